@@ -1,0 +1,381 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"waymark"
+	"waymark/internal/access"
+	"waymark/internal/audit"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// notFound is the one answer for a case that does not exist and for a case
+// the viewer has no need to know about: the two must be indistinguishable (§6.5).
+var notFound = &waymark.Error{Code: waymark.ENOTFOUND, Message: "Case not found. Check the link, or search your cases."}
+
+// CaseView is a case as one viewer may see it.
+type CaseView struct {
+	Case       pathway.Case
+	Events     []pathway.Event // only those visible to the viewer
+	Membership pathway.Membership
+	Warnings   []pathway.Warning
+}
+
+// NewDraft starts a concern draft for the viewer.
+func (s *Service) NewDraft(ctx context.Context, v Viewer) (store.Draft, error) {
+	if !v.CanRaiseConcern() {
+		return store.Draft{}, waymark.Errorf(waymark.EFORBIDDEN, "Your role cannot raise concerns. Ask a colleague who works with the child to raise it.")
+	}
+	d := store.Draft{ID: access.NewID(), UserID: v.User.ID, Data: []byte(`{}`), Version: 1, CreatedAt: s.now(), UpdatedAt: s.now()}
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertDraft(d); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftSaved, "draft "+d.ID+" started"))
+	})
+	return d, err
+}
+
+// Draft returns the viewer's draft and the concern entered so far.
+func (s *Service) Draft(ctx context.Context, v Viewer, id string) (store.Draft, pathway.Concern, error) {
+	var d store.Draft
+	var c pathway.Concern
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		d, err = tx.DraftFor(id, v.User.ID)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(d.Data, &c); err != nil {
+			return fmt.Errorf("casework: decoding draft %s: %w", id, err)
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftViewed, "draft "+id))
+	})
+	return d, c, err
+}
+
+// OpenDrafts lists the viewer's unsent concerns.
+func (s *Service) OpenDrafts(ctx context.Context, v Viewer) ([]store.Draft, error) {
+	var ds []store.Draft
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		ds, err = tx.OpenDrafts(v.User.ID)
+		return err
+	})
+	return ds, err
+}
+
+// SaveDraft stores the concern as entered so far, if nobody (another tab)
+// saved it since expectedVersion. It returns the new version.
+func (s *Service) SaveDraft(ctx context.Context, v Viewer, id string, expectedVersion int, c pathway.Concern) (int, error) {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return 0, err
+	}
+	var version int
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		version, err = tx.UpdateDraft(id, v.User.ID, expectedVersion, data, s.now())
+		if err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftSaved, fmt.Sprintf("draft %s version %d", id, version)))
+	})
+	return version, err
+}
+
+// SubmitDraft validates the whole concern and raises it: the draft becomes a case.
+func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expectedVersion int) (string, error) {
+	var caseID string
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		d, err := tx.DraftFor(id, v.User.ID)
+		if err != nil {
+			return err
+		}
+		if d.SubmittedCaseID != "" {
+			caseID = d.SubmittedCaseID
+			return nil // sent already (a double click): show the case, raise nothing twice
+		}
+		if d.Version != expectedVersion {
+			return &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window. Check your answers again before sending."}
+		}
+		var c pathway.Concern
+		if err := json.Unmarshal(d.Data, &c); err != nil {
+			return fmt.Errorf("casework: decoding draft %s: %w", id, err)
+		}
+		caseID, err = s.raise(tx, v, c)
+		if err != nil {
+			return err
+		}
+		return tx.MarkDraftSubmitted(id, caseID)
+	})
+	return caseID, err
+}
+
+// RaiseConcern raises a complete concern in one step (the API's way).
+func (s *Service) RaiseConcern(ctx context.Context, v Viewer, c pathway.Concern) (string, error) {
+	var caseID string
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		caseID, err = s.raise(tx, v, c)
+		return err
+	})
+	return caseID, err
+}
+
+func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, error) {
+	if !v.CanRaiseConcern() {
+		return "", waymark.Errorf(waymark.EFORBIDDEN, "Your role cannot raise concerns. Ask a colleague who works with the child to raise it.")
+	}
+	cs, err := tx.ChildrensServicesOrg()
+	if err != nil {
+		return "", err
+	}
+	id := access.NewID()
+	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: cs.ID}, s.now())
+	if err != nil {
+		return "", err
+	}
+	if err := s.commit(tx, v, pathway.Case{}, events, audit.ActionConcernRaised); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// commit appends events with the version check, updates read models and
+// audits the write — all in the caller's transaction.
+func (s *Service) commit(tx *store.Tx, v Viewer, before pathway.Case, events []pathway.Event, action string) error {
+	if len(events) == 0 {
+		return nil
+	}
+	caseID := events[0].CaseID
+	if err := tx.AppendEvents(caseID, before.Version, events); err != nil {
+		return err
+	}
+	after := before
+	for _, e := range events {
+		after = pathway.Apply(after, e)
+	}
+	if err := tx.SaveProjection(after, s.now()); err != nil {
+		return err
+	}
+	types := make([]string, len(events))
+	for i, e := range events {
+		types[i] = fmt.Sprintf("%s#%d", e.Type, e.Seq)
+	}
+	return tx.AppendAudit(s.auditEntry(v, caseID, action, strings.Join(types, ",")))
+}
+
+// load returns the case if the viewer has need to know; otherwise it audits
+// the attempt and answers "not found" (§6.5).
+func (s *Service) load(tx *store.Tx, v Viewer, caseID string) (pathway.Case, []pathway.Event, pathway.Membership, error) {
+	if caseID == "" || len(caseID) > 64 {
+		return pathway.Case{}, nil, pathway.Membership{}, notFound
+	}
+	m, err := tx.Membership(caseID, v.User.ID, v.User.OrgID)
+	if err != nil {
+		return pathway.Case{}, nil, m, err
+	}
+	if len(m.Roles) == 0 {
+		return pathway.Case{}, nil, m, errDenied
+	}
+	c, events, err := tx.LoadCase(caseID)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return c, nil, m, errDenied
+	}
+	return c, events, m, err
+}
+
+// errDenied marks a refused look-up; it is turned into notFound after the
+// refusal has been audited in its own transaction.
+var errDenied = &waymark.Error{Code: waymark.ENOTFOUND, Message: notFound.Message}
+
+func (s *Service) denied(ctx context.Context, v Viewer, caseID, what string) error {
+	if len(caseID) > 64 {
+		caseID = caseID[:64]
+	}
+	if err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		return tx.AppendAudit(s.auditEntry(v, caseID, audit.ActionCaseDenied, what))
+	}); err != nil {
+		return err
+	}
+	return notFound
+}
+
+// Case returns the case as the viewer may see it, and audits the read.
+func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, error) {
+	if err := v.require(ScopeRead); err != nil {
+		return CaseView{}, err
+	}
+	var view CaseView
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		c, events, m, err := s.load(tx, v, caseID)
+		if err != nil {
+			return err
+		}
+		view = CaseView{Case: c, Membership: m, Warnings: c.Warnings()}
+		for _, e := range events {
+			if pathway.VisibleTo(e, m, v.User.ID) {
+				view.Events = append(view.Events, e)
+			}
+		}
+		return tx.AppendAudit(s.auditEntry(v, caseID, audit.ActionCaseViewed, strings.Join(m.Roles, ",")))
+	})
+	if err == errDenied {
+		return CaseView{}, s.denied(ctx, v, caseID, "view")
+	}
+	return view, err
+}
+
+// RecordContact is Children's Services acknowledging a concern: it issues the
+// unique reference and starts the 24-hour outcome clock (annex step 1).
+func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, expectedVersion int, method, note string) (string, error) {
+	if err := v.require(ScopeWrite); err != nil {
+		return "", err
+	}
+	var ref string
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		c, _, _, err := s.load(tx, v, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Version != expectedVersion {
+			return staleVersion()
+		}
+		// Check the rules before taking a number, so refused commands leave no gap.
+		if _, err := s.Pathway.Decide(c, v.Actor(), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
+			return err
+		}
+		n, err := tx.NextNumber("contact-reference")
+		if err != nil {
+			return err
+		}
+		ref = fmt.Sprintf("CS-%d-%06d", s.now().In(pathway.London).Year(), n)
+		events, err := s.Pathway.Decide(c, v.Actor(), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
+		if err != nil {
+			return err
+		}
+		return s.commit(tx, v, c, events, audit.ActionContactRecorded)
+	})
+	if err == errDenied {
+		return "", s.denied(ctx, v, caseID, "record contact")
+	}
+	return ref, err
+}
+
+// RecordOutcome tells the referrer what Children's Services decided.
+func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, expectedVersion int, decision, nextStep string) error {
+	if err := v.require(ScopeWrite); err != nil {
+		return err
+	}
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		c, _, _, err := s.load(tx, v, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Version != expectedVersion {
+			return staleVersion()
+		}
+		events, err := s.Pathway.Decide(c, v.Actor(), pathway.RecordOutcome{Decision: decision, NextStep: strings.TrimSpace(nextStep)}, s.now())
+		if err != nil {
+			return err
+		}
+		return s.commit(tx, v, c, events, audit.ActionOutcomeRecorded)
+	})
+	if err == errDenied {
+		return s.denied(ctx, v, caseID, "record outcome")
+	}
+	return err
+}
+
+func staleVersion() error {
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else updated this case after you opened it. Your change has not been saved: check the case as it is now, then make your change again."}
+}
+
+// Inbox lists concerns waiting on the viewer's Children's Services team,
+// oldest clock first, and audits the listing.
+func (s *Service) Inbox(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
+	if !v.WorksInbox() {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "The inbox is for the Children's Services team. Your cases are listed under 'Your cases'.")
+	}
+	if err := v.require(ScopeRead); err != nil {
+		return nil, err
+	}
+	return s.list(ctx, v, audit.ActionCaseListed, "inbox", func(tx *store.Tx) ([]store.CaseSummary, error) {
+		return tx.Inbox(v.User.ID, v.User.OrgID, 500)
+	})
+}
+
+// MyCases lists every case the viewer may know about.
+func (s *Service) MyCases(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
+	if err := v.require(ScopeRead); err != nil {
+		return nil, err
+	}
+	return s.list(ctx, v, audit.ActionCaseListed, "cases", func(tx *store.Tx) ([]store.CaseSummary, error) {
+		return tx.CasesFor(v.User.ID, v.User.OrgID, 500)
+	})
+}
+
+// Search finds the viewer's cases by child's name, alias or reference.
+func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]store.CaseSummary, error) {
+	if err := v.require(ScopeRead); err != nil {
+		return nil, err
+	}
+	q = strings.TrimSpace(q)
+	if len(q) > 200 {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Search for 200 characters or fewer"}})
+	}
+	if q == "" {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Enter a name or reference to search for"}})
+	}
+	return s.list(ctx, v, audit.ActionCaseSearched, "search", func(tx *store.Tx) ([]store.CaseSummary, error) {
+		return tx.SearchCases(v.User.ID, v.User.OrgID, q, 100)
+	})
+}
+
+func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn func(*store.Tx) ([]store.CaseSummary, error)) ([]store.CaseSummary, error) {
+	var out []store.CaseSummary
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = fn(tx)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(out))
+		for i, c := range out {
+			ids[i] = c.ID
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", action, what+": "+strings.Join(ids, ",")))
+	})
+	return out, err
+}
+
+// RebuildReadModels recomputes every read model from the case logs.
+func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
+	var n int
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		ids, err := tx.CaseIDs()
+		if err != nil {
+			return err
+		}
+		if err := tx.ClearReadModels(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, events, err := tx.LoadCase(id)
+			if err != nil {
+				return err
+			}
+			if err := tx.SaveProjection(c, events[len(events)-1].At); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", Action: audit.ActionReadModelRebuilt, Detail: fmt.Sprintf("%d cases", n)})
+	})
+	return n, err
+}

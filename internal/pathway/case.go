@@ -1,0 +1,148 @@
+// Package pathway is the safeguarding procedure as pure code: the state of a
+// case, the events that change it, the commands users give, and the rules
+// (Decide) and folds (Apply) between them. Nothing here does I/O.
+package pathway
+
+import (
+	"time"
+)
+
+// Stage is where a case stands on the pathway (PATHWAY.md §3).
+type Stage string
+
+// Stages of the pathway built so far.
+const (
+	StageConcernRaised   Stage = "concern_raised"   // §8.5: waiting for Children's Services
+	StageContactRecorded Stage = "contact_recorded" // annex: reference given, outcome due in 24h
+	StageOutcomeGiven    Stage = "outcome_given"    // annex: referrer told the outcome
+)
+
+// Label is the stage in practitioners' words.
+func (s Stage) Label() string {
+	switch s {
+	case StageConcernRaised:
+		return "Concern raised – waiting for Children's Services"
+	case StageContactRecorded:
+		return "Contact recorded – outcome due"
+	case StageOutcomeGiven:
+		return "Outcome given"
+	}
+	return string(s)
+}
+
+// Party is a person acting for an organisation.
+type Party struct {
+	UserID  string `json:"userId"`
+	Name    string `json:"name"`
+	OrgID   string `json:"orgId"`
+	OrgName string `json:"orgName"`
+}
+
+// Child is who the concern is about. The person is handled as a child when
+// their age is uncertain (§7.4).
+type Child struct {
+	GivenNames      string   `json:"givenNames"`
+	FamilyName      string   `json:"familyName"`
+	Aliases         []string `json:"aliases,omitempty"`
+	DateOfBirth     string   `json:"dateOfBirth,omitempty"`  // YYYY-MM-DD, when known
+	EstimatedAge    int      `json:"estimatedAge,omitempty"` // years, when the date of birth is not known
+	AgeUncertain    bool     `json:"ageUncertain"`
+	Gender          string   `json:"gender"`
+	Nationality     string   `json:"nationality"`
+	Languages       []string `json:"languages,omitempty"`
+	Dialect         string   `json:"dialect,omitempty"`
+	CurrentLocation string   `json:"currentLocation"` // where the child is now
+}
+
+// FullName is the child's name as practitioners write it.
+func (c Child) FullName() string {
+	switch {
+	case c.GivenNames == "":
+		return c.FamilyName
+	case c.FamilyName == "":
+		return c.GivenNames
+	}
+	return c.GivenNames + " " + c.FamilyName
+}
+
+// ObservedIndicator is one indicator from the catalogue with what was seen (§5).
+type ObservedIndicator struct {
+	ID       string `json:"id"`
+	Evidence string `json:"evidence"`
+}
+
+// Concern is what the practitioner who spotted the signs records (§5, §6.2–6.4, §8.5).
+type Concern struct {
+	Child             Child               `json:"child"`
+	IdentifiedAt      time.Time           `json:"identifiedAt"`
+	IdentifiedWhere   string              `json:"identifiedWhere"`
+	Summary           string              `json:"summary"`
+	ImmediateRisk     bool                `json:"immediateRisk"`
+	PoliceInformed    bool                `json:"policeInformed"`
+	PoliceReference   string              `json:"policeReference,omitempty"`
+	ExploitationTypes []string            `json:"exploitationTypes"`
+	Indicators        []ObservedIndicator `json:"indicators"`
+	CatalogVersion    string              `json:"catalogVersion"`
+	FamilySuspected   bool                `json:"familySuspected"`
+	ImmediateActions  []string            `json:"immediateActions"`
+}
+
+// Contact is Children's Services' acknowledgement of a concern (annex step 1).
+type Contact struct {
+	Reference  string    `json:"reference"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	Method     string    `json:"method"`
+	Note       string    `json:"note,omitempty"`
+	By         Party     `json:"by"`
+}
+
+// Outcome is what Children's Services decided and told the referrer (annex step 1).
+type Outcome struct {
+	Decision string    `json:"decision"`
+	NextStep string    `json:"nextStep"`
+	GivenAt  time.Time `json:"givenAt"`
+	By       Party     `json:"by"`
+}
+
+// Case is the state of one case, folded from its events.
+type Case struct {
+	ID                   string
+	Version              int // seq of the last event applied; 0 for a new case
+	Stage                Stage
+	RaisedAt             time.Time
+	Referrer             Party
+	ChildrensServicesOrg string
+	Concern              Concern
+	Contact              *Contact
+	Outcome              *Outcome
+	Clocks               []Clock
+}
+
+// Reference is the Children's Services reference, once issued.
+func (c *Case) Reference() string {
+	if c.Contact == nil {
+		return ""
+	}
+	return c.Contact.Reference
+}
+
+// Warning is something every view of the case must show.
+type Warning struct {
+	Kind string
+	Text string
+}
+
+// Warnings lists what every view of the case must show first.
+func (c *Case) Warnings() []Warning {
+	var ws []Warning
+	if c.Concern.ImmediateRisk {
+		ws = append(ws, Warning{"immediate-risk", "Immediate risk of harm was reported. Police must be involved and the child kept safe where they are until Children's Services and police direct otherwise (§8.5)."})
+	}
+	if c.Concern.FamilySuspected {
+		ws = append(ws, Warning{"family-suspected", "Family or carers are suspected of involvement. Do not raise concerns with them or use them to interpret (annex, §1.2)."})
+	}
+	if c.Concern.Child.AgeUncertain {
+		ws = append(ws, Warning{"age-uncertain", "Age uncertain – treat as a child until an age assessment decides otherwise (§7.4)."})
+	}
+	return ws
+}

@@ -1,0 +1,103 @@
+package pathway
+
+import "time"
+
+// ClockKind names a statutory or procedural time limit (PATHWAY.md §5).
+type ClockKind string
+
+// Clocks built so far.
+const (
+	ClockNotifyChildrensServices ClockKind = "notify_childrens_services" // §8.5
+	ClockOutcomeToReferrer       ClockKind = "outcome_to_referrer"       // annex step 1
+)
+
+// ClockConfig holds the configurable lengths of the clocks.
+type ClockConfig struct {
+	NotifyChildrensServices time.Duration
+	OutcomeToReferrer       time.Duration
+}
+
+// DefaultClocks are the lengths the procedure sets.
+var DefaultClocks = ClockConfig{
+	NotifyChildrensServices: 24 * time.Hour, // §8.5
+	OutcomeToReferrer:       24 * time.Hour, // annex
+}
+
+// Clock is one running or stopped time limit on a case.
+type Clock struct {
+	ID        string     `json:"id"`
+	Kind      ClockKind  `json:"kind"`
+	Label     string     `json:"label"`
+	Section   string     `json:"section"`
+	StartedAt time.Time  `json:"startedAt"`
+	DueAt     time.Time  `json:"dueAt"`
+	StoppedAt *time.Time `json:"stoppedAt,omitempty"`
+}
+
+// ClockChange starts or stops a clock; it travels inside an event so that
+// history keeps the due time that applied when the clock started.
+type ClockChange struct {
+	Start *Clock    `json:"start,omitempty"`
+	Stop  string    `json:"stop,omitempty"` // clock id
+	At    time.Time `json:"at,omitzero"`
+}
+
+// ClockStatus is how a clock stands at a moment.
+type ClockStatus string
+
+// Clock statuses.
+const (
+	ClockRunning ClockStatus = "running"
+	ClockOverdue ClockStatus = "overdue"
+	ClockMet     ClockStatus = "met"
+	ClockLate    ClockStatus = "met_late"
+)
+
+// Status tells whether the clock is running, overdue, met in time or met late.
+func (c Clock) Status(now time.Time) ClockStatus {
+	if c.StoppedAt != nil {
+		if c.StoppedAt.After(c.DueAt) {
+			return ClockLate
+		}
+		return ClockMet
+	}
+	if now.After(c.DueAt) {
+		return ClockOverdue
+	}
+	return ClockRunning
+}
+
+// Remaining is the time left (negative when overdue) at now.
+func (c Clock) Remaining(now time.Time) time.Duration { return c.DueAt.Sub(now) }
+
+// Running reports whether the clock has not been stopped.
+func (c Clock) Running() bool { return c.StoppedAt == nil }
+
+func clockLabel(k ClockKind) (label, section string) {
+	switch k {
+	case ClockNotifyChildrensServices:
+		return "Children's Services told of the concern", "§8.5"
+	case ClockOutcomeToReferrer:
+		return "Outcome given to the referrer", "annex"
+	}
+	return string(k), ""
+}
+
+func startClock(k ClockKind, id string, from time.Time, d time.Duration) ClockChange {
+	label, section := clockLabel(k)
+	return ClockChange{Start: &Clock{ID: id, Kind: k, Label: label, Section: section, StartedAt: from.UTC(), DueAt: from.Add(d).UTC()}}
+}
+
+func stopClock(id string, at time.Time) ClockChange {
+	return ClockChange{Stop: id, At: at.UTC()}
+}
+
+// RunningClock returns the running clock of kind k, if any.
+func (c *Case) RunningClock(k ClockKind) (Clock, bool) {
+	for _, cl := range c.Clocks {
+		if cl.Kind == k && cl.Running() {
+			return cl, true
+		}
+	}
+	return Clock{}, false
+}

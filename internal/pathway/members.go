@@ -1,0 +1,55 @@
+package pathway
+
+// Membership roles on a case. Only members see a case at all (§6.5).
+const (
+	MemberReferrer          = "referrer"           // the practitioner who raised the concern
+	MemberChildrensServices = "childrens_services" // the Children's Services team that received it
+)
+
+// Member is a user or a whole organisation team with need to know (§6.5).
+type Member struct {
+	Kind string // "user" or "org"
+	ID   string
+	Role string
+}
+
+// Members lists who has need to know about the case.
+func Members(c Case) []Member {
+	ms := []Member{{Kind: "user", ID: c.Referrer.UserID, Role: MemberReferrer}}
+	if c.ChildrensServicesOrg != "" {
+		ms = append(ms, Member{Kind: "org", ID: c.ChildrensServicesOrg, Role: MemberChildrensServices})
+	}
+	return ms
+}
+
+// Membership is how a viewer relates to a case.
+type Membership struct {
+	Roles []string
+}
+
+// Is reports whether the viewer holds role on the case.
+func (m Membership) Is(role string) bool {
+	for _, r := range m.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Team reports whether the viewer works the case (not only referred it).
+func (m Membership) Team() bool { return m.Is(MemberChildrensServices) }
+
+// VisibleTo says whether an event appears on the viewer's timeline. A referrer
+// outside Children's Services sees what they recorded, the reference and the
+// outcome, and nothing of the team's internal work (§6.5).
+func VisibleTo(e Event, m Membership, viewerUserID string) bool {
+	if m.Team() {
+		return true
+	}
+	switch e.Type {
+	case EventConcernRaised, EventContactRecorded, EventOutcomeRecorded:
+		return true
+	}
+	return e.Actor.UserID == viewerUserID
+}

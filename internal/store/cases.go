@@ -1,0 +1,276 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/pathway"
+)
+
+// AppendEvents appends events to a case's log. expectedVersion is the seq of
+// the last event the caller saw; if anyone appended since, the save fails
+// with ECONFLICT and nothing is written.
+func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.Event) error {
+	var current int
+	if err := t.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM case_events WHERE case_id = $1`, caseID).Scan(&current); err != nil {
+		return fmt.Errorf("store: reading case version: %w", err)
+	}
+	if current != expectedVersion {
+		return conflict(fmt.Errorf("case %s at version %d, caller expected %d", caseID, current, expectedVersion))
+	}
+	for i, e := range events {
+		if e.Seq != expectedVersion+i+1 {
+			return fmt.Errorf("store: event %d of case %s has seq %d, want %d", i, caseID, e.Seq, expectedVersion+i+1)
+		}
+		payload, err := pathway.EncodePayload(e)
+		if err != nil {
+			return err
+		}
+		var corrects any
+		if e.Corrects != 0 {
+			corrects = e.Corrects
+		}
+		_, err = t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			caseID, e.Seq, e.Type, string(payload), e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects)
+		if isUniqueViolation(err) {
+			return conflict(err)
+		}
+		if err != nil {
+			return fmt.Errorf("store: appending event: %w", err)
+		}
+	}
+	return nil
+}
+
+// CaseEvents loads a case's whole log in order, with the actors' names.
+func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
+	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0)
+		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN organisations o ON o.id = e.org_id
+		WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: loading events: %w", err)
+	}
+	defer rows.Close()
+	var out []pathway.Event
+	for rows.Next() {
+		e := pathway.Event{CaseID: caseID}
+		var payload []byte
+		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects); err != nil {
+			return nil, fmt.Errorf("store: scanning event: %w", err)
+		}
+		e.At = e.At.UTC()
+		if err := pathway.DecodePayload(&e, payload); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LoadCase folds the case's log into its state. A case with no events is ENOTFOUND.
+func (t *Tx) LoadCase(caseID string) (pathway.Case, []pathway.Event, error) {
+	events, err := t.CaseEvents(caseID)
+	if err != nil {
+		return pathway.Case{}, nil, err
+	}
+	if len(events) == 0 {
+		return pathway.Case{}, nil, waymark.Errorf(waymark.ENOTFOUND, "Case not found")
+	}
+	return pathway.Replay(events), events, nil
+}
+
+// SaveProjection writes the read models of one case (its row in cases, its
+// members and its clocks) from its state. It runs in the same transaction as
+// the append, and again for every case when read models are rebuilt.
+func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
+	var ref any
+	if r := c.Reference(); r != "" {
+		ref = r
+	}
+	ch := c.Concern.Child
+	search := strings.ToLower(strings.Join(append([]string{ch.GivenNames, ch.FamilyName, c.Reference()}, ch.Aliases...), " "))
+	_, err := t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
+			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
+			search_text = excluded.search_text, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
+			immediate_risk = excluded.immediate_risk, updated_at = excluded.updated_at, version = excluded.version`,
+		c.ID, ref, string(c.Stage), ch.FullName(), search, c.Referrer.UserID, c.Referrer.OrgID, c.ChildrensServicesOrg,
+		c.Concern.FamilySuspected, ch.AgeUncertain, c.Concern.ImmediateRisk, utc(c.RaisedAt), utc(updatedAt), c.Version)
+	if isUniqueViolation(err) {
+		return conflict(err)
+	}
+	if err != nil {
+		return fmt.Errorf("store: saving case row: %w", err)
+	}
+	if _, err := t.exec(`DELETE FROM case_members WHERE case_id = $1`, c.ID); err != nil {
+		return fmt.Errorf("store: clearing members: %w", err)
+	}
+	for _, m := range pathway.Members(c) {
+		if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, c.ID, m.Kind, m.ID, m.Role); err != nil {
+			return fmt.Errorf("store: saving member: %w", err)
+		}
+	}
+	if _, err := t.exec(`DELETE FROM clocks WHERE case_id = $1`, c.ID); err != nil {
+		return fmt.Errorf("store: clearing clocks: %w", err)
+	}
+	for _, cl := range c.Clocks {
+		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, started_at, due_at, stopped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			c.ID, cl.ID, string(cl.Kind), cl.Label, c.ChildrensServicesOrg, utc(cl.StartedAt), utc(cl.DueAt), nullTime(cl.StoppedAt)); err != nil {
+			return fmt.Errorf("store: saving clock: %w", err)
+		}
+	}
+	return nil
+}
+
+// Membership returns how the user (in org) relates to the case. No roles
+// means no need to know: callers answer "not found" (§6.5).
+func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error) {
+	rows, err := t.query(`SELECT role FROM case_members WHERE case_id = $1 AND ((member_kind = 'user' AND member_id = $2) OR (member_kind = 'org' AND member_id = $3))`, caseID, userID, orgID)
+	if err != nil {
+		return pathway.Membership{}, fmt.Errorf("store: reading membership: %w", err)
+	}
+	defer rows.Close()
+	var m pathway.Membership
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return m, err
+		}
+		m.Roles = append(m.Roles, r)
+	}
+	return m, rows.Err()
+}
+
+// CaseSummary is one row of a case list.
+type CaseSummary struct {
+	ID              string
+	Reference       string
+	Stage           pathway.Stage
+	ChildName       string
+	FamilySuspected bool
+	AgeUncertain    bool
+	ImmediateRisk   bool
+	RaisedAt        time.Time
+	UpdatedAt       time.Time
+	Version         int
+	NextClockLabel  string
+	NextClockDue    *time.Time
+}
+
+const summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
+		c.raised_at, c.updated_at, c.version, COALESCE(k.label, ''), k.due_at
+	FROM cases c
+	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL
+		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL)`
+
+// memberFilter restricts a list to the cases the user may know about (§6.5).
+const memberFilter = ` c.id IN (SELECT m.case_id FROM case_members m WHERE (m.member_kind = 'user' AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2))`
+
+func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing cases: %w", err)
+	}
+	defer rows.Close()
+	var out []CaseSummary
+	seen := map[string]bool{}
+	for rows.Next() {
+		var s CaseSummary
+		var due sql.NullTime
+		var stage string
+		if err := rows.Scan(&s.ID, &s.Reference, &stage, &s.ChildName, &s.FamilySuspected, &s.AgeUncertain, &s.ImmediateRisk,
+			&s.RaisedAt, &s.UpdatedAt, &s.Version, &s.NextClockLabel, &due); err != nil {
+			return nil, fmt.Errorf("store: scanning case summary: %w", err)
+		}
+		if seen[s.ID] { // two clocks due at the same instant
+			continue
+		}
+		seen[s.ID] = true
+		s.Stage = pathway.Stage(stage)
+		s.NextClockDue = timePtr(due)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Inbox lists the cases waiting on the Children's Services team of orgID,
+// the clock due soonest (most overdue) first.
+func (t *Tx) Inbox(userID, orgID string, limit int) ([]CaseSummary, error) {
+	return t.summaries(summarySelect+` WHERE`+memberFilter+` AND c.cs_org_id = $2 AND c.stage IN ('concern_raised', 'contact_recorded')
+		ORDER BY CASE WHEN k.due_at IS NULL THEN 1 ELSE 0 END, k.due_at, c.raised_at LIMIT $3`, userID, orgID, limit)
+}
+
+// CasesFor lists every case the user may know about, newest activity first.
+func (t *Tx) CasesFor(userID, orgID string, limit int) ([]CaseSummary, error) {
+	return t.summaries(summarySelect+` WHERE`+memberFilter+` ORDER BY c.updated_at DESC LIMIT $3`, userID, orgID, limit)
+}
+
+// SearchCases finds the user's cases whose child's names, aliases or
+// reference contain every word of q. Cases they are not a member of are never
+// searched at all.
+func (t *Tx) SearchCases(userID, orgID, q string, limit int) ([]CaseSummary, error) {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) > 6 {
+		words = words[:6]
+	}
+	query := summarySelect + ` WHERE` + memberFilter
+	args := []any{userID, orgID, limit}
+	for _, w := range words {
+		args = append(args, "%"+escapeLike(w)+"%")
+		query += fmt.Sprintf(` AND c.search_text LIKE $%d ESCAPE '\'`, len(args))
+	}
+	return t.summaries(query+` ORDER BY c.updated_at DESC LIMIT $3`, args...)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// CaseIDs lists every case id, for rebuilding read models.
+func (t *Tx) CaseIDs() ([]string, error) {
+	rows, err := t.query(`SELECT DISTINCT case_id FROM case_events ORDER BY case_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ClearReadModels empties every table that is derived from the case logs.
+func (t *Tx) ClearReadModels() error {
+	for _, table := range []string{"clocks", "case_members", "cases"} {
+		if _, err := t.exec(`DELETE FROM ` + table); err != nil {
+			return fmt.Errorf("store: clearing %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// NextNumber takes the next number of a named counter (for references).
+func (t *Tx) NextNumber(name string) (int64, error) {
+	var n int64
+	err := t.queryRow(`INSERT INTO counters(name, next) VALUES ($1, 2) ON CONFLICT (name) DO UPDATE SET next = counters.next + 1 RETURNING next - 1`, name).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: taking number from %s: %w", name, err)
+	}
+	return n, nil
+}
+
+// CountCases counts cases (for metrics and benchmarks).
+func (t *Tx) CountCases() (int, error) {
+	var n int
+	err := t.queryRow(`SELECT COUNT(*) FROM cases`).Scan(&n)
+	return n, err
+}

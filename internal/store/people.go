@@ -1,0 +1,278 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"waymark"
+)
+
+// Organisation is a member agency of the partnership.
+type Organisation struct {
+	ID                string
+	Name              string
+	Kind              string // school, health, police, local-authority, voluntary, support
+	FirstResponder    bool   // designated First Responder (§8.2, annex)
+	ChildrensServices bool   // the partnership's Children's Services front door
+	CreatedAt         time.Time
+}
+
+// User is a person who signs in.
+type User struct {
+	ID            string
+	OrgID         string
+	Email         string
+	Name          string
+	Role          string
+	PasswordHash  string
+	FailedSignIns int
+	LockedUntil   *time.Time
+	Disabled      bool
+	CreatedAt     time.Time
+	Org           Organisation
+}
+
+// InsertOrganisation adds an organisation.
+func (t *Tx) InsertOrganisation(o Organisation) error {
+	_, err := t.exec(`INSERT INTO organisations(id, name, kind, first_responder, childrens_services, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		o.ID, o.Name, o.Kind, o.FirstResponder, o.ChildrensServices, utc(o.CreatedAt))
+	if isUniqueViolation(err) {
+		return waymark.Errorf(waymark.ECONFLICT, "An organisation with id %s already exists", o.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: inserting organisation: %w", err)
+	}
+	return nil
+}
+
+const orgColumns = `o.id, o.name, o.kind, o.first_responder, o.childrens_services, o.created_at`
+
+func scanOrg(s interface{ Scan(...any) error }) (Organisation, error) {
+	var o Organisation
+	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.FirstResponder, &o.ChildrensServices, &o.CreatedAt)
+	return o, err
+}
+
+// Organisations lists every organisation by name.
+func (t *Tx) Organisations() ([]Organisation, error) {
+	rows, err := t.query(`SELECT ` + orgColumns + ` FROM organisations o ORDER BY o.name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []Organisation
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ChildrensServicesOrg returns the organisation that receives concerns.
+func (t *Tx) ChildrensServicesOrg() (Organisation, error) {
+	o, err := scanOrg(t.queryRow(`SELECT ` + orgColumns + ` FROM organisations o WHERE o.childrens_services ORDER BY o.created_at LIMIT 1`))
+	if err != nil {
+		return o, notFound(err, "No Children's Services organisation is set up: ask your administrator to set one up")
+	}
+	return o, nil
+}
+
+// InsertUser adds a user.
+func (t *Tx) InsertUser(u User) error {
+	_, err := t.exec(`INSERT INTO users(id, org_id, email, name, role, password_hash, failed_sign_ins, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, FALSE, $7)`,
+		u.ID, u.OrgID, strings.ToLower(u.Email), u.Name, u.Role, u.PasswordHash, utc(u.CreatedAt))
+	if isUniqueViolation(err) {
+		return &waymark.Error{Code: waymark.ECONFLICT, Message: "A user with that email address already exists", Fields: []waymark.FieldError{{Field: "email", Message: "A user with that email address already exists"}}}
+	}
+	if err != nil {
+		return fmt.Errorf("store: inserting user: %w", err)
+	}
+	return nil
+}
+
+const userColumns = `u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.failed_sign_ins, u.locked_until, u.disabled, u.created_at, ` + orgColumns
+
+func scanUser(s interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var locked sql.NullTime
+	err := s.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.FailedSignIns, &locked, &u.Disabled, &u.CreatedAt,
+		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponder, &u.Org.ChildrensServices, &u.Org.CreatedAt)
+	u.LockedUntil = timePtr(locked)
+	return u, err
+}
+
+// UserByEmail finds a user by email address (case-insensitive).
+func (t *Tx) UserByEmail(email string) (User, error) {
+	u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.email = $1`, strings.ToLower(strings.TrimSpace(email))))
+	return u, notFound(err, "No user with that email address")
+}
+
+// UserByID finds a user by id.
+func (t *Tx) UserByID(id string) (User, error) {
+	u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`, id))
+	return u, notFound(err, "No such user")
+}
+
+// Users lists every user, by organisation then name.
+func (t *Tx) Users() ([]User, error) {
+	rows, err := t.query(`SELECT ` + userColumns + ` FROM users u JOIN organisations o ON o.id = u.org_id ORDER BY o.name, u.name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// RecordSignInFailure counts a failed sign-in and locks the account until
+// lockUntil once the count reaches the limit.
+func (t *Tx) RecordSignInFailure(userID string, limit int, lockUntil time.Time) (failures int, err error) {
+	if err := t.queryRow(`UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins`, userID).Scan(&failures); err != nil {
+		return 0, fmt.Errorf("store: counting failed sign-in: %w", err)
+	}
+	if failures >= limit {
+		if _, err := t.exec(`UPDATE users SET locked_until = $2, failed_sign_ins = 0 WHERE id = $1`, userID, utc(lockUntil)); err != nil {
+			return 0, fmt.Errorf("store: locking account: %w", err)
+		}
+	}
+	return failures, nil
+}
+
+// ClearSignInFailures resets the count after a successful sign-in.
+func (t *Tx) ClearSignInFailures(userID string) error {
+	_, err := t.exec(`UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1`, userID)
+	return err
+}
+
+// SetPassword replaces a user's password hash and unlocks the account.
+func (t *Tx) SetPassword(userID, hash string) error {
+	res, err := t.exec(`UPDATE users SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1`, userID, hash)
+	if err != nil {
+		return fmt.Errorf("store: setting password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return waymark.Errorf(waymark.ENOTFOUND, "No such user")
+	}
+	return nil
+}
+
+// SetDisabled disables or re-enables a user; disabling ends their sessions.
+func (t *Tx) SetDisabled(userID string, disabled bool) error {
+	if _, err := t.exec(`UPDATE users SET disabled = $2 WHERE id = $1`, userID, disabled); err != nil {
+		return fmt.Errorf("store: disabling user: %w", err)
+	}
+	if disabled {
+		if _, err := t.exec(`DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		if _, err := t.exec(`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, utc(time.Now())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Session is a signed-in browser or API client.
+type Session struct {
+	TokenHash  string
+	UserID     string
+	CSRFToken  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// InsertSession stores a new session (only the token's hash is kept).
+func (t *Tx) InsertSession(s Session) error {
+	_, err := t.exec(`INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		s.TokenHash, s.UserID, s.CSRFToken, utc(s.CreatedAt), utc(s.LastSeenAt), utc(s.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: inserting session: %w", err)
+	}
+	return nil
+}
+
+// SessionByTokenHash finds a session and its user.
+func (t *Tx) SessionByTokenHash(hash string) (Session, User, error) {
+	var s Session
+	row := t.queryRow(`SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, `+userColumns+`
+		FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id WHERE s.token_hash = $1`, hash)
+	var u User
+	var locked sql.NullTime
+	err := row.Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt,
+		&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.FailedSignIns, &locked, &u.Disabled, &u.CreatedAt,
+		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponder, &u.Org.ChildrensServices, &u.Org.CreatedAt)
+	u.LockedUntil = timePtr(locked)
+	return s, u, notFound(err, "Your session has ended: sign in again")
+}
+
+// TouchSession records activity, extending the idle time-out.
+func (t *Tx) TouchSession(hash string, at time.Time) error {
+	_, err := t.exec(`UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, hash, utc(at))
+	return err
+}
+
+// DeleteSession ends a session.
+func (t *Tx) DeleteSession(hash string) error {
+	_, err := t.exec(`DELETE FROM sessions WHERE token_hash = $1`, hash)
+	return err
+}
+
+// DeleteExpiredSessions removes sessions past their absolute expiry.
+func (t *Tx) DeleteExpiredSessions(now time.Time) (int64, error) {
+	res, err := t.exec(`DELETE FROM sessions WHERE expires_at < $1`, utc(now))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// APIToken is a scoped credential an administrator created for a client.
+type APIToken struct {
+	ID        string
+	TokenHash string
+	UserID    string
+	Name      string
+	Scopes    []string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// InsertAPIToken stores a token (only its hash).
+func (t *Tx) InsertAPIToken(a APIToken) error {
+	_, err := t.exec(`INSERT INTO api_tokens(id, token_hash, user_id, name, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		a.ID, a.TokenHash, a.UserID, a.Name, strings.Join(a.Scopes, " "), utc(a.CreatedAt), utc(a.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: inserting api token: %w", err)
+	}
+	return nil
+}
+
+// APITokenByHash finds a token and the user it acts for.
+func (t *Tx) APITokenByHash(hash string) (APIToken, User, error) {
+	var a APIToken
+	var scopes string
+	var revoked sql.NullTime
+	err := t.queryRow(`SELECT id, token_hash, user_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1`, hash).
+		Scan(&a.ID, &a.TokenHash, &a.UserID, &a.Name, &scopes, &a.CreatedAt, &a.ExpiresAt, &revoked)
+	if err != nil {
+		return a, User{}, notFound(err, "The API token is not valid")
+	}
+	a.Scopes = strings.Fields(scopes)
+	a.RevokedAt = timePtr(revoked)
+	u, err := t.UserByID(a.UserID)
+	return a, u, err
+}

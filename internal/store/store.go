@@ -1,0 +1,244 @@
+// Package store keeps Waymark's data in SQLite (the embedded default) or
+// PostgreSQL (at scale) through database/sql, with one SQL text for both
+// wherever the dialects agree and embedded per-dialect migrations.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite", pure Go
+
+	"waymark"
+)
+
+// Dialect is the SQL flavour of the database.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open Waymark database.
+type DB struct {
+	sql     *sql.DB
+	Dialect Dialect
+}
+
+// Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
+// anything else is a SQLite file path (an optional "sqlite:" prefix is dropped).
+func Open(ctx context.Context, url string) (*DB, error) {
+	var db *DB
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		s, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("store: opening postgres: %w", err)
+		}
+		s.SetMaxOpenConns(20)
+		s.SetMaxIdleConns(10)
+		s.SetConnMaxIdleTime(5 * time.Minute)
+		db = &DB{sql: s, Dialect: Postgres}
+	default:
+		file := strings.TrimPrefix(url, "sqlite:")
+		// WAL for concurrent readers, synchronous=FULL so an acknowledged
+		// write survives power loss, immediate transactions so writers queue
+		// on the busy timeout instead of failing mid-transaction.
+		dsn := "file:" + file + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+			"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+		s, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: opening sqlite %s: %w", file, err)
+		}
+		s.SetMaxOpenConns(4)
+		db = &DB{sql: s, Dialect: SQLite}
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("store: connecting to %s database: %w", db.Dialect, err)
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks the database answers (used by /readyz).
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// SQL exposes the handle for tests and tools that inspect the raw tables.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Migrate applies the embedded migrations not yet applied, in order, each in
+// its own transaction.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: creating schema_migrations: %w", err)
+	}
+	dir := path.Join("migrations", string(db.Dialect))
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("store: reading migrations: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(name, ".sql")
+		body, err := migrations.ReadFile(path.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("applying %s: %w", name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)`, version, time.Now().UTC().Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrating: %w", err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the newest migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (string, error) {
+	var v sql.NullString
+	err := db.sql.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
+	return v.String, err
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Tx is one unit of work. Every use case runs in exactly one.
+type Tx struct {
+	tx      *sql.Tx
+	ctx     context.Context
+	dialect Dialect
+}
+
+// Update runs fn in a transaction and commits it when fn returns nil. The
+// commit returns only once the database has made the write durable.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: beginning transaction: %w", err)
+	}
+	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect}
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		if isUniqueViolation(err) || isBusy(err) {
+			return conflict(err)
+		}
+		return fmt.Errorf("store: committing: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, q, args...)
+}
+
+func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(t.ctx, q, args...)
+}
+
+func (t *Tx) queryRow(q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+// forUpdate locks the selected row on PostgreSQL; SQLite's immediate
+// transactions already hold the database's write lock.
+func (t *Tx) forUpdate() string {
+	if t.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func conflict(err error) error {
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else saved this case at the same time. Your changes have not been saved: reload the page to see theirs, then make your change again.", Err: err}
+}
+
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") ||
+		strings.Contains(s, "constraint failed: PRIMARY KEY") || strings.Contains(s, "duplicate key value")
+}
+
+func isBusy(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") || strings.Contains(s, "SQLSTATE 40001")
+}
+
+// notFound maps sql.ErrNoRows to ENOTFOUND with msg.
+func notFound(err error, msg string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return &waymark.Error{Code: waymark.ENOTFOUND, Message: msg}
+	}
+	return err
+}
+
+// utc normalises times to UTC at microsecond precision, the finest both stores keep.
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return utc(*t)
+}
+
+func timePtr(nt sql.NullTime) *time.Time {
+	if !nt.Valid {
+		return nil
+	}
+	t := nt.Time.UTC()
+	return &t
+}
