@@ -40,22 +40,30 @@ func (s *Service) NewDraft(ctx context.Context, v Viewer) (store.Draft, error) {
 	return d, err
 }
 
+// DraftAnswers is what a concern draft holds: the concern as entered so far,
+// and the raw text of answers that could not yet be parsed (a half-typed
+// date), so the form shows exactly what was typed.
+type DraftAnswers struct {
+	Concern pathway.Concern   `json:"concern"`
+	Raw     map[string]string `json:"raw,omitempty"`
+}
+
 // Draft returns the viewer's draft and the concern entered so far.
-func (s *Service) Draft(ctx context.Context, v Viewer, id string) (store.Draft, pathway.Concern, error) {
+func (s *Service) Draft(ctx context.Context, v Viewer, id string) (store.Draft, DraftAnswers, error) {
 	var d store.Draft
-	var c pathway.Concern
+	var a DraftAnswers
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		d, err = tx.DraftFor(id, v.User.ID)
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal(d.Data, &c); err != nil {
+		if err := json.Unmarshal(d.Data, &a); err != nil {
 			return fmt.Errorf("casework: decoding draft %s: %w", id, err)
 		}
 		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftViewed, "draft "+id))
 	})
-	return d, c, err
+	return d, a, err
 }
 
 // OpenDrafts lists the viewer's unsent concerns.
@@ -71,8 +79,11 @@ func (s *Service) OpenDrafts(ctx context.Context, v Viewer) ([]store.Draft, erro
 
 // SaveDraft stores the concern as entered so far, if nobody (another tab)
 // saved it since expectedVersion. It returns the new version.
-func (s *Service) SaveDraft(ctx context.Context, v Viewer, id string, expectedVersion int, c pathway.Concern) (int, error) {
-	data, err := json.Marshal(c)
+func (s *Service) SaveDraft(ctx context.Context, v Viewer, id string, expectedVersion int, a DraftAnswers) (int, error) {
+	if err := draftWithinLimits(a); err != nil {
+		return 0, err
+	}
+	data, err := json.Marshal(a)
 	if err != nil {
 		return 0, err
 	}
@@ -86,6 +97,17 @@ func (s *Service) SaveDraft(ctx context.Context, v Viewer, id string, expectedVe
 		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftSaved, fmt.Sprintf("draft %s version %d", id, version)))
 	})
 	return version, err
+}
+
+// draftWithinLimits refuses a draft far beyond any answer's limit, so a
+// draft cannot grow without bound; ordinary mistakes are kept and reported
+// when the concern is sent.
+func draftWithinLimits(a DraftAnswers) error {
+	data, _ := json.Marshal(a)
+	if len(data) > 512<<10 {
+		return waymark.Errorf(waymark.EINVALID, "These answers are too long to save. Shorten the longest answers and try again.")
+	}
+	return nil
 }
 
 // SubmitDraft validates the whole concern and raises it: the draft becomes a case.
@@ -103,11 +125,11 @@ func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expected
 		if d.Version != expectedVersion {
 			return &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window. Check your answers again before sending."}
 		}
-		var c pathway.Concern
-		if err := json.Unmarshal(d.Data, &c); err != nil {
+		var a DraftAnswers
+		if err := json.Unmarshal(d.Data, &a); err != nil {
 			return fmt.Errorf("casework: decoding draft %s: %w", id, err)
 		}
-		caseID, err = s.raise(tx, v, c)
+		caseID, err = s.raise(tx, v, a.Concern)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,7 @@ package casework
 
 import (
 	"context"
-		"strings"
+	"strings"
 	"sync"
 	"time"
 

@@ -45,9 +45,9 @@ func RoleLabel(r string) string {
 // Actor is who gives a command, with what their organisation is.
 type Actor struct {
 	Party
-	Role                 string
-	InChildrensServices  bool // the organisation is the partnership's Children's Services
-	InFirstResponderOrg  bool // the organisation is a designated First Responder (§8.2)
+	Role                string
+	InChildrensServices bool // the organisation is the partnership's Children's Services
+	InFirstResponderOrg bool // the organisation is a designated First Responder (§8.2)
 }
 
 // Command is something a user asks to do to a case.

@@ -139,6 +139,9 @@ func Apply(c Case, e Event) Case {
 }
 
 func applyClocks(clocks []Clock, changes []ClockChange) []Clock {
+	if len(changes) > 0 {
+		clocks = append([]Clock(nil), clocks...) // never write through the caller's slice: Apply is pure
+	}
 	for _, ch := range changes {
 		if ch.Start != nil {
 			clocks = append(clocks, *ch.Start)

@@ -11,7 +11,7 @@ import (
 func (t *Tx) AppendAudit(e audit.Entry) error {
 	var seq int64
 	var hash string
-	if err := t.queryRow(`SELECT seq, hash FROM audit_head WHERE id = 1` + t.forUpdate()).Scan(&seq, &hash); err != nil {
+	if err := t.queryRow(`SELECT seq, hash FROM audit_head WHERE id = 1`+t.forUpdate()).Scan(&seq, &hash); err != nil {
 		return fmt.Errorf("store: reading audit head: %w", err)
 	}
 	e = audit.Seal(e, seq, hash)

@@ -242,3 +242,16 @@ func timePtr(nt sql.NullTime) *time.Time {
 	t := nt.Time.UTC()
 	return &t
 }
+
+// BackupTo writes a transactionally consistent copy of a SQLite database to
+// dest while the service keeps running (VACUUM INTO). PostgreSQL is backed
+// up with pg_dump instead (docs/operations.md).
+func (db *DB) BackupTo(ctx context.Context, dest string) error {
+	if db.Dialect != SQLite {
+		return errors.New("store: backup is for SQLite; back up PostgreSQL with pg_dump")
+	}
+	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO $1`, dest); err != nil {
+		return fmt.Errorf("store: backing up to %s: %w", dest, err)
+	}
+	return nil
+}

@@ -1,0 +1,20 @@
+// Command waymark runs Waymark: the web service and its administration
+// commands. main only calls run, so tests can drive the real program.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "waymark:", err)
+		os.Exit(1)
+	}
+}

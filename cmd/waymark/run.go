@@ -1,0 +1,409 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"waymark/internal/access"
+	"waymark/internal/audit"
+	"waymark/internal/casework"
+	"waymark/internal/catalog"
+	"waymark/internal/demo"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/web"
+)
+
+const usage = `Usage: waymark <command> [flags]
+
+Commands:
+  demo           run with the embedded SQLite database and the demo partnership
+  serve          run the web service
+  migrate        apply database migrations and exit
+  rebuild        rebuild read models (case lists, clocks, members) from the case logs
+  user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
+  user reset     set a user's password (read from stdin) and unlock the account
+  user disable   disable a user and end their sessions
+  org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
+  audit verify   check the audit log's hash chain end to end
+  backup FILE    write a consistent copy of the SQLite database to FILE
+  check          check configuration and database, and exit
+
+Every command takes --database (or WAYMARK_DATABASE_URL): a SQLite file path or a
+postgres:// URL. Run "waymark <command> -h" for its flags.
+`
+
+// config is the configuration shared by the commands.
+type config struct {
+	addr        string
+	database    string
+	dataDir     string
+	secure      bool
+	logLevel    string
+	logFormat   string
+	shutdown    time.Duration
+	argonMemory uint
+}
+
+func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	envBool := func(k string) bool { b, _ := strconv.ParseBool(getenv(k)); return b }
+	fs.StringVar(&c.addr, "addr", env("WAYMARK_ADDR", defaultAddr), "address to listen on (WAYMARK_ADDR)")
+	fs.StringVar(&c.dataDir, "data", env("WAYMARK_DATA_DIR", "waymark-data"), "folder for the SQLite database, created if missing (WAYMARK_DATA_DIR)")
+	fs.StringVar(&c.database, "database", env("WAYMARK_DATABASE_URL", ""), "SQLite file or postgres:// URL; default DATA/waymark.db (WAYMARK_DATABASE_URL)")
+	fs.BoolVar(&c.secure, "secure-cookies", envBool("WAYMARK_SECURE_COOKIES"), "mark cookies Secure and send HSTS: set when served over HTTPS (WAYMARK_SECURE_COOKIES)")
+	fs.StringVar(&c.logLevel, "log-level", env("WAYMARK_LOG_LEVEL", "info"), "debug, info, warn or error (WAYMARK_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env("WAYMARK_LOG_FORMAT", "json"), "json or text (WAYMARK_LOG_FORMAT)")
+	fs.DurationVar(&c.shutdown, "shutdown-timeout", 15*time.Second, "how long to let requests finish on shutdown")
+}
+
+func (c *config) databaseURL() (string, error) {
+	if c.database != "" {
+		return c.database, nil
+	}
+	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("creating data folder: %w", err)
+	}
+	return filepath.Join(c.dataDir, "waymark.db"), nil
+}
+
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json or text, not %q", c.logFormat)
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "demo":
+		return runServe(ctx, rest, getenv, stdout, stderr, true)
+	case "serve":
+		return runServe(ctx, rest, getenv, stdout, stderr, false)
+	case "migrate", "rebuild", "check", "backup":
+		return runAdmin(ctx, cmd, rest, getenv, stdout, stderr)
+	case "audit":
+		if len(rest) == 0 || rest[0] != "verify" {
+			return errors.New(`usage: waymark audit verify [--database URL]`)
+		}
+		return runAdmin(ctx, "audit-verify", rest[1:], getenv, stdout, stderr)
+	case "user":
+		if len(rest) == 0 {
+			return errors.New("usage: waymark user add|reset|disable ...")
+		}
+		return runUser(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
+	case "org":
+		if len(rest) == 0 || rest[0] != "add" {
+			return errors.New("usage: waymark org add --id ID --name NAME --kind KIND [--first-responder] [--childrens-services]")
+		}
+		return runOrgAdd(ctx, rest[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// open connects, migrates and returns the database and the use-case service.
+func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casework.Service, error) {
+	url, err := c.databaseURL()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, casework.New(db, cat, time.Now, log), nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, withDemo bool) error {
+	name := "serve"
+	if withDemo {
+		name = "demo"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, getenv, "127.0.0.1:8080")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if withDemo && c.logFormat == "json" && getenv("WAYMARK_LOG_FORMAT") == "" {
+		c.logFormat = "text"
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, svc, err := open(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if withDemo {
+		if err := demo.Seed(ctx, svc, time.Now); err != nil {
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
+	}
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	url := "http://" + ln.Addr().String()
+	if withDemo {
+		printDemo(stdout, url)
+	} else {
+		fmt.Fprintf(stdout, "Waymark is listening on %s (%s database)\n", url, db.Dialect)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "database", string(db.Dialect))
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: letting requests finish", "timeout", c.shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+func printDemo(w io.Writer, url string) {
+	fmt.Fprintf(w, "\nWaymark demo is running at %s\n\n", url)
+	fmt.Fprintf(w, "Sign in as any of these demo users. Every password is: %s\n\n", demo.Password)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  Email\tName\tRole\tOrganisation")
+	for _, u := range demo.Users() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Email, u.Name, pathway.RoleLabel(u.Role), u.OrgName)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nThe data is fictional. Press Ctrl+C to stop; the data folder is kept for next time.")
+}
+
+func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, getenv, "")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, svc, err := open(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch cmd {
+	case "migrate":
+		v, err := db.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "database is at schema %s (%s)\n", v, db.Dialect)
+	case "rebuild":
+		n, err := svc.RebuildReadModels(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rebuilt read models of %d cases from their event logs\n", n)
+	case "audit-verify":
+		n, err := db.VerifyAudit(ctx.Err)
+		if err != nil {
+			var b *audit.BrokenError
+			if errors.As(err, &b) {
+				fmt.Fprintf(stdout, "FAILED: %v (%d entries verified before it)\n", b, n)
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "audit log verified: %d entries, chain intact\n", n)
+	case "check":
+		v, err := db.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "database: %s, schema %s\ncatalogue: version %s, %d indicators\n", db.Dialect, v, svc.Catalog.Version, len(svc.Catalog.Indicators))
+	case "backup":
+		if fs.NArg() != 1 {
+			return errors.New("usage: waymark backup [--database FILE] DEST-FILE")
+		}
+		if err := db.BackupTo(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backed up to %s\n", fs.Arg(0))
+	}
+	return nil
+}
+
+func runUser(ctx context.Context, sub string, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, getenv, "")
+	email := fs.String("email", "", "the user's email address")
+	name := fs.String("name", "", "the user's full name (add)")
+	role := fs.String("role", "", "role (add): "+strings.Join(pathway.Roles, ", "))
+	org := fs.String("org", "", "organisation id (add)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("--email is required")
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, svc, err := open(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	readPassword := func() (string, error) {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", err
+		}
+		pw := strings.TrimRight(line, "\r\n")
+		if len([]rune(pw)) < access.MinPasswordLength {
+			return "", fmt.Errorf("the password must be at least %d characters", access.MinPasswordLength)
+		}
+		return access.HashPassword(pw, svc.Argon)
+	}
+	switch sub {
+	case "add":
+		valid := false
+		for _, r := range pathway.Roles {
+			valid = valid || r == *role
+		}
+		if !valid || *name == "" || *org == "" {
+			return fmt.Errorf("user add needs --name, --org and --role (one of %s)", strings.Join(pathway.Roles, ", "))
+		}
+		hash, err := readPassword()
+		if err != nil {
+			return err
+		}
+		id := access.NewID()
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertUser(store.User{ID: id, OrgID: *org, Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added user %s (%s)\n", *email, id)
+	case "reset", "disable":
+		var hash string
+		if sub == "reset" {
+			if hash, err = readPassword(); err != nil {
+				return err
+			}
+		}
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			u, err := tx.UserByEmail(*email)
+			if err != nil {
+				return err
+			}
+			if sub == "reset" {
+				return tx.SetPassword(u.ID, hash)
+			}
+			return tx.SetDisabled(u.ID, true)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: done for %s\n", sub, *email)
+	default:
+		return fmt.Errorf("unknown user command %q: use add, reset or disable", sub)
+	}
+	return nil
+}
+
+func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("org add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, getenv, "")
+	id := fs.String("id", "", "organisation id (letters, digits, hyphens)")
+	name := fs.String("name", "", "organisation name")
+	kind := fs.String("kind", "", "local-authority, police, school, health, voluntary or support")
+	fr := fs.Bool("first-responder", false, "designated First Responder (§8.2)")
+	cs := fs.Bool("childrens-services", false, "receives concerns as Children's Services")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *id == "" || *name == "" || *kind == "" {
+		return errors.New("org add needs --id, --name and --kind")
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, _, err := open(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		return tx.InsertOrganisation(store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponder: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added organisation %s\n", *id)
+	return nil
+}

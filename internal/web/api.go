@@ -1,0 +1,156 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"waymark"
+	"waymark/internal/casework"
+)
+
+// problemDoc is an RFC 9457 problem document.
+type problemDoc struct {
+	Type      string               `json:"type"`
+	Title     string               `json:"title"`
+	Status    int                  `json:"status"`
+	Detail    string               `json:"detail,omitempty"`
+	Code      string               `json:"code,omitempty"`
+	Errors    []waymark.FieldError `json:"errors,omitempty"`
+	RequestID string               `json:"requestId,omitempty"`
+}
+
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, detail string, fields []waymark.FieldError) {
+	if detail == "" {
+		detail = waymark.ErrorMessage(errors.New("internal"))
+	}
+	p := problemDoc{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: fields, RequestID: requestID(r.Context())}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// problemErr writes err as a problem document; internal errors are logged
+// with the request id and never described.
+func (s *Server) problemErr(w http.ResponseWriter, r *http.Request, err error) {
+	code := waymark.ErrorCode(err)
+	if code == waymark.EINTERNAL {
+		s.log.Error("internal error", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
+		s.problem(w, r, http.StatusInternalServerError, "", nil)
+		return
+	}
+	var e *waymark.Error
+	errors.As(err, &e)
+	status := statusFor(code)
+	p := problemDoc{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Message, Code: code, Errors: e.Fields, RequestID: requestID(r.Context())}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="waymark"`)
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// decodeJSON reads exactly one JSON object into dst, refusing unknown fields,
+// wrong types, trailing data and oversized bodies with a specific message.
+func decodeJSON(r *http.Request, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return waymark.Errorf(waymark.EINVALID, "Send the body as application/json (got %q)", ct)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return waymark.Errorf(waymark.EINVALID, "The request body is larger than %d bytes", mbe.Limit)
+		}
+		return waymark.Errorf(waymark.EINVALID, "The request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return waymark.Errorf(waymark.EINVALID, "The request body is empty: send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return waymark.Errorf(waymark.EINVALID, "The request body has data after the JSON object")
+	}
+	return nil
+}
+
+func jsonProblem(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return waymark.Errorf(waymark.EINVALID, "The request body is not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return &waymark.Error{Code: waymark.EINVALID, Message: fmt.Sprintf("%s must be %s, not %s", field, jsonKind(typ.Type.String()), typ.Value),
+			Fields: []waymark.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type.String()), typ.Value)}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &waymark.Error{Code: waymark.EINVALID, Message: fmt.Sprintf("Unknown field %q: check the name against the OpenAPI document", name),
+			Fields: []waymark.FieldError{{Field: name, Message: "unknown field"}}}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return waymark.Errorf(waymark.EINVALID, "The JSON in the request body ends too early")
+	}
+	if strings.Contains(err.Error(), "parsing time") {
+		return waymark.Errorf(waymark.EINVALID, "Times must be RFC 3339, for example 2026-11-26T09:30:00Z")
+	}
+	return waymark.Errorf(waymark.EINVALID, "The request body could not be read as JSON: %v", err)
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case goType == "string":
+		return "a string"
+	case goType == "bool":
+		return "true or false"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "time.Time":
+		return "an RFC 3339 time string"
+	}
+	return "an object"
+}
+
+// api wraps an API handler that needs a bearer token (a session token from
+// POST /api/v1/sessions or an administrator-made API token).
+func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, v casework.Viewer)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			s.problemErr(w, r, waymark.Errorf(waymark.EUNAUTHORIZED, "Send an Authorization: Bearer header with a token from POST /api/v1/sessions or an API token"))
+			return
+		}
+		v, err := s.svc.AuthenticateAPIToken(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), keyViewer, v)
+		ctx = context.WithValue(ctx, keyToken, strings.TrimSpace(token))
+		h(w, r.WithContext(ctx), v)
+	})
+}

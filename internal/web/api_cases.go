@@ -1,0 +1,245 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+type apiClock struct {
+	pathway.Clock
+	Status pathway.ClockStatus `json:"status"`
+}
+
+type apiEvent struct {
+	Seq          int       `json:"seq"`
+	Type         string    `json:"type"`
+	At           time.Time `json:"at"`
+	Actor        string    `json:"actor"`
+	Organisation string    `json:"organisation"`
+	Summary      string    `json:"summary"`
+	Corrects     int       `json:"corrects,omitempty"`
+}
+
+type apiCase struct {
+	ID         string            `json:"id"`
+	Version    int               `json:"version"`
+	Stage      pathway.Stage     `json:"stage"`
+	StageLabel string            `json:"stageLabel"`
+	Reference  string            `json:"reference,omitempty"`
+	RaisedAt   time.Time         `json:"raisedAt"`
+	Referrer   pathway.Party     `json:"referrer"`
+	Concern    pathway.Concern   `json:"concern"`
+	Warnings   []pathway.Warning `json:"warnings"`
+	Clocks     []apiClock        `json:"clocks"`
+	Contact    *pathway.Contact  `json:"contact,omitempty"`
+	Outcome    *pathway.Outcome  `json:"outcome,omitempty"`
+	Timeline   []apiEvent        `json:"timeline"`
+	YourRoles  []string          `json:"yourRoles"`
+}
+
+func caseJSON(v casework.CaseView, now time.Time) apiCase {
+	c := v.Case
+	out := apiCase{ID: c.ID, Version: c.Version, Stage: c.Stage, StageLabel: c.Stage.Label(), Reference: c.Reference(), RaisedAt: c.RaisedAt,
+		Referrer: c.Referrer, Concern: c.Concern, Warnings: v.Warnings, Contact: c.Contact, Outcome: c.Outcome, YourRoles: v.Membership.Roles,
+		Clocks: []apiClock{}, Timeline: []apiEvent{}}
+	if out.Warnings == nil {
+		out.Warnings = []pathway.Warning{}
+	}
+	for _, cl := range c.Clocks {
+		out.Clocks = append(out.Clocks, apiClock{Clock: cl, Status: cl.Status(now)})
+	}
+	for _, e := range v.Events {
+		out.Timeline = append(out.Timeline, apiEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor.Name, Organisation: e.Actor.OrgName, Summary: e.Summary(), Corrects: e.Corrects})
+	}
+	return out
+}
+
+type apiCaseSummary struct {
+	ID              string        `json:"id"`
+	Reference       string        `json:"reference,omitempty"`
+	Stage           pathway.Stage `json:"stage"`
+	ChildName       string        `json:"childName"`
+	FamilySuspected bool          `json:"familySuspected"`
+	AgeUncertain    bool          `json:"ageUncertain"`
+	ImmediateRisk   bool          `json:"immediateRisk"`
+	RaisedAt        time.Time     `json:"raisedAt"`
+	UpdatedAt       time.Time     `json:"updatedAt"`
+	Version         int           `json:"version"`
+	NextClock       string        `json:"nextClock,omitempty"`
+	NextClockDue    *time.Time    `json:"nextClockDue,omitempty"`
+}
+
+func summariesJSON(cs []store.CaseSummary) map[string]any {
+	out := make([]apiCaseSummary, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, apiCaseSummary{ID: c.ID, Reference: c.Reference, Stage: c.Stage, ChildName: c.ChildName, FamilySuspected: c.FamilySuspected,
+			AgeUncertain: c.AgeUncertain, ImmediateRisk: c.ImmediateRisk, RaisedAt: c.RaisedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+			NextClock: c.NextClockLabel, NextClockDue: c.NextClockDue})
+	}
+	return map[string]any{"cases": out}
+}
+
+func (s *Server) handleAPISignIn() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Email    string `json:"email"`
+			Password string `json:"password"`
+		}
+		if err := decodeJSON(r, &in); err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+		token, sess, u, err := s.svc.SignIn(r.Context(), in.Email, in.Password)
+		if err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{
+			"token": token, "tokenType": "Bearer", "expiresAt": sess.ExpiresAt,
+			"idleTimeoutSeconds": int(s.svc.SessionIdle.Seconds()),
+			"user":               map[string]any{"id": u.ID, "name": u.Name, "email": u.Email, "role": u.Role, "organisation": u.Org.Name},
+		})
+	})
+}
+
+func (s *Server) handleAPISignOut(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.SignOut(r.Context(), v, token); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleAPICatalog(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"version":           s.cat.Version,
+		"indicatorGroups":   s.cat.IndicatorGroups,
+		"indicators":        s.cat.Indicators,
+		"exploitationTypes": s.cat.ExploitationTypes,
+		"immediateActions":  s.cat.ImmediateActions,
+		"genders":           pathway.Genders(),
+		"contactMethods":    pathway.ContactMethods(),
+		"outcomes":          pathway.Outcomes(),
+	})
+}
+
+func (s *Server) handleAPICases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var cs []store.CaseSummary
+	var err error
+	if q := r.URL.Query().Get("q"); r.URL.Query().Has("q") {
+		cs, err = s.svc.Search(r.Context(), v, q)
+	} else {
+		cs, err = s.svc.MyCases(r.Context(), v)
+	}
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, summariesJSON(cs))
+}
+
+func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	cs, err := s.svc.Inbox(r.Context(), v)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, summariesJSON(cs))
+}
+
+func (s *Server) handleAPIRaiseConcern(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var c pathway.Concern
+	if err := decodeJSON(r, &c); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	id, err := s.svc.RaiseConcern(r.Context(), v, c)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	s.writeCase(w, r, v, id, http.StatusCreated)
+}
+
+func (s *Server) writeCase(w http.ResponseWriter, r *http.Request, v casework.Viewer, id string, status int) {
+	view, err := s.svc.Case(r.Context(), v, id)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", "/api/v1/cases/"+id)
+	}
+	writeJSON(w, status, caseJSON(view, s.now()))
+}
+
+func (s *Server) handleAPICase(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	s.writeCase(w, r, v, r.PathValue("id"), http.StatusOK)
+}
+
+func (s *Server) handleAPIContact(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		ExpectedVersion *int   `json:"expectedVersion"`
+		Method          string `json:"method"`
+		Note            string `json:"note"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if in.ExpectedVersion == nil {
+		s.problemErr(w, r, waymark.Invalid([]waymark.FieldError{{Field: "expectedVersion", Message: "Send expectedVersion: the case version you last read, so a concurrent change is not overwritten"}}))
+		return
+	}
+	if _, err := s.svc.RecordContact(r.Context(), v, r.PathValue("id"), *in.ExpectedVersion, in.Method, in.Note); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	s.writeCase(w, r, v, r.PathValue("id"), http.StatusOK)
+}
+
+func (s *Server) handleAPIOutcome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		ExpectedVersion *int   `json:"expectedVersion"`
+		Decision        string `json:"decision"`
+		NextStep        string `json:"nextStep"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if in.ExpectedVersion == nil {
+		s.problemErr(w, r, waymark.Invalid([]waymark.FieldError{{Field: "expectedVersion", Message: "Send expectedVersion: the case version you last read, so a concurrent change is not overwritten"}}))
+		return
+	}
+	if err := s.svc.RecordOutcome(r.Context(), v, r.PathValue("id"), *in.ExpectedVersion, in.Decision, in.NextStep); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	s.writeCase(w, r, v, r.PathValue("id"), http.StatusOK)
+}
+
+func (s *Server) handleAPICreateToken(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		UserEmail     string   `json:"userEmail"`
+		Name          string   `json:"name"`
+		Scopes        []string `json:"scopes"`
+		ExpiresInDays int      `json:"expiresInDays"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	tok, err := s.svc.CreateAPIToken(r.Context(), v, in.UserEmail, in.Name, in.Scopes, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "tokenType": "Bearer", "scopes": in.Scopes})
+}

@@ -1,0 +1,10 @@
+// Package assets holds the static files Waymark serves under /assets/: the
+// GOV.UK Frontend build (see scripts/refresh-govuk-frontend.sh) and Waymark's own CSS and JS.
+package assets
+
+import "embed"
+
+// FS holds the files to serve under /assets/.
+//
+//go:embed VERSION govuk.css govuk-frontend.min.js waymark.css waymark.js images
+var FS embed.FS

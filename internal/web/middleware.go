@@ -1,0 +1,151 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"waymark/internal/casework"
+	"waymark/internal/store"
+)
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyViewer
+	keySession
+	keyToken
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+// middleware wraps every request: request id, security headers, body limit,
+// cross-origin protection, panic recovery, metrics and a structured log line.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusForbidden, "This request came from another site and was refused. Go back to Waymark and try again.")
+	}))
+	protected := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		b := make([]byte, 8)
+		rand.Read(b)
+		rid := hex.EncodeToString(b)
+		ctx := context.WithValue(r.Context(), keyRequestID, rid)
+		r = r.WithContext(ctx)
+		h := w.Header()
+		h.Set("X-Request-Id", rid)
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if s.secure || r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		if !strings.HasPrefix(r.URL.Path, "/assets/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic", "request_id", rid, "panic", p, "stack", string(debug.Stack()))
+				if !rec.wrote {
+					s.fail(rec, r, http.StatusInternalServerError, "")
+				}
+			}
+			d := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			s.metrics.observe(route, rec.status, d)
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", rid), slog.String("method", r.Method), slog.String("route", route),
+				slog.Int("status", rec.status), slog.Duration("duration", d))
+		}()
+		protected.ServeHTTP(rec, r)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+const sessionCookie = "waymark_session"
+
+// viewerFrom returns the signed-in viewer, if any.
+func viewerFrom(ctx context.Context) (casework.Viewer, bool) {
+	v, ok := ctx.Value(keyViewer).(casework.Viewer)
+	return v, ok
+}
+
+func sessionFrom(ctx context.Context) store.Session {
+	s, _ := ctx.Value(keySession).(store.Session)
+	return s
+}
+
+// page wraps an HTML handler that needs a signed-in user. Without one, a GET
+// goes to the sign-in page and comes back afterwards; a POST shows the sign-in
+// page carrying the answers, so an expired session loses nothing.
+func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.Viewer)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		var v casework.Viewer
+		var sess store.Session
+		if err == nil {
+			v, sess, err = s.svc.Authenticate(r.Context(), c.Value)
+		}
+		if err != nil {
+			s.clearSessionCookie(w)
+			s.signInAgain(w, r)
+			return
+		}
+		if r.Method == http.MethodPost && r.FormValue("csrf_token") != sess.CSRFToken {
+			s.fail(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again: your saved answers are kept.")
+			return
+		}
+		ctx := context.WithValue(r.Context(), keyViewer, v)
+		ctx = context.WithValue(ctx, keySession, sess)
+		ctx = context.WithValue(ctx, keyToken, c.Value)
+		h(w, r.WithContext(ctx), v)
+	})
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteStrictMode, Expires: expires})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return "/"
+	}
+	return next
+}
+
+type signInData struct {
+	Email  string
+	Next   string
+	Resume string // the answers of a form posted after the session ended
+	Notice string
+}
+
+// signInAgain shows the sign-in page. A POST that arrives after the session
+// ended carries its answers through sign-in so nothing typed is lost.
+func (s *Server) signInAgain(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	d := signInData{Next: safeNext(r.URL.Path), Notice: "You have been signed out. Sign in again and your answers will be saved."}
+	if err := r.ParseForm(); err == nil && strings.HasPrefix(r.URL.Path, "/concerns/") {
+		f := r.PostForm
+		f.Del("csrf_token")
+		d.Resume = f.Encode()
+	}
+	s.render(w, r, http.StatusUnauthorized, "sign-in", Page{Title: "Sign in", Data: d})
+}
+
+func (s *Server) handleSignInForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, "sign-in", Page{Title: "Sign in", Data: signInData{Next: safeNext(r.URL.Query().Get("next"))}})
+	})
+}
+
+func (s *Server) handleSignIn() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := signInData{Email: r.FormValue("email"), Next: safeNext(r.FormValue("next")), Resume: r.FormValue("resume")}
+		token, sess, u, err := s.svc.SignIn(r.Context(), d.Email, r.FormValue("password"))
+		if err != nil {
+			if code := waymark.ErrorCode(err); code == waymark.EINTERNAL {
+				s.failErr(w, r, err)
+				return
+			}
+			fields := waymark.ErrorFields(err)
+			if len(fields) == 0 {
+				fields = []waymark.FieldError{{Field: "email", Message: waymark.ErrorMessage(err)}}
+			}
+			s.render(w, r, statusFor(waymark.ErrorCode(err)), "sign-in", Page{Title: "Sign in", Errors: fields, Data: d})
+			return
+		}
+		s.setSessionCookie(w, token, sess.ExpiresAt)
+		if d.Resume != "" {
+			if form, err := url.ParseQuery(d.Resume); err == nil {
+				v := casework.Viewer{User: u}
+				if next, ok := s.resumeConcernStep(r, v, d.Next, form); ok {
+					http.Redirect(w, r, next, http.StatusSeeOther)
+					return
+				}
+			}
+		}
+		http.Redirect(w, r, d.Next, http.StatusSeeOther)
+	})
+}
+
+func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.SignOut(r.Context(), v, token); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+}
+
+type homeData struct {
+	CanRaise   bool
+	WorksInbox bool
+	Drafts     []draftSummary
+	Cases      []store.CaseSummary
+	Inbox      []store.CaseSummary
+	Now        any
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	d := homeData{CanRaise: v.CanRaiseConcern(), WorksInbox: v.WorksInbox(), Now: s.now()}
+	if d.CanRaise {
+		drafts, err := s.svc.OpenDrafts(r.Context(), v)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		d.Drafts = summariseDrafts(drafts)
+	}
+	if d.WorksInbox {
+		inbox, err := s.svc.Inbox(r.Context(), v)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		d.Inbox = inbox
+	} else if v.User.Role != pathway.RoleAdministrator {
+		cases, err := s.svc.MyCases(r.Context(), v)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		d.Cases = cases
+	}
+	s.render(w, r, http.StatusOK, "home", Page{Title: "Home", Data: d})
+}
+
+type listData struct {
+	Heading  string
+	Query    string
+	Cases    []store.CaseSummary
+	Searched bool
+	Now      any
+	Inbox    bool
+}
+
+func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	cases, err := s.svc.Inbox(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "cases", Page{Title: "Children's Services inbox", Data: listData{Heading: "Children's Services inbox", Cases: cases, Now: s.now(), Inbox: true}})
+}
+
+func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	d := listData{Heading: "Your cases", Now: s.now()}
+	var err error
+	if r.URL.Query().Has("q") {
+		d.Query, d.Searched = r.URL.Query().Get("q"), true
+		d.Cases, err = s.svc.Search(r.Context(), v, d.Query)
+		if waymark.ErrorCode(err) == waymark.EINVALID {
+			s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: waymark.ErrorFields(err), Data: d})
+			return
+		}
+	} else {
+		d.Cases, err = s.svc.MyCases(r.Context(), v)
+	}
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "cases", Page{Title: d.Heading, Data: d})
+}
+
+func (s *Server) handleStatic(name, title string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, name, Page{Title: title})
+	}
+}

@@ -1,0 +1,285 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/catalog"
+	"waymark/internal/pathway"
+)
+
+// clockView is a clock as the case page shows it.
+type clockView struct {
+	pathway.Clock
+	Status  pathway.ClockStatus
+	Summary string // "Due in 3 hours", "Overdue by 2 days"
+	Colour  string // tag colour
+}
+
+func viewClocks(cs []pathway.Clock, now time.Time) []clockView {
+	var out []clockView
+	for _, c := range cs {
+		v := clockView{Clock: c, Status: c.Status(now)}
+		switch v.Status {
+		case pathway.ClockRunning:
+			v.Summary, v.Colour = "Due in "+humanDuration(c.Remaining(now)), "blue"
+			if c.Remaining(now) < 4*time.Hour {
+				v.Colour = "orange"
+			}
+		case pathway.ClockOverdue:
+			v.Summary, v.Colour = "Overdue by "+humanDuration(-c.Remaining(now)), "red"
+		case pathway.ClockMet:
+			v.Summary, v.Colour = "Met", "green"
+		case pathway.ClockLate:
+			v.Summary, v.Colour = "Met late, by "+humanDuration(c.StoppedAt.Sub(c.DueAt)), "yellow"
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute")
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		m := int(d.Minutes()) % 60
+		if m == 0 || h >= 10 {
+			return plural(h, "hour")
+		}
+		return plural(h, "hour") + " " + plural(m, "minute")
+	}
+	return plural(int(d.Hours()/24), "day")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+type indicatorView struct {
+	Group, Label, Section, Evidence string
+}
+
+type caseData struct {
+	View           casework.CaseView
+	Clocks         []clockView
+	Child          pathway.Child
+	Age            string
+	Indicators     []indicatorView
+	Types          []string
+	Actions        []string
+	OutcomeLabel   string
+	CanContact     bool
+	CanOutcome     bool
+	IsTeam         bool
+	ContactMethod  string
+	Timeline       []timelineItem
+	CatalogVersion string
+}
+
+type timelineItem struct {
+	At      time.Time
+	Who     string
+	Org     string
+	Summary string
+}
+
+func describeAge(ch pathway.Child, now time.Time) string {
+	suffix := ""
+	if ch.AgeUncertain {
+		suffix = " (age uncertain – treated as a child, §7.4)"
+	}
+	if ch.DateOfBirth != "" {
+		dob, err := time.ParseInLocation("2006-01-02", ch.DateOfBirth, pathway.London)
+		if err == nil {
+			return fmt.Sprintf("%s, aged %d%s", dob.Format("2 January 2006"), pathway.AgeOn(dob, now.In(pathway.London)), suffix)
+		}
+	}
+	if ch.EstimatedAge > 0 {
+		return fmt.Sprintf("Estimated age %d%s", ch.EstimatedAge, suffix)
+	}
+	return "Not known" + suffix
+}
+
+func (s *Server) caseData(view casework.CaseView, v casework.Viewer) caseData {
+	now := s.now()
+	c := view.Case
+	d := caseData{View: view, Clocks: viewClocks(c.Clocks, now), Child: c.Concern.Child, Age: describeAge(c.Concern.Child, now),
+		IsTeam: view.Membership.Team(), CatalogVersion: c.Concern.CatalogVersion}
+	d.CanContact = d.IsTeam && v.User.Org.ChildrensServices && c.Contact == nil
+	d.CanOutcome = d.IsTeam && v.User.Org.ChildrensServices && c.Contact != nil && c.Outcome == nil
+	d.Indicators = describeIndicators(s.cat, c.Concern.Indicators)
+	for _, t := range c.Concern.ExploitationTypes {
+		if et, ok := s.cat.ExploitationType(t); ok {
+			d.Types = append(d.Types, et.Label)
+		}
+	}
+	for _, a := range c.Concern.ImmediateActions {
+		if ia, ok := s.cat.ImmediateAction(a); ok {
+			d.Actions = append(d.Actions, ia.Label)
+		}
+	}
+	if c.Outcome != nil {
+		d.OutcomeLabel = pathway.OutcomeLabel(c.Outcome.Decision)
+	}
+	if c.Contact != nil {
+		for _, m := range pathway.ContactMethods() {
+			if m.Value == c.Contact.Method {
+				d.ContactMethod = m.Text
+			}
+		}
+	}
+	for i := len(view.Events) - 1; i >= 0; i-- {
+		e := view.Events[i]
+		d.Timeline = append(d.Timeline, timelineItem{At: e.At, Who: e.Actor.Name, Org: e.Actor.OrgName, Summary: e.Summary()})
+	}
+	return d
+}
+
+func describeIndicators(cat *catalog.Catalog, obs []pathway.ObservedIndicator) []indicatorView {
+	groups := map[string]string{}
+	for _, g := range cat.IndicatorGroups {
+		groups[g.ID] = g.Label
+	}
+	var out []indicatorView
+	for _, o := range obs {
+		iv := indicatorView{Label: o.ID, Evidence: o.Evidence}
+		if ind, ok := cat.Indicator(o.ID); ok {
+			iv.Label, iv.Section, iv.Group = ind.Label, ind.Section, groups[ind.Group]
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
+func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	view, err := s.svc.Case(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	flash := ""
+	switch r.URL.Query().Get("done") {
+	case "raised":
+		flash = "Your concern has been sent to Children's Services"
+	case "contact":
+		flash = "Contact recorded – reference " + view.Case.Reference()
+	case "outcome":
+		flash = "Outcome recorded – the referrer can now see it"
+	}
+	title := "Case"
+	if ref := view.Case.Reference(); ref != "" {
+		title = "Case " + ref
+	}
+	s.render(w, r, http.StatusOK, "case", Page{Title: title, Flash: flash, Data: s.caseData(view, v)})
+}
+
+type contactForm struct {
+	Case    caseData
+	Method  string
+	Note    string
+	Version int
+	Methods []map[string]string
+}
+
+func optionItems(opts []struct{ Value, Text string }) []map[string]string {
+	var out []map[string]string
+	for _, o := range opts {
+		out = append(out, map[string]string{"Value": o.Value, "Text": o.Text})
+	}
+	return out
+}
+
+func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	view, err := s.svc.Case(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "contact", Page{Title: "Record the contact", Data: contactForm{Case: s.caseData(view, v), Version: view.Case.Version, Methods: optionItems(pathway.ContactMethods())}})
+}
+
+func formVersion(r *http.Request) int {
+	n, err := strconv.Atoi(r.FormValue("version"))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func (s *Server) handleContact(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	id := r.PathValue("id")
+	_, err := s.svc.RecordContact(r.Context(), v, id, formVersion(r), r.FormValue("method"), r.FormValue("note"))
+	if err == nil {
+		http.Redirect(w, r, "/cases/"+id+"?done=contact", http.StatusSeeOther)
+		return
+	}
+	code := waymark.ErrorCode(err)
+	if code != waymark.EINVALID && code != waymark.ECONFLICT {
+		s.failErr(w, r, err)
+		return
+	}
+	view, verr := s.svc.Case(r.Context(), v, id)
+	if verr != nil {
+		s.failErr(w, r, verr)
+		return
+	}
+	fields := waymark.ErrorFields(err)
+	if len(fields) == 0 {
+		fields = []waymark.FieldError{{Field: "method", Message: waymark.ErrorMessage(err)}}
+	}
+	s.render(w, r, statusFor(code), "contact", Page{Title: "Record the contact", Errors: fields,
+		Data: contactForm{Case: s.caseData(view, v), Method: r.FormValue("method"), Note: r.FormValue("note"), Version: view.Case.Version, Methods: optionItems(pathway.ContactMethods())}})
+}
+
+type outcomeForm struct {
+	Case     caseData
+	Decision string
+	NextStep string
+	Version  int
+	Outcomes []map[string]string
+}
+
+func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	view, err := s.svc.Case(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "outcome", Page{Title: "Record the outcome", Data: outcomeForm{Case: s.caseData(view, v), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}})
+}
+
+func (s *Server) handleOutcome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	id := r.PathValue("id")
+	err := s.svc.RecordOutcome(r.Context(), v, id, formVersion(r), r.FormValue("decision"), r.FormValue("nextStep"))
+	if err == nil {
+		http.Redirect(w, r, "/cases/"+id+"?done=outcome", http.StatusSeeOther)
+		return
+	}
+	code := waymark.ErrorCode(err)
+	if code != waymark.EINVALID && code != waymark.ECONFLICT {
+		s.failErr(w, r, err)
+		return
+	}
+	view, verr := s.svc.Case(r.Context(), v, id)
+	if verr != nil {
+		s.failErr(w, r, verr)
+		return
+	}
+	fields := waymark.ErrorFields(err)
+	if len(fields) == 0 {
+		fields = []waymark.FieldError{{Field: "decision", Message: waymark.ErrorMessage(err)}}
+	}
+	s.render(w, r, statusFor(code), "outcome", Page{Title: "Record the outcome", Errors: fields,
+		Data: outcomeForm{Case: s.caseData(view, v), Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}})
+}

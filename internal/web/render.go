@@ -1,0 +1,192 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/web/templates"
+)
+
+// Page is what every page template receives.
+type Page struct {
+	Title  string
+	User   *PageUser
+	Nav    []NavItem
+	CSRF   string
+	Errors []waymark.FieldError
+	Flash  string
+	Data   any
+}
+
+// PageUser is the signed-in person as the header shows them.
+type PageUser struct {
+	Name, OrgName, Role string
+}
+
+// NavItem is one link in the service navigation.
+type NavItem struct {
+	Href, Text string
+	Current    bool
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	funcs := templates.Funcs()
+	for k, v := range pageFuncs {
+		funcs[k] = v
+	}
+	base, err := template.New("partials.tmpl").Funcs(funcs).ParseFS(templates.FS, "partials.tmpl", "case-table.tmpl", "concern-form.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("web: parsing partials: %w", err)
+	}
+	names, err := fs.Glob(templates.FS, "page-*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		t, err := template.Must(base.Clone()).ParseFS(templates.FS, name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parsing %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(strings.TrimPrefix(name, "page-"), ".tmpl")] = t
+	}
+	return pages, nil
+}
+
+var pageFuncs = template.FuncMap{
+	"london":     func(t time.Time) string { return t.In(pathway.London).Format("2 January 2006 at 3:04pm") },
+	"londonDate": func(t time.Time) string { return t.In(pathway.London).Format("2 January 2006") },
+	"londonPtr": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(pathway.London).Format("2 January 2006 at 3:04pm")
+	},
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"stageLabel": func(s pathway.Stage) string { return s.Label() },
+	"roleLabel":  pathway.RoleLabel,
+	"join":       strings.Join,
+	"add":        func(a, b int) int { return a + b },
+	"dueTag":     dueTag,
+}
+
+// dueTag shows how a deadline stands: red when overdue, orange when close.
+func dueTag(due *time.Time, now any) template.HTML {
+	n, _ := now.(time.Time)
+	if due == nil || n.IsZero() {
+		return ""
+	}
+	left := due.Sub(n)
+	text, colour := "Due in "+humanDuration(left), "blue"
+	switch {
+	case left < 0:
+		text, colour = "Overdue by "+humanDuration(-left), "red"
+	case left < 4*time.Hour:
+		colour = "orange"
+	}
+	return template.HTML(`<strong class="govuk-tag govuk-tag--` + colour + `">` + template.HTMLEscapeString(text) + `</strong>`)
+}
+
+// render writes a page with the layout. A template error is an internal error.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.Error("no such page template", "page", name, "request_id", requestID(r.Context()))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if v, ok := viewerFrom(r.Context()); ok {
+		p.User = &PageUser{Name: v.User.Name, OrgName: v.User.Org.Name, Role: pathway.RoleLabel(v.User.Role)}
+		p.CSRF = sessionFrom(r.Context()).CSRFToken
+		if p.Nav == nil {
+			p.Nav = navFor(v, r.URL.Path)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("rendering page", "page", name, "err", err, "request_id", requestID(r.Context()))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func navFor(v casework.Viewer, path string) []NavItem {
+	var nav []NavItem
+	add := func(href, text string) {
+		cur := path == href || (href != "/" && strings.HasPrefix(path, href))
+		nav = append(nav, NavItem{Href: href, Text: text, Current: cur})
+	}
+	add("/", "Home")
+	if v.WorksInbox() {
+		add("/inbox", "Inbox")
+	}
+	if v.User.Role != pathway.RoleAdministrator {
+		add("/cases", "Your cases")
+	}
+	if v.CanRaiseConcern() {
+		add("/concerns/new", "Raise a concern")
+	}
+	return nav
+}
+
+// fail shows an error page with a status; an empty message means an internal
+// error, shown with the request reference only.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.problem(w, r, status, msg, nil)
+		return
+	}
+	title := "Sorry, there is a problem"
+	switch status {
+	case http.StatusNotFound:
+		title = "Page not found"
+	case http.StatusForbidden:
+		title = "You cannot do that"
+	case http.StatusConflict:
+		title = "Someone else saved first"
+	}
+	if msg == "" {
+		msg = waymark.ErrorMessage(fmt.Errorf("internal"))
+	}
+	s.render(w, r, status, "error", Page{Title: title, Data: map[string]string{"Heading": title, "Message": msg, "RequestID": requestID(r.Context())}})
+}
+
+// failErr shows err: user errors with their message, internal ones logged.
+func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
+	code := waymark.ErrorCode(err)
+	if code == waymark.EINTERNAL {
+		s.log.Error("internal error", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
+		s.fail(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	s.fail(w, r, statusFor(code), waymark.ErrorMessage(err))
+}
+
+func statusFor(code string) int {
+	switch code {
+	case waymark.EINVALID:
+		return http.StatusUnprocessableEntity
+	case waymark.ENOTFOUND:
+		return http.StatusNotFound
+	case waymark.EFORBIDDEN:
+		return http.StatusForbidden
+	case waymark.ECONFLICT:
+		return http.StatusConflict
+	case waymark.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case waymark.ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}

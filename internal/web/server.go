@@ -1,0 +1,65 @@
+// Package web serves Waymark's HTML pages (GOV.UK Design System patterns,
+// usable without JavaScript) and its JSON API under /api/v1, both over the
+// same use cases.
+package web
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"waymark/internal/casework"
+	"waymark/internal/catalog"
+	"waymark/internal/store"
+)
+
+// Config is what the server needs from its environment.
+type Config struct {
+	Service      *casework.Service
+	DB           *store.DB
+	Catalog      *catalog.Catalog
+	Log          *slog.Logger
+	Now          func() time.Time
+	SecureCookie bool // set the Secure flag and HSTS: true whenever served over TLS or behind a TLS proxy
+	MaxBodyBytes int64
+}
+
+// Server is the HTTP face of Waymark.
+type Server struct {
+	svc     *casework.Service
+	db      *store.DB
+	cat     *catalog.Catalog
+	log     *slog.Logger
+	now     func() time.Time
+	secure  bool
+	maxBody int64
+	pages   map[string]*template.Template
+	metrics *metrics
+	handler http.Handler
+}
+
+// NewServer wires the routes and middleware.
+func NewServer(cfg Config) (*Server, error) {
+	s := &Server{
+		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
+		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, metrics: newMetrics(),
+	}
+	if s.maxBody == 0 {
+		s.maxBody = 1 << 20
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.middleware(mux)
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
