@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+func getenv(map[string]string) func(string) string {
+	return func(string) string { return "" }
+}
+
+// startDemo runs the real program's demo command on a free port and returns
+// its URL once /healthz answers.
+func startDemo(t *testing.T, dataDir string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-level", "warn"}, getenv(nil), strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("demo exited with %v", err)
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	url := ""
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "Waymark demo is running at "); ok {
+			url = u
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if url == "" {
+		t.Fatal("demo did not print its address")
+	}
+	for range 100 {
+		resp, err := http.Get(url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return url
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // polling readiness, not timing a result
+	}
+	t.Fatal("demo never became healthy")
+	return ""
+}
+
+func TestDemoStartsOnAFreshDataFolderAndIsReady(t *testing.T) {
+	url := startDemo(t, filepath.Join(t.TempDir(), "data"))
+	for _, path := range []string{"/healthz", "/readyz", "/sign-in", "/metrics"} {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET %s = %d", path, resp.StatusCode)
+		}
+	}
+}
+
+func TestDemoDataIsKeptBetweenRuns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"rebuild", "--data", dir}, getenv(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	startDemo(t, dir) // seeds
+	out.Reset()
+	if err := run(context.Background(), []string{"rebuild", "--data", dir}, getenv(nil), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "rebuilt read models of 12 cases") {
+		t.Fatalf("after the demo ran, rebuild said %q", out.String())
+	}
+}
+
+// auditedDatabase returns a SQLite file holding the demo partnership, whose
+// seeding wrote a few dozen audit entries.
+func auditedDatabase(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	startDemo(t, dir)
+	return filepath.Join(dir, "waymark.db")
+}
+
+func TestAuditVerifyNamesTheFirstTamperedEntry(t *testing.T) {
+	tests := []struct {
+		name   string
+		tamper string
+		want   string
+	}{
+		{"altered", `UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 7`, "entry 7"},
+		{"deleted", `DELETE FROM audit_log WHERE seq = 5`, "entry 6"},
+		{"reordered", `UPDATE audit_log SET action = CASE seq WHEN 3 THEN (SELECT action FROM audit_log WHERE seq = 4) ELSE (SELECT action FROM audit_log WHERE seq = 3) END,
+			case_id = CASE seq WHEN 3 THEN (SELECT case_id FROM audit_log WHERE seq = 4) ELSE (SELECT case_id FROM audit_log WHERE seq = 3) END WHERE seq IN (3, 4)`, "entry 3"},
+		{"truncated", `DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`, "removed from the end"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := auditedDatabase(t)
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{"audit", "verify", "--database", path}, getenv(nil), nil, &out, io.Discard); err != nil {
+				t.Fatalf("untouched chain does not verify: %v", err)
+			}
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tt.tamper); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			out.Reset()
+			err = run(context.Background(), []string{"audit", "verify", "--database", path}, getenv(nil), nil, &out, io.Discard)
+			if err == nil {
+				t.Fatalf("tampered chain verified: %s", out.String())
+			}
+			if !strings.Contains(out.String(), tt.want) {
+				t.Fatalf("report %q does not name %q", out.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestUnknownCommandSaysHowToUseWaymark(t *testing.T) {
+	var errOut bytes.Buffer
+	err := run(context.Background(), []string{"launch"}, getenv(nil), nil, io.Discard, &errOut)
+	if err == nil || !strings.Contains(errOut.String(), "Usage: waymark") {
+		t.Fatalf("err=%v stderr=%q", err, errOut.String())
+	}
+}
