@@ -48,14 +48,13 @@ postgres:// URL. Run "waymark <command> -h" for its flags.
 
 // config is the configuration shared by the commands.
 type config struct {
-	addr        string
-	database    string
-	dataDir     string
-	secure      bool
-	logLevel    string
-	logFormat   string
-	shutdown    time.Duration
-	argonMemory uint
+	addr      string
+	database  string
+	dataDir   string
+	secure    bool
+	logLevel  string
+	logFormat string
+	shutdown  time.Duration
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
@@ -120,7 +119,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAdmin(ctx, "audit-verify", rest[1:], getenv, stdout, stderr)
 	case "user":
 		if len(rest) == 0 {
-			return errors.New("usage: waymark user add|reset|disable ...")
+			return errors.New("usage: waymark user add|reset|disable [flags]")
 		}
 		return runUser(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
 	case "org":
