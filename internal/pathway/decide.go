@@ -50,8 +50,12 @@ type Actor struct {
 	InFirstResponderOrg bool // the organisation is a designated First Responder (§8.2)
 }
 
-// Command is something a user asks to do to a case.
-type Command interface{ commandName() string }
+// Command is something a user asks to do to a case. Each command checks its
+// own rules in decide, beside its definition.
+type Command interface {
+	commandName() string
+	decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error)
+}
 
 // RaiseConcern opens a case for a child (§6.2, §8.5).
 type RaiseConcern struct {
@@ -89,81 +93,103 @@ func New(cat *catalog.Catalog) *Pathway { return &Pathway{Catalog: cat, Clocks: 
 // Decide checks cmd against every rule and returns the events to append, or a
 // refusal (*waymark.Error) that tells the user what to do instead.
 func (p *Pathway) Decide(c Case, actor Actor, cmd Command, now time.Time) ([]Event, error) {
-	now = now.UTC()
-	ev := func(data EventData, clocks ...ClockChange) Event {
-		return Event{CaseID: c.ID, Seq: c.Version + 1, Type: data.eventType(), At: now, Actor: actor.Party, Data: data, Clocks: clocks}
+	if cmd == nil {
+		return nil, waymark.Errorf(waymark.EINTERNAL, "no command")
 	}
-	switch cmd := cmd.(type) {
-	case RaiseConcern:
-		if c.Version != 0 {
-			return nil, waymark.Errorf(waymark.ECONFLICT, "This case has already been raised.")
-		}
-		concern := NormaliseConcern(cmd.Concern)
-		concern.CatalogVersion = p.Catalog.Version
-		if err := p.ValidateConcern(concern, now); err != nil {
-			return nil, err
-		}
-		if cmd.ChildrensServicesOrg == "" {
-			return nil, waymark.Errorf(waymark.EINTERNAL, "no Children's Services organisation to send the concern to")
-		}
-		e := ev(ConcernRaised{Concern: concern, ChildrensServicesOrg: cmd.ChildrensServicesOrg},
-			// §8.5: Children's Services must know within 24 hours of the child being identified.
-			startClock(ClockNotifyChildrensServices, "notify-1", concern.IdentifiedAt, p.Clocks.NotifyChildrensServices))
-		e.CaseID = cmd.CaseID
-		return []Event{e}, nil
-
-	case RecordContact:
-		if err := onlyChildrensServicesRecordContact(actor); err != nil {
-			return nil, err
-		}
-		if c.Contact != nil {
-			return nil, waymark.Errorf(waymark.ECONFLICT, "Contact was already recorded with reference %s. Record the outcome instead.", c.Contact.Reference)
-		}
-		var probs waymark.Problems
-		if !validContactMethod(cmd.Method) {
-			probs.Add("method", "Select how the concern reached Children's Services")
-		}
-		checkLength(&probs, "note", "The note", cmd.Note, MaxNarrative)
-		if err := probs.Err(); err != nil {
-			return nil, err
-		}
-		changes := []ClockChange{
-			// annex: the outcome is due to the referrer within 24 hours of the contact.
-			startClock(ClockOutcomeToReferrer, "outcome-1", now, p.Clocks.OutcomeToReferrer),
-		}
-		if cl, ok := c.RunningClock(ClockNotifyChildrensServices); ok {
-			changes = append([]ClockChange{stopClock(cl.ID, now)}, changes...)
-		}
-		return []Event{ev(ContactRecorded{Contact: Contact{Reference: cmd.Reference, ReceivedAt: now, Method: cmd.Method, Note: cmd.Note, By: actor.Party}}, changes...)}, nil
-
-	case RecordOutcome:
-		if err := onlyChildrensServicesRecordContact(actor); err != nil {
-			return nil, err
-		}
-		if c.Contact == nil {
-			return nil, waymark.Errorf(waymark.EINVALID, "Record the contact first: the referrer needs the reference before the outcome.")
-		}
-		if c.Outcome != nil {
-			return nil, waymark.Errorf(waymark.ECONFLICT, "The outcome was already given on %s.", c.Outcome.GivenAt.In(London).Format("2 January 2006 at 15:04"))
-		}
-		var probs waymark.Problems
-		if OutcomeLabel(cmd.Decision) == cmd.Decision {
-			probs.Add("decision", "Select the outcome of the contact")
-		}
-		if cmd.NextStep == "" {
-			probs.Add("nextStep", "Enter the next step, so the referrer knows what happens now")
-		}
-		checkLength(&probs, "nextStep", "The next step", cmd.NextStep, MaxNarrative)
-		if err := probs.Err(); err != nil {
-			return nil, err
-		}
-		var changes []ClockChange
-		if cl, ok := c.RunningClock(ClockOutcomeToReferrer); ok {
-			changes = append(changes, stopClock(cl.ID, now))
-		}
-		return []Event{ev(OutcomeRecorded{Outcome: Outcome{Decision: cmd.Decision, NextStep: cmd.NextStep, GivenAt: now, By: actor.Party}}, changes...)}, nil
+	if _, isRaise := cmd.(RaiseConcern); !isRaise && c.Version == 0 {
+		return nil, waymark.Errorf(waymark.ENOTFOUND, "Case not found")
 	}
-	return nil, waymark.Errorf(waymark.EINTERNAL, "unknown command %T", cmd)
+	events, err := cmd.decide(p, c, actor, now.UTC())
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		if events[i].CaseID == "" {
+			events[i].CaseID = c.ID
+		}
+		events[i].Seq = c.Version + i + 1
+		events[i].At = now.UTC()
+		events[i].Actor = actor.Party
+		events[i].Type = events[i].Data.eventType()
+	}
+	return events, nil
+}
+
+// newEvent is an event ready for Decide to number and stamp.
+func newEvent(data EventData, clocks ...ClockChange) Event {
+	return Event{Type: data.eventType(), Data: data, Clocks: clocks}
+}
+
+func (cmd RaiseConcern) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
+	if c.Version != 0 {
+		return nil, waymark.Errorf(waymark.ECONFLICT, "This case has already been raised.")
+	}
+	concern := NormaliseConcern(cmd.Concern)
+	concern.CatalogVersion = p.Catalog.Version
+	if err := p.ValidateConcern(concern, now); err != nil {
+		return nil, err
+	}
+	if cmd.ChildrensServicesOrg == "" {
+		return nil, waymark.Errorf(waymark.EINTERNAL, "no Children's Services organisation to send the concern to")
+	}
+	e := newEvent(ConcernRaised{Concern: concern, ChildrensServicesOrg: cmd.ChildrensServicesOrg},
+		// §8.5: Children's Services must know within 24 hours of the child being identified.
+		startClock(ClockNotifyChildrensServices, "notify-1", concern.IdentifiedAt, p.Clocks.NotifyChildrensServices))
+	e.CaseID = cmd.CaseID
+	return []Event{e}, nil
+}
+
+func (cmd RecordContact) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
+	if err := onlyChildrensServicesRecordContact(actor); err != nil {
+		return nil, err
+	}
+	if c.Contact != nil {
+		return nil, waymark.Errorf(waymark.ECONFLICT, "Contact was already recorded with reference %s. Record the outcome instead.", c.Contact.Reference)
+	}
+	var probs waymark.Problems
+	if !validContactMethod(cmd.Method) {
+		probs.Add("method", "Select how the concern reached Children's Services")
+	}
+	checkLength(&probs, "note", "The note", cmd.Note, MaxNarrative)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	changes := []ClockChange{
+		// annex: the outcome is due to the referrer within 24 hours of the contact.
+		startClock(ClockOutcomeToReferrer, "outcome-1", now, p.Clocks.OutcomeToReferrer),
+	}
+	if cl, ok := c.RunningClock(ClockNotifyChildrensServices); ok {
+		changes = append([]ClockChange{stopClock(cl.ID, now)}, changes...)
+	}
+	return []Event{newEvent(ContactRecorded{Contact: Contact{Reference: cmd.Reference, ReceivedAt: now, Method: cmd.Method, Note: cmd.Note, By: actor.Party}}, changes...)}, nil
+}
+
+func (cmd RecordOutcome) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
+	if err := onlyChildrensServicesRecordContact(actor); err != nil {
+		return nil, err
+	}
+	if c.Contact == nil {
+		return nil, waymark.Errorf(waymark.EINVALID, "Record the contact first: the referrer needs the reference before the outcome.")
+	}
+	if c.Outcome != nil {
+		return nil, waymark.Errorf(waymark.ECONFLICT, "The outcome was already given on %s.", c.Outcome.GivenAt.In(London).Format("2 January 2006 at 15:04"))
+	}
+	var probs waymark.Problems
+	if OutcomeLabel(cmd.Decision) == cmd.Decision {
+		probs.Add("decision", "Select the outcome of the contact")
+	}
+	if cmd.NextStep == "" {
+		probs.Add("nextStep", "Enter the next step, so the referrer knows what happens now")
+	}
+	checkLength(&probs, "nextStep", "The next step", cmd.NextStep, MaxNarrative)
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	var changes []ClockChange
+	if cl, ok := c.RunningClock(ClockOutcomeToReferrer); ok {
+		changes = append(changes, stopClock(cl.ID, now))
+	}
+	return []Event{newEvent(OutcomeRecorded{Outcome: Outcome{Decision: cmd.Decision, NextStep: cmd.NextStep, GivenAt: now, By: actor.Party}}, changes...)}, nil
 }
 
 // onlyChildrensServicesRecordContact: the contact and its outcome belong to the

@@ -3,6 +3,7 @@ package pathway
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -26,8 +27,48 @@ type Event struct {
 	Clocks   []ClockChange
 }
 
-// EventData is the payload of one event type.
-type EventData interface{ eventType() string }
+// EventData is the payload of one event type. Each type says how it folds
+// into the case and how it reads on the timeline.
+type EventData interface {
+	eventType() string
+	apply(c *Case, e Event)
+	summary(e Event) string
+}
+
+// eventDecoders maps each event type to its JSON decoder; every event type
+// registers itself in an init function beside its definition.
+var eventDecoders = map[string]func([]byte) (EventData, error){}
+
+func registerEvent[T EventData]() {
+	var zero T
+	t := zero.eventType()
+	if _, dup := eventDecoders[t]; dup {
+		panic("pathway: event type registered twice: " + t)
+	}
+	eventDecoders[t] = func(b []byte) (EventData, error) {
+		var d T
+		if err := json.Unmarshal(b, &d); err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+}
+
+// EventTypes lists every registered event type.
+func EventTypes() []string {
+	out := make([]string, 0, len(eventDecoders))
+	for t := range eventDecoders {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func init() {
+	registerEvent[ConcernRaised]()
+	registerEvent[ContactRecorded]()
+	registerEvent[OutcomeRecorded]()
+}
 
 // ConcernRaised opens a case (§6.2, §8.5).
 type ConcernRaised struct {
@@ -49,6 +90,39 @@ func (ConcernRaised) eventType() string   { return EventConcernRaised }
 func (ContactRecorded) eventType() string { return EventContactRecorded }
 func (OutcomeRecorded) eventType() string { return EventOutcomeRecorded }
 
+func (d ConcernRaised) apply(c *Case, e Event) {
+	c.ID = e.CaseID
+	c.Stage = StageConcernRaised
+	c.RaisedAt = e.At
+	c.Referrer = e.Actor
+	c.Concern = d.Concern
+	c.ChildrensServicesOrg = d.ChildrensServicesOrg
+}
+
+func (d ContactRecorded) apply(c *Case, e Event) {
+	ct := d.Contact
+	c.Contact = &ct
+	c.Stage = StageContactRecorded
+}
+
+func (d OutcomeRecorded) apply(c *Case, e Event) {
+	o := d.Outcome
+	c.Outcome = &o
+	c.Stage = StageOutcomeGiven
+}
+
+func (ConcernRaised) summary(e Event) string {
+	return "Concern raised by " + e.Actor.Name + " (" + e.Actor.OrgName + ")"
+}
+
+func (d ContactRecorded) summary(e Event) string {
+	return "Contact recorded by Children's Services – reference " + d.Contact.Reference
+}
+
+func (d OutcomeRecorded) summary(e Event) string {
+	return "Outcome given: " + OutcomeLabel(d.Outcome.Decision)
+}
+
 type storedPayload struct {
 	Data   json.RawMessage `json:"data"`
 	Clocks []ClockChange   `json:"clocks,omitempty"`
@@ -69,31 +143,13 @@ func DecodePayload(e *Event, payload []byte) error {
 	if err := json.Unmarshal(payload, &sp); err != nil {
 		return fmt.Errorf("pathway: decoding %s payload: %w", e.Type, err)
 	}
-	var data EventData
-	switch e.Type {
-	case EventConcernRaised:
-		var d ConcernRaised
-		err := json.Unmarshal(sp.Data, &d)
-		data = d
-		if err != nil {
-			return fmt.Errorf("pathway: decoding %s: %w", e.Type, err)
-		}
-	case EventContactRecorded:
-		var d ContactRecorded
-		err := json.Unmarshal(sp.Data, &d)
-		data = d
-		if err != nil {
-			return fmt.Errorf("pathway: decoding %s: %w", e.Type, err)
-		}
-	case EventOutcomeRecorded:
-		var d OutcomeRecorded
-		err := json.Unmarshal(sp.Data, &d)
-		data = d
-		if err != nil {
-			return fmt.Errorf("pathway: decoding %s: %w", e.Type, err)
-		}
-	default:
+	decode, ok := eventDecoders[e.Type]
+	if !ok {
 		return fmt.Errorf("pathway: unknown event type %q", e.Type)
+	}
+	data, err := decode(sp.Data)
+	if err != nil {
+		return fmt.Errorf("pathway: decoding %s: %w", e.Type, err)
 	}
 	e.Data = data
 	e.Clocks = sp.Clocks
@@ -102,36 +158,17 @@ func DecodePayload(e *Event, payload []byte) error {
 
 // Summary is a one-line description of the event for the case timeline.
 func (e Event) Summary() string {
-	switch d := e.Data.(type) {
-	case ConcernRaised:
-		return "Concern raised by " + e.Actor.Name + " (" + e.Actor.OrgName + ")"
-	case ContactRecorded:
-		return "Contact recorded by Children's Services – reference " + d.Contact.Reference
-	case OutcomeRecorded:
-		return "Outcome given: " + OutcomeLabel(d.Outcome.Decision)
+	if e.Data == nil {
+		return e.Type
 	}
-	return e.Type
+	return e.Data.summary(e)
 }
 
 // Apply folds one event into the case. It is total: events already in the
 // log were accepted by Decide, so Apply never refuses.
 func Apply(c Case, e Event) Case {
-	switch d := e.Data.(type) {
-	case ConcernRaised:
-		c.ID = e.CaseID
-		c.Stage = StageConcernRaised
-		c.RaisedAt = e.At
-		c.Referrer = e.Actor
-		c.Concern = d.Concern
-		c.ChildrensServicesOrg = d.ChildrensServicesOrg
-	case ContactRecorded:
-		ct := d.Contact
-		c.Contact = &ct
-		c.Stage = StageContactRecorded
-	case OutcomeRecorded:
-		o := d.Outcome
-		c.Outcome = &o
-		c.Stage = StageOutcomeGiven
+	if e.Data != nil {
+		e.Data.apply(&c, e)
 	}
 	c.Clocks = applyClocks(c.Clocks, e.Clocks)
 	c.Version = e.Seq

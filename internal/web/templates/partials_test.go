@@ -29,7 +29,7 @@ type option struct{ Value, Text, Hint string }
 
 func parse(t *testing.T) *template.Template {
 	t.Helper()
-	tmpl, err := template.New("partials").Funcs(Funcs()).ParseFS(FS, "*.tmpl")
+	tmpl, err := template.New("partials").Funcs(Funcs()).ParseFS(FS, "partials.tmpl")
 	if err != nil {
 		t.Fatalf("parsing templates: %v", err)
 	}
