@@ -198,6 +198,9 @@ func (s *Service) load(tx *store.Tx, v Viewer, caseID string) (pathway.Case, []p
 	if caseID == "" || len(caseID) > 64 {
 		return pathway.Case{}, nil, pathway.Membership{}, notFound
 	}
+	if !v.seesCases() {
+		return pathway.Case{}, nil, pathway.Membership{}, errDenied
+	}
 	m, err := tx.Membership(caseID, v.User.ID, v.User.OrgID)
 	if err != nil {
 		return pathway.Case{}, nil, m, err
@@ -239,7 +242,7 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		if err != nil {
 			return err
 		}
-		view = CaseView{Case: c, Membership: m, Warnings: c.Warnings()}
+		view = CaseView{Case: c, Membership: m, Warnings: c.WarningsAt(s.now())}
 		for _, e := range events {
 			if pathway.VisibleTo(e, m, v.User.ID) {
 				view.Events = append(view.Events, e)
@@ -328,12 +331,15 @@ func (s *Service) Inbox(ctx context.Context, v Viewer) ([]store.CaseSummary, err
 		return nil, err
 	}
 	return s.list(ctx, v, audit.ActionCaseListed, "inbox", func(tx *store.Tx) ([]store.CaseSummary, error) {
-		return tx.Inbox(v.User.ID, v.User.OrgID, 500)
+		return tx.Inbox(v.User.ID, v.User.OrgID, s.now(), 500)
 	})
 }
 
 // MyCases lists every case the viewer may know about.
 func (s *Service) MyCases(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
+	if !v.seesCases() {
+		return nil, errAdministratorNoCases
+	}
 	if err := v.require(ScopeRead); err != nil {
 		return nil, err
 	}
@@ -344,6 +350,9 @@ func (s *Service) MyCases(ctx context.Context, v Viewer) ([]store.CaseSummary, e
 
 // Search finds the viewer's cases by child's name, alias or reference.
 func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]store.CaseSummary, error) {
+	if !v.seesCases() {
+		return nil, errAdministratorNoCases
+	}
 	if err := v.require(ScopeRead); err != nil {
 		return nil, err
 	}

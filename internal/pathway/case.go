@@ -116,6 +116,56 @@ type Case struct {
 	Contact              *Contact
 	Outcome              *Outcome
 	Clocks               []Clock
+	Workers              []Party // social workers and others assigned to the case (§6.7)
+	Notes                []Note
+
+	// The later stages of the pathway, each kept beside its rules.
+	Strategy StrategyState // strategy discussion, s47, interviews, interpreters (§6.7, §7.5)
+	Meetings MeetingState  // multi-agency meetings, actions, escalations (§6.8, §8.5, §8.6)
+	NRM      NRMState      // NRM submission, decisions, reconsideration (§8.1–8.10)
+	Support  SupportState  // support, children from abroad, age, placement (§6.9–6.12, §7)
+	Safety   SafetyState   // missing episodes, closure, corrections (§4.3, §7.1–7.4)
+}
+
+// Note is a case note written by a team member: disclosures come in
+// instalments and careful notes protect the child's credibility (§7.5).
+type Note struct {
+	Seq  int       `json:"seq"`
+	At   time.Time `json:"at"`
+	By   Party     `json:"by"`
+	Text string    `json:"text"`
+}
+
+// area is one part of the pathway's state. Each says who its events make
+// members of the case and which flags every view must show.
+type area interface {
+	members(c *Case) []Member
+	flags(c *Case, now time.Time, f *Flags)
+}
+
+func (c *Case) areas() []area {
+	return []area{&c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety}
+}
+
+// Flags are the facts every view and list of a case shows first.
+type Flags struct {
+	FamilySuspected         bool
+	AgeUncertain            bool
+	ImmediateRisk           bool
+	Missing                 bool      // a missing episode is open (§4.3, §7.1)
+	HighMissingRiskUntil    time.Time // first 72 hours of a placement of a child from abroad (§4.3)
+	Closed                  bool
+	OpenEscalations         int
+	WhereaboutsConfidential bool // §7.6
+}
+
+// Flags computes the case's flags at now.
+func (c *Case) Flags(now time.Time) Flags {
+	f := Flags{FamilySuspected: c.Concern.FamilySuspected, AgeUncertain: c.Concern.Child.AgeUncertain, ImmediateRisk: c.Concern.ImmediateRisk}
+	for _, a := range c.areas() {
+		a.flags(c, now, &f)
+	}
+	return f
 }
 
 // Reference is the Children's Services reference, once issued.
@@ -133,8 +183,18 @@ type Warning struct {
 }
 
 // Warnings lists what every view of the case must show first.
-func (c *Case) Warnings() []Warning {
+func (c *Case) Warnings() []Warning { return c.WarningsAt(time.Time{}) }
+
+// WarningsAt lists the warnings, including those that depend on the time.
+func (c *Case) WarningsAt(now time.Time) []Warning {
 	var ws []Warning
+	f := c.Flags(now)
+	if f.Missing {
+		ws = append(ws, Warning{"missing", "The child is missing now. Police must be told at once; record where they are found and hold a return interview (§7.1)."})
+	}
+	if !f.HighMissingRiskUntil.IsZero() && now.Before(f.HighMissingRiskUntil) {
+		ws = append(ws, Warning{"high-missing-risk", "Highest risk of going missing: the first 72 hours of this placement, until " + f.HighMissingRiskUntil.In(London).Format("2 January at 3:04pm") + " (§4.3)."})
+	}
 	if c.Concern.ImmediateRisk {
 		ws = append(ws, Warning{"immediate-risk", "Immediate risk of harm was reported. Police must be involved and the child kept safe where they are until Children's Services and police direct otherwise (§8.5)."})
 	}
@@ -143,6 +203,12 @@ func (c *Case) Warnings() []Warning {
 	}
 	if c.Concern.Child.AgeUncertain {
 		ws = append(ws, Warning{"age-uncertain", "Age uncertain – treat as a child until an age assessment decides otherwise (§7.4)."})
+	}
+	if f.WhereaboutsConfidential {
+		ws = append(ws, Warning{"whereabouts-confidential", "The child's whereabouts are confidential: never share where they are living (§7.6)."})
+	}
+	if f.Closed {
+		ws = append(ws, Warning{"closed", "This case is closed. Reopen it to record new work."})
 	}
 	return ws
 }

@@ -32,6 +32,13 @@ type Clock struct {
 	StartedAt time.Time  `json:"startedAt"`
 	DueAt     time.Time  `json:"dueAt"`
 	StoppedAt *time.Time `json:"stoppedAt,omitempty"`
+	// Who must act: a person (a meeting action's owner) or, when empty, the
+	// Children's Services team that holds the case.
+	OwnerUserID string `json:"ownerUserId,omitempty"`
+	OwnerName   string `json:"ownerName,omitempty"`
+	OwnerOrgID  string `json:"ownerOrgId,omitempty"`
+	// Window marks a period of heightened risk rather than a deadline to meet.
+	Window bool `json:"window,omitempty"`
 }
 
 // ClockChange starts or stops a clock; it travels inside an event so that

@@ -242,3 +242,11 @@ func OutcomeLabel(v string) string {
 	}
 	return v
 }
+
+// CommandName is the command's name in words, for audit and messages.
+func CommandName(cmd Command) string {
+	if cmd == nil {
+		return "unknown"
+	}
+	return cmd.commandName()
+}

@@ -4,6 +4,10 @@ package pathway
 const (
 	MemberReferrer          = "referrer"           // the practitioner who raised the concern
 	MemberChildrensServices = "childrens_services" // the Children's Services team that received it
+	MemberWorker            = "worker"             // assigned to work the case (§6.7)
+	MemberInvitee           = "invitee"            // invited to a multi-agency meeting (§6.8)
+	MemberFirstResponder    = "first_responder"    // the lead First Responder organisation (§8.5)
+	MemberPartnership       = "partnership"        // the partnership lead, while an escalation is open (§8.6)
 )
 
 // Member is a user or a whole organisation team with need to know (§6.5).
@@ -18,6 +22,12 @@ func Members(c Case) []Member {
 	ms := []Member{{Kind: "user", ID: c.Referrer.UserID, Role: MemberReferrer}}
 	if c.ChildrensServicesOrg != "" {
 		ms = append(ms, Member{Kind: "org", ID: c.ChildrensServicesOrg, Role: MemberChildrensServices})
+	}
+	for _, w := range c.Workers {
+		ms = append(ms, Member{Kind: "user", ID: w.UserID, Role: MemberWorker})
+	}
+	for _, a := range c.areas() {
+		ms = append(ms, a.members(&c)...)
 	}
 	return ms
 }
@@ -37,8 +47,11 @@ func (m Membership) Is(role string) bool {
 	return false
 }
 
-// Team reports whether the viewer works the case (not only referred it).
-func (m Membership) Team() bool { return m.Is(MemberChildrensServices) }
+// Team reports whether the viewer works the case (not only referred it or
+// was invited to a meeting about it).
+func (m Membership) Team() bool {
+	return m.Is(MemberChildrensServices) || m.Is(MemberWorker) || m.Is(MemberFirstResponder) || m.Is(MemberPartnership)
+}
 
 // VisibleTo says whether an event appears on the viewer's timeline. A referrer
 // outside Children's Services sees what they recorded, the reference and the

@@ -92,14 +92,23 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	}
 	ch := c.Concern.Child
 	search := strings.ToLower(strings.Join(append([]string{ch.GivenNames, ch.FamilyName, c.Reference()}, ch.Aliases...), " "))
+	f := c.Flags(updatedAt)
+	var riskUntil any
+	if !f.HighMissingRiskUntil.IsZero() {
+		riskUntil = utc(f.HighMissingRiskUntil)
+	}
 	_, err := t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
-			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
+			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
 			search_text = excluded.search_text, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
-			immediate_risk = excluded.immediate_risk, updated_at = excluded.updated_at, version = excluded.version`,
+			immediate_risk = excluded.immediate_risk, updated_at = excluded.updated_at, version = excluded.version,
+			missing = excluded.missing, closed = excluded.closed, open_escalations = excluded.open_escalations,
+			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential`,
 		c.ID, ref, string(c.Stage), ch.FullName(), search, c.Referrer.UserID, c.Referrer.OrgID, c.ChildrensServicesOrg,
-		c.Concern.FamilySuspected, ch.AgeUncertain, c.Concern.ImmediateRisk, utc(c.RaisedAt), utc(updatedAt), c.Version)
+		f.FamilySuspected, f.AgeUncertain, f.ImmediateRisk, utc(c.RaisedAt), utc(updatedAt), c.Version,
+		f.Missing, f.Closed, f.OpenEscalations, riskUntil, f.WhereaboutsConfidential)
 	if isUniqueViolation(err) {
 		return conflict(err)
 	}
@@ -118,8 +127,12 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 		return fmt.Errorf("store: clearing clocks: %w", err)
 	}
 	for _, cl := range c.Clocks {
-		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, started_at, due_at, stopped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			c.ID, cl.ID, string(cl.Kind), cl.Label, c.ChildrensServicesOrg, utc(cl.StartedAt), utc(cl.DueAt), nullTime(cl.StoppedAt)); err != nil {
+		owner := cl.OwnerOrgID
+		if owner == "" {
+			owner = c.ChildrensServicesOrg
+		}
+		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			c.ID, cl.ID, string(cl.Kind), cl.Label, owner, cl.OwnerUserID, utc(cl.StartedAt), utc(cl.DueAt), nullTime(cl.StoppedAt)); err != nil {
 			return fmt.Errorf("store: saving clock: %w", err)
 		}
 	}
@@ -159,10 +172,15 @@ type CaseSummary struct {
 	Version         int
 	NextClockLabel  string
 	NextClockDue    *time.Time
+	Missing         bool
+	Closed          bool
+	OpenEscalations int
+	HighRiskUntil   *time.Time
 }
 
 const summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
-		c.raised_at, c.updated_at, c.version, COALESCE(k.label, ''), k.due_at
+		c.raised_at, c.updated_at, c.version, COALESCE(k.label, ''), k.due_at,
+		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until
 	FROM cases c
 	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL
 		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL)`
@@ -180,10 +198,10 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 	seen := map[string]bool{}
 	for rows.Next() {
 		var s CaseSummary
-		var due sql.NullTime
+		var due, risk sql.NullTime
 		var stage string
 		if err := rows.Scan(&s.ID, &s.Reference, &stage, &s.ChildName, &s.FamilySuspected, &s.AgeUncertain, &s.ImmediateRisk,
-			&s.RaisedAt, &s.UpdatedAt, &s.Version, &s.NextClockLabel, &due); err != nil {
+			&s.RaisedAt, &s.UpdatedAt, &s.Version, &s.NextClockLabel, &due, &s.Missing, &s.Closed, &s.OpenEscalations, &risk); err != nil {
 			return nil, fmt.Errorf("store: scanning case summary: %w", err)
 		}
 		if seen[s.ID] { // two clocks due at the same instant
@@ -192,6 +210,7 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 		seen[s.ID] = true
 		s.Stage = pathway.Stage(stage)
 		s.NextClockDue = timePtr(due)
+		s.HighRiskUntil = timePtr(risk)
 		out = append(out, s)
 	}
 	return out, rows.Err()
@@ -199,9 +218,13 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 
 // Inbox lists the cases waiting on the Children's Services team of orgID,
 // the clock due soonest (most overdue) first.
-func (t *Tx) Inbox(userID, orgID string, limit int) ([]CaseSummary, error) {
-	return t.summaries(summarySelect+` WHERE`+memberFilter+` AND c.cs_org_id = $2 AND c.stage IN ('concern_raised', 'contact_recorded')
-		ORDER BY CASE WHEN k.due_at IS NULL THEN 1 ELSE 0 END, k.due_at, c.raised_at LIMIT $3`, userID, orgID, limit)
+// A missing child, or one in the first 72 hours of a placement, is listed
+// too, first of all (§4.3, §7.1).
+func (t *Tx) Inbox(userID, orgID string, now time.Time, limit int) ([]CaseSummary, error) {
+	return t.summaries(summarySelect+` WHERE`+memberFilter+` AND c.cs_org_id = $2
+		AND (c.stage IN ('concern_raised', 'contact_recorded') OR c.missing OR c.high_missing_risk_until > $4)
+		ORDER BY CASE WHEN c.missing OR c.high_missing_risk_until > $4 THEN 0 ELSE 1 END,
+			CASE WHEN k.due_at IS NULL THEN 1 ELSE 0 END, k.due_at, c.raised_at LIMIT $3`, userID, orgID, limit, utc(now))
 }
 
 // CasesFor lists every case the user may know about, newest activity first.

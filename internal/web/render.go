@@ -76,6 +76,10 @@ var pageFuncs = template.FuncMap{
 	"join":       strings.Join,
 	"add":        func(a, b int) int { return a + b },
 	"dueTag":     dueTag,
+	"highRisk": func(until *time.Time, now any) bool {
+		n, _ := now.(time.Time)
+		return until != nil && n.Before(*until)
+	},
 }
 
 // dueTag shows how a deadline stands: red when overdue, orange when close.
@@ -187,6 +191,8 @@ func statusFor(code string) int {
 		return http.StatusUnauthorized
 	case waymark.ETOOMANY:
 		return http.StatusTooManyRequests
+	case codeTooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

@@ -1,0 +1,82 @@
+package casework
+
+import (
+	"context"
+	"strings"
+
+	"waymark"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// Act gives a command to a case on behalf of a member: it resolves what the
+// command names (people, register entries), asks the pathway to decide,
+// and writes the events, read models and audit entry in one transaction.
+// A non-member gets "not found"; a stale expectedVersion gets a conflict.
+func (s *Service) Act(ctx context.Context, v Viewer, caseID string, expectedVersion int, cmd pathway.Command) error {
+	if err := v.require(ScopeWrite); err != nil {
+		return err
+	}
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		c, _, _, err := s.load(tx, v, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Version != expectedVersion {
+			return staleVersion()
+		}
+		cmd, err := s.resolve(tx, c, cmd)
+		if err != nil {
+			return err
+		}
+		events, err := s.Pathway.Decide(c, v.Actor(), cmd, s.now())
+		if err != nil {
+			return err
+		}
+		return s.commit(tx, v, c, events, "case."+strings.ReplaceAll(pathway.CommandName(cmd), " ", "_"))
+	})
+	if err == errDenied {
+		return s.denied(ctx, v, caseID, pathway.CommandName(cmd))
+	}
+	return err
+}
+
+// resolvers fill in what a command names but the pathway cannot look up
+// itself (it does no I/O). Each area adds its own in an init function.
+var resolvers []func(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error)
+
+func (s *Service) resolve(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+	var err error
+	for _, r := range resolvers {
+		if cmd, err = r(tx, c, cmd); err != nil {
+			return nil, err
+		}
+	}
+	return cmd, nil
+}
+
+func init() {
+	resolvers = append(resolvers, resolveWorker)
+}
+
+// resolveWorker finds the user an AssignWorker names by email.
+func resolveWorker(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+	aw, ok := cmd.(pathway.AssignWorker)
+	if !ok {
+		return cmd, nil
+	}
+	email := strings.TrimSpace(aw.WorkerEmail)
+	if email == "" {
+		return aw, nil // the pathway reports the missing answer
+	}
+	u, err := tx.UserByEmail(email)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && u.Disabled) {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "workerEmail", Message: "There is no active Waymark user with that email address. Check it, or ask an administrator to add them"}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	aw.Worker = pathway.Party{UserID: u.ID, Name: u.Name, OrgID: u.OrgID, OrgName: u.Org.Name}
+	aw.WorkerRole = u.Role
+	return aw, nil
+}
