@@ -11,16 +11,48 @@ const (
 	ClockOutcomeToReferrer       ClockKind = "outcome_to_referrer"       // annex step 1
 )
 
-// ClockConfig holds the configurable lengths of the clocks.
+// ClockConfig holds the configurable lengths of the clocks (PATHWAY.md §5).
 type ClockConfig struct {
 	NotifyChildrensServices time.Duration
 	OutcomeToReferrer       time.Duration
+	UKVIConfirmation        time.Duration // UKVI confirms a referral in writing (§7.5)
+	PlacementMissingRisk    time.Duration // highest missing risk after placement (§4.3, §7.4)
+	RGTargetWorkingDays     int           // Reasonable Grounds decision target (national)
+	// CGMinimum is the rule's history: the shortest wait between a positive
+	// Reasonable Grounds decision and the Conclusive Grounds decision, by the
+	// date the Reasonable Grounds decision was made (national).
+	CGMinimum []MinimumPeriod
 }
 
-// DefaultClocks are the lengths the procedure sets.
+// MinimumPeriod is a number of days that applies to decisions made on or after From.
+type MinimumPeriod struct {
+	From time.Time
+	Days int
+}
+
+// DefaultClocks are the lengths the procedure and national guidance set.
 var DefaultClocks = ClockConfig{
 	NotifyChildrensServices: 24 * time.Hour, // §8.5
 	OutcomeToReferrer:       24 * time.Hour, // annex
+	UKVIConfirmation:        48 * time.Hour, // §7.5
+	PlacementMissingRisk:    72 * time.Hour, // §4.3
+	RGTargetWorkingDays:     5,
+	CGMinimum: []MinimumPeriod{
+		{From: time.Time{}, Days: 45},
+		{From: time.Date(2023, 1, 30, 0, 0, 0, 0, time.UTC), Days: 30},
+	},
+}
+
+// CGMinimumDays is the minimum wait that applies to a positive Reasonable
+// Grounds decision made on day.
+func (cfg ClockConfig) CGMinimumDays(day time.Time) int {
+	days := 0
+	for _, mp := range cfg.CGMinimum {
+		if !day.Before(mp.From) {
+			days = mp.Days
+		}
+	}
+	return days
 }
 
 // Clock is one running or stopped time limit on a case.
@@ -88,6 +120,12 @@ func clockLabel(k ClockKind) (label, section string) {
 		return "Outcome given to the referrer", "annex"
 	}
 	return string(k), ""
+}
+
+// newClock starts a clock of any kind with its label and section; the areas
+// of the pathway use it for their own clocks.
+func newClock(k ClockKind, id, label, section string, start, due time.Time) ClockChange {
+	return ClockChange{Start: &Clock{ID: id, Kind: k, Label: label, Section: section, StartedAt: start.UTC(), DueAt: due.UTC()}}
 }
 
 func startClock(k ClockKind, id string, from time.Time, d time.Duration) ClockChange {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"waymark"
@@ -85,6 +86,8 @@ type caseData struct {
 	ContactMethod  string
 	Timeline       []timelineItem
 	CatalogVersion string
+	Offered        []actionGroup
+	Notes          []pathway.Note
 }
 
 type timelineItem struct {
@@ -119,6 +122,10 @@ func (s *Server) caseData(view casework.CaseView, v casework.Viewer) caseData {
 	d.CanContact = d.IsTeam && v.User.Org.ChildrensServices && c.Contact == nil
 	d.CanOutcome = d.IsTeam && v.User.Org.ChildrensServices && c.Contact != nil && c.Outcome == nil
 	d.Indicators = describeIndicators(s.cat, c.Concern.Indicators)
+	d.Offered = offered(view, v)
+	if d.IsTeam {
+		d.Notes = c.Notes
+	}
 	for _, t := range c.Concern.ExploitationTypes {
 		if et, ok := s.cat.ExploitationType(t); ok {
 			d.Types = append(d.Types, et.Label)
@@ -176,6 +183,10 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.V
 		flash = "Contact recorded – reference " + view.Case.Reference()
 	case "outcome":
 		flash = "Outcome recorded – the referrer can now see it"
+	default:
+		if a, ok := actions[r.URL.Query().Get("done")]; ok {
+			flash = "Saved: " + strings.ToLower(a.Title[:1]) + a.Title[1:]
+		}
 	}
 	title := "Case"
 	if ref := view.Case.Reference(); ref != "" {

@@ -34,6 +34,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/contact", s.page(s.handleContact))
 	mux.Handle("GET /cases/{id}/outcome", s.page(s.handleOutcomeForm))
 	mux.Handle("POST /cases/{id}/outcome", s.page(s.handleOutcome))
+	mux.Handle("GET /cases/{id}/actions/{action}", s.page(s.handleActionForm))
+	mux.Handle("POST /cases/{id}/actions/{action}", s.page(s.handleAction))
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
 
@@ -47,6 +49,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/{id}", s.api(s.handleAPICase))
 	mux.Handle("POST /api/v1/cases/{id}/contact", s.api(s.handleAPIContact))
 	mux.Handle("POST /api/v1/cases/{id}/outcome", s.api(s.handleAPIOutcome))
+	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.api(s.handleAPIAction))
 	mux.Handle("GET /api/v1/inbox", s.api(s.handleAPIInbox))
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
