@@ -242,10 +242,11 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		if err != nil {
 			return err
 		}
-		view = CaseView{Case: c, Membership: m, Warnings: c.WarningsAt(s.now())}
+		// §7.6: a confidential placement's address reaches only those granted it.
+		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now())}
 		for _, e := range events {
 			if pathway.VisibleTo(e, m, v.User.ID) {
-				view.Events = append(view.Events, e)
+				view.Events = append(view.Events, e.Redacted(c, v.User.ID))
 			}
 		}
 		return tx.AppendAudit(s.auditEntry(v, caseID, audit.ActionCaseViewed, strings.Join(m.Roles, ",")))

@@ -67,6 +67,12 @@ func (v Viewer) CanRaiseConcern() bool {
 	return v.User.Role != pathway.RoleAdministrator && v.allows(ScopeWrite)
 }
 
+// seesCases: administrators manage the system and see no case data (§6.5),
+// even when their organisation is a member of the case.
+func (v Viewer) seesCases() bool { return v.User.Role != pathway.RoleAdministrator }
+
+var errAdministratorNoCases = waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data.")
+
 // WorksInbox: the Children's Services team receives concerns (annex step 1).
 func (v Viewer) WorksInbox() bool {
 	if !v.User.Org.ChildrensServices {

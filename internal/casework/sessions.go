@@ -105,6 +105,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 	hash := access.HashToken(token)
 	var sess store.Session
 	var user store.User
+	var ended bool
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		sess, user, err = tx.SessionByTokenHash(hash)
@@ -112,16 +113,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 			return err
 		}
 		if user.Disabled || now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.SessionIdle {
-			if err := tx.DeleteSession(hash); err != nil {
-				return err
-			}
-			return errSessionEnded
+			ended = true // commit the deletion: returning an error here would roll it back
+			return tx.DeleteSession(hash)
 		}
 		if now.Sub(sess.LastSeenAt) > time.Minute { // one write a minute is enough to track idleness
 			return tx.TouchSession(hash, now)
 		}
 		return nil
 	})
+	if err == nil && ended {
+		err = errSessionEnded
+	}
 	if err != nil {
 		if code := waymark.ErrorCode(err); code == waymark.ENOTFOUND || code == waymark.EUNAUTHORIZED {
 			return Viewer{}, sess, errSessionEnded

@@ -169,7 +169,7 @@ func (c *Case) Flags(now time.Time) Flags {
 }
 
 // Reference is the Children's Services reference, once issued.
-func (c *Case) Reference() string {
+func (c Case) Reference() string {
 	if c.Contact == nil {
 		return ""
 	}

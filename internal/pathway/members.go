@@ -64,5 +64,8 @@ func VisibleTo(e Event, m Membership, viewerUserID string) bool {
 	case EventConcernRaised, EventContactRecorded, EventOutcomeRecorded:
 		return true
 	}
+	if sharedWithParticipant(e, viewerUserID) { // meeting invitees, action owners, who escalated (§6.8, §8.6)
+		return true
+	}
 	return e.Actor.UserID == viewerUserID
 }

@@ -131,8 +131,11 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 		if owner == "" {
 			owner = c.ChildrensServicesOrg
 		}
-		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			c.ID, cl.ID, string(cl.Kind), cl.Label, owner, cl.OwnerUserID, utc(cl.StartedAt), utc(cl.DueAt), nullTime(cl.StoppedAt)); err != nil {
+		// A clock owned by a person belongs to their organisation's team too,
+		// so their manager sees it when it runs late.
+		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window)
+			VALUES ($1, $2, $3, $4, COALESCE((SELECT org_id FROM users WHERE id = $6 AND $10 = ''), $5), $6, $7, $8, $9, $11)`,
+			c.ID, cl.ID, string(cl.Kind), cl.Label, owner, cl.OwnerUserID, utc(cl.StartedAt), utc(cl.DueAt), nullTime(cl.StoppedAt), cl.OwnerOrgID, cl.Window); err != nil {
 			return fmt.Errorf("store: saving clock: %w", err)
 		}
 	}

@@ -70,6 +70,25 @@ func TestAppendingAtAStaleVersionIsAConflictAndWritesNothing(t *testing.T) {
 	})
 }
 
+// An append that claims a version the log has not reached would leave a gap.
+func TestAppendingAheadOfTheLogIsAConflictAndWritesNothing(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		first := concernRaised(t, "case-1", storetest.Start)
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvents("case-1", 0, []pathway.Event{first}) }); err != nil {
+			t.Fatal(err)
+		}
+		later := first
+		later.Seq = 6
+		err := db.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvents("case-1", 5, []pathway.Event{later}) })
+		if waymark.ErrorCode(err) != waymark.ECONFLICT {
+			t.Fatalf("append at version 5 of a case at version 1: %v, want ECONFLICT", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM case_events WHERE case_id = $1`, "case-1"); n != 1 {
+			t.Fatalf("%d events, want 1", n)
+		}
+	})
+}
+
 func TestEventsWithOutOfOrderSeqAreRefused(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := concernRaised(t, "case-1", storetest.Start)

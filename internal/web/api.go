@@ -64,6 +64,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// codeTooLarge is the problem code of a request body over the size limit:
+// 413 Content Too Large, not 422, since no change to the answers can fix it.
+const codeTooLarge = "too_large"
+
 // decodeJSON reads exactly one JSON object into dst, refusing unknown fields,
 // wrong types, trailing data and oversized bodies with a specific message.
 func decodeJSON(r *http.Request, dst any) error {
@@ -74,7 +78,7 @@ func decodeJSON(r *http.Request, dst any) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return waymark.Errorf(waymark.EINVALID, "The request body is larger than %d bytes", mbe.Limit)
+			return waymark.Errorf(codeTooLarge, "The request body is larger than the limit of %d bytes. Nothing was saved.", mbe.Limit)
 		}
 		return waymark.Errorf(waymark.EINVALID, "The request body could not be read")
 	}

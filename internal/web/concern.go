@@ -603,6 +603,10 @@ type checkRow struct {
 	Key, Value, ChangeHref string
 }
 
+// ChangeText is the link text the summary-list partial reads from every row;
+// empty gives its default, "Change". Without it the check page fails to render.
+func (checkRow) ChangeText() string { return "" }
+
 type checkSection struct {
 	Title string
 	Rows  []checkRow

@@ -91,10 +91,12 @@ type caseData struct {
 }
 
 type timelineItem struct {
-	At      time.Time
-	Who     string
-	Org     string
-	Summary string
+	Seq         int
+	Corrections []pathway.Correction
+	At          time.Time
+	Who         string
+	Org         string
+	Summary     string
 }
 
 func describeAge(ch pathway.Child, now time.Time) string {
@@ -148,7 +150,7 @@ func (s *Server) caseData(view casework.CaseView, v casework.Viewer) caseData {
 	}
 	for i := len(view.Events) - 1; i >= 0; i-- {
 		e := view.Events[i]
-		d.Timeline = append(d.Timeline, timelineItem{At: e.At, Who: e.Actor.Name, Org: e.Actor.OrgName, Summary: e.Summary()})
+		d.Timeline = append(d.Timeline, timelineItem{Seq: e.Seq, Corrections: c.Safety.CorrectionsOf(e.Seq), At: e.At, Who: e.Actor.Name, Org: e.Actor.OrgName, Summary: e.Summary()})
 	}
 	return d
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -17,13 +18,14 @@ import (
 
 // Page is what every page template receives.
 type Page struct {
-	Title  string
-	User   *PageUser
-	Nav    []NavItem
-	CSRF   string
-	Errors []waymark.FieldError
-	Flash  string
-	Data   any
+	Title   string
+	User    *PageUser
+	Nav     []NavItem
+	CSRF    string
+	Errors  []waymark.FieldError
+	Flash   string
+	Overdue int // deadlines the viewer or their team own that have passed
+	Data    any
 }
 
 // PageUser is the signed-in person as the header shows them.
@@ -42,7 +44,7 @@ func parsePages() (map[string]*template.Template, error) {
 	for k, v := range pageFuncs {
 		funcs[k] = v
 	}
-	base, err := template.New("partials.tmpl").Funcs(funcs).ParseFS(templates.FS, "partials.tmpl", "case-table.tmpl", "concern-form.tmpl")
+	base, err := template.New("partials.tmpl").Funcs(funcs).ParseFS(templates.FS, "partials.tmpl", "case-table.tmpl", "concern-form.tmpl", "area-safety.tmpl", "area-meeting.tmpl", "area-nrm.tmpl", "area-strategy.tmpl", "area-support.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("web: parsing partials: %w", err)
 	}
@@ -76,6 +78,7 @@ var pageFuncs = template.FuncMap{
 	"join":       strings.Join,
 	"add":        func(a, b int) int { return a + b },
 	"dueTag":     dueTag,
+	"dueTagAt":   func(due time.Time, now any) template.HTML { return dueTag(&due, now) },
 	"highRisk": func(until *time.Time, now any) bool {
 		n, _ := now.(time.Time)
 		return until != nil && n.Before(*until)
@@ -113,6 +116,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		if p.Nav == nil {
 			p.Nav = navFor(v, r.URL.Path)
 		}
+		if status < 400 && r.URL.Path != "/my-work" {
+			n, err := s.svc.OverdueCount(r.Context(), v)
+			if err != nil {
+				s.log.Warn("counting overdue deadlines", "err", err, "request_id", requestID(r.Context()))
+			}
+			p.Overdue = n
+		}
+	}
+	// Templates call methods with pointer receivers on the page's data (the
+	// case's Reference, Flags, …); text/template finds those only on values it
+	// can take the address of, which a struct inside an interface is not.
+	if d := reflect.ValueOf(p.Data); d.Kind() == reflect.Struct {
+		ptr := reflect.New(d.Type())
+		ptr.Elem().Set(d)
+		p.Data = ptr.Interface()
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -136,10 +154,19 @@ func navFor(v casework.Viewer, path string) []NavItem {
 		add("/inbox", "Inbox")
 	}
 	if v.User.Role != pathway.RoleAdministrator {
+		add("/my-work", "My work")
+	}
+	if v.User.Role != pathway.RoleAdministrator {
 		add("/cases", "Your cases")
 	}
 	if v.CanRaiseConcern() {
 		add("/concerns/new", "Raise a concern")
+	}
+	if v.User.Role == pathway.RolePartnershipLead {
+		add("/escalations", "Escalations") // §8.6
+	}
+	if v.KeepsInterpreterRegister() {
+		add("/admin/interpreters", "Interpreter register") // §6.7, §7.5
 	}
 	return nav
 }

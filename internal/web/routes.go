@@ -29,6 +29,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /concerns/{draft}/{step}", s.page(s.handleConcernStepSave))
 	mux.Handle("GET /inbox", s.page(s.handleInbox))
 	mux.Handle("GET /cases", s.page(s.handleCases))
+	mux.Handle("GET /escalations", s.page(s.handleEscalations))
+	mux.Handle("GET /my-work", s.page(s.handleMyWork))
 	mux.Handle("GET /cases/{id}", s.page(s.handleCase))
 	mux.Handle("GET /cases/{id}/contact", s.page(s.handleContactForm))
 	mux.Handle("POST /cases/{id}/contact", s.page(s.handleContact))
@@ -36,6 +38,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/outcome", s.page(s.handleOutcome))
 	mux.Handle("GET /cases/{id}/actions/{action}", s.page(s.handleActionForm))
 	mux.Handle("POST /cases/{id}/actions/{action}", s.page(s.handleAction))
+	mux.Handle("GET /admin/interpreters", s.page(s.handleInterpreters))
+	mux.Handle("POST /admin/interpreters", s.page(s.handleInterpreterAdd))
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
 
@@ -51,6 +55,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/{id}/outcome", s.api(s.handleAPIOutcome))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.api(s.handleAPIAction))
 	mux.Handle("GET /api/v1/inbox", s.api(s.handleAPIInbox))
+	mux.Handle("GET /api/v1/my-work", s.api(s.handleAPIMyWork))
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "There is no API operation at "+r.Method+" "+r.URL.Path+". See /api/v1/openapi.json.", nil)

@@ -16,13 +16,14 @@ type navItem struct {
 }
 
 type page struct {
-	Title  string
-	User   any
-	Nav    []navItem
-	CSRF   string
-	Errors []fieldError
-	Flash  string
-	Data   any
+	Title   string
+	User    any
+	Nav     []navItem
+	CSRF    string
+	Errors  []fieldError
+	Flash   string
+	Overdue int
+	Data    any
 }
 
 type option struct{ Value, Text, Hint string }

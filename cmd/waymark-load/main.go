@@ -1,0 +1,553 @@
+// Command waymark-load drives a running Waymark through its JSON API for a
+// fixed time with a fixed number of concurrent clients, and reports
+// requests per second and latency percentiles per operation.
+//
+// It signs in as two demo users through POST /api/v1/sessions (a
+// practitioner who raises concerns and a Children's Services worker who
+// reads the inbox and cases), reads the catalogue to build valid concerns,
+// then runs a weighted mix of
+//
+//	case   GET  /api/v1/cases/{id}   (as the Children's Services worker)
+//	inbox  GET  /api/v1/inbox        (as the Children's Services worker)
+//	raise  POST /api/v1/cases        (as the practitioner: a complete, valid concern)
+//
+// Each client is closed-loop: it sends its next request when the last one
+// has been answered. The run stops by itself after --duration or
+// --max-requests, whichever comes first.
+//
+// It writes fictional cases, so it talks only to a server on this machine
+// (a loopback address) unless --allow-remote is given for a test server
+// whose address is spelled out in --url.
+//
+//	go run ./cmd/waymark demo --addr 127.0.0.1:8080 --data "$(mktemp -d)" &
+//	go run ./cmd/waymark-load --url http://127.0.0.1:8080 --duration 30s --concurrency 8
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"waymark/internal/demo"
+	"waymark/internal/pathway"
+)
+
+// Hard bounds, whatever the flags say.
+const (
+	maxDuration    = 10 * time.Minute
+	maxConcurrency = 64
+	maxRequests    = 1_000_000
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "waymark-load:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	target      *url.URL
+	duration    time.Duration
+	concurrency int
+	maxRequests int
+	timeout     time.Duration
+	referrer    string
+	csUser      string
+	password    string
+	mix         []weighted
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("waymark-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	rawURL := fs.String("url", "http://127.0.0.1:8080", "base URL of the Waymark to load (loopback only unless --allow-remote)")
+	allowRemote := fs.Bool("allow-remote", false, "allow a --url that is not a loopback address (it writes fictional cases: never point it at real data)")
+	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to run (at most "+maxDuration.String()+")")
+	fs.IntVar(&c.concurrency, "concurrency", 8, "concurrent clients (at most "+strconv.Itoa(maxConcurrency)+")")
+	fs.IntVar(&c.maxRequests, "max-requests", 200_000, "stop after this many requests (at most "+strconv.Itoa(maxRequests)+")")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.StringVar(&c.referrer, "referrer", "teacher@northfield.example", "demo user who raises concerns")
+	fs.StringVar(&c.csUser, "cs-user", "cs.worker@eastshire.example", "demo Children's Services user who reads the inbox and cases")
+	fs.StringVar(&c.password, "password", demo.Password, "password of both users (default: the demo password)")
+	mix := fs.String("mix", "case=60,inbox=20,raise=20", "operation weights")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var err error
+	if c.target, err = checkTarget(*rawURL, *allowRemote); err != nil {
+		return c, err
+	}
+	if c.duration <= 0 || c.duration > maxDuration {
+		return c, fmt.Errorf("--duration must be between 0 and %s", maxDuration)
+	}
+	if c.concurrency < 1 || c.concurrency > maxConcurrency {
+		return c, fmt.Errorf("--concurrency must be between 1 and %d", maxConcurrency)
+	}
+	if c.maxRequests < 1 || c.maxRequests > maxRequests {
+		return c, fmt.Errorf("--max-requests must be between 1 and %d", maxRequests)
+	}
+	if c.timeout <= 0 || c.timeout > time.Minute {
+		return c, errors.New("--timeout must be between 0 and 1m")
+	}
+	if c.mix, err = parseMix(*mix); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// checkTarget accepts an http(s) URL with no path beyond "/" whose host is a
+// loopback address, or any host when allowRemote is set.
+func checkTarget(raw string, allowRemote bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("--url: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("--url must start with http:// or https://, not %q", raw)
+	}
+	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		return nil, fmt.Errorf("--url must be a bare base URL such as http://127.0.0.1:8080, not %q", raw)
+	}
+	u.Path = ""
+	if allowRemote {
+		return u, nil
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return u, nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return u, nil
+	}
+	return nil, fmt.Errorf("--url %s is not a loopback address: this tool writes fictional cases, so it only loads a server on this machine unless --allow-remote is given", raw)
+}
+
+type weighted struct {
+	op     string
+	weight int
+}
+
+var operations = []string{"case", "inbox", "raise"}
+
+func parseMix(s string) ([]weighted, error) {
+	var out []weighted
+	total := 0
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		name, w, ok := strings.Cut(strings.TrimSpace(part), "=")
+		n, err := strconv.Atoi(w)
+		if !ok || err != nil || n < 0 || n > 1000 {
+			return nil, fmt.Errorf("--mix: %q is not op=weight with a weight from 0 to 1000", part)
+		}
+		known := false
+		for _, op := range operations {
+			known = known || op == name
+		}
+		if !known || seen[name] {
+			return nil, fmt.Errorf("--mix: %q: operations are %s, each once", name, strings.Join(operations, ", "))
+		}
+		seen[name] = true
+		if n > 0 {
+			out = append(out, weighted{name, n})
+			total += n
+		}
+	}
+	if total == 0 {
+		return nil, errors.New("--mix: give at least one operation a weight above 0")
+	}
+	return out, nil
+}
+
+func pick(mix []weighted, r *rand.Rand) string {
+	total := 0
+	for _, w := range mix {
+		total += w.weight
+	}
+	n := r.IntN(total)
+	for _, w := range mix {
+		if n < w.weight {
+			return w.op
+		}
+		n -= w.weight
+	}
+	return mix[len(mix)-1].op
+}
+
+// client is the HTTP side: one connection pool, bearer tokens.
+type client struct {
+	base    *url.URL
+	http    *http.Client
+	timeout time.Duration
+}
+
+type result struct {
+	status int // 0: no answer (network error or timeout)
+	body   []byte
+	err    error
+}
+
+func (c *client) do(ctx context.Context, method, path, token string, body any, keep bool) result {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return result{err: err}
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, rd)
+	if err != nil {
+		return result{err: err}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return result{err: err}
+	}
+	defer resp.Body.Close()
+	r := result{status: resp.StatusCode}
+	// Problem documents are always kept, to say why a request failed.
+	if keep || resp.StatusCode >= 300 {
+		r.body, r.err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	} else {
+		_, r.err = io.Copy(io.Discard, resp.Body)
+	}
+	if r.err != nil {
+		r.status = 0
+	}
+	return r
+}
+
+func (c *client) signIn(ctx context.Context, email, password string) (string, time.Duration, error) {
+	start := time.Now()
+	r := c.do(ctx, http.MethodPost, "/api/v1/sessions", "", map[string]string{"email": email, "password": password}, true)
+	took := time.Since(start)
+	if r.err != nil {
+		return "", took, fmt.Errorf("signing in as %s: %w", email, r.err)
+	}
+	if r.status != http.StatusCreated {
+		return "", took, fmt.Errorf("signing in as %s: %d %s", email, r.status, problemDetail(r.body))
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(r.body, &out); err != nil || out.Token == "" {
+		return "", took, fmt.Errorf("signing in as %s: no token in the answer", email)
+	}
+	return out.Token, took, nil
+}
+
+func problemDetail(body []byte) string {
+	var p struct {
+		Detail string `json:"detail"`
+	}
+	if json.Unmarshal(body, &p) == nil && p.Detail != "" {
+		return p.Detail
+	}
+	s := strings.TrimSpace(string(body))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// catalogIDs are real catalogue ids for a valid concern.
+type catalogIDs struct {
+	exploitation, indicator, action string
+}
+
+func (c *client) catalog(ctx context.Context, token string) (catalogIDs, error) {
+	r := c.do(ctx, http.MethodGet, "/api/v1/catalog", token, nil, true)
+	if r.err != nil || r.status != http.StatusOK {
+		return catalogIDs{}, fmt.Errorf("reading the catalogue: %d %v %s", r.status, r.err, problemDetail(r.body))
+	}
+	type item struct {
+		ID string `json:"id"`
+	}
+	var cat struct {
+		Indicators        []item `json:"indicators"`
+		ExploitationTypes []item `json:"exploitationTypes"`
+		ImmediateActions  []item `json:"immediateActions"`
+	}
+	if err := json.Unmarshal(r.body, &cat); err != nil {
+		return catalogIDs{}, fmt.Errorf("reading the catalogue: %w", err)
+	}
+	if len(cat.Indicators) == 0 || len(cat.ExploitationTypes) == 0 || len(cat.ImmediateActions) == 0 {
+		return catalogIDs{}, errors.New("the catalogue has no indicators, exploitation types or immediate actions")
+	}
+	return catalogIDs{cat.ExploitationTypes[0].ID, cat.Indicators[0].ID, cat.ImmediateActions[0].ID}, nil
+}
+
+var givenNames = []string{"Amira", "Bilal", "Chloe", "Dritan", "Elena", "Farah", "Gjon", "Hoa", "Ines", "Jonas"}
+
+// concern is a complete, valid, fictional concern raised at now.
+func (ids catalogIDs) concern(now time.Time, n int) pathway.Concern {
+	return pathway.Concern{
+		Child: pathway.Child{
+			GivenNames:      givenNames[n%len(givenNames)],
+			FamilyName:      "Loadtest",
+			Aliases:         []string{fmt.Sprintf("Load %d", n)},
+			DateOfBirth:     now.In(pathway.London).AddDate(-14, 0, -30).Format("2006-01-02"),
+			Gender:          "female",
+			Nationality:     "Albanian",
+			Languages:       []string{"Albanian", "English"},
+			CurrentLocation: "School medical room with the school nurse",
+		},
+		IdentifiedAt:      now.Add(-2 * time.Hour).UTC().Truncate(time.Second),
+		IdentifiedWhere:   "Northfield Academy, Year 9 classroom",
+		Summary:           "Fictional concern raised by the waymark-load tool.",
+		ExploitationTypes: []string{ids.exploitation},
+		Indicators:        []pathway.ObservedIndicator{{ID: ids.indicator, Evidence: "Fictional evidence from the load tool."}},
+		ImmediateActions:  []string{ids.action},
+	}
+}
+
+// pool is the case ids the Children's Services user can open.
+type pool struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (p *pool) add(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.ids) < maxRequests {
+		p.ids = append(p.ids, id)
+	}
+}
+
+func (p *pool) random(r *rand.Rand) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.ids) == 0 {
+		return "", false
+	}
+	return p.ids[r.IntN(len(p.ids))], true
+}
+
+// stats collects one operation's latencies and statuses.
+type stats struct {
+	mu        sync.Mutex
+	latencies []time.Duration // successful (2xx) requests
+	statuses  map[string]int  // "201", "409", "net" …
+	problems  map[string]string
+}
+
+func (s *stats) record(d time.Duration, r result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strconv.Itoa(r.status)
+	if r.status == 0 {
+		key = "net"
+	}
+	s.statuses[key]++
+	if r.status >= 200 && r.status < 300 {
+		s.latencies = append(s.latencies, d)
+		return
+	}
+	if _, ok := s.problems[key]; !ok {
+		if r.err != nil {
+			s.problems[key] = r.err.Error()
+		} else {
+			s.problems[key] = problemDetail(r.body)
+		}
+	}
+}
+
+// percentile is the nearest-rank percentile of sorted durations.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(p/100*float64(len(sorted)) + 0.999999)
+	rank = min(max(rank, 1), len(sorted))
+	return sorted[rank-1]
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = cfg.concurrency * 2
+	tr.MaxIdleConnsPerHost = cfg.concurrency * 2
+	cl := &client{base: cfg.target, http: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, timeout: cfg.timeout}
+	defer tr.CloseIdleConnections()
+
+	refToken, refTook, err := cl.signIn(ctx, cfg.referrer, cfg.password)
+	if err != nil {
+		return err
+	}
+	csToken, csTook, err := cl.signIn(ctx, cfg.csUser, cfg.password)
+	if err != nil {
+		return err
+	}
+	defer func() { // end both sessions, best effort
+		for _, tok := range []string{refToken, csToken} {
+			cl.do(context.Background(), http.MethodDelete, "/api/v1/sessions/current", tok, nil, false)
+		}
+	}()
+	ids, err := cl.catalog(ctx, refToken)
+	if err != nil {
+		return err
+	}
+	cases := &pool{}
+	inbox := cl.do(ctx, http.MethodGet, "/api/v1/inbox", csToken, nil, true)
+	if inbox.err != nil || inbox.status != http.StatusOK {
+		return fmt.Errorf("reading the inbox as %s: %d %v %s", cfg.csUser, inbox.status, inbox.err, problemDetail(inbox.body))
+	}
+	var listed struct {
+		Cases []struct {
+			ID string `json:"id"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(inbox.body, &listed); err != nil {
+		return fmt.Errorf("reading the inbox: %w", err)
+	}
+	for _, c := range listed.Cases {
+		cases.add(c.ID)
+	}
+	fmt.Fprintf(stdout, "waymark-load: %s, %d clients, %s (at most %d requests), mix %s\n", cfg.target, cfg.concurrency, cfg.duration, cfg.maxRequests, mixString(cfg.mix))
+	fmt.Fprintf(stdout, "signed in as %s in %s and %s in %s; %d cases in the inbox to start with\n\n",
+		cfg.referrer, refTook.Round(time.Millisecond), cfg.csUser, csTook.Round(time.Millisecond), len(listed.Cases))
+
+	all := map[string]*stats{}
+	for _, op := range operations {
+		all[op] = &stats{statuses: map[string]int{}, problems: map[string]string{}}
+	}
+	runCtx, cancel := context.WithTimeout(ctx, cfg.duration)
+	defer cancel()
+	var sent atomic.Int64
+	var raised atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range cfg.concurrency {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(start.UnixNano()), uint64(w)))
+			for runCtx.Err() == nil && sent.Add(1) <= int64(cfg.maxRequests) {
+				op := pick(cfg.mix, r)
+				if op == "case" {
+					if _, ok := cases.random(r); !ok {
+						op = "raise" // nothing to open yet
+					}
+				}
+				t0 := time.Now()
+				var res result
+				switch op {
+				case "case":
+					id, _ := cases.random(r)
+					res = cl.do(runCtx, http.MethodGet, "/api/v1/cases/"+url.PathEscape(id), csToken, nil, false)
+				case "inbox":
+					res = cl.do(runCtx, http.MethodGet, "/api/v1/inbox", csToken, nil, false)
+				case "raise":
+					res = cl.do(runCtx, http.MethodPost, "/api/v1/cases", refToken, ids.concern(time.Now(), int(raised.Add(1))), true)
+					if res.status == http.StatusCreated {
+						var c struct {
+							ID string `json:"id"`
+						}
+						if json.Unmarshal(res.body, &c) == nil && c.ID != "" {
+							cases.add(c.ID)
+						}
+					}
+				}
+				d := time.Since(t0)
+				if runCtx.Err() != nil && res.status == 0 {
+					return // cut off by the end of the run: not an error of the server
+				}
+				all[op].record(d, res)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	report(stdout, all, elapsed)
+	return ctx.Err()
+}
+
+func mixString(mix []weighted) string {
+	parts := make([]string, len(mix))
+	for i, w := range mix {
+		parts[i] = fmt.Sprintf("%s=%d", w.op, w.weight)
+	}
+	return strings.Join(parts, ",")
+}
+
+func report(w io.Writer, all map[string]*stats, elapsed time.Duration) {
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) }
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\trequests\tok\terrors\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
+	var total, totalOK int
+	for _, op := range operations {
+		s := all[op]
+		n := 0
+		for _, c := range s.statuses {
+			n += c
+		}
+		if n == 0 {
+			continue
+		}
+		lat := append([]time.Duration(nil), s.latencies...)
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		ok := len(lat)
+		total += n
+		totalOK += ok
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t\n", op, n, ok, n-ok, float64(n)/elapsed.Seconds(),
+			ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)), ms(percentile(lat, 100)))
+	}
+	fmt.Fprintf(tw, "all\t%d\t%d\t%d\t%.1f\t\t\t\t\t\n", total, totalOK, total-totalOK, float64(total)/elapsed.Seconds())
+	tw.Flush()
+	fmt.Fprintf(w, "\nran %s; latencies are of successful (2xx) requests, from sending to the whole body read\n", elapsed.Round(time.Millisecond))
+
+	var lines []string
+	for _, op := range operations {
+		s := all[op]
+		for status, n := range s.statuses {
+			if strings.HasPrefix(status, "2") {
+				continue
+			}
+			lines = append(lines, fmt.Sprintf("  %s %s: %d (%s)", op, status, n, s.problems[status]))
+		}
+	}
+	sort.Strings(lines)
+	if len(lines) == 0 {
+		fmt.Fprintln(w, "errors by status: none")
+		return
+	}
+	fmt.Fprintln(w, "errors by status:")
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}

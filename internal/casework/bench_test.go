@@ -1,0 +1,702 @@
+package casework_test
+
+// Benchmarks of the use cases on a loaded database, on both stores.
+//
+//	go test ./internal/casework -run '^$' -bench . -benchtime=2s
+//
+// Plain `go test` never runs Benchmark functions, so nothing here is loaded
+// or timed unless -bench is given. Each store (SQLite in a temporary folder;
+// PostgreSQL in a schema of its own when TEST_DATABASE_URL is set) is loaded
+// once per test binary with benchCases cases and shared by every benchmark;
+// TestMain closes and removes them at the end.
+//
+// The cases are written in big transactions through the same calls as the
+// use cases make (pathway.Decide, Tx.AppendEvents, Tx.SaveProjection,
+// Tx.AppendAudit, Tx.NextNumber), with a fixed clock that moves ten minutes
+// per case: real event logs, read models and a real audit hash chain (it is
+// verified after loading), only without one commit per case.
+//
+// Environment:
+//
+//	WAYMARK_BENCH_CASES  cases to load (default 10000; 200 with -short)
+//	WAYMARK_BENCH_KEEP=1 keep the loaded SQLite file and PostgreSQL schema and print where they are
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"waymark/internal/access"
+	"waymark/internal/audit"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// benchCases is how many cases each store holds before anything is timed.
+const benchCases = 10000
+
+// benchBatch is how many cases are loaded per transaction.
+const benchBatch = 250
+
+// benchParallelism makes RunParallel use this many goroutines per GOMAXPROCS
+// (8 on a 2-core machine, like the load tool's default concurrency).
+const benchParallelism = 4
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	closeBenchFixtures()
+	os.Exit(code)
+}
+
+// benchFixture is one loaded store shared by every benchmark.
+type benchFixture struct {
+	name   string // "sqlite" or "postgres"
+	db     *store.DB
+	file   string // SQLite file
+	clock  *storetest.Clock
+	svc    *casework.Service
+	p      storetest.Partnership
+	csOrg  string
+	cursor time.Time // the loader's clock: the next case is raised at this time
+
+	referrers []casework.Viewer
+	cases     []string // every loaded case, in loading order
+	seq       int      // cases loaded so far, for names and referrers
+
+	loadTime   time.Duration // writing the cases only
+	loadedSize int64         // SQLite: file + -wal; PostgreSQL: the schema's tables with indexes and TOAST
+	pgDBSize   int64         // PostgreSQL: pg_database_size
+}
+
+var (
+	benchMu       sync.Mutex
+	benchFixtures = map[string]*benchFixture{}
+	benchClosers  []func()
+)
+
+func closeBenchFixtures() {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	for i := len(benchClosers) - 1; i >= 0; i-- {
+		benchClosers[i]()
+	}
+	benchClosers = nil
+}
+
+func benchCaseCount() int {
+	if s := os.Getenv("WAYMARK_BENCH_CASES"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return n
+		}
+	}
+	if testing.Short() {
+		return 200
+	}
+	return benchCases
+}
+
+func benchKeep() bool { return os.Getenv("WAYMARK_BENCH_KEEP") == "1" }
+
+// forEachBenchStore runs fn as the sub-benchmark "sqlite", then "postgres"
+// when TEST_DATABASE_URL is set, each on its loaded fixture.
+func forEachBenchStore(b *testing.B, fn func(b *testing.B, f *benchFixture)) {
+	names := []string{"sqlite"}
+	if storetest.WantPostgres(b) {
+		names = append(names, "postgres")
+	}
+	for _, name := range names {
+		b.Run(name, func(b *testing.B) {
+			f := benchFixtureFor(b, name)
+			b.ResetTimer()
+			fn(b, f)
+		})
+	}
+}
+
+func benchFixtureFor(b *testing.B, name string) *benchFixture {
+	b.Helper()
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if f, ok := benchFixtures[name]; ok {
+		return f
+	}
+	ctx := context.Background()
+	f := &benchFixture{name: name}
+	var err error
+	switch name {
+	case "sqlite":
+		err = f.openSQLite(ctx)
+	case "postgres":
+		err = f.openPostgres(ctx)
+	}
+	if err != nil {
+		b.Fatalf("bench: opening %s: %v", name, err)
+	}
+	n := benchCaseCount()
+	// The partnership starts a day before the first case; the cases are
+	// raised ten minutes apart, and the use cases' clock ends up at about
+	// storetest.Start, an hour after the last one.
+	origin := storetest.Start.Add(-time.Duration(n)*10*time.Minute - 25*time.Hour)
+	f.clock = storetest.NewClock(origin)
+	f.p = storetest.NewPartnership(b, f.db, f.clock)
+	f.svc = storetest.Service(b, f.db, f.clock)
+	f.csOrg = f.p.ChildrensServices.ID
+	f.referrers = []casework.Viewer{f.p.Teacher, f.p.Colleague, f.p.GPDoctor, f.p.PoliceLead}
+	if err := f.addSignInUser(ctx); err != nil {
+		b.Fatalf("bench: %s: %v", name, err)
+	}
+	f.cursor = origin.Add(24 * time.Hour)
+
+	start := time.Now()
+	if _, err := f.load(ctx, n, benchStageMix); err != nil {
+		b.Fatalf("bench: loading %s: %v", name, err)
+	}
+	f.loadTime = time.Since(start)
+
+	// Everything loaded must be what the use cases would have written.
+	vstart := time.Now()
+	checked, err := f.db.VerifyAudit(nil)
+	if err != nil {
+		b.Fatalf("bench: %s: audit chain after loading: %v", name, err)
+	}
+	verifyTime := time.Since(vstart)
+	if err := f.sanityCheck(ctx, n); err != nil {
+		b.Fatalf("bench: %s: %v", name, err)
+	}
+	// PostgreSQL's autovacuum analyses and vacuums a table within about a
+	// minute of this much change; the benchmarks measure that steady state,
+	// and the log line records what the inbox cost before it.
+	var settle string
+	if f.db.Dialect == store.Postgres {
+		cold, err := f.timeInbox(ctx)
+		if err != nil {
+			b.Fatalf("bench: %s: %v", name, err)
+		}
+		vstart := time.Now()
+		if _, err := f.db.SQL().ExecContext(ctx, `VACUUM (ANALYZE)`); err != nil {
+			b.Fatalf("bench: %s: VACUUM (ANALYZE): %v", name, err)
+		}
+		vacuum := time.Since(vstart)
+		warm, err := f.timeInbox(ctx)
+		if err != nil {
+			b.Fatalf("bench: %s: %v", name, err)
+		}
+		settle = fmt.Sprintf("; inbox %s before VACUUM (ANALYZE), %s after (VACUUM took %s)", cold, warm, vacuum.Round(time.Millisecond))
+	}
+	size, extra, err := f.fileSizes()
+	if err != nil {
+		b.Fatalf("bench: %s: %v", name, err)
+	}
+	rows := f.rowCounts(ctx)
+	msg := fmt.Sprintf("bench fixture %s: loaded %d cases (%s) in %s (%.0f cases/s, %d per transaction); audit chain of %d entries verified in %s; ",
+		name, n, rows, f.loadTime.Round(time.Millisecond), float64(n)/f.loadTime.Seconds(), benchBatch, checked, verifyTime.Round(time.Millisecond))
+	if name == "sqlite" {
+		f.loadedSize = size + extra
+		msg += fmt.Sprintf("database %s + -wal %s = %s", benchMB(size), benchMB(extra), benchMB(f.loadedSize))
+	} else {
+		f.loadedSize, f.pgDBSize = size, extra
+		msg += fmt.Sprintf("schema tables %s, pg_database_size %s", benchMB(size), benchMB(extra))
+	}
+	msg += settle
+	fmt.Fprintln(os.Stderr, msg)
+	b.Log(msg)
+	benchFixtures[name] = f
+	return f
+}
+
+func benchMB(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+func (f *benchFixture) openSQLite(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "waymark-bench-")
+	if err != nil {
+		return err
+	}
+	f.file = filepath.Join(dir, "waymark.db")
+	db, err := store.Open(ctx, f.file)
+	if err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	benchClosers = append(benchClosers, func() {
+		db.Close()
+		if benchKeep() {
+			fmt.Fprintf(os.Stderr, "bench: kept the SQLite database %s\n", f.file)
+			return
+		}
+		os.RemoveAll(dir)
+	})
+	f.db = db
+	return db.Migrate(ctx)
+}
+
+// openPostgres makes a schema of its own (as storetest.Postgres does, but
+// living as long as the test binary rather than one benchmark).
+func (f *benchFixture) openPostgres(ctx context.Context) error {
+	base := os.Getenv(storetest.EnvDatabaseURL)
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return fmt.Errorf("%s must be a postgres:// URL", storetest.EnvDatabaseURL)
+	}
+	rnd := make([]byte, 6)
+	rand.Read(rnd)
+	schema := "bench_" + hex.EncodeToString(rnd)
+	admin, err := sql.Open("pgx", base) // driver registered by package store
+	if err != nil {
+		return err
+	}
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		admin.Close()
+		return err
+	}
+	benchClosers = append(benchClosers, func() {
+		defer admin.Close()
+		if benchKeep() {
+			fmt.Fprintf(os.Stderr, "bench: kept the PostgreSQL schema %s\n", schema)
+			return
+		}
+		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: dropping schema %s: %v\n", schema, err)
+		}
+	})
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := store.Open(ctx, u.String())
+	if err != nil {
+		return err
+	}
+	benchClosers = append(benchClosers, func() { db.Close() })
+	f.db = db
+	var current string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&current); err != nil || current != schema {
+		return fmt.Errorf("connection is in schema %q (err %v), want %q", current, err, schema)
+	}
+	return db.Migrate(ctx)
+}
+
+// benchSignInEmail is a user whose password is hashed with the production
+// argon2 parameters, for measuring sign-in as it really costs.
+const benchSignInEmail = "signin.default.argon@cs.example"
+
+func (f *benchFixture) addSignInUser(ctx context.Context) error {
+	hash, err := access.HashPassword(storetest.Password, access.DefaultArgon2)
+	if err != nil {
+		return err
+	}
+	return f.db.Update(ctx, func(tx *store.Tx) error {
+		return tx.InsertUser(store.User{ID: "user-bench-signin", OrgID: f.csOrg, Email: benchSignInEmail, Name: "Bea Bench",
+			Role: pathway.RoleChildrensServices, PasswordHash: hash, CreatedAt: f.clock.Now()})
+	})
+}
+
+// benchStage is how far along the pathway a loaded case is.
+type benchStage int
+
+const (
+	stageRaised    benchStage = iota // waiting for the contact: in the inbox
+	stageContacted                   // waiting for the outcome: in the inbox
+	stageOutcome                     // outcome given: out of the inbox
+)
+
+// benchStageMix: 60% raised, 20% contact recorded, 20% outcome given, so
+// 80% of the cases (8,000 of 10,000) wait in the Children's Services inbox.
+func benchStageMix(i int) benchStage {
+	switch i % 10 {
+	case 6, 7:
+		return stageContacted
+	case 8, 9:
+		return stageOutcome
+	}
+	return stageRaised
+}
+
+var (
+	benchGiven  = []string{"Amira", "Bilal", "Chloe", "Dritan", "Elena", "Farah", "Gjon", "Hoa", "Ines", "Jonas", "Kiran", "Lena", "Mihai", "Nadia", "Omar", "Precious"}
+	benchFamily = []string{"Example", "Sample", "Specimen", "Placeholder", "Fictional", "Invented", "Madeup", "Testcase", "Dummy", "Mock", "Notreal"}
+)
+
+// load writes n cases in transactions of benchBatch, each stage given by
+// stageOf, and returns their ids. The clock of the use cases is moved to
+// just after the last one.
+func (f *benchFixture) load(ctx context.Context, n int, stageOf func(int) benchStage) ([]string, error) {
+	var ids []string
+	for done := 0; done < n; {
+		size := min(benchBatch, n-done)
+		cursor, seq := f.cursor, f.seq
+		var batch []string
+		err := f.db.Update(ctx, func(tx *store.Tx) error {
+			batch = batch[:0]
+			cursor, seq = f.cursor, f.seq
+			for range size {
+				id, err := f.loadCase(tx, seq, cursor, stageOf(seq))
+				if err != nil {
+					return err
+				}
+				batch = append(batch, id)
+				seq++
+				cursor = cursor.Add(10 * time.Minute)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		f.cursor, f.seq = cursor, seq
+		ids = append(ids, batch...)
+		f.cases = append(f.cases, batch...)
+		done += size
+	}
+	f.clock.Set(f.cursor.Add(time.Hour))
+	return ids, nil
+}
+
+// loadCase raises one concern at `at` and takes it to stage, each step as
+// the use case would: decide, append with the version check, project, audit.
+func (f *benchFixture) loadCase(tx *store.Tx, i int, at time.Time, stage benchStage) (string, error) {
+	referrer := f.referrers[i%len(f.referrers)]
+	c := storetest.ValidConcern(at)
+	c.Child.GivenNames = benchGiven[i%len(benchGiven)]
+	c.Child.FamilyName = benchFamily[(i/len(benchGiven))%len(benchFamily)]
+	c.Child.Aliases = []string{fmt.Sprintf("Kid %d", i)}
+	c.ImmediateRisk = i%7 == 0
+	c.PoliceInformed = c.ImmediateRisk
+	c.FamilySuspected = i%5 == 0
+	id := access.NewID()
+	events, err := f.svc.Pathway.Decide(pathway.Case{}, referrer.Actor(), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: f.csOrg}, at)
+	if err != nil {
+		return "", fmt.Errorf("raising case %d: %w", i, err)
+	}
+	cs, err := benchCommit(tx, referrer, pathway.Case{}, events, audit.ActionConcernRaised, at)
+	if err != nil {
+		return "", err
+	}
+	if stage >= stageContacted {
+		at = at.Add(time.Minute)
+		n, err := tx.NextNumber("contact-reference")
+		if err != nil {
+			return "", err
+		}
+		ref := fmt.Sprintf("CS-%d-%06d", at.In(pathway.London).Year(), n)
+		events, err := f.svc.Pathway.Decide(cs, f.p.CSWorker.Actor(), pathway.RecordContact{Reference: ref, Method: "phone", Note: "Called by the referrer"}, at)
+		if err != nil {
+			return "", fmt.Errorf("contact on case %d: %w", i, err)
+		}
+		if cs, err = benchCommit(tx, f.p.CSWorker, cs, events, audit.ActionContactRecorded, at); err != nil {
+			return "", err
+		}
+	}
+	if stage >= stageOutcome {
+		at = at.Add(time.Minute)
+		events, err := f.svc.Pathway.Decide(cs, f.p.CSWorker.Actor(), pathway.RecordOutcome{Decision: "strategy-discussion", NextStep: "Strategy discussion tomorrow at 10am"}, at)
+		if err != nil {
+			return "", fmt.Errorf("outcome on case %d: %w", i, err)
+		}
+		if _, err = benchCommit(tx, f.p.CSWorker, cs, events, audit.ActionOutcomeRecorded, at); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+// benchCommit is what casework's commit does, at a given time.
+func benchCommit(tx *store.Tx, v casework.Viewer, before pathway.Case, events []pathway.Event, action string, at time.Time) (pathway.Case, error) {
+	caseID := events[0].CaseID
+	if err := tx.AppendEvents(caseID, before.Version, events); err != nil {
+		return before, err
+	}
+	after := before
+	for _, e := range events {
+		after = pathway.Apply(after, e)
+	}
+	if err := tx.SaveProjection(after, at); err != nil {
+		return before, err
+	}
+	types := make([]string, len(events))
+	for i, e := range events {
+		types[i] = fmt.Sprintf("%s#%d", e.Type, e.Seq)
+	}
+	err := tx.AppendAudit(audit.Entry{At: at.UTC(), ActorID: v.User.ID, OrgID: v.User.OrgID, CaseID: caseID, Action: action, Detail: strings.Join(types, ",")})
+	return after, err
+}
+
+// sanityCheck: the read models agree with the logs, and the use cases can
+// read and list what was loaded.
+func (f *benchFixture) sanityCheck(ctx context.Context, n int) error {
+	var cases int
+	if err := f.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&cases); err != nil || cases != n {
+		return fmt.Errorf("%d case rows after loading %d (%v)", cases, n, err)
+	}
+	last := f.cases[len(f.cases)-1]
+	view, err := f.svc.Case(ctx, f.p.CSWorker, last)
+	if err != nil {
+		return fmt.Errorf("opening a loaded case: %w", err)
+	}
+	if want := benchStageMix(n - 1); (want == stageOutcome) != (view.Case.Outcome != nil) {
+		return fmt.Errorf("loaded case %s is at stage %s", last, view.Case.Stage)
+	}
+	inbox, err := f.svc.Inbox(ctx, f.p.CSWorker)
+	if err != nil || len(inbox) == 0 {
+		return fmt.Errorf("inbox after loading: %d cases, %v", len(inbox), err)
+	}
+	return nil
+}
+
+// timeInbox is the fastest of three inbox listings, as a rounded duration.
+func (f *benchFixture) timeInbox(ctx context.Context) (time.Duration, error) {
+	best := time.Duration(1<<63 - 1)
+	for range 3 {
+		start := time.Now()
+		if _, err := f.svc.Inbox(ctx, f.p.CSWorker); err != nil {
+			return 0, err
+		}
+		best = min(best, time.Since(start))
+	}
+	return best.Round(time.Millisecond), nil
+}
+
+func (f *benchFixture) rowCounts(ctx context.Context) string {
+	var parts []string
+	for _, t := range []string{"case_events", "case_members", "clocks", "audit_log"} {
+		var n int
+		f.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&n)
+		parts = append(parts, fmt.Sprintf("%d %s", n, t))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fileSizes is, for SQLite, the database file and its -wal; for PostgreSQL,
+// the total size of the schema's tables (with indexes and TOAST) and
+// pg_database_size.
+func (f *benchFixture) fileSizes() (int64, int64, error) {
+	if f.db.Dialect == store.SQLite {
+		st, err := os.Stat(f.file)
+		if err != nil {
+			return 0, 0, err
+		}
+		var wal int64
+		if w, err := os.Stat(f.file + "-wal"); err == nil {
+			wal = w.Size()
+		}
+		return st.Size(), wal, nil
+	}
+	var tables, database int64
+	err := f.db.SQL().QueryRow(`SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint, pg_database_size(current_database())
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind = 'r'`).Scan(&tables, &database)
+	return tables, database, err
+}
+
+// logicalSize is what the data takes now: SQLite's page_count × page_size
+// (which counts committed pages still in the WAL), PostgreSQL's schema
+// tables. The difference across a benchmark is its write amplification.
+func (f *benchFixture) logicalSize(b *testing.B) int64 {
+	b.Helper()
+	if f.db.Dialect == store.SQLite {
+		var pages, size int64
+		if err := f.db.SQL().QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.db.SQL().QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+			b.Fatal(err)
+		}
+		return pages * size
+	}
+	tables, _, err := f.fileSizes()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tables
+}
+
+// measure runs the timed body and reports allocations, the loaded database
+// size and how much the database grew per operation.
+func (f *benchFixture) measure(b *testing.B, body func()) {
+	b.StopTimer()
+	before := f.logicalSize(b)
+	b.ReportAllocs()
+	b.StartTimer()
+	body()
+	b.StopTimer()
+	after := f.logicalSize(b)
+	b.ReportMetric(float64(f.loadedSize), "db-bytes")
+	if f.pgDBSize > 0 {
+		b.ReportMetric(float64(f.pgDBSize), "pgdb-bytes")
+	}
+	b.ReportMetric(float64(after-before)/float64(b.N), "dbgrowth-B/op")
+}
+
+// benchParallel runs op from benchParallelism×GOMAXPROCS goroutines.
+func benchParallel(b *testing.B, op func(i int) error) {
+	b.SetParallelism(benchParallelism)
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := op(int(next.Add(1) - 1)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func benchSerial(b *testing.B, op func(i int) error) {
+	for i := range b.N {
+		if err := op(i); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRaiseConcern: a practitioner raises a complete concern (the API's
+// one-step way): validate, append, project, audit, commit.
+func BenchmarkRaiseConcern(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		raise := func(int) error {
+			_, err := f.svc.RaiseConcern(ctx, f.p.Teacher, storetest.ValidConcern(f.clock.Now()))
+			return err
+		}
+		b.Run("serial", func(b *testing.B) { f.measure(b, func() { benchSerial(b, raise) }) })
+		b.Run("parallel8", func(b *testing.B) { f.measure(b, func() { benchParallel(b, raise) }) })
+	})
+}
+
+// BenchmarkOpenCasePage: a member of the Children's Services team opens a
+// case (membership check, the whole log folded, the read audited), going
+// round every loaded case.
+func BenchmarkOpenCasePage(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		cases := f.cases[:benchCaseCount()]
+		open := func(i int) error {
+			_, err := f.svc.Case(ctx, f.p.CSWorker, cases[(i*7919)%len(cases)])
+			return err
+		}
+		b.Run("serial", func(b *testing.B) { f.measure(b, func() { benchSerial(b, open) }) })
+		b.Run("parallel8", func(b *testing.B) { f.measure(b, func() { benchParallel(b, open) }) })
+	})
+}
+
+// BenchmarkListInbox: the Children's Services inbox with thousands of
+// waiting cases (8,000 of the 10,000 loaded); the use case asks for at most
+// 500 and audits the ids it listed.
+func BenchmarkListInbox(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		var listed int
+		f.measure(b, func() {
+			for range b.N {
+				list, err := f.svc.Inbox(ctx, f.p.CSWorker)
+				if err != nil {
+					b.Fatal(err)
+				}
+				listed = len(list)
+			}
+		})
+		var detail int
+		if err := f.db.SQL().QueryRow(`SELECT LENGTH(detail) FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`).Scan(&detail); err != nil {
+			b.Fatal(err)
+		}
+		var waiting int
+		if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM cases WHERE stage IN ('concern_raised', 'contact_recorded')`).Scan(&waiting); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(waiting), "cases-waiting")
+		b.ReportMetric(float64(listed), "cases-listed")
+		b.ReportMetric(float64(detail), "audit-detail-bytes")
+	})
+}
+
+// BenchmarkAppendEvent: Children's Services records the contact (takes a
+// reference number, starts the outcome clock) or the outcome on fresh cases,
+// one case per operation. The cases are loaded before the timer starts.
+func BenchmarkAppendEvent(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		fresh := func(b *testing.B, stage benchStage) []string {
+			b.Helper()
+			ids, err := f.load(ctx, b.N, func(int) benchStage { return stage })
+			if err != nil {
+				b.Fatal(err)
+			}
+			return ids
+		}
+		contact := func(ids []string) func(int) error {
+			return func(i int) error {
+				_, err := f.svc.RecordContact(ctx, f.p.CSWorker, ids[i], 1, "phone", "Called by the school's DSL")
+				return err
+			}
+		}
+		outcome := func(ids []string) func(int) error {
+			return func(i int) error {
+				return f.svc.RecordOutcome(ctx, f.p.CSWorker, ids[i], 2, "strategy-discussion", "Strategy discussion today at 2pm")
+			}
+		}
+		b.Run("RecordContact/serial", func(b *testing.B) {
+			b.StopTimer()
+			ids := fresh(b, stageRaised)
+			f.measure(b, func() { benchSerial(b, contact(ids)) })
+		})
+		b.Run("RecordContact/parallel8", func(b *testing.B) {
+			b.StopTimer()
+			ids := fresh(b, stageRaised)
+			f.measure(b, func() { benchParallel(b, contact(ids)) })
+		})
+		b.Run("RecordOutcome/serial", func(b *testing.B) {
+			b.StopTimer()
+			ids := fresh(b, stageContacted)
+			f.measure(b, func() { benchSerial(b, outcome(ids)) })
+		})
+	})
+}
+
+// BenchmarkSignIn: a correct password, a new session, the audit entry.
+// "argon2-default" is a password hashed with the production parameters
+// (access.DefaultArgon2); "argon2-fast" one hashed with the tests' cheap ones,
+// which leaves the database's share.
+func BenchmarkSignIn(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		signIn := func(email string) func(int) error {
+			return func(int) error {
+				_, _, _, err := f.svc.SignIn(ctx, email, storetest.Password)
+				return err
+			}
+		}
+		b.Run("argon2-default", func(b *testing.B) { f.measure(b, func() { benchSerial(b, signIn(benchSignInEmail)) }) })
+		b.Run("argon2-fast", func(b *testing.B) { f.measure(b, func() { benchSerial(b, signIn(f.p.Teacher.User.Email)) }) })
+	})
+}
+
+// BenchmarkTransactionFloor is what every use case pays before doing
+// anything: "empty" is a transaction that writes nothing (on SQLite it still
+// takes the write lock: transactions are immediate); "audit-only" writes one
+// audit entry, so it reads and moves the hash chain's head and commits
+// durably, as every use case does, reads included.
+func BenchmarkTransactionFloor(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		empty := func(int) error { return f.db.Update(ctx, func(*store.Tx) error { return nil }) }
+		auditOnly := func(int) error {
+			return f.db.Update(ctx, func(tx *store.Tx) error {
+				return tx.AppendAudit(audit.Entry{At: f.clock.Now(), ActorID: f.p.CSWorker.User.ID, OrgID: f.csOrg, Action: audit.ActionCaseListed, Detail: "bench"})
+			})
+		}
+		b.Run("empty", func(b *testing.B) { f.measure(b, func() { benchSerial(b, empty) }) })
+		b.Run("audit-only", func(b *testing.B) { f.measure(b, func() { benchSerial(b, auditOnly) }) })
+		b.Run("audit-only/parallel8", func(b *testing.B) { f.measure(b, func() { benchParallel(b, auditOnly) }) })
+	})
+}

@@ -1,0 +1,195 @@
+package casework
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"waymark"
+	"waymark/internal/audit"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// The multi-agency meeting's commands name people by email and organisations
+// by id; escalations bring in the partnership leads (§6.8, §8.5, §8.6).
+func init() {
+	resolvers = append(resolvers, resolveMeeting)
+}
+
+func resolveMeeting(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+	switch cmd := cmd.(type) {
+	case pathway.ConveneMeeting:
+		return resolveInvitees(tx, cmd)
+	case pathway.RecordMeetingHeld:
+		org, err := resolveLeadOrganisation(tx, cmd.LeadOrgID)
+		cmd.LeadOrg = org
+		return cmd, err
+	case pathway.AddMeetingAction:
+		return resolveActionOwner(tx, cmd)
+	case pathway.RaiseEscalation:
+		leads, err := tx.PartnershipLeads()
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range leads {
+			cmd.PartnershipLeads = append(cmd.PartnershipLeads, partyOf(u))
+		}
+		return cmd, nil
+	case pathway.ResolveEscalation:
+		org, err := resolveLeadOrganisation(tx, cmd.LeadOrgID)
+		cmd.LeadOrg = org
+		return cmd, err
+	}
+	return cmd, nil
+}
+
+func partyOf(u store.User) pathway.Party {
+	return pathway.Party{UserID: u.ID, Name: u.Name, OrgID: u.OrgID, OrgName: u.Org.Name}
+}
+
+// activeUserByEmail finds an active user; ok is false when there is none.
+func activeUserByEmail(tx *store.Tx, email string) (store.User, bool, error) {
+	u, err := tx.UserByEmail(email)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && u.Disabled) {
+		return store.User{}, false, nil
+	}
+	if err != nil {
+		return store.User{}, false, err
+	}
+	return u, true, nil
+}
+
+// resolveInvitees turns each email into a person, naming every email that
+// matches no active user so they can all be put right at once.
+func resolveInvitees(tx *store.Tx, cmd pathway.ConveneMeeting) (pathway.Command, error) {
+	if len(cmd.InviteeEmails) > pathway.MaxInvitees {
+		return cmd, nil // the pathway reports the long list without a look-up per line
+	}
+	var unknown []string
+	cmd.Invitees = nil
+	for _, email := range cmd.InviteeEmails {
+		u, ok, err := activeUserByEmail(tx, strings.TrimSpace(email))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			unknown = append(unknown, strings.TrimSpace(email))
+			continue
+		}
+		cmd.Invitees = append(cmd.Invitees, partyOf(u))
+	}
+	if len(unknown) > 0 {
+		what := "There is no active Waymark user with the email address " + unknown[0]
+		if len(unknown) > 1 {
+			what = "There are no active Waymark users with the email addresses " + strings.Join(unknown, ", ")
+		}
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "inviteeEmails", Message: what + ". Check them, or ask an administrator to add the people you want to invite"}})
+	}
+	return cmd, nil
+}
+
+func resolveActionOwner(tx *store.Tx, cmd pathway.AddMeetingAction) (pathway.Command, error) {
+	email := strings.TrimSpace(cmd.OwnerEmail)
+	if email == "" {
+		return cmd, nil // the pathway reports the missing answer
+	}
+	u, ok, err := activeUserByEmail(tx, email)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "ownerEmail", Message: "There is no active Waymark user with the email address " + email + ". Check it, or give the action to someone who has an account"}})
+	}
+	cmd.Owner = partyOf(u)
+	return cmd, nil
+}
+
+// resolveLeadOrganisation looks up the organisation a command names; the
+// pathway checks it is a First Responder. An unknown id resolves to nothing.
+func resolveLeadOrganisation(tx *store.Tx, id string) (pathway.LeadOrganisation, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return pathway.LeadOrganisation{}, nil
+	}
+	orgs, err := tx.Organisations()
+	if err != nil {
+		return pathway.LeadOrganisation{}, err
+	}
+	for _, o := range orgs {
+		if o.ID == id {
+			return pathway.LeadOrganisation{ID: o.ID, Name: o.Name, FirstResponder: o.FirstResponder}, nil
+		}
+	}
+	return pathway.LeadOrganisation{}, nil
+}
+
+// EscalatedCase is a case with at least one open escalation, as the
+// partnership lead's list shows it (§8.6).
+type EscalatedCase struct {
+	store.CaseSummary
+	Open []pathway.Escalation // the open escalations, oldest first
+}
+
+// Oldest is the escalation that has waited longest.
+func (e EscalatedCase) Oldest() pathway.Escalation {
+	if len(e.Open) == 0 {
+		return pathway.Escalation{}
+	}
+	return e.Open[0]
+}
+
+// Escalations lists the cases with open escalations that the partnership lead
+// is a member of (§6.5, §8.6), the longest-waiting first, and audits the listing.
+func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, error) {
+	if v.User.Role != pathway.RolePartnershipLead {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "The list of open escalations is for the partnership lead. Cases you work on that are escalated show an 'Escalated' tag under 'Your cases'.")
+	}
+	if err := v.require(ScopeRead); err != nil {
+		return nil, err
+	}
+	var out []EscalatedCase
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		cases, err := tx.EscalatedCases(v.User.ID, v.User.OrgID, 500)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(cases))
+		for _, cs := range cases {
+			c, _, err := tx.LoadCase(cs.ID)
+			if err != nil {
+				return err
+			}
+			ec := EscalatedCase{CaseSummary: cs}
+			for _, e := range c.Meetings.Escalations {
+				if e.Open() {
+					ec.Open = append(ec.Open, e)
+				}
+			}
+			if len(ec.Open) == 0 {
+				continue // the read model is behind the log; the log wins
+			}
+			out = append(out, ec)
+			ids = append(ids, cs.ID)
+		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Oldest().RaisedAt.Before(out[j].Oldest().RaisedAt) })
+		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionCaseListed, "escalations: "+strings.Join(ids, ",")))
+	})
+	return out, err
+}
+
+// MeetingLeadOrganisations lists the designated First Responder
+// organisations (§8.2, annex): those a meeting can name as lead.
+func (s *Service) MeetingLeadOrganisations(ctx context.Context) ([]store.Organisation, error) {
+	var out []store.Organisation
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		orgs, err := tx.Organisations()
+		for _, o := range orgs {
+			if o.FirstResponder {
+				out = append(out, o)
+			}
+		}
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,34 @@
+package casework
+
+import (
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+func init() {
+	resolvers = append(resolvers, resolveNRMAgreedLead)
+}
+
+// resolveNRMAgreedLead names the organisation a multi-agency meeting agreed
+// as lead First Responder, so that a refusal to anyone else can say who to
+// ask (§8.5). The pathway decides; this only looks the name up.
+func resolveNRMAgreedLead(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+	sub, ok := cmd.(pathway.SubmitNRMReferral)
+	if !ok {
+		return cmd, nil
+	}
+	decided, submit, leadOrgID := c.Meetings.NRMDecision()
+	if !decided || !submit || leadOrgID == "" {
+		return sub, nil
+	}
+	orgs, err := tx.Organisations()
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		if o.ID == leadOrgID {
+			sub.AgreedLeadName = o.Name
+		}
+	}
+	return sub, nil
+}

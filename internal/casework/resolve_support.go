@@ -1,0 +1,44 @@
+package casework
+
+import (
+	"strings"
+
+	"waymark"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+func init() {
+	resolvers = append(resolvers, resolveWhereaboutsGrantee)
+}
+
+// resolveWhereaboutsGrantee finds the user a GrantWhereaboutsAccess names by
+// email, and whether they already have need to know about the case (§6.5):
+// the pathway refuses access to the whereabouts for anyone who has not.
+func resolveWhereaboutsGrantee(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+	g, ok := cmd.(pathway.GrantWhereaboutsAccess)
+	if !ok {
+		return cmd, nil
+	}
+	email := strings.TrimSpace(g.Email)
+	if email == "" {
+		return g, nil // the pathway reports the missing answer
+	}
+	u, err := tx.UserByEmail(email)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && u.Disabled) {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "There is no active Waymark user with that email address. Check it, or ask an administrator to add them"}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Role == pathway.RoleAdministrator {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "Administrators manage Waymark and never see case data. Give access to the practitioner who needs to know where the child is"}})
+	}
+	m, err := tx.Membership(c.ID, u.ID, u.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	g.User = pathway.Party{UserID: u.ID, Name: u.Name, OrgID: u.OrgID, OrgName: u.Org.Name}
+	g.IsMember = len(m.Roles) > 0
+	return g, nil
+}

@@ -1,0 +1,33 @@
+package store
+
+import (
+	"fmt"
+
+	"waymark/internal/pathway"
+)
+
+// PartnershipLeads lists the active users who lead the safeguarding
+// partnership: they join a case while an escalation on it is open (§8.6).
+func (t *Tx) PartnershipLeads() ([]User, error) {
+	rows, err := t.query(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id
+		WHERE u.role = $1 AND NOT u.disabled ORDER BY u.name, u.id`, pathway.RolePartnershipLead)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing partnership leads: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: scanning partnership lead: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// EscalatedCases lists the cases the user may know about (§6.5) that have an
+// escalation open, least recently updated first.
+func (t *Tx) EscalatedCases(userID, orgID string, limit int) ([]CaseSummary, error) {
+	return t.summaries(summarySelect+` WHERE`+memberFilter+` AND c.open_escalations > 0 ORDER BY c.updated_at, c.id LIMIT $3`, userID, orgID, limit)
+}

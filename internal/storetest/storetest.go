@@ -1,0 +1,159 @@
+// Package storetest gives tests real, freshly migrated databases: a SQLite
+// file in the test's temporary directory always, and an isolated PostgreSQL
+// schema whenever TEST_DATABASE_URL is set, so that the same test runs
+// against both stores (ARCHITECTURE.md: "the same test suite runs against
+// both stores").
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx", for the schema set-up connection
+
+	"waymark/internal/store"
+)
+
+// EnvDatabaseURL names the variable holding the PostgreSQL server to test
+// against, e.g. postgres://app_test:app_test@127.0.0.1:5432/app_test?sslmode=disable.
+const EnvDatabaseURL = "TEST_DATABASE_URL"
+
+// Named is one open store and the name its subtests run under.
+type Named struct {
+	Name string // "sqlite" or "postgres"
+	DB   *store.DB
+}
+
+var skippedPostgres sync.Once
+
+// WantPostgres reports whether TEST_DATABASE_URL is set. When it is not,
+// it fails the test under CI=true (CI must never go green on SQLite alone)
+// and otherwise says loudly, once per test binary, that PostgreSQL was skipped.
+func WantPostgres(t testing.TB) bool {
+	t.Helper()
+	if os.Getenv(EnvDatabaseURL) != "" {
+		return true
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("storetest: %s is not set but CI=true: the PostgreSQL store tests must run in CI (see CI-RECIPES.md section A)", EnvDatabaseURL)
+	}
+	skippedPostgres.Do(func() {
+		msg := fmt.Sprintf("storetest: !!! %s is not set: PostgreSQL store tests were SKIPPED; only SQLite was tested !!!", EnvDatabaseURL)
+		t.Log(msg)
+		fmt.Fprintln(os.Stderr, msg)
+	})
+	return false
+}
+
+// Stores returns a freshly migrated SQLite database and, when
+// TEST_DATABASE_URL is set, a freshly migrated PostgreSQL schema of its own.
+// Everything is closed and dropped when the test ends.
+func Stores(t testing.TB) []Named {
+	t.Helper()
+	stores := []Named{{Name: "sqlite", DB: SQLite(t)}}
+	if WantPostgres(t) {
+		stores = append(stores, Named{Name: "postgres", DB: Postgres(t)})
+	}
+	return stores
+}
+
+// ForEachStore runs fn as a subtest named "sqlite", then "postgres" when
+// TEST_DATABASE_URL is set, each with its own fresh database.
+func ForEachStore(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	open := map[string]func(testing.TB) *store.DB{"sqlite": SQLite, "postgres": Postgres}
+	names := []string{"sqlite"}
+	if WantPostgres(t) {
+		names = append(names, "postgres")
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) { fn(t, open[name](t)) })
+	}
+}
+
+// SQLite opens and migrates a new SQLite database in t.TempDir().
+func SQLite(t testing.TB) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatalf("storetest: opening sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("storetest: migrating sqlite: %v", err)
+	}
+	return db
+}
+
+// Postgres creates a schema of its own (t_<random hex>) on the server at
+// TEST_DATABASE_URL, opens the store with search_path set to that schema only
+// (pgx sends unknown URL parameters as run-time parameters), migrates it, and
+// drops the schema when the test ends. Tests never see each other's rows.
+func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	base := os.Getenv(EnvDatabaseURL)
+	if base == "" {
+		t.Fatalf("storetest: %s is not set", EnvDatabaseURL)
+	}
+	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
+		t.Fatalf("storetest: %s must be a postgres:// URL", EnvDatabaseURL)
+	}
+	ctx := context.Background()
+	schema := "t_" + randomHex(8)
+
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("storetest: connecting to postgres: %v", err)
+	}
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		admin.Close()
+		t.Fatalf("storetest: creating schema %s: %v", schema, err)
+	}
+	// Cleanups run last-registered first: the store closes before the schema is dropped.
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("storetest: dropping schema %s: %v", schema, err)
+		}
+	})
+
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("storetest: parsing %s: %v", EnvDatabaseURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+
+	db, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatalf("storetest: opening postgres schema %s: %v", schema, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var current string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&current); err != nil || current != schema {
+		t.Fatalf("storetest: connection is in schema %q (err %v), want %q: search_path was not applied", current, err, schema)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("storetest: migrating postgres schema %s: %v", schema, err)
+	}
+	return db
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}

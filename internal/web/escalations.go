@@ -1,0 +1,45 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+)
+
+// The partnership lead's list of open escalations about the NRM (§8.6). The
+// lead is a member of each case while it is escalated, so need to know holds.
+
+type escalationRow struct {
+	ID        string
+	ChildName string
+	Reference string
+	Level     string
+	RaisedAt  time.Time
+	Age       string // how long the oldest open escalation has waited
+	AtLevel   string // how long it has been at its current level
+	Open      int
+}
+
+type escalationsData struct {
+	Rows []escalationRow
+}
+
+func (s *Server) handleEscalations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	cases, err := s.svc.Escalations(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	now := s.now()
+	var d escalationsData
+	for _, c := range cases {
+		e := c.Oldest()
+		d.Rows = append(d.Rows, escalationRow{
+			ID: c.ID, ChildName: c.ChildName, Reference: c.Reference, Level: pathway.EscalationLevelLabel(e.Level),
+			RaisedAt: e.RaisedAt, Age: humanDuration(now.Sub(e.RaisedAt)), AtLevel: humanDuration(now.Sub(e.LevelSince)), Open: len(c.Open),
+		})
+	}
+	s.render(w, r, http.StatusOK, "escalations", Page{Title: "Open escalations", Data: d})
+}

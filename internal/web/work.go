@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"waymark/internal/casework"
+	"waymark/internal/store"
+)
+
+type workData struct {
+	Overdue, DueSoon, Later, Windows []store.WorkItem
+	Now                              time.Time
+}
+
+func splitWork(items []store.WorkItem, now time.Time) workData {
+	d := workData{Now: now}
+	for _, w := range items {
+		switch {
+		case w.Window:
+			if now.Before(w.DueAt) {
+				d.Windows = append(d.Windows, w)
+			}
+		case w.DueAt.Before(now):
+			d.Overdue = append(d.Overdue, w)
+		case w.DueAt.Sub(now) < 24*time.Hour:
+			d.DueSoon = append(d.DueSoon, w)
+		default:
+			d.Later = append(d.Later, w)
+		}
+	}
+	return d
+}
+
+func (s *Server) handleMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	items, err := s.svc.MyWork(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "my-work", Page{Title: "My work", Data: splitWork(items, s.now())})
+}
+
+type apiWorkItem struct {
+	CaseID    string    `json:"caseId"`
+	Reference string    `json:"reference,omitempty"`
+	ChildName string    `json:"childName"`
+	Missing   bool      `json:"missing"`
+	Clock     string    `json:"clock"`
+	Owner     string    `json:"owner,omitempty"`
+	DueAt     time.Time `json:"dueAt"`
+	Overdue   bool      `json:"overdue"`
+	Window    bool      `json:"window"`
+}
+
+func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	items, err := s.svc.MyWork(r.Context(), v)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	now := s.now()
+	out := make([]apiWorkItem, 0, len(items))
+	for _, it := range items {
+		out = append(out, apiWorkItem{CaseID: it.CaseID, Reference: it.Reference, ChildName: it.ChildName, Missing: it.Missing, Clock: it.Label,
+			Owner: it.OwnerName, DueAt: it.DueAt, Overdue: !it.Window && it.DueAt.Before(now), Window: it.Window})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"work": out})
+}
