@@ -115,7 +115,7 @@ func (c Clock) Running() bool { return c.StoppedAt == nil }
 func clockLabel(k ClockKind) (label, section string) {
 	switch k {
 	case ClockNotifyChildrensServices:
-		return "Children's Services told of the concern", "§8.5"
+		return "Children's Services acknowledge the concern", "§8.5"
 	case ClockOutcomeToReferrer:
 		return "Outcome given to the referrer", "annex"
 	}

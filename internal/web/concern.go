@@ -119,6 +119,7 @@ type stepPage struct {
 type indicatorGroupView struct {
 	ID, Label, Section string
 	Items              []map[string]string
+	Chosen             int // how many of the group's indicators are ticked
 }
 
 func (s *Server) loadDraft(w http.ResponseWriter, r *http.Request, v casework.Viewer) (store.Draft, casework.DraftAnswers, bool) {
@@ -185,6 +186,9 @@ func (s *Server) renderStep(w http.ResponseWriter, r *http.Request, status int, 
 			gv := indicatorGroupView{ID: g.ID, Label: g.Label, Section: g.Section}
 			for _, ind := range s.cat.IndicatorsInGroup(g.ID) {
 				gv.Items = append(gv.Items, map[string]string{"Value": ind.ID, "Text": ind.Label, "Hint": ind.Hint})
+				if sel[ind.ID] {
+					gv.Chosen++
+				}
 			}
 			p.Groups = append(p.Groups, gv)
 		}

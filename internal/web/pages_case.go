@@ -25,6 +25,15 @@ func viewClocks(cs []pathway.Clock, now time.Time) []clockView {
 	var out []clockView
 	for _, c := range cs {
 		v := clockView{Clock: c, Status: c.Status(now)}
+		if c.Window { // a period of heightened risk, not a deadline to meet
+			if c.Running() && now.Before(c.DueAt) {
+				v.Summary, v.Colour = "Highest risk for "+humanDuration(c.Remaining(now))+" more", "red"
+			} else {
+				v.Summary, v.Colour = "Ended", "grey"
+			}
+			out = append(out, v)
+			continue
+		}
 		switch v.Status {
 		case pathway.ClockRunning:
 			v.Summary, v.Colour = "Due in "+humanDuration(c.Remaining(now)), "blue"
@@ -87,6 +96,7 @@ type caseData struct {
 	Timeline       []timelineItem
 	CatalogVersion string
 	Offered        []actionGroup
+	Gender         string
 	Notes          []pathway.Note
 }
 
@@ -125,6 +135,12 @@ func (s *Server) caseData(view casework.CaseView, v casework.Viewer) caseData {
 	d.CanOutcome = d.IsTeam && v.User.Org.ChildrensServices && c.Contact != nil && c.Outcome == nil
 	d.Indicators = describeIndicators(s.cat, c.Concern.Indicators)
 	d.Offered = offered(view, v)
+	d.Gender = c.Concern.Child.Gender
+	for _, g := range pathway.Genders() {
+		if g.Value == d.Gender {
+			d.Gender = g.Text
+		}
+	}
 	if d.IsTeam {
 		d.Notes = c.Notes
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +45,14 @@ func parsePages() (map[string]*template.Template, error) {
 	for k, v := range pageFuncs {
 		funcs[k] = v
 	}
-	base, err := template.New("partials.tmpl").Funcs(funcs).ParseFS(templates.FS, "partials.tmpl", "case-table.tmpl", "concern-form.tmpl", "area-safety.tmpl", "area-meeting.tmpl", "area-nrm.tmpl", "area-strategy.tmpl", "area-support.tmpl")
+	shared, err := fs.Glob(templates.FS, "*.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	// Every template that is not a page (partials, tables, the areas of the
+	// case page) is shared by all pages.
+	shared = slices.DeleteFunc(shared, func(n string) bool { return strings.HasPrefix(n, "page-") })
+	base, err := template.New("partials.tmpl").Funcs(funcs).ParseFS(templates.FS, shared...)
 	if err != nil {
 		return nil, fmt.Errorf("web: parsing partials: %w", err)
 	}
