@@ -71,8 +71,15 @@ func (s *Service) OpenDrafts(ctx context.Context, v Viewer) ([]store.Draft, erro
 	var ds []store.Draft
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
-		ds, err = tx.OpenDrafts(v.User.ID)
-		return err
+		if ds, err = tx.OpenDrafts(v.User.ID); err != nil || len(ds) == 0 {
+			return err
+		}
+		ids := make([]string, len(ds))
+		for i, d := range ds {
+			ids[i] = d.ID
+		}
+		// The drafts hold a child's details: reading them is audited too.
+		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftViewed, "drafts listed: "+strings.Join(ids, ",")))
 	})
 	return ds, err
 }

@@ -18,6 +18,9 @@ func (s *Service) MyWork(ctx context.Context, v Viewer) ([]store.WorkItem, error
 	if err := v.require(ScopeRead); err != nil {
 		return nil, err
 	}
+	if !v.seesCases() {
+		return nil, errAdministratorNoCases
+	}
 	var out []store.WorkItem
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
@@ -36,6 +39,9 @@ func (s *Service) MyWork(ctx context.Context, v Viewer) ([]store.WorkItem, error
 // OverdueCount is how many of the viewer's deadlines have passed: a number,
 // not case data, so it is shown on every page without an audit entry.
 func (s *Service) OverdueCount(ctx context.Context, v Viewer) (int, error) {
+	if !v.seesCases() {
+		return 0, nil
+	}
 	var n int
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error

@@ -1,6 +1,7 @@
 package pathway
 
 import (
+	"strings"
 	"time"
 
 	"waymark"
@@ -92,15 +93,16 @@ func (cmd AssignWorker) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Ev
 }
 
 func (cmd AddNote) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+	text := strings.TrimSpace(cmd.Text)
 	var probs waymark.Problems
-	if cmd.Text == "" {
+	if text == "" {
 		probs.Add("text", "Enter the note")
 	}
-	checkLength(&probs, "text", "The note", cmd.Text, MaxNarrative)
+	checkLength(&probs, "text", "The note", text, MaxNarrative)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	return []Event{newEvent(NoteAdded{Text: cmd.Text})}, nil
+	return []Event{newEvent(NoteAdded{Text: text})}, nil
 }
 
 // notClosed: a closed case takes no new work until it is reopened (§7.4).

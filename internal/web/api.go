@@ -143,7 +143,8 @@ func jsonKind(goType string) string {
 func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, v casework.Viewer)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
+		scheme, token, ok := strings.Cut(auth, " ")
+		ok = ok && strings.EqualFold(scheme, "Bearer") // the scheme is case-insensitive (RFC 9110 §11.1)
 		if !ok || strings.TrimSpace(token) == "" {
 			s.problemErr(w, r, waymark.Errorf(waymark.EUNAUTHORIZED, "Send an Authorization: Bearer header with a token from POST /api/v1/sessions or an API token"))
 			return

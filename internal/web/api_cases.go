@@ -40,13 +40,27 @@ type apiCase struct {
 	Outcome    *pathway.Outcome  `json:"outcome,omitempty"`
 	Timeline   []apiEvent        `json:"timeline"`
 	YourRoles  []string          `json:"yourRoles"`
+	Progress   string            `json:"progress"`
+	Flags      pathway.Flags     `json:"flags"`
+	// The team's work, shown only to those who work the case (§6.5).
+	Workers  []pathway.Party        `json:"workers,omitempty"`
+	Notes    []pathway.Note         `json:"notes,omitempty"`
+	Strategy *pathway.StrategyState `json:"strategy,omitempty"`
+	Meetings *pathway.MeetingState  `json:"meetings,omitempty"`
+	NRM      *pathway.NRMState      `json:"nrm,omitempty"`
+	Support  *pathway.SupportState  `json:"support,omitempty"`
+	Safety   *pathway.SafetyState   `json:"safety,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
 	c := v.Case
 	out := apiCase{ID: c.ID, Version: c.Version, Stage: c.Stage, StageLabel: c.Stage.Label(), Reference: c.Reference(), RaisedAt: c.RaisedAt,
 		Referrer: c.Referrer, Concern: c.Concern, Warnings: v.Warnings, Contact: c.Contact, Outcome: c.Outcome, YourRoles: v.Membership.Roles,
-		Clocks: []apiClock{}, Timeline: []apiEvent{}}
+		Clocks: []apiClock{}, Timeline: []apiEvent{}, Progress: c.Progress(), Flags: c.Flags(now)}
+	if v.Membership.Team() {
+		out.Workers, out.Notes = c.Workers, c.Notes
+		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety
+	}
 	if out.Warnings == nil {
 		out.Warnings = []pathway.Warning{}
 	}

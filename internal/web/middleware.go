@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -129,7 +130,18 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			s.signInAgain(w, r)
 			return
 		}
-		if r.Method == http.MethodPost && r.FormValue("csrf_token") != sess.CSRFToken {
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					s.fail(w, r, http.StatusRequestEntityTooLarge, "What you sent is too long to save. Go back, shorten the longest answers and try again.")
+					return
+				}
+				s.fail(w, r, http.StatusBadRequest, "The answers could not be read. Go back and try again.")
+				return
+			}
+		}
+		if r.Method == http.MethodPost && r.PostFormValue("csrf_token") != sess.CSRFToken {
 			s.fail(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again: your saved answers are kept.")
 			return
 		}

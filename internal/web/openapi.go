@@ -81,10 +81,23 @@ func buildOpenAPI() ([]byte, error) {
 var timeType = reflect.TypeOf(time.Time{})
 
 // schemaOf describes a Go type as a JSON Schema, following its json tags.
+// Pointers, slices and maps may be null, as encoding/json sends them.
 func schemaOf(t reflect.Type) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	if t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		inner := t
+		if t.Kind() == reflect.Pointer {
+			inner = t.Elem()
+		}
+		sc := schemaOfValue(inner)
+		if ty, ok := sc["type"].(string); ok {
+			sc["type"] = []any{ty, "null"}
+		}
+		return sc
 	}
+	return schemaOfValue(t)
+}
+
+func schemaOfValue(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}

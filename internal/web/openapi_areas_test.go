@@ -1,0 +1,75 @@
+package web
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite the case areas' schemas in openapi.json from the Go types")
+
+// caseAreas are the parts of the case JSON described straight from Go types.
+var caseAreas = []string{"progress", "flags", "workers", "notes", "strategy", "meetings", "nrm", "support", "safety"}
+
+// TestOpenAPIDescribesTheCaseAreasAsTheGoTypesEncodeThem keeps the
+// schemas of the pathway's areas in openapi.json equal to what encoding/json
+// sends; run with -update-openapi after changing an area's state.
+func TestOpenAPIDescribesTheCaseAreasAsTheGoTypesEncodeThem(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := doc["components"].(map[string]any)["schemas"].(map[string]any)["Case"].(map[string]any)
+	props := c["properties"].(map[string]any)
+	caseType := reflect.TypeOf(apiCase{})
+	changed := false
+	for _, name := range caseAreas {
+		var want map[string]any
+		for i := range caseType.NumField() {
+			f := caseType.Field(i)
+			if jn, _, _ := strings.Cut(f.Tag.Get("json"), ","); jn == name {
+				want = schemaOf(f.Type)
+			}
+		}
+		if want == nil {
+			t.Fatalf("apiCase has no %q field", name)
+		}
+		if name != "progress" && name != "flags" {
+			want["description"] = "Shown only to those who work the case (§6.5)"
+		}
+		wantJSON, _ := json.Marshal(want)
+		var wantNorm any
+		json.Unmarshal(wantJSON, &wantNorm)
+		if !reflect.DeepEqual(props[name], wantNorm) {
+			changed = true
+			props[name] = wantNorm
+			if !*updateOpenAPI {
+				t.Errorf("openapi.json's Case.%s does not match the Go type: run go test ./internal/web -run TestOpenAPIDescribesTheCaseAreas -update-openapi", name)
+			}
+		}
+	}
+	req, _ := c["required"].([]any)
+	for _, r := range []string{"progress", "flags"} {
+		if !slices.Contains(req, any(r)) {
+			req = append(req, r)
+			changed = true
+			if !*updateOpenAPI {
+				t.Errorf("openapi.json's Case does not require %q", r)
+			}
+		}
+	}
+	c["required"] = req
+	if changed && *updateOpenAPI {
+		out, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("openapi.json", append(out, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
