@@ -55,6 +55,8 @@ type config struct {
 	logLevel  string
 	logFormat string
 	shutdown  time.Duration
+	rgTarget  int
+	cgMinimum string
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
@@ -72,6 +74,38 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	fs.StringVar(&c.logLevel, "log-level", env("WAYMARK_LOG_LEVEL", "info"), "debug, info, warn or error (WAYMARK_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", env("WAYMARK_LOG_FORMAT", "json"), "json or text (WAYMARK_LOG_FORMAT)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 15*time.Second, "how long to let requests finish on shutdown")
+	rg, _ := strconv.Atoi(env("WAYMARK_RG_TARGET_WORKING_DAYS", "5"))
+	fs.IntVar(&c.rgTarget, "rg-target-working-days", rg, "Reasonable Grounds decision target after an NRM submission, in working days (WAYMARK_RG_TARGET_WORKING_DAYS)")
+	fs.StringVar(&c.cgMinimum, "cg-minimum-days", env("WAYMARK_CG_MINIMUM_DAYS", "45,2023-01-30:30"),
+		"days between a positive Reasonable Grounds decision and the earliest Conclusive Grounds decision, with its history: DAYS[,FROM:DAYS...] (WAYMARK_CG_MINIMUM_DAYS)")
+}
+
+// clockConfig applies the configured NRM timings to the procedure's defaults.
+func (c *config) clockConfig() (pathway.ClockConfig, error) {
+	cfg := pathway.DefaultClocks
+	if c.rgTarget < 1 || c.rgTarget > 60 {
+		return cfg, fmt.Errorf("--rg-target-working-days must be between 1 and 60, not %d", c.rgTarget)
+	}
+	cfg.RGTargetWorkingDays = c.rgTarget
+	var periods []pathway.MinimumPeriod
+	for i, part := range strings.Split(c.cgMinimum, ",") {
+		from, days := time.Time{}, strings.TrimSpace(part)
+		if i > 0 {
+			date, d, ok := strings.Cut(days, ":")
+			t, err := time.Parse("2006-01-02", date)
+			if !ok || err != nil || !t.After(periods[len(periods)-1].From) {
+				return cfg, fmt.Errorf("--cg-minimum-days: %q must be FROM:DAYS with FROM a date (YYYY-MM-DD) after the one before", part)
+			}
+			from, days = t, d
+		}
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 365 {
+			return cfg, fmt.Errorf("--cg-minimum-days: %q is not a number of days", days)
+		}
+		periods = append(periods, pathway.MinimumPeriod{From: from, Days: n})
+	}
+	cfg.CGMinimum = periods
+	return cfg, nil
 }
 
 func (c *config) databaseURL() (string, error) {
@@ -154,7 +188,14 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		db.Close()
 		return nil, nil, err
 	}
-	return db, casework.New(db, cat, time.Now, log), nil
+	clocks, err := c.clockConfig()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	svc := casework.New(db, cat, time.Now, log)
+	svc.Pathway.Clocks = clocks
+	return db, svc, nil
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, withDemo bool) error {

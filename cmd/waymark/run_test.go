@@ -147,3 +147,25 @@ func TestUnknownCommandSaysHowToUseWaymark(t *testing.T) {
 		t.Fatalf("err=%v stderr=%q", err, errOut.String())
 	}
 }
+
+func TestNRMTimingsAreConfigurableWithTheirHistory(t *testing.T) {
+	c := config{rgTarget: 7, cgMinimum: "45,2023-01-30:30,2027-04-01:40"}
+	cfg, err := c.clockConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RGTargetWorkingDays != 7 {
+		t.Fatalf("RG target %d, want 7", cfg.RGTargetWorkingDays)
+	}
+	for day, want := range map[string]int{"2023-01-29": 45, "2023-01-30": 30, "2027-03-31": 30, "2027-04-01": 40} {
+		d, _ := time.Parse("2006-01-02", day)
+		if got := cfg.CGMinimumDays(d); got != want {
+			t.Errorf("CG minimum for an RG decision on %s = %d, want %d", day, got, want)
+		}
+	}
+	for _, bad := range []string{"x", "45,2023-01-30", "45,2023-01-30:30,2022-01-01:10", "45,2023-01-30:-1"} {
+		if _, err := (&config{rgTarget: 5, cgMinimum: bad}).clockConfig(); err == nil {
+			t.Errorf("--cg-minimum-days %q was accepted", bad)
+		}
+	}
+}
