@@ -279,25 +279,13 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request, v casework
 		http.Redirect(w, r, "/cases/"+id+"?done="+url.QueryEscape(a.Slug), http.StatusSeeOther)
 		return
 	}
-	code := waymark.ErrorCode(err)
-	if code != waymark.EINVALID && code != waymark.ECONFLICT && code != waymark.EFORBIDDEN {
-		s.failErr(w, r, err)
-		return
+	first := ""
+	if len(a.Fields) > 0 {
+		first = a.Fields[0].Name
 	}
-	view, verr := s.svc.Case(r.Context(), v, id)
-	if verr != nil {
-		s.failErr(w, r, verr)
-		return
-	}
-	fields := waymark.ErrorFields(err)
-	if len(fields) == 0 {
-		first := ""
-		if len(a.Fields) > 0 {
-			first = a.Fields[0].Name
-		}
-		fields = []waymark.FieldError{{Field: first, Message: waymark.ErrorMessage(err)}}
-	}
-	s.render(w, r, statusFor(code), "action", Page{Title: a.Title, Errors: fields, Data: s.actionPageData(view, v, a, r.PostForm)})
+	s.afterCaseForm(w, r, v, err, "action", a.Title, first, func(view casework.CaseView) any {
+		return s.actionPageData(view, v, a, r.PostForm)
+	})
 }
 
 func (s *Server) handleAPIAction(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

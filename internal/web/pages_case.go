@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -249,12 +250,23 @@ func formVersion(r *http.Request) int {
 func (s *Server) handleContact(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	id := r.PathValue("id")
 	_, err := s.svc.RecordContact(r.Context(), v, id, formVersion(r), r.FormValue("method"), r.FormValue("note"))
+	s.afterCaseForm(w, r, v, err, "contact", "Record the contact", "method", func(view casework.CaseView) any {
+		return contactForm{Case: s.caseData(view, v), Method: r.FormValue("method"), Note: r.FormValue("note"), Version: view.Case.Version, Methods: optionItems(pathway.ContactMethods())}
+	})
+}
+
+// afterCaseForm finishes a POST of a case form: to the case on success; for
+// an answer to fix or a conflict, the same page again with an error summary
+// over the case as it is now (fallback names the field a message without
+// one is shown against); anything else as an error page.
+func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v casework.Viewer, err error, page, title, fallback string, data func(casework.CaseView) any) {
+	id := r.PathValue("id")
 	if err == nil {
-		http.Redirect(w, r, "/cases/"+id+"?done=contact", http.StatusSeeOther)
+		http.Redirect(w, r, "/cases/"+id+"?done="+url.QueryEscape(page), http.StatusSeeOther)
 		return
 	}
 	code := waymark.ErrorCode(err)
-	if code != waymark.EINVALID && code != waymark.ECONFLICT {
+	if code != waymark.EINVALID && code != waymark.ECONFLICT && code != waymark.EFORBIDDEN {
 		s.failErr(w, r, err)
 		return
 	}
@@ -265,10 +277,9 @@ func (s *Server) handleContact(w http.ResponseWriter, r *http.Request, v casewor
 	}
 	fields := waymark.ErrorFields(err)
 	if len(fields) == 0 {
-		fields = []waymark.FieldError{{Field: "method", Message: waymark.ErrorMessage(err)}}
+		fields = []waymark.FieldError{{Field: fallback, Message: waymark.ErrorMessage(err)}}
 	}
-	s.render(w, r, statusFor(code), "contact", Page{Title: "Record the contact", Errors: fields,
-		Data: contactForm{Case: s.caseData(view, v), Method: r.FormValue("method"), Note: r.FormValue("note"), Version: view.Case.Version, Methods: optionItems(pathway.ContactMethods())}})
+	s.render(w, r, statusFor(code), page, Page{Title: title, Errors: fields, Data: data(view)})
 }
 
 type outcomeForm struct {
@@ -291,24 +302,7 @@ func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, v cas
 func (s *Server) handleOutcome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	id := r.PathValue("id")
 	err := s.svc.RecordOutcome(r.Context(), v, id, formVersion(r), r.FormValue("decision"), r.FormValue("nextStep"))
-	if err == nil {
-		http.Redirect(w, r, "/cases/"+id+"?done=outcome", http.StatusSeeOther)
-		return
-	}
-	code := waymark.ErrorCode(err)
-	if code != waymark.EINVALID && code != waymark.ECONFLICT {
-		s.failErr(w, r, err)
-		return
-	}
-	view, verr := s.svc.Case(r.Context(), v, id)
-	if verr != nil {
-		s.failErr(w, r, verr)
-		return
-	}
-	fields := waymark.ErrorFields(err)
-	if len(fields) == 0 {
-		fields = []waymark.FieldError{{Field: "decision", Message: waymark.ErrorMessage(err)}}
-	}
-	s.render(w, r, statusFor(code), "outcome", Page{Title: "Record the outcome", Errors: fields,
-		Data: outcomeForm{Case: s.caseData(view, v), Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}})
+	s.afterCaseForm(w, r, v, err, "outcome", "Record the outcome", "decision", func(view casework.CaseView) any {
+		return outcomeForm{Case: s.caseData(view, v), Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}
+	})
 }
