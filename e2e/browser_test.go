@@ -15,6 +15,9 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"waymark/internal/access"
+	"waymark/internal/demo"
 )
 
 // testTimeout bounds each test, browser included.
@@ -40,6 +43,13 @@ type browser struct {
 // DevTools evaluation is not page script.
 func newBrowser(t *testing.T, js bool) *browser {
 	t.Helper()
+	return newBrowserFor(t, js, testTimeout)
+}
+
+// newBrowserFor is newBrowser for a test that may run for up to timeout, such
+// as one that follows a case along the whole pathway.
+func newBrowserFor(t *testing.T, js bool, timeout time.Duration) *browser {
+	t.Helper()
 	axe := requirements(t)
 	base := baseURL(t)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
@@ -53,7 +63,7 @@ func newBrowser(t *testing.T, js bool) *browser {
 		chromedp.UserDataDir(t.TempDir()), // fresh profile, removed after the browser exits
 		chromedp.WindowSize(1024, 768))
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, testTimeout)
+	ctx, cancelT := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	b := &browser{t: t, ctx: ctx, base: base, axe: axe, shots: os.Getenv("E2E_SCREENSHOTS"), noJS: !js, began: time.Now()}
 	if b.shots != "" {
@@ -179,12 +189,27 @@ func (b *browser) fill(id, value string) {
 }
 
 // tick clicks the radio button or checkbox with this id, and checks that it
-// is then checked.
+// is then checked. If the control is inside a closed GOV.UK details component
+// (such as a group of indicators), it first opens it by clicking its summary,
+// as a user would.
 func (b *browser) tick(id string) {
 	b.t.Helper()
+	b.openDetailsAround(id)
 	b.do("clicking #"+id, chromedp.Click(byID(id)))
 	if !b.checked(id) {
 		b.fatalf("#%s is not checked after clicking it", id)
+	}
+}
+
+// openDetailsAround clicks the summary of each closed <details> element
+// holding the element with this id, outermost first, so that it is shown.
+func (b *browser) openDetailsAround(id string) {
+	b.t.Helper()
+	closed := run(b, "looking for closed details around #"+id, chromedp.Evaluate[int](fmt.Sprintf(
+		`(() => { let n = 0; for (let e = document.getElementById(%q); e; e = e.parentElement) { if (e.tagName === 'DETAILS' && !e.open) n++; } return n; })()`, id)))
+	for range closed {
+		summary := chromedp.Search(`(//*[@id="` + id + `"]/ancestor::details[not(@open)])[1]/summary`)
+		b.do("opening the details around #"+id, chromedp.Click(summary))
 	}
 }
 
@@ -342,7 +367,32 @@ func (b *browser) signIn(email, name string) {
 	if status := b.submit(); status != 200 {
 		b.fatalf("signing in as %s: status %d", email, status)
 	}
+	b.expectHeading("Enter the code from your authenticator app") // two-step verification
+	b.fill("code", demoCode(email))
+	if status := b.submit(); status != 200 {
+		b.fatalf("entering %s's code: status %d", email, status)
+	}
 	b.expectHeading("Hello, " + name)
+}
+
+var (
+	codesMu   sync.Mutex
+	usedSteps = map[string]int64{}
+)
+
+// demoCode is the code the demo users' authenticator shows (demo.TOTPSecret).
+// Each code is accepted once, a 30-second step either side of now: signing
+// the same person in again soon takes the next step's code, or waits for it.
+func demoCode(email string) string {
+	codesMu.Lock()
+	defer codesMu.Unlock()
+	step := max(access.TOTPStep(time.Now())-access.TOTPSkew, usedSteps[email]+1)
+	if wait := time.Until(time.Unix((step-access.TOTPSkew)*int64(access.TOTPPeriod/time.Second), 0)); wait > 0 {
+		time.Sleep(wait)
+	}
+	usedSteps[email] = step
+	code, _ := access.TOTPAtStep(demo.TOTPSecret, step)
+	return code
 }
 
 // signOut presses Sign out in the header.

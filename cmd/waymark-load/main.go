@@ -19,7 +19,7 @@
 // (a loopback address) unless --allow-remote is given for a test server
 // whose address is spelled out in --url.
 //
-//	go run ./cmd/waymark demo --addr 127.0.0.1:8080 --data "$(mktemp -d)" &
+//	go run ./cmd/waymark demo --addr 127.0.0.1:8080 --data "$(mktemp -d)" --api-rate-limit 0 &
 //	go run ./cmd/waymark-load --url http://127.0.0.1:8080 --duration 30s --concurrency 8
 package main
 
@@ -45,6 +45,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"waymark/internal/access"
 	"waymark/internal/demo"
 	"waymark/internal/pathway"
 )
@@ -74,6 +75,7 @@ type config struct {
 	referrer    string
 	csUser      string
 	password    string
+	totpSecret  string
 	mix         []weighted
 }
 
@@ -90,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.referrer, "referrer", "teacher@northfield.example", "demo user who raises concerns")
 	fs.StringVar(&c.csUser, "cs-user", "cs.worker@eastshire.example", "demo Children's Services user who reads the inbox and cases")
 	fs.StringVar(&c.password, "password", demo.Password, "password of both users (default: the demo password)")
+	fs.StringVar(&c.totpSecret, "totp-secret", demo.TOTPSecret, "authenticator secret of both users, for the sign-in code (default: the demo users')")
 	mix := fs.String("mix", "case=60,inbox=20,raise=20", "operation weights")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -250,9 +253,13 @@ func (c *client) do(ctx context.Context, method, path, token string, body any, k
 	return r
 }
 
-func (c *client) signIn(ctx context.Context, email, password string) (string, time.Duration, error) {
+func (c *client) signIn(ctx context.Context, email, password, totpSecret string) (string, time.Duration, error) {
+	code, err := access.TOTP(totpSecret, time.Now())
+	if err != nil {
+		return "", 0, fmt.Errorf("--totp-secret: %w", err)
+	}
 	start := time.Now()
-	r := c.do(ctx, http.MethodPost, "/api/v1/sessions", "", map[string]string{"email": email, "password": password}, true)
+	r := c.do(ctx, http.MethodPost, "/api/v1/sessions", "", map[string]string{"email": email, "password": password, "totp": code}, true)
 	took := time.Since(start)
 	if r.err != nil {
 		return "", took, fmt.Errorf("signing in as %s: %w", email, r.err)
@@ -407,11 +414,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cl := &client{base: cfg.target, http: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, timeout: cfg.timeout}
 	defer tr.CloseIdleConnections()
 
-	refToken, refTook, err := cl.signIn(ctx, cfg.referrer, cfg.password)
+	refToken, refTook, err := cl.signIn(ctx, cfg.referrer, cfg.password, cfg.totpSecret)
 	if err != nil {
 		return err
 	}
-	csToken, csTook, err := cl.signIn(ctx, cfg.csUser, cfg.password)
+	csToken, csTook, err := cl.signIn(ctx, cfg.csUser, cfg.password, cfg.totpSecret)
 	if err != nil {
 		return err
 	}

@@ -37,9 +37,15 @@ Commands:
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
   user reset     set a user's password (read from stdin) and unlock the account
   user disable   disable a user and end their sessions
+  user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
+  totp           print the current two-step verification code of the demo users (or --secret S)
   org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
   audit verify   check the audit log's hash chain end to end
-  backup FILE    write a consistent copy of the SQLite database to FILE
+  backup FILE    write a consistent copy of the SQLite database to FILE, and verify it
+  restore FILE   verify a backup and put it in place of the SQLite database (service stopped)
+  keys generate  print a new master key for encryption at rest
+  keys check     report which master keys the data keys are wrapped under
+  keys rotate    re-wrap every data key under the newest master key
   check          check configuration and database, and exit
 
 Every command takes --database (or WAYMARK_DATABASE_URL): a SQLite file path or a
@@ -57,6 +63,8 @@ type config struct {
 	shutdown  time.Duration
 	rgTarget  int
 	cgMinimum string
+	privacy   privacyConfig // master keys and retention (keys.go)
+	access    accessConfig  // two-step verification, single sign-on, break-glass, rate limits (access.go)
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
@@ -78,6 +86,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	fs.IntVar(&c.rgTarget, "rg-target-working-days", rg, "Reasonable Grounds decision target after an NRM submission, in working days (WAYMARK_RG_TARGET_WORKING_DAYS)")
 	fs.StringVar(&c.cgMinimum, "cg-minimum-days", env("WAYMARK_CG_MINIMUM_DAYS", "45,2023-01-30:30"),
 		"days between a positive Reasonable Grounds decision and the earliest Conclusive Grounds decision, with its history: DAYS[,FROM:DAYS...] (WAYMARK_CG_MINIMUM_DAYS)")
+	c.keyFlags(fs, getenv)
+	c.accessFlags(fs, getenv)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -144,8 +154,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr, true)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr, false)
-	case "migrate", "rebuild", "check", "backup":
+	case "migrate", "rebuild", "check":
 		return runAdmin(ctx, cmd, rest, getenv, stdout, stderr)
+	case "backup", "restore":
+		return runBackup(ctx, cmd, rest, getenv, stdout, stderr) // backup.go
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" {
 			return errors.New(`usage: waymark audit verify [--database URL]`)
@@ -153,7 +165,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAdmin(ctx, "audit-verify", rest[1:], getenv, stdout, stderr)
 	case "user":
 		if len(rest) == 0 {
-			return errors.New("usage: waymark user add|reset|disable [flags]")
+			return errors.New("usage: waymark user add|reset|reset-mfa|disable [flags]")
 		}
 		return runUser(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
 	case "org":
@@ -161,6 +173,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: waymark org add --id ID --name NAME --kind KIND [--first-responder] [--childrens-services]")
 		}
 		return runOrgAdd(ctx, rest[1:], getenv, stdout, stderr)
+	case "keys":
+		if len(rest) == 0 {
+			return errors.New("usage: waymark keys generate|check|rotate [flags]")
+		}
+		return runKeys(ctx, rest[0], rest[1:], getenv, stdout, stderr)
+	case "totp":
+		return runTOTP(rest, stdout, stderr) // access.go
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -183,6 +202,14 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		db.Close()
 		return nil, nil, err
 	}
+	if err := c.applyKeys(ctx, db, url, log); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	if err := c.privacy.retention.Validate(); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	cat, err := catalog.Load()
 	if err != nil {
 		db.Close()
@@ -195,6 +222,7 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 	}
 	svc := casework.New(db, cat, time.Now, log)
 	svc.Pathway.Clocks = clocks
+	svc.Retention = c.privacy.retention
 	return db, svc, nil
 }
 
@@ -217,6 +245,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	c.privacy.mode = keysRequired
+	if withDemo {
+		c.privacy.mode = keysDemo
+	}
 	db, svc, err := open(ctx, &c, log)
 	if err != nil {
 		return err
@@ -227,7 +259,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure})
+	limits, err := c.applyAccess(svc, getenv, log)
+	if err != nil {
+		return err
+	}
+	runAlertMailer(ctx, svc)
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits})
 	if err != nil {
 		return err
 	}
@@ -240,6 +277,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	url := "http://" + ln.Addr().String()
 	if withDemo {
 		printDemo(stdout, url)
+		if c.privacy.keysSource != "" {
+			fmt.Fprintf(stdout, "Children's details are encrypted at rest with the master key in %s.\nThat key is for the demo only: real keys are kept apart from the database (docs/operations.md).\n", c.privacy.keysSource)
+		}
 	} else {
 		fmt.Fprintf(stdout, "Waymark is listening on %s (%s database)\n", url, db.Dialect)
 	}
@@ -262,7 +302,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 func printDemo(w io.Writer, url string) {
 	fmt.Fprintf(w, "\nWaymark demo is running at %s\n\n", url)
-	fmt.Fprintf(w, "Sign in as any of these demo users. Every password is: %s\n\n", demo.Password)
+	fmt.Fprintf(w, "Sign in as any of these demo users. Every password is: %s\n", demo.Password)
+	fmt.Fprintf(w, "Sign-in then asks for a two-step verification code. Every demo user's authenticator\n"+
+		"secret is %s: add it to an authenticator app, or run \"waymark totp\" for the code.\n\n", demo.TOTPSecret)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  Email\tName\tRole\tOrganisation")
 	for _, u := range demo.Users() {
@@ -318,14 +360,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return err
 		}
 		fmt.Fprintf(stdout, "database: %s, schema %s\ncatalogue: version %s, %d indicators\n", db.Dialect, v, svc.Catalog.Version, len(svc.Catalog.Indicators))
-	case "backup":
-		if fs.NArg() != 1 {
-			return errors.New("usage: waymark backup [--database FILE] DEST-FILE")
-		}
-		if err := db.BackupTo(ctx, fs.Arg(0)); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "backed up to %s\n", fs.Arg(0))
 	}
 	return nil
 }
@@ -386,6 +420,11 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 			return err
 		}
 		fmt.Fprintf(stdout, "added user %s (%s)\n", *email, id)
+	case "reset-mfa":
+		if err := svc.ResetMFA(ctx, *email); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "reset-mfa: done for %s: they set up two-step verification again at their next sign-in\n", *email)
 	case "reset", "disable":
 		var hash string
 		if sub == "reset" {
@@ -408,7 +447,7 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 		}
 		fmt.Fprintf(stdout, "%s: done for %s\n", sub, *email)
 	default:
-		return fmt.Errorf("unknown user command %q: use add, reset or disable", sub)
+		return fmt.Errorf("unknown user command %q: use add, reset, reset-mfa or disable", sub)
 	}
 	return nil
 }

@@ -107,6 +107,9 @@ func (v *Verifier) Next(e Entry) error {
 // End checks that the chain ends where the recorded head says it does, so
 // that removing the newest entries is detected too.
 func (v *Verifier) End(headSeq int64, headHash string) error {
+	if headSeq < v.prevSeq { // the first entry past the head was not written through the head
+		return &BrokenError{Seq: headSeq + 1, Reason: fmt.Sprintf("the log goes on to entry %d but the head records entry %d: entries were added after the head", v.prevSeq, headSeq)}
+	}
 	if headSeq != v.prevSeq || headHash != v.prevHash {
 		return &BrokenError{Seq: v.prevSeq + 1, Reason: fmt.Sprintf("the log ends at entry %d but the head records entry %d: entries were removed from the end", v.prevSeq, headSeq)}
 	}

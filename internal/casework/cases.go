@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"waymark"
 	"waymark/internal/access"
@@ -23,6 +24,8 @@ type CaseView struct {
 	Events     []pathway.Event // only those visible to the viewer
 	Membership pathway.Membership
 	Warnings   []pathway.Warning
+	// EmergencyUntil is when the viewer's break-glass access ends, if that is how they see the case.
+	EmergencyUntil *time.Time
 }
 
 // NewDraft starts a concern draft for the viewer.
@@ -212,6 +215,11 @@ func (s *Service) load(tx *store.Tx, v Viewer, caseID string) (pathway.Case, []p
 	if err != nil {
 		return pathway.Case{}, nil, m, err
 	}
+	if len(m.Roles) == 0 { // §6.5: emergency access, while it lasts
+		if m, _, err = breakGlassMembership(tx, m, caseID, v.User.ID, s.now()); err != nil {
+			return pathway.Case{}, nil, m, err
+		}
+	}
 	if len(m.Roles) == 0 {
 		return pathway.Case{}, nil, m, errDenied
 	}
@@ -251,6 +259,11 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		}
 		// §7.6: a confidential placement's address reaches only those granted it.
 		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now())}
+		if m.Is(pathway.MemberBreakGlass) {
+			if _, view.EmergencyUntil, err = breakGlassMembership(tx, pathway.Membership{}, caseID, v.User.ID, s.now()); err != nil {
+				return err
+			}
+		}
 		for _, e := range events {
 			if pathway.VisibleTo(e, m, v.User.ID) {
 				view.Events = append(view.Events, e.Redacted(c, v.User.ID))

@@ -28,6 +28,10 @@ type Service struct {
 	SessionAbsolute time.Duration // signed out this long after signing in, whatever happens
 	LockoutAfter    int           // failed sign-ins in a row before the account locks
 	LockoutFor      time.Duration
+
+	Access AccessConfig // two-step verification, single sign-on, break-glass and alerts (mfa.go)
+
+	Retention RetentionPolicy // when records are due for review (privacy.go)
 }
 
 // New returns a Service with the procedure's defaults.
@@ -42,6 +46,8 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		SessionAbsolute: 12 * time.Hour,
 		LockoutAfter:    5,
 		LockoutFor:      15 * time.Minute,
+		Access:          DefaultAccess(),
+		Retention:       DefaultRetention,
 	}
 }
 

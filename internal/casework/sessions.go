@@ -16,73 +16,33 @@ import (
 var errSignIn = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Enter a correct email address and password",
 	Fields: []waymark.FieldError{{Field: "email", Message: "Enter a correct email address and password"}}}
 
-// SignIn checks the password and starts a session. It returns the session
-// token to set in the cookie; only its hash is stored. Repeated failures lock
-// the account for a while; every attempt is audited.
-func (s *Service) SignIn(ctx context.Context, email, password string) (token string, sess store.Session, user store.User, err error) {
+// SignIn checks the password and the second step together (the API's
+// one-step sign-in) and starts a session. code is the 6-digit code of the
+// user's authenticator app or one of their recovery codes; a missing code
+// gets its own answer. It returns the session token to set in the cookie or
+// send as a bearer token; only its hash is stored. Repeated failures (wrong
+// passwords and wrong codes alike) lock the account for a while; every
+// attempt is audited.
+func (s *Service) SignIn(ctx context.Context, email, password, code string) (token string, sess store.Session, user store.User, err error) {
 	email = strings.TrimSpace(email)
-	var probs waymark.Problems
-	if email == "" {
-		probs.Add("email", "Enter your email address")
-	}
-	if password == "" {
-		probs.Add("password", "Enter your password")
-	}
-	if len(email) > 320 || len(password) > 1024 {
-		return "", sess, user, errSignIn
-	}
-	if err := probs.Err(); err != nil {
+	if err := signInAnswers(email, password); err != nil {
 		return "", sess, user, err
 	}
 	now := s.now()
 	var outcome error
 	err = s.DB.Update(ctx, func(tx *store.Tx) error {
-		u, err := tx.UserByEmail(email)
-		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
-			// Spend the time a real check takes, so timing does not reveal who has an account.
-			access.CheckPassword(dummyHash(s.Argon), password)
-			outcome = errSignIn
-			return tx.AppendAudit(audit.Entry{At: now, ActorID: "", Action: audit.ActionSignInFailed, Detail: "unknown email"})
-		}
-		if err != nil {
+		u, failed, err := s.checkPassword(tx, email, password, now)
+		if err != nil || failed != nil {
+			outcome = failed
 			return err
 		}
-		if u.Disabled {
-			outcome = errSignIn
-			return tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "account disabled"})
-		}
-		if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-			outcome = &waymark.Error{Code: waymark.ETOOMANY, Message: "This account is locked after too many failed sign-ins. Try again after " +
-				u.LockedUntil.In(pathway.London).Format("15:04") + ", or ask your administrator to reset your password."}
-			return tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "account locked"})
-		}
-		ok, err := access.CheckPassword(u.PasswordHash, password)
-		if err != nil {
+		if failed, err := s.checkSecondFactor(tx, u, code, now); err != nil || failed != nil {
+			outcome = failed
 			return err
 		}
-		if !ok {
-			n, err := tx.RecordSignInFailure(u.ID, s.LockoutAfter, now.Add(s.LockoutFor))
-			if err != nil {
-				return err
-			}
-			outcome = errSignIn
-			if n >= s.LockoutAfter {
-				outcome = &waymark.Error{Code: waymark.ETOOMANY, Message: "Too many failed sign-ins: this account is locked for " +
-					s.LockoutFor.String() + ". Ask your administrator to reset your password if you have forgotten it."}
-			}
-			return tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "wrong password"})
-		}
-		if err := tx.ClearSignInFailures(u.ID); err != nil {
-			return err
-		}
-		tok, hash := access.NewToken()
-		csrf, _ := access.NewToken()
-		sess = store.Session{TokenHash: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.SessionAbsolute)}
-		if err := tx.InsertSession(sess); err != nil {
-			return err
-		}
-		token, user = tok, u
-		return tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignIn})
+		token, sess, err = s.startSession(tx, u, now, "password and "+secondFactorName(code))
+		user = u
+		return err
 	})
 	if err != nil {
 		return "", sess, user, err
@@ -91,6 +51,95 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (token str
 		return "", sess, store.User{}, outcome
 	}
 	return token, sess, user, nil
+}
+
+// signInAnswers checks the answers are there and of a sane length.
+func signInAnswers(email, password string) error {
+	var probs waymark.Problems
+	if email == "" {
+		probs.Add("email", "Enter your email address")
+	}
+	if password == "" {
+		probs.Add("password", "Enter your password")
+	}
+	if len(email) > 320 || len(password) > 1024 {
+		return errSignIn
+	}
+	return probs.Err()
+}
+
+// checkPassword is the first step of every sign-in with a password. A
+// failure is returned as failed (to show once the transaction has committed
+// its audit entry and failure count), never as err.
+func (s *Service) checkPassword(tx *store.Tx, email, password string, now time.Time) (u store.User, failed error, err error) {
+	u, err = tx.UserByEmail(email)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		// Spend the time a real check takes, so timing does not reveal who has an account.
+		access.CheckPassword(dummyHash(s.Argon), password)
+		return u, errSignIn, tx.AppendAudit(audit.Entry{At: now, ActorID: "", Action: audit.ActionSignInFailed, Detail: "unknown email"})
+	}
+	if err != nil {
+		return u, nil, err
+	}
+	if u.Disabled {
+		return u, errSignIn, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "account disabled"})
+	}
+	if failed := lockedOut(u, now); failed != nil {
+		return u, failed, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "account locked"})
+	}
+	if u.PasswordHash == "" { // signs in through the organisation's identity provider only
+		access.CheckPassword(dummyHash(s.Argon), password)
+		return u, errSignIn, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "no password: single sign-on account"})
+	}
+	ok, err := access.CheckPassword(u.PasswordHash, password)
+	if err != nil {
+		return u, nil, err
+	}
+	if !ok {
+		failed, err := s.countFailure(tx, u, errSignIn, now)
+		if err != nil {
+			return u, nil, err
+		}
+		return u, failed, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "wrong password"})
+	}
+	return u, nil, nil
+}
+
+// lockedOut refuses a locked account, even with the right password.
+func lockedOut(u store.User, now time.Time) error {
+	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
+		return &waymark.Error{Code: waymark.ETOOMANY, Message: "This account is locked after too many failed sign-ins. Try again after " +
+			u.LockedUntil.In(pathway.London).Format("15:04") + ", or ask your administrator to reset your password."}
+	}
+	return nil
+}
+
+// countFailure counts a wrong password or code towards the lockout and
+// returns what to answer: failed, or the lockout once it is reached.
+func (s *Service) countFailure(tx *store.Tx, u store.User, failed error, now time.Time) (error, error) {
+	n, err := tx.RecordSignInFailure(u.ID, s.LockoutAfter, now.Add(s.LockoutFor))
+	if err != nil {
+		return nil, err
+	}
+	if n >= s.LockoutAfter {
+		return &waymark.Error{Code: waymark.ETOOMANY, Message: "Too many failed sign-ins: this account is locked for " +
+			s.LockoutFor.String() + ". Ask your administrator to reset your password if you have forgotten it."}, nil
+	}
+	return failed, nil
+}
+
+// startSession clears the failure count and opens a session for u.
+func (s *Service) startSession(tx *store.Tx, u store.User, now time.Time, how string) (string, store.Session, error) {
+	if err := tx.ClearSignInFailures(u.ID); err != nil {
+		return "", store.Session{}, err
+	}
+	tok, hash := access.NewToken()
+	csrf, _ := access.NewToken()
+	sess := store.Session{TokenHash: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.SessionAbsolute)}
+	if err := tx.InsertSession(sess); err != nil {
+		return "", sess, err
+	}
+	return tok, sess, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignIn, Detail: how})
 }
 
 var errSessionEnded = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "You have been signed out. Sign in again to carry on: anything you had saved is kept."}

@@ -15,8 +15,8 @@ func TestWrongPasswordGivesTheSameErrorAsAnUnknownEmail(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		from := p.auditHead()
-		_, _, _, wrongPassword := p.svc.SignIn(p.ctx, p.Teacher.User.Email, "not the password at all")
-		_, _, _, unknownEmail := p.svc.SignIn(p.ctx, "nobody@nowhere.example", storetest.Password)
+		_, _, _, wrongPassword := p.svc.SignIn(p.ctx, p.Teacher.User.Email, "not the password at all", p.code(p.Teacher.User.Email))
+		_, _, _, unknownEmail := p.svc.SignIn(p.ctx, "nobody@nowhere.example", storetest.Password, p.code("nobody@nowhere.example"))
 		wantCode(t, wrongPassword, waymark.EUNAUTHORIZED)
 		if !sameError(wrongPassword, unknownEmail) {
 			t.Fatalf("wrong password answers %v but an unknown email answers %v", wrongPassword, unknownEmail)
@@ -30,7 +30,7 @@ func TestWrongPasswordGivesTheSameErrorAsAnUnknownEmail(t *testing.T) {
 			t.Fatalf("%d sessions after failed sign-ins", n)
 		}
 
-		token, sess, user, err := p.svc.SignIn(p.ctx, "  DSL@Northfield.example ", storetest.Password)
+		token, sess, user, err := p.svc.SignIn(p.ctx, "  DSL@Northfield.example ", storetest.Password, p.code("  DSL@Northfield.example "))
 		if err != nil || token == "" || user.ID != p.Teacher.User.ID || sess.TokenHash == token {
 			t.Fatalf("right password: token %q, user %q, %v", token, user.ID, err)
 		}
@@ -44,30 +44,30 @@ func TestAccountLocksAfterFiveFailedSignIns(t *testing.T) {
 		p := newPartnership(t, db)
 		email := p.Teacher.User.Email
 		for i := 1; i < p.svc.LockoutAfter; i++ {
-			_, _, _, err := p.svc.SignIn(p.ctx, email, "a wrong guess")
+			_, _, _, err := p.svc.SignIn(p.ctx, email, "a wrong guess", p.code(email))
 			wantCode(t, err, waymark.EUNAUTHORIZED)
 			p.clock.Advance(time.Second)
 		}
-		_, _, _, err := p.svc.SignIn(p.ctx, email, "a wrong guess")
+		_, _, _, err := p.svc.SignIn(p.ctx, email, "a wrong guess", p.code(email))
 		wantCode(t, err, waymark.ETOOMANY)
 		lockedAt := p.clock.Now()
 
-		_, _, _, err = p.svc.SignIn(p.ctx, email, storetest.Password)
+		_, _, _, err = p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email))
 		wantCode(t, err, waymark.ETOOMANY)
 
 		p.clock.Set(lockedAt.Add(p.svc.LockoutFor - time.Second))
-		_, _, _, err = p.svc.SignIn(p.ctx, email, storetest.Password)
+		_, _, _, err = p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email))
 		wantCode(t, err, waymark.ETOOMANY)
 		if n := p.count(`SELECT COUNT(*) FROM sessions`); n != 0 {
 			t.Fatalf("%d sessions while locked", n)
 		}
 
 		p.clock.Set(lockedAt.Add(p.svc.LockoutFor))
-		if _, _, _, err := p.svc.SignIn(p.ctx, email, storetest.Password); err != nil {
+		if _, _, _, err := p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email)); err != nil {
 			t.Fatalf("sign-in once the lock has passed: %v", err)
 		}
 		// The count starts again: one wrong guess after a success does not lock.
-		_, _, _, err = p.svc.SignIn(p.ctx, email, "a wrong guess")
+		_, _, _, err = p.svc.SignIn(p.ctx, email, "a wrong guess", p.code(email))
 		wantCode(t, err, waymark.EUNAUTHORIZED)
 	})
 }
@@ -76,7 +76,7 @@ func TestAccountLocksAfterFiveFailedSignIns(t *testing.T) {
 func TestSessionEndsAfterTheIdleTimeout(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		token, _, _, err := p.svc.SignIn(p.ctx, p.SocialWorker.User.Email, storetest.Password)
+		token, _, _, err := p.svc.SignIn(p.ctx, p.SocialWorker.User.Email, storetest.Password, p.code(p.SocialWorker.User.Email))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +108,7 @@ func TestSessionEndsAtTheAbsoluteTimeout(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		signedIn := p.clock.Now()
-		token, _, _, err := p.svc.SignIn(p.ctx, p.SocialWorker.User.Email, storetest.Password)
+		token, _, _, err := p.svc.SignIn(p.ctx, p.SocialWorker.User.Email, storetest.Password, p.code(p.SocialWorker.User.Email))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestSessionEndsAtTheAbsoluteTimeout(t *testing.T) {
 func TestSignOutEndsTheSession(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		token, _, _, err := p.svc.SignIn(p.ctx, p.Teacher.User.Email, storetest.Password)
+		token, _, _, err := p.svc.SignIn(p.ctx, p.Teacher.User.Email, storetest.Password, p.code(p.Teacher.User.Email))
 		if err != nil {
 			t.Fatal(err)
 		}

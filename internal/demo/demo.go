@@ -20,6 +20,12 @@ import (
 // Password is the one password of every demo user (printed on start and in the README).
 const Password = "waymark-demo-2026"
 
+// TOTPSecret is every demo user's authenticator secret (printed on start and
+// in the README): add it to an authenticator app, or run "waymark totp", to
+// get the code that sign-in asks for after the password. Real accounts each
+// set up their own secret at their first sign-in.
+const TOTPSecret = "WAYMARKDEMOWAYMARKDEMOWAYMARKDEM"
+
 // DemoUser is one demo account as it is printed for whoever tries the demo.
 type DemoUser struct {
 	Email, Name, Role, OrgName string
@@ -122,7 +128,7 @@ func Seed(ctx context.Context, svc *casework.Service, now func() time.Time) erro
 		for _, o := range existing {
 			if o.ID == orgChildrensServices {
 				seeded = true
-				return nil
+				return enrolDemoUsers(tx, start) // a demo folder from before two-step verification
 			}
 		}
 		if len(existing) > 0 {
@@ -186,6 +192,23 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 		err = tx.InsertUser(store.User{ID: u.id, OrgID: u.orgID, Email: u.Email, Name: u.Name, Role: u.Role, PasswordHash: hash, CreatedAt: now.AddDate(0, -2, 0)})
 		if err != nil {
 			return fmt.Errorf("adding %s: %w", u.Email, err)
+		}
+		if err := casework.EnrolTOTP(tx, u.id, TOTPSecret, now.AddDate(0, -2, 0)); err != nil {
+			return fmt.Errorf("setting up two-step verification for %s: %w", u.Email, err)
+		}
+	}
+	return nil
+}
+
+// enrolDemoUsers gives the demo users who have no authenticator the
+// published demo secret.
+func enrolDemoUsers(tx *store.Tx, now time.Time) error {
+	for _, u := range users {
+		if _, err := tx.TOTPFor(u.id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			continue
+		}
+		if err := casework.EnrolTOTP(tx, u.id, TOTPSecret, now); err != nil {
+			return fmt.Errorf("setting up two-step verification for %s: %w", u.Email, err)
 		}
 	}
 	return nil

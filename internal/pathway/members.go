@@ -8,6 +8,7 @@ const (
 	MemberInvitee           = "invitee"            // invited to a multi-agency meeting (§6.8)
 	MemberFirstResponder    = "first_responder"    // the lead First Responder organisation (§8.5)
 	MemberPartnership       = "partnership"        // the partnership lead, while an escalation is open (§8.6)
+	MemberBreakGlass        = "break_glass"        // emergency access with a written reason, for a few hours (§6.5)
 )
 
 // Member is a user or a whole organisation team with need to know (§6.5).
@@ -50,7 +51,7 @@ func (m Membership) Is(role string) bool {
 // Team reports whether the viewer works the case (not only referred it or
 // was invited to a meeting about it).
 func (m Membership) Team() bool {
-	return m.Is(MemberChildrensServices) || m.Is(MemberWorker) || m.Is(MemberFirstResponder) || m.Is(MemberPartnership)
+	return m.Is(MemberChildrensServices) || m.Is(MemberWorker) || m.Is(MemberFirstResponder) || m.Is(MemberPartnership) || m.Is(MemberBreakGlass)
 }
 
 // VisibleTo says whether an event appears on the viewer's timeline. A referrer

@@ -29,12 +29,16 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 		if err != nil {
 			return err
 		}
+		sealed, err := t.seal(ownerCase, caseID, eventAAD(caseID, e.Seq), payload)
+		if err != nil {
+			return err
+		}
 		var corrects any
 		if e.Corrects != 0 {
 			corrects = e.Corrects
 		}
 		_, err = t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			caseID, e.Seq, e.Type, string(payload), e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects)
+			caseID, e.Seq, e.Type, sealed, e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects)
 		if isUniqueViolation(err) {
 			return conflict(err)
 		}
@@ -55,19 +59,31 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 	}
 	defer rows.Close()
 	var out []pathway.Event
+	var payloads []string
 	for rows.Next() {
 		e := pathway.Event{CaseID: caseID}
-		var payload []byte
+		var payload string
 		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects); err != nil {
 			return nil, fmt.Errorf("store: scanning event: %w", err)
 		}
 		e.At = e.At.UTC()
-		if err := pathway.DecodePayload(&e, payload); err != nil {
+		out = append(out, e)
+		payloads = append(payloads, payload)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range out {
+		plain, err := t.open(ownerCase, caseID, eventAAD(caseID, out[i].Seq), payloads[i])
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		if err := pathway.DecodePayload(&out[i], plain); err != nil {
+			return nil, err
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // LoadCase folds the case's log into its state. A case with no events is ENOTFOUND.
@@ -91,29 +107,43 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 		ref = r
 	}
 	ch := c.Concern.Child
-	search := strings.ToLower(strings.Join(append([]string{ch.GivenNames, ch.FamilyName, c.Reference()}, ch.Aliases...), " "))
+	// The child's name is sealed with the case's key; search goes through
+	// the blind index (crypt.go), and search_text keeps only the reference.
+	name, err := t.seal(ownerCase, c.ID, childNameAAD(c.ID), []byte(ch.FullName()))
+	if err != nil {
+		return err
+	}
+	search := strings.ToLower(c.Reference())
+	var closedAt any
+	if c.Safety.Closed != nil {
+		closedAt = utc(c.Safety.Closed.At)
+	}
 	f := c.Flags(updatedAt)
 	var riskUntil any
 	if !f.HighMissingRiskUntil.IsZero() {
 		riskUntil = utc(f.HighMissingRiskUntil)
 	}
-	_, err := t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
+	_, err = t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
 			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
-			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
 			search_text = excluded.search_text, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
 			immediate_risk = excluded.immediate_risk, updated_at = excluded.updated_at, version = excluded.version,
 			missing = excluded.missing, closed = excluded.closed, open_escalations = excluded.open_escalations,
-			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential`,
-		c.ID, ref, string(c.Stage), ch.FullName(), search, c.Referrer.UserID, c.Referrer.OrgID, c.ChildrensServicesOrg,
+			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential,
+			closed_at = excluded.closed_at`,
+		c.ID, ref, string(c.Stage), name, search, c.Referrer.UserID, c.Referrer.OrgID, c.ChildrensServicesOrg,
 		f.FamilySuspected, f.AgeUncertain, f.ImmediateRisk, utc(c.RaisedAt), utc(updatedAt), c.Version,
-		f.Missing, f.Closed, f.OpenEscalations, riskUntil, f.WhereaboutsConfidential)
+		f.Missing, f.Closed, f.OpenEscalations, riskUntil, f.WhereaboutsConfidential, closedAt)
 	if isUniqueViolation(err) {
 		return conflict(err)
 	}
 	if err != nil {
 		return fmt.Errorf("store: saving case row: %w", err)
+	}
+	if err := t.saveSearchTokens(c.ID, append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)); err != nil {
+		return err
 	}
 	if _, err := t.exec(`DELETE FROM case_members WHERE case_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("store: clearing members: %w", err)
@@ -183,8 +213,8 @@ type CaseSummary struct {
 
 const summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
 		c.raised_at, c.updated_at, c.version, COALESCE(k.label, ''), k.due_at,
-		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until
-	FROM cases c
+		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns + `
+	FROM cases c` + caseKeyJoin + `
 	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL
 		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL)`
 
@@ -202,10 +232,16 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 	for rows.Next() {
 		var s CaseSummary
 		var due, risk sql.NullTime
-		var stage string
+		var stage, master, wrapped string
+		var erased bool
 		if err := rows.Scan(&s.ID, &s.Reference, &stage, &s.ChildName, &s.FamilySuspected, &s.AgeUncertain, &s.ImmediateRisk,
-			&s.RaisedAt, &s.UpdatedAt, &s.Version, &s.NextClockLabel, &due, &s.Missing, &s.Closed, &s.OpenEscalations, &risk); err != nil {
+			&s.RaisedAt, &s.UpdatedAt, &s.Version, &s.NextClockLabel, &due, &s.Missing, &s.Closed, &s.OpenEscalations, &risk,
+			&master, &wrapped, &erased); err != nil {
 			return nil, fmt.Errorf("store: scanning case summary: %w", err)
+		}
+		var err error
+		if s.ChildName, err = t.openChildName(s.ID, s.ChildName, master, wrapped, erased); err != nil {
+			return nil, err
 		}
 		if seen[s.ID] { // two clocks due at the same instant
 			continue
@@ -235,19 +271,33 @@ func (t *Tx) CasesFor(userID, orgID string, limit int) ([]CaseSummary, error) {
 	return t.summaries(summarySelect+` WHERE`+memberFilter+` ORDER BY c.updated_at DESC LIMIT $3`, userID, orgID, limit)
 }
 
-// SearchCases finds the user's cases whose child's names, aliases or
-// reference contain every word of q. Cases they are not a member of are never
-// searched at all.
+// SearchCases finds the user's cases where every word of q is in the
+// reference, or is one of the child's names or aliases or the start (three
+// letters or more) of one, matched through the blind index. Cases they are
+// not a member of are never searched at all.
 func (t *Tx) SearchCases(userID, orgID, q string, limit int) ([]CaseSummary, error) {
 	words := strings.Fields(strings.ToLower(q))
 	if len(words) > 6 {
 		words = words[:6]
 	}
+	ix, err := t.index()
+	if err != nil {
+		return nil, err
+	}
 	query := summarySelect + ` WHERE` + memberFilter
 	args := []any{userID, orgID, limit}
 	for _, w := range words {
 		args = append(args, "%"+escapeLike(w)+"%")
-		query += fmt.Sprintf(` AND c.search_text LIKE $%d ESCAPE '\'`, len(args))
+		cond := fmt.Sprintf(`c.search_text LIKE $%d ESCAPE '\'`, len(args))
+		if hashes := ix.Query(w); len(hashes) > 0 {
+			var all []string
+			for _, h := range hashes {
+				args = append(args, h)
+				all = append(all, fmt.Sprintf(`EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = $%d)`, len(args)))
+			}
+			cond += ` OR (` + strings.Join(all, ` AND `) + `)`
+		}
+		query += ` AND (` + cond + `)`
 	}
 	return t.summaries(query+` ORDER BY c.updated_at DESC LIMIT $3`, args...)
 }
@@ -258,7 +308,8 @@ func escapeLike(s string) string {
 
 // CaseIDs lists every case id, for rebuilding read models.
 func (t *Tx) CaseIDs() ([]string, error) {
-	rows, err := t.query(`SELECT DISTINCT case_id FROM case_events ORDER BY case_id`)
+	// An erased case's log cannot be read: its read model is kept as erasure left it.
+	rows, err := t.query(`SELECT DISTINCT case_id FROM case_events WHERE case_id NOT IN (SELECT case_id FROM erasures) ORDER BY case_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -274,10 +325,15 @@ func (t *Tx) CaseIDs() ([]string, error) {
 	return ids, rows.Err()
 }
 
-// ClearReadModels empties every table that is derived from the case logs.
+// ClearReadModels empties every table that is derived from the case logs,
+// but for erased cases, whose logs can no longer be read.
 func (t *Tx) ClearReadModels() error {
-	for _, table := range []string{"clocks", "case_members", "cases"} {
-		if _, err := t.exec(`DELETE FROM ` + table); err != nil {
+	for _, table := range []string{"search_tokens", "clocks", "case_members", "cases"} {
+		key := "case_id"
+		if table == "cases" {
+			key = "id"
+		}
+		if _, err := t.exec(`DELETE FROM ` + table + ` WHERE ` + key + ` NOT IN (SELECT case_id FROM erasures)`); err != nil {
 			return fmt.Errorf("store: clearing %s: %w", table, err)
 		}
 	}

@@ -20,10 +20,15 @@ type Draft struct {
 	SubmittedCaseID string
 }
 
-// InsertDraft starts a draft at version 1.
+// InsertDraft starts a draft at version 1. A draft holds a child's details:
+// its data is sealed with a data key of its own (crypt.go).
 func (t *Tx) InsertDraft(d Draft) error {
-	_, err := t.exec(`INSERT INTO concern_drafts(id, user_id, data, version, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)`,
-		d.ID, d.UserID, string(d.Data), utc(d.CreatedAt))
+	data, err := t.seal(ownerDraft, d.ID, draftAAD(d.ID), d.Data)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO concern_drafts(id, user_id, data, version, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)`,
+		d.ID, d.UserID, data, utc(d.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: inserting draft: %w", err)
 	}
@@ -34,16 +39,35 @@ func (t *Tx) InsertDraft(d Draft) error {
 func (t *Tx) DraftFor(id, userID string) (Draft, error) {
 	var d Draft
 	var sub sql.NullString
+	var data string
 	err := t.queryRow(`SELECT id, user_id, data, version, created_at, updated_at, submitted_case_id FROM concern_drafts WHERE id = $1 AND user_id = $2`+t.forUpdate(), id, userID).
-		Scan(&d.ID, &d.UserID, &d.Data, &d.Version, &d.CreatedAt, &d.UpdatedAt, &sub)
+		Scan(&d.ID, &d.UserID, &data, &d.Version, &d.CreatedAt, &d.UpdatedAt, &sub)
 	d.SubmittedCaseID = sub.String
-	return d, notFound(err, "Draft not found")
+	if err != nil {
+		return d, notFound(err, "Draft not found")
+	}
+	d.Data, err = t.openDraft(d.ID, data)
+	return d, err
+}
+
+// openDraft decrypts a draft's data. The draft of an erased case reads as
+// empty: it was sent, and what it held is gone with the case.
+func (t *Tx) openDraft(id, data string) ([]byte, error) {
+	plain, err := t.open(ownerDraft, id, draftAAD(id), data)
+	if IsErased(err) {
+		return []byte(`{}`), nil
+	}
+	return plain, err
 }
 
 // UpdateDraft saves new data if the draft is still at expectedVersion.
 func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at time.Time) (int, error) {
+	sealed, err := t.seal(ownerDraft, id, draftAAD(id), data)
+	if err != nil {
+		return 0, err
+	}
 	res, err := t.exec(`UPDATE concern_drafts SET data = $4, version = version + 1, updated_at = $5 WHERE id = $1 AND user_id = $2 AND version = $3 AND submitted_case_id IS NULL`,
-		id, userID, expectedVersion, string(data), utc(at))
+		id, userID, expectedVersion, sealed, utc(at))
 	if err != nil {
 		return 0, fmt.Errorf("store: saving draft: %w", err)
 	}
@@ -73,12 +97,24 @@ func (t *Tx) OpenDrafts(userID string) ([]Draft, error) {
 	}
 	defer rows.Close()
 	var out []Draft
+	var data []string
 	for rows.Next() {
 		var d Draft
-		if err := rows.Scan(&d.ID, &d.UserID, &d.Data, &d.Version, &d.CreatedAt, &d.UpdatedAt); err != nil {
+		var sealed string
+		if err := rows.Scan(&d.ID, &d.UserID, &sealed, &d.Version, &d.CreatedAt, &d.UpdatedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, d)
+		data = append(data, sealed)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range out {
+		if out[i].Data, err = t.openDraft(out[i].ID, data[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

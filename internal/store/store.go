@@ -37,6 +37,7 @@ var migrations embed.FS
 type DB struct {
 	sql     *sql.DB
 	Dialect Dialect
+	keys    keyState // master keys for encryption at rest (crypt.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
@@ -57,9 +58,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		file := strings.TrimPrefix(url, "sqlite:")
 		// WAL for concurrent readers, synchronous=FULL so an acknowledged
 		// write survives power loss, immediate transactions so writers queue
-		// on the busy timeout instead of failing mid-transaction.
+		// on the busy timeout instead of failing mid-transaction; secure_delete
+		// overwrites deleted content, so an erased key leaves no copy in free pages.
 		dsn := "file:" + file + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-			"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+			"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=secure_delete(1)"
 		s, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: opening sqlite %s: %w", file, err)
@@ -85,7 +87,11 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Migrate applies the embedded migrations not yet applied, in order, each in
 // its own transaction.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.MigrateTo(ctx, "") }
+
+// MigrateTo is Migrate stopping after version upTo ("0002" or
+// "0002_pathway"); "" applies every migration. See backup.go.
+func (db *DB) MigrateTo(ctx context.Context, upTo string) error {
 	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: creating schema_migrations: %w", err)
 	}
@@ -103,6 +109,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	sort.Strings(names)
 	for _, name := range names {
 		version := strings.TrimSuffix(name, ".sql")
+		if !migrationWithin(version, upTo) {
+			break
+		}
 		body, err := migrations.ReadFile(path.Join(dir, name))
 		if err != nil {
 			return err
@@ -152,6 +161,8 @@ type Tx struct {
 	tx      *sql.Tx
 	ctx     context.Context
 	dialect Dialect
+	db      *DB
+	keys    map[string][]byte // data keys unwrapped in this transaction
 }
 
 // Update runs fn in a transaction and commits it when fn returns nil. The
@@ -161,7 +172,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
-	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect}
+	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err

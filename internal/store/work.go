@@ -23,7 +23,7 @@ type WorkItem struct {
 // workFilter selects running clocks on cases the user may know about (§6.5)
 // that are theirs: owned by them, owned by their team, or — for a manager —
 // owned by anyone in their organisation.
-const workFilter = ` FROM clocks k JOIN cases c ON c.id = k.case_id
+const workFilter = ` FROM clocks k JOIN cases c ON c.id = k.case_id` + caseKeyJoin + `
 	LEFT JOIN users ou ON ou.id = k.owner_user_id
 	WHERE k.stopped_at IS NULL AND` + memberFilter + `
 	AND (k.owner_user_id = $1 OR (k.owner_user_id = '' AND k.owner_org_id = $2) OR ($3 AND k.owner_org_id = $2))`
@@ -31,7 +31,7 @@ const workFilter = ` FROM clocks k JOIN cases c ON c.id = k.case_id
 // WorkFor lists the user's running deadlines, the most overdue first.
 func (t *Tx) WorkFor(userID, orgID string, manager bool, limit int) ([]WorkItem, error) {
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id,
-		COALESCE(ou.name, ''), k.due_at, k.risk_window`+workFilter+` ORDER BY k.risk_window DESC, k.due_at LIMIT $4`, userID, orgID, manager, limit)
+		COALESCE(ou.name, ''), k.due_at, k.risk_window, `+caseKeyColumns+workFilter+` ORDER BY k.risk_window DESC, k.due_at LIMIT $4`, userID, orgID, manager, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing work: %w", err)
 	}
@@ -39,7 +39,13 @@ func (t *Tx) WorkFor(userID, orgID string, manager bool, limit int) ([]WorkItem,
 	var out []WorkItem
 	for rows.Next() {
 		var w WorkItem
-		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &w.OwnerName, &w.DueAt, &w.Window); err != nil {
+		var master, wrapped string
+		var erased bool
+		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &w.OwnerName, &w.DueAt, &w.Window,
+			&master, &wrapped, &erased); err != nil {
+			return nil, err
+		}
+		if w.ChildName, err = t.openChildName(w.CaseID, w.ChildName, master, wrapped, erased); err != nil {
 			return nil, err
 		}
 		out = append(out, w)

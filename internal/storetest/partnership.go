@@ -88,6 +88,9 @@ func NewPartnership(t testing.TB, db *store.DB, clock *Clock) Partnership {
 			if err := tx.InsertUser(store.User{ID: u.id, OrgID: u.org, Email: u.email, Name: u.name, Role: u.role, PasswordHash: hash, CreatedAt: now}); err != nil {
 				return err
 			}
+			if err := casework.EnrolTOTP(tx, u.id, TOTPSecret, now); err != nil { // two-step verification is on for everyone
+				return err
+			}
 			stored, err := tx.UserByID(u.id)
 			if err != nil {
 				return err

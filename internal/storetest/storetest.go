@@ -80,7 +80,8 @@ func ForEachStore(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-// SQLite opens and migrates a new SQLite database in t.TempDir().
+// SQLite opens and migrates a new SQLite database in t.TempDir(), which
+// encrypts case data under KeyRing.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
@@ -88,6 +89,7 @@ func SQLite(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("storetest: opening sqlite: %v", err)
 	}
+	db.SetKeyRing(KeyRing())
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("storetest: migrating sqlite: %v", err)
@@ -139,6 +141,7 @@ func Postgres(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("storetest: opening postgres schema %s: %v", schema, err)
 	}
+	db.SetKeyRing(KeyRing())
 	t.Cleanup(func() { db.Close() })
 	var current string
 	if err := db.SQL().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&current); err != nil || current != schema {

@@ -63,6 +63,9 @@ func (e *testEnv) meetingPartnershipLead() casework.Viewer {
 		if err := tx.InsertUser(store.User{ID: "user-lead", OrgID: "org-partnership", Email: "lead@partnership.example", Name: "Pip Partnership", Role: pathway.RolePartnershipLead, PasswordHash: hash, CreatedAt: e.clock.Now()}); err != nil {
 			return err
 		}
+		if err := casework.EnrolTOTP(tx, "user-lead", storetest.TOTPSecret, e.clock.Now()); err != nil {
+			return err
+		}
 		u, err := tx.UserByID("user-lead")
 		v = casework.Viewer{User: u}
 		return err

@@ -101,14 +101,23 @@ func summariesJSON(cs []store.CaseSummary) map[string]any {
 func (s *Server) handleAPISignIn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
-			Email    string `json:"email"`
-			Password string `json:"password"`
+			Email        string `json:"email"`
+			Password     string `json:"password"`
+			TOTP         string `json:"totp"`         // the authenticator app's code
+			RecoveryCode string `json:"recoveryCode"` // or one of the recovery codes
 		}
 		if err := decodeJSON(r, &in); err != nil {
 			s.problemErr(w, r, err)
 			return
 		}
-		token, sess, u, err := s.svc.SignIn(r.Context(), in.Email, in.Password)
+		if !s.allowAccount(w, r, in.Email) {
+			return
+		}
+		code := in.TOTP
+		if code == "" {
+			code = in.RecoveryCode
+		}
+		token, sess, u, err := s.svc.SignIn(r.Context(), in.Email, in.Password, code)
 		if err != nil {
 			s.problemErr(w, r, err)
 			return

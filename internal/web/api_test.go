@@ -44,7 +44,7 @@ func TestAPICarriesAConcernFromRaisedToOutcome(t *testing.T) {
 		e := newEnv(t, db)
 		doc := loadOpenAPI(t)
 
-		signIn := e.api("POST", "/api/v1/sessions", "", map[string]string{"email": "dsl@northfield.example", "password": storetest.Password})
+		signIn := e.api("POST", "/api/v1/sessions", "", map[string]string{"email": "dsl@northfield.example", "password": storetest.Password, "totp": e.code("dsl@northfield.example")})
 		checkDocumentedResponse(t, doc, "POST /api/v1/sessions", signIn)
 		var sess struct {
 			Token, TokenType   string

@@ -233,7 +233,7 @@ func formValues(a casework.DraftAnswers) map[string]string {
 	}
 	if !c.IdentifiedAt.IsZero() {
 		t := c.IdentifiedAt.In(pathway.London)
-		f["identifiedAt-day"], f["identifiedAt-month"], f["identifiedAt-year"] = strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())
+		f["identifiedAt-day"], f["identifiedAt-month"], f["identifiedAt-year"] = strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month())), fmt.Sprintf("%04d", t.Year()) // 4 digits, as typed
 		f["identifiedTime"] = t.Format("15:04")
 	}
 	if a.Raw["immediateRisk"] != "" {
@@ -420,7 +420,7 @@ func parseDateParts(day, month, year string) (time.Time, bool, string) {
 	d, err1 := strconv.Atoi(day)
 	m, err2 := strconv.Atoi(month)
 	y, err3 := strconv.Atoi(year)
-	if err1 != nil || err2 != nil || err3 != nil || len(year) != 4 {
+	if err1 != nil || err2 != nil || err3 != nil || len(year) != 4 || strings.Trim(day+month+year, "0123456789") != "" { // digits only: not "-001" or "+200"
 		return time.Time{}, false, "must be a real date, with a 4-digit year"
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, pathway.London)

@@ -90,7 +90,7 @@ func (e *testEnv) api(method, path, token string, body any) *httptest.ResponseRe
 // signInAPI signs in through POST /api/v1/sessions and returns the bearer token.
 func (e *testEnv) signInAPI(email string) string {
 	e.t.Helper()
-	rec := e.api("POST", "/api/v1/sessions", "", map[string]string{"email": email, "password": storetest.Password})
+	rec := e.api("POST", "/api/v1/sessions", "", map[string]string{"email": email, "password": storetest.Password, "totp": e.code(email)})
 	if rec.Code != http.StatusCreated {
 		e.t.Fatalf("API sign-in as %s: %d %s", email, rec.Code, rec.Body)
 	}
@@ -223,10 +223,10 @@ func (b *browser) post(path string, form url.Values) *httptest.ResponseRecorder 
 	return b.do(r)
 }
 
-// signIn signs in through the sign-in page.
+// signIn signs in through the sign-in page and the code page.
 func (b *browser) signIn(email string) {
 	b.e.t.Helper()
-	rec := b.post("/sign-in", url.Values{"email": {email}, "password": {storetest.Password}, "next": {"/"}})
+	rec := b.signInWith(url.Values{"email": {email}, "password": {storetest.Password}, "next": {"/"}})
 	if rec.Code != http.StatusSeeOther || b.cookies[sessionCookie] == nil {
 		b.e.t.Fatalf("signing in as %s: %d, cookies %v: %s", email, rec.Code, b.cookies, rec.Body)
 	}

@@ -30,7 +30,8 @@ func requestID(ctx context.Context) string {
 }
 
 // middleware wraps every request: request id, security headers, body limit,
-// cross-origin protection, panic recovery, metrics and a structured log line.
+// rate limits, cross-origin protection, panic recovery, metrics and a
+// structured log line.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +78,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				slog.String("request_id", rid), slog.String("method", r.Method), slog.String("route", route),
 				slog.Int("status", rec.status), slog.Duration("duration", d))
 		}()
+		if s.rateLimited(rec, r) { // ratelimit.go: sign-in per address, API per token
+			return
+		}
 		protected.ServeHTTP(rec, r)
 	})
 }

@@ -24,6 +24,7 @@ type signInData struct {
 	Next   string
 	Resume string // the answers of a form posted after the session ended
 	Notice string
+	SSO    string // the single sign-on button's text, when it is set up
 }
 
 // signInAgain shows the sign-in page. A POST that arrives after the session
@@ -39,19 +40,25 @@ func (s *Server) signInAgain(w http.ResponseWriter, r *http.Request) {
 		f.Del("csrf_token")
 		d.Resume = f.Encode()
 	}
-	s.render(w, r, http.StatusUnauthorized, "sign-in", Page{Title: "Sign in", Data: d})
+	s.render(w, r, http.StatusUnauthorized, "sign-in", Page{Title: "Sign in", Data: s.withSSO(d)})
 }
 
 func (s *Server) handleSignInForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusOK, "sign-in", Page{Title: "Sign in", Data: signInData{Next: safeNext(r.URL.Query().Get("next"))}})
+		s.render(w, r, http.StatusOK, "sign-in", Page{Title: "Sign in", Data: s.withSSO(signInData{Next: safeNext(r.URL.Query().Get("next"))})})
 	})
 }
 
+// handleSignIn is the first step of signing in: the password. It starts no
+// session; the second step (mfa.go) asks for the authenticator's code, or
+// sets one up the first time.
 func (s *Server) handleSignIn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := signInData{Email: r.FormValue("email"), Next: safeNext(r.FormValue("next")), Resume: r.FormValue("resume")}
-		token, sess, u, err := s.svc.SignIn(r.Context(), d.Email, r.FormValue("password"))
+		if !s.allowAccount(w, r, d.Email) {
+			return
+		}
+		ch, err := s.svc.BeginSignIn(r.Context(), d.Email, r.FormValue("password"))
 		if err != nil {
 			if code := waymark.ErrorCode(err); code == waymark.EINTERNAL {
 				s.failErr(w, r, err)
@@ -61,20 +68,10 @@ func (s *Server) handleSignIn() http.Handler {
 			if len(fields) == 0 {
 				fields = []waymark.FieldError{{Field: "email", Message: waymark.ErrorMessage(err)}}
 			}
-			s.render(w, r, statusFor(waymark.ErrorCode(err)), "sign-in", Page{Title: "Sign in", Errors: fields, Data: d})
+			s.render(w, r, statusFor(waymark.ErrorCode(err)), "sign-in", Page{Title: "Sign in", Errors: fields, Data: s.withSSO(d)})
 			return
 		}
-		s.setSessionCookie(w, token, sess.ExpiresAt)
-		if d.Resume != "" {
-			if form, err := url.ParseQuery(d.Resume); err == nil {
-				v := casework.Viewer{User: u}
-				if next, ok := s.resumeConcernStep(r, v, d.Next, form); ok {
-					http.Redirect(w, r, next, http.StatusSeeOther)
-					return
-				}
-			}
-		}
-		http.Redirect(w, r, d.Next, http.StatusSeeOther)
+		s.secondStep(w, r, ch, d.Next, d.Resume)
 	})
 }
 

@@ -49,7 +49,7 @@ func TestEveryHTMLPageSendsSecurityHeaders(t *testing.T) {
 			t.Errorf("GET %s signed out: %d, want a redirect to sign in", path, rec.Code)
 		}
 	}
-	anon.post("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {"wrong"}})
+	anon.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {"wrong"}})
 
 	teacher := e.browser()
 	teacher.signIn("dsl@northfield.example")
@@ -89,7 +89,7 @@ func TestSessionCookieIsHttpOnlyStrictAndSecureWhenConfigured(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		t.Run(map[bool]string{false: "plain", true: "secure"}[secure], func(t *testing.T) {
 			e := newEnv(t, storetest.SQLite(t), func(c *Config) { c.SecureCookie = secure })
-			rec := e.serve(formRequest("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}}))
+			rec := e.browser().signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}})
 			var c *http.Cookie
 			for _, ck := range rec.Result().Cookies() {
 				if ck.Name == sessionCookie {
@@ -213,7 +213,7 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "another site") {
 			t.Errorf("cross-site form post: %d", rec.Code)
 		}
-		if rec := teacher.post("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}}); rec.Code != http.StatusForbidden {
+		if rec := teacher.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}}); rec.Code != http.StatusForbidden {
 			t.Errorf("cross-site sign-in: %d", rec.Code)
 		}
 		// A GET from another site (a link) still works.
@@ -254,7 +254,7 @@ func TestSignInWithAWrongPasswordShowsAnErrorSummary(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.browser()
-		rec := b.post("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {"wrong"}, "next": {"/cases"}})
+		rec := b.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {"wrong"}, "next": {"/cases"}})
 		body := rec.Body.String()
 		if rec.Code != http.StatusUnauthorized {
 			t.Errorf("status %d, want 401", rec.Code)
@@ -272,12 +272,12 @@ func TestSignInWithAWrongPasswordShowsAnErrorSummary(t *testing.T) {
 			t.Errorf("a wrong password set a session cookie")
 		}
 		// An address nobody has reads the same, so accounts cannot be discovered.
-		unknown := b.post("/sign-in", url.Values{"email": {"nobody@northfield.example"}, "password": {"wrong"}})
+		unknown := b.signInWith(url.Values{"email": {"nobody@northfield.example"}, "password": {"wrong"}})
 		if unknown.Code != rec.Code || !strings.Contains(unknown.Body.String(), "Enter a correct email address and password") {
 			t.Errorf("an unknown address answers differently: %d", unknown.Code)
 		}
 		// Empty answers name each field.
-		empty := b.post("/sign-in", url.Values{"email": {""}, "password": {""}}).Body.String()
+		empty := b.signInWith(url.Values{"email": {""}, "password": {""}}).Body.String()
 		if !strings.Contains(empty, `href="#email"`) || !strings.Contains(empty, `href="#password"`) {
 			t.Errorf("empty sign-in does not link to both fields")
 		}
@@ -292,21 +292,21 @@ func TestSignInLocksTheAccountAfterFiveFailures(t *testing.T) {
 		b := e.browser()
 		wrong := url.Values{"email": {"doctor@riverside.example"}, "password": {"guess"}}
 		for i := 1; i <= 4; i++ {
-			if rec := b.post("/sign-in", wrong); rec.Code != http.StatusUnauthorized || strings.Contains(rec.Body.String(), "locked") {
+			if rec := b.signInWith(wrong); rec.Code != http.StatusUnauthorized || strings.Contains(rec.Body.String(), "locked") {
 				t.Fatalf("failure %d: %d", i, rec.Code)
 			}
 		}
-		fifth := b.post("/sign-in", wrong)
+		fifth := b.signInWith(wrong)
 		if fifth.Code != http.StatusTooManyRequests || !strings.Contains(fifth.Body.String(), "this account is locked") || !strings.Contains(fifth.Body.String(), "govuk-error-summary") {
 			t.Errorf("fifth failure: %d\n%s", fifth.Code, fifth.Body)
 		}
 		right := url.Values{"email": {"doctor@riverside.example"}, "password": {storetest.Password}}
-		locked := b.post("/sign-in", right)
+		locked := b.signInWith(right)
 		if locked.Code != http.StatusTooManyRequests || !strings.Contains(locked.Body.String(), "locked after too many failed sign-ins") || b.cookies[sessionCookie] != nil {
 			t.Errorf("the right password while locked: %d, cookie %v", locked.Code, b.cookies[sessionCookie])
 		}
 		e.clock.Advance(16 * time.Minute)
-		if rec := b.post("/sign-in", right); rec.Code != http.StatusSeeOther || b.cookies[sessionCookie] == nil {
+		if rec := b.signInWith(right); rec.Code != http.StatusSeeOther || b.cookies[sessionCookie] == nil {
 			t.Errorf("the right password after the lock: %d", rec.Code)
 		}
 	})
@@ -432,12 +432,12 @@ func TestAnswersPostedAfterTheSessionEndedAreSavedOnSigningInAgain(t *testing.T)
 		}
 
 		// A wrong password first keeps the answers on the page.
-		wrong := b.post("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {"wrong"}, "next": {hiddenInput(body, "next")}, "resume": {hiddenInput(body, "resume")}})
+		wrong := b.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {"wrong"}, "next": {hiddenInput(body, "next")}, "resume": {hiddenInput(body, "resume")}})
 		if hiddenInput(wrong.Body.String(), "resume") != hiddenInput(body, "resume") {
 			t.Errorf("a mistyped password lost the answers")
 		}
 
-		again := b.post("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {hiddenInput(body, "next")}, "resume": {hiddenInput(body, "resume")}})
+		again := b.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {hiddenInput(body, "next")}, "resume": {hiddenInput(body, "resume")}})
 		if again.Code != http.StatusSeeOther || again.Header().Get("Location") != "/concerns/"+draft+"/encounter" {
 			t.Fatalf("signing in again: %d, Location %q", again.Code, again.Header().Get("Location"))
 		}
@@ -451,7 +451,7 @@ func TestAnswersPostedAfterTheSessionEndedAreSavedOnSigningInAgain(t *testing.T)
 
 		// Someone else signing in with those answers cannot write into this draft.
 		other := e.browser()
-		stolen := other.post("/sign-in", url.Values{"email": {"colleague@northfield.example"}, "password": {storetest.Password}, "next": {"/concerns/" + draft + "/child"}, "resume": {"givenNames=Mallory&gender=male&currentLocation=x&version=1"}})
+		stolen := other.signInWith(url.Values{"email": {"colleague@northfield.example"}, "password": {storetest.Password}, "next": {"/concerns/" + draft + "/child"}, "resume": {"givenNames=Mallory&gender=male&currentLocation=x&version=1"}})
 		if stolen.Code != http.StatusSeeOther {
 			t.Errorf("the colleague's sign-in: %d", stolen.Code)
 		}
@@ -471,14 +471,14 @@ func TestSignedOutVisitGoesToSignInAndComesBack(t *testing.T) {
 		t.Fatalf("signed-out GET: %d, Location %q", rec.Code, loc)
 	}
 	form := b.get(loc).Body.String()
-	signIn := b.post("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {hiddenInput(form, "next")}})
+	signIn := b.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {hiddenInput(form, "next")}})
 	if signIn.Header().Get("Location") != "/cases?q=Amira" {
 		t.Errorf("after sign-in: Location %q", signIn.Header().Get("Location"))
 	}
 	// Never to another site.
 	for _, next := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`} {
 		b := e.browser()
-		rec := b.post("/sign-in", url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {next}})
+		rec := b.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {next}})
 		if rec.Header().Get("Location") != "/" {
 			t.Errorf("next=%q: redirected to %q", next, rec.Header().Get("Location"))
 		}

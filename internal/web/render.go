@@ -173,8 +173,17 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	if v.User.Role == pathway.RolePartnershipLead {
 		add("/escalations", "Escalations") // §8.6
 	}
+	if v.SeesAlerts() {
+		add("/alerts", "Alerts") // §6.5: break-glass grants
+	}
 	if v.KeepsInterpreterRegister() {
 		add("/admin/interpreters", "Interpreter register") // §6.7, §7.5
+	}
+	if v.User.Role == pathway.RolePartnershipLead || v.User.Role == pathway.RoleAdministrator {
+		add("/admin/retention", "Retention review") // privacy.go
+	}
+	if v.User.Role == pathway.RolePartnershipLead {
+		add("/subject-access", "Subject requests") // privacy.go
 	}
 	return nav
 }

@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"net/http"
 
+	"waymark/internal/casework"
+	"waymark/internal/nrm"
 	"waymark/internal/web/assets"
 )
 
@@ -18,6 +20,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Pages.
 	mux.Handle("GET /sign-in", s.handleSignInForm())
 	mux.Handle("POST /sign-in", s.handleSignIn())
+	mux.Handle("GET /sign-in/code", s.handleCodeForm())
+	mux.Handle("POST /sign-in/code", s.handleCode())
+	mux.Handle("GET /sign-in/set-up", s.handleSetUpForm())
+	mux.Handle("POST /sign-in/set-up", s.handleSetUp())
+	mux.Handle("GET /sign-in/sso", s.handleSSOStart())
+	mux.Handle("GET /sign-in/sso/callback", s.handleSSOCallback())
+	mux.Handle("GET /sign-in/sso/confirm", s.page(s.handleSSOConfirm))
 	mux.Handle("POST /sign-out", s.page(s.handleSignOut))
 	mux.Handle("GET /{$}", s.page(s.handleHome))
 	mux.Handle("GET /concerns/new", s.page(s.handleConcernStart))
@@ -38,8 +47,31 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/outcome", s.page(s.handleOutcome))
 	mux.Handle("GET /cases/{id}/actions/{action}", s.page(s.handleActionForm))
 	mux.Handle("POST /cases/{id}/actions/{action}", s.page(s.handleAction))
+	// NRM referral and reconsideration drafts (§8.7–8.9): task list, one page per section, copy view, documents (nrmdraft.go).
+	mux.Handle("GET /cases/{id}/nrm-draft", s.page(s.handleNRMTasks(nrm.Referral)))
+	mux.Handle("GET /cases/{id}/nrm-draft/copy", s.page(s.handleNRMCopy(nrm.Referral)))
+	mux.Handle("GET /cases/{id}/nrm-draft/{section}", s.page(s.handleNRMSection(nrm.Referral)))
+	mux.Handle("POST /cases/{id}/nrm-draft/{section}", s.page(s.handleNRMSectionSave(nrm.Referral)))
+	mux.Handle("GET /cases/{id}/nrm-draft.pdf", s.page(s.handleNRMDocument(nrm.Referral, casework.NRMFormatPDF)))
+	mux.Handle("GET /cases/{id}/nrm-draft.txt", s.page(s.handleNRMDocument(nrm.Referral, casework.NRMFormatText)))
+	mux.Handle("GET /cases/{id}/nrm-reconsideration", s.page(s.handleNRMTasks(nrm.Reconsideration)))
+	mux.Handle("GET /cases/{id}/nrm-reconsideration/copy", s.page(s.handleNRMCopy(nrm.Reconsideration)))
+	mux.Handle("GET /cases/{id}/nrm-reconsideration/{section}", s.page(s.handleNRMSection(nrm.Reconsideration)))
+	mux.Handle("POST /cases/{id}/nrm-reconsideration/{section}", s.page(s.handleNRMSectionSave(nrm.Reconsideration)))
+	mux.Handle("GET /cases/{id}/nrm-reconsideration.pdf", s.page(s.handleNRMDocument(nrm.Reconsideration, casework.NRMFormatPDF)))
+	mux.Handle("GET /cases/{id}/nrm-reconsideration.txt", s.page(s.handleNRMDocument(nrm.Reconsideration, casework.NRMFormatText)))
+	mux.Handle("GET /break-glass", s.page(s.handleBreakGlassForm))
+	mux.Handle("POST /break-glass", s.page(s.handleBreakGlass))
+	mux.Handle("GET /alerts", s.page(s.handleAlerts))
 	mux.Handle("GET /admin/interpreters", s.page(s.handleInterpreters))
 	mux.Handle("POST /admin/interpreters", s.page(s.handleInterpreterAdd))
+	mux.Handle("GET /admin/retention", s.page(s.handleRetention))                                // privacy.go
+	mux.Handle("POST /admin/retention/keep", s.page(s.handleRetentionKeep))                      // privacy.go
+	mux.Handle("POST /admin/retention/drafts/{id}/delete", s.page(s.handleRetentionDeleteDraft)) // privacy.go
+	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                             // privacy.go
+	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))                // privacy.go
+	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                    // privacy.go
+	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))                       // privacy.go
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
 
@@ -54,9 +86,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/{id}/contact", s.api(s.handleAPIContact))
 	mux.Handle("POST /api/v1/cases/{id}/outcome", s.api(s.handleAPIOutcome))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.api(s.handleAPIAction))
+	mux.Handle("GET /api/v1/cases/{id}/nrm-draft", s.api(s.handleAPINRMDraft(nrm.Referral)))
+	mux.Handle("PUT /api/v1/cases/{id}/nrm-draft/fields/{field}", s.api(s.handleAPINRMField(nrm.Referral)))
+	mux.Handle("GET /api/v1/cases/{id}/nrm-draft.pdf", s.api(s.handleAPINRMDocument(nrm.Referral, casework.NRMFormatPDF)))
+	mux.Handle("GET /api/v1/cases/{id}/nrm-draft.txt", s.api(s.handleAPINRMDocument(nrm.Referral, casework.NRMFormatText)))
+	mux.Handle("GET /api/v1/cases/{id}/nrm-reconsideration", s.api(s.handleAPINRMDraft(nrm.Reconsideration)))
+	mux.Handle("PUT /api/v1/cases/{id}/nrm-reconsideration/fields/{field}", s.api(s.handleAPINRMField(nrm.Reconsideration)))
+	mux.Handle("GET /api/v1/cases/{id}/nrm-reconsideration.pdf", s.api(s.handleAPINRMDocument(nrm.Reconsideration, casework.NRMFormatPDF)))
+	mux.Handle("GET /api/v1/cases/{id}/nrm-reconsideration.txt", s.api(s.handleAPINRMDocument(nrm.Reconsideration, casework.NRMFormatText)))
 	mux.Handle("GET /api/v1/inbox", s.api(s.handleAPIInbox))
 	mux.Handle("GET /api/v1/my-work", s.api(s.handleAPIMyWork))
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))
+	mux.Handle("POST /api/v1/break-glass", s.api(s.handleAPIBreakGlass))
+	mux.Handle("GET /api/v1/retention-review", s.api(s.handleAPIRetentionReview)) // privacy.go
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "There is no API operation at "+r.Method+" "+r.URL.Path+". See /api/v1/openapi.json.", nil)
 	}))

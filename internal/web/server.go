@@ -23,6 +23,7 @@ type Config struct {
 	Now          func() time.Time
 	SecureCookie bool // set the Secure flag and HSTS: true whenever served over TLS or behind a TLS proxy
 	MaxBodyBytes int64
+	Limits       RateLimits // sign-in and API rate limits (ratelimit.go); none when zero
 }
 
 // Server is the HTTP face of Waymark.
@@ -34,6 +35,7 @@ type Server struct {
 	now     func() time.Time
 	secure  bool
 	maxBody int64
+	limits  RateLimits
 	pages   map[string]*template.Template
 	metrics *metrics
 	handler http.Handler
@@ -43,7 +45,7 @@ type Server struct {
 func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
-		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, metrics: newMetrics(),
+		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, metrics: newMetrics(), limits: cfg.Limits,
 	}
 	if s.maxBody == 0 {
 		s.maxBody = 1 << 20

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark/internal/access"
+	"waymark/internal/casework"
+	"waymark/internal/demo"
+	"waymark/internal/notify"
+	"waymark/internal/web"
+)
+
+// accessConfig is the configuration of sign-in and its protections:
+// two-step verification, single sign-on, break-glass, alert emails and rate
+// limits (docs/operations.md).
+type accessConfig struct {
+	publicURL      string
+	mfaIssuer      string
+	oidcConfig     string
+	smtpAddr       string
+	smtpFrom       string
+	smtpUsername   string
+	breakGlassFor  time.Duration
+	signInPerMin   int
+	accountPerMin  int
+	apiPerMin      int
+	clientIPHeader string
+}
+
+func (c *config) accessFlags(fs *flag.FlagSet, getenv func(string) string) {
+	a := &c.access
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	envInt := func(k string, def int) int {
+		if n, err := strconv.Atoi(getenv(k)); err == nil {
+			return n
+		}
+		return def
+	}
+	fs.StringVar(&a.publicURL, "public-url", env("WAYMARK_PUBLIC_URL", ""), "the address people reach Waymark at, for links in emails, e.g. https://waymark.partnership.example (WAYMARK_PUBLIC_URL)")
+	fs.StringVar(&a.mfaIssuer, "mfa-issuer", env("WAYMARK_MFA_ISSUER", "Waymark"), "the name authenticator apps show beside Waymark's codes (WAYMARK_MFA_ISSUER)")
+	fs.StringVar(&a.oidcConfig, "oidc-config", env("WAYMARK_OIDC_CONFIG", ""), "JSON file configuring single sign-on through an OpenID Connect provider; the client secret is read from WAYMARK_OIDC_CLIENT_SECRET (WAYMARK_OIDC_CONFIG)")
+	fs.StringVar(&a.smtpAddr, "smtp-addr", env("WAYMARK_SMTP_ADDR", ""), "host:port of the SMTP relay for alert emails; none are sent without it (WAYMARK_SMTP_ADDR)")
+	fs.StringVar(&a.smtpFrom, "smtp-from", env("WAYMARK_SMTP_FROM", ""), "sender of alert emails, e.g. Waymark <waymark@partnership.example> (WAYMARK_SMTP_FROM)")
+	fs.StringVar(&a.smtpUsername, "smtp-username", env("WAYMARK_SMTP_USERNAME", ""), "SMTP user name, if the relay needs one; the password is read from WAYMARK_SMTP_PASSWORD (WAYMARK_SMTP_USERNAME)")
+	bg, err := time.ParseDuration(env("WAYMARK_BREAK_GLASS_DURATION", "4h"))
+	if err != nil {
+		bg = 4 * time.Hour
+	}
+	fs.DurationVar(&a.breakGlassFor, "break-glass-duration", bg, "how long emergency (break-glass) access to a case lasts (WAYMARK_BREAK_GLASS_DURATION)")
+	fs.IntVar(&a.signInPerMin, "sign-in-rate-limit", envInt("WAYMARK_SIGN_IN_RATE_LIMIT", 30), "sign-in requests a minute from one address, per replica; 0 for none (WAYMARK_SIGN_IN_RATE_LIMIT)")
+	fs.IntVar(&a.accountPerMin, "account-rate-limit", envInt("WAYMARK_ACCOUNT_RATE_LIMIT", 10), "password attempts a minute for one account, per replica; 0 for none (WAYMARK_ACCOUNT_RATE_LIMIT)")
+	fs.IntVar(&a.apiPerMin, "api-rate-limit", envInt("WAYMARK_API_RATE_LIMIT", 600), "API requests a minute with one token, per replica; 0 for none (WAYMARK_API_RATE_LIMIT)")
+	fs.StringVar(&a.clientIPHeader, "client-ip-header", env("WAYMARK_CLIENT_IP_HEADER", ""), "header in which your TLS proxy puts the client's address, e.g. X-Forwarded-For; empty: the connection's address (WAYMARK_CLIENT_IP_HEADER)")
+}
+
+// applyAccess configures the service's sign-in protections and returns the
+// rate limits for the web server.
+func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, log *slog.Logger) (web.RateLimits, error) {
+	a := c.access
+	if a.breakGlassFor < 15*time.Minute || a.breakGlassFor > 24*time.Hour {
+		return web.RateLimits{}, fmt.Errorf("--break-glass-duration must be between 15m and 24h, not %s", a.breakGlassFor)
+	}
+	if a.signInPerMin < 0 || a.accountPerMin < 0 || a.apiPerMin < 0 {
+		return web.RateLimits{}, errors.New("rate limits cannot be negative")
+	}
+	svc.Access.Issuer = a.mfaIssuer
+	svc.Access.BreakGlassFor = a.breakGlassFor
+	svc.Access.PublicURL = strings.TrimSuffix(a.publicURL, "/")
+	if a.publicURL != "" {
+		if u, err := url.Parse(a.publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return web.RateLimits{}, fmt.Errorf("--public-url %q must be an http(s) URL", a.publicURL)
+		}
+	}
+	if a.smtpAddr != "" {
+		if a.smtpFrom == "" || a.publicURL == "" {
+			return web.RateLimits{}, errors.New("--smtp-addr needs --smtp-from and --public-url (for the link in each email)")
+		}
+		svc.Access.Mailer = &notify.Mailer{Addr: a.smtpAddr, From: a.smtpFrom, Username: a.smtpUsername, Password: getenv("WAYMARK_SMTP_PASSWORD")}
+	}
+	if a.oidcConfig != "" {
+		data, err := os.ReadFile(a.oidcConfig)
+		if err != nil {
+			return web.RateLimits{}, fmt.Errorf("--oidc-config: %w", err)
+		}
+		o, err := casework.ParseOIDCConfig(data, getenv("WAYMARK_OIDC_CLIENT_SECRET"))
+		if err != nil {
+			return web.RateLimits{}, err
+		}
+		svc.Access.OIDC = o
+		log.Info("single sign-on is on", "issuer", o.Provider.Issuer, "mappings", len(o.Mappings))
+	}
+	limits := web.RateLimits{ClientIPHeader: a.clientIPHeader}
+	if a.signInPerMin > 0 {
+		limits.SignInPerIP = access.NewLimiter(a.signInPerMin, a.signInPerMin)
+	}
+	if a.accountPerMin > 0 {
+		limits.SignInPerAccount = access.NewLimiter(a.accountPerMin, a.accountPerMin)
+	}
+	if a.apiPerMin > 0 {
+		limits.APIPerToken = access.NewLimiter(a.apiPerMin, max(a.apiPerMin/4, 10))
+	}
+	return limits, nil
+}
+
+// runAlertMailer sends alert emails in the background until ctx ends.
+func runAlertMailer(ctx context.Context, svc *casework.Service) {
+	if svc.Access.Mailer != nil {
+		go svc.RunAlertMailer(ctx, time.Minute)
+	}
+}
+
+// runTOTP prints the code an authenticator app shows now for a secret (the
+// demo's by default): for trying the demo without a phone.
+func runTOTP(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("totp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	secret := fs.String("secret", demo.TOTPSecret, "the base32 secret (default: the demo users' secret)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	now := time.Now()
+	code, err := access.TOTP(*secret, now)
+	if err != nil {
+		return err
+	}
+	left := access.TOTPPeriod - time.Duration(now.Unix()%int64(access.TOTPPeriod/time.Second))*time.Second
+	fmt.Fprintf(stdout, "%s (for another %d seconds)\n", code, int(left.Seconds()))
+	return nil
+}

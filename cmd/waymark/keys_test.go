@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark/internal/crypt"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// serve refuses to start without a master key, saying how to make one.
+func TestServeRefusesToStartWithoutAMasterKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	// Bounded: a serve that starts after all must not hang the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no master key is configured") || !strings.Contains(err.Error(), "WAYMARK_MASTER_KEY_FILE") {
+		t.Fatalf("serve without a key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DemoKeyFile)); err == nil {
+		t.Fatal("serve made a key next to the database")
+	}
+	// A key file others can read is refused too.
+	keys := filepath.Join(t.TempDir(), "keys")
+	line, _ := crypt.GenerateKey()
+	os.WriteFile(keys, []byte(line+"\n"), 0o644)
+	err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--master-key-file", keys}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("serve with a world-readable key file: %v", err)
+	}
+}
+
+// The demo makes a key of its own in the data folder (0600), says where,
+// and encrypts with it; rebuild and keys check find it there.
+func TestDemoMakesAKeyOfItsOwnAndEncrypts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	startDemo(t, dir)
+	info, err := os.Stat(filepath.Join(dir, DemoKeyFile))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("demo key: %v %v", info, err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "check", "--data", dir}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("keys check: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "wraps") || !strings.Contains(out.String(), DemoKeyFile) {
+		t.Fatalf("keys check said %q", out.String())
+	}
+}
+
+// Rotation: a new key is added (newest last) and rotate re-wraps every data
+// key under it; the old key can then be dropped.
+func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	startDemo(t, dir) // seeds the demo under the demo key
+	old, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gen bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "generate"}, env(nil), nil, &gen, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	newKeys, err := crypt.ParseKeys(gen.String())
+	if err != nil {
+		t.Fatalf("generated %q: %v", gen.String(), err)
+	}
+	both := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(both, append(old, gen.Bytes()...), 0o600)
+	var out bytes.Buffer
+	err = run(context.Background(), []string{"keys", "check", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "run `waymark keys rotate`") {
+		t.Fatalf("check before rotation: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"keys", "rotate", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("rotate: %v %s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "under master key "+newKeys.Primary()) {
+		t.Fatalf("rotate said %q", out.String())
+	}
+	// Only the new key now: everything still reads (rebuild replays every case).
+	os.Remove(filepath.Join(dir, DemoKeyFile))
+	out.Reset()
+	err = run(context.Background(), []string{"rebuild", "--data", dir}, env(map[string]string{"WAYMARK_MASTER_KEY": strings.TrimSpace(gen.String())}), nil, &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "rebuilt read models of 12 cases") {
+		t.Fatalf("rebuild with only the new key: %v %s", err, out.String())
+	}
+}
+
+// A database opened without its key cannot be read, and says why.
+func TestRebuildWithoutTheKeyFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	startDemo(t, dir)
+	os.Rename(filepath.Join(dir, DemoKeyFile), filepath.Join(dir, "elsewhere.key"))
+	err := run(context.Background(), []string{"rebuild", "--data", dir}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no master key") {
+		t.Fatalf("rebuild without the key: %v", err)
+	}
+}

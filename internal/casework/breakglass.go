@@ -1,0 +1,215 @@
+package casework
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/access"
+	"waymark/internal/audit"
+	"waymark/internal/notify"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// Break-glass (§6.5): someone outside a case who needs it in an emergency
+// asks for it with a written reason. Access is granted at once — an
+// emergency cannot wait for an approval — but only after they prove who they
+// are again, only for a few hours, and the partnership leads are told at
+// once, in Waymark and by email.
+
+// Limits of the written reason.
+const (
+	BreakGlassReasonMin = 20
+	BreakGlassReasonMax = 2000
+)
+
+// BreakGlass grants the viewer emergency access to the case with this
+// reference or id, until Access.BreakGlassFor from now. The viewer's session
+// must have re-authenticated within Access.ReauthWithin (Reauthenticate).
+// It returns the case id and the grant; someone already working on the case
+// gets no grant and the case id.
+func (s *Service) BreakGlass(ctx context.Context, v Viewer, sessionToken, caseRef, reason string) (string, store.BreakGlassGrant, error) {
+	if !v.seesCases() {
+		return "", store.BreakGlassGrant{}, waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data, even in an emergency.")
+	}
+	reason = strings.TrimSpace(reason)
+	caseRef = strings.TrimSpace(caseRef)
+	var probs waymark.Problems
+	if caseRef == "" {
+		probs.Add("case", "Enter the case's reference or the case id from its link")
+	} else if len(caseRef) > 64 {
+		probs.Add("case", "Enter a case reference, like CS-2026-000123, or the case id from its link")
+	}
+	switch n := len([]rune(reason)); {
+	case n == 0:
+		probs.Add("reason", "Explain why you need to see this case now")
+	case n < BreakGlassReasonMin:
+		probs.Add("reason", "Explain in at least %d characters why you need to see this case now", BreakGlassReasonMin)
+	case n > BreakGlassReasonMax:
+		probs.Add("reason", "Keep the reason to %d characters or fewer", BreakGlassReasonMax)
+	}
+	if err := probs.Err(); err != nil {
+		return "", store.BreakGlassGrant{}, err
+	}
+	if err := s.RequireRecentAuth(ctx, sessionToken, s.Access.ReauthWithin); err != nil {
+		return "", store.BreakGlassGrant{}, err
+	}
+	now := s.now()
+	var caseID string
+	var grant store.BreakGlassGrant
+	var unknown bool
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if caseID, err = tx.CaseIDFor(caseRef); err != nil {
+			return err
+		}
+		if caseID == "" {
+			unknown = true
+			return tx.AppendAudit(s.auditEntry(v, "", audit.ActionCaseDenied, "break-glass: no case "+caseRef))
+		}
+		m, err := tx.Membership(caseID, v.User.ID, v.User.OrgID)
+		if err != nil {
+			return err
+		}
+		if len(m.Roles) > 0 {
+			return nil // they work on it already: no emergency access needed
+		}
+		grant = store.BreakGlassGrant{ID: access.NewID(), CaseID: caseID, UserID: v.User.ID, OrgID: v.User.OrgID, Reason: reason,
+			GrantedAt: now, ExpiresAt: now.Add(s.Access.BreakGlassFor)}
+		if err := tx.InsertBreakGlassGrant(grant); err != nil {
+			return err
+		}
+		leads, err := tx.PartnershipLeads()
+		if err != nil {
+			return err
+		}
+		for _, l := range leads {
+			if err := tx.InsertAlert(store.Alert{ID: access.NewID(), Kind: store.AlertBreakGlass, RecipientUserID: l.ID, GrantID: grant.ID, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		// The reason stays in the grant (shown to the leads); the audit says who, which case and until when.
+		return tx.AppendAudit(s.auditEntry(v, caseID, ActionBreakGlass, "grant "+grant.ID+" until "+grant.ExpiresAt.Format(time.RFC3339)))
+	})
+	if err != nil {
+		return "", store.BreakGlassGrant{}, err
+	}
+	if unknown {
+		return "", store.BreakGlassGrant{}, &waymark.Error{Code: waymark.EINVALID, Message: "No case has that reference or id. Check it and try again.",
+			Fields: []waymark.FieldError{{Field: "case", Message: "No case has that reference or id. Check it and try again."}}}
+	}
+	if grant.ID != "" {
+		s.wakeAlertMailer()
+	}
+	return caseID, grant, nil
+}
+
+// breakGlassMembership adds the viewer's unexpired break-glass grant, if
+// any, to their membership of the case: they see it as its team does.
+func breakGlassMembership(tx *store.Tx, m pathway.Membership, caseID, userID string, now time.Time) (pathway.Membership, *time.Time, error) {
+	g, ok, err := tx.ActiveBreakGlass(caseID, userID, now)
+	if err != nil || !ok {
+		return m, nil, err
+	}
+	m.Roles = append(m.Roles, pathway.MemberBreakGlass)
+	return m, &g.ExpiresAt, nil
+}
+
+// EmergencyAccess lists the viewer's unexpired break-glass grants.
+func (s *Service) EmergencyAccess(ctx context.Context, v Viewer) ([]store.BreakGlassGrant, error) {
+	var out []store.BreakGlassGrant
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.ActiveBreakGlassFor(v.User.ID, s.now())
+		return err
+	})
+	return out, err
+}
+
+// SeesAlerts: the partnership leads are told of every break-glass grant (§6.5).
+func (v Viewer) SeesAlerts() bool { return v.User.Role == pathway.RolePartnershipLead }
+
+// Alerts lists the viewer's alerts, newest first, and audits the reading:
+// they name cases and carry the reasons given.
+func (s *Service) Alerts(ctx context.Context, v Viewer) ([]store.Alert, error) {
+	if !v.SeesAlerts() {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Alerts of emergency access go to the partnership leads.")
+	}
+	if err := v.require(ScopeRead); err != nil {
+		return nil, err
+	}
+	var out []store.Alert
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.AlertsFor(v.User.ID, 200); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", ActionAlertsViewed, strconv.Itoa(len(out))+" alerts"))
+	})
+	return out, err
+}
+
+func (s *Service) wakeAlertMailer() {
+	select {
+	case s.Access.wake <- struct{}{}:
+	default: // already woken, or no mailer running
+	}
+}
+
+// DeliverAlertEmails sends the emails of alerts not yet emailed: a nudge
+// with no details and a link to the alerts page. It claims each alert first,
+// so several replicas never send one twice; a failed send is tried again
+// later, up to 10 times. It returns how many were sent.
+func (s *Service) DeliverAlertEmails(ctx context.Context) (int, error) {
+	m := s.Access.Mailer
+	if m == nil {
+		return 0, nil
+	}
+	var batch []store.AlertEmail
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		batch, err = tx.ClaimAlertEmails(s.now(), 10*time.Minute, 50, 10)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	link := strings.TrimSuffix(s.Access.PublicURL, "/") + "/alerts"
+	sent := 0
+	for _, a := range batch {
+		if err := m.Send(ctx, a.To, notify.AlertMessage(link)); err != nil {
+			s.Log.Warn("alert email not sent; will retry", "alert", a.AlertID, "err", err)
+			if err := s.DB.Update(ctx, func(tx *store.Tx) error { return tx.ReleaseAlertEmail(a.AlertID) }); err != nil {
+				return sent, err
+			}
+			continue
+		}
+		if err := s.DB.Update(ctx, func(tx *store.Tx) error { return tx.MarkAlertEmailed(a.AlertID, s.now()) }); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+// RunAlertMailer delivers alert emails until ctx ends: at once when a grant
+// wakes it, and every interval to retry failures and take over from a
+// replica that stopped mid-send.
+func (s *Service) RunAlertMailer(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.DeliverAlertEmails(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("delivering alert emails", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.Access.wake:
+		}
+	}
+}

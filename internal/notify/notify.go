@@ -1,0 +1,156 @@
+// Package notify tells people that something in Waymark needs them. Emails
+// carry no child details at all — no name, no reference, no reason — only
+// that there is something for them and a link to sign in: an inbox is not a
+// safe place for a child's story, and emails are forwarded, read over
+// shoulders and kept for years.
+package notify
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"strings"
+	"time"
+)
+
+// Message is one email. Build it with AlertMessage: nothing else is sent.
+type Message struct {
+	Subject string
+	Body    string
+}
+
+// AlertMessage is the only email Waymark sends: that there is something for
+// the reader, with a link to the page that shows it once signed in.
+func AlertMessage(link string) Message {
+	return Message{
+		Subject: "There is something for you in Waymark",
+		Body: "There is something for you in Waymark.\r\n\r\n" +
+			"Sign in to see it: " + link + "\r\n\r\n" +
+			"This email does not say what it is about, on purpose: details stay in Waymark.\r\n" +
+			"If you did not expect this email, tell your Waymark administrator.\r\n",
+	}
+}
+
+// Mailer sends email through an SMTP relay with the standard library's
+// client. It uses STARTTLS whenever the relay offers it, and insists on it
+// unless the relay is on this machine or AllowPlaintext is set.
+type Mailer struct {
+	Addr           string // host:port of the relay
+	From           string // the envelope and header sender
+	Username       string // optional: PLAIN authentication, over TLS only
+	Password       string
+	AllowPlaintext bool        // send without TLS to a relay elsewhere (not advised)
+	TLS            *tls.Config // optional: e.g. the relay's CA for tests
+	Timeout        time.Duration
+	Hostname       string // the name this client gives in EHLO
+}
+
+// Send delivers msg to one recipient.
+func (m *Mailer) Send(ctx context.Context, to string, msg Message) error {
+	if m == nil || m.Addr == "" {
+		return errors.New("notify: no SMTP relay configured")
+	}
+	if _, err := mail.ParseAddress(to); err != nil || strings.ContainsAny(to, "\r\n") {
+		return fmt.Errorf("notify: bad recipient address %q", to)
+	}
+	from, err := mail.ParseAddress(m.From)
+	if err != nil {
+		return fmt.Errorf("notify: bad sender address %q", m.From)
+	}
+	timeout := m.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("notify: connecting to %s: %w", m.Addr, err)
+	}
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	host, _, _ := net.SplitHostPort(m.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("notify: greeting from %s: %w", m.Addr, err)
+	}
+	defer c.Close()
+	if m.Hostname != "" {
+		if err := c.Hello(m.Hostname); err != nil {
+			return fmt.Errorf("notify: EHLO: %w", err)
+		}
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		cfg := m.TLS
+		if cfg == nil {
+			cfg = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		}
+		if err := c.StartTLS(cfg); err != nil {
+			return fmt.Errorf("notify: STARTTLS: %w", err)
+		}
+	} else if !m.plaintextAllowed(host) {
+		return fmt.Errorf("notify: %s does not offer STARTTLS; refusing to send in plain text", m.Addr)
+	}
+	if m.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", m.Username, m.Password, host)); err != nil {
+			return fmt.Errorf("notify: authenticating: %w", err)
+		}
+	}
+	if err := c.Mail(from.Address); err != nil {
+		return fmt.Errorf("notify: MAIL FROM: %w", err)
+	}
+	if err := c.Rcpt(to); err != nil {
+		return fmt.Errorf("notify: RCPT TO: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("notify: DATA: %w", err)
+	}
+	if _, err := w.Write(m.compose(from, to, msg)); err != nil {
+		return fmt.Errorf("notify: writing message: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("notify: ending message: %w", err)
+	}
+	return c.Quit()
+}
+
+func (m *Mailer) compose(from *mail.Address, to string, msg Message) []byte {
+	id := make([]byte, 12)
+	rand.Read(id)
+	domain := "waymark.invalid"
+	if at := strings.LastIndex(from.Address, "@"); at >= 0 {
+		domain = from.Address[at+1:]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\n", from.String())
+	fmt.Fprintf(&b, "To: %s\r\n", to)
+	fmt.Fprintf(&b, "Subject: %s\r\n", oneLine(msg.Subject))
+	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", hex.EncodeToString(id), domain)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n")
+	b.WriteString(msg.Body)
+	return []byte(b.String())
+}
+
+func oneLine(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
+
+// plaintextAllowed: without STARTTLS, only a relay on this machine (or one
+// the operator explicitly allowed) may be used.
+func (m *Mailer) plaintextAllowed(host string) bool { return m.AllowPlaintext || isLoopback(host) }
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

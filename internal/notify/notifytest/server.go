@@ -1,0 +1,156 @@
+// Package notifytest runs a small SMTP server on the loopback interface
+// inside a test, so that emails go through a real SMTP conversation and the
+// test can read exactly what was sent.
+package notifytest
+
+import (
+	"bufio"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Mail is one message the server accepted.
+type Mail struct {
+	From string
+	To   []string
+	Data string // headers and body, as sent
+}
+
+// Server is a running loopback SMTP server.
+type Server struct {
+	Addr string
+	ln   net.Listener
+
+	mu      sync.Mutex
+	mails   []Mail
+	failing bool
+	arrived chan struct{}
+}
+
+// New starts a server on 127.0.0.1; it stops when the test ends.
+func New(t testing.TB) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Addr: ln.Addr().String(), ln: ln, arrived: make(chan struct{}, 100)}
+	go s.serve()
+	t.Cleanup(func() { ln.Close() })
+	return s
+}
+
+// SetFailing makes the server refuse recipients with a temporary error
+// (451), as a relay that is down would.
+func (s *Server) SetFailing(f bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = f
+}
+
+// Mails returns the messages accepted so far.
+func (s *Server) Mails() []Mail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Mail(nil), s.mails...)
+}
+
+// Wait waits until n messages have arrived, or the timeout passes.
+func (s *Server) Wait(n int, timeout time.Duration) []Mail {
+	deadline := time.After(timeout)
+	for {
+		if m := s.Mails(); len(m) >= n {
+			return m
+		}
+		select {
+		case <-s.arrived:
+		case <-deadline:
+			return s.Mails()
+		}
+	}
+}
+
+func (s *Server) serve() {
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		go s.session(conn)
+	}
+}
+
+func (s *Server) session(conn net.Conn) {
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(conn)
+	reply := func(line string) { conn.Write([]byte(line + "\r\n")) }
+	reply("220 localhost ESMTP notifytest")
+	var m Mail
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			reply("250-localhost")
+			reply("250 8BITMIME")
+		case strings.HasPrefix(cmd, "MAIL FROM:"):
+			m = Mail{From: address(line[10:])}
+			reply("250 OK")
+		case strings.HasPrefix(cmd, "RCPT TO:"):
+			s.mu.Lock()
+			failing := s.failing
+			s.mu.Unlock()
+			if failing {
+				reply("451 Try again later")
+				continue
+			}
+			m.To = append(m.To, address(line[8:]))
+			reply("250 OK")
+		case cmd == "DATA":
+			reply("354 End data with <CR><LF>.<CR><LF>")
+			var data strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" || l == ".\n" {
+					break
+				}
+				data.WriteString(strings.TrimPrefix(l, "."))
+			}
+			m.Data = data.String()
+			s.mu.Lock()
+			s.mails = append(s.mails, m)
+			s.mu.Unlock()
+			select {
+			case s.arrived <- struct{}{}:
+			default:
+			}
+			reply("250 OK: queued")
+		case cmd == "RSET", cmd == "NOOP":
+			reply("250 OK")
+		case cmd == "QUIT":
+			reply("221 Bye")
+			return
+		default:
+			reply("502 Command not implemented")
+		}
+	}
+}
+
+// address reads the path of MAIL FROM or RCPT TO, without its parameters.
+func address(arg string) string {
+	arg = strings.TrimSpace(arg)
+	if i := strings.Index(arg, ">"); i >= 0 {
+		arg = arg[:i]
+	}
+	return strings.Trim(arg, "<> ")
+}

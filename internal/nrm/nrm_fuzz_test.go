@@ -1,0 +1,62 @@
+package nrm_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark/internal/nrm"
+	"waymark/internal/pathway"
+)
+
+// FuzzDraft: the NRM draft assembler over any case (decoded from JSON, so
+// the fuzzer can reach states the pathway would not make) and any answer a
+// worker types over a field. Nothing panics: assembling, laying the edit
+// over the proposals, checking, listing tasks, and rendering as text and as
+// PDF (the referral's); an error from the PDF says what went wrong; the edited answer is the
+// one the draft keeps; and no text carries a formatting mistake ("%!").
+func FuzzDraft(f *testing.F) {
+	for _, sc := range sampleCases {
+		seed, err := json.Marshal(sc.build(f))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(seed, "child-first-name", "Riley")
+	}
+	f.Add([]byte(`{}`), "", "")
+	f.Add([]byte(`{"concern":{"child":{"dateOfBirth":"not a date","estimatedAge":-1}}}`), "exploitation-types", "county-lines\nnot-a-type")
+	f.Add([]byte(`{"concern":{"indicators":[{"id":"nope"}]},"nrm":{}}`), "x", "\u202e\x00\ufffd")
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, caseJSON []byte, field, value string) {
+		var c pathway.Case
+		if json.Unmarshal(caseJSON, &c) != nil {
+			return
+		}
+		for i, d := range []nrm.Draft{nrm.Assemble(c, cat, now), nrm.AssembleReconsideration(c, cat, now)} {
+			d = nrm.ApplyEdits(d, []nrm.Edit{{Field: field, Version: 1, Value: value, SavedAt: now}})
+			for _, fd := range d.Fields() {
+				if fd.ID == field && fd.Value != value {
+					t.Fatalf("field %s: edited to %q, the draft keeps %q", field, value, fd.Value)
+				}
+				if strings.Contains(fd.Value, "%!") && !strings.Contains(value+string(caseJSON), "%!") {
+					t.Fatalf("field %s proposes %q: a formatting mistake", fd.ID, fd.Value)
+				}
+			}
+			problems := nrm.Check(d)
+			nrm.Tasks(d, problems)
+			nrm.Ready(problems)
+			nrm.Coverage(d)
+			text := nrm.Text(d)
+			if strings.Contains(string(text), "%!") && !strings.Contains(value+string(caseJSON), "%!") {
+				t.Fatalf("the text rendering has a formatting mistake:\n%s", text)
+			}
+			if i > 0 {
+				continue // the PDF is the slow part: render the referral's
+			}
+			if _, err := nrm.PDF(d); err != nil && strings.TrimSpace(err.Error()) == "" {
+				t.Fatal("PDF failed without saying why")
+			}
+		}
+	})
+}

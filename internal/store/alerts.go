@@ -1,0 +1,123 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Alert kinds.
+const AlertBreakGlass = "break_glass"
+
+// Alert is something a person must know about, shown on their alerts page
+// and nudged by an email that says nothing about it.
+type Alert struct {
+	ID              string
+	Kind            string
+	RecipientUserID string
+	GrantID         string
+	CreatedAt       time.Time
+	EmailedAt       *time.Time
+	Grant           BreakGlassGrant // for break-glass alerts
+}
+
+// InsertAlert stores an alert; its email is sent later (ClaimAlertEmails).
+func (t *Tx) InsertAlert(a Alert) error {
+	var grant any
+	if a.GrantID != "" {
+		grant = a.GrantID
+	}
+	_, err := t.exec(`INSERT INTO alerts(id, kind, recipient_user_id, grant_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		a.ID, a.Kind, a.RecipientUserID, grant, utc(a.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: saving alert: %w", err)
+	}
+	return nil
+}
+
+// AlertsFor lists a person's alerts, newest first, with the grants they are about.
+func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
+	rows, err := t.query(`SELECT a.id, a.kind, a.recipient_user_id, COALESCE(a.grant_id, ''), a.created_at, a.emailed_at,
+			g.id, g.case_id, g.user_id, g.org_id, g.reason, g.granted_at, g.expires_at,
+			COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, '')
+		FROM alerts a JOIN break_glass_grants g ON g.id = a.grant_id
+		LEFT JOIN users u ON u.id = g.user_id LEFT JOIN organisations o ON o.id = g.org_id LEFT JOIN cases c ON c.id = g.case_id
+		WHERE a.recipient_user_id = $1 ORDER BY a.created_at DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		var a Alert
+		var emailed sql.NullTime
+		g := &a.Grant
+		if err := rows.Scan(&a.ID, &a.Kind, &a.RecipientUserID, &a.GrantID, &a.CreatedAt, &emailed,
+			&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &g.GrantedAt, &g.ExpiresAt, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference); err != nil {
+			return nil, fmt.Errorf("store: scanning alert: %w", err)
+		}
+		a.EmailedAt = timePtr(emailed)
+		a.CreatedAt, g.GrantedAt, g.ExpiresAt = a.CreatedAt.UTC(), g.GrantedAt.UTC(), g.ExpiresAt.UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AlertEmail is one email to send: the alert and its recipient's address.
+type AlertEmail struct {
+	AlertID string
+	To      string
+}
+
+// ClaimAlertEmails takes up to limit alerts whose email is unsent and not
+// being sent by another replica (a claim older than lease is taken over),
+// marking them claimed. Each is tried at most maxAttempts times.
+func (t *Tx) ClaimAlertEmails(now time.Time, lease time.Duration, limit, maxAttempts int) ([]AlertEmail, error) {
+	skip := ""
+	if t.dialect == Postgres {
+		skip = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := t.query(`UPDATE alerts SET email_claimed_at = $1, email_attempts = email_attempts + 1
+		WHERE id IN (SELECT id FROM alerts WHERE emailed_at IS NULL AND email_attempts < $4
+			AND (email_claimed_at IS NULL OR email_claimed_at < $2) ORDER BY created_at LIMIT $3`+skip+`)
+		RETURNING id, recipient_user_id`, utc(now), utc(now.Add(-lease)), limit, maxAttempts)
+	if err != nil {
+		return nil, fmt.Errorf("store: claiming alert emails: %w", err)
+	}
+	var claimed [][2]string
+	for rows.Next() {
+		var id, user string
+		if err := rows.Scan(&id, &user); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		claimed = append(claimed, [2]string{id, user})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]AlertEmail, 0, len(claimed))
+	for _, c := range claimed {
+		u, err := t.UserByID(c[1])
+		if err != nil {
+			return nil, err
+		}
+		if !u.Disabled {
+			out = append(out, AlertEmail{AlertID: c[0], To: u.Email})
+		}
+	}
+	return out, nil
+}
+
+// MarkAlertEmailed records that the alert's email was sent.
+func (t *Tx) MarkAlertEmailed(id string, at time.Time) error {
+	_, err := t.exec(`UPDATE alerts SET emailed_at = $2 WHERE id = $1`, id, utc(at))
+	return err
+}
+
+// ReleaseAlertEmail lets the alert's email be tried again at once.
+func (t *Tx) ReleaseAlertEmail(id string) error {
+	_, err := t.exec(`UPDATE alerts SET email_claimed_at = NULL WHERE id = $1`, id)
+	return err
+}

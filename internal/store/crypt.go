@@ -1,0 +1,565 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"waymark"
+	"waymark/internal/crypt"
+	"waymark/internal/pathway"
+)
+
+// Encryption at rest (docs/security.md). Each case and each concern draft
+// has a data key of its own in data_keys, wrapped under the newest master
+// key; the master keys are given to the process (SetKeyRing) and never
+// stored. What is sealed, with which associated data:
+//
+//	case_events.payload      case's key   "case_events.payload" case_id seq
+//	cases.child_name         case's key   "cases.child_name" case_id
+//	concern_drafts.data      draft's key  "concern_drafts.data" draft_id
+//	search_tokens.token_hash HMAC-SHA256 under the index key (data_keys 'index'/'search')
+//
+// Without a key ring (serve --insecure-no-encryption) values are written in
+// plain text, and the search index key is all zeros; a database that already
+// holds data keys refuses such writes.
+
+// Owner kinds of data keys.
+const (
+	ownerCase  = "case"
+	ownerDraft = "draft"
+	ownerIndex = "index"
+)
+
+type keyState struct {
+	mu        sync.RWMutex
+	ring      *crypt.KeyRing
+	encrypted atomic.Bool // known to hold data keys
+}
+
+// SetKeyRing gives the database the master keys. With nil, case data is
+// stored in plain text (for --insecure-no-encryption only).
+func (db *DB) SetKeyRing(r *crypt.KeyRing) {
+	db.keys.mu.Lock()
+	defer db.keys.mu.Unlock()
+	db.keys.ring = r
+}
+
+// KeyRing returns the master keys, or nil.
+func (db *DB) KeyRing() *crypt.KeyRing {
+	db.keys.mu.RLock()
+	defer db.keys.mu.RUnlock()
+	return db.keys.ring
+}
+
+func (t *Tx) ring() *crypt.KeyRing { return t.db.KeyRing() }
+
+var errNoMasterKey = errors.New("store: this database is encrypted but no master key is configured: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
+
+// encrypted reports whether the database holds any data key.
+func (t *Tx) encrypted() (bool, error) {
+	if t.db.keys.encrypted.Load() {
+		return true, nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM data_keys LIMIT 1) k`).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: checking for data keys: %w", err)
+	}
+	if n > 0 {
+		t.db.keys.encrypted.Store(true)
+	}
+	return n > 0, nil
+}
+
+// erasedError is what reading or writing an erased case answers.
+type erasedError struct{ e *waymark.Error }
+
+func (e erasedError) Error() string { return e.e.Error() }
+func (e erasedError) Unwrap() error { return e.e }
+
+func (t *Tx) erasedError(kind, id string) error {
+	if kind != ownerCase {
+		return erasedError{waymark.Errorf(waymark.EFORBIDDEN, "The details of this record were erased.")}
+	}
+	e, err := t.CaseErasure(id)
+	if err != nil || e == nil {
+		return erasedError{waymark.Errorf(waymark.EFORBIDDEN, "The details of this case were erased.")}
+	}
+	return erasedError{waymark.Errorf(waymark.EFORBIDDEN, "The details of this case were erased on %s (%s). Its history is kept but can no longer be read, and nothing more can be recorded on it.",
+		e.At.In(pathway.London).Format("2 January 2006"), e.Reason)}
+}
+
+// IsErased reports whether err says the record's data key was destroyed.
+func IsErased(err error) bool {
+	var e erasedError
+	return errors.As(err, &e)
+}
+
+func ownerName(kind, id string) string { return kind + ":" + id }
+
+// dataKey returns the owner's data key, creating it when create is set and
+// it does not exist yet.
+func (t *Tx) dataKey(kind, id string, create bool) ([]byte, error) {
+	owner := ownerName(kind, id)
+	if k, ok := t.keys[owner]; ok {
+		return k, nil
+	}
+	ring := t.ring()
+	if ring == nil {
+		return nil, errNoMasterKey
+	}
+	var master, wrapped string
+	var destroyed sql.NullTime
+	err := t.queryRow(`SELECT master_key_id, wrapped, destroyed_at FROM data_keys WHERE owner_kind = $1 AND owner_id = $2`, kind, id).Scan(&master, &wrapped, &destroyed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && create:
+		dk, err := crypt.NewDataKey()
+		if err != nil {
+			return nil, err
+		}
+		master, wrapped, err := ring.Wrap(dk, owner)
+		if err != nil {
+			return nil, err
+		}
+		res, err := t.exec(`INSERT INTO data_keys(owner_kind, owner_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+			kind, id, master, wrapped, utc(time.Now()))
+		if err != nil {
+			return nil, fmt.Errorf("store: saving data key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 { // made by someone else meanwhile
+			return t.dataKey(kind, id, false)
+		}
+		t.db.keys.encrypted.Store(true)
+		t.cacheKey(owner, dk)
+		return dk, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("store: %s has encrypted data but no data key", owner)
+	case err != nil:
+		return nil, fmt.Errorf("store: reading data key: %w", err)
+	}
+	return t.unwrap(kind, id, master, wrapped, destroyed.Valid)
+}
+
+func (t *Tx) unwrap(kind, id, master, wrapped string, destroyed bool) ([]byte, error) {
+	owner := ownerName(kind, id)
+	if k, ok := t.keys[owner]; ok {
+		return k, nil
+	}
+	if destroyed {
+		return nil, t.erasedError(kind, id)
+	}
+	ring := t.ring()
+	if ring == nil {
+		return nil, errNoMasterKey
+	}
+	dk, err := ring.Unwrap(master, wrapped, owner)
+	if err != nil {
+		return nil, err
+	}
+	t.cacheKey(owner, dk)
+	return dk, nil
+}
+
+func (t *Tx) cacheKey(owner string, k []byte) {
+	if t.keys == nil {
+		t.keys = map[string][]byte{}
+	}
+	t.keys[owner] = k
+}
+
+// seal encrypts a value with its owner's data key (made if need be).
+func (t *Tx) seal(kind, id, aad string, plaintext []byte) (string, error) {
+	if t.ring() == nil {
+		if enc, err := t.encrypted(); err != nil || enc {
+			return "", errors.Join(err, errNoMasterKey)
+		}
+		return string(plaintext), nil
+	}
+	k, err := t.dataKey(kind, id, true)
+	if err != nil {
+		return "", err
+	}
+	return crypt.SealText(k, plaintext, aad)
+}
+
+// open decrypts a stored value; plain text (written before encryption was
+// turned on) is returned as it is.
+func (t *Tx) open(kind, id, aad, stored string) ([]byte, error) {
+	if !crypt.IsSealed(stored) {
+		return []byte(stored), nil
+	}
+	k, err := t.dataKey(kind, id, false)
+	if err != nil {
+		return nil, err
+	}
+	p, err := crypt.OpenText(k, stored, aad)
+	if err != nil {
+		return nil, fmt.Errorf("store: decrypting %s of %s: %w", aad, ownerName(kind, id), err)
+	}
+	return p, nil
+}
+
+func eventAAD(caseID string, seq int) string {
+	return fmt.Sprintf("case_events.payload\x00%s\x00%d", caseID, seq)
+}
+func childNameAAD(caseID string) string { return "cases.child_name\x00" + caseID }
+func draftAAD(draftID string) string    { return "concern_drafts.data\x00" + draftID }
+
+// openChildName decrypts a case row's child_name, with the case's wrapped
+// data key read in the same query.
+func (t *Tx) openChildName(caseID, stored, master, wrapped string, destroyed bool) (string, error) {
+	if destroyed {
+		return "(details erased)", nil
+	}
+	if !crypt.IsSealed(stored) {
+		return stored, nil
+	}
+	k, err := t.unwrap(ownerCase, caseID, master, wrapped, false)
+	if err != nil {
+		return "", err
+	}
+	p, err := crypt.OpenText(k, stored, childNameAAD(caseID))
+	if err != nil {
+		return "", fmt.Errorf("store: decrypting the child's name of case %s: %w", caseID, err)
+	}
+	return string(p), nil
+}
+
+// caseKeyJoin adds the case's wrapped data key to a query over cases c.
+const caseKeyJoin = ` LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.owner_id = c.id`
+const caseKeyColumns = `COALESCE(dk.master_key_id, ''), COALESCE(dk.wrapped, ''), dk.destroyed_at IS NOT NULL`
+
+// index returns the blind index for search.
+func (t *Tx) index() (*crypt.Index, error) {
+	if t.ring() == nil {
+		if enc, err := t.encrypted(); err != nil || enc {
+			return nil, errors.Join(err, errNoMasterKey)
+		}
+		return crypt.NewIndex(make([]byte, crypt.KeySize)), nil
+	}
+	k, err := t.dataKey(ownerIndex, "search", true)
+	if err != nil {
+		return nil, err
+	}
+	return crypt.NewIndex(k), nil
+}
+
+// saveSearchTokens replaces a case's blind index entries.
+func (t *Tx) saveSearchTokens(caseID string, names []string) error {
+	ix, err := t.index()
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
+		return fmt.Errorf("store: clearing search tokens: %w", err)
+	}
+	for _, h := range ix.Tokens(names...) {
+		if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES ($1, $2)`, caseID, h); err != nil {
+			return fmt.Errorf("store: saving search token: %w", err)
+		}
+	}
+	return nil
+}
+
+// Erasure is the record of a lawful erasure of a case.
+type Erasure struct {
+	CaseID     string
+	At         time.Time
+	By         string // user id
+	Reason     string
+	LegalBasis string
+}
+
+// CaseErasure returns the case's erasure, or nil.
+func (t *Tx) CaseErasure(caseID string) (*Erasure, error) {
+	e := Erasure{CaseID: caseID}
+	err := t.queryRow(`SELECT erased_at, erased_by, reason, legal_basis FROM erasures WHERE case_id = $1`, caseID).Scan(&e.At, &e.By, &e.Reason, &e.LegalBasis)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading erasure: %w", err)
+	}
+	e.At = e.At.UTC()
+	return &e, nil
+}
+
+// EraseCase crypto-shreds a case: its data key and those of the drafts it
+// came from are destroyed, so its events stay in the log as ciphertext that
+// nobody can read; the name and search tokens of its read model and its
+// running clocks are removed; the erasure is recorded.
+func (t *Tx) EraseCase(e Erasure) error {
+	if t.ring() == nil {
+		return waymark.Errorf(waymark.EFORBIDDEN, "Erasure needs encryption at rest: configure a master key first.")
+	}
+	if prev, err := t.CaseErasure(e.CaseID); err != nil {
+		return err
+	} else if prev != nil {
+		return waymark.Errorf(waymark.ECONFLICT, "This case was erased already.")
+	}
+	var plain int
+	if err := t.queryRow(`SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND payload NOT LIKE 'wm1:%'`, e.CaseID).Scan(&plain); err != nil {
+		return err
+	}
+	if plain > 0 {
+		return fmt.Errorf("store: case %s has %d events in plain text: run waymark with its master key once to encrypt them before erasing", e.CaseID, plain)
+	}
+	at := utc(e.At)
+	res, err := t.exec(`UPDATE data_keys SET master_key_id = '', wrapped = '', destroyed_at = $2 WHERE destroyed_at IS NULL AND
+		((owner_kind = 'case' AND owner_id = $1) OR (owner_kind = 'draft' AND owner_id IN (SELECT id FROM concern_drafts WHERE submitted_case_id = $1)))`, e.CaseID, at)
+	if err != nil {
+		return fmt.Errorf("store: destroying data keys: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return waymark.Errorf(waymark.ENOTFOUND, "Case not found")
+	}
+	for _, q := range []string{
+		`UPDATE cases SET child_name = '', search_text = LOWER(COALESCE(reference, '')) WHERE id = $1`,
+		`DELETE FROM search_tokens WHERE case_id = $1`,
+		`DELETE FROM clocks WHERE case_id = $1`,
+	} {
+		if _, err := t.exec(q, e.CaseID); err != nil {
+			return fmt.Errorf("store: erasing read model: %w", err)
+		}
+	}
+	if _, err := t.exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis) VALUES ($1, $2, $3, $4, $5)`,
+		e.CaseID, at, e.By, e.Reason, e.LegalBasis); err != nil {
+		return fmt.Errorf("store: recording erasure: %w", err)
+	}
+	for owner := range t.keys {
+		delete(t.keys, owner)
+	}
+	return nil
+}
+
+// KeyUse is how many live data keys one master key wraps.
+type KeyUse struct {
+	MasterKeyID string
+	DataKeys    int
+	Configured  bool
+}
+
+// KeyReport says which master keys are in use and what is not encrypted.
+type KeyReport struct {
+	Uses            []KeyUse
+	Destroyed       int // erased data keys
+	PlainEvents     int // events written before encryption was turned on
+	PlainDrafts     int
+	PlainChildNames int
+}
+
+// KeyReport counts data keys per master key and any plain-text rows left.
+func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
+	var r KeyReport
+	ring := db.KeyRing()
+	err := db.Update(ctx, func(t *Tx) error {
+		rows, err := t.query(`SELECT master_key_id, COUNT(*) FROM data_keys WHERE destroyed_at IS NULL GROUP BY master_key_id ORDER BY master_key_id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u KeyUse
+			if err := rows.Scan(&u.MasterKeyID, &u.DataKeys); err != nil {
+				return err
+			}
+			u.Configured = ring != nil && ring.Has(u.MasterKeyID)
+			r.Uses = append(r.Uses, u)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			into *int
+			q    string
+		}{
+			{&r.Destroyed, `SELECT COUNT(*) FROM data_keys WHERE destroyed_at IS NOT NULL`},
+			{&r.PlainEvents, `SELECT COUNT(*) FROM case_events WHERE payload NOT LIKE 'wm1:%'`},
+			{&r.PlainDrafts, `SELECT COUNT(*) FROM concern_drafts WHERE data NOT LIKE 'wm1:%'`},
+			{&r.PlainChildNames, `SELECT COUNT(*) FROM cases WHERE child_name <> '' AND child_name NOT LIKE 'wm1:%'`},
+		} {
+			if err := t.queryRow(c.q).Scan(c.into); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return r, err
+}
+
+// RotateKeys re-wraps every live data key that is not under the newest
+// master key, in one transaction. The older keys must still be configured.
+func (db *DB) RotateKeys(ctx context.Context) (int, error) {
+	ring := db.KeyRing()
+	if ring == nil {
+		return 0, errors.New("store: no master key configured")
+	}
+	var n int
+	err := db.Update(ctx, func(t *Tx) error {
+		type row struct{ kind, id, master, wrapped string }
+		rows, err := t.query(`SELECT owner_kind, owner_id, master_key_id, wrapped FROM data_keys WHERE destroyed_at IS NULL AND master_key_id <> $1`, ring.Primary())
+		if err != nil {
+			return err
+		}
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.kind, &r.id, &r.master, &r.wrapped); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range todo {
+			owner := ownerName(r.kind, r.id)
+			dk, err := ring.Unwrap(r.master, r.wrapped, owner)
+			if err != nil {
+				return err
+			}
+			master, wrapped, err := ring.Wrap(dk, owner)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(`UPDATE data_keys SET master_key_id = $3, wrapped = $4 WHERE owner_kind = $1 AND owner_id = $2`, r.kind, r.id, master, wrapped); err != nil {
+				return err
+			}
+		}
+		n = len(todo)
+		return nil
+	})
+	return n, err
+}
+
+// SealPlaintext encrypts what was written before a master key was
+// configured: event payloads, drafts, and the read models of those cases.
+// It returns how many rows it sealed; with nothing to do it writes nothing.
+func (db *DB) SealPlaintext(ctx context.Context) (int, error) {
+	if db.KeyRing() == nil {
+		return 0, errors.New("store: no master key configured")
+	}
+	var n int
+	err := db.Update(ctx, func(t *Tx) error {
+		type ev struct {
+			caseID  string
+			seq     int
+			payload string
+		}
+		var evs []ev
+		rows, err := t.query(`SELECT case_id, seq, payload FROM case_events WHERE payload NOT LIKE 'wm1:%' ORDER BY case_id, seq`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var e ev
+			if err := rows.Scan(&e.caseID, &e.seq, &e.payload); err != nil {
+				rows.Close()
+				return err
+			}
+			evs = append(evs, e)
+		}
+		rows.Close()
+		cases := map[string]bool{}
+		for _, e := range evs {
+			sealed, err := t.seal(ownerCase, e.caseID, eventAAD(e.caseID, e.seq), []byte(e.payload))
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(`UPDATE case_events SET payload = $3 WHERE case_id = $1 AND seq = $2`, e.caseID, e.seq, sealed); err != nil {
+				return err
+			}
+			cases[e.caseID] = true
+		}
+		ids, err := t.stringColumn(`SELECT id FROM cases WHERE child_name <> '' AND child_name NOT LIKE 'wm1:%'`)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			cases[id] = true
+		}
+		for id := range cases {
+			c, _, err := t.LoadCase(id)
+			if err != nil {
+				return err
+			}
+			var updated time.Time
+			if err := t.queryRow(`SELECT updated_at FROM cases WHERE id = $1`, id).Scan(&updated); err != nil {
+				return err
+			}
+			if err := t.SaveProjection(c, updated); err != nil {
+				return err
+			}
+		}
+		type draft struct{ id, data string }
+		var drafts []draft
+		rows, err = t.query(`SELECT id, data FROM concern_drafts WHERE data NOT LIKE 'wm1:%'`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d draft
+			if err := rows.Scan(&d.id, &d.data); err != nil {
+				rows.Close()
+				return err
+			}
+			drafts = append(drafts, d)
+		}
+		rows.Close()
+		for _, d := range drafts {
+			sealed, err := t.seal(ownerDraft, d.id, draftAAD(d.id), []byte(d.data))
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(`UPDATE concern_drafts SET data = $2 WHERE id = $1`, d.id, sealed); err != nil {
+				return err
+			}
+		}
+		n = len(evs) + len(drafts) + len(ids)
+		return nil
+	})
+	return n, err
+}
+
+func (t *Tx) stringColumn(q string, args ...any) ([]string, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Scrub pushes an erasure out of the files: on SQLite, where secure_delete
+// has zeroed what was deleted or overwritten, it checkpoints the write-ahead
+// log into the database and truncates it, so no older copy of a destroyed
+// key stays in the log. On PostgreSQL dead row versions stay until VACUUM
+// reuses their space (docs/operations.md): what they hold is still wrapped
+// under the master key, and so unreadable once that key is retired.
+func (db *DB) Scrub(ctx context.Context) error {
+	if db.Dialect != SQLite {
+		return nil
+	}
+	var busy, logFrames, checkpointed int
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed); err != nil {
+		return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
+	}
+	if busy != 0 {
+		return errors.New("store: the write-ahead log could not be checkpointed while readers were busy; it will be at the next checkpoint")
+	}
+	return nil
+}

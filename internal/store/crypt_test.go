@@ -1,0 +1,260 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"waymark"
+	"waymark/internal/crypt"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+func newRing(t *testing.T, lines ...string) *crypt.KeyRing {
+	t.Helper()
+	r, err := crypt.ParseKeys(strings.Join(lines, "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func newKeyLine(t *testing.T) string {
+	t.Helper()
+	line, err := crypt.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return line
+}
+
+// raiseRaw appends a case's first event and its read model, as casework does.
+func raiseRaw(t *testing.T, db *store.DB, id string) {
+	t.Helper()
+	e := concernRaised(t, id, storetest.Start)
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.AppendEvents(id, 0, []pathway.Event{e}); err != nil {
+			return err
+		}
+		return tx.SaveProjection(pathway.Replay([]pathway.Event{e}), storetest.Start)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func loadRaw(db *store.DB, id string) (pathway.Case, error) {
+	var c pathway.Case
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		c, _, err = tx.LoadCase(id)
+		return err
+	})
+	return c, err
+}
+
+// The payload, the child's name and the draft are stored sealed, and open
+// again with the key; the name is not in the row.
+func TestCaseDataIsStoredSealedAndReadsBack(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		raiseRaw(t, db, "case-a")
+		var payload, name, search string
+		db.SQL().QueryRow(`SELECT payload FROM case_events WHERE case_id = 'case-a'`).Scan(&payload)
+		db.SQL().QueryRow(`SELECT child_name, search_text FROM cases WHERE id = 'case-a'`).Scan(&name, &search)
+		for what, v := range map[string]string{"payload": payload, "child_name": name} {
+			if !crypt.IsSealed(v) || strings.Contains(strings.ToLower(v), "amira") {
+				t.Errorf("%s stored as %q", what, v)
+			}
+		}
+		if strings.Contains(search, "amira") {
+			t.Errorf("search_text holds the name: %q", search)
+		}
+		if c, err := loadRaw(db, "case-a"); err != nil || c.Concern.Child.FullName() != "Amira Example" {
+			t.Fatalf("load: %v %+v", err, c.Concern.Child)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = 'case-a' AND master_key_id = $1`, storetest.KeyRing().Primary()); n != 1 {
+			t.Fatalf("%d data keys for the case under the master key", n)
+		}
+	})
+}
+
+// Associated data binds each ciphertext to its case and place in the log: a
+// payload copied to another case, or to another position, does not open.
+func TestCiphertextMovedToAnotherCaseOrPositionDoesNotOpen(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		raiseRaw(t, db, "case-a")
+		raiseRaw(t, db, "case-b")
+		// Within one case (one data key), swapping two events' payloads is caught.
+		second := concernRaised(t, "case-a", storetest.Start)
+		second.Seq = 2
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvents("case-a", 1, []pathway.Event{second}) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadRaw(db, "case-a"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE case_events SET payload = CASE seq WHEN 1 THEN (SELECT payload FROM case_events WHERE case_id = 'case-a' AND seq = 2)
+			ELSE (SELECT payload FROM case_events WHERE case_id = 'case-a' AND seq = 1) END WHERE case_id = 'case-a'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadRaw(db, "case-a"); err == nil || !strings.Contains(err.Error(), "decrypting") {
+			t.Fatalf("case A loaded with its events' payloads swapped: %v", err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE case_events SET payload = (SELECT payload FROM case_events WHERE case_id = 'case-a' AND seq = 1) WHERE case_id = 'case-b'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadRaw(db, "case-b"); err == nil || !strings.Contains(err.Error(), "decrypting") {
+			t.Fatalf("case B loaded with case A's ciphertext: %v", err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE cases SET child_name = (SELECT child_name FROM cases WHERE id = 'case-a') WHERE id = 'case-b'`); err != nil {
+			t.Fatal(err)
+		}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.CaseRowByID("case-b")
+			return err
+		})
+		if err == nil {
+			t.Fatal("case B's row opened case A's sealed name")
+		}
+	})
+}
+
+// Without the master key nothing opens; a wrong key does not open it either.
+func TestWithoutTheMasterKeyNothingOpens(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		raiseRaw(t, db, "case-a")
+		db.SetKeyRing(newRing(t, newKeyLine(t)))
+		if _, err := loadRaw(db, "case-a"); err == nil || !strings.Contains(err.Error(), "not configured") {
+			t.Fatalf("loaded with another master key: %v", err)
+		}
+		db.SetKeyRing(nil)
+		if _, err := loadRaw(db, "case-a"); err == nil {
+			t.Fatal("loaded without a master key")
+		}
+		// An encrypted database refuses to take plain text.
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.AppendEvents("case-c", 0, []pathway.Event{concernRaised(t, "case-c", storetest.Start)})
+		})
+		if err == nil || !strings.Contains(err.Error(), "no master key") {
+			t.Fatalf("plain write to an encrypted database: %v", err)
+		}
+	})
+}
+
+// Rotation re-wraps every data key under the newest master key; after it
+// the old key is no longer needed.
+func TestRotationRewrapsEveryDataKeyUnderTheNewestMasterKey(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		oldKey, newKey := newKeyLine(t), newKeyLine(t)
+		db.SetKeyRing(newRing(t, oldKey))
+		raiseRaw(t, db, "case-a")
+		raiseRaw(t, db, "case-b")
+		both := newRing(t, oldKey, newKey)
+		db.SetKeyRing(both)
+		raiseRaw(t, db, "case-c") // new data keys go under the newest key at once
+		r, err := db.KeyReport(ctx)
+		if err != nil || len(r.Uses) != 2 {
+			t.Fatalf("before rotation: %+v %v", r, err)
+		}
+		db.SetKeyRing(newRing(t, newKey))
+		if _, err := loadRaw(db, "case-a"); err == nil {
+			t.Fatal("an old case loaded without the old key before rotation")
+		}
+		if _, err := db.RotateKeys(ctx); err == nil {
+			t.Fatal("rotation without the old key succeeded")
+		}
+		db.SetKeyRing(both)
+		n, err := db.RotateKeys(ctx)
+		if err != nil || n != 3 { // two cases and the search index key
+			t.Fatalf("rotated %d, %v; want 3", n, err)
+		}
+		db.SetKeyRing(newRing(t, newKey))
+		for _, id := range []string{"case-a", "case-b", "case-c"} {
+			if c, err := loadRaw(db, id); err != nil || c.Concern.Child.GivenNames != "Amira" {
+				t.Fatalf("%s after rotation without the old key: %v", id, err)
+			}
+		}
+		r, err = db.KeyReport(ctx)
+		if err != nil || len(r.Uses) != 1 || r.Uses[0].MasterKeyID != both.Primary() || !r.Uses[0].Configured || r.Uses[0].DataKeys != 4 {
+			t.Fatalf("after rotation: %+v %v", r, err)
+		}
+		var found []store.CaseSummary
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			found, err = tx.SearchCases("user-teacher", "org-school", "amira", 10)
+			return err
+		})
+		if err != nil || len(found) != 3 || found[0].ChildName != "Amira Example" {
+			t.Fatalf("search after rotation: %+v %v", found, err)
+		}
+	})
+}
+
+// A database written without a master key is sealed when one is given.
+func TestPlainTextWrittenBeforeEncryptionIsSealed(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		db.SetKeyRing(nil)
+		raiseRaw(t, db, "case-a")
+		if n := count(t, db, `SELECT COUNT(*) FROM cases WHERE child_name = 'Amira Example'`); n != 1 {
+			t.Fatalf("without a key the name is not stored as it is (%d)", n)
+		}
+		db.SetKeyRing(storetest.KeyRing())
+		n, err := db.SealPlaintext(ctx)
+		if err != nil || n < 2 {
+			t.Fatalf("sealed %d, %v", n, err)
+		}
+		r, err := db.KeyReport(ctx)
+		if err != nil || r.PlainEvents+r.PlainDrafts+r.PlainChildNames != 0 {
+			t.Fatalf("after sealing: %+v %v", r, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM cases WHERE child_name LIKE '%Amira%' OR search_text LIKE '%amira%'`); n != 0 {
+			t.Fatal("the name is still in the read model")
+		}
+		if c, err := loadRaw(db, "case-a"); err != nil || c.Concern.Child.GivenNames != "Amira" {
+			t.Fatalf("after sealing: %v", err)
+		}
+		if n, err := db.SealPlaintext(ctx); err != nil || n != 0 {
+			t.Fatalf("sealing twice: %d %v", n, err)
+		}
+	})
+}
+
+// Erasure destroys the data key: the events stay, unreadable even with the
+// master key, and the read model keeps no name or search token.
+func TestErasureLeavesTheEventsUnreadable(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		raiseRaw(t, db, "case-a")
+		raiseRaw(t, db, "case-b")
+		at := storetest.Start.Add(time.Hour)
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.EraseCase(store.Erasure{CaseID: "case-a", At: at, By: "user-lead", Reason: "Raised about the wrong child", LegalBasis: "Article 17(1)(d)"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = loadRaw(db, "case-a")
+		if !store.IsErased(err) || waymark.ErrorCode(err) != waymark.EFORBIDDEN || !strings.Contains(waymark.ErrorMessage(err), "Raised about the wrong child") {
+			t.Fatalf("loading an erased case: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM case_events WHERE case_id = 'case-a'`); n != 1 {
+			t.Fatalf("%d events left: history must not be rewritten", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM data_keys WHERE owner_id = 'case-a' AND wrapped = '' AND destroyed_at IS NOT NULL`); n != 1 {
+			t.Fatal("the data key was not destroyed")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM search_tokens WHERE case_id = 'case-a'`) + count(t, db, `SELECT COUNT(*) FROM cases WHERE id = 'case-a' AND child_name <> ''`); n != 0 {
+			t.Fatal("the read model keeps the name or its tokens")
+		}
+		if _, err := loadRaw(db, "case-b"); err != nil {
+			t.Fatalf("another case: %v", err)
+		}
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			return tx.AppendEvents("case-a", 1, []pathway.Event{{CaseID: "case-a", Seq: 2, Type: pathway.EventConcernRaised, At: at}})
+		})
+		if !store.IsErased(err) {
+			t.Fatalf("appending to an erased case: %v", err)
+		}
+	})
+}

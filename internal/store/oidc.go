@@ -1,0 +1,88 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"waymark"
+)
+
+// UserByIdentity finds the user linked to an OpenID Connect subject.
+func (t *Tx) UserByIdentity(issuer, subject string) (User, error) {
+	u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM user_identities i JOIN users u ON u.id = i.user_id JOIN organisations o ON o.id = u.org_id
+		WHERE i.issuer = $1 AND i.subject = $2`, issuer, subject))
+	return u, notFound(err, "No user is linked to that identity")
+}
+
+// LinkIdentity links an OpenID Connect subject to a user.
+func (t *Tx) LinkIdentity(issuer, subject, userID string, at time.Time) error {
+	_, err := t.exec(`INSERT INTO user_identities(issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4)`, issuer, subject, userID, utc(at))
+	if isUniqueViolation(err) {
+		return waymark.Errorf(waymark.ECONFLICT, "That identity is linked to another account already")
+	}
+	if err != nil {
+		return fmt.Errorf("store: linking identity: %w", err)
+	}
+	return nil
+}
+
+// IdentityLinked reports whether the user signs in through a provider.
+func (t *Tx) IdentityLinked(userID string) (bool, error) {
+	var n int
+	err := t.queryRow(`SELECT COUNT(*) FROM user_identities WHERE user_id = $1`, userID).Scan(&n)
+	return n > 0, err
+}
+
+// SetUserAccess brings a user's organisation, role and name into line with
+// what their identity provider says now.
+func (t *Tx) SetUserAccess(userID, orgID, role, name string) error {
+	_, err := t.exec(`UPDATE users SET org_id = $2, role = $3, name = $4 WHERE id = $1`, userID, orgID, role, name)
+	if err != nil {
+		return fmt.Errorf("store: updating user access: %w", err)
+	}
+	return nil
+}
+
+// OIDCState is one sign-in sent to the provider and not yet back: the
+// state's hash, the nonce the ID token must carry and the PKCE verifier.
+type OIDCState struct {
+	StateHash   string
+	Nonce       string
+	Verifier    string
+	Next        string
+	Purpose     string // "sign-in" or "reauth"
+	SessionHash string // for "reauth": the session that asked
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// InsertOIDCState stores a sign-in in flight, clearing expired ones.
+func (t *Tx) InsertOIDCState(s OIDCState) error {
+	if _, err := t.exec(`DELETE FROM oidc_states WHERE expires_at < $1`, utc(s.CreatedAt)); err != nil {
+		return fmt.Errorf("store: clearing old sign-in states: %w", err)
+	}
+	_, err := t.exec(`INSERT INTO oidc_states(state_hash, nonce, verifier, next, purpose, session_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		s.StateHash, s.Nonce, s.Verifier, s.Next, s.Purpose, s.SessionHash, utc(s.CreatedAt), utc(s.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: saving sign-in state: %w", err)
+	}
+	return nil
+}
+
+// TakeOIDCState returns the state and deletes it: each is used once.
+func (t *Tx) TakeOIDCState(hash string) (OIDCState, error) {
+	var s OIDCState
+	err := t.queryRow(`DELETE FROM oidc_states WHERE state_hash = $1 RETURNING state_hash, nonce, verifier, next, purpose, session_hash, created_at, expires_at`, hash).
+		Scan(&s.StateHash, &s.Nonce, &s.Verifier, &s.Next, &s.Purpose, &s.SessionHash, &s.CreatedAt, &s.ExpiresAt)
+	if err != nil {
+		return s, notFound(err, "This sign-in has expired or was used already: sign in again")
+	}
+	return s, nil
+}
+
+// OrganisationByID finds an organisation.
+func (t *Tx) OrganisationByID(id string) (Organisation, error) {
+	o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, strings.TrimSpace(id)))
+	return o, notFound(err, "No such organisation")
+}

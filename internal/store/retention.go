@@ -1,0 +1,188 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Retention (docs/operations.md): records past their retention period are
+// listed for a person to review; nothing is deleted by itself.
+
+// ClosedCaseDue is a closed case past its retention period.
+type ClosedCaseDue struct {
+	CaseID    string
+	Reference string
+	ClosedAt  time.Time
+}
+
+// ClosedCasesClosedBefore lists closed, unerased cases closed before cutoff
+// that nobody has decided to keep past now, oldest closure first.
+func (t *Tx) ClosedCasesClosedBefore(cutoff, now time.Time, limit int) ([]ClosedCaseDue, error) {
+	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.closed_at FROM cases c
+		WHERE c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $1
+		AND c.id NOT IN (SELECT case_id FROM erasures)
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $2)
+		ORDER BY c.closed_at, c.id LIMIT $3`, utc(cutoff), utc(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing closed cases due for review: %w", err)
+	}
+	defer rows.Close()
+	var out []ClosedCaseDue
+	for rows.Next() {
+		var c ClosedCaseDue
+		if err := rows.Scan(&c.CaseID, &c.Reference, &c.ClosedAt); err != nil {
+			return nil, err
+		}
+		c.ClosedAt = c.ClosedAt.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DraftDue is a concern draft never sent, untouched past its retention period.
+type DraftDue struct {
+	DraftID   string
+	UserID    string
+	UserName  string
+	UpdatedAt time.Time
+}
+
+// UnsentDraftsSavedBefore lists drafts never sent and last saved before
+// cutoff that nobody has decided to keep past now, oldest first.
+func (t *Tx) UnsentDraftsSavedBefore(cutoff, now time.Time, limit int) ([]DraftDue, error) {
+	rows, err := t.query(`SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
+		WHERE d.submitted_case_id IS NULL AND d.updated_at < $1
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
+		ORDER BY d.updated_at, d.id LIMIT $3`, utc(cutoff), utc(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing drafts due for review: %w", err)
+	}
+	defer rows.Close()
+	var out []DraftDue
+	for rows.Next() {
+		var d DraftDue
+		if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt); err != nil {
+			return nil, err
+		}
+		d.UpdatedAt = d.UpdatedAt.UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// AuditEntriesBefore counts audit entries older than cutoff and gives the
+// oldest one's time.
+func (t *Tx) AuditEntriesBefore(cutoff time.Time) (int, *time.Time, error) {
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM audit_log WHERE at < $1`, utc(cutoff)).Scan(&n); err != nil || n == 0 {
+		return 0, nil, err
+	}
+	var oldest time.Time
+	if err := t.queryRow(`SELECT at FROM audit_log ORDER BY seq LIMIT 1`).Scan(&oldest); err != nil {
+		return 0, nil, fmt.Errorf("store: reading the oldest audit entry: %w", err)
+	}
+	oldest = oldest.UTC()
+	return n, &oldest, nil
+}
+
+// RetentionDecision is a person's decision to keep a record for longer.
+type RetentionDecision struct {
+	Kind      string // closed-case or unsent-draft
+	ItemID    string
+	DecidedAt time.Time
+	DecidedBy string
+	KeepUntil time.Time
+	Note      string
+}
+
+// RecordRetentionDecision keeps a record off the review list until KeepUntil.
+func (t *Tx) RecordRetentionDecision(d RetentionDecision) error {
+	_, err := t.exec(`INSERT INTO retention_decisions(item_kind, item_id, decided_at, decided_by, keep_until, note) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (item_kind, item_id, decided_at, decided_by) DO UPDATE SET keep_until = excluded.keep_until, note = excluded.note`,
+		d.Kind, d.ItemID, utc(d.DecidedAt), d.DecidedBy, utc(d.KeepUntil), d.Note)
+	if err != nil {
+		return fmt.Errorf("store: recording retention decision: %w", err)
+	}
+	return nil
+}
+
+// UnsentDraft returns any user's unsent draft's owner and last save, for review.
+func (t *Tx) UnsentDraft(id string) (DraftDue, error) {
+	d := DraftDue{DraftID: id}
+	err := t.queryRow(`SELECT d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
+		WHERE d.id = $1 AND d.submitted_case_id IS NULL`, id).Scan(&d.UserID, &d.UserName, &d.UpdatedAt)
+	d.UpdatedAt = d.UpdatedAt.UTC()
+	return d, notFound(err, "There is no unsent draft with that id")
+}
+
+// DeleteUnsentDraft deletes a draft that was never sent, and destroys its
+// data key, so any copy of it (a backup) cannot be read either.
+func (t *Tx) DeleteUnsentDraft(id string, at time.Time) error {
+	res, err := t.exec(`DELETE FROM concern_drafts WHERE id = $1 AND submitted_case_id IS NULL`, id)
+	if err != nil {
+		return fmt.Errorf("store: deleting draft: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound(sql.ErrNoRows, "There is no unsent draft with that id")
+	}
+	if _, err := t.exec(`UPDATE data_keys SET master_key_id = '', wrapped = '', destroyed_at = $2 WHERE owner_kind = 'draft' AND owner_id = $1 AND destroyed_at IS NULL`, id, utc(at)); err != nil {
+		return fmt.Errorf("store: destroying the draft's key: %w", err)
+	}
+	delete(t.keys, ownerName(ownerDraft, id))
+	return nil
+}
+
+// CaseIDByReference finds a case by its Children's Services reference.
+func (t *Tx) CaseIDByReference(ref string) (string, error) {
+	var id string
+	err := t.queryRow(`SELECT id FROM cases WHERE reference = $1`, ref).Scan(&id)
+	return id, notFound(err, "There is no case with that reference")
+}
+
+// CaseRow is a case's row in the read model, as a subject-access export shows it.
+type CaseRow struct {
+	ID, Reference, Stage, ChildName        string
+	ReferrerUserID, ReferrerOrgID, CSOrgID string
+	RaisedAt, UpdatedAt                    time.Time
+	ClosedAt                               *time.Time
+	Version                                int
+	Closed, Missing, Erased                bool
+}
+
+// CaseRowByID reads a case's read-model row, the child's name decrypted.
+func (t *Tx) CaseRowByID(id string) (CaseRow, error) {
+	var r CaseRow
+	var closed sql.NullTime
+	var master, wrapped string
+	var erased bool
+	err := t.queryRow(`SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.referrer_user_id, c.referrer_org_id, c.cs_org_id,
+		c.raised_at, c.updated_at, c.closed_at, c.version, c.closed, c.missing, `+caseKeyColumns+` FROM cases c`+caseKeyJoin+` WHERE c.id = $1`, id).
+		Scan(&r.ID, &r.Reference, &r.Stage, &r.ChildName, &r.ReferrerUserID, &r.ReferrerOrgID, &r.CSOrgID,
+			&r.RaisedAt, &r.UpdatedAt, &closed, &r.Version, &r.Closed, &r.Missing, &master, &wrapped, &erased)
+	if err != nil {
+		return r, notFound(err, "Case not found")
+	}
+	r.RaisedAt, r.UpdatedAt, r.ClosedAt = r.RaisedAt.UTC(), r.UpdatedAt.UTC(), timePtr(closed)
+	r.Erased = erased
+	r.ChildName, err = t.openChildName(id, r.ChildName, master, wrapped, erased)
+	return r, err
+}
+
+// CaseMembers lists a case's members as the read model holds them.
+func (t *Tx) CaseMembers(caseID string) ([][3]string, error) {
+	rows, err := t.query(`SELECT member_kind, member_id, role FROM case_members WHERE case_id = $1 ORDER BY member_kind, member_id, role`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][3]string
+	for rows.Next() {
+		var m [3]string
+		if err := rows.Scan(&m[0], &m[1], &m[2]); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,588 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark/internal/access"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// The authorization matrix: every route of the service (read from the
+// source, so a route added later without an entry here fails the test) ×
+// every kind of person × member, non-member and other organisation. It
+// asserts that nothing is read or written without permission: each request
+// gets the status its entry expects, a refused request changes nothing, and
+// a person who is not a member of a case (or does not own a draft) gets an
+// answer for the real id byte for byte the same, request id aside, as for a
+// random id, so they cannot even learn that the case exists (§6.5).
+
+// The people. The case of the matrix is raised by the teacher (the
+// referrer); Children's Services (worker, social worker, manager, and the
+// administrator, who sees no case data) is a member through its
+// organisation; the teacher's colleague, the GP, the police First Responder
+// lead and the partnership lead are not members.
+var authzPeople = []string{"anonymous", "referrer", "colleague", "gp", "cs-worker", "social-worker", "manager", "admin", "police-lead", "partnership-lead"}
+
+var (
+	caseMembers = map[string]bool{"referrer": true, "cs-worker": true, "social-worker": true, "manager": true}
+	draftOwners = map[string]bool{"referrer": true}
+)
+
+// statuses is the expected status for each person; "*" is everyone not named.
+type statuses map[string]int
+
+func (s statuses) for_(who string) int {
+	if n, ok := s[who]; ok {
+		return n
+	}
+	return s["*"]
+}
+
+// authzRoute is one route's entry: how to call it and what each person gets.
+type authzRoute struct {
+	method string
+	path   string // {id}, {draft}, {action} and {csrf} are filled in
+	form   url.Values
+	json   any
+	want   statuses
+	// savesWhenRefused: a refusal that still saves what was sent, by design
+	// (a concern page keeps its answers, valid or not, so nothing typed is
+	// lost: §6.2). Only for those the entry allows (2xx/3xx or this status).
+	savesWhenRefused int
+}
+
+// Helpers for the common shapes of entry.
+func public(status int) statuses { return statuses{"*": status} }
+
+// signedIn: a page for people who are signed in; the anonymous are sent to
+// sign in (GET) or shown the sign-in page with their answers (POST, 401).
+func signedIn(method string, everyone int, except statuses) statuses {
+	s := statuses{"*": everyone, "anonymous": http.StatusSeeOther}
+	if method != "GET" {
+		s["anonymous"] = http.StatusUnauthorized
+	}
+	for k, v := range except {
+		s[k] = v
+	}
+	return s
+}
+
+// bearer: an API operation; no token is 401.
+func bearer(everyone int, except statuses) statuses {
+	s := statuses{"*": everyone, "anonymous": http.StatusUnauthorized}
+	for k, v := range except {
+		s[k] = v
+	}
+	return s
+}
+
+// members: what a case's members get; everyone else gets 404.
+func members(member int, except statuses) statuses {
+	s := statuses{"*": http.StatusNotFound}
+	for who := range caseMembers {
+		s[who] = member
+	}
+	for k, v := range except {
+		s[k] = v
+	}
+	return s
+}
+
+func owner(status int) statuses { return statuses{"*": http.StatusNotFound, "referrer": status} }
+
+func merge(a, b statuses) statuses {
+	out := statuses{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+const (
+	ok        = http.StatusOK
+	created   = http.StatusCreated
+	noContent = http.StatusNoContent
+	seeOther  = http.StatusSeeOther
+	forbidden = http.StatusForbidden
+	notFound  = http.StatusNotFound
+	invalid   = http.StatusUnprocessableEntity
+	unauth    = http.StatusUnauthorized
+)
+
+// authzRoutes has one entry for every route pattern registered in this
+// package. A route without an entry fails TestEveryRouteHasAnAuthorizationEntry.
+func authzRoutes() map[string]authzRoute {
+	interpreter := url.Values{"name": {"Ana Interpreter"}, "languages": {"Albanian"}, "gender": {pathway.InterpreterGenders()[0].Value},
+		"professional": {"yes"}, "approved": {"yes"}, "active": {"yes"}, "csrf_token": {"{csrf}"}}
+	csrf := url.Values{"csrf_token": {"{csrf}"}}
+	form := func(kv ...string) url.Values {
+		f := url.Values{"csrf_token": {"{csrf}"}}
+		for i := 0; i < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
+	// Children's Services decide on contacts; the referrer knows the case
+	// but may not record Children's Services' decisions.
+	csOnly := func(status int) statuses { return members(status, statuses{"referrer": forbidden}) }
+	return map[string]authzRoute{
+		// Open to everyone: nothing about any child.
+		"GET /assets/":  {method: "GET", path: "/assets/govuk.css", want: public(ok)},
+		"GET /healthz":  {method: "GET", path: "/healthz", want: public(ok)},
+		"GET /readyz":   {method: "GET", path: "/readyz", want: public(ok)},
+		"GET /metrics":  {method: "GET", path: "/metrics", want: public(ok)},
+		"GET /sign-in":  {method: "GET", path: "/sign-in", want: public(ok)},
+		"POST /sign-in": {method: "POST", path: "/sign-in", form: url.Values{"email": {"nobody@nowhere.example"}, "password": {"not a password"}}, want: public(unauth)},
+		// The second step of signing in needs the challenge cookie of the
+		// first (mfa.go); single sign-on is not set up here (oidc.go).
+		"GET /sign-in/code":         {method: "GET", path: "/sign-in/code", want: public(seeOther)},
+		"POST /sign-in/code":        {method: "POST", path: "/sign-in/code", form: url.Values{"code": {"000000"}}, want: public(unauth)},
+		"GET /sign-in/set-up":       {method: "GET", path: "/sign-in/set-up", want: public(seeOther)},
+		"POST /sign-in/set-up":      {method: "POST", path: "/sign-in/set-up", form: url.Values{"code": {"000000"}}, want: public(unauth)},
+		"GET /sign-in/sso":          {method: "GET", path: "/sign-in/sso", want: public(notFound)},
+		"GET /sign-in/sso/callback": {method: "GET", path: "/sign-in/sso/callback?state=x&code=y", want: public(notFound)},
+		"GET /sign-in/sso/confirm":  {method: "GET", path: "/sign-in/sso/confirm", want: signedIn("GET", notFound, nil)},
+		"GET /break-glass":          {method: "GET", path: "/break-glass", want: signedIn("GET", ok, nil)},
+		"POST /break-glass":         {method: "POST", path: "/break-glass", form: form("case", "{id}", "reason", "too short"), want: signedIn("POST", invalid, statuses{"admin": forbidden})},
+		"GET /alerts":               {method: "GET", path: "/alerts", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
+		"POST /api/v1/break-glass":  {method: "POST", path: "/api/v1/break-glass", json: map[string]any{"case": "CS-2026-000001", "reason": "too short"}, want: bearer(invalid, statuses{"admin": forbidden})},
+		"GET /accessibility":        {method: "GET", path: "/accessibility", want: public(ok)},
+		"GET /privacy":              {method: "GET", path: "/privacy", want: public(ok)},
+		"GET /api/v1/openapi.json":  {method: "GET", path: "/api/v1/openapi.json", want: public(ok)},
+		"POST /api/v1/sessions":     {method: "POST", path: "/api/v1/sessions", json: map[string]string{"email": "nobody@nowhere.example", "password": "not a password"}, want: public(unauth)},
+		"/api/":                     {method: "GET", path: "/api/v1/nothing-here", want: public(notFound)},
+		"/":                         {method: "GET", path: "/nothing-here", want: public(notFound)},
+
+		// Pages for anyone signed in.
+		"POST /sign-out":           {method: "POST", path: "/sign-out", form: csrf, want: signedIn("POST", seeOther, nil)},
+		"GET /{$}":                 {method: "GET", path: "/", want: signedIn("GET", ok, nil)},
+		"GET /concerns/new":        {method: "GET", path: "/concerns/new", want: signedIn("GET", ok, nil)},
+		"POST /concerns":           {method: "POST", path: "/concerns", form: csrf, want: signedIn("POST", seeOther, statuses{"admin": forbidden})},
+		"GET /inbox":               {method: "GET", path: "/inbox", want: signedIn("GET", forbidden, statuses{"cs-worker": ok, "social-worker": ok, "manager": ok})},
+		"GET /cases":               {method: "GET", path: "/cases", want: signedIn("GET", ok, statuses{"admin": forbidden})},
+		"GET /escalations":         {method: "GET", path: "/escalations", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
+		"GET /my-work":             {method: "GET", path: "/my-work", want: signedIn("GET", ok, statuses{"admin": forbidden})},
+		"GET /admin/interpreters":  {method: "GET", path: "/admin/interpreters", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"POST /admin/interpreters": {method: "POST", path: "/admin/interpreters", form: interpreter, want: signedIn("POST", forbidden, statuses{"admin": seeOther})},
+
+		// A concern draft: its author's only.
+		"GET /concerns/{draft}":         {method: "GET", path: "/concerns/{draft}", want: merge(owner(ok), statuses{"anonymous": seeOther})},
+		"GET /concerns/{draft}/check":   {method: "GET", path: "/concerns/{draft}/check", want: merge(owner(ok), statuses{"anonymous": seeOther})},
+		"POST /concerns/{draft}/check":  {method: "POST", path: "/concerns/{draft}/check", form: form("version", "1"), want: merge(owner(invalid), statuses{"anonymous": unauth})},
+		"GET /concerns/{draft}/{step}":  {method: "GET", path: "/concerns/{draft}/child", want: merge(owner(ok), statuses{"anonymous": seeOther})},
+		"POST /concerns/{draft}/{step}": {method: "POST", path: "/concerns/{draft}/child", form: form("version", "1", "givenNames", "Amira"), want: merge(owner(invalid), statuses{"anonymous": unauth}), savesWhenRefused: invalid},
+
+		// A case: its members' only (§6.5); the administrator sees no case data.
+		"GET /cases/{id}":                          {method: "GET", path: "/cases/{id}", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/contact":                  {method: "GET", path: "/cases/{id}/contact", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"POST /cases/{id}/contact":                 {method: "POST", path: "/cases/{id}/contact", form: form("version", "1", "method", "phone"), want: merge(csOnly(seeOther), statuses{"anonymous": unauth})},
+		"GET /cases/{id}/outcome":                  {method: "GET", path: "/cases/{id}/outcome", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"POST /cases/{id}/outcome":                 {method: "POST", path: "/cases/{id}/outcome", form: form("version", "1", "decision", "assessment", "nextStep", "Assess."), want: merge(csOnly(invalid), statuses{"anonymous": unauth})},
+		"GET /cases/{id}/actions/{action}":         {method: "GET", path: "/cases/{id}/actions/{action}", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"POST /cases/{id}/actions/{action}":        {method: "POST", path: "/cases/{id}/actions/{action}", form: form("version", "1", "text", "A note."), want: merge(members(seeOther, nil), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}":                   {method: "GET", path: "/api/v1/cases/{id}", want: merge(members(ok, nil), statuses{"anonymous": unauth})},
+		"POST /api/v1/cases/{id}/contact":          {method: "POST", path: "/api/v1/cases/{id}/contact", json: map[string]any{"expectedVersion": 1, "method": "phone"}, want: merge(csOnly(ok), statuses{"anonymous": unauth})},
+		"POST /api/v1/cases/{id}/outcome":          {method: "POST", path: "/api/v1/cases/{id}/outcome", json: map[string]any{"expectedVersion": 1, "decision": "assessment", "nextStep": "Assess."}, want: merge(csOnly(invalid), statuses{"anonymous": unauth})},
+		"POST /api/v1/cases/{id}/actions/{action}": {method: "POST", path: "/api/v1/cases/{id}/actions/{action}", json: map[string]any{"expectedVersion": 1, "text": "A note."}, want: merge(members(ok, nil), statuses{"anonymous": unauth})},
+
+		// NRM drafts (nrmdraft.go): the team working the case only; the
+		// referrer is told to ask the team. No decision on the matrix's case
+		// is negative, so there is no reconsideration to draft (§8.9).
+		"GET /cases/{id}/nrm-draft":                                 {method: "GET", path: "/cases/{id}/nrm-draft", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-draft/copy":                            {method: "GET", path: "/cases/{id}/nrm-draft/copy", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-draft/{section}":                       {method: "GET", path: "/cases/{id}/nrm-draft/background", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"POST /cases/{id}/nrm-draft/{section}":                      {method: "POST", path: "/cases/{id}/nrm-draft/background", form: form("birthplace", "Tirana", "version-birthplace", "0", "shown-birthplace", "x"), want: merge(members(seeOther, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /cases/{id}/nrm-draft.pdf":                             {method: "GET", path: "/cases/{id}/nrm-draft.pdf", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-draft.txt":                             {method: "GET", path: "/cases/{id}/nrm-draft.txt", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-reconsideration":                       {method: "GET", path: "/cases/{id}/nrm-reconsideration", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-reconsideration/copy":                  {method: "GET", path: "/cases/{id}/nrm-reconsideration/copy", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-reconsideration/{section}":             {method: "GET", path: "/cases/{id}/nrm-reconsideration/views", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"POST /cases/{id}/nrm-reconsideration/{section}":            {method: "POST", path: "/cases/{id}/nrm-reconsideration/views", form: form("childs-views", "She wants to stay.", "version-childs-views", "0", "shown-childs-views", "x"), want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /cases/{id}/nrm-reconsideration.pdf":                   {method: "GET", path: "/cases/{id}/nrm-reconsideration.pdf", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-reconsideration.txt":                   {method: "GET", path: "/cases/{id}/nrm-reconsideration.txt", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /api/v1/cases/{id}/nrm-draft":                          {method: "GET", path: "/api/v1/cases/{id}/nrm-draft", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"PUT /api/v1/cases/{id}/nrm-draft/fields/{field}":           {method: "PUT", path: "/api/v1/cases/{id}/nrm-draft/fields/birthplace", json: map[string]any{"value": "Tirana", "expectedVersion": 0}, want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/nrm-draft.pdf":                      {method: "GET", path: "/api/v1/cases/{id}/nrm-draft.pdf", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/nrm-draft.txt":                      {method: "GET", path: "/api/v1/cases/{id}/nrm-draft.txt", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/nrm-reconsideration":                {method: "GET", path: "/api/v1/cases/{id}/nrm-reconsideration", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"PUT /api/v1/cases/{id}/nrm-reconsideration/fields/{field}": {method: "PUT", path: "/api/v1/cases/{id}/nrm-reconsideration/fields/childs-views", json: map[string]any{"value": "She wants to stay.", "expectedVersion": 0}, want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/nrm-reconsideration.pdf":            {method: "GET", path: "/api/v1/cases/{id}/nrm-reconsideration.pdf", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/nrm-reconsideration.txt":            {method: "GET", path: "/api/v1/cases/{id}/nrm-reconsideration.txt", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+
+		// The JSON API for anyone with a token.
+		"DELETE /api/v1/sessions/current": {method: "DELETE", path: "/api/v1/sessions/current", want: bearer(noContent, nil)},
+		"GET /api/v1/catalog":             {method: "GET", path: "/api/v1/catalog", want: bearer(ok, nil)},
+		"GET /api/v1/cases":               {method: "GET", path: "/api/v1/cases", want: bearer(ok, statuses{"admin": forbidden})},
+		"POST /api/v1/cases":              {method: "POST", path: "/api/v1/cases", json: "{concern}", want: bearer(created, statuses{"admin": forbidden})},
+		"GET /api/v1/inbox":               {method: "GET", path: "/api/v1/inbox", want: bearer(forbidden, statuses{"cs-worker": ok, "social-worker": ok, "manager": ok})},
+		"GET /api/v1/my-work":             {method: "GET", path: "/api/v1/my-work", want: bearer(ok, statuses{"admin": forbidden})},
+		"POST /api/v1/tokens":             {method: "POST", path: "/api/v1/tokens", json: map[string]any{"userEmail": "dsl@northfield.example", "name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30}, want: bearer(forbidden, statuses{"admin": created})},
+
+		// Retention reviews (partnership leads and administrators) and
+		// subject access and erasure (partnership leads): privacy.go. The
+		// export and erasure pages look nothing up before the lead confirms
+		// who they are, so they answer the same for a real and a random id.
+		"GET /admin/retention":                     {method: "GET", path: "/admin/retention", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /admin/retention/keep":               {method: "POST", path: "/admin/retention/keep", form: form("kind", "closed-case", "id", "{id}", "note", "Court proceedings continue"), want: signedIn("POST", forbidden, statuses{"admin": seeOther, "partnership-lead": seeOther})},
+		"POST /admin/retention/drafts/{id}/delete": {method: "POST", path: "/admin/retention/drafts/{id}/delete", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound, "partnership-lead": notFound})},
+		"GET /api/v1/retention-review":             {method: "GET", path: "/api/v1/retention-review", want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"GET /subject-access":                      {method: "GET", path: "/subject-access", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
+		"POST /subject-access/{id}/export":         {method: "POST", path: "/subject-access/{id}/export", form: form("format", "json", "confirm", ""), want: signedIn("POST", forbidden, statuses{"partnership-lead": invalid})},
+		"GET /subject-access/{id}/erase":           {method: "GET", path: "/subject-access/{id}/erase", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
+		"POST /subject-access/{id}/erase":          {method: "POST", path: "/subject-access/{id}/erase", form: form("legalBasis", "art17-1d", "reason", "Raised about the wrong child", "confirm", ""), want: signedIn("POST", forbidden, statuses{"partnership-lead": invalid})},
+	}
+}
+
+// routePatterns reads every pattern registered with Handle or HandleFunc in
+// this package's non-test source, so routes added anywhere are seen.
+func routePatterns(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var out []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "Handle" && sel.Sel.Name != "HandleFunc") || len(call.Args) != 2 {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				t.Errorf("%s: a route whose pattern is not a string literal: the authorization matrix cannot check it", fset.Position(call.Pos()))
+				return true
+			}
+			p, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p)
+			return true
+		})
+	}
+	sort.Strings(out)
+	if len(out) < 20 {
+		t.Fatalf("found only %d routes in the source: %v", len(out), out)
+	}
+	return out
+}
+
+// Every route has an entry in the matrix, and every entry is a route that
+// exists and is reached by the request the entry makes.
+func TestEveryRouteHasAnAuthorizationEntry(t *testing.T) {
+	patterns := routePatterns(t)
+	table := authzRoutes()
+	e := newEnv(t, storetest.SQLite(t))
+	mux := http.NewServeMux()
+	e.srv.routes(mux)
+	seen := map[string]bool{}
+	for _, p := range patterns {
+		seen[p] = true
+		r, ok := table[p]
+		if !ok {
+			t.Errorf("route %q has no entry in the authorization matrix (internal/web/authz_test.go, authzRoutes): say who may call it", p)
+			continue
+		}
+		path := strings.NewReplacer("{id}", "0123456789abcdef01234567", "{draft}", "0123456789abcdef01234567", "{action}", "note").Replace(r.path)
+		if _, got := mux.Handler(httptest.NewRequest(r.method, path, nil)); got != p {
+			t.Errorf("entry %q sends %s %s, which reaches %q", p, r.method, path, got)
+		}
+	}
+	for p := range table {
+		if !seen[p] {
+			t.Errorf("the authorization matrix has an entry for %q, which is not a route any more", p)
+		}
+	}
+}
+
+// matrix is the state one run of the matrix needs.
+type matrix struct {
+	e       *testEnv
+	people  map[string]casework.Viewer
+	caseID  string // the shared case, raised by the teacher
+	draftID string // the teacher's draft
+}
+
+func newMatrix(t *testing.T, db *store.DB) *matrix {
+	e := newEnv(t, db)
+	m := &matrix{e: e, people: map[string]casework.Viewer{
+		"referrer": e.p.Teacher, "colleague": e.p.Colleague, "gp": e.p.GPDoctor, "cs-worker": e.p.CSWorker,
+		"social-worker": e.p.SocialWorker, "manager": e.p.Manager, "admin": e.p.CSAdmin, "police-lead": e.p.PoliceLead,
+	}}
+	// The partnership lead works for the partnership, not for any agency
+	// holding the case: a member only while an escalation is open (§8.6).
+	lead := store.User{ID: "user-partnership-lead", OrgID: "org-partnership", Email: "lead@partnership.example", Name: "Pip Partnership", Role: pathway.RolePartnershipLead, PasswordHash: "x", CreatedAt: e.clock.Now()}
+	err := db.Update(context.Background(), func(tx *store.Tx) error {
+		if err := tx.InsertOrganisation(store.Organisation{ID: "org-partnership", Name: "Northshire Safeguarding Partnership", Kind: "local-authority", CreatedAt: e.clock.Now()}); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(lead); err != nil {
+			return err
+		}
+		u, err := tx.UserByID(lead.ID)
+		m.people["partnership-lead"] = casework.Viewer{User: u}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.caseID = e.raiseCase()
+	d, err := e.svc.NewDraft(context.Background(), e.p.Teacher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.draftID = d.ID
+	return m
+}
+
+// session signs the person in, as sign-in would leave them (made in the
+// database, so the matrix does not depend on how people sign in), and
+// returns the session token and its CSRF token. The anonymous get "".
+func (m *matrix) session(who string) (string, string) {
+	if who == "anonymous" {
+		return "", ""
+	}
+	tok, hash := access.NewToken()
+	csrf, _ := access.NewToken()
+	now := m.e.clock.Now()
+	err := m.e.db.Update(context.Background(), func(tx *store.Tx) error {
+		return tx.InsertSession(store.Session{TokenHash: hash, UserID: m.people[who].User.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)})
+	})
+	if err != nil {
+		m.e.t.Fatal(err)
+	}
+	return tok, csrf
+}
+
+// request makes the entry's request for caseID/draftID/action as the holder of token.
+func (m *matrix) request(r authzRoute, caseID, draftID, action, token, csrf string) *http.Request {
+	fill := strings.NewReplacer("{id}", caseID, "{draft}", draftID, "{action}", action, "{csrf}", csrf)
+	var body io.Reader
+	ct := ""
+	switch {
+	case r.form != nil:
+		f := url.Values{}
+		for k, vs := range r.form {
+			for _, v := range vs {
+				f.Add(k, fill.Replace(v))
+			}
+		}
+		body, ct = strings.NewReader(f.Encode()), "application/x-www-form-urlencoded"
+	case r.json == "{concern}":
+		b, _ := json.Marshal(storetest.ValidConcern(m.e.clock.Now()))
+		body, ct = bytes.NewReader(b), "application/json"
+	case r.json != nil:
+		v := r.json
+		if m, ok := v.(map[string]any); ok && action != "note" {
+			// Another action's command has fields of its own: send only the version.
+			v = map[string]any{"expectedVersion": m["expectedVersion"]}
+		}
+		b, _ := json.Marshal(v)
+		body, ct = bytes.NewReader(b), "application/json"
+	}
+	req := httptest.NewRequest(r.method, fill.Replace(r.path), body)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if token != "" {
+		if strings.HasPrefix(r.path, "/api/") {
+			req.Header.Set("Authorization", "Bearer "+token)
+		} else {
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+		}
+	}
+	return req
+}
+
+// state is everything a refused request must leave as it was.
+type authzState struct {
+	savedState
+	Interpreters, Users int
+	Versions            string
+}
+
+func (m *matrix) state() authzState {
+	e := m.e
+	var versions []string
+	rows, err := e.db.SQL().Query(`SELECT case_id, MAX(seq) FROM case_events GROUP BY case_id ORDER BY case_id`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		rows.Scan(&id, &n)
+		versions = append(versions, fmt.Sprintf("%s:%d", id, n))
+	}
+	rows.Close()
+	var drafts []string
+	rows, err = e.db.SQL().Query(`SELECT id, version FROM concern_drafts ORDER BY id`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		rows.Scan(&id, &n)
+		drafts = append(drafts, fmt.Sprintf("%s:%d", id, n))
+	}
+	rows.Close()
+	return authzState{savedState: e.saved(), Interpreters: e.count("interpreters"), Users: e.count("users"),
+		Versions: strings.Join(versions, ",") + " drafts " + strings.Join(drafts, ",")}
+}
+
+// normalised is a response with what differs between any two requests (the
+// request id) and the id asked for taken out, for comparing byte for byte.
+func normalised(rec *httptest.ResponseRecorder, id string) string {
+	rid := rec.Header().Get("X-Request-Id")
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\n", rec.Code)
+	keys := make([]string, 0, len(rec.Header()))
+	for k := range rec.Header() {
+		if k != "X-Request-Id" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(rec.Header()[k], ", "))
+	}
+	b.WriteString(rec.Body.String())
+	out := b.String()
+	if rid != "" {
+		out = strings.ReplaceAll(out, rid, "{request-id}")
+	}
+	out = strings.ReplaceAll(out, id, "{id}")
+	out = strings.ReplaceAll(out, url.QueryEscape("/cases/"+id), url.QueryEscape("/cases/{id}"))
+	return out
+}
+
+// TestNothingIsReadOrWrittenWithoutPermission runs the whole matrix on both stores.
+func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		m := newMatrix(t, db)
+		table := authzRoutes()
+		patterns := make([]string, 0, len(table))
+		for p := range table {
+			patterns = append(patterns, p)
+		}
+		sort.Strings(patterns)
+		for _, p := range patterns {
+			r := table[p]
+			caseScoped := strings.Contains(r.path, "{id}")
+			draftScoped := strings.Contains(r.path, "{draft}")
+			for _, who := range authzPeople {
+				want := r.want.for_(who)
+				caseID := m.caseID
+				// A member's write gets a case of its own, so that what it
+				// changes does not change what the next request meets.
+				if caseScoped && caseMembers[who] && r.method != "GET" {
+					caseID = m.e.raiseCase()
+				}
+				draftID := m.draftID
+				if draftScoped && draftOwners[who] && r.method != "GET" {
+					d, err := m.e.svc.NewDraft(context.Background(), m.people[who])
+					if err != nil {
+						t.Fatal(err)
+					}
+					draftID = d.ID
+				}
+				token, csrf := m.session(who)
+				before := m.state()
+				rec := m.e.serve(m.request(r, caseID, draftID, "note", token, csrf))
+				if rec.Code != want {
+					t.Errorf("%s as %s: %d, want %d: %s", p, who, rec.Code, want, snippet(rec))
+					continue
+				}
+				if rec.Code >= 400 && rec.Code != r.savesWhenRefused {
+					if after := m.state(); after != before {
+						t.Errorf("%s as %s was refused (%d) but changed what is saved:\n before %+v\n after  %+v", p, who, rec.Code, before, after)
+					}
+				}
+				// Those with no need to know learn nothing from a real id.
+				outsider := who == "anonymous" || (caseScoped && !caseMembers[who]) || (caseScoped && who == "admin") || (draftScoped && !draftOwners[who])
+				if !(caseScoped || draftScoped) || !outsider {
+					continue
+				}
+				actions := []string{"note"}
+				if strings.Contains(r.path, "{action}") {
+					actions = sortedActionSlugs()
+				}
+				for _, action := range actions {
+					realID, fakeID := caseID, access.NewID()
+					if draftScoped {
+						realID = draftID
+					}
+					before := m.state()
+					var real, fake *httptest.ResponseRecorder
+					if draftScoped {
+						real = m.e.serve(m.request(r, caseID, realID, action, token, csrf))
+						fake = m.e.serve(m.request(r, caseID, fakeID, action, token, csrf))
+					} else {
+						real = m.e.serve(m.request(r, realID, draftID, action, token, csrf))
+						fake = m.e.serve(m.request(r, fakeID, draftID, action, token, csrf))
+					}
+					if real.Code != want {
+						t.Errorf("%s (action %s) as %s: %d, want %d: %s", p, action, who, real.Code, want, snippet(real))
+					}
+					if got, other := normalised(real, realID), normalised(fake, fakeID); got != other {
+						t.Errorf("%s (action %s) as %s: the answer for a real id differs from the answer for a random one:\n--- real\n%s\n--- random\n%s", p, action, who, got, other)
+					}
+					if after := m.state(); after != before {
+						t.Errorf("%s (action %s) as %s changed what is saved:\n before %+v\n after  %+v", p, action, who, before, after)
+					}
+				}
+			}
+		}
+	})
+}
+
+func snippet(rec *httptest.ResponseRecorder) string {
+	s := rec.Body.String()
+	if loc := rec.Header().Get("Location"); loc != "" {
+		s = "Location: " + loc + " " + s
+	}
+	if m := regexp.MustCompile(`(?s)<h1[^>]*>(.*?)</h1>.*?<p class="govuk-body">(.*?)</p>`).FindStringSubmatch(s); m != nil {
+		return strings.TrimSpace(m[1]) + ": " + strings.TrimSpace(m[2])
+	}
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
