@@ -24,6 +24,7 @@ type CaseView struct {
 	Events     []pathway.Event // only those visible to the viewer
 	Membership pathway.Membership
 	Warnings   []pathway.Warning
+	Flags      pathway.Flags // from the whole case, whatever the viewer may see of it
 	// EmergencyUntil is when the viewer's break-glass access ends, if that is how they see the case.
 	EmergencyUntil *time.Time
 }
@@ -258,7 +259,10 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 			return err
 		}
 		// §7.6: a confidential placement's address reaches only those granted it.
-		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now())}
+		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now()), Flags: c.Flags(s.now())}
+		if !m.Team() {
+			view.Case = view.Case.ForOutsider(v.User.ID) // §6.5: the team's work is theirs to know
+		}
 		if m.Is(pathway.MemberBreakGlass) {
 			if _, view.EmergencyUntil, err = breakGlassMembership(tx, pathway.Membership{}, caseID, v.User.ID, s.now()); err != nil {
 				return err

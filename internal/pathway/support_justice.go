@@ -122,7 +122,11 @@ func (it SupportItem) ConsentLabel() string {
 	if it.Consent == nil {
 		return ""
 	}
-	return supportLabel(consentGivers, it.Consent.By) + " on " + it.Consent.Date
+	day := it.Consent.Date
+	if t, err := time.Parse("2006-01-02", day); err == nil {
+		day = t.Format("2 January 2006")
+	}
+	return supportLabel(consentGivers, it.Consent.By) + " on " + day
 }
 
 // VisitorOfferLabel is the child's answer to the offer of an independent visitor.

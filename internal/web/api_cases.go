@@ -56,7 +56,7 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 	c := v.Case
 	out := apiCase{ID: c.ID, Version: c.Version, Stage: c.Stage, StageLabel: c.Stage.Label(), Reference: c.Reference(), RaisedAt: c.RaisedAt,
 		Referrer: c.Referrer, Concern: c.Concern, Warnings: v.Warnings, Contact: c.Contact, Outcome: c.Outcome, YourRoles: v.Membership.Roles,
-		Clocks: []apiClock{}, Timeline: []apiEvent{}, Progress: c.Progress(), Flags: c.Flags(now)}
+		Clocks: []apiClock{}, Timeline: []apiEvent{}, Progress: c.Progress(), Flags: v.Flags}
 	if v.Membership.Team() {
 		out.Workers, out.Notes = c.Workers, c.Notes
 		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety

@@ -26,10 +26,16 @@ func viewClocks(cs []pathway.Clock, now time.Time) []clockView {
 	var out []clockView
 	for _, c := range cs {
 		v := clockView{Clock: c, Status: c.Status(now)}
-		if c.Window { // a period of heightened risk, not a deadline to meet
-			if c.Running() && now.Before(c.DueAt) {
+		if c.Window { // a period to wait out or watch, not a deadline to meet
+			open := c.Running() && now.Before(c.DueAt)
+			switch {
+			case c.Kind == pathway.ClockNRMEarliestConclusiveGrounds && open:
+				v.Summary, v.Colour = "Can be made in "+humanDuration(c.Remaining(now)), "grey"
+			case c.Kind == pathway.ClockNRMEarliestConclusiveGrounds:
+				v.Summary, v.Colour = "Can be made now", "green"
+			case open:
 				v.Summary, v.Colour = "Highest risk for "+humanDuration(c.Remaining(now))+" more", "red"
-			} else {
+			default:
 				v.Summary, v.Colour = "Ended", "grey"
 			}
 			out = append(out, v)

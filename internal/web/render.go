@@ -86,7 +86,15 @@ var pageFuncs = template.FuncMap{
 	"join":       strings.Join,
 	"add":        func(a, b int) int { return a + b },
 	"dueTag":     dueTag,
-	"dueTagAt":   func(due time.Time, now any) template.HTML { return dueTag(&due, now) },
+	// dayText writes a YYYY-MM-DD date as the rest of the pages do.
+	"dayText": func(day string) string {
+		t, err := time.Parse("2006-01-02", day)
+		if err != nil {
+			return day
+		}
+		return t.Format("2 January 2006")
+	},
+	"dueTagAt": func(due time.Time, now any) template.HTML { return dueTag(&due, now) },
 	"highRisk": func(until *time.Time, now any) bool {
 		n, _ := now.(time.Time)
 		return until != nil && n.Before(*until)
