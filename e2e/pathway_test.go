@@ -407,7 +407,7 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.choose("consentBy", "child")
 	b.fillDate("consentDate", today)
 	b.saveAction(casePath, "Record support for the child")
-	b.expectText("Consent: The child on " + today.Format("2006-01-02"))
+	b.expectText("Consent: The child on " + today.Format("2 January 2006"))
 
 	b.startAction(casePath, "record-support", "Record support for the child")
 	b.choose("kind", "independent-visitor")

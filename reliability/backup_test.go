@@ -92,6 +92,15 @@ func TestSQLiteBackupRestoresEveryCaseAndEvent(t *testing.T) {
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("adding a note: %d %v %s", status, err, body)
 	}
+	// … and a case is lawfully erased: the restore must not bring it back.
+	erased := ids[1]
+	err = tg.open(t).Update(context.Background(), func(tx *store.Tx) error {
+		return tx.EraseCase(store.Erasure{CaseID: erased, At: time.Now(), By: "user-lead", Reason: "raised about the wrong child", LegalBasis: "art17-1d"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg.release(t)
 	// … and a restore is refused while the service has the database open.
 	if out, err := waymark(t, "restore", "--database", tg.url, backup); err == nil || !strings.Contains(out, "in use") {
 		t.Fatalf("restore over a database in use: %v\n%s", err, out)
@@ -131,7 +140,15 @@ func TestSQLiteBackupRestoresEveryCaseAndEvent(t *testing.T) {
 		t.Fatalf("waymark restore: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+	if !strings.Contains(out, "erased again, as they were erased after the backup was taken: "+erased+"\n") {
+		t.Errorf("restore did not say it erased %s again", erased)
+	}
 	restored, restoredAudit := snapshot(t, tg.open(t))
+	if got, ok := restored[erased]; ok && (len(got) != 1 || got[0] != "erased") {
+		t.Errorf("case %s, erased after the backup, is back after the restore: %d events", erased, len(got))
+	}
+	delete(before, erased)
+	delete(restored, erased)
 	sameCases(t, before, restored)
 	if restoredAudit < audited {
 		t.Errorf("restored audit chain has %d entries, the database had %d when backed up", restoredAudit, audited)
@@ -157,9 +174,13 @@ func TestSQLiteBackupRestoresEveryCaseAndEvent(t *testing.T) {
 	}
 	srv = startServe(t, tg.url)
 	for _, id := range ids {
+		want := http.StatusOK
+		if id == erased {
+			want = http.StatusForbidden // "The details of this case were erased"
+		}
 		status, body, err := newClient(s.tokens[s.p.CSWorker.User.ID], func() string { return srv.url }).do("GET", "/api/v1/cases/"+id, nil)
-		if err != nil || status != http.StatusOK {
-			t.Errorf("case %s after restore: %d %v %s", id, status, err, body)
+		if err != nil || status != want {
+			t.Errorf("case %s after restore: %d %v %s; want %d", id, status, err, body, want)
 		}
 	}
 	srv.stop(t)

@@ -123,7 +123,7 @@ func crashWhileWriting(t *testing.T, tg *target, s seeded, rng *rand.Rand, base 
 		var body []byte
 		var err error
 		for range 100 { // the first requests after a database crash may meet a dead connection
-			if status, body, err = c.do("GET", "/api/v1/cases/"+id, nil); err == nil && status < 500 {
+			if status, body, err = c.do("GET", "/api/v1/cases/"+id, nil); err == nil && status < 500 && status != http.StatusTooManyRequests {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
@@ -211,8 +211,8 @@ func write(ctx context.Context, t *testing.T, w int, c *client, l *ledger) {
 				l.ackCase(got.ID)
 				mine = append(mine, got.ID)
 				versions[got.ID] = got.Version
-			case status >= 500:
-				pause() // the database went away under the request
+			case status >= 500, status == http.StatusTooManyRequests:
+				pause() // the database went away under the request, or slow down
 			default:
 				t.Errorf("raising a concern: %d %s", status, body)
 				return
@@ -222,7 +222,7 @@ func write(ctx context.Context, t *testing.T, w int, c *client, l *ledger) {
 		id := mine[n%len(mine)]
 		if versions[id] < 0 {
 			status, body, err := c.do("GET", "/api/v1/cases/"+id, nil)
-			if err != nil || status >= 500 {
+			if err != nil || status >= 500 || status == http.StatusTooManyRequests {
 				pause()
 				continue
 			}
@@ -253,6 +253,9 @@ func write(ctx context.Context, t *testing.T, w int, c *client, l *ledger) {
 		case status == http.StatusConflict:
 			l.note(id, text, false)
 			versions[id] = -1
+		case status == http.StatusTooManyRequests: // refused too: must not be saved
+			l.note(id, text, false)
+			pause()
 		case status >= 500: // the outcome is unknown, as when no answer came
 			l.mu.Lock()
 			l.unknown++

@@ -80,6 +80,19 @@ func restore(ctx context.Context, c *config, target, src string, stdout io.Write
 	} else if inUse {
 		return store.ErrInUse
 	}
+	// Lawful erasures recorded since the backup was taken are applied
+	// again to the restored copy before it goes live.
+	var erasures []store.Erasure
+	if _, err := os.Stat(target); err == nil {
+		old, err := store.Open(ctx, target)
+		if err == nil {
+			erasures, err = old.Erasures(ctx)
+			old.Close()
+		}
+		if err != nil {
+			log.Warn("cannot read the lawful erasures of the database being replaced: check that no case erased since the backup was taken is back after the restore", "err", err)
+		}
+	}
 	dir := filepath.Dir(target)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -101,6 +114,10 @@ func restore(ctx context.Context, c *config, target, src string, stdout io.Write
 		return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)
 	}
 	r, err := db.VerifyBackup(ctx)
+	var again []string
+	if err == nil {
+		again, err = db.ReapplyErasures(ctx, erasures, time.Now())
+	}
 	db.Close()
 	if err != nil {
 		return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)
@@ -111,6 +128,9 @@ func restore(ctx context.Context, c *config, target, src string, stdout io.Write
 	}
 	fmt.Fprintf(stdout, "restored %s from %s (made at schema %s, now %s): %d cases, %d events, audit chain of %d entries verified\n",
 		target, src, schema, r.Schema, r.Cases, r.Events, r.AuditEntries)
+	if len(again) > 0 {
+		fmt.Fprintf(stdout, "erased again, as they were erased after the backup was taken: %s\n", strings.Join(again, ", "))
+	}
 	if kept != "" {
 		fmt.Fprintf(stdout, "the database it replaced is kept at %s: delete it once the restored service is checked\n", kept)
 	}

@@ -177,11 +177,13 @@ func (s *Service) DeleteUnsentDraft(ctx context.Context, v Viewer, id string) er
 	now := s.now()
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		d, err := tx.UnsentDraft(id)
+		// A draft not yet due answers as one that does not exist: the
+		// reviewer may not learn that someone is writing a concern (§6.5).
+		if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && now.Before(d.UpdatedAt.AddDate(0, 0, s.Retention.UnsentDraftDays))) {
+			return waymark.Errorf(waymark.ENOTFOUND, "There is no unsent draft due for review with that id.")
+		}
 		if err != nil {
 			return err
-		}
-		if now.Before(d.UpdatedAt.AddDate(0, 0, s.Retention.UnsentDraftDays)) {
-			return waymark.Errorf(waymark.ECONFLICT, "This draft was saved less than %d days ago: it is not due for review yet.", s.Retention.UnsentDraftDays)
 		}
 		if err := tx.DeleteUnsentDraft(id, now); err != nil {
 			return err

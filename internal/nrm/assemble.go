@@ -843,7 +843,7 @@ func involvement(f *facts) string {
 func places(f *facts) []string {
 	out := []string{"Where the child was identified: " + sentence(f.c.Concern.IdentifiedWhere)}
 	for _, m := range f.c.Safety.Missing {
-		if m.WhereFound != "" {
+		if m.WhereFound != "" && m.EndedAt != nil {
 			out = append(out, "Where the child was found on "+day(*m.EndedAt)+": "+sentence(m.WhereFound))
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/crypt"
 )
 
@@ -291,4 +292,58 @@ func syncPath(name string) error {
 		return fmt.Errorf("store: flushing %s: %w", name, err)
 	}
 	return nil
+}
+
+// Erasures lists every lawful erasure recorded in the database; a database
+// from before erasures existed has none.
+func (db *DB) Erasures(ctx context.Context) ([]Erasure, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT case_id, erased_at, erased_by, reason, legal_basis FROM erasures ORDER BY erased_at, case_id`)
+	if err != nil {
+		if s := err.Error(); strings.Contains(s, "no such table") || strings.Contains(s, "SQLSTATE 42P01") {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("store: listing erasures: %w", err)
+	}
+	defer rows.Close()
+	var out []Erasure
+	for rows.Next() {
+		var e Erasure
+		if err := rows.Scan(&e.CaseID, &e.At, &e.By, &e.Reason, &e.LegalBasis); err != nil {
+			return nil, err
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ReapplyErasures erases again every case of erasures that this database
+// holds unerased, and audits it. A backup taken before a lawful erasure
+// still holds the case's data key: restoring it must not bring the child's
+// details back. It returns the ids of the cases erased again.
+func (db *DB) ReapplyErasures(ctx context.Context, erasures []Erasure, now time.Time) ([]string, error) {
+	var again []string
+	err := db.Update(ctx, func(tx *Tx) error {
+		for _, e := range erasures {
+			if prev, err := tx.CaseErasure(e.CaseID); err != nil {
+				return err
+			} else if prev != nil {
+				continue
+			}
+			err := tx.EraseCase(e)
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+				continue // the case came after the backup: nothing to erase
+			}
+			if err != nil {
+				return fmt.Errorf("store: erasing case %s again: %w", e.CaseID, err)
+			}
+			if err := tx.AppendAudit(audit.Entry{At: now, ActorID: "operator", CaseID: e.CaseID, Action: "case.erased",
+				Detail: fmt.Sprintf("erased again after a restore: erased on %s by %s (%s)", e.At.Format(time.RFC3339), e.By, e.LegalBasis)}); err != nil {
+				return err
+			}
+			again = append(again, e.CaseID)
+		}
+		return nil
+	})
+	return again, err
 }

@@ -247,7 +247,7 @@ func authzRoutes() map[string]authzRoute {
 		// who they are, so they answer the same for a real and a random id.
 		"GET /admin/retention":                     {method: "GET", path: "/admin/retention", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
 		"POST /admin/retention/keep":               {method: "POST", path: "/admin/retention/keep", form: form("kind", "closed-case", "id", "{id}", "note", "Court proceedings continue"), want: signedIn("POST", forbidden, statuses{"admin": seeOther, "partnership-lead": seeOther})},
-		"POST /admin/retention/drafts/{id}/delete": {method: "POST", path: "/admin/retention/drafts/{id}/delete", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound, "partnership-lead": notFound})},
+		"POST /admin/retention/drafts/{id}/delete": {method: "POST", path: "/admin/retention/drafts/{draft}/delete", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound, "partnership-lead": notFound})},
 		"GET /api/v1/retention-review":             {method: "GET", path: "/api/v1/retention-review", want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
 		"GET /subject-access":                      {method: "GET", path: "/subject-access", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
 		"POST /subject-access/{id}/export":         {method: "POST", path: "/subject-access/{id}/export", form: form("format", "json", "confirm", ""), want: signedIn("POST", forbidden, statuses{"partnership-lead": invalid})},
@@ -544,12 +544,12 @@ func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
 				if strings.Contains(r.path, "{action}") {
 					actions = sortedActionSlugs()
 				}
+				before = m.state()
 				for _, action := range actions {
 					realID, fakeID := caseID, access.NewID()
 					if draftScoped {
 						realID = draftID
 					}
-					before := m.state()
 					var real, fake *httptest.ResponseRecorder
 					if draftScoped {
 						real = m.e.serve(m.request(r, caseID, realID, action, token, csrf))
@@ -564,9 +564,9 @@ func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
 					if got, other := normalised(real, realID), normalised(fake, fakeID); got != other {
 						t.Errorf("%s (action %s) as %s: the answer for a real id differs from the answer for a random one:\n--- real\n%s\n--- random\n%s", p, action, who, got, other)
 					}
-					if after := m.state(); after != before {
-						t.Errorf("%s (action %s) as %s changed what is saved:\n before %+v\n after  %+v", p, action, who, before, after)
-					}
+				}
+				if after := m.state(); after != before {
+					t.Errorf("%s as %s, for a real and a random id (actions %v), changed what is saved:\n before %+v\n after  %+v", p, who, actions, before, after)
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"time"
@@ -39,7 +40,8 @@ type codeData struct {
 	Next     string
 	Resume   string
 	Enrol    casework.Enrolment
-	Grouped  string // the secret in groups of four
+	Grouped  string       // the secret in groups of four
+	Link     template.URL // the otpauth:// URI: a scheme html/template would otherwise blank out
 	Recovery []string
 }
 
@@ -63,6 +65,7 @@ func (s *Server) renderSetUp(w http.ResponseWriter, r *http.Request, token strin
 		return
 	}
 	d.Enrol, d.Grouped = e, access.GroupSecret(e.Secret)
+	d.Link = template.URL(e.URI) // built by access.OTPAuthURI from our own values, never from input
 	s.render(w, r, status, "mfa-setup", Page{Title: "Set up two-step verification", Errors: errs, Data: d})
 }
 

@@ -93,6 +93,9 @@ func TestFirstSignInSetsUpTwoStepVerification(t *testing.T) {
 			t.Fatalf("first sign-in: %d, otpauth link %v", setUp.Code, m)
 		}
 		secret := m[1]
+		if !strings.Contains(page, `href="otpauth://totp/`) {
+			t.Error("the otpauth:// link is not a working link")
+		}
 		if !strings.Contains(page, access.GroupSecret(secret)) {
 			t.Error("the secret is not shown as text to type")
 		}
