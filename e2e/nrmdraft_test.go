@@ -357,7 +357,7 @@ func (b *browser) nrmCopyFields() map[string]nrmCopyField {
 		    HasButton: false, ButtonShown: false, ButtonName: ''};
 		  const label = g.querySelector('label, p.govuk-body');
 		  f.Label = label ? label.textContent.trim() : '';
-		  f.Missing = Array.from(g.querySelectorAll('.govuk-tag')).some(e => e.textContent.includes('Not answered yet'));
+		  f.Missing = Array.from(g.querySelectorAll('.govuk-tag')).some(e => e.textContent.includes('Not answered yet') || e.textContent.includes('left blank'));
 		  const e = g.querySelector('textarea[id^="copy-"], p[id^="copy-"]');
 		  if (e) {
 		    f.ID = e.id.replace(/^copy-/, ''); f.Kind = e.tagName; f.Shown = e.getClientRects().length > 0;
@@ -372,9 +372,7 @@ func (b *browser) nrmCopyFields() map[string]nrmCopyField {
 		    }
 		    sel.removeAllRanges();
 		  } else {
-		    const facts = g.querySelector('.govuk-hint');
-		    const m = facts && facts.textContent.match(/Form field (\S+?)(?::|\s|$)/);
-		    f.ID = m ? m[1] : '';
+		    f.ID = g.dataset.field || '';
 		  }
 		  const btn = g.querySelector('button[data-wm-copy]');
 		  if (btn) { f.HasButton = true; f.ButtonShown = btn.checkVisibility({visibilityProperty: true}); f.ButtonName = btn.textContent.replace(/\s+/g, ' ').trim(); }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"waymark"
 	"waymark/internal/casework"
@@ -364,6 +365,8 @@ func pageHeading(kind nrm.Kind, pg nrm.Page) string {
 
 type nrmCopyField struct {
 	ID, Label, Facts, Display string
+	Page                      string // the form's page, so a copy button says which question it copies
+	Optional                  bool
 	Choice                    bool // a radio or tick-box answer: chosen, not pasted
 	Missing                   bool
 	Rows                      int
@@ -407,11 +410,17 @@ func (s *Server) handleNRMCopy(kind nrm.Kind) func(http.ResponseWriter, *http.Re
 						continue
 					}
 					cf := nrmCopyField{ID: f.ID, Label: f.Label, Facts: copyFacts(f), Display: f.Display(), Missing: !f.Answered(),
-						Choice: f.Type == nrm.TypeRadio || f.Type == nrm.TypeCheckboxGroup}
+						Choice: f.Type == nrm.TypeRadio || f.Type == nrm.TypeCheckboxGroup, Page: pg.Title, Optional: !f.Required}
 					if f.Type == nrm.TypeDate || f.Type == nrm.TypeSelect {
 						cf.Choice = true
 					}
-					cf.Rows = min(max(strings.Count(f.Value, "\n")+2, 2), 12)
+					// Tall enough to show the whole answer: its lines, and long
+					// lines wrapped at about 70 characters a row.
+					rows := 1
+					for _, line := range strings.Split(f.Value, "\n") {
+						rows += 1 + utf8.RuneCountInString(line)/70
+					}
+					cf.Rows = min(max(rows, 2), 20)
 					for _, pr := range view.Problems {
 						if pr.Field == f.ID {
 							cf.Problems = append(cf.Problems, pr.Message)
@@ -427,23 +436,23 @@ func (s *Server) handleNRMCopy(kind nrm.Kind) func(http.ResponseWriter, *http.Re
 	}
 }
 
-// copyFacts is the small print beside an answer: the form's field key and
-// what kind of answer it takes.
+// copyFacts is the small print beside an answer: what kind of answer the
+// form takes, and for long answers how much of its limit is used.
 func copyFacts(f nrm.Field) string {
-	s := "Form field " + f.ID
+	var s string
 	switch f.Type {
 	case nrm.TypeRadio:
-		s += ": choose the answer"
+		s = "Choose this answer on the form"
 	case nrm.TypeCheckboxGroup:
-		s += ": tick these boxes"
+		s = "Tick these boxes on the form"
 	case nrm.TypeSelect:
-		s += ": choose this entry from the list"
+		s = "Choose this entry from the form's list"
 	case nrm.TypeDate:
-		s += ": enter the day, month and year"
+		s = "Enter the day, month and year"
+	case nrm.TypeTextarea:
+		s = fmt.Sprintf("Paste into the form: %d of %d characters", nrm.FormLength(f.Type, f.Value), f.Limit)
 	default:
-		if f.Limit > 0 {
-			s += fmt.Sprintf(": %d of %d characters", nrm.FormLength(f.Type, f.Value), f.Limit)
-		}
+		s = "Paste into the form"
 	}
 	if !f.Required {
 		s += " (optional)"
