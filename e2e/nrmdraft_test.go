@@ -74,7 +74,8 @@ func TestNRMDraftCarriesTheCaseIntoTheHomeOfficeForm(t *testing.T) {
 		}
 	}
 	t.Logf("case %s: %d sections on the task list, statuses %v", ref, len(tasks), statuses)
-	answered, onRoute := b.nrmAnswered()
+	answered, _ := b.nrmAnswered()
+	var onRoute int
 	task, ok := nrmTaskByID(tasks, nrmSection)
 	if !ok {
 		b.fatalf("the task list has no section %q: %+v", nrmSection, tasks)

@@ -13,9 +13,9 @@ import (
 // FuzzDraft: the NRM draft assembler over any case (decoded from JSON, so
 // the fuzzer can reach states the pathway would not make) and any answer a
 // worker types over a field. Nothing panics: assembling, laying the edit
-// over the proposals, checking, listing tasks, and rendering as text and as
-// PDF (the referral's); an error from the PDF says what went wrong; the edited answer is the
-// one the draft keeps; and no text carries a formatting mistake ("%!").
+// over the proposals, checking, listing tasks, and rendering as text (the
+// PDF has FuzzDraftPDF); the edited answer is the one the draft keeps; and
+// no text carries a formatting mistake ("%!").
 func FuzzDraft(f *testing.F) {
 	for _, sc := range sampleCases {
 		seed, err := json.Marshal(sc.build(f))
@@ -33,7 +33,7 @@ func FuzzDraft(f *testing.F) {
 		if json.Unmarshal(caseJSON, &c) != nil {
 			return
 		}
-		for i, d := range []nrm.Draft{nrm.Assemble(c, cat, now), nrm.AssembleReconsideration(c, cat, now)} {
+		for _, d := range []nrm.Draft{nrm.Assemble(c, cat, now), nrm.AssembleReconsideration(c, cat, now)} {
 			d = nrm.ApplyEdits(d, []nrm.Edit{{Field: field, Version: 1, Value: value, SavedAt: now}})
 			for _, fd := range d.Fields() {
 				if fd.ID == field && fd.Value != value {
@@ -51,12 +51,26 @@ func FuzzDraft(f *testing.F) {
 			if strings.Contains(string(text), "%!") && !strings.Contains(value+string(caseJSON), "%!") {
 				t.Fatalf("the text rendering has a formatting mistake:\n%s", text)
 			}
-			if i > 0 {
-				continue // the PDF is the slow part: render the referral's
-			}
-			if _, err := nrm.PDF(d); err != nil && strings.TrimSpace(err.Error()) == "" {
-				t.Fatal("PDF failed without saying why")
-			}
+		}
+	})
+}
+
+// FuzzDraftPDF: any answer typed over any field of a sample case's
+// referral, rendered as the PDF (the slow part, apart from FuzzDraft): no
+// panic, and an error says what went wrong.
+func FuzzDraftPDF(f *testing.F) {
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	sample, _ := mustCase(f, "groomed-girl")
+	d := nrm.Assemble(sample, cat, now)
+	fields := d.Fields()
+	for i, v := range []string{"Riley", "", "a\nb\r\nc", strings.Repeat("long ", 2000), "\u202e\x00\ufffd", "🙂 emoji and 中文", "%s %d %!"} {
+		f.Add(uint(i), v)
+	}
+	f.Fuzz(func(t *testing.T, n uint, value string) {
+		field := fields[n%uint(len(fields))].ID
+		e := nrm.ApplyEdits(d, []nrm.Edit{{Field: field, Version: 1, Value: value, SavedAt: now}})
+		if _, err := nrm.PDF(e); err != nil && strings.TrimSpace(err.Error()) == "" {
+			t.Fatal("PDF failed without saying why")
 		}
 	})
 }
