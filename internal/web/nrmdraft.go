@@ -181,6 +181,10 @@ func (s *Server) handleNRMSectionSave(kind nrm.Kind) func(http.ResponseWriter, *
 			}
 		}
 		after, err := s.svc.SaveNRMDraft(r.Context(), v, id, kind, saves)
+		if r.Header.Get("X-Waymark-Autosave") == "1" {
+			s.answerAutosave(w, r, after, kind, id, section, err)
+			return
+		}
 		code := waymark.ErrorCode(err)
 		switch {
 		case err != nil && code != waymark.EINVALID && code != waymark.ECONFLICT:
@@ -220,6 +224,35 @@ func (s *Server) handleNRMSectionSave(kind nrm.Kind) func(http.ResponseWriter, *
 		}
 		http.Redirect(w, r, nrmPath(id, kind)+"?saved=1#task-"+section, http.StatusSeeOther)
 	}
+}
+
+// answerAutosave answers a save sent by nrm-autosave.js while the user types:
+// the new version and shown-hash of every field on the page, so the next save
+// (or Continue) builds on it, or a problem saying why nothing was saved.
+func (s *Server) answerAutosave(w http.ResponseWriter, r *http.Request, after casework.NRMDraftView, kind nrm.Kind, id, section string, err error) {
+	if err != nil {
+		if waymark.ErrorCode(err) == waymark.EINTERNAL {
+			s.log.Error("autosaving an NRM draft", "err", err, "request_id", requestID(r.Context()))
+		}
+		s.problemErr(w, r, err)
+		return
+	}
+	p, ok := nrmSection(after, kind, id, section, nil)
+	if !ok {
+		s.problem(w, r, http.StatusNotFound, "There is no such section.", nil)
+		return
+	}
+	type state struct {
+		Version int    `json:"version"`
+		Shown   string `json:"shown"`
+	}
+	fields := map[string]state{}
+	for _, pg := range p.Pages {
+		for _, f := range pg.Fields {
+			fields[f.ID] = state{Version: f.Version, Shown: f.ShownHash}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"savedAt": s.now().In(pathway.London).Format("15:04"), "fields": fields})
 }
 
 // formAnswer reads a field's answer from the posted form.
