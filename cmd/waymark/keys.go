@@ -178,11 +178,7 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, _, err := open(ctx, &c, log)
+	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}

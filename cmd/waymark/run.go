@@ -188,6 +188,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
+// openWithLog makes the logger the flags ask for, then opens the database:
+// what every administration command does first.
+func openWithLog(ctx context.Context, c *config, stderr io.Writer) (*store.DB, *casework.Service, error) {
+	log, err := c.logger(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return open(ctx, c, log)
+}
+
 // open connects, migrates and returns the database and the use-case service.
 func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casework.Service, error) {
 	url, err := c.databaseURL()
@@ -322,11 +332,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, svc, err := open(ctx, &c, log)
+	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}
@@ -379,11 +385,7 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 	if *email == "" {
 		return errors.New("--email is required")
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, svc, err := open(ctx, &c, log)
+	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}
@@ -468,11 +470,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	if *id == "" || *name == "" || *kind == "" {
 		return errors.New("org add needs --id, --name and --kind")
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, _, err := open(ctx, &c, log)
+	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}
