@@ -35,6 +35,9 @@ func (s *Service) BreakGlass(ctx context.Context, v Viewer, sessionToken, caseRe
 	if !v.seesCases() {
 		return "", store.BreakGlassGrant{}, waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data, even in an emergency.")
 	}
+	if v.Client != nil {
+		return "", store.BreakGlassGrant{}, waymark.Errorf(waymark.EFORBIDDEN, "Emergency access is for people: a machine client sees only the cases whose team gave it access.")
+	}
 	reason = strings.TrimSpace(reason)
 	caseRef = strings.TrimSpace(caseRef)
 	var probs waymark.Problems

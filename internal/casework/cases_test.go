@@ -536,14 +536,15 @@ func TestEveryReadAndWriteOfACaseIsAudited(t *testing.T) {
 	})
 }
 
-// A refused outcome: the API token was issued to read, not to write.
+// A refused outcome: the worker made their API token to read, not to write.
 func TestReadOnlyAPITokenCannotRecordOutcome(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		id := p.raise()
 		p.contact(id)
 
-		token, err := p.svc.CreateAPIToken(p.ctx, p.CSAdmin, p.CSWorker.User.Email, "Reporting dashboard", []string{casework.ScopeRead}, 30*24*time.Hour)
+		sess := p.session(p.CSWorker)
+		token, _, err := p.svc.CreateAPIToken(p.ctx, p.CSWorker, sess, "Reporting dashboard", []string{casework.ScopeRead}, 30*24*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -565,7 +566,7 @@ func TestReadOnlyAPITokenCannotRecordOutcome(t *testing.T) {
 		wantCode(t, err, waymark.EFORBIDDEN)
 		p.wantNothingWritten(before)
 
-		writer, err := p.svc.CreateAPIToken(p.ctx, p.CSAdmin, p.CSWorker.User.Email, "Case system link", []string{casework.ScopeWrite}, 30*24*time.Hour)
+		writer, _, err := p.svc.CreateAPIToken(p.ctx, p.CSWorker, sess, "Case system link", []string{casework.ScopeWrite}, 30*24*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -51,14 +51,48 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 	}
 }
 
-// Viewer is the signed-in person a use case acts for.
+// Viewer is who a use case acts for: a signed-in person, or a machine
+// client acting as itself.
 type Viewer struct {
-	User   store.User
-	Scopes []string // for API tokens; nil means a full session
+	User    store.User
+	Scopes  []string // for API tokens and machine clients; nil means a full session
+	TokenID string   // the person's own API token this request came with, if any
+
+	// Client is set when a machine client asks. User then describes the
+	// client (its id, its name, role pathway.RoleMachineClient) and has no
+	// organisation of its own, so that no membership of its owning
+	// organisation's team ever reaches it: it sees only the cases whose
+	// log made it a member.
+	Client *store.MachineClient
+}
+
+// machineClientViewer is the viewer for a machine client's request.
+func machineClientViewer(c store.MachineClient) Viewer {
+	return Viewer{
+		User: store.User{ID: c.ID, Name: c.Name, Role: pathway.RoleMachineClient, Email: "",
+			Org: store.Organisation{ID: c.OrgID, Name: c.OrgName}}, // OrgID stays "": no org membership
+		Scopes: c.Scopes,
+		Client: &c,
+	}
+}
+
+// IsMachineClient reports whether a program, not a person, is asking.
+func (v Viewer) IsMachineClient() bool { return v.Client != nil }
+
+// orgID is the organisation the viewer acts for, as the audit records it.
+func (v Viewer) orgID() string {
+	if v.Client != nil {
+		return v.Client.OrgID
+	}
+	return v.User.OrgID
 }
 
 // Actor is the viewer as the pathway sees them.
 func (v Viewer) Actor() pathway.Actor {
+	if v.Client != nil {
+		return pathway.Actor{Party: pathway.Party{UserID: v.Client.ID, Name: v.Client.Name, OrgID: v.Client.OrgID, OrgName: v.Client.OrgName},
+			Role: pathway.RoleMachineClient}
+	}
 	return pathway.Actor{
 		Party:               pathway.Party{UserID: v.User.ID, Name: v.User.Name, OrgID: v.User.OrgID, OrgName: v.User.Org.Name},
 		Role:                v.User.Role,
@@ -70,7 +104,7 @@ func (v Viewer) Actor() pathway.Actor {
 // CanRaiseConcern: anyone who works with children may raise a concern (§6.2);
 // administrators manage the system and see no case data.
 func (v Viewer) CanRaiseConcern() bool {
-	return v.User.Role != pathway.RoleAdministrator && v.allows(ScopeWrite)
+	return v.User.Role != pathway.RoleAdministrator && v.Client == nil && v.allows(ScopeWrite)
 }
 
 // seesCases: administrators manage the system and see no case data (§6.5),
@@ -111,7 +145,7 @@ func (v Viewer) allows(scope string) bool {
 
 func (v Viewer) require(scope string) error {
 	if !v.allows(scope) {
-		return waymark.Errorf(waymark.EFORBIDDEN, "This API token does not have the %s scope. Ask an administrator for a token with that scope.", scope)
+		return waymark.Errorf(waymark.EFORBIDDEN, "This API token does not have the %s scope. Use a token with that scope.", scope)
 	}
 	return nil
 }
@@ -119,5 +153,5 @@ func (v Viewer) require(scope string) error {
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
 func (s *Service) auditEntry(v Viewer, caseID, action, detail string) audit.Entry {
-	return audit.Entry{At: s.now(), ActorID: v.User.ID, OrgID: v.User.OrgID, CaseID: caseID, Action: action, Detail: detail}
+	return audit.Entry{At: s.now(), ActorID: v.User.ID, OrgID: v.orgID(), CaseID: caseID, Action: action, Detail: detail}
 }

@@ -182,82 +182,74 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 	return Viewer{User: user}, sess, nil
 }
 
-// AuthenticateAPIToken finds the user behind a bearer token. Session tokens
-// (from POST /api/v1/sessions) and administrator-made API tokens both work.
+// errBearer is the answer to a bearer token that is not (or no longer) valid.
+var errBearer = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Send a valid bearer token: sign in with POST /api/v1/sessions, or use an API token of your own or a machine client's token"}
+
+// AuthenticateAPIToken finds who is behind a bearer token: a person's
+// session (from POST /api/v1/sessions), one of a person's own API tokens,
+// or a machine client, which acts as itself. Every check is made on every
+// request, so a revoked or expired token, a revoked client or a disabled
+// person is refused at the next request.
 func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewer, error) {
 	if v, _, err := s.Authenticate(ctx, token); err == nil {
 		return v, nil
 	} else if waymark.ErrorCode(err) != waymark.EUNAUTHORIZED {
 		return Viewer{}, err
 	}
+	if token == "" || len(token) > 100 {
+		return Viewer{}, errBearer
+	}
 	now := s.now()
+	hash := access.HashToken(token)
 	var v Viewer
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		a, u, err := tx.APITokenByHash(access.HashToken(token))
+		a, u, err := tx.APITokenByHash(hash)
+		if err == nil {
+			if a.RevokedAt != nil || !now.Before(a.ExpiresAt) || u.Disabled {
+				return errBearer
+			}
+			v = Viewer{User: u, Scopes: a.Scopes, TokenID: a.ID}
+			return nil
+		}
+		if waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			return err
+		}
+		c, err := tx.MachineClientByTokenHash(hash)
 		if err != nil {
 			return err
 		}
-		if a.RevokedAt != nil || now.After(a.ExpiresAt) || u.Disabled {
-			return waymark.Errorf(waymark.EUNAUTHORIZED, "The API token has expired or been revoked")
+		if !c.Active(now) {
+			return errBearer
 		}
-		v = Viewer{User: u, Scopes: a.Scopes}
+		v = machineClientViewer(c)
 		return nil
 	})
 	if err != nil {
 		if code := waymark.ErrorCode(err); code == waymark.ENOTFOUND || code == waymark.EUNAUTHORIZED {
-			return Viewer{}, &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Send a valid bearer token: sign in with POST /api/v1/sessions or use an API token from your administrator"}
+			return Viewer{}, errBearer
 		}
 		return Viewer{}, err
 	}
 	return v, nil
 }
 
-// SignOut ends the session.
+// SignOut ends the credential the request came with: the session, or — for
+// a request made with an API token — that token, and for a machine client
+// its own credential (the partnership leads are told). Nothing that signed
+// out goes on working.
 func (s *Service) SignOut(ctx context.Context, v Viewer, token string) error {
+	switch {
+	case v.Client != nil:
+		return s.revokeMachineClient(ctx, v, v.Client.ID)
+	case v.TokenID != "":
+		return s.RevokeAPIToken(ctx, v, v.TokenID)
+	}
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.DeleteSession(access.HashToken(token)); err != nil {
 			return err
 		}
 		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionSignOut, ""))
 	})
-}
-
-// CreateAPIToken lets an administrator issue a scoped token for a user.
-func (s *Service) CreateAPIToken(ctx context.Context, admin Viewer, userEmail, name string, scopes []string, ttl time.Duration) (string, error) {
-	if admin.User.Role != "administrator" || admin.Scopes != nil {
-		return "", waymark.Errorf(waymark.EFORBIDDEN, "Only an administrator signed in to Waymark can create API tokens")
-	}
-	var probs waymark.Problems
-	for _, sc := range scopes {
-		if sc != ScopeRead && sc != ScopeWrite {
-			probs.Add("scopes", "Scopes must be %s or %s", ScopeRead, ScopeWrite)
-		}
-	}
-	if len(scopes) == 0 {
-		probs.Add("scopes", "Give the token at least one scope: %s or %s", ScopeRead, ScopeWrite)
-	}
-	if strings.TrimSpace(name) == "" || len(name) > 100 {
-		probs.Add("name", "Name the token (up to 100 characters) so it can be recognised later")
-	}
-	if ttl <= 0 || ttl > 366*24*time.Hour {
-		probs.Add("expiresInDays", "A token must expire within a year")
-	}
-	if err := probs.Err(); err != nil {
-		return "", err
-	}
-	tok, hash := access.NewToken()
-	now := s.now()
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		u, err := tx.UserByEmail(userEmail)
-		if err != nil {
-			return err
-		}
-		if err := tx.InsertAPIToken(store.APIToken{ID: access.NewID(), TokenHash: hash, UserID: u.ID, Name: name, Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
-			return err
-		}
-		return tx.AppendAudit(s.auditEntry(admin, "", audit.ActionTokenCreated, "for "+u.ID+": "+strings.Join(scopes, " ")))
-	})
-	return tok, err
 }
 
 var dummyHashes sync.Map // Argon2Params -> hash of a password nobody has

@@ -125,6 +125,7 @@ type Case struct {
 	NRM      NRMState      // NRM submission, decisions, reconsideration (§8.1–8.10)
 	Support  SupportState  // support, children from abroad, age, placement (§6.9–6.12, §7)
 	Safety   SafetyState   // missing episodes, closure, corrections (§4.3, §7.1–7.4)
+	Clients  ClientState   // machine clients given access by the team (§6.5)
 }
 
 // Note is a case note written by a team member: disclosures come in
@@ -144,7 +145,7 @@ type area interface {
 }
 
 func (c *Case) areas() []area {
-	return []area{&c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety}
+	return []area{&c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety, &c.Clients}
 }
 
 // Flags are the facts every view and list of a case shows first.

@@ -99,6 +99,11 @@ func (p *Pathway) Decide(c Case, actor Actor, cmd Command, now time.Time) ([]Eve
 	if _, isRaise := cmd.(RaiseConcern); !isRaise && c.Version == 0 {
 		return nil, waymark.Errorf(waymark.ENOTFOUND, "Case not found")
 	}
+	if actor.Role == RoleMachineClient {
+		if err := machineClientMay(cmd); err != nil {
+			return nil, err
+		}
+	}
 	events, err := cmd.decide(p, c, actor, now.UTC())
 	if err != nil {
 		return nil, err

@@ -3,11 +3,16 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
 // Alert kinds.
-const AlertBreakGlass = "break_glass"
+const (
+	AlertBreakGlass           = "break_glass"
+	AlertMachineClientCreated = "machine_client_created" // an administrator made a machine client
+	AlertMachineClientRevoked = "machine_client_revoked"
+)
 
 // Alert is something a person must know about, shown on their alerts page
 // and nudged by an email that says nothing about it.
@@ -16,32 +21,43 @@ type Alert struct {
 	Kind            string
 	RecipientUserID string
 	GrantID         string
+	MachineClientID string
 	CreatedAt       time.Time
 	EmailedAt       *time.Time
 	Grant           BreakGlassGrant // for break-glass alerts
+	Client          MachineClient   // for machine-client alerts
+	RevokedByName   string          // for a revoked machine client: who revoked it
 }
 
 // InsertAlert stores an alert; its email is sent later (ClaimAlertEmails).
 func (t *Tx) InsertAlert(a Alert) error {
-	var grant any
+	var grant, client any
 	if a.GrantID != "" {
 		grant = a.GrantID
 	}
-	_, err := t.exec(`INSERT INTO alerts(id, kind, recipient_user_id, grant_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		a.ID, a.Kind, a.RecipientUserID, grant, utc(a.CreatedAt))
+	if a.MachineClientID != "" {
+		client = a.MachineClientID
+	}
+	_, err := t.exec(`INSERT INTO alerts(id, kind, recipient_user_id, grant_id, machine_client_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		a.ID, a.Kind, a.RecipientUserID, grant, client, utc(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: saving alert: %w", err)
 	}
 	return nil
 }
 
-// AlertsFor lists a person's alerts, newest first, with the grants they are about.
+// AlertsFor lists a person's alerts, newest first, with the break-glass
+// grants or machine clients they are about.
 func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
-	rows, err := t.query(`SELECT a.id, a.kind, a.recipient_user_id, COALESCE(a.grant_id, ''), a.created_at, a.emailed_at,
-			g.id, g.case_id, g.user_id, g.org_id, g.reason, g.granted_at, g.expires_at,
-			COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, '')
-		FROM alerts a JOIN break_glass_grants g ON g.id = a.grant_id
+	rows, err := t.query(`SELECT a.id, a.kind, a.recipient_user_id, COALESCE(a.grant_id, ''), COALESCE(a.machine_client_id, ''), a.created_at, a.emailed_at,
+			COALESCE(g.id, ''), COALESCE(g.case_id, ''), COALESCE(g.user_id, ''), COALESCE(g.org_id, ''), COALESCE(g.reason, ''), g.granted_at, g.expires_at,
+			COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, ''),
+			COALESCE(mc.id, ''), COALESCE(mc.org_id, ''), COALESCE(mc.name, ''), COALESCE(mc.scopes, ''), COALESCE(mc.created_by, ''), mc.created_at, mc.expires_at, mc.revoked_at,
+			COALESCE(mo.name, ''), COALESCE(mu.name, ''), COALESCE(mr.name, '')
+		FROM alerts a LEFT JOIN break_glass_grants g ON g.id = a.grant_id
 		LEFT JOIN users u ON u.id = g.user_id LEFT JOIN organisations o ON o.id = g.org_id LEFT JOIN cases c ON c.id = g.case_id
+		LEFT JOIN machine_clients mc ON mc.id = a.machine_client_id LEFT JOIN organisations mo ON mo.id = mc.org_id
+		LEFT JOIN users mu ON mu.id = mc.created_by LEFT JOIN users mr ON mr.id = mc.revoked_by
 		WHERE a.recipient_user_id = $1 ORDER BY a.created_at DESC LIMIT $2`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing alerts: %w", err)
@@ -50,14 +66,20 @@ func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
 	var out []Alert
 	for rows.Next() {
 		var a Alert
-		var emailed sql.NullTime
-		g := &a.Grant
-		if err := rows.Scan(&a.ID, &a.Kind, &a.RecipientUserID, &a.GrantID, &a.CreatedAt, &emailed,
-			&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &g.GrantedAt, &g.ExpiresAt, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference); err != nil {
+		var emailed, granted, expires, mcCreated, mcExpires, mcRevoked sql.NullTime
+		var scopes string
+		g, mc := &a.Grant, &a.Client
+		if err := rows.Scan(&a.ID, &a.Kind, &a.RecipientUserID, &a.GrantID, &a.MachineClientID, &a.CreatedAt, &emailed,
+			&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &granted, &expires, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference,
+			&mc.ID, &mc.OrgID, &mc.Name, &scopes, &mc.CreatedBy, &mcCreated, &mcExpires, &mcRevoked,
+			&mc.OrgName, &mc.CreatedByName, &a.RevokedByName); err != nil {
 			return nil, fmt.Errorf("store: scanning alert: %w", err)
 		}
 		a.EmailedAt = timePtr(emailed)
-		a.CreatedAt, g.GrantedAt, g.ExpiresAt = a.CreatedAt.UTC(), g.GrantedAt.UTC(), g.ExpiresAt.UTC()
+		a.CreatedAt = a.CreatedAt.UTC()
+		g.GrantedAt, g.ExpiresAt = granted.Time.UTC(), expires.Time.UTC()
+		mc.Scopes = strings.Fields(scopes)
+		mc.CreatedAt, mc.ExpiresAt, mc.RevokedAt = mcCreated.Time.UTC(), mcExpires.Time.UTC(), timePtr(mcRevoked)
 		out = append(out, a)
 	}
 	return out, rows.Err()

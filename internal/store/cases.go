@@ -51,8 +51,8 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 
 // CaseEvents loads a case's whole log in order, with the actors' names.
 func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
-	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0)
-		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN organisations o ON o.id = e.org_id
+	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, mc.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0)
+		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN machine_clients mc ON mc.id = e.actor_id LEFT JOIN organisations o ON o.id = e.org_id
 		WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: loading events: %w", err)
@@ -175,7 +175,7 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 // Membership returns how the user (in org) relates to the case. No roles
 // means no need to know: callers answer "not found" (§6.5).
 func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error) {
-	rows, err := t.query(`SELECT role FROM case_members WHERE case_id = $1 AND ((member_kind = 'user' AND member_id = $2) OR (member_kind = 'org' AND member_id = $3))`, caseID, userID, orgID)
+	rows, err := t.query(`SELECT role FROM case_members WHERE case_id = $1 AND ((member_kind IN ('user', 'client') AND member_id = $2) OR (member_kind = 'org' AND member_id = $3))`, caseID, userID, orgID)
 	if err != nil {
 		return pathway.Membership{}, fmt.Errorf("store: reading membership: %w", err)
 	}
@@ -218,8 +218,9 @@ const summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_
 	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL
 		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL)`
 
-// memberFilter restricts a list to the cases the user may know about (§6.5).
-const memberFilter = ` c.id IN (SELECT m.case_id FROM case_members m WHERE (m.member_kind = 'user' AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2))`
+// memberFilter restricts a list to the cases the user (or machine client:
+// its id is never a user's) may know about (§6.5).
+const memberFilter = ` c.id IN (SELECT m.case_id FROM case_members m WHERE (m.member_kind IN ('user', 'client') AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2))`
 
 func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 	rows, err := t.query(q, args...)

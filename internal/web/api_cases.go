@@ -248,21 +248,3 @@ func (s *Server) handleAPIOutcome(w http.ResponseWriter, r *http.Request, v case
 	s.writeCase(w, r, v, r.PathValue("id"), http.StatusOK)
 }
 
-func (s *Server) handleAPICreateToken(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	var in struct {
-		UserEmail     string   `json:"userEmail"`
-		Name          string   `json:"name"`
-		Scopes        []string `json:"scopes"`
-		ExpiresInDays int      `json:"expiresInDays"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.problemErr(w, r, err)
-		return
-	}
-	tok, err := s.svc.CreateAPIToken(r.Context(), v, in.UserEmail, in.Name, in.Scopes, time.Duration(in.ExpiresInDays)*24*time.Hour)
-	if err != nil {
-		s.problemErr(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "tokenType": "Bearer", "scopes": in.Scopes})
-}

@@ -187,6 +187,9 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	if v.KeepsInterpreterRegister() {
 		add("/admin/interpreters", "Interpreter register") // §6.7, §7.5
 	}
+	if v.ManagesMachineClients() {
+		add("/admin/machine-clients", "Machine clients") // clients.go
+	}
 	if v.User.Role == pathway.RolePartnershipLead || v.User.Role == pathway.RoleAdministrator {
 		add("/admin/retention", "Retention review") // privacy.go
 	}

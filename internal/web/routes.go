@@ -68,6 +68,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/retention", s.page(s.handleRetention))                                // privacy.go
 	mux.Handle("POST /admin/retention/keep", s.page(s.handleRetentionKeep))                      // privacy.go
 	mux.Handle("POST /admin/retention/drafts/{id}/delete", s.page(s.handleRetentionDeleteDraft)) // privacy.go
+	mux.Handle("GET /admin/machine-clients", s.page(s.handleMachineClients))                     // clients.go
+	mux.Handle("POST /admin/machine-clients", s.page(s.handleMachineClientCreate))               // clients.go
+	mux.Handle("POST /admin/machine-clients/confirm", s.page(s.handleMachineClientsConfirm))     // clients.go
+	mux.Handle("POST /admin/machine-clients/{id}/revoke", s.page(s.handleMachineClientRevoke))   // clients.go
 	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                             // privacy.go
 	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))                // privacy.go
 	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                    // privacy.go
@@ -96,7 +100,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/{id}/nrm-reconsideration.txt", s.api(s.handleAPINRMDocument(nrm.Reconsideration, casework.NRMFormatText)))
 	mux.Handle("GET /api/v1/inbox", s.api(s.handleAPIInbox))
 	mux.Handle("GET /api/v1/my-work", s.api(s.handleAPIMyWork))
-	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))
+	mux.Handle("POST /api/v1/sessions/current/reauthenticate", s.api(s.handleAPIReauthenticate))  // clients.go
+	mux.Handle("GET /api/v1/tokens", s.api(s.handleAPITokens))                                    // clients.go: the person's own
+	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))                              // clients.go
+	mux.Handle("DELETE /api/v1/tokens/{id}", s.api(s.handleAPIRevokeToken))                       // clients.go
+	mux.Handle("GET /api/v1/machine-clients", s.api(s.handleAPIMachineClients))                   // clients.go
+	mux.Handle("POST /api/v1/machine-clients", s.api(s.handleAPIMachineClientCreate))             // clients.go
+	mux.Handle("POST /api/v1/machine-clients/{id}/revoke", s.api(s.handleAPIMachineClientRevoke)) // clients.go
 	mux.Handle("POST /api/v1/break-glass", s.api(s.handleAPIBreakGlass))
 	mux.Handle("GET /api/v1/retention-review", s.api(s.handleAPIRetentionReview)) // privacy.go
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,317 @@
+package casework
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/access"
+	"waymark/internal/audit"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// Credentials for programs. Nobody can make a credential that acts as
+// someone else: a person's API token is made by that person, for
+// themselves, and a program that is not a person's is a machine client —
+// its own principal, audited as itself, seeing only the cases whose team
+// gave it access (pathway.GiveClientAccess).
+
+// Audit actions of API tokens and machine clients.
+const (
+	ActionTokenRevoked         = "token.revoked"
+	ActionMachineClientCreated = "machine_client.created"
+	ActionMachineClientRevoked = "machine_client.revoked"
+	ActionMachineClientsListed = "machine_clients.listed"
+)
+
+// Limits of tokens and machine clients.
+const (
+	MaxTokenName     = 100
+	MaxTokenLifetime = 366 * 24 * time.Hour
+)
+
+// credentialAnswers checks what every token and client is made with.
+func credentialAnswers(probs *waymark.Problems, name string, scopes []string, ttl time.Duration) {
+	for _, sc := range scopes {
+		if sc != ScopeRead && sc != ScopeWrite {
+			probs.Add("scopes", "Scopes must be %s or %s", ScopeRead, ScopeWrite)
+			break
+		}
+	}
+	if len(scopes) == 0 {
+		probs.Add("scopes", "Choose at least one scope: %s (read only) or %s (read and write)", ScopeRead, ScopeWrite)
+	}
+	if n := len([]rune(strings.TrimSpace(name))); n == 0 || n > MaxTokenName {
+		probs.Add("name", "Enter a name of up to %d characters, so it can be recognised later", MaxTokenName)
+	}
+	if ttl <= 0 || ttl > MaxTokenLifetime {
+		probs.Add("expiresInDays", "Choose when it expires: between 1 and 366 days from now")
+	}
+}
+
+// errNotAPerson refuses what only a person may do with their own credentials.
+var errNotAPerson = waymark.Errorf(waymark.EFORBIDDEN, "A machine client has no API tokens of its own to manage: it is revoked by an administrator.")
+
+// CreateAPIToken makes an API token for the viewer themself — never for
+// anyone else. It needs a session (a token cannot make tokens) that
+// re-authenticated within Access.ReauthWithin. It returns the token, shown
+// once: only its hash is kept.
+func (s *Service) CreateAPIToken(ctx context.Context, v Viewer, sessionToken, name string, scopes []string, ttl time.Duration) (string, store.APIToken, error) {
+	if v.Client != nil {
+		return "", store.APIToken{}, errNotAPerson
+	}
+	if v.Scopes != nil {
+		return "", store.APIToken{}, waymark.Errorf(waymark.EFORBIDDEN, "An API token cannot make another: sign in with POST /api/v1/sessions to make one")
+	}
+	var probs waymark.Problems
+	credentialAnswers(&probs, name, scopes, ttl)
+	if err := probs.Err(); err != nil {
+		return "", store.APIToken{}, err
+	}
+	if err := s.RequireRecentAuth(ctx, sessionToken, s.Access.ReauthWithin); err != nil {
+		return "", store.APIToken{}, err
+	}
+	tok, hash := access.NewToken()
+	now := s.now()
+	a := store.APIToken{ID: access.NewID(), TokenHash: hash, UserID: v.User.ID, Name: strings.TrimSpace(name), Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByID(v.User.ID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return errSessionEnded
+		}
+		if err := tx.InsertAPIToken(a); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionTokenCreated, "own token "+a.ID+": "+strings.Join(scopes, " ")+" until "+a.ExpiresAt.Format(time.RFC3339)))
+	})
+	if err != nil {
+		return "", store.APIToken{}, err
+	}
+	return tok, a, nil
+}
+
+// APITokens lists the viewer's own API tokens, revoked and expired ones too.
+func (s *Service) APITokens(ctx context.Context, v Viewer) ([]store.APIToken, error) {
+	if v.Client != nil {
+		return nil, errNotAPerson
+	}
+	var out []store.APIToken
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.APITokensFor(v.User.ID)
+		return err
+	})
+	return out, err
+}
+
+// RevokeAPIToken revokes one of the viewer's own tokens. It stops working
+// at the next request: every request checks it again.
+func (s *Service) RevokeAPIToken(ctx context.Context, v Viewer, id string) error {
+	if v.Client != nil {
+		return errNotAPerson
+	}
+	if id == "" || len(id) > 64 {
+		return waymark.Errorf(waymark.ENOTFOUND, "You have no API token with that id")
+	}
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		revoked, err := tx.RevokeAPIToken(v.User.ID, id, s.now())
+		if err != nil || !revoked {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", ActionTokenRevoked, "own token "+id))
+	})
+}
+
+// ManagesMachineClients: administrators manage machine clients, signed in
+// in person (not through a token).
+func (v Viewer) ManagesMachineClients() bool {
+	return v.Client == nil && v.User.Role == pathway.RoleAdministrator && v.Scopes == nil
+}
+
+// ErrMachineClientsAdmin refuses machine-client administration to anyone but
+// an administrator signed in in person.
+var ErrMachineClientsAdmin = waymark.Errorf(waymark.EFORBIDDEN, "Only an administrator, signed in to Waymark in person, manages machine clients.")
+
+// machineClientAdmin checks the viewer may manage machine clients now: an
+// administrator whose session re-authenticated within Access.ReauthWithin.
+func (s *Service) machineClientAdmin(ctx context.Context, v Viewer, sessionToken string) error {
+	if !v.ManagesMachineClients() {
+		return ErrMachineClientsAdmin
+	}
+	return s.RequireRecentAuth(ctx, sessionToken, s.Access.ReauthWithin)
+}
+
+// NewMachineClient is what an administrator asks for.
+type NewMachineClient struct {
+	OrgID  string
+	Name   string
+	Scopes []string
+	TTL    time.Duration
+}
+
+// CreateMachineClient makes a machine client owned by an organisation and
+// returns its token, shown once (only its hash is kept). The client sees no
+// case until a case's team gives it access. Every partnership lead is
+// alerted, in Waymark and by email.
+func (s *Service) CreateMachineClient(ctx context.Context, v Viewer, sessionToken string, in NewMachineClient) (store.MachineClient, string, error) {
+	if !v.ManagesMachineClients() {
+		return store.MachineClient{}, "", ErrMachineClientsAdmin
+	}
+	var probs waymark.Problems
+	if strings.TrimSpace(in.OrgID) == "" {
+		probs.Add("organisation", "Choose the organisation that owns the machine client")
+	}
+	credentialAnswers(&probs, in.Name, in.Scopes, in.TTL)
+	if err := probs.Err(); err != nil {
+		return store.MachineClient{}, "", err
+	}
+	if err := s.machineClientAdmin(ctx, v, sessionToken); err != nil {
+		return store.MachineClient{}, "", err
+	}
+	tok, hash := access.NewToken()
+	now := s.now()
+	c := store.MachineClient{ID: store.MachineClientIDPrefix + access.NewID(), OrgID: in.OrgID, Name: strings.TrimSpace(in.Name), Scopes: in.Scopes,
+		TokenHash: hash, CreatedBy: v.User.ID, CreatedAt: now, ExpiresAt: now.Add(in.TTL)}
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		org, err := tx.OrganisationByID(in.OrgID)
+		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			return waymark.Invalid([]waymark.FieldError{{Field: "organisation", Message: "Choose one of the partnership's organisations"}})
+		}
+		if err != nil {
+			return err
+		}
+		c.OrgName, c.CreatedByName = org.Name, v.User.Name
+		if err := tx.InsertMachineClient(c); err != nil {
+			return err
+		}
+		if err := s.alertLeads(tx, store.AlertMachineClientCreated, c.ID, now); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", ActionMachineClientCreated, c.ID+" for "+c.OrgID+": "+strings.Join(c.Scopes, " ")+" until "+c.ExpiresAt.Format(time.RFC3339)))
+	})
+	if err != nil {
+		return store.MachineClient{}, "", err
+	}
+	s.wakeAlertMailer()
+	return c, tok, nil
+}
+
+// MachineClients lists every machine client for an administrator who has
+// re-authenticated; the listing is audited.
+func (s *Service) MachineClients(ctx context.Context, v Viewer, sessionToken string) ([]store.MachineClient, error) {
+	if err := s.machineClientAdmin(ctx, v, sessionToken); err != nil {
+		return nil, err
+	}
+	var out []store.MachineClient
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.MachineClients(); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", ActionMachineClientsListed, strconv.Itoa(len(out))+" machine clients"))
+	})
+	return out, err
+}
+
+// RevokeMachineClient revokes a machine client at once (its next request
+// is refused) for an administrator who has re-authenticated, and alerts
+// the partnership leads.
+func (s *Service) RevokeMachineClient(ctx context.Context, v Viewer, sessionToken, id string) error {
+	if err := s.machineClientAdmin(ctx, v, sessionToken); err != nil {
+		return err
+	}
+	return s.revokeMachineClient(ctx, v, id)
+}
+
+// revokeMachineClient revokes the client: by an administrator, or by the
+// client itself signing out.
+func (s *Service) revokeMachineClient(ctx context.Context, v Viewer, id string) error {
+	if id == "" || len(id) > 100 {
+		return waymark.Errorf(waymark.ENOTFOUND, "No machine client with that id")
+	}
+	now := s.now()
+	revoked := false
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.MachineClientByID(id); err != nil {
+			return err
+		}
+		var err error
+		if revoked, err = tx.RevokeMachineClient(id, v.User.ID, now); err != nil || !revoked {
+			return err
+		}
+		if err := s.alertLeads(tx, store.AlertMachineClientRevoked, id, now); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", ActionMachineClientRevoked, id))
+	})
+	if err == nil && revoked {
+		s.wakeAlertMailer()
+	}
+	return err
+}
+
+// alertLeads tells every partnership lead about a machine client, as
+// break-glass does: on their alerts page and by an email with no details.
+func (s *Service) alertLeads(tx *store.Tx, kind, clientID string, now time.Time) error {
+	leads, err := tx.PartnershipLeads()
+	if err != nil {
+		return err
+	}
+	for _, l := range leads {
+		if err := tx.InsertAlert(store.Alert{ID: access.NewID(), Kind: kind, RecipientUserID: l.ID, MachineClientID: clientID, CreatedAt: now}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func init() {
+	resolvers = append(resolvers, resolveClient)
+}
+
+// resolveClient finds the machine client a GiveClientAccess names, and
+// until when it may be used (the pathway refuses one revoked or expired).
+func resolveClient(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+	g, ok := cmd.(pathway.GiveClientAccess)
+	if !ok {
+		return cmd, nil
+	}
+	id := strings.TrimSpace(g.ClientID)
+	if id == "" || len(id) > 100 {
+		return g, nil // the pathway reports the missing or unknown client
+	}
+	mc, err := tx.MachineClientByID(id)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return g, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	g.Client = pathway.ClientRef{ClientID: mc.ID, Name: mc.Name, OrgID: mc.OrgID, OrgName: mc.OrgName}
+	g.ClientUsableUntil = mc.ExpiresAt
+	if mc.RevokedAt != nil {
+		g.ClientUsableUntil = time.Time{}
+	}
+	return g, nil
+}
+
+// MachineClientOrganisations lists the organisations a machine client can
+// belong to, for the administrator's form.
+func (s *Service) MachineClientOrganisations(ctx context.Context, v Viewer) ([]store.Organisation, error) {
+	if !v.ManagesMachineClients() {
+		return nil, ErrMachineClientsAdmin
+	}
+	var out []store.Organisation
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Organisations()
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,383 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/store"
+)
+
+// Machine clients (administrators, after confirming who they are) and a
+// person's own API tokens (casework/clients.go). Nobody makes a credential
+// that acts as someone else.
+
+type machineClientsData struct {
+	NeedConfirm bool // the administrator must confirm who they are first
+	HasPassword bool
+	SSOConfirm  string
+	Clients     []store.MachineClient
+	Orgs        []map[string]string
+	Scopes      []map[string]string
+	Form        map[string]string
+	NewClient   *store.MachineClient
+	NewToken    string // shown once, never stored
+	Now         time.Time
+}
+
+var clientScopeItems = []map[string]string{
+	{"Value": casework.ScopeRead, "Text": "Read the cases it is given", "Hint": casework.ScopeRead},
+	{"Value": casework.ScopeWrite, "Text": "Read the cases it is given and add notes to them", "Hint": casework.ScopeWrite},
+}
+
+// machineClientsPage renders the page: the confirmation form when the
+// administrator has not re-authenticated recently, else the list and the
+// form to add a client.
+func (s *Server) machineClientsPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, d machineClientsData, errs []waymark.FieldError, flash string) {
+	token, _ := r.Context().Value(keyToken).(string)
+	d.HasPassword = v.SignsInWithPassword()
+	d.Scopes = clientScopeItems
+	d.Now = s.now()
+	if s.svc.Access.OIDC != nil {
+		d.SSOConfirm = "/sign-in/sso/confirm?next=" + url.QueryEscape("/admin/machine-clients")
+	}
+	if d.Form == nil {
+		d.Form = map[string]string{"expiresInDays": "90"}
+	}
+	if !d.NeedConfirm {
+		clients, err := s.svc.MachineClients(r.Context(), v, token)
+		switch {
+		case errors.Is(err, casework.ErrReauthenticate):
+			d.NeedConfirm = true
+		case err != nil:
+			s.failErr(w, r, err)
+			return
+		}
+		d.Clients = clients
+	}
+	if !d.NeedConfirm {
+		orgs, err := s.svc.MachineClientOrganisations(r.Context(), v)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		d.Orgs = []map[string]string{{"Value": "", "Text": "Choose an organisation"}}
+		for _, o := range orgs {
+			d.Orgs = append(d.Orgs, map[string]string{"Value": o.ID, "Text": o.Name})
+		}
+	}
+	s.render(w, r, status, "machine-clients", Page{Title: "Machine clients", Errors: errs, Flash: flash, Data: d})
+}
+
+func (s *Server) handleMachineClients(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesMachineClients() {
+		s.failErr(w, r, casework.ErrMachineClientsAdmin)
+		return
+	}
+	flash := map[string]string{"revoked": "The machine client was revoked: its token no longer works", "confirmed": ""}[r.URL.Query().Get("done")]
+	s.machineClientsPage(w, r, v, http.StatusOK, machineClientsData{}, nil, flash)
+}
+
+// confirmFromForm re-authenticates with the form's "confirm" answer, if
+// any. It reports false when it has answered the request itself.
+func (s *Server) confirmFromForm(w http.ResponseWriter, r *http.Request, v casework.Viewer, d machineClientsData) bool {
+	confirm := r.PostFormValue("confirm")
+	if confirm == "" {
+		return true
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.Reauthenticate(r.Context(), v, token, confirm); err != nil {
+		if waymark.ErrorCode(err) == waymark.EINVALID {
+			d.NeedConfirm = true
+			s.machineClientsPage(w, r, v, http.StatusUnprocessableEntity, d, waymark.ErrorFields(err), "")
+			return false
+		}
+		s.failErr(w, r, err)
+		return false
+	}
+	return true
+}
+
+var errConfirmFirst = []waymark.FieldError{{Field: "confirm", Message: "Enter your password or a code from your authenticator app to confirm it is you"}}
+
+// handleMachineClientsConfirm is the confirmation form's answer.
+func (s *Server) handleMachineClientsConfirm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesMachineClients() {
+		s.failErr(w, r, casework.ErrMachineClientsAdmin)
+		return
+	}
+	if r.PostFormValue("confirm") == "" {
+		s.machineClientsPage(w, r, v, http.StatusUnprocessableEntity, machineClientsData{NeedConfirm: true}, errConfirmFirst, "")
+		return
+	}
+	if !s.confirmFromForm(w, r, v, machineClientsData{}) {
+		return
+	}
+	http.Redirect(w, r, "/admin/machine-clients", http.StatusSeeOther)
+}
+
+// handleMachineClientCreate makes a client and shows its token once.
+func (s *Server) handleMachineClientCreate(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesMachineClients() {
+		s.failErr(w, r, casework.ErrMachineClientsAdmin)
+		return
+	}
+	f := r.PostForm
+	d := machineClientsData{Form: map[string]string{"organisation": f.Get("organisation"), "name": f.Get("name"), "scopes": f.Get("scopes"), "expiresInDays": f.Get("expiresInDays")}}
+	if !s.confirmFromForm(w, r, v, d) {
+		return
+	}
+	in := casework.NewMachineClient{OrgID: f.Get("organisation"), Name: f.Get("name")}
+	if sc := f.Get("scopes"); sc != "" {
+		in.Scopes = []string{sc}
+	}
+	var probs waymark.Problems
+	if days, err := strconv.Atoi(strings.TrimSpace(f.Get("expiresInDays"))); err == nil {
+		in.TTL = time.Duration(days) * 24 * time.Hour
+	} else {
+		probs.Add("expiresInDays", "Enter the number of days until it expires, as a whole number from 1 to 366")
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	c, tok, err := s.svc.CreateMachineClient(r.Context(), v, token, in)
+	if err != nil && waymark.ErrorCode(err) == waymark.EINVALID {
+		for _, fe := range waymark.ErrorFields(err) {
+			if fe.Field != "expiresInDays" || len(probs) == 0 {
+				probs = append(probs, fe)
+			}
+		}
+	}
+	switch {
+	case errors.Is(err, casework.ErrReauthenticate):
+		d.NeedConfirm = true
+		s.machineClientsPage(w, r, v, http.StatusForbidden, d, errConfirmFirst, "")
+		return
+	case len(probs) > 0:
+		s.machineClientsPage(w, r, v, http.StatusUnprocessableEntity, d, probs, "")
+		return
+	case err != nil:
+		s.failErr(w, r, err)
+		return
+	}
+	// The token is in this page only: never in a link, never stored.
+	s.machineClientsPage(w, r, v, http.StatusCreated, machineClientsData{NewClient: &c, NewToken: tok}, nil, "Machine client "+c.Name+" made")
+}
+
+// handleMachineClientRevoke revokes a client at once.
+func (s *Server) handleMachineClientRevoke(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesMachineClients() {
+		s.failErr(w, r, casework.ErrMachineClientsAdmin)
+		return
+	}
+	if !s.confirmFromForm(w, r, v, machineClientsData{}) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	err := s.svc.RevokeMachineClient(r.Context(), v, token, r.PathValue("id"))
+	switch {
+	case errors.Is(err, casework.ErrReauthenticate):
+		s.machineClientsPage(w, r, v, http.StatusForbidden, machineClientsData{NeedConfirm: true}, errConfirmFirst, "")
+		return
+	case err != nil:
+		s.failErr(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/machine-clients?done=revoked", http.StatusSeeOther)
+}
+
+// API.
+
+type apiMachineClient struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Organisation string     `json:"organisation"`
+	OrgID        string     `json:"organisationId"`
+	Scopes       []string   `json:"scopes"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	CreatedBy    string     `json:"createdBy"`
+	ExpiresAt    time.Time  `json:"expiresAt"`
+	RevokedAt    *time.Time `json:"revokedAt,omitempty"`
+	Active       bool       `json:"active"`
+}
+
+func machineClientJSON(c store.MachineClient, now time.Time) apiMachineClient {
+	return apiMachineClient{ID: c.ID, Name: c.Name, Organisation: c.OrgName, OrgID: c.OrgID, Scopes: c.Scopes, CreatedAt: c.CreatedAt,
+		CreatedBy: c.CreatedByName, ExpiresAt: c.ExpiresAt, RevokedAt: c.RevokedAt, Active: c.Active(now)}
+}
+
+// apiConfirm re-authenticates with a password or code sent in the body, if any.
+func (s *Server) apiConfirm(w http.ResponseWriter, r *http.Request, v casework.Viewer, password, totp string) bool {
+	confirm := totp
+	if confirm == "" {
+		confirm = password
+	}
+	if confirm == "" {
+		return true
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.Reauthenticate(r.Context(), v, token, confirm); err != nil {
+		s.problemErr(w, r, err)
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleAPIReauthenticate(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		Password string `json:"password"`
+		TOTP     string `json:"totp"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if in.Password == "" && in.TOTP == "" {
+		s.problemErr(w, r, &waymark.Error{Code: waymark.EINVALID, Message: "Send your password, or a code from your authenticator app as totp",
+			Fields: []waymark.FieldError{{Field: "password", Message: "Send your password, or a code from your authenticator app as totp"}}})
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleAPIMachineClients(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	token, _ := r.Context().Value(keyToken).(string)
+	cs, err := s.svc.MachineClients(r.Context(), v, token)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	out := make([]apiMachineClient, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, machineClientJSON(c, s.now()))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleAPIMachineClientCreate(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		OrganisationID string   `json:"organisationId"`
+		Name           string   `json:"name"`
+		Scopes         []string `json:"scopes"`
+		ExpiresInDays  int      `json:"expiresInDays"`
+		Password       string   `json:"password"`
+		TOTP           string   `json:"totp"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if !v.ManagesMachineClients() {
+		s.problemErr(w, r, casework.ErrMachineClientsAdmin)
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	c, tok, err := s.svc.CreateMachineClient(r.Context(), v, token, casework.NewMachineClient{OrgID: in.OrganisationID, Name: in.Name, Scopes: in.Scopes,
+		TTL: time.Duration(in.ExpiresInDays) * 24 * time.Hour})
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "tokenType": "Bearer", "client": machineClientJSON(c, s.now())})
+}
+
+func (s *Server) handleAPIMachineClientRevoke(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		Password string `json:"password"`
+		TOTP     string `json:"totp"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+	}
+	if !v.ManagesMachineClients() {
+		s.problemErr(w, r, casework.ErrMachineClientsAdmin)
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.RevokeMachineClient(r.Context(), v, token, r.PathValue("id")); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// A person's own API tokens.
+
+type apiToken struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Scopes    []string   `json:"scopes"`
+	CreatedAt time.Time  `json:"createdAt"`
+	ExpiresAt time.Time  `json:"expiresAt"`
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+	Active    bool       `json:"active"`
+}
+
+func tokenJSON(a store.APIToken, now time.Time) apiToken {
+	return apiToken{ID: a.ID, Name: a.Name, Scopes: a.Scopes, CreatedAt: a.CreatedAt, ExpiresAt: a.ExpiresAt, RevokedAt: a.RevokedAt,
+		Active: a.RevokedAt == nil && now.Before(a.ExpiresAt)}
+}
+
+func (s *Server) handleAPICreateToken(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		Name          string   `json:"name"`
+		Scopes        []string `json:"scopes"`
+		ExpiresInDays int      `json:"expiresInDays"`
+		Password      string   `json:"password"`
+		TOTP          string   `json:"totp"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if v.Scopes != nil {
+		s.problemErr(w, r, waymark.Errorf(waymark.EFORBIDDEN, "An API token cannot make another: sign in with POST /api/v1/sessions to make one"))
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	tok, a, err := s.svc.CreateAPIToken(r.Context(), v, token, in.Name, in.Scopes, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "tokenType": "Bearer", "apiToken": tokenJSON(a, s.now())})
+}
+
+func (s *Server) handleAPITokens(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	ts, err := s.svc.APITokens(r.Context(), v)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	out := make([]apiToken, 0, len(ts))
+	for _, a := range ts {
+		out = append(out, tokenJSON(a, s.now()))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleAPIRevokeToken(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if err := s.svc.RevokeAPIToken(r.Context(), v, r.PathValue("id")); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
