@@ -247,4 +247,3 @@ func (s *Server) handleAPIOutcome(w http.ResponseWriter, r *http.Request, v case
 	}
 	s.writeCase(w, r, v, r.PathValue("id"), http.StatusOK)
 }
-

@@ -40,8 +40,11 @@ import (
 // referrer); Children's Services (worker, social worker, manager, and the
 // administrator, who sees no case data) is a member through its
 // organisation; the teacher's colleague, the GP, the police First Responder
-// lead and the partnership lead are not members.
-var authzPeople = []string{"anonymous", "referrer", "colleague", "gp", "cs-worker", "social-worker", "manager", "admin", "police-lead", "partnership-lead"}
+// lead and the partnership lead are not members. The machine client is a
+// program owned by Children's Services with the write scope that no case's
+// team has given access: it is a member of nothing, and its token opens no
+// page (it meets every page as the anonymous do).
+var authzPeople = []string{"anonymous", "referrer", "colleague", "gp", "cs-worker", "social-worker", "manager", "admin", "police-lead", "partnership-lead", "machine-client"}
 
 var (
 	caseMembers = map[string]bool{"referrer": true, "cs-worker": true, "social-worker": true, "manager": true}
@@ -168,7 +171,7 @@ func authzRoutes() map[string]authzRoute {
 		"GET /break-glass":          {method: "GET", path: "/break-glass", want: signedIn("GET", ok, nil)},
 		"POST /break-glass":         {method: "POST", path: "/break-glass", form: form("case", "{id}", "reason", "too short"), want: signedIn("POST", invalid, statuses{"admin": forbidden})},
 		"GET /alerts":               {method: "GET", path: "/alerts", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
-		"POST /api/v1/break-glass":  {method: "POST", path: "/api/v1/break-glass", json: map[string]any{"case": "CS-2026-000001", "reason": "too short"}, want: bearer(invalid, statuses{"admin": forbidden})},
+		"POST /api/v1/break-glass":  {method: "POST", path: "/api/v1/break-glass", json: map[string]any{"case": "CS-2026-000001", "reason": "too short"}, want: bearer(invalid, statuses{"admin": forbidden, "machine-client": forbidden})},
 		"GET /accessibility":        {method: "GET", path: "/accessibility", want: public(ok)},
 		"GET /privacy":              {method: "GET", path: "/privacy", want: public(ok)},
 		"GET /api/v1/openapi.json":  {method: "GET", path: "/api/v1/openapi.json", want: public(ok)},
@@ -236,10 +239,25 @@ func authzRoutes() map[string]authzRoute {
 		"DELETE /api/v1/sessions/current": {method: "DELETE", path: "/api/v1/sessions/current", want: bearer(noContent, nil)},
 		"GET /api/v1/catalog":             {method: "GET", path: "/api/v1/catalog", want: bearer(ok, nil)},
 		"GET /api/v1/cases":               {method: "GET", path: "/api/v1/cases", want: bearer(ok, statuses{"admin": forbidden})},
-		"POST /api/v1/cases":              {method: "POST", path: "/api/v1/cases", json: "{concern}", want: bearer(created, statuses{"admin": forbidden})},
+		"POST /api/v1/cases":              {method: "POST", path: "/api/v1/cases", json: "{concern}", want: bearer(created, statuses{"admin": forbidden, "machine-client": forbidden})},
 		"GET /api/v1/inbox":               {method: "GET", path: "/api/v1/inbox", want: bearer(forbidden, statuses{"cs-worker": ok, "social-worker": ok, "manager": ok})},
 		"GET /api/v1/my-work":             {method: "GET", path: "/api/v1/my-work", want: bearer(ok, statuses{"admin": forbidden})},
-		"POST /api/v1/tokens":             {method: "POST", path: "/api/v1/tokens", json: map[string]any{"userEmail": "dsl@northfield.example", "name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30}, want: bearer(forbidden, statuses{"admin": created})},
+
+		// A person's own API tokens (anyone signed in in person makes
+		// their own, never someone else's), re-authentication, and machine
+		// clients (administrators only, after re-authenticating: the
+		// matrix's sessions have just signed in): clients.go.
+		"POST /api/v1/tokens":                          {method: "POST", path: "/api/v1/tokens", json: map[string]any{"name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30}, want: bearer(created, statuses{"machine-client": forbidden})},
+		"GET /api/v1/tokens":                           {method: "GET", path: "/api/v1/tokens", want: bearer(ok, statuses{"machine-client": forbidden})},
+		"DELETE /api/v1/tokens/{id}":                   {method: "DELETE", path: "/api/v1/tokens/{id}", want: bearer(notFound, statuses{"machine-client": forbidden})},
+		"POST /api/v1/sessions/current/reauthenticate": {method: "POST", path: "/api/v1/sessions/current/reauthenticate", json: map[string]any{}, want: bearer(invalid, nil)},
+		"GET /api/v1/machine-clients":                  {method: "GET", path: "/api/v1/machine-clients", want: bearer(forbidden, statuses{"admin": ok})},
+		"POST /api/v1/machine-clients":                 {method: "POST", path: "/api/v1/machine-clients", json: map[string]any{"organisationId": "org-cs", "name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30}, want: bearer(forbidden, statuses{"admin": created})},
+		"POST /api/v1/machine-clients/{id}/revoke":     {method: "POST", path: "/api/v1/machine-clients/{id}/revoke", want: bearer(forbidden, statuses{"admin": notFound})},
+		"GET /admin/machine-clients":                   {method: "GET", path: "/admin/machine-clients", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"POST /admin/machine-clients":                  {method: "POST", path: "/admin/machine-clients", form: form("organisation", "org-cs", "name", "Matrix client", "scopes", "cases:read", "expiresInDays", "30"), want: signedIn("POST", forbidden, statuses{"admin": created})},
+		"POST /admin/machine-clients/confirm":          {method: "POST", path: "/admin/machine-clients/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+		"POST /admin/machine-clients/{id}/revoke":      {method: "POST", path: "/admin/machine-clients/{id}/revoke", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
 
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The
@@ -379,6 +397,17 @@ func (m *matrix) session(who string) (string, string) {
 		return "", ""
 	}
 	tok, hash := access.NewToken()
+	if who == "machine-client" {
+		now := m.e.clock.Now()
+		err := m.e.db.Update(context.Background(), func(tx *store.Tx) error {
+			return tx.InsertMachineClient(store.MachineClient{ID: store.MachineClientIDPrefix + access.NewID(), OrgID: m.e.p.ChildrensServices.ID, Name: "Matrix link",
+				Scopes: []string{casework.ScopeWrite}, TokenHash: hash, CreatedBy: m.e.p.CSAdmin.User.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
+		})
+		if err != nil {
+			m.e.t.Fatal(err)
+		}
+		return tok, ""
+	}
 	csrf, _ := access.NewToken()
 	now := m.e.clock.Now()
 	err := m.e.db.Update(context.Background(), func(tx *store.Tx) error {
@@ -509,6 +538,9 @@ func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
 			draftScoped := strings.Contains(r.path, "{draft}")
 			for _, who := range authzPeople {
 				want := r.want.for_(who)
+				if who == "machine-client" && !strings.HasPrefix(r.path, "/api/") {
+					want = r.want.for_("anonymous") // its token is no session: every page meets it as a stranger
+				}
 				caseID := m.caseID
 				// A member's write gets a case of its own, so that what it
 				// changes does not change what the next request meets.

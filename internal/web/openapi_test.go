@@ -591,6 +591,8 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"Problem", d.schema("Problem"), problemDoc{}, false},
 		{"FieldError", d.schema("FieldError"), waymark.FieldError{}, true},
 		{"WorkItem", d.schema("WorkItem"), apiWorkItem{}, true},
+		{"APIToken", d.schema("APIToken"), apiToken{}, true},
+		{"MachineClient", d.schema("MachineClient"), apiMachineClient{}, true},
 		{"Catalog.indicatorGroups", catalogItems("indicatorGroups"), catalog.IndicatorGroup{}, true},
 		{"Catalog.indicators", catalogItems("indicators"), catalog.Indicator{}, true},
 		{"Catalog.exploitationTypes", catalogItems("exploitationTypes"), catalog.ExploitationType{}, true},
