@@ -221,7 +221,7 @@ func withSearchPath(t testing.TB, base, schema string) string {
 // people sign in (a password today, with a second factor to come).
 type seeded struct {
 	p      storetest.Partnership
-	tokens map[string]string // user id -> bearer token
+	tokens map[string]string // user id -> that person's own API token
 }
 
 func seed(t testing.TB, db *store.DB) seeded {

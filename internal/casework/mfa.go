@@ -368,8 +368,9 @@ func RecentAuth(at, now time.Time, within time.Duration) bool {
 
 // RequireRecentAuth refuses with ErrReauthenticate unless the session
 // behind sessionToken signed in or re-authenticated within the last
-// `within`. Use it before exports, key rotation and break-glass. API tokens
-// made by an administrator have no session and are always refused.
+// `within`. Use it before exports, key rotation, break-glass, making API
+// tokens and managing machine clients. API tokens and machine clients have
+// no session and are always refused.
 func (s *Service) RequireRecentAuth(ctx context.Context, sessionToken string, within time.Duration) error {
 	now := s.now()
 	var at time.Time

@@ -139,7 +139,7 @@ func jsonKind(goType string) string {
 }
 
 // api wraps an API handler that needs a bearer token (a session token from
-// POST /api/v1/sessions or an administrator-made API token).
+// POST /api/v1/sessions, a person's own API token, or a machine client's).
 func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, v casework.Viewer)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
