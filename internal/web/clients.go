@@ -381,3 +381,97 @@ func (s *Server) handleAPIRevokeToken(w http.ResponseWriter, r *http.Request, v 
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// A person's own API tokens, through the pages.
+
+type ownTokensData struct {
+	Tokens      []store.APIToken
+	HasPassword bool
+	SSOConfirm  string
+	Scopes      []map[string]string
+	Form        map[string]string
+	NewToken    string // shown once, never stored
+	NewName     string
+	Now         time.Time
+}
+
+var ownScopeItems = []map[string]string{
+	{"Value": casework.ScopeRead, "Text": "Read the cases you can see", "Hint": casework.ScopeRead},
+	{"Value": casework.ScopeWrite, "Text": "Read and change the cases you can see, as you", "Hint": casework.ScopeWrite},
+}
+
+func (s *Server) ownTokensPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, d ownTokensData, errs []waymark.FieldError, flash string) {
+	tokens, err := s.svc.APITokens(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	d.Tokens, d.Scopes, d.Now, d.HasPassword = tokens, ownScopeItems, s.now(), v.SignsInWithPassword()
+	if s.svc.Access.OIDC != nil {
+		d.SSOConfirm = "/sign-in/sso/confirm?next=" + url.QueryEscape("/account/tokens")
+	}
+	if d.Form == nil {
+		d.Form = map[string]string{"expiresInDays": "30"}
+	}
+	s.render(w, r, status, "own-tokens", Page{Title: "Your API tokens", Errors: errs, Flash: flash, Data: d})
+}
+
+func (s *Server) handleOwnTokens(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	flash := map[string]string{"revoked": "The token was revoked: it no longer works"}[r.URL.Query().Get("done")]
+	s.ownTokensPage(w, r, v, http.StatusOK, ownTokensData{}, nil, flash)
+}
+
+// handleOwnTokenCreate makes a token of the person's own and shows it once.
+func (s *Server) handleOwnTokenCreate(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	f := r.PostForm
+	d := ownTokensData{Form: map[string]string{"name": f.Get("name"), "scopes": f.Get("scopes"), "expiresInDays": f.Get("expiresInDays")}}
+	token, _ := r.Context().Value(keyToken).(string)
+	if confirm := f.Get("confirm"); confirm != "" {
+		if err := s.svc.Reauthenticate(r.Context(), v, token, confirm); err != nil {
+			if waymark.ErrorCode(err) == waymark.EINVALID {
+				s.ownTokensPage(w, r, v, http.StatusUnprocessableEntity, d, waymark.ErrorFields(err), "")
+				return
+			}
+			s.failErr(w, r, err)
+			return
+		}
+	}
+	var scopes []string
+	if sc := f.Get("scopes"); sc != "" {
+		scopes = []string{sc}
+	}
+	var probs waymark.Problems
+	days, derr := strconv.Atoi(strings.TrimSpace(f.Get("expiresInDays")))
+	if derr != nil {
+		probs.Add("expiresInDays", "Enter the number of days until it expires, as a whole number from 1 to 366")
+	}
+	tok, a, err := s.svc.CreateAPIToken(r.Context(), v, token, f.Get("name"), scopes, time.Duration(days)*24*time.Hour)
+	if waymark.ErrorCode(err) == waymark.EINVALID {
+		for _, fe := range waymark.ErrorFields(err) {
+			if fe.Field != "expiresInDays" || derr == nil {
+				probs = append(probs, fe)
+			}
+		}
+	}
+	switch {
+	case len(probs) > 0:
+		s.ownTokensPage(w, r, v, http.StatusUnprocessableEntity, d, probs, "")
+		return
+	case errors.Is(err, casework.ErrReauthenticate):
+		s.ownTokensPage(w, r, v, http.StatusForbidden, d, errConfirmFirst, "")
+		return
+	case err != nil:
+		s.failErr(w, r, err)
+		return
+	}
+	s.ownTokensPage(w, r, v, http.StatusCreated, ownTokensData{NewToken: tok, NewName: a.Name}, nil, "Token "+a.Name+" made")
+}
+
+// handleOwnTokenRevoke revokes one of the person's own tokens at once.
+func (s *Server) handleOwnTokenRevoke(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if err := s.svc.RevokeAPIToken(r.Context(), v, r.PathValue("id")); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account/tokens?done=revoked", http.StatusSeeOther)
+}

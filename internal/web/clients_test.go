@@ -261,3 +261,51 @@ func mustProblemRec(t *testing.T, rec *httptest.ResponseRecorder, status int) *h
 	mustProblem(t, rec, status)
 	return rec
 }
+
+// A person's own tokens in the browser: made after confirming who they are
+// (GOV.UK error summary for bad answers), shown once, listed, and revoked
+// with effect at the token's next request.
+func TestOwnAPITokensThroughThePages(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		b := e.browser()
+		b.signIn("dsl@northfield.example")
+		page := b.get("/account/tokens")
+		checkPageHygiene(t, "own tokens", page)
+		if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "You have no API tokens") {
+			t.Fatalf("the tokens page: %d", page.Code)
+		}
+		csrf := hiddenInput(page.Body.String(), "csrf_token")
+		e.clock.Advance(6 * time.Minute)
+		bad := b.post("/account/tokens", url.Values{"csrf_token": {csrf}, "name": {""}, "expiresInDays": {"a year"}})
+		for _, field := range []string{"name", "scopes", "expiresInDays"} {
+			if bad.Code != http.StatusUnprocessableEntity || !strings.Contains(bad.Body.String(), `href="#`+field+`"`) {
+				t.Errorf("bad answers: %d, no error for %s in the summary", bad.Code, field)
+			}
+		}
+		good := url.Values{"csrf_token": {csrf}, "name": {"My script"}, "scopes": {"cases:read"}, "expiresInDays": {"7"}}
+		if rec := b.post("/account/tokens", good); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), `href="#confirm"`) || e.count("api_tokens") != 0 {
+			t.Fatalf("without confirming who they are: %d", rec.Code)
+		}
+		good.Set("confirm", storetest.Password)
+		made := b.post("/account/tokens", good)
+		m := clientTokenField.FindStringSubmatch(made.Body.String())
+		if made.Code != http.StatusCreated || m == nil {
+			t.Fatalf("making a token: %d", made.Code)
+		}
+		if rec := e.api("GET", "/api/v1/cases", m[1], nil); rec.Code != http.StatusOK {
+			t.Fatalf("the new token: %d", rec.Code)
+		}
+		list := b.get("/account/tokens").Body.String()
+		action := regexp.MustCompile(`action="(/account/tokens/[0-9a-f]+/revoke)"`).FindStringSubmatch(list)
+		if action == nil || strings.Contains(list, m[1]) {
+			t.Fatal("the list offers no revoke, or shows the token again")
+		}
+		if rec := b.post(action[1], url.Values{"csrf_token": {csrf}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("revoking: %d", rec.Code)
+		}
+		if rec := e.api("GET", "/api/v1/cases", m[1], nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("a revoked token still works: %d", rec.Code)
+		}
+	})
+}

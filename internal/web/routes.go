@@ -68,6 +68,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/retention", s.page(s.handleRetention))                                // privacy.go
 	mux.Handle("POST /admin/retention/keep", s.page(s.handleRetentionKeep))                      // privacy.go
 	mux.Handle("POST /admin/retention/drafts/{id}/delete", s.page(s.handleRetentionDeleteDraft)) // privacy.go
+	mux.Handle("GET /account/tokens", s.page(s.handleOwnTokens))                                 // clients.go
+	mux.Handle("POST /account/tokens", s.page(s.handleOwnTokenCreate))                           // clients.go
+	mux.Handle("POST /account/tokens/{id}/revoke", s.page(s.handleOwnTokenRevoke))               // clients.go
 	mux.Handle("GET /admin/machine-clients", s.page(s.handleMachineClients))                     // clients.go
 	mux.Handle("POST /admin/machine-clients", s.page(s.handleMachineClientCreate))               // clients.go
 	mux.Handle("POST /admin/machine-clients/confirm", s.page(s.handleMachineClientsConfirm))     // clients.go
