@@ -84,6 +84,13 @@ func ForEachStore(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // encrypts case data under KeyRing.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
+	return SQLiteAt(t, "")
+}
+
+// SQLiteAt is SQLite migrated only up to the version upTo ("0007"), for
+// tests of a migration; "" migrates fully.
+func SQLiteAt(t testing.TB, upTo string) *store.DB {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
 	if err != nil {
@@ -91,7 +98,7 @@ func SQLite(t testing.TB) *store.DB {
 	}
 	db.SetKeyRing(KeyRing())
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.MigrateTo(ctx, upTo); err != nil {
 		t.Fatalf("storetest: migrating sqlite: %v", err)
 	}
 	return db
@@ -102,6 +109,13 @@ func SQLite(t testing.TB) *store.DB {
 // (pgx sends unknown URL parameters as run-time parameters), migrates it, and
 // drops the schema when the test ends. Tests never see each other's rows.
 func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	return PostgresAt(t, "")
+}
+
+// PostgresAt is Postgres migrated only up to the version upTo ("0007"), for
+// tests of a migration; "" migrates fully.
+func PostgresAt(t testing.TB, upTo string) *store.DB {
 	t.Helper()
 	base := os.Getenv(EnvDatabaseURL)
 	if base == "" {
@@ -147,7 +161,7 @@ func Postgres(t testing.TB) *store.DB {
 	if err := db.SQL().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&current); err != nil || current != schema {
 		t.Fatalf("storetest: connection is in schema %q (err %v), want %q: search_path was not applied", current, err, schema)
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.MigrateTo(ctx, upTo); err != nil {
 		t.Fatalf("storetest: migrating postgres schema %s: %v", schema, err)
 	}
 	return db
