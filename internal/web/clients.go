@@ -79,7 +79,7 @@ func (s *Server) handleMachineClients(w http.ResponseWriter, r *http.Request, v 
 		s.failErr(w, r, casework.ErrMachineClientsAdmin)
 		return
 	}
-	flash := map[string]string{"revoked": "The machine client was revoked: its token no longer works", "confirmed": ""}[r.URL.Query().Get("done")]
+	flash := map[string]string{"revoked": "The machine client was revoked: its token no longer works"}[r.URL.Query().Get("done")]
 	s.machineClientsPage(w, r, v, http.StatusOK, machineClientsData{}, nil, flash)
 }
 
