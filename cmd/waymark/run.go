@@ -35,7 +35,7 @@ Commands:
   migrate        apply database migrations and exit
   rebuild        rebuild read models (case lists, clocks, members) from the case logs
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
-  user reset     set a user's password (read from stdin) and unlock the account
+  user reset     set a user's password (read from stdin) and clear its failed sign-ins
   user disable   disable a user and end their sessions
   user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
   totp           print the current two-step verification code of the demo users (or --secret S)
@@ -440,6 +440,9 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 				return err
 			}
 			if sub == "reset" {
+				if err := casework.ClearThrottleFor(tx, u.Email); err != nil {
+					return err
+				}
 				return tx.SetPassword(u.ID, hash)
 			}
 			return tx.SetDisabled(u.ID, true)
