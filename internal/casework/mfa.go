@@ -198,7 +198,8 @@ func (s *Service) CompleteSignIn(ctx context.Context, challengeToken, code strin
 		}
 		if wait, err := s.throttled(tx, s.throttleKeys(ctx, u.Email), now); err != nil || wait > 0 {
 			if err == nil {
-				outcome = throttledError(wait)
+				outcome = throttledError(wait, "code")
+				err = tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "throttled at the code"})
 			}
 			return err
 		}
@@ -415,7 +416,7 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 		k := s.throttleKeys(ctx, u.Email)
 		if wait, err := s.throttled(tx, k, now); err != nil || wait > 0 {
 			if err == nil {
-				outcome = throttledError(wait)
+				outcome = throttledError(wait, "confirm")
 				err = tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: ActionReauthRefused, Detail: "throttled"})
 			}
 			return err

@@ -101,7 +101,7 @@ func (s *Service) checkPassword(ctx context.Context, tx *store.Tx, email, passwo
 	if wait > 0 {
 		s.checkHash(dummyHash(s.Argon), password)
 		entry.Detail = "throttled"
-		return u, throttledError(wait), tx.AppendAudit(entry)
+		return u, throttledError(wait, "email"), tx.AppendAudit(entry)
 	}
 	hash := dummyHash(s.Argon)
 	switch {

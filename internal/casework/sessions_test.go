@@ -129,6 +129,14 @@ func TestRepeatedFailuresFromOneSourceAreSlowedDown(t *testing.T) {
 			t.Fatalf("the delay grew to %v, want the 15-minute cap", want)
 		}
 
+		// An IPv6 client counts by its /64: changing the rest of the address escapes nothing.
+		for i := range rule.Free {
+			_, _, _, err := p.svc.SignIn(p.from(fmt.Sprintf("2001:db8:1:2::%x", i+1)), email, "a guess", "000000")
+			wantCode(t, err, waymark.EUNAUTHORIZED)
+		}
+		_, _, _, err = p.svc.SignIn(p.from("2001:db8:1:2:ffff::99"), email, "a guess", "000000")
+		wantThrottled(t, err, 30*time.Second)
+
 		// One address guessing at many addresses is slowed as well.
 		sprayer := p.from("203.0.113.99")
 		for i := range p.svc.Throttle.Source.Free {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -80,11 +81,24 @@ func WithSource(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, sourceKey{}, addr)
 }
 
+// sourceOf is the client's address as the throttle counts it: an IPv6
+// address by its /64, the block one subscriber is usually given (they can
+// change the rest at will), an IPv4 address whole.
 func sourceOf(ctx context.Context) string {
-	if a, _ := ctx.Value(sourceKey{}).(string); a != "" {
-		return a
+	a, _ := ctx.Value(sourceKey{}).(string)
+	if a == "" {
+		return "unknown"
 	}
-	return "unknown"
+	if ip, err := netip.ParseAddr(a); err == nil {
+		ip = ip.Unmap()
+		if ip.Is6() {
+			if p, err := ip.Prefix(64); err == nil {
+				return p.String()
+			}
+		}
+		return ip.String()
+	}
+	return a
 }
 
 // Throttled is the cause of a throttled answer: how long to wait.
@@ -101,14 +115,14 @@ func RetryAfter(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-func throttledError(wait time.Duration) error {
+func throttledError(wait time.Duration, field string) error {
 	wait = wait.Round(time.Second)
 	if wait < time.Second {
 		wait = time.Second
 	}
 	msg := "Too many failed attempts to sign in. Wait " + WaitText(wait) + ", then try again."
 	return &waymark.Error{Code: waymark.ETOOMANY, Message: msg, Err: &Throttled{Wait: wait},
-		Fields: []waymark.FieldError{{Field: "email", Message: msg}}}
+		Fields: []waymark.FieldError{{Field: field, Message: msg}}}
 }
 
 // WaitText says a wait in words: "30 seconds", "a minute", "4 minutes".
@@ -177,7 +191,7 @@ func (s *Service) countFailure(tx *store.Tx, k throttleKeys, now time.Time) erro
 	for _, r := range []struct {
 		key, account string
 		rule         ThrottleRule
-	}{{k.accountSource, k.account, p.AccountSource}, {k.account, k.account, p.Account}, {k.source, "", p.Source}} {
+	}{{k.accountSource, k.account, p.AccountSource}, {k.source, "", p.Source}, {k.account, k.account, p.Account}} { // the order throttled reads them in
 		n, err := tx.RecordThrottleFailure(r.key, r.account, now, now.Add(max(r.rule.Forget, time.Minute)))
 		if err != nil {
 			return err
