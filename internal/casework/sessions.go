@@ -93,7 +93,7 @@ func (s *Service) checkPassword(ctx context.Context, tx *store.Tx, email, passwo
 		return u, nil, err
 	}
 	u, err = tx.UserByEmail(email)
-	known := err == nil
+	exists := err == nil
 	if err != nil && waymark.ErrorCode(err) != waymark.ENOTFOUND {
 		return u, nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) checkPassword(ctx context.Context, tx *store.Tx, email, passwo
 	}
 	hash := dummyHash(s.Argon)
 	switch {
-	case !known:
+	case !exists:
 		entry.Detail = "unknown email"
 	case u.Disabled:
 		entry.Detail = "account disabled"
