@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"waymark/internal/store"
 )
@@ -85,7 +86,11 @@ func TestDatabaseAndBackupFilesAreOwnerOnly(t *testing.T) {
 // Waymark starting, with a message naming the path and the fix.
 func TestServeRefusesADataFolderOthersCanRead(t *testing.T) {
 	withUmask(t, 0o022)
-	ctx := context.Background()
+	// Ended already: a command that wrongly started would stop at once
+	// (failing the test) instead of serving for ever. The refusal comes
+	// before anything looks at the context.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -118,7 +123,11 @@ func TestServeRefusesADataFolderOthersCanRead(t *testing.T) {
 	if err := os.Chmod(keys, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--master-key-file", keys}, getenv(nil), nil, io.Discard, io.Discard)
+	// The key file is read after the database is opened, so this one needs
+	// a live context; the deadline only stops a wrongly started server.
+	live, stop := context.WithTimeout(context.Background(), time.Minute)
+	defer stop()
+	err := run(live, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--master-key-file", keys}, getenv(nil), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "chmod 600 "+keys) {
 		t.Errorf("serve with a master key file others can read: %v", err)
 	}
