@@ -63,7 +63,7 @@ func (c *config) accessFlags(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	fs.DurationVar(&a.breakGlassFor, "break-glass-duration", bg, "how long emergency (break-glass) access to a case lasts (WAYMARK_BREAK_GLASS_DURATION)")
 	fs.IntVar(&a.signInPerMin, "sign-in-rate-limit", envInt("WAYMARK_SIGN_IN_RATE_LIMIT", 30), "sign-in requests a minute from one address, per replica; 0 for none (WAYMARK_SIGN_IN_RATE_LIMIT)")
-	fs.IntVar(&a.accountPerMin, "account-rate-limit", envInt("WAYMARK_ACCOUNT_RATE_LIMIT", 10), "password attempts a minute for one account, per replica; 0 for none (WAYMARK_ACCOUNT_RATE_LIMIT)")
+	fs.IntVar(&a.accountPerMin, "account-rate-limit", 0, "no longer used: failed sign-ins are throttled per account and address in the database (docs/security.md); accepted so that old configurations still start")
 	fs.IntVar(&a.apiPerMin, "api-rate-limit", envInt("WAYMARK_API_RATE_LIMIT", 600), "API requests a minute with one token, per replica; 0 for none (WAYMARK_API_RATE_LIMIT)")
 	fs.StringVar(&a.clientIPHeader, "client-ip-header", env("WAYMARK_CLIENT_IP_HEADER", ""), "header in which your TLS proxy puts the client's address, e.g. X-Forwarded-For; empty: the connection's address (WAYMARK_CLIENT_IP_HEADER)")
 }
@@ -106,13 +106,13 @@ func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, 
 	}
 	limits := web.RateLimits{ClientIPHeader: a.clientIPHeader}
 	if a.signInPerMin > 0 {
-		limits.SignInPerIP = access.NewLimiter(a.signInPerMin, a.signInPerMin)
+		limits.SignInPerIP = web.NewLimiter(a.signInPerMin, a.signInPerMin)
 	}
 	if a.accountPerMin > 0 {
-		limits.SignInPerAccount = access.NewLimiter(a.accountPerMin, a.accountPerMin)
+		log.Warn("--account-rate-limit is no longer used: failed sign-ins are throttled per account and address in the database")
 	}
 	if a.apiPerMin > 0 {
-		limits.APIPerToken = access.NewLimiter(a.apiPerMin, max(a.apiPerMin/4, 10))
+		limits.APIPerToken = web.NewLimiter(a.apiPerMin, max(a.apiPerMin/4, 10))
 	}
 	return limits, nil
 }

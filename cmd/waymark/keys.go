@@ -73,7 +73,7 @@ func (c *config) keyRing(url string) (*crypt.KeyRing, error) {
 			return nil, fmt.Errorf("reading the master key file: %w", err)
 		}
 		if info.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("the master key file %s can be read by other users (mode %o): chmod 600 it", k.file, info.Mode().Perm())
+			return nil, fmt.Errorf("the master key file %s can be read by other users (mode %04o): run `chmod 600 %s`, then start Waymark again", k.file, info.Mode().Perm(), k.file)
 		}
 		text, err := os.ReadFile(k.file)
 		if err != nil {

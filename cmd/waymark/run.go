@@ -35,7 +35,7 @@ Commands:
   migrate        apply database migrations and exit
   rebuild        rebuild read models (case lists, clocks, members) from the case logs
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
-  user reset     set a user's password (read from stdin) and unlock the account
+  user reset     set a user's password (read from stdin) and clear its failed sign-ins
   user disable   disable a user and end their sessions
   user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
   totp           print the current two-step verification code of the demo users (or --secret S)
@@ -118,14 +118,42 @@ func (c *config) clockConfig() (pathway.ClockConfig, error) {
 	return cfg, nil
 }
 
+// databaseURL is the database to open. For SQLite it makes the data folder
+// (0700) when missing and refuses a folder that other users can read: it
+// holds the database, its write-ahead log and, often, backups.
 func (c *config) databaseURL() (string, error) {
 	if c.database != "" {
-		return c.database, nil
+		if strings.HasPrefix(c.database, "postgres://") || strings.HasPrefix(c.database, "postgresql://") {
+			return c.database, nil
+		}
+		return c.database, ownerOnlyFolder(filepath.Dir(strings.TrimPrefix(c.database, "sqlite:")))
 	}
-	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
-		return "", fmt.Errorf("creating data folder: %w", err)
+	if _, err := os.Stat(c.dataDir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+			return "", fmt.Errorf("creating data folder: %w", err)
+		}
+		if err := os.Chmod(c.dataDir, 0o700); err != nil { // whatever the umask
+			return "", fmt.Errorf("creating data folder: %w", err)
+		}
 	}
-	return filepath.Join(c.dataDir, "waymark.db"), nil
+	return filepath.Join(c.dataDir, "waymark.db"), ownerOnlyFolder(c.dataDir)
+}
+
+// ownerOnlyFolder refuses a data folder that group or others can read,
+// write or enter, naming the command that fixes it.
+func ownerOnlyFolder(dir string) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("the data folder %s is not a folder", dir)
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("the data folder %s can be read by other users (mode %04o), and it holds children's case records: "+
+			"run `chmod 700 %s` (and `chmod 600` each file in it), then start Waymark again", dir, perm, dir)
+	}
+	return nil
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
@@ -440,6 +468,9 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 				return err
 			}
 			if sub == "reset" {
+				if err := casework.ClearThrottleFor(tx, u.Email); err != nil {
+					return err
+				}
 				return tx.SetPassword(u.ID, hash)
 			}
 			return tx.SetDisabled(u.ID, true)

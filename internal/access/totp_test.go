@@ -7,13 +7,35 @@ import (
 	"time"
 )
 
-// RFC 6238 appendix B, SHA-1: the 8-digit codes' last six digits are the 6-digit codes.
+// RFC 6238 appendix B, every SHA-1 row: the time, the step T it falls in
+// and the 8-digit code, whose last six digits are the 6-digit code
+// (code = truncated value mod 10^digits). Waymark's codes are SHA-1, the
+// algorithm authenticator apps assume; the SHA-256 and SHA-512 rows do not
+// apply.
 func TestTOTPMatchesTheRFC6238TestVectors(t *testing.T) {
 	secret := base32.StdEncoding.EncodeToString([]byte("12345678901234567890"))
-	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1111111111: "050471", 1234567890: "005924", 2000000000: "279037", 20000000000: "353130"} {
-		got, err := TOTP(secret, time.Unix(unix, 0))
-		if err != nil || got != want {
-			t.Errorf("TOTP at %d = %q, %v; want %q", unix, got, err, want)
+	for _, v := range []struct {
+		unix  int64
+		step  int64
+		eight string
+	}{
+		{59, 0x1, "94287082"},
+		{1111111109, 0x23523EC, "07081804"},
+		{1111111111, 0x23523ED, "14050471"},
+		{1234567890, 0x273EF07, "89005924"},
+		{2000000000, 0x3F940AA, "69279037"},
+		{20000000000, 0x27BC86AA, "65353130"},
+	} {
+		at := time.Unix(v.unix, 0)
+		if got := TOTPStep(at); got != v.step {
+			t.Errorf("step at %d = %#x, want %#x", v.unix, got, v.step)
+		}
+		got, err := TOTP(secret, at)
+		if want := v.eight[2:]; err != nil || got != want {
+			t.Errorf("TOTP at %d = %q, %v; want %q", v.unix, got, err, want)
+		}
+		if step, ok := VerifyTOTP(secret, v.eight[2:], at, 0); !ok || step != v.step {
+			t.Errorf("the RFC's code at %d is not verified: step %#x, %v", v.unix, step, ok)
 		}
 	}
 }

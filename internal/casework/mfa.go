@@ -73,8 +73,8 @@ func secondFactorName(code string) string {
 
 // checkSecondFactor checks the code of the user's authenticator (never one
 // used before) or spends one of their recovery codes. A wrong code counts
-// towards the lockout like a wrong password: six digits can be guessed.
-func (s *Service) checkSecondFactor(tx *store.Tx, u store.User, code string, now time.Time) (failed error, err error) {
+// towards the throttle like a wrong password: six digits can be guessed.
+func (s *Service) checkSecondFactor(ctx context.Context, tx *store.Tx, u store.User, code string, now time.Time) (failed error, err error) {
 	t, err := tx.TOTPFor(u.ID)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && t.ConfirmedAt == nil) {
 		return errEnrolFirst, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "two-step verification not set up"})
@@ -105,11 +105,10 @@ func (s *Service) checkSecondFactor(tx *store.Tx, u store.User, code string, now
 	if ok {
 		return nil, nil
 	}
-	failed, err = s.countFailure(tx, u, errWrongCode, now)
-	if err != nil {
+	if err := s.countFailure(tx, s.throttleKeys(ctx, u.Email), now); err != nil {
 		return nil, err
 	}
-	return failed, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: how})
+	return errWrongCode, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: how})
 }
 
 // Challenge is the second step of a web sign-in: a token for a cookie that
@@ -131,7 +130,7 @@ func (s *Service) BeginSignIn(ctx context.Context, email, password string) (Chal
 	var outcome error
 	var ch Challenge
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		u, failed, err := s.checkPassword(tx, email, password, now)
+		u, failed, err := s.checkPassword(ctx, tx, email, password, now)
 		if err != nil || failed != nil {
 			outcome = failed
 			return err
@@ -159,7 +158,7 @@ func (s *Service) BeginSignIn(ctx context.Context, email, password string) (Chal
 }
 
 // challenge loads a live challenge of kind, ending it if it has expired or
-// the account has been disabled or locked since.
+// the account has been disabled since.
 func (s *Service) challenge(tx *store.Tx, token, kind string, now time.Time) (store.Challenge, store.User, error) {
 	if token == "" || len(token) > 100 {
 		return store.Challenge{}, store.User{}, errChallengeEnded
@@ -173,9 +172,6 @@ func (s *Service) challenge(tx *store.Tx, token, kind string, now time.Time) (st
 	}
 	if now.After(c.ExpiresAt) || u.Disabled || c.Kind != kind {
 		return c, u, errChallengeEnded
-	}
-	if failed := lockedOut(u, now); failed != nil {
-		return c, u, failed
 	}
 	return c, u, nil
 }
@@ -200,7 +196,14 @@ func (s *Service) CompleteSignIn(ctx context.Context, challengeToken, code strin
 				Fields: []waymark.FieldError{{Field: "code", Message: "Enter the 6-digit code from your authenticator app, or a recovery code"}}}
 			return nil
 		}
-		failed, err := s.checkSecondFactor(tx, u, code, now)
+		if wait, err := s.throttled(tx, s.throttleKeys(ctx, u.Email), now); err != nil || wait > 0 {
+			if err == nil {
+				outcome = throttledError(wait, "code")
+				err = tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "throttled at the code"})
+			}
+			return err
+		}
+		failed, err := s.checkSecondFactor(ctx, tx, u, code, now)
 		if err != nil {
 			return err
 		}
@@ -210,7 +213,7 @@ func (s *Service) CompleteSignIn(ctx context.Context, challengeToken, code strin
 			if err != nil {
 				return err
 			}
-			if n >= s.LockoutAfter || waymark.ErrorCode(failed) == waymark.ETOOMANY {
+			if n >= s.Throttle.AccountSource.Free {
 				return tx.DeleteChallenge(c.TokenHash) // start again from the password
 			}
 			return nil
@@ -218,7 +221,7 @@ func (s *Service) CompleteSignIn(ctx context.Context, challengeToken, code strin
 		if err := tx.DeleteUserChallenges(u.ID, now); err != nil {
 			return err
 		}
-		token, sess, err = s.startSession(tx, u, now, "password and "+secondFactorName(code))
+		token, sess, err = s.startSession(ctx, tx, u, now, "password and "+secondFactorName(code))
 		user = u
 		return err
 	})
@@ -308,7 +311,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, challengeToken, code str
 		if err := tx.DeleteUserChallenges(u.ID, now); err != nil {
 			return err
 		}
-		token, sess, err = s.startSession(tx, u, now, "password and new authenticator")
+		token, sess, err = s.startSession(ctx, tx, u, now, "password and new authenticator")
 		user = u
 		return err
 	})
@@ -388,7 +391,10 @@ func (s *Service) RequireRecentAuth(ctx context.Context, sessionToken string, wi
 // Reauthenticate checks the viewer's password, or a code from their
 // authenticator app, again and records the time on their session, so that
 // sensitive actions within ReauthWithin are allowed. Wrong answers count
-// towards the lockout; reaching it ends the session.
+// towards the sign-in throttle (throttle.go), and a throttled attempt is
+// refused unchecked; Throttle.Session wrong answers on one session end it
+// (someone at an unlocked screen is guessing). Only the session's holder can
+// answer, so no one else can end it this way.
 func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, passwordOrCode string) error {
 	if v.Scopes != nil || sessionToken == "" {
 		return waymark.Errorf(waymark.EFORBIDDEN, "An API token cannot confirm who it is: sign in with POST /api/v1/sessions for this")
@@ -408,9 +414,13 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 		if sess.UserID != v.User.ID || u.Disabled {
 			return errSessionEnded
 		}
-		if failed := lockedOut(u, now); failed != nil {
-			outcome = failed
-			return tx.DeleteSession(hash)
+		k := s.throttleKeys(ctx, u.Email)
+		if wait, err := s.throttled(tx, k, now); err != nil || wait > 0 {
+			if err == nil {
+				outcome = throttledError(wait, "confirm")
+				err = tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: ActionReauthRefused, Detail: "throttled"})
+			}
+			return err
 		}
 		ok := false
 		if access.LooksLikeTOTP(passwordOrCode) {
@@ -423,26 +433,31 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 			}
 		}
 		if !ok && u.PasswordHash != "" {
-			if ok, err = access.CheckPassword(u.PasswordHash, passwordOrCode); err != nil {
+			if ok, err = s.checkHash(u.PasswordHash, passwordOrCode); err != nil {
 				return err
 			}
 		}
 		if !ok {
-			failed, err := s.countFailure(tx, u, &waymark.Error{Code: waymark.EINVALID, Message: "That is not your password or a current code from your authenticator app",
-				Fields: []waymark.FieldError{{Field: "confirm", Message: "That is not your password or a current code from your authenticator app"}}}, now)
-			if err != nil {
+			if err := s.countFailure(tx, k, now); err != nil {
 				return err
 			}
-			outcome = failed
 			if err := tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: ActionReauthRefused}); err != nil {
 				return err
 			}
-			if waymark.ErrorCode(failed) == waymark.ETOOMANY {
-				return tx.DeleteSession(hash) // someone at an unlocked screen is guessing
+			sk := hashKey("session", hash)
+			n, err := tx.RecordThrottleFailure(sk, k.account, now, sess.ExpiresAt.Add(time.Minute))
+			if err != nil {
+				return err
 			}
+			if n >= s.Throttle.Session {
+				outcome = errReauthEndedSession
+				return errors.Join(tx.ClearThrottle(sk), tx.DeleteSession(hash))
+			}
+			outcome = &waymark.Error{Code: waymark.EINVALID, Message: "That is not your password or a current code from your authenticator app",
+				Fields: []waymark.FieldError{{Field: "confirm", Message: "That is not your password or a current code from your authenticator app"}}}
 			return nil
 		}
-		if err := tx.ClearSignInFailures(u.ID); err != nil {
+		if err := tx.ClearThrottle(hashKey("session", hash)); err != nil {
 			return err
 		}
 		if err := tx.SetSessionReauth(hash, now); err != nil {
@@ -458,3 +473,6 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 	}
 	return outcome
 }
+
+var errReauthEndedSession = &waymark.Error{Code: waymark.ETOOMANY,
+	Message: "Too many wrong answers: you have been signed out. Sign in again to carry on."}

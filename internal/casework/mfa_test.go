@@ -105,26 +105,28 @@ func TestPasswordAloneGivesNoUsableSession(t *testing.T) {
 	})
 }
 
-// Six digits can be guessed: wrong codes count towards the lockout like
-// wrong passwords, and a challenge dies after too many.
-func TestWrongCodesLockTheAccount(t *testing.T) {
+// Six digits can be guessed: wrong codes count towards the throttle like
+// wrong passwords, and a challenge dies after too many. The guesser's
+// address is held back; the account's owner elsewhere is not.
+func TestWrongCodesAreThrottledAndEndTheChallenge(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		email := p.Manager.User.Email
-		ch, err := p.svc.BeginSignIn(p.ctx, email, storetest.Password)
+		email, thief := p.Manager.User.Email, p.from("203.0.113.7")
+		ch, err := p.svc.BeginSignIn(thief, email, storetest.Password)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 1; i < p.svc.LockoutAfter; i++ {
-			_, _, _, err := p.svc.CompleteSignIn(p.ctx, ch.Token, "000000")
+		for range p.svc.Throttle.AccountSource.Free {
+			_, _, _, err := p.svc.CompleteSignIn(thief, ch.Token, "000000")
 			wantCode(t, err, waymark.EUNAUTHORIZED)
 		}
-		_, _, _, err = p.svc.CompleteSignIn(p.ctx, ch.Token, "000000")
+		if _, _, _, err := p.svc.CompleteSignIn(thief, ch.Token, p.code(email)); err == nil {
+			t.Fatal("the challenge outlived too many wrong codes")
+		}
+		_, _, _, err = p.svc.SignIn(thief, email, storetest.Password, p.code(email))
 		wantCode(t, err, waymark.ETOOMANY)
-		_, _, _, err = p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email))
-		wantCode(t, err, waymark.ETOOMANY)
-		if _, _, _, err := p.svc.CompleteSignIn(p.ctx, ch.Token, p.code(email)); err == nil {
-			t.Fatal("the challenge outlived the lockout")
+		if _, _, _, err := p.svc.SignIn(p.from("198.51.100.20"), email, storetest.Password, p.code(email)); err != nil {
+			t.Fatalf("the manager, at their own address: %v", err)
 		}
 	})
 }
@@ -252,23 +254,28 @@ func TestReauthenticationIsRecordedOnTheSessionAndExpires(t *testing.T) {
 	})
 }
 
-// Someone at an unlocked screen cannot guess the password by re-authenticating.
-func TestWrongReauthenticationsLockTheAccountAndEndTheSession(t *testing.T) {
+// Someone at an unlocked screen cannot guess the password by
+// re-authenticating: wrong answers are throttled and end the session, yet
+// the owner can sign in again from their own address.
+func TestWrongReauthenticationsEndTheSessionButLockNoOneOut(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		email := p.GPDoctor.User.Email
-		token, _, u, err := p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email))
+		email, desk := p.GPDoctor.User.Email, p.from("198.51.100.30")
+		token, _, u, err := p.svc.SignIn(desk, email, storetest.Password, p.code(email))
 		if err != nil {
 			t.Fatal(err)
 		}
 		v := casework.Viewer{User: u}
 		var last error
-		for range p.svc.LockoutAfter {
-			last = p.svc.Reauthenticate(p.ctx, v, token, "a guess at the password")
+		for range p.svc.Throttle.Session {
+			last = p.svc.Reauthenticate(desk, v, token, "a guess at the password")
 		}
 		wantCode(t, last, waymark.ETOOMANY)
 		if _, _, err := p.svc.Authenticate(p.ctx, token); err == nil {
-			t.Fatal("the session outlived the lockout")
+			t.Fatal("the session outlived the wrong answers")
+		}
+		if _, _, _, err := p.svc.SignIn(p.from("192.0.2.55"), email, storetest.Password, p.code(email)); err != nil {
+			t.Fatalf("signing in again from elsewhere: %v", err)
 		}
 	})
 }

@@ -262,7 +262,7 @@ func (s *Service) FinishOIDC(ctx context.Context, state, cookieState, code strin
 		if u, err = tx.UserByID(u.ID); err != nil {
 			return err
 		}
-		res.Token, res.Session, err = s.startSession(tx, u, now, "single sign-on via "+claims.Issuer)
+		res.Token, res.Session, err = s.startSession(ctx, tx, u, now, "single sign-on via "+claims.Issuer)
 		res.User = u
 		return err
 	})

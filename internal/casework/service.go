@@ -24,10 +24,13 @@ type Service struct {
 	Log     *slog.Logger
 
 	Argon           access.Argon2Params
-	SessionIdle     time.Duration // signed out after this long without activity
-	SessionAbsolute time.Duration // signed out this long after signing in, whatever happens
-	LockoutAfter    int           // failed sign-ins in a row before the account locks
-	LockoutFor      time.Duration
+	SessionIdle     time.Duration  // signed out after this long without activity
+	SessionAbsolute time.Duration  // signed out this long after signing in, whatever happens
+	Throttle        ThrottlePolicy // how failed sign-ins slow further attempts (throttle.go)
+	// PasswordCheck compares a password with an argon2 hash; nil means
+	// access.CheckPassword. Tests count calls through it to show every
+	// sign-in answer did the same work.
+	PasswordCheck func(encoded, password string) (bool, error)
 
 	Access AccessConfig // two-step verification, single sign-on, break-glass and alerts (mfa.go)
 
@@ -44,8 +47,7 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		Argon:           access.DefaultArgon2,
 		SessionIdle:     30 * time.Minute,
 		SessionAbsolute: 12 * time.Hour,
-		LockoutAfter:    5,
-		LockoutFor:      15 * time.Minute,
+		Throttle:        DefaultThrottle,
 		Access:          DefaultAccess(),
 		Retention:       DefaultRetention,
 	}

@@ -9,7 +9,6 @@ import (
 	"waymark"
 	"waymark/internal/access"
 	"waymark/internal/audit"
-	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
@@ -20,9 +19,9 @@ var errSignIn = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Enter a co
 // one-step sign-in) and starts a session. code is the 6-digit code of the
 // user's authenticator app or one of their recovery codes; a missing code
 // gets its own answer. It returns the session token to set in the cookie or
-// send as a bearer token; only its hash is stored. Repeated failures (wrong
-// passwords and wrong codes alike) lock the account for a while; every
-// attempt is audited.
+// send as a bearer token; only its hash is stored. Failures (wrong passwords
+// and wrong codes alike) slow further attempts (throttle.go); every attempt
+// is audited.
 func (s *Service) SignIn(ctx context.Context, email, password, code string) (token string, sess store.Session, user store.User, err error) {
 	email = strings.TrimSpace(email)
 	if err := signInAnswers(email, password); err != nil {
@@ -31,16 +30,16 @@ func (s *Service) SignIn(ctx context.Context, email, password, code string) (tok
 	now := s.now()
 	var outcome error
 	err = s.DB.Update(ctx, func(tx *store.Tx) error {
-		u, failed, err := s.checkPassword(tx, email, password, now)
+		u, failed, err := s.checkPassword(ctx, tx, email, password, now)
 		if err != nil || failed != nil {
 			outcome = failed
 			return err
 		}
-		if failed, err := s.checkSecondFactor(tx, u, code, now); err != nil || failed != nil {
+		if failed, err := s.checkSecondFactor(ctx, tx, u, code, now); err != nil || failed != nil {
 			outcome = failed
 			return err
 		}
-		token, sess, err = s.startSession(tx, u, now, "password and "+secondFactorName(code))
+		token, sess, err = s.startSession(ctx, tx, u, now, "password and "+secondFactorName(code))
 		user = u
 		return err
 	})
@@ -68,69 +67,72 @@ func signInAnswers(email, password string) error {
 	return probs.Err()
 }
 
+// checkHash runs the argon2 comparison, through PasswordCheck when a test
+// counts them.
+func (s *Service) checkHash(encoded, password string) (bool, error) {
+	if s.PasswordCheck != nil {
+		return s.PasswordCheck(encoded, password)
+	}
+	return access.CheckPassword(encoded, password)
+}
+
 // checkPassword is the first step of every sign-in with a password. A
 // failure is returned as failed (to show once the transaction has committed
 // its audit entry and failure count), never as err.
-func (s *Service) checkPassword(tx *store.Tx, email, password string, now time.Time) (u store.User, failed error, err error) {
+//
+// Every path does the same work — one argon2 comparison, against a hash
+// nobody's password matches when there is no usable one — and an unknown
+// email, a disabled or single-sign-on account and a wrong password get the
+// same answer. A throttled attempt is refused before its password is looked
+// at, with an answer that depends only on the address typed and the source,
+// never on whether an account has it.
+func (s *Service) checkPassword(ctx context.Context, tx *store.Tx, email, password string, now time.Time) (u store.User, failed error, err error) {
+	k := s.throttleKeys(ctx, email)
+	wait, err := s.throttled(tx, k, now)
+	if err != nil {
+		return u, nil, err
+	}
 	u, err = tx.UserByEmail(email)
-	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
-		// Spend the time a real check takes, so timing does not reveal who has an account.
-		access.CheckPassword(dummyHash(s.Argon), password)
-		return u, errSignIn, tx.AppendAudit(audit.Entry{At: now, ActorID: "", Action: audit.ActionSignInFailed, Detail: "unknown email"})
+	exists := err == nil
+	if err != nil && waymark.ErrorCode(err) != waymark.ENOTFOUND {
+		return u, nil, err
 	}
+	entry := audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed}
+	if wait > 0 {
+		s.checkHash(dummyHash(s.Argon), password)
+		entry.Detail = "throttled"
+		return u, throttledError(wait, "email"), tx.AppendAudit(entry)
+	}
+	hash := dummyHash(s.Argon)
+	switch {
+	case !exists:
+		entry.Detail = "unknown email"
+	case u.Disabled:
+		entry.Detail = "account disabled"
+	case u.PasswordHash == "": // signs in through the organisation's identity provider only
+		entry.Detail = "no password: single sign-on account"
+	default:
+		hash = u.PasswordHash
+	}
+	ok, err := s.checkHash(hash, password)
 	if err != nil {
 		return u, nil, err
 	}
-	if u.Disabled {
-		return u, errSignIn, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "account disabled"})
+	if ok && entry.Detail == "" {
+		return u, nil, nil
 	}
-	if failed := lockedOut(u, now); failed != nil {
-		return u, failed, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "account locked"})
+	if entry.Detail == "" {
+		entry.Detail = "wrong password"
 	}
-	if u.PasswordHash == "" { // signs in through the organisation's identity provider only
-		access.CheckPassword(dummyHash(s.Argon), password)
-		return u, errSignIn, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "no password: single sign-on account"})
-	}
-	ok, err := access.CheckPassword(u.PasswordHash, password)
-	if err != nil {
+	if err := s.countFailure(tx, k, now); err != nil {
 		return u, nil, err
 	}
-	if !ok {
-		failed, err := s.countFailure(tx, u, errSignIn, now)
-		if err != nil {
-			return u, nil, err
-		}
-		return u, failed, tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed, Detail: "wrong password"})
-	}
-	return u, nil, nil
+	return u, errSignIn, tx.AppendAudit(entry)
 }
 
-// lockedOut refuses a locked account, even with the right password.
-func lockedOut(u store.User, now time.Time) error {
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return &waymark.Error{Code: waymark.ETOOMANY, Message: "This account is locked after too many failed sign-ins. Try again after " +
-			u.LockedUntil.In(pathway.London).Format("15:04") + ", or ask your administrator to reset your password."}
-	}
-	return nil
-}
-
-// countFailure counts a wrong password or code towards the lockout and
-// returns what to answer: failed, or the lockout once it is reached.
-func (s *Service) countFailure(tx *store.Tx, u store.User, failed error, now time.Time) (error, error) {
-	n, err := tx.RecordSignInFailure(u.ID, s.LockoutAfter, now.Add(s.LockoutFor))
-	if err != nil {
-		return nil, err
-	}
-	if n >= s.LockoutAfter {
-		return &waymark.Error{Code: waymark.ETOOMANY, Message: "Too many failed sign-ins: this account is locked for " +
-			s.LockoutFor.String() + ". Ask your administrator to reset your password if you have forgotten it."}, nil
-	}
-	return failed, nil
-}
-
-// startSession clears the failure count and opens a session for u.
-func (s *Service) startSession(tx *store.Tx, u store.User, now time.Time, how string) (string, store.Session, error) {
-	if err := tx.ClearSignInFailures(u.ID); err != nil {
+// startSession counts the success for the throttle and opens a session for u.
+func (s *Service) startSession(ctx context.Context, tx *store.Tx, u store.User, now time.Time, how string) (string, store.Session, error) {
+	if err := s.countSuccess(tx, s.throttleKeys(ctx, u.Email), now); err != nil {
 		return "", store.Session{}, err
 	}
 	tok, hash := access.NewToken()

@@ -1,11 +1,14 @@
 package casework_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"waymark"
 	"waymark/internal/audit"
+	"waymark/internal/casework"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -37,38 +40,142 @@ func TestWrongPasswordGivesTheSameErrorAsAnUnknownEmail(t *testing.T) {
 	})
 }
 
-// Guessing is stopped: after five wrong passwords the account locks for
-// LockoutFor, and even the right password is refused until then.
-func TestAccountLocksAfterFiveFailedSignIns(t *testing.T) {
+// from is the context of a request from a client address.
+func (p *partnership) from(addr string) context.Context {
+	return casework.WithSource(p.ctx, addr)
+}
+
+// wantThrottled checks err is a throttled answer asking for a wait of want.
+func wantThrottled(t *testing.T, err error, want time.Duration) {
+	t.Helper()
+	wantCode(t, err, waymark.ETOOMANY)
+	if wait, ok := casework.RetryAfter(err); !ok || wait != want {
+		t.Fatalf("throttled for %v (%v), want %v", wait, ok, want)
+	}
+}
+
+// Failed sign-ins from a stranger's addresses slow the stranger and never
+// keep the account's owner out: an address the owner has signed in from is
+// not held back at all, and a new one at most by the account-wide ceiling.
+func TestAStrangerCannotLockAColleagueOut(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		email := p.Teacher.User.Email
-		for i := 1; i < p.svc.LockoutAfter; i++ {
-			_, _, _, err := p.svc.SignIn(p.ctx, email, "a wrong guess", p.code(email))
+		email := p.Colleague.User.Email
+		office := p.from("198.51.100.20")
+		if _, _, _, err := p.svc.SignIn(office, email, storetest.Password, p.code(email)); err != nil {
+			t.Fatal(err)
+		}
+		// A stranger tries ten addresses, as many times as each is let.
+		for i := range 10 {
+			stranger := p.from(fmt.Sprintf("203.0.113.%d", i+1))
+			for range 10 {
+				p.svc.SignIn(stranger, email, "a guess", "000000")
+			}
+		}
+		_, _, _, err := p.svc.SignIn(p.from("203.0.113.1"), email, storetest.Password, p.code(email))
+		wantCode(t, err, waymark.ETOOMANY) // the stranger is held back, even with the right password
+		if n := p.count(`SELECT COUNT(*) FROM sign_in_throttle WHERE failures > 0`); n == 0 {
+			t.Fatal("no failures counted")
+		}
+		// The colleague, at the office as usual, signs in at once.
+		if _, _, _, err := p.svc.SignIn(office, email, storetest.Password, p.code(email)); err != nil {
+			t.Fatalf("from the office: %v", err)
+		}
+		// From home, new to the account, the wait is at most the ceiling's.
+		home := p.from("192.0.2.55")
+		_, _, _, err = p.svc.SignIn(home, email, storetest.Password, p.code(email))
+		if wait, ok := casework.RetryAfter(err); err != nil && (!ok || wait > p.svc.Throttle.Account.Max) {
+			t.Fatalf("from home: %v", err)
+		}
+		if err != nil {
+			p.clock.Advance(p.svc.Throttle.Account.Max)
+			if _, _, _, err := p.svc.SignIn(home, email, storetest.Password, p.code(email)); err != nil {
+				t.Fatalf("from home after the ceiling's wait: %v", err)
+			}
+		}
+	})
+}
+
+// Guesses from one address meet growing delays — 30 s, then a minute, then
+// two … up to a cap — and while one lasts even the right password waits.
+// One address trying many accounts is slowed too.
+func TestRepeatedFailuresFromOneSourceAreSlowedDown(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		email, attacker := p.Teacher.User.Email, p.from("203.0.113.7")
+		rule := p.svc.Throttle.AccountSource
+		for i := range rule.Free {
+			_, _, _, err := p.svc.SignIn(attacker, email, "a guess", "000000")
+			if waymark.ErrorCode(err) != waymark.EUNAUTHORIZED {
+				t.Fatalf("guess %d: %v", i+1, err)
+			}
+		}
+		from := p.auditHead()
+		_, _, _, err := p.svc.SignIn(attacker, email, storetest.Password, "000000")
+		wantThrottled(t, err, 30*time.Second)
+		if e := p.auditSince(from); len(e) != 1 || e[0].Action != audit.ActionSignInFailed || e[0].Detail != "throttled" {
+			t.Fatalf("audit of a throttled attempt: %+v", e)
+		}
+		want := 30 * time.Second
+		for range 8 {
+			p.clock.Advance(want)
+			_, _, _, err := p.svc.SignIn(attacker, email, "a guess", "000000")
 			wantCode(t, err, waymark.EUNAUTHORIZED)
-			p.clock.Advance(time.Second)
+			want = min(2*want, rule.Max)
+			_, _, _, err = p.svc.SignIn(attacker, email, "another guess", "000000")
+			wantThrottled(t, err, want)
 		}
-		_, _, _, err := p.svc.SignIn(p.ctx, email, "a wrong guess", p.code(email))
-		wantCode(t, err, waymark.ETOOMANY)
-		lockedAt := p.clock.Now()
-
-		_, _, _, err = p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email))
-		wantCode(t, err, waymark.ETOOMANY)
-
-		p.clock.Set(lockedAt.Add(p.svc.LockoutFor - time.Second))
-		_, _, _, err = p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email))
-		wantCode(t, err, waymark.ETOOMANY)
-		if n := p.count(`SELECT COUNT(*) FROM sessions`); n != 0 {
-			t.Fatalf("%d sessions while locked", n)
+		if want != 15*time.Minute {
+			t.Fatalf("the delay grew to %v, want the 15-minute cap", want)
 		}
 
-		p.clock.Set(lockedAt.Add(p.svc.LockoutFor))
-		if _, _, _, err := p.svc.SignIn(p.ctx, email, storetest.Password, p.code(email)); err != nil {
-			t.Fatalf("sign-in once the lock has passed: %v", err)
+		// An IPv6 client counts by its /64: changing the rest of the address escapes nothing.
+		for i := range rule.Free {
+			_, _, _, err := p.svc.SignIn(p.from(fmt.Sprintf("2001:db8:1:2::%x", i+1)), email, "a guess", "000000")
+			wantCode(t, err, waymark.EUNAUTHORIZED)
 		}
-		// The count starts again: one wrong guess after a success does not lock.
-		_, _, _, err = p.svc.SignIn(p.ctx, email, "a wrong guess", p.code(email))
-		wantCode(t, err, waymark.EUNAUTHORIZED)
+		_, _, _, err = p.svc.SignIn(p.from("2001:db8:1:2:ffff::99"), email, "a guess", "000000")
+		wantThrottled(t, err, 30*time.Second)
+
+		// One address guessing at many addresses is slowed as well.
+		sprayer := p.from("203.0.113.99")
+		for i := range p.svc.Throttle.Source.Free {
+			_, _, _, err := p.svc.SignIn(sprayer, fmt.Sprintf("person%d@nowhere.example", i), "a guess", "000000")
+			wantCode(t, err, waymark.EUNAUTHORIZED)
+		}
+		_, _, _, err = p.svc.SignIn(sprayer, "someone.else@nowhere.example", "a guess", "000000")
+		wantThrottled(t, err, p.svc.Throttle.Source.Base)
+
+		// Counts are forgotten in time, and the table does not grow for ever.
+		p.clock.Advance(p.svc.Throttle.Source.Forget + time.Hour)
+		if _, _, _, err := p.svc.SignIn(sprayer, "someone.else@nowhere.example", "a guess", "000000"); waymark.ErrorCode(err) != waymark.EUNAUTHORIZED {
+			t.Fatalf("a day later: %v", err)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM sign_in_throttle WHERE failures > 0`); n != 3 {
+			t.Fatalf("%d throttle rows kept after a day, want only the last attempt's 3", n)
+		}
+	})
+}
+
+// Several replicas share one database: guesses spread over them are
+// counted together.
+func TestThrottleHoldsAcrossTwoReplicas(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		other := storetest.Service(t, storetest.Reopen(t, db), p.clock)
+		email, attacker := p.Teacher.User.Email, p.from("203.0.113.7")
+		for i := range p.svc.Throttle.AccountSource.Free {
+			svc := p.svc
+			if i%2 == 1 {
+				svc = other
+			}
+			_, _, _, err := svc.SignIn(attacker, email, "a guess", "000000")
+			wantCode(t, err, waymark.EUNAUTHORIZED)
+		}
+		for _, svc := range []*casework.Service{p.svc, other} {
+			_, _, _, err := svc.SignIn(attacker, email, storetest.Password, "000000")
+			wantThrottled(t, err, 30*time.Second)
+		}
 	})
 }
 

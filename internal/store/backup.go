@@ -218,8 +218,14 @@ func CopySQLite(ctx context.Context, src, dest string) (string, error) {
 	if latest := known[len(known)-1]; !migrationWithin(v, latest) {
 		return "", fmt.Errorf("store: %s is at schema %s, newer than this Waymark knows (%s): restore it with the Waymark release that made it", src, v, latest)
 	}
+	if err := createOwnerOnly(dest); err != nil {
+		return "", err
+	}
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO $1`, dest); err != nil {
 		return "", fmt.Errorf("store: copying %s: %w", src, err)
+	}
+	if err := ownerOnly(sqliteFiles(dest)...); err != nil {
+		return "", err
 	}
 	return v, syncPath(dest)
 }

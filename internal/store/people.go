@@ -136,26 +136,6 @@ func (t *Tx) Users() ([]User, error) {
 	return out, rows.Err()
 }
 
-// RecordSignInFailure counts a failed sign-in and locks the account until
-// lockUntil once the count reaches the limit.
-func (t *Tx) RecordSignInFailure(userID string, limit int, lockUntil time.Time) (failures int, err error) {
-	if err := t.queryRow(`UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins`, userID).Scan(&failures); err != nil {
-		return 0, fmt.Errorf("store: counting failed sign-in: %w", err)
-	}
-	if failures >= limit {
-		if _, err := t.exec(`UPDATE users SET locked_until = $2, failed_sign_ins = 0 WHERE id = $1`, userID, utc(lockUntil)); err != nil {
-			return 0, fmt.Errorf("store: locking account: %w", err)
-		}
-	}
-	return failures, nil
-}
-
-// ClearSignInFailures resets the count after a successful sign-in.
-func (t *Tx) ClearSignInFailures(userID string) error {
-	_, err := t.exec(`UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1`, userID)
-	return err
-}
-
 // SetPassword replaces a user's password hash and unlocks the account.
 func (t *Tx) SetPassword(userID, hash string) error {
 	res, err := t.exec(`UPDATE users SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1`, userID, hash)

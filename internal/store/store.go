@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -44,6 +45,7 @@ type DB struct {
 // anything else is a SQLite file path (an optional "sqlite:" prefix is dropped).
 func Open(ctx context.Context, url string) (*DB, error) {
 	var db *DB
+	sqliteFile := ""
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		s, err := sql.Open("pgx", url)
@@ -56,6 +58,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db = &DB{sql: s, Dialect: Postgres}
 	default:
 		file := strings.TrimPrefix(url, "sqlite:")
+		if !strings.HasPrefix(file, ":memory:") && !strings.HasPrefix(file, "file:") {
+			if err := createOwnerOnly(file); err != nil {
+				return nil, err
+			}
+			sqliteFile = file
+		}
 		// WAL for concurrent readers, synchronous=FULL so an acknowledged
 		// write survives power loss, immediate transactions so writers queue
 		// on the busy timeout instead of failing mid-transaction; secure_delete
@@ -72,6 +80,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err := db.sql.PingContext(ctx); err != nil {
 		db.sql.Close()
 		return nil, fmt.Errorf("store: connecting to %s database: %w", db.Dialect, err)
+	}
+	if sqliteFile != "" {
+		if err := ownerOnly(sqliteFiles(sqliteFile)...); err != nil {
+			db.sql.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
@@ -261,8 +275,14 @@ func (db *DB) BackupTo(ctx context.Context, dest string) error {
 	if db.Dialect != SQLite {
 		return errors.New("store: backup is for SQLite; back up PostgreSQL with pg_dump")
 	}
+	if err := createOwnerOnly(dest); err != nil {
+		return err
+	}
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO $1`, dest); err != nil {
+		if info, serr := os.Stat(dest); serr == nil && info.Size() == 0 {
+			os.Remove(dest) // the empty file made above: leave nothing half-written
+		}
 		return fmt.Errorf("store: backing up to %s: %w", dest, err)
 	}
-	return nil
+	return ownerOnly(sqliteFiles(dest)...)
 }

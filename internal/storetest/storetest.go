@@ -174,3 +174,40 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Reopen opens a second handle on the same database as db — the same SQLite
+// file, or the same PostgreSQL schema — as another replica of the service
+// would. It is closed when the test ends.
+func Reopen(t testing.TB, db *store.DB) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	var target string
+	switch db.Dialect {
+	case store.SQLite:
+		var seq int
+		var name string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT seq, name, file FROM pragma_database_list WHERE name = 'main'`).Scan(&seq, &name, &target); err != nil {
+			t.Fatalf("storetest: finding the sqlite file: %v", err)
+		}
+	default:
+		var schema string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			t.Fatalf("storetest: finding the postgres schema: %v", err)
+		}
+		u, err := url.Parse(os.Getenv(EnvDatabaseURL))
+		if err != nil {
+			t.Fatalf("storetest: parsing %s: %v", EnvDatabaseURL, err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		target = u.String()
+	}
+	other, err := store.Open(ctx, target)
+	if err != nil {
+		t.Fatalf("storetest: opening a second handle: %v", err)
+	}
+	other.SetKeyRing(KeyRing())
+	t.Cleanup(func() { other.Close() })
+	return other
+}

@@ -49,6 +49,7 @@ func (s *Server) problemErr(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusFor(code)
 	p := problemDoc{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Message, Code: code, Errors: e.Fields, RequestID: requestID(r.Context())}
 	w.Header().Set("Content-Type", "application/problem+json")
+	setRetryAfter(w, err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="waymark"`)
 	}

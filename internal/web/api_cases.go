@@ -110,9 +110,6 @@ func (s *Server) handleAPISignIn() http.Handler {
 			s.problemErr(w, r, err)
 			return
 		}
-		if !s.allowAccount(w, r, in.Email) {
-			return
-		}
 		code := in.TOTP
 		if code == "" {
 			code = in.RecoveryCode

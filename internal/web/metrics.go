@@ -1,94 +1,53 @@
 package web
 
 import (
-	"fmt"
-	"io"
 	"net/http"
-	"sort"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics is a small Prometheus text-format exporter: request counts by
-// route and status, and a duration histogram by route. It avoids a client
-// library for the handful of series Waymark exposes.
+// metrics are the series /metrics exposes, kept in a registry of the
+// server's own (github.com/prometheus/client_golang), never the library's
+// global default one: request counts by route and status, a duration
+// histogram by route, the process's uptime, and the Go runtime's and
+// process's standard series.
 type metrics struct {
-	mu       sync.Mutex
-	requests map[[2]string]uint64 // route, status
-	buckets  map[string][]uint64  // route -> counts per bound, cumulative at write time
-	sums     map[string]float64
-	counts   map[string]uint64
-	started  time.Time
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
 }
 
 var bounds = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
 
 func newMetrics() *metrics {
-	return &metrics{requests: map[[2]string]uint64{}, buckets: map[string][]uint64{}, sums: map[string]float64{}, counts: map[string]uint64{}, started: time.Now()}
+	started := time.Now()
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "waymark_http_requests_total", Help: "HTTP requests by route pattern and status.",
+		}, []string{"route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "waymark_http_request_duration_seconds", Help: "HTTP request duration by route pattern.", Buckets: bounds,
+		}, []string{"route"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "waymark_uptime_seconds", Help: "Seconds since the process started."},
+			func() float64 { return time.Since(started).Seconds() }),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {
-	sec := d.Seconds()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[[2]string{route, strconv.Itoa(status)}]++
-	b := m.buckets[route]
-	if b == nil {
-		b = make([]uint64, len(bounds))
-		m.buckets[route] = b
-	}
-	for i, le := range bounds {
-		if sec <= le {
-			b[i]++
-			break
-		}
-	}
-	m.sums[route] += sec
-	m.counts[route]++
-}
-
-func (m *metrics) write(w io.Writer, extra func(io.Writer)) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	fmt.Fprintln(w, "# HELP waymark_http_requests_total HTTP requests by route pattern and status.")
-	fmt.Fprintln(w, "# TYPE waymark_http_requests_total counter")
-	keys := make([][2]string, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
-	for _, k := range keys {
-		fmt.Fprintf(w, "waymark_http_requests_total{route=%q,status=%q} %d\n", k[0], k[1], m.requests[k])
-	}
-	fmt.Fprintln(w, "# HELP waymark_http_request_duration_seconds HTTP request duration by route pattern.")
-	fmt.Fprintln(w, "# TYPE waymark_http_request_duration_seconds histogram")
-	routes := make([]string, 0, len(m.buckets))
-	for r := range m.buckets {
-		routes = append(routes, r)
-	}
-	sort.Strings(routes)
-	for _, r := range routes {
-		var cum uint64
-		for i, le := range bounds {
-			cum += m.buckets[r][i]
-			fmt.Fprintf(w, "waymark_http_request_duration_seconds_bucket{route=%q,le=%q} %d\n", r, strconv.FormatFloat(le, 'g', -1, 64), cum)
-		}
-		fmt.Fprintf(w, "waymark_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", r, m.counts[r])
-		fmt.Fprintf(w, "waymark_http_request_duration_seconds_sum{route=%q} %g\n", r, m.sums[r])
-		fmt.Fprintf(w, "waymark_http_request_duration_seconds_count{route=%q} %d\n", r, m.counts[r])
-	}
-	fmt.Fprintln(w, "# HELP waymark_uptime_seconds Seconds since the process started.")
-	fmt.Fprintln(w, "# TYPE waymark_uptime_seconds gauge")
-	fmt.Fprintf(w, "waymark_uptime_seconds %g\n", time.Since(m.started).Seconds())
-	if extra != nil {
-		extra(w)
-	}
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
 func (s *Server) handleMetrics() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		s.metrics.write(w, nil)
-	})
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
 }

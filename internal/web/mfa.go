@@ -97,6 +97,7 @@ func (s *Server) handleCode() http.Handler {
 		d := codeData{Next: safeNext(r.FormValue("next")), Resume: r.FormValue("resume")}
 		token, sess, u, err := s.svc.CompleteSignIn(r.Context(), challengeFrom(r), r.FormValue("code"))
 		if err != nil {
+			setRetryAfter(w, err)
 			code := waymark.ErrorCode(err)
 			if fields := waymark.ErrorFields(err); len(fields) > 0 && code != waymark.EINTERNAL {
 				s.render(w, r, statusFor(code), "mfa-code", Page{Title: "Enter the code from your authenticator app", Errors: fields, Data: d})

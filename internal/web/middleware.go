@@ -81,6 +81,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if s.rateLimited(rec, r) { // ratelimit.go: sign-in per address, API per token
 			return
 		}
+		r = r.WithContext(casework.WithSource(r.Context(), s.clientIP(r))) // for the sign-in throttle
 		protected.ServeHTTP(rec, r)
 	})
 }

@@ -55,15 +55,13 @@ func (s *Server) handleSignInForm() http.Handler {
 func (s *Server) handleSignIn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := signInData{Email: r.FormValue("email"), Next: safeNext(r.FormValue("next")), Resume: r.FormValue("resume")}
-		if !s.allowAccount(w, r, d.Email) {
-			return
-		}
 		ch, err := s.svc.BeginSignIn(r.Context(), d.Email, r.FormValue("password"))
 		if err != nil {
 			if code := waymark.ErrorCode(err); code == waymark.EINTERNAL {
 				s.failErr(w, r, err)
 				return
 			}
+			setRetryAfter(w, err)
 			fields := waymark.ErrorFields(err)
 			if len(fields) == 0 {
 				fields = []waymark.FieldError{{Field: "email", Message: waymark.ErrorMessage(err)}}

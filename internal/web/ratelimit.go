@@ -5,26 +5,92 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"waymark/internal/access"
+	"waymark/internal/casework"
 )
 
-// RateLimits slow down guessing and flooding. Each is a token bucket per
-// key in this process's memory: with several replicas behind a load
-// balancer, a client meets each replica's limit separately
-// (docs/operations.md). A nil limiter means no limit.
+// RateLimits slow down flooding. Each is a token bucket per key
+// (golang.org/x/time/rate) in this process's memory: with several replicas
+// behind a load balancer, a client meets each replica's limit separately,
+// which docs/security.md explains is acceptable for these two. Guessing
+// passwords and codes is slowed by the sign-in throttle, kept in the
+// database for every replica (casework/throttle.go). A nil limiter means no
+// limit.
 type RateLimits struct {
-	SignInPerIP      *access.Limiter // every sign-in step (password, code, set-up, single sign-on), per client address
-	SignInPerAccount *access.Limiter // password attempts per email address
-	APIPerToken      *access.Limiter // API requests per bearer token
+	SignInPerIP *Limiter // every sign-in step (password, code, set-up, single sign-on), per client address
+	APIPerToken *Limiter // API requests per bearer token
 	// ClientIPHeader names the header in which a trusted proxy puts the
 	// client's address (X-Forwarded-For: its last entry is used). Empty:
 	// the connection's address.
 	ClientIPHeader string
 }
 
-// clientIP is the address rate limits count by.
+// Limiter keeps a rate.Limiter per key: perMinute requests a minute in
+// bursts of up to burst. Now is its clock (tests move it).
+type Limiter struct {
+	Limit rate.Limit
+	Burst int
+	Now   func() time.Time
+	Max   int // keys kept at most; beyond it, the idle ones are dropped
+
+	mu   sync.Mutex
+	keys map[string]*rate.Limiter
+}
+
+// NewLimiter allows perMinute requests a minute per key, in bursts of up to burst.
+func NewLimiter(perMinute, burst int) *Limiter {
+	return &Limiter{Limit: rate.Limit(float64(perMinute) / 60), Burst: burst, Now: time.Now, Max: 100_000}
+}
+
+// Allow takes a token from key's bucket. When it is empty it returns false
+// and how long until a token is back, in whole seconds (for Retry-After).
+func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
+	if l == nil || l.Limit <= 0 {
+		return true, 0
+	}
+	now := l.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.keys == nil {
+		l.keys = map[string]*rate.Limiter{}
+	}
+	lim, found := l.keys[key]
+	if !found {
+		if len(l.keys) >= l.Max {
+			l.sweep(now)
+		}
+		lim = rate.NewLimiter(l.Limit, l.Burst)
+		l.keys[key] = lim
+	}
+	if lim.AllowN(now, 1) {
+		return true, 0
+	}
+	r := lim.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	r.CancelAt(now) // only asking how long: the refused request takes no token
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	return false, time.Duration(secs) * time.Second
+}
+
+// sweep drops the buckets that have refilled (whose keys have been quiet);
+// if every bucket is busy it starts afresh rather than grow without bound.
+func (l *Limiter) sweep(now time.Time) {
+	for k, lim := range l.keys {
+		if lim.TokensAt(now) >= float64(l.Burst) {
+			delete(l.keys, k)
+		}
+	}
+	if len(l.keys) >= l.Max {
+		clear(l.keys)
+	}
+}
+
+// clientIP is the address rate limits and the sign-in throttle count by.
 func (s *Server) clientIP(r *http.Request) string {
 	if h := s.limits.ClientIPHeader; h != "" {
 		if v := r.Header.Get(h); v != "" {
@@ -51,7 +117,7 @@ func isSignInStep(r *http.Request) bool {
 func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
 	if isSignInStep(r) {
 		if ok, wait := s.limits.SignInPerIP.Allow("ip:" + s.clientIP(r)); !ok {
-			s.tooMany(w, r, wait, "Too many sign-in attempts from your network. Wait "+waitText(wait)+", then try again.")
+			s.tooMany(w, r, wait, "Too many sign-in attempts from your network. Wait "+casework.WaitText(wait)+", then try again.")
 			return true
 		}
 	}
@@ -59,7 +125,7 @@ func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
 		if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "" {
 			// Keyed by the token's hash: the limiter's memory holds no usable token.
 			if ok, wait := s.limits.APIPerToken.Allow("token:" + access.HashToken(strings.TrimSpace(token))); !ok {
-				s.tooMany(w, r, wait, "Too many requests with this token. Wait "+waitText(wait)+", then try again.")
+				s.tooMany(w, r, wait, "Too many requests with this token. Wait "+casework.WaitText(wait)+", then try again.")
 				return true
 			}
 		}
@@ -67,14 +133,11 @@ func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// allowAccount applies the per-account limit to a password attempt.
-func (s *Server) allowAccount(w http.ResponseWriter, r *http.Request, email string) bool {
-	key := "account:" + strings.ToLower(strings.TrimSpace(email))
-	if ok, wait := s.limits.SignInPerAccount.Allow(key); !ok {
-		s.tooMany(w, r, wait, "Too many attempts to sign in to this account. Wait "+waitText(wait)+", then try again.")
-		return false
+// setRetryAfter adds Retry-After to the answer of a throttled sign-in.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if wait, ok := casework.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((wait+time.Second-1)/time.Second))))
 	}
-	return true
 }
 
 // tooMany answers 429: a problem document for the API, a page for people.
@@ -86,15 +149,4 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	}
 	s.render(w, r, http.StatusTooManyRequests, "error", Page{Title: "Too many attempts",
 		Data: map[string]string{"Heading": "Too many attempts", "Message": msg, "RequestID": requestID(r.Context())}})
-}
-
-func waitText(d time.Duration) string {
-	if d < time.Minute {
-		return strconv.Itoa(int(d.Seconds())) + " seconds"
-	}
-	m := int((d + time.Minute - 1) / time.Minute)
-	if m == 1 {
-		return "a minute"
-	}
-	return strconv.Itoa(m) + " minutes"
 }

@@ -230,6 +230,7 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, http.StatusInternalServerError, "")
 		return
 	}
+	setRetryAfter(w, err)
 	s.fail(w, r, statusFor(code), waymark.ErrorMessage(err))
 }
 
