@@ -12,6 +12,8 @@ import (
 	"github.com/go-pdf/fpdf"
 	"github.com/go-text/typesetting/bidi"
 	"github.com/go-text/typesetting/font"
+	ot "github.com/go-text/typesetting/font/opentype"
+	"github.com/go-text/typesetting/font/opentype/tables"
 	"github.com/go-text/typesetting/segmenter"
 	"golang.org/x/text/unicode/norm"
 )
@@ -66,7 +68,9 @@ type fontFace struct {
 const noGlyph = math.MaxUint16
 
 // faces are parsed once, on the first PDF, and only read afterwards.
-var faces = sync.OnceValue(func() [faceCount]fontFace {
+var faces = sync.OnceValue(loadFaces)
+
+func loadFaces() [faceCount]fontFace {
 	fs := [faceCount]fontFace{
 		faceRegular:  {family: pdfFont, style: "", file: fontRegular},
 		faceBold:     {family: pdfFont, style: "B", file: fontBold},
@@ -75,27 +79,72 @@ var faces = sync.OnceValue(func() [faceCount]fontFace {
 		faceCJK:      {family: "droidsansfallback", file: fontCJK},
 	}
 	for i := range fs {
-		f, err := font.ParseTTF(bytes.NewReader(fs[i].file))
+		w, err := advances(fs[i].file)
 		if err != nil {
 			panic("nrm: an embedded font does not parse: " + err.Error()) // the files are fixed at build time
-		}
-		scale := 1000 / float64(f.Upem())
-		w := make([]uint16, 0x10000)
-		for r := range w {
-			w[r] = noGlyph
-			if r == 0 || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF) {
-				continue
-			}
-			gid, ok := f.NominalGlyph(rune(r))
-			if !ok || gid == 0 {
-				continue
-			}
-			w[r] = uint16(min(math.Round(scale*float64(f.HorizontalAdvance(gid))), noGlyph-1))
 		}
 		fs[i].width = w
 	}
 	return fs
-})
+}
+
+// advances reads a TrueType font's character map and horizontal metrics
+// (and nothing else: its outlines are the PDF library's business) into a
+// width table for the Basic Multilingual Plane, rounded as the PDF library
+// rounds them (1000 / units per em, to the nearest).
+func advances(file []byte) ([]uint16, error) {
+	ld, err := ot.NewLoader(bytes.NewReader(file))
+	if err != nil {
+		return nil, err
+	}
+	table := func(tag string) []byte {
+		if err != nil {
+			return nil
+		}
+		var b []byte
+		b, err = ld.RawTable(ot.MustNewTag(tag))
+		return b
+	}
+	head, _, err := tables.ParseHead(table("head"))
+	if err != nil {
+		return nil, err
+	}
+	maxp, _, err := tables.ParseMaxp(table("maxp"))
+	if err != nil {
+		return nil, err
+	}
+	hhea, _, err := tables.ParseHhea(table("hhea"))
+	if err != nil {
+		return nil, err
+	}
+	long := int(hhea.NumOfLongMetrics)
+	hmtx, _, err := tables.ParseHmtx(table("hmtx"), long, max(int(maxp.NumGlyphs)-long, 0))
+	if err != nil {
+		return nil, err
+	}
+	raw, _, err := tables.ParseCmap(table("cmap"))
+	if err != nil {
+		return nil, err
+	}
+	cmap, _, err := font.ProcessCmap(raw, 0)
+	if err != nil {
+		return nil, err
+	}
+	scale := 1000 / float64(head.Upem())
+	w := make([]uint16, 0x10000)
+	for r := range w {
+		w[r] = noGlyph
+	}
+	for it := cmap.Iter(); it.Next(); {
+		r, gid := it.Char()
+		if r <= 0 || r >= 0xFFFF || (r >= 0xD800 && r <= 0xDFFF) || gid == 0 {
+			continue
+		}
+		adv := max(float64(hmtx.Advance(tables.GlyphID(gid))), 0)
+		w[r] = uint16(min(math.Round(scale*adv), noGlyph-1))
+	}
+	return w, nil
+}
 
 // has reports whether face f draws r.
 func (f *fontFace) has(r rune) bool { return r < 0x10000 && r >= 0 && f.width[r] != noGlyph }
@@ -154,6 +203,9 @@ func (w *textWriter) block(style string, size, h float64, s string, fill bool) {
 	cm := p.GetCellMargin()
 	_, unit := p.GetFontSize() // the size in millimetres, which widths scale by
 	wmax := int(math.Ceil((cellW - 2*cm) * 1000 / unit))
+	if !utf8.ValidString(s) {
+		w.placeholders++ // each invalid byte is drawn as U+FFFD
+	}
 	for _, para := range setParagraphs(s) {
 		for _, line := range w.lines(para, primary, wmax) {
 			w.drawLine(line, primary, size, unit, cellW, h, fill)
