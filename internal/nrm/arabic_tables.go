@@ -1,5 +1,10 @@
-// Code generated from the Unicode Character Database (ArabicShaping.txt and the
-// compatibility decompositions of the Arabic Presentation Forms); DO NOT EDIT.
+// Tables for shaping Arabic-script text into the Unicode presentation forms
+// the PDF draws (pdftext.go). Made once from the Unicode Character Database
+// (version 14): the joining types from ArabicShaping.txt (as tabulated in
+// github.com/go-text/typesetting/harfbuzz), the forms from the compatibility
+// decompositions <isolated>, <final>, <initial> and <medial> of U+FB50–U+FDFF
+// and U+FE70–U+FEFF. TestArabicFormsAreTheLettersTheyStandFor checks them
+// against golang.org/x/text's normalisation data.
 
 package nrm
 

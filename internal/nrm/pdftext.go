@@ -272,28 +272,46 @@ func (w *textWriter) lines(para string, primary, wmax int) [][]piece {
 // and no reordering (most of any draft) without cutting it into clusters.
 func (w *textWriter) plainLines(para string, primary, wmax int) ([][]piece, bool) {
 	face := &w.faces[primary]
-	for i := 0; i < len(para); i++ {
-		c := para[i]
-		if c < 0x20 || c >= 0x7F || face.width[c] == noGlyph {
+	runes := []rune(para)
+	for _, r := range runes {
+		if !plain(r) || !face.has(r) {
 			return nil, false
 		}
 	}
 	var out [][]piece
-	for _, l := range breakLines(len(para), wmax,
-		func(i int) int { return int(face.width[para[i]]) },
-		func(i int) bool { return para[i] == ' ' },
-		func(i int) bool { return para[i-1] == ' ' && para[i] != ' ' }) {
+	for _, l := range breakLines(len(runes), wmax,
+		func(i int) int { return int(face.width[runes[i]]) },
+		func(i int) bool { return runes[i] == ' ' },
+		func(i int) bool { return runes[i-1] == ' ' && runes[i] != ' ' }) {
 		if l[0] == l[1] {
 			out = append(out, nil)
 			continue
 		}
 		width := 0
-		for i := l[0]; i < l[1]; i++ {
-			width += int(face.width[para[i]])
+		for _, r := range runes[l[0]:l[1]] {
+			width += int(face.width[r])
 		}
-		out = append(out, []piece{{face: primary, text: para[l[0]:l[1]], width: width}})
+		out = append(out, []piece{{face: primary, text: string(runes[l[0]:l[1]]), width: width}})
 	}
 	return out, true
+}
+
+// plain: r is a user-perceived character on its own, written left to
+// right, and a line breaks after it only if it is U+0020 (Latin, Greek and
+// Cyrillic letters without combining marks, Vietnamese precomposed, general
+// punctuation and currency signs).
+func plain(r rune) bool {
+	switch {
+	case r == ' ':
+		return true
+	case r < 0x20 || (r >= 0x7F && r < 0xA0) || r == 0xAD || breakingSpace(r):
+		return false
+	case r < 0x0300 || (r >= 0x0370 && r < 0x0483) || (r >= 0x048A && r < 0x0530) || (r >= 0x1E00 && r < 0x2000):
+		return true
+	case (r >= 0x2010 && r < 0x2028) || (r >= 0x2030 && r < 0x205F) || (r >= 0x20A0 && r < 0x20C0):
+		return true
+	}
+	return false
 }
 
 // breakLines is where a paragraph of n items breaks, greedily, as
