@@ -189,7 +189,7 @@ type piece struct {
 
 // block sets s as MultiCell would (the full width between the margins,
 // lines of height h, left aligned, with the background filled or not) but
-// for any Unicode text; the current font style and size are the text's.
+// for any Unicode text, in the given style ("" or "B") and size (points).
 func (w *textWriter) block(style string, size, h float64, s string, fill bool) {
 	p := w.p
 	primary := faceRegular
