@@ -15,6 +15,7 @@ import (
 	ot "github.com/go-text/typesetting/font/opentype"
 	"github.com/go-text/typesetting/font/opentype/tables"
 	"github.com/go-text/typesetting/segmenter"
+	xbidi "golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -207,8 +208,9 @@ func (w *textWriter) block(style string, size, h float64, s string, fill bool) {
 		w.placeholders++ // each invalid byte is drawn as U+FFFD
 	}
 	for _, para := range setParagraphs(s) {
-		for _, line := range w.lines(para, primary, wmax) {
-			w.drawLine(line, primary, size, unit, cellW, h, fill)
+		lines, rtl := w.lines(para, primary, wmax)
+		for _, line := range lines {
+			w.drawLine(line, rtl, primary, size, unit, cellW, h, fill)
 		}
 	}
 	p.SetX(left)
@@ -231,24 +233,26 @@ func setParagraphs(s string) []string {
 }
 
 // lines shapes a paragraph, breaks it into lines no wider than wmax and
-// puts each line into visual order.
-func (w *textWriter) lines(para string, primary, wmax int) [][]piece {
+// puts each line into visual order; rtl says the paragraph is written
+// right to left (its first strong character is, UAX #9 rule P2).
+func (w *textWriter) lines(para string, primary, wmax int) (lines [][]piece, rtl bool) {
 	if out, ok := w.plainLines(para, primary, wmax); ok {
-		return out
+		return out, false
 	}
 	runes := []rune(para)
-	rtl := false
+	mixed := false
 	for _, r := range runes {
 		if isRTL(r) {
-			rtl = true
+			mixed = true
 			break
 		}
 	}
-	if rtl {
+	if mixed {
 		runes = shapeArabic(runes)
+		rtl = firstStrongIsRTL(runes)
 	}
 	levels := make([]bidi.Level, len(runes))
-	if rtl {
+	if mixed {
 		runs := w.bidi.Segment(runes, bidi.Neutral)
 		for i := range runs.NumRuns() {
 			run := runs.Run(i)
@@ -265,7 +269,30 @@ func (w *textWriter) lines(para string, primary, wmax int) [][]piece {
 		func(i int) bool { return clusters[i].breakBefore }) {
 		out = append(out, visual(clusters[l[0]:l[1]]))
 	}
-	return out
+	return out, rtl
+}
+
+// firstStrongIsRTL: the first character with a strong direction, outside
+// isolates, is right to left (UAX #9 rules P2 and P3).
+func firstStrongIsRTL(rs []rune) bool {
+	isolates := 0
+	for _, r := range rs {
+		switch p, _ := xbidi.LookupRune(r); p.Class() {
+		case xbidi.LRI, xbidi.RLI, xbidi.FSI:
+			isolates++
+		case xbidi.PDI:
+			isolates = max(isolates-1, 0)
+		case xbidi.L:
+			if isolates == 0 {
+				return false
+			}
+		case xbidi.R, xbidi.AL:
+			if isolates == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // plainLines breaks a paragraph that needs nothing but the text's own face
@@ -496,17 +523,22 @@ func visual(line []piece) []piece {
 	return out
 }
 
-// drawLine sets one line. A line all in the text's own face is one cell,
-// exactly as MultiCell makes it; otherwise the background is laid first
-// and each piece set after the one before.
-func (w *textWriter) drawLine(line []piece, primary int, size, unit, cellW, h float64, fill bool) {
+// drawLine sets one line, left aligned, or right aligned in a right-to-left
+// paragraph. A line all in the text's own face is one cell, exactly as
+// MultiCell makes it; otherwise the background is laid first and each piece
+// set after the one before.
+func (w *textWriter) drawLine(line []piece, rtl bool, primary int, size, unit, cellW, h float64, fill bool) {
 	p := w.p
+	align := "L"
+	if rtl {
+		align = "R"
+	}
 	if len(line) == 0 || (len(line) == 1 && line[0].face == primary) {
 		text := ""
 		if len(line) == 1 {
 			text = line[0].text
 		}
-		p.CellFormat(cellW, h, text, "", 2, "L", fill, 0, "")
+		p.CellFormat(cellW, h, text, "", 2, align, fill, 0, "")
 		return
 	}
 	x0 := p.GetX()
@@ -515,6 +547,13 @@ func (w *textWriter) drawLine(line []piece, primary int, size, unit, cellW, h fl
 	cm := p.GetCellMargin()
 	p.SetCellMargin(0)
 	x := x0 + cm
+	if rtl {
+		width := 0
+		for _, pc := range line {
+			width += pc.width
+		}
+		x = x0 + cellW - cm - float64(width)*unit/1000
+	}
 	for _, pc := range line {
 		w.use(pc.face, size)
 		p.SetXY(x, y)

@@ -52,20 +52,25 @@ func TestArabicLettersTakeTheFormOfTheirPlaceInTheWord(t *testing.T) {
 // A line is drawn left to right, so right-to-left text is put into visual
 // order (UAX #9): an Arabic name comes out reversed, a Latin word in it
 // keeps its own order, and brackets are mirrored. Each run is in the face
-// that has its glyphs.
+// that has its glyphs; a paragraph that starts right to left is set against
+// the right edge.
 func TestRightToLeftLinesAreDrawnInVisualOrder(t *testing.T) {
 	w := newTextWriter(nil)
 	for _, c := range []struct {
 		typed string
+		rtl   bool
 		want  []piece
 	}{
-		{"محمد abc", []piece{{face: faceRegular, text: "abc "}, {face: faceArabic, text: "\uFEAA\uFEE4\uFEA4\uFEE3"}}},
-		{"(سلام)", []piece{{face: faceRegular, text: "("}, {face: faceArabic, text: "\uFEE1\uFEFC\uFEB3"}, {face: faceRegular, text: ")"}}},
-		{"Ama ሰላም 王", []piece{{face: faceRegular, text: "Ama "}, {face: faceEthiopic, text: "ሰላም"}, {face: faceRegular, text: " "}, {face: faceCJK, text: "王"}}},
+		{"محمد abc", true, []piece{{face: faceRegular, text: "abc "}, {face: faceArabic, text: "\uFEAA\uFEE4\uFEA4\uFEE3"}}},
+		{"(سلام)", true, []piece{{face: faceRegular, text: "("}, {face: faceArabic, text: "\uFEE1\uFEFC\uFEB3"}, {face: faceRegular, text: ")"}}},
+		{"Ama ሰላም 王", false, []piece{{face: faceRegular, text: "Ama "}, {face: faceEthiopic, text: "ሰላም"}, {face: faceRegular, text: " "}, {face: faceCJK, text: "王"}}},
 	} {
-		lines := w.lines(c.typed, faceRegular, 100000)
+		lines, rtl := w.lines(c.typed, faceRegular, 100000)
 		if len(lines) != 1 {
 			t.Fatalf("%s: %d lines", c.typed, len(lines))
+		}
+		if rtl != c.rtl {
+			t.Errorf("%s: right to left %v, want %v", c.typed, rtl, c.rtl)
 		}
 		var got []piece
 		for _, p := range lines[0] {
