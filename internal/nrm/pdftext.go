@@ -299,28 +299,47 @@ func firstStrongIsRTL(rs []rune) bool {
 // and no reordering (most of any draft) without cutting it into clusters.
 func (w *textWriter) plainLines(para string, primary, wmax int) ([][]piece, bool) {
 	face := &w.faces[primary]
+	ascii := true
+	for i := 0; i < len(para); i++ {
+		if c := para[i]; c >= utf8.RuneSelf {
+			ascii = false
+		} else if c < 0x20 || c == 0x7F || face.width[c] == noGlyph {
+			return nil, false
+		}
+	}
+	if ascii { // one byte a character: no need to decode
+		return splitPlain(len(para), wmax, primary,
+			func(i int) int { return int(face.width[para[i]]) },
+			func(i int) bool { return para[i] == ' ' },
+			func(a, b int) string { return para[a:b] }), true
+	}
 	runes := []rune(para)
 	for _, r := range runes {
 		if !plain(r) || !face.has(r) {
 			return nil, false
 		}
 	}
-	var out [][]piece
-	for _, l := range breakLines(len(runes), wmax,
+	return splitPlain(len(runes), wmax, primary,
 		func(i int) int { return int(face.width[runes[i]]) },
 		func(i int) bool { return runes[i] == ' ' },
-		func(i int) bool { return runes[i-1] == ' ' && runes[i] != ' ' }) {
+		func(a, b int) string { return string(runes[a:b]) }), true
+}
+
+// splitPlain breaks n plain characters into lines of one piece each.
+func splitPlain(n, wmax, face int, width func(int) int, space func(int) bool, text func(a, b int) string) [][]piece {
+	var out [][]piece
+	for _, l := range breakLines(n, wmax, width, space, func(i int) bool { return space(i-1) && !space(i) }) {
 		if l[0] == l[1] {
 			out = append(out, nil)
 			continue
 		}
-		width := 0
-		for _, r := range runes[l[0]:l[1]] {
-			width += int(face.width[r])
+		wd := 0
+		for i := l[0]; i < l[1]; i++ {
+			wd += width(i)
 		}
-		out = append(out, []piece{{face: primary, text: string(runes[l[0]:l[1]]), width: width}})
+		out = append(out, []piece{{face: face, text: text(l[0], l[1]), width: wd}})
 	}
-	return out, true
+	return out
 }
 
 // plain: r is a user-perceived character on its own, written left to
