@@ -103,6 +103,11 @@ func TestNRMPDFKeepsEveryScriptReadable(t *testing.T) {
 	if again, _ := nrm.PDF(d); !bytes.Equal(again, pdf) {
 		t.Errorf("the same draft in several scripts rendered to different PDFs")
 	}
+	for _, face := range []string{"/BaseFont /utf8notosansarabic", "/BaseFont /utf8notosansethiopic", "/BaseFont /utf8droidsansfallback"} {
+		if !bytes.Contains(pdf, []byte(face)) {
+			t.Errorf("the PDF does not embed %s, which the names need", strings.TrimPrefix(face, "/BaseFont /utf8"))
+		}
+	}
 	text := pdftotext(t, pdf)
 	lines := map[string]string{} // read back -> as extracted
 	for _, l := range strings.Split(text, "\n") {
@@ -122,11 +127,6 @@ func TestNRMPDFKeepsEveryScriptReadable(t *testing.T) {
 					break
 				}
 			}
-		}
-	}
-	for _, face := range []string{"/BaseFont /utf8notosansarabic", "/BaseFont /utf8notosansethiopic", "/BaseFont /utf8droidsansfallback"} {
-		if !bytes.Contains(pdf, []byte(face)) {
-			t.Errorf("the PDF does not embed %s, which the names need", strings.TrimPrefix(face, "/BaseFont /utf8"))
 		}
 	}
 	if strings.Contains(text, "\uFFFD") {
