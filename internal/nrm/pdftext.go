@@ -249,6 +249,17 @@ func (w *textWriter) lines(para string, primary, wmax int) (lines [][]piece, rtl
 	}
 	if mixed {
 		runes = shapeArabic(runes)
+		for i, r := range runes {
+			// A directional override would draw what follows it backwards,
+			// which can make a sentence read as something else: it counts
+			// as an embedding instead, which keeps each run's own order.
+			switch r {
+			case 0x202D: // left-to-right override
+				runes[i] = 0x202A
+			case 0x202E: // right-to-left override
+				runes[i] = 0x202B
+			}
+		}
 		rtl = firstStrongIsRTL(runes)
 	}
 	levels := make([]bidi.Level, len(runes))

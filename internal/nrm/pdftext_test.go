@@ -53,7 +53,7 @@ func TestArabicLettersTakeTheFormOfTheirPlaceInTheWord(t *testing.T) {
 // order (UAX #9): an Arabic name comes out reversed, a Latin word in it
 // keeps its own order, and brackets are mirrored. Each run is in the face
 // that has its glyphs; a paragraph that starts right to left is set against
-// the right edge.
+// the right edge. A directional override does not turn text backwards.
 func TestRightToLeftLinesAreDrawnInVisualOrder(t *testing.T) {
 	w := newTextWriter(nil)
 	for _, c := range []struct {
@@ -63,6 +63,7 @@ func TestRightToLeftLinesAreDrawnInVisualOrder(t *testing.T) {
 	}{
 		{"محمد abc", true, []piece{{face: faceRegular, text: "abc "}, {face: faceArabic, text: "\uFEAA\uFEE4\uFEA4\uFEE3"}}},
 		{"(سلام)", true, []piece{{face: faceRegular, text: "("}, {face: faceArabic, text: "\uFEE1\uFEFC\uFEB3"}, {face: faceRegular, text: ")"}}},
+		{"\u202eevil.exe\u202c", false, []piece{{face: faceRegular, text: "evil.exe"}}},
 		{"Ama ሰላም 王", false, []piece{{face: faceRegular, text: "Ama "}, {face: faceEthiopic, text: "ሰላም"}, {face: faceRegular, text: " "}, {face: faceCJK, text: "王"}}},
 	} {
 		lines, rtl := w.lines(c.typed, faceRegular, 100000)
