@@ -10,4 +10,7 @@ fi
 if [ -z "${AXE_CORE_JS:-}" ] || [ ! -x /usr/bin/chromium ]; then
   echo "!!! AXE_CORE_JS is unset or /usr/bin/chromium is missing: the browser tests in e2e/ will be SKIPPED. bash .ci/run installs both." >&2
 fi
+if ! command -v pdftotext >/dev/null; then
+  echo "!!! pdftotext is missing: the NRM PDF round trips in internal/nrm will be SKIPPED. bash .ci/run installs poppler-utils." >&2
+fi
 exec go test -count=1 -timeout 20m ./... "$@"

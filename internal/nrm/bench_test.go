@@ -70,3 +70,42 @@ func BenchmarkAssembleAndRenderDraft(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "bytes/draft")
 }
+
+// BenchmarkRenderDraftInEveryScript renders a referral whose answers need
+// every fallback face (Arabic, Ethiopic, Chinese) and a placeholder: the
+// PDF library parses each added face for each document, the CJK one 4 MB.
+func BenchmarkRenderDraftInEveryScript(b *testing.B) {
+	c, now := mustCase(b, "groomed-girl")
+	d := nrm.ApplyEdits(nrm.Assemble(c, cat, now), []nrm.Edit{
+		{Field: "pv-name-first-name", Version: 1, Value: "محمد عبد الله", SavedAt: now},
+		{Field: "pv-name-last-name", Version: 1, Value: "ሰላም ተስፋይ", SavedAt: now},
+		{Field: "pv-name-nickname", Version: 1, Value: "王小明 🙂", SavedAt: now},
+	})
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		pdf, err := nrm.PDF(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pdf)
+	}
+	b.ReportMetric(float64(size), "bytes/pdf")
+}
+
+// BenchmarkRenderDraftInLatinScript is the same referral as typed in the
+// Latin script, for comparison.
+func BenchmarkRenderDraftInLatinScript(b *testing.B) {
+	c, now := mustCase(b, "groomed-girl")
+	d := nrm.Assemble(c, cat, now)
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		pdf, err := nrm.PDF(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(pdf)
+	}
+	b.ReportMetric(float64(size), "bytes/pdf")
+}

@@ -1,6 +1,7 @@
 package nrm_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -56,21 +57,30 @@ func FuzzDraft(f *testing.F) {
 }
 
 // FuzzDraftPDF: any answer typed over any field of a sample case's
-// referral, rendered as the PDF (the slow part, apart from FuzzDraft): no
-// panic, and an error says what went wrong.
+// referral, rendered as the PDF (the slow part, apart from FuzzDraft).
+// Nothing a user can type breaks the document: any valid UTF-8 (any
+// script, emoji and their sequences, marks stacked on marks, private-use
+// and unassigned code points, controls, direction overrides) renders
+// without an error, and so does invalid UTF-8, drawn as U+FFFD.
 func FuzzDraftPDF(f *testing.F) {
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	sample, _ := mustCase(f, "groomed-girl")
 	d := nrm.Assemble(sample, cat, now)
 	fields := d.Fields()
-	for i, v := range []string{"Riley", "", "a\nb\r\nc", strings.Repeat("long ", 2000), "\u202e\x00\ufffd", "🙂 emoji and 中文", "%s %d %!"} {
+	for i, v := range []string{"Riley", "", "a\nb\r\nc", strings.Repeat("long ", 2000), "\u202e\x00\ufffd", "🙂 emoji and 中文", "%s %d %!",
+		"محمد عبد الله (Mohammed) ١٢٣", "ሰላም ተስፋይ", "Nguye\u0302\u0303n Thi\u0323", "👨\u200d👩\u200d👧 🇬🇧 👍🏽 ❤️ 1️⃣", "Z\u0351\u0352\u0357\u0300\u0301\u0302\u0303\u0304",
+		"\u0644\u0627\u0644\u0623\u0644\u0625\u0644\u0622 \u0640\u0644\u200d", "\u202b\u202d\u2067abc\u2069\u202c", "\U000F0001\uE000\U0010FFFF\u0378", strings.Repeat("王", 500), strings.Repeat("\u0301", 300)} {
 		f.Add(uint(i), v)
 	}
 	f.Fuzz(func(t *testing.T, n uint, value string) {
 		field := fields[n%uint(len(fields))].ID
 		e := nrm.ApplyEdits(d, []nrm.Edit{{Field: field, Version: 1, Value: value, SavedAt: now}})
-		if _, err := nrm.PDF(e); err != nil && strings.TrimSpace(err.Error()) == "" {
-			t.Fatal("PDF failed without saying why")
+		pdf, err := nrm.PDF(e)
+		if err != nil {
+			t.Fatalf("%s = %q: the PDF failed: %v", field, value, err)
+		}
+		if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Fatalf("%s = %q: the output is not a PDF", field, value)
 		}
 	})
 }

@@ -67,11 +67,11 @@ func PDF(d Draft) ([]byte, error) {
 		p.CellFormat(58, 5, fmt.Sprintf("Page %d of {nb}", p.PageNo()), "", 0, "R", false, 0, "")
 	})
 	p.AddPage()
+	w := newTextWriter(p)
 
 	text := func(style string, size float64, r, g, b int, s string) {
-		p.SetFont(pdfFont, style, size)
 		p.SetTextColor(r, g, b)
-		p.MultiCell(0, size*0.5, s, "", "L", false)
+		w.block(style, size, size*0.5, s, false)
 	}
 	gap := func(mm float64) { p.Ln(mm) }
 
@@ -114,17 +114,14 @@ func PDF(d Draft) ([]byte, error) {
 				p.SetFillColor(243, 242, 241)
 				switch {
 				case f.Answered():
-					p.SetFont(pdfFont, "", 10)
 					p.SetTextColor(0, 0, 0)
-					p.MultiCell(0, 5, f.Display(), "", "L", true)
+					w.block("", 10, 5, f.Display(), true)
 				case f.Required:
-					p.SetFont(pdfFont, "B", 10)
 					p.SetTextColor(212, 53, 28)
-					p.MultiCell(0, 5, "Not answered yet", "", "L", true)
+					w.block("B", 10, 5, "Not answered yet", true)
 				default:
-					p.SetFont(pdfFont, "", 10)
 					p.SetTextColor(80, 80, 80)
-					p.MultiCell(0, 5, "Optional, left blank", "", "L", true)
+					w.block("", 10, 5, "Optional, left blank", true)
 				}
 				for _, pr := range problems {
 					if pr.Field == f.ID {
@@ -146,6 +143,11 @@ func PDF(d Draft) ([]byte, error) {
 	}
 	if todo == 0 {
 		text("", 10, 0, 0, 0, "Nothing: every answer the form needs is here.")
+	}
+	if w.placeholders > 0 {
+		gap(6)
+		text("B", 14, 0, 0, 0, "Characters this document cannot show")
+		text("", 10, 0, 0, 0, "Each \uFFFD above stands for a character none of this document's fonts can draw, such as an emoji. The plain-text download of this draft keeps every character exactly as it was typed.")
 	}
 
 	var out bytes.Buffer
