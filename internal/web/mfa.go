@@ -143,7 +143,9 @@ func (s *Server) handleSetUp() http.Handler {
 func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, token string, sess store.Session, u store.User, next, resume string) {
 	s.setSessionCookie(w, token, sess.ExpiresAt)
 	if resume != "" {
-		if form, err := url.ParseQuery(resume); err == nil {
+		// The carried answers are a form like any other (input.go); answers
+		// that could not be saved are dropped, and the step shows again.
+		if form, err := url.ParseQuery(resume); err == nil && len(formProblems(form)) == 0 {
 			v := casework.Viewer{User: u}
 			if to, ok := s.resumeConcernStep(r, v, next, form); ok {
 				http.Redirect(w, r, to, http.StatusSeeOther)
