@@ -109,10 +109,15 @@ func clipHeader(s string) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
+// maxJSONDepth is deeper than any body Waymark takes (a concern is three
+// levels); a deeper one is refused before it costs anything.
+const maxJSONDepth = 32
+
 // checkJSON walks a JSON body token by token before it is decoded, and
-// refuses: a key that appears twice in one object, at any depth (encoding/json
-// would keep the last silently, so two readers could see two different
-// requests); a string that was not valid Unicode as sent (encoding/json
+// refuses: a key that appears twice in one object, at any depth, compared as
+// encoding/json matches keys to fields — without regard to case — since it
+// would keep the last silently and two readers could see two different
+// requests; a string that was not valid Unicode as sent (encoding/json
 // would replace invalid UTF-8 and unpaired surrogate escapes with U+FFFD
 // without a word); and any string the text rule refuses. Each problem names
 // the field it is in.
@@ -173,7 +178,7 @@ func checkJSON(body []byte) error {
 			case isKey:
 				if p := pathway.TextProblem(s, false); p != "" {
 					add("body", "A field name "+p)
-				} else if top.keys[s] {
+				} else if top.keys[foldKey(s)] {
 					add(s, fmt.Sprintf("%s is sent twice in the same object: send each field once", s))
 				}
 			default:
@@ -182,10 +187,13 @@ func checkJSON(body []byte) error {
 				}
 			}
 			if isKey {
-				top.keys[s] = true
+				top.keys[foldKey(s)] = true
 				top.key, top.wantKey = s, false
 				continue
 			}
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '{' || d == '[') && len(stack) >= maxJSONDepth {
+			return waymark.Errorf(waymark.EINVALID, "The request body is nested more than %d levels deep", maxJSONDepth)
 		}
 		switch tok {
 		case json.Delim('{'):
@@ -215,6 +223,9 @@ func checkJSON(body []byte) error {
 	}
 	return nil
 }
+
+// foldKey is a key as encoding/json matches it to a field: case folded.
+func foldKey(k string) string { return strings.ToLower(strings.ToUpper(k)) }
 
 // replaced says whether decoding the string token raw into s replaced
 // something that was not valid Unicode by U+FFFD: s holds U+FFFD that the

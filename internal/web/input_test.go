@@ -202,6 +202,7 @@ func TestDuplicateJSONKeysAreRefused(t *testing.T) {
 		"an action":            {"/api/v1/cases/" + id + "/actions/note", `{"expectedVersion":1,"text":"a","text":"b"}`, "text"},
 		"the expected version": {"/api/v1/cases/" + id + "/actions/note", `{"expectedVersion":99,"text":"a","expectedVersion":1}`, "expectedVersion"},
 		"sign-in":              {"/api/v1/sessions", `{"email":"dsl@northfield.example","email":"x@y","password":"p"}`, "email"},
+		"differing in case":    {"/api/v1/cases/" + id + "/actions/note", `{"expectedVersion":1,"text":"a","TEXT":"b"}`, "TEXT"},
 	} {
 		p := mustProblem(t, e.api("POST", tc.path, token, tc.body), http.StatusUnprocessableEntity)
 		if msg, ok := fieldErrorFor(p, tc.field); !ok || !strings.Contains(msg, "twice") {
@@ -249,3 +250,12 @@ func TestWrongContentTypeIs415(t *testing.T) {
 }
 
 func nopBody(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
+
+// A body nested deeper than any Waymark takes is refused before it is walked further.
+func TestDeeplyNestedJSONIsRefused(t *testing.T) {
+	body := []byte(`{"summary":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`)
+	err := checkJSON(body)
+	if err == nil || !strings.Contains(err.Error(), "nested") {
+		t.Fatalf("100,000 levels: %v", err)
+	}
+}
