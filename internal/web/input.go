@@ -25,6 +25,14 @@ import (
 // one line; the pathway's own checks (and the actions' field kinds) then
 // refuse line breaks in single-line answers.
 
+// checksItsOwnText names the pages whose handler holds every answer it
+// keeps to the rule itself, field by field with the question's label, and
+// shows the form again with the answers and a linked error summary, instead
+// of the page of its own that page() shows for any other form: the case
+// actions (action.formToJSON), where long narratives are typed and would
+// otherwise be lost.
+var checksItsOwnText = map[string]bool{"POST /cases/{id}/actions/{action}": true}
+
 // formProblems lists, field by field, the values of a posted form that the
 // rule refuses. url.ParseQuery decodes %-escapes to any bytes at all, so
 // invalid UTF-8 arrives here as it was sent, and is refused rather than

@@ -47,9 +47,10 @@ func refusedInEveryField(t *testing.T, e *testEnv, bad, wantWord string) {
 			value := "before" + bad + "after"
 			// The page.
 			rec := teacher.post("/cases/"+caseID+"/actions/"+slug, url.Values{"csrf_token": {csrf}, "version": {"1"}, name: {value}})
+			// The action's page again, its summary linking to the field.
 			body := html.UnescapeString(rec.Body.String())
-			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "govuk-error-summary") || !strings.Contains(body, fieldLabel(name)) || !strings.Contains(body, wantWord) {
-				t.Errorf("page %s field %s (multi-line %v): %d, want 422 with an error summary naming %q and saying %q", slug, name, multi, rec.Code, fieldLabel(name), wantWord)
+			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "govuk-error-summary") || !strings.Contains(body, `href="#`+name+`"`) || !strings.Contains(body, wantWord) {
+				t.Errorf("page %s field %s (multi-line %v): %d, want 422 with an error summary linking to #%s and saying %q", slug, name, multi, rec.Code, name, wantWord)
 			}
 			// The API, with the value where the command has it.
 			var v any = value

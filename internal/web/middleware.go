@@ -154,7 +154,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			s.fail(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again: your saved answers are kept.")
 			return
 		}
-		if r.Method == http.MethodPost {
+		if r.Method == http.MethodPost && !checksItsOwnText[r.Pattern] {
 			// Every form of every page, before any handler reads it (input.go).
 			if probs := formProblems(r.PostForm); len(probs) > 0 {
 				s.refuseAnswers(w, r, probs)
