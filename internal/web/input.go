@@ -29,9 +29,12 @@ import (
 // keeps to the rule itself, field by field with the question's label, and
 // shows the form again with the answers and a linked error summary, instead
 // of the page of its own that page() shows for any other form: the case
-// actions (action.formToJSON), where long narratives are typed and would
-// otherwise be lost.
-var checksItsOwnText = map[string]bool{"POST /cases/{id}/actions/{action}": true}
+// actions (action.formToJSON) and the concern form's pages, where names and
+// long narratives are typed and would otherwise be lost.
+var checksItsOwnText = map[string]bool{
+	"POST /cases/{id}/actions/{action}": true,
+	"POST /concerns/{draft}/{step}":     true,
+}
 
 // formProblems lists, field by field, the values of a posted form that the
 // rule refuses. url.ParseQuery decodes %-escapes to any bytes at all, so

@@ -76,8 +76,10 @@ func refusedInEveryField(t *testing.T, e *testEnv, bad, wantWord string) {
 		form := childAnswers(e.clock.Now(), csrf, "1")
 		form.Set(name, "Am"+bad+"ira")
 		rec := teacher.post("/concerns/"+draft+"/child", form)
-		if body := html.UnescapeString(rec.Body.String()); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "govuk-error-summary") || !strings.Contains(body, fieldLabel(name)) {
-			t.Errorf("concern page field %s: %d, want 422 with an error summary naming %q", name, rec.Code, fieldLabel(name))
+		// The step again, its summary linking to the field, what was typed still there.
+		if body := html.UnescapeString(rec.Body.String()); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "govuk-error-summary") ||
+			!strings.Contains(body, `href="#`+name+`"`) || !strings.Contains(body, fieldLabel(name)) || !strings.Contains(body, "Am") {
+			t.Errorf("concern page field %s: %d, want 422 with an error summary linking to #%s", name, rec.Code, name)
 		}
 	}
 	if _, given, _, _ := e.draftChild(draft); strings.Contains(given, bad) {
