@@ -18,22 +18,26 @@ func (s *Service) Act(ctx context.Context, v Viewer, caseID string, expectedVers
 		return err
 	}
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		c, _, _, err := s.load(tx, v, caseID)
+		c, events, m, err := s.load(tx, v, caseID)
 		if err != nil {
 			return err
 		}
-		if c.Version != expectedVersion {
+		// The version is the one the viewer was shown: for someone outside
+		// the team, that of the entries they can see (pathway.History says
+		// why hidden work does not make their change stale).
+		h := pathway.HistoryFor(c, events, m, v.User.ID)
+		if h.Version != expectedVersion {
 			return staleVersion()
 		}
-		cmd, err := s.resolve(tx, c, cmd)
+		cmd, err := s.resolve(tx, c, pathway.InViewOf(cmd, h))
 		if err != nil {
 			return err
 		}
-		events, err := s.Pathway.Decide(c, v.Actor(), cmd, s.now())
+		decided, err := s.Pathway.Decide(c, v.Actor(), cmd, s.now())
 		if err != nil {
 			return err
 		}
-		return s.commit(tx, v, c, events, "case."+strings.ReplaceAll(pathway.CommandName(cmd), " ", "_"))
+		return s.commit(tx, v, c, decided, "case."+strings.ReplaceAll(pathway.CommandName(cmd), " ", "_"))
 	})
 	if err == errDenied {
 		return s.denied(ctx, v, caseID, pathway.CommandName(cmd))

@@ -268,10 +268,12 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 				return err
 			}
 		}
-		for _, e := range events {
-			if pathway.VisibleTo(e, m, v.User.ID) {
-				view.Events = append(view.Events, e.Redacted(c, v.User.ID))
-			}
+		// §6.5: a viewer outside the team gets their own numbering and
+		// version, which count none of the team's entries (pathway.History).
+		h := pathway.HistoryFor(c, events, m, v.User.ID)
+		view.Case.Version = h.Version
+		for _, e := range h.Events {
+			view.Events = append(view.Events, e.Redacted(c, v.User.ID))
 		}
 		return tx.AppendAudit(s.auditEntry(v, caseID, audit.ActionCaseViewed, strings.Join(m.Roles, ",")))
 	})
@@ -289,11 +291,13 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 	}
 	var ref string
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		c, _, _, err := s.load(tx, v, caseID)
+		c, logged, m, err := s.load(tx, v, caseID)
 		if err != nil {
 			return err
 		}
-		if c.Version != expectedVersion {
+		// The viewer's own version, as in Act: checked against the whole
+		// log's, a referrer could find the team's version by its answer.
+		if pathway.HistoryFor(c, logged, m, v.User.ID).Version != expectedVersion {
 			return staleVersion()
 		}
 		// Check the rules before taking a number, so refused commands leave no gap.
@@ -323,11 +327,13 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 		return err
 	}
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		c, _, _, err := s.load(tx, v, caseID)
+		c, logged, m, err := s.load(tx, v, caseID)
 		if err != nil {
 			return err
 		}
-		if c.Version != expectedVersion {
+		// The viewer's own version, as in Act: checked against the whole
+		// log's, a referrer could find the team's version by its answer.
+		if pathway.HistoryFor(c, logged, m, v.User.ID).Version != expectedVersion {
 			return staleVersion()
 		}
 		events, err := s.Pathway.Decide(c, v.Actor(), pathway.RecordOutcome{Decision: decision, NextStep: strings.TrimSpace(nextStep)}, s.now())

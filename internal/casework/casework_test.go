@@ -76,6 +76,34 @@ func (p *partnership) version(caseID string) int {
 	return p.loadCase(caseID).Version
 }
 
+// versionFor is the version of the case as v is shown it: the whole log's
+// for the team, the count of the entries they can see for anyone else
+// (pathway.History). Read straight from the store, with no audit entry.
+func (p *partnership) versionFor(v casework.Viewer, caseID string) int {
+	p.t.Helper()
+	var h pathway.History
+	err := p.db.Update(p.ctx, func(tx *store.Tx) error {
+		m, err := tx.Membership(caseID, v.User.ID, v.User.OrgID)
+		if err != nil {
+			return err
+		}
+		c, events, err := tx.LoadCase(caseID)
+		if err != nil {
+			return err
+		}
+		if len(m.Roles) == 0 { // not a member: the answer will be "not found" whatever the version
+			h.Version = c.Version
+			return nil
+		}
+		h = pathway.HistoryFor(c, events, m, v.User.ID)
+		return nil
+	})
+	if err != nil {
+		p.t.Fatalf("loading case %s: %v", caseID, err)
+	}
+	return h.Version
+}
+
 // loadCase reads the case from its log, bypassing the use cases and their audit.
 func (p *partnership) loadCase(caseID string) pathway.Case {
 	p.t.Helper()

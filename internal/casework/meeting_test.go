@@ -56,7 +56,7 @@ func addMeetingPeople(t *testing.T, p *partnership) meetingPeople {
 // meetingAct gives cmd as v at the case's current version.
 func (p *partnership) meetingAct(v casework.Viewer, caseID string, cmd pathway.Command) error {
 	p.t.Helper()
-	return p.svc.Act(p.ctx, v, caseID, p.version(caseID), cmd)
+	return p.svc.Act(p.ctx, v, caseID, p.versionFor(v, caseID), cmd)
 }
 
 func (p *partnership) meetingMustAct(v casework.Viewer, caseID string, cmd pathway.Command) {

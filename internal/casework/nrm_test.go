@@ -15,7 +15,7 @@ import (
 // nrmAct gives cmd at the case's current version and fails the test on a refusal.
 func (p *partnership) nrmAct(v casework.Viewer, id string, cmd pathway.Command) {
 	p.t.Helper()
-	if err := p.svc.Act(p.ctx, v, id, p.version(id), cmd); err != nil {
+	if err := p.svc.Act(p.ctx, v, id, p.versionFor(v, id), cmd); err != nil {
 		p.t.Fatalf("%s: %T refused: %v", v.User.Name, cmd, err)
 	}
 }
@@ -86,7 +86,7 @@ func TestNRMSubmissionMakesTheLeadOrganisationAMemberAndStartsItsTarget(t *testi
 		}
 
 		// The school cannot submit: it is not a First Responder (§8.2).
-		err := p.svc.Act(p.ctx, p.Teacher, id, p.version(id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "Urgent"})
+		err := p.svc.Act(p.ctx, p.Teacher, id, p.versionFor(p.Teacher, id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "Urgent"})
 		wantCode(t, err, waymark.EFORBIDDEN)
 
 		// Without a meeting decision the reason is needed (§8.4, §8.5).

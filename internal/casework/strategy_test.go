@@ -31,7 +31,7 @@ func (p *partnership) register(e casework.InterpreterEntry) string {
 // act gives cmd as v at the case's current version.
 func (p *partnership) act(v casework.Viewer, caseID string, cmd pathway.Command) error {
 	p.t.Helper()
-	return p.svc.Act(p.ctx, v, caseID, p.version(caseID), cmd)
+	return p.svc.Act(p.ctx, v, caseID, p.versionFor(v, caseID), cmd)
 }
 
 func (p *partnership) mustAct(v casework.Viewer, caseID string, cmd pathway.Command) {

@@ -107,6 +107,7 @@ func (p *Pathway) validateChild(probs *waymark.Problems, ch Child, now time.Time
 	if len(ch.Aliases) > MaxListItems {
 		probs.Add("aliases", "Enter no more than %d other names", MaxListItems)
 	}
+	checkItems(probs, "aliases", "Other names", ch.Aliases)
 	for _, a := range ch.Aliases {
 		if utf8.RuneCountInString(a) > MaxShortText {
 			probs.Add("aliases", "Each other name must be %d characters or fewer", MaxShortText)
@@ -121,6 +122,7 @@ func (p *Pathway) validateChild(probs *waymark.Problems, ch Child, now time.Time
 	if len(ch.Languages) > MaxListItems {
 		probs.Add("languages", "Enter no more than %d languages", MaxListItems)
 	}
+	checkItems(probs, "languages", "Languages", ch.Languages)
 	for _, l := range ch.Languages {
 		if utf8.RuneCountInString(l) > MaxShortText {
 			probs.Add("languages", "Each language must be %d characters or fewer", MaxShortText)
@@ -277,9 +279,8 @@ func checkLength(probs *waymark.Problems, field, what, v string, max int) {
 	if n := utf8.RuneCountInString(v); n > max {
 		probs.Add(field, "%s must be %d characters or fewer (it is %d)", what, max, n)
 	}
-	if !utf8.ValidString(v) && !probs.Has(field) {
-		probs.Add(field, "%s contains characters that cannot be read; retype it", what)
-	}
+	// Names, places and references are one line; narratives may be several.
+	checkText(probs, field, what, v, max > MaxShortText)
 }
 
 func clip(s string) string {

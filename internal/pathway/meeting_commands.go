@@ -126,6 +126,7 @@ func (cmd RecordMeetingHeld) decide(p *Pathway, c Case, a Actor, now time.Time) 
 	if len(attendees) > MaxInvitees*2 {
 		probs.Add("attendees", "Enter no more than %d attendees", MaxInvitees*2)
 	}
+	checkItems(&probs, "attendees", "Attendees", attendees)
 	for _, at := range attendees {
 		if len([]rune(at)) > MaxShortText {
 			probs.Add("attendees", "Each attendee must be %d characters or fewer", MaxShortText)

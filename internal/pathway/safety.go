@@ -260,10 +260,12 @@ type ReopenCase struct {
 
 // CorrectEntry records a correction to an earlier entry of the log (§7.5).
 type CorrectEntry struct {
-	Corrects   int    `json:"corrects"`
+	Corrects   int    `json:"corrects"` // the entry's number as its author sees it on the timeline
 	What       string `json:"what"`
 	Correction string `json:"correction"`
 	Reason     string `json:"reason"`
+
+	view *History // the author's view of the log (InViewOf); nil: the whole log
 }
 
 // CorrectChildDetails corrects the child's name, other names or date of birth.
@@ -418,9 +420,17 @@ func (cmd ReopenCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Even
 
 func (cmd CorrectEntry) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
-	// §7.5: history is never rewritten; a correction must point at a real entry.
-	if cmd.Corrects < 1 || cmd.Corrects > c.Version {
-		probs.Add("corrects", "Enter the number of the entry to correct, between 1 and %d (the numbers are on the timeline)", c.Version)
+	// §7.5: history is never rewritten; a correction must point at a real
+	// entry — one its author can see (§6.5). An entry hidden from them gets
+	// the same answer as one that does not exist, and the range named is
+	// that of their own timeline, so the refusal tells them nothing.
+	h := History{Version: c.Version}
+	if cmd.view != nil {
+		h = *cmd.view
+	}
+	target := h.stored(cmd.Corrects)
+	if target == 0 || target > c.Version {
+		probs.Add("corrects", "Enter the number of the entry to correct, between 1 and %d (the numbers are on the timeline)", h.Version)
 	}
 	if strings.TrimSpace(cmd.What) == "" {
 		probs.Add("what", "Say which answer or statement was wrong")
@@ -438,7 +448,7 @@ func (cmd CorrectEntry) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Ev
 		return nil, err
 	}
 	e := newEvent(CorrectionRecorded{What: strings.TrimSpace(cmd.What), Correction: strings.TrimSpace(cmd.Correction), Reason: strings.TrimSpace(cmd.Reason)})
-	e.Corrects = cmd.Corrects
+	e.Corrects = target
 	return []Event{e}, nil
 }
 

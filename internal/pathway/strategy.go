@@ -335,6 +335,9 @@ func (cmd RecordStrategyDiscussion) decide(p *Pathway, c Case, a Actor, now time
 // discussion is between agencies, so each participant names theirs (§6.7).
 func parseStrategyParticipants(probs *waymark.Problems, lines []string) []StrategyParticipant {
 	var out []StrategyParticipant
+	if checkItems(probs, "participants", "Participants", lines); probs.Has("participants") {
+		return nil
+	}
 	for _, l := range trimList(lines) {
 		name, org, ok := strings.Cut(l, ",")
 		name, org = strings.TrimSpace(name), strings.TrimSpace(org)

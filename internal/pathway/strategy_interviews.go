@@ -150,6 +150,7 @@ func checkNameList(probs *waymark.Problems, field, what string, names []string) 
 	if len(names) > MaxListItems {
 		probs.Add(field, "List no more than %d %s", MaxListItems, what)
 	}
+	checkItems(probs, field, "Names", names)
 	for _, n := range names {
 		if len([]rune(n)) > MaxShortText {
 			probs.Add(field, "Each name must be %d characters or fewer", MaxShortText)

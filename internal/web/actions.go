@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -76,15 +75,10 @@ func registerAction[T pathway.Command](a action) {
 	}
 	a.decode = func(b []byte) (pathway.Command, error) {
 		var cmd T
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cmd); err != nil {
-			return nil, jsonProblem(err)
+		if err := decodeJSONBytes(b, &cmd); err != nil {
+			return nil, err
 		}
-		if dec.More() {
-			return nil, waymark.Errorf(waymark.EINVALID, "The request body has data after the JSON object")
-		}
-		return cmd, nil
+		return cmd, a.checkLines(b)
 	}
 	var zero T
 	a.example = zero
@@ -120,6 +114,13 @@ func (a *action) formToJSON(f url.Values) ([]byte, waymark.Problems) {
 	var probs waymark.Problems
 	m := map[string]any{}
 	for _, fd := range a.Fields {
+		// Text the rule refuses is named with the question's label (a
+		// page's form has been checked as a whole already: input.go).
+		multi := fd.Kind == kindTextarea || fd.Kind == kindLines
+		if p := pathway.TextProblem(f.Get(fd.Name), multi); p != "" {
+			probs.Add(fd.Name, "%s %s", strings.TrimSuffix(fd.Label, "?"), p)
+			continue
+		}
 		switch fd.Kind {
 		case kindText, kindTextarea, kindEmail, kindRadios, kindSelect:
 			m[fd.Name] = strings.TrimSpace(f.Get(fd.Name))
@@ -176,6 +177,44 @@ func (a *action) formToJSON(f url.Values) ([]byte, waymark.Problems) {
 	}
 	b, _ := json.Marshal(m)
 	return b, probs
+}
+
+// checkLines holds the action's one-line answers (text, email, choices, and
+// each item of a list) to the single-line rule, naming each by its label;
+// decodeJSONBytes has already held every string to the multi-line rule.
+func (a *action) checkLines(b []byte) error {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return nil // decoding has already said what is wrong
+	}
+	var probs waymark.Problems
+	for _, fd := range a.Fields {
+		raw, ok := m[fd.Name]
+		if !ok {
+			continue
+		}
+		label := strings.TrimSuffix(fd.Label, "?")
+		switch fd.Kind {
+		case kindText, kindEmail, kindRadios, kindSelect:
+			var v string
+			if json.Unmarshal(raw, &v) == nil {
+				if p := pathway.TextProblem(v, false); p != "" {
+					probs.Add(fd.Name, "%s %s", label, p)
+				}
+			}
+		case kindLines, kindCheckboxes:
+			var vs []string
+			if json.Unmarshal(raw, &vs) == nil {
+				for _, v := range vs {
+					if p := pathway.TextProblem(v, false); p != "" {
+						probs.Add(fd.Name, "%s: one of them %s", label, p)
+						break
+					}
+				}
+			}
+		}
+	}
+	return probs.Err()
 }
 
 // offered lists the actions the case page offers the viewer, grouped.

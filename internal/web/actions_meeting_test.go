@@ -232,7 +232,7 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 		id := e.meetingCase(func(c *pathway.Concern) { c.FamilySuspected = true })
 		sw := e.signInAPI("social.worker@cs.example")
 		post := func(token, slug string, body map[string]any) *httptest.ResponseRecorder {
-			body["expectedVersion"] = e.meetingVersion(id)
+			body["expectedVersion"] = e.versionAs(token, id)
 			return e.api("POST", "/api/v1/cases/"+id+"/actions/"+slug, token, body)
 		}
 

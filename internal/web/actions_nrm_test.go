@@ -210,7 +210,8 @@ func TestNRMAPIRefusalsAreSpecificProblems(t *testing.T) {
 		if ok.Code != http.StatusOK {
 			t.Fatalf("recording the decision: %d %s", ok.Code, ok.Body)
 		}
-		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-reconsideration", teacher, map[string]any{"expectedVersion": 3, "decision": "reasonable-grounds", "eventsSinceReferral": "New disclosure"})
+		// The school sees only its concern: version 1 (pathway.History).
+		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-reconsideration", teacher, map[string]any{"expectedVersion": 1, "decision": "reasonable-grounds", "eventsSinceReferral": "New disclosure"})
 		if p := mustProblem(t, rec, http.StatusUnprocessableEntity); !strings.Contains(p.Detail, "only follow a negative decision") {
 			t.Fatalf("reconsidering a positive decision: %s", rec.Body)
 		}

@@ -154,7 +154,7 @@ func TestStrategyAPIRefusals(t *testing.T) {
 
 		teacher := e.signInAPI("dsl@northfield.example")
 		p := mustProblem(t, e.api("POST", "/api/v1/cases/"+id+"/actions/strategy-discussion", teacher,
-			map[string]any{"expectedVersion": version, "heldAt": "2026-03-10T08:30:00Z", "participants": []string{"A, B", "C, D"}}), http.StatusForbidden)
+			map[string]any{"expectedVersion": e.versionAs(teacher, id), "heldAt": "2026-03-10T08:30:00Z", "participants": []string{"A, B", "C, D"}}), http.StatusForbidden)
 		if !strings.Contains(p.Detail, "Only Children's Services") {
 			t.Fatalf("teacher's refusal: %+v", p)
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,34 +67,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // codeTooLarge is the problem code of a request body over the size limit:
 // 413 Content Too Large, not 422, since no change to the answers can fix it.
 const codeTooLarge = "too_large"
-
-// decodeJSON reads exactly one JSON object into dst, refusing unknown fields,
-// wrong types, trailing data and oversized bodies with a specific message.
-func decodeJSON(r *http.Request, dst any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return waymark.Errorf(waymark.EINVALID, "Send the body as application/json (got %q)", ct)
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return waymark.Errorf(codeTooLarge, "The request body is larger than the limit of %d bytes. Nothing was saved.", mbe.Limit)
-		}
-		return waymark.Errorf(waymark.EINVALID, "The request body could not be read")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return waymark.Errorf(waymark.EINVALID, "The request body is empty: send a JSON object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return jsonProblem(err)
-	}
-	if dec.More() {
-		return waymark.Errorf(waymark.EINVALID, "The request body has data after the JSON object")
-	}
-	return nil
-}
 
 func jsonProblem(err error) error {
 	var syn *json.SyntaxError

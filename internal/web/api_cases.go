@@ -83,16 +83,18 @@ type apiCaseSummary struct {
 	ImmediateRisk   bool          `json:"immediateRisk"`
 	RaisedAt        time.Time     `json:"raisedAt"`
 	UpdatedAt       time.Time     `json:"updatedAt"`
-	Version         int           `json:"version"`
-	NextClock       string        `json:"nextClock,omitempty"`
-	NextClockDue    *time.Time    `json:"nextClockDue,omitempty"`
+	// No version: a list does not know how each viewer stands to each case,
+	// and a referrer must not be given the team's version (§6.5). Read the
+	// case for the version to send back (pathway.History).
+	NextClock    string     `json:"nextClock,omitempty"`
+	NextClockDue *time.Time `json:"nextClockDue,omitempty"`
 }
 
 func summariesJSON(cs []store.CaseSummary) map[string]any {
 	out := make([]apiCaseSummary, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, apiCaseSummary{ID: c.ID, Reference: c.Reference, Stage: c.Stage, ChildName: c.ChildName, FamilySuspected: c.FamilySuspected,
-			AgeUncertain: c.AgeUncertain, ImmediateRisk: c.ImmediateRisk, RaisedAt: c.RaisedAt, UpdatedAt: c.UpdatedAt, Version: c.Version,
+			AgeUncertain: c.AgeUncertain, ImmediateRisk: c.ImmediateRisk, RaisedAt: c.RaisedAt, UpdatedAt: c.UpdatedAt,
 			NextClock: c.NextClockLabel, NextClockDue: c.NextClockDue})
 	}
 	return map[string]any{"cases": out}

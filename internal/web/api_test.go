@@ -242,7 +242,7 @@ func TestAPIRefusalsAreSpecificProblemsAndSaveNothing(t *testing.T) {
 			{name: "time not RFC 3339", op: "POST /api/v1/cases", path: "/api/v1/cases", token: teacher, body: concernJSON([]string{"identifiedAt"}, "yesterday"), status: 422, detail: "RFC 3339", code: "invalid"},
 			{name: "empty body", op: "POST /api/v1/cases", path: "/api/v1/cases", token: teacher, body: "", status: 422, detail: "The request body is empty", code: "invalid"},
 			{name: "data after the object", op: "POST /api/v1/cases", path: "/api/v1/cases", token: teacher, body: `{} {}`, status: 422, detail: "data after the JSON object", code: "invalid"},
-			{name: "not sent as JSON", op: "POST /api/v1/cases", path: "/api/v1/cases", token: teacher, body: `{}`, contentType: "text/plain", status: 422, detail: "application/json", code: "invalid"},
+			{name: "not sent as JSON", op: "POST /api/v1/cases", path: "/api/v1/cases", token: teacher, body: `{}`, contentType: "text/plain", status: 415, detail: "application/json", code: "unsupported_media_type"},
 			{name: "body over the limit", op: "POST /api/v1/cases", path: "/api/v1/cases", token: teacher, body: hugeSummary, status: 413, detail: "larger than the limit of 1048576 bytes", code: "too_large"},
 			{name: "unknown indicator", op: "POST /api/v1/cases", path: "/api/v1/cases", token: teacher,
 				body: concern(func(c *pathway.Concern) {

@@ -268,6 +268,17 @@ func (s *Server) handleConcernStepSave(w http.ResponseWriter, r *http.Request, v
 		s.fail(w, r, http.StatusBadRequest, "The answers could not be read. Go back and try again.")
 		return
 	}
+	// Text the rule refuses is not saved, not even to the draft: the page
+	// shows again with what was typed and each field named (input.go).
+	if probs := formProblems(r.PostForm); len(probs) > 0 {
+		if a.Raw == nil {
+			a.Raw = map[string]string{}
+		}
+		var ignored waymark.Problems
+		applyStep(&a, st.Slug, r.PostForm, &ignored)
+		s.renderStep(w, r, http.StatusUnprocessableEntity, d.ID, d.Version, st, a, probs)
+		return
+	}
 	next, status, errs, err := s.saveStep(r, v, d, a, st, idx, r.PostForm)
 	if err != nil {
 		s.failErr(w, r, err)

@@ -102,6 +102,20 @@ func (e *testEnv) signInAPI(email string) string {
 	return out.Token
 }
 
+// versionAs is the case's version as the holder of token is shown it
+// (GET /api/v1/cases/{id}): for someone outside the team, that of the
+// entries they can see.
+func (e *testEnv) versionAs(token, caseID string) int {
+	e.t.Helper()
+	rec := e.api("GET", "/api/v1/cases/"+caseID, token, nil)
+	var out struct{ Version int }
+	decodeInto(e.t, rec, &out)
+	if rec.Code != http.StatusOK || out.Version == 0 {
+		e.t.Fatalf("reading the version of %s: %d %s", caseID, rec.Code, rec.Body)
+	}
+	return out.Version
+}
+
 // raiseCase raises storetest.ValidConcern as the teacher, straight through
 // the use case, and returns the case id.
 func (e *testEnv) raiseCase() string {

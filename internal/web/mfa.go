@@ -14,26 +14,19 @@ import (
 )
 
 // The second step of signing in. Between the password and the code the
-// browser holds only a challenge cookie, scoped to /sign-in: it is not a
-// session and no other page accepts it.
+// browser holds only a challenge cookie (cookies.go): it is not a session
+// and no page but the code and set-up pages accepts it.
 const challengeCookie = "waymark_sign_in"
 
 func (s *Server) setChallengeCookie(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: challengeCookie, Value: token, Path: "/sign-in", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteStrictMode, MaxAge: int((10 * time.Minute).Seconds())})
+	s.setCookie(w, challengeCookie, token, http.SameSiteStrictMode, time.Time{}, 10*time.Minute)
 }
 
 func (s *Server) clearChallengeCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: challengeCookie, Value: "", Path: "/sign-in", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	s.clearCookie(w, challengeCookie, http.SameSiteStrictMode)
 }
 
-func challengeFrom(r *http.Request) string {
-	if c, err := r.Cookie(challengeCookie); err == nil {
-		return c.Value
-	}
-	return ""
-}
+func (s *Server) challengeFrom(r *http.Request) string { return s.cookieValue(r, challengeCookie) }
 
 // codeData is what the code and set-up pages carry through the step.
 type codeData struct {
@@ -83,7 +76,7 @@ func (s *Server) signInTimedOut(w http.ResponseWriter, r *http.Request, err erro
 
 func (s *Server) handleCodeForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if challengeFrom(r) == "" {
+		if s.challengeFrom(r) == "" {
 			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 			return
 		}
@@ -95,7 +88,7 @@ func (s *Server) handleCodeForm() http.Handler {
 func (s *Server) handleCode() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := codeData{Next: safeNext(r.FormValue("next")), Resume: r.FormValue("resume")}
-		token, sess, u, err := s.svc.CompleteSignIn(r.Context(), challengeFrom(r), r.FormValue("code"))
+		token, sess, u, err := s.svc.CompleteSignIn(r.Context(), s.challengeFrom(r), r.FormValue("code"))
 		if err != nil {
 			setRetryAfter(w, err)
 			code := waymark.ErrorCode(err)
@@ -113,7 +106,7 @@ func (s *Server) handleCode() http.Handler {
 
 func (s *Server) handleSetUpForm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := challengeFrom(r)
+		tok := s.challengeFrom(r)
 		if tok == "" {
 			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 			return
@@ -125,7 +118,7 @@ func (s *Server) handleSetUpForm() http.Handler {
 func (s *Server) handleSetUp() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := codeData{Next: safeNext(r.FormValue("next")), Resume: r.FormValue("resume")}
-		tok := challengeFrom(r)
+		tok := s.challengeFrom(r)
 		token, sess, u, recovery, err := s.svc.ConfirmEnrolment(r.Context(), tok, r.FormValue("code"))
 		if waymark.ErrorCode(err) == waymark.EINVALID {
 			s.renderSetUp(w, r, tok, http.StatusUnprocessableEntity, d, waymark.ErrorFields(err))
@@ -151,7 +144,9 @@ func (s *Server) handleSetUp() http.Handler {
 func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, token string, sess store.Session, u store.User, next, resume string) {
 	s.setSessionCookie(w, token, sess.ExpiresAt)
 	if resume != "" {
-		if form, err := url.ParseQuery(resume); err == nil {
+		// The carried answers are a form like any other (input.go); answers
+		// that could not be saved are dropped, and the step shows again.
+		if form, err := url.ParseQuery(resume); err == nil && len(formProblems(form)) == 0 {
 			v := casework.Viewer{User: u}
 			if to, ok := s.resumeConcernStep(r, v, next, form); ok {
 				http.Redirect(w, r, to, http.StatusSeeOther)

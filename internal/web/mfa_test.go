@@ -47,8 +47,8 @@ func TestSignInIsTwoStepsAndThePasswordAloneOpensNothing(t *testing.T) {
 			t.Fatalf("after the password: %d, cookies %v", first.Code, b.cookies)
 		}
 		ch := b.cookies[challengeCookie]
-		if ch == nil || !ch.HttpOnly || ch.SameSite != http.SameSiteStrictMode || ch.Path != "/sign-in" {
-			t.Fatalf("challenge cookie %+v: want HttpOnly, Strict, Path=/sign-in", ch)
+		if ch == nil || !ch.HttpOnly || ch.SameSite != http.SameSiteStrictMode || ch.Path != "/" {
+			t.Fatalf("challenge cookie %+v: want HttpOnly, Strict, Path=/ (cookies.go says why)", ch)
 		}
 		// The challenge's token is no session, whatever cookie carries it.
 		thief := e.browser()

@@ -106,7 +106,11 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// sessionCookie is the session cookie's name; served over TLS it is
+// __Host-waymark_session (cookies.go).
 const sessionCookie = "waymark_session"
+
+var errNoSession = errors.New("no session cookie")
 
 // viewerFrom returns the signed-in viewer, if any.
 func viewerFrom(ctx context.Context) (casework.Viewer, bool) {
@@ -124,11 +128,12 @@ func sessionFrom(ctx context.Context) store.Session {
 // page carrying the answers, so an expired session loses nothing.
 func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.Viewer)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
+		token := s.cookieValue(r, sessionCookie)
 		var v casework.Viewer
 		var sess store.Session
-		if err == nil {
-			v, sess, err = s.svc.Authenticate(r.Context(), c.Value)
+		var err error = errNoSession
+		if token != "" {
+			v, sess, err = s.svc.Authenticate(r.Context(), token)
 		}
 		if err != nil {
 			s.clearSessionCookie(w)
@@ -150,19 +155,24 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			s.fail(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again: your saved answers are kept.")
 			return
 		}
+		if r.Method == http.MethodPost && !checksItsOwnText[r.Pattern] {
+			// Every form of every page, before any handler reads it (input.go).
+			if probs := formProblems(r.PostForm); len(probs) > 0 {
+				s.refuseAnswers(w, r, probs)
+				return
+			}
+		}
 		ctx := context.WithValue(r.Context(), keyViewer, v)
 		ctx = context.WithValue(ctx, keySession, sess)
-		ctx = context.WithValue(ctx, keyToken, c.Value)
+		ctx = context.WithValue(ctx, keyToken, token)
 		h(w, r.WithContext(ctx), v)
 	})
 }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteStrictMode, Expires: expires})
+	s.setCookie(w, sessionCookie, token, http.SameSiteStrictMode, expires, 0)
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	s.clearCookie(w, sessionCookie, http.SameSiteStrictMode)
 }

@@ -16,13 +16,11 @@ import (
 const oidcCookie = "waymark_sso"
 
 func (s *Server) setOIDCCookie(w http.ResponseWriter, state string) {
-	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: state, Path: "/sign-in/sso", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: int((10 * time.Minute).Seconds())})
+	s.setCookie(w, oidcCookie, state, http.SameSiteLaxMode, time.Time{}, 10*time.Minute)
 }
 
 func (s *Server) clearOIDCCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/sign-in/sso", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	s.clearCookie(w, oidcCookie, http.SameSiteLaxMode)
 }
 
 // withSSO adds the single sign-on button to the sign-in page when it is set up.
@@ -67,10 +65,7 @@ type ssoData struct {
 func (s *Server) handleSSOCallback() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		cookieState := ""
-		if c, err := r.Cookie(oidcCookie); err == nil {
-			cookieState = c.Value
-		}
+		cookieState := s.cookieValue(r, oidcCookie)
 		s.clearOIDCCookie(w)
 		if q.Get("error") != "" { // the person cancelled, or the provider refused
 			s.render(w, r, http.StatusUnauthorized, "sign-in", Page{Title: "Sign in",

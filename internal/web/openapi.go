@@ -70,7 +70,7 @@ func buildOpenAPI() ([]byte, error) {
 				"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": body}}},
 				"responses": map[string]any{
 					"200": map[string]any{"description": "The case after the action", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}},
-					"401": problem, "403": problem, "404": problem, "409": problem, "413": problem, "422": problem,
+					"401": problem, "403": problem, "404": problem, "409": problem, "413": problem, "415": problem, "422": problem,
 				},
 			},
 		}

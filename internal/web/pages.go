@@ -11,14 +11,6 @@ import (
 	"waymark/internal/store"
 )
 
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
-		return "/"
-	}
-	return next
-}
-
 type signInData struct {
 	Email  string
 	Next   string

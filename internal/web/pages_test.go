@@ -92,7 +92,7 @@ func TestSessionCookieIsHttpOnlyStrictAndSecureWhenConfigured(t *testing.T) {
 			rec := e.browser().signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}})
 			var c *http.Cookie
 			for _, ck := range rec.Result().Cookies() {
-				if ck.Name == sessionCookie {
+				if ck.Name == e.srv.cookieName(sessionCookie) {
 					c = ck
 				}
 			}
@@ -108,12 +108,12 @@ func TestSessionCookieIsHttpOnlyStrictAndSecureWhenConfigured(t *testing.T) {
 
 			// Signing out clears it with the same attributes.
 			b := e.browser()
-			b.cookies[sessionCookie] = c
+			b.cookies[c.Name] = c
 			csrf := b.csrf("/concerns/new")
 			out := b.post("/sign-out", url.Values{"csrf_token": {csrf}})
 			var cleared *http.Cookie
 			for _, ck := range out.Result().Cookies() {
-				if ck.Name == sessionCookie {
+				if ck.Name == e.srv.cookieName(sessionCookie) {
 					cleared = ck
 				}
 			}

@@ -167,10 +167,8 @@ func (s *Server) handleSubjectAccess(w http.ResponseWriter, r *http.Request, v c
 
 // sessionToken is the signed-in browser's session token, for re-authentication.
 func sessionToken(r *http.Request) string {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		return c.Value
-	}
-	return ""
+	token, _ := r.Context().Value(keyToken).(string) // set by page() from the session cookie
+	return token
 }
 
 // The export and erasure pages look the case up only once the lead has

@@ -222,6 +222,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 	s.render(w, r, status, "error", Page{Title: title, Data: map[string]string{"Heading": title, "Message": msg, "RequestID": requestID(r.Context())}})
 }
 
+// refuseAnswers shows, in a GOV.UK error summary, the answers of a form that
+// cannot be saved at all (input.go), naming each; nothing was saved.
+func (s *Server) refuseAnswers(w http.ResponseWriter, r *http.Request, probs []waymark.FieldError) {
+	errs := make([]waymark.FieldError, len(probs))
+	for i, p := range probs {
+		errs[i] = waymark.FieldError{Message: p.Message} // the fields are on the page before this one
+	}
+	title := "There is a problem with your answers"
+	s.render(w, r, http.StatusUnprocessableEntity, "error", Page{Title: title, Errors: errs, Data: map[string]string{
+		"Heading": title, "Message": "Nothing was saved. Go back, remove what is described above from your answers and try again.", "RequestID": requestID(r.Context())}})
+}
+
 // failErr shows err: user errors with their message, internal ones logged.
 func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	code := waymark.ErrorCode(err)
@@ -250,6 +262,8 @@ func statusFor(code string) int {
 		return http.StatusTooManyRequests
 	case codeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case codeUnsupportedType:
+		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
 }

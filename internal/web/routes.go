@@ -12,7 +12,7 @@ import (
 // routes is the map of the service: every page and API operation.
 func (s *Server) routes(mux *http.ServeMux) {
 	static, _ := fs.Sub(assets.FS, ".")
-	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(static)))
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(filesOnly{static})))
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /readyz", s.handleReadyz())
 	mux.Handle("GET /metrics", s.handleMetrics())
