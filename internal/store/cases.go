@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/pathway"
 )
 
@@ -14,12 +15,16 @@ import (
 // the last event the caller saw; if anyone appended since, the save fails
 // with ECONFLICT and nothing is written.
 func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.Event) error {
-	var current int
-	if err := t.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM case_events WHERE case_id = $1`, caseID).Scan(&current); err != nil {
-		return fmt.Errorf("store: reading case version: %w", err)
+	current, prevMAC, err := t.lastHead(caseID)
+	if err != nil {
+		return err
 	}
 	if current != expectedVersion {
 		return conflict(fmt.Errorf("case %s at version %d, caller expected %d", caseID, current, expectedVersion))
+	}
+	keyID, key, err := t.sealKey()
+	if err != nil {
+		return err
 	}
 	for i, e := range events {
 		if e.Seq != expectedVersion+i+1 {
@@ -37,21 +42,34 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 		if e.Corrects != 0 {
 			corrects = e.Corrects
 		}
-		_, err = t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			caseID, e.Seq, e.Type, sealed, e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects)
+		// One HMAC per event seals it onto the one before (seal.go).
+		var mac string
+		if key != nil {
+			mac = audit.EventMAC(key, keyID, prevMAC, audit.EventFields{CaseID: caseID, Seq: e.Seq, Type: e.Type, Payload: sealed,
+				ActorID: e.Actor.UserID, OrgID: e.Actor.OrgID, At: utc(e.At), Corrects: e.Corrects})
+		}
+		_, err = t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			caseID, e.Seq, e.Type, sealed, e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects, keyID, mac)
 		if isUniqueViolation(err) {
 			return conflict(err)
 		}
 		if err != nil {
 			return fmt.Errorf("store: appending event: %w", err)
 		}
+		if key != nil {
+			t.noteHead(caseID, audit.Head{Seq: e.Seq, MAC: mac}, utc(e.At))
+		}
+		prevMAC = mac
 	}
 	return nil
 }
 
-// CaseEvents loads a case's whole log in order, with the actors' names.
+// CaseEvents loads a case's whole log in order, with the actors' names. Each
+// event's seal is checked as it is read, so an event altered, reordered,
+// copied from another case or inserted without the key is refused rather
+// than shown.
 func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
-	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0)
+	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0), e.seal_key, e.mac
 		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN organisations o ON o.id = e.org_id
 		WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
 	if err != nil {
@@ -60,13 +78,17 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 	defer rows.Close()
 	var out []pathway.Event
 	var payloads []string
+	chain := t.newChain(caseID)
 	for rows.Next() {
 		e := pathway.Event{CaseID: caseID}
-		var payload string
-		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects); err != nil {
+		var payload, keyID, mac string
+		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects, &keyID, &mac); err != nil {
 			return nil, fmt.Errorf("store: scanning event: %w", err)
 		}
 		e.At = e.At.UTC()
+		if err := chain.next(audit.EventFields{CaseID: caseID, Seq: e.Seq, Type: e.Type, Payload: payload, ActorID: e.Actor.UserID, OrgID: e.Actor.OrgID, At: e.At, Corrects: e.Corrects}, keyID, mac); err != nil {
+			return nil, err
+		}
 		out = append(out, e)
 		payloads = append(payloads, payload)
 	}
@@ -99,56 +121,54 @@ func (t *Tx) LoadCase(caseID string) (pathway.Case, []pathway.Event, error) {
 }
 
 // SaveProjection writes the read models of one case (its row in cases, its
-// members and its clocks) from its state. It runs in the same transaction as
-// the append, and again for every case when read models are rebuilt.
+// members, its clocks and its search tokens) from its state. It runs in the
+// same transaction as the append, and again for every case when read models
+// are rebuilt; projection.go says what each holds, and `waymark verify`
+// checks the stored rows against the same derivation.
 func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
-	var ref any
-	if r := c.Reference(); r != "" {
-		ref = r
-	}
-	ch := c.Concern.Child
-	// The child's name is sealed with the case's key; search goes through
-	// the blind index (crypt.go), and search_text keeps only the reference.
-	name, err := t.seal(ownerCase, c.ID, childNameAAD(c.ID), []byte(ch.FullName()))
+	p, err := t.project(c, updatedAt)
 	if err != nil {
 		return err
 	}
-	search := strings.ToLower(c.Reference())
-	var closedAt any
-	if c.Safety.Closed != nil {
-		closedAt = utc(c.Safety.Closed.At)
+	// The child's name is sealed with the case's key; search goes through
+	// the blind index (crypt.go), and search_text keeps only the reference.
+	name, err := t.seal(ownerCase, c.ID, childNameAAD(c.ID), []byte(p.childName))
+	if err != nil {
+		return err
 	}
-	f := c.Flags(updatedAt)
-	var riskUntil any
-	if !f.HighMissingRiskUntil.IsZero() {
-		riskUntil = utc(f.HighMissingRiskUntil)
-	}
+	r := p.row
 	_, err = t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
 			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
 			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
-			search_text = excluded.search_text, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
-			immediate_risk = excluded.immediate_risk, updated_at = excluded.updated_at, version = excluded.version,
+			search_text = excluded.search_text, referrer_user_id = excluded.referrer_user_id, referrer_org_id = excluded.referrer_org_id,
+			cs_org_id = excluded.cs_org_id, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
+			immediate_risk = excluded.immediate_risk, raised_at = excluded.raised_at, updated_at = excluded.updated_at, version = excluded.version,
 			missing = excluded.missing, closed = excluded.closed, open_escalations = excluded.open_escalations,
 			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential,
 			closed_at = excluded.closed_at`,
-		c.ID, ref, string(c.Stage), name, search, c.Referrer.UserID, c.Referrer.OrgID, c.ChildrensServicesOrg,
-		f.FamilySuspected, f.AgeUncertain, f.ImmediateRisk, utc(c.RaisedAt), utc(updatedAt), c.Version,
-		f.Missing, f.Closed, f.OpenEscalations, riskUntil, f.WhereaboutsConfidential, closedAt)
+		c.ID, nullString(r.reference), r.stage, name, r.searchText, r.referrerUser, r.referrerOrg, r.csOrg,
+		r.familySuspected, r.ageUncertain, r.immediateRisk, r.raisedAt, r.updatedAt, r.version,
+		r.missing, r.closed, r.openEscalations, nullTime(r.riskUntil), r.whereaboutsConfidential, nullTime(r.closedAt))
 	if isUniqueViolation(err) {
 		return conflict(err)
 	}
 	if err != nil {
 		return fmt.Errorf("store: saving case row: %w", err)
 	}
-	if err := t.saveSearchTokens(c.ID, append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)); err != nil {
-		return err
+	if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1`, c.ID); err != nil {
+		return fmt.Errorf("store: clearing search tokens: %w", err)
+	}
+	for _, h := range p.tokens {
+		if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.ID, h); err != nil {
+			return fmt.Errorf("store: saving search token: %w", err)
+		}
 	}
 	if _, err := t.exec(`DELETE FROM case_members WHERE case_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("store: clearing members: %w", err)
 	}
-	for _, m := range pathway.Members(c) {
+	for _, m := range p.members {
 		if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, c.ID, m.Kind, m.ID, m.Role); err != nil {
 			return fmt.Errorf("store: saving member: %w", err)
 		}
@@ -156,20 +176,21 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if _, err := t.exec(`DELETE FROM clocks WHERE case_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("store: clearing clocks: %w", err)
 	}
-	for _, cl := range c.Clocks {
-		owner := cl.OwnerOrgID
-		if owner == "" {
-			owner = c.ChildrensServicesOrg
-		}
-		// A clock owned by a person belongs to their organisation's team too,
-		// so their manager sees it when it runs late.
+	for _, cl := range p.clocks {
 		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window)
-			VALUES ($1, $2, $3, $4, COALESCE((SELECT org_id FROM users WHERE id = $6 AND $10 = ''), $5), $6, $7, $8, $9, $11)`,
-			c.ID, cl.ID, string(cl.Kind), cl.Label, owner, cl.OwnerUserID, utc(cl.StartedAt), utc(cl.DueAt), nullTime(cl.StoppedAt), cl.OwnerOrgID, cl.Window); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			c.ID, cl.id, cl.kind, cl.label, cl.ownerOrg, cl.ownerUser, cl.startedAt, cl.dueAt, nullTime(cl.stoppedAt), cl.window); err != nil {
 			return fmt.Errorf("store: saving clock: %w", err)
 		}
 	}
 	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // Membership returns how the user (in org) relates to the case. No roles

@@ -39,6 +39,7 @@ type keyState struct {
 	mu        sync.RWMutex
 	ring      *crypt.KeyRing
 	encrypted atomic.Bool // known to hold data keys
+	sealed    atomic.Bool // known to hold sealed history (seal.go)
 }
 
 // SetKeyRing gives the database the master keys. With nil, case data is
@@ -233,7 +234,8 @@ func (t *Tx) openChildName(caseID, stored, master, wrapped string, destroyed boo
 const caseKeyJoin = ` LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.owner_id = c.id`
 const caseKeyColumns = `COALESCE(dk.master_key_id, ''), COALESCE(dk.wrapped, ''), dk.destroyed_at IS NOT NULL`
 
-// index returns the blind index for search.
+// index returns the blind index for search, its key made if need be (but
+// never in a read-only transaction).
 func (t *Tx) index() (*crypt.Index, error) {
 	if t.ring() == nil {
 		if enc, err := t.encrypted(); err != nil || enc {
@@ -241,28 +243,11 @@ func (t *Tx) index() (*crypt.Index, error) {
 		}
 		return crypt.NewIndex(make([]byte, crypt.KeySize)), nil
 	}
-	k, err := t.dataKey(ownerIndex, "search", true)
+	k, err := t.dataKey(ownerIndex, "search", !t.readOnly)
 	if err != nil {
 		return nil, err
 	}
 	return crypt.NewIndex(k), nil
-}
-
-// saveSearchTokens replaces a case's blind index entries.
-func (t *Tx) saveSearchTokens(caseID string, names []string) error {
-	ix, err := t.index()
-	if err != nil {
-		return err
-	}
-	if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
-		return fmt.Errorf("store: clearing search tokens: %w", err)
-	}
-	for _, h := range ix.Tokens(names...) {
-		if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES ($1, $2)`, caseID, h); err != nil {
-			return fmt.Errorf("store: saving search token: %w", err)
-		}
-	}
-	return nil
 }
 
 // Erasure is the record of a lawful erasure of a case.
