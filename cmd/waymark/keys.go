@@ -156,6 +156,13 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 	if n > 0 {
 		log.Info("encrypted rows written before a master key was configured", "rows", n)
 	}
+	n, err = db.SealHistory(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("sealing the history written before sealing began: %w", err)
+	}
+	if n > 0 {
+		log.Warn("sealed the case history written before sealing began, as found: run `waymark verify` now, and keep the checkpoint file apart (docs/operations.md)", "events", n)
+	}
 	return nil
 }
 

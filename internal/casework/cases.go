@@ -412,15 +412,19 @@ func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn fu
 	return out, err
 }
 
-// RebuildReadModels recomputes every read model from the case logs.
+// RebuildReadModels recomputes every read model from the case logs, after
+// proving the logs' seals (a forged history is refused, not projected). The
+// case rows are rewritten in place rather than deleted, so records that
+// hang off a case (NRM drafts, break-glass grants, erasures, retention
+// decisions, alerts) keep what they point at.
 func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
+	if _, err := s.DB.Verify(ctx, store.VerifyOptions{Progress: ctx.Err}); err != nil {
+		return 0, fmt.Errorf("the case history does not verify, so the read models were not rebuilt from it: %w", err)
+	}
 	var n int
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		ids, err := tx.CaseIDs()
 		if err != nil {
-			return err
-		}
-		if err := tx.ClearReadModels(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -431,6 +435,9 @@ func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
 			if err := tx.SaveProjection(c, events[len(events)-1].At); err != nil {
 				return err
 			}
+		}
+		if err := tx.DeleteOrphanReadModels(); err != nil {
+			return err
 		}
 		n = len(ids)
 		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", Action: audit.ActionReadModelRebuilt, Detail: fmt.Sprintf("%d cases", n)})

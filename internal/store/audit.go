@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 
 	"waymark/internal/audit"
@@ -49,36 +50,14 @@ func (t *Tx) AppendAudit(e audit.Entry) error {
 
 // VerifyAudit walks the whole chain in order and returns the number of
 // entries checked, or an *audit.BrokenError naming the first bad entry.
+// Keyed entries are checked with the master keys given to the database.
 func (db *DB) VerifyAudit(ctxDone func() error) (int64, error) {
-	rows, err := db.sql.Query(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
-	if err != nil {
-		return 0, fmt.Errorf("store: reading audit log: %w", err)
-	}
-	defer rows.Close()
-	var v audit.Verifier
-	for rows.Next() {
-		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return v.Checked, fmt.Errorf("store: scanning audit entry: %w", err)
-		}
-		if err := v.Next(e); err != nil {
-			return v.Checked, err
-		}
-		if ctxDone != nil {
-			if err := ctxDone(); err != nil {
-				return v.Checked, err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return v.Checked, err
-	}
-	var seq int64
-	var hash string
-	if err := db.sql.QueryRow(`SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
-		return v.Checked, fmt.Errorf("store: reading audit head: %w", err)
-	}
-	return v.Checked, v.End(seq, hash)
+	var r VerifyReport
+	err := db.View(context.Background(), func(t *Tx) error {
+		_, err := t.verifyAuditChain(VerifyOptions{Progress: ctxDone}, &r)
+		return err
+	})
+	return r.AuditEntries, err
 }
 
 // AuditForCase lists a case's audit entries, oldest first.

@@ -69,6 +69,11 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 // copied from another case or inserted without the key is refused rather
 // than shown.
 func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
+	sealed, err := t.historySealed()
+	if err != nil {
+		return nil, err
+	}
+	chain := t.newChain(caseID, sealed)
 	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0), e.seal_key, e.mac
 		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN organisations o ON o.id = e.org_id
 		WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
@@ -78,7 +83,6 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 	defer rows.Close()
 	var out []pathway.Event
 	var payloads []string
-	chain := t.newChain(caseID)
 	for rows.Next() {
 		e := pathway.Event{CaseID: caseID}
 		var payload, keyID, mac string
@@ -346,15 +350,15 @@ func (t *Tx) CaseIDs() ([]string, error) {
 	return ids, rows.Err()
 }
 
-// ClearReadModels empties every table that is derived from the case logs,
-// but for erased cases, whose logs can no longer be read.
-func (t *Tx) ClearReadModels() error {
+// DeleteOrphanReadModels removes read-model rows of cases that have no log
+// (and were not erased, whose logs can no longer be read).
+func (t *Tx) DeleteOrphanReadModels() error {
 	for _, table := range []string{"search_tokens", "clocks", "case_members", "cases"} {
 		key := "case_id"
 		if table == "cases" {
 			key = "id"
 		}
-		if _, err := t.exec(`DELETE FROM ` + table + ` WHERE ` + key + ` NOT IN (SELECT case_id FROM erasures)`); err != nil {
+		if _, err := t.exec(`DELETE FROM ` + table + ` WHERE ` + key + ` NOT IN (SELECT case_id FROM erasures) AND ` + key + ` NOT IN (SELECT case_id FROM case_events)`); err != nil {
 			return fmt.Errorf("store: clearing %s: %w", table, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/crypt"
 	"waymark/internal/pathway"
 )
@@ -311,8 +312,13 @@ func (t *Tx) EraseCase(e Erasure) error {
 			return fmt.Errorf("store: erasing read model: %w", err)
 		}
 	}
-	if _, err := t.exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis) VALUES ($1, $2, $3, $4, $5)`,
-		e.CaseID, at, e.By, e.Reason, e.LegalBasis); err != nil {
+	keyID, key, err := t.sealKey()
+	if err != nil {
+		return err
+	}
+	mac := audit.ErasureMAC(key, keyID, e.CaseID, at, e.By, e.Reason, e.LegalBasis)
+	if _, err := t.exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		e.CaseID, at, e.By, e.Reason, e.LegalBasis, keyID, mac); err != nil {
 		return fmt.Errorf("store: recording erasure: %w", err)
 	}
 	for owner := range t.keys {
