@@ -364,8 +364,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 		n, err := db.VerifyAudit(ctx.Err)
 		if err != nil {
 			var b *audit.BrokenError
+			var te *store.TamperError
 			if errors.As(err, &b) {
 				fmt.Fprintf(stdout, "FAILED: %v (%d entries verified before it)\n", b, n)
+			} else if errors.As(err, &te) {
+				fmt.Fprintf(stdout, "FAILED: %v\n", te)
 			}
 			return err
 		}

@@ -414,7 +414,17 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		return nil, fmt.Errorf("store: reading audit head: %w", err)
 	}
 	r.KeyedFrom = keyedFrom
+	if keyedFrom == 0 {
+		var sealedEvents int
+		if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM case_events WHERE seal_key <> '' LIMIT 1) e`).Scan(&sealedEvents); err != nil {
+			return nil, err
+		}
+		if sealedEvents > 0 {
+			return nil, &TamperError{Reason: "the case histories are sealed but the audit chain has no keyed entry: it was rewritten and re-hashed without the key"}
+		}
+	}
 	v := &audit.Verifier{KeyedFrom: keyedFrom}
+	defer func() { r.AuditEntries = v.Checked }()
 	if ring := t.ring(); ring != nil {
 		v.Key = ring.SealKey
 	}
@@ -464,7 +474,6 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	r.AuditEntries = v.Checked
 	if last, _ := v.Last(); lastCP > last {
 		return nil, &TamperError{AuditSeq: last + 1, Reason: fmt.Sprintf("the audit log ends at entry %d, but a signed checkpoint covers it up to entry %d: entries were cut from its end", last, lastCP)}
 	}
