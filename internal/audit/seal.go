@@ -91,3 +91,10 @@ func HeadsDigest(heads map[string]Head) string {
 	sum := sha256.Sum256([]byte(FormatHeads(heads)))
 	return hex.EncodeToString(sum[:])
 }
+
+// GrantMAC seals a break-glass grant: who may open which case, from when
+// until when, and why.
+func GrantMAC(key []byte, keyID, id, caseID, userID, orgID, reason string, grantedAt, expiresAt time.Time) string {
+	return mac(key, encode("waymark/break-glass/v1", id, caseID, userID, orgID, reason,
+		grantedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), expiresAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), keyID))
+}

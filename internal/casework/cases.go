@@ -230,7 +230,34 @@ func (s *Service) load(tx *store.Tx, v Viewer, caseID string) (pathway.Case, []p
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
 		return c, nil, m, errDenied
 	}
-	return c, events, m, err
+	if err != nil {
+		return c, events, m, err
+	}
+	// Need to know comes from the sealed events, not from the read model
+	// alone: a member row written behind Waymark's back opens nothing.
+	if !s.eventsGrant(c, m, v) {
+		s.Log.Error("a case's member rows grant what its sealed events do not: run `waymark verify`", "case", caseID, "user", v.User.ID)
+		return pathway.Case{}, nil, pathway.Membership{}, errDenied
+	}
+	return c, events, m, nil
+}
+
+// eventsGrant reports whether every role the read model gave the viewer
+// (break-glass apart, which is a grant of its own) is one the case's events
+// give them.
+func (s *Service) eventsGrant(c pathway.Case, m pathway.Membership, v Viewer) bool {
+	given := map[string]bool{}
+	for _, mb := range pathway.Members(c) {
+		if (mb.Kind == "user" && mb.ID == v.User.ID) || (mb.Kind == "org" && mb.ID == v.User.OrgID) {
+			given[mb.Role] = true
+		}
+	}
+	for _, r := range m.Roles {
+		if r != pathway.MemberBreakGlass && !given[r] {
+			return false
+		}
+	}
+	return true
 }
 
 // errDenied marks a refused look-up; it is turned into notFound after the

@@ -95,12 +95,21 @@ func TestRebuildRestoresEveryReadModelOfTheDemoExactly(t *testing.T) {
 		for _, q := range []string{
 			`INSERT INTO nrm_drafts(case_id, kind, field_id, version, value, saved_at, saved_by, saved_by_name)
 				SELECT id, 'referral', 'birthplace', 1, 'Tirana', raised_at, referrer_user_id, 'A social worker' FROM cases ORDER BY id LIMIT 1`,
-			`INSERT INTO break_glass_grants(id, case_id, user_id, org_id, reason, granted_at, expires_at)
-				SELECT 'grant-1', id, referrer_user_id, referrer_org_id, 'out of hours', raised_at, raised_at FROM cases ORDER BY id LIMIT 1`,
 		} {
 			if _, err := db.SQL().Exec(q); err != nil {
 				t.Fatal(err)
 			}
+		}
+		err := db.Update(context.Background(), func(tx *store.Tx) error {
+			var g store.BreakGlassGrant
+			if err := db.SQL().QueryRow(`SELECT id, referrer_user_id, referrer_org_id FROM cases ORDER BY id LIMIT 1`).Scan(&g.CaseID, &g.UserID, &g.OrgID); err != nil {
+				return err
+			}
+			g.ID, g.Reason, g.GrantedAt, g.ExpiresAt = "grant-1", "out of hours", seedTime, seedTime.Add(time.Hour)
+			return tx.InsertBreakGlassGrant(g)
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		var drafts int
 		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM nrm_drafts`).Scan(&drafts); err != nil || drafts == 0 {

@@ -12,3 +12,6 @@ ALTER TABLE audit_log ADD COLUMN heads TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_head ADD COLUMN keyed_from BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE erasures ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE erasures ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+-- Break-glass grants open a case to someone outside it: sealed the same way.
+ALTER TABLE break_glass_grants ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE break_glass_grants ADD COLUMN mac TEXT NOT NULL DEFAULT '';
