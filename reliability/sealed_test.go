@@ -35,45 +35,57 @@ func seedDemo(t *testing.T, tg *target) {
 // with the longest history, $OTHER another case.
 func TestVerifyNamesEveryTamperingWithTheCaseHistory(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		sql  []string
-		want []string // all in the report
+		name  string
+		erase bool // $OTHER is lawfully erased first
+		sql   []string
+		want  []string // all in the report
 	}{
-		{"an event deleted from the middle", []string{`DELETE FROM case_events WHERE case_id = '$CASE' AND seq = 2`},
+		{"an event deleted from the middle", false, []string{`DELETE FROM case_events WHERE case_id = '$CASE' AND seq = 2`},
 			[]string{"$CASE", "event 2", "deleted"}},
-		{"an event back-dated", []string{`UPDATE case_events SET at = at - INTERVAL_DAY WHERE case_id = '$CASE' AND seq = 3`},
+		{"an event back-dated", false, []string{`UPDATE case_events SET at = at - INTERVAL_DAY WHERE case_id = '$CASE' AND seq = 3`},
 			[]string{"$CASE", "event 3", "seal does not match"}},
-		{"an event's type changed", []string{`UPDATE case_events SET type = 'case.closed' WHERE case_id = '$CASE' AND seq = 2`},
+		{"an event's type changed", false, []string{`UPDATE case_events SET type = 'case.closed' WHERE case_id = '$CASE' AND seq = 2`},
 			[]string{"$CASE", "event 2", "seal does not match"}},
-		{"an event's author changed", []string{`UPDATE case_events SET actor_id = 'user-stranger' WHERE case_id = '$CASE' AND seq = 1`},
+		{"an event's author changed", false, []string{`UPDATE case_events SET actor_id = 'user-stranger' WHERE case_id = '$CASE' AND seq = 1`},
 			[]string{"$CASE", "event 1", "seal does not match"}},
-		{"an event's correction link changed", []string{`UPDATE case_events SET corrects = 1 WHERE case_id = '$CASE' AND seq = 3`},
+		{"an event's correction link changed", false, []string{`UPDATE case_events SET corrects = 1 WHERE case_id = '$CASE' AND seq = 3`},
 			[]string{"$CASE", "event 3", "seal does not match"}},
-		{"two events reordered", []string{
+		{"two events reordered", false, []string{
 			`UPDATE case_events SET seq = -1 WHERE case_id = '$CASE' AND seq = 2`,
 			`UPDATE case_events SET seq = 2 WHERE case_id = '$CASE' AND seq = 3`,
 			`UPDATE case_events SET seq = 3 WHERE case_id = '$CASE' AND seq = -1`},
 			[]string{"$CASE", "event 2", "seal does not match"}},
-		{"payloads swapped between cases", []string{
+		{"payloads swapped between cases", false, []string{
 			`UPDATE case_events SET payload = (SELECT payload FROM case_events WHERE case_id = '$OTHER' AND seq = 1) WHERE case_id = '$CASE' AND seq = 1`},
 			[]string{"$CASE", "event 1", "seal does not match"}},
-		{"an event copied from another case", []string{
+		{"an event copied from another case", false, []string{
 			`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects, seal_key, mac)
 				SELECT '$CASE', (SELECT MAX(seq) + 1 FROM case_events WHERE case_id = '$CASE'), type, payload, actor_id, org_id, at, corrects, seal_key, mac
 				FROM case_events WHERE case_id = '$OTHER' AND seq = 1`},
 			[]string{"$CASE", "seal does not match"}},
-		{"a case rolled back to an earlier event", []string{`DELETE FROM case_events WHERE case_id = '$CASE' AND seq > 2`},
+		{"a case rolled back to an earlier event", false, []string{`DELETE FROM case_events WHERE case_id = '$CASE' AND seq > 2`},
 			[]string{"$CASE", "event 3", "rolled back"}},
-		{"a whole case deleted", []string{
+		{"a whole case deleted", false, []string{
 			`DELETE FROM case_events WHERE case_id = '$CASE'`, `DELETE FROM case_members WHERE case_id = '$CASE'`,
 			`DELETE FROM clocks WHERE case_id = '$CASE'`, `DELETE FROM search_tokens WHERE case_id = '$CASE'`, `DELETE FROM cases WHERE id = '$CASE'`},
 			[]string{"$CASE", "the case was deleted"}},
-		{"a case's stage edited", []string{`UPDATE cases SET stage = 'closed' WHERE id = '$CASE'`},
+		{"a case's stage edited", false, []string{`UPDATE cases SET stage = 'closed' WHERE id = '$CASE'`},
 			[]string{"$CASE", "cases.stage = closed"}},
-		{"a stranger made a member", []string{`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ('$CASE', 'user', 'user-stranger', 'worker')`},
+		{"a stranger made a member", false, []string{`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ('$CASE', 'user', 'user-stranger', 'worker')`},
 			[]string{"$CASE", "case_members: user user-stranger as worker", "inserted"}},
-		{"a member deleted", []string{`DELETE FROM case_members WHERE case_id = '$CASE' AND member_kind = 'org'`},
+		{"a member deleted", false, []string{`DELETE FROM case_members WHERE case_id = '$CASE' AND member_kind = 'org'`},
 			[]string{"$CASE", "case_members: org", "deleted"}},
+		{"an unsealed event appended", false, []string{
+			`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at)
+				SELECT case_id, (SELECT MAX(seq) + 1 FROM case_events WHERE case_id = '$CASE'), type, payload, actor_id, org_id, at FROM case_events WHERE case_id = '$CASE' AND seq = 1`},
+			[]string{"$CASE", "has no seal"}},
+		{"a break-glass grant inserted", false, []string{
+			`INSERT INTO break_glass_grants(id, case_id, user_id, org_id, reason, granted_at, expires_at) SELECT 'forged', id, referrer_user_id, referrer_org_id, 'forged', raised_at, raised_at FROM cases WHERE id = '$CASE'`},
+			[]string{"$CASE", "break-glass grant forged has no seal"}},
+		{"an erasure's reason changed", true, []string{`UPDATE erasures SET reason = 'something else' WHERE case_id = '$OTHER'`},
+			[]string{"$OTHER", "erasure record does not match its seal"}},
+		{"an erasure record deleted", true, []string{`DELETE FROM erasures WHERE case_id = '$OTHER'`},
+			[]string{"$OTHER", "data key was destroyed but there is no erasure record"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachTarget(t, func(t *testing.T, tg *target) {
@@ -85,6 +97,14 @@ func TestVerifyNamesEveryTamperingWithTheCaseHistory(t *testing.T) {
 				}
 				if err := db.SQL().QueryRow(`SELECT case_id FROM case_events WHERE case_id <> $1 ORDER BY case_id LIMIT 1`, longest).Scan(&other); err != nil {
 					t.Fatal(err)
+				}
+				if tc.erase {
+					err := db.Update(context.Background(), func(tx *store.Tx) error {
+						return tx.EraseCase(store.Erasure{CaseID: other, At: time.Now(), By: "user-lead", Reason: "court order", LegalBasis: "court-order"})
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
 				}
 				tg.release(t)
 				if out, err := waymark(t, "verify", "--database", tg.url); err != nil || !strings.Contains(out, "history verified") {

@@ -50,6 +50,30 @@ func (c *config) checkpointPath() string {
 	return filepath.Join(c.dataDir, DefaultCheckpointFile)
 }
 
+// checkpointSaysSealed refuses to seal a history as found when the
+// checkpoint file shows it was sealed before: its seals were stripped, or
+// this is not the database the checkpoint belongs to.
+func (c *config) checkpointSaysSealed() error {
+	path := c.checkpointPath()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var cp store.Checkpoint
+	if err := json.Unmarshal(b, &cp); err != nil {
+		return fmt.Errorf("checkpoint file %s: %w", path, err)
+	}
+	if cp.KeyedFrom > 0 || cp.Cases > 0 {
+		return fmt.Errorf("the case history in this database carries no seals, but the checkpoint %s (signed %s) shows it was sealed: "+
+			"the seals were stripped, or this is not the database that checkpoint belongs to. Nothing was changed; run `waymark verify --checkpoint %s` and see docs/operations.md",
+			path, cp.At.Format(time.RFC3339), path)
+	}
+	return nil
+}
+
 // writeCheckpoint makes a checkpoint and writes it to the file, replacing
 // the one before (the file is written whole, then renamed into place).
 func writeCheckpoint(ctx context.Context, db *store.DB, path string, now time.Time) (store.Checkpoint, error) {
@@ -81,7 +105,10 @@ func runCheckpoints(ctx context.Context, db *store.DB, path string, ticks <-chan
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-ticks:
+		case now, ok := <-ticks:
+			if !ok {
+				return
+			}
 			cp, err := writeCheckpoint(ctx, db, path, now)
 			if err != nil {
 				log.Error("signing a checkpoint of the history failed", "err", err)

@@ -341,6 +341,7 @@ type KeyReport struct {
 	PlainEvents     int // events written before encryption was turned on
 	PlainDrafts     int
 	PlainChildNames int
+	SealedUnder     map[string]int // case events sealed under each master key: it stays needed to check them
 }
 
 // KeyReport counts data keys per master key and any plain-text rows left.
@@ -364,6 +365,21 @@ func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		r.SealedUnder = map[string]int{}
+		rows, err = t.query(`SELECT seal_key, COUNT(*) FROM case_events WHERE seal_key <> '' GROUP BY seal_key`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			r.SealedUnder[id] = n
+		}
+		rows.Close()
 		for _, c := range []struct {
 			into *int
 			q    string

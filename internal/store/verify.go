@@ -131,8 +131,11 @@ func (db *DB) CheckpointPublicKey() (keyID string, pub ed25519.PublicKey, err er
 // events, and the heads are recorded in keyed audit entries. This trusts the
 // database as it is at that moment, once: a database that already holds any
 // seal is never sealed again, so unsealed rows found later are reported by
-// Verify as tampering. It returns how many events it sealed.
-func (db *DB) SealHistory(ctx context.Context, at time.Time) (int, error) {
+// Verify as tampering. Before sealing anything it calls firstSeal (when not
+// nil), which may refuse: a checkpoint kept outside the database that says
+// the history was sealed already shows its seals were stripped. It returns
+// how many events it sealed.
+func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() error) (int, error) {
 	if db.KeyRing() == nil {
 		return 0, errors.New("store: no master key configured")
 	}
@@ -157,6 +160,11 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time) (int, error) {
 		}
 		if unsealed == 0 && erasures == 0 {
 			return nil // a new database: everything will be sealed as it is written
+		}
+		if firstSeal != nil {
+			if err := firstSeal(); err != nil {
+				return err
+			}
 		}
 		keyID, key, err := t.sealKey()
 		if err != nil {
