@@ -98,3 +98,10 @@ func GrantMAC(key []byte, keyID, id, caseID, userID, orgID, reason string, grant
 	return mac(key, encode("waymark/break-glass/v1", id, caseID, userID, orgID, reason,
 		grantedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), expiresAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), keyID))
 }
+
+// MemberMAC seals one member row of a case: who may know about it, and as
+// what, as of the case's last event (version), so that a row saved from an
+// earlier moment and put back after the member was removed does not match.
+func MemberMAC(key []byte, keyID, caseID, kind, id, role string, version int) string {
+	return mac(key, encode("waymark/case-member/v1", caseID, kind, id, role, strconv.Itoa(version), keyID))
+}

@@ -11,8 +11,8 @@ import (
 )
 
 // A case_members row written straight into the database (no event gives
-// it) opens nothing: the case page answers "not found", as for any
-// stranger, because need to know is checked against the sealed events.
+// it, and it has no seal) opens nothing: the case page answers "not found",
+// as for any stranger, and no list or search shows the case.
 func TestAMemberRowWrittenBehindWaymarksBackOpensNothing(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
@@ -25,6 +25,16 @@ func TestAMemberRowWrittenBehindWaymarksBackOpensNothing(t *testing.T) {
 		}
 		if _, err := p.svc.Case(p.ctx, p.GPDoctor, id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Fatalf("a forged member row opened the case: %v", err)
+		}
+		// Nor does it list the case, or find it by the child's name.
+		if list, err := p.svc.MyCases(p.ctx, p.GPDoctor); err != nil || len(list) != 0 {
+			t.Fatalf("the GP's cases with a forged member row: %+v %v", list, err)
+		}
+		if list, err := p.svc.Search(p.ctx, p.GPDoctor, "Amira"); err != nil || len(list) != 0 {
+			t.Fatalf("the GP's search with a forged member row: %+v %v", list, err)
+		}
+		if list, err := p.svc.MyCases(p.ctx, p.Teacher); err != nil || len(list) != 1 {
+			t.Fatalf("the referrer's cases: %+v %v", list, err)
 		}
 		if _, err := p.svc.Case(p.ctx, p.Teacher, id); err != nil {
 			t.Fatalf("the referrer, a member by the events: %v", err)

@@ -172,8 +172,17 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if _, err := t.exec(`DELETE FROM case_members WHERE case_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("store: clearing members: %w", err)
 	}
+	keyID, key, err := t.sealKey()
+	if err != nil {
+		return err
+	}
 	for _, m := range p.members {
-		if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, c.ID, m.Kind, m.ID, m.Role); err != nil {
+		var mac string
+		if key != nil {
+			mac = audit.MemberMAC(key, keyID, c.ID, m.Kind, m.ID, m.Role, c.Version)
+		}
+		if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+			c.ID, m.Kind, m.ID, m.Role, keyID, mac); err != nil {
 			return fmt.Errorf("store: saving member: %w", err)
 		}
 	}
@@ -199,21 +208,89 @@ func nullString(s string) any {
 
 // Membership returns how the user (in org) relates to the case. No roles
 // means no need to know: callers answer "not found" (§6.5).
+// A member row whose seal does not match (written behind Waymark's back)
+// gives nothing.
 func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error) {
-	rows, err := t.query(`SELECT role FROM case_members WHERE case_id = $1 AND ((member_kind = 'user' AND member_id = $2) OR (member_kind = 'org' AND member_id = $3))`, caseID, userID, orgID)
+	var m pathway.Membership
+	ok, err := t.sealedMemberships([]string{caseID}, userID, orgID)
 	if err != nil {
-		return pathway.Membership{}, fmt.Errorf("store: reading membership: %w", err)
+		return m, err
+	}
+	m.Roles = ok[caseID]
+	return m, nil
+}
+
+// sealedMemberships returns, for each of the cases, the roles the user (in
+// org) holds by member rows whose seals match.
+func (t *Tx) sealedMemberships(caseIDs []string, userID, orgID string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	sealed, err := t.historySealed()
+	if err != nil {
+		return nil, err
+	}
+	args := []any{userID, orgID}
+	in := make([]string, len(caseIDs))
+	for i, id := range caseIDs {
+		args = append(args, id)
+		in[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := t.query(`SELECT m.case_id, m.member_kind, m.member_id, m.role, m.seal_key, m.mac, `+caseVersion+` FROM case_members m
+		WHERE ((m.member_kind = 'user' AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2)) AND m.case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading membership: %w", err)
 	}
 	defer rows.Close()
-	var m pathway.Membership
 	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return m, err
+		var caseID, kind, id, role, keyID, mac string
+		var version int
+		if err := rows.Scan(&caseID, &kind, &id, &role, &keyID, &mac, &version); err != nil {
+			return nil, err
 		}
-		m.Roles = append(m.Roles, r)
+		if t.memberSealed(sealed, caseID, kind, id, role, version, keyID, mac) {
+			out[caseID] = append(out[caseID], role)
+		}
 	}
-	return m, rows.Err()
+	return out, rows.Err()
+}
+
+// memberSealed reports whether a member row's seal matches; an unsealed
+// row counts only in a database whose history was never sealed.
+func (t *Tx) memberSealed(sealed bool, caseID, kind, id, role string, version int, keyID, mac string) bool {
+	if mac == "" {
+		return !sealed
+	}
+	ring := t.ring()
+	if ring == nil {
+		return false
+	}
+	key, err := ring.SealKey(keyID)
+	return err == nil && audit.EventMACEqual(audit.MemberMAC(key, keyID, caseID, kind, id, role, version), mac)
+}
+
+// caseVersion is the last seq of the case of member row m, from its log.
+const caseVersion = `(SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = m.case_id)`
+
+// onlySealedMembers drops from a list the cases the user is a member of
+// only by rows whose seals do not match.
+func (t *Tx) onlySealedMembers(list []CaseSummary, userID, orgID string) ([]CaseSummary, error) {
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	ok, err := t.sealedMemberships(ids, userID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, c := range list {
+		if len(ok[c.ID]) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // CaseSummary is one row of a case list.
@@ -277,7 +354,14 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 		s.HighRiskUntil = timePtr(risk)
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// Every list filters on membership ($1 the user, $2 their organisation).
+	userID, _ := args[0].(string)
+	orgID, _ := args[1].(string)
+	return t.onlySealedMembers(out, userID, orgID)
 }
 
 // Inbox lists the cases waiting on the Children's Services team of orgID,

@@ -176,19 +176,32 @@ func (t *Tx) storedProjection(caseID string) (p projection, found bool, err erro
 		}
 		p.row = r
 	}
-	rows, err := t.query(`SELECT member_kind, member_id, role FROM case_members WHERE case_id = $1`, caseID)
+	sealed, err := t.historySealed()
 	if err != nil {
 		return p, found, err
 	}
+	rows, err := t.query(`SELECT m.member_kind, m.member_id, m.role, m.seal_key, m.mac, `+caseVersion+` FROM case_members m WHERE m.case_id = $1`, caseID)
+	if err != nil {
+		return p, found, err
+	}
+	var forged string
 	for rows.Next() {
 		var m pathway.Member
-		if err := rows.Scan(&m.Kind, &m.ID, &m.Role); err != nil {
+		var keyID, mac string
+		var version int
+		if err := rows.Scan(&m.Kind, &m.ID, &m.Role, &keyID, &mac, &version); err != nil {
 			rows.Close()
 			return p, found, err
+		}
+		if forged == "" && !t.memberSealed(sealed, caseID, m.Kind, m.ID, m.Role, version, keyID, mac) {
+			forged = "case_members: " + m.Kind + " " + m.ID + " as " + m.Role
 		}
 		p.members = append(p.members, m)
 	}
 	rows.Close()
+	if forged != "" {
+		return p, found, t.tamper(caseID, 0, 0, "the read model has "+forged+", whose seal does not match: it was inserted or changed behind Waymark's back")
+	}
 	rows, err = t.query(`SELECT clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window FROM clocks WHERE case_id = $1`, caseID)
 	if err != nil {
 		return p, found, err

@@ -231,6 +231,10 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 				return err
 			}
 		}
+		// Erased cases keep their member rows as they were: seal them as found.
+		if err := t.sealMembersAsFound(keyID, key); err != nil {
+			return err
+		}
 		// Record the heads, a few hundred cases to an entry.
 		for start := 0; start < len(ids) || start == 0; start += 200 {
 			chunk := ids[start:min(start+200, len(ids))]
@@ -307,7 +311,7 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			return err
 		}
 		if sealed && ring == nil {
-			return errors.New("store: this database's history is sealed: verifying it needs the master key (WAYMARK_MASTER_KEY_FILE)")
+			return errors.New("store: this database's history is sealed and no master key is configured to verify it: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
 		}
 		r.Unsealed = !sealed
 		v, err := t.verifyAuditChain(o, &r)
@@ -606,4 +610,32 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks or search tokens again")
 	}
 	return nil
+}
+
+func (t *Tx) sealMembersAsFound(keyID string, key []byte) error {
+	type row struct {
+		caseID, kind, id, role string
+		version                int
+	}
+	rows, err := t.query(`SELECT m.case_id, m.member_kind, m.member_id, m.role, ` + caseVersion + ` FROM case_members m WHERE m.mac = ''`)
+	if err != nil {
+		return err
+	}
+	var list []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.caseID, &r.kind, &r.id, &r.role, &r.version); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	for _, r := range list {
+		if _, err := t.exec(`UPDATE case_members SET seal_key = $5, mac = $6 WHERE case_id = $1 AND member_kind = $2 AND member_id = $3 AND role = $4`,
+			r.caseID, r.kind, r.id, r.role, keyID, audit.MemberMAC(key, keyID, r.caseID, r.kind, r.id, r.role, r.version)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -15,3 +15,7 @@ ALTER TABLE erasures ADD COLUMN mac TEXT NOT NULL DEFAULT '';
 -- Break-glass grants open a case to someone outside it: sealed the same way.
 ALTER TABLE break_glass_grants ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE break_glass_grants ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+-- A member row opens a case: each is sealed, so a row written behind
+-- Waymark's back opens nothing, not even a line in a list.
+ALTER TABLE case_members ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_members ADD COLUMN mac TEXT NOT NULL DEFAULT '';
