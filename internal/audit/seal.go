@@ -105,3 +105,10 @@ func GrantMAC(key []byte, keyID, id, caseID, userID, orgID, reason string, grant
 func MemberMAC(key []byte, keyID, caseID, kind, id, role string, version int) string {
 	return mac(key, encode("waymark/case-member/v1", caseID, kind, id, role, strconv.Itoa(version), keyID))
 }
+
+// NRMDraftMAC seals one saved version of an NRM draft answer: its place,
+// its value as stored, and who saved it when.
+func NRMDraftMAC(key []byte, keyID, caseID, kind, field string, version int, value string, savedAt time.Time, savedBy, savedByName string) string {
+	return mac(key, encode("waymark/nrm-draft/v1", caseID, kind, field, strconv.Itoa(version), value,
+		savedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), savedBy, savedByName, keyID))
+}

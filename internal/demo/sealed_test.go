@@ -92,17 +92,13 @@ func TestRebuildRestoresEveryReadModelOfTheDemoExactly(t *testing.T) {
 		svc := seedStore(t, db)
 		// The demo tells no NRM draft or emergency access: add one of each,
 		// pointing at a demo case, as the use cases would store them.
-		for _, q := range []string{
-			`INSERT INTO nrm_drafts(case_id, kind, field_id, version, value, saved_at, saved_by, saved_by_name)
-				SELECT id, 'referral', 'birthplace', 1, 'Tirana', raised_at, referrer_user_id, 'A social worker' FROM cases ORDER BY id LIMIT 1`,
-		} {
-			if _, err := db.SQL().Exec(q); err != nil {
-				t.Fatal(err)
-			}
-		}
 		err := db.Update(context.Background(), func(tx *store.Tx) error {
 			var g store.BreakGlassGrant
 			if err := db.SQL().QueryRow(`SELECT id, referrer_user_id, referrer_org_id FROM cases ORDER BY id LIMIT 1`).Scan(&g.CaseID, &g.UserID, &g.OrgID); err != nil {
+				return err
+			}
+			if _, err := tx.AppendNRMDraftEdit(store.NRMDraftEdit{CaseID: g.CaseID, Kind: "referral", FieldID: "birthplace", Value: "Tirana",
+				SavedAt: seedTime, SavedBy: g.UserID, SavedByName: "A social worker"}, 0); err != nil {
 				return err
 			}
 			g.ID, g.Reason, g.GrantedAt, g.ExpiresAt = "grant-1", "out of hours", seedTime, seedTime.Add(time.Hour)

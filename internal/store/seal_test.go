@@ -146,3 +146,41 @@ func TestAMemberRowPutBackFromEarlierGivesNothing(t *testing.T) {
 		}
 	})
 }
+
+// A saved NRM draft answer whose value, author or time is changed in the
+// database is refused when the draft is read, and named by verify.
+func TestAnNRMDraftAnswerChangedBehindWaymarksBackIsRefused(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+		raiseRaw(t, db, "case-a")
+		appendAudit(t, db, 1)
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.AppendNRMDraftEdit(store.NRMDraftEdit{CaseID: "case-a", Kind: "referral", FieldID: "birthplace", Value: "Tirana",
+				SavedAt: storetest.Start, SavedBy: p.SocialWorker.User.ID, SavedByName: "A social worker"}, 0)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := func() error {
+			return db.Update(ctx, func(tx *store.Tx) error {
+				_, err := tx.NRMDraftEdits("case-a", "referral")
+				return err
+			})
+		}
+		if err := read(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE nrm_drafts SET saved_by_name = 'Someone else'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := read(); err == nil || !strings.Contains(err.Error(), "answer birthplace, version 1, does not match its seal") {
+			t.Fatalf("a changed answer: %v", err)
+		}
+		_, err = db.Verify(ctx, store.VerifyOptions{})
+		var te *store.TamperError
+		if !errors.As(err, &te) || te.CaseID != "case-a" || !strings.Contains(te.Reason, "birthplace") {
+			t.Fatalf("verify: %v", err)
+		}
+	})
+}

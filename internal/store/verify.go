@@ -155,7 +155,7 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 			return err
 		}
 		var erasures int
-		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants)`).Scan(&erasures); err != nil {
+		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&erasures); err != nil {
 			return err
 		}
 		if unsealed == 0 && erasures == 0 {
@@ -204,6 +204,9 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 			return err
 		}
 		if err := t.sealGrants(keyID, key); err != nil {
+			return err
+		}
+		if err := t.sealNRMDrafts(keyID, key); err != nil {
 			return err
 		}
 		// Re-derive the read models, so that they are exactly what verify
@@ -328,6 +331,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		}
 		r.Erased = len(erased)
 		if err := t.verifyGrants(); err != nil {
+			return err
+		}
+		if err := t.verifyNRMDrafts(sealed); err != nil {
 			return err
 		}
 		// Every case the audit chain knows must still reach the head it

@@ -19,3 +19,6 @@ ALTER TABLE break_glass_grants ADD COLUMN mac TEXT NOT NULL DEFAULT '';
 -- Waymark's back opens nothing, not even a line in a list.
 ALTER TABLE case_members ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE case_members ADD COLUMN mac TEXT NOT NULL DEFAULT '';
+-- Each saved version of an NRM draft answer is sealed: who saved what, when.
+ALTER TABLE nrm_drafts ADD COLUMN seal_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE nrm_drafts ADD COLUMN mac TEXT NOT NULL DEFAULT '';
