@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,15 +151,12 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 		if sealed, err := t.historySealed(); err != nil || sealed {
 			return err
 		}
-		var unsealed int
-		if err := t.queryRow(`SELECT COUNT(*) FROM case_events`).Scan(&unsealed); err != nil {
+		var events, others int
+		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events),
+			(SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&events, &others); err != nil {
 			return err
 		}
-		var erasures int
-		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&erasures); err != nil {
-			return err
-		}
-		if unsealed == 0 && erasures == 0 {
+		if events == 0 && others == 0 {
 			return nil // a new database: everything will be sealed as it is written
 		}
 		if firstSeal != nil {
@@ -170,35 +168,32 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 		if err != nil {
 			return err
 		}
-		type ev struct {
-			f audit.EventFields
-		}
 		rows, err := t.query(`SELECT case_id, seq, type, payload, actor_id, org_id, at, COALESCE(corrects, 0) FROM case_events ORDER BY case_id, seq`)
 		if err != nil {
 			return err
 		}
-		var evs []ev
+		var evs []audit.EventFields
 		for rows.Next() {
-			var e ev
-			if err := rows.Scan(&e.f.CaseID, &e.f.Seq, &e.f.Type, &e.f.Payload, &e.f.ActorID, &e.f.OrgID, &e.f.At, &e.f.Corrects); err != nil {
+			var f audit.EventFields
+			if err := rows.Scan(&f.CaseID, &f.Seq, &f.Type, &f.Payload, &f.ActorID, &f.OrgID, &f.At, &f.Corrects); err != nil {
 				rows.Close()
 				return err
 			}
-			e.f.At = utc(e.f.At)
-			evs = append(evs, e)
+			f.At = utc(f.At)
+			evs = append(evs, f)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		prev := map[string]string{}
-		for _, e := range evs {
-			mac := audit.EventMAC(key, keyID, prev[e.f.CaseID], e.f)
-			if _, err := t.exec(`UPDATE case_events SET seal_key = $3, mac = $4 WHERE case_id = $1 AND seq = $2`, e.f.CaseID, e.f.Seq, keyID, mac); err != nil {
+		for _, f := range evs {
+			mac := audit.EventMAC(key, keyID, prev[f.CaseID], f)
+			if _, err := t.exec(`UPDATE case_events SET seal_key = $3, mac = $4 WHERE case_id = $1 AND seq = $2`, f.CaseID, f.Seq, keyID, mac); err != nil {
 				return err
 			}
-			prev[e.f.CaseID] = mac
-			t.noteHead(e.f.CaseID, audit.Head{Seq: e.f.Seq, MAC: mac}, e.f.At)
+			prev[f.CaseID] = mac
+			t.noteHead(f.CaseID, audit.Head{Seq: f.Seq, MAC: mac}, f.At)
 		}
 		if err := t.sealErasures(keyID, key); err != nil {
 			return err
@@ -223,7 +218,7 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			if contains(erased, id) {
+			if slices.Contains(erased, id) {
 				continue
 			}
 			c, events, err := t.LoadCase(id)
@@ -238,8 +233,9 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 		if err := t.sealMembersAsFound(keyID, key); err != nil {
 			return err
 		}
-		// Record the heads, a few hundred cases to an entry.
-		for start := 0; start < len(ids) || start == 0; start += 200 {
+		// Record the heads in keyed audit entries, a few hundred cases to
+		// an entry; this first keyed entry is where keyed sealing begins.
+		for start := 0; start == 0 || start < len(ids); start += 200 {
 			chunk := ids[start:min(start+200, len(ids))]
 			for _, id := range chunk {
 				t.noteHead(id, all[id], time.Time{})
@@ -248,23 +244,11 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 				Detail: fmt.Sprintf("history written before sealing began, sealed as found: %d cases of %d", len(chunk), len(ids))}); err != nil {
 				return err
 			}
-			if len(ids) == 0 {
-				break
-			}
 		}
 		n = len(evs)
 		return nil
 	})
 	return n, err
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *Tx) sealErasures(keyID string, key []byte) error {
