@@ -17,11 +17,9 @@ import (
 // itself correctly sealed after the one before it), or added after the last
 // entry without moving the chain's head.
 //
-// Not covered, because the chain alone cannot see it: someone with write
-// access to the database who appends correctly sealed entries *and* moves
-// audit_head, or rewrites every entry from the forgery to the end. That is
-// found only by comparing the head with a copy kept elsewhere
-// (docs/operations.md, "Audit log").
+// The chain is keyed, so a forged entry sealed with plain SHA-256 is
+// refused itself. Cutting the tail and moving audit_head is found with a
+// signed checkpoint kept elsewhere (sealed_test.go, docs/operations.md).
 func TestAuditVerifyFindsAnInsertedEntry(t *testing.T) {
 	const entries = 8
 	for _, tc := range []struct {
@@ -37,7 +35,7 @@ func TestAuditVerifyFindsAnInsertedEntry(t *testing.T) {
 			forged := audit.Seal(audit.Entry{At: prev.At.Add(time.Second), ActorID: "user-forger", CaseID: prev.CaseID, Action: audit.ActionCaseViewed, Detail: "forged"}, 4, prev.Hash)
 			insertEntry(t, db, forged)
 			execSQL(t, db, `UPDATE audit_head SET seq = seq + 1`)
-		}, "entry 6"},
+		}, "entry 5"}, // the forgery itself: it has no keyed seal
 		{"after the last entry, head not moved", func(t *testing.T, db *store.DB) {
 			last := entry(t, db, entries)
 			insertEntry(t, db, audit.Seal(audit.Entry{At: last.At.Add(time.Second), ActorID: "user-forger", Action: audit.ActionSignIn, Detail: "forged"}, entries, last.Hash))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -156,6 +157,13 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 	if n > 0 {
 		log.Info("encrypted rows written before a master key was configured", "rows", n)
 	}
+	n, err = db.SealHistory(ctx, time.Now(), c.checkpointSaysSealed)
+	if err != nil {
+		return fmt.Errorf("sealing the history written before sealing began: %w", err)
+	}
+	if n > 0 {
+		log.Warn("sealed the case history written before sealing began, as found: run `waymark verify` now, and keep the checkpoint file apart (docs/operations.md)", "events", n)
+	}
 	return nil
 }
 
@@ -216,6 +224,13 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 		}
 		fmt.Fprintf(stdout, "master key %s wraps %d data keys (%s)\n", u.MasterKeyID, u.DataKeys, state)
 	}
+	for _, id := range sortedKeys(r.SealedUnder) {
+		if ring.Has(id) {
+			fmt.Fprintf(stdout, "master key %s sealed %d case events: keep it configured to verify them\n", id, r.SealedUnder[id])
+		} else {
+			problems = append(problems, fmt.Sprintf("master key %s sealed %d case events but is not configured: they cannot be verified", id, r.SealedUnder[id]))
+		}
+	}
 	if r.Destroyed > 0 {
 		fmt.Fprintf(stdout, "%d data keys destroyed by erasure or retention review\n", r.Destroyed)
 	}
@@ -231,4 +246,13 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

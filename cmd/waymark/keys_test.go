@@ -59,7 +59,7 @@ func TestDemoMakesAKeyOfItsOwnAndEncrypts(t *testing.T) {
 }
 
 // Rotation: a new key is added (newest last) and rotate re-wraps every data
-// key under it; the old key can then be dropped.
+// key under it; the old key stays in the file, to check the seals it made.
 func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	startDemo(t, dir) // seeds the demo under the demo key
@@ -89,12 +89,25 @@ func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
 	if !strings.Contains(out.String(), "under master key "+newKeys.Primary()) {
 		t.Fatalf("rotate said %q", out.String())
 	}
-	// Only the new key now: everything still reads (rebuild replays every case).
-	os.Remove(filepath.Join(dir, DemoKeyFile))
+	// The old key wraps nothing now, but the history sealed under it is
+	// checked with it: keys check says so, and without it the seals cannot
+	// be verified, so rebuild refuses.
 	out.Reset()
-	err = run(context.Background(), []string{"rebuild", "--data", dir}, env(map[string]string{"WAYMARK_MASTER_KEY": strings.TrimSpace(gen.String())}), nil, &out, io.Discard)
+	err = run(context.Background(), []string{"keys", "check", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard)
+	oldID := strings.SplitN(strings.TrimSpace(string(old[strings.LastIndex(strings.TrimSpace(string(old)), "\n")+1:])), ":", 2)[0]
+	if err != nil || !strings.Contains(out.String(), "master key "+oldID+" sealed") || !strings.Contains(out.String(), "keep it configured to verify them") {
+		t.Fatalf("check after rotation: %v %s", err, out.String())
+	}
+	os.Remove(filepath.Join(dir, DemoKeyFile))
+	err = run(context.Background(), []string{"rebuild", "--data", dir}, env(map[string]string{"WAYMARK_MASTER_KEY": strings.TrimSpace(gen.String())}), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), oldID) || !strings.Contains(err.Error(), "not configured") {
+		t.Fatalf("rebuild with only the new key: %v", err)
+	}
+	// With both, everything reads (rebuild replays every case).
+	out.Reset()
+	err = run(context.Background(), []string{"rebuild", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard)
 	if err != nil || !strings.Contains(out.String(), "rebuilt read models of 12 cases") {
-		t.Fatalf("rebuild with only the new key: %v %s", err, out.String())
+		t.Fatalf("rebuild with both keys: %v %s", err, out.String())
 	}
 }
 

@@ -40,7 +40,10 @@ Commands:
   user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
   totp           print the current two-step verification code of the demo users (or --secret S)
   org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
-  audit verify   check the audit log's hash chain end to end
+  audit verify   check the audit log's chain end to end
+  verify         prove the sealed history: every seal, every case replayed against its read models
+                 (--checkpoint FILE: and that everything a signed checkpoint covered is still there)
+  checkpoint     sign the chain heads into the audit log and the checkpoint file (--public-key: print the key that checks them)
   backup FILE    write a consistent copy of the SQLite database to FILE, and verify it
   restore FILE   verify a backup and put it in place of the SQLite database (service stopped)
   keys generate  print a new master key for encryption at rest
@@ -54,17 +57,18 @@ postgres:// URL. Run "waymark <command> -h" for its flags.
 
 // config is the configuration shared by the commands.
 type config struct {
-	addr      string
-	database  string
-	dataDir   string
-	secure    bool
-	logLevel  string
-	logFormat string
-	shutdown  time.Duration
-	rgTarget  int
-	cgMinimum string
-	privacy   privacyConfig // master keys and retention (keys.go)
-	access    accessConfig  // two-step verification, single sign-on, break-glass, rate limits (access.go)
+	addr       string
+	database   string
+	dataDir    string
+	secure     bool
+	logLevel   string
+	logFormat  string
+	shutdown   time.Duration
+	rgTarget   int
+	cgMinimum  string
+	privacy    privacyConfig    // master keys and retention (keys.go)
+	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
+	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
@@ -88,6 +92,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 		"days between a positive Reasonable Grounds decision and the earliest Conclusive Grounds decision, with its history: DAYS[,FROM:DAYS...] (WAYMARK_CG_MINIMUM_DAYS)")
 	c.keyFlags(fs, getenv)
 	c.accessFlags(fs, getenv)
+	c.checkpointFlags(fs, getenv)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -201,6 +206,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: waymark org add --id ID --name NAME --kind KIND [--first-responder] [--childrens-services]")
 		}
 		return runOrgAdd(ctx, rest[1:], getenv, stdout, stderr)
+	case "verify":
+		return runVerify(ctx, rest, getenv, stdout, stderr) // verify.go
+	case "checkpoint":
+		return runCheckpointCmd(ctx, rest, getenv, stdout, stderr)
 	case "keys":
 		if len(rest) == 0 {
 			return errors.New("usage: waymark keys generate|check|rotate [flags]")
@@ -302,6 +311,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	runAlertMailer(ctx, svc)
+	startCheckpoints(ctx, &c, db, log) // verify.go
 	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits})
 	if err != nil {
 		return err
@@ -382,8 +392,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 		n, err := db.VerifyAudit(ctx.Err)
 		if err != nil {
 			var b *audit.BrokenError
+			var te *store.TamperError
 			if errors.As(err, &b) {
 				fmt.Fprintf(stdout, "FAILED: %v (%d entries verified before it)\n", b, n)
+			} else if errors.As(err, &te) {
+				fmt.Fprintf(stdout, "FAILED: %v\n", te)
 			}
 			return err
 		}

@@ -1,10 +1,15 @@
-// Package audit defines the append-only, hash-chained record of every read
-// and write of case data (§6.5): each entry's hash covers its fields and the
-// previous entry's hash, so altering, deleting, inserting or reordering any
-// entry breaks the chain from that point on.
+// Package audit defines the append-only, chained record of every read and
+// write of case data (§6.5), and the seals of the case histories themselves.
+// Each audit entry's MAC covers its fields and the previous entry's MAC, so
+// altering, deleting, inserting or reordering any entry breaks the chain
+// from that point on; the MAC is keyed (HMAC-SHA256 under a key derived from
+// the master key, never in the database), so a writer without the key cannot
+// re-seal a chain they changed. Entries written before keyed sealing began
+// keep their plain SHA-256 hashes (Hash) and still verify.
 package audit
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -29,6 +34,9 @@ const (
 	ActionSignOut          = "user.signed_out"
 	ActionTokenCreated     = "token.created"
 	ActionReadModelRebuilt = "read_models.rebuilt"
+	ActionCaseSealed       = "case.sealed"       // events appended with no audit entry of their own: their heads
+	ActionHistorySealed    = "history.sealed"    // history written before sealing began, sealed on first start with a key
+	ActionCheckpoint       = "checkpoint.signed" // a signed checkpoint of the chain heads
 )
 
 // Entry is one line of the audit log.
@@ -41,26 +49,61 @@ type Entry struct {
 	Action   string
 	Detail   string
 	PrevHash string
-	Hash     string
+	Hash     string // SHA-256 (before keyed sealing began) or HMAC-SHA256, hex
+	KeyID    string // master key the MAC's key is derived from; "" for SHA-256
+	Heads    string // the heads of the case chains this entry's transaction appended to (FormatHeads)
 }
 
 // Hash computes the entry's hash from its fields and the previous hash.
 // Times are hashed at microsecond precision, the finest both stores keep.
 func Hash(prev string, e Entry) string {
-	var b strings.Builder
-	for _, f := range []string{
-		prev,
+	sum := sha256.Sum256([]byte(encode(prev,
 		strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
-		e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail,
-	} {
+		e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail)))
+	return hex.EncodeToString(sum[:])
+}
+
+// encode joins fields unambiguously: each is prefixed with its length.
+func encode(fields ...string) string {
+	var b strings.Builder
+	for _, f := range fields {
 		b.WriteString(strconv.Itoa(len(f)))
 		b.WriteByte(':')
 		b.WriteString(f)
 		b.WriteByte('|')
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
+	return b.String()
+}
+
+func mac(key []byte, msg string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// MAC computes a keyed entry's HMAC-SHA256 from its fields, the previous
+// entry's hash or MAC, and keyedFrom: the first entry of the chain that is
+// keyed. Covering keyedFrom in every keyed entry means the boundary between
+// the old SHA-256 entries and the keyed ones cannot be moved: moving it
+// forward would need a MAC for the entry it moves to.
+func MAC(key []byte, prev string, e Entry, keyedFrom int64) string {
+	return mac(key, encode("waymark/audit/v2", prev,
+		strconv.FormatInt(e.Seq, 10),
+		e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
+		e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.Heads, e.KeyID,
+		strconv.FormatInt(keyedFrom, 10)))
+}
+
+// SealKeyed fills Seq, PrevHash and Hash (a MAC under key, derived from
+// master key keyID) for an entry appended after (seq, hash).
+func SealKeyed(e Entry, prevSeq int64, prevHash, keyID string, key []byte, keyedFrom int64) Entry {
+	e.Seq = prevSeq + 1
+	e.At = e.At.UTC().Truncate(time.Microsecond)
+	e.PrevHash = prevHash
+	e.KeyID = keyID
+	e.Hash = MAC(key, prevHash, e, keyedFrom)
+	return e
 }
 
 // Seal fills Seq, PrevHash and Hash for an entry appended after (seq, hash).
@@ -82,11 +125,19 @@ func (e *BrokenError) Error() string {
 	return fmt.Sprintf("audit chain broken at entry %d: %s", e.Seq, e.Reason)
 }
 
-// Verifier checks entries one at a time, in seq order.
+// Verifier checks entries one at a time, in seq order. KeyedFrom is the
+// first keyed entry (0: none is), and Key gives the MAC key derived from a
+// master key id. Heads collects, for every case, the last head the chain
+// records for it.
 type Verifier struct {
+	KeyedFrom int64
+	Key       func(keyID string) ([]byte, error)
+
 	prevSeq  int64
 	prevHash string
 	Checked  int64
+	Heads    map[string]Head
+	HeadAt   map[string]int64 // the entry that recorded each case's head
 }
 
 // Next checks one entry against the chain so far.
@@ -96,13 +147,52 @@ func (v *Verifier) Next(e Entry) error {
 		return &BrokenError{Seq: e.Seq, Reason: fmt.Sprintf("expected entry %d next: an entry was deleted, inserted or reordered", v.prevSeq+1)}
 	case e.PrevHash != v.prevHash:
 		return &BrokenError{Seq: e.Seq, Reason: "its link to the previous entry does not match: an entry before it was removed or replaced"}
-	case Hash(v.prevHash, e) != e.Hash:
-		return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered"}
+	}
+	if v.KeyedFrom == 0 || e.Seq < v.KeyedFrom {
+		if e.KeyID != "" || e.Heads != "" {
+			return &BrokenError{Seq: e.Seq, Reason: "it carries a key id or case heads but lies before keyed sealing began: the boundary was moved"}
+		}
+		if Hash(v.prevHash, e) != e.Hash {
+			if v.KeyedFrom == 0 && v.Key != nil {
+				return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered (or the record of where keyed sealing began was removed)"}
+			}
+			return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered"}
+		}
+	} else {
+		if e.KeyID == "" {
+			return &BrokenError{Seq: e.Seq, Reason: "it has no keyed seal though keyed sealing began before it: it was written without the key, or the boundary was moved"}
+		}
+		if v.Key == nil {
+			return &BrokenError{Seq: e.Seq, Reason: "it is sealed with a key and no master key is configured to check it"}
+		}
+		key, err := v.Key(e.KeyID)
+		if err != nil {
+			return &BrokenError{Seq: e.Seq, Reason: err.Error()}
+		}
+		if !hmac.Equal([]byte(MAC(key, v.prevHash, e, v.KeyedFrom)), []byte(e.Hash)) {
+			return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its seal: the entry was altered, re-hashed without the key, or the start of keyed sealing was moved"}
+		}
+		if e.Heads != "" {
+			heads, err := ParseHeads(e.Heads)
+			if err != nil {
+				return &BrokenError{Seq: e.Seq, Reason: err.Error()}
+			}
+			if v.Heads == nil {
+				v.Heads, v.HeadAt = map[string]Head{}, map[string]int64{}
+			}
+			for id, h := range heads {
+				v.Heads[id] = h
+				v.HeadAt[id] = e.Seq
+			}
+		}
 	}
 	v.prevSeq, v.prevHash = e.Seq, e.Hash
 	v.Checked++
 	return nil
 }
+
+// Last is the seq and hash of the last entry checked.
+func (v *Verifier) Last() (int64, string) { return v.prevSeq, v.prevHash }
 
 // End checks that the chain ends where the recorded head says it does, so
 // that removing the newest entries is detected too.

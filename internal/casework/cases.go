@@ -193,7 +193,9 @@ func (s *Service) commit(tx *store.Tx, v Viewer, before pathway.Case, events []p
 	for _, e := range events {
 		after = pathway.Apply(after, e)
 	}
-	if err := tx.SaveProjection(after, s.now()); err != nil {
+	// The read models are as of the last event, so that rebuilding them
+	// from the log, and `waymark verify`, give exactly the same rows.
+	if err := tx.SaveProjection(after, events[len(events)-1].At); err != nil {
 		return err
 	}
 	types := make([]string, len(events))
@@ -228,7 +230,34 @@ func (s *Service) load(tx *store.Tx, v Viewer, caseID string) (pathway.Case, []p
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
 		return c, nil, m, errDenied
 	}
-	return c, events, m, err
+	if err != nil {
+		return c, events, m, err
+	}
+	// Need to know comes from the sealed events, not from the read model
+	// alone: a member row written behind Waymark's back opens nothing.
+	if !s.eventsGrant(c, m, v) {
+		s.Log.Error("a case's member rows grant what its sealed events do not: run `waymark verify`", "case", caseID, "user", v.User.ID)
+		return pathway.Case{}, nil, pathway.Membership{}, errDenied
+	}
+	return c, events, m, nil
+}
+
+// eventsGrant reports whether every role the read model gave the viewer
+// (break-glass apart, which is a grant of its own) is one the case's events
+// give them.
+func (s *Service) eventsGrant(c pathway.Case, m pathway.Membership, v Viewer) bool {
+	given := map[string]bool{}
+	for _, mb := range pathway.Members(c) {
+		if (mb.Kind == "user" && mb.ID == v.User.ID) || (mb.Kind == "org" && mb.ID == v.User.OrgID) {
+			given[mb.Role] = true
+		}
+	}
+	for _, r := range m.Roles {
+		if r != pathway.MemberBreakGlass && !given[r] {
+			return false
+		}
+	}
+	return true
 }
 
 // errDenied marks a refused look-up; it is turned into notFound after the
@@ -416,15 +445,19 @@ func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn fu
 	return out, err
 }
 
-// RebuildReadModels recomputes every read model from the case logs.
+// RebuildReadModels recomputes every read model from the case logs, after
+// proving the logs' seals (a forged history is refused, not projected). The
+// case rows are rewritten in place rather than deleted, so records that
+// hang off a case (NRM drafts, break-glass grants, erasures, retention
+// decisions, alerts) keep what they point at.
 func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
+	if _, err := s.DB.Verify(ctx, store.VerifyOptions{Progress: ctx.Err}); err != nil {
+		return 0, fmt.Errorf("the case history does not verify, so the read models were not rebuilt from it: %w", err)
+	}
 	var n int
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		ids, err := tx.CaseIDs()
 		if err != nil {
-			return err
-		}
-		if err := tx.ClearReadModels(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -435,6 +468,9 @@ func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
 			if err := tx.SaveProjection(c, events[len(events)-1].At); err != nil {
 				return err
 			}
+		}
+		if err := tx.DeleteOrphanReadModels(); err != nil {
+			return err
 		}
 		n = len(ids)
 		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", Action: audit.ActionReadModelRebuilt, Detail: fmt.Sprintf("%d cases", n)})

@@ -41,6 +41,7 @@ var ErrDecrypt = errors.New("crypt: message authentication failed (wrong key, wr
 // everything under the newest.
 type KeyRing struct {
 	keys  map[string][]byte
+	seal  map[string][]byte // history-sealing keys derived from each (seal.go)
 	order []string
 }
 
@@ -99,6 +100,10 @@ func (r *KeyRing) Add(id string, key []byte) error {
 		return fmt.Errorf("crypt: master key id %s is given twice", id)
 	}
 	r.keys[id] = append([]byte(nil), key...)
+	if r.seal == nil {
+		r.seal = map[string][]byte{}
+	}
+	r.seal[id] = derive(key, sealLabel, KeySize)
 	r.order = append(r.order, id)
 	return nil
 }

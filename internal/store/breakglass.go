@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"waymark/internal/audit"
 )
 
 // BreakGlassGrant is emergency, time-limited access to a case by someone
@@ -19,12 +21,23 @@ type BreakGlassGrant struct {
 
 	// For lists: who asked, and the case's reference.
 	UserName, UserEmail, OrgName, CaseReference string
+
+	sealKey, mac string // seal.go
 }
 
-// InsertBreakGlassGrant records a grant.
+// InsertBreakGlassGrant records a grant, sealed so that a grant written
+// behind Waymark's back opens nothing.
 func (t *Tx) InsertBreakGlassGrant(g BreakGlassGrant) error {
-	_, err := t.exec(`INSERT INTO break_glass_grants(id, case_id, user_id, org_id, reason, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		g.ID, g.CaseID, g.UserID, g.OrgID, g.Reason, utc(g.GrantedAt), utc(g.ExpiresAt))
+	keyID, key, err := t.sealKey()
+	if err != nil {
+		return err
+	}
+	var mac string
+	if key != nil {
+		mac = audit.GrantMAC(key, keyID, g.ID, g.CaseID, g.UserID, g.OrgID, g.Reason, utc(g.GrantedAt), utc(g.ExpiresAt))
+	}
+	_, err = t.exec(`INSERT INTO break_glass_grants(id, case_id, user_id, org_id, reason, granted_at, expires_at, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		g.ID, g.CaseID, g.UserID, g.OrgID, g.Reason, utc(g.GrantedAt), utc(g.ExpiresAt), keyID, mac)
 	if err != nil {
 		return fmt.Errorf("store: recording break-glass grant: %w", err)
 	}
@@ -32,7 +45,7 @@ func (t *Tx) InsertBreakGlassGrant(g BreakGlassGrant) error {
 }
 
 const grantSelect = `SELECT g.id, g.case_id, g.user_id, g.org_id, g.reason, g.granted_at, g.expires_at,
-		COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, '')
+		COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, ''), g.seal_key, g.mac
 	FROM break_glass_grants g LEFT JOIN users u ON u.id = g.user_id LEFT JOIN organisations o ON o.id = g.org_id
 	LEFT JOIN cases c ON c.id = g.case_id`
 
@@ -45,7 +58,7 @@ func (t *Tx) grants(q string, args ...any) ([]BreakGlassGrant, error) {
 	var out []BreakGlassGrant
 	for rows.Next() {
 		var g BreakGlassGrant
-		if err := rows.Scan(&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &g.GrantedAt, &g.ExpiresAt, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference); err != nil {
+		if err := rows.Scan(&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &g.GrantedAt, &g.ExpiresAt, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference, &g.sealKey, &g.mac); err != nil {
 			return nil, fmt.Errorf("store: scanning break-glass grant: %w", err)
 		}
 		g.GrantedAt, g.ExpiresAt = g.GrantedAt.UTC(), g.ExpiresAt.UTC()
@@ -59,6 +72,9 @@ func (t *Tx) grants(q string, args ...any) ([]BreakGlassGrant, error) {
 func (t *Tx) ActiveBreakGlass(caseID, userID string, now time.Time) (BreakGlassGrant, bool, error) {
 	gs, err := t.grants(grantSelect+` WHERE g.case_id = $1 AND g.user_id = $2 AND g.expires_at > $3 ORDER BY g.expires_at DESC LIMIT 1`, caseID, userID, utc(now))
 	if err != nil || len(gs) == 0 {
+		return BreakGlassGrant{}, false, err
+	}
+	if err := t.checkGrantSeal(gs[0]); err != nil {
 		return BreakGlassGrant{}, false, err
 	}
 	return gs[0], true, nil
@@ -90,4 +106,60 @@ func (t *Tx) CaseIDFor(refOrID string) (string, error) {
 		}
 	}
 	return id, rows.Err()
+}
+
+// checkGrantSeal refuses a grant whose seal is missing (in a database whose
+// history is sealed) or does not match.
+func (t *Tx) checkGrantSeal(g BreakGlassGrant) error {
+	if g.mac == "" {
+		sealed, err := t.historySealed()
+		if err != nil {
+			return err
+		}
+		if sealed {
+			return t.tamper(g.CaseID, 0, 0, fmt.Sprintf("break-glass grant %s has no seal: it was written behind Waymark's back", g.ID))
+		}
+		return nil
+	}
+	ring := t.ring()
+	if ring == nil {
+		return errNoSealKey
+	}
+	key, err := ring.SealKey(g.sealKey)
+	if err != nil {
+		return t.tamper(g.CaseID, 0, 0, fmt.Sprintf("break-glass grant %s: %v", g.ID, err))
+	}
+	if !audit.EventMACEqual(audit.GrantMAC(key, g.sealKey, g.ID, g.CaseID, g.UserID, g.OrgID, g.Reason, utc(g.GrantedAt), utc(g.ExpiresAt)), g.mac) {
+		return t.tamper(g.CaseID, 0, 0, fmt.Sprintf("break-glass grant %s does not match its seal: who it is for, the case, the reason or its times were changed", g.ID))
+	}
+	return nil
+}
+
+// verifyGrants checks every break-glass grant's seal.
+func (t *Tx) verifyGrants() error {
+	gs, err := t.grants(grantSelect + ` ORDER BY g.granted_at, g.id`)
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		if err := t.checkGrantSeal(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sealGrants seals grants written before sealing began.
+func (t *Tx) sealGrants(keyID string, key []byte) error {
+	gs, err := t.grants(grantSelect + ` WHERE g.mac = ''`)
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		mac := audit.GrantMAC(key, keyID, g.ID, g.CaseID, g.UserID, g.OrgID, g.Reason, utc(g.GrantedAt), utc(g.ExpiresAt))
+		if _, err := t.exec(`UPDATE break_glass_grants SET seal_key = $2, mac = $3 WHERE id = $1`, g.ID, keyID, mac); err != nil {
+			return err
+		}
+	}
+	return nil
 }

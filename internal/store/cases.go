@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/pathway"
 )
 
@@ -14,12 +15,16 @@ import (
 // the last event the caller saw; if anyone appended since, the save fails
 // with ECONFLICT and nothing is written.
 func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.Event) error {
-	var current int
-	if err := t.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM case_events WHERE case_id = $1`, caseID).Scan(&current); err != nil {
-		return fmt.Errorf("store: reading case version: %w", err)
+	current, prevMAC, err := t.lastHead(caseID)
+	if err != nil {
+		return err
 	}
 	if current != expectedVersion {
 		return conflict(fmt.Errorf("case %s at version %d, caller expected %d", caseID, current, expectedVersion))
+	}
+	keyID, key, err := t.sealKey()
+	if err != nil {
+		return err
 	}
 	for i, e := range events {
 		if e.Seq != expectedVersion+i+1 {
@@ -37,21 +42,39 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 		if e.Corrects != 0 {
 			corrects = e.Corrects
 		}
-		_, err = t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			caseID, e.Seq, e.Type, sealed, e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects)
+		// One HMAC per event seals it onto the one before (seal.go).
+		var mac string
+		if key != nil {
+			mac = audit.EventMAC(key, keyID, prevMAC, audit.EventFields{CaseID: caseID, Seq: e.Seq, Type: e.Type, Payload: sealed,
+				ActorID: e.Actor.UserID, OrgID: e.Actor.OrgID, At: utc(e.At), Corrects: e.Corrects})
+		}
+		_, err = t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			caseID, e.Seq, e.Type, sealed, e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects, keyID, mac)
 		if isUniqueViolation(err) {
 			return conflict(err)
 		}
 		if err != nil {
 			return fmt.Errorf("store: appending event: %w", err)
 		}
+		if key != nil {
+			t.noteHead(caseID, audit.Head{Seq: e.Seq, MAC: mac}, utc(e.At))
+		}
+		prevMAC = mac
 	}
 	return nil
 }
 
-// CaseEvents loads a case's whole log in order, with the actors' names.
+// CaseEvents loads a case's whole log in order, with the actors' names. Each
+// event's seal is checked as it is read, so an event altered, reordered,
+// copied from another case or inserted without the key is refused rather
+// than shown.
 func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
-	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, mc.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0)
+	sealed, err := t.historySealed()
+	if err != nil {
+		return nil, err
+	}
+	chain := t.newChain(caseID, sealed)
+	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, mc.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0), e.seal_key, e.mac
 		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN machine_clients mc ON mc.id = e.actor_id LEFT JOIN organisations o ON o.id = e.org_id
 		WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
 	if err != nil {
@@ -62,11 +85,14 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 	var payloads []string
 	for rows.Next() {
 		e := pathway.Event{CaseID: caseID}
-		var payload string
-		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects); err != nil {
+		var payload, keyID, mac string
+		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects, &keyID, &mac); err != nil {
 			return nil, fmt.Errorf("store: scanning event: %w", err)
 		}
 		e.At = e.At.UTC()
+		if err := chain.next(audit.EventFields{CaseID: caseID, Seq: e.Seq, Type: e.Type, Payload: payload, ActorID: e.Actor.UserID, OrgID: e.Actor.OrgID, At: e.At, Corrects: e.Corrects}, keyID, mac); err != nil {
+			return nil, err
+		}
 		out = append(out, e)
 		payloads = append(payloads, payload)
 	}
@@ -99,96 +125,172 @@ func (t *Tx) LoadCase(caseID string) (pathway.Case, []pathway.Event, error) {
 }
 
 // SaveProjection writes the read models of one case (its row in cases, its
-// members and its clocks) from its state. It runs in the same transaction as
-// the append, and again for every case when read models are rebuilt.
+// members, its clocks and its search tokens) from its state. It runs in the
+// same transaction as the append, and again for every case when read models
+// are rebuilt; projection.go says what each holds, and `waymark verify`
+// checks the stored rows against the same derivation.
 func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
-	var ref any
-	if r := c.Reference(); r != "" {
-		ref = r
-	}
-	ch := c.Concern.Child
-	// The child's name is sealed with the case's key; search goes through
-	// the blind index (crypt.go), and search_text keeps only the reference.
-	name, err := t.seal(ownerCase, c.ID, childNameAAD(c.ID), []byte(ch.FullName()))
+	p, err := t.project(c, updatedAt)
 	if err != nil {
 		return err
 	}
-	search := strings.ToLower(c.Reference())
-	var closedAt any
-	if c.Safety.Closed != nil {
-		closedAt = utc(c.Safety.Closed.At)
+	// The child's name is sealed with the case's key; search goes through
+	// the blind index (crypt.go), and search_text keeps only the reference.
+	name, err := t.seal(ownerCase, c.ID, childNameAAD(c.ID), []byte(p.childName))
+	if err != nil {
+		return err
 	}
-	f := c.Flags(updatedAt)
-	var riskUntil any
-	if !f.HighMissingRiskUntil.IsZero() {
-		riskUntil = utc(f.HighMissingRiskUntil)
-	}
+	r := p.row
 	_, err = t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
 			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
 			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
-			search_text = excluded.search_text, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
-			immediate_risk = excluded.immediate_risk, updated_at = excluded.updated_at, version = excluded.version,
+			search_text = excluded.search_text, referrer_user_id = excluded.referrer_user_id, referrer_org_id = excluded.referrer_org_id,
+			cs_org_id = excluded.cs_org_id, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
+			immediate_risk = excluded.immediate_risk, raised_at = excluded.raised_at, updated_at = excluded.updated_at, version = excluded.version,
 			missing = excluded.missing, closed = excluded.closed, open_escalations = excluded.open_escalations,
 			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential,
 			closed_at = excluded.closed_at`,
-		c.ID, ref, string(c.Stage), name, search, c.Referrer.UserID, c.Referrer.OrgID, c.ChildrensServicesOrg,
-		f.FamilySuspected, f.AgeUncertain, f.ImmediateRisk, utc(c.RaisedAt), utc(updatedAt), c.Version,
-		f.Missing, f.Closed, f.OpenEscalations, riskUntil, f.WhereaboutsConfidential, closedAt)
+		c.ID, nullString(r.reference), r.stage, name, r.searchText, r.referrerUser, r.referrerOrg, r.csOrg,
+		r.familySuspected, r.ageUncertain, r.immediateRisk, r.raisedAt, r.updatedAt, r.version,
+		r.missing, r.closed, r.openEscalations, nullTime(r.riskUntil), r.whereaboutsConfidential, nullTime(r.closedAt))
 	if isUniqueViolation(err) {
 		return conflict(err)
 	}
 	if err != nil {
 		return fmt.Errorf("store: saving case row: %w", err)
 	}
-	if err := t.saveSearchTokens(c.ID, append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)); err != nil {
-		return err
+	if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1`, c.ID); err != nil {
+		return fmt.Errorf("store: clearing search tokens: %w", err)
+	}
+	for _, h := range p.tokens {
+		if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.ID, h); err != nil {
+			return fmt.Errorf("store: saving search token: %w", err)
+		}
 	}
 	if _, err := t.exec(`DELETE FROM case_members WHERE case_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("store: clearing members: %w", err)
 	}
-	for _, m := range pathway.Members(c) {
-		if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, c.ID, m.Kind, m.ID, m.Role); err != nil {
+	keyID, key, err := t.sealKey()
+	if err != nil {
+		return err
+	}
+	for _, m := range p.members {
+		var mac string
+		if key != nil {
+			mac = audit.MemberMAC(key, keyID, c.ID, m.Kind, m.ID, m.Role, c.Version)
+		}
+		if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+			c.ID, m.Kind, m.ID, m.Role, keyID, mac); err != nil {
 			return fmt.Errorf("store: saving member: %w", err)
 		}
 	}
 	if _, err := t.exec(`DELETE FROM clocks WHERE case_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("store: clearing clocks: %w", err)
 	}
-	for _, cl := range c.Clocks {
-		owner := cl.OwnerOrgID
-		if owner == "" {
-			owner = c.ChildrensServicesOrg
-		}
-		// A clock owned by a person belongs to their organisation's team too,
-		// so their manager sees it when it runs late.
+	for _, cl := range p.clocks {
 		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window)
-			VALUES ($1, $2, $3, $4, COALESCE((SELECT org_id FROM users WHERE id = $6 AND $10 = ''), $5), $6, $7, $8, $9, $11)`,
-			c.ID, cl.ID, string(cl.Kind), cl.Label, owner, cl.OwnerUserID, utc(cl.StartedAt), utc(cl.DueAt), nullTime(cl.StoppedAt), cl.OwnerOrgID, cl.Window); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			c.ID, cl.id, cl.kind, cl.label, cl.ownerOrg, cl.ownerUser, cl.startedAt, cl.dueAt, nullTime(cl.stoppedAt), cl.window); err != nil {
 			return fmt.Errorf("store: saving clock: %w", err)
 		}
 	}
 	return nil
 }
 
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // Membership returns how the user (in org) relates to the case. No roles
 // means no need to know: callers answer "not found" (§6.5).
+// A member row whose seal does not match (written behind Waymark's back)
+// gives nothing.
 func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error) {
-	rows, err := t.query(`SELECT role FROM case_members WHERE case_id = $1 AND ((member_kind IN ('user', 'client') AND member_id = $2) OR (member_kind = 'org' AND member_id = $3))`, caseID, userID, orgID)
+	var m pathway.Membership
+	ok, err := t.sealedMemberships([]string{caseID}, userID, orgID)
 	if err != nil {
-		return pathway.Membership{}, fmt.Errorf("store: reading membership: %w", err)
+		return m, err
+	}
+	m.Roles = ok[caseID]
+	return m, nil
+}
+
+// sealedMemberships returns, for each of the cases, the roles the user (in
+// org) holds by member rows whose seals match.
+func (t *Tx) sealedMemberships(caseIDs []string, userID, orgID string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	sealed, err := t.historySealed()
+	if err != nil {
+		return nil, err
+	}
+	args := []any{userID, orgID}
+	in := make([]string, len(caseIDs))
+	for i, id := range caseIDs {
+		args = append(args, id)
+		in[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := t.query(`SELECT m.case_id, m.member_kind, m.member_id, m.role, m.seal_key, m.mac, `+caseVersion+` FROM case_members m
+		WHERE ((m.member_kind IN ('user', 'client') AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2)) AND m.case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading membership: %w", err)
 	}
 	defer rows.Close()
-	var m pathway.Membership
 	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return m, err
+		var caseID, kind, id, role, keyID, mac string
+		var version int
+		if err := rows.Scan(&caseID, &kind, &id, &role, &keyID, &mac, &version); err != nil {
+			return nil, err
 		}
-		m.Roles = append(m.Roles, r)
+		if t.memberSealed(sealed, caseID, kind, id, role, version, keyID, mac) {
+			out[caseID] = append(out[caseID], role)
+		}
 	}
-	return m, rows.Err()
+	return out, rows.Err()
+}
+
+// memberSealed reports whether a member row's seal matches; an unsealed
+// row counts only in a database whose history was never sealed.
+func (t *Tx) memberSealed(sealed bool, caseID, kind, id, role string, version int, keyID, mac string) bool {
+	if mac == "" {
+		return !sealed
+	}
+	ring := t.ring()
+	if ring == nil {
+		return false
+	}
+	key, err := ring.SealKey(keyID)
+	return err == nil && audit.EventMACEqual(audit.MemberMAC(key, keyID, caseID, kind, id, role, version), mac)
+}
+
+// caseVersion is the last seq of the case of member row m, from its log.
+const caseVersion = `(SELECT COALESCE(MAX(e.seq), 0) FROM case_events e WHERE e.case_id = m.case_id)`
+
+// onlySealedMembers drops from a list the cases the user is a member of
+// only by rows whose seals do not match.
+func (t *Tx) onlySealedMembers(list []CaseSummary, userID, orgID string) ([]CaseSummary, error) {
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	ok, err := t.sealedMemberships(ids, userID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, c := range list {
+		if len(ok[c.ID]) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // CaseSummary is one row of a case list.
@@ -253,7 +355,14 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 		s.HighRiskUntil = timePtr(risk)
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// Every list filters on membership ($1 the user, $2 their organisation).
+	userID, _ := args[0].(string)
+	orgID, _ := args[1].(string)
+	return t.onlySealedMembers(out, userID, orgID)
 }
 
 // Inbox lists the cases waiting on the Children's Services team of orgID,
@@ -326,15 +435,15 @@ func (t *Tx) CaseIDs() ([]string, error) {
 	return ids, rows.Err()
 }
 
-// ClearReadModels empties every table that is derived from the case logs,
-// but for erased cases, whose logs can no longer be read.
-func (t *Tx) ClearReadModels() error {
+// DeleteOrphanReadModels removes read-model rows of cases that have no log
+// (and were not erased, whose logs can no longer be read).
+func (t *Tx) DeleteOrphanReadModels() error {
 	for _, table := range []string{"search_tokens", "clocks", "case_members", "cases"} {
 		key := "case_id"
 		if table == "cases" {
 			key = "id"
 		}
-		if _, err := t.exec(`DELETE FROM ` + table + ` WHERE ` + key + ` NOT IN (SELECT case_id FROM erasures)`); err != nil {
+		if _, err := t.exec(`DELETE FROM ` + table + ` WHERE ` + key + ` NOT IN (SELECT case_id FROM erasures) AND ` + key + ` NOT IN (SELECT case_id FROM case_events)`); err != nil {
 			return fmt.Errorf("store: clearing %s: %w", table, err)
 		}
 	}

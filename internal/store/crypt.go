@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/crypt"
 	"waymark/internal/pathway"
 )
@@ -39,6 +40,7 @@ type keyState struct {
 	mu        sync.RWMutex
 	ring      *crypt.KeyRing
 	encrypted atomic.Bool // known to hold data keys
+	sealed    atomic.Bool // known to hold sealed history (seal.go)
 }
 
 // SetKeyRing gives the database the master keys. With nil, case data is
@@ -233,7 +235,8 @@ func (t *Tx) openChildName(caseID, stored, master, wrapped string, destroyed boo
 const caseKeyJoin = ` LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.owner_id = c.id`
 const caseKeyColumns = `COALESCE(dk.master_key_id, ''), COALESCE(dk.wrapped, ''), dk.destroyed_at IS NOT NULL`
 
-// index returns the blind index for search.
+// index returns the blind index for search, its key made if need be (but
+// never in a read-only transaction).
 func (t *Tx) index() (*crypt.Index, error) {
 	if t.ring() == nil {
 		if enc, err := t.encrypted(); err != nil || enc {
@@ -241,28 +244,11 @@ func (t *Tx) index() (*crypt.Index, error) {
 		}
 		return crypt.NewIndex(make([]byte, crypt.KeySize)), nil
 	}
-	k, err := t.dataKey(ownerIndex, "search", true)
+	k, err := t.dataKey(ownerIndex, "search", !t.readOnly)
 	if err != nil {
 		return nil, err
 	}
 	return crypt.NewIndex(k), nil
-}
-
-// saveSearchTokens replaces a case's blind index entries.
-func (t *Tx) saveSearchTokens(caseID string, names []string) error {
-	ix, err := t.index()
-	if err != nil {
-		return err
-	}
-	if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
-		return fmt.Errorf("store: clearing search tokens: %w", err)
-	}
-	for _, h := range ix.Tokens(names...) {
-		if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES ($1, $2)`, caseID, h); err != nil {
-			return fmt.Errorf("store: saving search token: %w", err)
-		}
-	}
-	return nil
 }
 
 // Erasure is the record of a lawful erasure of a case.
@@ -326,8 +312,13 @@ func (t *Tx) EraseCase(e Erasure) error {
 			return fmt.Errorf("store: erasing read model: %w", err)
 		}
 	}
-	if _, err := t.exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis) VALUES ($1, $2, $3, $4, $5)`,
-		e.CaseID, at, e.By, e.Reason, e.LegalBasis); err != nil {
+	keyID, key, err := t.sealKey()
+	if err != nil {
+		return err
+	}
+	mac := audit.ErasureMAC(key, keyID, e.CaseID, at, e.By, e.Reason, e.LegalBasis)
+	if _, err := t.exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		e.CaseID, at, e.By, e.Reason, e.LegalBasis, keyID, mac); err != nil {
 		return fmt.Errorf("store: recording erasure: %w", err)
 	}
 	for owner := range t.keys {
@@ -350,6 +341,7 @@ type KeyReport struct {
 	PlainEvents     int // events written before encryption was turned on
 	PlainDrafts     int
 	PlainChildNames int
+	SealedUnder     map[string]int // case events sealed under each master key: it stays needed to check them
 }
 
 // KeyReport counts data keys per master key and any plain-text rows left.
@@ -373,6 +365,21 @@ func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		r.SealedUnder = map[string]int{}
+		rows, err = t.query(`SELECT seal_key, COUNT(*) FROM case_events WHERE seal_key <> '' GROUP BY seal_key`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			r.SealedUnder[id] = n
+		}
+		rows.Close()
 		for _, c := range []struct {
 			into *int
 			q    string

@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite", pure Go
 
 	"waymark"
+	"waymark/internal/audit"
 )
 
 // Dialect is the SQL flavour of the database.
@@ -170,13 +171,31 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// View runs fn in a read-only transaction that sees one consistent snapshot
+// of the database and never blocks writers, and always rolls it back.
+func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.sql.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("store: beginning transaction: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db, readOnly: true})
+}
+
 // Tx is one unit of work. Every use case runs in exactly one.
 type Tx struct {
-	tx      *sql.Tx
-	ctx     context.Context
-	dialect Dialect
-	db      *DB
-	keys    map[string][]byte // data keys unwrapped in this transaction
+	tx       *sql.Tx
+	ctx      context.Context
+	dialect  Dialect
+	db       *DB
+	keys     map[string][]byte // data keys unwrapped in this transaction
+	readOnly bool
+	heads    map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
+	headsAt  time.Time
 }
 
 // Update runs fn in a transaction and commits it when fn returns nil. The
@@ -188,6 +207,10 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db}
 	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := t.flushHeads(); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -1,0 +1,255 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark/internal/pathway"
+)
+
+// projection is every read-model row of one case, as its state says it
+// should be: the one derivation both SaveProjection and `waymark verify`
+// use, so what is written and what is checked cannot drift apart.
+type projection struct {
+	row       caseRow
+	childName string // in clear; sealed when written
+	members   []pathway.Member
+	clocks    []clockRow
+	tokens    []string
+}
+
+type caseRow struct {
+	reference, stage, searchText, referrerUser, referrerOrg, csOrg string
+	familySuspected, ageUncertain, immediateRisk                   bool
+	raisedAt, updatedAt                                            time.Time
+	version                                                        int
+	missing, closed                                                bool
+	openEscalations                                                int
+	riskUntil                                                      *time.Time
+	whereaboutsConfidential                                        bool
+	closedAt                                                       *time.Time
+}
+
+type clockRow struct {
+	id, kind, label, ownerOrg, ownerUser string
+	startedAt, dueAt                     time.Time
+	stoppedAt                            *time.Time
+	window                               bool
+}
+
+// project derives a case's read models from its state. updatedAt is the
+// time of its last event.
+func (t *Tx) project(c pathway.Case, updatedAt time.Time) (projection, error) {
+	ch := c.Concern.Child
+	f := c.Flags(updatedAt)
+	p := projection{childName: ch.FullName(), members: pathway.Members(c)}
+	p.row = caseRow{
+		reference: c.Reference(), stage: string(c.Stage), searchText: strings.ToLower(c.Reference()),
+		referrerUser: c.Referrer.UserID, referrerOrg: c.Referrer.OrgID, csOrg: c.ChildrensServicesOrg,
+		familySuspected: f.FamilySuspected, ageUncertain: f.AgeUncertain, immediateRisk: f.ImmediateRisk,
+		raisedAt: utc(c.RaisedAt), updatedAt: utc(updatedAt), version: c.Version,
+		missing: f.Missing, closed: f.Closed, openEscalations: f.OpenEscalations, whereaboutsConfidential: f.WhereaboutsConfidential,
+	}
+	if !f.HighMissingRiskUntil.IsZero() {
+		u := utc(f.HighMissingRiskUntil)
+		p.row.riskUntil = &u
+	}
+	if c.Safety.Closed != nil {
+		u := utc(c.Safety.Closed.At)
+		p.row.closedAt = &u
+	}
+	for _, cl := range c.Clocks {
+		owner := cl.OwnerOrgID
+		if owner == "" {
+			owner = c.ChildrensServicesOrg
+		}
+		// A clock owned by a person belongs to their organisation's team too,
+		// so their manager sees it when it runs late.
+		if cl.OwnerOrgID == "" && cl.OwnerUserID != "" {
+			var org string
+			err := t.queryRow(`SELECT org_id FROM users WHERE id = $1`, cl.OwnerUserID).Scan(&org)
+			switch {
+			case err == nil:
+				owner = org
+			case !errors.Is(err, sql.ErrNoRows):
+				return p, fmt.Errorf("store: reading a clock owner's organisation: %w", err)
+			}
+		}
+		r := clockRow{id: cl.ID, kind: string(cl.Kind), label: cl.Label, ownerOrg: owner, ownerUser: cl.OwnerUserID,
+			startedAt: utc(cl.StartedAt), dueAt: utc(cl.DueAt), window: cl.Window}
+		if cl.StoppedAt != nil {
+			u := utc(*cl.StoppedAt)
+			r.stoppedAt = &u
+		}
+		p.clocks = append(p.clocks, r)
+	}
+	ix, err := t.index()
+	if err != nil {
+		return p, err
+	}
+	p.tokens = ix.Tokens(append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)...)
+	return p, nil
+}
+
+// lines renders a projection as one line per column or row, so that two
+// can be compared and the first difference named.
+func (p projection) lines() []string {
+	r := p.row
+	tm := func(t *time.Time) string {
+		if t == nil {
+			return "none"
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	out := []string{
+		"cases.reference = " + strconv.Quote(r.reference),
+		"cases.stage = " + r.stage,
+		"cases.search_text = " + strconv.Quote(r.searchText),
+		"cases.referrer_user_id = " + r.referrerUser,
+		"cases.referrer_org_id = " + r.referrerOrg,
+		"cases.cs_org_id = " + r.csOrg,
+		"cases.family_suspected = " + strconv.FormatBool(r.familySuspected),
+		"cases.age_uncertain = " + strconv.FormatBool(r.ageUncertain),
+		"cases.immediate_risk = " + strconv.FormatBool(r.immediateRisk),
+		"cases.raised_at = " + tm(&r.raisedAt),
+		"cases.updated_at = " + tm(&r.updatedAt),
+		"cases.version = " + strconv.Itoa(r.version),
+		"cases.missing = " + strconv.FormatBool(r.missing),
+		"cases.closed = " + strconv.FormatBool(r.closed),
+		"cases.open_escalations = " + strconv.Itoa(r.openEscalations),
+		"cases.high_missing_risk_until = " + tm(r.riskUntil),
+		"cases.whereabouts_confidential = " + strconv.FormatBool(r.whereaboutsConfidential),
+		"cases.closed_at = " + tm(r.closedAt),
+	}
+	var ms []string
+	for _, m := range p.members {
+		ms = append(ms, "case_members: "+m.Kind+" "+m.ID+" as "+m.Role)
+	}
+	slices.Sort(ms)
+	out = append(out, slices.Compact(ms)...)
+	var cs []string
+	for _, c := range p.clocks {
+		cs = append(cs, fmt.Sprintf("clocks: %s (%s, %q) owner %s/%s started %s due %s stopped %s window %t",
+			c.id, c.kind, c.label, c.ownerOrg, c.ownerUser, tm(&c.startedAt), tm(&c.dueAt), tm(c.stoppedAt), c.window))
+	}
+	slices.Sort(cs)
+	out = append(out, cs...)
+	ts := slices.Clone(p.tokens)
+	slices.Sort(ts)
+	for _, h := range slices.Compact(ts) {
+		out = append(out, "search_tokens: "+h)
+	}
+	return out
+}
+
+// storedProjection reads a case's read-model rows as they are. found is
+// false when it has no row in cases.
+func (t *Tx) storedProjection(caseID string) (p projection, found bool, err error) {
+	var r caseRow
+	var ref sql.NullString
+	var name, master, wrapped string
+	var destroyed bool
+	var risk, closedAt sql.NullTime
+	err = t.queryRow(`SELECT c.reference, c.stage, c.child_name, c.search_text, c.referrer_user_id, c.referrer_org_id, c.cs_org_id,
+			c.family_suspected, c.age_uncertain, c.immediate_risk, c.raised_at, c.updated_at, c.version,
+			c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, c.whereabouts_confidential, c.closed_at, `+caseKeyColumns+`
+		FROM cases c`+caseKeyJoin+` WHERE c.id = $1`, caseID).Scan(&ref, &r.stage, &name, &r.searchText, &r.referrerUser, &r.referrerOrg, &r.csOrg,
+		&r.familySuspected, &r.ageUncertain, &r.immediateRisk, &r.raisedAt, &r.updatedAt, &r.version,
+		&r.missing, &r.closed, &r.openEscalations, &risk, &r.whereaboutsConfidential, &closedAt, &master, &wrapped, &destroyed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		found = false
+	case err != nil:
+		return p, false, fmt.Errorf("store: reading case row: %w", err)
+	default:
+		found = true
+		r.reference = ref.String
+		r.raisedAt, r.updatedAt = utc(r.raisedAt), utc(r.updatedAt)
+		r.riskUntil, r.closedAt = timePtr(risk), timePtr(closedAt)
+		if p.childName, err = t.openChildName(caseID, name, master, wrapped, destroyed); err != nil {
+			return p, found, err
+		}
+		p.row = r
+	}
+	sealed, err := t.historySealed()
+	if err != nil {
+		return p, found, err
+	}
+	rows, err := t.query(`SELECT m.member_kind, m.member_id, m.role, m.seal_key, m.mac, `+caseVersion+` FROM case_members m WHERE m.case_id = $1`, caseID)
+	if err != nil {
+		return p, found, err
+	}
+	var forged string
+	for rows.Next() {
+		var m pathway.Member
+		var keyID, mac string
+		var version int
+		if err := rows.Scan(&m.Kind, &m.ID, &m.Role, &keyID, &mac, &version); err != nil {
+			rows.Close()
+			return p, found, err
+		}
+		if forged == "" && !t.memberSealed(sealed, caseID, m.Kind, m.ID, m.Role, version, keyID, mac) {
+			forged = "case_members: " + m.Kind + " " + m.ID + " as " + m.Role
+		}
+		p.members = append(p.members, m)
+	}
+	rows.Close()
+	if forged != "" {
+		return p, found, t.tamper(caseID, 0, 0, "the read model has "+forged+", whose seal does not match: it was inserted or changed behind Waymark's back")
+	}
+	rows, err = t.query(`SELECT clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window FROM clocks WHERE case_id = $1`, caseID)
+	if err != nil {
+		return p, found, err
+	}
+	for rows.Next() {
+		var c clockRow
+		var stopped sql.NullTime
+		if err := rows.Scan(&c.id, &c.kind, &c.label, &c.ownerOrg, &c.ownerUser, &c.startedAt, &c.dueAt, &stopped, &c.window); err != nil {
+			rows.Close()
+			return p, found, err
+		}
+		c.startedAt, c.dueAt, c.stoppedAt = utc(c.startedAt), utc(c.dueAt), timePtr(stopped)
+		p.clocks = append(p.clocks, c)
+	}
+	rows.Close()
+	p.tokens, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID)
+	return p, found, err
+}
+
+// compareProjection names the first read-model row of a case that is not
+// what its sealed events make it, or returns "".
+func compareProjection(want, got projection) string {
+	if want.childName != got.childName {
+		return "cases.child_name is not the name its events give"
+	}
+	w, g := want.lines(), got.lines()
+	gs, ws := map[string]bool{}, map[string]bool{}
+	for _, l := range g {
+		gs[l] = true
+	}
+	for _, l := range w {
+		ws[l] = true
+	}
+	for _, l := range w {
+		if !gs[l] {
+			col, _, _ := strings.Cut(l, " = ")
+			for _, o := range g {
+				if strings.HasPrefix(o, col+" = ") {
+					return fmt.Sprintf("the read model has %s, but its events give %s", o, l)
+				}
+			}
+			return "the read model lacks " + l + ", which its events give (a row was deleted)"
+		}
+	}
+	for _, l := range g {
+		if !ws[l] {
+			return "the read model has " + l + ", which its events do not give (a row was inserted or changed)"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,631 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark/internal/audit"
+)
+
+// VerifyReport is what Verify checked.
+type VerifyReport struct {
+	AuditEntries int64
+	KeyedFrom    int64 // first keyed audit entry; 0 when none is
+	Cases        int
+	Events       int
+	Erased       int
+	Unsealed     bool // the history has never been sealed (no master key): only its shape and read models were checked
+	Checkpoints  int  // checkpoints proved still contained
+}
+
+// Checkpoint is a signed record of the chain heads at one moment: the audit
+// head, and a digest over every case's head with their number. Kept in the
+// audit log and in a file an operator ships elsewhere, it proves later that
+// nothing it covered has been cut away.
+type Checkpoint struct {
+	Format      string    `json:"format"`
+	At          time.Time `json:"at"`
+	AuditSeq    int64     `json:"auditSeq"`
+	AuditMAC    string    `json:"auditMac"`
+	KeyedFrom   int64     `json:"keyedFrom"`
+	Cases       int       `json:"cases"`
+	HeadsDigest string    `json:"headsDigest"`
+	KeyID       string    `json:"keyId"`
+	PublicKey   string    `json:"publicKey"` // base64 Ed25519; trust the one published, not this copy
+	Signature   string    `json:"signature"` // base64 Ed25519 over SignedText
+}
+
+// CheckpointFormat names the checkpoint's layout and what it signs.
+const CheckpointFormat = "waymark-checkpoint/v1"
+
+// SignedText is exactly what a checkpoint's signature covers.
+func (c Checkpoint) SignedText() string {
+	return strings.Join([]string{CheckpointFormat, c.At.UTC().Format(time.RFC3339Nano), strconv.FormatInt(c.AuditSeq, 10), c.AuditMAC,
+		strconv.FormatInt(c.KeyedFrom, 10), strconv.Itoa(c.Cases), c.HeadsDigest, c.KeyID}, "\n")
+}
+
+// CheckSignature checks the checkpoint was signed by pub.
+func (c Checkpoint) CheckSignature(pub ed25519.PublicKey) error {
+	sig, err := base64.StdEncoding.DecodeString(c.Signature)
+	if err != nil || c.Format != CheckpointFormat || !ed25519.Verify(pub, []byte(c.SignedText()), sig) {
+		return errors.New("the checkpoint's signature does not verify with the checkpoint public key: it was altered, or signed by another key")
+	}
+	return nil
+}
+
+// MakeCheckpoint signs the current chain heads and records the checkpoint
+// in the audit log. It needs a master key.
+func (db *DB) MakeCheckpoint(ctx context.Context, at time.Time) (Checkpoint, error) {
+	ring := db.KeyRing()
+	if ring == nil {
+		return Checkpoint{}, errors.New("store: a checkpoint is signed with a key derived from the master key, and none is configured")
+	}
+	var cp Checkpoint
+	err := db.Update(ctx, func(t *Tx) error {
+		// Taking the audit head first holds back every transaction that
+		// would record a new case head, so the heads read below are the
+		// ones the audit chain records up to this head.
+		var seq, keyedFrom int64
+		var hash string
+		if err := t.queryRow(`SELECT seq, hash, keyed_from FROM audit_head WHERE id = 1`+t.forUpdate()).Scan(&seq, &hash, &keyedFrom); err != nil {
+			return fmt.Errorf("store: reading audit head: %w", err)
+		}
+		heads := map[string]audit.Head{}
+		rows, err := t.query(`SELECT e.case_id, e.seq, e.mac FROM case_events e
+			WHERE e.mac <> '' AND e.seq = (SELECT MAX(e2.seq) FROM case_events e2 WHERE e2.case_id = e.case_id)`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var h audit.Head
+			if err := rows.Scan(&id, &h.Seq, &h.MAC); err != nil {
+				rows.Close()
+				return err
+			}
+			heads[id] = h
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		cp = Checkpoint{Format: CheckpointFormat, At: utc(at), AuditSeq: seq, AuditMAC: hash, KeyedFrom: keyedFrom,
+			Cases: len(heads), HeadsDigest: audit.HeadsDigest(heads), KeyID: ring.Primary()}
+		priv, err := ring.SigningKey(cp.KeyID)
+		if err != nil {
+			return err
+		}
+		cp.PublicKey = base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+		cp.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(priv, []byte(cp.SignedText())))
+		return t.AppendAudit(audit.Entry{At: cp.At, ActorID: "system", Action: audit.ActionCheckpoint,
+			Detail: fmt.Sprintf("audit entry %d %s, %d cases, heads digest %s, key %s, signature %s", cp.AuditSeq, cp.AuditMAC, cp.Cases, cp.HeadsDigest, cp.KeyID, cp.Signature)})
+	})
+	return cp, err
+}
+
+// CheckpointPublicKey is the public key that checks checkpoints signed
+// under the newest master key.
+func (db *DB) CheckpointPublicKey() (keyID string, pub ed25519.PublicKey, err error) {
+	ring := db.KeyRing()
+	if ring == nil {
+		return "", nil, errors.New("store: no master key is configured")
+	}
+	priv, err := ring.SigningKey(ring.Primary())
+	if err != nil {
+		return "", nil, err
+	}
+	return ring.Primary(), priv.Public().(ed25519.PublicKey), nil
+}
+
+// SealHistory seals what was written before sealing began: on the first
+// start with a master key of a database written before this release, or
+// with --insecure-no-encryption. Every case's events are sealed into its
+// chain, erasure records are sealed, the read models are re-derived from the
+// events, and the heads are recorded in keyed audit entries. This trusts the
+// database as it is at that moment, once: a database that already holds any
+// seal is never sealed again, so unsealed rows found later are reported by
+// Verify as tampering. Before sealing anything it calls firstSeal (when not
+// nil), which may refuse: a checkpoint kept outside the database that says
+// the history was sealed already shows its seals were stripped. It returns
+// how many events it sealed.
+func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() error) (int, error) {
+	if db.KeyRing() == nil {
+		return 0, errors.New("store: no master key configured")
+	}
+	var n int
+	err := db.Update(ctx, func(t *Tx) error {
+		var head int64
+		var hash string
+		var keyedFrom int64
+		if err := t.queryRow(`SELECT seq, hash, keyed_from FROM audit_head WHERE id = 1`+t.forUpdate()).Scan(&head, &hash, &keyedFrom); err != nil {
+			return err
+		}
+		if sealed, err := t.historySealed(); err != nil || sealed {
+			return err
+		}
+		var events, others int
+		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events),
+			(SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&events, &others); err != nil {
+			return err
+		}
+		if events == 0 && others == 0 {
+			return nil // a new database: everything will be sealed as it is written
+		}
+		if firstSeal != nil {
+			if err := firstSeal(); err != nil {
+				return err
+			}
+		}
+		keyID, key, err := t.sealKey()
+		if err != nil {
+			return err
+		}
+		rows, err := t.query(`SELECT case_id, seq, type, payload, actor_id, org_id, at, COALESCE(corrects, 0) FROM case_events ORDER BY case_id, seq`)
+		if err != nil {
+			return err
+		}
+		var evs []audit.EventFields
+		for rows.Next() {
+			var f audit.EventFields
+			if err := rows.Scan(&f.CaseID, &f.Seq, &f.Type, &f.Payload, &f.ActorID, &f.OrgID, &f.At, &f.Corrects); err != nil {
+				rows.Close()
+				return err
+			}
+			f.At = utc(f.At)
+			evs = append(evs, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		prev := map[string]string{}
+		for _, f := range evs {
+			mac := audit.EventMAC(key, keyID, prev[f.CaseID], f)
+			if _, err := t.exec(`UPDATE case_events SET seal_key = $3, mac = $4 WHERE case_id = $1 AND seq = $2`, f.CaseID, f.Seq, keyID, mac); err != nil {
+				return err
+			}
+			prev[f.CaseID] = mac
+			t.noteHead(f.CaseID, audit.Head{Seq: f.Seq, MAC: mac}, f.At)
+		}
+		if err := t.sealErasures(keyID, key); err != nil {
+			return err
+		}
+		if err := t.sealGrants(keyID, key); err != nil {
+			return err
+		}
+		if err := t.sealNRMDrafts(keyID, key); err != nil {
+			return err
+		}
+		// Re-derive the read models, so that they are exactly what verify
+		// will expect of them from now on.
+		erased, err := t.stringColumn(`SELECT case_id FROM erasures`)
+		if err != nil {
+			return err
+		}
+		all := t.heads
+		t.heads = nil
+		ids := make([]string, 0, len(all))
+		for id := range all {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			if slices.Contains(erased, id) {
+				continue
+			}
+			c, events, err := t.LoadCase(id)
+			if err != nil {
+				return err
+			}
+			if err := t.SaveProjection(c, events[len(events)-1].At); err != nil {
+				return err
+			}
+		}
+		// Erased cases keep their member rows as they were: seal them as found.
+		if err := t.sealMembersAsFound(keyID, key); err != nil {
+			return err
+		}
+		// Record the heads in keyed audit entries, a few hundred cases to
+		// an entry; this first keyed entry is where keyed sealing begins.
+		for start := 0; start == 0 || start < len(ids); start += 200 {
+			chunk := ids[start:min(start+200, len(ids))]
+			for _, id := range chunk {
+				t.noteHead(id, all[id], time.Time{})
+			}
+			if err := t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: audit.ActionHistorySealed,
+				Detail: fmt.Sprintf("history written before sealing began, sealed as found: %d cases of %d", len(chunk), len(ids))}); err != nil {
+				return err
+			}
+		}
+		n = len(evs)
+		return nil
+	})
+	return n, err
+}
+
+func (t *Tx) sealErasures(keyID string, key []byte) error {
+	rows, err := t.query(`SELECT case_id, erased_at, erased_by, reason, legal_basis FROM erasures WHERE mac = ''`)
+	if err != nil {
+		return err
+	}
+	var ers []Erasure
+	for rows.Next() {
+		var e Erasure
+		if err := rows.Scan(&e.CaseID, &e.At, &e.By, &e.Reason, &e.LegalBasis); err != nil {
+			rows.Close()
+			return err
+		}
+		ers = append(ers, e)
+	}
+	rows.Close()
+	for _, e := range ers {
+		mac := audit.ErasureMAC(key, keyID, e.CaseID, utc(e.At), e.By, e.Reason, e.LegalBasis)
+		if _, err := t.exec(`UPDATE erasures SET seal_key = $2, mac = $3 WHERE case_id = $1`, e.CaseID, keyID, mac); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// VerifyOptions says what Verify checks beyond the seals.
+type VerifyOptions struct {
+	ReadModels  bool         // replay every case and compare its read models
+	Checkpoints []Checkpoint // signed checkpoints the database must still contain
+	Progress    func() error // called now and then: return an error to stop
+}
+
+// Verify proves the database is what its sealed history says: the audit
+// chain's MACs, every case chain's MACs and its head as the audit chain
+// records it (so a case rolled back or deleted is found), the erasure
+// records, and, with ReadModels, that every case's read models equal a
+// replay of its events. It runs in one consistent read-only snapshot and
+// returns a *TamperError or *audit.BrokenError naming the first thing
+// wrong.
+func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error) {
+	var r VerifyReport
+	err := db.View(ctx, func(t *Tx) error {
+		ring := t.ring()
+		sealed, err := t.historySealed()
+		if err != nil {
+			return err
+		}
+		if sealed && ring == nil {
+			return errors.New("store: this database's history is sealed and no master key is configured to verify it: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
+		}
+		r.Unsealed = !sealed
+		v, err := t.verifyAuditChain(o, &r)
+		if err != nil {
+			return err
+		}
+		chains, err := t.verifyCaseChains(o, &r)
+		if err != nil {
+			return err
+		}
+		erased, err := t.verifyErasures(sealed)
+		if err != nil {
+			return err
+		}
+		r.Erased = len(erased)
+		if err := t.verifyGrants(); err != nil {
+			return err
+		}
+		if err := t.verifyNRMDrafts(sealed); err != nil {
+			return err
+		}
+		// Every case the audit chain knows must still reach the head it
+		// records, and every sealed case must be known to it.
+		if sealed {
+			for id, h := range v.Heads {
+				last, ok := chains[id]
+				switch {
+				case !ok:
+					return t.tamper(id, 0, v.HeadAt[id], fmt.Sprintf("it has no events at all, but the audit log records its history up to event %d: the case was deleted", h.Seq))
+				case last.Seq < h.Seq:
+					return t.tamper(id, last.Seq+1, v.HeadAt[id], fmt.Sprintf("its history ends at event %d, but the audit log records it up to event %d: events were deleted from its end (the case was rolled back)", last.Seq, h.Seq))
+				case last.Seq > h.Seq:
+					return t.tamper(id, h.Seq+1, v.HeadAt[id], fmt.Sprintf("its history goes on past event %d, where the audit log last records it: events were added without the audit log", h.Seq))
+				case !audit.EventMACEqual(last.MAC, h.MAC):
+					return t.tamper(id, h.Seq, v.HeadAt[id], "its last event is not the one the audit log records")
+				}
+			}
+			for id := range chains {
+				if _, ok := v.Heads[id]; !ok {
+					return t.tamper(id, 1, 0, "its events are sealed but no audit entry records them: they were copied in from elsewhere")
+				}
+			}
+		}
+		// Read models hang off a case that has a history, or an erasure.
+		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`} {
+			ids, err := t.stringColumn(q)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if _, ok := chains[id]; !ok {
+					if _, ok := erased[id]; !ok {
+						table := strings.Fields(q)[len(strings.Fields(q))-1]
+						return t.tamper(id, 0, 0, fmt.Sprintf("it has rows in %s but no history: they were inserted behind Waymark's back", table))
+					}
+				}
+			}
+		}
+		for id := range erased {
+			if _, ok := chains[id]; !ok {
+				return t.tamper(id, 0, 0, "it has an erasure record but no history")
+			}
+		}
+		if !o.ReadModels {
+			return nil
+		}
+		ids := make([]string, 0, len(chains))
+		for id := range chains {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			if o.Progress != nil {
+				if err := o.Progress(); err != nil {
+					return err
+				}
+			}
+			if _, ok := erased[id]; ok {
+				if err := t.checkErasedReadModels(id); err != nil {
+					return err
+				}
+				continue
+			}
+			c, events, err := t.LoadCase(id)
+			if err != nil {
+				return err
+			}
+			want, err := t.project(c, events[len(events)-1].At)
+			if err != nil {
+				return err
+			}
+			got, found, err := t.storedProjection(id)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return t.tamper(id, 0, 0, "it has a history but no row in cases: the row was deleted")
+			}
+			if diff := compareProjection(want, got); diff != "" {
+				return t.tamper(id, 0, 0, diff)
+			}
+		}
+		return nil
+	})
+	return r, err
+}
+
+func (t *Tx) tamper(caseID string, seq int, auditSeq int64, reason string) error {
+	e := &TamperError{CaseID: caseID, Seq: seq, AuditSeq: auditSeq, Reason: reason}
+	var ref *string
+	if err := t.queryRow(`SELECT reference FROM cases WHERE id = $1`, caseID).Scan(&ref); err == nil && ref != nil {
+		e.Reference = *ref
+	}
+	return e
+}
+
+func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier, error) {
+	var headSeq, keyedFrom int64
+	var headHash string
+	if err := t.queryRow(`SELECT seq, hash, keyed_from FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash, &keyedFrom); err != nil {
+		return nil, fmt.Errorf("store: reading audit head: %w", err)
+	}
+	r.KeyedFrom = keyedFrom
+	if keyedFrom == 0 {
+		var sealedEvents int
+		if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM case_events WHERE seal_key <> '' LIMIT 1) e`).Scan(&sealedEvents); err != nil {
+			return nil, err
+		}
+		if sealedEvents > 0 {
+			return nil, &TamperError{Reason: "the case histories are sealed but the audit chain has no keyed entry: it was rewritten and re-hashed without the key"}
+		}
+	}
+	v := &audit.Verifier{KeyedFrom: keyedFrom}
+	defer func() { r.AuditEntries = v.Checked }()
+	if ring := t.ring(); ring != nil {
+		v.Key = ring.SealKey
+	}
+	cps := map[int64][]Checkpoint{}
+	var lastCP int64
+	for _, cp := range o.Checkpoints {
+		cps[cp.AuditSeq] = append(cps[cp.AuditSeq], cp)
+		lastCP = max(lastCP, cp.AuditSeq)
+	}
+	for _, cp := range cps[0] {
+		if cp.Cases != 0 {
+			return nil, &TamperError{Reason: fmt.Sprintf("the checkpoint of %s covers %d cases and no audit entry", cp.At.Format(time.RFC3339), cp.Cases)}
+		}
+		r.Checkpoints++
+	}
+	rows, err := t.query(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading audit log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e audit.Entry
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads); err != nil {
+			return nil, fmt.Errorf("store: scanning audit entry: %w", err)
+		}
+		if err := v.Next(e); err != nil {
+			return nil, err
+		}
+		for _, cp := range cps[e.Seq] {
+			switch {
+			case cp.KeyedFrom != keyedFrom:
+				return nil, &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("the checkpoint of %s says keyed sealing began at audit entry %d, the database says %d", cp.At.Format(time.RFC3339), cp.KeyedFrom, keyedFrom)}
+			case !audit.EventMACEqual(cp.AuditMAC, e.Hash):
+				return nil, &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("it is not the entry the checkpoint of %s signed: the audit log was rewritten", cp.At.Format(time.RFC3339))}
+			case cp.Cases != len(v.Heads) || cp.HeadsDigest != audit.HeadsDigest(v.Heads):
+				return nil, &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("the checkpoint of %s covers %d cases with heads digest %s, the audit log up to this entry gives %d cases with %s: case histories were removed or rewritten",
+					cp.At.Format(time.RFC3339), cp.Cases, cp.HeadsDigest, len(v.Heads), audit.HeadsDigest(v.Heads))}
+			}
+			r.Checkpoints++
+		}
+		if o.Progress != nil {
+			if err := o.Progress(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if last, _ := v.Last(); lastCP > last {
+		return nil, &TamperError{AuditSeq: last + 1, Reason: fmt.Sprintf("the audit log ends at entry %d, but a signed checkpoint covers it up to entry %d: entries were cut from its end", last, lastCP)}
+	}
+	if err := v.End(headSeq, headHash); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// verifyCaseChains checks every case's seals and returns each case's head.
+func (t *Tx) verifyCaseChains(o VerifyOptions, r *VerifyReport) (map[string]audit.Head, error) {
+	sealed, err := t.historySealed()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query(`SELECT case_id, seq, type, payload, actor_id, org_id, at, COALESCE(corrects, 0), seal_key, mac FROM case_events ORDER BY case_id, seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	heads := map[string]audit.Head{}
+	var c *chain
+	for rows.Next() {
+		var f audit.EventFields
+		var keyID, mac string
+		if err := rows.Scan(&f.CaseID, &f.Seq, &f.Type, &f.Payload, &f.ActorID, &f.OrgID, &f.At, &f.Corrects, &keyID, &mac); err != nil {
+			return nil, err
+		}
+		f.At = utc(f.At)
+		if c == nil || c.caseID != f.CaseID {
+			c = t.newChain(f.CaseID, sealed)
+			r.Cases++
+		}
+		if err := c.next(f, keyID, mac); err != nil {
+			var te *TamperError
+			if errors.As(err, &te) {
+				rows.Close()
+				return nil, t.tamper(te.CaseID, te.Seq, 0, te.Reason)
+			}
+			return nil, err
+		}
+		heads[f.CaseID] = c.last
+		r.Events++
+	}
+	return heads, rows.Err()
+}
+
+// verifyErasures checks each erasure record's seal and that erasure and
+// destroyed case keys go together. It returns the erased case ids.
+func (t *Tx) verifyErasures(sealed bool) (map[string]bool, error) {
+	out := map[string]bool{}
+	rows, err := t.query(`SELECT e.case_id, e.erased_at, e.erased_by, e.reason, e.legal_basis, e.seal_key, e.mac, COALESCE(dk.destroyed_at IS NOT NULL, false)
+		FROM erasures e LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.owner_id = e.case_id`)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		e            Erasure
+		keyID, mac   string
+		keyDestroyed bool
+	}
+	var list []row
+	for rows.Next() {
+		var x row
+		if err := rows.Scan(&x.e.CaseID, &x.e.At, &x.e.By, &x.e.Reason, &x.e.LegalBasis, &x.keyID, &x.mac, &x.keyDestroyed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list = append(list, x)
+	}
+	rows.Close()
+	ring := t.ring()
+	for _, x := range list {
+		out[x.e.CaseID] = true
+		if !x.keyDestroyed {
+			return nil, t.tamper(x.e.CaseID, 0, 0, "it has an erasure record but its data key was not destroyed: the record was inserted behind Waymark's back")
+		}
+		if !sealed {
+			continue
+		}
+		if x.mac == "" || ring == nil {
+			return nil, t.tamper(x.e.CaseID, 0, 0, "its erasure record has no seal: it was written behind Waymark's back")
+		}
+		key, err := ring.SealKey(x.keyID)
+		if err != nil {
+			return nil, t.tamper(x.e.CaseID, 0, 0, "its erasure record: "+err.Error())
+		}
+		if !audit.EventMACEqual(audit.ErasureMAC(key, x.keyID, x.e.CaseID, utc(x.e.At), x.e.By, x.e.Reason, x.e.LegalBasis), x.mac) {
+			return nil, t.tamper(x.e.CaseID, 0, 0, "its erasure record does not match its seal: who erased it, when, why or on what legal basis was changed")
+		}
+	}
+	destroyed, err := t.stringColumn(`SELECT owner_id FROM data_keys WHERE owner_kind = 'case' AND destroyed_at IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range destroyed {
+		if !out[id] {
+			return nil, t.tamper(id, 0, 0, "its data key was destroyed but there is no erasure record: the record was deleted")
+		}
+	}
+	return out, nil
+}
+
+// checkErasedReadModels: an erased case keeps its row (reference only) and
+// its members, and has no name, clocks or search tokens.
+func (t *Tx) checkErasedReadModels(caseID string) error {
+	var name string
+	if err := t.queryRow(`SELECT child_name FROM cases WHERE id = $1`, caseID).Scan(&name); err != nil {
+		return t.tamper(caseID, 0, 0, "it was erased but has no row in cases: the row was deleted")
+	}
+	var n int
+	if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM clocks WHERE case_id = $1) + (SELECT COUNT(*) FROM search_tokens WHERE case_id = $1)`, caseID).Scan(&n); err != nil {
+		return err
+	}
+	if name != "" || n > 0 {
+		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks or search tokens again")
+	}
+	return nil
+}
+
+func (t *Tx) sealMembersAsFound(keyID string, key []byte) error {
+	type row struct {
+		caseID, kind, id, role string
+		version                int
+	}
+	rows, err := t.query(`SELECT m.case_id, m.member_kind, m.member_id, m.role, ` + caseVersion + ` FROM case_members m WHERE m.mac = ''`)
+	if err != nil {
+		return err
+	}
+	var list []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.caseID, &r.kind, &r.id, &r.role, &r.version); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	for _, r := range list {
+		if _, err := t.exec(`UPDATE case_members SET seal_key = $5, mac = $6 WHERE case_id = $1 AND member_kind = $2 AND member_id = $3 AND role = $4`,
+			r.caseID, r.kind, r.id, r.role, keyID, audit.MemberMAC(key, keyID, r.caseID, r.kind, r.id, r.role, r.version)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
