@@ -468,30 +468,20 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 			return err
 		}
 		fmt.Fprintf(stdout, "reset-mfa: done for %s: they set up two-step verification again at their next sign-in\n", *email)
-	case "reset", "disable":
-		var hash string
-		if sub == "reset" {
-			if hash, err = readPassword(); err != nil {
-				return err
-			}
-		}
-		err = db.Update(ctx, func(tx *store.Tx) error {
-			u, err := tx.UserByEmail(*email)
-			if err != nil {
-				return err
-			}
-			if sub == "reset" {
-				if err := casework.ClearThrottleFor(tx, u.Email); err != nil {
-					return err
-				}
-				return tx.SetPassword(u.ID, hash)
-			}
-			return tx.SetDisabled(u.ID, true)
-		})
+	case "reset":
+		hash, err := readPassword()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: done for %s\n", sub, *email)
+		if err := svc.ResetPassword(ctx, *email, hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "reset: done for %s: their sessions and API tokens have ended\n", *email)
+	case "disable":
+		if err := svc.DisableUser(ctx, *email); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "disable: done for %s: their sessions and API tokens have ended\n", *email)
 	default:
 		return fmt.Errorf("unknown user command %q: use add, reset, reset-mfa or disable", sub)
 	}

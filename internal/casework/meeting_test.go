@@ -36,7 +36,7 @@ func addMeetingPeople(t *testing.T, p *partnership) meetingPeople {
 				return err
 			}
 		}
-		if err := tx.SetDisabled("user-gone", true); err != nil {
+		if err := tx.SetDisabled("user-gone", true, time.Now()); err != nil {
 			return err
 		}
 		lead, err := tx.UserByID("user-lead")

@@ -24,6 +24,8 @@ const (
 	ActionAlertsViewed      = "alerts.viewed"
 	ActionSignInOIDCRefused = "user.sso_refused"
 	ActionMFAReset          = "user.mfa_reset"
+	ActionPasswordReset     = "user.password_reset"
+	ActionUserDisabled      = "user.disabled"
 	ActionPasswordAccepted  = "user.password_accepted" // the first step of two: not signed in yet
 )
 
@@ -351,10 +353,48 @@ func (s *Service) ResetMFA(ctx context.Context, email string) error {
 		if err := tx.DeleteUserChallenges(u.ID, s.now()); err != nil {
 			return err
 		}
-		if err := tx.DeleteUserSessions(u.ID); err != nil {
+		if err := tx.EndCredentials(u.ID, s.now()); err != nil {
 			return err
 		}
 		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", OrgID: u.OrgID, Action: ActionMFAReset, Detail: "for " + u.ID})
+	})
+}
+
+// ResetPassword sets a new password hash for the account (from the operator's
+// `user reset`), clears the sign-in throttle counted against it, and ends
+// every session, half-finished sign-in and API token the person had: a reset
+// usually means someone else may know the old password. Audited.
+func (s *Service) ResetPassword(ctx context.Context, email, hash string) error {
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByEmail(email)
+		if err != nil {
+			return err
+		}
+		if err := ClearThrottleFor(tx, u.Email); err != nil {
+			return err
+		}
+		if err := tx.SetPassword(u.ID, hash); err != nil {
+			return err
+		}
+		if err := tx.EndCredentials(u.ID, s.now()); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", OrgID: u.OrgID, Action: ActionPasswordReset, Detail: "for " + u.ID})
+	})
+}
+
+// DisableUser stops an account (from the operator's `user disable`): no
+// sign-in, and every session and API token ends at once. Audited.
+func (s *Service) DisableUser(ctx context.Context, email string) error {
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByEmail(email)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetDisabled(u.ID, true, s.now()); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", OrgID: u.OrgID, Action: ActionUserDisabled, Detail: "for " + u.ID})
 	})
 }
 

@@ -148,18 +148,31 @@ func (t *Tx) SetPassword(userID, hash string) error {
 	return nil
 }
 
-// SetDisabled disables or re-enables a user; disabling ends their sessions.
-func (t *Tx) SetDisabled(userID string, disabled bool) error {
+// SetDisabled disables or re-enables a user; disabling ends every credential
+// they hold (EndCredentials), stamped at now.
+func (t *Tx) SetDisabled(userID string, disabled bool, now time.Time) error {
 	if _, err := t.exec(`UPDATE users SET disabled = $2 WHERE id = $1`, userID, disabled); err != nil {
 		return fmt.Errorf("store: disabling user: %w", err)
 	}
 	if disabled {
-		if _, err := t.exec(`DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
-			return err
-		}
-		if _, err := t.exec(`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, utc(time.Now())); err != nil {
-			return err
-		}
+		return t.EndCredentials(userID, now)
+	}
+	return nil
+}
+
+// EndCredentials ends everything that lets someone act as the user without
+// signing in again: their sessions, half-finished sign-ins and API tokens
+// (revoked at now). A password or authenticator reset calls it, because the
+// reason for a reset is often that someone else may hold them.
+func (t *Tx) EndCredentials(userID string, now time.Time) error {
+	if _, err := t.exec(`DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("store: ending sessions: %w", err)
+	}
+	if _, err := t.exec(`DELETE FROM sign_in_challenges WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("store: ending sign-ins: %w", err)
+	}
+	if _, err := t.exec(`UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, utc(now)); err != nil {
+		return fmt.Errorf("store: revoking API tokens: %w", err)
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func TestUnknownLockedAndWrongPasswordAnswersAreIdentical(t *testing.T) {
 		}
 		real, nobody := "dsl@northfield.example", "nobody@nowhere.example"
 		disabled := e.p.Colleague.User.Email
-		if err := db.Update(context.Background(), func(tx *store.Tx) error { return tx.SetDisabled(e.p.Colleague.User.ID, true) }); err != nil {
+		if err := db.Update(context.Background(), func(tx *store.Tx) error { return tx.SetDisabled(e.p.Colleague.User.ID, true, time.Now()) }); err != nil {
 			t.Fatal(err)
 		}
 		// Others guess at the real account and the unknown address alike,
