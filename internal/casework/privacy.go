@@ -26,6 +26,8 @@ const (
 	ActionRetentionKept     = "retention.kept"
 	ActionDraftDeleted      = "draft.deleted"
 	ActionSubjectExported   = "case.exported"
+	ActionCaseResolved      = "case.resolved"       // a partnership lead looked a case up for a subject-rights request
+	ActionCaseResolveMissed = "case.resolve_missed" // the same look-up found nothing
 	ActionCaseErased        = "case.erased"
 )
 
@@ -148,14 +150,29 @@ func (s *Service) KeepRecord(ctx context.Context, v Viewer, kind, id, note strin
 		return waymark.Invalid(probs)
 	}
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		// Only what is on the review list can be kept: anything else answers as
+		// an id that does not exist, so the reviewer (an administrator, who
+		// sees no case data) learns nothing of open cases or of drafts still
+		// being written (§6.5).
+		notDue := waymark.Errorf(waymark.ENOTFOUND, "There is nothing due for review with that id.")
 		caseID := ""
 		if kind == ReviewClosedCase {
-			if _, err := tx.CaseRowByID(id); err != nil {
+			due, err := tx.ClosedCaseIsDue(id, now.AddDate(-s.Retention.ClosedCaseYears, 0, 0), now)
+			if err != nil {
 				return err
 			}
+			if !due {
+				return notDue
+			}
 			caseID = id
-		} else if _, err := tx.UnsentDraft(id); err != nil {
-			return err
+		} else {
+			d, err := tx.UnsentDraft(id)
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && now.Before(d.UpdatedAt.AddDate(0, 0, s.Retention.UnsentDraftDays))) {
+				return notDue
+			}
+			if err != nil {
+				return err
+			}
 		}
 		if err := tx.RecordRetentionDecision(store.RetentionDecision{Kind: kind, ItemID: id, DecidedAt: now, DecidedBy: v.User.ID, KeepUntil: until, Note: note}); err != nil {
 			return err
@@ -240,22 +257,32 @@ func (s *Service) ResolveCase(ctx context.Context, v Viewer, idOrReference strin
 		return store.CaseRow{}, errNotSubjectRights
 	}
 	var row store.CaseRow
+	var missed error
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		id := strings.TrimSpace(idOrReference)
-		if strings.HasPrefix(strings.ToUpper(id), "CS-") {
-			var err error
-			if id, err = tx.CaseIDByReference(strings.ToUpper(id)); err != nil {
-				return err
-			}
-		}
 		var err error
-		row, err = tx.CaseRowByID(id)
+		if strings.HasPrefix(strings.ToUpper(id), "CS-") {
+			id, err = tx.CaseIDByReference(strings.ToUpper(id))
+		}
+		if err == nil {
+			row, err = tx.CaseRowByID(id)
+		}
+		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			// A look-up that finds nothing is recorded too (without what was
+			// typed, which may not be a reference), so walking references one by
+			// one shows in the audit.
+			missed = err
+			return tx.AppendAudit(s.auditEntry(v, "", ActionCaseResolveMissed, "no case with that id or reference"))
+		}
 		if err != nil {
 			return err
 		}
 		row.ChildName = "" // the lead sees the child's details only in the audited export
-		return nil
+		return tx.AppendAudit(s.auditEntry(v, row.ID, ActionCaseResolved, "subject access look-up"))
 	})
+	if err == nil && missed != nil {
+		err = missed
+	}
 	return row, err
 }
 

@@ -555,3 +555,89 @@ func TestLawfulErasureShredsTheCaseAndIsAudited(t *testing.T) {
 		}
 	})
 }
+
+// Keeping a record is for what is on the review list. An open case, a case
+// closed too recently, or a draft someone is still writing answers exactly
+// as an id that does not exist, and nothing is recorded: otherwise an
+// administrator (who sees no case data) could test ids for cases and drafts
+// (§6.5).
+func TestKeepingWhatIsNotDueAnswersAsAnUnknownID(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		p.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 2, UnsentDraftDays: 10, AuditYears: 3}
+		closed := p.raiseChild(dumpChildren[0], false)
+		p.contact(closed)
+		p.outcome(closed)
+		p.closeCase(closed)
+		open := p.raiseChild(dumpChildren[1], false)
+		d, err := p.svc.NewDraft(p.ctx, p.Colleague)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unknown := func(kind, id string) error {
+			return p.svc.KeepRecord(p.ctx, p.CSAdmin, kind, id, "Kept while a related case is open")
+		}
+		want := unknown(casework.ReviewClosedCase, "no-such-case")
+		wantCode(t, want, waymark.ENOTFOUND)
+		before := p.count(`SELECT COUNT(*) FROM retention_decisions`)
+		for name, err := range map[string]error{
+			"an open case":             unknown(casework.ReviewClosedCase, open),
+			"a case closed today":      unknown(casework.ReviewClosedCase, closed),
+			"a draft being written":    unknown(casework.ReviewUnsentDraft, d.ID),
+			"a draft id that is not":   unknown(casework.ReviewUnsentDraft, "no-such-draft"),
+			"a case id given as draft": unknown(casework.ReviewUnsentDraft, open),
+		} {
+			if waymark.ErrorCode(err) != waymark.ENOTFOUND || err.Error() != want.Error() {
+				t.Errorf("keeping %s: %v, want the same answer as an unknown id (%v)", name, err, want)
+			}
+		}
+		if after := p.count(`SELECT COUNT(*) FROM retention_decisions`); after != before {
+			t.Fatalf("a decision was recorded for something not due: %d -> %d", before, after)
+		}
+		// Once due, the same calls work.
+		p.clock.Advance(3 * 365 * 24 * time.Hour)
+		if err := unknown(casework.ReviewClosedCase, closed); err != nil {
+			t.Fatalf("keeping a closed case now due: %v", err)
+		}
+		if err := unknown(casework.ReviewUnsentDraft, d.ID); err != nil {
+			t.Fatalf("keeping a draft now due: %v", err)
+		}
+	})
+}
+
+// A partnership lead's look-up of a case for a subject-rights request is
+// audited whether or not it finds one, so walking the references one by one
+// leaves a trail.
+func TestASubjectAccessLookUpIsAuditedFoundOrNot(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead, _ := p.privacyLead()
+		id := p.raiseChild(dumpChildren[0], false)
+		ref := p.contact(id)
+		since := p.auditHead()
+		if row, err := p.svc.ResolveCase(p.ctx, lead, ref); err != nil || row.ID != id {
+			t.Fatalf("look-up by reference: %+v %v", row, err)
+		}
+		if _, err := p.svc.ResolveCase(p.ctx, lead, "CS-2026-999999"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("look-up of a reference that is not: %v", err)
+		}
+		if _, err := p.svc.ResolveCase(p.ctx, lead, "Amira Haddad"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("look-up by a name: %v", err)
+		}
+		var got []string
+		for _, e := range p.auditSince(since) {
+			got = append(got, e.Action+" "+e.CaseID+" "+e.Detail)
+			if strings.Contains(e.Detail, "Amira") || strings.Contains(e.Detail, "999999") {
+				t.Errorf("the audit repeats what was typed: %+v", e)
+			}
+		}
+		want := []string{
+			casework.ActionCaseResolved + " " + id + " subject access look-up",
+			casework.ActionCaseResolveMissed + "  no case with that id or reference",
+			casework.ActionCaseResolveMissed + "  no case with that id or reference",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("audit:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}

@@ -40,6 +40,21 @@ func (t *Tx) ClosedCasesClosedBefore(cutoff, now time.Time, limit int) ([]Closed
 	return out, rows.Err()
 }
 
+// ClosedCaseIsDue reports whether the case is on the review list at now: closed,
+// unerased, closed before cutoff, and not kept past now.
+func (t *Tx) ClosedCaseIsDue(id string, cutoff, now time.Time) (bool, error) {
+	var n int
+	err := t.queryRow(`SELECT COUNT(*) FROM cases c
+		WHERE c.id = $1 AND c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $2
+		AND c.id NOT IN (SELECT case_id FROM erasures)
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $3)`,
+		id, utc(cutoff), utc(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: checking a closed case for review: %w", err)
+	}
+	return n > 0, nil
+}
+
 // DraftDue is a concern draft never sent, untouched past its retention period.
 type DraftDue struct {
 	DraftID   string

@@ -267,7 +267,7 @@ func authzRoutes() map[string]authzRoute {
 		// export and erasure pages look nothing up before the lead confirms
 		// who they are, so they answer the same for a real and a random id.
 		"GET /admin/retention":                     {method: "GET", path: "/admin/retention", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
-		"POST /admin/retention/keep":               {method: "POST", path: "/admin/retention/keep", form: form("kind", "closed-case", "id", "{id}", "note", "Court proceedings continue"), want: signedIn("POST", forbidden, statuses{"admin": seeOther, "partnership-lead": seeOther})},
+		"POST /admin/retention/keep":               {method: "POST", path: "/admin/retention/keep", form: form("kind", "closed-case", "id", "{id}", "note", "Court proceedings continue"), want: signedIn("POST", forbidden, statuses{"admin": notFound, "partnership-lead": notFound})},
 		"POST /admin/retention/drafts/{id}/delete": {method: "POST", path: "/admin/retention/drafts/{draft}/delete", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound, "partnership-lead": notFound})},
 		"GET /api/v1/retention-review":             {method: "GET", path: "/api/v1/retention-review", want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
 		"GET /subject-access":                      {method: "GET", path: "/subject-access", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
