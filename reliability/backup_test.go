@@ -60,7 +60,7 @@ func populate(t *testing.T, srv *server, s seeded, cases int) []string {
 // event by event; restore refuses while the database is in use, refuses a
 // damaged or forged backup, and keeps the database it replaced.
 func TestSQLiteBackupRestoresEveryCaseAndEvent(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	tg := &target{name: "sqlite", url: filepath.Join(dir, "waymark.db")}
 	db := tg.open(t)
 	if err := db.Migrate(context.Background()); err != nil {

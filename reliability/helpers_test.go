@@ -178,7 +178,7 @@ func (tg *target) release(t testing.TB) {
 func forEachTarget(t *testing.T, fn func(t *testing.T, tg *target)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
-		tg := &target{name: "sqlite", url: filepath.Join(t.TempDir(), "waymark.db")}
+		tg := &target{name: "sqlite", url: filepath.Join(privateDir(t), "waymark.db")}
 		if err := tg.open(t).Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -459,4 +459,16 @@ func sameCases(t testing.TB, want, got map[string][]string) {
 			}
 		}
 	}
+}
+
+// privateDir is a temporary folder only its owner can read: Waymark refuses
+// to keep children's records in a folder others can read, and the testing
+// package makes its folders 0777 less the umask.
+func privateDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -146,7 +146,7 @@ func TestVerifyFindsTheAuditChainRewrittenOrCut(t *testing.T) {
 	forEachTarget(t, func(t *testing.T, tg *target) {
 		seedDemo(t, tg)
 		tg.release(t)
-		dir := t.TempDir()
+		dir := privateDir(t)
 		cpFile := filepath.Join(dir, "checkpoint.json")
 		out, err := waymark(t, "checkpoint", "--database", tg.url, "--checkpoint-file", cpFile)
 		if err != nil {

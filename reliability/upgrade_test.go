@@ -116,7 +116,7 @@ func TestPreviousSchemaMigratesForwardWithoutLoss(t *testing.T) {
 
 	t.Run("sqlite", func(t *testing.T) {
 		made := storetest.SQLite(t)
-		file := filepath.Join(t.TempDir(), "previous.db")
+		file := filepath.Join(privateDir(t), "previous.db")
 		old, err := store.Open(context.Background(), file)
 		if err != nil {
 			t.Fatal(err)

@@ -76,6 +76,9 @@ func TestServeSignsACheckpointAtEveryTick(t *testing.T) {
 // history is not sealed again as found.
 func TestStrippedSealsAreNotResealedWhenTheCheckpointSaysTheyExisted(t *testing.T) {
 	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil { // Waymark refuses a data folder others can read
+		t.Fatal(err)
+	}
 	line, _ := crypt.GenerateKey()
 	vars := map[string]string{"WAYMARK_MASTER_KEY": line}
 	db := storetest.SQLite(t)
@@ -88,6 +91,9 @@ func TestStrippedSealsAreNotResealedWhenTheCheckpointSaysTheyExisted(t *testing.
 	}
 	var file string
 	db.SQL().QueryRow(`PRAGMA database_list`).Scan(new(int), new(string), &file)
+	if err := os.Chmod(filepath.Dir(file), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"checkpoint", "--database", file, "--data", dir}, env(vars), nil, &out, &out); err != nil {
 		t.Fatalf("checkpoint: %v\n%s", err, out.String())

@@ -137,11 +137,11 @@ func TestAMachineClientSeesOnlyCasesItIsAMemberOf(t *testing.T) {
 			t.Fatalf("the client reads a case of its organisation's team it was not given: %v", err)
 		}
 		// Write scope: a note, never a decision.
-		if err := p.svc.Act(p.ctx, client, given, p.version(given), pathway.AddNote{Text: "Copied to case system record 4471"}); err != nil {
+		if err := p.svc.Act(p.ctx, client, given, p.versionFor(client, given), pathway.AddNote{Text: "Copied to case system record 4471"}); err != nil {
 			t.Fatalf("the client adding a note: %v", err)
 		}
 		before := p.rowCounts()
-		if err := p.svc.RecordOutcome(p.ctx, client, given, p.version(given), "assessment", "Assess"); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+		if err := p.svc.RecordOutcome(p.ctx, client, given, p.versionFor(client, given), "assessment", "Assess"); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
 			t.Fatalf("the client recorded the outcome: %v", err)
 		}
 		p.wantNothingWritten(before)
@@ -184,7 +184,7 @@ func TestAMachineClientIsAuditedAsItself(t *testing.T) {
 		if _, err := p.svc.MyCases(p.ctx, client); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.svc.Act(p.ctx, client, id, p.version(id), pathway.AddNote{Text: "Synced"}); err != nil {
+		if err := p.svc.Act(p.ctx, client, id, p.versionFor(client, id), pathway.AddNote{Text: "Synced"}); err != nil {
 			t.Fatal(err)
 		}
 		_, _ = p.svc.Case(p.ctx, client, p.raise()) // refused: audited as a denial, still as the client

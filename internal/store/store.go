@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite", pure Go
@@ -224,15 +225,42 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
+	if err := unstorable(args); err != nil {
+		return nil, err
+	}
 	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
 func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	if err := unstorable(args); err != nil {
+		return nil, err
+	}
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
+// queryRow with an argument no row can hold (see unstorable) finds no row,
+// as it would on SQLite; PostgreSQL would fail the statement instead.
 func (t *Tx) queryRow(q string, args ...any) *sql.Row {
+	if unstorable(args) != nil {
+		return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`)
+	}
 	return t.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+// errUnstorable refuses text that neither store can keep alike: PostgreSQL
+// refuses NUL and bytes that are not UTF-8, SQLite would keep them. Pages
+// and the API refuse such answers first, naming the field (pathway.TextProblem);
+// this is the backstop, so that a path that forgot is a clear 422, never a
+// 500 on one store and stored garbage on the other.
+var errUnstorable = waymark.Errorf(waymark.EINVALID, "An answer contains a character Waymark cannot store (a NUL byte, or bytes that are not UTF-8 text): retype it rather than pasting it.")
+
+func unstorable(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok && (strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)) {
+			return errUnstorable
+		}
+	}
+	return nil
 }
 
 // forUpdate locks the selected row on PostgreSQL; SQLite's immediate

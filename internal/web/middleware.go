@@ -78,6 +78,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				slog.String("request_id", rid), slog.String("method", r.Method), slog.String("route", route),
 				slog.Int("status", rec.status), slog.Duration("duration", d))
 		}()
+		if s.refuseOddAddress(rec, r) { // address.go: NUL, controls, not UTF-8
+			return
+		}
 		if s.rateLimited(rec, r) { // ratelimit.go: sign-in per address, API per token
 			return
 		}
