@@ -456,9 +456,7 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 			return err
 		}
 		id := access.NewID()
-		err = db.Update(ctx, func(tx *store.Tx) error {
-			return tx.InsertUser(store.User{ID: id, OrgID: *org, Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
-		})
+		err = svc.AddUser(ctx, store.User{ID: id, OrgID: *org, Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
 		if err != nil {
 			return err
 		}
@@ -504,14 +502,12 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	if *id == "" || *name == "" || *kind == "" {
 		return errors.New("org add needs --id, --name and --kind")
 	}
-	db, _, err := openWithLog(ctx, &c, stderr)
+	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	err = db.Update(ctx, func(tx *store.Tx) error {
-		return tx.InsertOrganisation(store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponder: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
-	})
+	err = svc.AddOrganisation(ctx, store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponder: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,8 @@ const (
 	ActionMFAReset          = "user.mfa_reset"
 	ActionPasswordReset     = "user.password_reset"
 	ActionUserDisabled      = "user.disabled"
+	ActionUserAdded         = "user.added"
+	ActionOrgAdded          = "organisation.added"
 	ActionPasswordAccepted  = "user.password_accepted" // the first step of two: not signed in yet
 )
 
@@ -516,3 +519,26 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 
 var errReauthEndedSession = &waymark.Error{Code: waymark.ETOOMANY,
 	Message: "Too many wrong answers: you have been signed out. Sign in again to carry on."}
+
+// AddUser creates an account (from the operator's `user add`). Audited, with
+// the role and organisation, so that who was given what is on record.
+func (s *Service) AddUser(ctx context.Context, u store.User) error {
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertUser(u); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", OrgID: u.OrgID, Action: ActionUserAdded, Detail: "for " + u.ID + " as " + u.Role})
+	})
+}
+
+// AddOrganisation creates an organisation (from the operator's `org add`).
+// Audited, with whether it receives concerns or submits NRM referrals.
+func (s *Service) AddOrganisation(ctx context.Context, o store.Organisation) error {
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertOrganisation(o); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", OrgID: o.ID, Action: ActionOrgAdded,
+			Detail: fmt.Sprintf("%s (%s) first responder %t, children's services %t", o.ID, o.Kind, o.FirstResponder, o.ChildrensServices)})
+	})
+}
