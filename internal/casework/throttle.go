@@ -81,11 +81,18 @@ func WithSource(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, sourceKey{}, addr)
 }
 
-// sourceOf is the client's address as the throttle counts it: an IPv6
-// address by its /64, the block one subscriber is usually given (they can
-// change the rest at will), an IPv4 address whole.
+// sourceOf is the client's address as the throttle counts it (SourceKey).
 func sourceOf(ctx context.Context) string {
 	a, _ := ctx.Value(sourceKey{}).(string)
+	return SourceKey(a)
+}
+
+// SourceKey is a client address as every sign-in limit counts it: an IPv6
+// address by its /64, the block one subscriber is usually given (they can
+// change the rest at will), an IPv4 address whole. The in-memory request
+// limits and the database throttle both use it, so neither can be dodged by
+// walking a /64.
+func SourceKey(a string) string {
 	if a == "" {
 		return "unknown"
 	}

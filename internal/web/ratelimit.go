@@ -116,7 +116,7 @@ func isSignInStep(r *http.Request) bool {
 // limit; it answers 429 with Retry-After and reports true when over either.
 func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
 	if isSignInStep(r) {
-		if ok, wait := s.limits.SignInPerIP.Allow("ip:" + s.clientIP(r)); !ok {
+		if ok, wait := s.limits.SignInPerIP.Allow("ip:" + casework.SourceKey(s.clientIP(r))); !ok {
 			s.tooMany(w, r, wait, "Too many sign-in attempts from your network. Wait "+casework.WaitText(wait)+", then try again.")
 			return true
 		}

@@ -252,3 +252,29 @@ func TestZeroRateMeansNoLimit(t *testing.T) {
 		t.Fatal("a nil limiter refused")
 	}
 }
+
+// One IPv6 subscriber is given a whole /64 and can change the rest of their
+// address at will: the sign-in request limit counts the /64, as the throttle
+// does, so walking it gains nothing.
+func TestSignInLimitCountsAnIPv6AddressByItsSlash64(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	e.srv.limits.SignInPerIP = e.limiter(3)
+	wrong := url.Values{"email": {"nobody@nowhere.example"}, "password": {"a guess"}}
+	for i := range 3 {
+		addr := "2001:db8:1:2::" + strconv.Itoa(i+1)
+		if rec := e.serve(fromIPv6(formRequest("/sign-in", wrong), addr)); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d from %s: %d", i+1, addr, rec.Code)
+		}
+	}
+	if rec := e.serve(fromIPv6(formRequest("/sign-in", wrong), "2001:db8:1:2:ffff::9")); rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("a fourth address in the same /64: %d", rec.Code)
+	}
+	if rec := e.serve(fromIPv6(formRequest("/sign-in", wrong), "2001:db8:1:3::1")); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("the next /64 is held up: %d", rec.Code)
+	}
+}
+
+func fromIPv6(r *http.Request, ip string) *http.Request {
+	r.RemoteAddr = "[" + ip + "]:40000"
+	return r
+}
