@@ -107,6 +107,8 @@ func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, 
 	limits := web.RateLimits{ClientIPHeader: a.clientIPHeader}
 	if a.signInPerMin > 0 {
 		limits.SignInPerIP = web.NewLimiter(a.signInPerMin, a.signInPerMin)
+		// Bearer tokens that match nothing are guesses too: as many a minute per address.
+		limits.BearerFailuresPerIP = web.NewLimiter(a.signInPerMin, a.signInPerMin)
 	}
 	if a.accountPerMin > 0 {
 		log.Warn("--account-rate-limit is no longer used: failed sign-ins are throttled per account and address in the database")

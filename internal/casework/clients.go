@@ -24,7 +24,9 @@ const (
 	ActionTokenRevoked         = "token.revoked"
 	ActionMachineClientCreated = "machine_client.created"
 	ActionMachineClientRevoked = "machine_client.revoked"
-	ActionMachineClientsListed = "machine_clients.listed"
+	// ActionMachineClientTokenIssued: the custodian collected, or re-issued, a client's token.
+	ActionMachineClientTokenIssued = "machine_client.token_issued"
+	ActionMachineClientsListed     = "machine_clients.listed"
 )
 
 // Limits of tokens and machine clients.
@@ -51,6 +53,11 @@ func credentialAnswers(probs *waymark.Problems, name string, scopes []string, tt
 		probs.Add("expiresInDays", "Choose when it expires: between 1 and 366 days from now")
 	}
 }
+
+// errSignedInInPerson refuses managing credentials through a bearer token
+// of any kind (finding B of the token review): listing, making and revoking
+// tokens and collecting a machine client's token need a person's session.
+var errSignedInInPerson = waymark.Errorf(waymark.EFORBIDDEN, "This needs you signed in in person (the sign-in page, or POST /api/v1/sessions), not an API token or a machine client's token")
 
 // errNotAPerson refuses what only a person may do with their own credentials.
 var errNotAPerson = waymark.Errorf(waymark.EFORBIDDEN, "A machine client has no API tokens of its own to manage: it is revoked by an administrator.")
@@ -96,13 +103,18 @@ func (s *Service) CreateAPIToken(ctx context.Context, v Viewer, sessionToken, na
 	return tok, a, nil
 }
 
-// APITokens lists the viewer's own API tokens, revoked and expired ones too.
+// APITokens lists the viewer's own API tokens, revoked and expired ones
+// too. It needs a session: a token (even a read-only one) cannot see or
+// manage its siblings.
 func (s *Service) APITokens(ctx context.Context, v Viewer) ([]store.APIToken, error) {
 	if v.Client != nil {
 		return nil, errNotAPerson
 	}
+	if v.Scopes != nil {
+		return nil, errSignedInInPerson
+	}
 	var out []store.APIToken
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.APITokensFor(v.User.ID)
 		return err
@@ -111,11 +123,19 @@ func (s *Service) APITokens(ctx context.Context, v Viewer) ([]store.APIToken, er
 }
 
 // RevokeAPIToken revokes one of the viewer's own tokens. It stops working
-// at the next request: every request checks it again.
+// at the next request: every request checks it again. It needs a session:
+// a token ends only itself (SignOut), never another.
 func (s *Service) RevokeAPIToken(ctx context.Context, v Viewer, id string) error {
 	if v.Client != nil {
 		return errNotAPerson
 	}
+	if v.Scopes != nil {
+		return errSignedInInPerson
+	}
+	return s.revokeAPIToken(ctx, v, id)
+}
+
+func (s *Service) revokeAPIToken(ctx context.Context, v Viewer, id string) error {
 	if id == "" || len(id) > 64 {
 		return waymark.Errorf(waymark.ENOTFOUND, "You have no API token with that id")
 	}
@@ -147,34 +167,46 @@ func (s *Service) machineClientAdmin(ctx context.Context, v Viewer, sessionToken
 	return s.RequireRecentAuth(ctx, sessionToken, s.Access.ReauthWithin)
 }
 
-// NewMachineClient is what an administrator asks for.
+// NewMachineClient is what an administrator asks for. CustodianEmail names
+// the person of the owning organisation (not an administrator) who collects
+// the client's token: the administrator never sees it.
 type NewMachineClient struct {
-	OrgID  string
-	Name   string
-	Scopes []string
-	TTL    time.Duration
+	OrgID          string
+	Name           string
+	Scopes         []string
+	TTL            time.Duration
+	CustodianEmail string
 }
 
-// CreateMachineClient makes a machine client owned by an organisation and
-// returns its token, shown once (only its hash is kept). The client sees no
-// case until a case's team gives it access. Every partnership lead is
-// alerted, in Waymark and by email.
-func (s *Service) CreateMachineClient(ctx context.Context, v Viewer, sessionToken string, in NewMachineClient) (store.MachineClient, string, error) {
+// CreateMachineClient makes a machine client owned by an organisation. It
+// has no usable token yet: its custodian collects one on a page of their
+// own (IssueMachineClientToken), so the administrator who made it — who
+// must see no case data — never holds a credential that could read a case
+// once a team gives the client access. The client sees no case until a
+// case's team gives it access. Every partnership lead is alerted, in
+// Waymark and by email.
+func (s *Service) CreateMachineClient(ctx context.Context, v Viewer, sessionToken string, in NewMachineClient) (store.MachineClient, error) {
 	if !v.ManagesMachineClients() {
-		return store.MachineClient{}, "", ErrMachineClientsAdmin
+		return store.MachineClient{}, ErrMachineClientsAdmin
 	}
 	var probs waymark.Problems
 	if strings.TrimSpace(in.OrgID) == "" {
 		probs.Add("organisation", "Choose the organisation that owns the machine client")
 	}
 	credentialAnswers(&probs, in.Name, in.Scopes, in.TTL)
+	custodianEmail := strings.TrimSpace(in.CustodianEmail)
+	if custodianEmail == "" || len(custodianEmail) > 320 {
+		probs.Add("custodianEmail", "Enter the email address of the person in the owning organisation who will collect the token")
+	}
 	if err := probs.Err(); err != nil {
-		return store.MachineClient{}, "", err
+		return store.MachineClient{}, err
 	}
 	if err := s.machineClientAdmin(ctx, v, sessionToken); err != nil {
-		return store.MachineClient{}, "", err
+		return store.MachineClient{}, err
 	}
-	tok, hash := access.NewToken()
+	// The stored hash is of a token nobody is given: the client works only
+	// once its custodian collects a token of their own.
+	_, hash := access.NewToken()
 	now := s.now()
 	c := store.MachineClient{ID: store.MachineClientIDPrefix + access.NewID(), OrgID: in.OrgID, Name: strings.TrimSpace(in.Name), Scopes: in.Scopes,
 		TokenHash: hash, CreatedBy: v.User.ID, CreatedAt: now, ExpiresAt: now.Add(in.TTL)}
@@ -186,20 +218,109 @@ func (s *Service) CreateMachineClient(ctx context.Context, v Viewer, sessionToke
 		if err != nil {
 			return err
 		}
+		custodian, err := tx.UserByEmail(custodianEmail)
+		if err != nil && waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			return err
+		}
+		if err != nil || custodian.Disabled || custodian.OrgID != org.ID || custodian.Role == pathway.RoleAdministrator {
+			return waymark.Invalid([]waymark.FieldError{{Field: "custodianEmail",
+				Message: "Enter the email address of someone in " + org.Name + " who is not an administrator and whose account is active: they collect the token"}})
+		}
 		c.OrgName, c.CreatedByName = org.Name, v.User.Name
+		c.CustodianID, c.CustodianName, c.CustodianEmail = custodian.ID, custodian.Name, custodian.Email
+		c.CustodianOrgID, c.CustodianRole = custodian.OrgID, custodian.Role
 		if err := tx.InsertMachineClient(c); err != nil {
 			return err
 		}
 		if err := s.alertLeads(tx, store.AlertMachineClientCreated, c.ID, now); err != nil {
 			return err
 		}
-		return tx.AppendAudit(s.auditEntry(v, "", ActionMachineClientCreated, c.ID+" for "+c.OrgID+": "+strings.Join(c.Scopes, " ")+" until "+c.ExpiresAt.Format(time.RFC3339)))
+		return tx.AppendAudit(s.auditEntry(v, "", ActionMachineClientCreated, c.ID+" for "+c.OrgID+": "+strings.Join(c.Scopes, " ")+
+			" until "+c.ExpiresAt.Format(time.RFC3339)+"; custodian "+c.CustodianID))
 	})
 	if err != nil {
-		return store.MachineClient{}, "", err
+		return store.MachineClient{}, err
 	}
 	s.wakeAlertMailer()
-	return c, tok, nil
+	return c, nil
+}
+
+// errNotCustodian refuses a machine client's token to anyone but its custodian.
+var errNotCustodian = waymark.Errorf(waymark.ENOTFOUND, "You are not the custodian of a machine client with that id")
+
+// MachineClientsInCustody lists the machine clients whose token the viewer
+// collects. It needs a person signed in in person: not a token of any kind.
+func (s *Service) MachineClientsInCustody(ctx context.Context, v Viewer) ([]store.MachineClient, error) {
+	if v.Client != nil || v.Scopes != nil {
+		return nil, errSignedInInPerson
+	}
+	var out []store.MachineClient
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.MachineClientsOfCustodian(v.User.ID)
+		return err
+	})
+	return out, err
+}
+
+// IssueMachineClientToken gives the client's custodian a new token for it,
+// shown once (only its hash is kept): the first time it is collected, and
+// afterwards re-issued, which stops the old token at once. Only the
+// custodian may, signed in in person and re-authenticated within
+// Access.ReauthWithin, while they are still of the owning organisation and
+// not an administrator. Every partnership lead is alerted.
+func (s *Service) IssueMachineClientToken(ctx context.Context, v Viewer, sessionToken, id string) (string, store.MachineClient, error) {
+	if v.Client != nil || v.Scopes != nil {
+		return "", store.MachineClient{}, errSignedInInPerson
+	}
+	if v.User.Role == pathway.RoleAdministrator {
+		return "", store.MachineClient{}, waymark.Errorf(waymark.EFORBIDDEN, "An administrator never holds a machine client's token: its custodian collects it.")
+	}
+	if id == "" || len(id) > 100 {
+		return "", store.MachineClient{}, errNotCustodian
+	}
+	var c store.MachineClient
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = tx.MachineClientByID(id)
+		return err
+	})
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && c.CustodianID != v.User.ID) {
+		return "", store.MachineClient{}, errNotCustodian
+	}
+	if err != nil {
+		return "", store.MachineClient{}, err
+	}
+	if !c.Active(s.now()) {
+		return "", store.MachineClient{}, waymark.Errorf(waymark.ECONFLICT, "This machine client has been revoked or has expired: ask your administrator for a new one")
+	}
+	if !c.CustodianValid(pathway.RoleAdministrator) {
+		return "", store.MachineClient{}, waymark.Errorf(waymark.EFORBIDDEN, "Only a custodian of the organisation that owns the machine client, who is not an administrator, collects its token.")
+	}
+	if err := s.RequireRecentAuth(ctx, sessionToken, s.Access.ReauthWithin); err != nil {
+		return "", store.MachineClient{}, err
+	}
+	tok, hash := access.NewToken()
+	now := s.now()
+	how := "collected"
+	if c.TokenIssuedAt != nil {
+		how = "re-issued"
+	}
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SetMachineClientToken(c.ID, hash, now); err != nil {
+			return err
+		}
+		if err := s.alertLeads(tx, store.AlertMachineClientTokenIssued, c.ID, now); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", ActionMachineClientTokenIssued, c.ID+": token "+how+" by its custodian "+v.User.ID))
+	})
+	if err != nil {
+		return "", store.MachineClient{}, err
+	}
+	s.wakeAlertMailer()
+	c.TokenHash, c.TokenIssuedAt = hash, &now
+	return tok, c, nil
 }
 
 // MachineClients lists every machine client for an administrator who has

@@ -17,14 +17,32 @@ import (
 
 const clientReason = "Copies the referral and outcome into the council's case management system"
 
+// custodianOf is the person of org who collects its machine clients' tokens.
+func (p *partnership) custodianOf(org string) casework.Viewer {
+	switch org {
+	case p.Police.ID:
+		return p.PoliceLead
+	case p.School.ID:
+		return p.Teacher
+	}
+	return p.CSWorker
+}
+
 // machineClient has the administrator, signed in and confirmed, make a
-// machine client owned by org; it returns the client and its token.
+// machine client owned by org, and its custodian collect the token; it
+// returns the client and its token.
 func (p *partnership) machineClient(org string, scopes ...string) (store.MachineClient, string) {
 	p.t.Helper()
 	sess := p.session(p.CSAdmin)
-	c, tok, err := p.svc.CreateMachineClient(p.ctx, p.CSAdmin, sess, casework.NewMachineClient{OrgID: org, Name: "Case system link", Scopes: scopes, TTL: 90 * 24 * time.Hour})
+	custodian := p.custodianOf(org)
+	c, err := p.svc.CreateMachineClient(p.ctx, p.CSAdmin, sess, casework.NewMachineClient{OrgID: org, Name: "Case system link", Scopes: scopes, TTL: 90 * 24 * time.Hour,
+		CustodianEmail: custodian.User.Email})
 	if err != nil {
 		p.t.Fatalf("making a machine client: %v", err)
+	}
+	tok, c, err := p.svc.IssueMachineClientToken(p.ctx, custodian, p.session(custodian), c.ID)
+	if err != nil {
+		p.t.Fatalf("collecting a machine client's token: %v", err)
 	}
 	return c, tok
 }
@@ -310,12 +328,13 @@ func TestMachineClientAdministrationNeedsReauthenticationAndAlertsTheLead(t *tes
 		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
 		p.svc.Access.PublicURL = "https://waymark.partnership.example"
 		lead := p.lead()
-		in := casework.NewMachineClient{OrgID: p.ChildrensServices.ID, Name: "Case system link", Scopes: []string{casework.ScopeRead}, TTL: 30 * 24 * time.Hour}
+		in := casework.NewMachineClient{OrgID: p.ChildrensServices.ID, Name: "Case system link", Scopes: []string{casework.ScopeRead}, TTL: 30 * 24 * time.Hour,
+			CustodianEmail: p.CSWorker.User.Email}
 
 		sess := p.session(p.CSAdmin)
 		p.clock.Advance(p.svc.Access.ReauthWithin + time.Minute)
 		before := p.rowCounts()
-		if _, _, err := p.svc.CreateMachineClient(p.ctx, p.CSAdmin, sess, in); !errors.Is(err, casework.ErrReauthenticate) {
+		if _, err := p.svc.CreateMachineClient(p.ctx, p.CSAdmin, sess, in); !errors.Is(err, casework.ErrReauthenticate) {
 			t.Fatalf("making a client without confirming: %v", err)
 		}
 		if _, err := p.svc.MachineClients(p.ctx, p.CSAdmin, sess); !errors.Is(err, casework.ErrReauthenticate) {
@@ -324,15 +343,15 @@ func TestMachineClientAdministrationNeedsReauthenticationAndAlertsTheLead(t *tes
 		p.wantNothingWritten(before)
 		// Not an administrator, or not in person: refused whatever the confirmation.
 		workerSess := p.session(p.CSWorker)
-		if _, _, err := p.svc.CreateMachineClient(p.ctx, p.CSWorker, workerSess, in); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+		if _, err := p.svc.CreateMachineClient(p.ctx, p.CSWorker, workerSess, in); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
 			t.Fatalf("a worker making a client: %v", err)
 		}
 
 		if err := p.svc.Reauthenticate(p.ctx, p.CSAdmin, sess, storetest.Password); err != nil {
 			t.Fatal(err)
 		}
-		mc, tok, err := p.svc.CreateMachineClient(p.ctx, p.CSAdmin, sess, in)
-		if err != nil || tok == "" || mc.TokenHash == tok {
+		mc, err := p.svc.CreateMachineClient(p.ctx, p.CSAdmin, sess, in)
+		if err != nil || mc.TokenIssuedAt != nil || mc.CustodianID != p.CSWorker.User.ID {
 			t.Fatalf("making a client: %+v %v", mc, err)
 		}
 		list, err := p.svc.MachineClients(p.ctx, p.CSAdmin, sess)
@@ -358,6 +377,10 @@ func TestMachineClientAdministrationNeedsReauthenticationAndAlertsTheLead(t *tes
 		if len(mails) != 1 || mails[0].To[0] != lead.User.Email || strings.Contains(mails[0].Data, mc.Name) {
 			t.Fatalf("emails %+v", mails)
 		}
+		tok, _, err := p.svc.IssueMachineClientToken(p.ctx, p.CSWorker, p.session(p.CSWorker), mc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		p.clock.Advance(p.svc.Access.ReauthWithin + time.Minute)
 		if err := p.svc.RevokeMachineClient(p.ctx, p.CSAdmin, sess, mc.ID); !errors.Is(err, casework.ErrReauthenticate) {
@@ -371,7 +394,7 @@ func TestMachineClientAdministrationNeedsReauthenticationAndAlertsTheLead(t *tes
 			t.Fatal(err)
 		}
 		alerts, _ = p.svc.Alerts(p.ctx, lead)
-		if len(alerts) != 2 || alerts[0].Kind != store.AlertMachineClientRevoked || alerts[0].RevokedByName != p.CSAdmin.User.Name {
+		if len(alerts) != 3 || alerts[0].Kind != store.AlertMachineClientRevoked || alerts[0].RevokedByName != p.CSAdmin.User.Name {
 			t.Fatalf("after revoking, the lead's alerts: %+v", alerts)
 		}
 		entries := p.auditSince(0)

@@ -154,6 +154,28 @@ func (v Viewer) require(scope string) error {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
+// auditEntry is an audit entry of the viewer's. The detail names the credential when it is not a session, so the log
+// tells a read in the browser from one through a program: a person's API
+// token by its id ("via token <id>", never the token), and a machine client
+// by the custodian who holds its token ("custodian <user id>"). The entry's
+// MAC covers the detail, so neither can be changed unnoticed.
 func (s *Service) auditEntry(v Viewer, caseID, action, detail string) audit.Entry {
-	return audit.Entry{At: s.now(), ActorID: v.User.ID, OrgID: v.orgID(), CaseID: caseID, Action: action, Detail: detail}
+	return audit.Entry{At: s.now(), ActorID: v.User.ID, OrgID: v.orgID(), CaseID: caseID, Action: action, Detail: withCredential(v, detail)}
+}
+
+// withCredential adds the credential the viewer came with to an audit detail.
+func withCredential(v Viewer, detail string) string {
+	var via string
+	switch {
+	case v.Client != nil:
+		via = "custodian " + v.Client.CustodianID
+	case v.TokenID != "":
+		via = "via token " + v.TokenID
+	default:
+		return detail
+	}
+	if detail == "" {
+		return via
+	}
+	return detail + "; " + via
 }

@@ -9,6 +9,7 @@ import (
 	"waymark"
 	"waymark/internal/access"
 	"waymark/internal/audit"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
@@ -190,21 +191,30 @@ var errBearer = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Send a val
 // AuthenticateAPIToken finds who is behind a bearer token: a person's
 // session (from POST /api/v1/sessions), one of a person's own API tokens,
 // or a machine client, which acts as itself. Every check is made on every
-// request, so a revoked or expired token, a revoked client or a disabled
-// person is refused at the next request.
+// request, so a revoked or expired token, a revoked client, a client whose
+// custodian may no longer hold it, or a disabled person is refused at the
+// next request.
+//
+// The look-up is one read-only transaction: a token that matches nothing
+// (a guess) writes nothing. Only a session, once found, is touched (or
+// ended) in a write transaction by Authenticate.
 func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewer, error) {
-	if v, _, err := s.Authenticate(ctx, token); err == nil {
-		return v, nil
-	} else if waymark.ErrorCode(err) != waymark.EUNAUTHORIZED {
-		return Viewer{}, err
-	}
 	if token == "" || len(token) > 100 {
 		return Viewer{}, errBearer
 	}
 	now := s.now()
 	hash := access.HashToken(token)
 	var v Viewer
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	var isSession bool
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		_, _, err := tx.SessionByTokenHash(hash)
+		if err == nil {
+			isSession = true
+			return nil
+		}
+		if waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			return err
+		}
 		a, u, err := tx.APITokenByHash(hash)
 		if err == nil {
 			if a.RevokedAt != nil || !now.Before(a.ExpiresAt) || u.Disabled {
@@ -220,12 +230,22 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewe
 		if err != nil {
 			return err
 		}
-		if !c.Active(now) {
+		// A client works only with a token its custodian collected, while
+		// the custodian may hold it (of the owning organisation, not an
+		// administrator, enabled).
+		if !c.Active(now) || c.TokenIssuedAt == nil || !c.CustodianValid(pathway.RoleAdministrator) {
 			return errBearer
 		}
 		v = machineClientViewer(c)
 		return nil
 	})
+	if err == nil && isSession {
+		sv, _, serr := s.Authenticate(ctx, token)
+		if serr != nil && waymark.ErrorCode(serr) == waymark.EUNAUTHORIZED {
+			return Viewer{}, errBearer
+		}
+		return sv, serr
+	}
 	if err != nil {
 		if code := waymark.ErrorCode(err); code == waymark.ENOTFOUND || code == waymark.EUNAUTHORIZED {
 			return Viewer{}, errBearer
@@ -244,7 +264,7 @@ func (s *Service) SignOut(ctx context.Context, v Viewer, token string) error {
 	case v.Client != nil:
 		return s.revokeMachineClient(ctx, v, v.Client.ID)
 	case v.TokenID != "":
-		return s.RevokeAPIToken(ctx, v, v.TokenID)
+		return s.revokeAPIToken(ctx, v, v.TokenID) // the token ends itself, and nothing else
 	}
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.DeleteSession(access.HashToken(token)); err != nil {

@@ -12,6 +12,8 @@ const (
 	AlertBreakGlass           = "break_glass"
 	AlertMachineClientCreated = "machine_client_created" // an administrator made a machine client
 	AlertMachineClientRevoked = "machine_client_revoked"
+	// AlertMachineClientTokenIssued: the custodian collected or re-issued the token.
+	AlertMachineClientTokenIssued = "machine_client_token_issued"
 )
 
 // Alert is something a person must know about, shown on their alerts page
@@ -53,11 +55,11 @@ func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
 			COALESCE(g.id, ''), COALESCE(g.case_id, ''), COALESCE(g.user_id, ''), COALESCE(g.org_id, ''), COALESCE(g.reason, ''), g.granted_at, g.expires_at,
 			COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, ''),
 			COALESCE(mc.id, ''), COALESCE(mc.org_id, ''), COALESCE(mc.name, ''), COALESCE(mc.scopes, ''), COALESCE(mc.created_by, ''), mc.created_at, mc.expires_at, mc.revoked_at,
-			COALESCE(mo.name, ''), COALESCE(mu.name, ''), COALESCE(mr.name, '')
+			COALESCE(mo.name, ''), COALESCE(mu.name, ''), COALESCE(mr.name, ''), COALESCE(mk.name, '')
 		FROM alerts a LEFT JOIN break_glass_grants g ON g.id = a.grant_id
 		LEFT JOIN users u ON u.id = g.user_id LEFT JOIN organisations o ON o.id = g.org_id LEFT JOIN cases c ON c.id = g.case_id
 		LEFT JOIN machine_clients mc ON mc.id = a.machine_client_id LEFT JOIN organisations mo ON mo.id = mc.org_id
-		LEFT JOIN users mu ON mu.id = mc.created_by LEFT JOIN users mr ON mr.id = mc.revoked_by
+		LEFT JOIN users mu ON mu.id = mc.created_by LEFT JOIN users mr ON mr.id = mc.revoked_by LEFT JOIN users mk ON mk.id = mc.custodian_id
 		WHERE a.recipient_user_id = $1 ORDER BY a.created_at DESC LIMIT $2`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing alerts: %w", err)
@@ -72,7 +74,7 @@ func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
 		if err := rows.Scan(&a.ID, &a.Kind, &a.RecipientUserID, &a.GrantID, &a.MachineClientID, &a.CreatedAt, &emailed,
 			&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &granted, &expires, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference,
 			&mc.ID, &mc.OrgID, &mc.Name, &scopes, &mc.CreatedBy, &mcCreated, &mcExpires, &mcRevoked,
-			&mc.OrgName, &mc.CreatedByName, &a.RevokedByName); err != nil {
+			&mc.OrgName, &mc.CreatedByName, &a.RevokedByName, &mc.CustodianName); err != nil {
 			return nil, fmt.Errorf("store: scanning alert: %w", err)
 		}
 		a.EmailedAt = timePtr(emailed)

@@ -27,20 +27,49 @@ type MachineClient struct {
 	ExpiresAt time.Time
 	RevokedAt *time.Time
 	RevokedBy string
+	// CustodianID is the person of the owning organisation (never an
+	// administrator) who collects the token; TokenIssuedAt is when they
+	// last did, nil until they first do (the stored hash is then of a
+	// token nobody was given).
+	CustodianID   string
+	TokenIssuedAt *time.Time
 
-	// For lists: the owning organisation's name and who made it.
-	OrgName, CreatedByName string
+	// For lists: the owning organisation's name, who made it, and the
+	// custodian as they are now (their name, organisation, role and whether
+	// their account is disabled), so a client whose custodian left the
+	// organisation, became an administrator or was disabled is refused.
+	OrgName, CreatedByName        string
+	CustodianName, CustodianEmail string
+	CustodianOrgID, CustodianRole string
+	CustodianDisabled             bool
 }
 
-// Active reports whether the client's token is accepted at now.
+// Active reports whether the client is neither revoked nor expired at now.
 func (c MachineClient) Active(now time.Time) bool {
 	return c.RevokedAt == nil && now.Before(c.ExpiresAt)
 }
 
+// CustodianValid reports whether the client has a custodian who may hold
+// its token: a person of the owning organisation, not an administrator,
+// whose account is enabled. administratorRole is the pathway's role name
+// (the store does not know the pathway).
+func (c MachineClient) CustodianValid(administratorRole string) bool {
+	return c.CustodianID != "" && !c.CustodianDisabled && c.CustodianOrgID == c.OrgID && c.CustodianRole != administratorRole
+}
+
 // InsertMachineClient stores a client (only its token's hash).
 func (t *Tx) InsertMachineClient(c MachineClient) error {
-	_, err := t.exec(`INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		c.ID, c.OrgID, c.Name, strings.Join(c.Scopes, " "), c.TokenHash, c.CreatedBy, utc(c.CreatedAt), utc(c.ExpiresAt))
+	var custodian any
+	if c.CustodianID != "" {
+		custodian = c.CustodianID
+	}
+	var issued any
+	if c.TokenIssuedAt != nil {
+		issued = utc(*c.TokenIssuedAt)
+	}
+	_, err := t.exec(`INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at, custodian_id, token_issued_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		c.ID, c.OrgID, c.Name, strings.Join(c.Scopes, " "), c.TokenHash, c.CreatedBy, utc(c.CreatedAt), utc(c.ExpiresAt), custodian, issued)
 	if err != nil {
 		return fmt.Errorf("store: inserting machine client: %w", err)
 	}
@@ -48,8 +77,11 @@ func (t *Tx) InsertMachineClient(c MachineClient) error {
 }
 
 const clientSelect = `SELECT c.id, c.org_id, c.name, c.scopes, c.token_hash, c.created_by, c.created_at, c.expires_at, c.revoked_at, c.revoked_by,
-		COALESCE(o.name, ''), COALESCE(u.name, '')
-	FROM machine_clients c LEFT JOIN organisations o ON o.id = c.org_id LEFT JOIN users u ON u.id = c.created_by`
+		COALESCE(c.custodian_id, ''), c.token_issued_at,
+		COALESCE(o.name, ''), COALESCE(u.name, ''),
+		COALESCE(k.name, ''), COALESCE(k.email, ''), COALESCE(k.org_id, ''), COALESCE(k.role, ''), COALESCE(k.disabled, TRUE)
+	FROM machine_clients c LEFT JOIN organisations o ON o.id = c.org_id LEFT JOIN users u ON u.id = c.created_by
+	LEFT JOIN users k ON k.id = c.custodian_id`
 
 func (t *Tx) machineClients(q string, args ...any) ([]MachineClient, error) {
 	rows, err := t.query(q, args...)
@@ -61,13 +93,15 @@ func (t *Tx) machineClients(q string, args ...any) ([]MachineClient, error) {
 	for rows.Next() {
 		var c MachineClient
 		var scopes string
-		var revoked sql.NullTime
+		var revoked, issued sql.NullTime
 		if err := rows.Scan(&c.ID, &c.OrgID, &c.Name, &scopes, &c.TokenHash, &c.CreatedBy, &c.CreatedAt, &c.ExpiresAt, &revoked, &c.RevokedBy,
-			&c.OrgName, &c.CreatedByName); err != nil {
+			&c.CustodianID, &issued,
+			&c.OrgName, &c.CreatedByName,
+			&c.CustodianName, &c.CustodianEmail, &c.CustodianOrgID, &c.CustodianRole, &c.CustodianDisabled); err != nil {
 			return nil, fmt.Errorf("store: scanning machine client: %w", err)
 		}
 		c.Scopes = strings.Fields(scopes)
-		c.RevokedAt = timePtr(revoked)
+		c.RevokedAt, c.TokenIssuedAt = timePtr(revoked), timePtr(issued)
 		c.CreatedAt, c.ExpiresAt = c.CreatedAt.UTC(), c.ExpiresAt.UTC()
 		out = append(out, c)
 	}
@@ -77,6 +111,25 @@ func (t *Tx) machineClients(q string, args ...any) ([]MachineClient, error) {
 // MachineClients lists every machine client, newest first.
 func (t *Tx) MachineClients() ([]MachineClient, error) {
 	return t.machineClients(clientSelect + ` ORDER BY c.created_at DESC, c.id`)
+}
+
+// MachineClientsOfCustodian lists the clients whose token the person
+// collects, newest first.
+func (t *Tx) MachineClientsOfCustodian(userID string) ([]MachineClient, error) {
+	return t.machineClients(clientSelect+` WHERE c.custodian_id = $1 ORDER BY c.created_at DESC, c.id`, userID)
+}
+
+// SetMachineClientToken replaces the client's token hash (the old token
+// stops at once) and records when it was issued.
+func (t *Tx) SetMachineClientToken(id, hash string, at time.Time) error {
+	res, err := t.exec(`UPDATE machine_clients SET token_hash = $2, token_issued_at = $3 WHERE id = $1 AND revoked_at IS NULL`, id, hash, utc(at))
+	if err != nil {
+		return fmt.Errorf("store: issuing machine client token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return waymark.Errorf(waymark.ENOTFOUND, "No active machine client with that id")
+	}
+	return nil
 }
 
 // MachineClientByID finds a client by id.

@@ -67,3 +67,41 @@ func TestUpgradingRevokesEveryTokenMadeBefore(t *testing.T) {
 		})
 	}
 }
+
+// Every machine client made before custodians had its token shown to the
+// administrator who made it: upgrading past 0011 revokes them all, and a
+// client's hash can never again be one an administrator was given.
+func TestUpgradingRevokesEveryMachineClientMadeBefore(t *testing.T) {
+	for name, open := range map[string]func(testing.TB, string) *store.DB{"sqlite": storetest.SQLiteAt, "postgres": storetest.PostgresAt} {
+		t.Run(name, func(t *testing.T) {
+			if name == "postgres" && !storetest.WantPostgres(t) {
+				t.Skip("no PostgreSQL")
+			}
+			ctx := context.Background()
+			db := open(t, "0010")
+			now := time.Now().UTC().Truncate(time.Second)
+			p := storetest.NewPartnership(t, db, storetest.NewClock(now))
+			_, hash := access.NewToken()
+			if _, err := db.SQL().ExecContext(ctx, `INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				"client-old", p.ChildrensServices.ID, "Old link", "cases:read", hash, p.CSAdmin.User.ID, now, now.Add(24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			err := db.View(ctx, func(tx *store.Tx) error {
+				c, err := tx.MachineClientByTokenHash(hash)
+				if err != nil {
+					return err
+				}
+				if c.RevokedAt == nil || c.CustodianID != "" || c.TokenIssuedAt != nil || c.CustodianValid("administrator") {
+					t.Errorf("a client made before custodians is still usable: %+v", c)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -121,9 +121,18 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, v casework.V
 			s.problemErr(w, r, waymark.Errorf(waymark.EUNAUTHORIZED, "Send an Authorization: Bearer header with a token from POST /api/v1/sessions or an API token"))
 			return
 		}
+		if s.bearerLimited(w, r) {
+			return
+		}
 		v, err := s.svc.AuthenticateAPIToken(r.Context(), strings.TrimSpace(token))
 		if err != nil {
+			if waymark.ErrorCode(err) == waymark.EUNAUTHORIZED {
+				s.bearerFailed(r)
+			}
 			s.problemErr(w, r, err)
+			return
+		}
+		if s.tokenLimited(w, r, strings.TrimSpace(token)) {
 			return
 		}
 		ctx := context.WithValue(r.Context(), keyViewer, v)

@@ -252,15 +252,19 @@ func authzRoutes() map[string]authzRoute {
 		"DELETE /api/v1/tokens/{id}":                   {method: "DELETE", path: "/api/v1/tokens/{id}", want: bearer(notFound, statuses{"machine-client": forbidden})},
 		"POST /api/v1/sessions/current/reauthenticate": {method: "POST", path: "/api/v1/sessions/current/reauthenticate", json: map[string]any{}, want: bearer(invalid, nil)},
 		"GET /api/v1/machine-clients":                  {method: "GET", path: "/api/v1/machine-clients", want: bearer(forbidden, statuses{"admin": ok})},
-		"POST /api/v1/machine-clients":                 {method: "POST", path: "/api/v1/machine-clients", json: map[string]any{"organisationId": "org-cs", "name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30}, want: bearer(forbidden, statuses{"admin": created})},
-		"POST /api/v1/machine-clients/{id}/revoke":     {method: "POST", path: "/api/v1/machine-clients/{id}/revoke", want: bearer(forbidden, statuses{"admin": notFound})},
-		"GET /account/tokens":                          {method: "GET", path: "/account/tokens", want: signedIn("GET", ok, nil)},
-		"POST /account/tokens":                         {method: "POST", path: "/account/tokens", form: form("name", "Matrix", "scopes", "cases:read", "expiresInDays", "30"), want: signedIn("POST", created, nil)},
-		"POST /account/tokens/{id}/revoke":             {method: "POST", path: "/account/tokens/{id}/revoke", form: csrf, want: signedIn("POST", notFound, nil)},
-		"GET /admin/machine-clients":                   {method: "GET", path: "/admin/machine-clients", want: signedIn("GET", forbidden, statuses{"admin": ok})},
-		"POST /admin/machine-clients":                  {method: "POST", path: "/admin/machine-clients", form: form("organisation", "org-cs", "name", "Matrix client", "scopes", "cases:read", "expiresInDays", "30"), want: signedIn("POST", forbidden, statuses{"admin": created})},
-		"POST /admin/machine-clients/confirm":          {method: "POST", path: "/admin/machine-clients/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
-		"POST /admin/machine-clients/{id}/revoke":      {method: "POST", path: "/admin/machine-clients/{id}/revoke", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /api/v1/machine-clients":                 {method: "POST", path: "/api/v1/machine-clients", json: map[string]any{"organisationId": "org-cs", "name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30, "custodianEmail": "front.door@cs.example"}, want: bearer(forbidden, statuses{"admin": created})},
+		// Only a client's custodian collects its token; an administrator never does.
+		"POST /api/v1/machine-clients/{id}/token":  {method: "POST", path: "/api/v1/machine-clients/{id}/token", want: bearer(notFound, statuses{"admin": forbidden, "machine-client": forbidden})},
+		"GET /account/machine-clients":             {method: "GET", path: "/account/machine-clients", want: signedIn("GET", ok, nil)},
+		"POST /account/machine-clients/token":      {method: "POST", path: "/account/machine-clients/token", form: form("client", "client-nobody"), want: signedIn("POST", notFound, statuses{"admin": forbidden})},
+		"POST /api/v1/machine-clients/{id}/revoke": {method: "POST", path: "/api/v1/machine-clients/{id}/revoke", want: bearer(forbidden, statuses{"admin": notFound})},
+		"GET /account/tokens":                      {method: "GET", path: "/account/tokens", want: signedIn("GET", ok, nil)},
+		"POST /account/tokens":                     {method: "POST", path: "/account/tokens", form: form("name", "Matrix", "scopes", "cases:read", "expiresInDays", "30"), want: signedIn("POST", created, nil)},
+		"POST /account/tokens/{id}/revoke":         {method: "POST", path: "/account/tokens/{id}/revoke", form: csrf, want: signedIn("POST", notFound, nil)},
+		"GET /admin/machine-clients":               {method: "GET", path: "/admin/machine-clients", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"POST /admin/machine-clients":              {method: "POST", path: "/admin/machine-clients", form: form("organisation", "org-cs", "name", "Matrix client", "scopes", "cases:read", "expiresInDays", "30", "custodianEmail", "front.door@cs.example"), want: signedIn("POST", forbidden, statuses{"admin": created})},
+		"POST /admin/machine-clients/confirm":      {method: "POST", path: "/admin/machine-clients/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+		"POST /admin/machine-clients/{id}/revoke":  {method: "POST", path: "/admin/machine-clients/{id}/revoke", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
 
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The
@@ -408,7 +412,8 @@ func (m *matrix) session(who string) (string, string) {
 		now := m.e.clock.Now()
 		err := m.e.db.Update(context.Background(), func(tx *store.Tx) error {
 			return tx.InsertMachineClient(store.MachineClient{ID: store.MachineClientIDPrefix + access.NewID(), OrgID: m.e.p.ChildrensServices.ID, Name: "Matrix link",
-				Scopes: []string{casework.ScopeWrite}, TokenHash: hash, CreatedBy: m.e.p.CSAdmin.User.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
+				Scopes: []string{casework.ScopeWrite}, TokenHash: hash, CreatedBy: m.e.p.CSAdmin.User.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour),
+				CustodianID: m.e.p.CSWorker.User.ID, TokenIssuedAt: &now})
 		})
 		if err != nil {
 			m.e.t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
@@ -25,8 +26,7 @@ type machineClientsData struct {
 	Orgs        []map[string]string
 	Scopes      []map[string]string
 	Form        map[string]string
-	NewClient   *store.MachineClient
-	NewToken    string // shown once, never stored
+	NewClient   *store.MachineClient // made: its custodian collects the token, never the administrator
 	Now         time.Time
 }
 
@@ -128,11 +128,12 @@ func (s *Server) handleMachineClientCreate(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	f := r.PostForm
-	d := machineClientsData{Form: map[string]string{"organisation": f.Get("organisation"), "name": f.Get("name"), "scopes": f.Get("scopes"), "expiresInDays": f.Get("expiresInDays")}}
+	d := machineClientsData{Form: map[string]string{"organisation": f.Get("organisation"), "name": f.Get("name"), "scopes": f.Get("scopes"),
+		"expiresInDays": f.Get("expiresInDays"), "custodianEmail": f.Get("custodianEmail")}}
 	if !s.confirmFromForm(w, r, v, d) {
 		return
 	}
-	in := casework.NewMachineClient{OrgID: f.Get("organisation"), Name: f.Get("name")}
+	in := casework.NewMachineClient{OrgID: f.Get("organisation"), Name: f.Get("name"), CustodianEmail: f.Get("custodianEmail")}
 	if sc := f.Get("scopes"); sc != "" {
 		in.Scopes = []string{sc}
 	}
@@ -143,7 +144,7 @@ func (s *Server) handleMachineClientCreate(w http.ResponseWriter, r *http.Reques
 		probs.Add("expiresInDays", "Enter the number of days until it expires, as a whole number from 1 to 366")
 	}
 	token, _ := r.Context().Value(keyToken).(string)
-	c, tok, err := s.svc.CreateMachineClient(r.Context(), v, token, in)
+	c, err := s.svc.CreateMachineClient(r.Context(), v, token, in)
 	if err != nil && waymark.ErrorCode(err) == waymark.EINVALID {
 		for _, fe := range waymark.ErrorFields(err) {
 			if fe.Field != "expiresInDays" || len(probs) == 0 {
@@ -163,8 +164,8 @@ func (s *Server) handleMachineClientCreate(w http.ResponseWriter, r *http.Reques
 		s.failErr(w, r, err)
 		return
 	}
-	// The token is in this page only: never in a link, never stored.
-	s.machineClientsPage(w, r, v, http.StatusCreated, machineClientsData{NewClient: &c, NewToken: tok}, nil, "Machine client "+c.Name+" made")
+	// No token here: the custodian collects it on a page of their own.
+	s.machineClientsPage(w, r, v, http.StatusCreated, machineClientsData{NewClient: &c}, nil, "Machine client "+c.Name+" made")
 }
 
 // handleMachineClientRevoke revokes a client at once.
@@ -192,21 +193,25 @@ func (s *Server) handleMachineClientRevoke(w http.ResponseWriter, r *http.Reques
 // API.
 
 type apiMachineClient struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	Organisation string     `json:"organisation"`
-	OrgID        string     `json:"organisationId"`
-	Scopes       []string   `json:"scopes"`
-	CreatedAt    time.Time  `json:"createdAt"`
-	CreatedBy    string     `json:"createdBy"`
-	ExpiresAt    time.Time  `json:"expiresAt"`
-	RevokedAt    *time.Time `json:"revokedAt,omitempty"`
-	Active       bool       `json:"active"`
+	ID             string     `json:"id"`
+	Name           string     `json:"name"`
+	Organisation   string     `json:"organisation"`
+	OrgID          string     `json:"organisationId"`
+	Scopes         []string   `json:"scopes"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	CreatedBy      string     `json:"createdBy"`
+	ExpiresAt      time.Time  `json:"expiresAt"`
+	RevokedAt      *time.Time `json:"revokedAt,omitempty"`
+	Active         bool       `json:"active"`
+	Custodian      string     `json:"custodian"`
+	CustodianEmail string     `json:"custodianEmail"`
+	TokenIssuedAt  *time.Time `json:"tokenIssuedAt,omitempty"`
 }
 
 func machineClientJSON(c store.MachineClient, now time.Time) apiMachineClient {
 	return apiMachineClient{ID: c.ID, Name: c.Name, Organisation: c.OrgName, OrgID: c.OrgID, Scopes: c.Scopes, CreatedAt: c.CreatedAt,
-		CreatedBy: c.CreatedByName, ExpiresAt: c.ExpiresAt, RevokedAt: c.RevokedAt, Active: c.Active(now)}
+		CreatedBy: c.CreatedByName, ExpiresAt: c.ExpiresAt, RevokedAt: c.RevokedAt, Active: c.Active(now),
+		Custodian: c.CustodianName, CustodianEmail: c.CustodianEmail, TokenIssuedAt: c.TokenIssuedAt}
 }
 
 // apiConfirm re-authenticates with a password or code sent in the body, if any.
@@ -266,6 +271,7 @@ func (s *Server) handleAPIMachineClientCreate(w http.ResponseWriter, r *http.Req
 		Name           string   `json:"name"`
 		Scopes         []string `json:"scopes"`
 		ExpiresInDays  int      `json:"expiresInDays"`
+		CustodianEmail string   `json:"custodianEmail"`
 		Password       string   `json:"password"`
 		TOTP           string   `json:"totp"`
 	}
@@ -281,8 +287,38 @@ func (s *Server) handleAPIMachineClientCreate(w http.ResponseWriter, r *http.Req
 		return
 	}
 	token, _ := r.Context().Value(keyToken).(string)
-	c, tok, err := s.svc.CreateMachineClient(r.Context(), v, token, casework.NewMachineClient{OrgID: in.OrganisationID, Name: in.Name, Scopes: in.Scopes,
-		TTL: time.Duration(in.ExpiresInDays) * 24 * time.Hour})
+	c, err := s.svc.CreateMachineClient(r.Context(), v, token, casework.NewMachineClient{OrgID: in.OrganisationID, Name: in.Name, Scopes: in.Scopes,
+		TTL: time.Duration(in.ExpiresInDays) * 24 * time.Hour, CustodianEmail: in.CustodianEmail})
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	// No token: the custodian collects it (POST /api/v1/machine-clients/{id}/token).
+	writeJSON(w, http.StatusCreated, map[string]any{"client": machineClientJSON(c, s.now())})
+}
+
+// handleAPIMachineClientToken gives the client's custodian its token, once;
+// calling it again re-issues it and the old token stops at once.
+func (s *Server) handleAPIMachineClientToken(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		Password string `json:"password"`
+		TOTP     string `json:"totp"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+	}
+	if v.IsMachineClient() || v.Scopes != nil {
+		s.problemErr(w, r, waymark.Errorf(waymark.EFORBIDDEN, "This needs you signed in in person (POST /api/v1/sessions), not an API token or a machine client's token"))
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	tok, c, err := s.svc.IssueMachineClientToken(r.Context(), v, token, r.PathValue("id"))
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
@@ -474,4 +510,75 @@ func (s *Server) handleOwnTokenRevoke(w http.ResponseWriter, r *http.Request, v 
 		return
 	}
 	http.Redirect(w, r, "/account/tokens?done=revoked", http.StatusSeeOther)
+}
+
+// Machine clients in a custodian's care, through the pages: the custodian
+// collects (or re-issues) each client's token after confirming who they are.
+
+type custodianClientsData struct {
+	Clients     []store.MachineClient
+	HasPassword bool
+	SSOConfirm  string
+	NewToken    string // shown once, never stored
+	NewClient   *store.MachineClient
+	Items       []map[string]string // the active clients, for the form
+	Now         time.Time
+}
+
+func (s *Server) custodianClientsPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, d custodianClientsData, errs []waymark.FieldError, flash string) {
+	clients, err := s.svc.MachineClientsInCustody(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	d.Clients, d.Now, d.HasPassword = clients, s.now(), v.SignsInWithPassword()
+	for _, c := range clients {
+		if c.Active(d.Now) {
+			hint := "Not collected yet"
+			if c.TokenIssuedAt != nil {
+				hint = "Re-issue: the token issued " + c.TokenIssuedAt.In(pathway.London).Format("2 January 2006 at 3:04pm") + " stops at once"
+			}
+			d.Items = append(d.Items, map[string]string{"Value": c.ID, "Text": c.Name + " (" + c.ID + ")", "Hint": hint})
+		}
+	}
+	if s.svc.Access.OIDC != nil {
+		d.SSOConfirm = "/sign-in/sso/confirm?next=" + url.QueryEscape("/account/machine-clients")
+	}
+	s.render(w, r, status, "custodian-clients", Page{Title: "Machine clients in your care", Errors: errs, Flash: flash, Data: d})
+}
+
+func (s *Server) handleCustodianClients(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	s.custodianClientsPage(w, r, v, http.StatusOK, custodianClientsData{}, nil, "")
+}
+
+// handleCustodianToken collects (or re-issues) a client's token and shows it once.
+func (s *Server) handleCustodianToken(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	token, _ := r.Context().Value(keyToken).(string)
+	if confirm := r.PostFormValue("confirm"); confirm != "" {
+		if err := s.svc.Reauthenticate(r.Context(), v, token, confirm); err != nil {
+			if waymark.ErrorCode(err) == waymark.EINVALID {
+				s.custodianClientsPage(w, r, v, http.StatusUnprocessableEntity, custodianClientsData{}, waymark.ErrorFields(err), "")
+				return
+			}
+			s.failErr(w, r, err)
+			return
+		}
+	}
+	id := r.PostFormValue("client")
+	if id == "" {
+		s.custodianClientsPage(w, r, v, http.StatusUnprocessableEntity, custodianClientsData{},
+			[]waymark.FieldError{{Field: "client", Message: "Choose the machine client whose token you are collecting"}}, "")
+		return
+	}
+	tok, c, err := s.svc.IssueMachineClientToken(r.Context(), v, token, id)
+	switch {
+	case errors.Is(err, casework.ErrReauthenticate):
+		s.custodianClientsPage(w, r, v, http.StatusForbidden, custodianClientsData{}, errConfirmFirst, "")
+		return
+	case err != nil:
+		s.failErr(w, r, err)
+		return
+	}
+	// The token is in this page only: never in a link, never stored.
+	s.custodianClientsPage(w, r, v, http.StatusCreated, custodianClientsData{NewToken: tok, NewClient: &c}, nil, "Token for "+c.Name+" issued")
 }

@@ -98,6 +98,43 @@ func TestSigningOutOrRevokingEndsAnAPITokenAtOnce(t *testing.T) {
 	})
 }
 
+// collectOnThePage has the custodian, in the browser, collect the client's
+// token on their own page after confirming who they are; it returns the token.
+func (e *testEnv) collectOnThePage(custodianEmail, clientID string) string {
+	e.t.Helper()
+	b := e.browser()
+	b.signIn(custodianEmail)
+	page := b.get("/account/machine-clients")
+	checkPageHygiene(e.t, "machine clients in your care", page)
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), clientID) {
+		e.t.Fatalf("the custodian's page: %d, client %s listed: %v", page.Code, clientID, strings.Contains(page.Body.String(), clientID))
+	}
+	rec := b.post("/account/machine-clients/token", url.Values{"csrf_token": {hiddenInput(page.Body.String(), "csrf_token")}, "client": {clientID}, "confirm": {storetest.Password}})
+	checkPageHygiene(e.t, "machine client token issued", rec)
+	m := clientTokenField.FindStringSubmatch(rec.Body.String())
+	if rec.Code != http.StatusCreated || m == nil {
+		e.t.Fatalf("collecting the token: %d %s", rec.Code, snippet(rec))
+	}
+	return m[1]
+}
+
+// collectThroughTheAPI has the custodian collect the client's token through
+// the API, confirming who they are in the request.
+func (e *testEnv) collectThroughTheAPI(doc *oaDoc, custodianEmail, clientID string) string {
+	e.t.Helper()
+	sess := e.signInAPI(custodianEmail)
+	rec := e.api("POST", "/api/v1/machine-clients/"+clientID+"/token", sess, map[string]string{"password": storetest.Password})
+	if doc != nil {
+		checkDocumentedResponse(e.t, *doc, "POST /api/v1/machine-clients/{id}/token", rec)
+	}
+	var out struct{ Token string }
+	decodeInto(e.t, rec, &out)
+	if rec.Code != http.StatusCreated || out.Token == "" {
+		e.t.Fatalf("collecting the token through the API: %d %s", rec.Code, rec.Body)
+	}
+	return out.Token
+}
+
 var clientTokenField = regexp.MustCompile(`id="new-token"[^>]*value="([^"]+)"`)
 var clientIDText = regexp.MustCompile(`Id (client-[0-9a-f]+)`)
 
@@ -139,15 +176,17 @@ func TestMachineClientsThroughThePages(t *testing.T) {
 		if e.count("machine_clients") != 0 {
 			t.Fatal("a client made from bad answers")
 		}
-		made := admin.post("/admin/machine-clients", url.Values{"csrf_token": {csrf}, "organisation": {"org-cs"}, "name": {"Case system link"}, "scopes": {"cases:write"}, "expiresInDays": {"30"}})
+		made := admin.post("/admin/machine-clients", url.Values{"csrf_token": {csrf}, "organisation": {"org-cs"}, "name": {"Case system link"}, "scopes": {"cases:write"}, "expiresInDays": {"30"},
+			"custodianEmail": {"front.door@cs.example"}})
 		checkPageHygiene(t, "machine client made", made)
-		tm, im := clientTokenField.FindStringSubmatch(made.Body.String()), clientIDText.FindStringSubmatch(made.Body.String())
-		if made.Code != http.StatusCreated || tm == nil || im == nil {
-			t.Fatalf("making a client: %d", made.Code)
+		im := clientIDText.FindStringSubmatch(made.Body.String())
+		if made.Code != http.StatusCreated || im == nil || clientTokenField.MatchString(made.Body.String()) {
+			t.Fatalf("making a client: %d (a token shown to the administrator: %v)", made.Code, clientTokenField.MatchString(made.Body.String()))
 		}
-		token, clientID := tm[1], im[1]
+		clientID := im[1]
+		token := e.collectOnThePage("front.door@cs.example", clientID)
 		if list := admin.get("/admin/machine-clients"); strings.Contains(list.Body.String(), token) {
-			t.Fatal("the token is shown again")
+			t.Fatal("the token is shown to the administrator")
 		}
 
 		cases := e.api("GET", "/api/v1/cases", token, nil)
@@ -212,7 +251,7 @@ func TestMachineClientsThroughTheAPI(t *testing.T) {
 		doc := loadOpenAPI(t)
 		admin := e.signInAPI("admin@cs.example")
 		worker := e.signInAPI("front.door@cs.example")
-		body := map[string]any{"organisationId": "org-police", "name": "Police link", "scopes": []string{"cases:read"}, "expiresInDays": 30}
+		body := map[string]any{"organisationId": "org-police", "name": "Police link", "scopes": []string{"cases:read"}, "expiresInDays": 30, "custodianEmail": "first.responder@police.example"}
 		if rec := e.api("POST", "/api/v1/machine-clients", worker, body); rec.Code != http.StatusForbidden {
 			t.Fatalf("a worker making a client: %d", rec.Code)
 		}
@@ -231,9 +270,10 @@ func TestMachineClientsThroughTheAPI(t *testing.T) {
 			Client struct{ ID string }
 		}
 		decodeInto(t, made, &out)
-		if made.Code != http.StatusCreated || !strings.HasPrefix(out.Client.ID, "client-") {
+		if made.Code != http.StatusCreated || !strings.HasPrefix(out.Client.ID, "client-") || out.Token != "" {
 			t.Fatalf("making a client: %d %s", made.Code, made.Body)
 		}
+		out.Token = e.collectThroughTheAPI(&doc, "first.responder@police.example", out.Client.ID)
 		list := e.api("GET", "/api/v1/machine-clients", admin, nil)
 		checkDocumentedResponse(t, doc, "GET /api/v1/machine-clients", list)
 		if list.Code != http.StatusOK || !strings.Contains(list.Body.String(), out.Client.ID) || strings.Contains(list.Body.String(), out.Token) {

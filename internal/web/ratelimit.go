@@ -23,7 +23,11 @@ import (
 // limit.
 type RateLimits struct {
 	SignInPerIP *Limiter // every sign-in step (password, code, set-up, single sign-on), per client address
-	APIPerToken *Limiter // API requests per bearer token
+	APIPerToken *Limiter // API requests per bearer token that authenticated
+	// BearerFailuresPerIP counts bearer tokens that matched nothing, per
+	// client address: once its bucket is empty, every bearer request from
+	// that address is answered 429 before the database is asked.
+	BearerFailuresPerIP *Limiter
 	// ClientIPHeader names the header in which a trusted proxy puts the
 	// client's address (X-Forwarded-For: its last entry is used). Empty:
 	// the connection's address.
@@ -77,6 +81,27 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	return false, time.Duration(secs) * time.Second
 }
 
+// Over reports whether key's bucket is empty, and how long until a token
+// is back, without taking a token or making a bucket for a key it has not
+// seen (so asking costs no memory).
+func (l *Limiter) Over(key string) (bool, time.Duration) {
+	if l == nil || l.Limit <= 0 {
+		return false, 0
+	}
+	now := l.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim, found := l.keys[key]
+	if !found || lim.TokensAt(now) >= 1 {
+		return false, 0
+	}
+	r := lim.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	r.CancelAt(now)
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	return true, time.Duration(secs) * time.Second
+}
+
 // sweep drops the buckets that have refilled (whose keys have been quiet);
 // if every bucket is busy it starts afresh rather than grow without bound.
 func (l *Limiter) sweep(now time.Time) {
@@ -112,22 +137,15 @@ func isSignInStep(r *http.Request) bool {
 		strings.HasPrefix(p, "/sign-in/sso")
 }
 
-// rateLimited applies the per-address sign-in limit and the per-token API
-// limit; it answers 429 with Retry-After and reports true when over either.
+// rateLimited applies the per-address sign-in limit; it answers 429 with
+// Retry-After and reports true when over it. The API's limits — failed
+// bearer tokens per address, requests per token — are applied where the
+// token is checked (bearerLimited, api.go).
 func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
 	if isSignInStep(r) {
 		if ok, wait := s.limits.SignInPerIP.Allow("ip:" + casework.SourceKey(s.clientIP(r))); !ok {
 			s.tooMany(w, r, wait, "Too many sign-in attempts from your network. Wait "+casework.WaitText(wait)+", then try again.")
 			return true
-		}
-	}
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "" {
-			// Keyed by the token's hash: the limiter's memory holds no usable token.
-			if ok, wait := s.limits.APIPerToken.Allow("token:" + access.HashToken(strings.TrimSpace(token))); !ok {
-				s.tooMany(w, r, wait, "Too many requests with this token. Wait "+casework.WaitText(wait)+", then try again.")
-				return true
-			}
 		}
 	}
 	return false
@@ -149,4 +167,31 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	}
 	s.render(w, r, http.StatusTooManyRequests, "error", Page{Title: "Too many attempts",
 		Data: map[string]string{"Heading": "Too many attempts", "Message": msg, "RequestID": requestID(r.Context())}})
+}
+
+// bearerLimited refuses, with 429 and Retry-After, a bearer request from an
+// address that has sent too many tokens that matched nothing: before the
+// database is asked, so guessing tokens costs the guesser, not Waymark.
+func (s *Server) bearerLimited(w http.ResponseWriter, r *http.Request) bool {
+	if over, wait := s.limits.BearerFailuresPerIP.Over("ip:" + s.clientIP(r)); over {
+		s.tooMany(w, r, wait, "Too many requests with tokens that are not valid from your network. Wait "+casework.WaitText(wait)+", then try again.")
+		return true
+	}
+	return false
+}
+
+// bearerFailed counts a bearer token that matched nothing against its address.
+func (s *Server) bearerFailed(r *http.Request) {
+	s.limits.BearerFailuresPerIP.Allow("ip:" + s.clientIP(r))
+}
+
+// tokenLimited applies the per-token API limit to a token that
+// authenticated, keyed by its hash: the limiter's memory holds no usable
+// token, and an unknown token makes no bucket.
+func (s *Server) tokenLimited(w http.ResponseWriter, r *http.Request, token string) bool {
+	if ok, wait := s.limits.APIPerToken.Allow("token:" + access.HashToken(token)); !ok {
+		s.tooMany(w, r, wait, "Too many requests with this token. Wait "+casework.WaitText(wait)+", then try again.")
+		return true
+	}
+	return false
 }

@@ -71,6 +71,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /account/tokens", s.page(s.handleOwnTokens))                                 // clients.go
 	mux.Handle("POST /account/tokens", s.page(s.handleOwnTokenCreate))                           // clients.go
 	mux.Handle("POST /account/tokens/{id}/revoke", s.page(s.handleOwnTokenRevoke))               // clients.go
+	mux.Handle("GET /account/machine-clients", s.page(s.handleCustodianClients))                 // clients.go: the custodian's
+	mux.Handle("POST /account/machine-clients/token", s.page(s.handleCustodianToken))            // clients.go
 	mux.Handle("GET /admin/machine-clients", s.page(s.handleMachineClients))                     // clients.go
 	mux.Handle("POST /admin/machine-clients", s.page(s.handleMachineClientCreate))               // clients.go
 	mux.Handle("POST /admin/machine-clients/confirm", s.page(s.handleMachineClientsConfirm))     // clients.go
@@ -110,6 +112,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/machine-clients", s.api(s.handleAPIMachineClients))                   // clients.go
 	mux.Handle("POST /api/v1/machine-clients", s.api(s.handleAPIMachineClientCreate))             // clients.go
 	mux.Handle("POST /api/v1/machine-clients/{id}/revoke", s.api(s.handleAPIMachineClientRevoke)) // clients.go
+	mux.Handle("POST /api/v1/machine-clients/{id}/token", s.api(s.handleAPIMachineClientToken))   // clients.go: the custodian collects it
 	mux.Handle("POST /api/v1/break-glass", s.api(s.handleAPIBreakGlass))
 	mux.Handle("GET /api/v1/retention-review", s.api(s.handleAPIRetentionReview)) // privacy.go
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
