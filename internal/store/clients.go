@@ -39,8 +39,12 @@ func (c MachineClient) Active(now time.Time) bool {
 
 // InsertMachineClient stores a client (only its token's hash).
 func (t *Tx) InsertMachineClient(c MachineClient) error {
-	_, err := t.exec(`INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		c.ID, c.OrgID, c.Name, strings.Join(c.Scopes, " "), c.TokenHash, c.CreatedBy, utc(c.CreatedAt), utc(c.ExpiresAt))
+	h, err := t.tokenHash(c.TokenHash)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.ID, c.OrgID, c.Name, strings.Join(c.Scopes, " "), h, c.CreatedBy, utc(c.CreatedAt), utc(c.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: inserting machine client: %w", err)
 	}
@@ -93,13 +97,14 @@ func (t *Tx) MachineClientByID(id string) (MachineClient, error) {
 
 // MachineClientByTokenHash finds the client a bearer token belongs to.
 func (t *Tx) MachineClientByTokenHash(hash string) (MachineClient, error) {
-	cs, err := t.machineClients(clientSelect+` WHERE c.token_hash = $1`, hash)
+	cs, err := t.machineClients(clientSelect+` WHERE c.token_hash = $1`, t.storedToken("machine_clients", "token_hash", hash))
 	if err != nil {
 		return MachineClient{}, err
 	}
 	if len(cs) == 0 {
 		return MachineClient{}, waymark.Errorf(waymark.ENOTFOUND, "The token is not valid")
 	}
+	cs[0].TokenHash = hash
 	return cs[0], nil
 }
 
