@@ -89,6 +89,19 @@ func (t *Tx) identityKey() (string, []byte, error) {
 	return id, k, err
 }
 
+// identityKeyToWrite is identityKey, refusing to write an unsealed row
+// without a master key into a database whose identity is sealed.
+func (t *Tx) identityKeyToWrite() (string, []byte, error) {
+	keyID, key, err := t.identityKey()
+	if err != nil || key != nil {
+		return keyID, key, err
+	}
+	if sealed, err := t.identitySealedAlready(); err != nil || sealed {
+		return "", nil, errors.Join(err, errNoIdentityKey)
+	}
+	return "", nil, nil
+}
+
 // identityMatches checks a row's seal. Without a master key nothing is
 // checked; with one, an unsealed row does not match.
 func (t *Tx) identityMatches(table string, s identitySeal, fields []string) bool {
@@ -150,7 +163,7 @@ func (t *Tx) checkedUser(u User, err error, msg string) (User, error) {
 
 // sealOrg (re)writes an organisation's seal from the row as stored.
 func (t *Tx) sealOrg(id string) error {
-	keyID, key, err := t.identityKey()
+	keyID, key, err := t.identityKeyToWrite()
 	if err != nil {
 		return err
 	}
@@ -170,7 +183,7 @@ func (t *Tx) sealOrg(id string) error {
 
 // sealUser (re)writes a user's seal from the row as stored.
 func (t *Tx) sealUser(id string) error {
-	keyID, key, err := t.identityKey()
+	keyID, key, err := t.identityKeyToWrite()
 	if err != nil {
 		return err
 	}
@@ -189,7 +202,7 @@ func (t *Tx) sealUser(id string) error {
 }
 
 func (t *Tx) sealLink(issuer, subject, userID string) error {
-	keyID, key, err := t.identityKey()
+	keyID, key, err := t.identityKeyToWrite()
 	if err != nil {
 		return err
 	}
@@ -204,43 +217,68 @@ func (t *Tx) sealLink(issuer, subject, userID string) error {
 }
 
 // identitySealedAlready reports whether any identity row was ever sealed,
-// so that sealing as found is done once only.
+// or the keyed audit log records that sealing began, so that sealing as
+// found is done once only.
 func (t *Tx) identitySealedAlready() (bool, error) {
+	marked, err := t.identityMarked()
+	if err != nil || marked {
+		return marked, err
+	}
 	var n int
-	err := t.queryRow(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE mac <> '' LIMIT 1) u)
-		+ (SELECT COUNT(*) FROM (SELECT 1 FROM organisations WHERE mac <> '' LIMIT 1) o)
-		+ (SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a)`, actionIdentitySealed).Scan(&n)
+	err = t.queryRow(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE mac <> '' LIMIT 1) u)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM organisations WHERE mac <> '' LIMIT 1) o)`).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: checking for sealed identity: %w", err)
 	}
 	return n > 0, nil
 }
 
+// identityMarked reports whether the audit log records that identity
+// sealing began (deleting that entry breaks the keyed audit chain).
+func (t *Tx) identityMarked() (bool, error) {
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionIdentitySealed).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: checking for sealed identity: %w", err)
+	}
+	return n > 0, nil
+}
+
+var errNoIdentityKey = errors.New("store: this database's organisations and users are sealed but no master key is configured to seal changes: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
+
 const actionIdentitySealed = "identity.sealed"
 
 // SealIdentityAsFound seals every organisation, user and identity link as
 // it is now: once, on the first start with a master key after the upgrade
 // that introduced sealed identity (or of a database written with
-// --insecure-no-encryption). A database holding any identity seal, or whose
-// audit log records this step, is never sealed again, so a row altered later
-// stays reported. It returns how many rows it sealed.
+// --insecure-no-encryption). Every start calls it; the first records in the
+// keyed audit log that identity sealing began, even when there was nothing
+// to seal (a new database, whose rows are sealed as they are written), so
+// seals stripped later are never put back as found: such rows stay absent
+// and reported. A database holding any identity seal is never sealed as
+// found either. It returns how many rows it sealed.
 func (t *Tx) SealIdentityAsFound(at time.Time) (int, error) {
 	if t.ring() == nil {
 		return 0, nil
 	}
-	if done, err := t.identitySealedAlready(); err != nil || done {
+	if marked, err := t.identityMarked(); err != nil || marked {
 		return 0, err
 	}
-	orgs, err := t.stringColumn(`SELECT id FROM organisations ORDER BY id`)
+	already, err := t.identitySealedAlready()
 	if err != nil {
 		return 0, err
 	}
-	users, err := t.stringColumn(`SELECT id FROM users ORDER BY id`)
-	if err != nil {
-		return 0, err
+	var orgs, users []string
+	if !already {
+		if orgs, err = t.stringColumn(`SELECT id FROM organisations ORDER BY id`); err != nil {
+			return 0, err
+		}
+		if users, err = t.stringColumn(`SELECT id FROM users ORDER BY id`); err != nil {
+			return 0, err
+		}
 	}
 	if len(orgs) == 0 && len(users) == 0 {
-		return 0, nil // a new database: each row is sealed as it is written
+		return 0, t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionIdentitySealed,
+			Detail: "identity sealing began: organisations, users and sign-in links are sealed as they are written"})
 	}
 	for _, id := range orgs {
 		if err := t.sealOrg(id); err != nil {

@@ -256,3 +256,43 @@ func TestVerifyNamesEveryAlteredIdentityRow(t *testing.T) {
 		}
 	})
 }
+
+// Rows written before sealed identity are sealed as found, once: the first
+// start records that sealing began, and seals stripped after that are never
+// put back.
+func TestIdentityIsSealedAsFoundOnceOnly(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := storetest.NewClock(storetest.Start)
+		storetest.NewPartnership(t, db, clock)
+		found := func() error {
+			return db.View(ctx, func(tx *store.Tx) error {
+				_, err := tx.UserByEmail("doctor@riverside.example")
+				return err
+			})
+		}
+		// As an older release left them: no seals.
+		behindWaymarksBack(t, db, `UPDATE users SET seal_key = '', mac = ''`)
+		behindWaymarksBack(t, db, `UPDATE organisations SET seal_key = '', mac = ''`)
+		if found() == nil {
+			t.Fatal("an unsealed user is found before sealing as found")
+		}
+		n, err := db.SealIdentityAsFound(ctx, clock.Now())
+		if err != nil || n != 12 {
+			t.Fatalf("sealed %d rows (%v), want 4 organisations and 8 users", n, err)
+		}
+		if err := found(); err != nil {
+			t.Fatalf("after sealing as found: %v", err)
+		}
+		// Stripped again, behind Waymark's back: not sealed again.
+		behindWaymarksBack(t, db, `UPDATE users SET org_id = 'org-cs', seal_key = '', mac = '' WHERE id = 'user-gp'`)
+		behindWaymarksBack(t, db, `UPDATE users SET seal_key = '', mac = ''`)
+		behindWaymarksBack(t, db, `UPDATE organisations SET seal_key = '', mac = ''`)
+		if n, err := db.SealIdentityAsFound(ctx, clock.Now()); err != nil || n != 0 {
+			t.Fatalf("sealed %d rows again (%v)", n, err)
+		}
+		if found() == nil {
+			t.Fatal("a user whose seal was stripped is found")
+		}
+	})
+}
