@@ -174,6 +174,9 @@ func (t *Tx) sealOrg(id string) error {
 			return fmt.Errorf("store: sealing organisation: %w", err)
 		}
 		mac = identityMAC(key, keyID, "organisations", orgFields(o)...)
+		if err := t.markIdentitySealed(o.CreatedAt, sealedAsWritten); err != nil {
+			return err
+		}
 	}
 	if _, err := t.exec(`UPDATE organisations SET seal_key = $2, mac = $3 WHERE id = $1`, id, keyID, mac); err != nil {
 		return fmt.Errorf("store: sealing organisation: %w", err)
@@ -194,6 +197,9 @@ func (t *Tx) sealUser(id string) error {
 			return fmt.Errorf("store: sealing user: %w", err)
 		}
 		mac = identityMAC(key, keyID, "users", userFields(u)...)
+		if err := t.markIdentitySealed(u.CreatedAt, sealedAsWritten); err != nil {
+			return err
+		}
 	}
 	if _, err := t.exec(`UPDATE users SET seal_key = $2, mac = $3 WHERE id = $1`, id, keyID, mac); err != nil {
 		return fmt.Errorf("store: sealing user: %w", err)
@@ -236,12 +242,30 @@ func (t *Tx) identitySealedAlready() (bool, error) {
 // identityMarked reports whether the audit log records that identity
 // sealing began (deleting that entry breaks the keyed audit chain).
 func (t *Tx) identityMarked() (bool, error) {
+	if t.db.identityMarked.Load() {
+		return true, nil
+	}
 	var n int
 	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionIdentitySealed).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: checking for sealed identity: %w", err)
 	}
+	if n > 0 {
+		t.db.identityMarked.Store(true)
+	}
 	return n > 0, nil
 }
+
+// markIdentitySealed records in the audit log, with the first sealed
+// identity row this database holds, that identity sealing began: from then
+// on rows are never sealed as found (SealIdentityAsFound).
+func (t *Tx) markIdentitySealed(at time.Time, detail string) error {
+	if marked, err := t.identityMarked(); err != nil || marked {
+		return err
+	}
+	return t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionIdentitySealed, Detail: detail})
+}
+
+const sealedAsWritten = "identity sealing began: organisations, users and sign-in links are sealed as they are written"
 
 var errNoIdentityKey = errors.New("store: this database's organisations and users are sealed but no master key is configured to seal changes: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
 
@@ -250,12 +274,11 @@ const actionIdentitySealed = "identity.sealed"
 // SealIdentityAsFound seals every organisation, user and identity link as
 // it is now: once, on the first start with a master key after the upgrade
 // that introduced sealed identity (or of a database written with
-// --insecure-no-encryption). Every start calls it; the first records in the
-// keyed audit log that identity sealing began, even when there was nothing
-// to seal (a new database, whose rows are sealed as they are written), so
-// seals stripped later are never put back as found: such rows stay absent
-// and reported. A database holding any identity seal is never sealed as
-// found either. It returns how many rows it sealed.
+// --insecure-no-encryption). Every start calls it. Sealing as found, like
+// sealing the first row as it is written, records in the keyed audit log
+// that identity sealing began, so seals stripped later are never put back
+// as found: such rows stay absent and reported. It returns how many rows it
+// sealed.
 func (t *Tx) SealIdentityAsFound(at time.Time) (int, error) {
 	if t.ring() == nil {
 		return 0, nil
@@ -267,28 +290,18 @@ func (t *Tx) SealIdentityAsFound(at time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var orgs, users []string
-	if !already {
-		if orgs, err = t.stringColumn(`SELECT id FROM organisations ORDER BY id`); err != nil {
-			return 0, err
-		}
-		if users, err = t.stringColumn(`SELECT id FROM users ORDER BY id`); err != nil {
-			return 0, err
-		}
+	orgs, err := t.stringColumn(`SELECT id FROM organisations ORDER BY id`)
+	if err != nil {
+		return 0, err
 	}
-	if len(orgs) == 0 && len(users) == 0 {
-		return 0, t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionIdentitySealed,
-			Detail: "identity sealing began: organisations, users and sign-in links are sealed as they are written"})
+	users, err := t.stringColumn(`SELECT id FROM users ORDER BY id`)
+	if err != nil {
+		return 0, err
 	}
-	for _, id := range orgs {
-		if err := t.sealOrg(id); err != nil {
-			return 0, err
-		}
-	}
-	for _, id := range users {
-		if err := t.sealUser(id); err != nil {
-			return 0, err
-		}
+	if already || len(orgs) == 0 && len(users) == 0 {
+		// A new database, or rows sealed as written by a release that did
+		// not yet record it: nothing is sealed as found.
+		return 0, nil
 	}
 	rows, err := t.query(`SELECT issuer, subject, user_id FROM user_identities`)
 	if err != nil {
@@ -307,14 +320,27 @@ func (t *Tx) SealIdentityAsFound(at time.Time) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	// Recorded first, so that sealing the rows below does not record it again.
+	if err := t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionIdentitySealed,
+		Detail: fmt.Sprintf("organisations, users and sign-in links written before sealing began, sealed as found: %d organisations, %d users, %d links", len(orgs), len(users), len(links))}); err != nil {
+		return 0, err
+	}
+	for _, id := range orgs {
+		if err := t.sealOrg(id); err != nil {
+			return 0, err
+		}
+	}
+	for _, id := range users {
+		if err := t.sealUser(id); err != nil {
+			return 0, err
+		}
+	}
 	for _, l := range links {
 		if err := t.sealLink(l[0], l[1], l[2]); err != nil {
 			return 0, err
 		}
 	}
-	n := len(orgs) + len(users) + len(links)
-	return n, t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionIdentitySealed,
-		Detail: fmt.Sprintf("organisations, users and sign-in links written before sealing began, sealed as found: %d organisations, %d users, %d links", len(orgs), len(users), len(links))})
+	return len(orgs) + len(users) + len(links), nil
 }
 
 // SealIdentityAsFound is Tx.SealIdentityAsFound in a transaction of its own.

@@ -257,41 +257,50 @@ func TestVerifyNamesEveryAlteredIdentityRow(t *testing.T) {
 	})
 }
 
-// Rows written before sealed identity are sealed as found, once: the first
-// start records that sealing began, and seals stripped after that are never
-// put back.
+// Rows written before sealed identity are sealed as found, once: sealing
+// as found, like sealing the first row as written, is recorded in the keyed
+// audit log, and seals stripped after that are never put back.
 func TestIdentityIsSealedAsFoundOnceOnly(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clock := storetest.NewClock(storetest.Start)
 		storetest.NewPartnership(t, db, clock)
-		found := func() error {
+		found := func(db *store.DB) error {
 			return db.View(ctx, func(tx *store.Tx) error {
 				_, err := tx.UserByEmail("doctor@riverside.example")
 				return err
 			})
 		}
-		// As an older release left them: no seals.
-		behindWaymarksBack(t, db, `UPDATE users SET seal_key = '', mac = ''`)
-		behindWaymarksBack(t, db, `UPDATE organisations SET seal_key = '', mac = ''`)
-		if found() == nil {
-			t.Fatal("an unsealed user is found before sealing as found")
+		strip := func(db *store.DB) {
+			behindWaymarksBack(t, db, `UPDATE users SET seal_key = '', mac = ''`)
+			behindWaymarksBack(t, db, `UPDATE organisations SET seal_key = '', mac = ''`)
 		}
+		// Sealed as written, then stripped: never sealed as found.
+		strip(db)
+		if n, err := db.SealIdentityAsFound(ctx, clock.Now()); err != nil || n != 0 {
+			t.Fatalf("stripped seals of rows sealed as written: sealed %d again (%v)", n, err)
+		}
+		if found(db) == nil {
+			t.Fatal("a user whose seal was stripped is found")
+		}
+
+		// As an older release left them: no seals, nothing recorded.
+		behindWaymarksBack(t, db, `DELETE FROM audit_log WHERE action = 'identity.sealed'`)
+		db = storetest.Reopen(t, db)
 		n, err := db.SealIdentityAsFound(ctx, clock.Now())
 		if err != nil || n != 12 {
 			t.Fatalf("sealed %d rows (%v), want 4 organisations and 8 users", n, err)
 		}
-		if err := found(); err != nil {
+		if err := found(db); err != nil {
 			t.Fatalf("after sealing as found: %v", err)
 		}
-		// Stripped again, behind Waymark's back: not sealed again.
-		behindWaymarksBack(t, db, `UPDATE users SET org_id = 'org-cs', seal_key = '', mac = '' WHERE id = 'user-gp'`)
-		behindWaymarksBack(t, db, `UPDATE users SET seal_key = '', mac = ''`)
-		behindWaymarksBack(t, db, `UPDATE organisations SET seal_key = '', mac = ''`)
+		// Moved and stripped again, behind Waymark's back: not sealed again.
+		behindWaymarksBack(t, db, `UPDATE users SET org_id = 'org-cs' WHERE id = 'user-gp'`)
+		strip(db)
 		if n, err := db.SealIdentityAsFound(ctx, clock.Now()); err != nil || n != 0 {
 			t.Fatalf("sealed %d rows again (%v)", n, err)
 		}
-		if found() == nil {
+		if found(db) == nil {
 			t.Fatal("a user whose seal was stripped is found")
 		}
 	})

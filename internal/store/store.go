@@ -43,7 +43,8 @@ type DB struct {
 	Dialect Dialect
 	keys    keyState // master keys for encryption at rest (crypt.go)
 
-	frontDoor atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
+	frontDoor      atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
+	identityMarked atomic.Bool            // the audit log records that identity sealing began (identity.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
