@@ -241,7 +241,17 @@ func TestVerifyNamesEveryAlteredIdentityRow(t *testing.T) {
 		behindWaymarksBack(t, db, `UPDATE users SET org_id = 'org-cs', role = 'manager' WHERE id = 'user-gp'`)
 		behindWaymarksBack(t, db, `UPDATE organisations SET childrens_services = TRUE WHERE id = 'org-school'`)
 		behindWaymarksBack(t, db, `INSERT INTO user_identities(issuer, subject, user_id, created_at) VALUES ('https://idp.example', 'attacker', 'user-manager', $1)`, clock.Now())
-		_, err := db.Verify(ctx, store.VerifyOptions{})
+		err := db.View(ctx, func(tx *store.Tx) error {
+			u, err := tx.UserByIdentity("https://idp.example", "attacker")
+			if err == nil {
+				t.Errorf("an SSO link written behind Waymark's back signs in as %s", u.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.Verify(ctx, store.VerifyOptions{})
 		var te *store.IdentityTamperError
 		if !errors.As(err, &te) {
 			t.Fatalf("verify: %v", err)
