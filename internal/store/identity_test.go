@@ -9,6 +9,7 @@ import (
 
 	"waymark"
 	"waymark/internal/access"
+	"waymark/internal/crypt"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -312,6 +313,36 @@ func TestIdentityIsSealedAsFoundOnceOnly(t *testing.T) {
 		}
 		if found(db) == nil {
 			t.Fatal("a user whose seal was stripped is found")
+		}
+	})
+}
+
+// A session made before a master-key rotation still opens after it: token
+// hashes keyed under an older key still in the key file are found.
+func TestASessionSurvivesAMasterKeyRotation(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		first, _ := crypt.GenerateKey()
+		second, _ := crypt.GenerateKey()
+		before, err := crypt.ParseKeys(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := crypt.ParseKeys(first + "\n" + second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetKeyRing(before)
+		clock := storetest.NewClock(storetest.Start)
+		storetest.NewPartnership(t, db, clock)
+		svc := storetest.Service(t, db, clock)
+		old := genuineSession(t, db, "user-manager", clock.Now())
+		db.SetKeyRing(after)
+		if _, _, err := svc.Authenticate(ctx, old); err != nil {
+			t.Fatalf("a session made before the rotation: %v", err)
+		}
+		if _, _, err := svc.Authenticate(ctx, genuineSession(t, db, "user-manager", clock.Now())); err != nil {
+			t.Fatalf("a session made after the rotation: %v", err)
 		}
 	})
 }
