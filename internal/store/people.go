@@ -102,7 +102,7 @@ func (db *DB) SetChildrensServicesOrg(id string) { db.frontDoor.Store(&id) }
 // one the configuration names, or else the only sealed organisation with the
 // Children's Services flag. It never guesses: with two or more such
 // organisations and none named, it refuses, and the concern is not sent
-// (§6 of the procedure: a concern must reach the right team, not a team).
+// (§6.1–6.2: the referral goes to the area's Children's Services team).
 func (t *Tx) ChildrensServicesOrg() (Organisation, error) {
 	all, err := t.allOrganisations()
 	if err != nil {
