@@ -164,6 +164,13 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 	if n > 0 {
 		log.Warn("sealed the case history written before sealing began, as found: run `waymark verify` now, and keep the checkpoint file apart (docs/operations.md)", "events", n)
 	}
+	n, err = db.SealIdentityAsFound(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("sealing the organisations and users written before sealing began: %w", err)
+	}
+	if n > 0 {
+		log.Warn("sealed the organisations, users and sign-in links written before sealing began, as found: run `waymark verify` now (docs/operations.md)", "rows", n)
+	}
 	return nil
 }
 

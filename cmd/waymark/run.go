@@ -66,6 +66,7 @@ type config struct {
 	shutdown   time.Duration
 	rgTarget   int
 	cgMinimum  string
+	frontDoor  string           // --childrens-services-org
 	privacy    privacyConfig    // master keys and retention (keys.go)
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
@@ -90,6 +91,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	fs.IntVar(&c.rgTarget, "rg-target-working-days", rg, "Reasonable Grounds decision target after an NRM submission, in working days (WAYMARK_RG_TARGET_WORKING_DAYS)")
 	fs.StringVar(&c.cgMinimum, "cg-minimum-days", env("WAYMARK_CG_MINIMUM_DAYS", "45,2023-01-30:30"),
 		"days between a positive Reasonable Grounds decision and the earliest Conclusive Grounds decision, with its history: DAYS[,FROM:DAYS...] (WAYMARK_CG_MINIMUM_DAYS)")
+	fs.StringVar(&c.frontDoor, "childrens-services-org", env("WAYMARK_CHILDRENS_SERVICES_ORG", ""),
+		"id of the organisation that receives every new concern; needed only when more than one is marked as Children's Services (WAYMARK_CHILDRENS_SERVICES_ORG)")
 	c.keyFlags(fs, getenv)
 	c.accessFlags(fs, getenv)
 	c.checkpointFlags(fs, getenv)
@@ -253,6 +256,7 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		db.Close()
 		return nil, nil, err
 	}
+	db.SetChildrensServicesOrg(c.frontDoor)
 	if err := c.privacy.retention.Validate(); err != nil {
 		db.Close()
 		return nil, nil, err

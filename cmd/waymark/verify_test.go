@@ -110,3 +110,44 @@ func TestStrippedSealsAreNotResealedWhenTheCheckpointSaysTheyExisted(t *testing.
 		t.Fatalf("stripped seals: %v\n%s", err, out.String())
 	}
 }
+
+// `waymark verify` names every user and organisation row changed behind
+// Waymark's back, each by table and id (docs/security.md, sealed identity).
+func TestWaymarkVerifyNamesEachAlteredUserAndOrganisation(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := crypt.GenerateKey()
+	vars := map[string]string{"WAYMARK_MASTER_KEY": line}
+	db := storetest.SQLite(t)
+	ring, _ := crypt.ParseKeys(line)
+	db.SetKeyRing(ring)
+	clock := storetest.NewClock(storetest.Start)
+	storetest.NewPartnership(t, db, clock)
+	var file string
+	db.SQL().QueryRow(`PRAGMA database_list`).Scan(new(int), new(string), &file)
+	if err := os.Chmod(filepath.Dir(file), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE users SET org_id = 'org-cs', role = 'manager' WHERE id = 'user-gp'`,
+		`UPDATE users SET name = 'Mo Manager' WHERE id = 'user-teacher'`,
+		`UPDATE organisations SET childrens_services = TRUE, created_at = '2000-01-01 00:00:00' WHERE id = 'org-school'`,
+	} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"verify", "--database", file, "--data", dir}, env(vars), nil, &out, &out)
+	if err == nil {
+		t.Fatalf("verify passed an altered database\n%s", out.String())
+	}
+	for _, want := range []string{"users row user-gp", "users row user-teacher", "organisations row org-school"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("verify does not name %s: %v", want, err)
+		}
+	}
+}

@@ -14,9 +14,14 @@ import (
 //	sealLabel        the HMAC-SHA256 key that seals case events, the audit
 //	                 chain and erasure records
 //	checkpointLabel  the seed of the Ed25519 key that signs checkpoints
+//	identityLabel    the HMAC-SHA256 key that seals users and organisations
+//	tokenLabel       the HMAC-SHA256 key that keys stored hashes of bearer
+//	                 secrets (sessions, API tokens, machine clients, sign-ins)
 const (
 	sealLabel       = "waymark/history-seal/v1"
 	checkpointLabel = "waymark/checkpoint-signing/v1"
+	identityLabel   = "waymark/identity-seal/v1"
+	tokenLabel      = "waymark/token-hash/v1"
 )
 
 func derive(master []byte, label string, n int) []byte {
@@ -43,4 +48,24 @@ func (r *KeyRing) SigningKey(id string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("crypt: master key %q is not configured", id)
 	}
 	return ed25519.NewKeyFromSeed(derive(mk, checkpointLabel, ed25519.SeedSize)), nil
+}
+
+// IdentityKey returns the key that seals user and organisation rows,
+// derived from master key id.
+func (r *KeyRing) IdentityKey(id string) ([]byte, error) {
+	mk, ok := r.keys[id]
+	if !ok {
+		return nil, fmt.Errorf("crypt: an account or organisation was sealed under master key %q, which is not configured", id)
+	}
+	return derive(mk, identityLabel, KeySize), nil
+}
+
+// TokenKey returns the key that keys stored token hashes, derived from
+// master key id.
+func (r *KeyRing) TokenKey(id string) ([]byte, error) {
+	mk, ok := r.keys[id]
+	if !ok {
+		return nil, fmt.Errorf("crypt: master key %q is not configured", id)
+	}
+	return derive(mk, tokenLabel, KeySize), nil
 }

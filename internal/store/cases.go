@@ -74,7 +74,7 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 		return nil, err
 	}
 	chain := t.newChain(caseID, sealed)
-	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, mc.name, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0), e.seal_key, e.mac
+	rows, err := t.query(`SELECT e.seq, e.type, e.payload, e.actor_id, COALESCE(u.name, mc.name, ''), COALESCE(u.id, ''), e.org_id, COALESCE(o.name, ''), e.at, COALESCE(e.corrects, 0), e.seal_key, e.mac
 		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN machine_clients mc ON mc.id = e.actor_id LEFT JOIN organisations o ON o.id = e.org_id
 		WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
 	if err != nil {
@@ -83,10 +83,11 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 	defer rows.Close()
 	var out []pathway.Event
 	var payloads []string
+	people := map[string]bool{}
 	for rows.Next() {
 		e := pathway.Event{CaseID: caseID}
-		var payload, keyID, mac string
-		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects, &keyID, &mac); err != nil {
+		var payload, keyID, mac, userID string
+		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.Name, &userID, &e.Actor.OrgID, &e.Actor.OrgName, &e.At, &e.Corrects, &keyID, &mac); err != nil {
 			return nil, fmt.Errorf("store: scanning event: %w", err)
 		}
 		e.At = e.At.UTC()
@@ -95,11 +96,17 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 		}
 		out = append(out, e)
 		payloads = append(payloads, payload)
+		if userID != "" {
+			people[userID] = true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
+	if err := t.sealedNames(out, people); err != nil {
+		return nil, err
+	}
 	for i := range out {
 		plain, err := t.open(ownerCase, caseID, eventAAD(caseID, out[i].Seq), payloads[i])
 		if err != nil {

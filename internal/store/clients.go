@@ -59,6 +59,10 @@ func (c MachineClient) CustodianValid(administratorRole string) bool {
 
 // InsertMachineClient stores a client (only its token's hash).
 func (t *Tx) InsertMachineClient(c MachineClient) error {
+	h, err := t.tokenHash(c.TokenHash)
+	if err != nil {
+		return err
+	}
 	var custodian any
 	if c.CustodianID != "" {
 		custodian = c.CustodianID
@@ -67,9 +71,9 @@ func (t *Tx) InsertMachineClient(c MachineClient) error {
 	if c.TokenIssuedAt != nil {
 		issued = utc(*c.TokenIssuedAt)
 	}
-	_, err := t.exec(`INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at, custodian_id, token_issued_at)
+	_, err = t.exec(`INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at, custodian_id, token_issued_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		c.ID, c.OrgID, c.Name, strings.Join(c.Scopes, " "), c.TokenHash, c.CreatedBy, utc(c.CreatedAt), utc(c.ExpiresAt), custodian, issued)
+		c.ID, c.OrgID, c.Name, strings.Join(c.Scopes, " "), h, c.CreatedBy, utc(c.CreatedAt), utc(c.ExpiresAt), custodian, issued)
 	if err != nil {
 		return fmt.Errorf("store: inserting machine client: %w", err)
 	}
@@ -122,7 +126,11 @@ func (t *Tx) MachineClientsOfCustodian(userID string) ([]MachineClient, error) {
 // SetMachineClientToken replaces the client's token hash (the old token
 // stops at once) and records when it was issued.
 func (t *Tx) SetMachineClientToken(id, hash string, at time.Time) error {
-	res, err := t.exec(`UPDATE machine_clients SET token_hash = $2, token_issued_at = $3 WHERE id = $1 AND revoked_at IS NULL`, id, hash, utc(at))
+	h, err := t.tokenHash(hash)
+	if err != nil {
+		return err
+	}
+	res, err := t.exec(`UPDATE machine_clients SET token_hash = $2, token_issued_at = $3 WHERE id = $1 AND revoked_at IS NULL`, id, h, utc(at))
 	if err != nil {
 		return fmt.Errorf("store: issuing machine client token: %w", err)
 	}
@@ -146,13 +154,14 @@ func (t *Tx) MachineClientByID(id string) (MachineClient, error) {
 
 // MachineClientByTokenHash finds the client a bearer token belongs to.
 func (t *Tx) MachineClientByTokenHash(hash string) (MachineClient, error) {
-	cs, err := t.machineClients(clientSelect+` WHERE c.token_hash = $1`, hash)
+	cs, err := t.machineClients(clientSelect+` WHERE c.token_hash = $1`, t.storedToken("machine_clients", "token_hash", hash))
 	if err != nil {
 		return MachineClient{}, err
 	}
 	if len(cs) == 0 {
 		return MachineClient{}, waymark.Errorf(waymark.ENOTFOUND, "The token is not valid")
 	}
+	cs[0].TokenHash = hash
 	return cs[0], nil
 }
 

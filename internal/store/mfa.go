@@ -134,8 +134,12 @@ type Challenge struct {
 
 // InsertChallenge stores a new challenge.
 func (t *Tx) InsertChallenge(c Challenge) error {
-	_, err := t.exec(`INSERT INTO sign_in_challenges(token_hash, user_id, kind, attempts, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
-		c.TokenHash, c.UserID, c.Kind, utc(c.CreatedAt), utc(c.ExpiresAt))
+	h, err := t.tokenHash(c.TokenHash)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO sign_in_challenges(token_hash, user_id, kind, attempts, created_at, expires_at) VALUES ($1, $2, $3, 0, $4, $5)`,
+		h, c.UserID, c.Kind, utc(c.CreatedAt), utc(c.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: inserting sign-in challenge: %w", err)
 	}
@@ -145,11 +149,12 @@ func (t *Tx) InsertChallenge(c Challenge) error {
 // ChallengeByTokenHash finds a challenge and its user.
 func (t *Tx) ChallengeByTokenHash(hash string) (Challenge, User, error) {
 	var c Challenge
-	err := t.queryRow(`SELECT token_hash, user_id, kind, attempts, created_at, expires_at FROM sign_in_challenges WHERE token_hash = $1`+t.forUpdate(), hash).
+	err := t.queryRow(`SELECT token_hash, user_id, kind, attempts, created_at, expires_at FROM sign_in_challenges WHERE token_hash = $1`+t.forUpdate(), t.storedToken("sign_in_challenges", "token_hash", hash)).
 		Scan(&c.TokenHash, &c.UserID, &c.Kind, &c.Attempts, &c.CreatedAt, &c.ExpiresAt)
 	if err != nil {
 		return c, User{}, notFound(err, "Your sign-in has timed out: sign in again")
 	}
+	c.TokenHash = hash
 	u, err := t.UserByID(c.UserID)
 	return c, u, err
 }
@@ -157,7 +162,7 @@ func (t *Tx) ChallengeByTokenHash(hash string) (Challenge, User, error) {
 // CountChallengeAttempt adds one wrong code to the challenge.
 func (t *Tx) CountChallengeAttempt(hash string) (int, error) {
 	var n int
-	err := t.queryRow(`UPDATE sign_in_challenges SET attempts = attempts + 1 WHERE token_hash = $1 RETURNING attempts`, hash).Scan(&n)
+	err := t.queryRow(`UPDATE sign_in_challenges SET attempts = attempts + 1 WHERE token_hash = $1 RETURNING attempts`, t.storedToken("sign_in_challenges", "token_hash", hash)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: counting code attempt: %w", err)
 	}
@@ -166,13 +171,13 @@ func (t *Tx) CountChallengeAttempt(hash string) (int, error) {
 
 // SetChallengeKind moves a challenge on (from enrolment to code, say).
 func (t *Tx) SetChallengeKind(hash, kind string) error {
-	_, err := t.exec(`UPDATE sign_in_challenges SET kind = $2 WHERE token_hash = $1`, hash, kind)
+	_, err := t.exec(`UPDATE sign_in_challenges SET kind = $2 WHERE token_hash = $1`, t.storedToken("sign_in_challenges", "token_hash", hash), kind)
 	return err
 }
 
 // DeleteChallenge ends a challenge.
 func (t *Tx) DeleteChallenge(hash string) error {
-	_, err := t.exec(`DELETE FROM sign_in_challenges WHERE token_hash = $1`, hash)
+	_, err := t.exec(`DELETE FROM sign_in_challenges WHERE token_hash = $1`, t.storedToken("sign_in_challenges", "token_hash", hash))
 	return err
 }
 
@@ -185,7 +190,7 @@ func (t *Tx) DeleteUserChallenges(userID string, before time.Time) error {
 
 // SetSessionReauth records that the session proved who it is again.
 func (t *Tx) SetSessionReauth(hash string, at time.Time) error {
-	res, err := t.exec(`UPDATE sessions SET reauth_at = $2 WHERE token_hash = $1`, hash, utc(at))
+	res, err := t.exec(`UPDATE sessions SET reauth_at = $2 WHERE token_hash = $1`, t.storedToken("sessions", "token_hash", hash), utc(at))
 	if err != nil {
 		return fmt.Errorf("store: recording re-authentication: %w", err)
 	}
@@ -200,7 +205,7 @@ func (t *Tx) SetSessionReauth(hash string, at time.Time) error {
 func (t *Tx) SessionAuthAt(hash string) (time.Time, error) {
 	var created time.Time
 	var reauth sql.NullTime
-	err := t.queryRow(`SELECT created_at, reauth_at FROM sessions WHERE token_hash = $1`, hash).Scan(&created, &reauth)
+	err := t.queryRow(`SELECT created_at, reauth_at FROM sessions WHERE token_hash = $1`, t.storedToken("sessions", "token_hash", hash)).Scan(&created, &reauth)
 	if err != nil {
 		return time.Time{}, notFound(err, "Your session has ended: sign in again")
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -8,11 +9,21 @@ import (
 	"waymark"
 )
 
-// UserByIdentity finds the user linked to an OpenID Connect subject.
+// UserByIdentity finds the user linked to an OpenID Connect subject. A link,
+// user or organisation row altered behind Waymark's back links nobody.
 func (t *Tx) UserByIdentity(issuer, subject string) (User, error) {
-	u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM user_identities i JOIN users u ON u.id = i.user_id JOIN organisations o ON o.id = u.org_id
-		WHERE i.issuer = $1 AND i.subject = $2`, issuer, subject))
-	return u, notFound(err, "No user is linked to that identity")
+	const msg = "No user is linked to that identity"
+	var link identitySeal
+	var locked sql.NullTime
+	var u User
+	err := t.queryRow(`SELECT i.seal_key, i.mac, `+userColumns+` FROM user_identities i JOIN users u ON u.id = i.user_id JOIN organisations o ON o.id = u.org_id
+		WHERE i.issuer = $1 AND i.subject = $2`, issuer, subject).Scan(append([]any{&link.keyID, &link.mac}, userDest(&u, &locked)...)...)
+	u.LockedUntil = timePtr(locked)
+	if err == nil && !t.identityMatches("user_identities", link, linkFields(issuer, subject, u.ID)) {
+		altered("user_identities", issuer+" "+subject)
+		return User{}, waymark.Errorf(waymark.ENOTFOUND, msg)
+	}
+	return t.checkedUser(u, err, msg)
 }
 
 // LinkIdentity links an OpenID Connect subject to a user.
@@ -24,7 +35,7 @@ func (t *Tx) LinkIdentity(issuer, subject, userID string, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("store: linking identity: %w", err)
 	}
-	return nil
+	return t.sealLink(issuer, subject, userID)
 }
 
 // IdentityLinked reports whether the user signs in through a provider.
@@ -41,7 +52,7 @@ func (t *Tx) SetUserAccess(userID, orgID, role, name string) error {
 	if err != nil {
 		return fmt.Errorf("store: updating user access: %w", err)
 	}
-	return nil
+	return t.sealUser(userID)
 }
 
 // OIDCState is one sign-in sent to the provider and not yet back: the
@@ -62,8 +73,12 @@ func (t *Tx) InsertOIDCState(s OIDCState) error {
 	if _, err := t.exec(`DELETE FROM oidc_states WHERE expires_at < $1`, utc(s.CreatedAt)); err != nil {
 		return fmt.Errorf("store: clearing old sign-in states: %w", err)
 	}
-	_, err := t.exec(`INSERT INTO oidc_states(state_hash, nonce, verifier, next, purpose, session_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		s.StateHash, s.Nonce, s.Verifier, s.Next, s.Purpose, s.SessionHash, utc(s.CreatedAt), utc(s.ExpiresAt))
+	h, err := t.tokenHash(s.StateHash)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO oidc_states(state_hash, nonce, verifier, next, purpose, session_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		h, s.Nonce, s.Verifier, s.Next, s.Purpose, s.SessionHash, utc(s.CreatedAt), utc(s.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: saving sign-in state: %w", err)
 	}
@@ -73,16 +88,21 @@ func (t *Tx) InsertOIDCState(s OIDCState) error {
 // TakeOIDCState returns the state and deletes it: each is used once.
 func (t *Tx) TakeOIDCState(hash string) (OIDCState, error) {
 	var s OIDCState
-	err := t.queryRow(`DELETE FROM oidc_states WHERE state_hash = $1 RETURNING state_hash, nonce, verifier, next, purpose, session_hash, created_at, expires_at`, hash).
+	err := t.queryRow(`DELETE FROM oidc_states WHERE state_hash = $1 RETURNING state_hash, nonce, verifier, next, purpose, session_hash, created_at, expires_at`, t.storedToken("oidc_states", "state_hash", hash)).
 		Scan(&s.StateHash, &s.Nonce, &s.Verifier, &s.Next, &s.Purpose, &s.SessionHash, &s.CreatedAt, &s.ExpiresAt)
 	if err != nil {
 		return s, notFound(err, "This sign-in has expired or was used already: sign in again")
 	}
+	s.StateHash = hash
 	return s, nil
 }
 
-// OrganisationByID finds an organisation.
+// OrganisationByID finds an organisation; one whose row was altered behind
+// Waymark's back is not found.
 func (t *Tx) OrganisationByID(id string) (Organisation, error) {
 	o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, strings.TrimSpace(id)))
+	if err == nil && !t.orgSealed(o) {
+		return Organisation{}, waymark.Errorf(waymark.ENOTFOUND, "No such organisation")
+	}
 	return o, notFound(err, "No such organisation")
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -17,6 +18,8 @@ type Organisation struct {
 	FirstResponder    bool   // designated First Responder (§8.2, annex)
 	ChildrensServices bool   // the partnership's Children's Services front door
 	CreatedAt         time.Time
+
+	seal identitySeal // identity.go
 }
 
 // User is a person who signs in.
@@ -32,6 +35,8 @@ type User struct {
 	Disabled      bool
 	CreatedAt     time.Time
 	Org           Organisation
+
+	seal identitySeal // identity.go
 }
 
 // InsertOrganisation adds an organisation.
@@ -44,20 +49,35 @@ func (t *Tx) InsertOrganisation(o Organisation) error {
 	if err != nil {
 		return fmt.Errorf("store: inserting organisation: %w", err)
 	}
-	return nil
+	return t.sealOrg(o.ID)
 }
 
-const orgColumns = `o.id, o.name, o.kind, o.first_responder, o.childrens_services, o.created_at`
+const orgColumns = `o.id, o.name, o.kind, o.first_responder, o.childrens_services, o.created_at, o.seal_key, o.mac`
 
 func scanOrg(s interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
-	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.FirstResponder, &o.ChildrensServices, &o.CreatedAt)
+	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.FirstResponder, &o.ChildrensServices, &o.CreatedAt, &o.seal.keyID, &o.seal.mac)
 	return o, err
 }
 
-// Organisations lists every organisation by name.
+// Organisations lists every organisation by name, leaving out any whose
+// row was altered behind Waymark's back (identity.go).
 func (t *Tx) Organisations() ([]Organisation, error) {
-	rows, err := t.query(`SELECT ` + orgColumns + ` FROM organisations o ORDER BY o.name`)
+	all, err := t.allOrganisations()
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, o := range all {
+		if t.orgSealed(o) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func (t *Tx) allOrganisations() ([]Organisation, error) {
+	rows, err := t.query(`SELECT ` + orgColumns + ` FROM organisations o ORDER BY o.name, o.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing organisations: %w", err)
 	}
@@ -73,13 +93,52 @@ func (t *Tx) Organisations() ([]Organisation, error) {
 	return out, rows.Err()
 }
 
-// ChildrensServicesOrg returns the organisation that receives concerns.
+// SetChildrensServicesOrg names the organisation that receives concerns
+// (serve --childrens-services-org); "" leaves the choice to the one sealed
+// organisation with the Children's Services flag.
+func (db *DB) SetChildrensServicesOrg(id string) { db.frontDoor.Store(&id) }
+
+// ChildrensServicesOrg returns the organisation that receives concerns: the
+// one the configuration names, or else the only sealed organisation with the
+// Children's Services flag. It never guesses: with two or more such
+// organisations and none named, it refuses, and the concern is not sent
+// (§6.1–6.2: the referral goes to the area's Children's Services team).
 func (t *Tx) ChildrensServicesOrg() (Organisation, error) {
-	o, err := scanOrg(t.queryRow(`SELECT ` + orgColumns + ` FROM organisations o WHERE o.childrens_services ORDER BY o.created_at LIMIT 1`))
+	all, err := t.allOrganisations()
 	if err != nil {
-		return o, notFound(err, "No Children's Services organisation is set up: ask your administrator to set one up")
+		return Organisation{}, err
 	}
-	return o, nil
+	named := ""
+	if p := t.db.frontDoor.Load(); p != nil {
+		named = *p
+	}
+	var flagged []Organisation
+	for _, o := range all {
+		if o.ChildrensServices && t.orgSealed(o) {
+			flagged = append(flagged, o)
+		}
+	}
+	switch {
+	case named != "":
+		for _, o := range flagged {
+			if o.ID == named {
+				return o, nil
+			}
+		}
+		slog.Error("the Children's Services organisation named by --childrens-services-org is not a sealed organisation with the Children's Services flag: no concern can be sent", "org", named)
+		return Organisation{}, waymark.Errorf(waymark.ECONFLICT, "Waymark cannot send concerns at the moment: the Children's Services team it is set up to send them to is not available. Your concern has not been sent: phone Children's Services now if the child may be in danger, and tell your administrator.")
+	case len(flagged) == 0:
+		return Organisation{}, waymark.Errorf(waymark.ENOTFOUND, "No Children's Services organisation is set up: ask your administrator to set one up")
+	case len(flagged) > 1:
+		ids := make([]string, len(flagged))
+		for i, o := range flagged {
+			ids[i] = o.ID
+		}
+		slog.Error("more than one organisation is marked as the Children's Services front door and the configuration names none: no concern is sent until --childrens-services-org names one",
+			"orgs", strings.Join(ids, ", "))
+		return Organisation{}, &waymark.Error{Code: waymark.ECONFLICT, Message: "Waymark cannot tell which Children's Services team should receive this concern, so it has not been sent. Phone Children's Services now if the child may be in danger, and tell your administrator."}
+	}
+	return flagged[0], nil
 }
 
 // InsertUser adds a user.
@@ -92,33 +151,39 @@ func (t *Tx) InsertUser(u User) error {
 	if err != nil {
 		return fmt.Errorf("store: inserting user: %w", err)
 	}
-	return nil
+	return t.sealUser(u.ID)
 }
 
-const userColumns = `u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.failed_sign_ins, u.locked_until, u.disabled, u.created_at, ` + orgColumns
+const userColumns = `u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.failed_sign_ins, u.locked_until, u.disabled, u.created_at, u.seal_key, u.mac, ` + orgColumns
+
+func userDest(u *User, locked *sql.NullTime) []any {
+	return []any{&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.FailedSignIns, locked, &u.Disabled, &u.CreatedAt, &u.seal.keyID, &u.seal.mac,
+		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponder, &u.Org.ChildrensServices, &u.Org.CreatedAt, &u.Org.seal.keyID, &u.Org.seal.mac}
+}
 
 func scanUser(s interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var locked sql.NullTime
-	err := s.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.FailedSignIns, &locked, &u.Disabled, &u.CreatedAt,
-		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponder, &u.Org.ChildrensServices, &u.Org.CreatedAt)
+	err := s.Scan(userDest(&u, &locked)...)
 	u.LockedUntil = timePtr(locked)
 	return u, err
 }
 
-// UserByEmail finds a user by email address (case-insensitive).
+// UserByEmail finds a user by email address (case-insensitive). A user
+// whose row, or whose organisation's, was altered behind Waymark's back is
+// not found (identity.go).
 func (t *Tx) UserByEmail(email string) (User, error) {
 	u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.email = $1`, strings.ToLower(strings.TrimSpace(email))))
-	return u, notFound(err, "No user with that email address")
+	return t.checkedUser(u, err, "No user with that email address")
 }
 
-// UserByID finds a user by id.
+// UserByID finds a user by id; an altered row is not found.
 func (t *Tx) UserByID(id string) (User, error) {
 	u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`, id))
-	return u, notFound(err, "No such user")
+	return t.checkedUser(u, err, "No such user")
 }
 
-// Users lists every user, by organisation then name.
+// Users lists every user, by organisation then name, leaving out altered rows.
 func (t *Tx) Users() ([]User, error) {
 	rows, err := t.query(`SELECT ` + userColumns + ` FROM users u JOIN organisations o ON o.id = u.org_id ORDER BY o.name, u.name`)
 	if err != nil {
@@ -131,7 +196,9 @@ func (t *Tx) Users() ([]User, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, u)
+		if t.userSealed(u) {
+			out = append(out, u)
+		}
 	}
 	return out, rows.Err()
 }
@@ -145,7 +212,7 @@ func (t *Tx) SetPassword(userID, hash string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return waymark.Errorf(waymark.ENOTFOUND, "No such user")
 	}
-	return nil
+	return t.sealUser(userID)
 }
 
 // SetDisabled disables or re-enables a user; disabling ends every credential
@@ -153,6 +220,9 @@ func (t *Tx) SetPassword(userID, hash string) error {
 func (t *Tx) SetDisabled(userID string, disabled bool, now time.Time) error {
 	if _, err := t.exec(`UPDATE users SET disabled = $2 WHERE id = $1`, userID, disabled); err != nil {
 		return fmt.Errorf("store: disabling user: %w", err)
+	}
+	if err := t.sealUser(userID); err != nil {
+		return err
 	}
 	if disabled {
 		return t.EndCredentials(userID, now)
@@ -187,39 +257,49 @@ type Session struct {
 	ExpiresAt  time.Time
 }
 
-// InsertSession stores a new session (only the token's hash is kept).
+// InsertSession stores a new session (only the token's hash is kept, keyed:
+// identity.go).
 func (t *Tx) InsertSession(s Session) error {
-	_, err := t.exec(`INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		s.TokenHash, s.UserID, s.CSRFToken, utc(s.CreatedAt), utc(s.LastSeenAt), utc(s.ExpiresAt))
+	h, err := t.tokenHash(s.TokenHash)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		h, s.UserID, s.CSRFToken, utc(s.CreatedAt), utc(s.LastSeenAt), utc(s.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: inserting session: %w", err)
 	}
 	return nil
 }
 
-// SessionByTokenHash finds a session and its user.
+// SessionByTokenHash finds a session and its user. hash is the token's
+// SHA-256 (access.HashToken), and so is the returned session's TokenHash;
+// a session of a user whose row was altered is not found.
 func (t *Tx) SessionByTokenHash(hash string) (Session, User, error) {
 	var s Session
-	row := t.queryRow(`SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, `+userColumns+`
-		FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id WHERE s.token_hash = $1`, hash)
+	row := t.queryRow(`SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, `+userColumns+`
+		FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id WHERE s.token_hash = $1`, t.storedToken("sessions", "token_hash", hash))
 	var u User
 	var locked sql.NullTime
-	err := row.Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt,
-		&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.FailedSignIns, &locked, &u.Disabled, &u.CreatedAt,
-		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponder, &u.Org.ChildrensServices, &u.Org.CreatedAt)
+	err := row.Scan(append([]any{&s.UserID, &s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt}, userDest(&u, &locked)...)...)
 	u.LockedUntil = timePtr(locked)
-	return s, u, notFound(err, "Your session has ended: sign in again")
+	s.TokenHash = hash
+	u, err = t.checkedUser(u, err, "Your session has ended: sign in again")
+	if err != nil {
+		return Session{}, User{}, err
+	}
+	return s, u, nil
 }
 
 // TouchSession records activity, extending the idle time-out.
 func (t *Tx) TouchSession(hash string, at time.Time) error {
-	_, err := t.exec(`UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, hash, utc(at))
+	_, err := t.exec(`UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, t.storedToken("sessions", "token_hash", hash), utc(at))
 	return err
 }
 
 // DeleteSession ends a session.
 func (t *Tx) DeleteSession(hash string) error {
-	_, err := t.exec(`DELETE FROM sessions WHERE token_hash = $1`, hash)
+	_, err := t.exec(`DELETE FROM sessions WHERE token_hash = $1`, t.storedToken("sessions", "token_hash", hash))
 	return err
 }
 
@@ -244,10 +324,14 @@ type APIToken struct {
 	RevokedAt *time.Time
 }
 
-// InsertAPIToken stores a token (only its hash).
+// InsertAPIToken stores a token (only its hash, keyed: identity.go).
 func (t *Tx) InsertAPIToken(a APIToken) error {
-	_, err := t.exec(`INSERT INTO api_tokens(id, token_hash, user_id, name, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		a.ID, a.TokenHash, a.UserID, a.Name, strings.Join(a.Scopes, " "), utc(a.CreatedAt), utc(a.ExpiresAt))
+	h, err := t.tokenHash(a.TokenHash)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO api_tokens(id, token_hash, user_id, name, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		a.ID, h, a.UserID, a.Name, strings.Join(a.Scopes, " "), utc(a.CreatedAt), utc(a.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("store: inserting api token: %w", err)
 	}
@@ -259,13 +343,14 @@ func (t *Tx) APITokenByHash(hash string) (APIToken, User, error) {
 	var a APIToken
 	var scopes string
 	var revoked sql.NullTime
-	err := t.queryRow(`SELECT id, token_hash, user_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1`, hash).
+	err := t.queryRow(`SELECT id, token_hash, user_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1`, t.storedToken("api_tokens", "token_hash", hash)).
 		Scan(&a.ID, &a.TokenHash, &a.UserID, &a.Name, &scopes, &a.CreatedAt, &a.ExpiresAt, &revoked)
 	if err != nil {
 		return a, User{}, notFound(err, "The API token is not valid")
 	}
 	a.Scopes = strings.Fields(scopes)
 	a.RevokedAt = timePtr(revoked)
+	a.TokenHash = hash
 	u, err := t.UserByID(a.UserID)
 	return a, u, err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark"
 	"waymark/internal/pathway"
 )
 
@@ -71,12 +72,13 @@ func (t *Tx) project(c pathway.Case, updatedAt time.Time) (projection, error) {
 		// A clock owned by a person belongs to their organisation's team too,
 		// so their manager sees it when it runs late.
 		if cl.OwnerOrgID == "" && cl.OwnerUserID != "" {
-			var org string
-			err := t.queryRow(`SELECT org_id FROM users WHERE id = $1`, cl.OwnerUserID).Scan(&org)
+			// Only a sealed user row counts (identity.go): one moved to
+			// another organisation behind Waymark's back gives that team nothing.
+			u, err := t.UserByID(cl.OwnerUserID)
 			switch {
 			case err == nil:
-				owner = org
-			case !errors.Is(err, sql.ErrNoRows):
+				owner = u.OrgID
+			case waymark.ErrorCode(err) != waymark.ENOTFOUND:
 				return p, fmt.Errorf("store: reading a clock owner's organisation: %w", err)
 			}
 		}

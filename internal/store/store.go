@@ -14,6 +14,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -41,6 +42,9 @@ type DB struct {
 	sql     *sql.DB
 	Dialect Dialect
 	keys    keyState // master keys for encryption at rest (crypt.go)
+
+	frontDoor      atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
+	identityMarked atomic.Bool            // the audit log records that identity sealing began (identity.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,

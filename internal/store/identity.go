@@ -1,0 +1,537 @@
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"waymark"
+	"waymark/internal/audit"
+	"waymark/internal/pathway"
+)
+
+// Sealed identity and keyed token hashes (docs/architecture.md, "Access").
+//
+// Who someone is, which organisation they belong to, their role, whether
+// they are disabled and their password decide what they may see; an
+// organisation's flags decide which team receives a concern. Each row of
+// organisations, users and user_identities carries an HMAC-SHA256 (mac)
+// under a key derived from a master key (crypt.KeyRing.IdentityKey, named
+// by seal_key), written by the store's own functions whenever they write
+// the row. Every read that authenticates someone or decides access checks
+// it: a row that does not match was written behind Waymark's back, and is
+// treated as if it did not exist (logged as an error naming the row).
+//
+// Every stored hash of a bearer secret (sessions, API tokens, machine
+// clients, half-finished sign-ins, SSO states) is keyed the same way:
+// callers pass access.HashToken(token), and the store keeps and looks up
+// HMAC-SHA256 of it under crypt.KeyRing.TokenKey, so a writer without the
+// master key cannot insert a row that any token matches. Without a master
+// key (--insecure-no-encryption) neither is done: hashes stay plain SHA-256
+// and seals are neither written nor checked.
+
+// AlteredName is shown in place of a name whose row's seal does not match.
+const AlteredName = "unknown (record altered)"
+
+// identitySeal is a row's seal as stored.
+type identitySeal struct{ keyID, mac string }
+
+func identityMAC(key []byte, keyID, table string, fields ...string) string {
+	m := hmac.New(sha256.New, key)
+	put := func(s string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		m.Write(n[:])
+		m.Write([]byte(s))
+	}
+	put("waymark/identity/v1")
+	put(table)
+	put(keyID)
+	for _, f := range fields {
+		put(f)
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func sealTime(t time.Time) string { return utc(t).Format(time.RFC3339Nano) }
+
+func orgFields(o Organisation) []string {
+	return []string{o.ID, o.Name, o.Kind, strconv.FormatBool(o.FirstResponder), strconv.FormatBool(o.ChildrensServices), sealTime(o.CreatedAt)}
+}
+
+func userFields(u User) []string {
+	return []string{u.ID, u.OrgID, u.Email, u.Name, u.Role, strconv.FormatBool(u.Disabled), u.PasswordHash, sealTime(u.CreatedAt)}
+}
+
+func linkFields(issuer, subject, userID string) []string {
+	return []string{issuer, subject, userID}
+}
+
+// identityKey returns the key that seals identity rows now, or "" and nil
+// without a master key.
+func (t *Tx) identityKey() (string, []byte, error) {
+	ring := t.ring()
+	if ring == nil {
+		return "", nil, nil
+	}
+	id := ring.Primary()
+	k, err := ring.IdentityKey(id)
+	return id, k, err
+}
+
+// identityKeyToWrite is identityKey, refusing to write an unsealed row
+// without a master key into a database whose identity is sealed.
+func (t *Tx) identityKeyToWrite() (string, []byte, error) {
+	keyID, key, err := t.identityKey()
+	if err != nil || key != nil {
+		return keyID, key, err
+	}
+	if sealed, err := t.identitySealedAlready(); err != nil || sealed {
+		return "", nil, errors.Join(err, errNoIdentityKey)
+	}
+	return "", nil, nil
+}
+
+// identityMatches checks a row's seal. Without a master key nothing is
+// checked; with one, an unsealed row does not match.
+func (t *Tx) identityMatches(table string, s identitySeal, fields []string) bool {
+	ring := t.ring()
+	if ring == nil {
+		return true
+	}
+	if s.mac == "" || !ring.Has(s.keyID) {
+		return false
+	}
+	key, err := ring.IdentityKey(s.keyID)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal([]byte(identityMAC(key, s.keyID, table, fields...)), []byte(s.mac))
+}
+
+// altered logs a row whose seal does not match, once per process and row.
+func altered(table, id string) {
+	if _, seen := alteredLogged.LoadOrStore(table+"\x00"+id, true); seen {
+		return
+	}
+	slog.Error("an identity row does not match its seal: it was written or changed behind Waymark's back, and is treated as if it did not exist; run `waymark verify`",
+		"table", table, "id", id)
+}
+
+var alteredLogged sync.Map
+
+// orgSealed reports whether an organisation row is as Waymark wrote it.
+func (t *Tx) orgSealed(o Organisation) bool {
+	if t.identityMatches("organisations", o.seal, orgFields(o)) {
+		return true
+	}
+	altered("organisations", o.ID)
+	return false
+}
+
+// userSealed reports whether a user row, and their organisation's, are as
+// Waymark wrote them.
+func (t *Tx) userSealed(u User) bool {
+	if !t.identityMatches("users", u.seal, userFields(u)) {
+		altered("users", u.ID)
+		return false
+	}
+	return t.orgSealed(u.Org)
+}
+
+// checkedUser turns a user whose row (or organisation's) was altered into
+// "not found" with msg.
+func (t *Tx) checkedUser(u User, err error, msg string) (User, error) {
+	if err != nil {
+		return u, notFound(err, msg)
+	}
+	if !t.userSealed(u) {
+		return User{}, waymark.Errorf(waymark.ENOTFOUND, "%s", msg)
+	}
+	return u, nil
+}
+
+// sealOrg (re)writes an organisation's seal from the row as stored.
+func (t *Tx) sealOrg(id string) error {
+	keyID, key, err := t.identityKeyToWrite()
+	if err != nil {
+		return err
+	}
+	mac := ""
+	if key != nil {
+		o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, id))
+		if err != nil {
+			return fmt.Errorf("store: sealing organisation: %w", err)
+		}
+		mac = identityMAC(key, keyID, "organisations", orgFields(o)...)
+		if err := t.markIdentitySealed(o.CreatedAt, sealedAsWritten); err != nil {
+			return err
+		}
+	}
+	if _, err := t.exec(`UPDATE organisations SET seal_key = $2, mac = $3 WHERE id = $1`, id, keyID, mac); err != nil {
+		return fmt.Errorf("store: sealing organisation: %w", err)
+	}
+	return nil
+}
+
+// sealUser (re)writes a user's seal from the row as stored.
+func (t *Tx) sealUser(id string) error {
+	keyID, key, err := t.identityKeyToWrite()
+	if err != nil {
+		return err
+	}
+	mac := ""
+	if key != nil {
+		u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`, id))
+		if err != nil {
+			return fmt.Errorf("store: sealing user: %w", err)
+		}
+		mac = identityMAC(key, keyID, "users", userFields(u)...)
+		if err := t.markIdentitySealed(u.CreatedAt, sealedAsWritten); err != nil {
+			return err
+		}
+	}
+	if _, err := t.exec(`UPDATE users SET seal_key = $2, mac = $3 WHERE id = $1`, id, keyID, mac); err != nil {
+		return fmt.Errorf("store: sealing user: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) sealLink(issuer, subject, userID string) error {
+	keyID, key, err := t.identityKeyToWrite()
+	if err != nil {
+		return err
+	}
+	mac := ""
+	if key != nil {
+		mac = identityMAC(key, keyID, "user_identities", linkFields(issuer, subject, userID)...)
+	}
+	if _, err := t.exec(`UPDATE user_identities SET seal_key = $3, mac = $4 WHERE issuer = $1 AND subject = $2`, issuer, subject, keyID, mac); err != nil {
+		return fmt.Errorf("store: sealing identity link: %w", err)
+	}
+	return nil
+}
+
+// identitySealedAlready reports whether any identity row was ever sealed,
+// or the keyed audit log records that sealing began, so that sealing as
+// found is done once only.
+func (t *Tx) identitySealedAlready() (bool, error) {
+	marked, err := t.identityMarked()
+	if err != nil || marked {
+		return marked, err
+	}
+	var n int
+	err = t.queryRow(`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE mac <> '' LIMIT 1) u)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM organisations WHERE mac <> '' LIMIT 1) o)`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: checking for sealed identity: %w", err)
+	}
+	return n > 0, nil
+}
+
+// identityMarked reports whether the audit log records that identity
+// sealing began (deleting that entry breaks the keyed audit chain).
+func (t *Tx) identityMarked() (bool, error) {
+	if t.db.identityMarked.Load() {
+		return true, nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionIdentitySealed).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: checking for sealed identity: %w", err)
+	}
+	if n > 0 {
+		t.db.identityMarked.Store(true)
+	}
+	return n > 0, nil
+}
+
+// markIdentitySealed records in the audit log, with the first sealed
+// identity row this database holds, that identity sealing began: from then
+// on rows are never sealed as found (SealIdentityAsFound).
+func (t *Tx) markIdentitySealed(at time.Time, detail string) error {
+	if marked, err := t.identityMarked(); err != nil || marked {
+		return err
+	}
+	return t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionIdentitySealed, Detail: detail})
+}
+
+const sealedAsWritten = "identity sealing began: organisations, users and sign-in links are sealed as they are written"
+
+var errNoIdentityKey = errors.New("store: this database's organisations and users are sealed but no master key is configured to seal changes: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
+
+const actionIdentitySealed = "identity.sealed"
+
+// SealIdentityAsFound seals every organisation, user and identity link as
+// it is now: once, on the first start with a master key after the upgrade
+// that introduced sealed identity (or of a database written with
+// --insecure-no-encryption). Every start calls it. Sealing as found, like
+// sealing the first row as it is written, records in the keyed audit log
+// that identity sealing began, so seals stripped later are never put back
+// as found: such rows stay absent and reported. It returns how many rows it
+// sealed.
+func (t *Tx) SealIdentityAsFound(at time.Time) (int, error) {
+	if t.ring() == nil {
+		return 0, nil
+	}
+	if marked, err := t.identityMarked(); err != nil || marked {
+		return 0, err
+	}
+	already, err := t.identitySealedAlready()
+	if err != nil {
+		return 0, err
+	}
+	orgs, err := t.stringColumn(`SELECT id FROM organisations ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	users, err := t.stringColumn(`SELECT id FROM users ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	if already || len(orgs) == 0 && len(users) == 0 {
+		// A new database, or rows sealed as written by a release that did
+		// not yet record it: nothing is sealed as found.
+		return 0, nil
+	}
+	rows, err := t.query(`SELECT issuer, subject, user_id FROM user_identities`)
+	if err != nil {
+		return 0, err
+	}
+	var links [][3]string
+	for rows.Next() {
+		var l [3]string
+		if err := rows.Scan(&l[0], &l[1], &l[2]); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		links = append(links, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	// Recorded first, so that sealing the rows below does not record it again.
+	if err := t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionIdentitySealed,
+		Detail: fmt.Sprintf("organisations, users and sign-in links written before sealing began, sealed as found: %d organisations, %d users, %d links", len(orgs), len(users), len(links))}); err != nil {
+		return 0, err
+	}
+	for _, id := range orgs {
+		if err := t.sealOrg(id); err != nil {
+			return 0, err
+		}
+	}
+	for _, id := range users {
+		if err := t.sealUser(id); err != nil {
+			return 0, err
+		}
+	}
+	for _, l := range links {
+		if err := t.sealLink(l[0], l[1], l[2]); err != nil {
+			return 0, err
+		}
+	}
+	return len(orgs) + len(users) + len(links), nil
+}
+
+// SealIdentityAsFound is Tx.SealIdentityAsFound in a transaction of its own.
+func (db *DB) SealIdentityAsFound(ctx context.Context, at time.Time) (int, error) {
+	var n int
+	err := db.Update(ctx, func(t *Tx) error {
+		var err error
+		n, err = t.SealIdentityAsFound(at)
+		return err
+	})
+	return n, err
+}
+
+// IdentityTamperError names every organisation, user and identity link whose
+// seal does not match.
+type IdentityTamperError struct {
+	Rows []string // "users row user-gp", …
+}
+
+func (e *IdentityTamperError) Error() string {
+	return "identity tampered with: " + strings.Join(e.Rows, "; ") +
+		": each was written or changed behind Waymark's back (its seal does not match), and Waymark treats it as if it did not exist"
+}
+
+// VerifyIdentity checks the seal of every organisation, user and identity
+// link, and names each that does not match. Without a master key it checks
+// nothing.
+func (t *Tx) VerifyIdentity() error {
+	if t.ring() == nil {
+		return nil
+	}
+	if done, err := t.identitySealedAlready(); err != nil || !done {
+		return err // nothing sealed yet: the first start with a key seals as found
+	}
+	var bad []string
+	orgs, err := t.allOrganisations()
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if !t.identityMatches("organisations", o.seal, orgFields(o)) {
+			bad = append(bad, fmt.Sprintf("organisations row %s (%q)", o.ID, o.Name))
+		}
+	}
+	rows, err := t.query(`SELECT u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at, u.seal_key, u.mac FROM users u ORDER BY u.id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.seal.keyID, &u.seal.mac); err != nil {
+			rows.Close()
+			return err
+		}
+		if !t.identityMatches("users", u.seal, userFields(u)) {
+			bad = append(bad, fmt.Sprintf("users row %s (%s)", u.ID, u.Email))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = t.query(`SELECT issuer, subject, user_id, seal_key, mac FROM user_identities ORDER BY issuer, subject`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var iss, sub, uid string
+		var s identitySeal
+		if err := rows.Scan(&iss, &sub, &uid, &s.keyID, &s.mac); err != nil {
+			rows.Close()
+			return err
+		}
+		if !t.identityMatches("user_identities", s, linkFields(iss, sub, uid)) {
+			bad = append(bad, fmt.Sprintf("user_identities row %s %s (linked to %s)", iss, sub, uid))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return &IdentityTamperError{Rows: bad}
+	}
+	return nil
+}
+
+// Keyed token hashes.
+
+func tokenMAC(key []byte, hash string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("waymark/token/v1\x00"))
+	m.Write([]byte(hash))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// tokenHash is what is stored for a new token whose SHA-256 is hash.
+func (t *Tx) tokenHash(hash string) (string, error) {
+	ring := t.ring()
+	if ring == nil {
+		return hash, nil
+	}
+	k, err := ring.TokenKey(ring.Primary())
+	if err != nil {
+		return "", err
+	}
+	return tokenMAC(k, hash), nil
+}
+
+// storedToken is the value of table.col stored for the token whose SHA-256
+// is hash: keyed under the newest master key, or under an older one still in
+// the key file (a token made before a rotation). When none is stored it
+// returns the newest form, which matches nothing.
+func (t *Tx) storedToken(table, col, hash string) string {
+	ring := t.ring()
+	if ring == nil {
+		return hash
+	}
+	ids := ring.IDs()
+	var cands []any
+	for i := len(ids) - 1; i >= 0; i-- {
+		k, err := ring.TokenKey(ids[i])
+		if err != nil {
+			continue
+		}
+		cands = append(cands, tokenMAC(k, hash))
+	}
+	if len(cands) == 1 {
+		return cands[0].(string)
+	}
+	ph := make([]string, len(cands))
+	for i := range cands {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	var found string
+	if err := t.queryRow(`SELECT `+col+` FROM `+table+` WHERE `+col+` IN (`+strings.Join(ph, ", ")+`) LIMIT 1`, cands...).Scan(&found); err == nil {
+		return found
+	}
+	return cands[0].(string)
+}
+
+// sealedNames shows, on events read with the names their authors' rows
+// hold now, "unknown (record altered)" in place of a person's or an
+// organisation's name whose row was altered behind Waymark's back, so a
+// renamed row cannot put words in someone else's mouth. people are the
+// actor ids that are users (machine clients are named by their own rows).
+func (t *Tx) sealedNames(events []pathway.Event, people map[string]bool) error {
+	if t.ring() == nil || len(events) == 0 {
+		return nil
+	}
+	badUser := map[string]bool{}
+	for id := range people {
+		u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`, id))
+		if err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				badUser[id] = true // its organisation is gone: the row was changed
+				continue
+			}
+			return err
+		}
+		if !t.identityMatches("users", u.seal, userFields(u)) {
+			altered("users", id)
+			badUser[id] = true
+		}
+	}
+	badOrg := map[string]bool{}
+	seen := map[string]bool{}
+	for _, e := range events {
+		id := e.Actor.OrgID
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !t.orgSealed(o) {
+			badOrg[id] = true
+		}
+	}
+	for i := range events {
+		if badUser[events[i].Actor.UserID] {
+			events[i].Actor.Name = AlteredName
+		}
+		if badOrg[events[i].Actor.OrgID] {
+			events[i].Actor.OrgName = AlteredName
+		}
+	}
+	return nil
+}
