@@ -69,7 +69,17 @@ type config struct {
 	privacy    privacyConfig    // master keys and retention (keys.go)
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
+	mode       openMode         // what opening the database may do (open)
 }
+
+// openMode says what a command may do to the database as it opens it.
+type openMode int
+
+const (
+	openWrite openMode = iota // a command that writes: refuses a history that needs sealing
+	openCheck                 // a checking command: writes nothing (beyond migrations), seals nothing
+	openSeal                  // waymark seal-history: the one command that seals a history as found
+)
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
 	env := func(k, def string) string {
@@ -187,6 +197,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr, true)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr, false)
+	case "seal-history":
+		return runSealHistory(ctx, rest, getenv, stdout, stderr) // verify.go
 	case "migrate", "rebuild", "check":
 		return runAdmin(ctx, cmd, rest, getenv, stdout, stderr)
 	case "backup", "restore":
@@ -249,9 +261,30 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		db.Close()
 		return nil, nil, err
 	}
+	// A trigger, view or rule, or a table no migration made, can change
+	// what a write does behind Waymark's back: refuse them (store.CheckSchema).
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	if err := c.applyKeys(ctx, db, url, log); err != nil {
 		db.Close()
 		return nil, nil, err
+	}
+	if c.mode == openWrite {
+		if needs, err := db.NeedsSealing(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		} else if needs {
+			db.Close()
+			return nil, nil, store.ErrNeedsSealing
+		}
+		// A lawful erasure the audit log records must still hold: cheap
+		// enough for every start (waymark verify checks it in full).
+		if err := db.CheckErasures(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
 	}
 	if err := c.privacy.retention.Validate(); err != nil {
 		db.Close()
@@ -369,6 +402,9 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	c.flags(fs, getenv, "")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cmd == "audit-verify" || cmd == "check" {
+		c.mode = openCheck // checking commands never write
 	}
 	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {

@@ -143,7 +143,31 @@ func (t *Tx) dataKey(kind, id string, create bool) ([]byte, error) {
 	case err != nil:
 		return nil, fmt.Errorf("store: reading data key: %w", err)
 	}
+	if kind == ownerCase && !destroyed.Valid {
+		// The audit log is the record of a lawful erasure that a writer
+		// without the key cannot remove: a case it says was erased is never
+		// decrypted, whatever data_keys and erasures hold now.
+		if seq, err := t.loggedErasure(id); err != nil {
+			return nil, err
+		} else if seq > 0 {
+			return nil, t.undoneErasure(id, seq)
+		}
+	}
 	return t.unwrap(kind, id, master, wrapped, destroyed.Valid)
+}
+
+// loggedErasure is the first audit entry that records the case's lawful
+// erasure, or 0.
+func (t *Tx) loggedErasure(caseID string) (int64, error) {
+	var seq sql.NullInt64
+	if err := t.queryRow(`SELECT MIN(seq) FROM audit_log WHERE case_id = $1 AND action = 'case.erased'`, caseID).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("store: looking up the case's erasure: %w", err)
+	}
+	return seq.Int64, nil
+}
+
+func (t *Tx) undoneErasure(caseID string, seq int64) error {
+	return &TamperError{CaseID: caseID, AuditSeq: seq, Reason: "the audit log records its lawful erasure, but its data key is usable or its erasure record is gone: the erasure was undone behind Waymark's back. Its details are not shown; run `waymark verify`"}
 }
 
 func (t *Tx) unwrap(kind, id, master, wrapped string, destroyed bool) ([]byte, error) {

@@ -125,9 +125,12 @@ func (db *DB) CheckpointPublicKey() (keyID string, pub ed25519.PublicKey, err er
 	return ring.Primary(), priv.Public().(ed25519.PublicKey), nil
 }
 
-// SealHistory seals what was written before sealing began: on the first
-// start with a master key of a database written before this release, or
-// with --insecure-no-encryption. Every case's events are sealed into its
+// SealHistory seals what was written before sealing began, as found: run
+// once by `waymark seal-history` after upgrading a database written before
+// this release, or with --insecure-no-encryption. Nothing else calls it: a
+// checking command never writes, and serve refuses to start on a history
+// that needs it (NeedsSealing). It refuses when anything shows the history
+// was sealed before (sealedBefore). Every case's events are sealed into its
 // chain, erasure records are sealed, the read models are re-derived from the
 // events, and the heads are recorded in keyed audit entries. This trusts the
 // database as it is at that moment, once: a database that already holds any
@@ -150,6 +153,12 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 		}
 		if sealed, err := t.historySealed(); err != nil || sealed {
 			return err
+		}
+		if ev, err := t.sealedBefore(); err != nil {
+			return err
+		} else if ev != "" {
+			return &TamperError{Reason: "the history carries no seals now, but " + ev + ": it was sealed before, and its seals were stripped. " +
+				"It is not sealed again as found: restore a backup that verifies, or compare with a checkpoint kept elsewhere (docs/operations.md)"}
 		}
 		var events, others int
 		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events),
@@ -291,6 +300,9 @@ type VerifyOptions struct {
 // wrong.
 func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error) {
 	var r VerifyReport
+	if err := db.CheckSchema(ctx); err != nil {
+		return r, err
+	}
 	err := db.View(ctx, func(t *Tx) error {
 		ring := t.ring()
 		sealed, err := t.historySealed()
@@ -301,6 +313,15 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			return errors.New("store: this database's history is sealed and no master key is configured to verify it: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
 		}
 		r.Unsealed = !sealed
+		if !sealed && ring != nil {
+			var n int
+			if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events) + (SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &TamperError{Reason: ErrNeedsSealing.Error()}
+			}
+		}
 		v, err := t.verifyAuditChain(o, &r)
 		if err != nil {
 			return err
@@ -312,6 +333,18 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		erased, err := t.verifyErasures(sealed)
 		if err != nil {
 			return err
+		}
+		// Every erasure the audit log records must still hold: an erasure
+		// record with its seal and a destroyed data key (checked above for
+		// every record). A key put back and the record deleted is named here.
+		logged, err := t.loggedErasures()
+		if err != nil {
+			return err
+		}
+		for _, id := range sortedIDs(logged) {
+			if !erased[id] {
+				return t.undoneErasure(id, logged[id])
+			}
 		}
 		r.Erased = len(erased)
 		if err := t.verifyGrants(); err != nil {
@@ -628,4 +661,116 @@ func (t *Tx) sealMembersAsFound(keyID string, key []byte) error {
 		}
 	}
 	return rows.Err()
+}
+
+// sealedBefore names the first sign that this database's history was
+// sealed once, or "": a checkpoint or sealing entry in the audit log, a
+// keyed audit entry, or any row of a sealed table that carries a seal.
+// Stripping every seal to have the history sealed again as found must
+// remove all of them, which leaves the audit chain to be re-hashed without
+// its keyed entries: verify then finds what the checkpoint file says.
+func (t *Tx) sealedBefore() (string, error) {
+	for _, c := range []struct{ q, what string }{
+		{`SELECT COUNT(*) FROM audit_log WHERE action IN ('checkpoint.signed', 'history.sealed')`, "the audit log records a signed checkpoint or an earlier sealing"},
+		{`SELECT COUNT(*) FROM audit_log WHERE key_id <> '' OR heads <> ''`, "the audit log holds keyed entries"},
+		{`SELECT COUNT(*) FROM audit_head WHERE keyed_from <> 0`, "the audit head records where keyed sealing began"},
+		{`SELECT COUNT(*) FROM case_events WHERE mac <> '' OR seal_key <> ''`, "case events carry seals"},
+		{`SELECT COUNT(*) FROM case_members WHERE mac <> '' OR seal_key <> ''`, "case member rows carry seals"},
+		{`SELECT COUNT(*) FROM break_glass_grants WHERE mac <> '' OR seal_key <> ''`, "break-glass grants carry seals"},
+		{`SELECT COUNT(*) FROM erasures WHERE mac <> '' OR seal_key <> ''`, "erasure records carry seals"},
+		{`SELECT COUNT(*) FROM nrm_drafts WHERE mac <> '' OR seal_key <> ''`, "NRM draft answers carry seals"},
+	} {
+		var n int
+		if err := t.queryRow(c.q).Scan(&n); err != nil {
+			return "", fmt.Errorf("store: looking for earlier seals: %w", err)
+		}
+		if n > 0 {
+			return c.what, nil
+		}
+	}
+	return "", nil
+}
+
+// ErrNeedsSealing is returned by every command but `waymark seal-history`
+// when a master key is configured and the database holds history that
+// carries no seals.
+var ErrNeedsSealing = errors.New("the case history in this database carries no seals. If it was written before sealing began (an upgrade), " +
+	"run `waymark seal-history` once, with the service stopped, to seal it as found; if it was sealed before, its seals were stripped: " +
+	"do not seal it, restore a backup that verifies (docs/operations.md \"Verifying the history\")")
+
+// NeedsSealing reports whether a master key is configured and the database
+// holds history, none of it sealed: what `waymark seal-history` is for. It
+// writes nothing.
+func (db *DB) NeedsSealing(ctx context.Context) (bool, error) {
+	if db.KeyRing() == nil {
+		return false, nil
+	}
+	var needs bool
+	err := db.View(ctx, func(t *Tx) error {
+		sealed, err := t.historySealed()
+		if err != nil || sealed {
+			return err
+		}
+		var n int
+		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events) + (SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&n); err != nil {
+			return err
+		}
+		needs = n > 0
+		return nil
+	})
+	return needs, err
+}
+
+// loggedErasures maps every case the audit log says was erased to the
+// first entry that says so.
+func (t *Tx) loggedErasures() (map[string]int64, error) {
+	rows, err := t.query(`SELECT case_id, MIN(seq) FROM audit_log WHERE action = 'case.erased' AND case_id <> '' GROUP BY case_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return nil, err
+		}
+		out[id] = seq
+	}
+	return out, rows.Err()
+}
+
+func sortedIDs[V any](m map[string]V) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// CheckErasures is the cheap check every start runs: each case the audit
+// log says was erased has its erasure record, no usable data key, and no
+// name in its read model. `waymark verify` checks the same against the
+// verified chain, and the seals.
+func (db *DB) CheckErasures(ctx context.Context) error {
+	return db.View(ctx, func(t *Tx) error {
+		logged, err := t.loggedErasures()
+		if err != nil {
+			return err
+		}
+		for _, id := range sortedIDs(logged) {
+			var n int
+			if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM erasures WHERE case_id = $1)
+				- (SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL)
+				- (SELECT COUNT(*) FROM cases WHERE id = $1 AND child_name <> '')`, id).Scan(&n); err != nil {
+				return err
+			}
+			if n != 1 {
+				return t.undoneErasure(id, logged[id])
+			}
+		}
+		return nil
+	})
 }
