@@ -129,7 +129,7 @@ func restore(ctx context.Context, c *config, target, src string, force bool, std
 	}
 	tc := *c
 	tc.database = tmp
-	tc.mode = openSeal
+	tc.mode = openUpgrade
 	db, _, err := open(ctx, &tc, log)
 	if err != nil {
 		return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)

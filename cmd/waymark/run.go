@@ -76,9 +76,9 @@ type config struct {
 type openMode int
 
 const (
-	openWrite openMode = iota // a command that writes: refuses a history that needs sealing
-	openCheck                 // a checking command: writes nothing (beyond migrations), seals nothing
-	openSeal                  // waymark seal-history: the one command that seals a history as found
+	openWrite   openMode = iota // a command that writes: refuses a history that needs sealing
+	openCheck                   // a checking command: writes nothing (beyond migrations), seals nothing
+	openUpgrade                 // migrate, seal-history, a restore's copy: may open a history that still needs sealing
 )
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
@@ -403,8 +403,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cmd == "audit-verify" || cmd == "check" {
+	switch cmd {
+	case "audit-verify", "check":
 		c.mode = openCheck // checking commands never write
+	case "migrate":
+		c.mode = openUpgrade // the first step of an upgrade, before seal-history
 	}
 	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
@@ -418,6 +421,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return err
 		}
 		fmt.Fprintf(stdout, "database is at schema %s (%s)\n", v, db.Dialect)
+		if needs, err := db.NeedsSealing(ctx); err != nil {
+			return err
+		} else if needs {
+			fmt.Fprintln(stdout, "its case history carries no seals yet: run `waymark seal-history` once, with the service stopped, before starting it (docs/operations.md)")
+		}
 	case "rebuild":
 		n, err := svc.RebuildReadModels(ctx)
 		if err != nil {

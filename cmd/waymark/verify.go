@@ -93,7 +93,7 @@ func runSealHistory(ctx context.Context, args []string, getenv func(string) stri
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c.mode = openSeal
+	c.mode = openUpgrade
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
