@@ -3,6 +3,8 @@ package reliability
 import (
 	"context"
 	"errors"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +98,160 @@ func TestATriggerThatHidesAuditEntriesIsRefused(t *testing.T) {
 		if out, err := waymark(t, "verify", "--database", tg.url); err != nil {
 			t.Fatalf("with them all removed: %v\n%s", err, out)
 		}
+	})
+}
+
+// eraseLawfully erases a case as the use case does: the key destroyed, the
+// erasure recorded, and a keyed `case.erased` audit entry.
+func eraseLawfully(t *testing.T, db *store.DB, caseID string) {
+	t.Helper()
+	err := db.Update(context.Background(), func(tx *store.Tx) error {
+		if err := tx.EraseCase(store.Erasure{CaseID: caseID, At: time.Now(), By: "user-lead", Reason: "court order to erase", LegalBasis: "court-order"}); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: time.Now(), ActorID: "user-lead", CaseID: caseID, Action: "case.erased", Detail: "legal basis: court-order; reason: court order to erase"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rowsOf reads every row of table where col = id, to be put back later.
+func rowsOf(t *testing.T, db *store.DB, table, col, id string) (cols []string, rows [][]any) {
+	t.Helper()
+	r, err := db.SQL().Query(`SELECT * FROM `+table+` WHERE `+col+` = $1`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cols, _ = r.Columns()
+	for r.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := r.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, vals)
+	}
+	return cols, rows
+}
+
+// putBack replaces the rows of table where col = id with saved ones.
+func putBack(t *testing.T, db *store.DB, table, col, id string, cols []string, rows [][]any) {
+	t.Helper()
+	execSQL(t, db, `DELETE FROM `+table+` WHERE `+col+` = $1`, id)
+	ph := make([]string, len(cols))
+	for i := range ph {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	for _, r := range rows {
+		execSQL(t, db, `INSERT INTO `+table+`(`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`, r...)
+	}
+}
+
+// A lawful erasure undone behind Waymark's back, although the keyed audit
+// log says `case.erased`, is named by verify, refused at start-up, and the
+// case is not decrypted; a restore over a database whose erasure row was
+// deleted is refused, and with --force erases the case again.
+func TestAnUndoneErasureIsNamedByVerify(t *testing.T) {
+	type saved struct {
+		cols []string
+		rows [][]any
+	}
+	setup := func(t *testing.T, tg *target) (db *store.DB, caseID string, before map[string]saved) {
+		seedDemo(t, tg)
+		db = tg.open(t)
+		if err := db.SQL().QueryRow(`SELECT id FROM cases WHERE child_name <> '' ORDER BY id LIMIT 1`).Scan(&caseID); err != nil {
+			t.Fatal(err)
+		}
+		before = map[string]saved{}
+		for _, tc := range [][2]string{{"data_keys", "owner_id"}, {"cases", "id"}, {"search_tokens", "case_id"}, {"clocks", "case_id"}} {
+			c, r := rowsOf(t, db, tc[0], tc[1], caseID)
+			before[tc[0]] = saved{c, r}
+		}
+		return db, caseID, before
+	}
+	named := func(t *testing.T, tg *target, db *store.DB, caseID string) {
+		t.Helper()
+		err := db.View(context.Background(), func(tx *store.Tx) error {
+			_, _, err := tx.LoadCase(caseID)
+			return err
+		})
+		var te *store.TamperError
+		if !errors.As(err, &te) || te.CaseID != caseID {
+			t.Fatalf("the case whose erasure was undone loaded: %v", err)
+		}
+		tg.release(t)
+		out, err := waymark(t, "verify", "--database", tg.url)
+		if err == nil || !strings.Contains(out, caseID) || !strings.Contains(out, "erasure was undone") {
+			t.Fatalf("verify on an undone erasure: %v\n%s", err, out)
+		}
+		t.Logf("%s", strings.TrimSpace(out))
+		if out, err := waymark(t, "rebuild", "--database", tg.url); err == nil || !strings.Contains(out, "erasure was undone") {
+			t.Fatalf("start-up on an undone erasure: %v\n%s", err, out)
+		}
+	}
+	t.Run("a: the key kept by a trigger and put back, the record deleted", func(t *testing.T) {
+		forEachTarget(t, func(t *testing.T, tg *target) {
+			db, caseID, before := setup(t, tg)
+			eraseLawfully(t, db, caseID)
+			putBack(t, db, "data_keys", "owner_id", caseID, before["data_keys"].cols, before["data_keys"].rows)
+			execSQL(t, db, `DELETE FROM erasures WHERE case_id = $1`, caseID)
+			named(t, tg, db, caseID)
+		})
+	})
+	t.Run("b: key, name, search and clocks copied from a backup, the record deleted", func(t *testing.T) {
+		forEachTarget(t, func(t *testing.T, tg *target) {
+			db, caseID, before := setup(t, tg)
+			eraseLawfully(t, db, caseID)
+			for _, tc := range [][2]string{{"data_keys", "owner_id"}, {"search_tokens", "case_id"}, {"clocks", "case_id"}} {
+				putBack(t, db, tc[0], tc[1], caseID, before[tc[0]].cols, before[tc[0]].rows)
+			}
+			var name, search string
+			if err := db.SQL().QueryRow(`SELECT child_name, search_text FROM cases WHERE id = $1`, caseID).Scan(&name, &search); err != nil {
+				t.Fatal(err)
+			}
+			c := before["cases"]
+			for i, col := range c.cols {
+				if col == "child_name" || col == "search_text" {
+					execSQL(t, db, `UPDATE cases SET `+col+` = $1 WHERE id = $2`, c.rows[0][i], caseID)
+				}
+			}
+			execSQL(t, db, `DELETE FROM erasures WHERE case_id = $1`, caseID)
+			named(t, tg, db, caseID)
+		})
+	})
+	t.Run("c: the record deleted, then a backup from before the erasure restored", func(t *testing.T) {
+		forEachTarget(t, func(t *testing.T, tg *target) {
+			if tg.name != "sqlite" {
+				t.Skip("waymark restore is for SQLite; PostgreSQL is restored with pg_restore")
+			}
+			db, caseID, _ := setup(t, tg)
+			tg.release(t)
+			bak := filepath.Join(privateDir(t), "before.db")
+			if out, err := waymark(t, "backup", "--database", tg.url, bak); err != nil {
+				t.Fatalf("backup: %v\n%s", err, out)
+			}
+			db = tg.open(t)
+			eraseLawfully(t, db, caseID)
+			execSQL(t, db, `DELETE FROM erasures WHERE case_id = $1`, caseID)
+			tg.release(t)
+			data := filepath.Dir(tg.url)
+			out, err := waymark(t, "restore", "--database", tg.url, "--data", data, bak)
+			if err == nil || !strings.Contains(out, "does not verify") {
+				t.Fatalf("restore over a database whose erasure record was deleted: %v\n%s", err, out)
+			}
+			out, err = waymark(t, "restore", "--force", "--database", tg.url, "--data", data, bak)
+			if err != nil || !strings.Contains(out, "erased again") || !strings.Contains(out, caseID) {
+				t.Fatalf("restore --force: %v\n%s", err, out)
+			}
+			out, err = waymark(t, "verify", "--database", tg.url)
+			if err != nil || !strings.Contains(out, "1 erased") {
+				t.Fatalf("after the restore: %v\n%s", err, out)
+			}
+		})
 	})
 }
