@@ -3,6 +3,7 @@ package reliability
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -254,4 +255,134 @@ func TestAnUndoneErasureIsNamedByVerify(t *testing.T) {
 			}
 		})
 	})
+}
+
+// stripSeals removes every seal from the tables named, and re-links the
+// audit chain with plain SHA-256 (keyed_from = 0), dropping the entries of
+// the actions named: all a writer without the key can do to make a sealed
+// history look like one written before sealing began.
+func stripSeals(t *testing.T, db *store.DB, tables []string, dropActions ...string) {
+	t.Helper()
+	for _, table := range tables {
+		execSQL(t, db, `UPDATE `+table+` SET seal_key = '', mac = ''`)
+	}
+	for _, a := range dropActions {
+		execSQL(t, db, `DELETE FROM audit_log WHERE action = $1`, a)
+	}
+	rehashWithout(t, db, "no-such-case")
+}
+
+var sealedTables = []string{"case_events", "case_members", "break_glass_grants", "erasures", "nrm_drafts"}
+
+// seals counts what carries a seal, and the keyed start of the audit chain.
+func seals(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var n, keyed int
+	for _, table := range sealedTables {
+		var c int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE mac <> ''`).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		n += c
+	}
+	var entries int
+	db.SQL().QueryRow(`SELECT keyed_from, (SELECT COUNT(*) FROM audit_log) FROM audit_head`).Scan(&keyed, &entries)
+	return fmt.Sprintf("%d sealed rows, keyed from %d, %d audit entries", n, keyed, entries)
+}
+
+// After every seal is stripped and the audit chain re-hashed without the
+// key, no checking command seals the history again as found: each leaves
+// the database as it was, verify and audit verify fail, and a command that
+// writes refuses, telling the operator about seal-history.
+func TestCheckingCommandsNeverReseal(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, tg *target) {
+		seedDemo(t, tg)
+		db := tg.open(t)
+		stripSeals(t, db, sealedTables)
+		stripped := seals(t, db)
+		tg.release(t)
+		data := privateDir(t)
+		for _, args := range [][]string{{"audit", "verify"}, {"verify"}, {"keys", "check"}, {"checkpoint", "--public-key"}, {"check"}} {
+			out, err := waymark(t, append(args, "--database", tg.url, "--data", data)...)
+			if args[0] == "verify" || args[0] == "audit" {
+				if err == nil || !strings.Contains(out, "carries no seals") {
+					t.Fatalf("waymark %s on a stripped history: %v\n%s", strings.Join(args, " "), err, out)
+				}
+			}
+			db = tg.open(t)
+			if got := seals(t, db); got != stripped {
+				t.Fatalf("waymark %s changed the stripped history: %s, was %s\n%s", strings.Join(args, " "), got, stripped, out)
+			}
+			tg.release(t)
+		}
+		if out, err := waymark(t, "rebuild", "--database", tg.url, "--data", data); err == nil || !strings.Contains(out, "waymark seal-history") {
+			t.Fatalf("a writing command on a stripped history: %v\n%s", err, out)
+		}
+	})
+}
+
+// `waymark seal-history` seals a history as found only when nothing shows
+// it was sealed before: a seal left on any row, a keyed audit entry, a
+// checkpoint or sealing entry in the log, or a checkpoint file beside the
+// database (even with --checkpoint-file pointed elsewhere).
+func TestSealingAsFoundRefusesWhenSealsExistedBefore(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, tg *target, db *store.DB, data string)
+		want    string
+	}{
+		{"nothing left", func(t *testing.T, tg *target, db *store.DB, data string) { stripSeals(t, db, sealedTables) }, ""},
+		{"a member row's seal", func(t *testing.T, tg *target, db *store.DB, data string) {
+			stripSeals(t, db, []string{"case_events", "break_glass_grants", "erasures", "nrm_drafts"})
+		}, "case member rows carry seals"},
+		{"an erasure's seal", func(t *testing.T, tg *target, db *store.DB, data string) {
+			var id string
+			db.SQL().QueryRow(`SELECT id FROM cases ORDER BY id LIMIT 1`).Scan(&id)
+			eraseLawfully(t, db, id)
+			stripSeals(t, db, []string{"case_events", "case_members", "break_glass_grants", "nrm_drafts"})
+		}, "erasure records carry seals"},
+		{"a keyed audit entry", func(t *testing.T, tg *target, db *store.DB, data string) {
+			for _, table := range sealedTables {
+				execSQL(t, db, `UPDATE `+table+` SET seal_key = '', mac = ''`)
+			}
+			execSQL(t, db, `UPDATE audit_head SET keyed_from = 0`)
+		}, "keyed entries"},
+		{"a checkpoint in the audit log", func(t *testing.T, tg *target, db *store.DB, data string) {
+			tg.release(t)
+			if out, err := waymark(t, "checkpoint", "--database", tg.url, "--checkpoint-file", filepath.Join(privateDir(t), "elsewhere.json")); err != nil {
+				t.Fatalf("checkpoint: %v\n%s", err, out)
+			}
+			stripSeals(t, tg.open(t), sealedTables)
+		}, "signed checkpoint"},
+		{"the checkpoint file beside the database", func(t *testing.T, tg *target, db *store.DB, data string) {
+			tg.release(t)
+			if out, err := waymark(t, "checkpoint", "--database", tg.url, "--data", data); err != nil {
+				t.Fatalf("checkpoint: %v\n%s", err, out)
+			}
+			stripSeals(t, tg.open(t), sealedTables, "checkpoint.signed")
+		}, "carries no seals, but the checkpoint"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forEachTarget(t, func(t *testing.T, tg *target) {
+				seedDemo(t, tg)
+				data := privateDir(t)
+				tc.prepare(t, tg, tg.open(t), data)
+				tg.release(t)
+				out, err := waymark(t, "seal-history", "--database", tg.url, "--data", data, "--checkpoint-file", filepath.Join(privateDir(t), "other.json"))
+				if tc.want == "" {
+					if err != nil || !strings.Contains(out, "sealed") {
+						t.Fatalf("seal-history with no sign of earlier seals: %v\n%s", err, out)
+					}
+					if out, err := waymark(t, "verify", "--database", tg.url); err != nil {
+						t.Fatalf("verify after sealing as found: %v\n%s", err, out)
+					}
+					return
+				}
+				if err == nil || !strings.Contains(out, tc.want) {
+					t.Fatalf("seal-history: %v\n%s\nwant %q", err, out, tc.want)
+				}
+				t.Logf("%s", strings.TrimSpace(out))
+			})
+		})
+	}
 }
