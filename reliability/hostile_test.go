@@ -386,3 +386,75 @@ func TestSealingAsFoundRefusesWhenSealsExistedBefore(t *testing.T) {
 		})
 	}
 }
+
+// The same instant spelt another way ('…T01:58:19.6284+14:00' for
+// '… 11:58:19.6284 +0000 UTC') matches a seal over the parsed time, but
+// SQLite compares the text: an expired break-glass grant passes as
+// unexpired, and deadlines reorder. The grant is refused on use and verify
+// names both; on PostgreSQL the rewrite stores the same value and changes
+// nothing.
+func TestATimeRewrittenInAnotherSpellingIsNamed(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, tg *target) {
+		seedDemo(t, tg)
+		db := tg.open(t)
+		var caseID, userID, orgID string
+		if err := db.SQL().QueryRow(`SELECT id FROM cases ORDER BY id LIMIT 1`).Scan(&caseID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SQL().QueryRow(`SELECT id, org_id FROM users ORDER BY id LIMIT 1`).Scan(&userID, &orgID); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		expired := now.Add(-time.Hour).Truncate(time.Microsecond)
+		err := db.Update(context.Background(), func(tx *store.Tx) error {
+			if err := tx.InsertBreakGlassGrant(store.BreakGlassGrant{ID: "grant-expired", CaseID: caseID, UserID: userID, OrgID: orgID,
+				Reason: "urgent safeguarding check", GrantedAt: expired.Add(-time.Hour), ExpiresAt: expired}); err != nil {
+				return err
+			}
+			return tx.AppendAudit(audit.Entry{At: now, ActorID: userID, CaseID: caseID, Action: "case.break_glass", Detail: "grant grant-expired"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var original string
+		db.SQL().QueryRow(`SELECT CAST(expires_at AS TEXT) FROM break_glass_grants WHERE id = 'grant-expired'`).Scan(&original)
+		respelt := expired.In(time.FixedZone("", 14*3600)).Format("2006-01-02T15:04:05.999999-07:00")
+		execSQL(t, db, `UPDATE break_glass_grants SET expires_at = $1 WHERE id = 'grant-expired'`, respelt)
+		var active bool
+		err = db.View(context.Background(), func(tx *store.Tx) error {
+			var err error
+			_, active, err = tx.ActiveBreakGlass(caseID, userID, now)
+			return err
+		})
+		if tg.name == "postgres" {
+			if err != nil || active {
+				t.Fatalf("on PostgreSQL the respelt time is the same value: active %v, %v", active, err)
+			}
+			return
+		}
+		var te *store.TamperError
+		if !errors.As(err, &te) || active {
+			t.Fatalf("an expired grant respelt to sort as unexpired: active %v, %v", active, err)
+		}
+		tg.release(t)
+		out, err := waymark(t, "verify", "--database", tg.url)
+		if err == nil || !strings.Contains(out, "grant-expired") || !strings.Contains(out, "not as Waymark writes it") {
+			t.Fatalf("verify on a respelt grant: %v\n%s", err, out)
+		}
+		db = tg.open(t)
+		execSQL(t, db, `UPDATE break_glass_grants SET expires_at = $1 WHERE id = 'grant-expired'`, original)
+		var clockID, due string
+		if err := db.SQL().QueryRow(`SELECT clock_id, CAST(due_at AS TEXT) FROM clocks WHERE case_id = $1 ORDER BY clock_id LIMIT 1`, caseID).Scan(&clockID, &due); err != nil {
+			t.Fatal(err)
+		}
+		var dueAt time.Time
+		db.SQL().QueryRow(`SELECT due_at FROM clocks WHERE case_id = $1 AND clock_id = $2`, caseID, clockID).Scan(&dueAt)
+		execSQL(t, db, `UPDATE clocks SET due_at = $1 WHERE case_id = $2 AND clock_id = $3`, dueAt.In(time.FixedZone("", -12*3600)).Format(time.RFC3339Nano), caseID, clockID)
+		tg.release(t)
+		out, err = waymark(t, "verify", "--database", tg.url)
+		if err == nil || !strings.Contains(out, "clocks.due_at is stored as") {
+			t.Fatalf("verify on a respelt deadline: %v\n%s", err, out)
+		}
+		t.Logf("%s", strings.TrimSpace(out))
+	})
+}

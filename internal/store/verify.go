@@ -350,6 +350,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		if err := t.verifyGrants(); err != nil {
 			return err
 		}
+		if err := t.verifyTimeSpelling(); err != nil {
+			return err
+		}
 		if err := t.verifyNRMDrafts(sealed); err != nil {
 			return err
 		}
@@ -773,4 +776,61 @@ func (db *DB) CheckErasures(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// canonicalTime reports whether a time column's stored text is exactly
+// what Waymark writes for its value. SQLite keeps times as text and
+// compares the text: the same instant spelt another way (another zone,
+// "T", fewer digits) sorts differently, so an expired grant passes
+// `expires_at > now` while its seal, over the parsed time, still matches.
+// PostgreSQL keeps timestamptz by value: any spelling is the same.
+func (t *Tx) canonicalTime(stored string, v time.Time) bool {
+	if t.db.Dialect != SQLite {
+		return true
+	}
+	return stored == utc(v).String()
+}
+
+// timeColumns are the columns whose order decides access or deadlines, or
+// that a seal covers: each must be stored in Waymark's own spelling.
+var timeColumns = []struct{ table, caseCol, col string }{
+	{"break_glass_grants", "case_id", "granted_at"}, {"break_glass_grants", "case_id", "expires_at"},
+	{"clocks", "case_id", "started_at"}, {"clocks", "case_id", "due_at"}, {"clocks", "case_id", "stopped_at"},
+	{"cases", "id", "raised_at"}, {"cases", "id", "updated_at"}, {"cases", "id", "high_missing_risk_until"}, {"cases", "id", "closed_at"},
+	{"case_events", "case_id", "at"}, {"erasures", "case_id", "erased_at"},
+}
+
+// verifyTimeSpelling names the first time stored in another spelling than
+// Waymark writes (SQLite only: see canonicalTime).
+func (t *Tx) verifyTimeSpelling() error {
+	if t.db.Dialect != SQLite {
+		return nil
+	}
+	for _, c := range timeColumns {
+		rows, err := t.query(`SELECT ` + c.caseCol + `, CAST(` + c.col + ` AS TEXT), ` + c.col + ` FROM ` + c.table + ` WHERE ` + c.col + ` IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		var bad, badText string
+		for rows.Next() {
+			var id, text string
+			var v time.Time
+			if err := rows.Scan(&id, &text, &v); err != nil {
+				rows.Close()
+				return t.tamper(id, 0, 0, fmt.Sprintf("%s.%s is not a time: %v", c.table, c.col, err))
+			}
+			if !t.canonicalTime(text, v) {
+				bad, badText = id, text
+				break
+			}
+		}
+		rows.Close()
+		if bad != "" {
+			return t.tamper(bad, 0, 0, fmt.Sprintf("%s.%s is stored as %q, not as Waymark writes that instant: spelt another way it sorts differently (an expired grant passes as unexpired, deadlines reorder)", c.table, c.col, badText))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
