@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -351,6 +352,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			return err
 		}
 		if err := t.verifyTimeSpelling(); err != nil {
+			return err
+		}
+		if err := t.verifyBreakGlassUse(); err != nil {
 			return err
 		}
 		if err := t.verifyNRMDrafts(sealed); err != nil {
@@ -830,6 +834,62 @@ func (t *Tx) verifyTimeSpelling() error {
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// verifyBreakGlassUse matches every `case.break_glass` audit entry (keyed,
+// so it cannot be removed) to its grant, for the same case and person, and
+// to the alerts it says were sent: deleting the grant and the alerts to
+// hide an emergency access from the partnership lead is named.
+func (t *Tx) verifyBreakGlassUse() error {
+	type use struct {
+		seq                  int64
+		caseID, actor, grant string
+		alerted              int
+	}
+	rows, err := t.query(`SELECT seq, case_id, actor_id, detail FROM audit_log WHERE action = 'case.break_glass' ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	var uses []use
+	for rows.Next() {
+		var u use
+		var detail string
+		if err := rows.Scan(&u.seq, &u.caseID, &u.actor, &detail); err != nil {
+			rows.Close()
+			return err
+		}
+		f := strings.Fields(detail)
+		if len(f) < 2 || f[0] != "grant" {
+			continue // not a grant's record (none is written otherwise)
+		}
+		u.grant, u.alerted = f[1], -1
+		if _, n, ok := strings.Cut(detail, "; alerted "); ok {
+			if k, err := strconv.Atoi(n); err == nil {
+				u.alerted = k
+			}
+		}
+		uses = append(uses, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range uses {
+		var caseID, userID string
+		var alerts int
+		err := t.queryRow(`SELECT g.case_id, g.user_id, (SELECT COUNT(*) FROM alerts a WHERE a.grant_id = g.id) FROM break_glass_grants g WHERE g.id = $1`, u.grant).Scan(&caseID, &userID, &alerts)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return t.tamper(u.caseID, 0, u.seq, fmt.Sprintf("the audit log records emergency (break-glass) access by %s under grant %s, but the grant is gone: it was deleted to hide the access", u.actor, u.grant))
+		case err != nil:
+			return err
+		case caseID != u.caseID || userID != u.actor:
+			return t.tamper(u.caseID, 0, u.seq, fmt.Sprintf("break-glass grant %s is not for the case and person the audit log records", u.grant))
+		case u.alerted >= 0 && alerts < u.alerted:
+			return t.tamper(u.caseID, 0, u.seq, fmt.Sprintf("the audit log records that %d partnership leads were alerted to emergency (break-glass) access under grant %s, but %d alerts remain: alerts were deleted to hide the access", u.alerted, u.grant, alerts))
 		}
 	}
 	return nil
