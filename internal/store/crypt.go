@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -344,6 +345,19 @@ func (t *Tx) EraseCase(e Erasure) error {
 	if _, err := t.exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		e.CaseID, at, e.By, e.Reason, e.LegalBasis, keyID, mac); err != nil {
 		return fmt.Errorf("store: recording erasure: %w", err)
+	}
+	// Its events can no longer be replayed: keep what its read model is
+	// now, sealed, for verify to compare the rows with.
+	if key != nil {
+		p, _, err := t.storedProjection(e.CaseID)
+		if err != nil {
+			return err
+		}
+		lines := strings.Join(erasedLines(p), "\n")
+		if _, err := t.exec(`UPDATE erasures SET read_model = $2, read_model_mac = $3 WHERE case_id = $1`,
+			e.CaseID, lines, audit.ReadModelMAC(key, keyID, e.CaseID, lines)); err != nil {
+			return fmt.Errorf("store: recording erasure: %w", err)
+		}
 	}
 	for owner := range t.keys {
 		delete(t.keys, owner)

@@ -639,6 +639,33 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 	if name != "" || n > 0 {
 		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks or search tokens again")
 	}
+	// Its member rows' seals (storedProjection checks them), and its case
+	// row and members against what they were when it was erased.
+	p, _, err := t.storedProjection(caseID)
+	if err != nil {
+		return err
+	}
+	var keyID, lines, mac string
+	if err := t.queryRow(`SELECT seal_key, read_model, read_model_mac FROM erasures WHERE case_id = $1`, caseID).Scan(&keyID, &lines, &mac); err != nil {
+		return err
+	}
+	if mac == "" {
+		return nil // erased before the read model was kept: only its member seals are checked
+	}
+	ring := t.ring()
+	if ring == nil {
+		return errNoMasterKey
+	}
+	key, err := ring.SealKey(keyID)
+	if err != nil {
+		return t.tamper(caseID, 0, 0, "its erasure record: "+err.Error())
+	}
+	if !audit.EventMACEqual(audit.ReadModelMAC(key, keyID, caseID, lines), mac) {
+		return t.tamper(caseID, 0, 0, "the read model kept with its erasure record does not match its seal: it was changed")
+	}
+	if diff := compareLines(strings.Split(lines, "\n"), erasedLines(p)); diff != "" {
+		return t.tamper(caseID, 0, 0, "it was erased, and since then "+diff)
+	}
 	return nil
 }
 
