@@ -458,3 +458,48 @@ func TestATimeRewrittenInAnotherSpellingIsNamed(t *testing.T) {
 		t.Logf("%s", strings.TrimSpace(out))
 	})
 }
+
+// A restore that would roll the history back past the local checkpoint is
+// refused unless forced, and the restored database's audit log says what
+// was restored and which entries were dropped.
+func TestARestorePastTheCheckpointIsRefusedAndRecorded(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, tg *target) {
+		if tg.name != "sqlite" {
+			t.Skip("waymark restore is for SQLite; PostgreSQL is restored with pg_restore")
+		}
+		seedDemo(t, tg)
+		tg.release(t)
+		data := filepath.Dir(tg.url)
+		bak := filepath.Join(privateDir(t), "older.db")
+		if out, err := waymark(t, "backup", "--database", tg.url, "--data", data, bak); err != nil {
+			t.Fatalf("backup: %v\n%s", err, out)
+		}
+		// Two checkpoints: the second covers the first's own audit entry,
+		// which the backup does not hold.
+		for range 2 {
+			if out, err := waymark(t, "checkpoint", "--database", tg.url, "--data", data); err != nil {
+				t.Fatalf("checkpoint: %v\n%s", err, out)
+			}
+		}
+		out, err := waymark(t, "restore", "--database", tg.url, "--data", data, bak)
+		if err == nil || !strings.Contains(out, "before the checkpoint") {
+			t.Fatalf("a restore past the checkpoint: %v\n%s", err, out)
+		}
+		out, err = waymark(t, "restore", "--force", "--database", tg.url, "--data", data, bak)
+		if err != nil || !strings.Contains(out, "rolled back past the checkpoint") || !strings.Contains(out, "are not in it") {
+			t.Fatalf("restore --force: %v\n%s", err, out)
+		}
+		db := tg.open(t)
+		var action, detail string
+		if err := db.SQL().QueryRow(`SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&action, &detail); err != nil {
+			t.Fatal(err)
+		}
+		if action != "backup.restored" || !strings.Contains(detail, "older.db") || !strings.Contains(detail, "are not in it") {
+			t.Fatalf("the restored database's last audit entry: %s %q", action, detail)
+		}
+		tg.release(t)
+		if out, err := waymark(t, "verify", "--database", tg.url); err != nil {
+			t.Fatalf("verify after the restore: %v\n%s", err, out)
+		}
+	})
+}
