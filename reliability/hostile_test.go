@@ -230,13 +230,13 @@ func TestAnUndoneErasureIsNamedByVerify(t *testing.T) {
 			if tg.name != "sqlite" {
 				t.Skip("waymark restore is for SQLite; PostgreSQL is restored with pg_restore")
 			}
-			db, caseID, _ := setup(t, tg)
+			_, caseID, _ := setup(t, tg)
 			tg.release(t)
 			bak := filepath.Join(privateDir(t), "before.db")
 			if out, err := waymark(t, "backup", "--database", tg.url, bak); err != nil {
 				t.Fatalf("backup: %v\n%s", err, out)
 			}
-			db = tg.open(t)
+			db := tg.open(t)
 			eraseLawfully(t, db, caseID)
 			execSQL(t, db, `DELETE FROM erasures WHERE case_id = $1`, caseID)
 			tg.release(t)
