@@ -185,6 +185,22 @@ func TestAnUndoneErasureIsNamedByVerify(t *testing.T) {
 		if !errors.As(err, &te) || te.CaseID != caseID {
 			t.Fatalf("the case whose erasure was undone loaded: %v", err)
 		}
+		// Nor does a case list show the child's name.
+		var user, org string
+		db.SQL().QueryRow(`SELECT member_id FROM case_members WHERE case_id = $1 AND member_kind = 'user' LIMIT 1`, caseID).Scan(&user)
+		db.SQL().QueryRow(`SELECT member_id FROM case_members WHERE case_id = $1 AND member_kind = 'org' LIMIT 1`, caseID).Scan(&org)
+		err = db.View(context.Background(), func(tx *store.Tx) error {
+			list, err := tx.CasesFor(user, org, 100)
+			for _, c := range list {
+				if c.ID == caseID && c.ChildName != "(details erased)" {
+					t.Errorf("a case list shows the name of a case whose erasure was undone: %q", c.ChildName)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		tg.release(t)
 		out, err := waymark(t, "verify", "--database", tg.url)
 		if err == nil || !strings.Contains(out, caseID) || !strings.Contains(out, "erasure was undone") {

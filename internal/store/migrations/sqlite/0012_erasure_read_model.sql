@@ -4,3 +4,6 @@
 -- seal of its own, and verify compares the rows with it.
 ALTER TABLE erasures ADD COLUMN read_model TEXT NOT NULL DEFAULT '';
 ALTER TABLE erasures ADD COLUMN read_model_mac TEXT NOT NULL DEFAULT '';
+-- A case the audit log says was erased is never decrypted: the look-up on
+-- every unwrap of a case key uses this index.
+CREATE INDEX audit_erased ON audit_log(case_id) WHERE action = 'case.erased';
