@@ -262,6 +262,7 @@ func (t *Tx) openChildName(caseID, stored, master, wrapped string, destroyed boo
 
 // caseKeyJoin adds the case's wrapped data key to a query over cases c.
 const caseKeyJoin = ` LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.owner_id = c.id`
+
 // A case counts as erased when its key was destroyed or when the audit log
 // says it was erased (an erasure undone behind Waymark's back shows no name).
 const caseKeyColumns = `COALESCE(dk.master_key_id, ''), COALESCE(dk.wrapped, ''),
