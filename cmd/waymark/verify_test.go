@@ -109,6 +109,14 @@ func TestStrippedSealsAreNotResealedWhenTheCheckpointSaysTheyExisted(t *testing.
 	if err == nil || !strings.Contains(err.Error(), "carries no seals") {
 		t.Fatalf("verify on stripped seals: %v\n%s", err, out.String())
 	}
+	// serve does not start on it, and does not seal it either.
+	out.Reset()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = run(sctx, []string{"serve", "--database", file, "--data", dir, "--addr", "127.0.0.1:0"}, env(vars), nil, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "waymark seal-history") {
+		t.Fatalf("serve on stripped seals: %v\n%s", err, out.String())
+	}
 	// Naming another checkpoint file does not hide the one beside the database.
 	out.Reset()
 	err = run(context.Background(), []string{"seal-history", "--database", file, "--data", dir, "--checkpoint-file", filepath.Join(t.TempDir(), "elsewhere.json")}, env(vars), nil, &out, &out)
