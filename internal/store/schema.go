@@ -49,6 +49,9 @@ func (db *DB) knownTables() (map[string]bool, error) {
 
 // CheckSchema refuses triggers, views and rules (none of which Waymark's
 // migrations create) and tables its migrations do not create, naming each.
+// On PostgreSQL the tables and views of an installed extension (say
+// pg_stat_statements in the same schema) are the administrator's, not a
+// writer's: they are let be; triggers and rules never are.
 func (db *DB) CheckSchema(ctx context.Context) error {
 	known, err := db.knownTables()
 	if err != nil {
@@ -61,6 +64,7 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 		q = `SELECT CASE WHEN c.relkind IN ('v', 'm') THEN 'view' ELSE 'table' END, c.relname::text
 				FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 				WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
+					AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 			UNION ALL SELECT 'trigger', tg.tgname || ' on ' || c.relname
 				FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 				WHERE NOT tg.tgisinternal AND n.nspname = current_schema()
