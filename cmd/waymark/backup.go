@@ -61,6 +61,7 @@ func backup(ctx context.Context, c *config, dest string, stdout io.Writer, log *
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("%s already exists: give a new file name, so that no backup is overwritten", dest)
 	}
+	c.mode = openCheck // a backup changes nothing, and may be taken before seal-history
 	db, _, err := open(ctx, c, log)
 	if err != nil {
 		return err
