@@ -86,6 +86,14 @@ func TestVerifyNamesEveryTamperingWithTheCaseHistory(t *testing.T) {
 			[]string{"$OTHER", "erasure record does not match its seal"}},
 		{"an erasure record deleted", true, []string{`DELETE FROM erasures WHERE case_id = '$OTHER'`},
 			[]string{"$OTHER", "data key was destroyed but there is no erasure record"}},
+		{"an erased case's member row given a bogus seal", true, []string{`UPDATE case_members SET mac = 'bogus' WHERE case_id = '$OTHER' AND member_kind = 'org'`},
+			[]string{"$OTHER", "case_members: org", "seal does not match"}},
+		{"an erased case's member row deleted", true, []string{`DELETE FROM case_members WHERE case_id = '$OTHER' AND member_kind = 'org'`},
+			[]string{"$OTHER", "it was erased, and since then", "case_members: org"}},
+		{"an erased case's stage and organisation edited", true, []string{`UPDATE cases SET stage = 'closed', cs_org_id = 'org-other' WHERE id = '$OTHER'`},
+			[]string{"$OTHER", "it was erased, and since then", "cases."}},
+		{"an erased case's kept read model edited", true, []string{`UPDATE erasures SET read_model = REPLACE(read_model, 'cases.stage', 'cases.stag') WHERE case_id = '$OTHER'`},
+			[]string{"$OTHER", "kept with its erasure record does not match its seal"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forEachTarget(t, func(t *testing.T, tg *target) {

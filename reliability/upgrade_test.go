@@ -74,8 +74,20 @@ func TestPreviousSchemaMigratesForwardWithoutLoss(t *testing.T) {
 			t.Fatalf("waymark migrate: %v\n%s", err, out)
 		}
 		latest, _ := st.made.SchemaVersion(ctx)
-		if !strings.Contains(out, latest) {
-			t.Errorf("after migrate: %q, want schema %s", out, latest)
+		if !strings.Contains(out, latest) || !strings.Contains(out, "waymark seal-history") {
+			t.Errorf("after migrate: %q, want schema %s and the seal-history step", out, latest)
+		}
+		// Nothing seals the history behind the operator's back: serve's
+		// start-up, and every command that writes, refuse until they run
+		// seal-history, the one step that seals it as found.
+		if out, err := waymark(t, "rebuild", "--database", st.oldURL); err == nil || !strings.Contains(out, "waymark seal-history") {
+			t.Fatalf("rebuild on a history that still needs sealing: %v\n%s", err, out)
+		}
+		if out, err := waymark(t, "seal-history", "--database", st.oldURL); err != nil || !strings.Contains(out, "sealed") {
+			t.Fatalf("waymark seal-history: %v\n%s", err, out)
+		}
+		if out, err := waymark(t, "seal-history", "--database", st.oldURL); err != nil || !strings.Contains(out, "nothing to seal") {
+			t.Fatalf("waymark seal-history a second time: %v\n%s", err, out)
 		}
 		up, err := store.Open(ctx, st.oldURL)
 		if err != nil {

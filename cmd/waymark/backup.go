@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark/internal/audit"
 	"waymark/internal/store"
 )
 
@@ -23,6 +25,10 @@ func runBackup(ctx context.Context, cmd string, args []string, getenv func(strin
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "")
+	var force bool
+	if cmd == "restore" {
+		fs.BoolVar(&force, "force", false, "restore even though the database it replaces does not verify, or the backup ends before the last checkpoint (look into why first)")
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +52,7 @@ func runBackup(ctx context.Context, cmd string, args []string, getenv func(strin
 	if cmd == "backup" {
 		return backup(ctx, &c, fs.Arg(0), stdout, log)
 	}
-	return restore(ctx, &c, strings.TrimPrefix(url, "sqlite:"), fs.Arg(0), stdout, log)
+	return restore(ctx, &c, strings.TrimPrefix(url, "sqlite:"), fs.Arg(0), force, stdout, log)
 }
 
 // backup writes a consistent copy while the service runs, then checks the
@@ -55,6 +61,7 @@ func backup(ctx context.Context, c *config, dest string, stdout io.Writer, log *
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("%s already exists: give a new file name, so that no backup is overwritten", dest)
 	}
+	c.mode = openCheck // a backup changes nothing, and may be taken before seal-history
 	db, _, err := open(ctx, c, log)
 	if err != nil {
 		return err
@@ -74,23 +81,37 @@ func backup(ctx context.Context, c *config, dest string, stdout io.Writer, log *
 // restore checks the backup end to end (opened as the service would open it,
 // with its migrations and master keys) and only then puts it in place of the
 // database, which must not be in use. The replaced database is kept.
-func restore(ctx context.Context, c *config, target, src string, stdout io.Writer, log *slog.Logger) error {
+func restore(ctx context.Context, c *config, target, src string, force bool, stdout io.Writer, log *slog.Logger) error {
 	if inUse, err := store.SQLiteInUse(target); err != nil {
 		return err
 	} else if inUse {
 		return store.ErrInUse
 	}
-	// Lawful erasures recorded since the backup was taken are applied
-	// again to the restored copy before it goes live.
+	// Lawful erasures recorded in the database being replaced, in its
+	// erasure rows and in its verified audit log, are applied again to the
+	// restored copy before it goes live. A database that does not verify
+	// cannot be trusted to list them all (a row may have been deleted to
+	// have a child's details come back): refused unless --force.
 	var erasures []store.Erasure
+	var oldHead int64 = -1
 	if _, err := os.Stat(target); err == nil {
-		old, err := store.Open(ctx, target)
+		old, err := replacedDatabase(ctx, c, target)
 		if err == nil {
-			erasures, err = old.Erasures(ctx)
+			erasures, err = old.ErasuresOnRecord(ctx)
+			if err == nil {
+				oldHead, err = old.AuditHead(ctx)
+			}
+			if err == nil {
+				_, err = old.Verify(ctx, store.VerifyOptions{})
+			}
 			old.Close()
 		}
+		if err != nil && !force {
+			return fmt.Errorf("the database being replaced (%s) does not verify, so the lawful erasures it records cannot be trusted to be complete, and nothing was changed: %w. "+
+				"Find out why (`waymark verify`); restore with --force only once you know which cases were erased since the backup was taken, and erase them again", target, err)
+		}
 		if err != nil {
-			log.Warn("cannot read the lawful erasures of the database being replaced: check that no case erased since the backup was taken is back after the restore", "err", err)
+			log.Warn("restoring over a database that does not verify (--force): check that no case erased since the backup was taken is back after the restore", "err", err)
 		}
 	}
 	dir := filepath.Dir(target)
@@ -109,14 +130,44 @@ func restore(ctx context.Context, c *config, target, src string, stdout io.Write
 	}
 	tc := *c
 	tc.database = tmp
+	tc.mode = openUpgrade
 	db, _, err := open(ctx, &tc, log)
 	if err != nil {
 		return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)
 	}
+	// A backup made before sealing began is sealed as found by the
+	// operator's restore, unless anything in it shows it was sealed before.
+	if needs, err := db.NeedsSealing(ctx); err == nil && needs {
+		if _, err := db.SealHistory(ctx, time.Now(), nil); err != nil {
+			db.Close()
+			return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)
+		}
+		if _, err := db.SealIdentityAsFound(ctx, time.Now()); err != nil {
+			db.Close()
+			return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)
+		}
+	} else if err != nil {
+		db.Close()
+		return err
+	}
 	r, err := db.VerifyBackup(ctx)
 	var again []string
+	var dropped string
 	if err == nil {
-		again, err = db.ReapplyErasures(ctx, erasures, time.Now())
+		dropped, err = checkAgainstCheckpoint(ctx, c, db, oldHead, force)
+	}
+	if err == nil {
+		// The backup's own log counts too: an erasure it records is kept.
+		var own []store.Erasure
+		if own, err = db.ErasuresOnRecord(ctx); err == nil {
+			again, err = db.ReapplyErasures(ctx, append(erasures, own...), time.Now())
+		}
+	}
+	if err == nil {
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			return tx.AppendAudit(audit.Entry{At: time.Now().UTC(), ActorID: "operator", Action: "backup.restored",
+				Detail: fmt.Sprintf("restored from %s over %s: %s", filepath.Base(src), filepath.Base(target), dropped)})
+		})
 	}
 	db.Close()
 	if err != nil {
@@ -128,6 +179,7 @@ func restore(ctx context.Context, c *config, target, src string, stdout io.Write
 	}
 	fmt.Fprintf(stdout, "restored %s from %s (made at schema %s, now %s): %d cases, %d events, audit chain of %d entries verified\n",
 		target, src, schema, r.Schema, r.Cases, r.Events, r.AuditEntries)
+	fmt.Fprintf(stdout, "%s\n", dropped)
 	if len(again) > 0 {
 		fmt.Fprintf(stdout, "erased again, as they were erased after the backup was taken: %s\n", strings.Join(again, ", "))
 	}
@@ -138,4 +190,68 @@ func restore(ctx context.Context, c *config, target, src string, stdout io.Write
 		fmt.Fprintf(stdout, "the case lists of %d cases disagree with their logs (nothing is lost): run \"waymark rebuild\" before starting the service\n", len(r.StaleReadModels))
 	}
 	return nil
+}
+
+// replacedDatabase opens the database a restore replaces, with the master
+// keys, to read what it records.
+func replacedDatabase(ctx context.Context, c *config, target string) (*store.DB, error) {
+	old, err := store.Open(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	if err := old.Migrate(ctx); err != nil {
+		old.Close()
+		return nil, err
+	}
+	ring, err := c.keyRing(target)
+	if err != nil {
+		old.Close()
+		return nil, err
+	}
+	if ring != nil {
+		old.SetKeyRing(ring)
+	}
+	return old, nil
+}
+
+// checkAgainstCheckpoint refuses (unless force) a backup that ends before
+// the checkpoint in DATA/checkpoint.json (or --checkpoint-file): restoring
+// it silently rolls back everything after. A backup that reaches it must
+// still hold all it covered. It says which audit entries the restore drops.
+func checkAgainstCheckpoint(ctx context.Context, c *config, db *store.DB, oldHead int64, force bool) (string, error) {
+	head, err := db.AuditHead(ctx)
+	if err != nil {
+		return "", err
+	}
+	dropped := fmt.Sprintf("the backup's audit log ends at entry %d", head)
+	switch {
+	case oldHead > head:
+		dropped += fmt.Sprintf("; entries %d to %d of the database it replaced are not in it", head+1, oldHead)
+	case oldHead >= 0:
+		dropped += fmt.Sprintf("; the database it replaced ended at entry %d", oldHead)
+	}
+	for _, path := range []string{c.checkpointPath(), filepath.Join(c.dataDir, DefaultCheckpointFile)} {
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		var cp store.Checkpoint
+		if err := json.Unmarshal(b, &cp); err != nil {
+			return "", fmt.Errorf("checkpoint file %s: %w", path, err)
+		}
+		if cp.AuditSeq > head {
+			if !force {
+				return "", fmt.Errorf("the backup ends at audit entry %d, before the checkpoint %s (signed %s, audit entry %d): restoring it rolls back everything recorded since. "+
+					"Nothing was changed; restore a newer backup, or pass --force to roll back knowingly", head, path, cp.At.Format(time.RFC3339), cp.AuditSeq)
+			}
+			dropped += fmt.Sprintf("; rolled back past the checkpoint of %s (audit entry %d) with --force", cp.At.Format(time.RFC3339), cp.AuditSeq)
+		} else if _, err := db.Verify(ctx, store.VerifyOptions{Checkpoints: []store.Checkpoint{cp}}); err != nil && !force {
+			return "", fmt.Errorf("the backup does not hold what the checkpoint %s covered, and nothing was changed: %w", path, err)
+		}
+		break
+	}
+	return dropped, nil
 }

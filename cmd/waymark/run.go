@@ -70,7 +70,17 @@ type config struct {
 	privacy    privacyConfig    // master keys and retention (keys.go)
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
+	mode       openMode         // what opening the database may do (open)
 }
+
+// openMode says what a command may do to the database as it opens it.
+type openMode int
+
+const (
+	openWrite   openMode = iota // a command that writes: refuses a history that needs sealing
+	openCheck                   // a checking command: writes nothing (beyond migrations), seals nothing
+	openUpgrade                 // migrate, seal-history, a restore's copy: may open a history that still needs sealing
+)
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
 	env := func(k, def string) string {
@@ -190,6 +200,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr, true)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr, false)
+	case "seal-history":
+		return runSealHistory(ctx, rest, getenv, stdout, stderr) // verify.go
 	case "migrate", "rebuild", "check":
 		return runAdmin(ctx, cmd, rest, getenv, stdout, stderr)
 	case "backup", "restore":
@@ -252,11 +264,41 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		db.Close()
 		return nil, nil, err
 	}
+	// A trigger, view or rule, or a table no migration made, can change
+	// what a write does behind Waymark's back: refuse them (store.CheckSchema).
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	if err := c.applyKeys(ctx, db, url, log); err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	db.SetChildrensServicesOrg(c.frontDoor)
+	if c.mode == openWrite {
+		if needs, err := db.NeedsSealing(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		} else if needs {
+			db.Close()
+			return nil, nil, store.ErrNeedsSealing
+		}
+		// A lawful erasure the audit log records must still hold: cheap
+		// enough for every start (waymark verify checks it in full).
+		if err := db.CheckErasures(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		// Organisations and users written before identity sealing (or
+		// without a key) are sealed as found, once: the keyed audit log
+		// records that it was done, so stripped seals are never put back.
+		if n, err := db.SealIdentityAsFound(ctx, time.Now()); err != nil {
+			db.Close()
+			return nil, nil, err
+		} else if n > 0 {
+			log.Warn("sealed the organisations, users and sign-in links written before sealing began, as found: run `waymark verify` now (docs/operations.md)", "rows", n)
+		}
+	}
 	if err := c.privacy.retention.Validate(); err != nil {
 		db.Close()
 		return nil, nil, err
@@ -374,6 +416,12 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	switch cmd {
+	case "audit-verify", "check":
+		c.mode = openCheck // checking commands never write
+	case "migrate":
+		c.mode = openUpgrade // the first step of an upgrade, before seal-history
+	}
 	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
@@ -386,6 +434,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return err
 		}
 		fmt.Fprintf(stdout, "database is at schema %s (%s)\n", v, db.Dialect)
+		if needs, err := db.NeedsSealing(ctx); err != nil {
+			return err
+		} else if needs {
+			fmt.Fprintln(stdout, "its case history carries no seals yet: run `waymark seal-history` once, with the service stopped, before starting it (docs/operations.md)")
+		}
 	case "rebuild":
 		n, err := svc.RebuildReadModels(ctx)
 		if err != nil {

@@ -50,26 +50,80 @@ func (c *config) checkpointPath() string {
 	return filepath.Join(c.dataDir, DefaultCheckpointFile)
 }
 
-// checkpointSaysSealed refuses to seal a history as found when the
+// checkpointSaysSealed refuses to seal a history as found when a
 // checkpoint file shows it was sealed before: its seals were stripped, or
-// this is not the database the checkpoint belongs to.
+// this is not the database the checkpoint belongs to. Both the file named
+// by --checkpoint-file and DATA/checkpoint.json are read, so naming another
+// file does not hide the one beside the database.
 func (c *config) checkpointSaysSealed() error {
-	path := c.checkpointPath()
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
+	paths := []string{c.checkpointPath()}
+	if def := filepath.Join(c.dataDir, DefaultCheckpointFile); def != paths[0] {
+		paths = append(paths, def)
 	}
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var cp store.Checkpoint
+		if err := json.Unmarshal(b, &cp); err != nil {
+			return fmt.Errorf("checkpoint file %s: %w", path, err)
+		}
+		if cp.KeyedFrom > 0 || cp.Cases > 0 {
+			return fmt.Errorf("the case history in this database carries no seals, but the checkpoint %s (signed %s) shows it was sealed: "+
+				"the seals were stripped, or this is not the database that checkpoint belongs to. Nothing was changed; run `waymark verify --checkpoint %s` and see docs/operations.md",
+				path, cp.At.Format(time.RFC3339), path)
+		}
+	}
+	return nil
+}
+
+// runSealHistory is `waymark seal-history`: the one command that seals a
+// history written before sealing began, as found (trust on first use). An
+// operator runs it once after upgrading; it refuses when anything, in the
+// database or a checkpoint file, shows the history was sealed before.
+func runSealHistory(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seal-history", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, getenv, "")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.mode = openUpgrade
+	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}
-	var cp store.Checkpoint
-	if err := json.Unmarshal(b, &cp); err != nil {
-		return fmt.Errorf("checkpoint file %s: %w", path, err)
+	defer db.Close()
+	if db.KeyRing() == nil {
+		return errors.New("sealing the history needs the master key: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
 	}
-	if cp.KeyedFrom > 0 || cp.Cases > 0 {
-		return fmt.Errorf("the case history in this database carries no seals, but the checkpoint %s (signed %s) shows it was sealed: "+
-			"the seals were stripped, or this is not the database that checkpoint belongs to. Nothing was changed; run `waymark verify --checkpoint %s` and see docs/operations.md",
-			path, cp.At.Format(time.RFC3339), path)
+	needs, err := db.NeedsSealing(ctx)
+	if err != nil {
+		return err
+	}
+	if needs {
+		n, err := db.SealHistory(ctx, time.Now(), c.checkpointSaysSealed)
+		if err != nil {
+			return fmt.Errorf("the history was not sealed: %w", err)
+		}
+		fmt.Fprintf(stdout, "sealed %d case events written before sealing began, as found: run `waymark verify` and `waymark checkpoint` now, and ship the checkpoint file elsewhere\n", n)
+	}
+	// Organisations, users and sign-in links: sealed as found once; the
+	// keyed audit log records that it was done, so it is never done again.
+	rows, err := db.SealIdentityAsFound(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("the organisations and users were not sealed: %w", err)
+	}
+	if rows > 0 {
+		fmt.Fprintf(stdout, "sealed %d organisations, users and sign-in links written before sealing began, as found\n", rows)
+	}
+	if !needs && rows == 0 {
+		fmt.Fprintln(stdout, "nothing to seal: the history is sealed already, or holds nothing yet")
 	}
 	return nil
 }
@@ -144,6 +198,9 @@ func runCheckpointCmd(ctx context.Context, args []string, getenv func(string) st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *pubOnly {
+		c.mode = openCheck
+	}
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
@@ -177,6 +234,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	c.mode = openCheck // verify never writes: a history without seals is reported, never sealed
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err

@@ -98,7 +98,7 @@ func TestStrippedSealsAreNotResealedWhenTheCheckpointSaysTheyExisted(t *testing.
 	if err := run(context.Background(), []string{"checkpoint", "--database", file, "--data", dir}, env(vars), nil, &out, &out); err != nil {
 		t.Fatalf("checkpoint: %v\n%s", err, out.String())
 	}
-	for _, q := range []string{`UPDATE case_events SET seal_key = '', mac = ''`, `DELETE FROM audit_log`, `UPDATE audit_head SET seq = 0, hash = '', keyed_from = 0`} {
+	for _, q := range []string{`UPDATE case_events SET seal_key = '', mac = ''`, `UPDATE case_members SET seal_key = '', mac = ''`, `DELETE FROM audit_log`, `UPDATE audit_head SET seq = 0, hash = '', keyed_from = 0`} {
 		if _, err := db.SQL().Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -106,8 +106,22 @@ func TestStrippedSealsAreNotResealedWhenTheCheckpointSaysTheyExisted(t *testing.
 	db.Close()
 	out.Reset()
 	err := run(context.Background(), []string{"verify", "--database", file, "--data", dir}, env(vars), nil, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "carries no seals") {
+		t.Fatalf("verify on stripped seals: %v\n%s", err, out.String())
+	}
+	// serve does not start on it, and does not seal it either.
+	out.Reset()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = run(sctx, []string{"serve", "--database", file, "--data", dir, "--addr", "127.0.0.1:0"}, env(vars), nil, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "waymark seal-history") {
+		t.Fatalf("serve on stripped seals: %v\n%s", err, out.String())
+	}
+	// Naming another checkpoint file does not hide the one beside the database.
+	out.Reset()
+	err = run(context.Background(), []string{"seal-history", "--database", file, "--data", dir, "--checkpoint-file", filepath.Join(t.TempDir(), "elsewhere.json")}, env(vars), nil, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "carries no seals, but the checkpoint") {
-		t.Fatalf("stripped seals: %v\n%s", err, out.String())
+		t.Fatalf("seal-history on stripped seals: %v\n%s", err, out.String())
 	}
 }
 

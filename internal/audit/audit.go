@@ -35,7 +35,7 @@ const (
 	ActionTokenCreated     = "token.created"
 	ActionReadModelRebuilt = "read_models.rebuilt"
 	ActionCaseSealed       = "case.sealed"       // events appended with no audit entry of their own: their heads
-	ActionHistorySealed    = "history.sealed"    // history written before sealing began, sealed on first start with a key
+	ActionHistorySealed    = "history.sealed"    // history written before sealing began, sealed as found by `waymark seal-history`
 	ActionCheckpoint       = "checkpoint.signed" // a signed checkpoint of the chain heads
 )
 

@@ -112,3 +112,10 @@ func NRMDraftMAC(key []byte, keyID, caseID, kind, field string, version int, val
 	return mac(key, encode("waymark/nrm-draft/v1", caseID, kind, field, strconv.Itoa(version), value,
 		savedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), savedBy, savedByName, keyID))
 }
+
+// ReadModelMAC seals what an erased case's read model was at the moment of
+// erasure (its case row and members, one line each), which its unreadable
+// events can no longer give.
+func ReadModelMAC(key []byte, keyID, caseID, lines string) string {
+	return mac(key, encode("waymark/erased-read-model/v1", caseID, lines, keyID))
+}

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -95,7 +96,9 @@ func (s *Service) BreakGlass(ctx context.Context, v Viewer, sessionToken, caseRe
 			}
 		}
 		// The reason stays in the grant (shown to the leads); the audit says who, which case and until when.
-		return tx.AppendAudit(s.auditEntry(v, caseID, ActionBreakGlass, "grant "+grant.ID+" until "+grant.ExpiresAt.Format(time.RFC3339)))
+		// The keyed entry says how many leads were alerted: verify matches
+		// it to the grant and its alerts (store.verifyBreakGlassUse).
+		return tx.AppendAudit(s.auditEntry(v, caseID, ActionBreakGlass, fmt.Sprintf("grant %s until %s; alerted %d", grant.ID, grant.ExpiresAt.Format(time.RFC3339), len(leads))))
 	})
 	if err != nil {
 		return "", store.BreakGlassGrant{}, err

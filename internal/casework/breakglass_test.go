@@ -189,3 +189,43 @@ func TestAlertEmailsAreRetriedUntilSent(t *testing.T) {
 		}
 	})
 }
+
+// Emergency access cannot be hidden from the partnership lead: deleting the
+// alert, or the grant with it, leaves the keyed `case.break_glass` entry,
+// and verify names the access.
+func TestHiddenBreakGlassUseIsNamedByVerify(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sql  []string
+		want string
+	}{
+		{"the alert deleted", []string{`DELETE FROM alerts`}, "alerts were deleted"},
+		{"the alert and the grant deleted", []string{`DELETE FROM alerts`, `DELETE FROM break_glass_grants`}, "the grant is gone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+				p := newPartnership(t, db)
+				p.lead()
+				id := p.raise()
+				ref := p.contact(id)
+				token := p.session(p.GPDoctor)
+				if _, _, err := p.svc.BreakGlass(p.ctx, p.GPDoctor, token, ref, emergencyReason); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+					t.Fatalf("untouched: %v", err)
+				}
+				for _, q := range tc.sql {
+					if _, err := db.SQL().Exec(q); err != nil {
+						t.Fatal(err)
+					}
+				}
+				_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
+				var te *store.TamperError
+				if !errors.As(err, &te) || te.CaseID != id || !strings.Contains(te.Reason, tc.want) {
+					t.Fatalf("verify after %s: %v", tc.name, err)
+				}
+			})
+		})
+	}
+}

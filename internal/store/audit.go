@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"waymark/internal/audit"
@@ -38,12 +40,34 @@ func (t *Tx) AppendAudit(e audit.Entry) error {
 		t.db.keys.sealed.Store(true)
 	}
 	t.heads = nil
-	if _, err := t.exec(`INSERT INTO audit_log(seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At, e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.PrevHash, e.Hash, e.KeyID, e.Heads); err != nil {
+	res, err := t.exec(`INSERT INTO audit_log(seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.Seq, e.At, e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.PrevHash, e.Hash, e.KeyID, e.Heads)
+	if err != nil {
 		return fmt.Errorf("store: appending audit entry: %w", err)
 	}
-	if _, err := t.exec(`UPDATE audit_head SET seq = $1, hash = $2, keyed_from = $3 WHERE id = 1`, e.Seq, e.Hash, keyedFrom); err != nil {
+	if err := tookEffect(res, "the audit entry was not stored"); err != nil {
+		return err
+	}
+	res, err = t.exec(`UPDATE audit_head SET seq = $1, hash = $2, keyed_from = $3 WHERE id = 1`, e.Seq, e.Hash, keyedFrom)
+	if err != nil {
 		return fmt.Errorf("store: moving audit head: %w", err)
+	}
+	return tookEffect(res, "the audit head did not move")
+}
+
+// ErrAuditNotStored is returned, and the transaction with the action it
+// records rolls back, when an audit write reports success but changed no
+// row: something in the database (a trigger) swallowed it.
+var ErrAuditNotStored = errors.New("store: an audit write changed nothing, so the action it records was not done: something in the database is dropping audit entries (run `waymark verify`)")
+
+// tookEffect checks one audit write changed exactly one row.
+func tookEffect(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: checking the audit write: %w", err)
+	}
+	if n != 1 {
+		return fmt.Errorf("%w (%s: %d rows)", ErrAuditNotStored, what, n)
 	}
 	return nil
 }
@@ -53,6 +77,14 @@ func (t *Tx) AppendAudit(e audit.Entry) error {
 // Keyed entries are checked with the master keys given to the database.
 func (db *DB) VerifyAudit(ctxDone func() error) (int64, error) {
 	var r VerifyReport
+	if err := db.CheckSchema(context.Background()); err != nil {
+		return 0, err
+	}
+	if needs, err := db.NeedsSealing(context.Background()); err != nil {
+		return 0, err
+	} else if needs {
+		return 0, &TamperError{Reason: ErrNeedsSealing.Error()}
+	}
 	err := db.View(context.Background(), func(t *Tx) error {
 		_, err := t.verifyAuditChain(VerifyOptions{Progress: ctxDone}, &r)
 		return err

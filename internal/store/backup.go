@@ -359,3 +359,49 @@ func (db *DB) ReapplyErasures(ctx context.Context, erasures []Erasure, now time.
 	})
 	return again, err
 }
+
+// ErasuresOnRecord lists every lawful erasure this database records: its
+// erasure rows, and every case its audit log says was erased that has no
+// row any more (read back from the entry: when, by whom, on what basis).
+// Restore re-applies them all, so deleting a row before a restore does not
+// bring a child's details back.
+func (db *DB) ErasuresOnRecord(ctx context.Context) ([]Erasure, error) {
+	out, err := db.Erasures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, e := range out {
+		have[e.CaseID] = true
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT case_id, at, actor_id, detail FROM audit_log WHERE action = 'case.erased' AND case_id <> '' ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing erasures in the audit log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Erasure
+		var detail string
+		if err := rows.Scan(&e.CaseID, &e.At, &e.By, &detail); err != nil {
+			return nil, err
+		}
+		if have[e.CaseID] {
+			continue
+		}
+		have[e.CaseID] = true
+		e.At = e.At.UTC()
+		e.LegalBasis, e.Reason = "recorded in the audit log", detail
+		if b, r, ok := strings.Cut(strings.TrimPrefix(detail, "legal basis: "), "; reason: "); ok && strings.HasPrefix(detail, "legal basis: ") {
+			e.LegalBasis, e.Reason = b, r
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditHead is the last audit entry's seq.
+func (db *DB) AuditHead(ctx context.Context) (int64, error) {
+	var seq int64
+	err := db.sql.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq)
+	return seq, err
+}

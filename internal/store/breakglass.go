@@ -23,6 +23,8 @@ type BreakGlassGrant struct {
 	UserName, UserEmail, OrgName, CaseReference string
 
 	sealKey, mac string // seal.go
+	grantedText  string // the times as stored, to check their spelling (canonicalTime)
+	expiresText  string
 }
 
 // InsertBreakGlassGrant records a grant, sealed so that a grant written
@@ -45,7 +47,8 @@ func (t *Tx) InsertBreakGlassGrant(g BreakGlassGrant) error {
 }
 
 const grantSelect = `SELECT g.id, g.case_id, g.user_id, g.org_id, g.reason, g.granted_at, g.expires_at,
-		COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, ''), g.seal_key, g.mac
+		COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, ''), g.seal_key, g.mac,
+		CAST(g.granted_at AS TEXT), CAST(g.expires_at AS TEXT)
 	FROM break_glass_grants g LEFT JOIN users u ON u.id = g.user_id LEFT JOIN organisations o ON o.id = g.org_id
 	LEFT JOIN cases c ON c.id = g.case_id`
 
@@ -58,7 +61,7 @@ func (t *Tx) grants(q string, args ...any) ([]BreakGlassGrant, error) {
 	var out []BreakGlassGrant
 	for rows.Next() {
 		var g BreakGlassGrant
-		if err := rows.Scan(&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &g.GrantedAt, &g.ExpiresAt, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference, &g.sealKey, &g.mac); err != nil {
+		if err := rows.Scan(&g.ID, &g.CaseID, &g.UserID, &g.OrgID, &g.Reason, &g.GrantedAt, &g.ExpiresAt, &g.UserName, &g.UserEmail, &g.OrgName, &g.CaseReference, &g.sealKey, &g.mac, &g.grantedText, &g.expiresText); err != nil {
 			return nil, fmt.Errorf("store: scanning break-glass grant: %w", err)
 		}
 		g.GrantedAt, g.ExpiresAt = g.GrantedAt.UTC(), g.ExpiresAt.UTC()
@@ -111,6 +114,9 @@ func (t *Tx) CaseIDFor(refOrID string) (string, error) {
 // checkGrantSeal refuses a grant whose seal is missing (in a database whose
 // history is sealed) or does not match.
 func (t *Tx) checkGrantSeal(g BreakGlassGrant) error {
+	if !t.canonicalTime(g.grantedText, g.GrantedAt) || !t.canonicalTime(g.expiresText, g.ExpiresAt) {
+		return t.tamper(g.CaseID, 0, 0, fmt.Sprintf("break-glass grant %s has a time stored as %q / %q, not as Waymark writes it: the same instant spelt another way sorts differently, so an expired grant could pass as unexpired", g.ID, g.grantedText, g.expiresText))
+	}
 	if g.mac == "" {
 		sealed, err := t.historySealed()
 		if err != nil {

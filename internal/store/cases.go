@@ -183,6 +183,16 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err != nil {
 		return err
 	}
+	if key != nil {
+		// Before the history is sealed (`waymark seal-history`), member
+		// rows are not either: a sealed row is evidence that sealing
+		// happened, which seal-history must be able to trust.
+		if sealed, err := t.historySealed(); err != nil {
+			return err
+		} else if !sealed {
+			keyID, key = "", nil
+		}
+	}
 	for _, m := range p.members {
 		var mac string
 		if key != nil {

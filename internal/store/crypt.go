@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -143,7 +144,35 @@ func (t *Tx) dataKey(kind, id string, create bool) ([]byte, error) {
 	case err != nil:
 		return nil, fmt.Errorf("store: reading data key: %w", err)
 	}
+	if kind == ownerCase && !destroyed.Valid {
+		if _, ok := t.keys[owner]; !ok {
+			// The audit log is the record of a lawful erasure that a writer
+			// without the key cannot remove: a case it says was erased is
+			// never decrypted, whatever data_keys and erasures hold now
+			// (lists read the same through caseKeyColumns). One look-up on
+			// a partial index per case and transaction.
+			if seq, err := t.loggedErasure(id); err != nil {
+				return nil, err
+			} else if seq > 0 {
+				return nil, t.undoneErasure(id, seq)
+			}
+		}
+	}
 	return t.unwrap(kind, id, master, wrapped, destroyed.Valid)
+}
+
+// loggedErasure is the first audit entry that records the case's lawful
+// erasure, or 0.
+func (t *Tx) loggedErasure(caseID string) (int64, error) {
+	var seq sql.NullInt64
+	if err := t.queryRow(`SELECT MIN(seq) FROM audit_log WHERE case_id = $1 AND action = 'case.erased'`, caseID).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("store: looking up the case's erasure: %w", err)
+	}
+	return seq.Int64, nil
+}
+
+func (t *Tx) undoneErasure(caseID string, seq int64) error {
+	return &TamperError{CaseID: caseID, AuditSeq: seq, Reason: "the audit log records its lawful erasure, but its data key is usable or its erasure record is gone: the erasure was undone behind Waymark's back. Its details are not shown; run `waymark verify`"}
 }
 
 func (t *Tx) unwrap(kind, id, master, wrapped string, destroyed bool) ([]byte, error) {
@@ -233,7 +262,11 @@ func (t *Tx) openChildName(caseID, stored, master, wrapped string, destroyed boo
 
 // caseKeyJoin adds the case's wrapped data key to a query over cases c.
 const caseKeyJoin = ` LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.owner_id = c.id`
-const caseKeyColumns = `COALESCE(dk.master_key_id, ''), COALESCE(dk.wrapped, ''), dk.destroyed_at IS NOT NULL`
+
+// A case counts as erased when its key was destroyed or when the audit log
+// says it was erased (an erasure undone behind Waymark's back shows no name).
+const caseKeyColumns = `COALESCE(dk.master_key_id, ''), COALESCE(dk.wrapped, ''),
+	(dk.destroyed_at IS NOT NULL OR EXISTS (SELECT 1 FROM audit_log ae WHERE ae.case_id = c.id AND ae.action = 'case.erased'))`
 
 // index returns the blind index for search, its key made if need be (but
 // never in a read-only transaction).
@@ -320,6 +353,19 @@ func (t *Tx) EraseCase(e Erasure) error {
 	if _, err := t.exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		e.CaseID, at, e.By, e.Reason, e.LegalBasis, keyID, mac); err != nil {
 		return fmt.Errorf("store: recording erasure: %w", err)
+	}
+	// Its events can no longer be replayed: keep what its read model is
+	// now, sealed, for verify to compare the rows with.
+	if key != nil {
+		p, _, err := t.storedProjection(e.CaseID)
+		if err != nil {
+			return err
+		}
+		lines := strings.Join(erasedLines(p), "\n")
+		if _, err := t.exec(`UPDATE erasures SET read_model = $2, read_model_mac = $3 WHERE case_id = $1`,
+			e.CaseID, lines, audit.ReadModelMAC(key, keyID, e.CaseID, lines)); err != nil {
+			return fmt.Errorf("store: recording erasure: %w", err)
+		}
 	}
 	for owner := range t.keys {
 		delete(t.keys, owner)

@@ -12,8 +12,8 @@ import (
 )
 
 // A history written without a master key (--insecure-no-encryption, or
-// before this release) is sealed as found, once, on the first start with
-// one; from then on an unsealed event is tampering.
+// before this release) is sealed as found, once, by `waymark seal-history` with
+// a key; from then on an unsealed event is tampering.
 func TestHistoryWrittenWithoutAKeyIsSealedOnceAsFound(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		db.SetKeyRing(nil)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -125,9 +126,12 @@ func (db *DB) CheckpointPublicKey() (keyID string, pub ed25519.PublicKey, err er
 	return ring.Primary(), priv.Public().(ed25519.PublicKey), nil
 }
 
-// SealHistory seals what was written before sealing began: on the first
-// start with a master key of a database written before this release, or
-// with --insecure-no-encryption. Every case's events are sealed into its
+// SealHistory seals what was written before sealing began, as found: run
+// once by `waymark seal-history` after upgrading a database written before
+// this release, or with --insecure-no-encryption. Nothing else calls it: a
+// checking command never writes, and serve refuses to start on a history
+// that needs it (NeedsSealing). It refuses when anything shows the history
+// was sealed before (sealedBefore). Every case's events are sealed into its
 // chain, erasure records are sealed, the read models are re-derived from the
 // events, and the heads are recorded in keyed audit entries. This trusts the
 // database as it is at that moment, once: a database that already holds any
@@ -150,6 +154,12 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 		}
 		if sealed, err := t.historySealed(); err != nil || sealed {
 			return err
+		}
+		if ev, err := t.sealedBefore(); err != nil {
+			return err
+		} else if ev != "" {
+			return &TamperError{Reason: "the history carries no seals now, but " + ev + ": it was sealed before, and its seals were stripped. " +
+				"It is not sealed again as found: restore a backup that verifies, or compare with a checkpoint kept elsewhere (docs/operations.md)"}
 		}
 		var events, others int
 		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events),
@@ -291,6 +301,9 @@ type VerifyOptions struct {
 // wrong.
 func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error) {
 	var r VerifyReport
+	if err := db.CheckSchema(ctx); err != nil {
+		return r, err
+	}
 	err := db.View(ctx, func(t *Tx) error {
 		ring := t.ring()
 		sealed, err := t.historySealed()
@@ -301,6 +314,15 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			return errors.New("store: this database's history is sealed and no master key is configured to verify it: set WAYMARK_MASTER_KEY_FILE (docs/operations.md)")
 		}
 		r.Unsealed = !sealed
+		if !sealed && ring != nil {
+			var n int
+			if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events) + (SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &TamperError{Reason: ErrNeedsSealing.Error()}
+			}
+		}
 		v, err := t.verifyAuditChain(o, &r)
 		if err != nil {
 			return err
@@ -313,8 +335,26 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		if err != nil {
 			return err
 		}
+		// Every erasure the audit log records must still hold: an erasure
+		// record with its seal and a destroyed data key (checked above for
+		// every record). A key put back and the record deleted is named here.
+		logged, err := t.loggedErasures()
+		if err != nil {
+			return err
+		}
+		for _, id := range sortedIDs(logged) {
+			if !erased[id] {
+				return t.undoneErasure(id, logged[id])
+			}
+		}
 		r.Erased = len(erased)
 		if err := t.verifyGrants(); err != nil {
+			return err
+		}
+		if err := t.verifyTimeSpelling(); err != nil {
+			return err
+		}
+		if err := t.verifyBreakGlassUse(); err != nil {
 			return err
 		}
 		if err := t.verifyNRMDrafts(sealed); err != nil {
@@ -602,6 +642,33 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 	if name != "" || n > 0 {
 		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks or search tokens again")
 	}
+	// Its member rows' seals (storedProjection checks them), and its case
+	// row and members against what they were when it was erased.
+	p, _, err := t.storedProjection(caseID)
+	if err != nil {
+		return err
+	}
+	var keyID, lines, mac string
+	if err := t.queryRow(`SELECT seal_key, read_model, read_model_mac FROM erasures WHERE case_id = $1`, caseID).Scan(&keyID, &lines, &mac); err != nil {
+		return err
+	}
+	if mac == "" {
+		return nil // erased before the read model was kept: only its member seals are checked
+	}
+	ring := t.ring()
+	if ring == nil {
+		return errNoMasterKey
+	}
+	key, err := ring.SealKey(keyID)
+	if err != nil {
+		return t.tamper(caseID, 0, 0, "its erasure record: "+err.Error())
+	}
+	if !audit.EventMACEqual(audit.ReadModelMAC(key, keyID, caseID, lines), mac) {
+		return t.tamper(caseID, 0, 0, "the read model kept with its erasure record does not match its seal: it was changed")
+	}
+	if diff := compareLines(strings.Split(lines, "\n"), erasedLines(p)); diff != "" {
+		return t.tamper(caseID, 0, 0, "it was erased, and since then "+diff)
+	}
 	return nil
 }
 
@@ -631,4 +698,229 @@ func (t *Tx) sealMembersAsFound(keyID string, key []byte) error {
 		}
 	}
 	return rows.Err()
+}
+
+// sealedBefore names the first sign that this database's history was
+// sealed once, or "": a checkpoint or sealing entry in the audit log, a
+// keyed audit entry, or any row of a sealed table that carries a seal.
+// Stripping every seal to have the history sealed again as found must
+// remove all of them, which leaves the audit chain to be re-hashed without
+// its keyed entries: verify then finds what the checkpoint file says.
+func (t *Tx) sealedBefore() (string, error) {
+	for _, c := range []struct{ q, what string }{
+		{`SELECT COUNT(*) FROM audit_log WHERE action IN ('checkpoint.signed', 'history.sealed')`, "the audit log records a signed checkpoint or an earlier sealing"},
+		{`SELECT COUNT(*) FROM audit_log WHERE key_id <> '' OR heads <> ''`, "the audit log holds keyed entries"},
+		{`SELECT COUNT(*) FROM audit_head WHERE keyed_from <> 0`, "the audit head records where keyed sealing began"},
+		{`SELECT COUNT(*) FROM case_events WHERE mac <> '' OR seal_key <> ''`, "case events carry seals"},
+		{`SELECT COUNT(*) FROM case_members WHERE mac <> '' OR seal_key <> ''`, "case member rows carry seals"},
+		{`SELECT COUNT(*) FROM break_glass_grants WHERE mac <> '' OR seal_key <> ''`, "break-glass grants carry seals"},
+		{`SELECT COUNT(*) FROM erasures WHERE mac <> '' OR seal_key <> ''`, "erasure records carry seals"},
+		{`SELECT COUNT(*) FROM nrm_drafts WHERE mac <> '' OR seal_key <> ''`, "NRM draft answers carry seals"},
+	} {
+		var n int
+		if err := t.queryRow(c.q).Scan(&n); err != nil {
+			return "", fmt.Errorf("store: looking for earlier seals: %w", err)
+		}
+		if n > 0 {
+			return c.what, nil
+		}
+	}
+	return "", nil
+}
+
+// ErrNeedsSealing is returned by every command but `waymark seal-history`
+// when a master key is configured and the database holds history that
+// carries no seals.
+var ErrNeedsSealing = errors.New("the case history in this database carries no seals. If it was written before sealing began (an upgrade), " +
+	"run `waymark seal-history` once, with the service stopped, to seal it as found; if it was sealed before, its seals were stripped: " +
+	"do not seal it, restore a backup that verifies (docs/operations.md \"Verifying the history\")")
+
+// NeedsSealing reports whether a master key is configured and the database
+// holds history, none of it sealed: what `waymark seal-history` is for. It
+// writes nothing.
+func (db *DB) NeedsSealing(ctx context.Context) (bool, error) {
+	if db.KeyRing() == nil {
+		return false, nil
+	}
+	var needs bool
+	err := db.View(ctx, func(t *Tx) error {
+		sealed, err := t.historySealed()
+		if err != nil || sealed {
+			return err
+		}
+		var n int
+		if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM case_events) + (SELECT COUNT(*) FROM erasures) + (SELECT COUNT(*) FROM break_glass_grants) + (SELECT COUNT(*) FROM nrm_drafts)`).Scan(&n); err != nil {
+			return err
+		}
+		needs = n > 0
+		return nil
+	})
+	return needs, err
+}
+
+// loggedErasures maps every case the audit log says was erased to the
+// first entry that says so.
+func (t *Tx) loggedErasures() (map[string]int64, error) {
+	rows, err := t.query(`SELECT case_id, MIN(seq) FROM audit_log WHERE action = 'case.erased' AND case_id <> '' GROUP BY case_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return nil, err
+		}
+		out[id] = seq
+	}
+	return out, rows.Err()
+}
+
+func sortedIDs[V any](m map[string]V) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// CheckErasures is the cheap check every start runs: each case the audit
+// log says was erased has its erasure record, no usable data key, and no
+// name in its read model. `waymark verify` checks the same against the
+// verified chain, and the seals.
+func (db *DB) CheckErasures(ctx context.Context) error {
+	return db.View(ctx, func(t *Tx) error {
+		logged, err := t.loggedErasures()
+		if err != nil {
+			return err
+		}
+		for _, id := range sortedIDs(logged) {
+			var n int
+			if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM erasures WHERE case_id = $1)
+				- (SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL)
+				- (SELECT COUNT(*) FROM cases WHERE id = $1 AND child_name <> '')`, id).Scan(&n); err != nil {
+				return err
+			}
+			if n != 1 {
+				return t.undoneErasure(id, logged[id])
+			}
+		}
+		return nil
+	})
+}
+
+// canonicalTime reports whether a time column's stored text is exactly
+// what Waymark writes for its value. SQLite keeps times as text and
+// compares the text: the same instant spelt another way (another zone,
+// "T", fewer digits) sorts differently, so an expired grant passes
+// `expires_at > now` while its seal, over the parsed time, still matches.
+// PostgreSQL keeps timestamptz by value: any spelling is the same.
+func (t *Tx) canonicalTime(stored string, v time.Time) bool {
+	if t.db.Dialect != SQLite {
+		return true
+	}
+	return stored == utc(v).String()
+}
+
+// timeColumns are the columns whose order decides access or deadlines, or
+// that a seal covers: each must be stored in Waymark's own spelling.
+var timeColumns = []struct{ table, caseCol, col string }{
+	{"break_glass_grants", "case_id", "granted_at"}, {"break_glass_grants", "case_id", "expires_at"},
+	{"clocks", "case_id", "started_at"}, {"clocks", "case_id", "due_at"}, {"clocks", "case_id", "stopped_at"},
+	{"cases", "id", "raised_at"}, {"cases", "id", "updated_at"}, {"cases", "id", "high_missing_risk_until"}, {"cases", "id", "closed_at"},
+	{"case_events", "case_id", "at"}, {"erasures", "case_id", "erased_at"},
+}
+
+// verifyTimeSpelling names the first time stored in another spelling than
+// Waymark writes (SQLite only: see canonicalTime).
+func (t *Tx) verifyTimeSpelling() error {
+	if t.db.Dialect != SQLite {
+		return nil
+	}
+	for _, c := range timeColumns {
+		rows, err := t.query(`SELECT ` + c.caseCol + `, CAST(` + c.col + ` AS TEXT), ` + c.col + ` FROM ` + c.table + ` WHERE ` + c.col + ` IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		var bad, badText string
+		for rows.Next() {
+			var id, text string
+			var v time.Time
+			if err := rows.Scan(&id, &text, &v); err != nil {
+				rows.Close()
+				return t.tamper(id, 0, 0, fmt.Sprintf("%s.%s is not a time: %v", c.table, c.col, err))
+			}
+			if !t.canonicalTime(text, v) {
+				bad, badText = id, text
+				break
+			}
+		}
+		rows.Close()
+		if bad != "" {
+			return t.tamper(bad, 0, 0, fmt.Sprintf("%s.%s is stored as %q, not as Waymark writes that instant: spelt another way it sorts differently (an expired grant passes as unexpired, deadlines reorder)", c.table, c.col, badText))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyBreakGlassUse matches every `case.break_glass` audit entry (keyed,
+// so it cannot be removed) to its grant, for the same case and person, and
+// to the alerts it says were sent: deleting the grant and the alerts to
+// hide an emergency access from the partnership lead is named.
+func (t *Tx) verifyBreakGlassUse() error {
+	type use struct {
+		seq                  int64
+		caseID, actor, grant string
+		alerted              int
+	}
+	rows, err := t.query(`SELECT seq, case_id, actor_id, detail FROM audit_log WHERE action = 'case.break_glass' ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	var uses []use
+	for rows.Next() {
+		var u use
+		var detail string
+		if err := rows.Scan(&u.seq, &u.caseID, &u.actor, &detail); err != nil {
+			rows.Close()
+			return err
+		}
+		f := strings.Fields(detail)
+		if len(f) < 2 || f[0] != "grant" {
+			continue // not a grant's record (none is written otherwise)
+		}
+		u.grant, u.alerted = f[1], -1
+		if _, n, ok := strings.Cut(detail, "; alerted "); ok {
+			if k, err := strconv.Atoi(n); err == nil {
+				u.alerted = k
+			}
+		}
+		uses = append(uses, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range uses {
+		var caseID, userID string
+		var alerts int
+		err := t.queryRow(`SELECT g.case_id, g.user_id, (SELECT COUNT(*) FROM alerts a WHERE a.grant_id = g.id) FROM break_glass_grants g WHERE g.id = $1`, u.grant).Scan(&caseID, &userID, &alerts)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return t.tamper(u.caseID, 0, u.seq, fmt.Sprintf("the audit log records emergency (break-glass) access by %s under grant %s, but the grant is gone: it was deleted to hide the access", u.actor, u.grant))
+		case err != nil:
+			return err
+		case caseID != u.caseID || userID != u.actor:
+			return t.tamper(u.caseID, 0, u.seq, fmt.Sprintf("break-glass grant %s is not for the case and person the audit log records", u.grant))
+		case u.alerted >= 0 && alerts < u.alerted:
+			return t.tamper(u.caseID, 0, u.seq, fmt.Sprintf("the audit log records that %d partnership leads were alerted to emergency (break-glass) access under grant %s, but %d alerts remain: alerts were deleted to hide the access", u.alerted, u.grant, alerts))
+		}
+	}
+	return nil
 }

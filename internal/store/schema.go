@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Waymark's schema is exactly what its migrations create. A trigger, view
+// or rule added behind its back can change what a write does while the
+// write reports success (a trigger that drops the audit entries of one
+// user's reads, and the head update with them, leaves an intact chain), so
+// start-up and `waymark verify` refuse any that the migrations did not
+// create, and any table they do not know (docs/security.md).
+
+var createTable = regexp.MustCompile(`(?i)CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// SchemaError names what is in the database that Waymark did not create.
+type SchemaError struct{ Found []string }
+
+func (e *SchemaError) Error() string {
+	return "the database holds what Waymark's migrations did not create, which can change what its writes do behind its back: " +
+		strings.Join(e.Found, "; ") + ". Nothing was changed: find out who added them and why, remove them, then run `waymark verify` (docs/operations.md)"
+}
+
+// knownTables are the tables the embedded migrations create.
+func (db *DB) knownTables() (map[string]bool, error) {
+	known := map[string]bool{"schema_migrations": true}
+	dir := path.Join("migrations", string(db.Dialect))
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		body, err := migrations.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range createTable.FindAllStringSubmatch(string(body), -1) {
+			known[strings.ToLower(m[1])] = true
+		}
+	}
+	return known, nil
+}
+
+// CheckSchema refuses triggers, views and rules (none of which Waymark's
+// migrations create) and tables its migrations do not create, naming each.
+// On PostgreSQL the tables and views of an installed extension (say
+// pg_stat_statements in the same schema) are the administrator's, not a
+// writer's: they are let be; triggers and rules never are.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	known, err := db.knownTables()
+	if err != nil {
+		return err
+	}
+	var q string
+	if db.Dialect == SQLite {
+		q = `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
+	} else {
+		q = `SELECT CASE WHEN c.relkind IN ('v', 'm') THEN 'view' ELSE 'table' END, c.relname::text
+				FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
+					AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+			UNION ALL SELECT 'trigger', tg.tgname || ' on ' || c.relname
+				FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE NOT tg.tgisinternal AND n.nspname = current_schema()
+			UNION ALL SELECT 'rule', r.rulename || ' on ' || r.tablename FROM pg_rules r WHERE r.schemaname = current_schema()`
+	}
+	rows, err := db.sql.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("store: reading the schema: %w", err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var kind, name string
+		if err := rows.Scan(&kind, &name); err != nil {
+			return err
+		}
+		if kind == "table" && known[strings.ToLower(name)] {
+			continue
+		}
+		if kind == "table" {
+			found = append(found, "table "+name+" (no migration creates it)")
+		} else {
+			found = append(found, kind+" "+name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(found) > 0 {
+		sort.Strings(found)
+		return &SchemaError{Found: found}
+	}
+	return nil
+}
