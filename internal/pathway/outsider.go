@@ -1,6 +1,11 @@
 package pathway
 
-import "slices"
+import (
+	"slices"
+	"time"
+
+	"waymark"
+)
 
 // ForOutsider is the case as a member outside the team sees it — the
 // referrer, or a meeting invitee (§6.5): their concern, the reference and
@@ -94,4 +99,75 @@ func (s MeetingState) forParticipant(userID string) MeetingState {
 		out.Escalations = append(out.Escalations, e)
 	}
 	return out
+}
+
+// notOffered is the one answer a member outside the team gets for a command
+// that is not theirs to give (§6.5). It is the answer for an action that does
+// not exist, and it is given before anything about the case is looked at, so
+// it tells them nothing of the team's work: not whether an NRM referral was
+// submitted, nor who owns an action they cannot see.
+func notOffered() error {
+	return waymark.Errorf(waymark.ENOTFOUND, "There is no such action on this case.")
+}
+
+// MayGive says whether a member with membership m may give cmd to the case at
+// all. The team may give any command (the pathway's rules then decide it);
+// someone outside the team only what is theirs to do: a note, a correction of
+// what they can see or of the child's details they gave, marking their own
+// meeting action done, and escalating a disagreement and following it
+// through (§6.5, §6.8, §7.5, §8.6). A machine client adds notes only.
+// It depends on nothing but the membership and the command.
+func MayGive(m Membership, a Actor, cmd Command) error {
+	if a.Role == RoleMachineClient {
+		if err := machineClientMay(cmd); err != nil {
+			return err
+		}
+	}
+	if m.Team() {
+		return nil
+	}
+	switch cmd.(type) {
+	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation:
+		return nil
+	}
+	return notOffered()
+}
+
+// DecideFor decides cmd for a member whose standing on the case is m. A
+// command someone outside the team may give is decided first against the
+// case as they see it (ForOutsider), so what it names — an action, an
+// escalation — is looked for only among what they can see, and a refusal is
+// the one they would get if the team's hidden work did not exist. It is then
+// decided against the whole case, whose events are the ones written (so a
+// rule the hidden work changed, such as a closed case, still holds).
+func (p *Pathway) DecideFor(c Case, m Membership, a Actor, cmd Command, now time.Time) ([]Event, error) {
+	if err := MayGive(m, a, cmd); err != nil {
+		return nil, err
+	}
+	if m.Team() {
+		return p.Decide(c, a, cmd, now)
+	}
+	seen := c.ForOutsider(a.UserID)
+	// An escalation left unnamed is the only open one they can see, not the
+	// only open one on the case.
+	switch ec := cmd.(type) {
+	case EscalateFurther:
+		if ec.EscalationID == "" {
+			if e, err := seen.Meetings.openEscalationFor(""); err == nil {
+				ec.EscalationID = e.ID
+				cmd = ec
+			}
+		}
+	case ResolveEscalation:
+		if ec.EscalationID == "" {
+			if e, err := seen.Meetings.openEscalationFor(""); err == nil {
+				ec.EscalationID = e.ID
+				cmd = ec
+			}
+		}
+	}
+	if _, err := p.Decide(seen, a, cmd, now); err != nil {
+		return nil, err
+	}
+	return p.Decide(c, a, cmd, now)
 }
