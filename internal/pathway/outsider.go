@@ -115,7 +115,9 @@ func notOffered() error {
 // someone outside the team only what is theirs to do: a note, a correction of
 // what they can see or of the child's details they gave, marking their own
 // meeting action done, and escalating a disagreement and following it
-// through (§6.5, §6.8, §7.5, §8.6). A machine client adds notes only.
+// through (§6.5, §6.8, §7.5, §8.6). The contact and outcome pass too: they
+// are refused by who asks, or by the contact and outcome an outsider sees, so
+// their answers tell nothing hidden. A machine client adds notes only.
 // It depends on nothing but the membership and the command.
 func MayGive(m Membership, a Actor, cmd Command) error {
 	if a.Role == RoleMachineClient {
@@ -127,7 +129,8 @@ func MayGive(m Membership, a Actor, cmd Command) error {
 		return nil
 	}
 	switch cmd.(type) {
-	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation:
+	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation,
+		RecordContact, RecordOutcome:
 		return nil
 	}
 	return notOffered()

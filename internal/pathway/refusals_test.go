@@ -53,8 +53,7 @@ func TestRefusalsTellAReferrerNothingHidden(t *testing.T) {
 			pathway.RequestNRMReconsideration{Decision: pathway.ReasonableGrounds, EventsSinceReferral: "x"},
 			nrmSubmission(at),
 			mtgAction("meeting-4"),
-			pathway.RecordContact{Reference: "CS-2026-000009", Method: "phone"},
-			pathway.RecordOutcome{Decision: "assessment", NextStep: "x"},
+			pathway.RecordStrategyDiscussion{HeldAt: now},
 		} {
 			var first error
 			for _, c := range []pathway.Case{bare, nrmSubmittedCase(t), hidden} {

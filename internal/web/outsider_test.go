@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -249,6 +250,64 @@ func TestAReferrersListsNameNoTeamDeadline(t *testing.T) {
 				t.Fatalf("%s: %d", path, rec.Code)
 			}
 			mustNotShow(t, "the referrer's "+path, rec.Body.String(), "Meeting action", "Pat Police")
+		}
+	})
+}
+
+// Through the API, a referrer's refusals are the same whatever the team has
+// done: a hidden meeting action is answered as a missing one, and a command
+// that is not theirs as an action that does not exist, before and after the
+// NRM referral is recorded.
+func TestAReferrersRefusalsThroughTheAPIDoNotDependOnHiddenWork(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		oc := e.outsiderCase(false)
+		teacher := e.signInAPI("dsl@northfield.example")
+		sw := e.signInAPI("social.worker@cs.example")
+		var team struct {
+			Meetings struct{ Actions []struct{ ID string } }
+		}
+		decodeInto(t, e.api("GET", "/api/v1/cases/"+oc.ID, sw, nil), &team)
+		if len(team.Meetings.Actions) != 1 {
+			t.Fatalf("the team's case has actions %+v", team.Meetings.Actions)
+		}
+		answer := func(slug string, body map[string]any) string {
+			t.Helper()
+			body["expectedVersion"] = e.versionAs(teacher, oc.ID)
+			rec := e.api("POST", "/api/v1/cases/"+oc.ID+"/actions/"+slug, teacher, body)
+			var p map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+				t.Fatalf("%s: %d %s", slug, rec.Code, rec.Body)
+			}
+			delete(p, "requestId")
+			b, _ := json.Marshal(p)
+			return fmt.Sprint(rec.Code) + " " + string(b)
+		}
+		hidden := answer("meeting-action-done", map[string]any{"actionId": team.Meetings.Actions[0].ID})
+		missing := answer("meeting-action-done", map[string]any{"actionId": "action-999"})
+		if hidden != missing {
+			t.Errorf("a hidden action answers %s; a missing one %s", hidden, missing)
+		}
+		nrm := map[string]map[string]any{
+			"nrm-reference":           {"reference": "X", "receivedOn": "2000-01-01"},
+			"nrm-further-information": {"sentOn": "2000-01-01", "summary": "x"},
+			"nrm-reasonable-grounds":  {"outcome": "positive", "decidedOn": "2000-01-01"},
+		}
+		before := map[string]string{}
+		for slug, body := range nrm {
+			before[slug] = answer(slug, body)
+			if !strings.HasPrefix(before[slug], "404 ") {
+				t.Errorf("%s: %s, want the answer for an action that does not exist", slug, before[slug])
+			}
+		}
+		if rec := e.api("POST", "/api/v1/cases/"+oc.ID+"/actions/nrm-submit", sw, map[string]any{"expectedVersion": e.versionAs(sw, oc.ID),
+			"submittedAt": e.clock.Now().Add(-time.Hour), "via": "online-form", "reasonWithoutMeeting": "The child was about to be moved."}); rec.Code != http.StatusOK {
+			t.Fatalf("the team submitting the NRM referral: %d %s", rec.Code, rec.Body)
+		}
+		for slug, body := range nrm {
+			if after := answer(slug, body); after != before[slug] {
+				t.Errorf("%s: %s before the NRM referral, %s after", slug, before[slug], after)
+			}
 		}
 	})
 }
