@@ -1,6 +1,7 @@
 package pathway
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -33,7 +34,82 @@ func (c Case) ForOutsider(userID string) Case {
 			out.Clocks = append(out.Clocks, cl)
 		}
 	}
+	out.aliasIDs(out.Meetings.outsiderAliases())
 	return out
+}
+
+// outsiderAliases gives each meeting, action and escalation an outsider sees
+// an id of their own: the stored ids ("meeting-6") are made from the case's
+// version when each was created, so they would count the team's entries.
+// An alias numbers only what the viewer sees, in order ("meeting-v1"); a
+// command they give names it, and DecideFor reads it back (realIDs).
+func (s MeetingState) outsiderAliases() map[string]string {
+	alias := map[string]string{}
+	for i, m := range s.Meetings {
+		alias[m.ID] = fmt.Sprintf("meeting-v%d", i+1)
+	}
+	for i, a := range s.Actions {
+		alias[a.ID] = fmt.Sprintf("action-v%d", i+1)
+		alias[a.ClockID] = meetingActionClockID(alias[a.ID])
+	}
+	for i, e := range s.Escalations {
+		alias[e.ID] = fmt.Sprintf("escalation-v%d", i+1)
+	}
+	return alias
+}
+
+// aliasIDs renames the meetings, actions, escalations and action clocks of
+// an outsider's case by alias.
+func (c *Case) aliasIDs(alias map[string]string) {
+	rename := func(id string) string {
+		if a, ok := alias[id]; ok {
+			return a
+		}
+		return id
+	}
+	s := &c.Meetings
+	for i := range s.Meetings {
+		s.Meetings[i].ID = rename(s.Meetings[i].ID)
+	}
+	for i := range s.Actions {
+		a := &s.Actions[i]
+		a.ID, a.MeetingID, a.ClockID = rename(a.ID), rename(a.MeetingID), rename(a.ClockID)
+	}
+	for i := range s.Escalations {
+		s.Escalations[i].ID = rename(s.Escalations[i].ID)
+	}
+	c.Clocks = slices.Clone(c.Clocks)
+	for i := range c.Clocks {
+		c.Clocks[i].ID = rename(c.Clocks[i].ID)
+	}
+}
+
+// realIDs reads the ids an outsider's command names (aliases, as their case
+// shows them) back into the stored ids, for deciding on the whole case. An id
+// that is no alias of theirs stays as it is and names nothing they can see.
+func realIDs(cmd Command, alias map[string]string) Command {
+	real := map[string]string{}
+	for r, a := range alias {
+		real[a] = r
+	}
+	back := func(id string) string {
+		if r, ok := real[id]; ok {
+			return r
+		}
+		return id
+	}
+	switch c := cmd.(type) {
+	case CompleteMeetingAction:
+		c.ActionID = back(c.ActionID)
+		return c
+	case EscalateFurther:
+		c.EscalationID = back(c.EscalationID)
+		return c
+	case ResolveEscalation:
+		c.EscalationID = back(c.EscalationID)
+		return c
+	}
+	return cmd
 }
 
 // OutsiderClockKinds are the deadlines every member outside the team sees:
@@ -172,5 +248,7 @@ func (p *Pathway) DecideFor(c Case, m Membership, a Actor, cmd Command, now time
 	if _, err := p.Decide(seen, a, cmd, now); err != nil {
 		return nil, err
 	}
-	return p.Decide(c, a, cmd, now)
+	// What they named is read back from their ids to the stored ones; an id
+	// that is not one of their aliases was refused above as naming nothing.
+	return p.Decide(c, a, realIDs(cmd, c.Meetings.forParticipant(a.UserID).outsiderAliases()), now)
 }

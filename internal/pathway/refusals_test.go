@@ -105,8 +105,23 @@ func TestRefusalsTellAReferrerNothingHidden(t *testing.T) {
 		}
 		// The police, invited, mark their own action done.
 		invitee := pathway.Membership{Roles: []string{pathway.MemberInvitee}}
-		if _, err := p.DecideFor(hidden, invitee, policeLead, pathway.CompleteMeetingAction{ActionID: actionID}, at); err != nil {
-			t.Errorf("the owner marking their action done: %v", err)
+		// They name it by the id their case shows them, which counts nothing of the team's.
+		theirs := hidden.ForOutsider(policeLead.UserID).Meetings
+		if len(theirs.Meetings) != 1 || len(theirs.Actions) != 1 || theirs.Meetings[0].ID != "meeting-v1" || theirs.Actions[0].ID != "action-v1" || theirs.Actions[0].MeetingID != "meeting-v1" {
+			t.Fatalf("the police's meetings %+v", theirs)
+		}
+		events, err := p.DecideFor(hidden, invitee, policeLead, pathway.CompleteMeetingAction{ActionID: theirs.Actions[0].ID}, at)
+		if err != nil {
+			t.Fatalf("the owner marking their action done: %v", err)
+		}
+		if d := events[0].Data.(pathway.MeetingActionDone); d.ActionID != actionID {
+			t.Errorf("marked %s done, want %s", d.ActionID, actionID)
+		}
+		// The stored id, which they are never shown, names nothing of theirs.
+		_, stored := p.DecideFor(hidden, invitee, policeLead, pathway.CompleteMeetingAction{ActionID: actionID}, at)
+		_, missing := p.DecideFor(hidden, invitee, policeLead, pathway.CompleteMeetingAction{ActionID: "action-999"}, at)
+		if stored == nil || !sameRefusal(stored, missing) {
+			t.Errorf("the stored id answers %v, a missing one %v", stored, missing)
 		}
 		// The team is decided as before, on the whole case.
 		team := pathway.Membership{Roles: []string{pathway.MemberChildrensServices}}
