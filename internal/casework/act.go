@@ -17,9 +17,14 @@ func (s *Service) Act(ctx context.Context, v Viewer, caseID string, expectedVers
 	if err := v.require(ScopeWrite); err != nil {
 		return err
 	}
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
 		c, events, m, err := s.load(tx, v, caseID)
 		if err != nil {
+			return err
+		}
+		// §6.5: a command that is not theirs to give is refused the same
+		// way whatever the case holds, before anything else is looked at.
+		if err := pathway.MayGive(m, v.Actor(), cmd); err != nil {
 			return err
 		}
 		// The version is the one the viewer was shown: for someone outside
@@ -33,14 +38,39 @@ func (s *Service) Act(ctx context.Context, v Viewer, caseID string, expectedVers
 		if err != nil {
 			return err
 		}
-		decided, err := s.Pathway.Decide(c, v.Actor(), cmd, s.now())
+		decided, err := s.Pathway.DecideFor(c, m, v.Actor(), cmd, s.now())
 		if err != nil {
 			return err
 		}
+		*writing = true
 		return s.commit(tx, v, c, decided, "case."+strings.ReplaceAll(pathway.CommandName(cmd), " ", "_"))
 	})
 	if err == errDenied {
 		return s.denied(ctx, v, caseID, pathway.CommandName(cmd))
+	}
+	return err
+}
+
+// appendRaceAttempts bounds how often a use case is tried again after losing
+// a race to append to the case.
+const appendRaceAttempts = 4
+
+// updateCase runs a use case that writes to a case in one transaction. When
+// the use case had decided and was writing, a conflict can only be another
+// write to the same case that landed first (the version the person was
+// shown was checked before): the whole use case is then tried again, a few
+// times, against the case as it now is. Another member's write the viewer
+// can see makes their version stale there, and that is the conflict they
+// are told of; a write hidden from them (§6.5, pathway.History) does not,
+// so it cannot be found out by watching for conflicts.
+func (s *Service) updateCase(ctx context.Context, fn func(tx *store.Tx, writing *bool) error) error {
+	var err error
+	for range appendRaceAttempts {
+		writing := false
+		err = s.DB.Update(ctx, func(tx *store.Tx) error { return fn(tx, &writing) })
+		if !writing || waymark.ErrorCode(err) != waymark.ECONFLICT {
+			return err
+		}
 	}
 	return err
 }

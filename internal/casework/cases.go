@@ -186,6 +186,9 @@ func (s *Service) commit(tx *store.Tx, v Viewer, before pathway.Case, events []p
 		return nil
 	}
 	caseID := events[0].CaseID
+	if s.beforeAppend != nil {
+		s.beforeAppend()
+	}
 	if err := tx.AppendEvents(caseID, before.Version, events); err != nil {
 		return err
 	}
@@ -319,10 +322,13 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 		return "", err
 	}
 	var ref string
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
 		c, logged, m, err := s.load(tx, v, caseID)
 		if err != nil {
 			return err
+		}
+		if err := pathway.MayGive(m, v.Actor(), pathway.RecordContact{}); err != nil {
+			return err // §6.5: refused alike whatever the case holds
 		}
 		// The viewer's own version, as in Act: checked against the whole
 		// log's, a referrer could find the team's version by its answer.
@@ -330,15 +336,16 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 			return staleVersion()
 		}
 		// Check the rules before taking a number, so refused commands leave no gap.
-		if _, err := s.Pathway.Decide(c, v.Actor(), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
+		if _, err := s.Pathway.DecideFor(c, m, v.Actor(), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
 			return err
 		}
+		*writing = true
 		n, err := tx.NextNumber("contact-reference")
 		if err != nil {
 			return err
 		}
 		ref = fmt.Sprintf("CS-%d-%06d", s.now().In(pathway.London).Year(), n)
-		events, err := s.Pathway.Decide(c, v.Actor(), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.Actor(), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
 		if err != nil {
 			return err
 		}
@@ -355,20 +362,25 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 	if err := v.require(ScopeWrite); err != nil {
 		return err
 	}
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
 		c, logged, m, err := s.load(tx, v, caseID)
 		if err != nil {
 			return err
+		}
+		cmd := pathway.RecordOutcome{Decision: decision, NextStep: strings.TrimSpace(nextStep)}
+		if err := pathway.MayGive(m, v.Actor(), cmd); err != nil {
+			return err // §6.5: refused alike whatever the case holds
 		}
 		// The viewer's own version, as in Act: checked against the whole
 		// log's, a referrer could find the team's version by its answer.
 		if pathway.HistoryFor(c, logged, m, v.User.ID).Version != expectedVersion {
 			return staleVersion()
 		}
-		events, err := s.Pathway.Decide(c, v.Actor(), pathway.RecordOutcome{Decision: decision, NextStep: strings.TrimSpace(nextStep)}, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.Actor(), cmd, s.now())
 		if err != nil {
 			return err
 		}
+		*writing = true
 		return s.commit(tx, v, c, events, audit.ActionOutcomeRecorded)
 	})
 	if err == errDenied {

@@ -235,7 +235,9 @@ func TestMeetingActionsAreOwnedClockedAndKeepAwayFromASuspectedFamily(t *testing
 		if owner != p.PoliceLead.User.ID || !due.Equal(time.Date(2026, 3, 13, 23, 59, 59, 0, time.UTC)) {
 			t.Fatalf("clock owner %q due %s", owner, due)
 		}
-		if err := p.meetingAct(p.Teacher, id, pathway.CompleteMeetingAction{ActionID: a.ID}); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+		// The teacher was not invited: the action is not theirs to see, so it
+		// is refused as an action that does not exist (§6.5).
+		if err := p.meetingAct(p.Teacher, id, pathway.CompleteMeetingAction{ActionID: a.ID}); waymark.ErrorCode(err) != waymark.EINVALID {
 			t.Fatalf("the teacher marked the police's action done: %v", err)
 		}
 		p.clock.Advance(time.Hour)

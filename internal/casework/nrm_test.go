@@ -85,9 +85,11 @@ func TestNRMSubmissionMakesTheLeadOrganisationAMemberAndStartsItsTarget(t *testi
 			t.Fatalf("a police colleague sees the case before the referral: %v", err)
 		}
 
-		// The school cannot submit: it is not a First Responder (§8.2).
+		// The school cannot submit: it is not a First Responder (§8.2), and
+		// as the referrer outside the team the NRM is not theirs to act on at
+		// all (§6.5): refused as an action that does not exist.
 		err := p.svc.Act(p.ctx, p.Teacher, id, p.versionFor(p.Teacher, id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "Urgent"})
-		wantCode(t, err, waymark.EFORBIDDEN)
+		wantCode(t, err, waymark.ENOTFOUND)
 
 		// Without a meeting decision the reason is needed (§8.4, §8.5).
 		err = p.svc.Act(p.ctx, p.PoliceLead, id, p.version(id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form"})
@@ -147,14 +149,17 @@ func TestNRMDecisionsAndReconsiderationThroughTheUseCase(t *testing.T) {
 			t.Fatalf("the Reasonable Grounds target was not stopped: %v %v", stopped, err)
 		}
 
-		// A GP outside the case cannot even see it; the school that referred may ask (§8.9).
+		// A GP outside the case cannot even see it. Any organisation may ask
+		// (§8.9), but the school that referred sees neither the NRM nor its
+		// decisions (§6.5): it passes what it knows to the team, which asks.
 		req := pathway.RequestNRMReconsideration{Decision: pathway.ReasonableGrounds, EventsSinceReferral: "She has told her teacher about the flat she was kept in.",
 			IndicatorsAdded: []string{storetest.Catalog().Indicators[3].ID}}
 		wantCode(t, p.svc.Act(p.ctx, p.GPDoctor, id, p.version(id), req), waymark.ENOTFOUND)
-		p.nrmAct(p.Teacher, id, req)
+		wantCode(t, p.svc.Act(p.ctx, p.Teacher, id, p.versionFor(p.Teacher, id), req), waymark.ENOTFOUND)
+		p.nrmAct(p.CSWorker, id, req)
 
 		p.clock.Advance(14 * 24 * time.Hour) // 25 March 2026
-		p.nrmAct(p.Teacher, id, pathway.RecordNRMReconsiderationOutcome{Outcome: pathway.ReconsiderationOverturned, DecidedOn: "2026-03-25"})
+		p.nrmAct(p.CSWorker, id, pathway.RecordNRMReconsiderationOutcome{Outcome: pathway.ReconsiderationOverturned, DecidedOn: "2026-03-25"})
 		c := p.loadCase(id)
 		if rg := c.NRM.ReasonableGrounds; rg == nil || !rg.Positive() || c.NRM.EarliestConclusiveGrounds != "2026-04-24" {
 			t.Fatalf("after the overturn: %+v, earliest CG %s", rg, c.NRM.EarliestConclusiveGrounds)
@@ -172,7 +177,7 @@ func TestNRMDecisionsAndReconsiderationThroughTheUseCase(t *testing.T) {
 		}
 		p.clock.Advance(10 * 24 * time.Hour)
 		p.nrmAct(p.CSWorker, id, pathway.RecordConclusiveGrounds{Outcome: pathway.DecisionPositive, DecidedOn: "2026-04-24"})
-		p.nrmAct(p.Teacher, id, pathway.RecordNRMFurtherInformation{SentOn: "2026-04-24", Summary: "School attendance since January."})
+		p.nrmAct(p.CSWorker, id, pathway.RecordNRMFurtherInformation{SentOn: "2026-04-24", Summary: "School attendance since January."})
 
 		c = p.loadCase(id)
 		if c.NRM.ConclusiveGrounds == nil || !c.NRM.ConclusiveGrounds.Positive() || len(c.NRM.Decisions) != 3 || len(c.NRM.FurtherInformation) != 1 {

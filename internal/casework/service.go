@@ -35,6 +35,11 @@ type Service struct {
 	Access AccessConfig // two-step verification, single sign-on, break-glass and alerts (mfa.go)
 
 	Retention RetentionPolicy // when records are due for review (privacy.go)
+
+	// beforeAppend, when set (by tests only), runs in a use case's
+	// transaction after it has decided and before it appends its events,
+	// where another write to the case can race it (updateCase).
+	beforeAppend func()
 }
 
 // New returns a Service with the procedure's defaults.

@@ -218,7 +218,7 @@ func TestStrategyDiscussionIsRecordedByChildrensServicesOrAnAssignedWorker(t *te
 			Participants: []string{"Sam Social, Northshire Children's Services", "Pat Police, Northshire Police", "Dee Doctor, Riverside GP Practice"}}
 
 		events := p.count(`SELECT COUNT(*) FROM case_events`)
-		wantCode(t, p.act(p.Teacher, id, sd), waymark.EFORBIDDEN)
+		wantCode(t, p.act(p.Teacher, id, sd), waymark.ENOTFOUND)    // outside the team: not theirs to give (§6.5)
 		wantCode(t, p.act(p.PoliceLead, id, sd), waymark.ENOTFOUND) // not a member: need to know (§6.5)
 		if got := p.count(`SELECT COUNT(*) FROM case_events`); got != events {
 			t.Fatalf("a refused discussion was written: %d events → %d", events, got)
@@ -241,7 +241,7 @@ func TestLinkedPeopleAreNeitherMembersNorShownToTheReferrer(t *testing.T) {
 		p.contact(id)
 		members := p.count(`SELECT COUNT(*) FROM case_members WHERE case_id = $1`, id)
 		p.mustAct(p.SocialWorker, id, pathway.RecordLinkedPerson{Name: "Viktor Kola", Relationship: pathway.RelationshipSuspectedExploiter})
-		wantCode(t, p.act(p.Teacher, id, pathway.RecordLinkedPerson{Name: "Uncle Agim", Relationship: pathway.RelationshipClaimedRelative}), waymark.EFORBIDDEN)
+		wantCode(t, p.act(p.Teacher, id, pathway.RecordLinkedPerson{Name: "Uncle Agim", Relationship: pathway.RelationshipClaimedRelative}), waymark.ENOTFOUND)
 		if got := p.count(`SELECT COUNT(*) FROM case_members WHERE case_id = $1`, id); got != members {
 			t.Fatalf("members %d → %d", members, got)
 		}

@@ -51,7 +51,19 @@ func (m Membership) Is(role string) bool {
 // Team reports whether the viewer works the case (not only referred it or
 // was invited to a meeting about it).
 func (m Membership) Team() bool {
-	return m.Is(MemberChildrensServices) || m.Is(MemberWorker) || m.Is(MemberFirstResponder) || m.Is(MemberPartnership) || m.Is(MemberBreakGlass)
+	for _, r := range TeamRoles() {
+		if m.Is(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// TeamRoles are the membership roles of those who work the case and see all
+// of it (§6.5); every other member is an outsider (Case.ForOutsider). Case
+// lists decide a viewer's standing from the same roles (store.summarySelect).
+func TeamRoles() []string {
+	return []string{MemberChildrensServices, MemberWorker, MemberFirstResponder, MemberPartnership, MemberBreakGlass}
 }
 
 // VisibleTo says whether an event appears on the viewer's timeline. A referrer

@@ -330,12 +330,40 @@ type CaseSummary struct {
 	HighRiskUntil   *time.Time
 }
 
-const summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
+// summarySelect lists cases with the next deadline the viewer ($1 the user,
+// $2 their organisation) may see: to the case team any running clock; to a
+// member outside it (§6.5) only the clocks pathway.OutsiderSeesClock keeps
+// (the outcome's, and those they own), so a referrer's list names none of
+// the team's deadlines.
+var summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
 		c.raised_at, c.updated_at, c.version, COALESCE(k.label, ''), k.due_at,
 		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns + `
 	FROM cases c` + caseKeyJoin + `
-	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL
-		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL)`
+	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + `
+		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL AND ` + clockSeenBy("k2") + `)`
+
+// clockSeenBy is the condition that the viewer ($1, $2) may see clock k of
+// case c: they are on its team (pathway.TeamRoles), or the clock is one an
+// outsider sees (pathway.OutsiderSeesClock). The roles and kinds are the
+// pathway's own constants, written into the query as literals.
+func clockSeenBy(k string) string {
+	var roles, kinds []string
+	for _, r := range pathway.TeamRoles() {
+		roles = append(roles, sqlLiteral(r))
+	}
+	for _, kind := range pathway.OutsiderClockKinds() {
+		kinds = append(kinds, sqlLiteral(string(kind)))
+	}
+	return `(EXISTS (SELECT 1 FROM case_members tm WHERE tm.case_id = c.id AND tm.role IN (` + strings.Join(roles, ", ") + `)
+			AND ((tm.member_kind IN ('user', 'client') AND tm.member_id = $1) OR (tm.member_kind = 'org' AND tm.member_id = $2)))
+		OR ` + k + `.kind IN (` + strings.Join(kinds, ", ") + `)
+		OR (` + k + `.owner_user_id <> '' AND ` + k + `.owner_user_id = $1))`
+}
+
+// sqlLiteral quotes a constant of the code (never input) as an SQL string.
+func sqlLiteral(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
 
 // memberFilter restricts a list to the cases the user (or machine client:
 // its id is never a user's) may know about (§6.5).

@@ -289,6 +289,13 @@ func (s *Server) handleActionForm(w http.ResponseWriter, r *http.Request, v case
 		s.failErr(w, r, err)
 		return
 	}
+	// §6.5: to someone outside the team, an action they are not offered
+	// answers as an action that does not exist, so its form can name
+	// nothing of the team's work and its answer tells them nothing either.
+	if !view.Membership.Team() && (a.Offer == nil || !a.Offer(view, v)) {
+		s.fail(w, r, http.StatusNotFound, "There is no such action.")
+		return
+	}
 	s.render(w, r, http.StatusOK, "action", Page{Title: a.Title, Data: s.actionPageData(view, v, a, url.Values{})})
 }
 

@@ -261,9 +261,10 @@ func meetingDay(day string) string {
 	return t.In(pathway.London).Format("2 January 2006")
 }
 
-// The area on the case page (area-meeting.tmpl). It shows only what the
-// viewer's timeline shows: the team sees every meeting and escalation, an
-// invitee the meetings they were invited to, whoever escalated their own.
+// The area on the case page (area-meeting.tmpl). It shows the meetings,
+// actions and escalations of the viewer's case: the team's holds them all,
+// an outsider's only those pathway.Case.ForOutsider leaves them (the meetings
+// they were invited to, whoever escalated their own).
 
 type meetingAreaView struct {
 	Meetings    []meetingView
@@ -298,10 +299,6 @@ func meetingYesNo(b bool) string {
 }
 
 func meetingArea(d caseData) meetingAreaView {
-	visible := map[int]bool{}
-	for _, e := range d.View.Events {
-		visible[e.Seq] = true
-	}
 	clocks := map[string]clockView{}
 	for _, cl := range d.Clocks {
 		clocks[cl.ID] = cl
@@ -309,9 +306,6 @@ func meetingArea(d caseData) meetingAreaView {
 	st := d.View.Case.Meetings
 	out := meetingAreaView{Team: d.View.Membership.Team()}
 	for _, m := range st.Meetings {
-		if !visible[m.Seq] {
-			continue
-		}
 		mv := meetingView{Meeting: m}
 		var invited []string
 		for _, p := range m.Invitees {
@@ -345,7 +339,7 @@ func meetingArea(d caseData) meetingAreaView {
 			mv.Rows = append(mv.Rows, map[string]string{"Key": "What was agreed", "Value": "Not recorded yet"})
 		}
 		for _, a := range st.Actions {
-			if a.MeetingID != m.ID || !visible[a.Seq] {
+			if a.MeetingID != m.ID {
 				continue
 			}
 			av := meetingActionView{MeetingAction: a, DueLabel: meetingDay(a.DueOn)}
@@ -360,9 +354,6 @@ func meetingArea(d caseData) meetingAreaView {
 		out.Meetings = append(out.Meetings, mv)
 	}
 	for _, e := range st.Escalations {
-		if !visible[e.Seq] {
-			continue
-		}
 		ev := escalationView{Escalation: e}
 		ev.Rows = []map[string]string{
 			{"Key": "Raised", "Value": e.RaisedAt.In(pathway.London).Format("2 January 2006") + " by " + e.RaisedBy.Name + " (" + e.RaisedBy.OrgName + ")"},

@@ -277,7 +277,8 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 			t.Fatalf("escalation without a reason: %s", rec.Body)
 		}
 		rec = post(teacher, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": "2026-03-11T10:00:00Z", "inviteeEmails": []string{"first.responder@police.example"}})
-		if p := mustProblem(t, rec, http.StatusForbidden); !strings.Contains(p.Detail, "social worker") {
+		// Not theirs to give: answered as an action that does not exist (§6.5).
+		if p := mustProblem(t, rec, http.StatusNotFound); !strings.Contains(p.Detail, "There is no such action") {
 			t.Fatalf("the teacher convening: %s", rec.Body)
 		}
 	})

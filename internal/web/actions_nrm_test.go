@@ -195,7 +195,8 @@ func TestNRMAPIRefusalsAreSpecificProblems(t *testing.T) {
 			t.Fatalf("a consent answer was not refused as unknown (§8.3): %s", rec.Body)
 		}
 		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", teacher, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "reasonWithoutMeeting": "x"})
-		if p := mustProblem(t, rec, http.StatusForbidden); !strings.Contains(p.Detail, "Only a designated First Responder organisation") {
+		// The referrer outside the team: not theirs to give (§6.5).
+		if p := mustProblem(t, rec, http.StatusNotFound); !strings.Contains(p.Detail, "There is no such action") {
 			t.Fatalf("the school submitting: %s", rec.Body)
 		}
 		if after := e.saved(); after != before {
@@ -210,8 +211,13 @@ func TestNRMAPIRefusalsAreSpecificProblems(t *testing.T) {
 		if ok.Code != http.StatusOK {
 			t.Fatalf("recording the decision: %d %s", ok.Code, ok.Body)
 		}
-		// The school sees only its concern: version 1 (pathway.History).
+		// The school sees only its concern: version 1 (pathway.History), and
+		// the NRM is not theirs to act on, so nothing tells it the decision.
 		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-reconsideration", teacher, map[string]any{"expectedVersion": 1, "decision": "reasonable-grounds", "eventsSinceReferral": "New disclosure"})
+		if p := mustProblem(t, rec, http.StatusNotFound); !strings.Contains(p.Detail, "There is no such action") {
+			t.Fatalf("the school asking for a reconsideration: %s", rec.Body)
+		}
+		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-reconsideration", cs, map[string]any{"expectedVersion": 3, "decision": "reasonable-grounds", "eventsSinceReferral": "New disclosure"})
 		if p := mustProblem(t, rec, http.StatusUnprocessableEntity); !strings.Contains(p.Detail, "only follow a negative decision") {
 			t.Fatalf("reconsidering a positive decision: %s", rec.Body)
 		}

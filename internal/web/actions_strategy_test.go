@@ -154,8 +154,8 @@ func TestStrategyAPIRefusals(t *testing.T) {
 
 		teacher := e.signInAPI("dsl@northfield.example")
 		p := mustProblem(t, e.api("POST", "/api/v1/cases/"+id+"/actions/strategy-discussion", teacher,
-			map[string]any{"expectedVersion": e.versionAs(teacher, id), "heldAt": "2026-03-10T08:30:00Z", "participants": []string{"A, B", "C, D"}}), http.StatusForbidden)
-		if !strings.Contains(p.Detail, "Only Children's Services") {
+			map[string]any{"expectedVersion": e.versionAs(teacher, id), "heldAt": "2026-03-10T08:30:00Z", "participants": []string{"A, B", "C, D"}}), http.StatusNotFound)
+		if !strings.Contains(p.Detail, "There is no such action") { // not theirs to give (§6.5)
 			t.Fatalf("teacher's refusal: %+v", p)
 		}
 	})

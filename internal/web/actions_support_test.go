@@ -261,7 +261,7 @@ func TestSupportAPIRefusalsAreProblems(t *testing.T) {
 		}{
 			{"Beacon without consent", "record-support", sw, map[string]any{"kind": "beacon", "status": "requested"}, 422, "consentBy", "consent of the child or their guardian"},
 			{"unregulated immigration adviser", "record-support", sw, map[string]any{"kind": "immigration-legal-advice", "status": "in-place", "oiscRegulated": false}, 422, "oiscRegulated", "regulated adviser"},
-			{"support from the referrer", "record-support", teacher, map[string]any{"kind": "education", "status": "requested"}, 403, "", "Only the team working this case"},
+			{"support from the referrer", "record-support", teacher, map[string]any{"kind": "education", "status": "requested"}, 404, "", "There is no such action"},
 			{"care plan without contingency", "care-plan", sw, map[string]any{"agreedOn": "2026-03-10", "protectionPlan": "p"}, 422, "missingContingency", "§7.2"},
 			{"UKVI confirmation without a concern", "ukvi-confirmation", sw, map[string]any{"receivedAt": "2026-03-10T08:00:00Z"}, 422, "", "Record the UKVI concern first"},
 			{"placement without an address", "start-placement", sw, map[string]any{"startedAt": "2026-03-10T08:00:00Z", "placementType": "foster-care", "whereaboutsConfidential": true}, 422, "address", "Enter the placement"},

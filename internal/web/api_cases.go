@@ -60,6 +60,10 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 	if v.Membership.Team() {
 		out.Workers, out.Notes = c.Workers, c.Notes
 		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety
+	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
+		// An outsider's case holds only the meetings, actions and
+		// escalations they take part in (pathway.Case.ForOutsider).
+		out.Meetings = &c.Meetings
 	}
 	if out.Warnings == nil {
 		out.Warnings = []pathway.Warning{}
