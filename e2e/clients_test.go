@@ -38,8 +38,19 @@ func machineClientsEndToEnd(t *testing.T, js bool) {
 	b.signIn(adminEmail, adminName)
 	b.open("/admin/machine-clients")
 	b.expectHeading("Machine clients")
-	b.confirmMachineClientsAdmin()
 	b.narrow("machine-clients-empty")
+	// Signing in has just confirmed who they are; a wrong answer in the
+	// form's "Confirm it is you" asks again, as after a few minutes.
+	b.fill("name", clientName)
+	b.fill("confirm", "not my password")
+	if status := b.submit(); status != 422 {
+		t.Errorf("making a client with a wrong password: status %d, want 422", status)
+	}
+	b.expectErrorSummary("confirm")
+	if !b.exists(`form[action="/admin/machine-clients/confirm"]`) {
+		b.fatalf("a wrong password does not ask the administrator to confirm who they are")
+	}
+	b.confirmMachineClientsAdmin()
 	b.setValue("organisation", selectValue(b, "organisation", "Children's Services"))
 	b.fill("name", clientName)
 	b.tick("scopes") // read
