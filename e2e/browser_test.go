@@ -386,7 +386,11 @@ var (
 func demoCode(email string) string {
 	codesMu.Lock()
 	defer codesMu.Unlock()
-	step := max(access.TOTPStep(time.Now())-access.TOTPSkew, usedSteps[email]+1)
+	// The current step, not the oldest one the server still accepts: a code
+	// of the step before would be refused if a step boundary passed between
+	// now and the server's check. A step already used by this person is
+	// refused as a replay, so after one the next is waited for.
+	step := max(access.TOTPStep(time.Now()), usedSteps[email]+1)
 	if wait := time.Until(time.Unix((step-access.TOTPSkew)*int64(access.TOTPPeriod/time.Second), 0)); wait > 0 {
 		time.Sleep(wait)
 	}
