@@ -35,14 +35,15 @@ Commands:
   migrate        apply database migrations and exit
   rebuild        rebuild read models (case lists, clocks, members) from the case logs
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
-  user reset     set a user's password (read from stdin) and clear its failed sign-ins
-  user disable   disable a user and end their sessions
+  user reset     set a user's password (read from stdin), clear its failed sign-ins, end its sessions and API tokens
+  user disable   disable a user and end their sessions and API tokens
   user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
   totp           print the current two-step verification code of the demo users (or --secret S)
   org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
   audit verify   check the audit log's chain end to end
   verify         prove the sealed history: every seal, every case replayed against its read models
                  (--checkpoint FILE: and that everything a signed checkpoint covered is still there)
+  seal-history   seal a history written before sealing began, as found: once, after upgrading (service stopped)
   checkpoint     sign the chain heads into the audit log and the checkpoint file (--public-key: print the key that checks them)
   backup FILE    write a consistent copy of the SQLite database to FILE, and verify it
   restore FILE   verify a backup and put it in place of the SQLite database (service stopped)
