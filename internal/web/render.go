@@ -187,7 +187,6 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	if v.KeepsInterpreterRegister() {
 		add("/admin/interpreters", "Interpreter register") // §6.7, §7.5
 	}
-	add("/account/tokens", "API tokens") // clients.go: the person's own
 	if v.ManagesMachineClients() {
 		add("/admin/machine-clients", "Machine clients") // clients.go
 	}
