@@ -251,7 +251,7 @@ func (s *Service) load(tx *store.Tx, v Viewer, caseID string) (pathway.Case, []p
 func (s *Service) eventsGrant(c pathway.Case, m pathway.Membership, v Viewer) bool {
 	given := map[string]bool{}
 	for _, mb := range pathway.Members(c) {
-		if ((mb.Kind == "user" || mb.Kind == pathway.MemberKindClient) && mb.ID == v.User.ID) || (mb.Kind == "org" && mb.ID == v.User.OrgID) {
+		if mb.Covers(v.User.ID, v.User.OrgID) {
 			given[mb.Role] = true
 		}
 	}

@@ -203,7 +203,7 @@ func familyIsNotToldWhileSuspected(c Case) string {
 // case — a member, or someone invited to a meeting about it (§6.5).
 func actionOwnerHasNeedToKnow(c Case, owner Party) string {
 	for _, m := range Members(c) {
-		if (m.Kind == "user" && m.ID == owner.UserID) || (m.Kind == "org" && m.ID == owner.OrgID) {
+		if m.Covers(owner.UserID, owner.OrgID) {
 			return ""
 		}
 	}

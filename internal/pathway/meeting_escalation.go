@@ -206,7 +206,7 @@ func (ResolveEscalation) commandName() string { return "resolve escalation" }
 // actorHasNeedToKnow: anyone with need to know may disagree (§8.5).
 func actorHasNeedToKnow(c Case, a Actor) bool {
 	for _, m := range Members(c) {
-		if (m.Kind == "user" && m.ID == a.UserID) || (m.Kind == "org" && m.ID == a.OrgID) {
+		if m.Covers(a.UserID, a.OrgID) {
 			return true
 		}
 	}

@@ -13,9 +13,23 @@ const (
 
 // Member is a user or a whole organisation team with need to know (§6.5).
 type Member struct {
-	Kind string // "user" or "org"
+	Kind string // "user", "org" or MemberKindClient
 	ID   string
 	Role string
+}
+
+// Covers reports whether the member entry is this person (a user or a
+// machine client, by id) or their organisation's team. The one place that
+// matches a party against the members (§6.5); an empty organisation id
+// matches no team.
+func (m Member) Covers(userID, orgID string) bool {
+	switch m.Kind {
+	case "user", MemberKindClient:
+		return m.ID != "" && m.ID == userID
+	case "org":
+		return orgID != "" && m.ID == orgID
+	}
+	return false
 }
 
 // Members lists who has need to know about the case.

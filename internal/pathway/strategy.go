@@ -246,7 +246,7 @@ func strategyTeamMember(c Case, a Actor) bool {
 		default:
 			continue
 		}
-		if (m.Kind == "user" && m.ID == a.UserID) || (m.Kind == "org" && m.ID == a.OrgID) {
+		if m.Covers(a.UserID, a.OrgID) {
 			return true
 		}
 	}

@@ -106,7 +106,7 @@ func (e Event) Redacted(c Case, viewerUserID string) Event {
 func supportOnTheTeam(c Case, a Actor) bool {
 	var m Membership
 	for _, mem := range Members(c) {
-		if (mem.Kind == "user" && mem.ID == a.UserID) || (mem.Kind == "org" && mem.ID == a.OrgID) {
+		if mem.Covers(a.UserID, a.OrgID) {
 			m.Roles = append(m.Roles, mem.Role)
 		}
 	}
