@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/mail"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -37,39 +38,24 @@ type accessConfig struct {
 	clientIPHeader string
 }
 
-func (c *config) accessFlags(fs *flag.FlagSet, getenv func(string) string) {
+func (c *config) accessFlags(fs *flag.FlagSet) {
 	a := &c.access
-	env := func(k, def string) string {
-		if v := getenv(k); v != "" {
-			return v
-		}
-		return def
-	}
-	envInt := func(k string, def int) int {
-		if n, err := strconv.Atoi(getenv(k)); err == nil {
-			return n
-		}
-		return def
-	}
-	fs.StringVar(&a.publicURL, "public-url", env("WAYMARK_PUBLIC_URL", ""), "the address people reach Waymark at, for links in emails, e.g. https://waymark.partnership.example (WAYMARK_PUBLIC_URL)")
-	fs.StringVar(&a.mfaIssuer, "mfa-issuer", env("WAYMARK_MFA_ISSUER", "Waymark"), "the name authenticator apps show beside Waymark's codes (WAYMARK_MFA_ISSUER)")
-	fs.StringVar(&a.oidcConfig, "oidc-config", env("WAYMARK_OIDC_CONFIG", ""), "JSON file configuring single sign-on through an OpenID Connect provider; the client secret is read from WAYMARK_OIDC_CLIENT_SECRET (WAYMARK_OIDC_CONFIG)")
-	fs.StringVar(&a.smtpAddr, "smtp-addr", env("WAYMARK_SMTP_ADDR", ""), "host:port of the SMTP relay for alert emails; none are sent without it (WAYMARK_SMTP_ADDR)")
-	fs.StringVar(&a.smtpFrom, "smtp-from", env("WAYMARK_SMTP_FROM", ""), "sender of alert emails, e.g. Waymark <waymark@partnership.example> (WAYMARK_SMTP_FROM)")
-	fs.StringVar(&a.smtpUsername, "smtp-username", env("WAYMARK_SMTP_USERNAME", ""), "SMTP user name, if the relay needs one; the password is read from WAYMARK_SMTP_PASSWORD (WAYMARK_SMTP_USERNAME)")
-	bg, err := time.ParseDuration(env("WAYMARK_BREAK_GLASS_DURATION", "4h"))
-	if err != nil {
-		bg = 4 * time.Hour
-	}
-	fs.DurationVar(&a.breakGlassFor, "break-glass-duration", bg, "how long emergency (break-glass) access to a case lasts (WAYMARK_BREAK_GLASS_DURATION)")
-	fs.IntVar(&a.signInPerMin, "sign-in-rate-limit", envInt("WAYMARK_SIGN_IN_RATE_LIMIT", 30), "sign-in requests a minute from one address, per replica; 0 for none (WAYMARK_SIGN_IN_RATE_LIMIT)")
-	fs.IntVar(&a.accountPerMin, "account-rate-limit", 0, "no longer used: failed sign-ins are throttled per account and address in the database (docs/security.md); accepted so that old configurations still start")
-	fs.IntVar(&a.apiPerMin, "api-rate-limit", envInt("WAYMARK_API_RATE_LIMIT", 600), "API requests a minute with one token, per replica; 0 for none (WAYMARK_API_RATE_LIMIT)")
-	fs.StringVar(&a.clientIPHeader, "client-ip-header", env("WAYMARK_CLIENT_IP_HEADER", ""), "header in which your TLS proxy puts the client's address, e.g. X-Forwarded-For; empty: the connection's address (WAYMARK_CLIENT_IP_HEADER)")
+	fs.StringVar(&a.publicURL, "public-url", "", "the address people reach Waymark at, for links in emails, e.g. https://waymark.partnership.example (WAYMARK_PUBLIC_URL)")
+	fs.StringVar(&a.mfaIssuer, "mfa-issuer", "Waymark", "the name authenticator apps show beside Waymark's codes (WAYMARK_MFA_ISSUER)")
+	fs.StringVar(&a.oidcConfig, "oidc-config", "", "JSON file configuring single sign-on through an OpenID Connect provider; the client secret is read from WAYMARK_OIDC_CLIENT_SECRET (WAYMARK_OIDC_CONFIG)")
+	fs.StringVar(&a.smtpAddr, "smtp-addr", "", "host:port of the SMTP relay for alert emails; none are sent without it (WAYMARK_SMTP_ADDR)")
+	fs.StringVar(&a.smtpFrom, "smtp-from", "", "sender of alert emails, e.g. Waymark <waymark@partnership.example> (WAYMARK_SMTP_FROM)")
+	fs.StringVar(&a.smtpUsername, "smtp-username", "", "SMTP user name, if the relay needs one; the password is read from WAYMARK_SMTP_PASSWORD (WAYMARK_SMTP_USERNAME)")
+	fs.DurationVar(&a.breakGlassFor, "break-glass-duration", 4*time.Hour, "how long emergency (break-glass) access to a case lasts (WAYMARK_BREAK_GLASS_DURATION)")
+	fs.IntVar(&a.signInPerMin, "sign-in-rate-limit", 30, "sign-in requests a minute from one address, per replica; 0 for none (WAYMARK_SIGN_IN_RATE_LIMIT)")
+	fs.IntVar(&a.accountPerMin, "account-rate-limit", 0, "no longer used: failed sign-ins are throttled per account and address in the database (docs/security.md); accepted so that old command lines still start, and has no environment variable")
+	fs.IntVar(&a.apiPerMin, "api-rate-limit", 600, "API requests a minute with one token, per replica; 0 for none (WAYMARK_API_RATE_LIMIT)")
+	fs.StringVar(&a.clientIPHeader, "client-ip-header", "", "header in which your TLS proxy puts the client's address, e.g. X-Forwarded-For; empty: the connection's address (WAYMARK_CLIENT_IP_HEADER)")
 }
 
 // applyAccess configures the service's sign-in protections and returns the
 // rate limits for the web server.
+// Its secrets come from envSecrets (env.go); getenv is not read.
 func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, log *slog.Logger) (web.RateLimits, error) {
 	a := c.access
 	if a.breakGlassFor < 15*time.Minute || a.breakGlassFor > 24*time.Hour {
@@ -90,14 +76,22 @@ func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, 
 		if a.smtpFrom == "" || a.publicURL == "" {
 			return web.RateLimits{}, errors.New("--smtp-addr needs --smtp-from and --public-url (for the link in each email)")
 		}
-		svc.Access.Mailer = &notify.Mailer{Addr: a.smtpAddr, From: a.smtpFrom, Username: a.smtpUsername, Password: getenv("WAYMARK_SMTP_PASSWORD")}
+		if _, port, err := net.SplitHostPort(a.smtpAddr); err != nil || port == "" {
+			return web.RateLimits{}, fmt.Errorf("--smtp-addr %q must be HOST:PORT, e.g. smtp.partnership.example:587", a.smtpAddr)
+		}
+		if _, err := mail.ParseAddress(a.smtpFrom); err != nil {
+			return web.RateLimits{}, fmt.Errorf("--smtp-from %q is not an email address (e.g. Waymark <waymark@partnership.example>): %v", a.smtpFrom, err)
+		}
+		svc.Access.Mailer = &notify.Mailer{Addr: a.smtpAddr, From: a.smtpFrom, Username: a.smtpUsername, Password: c.secret("WAYMARK_SMTP_PASSWORD")}
+	} else if a.smtpFrom != "" || a.smtpUsername != "" {
+		return web.RateLimits{}, errors.New("--smtp-from and --smtp-username are set but --smtp-addr is not, so no alert email would be sent: give --smtp-addr too")
 	}
 	if a.oidcConfig != "" {
 		data, err := os.ReadFile(a.oidcConfig)
 		if err != nil {
 			return web.RateLimits{}, fmt.Errorf("--oidc-config: %w", err)
 		}
-		o, err := casework.ParseOIDCConfig(data, getenv("WAYMARK_OIDC_CLIENT_SECRET"))
+		o, err := casework.ParseOIDCConfig(data, c.secret("WAYMARK_OIDC_CLIENT_SECRET"))
 		if err != nil {
 			return web.RateLimits{}, err
 		}
@@ -132,7 +126,7 @@ func runTOTP(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("totp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	secret := fs.String("secret", demo.TOTPSecret, "the base32 secret (default: the demo users' secret)")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseFlags(fs, args, nil); err != nil {
 		return err
 	}
 	now := time.Now()

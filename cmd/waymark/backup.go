@@ -29,7 +29,7 @@ func runBackup(ctx context.Context, cmd string, args []string, getenv func(strin
 	if cmd == "restore" {
 		fs.BoolVar(&force, "force", false, "restore even though the database it replaces does not verify, or the backup ends before the last checkpoint (look into why first)")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -42,7 +42,7 @@ func runBackup(ctx context.Context, cmd string, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	if isPostgres(url) {
 		return fmt.Errorf("waymark %s is for the SQLite database: back up PostgreSQL with pg_dump --format=custom and restore it with pg_restore, then run \"waymark audit verify\" (docs/operations.md)", cmd)
 	}
 	log, err := c.logger(stderr)
@@ -62,6 +62,7 @@ func backup(ctx context.Context, c *config, dest string, stdout io.Writer, log *
 		return fmt.Errorf("%s already exists: give a new file name, so that no backup is overwritten", dest)
 	}
 	c.mode = openCheck // a backup changes nothing, and may be taken before seal-history
+	c.partnership = true
 	db, _, err := open(ctx, c, log)
 	if err != nil {
 		return err

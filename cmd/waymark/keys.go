@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,7 +38,6 @@ const (
 
 type privacyConfig struct {
 	file       string
-	env        string
 	insecure   bool
 	mode       keyMode
 	note       string // what to tell the operator about the key used
@@ -47,21 +45,13 @@ type privacyConfig struct {
 	keysSource string
 }
 
-func (c *config) keyFlags(fs *flag.FlagSet, getenv func(string) string) {
-	c.privacy.env = getenv("WAYMARK_MASTER_KEY")
-	fs.StringVar(&c.privacy.file, "master-key-file", getenv("WAYMARK_MASTER_KEY_FILE"), "file of master keys for encryption at rest, one ID:BASE64 a line, newest last (WAYMARK_MASTER_KEY_FILE; or the keys themselves in WAYMARK_MASTER_KEY)")
-	insecure, _ := strconv.ParseBool(getenv("WAYMARK_INSECURE_NO_ENCRYPTION"))
-	fs.BoolVar(&c.privacy.insecure, "insecure-no-encryption", insecure, "serve without a master key, storing children's details in plain text: never with real data (WAYMARK_INSECURE_NO_ENCRYPTION)")
-	envInt := func(k string, def int) int {
-		if n, err := strconv.Atoi(getenv(k)); err == nil {
-			return n
-		}
-		return def
-	}
+func (c *config) keyFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.privacy.file, "master-key-file", "", "file of master keys for encryption at rest, one ID:BASE64 a line, newest last (WAYMARK_MASTER_KEY_FILE; or the keys themselves in WAYMARK_MASTER_KEY)")
+	fs.BoolVar(&c.privacy.insecure, "insecure-no-encryption", false, "serve without a master key, storing children's details in plain text: never with real data (WAYMARK_INSECURE_NO_ENCRYPTION)")
 	d := casework.DefaultRetention
-	fs.IntVar(&c.privacy.retention.ClosedCaseYears, "retention-closed-case-years", envInt("WAYMARK_RETENTION_CLOSED_CASE_YEARS", d.ClosedCaseYears), "review a closed case this many years after it was closed (WAYMARK_RETENTION_CLOSED_CASE_YEARS)")
-	fs.IntVar(&c.privacy.retention.UnsentDraftDays, "retention-unsent-draft-days", envInt("WAYMARK_RETENTION_UNSENT_DRAFT_DAYS", d.UnsentDraftDays), "review a concern draft never sent this many days after it was last saved (WAYMARK_RETENTION_UNSENT_DRAFT_DAYS)")
-	fs.IntVar(&c.privacy.retention.AuditYears, "retention-audit-years", envInt("WAYMARK_RETENTION_AUDIT_YEARS", d.AuditYears), "review audit entries older than this many years (WAYMARK_RETENTION_AUDIT_YEARS)")
+	fs.IntVar(&c.privacy.retention.ClosedCaseYears, "retention-closed-case-years", d.ClosedCaseYears, "review a closed case this many years after it was closed (WAYMARK_RETENTION_CLOSED_CASE_YEARS)")
+	fs.IntVar(&c.privacy.retention.UnsentDraftDays, "retention-unsent-draft-days", d.UnsentDraftDays, "review a concern draft never sent this many days after it was last saved (WAYMARK_RETENTION_UNSENT_DRAFT_DAYS)")
+	fs.IntVar(&c.privacy.retention.AuditYears, "retention-audit-years", d.AuditYears, "review audit entries older than this many years (WAYMARK_RETENTION_AUDIT_YEARS)")
 }
 
 // keyRing finds the master keys for the database at url.
@@ -86,15 +76,15 @@ func (c *config) keyRing(url string) (*crypt.KeyRing, error) {
 		}
 		k.keysSource = k.file
 		return r, nil
-	case k.env != "":
-		r, err := crypt.ParseKeys(k.env)
+	case c.secret("WAYMARK_MASTER_KEY") != "":
+		r, err := crypt.ParseKeys(c.secret("WAYMARK_MASTER_KEY"))
 		if err != nil {
 			return nil, fmt.Errorf("WAYMARK_MASTER_KEY: %w", err)
 		}
 		k.keysSource = "WAYMARK_MASTER_KEY"
 		return r, nil
 	}
-	if k.mode == keysRequired || strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	if k.mode == keysRequired || isPostgres(url) {
 		return nil, nil
 	}
 	path := filepath.Join(filepath.Dir(strings.TrimPrefix(url, "sqlite:")), DemoKeyFile)
@@ -165,6 +155,11 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 
 func runKeys(ctx context.Context, sub string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if sub == "generate" {
+		fs := flag.NewFlagSet("keys generate", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		if _, err := parseFlags(fs, args, nil); err != nil {
+			return err
+		}
 		line, err := crypt.GenerateKey()
 		if err != nil {
 			return err
@@ -179,12 +174,13 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "")
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if sub == "check" {
 		c.mode = openCheck
 	}
+	c.partnership = true
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err

@@ -63,6 +63,10 @@ func TestDatabaseAndBackupFilesAreOwnerOnly(t *testing.T) {
 		wantMode(t, f, 0o600)
 	}
 	db.Close()
+	// Backing up an empty database is refused (it is likely the wrong one).
+	if err := run(ctx, []string{"org", "add", "--data", dir, "--id", "org-council", "--name", "Council", "--kind", "local-authority"}, getenv(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if err := run(ctx, []string{"backup", "--data", dir, backup}, getenv(nil), nil, io.Discard, io.Discard); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -71,7 +71,20 @@ type config struct {
 	privacy    privacyConfig    // master keys and retention (keys.go)
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
+	db         databaseConfig   // database password and pool size (database.go)
+	tls        tlsConfig        // HTTPS, or plain HTTP on purpose (tls.go)
 	mode       openMode         // what opening the database may do (open)
+
+	// partnership: the command acts on a partnership, so a database with no
+	// organisations is the wrong one (requirePartnership, database.go).
+	partnership bool
+
+	getenv   func(string) string // for envSecrets only (env.go)
+	cmdline  map[string]bool     // flags given on the command line
+	given    map[string]bool     // flags given on the command line or in the environment
+	out      io.Writer           // where usage and notices go (stderr)
+	warnings []string            // said once the logger exists
+	location string              // the database opened, as printed (databaseLocation)
 }
 
 // openMode says what a command may do to the database as it opens it.
@@ -83,30 +96,28 @@ const (
 	openUpgrade                 // migrate, seal-history, a restore's copy: may open a history that still needs sealing
 )
 
+// flags registers the shared configuration. Each flag's usage ends with
+// its environment variable, which parse reads (env.go); no default here
+// comes from the environment.
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr string) {
-	env := func(k, def string) string {
-		if v := getenv(k); v != "" {
-			return v
-		}
-		return def
-	}
-	envBool := func(k string) bool { b, _ := strconv.ParseBool(getenv(k)); return b }
-	fs.StringVar(&c.addr, "addr", env("WAYMARK_ADDR", defaultAddr), "address to listen on (WAYMARK_ADDR)")
-	fs.StringVar(&c.dataDir, "data", env("WAYMARK_DATA_DIR", "waymark-data"), "folder for the SQLite database, created if missing (WAYMARK_DATA_DIR)")
-	fs.StringVar(&c.database, "database", env("WAYMARK_DATABASE_URL", ""), "SQLite file or postgres:// URL; default DATA/waymark.db (WAYMARK_DATABASE_URL)")
-	fs.BoolVar(&c.secure, "secure-cookies", envBool("WAYMARK_SECURE_COOKIES"), "mark cookies Secure and send HSTS: set when served over HTTPS (WAYMARK_SECURE_COOKIES)")
-	fs.StringVar(&c.logLevel, "log-level", env("WAYMARK_LOG_LEVEL", "info"), "debug, info, warn or error (WAYMARK_LOG_LEVEL)")
-	fs.StringVar(&c.logFormat, "log-format", env("WAYMARK_LOG_FORMAT", "json"), "json or text (WAYMARK_LOG_FORMAT)")
-	fs.DurationVar(&c.shutdown, "shutdown-timeout", 15*time.Second, "how long to let requests finish on shutdown")
-	rg, _ := strconv.Atoi(env("WAYMARK_RG_TARGET_WORKING_DAYS", "5"))
-	fs.IntVar(&c.rgTarget, "rg-target-working-days", rg, "Reasonable Grounds decision target after an NRM submission, in working days (WAYMARK_RG_TARGET_WORKING_DAYS)")
-	fs.StringVar(&c.cgMinimum, "cg-minimum-days", env("WAYMARK_CG_MINIMUM_DAYS", "45,2023-01-30:30"),
+	c.getenv = getenv
+	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on; other than 127.0.0.1 or localhost needs --tls-cert or --insecure-http (WAYMARK_ADDR)")
+	fs.StringVar(&c.dataDir, "data", "waymark-data", "folder for the SQLite database, created if missing (WAYMARK_DATA_DIR)")
+	fs.StringVar(&c.database, "database", "", "SQLite file (or sqlite:FILE) or postgres://USER@HOST:PORT/DBNAME URL, without its password; default DATA/waymark.db (WAYMARK_DATABASE_URL)")
+	fs.BoolVar(&c.secure, "secure-cookies", false, "mark cookies Secure and send HSTS: set when served over HTTPS; on by default with --tls-cert (WAYMARK_SECURE_COOKIES)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error (WAYMARK_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", "json", "json or text (WAYMARK_LOG_FORMAT)")
+	fs.DurationVar(&c.shutdown, "shutdown-timeout", 15*time.Second, "how long to let requests finish on shutdown (WAYMARK_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&c.rgTarget, "rg-target-working-days", 5, "Reasonable Grounds decision target after an NRM submission, in working days (WAYMARK_RG_TARGET_WORKING_DAYS)")
+	fs.StringVar(&c.cgMinimum, "cg-minimum-days", "45,2023-01-30:30",
 		"days between a positive Reasonable Grounds decision and the earliest Conclusive Grounds decision, with its history: DAYS[,FROM:DAYS...] (WAYMARK_CG_MINIMUM_DAYS)")
-	fs.StringVar(&c.frontDoor, "childrens-services-org", env("WAYMARK_CHILDRENS_SERVICES_ORG", ""),
+	fs.StringVar(&c.frontDoor, "childrens-services-org", "",
 		"id of the organisation that receives every new concern; needed only when more than one is marked as Children's Services (WAYMARK_CHILDRENS_SERVICES_ORG)")
-	c.keyFlags(fs, getenv)
-	c.accessFlags(fs, getenv)
-	c.checkpointFlags(fs, getenv)
+	c.databaseFlags(fs)
+	c.tlsFlags(fs)
+	c.keyFlags(fs)
+	c.accessFlags(fs)
+	c.checkpointFlags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -135,27 +146,6 @@ func (c *config) clockConfig() (pathway.ClockConfig, error) {
 	}
 	cfg.CGMinimum = periods
 	return cfg, nil
-}
-
-// databaseURL is the database to open. For SQLite it makes the data folder
-// (0700) when missing and refuses a folder that other users can read: it
-// holds the database, its write-ahead log and, often, backups.
-func (c *config) databaseURL() (string, error) {
-	if c.database != "" {
-		if strings.HasPrefix(c.database, "postgres://") || strings.HasPrefix(c.database, "postgresql://") {
-			return c.database, nil
-		}
-		return c.database, ownerOnlyFolder(filepath.Dir(strings.TrimPrefix(c.database, "sqlite:")))
-	}
-	if _, err := os.Stat(c.dataDir); errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
-			return "", fmt.Errorf("creating data folder: %w", err)
-		}
-		if err := os.Chmod(c.dataDir, 0o700); err != nil { // whatever the umask
-			return "", fmt.Errorf("creating data folder: %w", err)
-		}
-	}
-	return filepath.Join(c.dataDir, "waymark.db"), ownerOnlyFolder(c.dataDir)
 }
 
 // ownerOnlyFolder refuses a data folder that group or others can read,
@@ -191,6 +181,15 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := command(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h or --help: the usage is printed, and asking for it is no failure
+	}
+	return err
+}
+
+// command runs one command.
+func command(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -203,7 +202,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr, false)
 	case "seal-history":
 		return runSealHistory(ctx, rest, getenv, stdout, stderr) // verify.go
-	case "migrate", "rebuild", "check":
+	case "check":
+		return runCheck(ctx, rest, getenv, stdout, stderr) // check.go
+	case "migrate", "rebuild":
 		return runAdmin(ctx, cmd, rest, getenv, stdout, stderr)
 	case "backup", "restore":
 		return runBackup(ctx, cmd, rest, getenv, stdout, stderr) // backup.go
@@ -257,9 +258,20 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, url)
+	for _, w := range c.warnings {
+		log.Warn(w)
+	}
+	conns, err := c.maxConns()
 	if err != nil {
 		return nil, nil, err
+	}
+	db, err := store.Open(ctx, url, store.OpenOptions{MaxConns: conns})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", databaseLocation(url), err)
+	}
+	c.location = databaseLocation(url)
+	if c.out != nil {
+		fmt.Fprintf(c.out, "waymark: opened the %s\n", c.location)
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
@@ -270,6 +282,12 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
 		return nil, nil, err
+	}
+	if c.partnership {
+		if err := requirePartnership(ctx, db, c.location); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
 	}
 	if err := c.applyKeys(ctx, db, url, log); err != nil {
 		db.Close()
@@ -329,15 +347,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "127.0.0.1:8080")
-	if err := fs.Parse(args); err != nil {
+	if withDemo { // the demo is read by a person at a terminal
+		c.logFormat = "text"
+		fs.Lookup("log-format").DefValue = "text"
+	}
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
-	if withDemo && c.logFormat == "json" && getenv("WAYMARK_LOG_FORMAT") == "" {
-		c.logFormat = "text"
+	if err := c.checkListen(); err != nil { // tls.go
+		return err
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
 		return err
+	}
+	var certs *certReloader
+	if c.tls.cert != "" {
+		if certs, err = newCertReloader(c.tls.cert, c.tls.key, time.Now, log); err != nil {
+			return err
+		}
+		if !c.given["secure-cookies"] {
+			c.secure = true // served over HTTPS: Secure cookies and HSTS unless told otherwise
+		}
 	}
 	c.privacy.mode = keysRequired
 	if withDemo {
@@ -352,6 +383,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := demo.Seed(ctx, svc, time.Now); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
+	} else if n, err := countOrganisations(ctx, db); err != nil {
+		return err
+	} else if n == 0 {
+		log.Warn("this database holds no partnership (no organisations): nobody can sign in until one is added with `waymark org add` and `waymark user add`. "+
+			"If the partnership's data should be here, this is the wrong database: check --database (WAYMARK_DATABASE_URL) or --data", "database", c.location)
 	}
 	limits, err := c.applyAccess(svc, getenv, log)
 	if err != nil {
@@ -367,9 +403,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	scheme := "http://"
+	if certs != nil {
+		ln = tls.NewListener(ln, serverTLS(certs))
+		scheme = "https://"
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	url := "http://" + ln.Addr().String()
+	url := scheme + ln.Addr().String()
 	if withDemo {
 		printDemo(stdout, url)
 		if c.privacy.keysSource != "" {
@@ -414,12 +455,15 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "")
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	switch cmd {
-	case "audit-verify", "check":
+	case "audit-verify":
 		c.mode = openCheck // checking commands never write
+		c.partnership = true
+	case "rebuild":
+		c.partnership = true
 	case "migrate":
 		c.mode = openUpgrade // the first step of an upgrade, before seal-history
 	}
@@ -459,12 +503,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return err
 		}
 		fmt.Fprintf(stdout, "audit log verified: %d entries, chain intact\n", n)
-	case "check":
-		v, err := db.SchemaVersion(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "database: %s, schema %s\ncatalogue: version %s, %d indicators\n", db.Dialect, v, svc.Catalog.Version, len(svc.Catalog.Indicators))
 	}
 	return nil
 }
@@ -478,12 +516,13 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 	name := fs.String("name", "", "the user's full name (add)")
 	role := fs.String("role", "", "role (add): "+strings.Join(pathway.Roles, ", "))
 	org := fs.String("org", "", "organisation id (add)")
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if *email == "" {
 		return errors.New("--email is required")
 	}
+	c.partnership = true
 	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
@@ -554,7 +593,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	kind := fs.String("kind", "", "local-authority, police, school, health, voluntary or support")
 	fr := fs.Bool("first-responder", false, "designated First Responder (§8.2)")
 	cs := fs.Bool("childrens-services", false, "receives concerns as Children's Services")
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if *id == "" || *name == "" || *kind == "" {

@@ -79,7 +79,7 @@ func TestDemoStartsOnAFreshDataFolderAndIsReady(t *testing.T) {
 func TestDemoDataIsKeptBetweenRuns(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"rebuild", "--data", dir}, getenv(nil), nil, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"migrate", "--data", dir}, getenv(nil), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	startDemo(t, dir) // seeds

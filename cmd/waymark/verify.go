@@ -34,13 +34,9 @@ type checkpointConfig struct {
 	interval time.Duration
 }
 
-func (c *config) checkpointFlags(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&c.checkpoint.file, "checkpoint-file", getenv("WAYMARK_CHECKPOINT_FILE"), "where signed checkpoints of the history are written, to be shipped elsewhere; default DATA/"+DefaultCheckpointFile+" (WAYMARK_CHECKPOINT_FILE)")
-	every := time.Hour
-	if d, err := time.ParseDuration(getenv("WAYMARK_CHECKPOINT_INTERVAL")); err == nil {
-		every = d
-	}
-	fs.DurationVar(&c.checkpoint.interval, "checkpoint-interval", every, "how often serve signs a checkpoint; 0 turns it off (WAYMARK_CHECKPOINT_INTERVAL)")
+func (c *config) checkpointFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.checkpoint.file, "checkpoint-file", "", "where signed checkpoints of the history are written, to be shipped elsewhere; default DATA/"+DefaultCheckpointFile+" (WAYMARK_CHECKPOINT_FILE)")
+	fs.DurationVar(&c.checkpoint.interval, "checkpoint-interval", time.Hour, "how often serve signs a checkpoint; 0 turns it off (WAYMARK_CHECKPOINT_INTERVAL)")
 }
 
 func (c *config) checkpointPath() string {
@@ -90,10 +86,11 @@ func runSealHistory(ctx context.Context, args []string, getenv func(string) stri
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "")
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	c.mode = openUpgrade
+	c.partnership = true
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
@@ -195,12 +192,13 @@ func runCheckpointCmd(ctx context.Context, args []string, getenv func(string) st
 	var c config
 	c.flags(fs, getenv, "")
 	pubOnly := fs.Bool("public-key", false, "print only the public key that checks checkpoints, to publish apart from them")
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if *pubOnly {
 		c.mode = openCheck
 	}
+	c.partnership = true
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
@@ -231,10 +229,11 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	var files multiFlag
 	fs.Var(&files, "checkpoint", "a signed checkpoint file the database must still contain (repeatable)")
 	pubB64 := fs.String("checkpoint-public-key", "", "the published checkpoint public key (base64); default: derived from the configured master key")
-	if err := fs.Parse(args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	c.mode = openCheck // verify never writes: a history without seals is reported, never sealed
+	c.partnership = true
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err

@@ -47,9 +47,32 @@ type DB struct {
 	identityMarked atomic.Bool            // the audit log records that identity sealing began (identity.go)
 }
 
+// OpenOptions tunes an opened database.
+type OpenOptions struct {
+	// MaxConns is the most connections the pool opens: 0 means 20 for
+	// PostgreSQL and 4 for SQLite. Across replicas, replicas × MaxConns plus
+	// headroom for maintenance must stay under PostgreSQL's max_connections
+	// (docs/operations.md "Connection pool").
+	MaxConns int
+}
+
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
 // anything else is a SQLite file path (an optional "sqlite:" prefix is dropped).
-func Open(ctx context.Context, url string) (*DB, error) {
+// At most one OpenOptions is used.
+func Open(ctx context.Context, url string, options ...OpenOptions) (*DB, error) {
+	var opts OpenOptions
+	if len(options) > 0 {
+		opts = options[0]
+	}
+	if opts.MaxConns < 0 || opts.MaxConns > 1000 {
+		return nil, fmt.Errorf("store: a pool of %d connections: it must be between 1 and 1000", opts.MaxConns)
+	}
+	conns := func(def int) int {
+		if opts.MaxConns > 0 {
+			return opts.MaxConns
+		}
+		return def
+	}
 	var db *DB
 	sqliteFile := ""
 	switch {
@@ -58,8 +81,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: opening postgres: %w", err)
 		}
-		s.SetMaxOpenConns(20)
-		s.SetMaxIdleConns(10)
+		n := conns(20)
+		s.SetMaxOpenConns(n)
+		s.SetMaxIdleConns(min(n, 10))
 		s.SetConnMaxIdleTime(5 * time.Minute)
 		db = &DB{sql: s, Dialect: Postgres}
 	default:
@@ -80,7 +104,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: opening sqlite %s: %w", file, err)
 		}
-		s.SetMaxOpenConns(4)
+		s.SetMaxOpenConns(conns(4))
 		db = &DB{sql: s, Dialect: SQLite}
 	}
 	if err := db.sql.PingContext(ctx); err != nil {

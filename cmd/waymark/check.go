@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"waymark/internal/casework"
+	"waymark/internal/catalog"
+	"waymark/internal/store"
+)
+
+// runCheck is `waymark check`: it checks the configuration serve would run
+// with, and the database's connection and schema, and lists every problem
+// it finds. It migrates, creates, seals and encrypts nothing: an operator
+// can run it against production before an upgrade.
+func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	c.flags(fs, getenv, "127.0.0.1:8080") // as serve would run
+	var problems []string
+	problem := func(err error) {
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if err := c.parse(fs, args); err != nil {
+		if c.cmdline == nil { // the command line itself did not parse, or -h
+			return err
+		}
+		for _, e := range strings.Split(err.Error(), "\n") {
+			problems = append(problems, e)
+		}
+	}
+	c.mode = openCheck
+	c.privacy.mode = keysRequired
+	_, err := c.logger(io.Discard)
+	problem(err)
+	_, err = c.clockConfig()
+	problem(err)
+	problem(c.privacy.retention.Validate())
+	problem(c.checkListen())
+	if c.tls.cert != "" && c.tls.key != "" {
+		_, err := loadPair(c.tls.cert, c.tls.key)
+		problem(err)
+	}
+	_, err = c.maxConns()
+	problem(err)
+	if cat, err := catalog.Load(); err != nil {
+		problem(err)
+	} else {
+		// Access settings: SMTP, single sign-on file, break-glass, rate
+		// limits, validated on a service that is thrown away.
+		_, err := c.applyAccess(casework.New(nil, cat, time.Now, nil), nil, slog.New(slog.DiscardHandler))
+		problem(err)
+	}
+	for _, p := range c.checkDatabase(ctx) {
+		problem(p)
+	}
+	for _, w := range c.warnings {
+		fmt.Fprintln(stdout, "warning:", w)
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stdout, "problem:", p)
+		}
+		return fmt.Errorf("the configuration has %d problems (listed above); nothing was changed", len(problems))
+	}
+	fmt.Fprintln(stdout, "configuration and database: no problems found")
+	return nil
+}
+
+// checkDatabase connects to the database and reports its schema state
+// without migrating it or creating it.
+func (c *config) checkDatabase(ctx context.Context) []error {
+	if c.database == "" {
+		if _, err := os.Stat(c.dataDir); err != nil {
+			return []error{fmt.Errorf("no database: the data folder %s does not exist (and no --database or WAYMARK_DATABASE_URL is set)", c.dataDir)}
+		}
+	}
+	url, err := c.databaseURL()
+	if err != nil {
+		return []error{err}
+	}
+	c.location = databaseLocation(url)
+	if !isPostgres(url) {
+		if _, err := os.Stat(strings.TrimPrefix(url, "sqlite:")); err != nil {
+			return []error{fmt.Errorf("no database at %s: %w; create it with `waymark migrate`", c.location, err)}
+		}
+	}
+	var problems []error
+	ring, err := c.keyRing(url)
+	if err != nil {
+		problems = append(problems, err)
+	} else if ring == nil && !c.privacy.insecure {
+		problems = append(problems, errors.New("no master key is configured (WAYMARK_MASTER_KEY_FILE or WAYMARK_MASTER_KEY): serve would refuse to start"))
+	}
+	conns, _ := c.maxConns()
+	db, err := store.Open(ctx, url, store.OpenOptions{MaxConns: conns})
+	if err != nil {
+		return append(problems, fmt.Errorf("%s: %w", c.location, err))
+	}
+	defer db.Close()
+	fmt.Fprintf(c.out, "waymark: opened the %s\n", c.location)
+	have, err := db.SchemaVersion(ctx)
+	if err != nil || have == "" {
+		return append(problems, fmt.Errorf("the %s has not been migrated: run `waymark migrate`", c.location))
+	}
+	want, err := newestMigration(ctx)
+	if err != nil {
+		return append(problems, err)
+	}
+	switch {
+	case have < want:
+		return append(problems, fmt.Errorf("the %s is at schema %s, and this release needs %s: run `waymark migrate`", c.location, have, want))
+	case have > want:
+		return append(problems, fmt.Errorf("the %s is at schema %s, newer than this release knows (%s): run the newer release", c.location, have, want))
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		problems = append(problems, err)
+	}
+	if n, err := countOrganisations(ctx, db); err != nil {
+		problems = append(problems, err)
+	} else if n == 0 {
+		problems = append(problems, fmt.Errorf("the %s holds no partnership (no organisations): add one with `waymark org add`, or point at the right database", c.location))
+	}
+	if needs, err := db.NeedsSealing(ctx); err != nil {
+		problems = append(problems, err)
+	} else if needs {
+		problems = append(problems, errors.New("the case history carries no seals yet: run `waymark seal-history` once, with the service stopped"))
+	}
+	if ring != nil {
+		db.SetKeyRing(ring)
+		if r, err := db.KeyReport(ctx); err != nil {
+			problems = append(problems, err)
+		} else {
+			for _, u := range r.Uses {
+				if !u.Configured {
+					problems = append(problems, fmt.Errorf("master key %s wraps %d data keys but is not configured: those records cannot be read", u.MasterKeyID, u.DataKeys))
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// newestMigration is the newest schema version this release has: that of
+// a throwaway in-memory database migrated from nothing.
+func newestMigration(ctx context.Context) (string, error) {
+	dir, err := os.MkdirTemp("", "waymark-check-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(ctx, filepath.Join(dir, "schema.db"), store.OpenOptions{MaxConns: 1})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return "", err
+	}
+	return db.SchemaVersion(ctx)
+}
