@@ -366,9 +366,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if certs, err = newCertReloader(c.tls.cert, c.tls.key, time.Now, log); err != nil {
 			return err
 		}
-		if !c.given["secure-cookies"] {
-			c.secure = true // served over HTTPS: Secure cookies and HSTS unless told otherwise
-		}
+		c.secure = c.secureCookies()
 	}
 	c.privacy.mode = keysRequired
 	if withDemo {

@@ -43,6 +43,16 @@ func (c *config) checkListen() error {
 		"pass --insecure-http (WAYMARK_INSECURE_HTTP); to listen on this machine only use --addr 127.0.0.1:PORT", c.addr)
 }
 
+// secureCookies says whether cookies are marked Secure (and HSTS sent):
+// as --secure-cookies (WAYMARK_SECURE_COOKIES) says when given, and on by
+// default when Waymark serves HTTPS itself.
+func (c *config) secureCookies() bool {
+	if c.tls.cert != "" && !c.given["secure-cookies"] {
+		return true
+	}
+	return c.secure
+}
+
 // loopback says whether addr (host:port) listens on this machine only.
 func loopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)

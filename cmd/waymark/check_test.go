@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"waymark/internal/store"
+)
+
+// waymark check lists every problem in the configuration and the database
+// at once, and migrates, creates or writes nothing: the database it looked
+// at is exactly as it was.
+func TestCheckListsEveryProblemAndMigratesNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	os.MkdirAll(dir, 0o700)
+	file := filepath.Join(dir, "waymark.db")
+	db, err := store.Open(ctx, file) // an empty, unmigrated database
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out bytes.Buffer
+	err = run(ctx, []string{"check", "--database", file, "--rg-target-working-days", "0", "--addr", "0.0.0.0:8080", "--smtp-addr", "relay"},
+		env(map[string]string{"WAYMARK_SECURE_COOKIES": "yes", "WAYMARK_DB_MAX_CONNS": "5000"}), nil, &out, io.Discard)
+	if err == nil {
+		t.Fatalf("check passed: %s", out.String())
+	}
+	for _, want := range []string{"WAYMARK_SECURE_COOKIES", "--rg-target-working-days", "--insecure-http", "--smtp-addr", "--db-max-conns", "no master key", "has not been migrated"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check did not report %q:\n%s", want, out.String())
+		}
+	}
+	db, err = store.Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM sqlite_master`).Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("after check the database holds %d tables (%v): it was migrated", tables, err)
+	}
+
+	// No database at all: reported, and none is made.
+	missing := filepath.Join(t.TempDir(), "nothing-here")
+	out.Reset()
+	if err := run(ctx, []string{"check", "--data", missing}, env(nil), nil, &out, io.Discard); err == nil || !strings.Contains(out.String(), "no database") {
+		t.Fatalf("check without a database: %v\n%s", err, out.String())
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatal("check made a data folder")
+	}
+}
+
+// A configuration and database that serve would run with pass.
+func TestCheckPassesAWorkingConfiguration(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	startDemo(t, dir)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check", "--data", dir, "--master-key-file", filepath.Join(dir, DemoKeyFile)}, env(nil), nil, &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "no problems found") {
+		t.Fatalf("check: %v\n%s", err, out.String())
+	}
+}
