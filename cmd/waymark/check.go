@@ -36,9 +36,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		if c.cmdline == nil { // the command line itself did not parse, or -h
 			return err
 		}
-		for _, e := range strings.Split(err.Error(), "\n") {
-			problems = append(problems, e)
-		}
+		problems = append(problems, strings.Split(err.Error(), "\n")...)
 	}
 	c.mode = openCheck
 	c.privacy.mode = keysRequired
