@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"os"
 	"path/filepath"
@@ -65,5 +66,28 @@ func TestCheckPassesAWorkingConfiguration(t *testing.T) {
 	err := run(context.Background(), []string{"check", "--data", dir, "--master-key-file", filepath.Join(dir, DemoKeyFile)}, env(nil), nil, &out, io.Discard)
 	if err != nil || !strings.Contains(out.String(), "no problems found") {
 		t.Fatalf("check: %v\n%s", err, out.String())
+	}
+}
+
+// On PostgreSQL too, check connects (with the password from the
+// environment), reports an unmigrated schema and leaves it empty.
+func TestCheckLeavesAnUnmigratedPostgresSchemaUnmigrated(t *testing.T) {
+	u, pw := postgresSchema(t)
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"check", "--insecure-no-encryption"}, env(map[string]string{"WAYMARK_DATABASE_URL": u, "WAYMARK_DATABASE_PASSWORD": pw}), nil, &out, &errOut)
+	if err == nil || !strings.Contains(out.String(), "has not been migrated") || !strings.Contains(errOut.String(), "opened the postgres database 127.0.0.1:55432/") {
+		t.Fatalf("check on an empty schema: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if strings.Contains(out.String()+errOut.String(), pw+"@") {
+		t.Fatal("check printed the database password")
+	}
+	db, err := sql.Open("pgx", strings.Replace(u, "@", ":"+pw+"@", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables); err != nil || tables != 0 {
+		t.Fatalf("after check the schema holds %d tables (%v): it was migrated", tables, err)
 	}
 }
