@@ -25,7 +25,7 @@ type tlsConfig struct {
 
 func (c *config) tlsFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.tls.cert, "tls-cert", "", "PEM certificate chain to serve HTTPS with, reloaded when the file changes; needs --tls-key (WAYMARK_TLS_CERT)")
-	fs.StringVar(&c.tls.key, "tls-key", "", "PEM private key of --tls-cert, mode 0600 (WAYMARK_TLS_KEY)")
+	fs.StringVar(&c.tls.key, "tls-key", "", "PEM private key of --tls-cert, readable by no other user (mode 0600, or 0640 with a group) (WAYMARK_TLS_KEY)")
 	fs.BoolVar(&c.tls.insecureHTTP, "insecure-http", false, "serve plain HTTP on an address other machines can reach: only behind a TLS proxy on a private network (WAYMARK_INSECURE_HTTP)")
 }
 
@@ -96,8 +96,9 @@ func loadPair(certFile, keyFile string) (*tls.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--tls-key: %w", err)
 	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("the TLS key %s can be read by other users (mode %04o): run `chmod 600 %s`", keyFile, info.Mode().Perm(), keyFile)
+	// Group-readable is allowed: Debian keeps keys 0640 root:ssl-cert.
+	if info.Mode().Perm()&0o007 != 0 {
+		return nil, fmt.Errorf("the TLS key %s can be read by every user of the machine (mode %04o): run `chmod 600 %s` (or 640 with a group only Waymark is in)", keyFile, info.Mode().Perm(), keyFile)
 	}
 	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {

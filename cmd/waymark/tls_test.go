@@ -191,3 +191,15 @@ func TestServeWithACertificateServesHTTPSWithSecureCookies(t *testing.T) {
 		}
 	}
 }
+
+// A TLS key every user of the machine can read is refused, naming the chmod.
+func TestATLSKeyEveryoneCanReadIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writePair(t, certFile, keyFile, 4, time.Now())
+	os.Chmod(keyFile, 0o644)
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--insecure-no-encryption", "--tls-cert", certFile, "--tls-key", keyFile}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600 "+keyFile) {
+		t.Fatalf("serve with a world-readable TLS key: %v", err)
+	}
+}
