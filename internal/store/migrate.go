@@ -323,7 +323,8 @@ func (db *DB) migrateSQLite(ctx context.Context, conn *sql.Conn, upTo string) ([
 		return nil, err
 	}
 	defer conn.ExecContext(context.Background(), `PRAGMA busy_timeout = 10000`) // as the DSN sets it (store.go)
-	tx, err := conn.BeginTx(ctx, nil)                                           // BEGIN IMMEDIATE: the write lock, held until the commit
+	// BEGIN IMMEDIATE (the DSN's _txlock): the write lock, held until the commit.
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("taking the migration lock: %w", err)
 	}
