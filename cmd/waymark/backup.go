@@ -131,6 +131,7 @@ func restore(ctx context.Context, c *config, target, src string, force bool, std
 	tc := *c
 	tc.database = tmp
 	tc.mode = openUpgrade
+	tc.schema.policy = schemaMigrate // a backup of an older schema is brought up to this one
 	db, _, err := open(ctx, &tc, log)
 	if err != nil {
 		return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)

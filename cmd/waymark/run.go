@@ -32,7 +32,9 @@ const usage = `Usage: waymark <command> [flags]
 Commands:
   demo           run with the embedded SQLite database and the demo partnership
   serve          run the web service
-  migrate        apply database migrations and exit
+  migrate        apply pending database migrations under a lock, and exit (--dry-run: list them, change nothing;
+                 --create: make the database when there is none yet). Other commands never migrate:
+                 they refuse a database that is missing or behind, except serve --migrate and demo
   rebuild        rebuild read models (case lists, clocks, members) from the case logs
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
   user reset     set a user's password (read from stdin), clear its failed sign-ins, end its sessions and API tokens
@@ -51,6 +53,7 @@ Commands:
   keys check     report which master keys the data keys are wrapped under
   keys rotate    re-wrap every data key under the newest master key
   check          check configuration and database, and exit
+  version        print the version and the newest database schema this build knows
 
 Every command takes --database (or WAYMARK_DATABASE_URL): a SQLite file path or a
 postgres:// URL. Run "waymark <command> -h" for its flags.
@@ -72,6 +75,7 @@ type config struct {
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
 	mode       openMode         // what opening the database may do (open)
+	schema     schemaConfig     // whether opening may create or migrate the database (migrate.go)
 }
 
 // openMode says what a command may do to the database as it opens it.
@@ -203,7 +207,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr, false)
 	case "seal-history":
 		return runSealHistory(ctx, rest, getenv, stdout, stderr) // verify.go
-	case "migrate", "rebuild", "check":
+	case "migrate":
+		return runMigrate(ctx, rest, getenv, stdout, stderr) // migrate.go
+	case "version":
+		return runVersion(stdout) // migrate.go
+	case "rebuild", "check":
 		return runAdmin(ctx, cmd, rest, getenv, stdout, stderr)
 	case "backup", "restore":
 		return runBackup(ctx, cmd, rest, getenv, stdout, stderr) // backup.go
@@ -251,18 +259,15 @@ func openWithLog(ctx context.Context, c *config, stderr io.Writer) (*store.DB, *
 	return open(ctx, c, log)
 }
 
-// open connects, migrates and returns the database and the use-case service.
+// open connects (migrating only as c.schema allows: migrate.go) and
+// returns the database and the use-case service.
 func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casework.Service, error) {
 	url, err := c.databaseURL()
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, url)
+	db, err := openSchema(ctx, c, url, log)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
 		return nil, nil, err
 	}
 	// A trigger, view or rule, or a table no migration made, can change
@@ -329,6 +334,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "127.0.0.1:8080")
+	c.serveSchemaFlags(fs, withDemo) // migrate.go
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -420,8 +426,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	switch cmd {
 	case "audit-verify", "check":
 		c.mode = openCheck // checking commands never write
-	case "migrate":
-		c.mode = openUpgrade // the first step of an upgrade, before seal-history
 	}
 	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
@@ -429,17 +433,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	}
 	defer db.Close()
 	switch cmd {
-	case "migrate":
-		v, err := db.SchemaVersion(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "database is at schema %s (%s)\n", v, db.Dialect)
-		if needs, err := db.NeedsSealing(ctx); err != nil {
-			return err
-		} else if needs {
-			fmt.Fprintln(stdout, "its case history carries no seals yet: run `waymark seal-history` once, with the service stopped, before starting it (docs/operations.md)")
-		}
 	case "rebuild":
 		n, err := svc.RebuildReadModels(ctx)
 		if err != nil {
