@@ -17,12 +17,11 @@ import (
 	"waymark/internal/storetest"
 )
 
-// previousSchema is the schema of the release before this one, which a
-// database in the field may still be at. There are no release tags yet, so
-// it is the first schema that held the whole pathway's read models. Policy
-// (docs/testing.md): releases are tagged vYYYY.N; when one is tagged, set
-// this to the newest migration of the newest tag, so every release proves it
-// upgrades from the one before.
+// previousSchema is an early schema a database in the field may still be
+// at: the first that held the whole pathway's read models, written here in
+// plain text as it was then, and upgraded through seal-history. The upgrade
+// from the last tagged release, made by that release's own binary, is
+// release_test.go.
 const previousSchema = "0002"
 
 // A database at the previous schema, holding cases, drafts, people and an

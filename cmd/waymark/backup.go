@@ -132,6 +132,7 @@ func restore(ctx context.Context, c *config, target, src string, force bool, std
 	tc := *c
 	tc.database = tmp
 	tc.mode = openUpgrade
+	tc.schema.policy = schemaMigrate // a backup of an older schema is brought up to this one
 	db, _, err := open(ctx, &tc, log)
 	if err != nil {
 		return fmt.Errorf("%s cannot be restored, and nothing was changed: %w", src, err)
@@ -196,11 +197,13 @@ func restore(ctx context.Context, c *config, target, src string, force bool, std
 // replacedDatabase opens the database a restore replaces, with the master
 // keys, to read what it records.
 func replacedDatabase(ctx context.Context, c *config, target string) (*store.DB, error) {
-	old, err := store.Open(ctx, target)
+	// Opened as it is: a restore that is refused must leave it unchanged,
+	// so it is not migrated (a schema behind this build is refused).
+	old, err := store.OpenExisting(ctx, target)
 	if err != nil {
 		return nil, err
 	}
-	if err := old.Migrate(ctx); err != nil {
+	if err := old.RequireCurrent(ctx); err != nil {
 		old.Close()
 		return nil, err
 	}

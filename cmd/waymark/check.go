@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -89,11 +88,6 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 		return []error{err}
 	}
 	c.location = databaseLocation(url)
-	if !isPostgres(url) {
-		if _, err := os.Stat(strings.TrimPrefix(url, "sqlite:")); err != nil {
-			return []error{fmt.Errorf("no database at %s: %w; create it with `waymark migrate`", c.location, err)}
-		}
-	}
 	var problems []error
 	ring, err := c.keyRing(url)
 	if err != nil {
@@ -102,25 +96,15 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 		problems = append(problems, errors.New("no master key is configured (WAYMARK_MASTER_KEY_FILE or WAYMARK_MASTER_KEY): serve would refuse to start"))
 	}
 	conns, _ := c.maxConns()
-	db, err := store.Open(ctx, url, store.OpenOptions{MaxConns: conns})
+	db, err := store.OpenExisting(ctx, url, store.OpenOptions{MaxConns: conns})
 	if err != nil {
 		return append(problems, fmt.Errorf("%s: %w", c.location, err))
 	}
 	defer db.Close()
 	fmt.Fprintf(c.out, "waymark: opened the %s\n", c.location)
-	have, err := db.SchemaVersion(ctx)
-	if err != nil || have == "" {
-		return append(problems, fmt.Errorf("the %s has not been migrated: run `waymark migrate`", c.location))
-	}
-	want, err := newestMigration(ctx)
-	if err != nil {
-		return append(problems, err)
-	}
-	switch {
-	case have < want:
-		return append(problems, fmt.Errorf("the %s is at schema %s, and this release needs %s: run `waymark migrate`", c.location, have, want))
-	case have > want:
-		return append(problems, fmt.Errorf("the %s is at schema %s, newer than this release knows (%s): run the newer release", c.location, have, want))
+	// A schema newer than this build is refused by SchemaState itself.
+	if err := db.RequireCurrent(ctx); err != nil {
+		return append(problems, fmt.Errorf("the %s: %w", c.location, err))
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		problems = append(problems, err)
@@ -148,23 +132,4 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 		}
 	}
 	return problems
-}
-
-// newestMigration is the newest schema version this release has: that of
-// a throwaway in-memory database migrated from nothing.
-func newestMigration(ctx context.Context) (string, error) {
-	dir, err := os.MkdirTemp("", "waymark-check-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(dir)
-	db, err := store.Open(ctx, filepath.Join(dir, "schema.db"), store.OpenOptions{MaxConns: 1})
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return "", err
-	}
-	return db.SchemaVersion(ctx)
 }

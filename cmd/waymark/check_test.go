@@ -32,7 +32,7 @@ func TestCheckListsEveryProblemAndMigratesNothing(t *testing.T) {
 	if err == nil {
 		t.Fatalf("check passed: %s", out.String())
 	}
-	for _, want := range []string{"WAYMARK_SECURE_COOKIES", "--rg-target-working-days", "--insecure-http", "--smtp-addr", "--db-max-conns", "no master key", "has not been migrated"} {
+	for _, want := range []string{"WAYMARK_SECURE_COOKIES", "--rg-target-working-days", "--insecure-http", "--smtp-addr", "--db-max-conns", "no master key", "run `waymark migrate --create`"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check did not report %q:\n%s", want, out.String())
 		}
@@ -75,7 +75,7 @@ func TestCheckLeavesAnUnmigratedPostgresSchemaUnmigrated(t *testing.T) {
 	u, pw := postgresSchema(t)
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"check", "--insecure-no-encryption"}, env(map[string]string{"WAYMARK_DATABASE_URL": u, "WAYMARK_DATABASE_PASSWORD": pw}), nil, &out, &errOut)
-	if err == nil || !strings.Contains(out.String(), "has not been migrated") || !strings.Contains(errOut.String(), "opened the postgres database 127.0.0.1:55432/") {
+	if err == nil || !strings.Contains(out.String(), "run `waymark migrate --create`") || !strings.Contains(out.String(), "postgres database 127.0.0.1:55432/") {
 		t.Fatalf("check on an empty schema: %v\n%s%s", err, out.String(), errOut.String())
 	}
 	if strings.Contains(out.String()+errOut.String(), pw+"@") {

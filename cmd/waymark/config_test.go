@@ -260,7 +260,7 @@ func TestAdministrativeCommandsRefuseADatabaseWithNoPartnership(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			args, vars, where := open(t)
 			var errOut bytes.Buffer
-			if err := run(context.Background(), append([]string{"migrate"}, args...), env(vars), nil, io.Discard, &errOut); err != nil {
+			if err := run(context.Background(), append([]string{"migrate", "--create"}, args...), env(vars), nil, io.Discard, &errOut); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(errOut.String(), "opened the "+where) {
@@ -321,7 +321,9 @@ func serveUntil(t *testing.T, until string, args ...string) (string, string, err
 	defer cancel()
 	logs := &syncBuffer{until: until, cancel: cancel}
 	var out bytes.Buffer
-	err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"), "--insecure-no-encryption", "--log-format", "text"}, args...), env(nil), nil, &out, logs)
+	data := filepath.Join(t.TempDir(), "data")
+	newDatabase(t, "--data", data)
+	err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--insecure-no-encryption", "--log-format", "text"}, args...), env(nil), nil, &out, logs)
 	return out.String(), logs.String(), err
 }
 

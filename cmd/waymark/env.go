@@ -46,6 +46,8 @@ var flagOnly = map[string]string{
 	"checkpoint-public-key": "verify: the key they are checked with",
 	"public-key":            "checkpoint: print the public key only",
 	"force":                 "restore: override a refusal, once",
+	"dry-run":               "migrate: list what would be applied",
+	"create":                "migrate: make the database, once",
 	"secret":                "totp: the demo authenticator secret",
 	"account-rate-limit":    "deprecated and ignored: kept so old command lines start",
 }

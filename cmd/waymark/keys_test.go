@@ -20,6 +20,7 @@ func env(vars map[string]string) func(string) string {
 // serve refuses to start without a master key, saying how to make one.
 func TestServeRefusesToStartWithoutAMasterKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
+	newDatabase(t, "--data", dir)
 	// Bounded: a serve that starts after all must not hang the test.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

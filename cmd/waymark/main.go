@@ -8,9 +8,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"waymark/internal/buildinfo"
 )
 
+// version is the release, set when building one:
+// go build -ldflags "-X main.version=v1.2.3" ./cmd/waymark
+var version string
+
 func main() {
+	buildinfo.SetRelease(version)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ownerOnlyUmask()

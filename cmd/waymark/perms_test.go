@@ -42,7 +42,7 @@ func TestDatabaseAndBackupFilesAreOwnerOnly(t *testing.T) {
 	withUmask(t, 0o022)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
-	if err := run(ctx, []string{"migrate", "--data", dir}, getenv(nil), nil, io.Discard, io.Discard); err != nil {
+	if err := run(ctx, []string{"migrate", "--create", "--data", dir}, getenv(nil), nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	wantMode(t, dir, 0o700)
@@ -120,6 +120,7 @@ func TestServeRefusesADataFolderOthersCanRead(t *testing.T) {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	newDatabase(t, "--data", dir)
 	keys := filepath.Join(t.TempDir(), "waymark.keys")
 	if err := os.WriteFile(keys, []byte("k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"), 0o644); err != nil {
 		t.Fatal(err)

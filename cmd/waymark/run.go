@@ -32,7 +32,9 @@ const usage = `Usage: waymark <command> [flags]
 Commands:
   demo           run with the embedded SQLite database and the demo partnership
   serve          run the web service
-  migrate        apply database migrations and exit
+  migrate        apply pending database migrations under a lock, and exit (--dry-run: list them, change nothing;
+                 --create: make the database when there is none yet). Other commands never migrate:
+                 they refuse a database that is missing or behind, except serve --migrate and demo
   rebuild        rebuild read models (case lists, clocks, members) from the case logs
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
   user reset     set a user's password (read from stdin), clear its failed sign-ins, end its sessions and API tokens
@@ -51,6 +53,7 @@ Commands:
   keys check     report which master keys the data keys are wrapped under
   keys rotate    re-wrap every data key under the newest master key
   check          check configuration and database, and exit
+  version        print the version and the newest database schema this build knows
 
 Every command takes --database (or WAYMARK_DATABASE_URL): a SQLite file path or a
 postgres:// URL. Run "waymark <command> -h" for its flags.
@@ -74,6 +77,7 @@ type config struct {
 	db         databaseConfig   // database password and pool size (database.go)
 	tls        tlsConfig        // HTTPS, or plain HTTP on purpose (tls.go)
 	mode       openMode         // what opening the database may do (open)
+	schema     schemaConfig     // whether opening may create or migrate the database (migrate.go)
 
 	// partnership: the command acts on a partnership, so a database with no
 	// organisations is the wrong one (requirePartnership, database.go).
@@ -204,7 +208,11 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return runSealHistory(ctx, rest, getenv, stdout, stderr) // verify.go
 	case "check":
 		return runCheck(ctx, rest, getenv, stdout, stderr) // check.go
-	case "migrate", "rebuild":
+	case "migrate":
+		return runMigrate(ctx, rest, getenv, stdout, stderr) // migrate.go
+	case "version":
+		return runVersion(rest, getenv, stdout, stderr) // migrate.go
+	case "rebuild":
 		return runAdmin(ctx, cmd, rest, getenv, stdout, stderr)
 	case "backup", "restore":
 		return runBackup(ctx, cmd, rest, getenv, stdout, stderr) // backup.go
@@ -252,7 +260,8 @@ func openWithLog(ctx context.Context, c *config, stderr io.Writer) (*store.DB, *
 	return open(ctx, c, log)
 }
 
-// open connects, migrates and returns the database and the use-case service.
+// open connects (migrating only as c.schema allows: migrate.go) and
+// returns the database and the use-case service.
 func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casework.Service, error) {
 	url, err := c.databaseURL()
 	if err != nil {
@@ -261,21 +270,13 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 	for _, w := range c.warnings {
 		log.Warn(w)
 	}
-	conns, err := c.maxConns()
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := store.Open(ctx, url, store.OpenOptions{MaxConns: conns})
+	db, err := openSchema(ctx, c, url, log) // migrate.go
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", databaseLocation(url), err)
 	}
 	c.location = databaseLocation(url)
 	if c.out != nil {
 		fmt.Fprintf(c.out, "waymark: opened the %s\n", c.location)
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, nil, err
 	}
 	// A trigger, view or rule, or a table no migration made, can change
 	// what a write does behind Waymark's back: refuse them (store.CheckSchema).
@@ -351,6 +352,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		c.logFormat = "text"
 		fs.Lookup("log-format").DefValue = "text"
 	}
+	c.serveSchemaFlags(fs, withDemo) // migrate.go
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -462,8 +464,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 		c.partnership = true
 	case "rebuild":
 		c.partnership = true
-	case "migrate":
-		c.mode = openUpgrade // the first step of an upgrade, before seal-history
 	}
 	db, svc, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
@@ -471,17 +471,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	}
 	defer db.Close()
 	switch cmd {
-	case "migrate":
-		v, err := db.SchemaVersion(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "database is at schema %s (%s)\n", v, db.Dialect)
-		if needs, err := db.NeedsSealing(ctx); err != nil {
-			return err
-		} else if needs {
-			fmt.Fprintln(stdout, "its case history carries no seals yet: run `waymark seal-history` once, with the service stopped, before starting it (docs/operations.md)")
-		}
 	case "rebuild":
 		n, err := svc.RebuildReadModels(ctx)
 		if err != nil {

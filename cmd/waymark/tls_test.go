@@ -132,6 +132,7 @@ func TestServeWithACertificateServesHTTPSWithSecureCookies(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	cert := writePair(t, certFile, keyFile, 3, time.Now())
+	newDatabase(t, "--data", filepath.Join(dir, "data"))
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)

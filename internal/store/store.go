@@ -9,10 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -58,8 +55,13 @@ type OpenOptions struct {
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
 // anything else is a SQLite file path (an optional "sqlite:" prefix is dropped).
-// At most one OpenOptions is used.
+// At most one OpenOptions is used. A SQLite file that does not exist is
+// created (owner-only); OpenExisting (migrate.go) refuses instead.
 func Open(ctx context.Context, url string, options ...OpenOptions) (*DB, error) {
+	return openDB(ctx, url, true, options...)
+}
+
+func openDB(ctx context.Context, url string, create bool, options ...OpenOptions) (*DB, error) {
 	var opts OpenOptions
 	if len(options) > 0 {
 		opts = options[0]
@@ -88,9 +90,14 @@ func Open(ctx context.Context, url string, options ...OpenOptions) (*DB, error) 
 		db = &DB{sql: s, Dialect: Postgres}
 	default:
 		file := strings.TrimPrefix(url, "sqlite:")
+		mode := ""
 		if !strings.HasPrefix(file, ":memory:") && !strings.HasPrefix(file, "file:") {
-			if err := createOwnerOnly(file); err != nil {
-				return nil, err
+			if create {
+				if err := createOwnerOnly(file); err != nil {
+					return nil, err
+				}
+			} else {
+				mode = "&mode=rw" // never make the file: a missing one is an error
 			}
 			sqliteFile = file
 		}
@@ -99,7 +106,7 @@ func Open(ctx context.Context, url string, options ...OpenOptions) (*DB, error) 
 		// on the busy timeout instead of failing mid-transaction; secure_delete
 		// overwrites deleted content, so an erased key leaves no copy in free pages.
 		dsn := "file:" + file + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-			"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=secure_delete(1)"
+			"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=secure_delete(1)" + mode
 		s, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: opening sqlite %s: %w", file, err)
@@ -128,77 +135,6 @@ func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
 // SQL exposes the handle for tests and tools that inspect the raw tables.
 func (db *DB) SQL() *sql.DB { return db.sql }
-
-// Migrate applies the embedded migrations not yet applied, in order, each in
-// its own transaction.
-func (db *DB) Migrate(ctx context.Context) error { return db.MigrateTo(ctx, "") }
-
-// MigrateTo is Migrate stopping after version upTo ("0002" or
-// "0002_pathway"); "" applies every migration. See backup.go.
-func (db *DB) MigrateTo(ctx context.Context, upTo string) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: creating schema_migrations: %w", err)
-	}
-	dir := path.Join("migrations", string(db.Dialect))
-	entries, err := fs.ReadDir(migrations, dir)
-	if err != nil {
-		return fmt.Errorf("store: reading migrations: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".sql") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		version := strings.TrimSuffix(name, ".sql")
-		if !migrationWithin(version, upTo) {
-			break
-		}
-		body, err := migrations.ReadFile(path.Join(dir, name))
-		if err != nil {
-			return err
-		}
-		err = db.inTx(ctx, func(tx *sql.Tx) error {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("applying %s: %w", name, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)`, version, time.Now().UTC().Format(time.RFC3339))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("store: migrating: %w", err)
-		}
-	}
-	return nil
-}
-
-// SchemaVersion is the newest migration applied.
-func (db *DB) SchemaVersion(ctx context.Context) (string, error) {
-	var v sql.NullString
-	err := db.sql.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v)
-	return v.String, err
-}
-
-func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
 
 // View runs fn in a read-only transaction that sees one consistent snapshot
 // of the database and never blocks writers, and always rolls it back.

@@ -125,33 +125,8 @@ func PostgresAt(t testing.TB, upTo string) *store.DB {
 		t.Fatalf("storetest: %s must be a postgres:// URL", EnvDatabaseURL)
 	}
 	ctx := context.Background()
-	schema := "t_" + randomHex(8)
-
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("storetest: connecting to postgres: %v", err)
-	}
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		admin.Close()
-		t.Fatalf("storetest: creating schema %s: %v", schema, err)
-	}
-	// Cleanups run last-registered first: the store closes before the schema is dropped.
-	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("storetest: dropping schema %s: %v", schema, err)
-		}
-	})
-
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("storetest: parsing %s: %v", EnvDatabaseURL, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-
-	db, err := store.Open(ctx, u.String())
+	u, schema := emptySchema(t, base)
+	db, err := store.Open(ctx, u)
 	if err != nil {
 		t.Fatalf("storetest: opening postgres schema %s: %v", schema, err)
 	}
@@ -165,6 +140,54 @@ func PostgresAt(t testing.TB, upTo string) *store.DB {
 		t.Fatalf("storetest: migrating postgres schema %s: %v", schema, err)
 	}
 	return db
+}
+
+// emptySchema creates a schema of its own (t_<random hex>) on the server at
+// base, dropped when the test ends, and returns base pointed at it
+// (search_path: pgx sends unknown URL parameters as run-time parameters).
+func emptySchema(t testing.TB, base string) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	schema := "t_" + randomHex(8)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("storetest: connecting to postgres: %v", err)
+	}
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		admin.Close()
+		t.Fatalf("storetest: creating schema %s: %v", schema, err)
+	}
+	// Cleanups run last-registered first: a store opened later closes before the schema is dropped.
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("storetest: dropping schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("storetest: parsing %s: %v", EnvDatabaseURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), schema
+}
+
+// ForEachEmpty runs fn as a subtest named "sqlite", then "postgres" when
+// TEST_DATABASE_URL is set, each given the address of a database that has
+// nothing in it yet: a SQLite file path that does not exist, or a
+// PostgreSQL schema of its own with no tables. It is for tests of creating
+// and migrating a database.
+func ForEachEmpty(t *testing.T, fn func(t *testing.T, url string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "waymark.db")) })
+	if WantPostgres(t) {
+		t.Run("postgres", func(t *testing.T) {
+			u, _ := emptySchema(t, os.Getenv(EnvDatabaseURL))
+			fn(t, u)
+		})
+	}
 }
 
 func randomHex(n int) string {

@@ -1,0 +1,166 @@
+package store_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// Several replicas starting at once against a new database, each with its
+// own handle (its own connections, as separate processes would have), all
+// succeed, and every migration is applied exactly once: the migration lock
+// (PostgreSQL's advisory lock, SQLite's write lock) makes the others wait
+// and then find nothing left to do.
+func TestReplicasStartingAtOnceApplyEachMigrationExactlyOnce(t *testing.T) {
+	storetest.ForEachEmpty(t, func(t *testing.T, url string) {
+		const replicas = 4
+		handles := make([]*store.DB, replicas)
+		for i := range handles {
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			handles[i] = db
+		}
+		start := make(chan struct{})
+		errs := make([]error, replicas)
+		applied := make([][]string, replicas)
+		var wg sync.WaitGroup
+		for i, db := range handles {
+			wg.Go(func() {
+				<-start
+				applied[i], errs[i] = db.ApplyMigrations(ctx, "")
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
+			}
+		}
+		known, err := handles[0].MigrationVersions()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, a := range applied {
+			total += len(a)
+		}
+		if total != len(known) {
+			t.Errorf("the replicas applied %d migrations between them, want each of the %d once: %v", total, len(known), applied)
+		}
+		db := handles[0]
+		for _, v := range known {
+			if n := count(t, db, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, v); n != 1 {
+				t.Errorf("migration %s recorded %d times", v, n)
+			}
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM schema_migrations`); n != len(known) {
+			t.Errorf("schema_migrations has %d rows, want %d", n, len(known))
+		}
+		if err := db.RequireCurrent(ctx); err != nil {
+			t.Error(err)
+		}
+		if err := db.CheckSchema(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// A binary refuses a database that a newer release has migrated: it does
+// not know what the newer schema means for its writes. Migrate refuses
+// before changing anything, and so does every command's opening check.
+func TestADatabaseAtANewerSchemaThanThisBuildKnowsIsRefused(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		knows := store.LatestSchema()
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES ('0999_from_the_future', '2030-01-01T00:00:00Z')`); err != nil {
+			t.Fatal(err)
+		}
+		want := "this database is at schema 0999, this Waymark knows up to " + knows + ": run the newer release"
+		for name, err := range map[string]error{"Migrate": db.Migrate(ctx), "RequireCurrent": db.RequireCurrent(ctx)} {
+			var tooNew *store.SchemaTooNewError
+			if !errors.As(err, &tooNew) || err.Error() != want {
+				t.Errorf("%s on a newer schema: %v, want %q", name, err, want)
+			}
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM schema_migrations`); n != len(mustVersions(t, db))+1 {
+			t.Errorf("schema_migrations changed: %d rows", n)
+		}
+	})
+}
+
+// A database behind this build is named as such, with the migrations it
+// lacks, and nothing is applied by asking.
+func TestADatabaseBehindThisBuildListsItsPendingMigrations(t *testing.T) {
+	dbs := []*store.DB{storetest.SQLiteAt(t, "0010")}
+	if storetest.WantPostgres(t) {
+		dbs = append(dbs, storetest.PostgresAt(t, "0010"))
+	}
+	for _, db := range dbs {
+		st, err := db.SchemaState(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := mustVersions(t, db)
+		if !strings.HasPrefix(st.Applied, "0010") || len(st.Pending) != len(known)-10 || !strings.HasPrefix(st.Pending[0], "0011") {
+			t.Fatalf("state %+v", st)
+		}
+		err = db.RequireCurrent(ctx)
+		var pending *store.PendingError
+		if !errors.As(err, &pending) || !strings.Contains(err.Error(), "migrations pending") || !strings.Contains(err.Error(), "run `waymark migrate`") {
+			t.Fatalf("RequireCurrent behind: %v", err)
+		}
+		if v, _ := db.SchemaVersion(ctx); !strings.HasPrefix(v, "0010") {
+			t.Fatalf("asking migrated the database to %s", v)
+		}
+	}
+}
+
+// OpenExisting never makes a database: a missing SQLite file stays
+// missing, and a PostgreSQL schema without Waymark's tables is not one.
+func TestOpeningWhereThereIsNoWaymarkDatabaseMakesNone(t *testing.T) {
+	storetest.ForEachEmpty(t, func(t *testing.T, url string) {
+		_, err := store.OpenExisting(ctx, url)
+		var none *store.NoDatabaseError
+		if !errors.As(err, &none) || !strings.Contains(err.Error(), "no Waymark database at ") || !strings.Contains(err.Error(), "run `waymark migrate --create` to make one") {
+			t.Fatalf("OpenExisting on nothing: %v", err)
+		}
+		if strings.Contains(err.Error(), "app_test@") || strings.Contains(err.Error(), ":app_test") {
+			t.Errorf("the message shows the connection's credentials: %v", err)
+		}
+		if !strings.HasPrefix(url, "postgres") {
+			if _, err := os.Stat(url); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("a file was left behind at %s: %v", url, err)
+			}
+		}
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		again, err := store.OpenExisting(ctx, url)
+		if err != nil {
+			t.Fatalf("OpenExisting on a migrated database: %v", err)
+		}
+		again.Close()
+	})
+}
+
+func mustVersions(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	vs, err := db.MigrationVersions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
