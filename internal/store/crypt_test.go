@@ -348,3 +348,59 @@ func TestMasterKeyCheckFailsWhenTheKeyThatWrappedTheDataIsNotConfigured(t *testi
 		}
 	})
 }
+
+// Each serving replica notes which master keys it holds; re-wrapping under a
+// primary is not safe while a replica seen running does not hold it or
+// still wraps under another key, and a replica that stopped (or has not been
+// seen for a while) no longer counts.
+func TestRotationIsBlockedWhileARunningReplicaDoesNotWrapUnderTheSamePrimary(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		k1, k2 := newKeyLine(t), newKeyLine(t)
+		now := storetest.Start
+		note := func(replica string, r *crypt.KeyRing) {
+			t.Helper()
+			db.SetKeyRing(r)
+			if err := db.NoteReplicaKeys(ctx, replica, now, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		promoted := newRing(t, k1, k2)
+		blockers := func() []string {
+			t.Helper()
+			b, err := db.RotationBlockers(ctx, promoted, now.Add(-store.ReplicaStale))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		note("a:8080", newRing(t, k1))
+		note("b:8080", promoted)
+		if b := blockers(); len(b) != 1 || !strings.Contains(b[0], "replica a:8080") || !strings.Contains(b[0], "does not hold") {
+			t.Fatalf("a replica without k2: %q", b)
+		}
+		note("a:8080", newRing(t, k1, k2+" unwrap-only"))
+		if b := blockers(); len(b) != 1 || !strings.Contains(b[0], "unwrap-only") {
+			t.Fatalf("a replica with k2 unwrap-only: %q", b)
+		}
+		reps, err := db.RunningReplicas(ctx, now.Add(-time.Minute))
+		if err != nil || len(reps) != 2 || reps[0].Replica != "a:8080" || len(reps[0].UnwrapOnly) != 1 || reps[1].Primary != promoted.Primary() {
+			t.Fatalf("replicas %+v %v", reps, err)
+		}
+		note("a:8080", promoted)
+		if b := blockers(); len(b) != 0 {
+			t.Fatalf("every replica wraps under k2: %q", b)
+		}
+		note("a:8080", newRing(t, k1))
+		if err := db.ForgetReplica(ctx, "a:8080"); err != nil {
+			t.Fatal(err)
+		}
+		if b := blockers(); len(b) != 0 {
+			t.Fatalf("a stopped replica still counts: %q", b)
+		}
+		note("a:8080", newRing(t, k1))
+		now = now.Add(store.ReplicaStale + time.Second)
+		if b := blockers(); len(b) != 0 {
+			t.Fatalf("a replica not seen for a while still counts: %q", b)
+		}
+	})
+}
