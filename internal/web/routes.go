@@ -129,4 +129,3 @@ func (s *Server) handleHealthz() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 }
-
