@@ -231,6 +231,11 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 		}
 		if total == 0 {
 			fmt.Fprintf(stdout, "nothing to re-wrap: every data key is under master key %s already\n", ring.Primary())
+			for _, id := range ring.IDs() {
+				if ring.UnwrapOnly(id) {
+					fmt.Fprintf(stdout, "master key %s is %s in this key file: to rotate to it, remove the marker in the key file of every replica and restart each first (docs/operations.md \"Encryption keys\")\n", id, crypt.UnwrapOnlyMarker)
+				}
+			}
 		} else {
 			fmt.Fprintf(stdout, "will re-wrap %d data keys (%s) under master key %s\n", total, strings.Join(moves, ", "), ring.Primary())
 		}

@@ -172,6 +172,10 @@ func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T
 	if out, err := keys(promoted, "check"); err != nil || !strings.Contains(out, "master key "+oldRing.Primary()+" wraps 13 data keys") {
 		t.Fatalf("rotate re-wrapped something after all: %v\n%s", err, out)
 	}
+	// Rotating with the key still staged here re-wraps nothing, and says why.
+	if out, err := keys(staged, "rotate"); err != nil || !strings.Contains(out, "nothing to re-wrap") || !strings.Contains(out, "master key "+newID+" is unwrap-only in this key file") {
+		t.Fatalf("rotate with the key staged: %v\n%s", err, out)
+	}
 	// The replica restarted with the key staged, then with it promoted.
 	stop()
 	_, stop = startDemoWith(t, dir, "--master-key-file", staged)
@@ -184,4 +188,27 @@ func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T
 	if err != nil || !strings.Contains(out, "re-wrapped 13 data keys under master key "+newID) {
 		t.Fatalf("rotate once every replica wraps under the new key: %v\n%s", err, out)
 	}
+	// The old key wraps nothing now but sealed the history: keys check does
+	// not call it removable. A key that nothing needs, it does.
+	unused, _ := crypt.GenerateKey()
+	unusedID, _, _ := strings.Cut(unused, ":")
+	withUnused := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(withUnused, []byte(unused+"\n"+strings.Replace(string(old)+gen.String(), " unwrap-only\n", "\n", 1)), 0o600)
+	out, err = keys(withUnused, "check")
+	if err != nil || strings.Contains(out, "master key "+oldRing.Primary()+" wraps and sealed nothing") || !strings.Contains(out, "master key "+unusedID+" wraps and sealed nothing here") {
+		t.Fatalf("keys check after rotation: %v\n%s", err, out)
+	}
+	// A key still needed, missing from the key file, fails the check.
+	if _, err := keys(writeKeys(t, gen.String()), "check"); err == nil || !strings.Contains(err.Error(), oldRing.Primary()) {
+		t.Fatalf("keys check without the key that sealed the history: %v", err)
+	}
+}
+
+func writeKeys(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "keys")
+	if err := os.WriteFile(p, []byte(strings.Replace(text, " unwrap-only\n", "\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
