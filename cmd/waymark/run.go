@@ -357,9 +357,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	runAlertMailer(ctx, svc)
-	startCheckpoints(ctx, &c, db, log)  // verify.go
 	ready := readyChecks(ctx, svc, log) // ready.go
+	runAlertMailer(ctx, svc)
+	startCheckpoints(ctx, &c, db, log) // verify.go
 	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready})
 	if err != nil {
 		return err

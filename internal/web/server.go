@@ -23,8 +23,9 @@ type Config struct {
 	Now          func() time.Time
 	SecureCookie bool // set the Secure flag and HSTS: true whenever served over TLS or behind a TLS proxy
 	MaxBodyBytes int64
-	Limits       RateLimits    // sign-in and API rate limits (ratelimit.go); none when zero
-	Ready        []*ReadyCheck // what /readyz asks besides the database and the master keys (ready.go)
+	Limits       RateLimits // sign-in and API rate limits (ratelimit.go); none when zero
+	// Ready is what /readyz asks besides the database and the master keys (ready.go).
+	Ready []*ReadyCheck
 }
 
 // Server is the HTTP face of Waymark.
