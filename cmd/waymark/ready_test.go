@@ -42,8 +42,14 @@ func (l *lockedBuffer) String() string {
 // (The one place that says how a test serves a fresh database.)
 func serveFresh(t *testing.T, extra ...string) (string, *lockedBuffer) {
 	t.Helper()
-	dir := t.TempDir()
-	keys := filepath.Join(dir, "keys")
+	return serveOn(t, filepath.Join(t.TempDir(), "data"), extra...)
+}
+
+// serveOn runs `serve` in this process on the data folder dataDir with a
+// new master key of its own (unless extra names another key file).
+func serveOn(t *testing.T, dataDir string, extra ...string) (string, *lockedBuffer) {
+	t.Helper()
+	keys := filepath.Join(t.TempDir(), "keys")
 	line, err := crypt.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +61,7 @@ func serveFresh(t *testing.T, extra ...string) (string, *lockedBuffer) {
 	pr, pw := io.Pipe()
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--master-key-file", keys, "--log-format", "text"}, extra...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--master-key-file", keys, "--log-format", "text"}, extra...)
 	go func() {
 		done <- run(ctx, args, getenv(nil), strings.NewReader(""), pw, logs)
 		pw.Close()
@@ -137,5 +143,32 @@ func TestServeIsReadyWithAnSMTPRelayThatAnswers(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"smtp":"ok"`) || strings.Contains(logs.String(), "SMTP relay does not answer") {
 		t.Fatalf("GET /readyz with the relay up: %d %s\n%s", resp.StatusCode, raw, logs)
+	}
+}
+
+// Started with a key file that lacks the key the data keys are wrapped
+// under, serve would answer every case read with an error: /readyz says it
+// is not ready, naming the master keys check but not the key.
+func TestServeWithAKeyFileMissingTheKeyInUseIsNotReady(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, stop := startDemoWith(t, dir) // data under the demo key
+	stop()
+	demoKey, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	demoID, _, _ := strings.Cut(strings.TrimSpace(string(demoKey[strings.LastIndex(strings.TrimSpace(string(demoKey)), "\n")+1:])), ":")
+	url, logs := serveOn(t, dir) // a key file of its own, without the demo key
+	resp, err := http.Get(url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(raw), `"failed":["master_keys"]`) || strings.Contains(string(raw), demoID) {
+		t.Fatalf("GET /readyz without the key in use: %d %s", resp.StatusCode, raw)
+	}
+	if !strings.Contains(logs.String(), demoID) {
+		t.Fatalf("the log does not name the missing key %s:\n%s", demoID, logs)
 	}
 }
