@@ -17,6 +17,9 @@
 //     without loss.
 //   - audit_test.go: `waymark audit verify` finds a forged entry inserted
 //     into the chain.
+//   - rotation_test.go: two replicas on one database rotate the master key
+//     with rolling restarts (a key added unwrap-only, then made the primary,
+//     then `keys rotate`); every case reads through both after each restart.
 //
 // There is no code here beyond this comment: everything is in the tests.
 // docs/testing.md says how to run them and what they found.

@@ -254,11 +254,12 @@ type server struct {
 	out    *syncBuffer
 }
 
-// startServe starts `waymark serve` on a free port and waits until it is ready.
-func startServe(t testing.TB, dbURL string) *server {
+// startServe starts `waymark serve` on a free port, with any more flags,
+// and waits until it is ready.
+func startServe(t testing.TB, dbURL string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(waymarkBinary(t), "serve", "--addr", "127.0.0.1:0", "--database", dbURL, "--log-level", "warn", "--log-format", "text",
-		"--api-rate-limit", "0") // the crash test writes as fast as it can; rate limits are tested in internal/web
+	cmd := exec.Command(waymarkBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--database", dbURL, "--log-level", "warn", "--log-format", "text",
+		"--api-rate-limit", "0"}, extra...)...) // the crash test writes as fast as it can; rate limits are tested in internal/web
 	cmd.Env = childEnv()
 	s := &server{cmd: cmd, exited: make(chan struct{}), out: &syncBuffer{}}
 	cmd.Stderr = s.out

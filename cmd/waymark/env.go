@@ -48,6 +48,8 @@ var flagOnly = map[string]string{
 	"force":                 "restore: override a refusal, once",
 	"dry-run":               "migrate: list what would be applied",
 	"create":                "migrate: make the database, once",
+	"unwrap-only":           "keys generate: how the printed key is marked",
+	"ignore-replicas":       "keys rotate: override a refusal, once",
 	"secret":                "totp: the demo authenticator secret",
 	"account-rate-limit":    "deprecated and ignored: kept so old command lines start",
 }

@@ -63,7 +63,8 @@ func TestDemoMakesAKeyOfItsOwnAndEncrypts(t *testing.T) {
 // key under it; the old key stays in the file, to check the seals it made.
 func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	startDemo(t, dir) // seeds the demo under the demo key
+	_, stop := startDemoWith(t, dir) // seeds the demo under the demo key
+	stop()                           // one instance, stopped while its key file changes
 	old, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
 	if err != nil {
 		t.Fatal(err)
@@ -121,4 +122,94 @@ func TestRebuildWithoutTheKeyFails(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no master key") {
 		t.Fatalf("rebuild without the key: %v", err)
 	}
+}
+
+// Rotation across replicas: a key made with --unwrap-only is staged (keys
+// check names the primary and the staged key); rotate refuses, re-wrapping
+// nothing, while a replica seen running does not hold the new primary, and
+// re-wraps once every running replica wraps under it.
+func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, stop := startDemoWith(t, dir) // a replica running with the first key
+	old, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldRing, err := crypt.ParseKeys(string(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gen bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "generate", "--unwrap-only"}, env(nil), nil, &gen, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	staged := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(staged, append(old, gen.Bytes()...), 0o600)
+	stagedRing, err := crypt.ParseKeys(string(old) + gen.String())
+	if err != nil {
+		t.Fatalf("generated %q: %v", gen.String(), err)
+	}
+	newID := stagedRing.IDs()[len(stagedRing.IDs())-1]
+	if stagedRing.Primary() != oldRing.Primary() || !stagedRing.UnwrapOnly(newID) {
+		t.Fatalf("keys generate --unwrap-only printed %q", gen.String())
+	}
+	keys := func(file string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append(append([]string{"keys"}, args...), "--data", dir, "--master-key-file", file), env(nil), nil, &out, io.Discard)
+		return out.String(), err
+	}
+	out, err := keys(staged, "check")
+	for _, want := range []string{"master key " + oldRing.Primary() + " is the primary here", "master key " + newID + " is unwrap-only here", "primary " + oldRing.Primary() + ", holds " + oldRing.Primary()} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Fatalf("keys check with the key staged lacks %q: %v\n%s", want, err, out)
+		}
+	}
+	promoted := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(promoted, []byte(strings.Replace(string(old)+gen.String(), " unwrap-only\n", "\n", 1)), 0o600)
+	out, err = keys(promoted, "rotate")
+	if err == nil || !strings.Contains(err.Error(), "does not hold master key "+newID) || !strings.Contains(err.Error(), "nothing was re-wrapped") || !strings.Contains(out, "will re-wrap 13 data keys") {
+		t.Fatalf("rotate while a replica lacks the new key: %v\n%s", err, out)
+	}
+	if out, err := keys(promoted, "check"); err != nil || !strings.Contains(out, "master key "+oldRing.Primary()+" wraps 13 data keys") {
+		t.Fatalf("rotate re-wrapped something after all: %v\n%s", err, out)
+	}
+	// Rotating with the key still staged here re-wraps nothing, and says why.
+	if out, err := keys(staged, "rotate"); err != nil || !strings.Contains(out, "nothing to re-wrap") || !strings.Contains(out, "master key "+newID+" is unwrap-only in this key file") {
+		t.Fatalf("rotate with the key staged: %v\n%s", err, out)
+	}
+	// The replica restarted with the key staged, then with it promoted.
+	stop()
+	_, stop = startDemoWith(t, dir, "--master-key-file", staged)
+	if _, err := keys(promoted, "rotate"); err == nil || !strings.Contains(err.Error(), "unwrap-only") {
+		t.Fatalf("rotate while a replica has the key unwrap-only: %v", err)
+	}
+	stop()
+	startDemoWith(t, dir, "--master-key-file", promoted)
+	out, err = keys(promoted, "rotate")
+	if err != nil || !strings.Contains(out, "re-wrapped 13 data keys under master key "+newID) {
+		t.Fatalf("rotate once every replica wraps under the new key: %v\n%s", err, out)
+	}
+	// The old key wraps nothing now but sealed the history: keys check does
+	// not call it removable. A key that nothing needs, it does.
+	unused, _ := crypt.GenerateKey()
+	unusedID, _, _ := strings.Cut(unused, ":")
+	withUnused := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(withUnused, []byte(unused+"\n"+strings.Replace(string(old)+gen.String(), " unwrap-only\n", "\n", 1)), 0o600)
+	out, err = keys(withUnused, "check")
+	if err != nil || strings.Contains(out, "master key "+oldRing.Primary()+" wraps and sealed nothing") || !strings.Contains(out, "master key "+unusedID+" wraps and sealed nothing here") {
+		t.Fatalf("keys check after rotation: %v\n%s", err, out)
+	}
+	// A key still needed, missing from the key file, fails the check.
+	if _, err := keys(writeKeys(t, gen.String()), "check"); err == nil || !strings.Contains(err.Error(), oldRing.Primary()) {
+		t.Fatalf("keys check without the key that sealed the history: %v", err)
+	}
+}
+
+func writeKeys(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "keys")
+	if err := os.WriteFile(p, []byte(strings.Replace(text, " unwrap-only\n", "\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

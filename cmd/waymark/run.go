@@ -49,9 +49,9 @@ Commands:
   checkpoint     sign the chain heads into the audit log and the checkpoint file (--public-key: print the key that checks them)
   backup FILE    write a consistent copy of the SQLite database to FILE, and verify it
   restore FILE   verify a backup and put it in place of the SQLite database (service stopped)
-  keys generate  print a new master key for encryption at rest
-  keys check     report which master keys the data keys are wrapped under
-  keys rotate    re-wrap every data key under the newest master key
+  keys generate  print a new master key for encryption at rest (--unwrap-only: to add to a key file in use)
+  keys check     report which master key wraps, which are unwrap-only, what needs each, and the replicas' keys
+  keys rotate    re-wrap every data key under the primary master key, once every replica wraps under it
   check          check configuration and database, and exit
   version        print the version and the newest database schema this build knows
 
@@ -393,9 +393,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	ready := readyChecks(ctx, svc, log) // ready.go
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log) // verify.go
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits})
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready})
 	if err != nil {
 		return err
 	}
@@ -420,6 +421,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "Waymark is listening on %s (%s database)\n", url, db.Dialect)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", string(db.Dialect))
+	forget := noteReplica(ctx, db, ln.Addr().String(), log) // keys.go
+	defer forget()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

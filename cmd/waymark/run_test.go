@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,21 +24,32 @@ func getenv(map[string]string) func(string) string {
 // its URL once /healthz answers.
 func startDemo(t *testing.T, dataDir string) string {
 	t.Helper()
+	url, _ := startDemoWith(t, dataDir)
+	return url
+}
+
+// startDemoWith is startDemo with more flags; stop ends the demo (and waits
+// for it) before the test does.
+func startDemoWith(t *testing.T, dataDir string, extra ...string) (url string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-level", "warn"}, getenv(nil), strings.NewReader(""), pw, io.Discard)
+		done <- run(ctx, append([]string{"demo", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-level", "warn"}, extra...), getenv(nil), strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("demo exited with %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("demo exited with %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	sc := bufio.NewScanner(pr)
-	url := ""
 	for sc.Scan() {
 		if u, ok := strings.CutPrefix(sc.Text(), "Waymark demo is running at "); ok {
 			url = u
@@ -53,13 +65,13 @@ func startDemo(t *testing.T, dataDir string) string {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return url
+				return url, stop
 			}
 		}
 		time.Sleep(20 * time.Millisecond) // polling readiness, not timing a result
 	}
 	t.Fatal("demo never became healthy")
-	return ""
+	return "", stop
 }
 
 func TestDemoStartsOnAFreshDataFolderAndIsReady(t *testing.T) {

@@ -36,21 +36,38 @@ const Prefix = "wm1:"
 // place (associated data), or tampering.
 var ErrDecrypt = errors.New("crypt: message authentication failed (wrong key, wrong place or tampered)")
 
-// KeyRing holds the master keys. The newest (last configured) wraps new data
-// keys; the older ones only unwrap, until `waymark keys rotate` has re-wrapped
-// everything under the newest.
+// KeyRing holds the master keys. One of them, the primary, wraps new data
+// keys and is the one every key derived for new writes comes from (seals,
+// identity seals, token hashes, checkpoint signatures: seal.go): the newest
+// (last configured) key that is not marked unwrap-only. The others only
+// unwrap and check, until `waymark keys rotate` has re-wrapped everything
+// under the primary.
+//
+// The unwrap-only marker is what makes rotation safe across replicas
+// (docs/operations.md "Encryption keys"): a new key is first added
+// unwrap-only and rolled out to every replica, so each of them can read what
+// any other will write under it; only then is the marker removed, and a
+// replica that wraps or seals under it can count on every other knowing it.
 type KeyRing struct {
-	keys  map[string][]byte
-	seal  map[string][]byte // history-sealing keys derived from each (seal.go)
-	order []string
+	keys       map[string][]byte
+	seal       map[string][]byte // history-sealing keys derived from each (seal.go)
+	order      []string
+	unwrapOnly map[string]bool
 }
+
+// UnwrapOnlyMarker follows a key on its line to say it only unwraps and
+// checks: "k2:BASE64 unwrap-only".
+const UnwrapOnlyMarker = "unwrap-only"
 
 var keyID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`)
 
 // ParseKeys reads master keys from text: one key per line (or separated by
 // commas), each "ID:BASE64" or just "BASE64" (then the id is derived from the
-// key). Blank lines and lines starting with # are ignored. Every key must be
-// 32 bytes. The last key is the newest.
+// key), optionally followed by the marker "unwrap-only". Blank lines and
+// lines starting with # are ignored. Every key must be 32 bytes. The last key
+// is the newest; the newest not marked unwrap-only is the primary, and there
+// must be one. A file without markers means what it always did: the last
+// key wraps.
 func ParseKeys(text string) (*KeyRing, error) {
 	r := &KeyRing{keys: map[string][]byte{}}
 	var entries []string
@@ -63,11 +80,15 @@ func ParseKeys(text string) (*KeyRing, error) {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
 		}
-		id, b64, ok := strings.Cut(line, ":")
+		id, rest, ok := strings.Cut(line, ":")
 		if !ok {
-			id, b64 = "", line
+			id, rest = "", line
 		}
-		key, err := decodeKey(strings.TrimSpace(b64))
+		fields := strings.Fields(rest)
+		if len(fields) == 0 {
+			return nil, fmt.Errorf("crypt: master key %s has no key after the colon", strings.TrimSpace(id))
+		}
+		key, err := decodeKey(fields[0])
 		if err != nil {
 			return nil, err
 		}
@@ -75,18 +96,34 @@ func ParseKeys(text string) (*KeyRing, error) {
 		if id == "" {
 			id = KeyID(key)
 		}
-		if err := r.Add(id, key); err != nil {
+		unwrapOnly := false
+		for _, m := range fields[1:] {
+			if m != UnwrapOnlyMarker || unwrapOnly {
+				return nil, fmt.Errorf("crypt: master key %s: %q after the key is not understood: the only marker is %q, once", id, m, UnwrapOnlyMarker)
+			}
+			unwrapOnly = true
+		}
+		if err := r.add(id, key, unwrapOnly); err != nil {
 			return nil, err
 		}
 	}
 	if len(r.order) == 0 {
 		return nil, errors.New("crypt: no master key given")
 	}
+	if r.Primary() == "" {
+		return nil, fmt.Errorf("crypt: every master key is marked %s, so none can wrap new data keys: remove the marker from the one that should (docs/operations.md \"Encryption keys\")", UnwrapOnlyMarker)
+	}
 	return r, nil
 }
 
-// Add adds a master key; it becomes the newest.
-func (r *KeyRing) Add(id string, key []byte) error {
+// Add adds a master key; it becomes the newest, and the primary.
+func (r *KeyRing) Add(id string, key []byte) error { return r.add(id, key, false) }
+
+// AddUnwrapOnly adds a master key that only unwraps and checks: it never
+// becomes the primary.
+func (r *KeyRing) AddUnwrapOnly(id string, key []byte) error { return r.add(id, key, true) }
+
+func (r *KeyRing) add(id string, key []byte, unwrapOnly bool) error {
 	if !keyID.MatchString(id) {
 		return fmt.Errorf("crypt: master key id %q: use 1 to 40 letters, digits, dots, hyphens or underscores", id)
 	}
@@ -105,6 +142,12 @@ func (r *KeyRing) Add(id string, key []byte) error {
 	}
 	r.seal[id] = derive(key, sealLabel, KeySize)
 	r.order = append(r.order, id)
+	if unwrapOnly {
+		if r.unwrapOnly == nil {
+			r.unwrapOnly = map[string]bool{}
+		}
+		r.unwrapOnly[id] = true
+	}
 	return nil
 }
 
@@ -136,8 +179,20 @@ func GenerateKey() (string, error) {
 	return KeyID(key) + ":" + base64.StdEncoding.EncodeToString(key), nil
 }
 
-// Primary is the id of the newest key, which wraps new data keys.
-func (r *KeyRing) Primary() string { return r.order[len(r.order)-1] }
+// Primary is the id of the key that wraps new data keys and that the keys
+// for new seals are derived from: the newest not marked unwrap-only ("" in a
+// ring built with AddUnwrapOnly alone).
+func (r *KeyRing) Primary() string {
+	for i := len(r.order) - 1; i >= 0; i-- {
+		if !r.unwrapOnly[r.order[i]] {
+			return r.order[i]
+		}
+	}
+	return ""
+}
+
+// UnwrapOnly reports whether key id is configured to unwrap and check only.
+func (r *KeyRing) UnwrapOnly(id string) bool { return r.unwrapOnly[id] }
 
 // IDs lists the configured key ids, oldest first.
 func (r *KeyRing) IDs() []string { return append([]string(nil), r.order...) }
@@ -149,9 +204,12 @@ func wrapAAD(masterID, owner string) []byte {
 	return []byte("waymark/data-key/v1\x00" + masterID + "\x00" + owner)
 }
 
-// Wrap encrypts a data key for owner under the newest master key.
+// Wrap encrypts a data key for owner under the primary master key.
 func (r *KeyRing) Wrap(dataKey []byte, owner string) (masterID, wrapped string, err error) {
 	masterID = r.Primary()
+	if masterID == "" {
+		return "", "", fmt.Errorf("crypt: every master key is marked %s: none may wrap", UnwrapOnlyMarker)
+	}
 	sealed, err := Seal(r.keys[masterID], dataKey, wrapAAD(masterID, owner))
 	if err != nil {
 		return "", "", err

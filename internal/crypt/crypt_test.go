@@ -152,3 +152,52 @@ func TestBlindIndexMatchesTokensAndPrefixesUnderItsKeyOnly(t *testing.T) {
 		}
 	}
 }
+
+// Step (a) of a rotation across replicas: a key added "unwrap-only" opens
+// what it wrapped, but the older key stays the one that wraps and that the
+// seals of new writes derive from, so a replica that does not know the new
+// key yet can still read and check everything written meanwhile. Removing
+// the marker (step b) makes it the primary. A file without markers means
+// what it always did.
+func TestAnUnwrapOnlyKeyUnwrapsButNeitherWrapsNorSeals(t *testing.T) {
+	k1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	k2 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	staged := ring(t, "k1:"+k1, "k2:"+k2+" unwrap-only")
+	if staged.Primary() != "k1" || !staged.UnwrapOnly("k2") || staged.UnwrapOnly("k1") || !staged.Has("k2") {
+		t.Fatalf("staged ring: primary %s, k2 unwrap-only %v", staged.Primary(), staged.UnwrapOnly("k2"))
+	}
+	dk, _ := NewDataKey()
+	if id, _, err := staged.Wrap(dk, "case:c1"); err != nil || id != "k1" {
+		t.Fatalf("staged ring wrapped under %s (%v), want k1", id, err)
+	}
+	promoted := ring(t, "k1:"+k1, "k2:"+k2)
+	id, wrapped, err := promoted.Wrap(dk, "case:c1")
+	if err != nil || id != "k2" {
+		t.Fatalf("promoted ring wrapped under %s (%v), want k2", id, err)
+	}
+	if got, err := staged.Unwrap(id, wrapped, "case:c1"); err != nil || !bytes.Equal(got, dk) {
+		t.Fatalf("the staged ring cannot unwrap under k2: %v", err)
+	}
+	s1, _ := staged.SealKey("k2")
+	s2, _ := promoted.SealKey("k2")
+	if !bytes.Equal(s1, s2) {
+		t.Fatal("an unwrap-only key derives another seal key")
+	}
+	// The marker may sit on an older key too, and with a comma list.
+	if r := ring(t, "k1:"+k1+",k2:"+k2+" unwrap-only"); r.Primary() != "k1" {
+		t.Fatalf("comma list: primary %s", r.Primary())
+	}
+	if r := ring(t, "k2:"+k2+" unwrap-only", "k1:"+k1); r.Primary() != "k1" {
+		t.Fatalf("older unwrap-only: primary %s", r.Primary())
+	}
+	for _, bad := range []string{
+		"k1:" + k1 + " unwrap-only",                // nothing would wrap
+		"k1:" + k1 + "\nk2:" + k2 + " unwrap_only", // a misspelt marker is not ignored
+		"k1:" + k1 + "\nk2:" + k2 + " unwrap-only unwrap-only",
+		"k1:" + k1 + "\nk2:" + k2 + " primary",
+	} {
+		if _, err := ParseKeys(bad); err == nil {
+			t.Errorf("ParseKeys(%q) accepted", bad)
+		}
+	}
+}

@@ -123,6 +123,51 @@ func (m *Mailer) Send(ctx context.Context, to string, msg Message) error {
 	return c.Quit()
 }
 
+// ProbeTimeout bounds Probe when the Mailer has no shorter Timeout.
+const ProbeTimeout = 5 * time.Second
+
+// Probe tells whether the relay answers: it connects, reads the greeting,
+// says EHLO and QUIT, and sends nothing. `serve` calls it at start, to warn
+// then rather than at the first alert, and /readyz every 30 seconds
+// (docs/operations.md "Readiness"). A relay elsewhere that does not offer
+// STARTTLS fails too, since Send would refuse it.
+func (m *Mailer) Probe(ctx context.Context) error {
+	if m == nil || m.Addr == "" {
+		return errors.New("notify: no SMTP relay configured")
+	}
+	timeout := ProbeTimeout
+	if m.Timeout > 0 && m.Timeout < timeout {
+		timeout = m.Timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("notify: connecting to %s: %w", m.Addr, err)
+	}
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	host, _, _ := net.SplitHostPort(m.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("notify: greeting from %s: %w", m.Addr, err)
+	}
+	defer c.Close()
+	name := m.Hostname
+	if name == "" {
+		name = "localhost"
+	}
+	if err := c.Hello(name); err != nil {
+		return fmt.Errorf("notify: EHLO to %s: %w", m.Addr, err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); !ok && !m.plaintextAllowed(host) {
+		return fmt.Errorf("notify: %s does not offer STARTTLS, so no alert would be sent through it", m.Addr)
+	}
+	return c.Quit()
+}
+
 func (m *Mailer) compose(from *mail.Address, to string, msg Message) []byte {
 	id := make([]byte, 12)
 	rand.Read(id)

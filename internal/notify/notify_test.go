@@ -42,3 +42,20 @@ func TestMailerRefusesHeaderInjectionInTheRecipient(t *testing.T) {
 		t.Fatalf("%d emails sent", n)
 	}
 }
+
+// A relay that is not there is found out by a probe (connect, EHLO, QUIT)
+// that sends nothing; once one answers at that address, the probe passes.
+func TestProbeFindsOutWhetherTheRelayAnswersAndSendsNothing(t *testing.T) {
+	addr := notifytest.FreeAddr(t)
+	m := &notify.Mailer{Addr: addr, From: "waymark@partnership.example"}
+	if err := m.Probe(context.Background()); err == nil || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("probing an absent relay: %v", err)
+	}
+	relay := notifytest.NewAt(t, addr)
+	if err := m.Probe(context.Background()); err != nil {
+		t.Fatalf("probing a relay that answers: %v", err)
+	}
+	if n := len(relay.Mails()); n != 0 {
+		t.Fatalf("the probe sent %d emails", n)
+	}
+}

@@ -388,7 +388,19 @@ type KeyReport struct {
 	PlainDrafts     int
 	PlainChildNames int
 	SealedUnder     map[string]int // case events sealed under each master key: it stays needed to check them
+	OtherSealsUnder map[string]int // audit entries, erasures, members, grants, NRM drafts and accounts sealed under each master key
 }
+
+// otherSeals are the rows, besides case events, that name the master key
+// their seal was derived from.
+const otherSeals = `SELECT key_id AS k FROM audit_log WHERE key_id <> ''
+	UNION ALL SELECT seal_key FROM erasures WHERE seal_key <> ''
+	UNION ALL SELECT seal_key FROM break_glass_grants WHERE seal_key <> ''
+	UNION ALL SELECT seal_key FROM case_members WHERE seal_key <> ''
+	UNION ALL SELECT seal_key FROM nrm_drafts WHERE seal_key <> ''
+	UNION ALL SELECT seal_key FROM organisations WHERE seal_key <> ''
+	UNION ALL SELECT seal_key FROM users WHERE seal_key <> ''
+	UNION ALL SELECT seal_key FROM user_identities WHERE seal_key <> ''`
 
 // KeyReport counts data keys per master key and any plain-text rows left.
 func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
@@ -411,21 +423,32 @@ func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		r.SealedUnder = map[string]int{}
-		rows, err = t.query(`SELECT seal_key, COUNT(*) FROM case_events WHERE seal_key <> '' GROUP BY seal_key`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			var n int
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
+		r.SealedUnder, r.OtherSealsUnder = map[string]int{}, map[string]int{}
+		for _, c := range []struct {
+			into map[string]int
+			q    string
+		}{
+			{r.SealedUnder, `SELECT seal_key, COUNT(*) FROM case_events WHERE seal_key <> '' GROUP BY seal_key`},
+			{r.OtherSealsUnder, `SELECT k, COUNT(*) FROM (` + otherSeals + `) s GROUP BY k`},
+		} {
+			rows, err = t.query(c.q)
+			if err != nil {
 				return err
 			}
-			r.SealedUnder[id] = n
+			for rows.Next() {
+				var id string
+				var n int
+				if err := rows.Scan(&id, &n); err != nil {
+					rows.Close()
+					return err
+				}
+				c.into[id] = n
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
-		rows.Close()
 		for _, c := range []struct {
 			into *int
 			q    string
@@ -615,4 +638,36 @@ func (db *DB) Scrub(ctx context.Context) error {
 		return errors.New("store: the write-ahead log could not be checkpointed while readers were busy; it will be at the next checkpoint")
 	}
 	return nil
+}
+
+// CheckMasterKeys tells whether the configured master keys can open the
+// data keys in use: every master key id that wraps a live data key must be
+// configured, and one data key under each must unwrap (a key line whose id
+// is right but whose bytes are not). It is what /readyz asks, so a replica
+// that would answer every case read with an error is taken out of rotation
+// (docs/operations.md "Readiness"). It reads no case data and writes nothing.
+func (db *DB) CheckMasterKeys(ctx context.Context) error {
+	ring := db.KeyRing()
+	return db.View(ctx, func(t *Tx) error {
+		ids, err := t.stringColumn(`SELECT DISTINCT master_key_id FROM data_keys WHERE destroyed_at IS NULL ORDER BY master_key_id`)
+		if err != nil {
+			return fmt.Errorf("store: listing the master keys in use: %w", err)
+		}
+		if len(ids) > 0 && ring == nil {
+			return errNoMasterKey
+		}
+		for _, id := range ids {
+			if !ring.Has(id) {
+				return fmt.Errorf("store: data keys are wrapped under master key %q, which is not configured", id)
+			}
+			var kind, owner, wrapped string
+			if err := t.queryRow(`SELECT owner_kind, owner_id, wrapped FROM data_keys WHERE destroyed_at IS NULL AND master_key_id = $1 LIMIT 1`, id).Scan(&kind, &owner, &wrapped); err != nil {
+				return fmt.Errorf("store: reading a data key under master key %q: %w", id, err)
+			}
+			if _, err := ring.Unwrap(id, wrapped, ownerName(kind, owner)); err != nil {
+				return fmt.Errorf("store: master key %q does not unwrap the data keys wrapped under it: %w", id, err)
+			}
+		}
+		return nil
+	})
 }

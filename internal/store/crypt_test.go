@@ -265,3 +265,142 @@ func TestErasureLeavesTheEventsUnreadable(t *testing.T) {
 		}
 	})
 }
+
+// Rotation across replicas (docs/operations.md "Encryption keys"): while the
+// new key is unwrap-only on one replica, what it writes is wrapped and sealed
+// under the old key, so a replica that does not know the new key yet reads
+// it; once every replica knows it and it is made the primary, each reads
+// what the other writes. Appending the key as the primary on one replica
+// alone (the old single-instance steps) is what broke the other.
+func TestAReplicaWithoutTheNewKeyReadsWhatAnotherWritesWhileTheKeyIsUnwrapOnly(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		k1, k2 := newKeyLine(t), newKeyLine(t)
+		k2ID, _, _ := strings.Cut(k2, ":")
+		old := newRing(t, k1)
+		staged := newRing(t, k1, k2+" unwrap-only")
+		promoted := newRing(t, k1, k2)
+		readAs := func(r *crypt.KeyRing, id string) error {
+			db.SetKeyRing(r)
+			c, err := loadRaw(db, id)
+			if err == nil && c.Concern.Child.GivenNames != "Amira" {
+				t.Fatalf("%s read back as %+v", id, c.Concern.Child)
+			}
+			return err
+		}
+		db.SetKeyRing(old)
+		raiseRaw(t, db, "case-before")
+		// Step (a): one replica restarted with k2 unwrap-only writes; the
+		// other, not restarted yet, reads.
+		db.SetKeyRing(staged)
+		raiseRaw(t, db, "case-staged")
+		if err := readAs(old, "case-staged"); err != nil {
+			t.Fatalf("a replica without k2 cannot read a case written with k2 unwrap-only: %v", err)
+		}
+		if r, err := db.KeyReport(ctx); err != nil || r.SealedUnder[k2ID] != 0 || r.OtherSealsUnder[k2ID] != 0 || len(r.Uses) != 1 {
+			t.Fatalf("something was wrapped or sealed under the unwrap-only key: %+v %v", r, err)
+		}
+		// Step (b): every replica knows k2; one has it as primary already.
+		db.SetKeyRing(promoted)
+		raiseRaw(t, db, "case-promoted")
+		for _, id := range []string{"case-before", "case-staged", "case-promoted"} {
+			if err := readAs(staged, id); err != nil {
+				t.Fatalf("a replica with k2 unwrap-only cannot read %s: %v", id, err)
+			}
+		}
+		if r, err := db.KeyReport(ctx); err != nil || r.SealedUnder[k2ID] == 0 || r.OtherSealsUnder[k2ID] == 0 {
+			t.Fatalf("the primary k2 sealed nothing: %+v %v", r, err)
+		}
+		// What the naive flow did: the replica without k2 cannot read a
+		// case wrapped and sealed under it.
+		if err := readAs(old, "case-promoted"); err == nil || !strings.Contains(err.Error(), "not configured") {
+			t.Fatalf("a replica without k2 read a case made under k2: %v", err)
+		}
+	})
+}
+
+// /readyz asks whether the configured master keys open the data keys in use:
+// not when the key that wrapped them is missing, nor when a key line has the
+// right id and the wrong bytes, nor with no key at all.
+func TestMasterKeyCheckFailsWhenTheKeyThatWrappedTheDataIsNotConfigured(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		k1 := newKeyLine(t)
+		k1ID, _, _ := strings.Cut(k1, ":")
+		db.SetKeyRing(newRing(t, k1))
+		if err := db.CheckMasterKeys(ctx); err != nil {
+			t.Fatalf("an empty database: %v", err)
+		}
+		raiseRaw(t, db, "case-a")
+		if err := db.CheckMasterKeys(ctx); err != nil {
+			t.Fatalf("with its key: %v", err)
+		}
+		db.SetKeyRing(newRing(t, newKeyLine(t)))
+		if err := db.CheckMasterKeys(ctx); err == nil || !strings.Contains(err.Error(), k1ID) || !strings.Contains(err.Error(), "not configured") {
+			t.Fatalf("without the key that wrapped the data: %v", err)
+		}
+		_, other, _ := strings.Cut(newKeyLine(t), ":")
+		db.SetKeyRing(newRing(t, k1ID+":"+other))
+		if err := db.CheckMasterKeys(ctx); err == nil || !strings.Contains(err.Error(), "does not unwrap") {
+			t.Fatalf("with the right id and the wrong key: %v", err)
+		}
+		db.SetKeyRing(nil)
+		if err := db.CheckMasterKeys(ctx); err == nil {
+			t.Fatal("an encrypted database without a key passed")
+		}
+	})
+}
+
+// Each serving replica notes which master keys it holds; re-wrapping under a
+// primary is not safe while a replica seen running does not hold it or
+// still wraps under another key, and a replica that stopped (or has not been
+// seen for a while) no longer counts.
+func TestRotationIsBlockedWhileARunningReplicaDoesNotWrapUnderTheSamePrimary(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		k1, k2 := newKeyLine(t), newKeyLine(t)
+		now := storetest.Start
+		note := func(replica string, r *crypt.KeyRing) {
+			t.Helper()
+			db.SetKeyRing(r)
+			if err := db.NoteReplicaKeys(ctx, replica, now, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		promoted := newRing(t, k1, k2)
+		blockers := func() []string {
+			t.Helper()
+			b, err := db.RotationBlockers(ctx, promoted, now.Add(-store.ReplicaStale))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		note("a:8080", newRing(t, k1))
+		note("b:8080", promoted)
+		if b := blockers(); len(b) != 1 || !strings.Contains(b[0], "replica a:8080") || !strings.Contains(b[0], "does not hold") {
+			t.Fatalf("a replica without k2: %q", b)
+		}
+		note("a:8080", newRing(t, k1, k2+" unwrap-only"))
+		if b := blockers(); len(b) != 1 || !strings.Contains(b[0], "unwrap-only") {
+			t.Fatalf("a replica with k2 unwrap-only: %q", b)
+		}
+		reps, err := db.RunningReplicas(ctx, now.Add(-time.Minute))
+		if err != nil || len(reps) != 2 || reps[0].Replica != "a:8080" || len(reps[0].UnwrapOnly) != 1 || reps[1].Primary != promoted.Primary() {
+			t.Fatalf("replicas %+v %v", reps, err)
+		}
+		note("a:8080", promoted)
+		if b := blockers(); len(b) != 0 {
+			t.Fatalf("every replica wraps under k2: %q", b)
+		}
+		note("a:8080", newRing(t, k1))
+		if err := db.ForgetReplica(ctx, "a:8080"); err != nil {
+			t.Fatal(err)
+		}
+		if b := blockers(); len(b) != 0 {
+			t.Fatalf("a stopped replica still counts: %q", b)
+		}
+		note("a:8080", newRing(t, k1))
+		now = now.Add(store.ReplicaStale + time.Second)
+		if b := blockers(); len(b) != 0 {
+			t.Fatalf("a replica not seen for a while still counts: %q", b)
+		}
+	})
+}

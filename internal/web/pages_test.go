@@ -491,7 +491,7 @@ func TestSignedOutVisitGoesToSignInAndComesBack(t *testing.T) {
 func TestHealthReadinessAndMetricsAnswer(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+		for path, want := range map[string]string{"/healthz": "ok", "/readyz": `{"status":"ready","checks":{"database":"ok","master_keys":"ok"}}`} {
 			rec := e.serve(httptest.NewRequest("GET", path, nil))
 			if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != want {
 				t.Errorf("GET %s: %d %q", path, rec.Code, rec.Body)

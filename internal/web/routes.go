@@ -129,16 +129,3 @@ func (s *Server) handleHealthz() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 }
-
-func (s *Server) handleReadyz() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := s.db.Ping(r.Context()); err != nil {
-			s.log.Error("not ready", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("database unavailable\n"))
-			return
-		}
-		w.Write([]byte("ready\n"))
-	})
-}

@@ -24,6 +24,8 @@ type Config struct {
 	SecureCookie bool // set the Secure flag and HSTS: true whenever served over TLS or behind a TLS proxy
 	MaxBodyBytes int64
 	Limits       RateLimits // sign-in and API rate limits (ratelimit.go); none when zero
+	// Ready is what /readyz asks besides the database and the master keys (ready.go).
+	Ready []*ReadyCheck
 }
 
 // Server is the HTTP face of Waymark.
@@ -39,6 +41,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	metrics *metrics
 	handler http.Handler
+	ready   []*ReadyCheck
 }
 
 // NewServer wires the routes and middleware.
@@ -46,6 +49,10 @@ func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
 		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, metrics: newMetrics(), limits: cfg.Limits,
+	}
+	s.ready = append([]*ReadyCheck{s.masterKeysCheck()}, cfg.Ready...)
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if s.maxBody == 0 {
 		s.maxBody = 1 << 20

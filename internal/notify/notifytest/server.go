@@ -33,7 +33,14 @@ type Server struct {
 // New starts a server on 127.0.0.1; it stops when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return NewAt(t, "127.0.0.1:0")
+}
+
+// NewAt starts a server listening on addr (a loopback address), for a test
+// that needs a relay to appear where there was none.
+func NewAt(t testing.TB, addr string) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,4 +160,16 @@ func address(arg string) string {
 		arg = arg[:i]
 	}
 	return strings.Trim(arg, "<> ")
+}
+
+// FreeAddr is a loopback address where nothing listens (yet).
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }
