@@ -71,6 +71,7 @@ type config struct {
 	privacy    privacyConfig    // master keys and retention (keys.go)
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
+	erasure    erasureConfig    // the erasure ledger outside the database (erasure.go)
 	mode       openMode         // what opening the database may do (open)
 }
 
@@ -107,6 +108,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	c.keyFlags(fs, getenv)
 	c.accessFlags(fs, getenv)
 	c.checkpointFlags(fs, getenv)
+	c.erasureFlags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -275,6 +277,10 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		db.Close()
 		return nil, nil, err
 	}
+	if err := c.openLedger(db, url, log); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	db.SetChildrensServicesOrg(c.frontDoor)
 	if c.mode == openWrite {
 		if needs, err := db.NeedsSealing(ctx); err != nil {
@@ -283,6 +289,12 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		} else if needs {
 			db.Close()
 			return nil, nil, store.ErrNeedsSealing
+		}
+		// Every erasure the ledger records holds, whatever the database
+		// says now (a restore of an older backup or dump): erasure.go.
+		if _, err := applyLedger(ctx, db, log); err != nil {
+			db.Close()
+			return nil, nil, err
 		}
 		// A lawful erasure the audit log records must still hold: cheap
 		// enough for every start (waymark verify checks it in full).
@@ -340,6 +352,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	c.privacy.mode = keysRequired
+	c.erasure.required = !withDemo
 	if withDemo {
 		c.privacy.mode = keysDemo
 	}
@@ -359,6 +372,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log) // verify.go
+	startLedgerSync(ctx, &c, db, log)  // erasure.go
 	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits})
 	if err != nil {
 		return err
