@@ -290,15 +290,17 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 			db.Close()
 			return nil, nil, store.ErrNeedsSealing
 		}
-		// Every erasure the ledger records holds, whatever the database
-		// says now (a restore of an older backup or dump): erasure.go.
-		if _, err := applyLedger(ctx, db, log); err != nil {
-			db.Close()
-			return nil, nil, err
-		}
 		// A lawful erasure the audit log records must still hold: cheap
 		// enough for every start (waymark verify checks it in full).
 		if err := db.CheckErasures(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		// Every erasure the ledger outside the database records holds,
+		// whatever the database says now (a restore of an older backup or
+		// dump): erasure.go. After the check above, so that an erasure
+		// undone behind Waymark's back still stops the start.
+		if _, err := applyLedger(ctx, db, log); err != nil {
 			db.Close()
 			return nil, nil, err
 		}

@@ -324,12 +324,16 @@ type LedgerReport struct {
 func (db *DB) ledgerState(ctx context.Context, entries []LedgerEntry) (pending []LedgerEntry, absent []string, err error) {
 	err = db.View(ctx, func(t *Tx) error {
 		for _, e := range Erased(entries) {
-			var cases, erased int
-			if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM cases WHERE id = $1), (SELECT COUNT(*) FROM erasures WHERE case_id = $1)`, e.CaseID).Scan(&cases, &erased); err != nil {
+			var cases, erased, live int
+			if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM cases WHERE id = $1), (SELECT COUNT(*) FROM erasures WHERE case_id = $1),
+				(SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL)`, e.CaseID).Scan(&cases, &erased, &live); err != nil {
 				return fmt.Errorf("store: looking up a case of the erasure ledger: %w", err)
 			}
 			switch {
 			case erased > 0:
+			case cases > 0 && live == 0:
+				// Its key is destroyed already, but its erasure record is
+				// gone: nothing can be read, and verify names the record.
 			case cases == 0:
 				absent = append(absent, e.CaseID)
 			default:
