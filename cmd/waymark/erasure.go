@@ -102,8 +102,26 @@ func applyLedger(ctx context.Context, db *store.DB, log *slog.Logger) (store.Led
 	return r, nil
 }
 
-// startLedgerSync applies the ledger, and copies into it the erasures other
-// replicas made, every c.erasure.every while the service runs.
+// runLedgerSync applies the ledger, and copies into it the erasures other
+// replicas made, at every tick, until ticks is closed or ctx ends.
+func runLedgerSync(ctx context.Context, db *store.DB, ticks <-chan time.Time, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-ticks:
+			if !ok {
+				return
+			}
+			if _, err := applyLedger(ctx, db, log); err != nil && ctx.Err() == nil {
+				log.Error("applying the erasure ledger failed", "err", err)
+			}
+		}
+	}
+}
+
+// startLedgerSync runs runLedgerSync every --erasure-ledger-sync while
+// serving.
 func startLedgerSync(ctx context.Context, c *config, db *store.DB, log *slog.Logger) {
 	if db.ErasureLedger() == nil || c.erasure.every <= 0 {
 		return
@@ -111,16 +129,7 @@ func startLedgerSync(ctx context.Context, c *config, db *store.DB, log *slog.Log
 	tk := time.NewTicker(c.erasure.every)
 	go func() {
 		defer tk.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tk.C:
-				if _, err := applyLedger(ctx, db, log); err != nil && ctx.Err() == nil {
-					log.Error("applying the erasure ledger", "err", err)
-				}
-			}
-		}
+		runLedgerSync(ctx, db, tk.C, log)
 	}()
 }
 
