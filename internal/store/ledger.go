@@ -193,7 +193,17 @@ func parseLedger(file string, text []byte, ring *crypt.KeyRing) ([]LedgerEntry, 
 func (l *Ledger) Entries(ring *crypt.KeyRing) ([]LedgerEntry, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	text, err := os.ReadFile(l.path)
+	f, err := os.Open(l.path)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading the erasure ledger: %w", err)
+	}
+	defer f.Close()
+	unlock, err := lockFile(f, false) // never half a line another process is appending
+	if err != nil {
+		return nil, fmt.Errorf("store: locking the erasure ledger: %w", err)
+	}
+	defer unlock()
+	text, err := io.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the erasure ledger: %w", err)
 	}
@@ -228,7 +238,7 @@ func (l *Ledger) appendLine(ring *crypt.KeyRing, e LedgerEntry, skip func([]Ledg
 		return false, fmt.Errorf("store: writing the erasure ledger: %w", err)
 	}
 	defer f.Close()
-	unlock, err := lockFile(f)
+	unlock, err := lockFile(f, true)
 	if err != nil {
 		return false, fmt.Errorf("store: locking the erasure ledger: %w", err)
 	}
@@ -252,11 +262,17 @@ func (l *Ledger) appendLine(ring *crypt.KeyRing, e LedgerEntry, skip func([]Ledg
 	if err != nil {
 		return false, err
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		return false, fmt.Errorf("store: writing the erasure ledger: %w", err)
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		return false, fmt.Errorf("store: flushing the erasure ledger to disk: %w", err)
+	if err != nil {
+		// Leave no half line (a full disk) to stop every later start:
+		// the erasure is not acknowledged, and the ledger is as it was.
+		if terr := f.Truncate(int64(len(text))); terr != nil {
+			err = errors.Join(err, fmt.Errorf("cutting the incomplete line off again: %w", terr))
+		}
+		return false, fmt.Errorf("store: writing the erasure ledger: %w", err)
 	}
 	return true, nil
 }

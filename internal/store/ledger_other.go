@@ -6,4 +6,4 @@ import "os"
 
 // lockFile is a no-op where flock is not available: appends within one
 // process are still serialised by Ledger.mu.
-func lockFile(*os.File) (func(), error) { return func() {}, nil }
+func lockFile(*os.File, bool) (func(), error) { return func() {}, nil }
