@@ -254,12 +254,37 @@ type server struct {
 	out    *syncBuffer
 }
 
+// ledgers holds the erasure ledger of each PostgreSQL schema a test
+// serves: one file for all the starts on that schema, as in production.
+var ledgers sync.Map // database URL -> ledger file
+
+// ledgerFor is the erasure ledger the program is given for a PostgreSQL
+// database (the first test to ask for it owns the folder).
+func ledgerFor(t testing.TB, dbURL string) string {
+	t.Helper()
+	if l, ok := ledgers.Load(dbURL); ok {
+		return l.(string)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := ledgers.LoadOrStore(dbURL, filepath.Join(dir, "erasures.ledger"))
+	return l.(string)
+}
+
 // startServe starts `waymark serve` on a free port, with any more flags,
 // and waits until it is ready.
 func startServe(t testing.TB, dbURL string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(waymarkBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--database", dbURL, "--log-level", "warn", "--log-format", "text",
-		"--api-rate-limit", "0"}, extra...)...) // the crash test writes as fast as it can; rate limits are tested in internal/web
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--database", dbURL, "--log-level", "warn", "--log-format", "text",
+		"--api-rate-limit", "0"} // the crash test writes as fast as it can; rate limits are tested in internal/web
+	if strings.HasPrefix(dbURL, "postgres") {
+		// serve refuses PostgreSQL without an erasure ledger; SQLite's is
+		// beside the database.
+		args = append(args, "--erasure-ledger", ledgerFor(t, dbURL))
+	}
+	cmd := exec.Command(waymarkBinary(t), append(args, extra...)...)
 	cmd.Env = childEnv()
 	s := &server{cmd: cmd, exited: make(chan struct{}), out: &syncBuffer{}}
 	cmd.Stderr = s.out

@@ -165,6 +165,12 @@ func restore(ctx context.Context, c *config, target, src string, force bool, std
 			again, err = db.ReapplyErasures(ctx, append(erasures, own...), time.Now())
 		}
 	}
+	var fromLedger store.LedgerReport
+	if err == nil {
+		// And every erasure the ledger outside the database records, even
+		// one the database being replaced no longer shows (erasure.go).
+		fromLedger, err = applyLedger(ctx, db, log)
+	}
 	if err == nil {
 		err = db.Update(ctx, func(tx *store.Tx) error {
 			return tx.AppendAudit(audit.Entry{At: time.Now().UTC(), ActorID: "operator", Action: "backup.restored",
@@ -184,6 +190,9 @@ func restore(ctx context.Context, c *config, target, src string, force bool, std
 	fmt.Fprintf(stdout, "%s\n", dropped)
 	if len(again) > 0 {
 		fmt.Fprintf(stdout, "erased again, as they were erased after the backup was taken: %s\n", strings.Join(again, ", "))
+	}
+	if len(fromLedger.Reapplied) > 0 {
+		fmt.Fprintf(stdout, "erased again, as the erasure ledger %s records their lawful erasure: %s\n", db.ErasureLedger().Path(), strings.Join(fromLedger.Reapplied, ", "))
 	}
 	if kept != "" {
 		fmt.Fprintf(stdout, "the database it replaced is kept at %s: delete it once the restored service is checked\n", kept)

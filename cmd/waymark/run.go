@@ -76,6 +76,7 @@ type config struct {
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
 	db         databaseConfig   // database password and pool size (database.go)
 	tls        tlsConfig        // HTTPS, or plain HTTP on purpose (tls.go)
+	erasure    erasureConfig    // the erasure ledger outside the database (erasure.go)
 	mode       openMode         // what opening the database may do (open)
 	schema     schemaConfig     // whether opening may create or migrate the database (migrate.go)
 
@@ -122,6 +123,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	c.keyFlags(fs)
 	c.accessFlags(fs)
 	c.checkpointFlags(fs)
+	c.erasureFlags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -294,6 +296,10 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		db.Close()
 		return nil, nil, err
 	}
+	if err := c.openLedger(db, url, log); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	db.SetChildrensServicesOrg(c.frontDoor)
 	if c.mode == openWrite {
 		if needs, err := db.NeedsSealing(ctx); err != nil {
@@ -306,6 +312,14 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 		// A lawful erasure the audit log records must still hold: cheap
 		// enough for every start (waymark verify checks it in full).
 		if err := db.CheckErasures(ctx); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		// Every erasure the ledger outside the database records holds,
+		// whatever the database says now (a restore of an older backup or
+		// dump): erasure.go. After the check above, so that an erasure
+		// undone behind Waymark's back still stops the start.
+		if _, err := applyLedger(ctx, db, log); err != nil {
 			db.Close()
 			return nil, nil, err
 		}
@@ -371,6 +385,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		c.secure = c.secureCookies()
 	}
 	c.privacy.mode = keysRequired
+	c.erasure.required = !withDemo
 	if withDemo {
 		c.privacy.mode = keysDemo
 	}
@@ -396,6 +411,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ready := readyChecks(ctx, svc, log) // ready.go
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log) // verify.go
+	startLedgerSync(ctx, &c, db, log)  // erasure.go
 	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready})
 	if err != nil {
 		return err

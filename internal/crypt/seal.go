@@ -17,11 +17,14 @@ import (
 //	identityLabel    the HMAC-SHA256 key that seals users and organisations
 //	tokenLabel       the HMAC-SHA256 key that keys stored hashes of bearer
 //	                 secrets (sessions, API tokens, machine clients, sign-ins)
+//	ledgerLabel      the HMAC-SHA256 key that authenticates the lines of the
+//	                 erasure ledger kept outside the database
 const (
 	sealLabel       = "waymark/history-seal/v1"
 	checkpointLabel = "waymark/checkpoint-signing/v1"
 	identityLabel   = "waymark/identity-seal/v1"
 	tokenLabel      = "waymark/token-hash/v1"
+	ledgerLabel     = "waymark/erasure-ledger/v1"
 )
 
 func derive(master []byte, label string, n int) []byte {
@@ -68,4 +71,14 @@ func (r *KeyRing) TokenKey(id string) ([]byte, error) {
 		return nil, fmt.Errorf("crypt: master key %q is not configured", id)
 	}
 	return derive(mk, tokenLabel, KeySize), nil
+}
+
+// LedgerKey returns the key that authenticates erasure ledger lines,
+// derived from master key id.
+func (r *KeyRing) LedgerKey(id string) ([]byte, error) {
+	mk, ok := r.keys[id]
+	if !ok {
+		return nil, fmt.Errorf("crypt: master key %q is not configured", id)
+	}
+	return derive(mk, ledgerLabel, KeySize), nil
 }

@@ -40,4 +40,19 @@ func TestKeysDerivedFromAMasterKeyAreDistinctAndStable(t *testing.T) {
 	if _, err := r1.SealKey("k-unknown"); err == nil || !strings.Contains(err.Error(), "not configured") {
 		t.Fatalf("an unknown key id: %v", err)
 	}
+	// The erasure ledger's key is one of its own.
+	ledger, err := r1.LedgerKey(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident, _ := r1.IdentityKey(id)
+	token, _ := r1.TokenKey(id)
+	for _, other := range [][]byte{master, seal1, sign.Seed(), ident, token} {
+		if bytes.Equal(ledger, other) {
+			t.Fatal("the erasure ledger's key stands in for another key")
+		}
+	}
+	if again, _ := r2.LedgerKey(id); !bytes.Equal(ledger, again) {
+		t.Fatal("the same master key gave two ledger keys")
+	}
 }

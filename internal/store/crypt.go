@@ -40,8 +40,9 @@ const (
 type keyState struct {
 	mu        sync.RWMutex
 	ring      *crypt.KeyRing
-	encrypted atomic.Bool // known to hold data keys
-	sealed    atomic.Bool // known to hold sealed history (seal.go)
+	encrypted atomic.Bool            // known to hold data keys
+	sealed    atomic.Bool            // known to hold sealed history (seal.go)
+	ledger    atomic.Pointer[Ledger] // the erasure ledger outside the database (ledger.go)
 }
 
 // SetKeyRing gives the database the master keys. With nil, case data is
@@ -310,7 +311,8 @@ func (t *Tx) CaseErasure(caseID string) (*Erasure, error) {
 // EraseCase crypto-shreds a case: its data key and those of the drafts it
 // came from are destroyed, so its events stay in the log as ciphertext that
 // nobody can read; the name and search tokens of its read model and its
-// running clocks are removed; the erasure is recorded.
+// running clocks are removed; the erasure is recorded, in the database and,
+// before the transaction commits, in the erasure ledger (ledger.go).
 func (t *Tx) EraseCase(e Erasure) error {
 	if t.ring() == nil {
 		return waymark.Errorf(waymark.EFORBIDDEN, "Erasure needs encryption at rest: configure a master key first.")
@@ -370,6 +372,10 @@ func (t *Tx) EraseCase(e Erasure) error {
 	for owner := range t.keys {
 		delete(t.keys, owner)
 	}
+	// Appended to the erasure ledger, and flushed, just before the
+	// transaction commits (Update): a restore cannot undo it.
+	e.At = at
+	t.erased = append(t.erased, e)
 	return nil
 }
 

@@ -161,6 +161,7 @@ type Tx struct {
 	readOnly bool
 	heads    map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
 	headsAt  time.Time
+	erased   []Erasure // erasures to append to the erasure ledger before commit (ledger.go)
 }
 
 // Update runs fn in a transaction and commits it when fn returns nil. The
@@ -176,6 +177,10 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	if err := t.flushHeads(); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := t.recordErasures(); err != nil {
 		tx.Rollback()
 		return err
 	}
