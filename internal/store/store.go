@@ -45,6 +45,8 @@ type DB struct {
 
 	frontDoor      atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
 	identityMarked atomic.Bool            // the audit log records that identity sealing began (identity.go)
+
+	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
@@ -179,6 +181,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // View runs fn in a read-only transaction that sees one consistent snapshot
 // of the database and never blocks writers, and always rolls it back.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	defer db.timedTx("view", time.Now())
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -206,6 +209,7 @@ type Tx struct {
 // Update runs fn in a transaction and commits it when fn returns nil. The
 // commit returns only once the database has made the write durable.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	defer db.timedTx("update", time.Now())
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
@@ -232,6 +236,7 @@ func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	defer t.db.timedStatement("exec", time.Now())
 	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
@@ -239,6 +244,7 @@ func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	defer t.db.timedStatement("query", time.Now())
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
@@ -248,6 +254,7 @@ func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 	if unstorable(args) != nil {
 		return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`)
 	}
+	defer t.db.timedStatement("query", time.Now())
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
