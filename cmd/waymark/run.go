@@ -71,6 +71,7 @@ type config struct {
 	privacy    privacyConfig    // master keys and retention (keys.go)
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
+	metrics    metricsConfig    // where /metrics is served (metrics.go)
 	mode       openMode         // what opening the database may do (open)
 }
 
@@ -107,6 +108,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	c.keyFlags(fs, getenv)
 	c.accessFlags(fs, getenv)
 	c.checkpointFlags(fs, getenv)
+	c.metrics.flags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -359,10 +361,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log) // verify.go
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits})
+	expectWorkers(&c, db, svc)
+	metricsToken, err := c.metrics.token()
 	if err != nil {
 		return err
 	}
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, MetricsToken: metricsToken})
+	if err != nil {
+		return err
+	}
+	stopMetrics, err := c.metrics.serve(srv, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(context.Background())
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -459,6 +471,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return err
 		}
 		fmt.Fprintf(stdout, "audit log verified: %d entries, chain intact\n", n)
+		recordVerified(ctx, db, n, stderr) // metrics.go
 	case "check":
 		v, err := db.SchemaVersion(ctx)
 		if err != nil {

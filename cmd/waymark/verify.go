@@ -292,6 +292,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if r.Unsealed {
 		fmt.Fprintln(stdout, "WARNING: this history has never been sealed (no master key): anyone with write access to the database could have rewritten it")
 	}
+	recordVerified(ctx, db, r.AuditEntries, stderr) // metrics.go
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"waymark/internal/audit"
 )
 
 // What /metrics reads from the store (web/metrics.go): how long
@@ -121,4 +123,13 @@ func (t *Tx) firstTime(q string, args ...any) (*time.Time, error) {
 	}
 	at = at.UTC()
 	return &at, nil
+}
+
+// RecordVerified appends an audit.verified entry: `waymark verify` or
+// `waymark audit verify` found a chain of entries entries intact at at.
+// Monitoring reads the newest (Gauges.LastVerified).
+func (db *DB) RecordVerified(ctx context.Context, at time.Time, entries int64) error {
+	return db.Update(ctx, func(t *Tx) error {
+		return t.AppendAudit(audit.Entry{At: at, ActorID: "system", Action: audit.ActionVerified, Detail: fmt.Sprintf("%d entries, chain intact", entries)})
+	})
 }

@@ -24,6 +24,10 @@ type Config struct {
 	SecureCookie bool // set the Secure flag and HSTS: true whenever served over TLS or behind a TLS proxy
 	MaxBodyBytes int64
 	Limits       RateLimits // sign-in and API rate limits (ratelimit.go); none when zero
+	// MetricsToken, when set, is the bearer token /metrics asks for, and
+	// /metrics is then served on the main listener too; without it /metrics
+	// there is 404 and MetricsHandler serves a listener of its own (metrics.go).
+	MetricsToken []byte
 }
 
 // Server is the HTTP face of Waymark.
@@ -39,19 +43,26 @@ type Server struct {
 	pages   map[string]*template.Template
 	metrics *metrics
 	handler http.Handler
+
+	metricsToken []byte
 }
 
 // NewServer wires the routes and middleware.
 func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
-		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, metrics: newMetrics(), limits: cfg.Limits,
+		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, limits: cfg.Limits,
+		metricsToken: cfg.MetricsToken,
 	}
 	if s.maxBody == 0 {
 		s.maxBody = 1 << 20
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.metrics = newMetrics(s)
+	if s.db != nil {
+		s.db.SetTimings(s.metrics)
 	}
 	pages, err := parsePages()
 	if err != nil {
