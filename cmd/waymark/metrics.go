@@ -75,7 +75,11 @@ func (m *metricsConfig) serve(srv *web.Server, log *slog.Logger, stdout io.Write
 	}()
 	fmt.Fprintf(stdout, "Metrics are served on http://%s/metrics\n", ln.Addr())
 	log.Info("serving metrics", "addr", ln.Addr().String())
-	return hs.Shutdown, nil
+	return func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second) // a scrape takes well under a second
+		defer cancel()
+		return hs.Shutdown(ctx)
+	}, nil
 }
 
 // recordVerified notes in the audit log that the chain was found intact

@@ -82,11 +82,12 @@ func (db *DB) ReadGauges(ctx context.Context, now time.Time, dueWithin time.Dura
 		if err := t.queryRow(`SELECT seq FROM audit_head WHERE id = 1`).Scan(&g.AuditEntries); err != nil {
 			return fmt.Errorf("store: reading audit head: %w", err)
 		}
-		// Literal actions, so that both stores use the partial index audit_marks.
-		if g.LastVerified, err = t.firstTime(`SELECT at FROM audit_log WHERE action IN ('audit.verified') ORDER BY seq DESC LIMIT 1`); err != nil {
+		// Literal actions, so that both stores use the partial indexes
+		// audit_verified and audit_checkpoints (migration 0014).
+		if g.LastVerified, err = t.firstTime(`SELECT at FROM audit_log WHERE action = 'audit.verified' ORDER BY seq DESC LIMIT 1`); err != nil {
 			return err
 		}
-		if g.LastCheckpoint, err = t.firstTime(`SELECT at FROM audit_log WHERE action IN ('checkpoint.signed') ORDER BY seq DESC LIMIT 1`); err != nil {
+		if g.LastCheckpoint, err = t.firstTime(`SELECT at FROM audit_log WHERE action = 'checkpoint.signed' ORDER BY seq DESC LIMIT 1`); err != nil {
 			return err
 		}
 		rows, err := t.query(`SELECT k.kind, COALESCE(SUM(CASE WHEN k.due_at < $1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN k.due_at >= $1 THEN 1 ELSE 0 END), 0)

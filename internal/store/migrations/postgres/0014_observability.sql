@@ -5,4 +5,5 @@
 ALTER TABLE audit_log ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 -- /metrics reads the newest checkpoint and the newest successful
 -- verification on every scrape (cached briefly).
-CREATE INDEX audit_marks ON audit_log(action, seq) WHERE action IN ('checkpoint.signed', 'audit.verified');
+CREATE INDEX audit_verified ON audit_log(seq) WHERE action = 'audit.verified';
+CREATE INDEX audit_checkpoints ON audit_log(seq) WHERE action = 'checkpoint.signed';
