@@ -195,6 +195,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			s.signInAgain(w, r)
 			return
 		}
+		noteViewer(r.Context(), v) // for the request's log line
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				var mbe *http.MaxBytesError
@@ -217,7 +218,6 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 				return
 			}
 		}
-		noteViewer(r.Context(), v)
 		ctx := context.WithValue(r.Context(), keyViewer, v)
 		ctx = context.WithValue(ctx, keySession, sess)
 		ctx = context.WithValue(ctx, keyToken, token)
