@@ -82,10 +82,22 @@ func (m *metricsConfig) serve(srv *web.Server, log *slog.Logger, stdout io.Write
 	}, nil
 }
 
-// recordVerified notes in the audit log that the chain was found intact
-// (waymark_audit_last_verified_timestamp_seconds reads it). The verdict
-// stands if the note cannot be written: it is reported, not fatal.
-func recordVerified(ctx context.Context, db *store.DB, entries int64, stderr io.Writer) {
+// recordFlag adds --record to a verify command (when on): checking
+// commands write nothing unless asked to.
+func recordFlag(fs *flag.FlagSet, on bool) *bool {
+	if !on {
+		return new(bool)
+	}
+	return fs.Bool("record", false, "when the chain verifies, append one audit.verified entry, which monitoring reads (waymark_audit_last_verified_timestamp_seconds): for the scheduled run")
+}
+
+// recordVerified notes in the audit log that the chain was found intact,
+// when --record asks for it. The verdict stands if the note cannot be
+// written: that is reported, not fatal.
+func recordVerified(ctx context.Context, db *store.DB, record bool, entries int64, stderr io.Writer) {
+	if !record {
+		return
+	}
 	if err := db.RecordVerified(ctx, time.Now(), entries); err != nil {
 		fmt.Fprintf(stderr, "warning: the verification was not recorded in the audit log, so monitoring will not see it: %v\n", err)
 	}

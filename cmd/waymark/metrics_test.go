@@ -116,31 +116,40 @@ func TestAWeakMetricsTokenStopsStartUp(t *testing.T) {
 	}
 }
 
-// `waymark audit verify` and `waymark verify` note in the audit log when
-// they pass (waymark_audit_last_verified_timestamp_seconds reads it), and
-// the note verifies with the rest; a failed verification notes nothing.
-func TestPassingVerificationsAreRecordedForMonitoring(t *testing.T) {
+// `waymark audit verify --record` and `waymark verify --record` note in
+// the audit log when they pass (waymark_audit_last_verified_timestamp_seconds
+// reads it), and the note verifies with the rest; without --record, or
+// when the verification fails, nothing is written.
+func TestPassingVerificationsAreRecordedForMonitoringWhenAsked(t *testing.T) {
 	path := auditedDatabase(t)
-	count := func() int {
+	count := func() (verified, all int) {
 		db, err := sql.Open("sqlite", path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		var n int
-		if err := db.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'audit.verified'`).Scan(&n); err != nil {
+		if err := db.QueryRow(`SELECT COUNT(*) FILTER (WHERE action = 'audit.verified'), COUNT(*) FROM audit_log`).Scan(&verified, &all); err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return verified, all
 	}
+	_, before := count()
 	var out bytes.Buffer
-	for i, args := range [][]string{{"audit", "verify", "--database", path}, {"verify", "--database", path}, {"audit", "verify", "--database", path}} {
+	for _, args := range [][]string{{"audit", "verify", "--database", path}, {"verify", "--database", path}} {
+		if err := run(context.Background(), args, getenv(nil), nil, &out, &out); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out.String())
+		}
+	}
+	if v, all := count(); v != 0 || all != before {
+		t.Fatalf("checking commands without --record wrote %d entries (%d audit.verified)", all-before, v)
+	}
+	for i, args := range [][]string{{"audit", "verify", "--record", "--database", path}, {"verify", "--record", "--database", path}, {"audit", "verify", "--record", "--database", path}} {
 		out.Reset()
 		if err := run(context.Background(), args, getenv(nil), nil, &out, &out); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out.String())
 		}
-		if n := count(); n != i+1 {
-			t.Fatalf("after %v: %d audit.verified entries, want %d\n%s", args, n, i+1, out.String())
+		if v, _ := count(); v != i+1 {
+			t.Fatalf("after %v: %d audit.verified entries, want %d\n%s", args, v, i+1, out.String())
 		}
 	}
 	db, err := sql.Open("sqlite", path)
@@ -151,10 +160,10 @@ func TestPassingVerificationsAreRecordedForMonitoring(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if err := run(context.Background(), []string{"audit", "verify", "--database", path}, getenv(nil), nil, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"audit", "verify", "--record", "--database", path}, getenv(nil), nil, io.Discard, io.Discard); err == nil {
 		t.Fatal("a tampered chain verified")
 	}
-	if n := count(); n != 3 {
-		t.Fatalf("a failed verification was recorded: %d entries", n)
+	if v, _ := count(); v != 3 {
+		t.Fatalf("a failed verification was recorded: %d entries", v)
 	}
 }

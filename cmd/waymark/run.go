@@ -426,6 +426,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "")
+	record := recordFlag(fs, cmd == "audit-verify") // metrics.go
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -471,7 +472,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return err
 		}
 		fmt.Fprintf(stdout, "audit log verified: %d entries, chain intact\n", n)
-		recordVerified(ctx, db, n, stderr) // metrics.go
+		recordVerified(ctx, db, *record, n, stderr) // metrics.go
 	case "check":
 		v, err := db.SchemaVersion(ctx)
 		if err != nil {

@@ -231,6 +231,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	var files multiFlag
 	fs.Var(&files, "checkpoint", "a signed checkpoint file the database must still contain (repeatable)")
 	pubB64 := fs.String("checkpoint-public-key", "", "the published checkpoint public key (base64); default: derived from the configured master key")
+	record := recordFlag(fs, true) // metrics.go
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -292,7 +293,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if r.Unsealed {
 		fmt.Fprintln(stdout, "WARNING: this history has never been sealed (no master key): anyone with write access to the database could have rewritten it")
 	}
-	recordVerified(ctx, db, r.AuditEntries, stderr) // metrics.go
+	recordVerified(ctx, db, *record, r.AuditEntries, stderr) // metrics.go
 	return nil
 }
 

@@ -193,7 +193,7 @@ var (
 	mailOldest    = prometheus.NewDesc("waymark_mail_oldest_pending_age_seconds", "Age of the oldest alert email not yet sent that will be tried again (0: none).", nil, nil)
 	mailRelay     = prometheus.NewDesc("waymark_mail_relay_configured", "1 when an SMTP relay is configured, so alert emails are sent by this process.", nil, nil)
 	auditEntries  = prometheus.NewDesc("waymark_audit_chain_entries", "Entries in the audit chain.", nil, nil)
-	auditVerified = prometheus.NewDesc("waymark_audit_last_verified_timestamp_seconds", "When `waymark verify` or `waymark audit verify` last found the chain intact (Unix time; 0: never).", nil, nil)
+	auditVerified = prometheus.NewDesc("waymark_audit_last_verified_timestamp_seconds", "When `waymark verify --record` or `waymark audit verify --record` last found the chain intact (Unix time; 0: never).", nil, nil)
 	checkpointAt  = prometheus.NewDesc("waymark_checkpoint_last_signed_timestamp_seconds", "When the newest signed checkpoint of the history was made, by any replica or command (Unix time; 0: never).", nil, nil)
 	clocksOverdue = prometheus.NewDesc("waymark_clocks_overdue", "Running deadlines that have passed, by clock kind (counts only).", []string{"kind"}, nil)
 	clocksSoon    = prometheus.NewDesc("waymark_clocks_due_soon", "Running deadlines due in the next 2 hours, by clock kind (counts only).", []string{"kind"}, nil)
