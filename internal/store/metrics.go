@@ -53,7 +53,7 @@ const AlertEmailAttempts = 10
 
 // Gauges are the counts /metrics reports, read in one snapshot.
 type Gauges struct {
-	MailPending       int        // alert emails not yet sent that will still be tried
+	MailPending       int        // alert emails not yet sent that will still be tried (to recipients not disabled)
 	MailFailed        int        // alert emails given up after AlertEmailAttempts tries
 	MailOldestPending *time.Time // when the oldest pending one was raised, or nil
 	AuditEntries      int64      // the audit chain's length
@@ -71,12 +71,15 @@ type Gauges struct {
 func (db *DB) ReadGauges(ctx context.Context, now time.Time, dueWithin time.Duration) (Gauges, error) {
 	g := Gauges{ClocksOverdue: map[string]int{}, ClocksDueSoon: map[string]int{}}
 	err := db.View(ctx, func(t *Tx) error {
-		if err := t.queryRow(`SELECT COALESCE(SUM(CASE WHEN email_attempts < $1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN email_attempts >= $1 THEN 1 ELSE 0 END), 0)
-			FROM alerts WHERE emailed_at IS NULL`, AlertEmailAttempts).Scan(&g.MailPending, &g.MailFailed); err != nil {
+		// An alert for someone since disabled is never emailed
+		// (ClaimAlertEmails): it is neither waiting nor failed.
+		if err := t.queryRow(`SELECT COALESCE(SUM(CASE WHEN a.email_attempts < $1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN a.email_attempts >= $1 THEN 1 ELSE 0 END), 0)
+			FROM alerts a JOIN users u ON u.id = a.recipient_user_id WHERE a.emailed_at IS NULL AND NOT u.disabled`, AlertEmailAttempts).Scan(&g.MailPending, &g.MailFailed); err != nil {
 			return fmt.Errorf("store: counting alert emails: %w", err)
 		}
 		var err error
-		if g.MailOldestPending, err = t.firstTime(`SELECT created_at FROM alerts WHERE emailed_at IS NULL AND email_attempts < $1 ORDER BY created_at LIMIT 1`, AlertEmailAttempts); err != nil {
+		if g.MailOldestPending, err = t.firstTime(`SELECT a.created_at FROM alerts a JOIN users u ON u.id = a.recipient_user_id
+			WHERE a.emailed_at IS NULL AND a.email_attempts < $1 AND NOT u.disabled ORDER BY a.created_at LIMIT 1`, AlertEmailAttempts); err != nil {
 			return err
 		}
 		if err := t.queryRow(`SELECT seq FROM audit_head WHERE id = 1`).Scan(&g.AuditEntries); err != nil {
