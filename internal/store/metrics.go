@@ -47,6 +47,17 @@ func (db *DB) timedStatement(kind string, start time.Time) {
 	}
 }
 
+// begin starts a transaction, counting it as waiting while the pool has
+// no connection free for it (BeginTx blocks until one is).
+func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	db.waiting.Add(1)
+	defer db.waiting.Add(-1)
+	return db.sql.BeginTx(ctx, opts)
+}
+
+// Waiting is how many transactions are waiting for a database connection now.
+func (db *DB) Waiting() int64 { return db.waiting.Load() }
+
 // AlertEmailAttempts is how many times an alert's email is tried before it
 // is given up (casework.DeliverAlertEmails).
 const AlertEmailAttempts = 10

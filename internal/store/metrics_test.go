@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -85,6 +86,35 @@ func TestTheCountsBehindMetricsSayWhatIsWaitingAndWhatIsLate(t *testing.T) {
 		}
 		if g, _ = db.ReadGauges(ctx, now, 2*time.Hour); g.LastVerified == nil || !g.LastVerified.Equal(now) {
 			t.Fatalf("last verified %v", g.LastVerified)
+		}
+	})
+}
+
+// A transaction that cannot get a connection counts as waiting until it
+// does (waymark_db_pool_waiting).
+func TestATransactionWaitingForAConnectionIsCounted(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		db.SQL().SetMaxOpenConns(1)
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go db.View(ctx, func(*store.Tx) error { close(held); <-release; return nil })
+		<-held
+		var once sync.Once
+		free := func() { once.Do(func() { close(release) }) }
+		t.Cleanup(free)
+		go func() { done <- db.View(ctx, func(*store.Tx) error { return nil }) }()
+		deadline := time.Now().Add(10 * time.Second)
+		for db.Waiting() != 1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond) // polling for the second transaction to queue, not timing it
+		}
+		if n := db.Waiting(); n != 1 {
+			t.Fatalf("%d waiting while the only connection is held, want 1", n)
+		}
+		free()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Waiting(); n != 0 {
+			t.Fatalf("%d waiting once it was served", n)
 		}
 	})
 }

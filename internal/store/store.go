@@ -47,6 +47,7 @@ type DB struct {
 	identityMarked atomic.Bool            // the audit log records that identity sealing began (identity.go)
 
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
+	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
@@ -186,7 +187,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	if db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	tx, err := db.sql.BeginTx(ctx, opts)
+	tx, err := db.begin(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
@@ -210,7 +211,7 @@ type Tx struct {
 // commit returns only once the database has made the write durable.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	defer db.timedTx("update", time.Now())
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}

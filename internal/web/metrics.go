@@ -155,12 +155,13 @@ var (
 	poolIdle  = prometheus.NewDesc("waymark_db_pool_idle", "Idle database connections now.", nil, nil)
 	poolOpen  = prometheus.NewDesc("waymark_db_pool_open", "Open database connections now, in use or idle.", nil, nil)
 	poolMax   = prometheus.NewDesc("waymark_db_pool_max_open", "The most database connections the pool may open (0: no limit).", nil, nil)
+	poolWaitN = prometheus.NewDesc("waymark_db_pool_waiting", "Transactions waiting for a free database connection now.", nil, nil)
 	poolWaits = prometheus.NewDesc("waymark_db_pool_waits_total", "Times a transaction waited for a free database connection.", nil, nil)
 	poolWait  = prometheus.NewDesc("waymark_db_pool_wait_seconds_total", "Time spent waiting for a free database connection.", nil, nil)
 )
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolInUse, poolIdle, poolOpen, poolMax, poolWaits, poolWait} {
+	for _, d := range []*prometheus.Desc{poolInUse, poolIdle, poolOpen, poolMax, poolWaitN, poolWaits, poolWait} {
 		ch <- d
 	}
 }
@@ -171,6 +172,7 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(poolIdle, prometheus.GaugeValue, float64(st.Idle))
 	ch <- prometheus.MustNewConstMetric(poolOpen, prometheus.GaugeValue, float64(st.OpenConnections))
 	ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(st.MaxOpenConnections))
+	ch <- prometheus.MustNewConstMetric(poolWaitN, prometheus.GaugeValue, float64(c.db.Waiting()))
 	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(st.WaitCount))
 	ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, st.WaitDuration.Seconds())
 }
