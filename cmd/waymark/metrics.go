@@ -34,11 +34,19 @@ func (m *metricsConfig) flags(fs *flag.FlagSet) {
 // minMetricsToken is the shortest token accepted: long enough not to be guessed.
 const minMetricsToken = 32
 
-// token reads the bearer token, if a file is named: surrounding white space
-// is dropped (a trailing newline), and a short token is refused.
+// token reads the bearer token, if a file is named: a file other users can
+// read is refused, surrounding white space is dropped (a trailing newline),
+// and a short token is refused.
 func (m *metricsConfig) token() ([]byte, error) {
 	if m.tokenFile == "" {
 		return nil, nil
+	}
+	info, err := os.Stat(m.tokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-token-file: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("--metrics-token-file: %s can be read by other users (mode %04o): run `chmod 600 %s`, then start Waymark again", m.tokenFile, info.Mode().Perm(), m.tokenFile)
 	}
 	b, err := os.ReadFile(m.tokenFile)
 	if err != nil {

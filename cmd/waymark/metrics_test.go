@@ -103,12 +103,18 @@ func TestMetricsBehindATokenRefuseAnUnauthenticatedScrape(t *testing.T) {
 	}
 }
 
-// A token too short to be secret, or a missing file, stops start-up.
+// A token too short to be secret, one other users can read, or a missing
+// file, stops start-up.
 func TestAWeakMetricsTokenStopsStartUp(t *testing.T) {
 	dir := t.TempDir()
 	short := filepath.Join(dir, "short")
 	os.WriteFile(short, []byte("letmein\n"), 0o600)
-	for _, file := range []string{short, filepath.Join(dir, "missing")} {
+	shared := filepath.Join(dir, "shared")
+	os.WriteFile(shared, []byte(strings.Repeat("k", 40)), 0o600)
+	if err := os.Chmod(shared, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{short, shared, filepath.Join(dir, "missing")} {
 		c := metricsConfig{tokenFile: file}
 		if _, err := c.token(); err == nil || !strings.Contains(err.Error(), "--metrics-token-file") {
 			t.Errorf("token file %s: %v", file, err)
