@@ -50,6 +50,7 @@ var flagOnly = map[string]string{
 	"create":                "migrate: make the database, once",
 	"unwrap-only":           "keys generate: how the printed key is marked",
 	"ignore-replicas":       "keys rotate: override a refusal, once",
+	"record":                "verify, audit verify: note a clean verification for monitoring (the scheduled run)",
 	"secret":                "totp: the demo authenticator secret",
 	"account-rate-limit":    "deprecated and ignored: kept so old command lines start",
 }

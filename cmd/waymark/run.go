@@ -77,6 +77,7 @@ type config struct {
 	db         databaseConfig   // database password and pool size (database.go)
 	tls        tlsConfig        // HTTPS, or plain HTTP on purpose (tls.go)
 	erasure    erasureConfig    // the erasure ledger outside the database (erasure.go)
+	metrics    metricsConfig    // where /metrics is served (metrics.go)
 	mode       openMode         // what opening the database may do (open)
 	schema     schemaConfig     // whether opening may create or migrate the database (migrate.go)
 
@@ -124,6 +125,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	c.accessFlags(fs)
 	c.checkpointFlags(fs)
 	c.erasureFlags(fs)
+	c.metrics.flags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -412,10 +414,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log) // verify.go
 	startLedgerSync(ctx, &c, db, log)  // erasure.go
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready})
+	expectWorkers(&c, db, svc)
+	metricsToken, err := c.metrics.token()
 	if err != nil {
 		return err
 	}
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken})
+	if err != nil {
+		return err
+	}
+	stopMetrics, err := c.metrics.serve(srv, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(context.Background())
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -474,6 +486,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	fs.SetOutput(stderr)
 	var c config
 	c.flags(fs, getenv, "")
+	record := recordFlag(fs, cmd == "audit-verify") // metrics.go
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -509,6 +522,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 			return err
 		}
 		fmt.Fprintf(stdout, "audit log verified: %d entries, chain intact\n", n)
+		recordVerified(ctx, db, *record, n, stderr) // metrics.go
 	}
 	return nil
 }

@@ -229,6 +229,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	var files multiFlag
 	fs.Var(&files, "checkpoint", "a signed checkpoint file the database must still contain (repeatable)")
 	pubB64 := fs.String("checkpoint-public-key", "", "the published checkpoint public key (base64); default: derived from the configured master key")
+	record := recordFlag(fs, true) // metrics.go
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -291,7 +292,8 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if r.Unsealed {
 		fmt.Fprintln(stdout, "WARNING: this history has never been sealed (no master key): anyone with write access to the database could have rewritten it")
 	}
-	return reportLedger(ctx, db, stdout) // erasure.go
+	recordVerified(ctx, db, *record, r.AuditEntries, stderr) // metrics.go
+	return reportLedger(ctx, db, stdout)                     // erasure.go
 }
 
 type multiFlag []string

@@ -9,6 +9,7 @@
 package audit
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -37,6 +38,7 @@ const (
 	ActionCaseSealed       = "case.sealed"       // events appended with no audit entry of their own: their heads
 	ActionHistorySealed    = "history.sealed"    // history written before sealing began, sealed as found by `waymark seal-history`
 	ActionCheckpoint       = "checkpoint.signed" // a signed checkpoint of the chain heads
+	ActionVerified         = "audit.verified"    // `waymark verify` or `audit verify` found the chain intact
 )
 
 // Entry is one line of the audit log.
@@ -52,15 +54,40 @@ type Entry struct {
 	Hash     string // SHA-256 (before keyed sealing began) or HMAC-SHA256, hex
 	KeyID    string // master key the MAC's key is derived from; "" for SHA-256
 	Heads    string // the heads of the case chains this entry's transaction appended to (FormatHeads)
+	// RequestID is the id of the HTTP request the entry was written for
+	// (the X-Request-Id its log line carries), "" for commands and
+	// background work and for every entry written before it was recorded.
+	RequestID string
+}
+
+type requestIDKey struct{}
+
+// WithRequestID carries an HTTP request's id to the audit entries written
+// for it: the store reads it from the transaction's context.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestIDFrom is the request id WithRequestID put in ctx, or "".
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
 }
 
 // Hash computes the entry's hash from its fields and the previous hash.
 // Times are hashed at microsecond precision, the finest both stores keep.
+// An entry with a request id hashes it too, after a marker; one without
+// hashes exactly what entries did before request ids were recorded, so
+// those still verify.
 func Hash(prev string, e Entry) string {
-	sum := sha256.Sum256([]byte(encode(prev,
+	fields := []string{prev,
 		strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
-		e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail)))
+		e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail}
+	if e.RequestID != "" {
+		fields = append(fields, "request-id", e.RequestID)
+	}
+	sum := sha256.Sum256([]byte(encode(fields...)))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -87,12 +114,24 @@ func mac(key []byte, msg string) string {
 // keyed. Covering keyedFrom in every keyed entry means the boundary between
 // the old SHA-256 entries and the keyed ones cannot be moved: moving it
 // forward would need a MAC for the entry it moves to.
+//
+// An entry written for an HTTP request is sealed as "waymark/audit/v3",
+// which covers its request id as well; one without a request id keeps
+// "waymark/audit/v2", exactly what every entry written before request ids
+// were recorded carries, so they still verify. Stripping a request id, or
+// giving one to an entry that had none, changes the version the MAC is
+// computed under, and the seal no longer matches.
 func MAC(key []byte, prev string, e Entry, keyedFrom int64) string {
-	return mac(key, encode("waymark/audit/v2", prev,
+	fields := []string{"waymark/audit/v2", prev,
 		strconv.FormatInt(e.Seq, 10),
 		e.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
 		e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.Heads, e.KeyID,
-		strconv.FormatInt(keyedFrom, 10)))
+		strconv.FormatInt(keyedFrom, 10)}
+	if e.RequestID != "" {
+		fields[0] = "waymark/audit/v3"
+		fields = append(fields, e.RequestID)
+	}
+	return mac(key, encode(fields...))
 }
 
 // SealKeyed fills Seq, PrevHash and Hash (a MAC under key, derived from

@@ -177,7 +177,7 @@ func (s *Service) DeliverAlertEmails(ctx context.Context) (int, error) {
 	var batch []store.AlertEmail
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
-		batch, err = tx.ClaimAlertEmails(s.now(), 10*time.Minute, 50, 10)
+		batch, err = tx.ClaimAlertEmails(s.now(), 10*time.Minute, 50, store.AlertEmailAttempts)
 		return err
 	})
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Service) DeliverAlertEmails(ctx context.Context) (int, error) {
 	sent := 0
 	for _, a := range batch {
 		if err := m.Send(ctx, a.To, notify.AlertMessage(link)); err != nil {
-			s.Log.Warn("alert email not sent; will retry", "alert", a.AlertID, "err", err)
+			s.logUnsent(a, err)
 			if err := s.DB.Update(ctx, func(tx *store.Tx) error { return tx.ReleaseAlertEmail(a.AlertID) }); err != nil {
 				return sent, err
 			}
@@ -207,9 +207,12 @@ func (s *Service) DeliverAlertEmails(ctx context.Context) (int, error) {
 func (s *Service) RunAlertMailer(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	s.Workers.Expect(WorkerAlertMailer)
 	for {
 		if _, err := s.DeliverAlertEmails(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Error("delivering alert emails", "err", err)
+		} else if err == nil {
+			s.Workers.Ran(WorkerAlertMailer, s.now())
 		}
 		select {
 		case <-ctx.Done():
@@ -218,4 +221,23 @@ func (s *Service) RunAlertMailer(ctx context.Context, interval time.Duration) {
 		case <-s.Access.wake:
 		}
 	}
+}
+
+// logUnsent logs an alert email that failed: a warning while it will be
+// tried again, an error when that was its last try and it is given up (it
+// then counts in waymark_mail_failed). The log names the alert, the tries
+// and the error, and of the recipient (a member of staff) only the domain:
+// their address is taken out of the error too.
+func (s *Service) logUnsent(a store.AlertEmail, err error) {
+	msg := strings.ReplaceAll(err.Error(), a.To, "<recipient>")
+	domain := ""
+	if at := strings.LastIndex(a.To, "@"); at >= 0 {
+		domain = a.To[at+1:]
+	}
+	if a.Attempts >= store.AlertEmailAttempts {
+		s.Log.Error("alert email given up: it will not be tried again; the alert is still on the recipient's alerts page",
+			"alert", a.AlertID, "attempts", a.Attempts, "last_error", msg, "recipient_domain", domain)
+		return
+	}
+	s.Log.Warn("alert email not sent; will retry", "alert", a.AlertID, "attempts", a.Attempts, "err", msg, "recipient_domain", domain)
 }

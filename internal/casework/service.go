@@ -40,6 +40,8 @@ type Service struct {
 	// transaction after it has decided and before it appends its events,
 	// where another write to the case can race it (updateCase).
 	beforeAppend func()
+
+	Workers Workers // when each background job last succeeded (workers.go)
 }
 
 // New returns a Service with the procedure's defaults.

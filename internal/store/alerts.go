@@ -89,8 +89,9 @@ func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
 
 // AlertEmail is one email to send: the alert and its recipient's address.
 type AlertEmail struct {
-	AlertID string
-	To      string
+	AlertID  string
+	To       string
+	Attempts int // this one included
 }
 
 // ClaimAlertEmails takes up to limit alerts whose email is unsent and not
@@ -104,18 +105,22 @@ func (t *Tx) ClaimAlertEmails(now time.Time, lease time.Duration, limit, maxAtte
 	rows, err := t.query(`UPDATE alerts SET email_claimed_at = $1, email_attempts = email_attempts + 1
 		WHERE id IN (SELECT id FROM alerts WHERE emailed_at IS NULL AND email_attempts < $4
 			AND (email_claimed_at IS NULL OR email_claimed_at < $2) ORDER BY created_at LIMIT $3`+skip+`)
-		RETURNING id, recipient_user_id`, utc(now), utc(now.Add(-lease)), limit, maxAttempts)
+		RETURNING id, recipient_user_id, email_attempts`, utc(now), utc(now.Add(-lease)), limit, maxAttempts)
 	if err != nil {
 		return nil, fmt.Errorf("store: claiming alert emails: %w", err)
 	}
-	var claimed [][2]string
+	type claim struct {
+		id, user string
+		attempts int
+	}
+	var claimed []claim
 	for rows.Next() {
-		var id, user string
-		if err := rows.Scan(&id, &user); err != nil {
+		var c claim
+		if err := rows.Scan(&c.id, &c.user, &c.attempts); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		claimed = append(claimed, [2]string{id, user})
+		claimed = append(claimed, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -123,12 +128,12 @@ func (t *Tx) ClaimAlertEmails(now time.Time, lease time.Duration, limit, maxAtte
 	}
 	out := make([]AlertEmail, 0, len(claimed))
 	for _, c := range claimed {
-		u, err := t.UserByID(c[1])
+		u, err := t.UserByID(c.user)
 		if err != nil {
 			return nil, err
 		}
 		if !u.Disabled {
-			out = append(out, AlertEmail{AlertID: c[0], To: u.Email})
+			out = append(out, AlertEmail{AlertID: c.id, To: u.Email, Attempts: c.attempts})
 		}
 	}
 	return out, nil

@@ -24,6 +24,9 @@ func (t *Tx) AppendAudit(e audit.Entry) error {
 	if err := t.queryRow(`SELECT seq, hash, keyed_from FROM audit_head WHERE id = 1`+t.forUpdate()).Scan(&seq, &hash, &keyedFrom); err != nil {
 		return fmt.Errorf("store: reading audit head: %w", err)
 	}
+	if e.RequestID == "" {
+		e.RequestID = audit.RequestIDFrom(t.ctx) // the web request it was written for, if any
+	}
 	keyID, key, err := t.sealKey()
 	if err != nil {
 		return err
@@ -40,8 +43,8 @@ func (t *Tx) AppendAudit(e audit.Entry) error {
 		t.db.keys.sealed.Store(true)
 	}
 	t.heads = nil
-	res, err := t.exec(`INSERT INTO audit_log(seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At, e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.PrevHash, e.Hash, e.KeyID, e.Heads)
+	res, err := t.exec(`INSERT INTO audit_log(seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		e.Seq, e.At, e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.PrevHash, e.Hash, e.KeyID, e.Heads, e.RequestID)
 	if err != nil {
 		return fmt.Errorf("store: appending audit entry: %w", err)
 	}
@@ -94,7 +97,7 @@ func (db *DB) VerifyAudit(ctxDone func() error) (int64, error) {
 
 // AuditForCase lists a case's audit entries, oldest first.
 func (t *Tx) AuditForCase(caseID string) ([]audit.Entry, error) {
-	rows, err := t.query(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads FROM audit_log WHERE case_id = $1 ORDER BY seq`, caseID)
+	rows, err := t.query(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log WHERE case_id = $1 ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +105,7 @@ func (t *Tx) AuditForCase(caseID string) ([]audit.Entry, error) {
 	var out []audit.Entry
 	for rows.Next() {
 		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads); err != nil {
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

@@ -42,6 +42,9 @@ type DB struct {
 
 	frontDoor      atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
 	identityMarked atomic.Bool            // the audit log records that identity sealing began (identity.go)
+
+	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
+	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 }
 
 // OpenOptions tunes an opened database.
@@ -139,11 +142,12 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // View runs fn in a read-only transaction that sees one consistent snapshot
 // of the database and never blocks writers, and always rolls it back.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	defer db.timedTx("view", time.Now())
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	tx, err := db.sql.BeginTx(ctx, opts)
+	tx, err := db.begin(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
@@ -167,7 +171,8 @@ type Tx struct {
 // Update runs fn in a transaction and commits it when fn returns nil. The
 // commit returns only once the database has made the write durable.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	defer db.timedTx("update", time.Now())
+	tx, err := db.begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
@@ -197,6 +202,7 @@ func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	defer t.db.timedStatement("exec", time.Now())
 	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
@@ -204,6 +210,7 @@ func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	defer t.db.timedStatement("query", time.Now())
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
@@ -213,6 +220,7 @@ func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 	if unstorable(args) != nil {
 		return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`)
 	}
+	defer t.db.timedStatement("query", time.Now())
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 

@@ -491,14 +491,14 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		}
 		r.Checkpoints++
 	}
-	rows, err := t.query(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads FROM audit_log ORDER BY seq`)
+	rows, err := t.query(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading audit log: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads); err != nil {
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID); err != nil {
 			return nil, fmt.Errorf("store: scanning audit entry: %w", err)
 		}
 		if err := v.Next(e); err != nil {

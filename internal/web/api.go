@@ -132,6 +132,7 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, v casework.V
 			s.problemErr(w, r, err)
 			return
 		}
+		noteViewer(r.Context(), v) // for the request's log line
 		if s.tokenLimited(w, r, strings.TrimSpace(token)) {
 			return
 		}

@@ -156,7 +156,7 @@ func authzRoutes() map[string]authzRoute {
 		"GET /assets/":  {method: "GET", path: "/assets/govuk.css", want: public(ok)},
 		"GET /healthz":  {method: "GET", path: "/healthz", want: public(ok)},
 		"GET /readyz":   {method: "GET", path: "/readyz", want: public(ok)},
-		"GET /metrics":  {method: "GET", path: "/metrics", want: public(ok)},
+		"GET /metrics":  {method: "GET", path: "/metrics", want: public(notFound)}, // only with a token, or on a listener of its own (metrics.go)
 		"GET /sign-in":  {method: "GET", path: "/sign-in", want: public(ok)},
 		"POST /sign-in": {method: "POST", path: "/sign-in", form: url.Values{"email": {"nobody@nowhere.example"}, "password": {"not a password"}}, want: public(unauth)},
 		// The second step of signing in needs the challenge cookie of the

@@ -160,6 +160,7 @@ func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, token stri
 // withViewer puts a signed-in viewer in the request's context, as page()
 // does, for a page shown in the same response that signed them in.
 func withViewer(ctx context.Context, v casework.Viewer, sess store.Session, token string) context.Context {
+	noteViewer(ctx, v)
 	ctx = context.WithValue(ctx, keyViewer, v)
 	ctx = context.WithValue(ctx, keySession, sess)
 	return context.WithValue(ctx, keyToken, token)

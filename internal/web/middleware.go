@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark/internal/audit"
 	"waymark/internal/casework"
 	"waymark/internal/store"
 )
@@ -22,11 +23,52 @@ const (
 	keyViewer
 	keySession
 	keyToken
+	keyWho
 )
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(keyRequestID).(string)
 	return id
+}
+
+// saneRequestID reports whether an incoming X-Request-Id may be taken as
+// this request's id: 1 to 128 visible ASCII characters, no spaces, so that
+// it cannot break a log line, a header or an audit row. Otherwise a new id
+// is made.
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// requestWho is filled in by whatever signs the request in (page, the
+// API's bearer check, the sign-in steps), for the request's log line.
+type requestWho struct {
+	userID, orgID string
+}
+
+// noteViewer records who a request acts for, by id only: the log never
+// carries names or email addresses.
+func noteViewer(ctx context.Context, v casework.Viewer) {
+	if who, ok := ctx.Value(keyWho).(*requestWho); ok {
+		who.userID = v.User.ID
+		who.orgID = v.User.OrgID
+		if v.Client != nil {
+			who.orgID = v.Client.OrgID
+		}
+	}
 }
 
 // middleware wraps every request: request id, security headers, body limit,
@@ -40,10 +82,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	protected := cop.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		b := make([]byte, 8)
-		rand.Read(b)
-		rid := hex.EncodeToString(b)
+		// An id the proxy or the caller gave is kept, so one id follows the
+		// request through every log; it reaches the audit entries written
+		// for the request too (audit.WithRequestID).
+		rid := r.Header.Get("X-Request-Id")
+		if !saneRequestID(rid) {
+			rid = newRequestID()
+		}
+		who := &requestWho{}
 		ctx := context.WithValue(r.Context(), keyRequestID, rid)
+		ctx = context.WithValue(ctx, keyWho, who)
+		ctx = audit.WithRequestID(ctx, rid)
 		r = r.WithContext(ctx)
 		h := w.Header()
 		h.Set("X-Request-Id", rid)
@@ -74,9 +123,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				route = "unmatched"
 			}
 			s.metrics.observe(route, rec.status, d)
+			// One line per request. The route is the pattern, never the
+			// path, which can carry a case id; people appear by id only.
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("request_id", rid), slog.String("method", r.Method), slog.String("route", route),
-				slog.Int("status", rec.status), slog.Duration("duration", d))
+				slog.Int("status", rec.status), slog.Duration("duration", d),
+				slog.String("user_id", who.userID), slog.String("org_id", who.orgID), slog.String("client_ip", s.clientIP(r)))
 		}()
 		if s.refuseOddAddress(rec, r) { // address.go: NUL, controls, not UTF-8
 			return
@@ -143,6 +195,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			s.signInAgain(w, r)
 			return
 		}
+		noteViewer(r.Context(), v) // for the request's log line
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				var mbe *http.MaxBytesError

@@ -487,10 +487,11 @@ func TestSignedOutVisitGoesToSignInAndComesBack(t *testing.T) {
 	}
 }
 
-// The probes and metrics an operator needs answer without signing in.
+// The probes and metrics an operator needs answer without signing in (the
+// metrics to their bearer token).
 func TestHealthReadinessAndMetricsAnswer(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+		e := newEnv(t, db, withMetricsToken)
 		for path, want := range map[string]string{"/healthz": "ok", "/readyz": `{"status":"ready","checks":{"database":"ok","master_keys":"ok"}}`} {
 			rec := e.serve(httptest.NewRequest("GET", path, nil))
 			if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != want {
@@ -498,7 +499,9 @@ func TestHealthReadinessAndMetricsAnswer(t *testing.T) {
 			}
 		}
 		e.serve(httptest.NewRequest("GET", "/sign-in", nil))
-		rec := e.serve(httptest.NewRequest("GET", "/metrics", nil))
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		r.Header.Set("Authorization", "Bearer "+testMetricsToken)
+		rec := e.serve(r)
 		body := rec.Body.String()
 		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
 			t.Fatalf("GET /metrics: %d %q", rec.Code, rec.Header().Get("Content-Type"))

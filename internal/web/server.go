@@ -26,6 +26,10 @@ type Config struct {
 	Limits       RateLimits // sign-in and API rate limits (ratelimit.go); none when zero
 	// Ready is what /readyz asks besides the database and the master keys (ready.go).
 	Ready []*ReadyCheck
+	// MetricsToken, when set, is the bearer token /metrics asks for, and
+	// /metrics is then served on the main listener too; without it /metrics
+	// there is 404 and MetricsHandler serves a listener of its own (metrics.go).
+	MetricsToken []byte
 }
 
 // Server is the HTTP face of Waymark.
@@ -42,13 +46,16 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	ready   []*ReadyCheck
+
+	metricsToken []byte
 }
 
 // NewServer wires the routes and middleware.
 func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
-		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, metrics: newMetrics(), limits: cfg.Limits,
+		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, limits: cfg.Limits,
+		metricsToken: cfg.MetricsToken,
 	}
 	s.ready = append([]*ReadyCheck{s.masterKeysCheck()}, cfg.Ready...)
 	if s.now == nil {
@@ -59,6 +66,10 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.metrics = newMetrics(s)
+	if s.db != nil {
+		s.db.SetTimings(s.metrics)
 	}
 	pages, err := parsePages()
 	if err != nil {
