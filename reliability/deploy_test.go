@@ -156,6 +156,40 @@ func TestTheUnitWaitsLongerThanWaymarksShutdownTimeout(t *testing.T) {
 	}
 }
 
+// waymark-admin reads /etc/waymark/waymark.env as systemd does, as data:
+// a value is never run, quotes around a value go, a value with spaces and
+// angle brackets is kept whole; and the master key reaches the command.
+func TestWaymarkAdminReadsTheSettingsFileAsDataNotAsAScript(t *testing.T) {
+	dir := t.TempDir()
+	env := filepath.Join(dir, "waymark.env")
+	settings := "# settings\nWAYMARK_ADDR=127.0.0.1:8080\n\nWAYMARK_SMTP_FROM=Waymark <waymark@partnership.example>\n" +
+		"WAYMARK_PUBLIC_URL=\"https://waymark.partnership.example\"\nWAYMARK_LOG_LEVEL=$(touch " + filepath.Join(dir, "ran") + ")\n"
+	if err := os.WriteFile(env, []byte(settings), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "master-key"), []byte("k1:c2VjcmV0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := deployFile(t, "waymark-admin")
+	script = replaceN(t, script, `[ "$(id -u)" -ne 0 ]`, "false", 1)
+	script = replaceN(t, script, "/etc/waymark/waymark.env", env, strings.Count(script, "/etc/waymark/waymark.env"))
+	script = replaceN(t, script, "/etc/waymark/master-key", filepath.Join(dir, "master-key"), strings.Count(script, "/etc/waymark/master-key"))
+	script = replaceN(t, script, `exec runuser -u waymark -- /usr/local/bin/waymark "$@"`, `env`, 1)
+	out, err := exec.Command("/bin/sh", "-c", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("waymark-admin: %v\n%s", err, out)
+	}
+	for _, want := range []string{"WAYMARK_ADDR=127.0.0.1:8080\n", "WAYMARK_SMTP_FROM=Waymark <waymark@partnership.example>\n",
+		"WAYMARK_PUBLIC_URL=https://waymark.partnership.example\n", "WAYMARK_MASTER_KEY=k1:c2VjcmV0\n", "WAYMARK_DATA_DIR=/var/lib/waymark\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the command would not get %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
+		t.Error("a value in the settings file was run as a command")
+	}
+}
+
 // startReplica starts one `waymark serve` replica behind the proxy, on addr
 // ("127.0.0.1:0" for any free port), and waits until it is ready. Every
 // replica of the deploy test starts here: the one place to change when
@@ -323,6 +357,8 @@ func startNginx(t *testing.T, replicas []string) *proxy {
 	for _, k := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
 		fmt.Fprintf(&temp, "    %s_temp_path %s;\n", k, filepath.Join(p.dir, "tmp-"+k))
 	}
+	// The http block starts as Debian's /etc/nginx/nginx.conf does, whose
+	// defaults the example must override: old TLS versions, gzip.
 	main := fmt.Sprintf(`daemon off;
 master_process off;
 worker_processes 1;
@@ -330,6 +366,9 @@ pid %[1]s/nginx.pid;
 error_log %[1]s/error.log warn;
 events { worker_connections 64; }
 http {
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;
+    ssl_prefer_server_ciphers on;
+    gzip on;
 %[2]s    include %[1]s/waymark.conf;
 }
 `, p.dir, temp.String())
@@ -600,6 +639,9 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 		resp, body = get(t, c, site+"/", nil)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, u.Name) {
 			t.Fatalf("GET / signed in: %d\n%s", resp.StatusCode, body)
+		}
+		if resp.Uncompressed || resp.Header.Get("Content-Encoding") != "" {
+			t.Error("a page holding a form token was compressed (BREACH)")
 		}
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("a page passed through with Cache-Control %q", cc)
