@@ -232,7 +232,7 @@ func startReplica(t *testing.T, dbURL, addr string) *server {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("waymark serve did not start within 60s:\n%s", s.out)
 	}
-	waitUntil(t, s.exited, s.out, func() bool {
+	waitUntilReady(t, s.exited, s.out, func() bool {
 		resp, err := http.Get(s.url + "/readyz")
 		if err != nil {
 			return false
@@ -243,8 +243,8 @@ func startReplica(t *testing.T, dbURL, addr string) *server {
 	return s
 }
 
-// waitUntil polls ready until it holds, failing if the process exits first.
-func waitUntil(t *testing.T, exited <-chan struct{}, out fmt.Stringer, ready func() bool) {
+// waitUntilReady polls ready until it holds, failing if the process exits first.
+func waitUntilReady(t *testing.T, exited <-chan struct{}, out fmt.Stringer, ready func() bool) {
 	t.Helper()
 	for range 1000 {
 		if ready() {
@@ -314,7 +314,7 @@ func selfSigned(t *testing.T, dir string) *x509.CertPool {
 	return pool
 }
 
-func freePort(t *testing.T) string {
+func freeLoopbackPort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -324,7 +324,7 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-type proxy struct {
+type nginxProxy struct {
 	cmd       *exec.Cmd
 	exited    chan struct{}
 	out       *syncBuffer
@@ -339,9 +339,9 @@ type proxy struct {
 // and temporary files all in dir. It runs in the foreground as one process
 // (no master, so no switch of user: as root in CI it stays root and can read
 // the private folder it is given).
-func startNginx(t *testing.T, replicas []string) *proxy {
+func startNginx(t *testing.T, replicas []string) *nginxProxy {
 	t.Helper()
-	p := &proxy{dir: privateDir(t), httpAddr: freePort(t), httpsAddr: freePort(t), exited: make(chan struct{}), out: &syncBuffer{}}
+	p := &nginxProxy{dir: privateDir(t), httpAddr: freeLoopbackPort(t), httpsAddr: freeLoopbackPort(t), exited: make(chan struct{}), out: &syncBuffer{}}
 	p.pool = selfSigned(t, p.dir)
 	site := deployFile(t, "nginx/waymark.conf")
 	site = regexp.MustCompile(`(?m)^\s*listen \[::\]:.*\n`).ReplaceAllString(site, "") // the test machine may have no IPv6
@@ -400,7 +400,7 @@ http {
 			t.Logf("nginx error log:\n%s", b)
 		}
 	})
-	waitUntil(t, p.exited, p.out, func() bool {
+	waitUntilReady(t, p.exited, p.out, func() bool {
 		c, err := net.Dial("tcp", p.httpsAddr)
 		if err == nil {
 			c.Close()
@@ -412,7 +412,7 @@ http {
 
 // client reaches publicName through the proxy, as a browser would: ports 80
 // and 443 of that name lead to the test's nginx, which is trusted for it.
-func (p *proxy) client(t *testing.T, pool *x509.CertPool, tlsConf *tls.Config) *http.Client {
+func (p *nginxProxy) client(t *testing.T, pool *x509.CertPool, tlsConf *tls.Config) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -439,36 +439,36 @@ func (p *proxy) client(t *testing.T, pool *x509.CertPool, tlsConf *tls.Config) *
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-const site = "https://" + publicName
+const publicSite = "https://" + publicName
 
-func get(t *testing.T, c *http.Client, u string, header http.Header) (*http.Response, string) {
+func proxiedGet(t *testing.T, c *http.Client, u string, header http.Header) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	maps(req.Header, header)
-	return send(t, c, req)
+	copyHeader(req.Header, header)
+	return proxiedSend(t, c, req)
 }
 
-func post(t *testing.T, c *http.Client, u, contentType, body string, header http.Header) (*http.Response, string) {
+func proxiedPost(t *testing.T, c *http.Client, u, contentType, body string, header http.Header) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", contentType)
-	maps(req.Header, header)
-	return send(t, c, req)
+	copyHeader(req.Header, header)
+	return proxiedSend(t, c, req)
 }
 
-func maps(dst, src http.Header) {
+func copyHeader(dst, src http.Header) {
 	for k, v := range src {
 		dst[k] = v
 	}
 }
 
-func send(t *testing.T, c *http.Client, req *http.Request) (*http.Response, string) {
+func proxiedSend(t *testing.T, c *http.Client, req *http.Request) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -531,8 +531,8 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 	c := px.client(t, pool, nil)
 
 	t.Run("plain HTTP only redirects to HTTPS", func(t *testing.T) {
-		resp, _ := get(t, c, "http://"+publicName+"/sign-in?next=%2F", nil)
-		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != site+"/sign-in?next=%2F" {
+		resp, _ := proxiedGet(t, c, "http://"+publicName+"/sign-in?next=%2F", nil)
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != publicSite+"/sign-in?next=%2F" {
 			t.Errorf("http:// answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		if len(resp.Cookies()) > 0 {
@@ -541,7 +541,7 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 	})
 
 	t.Run("TLS 1.2 or newer, for its own name only", func(t *testing.T) {
-		resp, _ := get(t, c, site+"/healthz", nil)
+		resp, _ := proxiedGet(t, c, publicSite+"/healthz", nil)
 		if resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
 			t.Errorf("TLS state %+v", resp.TLS)
 		}
@@ -560,7 +560,7 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 
 	t.Run("health, readiness, and no public metrics", func(t *testing.T) {
 		for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 404} {
-			if resp, body := get(t, c, site+path, nil); resp.StatusCode != want {
+			if resp, body := proxiedGet(t, c, publicSite+path, nil); resp.StatusCode != want {
 				t.Errorf("GET %s: %d, want %d: %s", path, resp.StatusCode, want, body)
 			}
 		}
@@ -569,7 +569,7 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 	t.Run("requests reach both replicas", func(t *testing.T) {
 		seen := map[int]int{}
 		for range 6 {
-			resp, _ := get(t, c, site+"/healthz", nil)
+			resp, _ := proxiedGet(t, c, publicSite+"/healthz", nil)
 			seen[servedBy(t, resp, r1, r2)]++
 		}
 		if seen[0] == 0 || seen[1] == 0 {
@@ -578,7 +578,7 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 	})
 
 	t.Run("the access log holds no query string", func(t *testing.T) {
-		get(t, c, site+"/cases?q=Adaeze+Okonkwo", nil)
+		proxiedGet(t, c, publicSite+"/cases?q=Adaeze+Okonkwo", nil)
 		var b []byte
 		for range 500 { // nginx logs a request once its answer has gone: wait for the line
 			var err error
@@ -602,14 +602,14 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 		free := casework.DefaultThrottle.AccountSource.Free // failures of one account from one address before it is slowed
 		for i := range free {
 			body, _ := json.Marshal(map[string]string{"email": email, "password": "not the password at all", "totp": "000000"})
-			resp, text := post(t, c, site+"/api/v1/sessions", "application/json", string(body),
+			resp, text := proxiedPost(t, c, publicSite+"/api/v1/sessions", "application/json", string(body),
 				http.Header{"X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", 10+i)}})
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("wrong password %d: %d %s", i+1, resp.StatusCode, text)
 			}
 		}
 		body, _ := json.Marshal(map[string]string{"email": email, "password": storetest.Password, "totp": storetest.Code(db, email, time.Now())})
-		resp, text := post(t, c, site+"/api/v1/sessions", "application/json", string(body),
+		resp, text := proxiedPost(t, c, publicSite+"/api/v1/sessions", "application/json", string(body),
 			http.Header{"X-Forwarded-For": {"203.0.113.99"}})
 		if resp.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("after %d wrong passwords from one real address under as many made-up ones, the right one answered %d, want 429: %s", free, resp.StatusCode, text)
@@ -624,16 +624,16 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 	var session *http.Cookie
 	t.Run("a person signs in with password and code", func(t *testing.T) {
 		u := p.SocialWorker.User
-		if resp, body := get(t, c, site+"/sign-in", nil); resp.StatusCode != http.StatusOK {
+		if resp, body := proxiedGet(t, c, publicSite+"/sign-in", nil); resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET /sign-in: %d %s", resp.StatusCode, body)
 		}
 		form := url.Values{"email": {u.Email}, "password": {storetest.Password}}
-		resp, body := post(t, c, site+"/sign-in", "application/x-www-form-urlencoded", form.Encode(), nil)
+		resp, body := proxiedPost(t, c, publicSite+"/sign-in", "application/x-www-form-urlencoded", form.Encode(), nil)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="code"`) {
 			t.Fatalf("POST /sign-in: %d %s", resp.StatusCode, body)
 		}
 		form = url.Values{"code": {storetest.Code(db, u.Email, time.Now())}}
-		resp, body = post(t, c, site+"/sign-in/code", "application/x-www-form-urlencoded", form.Encode(), nil)
+		resp, body = proxiedPost(t, c, publicSite+"/sign-in/code", "application/x-www-form-urlencoded", form.Encode(), nil)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("POST /sign-in/code: %d %s", resp.StatusCode, body)
 		}
@@ -645,7 +645,7 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 		if session == nil || !session.Secure || !session.HttpOnly {
 			t.Fatalf("the session cookie is missing or not Secure and HttpOnly: %v", resp.Cookies())
 		}
-		resp, body = get(t, c, site+"/", nil)
+		resp, body = proxiedGet(t, c, publicSite+"/", nil)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, u.Name) {
 			t.Fatalf("GET / signed in: %d\n%s", resp.StatusCode, body)
 		}
@@ -667,7 +667,7 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 		r1.stop(t)
 		var page string
 		for i := range 4 {
-			resp, body := get(t, c, site+"/", nil)
+			resp, body := proxiedGet(t, c, publicSite+"/", nil)
 			if resp.StatusCode != http.StatusOK || !strings.Contains(body, p.SocialWorker.User.Name) {
 				t.Fatalf("request %d with the first replica down: %d\n%s", i+1, resp.StatusCode, body)
 			}
@@ -680,7 +680,7 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no sign-out form on the page:\n%s", page)
 		}
-		resp, _ := post(t, c, site+"/sign-out", "application/x-www-form-urlencoded", url.Values{"csrf_token": {m[1]}}.Encode(), nil)
+		resp, _ := proxiedPost(t, c, publicSite+"/sign-out", "application/x-www-form-urlencoded", url.Values{"csrf_token": {m[1]}}.Encode(), nil)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("POST /sign-out with the first replica down: %d", resp.StatusCode)
 		}
@@ -688,12 +688,12 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 
 	if t.Failed() {
 		for i, r := range []*server{r1, r2} {
-			t.Logf("replica %d:\n%s", i+1, tail(r.out.String(), 40))
+			t.Logf("replica %d:\n%s", i+1, lastLines(r.out.String(), 40))
 		}
 	}
 }
 
-func tail(s string, n int) string {
+func lastLines(s string, n int) string {
 	lines := bytes.Split([]byte(s), []byte("\n"))
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
