@@ -538,6 +538,14 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 		if len(resp.Cookies()) > 0 {
 			t.Errorf("plain HTTP set cookies: %v", resp.Cookies())
 		}
+		req, err := http.NewRequest(http.MethodGet, "http://"+publicName+"/sign-in", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "phishing.example"
+		if resp, _ := proxiedSend(t, c, req); resp.Header.Get("Location") != publicSite+"/sign-in" {
+			t.Errorf("a request naming another host was redirected to %q", resp.Header.Get("Location"))
+		}
 	})
 
 	t.Run("TLS 1.2 or newer, for its own name only", func(t *testing.T) {
