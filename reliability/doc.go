@@ -20,6 +20,11 @@
 //   - rotation_test.go: two replicas on one database rotate the master key
 //     with rolling restarts (a key added unwrap-only, then made the primary,
 //     then `keys rotate`); every case reads through both after each restart.
+//   - deploy_test.go: the files in deploy/ as an operator installs them:
+//     the systemd units pass `systemd-analyze verify` and `security`; the
+//     nginx example, run by nginx in front of two replicas, serves HTTPS
+//     only, signs a person in, carries on when a replica stops and does not
+//     let a client choose the address sign-ins are counted by.
 //
 // There is no code here beyond this comment: everything is in the tests.
 // docs/testing.md says how to run them and what they found.

@@ -13,4 +13,7 @@ fi
 if ! command -v pdftotext >/dev/null; then
   echo "!!! pdftotext is missing: the NRM PDF round trips in internal/nrm will be SKIPPED. bash .ci/run installs poppler-utils." >&2
 fi
+if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/systemd-analyze ]; then
+  echo "!!! nginx or systemd-analyze is missing: the deploy/ tests in reliability will be SKIPPED. bash .ci/run installs both." >&2
+fi
 exec go test -count=1 -timeout 20m ./... "$@"
