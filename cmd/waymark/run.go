@@ -37,6 +37,7 @@ Commands:
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
   user reset     set a user's password (read from stdin), clear its failed sign-ins, end its sessions and API tokens
   user disable   disable a user and end their sessions and API tokens
+  user enable    let a disabled user sign in again
   user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
   totp           print the current two-step verification code of the demo users (or --secret S)
   org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
@@ -214,7 +215,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAdmin(ctx, "audit-verify", rest[1:], getenv, stdout, stderr)
 	case "user":
 		if len(rest) == 0 {
-			return errors.New("usage: waymark user add|reset|reset-mfa|disable [flags]")
+			return errors.New("usage: waymark user add|reset|reset-mfa|disable|enable [flags]")
 		}
 		return runUser(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
 	case "org":
@@ -516,7 +517,7 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 		id := access.NewID()
 		err = svc.AddUser(ctx, store.User{ID: id, OrgID: *org, Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
 		if err != nil {
-			return err
+			return accountError(err)
 		}
 		fmt.Fprintf(stdout, "added user %s (%s)\n", *email, id)
 	case "reset-mfa":
@@ -538,8 +539,13 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 			return err
 		}
 		fmt.Fprintf(stdout, "disable: done for %s: their sessions and API tokens have ended\n", *email)
+	case "enable":
+		if err := svc.EnableUser(ctx, *email); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "enable: done for %s: they can sign in again\n", *email)
 	default:
-		return fmt.Errorf("unknown user command %q: use add, reset, reset-mfa or disable", sub)
+		return fmt.Errorf("unknown user command %q: use add, reset, reset-mfa, disable or enable", sub)
 	}
 	return nil
 }
@@ -551,7 +557,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	c.flags(fs, getenv, "")
 	id := fs.String("id", "", "organisation id (letters, digits, hyphens)")
 	name := fs.String("name", "", "organisation name")
-	kind := fs.String("kind", "", "local-authority, police, school, health, voluntary or support")
+	kind := fs.String("kind", "", strings.Join(pathway.OrganisationKinds, ", "))
 	fr := fs.Bool("first-responder", false, "designated First Responder (§8.2)")
 	cs := fs.Bool("childrens-services", false, "receives concerns as Children's Services")
 	if err := fs.Parse(args); err != nil {
@@ -567,7 +573,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	defer db.Close()
 	err = svc.AddOrganisation(ctx, store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponder: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
 	if err != nil {
-		return err
+		return accountError(err)
 	}
 	fmt.Fprintf(stdout, "added organisation %s\n", *id)
 	return nil

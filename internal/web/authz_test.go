@@ -369,7 +369,8 @@ func newMatrix(t *testing.T, db *store.DB) *matrix {
 	// The matrix tries wrong passwords and codes from one address for every
 	// person on every sign-in route, with the clock stopped; the throttle
 	// would rightly hold it back. It has tests of its own (ratelimit_test.go).
-	e.svc.Throttle.AccountSource.Base, e.svc.Throttle.Account.Base, e.svc.Throttle.Source.Base = 0, 0, 0
+	e.svc.Throttle.AccountSource.Base, e.svc.Throttle.Account.Base = 0, 0
+	e.svc.Throttle.Source = casework.ThrottleRule{}
 	m := &matrix{e: e, people: map[string]casework.Viewer{
 		"referrer": e.p.Teacher, "colleague": e.p.Colleague, "gp": e.p.GPDoctor, "cs-worker": e.p.CSWorker,
 		"social-worker": e.p.SocialWorker, "manager": e.p.Manager, "admin": e.p.CSAdmin, "police-lead": e.p.PoliceLead,
