@@ -72,6 +72,7 @@ type config struct {
 	privacy    privacyConfig    // master keys and retention (keys.go)
 	access     accessConfig     // two-step verification, single sign-on, break-glass, rate limits (access.go)
 	checkpoint checkpointConfig // signed checkpoints of the history (verify.go)
+	staff      staffConfig      // sign-in limits per address, single sign-on re-checks (staff.go)
 	mode       openMode         // what opening the database may do (open)
 }
 
@@ -108,6 +109,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	c.keyFlags(fs, getenv)
 	c.accessFlags(fs, getenv)
 	c.checkpointFlags(fs, getenv)
+	c.staffFlags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -356,6 +358,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	limits, err := c.applyAccess(svc, getenv, log)
 	if err != nil {
+		return err
+	}
+	if err := c.applyStaff(svc); err != nil {
 		return err
 	}
 	runAlertMailer(ctx, svc)

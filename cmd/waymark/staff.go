@@ -2,9 +2,12 @@ package main
 
 import (
 	"errors"
+	"flag"
+	"fmt"
 	"strings"
 
 	"waymark"
+	"waymark/internal/casework"
 )
 
 // accountError says what is wrong with a `user` or `org` command in the
@@ -30,4 +33,25 @@ func flagOf(field string) string {
 		return "org"
 	}
 	return field
+}
+
+// staffConfig is the configuration of sign-in limits per address and of
+// the re-checks of single sign-on sessions (docs/operations.md "Staff
+// accounts").
+type staffConfig struct {
+	addressLimit int
+}
+
+func (c *config) staffFlags(fs *flag.FlagSet) {
+	s := &c.staff
+	fs.IntVar(&s.addressLimit, "sign-in-address-limit", casework.DefaultAddressLimit,
+		"failed sign-ins one client address (an IPv4 address or an IPv6 /64) may make in an hour, whatever accounts they are for, before it must wait for the hour to end; successful sign-ins do not count (WAYMARK_SIGN_IN_ADDRESS_LIMIT)")
+}
+
+// applyStaff configures the service's sign-in limits.
+func (c *config) applyStaff(svc *casework.Service) error {
+	if err := svc.Throttle.SetAddressLimit(c.staff.addressLimit); err != nil {
+		return fmt.Errorf("--sign-in-address-limit: %w", err)
+	}
+	return nil
 }
