@@ -266,6 +266,27 @@ func authzRoutes() map[string]authzRoute {
 		"POST /admin/machine-clients/confirm":      {method: "POST", path: "/admin/machine-clients/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
 		"POST /admin/machine-clients/{id}/revoke":  {method: "POST", path: "/admin/machine-clients/{id}/revoke", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
 
+		// Staff accounts and organisations (administrators only): staff.go.
+		// The {id} is nobody's, so a change answers 404 to the administrator.
+		"GET /admin/staff":               {method: "GET", path: "/admin/staff", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"GET /admin/staff/new":           {method: "GET", path: "/admin/staff/new", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"GET /admin/staff/{id}":          {method: "GET", path: "/admin/staff/{id}", want: signedIn("GET", forbidden, statuses{"admin": notFound})},
+		"GET /admin/organisations":       {method: "GET", path: "/admin/organisations", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"POST /admin/staff":              {method: "POST", path: "/admin/staff", form: form("email", "", "name", "Matrix", "organisation", "org-cs", "role", "practitioner"), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+		"POST /admin/staff/confirm":      {method: "POST", path: "/admin/staff/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+		"POST /admin/staff/disable":      {method: "POST", path: "/admin/staff/disable", form: form("users", "user-nobody"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/role":    {method: "POST", path: "/admin/staff/{id}/role", form: form("role", "manager"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/disable": {method: "POST", path: "/admin/staff/{id}/disable", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/enable":  {method: "POST", path: "/admin/staff/{id}/enable", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/unlock":  {method: "POST", path: "/admin/staff/{id}/unlock", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"GET /api/v1/staff":              {method: "GET", path: "/api/v1/staff", want: bearer(forbidden, statuses{"admin": ok})},
+		"POST /api/v1/staff":             {method: "POST", path: "/api/v1/staff", json: map[string]any{"email": "", "name": "Matrix", "role": "practitioner", "organisationId": "org-cs"}, want: bearer(forbidden, statuses{"admin": invalid})},
+		"POST /api/v1/staff/disable":     {method: "POST", path: "/api/v1/staff/disable", json: map[string]any{"users": []string{"user-nobody"}}, want: bearer(forbidden, statuses{"admin": notFound})},
+		"POST /api/v1/staff/enable":      {method: "POST", path: "/api/v1/staff/enable", json: map[string]any{"users": []string{"user-nobody"}}, want: bearer(forbidden, statuses{"admin": notFound})},
+		"PUT /api/v1/staff/{id}/role":    {method: "PUT", path: "/api/v1/staff/{id}/role", json: map[string]any{"role": "manager"}, want: bearer(forbidden, statuses{"admin": notFound})},
+		"POST /api/v1/staff/{id}/unlock": {method: "POST", path: "/api/v1/staff/{id}/unlock", want: bearer(forbidden, statuses{"admin": notFound})},
+		"GET /api/v1/organisations":      {method: "GET", path: "/api/v1/organisations", want: bearer(forbidden, statuses{"admin": ok})},
+
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The
 		// export and erasure pages look nothing up before the lead confirms
