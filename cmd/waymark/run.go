@@ -360,7 +360,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	if err := c.applyStaff(svc); err != nil {
+	if err := c.applyStaff(ctx, svc); err != nil {
 		return err
 	}
 	runAlertMailer(ctx, svc)
