@@ -87,7 +87,7 @@ var DefaultThrottle = ThrottlePolicy{
 // DefaultAddressLimit is how many failed sign-ins one address (an IPv4
 // address, or an IPv6 /64) may make in an hour before it must wait for the
 // hour to end. Successful sign-ins do not count: fifty people of one office
-// who each mistype twice in the same hour stay within it.
+// who each mistype once in the same hour stay well within it.
 const DefaultAddressLimit = 100
 
 // SetAddressLimit sets how many failed sign-ins one address may make in an
