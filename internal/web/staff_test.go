@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"waymark/internal/access"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -196,4 +201,67 @@ func TestAnAdministratorManagesStaffThroughTheAPI(t *testing.T) {
 			mustProblem(t, rec, http.StatusForbidden)
 		}
 	})
+}
+
+// Fifty people of one office sign in through the pages (password, then
+// code) from one address within the same minute: the per-address request
+// limit (30 a minute by default) counts failures, not successes, so none of
+// them is held back; thirty wrong passwords from the address still are.
+func TestFiftyStaffSigningInFromOneOfficeMeetNoRequestLimit(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		l := NewLimiter(30, 30)
+		l.Now = e.clock.Now
+		e.srv.limits.SignInPerIP = l
+		hash, err := access.HashPassword(storetest.Password, storetest.FastArgon)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			email := fmt.Sprintf("officer%02d@council.example", i)
+			err := db.Update(context.Background(), func(tx *store.Tx) error {
+				u := store.User{ID: access.NewID(), OrgID: "org-school", Email: email, Name: "Officer", Role: pathway.RolePractitioner, PasswordHash: hash, CreatedAt: e.clock.Now()}
+				if err := tx.InsertUser(u); err != nil {
+					return err
+				}
+				return casework.EnrolTOTP(tx, u.ID, storetest.TOTPSecret, e.clock.Now())
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.browser().signIn(email) // fails the test if held back
+		}
+		wrong := url.Values{"email": {"officer01@council.example"}, "password": {"a guess"}}
+		for range 30 {
+			e.browser().post("/sign-in", wrong)
+		}
+		if rec := e.browser().post("/sign-in", wrong); rec.Code != http.StatusTooManyRequests {
+			t.Fatalf("the 31st wrong password in a minute: %d", rec.Code)
+		}
+	})
+}
+
+// Refund gives back the token one request took, and the bucket never holds
+// more than its burst (it relies on x/time/rate accepting a negative count).
+func TestARefundGivesBackOneRequestAndNoMore(t *testing.T) {
+	clock := storetest.NewClock(storetest.Start)
+	l := NewLimiter(1, 2)
+	l.Now = clock.Now
+	l.Allow("k")
+	l.Allow("k")
+	if ok, _ := l.Allow("k"); ok {
+		t.Fatal("a third request within the burst of two")
+	}
+	l.Refund("k")
+	if ok, _ := l.Allow("k"); !ok {
+		t.Fatal("the refunded request was not given back")
+	}
+	l.Refund("k")
+	l.Refund("k")
+	l.Refund("k")
+	l.Allow("k")
+	l.Allow("k")
+	if ok, _ := l.Allow("k"); ok {
+		t.Fatal("refunds filled the bucket above its burst")
+	}
 }
