@@ -129,6 +129,48 @@ func (s *Service) finishSSOCheck(ctx context.Context, g store.SSOGrant) error {
 
 func isNotFound(err error) bool { return waymark.ErrorCode(err) == waymark.ENOTFOUND }
 
+// ErrBadLogoutToken answers a back-channel logout token that does not verify.
+var ErrBadLogoutToken = waymark.Errorf(waymark.EINVALID, "The logout token is not valid")
+
+// BackChannelLogout is the provider telling Waymark, server to server,
+// that a person signed out or was signed out there (OpenID Connect
+// Back-Channel Logout 1.0): once the logout token verifies, every session
+// and API token of the person linked to its subject ends, and their
+// refresh token is forgotten. Audited. A subject linked to nobody is
+// answered as done.
+func (s *Service) BackChannelLogout(ctx context.Context, logoutToken string) error {
+	o := s.Access.OIDC
+	if o == nil {
+		return waymark.Errorf(waymark.ENOTFOUND, "Single sign-on is not set up")
+	}
+	if logoutToken == "" || len(logoutToken) > 16384 {
+		return ErrBadLogoutToken
+	}
+	now := s.now()
+	issuer, subject, err := o.Provider.VerifyLogoutToken(ctx, logoutToken, now)
+	if err != nil {
+		s.Log.Warn("single sign-on: back-channel logout refused", "err", err)
+		return ErrBadLogoutToken
+	}
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByIdentity(issuer, subject)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.SetRefreshToken(issuer, subject, "", now); err != nil {
+			return err
+		}
+		if err := tx.EndCredentials(u.ID, now); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: now, ActorID: "system", OrgID: u.OrgID, Action: ActionSSOAccessEnded,
+			Detail: "for " + u.ID + ": back-channel logout from the provider; sessions and API tokens ended"})
+	})
+}
+
 // RecheckSingleSignOn re-checks every grant that is due, for people who
 // make no request (API tokens, idle sessions). The server runs it every
 // minute; it returns how many people's access it ended.

@@ -27,6 +27,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /sign-in/sso", s.handleSSOStart())
 	mux.Handle("GET /sign-in/sso/callback", s.handleSSOCallback())
 	mux.Handle("GET /sign-in/sso/confirm", s.page(s.handleSSOConfirm))
+	mux.Handle("POST /sign-in/sso/backchannel-logout", s.handleSSOBackChannelLogout()) // staff.go: the provider, server to server
 	mux.Handle("POST /sign-out", s.page(s.handleSignOut))
 	mux.Handle("GET /{$}", s.page(s.handleHome))
 	mux.Handle("GET /concerns/new", s.page(s.handleConcernStart))

@@ -2,11 +2,15 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"waymark/internal/access/oidctest"
 	"waymark/internal/casework"
 	"waymark/internal/crypt"
 	"waymark/internal/store"
@@ -131,4 +135,66 @@ func (e *testEnv) audited(action, detail string) bool {
 		e.t.Fatal(err)
 	}
 	return n > 0
+}
+
+// logoutToken is a back-channel logout token from the test provider.
+func logoutToken(p *oidctest.Provider, now time.Time, change func(map[string]any)) string {
+	c := map[string]any{"iss": p.Issuer(), "aud": p.ClientID, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(), "jti": "logout-1",
+		"sub": "idp-4711", "events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}
+	if change != nil {
+		change(c)
+	}
+	return oidctest.Sign(p.Key, p.KID, c)
+}
+
+// The provider can sign someone out of Waymark at once (OpenID Connect
+// Back-Channel Logout): a logout token that verifies ends every session
+// and API token of the person, audited; one that does not verify ends
+// nothing.
+func TestBackChannelLogoutEndsThePersonsSessionsAndTokens(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e, p := ssoEnv(t, db)
+		b, session := ssoSignIn(t, e)
+		olu := e.ssoUser()
+		token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post := func(tok string) int {
+			return e.serve(formRequest("/sign-in/sso/backchannel-logout", url.Values{"logout_token": {tok}})).Code
+		}
+		other, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := e.clock.Now()
+		for name, bad := range map[string]string{
+			"forged":      oidctest.Sign(other, p.KID, map[string]any{"iss": p.Issuer(), "aud": p.ClientID, "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "jti": "x", "sub": "idp-4711", "events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}),
+			"no event":    logoutToken(p, now, func(c map[string]any) { delete(c, "events") }),
+			"a nonce":     logoutToken(p, now, func(c map[string]any) { c["nonce"] = "n" }),
+			"other aud":   logoutToken(p, now, func(c map[string]any) { c["aud"] = "another-client" }),
+			"expired":     logoutToken(p, now, func(c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix() }),
+			"sid only":    logoutToken(p, now, func(c map[string]any) { delete(c, "sub"); c["sid"] = "s-1" }),
+			"not a token": "not.a.token",
+		} {
+			if code := post(bad); code != http.StatusBadRequest {
+				t.Errorf("%s: %d, want 400", name, code)
+			}
+		}
+		if rec := b.get("/cases"); rec.Code != http.StatusOK {
+			t.Fatalf("after refused logout tokens: %d", rec.Code)
+		}
+		if code := post(logoutToken(p, now, nil)); code != http.StatusOK {
+			t.Fatalf("a valid logout token: %d", code)
+		}
+		if rec := b.get("/cases"); rec.Code != http.StatusSeeOther {
+			t.Fatalf("after the logout, the session: %d", rec.Code)
+		}
+		if rec := e.api("GET", "/api/v1/cases", token, nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("after the logout, the API token: %d", rec.Code)
+		}
+		if !e.audited(casework.ActionSSOAccessEnded, "for "+olu.User.ID+": back-channel logout") {
+			t.Fatal("the logout is not audited")
+		}
+	})
 }

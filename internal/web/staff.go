@@ -507,3 +507,25 @@ func (s *Server) handleAPIStaffUnlock(w http.ResponseWriter, r *http.Request, v 
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// handleSSOBackChannelLogout is the provider's back-channel logout
+// (OpenID Connect Back-Channel Logout 1.0 §2.5): a form POST with
+// logout_token, server to server, no cookie. 200 when done, 400 with an
+// OAuth error when the token does not verify (casework.BackChannelLogout).
+func (s *Server) handleSSOBackChannelLogout() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		err := s.svc.BackChannelLogout(r.Context(), r.PostFormValue("logout_token"))
+		switch {
+		case err == nil:
+			w.WriteHeader(http.StatusOK)
+		case waymark.ErrorCode(err) == waymark.EINVALID:
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": waymark.ErrorMessage(err)})
+		case waymark.ErrorCode(err) == waymark.ENOTFOUND:
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "invalid_request", "error_description": waymark.ErrorMessage(err)})
+		default:
+			s.log.Error("back-channel logout", "err", err, "request_id", requestID(r.Context()))
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+		}
+	})
+}
