@@ -72,6 +72,17 @@ func TestStaffAccountsThroughThePages(t *testing.T) {
 	b.expectText("Northfield Academy", "school")
 	b.narrow("organisations")
 	b.signOut()
+
+	// The page an emailed link opens (the demo sends no email: a made-up link).
+	b.open("/sign-in/first-password?token=made-up")
+	b.expectHeading("Set your password")
+	b.fill("password", "short")
+	b.fill("confirmPassword", "short")
+	if status := b.click(`main form[action="/sign-in/first-password"] button[type="submit"]`); status != 422 {
+		t.Errorf("a short password: status %d, want 422", status)
+	}
+	b.expectErrorSummary("password")
+	b.narrow("first-password-error")
 }
 
 // confirmStaffAdmin answers "Confirm it is you" if the page asks.

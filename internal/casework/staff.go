@@ -12,6 +12,7 @@ import (
 	"waymark"
 	"waymark/internal/access"
 	"waymark/internal/audit"
+	"waymark/internal/notify"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
@@ -400,4 +401,110 @@ func (s *Service) UnlockStaff(ctx context.Context, v Viewer, sessionToken, userI
 // auditSystem is an audit entry of the operator's command line.
 func (s *Service) auditSystem(orgID, action, detail string) audit.Entry {
 	return audit.Entry{At: s.now(), ActorID: "system", OrgID: orgID, Action: action, Detail: detail}
+}
+
+// Audit actions of invitations.
+const (
+	ActionUserInvited      = "user.invited"
+	ActionPasswordFromLink = "user.password_set"
+)
+
+// InvitationValidFor is how long a link to set a first password works.
+const InvitationValidFor = 72 * time.Hour
+
+// CanInvite reports whether links to set a first password can be sent:
+// only by email, so only with a mailer and the public address for links.
+func (s *Service) CanInvite() bool { return s.Access.Mailer != nil && s.Access.PublicURL != "" }
+
+// InviteStaff emails a person who has no password a one-time link to set
+// one (valid InvitationValidFor; a new link replaces the old). The link
+// goes only to the person's address: the administrator never sees it.
+// Audited.
+func (s *Service) InviteStaff(ctx context.Context, v Viewer, sessionToken, userID string) error {
+	if !v.ManagesStaff() {
+		return ErrStaffAdmin
+	}
+	if !s.CanInvite() {
+		return waymark.Errorf(waymark.ECONFLICT, "Waymark cannot send emails here. Ask your operator to give the person a first password with `waymark user reset`.")
+	}
+	if err := s.staffAdmin(ctx, v, sessionToken); err != nil {
+		return err
+	}
+	now := s.now()
+	tok, hash := access.NewToken()
+	var u store.User
+	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = tx.UserByID(userID); err != nil {
+			return err
+		}
+		if u.Disabled || u.PasswordHash != "" {
+			return waymark.Errorf(waymark.ECONFLICT, "Only an active account with no password can be sent a link to set one. To replace a password, the operator uses `waymark user reset`.")
+		}
+		if err := tx.InsertInvitation(store.Invitation{TokenHash: hash, UserID: u.ID, CreatedBy: v.User.ID, CreatedAt: now, ExpiresAt: now.Add(InvitationValidFor)}); err != nil {
+			return err
+		}
+		e := s.auditEntry(v, "", ActionUserInvited, "for "+u.ID+": a link to set a first password, by email")
+		e.OrgID = u.OrgID
+		return tx.AppendAudit(e)
+	})
+	if err != nil {
+		return err
+	}
+	link := s.Access.PublicURL + "/sign-in/first-password?token=" + tok
+	if err := s.Access.Mailer.Send(ctx, u.Email, notify.InvitationMessage(link, InvitationValidFor)); err != nil {
+		s.Log.Error("sending a link to set a first password", "user", u.ID, "err", err)
+		return waymark.Errorf(waymark.ECONFLICT, "The email could not be sent. Try again later, or ask your operator.")
+	}
+	return nil
+}
+
+// SetFirstPassword is the person following their link: the link must be
+// live and theirs to use once, the account active and still without a
+// password. Their failed sign-ins are cleared; they set up two-step
+// verification at their first sign-in. Audited.
+func (s *Service) SetFirstPassword(ctx context.Context, token, password, confirm string) error {
+	if token == "" || len(token) > 100 {
+		return waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has been used. Ask your administrator for a new one.")
+	}
+	var probs waymark.Problems
+	switch {
+	case len([]rune(password)) < access.MinPasswordLength:
+		probs.Add("password", "Enter a password of at least %d characters", access.MinPasswordLength)
+	case len(password) > 1024:
+		probs.Add("password", "Enter a password of at most 1024 characters")
+	case password != confirm:
+		probs.Add("confirmPassword", "Enter the same password twice")
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	hash, err := access.HashPassword(password, s.Argon)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		inv, err := tx.InvitationByTokenHash(access.HashToken(token), now)
+		if err != nil {
+			return err
+		}
+		u, err := tx.UserByID(inv.UserID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled || u.PasswordHash != "" {
+			return waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has been used. Ask your administrator for a new one.")
+		}
+		if err := tx.DeleteInvitations(u.ID); err != nil {
+			return err
+		}
+		if err := tx.SetPassword(u.ID, hash); err != nil {
+			return err
+		}
+		if err := ClearThrottleFor(tx, u.Email); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: ActionPasswordFromLink, Detail: "from the link sent by " + inv.CreatedBy})
+	})
 }

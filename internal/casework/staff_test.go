@@ -3,6 +3,7 @@ package casework_test
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"waymark"
 	"waymark/internal/access"
 	"waymark/internal/casework"
+	"waymark/internal/notify"
+	"waymark/internal/notify/notifytest"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
@@ -275,6 +278,86 @@ func TestAccountsAndOrganisationsAreCheckedBeforeTheyAreStored(t *testing.T) {
 		_, err = p.svc.AddStaff(p.ctx, p.CSAdmin, p.adminSession(), casework.NewStaff{Email: "nia@northfield.example", Name: "Nia", Role: pathway.RolePractitioner, OrgID: "org-nowhere"})
 		if waymark.ErrorMessage(err) != "No organisation with id org-nowhere" {
 			t.Errorf("an administrator naming an unknown organisation: %v", err)
+		}
+	})
+}
+
+var invitationLink = regexp.MustCompile(`https://waymark\.partnership\.example/sign-in/first-password\?token=([A-Za-z0-9_-]+)`)
+
+// A person an administrator adds sets their own first password from a
+// one-time link sent to their address: the administrator sees no password
+// and no link, the link works once, and both steps are audited.
+func TestAnInvitationLetsTheNewPersonSetTheirOwnPassword(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); waymark.ErrorCode(err) != waymark.ECONFLICT {
+			t.Fatalf("without a mailer: %v", err)
+		}
+		relay := notifytest.New(t)
+		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
+		p.svc.Access.PublicURL = "https://waymark.partnership.example"
+		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		mails := relay.Wait(1, 5*time.Second)
+		if len(mails) != 1 || len(mails[0].To) != 1 || mails[0].To[0] != "nia@northfield.example" {
+			t.Fatalf("mails: %+v", mails)
+		}
+		link := invitationLink.FindStringSubmatch(mails[0].Data)
+		if link == nil {
+			t.Fatalf("no link in the email:\n%s", mails[0].Data)
+		}
+		if err := p.svc.SetFirstPassword(p.ctx, link[1], "short", "short"); fieldOf(err) != "password" {
+			t.Fatalf("a short password: %v", err)
+		}
+		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a different one"); fieldOf(err) != "confirmPassword" {
+			t.Fatalf("two different passwords: %v", err)
+		}
+		if err := p.svc.SetFirstPassword(p.ctx, "not-the-link", "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("a made-up link: %v", err)
+		}
+		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.SetFirstPassword(p.ctx, link[1], "another long password", "another long password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("the link used twice: %v", err)
+		}
+		if _, err := p.svc.BeginSignIn(p.ctx, "nia@northfield.example", "a long enough password"); err != nil {
+			t.Fatalf("signing in with the password set from the link: %v", err)
+		}
+		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); waymark.ErrorCode(err) != waymark.ECONFLICT {
+			t.Fatalf("a link for someone who has a password: %v", err)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM audit_log WHERE action IN ('user.invited', 'user.password_set') AND detail LIKE '%' || $1 || '%'`, ""); n != 2 {
+			t.Fatalf("%d audit entries for the link and the password, want 2", n)
+		}
+	})
+}
+
+// A link expires.
+func TestAnInvitationExpires(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		relay := notifytest.New(t)
+		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
+		p.svc.Access.PublicURL = "https://waymark.partnership.example"
+		m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		link := invitationLink.FindStringSubmatch(relay.Wait(1, 5*time.Second)[0].Data)
+		p.clock.Advance(casework.InvitationValidFor + time.Minute)
+		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("an expired link: %v", err)
 		}
 	})
 }

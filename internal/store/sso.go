@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"waymark"
 )
 
 // Single sign-on re-checks (migration 0015). The provider's refresh token
@@ -82,4 +84,52 @@ func (t *Tx) ClaimSSOCheck(userID string, due, now time.Time) (SSOGrant, bool, e
 // SSOChecksDue lists the users with a grant last checked at or before due.
 func (t *Tx) SSOChecksDue(due time.Time, limit int) ([]string, error) {
 	return t.stringColumn(`SELECT DISTINCT user_id FROM user_identities WHERE refresh_token IS NOT NULL AND checked_at <= $1 LIMIT `+fmt.Sprint(limit), utc(due))
+}
+
+// Invitation is a one-time link to set a first password.
+type Invitation struct {
+	TokenHash string // the link token's SHA-256 (access.HashToken)
+	UserID    string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// InsertInvitation stores an invitation (its token's hash keyed, as for
+// sessions), replacing any earlier one of the same person.
+func (t *Tx) InsertInvitation(i Invitation) error {
+	if err := t.DeleteInvitations(i.UserID); err != nil {
+		return err
+	}
+	h, err := t.tokenHash(i.TokenHash)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(`INSERT INTO invitations(token_hash, user_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		h, i.UserID, i.CreatedBy, utc(i.CreatedAt), utc(i.ExpiresAt)); err != nil {
+		return fmt.Errorf("store: inserting invitation: %w", err)
+	}
+	return nil
+}
+
+// InvitationByTokenHash finds a live invitation at now; ENOTFOUND otherwise.
+func (t *Tx) InvitationByTokenHash(hash string, now time.Time) (Invitation, error) {
+	i := Invitation{TokenHash: hash}
+	err := t.queryRow(`SELECT user_id, created_by, created_at, expires_at FROM invitations WHERE token_hash = $1 AND expires_at > $2`,
+		t.storedToken("invitations", "token_hash", hash), utc(now)).Scan(&i.UserID, &i.CreatedBy, &i.CreatedAt, &i.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has been used. Ask your administrator for a new one.")
+	}
+	if err != nil {
+		return i, fmt.Errorf("store: reading invitation: %w", err)
+	}
+	return i, nil
+}
+
+// DeleteInvitations ends every invitation of a person.
+func (t *Tx) DeleteInvitations(userID string) error {
+	if _, err := t.exec(`DELETE FROM invitations WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("store: deleting invitations: %w", err)
+	}
+	return nil
 }

@@ -28,6 +28,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /sign-in/sso/callback", s.handleSSOCallback())
 	mux.Handle("GET /sign-in/sso/confirm", s.page(s.handleSSOConfirm))
 	mux.Handle("POST /sign-in/sso/backchannel-logout", s.handleSSOBackChannelLogout()) // staff.go: the provider, server to server
+	mux.Handle("GET /sign-in/first-password", s.handleFirstPasswordForm())             // staff.go: the emailed link
+	mux.Handle("POST /sign-in/first-password", s.handleFirstPassword())                // staff.go
 	mux.Handle("POST /sign-out", s.page(s.handleSignOut))
 	mux.Handle("GET /{$}", s.page(s.handleHome))
 	mux.Handle("GET /concerns/new", s.page(s.handleConcernStart))
@@ -87,12 +89,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/staff/{id}/role", s.page(s.handleStaffChange("role")))               // staff.go
 	mux.Handle("POST /admin/staff/{id}/disable", s.page(s.handleStaffChange("disable")))         // staff.go
 	mux.Handle("POST /admin/staff/{id}/enable", s.page(s.handleStaffChange("enable")))           // staff.go
-	mux.Handle("POST /admin/staff/{id}/unlock", s.page(s.handleStaffChange("unlock")))           // staff.go
-	mux.Handle("GET /admin/organisations", s.page(s.handleOrganisations))                        // staff.go
-	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                             // privacy.go
-	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))                // privacy.go
-	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                    // privacy.go
-	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))                       // privacy.go
+	mux.Handle("POST /admin/staff/{id}/unlock", s.page(s.handleStaffChange("unlock")))
+	mux.Handle("POST /admin/staff/{id}/invite", s.page(s.handleStaffChange("invite"))) // staff.go
+	mux.Handle("GET /admin/organisations", s.page(s.handleOrganisations))              // staff.go
+	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                   // privacy.go
+	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))      // privacy.go
+	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))          // privacy.go
+	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))             // privacy.go
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
 

@@ -35,6 +35,7 @@ type staffData struct {
 	Form        map[string]string
 	Selected    map[string]bool
 	Orgs        []store.Organisation
+	CanInvite   bool // links to set a first password can be emailed
 }
 
 func roleItems() []map[string]string {
@@ -260,6 +261,7 @@ func (s *Server) staffPersonPage(w http.ResponseWriter, r *http.Request, v casew
 	if d.Form == nil {
 		d.Form = map[string]string{"role": d.Person.Role}
 	}
+	d.CanInvite = s.svc.CanInvite()
 	s.staffConfirmation(r, v, &d, "/admin/staff/"+id)
 	s.render(w, r, status, "staff-person", Page{Title: d.Person.Name, Errors: errs, Flash: flash, Data: d})
 }
@@ -270,11 +272,12 @@ func (s *Server) handleStaffPerson(w http.ResponseWriter, r *http.Request, v cas
 		return
 	}
 	flash := map[string]string{
-		"added":     "Account added. The person signs in through their organisation's account, or your operator gives them a first password with `waymark user reset`: you never see it.",
+		"added":     "Account added. The person signs in through their organisation's account, or sets a first password from a link you send them by email (or that your operator gives them with `waymark user reset`): you never see it.",
 		"role":      "Role changed",
 		"disabled":  "Account disabled: their sessions and API tokens have ended",
 		"enabled":   "Account enabled: they can sign in again",
 		"unlocked":  "Failed sign-ins cleared: they can try again now with the same password",
+		"invited":   "A link to set their password has been emailed to them. It works once, for 72 hours.",
 		"confirmed": "You have confirmed it is you: you can make changes for the next few minutes",
 	}[r.URL.Query().Get("done")]
 	s.staffPersonPage(w, r, v, http.StatusOK, staffData{}, nil, flash)
@@ -312,6 +315,9 @@ func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r 
 		case "unlock":
 			err = s.svc.UnlockStaff(r.Context(), v, token, id)
 			done = "unlocked"
+		case "invite":
+			err = s.svc.InviteStaff(r.Context(), v, token, id)
+			done = "invited"
 		}
 		switch {
 		case errors.Is(err, casework.ErrReauthenticate):
@@ -526,6 +532,35 @@ func (s *Server) handleSSOBackChannelLogout() http.Handler {
 		default:
 			s.log.Error("back-channel logout", "err", err, "request_id", requestID(r.Context()))
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+		}
+	})
+}
+
+type firstPasswordData struct {
+	Token string
+	Done  bool
+}
+
+// handleFirstPasswordForm is the page a person's emailed link opens: set a
+// first password. Nobody is signed in; the token is the link's.
+func (s *Server) handleFirstPasswordForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, "first-password", Page{Title: "Set your password", Data: firstPasswordData{Token: r.URL.Query().Get("token")}})
+	})
+}
+
+// handleFirstPassword sets the password (casework.SetFirstPassword).
+func (s *Server) handleFirstPassword() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := firstPasswordData{Token: r.PostFormValue("token")}
+		err := s.svc.SetFirstPassword(r.Context(), d.Token, r.PostFormValue("password"), r.PostFormValue("confirmPassword"))
+		switch {
+		case err == nil:
+			s.render(w, r, http.StatusOK, "first-password", Page{Title: "Your password is set", Data: firstPasswordData{Done: true}})
+		case waymark.ErrorCode(err) == waymark.EINVALID:
+			s.render(w, r, http.StatusUnprocessableEntity, "first-password", Page{Title: "Set your password", Errors: waymark.ErrorFields(err), Data: d})
+		default:
+			s.failErr(w, r, err)
 		}
 	})
 }

@@ -12,6 +12,8 @@ import (
 
 	"waymark/internal/access"
 	"waymark/internal/casework"
+	"waymark/internal/notify"
+	"waymark/internal/notify/notifytest"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
@@ -264,4 +266,61 @@ func TestARefundGivesBackOneRequestAndNoMore(t *testing.T) {
 	if ok, _ := l.Allow("k"); ok {
 		t.Fatal("refunds filled the bucket above its burst")
 	}
+}
+
+var invitationLinkPath = regexp.MustCompile(`https://waymark\.test(/sign-in/first-password\?token=[A-Za-z0-9_-]+)`)
+
+// The administrator emails a new person a link; the person sets their
+// password on a plain page (errors in the summary), then signs in.
+func TestANewPersonSetsTheirPasswordFromTheEmailedLink(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		relay := notifytest.New(t)
+		e.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
+		e.svc.Access.PublicURL = "https://waymark.test"
+		admin := e.browser()
+		admin.signIn("admin@cs.example")
+		csrf := admin.csrf("/admin/staff/new")
+		added := admin.post("/admin/staff", url.Values{"csrf_token": {csrf}, "email": {"nia@northfield.example"}, "name": {"Nia New"}, "organisation": {"org-school"}, "role": {"practitioner"}})
+		m := staffPersonPath.FindStringSubmatch(added.Header().Get("Location"))
+		if m == nil {
+			t.Fatalf("adding: %d", added.Code)
+		}
+		if page := admin.get("/admin/staff/" + m[1]).Body.String(); !strings.Contains(page, `action="/admin/staff/`+m[1]+`/invite"`) {
+			t.Fatal("the person's page offers no link to set a password")
+		}
+		rec := admin.post("/admin/staff/"+m[1]+"/invite", url.Values{"csrf_token": {csrf}})
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/staff/"+m[1]+"?done=invited" {
+			t.Fatalf("sending the link: %d %s", rec.Code, rec.Header().Get("Location"))
+		}
+		if page := admin.get(rec.Header().Get("Location")).Body.String(); strings.Contains(page, "first-password") {
+			t.Fatal("the administrator is shown the link")
+		}
+		mails := relay.Wait(1, 5*time.Second)
+		link := invitationLinkPath.FindStringSubmatch(mails[0].Data)
+		if link == nil {
+			t.Fatalf("no link in the email:\n%s", mails[0].Data)
+		}
+		nia := e.browser()
+		form := nia.get(link[1])
+		token := hiddenInput(form.Body.String(), "token")
+		if form.Code != http.StatusOK || token == "" {
+			t.Fatalf("the link's page: %d", form.Code)
+		}
+		bad := nia.post("/sign-in/first-password", url.Values{"token": {token}, "password": {"short"}, "confirmPassword": {"short"}})
+		if bad.Code != http.StatusUnprocessableEntity || !strings.Contains(bad.Body.String(), `href="#password"`) {
+			t.Fatalf("a short password: %d", bad.Code)
+		}
+		done := nia.post("/sign-in/first-password", url.Values{"token": {token}, "password": {"a long enough password"}, "confirmPassword": {"a long enough password"}})
+		if done.Code != http.StatusOK || !strings.Contains(done.Body.String(), "Your password is set") {
+			t.Fatalf("setting the password: %d", done.Code)
+		}
+		if again := nia.post("/sign-in/first-password", url.Values{"token": {token}, "password": {"another long password"}, "confirmPassword": {"another long password"}}); again.Code != http.StatusNotFound {
+			t.Fatalf("the link used again: %d", again.Code)
+		}
+		first := nia.post("/sign-in", url.Values{"email": {"nia@northfield.example"}, "password": {"a long enough password"}})
+		if first.Code != http.StatusOK || !strings.Contains(first.Body.String(), "/sign-in/set-up") && !strings.Contains(first.Body.String(), "authenticator") {
+			t.Fatalf("signing in with the new password: %d", first.Code)
+		}
+	})
 }

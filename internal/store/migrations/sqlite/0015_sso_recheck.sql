@@ -6,3 +6,16 @@
 ALTER TABLE user_identities ADD COLUMN refresh_token TEXT;
 ALTER TABLE user_identities ADD COLUMN checked_at TIMESTAMP;
 CREATE INDEX user_identities_user ON user_identities(user_id);
+
+-- Invitations (docs/operations.md, "Staff accounts"): a one-time link, sent
+-- by email to a person an administrator added, to set their first password.
+-- Only the link's token hash is kept (keyed, as for sessions); the
+-- administrator never sees the link.
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
+CREATE INDEX invitations_user ON invitations(user_id);
