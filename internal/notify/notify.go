@@ -26,7 +26,7 @@ type Message struct {
 	Body    string
 }
 
-// AlertMessage is the only email Waymark sends: that there is something for
+// AlertMessage is the alert email: that there is something for
 // the reader, with a link to the page that shows it once signed in.
 func AlertMessage(link string) Message {
 	return Message{
