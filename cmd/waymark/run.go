@@ -39,6 +39,7 @@ Commands:
   user add       add a user:  user add --email E --name N --role R --org ORG-ID (password read from stdin)
   user reset     set a user's password (read from stdin), clear its failed sign-ins, end its sessions and API tokens
   user disable   disable a user and end their sessions and API tokens
+  user enable    let a disabled user sign in again
   user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
   totp           print the current two-step verification code of the demo users (or --secret S)
   org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
@@ -78,6 +79,7 @@ type config struct {
 	tls        tlsConfig        // HTTPS, or plain HTTP on purpose (tls.go)
 	erasure    erasureConfig    // the erasure ledger outside the database (erasure.go)
 	metrics    metricsConfig    // where /metrics is served (metrics.go)
+	staff      staffConfig      // sign-in limits per address, single sign-on re-checks (staff.go)
 	mode       openMode         // what opening the database may do (open)
 	schema     schemaConfig     // whether opening may create or migrate the database (migrate.go)
 
@@ -126,6 +128,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	c.checkpointFlags(fs)
 	c.erasureFlags(fs)
 	c.metrics.flags(fs)
+	c.staffFlags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -227,7 +230,7 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return runAdmin(ctx, "audit-verify", rest[1:], getenv, stdout, stderr)
 	case "user":
 		if len(rest) == 0 {
-			return errors.New("usage: waymark user add|reset|reset-mfa|disable [flags]")
+			return errors.New("usage: waymark user add|reset|reset-mfa|disable|enable [flags]")
 		}
 		return runUser(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
 	case "org":
@@ -410,6 +413,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if err := c.applyStaff(ctx, svc); err != nil {
+		return err
+	}
 	ready := readyChecks(ctx, svc, log) // ready.go
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log) // verify.go
@@ -575,7 +581,7 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 		id := access.NewID()
 		err = svc.AddUser(ctx, store.User{ID: id, OrgID: *org, Email: *email, Name: *name, Role: *role, PasswordHash: hash, CreatedAt: time.Now()})
 		if err != nil {
-			return err
+			return accountError(err)
 		}
 		fmt.Fprintf(stdout, "added user %s (%s)\n", *email, id)
 	case "reset-mfa":
@@ -597,8 +603,13 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 			return err
 		}
 		fmt.Fprintf(stdout, "disable: done for %s: their sessions and API tokens have ended\n", *email)
+	case "enable":
+		if err := svc.EnableUser(ctx, *email); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "enable: done for %s: they can sign in again\n", *email)
 	default:
-		return fmt.Errorf("unknown user command %q: use add, reset, reset-mfa or disable", sub)
+		return fmt.Errorf("unknown user command %q: use add, reset, reset-mfa, disable or enable", sub)
 	}
 	return nil
 }
@@ -610,7 +621,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	c.flags(fs, getenv, "")
 	id := fs.String("id", "", "organisation id (letters, digits, hyphens)")
 	name := fs.String("name", "", "organisation name")
-	kind := fs.String("kind", "", "local-authority, police, school, health, voluntary or support")
+	kind := fs.String("kind", "", strings.Join(pathway.OrganisationKinds, ", "))
 	fr := fs.Bool("first-responder", false, "designated First Responder (§8.2)")
 	cs := fs.Bool("childrens-services", false, "receives concerns as Children's Services")
 	if err := c.parse(fs, args); err != nil {
@@ -626,7 +637,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	defer db.Close()
 	err = svc.AddOrganisation(ctx, store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponder: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
 	if err != nil {
-		return err
+		return accountError(err)
 	}
 	fmt.Fprintf(stdout, "added organisation %s\n", *id)
 	return nil

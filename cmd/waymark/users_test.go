@@ -55,3 +55,42 @@ func TestAccountCommandsAreAudited(t *testing.T) {
 		t.Fatalf("audit verify after the commands: %v\n%s", err, out.String())
 	}
 }
+
+// The command line gets the service's checks and its words: a mistyped
+// organisation is named, an email address or a kind outside the list is
+// refused, and nothing is half-saved.
+func TestAccountCommandsSayWhatIsWrongInPlainWords(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	startDemo(t, dir)
+	try := func(stdin string, args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		err := run(context.Background(), append(args, "--data", dir), env(nil), strings.NewReader(stdin), &out, &out)
+		if err == nil {
+			t.Fatalf("%v was accepted", args)
+		}
+		return err.Error()
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"user", "add", "--email", "nia@hillside.example", "--name", "Nia", "--org", "org-hilside", "--role", "practitioner"}, "--org: No organisation with id org-hilside"},
+		{[]string{"user", "add", "--email", "Nia <nia@hillside.example>", "--name", "Nia", "--org", "org-eastshire-police", "--role", "practitioner"}, "--email: Enter an email address in the correct format"},
+		{[]string{"org", "add", "--id", "org-hillside", "--name", "Hillside", "--kind", "charity"}, "--kind: Choose the kind of organisation"},
+	} {
+		got := try("a long enough password 2026\n", c.args...)
+		if !strings.Contains(got, c.want) || strings.Contains(strings.ToLower(got), "foreign key") || strings.Contains(got, "store:") {
+			t.Errorf("%v: %q, want %q", c.args, got, c.want)
+		}
+	}
+}
+
+// A sign-in address limit that makes no sense stops the service starting.
+func TestAnAddressLimitBelowOneStopsStartUp(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"), "--sign-in-address-limit", "0"}, env(nil), strings.NewReader(""), &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "--sign-in-address-limit") {
+		t.Fatalf("err = %v", err)
+	}
+}

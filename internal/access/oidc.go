@@ -117,19 +117,75 @@ func (o *OIDC) AuthCodeURL(ctx context.Context, state, nonce, challenge string, 
 // Exchange trades the authorization code for the provider's tokens and
 // returns the raw ID token.
 func (o *OIDC) Exchange(ctx context.Context, code, verifier string) (string, error) {
+	raw, _, err := o.ExchangeTokens(ctx, code, verifier)
+	return raw, err
+}
+
+// ExchangeTokens trades the authorization code for the provider's tokens
+// and returns the raw ID token and the refresh token ("" when the provider
+// gives none). The refresh token is a credential: keep it sealed, never
+// log it.
+func (o *OIDC) ExchangeTokens(ctx context.Context, code, verifier string) (idToken, refreshToken string, err error) {
 	p, err := o.discover(ctx)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	tok, err := o.config(p).Exchange(o.withClient(ctx), code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return "", fmt.Errorf("%w: token request: %v", ErrOIDC, err)
+		return "", "", fmt.Errorf("%w: token request: %v", ErrOIDC, err)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return "", oidcErr("token endpoint answered without an ID token")
+		return "", "", oidcErr("token endpoint answered without an ID token")
 	}
-	return raw, nil
+	return raw, tok.RefreshToken, nil
+}
+
+// ErrGrantRevoked is the provider refusing a refresh token (RFC 6749 §5.2
+// invalid_grant): the person's grant was revoked, or they were disabled or
+// removed. Any other failure to refresh (the provider unreachable, a 5xx)
+// is not this error.
+var ErrGrantRevoked = errors.New("oidc: the provider refused the refresh token")
+
+// ErrProviderUnavailable is a refresh that could not reach the provider, or
+// that the provider could not answer (network, 5xx): nothing is known about
+// the person, so try again later.
+var ErrProviderUnavailable = errors.New("oidc: the provider is unavailable")
+
+// Refresh asks the provider for new tokens with a refresh token (RFC 6749
+// §6) and checks the ID token it returns as OpenID Connect Core §12.2 asks:
+// signature, issuer, audience, expiry, and the same subject as before. It
+// returns the claims (Raw is nil when the provider sent no ID token) and the
+// refresh token to keep: a new one if the provider rotated it.
+func (o *OIDC) Refresh(ctx context.Context, refreshToken, subject string, now time.Time) (IDClaims, string, error) {
+	p, err := o.discover(ctx)
+	if err != nil {
+		return IDClaims{}, "", fmt.Errorf("%w: %w", ErrProviderUnavailable, err)
+	}
+	tok, err := o.config(p).TokenSource(o.withClient(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && (re.ErrorCode == "invalid_grant" || (re.ErrorCode == "" && re.Response != nil && re.Response.StatusCode == http.StatusBadRequest)) {
+			return IDClaims{}, "", ErrGrantRevoked
+		}
+		return IDClaims{}, "", fmt.Errorf("%w: refresh: %v", ErrProviderUnavailable, err)
+	}
+	next := tok.RefreshToken
+	if next == "" {
+		next = refreshToken
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return IDClaims{Subject: subject}, next, nil
+	}
+	c, err := o.verify(ctx, p, raw, "", false, now)
+	if err != nil {
+		return IDClaims{}, "", err
+	}
+	if c.Subject != subject {
+		return IDClaims{}, "", oidcErr("refreshed ID token is about another subject")
+	}
+	return c, next, nil
 }
 
 // IDClaims are the claims of a verified ID token that Waymark uses; Raw has
@@ -155,6 +211,12 @@ func (o *OIDC) VerifyIDToken(ctx context.Context, raw, nonce string, now time.Ti
 	if err != nil {
 		return IDClaims{}, err
 	}
+	return o.verify(ctx, p, raw, nonce, true, now)
+}
+
+// verify checks an ID token; the nonce only when checkNonce is set (an ID
+// token from a refresh answers no sign-in of its own).
+func (o *OIDC) verify(ctx context.Context, p *oidc.Provider, raw, nonce string, checkNonce bool, now time.Time) (IDClaims, error) {
 	leeway := o.Leeway
 	if leeway == 0 {
 		leeway = time.Minute
@@ -176,7 +238,7 @@ func (o *OIDC) VerifyIDToken(ctx context.Context, raw, nonce string, now time.Ti
 	if _, ok := c["iat"].(float64); !ok || tok.IssuedAt.After(now.Add(leeway)) {
 		return IDClaims{}, oidcErr("ID token is issued in the future or has no iat")
 	}
-	if nonce == "" || tok.Nonce != nonce {
+	if checkNonce && (nonce == "" || tok.Nonce != nonce) {
 		return IDClaims{}, oidcErr("ID token nonce does not match the sign-in it answers")
 	}
 	if tok.Subject == "" {
@@ -193,6 +255,54 @@ func (o *OIDC) VerifyIDToken(ctx context.Context, raw, nonce string, now time.Ti
 		out.AuthTime = time.Unix(int64(at), 0)
 	}
 	return out, nil
+}
+
+// backChannelLogoutEvent is the event a logout token must carry (OpenID
+// Connect Back-Channel Logout 1.0 §2.4).
+const backChannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout"
+
+// VerifyLogoutToken checks a back-channel logout token as §2.6 of OpenID
+// Connect Back-Channel Logout 1.0 asks: go-oidc checks the RS256 signature,
+// the issuer, that the audience includes this client and the expiry; then
+// this checks iat, a jti, the logout event, no nonce, and a subject (a
+// token naming only a provider session, sid, is refused: Waymark keeps no
+// provider session ids). It returns the issuer and subject.
+func (o *OIDC) VerifyLogoutToken(ctx context.Context, raw string, now time.Time) (issuer, subject string, err error) {
+	p, err := o.discover(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	leeway := o.Leeway
+	if leeway == 0 {
+		leeway = time.Minute
+	}
+	v := p.Verifier(&oidc.Config{ClientID: o.ClientID, SupportedSigningAlgs: SigningAlgorithms,
+		Now: func() time.Time { return now.Add(-leeway) }})
+	tok, err := v.Verify(o.withClient(ctx), raw)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: logout token: %v", ErrOIDC, err)
+	}
+	var c map[string]any
+	if err := tok.Claims(&c); err != nil {
+		return "", "", fmt.Errorf("%w: logout token claims: %v", ErrOIDC, err)
+	}
+	if _, ok := c["iat"].(float64); !ok || tok.IssuedAt.After(now.Add(leeway)) {
+		return "", "", oidcErr("logout token is issued in the future or has no iat")
+	}
+	if jti, _ := c["jti"].(string); jti == "" {
+		return "", "", oidcErr("logout token has no jti")
+	}
+	if _, ok := c["nonce"]; ok {
+		return "", "", oidcErr("logout token has a nonce")
+	}
+	events, _ := c["events"].(map[string]any)
+	if _, ok := events[backChannelLogoutEvent].(map[string]any); !ok {
+		return "", "", oidcErr("logout token has no back-channel logout event")
+	}
+	if tok.Subject == "" {
+		return "", "", oidcErr("logout token names no subject")
+	}
+	return tok.Issuer, tok.Subject, nil
 }
 
 // StringsClaim reads a claim that is a string or a list of strings (groups, roles).

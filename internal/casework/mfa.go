@@ -401,6 +401,21 @@ func (s *Service) DisableUser(ctx context.Context, email string) error {
 	})
 }
 
+// EnableUser lets a disabled account sign in again (from the operator's
+// `user enable`). Audited.
+func (s *Service) EnableUser(ctx context.Context, email string) error {
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByEmail(email)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetDisabled(u.ID, false, s.now()); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditSystem(u.OrgID, ActionUserEnabled, "for "+u.ID))
+	})
+}
+
 // ErrReauthenticate is the answer to a sensitive action asked for by a
 // session that has not proved who it is recently: ask for the password or an
 // authenticator code again (Reauthenticate), then retry.
@@ -522,8 +537,13 @@ var errReauthEndedSession = &waymark.Error{Code: waymark.ETOOMANY,
 
 // AddUser creates an account (from the operator's `user add`). Audited, with
 // the role and organisation, so that who was given what is on record.
+// The email address, name, role and organisation are checked first
+// (checkNewUser): an unknown organisation is "No organisation with id X".
 func (s *Service) AddUser(ctx context.Context, u store.User) error {
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := checkNewUser(tx, &u); err != nil {
+			return err
+		}
 		if err := tx.InsertUser(u); err != nil {
 			return err
 		}
@@ -533,7 +553,11 @@ func (s *Service) AddUser(ctx context.Context, u store.User) error {
 
 // AddOrganisation creates an organisation (from the operator's `org add`).
 // Audited, with whether it receives concerns or submits NRM referrals.
+// Its id, name and kind (one of pathway.OrganisationKinds) are checked first.
 func (s *Service) AddOrganisation(ctx context.Context, o store.Organisation) error {
+	if err := checkNewOrganisation(&o); err != nil {
+		return err
+	}
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertOrganisation(o); err != nil {
 			return err

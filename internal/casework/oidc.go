@@ -27,6 +27,11 @@ type OIDCConfig struct {
 	RequireVerifiedEmail bool     // refuse an email the provider has not verified (default true)
 	LinkByEmail          bool     // link a verified email to an existing account of the same organisation
 	RequireAMR           []string // if set, the token's amr must include one (e.g. "mfa"): the provider's second factor
+	// RecheckEvery is how long a person signed in through the provider is
+	// trusted before the provider is asked again, with the refresh token
+	// kept at sign-in, whether they still have access (ssorecheck.go); 0
+	// never asks.
+	RecheckEvery time.Duration
 }
 
 // OIDCMapping gives the members of Group a Role in Organisation. The first
@@ -83,6 +88,7 @@ func ParseOIDCConfig(data []byte, clientSecret string) (*OIDCConfig, error) {
 		RequireVerifiedEmail: f.RequireVerifiedEmail == nil || *f.RequireVerifiedEmail,
 		LinkByEmail:          f.LinkByEmail,
 		RequireAMR:           f.RequireAMR,
+		RecheckEvery:         DefaultSSORecheck,
 	}
 	if c.Label == "" {
 		c.Label = "Sign in with your organisation's account"
@@ -181,7 +187,7 @@ func (s *Service) FinishOIDC(ctx context.Context, state, cookieState, code strin
 	if err != nil {
 		return OIDCResult{}, err
 	}
-	raw, err := o.Provider.Exchange(ctx, code, st.Verifier)
+	raw, refresh, err := o.Provider.ExchangeTokens(ctx, code, st.Verifier)
 	var claims access.IDClaims
 	if err == nil {
 		claims, err = o.Provider.VerifyIDToken(ctx, raw, st.Nonce, now)
@@ -264,13 +270,20 @@ func (s *Service) FinishOIDC(ctx context.Context, state, cookieState, code strin
 		}
 		res.Token, res.Session, err = s.startSession(ctx, tx, u, now, "single sign-on via "+claims.Issuer)
 		res.User = u
-		return err
+		if err != nil {
+			return err
+		}
+		// Kept sealed, to ask the provider again within minutes (ssorecheck.go).
+		return tx.SetRefreshToken(claims.Issuer, claims.Subject, refresh, now)
 	})
 	if err != nil {
 		return OIDCResult{}, err
 	}
 	if outcome != nil {
 		return OIDCResult{}, outcome
+	}
+	if refresh == "" && o.RecheckEvery > 0 {
+		s.Log.Warn("single sign-on: the provider gave no refresh token, so this person's access cannot be re-checked before their session ends; ask for the offline_access scope", "user", res.User.ID)
 	}
 	return res, nil
 }

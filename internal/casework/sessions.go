@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -157,7 +158,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 	hash := access.HashToken(token)
 	var sess store.Session
 	var user store.User
-	var ended bool
+	var ended, recheck bool
+	var grant store.SSOGrant
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		sess, user, err = tx.SessionByTokenHash(hash)
@@ -168,6 +170,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 			ended = true // commit the deletion: returning an error here would roll it back
 			return tx.DeleteSession(hash)
 		}
+		// A person who signs in through the provider is asked about again
+		// every few minutes (ssorecheck.go).
+		if grant, recheck, err = s.claimSSOCheck(tx, user.ID, now); err != nil {
+			return err
+		}
 		if now.Sub(sess.LastSeenAt) > time.Minute { // one write a minute is enough to track idleness
 			return tx.TouchSession(hash, now)
 		}
@@ -175,6 +182,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 	})
 	if err == nil && ended {
 		err = errSessionEnded
+	}
+	if err == nil && recheck {
+		if err = s.finishSSOCheck(ctx, grant); errors.Is(err, errSSOEnded) {
+			err = errSessionEnded
+		}
 	}
 	if err != nil {
 		if code := waymark.ErrorCode(err); code == waymark.ENOTFOUND || code == waymark.EUNAUTHORIZED {

@@ -144,10 +144,10 @@ func TestRepeatedFailuresFromOneSourceAreSlowedDown(t *testing.T) {
 			wantCode(t, err, waymark.EUNAUTHORIZED)
 		}
 		_, _, _, err = p.svc.SignIn(sprayer, "someone.else@nowhere.example", "a guess", "000000")
-		wantThrottled(t, err, p.svc.Throttle.Source.Base)
+		wantThrottled(t, err, p.svc.Throttle.Source.Window) // until the hour is up
 
 		// Counts are forgotten in time, and the table does not grow for ever.
-		p.clock.Advance(p.svc.Throttle.Source.Forget + time.Hour)
+		p.clock.Advance(p.svc.Throttle.AccountSource.Forget + time.Hour)
 		if _, _, _, err := p.svc.SignIn(sprayer, "someone.else@nowhere.example", "a guess", "000000"); waymark.ErrorCode(err) != waymark.EUNAUTHORIZED {
 			t.Fatalf("a day later: %v", err)
 		}

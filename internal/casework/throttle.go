@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -24,7 +25,12 @@ import (
 //   - the account from anywhere: a ceiling against guessing spread over many
 //     addresses. It only slows (its cap is short) and leaves alone an address
 //     the account has signed in from before;
-//   - the source address, whatever accounts it tries;
+//   - the source address, whatever accounts it tries: at most Source.Free
+//     failures an hour (--sign-in-address-limit), in fixed one-hour windows,
+//     so that a council office whose fifty staff sign in from one address,
+//     and mistype now and then, is never held back (successes never count),
+//     while one wrong password sprayed across many accounts is stopped at
+//     the limit until the hour is up;
 //   - the session, for re-authentication: enough wrong answers end it.
 //
 // Keys are made from the email address as typed, never from whether an
@@ -38,6 +44,11 @@ type ThrottleRule struct {
 	Free      int
 	Base, Max time.Duration
 	Forget    time.Duration
+	// Window, when set, makes the rule a limit: Free failures in a fixed
+	// window of this length, counted from the first failure; after the
+	// Free-th, attempts wait until the window ends, and then the count
+	// starts again. Base, Max and Forget are not used.
+	Window time.Duration
 }
 
 // Delay is how long to refuse attempts after the n-th failure.
@@ -63,14 +74,30 @@ type ThrottlePolicy struct {
 
 // DefaultThrottle: five free guesses from one address, then 30 s, 1 min, 2
 // min … up to 15 minutes between guesses; across every address an account
-// is slowed after twenty failures, by at most a minute; one address is
-// slowed after thirty failures whatever accounts it tries.
+// is slowed after twenty failures, by at most a minute; one address may
+// fail DefaultAddressLimit times an hour, whatever accounts it tries.
 var DefaultThrottle = ThrottlePolicy{
 	AccountSource: ThrottleRule{Free: 5, Base: 30 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour},
 	Account:       ThrottleRule{Free: 20, Base: time.Second, Max: time.Minute, Forget: 24 * time.Hour},
-	Source:        ThrottleRule{Free: 30, Base: 10 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour},
+	Source:        ThrottleRule{Free: DefaultAddressLimit, Window: time.Hour},
 	Session:       5,
 	KnownFor:      90 * 24 * time.Hour,
+}
+
+// DefaultAddressLimit is how many failed sign-ins one address (an IPv4
+// address, or an IPv6 /64) may make in an hour before it must wait for the
+// hour to end. Successful sign-ins do not count: fifty people of one office
+// who each mistype once in the same hour stay well within it.
+const DefaultAddressLimit = 100
+
+// SetAddressLimit sets how many failed sign-ins one address may make in an
+// hour (--sign-in-address-limit); it must be at least 1.
+func (p *ThrottlePolicy) SetAddressLimit(n int) error {
+	if n < 1 || n > 1_000_000 {
+		return fmt.Errorf("the sign-in address limit must be a whole number of failed sign-ins an hour from 1 to 1000000, not %d", n)
+	}
+	p.Source = ThrottleRule{Free: n, Window: time.Hour}
+	return nil
 }
 
 type sourceKey struct{}
@@ -199,6 +226,18 @@ func (s *Service) countFailure(tx *store.Tx, k throttleKeys, now time.Time) erro
 		key, account string
 		rule         ThrottleRule
 	}{{k.accountSource, k.account, p.AccountSource}, {k.source, "", p.Source}, {k.account, k.account, p.Account}} { // the order throttled reads them in
+		if r.rule.Window > 0 {
+			n, ends, err := tx.RecordThrottleFailureInWindow(r.key, r.account, now, now.Add(r.rule.Window))
+			if err != nil {
+				return err
+			}
+			if n >= r.rule.Free {
+				if err := tx.BlockThrottle(r.key, ends); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		n, err := tx.RecordThrottleFailure(r.key, r.account, now, now.Add(max(r.rule.Forget, time.Minute)))
 		if err != nil {
 			return err

@@ -19,13 +19,14 @@ import (
 	"time"
 )
 
-// Message is one email. Build it with AlertMessage: nothing else is sent.
+// Message is one email. Build it with AlertMessage or InvitationMessage:
+// nothing else is sent.
 type Message struct {
 	Subject string
 	Body    string
 }
 
-// AlertMessage is the only email Waymark sends: that there is something for
+// AlertMessage is the alert email: that there is something for
 // the reader, with a link to the page that shows it once signed in.
 func AlertMessage(link string) Message {
 	return Message{
@@ -34,6 +35,18 @@ func AlertMessage(link string) Message {
 			"Sign in to see it: " + link + "\r\n\r\n" +
 			"This email does not say what it is about, on purpose: details stay in Waymark.\r\n" +
 			"If you did not expect this email, tell your Waymark administrator.\r\n",
+	}
+}
+
+// InvitationMessage asks a person an administrator added to set their
+// first password, with the one-time link. It says nothing else.
+func InvitationMessage(link string, validFor time.Duration) Message {
+	return Message{
+		Subject: "Set your Waymark password",
+		Body: "You have been given an account in Waymark.\r\n\r\n" +
+			"Set your password here: " + link + "\r\n\r\n" +
+			"The link works once, for " + fmt.Sprint(int(validFor.Hours())) + " hours. You will then set up two-step verification when you first sign in.\r\n" +
+			"If you did not expect this email, do not use the link: tell your Waymark administrator.\r\n",
 	}
 }
 

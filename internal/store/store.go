@@ -108,8 +108,10 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// write survives power loss, immediate transactions so writers queue
 		// on the busy timeout instead of failing mid-transaction; secure_delete
 		// overwrites deleted content, so an erased key leaves no copy in free pages.
-		dsn := "file:" + file + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-			"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=secure_delete(1)" + mode
+		// busy_timeout comes first: switching to WAL needs a lock, and a
+		// process starting while another migrates must wait for it, not fail.
+		dsn := "file:" + file + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: opening sqlite %s: %w", file, err)

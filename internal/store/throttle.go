@@ -54,6 +54,26 @@ func (t *Tx) RecordThrottleFailure(keyHash, accountHash string, now, expires tim
 	return n, nil
 }
 
+// RecordThrottleFailureInWindow counts one failure against key in a fixed
+// window: a new window, ending at ends, starts when there is none live;
+// otherwise the live one keeps its end. It returns the count and the
+// window's end.
+func (t *Tx) RecordThrottleFailureInWindow(keyHash, accountHash string, now, ends time.Time) (int, time.Time, error) {
+	var n int
+	var end time.Time
+	err := t.queryRow(`INSERT INTO sign_in_throttle(key_hash, account_hash, failures, last_at, expires_at) VALUES ($1, $2, 1, $3, $4)
+		ON CONFLICT (key_hash) DO UPDATE SET
+			failures = CASE WHEN sign_in_throttle.expires_at <= $3 THEN 1 ELSE sign_in_throttle.failures + 1 END,
+			blocked_until = CASE WHEN sign_in_throttle.expires_at <= $3 THEN NULL ELSE sign_in_throttle.blocked_until END,
+			last_at = $3,
+			expires_at = CASE WHEN sign_in_throttle.expires_at <= $3 THEN $4 ELSE sign_in_throttle.expires_at END
+		RETURNING failures, expires_at`, keyHash, accountHash, utc(now), utc(ends)).Scan(&n, &end)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: counting a failed sign-in: %w", err)
+	}
+	return n, end, nil
+}
+
 // BlockThrottle refuses attempts on key until until.
 func (t *Tx) BlockThrottle(keyHash string, until time.Time) error {
 	if _, err := t.exec(`UPDATE sign_in_throttle SET blocked_until = $2 WHERE key_hash = $1`, keyHash, utc(until)); err != nil {
@@ -97,4 +117,17 @@ func (t *Tx) PruneThrottle(now time.Time) error {
 		return fmt.Errorf("store: pruning sign-in throttle: %w", err)
 	}
 	return nil
+}
+
+// AccountBlocked reports whether any failure count kept against an account
+// (from one address or from anywhere) is refusing attempts at now: what an
+// administrator's list shows as "locked".
+func (t *Tx) AccountBlocked(accountHash string, now time.Time) (bool, error) {
+	var n int
+	err := t.queryRow(`SELECT COUNT(*) FROM sign_in_throttle WHERE account_hash = $1 AND failures > 0 AND blocked_until > $2 AND expires_at > $2`,
+		accountHash, utc(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: reading sign-in throttle: %w", err)
+	}
+	return n > 0, nil
 }

@@ -168,16 +168,21 @@ func authzRoutes() map[string]authzRoute {
 		"GET /sign-in/sso":          {method: "GET", path: "/sign-in/sso", want: public(notFound)},
 		"GET /sign-in/sso/callback": {method: "GET", path: "/sign-in/sso/callback?state=x&code=y", want: public(notFound)},
 		"GET /sign-in/sso/confirm":  {method: "GET", path: "/sign-in/sso/confirm", want: signedIn("GET", notFound, nil)},
-		"GET /break-glass":          {method: "GET", path: "/break-glass", want: signedIn("GET", ok, nil)},
-		"POST /break-glass":         {method: "POST", path: "/break-glass", form: form("case", "{id}", "reason", "too short"), want: signedIn("POST", invalid, statuses{"admin": forbidden})},
-		"GET /alerts":               {method: "GET", path: "/alerts", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
-		"POST /api/v1/break-glass":  {method: "POST", path: "/api/v1/break-glass", json: map[string]any{"case": "CS-2026-000001", "reason": "too short"}, want: bearer(invalid, statuses{"admin": forbidden, "machine-client": forbidden})},
-		"GET /accessibility":        {method: "GET", path: "/accessibility", want: public(ok)},
-		"GET /privacy":              {method: "GET", path: "/privacy", want: public(ok)},
-		"GET /api/v1/openapi.json":  {method: "GET", path: "/api/v1/openapi.json", want: public(ok)},
-		"POST /api/v1/sessions":     {method: "POST", path: "/api/v1/sessions", json: map[string]string{"email": "nobody@nowhere.example", "password": "not a password"}, want: public(unauth)},
-		"/api/":                     {method: "GET", path: "/api/v1/nothing-here", want: public(notFound)},
-		"/":                         {method: "GET", path: "/nothing-here", want: public(notFound)},
+		// The provider's back-channel logout: no single sign-on here, so 404 for everyone (staff.go).
+		"POST /sign-in/sso/backchannel-logout": {method: "POST", path: "/sign-in/sso/backchannel-logout", form: form("logout_token", "x"), want: public(notFound)},
+		// A person's emailed link to set a first password: anyone may open it; the link's token decides (staff.go).
+		"GET /sign-in/first-password":  {method: "GET", path: "/sign-in/first-password?token=x", want: public(ok)},
+		"POST /sign-in/first-password": {method: "POST", path: "/sign-in/first-password", form: form("token", "x", "password", "short"), want: public(invalid)},
+		"GET /break-glass":             {method: "GET", path: "/break-glass", want: signedIn("GET", ok, nil)},
+		"POST /break-glass":            {method: "POST", path: "/break-glass", form: form("case", "{id}", "reason", "too short"), want: signedIn("POST", invalid, statuses{"admin": forbidden})},
+		"GET /alerts":                  {method: "GET", path: "/alerts", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
+		"POST /api/v1/break-glass":     {method: "POST", path: "/api/v1/break-glass", json: map[string]any{"case": "CS-2026-000001", "reason": "too short"}, want: bearer(invalid, statuses{"admin": forbidden, "machine-client": forbidden})},
+		"GET /accessibility":           {method: "GET", path: "/accessibility", want: public(ok)},
+		"GET /privacy":                 {method: "GET", path: "/privacy", want: public(ok)},
+		"GET /api/v1/openapi.json":     {method: "GET", path: "/api/v1/openapi.json", want: public(ok)},
+		"POST /api/v1/sessions":        {method: "POST", path: "/api/v1/sessions", json: map[string]string{"email": "nobody@nowhere.example", "password": "not a password"}, want: public(unauth)},
+		"/api/":                        {method: "GET", path: "/api/v1/nothing-here", want: public(notFound)},
+		"/":                            {method: "GET", path: "/nothing-here", want: public(notFound)},
 
 		// Pages for anyone signed in.
 		"POST /sign-out":           {method: "POST", path: "/sign-out", form: csrf, want: signedIn("POST", seeOther, nil)},
@@ -265,6 +270,28 @@ func authzRoutes() map[string]authzRoute {
 		"POST /admin/machine-clients":              {method: "POST", path: "/admin/machine-clients", form: form("organisation", "org-cs", "name", "Matrix client", "scopes", "cases:read", "expiresInDays", "30", "custodianEmail", "front.door@cs.example"), want: signedIn("POST", forbidden, statuses{"admin": created})},
 		"POST /admin/machine-clients/confirm":      {method: "POST", path: "/admin/machine-clients/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
 		"POST /admin/machine-clients/{id}/revoke":  {method: "POST", path: "/admin/machine-clients/{id}/revoke", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+
+		// Staff accounts and organisations (administrators only): staff.go.
+		// The {id} is nobody's, so a change answers 404 to the administrator.
+		"GET /admin/staff":               {method: "GET", path: "/admin/staff", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"GET /admin/staff/new":           {method: "GET", path: "/admin/staff/new", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"GET /admin/staff/{id}":          {method: "GET", path: "/admin/staff/{id}", want: signedIn("GET", forbidden, statuses{"admin": notFound})},
+		"GET /admin/organisations":       {method: "GET", path: "/admin/organisations", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"POST /admin/staff":              {method: "POST", path: "/admin/staff", form: form("email", "", "name", "Matrix", "organisation", "org-cs", "role", "practitioner"), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+		"POST /admin/staff/confirm":      {method: "POST", path: "/admin/staff/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+		"POST /admin/staff/disable":      {method: "POST", path: "/admin/staff/disable", form: form("users", "user-nobody"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/role":    {method: "POST", path: "/admin/staff/{id}/role", form: form("role", "manager"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/disable": {method: "POST", path: "/admin/staff/{id}/disable", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/enable":  {method: "POST", path: "/admin/staff/{id}/enable", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/unlock":  {method: "POST", path: "/admin/staff/{id}/unlock", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"POST /admin/staff/{id}/invite":  {method: "POST", path: "/admin/staff/{id}/invite", form: csrf, want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+		"GET /api/v1/staff":              {method: "GET", path: "/api/v1/staff", want: bearer(forbidden, statuses{"admin": ok})},
+		"POST /api/v1/staff":             {method: "POST", path: "/api/v1/staff", json: map[string]any{"email": "", "name": "Matrix", "role": "practitioner", "organisationId": "org-cs"}, want: bearer(forbidden, statuses{"admin": invalid})},
+		"POST /api/v1/staff/disable":     {method: "POST", path: "/api/v1/staff/disable", json: map[string]any{"users": []string{"user-nobody"}}, want: bearer(forbidden, statuses{"admin": notFound})},
+		"POST /api/v1/staff/enable":      {method: "POST", path: "/api/v1/staff/enable", json: map[string]any{"users": []string{"user-nobody"}}, want: bearer(forbidden, statuses{"admin": notFound})},
+		"PUT /api/v1/staff/{id}/role":    {method: "PUT", path: "/api/v1/staff/{id}/role", json: map[string]any{"role": "manager"}, want: bearer(forbidden, statuses{"admin": notFound})},
+		"POST /api/v1/staff/{id}/unlock": {method: "POST", path: "/api/v1/staff/{id}/unlock", want: bearer(forbidden, statuses{"admin": notFound})},
+		"GET /api/v1/organisations":      {method: "GET", path: "/api/v1/organisations", want: bearer(forbidden, statuses{"admin": ok})},
 
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The
@@ -369,7 +396,8 @@ func newMatrix(t *testing.T, db *store.DB) *matrix {
 	// The matrix tries wrong passwords and codes from one address for every
 	// person on every sign-in route, with the clock stopped; the throttle
 	// would rightly hold it back. It has tests of its own (ratelimit_test.go).
-	e.svc.Throttle.AccountSource.Base, e.svc.Throttle.Account.Base, e.svc.Throttle.Source.Base = 0, 0, 0
+	e.svc.Throttle.AccountSource.Base, e.svc.Throttle.Account.Base = 0, 0
+	e.svc.Throttle.Source = casework.ThrottleRule{}
 	m := &matrix{e: e, people: map[string]casework.Viewer{
 		"referrer": e.p.Teacher, "colleague": e.p.Colleague, "gp": e.p.GPDoctor, "cs-worker": e.p.CSWorker,
 		"social-worker": e.p.SocialWorker, "manager": e.p.Manager, "admin": e.p.CSAdmin, "police-lead": e.p.PoliceLead,

@@ -138,6 +138,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(casework.WithSource(r.Context(), s.clientIP(r))) // for the sign-in throttle
 		protected.ServeHTTP(rec, r)
+		s.signInSucceeded(rec.status, r) // ratelimit.go: a successful sign-in step gives its request back
 	})
 }
 

@@ -593,6 +593,8 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"WorkItem", d.schema("WorkItem"), apiWorkItem{}, true},
 		{"APIToken", d.schema("APIToken"), apiToken{}, true},
 		{"MachineClient", d.schema("MachineClient"), apiMachineClient{}, true},
+		{"StaffMember", d.schema("StaffMember"), apiStaffMember{}, true},
+		{"Organisation", d.schema("Organisation"), apiOrganisation{}, true},
 		{"Catalog.indicatorGroups", catalogItems("indicatorGroups"), catalog.IndicatorGroup{}, true},
 		{"Catalog.indicators", catalogItems("indicators"), catalog.Indicator{}, true},
 		{"Catalog.exploitationTypes", catalogItems("exploitationTypes"), catalog.ExploitationType{}, true},
@@ -637,6 +639,7 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"Decision", enumOf(d.schema("Decision")), optionValues(pathway.Outcomes())},
 		{"Role", enumOf(d.schema("Role")), slices.Sorted(slices.Values(pathway.Roles))},
 		{"Scope", enumOf(d.schema("Scope")), []string{casework.ScopeRead, casework.ScopeWrite}},
+		{"Organisation.kind", enumOf(obj(obj(d.schema("Organisation")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.OrganisationKinds))},
 	}
 	for _, e := range enums {
 		if !slices.Equal(e.doc, e.want) {

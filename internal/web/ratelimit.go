@@ -81,6 +81,23 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	return false, time.Duration(secs) * time.Second
 }
 
+// Refund gives key's bucket back the token one request took (never above
+// its burst): for a request that turned out not to be what the limit is
+// for, such as a successful sign-in step.
+func (l *Limiter) Refund(key string) {
+	if l == nil || l.Limit <= 0 {
+		return
+	}
+	now := l.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if lim, found := l.keys[key]; found {
+		// A negative count adds a token; the bucket is capped at its burst
+		// again at the next request (TestARefundGivesBackOneRequestAndNoMore).
+		lim.AllowN(now, -1)
+	}
+}
+
 // Over reports whether key's bucket is empty, and how long until a token
 // is back, without taking a token or making a bucket for a key it has not
 // seen (so asking costs no memory).
@@ -149,6 +166,17 @@ func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// signInSucceeded gives a sign-in step that succeeded (a form or API call
+// answered below 400) its request back. The per-address limit sheds floods
+// of failures; an office whose fifty staff sign in at nine from one address
+// must never meet it, so successes do not count, as in the database
+// throttle (casework/throttle.go).
+func (s *Server) signInSucceeded(status int, r *http.Request) {
+	if r.Method == http.MethodPost && isSignInStep(r) && status < 400 {
+		s.limits.SignInPerIP.Refund("ip:" + casework.SourceKey(s.clientIP(r)))
+	}
 }
 
 // setRetryAfter adds Retry-After to the answer of a throttled sign-in.

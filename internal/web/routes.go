@@ -27,6 +27,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /sign-in/sso", s.handleSSOStart())
 	mux.Handle("GET /sign-in/sso/callback", s.handleSSOCallback())
 	mux.Handle("GET /sign-in/sso/confirm", s.page(s.handleSSOConfirm))
+	mux.Handle("POST /sign-in/sso/backchannel-logout", s.handleSSOBackChannelLogout()) // staff.go: the provider, server to server
+	mux.Handle("GET /sign-in/first-password", s.handleFirstPasswordForm())             // staff.go: the emailed link
+	mux.Handle("POST /sign-in/first-password", s.handleFirstPassword())                // staff.go
 	mux.Handle("POST /sign-out", s.page(s.handleSignOut))
 	mux.Handle("GET /{$}", s.page(s.handleHome))
 	mux.Handle("GET /concerns/new", s.page(s.handleConcernStart))
@@ -77,10 +80,22 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/machine-clients", s.page(s.handleMachineClientCreate))               // clients.go
 	mux.Handle("POST /admin/machine-clients/confirm", s.page(s.handleMachineClientsConfirm))     // clients.go
 	mux.Handle("POST /admin/machine-clients/{id}/revoke", s.page(s.handleMachineClientRevoke))   // clients.go
-	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                             // privacy.go
-	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))                // privacy.go
-	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                    // privacy.go
-	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))                       // privacy.go
+	mux.Handle("GET /admin/staff", s.page(s.handleStaff))                                        // staff.go
+	mux.Handle("POST /admin/staff", s.page(s.handleStaffAdd))                                    // staff.go
+	mux.Handle("GET /admin/staff/new", s.page(s.handleStaffAddForm))                             // staff.go
+	mux.Handle("POST /admin/staff/confirm", s.page(s.handleStaffConfirm))                        // staff.go
+	mux.Handle("POST /admin/staff/disable", s.page(s.handleStaffBulkDisable))                    // staff.go
+	mux.Handle("GET /admin/staff/{id}", s.page(s.handleStaffPerson))                             // staff.go
+	mux.Handle("POST /admin/staff/{id}/role", s.page(s.handleStaffChange("role")))               // staff.go
+	mux.Handle("POST /admin/staff/{id}/disable", s.page(s.handleStaffChange("disable")))         // staff.go
+	mux.Handle("POST /admin/staff/{id}/enable", s.page(s.handleStaffChange("enable")))           // staff.go
+	mux.Handle("POST /admin/staff/{id}/unlock", s.page(s.handleStaffChange("unlock")))
+	mux.Handle("POST /admin/staff/{id}/invite", s.page(s.handleStaffChange("invite"))) // staff.go
+	mux.Handle("GET /admin/organisations", s.page(s.handleOrganisations))              // staff.go
+	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                   // privacy.go
+	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))      // privacy.go
+	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))          // privacy.go
+	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))             // privacy.go
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
 
@@ -114,7 +129,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/machine-clients/{id}/revoke", s.api(s.handleAPIMachineClientRevoke)) // clients.go
 	mux.Handle("POST /api/v1/machine-clients/{id}/token", s.api(s.handleAPIMachineClientToken))   // clients.go: the custodian collects it
 	mux.Handle("POST /api/v1/break-glass", s.api(s.handleAPIBreakGlass))
-	mux.Handle("GET /api/v1/retention-review", s.api(s.handleAPIRetentionReview)) // privacy.go
+	mux.Handle("GET /api/v1/retention-review", s.api(s.handleAPIRetentionReview))      // privacy.go
+	mux.Handle("GET /api/v1/staff", s.api(s.handleAPIStaff))                           // staff.go
+	mux.Handle("POST /api/v1/staff", s.api(s.handleAPIStaffAdd))                       // staff.go
+	mux.Handle("POST /api/v1/staff/disable", s.api(s.handleAPIStaffSetDisabled(true))) // staff.go
+	mux.Handle("POST /api/v1/staff/enable", s.api(s.handleAPIStaffSetDisabled(false))) // staff.go
+	mux.Handle("PUT /api/v1/staff/{id}/role", s.api(s.handleAPIStaffRole))             // staff.go
+	mux.Handle("POST /api/v1/staff/{id}/unlock", s.api(s.handleAPIStaffUnlock))        // staff.go
+	mux.Handle("GET /api/v1/organisations", s.api(s.handleAPIOrganisations))           // staff.go
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "There is no API operation at "+r.Method+" "+r.URL.Path+". See /api/v1/openapi.json.", nil)
 	}))

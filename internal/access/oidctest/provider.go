@@ -1,8 +1,12 @@
 // Package oidctest runs an OpenID Connect provider inside a test: discovery,
 // JWKS, an authorize endpoint that signs the configured person in at once
 // and redirects back with a code, and a token endpoint that checks the
-// client secret and PKCE and returns an RS256-signed ID token. Tests can
-// tamper with the token to prove each check refuses it.
+// client secret and PKCE and returns an RS256-signed ID token and a refresh
+// token. A refresh (grant_type=refresh_token) rotates the refresh token and
+// answers with the person's claims as they are now (SetClaims), so a test
+// can drop a group; RevokeGrants refuses every refresh token issued so far,
+// as a provider does for a disabled person. Tests can tamper with the token
+// to prove each check refuses it.
 package oidctest
 
 import (
@@ -42,7 +46,10 @@ type Provider struct {
 	// LastAuthorize is the query of the last authorize request.
 	LastAuthorize url.Values
 
-	codes map[string]grant
+	codes   map[string]grant
+	refresh map[string]map[string]any // refresh token → the claims it was issued with
+	// Refreshes counts the refresh requests answered.
+	Refreshes int
 }
 
 type grant struct {
@@ -58,7 +65,7 @@ func New(t testing.TB) *Provider {
 		t.Fatal(err)
 	}
 	p := &Provider{ClientID: "waymark-test", ClientSecret: "test-secret-" + rand.Text(), Key: key, KID: "key-1",
-		Claims: map[string]any{}, Now: time.Now, codes: map[string]grant{}}
+		Claims: map[string]any{}, Now: time.Now, codes: map[string]grant{}, refresh: map[string]map[string]any{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /jwks", p.jwks)
@@ -84,6 +91,14 @@ func (p *Provider) SetTamper(f func(map[string]any)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.Tamper = f
+}
+
+// RevokeGrants refuses every refresh token issued so far (invalid_grant):
+// the person was disabled at the provider.
+func (p *Provider) RevokeGrants() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refresh = map[string]map[string]any{}
 }
 
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
@@ -138,6 +153,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]string{"error": "invalid_client"})
 		return
 	}
+	if r.PostFormValue("grant_type") == "refresh_token" {
+		p.refreshToken(w, r)
+		return
+	}
 	p.mu.Lock()
 	g, found := p.codes[r.PostFormValue("code")]
 	delete(p.codes, r.PostFormValue("code")) // codes are single-use
@@ -161,7 +180,42 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	if signer == nil {
 		signer = p.Key
 	}
-	writeJSON(w, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": Sign(signer, p.KID, claims)})
+	rt := rand.Text()
+	p.mu.Lock()
+	p.refresh[rt] = g.claims
+	p.mu.Unlock()
+	writeJSON(w, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": Sign(signer, p.KID, claims), "refresh_token": rt})
+}
+
+// refreshToken answers a refresh: a new refresh token (the old one stops
+// working) and an ID token with the person's claims as they are now.
+func (p *Provider) refreshToken(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := r.PostFormValue("refresh_token")
+	claims, found := p.refresh[old]
+	if !found {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		writeJSON(w, map[string]string{"error": "invalid_grant"})
+		return
+	}
+	delete(p.refresh, old)
+	p.Refreshes++
+	if p.Claims["sub"] == claims["sub"] {
+		claims = map[string]any{}
+		for k, v := range p.Claims {
+			claims[k] = v
+		}
+	}
+	now := p.Now()
+	idt := map[string]any{"iss": p.URL, "aud": p.ClientID, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix()}
+	for k, v := range claims {
+		idt[k] = v
+	}
+	rt := rand.Text()
+	p.refresh[rt] = claims
+	writeJSON(w, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": Sign(p.Key, p.KID, idt), "refresh_token": rt})
 }
 
 // Sign makes an RS256 JWT of claims.

@@ -1,0 +1,229 @@
+package casework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"waymark"
+	"waymark/internal/access"
+	"waymark/internal/audit"
+	"waymark/internal/store"
+)
+
+// Single sign-on re-checks. Someone removed from their identity provider's
+// groups, or disabled there, must lose Waymark within minutes, not at the
+// end of a twelve-hour session. At sign-in Waymark keeps the provider's
+// refresh token (sealed in the database, never logged: store/sso.go). Once
+// OIDCConfig.RecheckEvery has passed since the last check, the person's
+// next request — or the background sweep, for someone who only uses API
+// tokens or is idle — spends it: the provider must still grant it, and the
+// ID token it returns must still carry a group the configuration maps. If
+// not, every session and API token of the person ends (store.EndCredentials)
+// and it is audited. A provider that cannot be reached changes nothing and
+// is asked again a minute later.
+
+// Audit actions of single sign-on re-checks.
+const (
+	ActionSSOAccessEnded   = "user.sso_access_ended"
+	ActionSSOAccessChanged = "user.sso_access_changed"
+)
+
+// DefaultSSORecheck is how long a single sign-on grant is trusted before
+// the provider is asked again.
+const DefaultSSORecheck = 5 * time.Minute
+
+// errSSOEnded is an SSO re-check that ended the person's access.
+var errSSOEnded = errors.New("single sign-on access ended")
+
+// claimSSOCheck, in a transaction, takes the user's grant when a re-check is
+// due (one request or replica takes it; the others carry on).
+func (s *Service) claimSSOCheck(tx *store.Tx, userID string, now time.Time) (store.SSOGrant, bool, error) {
+	o := s.Access.OIDC
+	if o == nil || o.RecheckEvery <= 0 {
+		return store.SSOGrant{}, false, nil
+	}
+	return tx.ClaimSSOCheck(userID, now.Add(-o.RecheckEvery), now)
+}
+
+// finishSSOCheck asks the provider, outside any transaction, and records
+// the answer. It returns errSSOEnded when the person's access was ended.
+func (s *Service) finishSSOCheck(ctx context.Context, g store.SSOGrant) error {
+	o := s.Access.OIDC
+	now := s.now()
+	claims, next, err := o.Provider.Refresh(ctx, g.RefreshToken, g.Subject, now)
+	var reason string
+	var mapping *OIDCMapping
+	switch {
+	case errors.Is(err, access.ErrProviderUnavailable):
+		s.Log.Warn("single sign-on re-check: the provider could not be asked; trying again in a minute", "user", g.UserID, "err", err)
+		return s.DB.Update(ctx, func(tx *store.Tx) error {
+			return tx.SetRefreshToken(g.Issuer, g.Subject, g.RefreshToken, now.Add(-o.RecheckEvery+time.Minute))
+		})
+	case errors.Is(err, access.ErrGrantRevoked):
+		reason = "the provider refused the refresh token (disabled or signed out there)"
+	case err != nil:
+		reason = "the provider's answer did not verify"
+		s.Log.Warn("single sign-on re-check refused", "user", g.UserID, "err", err)
+	case claims.Raw != nil:
+		groups := access.StringsClaim(claims.Raw, o.GroupsClaim)
+		for i, m := range o.Mappings {
+			if slices.Contains(groups, m.Group) {
+				mapping = &o.Mappings[i]
+				break
+			}
+		}
+		if mapping == nil {
+			reason = "no longer in a group that gives access to Waymark"
+		}
+	}
+	if reason != "" {
+		err := s.DB.Update(ctx, func(tx *store.Tx) error {
+			u, err := tx.UserByID(g.UserID)
+			if err != nil && !isNotFound(err) {
+				return err
+			}
+			if err := tx.SetRefreshToken(g.Issuer, g.Subject, "", now); err != nil {
+				return err
+			}
+			if err := tx.EndCredentials(g.UserID, now); err != nil {
+				return err
+			}
+			return tx.AppendAudit(audit.Entry{At: now, ActorID: "system", OrgID: u.OrgID, Action: ActionSSOAccessEnded,
+				Detail: "for " + g.UserID + ": " + reason + "; sessions and API tokens ended"})
+		})
+		if err != nil {
+			return err
+		}
+		s.Log.Info("single sign-on re-check ended a person's access", "user", g.UserID, "reason", reason)
+		return errSSOEnded
+	}
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SetRefreshToken(g.Issuer, g.Subject, next, now); err != nil {
+			return err
+		}
+		if mapping == nil {
+			return nil
+		}
+		// The provider's groups are the truth, as at sign-in: a move or a
+		// change of job shows within minutes.
+		u, err := tx.UserByID(g.UserID)
+		if err != nil {
+			return err
+		}
+		if u.OrgID == mapping.Organisation && u.Role == mapping.Role {
+			return nil
+		}
+		if _, err := tx.OrganisationByID(mapping.Organisation); err != nil {
+			return fmt.Errorf("casework: single sign-on maps to organisation %q: %w", mapping.Organisation, err)
+		}
+		if err := tx.SetUserAccess(u.ID, mapping.Organisation, mapping.Role, u.Name); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: now, ActorID: "system", OrgID: mapping.Organisation, Action: ActionSSOAccessChanged,
+			Detail: fmt.Sprintf("for %s: %s in %s to %s in %s (the provider's groups)", u.ID, u.Role, u.OrgID, mapping.Role, mapping.Organisation)})
+	})
+}
+
+func isNotFound(err error) bool { return waymark.ErrorCode(err) == waymark.ENOTFOUND }
+
+// ErrBadLogoutToken answers a back-channel logout token that does not verify.
+var ErrBadLogoutToken = waymark.Errorf(waymark.EINVALID, "The logout token is not valid")
+
+// BackChannelLogout is the provider telling Waymark, server to server,
+// that a person signed out or was signed out there (OpenID Connect
+// Back-Channel Logout 1.0): once the logout token verifies, every session
+// and API token of the person linked to its subject ends, and their
+// refresh token is forgotten. Audited. A subject linked to nobody is
+// answered as done.
+func (s *Service) BackChannelLogout(ctx context.Context, logoutToken string) error {
+	o := s.Access.OIDC
+	if o == nil {
+		return waymark.Errorf(waymark.ENOTFOUND, "Single sign-on is not set up")
+	}
+	if logoutToken == "" || len(logoutToken) > 16384 {
+		return ErrBadLogoutToken
+	}
+	now := s.now()
+	issuer, subject, err := o.Provider.VerifyLogoutToken(ctx, logoutToken, now)
+	if err != nil {
+		s.Log.Warn("single sign-on: back-channel logout refused", "err", err)
+		return ErrBadLogoutToken
+	}
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByIdentity(issuer, subject)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.SetRefreshToken(issuer, subject, "", now); err != nil {
+			return err
+		}
+		if err := tx.EndCredentials(u.ID, now); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: now, ActorID: "system", OrgID: u.OrgID, Action: ActionSSOAccessEnded,
+			Detail: "for " + u.ID + ": back-channel logout from the provider; sessions and API tokens ended"})
+	})
+}
+
+// RecheckSingleSignOn re-checks every grant that is due, for people who
+// make no request (API tokens, idle sessions). The server runs it every
+// minute; it returns how many people's access it ended.
+func (s *Service) RecheckSingleSignOn(ctx context.Context) (int, error) {
+	o := s.Access.OIDC
+	if o == nil || o.RecheckEvery <= 0 {
+		return 0, nil
+	}
+	now := s.now()
+	var due []string
+	if err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		due, err = tx.SSOChecksDue(now.Add(-o.RecheckEvery), 500)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	ended := 0
+	for _, uid := range due {
+		var g store.SSOGrant
+		var claimed bool
+		if err := s.DB.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			g, claimed, err = s.claimSSOCheck(tx, uid, now)
+			return err
+		}); err != nil {
+			return ended, err
+		}
+		if !claimed {
+			continue
+		}
+		switch err := s.finishSSOCheck(ctx, g); {
+		case errors.Is(err, errSSOEnded):
+			ended++
+		case err != nil:
+			return ended, err
+		}
+	}
+	return ended, nil
+}
+
+// RunSingleSignOnRechecks runs RecheckSingleSignOn every interval until ctx ends.
+func (s *Service) RunSingleSignOnRechecks(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.RecheckSingleSignOn(ctx); err != nil && ctx.Err() == nil {
+				s.Log.Error("single sign-on re-checks", "err", err)
+			}
+		}
+	}
+}

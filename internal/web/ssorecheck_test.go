@@ -1,0 +1,200 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark/internal/access/oidctest"
+	"waymark/internal/casework"
+	"waymark/internal/crypt"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// ssoSignIn signs the provider's person in through the provider and
+// returns the browser and the session token.
+func ssoSignIn(t *testing.T, e *testEnv) (*browser, string) {
+	t.Helper()
+	b := e.browser()
+	if rec := ssoRoundTrip(t, b, "/sign-in/sso"); rec.Code != http.StatusOK || b.cookies[sessionCookie] == nil {
+		t.Fatalf("signing in through the provider: %d", rec.Code)
+	}
+	return b, b.cookies[sessionCookie].Value
+}
+
+func (e *testEnv) ssoUser() casework.Viewer {
+	e.t.Helper()
+	var u store.User
+	if err := e.db.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		u, err = tx.UserByEmail("olu.okafor@council.example")
+		return err
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return casework.Viewer{User: u}
+}
+
+// Someone removed from the provider's groups loses Waymark within minutes:
+// the provider is asked again, with the refresh token kept sealed at
+// sign-in, once the re-check interval has passed; when the group that
+// gives access is gone, every session and API token of theirs ends, and it
+// is audited. Until then, and while the provider still grants access, the
+// provider is not asked on every request.
+func TestRemovedFromTheProvidersGroupsLosesSessionsAndTokensWithinMinutes(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e, p := ssoEnv(t, db)
+		b, session := ssoSignIn(t, e)
+		olu := e.ssoUser()
+		token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		if err := db.SQL().QueryRow(`SELECT refresh_token FROM user_identities`).Scan(&stored); err != nil || stored == "" || (db.KeyRing() != nil && !crypt.IsSealed(stored)) {
+			t.Fatalf("the refresh token at rest: sealed %v (%v)", crypt.IsSealed(stored), err)
+		}
+
+		e.clock.Advance(4 * time.Minute)
+		if rec := b.get("/cases"); rec.Code != http.StatusOK || p.Refreshes != 0 {
+			t.Fatalf("within the interval: %d, provider asked %d times", rec.Code, p.Refreshes)
+		}
+		e.clock.Advance(2 * time.Minute)
+		if rec := b.get("/cases"); rec.Code != http.StatusOK || p.Refreshes != 1 {
+			t.Fatalf("still in the group: %d, provider asked %d times", rec.Code, p.Refreshes)
+		}
+
+		p.SetClaims(map[string]any{"sub": "idp-4711", "email": "olu.okafor@council.example", "email_verified": true, "name": "Olu Okafor", "groups": []string{"staff"}})
+		e.clock.Advance(2 * time.Minute)
+		if rec := b.get("/cases"); rec.Code != http.StatusOK {
+			t.Fatalf("before the next re-check is due: %d", rec.Code)
+		}
+		from := e.count("audit_log")
+		e.clock.Advance(4 * time.Minute)
+		if rec := b.get("/cases"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/sign-in") {
+			t.Fatalf("out of the group, a page: %d %s", rec.Code, rec.Header().Get("Location"))
+		}
+		if rec := e.api("GET", "/api/v1/cases", token, nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("out of the group, the API token: %d", rec.Code)
+		}
+		if e.count("audit_log") <= from || !e.audited(casework.ActionSSOAccessEnded, "for "+olu.User.ID+": no longer in a group") {
+			t.Fatal("ending their access is not audited")
+		}
+	})
+}
+
+// A person disabled at the provider, who makes no request at all, loses
+// their API tokens at the background sweep; a provider that cannot be
+// reached ends nobody's access.
+func TestDisabledAtTheProviderEndsTokensEvenWithoutARequest(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e, p := ssoEnv(t, db)
+		b, session := ssoSignIn(t, e)
+		olu := e.ssoUser()
+		token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.RevokeGrants()
+		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 0 {
+			t.Fatalf("before the interval: %d ended, %v", n, err)
+		}
+		e.clock.Advance(6 * time.Minute)
+		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 1 {
+			t.Fatalf("the sweep: %d ended, %v", n, err)
+		}
+		if rec := e.api("GET", "/api/v1/cases", token, nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("disabled at the provider, the API token: %d", rec.Code)
+		}
+		if rec := b.get("/cases"); rec.Code != http.StatusSeeOther {
+			t.Fatalf("disabled at the provider, the session: %d", rec.Code)
+		}
+
+		// Signed in again, then the provider goes down: nothing ends.
+		b, _ = ssoSignIn(t, e)
+		e.clock.Advance(6 * time.Minute)
+		p.Close()
+		if rec := b.get("/cases"); rec.Code != http.StatusOK {
+			t.Fatalf("with the provider down: %d", rec.Code)
+		}
+	})
+}
+
+// audited reports whether the audit log has an entry with action whose
+// detail starts with detail.
+func (e *testEnv) audited(action, detail string) bool {
+	e.t.Helper()
+	var n int
+	if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = $1 AND detail LIKE $2`, action, detail+"%").Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n > 0
+}
+
+// logoutToken is a back-channel logout token from the test provider.
+func logoutToken(p *oidctest.Provider, now time.Time, change func(map[string]any)) string {
+	c := map[string]any{"iss": p.Issuer(), "aud": p.ClientID, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(), "jti": "logout-1",
+		"sub": "idp-4711", "events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}
+	if change != nil {
+		change(c)
+	}
+	return oidctest.Sign(p.Key, p.KID, c)
+}
+
+// The provider can sign someone out of Waymark at once (OpenID Connect
+// Back-Channel Logout): a logout token that verifies ends every session
+// and API token of the person, audited; one that does not verify ends
+// nothing.
+func TestBackChannelLogoutEndsThePersonsSessionsAndTokens(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e, p := ssoEnv(t, db)
+		b, session := ssoSignIn(t, e)
+		olu := e.ssoUser()
+		token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post := func(tok string) int {
+			return e.serve(formRequest("/sign-in/sso/backchannel-logout", url.Values{"logout_token": {tok}})).Code
+		}
+		other, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := e.clock.Now()
+		for name, bad := range map[string]string{
+			"forged":      oidctest.Sign(other, p.KID, map[string]any{"iss": p.Issuer(), "aud": p.ClientID, "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "jti": "x", "sub": "idp-4711", "events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}),
+			"no event":    logoutToken(p, now, func(c map[string]any) { delete(c, "events") }),
+			"a nonce":     logoutToken(p, now, func(c map[string]any) { c["nonce"] = "n" }),
+			"other aud":   logoutToken(p, now, func(c map[string]any) { c["aud"] = "another-client" }),
+			"expired":     logoutToken(p, now, func(c map[string]any) { c["exp"] = now.Add(-time.Hour).Unix() }),
+			"sid only":    logoutToken(p, now, func(c map[string]any) { delete(c, "sub"); c["sid"] = "s-1" }),
+			"not a token": "not.a.token",
+		} {
+			if code := post(bad); code != http.StatusBadRequest {
+				t.Errorf("%s: %d, want 400", name, code)
+			}
+		}
+		if rec := b.get("/cases"); rec.Code != http.StatusOK {
+			t.Fatalf("after refused logout tokens: %d", rec.Code)
+		}
+		if code := post(logoutToken(p, now, nil)); code != http.StatusOK {
+			t.Fatalf("a valid logout token: %d", code)
+		}
+		if rec := b.get("/cases"); rec.Code != http.StatusSeeOther {
+			t.Fatalf("after the logout, the session: %d", rec.Code)
+		}
+		if rec := e.api("GET", "/api/v1/cases", token, nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("after the logout, the API token: %d", rec.Code)
+		}
+		if !e.audited(casework.ActionSSOAccessEnded, "for "+olu.User.ID+": back-channel logout") {
+			t.Fatal("the logout is not audited")
+		}
+	})
+}

@@ -1,0 +1,566 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// Staff accounts: administrators list people (by organisation and status),
+// add them, change their role, disable, enable and unlock them, disable
+// several at once, and list the organisations (casework/staff.go decides
+// who may and audits each change). The pages show names, addresses, roles,
+// organisations and statuses: never a case, nor a count of anyone's cases.
+// Every change asks the administrator to have confirmed who they are in the
+// last few minutes, as machine clients do. They work without JavaScript.
+
+type staffData struct {
+	NeedConfirm bool // changes need the administrator to confirm who they are first
+	HasPassword bool
+	SSOConfirm  string
+	Next        string // where the confirmation form returns to
+	Staff       []casework.StaffMember
+	Person      *casework.StaffMember
+	Filter      casework.StaffFilter
+	OrgItems    []map[string]string // for the filter
+	StatusItems []map[string]string
+	FormOrgs    []map[string]string // for adding a person
+	RoleItems   []map[string]string
+	Form        map[string]string
+	Selected    map[string]bool
+	Orgs        []store.Organisation
+	CanInvite   bool // links to set a first password can be emailed
+}
+
+func roleItems() []map[string]string {
+	out := make([]map[string]string, 0, len(pathway.Roles))
+	for _, r := range pathway.Roles {
+		out = append(out, map[string]string{"Value": r, "Text": pathway.RoleLabel(r)})
+	}
+	return out
+}
+
+// staffConfirmation fills in whether the administrator must confirm who
+// they are before changing anything, and how.
+func (s *Server) staffConfirmation(r *http.Request, v casework.Viewer, d *staffData, next string) {
+	token, _ := r.Context().Value(keyToken).(string)
+	d.HasPassword = v.SignsInWithPassword()
+	d.Next = next
+	if s.svc.Access.OIDC != nil {
+		d.SSOConfirm = "/sign-in/sso/confirm?next=" + url.QueryEscape(next)
+	}
+	if !d.NeedConfirm {
+		d.NeedConfirm = errors.Is(s.svc.RequireRecentAuth(r.Context(), token, s.svc.Access.ReauthWithin), casework.ErrReauthenticate)
+	}
+}
+
+// staffListPage renders the list of people with the filter and the bulk
+// form.
+func (s *Server) staffListPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, d staffData, errs []waymark.FieldError, flash string) {
+	q := r.URL.Query()
+	if r.Method == http.MethodGet {
+		d.Filter = casework.StaffFilter{OrgID: q.Get("organisation"), Status: q.Get("status")}
+	}
+	staff, err := s.svc.Staff(r.Context(), v, d.Filter)
+	if waymark.ErrorCode(err) == waymark.EINVALID {
+		errs = append(errs, waymark.ErrorFields(err)...)
+		d.Filter.Status = ""
+		staff, err = s.svc.Staff(r.Context(), v, d.Filter)
+	}
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	orgs, err := s.svc.StaffOrganisations(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	d.Staff = staff
+	d.OrgItems = []map[string]string{{"Value": "", "Text": "All organisations"}}
+	for _, o := range orgs {
+		d.OrgItems = append(d.OrgItems, map[string]string{"Value": o.ID, "Text": o.Name})
+	}
+	d.StatusItems = []map[string]string{{"Value": "", "Text": "Any status"}, {"Value": "active", "Text": "Active"}, {"Value": "disabled", "Text": "Disabled"}, {"Value": "locked", "Text": "Locked by failed sign-ins"}}
+	s.staffConfirmation(r, v, &d, "/admin/staff")
+	s.render(w, r, status, "staff", Page{Title: "Staff accounts", Errors: errs, Flash: flash, Data: d})
+}
+
+func (s *Server) handleStaff(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesStaff() {
+		s.failErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	flash := map[string]string{
+		"disabled":  "The selected accounts are disabled: their sessions and API tokens have ended",
+		"confirmed": "You have confirmed it is you: you can make changes for the next few minutes",
+	}[r.URL.Query().Get("done")]
+	s.staffListPage(w, r, v, http.StatusOK, staffData{}, nil, flash)
+}
+
+// staffConfirm re-authenticates with the form's "confirm" answer, if any;
+// it reports false when it has answered the request itself.
+func (s *Server) staffConfirm(w http.ResponseWriter, r *http.Request, v casework.Viewer, again func(status int, errs []waymark.FieldError)) bool {
+	confirm := r.PostFormValue("confirm")
+	if confirm == "" {
+		return true
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.Reauthenticate(r.Context(), v, token, confirm); err != nil {
+		if waymark.ErrorCode(err) == waymark.EINVALID {
+			again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
+			return false
+		}
+		s.failErr(w, r, err)
+		return false
+	}
+	return true
+}
+
+// handleStaffConfirm is the answer of the "Confirm it is you" form.
+func (s *Server) handleStaffConfirm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesStaff() {
+		s.failErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	next := r.PostFormValue("next")
+	if next != "/admin/staff" && next != "/admin/staff/new" && !(strings.HasPrefix(next, "/admin/staff/") && !strings.ContainsAny(next[len("/admin/staff/"):], "/?#\\")) {
+		next = "/admin/staff"
+	}
+	again := func(status int, errs []waymark.FieldError) {
+		s.staffListPage(w, r, v, status, staffData{NeedConfirm: true}, errs, "")
+	}
+	if r.PostFormValue("confirm") == "" {
+		again(http.StatusUnprocessableEntity, errConfirmFirst)
+		return
+	}
+	if !s.staffConfirm(w, r, v, again) {
+		return
+	}
+	sep := "?"
+	if strings.Contains(next, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, next+sep+"done=confirmed", http.StatusSeeOther)
+}
+
+// handleStaffBulkDisable disables the people ticked in the list.
+func (s *Server) handleStaffBulkDisable(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesStaff() {
+		s.failErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	ids := r.PostForm["users"]
+	d := staffData{Selected: map[string]bool{}, Filter: casework.StaffFilter{OrgID: r.PostFormValue("organisation"), Status: r.PostFormValue("status")}}
+	for _, id := range ids {
+		d.Selected[id] = true
+	}
+	again := func(status int, errs []waymark.FieldError) { s.staffListPage(w, r, v, status, d, errs, "") }
+	if !s.staffConfirm(w, r, v, again) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	_, err := s.svc.SetStaffDisabled(r.Context(), v, token, ids, true)
+	switch {
+	case errors.Is(err, casework.ErrReauthenticate):
+		d.NeedConfirm = true
+		again(http.StatusForbidden, errConfirmFirst)
+	case waymark.ErrorCode(err) == waymark.EINVALID:
+		again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
+	case waymark.ErrorCode(err) == waymark.ECONFLICT:
+		again(http.StatusConflict, []waymark.FieldError{{Field: "users", Message: waymark.ErrorMessage(err)}})
+	case err != nil:
+		s.failErr(w, r, err)
+	default:
+		http.Redirect(w, r, "/admin/staff?done=disabled", http.StatusSeeOther)
+	}
+}
+
+// staffAddPage renders the form to add a person.
+func (s *Server) staffAddPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, d staffData, errs []waymark.FieldError) {
+	orgs, err := s.svc.StaffOrganisations(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	d.FormOrgs = []map[string]string{{"Value": "", "Text": "Choose an organisation"}}
+	for _, o := range orgs {
+		d.FormOrgs = append(d.FormOrgs, map[string]string{"Value": o.ID, "Text": o.Name})
+	}
+	d.RoleItems = roleItems()
+	if d.Form == nil {
+		d.Form = map[string]string{}
+	}
+	s.staffConfirmation(r, v, &d, "/admin/staff/new")
+	s.render(w, r, status, "staff-add", Page{Title: "Add a person", Errors: errs, Data: d})
+}
+
+func (s *Server) handleStaffAddForm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesStaff() {
+		s.failErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	s.staffAddPage(w, r, v, http.StatusOK, staffData{}, nil)
+}
+
+func (s *Server) handleStaffAdd(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesStaff() {
+		s.failErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	f := r.PostForm
+	d := staffData{Form: map[string]string{"email": f.Get("email"), "name": f.Get("name"), "organisation": f.Get("organisation"), "role": f.Get("role")}}
+	again := func(status int, errs []waymark.FieldError) { s.staffAddPage(w, r, v, status, d, errs) }
+	if !s.staffConfirm(w, r, v, again) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	m, err := s.svc.AddStaff(r.Context(), v, token, casework.NewStaff{Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), OrgID: f.Get("organisation")})
+	switch {
+	case errors.Is(err, casework.ErrReauthenticate):
+		d.NeedConfirm = true
+		again(http.StatusForbidden, errConfirmFirst)
+	case waymark.ErrorCode(err) == waymark.EINVALID || waymark.ErrorCode(err) == waymark.ECONFLICT:
+		fields := waymark.ErrorFields(err)
+		if len(fields) == 0 {
+			fields = []waymark.FieldError{{Field: "email", Message: waymark.ErrorMessage(err)}}
+		}
+		again(statusFor(waymark.ErrorCode(err)), fields)
+	case err != nil:
+		s.failErr(w, r, err)
+	default:
+		http.Redirect(w, r, "/admin/staff/"+url.PathEscape(m.ID)+"?done=added", http.StatusSeeOther)
+	}
+}
+
+// staffPersonPage renders one person's account and the changes that can be
+// made to it.
+func (s *Server) staffPersonPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, d staffData, errs []waymark.FieldError, flash string) {
+	id := r.PathValue("id")
+	all, err := s.svc.Staff(r.Context(), v, casework.StaffFilter{})
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	for i := range all {
+		if all[i].ID == id {
+			d.Person = &all[i]
+		}
+	}
+	if d.Person == nil {
+		s.fail(w, r, http.StatusNotFound, "There is no account with that id.")
+		return
+	}
+	d.RoleItems = roleItems()
+	if d.Form == nil {
+		d.Form = map[string]string{"role": d.Person.Role}
+	}
+	d.CanInvite = s.svc.CanInvite()
+	s.staffConfirmation(r, v, &d, "/admin/staff/"+id)
+	s.render(w, r, status, "staff-person", Page{Title: d.Person.Name, Errors: errs, Flash: flash, Data: d})
+}
+
+func (s *Server) handleStaffPerson(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if !v.ManagesStaff() {
+		s.failErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	flash := map[string]string{
+		"added":     "Account added. The person signs in through their organisation's account, or sets a first password from a link you send them by email (or that your operator gives them with `waymark user reset`): you never see it.",
+		"role":      "Role changed",
+		"disabled":  "Account disabled: their sessions and API tokens have ended",
+		"enabled":   "Account enabled: they can sign in again",
+		"unlocked":  "Failed sign-ins cleared: they can try again now with the same password",
+		"invited":   "A link to set their password has been emailed to them. It works once, for 72 hours.",
+		"confirmed": "You have confirmed it is you: you can make changes for the next few minutes",
+	}[r.URL.Query().Get("done")]
+	s.staffPersonPage(w, r, v, http.StatusOK, staffData{}, nil, flash)
+}
+
+// handleStaffChange makes one change to one person: "role", "disable",
+// "enable" or "unlock".
+func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	return func(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+		if !v.ManagesStaff() {
+			s.failErr(w, r, casework.ErrStaffAdmin)
+			return
+		}
+		id := r.PathValue("id")
+		d := staffData{}
+		if change == "role" {
+			d.Form = map[string]string{"role": r.PostFormValue("role")}
+		}
+		again := func(status int, errs []waymark.FieldError) { s.staffPersonPage(w, r, v, status, d, errs, "") }
+		if !s.staffConfirm(w, r, v, again) {
+			return
+		}
+		token, _ := r.Context().Value(keyToken).(string)
+		var err error
+		done := change
+		switch change {
+		case "role":
+			err = s.svc.ChangeStaffRole(r.Context(), v, token, id, r.PostFormValue("role"))
+		case "disable":
+			_, err = s.svc.SetStaffDisabled(r.Context(), v, token, []string{id}, true)
+			done = "disabled"
+		case "enable":
+			_, err = s.svc.SetStaffDisabled(r.Context(), v, token, []string{id}, false)
+			done = "enabled"
+		case "unlock":
+			err = s.svc.UnlockStaff(r.Context(), v, token, id)
+			done = "unlocked"
+		case "invite":
+			err = s.svc.InviteStaff(r.Context(), v, token, id)
+			done = "invited"
+		}
+		switch {
+		case errors.Is(err, casework.ErrReauthenticate):
+			d.NeedConfirm = true
+			again(http.StatusForbidden, errConfirmFirst)
+		case waymark.ErrorCode(err) == waymark.EINVALID:
+			again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
+		case waymark.ErrorCode(err) == waymark.ECONFLICT:
+			field := "role"
+			if change != "role" {
+				field = ""
+			}
+			again(http.StatusConflict, []waymark.FieldError{{Field: field, Message: waymark.ErrorMessage(err)}})
+		case err != nil:
+			s.failErr(w, r, err)
+		case change == "disable" && id == v.User.ID:
+			// Disabling yourself ends your own session.
+			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		default:
+			http.Redirect(w, r, "/admin/staff/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
+		}
+	}
+}
+
+func (s *Server) handleOrganisations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	orgs, err := s.svc.StaffOrganisations(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "organisations", Page{Title: "Organisations", Data: staffData{Orgs: orgs}})
+}
+
+// API.
+
+type apiStaffMember struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	Email            string `json:"email"`
+	Role             string `json:"role"`
+	OrganisationID   string `json:"organisationId"`
+	Organisation     string `json:"organisation"`
+	Disabled         bool   `json:"disabled"`
+	Locked           bool   `json:"locked"`
+	SingleSignOnOnly bool   `json:"singleSignOnOnly"`
+}
+
+func staffJSON(m casework.StaffMember) apiStaffMember {
+	return apiStaffMember{ID: m.ID, Name: m.Name, Email: m.Email, Role: m.Role, OrganisationID: m.OrgID, Organisation: m.OrgName,
+		Disabled: m.Disabled, Locked: m.Locked, SingleSignOnOnly: m.SingleSignOnOnly}
+}
+
+type apiOrganisation struct {
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	Kind              string `json:"kind"`
+	FirstResponder    bool   `json:"firstResponder"`
+	ChildrensServices bool   `json:"childrensServices"`
+}
+
+func (s *Server) handleAPIStaff(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	q := r.URL.Query()
+	staff, err := s.svc.Staff(r.Context(), v, casework.StaffFilter{OrgID: q.Get("organisation"), Status: q.Get("status")})
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	out := make([]apiStaffMember, 0, len(staff))
+	for _, m := range staff {
+		out = append(out, staffJSON(m))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"staff": out})
+}
+
+func (s *Server) handleAPIOrganisations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	orgs, err := s.svc.StaffOrganisations(r.Context(), v)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	out := make([]apiOrganisation, 0, len(orgs))
+	for _, o := range orgs {
+		out = append(out, apiOrganisation{ID: o.ID, Name: o.Name, Kind: o.Kind, FirstResponder: o.FirstResponder, ChildrensServices: o.ChildrensServices})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"organisations": out})
+}
+
+func (s *Server) handleAPIStaffAdd(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		Email          string `json:"email"`
+		Name           string `json:"name"`
+		Role           string `json:"role"`
+		OrganisationID string `json:"organisationId"`
+		Password       string `json:"password"`
+		TOTP           string `json:"totp"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if !v.ManagesStaff() {
+		s.problemErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	m, err := s.svc.AddStaff(r.Context(), v, token, casework.NewStaff{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrganisationID})
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, staffJSON(m))
+}
+
+func (s *Server) handleAPIStaffRole(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		Role     string `json:"role"`
+		Password string `json:"password"`
+		TOTP     string `json:"totp"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if !v.ManagesStaff() {
+		s.problemErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.ChangeStaffRole(r.Context(), v, token, r.PathValue("id"), in.Role); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleAPIStaffSetDisabled disables or enables the listed accounts, all or none.
+func (s *Server) handleAPIStaffSetDisabled(disabled bool) func(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	return func(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+		var in struct {
+			Users    []string `json:"users"`
+			Password string   `json:"password"`
+			TOTP     string   `json:"totp"`
+		}
+		if err := decodeJSON(r, &in); err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+		if !v.ManagesStaff() {
+			s.problemErr(w, r, casework.ErrStaffAdmin)
+			return
+		}
+		if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+			return
+		}
+		token, _ := r.Context().Value(keyToken).(string)
+		n, err := s.svc.SetStaffDisabled(r.Context(), v, token, in.Users, disabled)
+		if err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int{"changed": n})
+	}
+}
+
+func (s *Server) handleAPIStaffUnlock(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in struct {
+		Password string `json:"password"`
+		TOTP     string `json:"totp"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			s.problemErr(w, r, err)
+			return
+		}
+	}
+	if !v.ManagesStaff() {
+		s.problemErr(w, r, casework.ErrStaffAdmin)
+		return
+	}
+	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
+		return
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	if err := s.svc.UnlockStaff(r.Context(), v, token, r.PathValue("id")); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleSSOBackChannelLogout is the provider's back-channel logout
+// (OpenID Connect Back-Channel Logout 1.0 §2.5): a form POST with
+// logout_token, server to server, no cookie. 200 when done, 400 with an
+// OAuth error when the token does not verify (casework.BackChannelLogout).
+func (s *Server) handleSSOBackChannelLogout() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		err := s.svc.BackChannelLogout(r.Context(), r.PostFormValue("logout_token"))
+		switch {
+		case err == nil:
+			w.WriteHeader(http.StatusOK)
+		case waymark.ErrorCode(err) == waymark.EINVALID:
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": waymark.ErrorMessage(err)})
+		case waymark.ErrorCode(err) == waymark.ENOTFOUND:
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "invalid_request", "error_description": waymark.ErrorMessage(err)})
+		default:
+			s.log.Error("back-channel logout", "err", err, "request_id", requestID(r.Context()))
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+		}
+	})
+}
+
+type firstPasswordData struct {
+	Token string
+	Done  bool
+}
+
+// handleFirstPasswordForm is the page a person's emailed link opens: set a
+// first password. Nobody is signed in; the token is the link's.
+func (s *Server) handleFirstPasswordForm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, "first-password", Page{Title: "Set your password", Data: firstPasswordData{Token: r.URL.Query().Get("token")}})
+	})
+}
+
+// handleFirstPassword sets the password (casework.SetFirstPassword).
+func (s *Server) handleFirstPassword() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := firstPasswordData{Token: r.PostFormValue("token")}
+		err := s.svc.SetFirstPassword(r.Context(), d.Token, r.PostFormValue("password"), r.PostFormValue("confirmPassword"))
+		switch {
+		case err == nil:
+			s.render(w, r, http.StatusOK, "first-password", Page{Title: "Your password is set", Data: firstPasswordData{Done: true}})
+		case waymark.ErrorCode(err) == waymark.EINVALID:
+			s.render(w, r, http.StatusUnprocessableEntity, "first-password", Page{Title: "Set your password", Errors: waymark.ErrorFields(err), Data: d})
+		default:
+			s.failErr(w, r, err)
+		}
+	})
+}
