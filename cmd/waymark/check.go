@@ -89,6 +89,11 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 	}
 	c.location = databaseLocation(url)
 	var problems []error
+	// As serve would: PostgreSQL needs an erasure ledger (erasure.go).
+	c.erasure.required = true
+	if _, err := c.ledgerPath(url); err != nil {
+		problems = append(problems, err)
+	}
 	ring, err := c.keyRing(url)
 	if err != nil {
 		problems = append(problems, err)

@@ -91,3 +91,20 @@ func TestCheckLeavesAnUnmigratedPostgresSchemaUnmigrated(t *testing.T) {
 		t.Fatalf("after check the schema holds %d tables (%v): it was migrated", tables, err)
 	}
 }
+
+// serve on PostgreSQL refuses to start without an erasure ledger, so check,
+// run with the same settings beforehand, says so rather than "no problems".
+func TestCheckReportsTheErasureLedgerServeWouldRefuseToStartWithout(t *testing.T) {
+	u, pw := postgresSchema(t)
+	vars := env(map[string]string{"WAYMARK_DATABASE_URL": u, "WAYMARK_DATABASE_PASSWORD": pw})
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check", "--insecure-no-encryption"}, vars, nil, &out, io.Discard)
+	if err == nil || !strings.Contains(out.String(), "serve needs an erasure ledger") {
+		t.Fatalf("check without an erasure ledger on PostgreSQL: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"check", "--insecure-no-encryption", "--erasure-ledger", filepath.Join(t.TempDir(), "erasures.ledger")}, vars, nil, &out, io.Discard)
+	if strings.Contains(out.String(), "erasure ledger") {
+		t.Fatalf("check with an erasure ledger still reports one missing:\n%s", out.String())
+	}
+}

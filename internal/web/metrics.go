@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"waymark/internal/buildinfo"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
@@ -46,14 +46,9 @@ var bounds = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
 // dbBounds are finer: most statements take well under a millisecond.
 var dbBounds = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
 
-// buildVersion is the version waymark_build_info reports: the module
-// version the binary was built as ("(devel)" for a plain `go build`).
-var buildVersion = func() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "unknown"
-}
+// buildVersion is the version waymark_build_info reports: the same as
+// `waymark version` (the release set at build time, else the commit).
+var buildVersion = buildinfo.Version
 
 // clocksDueWithin is how far ahead waymark_clocks_due_soon looks.
 const clocksDueWithin = 2 * time.Hour
