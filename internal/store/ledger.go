@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -441,28 +442,72 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 }
 
 // copyErasuresToLedger appends every erasure the database records that the
-// ledger's entries lack.
+// ledger's entries lack. Only a record whose seal matches is copied: a row
+// written into the database without the master key must not become a
+// ledger line, which the key vouches for and which a later start or restore
+// would apply by destroying the case's data key. Such rows are named in the
+// error, after the genuine ones are copied.
 func (db *DB) copyErasuresToLedger(ctx context.Context, l *Ledger, entries []LedgerEntry) ([]string, error) {
 	have := map[string]bool{}
 	for _, e := range Erased(entries) {
 		have[e.CaseID] = true
 	}
-	recorded, err := db.Erasures(ctx)
+	recorded, err := db.sealedErasures(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var copied []string
-	for _, e := range recorded {
-		if have[e.CaseID] {
+	var copied, forged []string
+	for _, x := range recorded {
+		if have[x.e.CaseID] {
 			continue
 		}
-		wrote, err := l.AppendErasure(db.KeyRing(), e)
+		if !x.sealed {
+			forged = append(forged, x.e.CaseID)
+			continue
+		}
+		wrote, err := l.AppendErasure(db.KeyRing(), x.e)
 		if err != nil {
 			return copied, err
 		}
 		if wrote {
-			copied = append(copied, e.CaseID)
+			copied = append(copied, x.e.CaseID)
 		}
 	}
+	if len(forged) > 0 {
+		return copied, fmt.Errorf("store: the erasure records of cases %s do not match their seals (written behind Waymark's back?): "+
+			"they were not copied into the erasure ledger %s; run `waymark verify`", strings.Join(forged, ", "), l.Path())
+	}
 	return copied, nil
+}
+
+type sealedErasure struct {
+	e      Erasure
+	sealed bool // its seal matches under a configured master key
+}
+
+// sealedErasures lists the database's erasure records, each with whether
+// its seal matches.
+func (db *DB) sealedErasures(ctx context.Context) ([]sealedErasure, error) {
+	ring := db.KeyRing()
+	var out []sealedErasure
+	rows, err := db.sql.QueryContext(ctx, `SELECT case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac FROM erasures ORDER BY erased_at, case_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing erasures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x sealedErasure
+		var keyID, mac string
+		if err := rows.Scan(&x.e.CaseID, &x.e.At, &x.e.By, &x.e.Reason, &x.e.LegalBasis, &keyID, &mac); err != nil {
+			return nil, err
+		}
+		x.e.At = x.e.At.UTC()
+		if ring != nil && mac != "" {
+			if key, err := ring.SealKey(keyID); err == nil {
+				x.sealed = audit.EventMACEqual(audit.ErasureMAC(key, keyID, x.e.CaseID, x.e.At, x.e.By, x.e.Reason, x.e.LegalBasis), mac)
+			}
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }

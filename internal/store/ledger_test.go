@@ -283,3 +283,37 @@ func lineHashOf(text []byte) string {
 	h := sha256.Sum256([]byte(lines[len(lines)-1]))
 	return hex.EncodeToString(h[:])
 }
+
+// Someone who can write to the database but holds no master key must not be
+// able to have the ledger vouch for an erasure that never happened: an
+// erasure row written behind Waymark's back (its seal does not match) is not
+// copied into the ledger, or the next restore, or the next start once the
+// row is deleted again, would destroy the case's data key for real.
+func TestAForgedErasureRowIsNotCopiedIntoTheLedger(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		l := withLedger(t, db)
+		raiseRaw(t, db, "case-a")
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac)
+			VALUES ('case-a', $1, 'user-lead', 'forged', 'Article 17(1)(d)', $2, 'not-a-seal')`, storetest.Start.Add(time.Hour), db.KeyRing().Primary()); err != nil {
+			t.Fatal(err)
+		}
+		// A start, or the running service's sync.
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err == nil || !strings.Contains(err.Error(), "case-a") {
+			t.Errorf("a forged erasure row was taken without a word: %v", err)
+		}
+		if got := ledgerCases(t, l, db); len(got) != 0 {
+			t.Fatalf("the ledger now vouches for a forged erasure of %v", got)
+		}
+		// The forger covers their tracks; the next start must leave the
+		// case as it is.
+		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM erasures WHERE case_id = 'case-a'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(3*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadRaw(db, "case-a"); err != nil {
+			t.Fatalf("a case no one erased was destroyed through the ledger: %v", err)
+		}
+	})
+}
