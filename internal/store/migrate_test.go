@@ -164,3 +164,45 @@ func mustVersions(t *testing.T, db *store.DB) []string {
 	}
 	return vs
 }
+
+// Row-level security is PostgreSQL's other way, besides triggers and rules,
+// to change behind Waymark's back what its statements see and write (a
+// policy that hides the rows of one kind of alert, or refuses some audit
+// entries): a policy, or security turned on for a table, that no migration
+// made is refused at start-up like a trigger.
+func TestARowLevelSecurityPolicyNoMigrationMadeIsRefused(t *testing.T) {
+	if !storetest.WantPostgres(t) {
+		t.Skip("PostgreSQL only: SQLite has no row-level security")
+	}
+	db := storetest.Postgres(t)
+	for _, q := range []string{
+		`ALTER TABLE alerts ENABLE ROW LEVEL SECURITY`,
+		`ALTER TABLE alerts FORCE ROW LEVEL SECURITY`,
+		`CREATE POLICY zz_hide ON alerts USING (kind <> 'break_glass')`,
+	} {
+		if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := db.CheckSchema(ctx)
+	if err == nil || !strings.Contains(err.Error(), "zz_hide on alerts") {
+		t.Fatalf("a policy hiding rows: %v", err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `DROP POLICY zz_hide ON alerts`); err != nil {
+		t.Fatal(err)
+	}
+	// Security on with no policy hides every row from everyone but a
+	// superuser.
+	if err := db.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "row-level security on alerts") {
+		t.Fatalf("row-level security turned on: %v", err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `ALTER TABLE alerts NO FORCE ROW LEVEL SECURITY`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `ALTER TABLE alerts DISABLE ROW LEVEL SECURITY`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -47,8 +47,9 @@ func (db *DB) knownTables() (map[string]bool, error) {
 	return known, nil
 }
 
-// CheckSchema refuses triggers, views and rules (none of which Waymark's
-// migrations create) and tables its migrations do not create, naming each.
+// CheckSchema refuses triggers, views, rules and row-level security
+// policies (none of which Waymark's migrations create, and each of which
+// can change what a statement sees or writes) and tables its migrations do not create, naming each.
 // On PostgreSQL the tables and views of an installed extension (say
 // pg_stat_statements in the same schema) are the administrator's, not a
 // writer's: they are let be; triggers and rules never are.
@@ -68,7 +69,13 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 			UNION ALL SELECT 'trigger', tg.tgname || ' on ' || c.relname
 				FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 				WHERE NOT tg.tgisinternal AND n.nspname = current_schema()
-			UNION ALL SELECT 'rule', r.rulename || ' on ' || r.tablename FROM pg_rules r WHERE r.schemaname = current_schema()`
+			UNION ALL SELECT 'rule', r.rulename || ' on ' || r.tablename FROM pg_rules r WHERE r.schemaname = current_schema()
+			UNION ALL SELECT 'policy', p.polname || ' on ' || c.relname
+				FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = current_schema()
+			UNION ALL SELECT 'row-level security', 'on ' || c.relname
+				FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = current_schema() AND (c.relrowsecurity OR c.relforcerowsecurity)`
 	}
 	rows, err := db.sql.QueryContext(ctx, q)
 	if err != nil {
