@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"waymark"
 	"waymark/internal/audit"
 	"waymark/internal/crypt"
 )
@@ -51,6 +52,7 @@ type LedgerEntry struct {
 	N      int       `json:"n"`
 	Kind   string    `json:"kind"` // LedgerErased or LedgerVouched
 	CaseID string    `json:"case,omitempty"`
+	Draft  string    `json:"draft,omitempty"` // LedgerDraftDeleted: the unsent draft's id
 	At     time.Time `json:"at"`
 	By     string    `json:"by,omitempty"`    // the user id that authorised it (audit reference)
 	Basis  string    `json:"basis,omitempty"` // its legal basis
@@ -63,6 +65,9 @@ type LedgerEntry struct {
 const (
 	LedgerErased  = "erased"
 	LedgerVouched = "vouched" // covers the lines before it under a newer master key
+	// An unsent concern draft deleted after retention review: it holds a
+	// child's details, and a restore must not bring it back either.
+	LedgerDraftDeleted = "draft_deleted"
 )
 
 // LedgerError says why a ledger cannot be trusted. Waymark refuses to start
@@ -167,7 +172,8 @@ func parseLedger(file string, text []byte, ring *crypt.KeyRing) ([]LedgerEntry, 
 			return nil, "", &LedgerError{File: file, Line: n, Reason: fmt.Sprintf("it is numbered %d: lines were removed, added or moved", e.N)}
 		case e.Prev != prev:
 			return nil, "", &LedgerError{File: file, Line: n, Reason: "it does not follow the line before it: a line before it was edited, removed or moved"}
-		case e.Kind != LedgerErased && e.Kind != LedgerVouched, e.Kind == LedgerErased && e.CaseID == "":
+		case e.Kind != LedgerErased && e.Kind != LedgerVouched && e.Kind != LedgerDraftDeleted,
+			e.Kind == LedgerErased && e.CaseID == "", e.Kind == LedgerDraftDeleted && e.Draft == "":
 			return nil, "", &LedgerError{File: file, Line: n, Reason: "it records nothing Waymark writes"}
 		}
 		if ring.Has(e.Key) {
@@ -316,7 +322,7 @@ func (db *DB) ErasureLedger() *Ledger { return db.keys.ledger.Load() }
 // rolled back, never acknowledged.
 func (t *Tx) recordErasures() error {
 	l := t.db.ErasureLedger()
-	if l == nil || len(t.erased) == 0 {
+	if l == nil || len(t.erased)+len(t.draftsDeleted) == 0 {
 		return nil
 	}
 	for _, e := range t.erased {
@@ -324,16 +330,58 @@ func (t *Tx) recordErasures() error {
 			return fmt.Errorf("store: the erasure of case %s was not committed, as it could not be written to the erasure ledger: %w", e.CaseID, err)
 		}
 	}
+	if t.ring() == nil {
+		return nil // nothing is encrypted: the ledger cannot be written, and protects nothing
+	}
+	for _, e := range t.draftsDeleted {
+		if _, err := l.appendLine(t.ring(), e, func(entries []LedgerEntry) bool { return len(deletedDrafts(entries, e.Draft)) > 0 }); err != nil {
+			return fmt.Errorf("store: the deletion of draft %s was not committed, as it could not be written to the erasure ledger: %w", e.Draft, err)
+		}
+	}
 	return nil
+}
+
+// deletedDrafts lists the draft deletions of entries, the first for each
+// draft; with only, those of that draft.
+func deletedDrafts(entries []LedgerEntry, only string) []LedgerEntry {
+	seen := map[string]bool{}
+	var out []LedgerEntry
+	for _, e := range entries {
+		if e.Kind == LedgerDraftDeleted && !seen[e.Draft] && (only == "" || e.Draft == only) {
+			seen[e.Draft] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// draftsPending lists the draft deletions of entries that the database
+// holds undone: the draft is there, unsent.
+func (db *DB) draftsPending(ctx context.Context, entries []LedgerEntry) ([]LedgerEntry, error) {
+	var pending []LedgerEntry
+	err := db.View(ctx, func(t *Tx) error {
+		for _, e := range deletedDrafts(entries, "") {
+			var n int
+			if err := t.queryRow(`SELECT COUNT(*) FROM concern_drafts WHERE id = $1 AND submitted_case_id IS NULL`, e.Draft).Scan(&n); err != nil {
+				return fmt.Errorf("store: looking up a draft of the erasure ledger: %w", err)
+			}
+			if n > 0 {
+				pending = append(pending, e)
+			}
+		}
+		return nil
+	})
+	return pending, err
 }
 
 // LedgerReport is what applying the ledger to a database did.
 type LedgerReport struct {
-	Entries   int      // erasures in the ledger
-	Reapplied []string // cases erased again: the database held them unerased
-	Absent    []string // cases the database does not hold (the erasure stands if they come back)
-	Copied    []string // erasures the database records that the ledger lacked, now appended
-	Vouched   bool     // a line under the newest master key was appended
+	Entries       int      // erasures in the ledger
+	Reapplied     []string // cases erased again: the database held them unerased
+	DraftsDeleted []string // unsent drafts deleted again: the database held them
+	Absent        []string // cases the database does not hold (the erasure stands if they come back)
+	Copied        []string // erasures the database records that the ledger lacked, now appended
+	Vouched       bool     // a line under the newest master key was appended
 }
 
 // ledgerState sorts the ledger's erasures by what the database holds of
@@ -377,6 +425,13 @@ func (db *DB) LedgerPending(ctx context.Context) (pending, absent []string, err 
 	p, absent, err := db.ledgerState(ctx, entries)
 	for _, e := range p {
 		pending = append(pending, e.CaseID)
+	}
+	if err != nil {
+		return pending, absent, err
+	}
+	drafts, err := db.draftsPending(ctx, entries)
+	for _, e := range drafts {
+		pending = append(pending, "unsent draft "+e.Draft)
 	}
 	return pending, absent, err
 }
@@ -427,7 +482,28 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 		}
 		r.Reapplied = append(r.Reapplied, e.CaseID)
 	}
-	if len(r.Reapplied) > 0 {
+	drafts, err := db.draftsPending(ctx, entries)
+	if err != nil {
+		return r, err
+	}
+	for _, e := range drafts {
+		err := db.Update(ctx, func(t *Tx) error {
+			if err := t.DeleteUnsentDraft(e.Draft, e.At); err != nil {
+				if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+					return nil // deleted meanwhile by another replica
+				}
+				return err
+			}
+			t.draftsDeleted = nil // in the ledger already
+			return t.AppendAudit(audit.Entry{At: now, ActorID: "system", Action: "draft.deleted",
+				Detail: fmt.Sprintf("unsent draft %s deleted again from the erasure ledger after a restore: deleted on %s, ledger line %d", e.Draft, e.At.Format(time.RFC3339), e.N)})
+		})
+		if err != nil {
+			return r, fmt.Errorf("store: applying the erasure ledger to draft %s: %w", e.Draft, err)
+		}
+		r.DraftsDeleted = append(r.DraftsDeleted, e.Draft)
+	}
+	if len(r.Reapplied)+len(r.DraftsDeleted) > 0 {
 		if err := db.Scrub(ctx); err != nil {
 			return r, err
 		}

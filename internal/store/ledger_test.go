@@ -317,3 +317,56 @@ func TestAForgedErasureRowIsNotCopiedIntoTheLedger(t *testing.T) {
 		}
 	})
 }
+
+// An unsent concern draft deleted after retention review holds a child's
+// details as much as a case does: a backup or dump from before the
+// deletion must not bring it back readable. The deletion goes into the
+// ledger before it commits, and a start deletes the draft again.
+func TestAnUnsentDraftDeletedAfterReviewStaysDeletedAfterARestore(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		draft := func(db *store.DB) {
+			t.Helper()
+			p := storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				return tx.InsertDraft(store.Draft{ID: "draft-a", UserID: p.Teacher.User.ID, Data: []byte(`{"child":"Amira"}`), CreatedAt: storetest.Start})
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The database as it was: the draft deleted, into the ledger.
+		old := storetest.SQLite(t)
+		l := withLedger(t, old)
+		draft(old)
+		if err := old.Update(ctx, func(tx *store.Tx) error { return tx.DeleteUnsentDraft("draft-a", storetest.Start.Add(time.Hour)) }); err != nil {
+			t.Fatal(err)
+		}
+		// The restored database, from before the deletion.
+		draft(db)
+		var teacher string
+		if err := db.SQL().QueryRow(`SELECT user_id FROM concern_drafts WHERE id = 'draft-a'`).Scan(&teacher); err != nil {
+			t.Fatal(err)
+		}
+		db.SetErasureLedger(l)
+		if pending, _, err := db.LedgerPending(ctx); err != nil || len(pending) != 1 || !strings.Contains(pending[0], "draft-a") {
+			t.Errorf("verify's list before the start: %v, %v", pending, err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.DraftFor("draft-a", teacher)
+			return err
+		}); err == nil {
+			t.Fatal("the deleted draft came back with the restore, readable by its author")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'draft' AND owner_id = 'draft-a' AND destroyed_at IS NULL`); n != 0 {
+			t.Fatalf("the deleted draft's data key is live again")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'draft.deleted' AND actor_id = 'system'`); n != 1 {
+			t.Fatalf("%d audit entries of the deletion re-applied", n)
+		}
+		if r, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(3*time.Hour)); err != nil || len(r.DraftsDeleted) != 0 {
+			t.Fatalf("applied again: %+v, %v", r, err)
+		}
+	})
+}
