@@ -394,15 +394,18 @@ func (db *DB) ledgerState(ctx context.Context, entries []LedgerEntry) (pending [
 				(SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL)`, e.CaseID).Scan(&cases, &erased, &live); err != nil {
 				return fmt.Errorf("store: looking up a case of the erasure ledger: %w", err)
 			}
+			// Whether the case is erased is decided by its data key: reads
+			// go by the key (and the audit log), never by an erasures row,
+			// which a writer without the key can insert beside a restored
+			// case to make it look done.
 			switch {
-			case erased > 0:
-			case cases > 0 && live == 0:
-				// Its key is destroyed already, but its erasure record is
-				// gone: nothing can be read, and verify names the record.
-			case cases == 0:
-				absent = append(absent, e.CaseID)
-			default:
+			case live > 0:
 				pending = append(pending, e)
+			case cases > 0 || erased > 0:
+				// Its key is destroyed already (if its erasure record is
+				// gone, verify names it): nothing can be read.
+			default:
+				absent = append(absent, e.CaseID)
 			}
 		}
 		return nil
@@ -463,8 +466,18 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 	r.Absent = absent
 	for _, e := range pending {
 		err := db.Update(ctx, func(t *Tx) error {
-			if prev, err := t.CaseErasure(e.CaseID); err != nil || prev != nil {
-				return err // erased meanwhile by another replica
+			var live int
+			if err := t.queryRow(`SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL`, e.CaseID).Scan(&live); err != nil {
+				return err
+			}
+			if live == 0 {
+				return nil // erased meanwhile by another replica
+			}
+			// An erasure record beside a live data key was not written by
+			// an erasure (which destroys the key in the same transaction):
+			// the erasure made now replaces it.
+			if _, err := t.exec(`DELETE FROM erasures WHERE case_id = $1`, e.CaseID); err != nil {
+				return err
 			}
 			if err := t.EraseCase(Erasure{CaseID: e.CaseID, At: e.At, By: e.By, LegalBasis: e.Basis,
 				Reason: "Erased again from the erasure ledger: a restore had brought the case back."}); err != nil {
@@ -474,8 +487,8 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 				Detail: fmt.Sprintf("re-applied from the erasure ledger after a restore: erased on %s by %s (%s), ledger line %d", e.At.Format(time.RFC3339), e.By, e.Basis, e.N)})
 		})
 		if err != nil {
-			var erased int
-			if qerr := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM erasures WHERE case_id = $1`, e.CaseID).Scan(&erased); qerr == nil && erased > 0 {
+			var live int
+			if qerr := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL`, e.CaseID).Scan(&live); qerr == nil && live == 0 {
 				continue // another replica erased it first
 			}
 			return r, fmt.Errorf("store: applying the erasure ledger to case %s: %w", e.CaseID, err)

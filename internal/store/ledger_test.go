@@ -370,3 +370,40 @@ func TestAnUnsentDraftDeletedAfterReviewStaysDeletedAfterARestore(t *testing.T) 
 		}
 	})
 }
+
+// A restore from before an erasure, with an erasure row written beside it
+// behind Waymark's back: the row says "erased" but the data key is live, and
+// reads go by the key and the audit log, not by that row. The ledger must
+// not take the row's word: the case is erased again, its key destroyed.
+func TestAForgedErasureRowDoesNotShieldARestoredCaseFromTheLedger(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		old := storetest.SQLite(t)
+		l := withLedger(t, old)
+		raiseRaw(t, old, "case-a")
+		if err := erase(t, old, "case-a"); err != nil {
+			t.Fatal(err)
+		}
+		// The restored database, from before the erasure, and the row.
+		raiseRaw(t, db, "case-a")
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac)
+			VALUES ('case-a', $1, 'user-lead', 'forged', 'Article 17(1)(d)', '', '')`, storetest.Start.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		db.SetErasureLedger(l)
+		if pending, _, err := db.LedgerPending(ctx); err != nil || len(pending) != 1 {
+			t.Errorf("verify's list: %v, %v", pending, err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadRaw(db, "case-a"); !store.IsErased(err) {
+			t.Fatalf("the child's details read again after the start: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = 'case-a' AND destroyed_at IS NULL`); n != 0 {
+			t.Fatal("the case's data key is still live")
+		}
+		if err := db.CheckErasures(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
