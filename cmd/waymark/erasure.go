@@ -93,6 +93,9 @@ func applyLedger(ctx context.Context, db *store.DB, log *slog.Logger) (store.Led
 	if n := len(r.Reapplied); n > 0 {
 		log.Warn("erased again the cases the erasure ledger records as lawfully erased: the database (restored from a backup or dump?) held them unerased", "cases", n, "ids", strings.Join(r.Reapplied, ","))
 	}
+	if n := len(r.DraftsDeleted); n > 0 {
+		log.Warn("deleted again the unsent drafts the erasure ledger records as deleted after retention review: the database (restored from a backup or dump?) held them", "drafts", n)
+	}
 	if n := len(r.Absent); n > 0 {
 		log.Info("the erasure ledger records erasures of cases this database does not hold: they stay erased if they come back", "cases", n)
 	}

@@ -50,7 +50,7 @@ import (
 // LedgerEntry is one line of the erasure ledger.
 type LedgerEntry struct {
 	N      int       `json:"n"`
-	Kind   string    `json:"kind"` // LedgerErased or LedgerVouched
+	Kind   string    `json:"kind"` // LedgerErased, LedgerDraftDeleted or LedgerVouched
 	CaseID string    `json:"case,omitempty"`
 	Draft  string    `json:"draft,omitempty"` // LedgerDraftDeleted: the unsent draft's id
 	At     time.Time `json:"at"`
@@ -500,6 +500,7 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 		return r, err
 	}
 	for _, e := range drafts {
+		deleted := false
 		err := db.Update(ctx, func(t *Tx) error {
 			if err := t.DeleteUnsentDraft(e.Draft, e.At); err != nil {
 				if waymark.ErrorCode(err) == waymark.ENOTFOUND {
@@ -507,6 +508,7 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 				}
 				return err
 			}
+			deleted = true
 			t.draftsDeleted = nil // in the ledger already
 			return t.AppendAudit(audit.Entry{At: now, ActorID: "system", Action: "draft.deleted",
 				Detail: fmt.Sprintf("unsent draft %s deleted again from the erasure ledger after a restore: deleted on %s, ledger line %d", e.Draft, e.At.Format(time.RFC3339), e.N)})
@@ -514,7 +516,9 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 		if err != nil {
 			return r, fmt.Errorf("store: applying the erasure ledger to draft %s: %w", e.Draft, err)
 		}
-		r.DraftsDeleted = append(r.DraftsDeleted, e.Draft)
+		if deleted {
+			r.DraftsDeleted = append(r.DraftsDeleted, e.Draft)
+		}
 	}
 	if len(r.Reapplied)+len(r.DraftsDeleted) > 0 {
 		if err := db.Scrub(ctx); err != nil {
