@@ -224,3 +224,39 @@ func TestADatabaseRecordingAMigrationThisBuildDoesNotCarryIsRefused(t *testing.T
 		}
 	})
 }
+
+// A function of the database's own called from a CHECK constraint, a
+// column default or an index expression runs on every write to that table,
+// as a trigger does, and can do what a trigger can (PostgreSQL does not
+// hold such functions to being free of side effects). None of Waymark's
+// migrations calls one: start-up refuses it like a trigger.
+func TestAFunctionCalledFromAConstraintDefaultOrIndexIsRefused(t *testing.T) {
+	if !storetest.WantPostgres(t) {
+		t.Skip("PostgreSQL only: SQLite has no functions of the database's own")
+	}
+	db := storetest.Postgres(t)
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatalf("a freshly migrated database: %v", err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `CREATE FUNCTION zz_watch(a TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN true; END $$`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ add, drop string }{
+		{`ALTER TABLE audit_log ADD CONSTRAINT zz_check CHECK (zz_watch(actor_id))`, `ALTER TABLE audit_log DROP CONSTRAINT zz_check`},
+		{`ALTER TABLE audit_log ALTER COLUMN request_id SET DEFAULT (zz_watch('x'))::text`, `ALTER TABLE audit_log ALTER COLUMN request_id SET DEFAULT ''`},
+		{`CREATE INDEX zz_index ON audit_log ((zz_watch(action)))`, `DROP INDEX zz_index`},
+	} {
+		if _, err := db.SQL().ExecContext(ctx, c.add); err != nil {
+			t.Fatalf("%s: %v", c.add, err)
+		}
+		if err := db.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "zz_watch") {
+			t.Errorf("%s: %v", c.add, err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, c.drop); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
