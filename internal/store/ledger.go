@@ -554,6 +554,9 @@ func (db *DB) copyErasuresToLedger(ctx context.Context, l *Ledger, entries []Led
 		if have[x.e.CaseID] {
 			continue
 		}
+		if x.unknownKey {
+			continue // sealed under a master key not configured here: copied once it is
+		}
 		if !x.sealed {
 			forged = append(forged, x.e.CaseID)
 			continue
@@ -574,8 +577,9 @@ func (db *DB) copyErasuresToLedger(ctx context.Context, l *Ledger, entries []Led
 }
 
 type sealedErasure struct {
-	e      Erasure
-	sealed bool // its seal matches under a configured master key
+	e          Erasure
+	sealed     bool // its seal matches under a configured master key
+	unknownKey bool // its seal names a master key not configured here (another replica's, mid-rotation)
 }
 
 // sealedErasures lists the database's erasure records, each with whether
@@ -595,7 +599,11 @@ func (db *DB) sealedErasures(ctx context.Context) ([]sealedErasure, error) {
 			return nil, err
 		}
 		x.e.At = x.e.At.UTC()
-		if ring != nil && mac != "" {
+		switch {
+		case ring == nil || mac == "":
+		case !ring.Has(keyID):
+			x.unknownKey = true
+		default:
 			if key, err := ring.SealKey(keyID); err == nil {
 				x.sealed = audit.EventMACEqual(audit.ErasureMAC(key, keyID, x.e.CaseID, x.e.At, x.e.By, x.e.Reason, x.e.LegalBasis), mac)
 			}

@@ -407,3 +407,23 @@ func TestAForgedErasureRowDoesNotShieldARestoredCaseFromTheLedger(t *testing.T) 
 		}
 	})
 }
+
+// An erasure record sealed under a master key not configured here (another
+// replica's new key, mid-rotation) is not copied until the key is, and does
+// not stop the start: the replica that made it has it in its ledger.
+func TestAnErasureRecordUnderAKeyNotConfiguredHereWaitsForIt(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		l := withLedger(t, db)
+		raiseRaw(t, db, "case-a")
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac)
+			VALUES ('case-a', $1, 'user-lead', 'elsewhere', 'Article 17(1)(d)', 'k-not-here', 'a-seal')`, storetest.Start.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got := ledgerCases(t, l, db); len(got) != 0 {
+			t.Fatalf("the ledger vouches for a record it could not check: %v", got)
+		}
+	})
+}
