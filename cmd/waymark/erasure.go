@@ -27,6 +27,7 @@ const DefaultLedgerFile = "erasures.ledger"
 type erasureConfig struct {
 	ledger   string
 	none     bool
+	missing  string // a checking command: the ledger file expected but not there
 	every    time.Duration
 	required bool // serve: PostgreSQL needs a ledger or --no-erasure-ledger
 }
@@ -73,6 +74,7 @@ func (c *config) openLedger(db *store.DB, url string, log *slog.Logger) error {
 	}
 	if c.mode == openCheck {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			c.erasure.missing = path
 			return nil
 		}
 	}
@@ -92,6 +94,9 @@ func applyLedger(ctx context.Context, db *store.DB, log *slog.Logger) (store.Led
 	}
 	if n := len(r.Reapplied); n > 0 {
 		log.Warn("erased again the cases the erasure ledger records as lawfully erased: the database (restored from a backup or dump?) held them unerased", "cases", n, "ids", strings.Join(r.Reapplied, ","))
+	}
+	if n := len(r.DraftsDeleted); n > 0 {
+		log.Warn("deleted again the unsent drafts the erasure ledger records as deleted after retention review: the database (restored from a backup or dump?) held them", "drafts", n)
 	}
 	if n := len(r.Absent); n > 0 {
 		log.Info("the erasure ledger records erasures of cases this database does not hold: they stay erased if they come back", "cases", n)
@@ -135,8 +140,24 @@ func startLedgerSync(ctx context.Context, c *config, db *store.DB, log *slog.Log
 
 // reportLedger is what `waymark verify` says of the ledger: erasures it
 // records that the database holds unerased are a failure.
-func reportLedger(ctx context.Context, db *store.DB, stdout io.Writer) error {
+func reportLedger(ctx context.Context, c *config, db *store.DB, stdout io.Writer) error {
 	l := db.ErasureLedger()
+	if l == nil && c.erasure.missing != "" {
+		// Every writing start makes the ledger: missing while the database
+		// records erasures, it was deleted or is on a disk not mounted,
+		// and a database swapped for an older one would bring them back.
+		erasures, err := db.Erasures(ctx)
+		if err != nil {
+			return err
+		}
+		if len(erasures) > 0 {
+			fmt.Fprintf(stdout, "FAILED: the erasure ledger %s is missing, but this database records %d lawful erasures: put back its copy kept with the master key (docs/operations.md \"Erasure ledger\"). "+
+				"A start would make a new one from this database alone, without any erasure an older database lacks\n", c.erasure.missing, len(erasures))
+			return fmt.Errorf("the erasure ledger %s is missing", c.erasure.missing)
+		}
+		fmt.Fprintf(stdout, "erasure ledger %s: not made yet (the next start makes it)\n", c.erasure.missing)
+		return nil
+	}
 	if l == nil {
 		fmt.Fprintln(stdout, "no erasure ledger configured")
 		return nil

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"waymark/internal/audit"
+	"waymark/internal/crypt"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -82,5 +87,60 @@ func TestServeOnPostgresNeedsAnErasureLedger(t *testing.T) {
 	var c config
 	if got, err := c.ledgerPath(filepath.Join("/srv/waymark", "waymark.db")); err != nil || got != "/srv/waymark/erasures.ledger" {
 		t.Errorf("SQLite's default ledger: %q %v", got, err)
+	}
+}
+
+// The ledger beside a SQLite database is made by every start: when it is
+// missing while the database records lawful erasures, it was deleted (with
+// the database swapped for an older one, that is how an erased child comes
+// back). `waymark verify` says so and fails, rather than "no erasure ledger
+// configured".
+func TestVerifyFailsWhenTheLedgerBesideTheDatabaseIsMissing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, stop := startDemoWith(t, dir)
+	stop()
+	keyText, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := crypt.ParseKeys(string(keyText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetKeyRing(ring)
+	l, err := store.OpenLedger(filepath.Join(dir, DefaultLedgerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetErasureLedger(l)
+	var id string
+	if err := db.SQL().QueryRow(`SELECT id FROM cases ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.EraseCase(store.Erasure{CaseID: id, At: time.Now(), By: "user-lead", Reason: "Raised about the wrong child", LegalBasis: "art17-1d"}); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: time.Now(), ActorID: "user-lead", CaseID: id, Action: "case.erased", Detail: "legal basis: art17-1d; reason: Raised about the wrong child"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"verify", "--data", dir}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("verify with the ledger in place: %v\n%s", err, out.String())
+	}
+	if err := os.Remove(filepath.Join(dir, DefaultLedgerFile)); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(ctx, []string{"verify", "--data", dir}, env(nil), nil, &out, io.Discard)
+	if err == nil || !strings.Contains(out.String(), "is missing") {
+		t.Fatalf("verify with the ledger deleted: %v\n%s", err, out.String())
 	}
 }

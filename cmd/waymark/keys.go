@@ -280,6 +280,10 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 		}
 		fmt.Fprintf(stdout, "master key %s wraps %d data keys (%s)\n", u.MasterKeyID, u.DataKeys, state)
 	}
+	for _, id := range sortedKeys(r.Unopened) {
+		problems = append(problems, fmt.Sprintf("%d data keys the database says are wrapped under master key %s do not open with it: "+
+			"their rows were changed behind Waymark's back, or the key line is wrong. Run `waymark verify`, and remove no master key from any key file until this is explained", r.Unopened[id], id))
+	}
 	for _, id := range sortedKeys(r.SealedUnder) {
 		needed[id] = true
 		if ring.Has(id) {
@@ -329,6 +333,9 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 		}
 	}
 	for _, id := range ring.IDs() {
+		if len(r.Unopened) > 0 {
+			break // the database's labels cannot be trusted to say what is needed
+		}
 		if !needed[id] && id != ring.Primary() && !ring.UnwrapOnly(id) {
 			busy := false
 			for _, rep := range replicas {

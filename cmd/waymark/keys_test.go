@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"waymark/internal/crypt"
+	"waymark/internal/store"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -212,4 +213,64 @@ func writeKeys(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// `keys check` says a master key may leave the key files only when nothing
+// needs it. Someone who can write to the database but holds no key can
+// relabel the data keys wrapped under the old key, and the seals made under
+// it, as the new key's: the labels then say the old key is needed by
+// nothing. Every data key is opened with the key its label names, so a
+// label that lies is named, and no key is called removable.
+func TestKeysCheckDoesNotCallAKeyRemovableOnTheDatabasesWordAlone(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, stop := startDemoWith(t, dir)
+	stop()
+	old, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldRing, err := crypt.ParseKeys(string(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gen bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "generate"}, env(nil), nil, &gen, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	newRing, err := crypt.ParseKeys(gen.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := filepath.Join(t.TempDir(), "keys")
+	if err := os.WriteFile(both, append(old, gen.Bytes()...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer db.Close()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.SQL().Exec(q, args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		from, to := oldRing.Primary(), newRing.Primary()
+		exec(`UPDATE data_keys SET master_key_id = $2 WHERE master_key_id = $1`, from, to)
+		exec(`UPDATE case_events SET seal_key = $2 WHERE seal_key = $1`, from, to)
+		exec(`UPDATE audit_log SET key_id = $2 WHERE key_id = $1`, from, to)
+		for _, table := range []string{"erasures", "break_glass_grants", "case_members", "nrm_drafts", "organisations", "users", "user_identities"} {
+			exec(`UPDATE `+table+` SET seal_key = $2 WHERE seal_key = $1`, from, to)
+		}
+	}()
+	var out bytes.Buffer
+	err = run(context.Background(), []string{"keys", "check", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard)
+	if strings.Contains(out.String(), "it can be removed") {
+		t.Fatalf("keys check calls the key that wraps every data key removable:\n%s", out.String())
+	}
+	if err == nil || !strings.Contains(err.Error(), "do not open") {
+		t.Fatalf("keys check with data keys labelled under the wrong key: %v\n%s", err, out.String())
+	}
 }

@@ -293,7 +293,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stdout, "WARNING: this history has never been sealed (no master key): anyone with write access to the database could have rewritten it")
 	}
 	recordVerified(ctx, db, *record, r.AuditEntries, stderr) // metrics.go
-	return reportLedger(ctx, db, stdout)                     // erasure.go
+	return reportLedger(ctx, &c, db, stdout)                 // erasure.go
 }
 
 type multiFlag []string

@@ -394,6 +394,10 @@ type KeyReport struct {
 	PlainDrafts     int
 	PlainChildNames int
 	SealedUnder     map[string]int // case events sealed under each master key: it stays needed to check them
+	// Live data keys that do not open with the configured master key their
+	// row names, by that id: a label the database gives is not trusted to
+	// say which key is needed (keys check), it is tried.
+	Unopened        map[string]int
 	OtherSealsUnder map[string]int // audit entries, erasures, members, grants, NRM drafts and accounts sealed under each master key
 }
 
@@ -427,6 +431,9 @@ func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
 			r.Uses = append(r.Uses, u)
 		}
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		if r.Unopened, err = t.unopenedDataKeys(); err != nil {
 			return err
 		}
 		r.SealedUnder, r.OtherSealsUnder = map[string]int{}, map[string]int{}
@@ -471,6 +478,34 @@ func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
 		return nil
 	})
 	return r, err
+}
+
+// unopenedDataKeys tries every live data key under a configured master
+// key with that key, and counts, by key id, those that do not open.
+func (t *Tx) unopenedDataKeys() (map[string]int, error) {
+	out := map[string]int{}
+	ring := t.ring()
+	if ring == nil {
+		return out, nil
+	}
+	rows, err := t.query(`SELECT owner_kind, owner_id, master_key_id, wrapped FROM data_keys WHERE destroyed_at IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, owner, master, wrapped string
+		if err := rows.Scan(&kind, &owner, &master, &wrapped); err != nil {
+			return nil, err
+		}
+		if !ring.Has(master) {
+			continue // named as not configured
+		}
+		if _, err := ring.Unwrap(master, wrapped, ownerName(kind, owner)); err != nil {
+			out[master]++
+		}
+	}
+	return out, rows.Err()
 }
 
 // RotateKeys re-wraps every live data key that is not under the newest

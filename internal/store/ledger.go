@@ -12,9 +12,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
+	"waymark"
 	"waymark/internal/audit"
 	"waymark/internal/crypt"
 )
@@ -48,8 +50,9 @@ import (
 // LedgerEntry is one line of the erasure ledger.
 type LedgerEntry struct {
 	N      int       `json:"n"`
-	Kind   string    `json:"kind"` // LedgerErased or LedgerVouched
+	Kind   string    `json:"kind"` // LedgerErased, LedgerDraftDeleted or LedgerVouched
 	CaseID string    `json:"case,omitempty"`
+	Draft  string    `json:"draft,omitempty"` // LedgerDraftDeleted: the unsent draft's id
 	At     time.Time `json:"at"`
 	By     string    `json:"by,omitempty"`    // the user id that authorised it (audit reference)
 	Basis  string    `json:"basis,omitempty"` // its legal basis
@@ -62,6 +65,9 @@ type LedgerEntry struct {
 const (
 	LedgerErased  = "erased"
 	LedgerVouched = "vouched" // covers the lines before it under a newer master key
+	// An unsent concern draft deleted after retention review: it holds a
+	// child's details, and a restore must not bring it back either.
+	LedgerDraftDeleted = "draft_deleted"
 )
 
 // LedgerError says why a ledger cannot be trusted. Waymark refuses to start
@@ -166,7 +172,8 @@ func parseLedger(file string, text []byte, ring *crypt.KeyRing) ([]LedgerEntry, 
 			return nil, "", &LedgerError{File: file, Line: n, Reason: fmt.Sprintf("it is numbered %d: lines were removed, added or moved", e.N)}
 		case e.Prev != prev:
 			return nil, "", &LedgerError{File: file, Line: n, Reason: "it does not follow the line before it: a line before it was edited, removed or moved"}
-		case e.Kind != LedgerErased && e.Kind != LedgerVouched, e.Kind == LedgerErased && e.CaseID == "":
+		case e.Kind != LedgerErased && e.Kind != LedgerVouched && e.Kind != LedgerDraftDeleted,
+			e.Kind == LedgerErased && e.CaseID == "", e.Kind == LedgerDraftDeleted && e.Draft == "":
 			return nil, "", &LedgerError{File: file, Line: n, Reason: "it records nothing Waymark writes"}
 		}
 		if ring.Has(e.Key) {
@@ -315,7 +322,7 @@ func (db *DB) ErasureLedger() *Ledger { return db.keys.ledger.Load() }
 // rolled back, never acknowledged.
 func (t *Tx) recordErasures() error {
 	l := t.db.ErasureLedger()
-	if l == nil || len(t.erased) == 0 {
+	if l == nil || len(t.erased)+len(t.draftsDeleted) == 0 {
 		return nil
 	}
 	for _, e := range t.erased {
@@ -323,16 +330,58 @@ func (t *Tx) recordErasures() error {
 			return fmt.Errorf("store: the erasure of case %s was not committed, as it could not be written to the erasure ledger: %w", e.CaseID, err)
 		}
 	}
+	if t.ring() == nil {
+		return nil // nothing is encrypted: the ledger cannot be written, and protects nothing
+	}
+	for _, e := range t.draftsDeleted {
+		if _, err := l.appendLine(t.ring(), e, func(entries []LedgerEntry) bool { return len(deletedDrafts(entries, e.Draft)) > 0 }); err != nil {
+			return fmt.Errorf("store: the deletion of draft %s was not committed, as it could not be written to the erasure ledger: %w", e.Draft, err)
+		}
+	}
 	return nil
+}
+
+// deletedDrafts lists the draft deletions of entries, the first for each
+// draft; with only, those of that draft.
+func deletedDrafts(entries []LedgerEntry, only string) []LedgerEntry {
+	seen := map[string]bool{}
+	var out []LedgerEntry
+	for _, e := range entries {
+		if e.Kind == LedgerDraftDeleted && !seen[e.Draft] && (only == "" || e.Draft == only) {
+			seen[e.Draft] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// draftsPending lists the draft deletions of entries that the database
+// holds undone: the draft is there, unsent.
+func (db *DB) draftsPending(ctx context.Context, entries []LedgerEntry) ([]LedgerEntry, error) {
+	var pending []LedgerEntry
+	err := db.View(ctx, func(t *Tx) error {
+		for _, e := range deletedDrafts(entries, "") {
+			var n int
+			if err := t.queryRow(`SELECT COUNT(*) FROM concern_drafts WHERE id = $1 AND submitted_case_id IS NULL`, e.Draft).Scan(&n); err != nil {
+				return fmt.Errorf("store: looking up a draft of the erasure ledger: %w", err)
+			}
+			if n > 0 {
+				pending = append(pending, e)
+			}
+		}
+		return nil
+	})
+	return pending, err
 }
 
 // LedgerReport is what applying the ledger to a database did.
 type LedgerReport struct {
-	Entries   int      // erasures in the ledger
-	Reapplied []string // cases erased again: the database held them unerased
-	Absent    []string // cases the database does not hold (the erasure stands if they come back)
-	Copied    []string // erasures the database records that the ledger lacked, now appended
-	Vouched   bool     // a line under the newest master key was appended
+	Entries       int      // erasures in the ledger
+	Reapplied     []string // cases erased again: the database held them unerased
+	DraftsDeleted []string // unsent drafts deleted again: the database held them
+	Absent        []string // cases the database does not hold (the erasure stands if they come back)
+	Copied        []string // erasures the database records that the ledger lacked, now appended
+	Vouched       bool     // a line under the newest master key was appended
 }
 
 // ledgerState sorts the ledger's erasures by what the database holds of
@@ -345,15 +394,18 @@ func (db *DB) ledgerState(ctx context.Context, entries []LedgerEntry) (pending [
 				(SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL)`, e.CaseID).Scan(&cases, &erased, &live); err != nil {
 				return fmt.Errorf("store: looking up a case of the erasure ledger: %w", err)
 			}
+			// Whether the case is erased is decided by its data key: reads
+			// go by the key (and the audit log), never by an erasures row,
+			// which a writer without the key can insert beside a restored
+			// case to make it look done.
 			switch {
-			case erased > 0:
-			case cases > 0 && live == 0:
-				// Its key is destroyed already, but its erasure record is
-				// gone: nothing can be read, and verify names the record.
-			case cases == 0:
-				absent = append(absent, e.CaseID)
-			default:
+			case live > 0:
 				pending = append(pending, e)
+			case cases > 0 || erased > 0:
+				// Its key is destroyed already (if its erasure record is
+				// gone, verify names it): nothing can be read.
+			default:
+				absent = append(absent, e.CaseID)
 			}
 		}
 		return nil
@@ -376,6 +428,13 @@ func (db *DB) LedgerPending(ctx context.Context) (pending, absent []string, err 
 	p, absent, err := db.ledgerState(ctx, entries)
 	for _, e := range p {
 		pending = append(pending, e.CaseID)
+	}
+	if err != nil {
+		return pending, absent, err
+	}
+	drafts, err := db.draftsPending(ctx, entries)
+	for _, e := range drafts {
+		pending = append(pending, "unsent draft "+e.Draft)
 	}
 	return pending, absent, err
 }
@@ -407,8 +466,18 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 	r.Absent = absent
 	for _, e := range pending {
 		err := db.Update(ctx, func(t *Tx) error {
-			if prev, err := t.CaseErasure(e.CaseID); err != nil || prev != nil {
-				return err // erased meanwhile by another replica
+			var live int
+			if err := t.queryRow(`SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL`, e.CaseID).Scan(&live); err != nil {
+				return err
+			}
+			if live == 0 {
+				return nil // erased meanwhile by another replica
+			}
+			// An erasure record beside a live data key was not written by
+			// an erasure (which destroys the key in the same transaction):
+			// the erasure made now replaces it.
+			if _, err := t.exec(`DELETE FROM erasures WHERE case_id = $1`, e.CaseID); err != nil {
+				return err
 			}
 			if err := t.EraseCase(Erasure{CaseID: e.CaseID, At: e.At, By: e.By, LegalBasis: e.Basis,
 				Reason: "Erased again from the erasure ledger: a restore had brought the case back."}); err != nil {
@@ -418,15 +487,40 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 				Detail: fmt.Sprintf("re-applied from the erasure ledger after a restore: erased on %s by %s (%s), ledger line %d", e.At.Format(time.RFC3339), e.By, e.Basis, e.N)})
 		})
 		if err != nil {
-			var erased int
-			if qerr := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM erasures WHERE case_id = $1`, e.CaseID).Scan(&erased); qerr == nil && erased > 0 {
+			var live int
+			if qerr := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = $1 AND destroyed_at IS NULL`, e.CaseID).Scan(&live); qerr == nil && live == 0 {
 				continue // another replica erased it first
 			}
 			return r, fmt.Errorf("store: applying the erasure ledger to case %s: %w", e.CaseID, err)
 		}
 		r.Reapplied = append(r.Reapplied, e.CaseID)
 	}
-	if len(r.Reapplied) > 0 {
+	drafts, err := db.draftsPending(ctx, entries)
+	if err != nil {
+		return r, err
+	}
+	for _, e := range drafts {
+		deleted := false
+		err := db.Update(ctx, func(t *Tx) error {
+			if err := t.DeleteUnsentDraft(e.Draft, e.At); err != nil {
+				if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+					return nil // deleted meanwhile by another replica
+				}
+				return err
+			}
+			deleted = true
+			t.draftsDeleted = nil // in the ledger already
+			return t.AppendAudit(audit.Entry{At: now, ActorID: "system", Action: "draft.deleted",
+				Detail: fmt.Sprintf("unsent draft %s deleted again from the erasure ledger after a restore: deleted on %s, ledger line %d", e.Draft, e.At.Format(time.RFC3339), e.N)})
+		})
+		if err != nil {
+			return r, fmt.Errorf("store: applying the erasure ledger to draft %s: %w", e.Draft, err)
+		}
+		if deleted {
+			r.DraftsDeleted = append(r.DraftsDeleted, e.Draft)
+		}
+	}
+	if len(r.Reapplied)+len(r.DraftsDeleted) > 0 {
 		if err := db.Scrub(ctx); err != nil {
 			return r, err
 		}
@@ -441,28 +535,80 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 }
 
 // copyErasuresToLedger appends every erasure the database records that the
-// ledger's entries lack.
+// ledger's entries lack. Only a record whose seal matches is copied: a row
+// written into the database without the master key must not become a
+// ledger line, which the key vouches for and which a later start or restore
+// would apply by destroying the case's data key. Such rows are named in the
+// error, after the genuine ones are copied.
 func (db *DB) copyErasuresToLedger(ctx context.Context, l *Ledger, entries []LedgerEntry) ([]string, error) {
 	have := map[string]bool{}
 	for _, e := range Erased(entries) {
 		have[e.CaseID] = true
 	}
-	recorded, err := db.Erasures(ctx)
+	recorded, err := db.sealedErasures(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var copied []string
-	for _, e := range recorded {
-		if have[e.CaseID] {
+	var copied, forged []string
+	for _, x := range recorded {
+		if have[x.e.CaseID] {
 			continue
 		}
-		wrote, err := l.AppendErasure(db.KeyRing(), e)
+		if x.unknownKey {
+			continue // sealed under a master key not configured here: copied once it is
+		}
+		if !x.sealed {
+			forged = append(forged, x.e.CaseID)
+			continue
+		}
+		wrote, err := l.AppendErasure(db.KeyRing(), x.e)
 		if err != nil {
 			return copied, err
 		}
 		if wrote {
-			copied = append(copied, e.CaseID)
+			copied = append(copied, x.e.CaseID)
 		}
 	}
+	if len(forged) > 0 {
+		return copied, fmt.Errorf("store: the erasure records of cases %s do not match their seals (written behind Waymark's back?): "+
+			"they were not copied into the erasure ledger %s; run `waymark verify`", strings.Join(forged, ", "), l.Path())
+	}
 	return copied, nil
+}
+
+type sealedErasure struct {
+	e          Erasure
+	sealed     bool // its seal matches under a configured master key
+	unknownKey bool // its seal names a master key not configured here (another replica's, mid-rotation)
+}
+
+// sealedErasures lists the database's erasure records, each with whether
+// its seal matches.
+func (db *DB) sealedErasures(ctx context.Context) ([]sealedErasure, error) {
+	ring := db.KeyRing()
+	var out []sealedErasure
+	rows, err := db.sql.QueryContext(ctx, `SELECT case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac FROM erasures ORDER BY erased_at, case_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing erasures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x sealedErasure
+		var keyID, mac string
+		if err := rows.Scan(&x.e.CaseID, &x.e.At, &x.e.By, &x.e.Reason, &x.e.LegalBasis, &keyID, &mac); err != nil {
+			return nil, err
+		}
+		x.e.At = x.e.At.UTC()
+		switch {
+		case ring == nil || mac == "":
+		case !ring.Has(keyID):
+			x.unknownKey = true
+		default:
+			if key, err := ring.SealKey(keyID); err == nil {
+				x.sealed = audit.EventMACEqual(audit.ErasureMAC(key, keyID, x.e.CaseID, x.e.At, x.e.By, x.e.Reason, x.e.LegalBasis), mac)
+			}
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }

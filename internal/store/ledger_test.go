@@ -283,3 +283,147 @@ func lineHashOf(text []byte) string {
 	h := sha256.Sum256([]byte(lines[len(lines)-1]))
 	return hex.EncodeToString(h[:])
 }
+
+// Someone who can write to the database but holds no master key must not be
+// able to have the ledger vouch for an erasure that never happened: an
+// erasure row written behind Waymark's back (its seal does not match) is not
+// copied into the ledger, or the next restore, or the next start once the
+// row is deleted again, would destroy the case's data key for real.
+func TestAForgedErasureRowIsNotCopiedIntoTheLedger(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		l := withLedger(t, db)
+		raiseRaw(t, db, "case-a")
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac)
+			VALUES ('case-a', $1, 'user-lead', 'forged', 'Article 17(1)(d)', $2, 'not-a-seal')`, storetest.Start.Add(time.Hour), db.KeyRing().Primary()); err != nil {
+			t.Fatal(err)
+		}
+		// A start, or the running service's sync.
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err == nil || !strings.Contains(err.Error(), "case-a") {
+			t.Errorf("a forged erasure row was taken without a word: %v", err)
+		}
+		if got := ledgerCases(t, l, db); len(got) != 0 {
+			t.Fatalf("the ledger now vouches for a forged erasure of %v", got)
+		}
+		// The forger covers their tracks; the next start must leave the
+		// case as it is.
+		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM erasures WHERE case_id = 'case-a'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(3*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadRaw(db, "case-a"); err != nil {
+			t.Fatalf("a case no one erased was destroyed through the ledger: %v", err)
+		}
+	})
+}
+
+// An unsent concern draft deleted after retention review holds a child's
+// details as much as a case does: a backup or dump from before the
+// deletion must not bring it back readable. The deletion goes into the
+// ledger before it commits, and a start deletes the draft again.
+func TestAnUnsentDraftDeletedAfterReviewStaysDeletedAfterARestore(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		draft := func(db *store.DB) {
+			t.Helper()
+			p := storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				return tx.InsertDraft(store.Draft{ID: "draft-a", UserID: p.Teacher.User.ID, Data: []byte(`{"child":"Amira"}`), CreatedAt: storetest.Start})
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The database as it was: the draft deleted, into the ledger.
+		old := storetest.SQLite(t)
+		l := withLedger(t, old)
+		draft(old)
+		if err := old.Update(ctx, func(tx *store.Tx) error { return tx.DeleteUnsentDraft("draft-a", storetest.Start.Add(time.Hour)) }); err != nil {
+			t.Fatal(err)
+		}
+		// The restored database, from before the deletion.
+		draft(db)
+		var teacher string
+		if err := db.SQL().QueryRow(`SELECT user_id FROM concern_drafts WHERE id = 'draft-a'`).Scan(&teacher); err != nil {
+			t.Fatal(err)
+		}
+		db.SetErasureLedger(l)
+		if pending, _, err := db.LedgerPending(ctx); err != nil || len(pending) != 1 || !strings.Contains(pending[0], "draft-a") {
+			t.Errorf("verify's list before the start: %v, %v", pending, err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.DraftFor("draft-a", teacher)
+			return err
+		}); err == nil {
+			t.Fatal("the deleted draft came back with the restore, readable by its author")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'draft' AND owner_id = 'draft-a' AND destroyed_at IS NULL`); n != 0 {
+			t.Fatalf("the deleted draft's data key is live again")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'draft.deleted' AND actor_id = 'system'`); n != 1 {
+			t.Fatalf("%d audit entries of the deletion re-applied", n)
+		}
+		if r, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(3*time.Hour)); err != nil || len(r.DraftsDeleted) != 0 {
+			t.Fatalf("applied again: %+v, %v", r, err)
+		}
+	})
+}
+
+// A restore from before an erasure, with an erasure row written beside it
+// behind Waymark's back: the row says "erased" but the data key is live, and
+// reads go by the key and the audit log, not by that row. The ledger must
+// not take the row's word: the case is erased again, its key destroyed.
+func TestAForgedErasureRowDoesNotShieldARestoredCaseFromTheLedger(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		old := storetest.SQLite(t)
+		l := withLedger(t, old)
+		raiseRaw(t, old, "case-a")
+		if err := erase(t, old, "case-a"); err != nil {
+			t.Fatal(err)
+		}
+		// The restored database, from before the erasure, and the row.
+		raiseRaw(t, db, "case-a")
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac)
+			VALUES ('case-a', $1, 'user-lead', 'forged', 'Article 17(1)(d)', '', '')`, storetest.Start.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		db.SetErasureLedger(l)
+		if pending, _, err := db.LedgerPending(ctx); err != nil || len(pending) != 1 {
+			t.Errorf("verify's list: %v, %v", pending, err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := loadRaw(db, "case-a"); !store.IsErased(err) {
+			t.Fatalf("the child's details read again after the start: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'case' AND owner_id = 'case-a' AND destroyed_at IS NULL`); n != 0 {
+			t.Fatal("the case's data key is still live")
+		}
+		if err := db.CheckErasures(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// An erasure record sealed under a master key not configured here (another
+// replica's new key, mid-rotation) is not copied until the key is, and does
+// not stop the start: the replica that made it has it in its ledger.
+func TestAnErasureRecordUnderAKeyNotConfiguredHereWaitsForIt(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		l := withLedger(t, db)
+		raiseRaw(t, db, "case-a")
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis, seal_key, mac)
+			VALUES ('case-a', $1, 'user-lead', 'elsewhere', 'Article 17(1)(d)', 'k-not-here', 'a-seal')`, storetest.Start.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApplyErasureLedger(ctx, storetest.Start.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got := ledgerCases(t, l, db); len(got) != 0 {
+			t.Fatalf("the ledger vouches for a record it could not check: %v", got)
+		}
+	})
+}

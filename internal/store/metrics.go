@@ -98,10 +98,12 @@ func (db *DB) ReadGauges(ctx context.Context, now time.Time, dueWithin time.Dura
 		}
 		// Literal actions, so that both stores use the partial indexes
 		// audit_verified and audit_checkpoints (migration 0014).
-		if g.LastVerified, err = t.firstTime(`SELECT at FROM audit_log WHERE action = 'audit.verified' ORDER BY seq DESC LIMIT 1`); err != nil {
+		if g.LastVerified, err = t.sealedAuditTime(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id
+			FROM audit_log WHERE action = 'audit.verified' ORDER BY seq DESC LIMIT 1`); err != nil {
 			return err
 		}
-		if g.LastCheckpoint, err = t.firstTime(`SELECT at FROM audit_log WHERE action = 'checkpoint.signed' ORDER BY seq DESC LIMIT 1`); err != nil {
+		if g.LastCheckpoint, err = t.sealedAuditTime(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id
+			FROM audit_log WHERE action = 'checkpoint.signed' ORDER BY seq DESC LIMIT 1`); err != nil {
 			return err
 		}
 		rows, err := t.query(`SELECT k.kind, COALESCE(SUM(CASE WHEN k.due_at < $1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN k.due_at >= $1 THEN 1 ELSE 0 END), 0)
@@ -124,6 +126,48 @@ func (db *DB) ReadGauges(ctx context.Context, now time.Time, dueWithin time.Dura
 		return rows.Err()
 	})
 	return g, err
+}
+
+// sealedAuditTime is the time of the audit entry q gives, or nil when it
+// gives none or when the entry's seal does not vouch for it. The newest
+// verification or checkpoint silences an alert: a row written into the
+// database without the master key (dated in the future, or an old entry
+// re-dated) must count as none, so that the alert fires rather than
+// staying quiet while the history it would have checked is tampered with.
+// Only the entry's own seal is checked here (`waymark verify` checks the
+// whole chain).
+func (t *Tx) sealedAuditTime(q string) (*time.Time, error) {
+	var e audit.Entry
+	err := t.queryRow(q).Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reading metrics: %w", err)
+	}
+	var head, keyedFrom int64
+	if err := t.queryRow(`SELECT seq, keyed_from FROM audit_head WHERE id = 1`).Scan(&head, &keyedFrom); err != nil {
+		return nil, fmt.Errorf("store: reading metrics: %w", err)
+	}
+	if e.Seq > head {
+		return nil, nil // past the chain's end: not written by Waymark
+	}
+	if keyedFrom == 0 || e.Seq < keyedFrom {
+		if e.KeyID != "" || audit.Hash(e.PrevHash, e) != e.Hash {
+			return nil, nil
+		}
+	} else {
+		ring := t.ring()
+		if ring == nil || e.KeyID == "" {
+			return nil, nil
+		}
+		key, err := ring.SealKey(e.KeyID)
+		if err != nil || !audit.EventMACEqual(audit.MAC(key, e.PrevHash, e, keyedFrom), e.Hash) {
+			return nil, nil
+		}
+	}
+	at := e.At.UTC()
+	return &at, nil
 }
 
 // firstTime is the time in the first row q gives, or nil when it gives none.

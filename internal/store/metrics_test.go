@@ -118,3 +118,52 @@ func TestATransactionWaitingForAConnectionIsCounted(t *testing.T) {
 		}
 	})
 }
+
+// Someone who can write to the database but holds no master key, and whose
+// tampering `waymark verify --record` would find, must not be able to
+// silence the alert on waymark_audit_last_verified_timestamp_seconds (or
+// the checkpoint's) with an entry of their own: only an entry the audit
+// log's seal vouches for counts, and a forged newest one counts as none.
+func TestAForgedVerificationEntryDoesNotSilenceTheAlert(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		now := storetest.Start
+		if err := db.RecordVerified(ctx, now, 0); err != nil {
+			t.Fatal(err)
+		}
+		g, err := db.ReadGauges(ctx, now, 2*time.Hour)
+		if err != nil || g.LastVerified == nil || !g.LastVerified.Equal(now) {
+			t.Fatalf("a genuine verification: %v, %v", g.LastVerified, err)
+		}
+		var key string
+		if err := db.SQL().QueryRow(`SELECT key_id FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		future := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+		for _, action := range []string{"audit.verified", "checkpoint.signed"} {
+			if _, err := db.SQL().Exec(`INSERT INTO audit_log(seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id)
+				VALUES ((SELECT MAX(seq) FROM audit_log) + 1000, $1, 'system', '', '', $2, 'forged', 'x', 'y', $3, '', '')`, future, action, key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		g, err = db.ReadGauges(ctx, now, 2*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.LastVerified != nil && g.LastVerified.After(now) {
+			t.Errorf("a forged entry says the history was verified at %v", g.LastVerified)
+		}
+		if g.LastCheckpoint != nil && g.LastCheckpoint.After(now) {
+			t.Errorf("a forged entry says a checkpoint was signed at %v", g.LastCheckpoint)
+		}
+		// Rewriting the genuine entry's time breaks its seal just the same.
+		if _, err := db.SQL().Exec(`DELETE FROM audit_log WHERE detail = 'forged'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE audit_log SET at = $1 WHERE action = 'audit.verified'`, future); err != nil {
+			t.Fatal(err)
+		}
+		if g, err = db.ReadGauges(ctx, now, 2*time.Hour); err != nil || (g.LastVerified != nil && g.LastVerified.After(now)) {
+			t.Errorf("a re-dated entry says the history was verified at %v (%v)", g.LastVerified, err)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"sort"
 	"strings"
 	"time"
 )
@@ -210,12 +211,36 @@ func (db *DB) state(ctx context.Context, q querier) (SchemaState, error) {
 	if newest != "" && schemaNumber(newest) > schemaNumber(st.Knows) {
 		return st, &SchemaTooNewError{At: schemaNumber(newest), Knows: schemaNumber(st.Knows)}
 	}
+	carried := map[string]bool{}
 	for _, v := range known {
+		carried[v] = true
 		if !applied[v] {
 			st.Pending = append(st.Pending, v)
 		}
 	}
+	var foreign []string
+	for v := range applied {
+		if !carried[v] {
+			foreign = append(foreign, v)
+		}
+	}
+	if len(foreign) > 0 {
+		sort.Strings(foreign)
+		return st, &UnknownMigrationError{Versions: foreign}
+	}
 	return st, nil
+}
+
+// UnknownMigrationError refuses a database that records a migration this
+// build does not carry, numbered within what it knows: another build's, or
+// a row written by hand. Its schema is not one this build knows, and a
+// migration of the same number that this build carries would be taken as
+// applied.
+type UnknownMigrationError struct{ Versions []string }
+
+func (e *UnknownMigrationError) Error() string {
+	return fmt.Sprintf("this database records migrations this Waymark does not carry (%s): it was migrated by another build, or schema_migrations was written by hand. "+
+		"Nothing was changed: run the build that made them, or find out who wrote them", strings.Join(e.Versions, ", "))
 }
 
 // SchemaState reports where the database's schema stands, changing

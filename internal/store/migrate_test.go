@@ -164,3 +164,99 @@ func mustVersions(t *testing.T, db *store.DB) []string {
 	}
 	return vs
 }
+
+// Row-level security is PostgreSQL's other way, besides triggers and rules,
+// to change behind Waymark's back what its statements see and write (a
+// policy that hides the rows of one kind of alert, or refuses some audit
+// entries): a policy, or security turned on for a table, that no migration
+// made is refused at start-up like a trigger.
+func TestARowLevelSecurityPolicyNoMigrationMadeIsRefused(t *testing.T) {
+	if !storetest.WantPostgres(t) {
+		t.Skip("PostgreSQL only: SQLite has no row-level security")
+	}
+	db := storetest.Postgres(t)
+	for _, q := range []string{
+		`ALTER TABLE alerts ENABLE ROW LEVEL SECURITY`,
+		`ALTER TABLE alerts FORCE ROW LEVEL SECURITY`,
+		`CREATE POLICY zz_hide ON alerts USING (kind <> 'break_glass')`,
+	} {
+		if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := db.CheckSchema(ctx)
+	if err == nil || !strings.Contains(err.Error(), "zz_hide on alerts") {
+		t.Fatalf("a policy hiding rows: %v", err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `DROP POLICY zz_hide ON alerts`); err != nil {
+		t.Fatal(err)
+	}
+	// Security on with no policy hides every row from everyone but a
+	// superuser.
+	if err := db.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "row-level security on alerts") {
+		t.Fatalf("row-level security turned on: %v", err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `ALTER TABLE alerts NO FORCE ROW LEVEL SECURITY`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `ALTER TABLE alerts DISABLE ROW LEVEL SECURITY`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A database that records a migration this build does not carry, numbered
+// within what it knows (a gap filled by another build, or a row written by
+// hand), is not one this build knows: its schema may differ in ways the
+// build cannot see, and the migration of that number this build carries
+// would be taken as applied. Migrate and every opening check refuse it.
+func TestADatabaseRecordingAMigrationThisBuildDoesNotCarryIsRefused(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES ('0001_from_another_build', '2030-01-01T00:00:00Z')`); err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range map[string]error{"Migrate": db.Migrate(ctx), "RequireCurrent": db.RequireCurrent(ctx)} {
+			if err == nil || !strings.Contains(err.Error(), "0001_from_another_build") {
+				t.Errorf("%s with a migration this build does not carry: %v", name, err)
+			}
+		}
+	})
+}
+
+// A function of the database's own called from a CHECK constraint, a
+// column default or an index expression runs on every write to that table,
+// as a trigger does, and can do what a trigger can (PostgreSQL does not
+// hold such functions to being free of side effects). None of Waymark's
+// migrations calls one: start-up refuses it like a trigger.
+func TestAFunctionCalledFromAConstraintDefaultOrIndexIsRefused(t *testing.T) {
+	if !storetest.WantPostgres(t) {
+		t.Skip("PostgreSQL only: SQLite has no functions of the database's own")
+	}
+	db := storetest.Postgres(t)
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatalf("a freshly migrated database: %v", err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `CREATE FUNCTION zz_watch(a TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN true; END $$`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ add, drop string }{
+		{`ALTER TABLE audit_log ADD CONSTRAINT zz_check CHECK (zz_watch(actor_id))`, `ALTER TABLE audit_log DROP CONSTRAINT zz_check`},
+		{`ALTER TABLE audit_log ALTER COLUMN request_id SET DEFAULT (zz_watch('x'))::text`, `ALTER TABLE audit_log ALTER COLUMN request_id SET DEFAULT ''`},
+		{`CREATE INDEX zz_index ON audit_log ((zz_watch(action)))`, `DROP INDEX zz_index`},
+	} {
+		if _, err := db.SQL().ExecContext(ctx, c.add); err != nil {
+			t.Fatalf("%s: %v", c.add, err)
+		}
+		if err := db.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "zz_watch") {
+			t.Errorf("%s: %v", c.add, err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, c.drop); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -145,6 +145,9 @@ func (t *Tx) DeleteUnsentDraft(id string, at time.Time) error {
 		return fmt.Errorf("store: destroying the draft's key: %w", err)
 	}
 	delete(t.keys, ownerName(ownerDraft, id))
+	// Into the erasure ledger before the transaction commits, so that a
+	// backup or dump from before the deletion does not bring it back.
+	t.draftsDeleted = append(t.draftsDeleted, LedgerEntry{Kind: LedgerDraftDeleted, Draft: id, At: at})
 	return nil
 }
 

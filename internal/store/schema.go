@@ -47,8 +47,10 @@ func (db *DB) knownTables() (map[string]bool, error) {
 	return known, nil
 }
 
-// CheckSchema refuses triggers, views and rules (none of which Waymark's
-// migrations create) and tables its migrations do not create, naming each.
+// CheckSchema refuses triggers, views, rules, row-level security policies
+// and functions of the database's own called from a constraint, a column
+// default or an index (none of which Waymark's migrations create, and each
+// of which can change what a statement sees or writes) and tables its migrations do not create, naming each.
 // On PostgreSQL the tables and views of an installed extension (say
 // pg_stat_statements in the same schema) are the administrator's, not a
 // writer's: they are let be; triggers and rules never are.
@@ -68,7 +70,23 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 			UNION ALL SELECT 'trigger', tg.tgname || ' on ' || c.relname
 				FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 				WHERE NOT tg.tgisinternal AND n.nspname = current_schema()
-			UNION ALL SELECT 'rule', r.rulename || ' on ' || r.tablename FROM pg_rules r WHERE r.schemaname = current_schema()`
+			UNION ALL SELECT 'rule', r.rulename || ' on ' || r.tablename FROM pg_rules r WHERE r.schemaname = current_schema()
+			UNION ALL SELECT 'policy', p.polname || ' on ' || c.relname
+				FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = current_schema()
+			UNION ALL SELECT 'row-level security', 'on ' || c.relname
+				FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = current_schema() AND (c.relrowsecurity OR c.relforcerowsecurity)
+			UNION ALL SELECT 'function', p.proname::text || ' called by ' || c.relname
+				FROM pg_depend d
+				JOIN pg_proc p ON d.refclassid = 'pg_proc'::regclass AND p.oid = d.refobjid
+				JOIN pg_namespace pn ON pn.oid = p.pronamespace
+				JOIN pg_class c ON c.oid = CASE d.classid
+					WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)
+					WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
+					WHEN 'pg_class'::regclass THEN d.objid END
+				JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE pn.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname = current_schema()`
 	}
 	rows, err := db.sql.QueryContext(ctx, q)
 	if err != nil {

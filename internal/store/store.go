@@ -159,15 +159,16 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 
 // Tx is one unit of work. Every use case runs in exactly one.
 type Tx struct {
-	tx       *sql.Tx
-	ctx      context.Context
-	dialect  Dialect
-	db       *DB
-	keys     map[string][]byte // data keys unwrapped in this transaction
-	readOnly bool
-	heads    map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
-	headsAt  time.Time
-	erased   []Erasure // erasures to append to the erasure ledger before commit (ledger.go)
+	tx            *sql.Tx
+	ctx           context.Context
+	dialect       Dialect
+	db            *DB
+	keys          map[string][]byte // data keys unwrapped in this transaction
+	readOnly      bool
+	heads         map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
+	headsAt       time.Time
+	erased        []Erasure     // erasures to append to the erasure ledger before commit (ledger.go)
+	draftsDeleted []LedgerEntry // unsent drafts deleted, likewise (ledger.go)
 }
 
 // Update runs fn in a transaction and commits it when fn returns nil. The
