@@ -121,6 +121,9 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 	}
 	if ring != nil {
 		db.SetKeyRing(ring)
+		if err := db.CheckKeysMatch(ctx); err != nil {
+			problems = append(problems, err)
+		}
 		if r, err := db.KeyReport(ctx); err != nil {
 			problems = append(problems, err)
 		} else {

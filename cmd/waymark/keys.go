@@ -142,6 +142,12 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 	if c.privacy.note != "" {
 		log.Warn(c.privacy.note)
 	}
+	// A key line with a known id and other bytes stops every command before
+	// it writes (an audit entry sealed with it would break the chain for
+	// good) or reports the key as configured.
+	if err := db.CheckKeysMatch(ctx); err != nil {
+		return err
+	}
 	if c.mode == openCheck {
 		return nil // a checking command encrypts and seals nothing
 	}

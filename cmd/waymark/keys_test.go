@@ -213,3 +213,41 @@ func writeKeys(t *testing.T, text string) string {
 	}
 	return p
 }
+
+// A key file whose line has the id of the key in use and other bytes (a
+// mistyped or regenerated key) stops keys rotate, keys check and every
+// other command before anything is written: rotate once said "nothing to
+// re-wrap", exit 0, and sealed its audit entry with the wrong key, so the
+// chain no longer verified with the right one.
+func TestAKeyFileWithTheRightIDAndTheWrongKeyStopsEveryCommandBeforeItWrites(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, stop := startDemoWith(t, dir)
+	stop()
+	right, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := crypt.ParseKeys(string(right))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := crypt.GenerateKey()
+	_, otherBytes, _ := strings.Cut(other, ":")
+	wrong := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(wrong, []byte(ring.Primary()+":"+otherBytes+"\n"), 0o600)
+	for _, cmd := range [][]string{{"keys", "rotate"}, {"keys", "check"}, {"audit", "verify"}, {"user", "disable", "--email", "nobody@example.org"}, {"check", "--insecure-no-encryption"}} {
+		var out bytes.Buffer
+		err := run(context.Background(), append(cmd, "--data", dir, "--master-key-file", wrong), env(nil), nil, &out, io.Discard)
+		msg := ""
+		if err != nil {
+			msg = err.Error() + out.String()
+		}
+		if err == nil || !strings.Contains(msg, "is not the key of that id") {
+			t.Fatalf("%v with the wrong bytes: %v\n%s", cmd, err, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "verify", "--data", dir}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("the chain with the right key, afterwards: %v\n%s", err, out.String())
+	}
+}
