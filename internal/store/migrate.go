@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"sort"
 	"strings"
 	"time"
 )
@@ -50,13 +51,19 @@ func (e *NoDatabaseError) Error() string {
 	return fmt.Sprintf("no Waymark database at %s: run `waymark migrate --create` to make one", e.Where)
 }
 
-// SchemaTooNewError refuses a database migrated by a newer release.
+// SchemaTooNewError refuses a database migrated by a newer release: one
+// whose newest migration is past this build's, or that holds a migration
+// this build does not carry at all (a release filled a gap in the numbers).
 type SchemaTooNewError struct {
-	At    string // the newest migration applied to the database ("0019")
-	Knows string // the newest migration this build carries ("0013")
+	At      string   // the newest migration applied to the database ("0019")
+	Knows   string   // the newest migration this build carries ("0013")
+	Unknown []string // migrations applied that this build does not carry, when none is newer
 }
 
 func (e *SchemaTooNewError) Error() string {
+	if len(e.Unknown) > 0 {
+		return fmt.Sprintf("this database has migrations this Waymark does not know (%s), applied by a newer release: run that release", strings.Join(e.Unknown, ", "))
+	}
 	return fmt.Sprintf("this database is at schema %s, this Waymark knows up to %s: run the newer release", e.At, e.Knows)
 }
 
@@ -210,10 +217,22 @@ func (db *DB) state(ctx context.Context, q querier) (SchemaState, error) {
 	if newest != "" && schemaNumber(newest) > schemaNumber(st.Knows) {
 		return st, &SchemaTooNewError{At: schemaNumber(newest), Knows: schemaNumber(st.Knows)}
 	}
+	carried := map[string]bool{}
 	for _, v := range known {
+		carried[v] = true
 		if !applied[v] {
 			st.Pending = append(st.Pending, v)
 		}
+	}
+	var unknown []string
+	for v := range applied {
+		if !carried[v] {
+			unknown = append(unknown, v)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return st, &SchemaTooNewError{At: schemaNumber(newest), Knows: schemaNumber(st.Knows), Unknown: unknown}
 	}
 	return st, nil
 }

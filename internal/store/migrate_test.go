@@ -164,3 +164,22 @@ func mustVersions(t *testing.T, db *store.DB) []string {
 	}
 	return vs
 }
+
+// A release that fills a gap in the migration numbers (this build carries
+// 0014 and 0016, the next one adds 0015) leaves the newest number where it
+// was: a migration applied that this build does not carry still means a
+// newer release wrote the schema, and this build refuses it as it refuses
+// a higher number.
+func TestADatabaseHoldingAMigrationThisBuildDoesNotCarryIsRefused(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES ('0001_filled_gap', '2030-01-01T00:00:00Z')`); err != nil {
+			t.Fatal(err)
+		}
+		for name, err := range map[string]error{"Migrate": db.Migrate(ctx), "RequireCurrent": db.RequireCurrent(ctx)} {
+			var tooNew *store.SchemaTooNewError
+			if !errors.As(err, &tooNew) || !strings.Contains(err.Error(), "0001_filled_gap") || !strings.Contains(err.Error(), "newer release") {
+				t.Errorf("%s with a migration this build does not carry: %v", name, err)
+			}
+		}
+	})
+}
