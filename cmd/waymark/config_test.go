@@ -95,6 +95,23 @@ func TestHelpExitsZeroForEveryCommand(t *testing.T) {
 	}
 }
 
+// A command that takes a subcommand, asked for help before naming one
+// (`waymark keys -h`), prints its usage and exits 0: it once said `unknown
+// keys command "-h"`, and `user --help` that --email was required.
+func TestHelpBeforeASubcommandExitsZero(t *testing.T) {
+	for _, group := range []string{"audit", "user", "org", "keys"} {
+		for _, h := range []string{"-h", "--help"} {
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{group, h}, env(nil), nil, &out, io.Discard); err != nil {
+				t.Errorf("%s %s: %v", group, h, err)
+			}
+			if !strings.Contains(out.String(), "usage: waymark "+group) {
+				t.Errorf("%s %s printed %q", group, h, out.String())
+			}
+		}
+	}
+}
+
 // A value in the environment is parsed like the flag it stands for: a
 // boolean that is not one, or a number or duration that does not parse,
 // stops the command, naming the variable and what it accepts.

@@ -203,6 +203,11 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	if groups[cmd] != "" && len(rest) > 0 && isHelp(rest[0]) {
+		// `waymark keys -h`: asking is no failure, as for every command
+		fmt.Fprintln(stdout, groups[cmd])
+		return nil
+	}
 	switch cmd {
 	case "demo":
 		return runServe(ctx, rest, getenv, stdout, stderr, true)
@@ -252,6 +257,18 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// groups are the commands that take a subcommand, with their usage.
+var groups = map[string]string{
+	"audit": "usage: waymark audit verify [flags]  (waymark audit verify -h lists them)",
+	"user":  "usage: waymark user add|reset|reset-mfa|disable [flags]  (waymark user add -h lists them)",
+	"org":   "usage: waymark org add --id ID --name NAME --kind KIND [--first-responder] [--childrens-services]  (waymark org add -h lists every flag)",
+	"keys":  "usage: waymark keys generate|check|rotate [flags]  (waymark keys check -h lists them)",
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
 }
 
 // openWithLog makes the logger the flags ask for, then opens the database:
