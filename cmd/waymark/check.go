@@ -45,6 +45,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	problem(err)
 	problem(c.privacy.retention.Validate())
 	problem(c.checkListen())
+	problem(c.checkIntervals())
 	if c.tls.cert != "" && c.tls.key != "" {
 		_, err := loadPair(c.tls.cert, c.tls.key)
 		problem(err)

@@ -156,6 +156,28 @@ func (c *config) clockConfig() (pathway.ClockConfig, error) {
 	return cfg, nil
 }
 
+// checkIntervals refuses a period that parses but cannot be meant: a
+// negative one, which quietly turned the job off, or one so short that the
+// job runs without pause (a checkpoint every millisecond appends an audit
+// entry each time, and audit entries are never removed).
+func (c *config) checkIntervals() error {
+	for _, d := range []struct {
+		flag     string
+		v, least time.Duration
+	}{
+		{"checkpoint-interval", c.checkpoint.interval, time.Minute},
+		{"erasure-ledger-sync", c.erasure.every, 10 * time.Second},
+	} {
+		if d.v < 0 || d.v > 0 && d.v < d.least {
+			return fmt.Errorf("--%s must be 0 (off) or at least %s, not %s", d.flag, d.least, d.v)
+		}
+	}
+	if c.shutdown < 0 {
+		return fmt.Errorf("--shutdown-timeout cannot be negative, not %s", c.shutdown)
+	}
+	return nil
+}
+
 // ownerOnlyFolder refuses a data folder that group or others can read,
 // write or enter, naming the command that fixes it.
 func ownerOnlyFolder(dir string) error {
@@ -390,6 +412,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if err := c.checkListen(); err != nil { // tls.go
+		return err
+	}
+	if err := c.checkIntervals(); err != nil {
 		return err
 	}
 	log, err := c.logger(stderr)
