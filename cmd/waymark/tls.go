@@ -35,6 +35,10 @@ func (c *config) checkListen() error {
 	if (c.tls.cert == "") != (c.tls.key == "") {
 		return errors.New("--tls-cert and --tls-key go together: give both, or neither")
 	}
+	if c.metrics.addr != "" && c.metrics.tokenFile == "" && wildcard(c.metrics.addr) {
+		return fmt.Errorf("refusing to serve /metrics without a token on %s, every network this machine is on: "+
+			"name the monitoring network's address (--metrics-addr 10.0.0.5:9090) or 127.0.0.1 for a local agent, or give --metrics-token-file (WAYMARK_METRICS_TOKEN_FILE)", c.metrics.addr)
+	}
 	if c.tls.cert != "" || c.tls.insecureHTTP || loopback(c.addr) {
 		return nil
 	}
@@ -64,6 +68,17 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// wildcard says whether addr (host:port) listens on every address of the
+// machine: an empty host, 0.0.0.0 or [::].
+func wildcard(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false // net.Listen refuses it
+	}
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
 }
 
 // certReloader serves the certificate in certFile/keyFile, reloading it when
