@@ -474,6 +474,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if err := c.checkListened(ln.Addr()); err != nil { // tls.go
+		ln.Close()
+		return err
+	}
 	scheme := "http://"
 	if certs != nil {
 		ln = tls.NewListener(ln, serverTLS(certs))

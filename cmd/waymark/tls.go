@@ -47,6 +47,20 @@ func (c *config) checkListen() error {
 		"pass --insecure-http (WAYMARK_INSECURE_HTTP); to listen on this machine only use --addr 127.0.0.1:PORT", c.addr)
 }
 
+// checkListened is checkListen for the address actually bound: "localhost"
+// is taken for loopback by name, and a hosts file that maps it elsewhere
+// would otherwise put plain HTTP on the network.
+func (c *config) checkListened(a net.Addr) error {
+	if c.tls.cert != "" || c.tls.insecureHTTP {
+		return nil
+	}
+	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve plain HTTP: --addr %s resolved to %s, which other machines can reach (check /etc/hosts): "+
+		"use --addr 127.0.0.1:PORT, or give --tls-cert and --tls-key, or --insecure-http behind a TLS proxy", c.addr, a)
+}
+
 // secureCookies says whether cookies are marked Secure (and HSTS sent):
 // as --secure-cookies (WAYMARK_SECURE_COOKIES) says when given, and on by
 // default when Waymark serves HTTPS itself.
