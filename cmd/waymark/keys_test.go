@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"waymark/internal/crypt"
+	"waymark/internal/storetest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -249,5 +251,33 @@ func TestAKeyFileWithTheRightIDAndTheWrongKeyStopsEveryCommandBeforeItWrites(t *
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"audit", "verify", "--data", dir}, env(nil), nil, &out, io.Discard); err != nil {
 		t.Fatalf("the chain with the right key, afterwards: %v\n%s", err, out.String())
+	}
+}
+
+// Two replicas on machines with the same host name, listening on the same
+// address (cloned from one image, each on [::]:8443), are two replicas to
+// keys rotate: they once shared a row, so one's keys hid the other's, and
+// the first to stop took the other's row with it.
+func TestReplicasWithTheSameHostNameAndAddressAreEachSeen(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	old, _ := crypt.GenerateKey()
+	staged, _ := crypt.GenerateKey()
+	first, _ := crypt.ParseKeys(old)
+	db.SetKeyRing(first)
+	forgetFirst := noteReplica(ctx, db, "[::]:8443", log)
+	second, _ := crypt.ParseKeys(old + "\n" + staged)
+	db.SetKeyRing(second)
+	forgetSecond := noteReplica(ctx, db, "[::]:8443", log)
+	defer forgetSecond()
+	running, err := db.RunningReplicas(ctx, time.Now().Add(-time.Minute))
+	if err != nil || len(running) != 2 {
+		t.Fatalf("two replicas on [::]:8443 of one host name: %v %+v", err, running)
+	}
+	forgetFirst()
+	running, err = db.RunningReplicas(ctx, time.Now().Add(-time.Minute))
+	if err != nil || len(running) != 1 || running[0].Primary != second.Primary() {
+		t.Fatalf("after the first stopped: %v %+v", err, running)
 	}
 }
