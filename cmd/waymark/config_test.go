@@ -327,6 +327,10 @@ func TestAdministrativeCommandsRefuseADatabaseWithNoPartnership(t *testing.T) {
 			if !strings.Contains(errOut.String(), "opened the "+where) {
 				t.Errorf("migrate did not say which database it opened: %q", errOut.String())
 			}
+			errOut.Reset()
+			if err := run(context.Background(), append([]string{"migrate", "--dry-run"}, args...), env(vars), nil, io.Discard, &errOut); err != nil || !strings.Contains(errOut.String(), "opened the "+where) {
+				t.Errorf("migrate --dry-run did not say which database it opened: %v %q", err, errOut.String())
+			}
 			for _, cmd := range [][]string{
 				{"keys", "check"}, {"keys", "rotate"}, {"audit", "verify"}, {"verify"}, {"checkpoint"}, {"rebuild"}, {"seal-history"},
 				{"user", "add", "--email", "a@b.example", "--name", "A", "--role", "practitioner", "--org", "x"},
