@@ -45,6 +45,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	problem(err)
 	problem(c.privacy.retention.Validate())
 	problem(c.checkListen())
+	problem(c.checkIntervals())
 	if c.tls.cert != "" && c.tls.key != "" {
 		_, err := loadPair(c.tls.cert, c.tls.key)
 		problem(err)
@@ -126,6 +127,9 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 	}
 	if ring != nil {
 		db.SetKeyRing(ring)
+		if err := db.CheckKeysMatch(ctx); err != nil {
+			problems = append(problems, err)
+		}
 		if r, err := db.KeyReport(ctx); err != nil {
 			problems = append(problems, err)
 		} else {

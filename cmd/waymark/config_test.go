@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"waymark/internal/store"
 	"waymark/internal/storetest"
@@ -95,6 +96,23 @@ func TestHelpExitsZeroForEveryCommand(t *testing.T) {
 	}
 }
 
+// A command that takes a subcommand, asked for help before naming one
+// (`waymark keys -h`), prints its usage and exits 0: it once said `unknown
+// keys command "-h"`, and `user --help` that --email was required.
+func TestHelpBeforeASubcommandExitsZero(t *testing.T) {
+	for _, group := range []string{"audit", "user", "org", "keys"} {
+		for _, h := range []string{"-h", "--help"} {
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{group, h}, env(nil), nil, &out, io.Discard); err != nil {
+				t.Errorf("%s %s: %v", group, h, err)
+			}
+			if !strings.Contains(out.String(), "usage: waymark "+group) {
+				t.Errorf("%s %s printed %q", group, h, out.String())
+			}
+		}
+	}
+}
+
 // A value in the environment is parsed like the flag it stands for: a
 // boolean that is not one, or a number or duration that does not parse,
 // stops the command, naming the variable and what it accepts.
@@ -117,6 +135,49 @@ func TestAnEnvironmentValueThatDoesNotParseStopsStartUp(t *testing.T) {
 	if _, err := os.Stat(dir); err == nil {
 		t.Error("a refused start made the data folder")
 	}
+}
+
+// A period that parses but cannot be meant stops serve and is a problem to
+// check: a negative one quietly turned its job off, and a checkpoint
+// interval of 1ms appended an audit entry every millisecond, for good.
+func TestAPeriodThatParsesButCannotBeMeantStopsStartUp(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	for _, tt := range []struct{ name, value, want string }{
+		{"WAYMARK_CHECKPOINT_INTERVAL", "1ms", "--checkpoint-interval must be 0 (off) or at least 1m0s"},
+		{"WAYMARK_CHECKPOINT_INTERVAL", "-1h", "--checkpoint-interval must be 0 (off)"},
+		{"WAYMARK_ERASURE_LEDGER_SYNC", "1ns", "--erasure-ledger-sync must be 0 (off) or at least 10s"},
+		{"WAYMARK_ERASURE_LEDGER_SYNC", "-5m", "--erasure-ledger-sync must be 0 (off)"},
+		{"WAYMARK_SHUTDOWN_TIMEOUT", "-1s", "--shutdown-timeout cannot be negative"},
+	} {
+		vars := env(map[string]string{tt.name: tt.value})
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, vars, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("serve with %s=%s: %v", tt.name, tt.value, err)
+		}
+		var out bytes.Buffer
+		run(context.Background(), []string{"check", "--data", dir}, vars, nil, &out, io.Discard)
+		if !strings.Contains(out.String(), "problem: "+tt.want) {
+			t.Errorf("check with %s=%s said %q", tt.name, tt.value, out.String())
+		}
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("a refused start made the data folder")
+	}
+	for _, ok := range []string{"0", "1m", "2h"} {
+		c := config{checkpoint: checkpointConfig{interval: mustDuration(t, ok)}, erasure: erasureConfig{every: 5 * time.Minute}}
+		if err := c.checkIntervals(); err != nil {
+			t.Errorf("--checkpoint-interval %s: %v", ok, err)
+		}
+	}
+}
+
+func mustDuration(t *testing.T, s string) time.Duration {
+	t.Helper()
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // Values from the environment are used when the flag is not given; the
@@ -265,6 +326,10 @@ func TestAdministrativeCommandsRefuseADatabaseWithNoPartnership(t *testing.T) {
 			}
 			if !strings.Contains(errOut.String(), "opened the "+where) {
 				t.Errorf("migrate did not say which database it opened: %q", errOut.String())
+			}
+			errOut.Reset()
+			if err := run(context.Background(), append([]string{"migrate", "--dry-run"}, args...), env(vars), nil, io.Discard, &errOut); err != nil || !strings.Contains(errOut.String(), "opened the "+where) {
+				t.Errorf("migrate --dry-run did not say which database it opened: %v %q", err, errOut.String())
 			}
 			for _, cmd := range [][]string{
 				{"keys", "check"}, {"keys", "rotate"}, {"audit", "verify"}, {"verify"}, {"checkpoint"}, {"rebuild"}, {"seal-history"},

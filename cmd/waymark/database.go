@@ -120,7 +120,7 @@ func databaseLocation(u string) string {
 }
 
 // databaseURL is the database to open. For SQLite it makes the data folder
-// (0700) when missing and refuses a folder that other users can read: it
+// (0700) when missing, for a command that may make the database, and refuses a folder that other users can read: it
 // holds the database, its write-ahead log and, often, backups. For
 // PostgreSQL it merges in the password from the file or the environment.
 func (c *config) databaseURL() (string, error) {
@@ -138,6 +138,12 @@ func (c *config) databaseURL() (string, error) {
 		return u, ownerOnlyFolder(filepath.Dir(strings.TrimPrefix(u, "sqlite:")))
 	}
 	if _, err := os.Stat(c.dataDir); errors.Is(err, os.ErrNotExist) {
+		if c.schema.policy != schemaCreate {
+			// Nothing is there to open: opening says so (no Waymark database
+			// at …), and a command that may not make a database makes no
+			// folder either (restore makes its own).
+			return filepath.Join(c.dataDir, "waymark.db"), nil
+		}
 		if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 			return "", fmt.Errorf("creating data folder: %w", err)
 		}

@@ -39,7 +39,7 @@ func (c *config) erasureFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.erasure.none, "no-erasure-ledger", false,
 		"serve PostgreSQL without an erasure ledger: restoring a dump older than an erasure then brings the erased child's details back (WAYMARK_NO_ERASURE_LEDGER)")
 	fs.DurationVar(&c.erasure.every, "erasure-ledger-sync", 5*time.Minute,
-		"how often a running service copies erasures made by other replicas into its ledger and applies the ledger again (WAYMARK_ERASURE_LEDGER_SYNC)")
+		"how often a running service copies erasures made by other replicas into its ledger and applies the ledger again, at least 10s; 0 turns it off (WAYMARK_ERASURE_LEDGER_SYNC)")
 }
 
 // ledgerPath is the ledger file for the database at url, or "" for none.

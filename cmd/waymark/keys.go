@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -141,6 +143,12 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 	db.SetKeyRing(ring)
 	if c.privacy.note != "" {
 		log.Warn(c.privacy.note)
+	}
+	// A key line with a known id and other bytes stops every command before
+	// it writes (an audit entry sealed with it would break the chain for
+	// good) or reports the key as configured.
+	if err := db.CheckKeysMatch(ctx); err != nil {
+		return err
 	}
 	if c.mode == openCheck {
 		return nil // a checking command encrypts and seals nothing
@@ -372,8 +380,14 @@ func noteReplica(ctx context.Context, db *store.DB, addr string, log *slog.Logge
 	if ring == nil {
 		return func() {}
 	}
+	// The host name and address need not tell replicas apart (machines
+	// cloned from one image, each on [::]:8443): two sharing a row would
+	// hide one's keys from keys rotate, and the first to stop would take the
+	// other's row with it. A few random bytes make each process's row its own.
 	host, _ := os.Hostname()
-	name := host + " " + addr
+	var tag [4]byte
+	rand.Read(tag[:])
+	name := host + " " + addr + " #" + hex.EncodeToString(tag[:])
 	started := time.Now()
 	if err := db.NoteReplicaKeys(ctx, name, started, started); err != nil {
 		log.Warn("could not note this replica's master keys: `waymark keys check` and `keys rotate` will not see it", "err", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"waymark/internal/crypt"
 	"waymark/internal/store"
+	"waymark/internal/storetest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -270,7 +272,75 @@ func TestKeysCheckDoesNotCallAKeyRemovableOnTheDatabasesWordAlone(t *testing.T) 
 	if strings.Contains(out.String(), "it can be removed") {
 		t.Fatalf("keys check calls the key that wraps every data key removable:\n%s", out.String())
 	}
-	if err == nil || !strings.Contains(err.Error(), "do not open") {
+	// Either check names the lie: the one every command runs as it opens
+	// (a key that does not unwrap what is labelled under it) or keys check's own.
+	if err == nil || !(strings.Contains(err.Error(), "do not open") || strings.Contains(err.Error(), "does not unwrap the data keys wrapped under it")) {
 		t.Fatalf("keys check with data keys labelled under the wrong key: %v\n%s", err, out.String())
+	}
+}
+
+// A key file whose line has the id of the key in use and other bytes (a
+// mistyped or regenerated key) stops keys rotate, keys check and every
+// other command before anything is written: rotate once said "nothing to
+// re-wrap", exit 0, and sealed its audit entry with the wrong key, so the
+// chain no longer verified with the right one.
+func TestAKeyFileWithTheRightIDAndTheWrongKeyStopsEveryCommandBeforeItWrites(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, stop := startDemoWith(t, dir)
+	stop()
+	right, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := crypt.ParseKeys(string(right))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := crypt.GenerateKey()
+	_, otherBytes, _ := strings.Cut(other, ":")
+	wrong := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(wrong, []byte(ring.Primary()+":"+otherBytes+"\n"), 0o600)
+	for _, cmd := range [][]string{{"keys", "rotate"}, {"keys", "check"}, {"audit", "verify"}, {"user", "disable", "--email", "nobody@example.org"}, {"check", "--insecure-no-encryption"}} {
+		var out bytes.Buffer
+		err := run(context.Background(), append(cmd, "--data", dir, "--master-key-file", wrong), env(nil), nil, &out, io.Discard)
+		msg := ""
+		if err != nil {
+			msg = err.Error() + out.String()
+		}
+		if err == nil || !strings.Contains(msg, "is not the key of that id") {
+			t.Fatalf("%v with the wrong bytes: %v\n%s", cmd, err, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "verify", "--data", dir}, env(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("the chain with the right key, afterwards: %v\n%s", err, out.String())
+	}
+}
+
+// Two replicas on machines with the same host name, listening on the same
+// address (cloned from one image, each on [::]:8443), are two replicas to
+// keys rotate: they once shared a row, so one's keys hid the other's, and
+// the first to stop took the other's row with it.
+func TestReplicasWithTheSameHostNameAndAddressAreEachSeen(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	old, _ := crypt.GenerateKey()
+	staged, _ := crypt.GenerateKey()
+	first, _ := crypt.ParseKeys(old)
+	db.SetKeyRing(first)
+	forgetFirst := noteReplica(ctx, db, "[::]:8443", log)
+	second, _ := crypt.ParseKeys(old + "\n" + staged)
+	db.SetKeyRing(second)
+	forgetSecond := noteReplica(ctx, db, "[::]:8443", log)
+	defer forgetSecond()
+	running, err := db.RunningReplicas(ctx, time.Now().Add(-time.Minute))
+	if err != nil || len(running) != 2 {
+		t.Fatalf("two replicas on [::]:8443 of one host name: %v %+v", err, running)
+	}
+	forgetFirst()
+	running, err = db.RunningReplicas(ctx, time.Now().Add(-time.Minute))
+	if err != nil || len(running) != 1 || running[0].Primary != second.Primary() {
+		t.Fatalf("after the first stopped: %v %+v", err, running)
 	}
 }

@@ -103,6 +103,33 @@ func TestMetricsBehindATokenRefuseAnUnauthenticatedScrape(t *testing.T) {
 	}
 }
 
+// A separate metrics listener without a token on every address of the
+// machine (":9090", 0.0.0.0, [::]) answers anyone on any network it is on,
+// the public one included: serve refuses it, and check lists it. A named
+// address (the monitoring network's, or loopback) or a token is accepted.
+func TestAnOpenMetricsListenerOnEveryNetworkStopsStartUp(t *testing.T) {
+	for _, addr := range []string{":9090", "0.0.0.0:9090", "[::]:9090"} {
+		c := config{addr: "127.0.0.1:8080", metrics: metricsConfig{addr: addr}}
+		if err := c.checkListen(); err == nil || !strings.Contains(err.Error(), "--metrics-token-file") {
+			t.Errorf("--metrics-addr %s without a token: %v", addr, err)
+		}
+		c.metrics.tokenFile = "token"
+		if err := c.checkListen(); err != nil {
+			t.Errorf("--metrics-addr %s with a token: %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:9090", "10.0.0.5:9090", "[::1]:9090"} {
+		c := config{addr: "127.0.0.1:8080", metrics: metricsConfig{addr: addr}}
+		if err := c.checkListen(); err != nil {
+			t.Errorf("--metrics-addr %s: %v", addr, err)
+		}
+	}
+	err := run(context.Background(), []string{"serve", "--data", filepath.Join(t.TempDir(), "data"), "--metrics-addr", "0.0.0.0:0"}, env(nil), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "refusing to serve /metrics without a token") {
+		t.Errorf("serve --metrics-addr 0.0.0.0:0: %v", err)
+	}
+}
+
 // A token too short to be secret, one other users can read, or a missing
 // file, stops start-up.
 func TestAWeakMetricsTokenStopsStartUp(t *testing.T) {

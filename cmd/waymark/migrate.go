@@ -146,9 +146,12 @@ func migrateDryRun(ctx context.Context, c *config, create bool, stdout io.Writer
 		return nil
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", databaseLocation(url), err)
 	}
 	defer db.Close()
+	if c.out != nil {
+		fmt.Fprintf(c.out, "waymark: opened the %s\n", databaseLocation(url))
+	}
 	st, err := db.SchemaState(ctx)
 	if err != nil {
 		return err

@@ -291,3 +291,31 @@ func mustKnown(t *testing.T) []string {
 	}
 	return vs
 }
+
+// A command that may not make a database makes no data folder either: with
+// the default --data missing, each says there is no database there and
+// leaves nothing behind; migrate --create makes the folder (0700) and the
+// database.
+func TestCommandsThatMayNotMakeADatabaseMakeNoDataFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "waymark-data")
+	for _, cmd := range [][]string{{"audit", "verify"}, {"keys", "check"}, {"keys", "rotate"}, {"verify"}, {"rebuild"}, {"user", "disable", "--email", "a@b.example"},
+		{"migrate"}, {"migrate", "--dry-run"}, {"backup", filepath.Join(t.TempDir(), "b.db")}, {"serve", "--addr", "127.0.0.1:0", "--migrate", "--insecure-no-encryption"}} {
+		args := append(append([]string{}, cmd...), "--data", dir)
+		if cmd[0] == "backup" {
+			args = []string{"backup", "--data", dir, cmd[1]}
+		}
+		err := run(context.Background(), args, env(nil), nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "no Waymark database") {
+			t.Errorf("%v with no data folder: %v", cmd, err)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Fatalf("%v made the data folder", cmd)
+		}
+	}
+	if err := run(context.Background(), []string{"migrate", "--create", "--data", dir}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("migrate --create: %v %v", info, err)
+	}
+}

@@ -159,6 +159,28 @@ func (c *config) clockConfig() (pathway.ClockConfig, error) {
 	return cfg, nil
 }
 
+// checkIntervals refuses a period that parses but cannot be meant: a
+// negative one, which quietly turned the job off, or one so short that the
+// job runs without pause (a checkpoint every millisecond appends an audit
+// entry each time, and audit entries are never removed).
+func (c *config) checkIntervals() error {
+	for _, d := range []struct {
+		flag     string
+		v, least time.Duration
+	}{
+		{"checkpoint-interval", c.checkpoint.interval, time.Minute},
+		{"erasure-ledger-sync", c.erasure.every, 10 * time.Second},
+	} {
+		if d.v < 0 || d.v > 0 && d.v < d.least {
+			return fmt.Errorf("--%s must be 0 (off) or at least %s, not %s", d.flag, d.least, d.v)
+		}
+	}
+	if c.shutdown < 0 {
+		return fmt.Errorf("--shutdown-timeout cannot be negative, not %s", c.shutdown)
+	}
+	return nil
+}
+
 // ownerOnlyFolder refuses a data folder that group or others can read,
 // write or enter, naming the command that fixes it.
 func ownerOnlyFolder(dir string) error {
@@ -206,6 +228,11 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	if groups[cmd] != "" && len(rest) > 0 && isHelp(rest[0]) {
+		// `waymark keys -h`: asking is no failure, as for every command
+		fmt.Fprintln(stdout, groups[cmd])
+		return nil
+	}
 	switch cmd {
 	case "demo":
 		return runServe(ctx, rest, getenv, stdout, stderr, true)
@@ -255,6 +282,18 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// groups are the commands that take a subcommand, with their usage.
+var groups = map[string]string{
+	"audit": "usage: waymark audit verify [flags]  (waymark audit verify -h lists them)",
+	"user":  "usage: waymark user add|reset|reset-mfa|disable [flags]  (waymark user add -h lists them)",
+	"org":   "usage: waymark org add --id ID --name NAME --kind KIND [--first-responder] [--childrens-services]  (waymark org add -h lists every flag)",
+	"keys":  "usage: waymark keys generate|check|rotate [flags]  (waymark keys check -h lists them)",
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
 }
 
 // openWithLog makes the logger the flags ask for, then opens the database:
@@ -378,6 +417,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.checkListen(); err != nil { // tls.go
 		return err
 	}
+	if err := c.checkIntervals(); err != nil {
+		return err
+	}
 	log, err := c.logger(stderr)
 	if err != nil {
 		return err
@@ -436,6 +478,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer stopMetrics(context.Background())
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
+		return err
+	}
+	if err := c.checkListened(ln.Addr()); err != nil { // tls.go
+		ln.Close()
 		return err
 	}
 	scheme := "http://"

@@ -35,12 +35,30 @@ func (c *config) checkListen() error {
 	if (c.tls.cert == "") != (c.tls.key == "") {
 		return errors.New("--tls-cert and --tls-key go together: give both, or neither")
 	}
+	if c.metrics.addr != "" && c.metrics.tokenFile == "" && wildcard(c.metrics.addr) {
+		return fmt.Errorf("refusing to serve /metrics without a token on %s, every network this machine is on: "+
+			"name the monitoring network's address (--metrics-addr 10.0.0.5:9090) or 127.0.0.1 for a local agent, or give --metrics-token-file (WAYMARK_METRICS_TOKEN_FILE)", c.metrics.addr)
+	}
 	if c.tls.cert != "" || c.tls.insecureHTTP || loopback(c.addr) {
 		return nil
 	}
 	return fmt.Errorf("refusing to serve plain HTTP on %s, which other machines can reach: children's records would cross the network unencrypted. "+
 		"Give --tls-cert and --tls-key (WAYMARK_TLS_CERT, WAYMARK_TLS_KEY) to serve HTTPS, or, behind a TLS proxy on a private network, "+
 		"pass --insecure-http (WAYMARK_INSECURE_HTTP); to listen on this machine only use --addr 127.0.0.1:PORT", c.addr)
+}
+
+// checkListened is checkListen for the address actually bound: "localhost"
+// is taken for loopback by name, and a hosts file that maps it elsewhere
+// would otherwise put plain HTTP on the network.
+func (c *config) checkListened(a net.Addr) error {
+	if c.tls.cert != "" || c.tls.insecureHTTP {
+		return nil
+	}
+	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve plain HTTP: --addr %s resolved to %s, which other machines can reach (check /etc/hosts): "+
+		"use --addr 127.0.0.1:PORT, or give --tls-cert and --tls-key, or --insecure-http behind a TLS proxy", c.addr, a)
 }
 
 // secureCookies says whether cookies are marked Secure (and HSTS sent):
@@ -64,6 +82,17 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// wildcard says whether addr (host:port) listens on every address of the
+// machine: an empty host, 0.0.0.0 or [::].
+func wildcard(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false // net.Listen refuses it
+	}
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
 }
 
 // certReloader serves the certificate in certFile/keyFile, reloading it when

@@ -204,3 +204,27 @@ func TestATLSKeyEveryoneCanReadIsRefused(t *testing.T) {
 		t.Fatalf("serve with a world-readable TLS key: %v", err)
 	}
 }
+
+// "localhost" passes checkListen by name; the address actually bound is
+// checked as well, so a hosts file that maps localhost to a network
+// address does not put plain HTTP on the network. TLS or --insecure-http
+// accept any address, as before.
+func TestPlainHTTPIsRefusedWhenLocalhostIsBoundToANetworkAddress(t *testing.T) {
+	c := config{addr: "localhost:8080"}
+	if err := c.checkListen(); err != nil {
+		t.Fatalf("checkListen by name: %v", err)
+	}
+	lan := &net.TCPAddr{IP: net.ParseIP("10.0.0.5"), Port: 8080}
+	if err := c.checkListened(lan); err == nil || !strings.Contains(err.Error(), "/etc/hosts") {
+		t.Fatalf("bound to %s: %v", lan, err)
+	}
+	for _, ok := range []net.Addr{&net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 8080}, &net.TCPAddr{IP: net.IPv6loopback, Port: 8080}} {
+		if err := c.checkListened(ok); err != nil {
+			t.Errorf("bound to %s: %v", ok, err)
+		}
+	}
+	c.tls.insecureHTTP = true
+	if err := c.checkListened(lan); err != nil {
+		t.Errorf("--insecure-http bound to %s: %v", lan, err)
+	}
+}

@@ -36,7 +36,7 @@ type checkpointConfig struct {
 
 func (c *config) checkpointFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.checkpoint.file, "checkpoint-file", "", "where signed checkpoints of the history are written, to be shipped elsewhere; default DATA/"+DefaultCheckpointFile+" (WAYMARK_CHECKPOINT_FILE)")
-	fs.DurationVar(&c.checkpoint.interval, "checkpoint-interval", time.Hour, "how often serve signs a checkpoint; 0 turns it off (WAYMARK_CHECKPOINT_INTERVAL)")
+	fs.DurationVar(&c.checkpoint.interval, "checkpoint-interval", time.Hour, "how often serve signs a checkpoint, at least 1m; 0 turns it off (WAYMARK_CHECKPOINT_INTERVAL)")
 }
 
 func (c *config) checkpointPath() string {

@@ -41,7 +41,9 @@ type Service struct {
 	// where another write to the case can race it (updateCase).
 	beforeAppend func()
 
-	Workers Workers // when each background job last succeeded (workers.go)
+	// Workers is when each background job last succeeded (workers.go); a
+	// pointer, so the copies of the service the demo makes share it.
+	Workers *Workers
 }
 
 // New returns a Service with the procedure's defaults.
@@ -57,6 +59,7 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		Throttle:        DefaultThrottle,
 		Access:          DefaultAccess(),
 		Retention:       DefaultRetention,
+		Workers:         &Workers{},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -135,6 +136,13 @@ func (r *KeyRing) add(id string, key []byte, unwrapOnly bool) error {
 	}
 	if _, dup := r.keys[id]; dup {
 		return fmt.Errorf("crypt: master key id %s is given twice", id)
+	}
+	for other, k := range r.keys {
+		// The same key under a new id would look like a rotation and protect
+		// nothing: whoever holds the old key still opens everything.
+		if subtle.ConstantTimeCompare(k, key) == 1 {
+			return fmt.Errorf("crypt: master keys %s and %s are the same key: a new key must be made with `waymark keys generate`", other, id)
+		}
 	}
 	r.keys[id] = append([]byte(nil), key...)
 	if r.seal == nil {

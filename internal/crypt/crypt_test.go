@@ -41,6 +41,20 @@ func TestParseKeysTakesIdsCommentsAndTheLastAsNewest(t *testing.T) {
 	}
 }
 
+// The same key under a second id (a line copied and renamed, or the
+// current key pasted as the "new" one) looks like a rotation and protects
+// nothing: whoever holds the old key still opens everything. It is refused,
+// unwrap-only or not.
+func TestTheSameKeyUnderTwoIDsIsRefused(t *testing.T) {
+	a := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	aURL := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	for _, text := range []string{"k1:" + a + "\nk2:" + a, "k1:" + a + "\nk2:" + aURL + " unwrap-only", "k1:" + a + "\n" + a} {
+		if _, err := ParseKeys(text); err == nil || !strings.Contains(err.Error(), "are the same key") {
+			t.Errorf("ParseKeys(%q): %v", text, err)
+		}
+	}
+}
+
 func TestSealedValuesOpenOnlyWithTheirKeyAndPlace(t *testing.T) {
 	k1, _ := NewDataKey()
 	k2, _ := NewDataKey()

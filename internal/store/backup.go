@@ -172,7 +172,7 @@ func openSQLiteReadOnly(ctx context.Context, file string, ring *crypt.KeyRing) (
 	if err != nil {
 		return nil, err
 	}
-	s, err := sql.Open("sqlite", "file:"+abs+"?mode=ro&immutable=1")
+	s, err := sql.Open("sqlite", "file:"+uriPath(abs)+"?mode=ro&immutable=1")
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s: %w", file, err)
 	}

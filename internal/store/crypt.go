@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -708,6 +709,77 @@ func (db *DB) CheckMasterKeys(ctx context.Context) error {
 			if _, err := ring.Unwrap(id, wrapped, ownerName(kind, owner)); err != nil {
 				return fmt.Errorf("store: master key %q does not unwrap the data keys wrapped under it: %w", id, err)
 			}
+		}
+		return nil
+	})
+}
+
+// KeyMismatchError says a configured master key carries the id of a key the
+// database used but not its bytes: a mistyped, truncated or regenerated key
+// line. Anything sealed or wrapped with it would be unreadable, and an audit
+// entry sealed with it would break the chain for good.
+type KeyMismatchError struct {
+	ID   string // the master key id
+	What string // what it failed to open or check
+}
+
+func (e *KeyMismatchError) Error() string {
+	return fmt.Sprintf("the master key %s in the key file is not the key of that id this database was written with: it does not %s. "+
+		"Nothing was written with it: put the key back as it was (from its backup), and check with `waymark keys check`", e.ID, e.What)
+}
+
+// CheckKeysMatch checks each configured master key against what the
+// database holds under its id: one live data key wrapped under it must
+// unwrap, and the newest audit entry, when sealed under it, must check. It
+// is asked as a command opens the database, before anything is written, so
+// that a key line with the right id and the wrong bytes stops the command
+// (*KeyMismatchError) instead of sealing entries nobody can ever verify.
+// A key the database needs and the file lacks is not its concern (keys
+// check reports it; /readyz says not ready: CheckMasterKeys). It reads no
+// case data and writes nothing.
+func (db *DB) CheckKeysMatch(ctx context.Context) error {
+	ring := db.KeyRing()
+	if ring == nil {
+		return nil
+	}
+	return db.View(ctx, func(t *Tx) error {
+		proven := map[string]bool{}
+		for _, id := range ring.IDs() {
+			var kind, owner, wrapped string
+			err := t.queryRow(`SELECT owner_kind, owner_id, wrapped FROM data_keys WHERE destroyed_at IS NULL AND master_key_id = $1 LIMIT 1`, id).Scan(&kind, &owner, &wrapped)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("store: reading a data key under master key %q: %w", id, err)
+			}
+			if _, err := ring.Unwrap(id, wrapped, ownerName(kind, owner)); err != nil {
+				return &KeyMismatchError{ID: id, What: "unwrap the data keys wrapped under it"}
+			}
+			proven[id] = true
+		}
+		var headSeq, keyedFrom int64
+		if err := t.queryRow(`SELECT seq, keyed_from FROM audit_head WHERE id = 1`).Scan(&headSeq, &keyedFrom); err != nil {
+			return fmt.Errorf("store: reading the audit head: %w", err)
+		}
+		if headSeq == 0 || keyedFrom == 0 {
+			return nil
+		}
+		var e audit.Entry
+		err := t.queryRow(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log WHERE seq = $1`, headSeq).
+			Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && (e.KeyID == "" || !ring.Has(e.KeyID) || proven[e.KeyID]) {
+			return nil // a missing entry is verify's to report; a missing key, keys check's
+		}
+		if err != nil {
+			return fmt.Errorf("store: reading the newest audit entry: %w", err)
+		}
+		key, err := ring.SealKey(e.KeyID)
+		if err != nil {
+			return err
+		}
+		if !hmac.Equal([]byte(audit.MAC(key, e.PrevHash, e, keyedFrom)), []byte(e.Hash)) {
+			return &KeyMismatchError{ID: e.KeyID, What: "check the seal of the newest audit entry, which was sealed under it (unless that entry was altered since: `waymark audit verify` with the key from its backup tells which)"}
 		}
 		return nil
 	})

@@ -51,13 +51,19 @@ func (e *NoDatabaseError) Error() string {
 	return fmt.Sprintf("no Waymark database at %s: run `waymark migrate --create` to make one", e.Where)
 }
 
-// SchemaTooNewError refuses a database migrated by a newer release.
+// SchemaTooNewError refuses a database migrated by a newer release: one
+// whose newest migration is past this build's, or that holds a migration
+// this build does not carry at all (a release filled a gap in the numbers).
 type SchemaTooNewError struct {
-	At    string // the newest migration applied to the database ("0019")
-	Knows string // the newest migration this build carries ("0013")
+	At      string   // the newest migration applied to the database ("0019")
+	Knows   string   // the newest migration this build carries ("0013")
+	Unknown []string // migrations applied that this build does not carry, when none is newer
 }
 
 func (e *SchemaTooNewError) Error() string {
+	if len(e.Unknown) > 0 {
+		return fmt.Sprintf("this database has migrations this Waymark does not know (%s), applied by a newer release: run that release", strings.Join(e.Unknown, ", "))
+	}
 	return fmt.Sprintf("this database is at schema %s, this Waymark knows up to %s: run the newer release", e.At, e.Knows)
 }
 
@@ -218,29 +224,17 @@ func (db *DB) state(ctx context.Context, q querier) (SchemaState, error) {
 			st.Pending = append(st.Pending, v)
 		}
 	}
-	var foreign []string
+	var unknown []string
 	for v := range applied {
 		if !carried[v] {
-			foreign = append(foreign, v)
+			unknown = append(unknown, v)
 		}
 	}
-	if len(foreign) > 0 {
-		sort.Strings(foreign)
-		return st, &UnknownMigrationError{Versions: foreign}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return st, &SchemaTooNewError{At: schemaNumber(newest), Knows: schemaNumber(st.Knows), Unknown: unknown}
 	}
 	return st, nil
-}
-
-// UnknownMigrationError refuses a database that records a migration this
-// build does not carry, numbered within what it knows: another build's, or
-// a row written by hand. Its schema is not one this build knows, and a
-// migration of the same number that this build carries would be taken as
-// applied.
-type UnknownMigrationError struct{ Versions []string }
-
-func (e *UnknownMigrationError) Error() string {
-	return fmt.Sprintf("this database records migrations this Waymark does not carry (%s): it was migrated by another build, or schema_migrations was written by hand. "+
-		"Nothing was changed: run the build that made them, or find out who wrote them", strings.Join(e.Versions, ", "))
 }
 
 // SchemaState reports where the database's schema stands, changing

@@ -93,8 +93,9 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		db = &DB{sql: s, Dialect: Postgres}
 	default:
 		file := strings.TrimPrefix(url, "sqlite:")
-		mode := ""
+		mode, name := "", file
 		if !strings.HasPrefix(file, ":memory:") && !strings.HasPrefix(file, "file:") {
+			name = uriPath(file)
 			if create {
 				if err := createOwnerOnly(file); err != nil {
 					return nil, err
@@ -110,7 +111,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// overwrites deleted content, so an erased key leaves no copy in free pages.
 		// busy_timeout comes first: switching to WAL needs a lock, and a
 		// process starting while another migrates must wait for it, not fail.
-		dsn := "file:" + file + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s, err := sql.Open("sqlite", dsn)
 		if err != nil {
@@ -130,6 +131,14 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		}
 	}
 	return db, nil
+}
+
+// uriPath is a file path as the path of a SQLite "file:" URI: a '?' or '#'
+// in it would otherwise end the path there (SQLite would open another file,
+// without the DSN's pragmas, while the checks of existence and permissions
+// looked at this one), and a '%' would be decoded.
+func uriPath(file string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(file)
 }
 
 // Close closes the database.

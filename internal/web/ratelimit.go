@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,7 +138,13 @@ func (s *Server) clientIP(r *http.Request) string {
 	if h := s.limits.ClientIPHeader; h != "" {
 		if v := r.Header.Get(h); v != "" {
 			parts := strings.Split(v, ",")
-			return strings.TrimSpace(parts[len(parts)-1]) // the entry the proxy itself added
+			last := strings.TrimSpace(parts[len(parts)-1]) // the entry the proxy itself added
+			// Only an address: anything else did not come from the proxy, and
+			// would become a sign-in throttle key and a log field of the
+			// sender's choosing.
+			if ip, err := netip.ParseAddr(last); err == nil {
+				return ip.String()
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -93,6 +93,33 @@ func TestSignInLimitUsesTheProxysHeaderWhenConfigured(t *testing.T) {
 	}
 }
 
+// The header's last entry counts only when it is an address: a value that
+// is not one (junk, a trailing comma, kilobytes of text) did not come from
+// the proxy, and the connection's address is counted instead, so the
+// sender cannot pick a fresh throttle key, or a log field, with each request.
+func TestAClientIPHeaderThatIsNotAnAddressCountsTheConnection(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	e.srv.limits.SignInPerIP = e.limiter(1)
+	e.srv.limits.ClientIPHeader = "X-Forwarded-For"
+	wrong := url.Values{"email": {"nobody@nowhere.example"}, "password": {"a guess"}}
+	send := func(xff string) int {
+		r := fromAddress(formRequest("/sign-in", wrong), "10.0.0.2")
+		r.Header.Set("X-Forwarded-For", xff)
+		return e.serve(r).Code
+	}
+	if c := send("not-an-address"); c != http.StatusUnauthorized {
+		t.Fatalf("first: %d", c)
+	}
+	for _, junk := range []string{"still-not-one", "203.0.113.7, ", strings.Repeat("x", 4000), "10.0.0.2\nforged"} {
+		if c := send(junk); c != http.StatusTooManyRequests {
+			t.Fatalf("%.40q escaped the limit counted for the connection: %d", junk, c)
+		}
+	}
+	if c := send("203.0.113.8"); c != http.StatusUnauthorized {
+		t.Fatalf("an address in the header: %d", c)
+	}
+}
+
 // signInAttempt is one answer to a password sign-in, page and API alike,
 // with what must not differ between accounts made comparable: the email
 // typed (the page shows it back) and the request id.
