@@ -30,7 +30,9 @@ import (
 //     so that a council office whose fifty staff sign in from one address,
 //     and mistype now and then, is never held back (successes never count),
 //     while one wrong password sprayed across many accounts is stopped at
-//     the limit until the hour is up;
+//     the limit until the hour is up. Like the ceiling, it leaves alone an
+//     account that has signed in from the address before, so one failing
+//     machine in the office cannot lock the office out;
 //   - the session, for re-authentication: enough wrong answers end it.
 //
 // Keys are made from the email address as typed, never from whether an
@@ -196,13 +198,18 @@ func (s *Service) throttleKeys(ctx context.Context, email string) throttleKeys {
 
 // throttled returns how long the attempt must wait, 0 when it may go ahead.
 func (s *Service) throttled(tx *store.Tx, k throttleKeys, now time.Time) (time.Duration, error) {
-	keys := []string{k.accountSource, k.source}
+	keys := []string{k.accountSource}
 	known, err := tx.Throttle(k.known, now)
 	if err != nil {
 		return 0, err
 	}
 	if !known.Present {
-		keys = append(keys, k.account)
+		// The address limit and the account-wide ceiling hold back only
+		// accounts new to this address: one machine failing at a council
+		// office's shared address must not keep out the colleagues who sign
+		// in from it every day (each is still slowed by its own
+		// account-from-this-address rule).
+		keys = append(keys, k.source, k.account)
 	}
 	var wait time.Duration
 	for _, key := range keys {
