@@ -301,6 +301,9 @@ func (s *Service) ChangeStaffRole(ctx context.Context, v Viewer, sessionToken, u
 				return err
 			}
 		}
+		if err := pathway.MayChangeRoleOf(v.User.ID, u.ID); err != nil {
+			return err
+		}
 		if err := tx.SetUserAccess(u.ID, u.OrgID, role, u.Name); err != nil {
 			return err
 		}
@@ -441,6 +444,12 @@ func (s *Service) InviteStaff(ctx context.Context, v Viewer, sessionToken, userI
 		if u.Disabled || u.PasswordHash != "" {
 			return waymark.Errorf(waymark.ECONFLICT, "Only an active account with no password can be sent a link to set one. To replace a password, the operator uses `waymark user reset`.")
 		}
+		// A password would outlive the identity provider dropping the person.
+		if linked, err := tx.IdentityLinked(u.ID); err != nil {
+			return err
+		} else if linked {
+			return waymark.Errorf(waymark.ECONFLICT, "This person signs in through their organisation's account, so they are not sent a link to set a password.")
+		}
 		if err := tx.InsertInvitation(store.Invitation{TokenHash: hash, UserID: u.ID, CreatedBy: v.User.ID, CreatedAt: now, ExpiresAt: now.Add(InvitationValidFor)}); err != nil {
 			return err
 		}
@@ -493,7 +502,11 @@ func (s *Service) SetFirstPassword(ctx context.Context, token, password, confirm
 		if err != nil {
 			return err
 		}
-		if u.Disabled || u.PasswordHash != "" {
+		linked, err := tx.IdentityLinked(u.ID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled || u.PasswordHash != "" || linked {
 			return waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has been used. Ask your administrator for a new one.")
 		}
 		if err := tx.DeleteInvitations(u.ID); err != nil {

@@ -1,11 +1,15 @@
 package casework_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/notify"
+	"waymark/internal/notify/notifytest"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
@@ -50,5 +54,65 @@ func TestOneFailingMachineInAnOfficeDoesNotLockTheOfficeOut(t *testing.T) {
 		// A colleague's success clears nothing of the address's count.
 		_, _, _, err = p.svc.SignIn(office, "guess100@council.example", "Summer2026!", "000000")
 		wantCode(t, err, waymark.ETOOMANY)
+	})
+}
+
+// An administrator sees no case: they cannot give themselves a role that
+// does. Another administrator has to make the change, so that no one person
+// moves themselves from managing accounts to reading case records.
+func TestAnAdministratorCannotChangeTheirOwnRole(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		other := p.staffer("second.admin@cs.example", pathway.RoleAdministrator)
+		before := p.rowCounts()
+		for _, role := range []string{pathway.RolePartnershipLead, pathway.RoleSocialWorker, pathway.RoleManager} {
+			err := p.svc.ChangeStaffRole(p.ctx, admin, token, admin.User.ID, role)
+			if !errors.Is(err, pathway.ErrOwnRole) {
+				t.Fatalf("an administrator making themselves %s: %v", role, err)
+			}
+		}
+		p.wantNothingWritten(before)
+		// The other administrator may make the change, audited as theirs.
+		if err := p.svc.ChangeStaffRole(p.ctx, admin, token, other.ID, pathway.RoleManager); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// A person who signs in through their organisation's identity provider
+// loses Waymark when the provider drops them. A password of their own
+// would outlive that, so no link to set one is sent to them, and a link
+// sent before their account was linked no longer works.
+func TestASingleSignOnAccountCannotBeGivenAPasswordByLink(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		relay := notifytest.New(t)
+		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
+		p.svc.Access.PublicURL = "https://waymark.partnership.example"
+		m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		link := invitationLink.FindStringSubmatch(relay.Wait(1, 5*time.Second)[0].Data)
+		// Nia signs in through the provider before following the link.
+		if err := db.Update(p.ctx, func(tx *store.Tx) error {
+			return tx.LinkIdentity("https://idp.example", "sub-nia", m.ID, p.clock.Now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("a link followed by a single sign-on account: %v", err)
+		}
+		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); waymark.ErrorCode(err) != waymark.ECONFLICT {
+			t.Fatalf("a link for a single sign-on account: %v", err)
+		}
+		if _, err := p.svc.BeginSignIn(p.ctx, "nia@northfield.example", "a long enough password"); err == nil {
+			t.Fatal("a single sign-on account signed in with a password")
+		}
 	})
 }
