@@ -51,12 +51,14 @@ func (s *Service) staffAdmin(ctx context.Context, v Viewer, sessionToken string)
 	return s.RequireRecentAuth(ctx, sessionToken, s.Access.ReauthWithin)
 }
 
-// CleanEmail checks an email address is a plain address (no display name,
-// one @, a dotted domain, at most 254 characters) and returns it trimmed and
+// CleanEmail checks an email address is a plain address (ASCII, no display
+// name, one @, a dotted domain, at most 254 characters) and returns it trimmed and
 // lower-cased, as it is stored and matched.
 func CleanEmail(email string) (string, bool) {
 	e := strings.ToLower(strings.TrimSpace(email))
-	if e == "" || len(e) > 254 || strings.ContainsAny(e, " \t\r\n<>\"") {
+	// ASCII only: an address with a Cyrillic "а" for a Latin "a" would look
+	// like a colleague's in every list and on every page.
+	if e == "" || len(e) > 254 || !isASCII(e) || strings.ContainsAny(e, " \t\r\n<>\"") {
 		return "", false
 	}
 	a, err := mail.ParseAddress(e)
@@ -72,6 +74,15 @@ func CleanEmail(email string) (string, bool) {
 		return "", false
 	}
 	return e, true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 var orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -90,12 +101,16 @@ func checkNewUser(tx *store.Tx, u *store.User) error {
 	var probs waymark.Problems
 	if e, ok := CleanEmail(u.Email); ok {
 		u.Email = e
+	} else if !isASCII(u.Email) {
+		probs.Add("email", "Enter the email address in plain letters a to z, digits and . - _ + @: letters from other alphabets, which can look like these, are not accepted")
 	} else {
 		probs.Add("email", "Enter an email address in the correct format, like name@example.org")
 	}
 	u.Name = strings.TrimSpace(u.Name)
 	if u.Name == "" || len(u.Name) > 200 {
 		probs.Add("name", "Enter the person's full name, up to 200 characters")
+	} else if p := pathway.TextProblem(u.Name, false); p != "" {
+		probs.Add("name", "The name %s", p)
 	}
 	if !pathway.ValidRole(u.Role) {
 		probs.Add("role", "Choose a role: one of %s", strings.Join(pathway.Roles, ", "))

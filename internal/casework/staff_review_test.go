@@ -116,3 +116,28 @@ func TestASingleSignOnAccountCannotBeGivenAPasswordByLink(t *testing.T) {
 		}
 	})
 }
+
+// An address that looks like a colleague's (a Cyrillic "а" for a Latin
+// "a", full-width letters) would pass for theirs in every list, and a name
+// with a text-direction control or a line break reads differently from what
+// was typed: both are refused with the field named, and nothing is stored.
+func TestALookAlikeEmailOrASpoofedNameIsRefused(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		before := p.rowCounts()
+		for _, email := range []string{"\u0430dmin@cs.example", "\uff41dmin@cs.example", "admin@c\u0455.example"} {
+			_, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: email, Name: "Ada Admin", Role: pathway.RolePractitioner, OrgID: p.School.ID})
+			if fieldOf(err) != "email" {
+				t.Errorf("look-alike address %q: %v", email, err)
+			}
+		}
+		for _, name := range []string{"Ada Admin\u202e", "Ada\nAdmin", "Ada\x00Admin"} {
+			_, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "ada2@cs.example", Name: name, Role: pathway.RolePractitioner, OrgID: p.School.ID})
+			if fieldOf(err) != "name" {
+				t.Errorf("name %q: %v", name, err)
+			}
+		}
+		p.wantNothingWritten(before)
+	})
+}
