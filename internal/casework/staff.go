@@ -380,6 +380,11 @@ func (s *Service) SetStaffDisabled(ctx context.Context, v Viewer, sessionToken s
 			if err := tx.SetDisabled(u.ID, disabled, now); err != nil {
 				return err
 			}
+			if disabled { // a link sent before stays dead if the account is enabled again
+				if err := tx.DeleteInvitations(u.ID); err != nil {
+					return err
+				}
+			}
 			e := s.auditEntry(v, "", action, "for "+u.ID)
 			e.OrgID = u.OrgID
 			if err := tx.AppendAudit(e); err != nil {

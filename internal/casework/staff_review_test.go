@@ -141,3 +141,32 @@ func TestALookAlikeEmailOrASpoofedNameIsRefused(t *testing.T) {
 		p.wantNothingWritten(before)
 	})
 }
+
+// Disabling an account kills the link to set its first password for good:
+// enabling it again later does not bring back a link sent before, which
+// may sit in a mailbox someone else now reads.
+func TestALinkSentBeforeAnAccountWasDisabledStaysDead(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		relay := notifytest.New(t)
+		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
+		p.svc.Access.PublicURL = "https://waymark.partnership.example"
+		m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		link := invitationLink.FindStringSubmatch(relay.Wait(1, 5*time.Second)[0].Data)
+		for _, disabled := range []bool{true, false} {
+			if _, err := p.svc.SetStaffDisabled(p.ctx, admin, token, []string{m.ID}, disabled); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("a link sent before the account was disabled and enabled again: %v", err)
+		}
+	})
+}
