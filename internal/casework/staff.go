@@ -76,6 +76,14 @@ func CleanEmail(email string) (string, bool) {
 	return e, true
 }
 
+// truncateID shortens an id typed by a caller for a message.
+func truncateID(id string) string {
+	if r := []rune(id); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return id
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -355,6 +363,10 @@ func (s *Service) SetStaffDisabled(ctx context.Context, v Viewer, sessionToken s
 			}
 			ids[id] = true
 			u, err := tx.UserByID(id)
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+				// Named, and nothing of the selection is changed.
+				return waymark.Invalid([]waymark.FieldError{{Field: "users", Message: "There is no account with id " + truncateID(id) + ": nothing was changed"}})
+			}
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package casework_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,5 +169,20 @@ func TestALinkSentBeforeAnAccountWasDisabledStaysDead(t *testing.T) {
 		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Fatalf("a link sent before the account was disabled and enabled again: %v", err)
 		}
+	})
+}
+
+// Disabling several people at once is all or nothing: one id that names no
+// account is a clear answer about the selection, and nobody is disabled.
+func TestDisablingSeveralWithOneUnknownIdChangesNobodyAndSaysWhy(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		before := p.rowCounts()
+		_, err := p.svc.SetStaffDisabled(p.ctx, admin, token, []string{p.Colleague.User.ID, "no-such-person"}, true)
+		if fieldOf(err) != "users" || !strings.Contains(waymark.ErrorMessage(err), "no-such-person") {
+			t.Fatalf("an unknown id in the selection: %v", err)
+		}
+		p.wantNothingWritten(before)
 	})
 }
