@@ -186,3 +186,33 @@ func TestDisablingSeveralWithOneUnknownIdChangesNobodyAndSaysWhy(t *testing.T) {
 		p.wantNothingWritten(before)
 	})
 }
+
+// The other side of sparing an office's own people: someone in the office
+// guessing a colleague's password gets that colleague's free failures and
+// then meets the address limit like anyone else.
+func TestAGuesserInTheOfficeMeetsTheAddressLimitAfterAColleaguesFreeFailures(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		if err := p.svc.Throttle.SetAddressLimit(40); err != nil {
+			t.Fatal(err)
+		}
+		office := p.from("198.51.100.80")
+		email := "officer@council.example"
+		p.staffer(email, pathway.RolePractitioner)
+		if _, _, _, err := p.svc.SignIn(office, email, storetest.Password, p.code(email)); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 40 { // the address reaches its limit
+			_, _, _, err := p.svc.SignIn(office, fmt.Sprintf("guess%d@council.example", i), "Summer2026!", "000000")
+			wantCode(t, err, waymark.EUNAUTHORIZED)
+		}
+		free := p.svc.Throttle.AccountSource.Free
+		for range free {
+			_, _, _, err := p.svc.SignIn(office, email, "a guess", "000000")
+			wantCode(t, err, waymark.EUNAUTHORIZED)
+		}
+		p.clock.Advance(p.svc.Throttle.AccountSource.Max) // past the colleague's own delay
+		_, _, _, err := p.svc.SignIn(office, email, "another guess", "000000")
+		wantCode(t, err, waymark.ETOOMANY)
+	})
+}
