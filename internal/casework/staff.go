@@ -171,6 +171,7 @@ type StaffMember struct {
 	Disabled                              bool
 	Locked                                bool // failed sign-ins are holding attempts back (unlock clears them)
 	SingleSignOnOnly                      bool // no password: signs in through the organisation's identity provider
+	LinkedToProvider                      bool // has signed in through an identity provider: never sent a link to set a password
 	Self                                  bool
 	CreatedAt                             time.Time
 }
@@ -198,8 +199,12 @@ func (s *Service) Staff(ctx context.Context, v Viewer, f StaffFilter) ([]StaffMe
 			if err != nil {
 				return err
 			}
+			linked, err := tx.IdentityLinked(u.ID)
+			if err != nil {
+				return err
+			}
 			m := StaffMember{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, OrgID: u.OrgID, OrgName: u.Org.Name,
-				Disabled: u.Disabled, Locked: locked, SingleSignOnOnly: u.PasswordHash == "", Self: u.ID == v.User.ID, CreatedAt: u.CreatedAt}
+				Disabled: u.Disabled, Locked: locked, SingleSignOnOnly: u.PasswordHash == "", LinkedToProvider: linked, Self: u.ID == v.User.ID, CreatedAt: u.CreatedAt}
 			switch f.Status {
 			case "active":
 				if m.Disabled {
