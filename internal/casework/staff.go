@@ -284,6 +284,11 @@ func (s *Service) AddStaff(ctx context.Context, v Viewer, sessionToken string, i
 // enabledAdministrators counts the enabled administrators, leaving out the
 // accounts in except.
 func enabledAdministrators(tx *store.Tx, except map[string]bool) (int, error) {
+	// Two administrators disabling each other at once must not both see the
+	// other still enabled.
+	if err := tx.LockAdministrators(); err != nil {
+		return 0, err
+	}
 	users, err := tx.Users()
 	if err != nil {
 		return 0, err

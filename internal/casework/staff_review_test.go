@@ -216,3 +216,61 @@ func TestAGuesserInTheOfficeMeetsTheAddressLimitAfterAColleaguesFreeFailures(t *
 		wantCode(t, err, waymark.ETOOMANY)
 	})
 }
+
+// Two administrators disabling each other at the same moment must not both
+// succeed: the partnership would be left with no enabled administrator.
+// The check and the change are one decision, so the second waits for the
+// first and then sees it.
+func TestTwoAdministratorsDisablingEachOtherAtOnceLeaveOneEnabled(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		second := p.staffer("second.admin@cs.example", pathway.RoleAdministrator)
+		viewer := func(id string) casework.Viewer {
+			var u store.User
+			if err := db.View(p.ctx, func(tx *store.Tx) (err error) { u, err = tx.UserByID(id); return err }); err != nil {
+				t.Fatal(err)
+			}
+			return casework.Viewer{User: u}
+		}
+		for round := range 15 {
+			a, b := viewer(p.CSAdmin.User.ID), viewer(second.ID)
+			ta, tb := p.session(a), p.session(b)
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			for _, x := range []struct {
+				v     casework.Viewer
+				token string
+				other string
+			}{{a, ta, b.User.ID}, {b, tb, a.User.ID}} {
+				go func() {
+					<-start
+					_, err := p.svc.SetStaffDisabled(p.ctx, x.v, x.token, []string{x.other}, true)
+					errs <- err
+				}()
+			}
+			close(start)
+			<-errs
+			<-errs
+			enabled := 0
+			for _, id := range []string{a.User.ID, b.User.ID} {
+				if !viewer(id).User.Disabled {
+					enabled++
+				}
+			}
+			if enabled == 0 {
+				t.Fatalf("round %d: both administrators disabled each other", round+1)
+			}
+			if err := db.Update(p.ctx, func(tx *store.Tx) error {
+				for _, id := range []string{a.User.ID, b.User.ID} {
+					if err := tx.SetDisabled(id, false, p.clock.Now()); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			p.clock.Advance(time.Minute)
+		}
+	})
+}
