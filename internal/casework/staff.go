@@ -375,7 +375,7 @@ func (s *Service) SetStaffDisabled(ctx context.Context, v Viewer, sessionToken s
 			u, err := tx.UserByID(id)
 			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
 				// Named, and nothing of the selection is changed.
-				return waymark.Invalid([]waymark.FieldError{{Field: "users", Message: "There is no account with id " + truncateID(id) + ": nothing was changed"}})
+				return waymark.Errorf(waymark.ENOTFOUND, "There is no account with id %s: nothing was changed", truncateID(id))
 			}
 			if err != nil {
 				return err

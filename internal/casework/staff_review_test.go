@@ -180,7 +180,7 @@ func TestDisablingSeveralWithOneUnknownIdChangesNobodyAndSaysWhy(t *testing.T) {
 		admin, token := p.CSAdmin, p.adminSession()
 		before := p.rowCounts()
 		_, err := p.svc.SetStaffDisabled(p.ctx, admin, token, []string{p.Colleague.User.ID, "no-such-person"}, true)
-		if fieldOf(err) != "users" || !strings.Contains(waymark.ErrorMessage(err), "no-such-person") {
+		if waymark.ErrorCode(err) != waymark.ENOTFOUND || !strings.Contains(waymark.ErrorMessage(err), "no-such-person") {
 			t.Fatalf("an unknown id in the selection: %v", err)
 		}
 		p.wantNothingWritten(before)
