@@ -16,7 +16,9 @@ import (
 // and sees the organisations.
 func TestStaffAccountsThroughThePages(t *testing.T) {
 	b := newBrowserFor(t, false, 4*time.Minute)
-	email := "rowan.hale." + strings.ToLower(time.Now().Format("150405.000")) + "@northfield.example"
+	// A long address (people's work addresses often are) must wrap, not
+	// push the list or the person's page sideways at 320 px.
+	email := "rowan.hale.safeguarding.designated.lead." + strings.ToLower(time.Now().Format("150405.000")) + "@northfield-academy-trust-schools.example"
 	email = strings.ReplaceAll(email, ".@", "@")
 
 	b.signIn(adminEmail, adminName)
@@ -66,6 +68,7 @@ func TestStaffAccountsThroughThePages(t *testing.T) {
 		t.Errorf("disabling the selected accounts: status %d, want 200 after the redirect", status)
 	}
 	b.expectText("The selected accounts are disabled")
+	b.narrow("staff-list-long-address")
 
 	b.click(`main a[href="/admin/organisations"]`)
 	b.expectHeading("Organisations")

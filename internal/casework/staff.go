@@ -51,12 +51,14 @@ func (s *Service) staffAdmin(ctx context.Context, v Viewer, sessionToken string)
 	return s.RequireRecentAuth(ctx, sessionToken, s.Access.ReauthWithin)
 }
 
-// CleanEmail checks an email address is a plain address (no display name,
-// one @, a dotted domain, at most 254 characters) and returns it trimmed and
+// CleanEmail checks an email address is a plain address (ASCII, no display
+// name, one @, a dotted domain, at most 254 characters) and returns it trimmed and
 // lower-cased, as it is stored and matched.
 func CleanEmail(email string) (string, bool) {
 	e := strings.ToLower(strings.TrimSpace(email))
-	if e == "" || len(e) > 254 || strings.ContainsAny(e, " \t\r\n<>\"") {
+	// ASCII only: an address with a Cyrillic "а" for a Latin "a" would look
+	// like a colleague's in every list and on every page.
+	if e == "" || len(e) > 254 || !isASCII(e) || strings.ContainsAny(e, " \t\r\n<>\"") {
 		return "", false
 	}
 	a, err := mail.ParseAddress(e)
@@ -72,6 +74,23 @@ func CleanEmail(email string) (string, bool) {
 		return "", false
 	}
 	return e, true
+}
+
+// truncateID shortens an id typed by a caller for a message.
+func truncateID(id string) string {
+	if r := []rune(id); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return id
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 var orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -90,12 +109,16 @@ func checkNewUser(tx *store.Tx, u *store.User) error {
 	var probs waymark.Problems
 	if e, ok := CleanEmail(u.Email); ok {
 		u.Email = e
+	} else if !isASCII(u.Email) {
+		probs.Add("email", "Enter the email address in plain letters a to z, digits and . - _ + @: letters from other alphabets, which can look like these, are not accepted")
 	} else {
 		probs.Add("email", "Enter an email address in the correct format, like name@example.org")
 	}
 	u.Name = strings.TrimSpace(u.Name)
 	if u.Name == "" || len(u.Name) > 200 {
 		probs.Add("name", "Enter the person's full name, up to 200 characters")
+	} else if p := pathway.TextProblem(u.Name, false); p != "" {
+		probs.Add("name", "The name %s", p)
 	}
 	if !pathway.ValidRole(u.Role) {
 		probs.Add("role", "Choose a role: one of %s", strings.Join(pathway.Roles, ", "))
@@ -148,6 +171,7 @@ type StaffMember struct {
 	Disabled                              bool
 	Locked                                bool // failed sign-ins are holding attempts back (unlock clears them)
 	SingleSignOnOnly                      bool // no password: signs in through the organisation's identity provider
+	LinkedToProvider                      bool // has signed in through an identity provider: never sent a link to set a password
 	Self                                  bool
 	CreatedAt                             time.Time
 }
@@ -175,8 +199,12 @@ func (s *Service) Staff(ctx context.Context, v Viewer, f StaffFilter) ([]StaffMe
 			if err != nil {
 				return err
 			}
+			linked, err := tx.IdentityLinked(u.ID)
+			if err != nil {
+				return err
+			}
 			m := StaffMember{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, OrgID: u.OrgID, OrgName: u.Org.Name,
-				Disabled: u.Disabled, Locked: locked, SingleSignOnOnly: u.PasswordHash == "", Self: u.ID == v.User.ID, CreatedAt: u.CreatedAt}
+				Disabled: u.Disabled, Locked: locked, SingleSignOnOnly: u.PasswordHash == "", LinkedToProvider: linked, Self: u.ID == v.User.ID, CreatedAt: u.CreatedAt}
 			switch f.Status {
 			case "active":
 				if m.Disabled {
@@ -256,6 +284,11 @@ func (s *Service) AddStaff(ctx context.Context, v Viewer, sessionToken string, i
 // enabledAdministrators counts the enabled administrators, leaving out the
 // accounts in except.
 func enabledAdministrators(tx *store.Tx, except map[string]bool) (int, error) {
+	// Two administrators disabling each other at once must not both see the
+	// other still enabled.
+	if err := tx.LockAdministrators(); err != nil {
+		return 0, err
+	}
 	users, err := tx.Users()
 	if err != nil {
 		return 0, err
@@ -301,6 +334,9 @@ func (s *Service) ChangeStaffRole(ctx context.Context, v Viewer, sessionToken, u
 				return err
 			}
 		}
+		if err := pathway.MayChangeRoleOf(v.User.ID, u.ID); err != nil {
+			return err
+		}
 		if err := tx.SetUserAccess(u.ID, u.OrgID, role, u.Name); err != nil {
 			return err
 		}
@@ -337,6 +373,10 @@ func (s *Service) SetStaffDisabled(ctx context.Context, v Viewer, sessionToken s
 			}
 			ids[id] = true
 			u, err := tx.UserByID(id)
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+				// Named, and nothing of the selection is changed.
+				return waymark.Errorf(waymark.ENOTFOUND, "There is no account with id %s: nothing was changed", truncateID(id))
+			}
 			if err != nil {
 				return err
 			}
@@ -361,6 +401,11 @@ func (s *Service) SetStaffDisabled(ctx context.Context, v Viewer, sessionToken s
 			}
 			if err := tx.SetDisabled(u.ID, disabled, now); err != nil {
 				return err
+			}
+			if disabled { // a link sent before stays dead if the account is enabled again
+				if err := tx.DeleteInvitations(u.ID); err != nil {
+					return err
+				}
 			}
 			e := s.auditEntry(v, "", action, "for "+u.ID)
 			e.OrgID = u.OrgID
@@ -441,6 +486,12 @@ func (s *Service) InviteStaff(ctx context.Context, v Viewer, sessionToken, userI
 		if u.Disabled || u.PasswordHash != "" {
 			return waymark.Errorf(waymark.ECONFLICT, "Only an active account with no password can be sent a link to set one. To replace a password, the operator uses `waymark user reset`.")
 		}
+		// A password would outlive the identity provider dropping the person.
+		if linked, err := tx.IdentityLinked(u.ID); err != nil {
+			return err
+		} else if linked {
+			return waymark.Errorf(waymark.ECONFLICT, "This person signs in through their organisation's account, so they are not sent a link to set a password.")
+		}
 		if err := tx.InsertInvitation(store.Invitation{TokenHash: hash, UserID: u.ID, CreatedBy: v.User.ID, CreatedAt: now, ExpiresAt: now.Add(InvitationValidFor)}); err != nil {
 			return err
 		}
@@ -493,7 +544,11 @@ func (s *Service) SetFirstPassword(ctx context.Context, token, password, confirm
 		if err != nil {
 			return err
 		}
-		if u.Disabled || u.PasswordHash != "" {
+		linked, err := tx.IdentityLinked(u.ID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled || u.PasswordHash != "" || linked {
 			return waymark.Errorf(waymark.ENOTFOUND, "This link has expired or has been used. Ask your administrator for a new one.")
 		}
 		if err := tx.DeleteInvitations(u.ID); err != nil {

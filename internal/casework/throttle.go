@@ -30,7 +30,10 @@ import (
 //     so that a council office whose fifty staff sign in from one address,
 //     and mistype now and then, is never held back (successes never count),
 //     while one wrong password sprayed across many accounts is stopped at
-//     the limit until the hour is up;
+//     the limit until the hour is up. Like the ceiling, it leaves alone an
+//     account that has signed in from the address before, while that
+//     account has made fewer than AccountSource.Free failures from it, so
+//     one failing machine in the office cannot lock the office out;
 //   - the session, for re-authentication: enough wrong answers end it.
 //
 // Keys are made from the email address as typed, never from whether an
@@ -196,15 +199,30 @@ func (s *Service) throttleKeys(ctx context.Context, email string) throttleKeys {
 
 // throttled returns how long the attempt must wait, 0 when it may go ahead.
 func (s *Service) throttled(tx *store.Tx, k throttleKeys, now time.Time) (time.Duration, error) {
-	keys := []string{k.accountSource, k.source}
 	known, err := tx.Throttle(k.known, now)
 	if err != nil {
 		return 0, err
 	}
-	if !known.Present {
-		keys = append(keys, k.account)
+	own, err := tx.Throttle(k.accountSource, now)
+	if err != nil {
+		return 0, err
 	}
-	var wait time.Duration
+	var keys []string
+	switch {
+	case !known.Present:
+		keys = append(keys, k.source, k.account)
+	case own.Failures >= s.Throttle.AccountSource.Free:
+		// The address limit spares an account that signs in from this
+		// address (one machine failing at a council office's shared address
+		// must not keep out the colleagues who sign in from it every day),
+		// but only for its free failures: a guesser in the office gets no
+		// more than those against each colleague before the limit applies.
+		keys = append(keys, k.source)
+	}
+	wait := time.Duration(0)
+	if own.BlockedUntil != nil && now.Before(*own.BlockedUntil) {
+		wait = own.BlockedUntil.Sub(now)
+	}
 	for _, key := range keys {
 		st, err := tx.Throttle(key, now)
 		if err != nil {

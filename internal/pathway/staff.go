@@ -51,3 +51,19 @@ func KeepsAnAdministrator(enabledAdminsAfter int) error {
 	}
 	return nil
 }
+
+// ErrOwnRole refuses an administrator a change to their own role. An
+// administrator sees no case; letting them give themselves a role that does
+// would let one person move from managing accounts to reading children's
+// records with nobody else involved. Another administrator makes the change.
+var ErrOwnRole = waymark.Errorf(waymark.ECONFLICT,
+	"You cannot change your own role. Ask another administrator to change it.")
+
+// MayChangeRoleOf checks an administrator (actorID) may change the role of
+// the account userID: anyone's but their own.
+func MayChangeRoleOf(actorID, userID string) error {
+	if actorID == userID {
+		return ErrOwnRole
+	}
+	return nil
+}
