@@ -203,8 +203,7 @@ func startReplica(t *testing.T, dbURL, addr string) *server {
 	if strings.HasPrefix(dbURL, "postgres") { // each replica keeps its own erasure ledger
 		args = append(args, "--erasure-ledger", ledgerFor(t, dbURL+"#"+addr))
 	}
-	cmd := exec.Command(waymarkBinary(t), args...)
-	cmd.Env = childEnv() // the master key
+	cmd := programCommand(context.Background(), waymarkBinary(t), args...) // the master key; the password in the environment
 	s := &server{cmd: cmd, exited: make(chan struct{}), out: &syncBuffer{}}
 	cmd.Stderr = s.out
 	stdout, err := cmd.StdoutPipe()

@@ -116,13 +116,44 @@ func childEnv() []string {
 	return append(env, "WAYMARK_MASTER_KEY="+binary.keyLine, "WAYMARK_API_RATE_LIMIT=0")
 }
 
+// programCommand is the program bin run with args and childEnv, as an
+// operator runs it: a PostgreSQL URL that carries a password goes into
+// WAYMARK_DATABASE_URL rather than onto the command line, where Waymark
+// refuses it (anyone on the machine could read it with ps). Releases
+// before that refusal read the variable too.
+func programCommand(ctx context.Context, bin string, args ...string) *exec.Cmd {
+	env := childEnv()
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		v, isFlag := strings.CutPrefix(a, "--database=")
+		if !isFlag && a == "--database" && i+1 < len(args) {
+			v, isFlag = args[i+1], true
+			i++
+		}
+		if !isFlag {
+			kept = append(kept, a)
+			continue
+		}
+		if u, err := url.Parse(v); err == nil && strings.HasPrefix(v, "postgres") {
+			if _, ok := u.User.Password(); ok {
+				env = append(env, "WAYMARK_DATABASE_URL="+v)
+				continue
+			}
+		}
+		kept = append(kept, "--database", v)
+	}
+	cmd := exec.CommandContext(ctx, bin, kept...)
+	cmd.Env = env
+	return cmd
+}
+
 // waymark runs one command of the real program and returns its output.
 func waymark(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, waymarkBinary(t), args...)
-	cmd.Env = childEnv()
+	cmd := programCommand(ctx, waymarkBinary(t), args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -284,8 +315,7 @@ func startServe(t testing.TB, dbURL string, extra ...string) *server {
 		// beside the database.
 		args = append(args, "--erasure-ledger", ledgerFor(t, dbURL))
 	}
-	cmd := exec.Command(waymarkBinary(t), append(args, extra...)...)
-	cmd.Env = childEnv()
+	cmd := programCommand(context.Background(), waymarkBinary(t), append(args, extra...)...)
 	s := &server{cmd: cmd, exited: make(chan struct{}), out: &syncBuffer{}}
 	cmd.Stderr = s.out
 	stdout, err := cmd.StdoutPipe()

@@ -91,8 +91,7 @@ func runBinary(t *testing.T, bin, stdin string, args ...string) (string, error) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = childEnv()
+	cmd := programCommand(ctx, bin, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -102,8 +101,7 @@ func runBinary(t *testing.T, bin, stdin string, args ...string) (string, error) 
 // listens, then stops it as an operator would (SIGTERM).
 func runDemo(t *testing.T, bin string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"demo", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
-	cmd.Env = childEnv()
+	cmd := programCommand(context.Background(), bin, append([]string{"demo", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
 	errs := &syncBuffer{}
 	cmd.Stderr = errs
 	stdout, err := cmd.StdoutPipe()

@@ -155,8 +155,8 @@ func (c *config) databaseURL() (string, error) {
 }
 
 // postgresURL merges the password from --database-password-file or
-// WAYMARK_DATABASE_PASSWORD into u, and warns when u carries one given on
-// the command line, where every user of the machine can read it (ps).
+// WAYMARK_DATABASE_PASSWORD into u, and refuses u when it carries one given
+// on the command line, where every user of the machine can read it (ps).
 func (c *config) postgresURL(u string) (string, error) {
 	p, err := url.Parse(u)
 	if err != nil {
@@ -189,8 +189,10 @@ func (c *config) postgresURL(u string) (string, error) {
 		return "", fmt.Errorf("the database URL carries a password and %s gives another: keep it in one place, %s", from, from)
 	}
 	if inURL && c.cmdline["database"] {
-		c.warnings = append(c.warnings, "the database password is on the command line, where anyone on this machine can read it (ps): "+
-			"take it out of --database and put it in WAYMARK_DATABASE_PASSWORD or a file named by --database-password-file (mode 0600)")
+		// Refused, not warned about: a service keeps its command line for
+		// as long as it runs, readable by every user of the machine (ps).
+		return "", errors.New("refusing a database password on the command line, where anyone on this machine can read it (ps): " +
+			"take it out of --database and put it in WAYMARK_DATABASE_PASSWORD, in a file named by --database-password-file (mode 0600), or keep the whole URL in WAYMARK_DATABASE_URL")
 	}
 	if pw != "" {
 		user := ""

@@ -66,7 +66,9 @@ func TestEveryCommandRefusesWhereThereIsNoWaymarkDatabase(t *testing.T) {
 		}
 		dir := privateDataDir(t)
 		keys := keyFile(t)
-		db := []string{"--database", url, "--data", dir, "--master-key-file", keys}
+		// The URL comes through the environment: its password may not be on a command line (ps).
+		db := []string{"--data", dir, "--master-key-file", keys}
+		dbEnv := env(map[string]string{"WAYMARK_DATABASE_URL": url})
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a command that wrongly serves stops
 		defer cancel()
 		for _, cmd := range [][]string{
@@ -94,7 +96,7 @@ func TestEveryCommandRefusesWhereThereIsNoWaymarkDatabase(t *testing.T) {
 			if cmd[0] == "backup" { // flags before the file
 				args = append(append([]string{"backup"}, db...), cmd[1])
 			}
-			err := run(ctx, args, env(nil), strings.NewReader("a long enough password 2026\n"), &out, &out)
+			err := run(ctx, args, dbEnv, strings.NewReader("a long enough password 2026\n"), &out, &out)
 			var none *store.NoDatabaseError
 			if cmd[0] == "check" { // check lists its problems rather than stopping at the first
 				if err == nil || !strings.Contains(out.String(), "run `waymark migrate --create` to make one") {
@@ -115,18 +117,20 @@ func TestEveryCommandRefusesWhereThereIsNoWaymarkDatabase(t *testing.T) {
 		}
 		// --dry-run --create says what it would do, and does nothing.
 		var out bytes.Buffer
-		if err := run(ctx, append([]string{"migrate", "--dry-run", "--create"}, db...), env(nil), nil, &out, &out); err != nil || !strings.Contains(out.String(), "would make one") {
+		if err := run(ctx, append([]string{"migrate", "--dry-run", "--create"}, db...), dbEnv, nil, &out, &out); err != nil || !strings.Contains(out.String(), "would make one") {
 			t.Fatalf("migrate --dry-run --create: %v\n%s", err, out.String())
 		}
 		if _, err := store.OpenExisting(ctx, url); err == nil {
 			t.Fatal("migrate --dry-run --create made the database")
 		}
-		newDatabase(t, db...)
+		if err := run(ctx, append([]string{"migrate", "--create"}, db...), dbEnv, nil, &out, &out); err != nil {
+			t.Fatalf("waymark migrate --create: %v\n%s", err, out.String())
+		}
 		out.Reset()
-		if err := run(ctx, append([]string{"org", "add", "--id", "org-x", "--name", "X", "--kind", "school"}, db...), env(nil), nil, &out, &out); err != nil {
+		if err := run(ctx, append([]string{"org", "add", "--id", "org-x", "--name", "X", "--kind", "school"}, db...), dbEnv, nil, &out, &out); err != nil {
 			t.Fatalf("org add after migrate --create: %v\n%s", err, out.String())
 		}
-		if err := run(ctx, append([]string{"audit", "verify"}, db...), env(nil), nil, &out, &out); err != nil {
+		if err := run(ctx, append([]string{"audit", "verify"}, db...), dbEnv, nil, &out, &out); err != nil {
 			t.Fatalf("audit verify after migrate --create: %v\n%s", err, out.String())
 		}
 	})

@@ -81,6 +81,7 @@ type config struct {
 	metrics    metricsConfig    // where /metrics is served (metrics.go)
 	staff      staffConfig      // sign-in limits per address, single sign-on re-checks (staff.go)
 	mode       openMode         // what opening the database may do (open)
+	verifies   bool             // verify, audit verify: report a seal the key does not check, rather than stop at it
 	schema     schemaConfig     // whether opening may create or migrate the database (migrate.go)
 
 	// partnership: the command acts on a partnership, so a database with no
@@ -546,6 +547,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	case "audit-verify":
 		c.mode = openCheck // checking commands never write
 		c.partnership = true
+		c.verifies = true
 	case "rebuild":
 		c.partnership = true
 	}

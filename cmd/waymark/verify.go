@@ -235,6 +235,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	c.mode = openCheck // verify never writes: a history without seals is reported, never sealed
 	c.partnership = true
+	c.verifies = true
 	db, _, err := openWithLog(ctx, &c, stderr)
 	if err != nil {
 		return err
