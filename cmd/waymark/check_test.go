@@ -75,7 +75,7 @@ func TestCheckLeavesAnUnmigratedPostgresSchemaUnmigrated(t *testing.T) {
 	u, pw := postgresSchema(t)
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"check", "--insecure-no-encryption"}, env(map[string]string{"WAYMARK_DATABASE_URL": u, "WAYMARK_DATABASE_PASSWORD": pw}), nil, &out, &errOut)
-	if err == nil || !strings.Contains(out.String(), "run `waymark migrate --create`") || !strings.Contains(out.String(), "postgres database 127.0.0.1:55432/") {
+	if err == nil || !strings.Contains(out.String(), "run `waymark migrate --create`") || !strings.Contains(out.String(), "no Waymark database at PostgreSQL database") {
 		t.Fatalf("check on an empty schema: %v\n%s%s", err, out.String(), errOut.String())
 	}
 	if strings.Contains(out.String()+errOut.String(), pw+"@") {
