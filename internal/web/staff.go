@@ -179,19 +179,32 @@ func (s *Server) handleStaffBulkDisable(w http.ResponseWriter, r *http.Request, 
 	}
 	token, _ := r.Context().Value(keyToken).(string)
 	_, err := s.svc.SetStaffDisabled(r.Context(), v, token, ids, true)
+	if s.staffChangeRefused(w, r, err, &d.NeedConfirm, "users", again) {
+		return
+	}
+	http.Redirect(w, r, "/admin/staff?done=disabled", http.StatusSeeOther)
+}
+
+// staffChangeRefused answers a change to staff accounts that err refused:
+// the form again, through again, for what the administrator can put right
+// (confirm it is them first, which sets needConfirm; a value refused; a
+// conflict, named on conflictField), or the failure. It reports false, and
+// answers nothing, when err is nil.
+func (s *Server) staffChangeRefused(w http.ResponseWriter, r *http.Request, err error, needConfirm *bool, conflictField string, again func(status int, errs []waymark.FieldError)) bool {
 	switch {
+	case err == nil:
+		return false
 	case errors.Is(err, casework.ErrReauthenticate):
-		d.NeedConfirm = true
+		*needConfirm = true
 		again(http.StatusForbidden, errConfirmFirst)
 	case waymark.ErrorCode(err) == waymark.EINVALID:
 		again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
 	case waymark.ErrorCode(err) == waymark.ECONFLICT:
-		again(http.StatusConflict, []waymark.FieldError{{Field: "users", Message: waymark.ErrorMessage(err)}})
-	case err != nil:
-		s.failErr(w, r, err)
+		again(http.StatusConflict, []waymark.FieldError{{Field: conflictField, Message: waymark.ErrorMessage(err)}})
 	default:
-		http.Redirect(w, r, "/admin/staff?done=disabled", http.StatusSeeOther)
+		s.failErr(w, r, err)
 	}
+	return true
 }
 
 // staffAddPage renders the form to add a person.
@@ -325,20 +338,12 @@ func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r 
 			err = s.svc.InviteStaff(r.Context(), v, token, id)
 			done = "invited"
 		}
+		conflictField := ""
+		if change == "role" {
+			conflictField = "role"
+		}
 		switch {
-		case errors.Is(err, casework.ErrReauthenticate):
-			d.NeedConfirm = true
-			again(http.StatusForbidden, errConfirmFirst)
-		case waymark.ErrorCode(err) == waymark.EINVALID:
-			again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
-		case waymark.ErrorCode(err) == waymark.ECONFLICT:
-			field := "role"
-			if change != "role" {
-				field = ""
-			}
-			again(http.StatusConflict, []waymark.FieldError{{Field: field, Message: waymark.ErrorMessage(err)}})
-		case err != nil:
-			s.failErr(w, r, err)
+		case s.staffChangeRefused(w, r, err, &d.NeedConfirm, conflictField, again):
 		case change == "disable" && id == v.User.ID:
 			// Disabling yourself ends your own session.
 			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
