@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -203,47 +202,7 @@ func startReplica(t *testing.T, dbURL, addr string) *server {
 	if strings.HasPrefix(dbURL, "postgres") { // each replica keeps its own erasure ledger
 		args = append(args, "--erasure-ledger", ledgerFor(t, dbURL+"#"+addr))
 	}
-	cmd := programCommand(context.Background(), waymarkBinary(t), args...) // the master key; the password in the environment
-	s := &server{cmd: cmd, exited: make(chan struct{}), out: &syncBuffer{}}
-	cmd.Stderr = s.out
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting waymark serve: %v", err)
-	}
-	listening := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			s.out.Write([]byte(line + "\n"))
-			if rest, ok := strings.CutPrefix(line, "Waymark is listening on "); ok {
-				u, _, _ := strings.Cut(rest, " ")
-				listening <- u
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
-	go func() { cmd.Wait(); close(s.exited) }()
-	t.Cleanup(s.kill)
-	select {
-	case s.url = <-listening:
-	case <-s.exited:
-		t.Fatalf("waymark serve exited before listening (%v):\n%s", cmd.ProcessState, s.out)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("waymark serve did not start within 60s:\n%s", s.out)
-	}
-	waitUntilReady(t, s.exited, s.out, func() bool {
-		resp, err := http.Get(s.url + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-	return s
+	return runServe(t, args) // the master key; the password in the environment
 }
 
 // waitUntilReady polls ready until it holds, failing if the process exits first.

@@ -315,7 +315,16 @@ func startServe(t testing.TB, dbURL string, extra ...string) *server {
 		// beside the database.
 		args = append(args, "--erasure-ledger", ledgerFor(t, dbURL))
 	}
-	cmd := programCommand(context.Background(), waymarkBinary(t), append(args, extra...)...)
+	return runServe(t, append(args, extra...))
+}
+
+// runServe runs the program with args (a `serve` command), reads the
+// address it says it is listening on, and waits until /readyz answers. Every
+// reliability test's server starts here: startServe, and the deploy test's
+// startReplica.
+func runServe(t testing.TB, args []string) *server {
+	t.Helper()
+	cmd := programCommand(context.Background(), waymarkBinary(t), args...)
 	s := &server{cmd: cmd, exited: make(chan struct{}), out: &syncBuffer{}}
 	cmd.Stderr = s.out
 	stdout, err := cmd.StdoutPipe()

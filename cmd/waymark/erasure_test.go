@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"waymark/internal/audit"
-	"waymark/internal/crypt"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -96,17 +95,8 @@ func TestServeOnPostgresNeedsAnErasureLedger(t *testing.T) {
 // back). `waymark verify` says so and fails, rather than "no erasure ledger
 // configured".
 func TestVerifyFailsWhenTheLedgerBesideTheDatabaseIsMissing(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	_, stop := startDemoWith(t, dir)
-	stop()
-	keyText, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := crypt.ParseKeys(string(keyText))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := stoppedDemo(t)
+	_, ring := demoKeys(t, dir)
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "waymark.db"))
 	if err != nil {

@@ -65,23 +65,15 @@ func TestDemoMakesAKeyOfItsOwnAndEncrypts(t *testing.T) {
 // Rotation: a new key is added (newest last) and rotate re-wraps every data
 // key under it; the old key stays in the file, to check the seals it made.
 func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	_, stop := startDemoWith(t, dir) // seeds the demo under the demo key
-	stop()                           // one instance, stopped while its key file changes
-	old, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	dir := stoppedDemo(t) // one instance, stopped while its key file changes
+	old, _ := demoKeys(t, dir)
+	gen := generateKey(t)
+	newKeys, err := crypt.ParseKeys(gen)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var gen bytes.Buffer
-	if err := run(context.Background(), []string{"keys", "generate"}, env(nil), nil, &gen, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	newKeys, err := crypt.ParseKeys(gen.String())
-	if err != nil {
-		t.Fatalf("generated %q: %v", gen.String(), err)
+		t.Fatalf("generated %q: %v", gen, err)
 	}
 	both := filepath.Join(t.TempDir(), "keys")
-	os.WriteFile(both, append(old, gen.Bytes()...), 0o600)
+	os.WriteFile(both, append(old, gen...), 0o600)
 	var out bytes.Buffer
 	err = run(context.Background(), []string{"keys", "check", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard)
 	if err != nil || !strings.Contains(out.String(), "run `waymark keys rotate`") {
@@ -104,7 +96,7 @@ func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
 		t.Fatalf("check after rotation: %v %s", err, out.String())
 	}
 	os.Remove(filepath.Join(dir, DemoKeyFile))
-	err = run(context.Background(), []string{"rebuild", "--data", dir}, env(map[string]string{"WAYMARK_MASTER_KEY": strings.TrimSpace(gen.String())}), nil, io.Discard, io.Discard)
+	err = run(context.Background(), []string{"rebuild", "--data", dir}, env(map[string]string{"WAYMARK_MASTER_KEY": strings.TrimSpace(gen)}), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), oldID) || !strings.Contains(err.Error(), "not configured") {
 		t.Fatalf("rebuild with only the new key: %v", err)
 	}
@@ -134,27 +126,17 @@ func TestRebuildWithoutTheKeyFails(t *testing.T) {
 func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	_, stop := startDemoWith(t, dir) // a replica running with the first key
-	old, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldRing, err := crypt.ParseKeys(string(old))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gen bytes.Buffer
-	if err := run(context.Background(), []string{"keys", "generate", "--unwrap-only"}, env(nil), nil, &gen, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	old, oldRing := demoKeys(t, dir)
+	gen := generateKey(t, "--unwrap-only")
 	staged := filepath.Join(t.TempDir(), "keys")
-	os.WriteFile(staged, append(old, gen.Bytes()...), 0o600)
-	stagedRing, err := crypt.ParseKeys(string(old) + gen.String())
+	os.WriteFile(staged, append(old, gen...), 0o600)
+	stagedRing, err := crypt.ParseKeys(string(old) + gen)
 	if err != nil {
-		t.Fatalf("generated %q: %v", gen.String(), err)
+		t.Fatalf("generated %q: %v", gen, err)
 	}
 	newID := stagedRing.IDs()[len(stagedRing.IDs())-1]
 	if stagedRing.Primary() != oldRing.Primary() || !stagedRing.UnwrapOnly(newID) {
-		t.Fatalf("keys generate --unwrap-only printed %q", gen.String())
+		t.Fatalf("keys generate --unwrap-only printed %q", gen)
 	}
 	keys := func(file string, args ...string) (string, error) {
 		var out bytes.Buffer
@@ -168,7 +150,7 @@ func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T
 		}
 	}
 	promoted := filepath.Join(t.TempDir(), "keys")
-	os.WriteFile(promoted, []byte(strings.Replace(string(old)+gen.String(), " unwrap-only\n", "\n", 1)), 0o600)
+	os.WriteFile(promoted, []byte(strings.Replace(string(old)+gen, " unwrap-only\n", "\n", 1)), 0o600)
 	out, err = keys(promoted, "rotate")
 	if err == nil || !strings.Contains(err.Error(), "does not hold master key "+newID) || !strings.Contains(err.Error(), "nothing was re-wrapped") || !strings.Contains(out, "will re-wrap 13 data keys") {
 		t.Fatalf("rotate while a replica lacks the new key: %v\n%s", err, out)
@@ -197,15 +179,50 @@ func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T
 	unused, _ := crypt.GenerateKey()
 	unusedID, _, _ := strings.Cut(unused, ":")
 	withUnused := filepath.Join(t.TempDir(), "keys")
-	os.WriteFile(withUnused, []byte(unused+"\n"+strings.Replace(string(old)+gen.String(), " unwrap-only\n", "\n", 1)), 0o600)
+	os.WriteFile(withUnused, []byte(unused+"\n"+strings.Replace(string(old)+gen, " unwrap-only\n", "\n", 1)), 0o600)
 	out, err = keys(withUnused, "check")
 	if err != nil || strings.Contains(out, "master key "+oldRing.Primary()+" wraps and sealed nothing") || !strings.Contains(out, "master key "+unusedID+" wraps and sealed nothing here") {
 		t.Fatalf("keys check after rotation: %v\n%s", err, out)
 	}
 	// A key still needed, missing from the key file, fails the check.
-	if _, err := keys(writeKeys(t, gen.String()), "check"); err == nil || !strings.Contains(err.Error(), oldRing.Primary()) {
+	if _, err := keys(writeKeys(t, gen), "check"); err == nil || !strings.Contains(err.Error(), oldRing.Primary()) {
 		t.Fatalf("keys check without the key that sealed the history: %v", err)
 	}
+}
+
+// stoppedDemo runs the demo once in a new data folder, which seeds it under
+// the demo key, and stops it; it returns the folder.
+func stoppedDemo(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	_, stop := startDemoWith(t, dir)
+	stop()
+	return dir
+}
+
+// demoKeys is the text of the key file the demo made in dir, and the keys
+// it holds.
+func demoKeys(t *testing.T, dir string) ([]byte, *crypt.KeyRing) {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := crypt.ParseKeys(string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text, ring
+}
+
+// generateKey is what `waymark keys generate` prints, with any more flags.
+func generateKey(t *testing.T, flags ...string) string {
+	t.Helper()
+	var gen bytes.Buffer
+	if err := run(context.Background(), append([]string{"keys", "generate"}, flags...), env(nil), nil, &gen, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return gen.String()
 }
 
 func writeKeys(t *testing.T, text string) string {
@@ -224,27 +241,15 @@ func writeKeys(t *testing.T, text string) string {
 // nothing. Every data key is opened with the key its label names, so a
 // label that lies is named, and no key is called removable.
 func TestKeysCheckDoesNotCallAKeyRemovableOnTheDatabasesWordAlone(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	_, stop := startDemoWith(t, dir)
-	stop()
-	old, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	oldRing, err := crypt.ParseKeys(string(old))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gen bytes.Buffer
-	if err := run(context.Background(), []string{"keys", "generate"}, env(nil), nil, &gen, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	newRing, err := crypt.ParseKeys(gen.String())
+	dir := stoppedDemo(t)
+	old, oldRing := demoKeys(t, dir)
+	gen := generateKey(t)
+	newRing, err := crypt.ParseKeys(gen)
 	if err != nil {
 		t.Fatal(err)
 	}
 	both := filepath.Join(t.TempDir(), "keys")
-	if err := os.WriteFile(both, append(old, gen.Bytes()...), 0o600); err != nil {
+	if err := os.WriteFile(both, append(old, gen...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db, err := store.Open(context.Background(), filepath.Join(dir, "waymark.db"))
@@ -285,17 +290,8 @@ func TestKeysCheckDoesNotCallAKeyRemovableOnTheDatabasesWordAlone(t *testing.T) 
 // re-wrap", exit 0, and sealed its audit entry with the wrong key, so the
 // chain no longer verified with the right one.
 func TestAKeyFileWithTheRightIDAndTheWrongKeyStopsEveryCommandBeforeItWrites(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	_, stop := startDemoWith(t, dir)
-	stop()
-	right, err := os.ReadFile(filepath.Join(dir, DemoKeyFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := crypt.ParseKeys(string(right))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := stoppedDemo(t)
+	_, ring := demoKeys(t, dir)
 	other, _ := crypt.GenerateKey()
 	_, otherBytes, _ := strings.Cut(other, ":")
 	wrong := filepath.Join(t.TempDir(), "keys")

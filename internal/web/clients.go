@@ -84,23 +84,13 @@ func (s *Server) handleMachineClients(w http.ResponseWriter, r *http.Request, v 
 }
 
 // confirmFromForm re-authenticates with the form's "confirm" answer, if
-// any. It reports false when it has answered the request itself.
+// any, showing the machine clients page again when it is wrong. It reports
+// false when it has answered the request itself.
 func (s *Server) confirmFromForm(w http.ResponseWriter, r *http.Request, v casework.Viewer, d machineClientsData) bool {
-	confirm := r.PostFormValue("confirm")
-	if confirm == "" {
-		return true
-	}
-	token, _ := r.Context().Value(keyToken).(string)
-	if err := s.svc.Reauthenticate(r.Context(), v, token, confirm); err != nil {
-		if waymark.ErrorCode(err) == waymark.EINVALID {
-			d.NeedConfirm = true
-			s.machineClientsPage(w, r, v, http.StatusUnprocessableEntity, d, waymark.ErrorFields(err), "")
-			return false
-		}
-		s.failErr(w, r, err)
-		return false
-	}
-	return true
+	return s.formConfirm(w, r, v, func(status int, errs []waymark.FieldError) {
+		d.NeedConfirm = true
+		s.machineClientsPage(w, r, v, status, d, errs, "")
+	})
 }
 
 var errConfirmFirst = []waymark.FieldError{{Field: "confirm", Message: "Enter your password or a code from your authenticator app to confirm it is you"}}
@@ -214,6 +204,58 @@ func machineClientJSON(c store.MachineClient, now time.Time) apiMachineClient {
 		Custodian: c.CustodianName, CustodianEmail: c.CustodianEmail, TokenIssuedAt: c.TokenIssuedAt}
 }
 
+// confirmation is the part of an administrative API body that confirms
+// who is asking: the person's password or a code from their authenticator
+// app, either of which may be left out while a recent confirmation stands.
+type confirmation struct {
+	Password string `json:"password"`
+	TOTP     string `json:"totp"`
+}
+
+func (c *confirmation) confirmationPart() *confirmation { return c }
+
+// confirmedRequest is a request body that embeds a confirmation.
+type confirmedRequest interface{ confirmationPart() *confirmation }
+
+// confirmed takes the steps every administrative API handler takes, in this
+// order (the authorization matrix counts on it): decode the body into in
+// (a body holding nothing but the confirmation may be empty), ask may whether
+// v may do this at all, then re-authenticate with what the body confirmed.
+// It answers the problem itself and returns false when any step fails;
+// otherwise it returns the session's token for the use case.
+func (s *Server) confirmed(w http.ResponseWriter, r *http.Request, v casework.Viewer, in confirmedRequest, may func(casework.Viewer) error) (string, bool) {
+	if _, bare := in.(*confirmation); !bare || r.ContentLength != 0 {
+		if err := decodeJSON(r, in); err != nil {
+			s.problemErr(w, r, err)
+			return "", false
+		}
+	}
+	if err := may(v); err != nil {
+		s.problemErr(w, r, err)
+		return "", false
+	}
+	c := in.confirmationPart()
+	if !s.apiConfirm(w, r, v, c.Password, c.TOTP) {
+		return "", false
+	}
+	token, _ := r.Context().Value(keyToken).(string)
+	return token, true
+}
+
+func managesStaff(v casework.Viewer) error {
+	if !v.ManagesStaff() {
+		return casework.ErrStaffAdmin
+	}
+	return nil
+}
+
+func managesMachineClients(v casework.Viewer) error {
+	if !v.ManagesMachineClients() {
+		return casework.ErrMachineClientsAdmin
+	}
+	return nil
+}
+
 // apiConfirm re-authenticates with a password or code sent in the body, if any.
 func (s *Server) apiConfirm(w http.ResponseWriter, r *http.Request, v casework.Viewer, password, totp string) bool {
 	confirm := totp
@@ -232,10 +274,7 @@ func (s *Server) apiConfirm(w http.ResponseWriter, r *http.Request, v casework.V
 }
 
 func (s *Server) handleAPIReauthenticate(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	var in struct {
-		Password string `json:"password"`
-		TOTP     string `json:"totp"`
-	}
+	var in confirmation
 	if err := decodeJSON(r, &in); err != nil {
 		s.problemErr(w, r, err)
 		return
@@ -272,21 +311,12 @@ func (s *Server) handleAPIMachineClientCreate(w http.ResponseWriter, r *http.Req
 		Scopes         []string `json:"scopes"`
 		ExpiresInDays  int      `json:"expiresInDays"`
 		CustodianEmail string   `json:"custodianEmail"`
-		Password       string   `json:"password"`
-		TOTP           string   `json:"totp"`
+		confirmation
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.problemErr(w, r, err)
+	token, ok := s.confirmed(w, r, v, &in, managesMachineClients)
+	if !ok {
 		return
 	}
-	if !v.ManagesMachineClients() {
-		s.problemErr(w, r, casework.ErrMachineClientsAdmin)
-		return
-	}
-	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-		return
-	}
-	token, _ := r.Context().Value(keyToken).(string)
 	c, err := s.svc.CreateMachineClient(r.Context(), v, token, casework.NewMachineClient{OrgID: in.OrganisationID, Name: in.Name, Scopes: in.Scopes,
 		TTL: time.Duration(in.ExpiresInDays) * 24 * time.Hour, CustodianEmail: in.CustodianEmail})
 	if err != nil {
@@ -300,24 +330,11 @@ func (s *Server) handleAPIMachineClientCreate(w http.ResponseWriter, r *http.Req
 // handleAPIMachineClientToken gives the client's custodian its token, once;
 // calling it again re-issues it and the old token stops at once.
 func (s *Server) handleAPIMachineClientToken(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	var in struct {
-		Password string `json:"password"`
-		TOTP     string `json:"totp"`
-	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
-			s.problemErr(w, r, err)
-			return
-		}
-	}
-	if v.IsMachineClient() || v.Scopes != nil {
-		s.problemErr(w, r, waymark.Errorf(waymark.EFORBIDDEN, "This needs you signed in in person (POST /api/v1/sessions), not an API token or a machine client's token"))
+	var in confirmation
+	token, ok := s.confirmed(w, r, v, &in, inPerson)
+	if !ok {
 		return
 	}
-	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-		return
-	}
-	token, _ := r.Context().Value(keyToken).(string)
 	tok, c, err := s.svc.IssueMachineClientToken(r.Context(), v, token, r.PathValue("id"))
 	if err != nil {
 		s.problemErr(w, r, err)
@@ -326,25 +343,20 @@ func (s *Server) handleAPIMachineClientToken(w http.ResponseWriter, r *http.Requ
 	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "tokenType": "Bearer", "client": machineClientJSON(c, s.now())})
 }
 
+// inPerson refuses API tokens and machine clients' tokens.
+func inPerson(v casework.Viewer) error {
+	if v.IsMachineClient() || v.Scopes != nil {
+		return waymark.Errorf(waymark.EFORBIDDEN, "This needs you signed in in person (POST /api/v1/sessions), not an API token or a machine client's token")
+	}
+	return nil
+}
+
 func (s *Server) handleAPIMachineClientRevoke(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	var in struct {
-		Password string `json:"password"`
-		TOTP     string `json:"totp"`
-	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
-			s.problemErr(w, r, err)
-			return
-		}
-	}
-	if !v.ManagesMachineClients() {
-		s.problemErr(w, r, casework.ErrMachineClientsAdmin)
+	var in confirmation
+	token, ok := s.confirmed(w, r, v, &in, managesMachineClients)
+	if !ok {
 		return
 	}
-	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-		return
-	}
-	token, _ := r.Context().Value(keyToken).(string)
 	if err := s.svc.RevokeMachineClient(r.Context(), v, token, r.PathValue("id")); err != nil {
 		s.problemErr(w, r, err)
 		return
@@ -374,27 +386,25 @@ func (s *Server) handleAPICreateToken(w http.ResponseWriter, r *http.Request, v 
 		Name          string   `json:"name"`
 		Scopes        []string `json:"scopes"`
 		ExpiresInDays int      `json:"expiresInDays"`
-		Password      string   `json:"password"`
-		TOTP          string   `json:"totp"`
+		confirmation
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.problemErr(w, r, err)
+	token, ok := s.confirmed(w, r, v, &in, notAnAPIToken)
+	if !ok {
 		return
 	}
-	if v.Scopes != nil {
-		s.problemErr(w, r, waymark.Errorf(waymark.EFORBIDDEN, "An API token cannot make another: sign in with POST /api/v1/sessions to make one"))
-		return
-	}
-	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-		return
-	}
-	token, _ := r.Context().Value(keyToken).(string)
 	tok, a, err := s.svc.CreateAPIToken(r.Context(), v, token, in.Name, in.Scopes, time.Duration(in.ExpiresInDays)*24*time.Hour)
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "tokenType": "Bearer", "apiToken": tokenJSON(a, s.now())})
+}
+
+func notAnAPIToken(v casework.Viewer) error {
+	if v.Scopes != nil {
+		return waymark.Errorf(waymark.EFORBIDDEN, "An API token cannot make another: sign in with POST /api/v1/sessions to make one")
+	}
+	return nil
 }
 
 func (s *Server) handleAPITokens(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

@@ -92,21 +92,33 @@ func (s *Server) staffListPage(w http.ResponseWriter, r *http.Request, v casewor
 	s.render(w, r, status, "staff", Page{Title: "Staff accounts", Errors: errs, Flash: flash, Data: d})
 }
 
-func (s *Server) handleStaff(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+// staffPage shows a staff page to someone who manages staff, with the
+// message its done= answer names among flashes, or that they have just
+// confirmed it is them.
+func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, v casework.Viewer,
+	page func(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, d staffData, errs []waymark.FieldError, flash string), flashes map[string]string) {
 	if !v.ManagesStaff() {
 		s.failErr(w, r, casework.ErrStaffAdmin)
 		return
 	}
-	flash := map[string]string{
-		"disabled":  "The selected accounts are disabled: their sessions and API tokens have ended",
-		"confirmed": "You have confirmed it is you: you can make changes for the next few minutes",
-	}[r.URL.Query().Get("done")]
-	s.staffListPage(w, r, v, http.StatusOK, staffData{}, nil, flash)
+	done := r.URL.Query().Get("done")
+	flash := flashes[done]
+	if done == "confirmed" {
+		flash = "You have confirmed it is you: you can make changes for the next few minutes"
+	}
+	page(w, r, v, http.StatusOK, staffData{}, nil, flash)
 }
 
-// staffConfirm re-authenticates with the form's "confirm" answer, if any;
-// it reports false when it has answered the request itself.
-func (s *Server) staffConfirm(w http.ResponseWriter, r *http.Request, v casework.Viewer, again func(status int, errs []waymark.FieldError)) bool {
+func (s *Server) handleStaff(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	s.staffPage(w, r, v, s.staffListPage, map[string]string{
+		"disabled": "The selected accounts are disabled: their sessions and API tokens have ended",
+	})
+}
+
+// formConfirm re-authenticates with the form's "confirm" answer, if any;
+// a wrong answer goes back to the form through again. It reports false when
+// it has answered the request itself.
+func (s *Server) formConfirm(w http.ResponseWriter, r *http.Request, v casework.Viewer, again func(status int, errs []waymark.FieldError)) bool {
 	confirm := r.PostFormValue("confirm")
 	if confirm == "" {
 		return true
@@ -140,7 +152,7 @@ func (s *Server) handleStaffConfirm(w http.ResponseWriter, r *http.Request, v ca
 		again(http.StatusUnprocessableEntity, errConfirmFirst)
 		return
 	}
-	if !s.staffConfirm(w, r, v, again) {
+	if !s.formConfirm(w, r, v, again) {
 		return
 	}
 	sep := "?"
@@ -162,24 +174,37 @@ func (s *Server) handleStaffBulkDisable(w http.ResponseWriter, r *http.Request, 
 		d.Selected[id] = true
 	}
 	again := func(status int, errs []waymark.FieldError) { s.staffListPage(w, r, v, status, d, errs, "") }
-	if !s.staffConfirm(w, r, v, again) {
+	if !s.formConfirm(w, r, v, again) {
 		return
 	}
 	token, _ := r.Context().Value(keyToken).(string)
 	_, err := s.svc.SetStaffDisabled(r.Context(), v, token, ids, true)
+	if s.staffChangeRefused(w, r, err, &d.NeedConfirm, "users", again) {
+		return
+	}
+	http.Redirect(w, r, "/admin/staff?done=disabled", http.StatusSeeOther)
+}
+
+// staffChangeRefused answers a change to staff accounts that err refused:
+// the form again, through again, for what the administrator can put right
+// (confirm it is them first, which sets needConfirm; a value refused; a
+// conflict, named on conflictField), or the failure. It reports false, and
+// answers nothing, when err is nil.
+func (s *Server) staffChangeRefused(w http.ResponseWriter, r *http.Request, err error, needConfirm *bool, conflictField string, again func(status int, errs []waymark.FieldError)) bool {
 	switch {
+	case err == nil:
+		return false
 	case errors.Is(err, casework.ErrReauthenticate):
-		d.NeedConfirm = true
+		*needConfirm = true
 		again(http.StatusForbidden, errConfirmFirst)
 	case waymark.ErrorCode(err) == waymark.EINVALID:
 		again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
 	case waymark.ErrorCode(err) == waymark.ECONFLICT:
-		again(http.StatusConflict, []waymark.FieldError{{Field: "users", Message: waymark.ErrorMessage(err)}})
-	case err != nil:
-		s.failErr(w, r, err)
+		again(http.StatusConflict, []waymark.FieldError{{Field: conflictField, Message: waymark.ErrorMessage(err)}})
 	default:
-		http.Redirect(w, r, "/admin/staff?done=disabled", http.StatusSeeOther)
+		s.failErr(w, r, err)
 	}
+	return true
 }
 
 // staffAddPage renders the form to add a person.
@@ -217,7 +242,7 @@ func (s *Server) handleStaffAdd(w http.ResponseWriter, r *http.Request, v casewo
 	f := r.PostForm
 	d := staffData{Form: map[string]string{"email": f.Get("email"), "name": f.Get("name"), "organisation": f.Get("organisation"), "role": f.Get("role")}}
 	again := func(status int, errs []waymark.FieldError) { s.staffAddPage(w, r, v, status, d, errs) }
-	if !s.staffConfirm(w, r, v, again) {
+	if !s.formConfirm(w, r, v, again) {
 		return
 	}
 	token, _ := r.Context().Value(keyToken).(string)
@@ -267,20 +292,14 @@ func (s *Server) staffPersonPage(w http.ResponseWriter, r *http.Request, v casew
 }
 
 func (s *Server) handleStaffPerson(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	if !v.ManagesStaff() {
-		s.failErr(w, r, casework.ErrStaffAdmin)
-		return
-	}
-	flash := map[string]string{
-		"added":     "Account added. The person signs in through their organisation's account, or sets a first password from a link you send them by email (or that your operator gives them with `waymark user reset`): you never see it.",
-		"role":      "Role changed",
-		"disabled":  "Account disabled: their sessions and API tokens have ended",
-		"enabled":   "Account enabled: they can sign in again",
-		"unlocked":  "Failed sign-ins cleared: they can try again now with the same password",
-		"invited":   "A link to set their password has been emailed to them. It works once, for 72 hours.",
-		"confirmed": "You have confirmed it is you: you can make changes for the next few minutes",
-	}[r.URL.Query().Get("done")]
-	s.staffPersonPage(w, r, v, http.StatusOK, staffData{}, nil, flash)
+	s.staffPage(w, r, v, s.staffPersonPage, map[string]string{
+		"added":    "Account added. The person signs in through their organisation's account, or sets a first password from a link you send them by email (or that your operator gives them with `waymark user reset`): you never see it.",
+		"role":     "Role changed",
+		"disabled": "Account disabled: their sessions and API tokens have ended",
+		"enabled":  "Account enabled: they can sign in again",
+		"unlocked": "Failed sign-ins cleared: they can try again now with the same password",
+		"invited":  "A link to set their password has been emailed to them. It works once, for 72 hours.",
+	})
 }
 
 // handleStaffChange makes one change to one person: "role", "disable",
@@ -297,7 +316,7 @@ func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r 
 			d.Form = map[string]string{"role": r.PostFormValue("role")}
 		}
 		again := func(status int, errs []waymark.FieldError) { s.staffPersonPage(w, r, v, status, d, errs, "") }
-		if !s.staffConfirm(w, r, v, again) {
+		if !s.formConfirm(w, r, v, again) {
 			return
 		}
 		token, _ := r.Context().Value(keyToken).(string)
@@ -319,20 +338,12 @@ func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r 
 			err = s.svc.InviteStaff(r.Context(), v, token, id)
 			done = "invited"
 		}
+		conflictField := ""
+		if change == "role" {
+			conflictField = "role"
+		}
 		switch {
-		case errors.Is(err, casework.ErrReauthenticate):
-			d.NeedConfirm = true
-			again(http.StatusForbidden, errConfirmFirst)
-		case waymark.ErrorCode(err) == waymark.EINVALID:
-			again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
-		case waymark.ErrorCode(err) == waymark.ECONFLICT:
-			field := "role"
-			if change != "role" {
-				field = ""
-			}
-			again(http.StatusConflict, []waymark.FieldError{{Field: field, Message: waymark.ErrorMessage(err)}})
-		case err != nil:
-			s.failErr(w, r, err)
+		case s.staffChangeRefused(w, r, err, &d.NeedConfirm, conflictField, again):
 		case change == "disable" && id == v.User.ID:
 			// Disabling yourself ends your own session.
 			http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
@@ -411,21 +422,12 @@ func (s *Server) handleAPIStaffAdd(w http.ResponseWriter, r *http.Request, v cas
 		Name           string `json:"name"`
 		Role           string `json:"role"`
 		OrganisationID string `json:"organisationId"`
-		Password       string `json:"password"`
-		TOTP           string `json:"totp"`
+		confirmation
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.problemErr(w, r, err)
+	token, ok := s.confirmed(w, r, v, &in, managesStaff)
+	if !ok {
 		return
 	}
-	if !v.ManagesStaff() {
-		s.problemErr(w, r, casework.ErrStaffAdmin)
-		return
-	}
-	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-		return
-	}
-	token, _ := r.Context().Value(keyToken).(string)
 	m, err := s.svc.AddStaff(r.Context(), v, token, casework.NewStaff{Email: in.Email, Name: in.Name, Role: in.Role, OrgID: in.OrganisationID})
 	if err != nil {
 		s.problemErr(w, r, err)
@@ -436,22 +438,13 @@ func (s *Server) handleAPIStaffAdd(w http.ResponseWriter, r *http.Request, v cas
 
 func (s *Server) handleAPIStaffRole(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	var in struct {
-		Role     string `json:"role"`
-		Password string `json:"password"`
-		TOTP     string `json:"totp"`
+		Role string `json:"role"`
+		confirmation
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.problemErr(w, r, err)
+	token, ok := s.confirmed(w, r, v, &in, managesStaff)
+	if !ok {
 		return
 	}
-	if !v.ManagesStaff() {
-		s.problemErr(w, r, casework.ErrStaffAdmin)
-		return
-	}
-	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-		return
-	}
-	token, _ := r.Context().Value(keyToken).(string)
 	if err := s.svc.ChangeStaffRole(r.Context(), v, token, r.PathValue("id"), in.Role); err != nil {
 		s.problemErr(w, r, err)
 		return
@@ -463,22 +456,13 @@ func (s *Server) handleAPIStaffRole(w http.ResponseWriter, r *http.Request, v ca
 func (s *Server) handleAPIStaffSetDisabled(disabled bool) func(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	return func(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 		var in struct {
-			Users    []string `json:"users"`
-			Password string   `json:"password"`
-			TOTP     string   `json:"totp"`
+			Users []string `json:"users"`
+			confirmation
 		}
-		if err := decodeJSON(r, &in); err != nil {
-			s.problemErr(w, r, err)
+		token, ok := s.confirmed(w, r, v, &in, managesStaff)
+		if !ok {
 			return
 		}
-		if !v.ManagesStaff() {
-			s.problemErr(w, r, casework.ErrStaffAdmin)
-			return
-		}
-		if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-			return
-		}
-		token, _ := r.Context().Value(keyToken).(string)
 		n, err := s.svc.SetStaffDisabled(r.Context(), v, token, in.Users, disabled)
 		if err != nil {
 			s.problemErr(w, r, err)
@@ -489,24 +473,11 @@ func (s *Server) handleAPIStaffSetDisabled(disabled bool) func(w http.ResponseWr
 }
 
 func (s *Server) handleAPIStaffUnlock(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	var in struct {
-		Password string `json:"password"`
-		TOTP     string `json:"totp"`
-	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
-			s.problemErr(w, r, err)
-			return
-		}
-	}
-	if !v.ManagesStaff() {
-		s.problemErr(w, r, casework.ErrStaffAdmin)
+	var in confirmation
+	token, ok := s.confirmed(w, r, v, &in, managesStaff)
+	if !ok {
 		return
 	}
-	if !s.apiConfirm(w, r, v, in.Password, in.TOTP) {
-		return
-	}
-	token, _ := r.Context().Value(keyToken).(string)
 	if err := s.svc.UnlockStaff(r.Context(), v, token, r.PathValue("id")); err != nil {
 		s.problemErr(w, r, err)
 		return
