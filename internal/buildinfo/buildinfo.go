@@ -21,7 +21,7 @@ func SetRelease(v string) { release = v }
 // Version is the release set by SetRelease or, without one, the commit the
 // binary was built from as Go recorded it ("a1b2c3d4e5f6", "+modified"
 // when the work tree had uncommitted changes), else the module's version,
-// else "unknown".
+// else "devel" (a build from source that is no release), or "unknown" without build information.
 func Version() string {
 	once.Do(func() { version = fromBuild(release) })
 	return version
@@ -52,5 +52,5 @@ func fromBuild(release string) string {
 	if v := info.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	return "unknown"
+	return "devel" // a build from source with neither a release nor version control information: not a release
 }
