@@ -38,6 +38,9 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, det
 // with the request id and never described.
 func (s *Server) problemErr(w http.ResponseWriter, r *http.Request, err error) {
 	code := waymark.ErrorCode(err)
+	if code == waymark.EINTERNAL && s.clientGone(w, r, err) {
+		return
+	}
 	if code == waymark.EINTERNAL {
 		s.log.Error("internal error", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
 		s.problem(w, r, http.StatusInternalServerError, "", nil)
@@ -54,6 +57,24 @@ func (s *Server) problemErr(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
+}
+
+// StatusClientClosedRequest is the status logged for a request its client
+// gave up on before the answer was ready (nginx's 499): nobody receives it.
+const StatusClientClosedRequest = 499
+
+// clientGone answers a request whose client has gone away (its context was
+// cancelled: the browser stopped, a load run ended) when that is why err
+// happened. It is not an internal error: nothing failed on this side, and
+// the one transaction it was in rolled back. It logs it at info level and
+// reports true; otherwise it does nothing.
+func (s *Server) clientGone(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !errors.Is(err, context.Canceled) || !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	s.log.Info("request cancelled by the client", "request_id", requestID(r.Context()), "path", r.URL.Path)
+	w.WriteHeader(StatusClientClosedRequest)
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

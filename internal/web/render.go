@@ -239,6 +239,9 @@ func (s *Server) refuseAnswers(w http.ResponseWriter, r *http.Request, probs []w
 // failErr shows err: user errors with their message, internal ones logged.
 func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	code := waymark.ErrorCode(err)
+	if code == waymark.EINTERNAL && s.clientGone(w, r, err) {
+		return
+	}
 	if code == waymark.EINTERNAL {
 		s.log.Error("internal error", "err", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
 		s.fail(w, r, http.StatusInternalServerError, "")
