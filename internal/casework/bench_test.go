@@ -626,6 +626,42 @@ func BenchmarkListInbox(b *testing.B) {
 	})
 }
 
+// BenchmarkListQueries: the other lists a person opens, on the loaded
+// cases, each audited as the use case does: "MyWork" the front door's
+// running deadlines, "MyCases/childrens-services" and "MyCases/referrer" the
+// case list (at most 500), "Search" a family name shared by about one case
+// in eleven (at most 100 listed). Alerts, escalations and the retention
+// review are not covered: the loaded cases have none of them.
+func BenchmarkListQueries(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		lists := []struct {
+			name string
+			list func() (int, error)
+		}{
+			{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.CSWorker); return len(w), err }},
+			{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.CSWorker); return len(c), err }},
+			{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.Teacher); return len(c), err }},
+			{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.p.CSWorker, benchFamily[2]); return len(c), err }},
+		}
+		for _, l := range lists {
+			b.Run(l.name, func(b *testing.B) {
+				var listed int
+				f.measure(b, func() {
+					for range b.N {
+						n, err := l.list()
+						if err != nil {
+							b.Fatal(err)
+						}
+						listed = n
+					}
+				})
+				b.ReportMetric(float64(listed), "listed")
+			})
+		}
+	})
+}
+
 // BenchmarkAppendEvent: Children's Services records the contact (takes a
 // reference number, starts the outcome clock) or the outcome on fresh cases,
 // one case per operation. The cases are loaded before the timer starts.
