@@ -626,6 +626,42 @@ func BenchmarkListInbox(b *testing.B) {
 	})
 }
 
+// BenchmarkListQueries: the other lists a person opens, on the loaded
+// cases, each audited as the use case does: "MyWork" the front door's
+// running deadlines, "MyCases/childrens-services" and "MyCases/referrer" the
+// case list (at most 500), "Search" a family name shared by about one case
+// in eleven (at most 100 listed). Alerts, escalations and the retention
+// review are not covered: the loaded cases have none of them.
+func BenchmarkListQueries(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		lists := []struct {
+			name string
+			list func() (int, error)
+		}{
+			{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.CSWorker); return len(w), err }},
+			{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.CSWorker); return len(c), err }},
+			{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.Teacher); return len(c), err }},
+			{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.p.CSWorker, benchFamily[2]); return len(c), err }},
+		}
+		for _, l := range lists {
+			b.Run(l.name, func(b *testing.B) {
+				var listed int
+				f.measure(b, func() {
+					for range b.N {
+						n, err := l.list()
+						if err != nil {
+							b.Fatal(err)
+						}
+						listed = n
+					}
+				})
+				b.ReportMetric(float64(listed), "listed")
+			})
+		}
+	})
+}
+
 // BenchmarkAppendEvent: Children's Services records the contact (takes a
 // reference number, starts the outcome clock) or the outcome on fresh cases,
 // one case per operation. The cases are loaded before the timer starts.
@@ -642,7 +678,7 @@ func BenchmarkAppendEvent(b *testing.B) {
 		}
 		contact := func(ids []string) func(int) error {
 			return func(i int) error {
-				_, err := f.svc.RecordContact(ctx, f.p.CSWorker, ids[i], 1, "phone", "Called by the school's DSL")
+				_, err := f.svc.RecordContact(ctx, f.p.CSWorker, ids[i], 1, "phone", benchContactNote)
 				return err
 			}
 		}
@@ -667,6 +703,135 @@ func BenchmarkAppendEvent(b *testing.B) {
 			f.measure(b, func() { benchSerial(b, outcome(ids)) })
 		})
 	})
+}
+
+// benchContactNote is the note of every contact recorded by the benchmarks.
+const benchContactNote = "Called by the school's DSL"
+
+// BenchmarkBareSQLiteEventAndAuditCommit is the disk's own pace for what
+// recording a contact must make durable: a plain database/sql connection to
+// a SQLite file opened with the store's pragmas (store.openDB's DSN: WAL,
+// synchronous=FULL, busy_timeout, foreign_keys, secure_delete, immediate
+// transactions), each operation one transaction inserting as many event rows
+// and one audit row, of the byte sizes the real use case writes, and
+// committing. No seals, projection, hash chain or reads: it is the floor
+// that "AppendEvent/sqlite/RecordContact/serial" is measured against (issue
+// 10 asks for at least half its throughput). Run both in one invocation:
+//
+//	go test ./internal/casework -run '^$' -bench 'AppendEvent/sqlite/RecordContact/serial|BareSQLite' -count 5
+//
+// SQLite only: PostgreSQL has no such bare loop here.
+func BenchmarkBareSQLiteEventAndAuditCommit(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		ctx := context.Background()
+		eventRows, eventBytes, auditBytes := benchContactRowSizes(b)
+
+		dir := b.TempDir()
+		dsn := "file:" + filepath.Join(dir, "bare.db") + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)"
+		bare, err := sql.Open("sqlite", dsn) // driver registered by package store
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer bare.Close()
+		bare.SetMaxOpenConns(4)
+		benchSamePragmas(b, bare)
+		if _, err := bare.ExecContext(ctx, `CREATE TABLE events (case_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (case_id, seq));
+			CREATE TABLE audit (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
+			b.Fatal(err)
+		}
+		// Random text, as incompressible as the sealed, encrypted rows; the
+		// key columns (a case id, a sequence number) are counted in the sizes.
+		filler := func(n int) string {
+			raw := make([]byte, (n+1)/2)
+			rand.Read(raw)
+			return hex.EncodeToString(raw)[:n]
+		}
+		caseID := access.NewID()
+		eventBody := filler(max(eventBytes/eventRows-len(caseID)-1, 1))
+		auditBody := filler(max(auditBytes-1, 1))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			tx, err := bare.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for j := range eventRows {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO events(case_id, seq, body) VALUES (?, ?, ?)`, caseID, i*eventRows+j, eventBody); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit(seq, body) VALUES (?, ?)`, i+1, auditBody); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(eventRows), "event-rows/op")
+		b.ReportMetric(float64(eventBytes), "event-bytes/op")
+		b.ReportMetric(float64(auditBytes), "audit-bytes/op")
+	})
+}
+
+// benchContactRowSizes records one contact as BenchmarkAppendEvent does, on a
+// small store of its own, and returns how many event rows it appended, their
+// bytes and the bytes of its audit entry (the sum of the columns' lengths).
+func benchContactRowSizes(b *testing.B) (eventRows, eventBytes, auditBytes int) {
+	b.Helper()
+	ctx := context.Background()
+	db := storetest.SQLite(b)
+	clock := storetest.NewClock(storetest.Start)
+	p := storetest.NewPartnership(b, db, clock)
+	svc := storetest.Service(b, db, clock)
+	caseID, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	var before int
+	if err := db.SQL().QueryRow(`SELECT MAX(seq) FROM audit_log`).Scan(&before); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.RecordContact(ctx, p.CSWorker, caseID, 1, "phone", benchContactNote); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.SQL().QueryRow(`SELECT COUNT(*), COALESCE(SUM(LENGTH(case_id) + LENGTH(seq) + LENGTH(type) + LENGTH(payload) + LENGTH(actor_id)
+		+ LENGTH(org_id) + LENGTH(at) + COALESCE(LENGTH(corrects), 0) + LENGTH(seal_key) + LENGTH(mac)), 0)
+		FROM case_events WHERE case_id = ? AND seq > 1`, caseID).Scan(&eventRows, &eventBytes); err != nil {
+		b.Fatal(err)
+	}
+	var audits int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*), COALESCE(SUM(LENGTH(seq) + LENGTH(at) + LENGTH(actor_id) + LENGTH(org_id) + LENGTH(case_id) + LENGTH(action)
+		+ LENGTH(detail) + LENGTH(prev_hash) + LENGTH(hash) + LENGTH(key_id) + LENGTH(heads) + LENGTH(request_id)), 0)
+		FROM audit_log WHERE seq > ?`, before).Scan(&audits, &auditBytes); err != nil {
+		b.Fatal(err)
+	}
+	if eventRows < 1 || audits != 1 {
+		b.Fatalf("recording a contact wrote %d event rows and %d audit entries, want at least 1 and 1", eventRows, audits)
+	}
+	return eventRows, eventBytes, auditBytes
+}
+
+// benchSamePragmas fails unless bare runs with the pragmas the store's own
+// connections have.
+func benchSamePragmas(b *testing.B, bare *sql.DB) {
+	b.Helper()
+	db := storetest.SQLite(b)
+	for _, pragma := range []string{"journal_mode", "synchronous", "busy_timeout", "foreign_keys", "secure_delete"} {
+		var want, got string
+		if err := db.SQL().QueryRow(`PRAGMA ` + pragma).Scan(&want); err != nil {
+			b.Fatal(err)
+		}
+		if err := bare.QueryRow(`PRAGMA ` + pragma).Scan(&got); err != nil {
+			b.Fatal(err)
+		}
+		if got != want {
+			b.Fatalf("bare SQLite connection: PRAGMA %s = %s, the store's is %s", pragma, got, want)
+		}
+	}
 }
 
 // BenchmarkSignIn: a correct password and authenticator code, a new session, the audit entry.
