@@ -226,6 +226,9 @@ func thinkTime(r *rand.Rand, lo, hi time.Duration) time.Duration {
 // sleeper waits d or until ctx ends; tests replace it.
 type sleeper func(ctx context.Context, d time.Duration) error
 
+// sleep is the people's wait; the tests make it return at once.
+var sleep sleeper = sleepCtx
+
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -606,10 +609,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			wg.Go(func() {
 				r := rand.New(rand.NewPCG(uint64(start.UnixNano()), uint64(w)))
 				// Start people spread over the first think time, not all at once.
-				if sleepCtx(runCtx, thinkTime(r, 0, cfg.thinkMax)) != nil {
+				if sleep(runCtx, thinkTime(r, 0, cfg.thinkMax)) != nil {
 					return
 				}
-				person(runCtx, r, cfg.mix, cfg.thinkMin, cfg.thinkMax, sleepCtx, func(op string) bool { return act(r, op) })
+				person(runCtx, r, cfg.mix, cfg.thinkMin, cfg.thinkMax, sleep, func(op string) bool { return act(r, op) })
 			})
 		}
 	} else {

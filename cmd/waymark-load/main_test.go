@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -171,10 +172,13 @@ func TestPercentileIsNearestRank(t *testing.T) {
 	}
 }
 
-// A fake Waymark: the tool signs in, reads the catalogue and the inbox, then
-// runs the mix and stops by itself, reporting each operation and the errors.
-func TestRunAgainstFakeServer(t *testing.T) {
-	var raised, opened, listed atomic.Int64
+// fakeWaymark answers the API the tool uses, counting each operation.
+type fakeWaymark struct {
+	raised, opened, listed, drafts, searched, work atomic.Int64
+}
+
+func (f *fakeWaymark) server() *httptest.Server {
+	raised, opened, listed := &f.raised, &f.opened, &f.listed
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/sessions", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Email, Password string }
@@ -221,8 +225,26 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"id":"new-%d"}`, n)
 	})
-	srv := httptest.NewServer(mux)
+	mux.HandleFunc("GET /api/v1/cases/{id}/nrm-draft", func(w http.ResponseWriter, r *http.Request) { f.drafts.Add(1); fmt.Fprint(w, `{}`) })
+	mux.HandleFunc("GET /api/v1/cases", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("q") == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		f.searched.Add(1)
+		fmt.Fprint(w, `{"cases":[]}`)
+	})
+	mux.HandleFunc("GET /api/v1/my-work", func(w http.ResponseWriter, r *http.Request) { f.work.Add(1); fmt.Fprint(w, `{"work":[]}`) })
+	return httptest.NewServer(mux)
+}
+
+// A fake Waymark: the tool signs in, reads the catalogue and the inbox, then
+// runs the mix and stops by itself, reporting each operation and the errors.
+func TestRunAgainstFakeServer(t *testing.T) {
+	var f fakeWaymark
+	srv := f.server()
 	defer srv.Close()
+	raised, opened, listed := &f.raised, &f.opened, &f.listed
 
 	var out bytes.Buffer
 	start := time.Now()
@@ -245,5 +267,54 @@ func TestRunAgainstFakeServer(t *testing.T) {
 	}
 	if total := raised.Load() + opened.Load() + listed.Load(); total > 5001 {
 		t.Errorf("%d requests, more than --max-requests", total)
+	}
+}
+
+// People mode against the fake Waymark does every operation of the people
+// mix, each person waiting through the injected sleeper (which returns at
+// once), and reports the server figures only when given a pid.
+func TestPeopleRunDoesEveryOperationOfTheMix(t *testing.T) {
+	var f fakeWaymark
+	srv := f.server()
+	defer srv.Close()
+	var waits atomic.Int64
+	defer func(s sleeper) { sleep = s }(sleep)
+	sleep = func(ctx context.Context, d time.Duration) error {
+		if d < 0 || d > 3*time.Second {
+			t.Errorf("waited %s, outside 0-3s", d)
+		}
+		waits.Add(1)
+		return ctx.Err()
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"--url", srv.URL, "--duration", "300ms", "--users", "4", "--max-requests", "2000",
+		"--referrer", "ref@example", "--cs-user", "cs@example", "--password", "pw-for-test-only"}, &out, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for name, n := range map[string]int64{"raise": f.raised.Load(), "case": f.opened.Load(), "inbox": f.listed.Load() - 1,
+		"nrm": f.drafts.Load(), "search": f.searched.Load(), "mywork": f.work.Load()} {
+		if n == 0 {
+			t.Errorf("no %s requests:\n%s", name, out.String())
+		}
+	}
+	if waits.Load() == 0 {
+		t.Error("the people never waited")
+	}
+	if !strings.Contains(out.String(), "4 people waiting 1s–3s") || strings.Contains(out.String(), "RSS") {
+		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+func TestServerPIDOfThisProcessIsRead(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: --server-pid is Linux only")
+	}
+	p, err := procSample(os.Getpid())
+	if err != nil || p.rssKB <= 0 || p.peakKB < p.rssKB {
+		t.Errorf("%+v, %v", p, err)
+	}
+	if _, err := procSample(1 << 30); err == nil || !strings.Contains(err.Error(), "Linux /proc only") {
+		t.Errorf("a missing process: %v", err)
 	}
 }
