@@ -191,12 +191,14 @@ type weighted struct {
 //	nrm     GET  /api/v1/cases/{id}/nrm-draft  Children's Services worker
 //	search  GET  /api/v1/cases?q=…             Children's Services worker
 //	mywork  GET  /api/v1/my-work               Children's Services worker
+//	note    POST /api/v1/cases/{id}/actions/note  Children's Services worker records an action (a case note),
+//	        after reading the case for its version (that read is counted under "case")
 //	raise   POST /api/v1/cases                 practitioner (a complete, valid concern)
-var operations = []string{"case", "inbox", "nrm", "search", "mywork", "raise"}
+var operations = []string{"case", "inbox", "nrm", "search", "mywork", "note", "raise"}
 
 const (
 	closedMix = "case=60,inbox=20,raise=20"
-	peopleMix = "inbox=20,case=30,nrm=10,search=15,mywork=15,raise=10"
+	peopleMix = "inbox=20,case=25,nrm=10,search=15,mywork=15,note=5,raise=10"
 )
 
 // parseThink reads MIN-MAX (or one duration) for the wait between a
@@ -567,7 +569,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return false
 		}
 		id, haveCase := cases.random(r)
-		if !haveCase && (op == "case" || op == "nrm") {
+		if !haveCase && (op == "case" || op == "nrm" || op == "note") {
 			op = "raise" // nothing to open yet
 		}
 		t0 := time.Now()
@@ -579,6 +581,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			res = cl.do(runCtx, http.MethodGet, "/api/v1/cases/"+url.PathEscape(id)+"/nrm-draft", csToken, nil, false)
 		case "inbox":
 			res = cl.do(runCtx, http.MethodGet, "/api/v1/inbox", csToken, nil, false)
+		case "note":
+			read := cl.do(runCtx, http.MethodGet, "/api/v1/cases/"+url.PathEscape(id), csToken, nil, true)
+			if runCtx.Err() != nil && read.status == 0 {
+				return false
+			}
+			all["case"].record(time.Since(t0), read)
+			var c struct {
+				Version *int `json:"version"`
+			}
+			if read.status != http.StatusOK || json.Unmarshal(read.body, &c) != nil || c.Version == nil {
+				return true // the read's failure is recorded under "case"
+			}
+			t0 = time.Now()
+			res = cl.do(runCtx, http.MethodPost, "/api/v1/cases/"+url.PathEscape(id)+"/actions/note", csToken,
+				map[string]any{"expectedVersion": *c.Version, "text": "Fictional case note from the waymark-load tool."}, false)
 		case "search":
 			res = cl.do(runCtx, http.MethodGet, "/api/v1/cases?q="+url.QueryEscape(givenNames[r.IntN(len(givenNames))]), csToken, nil, false)
 		case "mywork":

@@ -174,7 +174,7 @@ func TestPercentileIsNearestRank(t *testing.T) {
 
 // fakeWaymark answers the API the tool uses, counting each operation.
 type fakeWaymark struct {
-	raised, opened, listed, drafts, searched, work atomic.Int64
+	raised, opened, listed, drafts, searched, work, notes atomic.Int64
 }
 
 func (f *fakeWaymark) server() *httptest.Server {
@@ -210,7 +210,7 @@ func (f *fakeWaymark) server() *httptest.Server {
 			fmt.Fprint(w, `{"detail":"Case not found"}`)
 			return
 		}
-		fmt.Fprint(w, `{"id":"c1"}`)
+		fmt.Fprint(w, `{"id":"c1","version":3}`)
 	})
 	mux.HandleFunc("POST /api/v1/cases", func(w http.ResponseWriter, r *http.Request) {
 		var c struct {
@@ -233,6 +233,18 @@ func (f *fakeWaymark) server() *httptest.Server {
 		}
 		f.searched.Add(1)
 		fmt.Fprint(w, `{"cases":[]}`)
+	})
+	mux.HandleFunc("POST /api/v1/cases/{id}/actions/note", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			ExpectedVersion *int   `json:"expectedVersion"`
+			Text            string `json:"text"`
+		}
+		if json.NewDecoder(r.Body).Decode(&in) != nil || in.ExpectedVersion == nil || *in.ExpectedVersion != 3 || in.Text == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		f.notes.Add(1)
+		fmt.Fprint(w, `{"id":"c1","version":4}`)
 	})
 	mux.HandleFunc("GET /api/v1/my-work", func(w http.ResponseWriter, r *http.Request) { f.work.Add(1); fmt.Fprint(w, `{"work":[]}`) })
 	return httptest.NewServer(mux)
@@ -293,7 +305,7 @@ func TestPeopleRunDoesEveryOperationOfTheMix(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	for name, n := range map[string]int64{"raise": f.raised.Load(), "case": f.opened.Load(), "inbox": f.listed.Load() - 1,
-		"nrm": f.drafts.Load(), "search": f.searched.Load(), "mywork": f.work.Load()} {
+		"nrm": f.drafts.Load(), "search": f.searched.Load(), "mywork": f.work.Load(), "note": f.notes.Load()} {
 		if n == 0 {
 			t.Errorf("no %s requests:\n%s", name, out.String())
 		}
