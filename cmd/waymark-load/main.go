@@ -1,19 +1,25 @@
 // Command waymark-load drives a running Waymark through its JSON API for a
-// fixed time with a fixed number of concurrent clients, and reports
-// requests per second and latency percentiles per operation.
+// fixed time and reports, per operation, the count, errors by status and
+// p50/p95/p99/max latency, the overall throughput and, given --server-pid,
+// the server's RSS and CPU time (read from /proc: Linux only).
 //
 // It signs in as two demo users through POST /api/v1/sessions (a
 // practitioner who raises concerns and a Children's Services worker who
 // reads the inbox and cases), reads the catalogue to build valid concerns,
-// then runs a weighted mix of
+// then runs a weighted mix of the operations listed at [operations].
 //
-//	case   GET  /api/v1/cases/{id}   (as the Children's Services worker)
-//	inbox  GET  /api/v1/inbox        (as the Children's Services worker)
-//	raise  POST /api/v1/cases        (as the practitioner: a complete, valid concern)
+// Two modes:
+//   - closed loop (the default, --concurrency clients): each client sends
+//     its next request as soon as the last one is answered, for the
+//     maximum throughput;
+//   - people (--users N --think 1s-3s): each simulated person does an
+//     action, then waits a time drawn uniformly from the think range, as
+//     someone reading a page would. People share the two users' sessions:
+//     sign-in codes cannot be replayed (access.VerifyTOTP refuses a used step),
+//     so the demo's few users cannot each sign in hundreds of times.
 //
-// Each client is closed-loop: it sends its next request when the last one
-// has been answered. The run stops by itself after --duration or
-// --max-requests, whichever comes first.
+// The run stops by itself after --duration or --max-requests, whichever
+// comes first.
 //
 // It writes fictional cases, so it talks only to a server on this machine
 // (a loopback address) unless --allow-remote is given for a test server
@@ -21,6 +27,7 @@
 //
 //	go run ./cmd/waymark demo --addr 127.0.0.1:8080 --data "$(mktemp -d)" --api-rate-limit 0 &
 //	go run ./cmd/waymark-load --url http://127.0.0.1:8080 --duration 30s --concurrency 8
+//	go run ./cmd/waymark-load --url http://127.0.0.1:8080 --duration 30s --users 50 --server-pid $!
 package main
 
 import (
@@ -53,7 +60,8 @@ import (
 // Hard bounds, whatever the flags say.
 const (
 	maxDuration    = 10 * time.Minute
-	maxConcurrency = 64
+	maxConcurrency = 1000
+	maxUsers       = 1000
 	maxRequests    = 1_000_000
 )
 
@@ -77,6 +85,10 @@ type config struct {
 	password    string
 	totpSecret  string
 	mix         []weighted
+	users       int // people mode when above 0
+	thinkMin    time.Duration
+	thinkMax    time.Duration
+	serverPID   int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -93,7 +105,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.csUser, "cs-user", "cs.worker@eastshire.example", "demo Children's Services user who reads the inbox and cases")
 	fs.StringVar(&c.password, "password", demo.Password, "password of both users (default: the demo password)")
 	fs.StringVar(&c.totpSecret, "totp-secret", demo.TOTPSecret, "authenticator secret of both users, for the sign-in code (default: the demo users')")
-	mix := fs.String("mix", "case=60,inbox=20,raise=20", "operation weights")
+	mix := fs.String("mix", "", "operation weights (default "+closedMix+", or with --users "+peopleMix+")")
+	fs.IntVar(&c.users, "users", 0, "simulate this many people, each waiting --think between actions (at most "+strconv.Itoa(maxUsers)+"); 0: closed-loop --concurrency clients with no waiting")
+	think := fs.String("think", "1s-3s", "with --users, each person's wait between actions, drawn uniformly from MIN-MAX")
+	fs.IntVar(&c.serverPID, "server-pid", 0, "process id of the server on this machine, to report its RSS and CPU from /proc (Linux only)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -108,13 +123,28 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("--duration must be between 0 and %s", maxDuration)
 	}
 	if c.concurrency < 1 || c.concurrency > maxConcurrency {
-		return c, fmt.Errorf("--concurrency must be between 1 and %d", maxConcurrency)
+		return c, fmt.Errorf("--concurrency must be between 1 and %d, not %d", maxConcurrency, c.concurrency)
+	}
+	if c.users < 0 || c.users > maxUsers {
+		return c, fmt.Errorf("--users must be between 0 (closed loop) and %d, not %d", maxUsers, c.users)
+	}
+	if c.thinkMin, c.thinkMax, err = parseThink(*think); err != nil {
+		return c, err
+	}
+	if c.serverPID < 0 {
+		return c, fmt.Errorf("--server-pid must be a process id, not %d", c.serverPID)
 	}
 	if c.maxRequests < 1 || c.maxRequests > maxRequests {
 		return c, fmt.Errorf("--max-requests must be between 1 and %d", maxRequests)
 	}
 	if c.timeout <= 0 || c.timeout > time.Minute {
 		return c, errors.New("--timeout must be between 0 and 1m")
+	}
+	if *mix == "" {
+		*mix = closedMix
+		if c.users > 0 {
+			*mix = peopleMix
+		}
 	}
 	if c.mix, err = parseMix(*mix); err != nil {
 		return c, err
@@ -154,7 +184,76 @@ type weighted struct {
 	weight int
 }
 
-var operations = []string{"case", "inbox", "raise"}
+// operations, each done as the user who would do it:
+//
+//	case    GET  /api/v1/cases/{id}            Children's Services worker (the case page, with its timeline)
+//	inbox   GET  /api/v1/inbox                 Children's Services worker
+//	nrm     GET  /api/v1/cases/{id}/nrm-draft  Children's Services worker
+//	search  GET  /api/v1/cases?q=…             Children's Services worker
+//	mywork  GET  /api/v1/my-work               Children's Services worker
+//	note    POST /api/v1/cases/{id}/actions/note  Children's Services worker records an action (a case note),
+//	        after reading the case for its version (that read is counted under "case")
+//	raise   POST /api/v1/cases                 practitioner (a complete, valid concern)
+var operations = []string{"case", "inbox", "nrm", "search", "mywork", "note", "raise"}
+
+const (
+	closedMix = "case=60,inbox=20,raise=20"
+	peopleMix = "inbox=20,case=25,nrm=10,search=15,mywork=15,note=5,raise=10"
+)
+
+// parseThink reads MIN-MAX (or one duration) for the wait between a
+// person's actions.
+func parseThink(s string) (lo, hi time.Duration, err error) {
+	a, b, ranged := strings.Cut(s, "-")
+	if lo, err = time.ParseDuration(strings.TrimSpace(a)); err == nil {
+		hi = lo
+		if ranged {
+			hi, err = time.ParseDuration(strings.TrimSpace(b))
+		}
+	}
+	if err != nil || lo < 0 || hi < lo || hi > time.Minute {
+		return 0, 0, fmt.Errorf("--think must be MIN-MAX such as 1s-3s, with 0 ≤ MIN ≤ MAX ≤ 1m, not %q", s)
+	}
+	return lo, hi, nil
+}
+
+// thinkTime draws a wait uniformly from [lo, hi].
+func thinkTime(r *rand.Rand, lo, hi time.Duration) time.Duration {
+	if hi <= lo {
+		return lo
+	}
+	return lo + time.Duration(r.Int64N(int64(hi-lo)+1))
+}
+
+// sleeper waits d or until ctx ends; tests replace it.
+type sleeper func(ctx context.Context, d time.Duration) error
+
+// sleep is the people's wait; the tests make it return at once.
+var sleep sleeper = sleepCtx
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// person is one simulated person: an action from the mix, then a wait
+// drawn from [thinkMin, thinkMax], until ctx ends or act says stop.
+func person(ctx context.Context, r *rand.Rand, mix []weighted, thinkMin, thinkMax time.Duration, sleep sleeper, act func(op string) bool) {
+	for ctx.Err() == nil {
+		if !act(pick(mix, r)) {
+			return
+		}
+		if sleep(ctx, thinkTime(r, thinkMin, thinkMax)) != nil {
+			return
+		}
+	}
+}
 
 func parseMix(s string) ([]weighted, error) {
 	var out []weighted
@@ -409,8 +508,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns = cfg.concurrency * 2
-	tr.MaxIdleConnsPerHost = cfg.concurrency * 2
+	conns := max(cfg.concurrency, cfg.users)
+	tr.MaxIdleConns = conns * 2
+	tr.MaxIdleConnsPerHost = conns * 2
 	cl := &client{base: cfg.target, http: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, timeout: cfg.timeout}
 	defer tr.CloseIdleConnections()
 
@@ -447,7 +547,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, c := range listed.Cases {
 		cases.add(c.ID)
 	}
-	fmt.Fprintf(stdout, "waymark-load: %s, %d clients, %s (at most %d requests), mix %s\n", cfg.target, cfg.concurrency, cfg.duration, cfg.maxRequests, mixString(cfg.mix))
+	mode := fmt.Sprintf("%d closed-loop clients", cfg.concurrency)
+	if cfg.users > 0 {
+		mode = fmt.Sprintf("%d people waiting %s–%s between actions", cfg.users, cfg.thinkMin, cfg.thinkMax)
+	}
+	fmt.Fprintf(stdout, "waymark-load: %s, %s, %s (at most %d requests), mix %s\n", cfg.target, mode, cfg.duration, cfg.maxRequests, mixString(cfg.mix))
 	fmt.Fprintf(stdout, "signed in as %s in %s and %s in %s; %d cases in the inbox to start with\n\n",
 		cfg.referrer, refTook.Round(time.Millisecond), cfg.csUser, csTook.Round(time.Millisecond), len(listed.Cases))
 
@@ -459,49 +563,178 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	var sent atomic.Int64
 	var raised atomic.Int64
+	// act does one operation and records it; false ends the caller's loop.
+	act := func(r *rand.Rand, op string) bool {
+		if sent.Add(1) > int64(cfg.maxRequests) {
+			return false
+		}
+		id, haveCase := cases.random(r)
+		if !haveCase && (op == "case" || op == "nrm" || op == "note") {
+			op = "raise" // nothing to open yet
+		}
+		t0 := time.Now()
+		var res result
+		switch op {
+		case "case":
+			res = cl.do(runCtx, http.MethodGet, "/api/v1/cases/"+url.PathEscape(id), csToken, nil, false)
+		case "nrm":
+			res = cl.do(runCtx, http.MethodGet, "/api/v1/cases/"+url.PathEscape(id)+"/nrm-draft", csToken, nil, false)
+		case "inbox":
+			res = cl.do(runCtx, http.MethodGet, "/api/v1/inbox", csToken, nil, false)
+		case "note":
+			read := cl.do(runCtx, http.MethodGet, "/api/v1/cases/"+url.PathEscape(id), csToken, nil, true)
+			if runCtx.Err() != nil && read.status == 0 {
+				return false
+			}
+			all["case"].record(time.Since(t0), read)
+			var c struct {
+				Version *int `json:"version"`
+			}
+			if read.status != http.StatusOK || json.Unmarshal(read.body, &c) != nil || c.Version == nil {
+				return true // the read's failure is recorded under "case"
+			}
+			t0 = time.Now()
+			res = cl.do(runCtx, http.MethodPost, "/api/v1/cases/"+url.PathEscape(id)+"/actions/note", csToken,
+				map[string]any{"expectedVersion": *c.Version, "text": "Fictional case note from the waymark-load tool."}, false)
+		case "search":
+			res = cl.do(runCtx, http.MethodGet, "/api/v1/cases?q="+url.QueryEscape(givenNames[r.IntN(len(givenNames))]), csToken, nil, false)
+		case "mywork":
+			res = cl.do(runCtx, http.MethodGet, "/api/v1/my-work", csToken, nil, false)
+		case "raise":
+			res = cl.do(runCtx, http.MethodPost, "/api/v1/cases", refToken, ids.concern(time.Now(), int(raised.Add(1))), true)
+			if res.status == http.StatusCreated {
+				var c struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal(res.body, &c) == nil && c.ID != "" {
+					cases.add(c.ID)
+				}
+			}
+		}
+		d := time.Since(t0)
+		if runCtx.Err() != nil && res.status == 0 {
+			return false // cut off by the end of the run: not an error of the server
+		}
+		all[op].record(d, res)
+		return true
+	}
+	before, procErr := procSample(cfg.serverPID)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for w := range cfg.concurrency {
-		wg.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(start.UnixNano()), uint64(w)))
-			for runCtx.Err() == nil && sent.Add(1) <= int64(cfg.maxRequests) {
-				op := pick(cfg.mix, r)
-				if op == "case" {
-					if _, ok := cases.random(r); !ok {
-						op = "raise" // nothing to open yet
-					}
+	if cfg.users > 0 {
+		for w := range cfg.users {
+			wg.Go(func() {
+				r := rand.New(rand.NewPCG(uint64(start.UnixNano()), uint64(w)))
+				// Start people spread over the first think time, not all at once.
+				if sleep(runCtx, thinkTime(r, 0, cfg.thinkMax)) != nil {
+					return
 				}
-				t0 := time.Now()
-				var res result
-				switch op {
-				case "case":
-					id, _ := cases.random(r)
-					res = cl.do(runCtx, http.MethodGet, "/api/v1/cases/"+url.PathEscape(id), csToken, nil, false)
-				case "inbox":
-					res = cl.do(runCtx, http.MethodGet, "/api/v1/inbox", csToken, nil, false)
-				case "raise":
-					res = cl.do(runCtx, http.MethodPost, "/api/v1/cases", refToken, ids.concern(time.Now(), int(raised.Add(1))), true)
-					if res.status == http.StatusCreated {
-						var c struct {
-							ID string `json:"id"`
-						}
-						if json.Unmarshal(res.body, &c) == nil && c.ID != "" {
-							cases.add(c.ID)
-						}
-					}
+				person(runCtx, r, cfg.mix, cfg.thinkMin, cfg.thinkMax, sleep, func(op string) bool { return act(r, op) })
+			})
+		}
+	} else {
+		for w := range cfg.concurrency {
+			wg.Go(func() {
+				r := rand.New(rand.NewPCG(uint64(start.UnixNano()), uint64(w)))
+				for runCtx.Err() == nil && act(r, pick(cfg.mix, r)) {
 				}
-				d := time.Since(t0)
-				if runCtx.Err() != nil && res.status == 0 {
-					return // cut off by the end of the run: not an error of the server
-				}
-				all[op].record(d, res)
-			}
-		})
+			})
+		}
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	after, procErr2 := procSample(cfg.serverPID)
 	report(stdout, all, elapsed)
+	if cfg.serverPID > 0 {
+		if procErr == nil {
+			procErr = procErr2
+		}
+		if procErr != nil {
+			fmt.Fprintf(stdout, "server %d: %v\n", cfg.serverPID, procErr)
+		} else {
+			reportProc(stdout, cfg.serverPID, before, after, elapsed)
+		}
+	}
 	return ctx.Err()
+}
+
+// procStats is what /proc says of the server at one moment.
+type procStats struct {
+	rssKB, peakKB int64 // VmRSS, VmHWM
+	cpuTicks      int64 // utime + stime, in clock ticks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times: 100 on every
+// Linux this runs on (the kernel fixes it for user space).
+const clockTicks = 100
+
+var procRoot = "/proc"
+
+func procSample(pid int) (procStats, error) {
+	if pid == 0 {
+		return procStats{}, nil
+	}
+	status, err := os.ReadFile(fmt.Sprintf("%s/%d/status", procRoot, pid))
+	if err != nil {
+		return procStats{}, fmt.Errorf("reading its memory (Linux /proc only): %w", err)
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("%s/%d/stat", procRoot, pid))
+	if err != nil {
+		return procStats{}, fmt.Errorf("reading its CPU time (Linux /proc only): %w", err)
+	}
+	return parseProc(status, stat)
+}
+
+// parseProc reads VmRSS and VmHWM from /proc/PID/status and utime+stime
+// from /proc/PID/stat (fields 14 and 15, counted after the command name in
+// parentheses, which may itself hold spaces and parentheses).
+func parseProc(status, stat []byte) (procStats, error) {
+	var p procStats
+	for line := range strings.SplitSeq(string(status), "\n") {
+		name, val, ok := strings.Cut(line, ":")
+		if !ok || (name != "VmRSS" && name != "VmHWM") {
+			continue
+		}
+		f := strings.Fields(val)
+		if len(f) != 2 || f[1] != "kB" {
+			return p, fmt.Errorf("/proc status: %s is %q, not a size in kB", name, strings.TrimSpace(val))
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("/proc status: %s: %w", name, err)
+		}
+		if name == "VmRSS" {
+			p.rssKB = n
+		} else {
+			p.peakKB = n
+		}
+	}
+	if p.rssKB == 0 {
+		return p, errors.New("/proc status has no VmRSS")
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return p, errors.New("/proc stat has no command name")
+	}
+	f := strings.Fields(string(stat[i+1:])) // f[0] is field 3, the state
+	if len(f) < 13 {
+		return p, errors.New("/proc stat is too short")
+	}
+	for _, s := range f[11:13] { // utime, stime
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("/proc stat: %w", err)
+		}
+		p.cpuTicks += n
+	}
+	return p, nil
+}
+
+func reportProc(w io.Writer, pid int, before, after procStats, elapsed time.Duration) {
+	cpu := time.Duration(after.cpuTicks-before.cpuTicks) * time.Second / clockTicks
+	fmt.Fprintf(w, "server %d: RSS %.1f MB at start, %.1f MB at end, peak %.1f MB; CPU %s user+system over %s (%.2f cores)\n",
+		pid, float64(before.rssKB)/1024, float64(after.rssKB)/1024, float64(after.peakKB)/1024,
+		cpu.Round(10*time.Millisecond), elapsed.Round(time.Millisecond), cpu.Seconds()/elapsed.Seconds())
 }
 
 func mixString(mix []weighted) string {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -32,7 +34,8 @@ func TestTargetIsLoopbackUnlessAllowed(t *testing.T) {
 
 func TestFlagsAreBounded(t *testing.T) {
 	for _, args := range [][]string{
-		{"--duration", "11m"}, {"--duration", "0s"}, {"--concurrency", "0"}, {"--concurrency", "65"},
+		{"--duration", "11m"}, {"--duration", "0s"}, {"--concurrency", "0"}, {"--concurrency", "1001"},
+		{"--users", "-1"}, {"--users", "1001"}, {"--think", "3s-1s"}, {"--think", "2m"}, {"--think", "soon"}, {"--server-pid", "-4"},
 		{"--max-requests", "0"}, {"--max-requests", "1000001"}, {"--mix", "case=1,delete=1"}, {"--mix", "case=0"},
 		{"--mix", "case=1,case=2"}, {"--url", "http://192.0.2.1:8080"}, {"extra"},
 	} {
@@ -43,6 +46,108 @@ func TestFlagsAreBounded(t *testing.T) {
 	c, err := parseFlags(nil, &bytes.Buffer{})
 	if err != nil || c.duration != 30*time.Second || c.concurrency != 8 || c.target.String() != "http://127.0.0.1:8080" {
 		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	if mixString(c.mix) != closedMix {
+		t.Errorf("closed-loop mix %s, want %s", mixString(c.mix), closedMix)
+	}
+}
+
+func TestConcurrencyIsAllowedUpToAThousandWithAClearError(t *testing.T) {
+	c, err := parseFlags([]string{"--concurrency", "1000"}, &bytes.Buffer{})
+	if err != nil || c.concurrency != 1000 {
+		t.Fatalf("--concurrency 1000: %+v, %v", c, err)
+	}
+	_, err = parseFlags([]string{"--concurrency", "1001"}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "between 1 and 1000, not 1001") {
+		t.Errorf("--concurrency 1001: %v", err)
+	}
+}
+
+func TestPeopleModeTakesUsersThinkTimeAndTheirOwnMix(t *testing.T) {
+	c, err := parseFlags([]string{"--users", "50", "--think", "500ms-2s"}, &bytes.Buffer{})
+	if err != nil || c.users != 50 || c.thinkMin != 500*time.Millisecond || c.thinkMax != 2*time.Second || mixString(c.mix) != peopleMix {
+		t.Fatalf("%+v, %v", c, err)
+	}
+	c, err = parseFlags([]string{"--users", "5"}, &bytes.Buffer{})
+	if err != nil || c.thinkMin != time.Second || c.thinkMax != 3*time.Second {
+		t.Fatalf("default think: %+v, %v", c, err)
+	}
+}
+
+// A person follows the mix and, between actions, waits a time drawn from
+// the think range through the injected sleeper (nothing really sleeps).
+func TestAPersonFollowsTheMixAndThinksWithinTheRange(t *testing.T) {
+	mix, err := parseMix("inbox=50,case=30,raise=20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const actions = 10_000
+	var waits []time.Duration
+	sleep := func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	counts := map[string]int{}
+	r := rand.New(rand.NewPCG(1, 2))
+	person(context.Background(), r, mix, time.Second, 3*time.Second, sleep, func(op string) bool {
+		counts[op]++
+		return counts["inbox"]+counts["case"]+counts["raise"] < actions
+	})
+	if len(counts) != 3 {
+		t.Errorf("operations done: %v, want only inbox, case and raise", counts)
+	}
+	for op, want := range map[string]float64{"inbox": 0.5, "case": 0.3, "raise": 0.2} {
+		if got := float64(counts[op]) / actions; got < want-0.03 || got > want+0.03 {
+			t.Errorf("%s: %.3f of actions, want about %.2f", op, got, want)
+		}
+	}
+	if len(waits) != actions-1 {
+		t.Errorf("%d waits for %d actions: a person waits between actions", len(waits), actions)
+	}
+	var sum time.Duration
+	for _, d := range waits {
+		if d < time.Second || d > 3*time.Second {
+			t.Fatalf("waited %s, outside 1s-3s", d)
+		}
+		sum += d
+	}
+	if mean := sum / time.Duration(len(waits)); mean < 1900*time.Millisecond || mean > 2100*time.Millisecond {
+		t.Errorf("mean wait %s, want about 2s (uniform over 1s-3s)", mean)
+	}
+}
+
+func TestAPersonStopsWhenTheRunEndsDuringAWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	sleep := func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }
+	person(ctx, rand.New(rand.NewPCG(3, 4)), []weighted{{"inbox", 1}}, time.Second, time.Second, sleep, func(string) bool { n++; return true })
+	if n != 1 {
+		t.Errorf("%d actions after the run ended during the first wait, want 1", n)
+	}
+}
+
+func TestServerProcessFiguresAreReadFromProc(t *testing.T) {
+	status := []byte("Name:\twaymark\nState:\tS (sleeping)\nVmPeak:\t 1300000 kB\nVmHWM:\t   92160 kB\nVmRSS:\t   81920 kB\nThreads:\t9\n")
+	// The command name may hold spaces and parentheses; utime 250, stime 50.
+	stat := []byte("4242 (way mark (x)) S 1 4242 4242 0 -1 4194560 9000 0 0 0 250 50 0 0 20 0 9 0 123 1300000000 20480 18446744073709551615\n")
+	p, err := parseProc(status, stat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.rssKB != 81920 || p.peakKB != 92160 || p.cpuTicks != 300 {
+		t.Errorf("%+v, want RSS 81920 kB, peak 92160 kB, 300 ticks", p)
+	}
+	var out bytes.Buffer
+	reportProc(&out, 4242, procStats{rssKB: 40960, cpuTicks: 100}, p, 4*time.Second)
+	if want := "RSS 40.0 MB at start, 80.0 MB at end, peak 90.0 MB; CPU 2s user+system over 4s (0.50 cores)"; !strings.Contains(out.String(), want) {
+		t.Errorf("report %q lacks %q", out.String(), want)
+	}
+	for _, bad := range [][2]string{
+		{"Name:\tx\n", string(stat)},
+		{"VmRSS:\t12 MB\n", string(stat)},
+		{string(status), "4242 (x) S 1 2"},
+		{string(status), "no name here"},
+	} {
+		if _, err := parseProc([]byte(bad[0]), []byte(bad[1])); err == nil {
+			t.Errorf("%q / %q accepted", bad[0], bad[1])
+		}
 	}
 }
 
@@ -56,15 +161,24 @@ func TestPercentileIsNearestRank(t *testing.T) {
 			t.Errorf("p%v = %s, want %s", p, got, want)
 		}
 	}
+	odd := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 1000}
+	for p, want := range map[float64]time.Duration{50: 10, 95: 19, 99: 1000, 100: 1000} {
+		if got := percentile(odd, p); got != want {
+			t.Errorf("20 samples: p%v = %d, want %d", p, got, want)
+		}
+	}
 	if percentile(nil, 50) != 0 || percentile(d[:1], 99) != time.Millisecond {
 		t.Error("edge cases")
 	}
 }
 
-// A fake Waymark: the tool signs in, reads the catalogue and the inbox, then
-// runs the mix and stops by itself, reporting each operation and the errors.
-func TestRunAgainstFakeServer(t *testing.T) {
-	var raised, opened, listed atomic.Int64
+// fakeWaymark answers the API the tool uses, counting each operation.
+type fakeWaymark struct {
+	raised, opened, listed, drafts, searched, work, notes atomic.Int64
+}
+
+func (f *fakeWaymark) server() *httptest.Server {
+	raised, opened, listed := &f.raised, &f.opened, &f.listed
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/sessions", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Email, Password string }
@@ -96,7 +210,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			fmt.Fprint(w, `{"detail":"Case not found"}`)
 			return
 		}
-		fmt.Fprint(w, `{"id":"c1"}`)
+		fmt.Fprint(w, `{"id":"c1","version":3}`)
 	})
 	mux.HandleFunc("POST /api/v1/cases", func(w http.ResponseWriter, r *http.Request) {
 		var c struct {
@@ -111,8 +225,38 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"id":"new-%d"}`, n)
 	})
-	srv := httptest.NewServer(mux)
+	mux.HandleFunc("GET /api/v1/cases/{id}/nrm-draft", func(w http.ResponseWriter, r *http.Request) { f.drafts.Add(1); fmt.Fprint(w, `{}`) })
+	mux.HandleFunc("GET /api/v1/cases", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("q") == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		f.searched.Add(1)
+		fmt.Fprint(w, `{"cases":[]}`)
+	})
+	mux.HandleFunc("POST /api/v1/cases/{id}/actions/note", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			ExpectedVersion *int   `json:"expectedVersion"`
+			Text            string `json:"text"`
+		}
+		if json.NewDecoder(r.Body).Decode(&in) != nil || in.ExpectedVersion == nil || *in.ExpectedVersion != 3 || in.Text == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		f.notes.Add(1)
+		fmt.Fprint(w, `{"id":"c1","version":4}`)
+	})
+	mux.HandleFunc("GET /api/v1/my-work", func(w http.ResponseWriter, r *http.Request) { f.work.Add(1); fmt.Fprint(w, `{"work":[]}`) })
+	return httptest.NewServer(mux)
+}
+
+// A fake Waymark: the tool signs in, reads the catalogue and the inbox, then
+// runs the mix and stops by itself, reporting each operation and the errors.
+func TestRunAgainstFakeServer(t *testing.T) {
+	var f fakeWaymark
+	srv := f.server()
 	defer srv.Close()
+	raised, opened, listed := &f.raised, &f.opened, &f.listed
 
 	var out bytes.Buffer
 	start := time.Now()
@@ -135,5 +279,54 @@ func TestRunAgainstFakeServer(t *testing.T) {
 	}
 	if total := raised.Load() + opened.Load() + listed.Load(); total > 5001 {
 		t.Errorf("%d requests, more than --max-requests", total)
+	}
+}
+
+// People mode against the fake Waymark does every operation of the people
+// mix, each person waiting through the injected sleeper (which returns at
+// once), and reports the server figures only when given a pid.
+func TestPeopleRunDoesEveryOperationOfTheMix(t *testing.T) {
+	var f fakeWaymark
+	srv := f.server()
+	defer srv.Close()
+	var waits atomic.Int64
+	defer func(s sleeper) { sleep = s }(sleep)
+	sleep = func(ctx context.Context, d time.Duration) error {
+		if d < 0 || d > 3*time.Second {
+			t.Errorf("waited %s, outside 0-3s", d)
+		}
+		waits.Add(1)
+		return ctx.Err()
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"--url", srv.URL, "--duration", "300ms", "--users", "4", "--max-requests", "2000",
+		"--referrer", "ref@example", "--cs-user", "cs@example", "--password", "pw-for-test-only"}, &out, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for name, n := range map[string]int64{"raise": f.raised.Load(), "case": f.opened.Load(), "inbox": f.listed.Load() - 1,
+		"nrm": f.drafts.Load(), "search": f.searched.Load(), "mywork": f.work.Load(), "note": f.notes.Load()} {
+		if n == 0 {
+			t.Errorf("no %s requests:\n%s", name, out.String())
+		}
+	}
+	if waits.Load() == 0 {
+		t.Error("the people never waited")
+	}
+	if !strings.Contains(out.String(), "4 people waiting 1s–3s") || strings.Contains(out.String(), "RSS") {
+		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+func TestServerPIDOfThisProcessIsRead(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: --server-pid is Linux only")
+	}
+	p, err := procSample(os.Getpid())
+	if err != nil || p.rssKB <= 0 || p.peakKB < p.rssKB {
+		t.Errorf("%+v, %v", p, err)
+	}
+	if _, err := procSample(1 << 30); err == nil || !strings.Contains(err.Error(), "Linux /proc only") {
+		t.Errorf("a missing process: %v", err)
 	}
 }
