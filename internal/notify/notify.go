@@ -82,18 +82,9 @@ func (m *Mailer) Send(ctx context.Context, to string, msg Message) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	c, host, err := m.connect(ctx)
 	if err != nil {
-		return fmt.Errorf("notify: connecting to %s: %w", m.Addr, err)
-	}
-	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
-	host, _, _ := net.SplitHostPort(m.Addr)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("notify: greeting from %s: %w", m.Addr, err)
+		return err
 	}
 	defer c.Close()
 	if m.Hostname != "" {
@@ -154,18 +145,9 @@ func (m *Mailer) Probe(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	c, host, err := m.connect(ctx)
 	if err != nil {
-		return fmt.Errorf("notify: connecting to %s: %w", m.Addr, err)
-	}
-	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
-	host, _, _ := net.SplitHostPort(m.Addr)
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("notify: greeting from %s: %w", m.Addr, err)
+		return err
 	}
 	defer c.Close()
 	name := m.Hostname
@@ -179,6 +161,25 @@ func (m *Mailer) Probe(ctx context.Context) error {
 		return fmt.Errorf("notify: %s does not offer STARTTLS, so no alert would be sent through it", m.Addr)
 	}
 	return c.Quit()
+}
+
+// connect dials the relay and reads its greeting; the connection's
+// deadline is ctx's. It returns the client and the relay's host name.
+func (m *Mailer) connect(ctx context.Context) (*smtp.Client, string, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("notify: connecting to %s: %w", m.Addr, err)
+	}
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	host, _, _ := net.SplitHostPort(m.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return nil, "", fmt.Errorf("notify: greeting from %s: %w", m.Addr, err)
+	}
+	return c, host, nil
 }
 
 func (m *Mailer) compose(from *mail.Address, to string, msg Message) []byte {
