@@ -216,12 +216,10 @@ func corrupt(t *testing.T, file string) {
 	}
 }
 
-// A PostgreSQL database dumped with pg_dump, lost, and restored with
-// pg_restore gives back every case, event by event, with its audit chain.
-func TestPostgresDumpRestoresEveryCaseAndEvent(t *testing.T) {
-	if !storetest.WantPostgres(t) {
-		t.Skip("TEST_DATABASE_URL is not set")
-	}
+// needPgDumpAndRestore skips the test when pg_dump or pg_restore is
+// missing, and fails it instead under CI=true.
+func needPgDumpAndRestore(t *testing.T) {
+	t.Helper()
 	for _, prog := range []string{"pg_dump", "pg_restore"} {
 		if _, err := os.Stat(filepath.Join(pgBin, prog)); err != nil {
 			if os.Getenv("CI") == "true" {
@@ -230,6 +228,27 @@ func TestPostgresDumpRestoresEveryCaseAndEvent(t *testing.T) {
 			t.Skipf("%s is missing", prog)
 		}
 	}
+}
+
+// pgTool runs one of PostgreSQL's programs and fails the test, with the
+// program's output, if it fails.
+func pgTool(t *testing.T, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(pgBin, name), args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
+	}
+}
+
+// A PostgreSQL database dumped with pg_dump, lost, and restored with
+// pg_restore gives back every case, event by event, with its audit chain.
+func TestPostgresDumpRestoresEveryCaseAndEvent(t *testing.T) {
+	if !storetest.WantPostgres(t) {
+		t.Skip("TEST_DATABASE_URL is not set")
+	}
+	needPgDumpAndRestore(t)
 	db := storetest.Postgres(t)
 	db.SetKeyRing(keyRing(t))
 	tg := &target{name: "postgres", url: schemaURL(t, db), pg: db}
@@ -243,22 +262,13 @@ func TestPostgresDumpRestoresEveryCaseAndEvent(t *testing.T) {
 
 	base := os.Getenv(storetest.EnvDatabaseURL)
 	dump := filepath.Join(t.TempDir(), "waymark.dump")
-	run := func(name string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(filepath.Join(pgBin, name), args...)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
-		}
-	}
-	run("pg_dump", "--format=custom", "--no-owner", "--schema="+schema, "--file="+dump, base)
+	pgTool(t, "pg_dump", "--format=custom", "--no-owner", "--schema="+schema, "--file="+dump, base)
 	// The database is lost …
 	if _, err := db.SQL().Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
 		t.Fatal(err)
 	}
 	// … and restored from the dump, as docs/operations.md says.
-	run("pg_restore", "--no-owner", "--exit-on-error", "--dbname="+base, dump)
+	pgTool(t, "pg_restore", "--no-owner", "--exit-on-error", "--dbname="+base, dump)
 	restoredDB, err := store.Open(context.Background(), tg.url)
 	if err != nil {
 		t.Fatal(err)

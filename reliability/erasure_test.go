@@ -1,11 +1,9 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,14 +121,7 @@ func TestPostgresRestoreFromBeforeAnErasureKeepsTheChildErased(t *testing.T) {
 	if !storetest.WantPostgres(t) {
 		t.Skip("TEST_DATABASE_URL is not set")
 	}
-	for _, prog := range []string{"pg_dump", "pg_restore"} {
-		if _, err := os.Stat(filepath.Join(pgBin, prog)); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is missing and CI=true: apt-get install postgresql-15", prog)
-			}
-			t.Skipf("%s is missing", prog)
-		}
-	}
+	needPgDumpAndRestore(t)
 	db := storetest.Postgres(t)
 	db.SetKeyRing(keyRing(t))
 	url := schemaURL(t, db)
@@ -143,16 +134,7 @@ func TestPostgresRestoreFromBeforeAnErasureKeepsTheChildErased(t *testing.T) {
 
 	base := os.Getenv(storetest.EnvDatabaseURL)
 	dump := filepath.Join(t.TempDir(), "waymark.dump")
-	run := func(name string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(filepath.Join(pgBin, name), args...)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
-		}
-	}
-	run("pg_dump", "--format=custom", "--no-owner", "--schema="+schema, "--file="+dump, base)
+	pgTool(t, "pg_dump", "--format=custom", "--no-owner", "--schema="+schema, "--file="+dump, base)
 	erased := ids[1]
 	ledger := ledgerFor(t, url)
 	eraseWithLedger(t, db, ledger, erased)
@@ -160,7 +142,7 @@ func TestPostgresRestoreFromBeforeAnErasureKeepsTheChildErased(t *testing.T) {
 	if _, err := db.SQL().Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
 		t.Fatal(err)
 	}
-	run("pg_restore", "--no-owner", "--exit-on-error", "--dbname="+base, dump)
+	pgTool(t, "pg_restore", "--no-owner", "--exit-on-error", "--dbname="+base, dump)
 
 	out, err := waymark(t, "verify", "--database", url, "--erasure-ledger", ledger)
 	if err == nil || !strings.Contains(out, "not applied") || !strings.Contains(out, erased) {
