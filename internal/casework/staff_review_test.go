@@ -9,8 +9,6 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
-	"waymark/internal/notify"
-	"waymark/internal/notify/notifytest"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
@@ -89,24 +87,14 @@ func TestASingleSignOnAccountCannotBeGivenAPasswordByLink(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		admin, token := p.CSAdmin, p.adminSession()
-		relay := notifytest.New(t)
-		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
-		p.svc.Access.PublicURL = "https://waymark.partnership.example"
-		m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
-			t.Fatal(err)
-		}
-		link := invitationLink.FindStringSubmatch(relay.Wait(1, 5*time.Second)[0].Data)
+		m, link := p.invitedNia(admin, token)
 		// Nia signs in through the provider before following the link.
 		if err := db.Update(p.ctx, func(tx *store.Tx) error {
 			return tx.LinkIdentity("https://idp.example", "sub-nia", m.ID, p.clock.Now())
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+		if err := p.svc.SetFirstPassword(p.ctx, link, "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Fatalf("a link followed by a single sign-on account: %v", err)
 		}
 		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); waymark.ErrorCode(err) != waymark.ECONFLICT {
@@ -150,23 +138,13 @@ func TestALinkSentBeforeAnAccountWasDisabledStaysDead(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		admin, token := p.CSAdmin, p.adminSession()
-		relay := notifytest.New(t)
-		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
-		p.svc.Access.PublicURL = "https://waymark.partnership.example"
-		m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
-			t.Fatal(err)
-		}
-		link := invitationLink.FindStringSubmatch(relay.Wait(1, 5*time.Second)[0].Data)
+		m, link := p.invitedNia(admin, token)
 		for _, disabled := range []bool{true, false} {
 			if _, err := p.svc.SetStaffDisabled(p.ctx, admin, token, []string{m.ID}, disabled); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+		if err := p.svc.SetFirstPassword(p.ctx, link, "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Fatalf("a link sent before the account was disabled and enabled again: %v", err)
 		}
 	})

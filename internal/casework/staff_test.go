@@ -284,6 +284,25 @@ func TestAccountsAndOrganisationsAreCheckedBeforeTheyAreStored(t *testing.T) {
 
 var invitationLink = regexp.MustCompile(`https://waymark\.partnership\.example/sign-in/first-password\?token=([A-Za-z0-9_-]+)`)
 
+// invitedNia has admin add Nia New as a practitioner at the school and send
+// her, through a test relay, the link to set her first password. It returns
+// her account and the link's token.
+func (p *partnership) invitedNia(admin casework.Viewer, token string) (casework.StaffMember, string) {
+	p.t.Helper()
+	relay := notifytest.New(p.t)
+	p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
+	p.svc.Access.PublicURL = "https://waymark.partnership.example"
+	m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
+		p.t.Fatal(err)
+	}
+	link := invitationLink.FindStringSubmatch(relay.Wait(1, 5*time.Second)[0].Data)
+	return m, link[1]
+}
+
 // A person an administrator adds sets their own first password from a
 // one-time link sent to their address: the administrator sees no password
 // and no link, the link works once, and both steps are audited.
@@ -344,19 +363,9 @@ func TestAnInvitationExpires(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		admin, token := p.CSAdmin, p.adminSession()
-		relay := notifytest.New(t)
-		p.svc.Access.Mailer = &notify.Mailer{Addr: relay.Addr, From: "waymark@partnership.example"}
-		p.svc.Access.PublicURL = "https://waymark.partnership.example"
-		m, err := p.svc.AddStaff(p.ctx, admin, token, casework.NewStaff{Email: "nia@northfield.example", Name: "Nia New", Role: pathway.RolePractitioner, OrgID: p.School.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.svc.InviteStaff(p.ctx, admin, token, m.ID); err != nil {
-			t.Fatal(err)
-		}
-		link := invitationLink.FindStringSubmatch(relay.Wait(1, 5*time.Second)[0].Data)
+		_, link := p.invitedNia(admin, token)
 		p.clock.Advance(casework.InvitationValidFor + time.Minute)
-		if err := p.svc.SetFirstPassword(p.ctx, link[1], "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+		if err := p.svc.SetFirstPassword(p.ctx, link, "a long enough password", "a long enough password"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Fatalf("an expired link: %v", err)
 		}
 	})
