@@ -28,6 +28,20 @@ func ssoSignIn(t *testing.T, e *testEnv) (*browser, string) {
 	return b, b.cookies[sessionCookie].Value
 }
 
+// ssoSignInWithAPIToken signs the provider's person in, as ssoSignIn
+// does, and has them create a read-only API token from that session. It
+// returns the browser, the person and the API token.
+func ssoSignInWithAPIToken(t *testing.T, e *testEnv) (*browser, casework.Viewer, string) {
+	t.Helper()
+	b, session := ssoSignIn(t, e)
+	olu := e.ssoUser()
+	token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, olu, token
+}
+
 func (e *testEnv) ssoUser() casework.Viewer {
 	e.t.Helper()
 	var u store.User
@@ -50,12 +64,7 @@ func (e *testEnv) ssoUser() casework.Viewer {
 func TestRemovedFromTheProvidersGroupsLosesSessionsAndTokensWithinMinutes(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e, p := ssoEnv(t, db)
-		b, session := ssoSignIn(t, e)
-		olu := e.ssoUser()
-		token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, olu, token := ssoSignInWithAPIToken(t, e)
 		var stored string
 		if err := db.SQL().QueryRow(`SELECT refresh_token FROM user_identities`).Scan(&stored); err != nil || stored == "" || (db.KeyRing() != nil && !crypt.IsSealed(stored)) {
 			t.Fatalf("the refresh token at rest: sealed %v (%v)", crypt.IsSealed(stored), err)
@@ -95,12 +104,7 @@ func TestRemovedFromTheProvidersGroupsLosesSessionsAndTokensWithinMinutes(t *tes
 func TestDisabledAtTheProviderEndsTokensEvenWithoutARequest(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e, p := ssoEnv(t, db)
-		b, session := ssoSignIn(t, e)
-		olu := e.ssoUser()
-		token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, _, token := ssoSignInWithAPIToken(t, e)
 		p.RevokeGrants()
 		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 0 {
 			t.Fatalf("before the interval: %d ended, %v", n, err)
@@ -154,12 +158,7 @@ func logoutToken(p *oidctest.Provider, now time.Time, change func(map[string]any
 func TestBackChannelLogoutEndsThePersonsSessionsAndTokens(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e, p := ssoEnv(t, db)
-		b, session := ssoSignIn(t, e)
-		olu := e.ssoUser()
-		token, _, err := e.svc.CreateAPIToken(context.Background(), olu, session, "Reports", []string{casework.ScopeRead}, 30*24*time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, olu, token := ssoSignInWithAPIToken(t, e)
 		post := func(tok string) int {
 			return e.serve(formRequest("/sign-in/sso/backchannel-logout", url.Values{"logout_token": {tok}})).Code
 		}
