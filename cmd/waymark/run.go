@@ -615,11 +615,7 @@ func runUser(ctx context.Context, sub string, args []string, getenv func(string)
 	}
 	switch sub {
 	case "add":
-		valid := false
-		for _, r := range pathway.Roles {
-			valid = valid || r == *role
-		}
-		if !valid || *name == "" || *org == "" {
+		if !pathway.ValidRole(*role) || *name == "" || *org == "" {
 			return fmt.Errorf("user add needs --name, --org and --role (one of %s)", strings.Join(pathway.Roles, ", "))
 		}
 		hash, err := readPassword()
