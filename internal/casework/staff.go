@@ -121,7 +121,7 @@ func checkNewUser(tx *store.Tx, u *store.User) error {
 		probs.Add("name", "The name %s", p)
 	}
 	if !pathway.ValidRole(u.Role) {
-		probs.Add("role", "Choose a role: one of %s", strings.Join(pathway.Roles, ", "))
+		probs.Add("role", "Select the person's role")
 	}
 	if strings.TrimSpace(u.OrgID) == "" {
 		probs.Add("organisation", "Choose the person's organisation")
@@ -312,7 +312,7 @@ func (s *Service) ChangeStaffRole(ctx context.Context, v Viewer, sessionToken, u
 		return ErrStaffAdmin
 	}
 	if !pathway.ValidRole(role) {
-		return waymark.Invalid([]waymark.FieldError{{Field: "role", Message: "Choose a role: one of " + strings.Join(pathway.Roles, ", ")}})
+		return waymark.Invalid([]waymark.FieldError{{Field: "role", Message: "Select the person's role"}})
 	}
 	if err := s.staffAdmin(ctx, v, sessionToken); err != nil {
 		return err

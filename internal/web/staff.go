@@ -145,8 +145,18 @@ func (s *Server) handleStaffConfirm(w http.ResponseWriter, r *http.Request, v ca
 	if next != "/admin/staff" && next != "/admin/staff/new" && !(strings.HasPrefix(next, "/admin/staff/") && !strings.ContainsAny(next[len("/admin/staff/"):], "/?#\\")) {
 		next = "/admin/staff"
 	}
+	// A refused confirmation shows again the page it was asked on, so the
+	// person stays where they were.
 	again := func(status int, errs []waymark.FieldError) {
-		s.staffListPage(w, r, v, status, staffData{NeedConfirm: true}, errs, "")
+		switch d := (staffData{NeedConfirm: true}); {
+		case next == "/admin/staff/new":
+			s.staffAddPage(w, r, v, status, d, errs)
+		case next != "/admin/staff":
+			r.SetPathValue("id", strings.TrimPrefix(next, "/admin/staff/"))
+			s.staffPersonPage(w, r, v, status, d, errs, "")
+		default:
+			s.staffListPage(w, r, v, status, d, errs, "")
+		}
 	}
 	if r.PostFormValue("confirm") == "" {
 		again(http.StatusUnprocessableEntity, errConfirmFirst)
@@ -292,8 +302,12 @@ func (s *Server) staffPersonPage(w http.ResponseWriter, r *http.Request, v casew
 }
 
 func (s *Server) handleStaffPerson(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	added := "Account added. They sign in through their organisation's account, or you send them a link below to set their own password: you never see it."
+	if !s.svc.CanInvite() {
+		added = "Account added. They sign in through their organisation's account, or the person who runs Waymark for your partnership (usually IT) gives them a first password: you never see it."
+	}
 	s.staffPage(w, r, v, s.staffPersonPage, map[string]string{
-		"added":    "Account added. The person signs in through their organisation's account, or sets a first password from a link you send them by email (or that your operator gives them with `waymark user reset`): you never see it.",
+		"added":    added,
 		"role":     "Role changed",
 		"disabled": "Account disabled: their sessions and API tokens have ended",
 		"enabled":  "Account enabled: they can sign in again",

@@ -62,6 +62,13 @@ func TestAnAdministratorManagesStaffThroughThePages(t *testing.T) {
 		if rec := admin.post("/admin/staff/confirm", url.Values{"csrf_token": {csrf}, "next": {"/admin/staff/new"}, "confirm": {"not my password"}}); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `href="#confirm"`) {
 			t.Fatalf("a wrong password: %d", rec.Code)
 		}
+		// A refused confirmation keeps the administrator on the page they were on.
+		if rec := admin.post("/admin/staff/confirm", url.Values{"csrf_token": {csrf}, "next": {"/admin/staff/new"}, "confirm": {"not my password"}}); !strings.Contains(rec.Body.String(), "Error: Add a person") {
+			t.Fatalf("a wrong password on the add page shows another page:\n%s", rec.Body)
+		}
+		if rec := admin.post("/admin/staff/confirm", url.Values{"csrf_token": {csrf}, "next": {"/admin/staff/user-teacher"}, "confirm": {""}}); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Error: Tara Teacher") {
+			t.Fatalf("an empty confirmation on a person's page shows another page: %d", rec.Code)
+		}
 		if rec := admin.post("/admin/staff/confirm", url.Values{"csrf_token": {csrf}, "next": {"/admin/staff/new"}, "confirm": {storetest.Password}}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/staff/new?done=confirmed" {
 			t.Fatalf("confirming: %d %s", rec.Code, rec.Header().Get("Location"))
 		}
