@@ -120,7 +120,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		s.SetMaxOpenConns(conns(4))
 		db = &DB{sql: s, Dialect: SQLite}
 	}
-	if err := db.sql.PingContext(ctx); err != nil {
+	if err := db.ping(ctx); err != nil {
 		db.sql.Close()
 		return nil, fmt.Errorf("store: connecting to %s database: %w", db.Dialect, err)
 	}
@@ -131,6 +131,26 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		}
 	}
 	return db, nil
+}
+
+// ping makes the first connection. Switching a new SQLite file to WAL takes
+// a lock SQLite does not wait for (its busy handler is skipped to avoid a
+// deadlock), so a process opening the file while another makes it (three
+// replicas running `migrate --create` at once) can see SQLITE_BUSY at once;
+// it tries again for as long as the usual busy timeout would have waited.
+func (db *DB) ping(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.sql.PingContext(ctx)
+		if err == nil || db.Dialect != SQLite || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // uriPath is a file path as the path of a SQLite "file:" URI: a '?' or '#'
