@@ -127,7 +127,7 @@ func breakGlassMembership(tx *store.Tx, m pathway.Membership, caseID, userID str
 // EmergencyAccess lists the viewer's unexpired break-glass grants.
 func (s *Service) EmergencyAccess(ctx context.Context, v Viewer) ([]store.BreakGlassGrant, error) {
 	var out []store.BreakGlassGrant
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.ActiveBreakGlassFor(v.User.ID, s.now())
 		return err
@@ -148,12 +148,12 @@ func (s *Service) Alerts(ctx context.Context, v Viewer) ([]store.Alert, error) {
 		return nil, err
 	}
 	var out []store.Alert
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
 		if out, err = tx.AlertsFor(v.User.ID, 200); err != nil {
-			return err
+			return audit.Entry{}, err
 		}
-		return tx.AppendAudit(s.auditEntry(v, "", ActionAlertsViewed, strconv.Itoa(len(out))+" alerts"))
+		return s.auditEntry(v, "", ActionAlertsViewed, strconv.Itoa(len(out))+" alerts"), nil
 	})
 	return out, err
 }

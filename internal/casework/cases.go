@@ -56,16 +56,16 @@ type DraftAnswers struct {
 func (s *Service) Draft(ctx context.Context, v Viewer, id string) (store.Draft, DraftAnswers, error) {
 	var d store.Draft
 	var a DraftAnswers
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
 		d, err = tx.DraftFor(id, v.User.ID)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		if err := json.Unmarshal(d.Data, &a); err != nil {
-			return fmt.Errorf("casework: decoding draft %s: %w", id, err)
+			return audit.Entry{}, fmt.Errorf("casework: decoding draft %s: %w", id, err)
 		}
-		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftViewed, "draft "+id))
+		return s.auditEntry(v, "", audit.ActionDraftViewed, "draft "+id), nil
 	})
 	return d, a, err
 }
@@ -73,17 +73,17 @@ func (s *Service) Draft(ctx context.Context, v Viewer, id string) (store.Draft, 
 // OpenDrafts lists the viewer's unsent concerns.
 func (s *Service) OpenDrafts(ctx context.Context, v Viewer) ([]store.Draft, error) {
 	var ds []store.Draft
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
 		if ds, err = tx.OpenDrafts(v.User.ID); err != nil || len(ds) == 0 {
-			return err
+			return audit.Entry{}, err // none: nothing was shown
 		}
 		ids := make([]string, len(ds))
 		for i, d := range ds {
 			ids[i] = d.ID
 		}
 		// The drafts hold a child's details: reading them is audited too.
-		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionDraftViewed, "drafts listed: "+strings.Join(ids, ",")))
+		return s.auditEntry(v, "", audit.ActionDraftViewed, "drafts listed: "+strings.Join(ids, ",")), nil
 	})
 	return ds, err
 }
@@ -271,9 +271,7 @@ func (s *Service) denied(ctx context.Context, v Viewer, caseID, what string) err
 	if len(caseID) > 64 {
 		caseID = caseID[:64]
 	}
-	if err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		return tx.AppendAudit(s.auditEntry(v, caseID, audit.ActionCaseDenied, what))
-	}); err != nil {
+	if err := s.DB.RecordAudit(ctx, s.auditEntry(v, caseID, audit.ActionCaseDenied, what)); err != nil {
 		return err
 	}
 	return notFound
@@ -285,10 +283,12 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		return CaseView{}, err
 	}
 	var view CaseView
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	// A read-only snapshot, then the entry through the group-commit writer:
+	// the answer waits for its entry to be durable, not for the write lock.
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		c, events, m, err := s.load(tx, v, caseID)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		// §7.6: a confidential placement's address reaches only those granted it.
 		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now()), Flags: c.Flags(s.now())}
@@ -297,7 +297,7 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		}
 		if m.Is(pathway.MemberBreakGlass) {
 			if _, view.EmergencyUntil, err = breakGlassMembership(tx, pathway.Membership{}, caseID, v.User.ID, s.now()); err != nil {
-				return err
+				return audit.Entry{}, err
 			}
 		}
 		// §6.5: a viewer outside the team gets their own numbering and
@@ -307,7 +307,7 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		for _, e := range h.Events {
 			view.Events = append(view.Events, e.Redacted(c, v.User.ID))
 		}
-		return tx.AppendAudit(s.auditEntry(v, caseID, audit.ActionCaseViewed, strings.Join(m.Roles, ",")))
+		return s.auditEntry(v, caseID, audit.ActionCaseViewed, strings.Join(m.Roles, ",")), nil
 	})
 	if err == errDenied {
 		return CaseView{}, s.denied(ctx, v, caseID, "view")
@@ -442,17 +442,17 @@ func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]store.CaseS
 
 func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn func(*store.Tx) ([]store.CaseSummary, error)) ([]store.CaseSummary, error) {
 	var out []store.CaseSummary
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
 		out, err = fn(tx)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		ids := make([]string, len(out))
 		for i, c := range out {
 			ids[i] = c.ID
 		}
-		return tx.AppendAudit(s.auditEntry(v, "", action, what+": "+strings.Join(ids, ",")))
+		return s.auditEntry(v, "", action, what+": "+strings.Join(ids, ",")), nil
 	})
 	return out, err
 }

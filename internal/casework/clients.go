@@ -330,12 +330,12 @@ func (s *Service) MachineClients(ctx context.Context, v Viewer, sessionToken str
 		return nil, err
 	}
 	var out []store.MachineClient
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
 		if out, err = tx.MachineClients(); err != nil {
-			return err
+			return audit.Entry{}, err
 		}
-		return tx.AppendAudit(s.auditEntry(v, "", ActionMachineClientsListed, strconv.Itoa(len(out))+" machine clients"))
+		return s.auditEntry(v, "", ActionMachineClientsListed, strconv.Itoa(len(out))+" machine clients"), nil
 	})
 	return out, err
 }
@@ -429,7 +429,7 @@ func (s *Service) MachineClientOrganisations(ctx context.Context, v Viewer) ([]s
 		return nil, ErrMachineClientsAdmin
 	}
 	var out []store.Organisation
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Organisations()
 		return err

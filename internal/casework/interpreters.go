@@ -38,7 +38,7 @@ func (v Viewer) KeepsInterpreterRegister() bool {
 // may read it.
 func (s *Service) InterpreterRegister(ctx context.Context) ([]store.Interpreter, error) {
 	var out []store.Interpreter
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Interpreters()
 		return err

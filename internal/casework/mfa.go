@@ -435,7 +435,7 @@ func RecentAuth(at, now time.Time, within time.Duration) bool {
 func (s *Service) RequireRecentAuth(ctx context.Context, sessionToken string, within time.Duration) error {
 	now := s.now()
 	var at time.Time
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		at, err = tx.SessionAuthAt(access.HashToken(sessionToken))
 		return err

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/nrm"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
@@ -66,12 +67,12 @@ func (s *Service) NRMDraft(ctx context.Context, v Viewer, caseID string, kind nr
 		return NRMDraftView{}, err
 	}
 	var view NRMDraftView
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
 		if view, err = s.nrmDraft(tx, v, caseID, kind); err != nil {
-			return err
+			return audit.Entry{}, err
 		}
-		return tx.AppendAudit(s.auditEntry(v, caseID, ActionNRMDraftViewed, string(kind)+": "+what))
+		return s.auditEntry(v, caseID, ActionNRMDraftViewed, string(kind)+": "+what), nil
 	})
 	if err == errDenied {
 		return NRMDraftView{}, s.denied(ctx, v, caseID, "nrm "+string(kind)+" draft")
@@ -142,17 +143,17 @@ func (s *Service) NRMDraftDocument(ctx context.Context, v Viewer, caseID string,
 		return NRMDocument{}, waymark.Errorf(waymark.EINVALID, "Choose a PDF or a plain-text document.")
 	}
 	var doc NRMDocument
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		view, err := s.nrmDraft(tx, v, caseID, kind)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		name := "nrm-" + string(kind) + "-" + fileSafe(view.Draft.CaseReference)
 		switch format {
 		case NRMFormatPDF:
 			body, err := nrm.PDF(view.Draft)
 			if err != nil {
-				return err
+				return audit.Entry{}, err
 			}
 			doc = NRMDocument{Name: name + ".pdf", ContentType: "application/pdf", Body: body}
 		default:
@@ -162,7 +163,7 @@ func (s *Service) NRMDraftDocument(ctx context.Context, v Viewer, caseID string,
 		if print {
 			action = ActionNRMDraftPrinted
 		}
-		return tx.AppendAudit(s.auditEntry(v, caseID, action, fmt.Sprintf("%s: %s, %d bytes, sha256 %x", kind, doc.Name, len(doc.Body), sha256.Sum256(doc.Body))))
+		return s.auditEntry(v, caseID, action, fmt.Sprintf("%s: %s, %d bytes, sha256 %x", kind, doc.Name, len(doc.Body), sha256.Sum256(doc.Body))), nil
 	})
 	if err == errDenied {
 		return NRMDocument{}, s.denied(ctx, v, caseID, "nrm "+string(kind)+" document")

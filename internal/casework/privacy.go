@@ -93,29 +93,29 @@ func (s *Service) RetentionReview(ctx context.Context, v Viewer) ([]ReviewItem, 
 	}
 	p, now := s.Retention, s.now()
 	var out []ReviewItem
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		cases, err := tx.ClosedCasesClosedBefore(now.AddDate(-p.ClosedCaseYears, 0, 0), now, 500)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		for _, c := range cases {
 			out = append(out, ReviewItem{Kind: ReviewClosedCase, ID: c.CaseID, Reference: c.Reference, Since: c.ClosedAt, DueSince: c.ClosedAt.AddDate(p.ClosedCaseYears, 0, 0)})
 		}
 		drafts, err := tx.UnsentDraftsSavedBefore(now.AddDate(0, 0, -p.UnsentDraftDays), now, 500)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		for _, d := range drafts {
 			out = append(out, ReviewItem{Kind: ReviewUnsentDraft, ID: d.DraftID, Owner: d.UserName, Since: d.UpdatedAt, DueSince: d.UpdatedAt.AddDate(0, 0, p.UnsentDraftDays)})
 		}
 		n, oldest, err := tx.AuditEntriesBefore(now.AddDate(-p.AuditYears, 0, 0))
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		if n > 0 {
 			out = append(out, ReviewItem{Kind: ReviewAuditLog, Count: n, Since: *oldest, DueSince: oldest.AddDate(p.AuditYears, 0, 0), Oldest: oldest})
 		}
-		return tx.AppendAudit(s.auditEntry(v, "", ActionRetentionReviewed, fmt.Sprintf("%d items due", len(out))))
+		return s.auditEntry(v, "", ActionRetentionReviewed, fmt.Sprintf("%d items due", len(out))), nil
 	})
 	return out, err
 }
@@ -258,7 +258,7 @@ func (s *Service) ResolveCase(ctx context.Context, v Viewer, idOrReference strin
 	}
 	var row store.CaseRow
 	var missed error
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		id := strings.TrimSpace(idOrReference)
 		var err error
 		if strings.HasPrefix(strings.ToUpper(id), "CS-") {
@@ -272,13 +272,13 @@ func (s *Service) ResolveCase(ctx context.Context, v Viewer, idOrReference strin
 			// typed, which may not be a reference), so walking references one by
 			// one shows in the audit.
 			missed = err
-			return tx.AppendAudit(s.auditEntry(v, "", ActionCaseResolveMissed, "no case with that id or reference"))
+			return s.auditEntry(v, "", ActionCaseResolveMissed, "no case with that id or reference"), nil
 		}
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		row.ChildName = "" // the lead sees the child's details only in the audited export
-		return tx.AppendAudit(s.auditEntry(v, row.ID, ActionCaseResolved, "subject access look-up"))
+		return s.auditEntry(v, row.ID, ActionCaseResolved, "subject access look-up"), nil
 	})
 	if err == nil && missed != nil {
 		err = missed

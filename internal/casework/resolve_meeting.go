@@ -149,16 +149,16 @@ func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, e
 		return nil, err
 	}
 	var out []EscalatedCase
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		cases, err := tx.EscalatedCases(v.User.ID, v.User.OrgID, 500)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		ids := make([]string, 0, len(cases))
 		for _, cs := range cases {
 			c, _, err := tx.LoadCase(cs.ID)
 			if err != nil {
-				return err
+				return audit.Entry{}, err
 			}
 			ec := EscalatedCase{CaseSummary: cs}
 			for _, e := range c.Meetings.Escalations {
@@ -173,7 +173,7 @@ func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, e
 			ids = append(ids, cs.ID)
 		}
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Oldest().RaisedAt.Before(out[j].Oldest().RaisedAt) })
-		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionCaseListed, "escalations: "+strings.Join(ids, ",")))
+		return s.auditEntry(v, "", audit.ActionCaseListed, "escalations: "+strings.Join(ids, ",")), nil
 	})
 	return out, err
 }
@@ -182,7 +182,7 @@ func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, e
 // organisations (§8.2, annex): those a meeting can name as lead.
 func (s *Service) MeetingLeadOrganisations(ctx context.Context) ([]store.Organisation, error) {
 	var out []store.Organisation
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		orgs, err := tx.Organisations()
 		for _, o := range orgs {
 			if o.FirstResponder {

@@ -150,6 +150,12 @@ var errSessionEnded = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "You 
 
 // Authenticate finds the session behind token, ending it if it has been
 // idle too long or is past its absolute lifetime.
+//
+// Most requests only read: the session is looked up in a read-only
+// snapshot, and a write transaction is taken only when something must be
+// written — the session ended (deleted), last seen over a minute ago
+// (touched), or a single sign-on re-check due (claimed) — and then the
+// session is read again under the write lock and decided afresh.
 func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store.Session, error) {
 	if token == "" || len(token) > 100 {
 		return Viewer{}, store.Session{}, errSessionEnded
@@ -160,26 +166,42 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 	var user store.User
 	var ended, recheck bool
 	var grant store.SSOGrant
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	write := false
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		sess, user, err = tx.SessionByTokenHash(hash)
 		if err != nil {
 			return err
 		}
-		if user.Disabled || now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.SessionIdle {
-			ended = true // commit the deletion: returning an error here would roll it back
-			return tx.DeleteSession(hash)
+		if s.sessionEnded(sess, user, now) || now.Sub(sess.LastSeenAt) > time.Minute {
+			write = true
+			return nil
 		}
-		// A person who signs in through the provider is asked about again
-		// every few minutes (ssorecheck.go).
-		if grant, recheck, err = s.claimSSOCheck(tx, user.ID, now); err != nil {
-			return err
-		}
-		if now.Sub(sess.LastSeenAt) > time.Minute { // one write a minute is enough to track idleness
-			return tx.TouchSession(hash, now)
-		}
-		return nil
+		write, err = s.ssoCheckDue(tx, user.ID, now)
+		return err
 	})
+	if err == nil && write {
+		err = s.DB.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			sess, user, err = tx.SessionByTokenHash(hash)
+			if err != nil {
+				return err
+			}
+			if s.sessionEnded(sess, user, now) {
+				ended = true // commit the deletion: returning an error here would roll it back
+				return tx.DeleteSession(hash)
+			}
+			// A person who signs in through the provider is asked about again
+			// every few minutes (ssorecheck.go).
+			if grant, recheck, err = s.claimSSOCheck(tx, user.ID, now); err != nil {
+				return err
+			}
+			if now.Sub(sess.LastSeenAt) > time.Minute { // one write a minute is enough to track idleness
+				return tx.TouchSession(hash, now)
+			}
+			return nil
+		})
+	}
 	if err == nil && ended {
 		err = errSessionEnded
 	}
@@ -197,6 +219,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 	return Viewer{User: user}, sess, nil
 }
 
+// sessionEnded: the person was disabled, or the session is past its
+// absolute lifetime or has been idle too long.
+func (s *Service) sessionEnded(sess store.Session, user store.User, now time.Time) bool {
+	return user.Disabled || now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.SessionIdle
+}
+
 // errBearer is the answer to a bearer token that is not (or no longer) valid.
 var errBearer = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Send a valid bearer token: sign in with POST /api/v1/sessions, or use an API token of your own or a machine client's token"}
 
@@ -208,8 +236,9 @@ var errBearer = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Send a val
 // next request.
 //
 // The look-up is one read-only transaction: a token that matches nothing
-// (a guess) writes nothing. Only a session, once found, is touched (or
-// ended) in a write transaction by Authenticate.
+// (a guess) writes nothing. A session, once found, goes through
+// Authenticate, which reads it in a snapshot and writes only to touch or
+// end it.
 func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewer, error) {
 	if token == "" || len(token) > 100 {
 		return Viewer{}, errBearer

@@ -48,6 +48,16 @@ func (s *Service) claimSSOCheck(tx *store.Tx, userID string, now time.Time) (sto
 	return tx.ClaimSSOCheck(userID, now.Add(-o.RecheckEvery), now)
 }
 
+// ssoCheckDue reports, in a read-only snapshot, whether the user's grant is
+// due a re-check (claimSSOCheck then takes it in a write transaction).
+func (s *Service) ssoCheckDue(tx *store.Tx, userID string, now time.Time) (bool, error) {
+	o := s.Access.OIDC
+	if o == nil || o.RecheckEvery <= 0 {
+		return false, nil
+	}
+	return tx.SSOCheckDue(userID, now.Add(-o.RecheckEvery))
+}
+
 // finishSSOCheck asks the provider, outside any transaction, and records
 // the answer. It returns errSSOEnded when the person's access was ended.
 func (s *Service) finishSSOCheck(ctx context.Context, g store.SSOGrant) error {

@@ -22,16 +22,16 @@ func (s *Service) MyWork(ctx context.Context, v Viewer) ([]store.WorkItem, error
 		return nil, errAdministratorNoCases
 	}
 	var out []store.WorkItem
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
 		if out, err = tx.WorkFor(v.User.ID, v.User.OrgID, v.isManager(), 500); err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		ids := make([]string, 0, len(out))
 		for _, w := range out {
 			ids = append(ids, w.CaseID)
 		}
-		return tx.AppendAudit(s.auditEntry(v, "", audit.ActionCaseListed, "my work: "+strings.Join(ids, ",")))
+		return s.auditEntry(v, "", audit.ActionCaseListed, "my work: "+strings.Join(ids, ",")), nil
 	})
 	return out, err
 }
@@ -43,7 +43,7 @@ func (s *Service) OverdueCount(ctx context.Context, v Viewer) (int, error) {
 		return 0, nil
 	}
 	var n int
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		n, err = tx.OverdueCount(v.User.ID, v.User.OrgID, v.isManager(), s.now())
 		return err

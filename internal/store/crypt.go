@@ -142,7 +142,7 @@ func (t *Tx) dataKey(kind, id string, create bool) ([]byte, error) {
 		t.cacheKey(owner, dk)
 		return dk, nil
 	case errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("store: %s has encrypted data but no data key", owner)
+		return nil, fmt.Errorf("store: %s %w", owner, errNoDataKey)
 	case err != nil:
 		return nil, fmt.Errorf("store: reading data key: %w", err)
 	}
@@ -280,11 +280,26 @@ func (t *Tx) index() (*crypt.Index, error) {
 		return crypt.NewIndex(make([]byte, crypt.KeySize)), nil
 	}
 	k, err := t.dataKey(ownerIndex, "search", !t.readOnly)
+	if errors.Is(err, errNoDataKey) && t.readOnly {
+		// No search key and no case yet (a new database): there is
+		// nothing to find, and a read-only snapshot makes no key (the
+		// first case saved does). A key of the moment matches nothing.
+		var cases int
+		if qerr := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM cases LIMIT 1) c`).Scan(&cases); qerr != nil {
+			return nil, fmt.Errorf("store: reading cases: %w", qerr)
+		}
+		if cases == 0 {
+			k, err = crypt.NewDataKey()
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return crypt.NewIndex(k), nil
 }
+
+// errNoDataKey: an owner's data key was asked for and none exists.
+var errNoDataKey = errors.New("has encrypted data but no data key")
 
 // Erasure is the record of a lawful erasure of a case.
 type Erasure struct {

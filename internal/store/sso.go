@@ -81,6 +81,17 @@ func (t *Tx) ClaimSSOCheck(userID string, due, now time.Time) (SSOGrant, bool, e
 	return g, true, nil
 }
 
+// SSOCheckDue reports, without claiming it, whether the user has a grant
+// last checked at or before due (ClaimSSOCheck then takes it).
+func (t *Tx) SSOCheckDue(userID string, due time.Time) (bool, error) {
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM user_identities WHERE user_id = $1 AND refresh_token IS NOT NULL AND checked_at <= $2 LIMIT 1) g`,
+		userID, utc(due)).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: reading a single sign-on grant: %w", err)
+	}
+	return n > 0, nil
+}
+
 // SSOChecksDue lists the users with a grant last checked at or before due.
 func (t *Tx) SSOChecksDue(due time.Time, limit int) ([]string, error) {
 	return t.stringColumn(`SELECT DISTINCT user_id FROM user_identities WHERE refresh_token IS NOT NULL AND checked_at <= $1 LIMIT `+fmt.Sprint(limit), utc(due))

@@ -45,6 +45,8 @@ type DB struct {
 
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
+
+	audits auditWriter // the group-commit writer of reads' audit entries (auditbatch.go)
 }
 
 // OpenOptions tunes an opened database.
@@ -161,8 +163,12 @@ func uriPath(file string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(file)
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the database, after writing the audit entries already
+// handed to the audit writer (auditbatch.go).
+func (db *DB) Close() error {
+	db.closeAudits()
+	return db.sql.Close()
+}
 
 // Ping checks the database answers (used by /readyz).
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
@@ -273,9 +279,10 @@ func unstorable(args []any) error {
 }
 
 // forUpdate locks the selected row on PostgreSQL; SQLite's immediate
-// transactions already hold the database's write lock.
+// transactions already hold the database's write lock. A read-only
+// transaction locks nothing (PostgreSQL refuses FOR UPDATE in one).
 func (t *Tx) forUpdate() string {
-	if t.dialect == Postgres {
+	if t.dialect == Postgres && !t.readOnly {
 		return " FOR UPDATE"
 	}
 	return ""
