@@ -51,6 +51,11 @@ type auditWriter struct {
 	running sync.WaitGroup
 
 	batches, entries, failed atomic.Int64
+	waiting                  atomic.Int64 // handed over, not yet told
+
+	// Tests watch the writer through these (export_test.go); nil otherwise.
+	handedOver func()      // an entry was queued
+	batchTaken func(n int) // the writer took a batch of n entries
 }
 
 // AuditBatchStats counts the audit writer's work since the database was opened.
@@ -59,6 +64,7 @@ type AuditBatchStats struct {
 	Entries int64 // entries they wrote
 	Failed  int64 // batches that failed, none of their entries written
 	Queued  int   // entries handed over and not yet in a transaction, now
+	Waiting int64 // entries handed over whose reads are not yet told, now (queued or being written)
 }
 
 // AuditBatchStats reports the audit writer's counts.
@@ -67,7 +73,7 @@ func (db *DB) AuditBatchStats() AuditBatchStats {
 	w.mu.Lock()
 	queued := len(w.queue)
 	w.mu.Unlock()
-	return AuditBatchStats{Batches: w.batches.Load(), Entries: w.entries.Load(), Failed: w.failed.Load(), Queued: queued}
+	return AuditBatchStats{Batches: w.batches.Load(), Entries: w.entries.Load(), Failed: w.failed.Load(), Queued: queued, Waiting: w.waiting.Load()}
 }
 
 // RecordAudit appends e to the audit chain through the group-commit writer
@@ -92,12 +98,16 @@ func (db *DB) RecordAudit(ctx context.Context, e audit.Entry) error {
 		return ErrAuditWriterClosed
 	}
 	w.queue = append(w.queue, wt)
+	w.waiting.Add(1)
 	if !w.writing {
 		w.writing = true
 		w.running.Add(1)
 		go db.writeAudits()
 	}
 	w.mu.Unlock()
+	if w.handedOver != nil {
+		w.handedOver()
+	}
 	select {
 	case err := <-wt.done:
 		return err
@@ -145,6 +155,9 @@ func (db *DB) writeAudits() {
 			return
 		}
 		w.mu.Unlock()
+		if w.batchTaken != nil {
+			w.batchTaken(len(batch))
+		}
 		// Not a request's context: one waiter leaving must not cancel the
 		// others' entries. Each entry carries its own request id.
 		err := db.Update(context.Background(), func(t *Tx) error {
@@ -165,6 +178,7 @@ func (db *DB) writeAudits() {
 		for _, wt := range batch {
 			wt.done <- err
 		}
+		w.waiting.Add(-int64(len(batch)))
 	}
 }
 
