@@ -592,8 +592,70 @@ func BenchmarkOpenCasePage(b *testing.B) {
 			return err
 		}
 		b.Run("serial", func(b *testing.B) { f.measure(b, func() { benchSerial(b, open) }) })
-		b.Run("parallel8", func(b *testing.B) { f.measure(b, func() { benchParallel(b, open) }) })
+		b.Run("parallel8", func(b *testing.B) {
+			before := f.db.AuditBatchStats()
+			f.measure(b, func() { benchParallel(b, open) })
+			reportAuditBatching(b, before, f.db.AuditBatchStats())
+		})
 	})
+}
+
+// BenchmarkCaseReadsBesideAWriter: the case page opened from
+// benchParallelism×GOMAXPROCS goroutines while one more goroutine keeps
+// writing (one audited write transaction after another, as colleagues
+// recording actions do). A read takes a read-only snapshot and hands its
+// audit entry to the group-commit writer, so it queues behind the writer's
+// commit for its entry, not behind every transaction for its whole read.
+// "entries/commit" is how many reads' entries shared a transaction; "writes"
+// how many write transactions committed meanwhile.
+func BenchmarkCaseReadsBesideAWriter(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		cases := f.cases[:benchCaseCount()]
+		open := func(i int) error {
+			_, err := f.svc.Case(ctx, f.p.CSWorker, cases[(i*7919)%len(cases)])
+			return err
+		}
+		stop := make(chan struct{})
+		var writes atomic.Int64
+		var writerErr error
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := f.db.Update(ctx, func(tx *store.Tx) error {
+					return tx.AppendAudit(audit.Entry{At: f.clock.Now(), ActorID: f.p.CSWorker.User.ID, OrgID: f.csOrg, Action: audit.ActionCaseListed, Detail: "bench writer"})
+				}); err != nil {
+					writerErr = err
+					return
+				}
+				writes.Add(1)
+			}
+		}()
+		before := f.db.AuditBatchStats()
+		f.measure(b, func() { benchParallel(b, open) })
+		close(stop)
+		wg.Wait()
+		if writerErr != nil {
+			b.Fatal(writerErr)
+		}
+		reportAuditBatching(b, before, f.db.AuditBatchStats())
+		b.ReportMetric(float64(writes.Load()), "writes")
+	})
+}
+
+// reportAuditBatching reports how many reads' audit entries each of the
+// group-commit writer's transactions carried.
+func reportAuditBatching(b *testing.B, before, after store.AuditBatchStats) {
+	if n := after.Batches - before.Batches; n > 0 {
+		b.ReportMetric(float64(after.Entries-before.Entries)/float64(n), "entries/commit")
+	}
 }
 
 // BenchmarkListInbox: the Children's Services inbox with thousands of
