@@ -112,7 +112,12 @@ func (db *DB) RecordAudit(ctx context.Context, e audit.Entry) error {
 	case err := <-wt.done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err()
+		select {
+		case err := <-wt.done: // written (or failed) meanwhile: say so
+			return err
+		default:
+			return ctx.Err()
+		}
 	}
 }
 
@@ -175,10 +180,10 @@ func (db *DB) writeAudits() {
 			w.batches.Add(1)
 			w.entries.Add(int64(len(batch)))
 		}
+		w.waiting.Add(-int64(len(batch))) // first, so a read told sees itself counted out
 		for _, wt := range batch {
 			wt.done <- err
 		}
-		w.waiting.Add(-int64(len(batch)))
 	}
 }
 
