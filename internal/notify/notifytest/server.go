@@ -23,11 +23,20 @@ type Mail struct {
 type Server struct {
 	Addr string
 	ln   net.Listener
+	t    testing.TB
 
-	mu      sync.Mutex
-	mails   []Mail
-	failing bool
-	arrived chan struct{}
+	mu         sync.Mutex
+	mails      []Mail
+	failing    bool
+	hangUpQuit bool
+	holds      map[string]*hold // command -> the next session to stop there
+	arrived    chan struct{}
+}
+
+// hold stops the next session that sends its command, before answering it.
+type hold struct {
+	held    chan struct{} // closed when a session is waiting
+	release chan struct{} // closed to let it go on
 }
 
 // New starts a server on 127.0.0.1; it stops when the test ends.
@@ -44,7 +53,7 @@ func NewAt(t testing.TB, addr string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: ln.Addr().String(), ln: ln, arrived: make(chan struct{}, 100)}
+	s := &Server{Addr: ln.Addr().String(), ln: ln, t: t, arrived: make(chan struct{}, 100)}
 	go s.serve()
 	t.Cleanup(func() { ln.Close() })
 	return s
@@ -56,6 +65,46 @@ func (s *Server) SetFailing(f bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failing = f
+}
+
+// SetHangUpOnQuit makes the server close the connection when it is told
+// QUIT, without answering, as a relay that drops the line after taking a
+// message may: what it took with 250 is still sent on.
+func (s *Server) SetHangUpOnQuit(b bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUpQuit = b
+}
+
+// Hold makes the next session that sends cmd ("DATA" or "QUIT") stop
+// there, unanswered, until release is called (at the latest when the test
+// ends); held is closed once a sender is waiting there. Held at DATA, the
+// sender has sent no message yet: if it goes away meanwhile, nothing is
+// accepted. Held at QUIT, the message before it was accepted already.
+func (s *Server) Hold(cmd string) (held <-chan struct{}, release func()) {
+	h := &hold{held: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	if s.holds == nil {
+		s.holds = map[string]*hold{}
+	}
+	s.holds[strings.ToUpper(cmd)] = h
+	s.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(h.release) }) }
+	s.t.Cleanup(release)
+	return h.held, release
+}
+
+// wait stops the session at cmd if a hold is set for it.
+func (s *Server) wait(cmd string) {
+	s.mu.Lock()
+	h := s.holds[cmd]
+	delete(s.holds, cmd)
+	s.mu.Unlock()
+	if h != nil {
+		close(h.held)
+		<-h.release
+	}
 }
 
 // Mails returns the messages accepted so far.
@@ -121,6 +170,7 @@ func (s *Server) session(conn net.Conn) {
 			m.To = append(m.To, address(line[8:]))
 			reply("250 OK")
 		case cmd == "DATA":
+			s.wait("DATA")
 			reply("354 End data with <CR><LF>.<CR><LF>")
 			var data strings.Builder
 			for {
@@ -145,6 +195,13 @@ func (s *Server) session(conn net.Conn) {
 		case cmd == "RSET", cmd == "NOOP":
 			reply("250 OK")
 		case cmd == "QUIT":
+			s.wait("QUIT")
+			s.mu.Lock()
+			hangUp := s.hangUpQuit
+			s.mu.Unlock()
+			if hangUp {
+				return
+			}
 			reply("221 Bye")
 			return
 		default:
