@@ -234,6 +234,7 @@ func (s *Service) DeliverAlertEmails(ctx context.Context) (int, error) {
 		if err := s.DB.Update(ctx, func(tx *store.Tx) error { return tx.MarkAlertEmailed(a.AlertID, s.now()) }); err != nil {
 			return sent, err
 		}
+		s.Log.Info("alert email sent", "alert", a.AlertID, "attempts", a.Attempts)
 		sent++
 	}
 	return sent, nil

@@ -35,7 +35,7 @@ type Server struct {
 
 // hold stops the next session that sends its command, before answering it.
 type hold struct {
-	held    chan struct{} // closed when a session is waiting
+	held    chan string   // the sender's address, when a session is waiting
 	release chan struct{} // closed to let it go on
 }
 
@@ -78,11 +78,13 @@ func (s *Server) SetHangUpOnQuit(b bool) {
 
 // Hold makes the next session that sends cmd ("DATA" or "QUIT") stop
 // there, unanswered, until release is called (at the latest when the test
-// ends); held is closed once a sender is waiting there. Held at DATA, the
+// ends); held gives the sender's address (host:port) once it is waiting
+// there. Held at DATA, the
 // sender has sent no message yet: if it goes away meanwhile, nothing is
-// accepted. Held at QUIT, the message before it was accepted already.
-func (s *Server) Hold(cmd string) (held <-chan struct{}, release func()) {
-	h := &hold{held: make(chan struct{}), release: make(chan struct{})}
+// accepted. QUIT is held only in a session that sent a message, which was
+// accepted already (a probe's QUIT is not).
+func (s *Server) Hold(cmd string) (held <-chan string, release func()) {
+	h := &hold{held: make(chan string, 1), release: make(chan struct{})}
 	s.mu.Lock()
 	if s.holds == nil {
 		s.holds = map[string]*hold{}
@@ -96,13 +98,13 @@ func (s *Server) Hold(cmd string) (held <-chan struct{}, release func()) {
 }
 
 // wait stops the session at cmd if a hold is set for it.
-func (s *Server) wait(cmd string) {
+func (s *Server) wait(conn net.Conn, cmd string) {
 	s.mu.Lock()
 	h := s.holds[cmd]
 	delete(s.holds, cmd)
 	s.mu.Unlock()
 	if h != nil {
-		close(h.held)
+		h.held <- conn.RemoteAddr().String()
 		<-h.release
 	}
 }
@@ -146,6 +148,7 @@ func (s *Server) session(conn net.Conn) {
 	reply := func(line string) { conn.Write([]byte(line + "\r\n")) }
 	reply("220 localhost ESMTP notifytest")
 	var m Mail
+	sent := false
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -170,7 +173,7 @@ func (s *Server) session(conn net.Conn) {
 			m.To = append(m.To, address(line[8:]))
 			reply("250 OK")
 		case cmd == "DATA":
-			s.wait("DATA")
+			s.wait(conn, "DATA")
 			reply("354 End data with <CR><LF>.<CR><LF>")
 			var data strings.Builder
 			for {
@@ -191,11 +194,14 @@ func (s *Server) session(conn net.Conn) {
 			case s.arrived <- struct{}{}:
 			default:
 			}
+			sent = true
 			reply("250 OK: queued")
 		case cmd == "RSET", cmd == "NOOP":
 			reply("250 OK")
 		case cmd == "QUIT":
-			s.wait("QUIT")
+			if sent {
+				s.wait(conn, "QUIT")
+			}
 			s.mu.Lock()
 			hangUp := s.hangUpQuit
 			s.mu.Unlock()
