@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -167,7 +170,8 @@ func hasNote(c apiCase, text string) bool {
 
 // A session made by signing in on one replica works on the other, and
 // signing out on the other ends it on the first at its next request:
-// sessions live in the database, not in a replica.
+// sessions live in the database, not in a replica. So does the step
+// between password and code: a person may give one to each replica.
 func TestASessionMadeOnOneReplicaWorksOnTheOtherAndSigningOutEndsItOnBoth(t *testing.T) {
 	r := newPGReplicas(t)
 	a, b := r.replica(t, "a"), r.replica(t, "b")
@@ -184,6 +188,44 @@ func TestASessionMadeOnOneReplicaWorksOnTheOtherAndSigningOutEndsItOnBoth(t *tes
 	for name, c := range map[string]*client{"first": onA, "second": onB} {
 		if status, _, err := c.do("GET", "/api/v1/cases", nil); err != nil || status != http.StatusUnauthorized {
 			t.Errorf("the session signed out on the second replica answered %d (%v) on the %s, want 401", status, err, name)
+		}
+	}
+
+	// In the browser: the password on one replica, the code on the other,
+	// the pages after on either. (Cookies are kept per host, not per port,
+	// as a browser keeps them for one site behind a balancer.)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(u string, form url.Values) (int, string) {
+		t.Helper()
+		resp, err := browser.PostForm(u, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	u := r.s.p.Manager.User
+	if status, body := post(a.url+"/sign-in", url.Values{"email": {u.Email}, "password": {storetest.Password}}); status != http.StatusOK || !strings.Contains(body, `name="code"`) {
+		t.Fatalf("the password on the first replica: %d\n%s", status, body)
+	}
+	if status, body := post(b.url+"/sign-in/code", url.Values{"code": {storetest.Code(r.db, u.Email, time.Now())}}); status != http.StatusSeeOther {
+		t.Fatalf("the code on the second replica: %d\n%s", status, body)
+	}
+	for _, srv := range []*server{a, b} {
+		resp, err := browser.Get(srv.url + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), u.Name) {
+			t.Fatalf("the home page on %s, signed in across both: %d", srv.url, resp.StatusCode)
 		}
 	}
 }
