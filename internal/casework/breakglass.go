@@ -231,7 +231,8 @@ func (s *Service) DeliverAlertEmails(ctx context.Context) (int, error) {
 			failed = append(failed, a.AlertID)
 			continue
 		}
-		if err := s.DB.Update(ctx, func(tx *store.Tx) error { return tx.MarkAlertEmailed(a.AlertID, s.now()) }); err != nil {
+		// The relay has it: record that even if the service is stopping.
+		if err := s.DB.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.MarkAlertEmailed(a.AlertID, s.now()) }); err != nil {
 			return sent, err
 		}
 		s.Log.Info("alert email sent", "alert", a.AlertID, "attempts", a.Attempts)
