@@ -25,6 +25,9 @@
 //     the sign-in throttle hold across them, an alert email is delivered
 //     once when its sender is SIGKILLed mid-send, and killing one under
 //     load loses no acknowledged write.
+//   - standby_test.go: a failover to a synchronous PostgreSQL standby,
+//     given to the program as a second host in one URL, loses no
+//     acknowledged write.
 //   - deploy_test.go: the files in deploy/ as an operator installs them:
 //     the systemd units pass `systemd-analyze verify` and `security`; the
 //     nginx example, run by nginx in front of two replicas, serves HTTPS
