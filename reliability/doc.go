@@ -28,6 +28,8 @@
 //   - standby_test.go: a failover to a synchronous PostgreSQL standby,
 //     given to the program as a second host in one URL, loses no
 //     acknowledged write.
+//   - pitr_test.go: point-in-time recovery from a base backup and the WAL
+//     archive gives back every case before the moment, none after.
 //   - deploy_test.go: the files in deploy/ as an operator installs them:
 //     the systemd units pass `systemd-analyze verify` and `security`; the
 //     nginx example, run by nginx in front of two replicas, serves HTTPS
