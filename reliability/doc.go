@@ -20,6 +20,16 @@
 //   - rotation_test.go: two replicas on one database rotate the master key
 //     with rolling restarts (a key added unwrap-only, then made the primary,
 //     then `keys rotate`); every case reads through both after each restart.
+//   - replicas_test.go: two replicas over one PostgreSQL, each addressed
+//     directly: each reads at once what the other just wrote, sessions and
+//     the sign-in throttle hold across them, an alert email is delivered
+//     once when its sender is SIGKILLed mid-send, and killing one under
+//     load loses no acknowledged write.
+//   - standby_test.go: a failover to a synchronous PostgreSQL standby,
+//     given to the program as a second host in one URL, loses no
+//     acknowledged write.
+//   - pitr_test.go: point-in-time recovery from a base backup and the WAL
+//     archive gives back every case before the moment, none after.
 //   - deploy_test.go: the files in deploy/ as an operator installs them:
 //     the systemd units pass `systemd-analyze verify` and `security`; the
 //     nginx example, run by nginx in front of two replicas, serves HTTPS

@@ -31,6 +31,7 @@ type accessConfig struct {
 	smtpAddr       string
 	smtpFrom       string
 	smtpUsername   string
+	smtpTimeout    time.Duration
 	breakGlassFor  time.Duration
 	signInPerMin   int
 	accountPerMin  int
@@ -46,6 +47,7 @@ func (c *config) accessFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.smtpAddr, "smtp-addr", "", "host:port of the SMTP relay for alert emails; none are sent without it (WAYMARK_SMTP_ADDR)")
 	fs.StringVar(&a.smtpFrom, "smtp-from", "", "sender of alert emails, e.g. Waymark <waymark@partnership.example> (WAYMARK_SMTP_FROM)")
 	fs.StringVar(&a.smtpUsername, "smtp-username", "", "SMTP user name, if the relay needs one; the password is read from WAYMARK_SMTP_PASSWORD (WAYMARK_SMTP_USERNAME)")
+	fs.DurationVar(&a.smtpTimeout, "smtp-timeout", notify.DefaultTimeout, "longest one alert email may take to send, from connecting to the relay's answer; another replica takes over an email whose sender went quiet for twice this, 1s to 5m (WAYMARK_SMTP_TIMEOUT)")
 	fs.DurationVar(&a.breakGlassFor, "break-glass-duration", 4*time.Hour, "how long emergency (break-glass) access to a case lasts (WAYMARK_BREAK_GLASS_DURATION)")
 	fs.IntVar(&a.signInPerMin, "sign-in-rate-limit", 30, "sign-in requests a minute from one address, per replica; 0 for none (WAYMARK_SIGN_IN_RATE_LIMIT)")
 	fs.IntVar(&a.accountPerMin, "account-rate-limit", 0, "no longer used: failed sign-ins are throttled per account and address in the database (docs/security.md); accepted so that old command lines still start, and has no environment variable")
@@ -82,7 +84,11 @@ func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, 
 		if _, err := mail.ParseAddress(a.smtpFrom); err != nil {
 			return web.RateLimits{}, fmt.Errorf("--smtp-from %q is not an email address (e.g. Waymark <waymark@partnership.example>): %v", a.smtpFrom, err)
 		}
-		svc.Access.Mailer = &notify.Mailer{Addr: a.smtpAddr, From: a.smtpFrom, Username: a.smtpUsername, Password: c.secret("WAYMARK_SMTP_PASSWORD")}
+		if a.smtpTimeout < time.Second || a.smtpTimeout > 5*time.Minute {
+			return web.RateLimits{}, fmt.Errorf("--smtp-timeout must be between 1s and 5m, not %s", a.smtpTimeout)
+		}
+		svc.Access.Mailer = &notify.Mailer{Addr: a.smtpAddr, From: a.smtpFrom, Username: a.smtpUsername, Password: c.secret("WAYMARK_SMTP_PASSWORD"),
+			Timeout: a.smtpTimeout}
 	} else if a.smtpFrom != "" || a.smtpUsername != "" {
 		return web.RateLimits{}, errors.New("--smtp-from and --smtp-username are set but --smtp-addr is not, so no alert email would be sent: give --smtp-addr too")
 	}
@@ -113,10 +119,12 @@ func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, 
 	return limits, nil
 }
 
-// runAlertMailer sends alert emails in the background until ctx ends.
+// runAlertMailer sends alert emails in the background until ctx ends: at
+// once after a grant, and every minute (or every claim lease, if shorter) to
+// retry and to take over an email a stopped replica had claimed.
 func runAlertMailer(ctx context.Context, svc *casework.Service) {
 	if svc.Access.Mailer != nil {
-		go svc.RunAlertMailer(ctx, time.Minute)
+		go svc.RunAlertMailer(ctx, min(time.Minute, svc.AlertEmailLease()))
 	}
 }
 

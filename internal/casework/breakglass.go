@@ -165,37 +165,77 @@ func (s *Service) wakeAlertMailer() {
 	}
 }
 
+// AlertEmailLease is how long a replica's claim on an alert's email keeps
+// every other replica from sending it: twice the longest a send can take
+// (notify.Mailer.SendTimeout, the connection's deadline). A claim that old
+// belongs to a sender that has either recorded the outcome or is gone
+// (killed mid-send, say), so another replica takes it over. The second
+// timeout's worth is room for the claim and the record to commit.
+func (s *Service) AlertEmailLease() time.Duration {
+	return 2 * s.Access.Mailer.SendTimeout()
+}
+
+// alertEmailsPerRound bounds the emails one round of the mailer sends.
+const alertEmailsPerRound = 50
+
 // DeliverAlertEmails sends the emails of alerts not yet emailed: a nudge
-// with no details and a link to the alerts page. It claims each alert first,
-// so several replicas never send one twice; a failed send is tried again
-// later, up to 10 times. It returns how many were sent.
+// with no details and a link to the alerts page. It claims each alert just
+// before sending it, one at a time, so several replicas never send one
+// twice and no claim waits behind other sends until its lease runs out; a
+// failed send is tried again later, up to 10 times. It returns how many
+// were sent.
+//
+// What "never twice" rests on, and where it stops (docs/operations.md
+// "Running highly available"): a send is marked done as soon as the relay
+// has accepted the message (notify.Mailer.Send does not wait for QUIT). A
+// sender killed before the relay accepted it sent nothing, and another
+// replica sends it once the claim's lease (AlertEmailLease) has passed. A
+// sender killed in the moment between the relay's acceptance and the
+// commit of the mark leaves an email that is sent again: the second copy
+// carries the same Message-ID (the alert's id).
 func (s *Service) DeliverAlertEmails(ctx context.Context) (int, error) {
 	m := s.Access.Mailer
 	if m == nil {
 		return 0, nil
 	}
-	var batch []store.AlertEmail
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		var err error
-		batch, err = tx.ClaimAlertEmails(s.now(), 10*time.Minute, 50, store.AlertEmailAttempts)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
 	link := strings.TrimSuffix(s.Access.PublicURL, "/") + "/alerts"
 	sent := 0
-	for _, a := range batch {
-		if err := m.Send(ctx, a.To, notify.AlertMessage(link)); err != nil {
-			s.logUnsent(a, err)
-			if err := s.DB.Update(ctx, func(tx *store.Tx) error { return tx.ReleaseAlertEmail(a.AlertID) }); err != nil {
-				return sent, err
-			}
-			continue
+	var failed []string // released at the end of the round, so this round does not take them again
+	defer func() {
+		for _, id := range failed {
+			// A claim left standing (the database went away) lapses after its lease.
+			s.DB.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.ReleaseAlertEmail(id) })
 		}
-		if err := s.DB.Update(ctx, func(tx *store.Tx) error { return tx.MarkAlertEmailed(a.AlertID, s.now()) }); err != nil {
+	}()
+	for range alertEmailsPerRound {
+		var batch []store.AlertEmail
+		err := s.DB.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			batch, err = tx.ClaimAlertEmails(s.now(), s.AlertEmailLease(), 1, store.AlertEmailAttempts)
+			return err
+		})
+		if err != nil {
 			return sent, err
 		}
+		if len(batch) == 0 {
+			return sent, nil
+		}
+		a := batch[0]
+		if a.To == "" { // claimed for a disabled recipient: nothing to send
+			continue
+		}
+		msg := notify.AlertMessage(link)
+		msg.ID = a.AlertID
+		if err := m.Send(ctx, a.To, msg); err != nil {
+			s.logUnsent(a, err)
+			failed = append(failed, a.AlertID)
+			continue
+		}
+		// The relay has it: record that even if the service is stopping.
+		if err := s.DB.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.MarkAlertEmailed(a.AlertID, s.now()) }); err != nil {
+			return sent, err
+		}
+		s.Log.Info("alert email sent", "alert", a.AlertID, "attempts", a.Attempts)
 		sent++
 	}
 	return sent, nil

@@ -24,6 +24,11 @@ import (
 type Message struct {
 	Subject string
 	Body    string
+	// ID, when set, makes the Message-ID header: the same ID on every try,
+	// so that a second copy (a sender killed after the relay took the first
+	// but before it could record so) can be recognised as the same message
+	// by the relay and the reader's mail program. Random when empty.
+	ID string
 }
 
 // AlertMessage is the alert email: that there is something for
@@ -58,10 +63,23 @@ type Mailer struct {
 	From           string // the envelope and header sender
 	Username       string // optional: PLAIN authentication, over TLS only
 	Password       string
-	AllowPlaintext bool        // send without TLS to a relay elsewhere (not advised)
-	TLS            *tls.Config // optional: e.g. the relay's CA for tests
-	Timeout        time.Duration
-	Hostname       string // the name this client gives in EHLO
+	AllowPlaintext bool          // send without TLS to a relay elsewhere (not advised)
+	TLS            *tls.Config   // optional: e.g. the relay's CA for tests
+	Timeout        time.Duration // of one whole send; DefaultTimeout when zero
+	Hostname       string        // the name this client gives in EHLO
+}
+
+// DefaultTimeout bounds one send when the Mailer has no Timeout.
+const DefaultTimeout = 30 * time.Second
+
+// SendTimeout is the longest one Send can take: the connection's deadline.
+// A claim on an email held longer than this by a sender that has not
+// recorded the outcome means the sender is gone (casework.AlertEmailLease).
+func (m *Mailer) SendTimeout() time.Duration {
+	if m == nil || m.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return m.Timeout
 }
 
 // Send delivers msg to one recipient.
@@ -76,11 +94,7 @@ func (m *Mailer) Send(ctx context.Context, to string, msg Message) error {
 	if err != nil {
 		return fmt.Errorf("notify: bad sender address %q", m.From)
 	}
-	timeout := m.Timeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, m.SendTimeout())
 	defer cancel()
 	c, host, err := m.connect(ctx)
 	if err != nil {
@@ -124,7 +138,13 @@ func (m *Mailer) Send(ctx context.Context, to string, msg Message) error {
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("notify: ending message: %w", err)
 	}
-	return c.Quit()
+	// The relay answered 250 to the end of the data: the message is its
+	// responsibility now (RFC 5321 §4.1.1.4), whatever happens to QUIT. Say
+	// QUIT without waiting for the answer: a relay that hangs up or stalls
+	// there must not make the caller think the message was not sent, try
+	// again and send it twice, nor keep it from recording the send.
+	c.Text.PrintfLine("QUIT")
+	return nil
 }
 
 // ProbeTimeout bounds Probe when the Mailer has no shorter Timeout.
@@ -194,7 +214,16 @@ func (m *Mailer) compose(from *mail.Address, to string, msg Message) []byte {
 	fmt.Fprintf(&b, "To: %s\r\n", to)
 	fmt.Fprintf(&b, "Subject: %s\r\n", oneLine(msg.Subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", hex.EncodeToString(id), domain)
+	msgID := hex.EncodeToString(id)
+	if msg.ID != "" {
+		msgID = "waymark-" + strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
+				return r
+			}
+			return -1
+		}, msg.ID)
+	}
+	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", msgID, domain)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n")
 	b.WriteString(msg.Body)
 	return []byte(b.String())

@@ -90,13 +90,15 @@ func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
 // AlertEmail is one email to send: the alert and its recipient's address.
 type AlertEmail struct {
 	AlertID  string
-	To       string
-	Attempts int // this one included
+	To       string // empty when the recipient is disabled: claimed, not to be sent
+	Attempts int    // this one included
 }
 
 // ClaimAlertEmails takes up to limit alerts whose email is unsent and not
 // being sent by another replica (a claim older than lease is taken over),
-// marking them claimed. Each is tried at most maxAttempts times.
+// marking them claimed. Each is tried at most maxAttempts times. An alert
+// for a recipient who has been disabled is claimed too (so it stops being
+// tried), and returned with no address.
 func (t *Tx) ClaimAlertEmails(now time.Time, lease time.Duration, limit, maxAttempts int) ([]AlertEmail, error) {
 	skip := ""
 	if t.dialect == Postgres {
@@ -132,9 +134,11 @@ func (t *Tx) ClaimAlertEmails(now time.Time, lease time.Duration, limit, maxAtte
 		if err != nil {
 			return nil, err
 		}
+		a := AlertEmail{AlertID: c.id, Attempts: c.attempts}
 		if !u.Disabled {
-			out = append(out, AlertEmail{AlertID: c.id, To: u.Email, Attempts: c.attempts})
+			a.To = u.Email
 		}
+		out = append(out, a)
 	}
 	return out, nil
 }

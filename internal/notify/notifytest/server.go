@@ -23,11 +23,20 @@ type Mail struct {
 type Server struct {
 	Addr string
 	ln   net.Listener
+	t    testing.TB
 
-	mu      sync.Mutex
-	mails   []Mail
-	failing bool
-	arrived chan struct{}
+	mu         sync.Mutex
+	mails      []Mail
+	failing    bool
+	hangUpQuit bool
+	holds      map[string]*hold // command -> the next session to stop there
+	arrived    chan struct{}
+}
+
+// hold stops the next session that sends its command, before answering it.
+type hold struct {
+	held    chan string   // the sender's address, when a session is waiting
+	release chan struct{} // closed to let it go on
 }
 
 // New starts a server on 127.0.0.1; it stops when the test ends.
@@ -44,7 +53,7 @@ func NewAt(t testing.TB, addr string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: ln.Addr().String(), ln: ln, arrived: make(chan struct{}, 100)}
+	s := &Server{Addr: ln.Addr().String(), ln: ln, t: t, arrived: make(chan struct{}, 100)}
 	go s.serve()
 	t.Cleanup(func() { ln.Close() })
 	return s
@@ -56,6 +65,48 @@ func (s *Server) SetFailing(f bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failing = f
+}
+
+// SetHangUpOnQuit makes the server close the connection when it is told
+// QUIT, without answering, as a relay that drops the line after taking a
+// message may: what it took with 250 is still sent on.
+func (s *Server) SetHangUpOnQuit(b bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUpQuit = b
+}
+
+// Hold makes the next session that sends cmd ("DATA" or "QUIT") stop
+// there, unanswered, until release is called (at the latest when the test
+// ends); held gives the sender's address (host:port) once it is waiting
+// there. Held at DATA, the
+// sender has sent no message yet: if it goes away meanwhile, nothing is
+// accepted. QUIT is held only in a session that sent a message, which was
+// accepted already (a probe's QUIT is not).
+func (s *Server) Hold(cmd string) (held <-chan string, release func()) {
+	h := &hold{held: make(chan string, 1), release: make(chan struct{})}
+	s.mu.Lock()
+	if s.holds == nil {
+		s.holds = map[string]*hold{}
+	}
+	s.holds[strings.ToUpper(cmd)] = h
+	s.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(h.release) }) }
+	s.t.Cleanup(release)
+	return h.held, release
+}
+
+// wait stops the session at cmd if a hold is set for it.
+func (s *Server) wait(conn net.Conn, cmd string) {
+	s.mu.Lock()
+	h := s.holds[cmd]
+	delete(s.holds, cmd)
+	s.mu.Unlock()
+	if h != nil {
+		h.held <- conn.RemoteAddr().String()
+		<-h.release
+	}
 }
 
 // Mails returns the messages accepted so far.
@@ -97,6 +148,7 @@ func (s *Server) session(conn net.Conn) {
 	reply := func(line string) { conn.Write([]byte(line + "\r\n")) }
 	reply("220 localhost ESMTP notifytest")
 	var m Mail
+	sent := false
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -121,6 +173,7 @@ func (s *Server) session(conn net.Conn) {
 			m.To = append(m.To, address(line[8:]))
 			reply("250 OK")
 		case cmd == "DATA":
+			s.wait(conn, "DATA")
 			reply("354 End data with <CR><LF>.<CR><LF>")
 			var data strings.Builder
 			for {
@@ -141,10 +194,20 @@ func (s *Server) session(conn net.Conn) {
 			case s.arrived <- struct{}{}:
 			default:
 			}
+			sent = true
 			reply("250 OK: queued")
 		case cmd == "RSET", cmd == "NOOP":
 			reply("250 OK")
 		case cmd == "QUIT":
+			if sent {
+				s.wait(conn, "QUIT")
+			}
+			s.mu.Lock()
+			hangUp := s.hangUpQuit
+			s.mu.Unlock()
+			if hangUp {
+				return
+			}
 			reply("221 Bye")
 			return
 		default:
