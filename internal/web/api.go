@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,7 +70,13 @@ const StatusClientClosedRequest = 499
 // the one transaction it was in rolled back. It logs it at info level and
 // reports true; otherwise it does nothing.
 func (s *Server) clientGone(w http.ResponseWriter, r *http.Request, err error) bool {
-	if !errors.Is(err, context.Canceled) || !errors.Is(r.Context().Err(), context.Canceled) {
+	if !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	// pgx reports a query its context cut short as a bad connection
+	// (database/sql then throws that connection away) rather than as
+	// context.Canceled; it is the same event.
+	if !errors.Is(err, context.Canceled) && !errors.Is(err, driver.ErrBadConn) {
 		return false
 	}
 	s.log.Info("request cancelled by the client", "request_id", requestID(r.Context()), "path", r.URL.Path)

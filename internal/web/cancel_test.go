@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -62,8 +64,21 @@ func TestARequestItsClientGaveUpOnIsNotAnInternalError(t *testing.T) {
 		if rec.Code != StatusClientClosedRequest {
 			t.Errorf("a page whose client gave up: %d", rec.Code)
 		}
+		// PostgreSQL's driver names a query cut short by the client's
+		// going as a bad connection: the same event.
+		rec = httptest.NewRecorder()
+		e.srv.failErr(rec, httptest.NewRequest("GET", "/inbox", nil).WithContext(ctx), fmt.Errorf("store: reading the inbox: %w", driver.ErrBadConn))
+		if rec.Code != StatusClientClosedRequest {
+			t.Errorf("a page whose query was cut short as a bad connection when its client gave up: %d", rec.Code)
+		}
 		if strings.Contains(logs.String(), "internal error") || !strings.Contains(logs.String(), "request cancelled by the client") {
 			t.Fatalf("the log of requests their clients gave up on:\n%s", logs.String())
+		}
+		// A bad connection while the client is still waiting is a real failure.
+		rec = httptest.NewRecorder()
+		e.srv.failErr(rec, httptest.NewRequest("GET", "/inbox", nil), fmt.Errorf("store: reading the inbox: %w", driver.ErrBadConn))
+		if rec.Code != http.StatusInternalServerError {
+			t.Errorf("a bad connection with the client still there: %d, want 500", rec.Code)
 		}
 	})
 }
