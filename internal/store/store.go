@@ -45,6 +45,8 @@ type DB struct {
 
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
+
+	observer atomic.Pointer[func(query string)] // told of every statement a transaction runs (stmtcache.go)
 }
 
 // OpenOptions tunes an opened database.
@@ -113,10 +115,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// process starting while another migrates must wait for it, not fail.
 		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
-		s, err := sql.Open("sqlite", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("store: opening sqlite %s: %w", file, err)
-		}
+		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
 		s.SetMaxOpenConns(conns(4))
 		db = &DB{sql: s, Dialect: SQLite}
 	}
@@ -235,6 +234,7 @@ func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
 		return nil, err
 	}
 	defer t.db.timedStatement("exec", time.Now())
+	t.db.observe(q)
 	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
@@ -243,6 +243,7 @@ func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
 		return nil, err
 	}
 	defer t.db.timedStatement("query", time.Now())
+	t.db.observe(q)
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
@@ -253,6 +254,7 @@ func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 		return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`)
 	}
 	defer t.db.timedStatement("query", time.Now())
+	t.db.observe(q)
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
