@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"strings"
@@ -162,17 +163,30 @@ func (c *cachingConn) ResetSession(ctx context.Context) error { return c.sqlite(
 func (c *cachingConn) IsValid() bool                          { return c.sqlite().IsValid() }
 func (c *cachingConn) Unwrap() driver.Conn                    { return c.conn }
 
-// observe tells the statement observer, if any, of a statement about to run.
-func (db *DB) observe(q string) {
+// observe tells the statement observer, if any, of a statement run: rows
+// is how many rows it wrote, or -1 for a query.
+func (db *DB) observe(q string, rows int64) {
 	if fn := db.observer.Load(); fn != nil {
-		(*fn)(q)
+		(*fn)(q, rows)
 	}
 }
 
+func (db *DB) observeExec(q string, res sql.Result, err error) {
+	if db.observer.Load() == nil || err != nil {
+		return
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		n = -1
+	}
+	db.observe(q, n)
+}
+
 // ObserveStatements has fn told the text (never the arguments) of every
-// statement a transaction of this database runs from now on; nil stops it.
-// For tests and profiling: it counts what one use case costs.
-func (db *DB) ObserveStatements(fn func(query string)) {
+// statement a transaction of this database runs from now on, and how many
+// rows each write changed (-1 for a query); nil stops it. For tests and
+// profiling: it counts what one use case costs.
+func (db *DB) ObserveStatements(fn func(query string, rows int64)) {
 	if fn == nil {
 		db.observer.Store(nil)
 		return

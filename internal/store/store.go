@@ -46,7 +46,7 @@ type DB struct {
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 
-	observer atomic.Pointer[func(query string)] // told of every statement a transaction runs (stmtcache.go)
+	observer atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 }
 
 // OpenOptions tunes an opened database.
@@ -195,6 +195,8 @@ type Tx struct {
 	readOnly      bool
 	heads         map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
 	headsAt       time.Time
+	pendingAudit  []audit.Entry // audit entries chained when the transaction commits (audit.go)
+	auditErr      error         // chaining them failed: the transaction must not commit
 	erased        []Erasure     // erasures to append to the erasure ledger before commit (ledger.go)
 	draftsDeleted []LedgerEntry // unsent drafts deleted, likewise (ledger.go)
 }
@@ -220,6 +222,15 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	// Last of all, the audit entries go onto the chain: its head is locked
+	// from here to the commit only.
+	if err := errors.Join(t.auditErr, t.chainAudit()); err != nil {
+		tx.Rollback()
+		if isUniqueViolation(err) || isBusy(err) {
+			return conflict(err)
+		}
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		if isUniqueViolation(err) || isBusy(err) {
 			return conflict(err)
@@ -233,17 +244,28 @@ func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	if len(t.pendingAudit) > 0 && readsAudit(q) {
+		if err := t.chainAudit(); err != nil {
+			return nil, err
+		}
+	}
 	defer t.db.timedStatement("exec", time.Now())
-	t.db.observe(q)
-	return t.tx.ExecContext(t.ctx, q, args...)
+	res, err := t.tx.ExecContext(t.ctx, q, args...)
+	t.db.observeExec(q, res, err)
+	return res, err
 }
 
 func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	if len(t.pendingAudit) > 0 && readsAudit(q) {
+		if err := t.chainAudit(); err != nil {
+			return nil, err
+		}
+	}
 	defer t.db.timedStatement("query", time.Now())
-	t.db.observe(q)
+	t.db.observe(q, -1)
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
@@ -253,8 +275,13 @@ func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 	if unstorable(args) != nil {
 		return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`)
 	}
+	if len(t.pendingAudit) > 0 && readsAudit(q) {
+		if err := t.chainAudit(); err != nil {
+			return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`) // no row; Update refuses to commit (auditErr)
+		}
+	}
 	defer t.db.timedStatement("query", time.Now())
-	t.db.observe(q)
+	t.db.observe(q, -1)
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
