@@ -720,7 +720,7 @@ const benchContactNote = "Called by the school's DSL"
 //
 //	go test ./internal/casework -run '^$' -bench 'AppendEvent/sqlite/RecordContact/serial|BareSQLite' -count 5
 //
-// SQLite only: PostgreSQL has no such bare loop here.
+// BenchmarkBarePostgresEventAndAuditCommit is its PostgreSQL counterpart.
 func BenchmarkBareSQLiteEventAndAuditCommit(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		ctx := context.Background()
@@ -763,6 +763,70 @@ func BenchmarkBareSQLiteEventAndAuditCommit(b *testing.B) {
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO audit(seq, body) VALUES (?, ?)`, i+1, auditBody); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(eventRows), "event-rows/op")
+		b.ReportMetric(float64(eventBytes), "event-bytes/op")
+		b.ReportMetric(float64(auditBytes), "audit-bytes/op")
+	})
+}
+
+// BenchmarkBarePostgresEventAndAuditCommit is the PostgreSQL counterpart of
+// BenchmarkBareSQLiteEventAndAuditCommit, what
+// "AppendEvent/postgres/RecordContact/serial" is compared with: a connection
+// pool opened as the store opens one (pgx, TEST_DATABASE_URL, a schema of
+// its own), each operation one transaction inserting the event rows and the
+// audit row of a recorded contact, of the same byte sizes, and committing
+// with the same server's durability settings as the store's own commits
+// (logged: a test server with fsync off makes both loops faster alike, and
+// its figures are no measure of a disk). Run both in one invocation:
+//
+//	go test ./internal/casework -run '^$' -bench 'AppendEvent/postgres/RecordContact/serial|BarePostgres' -count 5
+func BenchmarkBarePostgresEventAndAuditCommit(b *testing.B) {
+	if !storetest.WantPostgres(b) {
+		b.Skip("TEST_DATABASE_URL is not set")
+	}
+	b.Run("postgres", func(b *testing.B) {
+		ctx := context.Background()
+		eventRows, eventBytes, auditBytes := benchContactRowSizes(b)
+		bare := storetest.Postgres(b).SQL() // a pool of the store's settings, in a schema of its own
+		for _, setting := range []string{"synchronous_commit", "fsync"} {
+			var v string
+			if err := bare.QueryRowContext(ctx, `SHOW `+setting).Scan(&v); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("PostgreSQL %s = %s", setting, v)
+		}
+		if _, err := bare.ExecContext(ctx, `CREATE TABLE bare_events (case_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (case_id, seq));
+			CREATE TABLE bare_audit (seq BIGINT PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
+			b.Fatal(err)
+		}
+		filler := func(n int) string {
+			raw := make([]byte, (n+1)/2)
+			rand.Read(raw)
+			return hex.EncodeToString(raw)[:n]
+		}
+		caseID := access.NewID()
+		eventBody := filler(max(eventBytes/eventRows-len(caseID)-1, 1))
+		auditBody := filler(max(auditBytes-1, 1))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			tx, err := bare.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for j := range eventRows {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO bare_events(case_id, seq, body) VALUES ($1, $2, $3)`, caseID, i*eventRows+j, eventBody); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bare_audit(seq, body) VALUES ($1, $2)`, i+1, auditBody); err != nil {
 				b.Fatal(err)
 			}
 			if err := tx.Commit(); err != nil {
