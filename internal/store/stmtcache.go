@@ -24,7 +24,7 @@ import (
 // stmtCacheSize bounds the statements kept per connection. Queries built
 // with a varying number of placeholders (lists of ids) could otherwise grow
 // it without end; past the bound, new texts are prepared and closed as before.
-const stmtCacheSize = 256
+const stmtCacheSize = 400
 
 type cachingConnector struct{ dsn string }
 
