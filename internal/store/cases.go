@@ -191,7 +191,10 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err := t.saveMembers(c.ID, c.Version, p.members, keyID, key); err != nil {
 		return err
 	}
-	return t.saveClocks(c.ID, p.clocks)
+	if err := t.saveClocks(c.ID, p.clocks); err != nil {
+		return err
+	}
+	return nil
 }
 
 // placeholders is "$from, $from+1, …" for n arguments.
