@@ -257,11 +257,16 @@ func TestCommandsRefuseADatabaseNewerThanTheyKnow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SQL().Exec(`INSERT INTO schema_migrations(version, applied_at) VALUES ('0019_later', '2030-01-01T00:00:00Z')`); err != nil {
+	var latest int
+	if _, err := fmt.Sscanf(store.LatestSchema(), "%d", &latest); err != nil {
+		t.Fatal(err)
+	}
+	later := fmt.Sprintf("%04d", latest+1) // one past the newest this build carries
+	if _, err := db.SQL().Exec(`INSERT INTO schema_migrations(version, applied_at) VALUES ($1, '2030-01-01T00:00:00Z')`, later+"_later"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	want := "this database is at schema 0019, this Waymark knows up to " + store.LatestSchema() + ": run the newer release"
+	want := "this database is at schema " + later + ", this Waymark knows up to " + store.LatestSchema() + ": run the newer release"
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for _, cmd := range [][]string{{"serve", "--migrate", "--addr", "127.0.0.1:0", "--insecure-no-encryption"}, {"migrate"}, {"migrate", "--dry-run"}, {"verify"}, {"backup"}} {

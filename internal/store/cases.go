@@ -168,16 +168,11 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err != nil {
 		return fmt.Errorf("store: saving case row: %w", err)
 	}
-	if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1`, c.ID); err != nil {
-		return fmt.Errorf("store: clearing search tokens: %w", err)
-	}
-	for _, h := range p.tokens {
-		if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.ID, h); err != nil {
-			return fmt.Errorf("store: saving search token: %w", err)
-		}
-	}
-	if _, err := t.exec(`DELETE FROM case_members WHERE case_id = $1`, c.ID); err != nil {
-		return fmt.Errorf("store: clearing members: %w", err)
+	// Members, clocks and search tokens: only rows that differ from what
+	// the projection gives are written (an event that changes none of them
+	// writes none), and rows it no longer gives are deleted.
+	if err := t.saveTokens(c.ID, p.tokens); err != nil {
+		return err
 	}
 	keyID, key, err := t.sealKey()
 	if err != nil {
@@ -193,25 +188,135 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 			keyID, key = "", nil
 		}
 	}
-	for _, m := range p.members {
+	if err := t.saveMembers(c.ID, c.Version, p.members, keyID, key); err != nil {
+		return err
+	}
+	if err := t.saveClocks(c.ID, p.clocks); err != nil {
+		return err
+	}
+	return nil
+}
+
+// placeholders is "$from, $from+1, …" for n arguments.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
+
+// saveTokens makes a case's search tokens exactly tokens.
+func (t *Tx) saveTokens(caseID string, tokens []string) error {
+	seen := map[string]bool{}
+	args := []any{caseID}
+	for _, h := range tokens {
+		if !seen[h] {
+			seen[h] = true
+			args = append(args, h)
+		}
+	}
+	del := `DELETE FROM search_tokens WHERE case_id = $1`
+	if n := len(args) - 1; n > 0 {
+		del += ` AND token_hash NOT IN (` + placeholders(2, n) + `)`
+	}
+	if _, err := t.exec(del, args...); err != nil {
+		return fmt.Errorf("store: clearing search tokens: %w", err)
+	}
+	if len(args) == 1 {
+		return nil
+	}
+	var values []string
+	for i := 2; i <= len(args); i++ {
+		values = append(values, fmt.Sprintf("($1, $%d)", i))
+	}
+	if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		return fmt.Errorf("store: saving search tokens: %w", err)
+	}
+	return nil
+}
+
+// saveMembers makes a case's member rows exactly members, each sealed
+// (when key is given) at the case's version: the seal binds the row to the
+// log as it is now, so every row's seal moves with each event, in one
+// statement, and a row that was removed cannot be put back with an old seal.
+func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, keyID string, key []byte) error {
+	type k struct{ kind, id string }
+	seen := map[k]bool{}
+	args, delArgs := []any{caseID}, []any{caseID}
+	var keep, values []string
+	for _, m := range members {
+		if seen[k{m.Kind, m.ID}] { // one row per member: the first role given, as the primary key keeps
+			continue
+		}
+		seen[k{m.Kind, m.ID}] = true
 		var mac string
 		if key != nil {
-			mac = audit.MemberMAC(key, keyID, c.ID, m.Kind, m.ID, m.Role, c.Version)
+			mac = audit.MemberMAC(key, keyID, caseID, m.Kind, m.ID, m.Role, version)
 		}
-		if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-			c.ID, m.Kind, m.ID, m.Role, keyID, mac); err != nil {
-			return fmt.Errorf("store: saving member: %w", err)
-		}
+		n := len(args)
+		args = append(args, m.Kind, m.ID, m.Role, keyID, mac)
+		keep = append(keep, fmt.Sprintf("NOT (member_kind = $%d AND member_id = $%d)", len(delArgs)+1, len(delArgs)+2))
+		delArgs = append(delArgs, m.Kind, m.ID)
+		values = append(values, fmt.Sprintf("($1, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5))
 	}
-	if _, err := t.exec(`DELETE FROM clocks WHERE case_id = $1`, c.ID); err != nil {
+	del := `DELETE FROM case_members WHERE case_id = $1`
+	if len(keep) > 0 {
+		del += ` AND ` + strings.Join(keep, " AND ")
+	}
+	if _, err := t.exec(del, delArgs...); err != nil {
+		return fmt.Errorf("store: clearing members: %w", err)
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (case_id, member_kind, member_id) DO UPDATE SET role = excluded.role, seal_key = excluded.seal_key, mac = excluded.mac
+		WHERE case_members.role IS DISTINCT FROM excluded.role OR case_members.seal_key IS DISTINCT FROM excluded.seal_key OR case_members.mac IS DISTINCT FROM excluded.mac`, args...); err != nil {
+		return fmt.Errorf("store: saving members: %w", err)
+	}
+	return nil
+}
+
+// saveClocks makes a case's clock rows exactly clocks.
+func (t *Tx) saveClocks(caseID string, clocks []clockRow) error {
+	args := []any{caseID}
+	var values []string
+	for _, cl := range clocks {
+		n := len(args)
+		args = append(args, cl.id, cl.kind, cl.label, cl.ownerOrg, cl.ownerUser, cl.startedAt, cl.dueAt, nullTime(cl.stoppedAt), cl.window)
+		values = append(values, fmt.Sprintf("($1, %s)", placeholders(n+1, 9)))
+	}
+	del, delArgs := `DELETE FROM clocks WHERE case_id = $1`, []any{caseID}
+	if len(clocks) > 0 {
+		for _, cl := range clocks {
+			delArgs = append(delArgs, cl.id)
+		}
+		del += ` AND clock_id NOT IN (` + placeholders(2, len(clocks)) + `)`
+	}
+	if _, err := t.exec(del, delArgs...); err != nil {
 		return fmt.Errorf("store: clearing clocks: %w", err)
 	}
-	for _, cl := range p.clocks {
-		if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			c.ID, cl.id, cl.kind, cl.label, cl.ownerOrg, cl.ownerUser, cl.startedAt, cl.dueAt, nullTime(cl.stoppedAt), cl.window); err != nil {
-			return fmt.Errorf("store: saving clock: %w", err)
+	if len(values) == 0 {
+		return nil
+	}
+	var changed []string
+	for _, col := range []string{"kind", "label", "owner_org_id", "owner_user_id", "started_at", "due_at", "stopped_at", "risk_window"} {
+		changed = append(changed, "clocks."+col+" IS DISTINCT FROM excluded."+col)
+	}
+	if _, err := t.exec(`INSERT INTO clocks(case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window)
+		VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (case_id, clock_id) DO UPDATE SET kind = excluded.kind, label = excluded.label, owner_org_id = excluded.owner_org_id,
+			owner_user_id = excluded.owner_user_id, started_at = excluded.started_at, due_at = excluded.due_at,
+			stopped_at = excluded.stopped_at, risk_window = excluded.risk_window
+		WHERE `+strings.Join(changed, " OR "), args...); err != nil {
+		if isUniqueViolation(err) {
+			return conflict(err)
 		}
+		return fmt.Errorf("store: saving clocks: %w", err)
 	}
 	return nil
 }
@@ -496,14 +601,28 @@ func (t *Tx) DeleteOrphanReadModels() error {
 }
 
 // NextNumber takes the next number of a named counter (for references).
+// On PostgreSQL a counter with a sequence of its own (numberSequences) takes
+// it from the sequence, which locks nothing, so writers to different cases
+// do not queue on one row; a transaction that rolls back after taking a
+// number leaves a gap there (migration 0020 says when). Elsewhere, and on
+// SQLite, the counters row moves in the transaction and a rollback gives
+// the number back.
 func (t *Tx) NextNumber(name string) (int64, error) {
 	var n int64
-	err := t.queryRow(`INSERT INTO counters(name, next) VALUES ($1, 2) ON CONFLICT (name) DO UPDATE SET next = counters.next + 1 RETURNING next - 1`, name).Scan(&n)
+	var err error
+	if seq, ok := numberSequences[name]; ok && t.dialect == Postgres {
+		err = t.queryRow(`SELECT nextval('` + seq + `')`).Scan(&n)
+	} else {
+		err = t.queryRow(`INSERT INTO counters(name, next) VALUES ($1, 2) ON CONFLICT (name) DO UPDATE SET next = counters.next + 1 RETURNING next - 1`, name).Scan(&n)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: taking number from %s: %w", name, err)
 	}
 	return n, nil
 }
+
+// numberSequences names the PostgreSQL sequence of each counter that has one.
+var numberSequences = map[string]string{"contact-reference": "contact_reference_seq"}
 
 // CountCases counts cases (for metrics and benchmarks).
 func (t *Tx) CountCases() (int, error) {

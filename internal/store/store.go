@@ -46,7 +46,8 @@ type DB struct {
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 
-	audits auditWriter // the group-commit writer of reads' audit entries (auditbatch.go)
+	audits   auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
+	observer atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 }
 
 // OpenOptions tunes an opened database.
@@ -115,10 +116,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// process starting while another migrates must wait for it, not fail.
 		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
-		s, err := sql.Open("sqlite", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("store: opening sqlite %s: %w", file, err)
-		}
+		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
 		s.SetMaxOpenConns(conns(4))
 		db = &DB{sql: s, Dialect: SQLite}
 	}
@@ -202,6 +200,8 @@ type Tx struct {
 	readOnly      bool
 	heads         map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
 	headsAt       time.Time
+	pendingAudit  []audit.Entry // audit entries chained when the transaction commits (audit.go)
+	auditErr      error         // chaining them failed: the transaction must not commit
 	erased        []Erasure     // erasures to append to the erasure ledger before commit (ledger.go)
 	draftsDeleted []LedgerEntry // unsent drafts deleted, likewise (ledger.go)
 }
@@ -227,6 +227,15 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	// Last of all, the audit entries go onto the chain: its head is locked
+	// from here to the commit only.
+	if err := errors.Join(t.auditErr, t.chainAudit()); err != nil {
+		tx.Rollback()
+		if isUniqueViolation(err) || isBusy(err) {
+			return conflict(err)
+		}
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		if isUniqueViolation(err) || isBusy(err) {
 			return conflict(err)
@@ -240,15 +249,28 @@ func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	if len(t.pendingAudit) > 0 && readsAudit(q) {
+		if err := t.chainAudit(); err != nil {
+			return nil, err
+		}
+	}
 	defer t.db.timedStatement("exec", time.Now())
-	return t.tx.ExecContext(t.ctx, q, args...)
+	res, err := t.tx.ExecContext(t.ctx, q, args...)
+	t.db.observeExec(q, res, err)
+	return res, err
 }
 
 func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	if err := unstorable(args); err != nil {
 		return nil, err
 	}
+	if len(t.pendingAudit) > 0 && readsAudit(q) {
+		if err := t.chainAudit(); err != nil {
+			return nil, err
+		}
+	}
 	defer t.db.timedStatement("query", time.Now())
+	t.db.observe(q, -1)
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
@@ -258,7 +280,13 @@ func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 	if unstorable(args) != nil {
 		return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`)
 	}
+	if len(t.pendingAudit) > 0 && readsAudit(q) {
+		if err := t.chainAudit(); err != nil {
+			return t.tx.QueryRowContext(t.ctx, `SELECT 1 WHERE 1 = 0`) // no row; Update refuses to commit (auditErr)
+		}
+	}
 	defer t.db.timedStatement("query", time.Now())
+	t.db.observe(q, -1)
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 

@@ -141,7 +141,12 @@ func TestAFailedTransactionWritesNeitherEventsNorAudit(t *testing.T) {
 }
 
 // annex step 1: references come from a counter that never repeats and, since
-// a rolled-back number is taken again, never skips.
+// a rolled-back number is taken again, never skips. On PostgreSQL contact
+// references come from a sequence instead (migration 0020), so that writers
+// do not queue on one row: it never repeats either, and a command refused
+// before it takes a number leaves no gap (casework's
+// TestContactReferencesStayUniqueAndGapFreeWhileOthersAreRefused), but a
+// transaction that rolls back after taking one leaves that number unused.
 func TestCounterNumbersFollowOnWithoutGaps(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		take := func(name string) int64 {
@@ -159,14 +164,25 @@ func TestCounterNumbersFollowOnWithoutGaps(t *testing.T) {
 		if a, b, c := take("contact-reference"), take("contact-reference"), take("other"); a != 1 || b != 2 || c != 1 {
 			t.Fatalf("numbers %d, %d and another counter's %d; want 1, 2, 1", a, b, c)
 		}
-		_ = db.Update(ctx, func(tx *store.Tx) error {
-			if _, err := tx.NextNumber("contact-reference"); err != nil {
-				return err
-			}
-			return errors.New("refused after taking a number")
-		})
-		if n := take("contact-reference"); n != 3 {
-			t.Fatalf("after a rolled-back take, next number %d, want 3", n)
+		rollBack := func(name string) {
+			_ = db.Update(ctx, func(tx *store.Tx) error {
+				if _, err := tx.NextNumber(name); err != nil {
+					return err
+				}
+				return errors.New("refused after taking a number")
+			})
+		}
+		rollBack("other")
+		if n := take("other"); n != 2 {
+			t.Fatalf("after a rolled-back take, next number %d, want 2", n)
+		}
+		rollBack("contact-reference")
+		want := int64(3)
+		if db.Dialect == store.Postgres {
+			want = 4 // the sequence does not give 3 back
+		}
+		if n := take("contact-reference"); n != want {
+			t.Fatalf("after a rolled-back take, next contact reference %d, want %d", n, want)
 		}
 	})
 }
