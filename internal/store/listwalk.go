@@ -1,0 +1,345 @@
+package store
+
+import (
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/pathway"
+)
+
+// Lists that walk an index for one page. "Your cases", search and the
+// escalations list are read through case_viewers (migration 0018): one row
+// per case and per member of it, ordered by the case's last activity, so a
+// page is a range walk of the viewer's own rows, however many cases the
+// database holds. A row of case_viewers only says where to look: every case
+// of a page is kept only when a case_members row with a matching seal says
+// the viewer may know it (§6.5; cases.go sealedMemberships), exactly as the
+// lists did before.
+
+// viewerPerson and viewerOrg are the case_viewers keys of a person (or
+// machine client, whose ids are never a person's) and of an organisation.
+func viewerPerson(id string) string { return "p:" + id }
+func viewerOrg(id string) string    { return "o:" + id }
+
+// saveCaseViewers keeps a case's case_viewers rows in step with its members
+// and its last activity. SaveProjection calls it in the same transaction as
+// the members it derives them from.
+func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalated bool) error {
+	want := map[string]bool{}
+	for _, m := range members {
+		if m.Kind == "org" {
+			want[viewerOrg(m.ID)] = true
+		} else {
+			want[viewerPerson(m.ID)] = true
+		}
+	}
+	have, err := t.stringColumn(`SELECT viewer FROM case_viewers WHERE case_id = $1`, caseID)
+	if err != nil {
+		return fmt.Errorf("store: reading case viewers: %w", err)
+	}
+	if len(have) > 0 {
+		if _, err := t.exec(`UPDATE case_viewers SET updated_at = $2, escalated = $3 WHERE case_id = $1`, caseID, utc(updatedAt), escalated); err != nil {
+			return fmt.Errorf("store: updating case viewers: %w", err)
+		}
+	}
+	had := map[string]bool{}
+	for _, v := range have {
+		had[v] = true
+		if !want[v] {
+			if _, err := t.exec(`DELETE FROM case_viewers WHERE case_id = $1 AND viewer = $2`, caseID, v); err != nil {
+				return fmt.Errorf("store: removing a case viewer: %w", err)
+			}
+		}
+	}
+	added := make([]string, 0, len(want))
+	for v := range want {
+		if !had[v] {
+			added = append(added, v)
+		}
+	}
+	slices.Sort(added)
+	for _, v := range added {
+		if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated) VALUES ($1, $2, $3, $4)`, caseID, v, utc(updatedAt), escalated); err != nil {
+			return fmt.Errorf("store: adding a case viewer: %w", err)
+		}
+	}
+	return nil
+}
+
+// PageSize is how many rows a page of a list shows unless asked otherwise.
+const PageSize = 50
+
+// Cursor marks one edge of a page of a list: the sort key (a time and an id)
+// of its last row, for the page after it, or of its first row, for the page
+// before it. It is opaque to people: String encodes it and ParseCursor reads
+// it back. It grants nothing: a forged cursor only moves within the lists
+// the viewer may see.
+type Cursor struct {
+	At     time.Time
+	ID     string
+	Before bool // the page before this edge (a "Previous" link), not after it
+}
+
+// String encodes the cursor for a link or an API response.
+func (c Cursor) String() string {
+	dir := "a"
+	if c.Before {
+		dir = "b"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(dir + "|" + utc(c.At).Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+var errBadCursor = waymark.Invalid([]waymark.FieldError{{Field: "cursor", Message: "The link to this page of the list is not valid: go back to the first page"}})
+
+// ParseCursor reads a cursor made by String. Anything else is EINVALID,
+// naming the field "cursor".
+func ParseCursor(s string) (Cursor, error) {
+	if len(s) > 300 {
+		return Cursor{}, errBadCursor
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, errBadCursor
+	}
+	parts := strings.SplitN(string(raw), "|", 3)
+	if len(parts) != 3 || (parts[0] != "a" && parts[0] != "b") || parts[2] == "" {
+		return Cursor{}, errBadCursor
+	}
+	at, err := time.Parse(time.RFC3339Nano, parts[1])
+	if err != nil {
+		return Cursor{}, errBadCursor
+	}
+	c := Cursor{At: utc(at), ID: parts[2], Before: parts[0] == "b"}
+	if unstorable([]any{c.ID}) != nil {
+		return Cursor{}, errBadCursor
+	}
+	return c, nil
+}
+
+// Page is one page of a case list and the cursors of the pages either side
+// (nil when there is none).
+type Page struct {
+	Cases []CaseSummary
+	Next  *Cursor
+	Prev  *Cursor
+}
+
+// walk is one paged list over case_viewers.
+type walk struct {
+	newestFirst bool   // order by last activity, newest first (else oldest first)
+	escalated   bool   // only cases with an escalation open
+	where       string // further conditions on the case c, in the walk
+	args        []any  // their arguments, numbered from $8
+}
+
+// far is the edge of a first page: later (or, walking forwards in time,
+// earlier) than every row, so that every page runs the same statement.
+var (
+	farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	farPast   = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// keyset gives the order, the comparison and the edge ($6, $7) of a page:
+// walking backwards (a "Previous" link) reverses the list's order, and the
+// page is turned round afterwards.
+func keyset(newestFirst bool, at *Cursor) (backwards bool, dir, cmp string, edge []any) {
+	backwards = at != nil && at.Before
+	if newestFirst != backwards {
+		dir, cmp, edge = " DESC", "<", []any{farFuture, ""}
+	} else {
+		dir, cmp, edge = "", ">", []any{farPast, ""}
+	}
+	if at != nil {
+		edge = []any{utc(at.At), at.ID}
+	}
+	return backwards, dir, cmp, edge
+}
+
+// pagedSummaries lists one page of walk w for the viewer ($1 the user, $2
+// their organisation). The inner walks read the viewer's case_viewers rows
+// in index order, one for the person and one for the organisation, each
+// stopping after limit+1 rows; the outer query joins those few rows to the
+// case and its next deadline.
+func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = PageSize
+	}
+	backwards, dir, cmp, edge := keyset(w.newestFirst, at)
+	inner := func(viewer string) string {
+		q := `SELECT v.case_id, v.updated_at FROM case_viewers v`
+		if w.where != "" {
+			q += ` JOIN cases c ON c.id = v.case_id`
+		}
+		q += ` WHERE v.viewer = ` + viewer
+		if w.escalated {
+			q += ` AND v.escalated`
+		}
+		q += ` AND (v.updated_at, v.case_id) ` + cmp + ` ($6, $7)`
+		if w.where != "" {
+			q += ` AND ` + w.where
+		}
+		return `SELECT * FROM (` + q + ` ORDER BY v.updated_at` + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
+	}
+	q := summaryColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + summaryJoins +
+		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
+	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
+	args = append(args, w.args...)
+	return t.finishPage(q, args, at, limit, backwards)
+}
+
+// finishPage runs a page's query (rows in walking order, at least limit+1
+// of them when there are more; $1 the user and $2 their organisation),
+// keeps the cases whose member rows are sealed, and works out the cursors
+// either side.
+func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards bool) (Page, error) {
+	rows, err := t.summaryRows(q, args...)
+	if err != nil {
+		return Page{}, err
+	}
+	more := len(rows) > limit
+	if more {
+		rows = rows[:limit]
+	}
+	if backwards {
+		slices.Reverse(rows)
+	}
+	var p Page
+	// The cursors come from the rows read, before any is dropped for its
+	// seal, so a page whose rows were all dropped still moves on.
+	switch {
+	case len(rows) == 0 && at != nil:
+		// Everything past the edge has gone: offer the way back.
+		if backwards {
+			p.Next = &Cursor{At: at.At, ID: at.ID}
+		} else {
+			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
+		}
+	case len(rows) > 0:
+		first, last := rows[0], rows[len(rows)-1]
+		toFirst := &Cursor{At: utc(first.UpdatedAt), ID: first.ID, Before: true}
+		toLast := &Cursor{At: utc(last.UpdatedAt), ID: last.ID}
+		if backwards {
+			p.Next = toLast
+			if more {
+				p.Prev = toFirst
+			}
+		} else {
+			if more {
+				p.Next = toLast
+			}
+			if at != nil {
+				p.Prev = toFirst
+			}
+		}
+	}
+	userID, _ := args[0].(string)
+	orgID, _ := args[1].(string)
+	p.Cases, err = t.onlySealedMembers(rows, userID, orgID)
+	return p, err
+}
+
+// CasesPage lists one page of the cases the user may know about, newest
+// activity first.
+func (t *Tx) CasesPage(userID, orgID string, at *Cursor, limit int) (Page, error) {
+	return t.pagedSummaries(walk{newestFirst: true}, userID, orgID, at, limit)
+}
+
+// EscalatedPage lists one page of the cases the user may know about (§6.5)
+// that have an escalation open, least recently updated first.
+func (t *Tx) EscalatedPage(userID, orgID string, at *Cursor, limit int) (Page, error) {
+	return t.pagedSummaries(walk{escalated: true}, userID, orgID, at, limit)
+}
+
+// referenceAlphabet is every character a case's search_text can hold: the
+// lower-cased reference, which only RecordContact mints, as
+// CS-<year>-<number> (casework/cases.go). A search word with any other
+// character can only match through the blind index.
+const referenceAlphabet = "cs-0123456789"
+
+// MayBeInReference reports whether a search word could be part of a reference.
+func MayBeInReference(word string) bool {
+	for _, r := range word {
+		if !strings.ContainsRune(referenceAlphabet, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// SearchPage finds one page of the user's cases where every word of q is in
+// the reference, or is one of the child's names or aliases or the start
+// (three letters or more) of one, matched through the blind index; newest
+// activity first. Cases they may not know are never searched at all.
+//
+// When a word cannot be part of a reference, the search starts from that
+// word's entries in the blind index (an index walk over the cases with
+// that name) and keeps those the viewer is a member of; otherwise it walks
+// the viewer's own cases, newest first, until the page is full.
+func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, error) {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) > 6 {
+		words = words[:6]
+	}
+	ix, err := t.index()
+	if err != nil {
+		return Page{}, err
+	}
+	if limit <= 0 {
+		limit = PageSize
+	}
+	var conds, drive []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", 7+len(args))
+	}
+	for _, w := range words {
+		hashes := ix.Query(w)
+		inReference := MayBeInReference(w)
+		if !inReference && len(hashes) == 0 {
+			return Page{}, nil // nothing can match this word
+		}
+		if !inReference && drive == nil {
+			for _, h := range hashes {
+				drive = append(drive, arg(h))
+			}
+			continue
+		}
+		var alt []string
+		if inReference {
+			alt = append(alt, `c.search_text LIKE `+arg("%"+escapeLike(w)+"%")+` ESCAPE '\'`)
+		}
+		if len(hashes) > 0 {
+			var all []string
+			for _, h := range hashes {
+				all = append(all, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+arg(h)+`)`)
+			}
+			alt = append(alt, `(`+strings.Join(all, ` AND `)+`)`)
+		}
+		conds = append(conds, `(`+strings.Join(alt, ` OR `)+`)`)
+	}
+	if drive == nil {
+		return t.pagedSummaries(walk{newestFirst: true, where: strings.Join(conds, " AND "), args: args}, userID, orgID, at, limit)
+	}
+	// Driven by the blind index: the first hash's entries, each kept when
+	// the word's other hashes, the viewer's membership and the other words
+	// agree.
+	backwards, dir, cmp, edge := keyset(true, at)
+	inner := `SELECT c.id AS case_id, c.updated_at FROM search_tokens s0 JOIN cases c ON c.id = s0.case_id WHERE s0.token_hash = ` + drive[0]
+	for _, h := range drive[1:] {
+		inner += ` AND EXISTS (SELECT 1 FROM search_tokens sd WHERE sd.case_id = c.id AND sd.token_hash = ` + h + `)`
+	}
+	inner += ` AND EXISTS (SELECT 1 FROM case_viewers v WHERE v.case_id = c.id AND v.viewer IN ($3, $4))`
+	inner += ` AND (c.updated_at, c.id) ` + cmp + ` ($6, $7)`
+	for _, c := range conds {
+		inner += ` AND ` + c
+	}
+	query := summaryColumns + ` FROM (` + inner + ` ORDER BY c.updated_at` + dir + `, c.id` + dir + ` LIMIT $5) p JOIN cases c ON c.id = p.case_id` + summaryJoins +
+		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
+	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
+	return t.finishPage(query, append(all, args...), at, limit, backwards)
+}
