@@ -273,7 +273,9 @@ func TestACaseTheViewerMayNotKnowIsOnNoPageOfAnyList(t *testing.T) {
 		w.exec(t, `UPDATE case_viewers SET escalated = TRUE WHERE case_id = $1`, w.forged)
 		w.exec(t, `UPDATE cases SET open_escalations = 1 WHERE id = $1`, w.forged)
 		lists := map[string]func(tx *store.Tx, at *store.Cursor) (store.Page, error){
-			"cases": func(tx *store.Tx, at *store.Cursor) (store.Page, error) { return tx.CasesPage(v.User.ID, v.User.OrgID, at, 1) },
+			"cases": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
+				return tx.CasesPage(v.User.ID, v.User.OrgID, at, 1)
+			},
 			"escalations": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
 				return tx.EscalatedPage(v.User.ID, v.User.OrgID, at, 1)
 			},
