@@ -60,7 +60,7 @@ func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
 		LEFT JOIN users u ON u.id = g.user_id LEFT JOIN organisations o ON o.id = g.org_id LEFT JOIN cases c ON c.id = g.case_id
 		LEFT JOIN machine_clients mc ON mc.id = a.machine_client_id LEFT JOIN organisations mo ON mo.id = mc.org_id
 		LEFT JOIN users mu ON mu.id = mc.created_by LEFT JOIN users mr ON mr.id = mc.revoked_by LEFT JOIN users mk ON mk.id = mc.custodian_id
-		WHERE a.recipient_user_id = $1 ORDER BY a.created_at DESC LIMIT $2`, userID, limit)
+		WHERE a.recipient_user_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2`, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing alerts: %w", err)
 	}
