@@ -76,7 +76,7 @@ type benchFixture struct {
 	referrers []casework.Viewer
 	lead      casework.Viewer // the partnership lead: joins escalated cases, gets the alerts
 	cases     []string        // every loaded case, in loading order
-	seq       int      // cases loaded so far, for names and referrers
+	seq       int             // cases loaded so far, for names and referrers
 
 	loadTime   time.Duration // writing the cases only
 	loadedSize int64         // SQLite: file + -wal; PostgreSQL: the schema's tables with indexes and TOAST
