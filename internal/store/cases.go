@@ -203,7 +203,7 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 			return fmt.Errorf("store: saving member: %w", err)
 		}
 	}
-	if err := t.saveCaseViewers(c.ID, p.members, r.updatedAt, r.openEscalations > 0); err != nil {
+	if err := t.saveCaseViewers(c.ID, p.members, r.updatedAt, escalatedSince(c)); err != nil {
 		return err
 	}
 	if _, err := t.exec(`DELETE FROM clocks WHERE case_id = $1`, c.ID); err != nil {

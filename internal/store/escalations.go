@@ -29,7 +29,7 @@ func (t *Tx) PartnershipLeads() ([]User, error) {
 }
 
 // EscalatedCases lists the first limit cases the user may know about
-// (§6.5) that have an escalation open, least recently updated first
+// (§6.5) that have an escalation open, the one waiting longest first
 // (EscalatedPage, listwalk.go, gives the pages after).
 func (t *Tx) EscalatedCases(userID, orgID string, limit int) ([]CaseSummary, error) {
 	p, err := t.EscalatedPage(userID, orgID, nil, limit)

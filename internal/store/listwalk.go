@@ -28,7 +28,7 @@ func viewerOrg(id string) string    { return "o:" + id }
 // saveCaseViewers keeps a case's case_viewers rows in step with its members
 // and its last activity. SaveProjection calls it in the same transaction as
 // the members it derives them from.
-func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalated bool) error {
+func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time) error {
 	want := map[string]bool{}
 	for _, m := range members {
 		if m.Kind == "org" {
@@ -42,7 +42,7 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 		return fmt.Errorf("store: reading case viewers: %w", err)
 	}
 	if len(have) > 0 {
-		if _, err := t.exec(`UPDATE case_viewers SET updated_at = $2, escalated = $3 WHERE case_id = $1`, caseID, utc(updatedAt), escalated); err != nil {
+		if _, err := t.exec(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1`, caseID, utc(updatedAt), nullTime(escalatedSince)); err != nil {
 			return fmt.Errorf("store: updating case viewers: %w", err)
 		}
 	}
@@ -63,11 +63,24 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 	}
 	slices.Sort(added)
 	for _, v := range added {
-		if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated) VALUES ($1, $2, $3, $4)`, caseID, v, utc(updatedAt), escalated); err != nil {
+		if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`, caseID, v, utc(updatedAt), nullTime(escalatedSince)); err != nil {
 			return fmt.Errorf("store: adding a case viewer: %w", err)
 		}
 	}
 	return nil
+}
+
+// escalatedSince is when the case's oldest open escalation was raised
+// (§8.6), or nil when none is open: the escalations list's order.
+func escalatedSince(c pathway.Case) *time.Time {
+	var since *time.Time
+	for _, e := range c.Meetings.Escalations {
+		if e.Open() && (since == nil || e.RaisedAt.Before(*since)) {
+			at := utc(e.RaisedAt)
+			since = &at
+		}
+	}
+	return since
 }
 
 // PageSize is how many rows a page of a list shows unless asked otherwise.
@@ -130,8 +143,8 @@ type Page struct {
 
 // walk is one paged list over case_viewers.
 type walk struct {
-	newestFirst bool   // order by last activity, newest first (else oldest first)
-	escalated   bool   // only cases with an escalation open
+	newestFirst bool   // newest first (else oldest first)
+	escalated   bool   // only cases with an escalation open, by when the oldest was raised (else by last activity)
 	where       string // further conditions on the case c, in the walk
 	args        []any  // their arguments, numbered from $8
 }
@@ -169,33 +182,45 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 		limit = PageSize
 	}
 	backwards, dir, cmp, edge := keyset(w.newestFirst, at)
+	key := "updated_at"
+	if w.escalated {
+		key = "escalated_since"
+	}
 	inner := func(viewer string) string {
-		q := `SELECT v.case_id, v.updated_at FROM case_viewers v`
+		q := `SELECT v.case_id, v.` + key + ` AS k FROM case_viewers v`
 		if w.where != "" {
 			q += ` JOIN cases c ON c.id = v.case_id`
 		}
 		q += ` WHERE v.viewer = ` + viewer
 		if w.escalated {
-			q += ` AND v.escalated`
+			q += ` AND v.escalated_since IS NOT NULL`
 		}
-		q += ` AND (v.updated_at, v.case_id) ` + cmp + ` ($6, $7)`
+		q += ` AND (v.` + key + `, v.case_id) ` + cmp + ` ($6, $7)`
 		if w.where != "" {
 			q += ` AND ` + w.where
 		}
-		return `SELECT * FROM (` + q + ` ORDER BY v.updated_at` + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
+		return `SELECT * FROM (` + q + ` ORDER BY v.` + key + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
 	}
 	q := summaryColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + summaryJoins +
-		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
+		` ORDER BY p.k` + dir + `, p.case_id` + dir
 	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	args = append(args, w.args...)
-	return t.finishPage(q, args, at, limit, backwards)
+	keyOf := func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil }
+	if w.escalated {
+		keyOf = func(c CaseSummary) (time.Time, error) {
+			var at time.Time
+			err := t.queryRow(`SELECT escalated_since FROM case_viewers WHERE case_id = $1 AND viewer IN ($2, $3) ORDER BY escalated_since LIMIT 1`, c.ID, viewerPerson(userID), viewerOrg(orgID)).Scan(&at)
+			return at, err
+		}
+	}
+	return t.finishPage(q, args, at, limit, backwards, keyOf)
 }
 
 // finishPage runs a page's query (rows in walking order, at least limit+1
 // of them when there are more; $1 the user and $2 their organisation),
 // keeps the cases whose member rows are sealed, and works out the cursors
 // either side.
-func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards bool) (Page, error) {
+func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards bool, keyOf func(CaseSummary) (time.Time, error)) (Page, error) {
 	rows, err := t.summaryRows(q, args...)
 	if err != nil {
 		return Page{}, err
@@ -220,8 +245,16 @@ func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards b
 		}
 	case len(rows) > 0:
 		first, last := rows[0], rows[len(rows)-1]
-		toFirst := &Cursor{At: utc(first.UpdatedAt), ID: first.ID, Before: true}
-		toLast := &Cursor{At: utc(last.UpdatedAt), ID: last.ID}
+		firstAt, err := keyOf(first)
+		if err != nil {
+			return Page{}, err
+		}
+		lastAt, err := keyOf(last)
+		if err != nil {
+			return Page{}, err
+		}
+		toFirst := &Cursor{At: utc(firstAt), ID: first.ID, Before: true}
+		toLast := &Cursor{At: utc(lastAt), ID: last.ID}
 		if backwards {
 			p.Next = toLast
 			if more {
@@ -249,7 +282,7 @@ func (t *Tx) CasesPage(userID, orgID string, at *Cursor, limit int) (Page, error
 }
 
 // EscalatedPage lists one page of the cases the user may know about (§6.5)
-// that have an escalation open, least recently updated first.
+// that have an escalation open, the one waiting longest first (§8.6).
 func (t *Tx) EscalatedPage(userID, orgID string, at *Cursor, limit int) (Page, error) {
 	return t.pagedSummaries(walk{escalated: true}, userID, orgID, at, limit)
 }
@@ -341,5 +374,5 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	query := summaryColumns + ` FROM (` + inner + ` ORDER BY c.updated_at` + dir + `, c.id` + dir + ` LIMIT $5) p JOIN cases c ON c.id = p.case_id` + summaryJoins +
 		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
 	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
-	return t.finishPage(query, append(all, args...), at, limit, backwards)
+	return t.finishPage(query, append(all, args...), at, limit, backwards, func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil })
 }

@@ -62,19 +62,20 @@ func newListWorld(t *testing.T, db *store.DB, n int) *listWorld {
 			}
 		}
 	}
-	// The escalations list reads only the read model's flag: set it on a
-	// few cases as an escalation would.
+	// The escalations list reads only the read model: mark a few cases as
+	// an escalation would, raised when they were last updated (the old
+	// query's order).
 	for i, id := range w.ids {
 		if i%4 == 1 {
 			w.exec(t, `UPDATE cases SET open_escalations = 1 WHERE id = $1`, id)
-			w.exec(t, `UPDATE case_viewers SET escalated = TRUE WHERE case_id = $1`, id)
+			w.exec(t, `UPDATE case_viewers SET escalated_since = (SELECT updated_at FROM cases WHERE cases.id = case_viewers.case_id) WHERE case_id = $1`, id)
 		}
 	}
 	// A member row (and its list row) written behind Waymark's back: the
 	// colleague is not a member of a case the teacher raised.
 	w.forged = w.ids[0]
 	w.exec(t, `INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES ($1, 'user', $2, $3, 'k', 'forged')`, w.forged, w.p.Colleague.User.ID, pathway.MemberWorker)
-	w.exec(t, `INSERT INTO case_viewers(case_id, viewer, updated_at, escalated) SELECT id, $2, updated_at, FALSE FROM cases WHERE id = $1`, w.forged, "p:"+w.p.Colleague.User.ID)
+	w.exec(t, `INSERT INTO case_viewers(case_id, viewer, updated_at) SELECT id, $2, updated_at FROM cases WHERE id = $1`, w.forged, "p:"+w.p.Colleague.User.ID)
 	return w
 }
 
@@ -270,7 +271,7 @@ func TestACaseTheViewerMayNotKnowIsOnNoPageOfAnyList(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		w := newListWorld(t, db, 12)
 		v := w.p.Colleague
-		w.exec(t, `UPDATE case_viewers SET escalated = TRUE WHERE case_id = $1`, w.forged)
+		w.exec(t, `UPDATE case_viewers SET escalated_since = updated_at WHERE case_id = $1`, w.forged)
 		w.exec(t, `UPDATE cases SET open_escalations = 1 WHERE id = $1`, w.forged)
 		lists := map[string]func(tx *store.Tx, at *store.Cursor) (store.Page, error){
 			"cases": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {

@@ -8,17 +8,24 @@
 -- member list as case_members; a row here only says where to look, and the
 -- case is listed only when a case_members row with a matching seal agrees.
 CREATE TABLE case_viewers (
-    case_id    TEXT NOT NULL,
-    viewer     TEXT NOT NULL,
-    updated_at TIMESTAMP NOT NULL,
-    escalated  BOOLEAN NOT NULL,
+    case_id         TEXT NOT NULL,
+    viewer          TEXT NOT NULL,
+    updated_at      TIMESTAMP NOT NULL,
+    escalated_since TIMESTAMP,      -- when its oldest open escalation was raised (§8.6), else NULL
     PRIMARY KEY (case_id, viewer)
 );
 CREATE INDEX case_viewers_walk ON case_viewers(viewer, updated_at, case_id);
-CREATE INDEX case_viewers_escalated ON case_viewers(viewer, updated_at, case_id) WHERE escalated;
+CREATE INDEX case_viewers_escalated ON case_viewers(viewer, escalated_since, case_id) WHERE escalated_since IS NOT NULL;
 
-INSERT INTO case_viewers(case_id, viewer, updated_at, escalated)
-    SELECT DISTINCT m.case_id, CASE WHEN m.member_kind = 'org' THEN 'o:' ELSE 'p:' END || m.member_id, c.updated_at, c.open_escalations > 0
+-- An escalated case's oldest open escalation is taken, for the rows made
+-- here, as the first raised since its last resolution (the payloads are
+-- sealed); the next event on the case writes the exact time.
+INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since)
+    SELECT DISTINCT m.case_id, CASE WHEN m.member_kind = 'org' THEN 'o:' ELSE 'p:' END || m.member_id, c.updated_at,
+        CASE WHEN c.open_escalations > 0 THEN COALESCE(
+            (SELECT MIN(e.at) FROM case_events e WHERE e.case_id = c.id AND e.type = 'escalation_raised'
+                AND e.seq > COALESCE((SELECT MAX(r.seq) FROM case_events r WHERE r.case_id = c.id AND r.type = 'escalation_resolved'), 0)),
+            c.updated_at) END
     FROM case_members m JOIN cases c ON c.id = m.case_id;
 
 -- The retention review walks closed cases by closure, and unsent drafts by
