@@ -216,11 +216,18 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 	return t.finishPage(q, args, at, limit, backwards, keyOf)
 }
 
+// listQueryHook, in tests only, is shown each page's query before it runs
+// (to read its plan).
+var listQueryHook func(q string, args []any)
+
 // finishPage runs a page's query (rows in walking order, at least limit+1
 // of them when there are more; $1 the user and $2 their organisation),
 // keeps the cases whose member rows are sealed, and works out the cursors
 // either side.
 func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards bool, keyOf func(CaseSummary) (time.Time, error)) (Page, error) {
+	if listQueryHook != nil {
+		listQueryHook(q, args)
+	}
 	rows, err := t.summaryRows(q, args...)
 	if err != nil {
 		return Page{}, err

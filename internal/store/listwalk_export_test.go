@@ -71,3 +71,9 @@ func (t *Tx) OldAuditEntriesBefore(cutoff time.Time) (int, error) {
 	err := t.queryRow(`SELECT COUNT(*) FROM audit_log WHERE at < $1`, utc(cutoff)).Scan(&n)
 	return n, err
 }
+
+// WatchListQueries has fn shown each page's query until the returned stop is called.
+func WatchListQueries(fn func(q string, args []any)) (stop func()) {
+	listQueryHook = fn
+	return func() { listQueryHook = nil }
+}

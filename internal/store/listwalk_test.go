@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -322,6 +323,66 @@ func TestABadCursorIsAnInvalidInputErrorNotAFailure(t *testing.T) {
 		}
 		if fe := waymark.ErrorFields(err); len(fe) != 1 || fe[0].Field != "cursor" {
 			t.Errorf("cursor %q: fields %+v", bad, fe)
+		}
+	}
+}
+
+// The plans on SQLite (whose planner does not depend on the number of
+// rows until ANALYZE is run): every page walks case_viewers by the viewer's
+// index, or a search by the blind index, and never scans cases or the
+// viewer's members.
+func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newListWorld(t, db, 6)
+	v := w.p.CSWorker
+	var plans []string
+	stop := store.WatchListQueries(func(q string, args []any) {
+		rows, err := db.SQL().QueryContext(w.ctx, `EXPLAIN QUERY PLAN `+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		plans = append(plans, strings.Join(plan, "\n"))
+	})
+	defer stop()
+	at := &store.Cursor{At: w.clock.Now(), ID: w.ids[3]}
+	w.view(t, func(tx *store.Tx) error {
+		for _, c := range []*store.Cursor{nil, at, {At: at.At, ID: at.ID, Before: true}} {
+			if _, err := tx.CasesPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
+				return err
+			}
+			if _, err := tx.EscalatedPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
+				return err
+			}
+			for _, q := range []string{"amira", "amira example", "cs-2026", "amira 2026"} {
+				if _, err := tx.SearchPage(v.User.ID, v.User.OrgID, q, c, 10); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if len(plans) != 18 {
+		t.Fatalf("%d plans", len(plans))
+	}
+	for _, plan := range plans {
+		t.Log(plan)
+		for _, line := range strings.Split(plan, "\n") {
+			if strings.HasPrefix(line, "SCAN ") && !strings.HasPrefix(line, "SCAN p") && !strings.HasPrefix(line, "SCAN w") {
+				t.Errorf("a list page scans a table:\n%s", plan)
+			}
+		}
+		if !strings.Contains(plan, "case_viewers_walk") && !strings.Contains(plan, "case_viewers_escalated") && !strings.Contains(plan, "search_tokens_hash") {
+			t.Errorf("a list page walks no list index:\n%s", plan)
 		}
 	}
 }
