@@ -338,16 +338,10 @@ type CaseSummary struct {
 // member outside it (§6.5) only the clocks pathway.OutsiderSeesClock keeps
 // (the outcome's, and those they own), so a referrer's list names none of
 // the team's deadlines.
-var summarySelect = summaryColumns + `
-	FROM cases c` + summaryJoins
-
-// summaryColumns and summaryJoins are summarySelect around its FROM, for
-// lists that start from a page of case ids p (listwalk.go).
-var summaryColumns = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
+var summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
 		c.raised_at, c.updated_at, c.version, COALESCE(k.label, ''), k.due_at,
-		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns
-
-var summaryJoins = caseKeyJoin + `
+		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns + `
+	FROM cases c` + caseKeyJoin + `
 	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + `
 		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL AND ` + clockSeenBy("k2") + `)`
 
@@ -400,7 +394,8 @@ func (t *Tx) summaryRows(q string, args ...any) ([]CaseSummary, error) {
 	seen := map[string]bool{}
 	for rows.Next() {
 		var s CaseSummary
-		var due, risk sql.NullTime
+		var due textTime // a time, or on SQLite the text of one when a subquery gives it (listwalk.go)
+		var risk sql.NullTime
 		var stage, master, wrapped string
 		var erased bool
 		if err := rows.Scan(&s.ID, &s.Reference, &stage, &s.ChildName, &s.FamilySuspected, &s.AgeUncertain, &s.ImmediateRisk,
@@ -417,7 +412,7 @@ func (t *Tx) summaryRows(q string, args ...any) ([]CaseSummary, error) {
 		}
 		seen[s.ID] = true
 		s.Stage = pathway.Stage(stage)
-		s.NextClockDue = timePtr(due)
+		s.NextClockDue = due.t
 		s.HighRiskUntil = timePtr(risk)
 		out = append(out, s)
 	}

@@ -141,6 +141,19 @@ type Page struct {
 	Prev  *Cursor
 }
 
+// pageColumns are summarySelect's columns for a page of case ids p joined
+// to cases c (with pageJoins): the next deadline the viewer may see is
+// looked up per case of the page, by the case's own clocks, so that no
+// planner can turn it into a pass over every clock or every member row of
+// the viewer (PostgreSQL hashed summarySelect's join that way).
+var pageColumns = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
+		c.raised_at, c.updated_at, c.version,
+		COALESCE((SELECT k.label FROM clocks k WHERE k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + ` ORDER BY k.due_at, k.clock_id LIMIT 1), ''),
+		(SELECT k.due_at FROM clocks k WHERE k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + ` ORDER BY k.due_at, k.clock_id LIMIT 1),
+		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns
+
+var pageJoins = caseKeyJoin
+
 // walk is one paged list over case_viewers.
 type walk struct {
 	newestFirst bool   // newest first (else oldest first)
@@ -201,7 +214,7 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 		}
 		return `SELECT * FROM (` + q + ` ORDER BY v.` + key + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
 	}
-	q := summaryColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + summaryJoins +
+	q := pageColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.k` + dir + `, p.case_id` + dir
 	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	args = append(args, w.args...)
@@ -378,8 +391,40 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	for _, c := range conds {
 		inner += ` AND ` + c
 	}
-	query := summaryColumns + ` FROM (` + inner + ` ORDER BY c.updated_at` + dir + `, c.id` + dir + ` LIMIT $5) p JOIN cases c ON c.id = p.case_id` + summaryJoins +
+	query := pageColumns + ` FROM (` + inner + ` ORDER BY c.updated_at` + dir + `, c.id` + dir + ` LIMIT $5) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
 	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	return t.finishPage(query, append(all, args...), at, limit, backwards, func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil })
+}
+
+// textTime scans a time that may be NULL, or — from SQLite, when a
+// subquery gives it, so the driver does not know it is a time — the text
+// the driver stored it as.
+type textTime struct{ t *time.Time }
+
+func (x *textTime) Scan(v any) error {
+	var text string
+	switch v := v.(type) {
+	case nil:
+		x.t = nil
+		return nil
+	case time.Time:
+		u := v.UTC()
+		x.t = &u
+		return nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("store: a time stored as %T", v)
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano} {
+		if at, err := time.Parse(layout, text); err == nil {
+			u := at.UTC()
+			x.t = &u
+			return nil
+		}
+	}
+	return fmt.Errorf("store: %q is not a time", text)
 }
