@@ -386,3 +386,64 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 		}
 	}
 }
+
+// A person's alerts come a page at a time, newest first, each once, the
+// id breaking ties between alerts made at the same instant; nobody else's
+// alert is on any page.
+func TestAlertsArePagedNewestFirstEachOnce(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := storetest.NewClock(storetest.Start)
+		p := storetest.NewPartnership(t, db, clock)
+		var want []string
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for i := range 11 {
+				for _, to := range []string{p.Manager.User.ID, p.CSWorker.User.ID} {
+					id := fmt.Sprintf("alert-%02d-%s", i, to)
+					if err := tx.InsertAlert(store.Alert{ID: id, Kind: store.AlertMachineClientRevoked, RecipientUserID: to, CreatedAt: storetest.Start.Add(time.Duration(i/2) * time.Minute)}); err != nil {
+						return err
+					}
+					if to == p.Manager.User.ID {
+						want = append(want, id)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Reverse(want) // newest first; the higher id first at the same instant
+		var got []string
+		var at *store.Cursor
+		var pages []store.Page
+		for range 10 {
+			var list []store.Alert
+			var page store.Page
+			if err := db.Update(ctx, func(tx *store.Tx) (err error) { list, page, err = tx.AlertsPage(p.Manager.User.ID, at, 3); return err }); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range list {
+				got = append(got, a.ID)
+			}
+			pages = append(pages, page)
+			if page.Next == nil {
+				break
+			}
+			at = page.Next
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("paged alerts %v, want %v", got, want)
+		}
+		var back []store.Alert
+		if err := db.Update(ctx, func(tx *store.Tx) (err error) {
+			back, _, err = tx.AlertsPage(p.Manager.User.ID, pages[1].Prev, 3)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(back) != 3 || back[0].ID != want[0] || back[2].ID != want[2] {
+			t.Fatalf("the page before the second: %v", back)
+		}
+	})
+}
