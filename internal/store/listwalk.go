@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -160,6 +161,7 @@ type walk struct {
 	escalated   bool   // only cases with an escalation open, by when the oldest was raised (else by last activity)
 	where       string // further conditions on the case c, in the walk
 	args        []any  // their arguments, numbered from $8
+	window      int    // if not 0, look at no more than this many of each viewer key's rows
 }
 
 // far is the edge of a first page: later (or, walking forwards in time,
@@ -200,6 +202,12 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 		key = "escalated_since"
 	}
 	inner := func(viewer string) string {
+		if w.window > 0 {
+			q := `SELECT v.case_id, v.k FROM (SELECT case_id, ` + key + ` AS k FROM case_viewers WHERE viewer = ` + viewer +
+				` AND (` + key + `, case_id) ` + cmp + ` ($6, $7) ORDER BY ` + key + dir + `, case_id` + dir + ` LIMIT ` + strconv.Itoa(w.window) +
+				`) v JOIN cases c ON c.id = v.case_id WHERE ` + w.where
+			return `SELECT * FROM (` + q + ` ORDER BY v.k` + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
+		}
 		q := `SELECT v.case_id, v.` + key + ` AS k FROM case_viewers v`
 		if w.where != "" {
 			q += ` JOIN cases c ON c.id = v.case_id`
@@ -378,6 +386,22 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	if drive == nil {
 		return t.pagedSummaries(walk{newestFirst: true, where: strings.Join(conds, " AND "), args: args}, userID, orgID, at, limit)
 	}
+	// A word common among the viewer's cases fills the page from their
+	// newest few hundred: walk those first. If the page is not full and
+	// there were more to look at, the word is rare there, and the search
+	// starts from its entries in the blind index instead.
+	var driveConds []string
+	for _, h := range drive {
+		driveConds = append(driveConds, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+h+`)`)
+	}
+	windowed := walk{newestFirst: true, where: strings.Join(append(conds, `(`+strings.Join(driveConds, ` AND `)+`)`), " AND "), args: args, window: searchWindow}
+	page, err := t.pagedSummaries(windowed, userID, orgID, at, limit)
+	if err != nil || (at != nil && at.Before && page.Prev != nil) || ((at == nil || !at.Before) && page.Next != nil) {
+		return page, err // a full page
+	}
+	if whole, err := t.walkedWhole(userID, orgID, at, searchWindow); err != nil || whole {
+		return page, err // every case of the viewer's past the cursor was looked at
+	}
 	// Driven by the blind index: the first hash's entries, each kept when
 	// the word's other hashes, the viewer's membership and the other words
 	// agree.
@@ -395,6 +419,29 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
 	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	return t.finishPage(query, append(all, args...), at, limit, backwards, func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil })
+}
+
+// searchWindow is how many of the viewer's newest cases (past the cursor)
+// a search looks at before it starts from the blind index instead.
+var searchWindow = 400
+
+// walkedWhole reports whether a windowed walk of the case list from at (by
+// last activity, newest first) looked at every row of both of the viewer's
+// keys: each has fewer than window rows past the cursor.
+func (t *Tx) walkedWhole(userID, orgID string, at *Cursor, window int) (bool, error) {
+	_, dir, cmp, edge := keyset(true, at)
+	for _, viewer := range []string{viewerPerson(userID), viewerOrg(orgID)} {
+		var n int
+		err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM case_viewers WHERE viewer = $1 AND (updated_at, case_id) `+cmp+` ($2, $3)
+			ORDER BY updated_at`+dir+`, case_id`+dir+` LIMIT `+strconv.Itoa(window)+`) x`, viewer, edge[0], edge[1]).Scan(&n)
+		if err != nil {
+			return false, err
+		}
+		if n >= window {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // textTime scans a time that may be NULL, or — from SQLite, when a

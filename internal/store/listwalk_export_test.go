@@ -77,3 +77,11 @@ func WatchListQueries(fn func(q string, args []any)) (stop func()) {
 	listQueryHook = fn
 	return func() { listQueryHook = nil }
 }
+
+// SetSearchWindow sets how many of the viewer's newest cases a search looks
+// at before it starts from the blind index, until restore is called.
+func SetSearchWindow(n int) (restore func()) {
+	old := searchWindow
+	searchWindow = n
+	return func() { searchWindow = old }
+}

@@ -112,6 +112,9 @@ func TestCaseListsSearchAndEscalationsListExactlyWhatTheOldQueriesListed(t *test
 			"kid1", "kid", "cs-", "cs", "2026", ref, ref[len(ref)-4:], "amira " + ref[len(ref)-3:], "c", "-", "%", "_", "zzz", "amelia exampleton", "ex am pl e s a"}
 		for _, v := range w.viewers() {
 			for _, limit := range []int{500, 7, 1} {
+				// A window of 2 makes most searches start from the blind index.
+				restore := store.SetSearchWindow(map[int]int{500: 400, 7: 2, 1: 3}[limit])
+				defer restore()
 				w.view(t, func(tx *store.Tx) error {
 					want, err := tx.OldCasesFor(v.User.ID, v.User.OrgID, limit)
 					if err != nil {
@@ -336,6 +339,7 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 	w := newListWorld(t, db, 6)
 	v := w.p.CSWorker
 	var plans []string
+	defer store.SetSearchWindow(2)() // searches both walk and, the window being short, start from the blind index
 	stop := store.WatchListQueries(func(q string, args []any) {
 		rows, err := db.SQL().QueryContext(w.ctx, `EXPLAIN QUERY PLAN `+q, args...)
 		if err != nil {
@@ -371,13 +375,14 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 		}
 		return nil
 	})
-	if len(plans) != 18 {
+	if len(plans) < 18 {
 		t.Fatalf("%d plans", len(plans))
 	}
 	for _, plan := range plans {
 		t.Log(plan)
 		for _, line := range strings.Split(plan, "\n") {
-			if strings.HasPrefix(line, "SCAN ") && !strings.HasPrefix(line, "SCAN p") && !strings.HasPrefix(line, "SCAN w") {
+			// p, w3, w4 and v are a page's own few rows (v: a search's window of the newest cases).
+			if strings.HasPrefix(line, "SCAN ") && line != "SCAN p" && line != "SCAN w3" && line != "SCAN w4" && line != "SCAN v" {
 				t.Errorf("a list page scans a table:\n%s", plan)
 			}
 		}
