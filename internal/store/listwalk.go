@@ -387,7 +387,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 		return t.pagedSummaries(walk{newestFirst: true, where: strings.Join(conds, " AND "), args: args}, userID, orgID, at, limit)
 	}
 	// A word common among the viewer's cases fills the page from their
-	// newest few hundred: walk those first. If the page is not full and
+	// newest two thousand: walk those first. If the page is not full and
 	// there were more to look at, the word is rare there, and the search
 	// starts from its entries in the blind index instead.
 	var driveConds []string
@@ -423,7 +423,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 
 // searchWindow is how many of the viewer's newest cases (past the cursor)
 // a search looks at before it starts from the blind index instead.
-var searchWindow = 400
+var searchWindow = 2000
 
 // walkedWhole reports whether a windowed walk of the case list from at (by
 // last activity, newest first) looked at every row of both of the viewer's
