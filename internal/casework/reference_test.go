@@ -12,10 +12,11 @@ import (
 // (store.MayBeInReference): that is exact only while every reference
 // Waymark mints is made of the characters it assumes.
 func TestMintedReferencesStayWithinTheCharactersSearchAssumes(t *testing.T) {
-	db := storetest.SQLite(t)
-	p := newPartnership(t, db)
-	ref := p.contact(p.raise())
-	if ref == "" || !store.MayBeInReference(strings.ToLower(ref)) {
-		t.Fatalf("reference %q has a character search does not expect in a reference", ref)
-	}
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		ref := p.contact(p.raise())
+		if ref == "" || !store.MayBeInReference(strings.ToLower(ref)) {
+			t.Fatalf("reference %q has a character search does not expect in a reference", ref)
+		}
+	})
 }
