@@ -74,8 +74,9 @@ type benchFixture struct {
 	cursor time.Time // the loader's clock: the next case is raised at this time
 
 	referrers []casework.Viewer
-	cases     []string // every loaded case, in loading order
-	seq       int      // cases loaded so far, for names and referrers
+	lead      casework.Viewer // the partnership lead: joins escalated cases, gets the alerts
+	cases     []string        // every loaded case, in loading order
+	seq       int             // cases loaded so far, for names and referrers
 
 	loadTime   time.Duration // writing the cases only
 	loadedSize int64         // SQLite: file + -wal; PostgreSQL: the schema's tables with indexes and TOAST
@@ -157,6 +158,9 @@ func benchFixtureFor(b *testing.B, name string) *benchFixture {
 	f.csOrg = f.p.ChildrensServices.ID
 	f.referrers = []casework.Viewer{f.p.Teacher, f.p.Colleague, f.p.GPDoctor, f.p.PoliceLead}
 	if err := f.addSignInUser(ctx); err != nil {
+		b.Fatalf("bench: %s: %v", name, err)
+	}
+	if err := f.addPartnershipLead(ctx); err != nil {
 		b.Fatalf("bench: %s: %v", name, err)
 	}
 	f.cursor = origin.Add(24 * time.Hour)
@@ -410,11 +414,93 @@ func (f *benchFixture) loadCase(tx *store.Tx, i int, at time.Time, stage benchSt
 		if err != nil {
 			return "", fmt.Errorf("outcome on case %d: %w", i, err)
 		}
-		if _, err = benchCommit(tx, f.p.CSWorker, cs, events, audit.ActionOutcomeRecorded, at); err != nil {
+		if cs, err = benchCommit(tx, f.p.CSWorker, cs, events, audit.ActionOutcomeRecorded, at); err != nil {
+			return "", err
+		}
+		switch {
+		case benchEscalated(i):
+			if err := f.escalate(tx, cs, referrer, at); err != nil {
+				return "", fmt.Errorf("escalating case %d: %w", i, err)
+			}
+		case benchClosed(i):
+			events, err := f.svc.Pathway.Decide(cs, f.p.SocialWorker.Actor(), pathway.CloseCase{Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"}, at.Add(time.Minute))
+			if err != nil {
+				return "", fmt.Errorf("closing case %d: %w", i, err)
+			}
+			if _, err = benchCommit(tx, f.p.SocialWorker, cs, events, "case.close_case", at.Add(time.Minute)); err != nil {
+				return "", err
+			}
+		}
+	}
+	if benchAlerted(i) {
+		// Someone broke the glass on the case: the partnership lead is alerted (§6.5).
+		g := store.BreakGlassGrant{ID: access.NewID(), CaseID: id, UserID: f.p.GPDoctor.User.ID, OrgID: f.p.GPDoctor.User.OrgID,
+			Reason: "Out of hours: the child is at the surgery now", GrantedAt: at, ExpiresAt: at.Add(4 * time.Hour)}
+		if err := tx.InsertBreakGlassGrant(g); err != nil {
+			return "", err
+		}
+		if err := tx.InsertAlert(store.Alert{ID: access.NewID(), Kind: store.AlertBreakGlass, RecipientUserID: f.lead.User.ID, GrantID: g.ID, CreatedAt: at}); err != nil {
 			return "", err
 		}
 	}
 	return id, nil
+}
+
+// Of the cases given an outcome (i%10 is 8 or 9), one in ten has an
+// escalation open (1% of all cases: 100 of 10,000) and one in ten is
+// closed (due a retention review once seven years have passed); one case in
+// fifty has a break-glass alert for the partnership lead. None of these
+// changes which cases wait in the inbox.
+func benchEscalated(i int) bool { return i%100 == 8 }
+func benchClosed(i int) bool    { return i%100 == 9 }
+func benchAlerted(i int) bool   { return i%50 == 3 }
+
+// escalate holds a strategy meeting on the case that decides against an NRM,
+// and the referrer escalates the disagreement (§8.5, §8.6): the partnership
+// lead joins the case while it is open.
+func (f *benchFixture) escalate(tx *store.Tx, cs pathway.Case, referrer casework.Viewer, at time.Time) error {
+	yes := true
+	police := f.p.PoliceLead.User
+	steps := []struct {
+		v   casework.Viewer
+		cmd pathway.Command
+	}{
+		{f.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: at.Add(time.Hour), InviteeEmails: []string{police.Email},
+			Invitees: []pathway.Party{{UserID: police.ID, Name: police.Name, OrgID: police.OrgID, OrgName: f.p.Police.Name}}}},
+		{f.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+			ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},
+		{referrer, pathway.RaiseEscalation{Reason: "The indicators meet the threshold for an NRM.",
+			PartnershipLeads: []pathway.Party{{UserID: f.lead.User.ID, Name: f.lead.User.Name, OrgID: f.lead.User.OrgID, OrgName: "Benchshire Safeguarding Children Partnership"}}}},
+	}
+	for n, st := range steps {
+		at = at.Add(time.Minute)
+		events, err := f.svc.Pathway.Decide(cs, st.v.Actor(), st.cmd, at)
+		if err != nil {
+			return fmt.Errorf("step %d: %w", n, err)
+		}
+		if cs, err = benchCommit(tx, st.v, cs, events, "case."+strings.ReplaceAll(pathway.CommandName(st.cmd), " ", "_"), at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addPartnershipLead adds the partnership lead (before any case is loaded,
+// so that escalations bring them in).
+func (f *benchFixture) addPartnershipLead(ctx context.Context) error {
+	now := f.clock.Now()
+	return f.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertOrganisation(store.Organisation{ID: "org-bench-partnership", Name: "Benchshire Safeguarding Children Partnership", Kind: "local-authority", CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(store.User{ID: "user-bench-lead", OrgID: "org-bench-partnership", Email: "lead@partnership.example", Name: "Pip Partnership",
+			Role: pathway.RolePartnershipLead, PasswordHash: "x", CreatedAt: now}); err != nil {
+			return err
+		}
+		u, err := tx.UserByID("user-bench-lead")
+		f.lead = casework.Viewer{User: u}
+		return err
+	})
 }
 
 // benchCommit is what casework's commit does, at a given time.
@@ -691,22 +777,46 @@ func BenchmarkListInbox(b *testing.B) {
 // BenchmarkListQueries: the other lists a person opens, on the loaded
 // cases, each audited as the use case does: "MyWork" the front door's
 // running deadlines, "MyCases/childrens-services" and "MyCases/referrer" the
-// case list (at most 500), "Search" a family name shared by about one case
-// in eleven (at most 100 listed). Alerts, escalations and the retention
-// review are not covered: the loaded cases have none of them.
+// first page of the case list (store.PageSize cases), "MyCases/.../page-2"
+// the page after it (through its cursor), "Search" a family name shared by
+// about one case in eleven (first page), "Alerts" the partnership lead's
+// alerts (one case in fifty has a break-glass alert; at most 200 listed),
+// "Escalations" the lead's escalated cases (1% of the cases, each read from
+// its log; at most 500), and "RetentionReview" the review seven years
+// later, when every closed case (1%) and the whole audit log are due (at
+// most 500 cases listed, and the count of audit entries).
 func BenchmarkListQueries(b *testing.B) {
 	ctx := context.Background()
 	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		later := storetest.Service(b, f.db, storetest.NewClock(f.clock.Now().AddDate(8, 0, 0)))
+		secondPage := func(v casework.Viewer) func() (int, error) {
+			first, err := f.svc.MyCasesPage(ctx, v, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if first.Next == nil {
+				return nil // one page only (-short)
+			}
+			return func() (int, error) { p, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(p.Cases), err }
+		}
 		lists := []struct {
 			name string
 			list func() (int, error)
 		}{
 			{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.CSWorker); return len(w), err }},
 			{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.CSWorker); return len(c), err }},
+			{"MyCases/childrens-services/page-2", secondPage(f.p.CSWorker)},
 			{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.Teacher); return len(c), err }},
+			{"MyCases/referrer/page-2", secondPage(f.p.Teacher)},
 			{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.p.CSWorker, benchFamily[2]); return len(c), err }},
+			{"Alerts", func() (int, error) { a, err := f.svc.Alerts(ctx, f.lead); return len(a), err }},
+			{"Escalations", func() (int, error) { e, err := f.svc.Escalations(ctx, f.lead); return len(e), err }},
+			{"RetentionReview", func() (int, error) { r, err := later.RetentionReview(ctx, f.lead); return len(r), err }},
 		}
 		for _, l := range lists {
+			if l.list == nil {
+				continue
+			}
 			b.Run(l.name, func(b *testing.B) {
 				var listed int
 				f.measure(b, func() {

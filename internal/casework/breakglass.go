@@ -138,25 +138,36 @@ func (s *Service) EmergencyAccess(ctx context.Context, v Viewer) ([]store.BreakG
 // SeesAlerts: the partnership leads are told of every break-glass grant (§6.5).
 func (v Viewer) SeesAlerts() bool { return v.User.Role == pathway.RolePartnershipLead }
 
-// Alerts lists the viewer's alerts, newest first, and audits the reading:
-// they name cases and carry the reasons given.
+// Alerts lists the first page of the viewer's alerts, newest first, and
+// audits the reading: they name cases and carry the reasons given.
 func (s *Service) Alerts(ctx context.Context, v Viewer) ([]store.Alert, error) {
+	out, _, err := s.AlertsPage(ctx, v, nil)
+	return out, err
+}
+
+// AlertsPage lists one page of the viewer's alerts: the first when at is
+// nil, else the page after (or before) the cursor, with the cursors either side.
+func (s *Service) AlertsPage(ctx context.Context, v Viewer, at *store.Cursor) ([]store.Alert, store.Page, error) {
 	if !v.SeesAlerts() {
-		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Alerts of emergency access go to the partnership leads.")
+		return nil, store.Page{}, waymark.Errorf(waymark.EFORBIDDEN, "Alerts of emergency access go to the partnership leads.")
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return nil, err
+		return nil, store.Page{}, err
 	}
 	var out []store.Alert
+	var page store.Page
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
-		if out, err = tx.AlertsFor(v.User.ID, 200); err != nil {
+		if out, page, err = tx.AlertsPage(v.User.ID, at, alertsPageSize); err != nil {
 			return audit.Entry{}, err
 		}
 		return s.auditEntry(v, "", ActionAlertsViewed, strconv.Itoa(len(out))+" alerts"), nil
 	})
-	return out, err
+	return out, page, err
 }
+
+// alertsPageSize is how many alerts a page shows.
+const alertsPageSize = 100
 
 func (s *Service) wakeAlertMailer() {
 	select {

@@ -407,37 +407,64 @@ func (s *Service) Inbox(ctx context.Context, v Viewer) ([]store.CaseSummary, err
 	})
 }
 
-// MyCases lists every case the viewer may know about.
+// MyCases lists the first page of the cases the viewer may know about.
 func (s *Service) MyCases(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
+	p, err := s.MyCasesPage(ctx, v, nil)
+	return p.Cases, err
+}
+
+// MyCasesPage lists one page of the cases the viewer may know about, newest
+// activity first: the first page when at is nil, else the page after (or
+// before) the cursor.
+func (s *Service) MyCasesPage(ctx context.Context, v Viewer, at *store.Cursor) (store.Page, error) {
 	if !v.seesCases() {
-		return nil, errAdministratorNoCases
+		return store.Page{}, errAdministratorNoCases
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return nil, err
+		return store.Page{}, err
 	}
-	return s.list(ctx, v, audit.ActionCaseListed, "cases", func(tx *store.Tx) ([]store.CaseSummary, error) {
-		return tx.CasesFor(v.User.ID, v.User.OrgID, 500)
+	return s.listPage(ctx, v, audit.ActionCaseListed, "cases", func(tx *store.Tx) (store.Page, error) {
+		return tx.CasesPage(v.User.ID, v.User.OrgID, at, store.PageSize)
 	})
 }
 
-// Search finds the viewer's cases by child's name, alias or reference.
+// Search finds the first page of the viewer's cases by child's name, alias or reference.
 func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]store.CaseSummary, error) {
+	p, err := s.SearchPage(ctx, v, q, nil)
+	return p.Cases, err
+}
+
+// SearchPage finds one page of the viewer's cases by child's name, alias or
+// reference, newest activity first.
+func (s *Service) SearchPage(ctx context.Context, v Viewer, q string, at *store.Cursor) (store.Page, error) {
 	if !v.seesCases() {
-		return nil, errAdministratorNoCases
+		return store.Page{}, errAdministratorNoCases
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return nil, err
+		return store.Page{}, err
 	}
 	q = strings.TrimSpace(q)
 	if len(q) > 200 {
-		return nil, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Search for 200 characters or fewer"}})
+		return store.Page{}, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Search for 200 characters or fewer"}})
 	}
 	if q == "" {
-		return nil, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Enter a name or reference to search for"}})
+		return store.Page{}, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Enter a name or reference to search for"}})
 	}
-	return s.list(ctx, v, audit.ActionCaseSearched, "search", func(tx *store.Tx) ([]store.CaseSummary, error) {
-		return tx.SearchCases(v.User.ID, v.User.OrgID, q, 100)
+	return s.listPage(ctx, v, audit.ActionCaseSearched, "search", func(tx *store.Tx) (store.Page, error) {
+		return tx.SearchPage(v.User.ID, v.User.OrgID, q, at, store.PageSize)
 	})
+}
+
+// listPage is list for a paged list.
+func (s *Service) listPage(ctx context.Context, v Viewer, action, what string, fn func(*store.Tx) (store.Page, error)) (store.Page, error) {
+	var p store.Page
+	cases, err := s.list(ctx, v, action, what, func(tx *store.Tx) ([]store.CaseSummary, error) {
+		var err error
+		p, err = fn(tx)
+		return p.Cases, err
+	})
+	p.Cases = cases
+	return p, err
 }
 
 func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn func(*store.Tx) ([]store.CaseSummary, error)) ([]store.CaseSummary, error) {

@@ -139,23 +139,33 @@ func (e EscalatedCase) Oldest() pathway.Escalation {
 	return e.Open[0]
 }
 
-// Escalations lists the cases with open escalations that the partnership lead
-// is a member of (§6.5, §8.6), the longest-waiting first, and audits the listing.
+// Escalations lists the first page of the cases with open escalations that
+// the partnership lead is a member of (§6.5, §8.6), the longest-waiting
+// first, and audits the listing.
 func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, error) {
+	out, _, err := s.EscalationsPage(ctx, v, nil)
+	return out, err
+}
+
+// EscalationsPage lists one page of Escalations: the first when at is nil,
+// else the page after (or before) the cursor, with the cursors either side.
+func (s *Service) EscalationsPage(ctx context.Context, v Viewer, at *store.Cursor) ([]EscalatedCase, store.Page, error) {
 	if v.User.Role != pathway.RolePartnershipLead {
-		return nil, waymark.Errorf(waymark.EFORBIDDEN, "The list of open escalations is for the partnership lead. Cases you work on that are escalated show an 'Escalated' tag under 'Your cases'.")
+		return nil, store.Page{}, waymark.Errorf(waymark.EFORBIDDEN, "The list of open escalations is for the partnership lead. Cases you work on that are escalated show an 'Escalated' tag under 'Your cases'.")
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return nil, err
+		return nil, store.Page{}, err
 	}
 	var out []EscalatedCase
+	var page store.Page
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
-		cases, err := tx.EscalatedCases(v.User.ID, v.User.OrgID, 500)
-		if err != nil {
+		var err error
+		out = nil
+		if page, err = tx.EscalatedPage(v.User.ID, v.User.OrgID, at, store.PageSize); err != nil {
 			return audit.Entry{}, err
 		}
-		ids := make([]string, 0, len(cases))
-		for _, cs := range cases {
+		ids := make([]string, 0, len(page.Cases))
+		for _, cs := range page.Cases {
 			c, _, err := tx.LoadCase(cs.ID)
 			if err != nil {
 				return audit.Entry{}, err
@@ -172,10 +182,12 @@ func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, e
 			out = append(out, ec)
 			ids = append(ids, cs.ID)
 		}
+		// The page is in this order already (store.EscalatedPage); the log
+		// decides should the read model be behind it.
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Oldest().RaisedAt.Before(out[j].Oldest().RaisedAt) })
 		return s.auditEntry(v, "", audit.ActionCaseListed, "escalations: "+strings.Join(ids, ",")), nil
 	})
-	return out, err
+	return out, page, err
 }
 
 // MeetingLeadOrganisations lists the designated First Responder

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -51,6 +52,59 @@ func (t *Tx) InsertAlert(a Alert) error {
 // AlertsFor lists a person's alerts, newest first, with the break-glass
 // grants or machine clients they are about.
 func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
+	out, _, err := t.AlertsPage(userID, nil, limit)
+	return out, err
+}
+
+// AlertsPage lists one page of a person's alerts, newest first, walking
+// their alerts by the index on (recipient, created_at, id) from the cursor
+// (migration 0018), with the cursors of the pages either side.
+func (t *Tx) AlertsPage(userID string, at *Cursor, limit int) ([]Alert, Page, error) {
+	if limit <= 0 {
+		limit = PageSize
+	}
+	backwards, dir, cmp, edge := keyset(true, at)
+	out, err := t.alerts(`WHERE a.recipient_user_id = $1 AND (a.created_at, a.id) `+cmp+` ($3, $4) ORDER BY a.created_at`+dir+`, a.id`+dir+` LIMIT $2`,
+		append([]any{userID, limit + 1}, edge...)...)
+	if err != nil {
+		return nil, Page{}, err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	if backwards {
+		slices.Reverse(out)
+	}
+	var p Page
+	switch {
+	case len(out) == 0 && at != nil:
+		if backwards {
+			p.Next = &Cursor{At: at.At, ID: at.ID}
+		} else {
+			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
+		}
+	case len(out) > 0:
+		toFirst := &Cursor{At: utc(out[0].CreatedAt), ID: out[0].ID, Before: true}
+		toLast := &Cursor{At: utc(out[len(out)-1].CreatedAt), ID: out[len(out)-1].ID}
+		if backwards {
+			p.Next = toLast
+			if more {
+				p.Prev = toFirst
+			}
+		} else {
+			if more {
+				p.Next = toLast
+			}
+			if at != nil {
+				p.Prev = toFirst
+			}
+		}
+	}
+	return out, p, nil
+}
+
+func (t *Tx) alerts(where string, args ...any) ([]Alert, error) {
 	rows, err := t.query(`SELECT a.id, a.kind, a.recipient_user_id, COALESCE(a.grant_id, ''), COALESCE(a.machine_client_id, ''), a.created_at, a.emailed_at,
 			COALESCE(g.id, ''), COALESCE(g.case_id, ''), COALESCE(g.user_id, ''), COALESCE(g.org_id, ''), COALESCE(g.reason, ''), g.granted_at, g.expires_at,
 			COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(o.name, ''), COALESCE(c.reference, ''),
@@ -60,7 +114,7 @@ func (t *Tx) AlertsFor(userID string, limit int) ([]Alert, error) {
 		LEFT JOIN users u ON u.id = g.user_id LEFT JOIN organisations o ON o.id = g.org_id LEFT JOIN cases c ON c.id = g.case_id
 		LEFT JOIN machine_clients mc ON mc.id = a.machine_client_id LEFT JOIN organisations mo ON mo.id = mc.org_id
 		LEFT JOIN users mu ON mu.id = mc.created_by LEFT JOIN users mr ON mr.id = mc.revoked_by LEFT JOIN users mk ON mk.id = mc.custodian_id
-		WHERE a.recipient_user_id = $1 ORDER BY a.created_at DESC LIMIT $2`, userID, limit)
+		`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing alerts: %w", err)
 	}

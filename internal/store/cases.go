@@ -191,6 +191,9 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err := t.saveMembers(c.ID, c.Version, p.members, keyID, key); err != nil {
 		return err
 	}
+	if err := t.saveCaseViewers(c.ID, p.members, r.updatedAt, escalatedSince(c)); err != nil {
+		return err
+	}
 	if err := t.saveClocks(c.ID, p.clocks); err != nil {
 		return err
 	}
@@ -475,6 +478,18 @@ func sqlLiteral(s string) string {
 const memberFilter = ` c.id IN (SELECT m.case_id FROM case_members m WHERE (m.member_kind IN ('user', 'client') AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2))`
 
 func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
+	out, err := t.summaryRows(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	// Every list filters on membership ($1 the user, $2 their organisation).
+	userID, _ := args[0].(string)
+	orgID, _ := args[1].(string)
+	return t.onlySealedMembers(out, userID, orgID)
+}
+
+// summaryRows runs a list's query, before the member rows' seals are checked.
+func (t *Tx) summaryRows(q string, args ...any) ([]CaseSummary, error) {
 	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing cases: %w", err)
@@ -484,7 +499,8 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 	seen := map[string]bool{}
 	for rows.Next() {
 		var s CaseSummary
-		var due, risk sql.NullTime
+		var due textTime // a time, or on SQLite the text of one when a subquery gives it (listwalk.go)
+		var risk sql.NullTime
 		var stage, master, wrapped string
 		var erased bool
 		if err := rows.Scan(&s.ID, &s.Reference, &stage, &s.ChildName, &s.FamilySuspected, &s.AgeUncertain, &s.ImmediateRisk,
@@ -501,18 +517,14 @@ func (t *Tx) summaries(q string, args ...any) ([]CaseSummary, error) {
 		}
 		seen[s.ID] = true
 		s.Stage = pathway.Stage(stage)
-		s.NextClockDue = timePtr(due)
+		s.NextClockDue = due.t
 		s.HighRiskUntil = timePtr(risk)
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows.Close()
-	// Every list filters on membership ($1 the user, $2 their organisation).
-	userID, _ := args[0].(string)
-	orgID, _ := args[1].(string)
-	return t.onlySealedMembers(out, userID, orgID)
+	return out, nil
 }
 
 // Inbox lists the cases waiting on the Children's Services team of orgID,
@@ -526,40 +538,17 @@ func (t *Tx) Inbox(userID, orgID string, now time.Time, limit int) ([]CaseSummar
 			CASE WHEN k.due_at IS NULL THEN 1 ELSE 0 END, k.due_at, c.raised_at LIMIT $3`, userID, orgID, limit, utc(now))
 }
 
-// CasesFor lists every case the user may know about, newest activity first.
+// CasesFor lists the first limit cases the user may know about, newest
+// activity first (CasesPage, listwalk.go, gives the pages after).
 func (t *Tx) CasesFor(userID, orgID string, limit int) ([]CaseSummary, error) {
-	return t.summaries(summarySelect+` WHERE`+memberFilter+` ORDER BY c.updated_at DESC LIMIT $3`, userID, orgID, limit)
+	p, err := t.CasesPage(userID, orgID, nil, limit)
+	return p.Cases, err
 }
 
-// SearchCases finds the user's cases where every word of q is in the
-// reference, or is one of the child's names or aliases or the start (three
-// letters or more) of one, matched through the blind index. Cases they are
-// not a member of are never searched at all.
+// SearchCases is the first page of SearchPage (listwalk.go), of at most limit cases.
 func (t *Tx) SearchCases(userID, orgID, q string, limit int) ([]CaseSummary, error) {
-	words := strings.Fields(strings.ToLower(q))
-	if len(words) > 6 {
-		words = words[:6]
-	}
-	ix, err := t.index()
-	if err != nil {
-		return nil, err
-	}
-	query := summarySelect + ` WHERE` + memberFilter
-	args := []any{userID, orgID, limit}
-	for _, w := range words {
-		args = append(args, "%"+escapeLike(w)+"%")
-		cond := fmt.Sprintf(`c.search_text LIKE $%d ESCAPE '\'`, len(args))
-		if hashes := ix.Query(w); len(hashes) > 0 {
-			var all []string
-			for _, h := range hashes {
-				args = append(args, h)
-				all = append(all, fmt.Sprintf(`EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = $%d)`, len(args)))
-			}
-			cond += ` OR (` + strings.Join(all, ` AND `) + `)`
-		}
-		query += ` AND (` + cond + `)`
-	}
-	return t.summaries(query+` ORDER BY c.updated_at DESC LIMIT $3`, args...)
+	p, err := t.SearchPage(userID, orgID, q, nil, limit)
+	return p.Cases, err
 }
 
 func escapeLike(s string) string {
@@ -588,7 +577,7 @@ func (t *Tx) CaseIDs() ([]string, error) {
 // DeleteOrphanReadModels removes read-model rows of cases that have no log
 // (and were not erased, whose logs can no longer be read).
 func (t *Tx) DeleteOrphanReadModels() error {
-	for _, table := range []string{"search_tokens", "clocks", "case_members", "cases"} {
+	for _, table := range []string{"search_tokens", "clocks", "case_members", "case_viewers", "cases"} {
 		key := "case_id"
 		if table == "cases" {
 			key = "id"

@@ -28,8 +28,10 @@ func (t *Tx) PartnershipLeads() ([]User, error) {
 	return out, rows.Err()
 }
 
-// EscalatedCases lists the cases the user may know about (§6.5) that have an
-// escalation open, least recently updated first.
+// EscalatedCases lists the first limit cases the user may know about
+// (§6.5) that have an escalation open, the one waiting longest first
+// (EscalatedPage, listwalk.go, gives the pages after).
 func (t *Tx) EscalatedCases(userID, orgID string, limit int) ([]CaseSummary, error) {
-	return t.summaries(summarySelect+` WHERE`+memberFilter+` AND c.open_escalations > 0 ORDER BY c.updated_at, c.id LIMIT $3`, userID, orgID, limit)
+	p, err := t.EscalatedPage(userID, orgID, nil, limit)
+	return p.Cases, err
 }

@@ -156,18 +156,32 @@ func (s *Server) handleAPICatalog(w http.ResponseWriter, r *http.Request, v case
 }
 
 func (s *Server) handleAPICases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	var cs []store.CaseSummary
-	var err error
-	if q := r.URL.Query().Get("q"); r.URL.Query().Has("q") {
-		cs, err = s.svc.Search(r.Context(), v, q)
+	query := r.URL.Query()
+	at, err := cursorParam(query)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	var p store.Page
+	if query.Has("q") {
+		p, err = s.svc.SearchPage(r.Context(), v, query.Get("q"), at)
 	} else {
-		cs, err = s.svc.MyCases(r.Context(), v)
+		p, err = s.svc.MyCasesPage(r.Context(), v, at)
 	}
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, summariesJSON(cs))
+	out := summariesJSON(p.Cases)
+	// The cursors of the pages either side: pass one back as ?cursor= (with
+	// the same q) to read that page.
+	if p.Next != nil {
+		out["nextCursor"] = p.Next.String()
+	}
+	if p.Prev != nil {
+		out["prevCursor"] = p.Prev.String()
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

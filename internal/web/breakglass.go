@@ -74,12 +74,22 @@ func (s *Server) handleBreakGlass(w http.ResponseWriter, r *http.Request, v case
 }
 
 func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	alerts, err := s.svc.Alerts(r.Context(), v)
+	at, err := cursorParam(r.URL.Query())
+	if err != nil {
+		errs := waymark.ErrorFields(err)
+		for i := range errs {
+			errs[i].Field = "" // no field on the page holds the cursor
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "alerts", Page{Title: "Alerts", Errors: errs, Data: map[string]any{"Alerts": []store.Alert(nil), "Now": s.now()}})
+		return
+	}
+	alerts, page, err := s.svc.AlertsPage(r.Context(), v, at)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "alerts", Page{Title: "Alerts", Data: map[string]any{"Alerts": alerts, "Now": s.now()}})
+	s.render(w, r, http.StatusOK, "alerts", Page{Title: "Alerts", Data: map[string]any{"Alerts": alerts, "Now": s.now(),
+		"NextURL": pageURL("/alerts", r.URL.Query(), page.Next), "PrevURL": pageURL("/alerts", r.URL.Query(), page.Prev)}})
 }
 
 // handleAPIBreakGlass is break-glass for API clients signed in with a

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 )
@@ -23,17 +24,27 @@ type escalationRow struct {
 }
 
 type escalationsData struct {
-	Rows []escalationRow
+	Rows             []escalationRow
+	NextURL, PrevURL string // the pages either side, if any
 }
 
 func (s *Server) handleEscalations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	cases, err := s.svc.Escalations(r.Context(), v)
+	at, err := cursorParam(r.URL.Query())
+	if err != nil {
+		errs := waymark.ErrorFields(err)
+		for i := range errs {
+			errs[i].Field = "" // no field on the page holds the cursor
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "escalations", Page{Title: "Open escalations", Errors: errs, Data: escalationsData{}})
+		return
+	}
+	cases, page, err := s.svc.EscalationsPage(r.Context(), v, at)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	now := s.now()
-	var d escalationsData
+	d := escalationsData{NextURL: pageURL("/escalations", r.URL.Query(), page.Next), PrevURL: pageURL("/escalations", r.URL.Query(), page.Prev)}
 	for _, c := range cases {
 		e := c.Oldest()
 		d.Rows = append(d.Rows, escalationRow{

@@ -119,6 +119,8 @@ type listData struct {
 	Searched bool
 	Now      any
 	Inbox    bool
+	NextURL  string // the next page of the list, if any
+	PrevURL  string // the page before, if any
 }
 
 func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -132,22 +134,67 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.
 
 func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	d := listData{Heading: "Your cases", Now: s.now()}
-	var err error
-	if r.URL.Query().Has("q") {
-		d.Query, d.Searched = r.URL.Query().Get("q"), true
-		d.Cases, err = s.svc.Search(r.Context(), v, d.Query)
+	query := r.URL.Query()
+	searched := query.Has("q")
+	if searched {
+		d.Query, d.Searched = query.Get("q"), true
+	}
+	at, err := cursorParam(query)
+	if err != nil {
+		// No field on the page holds the cursor: the message stands alone.
+		errs := waymark.ErrorFields(err)
+		for i := range errs {
+			errs[i].Field = ""
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: errs, Data: d})
+		return
+	}
+	var p store.Page
+	if searched {
+		p, err = s.svc.SearchPage(r.Context(), v, d.Query, at)
 		if waymark.ErrorCode(err) == waymark.EINVALID {
 			s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: waymark.ErrorFields(err), Data: d})
 			return
 		}
 	} else {
-		d.Cases, err = s.svc.MyCases(r.Context(), v)
+		p, err = s.svc.MyCasesPage(r.Context(), v, at)
 	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
+	d.Cases = p.Cases
+	d.NextURL, d.PrevURL = pageURL("/cases", query, p.Next), pageURL("/cases", query, p.Prev)
 	s.render(w, r, http.StatusOK, "cases", Page{Title: d.Heading, Data: d})
+}
+
+// cursorParam reads the "cursor" parameter of a paged list: nil for the
+// first page, EINVALID when it is not a cursor Waymark made.
+func cursorParam(q url.Values) (*store.Cursor, error) {
+	if !q.Has("cursor") {
+		return nil, nil
+	}
+	c, err := store.ParseCursor(q.Get("cursor"))
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// pageURL is the link to the page of a list at c, keeping the list's other
+// parameters (a search's words); "" when there is no such page.
+func pageURL(path string, q url.Values, c *store.Cursor) string {
+	if c == nil {
+		return ""
+	}
+	keep := url.Values{}
+	for k, vs := range q {
+		if k != "cursor" {
+			keep[k] = vs
+		}
+	}
+	keep.Set("cursor", c.String())
+	return path + "?" + keep.Encode()
 }
 
 func (s *Server) handleStatic(name, title string) func(http.ResponseWriter, *http.Request) {

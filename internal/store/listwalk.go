@@ -1,0 +1,477 @@
+package store
+
+import (
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/pathway"
+)
+
+// Lists that walk an index for one page. "Your cases", search and the
+// escalations list are read through case_viewers (migration 0018): one row
+// per case and per member of it, ordered by the case's last activity, so a
+// page is a range walk of the viewer's own rows, however many cases the
+// database holds. A row of case_viewers only says where to look: every case
+// of a page is kept only when a case_members row with a matching seal says
+// the viewer may know it (§6.5; cases.go sealedMemberships), exactly as the
+// lists did before.
+
+// viewerPerson and viewerOrg are the case_viewers keys of a person (or
+// machine client, whose ids are never a person's) and of an organisation.
+func viewerPerson(id string) string { return "p:" + id }
+func viewerOrg(id string) string    { return "o:" + id }
+
+// saveCaseViewers keeps a case's case_viewers rows in step with its members
+// and its last activity. SaveProjection calls it in the same transaction as
+// the members it derives them from.
+func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time) error {
+	want := map[string]bool{}
+	for _, m := range members {
+		if m.Kind == "org" {
+			want[viewerOrg(m.ID)] = true
+		} else {
+			want[viewerPerson(m.ID)] = true
+		}
+	}
+	have, err := t.stringColumn(`SELECT viewer FROM case_viewers WHERE case_id = $1`, caseID)
+	if err != nil {
+		return fmt.Errorf("store: reading case viewers: %w", err)
+	}
+	if len(have) > 0 {
+		if _, err := t.exec(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1`, caseID, utc(updatedAt), nullTime(escalatedSince)); err != nil {
+			return fmt.Errorf("store: updating case viewers: %w", err)
+		}
+	}
+	had := map[string]bool{}
+	for _, v := range have {
+		had[v] = true
+		if !want[v] {
+			if _, err := t.exec(`DELETE FROM case_viewers WHERE case_id = $1 AND viewer = $2`, caseID, v); err != nil {
+				return fmt.Errorf("store: removing a case viewer: %w", err)
+			}
+		}
+	}
+	added := make([]string, 0, len(want))
+	for v := range want {
+		if !had[v] {
+			added = append(added, v)
+		}
+	}
+	slices.Sort(added)
+	for _, v := range added {
+		if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`, caseID, v, utc(updatedAt), nullTime(escalatedSince)); err != nil {
+			return fmt.Errorf("store: adding a case viewer: %w", err)
+		}
+	}
+	return nil
+}
+
+// escalatedSince is when the case's oldest open escalation was raised
+// (§8.6), or nil when none is open: the escalations list's order.
+func escalatedSince(c pathway.Case) *time.Time {
+	var since *time.Time
+	for _, e := range c.Meetings.Escalations {
+		if e.Open() && (since == nil || e.RaisedAt.Before(*since)) {
+			at := utc(e.RaisedAt)
+			since = &at
+		}
+	}
+	return since
+}
+
+// PageSize is how many rows a page of a list shows unless asked otherwise.
+const PageSize = 50
+
+// Cursor marks one edge of a page of a list: the sort key (a time and an id)
+// of its last row, for the page after it, or of its first row, for the page
+// before it. It is opaque to people: String encodes it and ParseCursor reads
+// it back. It grants nothing: a forged cursor only moves within the lists
+// the viewer may see.
+type Cursor struct {
+	At     time.Time
+	ID     string
+	Before bool // the page before this edge (a "Previous" link), not after it
+}
+
+// String encodes the cursor for a link or an API response.
+func (c Cursor) String() string {
+	dir := "a"
+	if c.Before {
+		dir = "b"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(dir + "|" + utc(c.At).Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+var errBadCursor = waymark.Invalid([]waymark.FieldError{{Field: "cursor", Message: "The link to this page of the list is not valid: go back to the first page"}})
+
+// ParseCursor reads a cursor made by String. Anything else is EINVALID,
+// naming the field "cursor".
+func ParseCursor(s string) (Cursor, error) {
+	if len(s) > 300 {
+		return Cursor{}, errBadCursor
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, errBadCursor
+	}
+	parts := strings.SplitN(string(raw), "|", 3)
+	if len(parts) != 3 || (parts[0] != "a" && parts[0] != "b") || parts[2] == "" {
+		return Cursor{}, errBadCursor
+	}
+	at, err := time.Parse(time.RFC3339Nano, parts[1])
+	if err != nil {
+		return Cursor{}, errBadCursor
+	}
+	c := Cursor{At: utc(at), ID: parts[2], Before: parts[0] == "b"}
+	if unstorable([]any{c.ID}) != nil {
+		return Cursor{}, errBadCursor
+	}
+	return c, nil
+}
+
+// Page is one page of a case list and the cursors of the pages either side
+// (nil when there is none).
+type Page struct {
+	Cases []CaseSummary
+	Next  *Cursor
+	Prev  *Cursor
+}
+
+// pageColumns are summarySelect's columns for a page of case ids p joined
+// to cases c (with pageJoins): the next deadline the viewer may see is
+// looked up per case of the page, by the case's own clocks, so that no
+// planner can turn it into a pass over every clock or every member row of
+// the viewer (PostgreSQL hashed summarySelect's join that way).
+var pageColumns = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
+		c.raised_at, c.updated_at, c.version,
+		COALESCE((SELECT k.label FROM clocks k WHERE k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + ` ORDER BY k.due_at, k.clock_id LIMIT 1), ''),
+		(SELECT k.due_at FROM clocks k WHERE k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + ` ORDER BY k.due_at, k.clock_id LIMIT 1),
+		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns
+
+var pageJoins = caseKeyJoin
+
+// walk is one paged list over case_viewers.
+type walk struct {
+	newestFirst bool   // newest first (else oldest first)
+	escalated   bool   // only cases with an escalation open, by when the oldest was raised (else by last activity)
+	where       string // further conditions on the case c, in the walk
+	args        []any  // their arguments, numbered from $8
+	window      int    // if not 0, look at no more than this many of each viewer key's rows
+}
+
+// far is the edge of a first page: later (or, walking forwards in time,
+// earlier) than every row, so that every page runs the same statement.
+var (
+	farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	farPast   = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// keyset gives the order, the comparison and the edge ($6, $7) of a page:
+// walking backwards (a "Previous" link) reverses the list's order, and the
+// page is turned round afterwards.
+func keyset(newestFirst bool, at *Cursor) (backwards bool, dir, cmp string, edge []any) {
+	backwards = at != nil && at.Before
+	if newestFirst != backwards {
+		dir, cmp, edge = " DESC", "<", []any{farFuture, ""}
+	} else {
+		dir, cmp, edge = "", ">", []any{farPast, ""}
+	}
+	if at != nil {
+		edge = []any{utc(at.At), at.ID}
+	}
+	return backwards, dir, cmp, edge
+}
+
+// pagedSummaries lists one page of walk w for the viewer ($1 the user, $2
+// their organisation). The inner walks read the viewer's case_viewers rows
+// in index order, one for the person and one for the organisation, each
+// stopping after limit+1 rows; the outer query joins those few rows to the
+// case and its next deadline.
+func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = PageSize
+	}
+	backwards, dir, cmp, edge := keyset(w.newestFirst, at)
+	key := "updated_at"
+	if w.escalated {
+		key = "escalated_since"
+	}
+	inner := func(viewer string) string {
+		if w.window > 0 {
+			q := `SELECT v.case_id, v.k FROM (SELECT case_id, ` + key + ` AS k FROM case_viewers WHERE viewer = ` + viewer +
+				` AND (` + key + `, case_id) ` + cmp + ` ($6, $7) ORDER BY ` + key + dir + `, case_id` + dir + ` LIMIT ` + strconv.Itoa(w.window) +
+				`) v JOIN cases c ON c.id = v.case_id WHERE ` + w.where
+			return `SELECT * FROM (` + q + ` ORDER BY v.k` + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
+		}
+		q := `SELECT v.case_id, v.` + key + ` AS k FROM case_viewers v`
+		if w.where != "" {
+			q += ` JOIN cases c ON c.id = v.case_id`
+		}
+		q += ` WHERE v.viewer = ` + viewer
+		if w.escalated {
+			q += ` AND v.escalated_since IS NOT NULL`
+		}
+		q += ` AND (v.` + key + `, v.case_id) ` + cmp + ` ($6, $7)`
+		if w.where != "" {
+			q += ` AND ` + w.where
+		}
+		return `SELECT * FROM (` + q + ` ORDER BY v.` + key + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
+	}
+	q := pageColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
+		` ORDER BY p.k` + dir + `, p.case_id` + dir
+	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
+	args = append(args, w.args...)
+	keyOf := func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil }
+	if w.escalated {
+		keyOf = func(c CaseSummary) (time.Time, error) {
+			var at time.Time
+			err := t.queryRow(`SELECT escalated_since FROM case_viewers WHERE case_id = $1 AND viewer IN ($2, $3) ORDER BY escalated_since LIMIT 1`, c.ID, viewerPerson(userID), viewerOrg(orgID)).Scan(&at)
+			return at, err
+		}
+	}
+	return t.finishPage(q, args, at, limit, backwards, keyOf)
+}
+
+// listQueryHook, in tests only, is shown each page's query before it runs
+// (to read its plan).
+var listQueryHook func(q string, args []any)
+
+// finishPage runs a page's query (rows in walking order, at least limit+1
+// of them when there are more; $1 the user and $2 their organisation),
+// keeps the cases whose member rows are sealed, and works out the cursors
+// either side.
+func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards bool, keyOf func(CaseSummary) (time.Time, error)) (Page, error) {
+	if listQueryHook != nil {
+		listQueryHook(q, args)
+	}
+	rows, err := t.summaryRows(q, args...)
+	if err != nil {
+		return Page{}, err
+	}
+	more := len(rows) > limit
+	if more {
+		rows = rows[:limit]
+	}
+	if backwards {
+		slices.Reverse(rows)
+	}
+	var p Page
+	// The cursors come from the rows read, before any is dropped for its
+	// seal, so a page whose rows were all dropped still moves on.
+	switch {
+	case len(rows) == 0 && at != nil:
+		// Everything past the edge has gone: offer the way back.
+		if backwards {
+			p.Next = &Cursor{At: at.At, ID: at.ID}
+		} else {
+			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
+		}
+	case len(rows) > 0:
+		first, last := rows[0], rows[len(rows)-1]
+		firstAt, err := keyOf(first)
+		if err != nil {
+			return Page{}, err
+		}
+		lastAt, err := keyOf(last)
+		if err != nil {
+			return Page{}, err
+		}
+		toFirst := &Cursor{At: utc(firstAt), ID: first.ID, Before: true}
+		toLast := &Cursor{At: utc(lastAt), ID: last.ID}
+		if backwards {
+			p.Next = toLast
+			if more {
+				p.Prev = toFirst
+			}
+		} else {
+			if more {
+				p.Next = toLast
+			}
+			if at != nil {
+				p.Prev = toFirst
+			}
+		}
+	}
+	userID, _ := args[0].(string)
+	orgID, _ := args[1].(string)
+	p.Cases, err = t.onlySealedMembers(rows, userID, orgID)
+	return p, err
+}
+
+// CasesPage lists one page of the cases the user may know about, newest
+// activity first.
+func (t *Tx) CasesPage(userID, orgID string, at *Cursor, limit int) (Page, error) {
+	return t.pagedSummaries(walk{newestFirst: true}, userID, orgID, at, limit)
+}
+
+// EscalatedPage lists one page of the cases the user may know about (§6.5)
+// that have an escalation open, the one waiting longest first (§8.6).
+func (t *Tx) EscalatedPage(userID, orgID string, at *Cursor, limit int) (Page, error) {
+	return t.pagedSummaries(walk{escalated: true}, userID, orgID, at, limit)
+}
+
+// referenceAlphabet is every character a case's search_text can hold: the
+// lower-cased reference, which only RecordContact mints, as
+// CS-<year>-<number> (casework/cases.go). A search word with any other
+// character can only match through the blind index.
+const referenceAlphabet = "cs-0123456789"
+
+// MayBeInReference reports whether a search word could be part of a reference.
+func MayBeInReference(word string) bool {
+	for _, r := range word {
+		if !strings.ContainsRune(referenceAlphabet, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// SearchPage finds one page of the user's cases where every word of q is in
+// the reference, or is one of the child's names or aliases or the start
+// (three letters or more) of one, matched through the blind index; newest
+// activity first. Cases they may not know are never searched at all.
+//
+// When a word cannot be part of a reference, the search starts from that
+// word's entries in the blind index (an index walk over the cases with
+// that name) and keeps those the viewer is a member of; otherwise it walks
+// the viewer's own cases, newest first, until the page is full.
+func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, error) {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) > 6 {
+		words = words[:6]
+	}
+	ix, err := t.index()
+	if err != nil {
+		return Page{}, err
+	}
+	if limit <= 0 {
+		limit = PageSize
+	}
+	var conds, drive []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", 7+len(args))
+	}
+	for _, w := range words {
+		hashes := ix.Query(w)
+		inReference := MayBeInReference(w)
+		if !inReference && len(hashes) == 0 {
+			return Page{}, nil // nothing can match this word
+		}
+		if !inReference && drive == nil {
+			for _, h := range hashes {
+				drive = append(drive, arg(h))
+			}
+			continue
+		}
+		var alt []string
+		if inReference {
+			alt = append(alt, `c.search_text LIKE `+arg("%"+escapeLike(w)+"%")+` ESCAPE '\'`)
+		}
+		if len(hashes) > 0 {
+			var all []string
+			for _, h := range hashes {
+				all = append(all, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+arg(h)+`)`)
+			}
+			alt = append(alt, `(`+strings.Join(all, ` AND `)+`)`)
+		}
+		conds = append(conds, `(`+strings.Join(alt, ` OR `)+`)`)
+	}
+	if drive == nil {
+		return t.pagedSummaries(walk{newestFirst: true, where: strings.Join(conds, " AND "), args: args}, userID, orgID, at, limit)
+	}
+	// A word common among the viewer's cases fills the page from their
+	// newest two thousand: walk those first. If the page is not full and
+	// there were more to look at, the word is rare there, and the search
+	// starts from its entries in the blind index instead.
+	var driveConds []string
+	for _, h := range drive {
+		driveConds = append(driveConds, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+h+`)`)
+	}
+	windowed := walk{newestFirst: true, where: strings.Join(append(conds, `(`+strings.Join(driveConds, ` AND `)+`)`), " AND "), args: args, window: searchWindow}
+	page, err := t.pagedSummaries(windowed, userID, orgID, at, limit)
+	if err != nil || (at != nil && at.Before && page.Prev != nil) || ((at == nil || !at.Before) && page.Next != nil) {
+		return page, err // a full page
+	}
+	if whole, err := t.walkedWhole(userID, orgID, at, searchWindow); err != nil || whole {
+		return page, err // every case of the viewer's past the cursor was looked at
+	}
+	// Driven by the blind index: the first hash's entries, each kept when
+	// the word's other hashes, the viewer's membership and the other words
+	// agree.
+	backwards, dir, cmp, edge := keyset(true, at)
+	inner := `SELECT c.id AS case_id, c.updated_at FROM search_tokens s0 JOIN cases c ON c.id = s0.case_id WHERE s0.token_hash = ` + drive[0]
+	for _, h := range drive[1:] {
+		inner += ` AND EXISTS (SELECT 1 FROM search_tokens sd WHERE sd.case_id = c.id AND sd.token_hash = ` + h + `)`
+	}
+	inner += ` AND EXISTS (SELECT 1 FROM case_viewers v WHERE v.case_id = c.id AND v.viewer IN ($3, $4))`
+	inner += ` AND (c.updated_at, c.id) ` + cmp + ` ($6, $7)`
+	for _, c := range conds {
+		inner += ` AND ` + c
+	}
+	query := pageColumns + ` FROM (` + inner + ` ORDER BY c.updated_at` + dir + `, c.id` + dir + ` LIMIT $5) p JOIN cases c ON c.id = p.case_id` + pageJoins +
+		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
+	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
+	return t.finishPage(query, append(all, args...), at, limit, backwards, func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil })
+}
+
+// searchWindow is how many of the viewer's newest cases (past the cursor)
+// a search looks at before it starts from the blind index instead.
+var searchWindow = 2000
+
+// walkedWhole reports whether a windowed walk of the case list from at (by
+// last activity, newest first) looked at every row of both of the viewer's
+// keys: each has fewer than window rows past the cursor.
+func (t *Tx) walkedWhole(userID, orgID string, at *Cursor, window int) (bool, error) {
+	_, dir, cmp, edge := keyset(true, at)
+	for _, viewer := range []string{viewerPerson(userID), viewerOrg(orgID)} {
+		var n int
+		err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM case_viewers WHERE viewer = $1 AND (updated_at, case_id) `+cmp+` ($2, $3)
+			ORDER BY updated_at`+dir+`, case_id`+dir+` LIMIT `+strconv.Itoa(window)+`) x`, viewer, edge[0], edge[1]).Scan(&n)
+		if err != nil {
+			return false, err
+		}
+		if n >= window {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// textTime scans a time that may be NULL, or — from SQLite, when a
+// subquery gives it, so the driver does not know it is a time — the text
+// the driver stored it as.
+type textTime struct{ t *time.Time }
+
+func (x *textTime) Scan(v any) error {
+	var text string
+	switch v := v.(type) {
+	case nil:
+		x.t = nil
+		return nil
+	case time.Time:
+		u := v.UTC()
+		x.t = &u
+		return nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("store: a time stored as %T", v)
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano} {
+		if at, err := time.Parse(layout, text); err == nil {
+			u := at.UTC()
+			x.t = &u
+			return nil
+		}
+	}
+	return fmt.Errorf("store: %q is not a time", text)
+}

@@ -1,0 +1,454 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// listWorld is a partnership with a mixed set of cases: raised by two
+// schools' teachers and a GP, some with a reference and an outcome, names
+// shared between children, a few escalated or closed, one member row
+// forged for a colleague who may not know the case.
+type listWorld struct {
+	ctx    context.Context
+	db     *store.DB
+	clock  *storetest.Clock
+	svc    *casework.Service
+	p      storetest.Partnership
+	ids    []string
+	forged string // the case a forged member row claims the colleague may know
+}
+
+var listGiven = []string{"Amira", "Bilal", "Amira", "Chloé", "Dritan", "Amelia"}
+var listFamily = []string{"Example", "O'Brien", "Sample", "Example-Smith", "Exampleton"}
+
+func newListWorld(t *testing.T, db *store.DB, n int) *listWorld {
+	t.Helper()
+	w := &listWorld{ctx: context.Background(), db: db, clock: storetest.NewClock(storetest.Start)}
+	w.svc = storetest.Service(t, db, w.clock)
+	w.p = storetest.NewPartnership(t, db, w.clock)
+	for i := range n {
+		w.clock.Advance(time.Minute)
+		c := storetest.ValidConcern(w.clock.Now())
+		c.Child.GivenNames = listGiven[i%len(listGiven)]
+		c.Child.FamilyName = listFamily[(i/2)%len(listFamily)]
+		c.Child.Aliases = []string{fmt.Sprintf("Kid%d", i%4)}
+		referrer := []casework.Viewer{w.p.Teacher, w.p.GPDoctor, w.p.Teacher, w.p.Colleague}[i%4]
+		id, err := w.svc.RaiseConcern(w.ctx, referrer, c)
+		if err != nil {
+			t.Fatalf("raising case %d: %v", i, err)
+		}
+		w.ids = append(w.ids, id)
+		if i%3 != 0 {
+			w.clock.Advance(time.Minute)
+			if _, err := w.svc.RecordContact(w.ctx, w.p.CSWorker, id, 1, "phone", "Called back"); err != nil {
+				t.Fatalf("contact on case %d: %v", i, err)
+			}
+		}
+		if i%3 == 2 {
+			w.clock.Advance(time.Minute)
+			if err := w.svc.RecordOutcome(w.ctx, w.p.CSWorker, id, 2, "strategy-discussion", "Strategy discussion tomorrow"); err != nil {
+				t.Fatalf("outcome on case %d: %v", i, err)
+			}
+		}
+	}
+	// The escalations list reads only the read model: mark a few cases as
+	// an escalation would, raised when they were last updated (the old
+	// query's order).
+	for i, id := range w.ids {
+		if i%4 == 1 {
+			w.exec(t, `UPDATE cases SET open_escalations = 1 WHERE id = $1`, id)
+			w.exec(t, `UPDATE case_viewers SET escalated_since = (SELECT updated_at FROM cases WHERE cases.id = case_viewers.case_id) WHERE case_id = $1`, id)
+		}
+	}
+	// A member row (and its list row) written behind Waymark's back: the
+	// colleague is not a member of a case the teacher raised.
+	w.forged = w.ids[0]
+	w.exec(t, `INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES ($1, 'user', $2, $3, 'k', 'forged')`, w.forged, w.p.Colleague.User.ID, pathway.MemberWorker)
+	w.exec(t, `INSERT INTO case_viewers(case_id, viewer, updated_at) SELECT id, $2, updated_at FROM cases WHERE id = $1`, w.forged, "p:"+w.p.Colleague.User.ID)
+	return w
+}
+
+func (w *listWorld) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := w.db.SQL().ExecContext(w.ctx, q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func (w *listWorld) viewers() []casework.Viewer {
+	return []casework.Viewer{w.p.CSWorker, w.p.SocialWorker, w.p.Teacher, w.p.Colleague, w.p.GPDoctor, w.p.PoliceLead}
+}
+
+func (w *listWorld) view(t *testing.T, fn func(tx *store.Tx) error) {
+	t.Helper()
+	if err := w.db.Update(w.ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Before the lists walked an index they filtered every case the viewer may
+// know; the walks must list exactly the same cases, with the same details,
+// in the same order, to every kind of viewer.
+func TestCaseListsSearchAndEscalationsListExactlyWhatTheOldQueriesListed(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newListWorld(t, db, 40)
+		ref := ""
+		if err := db.SQL().QueryRowContext(w.ctx, `SELECT reference FROM cases WHERE reference IS NOT NULL ORDER BY reference LIMIT 1`).Scan(&ref); err != nil {
+			t.Fatal(err)
+		}
+		queries := []string{"amira", "ami", "AMIRA example", "example", "exa", "o'brien", "obrien", "smith", "example-smith", "chloe", "chloé",
+			"kid1", "kid", "cs-", "cs", "2026", ref, ref[len(ref)-4:], "amira " + ref[len(ref)-3:], "c", "-", "%", "_", "zzz", "amelia exampleton", "ex am pl e s a"}
+		for _, v := range w.viewers() {
+			for _, limit := range []int{500, 7, 1} {
+				// A window of 2 makes most searches start from the blind index.
+				restore := store.SetSearchWindow(map[int]int{500: 400, 7: 2, 1: 3}[limit])
+				defer restore()
+				w.view(t, func(tx *store.Tx) error {
+					want, err := tx.OldCasesFor(v.User.ID, v.User.OrgID, limit)
+					if err != nil {
+						return err
+					}
+					got, err := tx.CasesFor(v.User.ID, v.User.OrgID, limit)
+					if err != nil {
+						return err
+					}
+					sameList(t, fmt.Sprintf("%s's cases (limit %d)", v.User.Name, limit), want, got)
+					want, err = tx.OldEscalatedCases(v.User.ID, v.User.OrgID, limit)
+					if err != nil {
+						return err
+					}
+					got, err = tx.EscalatedCases(v.User.ID, v.User.OrgID, limit)
+					if err != nil {
+						return err
+					}
+					sameList(t, fmt.Sprintf("%s's escalated cases (limit %d)", v.User.Name, limit), want, got)
+					for _, q := range queries {
+						want, err := tx.OldSearchCases(v.User.ID, v.User.OrgID, q, limit)
+						if err != nil {
+							return err
+						}
+						got, err := tx.SearchCases(v.User.ID, v.User.OrgID, q, limit)
+						if err != nil {
+							return err
+						}
+						sameList(t, fmt.Sprintf("%s's search for %q (limit %d)", v.User.Name, q, limit), want, got)
+					}
+					return nil
+				})
+			}
+		}
+	})
+}
+
+func sameList(t *testing.T, what string, want, got []store.CaseSummary) {
+	t.Helper()
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("%s: listed %v, the old query listed %v", what, summaryIDs(got), summaryIDs(want))
+	}
+}
+
+func summaryIDs(list []store.CaseSummary) []string {
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// pageThrough follows the Next cursors of a list from its first page,
+// changing cases between pages with between (given the page number).
+func pageThrough(t *testing.T, w *listWorld, list func(tx *store.Tx, at *store.Cursor) (store.Page, error), between func(page int)) (seen []store.CaseSummary, pages []store.Page) {
+	t.Helper()
+	var at *store.Cursor
+	for page := 0; page < 200; page++ {
+		var p store.Page
+		w.view(t, func(tx *store.Tx) (err error) { p, err = list(tx, at); return err })
+		seen = append(seen, p.Cases...)
+		pages = append(pages, p)
+		if p.Next == nil {
+			return seen, pages
+		}
+		// Through its text, as a link carries it.
+		c, err := store.ParseCursor(p.Next.String())
+		if err != nil || !reflect.DeepEqual(c, *p.Next) {
+			t.Fatalf("cursor %+v read back as %+v, %v", *p.Next, c, err)
+		}
+		at = &c
+		if between != nil {
+			between(page)
+		}
+	}
+	t.Fatal("the pages never ended")
+	return nil, nil
+}
+
+// Keyset pages: every case is listed once and in order, even when cases
+// are updated or raised between one page and the next, and the Previous
+// links give the same pages back.
+func TestPagingThroughACaseListListsEveryCaseOnceInOrderWhileCasesChange(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newListWorld(t, db, 23)
+		// Two cases updated at the same instant: the id breaks the tie.
+		w.exec(t, `UPDATE cases SET updated_at = (SELECT updated_at FROM cases WHERE id = $1) WHERE id = $2`, w.ids[5], w.ids[6])
+		w.exec(t, `UPDATE case_viewers SET updated_at = (SELECT updated_at FROM cases WHERE id = $1) WHERE case_id = $2`, w.ids[5], w.ids[6])
+		v := w.p.CSWorker
+		var all []store.CaseSummary
+		w.view(t, func(tx *store.Tx) (err error) { all, err = tx.OldCasesFor(v.User.ID, v.User.OrgID, 500); return err })
+		changed := map[string]bool{}
+		seen, pages := pageThrough(t, w, func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
+			return tx.CasesPage(v.User.ID, v.User.OrgID, at, 4)
+		}, func(page int) {
+			// A case further down the list is updated (it moves to the
+			// top, which this walk has passed) and a new one is raised.
+			id := w.ids[page]
+			w.clock.Advance(time.Minute)
+			if _, err := w.svc.RecordContact(w.ctx, w.p.CSWorker, id, w.versionOf(t, id), "phone", "Again"); err != nil {
+				if err := w.svc.RecordOutcome(w.ctx, w.p.CSWorker, id, w.versionOf(t, id), "strategy-discussion", "Strategy discussion tomorrow"); err != nil {
+					w.exec(t, `UPDATE cases SET updated_at = $2 WHERE id = $1`, id, w.clock.Now())
+					w.exec(t, `UPDATE case_viewers SET updated_at = $2 WHERE case_id = $1`, id, w.clock.Now())
+				}
+			}
+			changed[id] = true
+			if _, err := w.svc.RaiseConcern(w.ctx, w.p.Teacher, storetest.ValidConcern(w.clock.Now())); err != nil {
+				t.Fatal(err)
+			}
+		})
+		count := map[string]int{}
+		for i, c := range seen {
+			count[c.ID]++
+			if count[c.ID] > 1 {
+				t.Fatalf("case %s listed twice", c.ID)
+			}
+			if i > 0 && (c.UpdatedAt.After(seen[i-1].UpdatedAt) || c.UpdatedAt.Equal(seen[i-1].UpdatedAt) && c.ID > seen[i-1].ID) {
+				t.Fatalf("listed out of order at %d: %v then %v", i, seen[i-1].UpdatedAt, c.UpdatedAt)
+			}
+		}
+		for _, c := range all {
+			if !changed[c.ID] && count[c.ID] != 1 {
+				t.Errorf("case %s, unchanged, listed %d times", c.ID, count[c.ID])
+			}
+		}
+		// Back from the last page: the Previous links give the pages before.
+		for i := len(pages) - 1; i > 0; i-- {
+			if pages[i].Prev == nil {
+				t.Fatalf("page %d has no Previous link", i)
+			}
+			var back store.Page
+			w.view(t, func(tx *store.Tx) (err error) {
+				back, err = tx.CasesPage(v.User.ID, v.User.OrgID, pages[i].Prev, 4)
+				return err
+			})
+			if back.Next == nil || len(back.Cases) == 0 || back.Cases[len(back.Cases)-1].UpdatedAt.Before(pages[i].Cases[0].UpdatedAt) {
+				t.Fatalf("the page before page %d: %v (next %v)", i, summaryIDs(back.Cases), back.Next)
+			}
+		}
+		if pages[0].Prev != nil {
+			t.Fatal("the first page has a Previous link")
+		}
+	})
+}
+
+func (w *listWorld) versionOf(t *testing.T, id string) int {
+	t.Helper()
+	var n int
+	if err := w.db.SQL().QueryRowContext(w.ctx, `SELECT version FROM cases WHERE id = $1`, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// §6.5: a case the viewer may not know (here, one a forged member row and
+// list row claim for them) is on no page of any list, however it is paged.
+func TestACaseTheViewerMayNotKnowIsOnNoPageOfAnyList(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newListWorld(t, db, 12)
+		v := w.p.Colleague
+		w.exec(t, `UPDATE case_viewers SET escalated_since = updated_at WHERE case_id = $1`, w.forged)
+		w.exec(t, `UPDATE cases SET open_escalations = 1 WHERE id = $1`, w.forged)
+		lists := map[string]func(tx *store.Tx, at *store.Cursor) (store.Page, error){
+			"cases": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
+				return tx.CasesPage(v.User.ID, v.User.OrgID, at, 1)
+			},
+			"escalations": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
+				return tx.EscalatedPage(v.User.ID, v.User.OrgID, at, 1)
+			},
+			"search by name": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
+				return tx.SearchPage(v.User.ID, v.User.OrgID, "amira", at, 1)
+			},
+			"search by reference": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
+				return tx.SearchPage(v.User.ID, v.User.OrgID, "cs", at, 1)
+			},
+		}
+		for name, list := range lists {
+			seen, _ := pageThrough(t, w, list, nil)
+			for _, c := range seen {
+				if c.ID == w.forged {
+					t.Fatalf("%s: the forged case is listed", name)
+				}
+				if c.ID != "" && !slices.Contains(w.ids, c.ID) {
+					t.Fatalf("%s: an unknown case %s", name, c.ID)
+				}
+			}
+		}
+		// Nor does a cursor made up to point at it reveal anything.
+		var p store.Page
+		w.view(t, func(tx *store.Tx) (err error) {
+			p, err = tx.CasesPage(v.User.ID, v.User.OrgID, &store.Cursor{At: w.clock.Now().Add(time.Hour), ID: w.forged}, 100)
+			return err
+		})
+		for _, c := range p.Cases {
+			if c.ID == w.forged {
+				t.Fatal("a made-up cursor listed the forged case")
+			}
+		}
+	})
+}
+
+// A cursor that Waymark did not make is a clear error naming the field.
+func TestABadCursorIsAnInvalidInputErrorNotAFailure(t *testing.T) {
+	good := store.Cursor{At: storetest.Start, ID: "case-1"}.String()
+	for _, bad := range []string{"x", "!!!", good[:10], "YXxub3QtYS10aW1lfGlk", "enx8aWQ", string(make([]byte, 400))} {
+		_, err := store.ParseCursor(bad)
+		if waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("cursor %q: %v, want EINVALID", bad, err)
+		}
+		if fe := waymark.ErrorFields(err); len(fe) != 1 || fe[0].Field != "cursor" {
+			t.Errorf("cursor %q: fields %+v", bad, fe)
+		}
+	}
+}
+
+// The plans on SQLite (whose planner does not depend on the number of
+// rows until ANALYZE is run): every page walks case_viewers by the viewer's
+// index, or a search by the blind index, and never scans cases or the
+// viewer's members.
+func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newListWorld(t, db, 6)
+	v := w.p.CSWorker
+	var plans []string
+	defer store.SetSearchWindow(2)() // searches both walk and, the window being short, start from the blind index
+	stop := store.WatchListQueries(func(q string, args []any) {
+		rows, err := db.SQL().QueryContext(w.ctx, `EXPLAIN QUERY PLAN `+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		plans = append(plans, strings.Join(plan, "\n"))
+	})
+	defer stop()
+	at := &store.Cursor{At: w.clock.Now(), ID: w.ids[3]}
+	w.view(t, func(tx *store.Tx) error {
+		for _, c := range []*store.Cursor{nil, at, {At: at.At, ID: at.ID, Before: true}} {
+			if _, err := tx.CasesPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
+				return err
+			}
+			if _, err := tx.EscalatedPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
+				return err
+			}
+			for _, q := range []string{"amira", "amira example", "cs-2026", "amira 2026"} {
+				if _, err := tx.SearchPage(v.User.ID, v.User.OrgID, q, c, 10); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if len(plans) < 18 {
+		t.Fatalf("%d plans", len(plans))
+	}
+	for _, plan := range plans {
+		t.Log(plan)
+		for _, line := range strings.Split(plan, "\n") {
+			// p, w3, w4 and v are a page's own few rows (v: a search's window of the newest cases).
+			if strings.HasPrefix(line, "SCAN ") && line != "SCAN p" && line != "SCAN w3" && line != "SCAN w4" && line != "SCAN v" {
+				t.Errorf("a list page scans a table:\n%s", plan)
+			}
+		}
+		if !strings.Contains(plan, "case_viewers_walk") && !strings.Contains(plan, "case_viewers_escalated") && !strings.Contains(plan, "search_tokens_hash") {
+			t.Errorf("a list page walks no list index:\n%s", plan)
+		}
+	}
+}
+
+// A person's alerts come a page at a time, newest first, each once, the
+// id breaking ties between alerts made at the same instant; nobody else's
+// alert is on any page.
+func TestAlertsArePagedNewestFirstEachOnce(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := storetest.NewClock(storetest.Start)
+		p := storetest.NewPartnership(t, db, clock)
+		var want []string
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for i := range 11 {
+				for _, to := range []string{p.Manager.User.ID, p.CSWorker.User.ID} {
+					id := fmt.Sprintf("alert-%02d-%s", i, to)
+					if err := tx.InsertAlert(store.Alert{ID: id, Kind: store.AlertMachineClientRevoked, RecipientUserID: to, CreatedAt: storetest.Start.Add(time.Duration(i/2) * time.Minute)}); err != nil {
+						return err
+					}
+					if to == p.Manager.User.ID {
+						want = append(want, id)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Reverse(want) // newest first; the higher id first at the same instant
+		var got []string
+		var at *store.Cursor
+		var pages []store.Page
+		for range 10 {
+			var list []store.Alert
+			var page store.Page
+			if err := db.Update(ctx, func(tx *store.Tx) (err error) { list, page, err = tx.AlertsPage(p.Manager.User.ID, at, 3); return err }); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range list {
+				got = append(got, a.ID)
+			}
+			pages = append(pages, page)
+			if page.Next == nil {
+				break
+			}
+			at = page.Next
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("paged alerts %v, want %v", got, want)
+		}
+		var back []store.Alert
+		if err := db.Update(ctx, func(tx *store.Tx) (err error) {
+			back, _, err = tx.AlertsPage(p.Manager.User.ID, pages[1].Prev, 3)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(back) != 3 || back[0].ID != want[0] || back[2].ID != want[2] {
+			t.Fatalf("the page before the second: %v", back)
+		}
+	})
+}
