@@ -60,7 +60,7 @@ func TestASeedOfAFewHundredCasesVerifiesOnBothStores(t *testing.T) {
 		if r.Cases != n || int64(r.Events) != s.events || r.Events < n*10 {
 			t.Fatalf("verified %d cases with %d events; seeded %d cases with %d events", r.Cases, r.Events, n, s.events)
 		}
-			if s.audits != s.events {
+		if s.audits != s.events {
 			t.Errorf("%d audit entries for %d events: want one entry per step (each step is one event)", s.audits, s.events)
 		}
 		if _, err := db.VerifyAudit(nil); err != nil {
