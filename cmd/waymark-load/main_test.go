@@ -336,7 +336,8 @@ func TestServerPIDOfThisProcessIsRead(t *testing.T) {
 // any seeded user signs in with the seed's password, and each request is
 // noted against the user whose token it carries.
 type seededFake struct {
-	mu       sync.Mutex
+	refuseFirst bool // refuse each user's first code, as a code a run before used
+	mu          sync.Mutex
 	signedIn map[string]int            // email → sign-ins
 	used     map[string]map[string]int // email → operation → requests
 }
@@ -367,7 +368,13 @@ func (f *seededFake) server() *httptest.Server {
 		}
 		f.mu.Lock()
 		f.signedIn[in.Email]++
+		refuse := f.refuseFirst && f.signedIn[in.Email] == 1
 		f.mu.Unlock()
+		if refuse {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"detail":"The code is not right."}`)
+			return
+		}
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"token":"tok-%s"}`, in.Email)
 	})
@@ -476,5 +483,37 @@ func TestSeededPeopleAreDistinctUsersAndBoundedByTheSeed(t *testing.T) {
 	c, err := parseFlags([]string{"--seeded", "150", "--users", "500"}, &bytes.Buffer{})
 	if err != nil || c.password != seedPassword || mixString(c.mix) != seededMix {
 		t.Errorf("--seeded defaults: %+v, %v", c, err)
+	}
+}
+
+// Two runs back to back use the same sign-in codes, which a server accepts
+// once only: a person refused at first waits for the next code and signs in.
+func TestASeededPersonWhoseCodeWasJustUsedWaitsForTheNextOne(t *testing.T) {
+	f := seededFake{refuseFirst: true}
+	srv := f.server()
+	defer srv.Close()
+	defer func(s sleeper) { sleep = s }(sleep)
+	var waits atomic.Int64
+	sleep = func(ctx context.Context, d time.Duration) error {
+		if d > 30*time.Second {
+			t.Errorf("waited %s for the next code", d)
+		}
+		if d > 0 {
+			waits.Add(1) // closed-loop clients never wait between actions
+		}
+		return ctx.Err()
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"--url", srv.URL, "--duration", "200ms", "--concurrency", "5", "--seeded", "2", "--max-requests", "500"}, &out, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for email, n := range f.signedIn {
+		if n < 2 {
+			t.Errorf("%s signed in %d times", email, n)
+		}
+	}
+	if len(f.signedIn) != 5 || waits.Load() > 5 || strings.Contains(out.String(), "could not sign in") {
+		t.Errorf("%d users signed in, %d waits:\n%s", len(f.signedIn), waits.Load(), out.String())
 	}
 }
