@@ -338,8 +338,8 @@ func TestServerPIDOfThisProcessIsRead(t *testing.T) {
 type seededFake struct {
 	refuseFirst bool // refuse each user's first code, as a code a run before used
 	mu          sync.Mutex
-	signedIn map[string]int            // email → sign-ins
-	used     map[string]map[string]int // email → operation → requests
+	signedIn    map[string]int            // email → sign-ins
+	used        map[string]map[string]int // email → operation → requests
 }
 
 func (f *seededFake) note(r *http.Request, op string) string {
