@@ -55,8 +55,9 @@ groups of organisations and users, and --cases cases spread over them and
 over --years years, each taken along the pathway (concern raised, contact
 recorded, outcome, strategy discussion, meeting, NRM referral and Home Office
 reference, Reasonable and Conclusive Grounds decisions, support, care plan,
-closed: about 20 events a case). Cases raised in the last three months stop
-where "now" finds them, so every stage and the inbox have cases.
+closed: about 20 events a case). Cases raised in the last --open-days stop at
+a step drawn at random among those already due, so every stage, the inboxes
+and My work have cases; older cases are closed.
 
 The shape: Waymark keeps one partnership's organisations in one database,
 with one Children's Services front door that new concerns go to
@@ -72,7 +73,9 @@ with --childrens-services-org (org-p001-cs, say), whoever raises it.
 Every step is decided by the pathway and written with the store calls the
 service's use cases make (AppendEvents with the version check, real envelope
 encryption under --master-key-file, sealed events and members,
-SaveProjection, AppendAudit), many cases to a transaction; ` + "`waymark verify`" + `
+SaveProjection, AppendAudit), many cases to a transaction (--batch), each
+step audited on its own as its use case would (--audit step) or, faster, each
+case's steps in one append and one audit entry (--audit case); ` + "`waymark verify`" + `
 and ` + "`waymark audit verify`" + ` pass on the result. The audit chain holds each
 case's entries together (the case's steps are written one after another,
 with the times they happened), not interleaved with other cases by time.
