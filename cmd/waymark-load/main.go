@@ -3,20 +3,27 @@
 // p50/p95/p99/max latency, the overall throughput and, given --server-pid,
 // the server's RSS and CPU time (read from /proc: Linux only).
 //
-// It signs in as two demo users through POST /api/v1/sessions (a
-// practitioner who raises concerns and a Children's Services worker who
-// reads the inbox and cases), reads the catalogue to build valid concerns,
-// then runs a weighted mix of the operations listed at [operations].
+// `waymark-load seed` (seed.go) first fills an empty database with a
+// million-case, partnership-shaped fictional dataset for it to drive.
 //
-// Two modes:
+// Who the requests are made as:
+//   - against the demo (the default), two demo users shared by every client
+//     (POST /api/v1/sessions): a practitioner who raises concerns and a
+//     Children's Services worker who reads the inbox and cases. Sign-in
+//     codes cannot be replayed (access.VerifyTOTP refuses a used step), so
+//     the demo's few users cannot each sign in hundreds of times;
+//   - against a seeded database (--seeded N, people.go), every simulated
+//     person or client signs in as a seeded user of their own, and the mix
+//     adds sign-in itself.
+//
+// It reads the catalogue to build valid concerns, then runs a weighted mix
+// of the operations listed at [operations]. Two modes:
 //   - closed loop (the default, --concurrency clients): each client sends
 //     its next request as soon as the last one is answered, for the
 //     maximum throughput;
 //   - people (--users N --think 1s-3s): each simulated person does an
 //     action, then waits a time drawn uniformly from the think range, as
-//     someone reading a page would. People share the two users' sessions:
-//     sign-in codes cannot be replayed (access.VerifyTOTP refuses a used step),
-//     so the demo's few users cannot each sign in hundreds of times.
+//     someone reading a page would.
 //
 // The run stops by itself after --duration or --max-requests, whichever
 // comes first.
@@ -28,6 +35,11 @@
 //	go run ./cmd/waymark demo --addr 127.0.0.1:8080 --data "$(mktemp -d)" --api-rate-limit 0 &
 //	go run ./cmd/waymark-load --url http://127.0.0.1:8080 --duration 30s --concurrency 8
 //	go run ./cmd/waymark-load --url http://127.0.0.1:8080 --duration 30s --users 50 --server-pid $!
+//
+// and against a seeded database (docs/performance.md, "Seeding a million cases"):
+//
+//	go run ./cmd/waymark-load seed --database /data/w.db --master-key-file /secure/w.keys --cases 1000000
+//	go run ./cmd/waymark-load --url http://127.0.0.1:8080 --seeded 150 --users 200 --duration 2m
 package main
 
 import (
@@ -68,7 +80,9 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); errors.Is(err, flag.ErrHelp) {
+		return
+	} else if err != nil {
 		fmt.Fprintln(os.Stderr, "waymark-load:", err)
 		os.Exit(1)
 	}
@@ -89,6 +103,7 @@ type config struct {
 	thinkMin    time.Duration
 	thinkMax    time.Duration
 	serverPID   int
+	seeded      int // partnerships of a `waymark-load seed` database: each person signs in as their own user
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -105,15 +120,26 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.csUser, "cs-user", "cs.worker@eastshire.example", "demo Children's Services user who reads the inbox and cases")
 	fs.StringVar(&c.password, "password", demo.Password, "password of both users (default: the demo password)")
 	fs.StringVar(&c.totpSecret, "totp-secret", demo.TOTPSecret, "authenticator secret of both users, for the sign-in code (default: the demo users')")
-	mix := fs.String("mix", "", "operation weights (default "+closedMix+", or with --users "+peopleMix+")")
+	mix := fs.String("mix", "", "operation weights (default "+closedMix+", or with --users "+peopleMix+", or with --seeded "+seededMix+")")
 	fs.IntVar(&c.users, "users", 0, "simulate this many people, each waiting --think between actions (at most "+strconv.Itoa(maxUsers)+"); 0: closed-loop --concurrency clients with no waiting")
 	think := fs.String("think", "1s-3s", "with --users, each person's wait between actions, drawn uniformly from MIN-MAX")
+	fs.IntVar(&c.seeded, "seeded", 0, "the server's database was filled by `waymark-load seed --partnerships N`: give N, and every person (or closed-loop client) signs in as a seeded user of their own, with the seed's --password and --totp-secret (default: the seed's); 0: the demo's two users, shared")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "process id of the server on this machine, to report its RSS and CPU from /proc (Linux only)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.seeded < 0 || c.seeded > maxSeedPartnerships {
+		return c, fmt.Errorf("--seeded must be between 0 and %d partnerships, not %d", maxSeedPartnerships, c.seeded)
+	}
+	if c.seeded > 0 {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if !given["password"] {
+			c.password = seedPassword
+		}
 	}
 	var err error
 	if c.target, err = checkTarget(*rawURL, *allowRemote); err != nil {
@@ -141,13 +167,22 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("--timeout must be between 0 and 1m")
 	}
 	if *mix == "" {
-		*mix = closedMix
-		if c.users > 0 {
+		switch {
+		case c.seeded > 0:
+			*mix = seededMix
+		case c.users > 0:
 			*mix = peopleMix
+		default:
+			*mix = closedMix
 		}
 	}
 	if c.mix, err = parseMix(*mix); err != nil {
 		return c, err
+	}
+	for _, w := range c.mix {
+		if w.op == "signin" && c.seeded == 0 {
+			return c, errors.New("--mix: signin needs --seeded: the demo's users are shared, and a sign-in code is accepted once only")
+		}
 	}
 	return c, nil
 }
@@ -194,7 +229,9 @@ type weighted struct {
 //	note    POST /api/v1/cases/{id}/actions/note  Children's Services worker records an action (a case note),
 //	        after reading the case for its version (that read is counted under "case")
 //	raise   POST /api/v1/cases                 practitioner (a complete, valid concern)
-var operations = []string{"case", "inbox", "nrm", "search", "mywork", "note", "raise"}
+//	signin POST /api/v1/sessions              with --seeded only: the person signs in again (their own
+//	        password and a new sign-in code; the old session is ended, untimed)
+var operations = []string{"signin", "case", "inbox", "nrm", "search", "mywork", "note", "raise"}
 
 const (
 	closedMix = "case=60,inbox=20,raise=20"
@@ -503,6 +540,9 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "seed" {
+		return runSeed(ctx, args[1:], stdout, stderr)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -513,6 +553,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tr.MaxIdleConnsPerHost = conns * 2
 	cl := &client{base: cfg.target, http: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, timeout: cfg.timeout}
 	defer tr.CloseIdleConnections()
+	if cfg.seeded > 0 {
+		return runSeeded(ctx, cfg, cl, stdout)
+	}
 
 	refToken, refTook, err := cl.signIn(ctx, cfg.referrer, cfg.password, cfg.totpSecret)
 	if err != nil {

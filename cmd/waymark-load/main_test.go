@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -328,5 +329,191 @@ func TestServerPIDOfThisProcessIsRead(t *testing.T) {
 	}
 	if _, err := procSample(1 << 30); err == nil || !strings.Contains(err.Error(), "Linux /proc only") {
 		t.Errorf("a missing process: %v", err)
+	}
+}
+
+// seededFake answers as a server holding a `waymark-load seed` database:
+// any seeded user signs in with the seed's password, and each request is
+// noted against the user whose token it carries.
+type seededFake struct {
+	refuseFirst bool // refuse each user's first code, as a code a run before used
+	mu          sync.Mutex
+	signedIn    map[string]int            // email → sign-ins
+	used        map[string]map[string]int // email → operation → requests
+}
+
+func (f *seededFake) note(r *http.Request, op string) string {
+	email := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer tok-")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.used[email] == nil {
+		f.used[email] = map[string]int{}
+	}
+	f.used[email][op]++
+	return email
+}
+
+func (f *seededFake) server() *httptest.Server {
+	f.signedIn, f.used = map[string]int{}, map[string]map[string]int{}
+	team := func(email string) bool {
+		return strings.HasPrefix(email, "cs") || strings.HasPrefix(email, "sw") || strings.HasPrefix(email, "manager")
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/sessions", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Email, Password, TOTP string }
+		json.NewDecoder(r.Body).Decode(&in)
+		if in.Password != seedPassword || !strings.HasSuffix(in.Email, "@"+seedDomain) || in.TOTP == "" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		f.mu.Lock()
+		f.signedIn[in.Email]++
+		refuse := f.refuseFirst && f.signedIn[in.Email] == 1
+		f.mu.Unlock()
+		if refuse {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"detail":"The code is not right."}`)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"token":"tok-%s"}`, in.Email)
+	})
+	mux.HandleFunc("DELETE /api/v1/sessions/current", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"indicators":[{"id":"i1"}],"exploitationTypes":[{"id":"e1"}],"immediateActions":[{"id":"a1"}]}`)
+	})
+	list := func(op string, teamOnly bool, body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if email := f.note(r, op); teamOnly && !team(email) {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			fmt.Fprint(w, body)
+		}
+	}
+	mux.HandleFunc("GET /api/v1/inbox", list("inbox", true, `{"cases":[{"id":"c1"}]}`))
+	mux.HandleFunc("GET /api/v1/cases", list("search", false, `{"cases":[{"id":"c1"}]}`))
+	mux.HandleFunc("GET /api/v1/my-work", list("mywork", false, `{"work":[{"caseId":"c1"}]}`))
+	mux.HandleFunc("GET /api/v1/cases/{id}", list("case", false, `{"id":"c1","version":3}`))
+	mux.HandleFunc("GET /api/v1/cases/{id}/nrm-draft", list("nrm", true, `{}`))
+	mux.HandleFunc("POST /api/v1/cases/{id}/actions/note", func(w http.ResponseWriter, r *http.Request) {
+		if !team(f.note(r, "note")) {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		fmt.Fprint(w, `{"id":"c1","version":4}`)
+	})
+	mux.HandleFunc("POST /api/v1/cases", func(w http.ResponseWriter, r *http.Request) {
+		if team(f.note(r, "raise")) {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"id":"c9"}`)
+	})
+	return httptest.NewServer(mux)
+}
+
+// With --seeded, every simulated person signs in as a seeded user of their
+// own (not one shared account) and does only what their role does: the
+// team works the inbox and notes, practitioners raise concerns.
+func TestSeededPeopleEachSignInAsTheirOwnUser(t *testing.T) {
+	var f seededFake
+	srv := f.server()
+	defer srv.Close()
+	defer func(s sleeper) { sleep = s }(sleep)
+	sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"--url", srv.URL, "--duration", "300ms", "--users", "20", "--seeded", "3", "--max-requests", "3000"}, &out, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if len(f.signedIn) != 20 {
+		t.Fatalf("%d distinct users signed in for 20 people: %v", len(f.signedIn), f.signedIn)
+	}
+	ops := map[string]int{}
+	for email, used := range f.used {
+		if f.signedIn[email] == 0 {
+			t.Errorf("requests with the token of %s, who never signed in", email)
+		}
+		for op, n := range used {
+			ops[op] += n
+		}
+	}
+	for _, op := range []string{"inbox", "case", "nrm", "search", "mywork", "note", "raise"} {
+		if ops[op] == 0 {
+			t.Errorf("no %s requests: %v\n%s", op, ops, out.String())
+		}
+	}
+	if strings.Contains(out.String(), " 403:") || strings.Contains(out.String(), " 404:") {
+		t.Errorf("a person did what their role does not:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "each signed in as a seeded user of their own (18 of the Children's Services teams, 2 practitioners, over 3 partnerships)") {
+		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+func TestSeededPeopleAreDistinctUsersAndBoundedByTheSeed(t *testing.T) {
+	mix, _ := parseMix(seededMix)
+	people, err := seededPeople(150*11, 150, mix[:len(mix)-1]) // no raise: all team, too many
+	if err == nil {
+		t.Fatalf("%d people from 150 partnerships' 1,050 team members", len(people))
+	}
+	people, err = seededPeople(1000, 150, mix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	prac := 0
+	for _, p := range people {
+		if seen[p.email] {
+			t.Fatalf("%s is two people", p.email)
+		}
+		seen[p.email] = true
+		if !p.team {
+			prac++
+		}
+	}
+	if prac != 100 {
+		t.Errorf("%d practitioners among 1,000 people for a mix that raises 10%% of the time", prac)
+	}
+	if _, err := parseFlags([]string{"--mix", "signin=1,case=1"}, &bytes.Buffer{}); err == nil {
+		t.Error("signin accepted without --seeded")
+	}
+	c, err := parseFlags([]string{"--seeded", "150", "--users", "500"}, &bytes.Buffer{})
+	if err != nil || c.password != seedPassword || mixString(c.mix) != seededMix {
+		t.Errorf("--seeded defaults: %+v, %v", c, err)
+	}
+}
+
+// Two runs back to back use the same sign-in codes, which a server accepts
+// once only: a person refused at first waits for the next code and signs in.
+func TestASeededPersonWhoseCodeWasJustUsedWaitsForTheNextOne(t *testing.T) {
+	f := seededFake{refuseFirst: true}
+	srv := f.server()
+	defer srv.Close()
+	defer func(s sleeper) { sleep = s }(sleep)
+	var waits atomic.Int64
+	sleep = func(ctx context.Context, d time.Duration) error {
+		if d > 30*time.Second {
+			t.Errorf("waited %s for the next code", d)
+		}
+		if d > 0 {
+			waits.Add(1) // closed-loop clients never wait between actions
+		}
+		return ctx.Err()
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"--url", srv.URL, "--duration", "200ms", "--concurrency", "5", "--seeded", "2", "--max-requests", "500"}, &out, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for email, n := range f.signedIn {
+		if n < 2 {
+			t.Errorf("%s signed in %d times", email, n)
+		}
+	}
+	if len(f.signedIn) != 5 || waits.Load() > 5 || strings.Contains(out.String(), "could not sign in") {
+		t.Errorf("%d users signed in, %d waits:\n%s", len(f.signedIn), waits.Load(), out.String())
 	}
 }

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark"
+	"waymark/internal/access"
+	"waymark/internal/casework"
+	"waymark/internal/demo"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// seedNow is when the seeded data ends in these tests.
+var seedNow = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+func testSeedConfig(cases, partnerships int) seedConfig {
+	return seedConfig{cases: cases, partnerships: partnerships, seed: 7, batch: 40, years: 1, now: seedNow,
+		password: seedPassword, totpSecret: demo.TOTPSecret, progress: time.Hour, openDays: 120, cacheMB: 16}
+}
+
+func seedCases(t *testing.T) int {
+	if testing.Short() {
+		return 60
+	}
+	return 300
+}
+
+func runSeeder(t *testing.T, db *store.DB, cfg seedConfig) *seeder {
+	t.Helper()
+	s, err := newSeeder(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.run(context.Background()); err != nil {
+		t.Fatalf("seeding: %v", err)
+	}
+	return s
+}
+
+// The seed writes through the service's own calls, so what `waymark verify`
+// checks holds: every case's chain is sealed and matches the audit chain's
+// heads, its read models equal a replay of its log, and the audit chain is
+// intact. Each step is audited on its own, as the use case doing it is.
+func TestASeedOfAFewHundredCasesVerifiesOnBothStores(t *testing.T) {
+	ctx := context.Background()
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		n := seedCases(t)
+		s := runSeeder(t, db, testSeedConfig(n, 4))
+		r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true})
+		if err != nil {
+			t.Fatalf("verify after seeding: %v", err)
+		}
+		if r.Cases != n || int64(r.Events) != s.events || r.Events < n*10 {
+			t.Fatalf("verified %d cases with %d events; seeded %d cases with %d events", r.Cases, r.Events, n, s.events)
+		}
+		if s.audits != s.events {
+			t.Errorf("%d audit entries for %d events: want one entry per step (each step is one event)", s.audits, s.events)
+		}
+		if _, err := db.VerifyAudit(nil); err != nil {
+			t.Fatalf("audit verify after seeding: %v", err)
+		}
+		// Every stage the recent cases can stop at is there, old cases are closed.
+		stages := map[string]int{}
+		rows, err := db.SQL().QueryContext(ctx, `SELECT stage, closed FROM cases`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var stage string
+			var closed bool
+			if err := rows.Scan(&stage, &closed); err != nil {
+				t.Fatal(err)
+			}
+			if closed {
+				stage = "closed"
+			}
+			stages[stage]++
+		}
+		for _, want := range []string{"concern_raised", "contact_recorded", "outcome_given", "closed"} {
+			if stages[want] == 0 {
+				t.Errorf("no seeded case is at %s: %v", want, stages)
+			}
+		}
+	})
+}
+
+// The fast mode writes the same events, sealed and verified alike, with one
+// audit entry per case and transaction.
+func TestASeedAuditedPerCaseVerifiesToo(t *testing.T) {
+	db := storetest.SQLite(t)
+	cfg := testSeedConfig(seedCases(t)/2, 3)
+	cfg.perCase = true
+	s := runSeeder(t, db, cfg)
+	r, err := db.Verify(context.Background(), store.VerifyOptions{ReadModels: true})
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if r.Cases != cfg.cases || int64(r.Events) != s.events || s.audits != int64(cfg.cases) {
+		t.Fatalf("verified %d cases, %d events; seeded %d events with %d audit entries", r.Cases, r.Events, s.events, s.audits)
+	}
+}
+
+// "150 partnerships" in one database: each group's concerns are routed to
+// its own Children's Services, so one team neither lists nor opens another's.
+func TestEachPartnershipsCasesGoToItsOwnChildrensServices(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	cfg := testSeedConfig(40, 4)
+	cfg.openDays = 400 // every case open somewhere along the pathway
+	s := runSeeder(t, db, cfg)
+	svc := casework.New(db, s.cat, func() time.Time { return seedNow }, nil)
+	teams := map[string]int{}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT id, cs_org_id FROM cases ORDER BY raised_at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids, orgs []string
+	for rows.Next() {
+		var id, org string
+		if err := rows.Scan(&id, &org); err != nil {
+			t.Fatal(err)
+		}
+		ids, orgs = append(ids, id), append(orgs, org)
+		teams[org]++
+	}
+	rows.Close()
+	if len(teams) != 4 || teams[seedOrgID(0, "cs")] != 10 {
+		t.Fatalf("cases by Children's Services organisation: %v", teams)
+	}
+	viewer := func(p int) casework.Viewer {
+		var v casework.Viewer
+		if err := db.View(ctx, func(tx *store.Tx) error {
+			u, err := tx.UserByEmail(seedEmail(p, "cs1"))
+			v = casework.Viewer{User: u}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	own, other := viewer(0), viewer(1)
+	for i, id := range ids {
+		if orgs[i] != seedOrgID(0, "cs") {
+			continue
+		}
+		if _, err := svc.Case(ctx, own, id); err != nil {
+			t.Fatalf("partnership 1's worker cannot open its case %s: %v", id, err)
+		}
+		if _, err := svc.Case(ctx, other, id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("partnership 2's worker opened partnership 1's case %s: %v", id, err)
+		}
+	}
+	found, err := svc.MyCases(ctx, other)
+	if err != nil || len(found) != 10 {
+		t.Fatalf("partnership 2's worker lists %d cases (%v), want its own 10", len(found), err)
+	}
+}
+
+// Seeded users sign in as themselves, with the password and authenticator
+// secret the load tool is given.
+func TestSeededUsersSignInWithTheKnownPasswordAndSecret(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	runSeeder(t, db, testSeedConfig(4, 2))
+	var u store.User
+	err := db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		u, err = tx.UserByEmail(seedEmail(1, "sw2"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := access.CheckPassword(u.PasswordHash, seedPassword); !ok || err != nil {
+		t.Fatalf("the seeded password does not match %s's hash: %v", u.Email, err)
+	}
+	if u.Role != pathway.RoleSocialWorker || u.OrgID != seedOrgID(1, "cs") {
+		t.Fatalf("sw2.p002 is %s in %s", u.Role, u.OrgID)
+	}
+	err = db.View(ctx, func(tx *store.Tx) error {
+		x, err := tx.TOTPFor(u.ID)
+		if err == nil && x.Secret != demo.TOTPSecret {
+			t.Errorf("%s's authenticator secret is not the seed's", u.Email)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("two-step verification of %s: %v", u.Email, err)
+	}
+}
+
+// A seed never mixes fictional cases into a database that has organisations,
+// unless told to continue its own run; continuing picks up where it stopped.
+func TestSeedRefusesADatabaseInUseAndResumesItsOwnRun(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	cfg := testSeedConfig(120, 3)
+	s, err := newSeeder(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopCtx, stop := context.WithCancel(ctx)
+	s.afterBatch = func(done int) {
+		if done >= 40 {
+			stop()
+		}
+	}
+	if err := s.run(stopCtx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	err = seedInto(ctx, db, cfg, &bytes.Buffer{})
+	if waymark.ErrorCode(err) != waymark.ECONFLICT || !strings.Contains(err.Error(), "--resume") {
+		t.Fatalf("a second seed into the same database: %v", err)
+	}
+	cfg.resume = true
+	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err != nil {
+		t.Fatalf("resuming: %v", err)
+	}
+	r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true})
+	if err != nil || r.Cases != 120 {
+		t.Fatalf("after resuming: %d cases, %v", r.Cases, err)
+	}
+	other := testSeedConfig(120, 5)
+	other.resume = true
+	if err := seedInto(ctx, db, other, &bytes.Buffer{}); err == nil {
+		t.Fatal("resumed with other flags")
+	}
+}
+
+func TestSeedFlagsAreBoundedAndNeedADatabaseAndKeys(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	none := env(nil)
+	for _, args := range [][]string{
+		{}, {"--database", "x.db", "--cases", "0"}, {"--database", "x.db", "--partnerships", "1001"},
+		{"--database", "x.db", "--batch", "0"}, {"--database", "x.db", "--years", "0.1"}, {"--database", "x.db", "--now", "yesterday"},
+		{"--database", "x.db", "--password", "short"}, {"--database", "x.db", "--audit", "never"}, {"--database", "x.db", "extra"},
+	} {
+		if _, err := parseSeedFlags(args, &bytes.Buffer{}, none); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+	c, err := parseSeedFlags(nil, &bytes.Buffer{}, env(map[string]string{"WAYMARK_DATABASE_URL": "/data/w.db"}))
+	if err != nil || c.database != "/data/w.db" || c.cases != 10_000 || c.partnerships != 150 || c.perCase {
+		t.Fatalf("defaults from the environment: %+v, %v", c, err)
+	}
+	if _, err := seedDatabaseURL("postgres://u:secret@127.0.0.1/db", none); err == nil {
+		t.Error("a password on the command line was accepted")
+	}
+	u, err := seedDatabaseURL("postgres://u@127.0.0.1/db", env(map[string]string{"WAYMARK_DATABASE_PASSWORD": "pw"}))
+	if err != nil || u != "postgres://u:pw@127.0.0.1/db" {
+		t.Errorf("password from WAYMARK_DATABASE_PASSWORD: %q, %v", u, err)
+	}
+	if _, err := seedKeyRing("", none); err == nil || !strings.Contains(err.Error(), "master-key-file") {
+		t.Errorf("no keys: %v", err)
+	}
+}
