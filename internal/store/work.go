@@ -17,4 +17,3 @@ type WorkItem struct {
 	DueAt       time.Time
 	Window      bool
 }
-
