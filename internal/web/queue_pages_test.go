@@ -57,7 +57,7 @@ func TestTheInboxAndMyWorkPagesHaveNextAndPreviousLinksAndRefuseABadOne(t *testi
 			if back.Code != http.StatusOK || !nextLink.MatchString(back.Body.String()) {
 				t.Fatalf("%s: Previous gives %d without a Next link", path, back.Code)
 			}
-			for _, bad := range []string{"x", "not-a-cursor", next[len(path+"?after="):len(next)-6], url.QueryEscape(`["a"]`)} {
+			for _, bad := range []string{"x", "not-a-cursor", next[len(path+"?after=") : len(next)-6], url.QueryEscape(`["a"]`)} {
 				for _, q := range []string{"?after=", "?before="} {
 					rec := b.get(path + q + bad)
 					checkPageHygiene(t, path+q+bad, rec)
