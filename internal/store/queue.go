@@ -261,16 +261,18 @@ type qsrc struct {
 
 // viewerKnows keeps the rows of cases the viewer (parameter user, the
 // user; org, their organisation) is a member of, as memberFilter does, by
-// one look-up per row.
+// one look-up per row (the overdue count, which has no page to check).
 func viewerKnows(user, org int) string {
 	return fmt.Sprintf(` AND EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = q.case_id
 		AND ((m.member_kind IN ('user', 'client') AND m.member_id = $%d) OR (m.member_kind = 'org' AND m.member_id = $%d)))`, user, org)
 }
 
 // qfetch reads up to n keys of one source strictly past from (before it
-// when desc), in the walk's order.
-func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int, userID, orgID string) ([]qkey, error) {
-	args := []any{s.queue, s.owner, s.lane, userID, orgID}
+// when desc), in the walk's order: one range of the primary key. Whether the
+// viewer may know each case is asked of the page's keys (qwalk), by the
+// member rows and their seals, so the walk itself stays on the index.
+func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
+	args := []any{s.queue, s.owner, s.lane}
 	where := `q.queue = $1 AND q.owner_id = $2 AND q.lane = $3`
 	if from != nil {
 		c := cmp.Or(cmp.Compare(from.part, s.part), cmp.Compare(from.lane, s.lane))
@@ -283,7 +285,7 @@ func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int, userID, orgID string) 
 				op = "<"
 			}
 			args = append(args, utc(from.due), utc(from.tie), from.caseID, from.itemID)
-			where += fmt.Sprintf(` AND (q.due_at, q.tie_at, q.case_id, q.item_id) %s ($6, $7, $8, $9)`, op)
+			where += fmt.Sprintf(` AND (q.due_at, q.tie_at, q.case_id, q.item_id) %s ($4, $5, $6, $7)`, op)
 		}
 	}
 	if s.dueAfter != nil {
@@ -295,7 +297,7 @@ func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int, userID, orgID string) 
 		order = `q.due_at DESC, q.tie_at DESC, q.case_id DESC, q.item_id DESC`
 	}
 	args = append(args, n)
-	rows, err := t.query(fmt.Sprintf(`SELECT q.due_at, q.tie_at, q.case_id, q.item_id FROM queue_items q WHERE %s%s ORDER BY %s LIMIT $%d`, where, viewerKnows(4, 5), order, len(args)), args...)
+	rows, err := t.query(fmt.Sprintf(`SELECT q.due_at, q.tie_at, q.case_id, q.item_id FROM queue_items q WHERE %s ORDER BY %s LIMIT $%d`, where, order, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading queue: %w", err)
 	}
@@ -330,7 +332,7 @@ func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep f
 		var cands []qkey
 		var bound *qkey // past the earliest last key of a full batch, a source may hold more
 		for _, s := range srcs {
-			ks, err := t.qfetch(s, cur, desc, batch, userID, orgID)
+			ks, err := t.qfetch(s, cur, desc, batch)
 			if err != nil {
 				return nil, err
 			}
@@ -450,8 +452,9 @@ func (t *Tx) qpage(srcs []qsrc, mem []qkey, req PageRequest, keep func(qkey) boo
 func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]CaseSummary, PageLinks, error) {
 	// The urgent part is read whole: the children missing now or placed
 	// in the last 72 hours, never the cases that once were.
+	// (Whether the viewer may know each is asked as for the rest, in qwalk.)
 	rows, err := t.query(`SELECT q.lane, q.due_at, q.tie_at, q.case_id FROM queue_items q
-		WHERE q.queue = 'inbox.urgent' AND q.owner_id = $1 AND q.until_at > $2`+viewerKnows(3, 1), orgID, utc(now), userID)
+		WHERE q.queue = 'inbox.urgent' AND q.owner_id = $1 AND q.until_at > $2`, orgID, utc(now))
 	if err != nil {
 		return nil, PageLinks{}, fmt.Errorf("store: reading urgent cases: %w", err)
 	}
