@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -37,7 +38,7 @@ var queueForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // OverdueCap bounds the overdue count: past it the count is not walked
 // further, and pages say "more than" (OverdueCount).
-const OverdueCap = 1000
+const OverdueCap = 100
 
 // queueRow is one row of queue_items for a case.
 type queueRow struct {
@@ -252,19 +253,12 @@ func parseCursor(field, s string) (qkey, error) {
 
 // qsrc is one index range of queue_items: one queue, owner and lane.
 type qsrc struct {
-	part     int
-	queue    string
-	owner    string
-	lane     int
-	dueAfter *time.Time // only items due after this (risk windows still open)
-}
-
-// viewerKnows keeps the rows of cases the viewer (parameter user, the
-// user; org, their organisation) is a member of, as memberFilter does, by
-// one look-up per row (the overdue count, which has no page to check).
-func viewerKnows(user, org int) string {
-	return fmt.Sprintf(` AND EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = q.case_id
-		AND ((m.member_kind IN ('user', 'client') AND m.member_id = $%d) OR (m.member_kind = 'org' AND m.member_id = $%d)))`, user, org)
+	part      int
+	queue     string
+	owner     string
+	lane      int
+	dueAfter  *time.Time // only items due after this (risk windows still open)
+	dueBefore *time.Time // only items due before this (overdue deadlines)
 }
 
 // qfetch reads up to n keys of one source strictly past from (before it
@@ -291,6 +285,10 @@ func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
 	if s.dueAfter != nil {
 		args = append(args, utc(*s.dueAfter))
 		where += fmt.Sprintf(` AND q.due_at > $%d`, len(args))
+	}
+	if s.dueBefore != nil {
+		args = append(args, utc(*s.dueBefore))
+		where += fmt.Sprintf(` AND q.due_at < $%d`, len(args))
 	}
 	order := `q.due_at, q.tie_at, q.case_id, q.item_id`
 	if desc {
@@ -479,19 +477,13 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
-	args := []any{userID, orgID}
-	in := make([]string, len(keys))
+	ids := make([]string, len(keys))
 	for i, k := range keys {
-		args = append(args, k.caseID)
-		in[i] = fmt.Sprintf("$%d", len(args))
+		ids[i] = k.caseID
 	}
-	list, err := t.summaries(summarySelect+` WHERE c.id IN (`+strings.Join(in, ", ")+`)`, args...)
+	byID, err := t.pageSummaries(userID, orgID, ids)
 	if err != nil {
 		return nil, links, err
-	}
-	byID := map[string]CaseSummary{}
-	for _, c := range list {
-		byID[c.ID] = c
 	}
 	out := make([]CaseSummary, 0, len(keys))
 	for _, k := range keys {
@@ -500,6 +492,82 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 		}
 	}
 	return out, links, nil
+}
+
+// pageSummaries reads the list rows of the cases on a page, each with the
+// next deadline the viewer may see (as summarySelect gives it: to the team
+// any running clock, to a member outside it only those
+// pathway.OutsiderSeesClock keeps). It reads the page's cases and their
+// running clocks by id, so its cost is the page's, whatever the plan of
+// summarySelect's correlated join would be over a list of ids. Cases the
+// viewer is not a member of by a sealed row are left out.
+func (t *Tx) pageSummaries(userID, orgID string, ids []string) (map[string]CaseSummary, error) {
+	roles, err := t.sealedMemberships(ids, userID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var args []any
+	in := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if len(roles[id]) > 0 {
+			args = append(args, id)
+			in = append(in, fmt.Sprintf("$%d", len(args)))
+		}
+	}
+	out := map[string]CaseSummary{}
+	if len(in) == 0 {
+		return out, nil
+	}
+	list := strings.Join(in, ", ")
+	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
+		c.raised_at, c.updated_at, c.version, c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, `+caseKeyColumns+`
+		FROM cases c`+caseKeyJoin+` WHERE c.id IN (`+list+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c CaseSummary
+		var risk sql.NullTime
+		var stage, master, wrapped string
+		var erased bool
+		if err := rows.Scan(&c.ID, &c.Reference, &stage, &c.ChildName, &c.FamilySuspected, &c.AgeUncertain, &c.ImmediateRisk,
+			&c.RaisedAt, &c.UpdatedAt, &c.Version, &c.Missing, &c.Closed, &c.OpenEscalations, &risk, &master, &wrapped, &erased); err != nil {
+			return nil, fmt.Errorf("store: scanning case summary: %w", err)
+		}
+		if c.ChildName, err = t.openChildName(c.ID, c.ChildName, master, wrapped, erased); err != nil {
+			return nil, err
+		}
+		c.Stage = pathway.Stage(stage)
+		c.HighRiskUntil = timePtr(risk)
+		out[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	clocks, err := t.query(`SELECT case_id, kind, label, owner_user_id, due_at FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+list+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading deadlines: %w", err)
+	}
+	defer clocks.Close()
+	for clocks.Next() {
+		var caseID string
+		var cl pathway.Clock
+		if err := clocks.Scan(&caseID, &cl.Kind, &cl.Label, &cl.OwnerUserID, &cl.DueAt); err != nil {
+			return nil, err
+		}
+		c, ok := out[caseID]
+		if !ok || !(pathway.Membership{Roles: roles[caseID]}.Team() || pathway.OutsiderSeesClock(cl, userID)) {
+			continue
+		}
+		if c.NextClockDue == nil || cl.DueAt.Before(*c.NextClockDue) {
+			due := cl.DueAt.UTC()
+			c.NextClockDue, c.NextClockLabel = &due, cl.Label
+			out[caseID] = c
+		}
+	}
+	return out, clocks.Err()
 }
 
 // workSources are the queues whose clocks are the viewer's work: their
@@ -583,24 +651,22 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req Pag
 
 // OverdueCount counts the user's deadlines that have passed, up to
 // OverdueCap. A deadline becomes overdue by time passing, not by an event,
-// so no count kept by the writes could hold it; it is counted instead along
-// the queues' index from the oldest deadline up to now, and the walk stops
-// at OverdueCap, so its cost never grows with the number of cases.
+// so no count kept by the writes could hold it; it is counted instead by
+// walking the queues' index from the oldest deadline towards now, asking
+// each case's member rows and seals as the lists do, and the walk stops at
+// OverdueCap, so its cost never grows with the number of cases.
 func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (int, error) {
-	var parts []string
-	args := []any{userID, orgID, utc(now), OverdueCap}
+	var srcs []qsrc
+	due := utc(now)
 	for _, s := range workSources(userID, orgID, manager, now) {
-		if s.lane != 1 {
-			continue
+		if s.lane == 1 {
+			s.dueBefore = &due
+			srcs = append(srcs, s)
 		}
-		args = append(args, s.queue, s.owner)
-		parts = append(parts, fmt.Sprintf(`SELECT case_id, item_id FROM (SELECT q.case_id, q.item_id FROM queue_items q
-			WHERE q.queue = $%d AND q.owner_id = $%d AND q.lane = 1 AND q.due_at < $3%s
-			ORDER BY q.due_at LIMIT $4) p%d`, len(args)-1, len(args), viewerKnows(1, 2), len(parts)))
 	}
-	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM (`+strings.Join(parts, ` UNION `)+`) u`, args...).Scan(&n); err != nil {
+	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, nil, userID, orgID)
+	if err != nil {
 		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
 	}
-	return min(n, OverdueCap), nil
+	return min(len(keys), OverdueCap), nil
 }
