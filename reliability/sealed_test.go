@@ -67,7 +67,7 @@ func TestVerifyNamesEveryTamperingWithTheCaseHistory(t *testing.T) {
 			[]string{"$CASE", "event 3", "rolled back"}},
 		{"a whole case deleted", false, []string{
 			`DELETE FROM case_events WHERE case_id = '$CASE'`, `DELETE FROM case_members WHERE case_id = '$CASE'`,
-			`DELETE FROM clocks WHERE case_id = '$CASE'`, `DELETE FROM search_tokens WHERE case_id = '$CASE'`, `DELETE FROM cases WHERE id = '$CASE'`},
+			`DELETE FROM clocks WHERE case_id = '$CASE'`, `DELETE FROM search_tokens WHERE case_id = '$CASE'`, `DELETE FROM queue_items WHERE case_id = '$CASE'`, `DELETE FROM cases WHERE id = '$CASE'`},
 			[]string{"$CASE", "the case was deleted"}},
 		{"a case's stage edited", false, []string{`UPDATE cases SET stage = 'closed' WHERE id = '$CASE'`},
 			[]string{"$CASE", "cases.stage = closed"}},

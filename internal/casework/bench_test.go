@@ -745,46 +745,86 @@ func reportAuditBatching(b *testing.B, before, after store.AuditBatchStats) {
 }
 
 // BenchmarkListInbox: the Children's Services inbox with thousands of
-// waiting cases (8,000 of the 10,000 loaded); the use case asks for at most
-// 500 and audits the ids it listed.
+// waiting cases (8,000 of the 10,000 loaded), one page of casework.PageSize
+// as the use case lists it, audited with the ids it listed: "first-page",
+// and "middle-page", the page after the cursor halfway down the inbox. Both
+// are walks along the queue's index, so neither should grow with the cases
+// loaded (compare WAYMARK_BENCH_CASES=10000 with 100000).
 func BenchmarkListInbox(b *testing.B) {
 	ctx := context.Background()
 	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
-		var listed int
-		f.measure(b, func() {
-			for range b.N {
-				list, err := f.svc.Inbox(ctx, f.p.CSWorker)
-				if err != nil {
-					b.Fatal(err)
-				}
-				listed = len(list)
-			}
-		})
-		var detail int
-		if err := f.db.SQL().QueryRow(`SELECT LENGTH(detail) FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`).Scan(&detail); err != nil {
-			b.Fatal(err)
-		}
+		middle := f.inboxCursorAt(b, 0.5)
 		var waiting int
 		if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM cases WHERE stage IN ('concern_raised', 'contact_recorded')`).Scan(&waiting); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(waiting), "cases-waiting")
-		b.ReportMetric(float64(listed), "cases-listed")
-		b.ReportMetric(float64(detail), "audit-detail-bytes")
+		for _, page := range []struct {
+			name string
+			req  store.PageRequest
+		}{{"first-page", store.PageRequest{}}, {"middle-page", store.PageRequest{After: middle}}} {
+			b.Run(page.name, func(b *testing.B) {
+				var listed int
+				f.measure(b, func() {
+					for range b.N {
+						list, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, page.req)
+						if err != nil {
+							b.Fatal(err)
+						}
+						listed = len(list)
+					}
+				})
+				var detail int
+				if err := f.db.SQL().QueryRow(`SELECT LENGTH(detail) FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`).Scan(&detail); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(waiting), "cases-waiting")
+				b.ReportMetric(float64(listed), "cases-listed")
+				b.ReportMetric(float64(detail), "audit-detail-bytes")
+			})
+		}
 	})
+}
+
+// inboxCursorAt walks the inbox page by page straight from the store (no
+// audit) and returns the cursor of the page at fraction of the way down.
+func (f *benchFixture) inboxCursorAt(b *testing.B, fraction float64) string {
+	b.Helper()
+	var waiting int
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM queue_items WHERE queue = 'inbox'`).Scan(&waiting); err != nil {
+		b.Fatal(err)
+	}
+	pages := int(float64(waiting)*fraction) / casework.PageSize
+	req := store.PageRequest{Size: casework.PageSize}
+	for range pages {
+		var links store.PageLinks
+		err := f.db.View(context.Background(), func(tx *store.Tx) (err error) {
+			_, links, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), req)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if links.Next == "" {
+			break
+		}
+		req.After = links.Next
+	}
+	return req.After
 }
 
 // BenchmarkListQueries: the other lists a person opens, on the loaded
 // cases, each audited as the use case does: "MyWork" the front door's
-// running deadlines, "MyCases/childrens-services" and "MyCases/referrer" the
-// first page of the case list (store.PageSize cases), "MyCases/.../page-2"
-// the page after it (through its cursor), "Search" a family name shared by
-// about one case in eleven (first page), "Alerts" the partnership lead's
-// alerts (one case in fifty has a break-glass alert; at most 200 listed),
-// "Escalations" the lead's escalated cases (1% of the cases, each read from
-// its log; at most 500), and "RetentionReview" the review seven years
-// later, when every closed case (1%) and the whole audit log are due (at
-// most 500 cases listed, and the count of audit entries).
+// running deadlines (one page), "MyWork/manager" their manager's (every
+// deadline of the organisation, one page), "OverdueCount" the number on
+// every page (counted up to store.OverdueCap), "MyCases/childrens-services"
+// and "MyCases/referrer" the first page of the case list (store.PageSize
+// cases), "MyCases/.../page-2" the page after it (through its cursor),
+// "Search" a family name shared by about one case in eleven (first page),
+// "Alerts" the partnership lead's alerts (one case in fifty has a
+// break-glass alert; one page), "Escalations" the lead's escalated cases (1%
+// of the cases, each read from its log; one page), and "RetentionReview" the
+// review seven years later, when every closed case (1%) and the whole audit
+// log are due (at most 500 cases listed, and the count of audit entries).
 func BenchmarkListQueries(b *testing.B) {
 	ctx := context.Background()
 	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
@@ -804,6 +844,8 @@ func BenchmarkListQueries(b *testing.B) {
 			list func() (int, error)
 		}{
 			{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.CSWorker); return len(w), err }},
+			{"MyWork/manager", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.Manager); return len(w), err }},
+			{"OverdueCount", func() (int, error) { return f.svc.OverdueCount(ctx, f.p.CSWorker) }},
 			{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.CSWorker); return len(c), err }},
 			{"MyCases/childrens-services/page-2", secondPage(f.p.CSWorker)},
 			{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.Teacher); return len(c), err }},

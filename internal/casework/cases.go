@@ -393,18 +393,33 @@ func staleVersion() error {
 	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else updated this case after you opened it. Your change has not been saved: check the case as it is now, then make your change again."}
 }
 
-// Inbox lists concerns waiting on the viewer's Children's Services team,
-// oldest clock first, and audits the listing.
+// PageSize is how many cases or deadlines a page of the inbox or of my
+// work shows.
+const PageSize = 50
+
+// Inbox lists the first page of the viewer's inbox (InboxPage).
 func (s *Service) Inbox(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
+	list, _, err := s.InboxPage(ctx, v, store.PageRequest{})
+	return list, err
+}
+
+// InboxPage lists one page of the concerns waiting on the viewer's
+// Children's Services team, oldest clock first, and audits the listing. A
+// cursor that is not one a page gave is EINVALID.
+func (s *Service) InboxPage(ctx context.Context, v Viewer, page store.PageRequest) ([]store.CaseSummary, store.PageLinks, error) {
 	if !v.WorksInbox() {
-		return nil, waymark.Errorf(waymark.EFORBIDDEN, "The inbox is for the Children's Services team. Your cases are listed under 'Your cases'.")
+		return nil, store.PageLinks{}, waymark.Errorf(waymark.EFORBIDDEN, "The inbox is for the Children's Services team. Your cases are listed under 'Your cases'.")
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return nil, err
+		return nil, store.PageLinks{}, err
 	}
-	return s.list(ctx, v, audit.ActionCaseListed, "inbox", func(tx *store.Tx) ([]store.CaseSummary, error) {
-		return tx.Inbox(v.User.ID, v.User.OrgID, s.now(), 500)
+	page.Size = PageSize
+	var links store.PageLinks
+	list, err := s.list(ctx, v, audit.ActionCaseListed, "inbox", func(tx *store.Tx) (out []store.CaseSummary, err error) {
+		out, links, err = tx.InboxPage(v.User.ID, v.User.OrgID, s.now(), page)
+		return out, err
 	})
+	return list, links, err
 }
 
 // MyCases lists the first page of the cases the viewer may know about.

@@ -13,18 +13,28 @@ import (
 // reaches them as well as its owner.
 func (v Viewer) isManager() bool { return v.User.Role == pathway.RoleManager }
 
-// MyWork lists the viewer's and their team's running deadlines, overdue first.
+// MyWork lists the first page of the viewer's work (MyWorkPage).
 func (s *Service) MyWork(ctx context.Context, v Viewer) ([]store.WorkItem, error) {
+	out, _, err := s.MyWorkPage(ctx, v, store.PageRequest{})
+	return out, err
+}
+
+// MyWorkPage lists one page of the viewer's and their team's running
+// deadlines, open risk windows first, then the most overdue. A cursor that
+// is not one a page gave is EINVALID.
+func (s *Service) MyWorkPage(ctx context.Context, v Viewer, page store.PageRequest) ([]store.WorkItem, store.PageLinks, error) {
 	if err := v.require(ScopeRead); err != nil {
-		return nil, err
+		return nil, store.PageLinks{}, err
 	}
 	if !v.seesCases() {
-		return nil, errAdministratorNoCases
+		return nil, store.PageLinks{}, errAdministratorNoCases
 	}
+	page.Size = PageSize
 	var out []store.WorkItem
+	var links store.PageLinks
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
-		if out, err = tx.WorkFor(v.User.ID, v.User.OrgID, v.isManager(), 500); err != nil {
+		if out, links, err = tx.WorkPage(v.User.ID, v.User.OrgID, v.isManager(), s.now(), page); err != nil {
 			return audit.Entry{}, err
 		}
 		ids := make([]string, 0, len(out))
@@ -33,7 +43,7 @@ func (s *Service) MyWork(ctx context.Context, v Viewer) ([]store.WorkItem, error
 		}
 		return s.auditEntry(v, "", audit.ActionCaseListed, "my work: "+strings.Join(ids, ",")), nil
 	})
-	return out, err
+	return out, links, err
 }
 
 // OverdueCount is how many of the viewer's deadlines have passed: a number,

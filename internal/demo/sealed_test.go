@@ -39,6 +39,7 @@ func readModelRows(t *testing.T, db *store.DB) []string {
 		`SELECT case_id, member_kind, member_id, role FROM case_members`,
 		`SELECT case_id, clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window FROM clocks`,
 		`SELECT case_id, token_hash FROM search_tokens`,
+		`SELECT queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at FROM queue_items`,
 		`SELECT case_id, kind, field_id, version, value, saved_at, saved_by FROM nrm_drafts`,
 		`SELECT id, case_id, user_id, reason, granted_at FROM break_glass_grants`,
 		`SELECT id, kind, recipient_user_id, COALESCE(grant_id, '') FROM alerts`,
@@ -116,7 +117,7 @@ func TestRebuildRestoresEveryReadModelOfTheDemoExactly(t *testing.T) {
 		}
 		before := readModelRows(t, db)
 		// Spoil the read models every way at once; rebuild must put them back.
-		for _, q := range []string{`DELETE FROM case_members`, `DELETE FROM clocks`, `DELETE FROM search_tokens`, `UPDATE cases SET stage = 'closed', version = 0`} {
+		for _, q := range []string{`DELETE FROM case_members`, `DELETE FROM clocks`, `DELETE FROM search_tokens`, `DELETE FROM queue_items`, `UPDATE cases SET stage = 'closed', version = 0`} {
 			if _, err := db.SQL().Exec(q); err != nil {
 				t.Fatal(err)
 			}

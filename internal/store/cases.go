@@ -197,7 +197,7 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err := t.saveClocks(c.ID, p.clocks); err != nil {
 		return err
 	}
-	return nil
+	return t.saveQueues(c.ID, p)
 }
 
 // placeholders is "$from, $from+1, …" for n arguments.
@@ -527,17 +527,6 @@ func (t *Tx) summaryRows(q string, args ...any) ([]CaseSummary, error) {
 	return out, nil
 }
 
-// Inbox lists the cases waiting on the Children's Services team of orgID,
-// the clock due soonest (most overdue) first.
-// A missing child, or one in the first 72 hours of a placement, is listed
-// too, first of all (§4.3, §7.1).
-func (t *Tx) Inbox(userID, orgID string, now time.Time, limit int) ([]CaseSummary, error) {
-	return t.summaries(summarySelect+` WHERE`+memberFilter+` AND c.cs_org_id = $2
-		AND (c.stage IN ('concern_raised', 'contact_recorded') OR c.missing OR c.high_missing_risk_until > $4)
-		ORDER BY CASE WHEN c.missing OR c.high_missing_risk_until > $4 THEN 0 ELSE 1 END,
-			CASE WHEN k.due_at IS NULL THEN 1 ELSE 0 END, k.due_at, c.raised_at LIMIT $3`, userID, orgID, limit, utc(now))
-}
-
 // CasesFor lists the first limit cases the user may know about, newest
 // activity first (CasesPage, listwalk.go, gives the pages after).
 func (t *Tx) CasesFor(userID, orgID string, limit int) ([]CaseSummary, error) {
@@ -577,7 +566,7 @@ func (t *Tx) CaseIDs() ([]string, error) {
 // DeleteOrphanReadModels removes read-model rows of cases that have no log
 // (and were not erased, whose logs can no longer be read).
 func (t *Tx) DeleteOrphanReadModels() error {
-	for _, table := range []string{"search_tokens", "clocks", "case_members", "case_viewers", "cases"} {
+	for _, table := range []string{"queue_items", "search_tokens", "clocks", "case_members", "case_viewers", "cases"} {
 		key := "case_id"
 		if table == "cases" {
 			key = "id"

@@ -185,12 +185,24 @@ func (s *Server) handleAPICases(w http.ResponseWriter, r *http.Request, v casewo
 }
 
 func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	cs, err := s.svc.Inbox(r.Context(), v)
+	cs, links, err := s.svc.InboxPage(r.Context(), v, pageRequest(r))
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, summariesJSON(cs))
+	writeJSON(w, http.StatusOK, withCursors(summariesJSON(cs), links))
+}
+
+// withCursors adds a queue page's cursors: "next" to pass as ?after= for
+// the page after, "previous" as ?before= for the page before.
+func withCursors(body map[string]any, l store.PageLinks) map[string]any {
+	if l.Next != "" {
+		body["next"] = l.Next
+	}
+	if l.Previous != "" {
+		body["previous"] = l.Previous
+	}
+	return body
 }
 
 func (s *Server) handleAPIRaiseConcern(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"waymark"
@@ -121,15 +122,56 @@ type listData struct {
 	Inbox    bool
 	NextURL  string // the next page of the list, if any
 	PrevURL  string // the page before, if any
+	Pages    pagination
+}
+
+// pagination is the GOV.UK pagination under a queue's page: links to the
+// pages either side, each carrying its cursor (no JavaScript needed).
+type pagination struct {
+	Next, Previous string // hrefs, "" when there is no such page
+	First          string // after a bad page link: where the list starts
+}
+
+func pagesOf(path string, l store.PageLinks) pagination {
+	var p pagination
+	if l.Next != "" {
+		p.Next = path + "?" + url.Values{"after": {l.Next}}.Encode()
+	}
+	if l.Previous != "" {
+		p.Previous = path + "?" + url.Values{"before": {l.Previous}}.Encode()
+	}
+	return p
+}
+
+// pageRequest reads a queue page's cursor from the query (after= or before=).
+func pageRequest(r *http.Request) store.PageRequest {
+	q := r.URL.Query()
+	return store.PageRequest{After: q.Get("after"), Before: q.Get("before")}
+}
+
+// linkErrors are a bad page link's errors for the error summary: plain
+// text, as there is no field on the page to go to.
+func linkErrors(err error) []waymark.FieldError {
+	fs := slices.Clone(waymark.ErrorFields(err))
+	for i := range fs {
+		fs[i].Field = ""
+	}
+	return fs
 }
 
 func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	cases, err := s.svc.Inbox(r.Context(), v)
+	const title = "Children's Services inbox"
+	cases, links, err := s.svc.InboxPage(r.Context(), v, pageRequest(r))
+	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
+		s.render(w, r, http.StatusBadRequest, "cases", Page{Title: title, Errors: linkErrors(err),
+			Data: listData{Heading: title, Now: s.now(), Inbox: true, Pages: pagination{First: "/inbox"}}})
+		return
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "cases", Page{Title: "Children's Services inbox", Data: listData{Heading: "Children's Services inbox", Cases: cases, Now: s.now(), Inbox: true}})
+	s.render(w, r, http.StatusOK, "cases", Page{Title: title, Data: listData{Heading: title, Cases: cases, Now: s.now(), Inbox: true, Pages: pagesOf("/inbox", links)}})
 }
 
 func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/store"
 )
@@ -11,6 +12,8 @@ import (
 type workData struct {
 	Overdue, DueSoon, Later, Windows []store.WorkItem
 	Now                              time.Time
+	Pages                            pagination
+	Invalid                          bool // the page link was not one Waymark gave
 }
 
 func splitWork(items []store.WorkItem, now time.Time) workData {
@@ -33,12 +36,19 @@ func splitWork(items []store.WorkItem, now time.Time) workData {
 }
 
 func (s *Server) handleMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	items, err := s.svc.MyWork(r.Context(), v)
+	items, links, err := s.svc.MyWorkPage(r.Context(), v, pageRequest(r))
+	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
+		s.render(w, r, http.StatusBadRequest, "my-work", Page{Title: "My work", Errors: linkErrors(err),
+			Data: workData{Now: s.now(), Invalid: true, Pages: pagination{First: "/my-work"}}})
+		return
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "my-work", Page{Title: "My work", Data: splitWork(items, s.now())})
+	d := splitWork(items, s.now())
+	d.Pages = pagesOf("/my-work", links)
+	s.render(w, r, http.StatusOK, "my-work", Page{Title: "My work", Data: d})
 }
 
 type apiWorkItem struct {
@@ -54,7 +64,7 @@ type apiWorkItem struct {
 }
 
 func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	items, err := s.svc.MyWork(r.Context(), v)
+	items, links, err := s.svc.MyWorkPage(r.Context(), v, pageRequest(r))
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
@@ -65,5 +75,5 @@ func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casew
 		out = append(out, apiWorkItem{CaseID: it.CaseID, Reference: it.Reference, ChildName: it.ChildName, Missing: it.Missing, Clock: it.Label,
 			Owner: it.OwnerName, DueAt: it.DueAt, Overdue: !it.Window && it.DueAt.Before(now), Window: it.Window})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"work": out})
+	writeJSON(w, http.StatusOK, withCursors(map[string]any{"work": out}, links))
 }

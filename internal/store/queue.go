@@ -1,0 +1,672 @@
+package store
+
+import (
+	"cmp"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/pathway"
+)
+
+// Queues (migration 0017): the Children's Services inbox and "my work" are
+// read models of their own, rows in queue_items written in the same
+// transaction as the events (SaveProjection calls saveQueues) and rebuilt
+// with the others. Each page is one walk along the table's primary key from
+// a cursor, so its cost grows with the page shown, not with the number of
+// cases. A row holds ids and times only: nothing that names a child.
+//
+// Who may see a row is decided as the other lists decide it (cases.go): the
+// viewer must be a member of the case (memberFilter, in the walk) by a
+// member row whose seal matches (sealedMemberships, on the page).
+
+const (
+	queueInbox  = "inbox"        // a case waiting on Children's Services (§8.5, annex)
+	queueUrgent = "inbox.urgent" // a missing child, or a placement's first 72 hours (§4.3, §7.1)
+	queueUser   = "work.user"    // a running clock a person owns
+	queueTeam   = "work.team"    // a running clock their team owns
+	queueStaff  = "work.staff"   // a running clock a person of the organisation owns (its managers see it)
+)
+
+// queueForever is the until_at of a row that does not lapse by itself.
+var queueForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// OverdueCap bounds the overdue count: past it the count is not walked
+// further, and pages say "more than" (OverdueCount).
+const OverdueCap = 100
+
+// queueRow is one row of queue_items for a case.
+type queueRow struct {
+	queue, owner string
+	lane         int
+	due, tie     time.Time
+	itemID       string
+	until        time.Time
+}
+
+func (r queueRow) line() string {
+	tm := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	return fmt.Sprintf("queue_items: %s %s lane %d due %s tie %s item %q until %s", r.queue, r.owner, r.lane, tm(r.due), tm(r.tie), r.itemID, tm(r.until))
+}
+
+// queueRows derives a case's queue rows from its projection, as the
+// migration's backfill does from the cases and clocks tables.
+func queueRows(p projection) []queueRow {
+	var out []queueRow
+	r := p.row
+	if r.csOrg != "" {
+		lane, due := 1, r.raisedAt
+		for _, cl := range p.clocks {
+			if cl.stoppedAt == nil && (lane == 1 || cl.dueAt.Before(due)) {
+				lane, due = 0, cl.dueAt
+			}
+		}
+		if r.stage == string(pathway.StageConcernRaised) || r.stage == string(pathway.StageContactRecorded) {
+			out = append(out, queueRow{queue: queueInbox, owner: r.csOrg, lane: lane, due: due, tie: r.raisedAt, until: queueForever})
+		}
+		if r.missing || r.riskUntil != nil {
+			until := queueForever
+			if !r.missing {
+				until = *r.riskUntil
+			}
+			out = append(out, queueRow{queue: queueUrgent, owner: r.csOrg, lane: lane, due: due, tie: r.raisedAt, until: until})
+		}
+	}
+	for _, cl := range p.clocks {
+		if cl.stoppedAt != nil {
+			continue
+		}
+		lane := 1
+		if cl.window {
+			lane = 0
+		}
+		row := queueRow{lane: lane, due: cl.dueAt, tie: cl.startedAt, itemID: cl.id, until: queueForever}
+		add := func(queue, owner string) {
+			if owner != "" {
+				row.queue, row.owner = queue, owner
+				out = append(out, row)
+			}
+		}
+		if cl.ownerUser != "" {
+			add(queueUser, cl.ownerUser)
+			add(queueStaff, cl.ownerOrg)
+		} else {
+			add(queueTeam, cl.ownerOrg)
+		}
+	}
+	return out
+}
+
+// saveQueues brings a case's queue rows to what its projection gives,
+// touching only the rows that change.
+func (t *Tx) saveQueues(caseID string, p projection) error {
+	stored, err := t.storedQueueRows(caseID)
+	if err != nil {
+		return err
+	}
+	want := queueRows(p)
+	have := map[string]bool{}
+	for _, r := range stored {
+		have[r.line()] = true
+	}
+	wanted := map[string]bool{}
+	for _, r := range want {
+		wanted[r.line()] = true
+	}
+	for _, r := range stored {
+		if wanted[r.line()] {
+			continue
+		}
+		if _, err := t.exec(`DELETE FROM queue_items WHERE queue = $1 AND owner_id = $2 AND lane = $3 AND due_at = $4 AND tie_at = $5 AND case_id = $6 AND item_id = $7`,
+			r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), caseID, r.itemID); err != nil {
+			return fmt.Errorf("store: clearing queue row: %w", err)
+		}
+	}
+	for _, r := range want {
+		if have[r.line()] {
+			continue
+		}
+		if _, err := t.exec(`INSERT INTO queue_items(queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (queue, owner_id, lane, due_at, tie_at, case_id, item_id) DO UPDATE SET until_at = excluded.until_at`,
+			r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), caseID, r.itemID, utc(r.until)); err != nil {
+			return fmt.Errorf("store: saving queue row: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) storedQueueRows(caseID string) ([]queueRow, error) {
+	rows, err := t.query(`SELECT queue, owner_id, lane, due_at, tie_at, item_id, until_at FROM queue_items WHERE case_id = $1`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading queue rows: %w", err)
+	}
+	defer rows.Close()
+	var out []queueRow
+	for rows.Next() {
+		var r queueRow
+		if err := rows.Scan(&r.queue, &r.owner, &r.lane, &r.due, &r.tie, &r.itemID, &r.until); err != nil {
+			return nil, err
+		}
+		r.due, r.tie, r.until = utc(r.due), utc(r.tie), utc(r.until)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// checkQueues names a case's queue row that is not what its sealed events
+// give (`waymark verify`): a row inserted to put a case before someone who
+// may not know it, or deleted to hide one from its team.
+func (t *Tx) checkQueues(caseID string, want projection) error {
+	stored, err := t.storedQueueRows(caseID)
+	if err != nil {
+		return err
+	}
+	var w, g []string
+	for _, r := range queueRows(want) {
+		w = append(w, r.line())
+	}
+	for _, r := range stored {
+		g = append(g, r.line())
+	}
+	if diff := compareLines(w, g); diff != "" {
+		return t.tamper(caseID, 0, 0, diff)
+	}
+	return nil
+}
+
+// PageRequest asks for one page of a queue: the first, the one after the
+// cursor After, or the one before the cursor Before (tokens a PageLinks
+// gave). Size is how many items are shown.
+type PageRequest struct {
+	After, Before string
+	Size          int
+}
+
+// PageLinks are the cursors of the pages either side ("" when there is none).
+type PageLinks struct {
+	Next, Previous string
+}
+
+// qkey is an item's place in a queue's order.
+type qkey struct {
+	part, lane     int
+	due, tie       time.Time
+	caseID, itemID string
+}
+
+func (a qkey) cmp(b qkey) int {
+	return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.lane, b.lane), a.due.Compare(b.due), a.tie.Compare(b.tie),
+		cmp.Compare(a.caseID, b.caseID), cmp.Compare(a.itemID, b.itemID))
+}
+
+// cursor tokens are opaque to readers but not secret: the position of the
+// item a page ended on (ids and times it showed).
+func (a qkey) token() string {
+	b, _ := json.Marshal([]any{a.part, a.lane, a.due.UTC().Format(time.RFC3339Nano), a.tie.UTC().Format(time.RFC3339Nano), a.caseID, a.itemID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func badCursor(field string) error {
+	return waymark.Invalid([]waymark.FieldError{{Field: field, Message: "This page link is not one Waymark gave, or it was cut short. Go back to the first page and follow the links from there"}})
+}
+
+func parseCursor(field, s string) (qkey, error) {
+	var k qkey
+	if len(s) > 600 {
+		return k, badCursor(field)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return k, badCursor(field)
+	}
+	var parts []any
+	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 6 {
+		return k, badCursor(field)
+	}
+	part, ok1 := parts[0].(float64)
+	lane, ok2 := parts[1].(float64)
+	due, ok3 := parts[2].(string)
+	tie, ok4 := parts[3].(string)
+	k.caseID, _ = parts[4].(string)
+	itemID, ok6 := parts[5].(string)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok6 || k.caseID == "" || (part != 0 && part != 1) || (lane != 0 && lane != 1) {
+		return k, badCursor(field)
+	}
+	k.part, k.lane, k.itemID = int(part), int(lane), itemID
+	if k.due, err = time.Parse(time.RFC3339Nano, due); err != nil {
+		return k, badCursor(field)
+	}
+	if k.tie, err = time.Parse(time.RFC3339Nano, tie); err != nil {
+		return k, badCursor(field)
+	}
+	k.due, k.tie = utc(k.due), utc(k.tie)
+	if unstorable([]any{k.caseID, k.itemID}) != nil {
+		return k, badCursor(field)
+	}
+	return k, nil
+}
+
+// qsrc is one index range of queue_items: one queue, owner and lane.
+type qsrc struct {
+	part      int
+	queue     string
+	owner     string
+	lane      int
+	dueAfter  *time.Time // only items due after this (risk windows still open)
+	dueBefore *time.Time // only items due before this (overdue deadlines)
+}
+
+// qfetch reads up to n keys of one source strictly past from (before it
+// when desc), in the walk's order: one range of the primary key. Whether the
+// viewer may know each case is asked of the page's keys (qwalk), by the
+// member rows and their seals, so the walk itself stays on the index.
+func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
+	args := []any{s.queue, s.owner, s.lane}
+	where := `q.queue = $1 AND q.owner_id = $2 AND q.lane = $3`
+	if from != nil {
+		c := cmp.Or(cmp.Compare(from.part, s.part), cmp.Compare(from.lane, s.lane))
+		switch {
+		case !desc && c > 0, desc && c < 0:
+			return nil, nil // the whole source is on the other side of the cursor
+		case c == 0 && (s.dueAfter == nil || from.due.After(*s.dueAfter) || desc):
+			op := ">"
+			if desc {
+				op = "<"
+			}
+			args = append(args, utc(from.due), utc(from.tie), from.caseID, from.itemID)
+			where += fmt.Sprintf(` AND (q.due_at, q.tie_at, q.case_id, q.item_id) %s ($4, $5, $6, $7)`, op)
+		}
+	}
+	if s.dueAfter != nil {
+		args = append(args, utc(*s.dueAfter))
+		where += fmt.Sprintf(` AND q.due_at > $%d`, len(args))
+	}
+	if s.dueBefore != nil {
+		args = append(args, utc(*s.dueBefore))
+		where += fmt.Sprintf(` AND q.due_at < $%d`, len(args))
+	}
+	order := `q.due_at, q.tie_at, q.case_id, q.item_id`
+	if desc {
+		order = `q.due_at DESC, q.tie_at DESC, q.case_id DESC, q.item_id DESC`
+	}
+	args = append(args, n)
+	rows, err := t.query(fmt.Sprintf(`SELECT q.due_at, q.tie_at, q.case_id, q.item_id FROM queue_items q WHERE %s ORDER BY %s LIMIT $%d`, where, order, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading queue: %w", err)
+	}
+	defer rows.Close()
+	var out []qkey
+	for rows.Next() {
+		k := qkey{part: s.part, lane: s.lane}
+		if err := rows.Scan(&k.due, &k.tie, &k.caseID, &k.itemID); err != nil {
+			return nil, err
+		}
+		k.due, k.tie = utc(k.due), utc(k.tie)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// qwalk merges the sources (and the keys already in hand, mem) from the
+// cursor in order and returns up to n+1 keys that keep allows and whose
+// cases the viewer is a member of by a sealed row: n to show, and one more
+// if there is a further page.
+func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep func(qkey) bool, userID, orgID string) ([]qkey, error) {
+	before := func(a, b qkey) bool { // a comes first in the walk
+		if desc {
+			return a.cmp(b) > 0
+		}
+		return a.cmp(b) < 0
+	}
+	var out []qkey
+	cur := from
+	batch := n + 1
+	for {
+		var cands []qkey
+		var bound *qkey // past the earliest last key of a full batch, a source may hold more
+		for _, s := range srcs {
+			ks, err := t.qfetch(s, cur, desc, batch)
+			if err != nil {
+				return nil, err
+			}
+			cands = append(cands, ks...)
+			if len(ks) == batch {
+				last := ks[len(ks)-1]
+				if bound == nil || before(last, *bound) {
+					bound = &last
+				}
+			}
+		}
+		for _, k := range mem {
+			if cur == nil || before(*cur, k) {
+				cands = append(cands, k)
+			}
+		}
+		slices.SortFunc(cands, func(a, b qkey) int {
+			if desc {
+				return b.cmp(a)
+			}
+			return a.cmp(b)
+		})
+		cands = slices.CompactFunc(cands, func(a, b qkey) bool { return a.cmp(b) == 0 })
+		var ok []qkey
+		for _, k := range cands {
+			if bound != nil && before(*bound, k) {
+				break
+			}
+			if keep == nil || keep(k) {
+				ok = append(ok, k)
+			}
+		}
+		ids := make([]string, 0, len(ok))
+		for _, k := range ok {
+			ids = append(ids, k.caseID)
+		}
+		sealed, err := t.sealedMemberships(slices.Compact(slices.Sorted(slices.Values(ids))), userID, orgID)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range ok {
+			if len(sealed[k.caseID]) > 0 { // a member row whose seal does not match gives nothing (cases.go)
+				out = append(out, k)
+				if len(out) == n+1 {
+					return out, nil
+				}
+			}
+		}
+		if bound == nil {
+			return out, nil
+		}
+		cur = bound
+	}
+}
+
+// qpage reads one page of keys for the request, and the links either side.
+func (t *Tx) qpage(srcs []qsrc, mem []qkey, req PageRequest, keep func(qkey) bool, userID, orgID string) ([]qkey, PageLinks, error) {
+	var links PageLinks
+	n := req.Size
+	if n <= 0 {
+		n = 50
+	}
+	if req.Before != "" {
+		from, err := parseCursor("before", req.Before)
+		if err != nil {
+			return nil, links, err
+		}
+		ks, err := t.qwalk(srcs, mem, &from, true, n, keep, userID, orgID)
+		if err != nil {
+			return nil, links, err
+		}
+		if len(ks) > 0 {
+			more := len(ks) > n
+			if more {
+				ks = ks[:n]
+			}
+			slices.Reverse(ks)
+			if more {
+				links.Previous = ks[0].token()
+			}
+			links.Next = ks[len(ks)-1].token()
+			return ks, links, nil
+		}
+		// Nothing is left before it (what was there has moved on): the first page.
+		req.Before = ""
+	}
+	var from *qkey
+	if req.After != "" {
+		k, err := parseCursor("after", req.After)
+		if err != nil {
+			return nil, links, err
+		}
+		from = &k
+	}
+	ks, err := t.qwalk(srcs, mem, from, false, n, keep, userID, orgID)
+	if err != nil {
+		return nil, links, err
+	}
+	if len(ks) > n {
+		ks = ks[:n]
+		links.Next = ks[n-1].token()
+	}
+	if from != nil {
+		if len(ks) > 0 {
+			links.Previous = ks[0].token()
+		} else {
+			links.Previous = from.token()
+		}
+	}
+	return ks, links, nil
+}
+
+// InboxPage lists one page of the cases waiting on the Children's Services
+// team of orgID: first a missing child, or one in the first 72 hours of a
+// placement (§4.3, §7.1), then the rest, each part the clock due soonest
+// (most overdue) first, then the case raised first.
+func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]CaseSummary, PageLinks, error) {
+	// The urgent part is read whole: the children missing now or placed
+	// in the last 72 hours, never the cases that once were.
+	// (Whether the viewer may know each is asked as for the rest, in qwalk.)
+	rows, err := t.query(`SELECT q.lane, q.due_at, q.tie_at, q.case_id FROM queue_items q
+		WHERE q.queue = 'inbox.urgent' AND q.owner_id = $1 AND q.until_at > $2`, orgID, utc(now))
+	if err != nil {
+		return nil, PageLinks{}, fmt.Errorf("store: reading urgent cases: %w", err)
+	}
+	var urgent []qkey
+	urgentCase := map[string]bool{}
+	for rows.Next() {
+		k := qkey{part: 0}
+		if err := rows.Scan(&k.lane, &k.due, &k.tie, &k.caseID); err != nil {
+			rows.Close()
+			return nil, PageLinks{}, err
+		}
+		k.due, k.tie = utc(k.due), utc(k.tie)
+		urgent = append(urgent, k)
+		urgentCase[k.caseID] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, PageLinks{}, err
+	}
+	srcs := []qsrc{{part: 1, queue: queueInbox, owner: orgID, lane: 0}, {part: 1, queue: queueInbox, owner: orgID, lane: 1}}
+	keys, links, err := t.qpage(srcs, urgent, req, func(k qkey) bool { return k.part == 0 || !urgentCase[k.caseID] }, userID, orgID)
+	if err != nil || len(keys) == 0 {
+		return nil, links, err
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.caseID
+	}
+	byID, err := t.pageSummaries(userID, orgID, ids)
+	if err != nil {
+		return nil, links, err
+	}
+	out := make([]CaseSummary, 0, len(keys))
+	for _, k := range keys {
+		if c, ok := byID[k.caseID]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, links, nil
+}
+
+// pageSummaries reads the list rows of the cases on a page, each with the
+// next deadline the viewer may see (as summarySelect gives it: to the team
+// any running clock, to a member outside it only those
+// pathway.OutsiderSeesClock keeps). It reads the page's cases and their
+// running clocks by id, so its cost is the page's, whatever the plan of
+// summarySelect's correlated join would be over a list of ids. Cases the
+// viewer is not a member of by a sealed row are left out.
+func (t *Tx) pageSummaries(userID, orgID string, ids []string) (map[string]CaseSummary, error) {
+	roles, err := t.sealedMemberships(ids, userID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var args []any
+	in := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if len(roles[id]) > 0 {
+			args = append(args, id)
+			in = append(in, fmt.Sprintf("$%d", len(args)))
+		}
+	}
+	out := map[string]CaseSummary{}
+	if len(in) == 0 {
+		return out, nil
+	}
+	list := strings.Join(in, ", ")
+	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
+		c.raised_at, c.updated_at, c.version, c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, `+caseKeyColumns+`
+		FROM cases c`+caseKeyJoin+` WHERE c.id IN (`+list+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c CaseSummary
+		var risk sql.NullTime
+		var stage, master, wrapped string
+		var erased bool
+		if err := rows.Scan(&c.ID, &c.Reference, &stage, &c.ChildName, &c.FamilySuspected, &c.AgeUncertain, &c.ImmediateRisk,
+			&c.RaisedAt, &c.UpdatedAt, &c.Version, &c.Missing, &c.Closed, &c.OpenEscalations, &risk, &master, &wrapped, &erased); err != nil {
+			return nil, fmt.Errorf("store: scanning case summary: %w", err)
+		}
+		if c.ChildName, err = t.openChildName(c.ID, c.ChildName, master, wrapped, erased); err != nil {
+			return nil, err
+		}
+		c.Stage = pathway.Stage(stage)
+		c.HighRiskUntil = timePtr(risk)
+		out[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	clocks, err := t.query(`SELECT case_id, kind, label, owner_user_id, due_at FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+list+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading deadlines: %w", err)
+	}
+	defer clocks.Close()
+	for clocks.Next() {
+		var caseID string
+		var cl pathway.Clock
+		if err := clocks.Scan(&caseID, &cl.Kind, &cl.Label, &cl.OwnerUserID, &cl.DueAt); err != nil {
+			return nil, err
+		}
+		c, ok := out[caseID]
+		if !ok || !(pathway.Membership{Roles: roles[caseID]}.Team() || pathway.OutsiderSeesClock(cl, userID)) {
+			continue
+		}
+		if c.NextClockDue == nil || cl.DueAt.Before(*c.NextClockDue) {
+			due := cl.DueAt.UTC()
+			c.NextClockDue, c.NextClockLabel = &due, cl.Label
+			out[caseID] = c
+		}
+	}
+	return out, clocks.Err()
+}
+
+// workSources are the queues whose clocks are the viewer's work: their
+// own, their team's and, for a manager, everyone's in their organisation;
+// risk windows still open first, then deadlines.
+func workSources(userID, orgID string, manager bool, now time.Time) []qsrc {
+	var out []qsrc
+	for lane := range 2 {
+		var after *time.Time
+		if lane == 0 {
+			n := utc(now)
+			after = &n // a risk window that has passed is no longer work (page-my-work.tmpl)
+		}
+		out = append(out, qsrc{queue: queueUser, owner: userID, lane: lane, dueAfter: after}, qsrc{queue: queueTeam, owner: orgID, lane: lane, dueAfter: after})
+		if manager {
+			out = append(out, qsrc{queue: queueStaff, owner: orgID, lane: lane, dueAfter: after})
+		}
+	}
+	return out
+}
+
+// WorkPage lists one page of the user's running deadlines: open risk
+// windows first, then the most overdue.
+func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req PageRequest) ([]WorkItem, PageLinks, error) {
+	keys, links, err := t.qpage(workSources(userID, orgID, manager, now), nil, req, nil, userID, orgID)
+	if err != nil || len(keys) == 0 {
+		return nil, links, err
+	}
+	var args []any
+	in := make([]string, 0, len(keys))
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if !seen[k.caseID] {
+			seen[k.caseID] = true
+			args = append(args, k.caseID)
+			in = append(in, fmt.Sprintf("$%d", len(args)))
+		}
+	}
+	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id,
+		COALESCE(ou.name, ''), k.due_at, k.risk_window, `+caseKeyColumns+` FROM clocks k JOIN cases c ON c.id = k.case_id`+caseKeyJoin+`
+		LEFT JOIN users ou ON ou.id = k.owner_user_id
+		WHERE k.stopped_at IS NULL AND k.case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+	if err != nil {
+		return nil, links, fmt.Errorf("store: listing work: %w", err)
+	}
+	defer rows.Close()
+	type item struct {
+		w               WorkItem
+		master, wrapped string
+		erased          bool
+	}
+	items := map[[2]string]item{}
+	for rows.Next() {
+		var it item
+		w := &it.w
+		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &w.OwnerName, &w.DueAt, &w.Window,
+			&it.master, &it.wrapped, &it.erased); err != nil {
+			return nil, links, err
+		}
+		w.DueAt = w.DueAt.UTC()
+		items[[2]string{w.CaseID, w.ClockID}] = it
+	}
+	if err := rows.Err(); err != nil {
+		return nil, links, err
+	}
+	rows.Close()
+	out := make([]WorkItem, 0, len(keys))
+	for _, k := range keys {
+		it, ok := items[[2]string{k.caseID, k.itemID}]
+		if !ok {
+			continue
+		}
+		w := it.w
+		if w.ChildName, err = t.openChildName(w.CaseID, w.ChildName, it.master, it.wrapped, it.erased); err != nil {
+			return nil, links, err
+		}
+		out = append(out, w)
+	}
+	return out, links, nil
+}
+
+// OverdueCount counts the user's deadlines that have passed, up to
+// OverdueCap. A deadline becomes overdue by time passing, not by an event,
+// so no count kept by the writes could hold it; it is counted instead by
+// walking the queues' index from the oldest deadline towards now, asking
+// each case's member rows and seals as the lists do, and the walk stops at
+// OverdueCap, so its cost never grows with the number of cases.
+func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (int, error) {
+	var srcs []qsrc
+	due := utc(now)
+	for _, s := range workSources(userID, orgID, manager, now) {
+		if s.lane == 1 {
+			s.dueBefore = &due
+			srcs = append(srcs, s)
+		}
+	}
+	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, nil, userID, orgID)
+	if err != nil {
+		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
+	}
+	return min(len(keys), OverdueCap), nil
+}
