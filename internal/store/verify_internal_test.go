@@ -1,7 +1,11 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,5 +40,41 @@ func TestATimeSpeltAsWaymarkWritesItIsReadAsTheDriverReadsIt(t *testing.T) {
 	}
 	if _, ok := canonicalUTC(sql.NullString{}); ok {
 		t.Error("NULL read as a time")
+	}
+}
+
+// The master keys in use are found one index probe a key, and they are
+// exactly the keys wrapping a live data key: one whose every data key was
+// destroyed is not in use, whatever order the keys sort in.
+func TestTheMasterKeysInUseAreTheKeysOfLiveDataKeys(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	for i, k := range []struct {
+		master    string
+		destroyed bool
+	}{{"k2", false}, {"k1", true}, {"k1", true}, {"k3", true}, {"k3", false}, {"k2", false}, {"k4", true}, {"", true}, {"k5", false}} {
+		var gone any
+		if k.destroyed {
+			gone = now
+		}
+		if _, err := db.sql.Exec(`INSERT INTO data_keys(owner_kind, owner_id, master_key_id, wrapped, created_at, destroyed_at) VALUES ('case', $1, $2, 'w', $3, $4)`,
+			fmt.Sprintf("case-%d", i), k.master, now, gone); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	err = db.View(context.Background(), func(tx *Tx) error {
+		got, err = tx.stringColumn(masterKeysInUse)
+		return err
+	})
+	if err != nil || strings.Join(got, ",") != "k2,k3,k5" {
+		t.Fatalf("master keys in use: %v %v, want k2,k3,k5", got, err)
 	}
 }
