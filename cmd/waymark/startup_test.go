@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -151,4 +152,134 @@ func TestServeStartsAndIsReadyWithoutReadingATableThatGrowsWithTheCases(t *testi
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("/readyz: %d %s", resp.StatusCode, body)
 	}
+}
+
+// manyCases makes a SQLite database in a new data folder holding a
+// partnership and n cases: one raised through the use cases, encrypted and
+// sealed, and n-1 copies of its rows under other ids (their seals do not
+// match: `waymark verify` would say so, serve does not look). It returns
+// the data folder and the master key file.
+func manyCases(tb testing.TB, n int) (dir, keys string) {
+	tb.Helper()
+	dir = filepath.Join(tb.TempDir(), "data")
+	keys = filepath.Join(tb.TempDir(), "waymark.keys")
+	line, err := crypt.GenerateKey()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(keys, []byte(line+"\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"migrate", "--create", "--data", dir}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "waymark.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	ring, err := crypt.ParseKeys(line)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.SetKeyRing(ring)
+	clock := storetest.NewClock(storetest.Start)
+	p := storetest.NewPartnership(tb, db, clock)
+	id, err := storetest.Service(tb, db, clock).RaiseConcern(context.Background(), p.Teacher, storetest.ValidConcern(clock.Now()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	copies := map[string]map[string]string{ // table: column: what each copy holds
+		"cases":         {"id": "printf('%s-%d', id, n.i)", "reference": "printf('%s-%d', reference, n.i)"},
+		"case_events":   {"case_id": "printf('%s-%d', case_id, n.i)"},
+		"case_members":  {"case_id": "printf('%s-%d', case_id, n.i)"},
+		"clocks":        {"case_id": "printf('%s-%d', case_id, n.i)"},
+		"search_tokens": {"case_id": "printf('%s-%d', case_id, n.i)"},
+		"data_keys":     {"owner_id": "printf('%s-%d', owner_id, n.i)"},
+	}
+	for _, table := range []string{"cases", "data_keys", "case_events", "case_members", "clocks", "search_tokens"} { // cases first: the others refer to them
+		replace := copies[table]
+		rows, err := db.SQL().Query(`SELECT name FROM pragma_table_info('` + table + `')`)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var cols, exprs []string
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			cols = append(cols, c)
+			if e, ok := replace[c]; ok {
+				exprs = append(exprs, e)
+			} else {
+				exprs = append(exprs, c)
+			}
+		}
+		rows.Close()
+		where := map[string]string{"cases": "id", "data_keys": "owner_id"}[table]
+		if where == "" {
+			where = "case_id"
+		}
+		q := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+			INSERT INTO ` + table + `(` + strings.Join(cols, ", ") + `) SELECT ` + strings.Join(exprs, ", ") + ` FROM ` + table + `, n WHERE ` + where + ` = $2`
+		if _, err := db.SQL().Exec(q, n-1, id); err != nil {
+			tb.Fatalf("%s: %v", table, err)
+		}
+	}
+	return dir, keys
+}
+
+// BenchmarkServeColdStartToReady starts `serve` on a database of
+// WAYMARK_BENCH_CASES cases (100,000 unless set) and reports the time from
+// starting it to the first /readyz that answers 200:
+//
+//	WAYMARK_BENCH_CASES=1000000 go test ./cmd/waymark/ -run '^$' -bench BenchmarkServeColdStartToReady -benchtime 5x
+//
+// The process and its caches are warm (serve runs in the benchmark's
+// process); the database's pages are as the operating system left them.
+func BenchmarkServeColdStartToReady(b *testing.B) {
+	n := 100_000
+	if s := os.Getenv("WAYMARK_BENCH_CASES"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	dir, keys := manyCases(b, n)
+	client := &http.Client{Timeout: 10 * time.Second}
+	for b.Loop() {
+		ctx, cancel := context.WithCancel(context.Background())
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--master-key-file", keys, "--log-format", "text"}, env(nil), strings.NewReader(""), pw, io.Discard)
+			pw.Close()
+		}()
+		sc := bufio.NewScanner(pr)
+		addr := ""
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "Waymark is listening on "); ok {
+				addr, _, _ = strings.Cut(rest, " ")
+				break
+			}
+		}
+		go io.Copy(io.Discard, pr)
+		if addr == "" {
+			cancel()
+			b.Fatalf("serve did not start: %v", <-done)
+		}
+		for {
+			resp, err := client.Get(addr + "/readyz")
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		b.StopTimer()
+		cancel()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n), "cases")
 }
