@@ -477,6 +477,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer stopMetrics(context.Background())
+	limitMemory(getenv) // memory.go
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -37,9 +38,28 @@ func HashPassword(password string, p Argon2Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key := idKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// hashSlots bounds how many argon2 derivations run at once: one for every
+// Threads processors of DefaultArgon2, at least one. Each holds its Memory
+// (64 MiB) while it runs and already keeps Threads processors busy, so more
+// at once adds memory, not speed: 200 people signing in together would
+// otherwise hold 12 GiB.
+var hashSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(DefaultArgon2.Threads)))
+
+// HashMemory is the most memory the password hashes running at once hold.
+func HashMemory() int64 { return int64(cap(hashSlots)) * int64(DefaultArgon2.Memory) << 10 }
+
+// kdf is argon2id (a test counts the derivations running at once).
+var kdf = argon2.IDKey
+
+func idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return kdf(password, salt, time, memory, threads, keyLen)
 }
 
 var errBadHash = errors.New("access: malformed password hash")
@@ -68,7 +88,7 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	got := idKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"strconv"
 	"strings"
 	"time"
@@ -172,6 +173,7 @@ type Verifier struct {
 	KeyedFrom int64
 	Key       func(keyID string) ([]byte, error)
 
+	checker  *Checker
 	prevSeq  int64
 	prevHash string
 	Checked  int64
@@ -181,53 +183,180 @@ type Verifier struct {
 
 // Next checks one entry against the chain so far.
 func (v *Verifier) Next(e Entry) error {
+	if v.checker == nil {
+		v.checker = &Checker{KeyedFrom: v.KeyedFrom, Key: v.Key}
+	}
+	heads, err := v.checker.Check(&e)
+	return v.Follow(&e, heads, err)
+}
+
+// Follow is Next for an entry whose own seal was already checked by a
+// Checker with the same KeyedFrom and Key (heads and sealErr are what Check
+// returned): it checks the entry's place in the chain, which needs the
+// entries before it, then reports sealErr, then records the heads. The
+// first error is exactly the one Next would give, so entries can be checked
+// by many Checkers at once and followed here in seq order.
+func (v *Verifier) Follow(e *Entry, heads map[string]Head, sealErr error) error {
 	switch {
 	case e.Seq != v.prevSeq+1:
 		return &BrokenError{Seq: e.Seq, Reason: fmt.Sprintf("expected entry %d next: an entry was deleted, inserted or reordered", v.prevSeq+1)}
 	case e.PrevHash != v.prevHash:
 		return &BrokenError{Seq: e.Seq, Reason: "its link to the previous entry does not match: an entry before it was removed or replaced"}
+	case sealErr != nil:
+		return sealErr
 	}
-	if v.KeyedFrom == 0 || e.Seq < v.KeyedFrom {
-		if e.KeyID != "" || e.Heads != "" {
-			return &BrokenError{Seq: e.Seq, Reason: "it carries a key id or case heads but lies before keyed sealing began: the boundary was moved"}
+	if len(heads) > 0 {
+		if v.Heads == nil {
+			v.Heads, v.HeadAt = map[string]Head{}, map[string]int64{}
 		}
-		if Hash(v.prevHash, e) != e.Hash {
-			if v.KeyedFrom == 0 && v.Key != nil {
-				return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered (or the record of where keyed sealing began was removed)"}
-			}
-			return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered"}
-		}
-	} else {
-		if e.KeyID == "" {
-			return &BrokenError{Seq: e.Seq, Reason: "it has no keyed seal though keyed sealing began before it: it was written without the key, or the boundary was moved"}
-		}
-		if v.Key == nil {
-			return &BrokenError{Seq: e.Seq, Reason: "it is sealed with a key and no master key is configured to check it"}
-		}
-		key, err := v.Key(e.KeyID)
-		if err != nil {
-			return &BrokenError{Seq: e.Seq, Reason: err.Error()}
-		}
-		if !hmac.Equal([]byte(MAC(key, v.prevHash, e, v.KeyedFrom)), []byte(e.Hash)) {
-			return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its seal: the entry was altered, re-hashed without the key, or the start of keyed sealing was moved"}
-		}
-		if e.Heads != "" {
-			heads, err := ParseHeads(e.Heads)
-			if err != nil {
-				return &BrokenError{Seq: e.Seq, Reason: err.Error()}
-			}
-			if v.Heads == nil {
-				v.Heads, v.HeadAt = map[string]Head{}, map[string]int64{}
-			}
-			for id, h := range heads {
-				v.Heads[id] = h
-				v.HeadAt[id] = e.Seq
-			}
+		for id, h := range heads {
+			v.Heads[id] = h
+			v.HeadAt[id] = e.Seq
 		}
 	}
 	v.prevSeq, v.prevHash = e.Seq, e.Hash
 	v.Checked++
 	return nil
+}
+
+// Checker checks what of an entry needs nothing but the entry itself: its
+// hash or keyed seal, computed over its fields and the link it stores to
+// the previous entry (which Follow then checks is that entry's hash), and
+// its case heads. One Checker is used by one goroutine at a time; it keeps
+// its buffers and MAC state between entries, so checking allocates next to
+// nothing. Key must be safe to call from many goroutines.
+type Checker struct {
+	KeyedFrom int64
+	Key       func(keyID string) ([]byte, error)
+
+	keyID string    // the key the MAC state below is keyed with
+	mac   hash.Hash // HMAC-SHA256 under Key(keyID)
+	sha   hash.Hash
+	buf   []byte // the encoded fields
+	tbuf  []byte // a formatted time
+	sum   []byte
+	hex   [2 * sha256.Size]byte
+}
+
+// Check returns the heads an entry records and nil, or a *BrokenError
+// saying why the entry itself does not verify (see Follow).
+func (c *Checker) Check(e *Entry) (map[string]Head, error) {
+	if c.KeyedFrom == 0 || e.Seq < c.KeyedFrom {
+		if e.KeyID != "" || e.Heads != "" {
+			return nil, &BrokenError{Seq: e.Seq, Reason: "it carries a key id or case heads but lies before keyed sealing began: the boundary was moved"}
+		}
+		if !c.hashMatches(e) {
+			if c.KeyedFrom == 0 && c.Key != nil {
+				return nil, &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered (or the record of where keyed sealing began was removed)"}
+			}
+			return nil, &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered"}
+		}
+		return nil, nil
+	}
+	if e.KeyID == "" {
+		return nil, &BrokenError{Seq: e.Seq, Reason: "it has no keyed seal though keyed sealing began before it: it was written without the key, or the boundary was moved"}
+	}
+	if c.Key == nil {
+		return nil, &BrokenError{Seq: e.Seq, Reason: "it is sealed with a key and no master key is configured to check it"}
+	}
+	if c.mac == nil || c.keyID != e.KeyID {
+		key, err := c.Key(e.KeyID)
+		if err != nil {
+			return nil, &BrokenError{Seq: e.Seq, Reason: err.Error()}
+		}
+		c.mac, c.keyID = hmac.New(sha256.New, key), e.KeyID
+	}
+	if !c.macMatches(e) {
+		return nil, &BrokenError{Seq: e.Seq, Reason: "its contents do not match its seal: the entry was altered, re-hashed without the key, or the start of keyed sealing was moved"}
+	}
+	if e.Heads == "" {
+		return nil, nil
+	}
+	heads, err := ParseHeads(e.Heads)
+	if err != nil {
+		return nil, &BrokenError{Seq: e.Seq, Reason: err.Error()}
+	}
+	return heads, nil
+}
+
+// hashMatches is Hash(e.PrevHash, e) == e.Hash, without allocating.
+func (c *Checker) hashMatches(e *Entry) bool {
+	if c.sha == nil {
+		c.sha = sha256.New()
+	}
+	c.buf = c.appendField(c.buf[:0], e.PrevHash)
+	c.buf = c.appendInt(c.buf, e.Seq)
+	c.buf = c.appendTime(c.buf, e.At)
+	for _, f := range [...]string{e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail} {
+		c.buf = c.appendField(c.buf, f)
+	}
+	if e.RequestID != "" {
+		c.buf = c.appendField(c.buf, "request-id")
+		c.buf = c.appendField(c.buf, e.RequestID)
+	}
+	c.sha.Reset()
+	c.sha.Write(c.buf)
+	c.sum = c.sha.Sum(c.sum[:0])
+	hex.Encode(c.hex[:], c.sum)
+	return string(c.hex[:]) == e.Hash
+}
+
+// macMatches is MAC(key, e.PrevHash, e, c.KeyedFrom) == e.Hash, compared
+// in constant time, without allocating.
+func (c *Checker) macMatches(e *Entry) bool {
+	version := "waymark/audit/v2"
+	if e.RequestID != "" {
+		version = "waymark/audit/v3"
+	}
+	c.buf = c.appendField(c.buf[:0], version)
+	c.buf = c.appendField(c.buf, e.PrevHash)
+	c.buf = c.appendInt(c.buf, e.Seq)
+	c.buf = c.appendTime(c.buf, e.At)
+	for _, f := range [...]string{e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.Heads, e.KeyID} {
+		c.buf = c.appendField(c.buf, f)
+	}
+	c.buf = c.appendInt(c.buf, c.KeyedFrom)
+	if e.RequestID != "" {
+		c.buf = c.appendField(c.buf, e.RequestID)
+	}
+	c.mac.Reset()
+	c.mac.Write(c.buf)
+	c.sum = c.mac.Sum(c.sum[:0])
+	hex.Encode(c.hex[:], c.sum)
+	if len(e.Hash) != len(c.hex) {
+		return false
+	}
+	var d byte
+	for i := range c.hex {
+		d |= c.hex[i] ^ e.Hash[i]
+	}
+	return d == 0
+}
+
+// appendField appends f as encode does.
+func (c *Checker) appendField(b []byte, f string) []byte {
+	b = strconv.AppendInt(b, int64(len(f)), 10)
+	b = append(b, ':')
+	b = append(b, f...)
+	return append(b, '|')
+}
+
+func (c *Checker) appendInt(b []byte, n int64) []byte {
+	c.tbuf = strconv.AppendInt(c.tbuf[:0], n, 10)
+	return c.appendBytes(b, c.tbuf)
+}
+
+// appendTime appends t as Hash and MAC spell it.
+func (c *Checker) appendTime(b []byte, t time.Time) []byte {
+	c.tbuf = t.UTC().Truncate(time.Microsecond).AppendFormat(c.tbuf[:0], time.RFC3339Nano)
+	return c.appendBytes(b, c.tbuf)
+}
+
+func (c *Checker) appendBytes(b, f []byte) []byte {
+	b = strconv.AppendInt(b, int64(len(f)), 10)
+	b = append(b, ':')
+	b = append(b, f...)
+	return append(b, '|')
 }
 
 // Last is the seq and hash of the last entry checked.

@@ -77,3 +77,98 @@ func TestAuditTruncatedTailIsDetected(t *testing.T) {
 		t.Fatalf("broken at %d, want 5", got)
 	}
 }
+
+// The checker that verification runs on many goroutines computes exactly
+// the hash and seal Hash and MAC compute: for entries with and without a
+// request id, heads, before and after keyed sealing, and with fields that
+// are empty, long or not ASCII; and it refuses each one altered.
+func TestTheParallelCheckerAgreesWithHashAndMAC(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	keyOf := func(id string) ([]byte, error) {
+		if id != "k1" {
+			return nil, errors.New("no such key")
+		}
+		return key, nil
+	}
+	at := time.Date(2026, 11, 26, 9, 0, 0, 123456789, time.FixedZone("x", 3600))
+	var entries []Entry
+	for i, e := range []Entry{
+		{At: at, ActorID: "u1", OrgID: "o1", CaseID: "c1", Action: ActionCaseViewed, Detail: "page"},
+		{At: at, Action: ActionSignIn},
+		{At: at.Add(time.Hour), ActorID: "ü|:9", OrgID: "", CaseID: "c2", Action: ActionContactRecorded, Detail: string(make([]byte, 300)), RequestID: "req-1"},
+		{At: at, ActorID: "u2", CaseID: "c3", Action: ActionOutcomeRecorded, Detail: "d", Heads: "c3:2:abcd;c4:1:ef", RequestID: "r"},
+		{At: at, ActorID: "u3", Action: ActionCaseListed, Heads: "c5:7:00"},
+	} {
+		entries = append(entries, SealKeyed(e, int64(i+40), "prev", "k1", key, 3))
+		e.Heads = "" // an entry sealed without a key records no heads
+		entries = append(entries, Seal(e, int64(i+40), "prev"))
+	}
+	for _, e := range entries {
+		c := &Checker{KeyedFrom: 3, Key: keyOf}
+		if e.KeyID == "" {
+			c.KeyedFrom = 0
+		}
+		if _, err := c.Check(&e); err != nil {
+			t.Fatalf("%+v: %v", e, err)
+		}
+		for _, alter := range []func(*Entry){
+			func(e *Entry) { e.Detail += "x" },
+			func(e *Entry) { e.At = e.At.Add(time.Microsecond) },
+			func(e *Entry) { e.PrevHash = "other" },
+			func(e *Entry) { e.ActorID, e.OrgID = e.OrgID, e.ActorID+"x" },
+			func(e *Entry) { e.RequestID = e.RequestID + "y" },
+			func(e *Entry) { e.Seq++ },
+		} {
+			x := e
+			alter(&x)
+			if _, err := c.Check(&x); err == nil {
+				t.Fatalf("an altered entry passed: %+v", x)
+			}
+			if _, err := c.Check(&e); err != nil { // the checker keeps no state from a failure
+				t.Fatalf("%+v after an altered one: %v", e, err)
+			}
+		}
+	}
+}
+
+// Checking entries out of order on separate checkers and following them in
+// order names the same first broken entry, with the same reason, as Next.
+func TestFollowingCheckedEntriesNamesWhatNextNames(t *testing.T) {
+	for i := range 5 {
+		for _, alter := range []func([]Entry){
+			func(es []Entry) { es[i].Detail = "x" },
+			func(es []Entry) { es[i].PrevHash = "x" },
+			func(es []Entry) { es[i].Seq += 7 },
+			func(es []Entry) { es[i].KeyID = "k9" },
+		} {
+			es := chain(5)
+			alter(es)
+			var v Verifier
+			var want error
+			for _, e := range es {
+				if want = v.Next(e); want != nil {
+					break
+				}
+			}
+			type checked struct {
+				heads map[string]Head
+				err   error
+			}
+			res := make([]checked, len(es))
+			for j := len(es) - 1; j >= 0; j-- {
+				c := &Checker{}
+				res[j].heads, res[j].err = c.Check(&es[j])
+			}
+			var w Verifier
+			var got error
+			for j := range es {
+				if got = w.Follow(&es[j], res[j].heads, res[j].err); got != nil {
+					break
+				}
+			}
+			if want == nil || got == nil || got.Error() != want.Error() {
+				t.Fatalf("entry %d altered: Follow gave %v, Next gave %v", i+1, got, want)
+			}
+		}
+	}
+}

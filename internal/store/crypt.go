@@ -581,6 +581,15 @@ func (db *DB) SealPlaintext(ctx context.Context) (int, error) {
 	}
 	var n int
 	err := db.Update(ctx, func(t *Tx) error {
+		// Once the database holds a data key, nothing Waymark writes is in
+		// plain text: every write seals with a data key, and none is written
+		// without the master key (errNoMasterKey). The first sealing made
+		// them, in the one transaction that sealed everything before it. So
+		// a start walks the case tables only for a database written without
+		// a key, once: never as the history grows.
+		if done, err := t.encrypted(); err != nil || done {
+			return err
+		}
 		type ev struct {
 			caseID  string
 			seq     int
@@ -698,6 +707,15 @@ func (db *DB) Scrub(ctx context.Context) error {
 	return nil
 }
 
+// masterKeysInUse lists the master key ids that wrap a live data key, in
+// order, one index probe (data_keys_master) an id rather than a walk of
+// every data key: there is one a case.
+const masterKeysInUse = `WITH RECURSIVE k(id) AS (
+		SELECT (SELECT master_key_id FROM data_keys WHERE destroyed_at IS NULL ORDER BY master_key_id LIMIT 1)
+		UNION ALL
+		SELECT (SELECT master_key_id FROM data_keys WHERE destroyed_at IS NULL AND master_key_id > k.id ORDER BY master_key_id LIMIT 1) FROM k WHERE k.id IS NOT NULL)
+	SELECT id FROM k WHERE id IS NOT NULL`
+
 // CheckMasterKeys tells whether the configured master keys can open the
 // data keys in use: every master key id that wraps a live data key must be
 // configured, and one data key under each must unwrap (a key line whose id
@@ -707,7 +725,7 @@ func (db *DB) Scrub(ctx context.Context) error {
 func (db *DB) CheckMasterKeys(ctx context.Context) error {
 	ring := db.KeyRing()
 	return db.View(ctx, func(t *Tx) error {
-		ids, err := t.stringColumn(`SELECT DISTINCT master_key_id FROM data_keys WHERE destroyed_at IS NULL ORDER BY master_key_id`)
+		ids, err := t.stringColumn(masterKeysInUse)
 		if err != nil {
 			return fmt.Errorf("store: listing the master keys in use: %w", err)
 		}

@@ -7,10 +7,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
+	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"waymark/internal/audit"
@@ -494,38 +498,127 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		}
 		r.Checkpoints++
 	}
-	rows, err := t.query(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log ORDER BY seq`)
-	if err != nil {
+	// The entries are read in order, in chunks, by this goroutine; each
+	// chunk's seals are checked by one of several workers (an entry's seal
+	// needs only its own fields and the link it stores); and one goroutine
+	// follows the chunks in order, checking each entry's place in the chain
+	// and taking the first error exactly where checking one entry at a time
+	// would take it.
+	check := func(c *auditChunk) {
+		ck := &audit.Checker{KeyedFrom: v.KeyedFrom, Key: v.Key}
+		for i := range c.n {
+			c.heads[i], c.errs[i] = ck.Check(&c.entries[i])
+		}
+		close(c.done)
+	}
+	follow := func(c *auditChunk) error {
+		<-c.done
+		for i := range c.n {
+			e := &c.entries[i]
+			if err := v.Follow(e, c.heads[i], c.errs[i]); err != nil {
+				return err
+			}
+			for _, cp := range cps[e.Seq] {
+				switch {
+				case cp.KeyedFrom != keyedFrom:
+					return &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("the checkpoint of %s says keyed sealing began at audit entry %d, the database says %d", cp.At.Format(time.RFC3339), cp.KeyedFrom, keyedFrom)}
+				case !audit.EventMACEqual(cp.AuditMAC, e.Hash):
+					return &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("it is not the entry the checkpoint of %s signed: the audit log was rewritten", cp.At.Format(time.RFC3339))}
+				case cp.Cases != len(v.Heads) || cp.HeadsDigest != audit.HeadsDigest(v.Heads):
+					return &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("the checkpoint of %s covers %d cases with heads digest %s, the audit log up to this entry gives %d cases with %s: case histories were removed or rewritten",
+						cp.At.Format(time.RFC3339), cp.Cases, cp.HeadsDigest, len(v.Heads), audit.HeadsDigest(v.Heads))}
+				}
+				r.Checkpoints++
+			}
+		}
+		return c.readErr
+	}
+	// Chunk i holds the entries with 1+i*size <= seq < 1+(i+1)*size; the
+	// first reaches down and the last up without end, so the chunks hold
+	// every row, in seq order, whatever seqs the table holds.
+	var maxSeq int64
+	if err := t.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM audit_log`).Scan(&maxSeq); err != nil {
 		return nil, fmt.Errorf("store: reading audit log: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID); err != nil {
-			return nil, fmt.Errorf("store: scanning audit entry: %w", err)
-		}
-		if err := v.Next(e); err != nil {
-			return nil, err
-		}
-		for _, cp := range cps[e.Seq] {
-			switch {
-			case cp.KeyedFrom != keyedFrom:
-				return nil, &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("the checkpoint of %s says keyed sealing began at audit entry %d, the database says %d", cp.At.Format(time.RFC3339), cp.KeyedFrom, keyedFrom)}
-			case !audit.EventMACEqual(cp.AuditMAC, e.Hash):
-				return nil, &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("it is not the entry the checkpoint of %s signed: the audit log was rewritten", cp.At.Format(time.RFC3339))}
-			case cp.Cases != len(v.Heads) || cp.HeadsDigest != audit.HeadsDigest(v.Heads):
-				return nil, &TamperError{AuditSeq: e.Seq, Reason: fmt.Sprintf("the checkpoint of %s covers %d cases with heads digest %s, the audit log up to this entry gives %d cases with %s: case histories were removed or rewritten",
-					cp.At.Format(time.RFC3339), cp.Cases, cp.HeadsDigest, len(v.Heads), audit.HeadsDigest(v.Heads))}
-			}
-			r.Checkpoints++
-		}
-		if o.Progress != nil {
-			if err := o.Progress(); err != nil {
-				return nil, err
-			}
-		}
+	chunks := max(1, int((maxSeq+auditChunkSize-1)/auditChunkSize))
+	readers, done := t.snapshotReaders(verifyReaders, headSeq, headHash)
+	defer done()
+	// SQLite keeps times as text, and its driver tries layout after layout
+	// to read one: the time is read as text here and, spelt as Waymark
+	// writes it, read at once (canonicalUTC); spelt any other way, it is
+	// read again through the driver, after the chunk, exactly as before.
+	at := "at"
+	if t.dialect == SQLite {
+		at = "CAST(at AS TEXT)"
 	}
-	if err := rows.Err(); err != nil {
+	stmts := make([]*sql.Stmt, len(readers))
+	for i, tx := range readers {
+		st, err := tx.PrepareContext(t.ctx, `SELECT seq, `+at+`, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq`)
+		if err != nil {
+			return nil, fmt.Errorf("store: reading audit log: %w", err)
+		}
+		defer st.Close()
+		stmts[i] = st
+	}
+	read := func(reader int, c *auditChunk, i int) error {
+		lo, hi := 1+int64(i)*auditChunkSize, 1+int64(i+1)*auditChunkSize
+		if i == 0 {
+			lo = math.MinInt64
+		}
+		if i == chunks-1 {
+			hi = math.MaxInt64
+		}
+		rows, err := stmts[reader].QueryContext(t.ctx, lo, hi)
+		if err != nil {
+			return fmt.Errorf("store: reading audit log: %w", err)
+		}
+		defer rows.Close()
+		var text sql.NullString
+		var atDest any = &text
+		var slow []int
+		for rows.Next() {
+			if c.n == len(c.entries) { // only seqs below 1 can crowd a chunk
+				c.grow()
+			}
+			e := &c.entries[c.n]
+			if t.dialect != SQLite {
+				atDest = &e.At
+			}
+			if err := rows.Scan(&e.Seq, atDest, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID); err != nil {
+				return fmt.Errorf("store: scanning audit entry: %w", err)
+			}
+			if t.dialect == SQLite {
+				var ok bool
+				if e.At, ok = canonicalUTC(text); !ok {
+					slow = append(slow, c.n)
+				}
+			}
+			c.n++
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, k := range slow {
+			e := &c.entries[k]
+			var seq int64
+			if err := readers[reader].QueryRowContext(t.ctx, `SELECT seq, at FROM audit_log WHERE seq = $1`, e.Seq).Scan(&seq, &e.At); err != nil {
+				c.n = k // what reading them in order would have stopped at
+				return fmt.Errorf("store: scanning audit entry: %w", err)
+			}
+		}
+		return nil
+	}
+	progress := o.Progress
+	if err := inChunks(len(readers), chunks, read, check, func(c *auditChunk) error {
+		if err := follow(c); err != nil {
+			return err
+		}
+		if progress != nil {
+			return progress()
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	if last, _ := v.Last(); lastCP > last {
@@ -536,6 +629,216 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 	}
 	return v, nil
 }
+
+// auditChunk is a run of audit entries read in order, with what checking
+// each one's own seal gave.
+type auditChunk struct {
+	entries []audit.Entry
+	heads   []map[string]audit.Head
+	errs    []error
+	n       int
+	readErr error // what stopped reading after the n entries, if anything
+	done    chan struct{}
+}
+
+func newAuditChunk() *auditChunk {
+	return &auditChunk{entries: make([]audit.Entry, auditChunkSize), heads: make([]map[string]audit.Head, auditChunkSize), errs: make([]error, auditChunkSize)}
+}
+
+func (c *auditChunk) grow() {
+	c.entries = append(c.entries, audit.Entry{})
+	c.heads = append(c.heads, nil)
+	c.errs = append(c.errs, nil)
+	c.entries, c.heads, c.errs = c.entries[:cap(c.entries)], c.heads[:cap(c.heads)], c.errs[:cap(c.errs)]
+}
+
+// auditChunkSize is how many entries a chunk covers: large enough that a
+// query and a hand-over cost nothing next to checking them, small enough
+// that an early break is found without reading far past it.
+const auditChunkSize = 4096
+
+// verifyReaders is how many transactions read the audit log at once, all
+// in the same snapshot: reading rows costs as much as checking them.
+const verifyReaders = 2
+
+// inChunks verifies chunks 0..n-1 of a log. Reader r (of readers) reads
+// chunks r, r+readers, ... with read, in order, each into a chunk of a few
+// kept for reuse (so memory stays the same however long the log is), and
+// hands it to workers, one per processor, that check it with check; one
+// more goroutine follows the chunks in order with follow, which returns the
+// first error in chain order (a chunk's readErr comes after its entries).
+// The first error stops everything.
+func inChunks(readers, n int, read func(reader int, c *auditChunk, i int) error, check func(*auditChunk), follow func(*auditChunk) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	perReader := 2 + (2*workers+readers-1)/readers
+	work := make(chan *auditChunk, readers*perReader)
+	out := make([]chan *auditChunk, readers)
+	free := make([]chan *auditChunk, readers)
+	for r := range readers {
+		out[r] = make(chan *auditChunk, perReader)
+		free[r] = make(chan *auditChunk, perReader)
+		for range perReader {
+			free[r] <- newAuditChunk()
+		}
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for c := range work {
+				check(c)
+			}
+		})
+	}
+	var rg sync.WaitGroup
+	for r := range readers {
+		rg.Go(func() {
+			for i := r; i < n; i += readers {
+				var c *auditChunk
+				select {
+				case <-stop:
+					return
+				case c = <-free[r]:
+				}
+				c.n, c.readErr, c.done = 0, nil, make(chan struct{})
+				c.readErr = read(r, c, i)
+				work <- c // never blocks: it has room for every chunk
+				out[r] <- c
+				if c.readErr != nil {
+					return
+				}
+			}
+		})
+	}
+	err := func() error {
+		for i := range n {
+			r := i % readers
+			c := <-out[r]
+			if err := follow(c); err != nil {
+				return err
+			}
+			clear(c.heads[:c.n])
+			clear(c.errs[:c.n])
+			free[r] <- c
+		}
+		return nil
+	}()
+	close(stop)
+	rg.Wait()
+	close(work)
+	wg.Wait()
+	return err
+}
+
+// snapshotReaders gives up to n transactions that see exactly what t sees:
+// t itself, and others reading t's snapshot (PostgreSQL exports it; on
+// SQLite another read transaction that finds the same audit head, so no
+// entry was appended between them). When another cannot be had at once
+// (a pool with no connection free, an in-memory database, a
+// standby that cannot export a snapshot) it gives fewer: t alone at least.
+// done ends the others.
+func (t *Tx) snapshotReaders(n int, headSeq int64, headHash string) (readers []*sql.Tx, done func()) {
+	readers = []*sql.Tx{t.tx}
+	done = func() {
+		for _, tx := range readers[1:] {
+			tx.Rollback()
+		}
+	}
+	// Never wait for a connection: with every one in use but t's, the
+	// others could be waiting on nothing else.
+	if st := t.db.sql.Stats(); st.MaxOpenConnections != 0 {
+		n = min(n, 1+st.MaxOpenConnections-st.InUse)
+	}
+	if n <= 1 {
+		return readers, done
+	}
+	snapshot := ""
+	if t.dialect == Postgres {
+		// A failed statement would end t, and a savepoint cannot export:
+		// only ask where exporting works (not on a standby).
+		var standby bool
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil || standby {
+			return readers, done
+		}
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil || !snapshotID.MatchString(snapshot) {
+			return readers, done
+		}
+	}
+	for len(readers) < n {
+		opts := &sql.TxOptions{ReadOnly: true}
+		if t.dialect == Postgres {
+			opts.Isolation = sql.LevelRepeatableRead
+		}
+		tx, err := t.db.sql.BeginTx(t.ctx, opts)
+		if err != nil {
+			break
+		}
+		var seq int64
+		var hash string
+		if t.dialect == Postgres {
+			_, err = tx.ExecContext(t.ctx, `SET TRANSACTION SNAPSHOT '`+snapshot+`'`)
+		} else {
+			err = tx.QueryRowContext(t.ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
+			if err == nil && (seq != headSeq || hash != headHash) {
+				err = errors.New("another snapshot")
+			}
+		}
+		if err != nil {
+			tx.Rollback()
+			break
+		}
+		readers = append(readers, tx)
+	}
+	return readers, done
+}
+
+// canonicalUTC reads a time spelt exactly as Waymark has SQLite keep it
+// (time.Time.String of a UTC time: "2026-03-10 09:00:00.123456 +0000
+// UTC"), as the driver would read it; ok is false for any other spelling.
+func canonicalUTC(s sql.NullString) (v time.Time, ok bool) {
+	const suffix = " +0000 UTC"
+	t := s.String
+	if !s.Valid || len(t) < 19+len(suffix) || !strings.HasSuffix(t, suffix) {
+		return time.Time{}, false
+	}
+	t = t[:len(t)-len(suffix)]
+	num := func(a, b int) int {
+		n := 0
+		for _, ch := range []byte(t[a:b]) {
+			if ch < '0' || ch > '9' {
+				return -1
+			}
+			n = n*10 + int(ch-'0')
+		}
+		return n
+	}
+	if t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':' {
+		return time.Time{}, false
+	}
+	y, mo, d, h, mi, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
+	ns := 0
+	if frac := t[19:]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		if ns = num(20, len(t)); ns < 0 {
+			return time.Time{}, false
+		}
+		for range 10 - len(frac) {
+			ns *= 10
+		}
+	}
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	v = time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC)
+	if v.Day() != d { // the 31st of a shorter month: the driver refuses it
+		return time.Time{}, false
+	}
+	return v, true
+}
+
+var snapshotID = regexp.MustCompile(`^[0-9A-Fa-f-]+$`)
 
 // verifyCaseChains checks every case's seals and returns each case's head.
 func (t *Tx) verifyCaseChains(o VerifyOptions, r *VerifyReport) (map[string]audit.Head, error) {

@@ -1,0 +1,59 @@
+package access
+
+import (
+	"sync"
+	"testing"
+	"testing/synctest"
+)
+
+// However many people sign in at once, no more password hashes are
+// computed at once than there are slots (one a processor): each holds 64
+// MiB while it runs, so two hundred at once held 12 GiB. The others wait
+// their turn, and then their passwords check.
+func TestPasswordHashesRunNoMoreAtOnceThanThereAreSlots(t *testing.T) {
+	hash, err := HashPassword("a long enough password", fastArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		slots, derive := hashSlots, kdf
+		defer func() { hashSlots, kdf = slots, derive }()
+		hashSlots = make(chan struct{}, 2)
+		release := make(chan struct{})
+		var mu sync.Mutex
+		running, most := 0, 0
+		kdf = func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			<-release
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return derive(password, salt, time, memory, threads, keyLen)
+		}
+		const people = 10
+		ok := make([]bool, people)
+		var wg sync.WaitGroup
+		for i := range people {
+			wg.Go(func() { ok[i], _ = CheckPassword(hash, "a long enough password") })
+		}
+		synctest.Wait() // every one is hashing, or waiting for a slot
+		mu.Lock()
+		if running != 2 {
+			t.Errorf("%d hashes running at once, want 2 (the slots)", running)
+		}
+		mu.Unlock()
+		close(release)
+		wg.Wait()
+		for i, good := range ok {
+			if !good {
+				t.Errorf("person %d's password did not check", i)
+			}
+		}
+		if most != 2 {
+			t.Errorf("at most %d hashes ran at once, want 2", most)
+		}
+	})
+}
