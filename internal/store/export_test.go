@@ -6,3 +6,10 @@ package store
 func WatchAuditWriter(db *DB, handedOver func(), batchTaken func(n int)) {
 	db.audits.handedOver, db.audits.batchTaken = handedOver, batchTaken
 }
+
+// QueuedWriters is how many of this process's write transactions are
+// waiting for the SQLite write lock.
+func QueuedWriters(db *DB) int64 { return db.queued.Load() }
+
+// SQLForTest runs a statement in the transaction.
+func (t *Tx) SQLForTest(q string, args ...any) (any, error) { return t.exec(q, args...) }

@@ -47,6 +47,8 @@ type DB struct {
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 
 	audits   auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
+	writer   chan struct{}                                  // SQLite: held by this process's one write transaction (Update)
+	queued   atomic.Int64                                   // SQLite: write transactions waiting for writer
 	observer atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 }
 
@@ -118,7 +120,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
 		s.SetMaxOpenConns(conns(4))
-		db = &DB{sql: s, Dialect: SQLite}
+		db = &DB{sql: s, Dialect: SQLite, writer: make(chan struct{}, 1)}
 	}
 	if err := db.ping(ctx); err != nil {
 		db.sql.Close()
@@ -190,6 +192,37 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	return fn(&Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db, readOnly: true})
 }
 
+// errWriterBusy is a write that waited as long as SQLite's busy timeout for
+// the process's write lock; its text is SQLite's own, so it is handled as a
+// busy database is (a conflict to try again).
+var errWriterBusy = errors.New("database is locked: another write held it for 10 s")
+
+// takeWriter queues a SQLite write transaction behind this process's others.
+// SQLite lets one writer in at a time; left to its busy handler, waiting
+// writers sleep and poll, so under load a newcomer can take the lock ahead
+// of one that has waited, and the lock sits idle between polls. Queuing in
+// the process hands the lock over in arrival order the moment it is free
+// (other processes, such as a command run beside `serve`, still meet the
+// busy handler). The wait is bounded like the busy timeout, so a write
+// started inside another write fails as it did rather than waiting forever.
+func (db *DB) takeWriter(ctx context.Context) (release func(), err error) {
+	if db.writer == nil {
+		return func() {}, nil
+	}
+	db.queued.Add(1)
+	defer db.queued.Add(-1)
+	timer := time.NewTimer(10 * time.Second)
+	defer timer.Stop()
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, errWriterBusy
+	}
+}
+
 // Tx is one unit of work. Every use case runs in exactly one.
 type Tx struct {
 	tx            *sql.Tx
@@ -210,6 +243,11 @@ type Tx struct {
 // commit returns only once the database has made the write durable.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	defer db.timedTx("update", time.Now())
+	release, err := db.takeWriter(ctx)
+	if err != nil {
+		return fmt.Errorf("store: beginning transaction: %w", err)
+	}
+	defer release()
 	tx, err := db.begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
