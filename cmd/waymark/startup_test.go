@@ -114,9 +114,9 @@ func serveWith(t *testing.T, vars map[string]string) string {
 // in plain text, and /readyz every data key.
 func TestServeStartsAndIsReadyWithoutReadingATableThatGrowsWithTheCases(t *testing.T) {
 	vars, admin := partnershipWithACase(t)
-	// The test server's user is a superuser, whom no privilege binds: serve
-	// runs as a role of its own that may do everything but read the case
-	// tables.
+	// The test database's user owns the tables (and may be a superuser,
+	// whom no privilege binds): serve runs as a role of its own that may do
+	// everything but read the case tables.
 	role := "startup_" + strings.TrimPrefix(searchPath(t, vars["WAYMARK_DATABASE_URL"]), "cfg_")
 	schema := searchPath(t, vars["WAYMARK_DATABASE_URL"])
 	for _, q := range []string{
@@ -126,7 +126,7 @@ func TestServeStartsAndIsReadyWithoutReadingATableThatGrowsWithTheCases(t *testi
 		`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ` + schema + ` TO ` + role,
 	} {
 		if _, err := admin.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+			t.Fatalf("%s: %v (the test database's user needs CREATEROLE, as .ci/run gives it)", q, err)
 		}
 	}
 	t.Cleanup(func() {
