@@ -9,7 +9,7 @@ func WatchAuditWriter(db *DB, handedOver func(), batchTaken func(n int)) {
 
 // QueuedWriters is how many of this process's write transactions are
 // waiting for the SQLite write lock.
-func QueuedWriters(db *DB) int64 { return db.queued.Load() }
+func QueuedWriters(db *DB) int64 { return int64(db.writer.queued()) }
 
 // SQLForTest runs a statement in the transaction.
 func (t *Tx) SQLForTest(q string, args ...any) (any, error) { return t.exec(q, args...) }

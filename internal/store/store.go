@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -47,8 +49,7 @@ type DB struct {
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 
 	audits   auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
-	writer   chan struct{}                                  // SQLite: held by this process's one write transaction (Update)
-	queued   atomic.Int64                                   // SQLite: write transactions waiting for writer
+	writer   *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
 	observer atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 }
 
@@ -120,7 +121,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
 		s.SetMaxOpenConns(conns(4))
-		db = &DB{sql: s, Dialect: SQLite, writer: make(chan struct{}, 1)}
+		db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
 	}
 	if err := db.ping(ctx); err != nil {
 		db.sql.Close()
@@ -209,18 +210,66 @@ func (db *DB) takeWriter(ctx context.Context) (release func(), err error) {
 	if db.writer == nil {
 		return func() {}, nil
 	}
-	db.queued.Add(1)
-	defer db.queued.Add(-1)
-	timer := time.NewTimer(10 * time.Second)
+	return db.writer.take(ctx, 10*time.Second)
+}
+
+// writerQueue hands one lock to its takers in the order they asked.
+type writerQueue struct {
+	mu      sync.Mutex
+	held    bool
+	waiters []chan struct{} // closed when the lock is handed to that waiter
+}
+
+func (q *writerQueue) take(ctx context.Context, wait time.Duration) (release func(), err error) {
+	q.mu.Lock()
+	if !q.held {
+		q.held = true
+		q.mu.Unlock()
+		return q.release, nil
+	}
+	mine := make(chan struct{})
+	q.waiters = append(q.waiters, mine)
+	q.mu.Unlock()
+	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
-	case db.writer <- struct{}{}:
-		return func() { <-db.writer }, nil
+	case <-mine:
+		return q.release, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		err = ctx.Err()
 	case <-timer.C:
-		return nil, errWriterBusy
+		err = errWriterBusy
 	}
+	q.mu.Lock()
+	for i, w := range q.waiters {
+		if w == mine {
+			q.waiters = slices.Delete(q.waiters, i, i+1)
+			q.mu.Unlock()
+			return nil, err
+		}
+	}
+	q.mu.Unlock()
+	q.release() // handed over as it gave up: pass it on
+	return nil, err
+}
+
+func (q *writerQueue) release() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.waiters) == 0 {
+		q.held = false
+		return
+	}
+	next := q.waiters[0]
+	q.waiters = q.waiters[1:]
+	close(next)
+}
+
+// queued is how many takers are waiting.
+func (q *writerQueue) queued() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.waiters)
 }
 
 // Tx is one unit of work. Every use case runs in exactly one.
