@@ -132,10 +132,14 @@ func (s *Service) BeginSignIn(ctx context.Context, email, password string) (Chal
 		return Challenge{}, err
 	}
 	now := s.now()
+	c, err := s.comparePassword(ctx, email, password, now)
+	if err != nil {
+		return Challenge{}, err
+	}
 	var outcome error
 	var ch Challenge
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		u, failed, err := s.checkPassword(ctx, tx, email, password, now)
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, failed, err := s.recordPassword(tx, c, now)
 		if err != nil || failed != nil {
 			outcome = failed
 			return err
@@ -491,7 +495,9 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 			}
 		}
 		if !ok && u.PasswordHash != "" {
-			if ok, err = s.checkHash(u.PasswordHash, passwordOrCode); err != nil {
+			if ok, err = s.checkHash(ctx, u.PasswordHash, passwordOrCode); errors.Is(err, access.ErrHashBusy) {
+				return errSignInBusy
+			} else if err != nil {
 				return err
 			}
 		}
