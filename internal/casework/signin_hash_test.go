@@ -172,3 +172,48 @@ func wantSignInFailed(t *testing.T, entries []audit.Entry, detail string) {
 		t.Fatalf("audit = %+v, want it to end with sign_in_failed %q", entries, detail)
 	}
 }
+
+// Re-authentication compares the password holding no transaction either,
+// and a password changed while the old one was compared does not count.
+func TestAReauthenticationHoldsNoTransactionWhileItsPasswordIsHashed(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		token := p.session(p.Teacher)
+		hashing, release := heldHash(p.svc)
+		done := make(chan error, 1)
+		go func() { done <- p.svc.Reauthenticate(p.ctx, p.Teacher, token, storetest.Password) }()
+		<-hashing
+		if db.Dialect == store.Postgres {
+			if n := db.SQL().Stats().InUse; n != 0 {
+				t.Errorf("%d database connections held while a password is hashed, want none", n)
+			}
+		}
+		err := db.Update(p.ctx, func(tx *store.Tx) error {
+			return tx.AppendAudit(audit.Entry{At: p.clock.Now(), ActorID: "system", Action: "test.write", Detail: "while a password is hashed"})
+		})
+		if err != nil {
+			t.Errorf("a write while a password is hashed: %v", err)
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatalf("the re-authentication, once hashed: %v", err)
+		}
+
+		token = p.session(p.Teacher)
+		hashing, release = heldHash(p.svc)
+		go func() { done <- p.svc.Reauthenticate(p.ctx, p.Teacher, token, storetest.Password) }()
+		<-hashing
+		err = db.Update(p.ctx, func(tx *store.Tx) error {
+			newHash, err := access.HashPassword("a brand new passphrase", storetest.FastArgon)
+			if err != nil {
+				return err
+			}
+			return tx.SetPassword(p.Teacher.User.ID, newHash) // the session stays: only the hash changes
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		close(release)
+		wantCode(t, <-done, waymark.EINVALID)
+	})
+}
