@@ -3,6 +3,7 @@
 package access
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -38,7 +40,10 @@ func HashPassword(password string, p Argon2Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := idKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key, err := idKey(context.Background(), false, []byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	if err != nil {
+		return "", err
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -56,17 +61,66 @@ func HashMemory() int64 { return int64(cap(hashSlots)) * int64(DefaultArgon2.Mem
 // kdf is argon2id (a test counts the derivations running at once).
 var kdf = argon2.IDKey
 
-func idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
-	hashSlots <- struct{}{}
+// HashQueuePerSlot is how many password checks may wait for each hash slot.
+// One more is refused at once (ErrHashBusy) rather than queued: a burst of
+// sign-ins beyond it could not be answered in a few seconds anyway, and an
+// unbounded queue only keeps the processors busy for requests whose people
+// have long given up.
+const HashQueuePerSlot = 8
+
+var hashWaiting atomic.Int64 // password checks waiting for a slot
+
+// ErrHashBusy: the queue for a hash slot is full. Try again in a moment.
+var ErrHashBusy = errors.New("access: too many password checks at once")
+
+// takeSlot waits for a hash slot until ctx ends; when bounded, it refuses at
+// once if the queue is already full.
+func takeSlot(ctx context.Context, bounded bool) error {
+	select {
+	case hashSlots <- struct{}{}:
+		return nil
+	default:
+	}
+	n := hashWaiting.Add(1)
+	defer hashWaiting.Add(-1)
+	if bounded && n > int64(HashQueuePerSlot*cap(hashSlots)) {
+		return ErrHashBusy
+	}
+	select {
+	case hashSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// idKey derives a key in a hash slot. A new hash (an administrator adding
+// someone, a password change) waits its turn however long the queue; a
+// sign-in's check (bounded) is refused when the queue is full.
+func idKey(ctx context.Context, bounded bool, password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
+	if err := takeSlot(ctx, bounded); err != nil {
+		return nil, err
+	}
 	defer func() { <-hashSlots }()
-	return kdf(password, salt, time, memory, threads, keyLen)
+	return kdf(password, salt, time, memory, threads, keyLen), nil
 }
 
 var errBadHash = errors.New("access: malformed password hash")
 
 // CheckPassword reports whether password matches the PHC-format hash, in
-// constant time.
+// constant time, waiting for a hash slot however long it takes.
 func CheckPassword(hash, password string) (bool, error) {
+	return checkPassword(context.Background(), false, hash, password)
+}
+
+// CheckPasswordContext is CheckPassword for a request: it stops waiting for
+// a hash slot when ctx ends (the person has gone), returning ctx's error,
+// and returns ErrHashBusy at once when too many checks are already waiting.
+func CheckPasswordContext(ctx context.Context, hash, password string) (bool, error) {
+	return checkPassword(ctx, true, hash, password)
+}
+
+func checkPassword(ctx context.Context, bounded bool, hash, password string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errBadHash
@@ -88,7 +142,10 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil {
 		return false, errBadHash
 	}
-	got := idKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	got, err := idKey(ctx, bounded, []byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	if err != nil {
+		return false, err
+	}
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 

@@ -132,10 +132,14 @@ func (s *Service) BeginSignIn(ctx context.Context, email, password string) (Chal
 		return Challenge{}, err
 	}
 	now := s.now()
+	c, err := s.comparePassword(ctx, email, password, now)
+	if err != nil {
+		return Challenge{}, err
+	}
 	var outcome error
 	var ch Challenge
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		u, failed, err := s.checkPassword(ctx, tx, email, password, now)
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		u, failed, err := s.recordPassword(tx, c, now)
 		if err != nil || failed != nil {
 			outcome = failed
 			return err
@@ -463,8 +467,46 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 	}
 	now := s.now()
 	hash := access.HashToken(sessionToken)
+	// The password, if it is one, is compared before the write transaction
+	// and holding none (argon2 takes a quarter of a second); the transaction
+	// then uses the result only if the account still has that hash.
+	var compared string // the hash it was compared with
+	passwordOK := false
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		sess, u, err := tx.SessionByTokenHash(hash)
+		if err != nil {
+			return err
+		}
+		if sess.UserID != v.User.ID || u.Disabled || u.PasswordHash == "" {
+			return nil // decided in the transaction
+		}
+		if wait, err := s.throttled(tx, s.throttleKeys(ctx, u.Email), now); err != nil || wait > 0 {
+			return err // refused unchecked
+		}
+		if access.LooksLikeTOTP(passwordOrCode) {
+			if t, err := tx.TOTPFor(u.ID); err == nil && t.ConfirmedAt != nil {
+				if _, valid := access.VerifyTOTP(t.Secret, passwordOrCode, now, t.LastStep); valid {
+					return nil // a current code: no password to compare
+				}
+			}
+		}
+		compared = u.PasswordHash
+		return nil
+	})
+	if err == nil && compared != "" {
+		passwordOK, err = s.checkHash(ctx, compared, passwordOrCode)
+		if errors.Is(err, access.ErrHashBusy) {
+			return errSignInBusy
+		}
+	}
+	if err != nil {
+		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			return errSessionEnded
+		}
+		return err
+	}
 	var outcome error
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
 		sess, u, err := tx.SessionByTokenHash(hash)
 		if err != nil {
 			return err
@@ -490,10 +532,8 @@ func (s *Service) Reauthenticate(ctx context.Context, v Viewer, sessionToken, pa
 				}
 			}
 		}
-		if !ok && u.PasswordHash != "" {
-			if ok, err = s.checkHash(u.PasswordHash, passwordOrCode); err != nil {
-				return err
-			}
+		if !ok && u.PasswordHash != "" && u.PasswordHash == compared {
+			ok = passwordOK // a password changed since it was compared does not count
 		}
 		if !ok {
 			if err := s.countFailure(tx, k, now); err != nil {

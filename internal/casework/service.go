@@ -28,8 +28,9 @@ type Service struct {
 	SessionAbsolute time.Duration  // signed out this long after signing in, whatever happens
 	Throttle        ThrottlePolicy // how failed sign-ins slow further attempts (throttle.go)
 	// PasswordCheck compares a password with an argon2 hash; nil means
-	// access.CheckPassword. Tests count calls through it to show every
-	// sign-in answer did the same work.
+	// access.CheckPasswordContext. Tests count calls through it to show
+	// every sign-in answer did the same work, and hold one to show what a
+	// sign-in holds while it hashes.
 	PasswordCheck func(encoded, password string) (bool, error)
 
 	Access AccessConfig // two-step verification, single sign-on, break-glass and alerts (mfa.go)

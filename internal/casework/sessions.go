@@ -30,9 +30,13 @@ func (s *Service) SignIn(ctx context.Context, email, password, code string) (tok
 		return "", sess, user, err
 	}
 	now := s.now()
+	c, err := s.comparePassword(ctx, email, password, now)
+	if err != nil {
+		return "", sess, user, err
+	}
 	var outcome error
 	err = s.DB.Update(ctx, func(tx *store.Tx) error {
-		u, failed, err := s.checkPassword(ctx, tx, email, password, now)
+		u, failed, err := s.recordPassword(tx, c, now)
 		if err != nil || failed != nil {
 			outcome = failed
 			return err
@@ -70,63 +74,144 @@ func signInAnswers(email, password string) error {
 }
 
 // checkHash runs the argon2 comparison, through PasswordCheck when a test
-// counts them.
-func (s *Service) checkHash(encoded, password string) (bool, error) {
+// counts them. It waits for a hash slot (access.CheckPasswordContext) only
+// while ctx lasts, and gives up at once when too many are waiting.
+func (s *Service) checkHash(ctx context.Context, encoded, password string) (bool, error) {
 	if s.PasswordCheck != nil {
 		return s.PasswordCheck(encoded, password)
 	}
-	return access.CheckPassword(encoded, password)
+	return access.CheckPasswordContext(ctx, encoded, password)
 }
 
-// checkPassword is the first step of every sign-in with a password. A
-// failure is returned as failed (to show once the transaction has committed
-// its audit entry and failure count), never as err.
+// errSignInBusy answers a sign-in that found too many others waiting for a
+// password check: nothing was checked or counted.
+var errSignInBusy = &waymark.Error{Code: waymark.ETOOMANY, Message: "Too many people are signing in at once. Try again in a moment.",
+	Err: &Throttled{Wait: time.Second}}
+
+// passwordCheck is a password compared with no transaction open: what was
+// read, and what the comparison found. recordPassword decides with it under
+// the write lock.
+type passwordCheck struct {
+	email, password string
+	keys            throttleKeys
+	throttled       bool   // held back when read: the password was not looked at
+	hash            string // the hash compared: the account's, or the dummy
+	detail          string // why it fails whatever the password ("" for a usable account)
+	ok              bool
+	busy            bool // no slot to compare in: nothing was compared
+}
+
+// passwordTarget is the hash an attempt is compared with, and why it fails
+// whatever the password: a hash nobody's password matches when the account
+// is missing, disabled or signs in through single sign-on only.
+func passwordTarget(u store.User, exists bool, dummy string) (hash, detail string) {
+	switch {
+	case !exists:
+		return dummy, "unknown email"
+	case u.Disabled:
+		return dummy, "account disabled"
+	case u.PasswordHash == "": // signs in through the organisation's identity provider only
+		return dummy, "no password: single sign-on account"
+	}
+	return u.PasswordHash, ""
+}
+
+// comparePassword is the first half of every sign-in with a password: the
+// account and the throttle are read in a read-only snapshot, then the
+// password is compared (argon2, about a quarter of a second and 64 MiB)
+// holding no transaction and no connection, so that a burst of sign-ins
+// never keeps anyone else from the database. recordPassword then records
+// the outcome in a short write transaction, after checking again what may
+// have changed meanwhile.
 //
 // Every path does the same work — one argon2 comparison, against a hash
-// nobody's password matches when there is no usable one — and an unknown
-// email, a disabled or single-sign-on account and a wrong password get the
-// same answer. A throttled attempt is refused before its password is looked
-// at, with an answer that depends only on the address typed and the source,
-// never on whether an account has it.
-func (s *Service) checkPassword(ctx context.Context, tx *store.Tx, email, password string, now time.Time) (u store.User, failed error, err error) {
-	k := s.throttleKeys(ctx, email)
-	wait, err := s.throttled(tx, k, now)
+// nobody's password matches when there is no usable one — so an unknown
+// email, a disabled or single-sign-on account and a wrong password take as
+// long and get the same answer. A throttled attempt is compared with the
+// dummy hash only, and refused whatever its password.
+func (s *Service) comparePassword(ctx context.Context, email, password string, now time.Time) (passwordCheck, error) {
+	c := passwordCheck{email: email, password: password, keys: s.throttleKeys(ctx, email)}
+	dummy := dummyHash(s.Argon) // hashed once, on the first sign-in, outside any transaction
+	var u store.User
+	exists := false
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		wait, err := s.throttled(tx, c.keys, now)
+		if err != nil {
+			return err
+		}
+		c.throttled = wait > 0
+		u, err = tx.UserByEmail(email)
+		exists = err == nil
+		if err != nil && waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return c, err
+	}
+	c.hash, c.detail = passwordTarget(u, exists, dummy)
+	if c.throttled {
+		c.hash = dummy
+	}
+	c.ok, err = s.checkHash(ctx, c.hash, password)
+	if errors.Is(err, access.ErrHashBusy) {
+		c.ok, c.busy, err = false, true, nil
+	}
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return c, ctxErr // the person has gone: nothing to record
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+// recordPassword is the second half of a sign-in with a password, in the
+// write transaction: it reads the throttle and the account again and
+// decides. A failure is returned as failed (to show once the transaction
+// has committed its audit entry and failure count), never as err.
+//
+// What changed since the comparison counts as it would have had the
+// comparison been made now: an attempt held back meanwhile by others'
+// failures is refused as throttled, and an account disabled, removed or
+// given another password meanwhile refuses a password checked against the
+// old hash.
+func (s *Service) recordPassword(tx *store.Tx, c passwordCheck, now time.Time) (u store.User, failed error, err error) {
+	wait, err := s.throttled(tx, c.keys, now)
 	if err != nil {
 		return u, nil, err
 	}
-	u, err = tx.UserByEmail(email)
+	u, err = tx.UserByEmail(c.email)
 	exists := err == nil
 	if err != nil && waymark.ErrorCode(err) != waymark.ENOTFOUND {
 		return u, nil, err
 	}
 	entry := audit.Entry{At: now, ActorID: u.ID, OrgID: u.OrgID, Action: audit.ActionSignInFailed}
-	if wait > 0 {
-		s.checkHash(dummyHash(s.Argon), password)
+	if c.busy { // nothing was compared, so nothing is counted
+		entry.Detail = "too many sign-ins at once"
+		return u, errSignInBusy, tx.AppendAudit(entry)
+	}
+	if c.throttled || wait > 0 {
+		if wait <= 0 { // held back when read, and the wait has ended since: ask again at once
+			wait = time.Second
+		}
 		entry.Detail = "throttled"
 		return u, throttledError(wait, "email"), tx.AppendAudit(entry)
 	}
-	hash := dummyHash(s.Argon)
+	hash, detail := passwordTarget(u, exists, c.hash)
+	ok := c.ok
 	switch {
-	case !exists:
-		entry.Detail = "unknown email"
-	case u.Disabled:
-		entry.Detail = "account disabled"
-	case u.PasswordHash == "": // signs in through the organisation's identity provider only
-		entry.Detail = "no password: single sign-on account"
-	default:
-		hash = u.PasswordHash
-	}
-	ok, err := s.checkHash(hash, password)
-	if err != nil {
-		return u, nil, err
-	}
-	if ok && entry.Detail == "" {
+	case detail != "":
+		entry.Detail = detail
+	case hash != c.hash: // another password (or account) since it was compared
+		entry.Detail = "account changed during sign-in"
+	case ok:
 		return u, nil, nil
-	}
-	if entry.Detail == "" {
+	default:
 		entry.Detail = "wrong password"
 	}
-	if err := s.countFailure(tx, k, now); err != nil {
+	if err := s.countFailure(tx, c.keys, now); err != nil {
 		return u, nil, err
 	}
 	return u, errSignIn, tx.AppendAudit(entry)
