@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -582,6 +584,94 @@ func TestTheQueueMigrationFillsTheRowsWaymarkWouldHaveWritten(t *testing.T) {
 		}
 		if _, err := db.Verify(f.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// A queue row only says where to look: whose deadline it is comes from the
+// clock itself, as the scan of every clock decided it. Rows forged to put
+// other people's and other teams' deadlines on a referrer's work (one of
+// them a placement's missing-risk window) show none of them, make no page
+// link, and add nothing to the overdue count.
+func TestAForgedWorkRowNeverShowsSomeoneElsesDeadline(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newQueueFixture(t, db)
+		teach := f.p.Teacher
+		for _, q := range []struct{ queue, owner string }{{"work.user", teach.User.ID}, {"work.team", teach.User.OrgID}} {
+			res, err := db.SQL().ExecContext(f.ctx, `INSERT INTO queue_items(queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at)
+				SELECT DISTINCT $1, $2, lane, due_at, tie_at, case_id, item_id, until_at FROM queue_items
+				WHERE queue LIKE 'work.%' AND case_id IN (SELECT case_id FROM case_members WHERE member_id = $3)`, q.queue, q.owner, teach.User.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				t.Fatalf("no %s rows were forged: the test needs some", q.queue)
+			}
+		}
+		for _, at := range []time.Duration{0, 30 * time.Hour} {
+			now := f.clock.Now().Add(at)
+			var want []store.WorkItem
+			var wantN, gotN int
+			var got []store.WorkItem
+			if err := db.View(f.ctx, func(tx *store.Tx) error {
+				all, err := tx.WorkByScan(teach.User.ID, teach.User.OrgID, false, 500)
+				if err != nil {
+					return err
+				}
+				for _, w := range all {
+					if !w.Window || now.Before(w.DueAt) {
+						want = append(want, w)
+					}
+				}
+				if wantN, err = tx.OverdueByScan(teach.User.ID, teach.User.OrgID, false, now); err != nil {
+					return err
+				}
+				if gotN, err = tx.OverdueCount(teach.User.ID, teach.User.OrgID, false, now); err != nil {
+					return err
+				}
+				req := store.PageRequest{Size: 1}
+				for range 100 {
+					page, links, err := tx.WorkPage(teach.User.ID, teach.User.OrgID, false, now, req)
+					if err != nil {
+						return err
+					}
+					got = append(got, page...)
+					for _, tok := range []string{links.Next, links.Previous} {
+						if tok == "" {
+							continue
+						}
+						b, err := base64.RawURLEncoding.DecodeString(tok)
+						if err != nil {
+							return err
+						}
+						var parts []any
+						if err := json.Unmarshal(b, &parts); err != nil {
+							return err
+						}
+						if !slices.ContainsFunc(want, func(w store.WorkItem) bool { return w.CaseID == parts[4] && w.ClockID == parts[5] }) {
+							return fmt.Errorf("a page link names case %v clock %v, which is not the teacher's work", parts[4], parts[5])
+						}
+					}
+					if links.Next == "" {
+						break
+					}
+					req.After = links.Next
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range got {
+				if !slices.ContainsFunc(want, func(x store.WorkItem) bool { return x.CaseID == w.CaseID && x.ClockID == w.ClockID }) {
+					t.Errorf("%s later: the teacher's work shows %q on case %s, owned by %q", at, w.Label, w.CaseID, w.OwnerName)
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s later: the teacher's work shows %d deadlines, the scan %d", at, len(got), len(want))
+			}
+			if gotN != wantN {
+				t.Errorf("%s later: %d overdue from the queue, %d from the scan", at, gotN, wantN)
+			}
 		}
 	})
 }
