@@ -475,15 +475,22 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 		}
 		k.due, k.tie = utc(k.due), utc(k.tie)
 		urgent = append(urgent, k)
-		urgentCase[k.caseID] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, PageLinks{}, err
 	}
+	waiting := t.waitingOn(orgID, now)
+	if urgent, err = waiting(urgent); err != nil {
+		return nil, PageLinks{}, err
+	}
+	for _, k := range urgent {
+		urgentCase[k.caseID] = true
+	}
 	srcs := []qsrc{{part: 1, queue: queueInbox, owner: orgID, lane: 0}, {part: 1, queue: queueInbox, owner: orgID, lane: 1}}
 	keep := func(ks []qkey) ([]qkey, error) {
-		return slices.DeleteFunc(ks, func(k qkey) bool { return k.part != 0 && urgentCase[k.caseID] }), nil
+		ks = slices.DeleteFunc(ks, func(k qkey) bool { return k.part != 0 && urgentCase[k.caseID] })
+		return waiting(ks)
 	}
 	keys, links, err := t.qpage(srcs, urgent, req, keep, userID, orgID)
 	if err != nil || len(keys) == 0 {
@@ -504,6 +511,55 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 		}
 	}
 	return out, links, nil
+}
+
+// waitingOn keeps the inbox keys whose case is waiting on the Children's
+// Services team of orgID, asked of the cases read model as the scan of
+// every case asked it (Inbox before migration 0017): the case's Children's
+// Services is orgID and, for the urgent part, the child is missing or in a
+// placement's first 72 hours, for the rest its stage waits on the team. A
+// queue row only says where to look.
+func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
+	return func(ks []qkey) ([]qkey, error) {
+		if len(ks) == 0 {
+			return ks, nil
+		}
+		args := []any{orgID, utc(now)}
+		in := make([]string, 0, len(ks))
+		seen := map[string]bool{}
+		for _, k := range ks {
+			if !seen[k.caseID] {
+				seen[k.caseID] = true
+				args = append(args, k.caseID)
+				in = append(in, fmt.Sprintf("$%d", len(args)))
+			}
+		}
+		rows, err := t.query(`SELECT id, CASE WHEN missing OR high_missing_risk_until > $2 THEN 1 ELSE 0 END,
+			CASE WHEN stage IN ('concern_raised', 'contact_recorded') THEN 1 ELSE 0 END
+			FROM cases WHERE cs_org_id = $1 AND id IN (`+strings.Join(in, ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: reading which cases wait: %w", err)
+		}
+		defer rows.Close()
+		urgent, waiting := map[string]bool{}, map[string]bool{}
+		for rows.Next() {
+			var id string
+			var u, w int
+			if err := rows.Scan(&id, &u, &w); err != nil {
+				return nil, err
+			}
+			urgent[id], waiting[id] = u == 1, w == 1
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return slices.DeleteFunc(ks, func(k qkey) bool {
+			if k.part == 0 {
+				return !urgent[k.caseID]
+			}
+			return !waiting[k.caseID]
+		}), nil
+	}
 }
 
 // pageSummaries reads the list rows of the cases on a page, each with the

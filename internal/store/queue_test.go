@@ -675,3 +675,47 @@ func TestAForgedWorkRowNeverShowsSomeoneElsesDeadline(t *testing.T) {
 		}
 	})
 }
+
+// The inbox asks each case whether it waits on the viewer's Children's
+// Services team, as the scan of every case did: rows forged to put a case
+// past its outcome in the inbox, to make a child who is not missing urgent,
+// or to give a referrer's organisation an inbox list nothing and make no
+// page link.
+func TestAForgedInboxRowListsNoCaseThatIsNotWaiting(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newQueueFixture(t, db)
+		now := f.clock.Now()
+		want := f.inboxByScan(f.p.CSWorker, now)
+		forge := func(queue, owner, caseID string) {
+			t.Helper()
+			if _, err := db.SQL().ExecContext(f.ctx, `INSERT INTO queue_items(queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at)
+				VALUES ($1, $2, 1, $3, $3, $4, '', $5)`, queue, owner, storetest.Start.Add(-time.Hour), caseID, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs := f.p.CSWorker.User.OrgID
+		forge("inbox", cs, f.ids["outcome"])          // past its outcome
+		forge("inbox.urgent", cs, f.ids["raised-2"])  // not missing, not placed
+		forge("inbox.urgent", cs, f.ids["outcome-2"]) // neither, and past its outcome
+		for _, k := range []string{"raised", "outcome", "missing-outcome"} {
+			forge("inbox", f.p.Teacher.User.OrgID, f.ids[k])
+			forge("inbox.urgent", f.p.Teacher.User.OrgID, f.ids[k])
+		}
+		for _, n := range []int{1, 50} {
+			if got := f.inboxPages(f.p.CSWorker, now, n, nil); !slices.Equal(caseIDs(got), caseIDs(want)) {
+				t.Fatalf("pages of %d list\n  %s\nthe scan listed\n  %s", n, f.names(caseIDs(got)), f.names(caseIDs(want)))
+			}
+		}
+		var links store.PageLinks
+		var got []store.CaseSummary
+		if err := db.View(f.ctx, func(tx *store.Tx) (err error) {
+			got, links, err = tx.InboxPage(f.p.Teacher.User.ID, f.p.Teacher.User.OrgID, now, store.PageRequest{Size: 1})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 || links != (store.PageLinks{}) {
+			t.Fatalf("the referrer's organisation has an inbox: %d cases, links %+v", len(got), links)
+		}
+	})
+}
