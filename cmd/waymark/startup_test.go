@@ -25,6 +25,16 @@ import (
 // ledger: they grow with the erasures, not yet with nothing.)
 var caseTables = []string{"cases", "case_events", "case_members", "clocks", "search_tokens", "concern_drafts", "nrm_drafts"}
 
+// plainProbed are the case tables a start does read, but only through the
+// partial indexes of migration 0021 that hold the rows still in plain text
+// (store.SealPlaintext): in a sealed database they are empty. PostgreSQL
+// asks for SELECT on the table even for a probe of an index, so serve keeps
+// it on these three, and the start-up test cannot show by a refusal that
+// nothing else reads them at start; that the probes are planned on those
+// indexes and never as a walk of the table is shown, on both stores, by
+// store's TestLookingForPlainTextProbesAnIndexAndWalksNoTable.
+var plainProbed = map[string]bool{"cases": true, "case_events": true, "concern_drafts": true}
+
 // partnershipWithACase makes a PostgreSQL database holding a partnership
 // and one case raised through the use cases, encrypted and sealed under a
 // master key, and returns serve's environment for it.
@@ -111,7 +121,8 @@ func serveWith(t *testing.T, vars map[string]string) string {
 // erasure checks, the workers) and not the first /readyz reads any table
 // that grows with the cases. Shown on PostgreSQL, where reading them can be
 // taken away: once every start walked every event looking for one written
-// in plain text, and /readyz every data key.
+// in plain text, and /readyz every data key. (Looking for plain text is now
+// a probe of indexes that hold only such rows: see plainProbed.)
 func TestServeStartsAndIsReadyWithoutReadingATableThatGrowsWithTheCases(t *testing.T) {
 	vars, admin := partnershipWithACase(t)
 	// The test database's user owns the tables (and may be a superuser,
@@ -134,6 +145,9 @@ func TestServeStartsAndIsReadyWithoutReadingATableThatGrowsWithTheCases(t *testi
 		admin.Exec(`DROP ROLE ` + role)
 	})
 	for _, table := range caseTables {
+		if plainProbed[table] {
+			continue
+		}
 		if _, err := admin.Exec(`REVOKE SELECT ON ` + schema + `.` + table + ` FROM ` + role); err != nil {
 			t.Fatal(err)
 		}

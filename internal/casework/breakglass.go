@@ -161,9 +161,28 @@ func (s *Service) AlertsPage(ctx context.Context, v Viewer, at *store.Cursor) ([
 		if out, page, err = tx.AlertsPage(v.User.ID, at, alertsPageSize); err != nil {
 			return audit.Entry{}, err
 		}
-		return s.auditEntry(v, "", ActionAlertsViewed, strconv.Itoa(len(out))+" alerts"), nil
+		return s.auditEntry(v, "", ActionAlertsViewed, alertsShown(out)), nil
 	})
 	return out, page, err
+}
+
+// alertsShown is the audit detail of a page of alerts: each alert's id and
+// the case (or machine client) it names, as the case lists record the ids
+// they showed, so the log says which grants and cases a lead read on which
+// page.
+func alertsShown(as []store.Alert) string {
+	shown := make([]string, len(as))
+	for i, a := range as {
+		switch {
+		case a.Grant.CaseID != "":
+			shown[i] = a.ID + " case " + a.Grant.CaseID
+		case a.MachineClientID != "":
+			shown[i] = a.ID + " client " + a.MachineClientID
+		default:
+			shown[i] = a.ID
+		}
+	}
+	return strconv.Itoa(len(as)) + " alerts: " + strings.Join(shown, ",")
 }
 
 // alertsPageSize is how many alerts a page shows.

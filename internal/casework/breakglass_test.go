@@ -229,3 +229,45 @@ func TestHiddenBreakGlassUseIsNamedByVerify(t *testing.T) {
 		})
 	}
 }
+
+// Alerts name cases and carry the reasons given, and they come a page at a
+// time: the entry of a reading records which alerts, and which cases, the
+// lead was shown, as the case lists record the cases they showed.
+func TestReadingTheAlertsRecordsWhichAlertsAndCasesWereShown(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead := p.lead()
+		token := p.session(p.GPDoctor)
+		var cases []string
+		for range 2 {
+			id := p.raise()
+			ref := p.contact(id)
+			if _, _, err := p.svc.BreakGlass(p.ctx, p.GPDoctor, token, ref, emergencyReason); err != nil {
+				t.Fatal(err)
+			}
+			cases = append(cases, id)
+		}
+		from := p.auditHead()
+		alerts, err := p.svc.Alerts(p.ctx, lead)
+		if err != nil || len(alerts) != 2 {
+			t.Fatalf("the lead's alerts: %+v %v", alerts, err)
+		}
+		entries := p.auditSince(from)
+		if len(entries) != 1 || entries[0].Action != casework.ActionAlertsViewed {
+			t.Fatalf("audit %+v: want one alerts.viewed entry", entries)
+		}
+		for _, a := range alerts {
+			if !strings.Contains(entries[0].Detail, a.ID+" case "+a.Grant.CaseID) {
+				t.Errorf("the entry %q does not say alert %s on case %s was shown", entries[0].Detail, a.ID, a.Grant.CaseID)
+			}
+		}
+		for _, id := range cases {
+			if !strings.Contains(entries[0].Detail, id) {
+				t.Errorf("the entry %q does not name case %s", entries[0].Detail, id)
+			}
+		}
+		if strings.Contains(entries[0].Detail, "bus station") {
+			t.Errorf("the entry %q carries the reason given", entries[0].Detail)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -224,6 +226,119 @@ func TestPlainTextWrittenBeforeEncryptionIsSealed(t *testing.T) {
 		}
 		if n, err := db.SealPlaintext(ctx); err != nil || n != 0 {
 			t.Fatalf("sealing twice: %d %v", n, err)
+		}
+	})
+}
+
+// Rows in plain text can reach a database that already holds data keys: a
+// table restored from a backup taken before encryption, or a replica still
+// without its key while encryption is turned on. The next start seals them,
+// however many rows are sealed already, and the case can then be erased. A
+// restored event does not match the sealed history and is still named as
+// tampering (by `waymark verify`), but it does not stop the start, and its
+// contents and the child's name do not stay in plain text.
+func TestPlainTextRestoredIntoAnEncryptedDatabaseIsSealedAtTheNextStart(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		db.SetKeyRing(nil)
+		plain := map[string][2]string{}
+		for _, id := range []string{"case-old", "case-unsealed"} {
+			raiseRaw(t, db, id)
+			var payload, name string
+			if err := db.SQL().QueryRowContext(ctx, `SELECT e.payload, c.child_name FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.case_id = $1 AND e.seq = 1`, id).Scan(&payload, &name); err != nil {
+				t.Fatal(err)
+			}
+			plain[id] = [2]string{payload, name}
+		}
+		db.SetKeyRing(storetest.KeyRing())
+		if _, err := db.SealPlaintext(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SealHistory(ctx, storetest.Start, nil); err != nil {
+			t.Fatal(err)
+		}
+		raiseRaw(t, db, "case-new")
+		// The old backup's rows come back over the sealed ones, one case's
+		// from before its history was sealed.
+		for id, p := range plain {
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE case_events SET payload = $1 WHERE case_id = $2 AND seq = 1`, p[0], id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE cases SET child_name = $1 WHERE id = $2`, p[1], id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE case_events SET seal_key = '', mac = '' WHERE case_id = 'case-unsealed'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE cases SET child_name = 'Amira Restored' WHERE id = 'case-new'`); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := db.KeyReport(ctx); err != nil || r.PlainEvents != 2 || r.PlainChildNames != 3 {
+			t.Fatalf("the restored rows: %+v %v", r, err)
+		}
+		n, err := db.SealPlaintext(ctx)
+		if err != nil || n < 5 {
+			t.Fatalf("the next start sealed %d rows (%v): the restored rows stay in plain text", n, err)
+		}
+		if r, err := db.KeyReport(ctx); err != nil || r.PlainEvents+r.PlainDrafts+r.PlainChildNames != 0 {
+			t.Fatalf("after the next start: %+v %v", r, err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM cases WHERE child_name LIKE '%Amira%'`); n != 0 {
+			t.Fatal("a name is still in the read model")
+		}
+		if c, err := loadRaw(db, "case-new"); err != nil || c.Concern.Child.GivenNames != "Amira" {
+			t.Fatalf("the case whose name was restored, after sealing: %v", err)
+		}
+		for _, id := range []string{"case-old", "case-unsealed"} {
+			var te *store.TamperError
+			if _, err := loadRaw(db, id); !errors.As(err, &te) {
+				t.Fatalf("%s, an event restored over the sealed history: %v", id, err)
+			}
+		}
+		if n, err := db.SealPlaintext(ctx); err != nil || n != 0 {
+			t.Fatalf("a start with nothing in plain text sealed %d (%v)", n, err)
+		}
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.EraseCase(store.Erasure{CaseID: "case-old", At: storetest.Start.Add(time.Hour), By: "user-lead", Reason: "Raised about the wrong child", LegalBasis: "Article 17(1)(d)"})
+		}); err != nil {
+			t.Fatalf("erasing the restored case: %v", err)
+		}
+	})
+}
+
+// Asking whether anything is in plain text is a probe of the partial
+// indexes that hold only such rows (migration 0021), not a walk of the
+// tables: the start of a sealed database reads no row of them.
+func TestLookingForPlainTextProbesAnIndexAndWalksNoTable(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		raiseRaw(t, db, "case-a")
+		for _, q := range store.PlaintextProbes {
+			explain := `EXPLAIN QUERY PLAN `
+			if db.Dialect != store.SQLite {
+				explain = `EXPLAIN `
+			}
+			rows, err := db.SQL().QueryContext(ctx, explain+q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			var plan []string
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
+			}
+			rows.Close()
+			text := strings.Join(plan, "\n")
+			if !strings.Contains(text, "_plain") || strings.Contains(text, "Seq Scan") {
+				t.Errorf("%s\nis planned as\n%s\nnot as a probe of its partial index", q, text)
+			}
 		}
 	})
 }

@@ -13,3 +13,6 @@ func QueuedWriters(db *DB) int64 { return int64(db.writer.queued()) }
 
 // SQLForTest runs a statement in the transaction.
 func (t *Tx) SQLForTest(q string, args ...any) (any, error) { return t.exec(q, args...) }
+
+// PlaintextProbes are the queries a start asks whether anything is in plain text.
+var PlaintextProbes = plaintextProbes

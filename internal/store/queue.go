@@ -312,11 +312,16 @@ func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
 	return out, rows.Err()
 }
 
+// qkeep is what a queue asks of each batch of keys beyond the member rows:
+// it returns those of ks (in their order) that may be shown.
+type qkeep func(ks []qkey) ([]qkey, error)
+
 // qwalk merges the sources (and the keys already in hand, mem) from the
 // cursor in order and returns up to n+1 keys that keep allows and whose
 // cases the viewer is a member of by a sealed row: n to show, and one more
-// if there is a further page.
-func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep func(qkey) bool, userID, orgID string) ([]qkey, error) {
+// if there is a further page. Only keys that passed are returned, so no
+// cursor is ever made from one that did not.
+func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep qkeep, userID, orgID string) ([]qkey, error) {
 	before := func(a, b qkey) bool { // a comes first in the walk
 		if desc {
 			return a.cmp(b) > 0
@@ -359,8 +364,12 @@ func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep f
 			if bound != nil && before(*bound, k) {
 				break
 			}
-			if keep == nil || keep(k) {
-				ok = append(ok, k)
+			ok = append(ok, k)
+		}
+		if keep != nil {
+			var err error
+			if ok, err = keep(ok); err != nil {
+				return nil, err
 			}
 		}
 		ids := make([]string, 0, len(ok))
@@ -387,7 +396,7 @@ func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep f
 }
 
 // qpage reads one page of keys for the request, and the links either side.
-func (t *Tx) qpage(srcs []qsrc, mem []qkey, req PageRequest, keep func(qkey) bool, userID, orgID string) ([]qkey, PageLinks, error) {
+func (t *Tx) qpage(srcs []qsrc, mem []qkey, req PageRequest, keep qkeep, userID, orgID string) ([]qkey, PageLinks, error) {
 	var links PageLinks
 	n := req.Size
 	if n <= 0 {
@@ -466,14 +475,24 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 		}
 		k.due, k.tie = utc(k.due), utc(k.tie)
 		urgent = append(urgent, k)
-		urgentCase[k.caseID] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, PageLinks{}, err
 	}
+	waiting := t.waitingOn(orgID, now)
+	if urgent, err = waiting(urgent); err != nil {
+		return nil, PageLinks{}, err
+	}
+	for _, k := range urgent {
+		urgentCase[k.caseID] = true
+	}
 	srcs := []qsrc{{part: 1, queue: queueInbox, owner: orgID, lane: 0}, {part: 1, queue: queueInbox, owner: orgID, lane: 1}}
-	keys, links, err := t.qpage(srcs, urgent, req, func(k qkey) bool { return k.part == 0 || !urgentCase[k.caseID] }, userID, orgID)
+	keep := func(ks []qkey) ([]qkey, error) {
+		ks = slices.DeleteFunc(ks, func(k qkey) bool { return k.part != 0 && urgentCase[k.caseID] })
+		return waiting(ks)
+	}
+	keys, links, err := t.qpage(srcs, urgent, req, keep, userID, orgID)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
@@ -492,6 +511,55 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 		}
 	}
 	return out, links, nil
+}
+
+// waitingOn keeps the inbox keys whose case is waiting on the Children's
+// Services team of orgID, asked of the cases read model as the scan of
+// every case asked it (Inbox before migration 0017): the case's Children's
+// Services is orgID and, for the urgent part, the child is missing or in a
+// placement's first 72 hours, for the rest its stage waits on the team. A
+// queue row only says where to look.
+func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
+	return func(ks []qkey) ([]qkey, error) {
+		if len(ks) == 0 {
+			return ks, nil
+		}
+		args := []any{orgID, utc(now)}
+		in := make([]string, 0, len(ks))
+		seen := map[string]bool{}
+		for _, k := range ks {
+			if !seen[k.caseID] {
+				seen[k.caseID] = true
+				args = append(args, k.caseID)
+				in = append(in, fmt.Sprintf("$%d", len(args)))
+			}
+		}
+		rows, err := t.query(`SELECT id, CASE WHEN missing OR high_missing_risk_until > $2 THEN 1 ELSE 0 END,
+			CASE WHEN stage IN ('concern_raised', 'contact_recorded') THEN 1 ELSE 0 END
+			FROM cases WHERE cs_org_id = $1 AND id IN (`+strings.Join(in, ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: reading which cases wait: %w", err)
+		}
+		defer rows.Close()
+		urgent, waiting := map[string]bool{}, map[string]bool{}
+		for rows.Next() {
+			var id string
+			var u, w int
+			if err := rows.Scan(&id, &u, &w); err != nil {
+				return nil, err
+			}
+			urgent[id], waiting[id] = u == 1, w == 1
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return slices.DeleteFunc(ks, func(k qkey) bool {
+			if k.part == 0 {
+				return !urgent[k.caseID]
+			}
+			return !waiting[k.caseID]
+		}), nil
+	}
 }
 
 // pageSummaries reads the list rows of the cases on a page, each with the
@@ -589,10 +657,55 @@ func workSources(userID, orgID string, manager bool, now time.Time) []qsrc {
 	return out
 }
 
+// ownClocks keeps the keys whose clock is running and is the viewer's
+// work, asked of the clocks read model as the scan of every clock asked it
+// (WorkFor before migration 0017): a clock the person owns, one their team
+// owns with no person named, or, for a manager, any clock of their
+// organisation. A queue row only says where to look; one written for a
+// clock that is someone else's shows nothing and makes no cursor.
+func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
+	return func(ks []qkey) ([]qkey, error) {
+		if len(ks) == 0 {
+			return ks, nil
+		}
+		args := []any{userID, orgID}
+		in := make([]string, 0, len(ks))
+		seen := map[string]bool{}
+		for _, k := range ks {
+			if !seen[k.caseID] {
+				seen[k.caseID] = true
+				args = append(args, k.caseID)
+				in = append(in, fmt.Sprintf("$%d", len(args)))
+			}
+		}
+		whose := `owner_user_id = $1 OR (owner_user_id = '' AND owner_org_id = $2)`
+		if manager {
+			whose += ` OR owner_org_id = $2`
+		}
+		rows, err := t.query(`SELECT case_id, clock_id FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+strings.Join(in, ", ")+`) AND (`+whose+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: reading whose deadlines: %w", err)
+		}
+		defer rows.Close()
+		mine := map[[2]string]bool{}
+		for rows.Next() {
+			var c, id string
+			if err := rows.Scan(&c, &id); err != nil {
+				return nil, err
+			}
+			mine[[2]string{c, id}] = true
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return slices.DeleteFunc(ks, func(k qkey) bool { return !mine[[2]string{k.caseID, k.itemID}] }), nil
+	}
+}
+
 // WorkPage lists one page of the user's running deadlines: open risk
 // windows first, then the most overdue.
 func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req PageRequest) ([]WorkItem, PageLinks, error) {
-	keys, links, err := t.qpage(workSources(userID, orgID, manager, now), nil, req, nil, userID, orgID)
+	keys, links, err := t.qpage(workSources(userID, orgID, manager, now), nil, req, t.ownClocks(userID, orgID, manager), userID, orgID)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
@@ -664,7 +777,7 @@ func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (in
 			srcs = append(srcs, s)
 		}
 	}
-	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, nil, userID, orgID)
+	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, t.ownClocks(userID, orgID, manager), userID, orgID)
 	if err != nil {
 		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
 	}

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -582,6 +584,138 @@ func TestTheQueueMigrationFillsTheRowsWaymarkWouldHaveWritten(t *testing.T) {
 		}
 		if _, err := db.Verify(f.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// A queue row only says where to look: whose deadline it is comes from the
+// clock itself, as the scan of every clock decided it. Rows forged to put
+// other people's and other teams' deadlines on a referrer's work (one of
+// them a placement's missing-risk window) show none of them, make no page
+// link, and add nothing to the overdue count.
+func TestAForgedWorkRowNeverShowsSomeoneElsesDeadline(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newQueueFixture(t, db)
+		teach := f.p.Teacher
+		for _, q := range []struct{ queue, owner string }{{"work.user", teach.User.ID}, {"work.team", teach.User.OrgID}} {
+			res, err := db.SQL().ExecContext(f.ctx, `INSERT INTO queue_items(queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at)
+				SELECT DISTINCT $1, $2, lane, due_at, tie_at, case_id, item_id, until_at FROM queue_items
+				WHERE queue LIKE 'work.%' AND case_id IN (SELECT case_id FROM case_members WHERE member_id = $3)`, q.queue, q.owner, teach.User.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				t.Fatalf("no %s rows were forged: the test needs some", q.queue)
+			}
+		}
+		for _, at := range []time.Duration{0, 30 * time.Hour} {
+			now := f.clock.Now().Add(at)
+			var want []store.WorkItem
+			var wantN, gotN int
+			var got []store.WorkItem
+			if err := db.View(f.ctx, func(tx *store.Tx) error {
+				all, err := tx.WorkByScan(teach.User.ID, teach.User.OrgID, false, 500)
+				if err != nil {
+					return err
+				}
+				for _, w := range all {
+					if !w.Window || now.Before(w.DueAt) {
+						want = append(want, w)
+					}
+				}
+				if wantN, err = tx.OverdueByScan(teach.User.ID, teach.User.OrgID, false, now); err != nil {
+					return err
+				}
+				if gotN, err = tx.OverdueCount(teach.User.ID, teach.User.OrgID, false, now); err != nil {
+					return err
+				}
+				req := store.PageRequest{Size: 1}
+				for range 100 {
+					page, links, err := tx.WorkPage(teach.User.ID, teach.User.OrgID, false, now, req)
+					if err != nil {
+						return err
+					}
+					got = append(got, page...)
+					for _, tok := range []string{links.Next, links.Previous} {
+						if tok == "" {
+							continue
+						}
+						b, err := base64.RawURLEncoding.DecodeString(tok)
+						if err != nil {
+							return err
+						}
+						var parts []any
+						if err := json.Unmarshal(b, &parts); err != nil {
+							return err
+						}
+						if !slices.ContainsFunc(want, func(w store.WorkItem) bool { return w.CaseID == parts[4] && w.ClockID == parts[5] }) {
+							return fmt.Errorf("a page link names case %v clock %v, which is not the teacher's work", parts[4], parts[5])
+						}
+					}
+					if links.Next == "" {
+						break
+					}
+					req.After = links.Next
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range got {
+				if !slices.ContainsFunc(want, func(x store.WorkItem) bool { return x.CaseID == w.CaseID && x.ClockID == w.ClockID }) {
+					t.Errorf("%s later: the teacher's work shows %q on case %s, owned by %q", at, w.Label, w.CaseID, w.OwnerName)
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s later: the teacher's work shows %d deadlines, the scan %d", at, len(got), len(want))
+			}
+			if gotN != wantN {
+				t.Errorf("%s later: %d overdue from the queue, %d from the scan", at, gotN, wantN)
+			}
+		}
+	})
+}
+
+// The inbox asks each case whether it waits on the viewer's Children's
+// Services team, as the scan of every case did: rows forged to put a case
+// past its outcome in the inbox, to make a child who is not missing urgent,
+// or to give a referrer's organisation an inbox list nothing and make no
+// page link.
+func TestAForgedInboxRowListsNoCaseThatIsNotWaiting(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newQueueFixture(t, db)
+		now := f.clock.Now()
+		want := f.inboxByScan(f.p.CSWorker, now)
+		forge := func(queue, owner, caseID string) {
+			t.Helper()
+			if _, err := db.SQL().ExecContext(f.ctx, `INSERT INTO queue_items(queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at)
+				VALUES ($1, $2, 1, $3, $3, $4, '', $5)`, queue, owner, storetest.Start.Add(-time.Hour), caseID, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs := f.p.CSWorker.User.OrgID
+		forge("inbox", cs, f.ids["outcome"])          // past its outcome
+		forge("inbox.urgent", cs, f.ids["raised-2"])  // not missing, not placed
+		forge("inbox.urgent", cs, f.ids["outcome-2"]) // neither, and past its outcome
+		for _, k := range []string{"raised", "outcome", "missing-outcome"} {
+			forge("inbox", f.p.Teacher.User.OrgID, f.ids[k])
+			forge("inbox.urgent", f.p.Teacher.User.OrgID, f.ids[k])
+		}
+		for _, n := range []int{1, 50} {
+			if got := f.inboxPages(f.p.CSWorker, now, n, nil); !slices.Equal(caseIDs(got), caseIDs(want)) {
+				t.Fatalf("pages of %d list\n  %s\nthe scan listed\n  %s", n, f.names(caseIDs(got)), f.names(caseIDs(want)))
+			}
+		}
+		var links store.PageLinks
+		var got []store.CaseSummary
+		if err := db.View(f.ctx, func(tx *store.Tx) (err error) {
+			got, links, err = tx.InboxPage(f.p.Teacher.User.ID, f.p.Teacher.User.OrgID, now, store.PageRequest{Size: 1})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 || links != (store.PageLinks{}) {
+			t.Fatalf("the referrer's organisation has an inbox: %d cases, links %+v", len(got), links)
 		}
 	})
 }
