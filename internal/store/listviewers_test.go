@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"reflect"
@@ -267,4 +268,71 @@ func pageString(pages []store.Page) string {
 		b.WriteString("] ")
 	}
 	return b.String()
+}
+
+// An erased case keeps its member rows and its place in its members' lists;
+// its events can no longer be read, so its case_viewers rows are compared
+// with the member and case rows its erasure record seals: a row forged, or
+// its open escalation cleared, is named.
+func TestVerifyNamesAChangedCaseViewersRowOfAnErasedCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newQueueFixture(t, db)
+		withLedger(t, db)
+		target := f.ids["outcome"]
+		f.escalateCase(target)
+		if err := erase(t, db, target); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(f.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("the erased case does not verify: %v", err)
+		}
+		tampers := []struct{ name, sql string }{
+			{"a row forged for a colleague outside the case", `INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since)
+				SELECT case_id, 'p:` + f.p.Colleague.User.ID + `', updated_at, escalated_since FROM case_viewers WHERE case_id = $1 AND viewer = 'p:` + f.p.Teacher.User.ID + `'`},
+			{"its escalation cleared", `UPDATE case_viewers SET escalated_since = NULL WHERE case_id = $1`},
+			{"one member's row deleted", `DELETE FROM case_viewers WHERE case_id = $1 AND viewer = (SELECT MIN(viewer) FROM case_viewers WHERE case_id = $1)`},
+		}
+		type row struct {
+			viewer string
+			at     time.Time
+			since  sql.NullTime
+		}
+		var kept []row
+		rows, err := db.SQL().QueryContext(f.ctx, `SELECT viewer, updated_at, escalated_since FROM case_viewers WHERE case_id = $1`, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.viewer, &r.at, &r.since); err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, r)
+		}
+		rows.Close()
+		for _, tc := range tampers {
+			t.Run(tc.name, func(t *testing.T) {
+				if _, err := db.SQL().ExecContext(f.ctx, tc.sql, target); err != nil {
+					t.Fatal(err)
+				}
+				_, err := db.Verify(f.ctx, store.VerifyOptions{ReadModels: true})
+				var te *store.TamperError
+				if !errors.As(err, &te) || !strings.Contains(te.Reason, "case_viewers") || te.CaseID != target {
+					t.Fatalf("verify says %v, want the erased case's case_viewers rows named", err)
+				}
+				// Put the rows back as erasure left them.
+				if _, err := db.SQL().ExecContext(f.ctx, `DELETE FROM case_viewers WHERE case_id = $1`, target); err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range kept {
+					if _, err := db.SQL().ExecContext(f.ctx, `INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`, target, r.viewer, r.at, r.since); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := db.Verify(f.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+					t.Fatalf("with the rows put back: %v", err)
+				}
+			})
+		}
+	})
 }
