@@ -961,11 +961,10 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 	if err := t.queryRow(`SELECT seal_key, read_model, read_model_mac FROM erasures WHERE case_id = $1`, caseID).Scan(&keyID, &lines, &mac); err != nil {
 		return err
 	}
-	if err := t.checkErasedViewers(caseID, p); err != nil {
-		return err
-	}
 	if mac == "" {
-		return nil // erased before the read model was kept: only its member seals are checked
+		// Erased before the read model was kept: only its member seals,
+		// and its list rows against them, are checked.
+		return t.checkErasedViewers(caseID, p)
 	}
 	ring := t.ring()
 	if ring == nil {
@@ -981,7 +980,7 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 	if diff := compareLines(strings.Split(lines, "\n"), erasedLines(p)); diff != "" {
 		return t.tamper(caseID, 0, 0, "it was erased, and since then "+diff)
 	}
-	return nil
+	return t.checkErasedViewers(caseID, p)
 }
 
 func (t *Tx) sealMembersAsFound(keyID string, key []byte) error {
