@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -30,14 +31,7 @@ func viewerOrg(id string) string    { return "o:" + id }
 // and its last activity. SaveProjection calls it in the same transaction as
 // the members it derives them from.
 func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time) error {
-	want := map[string]bool{}
-	for _, m := range members {
-		if m.Kind == "org" {
-			want[viewerOrg(m.ID)] = true
-		} else {
-			want[viewerPerson(m.ID)] = true
-		}
-	}
+	want := viewersOf(members)
 	have, err := t.stringColumn(`SELECT viewer FROM case_viewers WHERE case_id = $1`, caseID)
 	if err != nil {
 		return fmt.Errorf("store: reading case viewers: %w", err)
@@ -67,6 +61,73 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 		if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`, caseID, v, utc(updatedAt), nullTime(escalatedSince)); err != nil {
 			return fmt.Errorf("store: adding a case viewer: %w", err)
 		}
+	}
+	return nil
+}
+
+// viewersOf is the set of case_viewers keys of a case's members.
+func viewersOf(members []pathway.Member) map[string]bool {
+	want := map[string]bool{}
+	for _, m := range members {
+		if m.Kind == "org" {
+			want[viewerOrg(m.ID)] = true
+		} else {
+			want[viewerPerson(m.ID)] = true
+		}
+	}
+	return want
+}
+
+// viewerLines are the case_viewers rows a case's members, last activity
+// and oldest open escalation give, one line each, for verify to compare.
+func viewerLines(members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time) []string {
+	var out []string
+	for v := range viewersOf(members) {
+		out = append(out, viewerLine(v, updatedAt, escalatedSince))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func viewerLine(viewer string, updatedAt time.Time, escalatedSince *time.Time) string {
+	since := "none open"
+	if escalatedSince != nil {
+		since = utc(*escalatedSince).Format(time.RFC3339Nano)
+	}
+	return "case_viewers." + viewer + " = last activity " + utc(updatedAt).Format(time.RFC3339Nano) + ", escalation open since " + since
+}
+
+// storedViewerLines are a case's case_viewers rows as viewerLine gives them.
+func (t *Tx) storedViewerLines(caseID string) ([]string, error) {
+	rows, err := t.query(`SELECT viewer, updated_at, escalated_since FROM case_viewers WHERE case_id = $1`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading case viewers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var viewer string
+		var at time.Time
+		var since sql.NullTime
+		if err := rows.Scan(&viewer, &at, &since); err != nil {
+			return nil, fmt.Errorf("store: reading case viewers: %w", err)
+		}
+		out = append(out, viewerLine(viewer, at, timePtr(since)))
+	}
+	return out, rows.Err()
+}
+
+// checkViewers names a case's case_viewers row that is not what its sealed
+// events give (`waymark verify`): a row deleted, or its escalation cleared,
+// hides the case from a member's lists, search and the escalations list; a
+// row inserted points a list at a case its viewer is not in.
+func (t *Tx) checkViewers(caseID string, want []string) error {
+	got, err := t.storedViewerLines(caseID)
+	if err != nil {
+		return err
+	}
+	if diff := compareLines(want, got); diff != "" {
+		return t.tamper(caseID, 0, 0, diff)
 	}
 	return nil
 }
@@ -230,7 +291,7 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 	if w.escalated {
 		keyOf = func(c CaseSummary) (time.Time, error) {
 			var at time.Time
-			err := t.queryRow(`SELECT escalated_since FROM case_viewers WHERE case_id = $1 AND viewer IN ($2, $3) ORDER BY escalated_since LIMIT 1`, c.ID, viewerPerson(userID), viewerOrg(orgID)).Scan(&at)
+			err := t.queryRow(`SELECT escalated_since FROM case_viewers WHERE case_id = $1 AND viewer IN ($2, $3) AND escalated_since IS NOT NULL ORDER BY escalated_since LIMIT 1`, c.ID, viewerPerson(userID), viewerOrg(orgID)).Scan(&at)
 			return at, err
 		}
 	}
@@ -242,37 +303,87 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 var listQueryHook func(q string, args []any)
 
 // finishPage runs a page's query (rows in walking order, at least limit+1
-// of them when there are more; $1 the user and $2 their organisation),
-// keeps the cases whose member rows are sealed, and works out the cursors
-// either side.
+// of them when there are more; $1 the user and $2 their organisation, $6
+// and $7 the edge it walks from), keeps the cases whose member rows are
+// sealed, and works out the cursors either side.
+//
+// A row of case_viewers only says where to look, so the cursors, and
+// whether there is a page either side, come only from the cases kept: a
+// row forged for a case the viewer is not in must not put that case's id
+// or last activity into a link, nor show by a link to an empty page that
+// such a row exists. When rows are dropped the walk goes on from the last
+// row read, inside this request (that position is never shown), until
+// limit+1 cases are kept or the walk ends; each round starts from a row
+// no round started from before, so it ends.
 func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards bool, keyOf func(CaseSummary) (time.Time, error)) (Page, error) {
-	if listQueryHook != nil {
-		listQueryHook(q, args)
+	userID, _ := args[0].(string)
+	orgID, _ := args[1].(string)
+	args = slices.Clone(args)
+	var kept []CaseSummary
+	seen, walked := map[string]bool{}, map[string]bool{}
+	for {
+		if listQueryHook != nil {
+			listQueryHook(q, args)
+		}
+		rows, err := t.summaryRows(q, args...)
+		if err != nil {
+			return Page{}, err
+		}
+		// The union of the viewer's two walks is in order only as far as
+		// each walk read: its first limit+1 rows.
+		ended := len(rows) <= limit
+		if len(rows) > limit+1 {
+			rows = rows[:limit+1]
+		}
+		var last CaseSummary
+		if len(rows) > 0 {
+			last = rows[len(rows)-1]
+		}
+		ok, err := t.onlySealedMembers(slices.Clone(rows), userID, orgID)
+		if err != nil {
+			return Page{}, err
+		}
+		for _, c := range ok {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				kept = append(kept, c)
+			}
+		}
+		if ended || len(kept) > limit {
+			break
+		}
+		// Go on past the last row read.
+		lastAt, err := keyOf(last)
+		if err != nil {
+			return Page{}, err
+		}
+		// Only a read model whose rows disagree about a case could give an
+		// edge read before; stop rather than walk round again.
+		edge := utc(lastAt).Format(time.RFC3339Nano) + "|" + last.ID
+		if walked[edge] {
+			break
+		}
+		walked[edge] = true
+		args[5], args[6] = utc(lastAt), last.ID
 	}
-	rows, err := t.summaryRows(q, args...)
-	if err != nil {
-		return Page{}, err
-	}
-	more := len(rows) > limit
+	more := len(kept) > limit
 	if more {
-		rows = rows[:limit]
+		kept = kept[:limit]
 	}
 	if backwards {
-		slices.Reverse(rows)
+		slices.Reverse(kept)
 	}
-	var p Page
-	// The cursors come from the rows read, before any is dropped for its
-	// seal, so a page whose rows were all dropped still moves on.
+	p := Page{Cases: kept}
 	switch {
-	case len(rows) == 0 && at != nil:
-		// Everything past the edge has gone: offer the way back.
+	case len(kept) == 0 && at != nil:
+		// Nothing past the edge: offer the way back.
 		if backwards {
 			p.Next = &Cursor{At: at.At, ID: at.ID}
 		} else {
 			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
 		}
-	case len(rows) > 0:
-		first, last := rows[0], rows[len(rows)-1]
+	case len(kept) > 0:
+		first, last := kept[0], kept[len(kept)-1]
 		firstAt, err := keyOf(first)
 		if err != nil {
 			return Page{}, err
@@ -297,10 +408,7 @@ func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards b
 			}
 		}
 	}
-	userID, _ := args[0].(string)
-	orgID, _ := args[1].(string)
-	p.Cases, err = t.onlySealedMembers(rows, userID, orgID)
-	return p, err
+	return p, nil
 }
 
 // CasesPage lists one page of the cases the user may know about, newest

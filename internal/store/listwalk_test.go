@@ -154,6 +154,9 @@ func TestCaseListsSearchAndEscalationsListExactlyWhatTheOldQueriesListed(t *test
 
 func sameList(t *testing.T, what string, want, got []store.CaseSummary) {
 	t.Helper()
+	if len(want) == 0 && len(got) == 0 {
+		return // nil or empty: no list tells them apart
+	}
 	if !reflect.DeepEqual(want, got) {
 		t.Errorf("%s: listed %v, the old query listed %v", what, summaryIDs(got), summaryIDs(want))
 	}

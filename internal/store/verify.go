@@ -390,7 +390,7 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			}
 		}
 		// Read models hang off a case that has a history, or an erasure.
-		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM queue_items`} {
+		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM queue_items`, `SELECT DISTINCT case_id FROM case_viewers`} {
 			ids, err := t.stringColumn(q)
 			if err != nil {
 				return err
@@ -448,6 +448,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 				return t.tamper(id, 0, 0, diff)
 			}
 			if err := t.checkQueues(id, want); err != nil {
+				return err
+			}
+			if err := t.checkViewers(id, viewerLines(want.members, want.row.updatedAt, escalatedSince(c))); err != nil {
 				return err
 			}
 		}
@@ -959,7 +962,9 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 		return err
 	}
 	if mac == "" {
-		return nil // erased before the read model was kept: only its member seals are checked
+		// Erased before the read model was kept: only its member seals,
+		// and its list rows against them, are checked.
+		return t.checkErasedViewers(caseID, p)
 	}
 	ring := t.ring()
 	if ring == nil {
@@ -975,7 +980,7 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 	if diff := compareLines(strings.Split(lines, "\n"), erasedLines(p)); diff != "" {
 		return t.tamper(caseID, 0, 0, "it was erased, and since then "+diff)
 	}
-	return nil
+	return t.checkErasedViewers(caseID, p)
 }
 
 func (t *Tx) sealMembersAsFound(keyID string, key []byte) error {
@@ -1227,6 +1232,34 @@ func (t *Tx) verifyBreakGlassUse() error {
 		case u.alerted >= 0 && alerts < u.alerted:
 			return t.tamper(u.caseID, 0, u.seq, fmt.Sprintf("the audit log records that %d partnership leads were alerted to emergency (break-glass) access under grant %s, but %d alerts remain: alerts were deleted to hide the access", u.alerted, u.grant, alerts))
 		}
+	}
+	return nil
+}
+
+// checkErasedViewers compares an erased case's case_viewers rows with its
+// member rows and case row, which erasure left in place (and the erasure
+// record seals). Its events can no longer say when its oldest open
+// escalation was raised, so only that one is open is checked, and that
+// every row gives the same time.
+func (t *Tx) checkErasedViewers(caseID string, p projection) error {
+	got, err := t.storedViewerLines(caseID)
+	if err != nil {
+		return err
+	}
+	var since *time.Time
+	if p.row.openEscalations > 0 {
+		var at time.Time
+		err := t.queryRow(`SELECT escalated_since FROM case_viewers WHERE case_id = $1 AND escalated_since IS NOT NULL ORDER BY escalated_since LIMIT 1`, caseID).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return t.tamper(caseID, 0, 0, "it was erased with an escalation open, but no case_viewers row says so: the escalation was cleared from the lists")
+		}
+		if err != nil {
+			return err
+		}
+		since = &at
+	}
+	if diff := compareLines(viewerLines(p.members, p.row.updatedAt, since), got); diff != "" {
+		return t.tamper(caseID, 0, 0, "it was erased, and since then "+diff)
 	}
 	return nil
 }
