@@ -524,7 +524,7 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		args := []any{orgID, utc(now)}
+		args := []any{utc(now)}
 		in := make([]string, 0, len(ks))
 		seen := map[string]bool{}
 		for _, k := range ks {
@@ -534,19 +534,24 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 				in = append(in, fmt.Sprintf("$%d", len(args)))
 			}
 		}
-		rows, err := t.query(`SELECT id, CASE WHEN missing OR high_missing_risk_until > $2 THEN 1 ELSE 0 END,
+		// Looked up by id alone, and the team compared here: with the team
+		// in the WHERE clause SQLite walks the team's every case instead.
+		rows, err := t.query(`SELECT id, cs_org_id, CASE WHEN missing OR high_missing_risk_until > $1 THEN 1 ELSE 0 END,
 			CASE WHEN stage IN ('concern_raised', 'contact_recorded') THEN 1 ELSE 0 END
-			FROM cases WHERE cs_org_id = $1 AND id IN (`+strings.Join(in, ", ")+`)`, args...)
+			FROM cases WHERE id IN (`+strings.Join(in, ", ")+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: reading which cases wait: %w", err)
 		}
 		defer rows.Close()
 		urgent, waiting := map[string]bool{}, map[string]bool{}
 		for rows.Next() {
-			var id string
+			var id, team string
 			var u, w int
-			if err := rows.Scan(&id, &u, &w); err != nil {
+			if err := rows.Scan(&id, &team, &u, &w); err != nil {
 				return nil, err
+			}
+			if team != orgID {
+				continue
 			}
 			urgent[id], waiting[id] = u == 1, w == 1
 		}
@@ -668,7 +673,7 @@ func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		args := []any{userID, orgID}
+		var args []any
 		in := make([]string, 0, len(ks))
 		seen := map[string]bool{}
 		for _, k := range ks {
@@ -678,22 +683,23 @@ func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
 				in = append(in, fmt.Sprintf("$%d", len(args)))
 			}
 		}
-		whose := `owner_user_id = $1 OR (owner_user_id = '' AND owner_org_id = $2)`
-		if manager {
-			whose += ` OR owner_org_id = $2`
-		}
-		rows, err := t.query(`SELECT case_id, clock_id FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+strings.Join(in, ", ")+`) AND (`+whose+`)`, args...)
+		// Looked up by case alone (the clocks' primary key), and the owner
+		// compared here: with the owner in the WHERE clause SQLite walks
+		// every clock of the person or team instead.
+		rows, err := t.query(`SELECT case_id, clock_id, owner_user_id, owner_org_id FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+strings.Join(in, ", ")+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: reading whose deadlines: %w", err)
 		}
 		defer rows.Close()
 		mine := map[[2]string]bool{}
 		for rows.Next() {
-			var c, id string
-			if err := rows.Scan(&c, &id); err != nil {
+			var c, id, ownerUser, ownerOrg string
+			if err := rows.Scan(&c, &id, &ownerUser, &ownerOrg); err != nil {
 				return nil, err
 			}
-			mine[[2]string{c, id}] = true
+			if ownerUser == userID || (ownerUser == "" && ownerOrg == orgID) || (manager && ownerOrg == orgID) {
+				mine[[2]string{c, id}] = true
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return nil, err
