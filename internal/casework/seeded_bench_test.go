@@ -1,0 +1,203 @@
+package casework_test
+
+// Benchmarks on a database written by `waymark-load seed`, so that the same
+// queries can be timed at 10,000, 100,000 and 1,000,000 cases without
+// loading them in the test binary:
+//
+//	waymark-load seed --database /tmp/s/w.db --master-key-file /tmp/s/keys --cases 1000000 --audit case
+//	WAYMARK_BENCH_SEEDED=/tmp/s/w.db WAYMARK_BENCH_SEEDED_KEYS=/tmp/s/keys \
+//	  go test ./internal/casework -run '^$' -bench BenchmarkSeeded -benchtime 200x
+//
+// The benchmarks act as the first seeded partnership's people (cs1, the
+// manager, the lead, the teacher). Every read they time is audited, as in
+// the service, so the file grows by one audit entry a read, and the write
+// benchmark appends notes to seeded cases: run it on a copy you can spare.
+// The database is migrated first, as `waymark serve` would.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"waymark/internal/casework"
+	"waymark/internal/crypt"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+type seededFixture struct {
+	db      *store.DB
+	svc     *casework.Service
+	size    int64 // the file and its -wal, bytes
+	cases   int
+	cs      casework.Viewer // cs1: Children's Services front door
+	manager casework.Viewer
+	lead    casework.Viewer
+	teacher casework.Viewer
+	open    []string // cases cs1 can open: the first page of their case list
+}
+
+func openSeeded(b *testing.B) *seededFixture {
+	b.Helper()
+	file, keys := os.Getenv("WAYMARK_BENCH_SEEDED"), os.Getenv("WAYMARK_BENCH_SEEDED_KEYS")
+	if file == "" || keys == "" {
+		b.Skip("set WAYMARK_BENCH_SEEDED (a database written by waymark-load seed) and WAYMARK_BENCH_SEEDED_KEYS (its master key file)")
+	}
+	ctx := context.Background()
+	text, err := os.ReadFile(keys)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ring, err := crypt.ParseKeys(string(text))
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(ctx, file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	db.SetKeyRing(ring)
+	if err := db.CheckKeysMatch(ctx); err != nil {
+		b.Fatal(err)
+	}
+	f := &seededFixture{db: db}
+	f.svc = casework.New(db, storetest.Catalog(), time.Now, nil)
+	viewer := func(slot string) casework.Viewer {
+		var u store.User
+		if err := db.View(ctx, func(tx *store.Tx) error {
+			var err error
+			u, err = tx.UserByEmail(slot + ".p001@load.waymark.example")
+			return err
+		}); err != nil {
+			b.Fatalf("%s of the first seeded partnership: %v", slot, err)
+		}
+		return casework.Viewer{User: u}
+	}
+	f.cs, f.manager, f.lead, f.teacher = viewer("cs1"), viewer("manager"), viewer("lead"), viewer("teacher")
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&f.cases); err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{file, file + "-wal"} {
+		if st, err := os.Stat(name); err == nil {
+			f.size += st.Size()
+		}
+	}
+	page, err := f.svc.MyCasesPage(ctx, f.cs, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range page.Cases {
+		f.open = append(f.open, c.ID)
+	}
+	if len(f.open) == 0 {
+		b.Fatal("cs1.p001 has no cases to open")
+	}
+	return f
+}
+
+func (f *seededFixture) report(b *testing.B, listed int) {
+	b.ReportMetric(float64(f.cases), "cases")
+	b.ReportMetric(float64(f.size), "db-bytes")
+	b.ReportMetric(float64(listed), "listed")
+}
+
+// BenchmarkSeededLists times every list a person opens, and the case page,
+// on a seeded database; compare runs on seeds of 10,000, 100,000 and
+// 1,000,000 cases to see whether a list grows with the number of cases.
+func BenchmarkSeededLists(b *testing.B) {
+	f := openSeeded(b)
+	ctx := context.Background()
+	secondPage := func(v casework.Viewer) func() (int, error) {
+		first, err := f.svc.MyCasesPage(ctx, v, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if first.Next == nil {
+			return nil
+		}
+		return func() (int, error) { p, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(p.Cases), err }
+	}
+	inboxNext := func() func() (int, error) {
+		_, links, err := f.svc.InboxPage(ctx, f.cs, store.PageRequest{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if links.Next == "" {
+			return nil
+		}
+		next := store.PageRequest{After: links.Next}
+		return func() (int, error) {
+			l, _, err := f.svc.InboxPage(ctx, f.cs, next)
+			return len(l), err
+		}
+	}
+	var opened int
+	lists := []struct {
+		name string
+		list func() (int, error)
+	}{
+		{"Inbox", func() (int, error) { l, err := f.svc.Inbox(ctx, f.cs); return len(l), err }},
+		{"Inbox/page-2", inboxNext()},
+		{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.cs); return len(w), err }},
+		{"MyWork/manager", func() (int, error) { w, err := f.svc.MyWork(ctx, f.manager); return len(w), err }},
+		{"OverdueCount", func() (int, error) { return f.svc.OverdueCount(ctx, f.cs) }},
+		{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.cs); return len(c), err }},
+		{"MyCases/childrens-services/page-2", secondPage(f.cs)},
+		{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.teacher); return len(c), err }},
+		{"MyCases/referrer/page-2", secondPage(f.teacher)},
+		{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.cs, "Amira"); return len(c), err }},
+		{"Alerts", func() (int, error) { a, err := f.svc.Alerts(ctx, f.lead); return len(a), err }},
+		{"Escalations", func() (int, error) { e, err := f.svc.Escalations(ctx, f.lead); return len(e), err }},
+		{"RetentionReview", func() (int, error) { r, err := f.svc.RetentionReview(ctx, f.lead); return len(r), err }},
+		{"CasePage", func() (int, error) {
+			opened++
+			_, err := f.svc.Case(ctx, f.cs, f.open[opened%len(f.open)])
+			return 1, err
+		}},
+	}
+	for _, l := range lists {
+		if l.list == nil {
+			continue
+		}
+		b.Run(l.name, func(b *testing.B) {
+			var listed int
+			for range b.N {
+				n, err := l.list()
+				if err != nil {
+					b.Fatal(err)
+				}
+				listed = n
+			}
+			b.StopTimer()
+			f.report(b, listed)
+		})
+	}
+}
+
+// BenchmarkSeededRecordNote: cs1 adds a note to one of their cases, one
+// durable, audited write a time, on a seeded database.
+func BenchmarkSeededRecordNote(b *testing.B) {
+	f := openSeeded(b)
+	ctx := context.Background()
+	b.StopTimer()
+	for i := range b.N {
+		id := f.open[i%len(f.open)]
+		view, err := f.svc.Case(ctx, f.cs, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := f.svc.Act(ctx, f.cs, id, view.Case.Version, pathway.AddNote{Text: fmt.Sprintf("Benchmark note %d (fictional).", i)}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+	}
+	f.report(b, 1)
+}
