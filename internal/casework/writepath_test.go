@@ -212,3 +212,35 @@ func TestAWriteOntoAForgedEventIsRefusedAndWritesNothing(t *testing.T) {
 		}
 	})
 }
+
+// Clocks and search tokens are read and compared before anything is
+// written: a note, which changes neither, runs no statement that writes
+// them (it used to run a delete and an insert of each that changed nothing).
+func TestANoteRunsNoStatementWritingClocksOrSearchTokens(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		version := p.version(id)
+		var writes []string
+		var mu sync.Mutex
+		db.ObserveStatements(func(q string, rows int64) {
+			if m := writeTarget.FindStringSubmatch(q); m != nil && (m[1] == "clocks" || m[1] == "search_tokens") {
+				mu.Lock()
+				writes = append(writes, strings.Join(strings.Fields(q), " "))
+				mu.Unlock()
+			}
+		})
+		err := p.svc.Act(p.ctx, p.CSWorker, id, version, pathway.AddNote{Text: "Spoke to the school nurse."})
+		db.ObserveStatements(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(writes) != 0 {
+			t.Errorf("a note ran %d statements writing clocks or search tokens:\n%s", len(writes), strings.Join(writes, "\n"))
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the note: %+v, %v", r, err)
+		}
+	})
+}

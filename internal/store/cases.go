@@ -306,24 +306,41 @@ func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, k
 	return nil
 }
 
-// saveClocks makes a case's clock rows exactly clocks.
+// saveClocks makes a case's clock rows exactly clocks. It reads what is
+// stored and writes only the rows that differ (compared as verify compares
+// them) and deletes those no longer given: an event that changes no clock
+// runs one query and writes nothing.
 func (t *Tx) saveClocks(caseID string, clocks []clockRow) error {
+	stored, err := t.storedClocks(caseID)
+	if err != nil {
+		return fmt.Errorf("store: reading clocks: %w", err)
+	}
+	have := map[string]string{}
+	for _, cl := range stored {
+		have[cl.id] = cl.line()
+	}
+	want := map[string]bool{}
 	args := []any{caseID}
 	var values []string
 	for _, cl := range clocks {
+		want[cl.id] = true
+		if line, ok := have[cl.id]; ok && line == cl.line() {
+			continue
+		}
 		n := len(args)
 		args = append(args, cl.id, cl.kind, cl.label, cl.ownerOrg, cl.ownerUser, cl.startedAt, cl.dueAt, nullTime(cl.stoppedAt), cl.window)
 		values = append(values, fmt.Sprintf("($1, %s)", placeholders(n+1, 9)))
 	}
-	del, delArgs := `DELETE FROM clocks WHERE case_id = $1`, []any{caseID}
-	if len(clocks) > 0 {
-		for _, cl := range clocks {
-			delArgs = append(delArgs, cl.id)
+	gone := []any{caseID}
+	for _, cl := range stored {
+		if !want[cl.id] {
+			gone = append(gone, cl.id)
 		}
-		del += ` AND clock_id NOT IN (` + placeholders(2, len(clocks)) + `)`
 	}
-	if _, err := t.exec(del, delArgs...); err != nil {
-		return fmt.Errorf("store: clearing clocks: %w", err)
+	if n := len(gone) - 1; n > 0 {
+		if _, err := t.exec(`DELETE FROM clocks WHERE case_id = $1 AND clock_id IN (`+placeholders(2, n)+`)`, gone...); err != nil {
+			return fmt.Errorf("store: clearing clocks: %w", err)
+		}
 	}
 	if len(values) == 0 {
 		return nil
