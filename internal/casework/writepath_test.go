@@ -126,3 +126,121 @@ func TestContactReferencesStayUniqueAndGapFreeWhileOthersAreRefused(t *testing.T
 		}
 	})
 }
+
+// A write reads each thing once: the head it chains onto is the one its own
+// load of the case checked (not read again), the case's data key and its
+// erasure come in one query, the search index key is the one the process
+// keeps, the case_viewers rows are moved and named by one statement, and
+// search tokens that do not change run no write at all. The queue rows a
+// contact moves go in one statement and come in another.
+func TestRecordingAContactReadsEachThingOnceAndBatchesItsQueueRows(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		p.contact(p.raise()) // the process has seen the search index key
+		id := p.raise()
+		version := p.version(id)
+		var stmts []string
+		var mu sync.Mutex
+		db.ObserveStatements(func(q string, rows int64) {
+			mu.Lock()
+			stmts = append(stmts, strings.Join(strings.Fields(q), " "))
+			mu.Unlock()
+		})
+		_, err := p.svc.RecordContact(p.ctx, p.CSWorker, id, version, "phone", "Called by the school's DSL")
+		db.ObserveStatements(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(pattern string) int {
+			re := regexp.MustCompile(pattern)
+			n := 0
+			for _, q := range stmts {
+				if re.MatchString(q) {
+					n++
+				}
+			}
+			return n
+		}
+		for _, c := range []struct {
+			what    string
+			pattern string
+			most    int
+		}{
+			{"reads of the case's head apart from its load", `FROM case_events WHERE case_id = \$1 ORDER BY seq DESC`, 0},
+			{"reads of data keys", `FROM data_keys`, 1},
+			{"look-ups of the case's erasure on their own", `^SELECT MIN\(seq\) FROM audit_log`, 0},
+			{"reads of case_viewers before they are moved", `^SELECT [a-z_, ]+ FROM case_viewers`, 0},
+			{"writes of unchanged search tokens", `^(INSERT INTO|DELETE FROM) search_tokens`, 0},
+			{"statements deleting queue rows", `^DELETE FROM queue_items`, 1},
+			{"statements inserting queue rows", `^INSERT INTO queue_items`, 1},
+		} {
+			if n := count(c.pattern); n > c.most {
+				t.Errorf("%d %s, want at most %d:\n%s", n, c.what, c.most, strings.Join(stmts, "\n"))
+			}
+		}
+		// The contact did move two queue rows and start its clock.
+		if n := count(`^INSERT INTO queue_items\(.* VALUES \(.*\), \(`); n != 1 {
+			t.Errorf("the contact's queue rows were not inserted together:\n%s", strings.Join(stmts, "\n"))
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the contact: %+v, %v", r, err)
+		}
+	})
+}
+
+// A write onto a case whose last event was altered in the database is
+// refused, as the case page is, and leaves the log as it was: the head a
+// write chains onto is one its load checked.
+func TestAWriteOntoAForgedEventIsRefusedAndWritesNothing(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		if _, err := db.SQL().ExecContext(p.ctx, `UPDATE case_events SET actor_id = $1 WHERE case_id = $2 AND seq = 2`, p.Manager.User.ID, id); err != nil {
+			t.Fatal(err)
+		}
+		err := p.svc.RecordOutcome(p.ctx, p.CSWorker, id, 2, "strategy-discussion", "Strategy discussion today at 2pm")
+		if err == nil || !strings.Contains(err.Error(), "event 2: its seal does not match") {
+			t.Fatalf("an outcome onto a forged event: %v", err)
+		}
+		var events int
+		if err := db.SQL().QueryRowContext(p.ctx, `SELECT COUNT(*) FROM case_events WHERE case_id = $1`, id).Scan(&events); err != nil {
+			t.Fatal(err)
+		}
+		if events != 2 {
+			t.Fatalf("the log holds %d events, want the 2 it had", events)
+		}
+	})
+}
+
+// Clocks and search tokens are read and compared before anything is
+// written: a note, which changes neither, runs no statement that writes
+// them (it used to run a delete and an insert of each that changed nothing).
+func TestANoteRunsNoStatementWritingClocksOrSearchTokens(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		version := p.version(id)
+		var writes []string
+		var mu sync.Mutex
+		db.ObserveStatements(func(q string, rows int64) {
+			if m := writeTarget.FindStringSubmatch(q); m != nil && (m[1] == "clocks" || m[1] == "search_tokens") {
+				mu.Lock()
+				writes = append(writes, strings.Join(strings.Fields(q), " "))
+				mu.Unlock()
+			}
+		})
+		err := p.svc.Act(p.ctx, p.CSWorker, id, version, pathway.AddNote{Text: "Spoke to the school nurse."})
+		db.ObserveStatements(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(writes) != 0 {
+			t.Errorf("a note ran %d statements writing clocks or search tokens:\n%s", len(writes), strings.Join(writes, "\n"))
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the note: %+v, %v", r, err)
+		}
+	})
+}

@@ -14,8 +14,13 @@ import (
 // AppendEvents appends events to a case's log. expectedVersion is the seq of
 // the last event the caller saw; if anyone appended since, the save fails
 // with ECONFLICT and nothing is written.
+//
+// The head it chains onto is the one CaseEvents checked earlier in the same
+// transaction, when it read this case; otherwise it is read here. Either way
+// a write that lands first makes this one conflict: on the version check, or
+// on the primary key when it committed after the read.
 func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.Event) error {
-	current, prevMAC, err := t.lastHead(caseID)
+	current, prevMAC, err := t.headOf(caseID)
 	if err != nil {
 		return err
 	}
@@ -59,6 +64,7 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 		if key != nil {
 			t.noteHead(caseID, audit.Head{Seq: e.Seq, MAC: mac}, utc(e.At))
 		}
+		t.noteVerified(caseID, audit.Head{Seq: e.Seq, MAC: mac})
 		prevMAC = mac
 	}
 	return nil
@@ -104,6 +110,9 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 		return nil, err
 	}
 	rows.Close()
+	// The whole log passed its checks: its last event is the head the
+	// next append in this transaction chains onto (AppendEvents).
+	t.noteVerified(caseID, audit.Head{Seq: chain.last.Seq, MAC: chain.prevMAC})
 	if err := t.sealedNames(out, people); err != nil {
 		return nil, err
 	}
@@ -212,29 +221,42 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// saveTokens makes a case's search tokens exactly tokens.
+// saveTokens makes a case's search tokens exactly tokens. It reads what is
+// stored and writes only the difference: an event that changes no token
+// (most do not) runs one query and writes nothing.
 func (t *Tx) saveTokens(caseID string, tokens []string) error {
-	seen := map[string]bool{}
-	args := []any{caseID}
+	have, err := t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID)
+	if err != nil {
+		return fmt.Errorf("store: reading search tokens: %w", err)
+	}
+	want := map[string]bool{}
 	for _, h := range tokens {
-		if !seen[h] {
-			seen[h] = true
-			args = append(args, h)
+		want[h] = true
+	}
+	had := map[string]bool{}
+	gone := []any{caseID}
+	for _, h := range have {
+		had[h] = true
+		if !want[h] {
+			gone = append(gone, h)
 		}
 	}
-	del := `DELETE FROM search_tokens WHERE case_id = $1`
-	if n := len(args) - 1; n > 0 {
-		del += ` AND token_hash NOT IN (` + placeholders(2, n) + `)`
+	if n := len(gone) - 1; n > 0 {
+		if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1 AND token_hash IN (`+placeholders(2, n)+`)`, gone...); err != nil {
+			return fmt.Errorf("store: clearing search tokens: %w", err)
+		}
 	}
-	if _, err := t.exec(del, args...); err != nil {
-		return fmt.Errorf("store: clearing search tokens: %w", err)
-	}
-	if len(args) == 1 {
-		return nil
-	}
+	args := []any{caseID}
 	var values []string
-	for i := 2; i <= len(args); i++ {
-		values = append(values, fmt.Sprintf("($1, $%d)", i))
+	for _, h := range tokens {
+		if !had[h] {
+			had[h] = true // once each
+			args = append(args, h)
+			values = append(values, fmt.Sprintf("($1, $%d)", len(args)))
+		}
+	}
+	if len(values) == 0 {
+		return nil
 	}
 	if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
 		return fmt.Errorf("store: saving search tokens: %w", err)
@@ -284,24 +306,41 @@ func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, k
 	return nil
 }
 
-// saveClocks makes a case's clock rows exactly clocks.
+// saveClocks makes a case's clock rows exactly clocks. It reads what is
+// stored and writes only the rows that differ (compared as verify compares
+// them) and deletes those no longer given: an event that changes no clock
+// runs one query and writes nothing.
 func (t *Tx) saveClocks(caseID string, clocks []clockRow) error {
+	stored, err := t.storedClocks(caseID)
+	if err != nil {
+		return fmt.Errorf("store: reading clocks: %w", err)
+	}
+	have := map[string]string{}
+	for _, cl := range stored {
+		have[cl.id] = cl.line()
+	}
+	want := map[string]bool{}
 	args := []any{caseID}
 	var values []string
 	for _, cl := range clocks {
+		want[cl.id] = true
+		if line, ok := have[cl.id]; ok && line == cl.line() {
+			continue
+		}
 		n := len(args)
 		args = append(args, cl.id, cl.kind, cl.label, cl.ownerOrg, cl.ownerUser, cl.startedAt, cl.dueAt, nullTime(cl.stoppedAt), cl.window)
 		values = append(values, fmt.Sprintf("($1, %s)", placeholders(n+1, 9)))
 	}
-	del, delArgs := `DELETE FROM clocks WHERE case_id = $1`, []any{caseID}
-	if len(clocks) > 0 {
-		for _, cl := range clocks {
-			delArgs = append(delArgs, cl.id)
+	gone := []any{caseID}
+	for _, cl := range stored {
+		if !want[cl.id] {
+			gone = append(gone, cl.id)
 		}
-		del += ` AND clock_id NOT IN (` + placeholders(2, len(clocks)) + `)`
 	}
-	if _, err := t.exec(del, delArgs...); err != nil {
-		return fmt.Errorf("store: clearing clocks: %w", err)
+	if n := len(gone) - 1; n > 0 {
+		if _, err := t.exec(`DELETE FROM clocks WHERE case_id = $1 AND clock_id IN (`+placeholders(2, n)+`)`, gone...); err != nil {
+			return fmt.Errorf("store: clearing clocks: %w", err)
+		}
 	}
 	if len(values) == 0 {
 		return nil

@@ -41,9 +41,10 @@ const (
 type keyState struct {
 	mu        sync.RWMutex
 	ring      *crypt.KeyRing
-	encrypted atomic.Bool            // known to hold data keys
-	sealed    atomic.Bool            // known to hold sealed history (seal.go)
-	ledger    atomic.Pointer[Ledger] // the erasure ledger outside the database (ledger.go)
+	index     atomic.Pointer[indexKey] // the search index key, once a transaction that read it has ended well (Tx.index)
+	encrypted atomic.Bool              // known to hold data keys
+	sealed    atomic.Bool              // known to hold sealed history (seal.go)
+	ledger    atomic.Pointer[Ledger]   // the erasure ledger outside the database (ledger.go)
 }
 
 // SetKeyRing gives the database the master keys. With nil, case data is
@@ -119,7 +120,15 @@ func (t *Tx) dataKey(kind, id string, create bool) ([]byte, error) {
 	}
 	var master, wrapped string
 	var destroyed sql.NullTime
-	err := t.queryRow(`SELECT master_key_id, wrapped, destroyed_at FROM data_keys WHERE owner_kind = $1 AND owner_id = $2`, kind, id).Scan(&master, &wrapped, &destroyed)
+	var erasedSeq sql.NullInt64 // a case's: the audit entry of its lawful erasure, read in the same query
+	var err error
+	if kind == ownerCase {
+		err = t.queryRow(`SELECT master_key_id, wrapped, destroyed_at,
+				(SELECT MIN(a.seq) FROM audit_log a WHERE a.case_id = $2 AND a.action = 'case.erased')
+			FROM data_keys WHERE owner_kind = $1 AND owner_id = $2`, kind, id).Scan(&master, &wrapped, &destroyed, &erasedSeq)
+	} else {
+		err = t.queryRow(`SELECT master_key_id, wrapped, destroyed_at FROM data_keys WHERE owner_kind = $1 AND owner_id = $2`, kind, id).Scan(&master, &wrapped, &destroyed)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && create:
 		dk, err := crypt.NewDataKey()
@@ -152,25 +161,13 @@ func (t *Tx) dataKey(kind, id string, create bool) ([]byte, error) {
 			// without the key cannot remove: a case it says was erased is
 			// never decrypted, whatever data_keys and erasures hold now
 			// (lists read the same through caseKeyColumns). One look-up on
-			// a partial index per case and transaction.
-			if seq, err := t.loggedErasure(id); err != nil {
-				return nil, err
-			} else if seq > 0 {
-				return nil, t.undoneErasure(id, seq)
+			// a partial index per case and transaction, in the key's query.
+			if erasedSeq.Int64 > 0 {
+				return nil, t.undoneErasure(id, erasedSeq.Int64)
 			}
 		}
 	}
 	return t.unwrap(kind, id, master, wrapped, destroyed.Valid)
-}
-
-// loggedErasure is the first audit entry that records the case's lawful
-// erasure, or 0.
-func (t *Tx) loggedErasure(caseID string) (int64, error) {
-	var seq sql.NullInt64
-	if err := t.queryRow(`SELECT MIN(seq) FROM audit_log WHERE case_id = $1 AND action = 'case.erased'`, caseID).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("store: looking up the case's erasure: %w", err)
-	}
-	return seq.Int64, nil
 }
 
 func (t *Tx) undoneErasure(caseID string, seq int64) error {
@@ -262,6 +259,15 @@ func (t *Tx) openChildName(caseID, stored, master, wrapped string, destroyed boo
 	return string(p), nil
 }
 
+// rememberIndexKey keeps the search index key this transaction read or
+// made, once it has committed (or, read-only, ended): a key made by a
+// transaction that rolled back was never stored.
+func (t *Tx) rememberIndexKey() {
+	if t.indexKey != nil {
+		t.db.keys.index.Store(t.indexKey)
+	}
+}
+
 // caseKeyJoin adds the case's wrapped data key to a query over cases c.
 const caseKeyJoin = ` LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.owner_id = c.id`
 
@@ -270,16 +276,35 @@ const caseKeyJoin = ` LEFT JOIN data_keys dk ON dk.owner_kind = 'case' AND dk.ow
 const caseKeyColumns = `COALESCE(dk.master_key_id, ''), COALESCE(dk.wrapped, ''),
 	(dk.destroyed_at IS NOT NULL OR EXISTS (SELECT 1 FROM audit_log ae WHERE ae.case_id = c.id AND ae.action = 'case.erased'))`
 
+// indexKey is the search index key unwrapped under one key ring.
+type indexKey struct {
+	ring *crypt.KeyRing
+	key  []byte
+}
+
 // index returns the blind index for search, its key made if need be (but
 // never in a read-only transaction).
+//
+// The index key is made once for the database and never changed or
+// destroyed (rotating master keys re-wraps the same key), so the process
+// keeps it once a transaction that read or made it has committed, or a
+// read-only one has ended (rememberIndexKey), for as long as it has the same
+// key ring: each write then reads and unwraps no key for its search tokens.
 func (t *Tx) index() (*crypt.Index, error) {
-	if t.ring() == nil {
+	ring := t.ring()
+	if ring == nil {
 		if enc, err := t.encrypted(); err != nil || enc {
 			return nil, errors.Join(err, errNoMasterKey)
 		}
 		return crypt.NewIndex(make([]byte, crypt.KeySize)), nil
 	}
+	if c := t.db.keys.index.Load(); c != nil && c.ring == ring {
+		return crypt.NewIndex(c.key), nil
+	}
 	k, err := t.dataKey(ownerIndex, "search", !t.readOnly)
+	if err == nil {
+		t.indexKey = &indexKey{ring: ring, key: k}
+	}
 	if errors.Is(err, errNoDataKey) && t.readOnly {
 		// No search key and no case yet (a new database): there is
 		// nothing to find, and a read-only snapshot makes no key (the
@@ -614,6 +639,7 @@ func (db *DB) SealPlaintext(ctx context.Context) (int, error) {
 		}
 		rows.Close()
 		cases := map[string]bool{}
+		t.forgetHeads()
 		for _, e := range evs {
 			sealed, err := t.seal(ownerCase, e.caseID, eventAAD(e.caseID, e.seq), []byte(e.payload))
 			if err != nil {

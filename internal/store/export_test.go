@@ -16,3 +16,7 @@ func (t *Tx) SQLForTest(q string, args ...any) (any, error) { return t.exec(q, a
 
 // PlaintextProbes are the queries a start asks whether anything is in plain text.
 var PlaintextProbes = plaintextProbes
+
+// ForgetIndexKey drops the search index key the process keeps, as a new
+// process would start.
+func ForgetIndexKey(db *DB) { db.keys.index.Store(nil) }

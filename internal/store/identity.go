@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -491,38 +490,65 @@ func (t *Tx) sealedNames(events []pathway.Event, people map[string]bool) error {
 	if t.ring() == nil || len(events) == 0 {
 		return nil
 	}
+	// The people in one query and the organisations in another, however
+	// many events the case has.
 	badUser := map[string]bool{}
+	var ids []any
 	for id := range people {
-		u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`, id))
+		badUser[id] = true // until its row is read: one whose organisation is gone was changed
+		ids = append(ids, id)
+	}
+	if len(ids) > 0 {
+		rows, err := t.query(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id IN (`+placeholders(1, len(ids))+`)`, ids...)
 		if err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				badUser[id] = true // its organisation is gone: the row was changed
-				continue
-			}
 			return err
 		}
-		if !t.identityMatches("users", u.seal, userFields(u)) {
-			altered("users", id)
-			badUser[id] = true
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if t.identityMatches("users", u.seal, userFields(u)) {
+				delete(badUser, u.ID)
+			} else {
+				altered("users", u.ID)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
 	}
 	badOrg := map[string]bool{}
 	seen := map[string]bool{}
+	var orgs []any
 	for _, e := range events {
 		id := e.Actor.OrgID
 		if id == "" || seen[id] {
 			continue
 		}
 		seen[id] = true
-		o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
+		orgs = append(orgs, id)
+	}
+	if len(orgs) > 0 {
+		rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.id IN (`+placeholders(1, len(orgs))+`)`, orgs...)
 		if err != nil {
 			return err
 		}
-		if !t.orgSealed(o) {
-			badOrg[id] = true
+		for rows.Next() {
+			o, err := scanOrg(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if !t.orgSealed(o) {
+				badOrg[o.ID] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
 	}
 	for i := range events {

@@ -32,14 +32,11 @@ func viewerOrg(id string) string    { return "o:" + id }
 // the members it derives them from.
 func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time) error {
 	want := viewersOf(members)
-	have, err := t.stringColumn(`SELECT viewer FROM case_viewers WHERE case_id = $1`, caseID)
+	// One statement moves every row the case has and says which they are.
+	have, err := t.stringColumn(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1 RETURNING viewer`,
+		caseID, utc(updatedAt), nullTime(escalatedSince))
 	if err != nil {
-		return fmt.Errorf("store: reading case viewers: %w", err)
-	}
-	if len(have) > 0 {
-		if _, err := t.exec(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1`, caseID, utc(updatedAt), nullTime(escalatedSince)); err != nil {
-			return fmt.Errorf("store: updating case viewers: %w", err)
-		}
+		return fmt.Errorf("store: updating case viewers: %w", err)
 	}
 	had := map[string]bool{}
 	for _, v := range have {

@@ -43,6 +43,40 @@ type clockRow struct {
 	window                               bool
 }
 
+// lineTime is a time as the lines verify compares give it.
+func lineTime(t *time.Time) string {
+	if t == nil {
+		return "none"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// line is the clock row as verify compares it.
+func (c clockRow) line() string {
+	return fmt.Sprintf("clocks: %s (%s, %q) owner %s/%s started %s due %s stopped %s window %t",
+		c.id, c.kind, c.label, c.ownerOrg, c.ownerUser, lineTime(&c.startedAt), lineTime(&c.dueAt), lineTime(c.stoppedAt), c.window)
+}
+
+// storedClocks reads a case's clock rows.
+func (t *Tx) storedClocks(caseID string) ([]clockRow, error) {
+	rows, err := t.query(`SELECT clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window FROM clocks WHERE case_id = $1`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []clockRow
+	for rows.Next() {
+		var c clockRow
+		var stopped sql.NullTime
+		if err := rows.Scan(&c.id, &c.kind, &c.label, &c.ownerOrg, &c.ownerUser, &c.startedAt, &c.dueAt, &stopped, &c.window); err != nil {
+			return nil, err
+		}
+		c.startedAt, c.dueAt, c.stoppedAt = utc(c.startedAt), utc(c.dueAt), timePtr(stopped)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // project derives a case's read models from its state. updatedAt is the
 // time of its last event.
 func (t *Tx) project(c pathway.Case, updatedAt time.Time) (projection, error) {
@@ -102,12 +136,7 @@ func (t *Tx) project(c pathway.Case, updatedAt time.Time) (projection, error) {
 // can be compared and the first difference named.
 func (p projection) lines() []string {
 	r := p.row
-	tm := func(t *time.Time) string {
-		if t == nil {
-			return "none"
-		}
-		return t.UTC().Format(time.RFC3339Nano)
-	}
+	tm := lineTime
 	out := []string{
 		"cases.reference = " + strconv.Quote(r.reference),
 		"cases.stage = " + r.stage,
@@ -136,8 +165,7 @@ func (p projection) lines() []string {
 	out = append(out, slices.Compact(ms)...)
 	var cs []string
 	for _, c := range p.clocks {
-		cs = append(cs, fmt.Sprintf("clocks: %s (%s, %q) owner %s/%s started %s due %s stopped %s window %t",
-			c.id, c.kind, c.label, c.ownerOrg, c.ownerUser, tm(&c.startedAt), tm(&c.dueAt), tm(c.stoppedAt), c.window))
+		cs = append(cs, c.line())
 	}
 	slices.Sort(cs)
 	out = append(out, cs...)
@@ -204,21 +232,9 @@ func (t *Tx) storedProjection(caseID string) (p projection, found bool, err erro
 	if forged != "" {
 		return p, found, t.tamper(caseID, 0, 0, "the read model has "+forged+", whose seal does not match: it was inserted or changed behind Waymark's back")
 	}
-	rows, err = t.query(`SELECT clock_id, kind, label, owner_org_id, owner_user_id, started_at, due_at, stopped_at, risk_window FROM clocks WHERE case_id = $1`, caseID)
-	if err != nil {
+	if p.clocks, err = t.storedClocks(caseID); err != nil {
 		return p, found, err
 	}
-	for rows.Next() {
-		var c clockRow
-		var stopped sql.NullTime
-		if err := rows.Scan(&c.id, &c.kind, &c.label, &c.ownerOrg, &c.ownerUser, &c.startedAt, &c.dueAt, &stopped, &c.window); err != nil {
-			rows.Close()
-			return p, found, err
-		}
-		c.startedAt, c.dueAt, c.stoppedAt = utc(c.startedAt), utc(c.dueAt), timePtr(stopped)
-		p.clocks = append(p.clocks, c)
-	}
-	rows.Close()
 	p.tokens, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID)
 	return p, found, err
 }

@@ -118,23 +118,49 @@ func (t *Tx) saveQueues(caseID string, p projection) error {
 	for _, r := range want {
 		wanted[r.line()] = true
 	}
+	// The rows that go, in one statement, and those that come, in another.
+	var gone []string
+	args := []any{caseID}
 	for _, r := range stored {
 		if wanted[r.line()] {
 			continue
 		}
-		if _, err := t.exec(`DELETE FROM queue_items WHERE queue = $1 AND owner_id = $2 AND lane = $3 AND due_at = $4 AND tie_at = $5 AND case_id = $6 AND item_id = $7`,
-			r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), caseID, r.itemID); err != nil {
-			return fmt.Errorf("store: clearing queue row: %w", err)
+		n := len(args)
+		args = append(args, r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), r.itemID)
+		gone = append(gone, fmt.Sprintf("(queue = $%d AND owner_id = $%d AND lane = $%d AND due_at = $%d AND tie_at = $%d AND item_id = $%d)", n+1, n+2, n+3, n+4, n+5, n+6))
+	}
+	if len(gone) > 0 {
+		if _, err := t.exec(`DELETE FROM queue_items WHERE case_id = $1 AND (`+strings.Join(gone, " OR ")+`)`, args...); err != nil {
+			return fmt.Errorf("store: clearing queue rows: %w", err)
 		}
 	}
-	for _, r := range want {
-		if have[r.line()] {
+	// One row per key, the last given winning, as when each was written
+	// by a statement of its own (PostgreSQL refuses to upsert a key twice
+	// in one statement).
+	type key struct {
+		queue, owner string
+		lane         int
+		due, tie     time.Time
+		itemID       string
+	}
+	last := map[key]int{}
+	for i, r := range want {
+		last[key{r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), r.itemID}] = i
+	}
+	var values []string
+	args = []any{caseID}
+	for i, r := range want {
+		if have[r.line()] || last[key{r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), r.itemID}] != i {
 			continue
 		}
-		if _, err := t.exec(`INSERT INTO queue_items(queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (queue, owner_id, lane, due_at, tie_at, case_id, item_id) DO UPDATE SET until_at = excluded.until_at`,
-			r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), caseID, r.itemID, utc(r.until)); err != nil {
-			return fmt.Errorf("store: saving queue row: %w", err)
+		n := len(args)
+		args = append(args, r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), r.itemID, utc(r.until))
+		values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $1, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7))
+	}
+	if len(values) > 0 {
+		if _, err := t.exec(`INSERT INTO queue_items(queue, owner_id, lane, due_at, tie_at, case_id, item_id, until_at) VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (queue, owner_id, lane, due_at, tie_at, case_id, item_id) DO UPDATE SET until_at = excluded.until_at`, args...); err != nil {
+			return fmt.Errorf("store: saving queue rows: %w", err)
 		}
 	}
 	return nil

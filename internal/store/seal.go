@@ -82,6 +82,29 @@ func (t *Tx) flushHeads() error {
 }
 
 // lastHead is where a case's chain ends now: (0, "") for a new case.
+// headOf is the case's last event and its seal: as this transaction last
+// read and checked the log (CaseEvents) or appended to it, else from the
+// database.
+func (t *Tx) headOf(caseID string) (int, string, error) {
+	if h, ok := t.verified[caseID]; ok {
+		return h.Seq, h.MAC, nil
+	}
+	return t.lastHead(caseID)
+}
+
+// noteVerified remembers a case's last event as this transaction checked or
+// wrote it. Anything else that rewrites case_events forgets it (forgetHeads).
+func (t *Tx) noteVerified(caseID string, h audit.Head) {
+	if t.verified == nil {
+		t.verified = map[string]audit.Head{}
+	}
+	t.verified[caseID] = h
+}
+
+// forgetHeads drops what noteVerified remembered, for a transaction that
+// rewrites stored events.
+func (t *Tx) forgetHeads() { t.verified = nil }
+
 func (t *Tx) lastHead(caseID string) (int, string, error) {
 	var seq int
 	var mac string

@@ -190,7 +190,12 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db, readOnly: true})
+	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db, readOnly: true}
+	if err := fn(t); err != nil {
+		return err
+	}
+	t.rememberIndexKey()
+	return nil
 }
 
 // errWriterBusy is a write that waited as long as SQLite's busy timeout for
@@ -281,10 +286,12 @@ type Tx struct {
 	keys          map[string][]byte // data keys unwrapped in this transaction
 	readOnly      bool
 	heads         map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
+	verified      map[string]audit.Head // each case's last event as this transaction read and checked it, or appended it (seal.go)
 	headsAt       time.Time
 	pendingAudit  []audit.Entry // audit entries chained when the transaction commits (audit.go)
 	auditErr      error         // chaining them failed: the transaction must not commit
 	erased        []Erasure     // erasures to append to the erasure ledger before commit (ledger.go)
+	indexKey      *indexKey     // the search index key this transaction read or made (crypt.go)
 	draftsDeleted []LedgerEntry // unsent drafts deleted, likewise (ledger.go)
 }
 
@@ -329,6 +336,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		}
 		return fmt.Errorf("store: committing: %w", err)
 	}
+	t.rememberIndexKey()
 	return nil
 }
 

@@ -201,6 +201,7 @@ func (db *DB) SealHistory(ctx context.Context, at time.Time, firstSeal func() er
 			return err
 		}
 		prev := map[string]string{}
+		t.forgetHeads()
 		for _, f := range evs {
 			mac := audit.EventMAC(key, keyID, prev[f.CaseID], f)
 			if _, err := t.exec(`UPDATE case_events SET seal_key = $3, mac = $4 WHERE case_id = $1 AND seq = $2`, f.CaseID, f.Seq, keyID, mac); err != nil {
