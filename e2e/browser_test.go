@@ -51,7 +51,14 @@ func newBrowser(t *testing.T, js bool) *browser {
 func newBrowserFor(t *testing.T, js bool, timeout time.Duration) *browser {
 	t.Helper()
 	axe := requirements(t)
-	base := baseURL(t)
+	return newBrowserOn(t, js, timeout, axe, baseURL(t))
+}
+
+// newBrowserOn is newBrowserFor against the server at base instead of the
+// shared demo, such as one a test started in its own process with its own
+// data (screens_test.go).
+func newBrowserOn(t *testing.T, js bool, timeout time.Duration, axe, base string) *browser {
+	t.Helper()
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
