@@ -61,7 +61,7 @@ func (s *Server) handleSignIn() http.Handler {
 				// address stays and the page says what to do (Retry-After
 				// says when to the machines).
 				d.Busy = true
-				s.render(w, r, http.StatusTooManyRequests, "sign-in", Page{Title: "Sign in", Data: s.withSSO(d)})
+				s.render(w, r, http.StatusTooManyRequests, "sign-in", Page{Title: "Waymark is busy: sign in again", Data: s.withSSO(d)})
 				return
 			}
 			fields := waymark.ErrorFields(err)
