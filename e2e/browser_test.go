@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -33,8 +34,11 @@ type browser struct {
 	axe   string
 	shots string
 	noJS  bool // page scripts are turned off
-	pages int
-	began time.Time
+	// slowWait bounds one axe-core run or full-page screenshot, stepTimeout
+	// when zero: a list of a hundred cards takes longer on a busy machine.
+	slowWait time.Duration
+	pages    int
+	began    time.Time
 }
 
 // newBrowser starts Chromium for the test. With js false, scripts are turned
@@ -51,7 +55,14 @@ func newBrowser(t *testing.T, js bool) *browser {
 func newBrowserFor(t *testing.T, js bool, timeout time.Duration) *browser {
 	t.Helper()
 	axe := requirements(t)
-	base := baseURL(t)
+	return newBrowserOn(t, js, timeout, axe, baseURL(t))
+}
+
+// newBrowserOn is newBrowserFor against the server at base instead of the
+// shared demo, such as one a test started in its own process with its own
+// data (screens_test.go).
+func newBrowserOn(t *testing.T, js bool, timeout time.Duration, axe, base string) *browser {
+	t.Helper()
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -104,7 +115,13 @@ const stepTimeout = 15 * time.Second
 // run runs one action with stepTimeout and stops the test if it fails.
 func run[T any](b *browser, what string, a chromedp.Action[T]) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	return runFor(b, stepTimeout, what, a)
+}
+
+// runFor is run with its own timeout.
+func runFor[T any](b *browser, timeout time.Duration, what string, a chromedp.Action[T]) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, timeout)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
@@ -307,7 +324,7 @@ func (b *browser) landed(resp *network.Response) int64 {
 		b.t.Errorf("axe violation on %s: %s (%s): %s\n    %s", loc, v.ID, v.Impact, v.Help, strings.Join(targets, "\n    "))
 	}
 	if b.shots != "" {
-		png := run(b, "taking a screenshot", chromedp.FullScreenshot(100)) // quality 100 is PNG
+		png := runFor(b, cmp.Or(b.slowWait, stepTimeout), "taking a screenshot", chromedp.FullScreenshot(100)) // quality 100 is PNG
 		name := fmt.Sprintf("%s-%02d-%s.png", unsafeChars.ReplaceAllString(b.t.Name(), "-"), b.pages, slug(strings.TrimPrefix(loc, b.base)))
 		if err := os.WriteFile(filepath.Join(b.shots, name), png, 0o644); err != nil {
 			b.t.Errorf("saving screenshot: %v", err)
@@ -329,7 +346,7 @@ func (b *browser) runAxe() []axeViolation {
 		defer b.setScripts(false)
 	}
 	b.do("injecting axe-core", chromedp.Evaluate[chromedp.Void](b.axe))
-	return run(b, "running axe-core", chromedp.Evaluate[[]axeViolation](
+	return runFor(b, cmp.Or(b.slowWait, stepTimeout), "running axe-core", chromedp.Evaluate[[]axeViolation](
 		`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)`,
 		chromedp.EvalAwaitPromise))
 }

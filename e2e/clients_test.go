@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -303,7 +304,7 @@ func (b *browser) narrow(name string) {
 		b.t.Errorf("at %d CSS px wide %s (%s) is %d px wide; too wide: %s", narrowWidth, b.location(), name, width, strings.Join(wide, ", "))
 	}
 	if b.shots != "" {
-		png := run(b, "taking a narrow screenshot", chromedp.FullScreenshot(100))
+		png := runFor(b, cmp.Or(b.slowWait, stepTimeout), "taking a narrow screenshot", chromedp.FullScreenshot(100))
 		file := fmt.Sprintf("%s-narrow-%s.png", unsafeChars.ReplaceAllString(b.t.Name(), "-"), name)
 		if err := os.WriteFile(filepath.Join(b.shots, file), png, 0o644); err != nil {
 			b.t.Errorf("saving screenshot: %v", err)

@@ -88,6 +88,11 @@ func (s *Service) checkHash(ctx context.Context, encoded, password string) (bool
 var errSignInBusy = &waymark.Error{Code: waymark.ETOOMANY, Message: "Too many people are signing in at once. Try again in a moment.",
 	Err: &Throttled{Wait: time.Second}}
 
+// SignInBusy reports whether err refused a sign-in only because too many
+// others were waiting for a password check: nothing is wrong with what was
+// typed, and the same answers a moment later may well succeed.
+func SignInBusy(err error) bool { return errors.Is(err, errSignInBusy) }
+
 // passwordCheck is a password compared with no transaction open: what was
 // read, and what the comparison found. recordPassword decides with it under
 // the write lock.

@@ -18,6 +18,7 @@ type signInData struct {
 	Resume string // the answers of a form posted after the session ended
 	Notice string
 	SSO    string // the single sign-on button's text, when it is set up
+	Busy   bool   // refused because too many were signing in at once (casework.SignInBusy)
 }
 
 // signInAgain shows the sign-in page. A POST that arrives after the session
@@ -55,6 +56,14 @@ func (s *Server) handleSignIn() http.Handler {
 				return
 			}
 			setRetryAfter(w, err)
+			if casework.SignInBusy(err) {
+				// Nothing typed is wrong: no field is marked, the email
+				// address stays and the page says what to do (Retry-After
+				// says when to the machines).
+				d.Busy = true
+				s.render(w, r, http.StatusTooManyRequests, "sign-in", Page{Title: "Waymark is busy: sign in again", Data: s.withSSO(d)})
+				return
+			}
 			fields := waymark.ErrorFields(err)
 			if len(fields) == 0 {
 				fields = []waymark.FieldError{{Field: "email", Message: waymark.ErrorMessage(err)}}

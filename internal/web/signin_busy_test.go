@@ -24,8 +24,17 @@ func TestASignInRefusedWhileTooManyWaitSaysTryAgainInAMoment(t *testing.T) {
 			if a.Status != http.StatusTooManyRequests || a.RetryAfter != "1" {
 				t.Errorf("api %v: status %d, Retry-After %q, want 429 and 1", api, a.Status, a.RetryAfter)
 			}
-			if !strings.Contains(a.Body, "Too many people are signing in at once. Try again in a moment.") {
+			want := "Too many people are signing in at once. Try again in a moment."
+			if !api {
+				want = "Too many people are signing in at once. Your password was not checked."
+			}
+			if !strings.Contains(a.Body, want) {
 				t.Errorf("api %v: the answer does not say why:\n%s", api, a.Body)
+			}
+			if !api && (!strings.Contains(a.Body, "Wait a few seconds, type your password again and select Sign in.") ||
+				!strings.Contains(a.Body, `value="EMAIL"`) || strings.Contains(a.Body, storetest.Password) || strings.Contains(a.Body, "govuk-error-message") ||
+				strings.Contains(a.Body, "govuk-input--error")) {
+				t.Errorf("the page does not say what to do, loses the email address , shows the password or marks a field wrong:\n%s", a.Body)
 			}
 		}
 	})

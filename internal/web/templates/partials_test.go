@@ -368,3 +368,19 @@ func TestDictRejectsBadPairs(t *testing.T) {
 		t.Error("dict with a non-string key: want an error")
 	}
 }
+
+// A Previous or Next link met on its own (a screen reader's list of links,
+// the foot of a long page on a phone) says which list it pages, as GOV.UK's
+// block pagination does with a label under the link.
+func TestPaginationLinksSayWhichListTheyPage(t *testing.T) {
+	html := render(t, "pagination", args(t, "Prev", "/cases?cursor=b", "Next", "/cases?cursor=a", "Label", "Pages of your cases", "What", "Your cases"))
+	assertContains(t, html,
+		`<nav class="govuk-pagination govuk-pagination--block" aria-label="Pages of your cases">`,
+		`<span class="govuk-pagination__link-title">Previous page</span><span class="govuk-visually-hidden">:</span>`,
+		`<span class="govuk-pagination__link-title">Next page</span><span class="govuk-visually-hidden">:</span>`,
+		`<span class="govuk-pagination__link-label">Your cases</span>`,
+		`href="/cases?cursor=b" rel="prev"`, `href="/cases?cursor=a" rel="next"`)
+	if strings.Count(html, `govuk-pagination__link-label`) != 2 {
+		t.Errorf("want a label under each link:\n%s", html)
+	}
+}
