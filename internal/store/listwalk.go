@@ -168,29 +168,34 @@ func (c Cursor) String() string {
 	return base64.RawURLEncoding.EncodeToString([]byte(dir + "|" + utc(c.At).Format(time.RFC3339Nano) + "|" + c.ID))
 }
 
-var errBadCursor = waymark.Invalid([]waymark.FieldError{{Field: "cursor", Message: "The link to this page of the list is not valid: go back to the first page"}})
+// errBadCursor is a new error each time: a page handler that takes the
+// field name off its copy (no field on a page holds the cursor) must not
+// take it off the API's.
+func errBadCursor() error {
+	return waymark.Invalid([]waymark.FieldError{{Field: "cursor", Message: "The link to this page of the list is not valid: go back to the first page"}})
+}
 
 // ParseCursor reads a cursor made by String. Anything else is EINVALID,
 // naming the field "cursor".
 func ParseCursor(s string) (Cursor, error) {
 	if len(s) > 300 {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	parts := strings.SplitN(string(raw), "|", 3)
 	if len(parts) != 3 || (parts[0] != "a" && parts[0] != "b") || parts[2] == "" {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	at, err := time.Parse(time.RFC3339Nano, parts[1])
 	if err != nil {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	c := Cursor{At: utc(at), ID: parts[2], Before: parts[0] == "b"}
 	if unstorable([]any{c.ID}) != nil {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	return c, nil
 }
