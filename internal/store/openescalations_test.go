@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"waymark/internal/casework"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
@@ -143,6 +142,12 @@ func TestOpenEscalationsAreReadOnlyFromARowWrittenAtTheCasesVersion(t *testing.T
 			if got, _ := read(); got[id] != nil {
 				t.Fatalf("after %s the read model gave %+v, want nothing (the history decides)", stale, got[id])
 			}
+			// Migration 0022's placeholder is owed, not wrong: verify
+			// accepts it until the next event or a rebuild writes the row.
+			_, err := db.Verify(f.ctx, store.VerifyOptions{ReadModels: true})
+			if placeholder := strings.Contains(stale, "version = 0"); placeholder != (err == nil) {
+				t.Fatalf("after %s verify says %v", stale, err)
+			}
 		}
 		if _, err := f.svc.RebuildReadModels(f.ctx); err != nil {
 			t.Fatal(err)
@@ -174,5 +179,3 @@ func sameEscalations(a, b []pathway.Escalation) bool {
 	}
 	return true
 }
-
-var _ = casework.Viewer{}
