@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -182,12 +183,15 @@ func (t *Tx) UnsentDraftsDuePage(cutoff, now time.Time, at *Cursor, limit int) (
 // stretch of the chain it sits in, which is the part a retention decision
 // about the chain would cover.
 func (t *Tx) AuditEntriesBefore(cutoff time.Time) (int, *time.Time, error) {
-	var last sql.NullInt64
-	if err := t.queryRow(`SELECT MAX(seq) FROM audit_log WHERE at = (SELECT MAX(at) FROM audit_log WHERE at < $1)`, utc(cutoff)).Scan(&last); err != nil {
-		return 0, nil, fmt.Errorf("store: finding the last audit entry before the cutoff: %w", err)
-	}
-	if !last.Valid {
+	// The latest time before the cutoff, then the last entry at that time:
+	// each a walk of audit_at that stops at its first entry.
+	var last int64
+	err := t.queryRow(`SELECT seq FROM audit_log WHERE at = (SELECT at FROM audit_log WHERE at < $1 ORDER BY at DESC LIMIT 1) ORDER BY seq DESC LIMIT 1`, utc(cutoff)).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: finding the last audit entry before the cutoff: %w", err)
 	}
 	var first int64
 	var oldest time.Time
@@ -195,7 +199,7 @@ func (t *Tx) AuditEntriesBefore(cutoff time.Time) (int, *time.Time, error) {
 		return 0, nil, fmt.Errorf("store: reading the oldest audit entry: %w", err)
 	}
 	oldest = oldest.UTC()
-	return int(last.Int64 - first + 1), &oldest, nil
+	return int(last - first + 1), &oldest, nil
 }
 
 // RetentionDecision is a person's decision to keep a record for longer.
