@@ -509,7 +509,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 		if len(hashes) > 0 {
 			var all []string
 			for _, h := range hashes {
-				all = append(all, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+arg(h)+`)`)
+				all = append(all, hasToken("st", arg(h)))
 			}
 			alt = append(alt, `(`+strings.Join(all, ` AND `)+`)`)
 		}
@@ -524,7 +524,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	// starts from its entries in the blind index instead.
 	var driveConds []string
 	for _, h := range drive {
-		driveConds = append(driveConds, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+h+`)`)
+		driveConds = append(driveConds, hasToken("st", h))
 	}
 	//
 	// The window is found first, by its last row (windowFloors: an index
@@ -549,7 +549,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	backwards, dir, cmp, edge := keyset(true, at)
 	inner := `SELECT c.id AS case_id, c.updated_at FROM search_tokens s0 JOIN cases c ON c.id = s0.case_id WHERE s0.token_hash = ` + drive[0]
 	for _, h := range drive[1:] {
-		inner += ` AND EXISTS (SELECT 1 FROM search_tokens sd WHERE sd.case_id = c.id AND sd.token_hash = ` + h + `)`
+		inner += ` AND ` + hasToken("sd", h)
 	}
 	inner += ` AND EXISTS (SELECT 1 FROM case_viewers v WHERE v.case_id = c.id AND v.viewer IN ($3, $4))`
 	inner += ` AND (c.updated_at, c.id) ` + cmp + ` ($6, $7)`
@@ -560,6 +560,17 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
 	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	return t.finishPage(query, append(all, args...), at, limit, backwards, func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil })
+}
+
+// hasToken is the condition that case c has the blind-index entry hash
+// (a parameter): one probe of search_tokens by case and hash. It is a
+// scalar subquery rather than EXISTS so that PostgreSQL cannot turn it
+// into a join against every entry of the hash in the database (a hash
+// join reads all the cases with that name, so a search grew with the
+// number of cases): each case the walk reaches is probed, in the walk's
+// order, and the walk stops when the page is full.
+func hasToken(alias, hash string) string {
+	return `(SELECT 1 FROM search_tokens ` + alias + ` WHERE ` + alias + `.case_id = c.id AND ` + alias + `.token_hash = ` + hash + ` LIMIT 1) IS NOT NULL`
 }
 
 // searchWindow is how many of the viewer's newest cases (past the cursor)
