@@ -819,12 +819,15 @@ func (f *benchFixture) inboxCursorAt(b *testing.B, fraction float64) string {
 // every page (counted up to store.OverdueCap), "MyCases/childrens-services"
 // and "MyCases/referrer" the first page of the case list (store.PageSize
 // cases), "MyCases/.../page-2" the page after it (through its cursor),
-// "Search" a family name shared by about one case in eleven (first page),
-// "Alerts" the partnership lead's alerts (one case in fifty has a
-// break-glass alert; one page), "Escalations" the lead's escalated cases (1%
-// of the cases, each read from its log; one page), and "RetentionReview" the
-// review seven years later, when every closed case (1%) and the whole audit
-// log are due (at most 500 cases listed, and the count of audit entries).
+// "Search" a family name shared by about one case in eleven (first page;
+// "Search/page-2" the page after), "Alerts" the partnership lead's alerts
+// (one case in fifty has a break-glass alert; one page), "Escalations" the
+// lead's escalated cases (1% of the cases, their open escalations read from
+// the case_escalations read model; one page, and "Escalations/page-2"), and
+// "RetentionReview" the review seven years later, when every closed case
+// (1%) and the whole audit log are due (one page of store.PageSize closed
+// cases, and the count of audit entries; "RetentionReview/page-2" the next
+// page of closed cases).
 func BenchmarkListQueries(b *testing.B) {
 	ctx := context.Background()
 	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
@@ -839,6 +842,42 @@ func BenchmarkListQueries(b *testing.B) {
 			}
 			return func() (int, error) { p, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(p.Cases), err }
 		}
+		searchPage2 := func() func() (int, error) {
+			first, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if first.Next == nil {
+				return nil
+			}
+			return func() (int, error) {
+				p, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], first.Next)
+				return len(p.Cases), err
+			}
+		}
+		escalationsPage2 := func() func() (int, error) {
+			_, first, err := f.svc.EscalationsPage(ctx, f.lead, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if first.Next == nil {
+				return nil
+			}
+			return func() (int, error) { e, _, err := f.svc.EscalationsPage(ctx, f.lead, first.Next); return len(e), err }
+		}
+		retentionPage2 := func() func() (int, error) {
+			first, err := later.RetentionReviewPage(ctx, f.lead, nil, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if first.Cases.Next == nil {
+				return nil
+			}
+			return func() (int, error) {
+				r, err := later.RetentionReviewPage(ctx, f.lead, first.Cases.Next, nil)
+				return len(r.Items), err
+			}
+		}
 		lists := []struct {
 			name string
 			list func() (int, error)
@@ -851,9 +890,12 @@ func BenchmarkListQueries(b *testing.B) {
 			{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.Teacher); return len(c), err }},
 			{"MyCases/referrer/page-2", secondPage(f.p.Teacher)},
 			{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.p.CSWorker, benchFamily[2]); return len(c), err }},
+			{"Search/page-2", searchPage2()},
 			{"Alerts", func() (int, error) { a, err := f.svc.Alerts(ctx, f.lead); return len(a), err }},
 			{"Escalations", func() (int, error) { e, err := f.svc.Escalations(ctx, f.lead); return len(e), err }},
+			{"Escalations/page-2", escalationsPage2()},
 			{"RetentionReview", func() (int, error) { r, err := later.RetentionReview(ctx, f.lead); return len(r), err }},
+			{"RetentionReview/page-2", retentionPage2()},
 		}
 		for _, l := range lists {
 			if l.list == nil {

@@ -514,6 +514,12 @@ func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		// SaveProjection writes a case's open escalations only when it has
+		// ever been escalated: start from none, so a row left on any other
+		// case goes.
+		if err := tx.ClearOpenEscalations(); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			c, events, err := tx.LoadCase(id)
 			if err != nil {

@@ -83,39 +83,64 @@ func (v Viewer) reviewsRetention() bool {
 var errNotRetention = waymark.Errorf(waymark.EFORBIDDEN, "Retention reviews are for partnership leads and administrators.")
 
 // RetentionReview lists what is past its retention period and waits for a
-// person's decision: keep it for longer, or delete or erase it.
+// person's decision: keep it for longer, or delete or erase it. It is the
+// first page of each list (RetentionReviewPage).
 func (s *Service) RetentionReview(ctx context.Context, v Viewer) ([]ReviewItem, error) {
+	r, err := s.RetentionReviewPage(ctx, v, nil, nil)
+	return r.Items, err
+}
+
+// RetentionPage is one page of the retention review: a page of the closed
+// cases due (store.PageSize of them, oldest closure first), a page of the
+// concerns never sent (oldest first), each with the cursors of the pages
+// either side, and the audit log's entry.
+type RetentionPage struct {
+	Items  []ReviewItem // the closed cases, then the drafts, then the audit log
+	Cases  store.ReviewPage
+	Drafts store.ReviewPage
+}
+
+// RetentionReviewPage lists one page of the retention review: the closed
+// cases from casesAt and the drafts from draftsAt (nil: the first page of
+// each). Each list is a walk of its index from the cursor that stops after
+// a page, and the audit entries are counted by two index probes, so the
+// review costs the same however many cases and entries there are. A cursor
+// only moves within the lists; everything listed is due at now.
+func (s *Service) RetentionReviewPage(ctx context.Context, v Viewer, casesAt, draftsAt *store.Cursor) (RetentionPage, error) {
 	if !v.reviewsRetention() {
-		return nil, errNotRetention
+		return RetentionPage{}, errNotRetention
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return nil, err
+		return RetentionPage{}, err
 	}
 	p, now := s.Retention, s.now()
-	var out []ReviewItem
+	var out RetentionPage
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
-		cases, err := tx.ClosedCasesClosedBefore(now.AddDate(-p.ClosedCaseYears, 0, 0), now, 500)
+		out = RetentionPage{}
+		cases, page, err := tx.ClosedCasesDuePage(now.AddDate(-p.ClosedCaseYears, 0, 0), now, casesAt, store.PageSize)
 		if err != nil {
 			return audit.Entry{}, err
 		}
+		out.Cases = page
 		for _, c := range cases {
-			out = append(out, ReviewItem{Kind: ReviewClosedCase, ID: c.CaseID, Reference: c.Reference, Since: c.ClosedAt, DueSince: c.ClosedAt.AddDate(p.ClosedCaseYears, 0, 0)})
+			out.Items = append(out.Items, ReviewItem{Kind: ReviewClosedCase, ID: c.CaseID, Reference: c.Reference, Since: c.ClosedAt, DueSince: c.ClosedAt.AddDate(p.ClosedCaseYears, 0, 0)})
 		}
-		drafts, err := tx.UnsentDraftsSavedBefore(now.AddDate(0, 0, -p.UnsentDraftDays), now, 500)
+		drafts, page, err := tx.UnsentDraftsDuePage(now.AddDate(0, 0, -p.UnsentDraftDays), now, draftsAt, store.PageSize)
 		if err != nil {
 			return audit.Entry{}, err
 		}
+		out.Drafts = page
 		for _, d := range drafts {
-			out = append(out, ReviewItem{Kind: ReviewUnsentDraft, ID: d.DraftID, Owner: d.UserName, Since: d.UpdatedAt, DueSince: d.UpdatedAt.AddDate(0, 0, p.UnsentDraftDays)})
+			out.Items = append(out.Items, ReviewItem{Kind: ReviewUnsentDraft, ID: d.DraftID, Owner: d.UserName, Since: d.UpdatedAt, DueSince: d.UpdatedAt.AddDate(0, 0, p.UnsentDraftDays)})
 		}
 		n, oldest, err := tx.AuditEntriesBefore(now.AddDate(-p.AuditYears, 0, 0))
 		if err != nil {
 			return audit.Entry{}, err
 		}
 		if n > 0 {
-			out = append(out, ReviewItem{Kind: ReviewAuditLog, Count: n, Since: *oldest, DueSince: oldest.AddDate(p.AuditYears, 0, 0), Oldest: oldest})
+			out.Items = append(out.Items, ReviewItem{Kind: ReviewAuditLog, Count: n, Since: *oldest, DueSince: oldest.AddDate(p.AuditYears, 0, 0), Oldest: oldest})
 		}
-		return s.auditEntry(v, "", ActionRetentionReviewed, fmt.Sprintf("%d items due", len(out))), nil
+		return s.auditEntry(v, "", ActionRetentionReviewed, fmt.Sprintf("%d items due", len(out.Items))), nil
 	})
 	return out, err
 }

@@ -164,17 +164,23 @@ func (s *Service) EscalationsPage(ctx context.Context, v Viewer, at *store.Curso
 		if page, err = tx.EscalatedPage(v.User.ID, v.User.OrgID, at, store.PageSize); err != nil {
 			return audit.Entry{}, err
 		}
+		// Each case's open escalations come from the read model kept with
+		// its events (store.OpenEscalations): one statement for the page,
+		// not a replay of every listed case's history. A case whose row is
+		// not there at its current version is read from its history.
+		open, err := tx.OpenEscalations(page.Cases)
+		if err != nil {
+			return audit.Entry{}, err
+		}
 		ids := make([]string, 0, len(page.Cases))
 		for _, cs := range page.Cases {
-			c, _, err := tx.LoadCase(cs.ID)
-			if err != nil {
-				return audit.Entry{}, err
-			}
-			ec := EscalatedCase{CaseSummary: cs}
-			for _, e := range c.Meetings.Escalations {
-				if e.Open() {
-					ec.Open = append(ec.Open, e)
+			ec := EscalatedCase{CaseSummary: cs, Open: open[cs.ID]}
+			if ec.Open == nil {
+				c, _, err := tx.LoadCase(cs.ID)
+				if err != nil {
+					return audit.Entry{}, err
 				}
+				ec.Open = store.OpenEscalationsOf(c)
 			}
 			if len(ec.Open) == 0 {
 				continue // the read model is behind the log; the log wins

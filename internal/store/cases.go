@@ -206,6 +206,9 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err := t.saveClocks(c.ID, p.clocks); err != nil {
 		return err
 	}
+	if err := t.saveOpenEscalations(c); err != nil {
+		return err
+	}
 	return t.saveQueues(c.ID, p)
 }
 
@@ -605,7 +608,7 @@ func (t *Tx) CaseIDs() ([]string, error) {
 // DeleteOrphanReadModels removes read-model rows of cases that have no log
 // (and were not erased, whose logs can no longer be read).
 func (t *Tx) DeleteOrphanReadModels() error {
-	for _, table := range []string{"queue_items", "search_tokens", "clocks", "case_members", "case_viewers", "cases"} {
+	for _, table := range []string{"queue_items", "search_tokens", "clocks", "case_members", "case_viewers", "case_escalations", "cases"} {
 		key := "case_id"
 		if table == "cases" {
 			key = "id"

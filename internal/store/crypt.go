@@ -384,6 +384,7 @@ func (t *Tx) EraseCase(e Erasure) error {
 		`DELETE FROM search_tokens WHERE case_id = $1`,
 		`DELETE FROM clocks WHERE case_id = $1`,
 		`DELETE FROM queue_items WHERE case_id = $1`,
+		`DELETE FROM case_escalations WHERE case_id = $1`,
 	} {
 		if _, err := t.exec(q, e.CaseID); err != nil {
 			return fmt.Errorf("store: erasing read model: %w", err)

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -165,29 +166,34 @@ func (c Cursor) String() string {
 	return base64.RawURLEncoding.EncodeToString([]byte(dir + "|" + utc(c.At).Format(time.RFC3339Nano) + "|" + c.ID))
 }
 
-var errBadCursor = waymark.Invalid([]waymark.FieldError{{Field: "cursor", Message: "The link to this page of the list is not valid: go back to the first page"}})
+// errBadCursor is a new error each time: a page handler that takes the
+// field name off its copy (no field on a page holds the cursor) must not
+// take it off the API's.
+func errBadCursor() error {
+	return waymark.Invalid([]waymark.FieldError{{Field: "cursor", Message: "The link to this page of the list is not valid: go back to the first page"}})
+}
 
 // ParseCursor reads a cursor made by String. Anything else is EINVALID,
 // naming the field "cursor".
 func ParseCursor(s string) (Cursor, error) {
 	if len(s) > 300 {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	parts := strings.SplitN(string(raw), "|", 3)
 	if len(parts) != 3 || (parts[0] != "a" && parts[0] != "b") || parts[2] == "" {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	at, err := time.Parse(time.RFC3339Nano, parts[1])
 	if err != nil {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	c := Cursor{At: utc(at), ID: parts[2], Before: parts[0] == "b"}
 	if unstorable([]any{c.ID}) != nil {
-		return Cursor{}, errBadCursor
+		return Cursor{}, errBadCursor()
 	}
 	return c, nil
 }
@@ -219,7 +225,11 @@ type walk struct {
 	escalated   bool   // only cases with an escalation open, by when the oldest was raised (else by last activity)
 	where       string // further conditions on the case c, in the walk
 	args        []any  // their arguments, numbered from $8
-	window      int    // if not 0, look at no more than this many of each viewer key's rows
+	// floors, when not nil, bound the walk of each viewer key (the person's,
+	// then the organisation's): a walk reads no row past its floor (the
+	// last row of a window of the key's rows, windowFloors), and a nil
+	// floor leaves that key's walk unbounded.
+	floors []*Cursor
 }
 
 // far is the edge of a first page: later (or, walking forwards in time,
@@ -259,31 +269,45 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 	if w.escalated {
 		key = "escalated_since"
 	}
-	inner := func(viewer string) string {
-		if w.window > 0 {
-			q := `SELECT v.case_id, v.k FROM (SELECT case_id, ` + key + ` AS k FROM case_viewers WHERE viewer = ` + viewer +
-				` AND (` + key + `, case_id) ` + cmp + ` ($6, $7) ORDER BY ` + key + dir + `, case_id` + dir + ` LIMIT ` + strconv.Itoa(w.window) +
-				`) v JOIN cases c ON c.id = v.case_id WHERE ` + w.where
-			return `SELECT * FROM (` + q + ` ORDER BY v.k` + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
+	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
+	args = append(args, w.args...)
+	inner := func(viewer string, floor *Cursor) string {
+		where := w.where
+		// Conditions on the case's id alone read it from the walk's own
+		// row, so that a walk that needs nothing else of the case does not
+		// look each one up (a search word's blind-index entries).
+		if w.floors != nil {
+			where = strings.ReplaceAll(where, "c.id", "v.case_id")
 		}
 		q := `SELECT v.case_id, v.` + key + ` AS k FROM case_viewers v`
-		if w.where != "" {
+		if strings.Contains(where, "c.") {
 			q += ` JOIN cases c ON c.id = v.case_id`
 		}
 		q += ` WHERE v.viewer = ` + viewer
+		if floor != nil {
+			// The window: from the edge down to (or, walking the other
+			// way, up to) its floor, the floor's own row included.
+			back := map[string]string{"<": ">=", ">": "<="}[cmp]
+			args = append(args, utc(floor.At), floor.ID)
+			q += fmt.Sprintf(` AND (v.`+key+`, v.case_id) `+back+` ($%d, $%d)`, len(args)-1, len(args))
+		}
 		if w.escalated {
 			q += ` AND v.escalated_since IS NOT NULL`
 		}
 		q += ` AND (v.` + key + `, v.case_id) ` + cmp + ` ($6, $7)`
-		if w.where != "" {
-			q += ` AND ` + w.where
+		if where != "" {
+			q += ` AND ` + where
 		}
 		return `SELECT * FROM (` + q + ` ORDER BY v.` + key + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
 	}
-	q := pageColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
+	var floors [2]*Cursor
+	if w.floors != nil {
+		floors = [2]*Cursor{w.floors[0], w.floors[1]}
+	}
+	person := inner("$3", floors[0])
+	org := inner("$4", floors[1])
+	q := pageColumns + ` FROM (` + person + ` UNION ` + org + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.k` + dir + `, p.case_id` + dir
-	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
-	args = append(args, w.args...)
 	keyOf := func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil }
 	if w.escalated {
 		keyOf = func(c CaseSummary) (time.Time, error) {
@@ -482,7 +506,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 		if len(hashes) > 0 {
 			var all []string
 			for _, h := range hashes {
-				all = append(all, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+arg(h)+`)`)
+				all = append(all, hasToken("st", arg(h)))
 			}
 			alt = append(alt, `(`+strings.Join(all, ` AND `)+`)`)
 		}
@@ -497,15 +521,24 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	// starts from its entries in the blind index instead.
 	var driveConds []string
 	for _, h := range drive {
-		driveConds = append(driveConds, `EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = `+h+`)`)
+		driveConds = append(driveConds, hasToken("st", h))
 	}
-	windowed := walk{newestFirst: true, where: strings.Join(append(conds, `(`+strings.Join(driveConds, ` AND `)+`)`), " AND "), args: args, window: searchWindow}
+	//
+	// The window is found first, by its last row (windowFloors: an index
+	// walk of the viewer's own list rows, nothing else read); the walk
+	// then reads the viewer's rows in order from the cursor and stops as
+	// soon as the page is full, or at the window's floor.
+	floors, whole, err := t.windowFloors(userID, orgID, at, searchWindow)
+	if err != nil {
+		return Page{}, err
+	}
+	windowed := walk{newestFirst: true, where: strings.Join(append(conds, `(`+strings.Join(driveConds, ` AND `)+`)`), " AND "), args: args, floors: floors}
 	page, err := t.pagedSummaries(windowed, userID, orgID, at, limit)
 	if err != nil || (at != nil && at.Before && page.Prev != nil) || ((at == nil || !at.Before) && page.Next != nil) {
 		return page, err // a full page
 	}
-	if whole, err := t.walkedWhole(userID, orgID, at, searchWindow); err != nil || whole {
-		return page, err // every case of the viewer's past the cursor was looked at
+	if whole {
+		return page, nil // every case of the viewer's past the cursor was looked at
 	}
 	// Driven by the blind index: the first hash's entries, each kept when
 	// the word's other hashes, the viewer's membership and the other words
@@ -513,7 +546,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	backwards, dir, cmp, edge := keyset(true, at)
 	inner := `SELECT c.id AS case_id, c.updated_at FROM search_tokens s0 JOIN cases c ON c.id = s0.case_id WHERE s0.token_hash = ` + drive[0]
 	for _, h := range drive[1:] {
-		inner += ` AND EXISTS (SELECT 1 FROM search_tokens sd WHERE sd.case_id = c.id AND sd.token_hash = ` + h + `)`
+		inner += ` AND ` + hasToken("sd", h)
 	}
 	inner += ` AND EXISTS (SELECT 1 FROM case_viewers v WHERE v.case_id = c.id AND v.viewer IN ($3, $4))`
 	inner += ` AND (c.updated_at, c.id) ` + cmp + ` ($6, $7)`
@@ -526,27 +559,50 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	return t.finishPage(query, append(all, args...), at, limit, backwards, func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil })
 }
 
+// hasToken is the condition that case c has the blind-index entry hash
+// (a parameter): one probe of search_tokens by case and hash. It is a
+// scalar subquery rather than EXISTS so that PostgreSQL cannot turn it
+// into a join against every entry of the hash in the database (a hash
+// join reads all the cases with that name, so a search grew with the
+// number of cases): each case the walk reaches is probed, in the walk's
+// order, and the walk stops when the page is full.
+func hasToken(alias, hash string) string {
+	return `(SELECT 1 FROM search_tokens ` + alias + ` WHERE ` + alias + `.case_id = c.id AND ` + alias + `.token_hash = ` + hash + ` LIMIT 1) IS NOT NULL`
+}
+
 // searchWindow is how many of the viewer's newest cases (past the cursor)
 // a search looks at before it starts from the blind index instead.
 var searchWindow = 2000
 
-// walkedWhole reports whether a windowed walk of the case list from at (by
-// last activity, newest first) looked at every row of both of the viewer's
-// keys: each has fewer than window rows past the cursor.
-func (t *Tx) walkedWhole(userID, orgID string, at *Cursor, window int) (bool, error) {
+// windowFloors finds, for each of the viewer's keys (the person's, then
+// the organisation's), the last of the first window rows of the case list
+// from at (by last activity, newest first, walking the way at says): the
+// floor a windowed walk stops at. A key with fewer rows than that has no
+// floor (nil), and whole reports that neither has one: a walk down to the
+// floors looks at every case of the viewer's past the cursor. Each floor is
+// one probe of case_viewers_walk and a step over window index entries of
+// the viewer's own, reading no case.
+func (t *Tx) windowFloors(userID, orgID string, at *Cursor, window int) (floors []*Cursor, whole bool, err error) {
 	_, dir, cmp, edge := keyset(true, at)
+	whole = true
 	for _, viewer := range []string{viewerPerson(userID), viewerOrg(orgID)} {
-		var n int
-		err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM case_viewers WHERE viewer = $1 AND (updated_at, case_id) `+cmp+` ($2, $3)
-			ORDER BY updated_at`+dir+`, case_id`+dir+` LIMIT `+strconv.Itoa(window)+`) x`, viewer, edge[0], edge[1]).Scan(&n)
-		if err != nil {
-			return false, err
-		}
-		if n >= window {
-			return false, nil
+		var floorAt textTime
+		var id string
+		err := t.queryRow(`SELECT updated_at, case_id FROM case_viewers WHERE viewer = $1 AND (updated_at, case_id) `+cmp+` ($2, $3)
+			ORDER BY updated_at`+dir+`, case_id`+dir+` LIMIT 1 OFFSET `+strconv.Itoa(window-1), viewer, edge[0], edge[1]).Scan(&floorAt, &id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			floors = append(floors, nil)
+		case err != nil:
+			return nil, false, fmt.Errorf("store: finding a search's window: %w", err)
+		case floorAt.t == nil:
+			return nil, false, errors.New("store: a case_viewers row has no last activity")
+		default:
+			floors = append(floors, &Cursor{At: *floorAt.t, ID: id})
+			whole = false
 		}
 	}
-	return true, nil
+	return floors, whole, nil
 }
 
 // textTime scans a time that may be NULL, or — from SQLite, when a

@@ -384,8 +384,10 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 	for _, plan := range plans {
 		t.Log(plan)
 		for _, line := range strings.Split(plan, "\n") {
-			// p, w3, w4 and v are a page's own few rows (v: a search's window of the newest cases).
-			if strings.HasPrefix(line, "SCAN ") && line != "SCAN p" && line != "SCAN w3" && line != "SCAN w4" && line != "SCAN v" {
+			// p, w3 and w4 are a page's own few rows. A search's window is
+			// walked in order and stops at the page: it is never read
+			// whole into a list of its own (SCAN v) to be sorted.
+			if strings.HasPrefix(line, "SCAN ") && line != "SCAN p" && line != "SCAN w3" && line != "SCAN w4" {
 				t.Errorf("a list page scans a table:\n%s", plan)
 			}
 		}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -17,27 +19,93 @@ type ClosedCaseDue struct {
 }
 
 // ClosedCasesClosedBefore lists closed, unerased cases closed before cutoff
-// that nobody has decided to keep past now, oldest closure first.
+// that nobody has decided to keep past now, oldest closure first: the first
+// limit of them (ClosedCasesDuePage gives the pages after).
 func (t *Tx) ClosedCasesClosedBefore(cutoff, now time.Time, limit int) ([]ClosedCaseDue, error) {
+	out, _, err := t.ClosedCasesDuePage(cutoff, now, nil, limit)
+	return out, err
+}
+
+// ReviewPage is the cursors either side of one page of a retention review
+// list (nil when there is none).
+type ReviewPage struct {
+	Next, Prev *Cursor
+}
+
+// ClosedCasesDuePage lists one page of ClosedCasesClosedBefore: the first
+// when at is nil, else the page after (or before) the cursor. It walks
+// cases_closed_walk (migration 0018) from the cursor and stops after
+// limit+1 cases, however many cases are closed.
+func (t *Tx) ClosedCasesDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]ClosedCaseDue, ReviewPage, error) {
+	if limit <= 0 {
+		limit = PageSize
+	}
+	backwards, dir, cmp, edge := keyset(false, at)
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.closed_at FROM cases c
-		WHERE c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $1
-		AND c.id NOT IN (SELECT case_id FROM erasures)
+		WHERE c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $1 AND (c.closed_at, c.id) `+cmp+` ($4, $5)
+		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = c.id)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $2)
-		ORDER BY c.closed_at, c.id LIMIT $3`, utc(cutoff), utc(now), limit)
+		ORDER BY c.closed_at`+dir+`, c.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1])
 	if err != nil {
-		return nil, fmt.Errorf("store: listing closed cases due for review: %w", err)
+		return nil, ReviewPage{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
 	}
 	defer rows.Close()
 	var out []ClosedCaseDue
 	for rows.Next() {
 		var c ClosedCaseDue
 		if err := rows.Scan(&c.CaseID, &c.Reference, &c.ClosedAt); err != nil {
-			return nil, err
+			return nil, ReviewPage{}, err
 		}
 		c.ClosedAt = c.ClosedAt.UTC()
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, ReviewPage{}, err
+	}
+	out, page := reviewCursors(out, at, limit, backwards, func(c ClosedCaseDue) (time.Time, string) { return c.ClosedAt, c.CaseID })
+	return out, page, nil
+}
+
+// reviewCursors trims a retention list read in walking order (up to
+// limit+1 rows) to its page, turns a page walked backwards round, and
+// works out the cursors either side, as finishPage does for case lists.
+func reviewCursors[T any](rows []T, at *Cursor, limit int, backwards bool, key func(T) (time.Time, string)) ([]T, ReviewPage) {
+	more := len(rows) > limit
+	if more {
+		rows = rows[:limit]
+	}
+	if backwards {
+		slices.Reverse(rows)
+	}
+	var p ReviewPage
+	switch {
+	case len(rows) == 0 && at != nil:
+		// Nothing past the edge: offer the way back.
+		if backwards {
+			p.Next = &Cursor{At: at.At, ID: at.ID}
+		} else {
+			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
+		}
+	case len(rows) > 0:
+		firstAt, firstID := key(rows[0])
+		lastAt, lastID := key(rows[len(rows)-1])
+		toFirst := &Cursor{At: utc(firstAt), ID: firstID, Before: true}
+		toLast := &Cursor{At: utc(lastAt), ID: lastID}
+		if backwards {
+			p.Next = toLast
+			if more {
+				p.Prev = toFirst
+			}
+		} else {
+			if more {
+				p.Next = toLast
+			}
+			if at != nil {
+				p.Prev = toFirst
+			}
+		}
+	}
+	return rows, p
 }
 
 // ClosedCaseIsDue reports whether the case is on the review list at now: closed,
@@ -64,41 +132,74 @@ type DraftDue struct {
 }
 
 // UnsentDraftsSavedBefore lists drafts never sent and last saved before
-// cutoff that nobody has decided to keep past now, oldest first.
+// cutoff that nobody has decided to keep past now, oldest first: the first
+// limit of them (UnsentDraftsDuePage gives the pages after).
 func (t *Tx) UnsentDraftsSavedBefore(cutoff, now time.Time, limit int) ([]DraftDue, error) {
+	out, _, err := t.UnsentDraftsDuePage(cutoff, now, nil, limit)
+	return out, err
+}
+
+// UnsentDraftsDuePage lists one page of UnsentDraftsSavedBefore, walking
+// concern_drafts_unsent_walk (migration 0018) from the cursor.
+func (t *Tx) UnsentDraftsDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, ReviewPage, error) {
+	if limit <= 0 {
+		limit = PageSize
+	}
+	backwards, dir, cmp, edge := keyset(false, at)
 	rows, err := t.query(`SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
-		WHERE d.submitted_case_id IS NULL AND d.updated_at < $1
+		WHERE d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) `+cmp+` ($4, $5)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
-		ORDER BY d.updated_at, d.id LIMIT $3`, utc(cutoff), utc(now), limit)
+		ORDER BY d.updated_at`+dir+`, d.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1])
 	if err != nil {
-		return nil, fmt.Errorf("store: listing drafts due for review: %w", err)
+		return nil, ReviewPage{}, fmt.Errorf("store: listing drafts due for review: %w", err)
 	}
 	defer rows.Close()
 	var out []DraftDue
 	for rows.Next() {
 		var d DraftDue
 		if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt); err != nil {
-			return nil, err
+			return nil, ReviewPage{}, err
 		}
 		d.UpdatedAt = d.UpdatedAt.UTC()
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, ReviewPage{}, err
+	}
+	out, page := reviewCursors(out, at, limit, backwards, func(d DraftDue) (time.Time, string) { return d.UpdatedAt, d.DraftID })
+	return out, page, nil
 }
 
-// AuditEntriesBefore counts audit entries older than cutoff and gives the
-// oldest one's time.
+// AuditEntriesBefore counts the audit entries older than cutoff and gives
+// the oldest one's time, in two probes of indexes whatever the log's size:
+// the chain's first entry (by seq), and the last entry recorded before the
+// cutoff (audit_at, migration 0018). The count is the stretch of the chain
+// between them. The chain's seqs have no gaps: each entry takes the head's
+// seq plus one (chainEntries), nothing in Waymark deletes an entry (the
+// review lists old entries, it never removes them), and `waymark audit
+// verify` names any entry missing from the chain. As entries are recorded
+// in the order they happen, every entry of that stretch is older than the
+// cutoff; one stamped out of order (a clock put back) is counted with the
+// stretch of the chain it sits in, which is the part a retention decision
+// about the chain would cover.
 func (t *Tx) AuditEntriesBefore(cutoff time.Time) (int, *time.Time, error) {
-	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM audit_log WHERE at < $1`, utc(cutoff)).Scan(&n); err != nil || n == 0 {
-		return 0, nil, err
+	// The latest time before the cutoff, then the last entry at that time:
+	// each a walk of audit_at that stops at its first entry.
+	var last int64
+	err := t.queryRow(`SELECT seq FROM audit_log WHERE at = (SELECT at FROM audit_log WHERE at < $1 ORDER BY at DESC LIMIT 1) ORDER BY seq DESC LIMIT 1`, utc(cutoff)).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
 	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: finding the last audit entry before the cutoff: %w", err)
+	}
+	var first int64
 	var oldest time.Time
-	if err := t.queryRow(`SELECT at FROM audit_log ORDER BY seq LIMIT 1`).Scan(&oldest); err != nil {
+	if err := t.queryRow(`SELECT seq, at FROM audit_log ORDER BY seq LIMIT 1`).Scan(&first, &oldest); err != nil {
 		return 0, nil, fmt.Errorf("store: reading the oldest audit entry: %w", err)
 	}
 	oldest = oldest.UTC()
-	return n, &oldest, nil
+	return int(last - first + 1), &oldest, nil
 }
 
 // RetentionDecision is a person's decision to keep a record for longer.

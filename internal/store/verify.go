@@ -391,7 +391,7 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			}
 		}
 		// Read models hang off a case that has a history, or an erasure.
-		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM queue_items`, `SELECT DISTINCT case_id FROM case_viewers`} {
+		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM queue_items`, `SELECT DISTINCT case_id FROM case_viewers`, `SELECT case_id FROM case_escalations`} {
 			ids, err := t.stringColumn(q)
 			if err != nil {
 				return err
@@ -452,6 +452,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 				return err
 			}
 			if err := t.checkViewers(id, viewerLines(want.members, want.row.updatedAt, escalatedSince(c))); err != nil {
+				return err
+			}
+			if err := t.checkOpenEscalations(c); err != nil {
 				return err
 			}
 		}
@@ -946,11 +949,11 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 		return t.tamper(caseID, 0, 0, "it was erased but has no row in cases: the row was deleted")
 	}
 	var n int
-	if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM clocks WHERE case_id = $1) + (SELECT COUNT(*) FROM search_tokens WHERE case_id = $1) + (SELECT COUNT(*) FROM queue_items WHERE case_id = $1)`, caseID).Scan(&n); err != nil {
+	if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM clocks WHERE case_id = $1) + (SELECT COUNT(*) FROM search_tokens WHERE case_id = $1) + (SELECT COUNT(*) FROM queue_items WHERE case_id = $1) + (SELECT COUNT(*) FROM case_escalations WHERE case_id = $1)`, caseID).Scan(&n); err != nil {
 		return err
 	}
 	if name != "" || n > 0 {
-		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks, search tokens or queue rows again")
+		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks, search tokens, queue rows or open escalations again")
 	}
 	// Its member rows' seals (storedProjection checks them), and its case
 	// row and members against what they were when it was erased.

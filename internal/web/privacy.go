@@ -24,11 +24,56 @@ type retentionRow struct {
 }
 
 type retentionData struct {
-	Rows      []retentionRow
-	Policy    casework.RetentionPolicy
-	Lead      bool
-	Form      map[string]string
-	FormError string
+	Cases, Drafts, Audit []retentionRow
+	Policy               casework.RetentionPolicy
+	Lead                 bool
+	Form                 map[string]string
+	FormError            string
+	// The pages either side of each list ("" when there is none), and the
+	// cursors of the pages shown, which the forms carry so that a refused
+	// form shows the same pages again.
+	CasesPrev, CasesNext, DraftsPrev, DraftsNext string
+	CasesAt, DraftsAt                            string
+	First                                        string // after a bad page link: where the lists start
+}
+
+// retentionCursors reads the review's two cursors: "cases" for the closed
+// cases and "drafts" for the concerns never sent (store.ParseCursor). A bad
+// one is EINVALID naming its field.
+func retentionCursors(q url.Values) (cases, drafts *store.Cursor, err error) {
+	read := func(name string) (*store.Cursor, error) {
+		if !q.Has(name) {
+			return nil, nil
+		}
+		c, err := store.ParseCursor(q.Get(name))
+		if err != nil {
+			return nil, err
+		}
+		return &c, nil
+	}
+	if cases, err = read("cases"); err != nil {
+		return nil, nil, err
+	}
+	if drafts, err = read("drafts"); err != nil {
+		return nil, nil, err
+	}
+	return cases, drafts, nil
+}
+
+// retentionURL is the review page with the list name moved to cursor c
+// and the other list where it is; "" when there is no such page.
+func retentionURL(q url.Values, name string, c *store.Cursor) string {
+	if c == nil {
+		return ""
+	}
+	keep := url.Values{}
+	for _, k := range []string{"cases", "drafts"} {
+		if q.Has(k) {
+			keep.Set(k, q.Get(k))
+		}
+	}
+	keep.Set(name, c.String())
+	return "/admin/retention?" + keep.Encode()
 }
 
 func reviewKindLabel(kind string) string {
@@ -43,21 +88,55 @@ func reviewKindLabel(kind string) string {
 	return kind
 }
 
-func (s *Server) retentionData(r *http.Request, v casework.Viewer, form map[string]string) (retentionData, error) {
-	items, err := s.svc.RetentionReview(r.Context(), v)
+// retentionData is one page of the review; q holds its cursors (the page's
+// query, or a refused form's hidden fields).
+func (s *Server) retentionData(r *http.Request, v casework.Viewer, q url.Values, form map[string]string) (retentionData, error) {
+	casesAt, draftsAt, err := retentionCursors(q)
 	if err != nil {
 		return retentionData{}, err
 	}
-	d := retentionData{Policy: s.svc.Retention, Lead: v.User.Role == pathway.RolePartnershipLead, Form: form}
-	for _, it := range items {
-		d.Rows = append(d.Rows, retentionRow{ReviewItem: it, KindLabel: reviewKindLabel(it.Kind), Age: humanDuration(s.now().Sub(it.Since))})
+	page, err := s.svc.RetentionReviewPage(r.Context(), v, casesAt, draftsAt)
+	if err != nil {
+		return retentionData{}, err
+	}
+	d := retentionData{Policy: s.svc.Retention, Lead: v.User.Role == pathway.RolePartnershipLead, Form: form,
+		CasesPrev: retentionURL(q, "cases", page.Cases.Prev), CasesNext: retentionURL(q, "cases", page.Cases.Next),
+		DraftsPrev: retentionURL(q, "drafts", page.Drafts.Prev), DraftsNext: retentionURL(q, "drafts", page.Drafts.Next)}
+	if casesAt != nil {
+		d.CasesAt = casesAt.String()
+	}
+	if draftsAt != nil {
+		d.DraftsAt = draftsAt.String()
+	}
+	for _, it := range page.Items {
+		row := retentionRow{ReviewItem: it, KindLabel: reviewKindLabel(it.Kind), Age: humanDuration(s.now().Sub(it.Since))}
+		switch it.Kind {
+		case casework.ReviewClosedCase:
+			d.Cases = append(d.Cases, row)
+		case casework.ReviewUnsentDraft:
+			d.Drafts = append(d.Drafts, row)
+		default:
+			d.Audit = append(d.Audit, row)
+		}
 	}
 	return d, nil
 }
 
-// handleRetention shows what is past its retention period, for a person to decide.
+// handleRetention shows what is past its retention period, for a person to
+// decide: a page of each list.
 func (s *Server) handleRetention(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	d, err := s.retentionData(r, v, map[string]string{})
+	d, err := s.retentionData(r, v, r.URL.Query(), map[string]string{})
+	if waymark.ErrorCode(err) == waymark.EINVALID {
+		// A page link that is not one Waymark made: say so, and offer the
+		// first page; nothing is listed.
+		errs := waymark.ErrorFields(err)
+		for i := range errs {
+			errs[i].Field = "" // no field on the page holds the cursor
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "retention", Page{Title: "Retention review", Errors: errs,
+			Data: retentionData{Policy: s.svc.Retention, First: "/admin/retention"}})
+		return
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -78,7 +157,7 @@ func (s *Server) handleRetentionKeep(w http.ResponseWriter, r *http.Request, v c
 		s.failErr(w, r, err)
 		return
 	}
-	d, derr := s.retentionData(r, v, map[string]string{"id": f.Get("id"), "note": f.Get("note")})
+	d, derr := s.retentionData(r, v, f, map[string]string{"id": f.Get("id"), "note": f.Get("note")})
 	if derr != nil {
 		s.failErr(w, r, derr)
 		return
@@ -99,19 +178,34 @@ func (s *Server) handleRetentionDeleteDraft(w http.ResponseWriter, r *http.Reque
 	http.Redirect(w, r, "/admin/retention?done=deleted", http.StatusSeeOther)
 }
 
-// handleAPIRetentionReview is the review list as JSON.
+// handleAPIRetentionReview is one page of the review list as JSON: the
+// closed cases from ?cases= and the drafts from ?drafts= (the cursors an
+// earlier response gave), the first page of each without them.
 func (s *Server) handleAPIRetentionReview(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	items, err := s.svc.RetentionReview(r.Context(), v)
+	casesAt, draftsAt, err := retentionCursors(r.URL.Query())
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}
+	page, err := s.svc.RetentionReviewPage(r.Context(), v, casesAt, draftsAt)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	items := page.Items
 	if items == nil {
 		items = []casework.ReviewItem{}
 	}
 	p := s.svc.Retention
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "policy": map[string]int{
-		"closedCaseYears": p.ClosedCaseYears, "unsentDraftDays": p.UnsentDraftDays, "auditYears": p.AuditYears}})
+	out := map[string]any{"items": items, "policy": map[string]int{
+		"closedCaseYears": p.ClosedCaseYears, "unsentDraftDays": p.UnsentDraftDays, "auditYears": p.AuditYears}}
+	for name, c := range map[string]*store.Cursor{"nextCasesCursor": page.Cases.Next, "prevCasesCursor": page.Cases.Prev,
+		"nextDraftsCursor": page.Drafts.Next, "prevDraftsCursor": page.Drafts.Prev} {
+		if c != nil {
+			out[name] = c.String()
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 type subjectData struct {
