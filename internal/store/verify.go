@@ -561,7 +561,7 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		// text columns come packed into one (packedAuditColumns) and are
 		// unpacked here; a row that does not unpack (a NULL, which the
 		// schema forbids) has its chunk read column by column, as below.
-		columns = `seq, ` + packedAuditColumns
+		columns = packedAuditColumns
 	}
 	plain := `SELECT seq, ` + at + `, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq`
 	stmts := make([]*sql.Stmt, len(readers))
@@ -830,15 +830,15 @@ func (t *Tx) utf8() bool {
 	return t.tx.QueryRowContext(t.ctx, `PRAGMA encoding`).Scan(&enc) == nil && enc == "UTF-8"
 }
 
-// packedAuditColumns is an audit entry's columns but seq as one text
-// value, joined by the unit separator (auditSeparator): the SQLite driver
+// packedAuditColumns is an audit entry's columns as one text value,
+// joined by the unit separator (auditSeparator): the SQLite driver
 // copies and boxes every column it returns, and verifying is bound by
 // that. The text of a row holds exactly one separator fewer than it has
 // columns only when no column holds one (concat_ws leaves a NULL out,
 // separator and all), so splitting it gives back every column exactly or
 // sees that it cannot. The time is its text, as the column-by-column read
 // takes it.
-const packedAuditColumns = `concat_ws(char(31), CAST(at AS TEXT), actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id)`
+const packedAuditColumns = `concat_ws(char(31), seq, CAST(at AS TEXT), actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id)`
 
 // auditSeparator is char(31) in packedAuditColumns.
 const auditSeparator = '\x1f'
@@ -847,7 +847,7 @@ const auditSeparator = '\x1f'
 // unpack: the chunk is then read column by column.
 var errNotPacked = errors.New("store: an audit row did not unpack")
 
-// readPackedAudit reads a chunk's entries from rows of seq and
+// readPackedAudit reads a chunk's entries from rows of
 // packedAuditColumns. Every text field of an entry is a piece of the one
 // string the driver returned for its row.
 func readPackedAudit(c *auditChunk, query func() (*sql.Rows, error)) error {
@@ -857,16 +857,19 @@ func readPackedAudit(c *auditChunk, query func() (*sql.Rows, error)) error {
 	}
 	defer rows.Close()
 	var row sql.NullString
-	var at string
+	var seq, at string
 	for rows.Next() {
 		if c.n == len(c.entries) { // only seqs below 1 can crowd a chunk
 			c.grow()
 		}
 		e := &c.entries[c.n]
-		if err := rows.Scan(&e.Seq, &row); err != nil {
+		if err := rows.Scan(&row); err != nil {
 			return fmt.Errorf("store: scanning audit entry: %w", err)
 		}
-		if !row.Valid || !unpack(row.String, &at, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID) {
+		if !row.Valid || !unpack(row.String, &seq, &at, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID) {
+			return errNotPacked
+		}
+		if e.Seq, err = strconv.ParseInt(seq, 10, 64); err != nil { // seq is the rowid: always an integer
 			return errNotPacked
 		}
 		var ok bool
