@@ -678,13 +678,20 @@ const verifyReaders = 2
 // inChunks verifies chunks 0..n-1 of a log. Reader r (of readers) reads
 // chunks r, r+readers, ... with read, in order, each into a chunk of a few
 // kept for reuse (so memory stays the same however long the log is), and
-// hands it to workers, one per processor, that check it with check; one
-// more goroutine follows the chunks in order with follow, which returns the
-// first error in chain order (a chunk's readErr comes after its entries).
-// The first error stops everything.
+// checks it with check itself when there are as many readers as
+// processors (the entries it just read are still in its processor's cache,
+// and no goroutine waits on another to hand it work), or else hands it to
+// workers, one per processor, that check it; one more goroutine follows
+// the chunks in order with follow, which returns the first error in chain
+// order (a chunk's readErr comes after its entries). The first error stops
+// everything.
 func inChunks(readers, n int, read func(reader int, c *auditChunk, i int) error, check func(*auditChunk), follow func(*auditChunk) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	perReader := 2 + (2*workers+readers-1)/readers
+	inline := readers >= workers
+	if inline {
+		workers = 0
+	}
 	work := make(chan *auditChunk, readers*perReader)
 	out := make([]chan *auditChunk, readers)
 	free := make([]chan *auditChunk, readers)
@@ -716,7 +723,11 @@ func inChunks(readers, n int, read func(reader int, c *auditChunk, i int) error,
 				}
 				c.n, c.readErr, c.done, c.slow = 0, nil, make(chan struct{}), c.slow[:0]
 				c.readErr = read(r, c, i)
-				work <- c // never blocks: it has room for every chunk
+				if inline {
+					check(c)
+				} else {
+					work <- c // never blocks: it has room for every chunk
+				}
 				out[r] <- c
 				if c.readErr != nil {
 					return
