@@ -587,7 +587,7 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 			if !errors.Is(err, errNotPacked) {
 				return t.rereadTimes(readers[reader], c, err)
 			}
-			c.n = 0
+			c.n, c.slow = 0, c.slow[:0]
 			q = func() (*sql.Rows, error) {
 				return readers[reader].QueryContext(t.ctx, plain, lo, hi)
 			}
@@ -608,7 +608,8 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 				atDest = &e.At
 			}
 			if err := rows.Scan(&e.Seq, atDest, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID); err != nil {
-				return fmt.Errorf("store: scanning audit entry: %w", err)
+				rows.Close()
+				return t.rereadTimes(readers[reader], c, fmt.Errorf("store: scanning audit entry: %w", err))
 			}
 			if t.dialect == SQLite {
 				var ok bool
