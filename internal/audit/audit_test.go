@@ -2,6 +2,11 @@ package audit
 
 import (
 	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -169,6 +174,44 @@ func TestFollowingCheckedEntriesNamesWhatNextNames(t *testing.T) {
 			if want == nil || got == nil || got.Error() != want.Error() {
 				t.Fatalf("entry %d altered: Follow gave %v, Next gave %v", i+1, got, want)
 			}
+		}
+	}
+}
+
+// The checker spells an entry's time exactly as Hash and MAC spell it, for
+// any instant, zone and fraction of a second, in years of any length.
+func TestTheCheckerSpellsTimesAsHashAndMACDo(t *testing.T) {
+	times := []time.Time{
+		{}, time.Unix(0, 0), time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 10, 9, 0, 0, 999, time.UTC), time.Date(2026, 3, 10, 9, 0, 0, 1000, time.UTC),
+		time.Date(2026, 3, 10, 9, 0, 0, 120000000, time.FixedZone("", -5*3600)), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 6, 1, 0, 0, 0, 500000, time.UTC), time.Date(0, 6, 1, 0, 0, 0, 1500, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 10, time.UTC),
+	}
+	r := rand.New(rand.NewPCG(10, 10))
+	for range 5000 {
+		times = append(times, time.Unix(r.Int64N(400*365*86400)-100*365*86400, r.Int64N(1e9)).In(time.FixedZone("", 60*(r.IntN(26*60)-13*60))))
+	}
+	var c Checker
+	for _, at := range times {
+		want := at.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+		if got := string(c.appendTime(nil, at)); got != strconv.Itoa(len(want))+":"+want+"|" {
+			t.Fatalf("%v spelt %q, Hash spells %q", at, got, want)
+		}
+	}
+}
+
+// Case heads are read as FormatHeads writes them, and anything else is
+// refused, naming the part that is not case:seq:mac.
+func TestCaseHeadsAreReadAsWrittenAndNothingElse(t *testing.T) {
+	heads := map[string]Head{"case-1": {Seq: 3, MAC: "ab"}, "case-2": {Seq: 12, MAC: "cd"}}
+	if got, err := ParseHeads(FormatHeads(heads)); err != nil || !maps.Equal(got, heads) {
+		t.Fatalf("read %v, %v; want %v", got, err, heads)
+	}
+	for text, part := range map[string]string{
+		"": "", "a:1:b;": "", ";a:1:b": "", "a:1": "a:1", "a:1:b:c": "a:1:b:c", "a:0:b": "a:0:b", "a:x:b": "a:x:b", "a:1:b;c": "c",
+	} {
+		if _, err := ParseHeads(text); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", part)) {
+			t.Errorf("%q: %v, want it refused naming %q", text, err, part)
 		}
 	}
 }

@@ -70,17 +70,20 @@ func FormatHeads(heads map[string]Head) string {
 
 // ParseHeads reads what FormatHeads wrote.
 func ParseHeads(s string) (map[string]Head, error) {
-	out := map[string]Head{}
-	for _, p := range strings.Split(s, ";") {
-		f := strings.Split(p, ":")
-		if len(f) != 3 {
+	out := make(map[string]Head, 1+strings.Count(s, ";"))
+	for more := true; more; {
+		var p string
+		p, s, more = strings.Cut(s, ";")
+		id, rest, ok := strings.Cut(p, ":")
+		seq, mac, ok2 := strings.Cut(rest, ":")
+		if !ok || !ok2 || strings.Contains(mac, ":") {
 			return nil, fmt.Errorf("its case heads %q are not case:seq:mac", p)
 		}
-		n, err := strconv.Atoi(f[1])
+		n, err := strconv.Atoi(seq)
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("its case heads %q are not case:seq:mac", p)
 		}
-		out[f[0]] = Head{Seq: n, MAC: f[2]}
+		out[id] = Head{Seq: n, MAC: mac}
 	}
 	return out, nil
 }

@@ -558,9 +558,19 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 	if t.dialect == SQLite {
 		at = "CAST(at AS TEXT)"
 	}
+	columns := `seq, ` + at + `, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id`
+	packed := t.dialect == SQLite && t.utf8()
+	if packed {
+		// On SQLite the driver's cost is per column, not per byte, so the
+		// text columns come packed into one (packedAuditColumns) and are
+		// unpacked here; a row that does not unpack (a NULL, which the
+		// schema forbids) has its chunk read column by column, as below.
+		columns = packedAuditColumns
+	}
+	plain := `SELECT seq, ` + at + `, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq`
 	stmts := make([]*sql.Stmt, len(readers))
 	for i, tx := range readers {
-		st, err := tx.PrepareContext(t.ctx, `SELECT seq, `+at+`, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq`)
+		st, err := tx.PrepareContext(t.ctx, `SELECT `+columns+` FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq`)
 		if err != nil {
 			return nil, fmt.Errorf("store: reading audit log: %w", err)
 		}
@@ -575,14 +585,24 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		if i == chunks-1 {
 			hi = math.MaxInt64
 		}
-		rows, err := stmts[reader].QueryContext(t.ctx, lo, hi)
+		q := func() (*sql.Rows, error) { return stmts[reader].QueryContext(t.ctx, lo, hi) }
+		if packed {
+			err := readPackedAudit(c, q)
+			if !errors.Is(err, errNotPacked) {
+				return t.rereadTimes(readers[reader], c, err)
+			}
+			c.n, c.slow = 0, c.slow[:0]
+			q = func() (*sql.Rows, error) {
+				return readers[reader].QueryContext(t.ctx, plain, lo, hi)
+			}
+		}
+		rows, err := q()
 		if err != nil {
 			return fmt.Errorf("store: reading audit log: %w", err)
 		}
 		defer rows.Close()
 		var text sql.NullString
 		var atDest any = &text
-		var slow []int
 		for rows.Next() {
 			if c.n == len(c.entries) { // only seqs below 1 can crowd a chunk
 				c.grow()
@@ -592,29 +612,20 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 				atDest = &e.At
 			}
 			if err := rows.Scan(&e.Seq, atDest, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID); err != nil {
-				return fmt.Errorf("store: scanning audit entry: %w", err)
+				rows.Close()
+				return t.rereadTimes(readers[reader], c, fmt.Errorf("store: scanning audit entry: %w", err))
 			}
 			if t.dialect == SQLite {
 				var ok bool
-				if e.At, ok = canonicalUTC(text); !ok {
-					slow = append(slow, c.n)
+				if e.At, ok = canonicalUTC(text.String); !ok || !text.Valid {
+					c.slow = append(c.slow, c.n)
 				}
 			}
 			c.n++
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		err = rows.Err()
 		rows.Close()
-		for _, k := range slow {
-			e := &c.entries[k]
-			var seq int64
-			if err := readers[reader].QueryRowContext(t.ctx, `SELECT seq, at FROM audit_log WHERE seq = $1`, e.Seq).Scan(&seq, &e.At); err != nil {
-				c.n = k // what reading them in order would have stopped at
-				return fmt.Errorf("store: scanning audit entry: %w", err)
-			}
-		}
-		return nil
+		return t.rereadTimes(readers[reader], c, err)
 	}
 	progress := o.Progress
 	if err := inChunks(len(readers), chunks, read, check, func(c *auditChunk) error {
@@ -646,6 +657,7 @@ type auditChunk struct {
 	n       int
 	readErr error // what stopped reading after the n entries, if anything
 	done    chan struct{}
+	slow    []int // entries whose time is spelt other than as Waymark writes it
 }
 
 func newAuditChunk() *auditChunk {
@@ -671,13 +683,20 @@ const verifyReaders = 2
 // inChunks verifies chunks 0..n-1 of a log. Reader r (of readers) reads
 // chunks r, r+readers, ... with read, in order, each into a chunk of a few
 // kept for reuse (so memory stays the same however long the log is), and
-// hands it to workers, one per processor, that check it with check; one
-// more goroutine follows the chunks in order with follow, which returns the
-// first error in chain order (a chunk's readErr comes after its entries).
-// The first error stops everything.
+// checks it with check itself when there are as many readers as
+// processors (the entries it just read are still in its processor's cache,
+// and no goroutine waits on another to hand it work), or else hands it to
+// workers, one per processor, that check it; one more goroutine follows
+// the chunks in order with follow, which returns the first error in chain
+// order (a chunk's readErr comes after its entries). The first error stops
+// everything.
 func inChunks(readers, n int, read func(reader int, c *auditChunk, i int) error, check func(*auditChunk), follow func(*auditChunk) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	perReader := 2 + (2*workers+readers-1)/readers
+	inline := readers >= workers
+	if inline {
+		workers = 0
+	}
 	work := make(chan *auditChunk, readers*perReader)
 	out := make([]chan *auditChunk, readers)
 	free := make([]chan *auditChunk, readers)
@@ -707,9 +726,13 @@ func inChunks(readers, n int, read func(reader int, c *auditChunk, i int) error,
 					return
 				case c = <-free[r]:
 				}
-				c.n, c.readErr, c.done = 0, nil, make(chan struct{})
+				c.n, c.readErr, c.done, c.slow = 0, nil, make(chan struct{}), c.slow[:0]
 				c.readErr = read(r, c, i)
-				work <- c // never blocks: it has room for every chunk
+				if inline {
+					check(c)
+				} else {
+					work <- c // never blocks: it has room for every chunk
+				}
 				out[r] <- c
 				if c.readErr != nil {
 					return
@@ -799,13 +822,106 @@ func (t *Tx) snapshotReaders(n int, headSeq int64, headHash string) (readers []*
 	return readers, done
 }
 
+// rereadTimes reads, through the driver, the time of each entry of c that
+// was not spelt as Waymark writes it (c.slow), after the chunk was read up
+// to err: a time the driver cannot read either stops the chunk there, as
+// reading the entries in order would have stopped it.
+func (t *Tx) rereadTimes(tx *sql.Tx, c *auditChunk, err error) error {
+	for _, k := range c.slow {
+		e := &c.entries[k]
+		var seq int64
+		if err := tx.QueryRowContext(t.ctx, `SELECT seq, at FROM audit_log WHERE seq = $1`, e.Seq).Scan(&seq, &e.At); err != nil {
+			c.n = k // what reading them in order would have stopped at
+			return fmt.Errorf("store: scanning audit entry: %w", err)
+		}
+	}
+	return err
+}
+
+// utf8 reports whether a SQLite database keeps its text as UTF-8, so a
+// column's length in bytes (octet_length) is the length of the text the
+// driver returns for it. Waymark makes every database so.
+func (t *Tx) utf8() bool {
+	var enc string
+	return t.tx.QueryRowContext(t.ctx, `PRAGMA encoding`).Scan(&enc) == nil && enc == "UTF-8"
+}
+
+// packedAuditColumns is an audit entry's columns as one text value,
+// joined by the unit separator (auditSeparator): the SQLite driver
+// copies and boxes every column it returns, and verifying is bound by
+// that. The text of a row holds exactly one separator fewer than it has
+// columns only when no column holds one (concat_ws leaves a NULL out,
+// separator and all), so splitting it gives back every column exactly or
+// sees that it cannot. The time is its text, as the column-by-column read
+// takes it.
+const packedAuditColumns = `concat_ws(char(31), seq, CAST(at AS TEXT), actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id)`
+
+// auditSeparator is char(31) in packedAuditColumns.
+const auditSeparator = '\x1f'
+
+// errNotPacked is what readPackedAudit returns for a row that does not
+// unpack: the chunk is then read column by column.
+var errNotPacked = errors.New("store: an audit row did not unpack")
+
+// readPackedAudit reads a chunk's entries from rows of
+// packedAuditColumns. Every text field of an entry is a piece of the one
+// string the driver returned for its row.
+func readPackedAudit(c *auditChunk, query func() (*sql.Rows, error)) error {
+	rows, err := query()
+	if err != nil {
+		return fmt.Errorf("store: reading audit log: %w", err)
+	}
+	defer rows.Close()
+	var row sql.NullString
+	var seq, at string
+	for rows.Next() {
+		if c.n == len(c.entries) { // only seqs below 1 can crowd a chunk
+			c.grow()
+		}
+		e := &c.entries[c.n]
+		if err := rows.Scan(&row); err != nil {
+			return fmt.Errorf("store: scanning audit entry: %w", err)
+		}
+		if !row.Valid || !unpack(row.String, &seq, &at, &e.ActorID, &e.OrgID, &e.CaseID, &e.Action, &e.Detail, &e.PrevHash, &e.Hash, &e.KeyID, &e.Heads, &e.RequestID) {
+			return errNotPacked
+		}
+		if e.Seq, err = strconv.ParseInt(seq, 10, 64); err != nil { // seq is the rowid: always an integer
+			return errNotPacked
+		}
+		var ok bool
+		if e.At, ok = canonicalUTC(at); !ok {
+			c.slow = append(c.slow, c.n)
+		}
+		c.n++
+	}
+	return rows.Err()
+}
+
+// unpack splits s, joined as packedAuditColumns joins a row, into fields,
+// and reports whether it holds exactly one separator fewer than there are
+// fields: only then is every field exactly its column.
+func unpack(s string, fields ...*string) bool {
+	last := len(fields) - 1
+	for _, f := range fields[:last] {
+		i := strings.IndexByte(s, auditSeparator)
+		if i < 0 {
+			return false
+		}
+		*f, s = s[:i], s[i+1:]
+	}
+	if strings.IndexByte(s, auditSeparator) >= 0 {
+		return false
+	}
+	*fields[last] = s
+	return true
+}
+
 // canonicalUTC reads a time spelt exactly as Waymark has SQLite keep it
 // (time.Time.String of a UTC time: "2026-03-10 09:00:00.123456 +0000
 // UTC"), as the driver would read it; ok is false for any other spelling.
-func canonicalUTC(s sql.NullString) (v time.Time, ok bool) {
+func canonicalUTC(t string) (v time.Time, ok bool) {
 	const suffix = " +0000 UTC"
-	t := s.String
-	if !s.Valid || len(t) < 19+len(suffix) || !strings.HasSuffix(t, suffix) {
+	if len(t) < 19+len(suffix) || !strings.HasSuffix(t, suffix) {
 		return time.Time{}, false
 	}
 	t = t[:len(t)-len(suffix)]

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -22,7 +21,7 @@ func TestATimeSpeltAsWaymarkWritesItIsReadAsTheDriverReadsIt(t *testing.T) {
 		time.Date(2026, 11, 26, 9, 5, 7, 10000000, time.FixedZone("x", 3600)).UTC(),
 	} {
 		text := v.String()
-		got, ok := canonicalUTC(sql.NullString{String: text, Valid: true})
+		got, ok := canonicalUTC(text)
 		want, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", text)
 		if !ok || err != nil || !got.Equal(want) {
 			t.Errorf("%q: read %v %v, the driver reads %v %v", text, got, ok, want, err)
@@ -34,12 +33,9 @@ func TestATimeSpeltAsWaymarkWritesItIsReadAsTheDriverReadsIt(t *testing.T) {
 		"2026-03-10 09:00:00.1234567891 +0000 UTC", "2026-03-10 09:00:00,5 +0000 UTC", "2026-03-1a 09:00:00 +0000 UTC",
 		"2026-03-10 09:00:00 +0000 UTC m=+0.1", " 2026-03-10 09:00:00 +0000 UTC",
 	} {
-		if got, ok := canonicalUTC(sql.NullString{String: text, Valid: true}); ok {
+		if got, ok := canonicalUTC(text); ok {
 			t.Errorf("%q read at once as %v: it is for the driver", text, got)
 		}
-	}
-	if _, ok := canonicalUTC(sql.NullString{}); ok {
-		t.Error("NULL read as a time")
 	}
 }
 
@@ -76,5 +72,26 @@ func TestTheMasterKeysInUseAreTheKeysOfLiveDataKeys(t *testing.T) {
 	})
 	if err != nil || strings.Join(got, ",") != "k2,k3,k5" {
 		t.Fatalf("master keys in use: %v %v, want k2,k3,k5", got, err)
+	}
+}
+
+// A row's text splits back into its columns only when it holds exactly
+// one separator fewer than there are columns.
+func TestAPackedAuditRowSplitsOnlyWhenEverySeparatorIsItsOwn(t *testing.T) {
+	var a, b, c string
+	for text, want := range map[string][3]string{
+		"x\x1fy\x1fz":     {"x", "y", "z"},
+		"\x1f\x1f":        {"", "", ""},
+		"\x1fé\x1f":       {"", "é", ""},
+		"2026\x1f \x1f\n": {"2026", " ", "\n"},
+	} {
+		if !unpack(text, &a, &b, &c) || [3]string{a, b, c} != want {
+			t.Errorf("%q split as %q %q %q, want %q", text, a, b, c, want)
+		}
+	}
+	for _, text := range []string{"", "x", "x\x1fy", "x\x1fy\x1fz\x1f", "\x1f\x1f\x1f", "x\x1f\x1f\x1fz"} {
+		if unpack(text, &a, &b, &c) {
+			t.Errorf("%q split as %q %q %q: it does not hold three columns", text, a, b, c)
+		}
 	}
 }

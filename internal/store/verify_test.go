@@ -270,3 +270,84 @@ func TestAnAuditTimeInAnotherSpellingIsReadAsBefore(t *testing.T) {
 		t.Fatalf("a time that is not one: verified %d, %v; one by one: %v", got, err, want)
 	}
 }
+
+// appendSealed seals e after the head of db's audit log, writes it and
+// moves the head, as AppendAudit would, with the test key.
+func appendSealed(t *testing.T, db *store.DB, e audit.Entry) {
+	t.Helper()
+	ring := storetest.KeyRing()
+	key, err := ring.SealKey(ring.Primary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seq int64
+	var hash string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
+		t.Fatal(err)
+	}
+	e = audit.SealKeyed(e, seq, hash, ring.Primary(), key, 1)
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO audit_log(seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		e.Seq, e.At, e.ActorID, e.OrgID, e.CaseID, e.Action, e.Detail, e.PrevHash, e.Hash, e.KeyID, e.Heads, e.RequestID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, e.Seq, e.Hash); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// On SQLite an audit row is read as one text of its columns joined by a
+// separator; a column that holds the separator itself, or bytes where text
+// was, is still read exactly as its column holds it, so an entry that
+// carries one verifies, and one changed to carry one is named as checking
+// one entry after another names it.
+func TestAnAuditColumnHoldingTheSeparatorIsReadExactly(t *testing.T) {
+	const n = 2*4096 + 30
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		fillAudit(t, db, n)
+		appendSealed(t, db, audit.Entry{At: storetest.Start.Add(time.Hour), ActorID: "user-1", OrgID: "org-1", CaseID: "case-\x1f",
+			Action: audit.ActionCaseViewed, Detail: "\x1fa detail\x1f with separators\x1f", RequestID: "req-\x1f"})
+		appendSealed(t, db, audit.Entry{At: storetest.Start.Add(2 * time.Hour), ActorID: "user-2", OrgID: "org-2", Action: audit.ActionCaseListed, Detail: "listed\x1f"})
+		if got, err := db.VerifyAudit(nil); err != nil || got != n+2 {
+			t.Fatalf("entries holding the separator: verified %d, %v; want %d", got, err, n+2)
+		}
+		if db.Dialect == store.SQLite { // the same bytes kept as a blob read as the text they were
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE audit_log SET detail = CAST(detail AS BLOB) WHERE seq IN (3, $1)`, n+1); err != nil {
+				t.Fatal(err)
+			}
+			if err := verifyOneByOne(t, db); err != nil {
+				t.Fatalf("one by one: %v", err)
+			}
+			if got, err := db.VerifyAudit(nil); err != nil || got != n+2 {
+				t.Fatalf("details kept as bytes: verified %d, %v; want %d", got, err, n+2)
+			}
+		}
+		for _, tc := range []struct {
+			seq           int64
+			column, value string
+		}{
+			{4096 + 17, "detail", "viewed the case\x1fpage"},
+			{5, "request_id", "\x1f"},
+			{4096 + 1, "actor_id", "user-1\x1f"},
+			{2*4096 + 3, "prev_hash", "\x1f"},
+			{n + 1, "case_id", "case-"},
+			{n + 2, "detail", "listed"},
+		} {
+			var was string
+			if err := db.SQL().QueryRowContext(ctx, `SELECT `+tc.column+` FROM audit_log WHERE seq = $1`, tc.seq).Scan(&was); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE audit_log SET `+tc.column+` = $1 WHERE seq = $2`, tc.value, tc.seq); err != nil {
+				t.Fatal(err)
+			}
+			want := verifyOneByOne(t, db)
+			_, err := db.VerifyAudit(nil)
+			var got, one *audit.BrokenError
+			if !errors.As(err, &got) || !errors.As(want, &one) || *got != *one || got.Seq != tc.seq {
+				t.Fatalf("%s of %d set to %q: got %v; one by one %v", tc.column, tc.seq, tc.value, err, want)
+			}
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE audit_log SET `+tc.column+` = $1 WHERE seq = $2`, was, tc.seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
