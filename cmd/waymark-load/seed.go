@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -274,6 +275,20 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cfg.cacheMB<<10)); err != nil {
 			return err
 		}
+		// A statement that may fail half-way (a multi-row insert, an upsert)
+		// keeps the pages it changes in a statement journal until it ends;
+		// kept in memory rather than a temporary file, that costs a copy
+		// instead of a write to the disk. The transaction's own journal (the
+		// WAL) is as before.
+		if _, err := db.SQL().ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+			return err
+		}
+	}
+	if os.Getenv("GOGC") == "" {
+		// The seed's heap is small and short-lived (cases prepared ahead of
+		// the writer): collecting it less often leaves more of the CPU to
+		// the work.
+		debug.SetGCPercent(400)
 	}
 	if cfg.cpuProfile != "" {
 		f, err := os.Create(cfg.cpuProfile)
