@@ -197,25 +197,31 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err != nil {
 		return err
 	}
-	return t.writeProjection(c.ID, c.Version, p, name, escalatedSince(c))
+	return t.writeProjection(c.ID, c.Version, p, name, escalatedSince(c), false)
 }
 
 // writeProjection writes a case's read-model rows from its projection, with
 // the child's name already sealed: SaveProjection and the prepared saves of
-// bulk loads (prepared.go) both write through it.
-func (t *Tx) writeProjection(caseID string, version int, p projection, name string, escalated *time.Time) error {
+// bulk loads (prepared.go) both write through it. fresh says the case is
+// new in this transaction (AppendPrepared found no event and no data key
+// of it): it has no read-model rows to compare with or clear, so only
+// inserts are made, and a case row already there fails the save.
+func (t *Tx) writeProjection(caseID string, version int, p projection, name string, escalated *time.Time, fresh bool) error {
 	r := p.row
-	_, err := t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
-			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
-			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
+	upsert := ` ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
 			search_text = excluded.search_text, referrer_user_id = excluded.referrer_user_id, referrer_org_id = excluded.referrer_org_id,
 			cs_org_id = excluded.cs_org_id, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
 			immediate_risk = excluded.immediate_risk, raised_at = excluded.raised_at, updated_at = excluded.updated_at, version = excluded.version,
 			missing = excluded.missing, closed = excluded.closed, open_escalations = excluded.open_escalations,
 			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential,
-			closed_at = excluded.closed_at`,
+			closed_at = excluded.closed_at`
+	if fresh {
+		upsert = ""
+	}
+	_, err := t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
+			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
+			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`+upsert,
 		caseID, nullString(r.reference), r.stage, name, r.searchText, r.referrerUser, r.referrerOrg, r.csOrg,
 		r.familySuspected, r.ageUncertain, r.immediateRisk, r.raisedAt, r.updatedAt, r.version,
 		r.missing, r.closed, r.openEscalations, nullTime(r.riskUntil), r.whereaboutsConfidential, nullTime(r.closedAt))
@@ -228,7 +234,7 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	// Members, clocks and search tokens: only rows that differ from what
 	// the projection gives are written (an event that changes none of them
 	// writes none), and rows it no longer gives are deleted.
-	if err := t.saveTokens(caseID, p.tokens); err != nil {
+	if err := t.saveTokens(caseID, p.tokens, fresh); err != nil {
 		return err
 	}
 	keyID, key, err := t.sealKey()
@@ -245,16 +251,16 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 			keyID, key = "", nil
 		}
 	}
-	if err := t.saveMembers(caseID, version, p.members, keyID, key); err != nil {
+	if err := t.saveMembers(caseID, version, p.members, keyID, key, fresh); err != nil {
 		return err
 	}
-	if err := t.saveCaseViewers(caseID, p.members, r.updatedAt, escalated); err != nil {
+	if err := t.saveCaseViewers(caseID, p.members, r.updatedAt, escalated, fresh); err != nil {
 		return err
 	}
-	if err := t.saveClocks(caseID, p.clocks); err != nil {
+	if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
 		return err
 	}
-	return t.saveQueues(caseID, p)
+	return t.saveQueues(caseID, p, fresh)
 }
 
 // placeholders is "$from, $from+1, …" for n arguments.
@@ -270,7 +276,7 @@ func placeholders(from, n int) string {
 }
 
 // saveTokens makes a case's search tokens exactly tokens.
-func (t *Tx) saveTokens(caseID string, tokens []string) error {
+func (t *Tx) saveTokens(caseID string, tokens []string, fresh bool) error {
 	seen := map[string]bool{}
 	args := []any{caseID}
 	for _, h := range tokens {
@@ -283,7 +289,9 @@ func (t *Tx) saveTokens(caseID string, tokens []string) error {
 	if n := len(args) - 1; n > 0 {
 		del += ` AND token_hash NOT IN (` + placeholders(2, n) + `)`
 	}
-	if _, err := t.exec(del, args...); err != nil {
+	if fresh {
+		// nothing to clear
+	} else if _, err := t.exec(del, args...); err != nil {
 		return fmt.Errorf("store: clearing search tokens: %w", err)
 	}
 	if len(args) == 1 {
@@ -303,7 +311,7 @@ func (t *Tx) saveTokens(caseID string, tokens []string) error {
 // (when key is given) at the case's version: the seal binds the row to the
 // log as it is now, so every row's seal moves with each event, in one
 // statement, and a row that was removed cannot be put back with an old seal.
-func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, keyID string, key []byte) error {
+func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, keyID string, key []byte, fresh bool) error {
 	type k struct{ kind, id string }
 	seen := map[k]bool{}
 	args, delArgs := []any{caseID}, []any{caseID}
@@ -327,7 +335,9 @@ func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, k
 	if len(keep) > 0 {
 		del += ` AND ` + strings.Join(keep, " AND ")
 	}
-	if _, err := t.exec(del, delArgs...); err != nil {
+	if fresh {
+		// nothing to clear
+	} else if _, err := t.exec(del, delArgs...); err != nil {
 		return fmt.Errorf("store: clearing members: %w", err)
 	}
 	if len(values) == 0 {
@@ -342,7 +352,7 @@ func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, k
 }
 
 // saveClocks makes a case's clock rows exactly clocks.
-func (t *Tx) saveClocks(caseID string, clocks []clockRow) error {
+func (t *Tx) saveClocks(caseID string, clocks []clockRow, fresh bool) error {
 	args := []any{caseID}
 	var values []string
 	for _, cl := range clocks {
@@ -357,7 +367,9 @@ func (t *Tx) saveClocks(caseID string, clocks []clockRow) error {
 		}
 		del += ` AND clock_id NOT IN (` + placeholders(2, len(clocks)) + `)`
 	}
-	if _, err := t.exec(del, delArgs...); err != nil {
+	if fresh {
+		// nothing to clear
+	} else if _, err := t.exec(del, delArgs...); err != nil {
 		return fmt.Errorf("store: clearing clocks: %w", err)
 	}
 	if len(values) == 0 {

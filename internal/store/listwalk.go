@@ -30,11 +30,14 @@ func viewerOrg(id string) string    { return "o:" + id }
 // saveCaseViewers keeps a case's case_viewers rows in step with its members
 // and its last activity. SaveProjection calls it in the same transaction as
 // the members it derives them from.
-func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time) error {
+func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time, fresh bool) error {
 	want := viewersOf(members)
-	have, err := t.stringColumn(`SELECT viewer FROM case_viewers WHERE case_id = $1`, caseID)
-	if err != nil {
-		return fmt.Errorf("store: reading case viewers: %w", err)
+	var have []string
+	if !fresh { // a new case has none
+		var err error
+		if have, err = t.stringColumn(`SELECT viewer FROM case_viewers WHERE case_id = $1`, caseID); err != nil {
+			return fmt.Errorf("store: reading case viewers: %w", err)
+		}
 	}
 	if len(have) > 0 {
 		if _, err := t.exec(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1`, caseID, utc(updatedAt), nullTime(escalatedSince)); err != nil {
@@ -56,11 +59,18 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 			added = append(added, v)
 		}
 	}
+	if len(added) == 0 {
+		return nil
+	}
 	slices.Sort(added)
-	for _, v := range added {
-		if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`, caseID, v, utc(updatedAt), nullTime(escalatedSince)); err != nil {
-			return fmt.Errorf("store: adding a case viewer: %w", err)
-		}
+	args := []any{caseID, utc(updatedAt), nullTime(escalatedSince)}
+	values := make([]string, len(added))
+	for i, v := range added {
+		args = append(args, v)
+		values[i] = fmt.Sprintf("($1, $%d, $2, $3)", len(args))
+	}
+	if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return fmt.Errorf("store: adding case viewers: %w", err)
 	}
 	return nil
 }

@@ -191,7 +191,7 @@ func (t *Tx) SavePreparedProjection(pc *PreparedCase) error {
 	if have, ok := t.keys[ownerName(ownerCase, pc.id)]; !ok || !bytes.Equal(have, pc.key) {
 		return fmt.Errorf("store: case %s: append its events in this transaction before saving its read models", pc.id)
 	}
-	return t.writeProjection(pc.id, pc.version, pc.proj, pc.name, pc.escalated)
+	return t.writeProjection(pc.id, pc.version, pc.proj, pc.name, pc.escalated, true)
 }
 
 // PeekNumber is the number NextNumber would take next from a named
