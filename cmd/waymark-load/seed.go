@@ -79,9 +79,23 @@ encryption under --master-key-file, sealed events and members,
 SaveProjection, AppendAudit), many cases to a transaction (--batch), each
 step audited on its own as its use case would (--audit step) or, faster, each
 case's steps in one append and one audit entry (--audit case); ` + "`waymark verify`" + `
-and ` + "`waymark audit verify`" + ` pass on the result. The audit chain holds each
-case's entries together (the case's steps are written one after another,
-with the times they happened), not interleaved with other cases by time.
+and ` + "`waymark audit verify`" + ` pass on the result.
+
+With --workers N (default: the number of CPUs), N goroutines decide and
+prepare cases (the pathway's decisions, a new data key for each case, its
+events encrypted and sealed, its read models and search tokens) while one
+goroutine writes them in order: it takes each contact reference from the
+counter, checks each append against the case's version and chain head,
+audits it and inserts the read models. It writes the same cases as
+--workers 0, where one goroutine does everything inside the transaction.
+A million cases on two cores:
+
+  waymark-load seed --database w.db --master-key-file keys --cases 1000000 \
+    --batch 2000 --audit case
+
+The audit chain holds each case's entries together (the case's steps are
+written one after another, with the times they happened), not interleaved
+with other cases by time.
 
 Users sign in with --password and the authenticator secret --totp-secret
 (both printed at the end); their emails are ROLE.pNNN@` + seedDomain + `
