@@ -18,25 +18,33 @@ import (
 // one-goroutine seed writes (seed_test.go), but for the random data keys
 // and nonces of the encryption.
 
-// seedAhead bounds the cases prepared and not yet written.
-const seedAhead = 1024
+// seedChunk is how many consecutive cases a worker prepares at a time
+// (handing cases over in chunks keeps the goroutines from waking each
+// other for every case), and seedAhead bounds the chunks prepared and not
+// yet written.
+const (
+	seedChunk = 32
+	seedAhead = 16
+)
 
 type seedJob struct {
-	plan   seedPlan
-	number int64 // the contact number it takes, or 0
-	done   chan seedPrepared
+	plans   []seedPlan
+	numbers []int64 // the contact number each takes, or 0
+	done    chan seedPrepared
 }
 
 type seedPrepared struct {
-	i   int
-	sc  *seedCase
-	err error
+	first int // the first case's index
+	cases []*seedCase
+	err   error
 }
 
 type seedPipeline struct {
 	ordered chan chan seedPrepared
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+	chunk   seedPrepared // being written
+	pos     int          // of chunk.cases
 }
 
 // startPipeline prepares cases start… in order; firstNumber is the next
@@ -50,11 +58,16 @@ func (s *seeder) startPipeline(ctx context.Context, start int, firstNumber int64
 		defer p.wg.Done()
 		defer close(jobs)
 		number := firstNumber
-		for i := start; i < s.cfg.cases; i++ {
-			j := seedJob{plan: s.plan(i), done: make(chan seedPrepared, 1)}
-			if j.plan.numbered() {
-				j.number = number
-				number++
+		for i := start; i < s.cfg.cases; i += seedChunk {
+			j := seedJob{done: make(chan seedPrepared, 1)}
+			for k := i; k < min(i+seedChunk, s.cfg.cases); k++ {
+				pl := s.plan(k)
+				var n int64
+				if pl.numbered() {
+					n = number
+					number++
+				}
+				j.plans, j.numbers = append(j.plans, pl), append(j.numbers, n)
 			}
 			select {
 			case jobs <- j:
@@ -73,51 +86,66 @@ func (s *seeder) startPipeline(ctx context.Context, start int, firstNumber int64
 		go func() {
 			defer p.wg.Done()
 			for j := range jobs {
-				if err := ctx.Err(); err != nil {
-					j.done <- seedPrepared{i: j.plan.i, err: err}
-					continue
+				out := seedPrepared{first: j.plans[0].i}
+				for k, pl := range j.plans {
+					if out.err = ctx.Err(); out.err != nil {
+						break
+					}
+					var sc *seedCase
+					if sc, out.err = s.prepare(pl, j.numbers[k]); out.err != nil {
+						out.err = fmt.Errorf("seed: case %d: %w", pl.i, out.err)
+						break
+					}
+					out.cases = append(out.cases, sc)
 				}
-				j.done <- s.prepare(j)
+				j.done <- out
 			}
 		}()
 	}
 	return p
 }
 
-func (s *seeder) prepare(j seedJob) seedPrepared {
-	out := seedPrepared{i: j.plan.i}
-	out.sc, out.err = s.decide(j.plan, func() (int64, error) {
-		if j.number == 0 {
-			return 0, errors.New("seed: a case took a contact number it was not planned to take")
+// prepare decides a planned case and prepares it for the writer; number
+// is the contact number planned for it.
+func (s *seeder) prepare(pl seedPlan, number int64) (*seedCase, error) {
+	sc, err := s.decide(pl, func() (int64, error) {
+		if number == 0 {
+			return 0, errors.New("a case took a contact number it was not planned to take")
 		}
-		return j.number, nil
+		return number, nil
 	})
-	if out.err == nil {
-		out.sc.prepared, out.err = s.prep.NewCase(out.sc.c, out.sc.appends, out.sc.last)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	sc.prepared, err = s.prep.NewCase(sc.c, sc.appends, sc.last)
+	return sc, err
 }
 
 // next is case i, prepared.
 func (p *seedPipeline) next(ctx context.Context, i int) (*seedCase, error) {
-	var done chan seedPrepared
-	select {
-	case done = <-p.ordered:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	select {
-	case r := <-done:
-		if r.err != nil {
-			return nil, r.err
+	if p.pos >= len(p.chunk.cases) {
+		var done chan seedPrepared
+		select {
+		case done = <-p.ordered:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		if r.i != i {
-			return nil, fmt.Errorf("seed: case %d prepared where case %d was expected", r.i, i)
+		select {
+		case p.chunk = <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		return r.sc, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		p.pos = 0
+		if p.chunk.err != nil {
+			return nil, p.chunk.err
+		}
 	}
+	if p.chunk.first+p.pos != i {
+		return nil, fmt.Errorf("seed: case %d prepared where case %d was expected", p.chunk.first+p.pos, i)
+	}
+	sc := p.chunk.cases[p.pos]
+	p.pos++
+	return sc, nil
 }
 
 // stop ends the pipeline's goroutines.
