@@ -244,6 +244,7 @@ func TestSeedFlagsAreBoundedAndNeedADatabaseAndKeys(t *testing.T) {
 		{}, {"--database", "x.db", "--cases", "0"}, {"--database", "x.db", "--partnerships", "1001"},
 		{"--database", "x.db", "--batch", "0"}, {"--database", "x.db", "--years", "0.1"}, {"--database", "x.db", "--now", "yesterday"},
 		{"--database", "x.db", "--password", "short"}, {"--database", "x.db", "--audit", "never"}, {"--database", "x.db", "extra"},
+		{"--database", "x.db", "--workers", "-1"}, {"--database", "x.db", "--workers", "1000"},
 	} {
 		if _, err := parseSeedFlags(args, &bytes.Buffer{}, none); err == nil {
 			t.Errorf("%q accepted", args)

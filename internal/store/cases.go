@@ -77,9 +77,11 @@ func sealEvent(caseID string, e pathway.Event, prevMAC, keyID string, key []byte
 	return r, nil
 }
 
-// eventsPerInsert bounds the rows of one INSERT into case_events (ten
-// arguments each, well under both stores' limits).
-const eventsPerInsert = 200
+// eventsPerInsert bounds the rows of one INSERT into case_events: ten
+// arguments each, well under both stores' limits, and few enough that the
+// SQLite driver's binding (it looks each argument's name up in a list as
+// long as the statement's) stays cheap.
+const eventsPerInsert = 32
 
 // insertEvents writes sealed rows of one case, in as few statements as the
 // bound allows, and notes the case's new head for the transaction's next
