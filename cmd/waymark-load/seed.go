@@ -91,7 +91,7 @@ audits it and inserts the read models. It writes the same cases as
 A million cases on two cores:
 
   waymark-load seed --database w.db --master-key-file keys --cases 1000000 \
-    --batch 2000 --audit case
+    --batch 2000 --audit case --sqlite-cache-mb 4096
 
 The audit chain holds each case's entries together (the case's steps are
 written one after another, with the times they happened), not interleaved
