@@ -20,6 +20,8 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -40,6 +42,7 @@ const (
 	maxSeedCases        = 20_000_000
 	maxSeedPartnerships = 1000
 	maxSeedBatch        = 100_000
+	maxSeedWorkers      = 256
 )
 
 // seedPassword is every seeded user's password unless --password says otherwise.
@@ -76,9 +79,23 @@ encryption under --master-key-file, sealed events and members,
 SaveProjection, AppendAudit), many cases to a transaction (--batch), each
 step audited on its own as its use case would (--audit step) or, faster, each
 case's steps in one append and one audit entry (--audit case); ` + "`waymark verify`" + `
-and ` + "`waymark audit verify`" + ` pass on the result. The audit chain holds each
-case's entries together (the case's steps are written one after another,
-with the times they happened), not interleaved with other cases by time.
+and ` + "`waymark audit verify`" + ` pass on the result.
+
+With --workers N (default: the number of CPUs), N goroutines decide and
+prepare cases (the pathway's decisions, a new data key for each case, its
+events encrypted and sealed, its read models and search tokens) while one
+goroutine writes them in order: it takes each contact reference from the
+counter, checks each append against the case's version and chain head,
+audits it and inserts the read models. It writes the same cases as
+--workers 0, where one goroutine does everything inside the transaction.
+A million cases on two cores:
+
+  waymark-load seed --database w.db --master-key-file keys --cases 1000000 \
+    --batch 2000 --audit case --sqlite-cache-mb 4096
+
+The audit chain holds each case's entries together (the case's steps are
+written one after another, with the times they happened), not interleaved
+with other cases by time.
 
 Users sign in with --password and the authenticator secret --totp-secret
 (both printed at the end); their emails are ROLE.pNNN@` + seedDomain + `
@@ -107,6 +124,7 @@ type seedConfig struct {
 	cpuProfile   string
 	perCase      bool // --audit case
 	cacheMB      int
+	workers      int // 0: one goroutine decides and writes each case in the transaction
 }
 
 func parseSeedFlags(args []string, stderr io.Writer, getenv func(string) string) (seedConfig, error) {
@@ -133,6 +151,7 @@ func parseSeedFlags(args []string, stderr io.Writer, getenv func(string) string)
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the seed to this file")
 	auditMode := fs.String("audit", "step", "step: each step is appended and audited on its own, as the use case that does it (the real sequence of calls); "+
 		"case: a case's steps in a transaction are appended in one call and audited in one entry that lists them (faster; fewer audit entries than the service would write)")
+	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "goroutines that decide, encrypt and seal cases while one goroutine writes them; 0: one goroutine does all of it, each case through the service's own calls in the transaction")
 	fs.IntVar(&c.cacheMB, "sqlite-cache-mb", 256, "SQLite only: page cache of the seed's one connection, in MB")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -161,6 +180,9 @@ func parseSeedFlags(args []string, stderr io.Writer, getenv func(string) string)
 		c.perCase = true
 	default:
 		return c, fmt.Errorf("seed: --audit must be step or case, not %q", *auditMode)
+	}
+	if c.workers < 0 || c.workers > maxSeedWorkers {
+		return c, fmt.Errorf("seed: --workers must be between 0 and %d, not %d", maxSeedWorkers, c.workers)
 	}
 	if c.cacheMB < 2 || c.cacheMB > 16<<10 {
 		return c, fmt.Errorf("seed: --sqlite-cache-mb must be between 2 and 16384, not %d", c.cacheMB)
@@ -267,6 +289,20 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cfg.cacheMB<<10)); err != nil {
 			return err
 		}
+		// A statement that may fail half-way (a multi-row insert, an upsert)
+		// keeps the pages it changes in a statement journal until it ends;
+		// kept in memory rather than a temporary file, that costs a copy
+		// instead of a write to the disk. The transaction's own journal (the
+		// WAL) is as before.
+		if _, err := db.SQL().ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+			return err
+		}
+	}
+	if os.Getenv("GOGC") == "" {
+		// The seed's heap is small and short-lived (cases prepared ahead of
+		// the writer): collecting it less often leaves more of the CPU to
+		// the work.
+		debug.SetGCPercent(400)
 	}
 	if cfg.cpuProfile != "" {
 		f, err := os.Create(cfg.cpuProfile)
@@ -348,7 +384,8 @@ type seeder struct {
 	out   io.Writer
 	clock func() time.Time // wall clock, for progress only
 
-	afterBatch func(done int) // tests: called after each committed transaction
+	afterBatch func(done int)      // tests: called after each committed transaction
+	prep       *store.CasePreparer // with --workers
 
 	events, audits int64
 }
@@ -395,26 +432,20 @@ func (s *seeder) raisedAt(i int, r *rand.Rand) time.Time {
 
 func (s *seeder) run(ctx context.Context) error {
 	start := 0
+	var firstNumber int64
 	if err := s.db.Update(ctx, func(tx *store.Tx) error {
-		orgs, err := tx.Organisations()
-		if err != nil {
+		if err := s.checkDatabase(tx); err != nil {
 			return err
 		}
-		if len(orgs) == 0 {
-			return s.insertPartnerships(tx)
+		if s.cfg.workers == 0 {
+			return nil
 		}
-		if !s.cfg.resume {
-			return waymark.Errorf(waymark.ECONFLICT, "seed: the database already holds %d organisations: the seed writes only into an empty database (or give --resume to continue a seed that stopped, with the same flags)", len(orgs))
+		var err error
+		if s.prep, err = tx.CasePreparer(); err != nil {
+			return err
 		}
-		if len(orgs) != len(seedOrgKinds)*s.cfg.partnerships {
-			return fmt.Errorf("seed: --resume: the database holds %d organisations, not the %d of %d seeded partnerships", len(orgs), len(seedOrgKinds)*s.cfg.partnerships, s.cfg.partnerships)
-		}
-		for _, p := range s.parts {
-			if _, err := tx.UserByEmail(p.users["cs1"].User.Email); err != nil {
-				return fmt.Errorf("seed: --resume: %s is not in the database: it was not seeded with these flags: %w", p.users["cs1"].User.Email, err)
-			}
-		}
-		return nil
+		firstNumber, err = tx.PeekNumber(seedCounter)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -425,8 +456,24 @@ func (s *seeder) run(ctx context.Context) error {
 		}
 		start = n
 	}
-	fmt.Fprintf(s.out, "seeding %d cases (from case %d) over %d partnerships and %.4g years to %s, %d a transaction\n",
-		s.cfg.cases, start, s.cfg.partnerships, s.cfg.years, s.cfg.now.Format(time.RFC3339), s.cfg.batch)
+	write := s.writeCase
+	if s.cfg.workers > 0 {
+		pipe := s.startPipeline(ctx, start, firstNumber)
+		defer pipe.stop()
+		write = func(tx *store.Tx, i int) (int64, int64, error) {
+			sc, err := pipe.next(ctx, i)
+			if err != nil {
+				return 0, 0, err
+			}
+			return s.writePrepared(tx, sc)
+		}
+	}
+	workers := "one goroutine deciding and writing each case in the transaction"
+	if s.cfg.workers > 0 {
+		workers = fmt.Sprintf("%d goroutines preparing cases, one writing", s.cfg.workers)
+	}
+	fmt.Fprintf(s.out, "seeding %d cases (from case %d) over %d partnerships and %.4g years to %s, %d a transaction, %s\n",
+		s.cfg.cases, start, s.cfg.partnerships, s.cfg.years, s.cfg.now.Format(time.RFC3339), s.cfg.batch, workers)
 	fmt.Fprintf(s.out, "to continue if it stops: waymark-load seed --resume --cases %d --partnerships %d --seed %d --years %g --now %s (and the same database and keys)\n",
 		s.cfg.cases, s.cfg.partnerships, s.cfg.seed, s.cfg.years, s.cfg.now.Format(time.RFC3339))
 	t0 := s.clock()
@@ -440,7 +487,7 @@ func (s *seeder) run(ctx context.Context) error {
 		err := s.db.Update(ctx, func(tx *store.Tx) error {
 			events, audits = 0, 0
 			for i := done; i < done+n; i++ {
-				e, a, err := s.writeCase(tx, i)
+				e, a, err := write(tx, i)
 				if err != nil {
 					return fmt.Errorf("seed: case %d: %w", i, err)
 				}
@@ -468,6 +515,30 @@ func (s *seeder) run(ctx context.Context) error {
 	fmt.Fprintf(s.out, "users sign in with password %q and authenticator secret %s; emails ROLE.pNNN@%s, e.g. %s\n",
 		s.cfg.password, s.cfg.totpSecret, seedDomain, seedEmail(0, "cs1"))
 	fmt.Fprintf(s.out, "serve it with --childrens-services-org %s so that new concerns have one front door\n", seedOrgID(0, "cs"))
+	return nil
+}
+
+// checkDatabase adds the partnerships to an empty database, or checks a
+// database being resumed holds this seed's.
+func (s *seeder) checkDatabase(tx *store.Tx) error {
+	orgs, err := tx.Organisations()
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 0 {
+		return s.insertPartnerships(tx)
+	}
+	if !s.cfg.resume {
+		return waymark.Errorf(waymark.ECONFLICT, "seed: the database already holds %d organisations: the seed writes only into an empty database (or give --resume to continue a seed that stopped, with the same flags)", len(orgs))
+	}
+	if len(orgs) != len(seedOrgKinds)*s.cfg.partnerships {
+		return fmt.Errorf("seed: --resume: the database holds %d organisations, not the %d of %d seeded partnerships", len(orgs), len(seedOrgKinds)*s.cfg.partnerships, s.cfg.partnerships)
+	}
+	for _, p := range s.parts {
+		if _, err := tx.UserByEmail(p.users["cs1"].User.Email); err != nil {
+			return fmt.Errorf("seed: --resume: %s is not in the database: it was not seeded with these flags: %w", p.users["cs1"].User.Email, err)
+		}
+	}
 	return nil
 }
 
@@ -652,11 +723,21 @@ func (s *seeder) concern(i int, at time.Time, r *rand.Rand) pathway.Concern {
 	return c
 }
 
-// writeCase raises case i and takes it along the script to where now finds
-// it, each step as the use case does it: decide, append with the version
-// check, audit; then saves its read models as of its last event. It
-// returns the events and audit entries written.
-func (s *seeder) writeCase(tx *store.Tx, i int) (int64, int64, error) {
+// seedPlan is what shapes case i before any step is taken: who raises it,
+// when, its id and how far along the script it goes. These are its first
+// random draws, so planning is cheap; the rest of the case continues the
+// same stream (r).
+type seedPlan struct {
+	i        int
+	r        *rand.Rand
+	p        seedPartnership
+	referrer casework.Viewer
+	raised   time.Time
+	id       string
+	steps    int
+}
+
+func (s *seeder) plan(i int) seedPlan {
 	r := rand.New(rand.NewPCG(s.cfg.seed, uint64(i)))
 	p := s.parts[i%len(s.parts)]
 	referrer := p.users[[]string{"teacher", "gp", "youth", "support"}[r.IntN(4)]]
@@ -673,14 +754,45 @@ func (s *seeder) writeCase(tx *store.Tx, i int) (int64, int64, error) {
 	if s.cfg.now.Sub(raised) < time.Duration(s.cfg.openDays)*day {
 		steps = 1 + r.IntN(steps)
 	}
+	return seedPlan{i: i, r: r, p: p, referrer: referrer, raised: raised, id: id, steps: steps}
+}
+
+// numbered reports whether the case reaches its contact, which takes a
+// reference from the counter.
+func (pl seedPlan) numbered() bool { return pl.steps > seedContactStep }
+
+// seedContactStep is the step of seedScript that records the contact.
+const seedContactStep = 2
+
+// seedCase is a case decided step by step: its events in the appends that
+// write them, each append with its audit entry, its state after the last
+// event and that event's time.
+type seedCase struct {
+	id       string
+	c        pathway.Case
+	appends  [][]pathway.Event
+	entries  []audit.Entry
+	last     time.Time
+	number   int64               // the contact reference's number, or 0
+	prepared *store.PreparedCase // with --workers
+}
+
+func (sc *seedCase) events() int64 { return int64(sc.c.Version) }
+
+// decide takes a planned case along the script to where now finds it,
+// each step decided by the pathway as the use case does it; number takes
+// the contact reference's number. With --audit step each step is an
+// append with its own audit entry, as its use case writes it; with
+// --audit case the case's steps are one append and one entry.
+func (s *seeder) decide(pl seedPlan, number func() (int64, error)) (*seedCase, error) {
+	r, p := pl.r, pl.p
+	sc := &seedCase{id: pl.id}
 	var c pathway.Case
-	var events, audits int64
-	var last time.Time
-	var pending []pathway.Event
+	var all []pathway.Event
 	var types []string
-	for k, st := range seedScript[:steps] {
-		at := raised.Add(st.after)
-		v := referrer
+	for k, st := range seedScript[:pl.steps] {
+		at := pl.raised.Add(st.after)
+		v := pl.referrer
 		if st.who != "referrer" {
 			v = p.users[st.who]
 		}
@@ -688,13 +800,14 @@ func (s *seeder) writeCase(tx *store.Tx, i int) (int64, int64, error) {
 		action := ""
 		switch k {
 		case 0:
-			cmd = pathway.RaiseConcern{CaseID: id, Concern: s.concern(i, raised, r), ChildrensServicesOrg: p.orgs["cs"].ID}
+			cmd = pathway.RaiseConcern{CaseID: pl.id, Concern: s.concern(pl.i, pl.raised, r), ChildrensServicesOrg: p.orgs["cs"].ID}
 			action = audit.ActionConcernRaised
-		case 2:
-			n, err := tx.NextNumber("contact-reference")
+		case seedContactStep:
+			n, err := number()
 			if err != nil {
-				return 0, 0, err
+				return nil, err
 			}
+			sc.number = n
 			cmd = pathway.RecordContact{Reference: fmt.Sprintf("CS-%d-%06d", at.In(pathway.London).Year(), n), Method: "phone", Note: "Called the referrer back."}
 			action = audit.ActionContactRecorded
 		default:
@@ -706,12 +819,11 @@ func (s *seeder) writeCase(tx *store.Tx, i int) (int64, int64, error) {
 		}
 		decided, err := s.path.Decide(c, v.Actor(), cmd, at)
 		if err != nil {
-			return 0, 0, fmt.Errorf("step %d (%s): %w %v", k, pathway.CommandName(cmd), err, waymark.ErrorFields(err))
+			return nil, fmt.Errorf("step %d (%s): %w %v", k, pathway.CommandName(cmd), err, waymark.ErrorFields(err))
 		}
 		if len(decided) == 0 {
 			continue
 		}
-		before := c.Version
 		for j, e := range decided {
 			c = pathway.Apply(c, e)
 			types = append(types, fmt.Sprintf("%s#%d", e.Type, e.Seq))
@@ -719,38 +831,79 @@ func (s *seeder) writeCase(tx *store.Tx, i int) (int64, int64, error) {
 				types[len(types)-1] = action + " " + types[len(types)-1]
 			}
 		}
-		pending = append(pending, decided...)
-		last = decided[len(decided)-1].At
+		sc.last = decided[len(decided)-1].At
 		if s.cfg.perCase {
+			all = append(all, decided...)
 			continue
 		}
 		// As the use case: append with the version check, then audit.
-		if err := tx.AppendEvents(id, before, pending); err != nil {
-			return 0, 0, err
-		}
-		if err := tx.AppendAudit(audit.Entry{At: at.UTC(), ActorID: v.User.ID, OrgID: v.User.OrgID, CaseID: id, Action: action, Detail: stepDetail(decided)}); err != nil {
-			return 0, 0, err
-		}
-		events += int64(len(pending))
-		audits++
-		pending, types = pending[:0], types[:0]
+		sc.appends = append(sc.appends, decided)
+		sc.entries = append(sc.entries, audit.Entry{At: at.UTC(), ActorID: v.User.ID, OrgID: v.User.OrgID, CaseID: pl.id, Action: action, Detail: stepDetail(decided)})
 	}
-	if len(pending) > 0 {
+	if len(all) > 0 {
 		// --audit case: the case's steps in one append and one entry.
-		if err := tx.AppendEvents(id, 0, pending); err != nil {
-			return 0, 0, err
-		}
-		if err := tx.AppendAudit(audit.Entry{At: last.UTC(), ActorID: "system", OrgID: p.orgs["cs"].ID, CaseID: id, Action: "case.seeded", Detail: strings.Join(types, ",")}); err != nil {
-			return 0, 0, err
-		}
-		events += int64(len(pending))
-		audits++
+		sc.appends = append(sc.appends, all)
+		sc.entries = append(sc.entries, audit.Entry{At: sc.last.UTC(), ActorID: "system", OrgID: p.orgs["cs"].ID, CaseID: pl.id, Action: "case.seeded", Detail: strings.Join(types, ",")})
 	}
-	// The read models as the service leaves them after its last command.
-	if err := tx.SaveProjection(c, last); err != nil {
+	sc.c = c
+	return sc, nil
+}
+
+// writeCase raises case i and takes it along the script in the
+// transaction, with the service's own calls: each append with the version
+// check (encrypting and sealing its events in the transaction), its audit
+// entry, then the read models as the service leaves them after its last
+// command. It returns the events and audit entries written.
+func (s *seeder) writeCase(tx *store.Tx, i int) (int64, int64, error) {
+	sc, err := s.decide(s.plan(i), func() (int64, error) { return tx.NextNumber(seedCounter) })
+	if err != nil {
 		return 0, 0, err
 	}
-	return events, audits, nil
+	before := 0
+	for k, events := range sc.appends {
+		if err := tx.AppendEvents(sc.id, before, events); err != nil {
+			return 0, 0, err
+		}
+		if err := tx.AppendAudit(sc.entries[k]); err != nil {
+			return 0, 0, err
+		}
+		before += len(events)
+	}
+	if err := tx.SaveProjection(sc.c, sc.last); err != nil {
+		return 0, 0, err
+	}
+	return sc.events(), int64(len(sc.entries)), nil
+}
+
+// seedCounter is the counter contact references are numbered from.
+const seedCounter = "contact-reference"
+
+// writePrepared writes a case a worker prepared (--workers): the number
+// it was given is taken from the counter, each append is checked against
+// the case's version and chain head and audited, then its read models are
+// saved, the same rows writeCase writes.
+func (s *seeder) writePrepared(tx *store.Tx, sc *seedCase) (int64, int64, error) {
+	if sc.number != 0 {
+		n, err := tx.NextNumber(seedCounter)
+		if err != nil {
+			return 0, 0, err
+		}
+		if n != sc.number {
+			return 0, 0, fmt.Errorf("the case was prepared with contact number %d, but the counter gives %d: is something else writing to this database?", sc.number, n)
+		}
+	}
+	for k := range sc.appends {
+		if err := tx.AppendPrepared(sc.prepared, k); err != nil {
+			return 0, 0, err
+		}
+		if err := tx.AppendAudit(sc.entries[k]); err != nil {
+			return 0, 0, err
+		}
+	}
+	if err := tx.SavePreparedProjection(sc.prepared); err != nil {
+		return 0, 0, err
+	}
+	return sc.events(), int64(len(sc.entries)), nil
 }
 
 // stepDetail is the audit detail of a step, as casework writes it.

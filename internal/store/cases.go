@@ -31,41 +31,94 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 	if err != nil {
 		return err
 	}
+	rows := make([]sealedEvent, 0, len(events))
 	for i, e := range events {
 		if e.Seq != expectedVersion+i+1 {
 			return fmt.Errorf("store: event %d of case %s has seq %d, want %d", i, caseID, e.Seq, expectedVersion+i+1)
 		}
-		payload, err := pathway.EncodePayload(e)
+		r, err := sealEvent(caseID, e, prevMAC, keyID, key, func(aad string, payload []byte) (string, error) {
+			return t.seal(ownerCase, caseID, aad, payload)
+		})
 		if err != nil {
 			return err
 		}
-		sealed, err := t.seal(ownerCase, caseID, eventAAD(caseID, e.Seq), payload)
-		if err != nil {
-			return err
+		rows = append(rows, r)
+		prevMAC = r.mac
+	}
+	return t.insertEvents(caseID, rows, key != nil)
+}
+
+// sealedEvent is one case_events row as it is stored: its payload
+// encrypted, its seal chained onto the event before.
+type sealedEvent struct {
+	seq            int
+	typ, payload   string
+	actorID, orgID string
+	at             time.Time
+	corrects       int
+	keyID, mac     string
+}
+
+// sealEvent encodes an event, encrypts its payload with encrypt (the
+// case's data key, under the event's associated data) and, when key is
+// given, seals it with one HMAC onto prevMAC, the seal of the event before
+// it in the same case (seal.go). AppendEvents and the prepared appends of
+// bulk loads (prepared.go) both seal through it.
+func sealEvent(caseID string, e pathway.Event, prevMAC, keyID string, key []byte, encrypt func(aad string, payload []byte) (string, error)) (sealedEvent, error) {
+	payload, err := pathway.EncodePayload(e)
+	if err != nil {
+		return sealedEvent{}, err
+	}
+	sealed, err := encrypt(eventAAD(caseID, e.Seq), payload)
+	if err != nil {
+		return sealedEvent{}, err
+	}
+	r := sealedEvent{seq: e.Seq, typ: e.Type, payload: sealed, actorID: e.Actor.UserID, orgID: e.Actor.OrgID, at: utc(e.At), corrects: e.Corrects}
+	if key != nil {
+		r.keyID = keyID
+		r.mac = audit.EventMAC(key, keyID, prevMAC, audit.EventFields{CaseID: caseID, Seq: e.Seq, Type: e.Type, Payload: sealed,
+			ActorID: e.Actor.UserID, OrgID: e.Actor.OrgID, At: r.at, Corrects: e.Corrects})
+	}
+	return r, nil
+}
+
+// eventsPerInsert bounds the rows of one INSERT into case_events: ten
+// arguments each, well under both stores' limits, and few enough that the
+// SQLite driver's binding (it looks each argument's name up in a list as
+// long as the statement's) stays cheap.
+const eventsPerInsert = 32
+
+// insertEvents writes sealed rows of one case, in as few statements as the
+// bound allows, and notes the case's new head for the transaction's next
+// audit entry when they are sealed.
+func (t *Tx) insertEvents(caseID string, rows []sealedEvent, sealed bool) error {
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), eventsPerInsert)]
+		rows = rows[len(chunk):]
+		values := make([]string, 0, len(chunk))
+		args := make([]any, 0, 10*len(chunk))
+		for _, r := range chunk {
+			var corrects any
+			if r.corrects != 0 {
+				corrects = r.corrects
+			}
+			values = append(values, "("+placeholders(len(args)+1, 10)+")")
+			args = append(args, caseID, r.seq, r.typ, r.payload, r.actorID, r.orgID, r.at, corrects, r.keyID, r.mac)
 		}
-		var corrects any
-		if e.Corrects != 0 {
-			corrects = e.Corrects
-		}
-		// One HMAC per event seals it onto the one before (seal.go).
-		var mac string
-		if key != nil {
-			mac = audit.EventMAC(key, keyID, prevMAC, audit.EventFields{CaseID: caseID, Seq: e.Seq, Type: e.Type, Payload: sealed,
-				ActorID: e.Actor.UserID, OrgID: e.Actor.OrgID, At: utc(e.At), Corrects: e.Corrects})
-		}
-		_, err = t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects, seal_key, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			caseID, e.Seq, e.Type, sealed, e.Actor.UserID, e.Actor.OrgID, utc(e.At), corrects, keyID, mac)
+		_, err := t.exec(`INSERT INTO case_events(case_id, seq, type, payload, actor_id, org_id, at, corrects, seal_key, mac) VALUES `+strings.Join(values, ", "), args...)
 		if isUniqueViolation(err) {
 			return conflict(err)
 		}
 		if err != nil {
 			return fmt.Errorf("store: appending event: %w", err)
 		}
-		if key != nil {
-			t.noteHead(caseID, audit.Head{Seq: e.Seq, MAC: mac}, utc(e.At))
+		if sealed {
+			for _, r := range chunk {
+				t.noteHead(caseID, audit.Head{Seq: r.seq, MAC: r.mac}, r.at)
+			}
 		}
-		t.noteVerified(caseID, audit.Head{Seq: e.Seq, MAC: mac})
-		prevMAC = mac
+		last := chunk[len(chunk)-1]
+		t.noteVerified(caseID, audit.Head{Seq: last.seq, MAC: last.mac})
 	}
 	return nil
 }
@@ -156,19 +209,35 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err != nil {
 		return err
 	}
+	if err := t.writeProjection(c.ID, c.Version, p, name, escalatedSince(c), false); err != nil {
+		return err
+	}
+	return t.saveOpenEscalations(c)
+}
+
+// writeProjection writes a case's read-model rows from its projection, with
+// the child's name already sealed: SaveProjection and the prepared saves of
+// bulk loads (prepared.go) both write through it. fresh says the case is
+// new in this transaction (AppendPrepared found no event and no data key
+// of it): it has no read-model rows to compare with or clear, so only
+// inserts are made, and a case row already there fails the save.
+func (t *Tx) writeProjection(caseID string, version int, p projection, name string, escalated *time.Time, fresh bool) error {
 	r := p.row
-	_, err = t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
-			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
-			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-		ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
+	upsert := ` ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
 			search_text = excluded.search_text, referrer_user_id = excluded.referrer_user_id, referrer_org_id = excluded.referrer_org_id,
 			cs_org_id = excluded.cs_org_id, family_suspected = excluded.family_suspected, age_uncertain = excluded.age_uncertain,
 			immediate_risk = excluded.immediate_risk, raised_at = excluded.raised_at, updated_at = excluded.updated_at, version = excluded.version,
 			missing = excluded.missing, closed = excluded.closed, open_escalations = excluded.open_escalations,
 			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential,
-			closed_at = excluded.closed_at`,
-		c.ID, nullString(r.reference), r.stage, name, r.searchText, r.referrerUser, r.referrerOrg, r.csOrg,
+			closed_at = excluded.closed_at`
+	if fresh {
+		upsert = ""
+	}
+	_, err := t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
+			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
+			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`+upsert,
+		caseID, nullString(r.reference), r.stage, name, r.searchText, r.referrerUser, r.referrerOrg, r.csOrg,
 		r.familySuspected, r.ageUncertain, r.immediateRisk, r.raisedAt, r.updatedAt, r.version,
 		r.missing, r.closed, r.openEscalations, nullTime(r.riskUntil), r.whereaboutsConfidential, nullTime(r.closedAt))
 	if isUniqueViolation(err) {
@@ -180,7 +249,7 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	// Members, clocks and search tokens: only rows that differ from what
 	// the projection gives are written (an event that changes none of them
 	// writes none), and rows it no longer gives are deleted.
-	if err := t.saveTokens(c.ID, p.tokens); err != nil {
+	if err := t.saveTokens(caseID, p.tokens, fresh); err != nil {
 		return err
 	}
 	keyID, key, err := t.sealKey()
@@ -197,19 +266,16 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 			keyID, key = "", nil
 		}
 	}
-	if err := t.saveMembers(c.ID, c.Version, p.members, keyID, key); err != nil {
+	if err := t.saveMembers(caseID, version, p.members, keyID, key, fresh); err != nil {
 		return err
 	}
-	if err := t.saveCaseViewers(c.ID, p.members, r.updatedAt, escalatedSince(c)); err != nil {
+	if err := t.saveCaseViewers(caseID, p.members, r.updatedAt, escalated, fresh); err != nil {
 		return err
 	}
-	if err := t.saveClocks(c.ID, p.clocks); err != nil {
+	if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
 		return err
 	}
-	if err := t.saveOpenEscalations(c); err != nil {
-		return err
-	}
-	return t.saveQueues(c.ID, p)
+	return t.saveQueues(caseID, p, fresh)
 }
 
 // placeholders is "$from, $from+1, …" for n arguments.
@@ -226,11 +292,15 @@ func placeholders(from, n int) string {
 
 // saveTokens makes a case's search tokens exactly tokens. It reads what is
 // stored and writes only the difference: an event that changes no token
-// (most do not) runs one query and writes nothing.
-func (t *Tx) saveTokens(caseID string, tokens []string) error {
-	have, err := t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID)
-	if err != nil {
-		return fmt.Errorf("store: reading search tokens: %w", err)
+// (most do not) runs one query and writes nothing. A fresh case (new in
+// this transaction, see writeProjection) has none to read.
+func (t *Tx) saveTokens(caseID string, tokens []string, fresh bool) error {
+	var have []string
+	if !fresh {
+		var err error
+		if have, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
+			return fmt.Errorf("store: reading search tokens: %w", err)
+		}
 	}
 	want := map[string]bool{}
 	for _, h := range tokens {
@@ -271,7 +341,7 @@ func (t *Tx) saveTokens(caseID string, tokens []string) error {
 // (when key is given) at the case's version: the seal binds the row to the
 // log as it is now, so every row's seal moves with each event, in one
 // statement, and a row that was removed cannot be put back with an old seal.
-func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, keyID string, key []byte) error {
+func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, keyID string, key []byte, fresh bool) error {
 	type k struct{ kind, id string }
 	seen := map[k]bool{}
 	args, delArgs := []any{caseID}, []any{caseID}
@@ -295,7 +365,9 @@ func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, k
 	if len(keep) > 0 {
 		del += ` AND ` + strings.Join(keep, " AND ")
 	}
-	if _, err := t.exec(del, delArgs...); err != nil {
+	if fresh {
+		// nothing to clear
+	} else if _, err := t.exec(del, delArgs...); err != nil {
 		return fmt.Errorf("store: clearing members: %w", err)
 	}
 	if len(values) == 0 {
@@ -312,11 +384,14 @@ func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, k
 // saveClocks makes a case's clock rows exactly clocks. It reads what is
 // stored and writes only the rows that differ (compared as verify compares
 // them) and deletes those no longer given: an event that changes no clock
-// runs one query and writes nothing.
-func (t *Tx) saveClocks(caseID string, clocks []clockRow) error {
-	stored, err := t.storedClocks(caseID)
-	if err != nil {
-		return fmt.Errorf("store: reading clocks: %w", err)
+// runs one query and writes nothing. A fresh case has none to read.
+func (t *Tx) saveClocks(caseID string, clocks []clockRow, fresh bool) error {
+	var stored []clockRow
+	if !fresh {
+		var err error
+		if stored, err = t.storedClocks(caseID); err != nil {
+			return fmt.Errorf("store: reading clocks: %w", err)
+		}
 	}
 	have := map[string]string{}
 	for _, cl := range stored {

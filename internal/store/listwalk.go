@@ -31,13 +31,16 @@ func viewerOrg(id string) string    { return "o:" + id }
 // saveCaseViewers keeps a case's case_viewers rows in step with its members
 // and its last activity. SaveProjection calls it in the same transaction as
 // the members it derives them from.
-func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time) error {
+func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time, fresh bool) error {
 	want := viewersOf(members)
-	// One statement moves every row the case has and says which they are.
-	have, err := t.stringColumn(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1 RETURNING viewer`,
-		caseID, utc(updatedAt), nullTime(escalatedSince))
-	if err != nil {
-		return fmt.Errorf("store: updating case viewers: %w", err)
+	var have []string
+	if !fresh { // a new case has none
+		// One statement moves every row the case has and says which they are.
+		var err error
+		if have, err = t.stringColumn(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1 RETURNING viewer`,
+			caseID, utc(updatedAt), nullTime(escalatedSince)); err != nil {
+			return fmt.Errorf("store: updating case viewers: %w", err)
+		}
 	}
 	had := map[string]bool{}
 	for _, v := range have {
@@ -54,11 +57,18 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 			added = append(added, v)
 		}
 	}
+	if len(added) == 0 {
+		return nil
+	}
 	slices.Sort(added)
-	for _, v := range added {
-		if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`, caseID, v, utc(updatedAt), nullTime(escalatedSince)); err != nil {
-			return fmt.Errorf("store: adding a case viewer: %w", err)
-		}
+	args := []any{caseID, utc(updatedAt), nullTime(escalatedSince)}
+	values := make([]string, len(added))
+	for i, v := range added {
+		args = append(args, v)
+		values[i] = fmt.Sprintf("($1, $%d, $2, $3)", len(args))
+	}
+	if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return fmt.Errorf("store: adding case viewers: %w", err)
 	}
 	return nil
 }

@@ -50,23 +50,39 @@ func (t *Tx) saveOpenEscalations(c pathway.Case) error {
 	if len(c.Meetings.Escalations) == 0 {
 		return nil
 	}
-	open := openEscalationsOf(c)
-	if len(open) == 0 {
+	body, err := sealedOpenEscalations(c, func(aad string, plain []byte) (string, error) {
+		return t.seal(ownerCase, c.ID, aad, plain)
+	})
+	if err != nil {
+		return err
+	}
+	if body == "" {
 		if _, err := t.exec(`DELETE FROM case_escalations WHERE case_id = $1`, c.ID); err != nil {
 			return fmt.Errorf("store: clearing open escalations: %w", err)
 		}
 		return nil
 	}
+	return t.writeOpenEscalations(c.ID, c.Version, body)
+}
+
+// sealedOpenEscalations is the case_escalations body of c, sealed by seal
+// under its associated data; "" when none is open. SaveProjection and the
+// prepared saves of bulk loads (prepared.go) both make it here.
+func sealedOpenEscalations(c pathway.Case, seal func(aad string, plain []byte) (string, error)) (string, error) {
+	open := openEscalationsOf(c)
+	if len(open) == 0 {
+		return "", nil
+	}
 	plain, err := json.Marshal(open)
 	if err != nil {
-		return fmt.Errorf("store: encoding open escalations: %w", err)
+		return "", fmt.Errorf("store: encoding open escalations: %w", err)
 	}
-	body, err := t.seal(ownerCase, c.ID, openEscalationsAAD(c.ID, c.Version), plain)
-	if err != nil {
-		return err
-	}
+	return seal(openEscalationsAAD(c.ID, c.Version), plain)
+}
+
+func (t *Tx) writeOpenEscalations(caseID string, version int, body string) error {
 	if _, err := t.exec(`INSERT INTO case_escalations(case_id, version, body) VALUES ($1, $2, $3)
-		ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, body = excluded.body`, c.ID, c.Version, body); err != nil {
+		ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, body = excluded.body`, caseID, version, body); err != nil {
 		return fmt.Errorf("store: saving open escalations: %w", err)
 	}
 	return nil

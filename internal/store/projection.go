@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/crypt"
 	"waymark/internal/pathway"
 )
 
@@ -80,6 +81,30 @@ func (t *Tx) storedClocks(caseID string) ([]clockRow, error) {
 // project derives a case's read models from its state. updatedAt is the
 // time of its last event.
 func (t *Tx) project(c pathway.Case, updatedAt time.Time) (projection, error) {
+	ix, err := t.index()
+	if err != nil {
+		return projection{}, err
+	}
+	return projectCase(c, updatedAt, t.clockOwnerOrg, ix)
+}
+
+// clockOwnerOrg is the organisation of a person who owns a clock, by their
+// user row; found is false when there is no such user, or their row was
+// altered behind Waymark's back (only a sealed row counts, identity.go).
+func (t *Tx) clockOwnerOrg(userID string) (orgID string, found bool, err error) {
+	u, err := t.UserByID(userID)
+	switch {
+	case err == nil:
+		return u.OrgID, true, nil
+	case waymark.ErrorCode(err) == waymark.ENOTFOUND:
+		return "", false, nil
+	}
+	return "", false, err
+}
+
+// projectCase is project with the look-ups it needs given: ownerOrg finds
+// a clock owner's organisation, ix hashes the search tokens.
+func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID string) (string, bool, error), ix *crypt.Index) (projection, error) {
 	ch := c.Concern.Child
 	f := c.Flags(updatedAt)
 	p := projection{childName: ch.FullName(), members: pathway.Members(c)}
@@ -108,12 +133,12 @@ func (t *Tx) project(c pathway.Case, updatedAt time.Time) (projection, error) {
 		if cl.OwnerOrgID == "" && cl.OwnerUserID != "" {
 			// Only a sealed user row counts (identity.go): one moved to
 			// another organisation behind Waymark's back gives that team nothing.
-			u, err := t.UserByID(cl.OwnerUserID)
-			switch {
-			case err == nil:
-				owner = u.OrgID
-			case waymark.ErrorCode(err) != waymark.ENOTFOUND:
+			org, found, err := ownerOrg(cl.OwnerUserID)
+			if err != nil {
 				return p, fmt.Errorf("store: reading a clock owner's organisation: %w", err)
+			}
+			if found {
+				owner = org
 			}
 		}
 		r := clockRow{id: cl.ID, kind: string(cl.Kind), label: cl.Label, ownerOrg: owner, ownerUser: cl.OwnerUserID,
@@ -123,10 +148,6 @@ func (t *Tx) project(c pathway.Case, updatedAt time.Time) (projection, error) {
 			r.stoppedAt = &u
 		}
 		p.clocks = append(p.clocks, r)
-	}
-	ix, err := t.index()
-	if err != nil {
-		return p, err
 	}
 	p.tokens = ix.Tokens(append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)...)
 	return p, nil

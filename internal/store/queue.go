@@ -104,10 +104,13 @@ func queueRows(p projection) []queueRow {
 
 // saveQueues brings a case's queue rows to what its projection gives,
 // touching only the rows that change.
-func (t *Tx) saveQueues(caseID string, p projection) error {
-	stored, err := t.storedQueueRows(caseID)
-	if err != nil {
-		return err
+func (t *Tx) saveQueues(caseID string, p projection, fresh bool) error {
+	var stored []queueRow
+	if !fresh { // a new case has none
+		var err error
+		if stored, err = t.storedQueueRows(caseID); err != nil {
+			return err
+		}
 	}
 	want := queueRows(p)
 	have := map[string]bool{}
