@@ -849,12 +849,17 @@ func (t *Tx) utf8() bool {
 // packedAuditColumns is an audit entry's columns as one text value,
 // joined by the unit separator (auditSeparator): the SQLite driver
 // copies and boxes every column it returns, and verifying is bound by
-// that. The text of a row holds exactly one separator fewer than it has
-// columns only when no column holds one (concat_ws leaves a NULL out,
-// separator and all), so splitting it gives back every column exactly or
-// sees that it cannot. The time is its text, as the column-by-column read
-// takes it.
-const packedAuditColumns = `concat_ws(char(31), seq, CAST(at AS TEXT), actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id)`
+// that. The columns are joined with ||, not concat_ws: concat_ws leaves a
+// NULL out, separator and all, so a NULL in one column and a separator
+// moved into its neighbour would cancel out and split into the columns
+// the entry was sealed with, while the row itself no longer holds them
+// (a case_id hidden that way drops the entry from its case's history).
+// With || a NULL anywhere makes the whole text NULL, and the chunk is read
+// column by column, which refuses it. The text of a row holds exactly one
+// separator fewer than it has columns only when no column holds one, so
+// splitting it gives back every column exactly or sees that it cannot.
+// The time is its text, as the column-by-column read takes it.
+const packedAuditColumns = `seq || char(31) || CAST(at AS TEXT) || char(31) || actor_id || char(31) || org_id || char(31) || case_id || char(31) || action || char(31) || detail || char(31) || prev_hash || char(31) || hash || char(31) || key_id || char(31) || heads || char(31) || request_id`
 
 // auditSeparator is char(31) in packedAuditColumns.
 const auditSeparator = '\x1f'
