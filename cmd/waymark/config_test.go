@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"flag"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -456,5 +457,70 @@ func TestThePoolSizeIsConfigurableAndBounded(t *testing.T) {
 	}
 	if _, err := store.Open(context.Background(), file, store.OpenOptions{MaxConns: 1001}); err == nil {
 		t.Fatal("store.Open took a pool of 1001")
+	}
+}
+
+// envValue is a value for a flag's environment variable that is not the
+// flag's default and that the flag takes; for the places a command is
+// pointed at, one that stops it before it listens or opens anything.
+func envValue(f *flag.Flag) string {
+	switch f.Name {
+	case "database":
+		return "mysql://from-the-environment/waymark" // refused as it is opened
+	case "addr":
+		return "192.0.2.1:1" // not this machine's: cannot be listened on
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		if f.DefValue == "true" {
+			return "false"
+		}
+		return "true"
+	}
+	switch fmt.Sprintf("%T", f.Value) {
+	case "*flag.durationValue":
+		return "1h2m3s"
+	case "*flag.intValue", "*flag.int64Value", "*flag.uintValue", "*flag.uint64Value":
+		return "7"
+	}
+	return "/nonexistent/from-the-environment-" + f.Name
+}
+
+// Every command reads every flag's environment variable, as
+// docs/operations.md says: a flag whose usage names a variable that its
+// command never reads (a FlagSet parsed without the environment) would
+// quietly keep its default. Each command runs once with every variable
+// set to a value that is not the default; whatever it then does (each one
+// stops, the database setting being refused), every flag holds the value
+// from the environment.
+func TestEveryCommandReadsTheEnvironmentVariableOfEveryFlag(t *testing.T) {
+	t.Chdir(t.TempDir())
+	sets := flagSets(t)
+	for _, cmd := range commands(t) {
+		name := strings.Join(cmd, " ")
+		vars := map[string]string{}
+		sets[name].VisitAll(func(f *flag.Flag) {
+			if v := flagEnv(f); v != "" {
+				vars[v] = envValue(f)
+			}
+		})
+		var fs *flag.FlagSet
+		parseHook = func(s *flag.FlagSet) { fs = s }
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := run(ctx, cmd, env(vars), strings.NewReader(""), io.Discard, io.Discard)
+		cancel()
+		parseHook = nil
+		if fs == nil {
+			t.Errorf("waymark %s parsed no flags (%v)", name, err)
+			continue
+		}
+		fs.VisitAll(func(f *flag.Flag) {
+			v := flagEnv(f)
+			if v == "" {
+				return
+			}
+			if got := f.Value.String(); got != vars[v] {
+				t.Errorf("waymark %s: with %s=%s, --%s is %q", name, v, vars[v], f.Name, got)
+			}
+		})
 	}
 }
