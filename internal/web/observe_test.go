@@ -228,6 +228,7 @@ func TestTheExampleAlertRulesNameOnlyMetricsThatExist(t *testing.T) {
 	}
 	e := newEnv(t, storetest.SQLite(t))
 	e.svc.Workers.Expect(casework.WorkerAlertMailer)
+	e.serve(httptest.NewRequest("GET", "/sign-in", nil)) // the request series exist once a request is counted
 	families, err := e.srv.metrics.registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -249,6 +250,19 @@ func TestTheExampleAlertRulesNameOnlyMetricsThatExist(t *testing.T) {
 			if !known[n] {
 				t.Errorf("the rule %q names %s, which no scrape has", x, n)
 			}
+		}
+	}
+	// What the production checklist says to alert on has a rule: a
+	// server error rate and slow answers, from the request series.
+	read := map[string]bool{}
+	for _, x := range exprs {
+		for _, n := range metricNames(x) {
+			read[n] = true
+		}
+	}
+	for _, n := range []string{"waymark_http_requests_total", "waymark_http_request_duration_seconds"} {
+		if !read[n] {
+			t.Errorf("no rule reads %s: the production checklist asks for alerts on the error rate and latency", n)
 		}
 	}
 	// The check itself catches a misspelt name.
