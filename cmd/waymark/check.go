@@ -26,7 +26,14 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	var c config
 	c.flags(fs, getenv, "127.0.0.1:8080") // as serve would run
 	var problems []string
-	problem := func(err error) {
+	var problem func(err error)
+	problem = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok { // errors.Join: each its own problem
+			for _, e := range j.Unwrap() {
+				problem(e)
+			}
+			return
+		}
 		if err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -46,6 +53,8 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	problem(c.privacy.retention.Validate())
 	problem(c.checkListen())
 	problem(c.checkIntervals())
+	problem(c.checkStaff())
+	problem(c.metrics.check())
 	if c.tls.cert != "" && c.tls.key != "" {
 		_, err := loadPair(c.tls.cert, c.tls.key)
 		problem(err)

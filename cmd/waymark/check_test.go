@@ -108,3 +108,34 @@ func TestCheckReportsTheErasureLedgerServeWouldRefuseToStartWithout(t *testing.T
 		t.Fatalf("check with an erasure ledger still reports one missing:\n%s", out.String())
 	}
 }
+
+// Every setting serve refuses, check reports: the sign-in address limit,
+// the single sign-on re-check interval and the metrics listener and token
+// were once checked by serve alone, so check said "no problems found" of a
+// configuration that would not start.
+func TestCheckReportsTheStaffAndMetricsSettingsServeRefuses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	newDatabase(t, "--data", dir)
+	short := filepath.Join(t.TempDir(), "metrics-token")
+	if err := os.WriteFile(short, []byte("too-short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check", "--data", dir, "--insecure-no-encryption",
+		"--sign-in-address-limit", "0", "--sso-recheck", "10s", "--metrics-addr", "nonsense", "--metrics-token-file", short}, env(nil), nil, &out, io.Discard)
+	if err == nil {
+		t.Fatalf("check passed:\n%s", out.String())
+	}
+	for _, want := range []string{"problem: --sign-in-address-limit", "problem: --sso-recheck must be between 1m and 12h", `problem: --metrics-addr "nonsense" is not HOST:PORT`, "problem: --metrics-token-file: the token in"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check did not report %q:\n%s", want, out.String())
+		}
+	}
+	// serve refuses the same before it opens the database.
+	for _, bad := range [][]string{{"--sign-in-address-limit", "0"}, {"--sso-recheck", "10s"}, {"--metrics-addr", "nonsense"}, {"--metrics-token-file", short}} {
+		err := run(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "none")}, bad...), env(nil), nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("serve %v on no database: %v", bad, err)
+		}
+	}
+}

@@ -62,6 +62,22 @@ func (m *metricsConfig) token() ([]byte, error) {
 	return []byte(tok), nil
 }
 
+// check refuses what serve would refuse of the metrics settings, without
+// listening: an address that is not host:port, and a token file that is
+// missing, readable by others or too short.
+func (m *metricsConfig) check() error {
+	var errs []error
+	if m.addr != "" {
+		if _, _, err := net.SplitHostPort(m.addr); err != nil {
+			errs = append(errs, fmt.Errorf("--metrics-addr %q is not HOST:PORT: %w", m.addr, err))
+		}
+	}
+	if _, err := m.token(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
 // serve starts the separate metrics listener, when one is configured, and
 // returns the function that stops it. It serves /metrics and nothing else.
 func (m *metricsConfig) serve(srv *web.Server, log *slog.Logger, stdout io.Writer) (stop func(context.Context) error, err error) {

@@ -421,6 +421,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.checkIntervals(); err != nil {
 		return err
 	}
+	if err := c.checkStaff(); err != nil {
+		return err
+	}
+	if err := c.metrics.check(); err != nil {
+		return err
+	}
 	log, err := c.logger(stderr)
 	if err != nil {
 		return err

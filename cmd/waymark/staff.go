@@ -53,15 +53,29 @@ func (c *config) staffFlags(fs *flag.FlagSet) {
 		"with single sign-on, how often to ask the identity provider again whether each person signed in through it still has access (1m to 12h, or 0 for never); someone it no longer grants loses their sessions and API tokens (WAYMARK_SSO_RECHECK)")
 }
 
+// checkStaff refuses sign-in limits and re-check intervals that cannot be
+// meant, every one at once: for serve before it opens the database, and
+// for check.
+func (c *config) checkStaff() error {
+	var errs []error
+	if err := (&casework.ThrottlePolicy{}).SetAddressLimit(c.staff.addressLimit); err != nil {
+		errs = append(errs, fmt.Errorf("--sign-in-address-limit: %w", err))
+	}
+	if r := c.staff.ssoRecheck; r != 0 && (r < time.Minute || r > 12*time.Hour) {
+		errs = append(errs, fmt.Errorf("--sso-recheck must be between 1m and 12h, or 0 for never, not %s", r))
+	}
+	return errors.Join(errs...)
+}
+
 // applyStaff configures the service's sign-in limits and single sign-on
 // re-checks, and starts the re-checks' background sweep (every minute, for
 // people who make no request) until ctx ends.
 func (c *config) applyStaff(ctx context.Context, svc *casework.Service) error {
+	if err := c.checkStaff(); err != nil {
+		return err
+	}
 	if err := svc.Throttle.SetAddressLimit(c.staff.addressLimit); err != nil {
 		return fmt.Errorf("--sign-in-address-limit: %w", err)
-	}
-	if r := c.staff.ssoRecheck; r != 0 && (r < time.Minute || r > 12*time.Hour) {
-		return fmt.Errorf("--sso-recheck must be between 1m and 12h, or 0 for never, not %s", r)
 	}
 	if svc.Access.OIDC != nil {
 		svc.Access.OIDC.RecheckEvery = c.staff.ssoRecheck
