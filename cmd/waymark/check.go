@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/catalog"
 	"waymark/internal/store"
@@ -124,9 +125,10 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 	if err := db.CheckSchema(ctx); err != nil {
 		problems = append(problems, err)
 	}
-	if n, err := countOrganisations(ctx, db); err != nil {
+	orgs, err := countOrganisations(ctx, db)
+	if err != nil {
 		problems = append(problems, err)
-	} else if n == 0 {
+	} else if orgs == 0 {
 		problems = append(problems, fmt.Errorf("the %s holds no partnership (no organisations): add one with `waymark org add`, or point at the right database", c.location))
 	}
 	if needs, err := db.NeedsSealing(ctx); err != nil {
@@ -149,5 +151,31 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 			}
 		}
 	}
+	if orgs > 0 && (ring != nil || c.privacy.insecure) {
+		problems = append(problems, frontDoorProblem(ctx, db, c.frontDoor))
+	}
 	return problems
+}
+
+// frontDoorProblem says why no concern could be sent on this database with
+// --childrens-services-org as configured, or nil: the rule the service
+// applies to every concern it sends (store.Tx.ChildrensServicesOrg), asked
+// before the first concern rather than at it.
+func frontDoorProblem(ctx context.Context, db *store.DB, named string) error {
+	db.SetChildrensServicesOrg(named)
+	err := db.View(ctx, func(tx *store.Tx) error {
+		_, err := tx.ChildrensServicesOrg()
+		return err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case waymark.ErrorCode(err) == waymark.EINTERNAL:
+		return err
+	case named != "":
+		return fmt.Errorf("--childrens-services-org %q names no organisation marked as Children's Services (or its row was altered behind Waymark's back): no concern can be sent until it names one", named)
+	case waymark.ErrorCode(err) == waymark.ENOTFOUND:
+		return errors.New("no organisation is marked as Children's Services: no concern can be sent until one is (`waymark org add … --childrens-services`)")
+	}
+	return errors.New("more than one organisation is marked as Children's Services and --childrens-services-org (WAYMARK_CHILDRENS_SERVICES_ORG) names none: no concern can be sent until it names one")
 }

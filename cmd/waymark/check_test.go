@@ -139,3 +139,39 @@ func TestCheckReportsTheStaffAndMetricsSettingsServeRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A partnership on which no concern could be sent is a problem to check,
+// and a warning when serve starts, not news at the first concern: the
+// Children's Services organisation --childrens-services-org names must be
+// one, and with two marked as Children's Services it must name one.
+func TestCheckReportsWhenNoConcernCouldBeSent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	startDemo(t, dir)
+	keys := []string{"--data", dir, "--master-key-file", filepath.Join(dir, DemoKeyFile)}
+	check := func(extra ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append(append([]string{"check"}, keys...), extra...), env(nil), nil, &out, io.Discard)
+		return out.String(), err
+	}
+	if out, err := check("--childrens-services-org", "org-nowhere"); err == nil || !strings.Contains(out, `problem: --childrens-services-org "org-nowhere" names no organisation marked as Children's Services`) {
+		t.Errorf("check naming an organisation that is not there: %v\n%s", err, out)
+	}
+	if err := run(context.Background(), append([]string{"org", "add", "--id", "org-second-council", "--name", "Westshire Children's Services", "--kind", "local-authority", "--childrens-services"}, keys...), env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := check(); err == nil || !strings.Contains(out, "problem: more than one organisation is marked as Children's Services") {
+		t.Errorf("check with two Children's Services organisations and none named: %v\n%s", err, out)
+	}
+	if out, err := check("--childrens-services-org", "org-second-council"); err != nil || !strings.Contains(out, "no problems found") {
+		t.Errorf("check naming one of them: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &syncBuffer{until: "listening", cancel: cancel}
+	if err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, keys...), env(nil), nil, io.Discard, logs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "more than one organisation is marked as Children's Services") {
+		t.Errorf("serve did not warn that no concern can be sent:\n%s", logs)
+	}
+}

@@ -457,6 +457,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if n == 0 {
 		log.Warn("this database holds no partnership (no organisations): nobody can sign in until one is added with `waymark org add` and `waymark user add`. "+
 			"If the partnership's data should be here, this is the wrong database: check --database (WAYMARK_DATABASE_URL) or --data", "database", c.location)
+	} else if err := frontDoorProblem(ctx, db, c.frontDoor); err != nil { // check.go
+		log.Warn("WARNING: " + err.Error())
 	}
 	limits, err := c.applyAccess(svc, getenv, log)
 	if err != nil {
