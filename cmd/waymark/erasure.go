@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark/internal/casework"
 	"waymark/internal/store"
 )
 
@@ -109,17 +110,19 @@ func applyLedger(ctx context.Context, db *store.DB, log *slog.Logger) (store.Led
 
 // runLedgerSync applies the ledger, and copies into it the erasures other
 // replicas made, at every tick, until ticks is closed or ctx ends.
-func runLedgerSync(ctx context.Context, db *store.DB, ticks <-chan time.Time, log *slog.Logger) {
+func runLedgerSync(ctx context.Context, db *store.DB, ticks <-chan time.Time, log *slog.Logger, workers *casework.Workers) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case _, ok := <-ticks:
+		case at, ok := <-ticks:
 			if !ok {
 				return
 			}
 			if _, err := applyLedger(ctx, db, log); err != nil && ctx.Err() == nil {
 				log.Error("applying the erasure ledger failed", "err", err)
+			} else if err == nil {
+				workers.Ran(casework.WorkerErasureLedger, at) // for /metrics: a sync that stopped is alerted on
 			}
 		}
 	}
@@ -127,14 +130,15 @@ func runLedgerSync(ctx context.Context, db *store.DB, ticks <-chan time.Time, lo
 
 // startLedgerSync runs runLedgerSync every --erasure-ledger-sync while
 // serving.
-func startLedgerSync(ctx context.Context, c *config, db *store.DB, log *slog.Logger) {
+func startLedgerSync(ctx context.Context, c *config, db *store.DB, log *slog.Logger, workers *casework.Workers) {
 	if db.ErasureLedger() == nil || c.erasure.every <= 0 {
 		return
 	}
+	workers.Expect(casework.WorkerErasureLedger)
 	tk := time.NewTicker(c.erasure.every)
 	go func() {
 		defer tk.Stop()
-		runLedgerSync(ctx, db, tk.C, log)
+		runLedgerSync(ctx, db, tk.C, log, workers)
 	}()
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"waymark/internal/audit"
+	"waymark/internal/casework"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -47,8 +48,9 @@ func TestARunningReplicaCopiesAnotherReplicasErasureIntoItsLedger(t *testing.T) 
 		}
 		ticks := make(chan time.Time)
 		done := make(chan struct{})
+		var workers casework.Workers
 		go func() {
-			runLedgerSync(ctx, b, ticks, slog.New(slog.DiscardHandler))
+			runLedgerSync(ctx, b, ticks, slog.New(slog.DiscardHandler), &workers)
 			close(done)
 		}()
 		ticks <- clock.Now()
@@ -57,6 +59,10 @@ func TestARunningReplicaCopiesAnotherReplicasErasureIntoItsLedger(t *testing.T) 
 		entries, err := ledgers["B"].Entries(b.KeyRing())
 		if erased := store.Erased(entries); err != nil || len(erased) != 1 || erased[0].CaseID != id {
 			t.Fatalf("replica B's ledger after a tick: %+v %v", entries, err)
+		}
+		// The sync's last good run is on /metrics, so one that stopped is alerted on.
+		if at := workers.Last()[casework.WorkerErasureLedger]; !at.Equal(clock.Now()) {
+			t.Fatalf("the sync's last successful run: %v, want %v", at, clock.Now())
 		}
 	})
 }

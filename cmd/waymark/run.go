@@ -469,8 +469,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	ready := readyChecks(ctx, svc, log) // ready.go
 	runAlertMailer(ctx, svc)
-	startCheckpoints(ctx, &c, db, log) // verify.go
-	startLedgerSync(ctx, &c, db, log)  // erasure.go
+	startCheckpoints(ctx, &c, db, log)             // verify.go
+	startLedgerSync(ctx, &c, db, log, svc.Workers) // erasure.go
 	expectWorkers(&c, db, svc)
 	metricsToken, err := c.metrics.token()
 	if err != nil {

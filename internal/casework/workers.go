@@ -16,8 +16,9 @@ type Workers struct {
 
 // Worker names.
 const (
-	WorkerAlertMailer = "alert_mailer" // RunAlertMailer
-	WorkerCheckpoint  = "checkpoint"   // the signed checkpoints of cmd/waymark (their time is read from the audit log)
+	WorkerAlertMailer   = "alert_mailer"   // RunAlertMailer
+	WorkerCheckpoint    = "checkpoint"     // the signed checkpoints of cmd/waymark (their time is read from the audit log)
+	WorkerErasureLedger = "erasure_ledger" // cmd/waymark's sync of the erasure ledger with the database, every --erasure-ledger-sync
 )
 
 // Expect names a job this process runs, before its first run: until it
