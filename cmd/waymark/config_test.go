@@ -214,6 +214,8 @@ func TestADatabaseSettingThatIsNotAPathOrAURLIsRefused(t *testing.T) {
 		"sqlite:",
 		"sqlite:file:waymark.db",
 		"postgres://waymark:hunter2@db.internal",
+		" postgres://waymark@db.internal/waymark", // a stray space once made it a SQLite path
+		"postgres://waymark@db.internal/waymark\n",
 	} {
 		err := run(context.Background(), []string{"keys", "check", "--database", bad}, env(nil), nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "postgres://") {

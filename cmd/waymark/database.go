@@ -45,6 +45,9 @@ func isPostgres(u string) bool {
 func classifyDatabase(v string) (store.Dialect, string, error) {
 	const accepted = "give a SQLite file path (or sqlite:PATH), or a postgres://USER@HOST:PORT/DBNAME URL with the password in WAYMARK_DATABASE_PASSWORD or --database-password-file"
 	switch {
+	case v != strings.TrimSpace(v) && strings.TrimSpace(v) != "":
+		// A stray space before a URL once made it a SQLite path.
+		return "", "", fmt.Errorf("the database setting %s has spaces or line breaks around it: %s", redactDatabase(strings.TrimSpace(v)), accepted)
 	case isPostgres(v):
 		u, err := url.Parse(v)
 		if err != nil {
