@@ -526,3 +526,18 @@ func TestEveryCommandReadsTheEnvironmentVariableOfEveryFlag(t *testing.T) {
 		})
 	}
 }
+
+// The database a command says it opened names the PostgreSQL schema when
+// the URL chooses one: two partnerships' schemas in one database are two
+// databases to an operator, and the line is how they tell which it was.
+func TestTheDatabaseOpenedNamesItsPostgresSchema(t *testing.T) {
+	for u, want := range map[string]string{
+		"postgres://waymark@db.internal/waymark":                                 "postgres database db.internal:5432/waymark",
+		"postgres://waymark@db.internal:6432/waymark?search_path=northshire":     "postgres database db.internal:6432/waymark (schema northshire)",
+		"postgres://waymark:s3cret@db.internal/waymark?search_path=westshire&x=": "postgres database db.internal:5432/waymark (schema westshire)",
+	} {
+		if got := databaseLocation(u); got != want {
+			t.Errorf("databaseLocation(%s) = %q, want %q", redactDatabase(u), got, want)
+		}
+	}
+}

@@ -113,6 +113,9 @@ func databaseLocation(u string) string {
 		if db == "" {
 			db = p.Query().Get("dbname")
 		}
+		if sp := p.Query().Get("search_path"); sp != "" {
+			return fmt.Sprintf("postgres database %s/%s (schema %s)", host, db, sp)
+		}
 		return fmt.Sprintf("postgres database %s/%s", host, db)
 	}
 	path := strings.TrimPrefix(u, "sqlite:")
