@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -85,4 +86,36 @@ func TestTheFlagTableInTheDocsMatchesTheFlags(t *testing.T) {
 		return
 	}
 	t.Fatalf("the flag table in %s is out of date: run WAYMARK_UPDATE_DOCS=1 go test ./cmd/waymark/ -run TestTheFlagTableInTheDocsMatchesTheFlags", docsFile)
+}
+
+// The flags docs/operations.md names as having no environment variable on
+// purpose are exactly those the program keeps flag-only (flagOnly).
+func TestTheDocsNameEveryFlagWithoutAnEnvironmentVariable(t *testing.T) {
+	b, err := os.ReadFile(docsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	start := strings.Index(doc, "The exceptions, with no\nvariable on purpose")
+	if start < 0 {
+		start = strings.Index(doc, "The exceptions, with no variable on purpose")
+	}
+	end := strings.Index(doc[max(start, 0):], "Secrets are")
+	if start < 0 || end < 0 {
+		t.Fatal("docs/operations.md no longer lists the flags without an environment variable (\"The exceptions, with no variable on purpose … Secrets are\")")
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`--([a-z-]+)`").FindAllStringSubmatch(doc[start:start+end], -1) {
+		named[m[1]] = true
+	}
+	for f := range flagOnly {
+		if !named[f] {
+			t.Errorf("--%s has no environment variable on purpose (flagOnly), but docs/operations.md does not say so", f)
+		}
+	}
+	for f := range named {
+		if _, ok := flagOnly[f]; !ok {
+			t.Errorf("docs/operations.md says --%s has no environment variable, but it is not in flagOnly", f)
+		}
+	}
 }
