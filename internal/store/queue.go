@@ -28,10 +28,16 @@ import (
 const (
 	queueInbox  = "inbox"        // a case waiting on Children's Services (§8.5, annex)
 	queueUrgent = "inbox.urgent" // a missing child, or a placement's first 72 hours (§4.3, §7.1)
-	queueUser   = "work.user"    // a running clock a person owns
-	queueTeam   = "work.team"    // a running clock their team owns
-	queueStaff  = "work.staff"   // a running clock a person of the organisation owns (its managers see it)
 )
+
+// workQueues are the queues of "my work", one for each audience a running
+// clock is work for (pathway.DeadlineOwner.Audiences), keyed by the
+// person's or the organisation's id.
+var workQueues = map[string]string{
+	pathway.AudiencePerson:   "work.user",  // a running clock a person owns
+	pathway.AudienceTeam:     "work.team",  // a running clock their team owns
+	pathway.AudienceManagers: "work.staff", // a running clock a person of the organisation owns (its managers see it)
+}
 
 // queueForever is the until_at of a row that does not lapse by itself.
 var queueForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -85,18 +91,8 @@ func queueRows(p projection) []queueRow {
 		if cl.window {
 			lane = 0
 		}
-		row := queueRow{lane: lane, due: cl.dueAt, tie: cl.startedAt, itemID: cl.id, until: queueForever}
-		add := func(queue, owner string) {
-			if owner != "" {
-				row.queue, row.owner = queue, owner
-				out = append(out, row)
-			}
-		}
-		if cl.ownerUser != "" {
-			add(queueUser, cl.ownerUser)
-			add(queueStaff, cl.ownerOrg)
-		} else {
-			add(queueTeam, cl.ownerOrg)
+		for _, a := range (pathway.DeadlineOwner{UserID: cl.ownerUser, OrgID: cl.ownerOrg}).Audiences() {
+			out = append(out, queueRow{queue: workQueues[a.Kind], owner: a.ID, lane: lane, due: cl.dueAt, tie: cl.startedAt, itemID: cl.id, until: queueForever})
 		}
 	}
 	return out
@@ -341,6 +337,15 @@ func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
 	return out, rows.Err()
 }
 
+// caseIDsOf are the cases of keys, in their order.
+func caseIDsOf(keys []qkey) []string {
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.caseID
+	}
+	return ids
+}
+
 // qkeep is what a queue asks of each batch of keys beyond the member rows:
 // it returns those of ks (in their order) that may be shown.
 type qkeep func(ks []qkey) ([]qkey, error)
@@ -401,11 +406,7 @@ func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep q
 				return nil, err
 			}
 		}
-		ids := make([]string, 0, len(ok))
-		for _, k := range ok {
-			ids = append(ids, k.caseID)
-		}
-		sealed, err := t.sealedMemberships(slices.Compact(slices.Sorted(slices.Values(ids))), userID, orgID)
+		sealed, err := t.sealedMemberships(caseIDsOf(ok), userID, orgID)
 		if err != nil {
 			return nil, err
 		}
@@ -525,11 +526,7 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = k.caseID
-	}
-	byID, err := t.pageSummaries(userID, orgID, ids)
+	byID, err := t.pageSummaries(userID, orgID, caseIDsOf(keys))
 	if err != nil {
 		return nil, links, err
 	}
@@ -553,21 +550,12 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		args := []any{utc(now)}
-		in := make([]string, 0, len(ks))
-		seen := map[string]bool{}
-		for _, k := range ks {
-			if !seen[k.caseID] {
-				seen[k.caseID] = true
-				args = append(args, k.caseID)
-				in = append(in, fmt.Sprintf("$%d", len(args)))
-			}
-		}
+		args, in := idList([]any{utc(now)}, caseIDsOf(ks))
 		// Looked up by id alone, and the team compared here: with the team
 		// in the WHERE clause SQLite walks the team's every case instead.
 		rows, err := t.query(`SELECT id, cs_org_id, CASE WHEN missing OR high_missing_risk_until > $1 THEN 1 ELSE 0 END,
 			CASE WHEN stage IN ('concern_raised', 'contact_recorded') THEN 1 ELSE 0 END
-			FROM cases WHERE id IN (`+strings.Join(in, ", ")+`)`, args...)
+			FROM cases WHERE id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: reading which cases wait: %w", err)
 		}
@@ -608,19 +596,11 @@ func (t *Tx) pageSummaries(userID, orgID string, ids []string) (map[string]CaseS
 	if err != nil {
 		return nil, err
 	}
-	var args []any
-	in := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if len(roles[id]) > 0 {
-			args = append(args, id)
-			in = append(in, fmt.Sprintf("$%d", len(args)))
-		}
-	}
+	args, list := idList(nil, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(roles[id]) == 0 }))
 	out := map[string]CaseSummary{}
-	if len(in) == 0 {
+	if len(args) == 0 {
 		return out, nil
 	}
-	list := strings.Join(in, ", ")
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
 		c.raised_at, c.updated_at, c.version, c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, `+caseKeyColumns+`
 		FROM cases c`+caseKeyJoin+` WHERE c.id IN (`+list+`)`, args...)
@@ -672,10 +652,10 @@ func (t *Tx) pageSummaries(userID, orgID string, ids []string) (map[string]CaseS
 	return out, clocks.Err()
 }
 
-// workSources are the queues whose clocks are the viewer's work: their
-// own, their team's and, for a manager, everyone's in their organisation;
-// risk windows still open first, then deadlines.
-func workSources(userID, orgID string, manager bool, now time.Time) []qsrc {
+// workSources are the queues whose clocks are the viewer's work, one for
+// each audience they are in (pathway.Worker.Audiences); risk windows
+// still open first, then deadlines.
+func workSources(w pathway.Worker, now time.Time) []qsrc {
 	var out []qsrc
 	for lane := range 2 {
 		var after *time.Time
@@ -683,39 +663,27 @@ func workSources(userID, orgID string, manager bool, now time.Time) []qsrc {
 			n := utc(now)
 			after = &n // a risk window that has passed is no longer work (page-my-work.tmpl)
 		}
-		out = append(out, qsrc{queue: queueUser, owner: userID, lane: lane, dueAfter: after}, qsrc{queue: queueTeam, owner: orgID, lane: lane, dueAfter: after})
-		if manager {
-			out = append(out, qsrc{queue: queueStaff, owner: orgID, lane: lane, dueAfter: after})
+		for _, a := range w.Audiences() {
+			out = append(out, qsrc{queue: workQueues[a.Kind], owner: a.ID, lane: lane, dueAfter: after})
 		}
 	}
 	return out
 }
 
 // ownClocks keeps the keys whose clock is running and is the viewer's
-// work, asked of the clocks read model as the scan of every clock asked it
-// (WorkFor before migration 0017): a clock the person owns, one their team
-// owns with no person named, or, for a manager, any clock of their
-// organisation. A queue row only says where to look; one written for a
-// clock that is someone else's shows nothing and makes no cursor.
-func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
+// work (pathway.DeadlineOwner.IsWorkOf), asked of the clocks read model. A
+// queue row only says where to look; one written for a clock that is
+// someone else's shows nothing and makes no cursor.
+func (t *Tx) ownClocks(w pathway.Worker) qkeep {
 	return func(ks []qkey) ([]qkey, error) {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		var args []any
-		in := make([]string, 0, len(ks))
-		seen := map[string]bool{}
-		for _, k := range ks {
-			if !seen[k.caseID] {
-				seen[k.caseID] = true
-				args = append(args, k.caseID)
-				in = append(in, fmt.Sprintf("$%d", len(args)))
-			}
-		}
+		args, in := idList(nil, caseIDsOf(ks))
 		// Looked up by case alone (the clocks' primary key), and the owner
 		// compared here: with the owner in the WHERE clause SQLite walks
 		// every clock of the person or team instead.
-		rows, err := t.query(`SELECT case_id, clock_id, owner_user_id, owner_org_id FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+		rows, err := t.query(`SELECT case_id, clock_id, owner_user_id, owner_org_id FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: reading whose deadlines: %w", err)
 		}
@@ -726,7 +694,7 @@ func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
 			if err := rows.Scan(&c, &id, &ownerUser, &ownerOrg); err != nil {
 				return nil, err
 			}
-			if ownerUser == userID || (ownerUser == "" && ownerOrg == orgID) || (manager && ownerOrg == orgID) {
+			if (pathway.DeadlineOwner{UserID: ownerUser, OrgID: ownerOrg}).IsWorkOf(w) {
 				mine[[2]string{c, id}] = true
 			}
 		}
@@ -740,24 +708,16 @@ func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
 // WorkPage lists one page of the user's running deadlines: open risk
 // windows first, then the most overdue.
 func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req PageRequest) ([]WorkItem, PageLinks, error) {
-	keys, links, err := t.qpage(workSources(userID, orgID, manager, now), nil, req, t.ownClocks(userID, orgID, manager), userID, orgID)
+	w := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
+	keys, links, err := t.qpage(workSources(w, now), nil, req, t.ownClocks(w), userID, orgID)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
-	var args []any
-	in := make([]string, 0, len(keys))
-	seen := map[string]bool{}
-	for _, k := range keys {
-		if !seen[k.caseID] {
-			seen[k.caseID] = true
-			args = append(args, k.caseID)
-			in = append(in, fmt.Sprintf("$%d", len(args)))
-		}
-	}
+	args, in := idList(nil, caseIDsOf(keys))
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id,
 		COALESCE(ou.name, ''), k.due_at, k.risk_window, `+caseKeyColumns+` FROM clocks k JOIN cases c ON c.id = k.case_id`+caseKeyJoin+`
 		LEFT JOIN users ou ON ou.id = k.owner_user_id
-		WHERE k.stopped_at IS NULL AND k.case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+		WHERE k.stopped_at IS NULL AND k.case_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, links, fmt.Errorf("store: listing work: %w", err)
 	}
@@ -806,13 +766,14 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req Pag
 func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (int, error) {
 	var srcs []qsrc
 	due := utc(now)
-	for _, s := range workSources(userID, orgID, manager, now) {
+	w := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
+	for _, s := range workSources(w, now) {
 		if s.lane == 1 {
 			s.dueBefore = &due
 			srcs = append(srcs, s)
 		}
 	}
-	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, t.ownClocks(userID, orgID, manager), userID, orgID)
+	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, t.ownClocks(w), userID, orgID)
 	if err != nil {
 		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
 	}
