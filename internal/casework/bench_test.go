@@ -760,13 +760,13 @@ func BenchmarkListInbox(b *testing.B) {
 		}
 		for _, page := range []struct {
 			name string
-			req  store.PageRequest
-		}{{"first-page", store.PageRequest{}}, {"middle-page", store.PageRequest{After: middle}}} {
+			at   *store.Cursor
+		}{{"first-page", nil}, {"middle-page", middle}} {
 			b.Run(page.name, func(b *testing.B) {
 				var listed int
 				f.measure(b, func() {
 					for range b.N {
-						list, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, page.req)
+						list, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, page.at)
 						if err != nil {
 							b.Fatal(err)
 						}
@@ -787,29 +787,29 @@ func BenchmarkListInbox(b *testing.B) {
 
 // inboxCursorAt walks the inbox page by page straight from the store (no
 // audit) and returns the cursor of the page at fraction of the way down.
-func (f *benchFixture) inboxCursorAt(b *testing.B, fraction float64) string {
+func (f *benchFixture) inboxCursorAt(b *testing.B, fraction float64) *store.Cursor {
 	b.Helper()
 	var waiting int
 	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM queue_items WHERE queue = 'inbox'`).Scan(&waiting); err != nil {
 		b.Fatal(err)
 	}
 	pages := int(float64(waiting)*fraction) / casework.PageSize
-	req := store.PageRequest{Size: casework.PageSize}
+	var at *store.Cursor
 	for range pages {
-		var links store.PageLinks
+		var links store.Page
 		err := f.db.View(context.Background(), func(tx *store.Tx) (err error) {
-			_, links, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), req)
+			_, links, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), at, casework.PageSize)
 			return err
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if links.Next == "" {
+		if links.Next == nil {
 			break
 		}
-		req.After = links.Next
+		at = links.Next
 	}
-	return req.After
+	return at
 }
 
 // BenchmarkListQueries: the other lists a person opens, on the loaded
@@ -833,17 +833,17 @@ func BenchmarkListQueries(b *testing.B) {
 	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
 		later := storetest.Service(b, f.db, storetest.NewClock(f.clock.Now().AddDate(8, 0, 0)))
 		secondPage := func(v casework.Viewer) func() (int, error) {
-			first, err := f.svc.MyCasesPage(ctx, v, nil)
+			_, first, err := f.svc.MyCasesPage(ctx, v, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			if first.Next == nil {
 				return nil // one page only (-short)
 			}
-			return func() (int, error) { p, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(p.Cases), err }
+			return func() (int, error) { cs, _, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(cs), err }
 		}
 		searchPage2 := func() func() (int, error) {
-			first, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], nil)
+			_, first, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -851,8 +851,8 @@ func BenchmarkListQueries(b *testing.B) {
 				return nil
 			}
 			return func() (int, error) {
-				p, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], first.Next)
-				return len(p.Cases), err
+				cs, _, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], first.Next)
+				return len(cs), err
 			}
 		}
 		escalationsPage2 := func() func() (int, error) {

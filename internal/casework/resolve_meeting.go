@@ -159,21 +159,22 @@ func (s *Service) EscalationsPage(ctx context.Context, v Viewer, at *store.Curso
 	var out []EscalatedCase
 	var page store.Page
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
-		var err error
 		out = nil
-		if page, err = tx.EscalatedPage(v.User.ID, v.User.OrgID, at, store.PageSize); err != nil {
+		cases, p, err := tx.EscalatedPage(v.User.ID, v.User.OrgID, at, store.PageSize)
+		if err != nil {
 			return audit.Entry{}, err
 		}
 		// Each case's open escalations come from the read model kept with
 		// its events (store.OpenEscalations): one statement for the page,
 		// not a replay of every listed case's history. A case whose row is
 		// not there at its current version is read from its history.
-		open, err := tx.OpenEscalations(page.Cases)
+		page = p
+		open, err := tx.OpenEscalations(cases)
 		if err != nil {
 			return audit.Entry{}, err
 		}
-		ids := make([]string, 0, len(page.Cases))
-		for _, cs := range page.Cases {
+		ids := make([]string, 0, len(cases))
+		for _, cs := range cases {
 			ec := EscalatedCase{CaseSummary: cs, Open: open[cs.ID]}
 			if ec.Open == nil {
 				c, _, err := tx.LoadCase(cs.ID)

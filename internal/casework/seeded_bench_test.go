@@ -89,11 +89,11 @@ func openSeeded(b *testing.B) *seededFixture {
 			f.size += st.Size()
 		}
 	}
-	page, err := f.svc.MyCasesPage(ctx, f.cs, nil)
+	cases, _, err := f.svc.MyCasesPage(ctx, f.cs, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, c := range page.Cases {
+	for _, c := range cases {
 		f.open = append(f.open, c.ID)
 	}
 	if len(f.open) == 0 {
@@ -115,24 +115,24 @@ func BenchmarkSeededLists(b *testing.B) {
 	f := openSeeded(b)
 	ctx := context.Background()
 	secondPage := func(v casework.Viewer) func() (int, error) {
-		first, err := f.svc.MyCasesPage(ctx, v, nil)
+		_, first, err := f.svc.MyCasesPage(ctx, v, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if first.Next == nil {
 			return nil
 		}
-		return func() (int, error) { p, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(p.Cases), err }
+		return func() (int, error) { cs, _, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(cs), err }
 	}
 	inboxNext := func() func() (int, error) {
-		_, links, err := f.svc.InboxPage(ctx, f.cs, store.PageRequest{})
+		_, links, err := f.svc.InboxPage(ctx, f.cs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if links.Next == "" {
+		if links.Next == nil {
 			return nil
 		}
-		next := store.PageRequest{After: links.Next}
+		next := links.Next
 		return func() (int, error) {
 			l, _, err := f.svc.InboxPage(ctx, f.cs, next)
 			return len(l), err

@@ -661,14 +661,14 @@ func (t *Tx) summaryRows(q string, args ...any) ([]CaseSummary, error) {
 // CasesFor lists the first limit cases the user may know about, newest
 // activity first (CasesPage, listwalk.go, gives the pages after).
 func (t *Tx) CasesFor(userID, orgID string, limit int) ([]CaseSummary, error) {
-	p, err := t.CasesPage(userID, orgID, nil, limit)
-	return p.Cases, err
+	out, _, err := t.CasesPage(userID, orgID, nil, limit)
+	return out, err
 }
 
 // SearchCases is the first page of SearchPage (listwalk.go), of at most limit cases.
 func (t *Tx) SearchCases(userID, orgID, q string, limit int) ([]CaseSummary, error) {
-	p, err := t.SearchPage(userID, orgID, q, nil, limit)
-	return p.Cases, err
+	out, _, err := t.SearchPage(userID, orgID, q, nil, limit)
+	return out, err
 }
 
 func escapeLike(s string) string {

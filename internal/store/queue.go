@@ -3,14 +3,11 @@ package store
 import (
 	"cmp"
 	"database/sql"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"waymark"
 	"waymark/internal/pathway"
 )
 
@@ -204,78 +201,6 @@ func (t *Tx) checkQueues(caseID string, want projection) error {
 	return nil
 }
 
-// PageRequest asks for one page of a queue: the first, the one after the
-// cursor After, or the one before the cursor Before (tokens a PageLinks
-// gave). Size is how many items are shown.
-type PageRequest struct {
-	After, Before string
-	Size          int
-}
-
-// PageLinks are the cursors of the pages either side ("" when there is none).
-type PageLinks struct {
-	Next, Previous string
-}
-
-// qkey is an item's place in a queue's order.
-type qkey struct {
-	part, lane     int
-	due, tie       time.Time
-	caseID, itemID string
-}
-
-func (a qkey) cmp(b qkey) int {
-	return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.lane, b.lane), a.due.Compare(b.due), a.tie.Compare(b.tie),
-		cmp.Compare(a.caseID, b.caseID), cmp.Compare(a.itemID, b.itemID))
-}
-
-// cursor tokens are opaque to readers but not secret: the position of the
-// item a page ended on (ids and times it showed).
-func (a qkey) token() string {
-	b, _ := json.Marshal([]any{a.part, a.lane, a.due.UTC().Format(time.RFC3339Nano), a.tie.UTC().Format(time.RFC3339Nano), a.caseID, a.itemID})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func badCursor(field string) error {
-	return waymark.Invalid([]waymark.FieldError{{Field: field, Message: "This page link is not one Waymark gave, or it was cut short. Go back to the first page and follow the links from there"}})
-}
-
-func parseCursor(field, s string) (qkey, error) {
-	var k qkey
-	if len(s) > 600 {
-		return k, badCursor(field)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return k, badCursor(field)
-	}
-	var parts []any
-	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 6 {
-		return k, badCursor(field)
-	}
-	part, ok1 := parts[0].(float64)
-	lane, ok2 := parts[1].(float64)
-	due, ok3 := parts[2].(string)
-	tie, ok4 := parts[3].(string)
-	k.caseID, _ = parts[4].(string)
-	itemID, ok6 := parts[5].(string)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok6 || k.caseID == "" || (part != 0 && part != 1) || (lane != 0 && lane != 1) {
-		return k, badCursor(field)
-	}
-	k.part, k.lane, k.itemID = int(part), int(lane), itemID
-	if k.due, err = time.Parse(time.RFC3339Nano, due); err != nil {
-		return k, badCursor(field)
-	}
-	if k.tie, err = time.Parse(time.RFC3339Nano, tie); err != nil {
-		return k, badCursor(field)
-	}
-	k.due, k.tie = utc(k.due), utc(k.tie)
-	if unstorable([]any{k.caseID, k.itemID}) != nil {
-		return k, badCursor(field)
-	}
-	return k, nil
-}
-
 // qsrc is one index range of queue_items: one queue, owner and lane.
 type qsrc struct {
 	part      int
@@ -290,20 +215,20 @@ type qsrc struct {
 // when desc), in the walk's order: one range of the primary key. Whether the
 // viewer may know each case is asked of the page's keys (qwalk), by the
 // member rows and their seals, so the walk itself stays on the index.
-func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
+func (t *Tx) qfetch(s qsrc, from *Cursor, desc bool, n int) ([]Cursor, error) {
 	args := []any{s.queue, s.owner, s.lane}
 	where := `q.queue = $1 AND q.owner_id = $2 AND q.lane = $3`
 	if from != nil {
-		c := cmp.Or(cmp.Compare(from.part, s.part), cmp.Compare(from.lane, s.lane))
+		c := cmp.Or(cmp.Compare(from.Part, s.part), cmp.Compare(from.Lane, s.lane))
 		switch {
 		case !desc && c > 0, desc && c < 0:
 			return nil, nil // the whole source is on the other side of the cursor
-		case c == 0 && (s.dueAfter == nil || from.due.After(*s.dueAfter) || desc):
+		case c == 0 && (s.dueAfter == nil || from.At.After(*s.dueAfter) || desc):
 			op := ">"
 			if desc {
 				op = "<"
 			}
-			args = append(args, utc(from.due), utc(from.tie), from.caseID, from.itemID)
+			args = append(args, utc(from.At), utc(from.Tie), from.ID, from.Item)
 			where += fmt.Sprintf(` AND (q.due_at, q.tie_at, q.case_id, q.item_id) %s ($4, $5, $6, $7)`, op)
 		}
 	}
@@ -325,53 +250,56 @@ func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
 		return nil, fmt.Errorf("store: reading queue: %w", err)
 	}
 	defer rows.Close()
-	var out []qkey
+	var out []Cursor
 	for rows.Next() {
-		k := qkey{part: s.part, lane: s.lane}
-		if err := rows.Scan(&k.due, &k.tie, &k.caseID, &k.itemID); err != nil {
+		k := Cursor{Part: s.part, Lane: s.lane}
+		if err := rows.Scan(&k.At, &k.Tie, &k.ID, &k.Item); err != nil {
 			return nil, err
 		}
-		k.due, k.tie = utc(k.due), utc(k.tie)
+		k.At, k.Tie = utc(k.At), utc(k.Tie)
 		out = append(out, k)
 	}
 	return out, rows.Err()
 }
 
 // caseIDsOf are the cases of keys, in their order.
-func caseIDsOf(keys []qkey) []string {
+func caseIDsOf(keys []Cursor) []string {
 	ids := make([]string, len(keys))
 	for i, k := range keys {
-		ids[i] = k.caseID
+		ids[i] = k.ID
 	}
 	return ids
 }
 
 // qkeep is what a queue asks of each batch of keys beyond the member rows:
 // it returns those of ks (in their order) that may be shown.
-type qkeep func(ks []qkey) ([]qkey, error)
+type qkeep func(ks []Cursor) ([]Cursor, error)
 
 // qwalk merges the sources (and the keys already in hand, mem) from the
-// cursor in order and returns up to n+1 keys that keep allows and whose
-// cases the viewer is a member of by a sealed row: n to show, and one more
-// if there is a further page. Only keys that passed are returned, so no
-// cursor is ever made from one that did not.
-func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep qkeep, userID, orgID string) ([]qkey, error) {
-	before := func(a, b qkey) bool { // a comes first in the walk
+// cursor in order (against it when it points before) and returns up to
+// n+1 keys that keep allows and whose cases the viewer is a member of by a
+// sealed row: n to show, and one more if there is a further page
+// (walkKept). Only keys that passed are returned, so no cursor is ever
+// made from one that did not.
+func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, userID, orgID string) ([]Cursor, error) {
+	desc := from != nil && from.Before
+	before := func(a, b Cursor) bool { // a comes first in the walk
 		if desc {
-			return a.cmp(b) > 0
+			return a.compare(b) > 0
 		}
-		return a.cmp(b) < 0
+		return a.compare(b) < 0
 	}
-	var out []qkey
-	cur := from
 	batch := n + 1
-	for {
-		var cands []qkey
-		var bound *qkey // past the earliest last key of a full batch, a source may hold more
+	read := func(cur *Cursor) ([]Cursor, *Cursor, error) {
+		if cur == nil {
+			cur = from
+		}
+		var cands []Cursor
+		var bound *Cursor // past the earliest last key of a full batch, a source may hold more
 		for _, s := range srcs {
 			ks, err := t.qfetch(s, cur, desc, batch)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			cands = append(cands, ks...)
 			if len(ks) == batch {
@@ -386,143 +314,97 @@ func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep q
 				cands = append(cands, k)
 			}
 		}
-		slices.SortFunc(cands, func(a, b qkey) int {
+		slices.SortFunc(cands, func(a, b Cursor) int {
 			if desc {
-				return b.cmp(a)
+				return b.compare(a)
 			}
-			return a.cmp(b)
+			return a.compare(b)
 		})
-		cands = slices.CompactFunc(cands, func(a, b qkey) bool { return a.cmp(b) == 0 })
-		var ok []qkey
-		for _, k := range cands {
-			if bound != nil && before(*bound, k) {
-				break
-			}
-			ok = append(ok, k)
+		cands = slices.CompactFunc(cands, func(a, b Cursor) bool { return a.compare(b) == 0 })
+		if bound != nil {
+			cands = slices.DeleteFunc(cands, func(k Cursor) bool { return before(*bound, k) })
+			bound.Before = desc
 		}
+		return cands, bound, nil
+	}
+	sealed := func(ks []Cursor) ([]Cursor, error) {
 		if keep != nil {
 			var err error
-			if ok, err = keep(ok); err != nil {
+			if ks, err = keep(ks); err != nil {
 				return nil, err
 			}
 		}
-		sealed, err := t.sealedMemberships(caseIDsOf(ok), userID, orgID)
+		roles, err := t.sealedMemberships(caseIDsOf(ks), userID, orgID)
 		if err != nil {
 			return nil, err
 		}
-		for _, k := range ok {
-			if len(sealed[k.caseID]) > 0 { // a member row whose seal does not match gives nothing (cases.go)
-				out = append(out, k)
-				if len(out) == n+1 {
-					return out, nil
-				}
-			}
-		}
-		if bound == nil {
-			return out, nil
-		}
-		cur = bound
+		// A member row whose seal does not match gives nothing (cases.go).
+		return slices.DeleteFunc(ks, func(k Cursor) bool { return len(roles[k.ID]) == 0 }), nil
 	}
+	return walkKept(n, read, sealed, Cursor.String)
 }
 
-// qpage reads one page of keys for the request, and the links either side.
-func (t *Tx) qpage(srcs []qsrc, mem []qkey, req PageRequest, keep qkeep, userID, orgID string) ([]qkey, PageLinks, error) {
-	var links PageLinks
-	n := req.Size
-	if n <= 0 {
-		n = 50
+// qpage reads one page of keys from the cursor at (nil: the first page),
+// and the cursors either side.
+func (t *Tx) qpage(srcs []qsrc, mem []Cursor, at *Cursor, limit int, keep qkeep, userID, orgID string) ([]Cursor, Page, error) {
+	if limit <= 0 {
+		limit = PageSize
 	}
-	if req.Before != "" {
-		from, err := parseCursor("before", req.Before)
-		if err != nil {
-			return nil, links, err
-		}
-		ks, err := t.qwalk(srcs, mem, &from, true, n, keep, userID, orgID)
-		if err != nil {
-			return nil, links, err
-		}
-		if len(ks) > 0 {
-			more := len(ks) > n
-			if more {
-				ks = ks[:n]
-			}
-			slices.Reverse(ks)
-			if more {
-				links.Previous = ks[0].token()
-			}
-			links.Next = ks[len(ks)-1].token()
-			return ks, links, nil
-		}
-		// Nothing is left before it (what was there has moved on): the first page.
-		req.Before = ""
-	}
-	var from *qkey
-	if req.After != "" {
-		k, err := parseCursor("after", req.After)
-		if err != nil {
-			return nil, links, err
-		}
-		from = &k
-	}
-	ks, err := t.qwalk(srcs, mem, from, false, n, keep, userID, orgID)
+	ks, err := t.qwalk(srcs, mem, at, limit, keep, userID, orgID)
 	if err != nil {
-		return nil, links, err
+		return nil, Page{}, err
 	}
-	if len(ks) > n {
-		ks = ks[:n]
-		links.Next = ks[n-1].token()
-	}
-	if from != nil {
-		if len(ks) > 0 {
-			links.Previous = ks[0].token()
-		} else {
-			links.Previous = from.token()
+	if len(ks) == 0 && at != nil && at.Before {
+		// Nothing is left before it (what was there has moved on): the first page.
+		at = nil
+		if ks, err = t.qwalk(srcs, mem, nil, limit, keep, userID, orgID); err != nil {
+			return nil, Page{}, err
 		}
 	}
-	return ks, links, nil
+	return pageOf(ks, at, limit, func(k Cursor) (Cursor, error) { return k, nil })
 }
 
 // InboxPage lists one page of the cases waiting on the Children's Services
 // team of orgID: first a missing child, or one in the first 72 hours of a
 // placement (§4.3, §7.1), then the rest, each part the clock due soonest
 // (most overdue) first, then the case raised first.
-func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]CaseSummary, PageLinks, error) {
+func (t *Tx) InboxPage(userID, orgID string, now time.Time, at *Cursor, limit int) ([]CaseSummary, Page, error) {
 	// The urgent part is read whole: the children missing now or placed
 	// in the last 72 hours, never the cases that once were.
 	// (Whether the viewer may know each is asked as for the rest, in qwalk.)
 	rows, err := t.query(`SELECT q.lane, q.due_at, q.tie_at, q.case_id FROM queue_items q
 		WHERE q.queue = 'inbox.urgent' AND q.owner_id = $1 AND q.until_at > $2`, orgID, utc(now))
 	if err != nil {
-		return nil, PageLinks{}, fmt.Errorf("store: reading urgent cases: %w", err)
+		return nil, Page{}, fmt.Errorf("store: reading urgent cases: %w", err)
 	}
-	var urgent []qkey
+	var urgent []Cursor
 	urgentCase := map[string]bool{}
 	for rows.Next() {
-		k := qkey{part: 0}
-		if err := rows.Scan(&k.lane, &k.due, &k.tie, &k.caseID); err != nil {
+		k := Cursor{Part: 0}
+		if err := rows.Scan(&k.Lane, &k.At, &k.Tie, &k.ID); err != nil {
 			rows.Close()
-			return nil, PageLinks{}, err
+			return nil, Page{}, err
 		}
-		k.due, k.tie = utc(k.due), utc(k.tie)
+		k.At, k.Tie = utc(k.At), utc(k.Tie)
 		urgent = append(urgent, k)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, PageLinks{}, err
+		return nil, Page{}, err
 	}
 	waiting := t.waitingOn(orgID, now)
 	if urgent, err = waiting(urgent); err != nil {
-		return nil, PageLinks{}, err
+		return nil, Page{}, err
 	}
 	for _, k := range urgent {
-		urgentCase[k.caseID] = true
+		urgentCase[k.ID] = true
 	}
 	srcs := []qsrc{{part: 1, queue: queueInbox, owner: orgID, lane: 0}, {part: 1, queue: queueInbox, owner: orgID, lane: 1}}
-	keep := func(ks []qkey) ([]qkey, error) {
-		ks = slices.DeleteFunc(ks, func(k qkey) bool { return k.part != 0 && urgentCase[k.caseID] })
+	keep := func(ks []Cursor) ([]Cursor, error) {
+		ks = slices.DeleteFunc(ks, func(k Cursor) bool { return k.Part != 0 && urgentCase[k.ID] })
 		return waiting(ks)
 	}
-	keys, links, err := t.qpage(srcs, urgent, req, keep, userID, orgID)
+	keys, links, err := t.qpage(srcs, urgent, at, limit, keep, userID, orgID)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
@@ -532,7 +414,7 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 	}
 	out := make([]CaseSummary, 0, len(keys))
 	for _, k := range keys {
-		if c, ok := byID[k.caseID]; ok {
+		if c, ok := byID[k.ID]; ok {
 			out = append(out, c)
 		}
 	}
@@ -546,7 +428,7 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 // placement's first 72 hours, for the rest its stage waits on the team. A
 // queue row only says where to look.
 func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
-	return func(ks []qkey) ([]qkey, error) {
+	return func(ks []Cursor) ([]Cursor, error) {
 		if len(ks) == 0 {
 			return ks, nil
 		}
@@ -575,11 +457,11 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		return slices.DeleteFunc(ks, func(k qkey) bool {
-			if k.part == 0 {
-				return !urgent[k.caseID]
+		return slices.DeleteFunc(ks, func(k Cursor) bool {
+			if k.Part == 0 {
+				return !urgent[k.ID]
 			}
-			return !waiting[k.caseID]
+			return !waiting[k.ID]
 		}), nil
 	}
 }
@@ -675,7 +557,7 @@ func workSources(w pathway.Worker, now time.Time) []qsrc {
 // queue row only says where to look; one written for a clock that is
 // someone else's shows nothing and makes no cursor.
 func (t *Tx) ownClocks(w pathway.Worker) qkeep {
-	return func(ks []qkey) ([]qkey, error) {
+	return func(ks []Cursor) ([]Cursor, error) {
 		if len(ks) == 0 {
 			return ks, nil
 		}
@@ -701,15 +583,15 @@ func (t *Tx) ownClocks(w pathway.Worker) qkeep {
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		return slices.DeleteFunc(ks, func(k qkey) bool { return !mine[[2]string{k.caseID, k.itemID}] }), nil
+		return slices.DeleteFunc(ks, func(k Cursor) bool { return !mine[[2]string{k.ID, k.Item}] }), nil
 	}
 }
 
 // WorkPage lists one page of the user's running deadlines: open risk
 // windows first, then the most overdue.
-func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req PageRequest) ([]WorkItem, PageLinks, error) {
+func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cursor, limit int) ([]WorkItem, Page, error) {
 	w := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
-	keys, links, err := t.qpage(workSources(w, now), nil, req, t.ownClocks(w), userID, orgID)
+	keys, links, err := t.qpage(workSources(w, now), nil, at, limit, t.ownClocks(w), userID, orgID)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
@@ -744,7 +626,7 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req Pag
 	rows.Close()
 	out := make([]WorkItem, 0, len(keys))
 	for _, k := range keys {
-		it, ok := items[[2]string{k.caseID, k.itemID}]
+		it, ok := items[[2]string{k.ID, k.Item}]
 		if !ok {
 			continue
 		}
@@ -773,7 +655,7 @@ func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (in
 			srcs = append(srcs, s)
 		}
 	}
-	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, t.ownClocks(w), userID, orgID)
+	keys, err := t.qwalk(srcs, nil, nil, OverdueCap-1, t.ownClocks(w), userID, orgID)
 	if err != nil {
 		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
 	}

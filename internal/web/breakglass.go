@@ -74,7 +74,7 @@ func (s *Server) handleBreakGlass(w http.ResponseWriter, r *http.Request, v case
 }
 
 func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := cursorParam(r.URL.Query())
+	at, err := casePaging.cursor(r.URL.Query())
 	if err != nil {
 		errs := waymark.ErrorFields(err)
 		for i := range errs {
@@ -89,7 +89,7 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request, v casework
 		return
 	}
 	s.render(w, r, http.StatusOK, "alerts", Page{Title: "Alerts", Data: map[string]any{"Alerts": alerts, "Now": s.now(),
-		"NextURL": pageURL("/alerts", r.URL.Query(), page.Next), "PrevURL": pageURL("/alerts", r.URL.Query(), page.Prev)}})
+		"Pages": casePaging.links("/alerts", r.URL.Query(), page)}})
 }
 
 // handleAPIBreakGlass is break-glass for API clients signed in with a

@@ -24,12 +24,12 @@ type escalationRow struct {
 }
 
 type escalationsData struct {
-	Rows             []escalationRow
-	NextURL, PrevURL string // the pages either side, if any
+	Rows  []escalationRow
+	Pages pagination
 }
 
 func (s *Server) handleEscalations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := cursorParam(r.URL.Query())
+	at, err := casePaging.cursor(r.URL.Query())
 	if err != nil {
 		errs := waymark.ErrorFields(err)
 		for i := range errs {
@@ -44,7 +44,7 @@ func (s *Server) handleEscalations(w http.ResponseWriter, r *http.Request, v cas
 		return
 	}
 	now := s.now()
-	d := escalationsData{NextURL: pageURL("/escalations", r.URL.Query(), page.Next), PrevURL: pageURL("/escalations", r.URL.Query(), page.Prev)}
+	d := escalationsData{Pages: casePaging.links("/escalations", r.URL.Query(), page)}
 	for _, c := range cases {
 		e := c.Oldest()
 		d.Rows = append(d.Rows, escalationRow{
