@@ -539,7 +539,7 @@ func (f *benchFixture) sanityCheck(ctx context.Context, n int) error {
 	if want := benchStageMix(n - 1); (want == stageOutcome) != (view.Case.Outcome != nil) {
 		return fmt.Errorf("loaded case %s is at stage %s", last, view.Case.Stage)
 	}
-	inbox, err := f.svc.Inbox(ctx, f.p.CSWorker)
+	inbox, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, nil)
 	if err != nil || len(inbox) == 0 {
 		return fmt.Errorf("inbox after loading: %d cases, %v", len(inbox), err)
 	}
@@ -551,7 +551,7 @@ func (f *benchFixture) timeInbox(ctx context.Context) (time.Duration, error) {
 	best := time.Duration(1<<63 - 1)
 	for range 3 {
 		start := time.Now()
-		if _, err := f.svc.Inbox(ctx, f.p.CSWorker); err != nil {
+		if _, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, nil); err != nil {
 			return 0, err
 		}
 		best = min(best, time.Since(start))
@@ -882,17 +882,20 @@ func BenchmarkListQueries(b *testing.B) {
 			name string
 			list func() (int, error)
 		}{
-			{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.CSWorker); return len(w), err }},
-			{"MyWork/manager", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.Manager); return len(w), err }},
+			{"MyWork", func() (int, error) { w, _, err := f.svc.MyWorkPage(ctx, f.p.CSWorker, nil); return len(w), err }},
+			{"MyWork/manager", func() (int, error) { w, _, err := f.svc.MyWorkPage(ctx, f.p.Manager, nil); return len(w), err }},
 			{"OverdueCount", func() (int, error) { return f.svc.OverdueCount(ctx, f.p.CSWorker) }},
-			{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.CSWorker); return len(c), err }},
+			{"MyCases/childrens-services", func() (int, error) { c, _, err := f.svc.MyCasesPage(ctx, f.p.CSWorker, nil); return len(c), err }},
 			{"MyCases/childrens-services/page-2", secondPage(f.p.CSWorker)},
-			{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.Teacher); return len(c), err }},
+			{"MyCases/referrer", func() (int, error) { c, _, err := f.svc.MyCasesPage(ctx, f.p.Teacher, nil); return len(c), err }},
 			{"MyCases/referrer/page-2", secondPage(f.p.Teacher)},
-			{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.p.CSWorker, benchFamily[2]); return len(c), err }},
+			{"Search", func() (int, error) {
+				c, _, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], nil)
+				return len(c), err
+			}},
 			{"Search/page-2", searchPage2()},
-			{"Alerts", func() (int, error) { a, err := f.svc.Alerts(ctx, f.lead); return len(a), err }},
-			{"Escalations", func() (int, error) { e, err := f.svc.Escalations(ctx, f.lead); return len(e), err }},
+			{"Alerts", func() (int, error) { a, _, err := f.svc.AlertsPage(ctx, f.lead, nil); return len(a), err }},
+			{"Escalations", func() (int, error) { e, _, err := f.svc.EscalationsPage(ctx, f.lead, nil); return len(e), err }},
 			{"Escalations/page-2", escalationsPage2()},
 			{"RetentionReview", func() (int, error) { r, err := later.RetentionReview(ctx, f.lead); return len(r), err }},
 			{"RetentionReview/page-2", retentionPage2()},

@@ -397,12 +397,6 @@ func staleVersion() error {
 // work shows.
 const PageSize = 50
 
-// Inbox lists the first page of the viewer's inbox (InboxPage).
-func (s *Service) Inbox(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
-	list, _, err := s.InboxPage(ctx, v, nil)
-	return list, err
-}
-
 // InboxPage lists one page of the concerns waiting on the viewer's
 // Children's Services team, oldest clock first, and audits the listing. A
 // cursor that is not one a page gave is EINVALID.
@@ -418,12 +412,6 @@ func (s *Service) InboxPage(ctx context.Context, v Viewer, at *store.Cursor) ([]
 	})
 }
 
-// MyCases lists the first page of the cases the viewer may know about.
-func (s *Service) MyCases(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
-	out, _, err := s.MyCasesPage(ctx, v, nil)
-	return out, err
-}
-
 // MyCasesPage lists one page of the cases the viewer may know about, newest
 // activity first: the first page when at is nil, else the page after (or
 // before) the cursor.
@@ -437,12 +425,6 @@ func (s *Service) MyCasesPage(ctx context.Context, v Viewer, at *store.Cursor) (
 	return s.list(ctx, v, audit.ActionCaseListed, "cases", func(tx *store.Tx) ([]store.CaseSummary, store.Page, error) {
 		return tx.CasesPage(v.User.ID, v.User.OrgID, at, store.PageSize)
 	})
-}
-
-// Search finds the first page of the viewer's cases by child's name, alias or reference.
-func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]store.CaseSummary, error) {
-	out, _, err := s.SearchPage(ctx, v, q, nil)
-	return out, err
 }
 
 // SearchPage finds one page of the viewer's cases by child's name, alias or

@@ -139,16 +139,10 @@ func (e EscalatedCase) Oldest() pathway.Escalation {
 	return e.Open[0]
 }
 
-// Escalations lists the first page of the cases with open escalations that
+// EscalationsPage lists one page of the cases with open escalations that
 // the partnership lead is a member of (§6.5, §8.6), the longest-waiting
-// first, and audits the listing.
-func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, error) {
-	out, _, err := s.EscalationsPage(ctx, v, nil)
-	return out, err
-}
-
-// EscalationsPage lists one page of Escalations: the first when at is nil,
-// else the page after (or before) the cursor, with the cursors either side.
+// first, and audits the listing: the first page when at is nil, else the
+// page after (or before) the cursor, with the cursors either side.
 func (s *Service) EscalationsPage(ctx context.Context, v Viewer, at *store.Cursor) ([]EscalatedCase, store.Page, error) {
 	if v.User.Role != pathway.RolePartnershipLead {
 		return nil, store.Page{}, waymark.Errorf(waymark.EFORBIDDEN, "The list of open escalations is for the partnership lead. Cases you work on that are escalated show an 'Escalated' tag under 'Your cases'.")

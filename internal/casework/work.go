@@ -13,12 +13,6 @@ import (
 // reaches them as well as its owner.
 func (v Viewer) isManager() bool { return v.User.Role == pathway.RoleManager }
 
-// MyWork lists the first page of the viewer's work (MyWorkPage).
-func (s *Service) MyWork(ctx context.Context, v Viewer) ([]store.WorkItem, error) {
-	out, _, err := s.MyWorkPage(ctx, v, nil)
-	return out, err
-}
-
 // MyWorkPage lists one page of the viewer's and their team's running
 // deadlines, open risk windows first, then the most overdue. A cursor that
 // is not one a page gave is EINVALID.

@@ -105,14 +105,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 		d.Drafts = summariseDrafts(drafts)
 	}
 	if d.WorksInbox {
-		inbox, err := s.svc.Inbox(r.Context(), v)
+		inbox, _, err := s.svc.InboxPage(r.Context(), v, nil)
 		if err != nil {
 			s.failErr(w, r, err)
 			return
 		}
 		d.Inbox = inbox
 	} else if v.User.Role != pathway.RoleAdministrator {
-		cases, err := s.svc.MyCases(r.Context(), v)
+		cases, _, err := s.svc.MyCasesPage(r.Context(), v, nil)
 		if err != nil {
 			s.failErr(w, r, err)
 			return
