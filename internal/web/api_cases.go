@@ -179,12 +179,7 @@ func (s *Server) handleAPICases(w http.ResponseWriter, r *http.Request, v casewo
 }
 
 func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := queuePaging.cursor(r.URL.Query())
-	if err != nil {
-		s.problemErr(w, r, err)
-		return
-	}
-	cs, page, err := s.svc.InboxPage(r.Context(), v, at)
+	cs, page, err := readPage(r, v, queuePaging, s.svc.InboxPage)
 	if err != nil {
 		s.problemErr(w, r, err)
 		return

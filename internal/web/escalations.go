@@ -29,16 +29,11 @@ type escalationsData struct {
 }
 
 func (s *Server) handleEscalations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := casePaging.cursor(r.URL.Query())
-	if err != nil {
-		errs := waymark.ErrorFields(err)
-		for i := range errs {
-			errs[i].Field = "" // no field on the page holds the cursor
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, "escalations", Page{Title: "Open escalations", Errors: errs, Data: escalationsData{}})
+	cases, page, err := readPage(r, v, casePaging, s.svc.EscalationsPage)
+	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link Waymark did not give
+		s.render(w, r, http.StatusUnprocessableEntity, "escalations", Page{Title: "Open escalations", Errors: linkErrors(err), Data: escalationsData{}})
 		return
 	}
-	cases, page, err := s.svc.EscalationsPage(r.Context(), v, at)
 	if err != nil {
 		s.failErr(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -202,6 +203,17 @@ func (p paging) withCursors(body map[string]any, page store.Page) map[string]any
 	return body
 }
 
+// readPage reads the page of a list the request asks for: the cursor the
+// list carries (p), then that page of list. A cursor that is not one
+// Waymark gave is EINVALID, naming its parameter, before list is asked.
+func readPage[T any](r *http.Request, v casework.Viewer, p paging, list func(context.Context, casework.Viewer, *store.Cursor) ([]T, store.Page, error)) ([]T, store.Page, error) {
+	at, err := p.cursor(r.URL.Query())
+	if err != nil {
+		return nil, store.Page{}, err
+	}
+	return list(r.Context(), v, at)
+}
+
 // linkErrors are a bad page link's errors for the error summary: plain
 // text, as there is no field on the page to go to.
 func linkErrors(err error) []waymark.FieldError {
@@ -214,12 +226,7 @@ func linkErrors(err error) []waymark.FieldError {
 
 func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	const title = "Children's Services inbox"
-	at, err := queuePaging.cursor(r.URL.Query())
-	var cases []store.CaseSummary
-	var page store.Page
-	if err == nil {
-		cases, page, err = s.svc.InboxPage(r.Context(), v, at)
-	}
+	cases, page, err := readPage(r, v, queuePaging, s.svc.InboxPage)
 	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
 		s.render(w, r, http.StatusBadRequest, "cases", Page{Title: title, Errors: linkErrors(err),
 			Data: listData{Heading: title, Now: s.now(), Inbox: true, Pages: pagination{First: "/inbox"}}})
@@ -241,12 +248,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.
 	}
 	at, err := casePaging.cursor(query)
 	if err != nil {
-		// No field on the page holds the cursor: the message stands alone.
-		errs := waymark.ErrorFields(err)
-		for i := range errs {
-			errs[i].Field = ""
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: errs, Data: d})
+		s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: linkErrors(err), Data: d})
 		return
 	}
 	var page store.Page

@@ -36,12 +36,7 @@ func splitWork(items []store.WorkItem, now time.Time) workData {
 }
 
 func (s *Server) handleMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := queuePaging.cursor(r.URL.Query())
-	var items []store.WorkItem
-	var page store.Page
-	if err == nil {
-		items, page, err = s.svc.MyWorkPage(r.Context(), v, at)
-	}
+	items, page, err := readPage(r, v, queuePaging, s.svc.MyWorkPage)
 	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
 		s.render(w, r, http.StatusBadRequest, "my-work", Page{Title: "My work", Errors: linkErrors(err),
 			Data: workData{Now: s.now(), Invalid: true, Pages: pagination{First: "/my-work"}}})
@@ -69,12 +64,7 @@ type apiWorkItem struct {
 }
 
 func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := queuePaging.cursor(r.URL.Query())
-	if err != nil {
-		s.problemErr(w, r, err)
-		return
-	}
-	items, page, err := s.svc.MyWorkPage(r.Context(), v, at)
+	items, page, err := readPage(r, v, queuePaging, s.svc.MyWorkPage)
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
