@@ -1,7 +1,5 @@
 package pathway
 
-import "slices"
-
 // Whose work a running deadline is ("My work"): the person who must act on
 // it, or, with no person named, the team that must; and the managers of the
 // organisation it belongs to, who see their staff's deadlines run late.
@@ -82,9 +80,16 @@ func (w Worker) Audiences() []WorkAudience {
 
 // IsWorkOf says whether the deadline is the worker's work: it is their
 // own, or their team's with no person named, or, for a manager, anyone's
-// in their organisation. The lists ask it (store: the queues each audience
-// reads, and the check of every page's deadlines).
+// in their organisation. The lists ask it (store: the check of every
+// page's deadlines and of the overdue count); the queues they walk are
+// those of the audiences, which agree with it.
 func (o DeadlineOwner) IsWorkOf(w Worker) bool {
-	mine := w.Audiences()
-	return slices.ContainsFunc(o.Audiences(), func(a WorkAudience) bool { return slices.Contains(mine, a) })
+	switch {
+	case o.UserID == "":
+		return o.OrgID != "" && o.OrgID == w.OrgID // their team's, with no person named
+	case o.UserID == w.UserID:
+		return true // their own
+	default:
+		return w.Manager && o.OrgID != "" && o.OrgID == w.OrgID // a manager's, of their organisation
+	}
 }

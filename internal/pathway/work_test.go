@@ -1,6 +1,7 @@
 package pathway_test
 
 import (
+	"slices"
 	"testing"
 
 	"waymark/internal/pathway"
@@ -37,6 +38,11 @@ func TestADeadlineIsTheWorkOfItsOwnerTheirTeamAndTheirManagers(t *testing.T) {
 	} {
 		if got := tc.deadline.IsWorkOf(tc.who); got != tc.sees {
 			t.Errorf("%s: sees it %v, want %v", tc.name, got, tc.sees)
+		}
+		// The lists walk the queue of each audience the worker is in: the
+		// deadline is on one of them exactly when it is their work.
+		if got := slices.ContainsFunc(tc.deadline.Audiences(), func(a pathway.WorkAudience) bool { return slices.Contains(tc.who.Audiences(), a) }); got != tc.sees {
+			t.Errorf("%s: on one of their queues %v, want %v", tc.name, got, tc.sees)
 		}
 	}
 }

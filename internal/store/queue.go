@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -341,7 +342,9 @@ func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, u
 		// A member row whose seal does not match gives nothing (cases.go).
 		return slices.DeleteFunc(ks, func(k Cursor) bool { return len(roles[k.ID]) == 0 }), nil
 	}
-	return walkKept(n, read, sealed, Cursor.String)
+	// A key is one queue item, in one part: its case's id and its own.
+	item := func(k Cursor) string { return strconv.Itoa(k.Part) + "\x00" + k.ID + "\x00" + k.Item }
+	return walkKept(n, read, sealed, item)
 }
 
 // qpage reads one page of keys from the cursor at (nil: the first page),
