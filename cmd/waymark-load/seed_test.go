@@ -160,7 +160,7 @@ func TestEachPartnershipsCasesGoToItsOwnChildrensServices(t *testing.T) {
 			t.Fatalf("partnership 2's worker opened partnership 1's case %s: %v", id, err)
 		}
 	}
-	found, err := svc.MyCases(ctx, other)
+	found, _, err := svc.MyCasesPage(ctx, other, nil)
 	if err != nil || len(found) != 10 {
 		t.Fatalf("partnership 2's worker lists %d cases (%v), want its own 10", len(found), err)
 	}

@@ -539,7 +539,7 @@ func (f *benchFixture) sanityCheck(ctx context.Context, n int) error {
 	if want := benchStageMix(n - 1); (want == stageOutcome) != (view.Case.Outcome != nil) {
 		return fmt.Errorf("loaded case %s is at stage %s", last, view.Case.Stage)
 	}
-	inbox, err := f.svc.Inbox(ctx, f.p.CSWorker)
+	inbox, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, nil)
 	if err != nil || len(inbox) == 0 {
 		return fmt.Errorf("inbox after loading: %d cases, %v", len(inbox), err)
 	}
@@ -551,7 +551,7 @@ func (f *benchFixture) timeInbox(ctx context.Context) (time.Duration, error) {
 	best := time.Duration(1<<63 - 1)
 	for range 3 {
 		start := time.Now()
-		if _, err := f.svc.Inbox(ctx, f.p.CSWorker); err != nil {
+		if _, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, nil); err != nil {
 			return 0, err
 		}
 		best = min(best, time.Since(start))
@@ -760,13 +760,13 @@ func BenchmarkListInbox(b *testing.B) {
 		}
 		for _, page := range []struct {
 			name string
-			req  store.PageRequest
-		}{{"first-page", store.PageRequest{}}, {"middle-page", store.PageRequest{After: middle}}} {
+			at   *store.Cursor
+		}{{"first-page", nil}, {"middle-page", middle}} {
 			b.Run(page.name, func(b *testing.B) {
 				var listed int
 				f.measure(b, func() {
 					for range b.N {
-						list, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, page.req)
+						list, _, err := f.svc.InboxPage(ctx, f.p.CSWorker, page.at)
 						if err != nil {
 							b.Fatal(err)
 						}
@@ -787,29 +787,29 @@ func BenchmarkListInbox(b *testing.B) {
 
 // inboxCursorAt walks the inbox page by page straight from the store (no
 // audit) and returns the cursor of the page at fraction of the way down.
-func (f *benchFixture) inboxCursorAt(b *testing.B, fraction float64) string {
+func (f *benchFixture) inboxCursorAt(b *testing.B, fraction float64) *store.Cursor {
 	b.Helper()
 	var waiting int
 	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM queue_items WHERE queue = 'inbox'`).Scan(&waiting); err != nil {
 		b.Fatal(err)
 	}
 	pages := int(float64(waiting)*fraction) / casework.PageSize
-	req := store.PageRequest{Size: casework.PageSize}
+	var at *store.Cursor
 	for range pages {
-		var links store.PageLinks
+		var links store.Page
 		err := f.db.View(context.Background(), func(tx *store.Tx) (err error) {
-			_, links, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), req)
+			_, links, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), at, casework.PageSize)
 			return err
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if links.Next == "" {
+		if links.Next == nil {
 			break
 		}
-		req.After = links.Next
+		at = links.Next
 	}
-	return req.After
+	return at
 }
 
 // BenchmarkListQueries: the other lists a person opens, on the loaded
@@ -833,17 +833,17 @@ func BenchmarkListQueries(b *testing.B) {
 	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
 		later := storetest.Service(b, f.db, storetest.NewClock(f.clock.Now().AddDate(8, 0, 0)))
 		secondPage := func(v casework.Viewer) func() (int, error) {
-			first, err := f.svc.MyCasesPage(ctx, v, nil)
+			_, first, err := f.svc.MyCasesPage(ctx, v, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			if first.Next == nil {
 				return nil // one page only (-short)
 			}
-			return func() (int, error) { p, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(p.Cases), err }
+			return func() (int, error) { cs, _, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(cs), err }
 		}
 		searchPage2 := func() func() (int, error) {
-			first, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], nil)
+			_, first, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -851,8 +851,8 @@ func BenchmarkListQueries(b *testing.B) {
 				return nil
 			}
 			return func() (int, error) {
-				p, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], first.Next)
-				return len(p.Cases), err
+				cs, _, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], first.Next)
+				return len(cs), err
 			}
 		}
 		escalationsPage2 := func() func() (int, error) {
@@ -882,17 +882,20 @@ func BenchmarkListQueries(b *testing.B) {
 			name string
 			list func() (int, error)
 		}{
-			{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.CSWorker); return len(w), err }},
-			{"MyWork/manager", func() (int, error) { w, err := f.svc.MyWork(ctx, f.p.Manager); return len(w), err }},
+			{"MyWork", func() (int, error) { w, _, err := f.svc.MyWorkPage(ctx, f.p.CSWorker, nil); return len(w), err }},
+			{"MyWork/manager", func() (int, error) { w, _, err := f.svc.MyWorkPage(ctx, f.p.Manager, nil); return len(w), err }},
 			{"OverdueCount", func() (int, error) { return f.svc.OverdueCount(ctx, f.p.CSWorker) }},
-			{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.CSWorker); return len(c), err }},
+			{"MyCases/childrens-services", func() (int, error) { c, _, err := f.svc.MyCasesPage(ctx, f.p.CSWorker, nil); return len(c), err }},
 			{"MyCases/childrens-services/page-2", secondPage(f.p.CSWorker)},
-			{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.p.Teacher); return len(c), err }},
+			{"MyCases/referrer", func() (int, error) { c, _, err := f.svc.MyCasesPage(ctx, f.p.Teacher, nil); return len(c), err }},
 			{"MyCases/referrer/page-2", secondPage(f.p.Teacher)},
-			{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.p.CSWorker, benchFamily[2]); return len(c), err }},
+			{"Search", func() (int, error) {
+				c, _, err := f.svc.SearchPage(ctx, f.p.CSWorker, benchFamily[2], nil)
+				return len(c), err
+			}},
 			{"Search/page-2", searchPage2()},
-			{"Alerts", func() (int, error) { a, err := f.svc.Alerts(ctx, f.lead); return len(a), err }},
-			{"Escalations", func() (int, error) { e, err := f.svc.Escalations(ctx, f.lead); return len(e), err }},
+			{"Alerts", func() (int, error) { a, _, err := f.svc.AlertsPage(ctx, f.lead, nil); return len(a), err }},
+			{"Escalations", func() (int, error) { e, _, err := f.svc.EscalationsPage(ctx, f.lead, nil); return len(e), err }},
 			{"Escalations/page-2", escalationsPage2()},
 			{"RetentionReview", func() (int, error) { r, err := later.RetentionReview(ctx, f.lead); return len(r), err }},
 			{"RetentionReview/page-2", retentionPage2()},

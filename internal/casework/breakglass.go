@@ -138,15 +138,10 @@ func (s *Service) EmergencyAccess(ctx context.Context, v Viewer) ([]store.BreakG
 // SeesAlerts: the partnership leads are told of every break-glass grant (§6.5).
 func (v Viewer) SeesAlerts() bool { return v.User.Role == pathway.RolePartnershipLead }
 
-// Alerts lists the first page of the viewer's alerts, newest first, and
-// audits the reading: they name cases and carry the reasons given.
-func (s *Service) Alerts(ctx context.Context, v Viewer) ([]store.Alert, error) {
-	out, _, err := s.AlertsPage(ctx, v, nil)
-	return out, err
-}
-
-// AlertsPage lists one page of the viewer's alerts: the first when at is
-// nil, else the page after (or before) the cursor, with the cursors either side.
+// AlertsPage lists one page of the viewer's alerts, newest first: the first
+// when at is nil, else the page after (or before) the cursor, with the
+// cursors either side. It audits the reading: alerts name cases and carry
+// the reasons given.
 func (s *Service) AlertsPage(ctx context.Context, v Viewer, at *store.Cursor) ([]store.Alert, store.Page, error) {
 	if !v.SeesAlerts() {
 		return nil, store.Page{}, waymark.Errorf(waymark.EFORBIDDEN, "Alerts of emergency access go to the partnership leads.")

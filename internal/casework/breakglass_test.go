@@ -92,11 +92,11 @@ func TestBreakGlassGivesTimeLimitedAccessAndTellsTheLead(t *testing.T) {
 			t.Errorf("emergency access shows %d events, the team sees %d", len(view.Events), len(team.Events))
 		}
 
-		alerts, err := p.svc.Alerts(p.ctx, lead)
+		alerts, _, err := p.svc.AlertsPage(p.ctx, lead, nil)
 		if err != nil || len(alerts) != 1 || alerts[0].Grant.Reason != emergencyReason || alerts[0].Grant.UserName != p.GPDoctor.User.Name || alerts[0].Grant.CaseReference != ref {
 			t.Fatalf("the lead's alerts: %+v %v", alerts, err)
 		}
-		if _, err := p.svc.Alerts(p.ctx, p.CSWorker); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+		if _, _, err := p.svc.AlertsPage(p.ctx, p.CSWorker, nil); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
 			t.Fatalf("a worker reading the leads' alerts: %v", err)
 		}
 
@@ -248,7 +248,7 @@ func TestReadingTheAlertsRecordsWhichAlertsAndCasesWereShown(t *testing.T) {
 			cases = append(cases, id)
 		}
 		from := p.auditHead()
-		alerts, err := p.svc.Alerts(p.ctx, lead)
+		alerts, _, err := p.svc.AlertsPage(p.ctx, lead, nil)
 		if err != nil || len(alerts) != 2 {
 			t.Fatalf("the lead's alerts: %+v %v", alerts, err)
 		}

@@ -397,96 +397,64 @@ func staleVersion() error {
 // work shows.
 const PageSize = 50
 
-// Inbox lists the first page of the viewer's inbox (InboxPage).
-func (s *Service) Inbox(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
-	list, _, err := s.InboxPage(ctx, v, store.PageRequest{})
-	return list, err
-}
-
 // InboxPage lists one page of the concerns waiting on the viewer's
 // Children's Services team, oldest clock first, and audits the listing. A
 // cursor that is not one a page gave is EINVALID.
-func (s *Service) InboxPage(ctx context.Context, v Viewer, page store.PageRequest) ([]store.CaseSummary, store.PageLinks, error) {
+func (s *Service) InboxPage(ctx context.Context, v Viewer, at *store.Cursor) ([]store.CaseSummary, store.Page, error) {
 	if !v.WorksInbox() {
-		return nil, store.PageLinks{}, waymark.Errorf(waymark.EFORBIDDEN, "The inbox is for the Children's Services team. Your cases are listed under 'Your cases'.")
+		return nil, store.Page{}, waymark.Errorf(waymark.EFORBIDDEN, "The inbox is for the Children's Services team. Your cases are listed under 'Your cases'.")
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return nil, store.PageLinks{}, err
+		return nil, store.Page{}, err
 	}
-	page.Size = PageSize
-	var links store.PageLinks
-	list, err := s.list(ctx, v, audit.ActionCaseListed, "inbox", func(tx *store.Tx) (out []store.CaseSummary, err error) {
-		out, links, err = tx.InboxPage(v.User.ID, v.User.OrgID, s.now(), page)
-		return out, err
+	return s.list(ctx, v, audit.ActionCaseListed, "inbox", func(tx *store.Tx) ([]store.CaseSummary, store.Page, error) {
+		return tx.InboxPage(v.User.ID, v.User.OrgID, s.now(), at, PageSize)
 	})
-	return list, links, err
-}
-
-// MyCases lists the first page of the cases the viewer may know about.
-func (s *Service) MyCases(ctx context.Context, v Viewer) ([]store.CaseSummary, error) {
-	p, err := s.MyCasesPage(ctx, v, nil)
-	return p.Cases, err
 }
 
 // MyCasesPage lists one page of the cases the viewer may know about, newest
 // activity first: the first page when at is nil, else the page after (or
 // before) the cursor.
-func (s *Service) MyCasesPage(ctx context.Context, v Viewer, at *store.Cursor) (store.Page, error) {
+func (s *Service) MyCasesPage(ctx context.Context, v Viewer, at *store.Cursor) ([]store.CaseSummary, store.Page, error) {
 	if !v.seesCases() {
-		return store.Page{}, errAdministratorNoCases
+		return nil, store.Page{}, errAdministratorNoCases
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return store.Page{}, err
+		return nil, store.Page{}, err
 	}
-	return s.listPage(ctx, v, audit.ActionCaseListed, "cases", func(tx *store.Tx) (store.Page, error) {
+	return s.list(ctx, v, audit.ActionCaseListed, "cases", func(tx *store.Tx) ([]store.CaseSummary, store.Page, error) {
 		return tx.CasesPage(v.User.ID, v.User.OrgID, at, store.PageSize)
 	})
 }
 
-// Search finds the first page of the viewer's cases by child's name, alias or reference.
-func (s *Service) Search(ctx context.Context, v Viewer, q string) ([]store.CaseSummary, error) {
-	p, err := s.SearchPage(ctx, v, q, nil)
-	return p.Cases, err
-}
-
 // SearchPage finds one page of the viewer's cases by child's name, alias or
 // reference, newest activity first.
-func (s *Service) SearchPage(ctx context.Context, v Viewer, q string, at *store.Cursor) (store.Page, error) {
+func (s *Service) SearchPage(ctx context.Context, v Viewer, q string, at *store.Cursor) ([]store.CaseSummary, store.Page, error) {
 	if !v.seesCases() {
-		return store.Page{}, errAdministratorNoCases
+		return nil, store.Page{}, errAdministratorNoCases
 	}
 	if err := v.require(ScopeRead); err != nil {
-		return store.Page{}, err
+		return nil, store.Page{}, err
 	}
 	q = strings.TrimSpace(q)
 	if len(q) > 200 {
-		return store.Page{}, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Search for 200 characters or fewer"}})
+		return nil, store.Page{}, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Search for 200 characters or fewer"}})
 	}
 	if q == "" {
-		return store.Page{}, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Enter a name or reference to search for"}})
+		return nil, store.Page{}, waymark.Invalid([]waymark.FieldError{{Field: "q", Message: "Enter a name or reference to search for"}})
 	}
-	return s.listPage(ctx, v, audit.ActionCaseSearched, "search", func(tx *store.Tx) (store.Page, error) {
+	return s.list(ctx, v, audit.ActionCaseSearched, "search", func(tx *store.Tx) ([]store.CaseSummary, store.Page, error) {
 		return tx.SearchPage(v.User.ID, v.User.OrgID, q, at, store.PageSize)
 	})
 }
 
-// listPage is list for a paged list.
-func (s *Service) listPage(ctx context.Context, v Viewer, action, what string, fn func(*store.Tx) (store.Page, error)) (store.Page, error) {
-	var p store.Page
-	cases, err := s.list(ctx, v, action, what, func(tx *store.Tx) ([]store.CaseSummary, error) {
-		var err error
-		p, err = fn(tx)
-		return p.Cases, err
-	})
-	p.Cases = cases
-	return p, err
-}
-
-func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn func(*store.Tx) ([]store.CaseSummary, error)) ([]store.CaseSummary, error) {
+// list reads one page of a case list and audits the cases it shows.
+func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn func(*store.Tx) ([]store.CaseSummary, store.Page, error)) ([]store.CaseSummary, store.Page, error) {
 	var out []store.CaseSummary
+	var page store.Page
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
-		out, err = fn(tx)
+		out, page, err = fn(tx)
 		if err != nil {
 			return audit.Entry{}, err
 		}
@@ -496,7 +464,7 @@ func (s *Service) list(ctx context.Context, v Viewer, action, what string, fn fu
 		}
 		return s.auditEntry(v, "", action, what+": "+strings.Join(ids, ",")), nil
 	})
-	return out, err
+	return out, page, err
 }
 
 // RebuildReadModels recomputes every read model from the case logs, after

@@ -293,7 +293,7 @@ func TestInboxListsOnlyWaitingCasesSoonestDueFirst(t *testing.T) {
 		p.contact(answered)
 		p.outcome(answered) // nothing left to do: not in the inbox
 
-		inbox, err := p.svc.Inbox(p.ctx, p.CSWorker)
+		inbox, _, err := p.svc.InboxPage(p.ctx, p.CSWorker, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,12 +327,12 @@ func TestInboxListsOnlyWaitingCasesSoonestDueFirst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if list, err := p.svc.Inbox(p.ctx, casework.Viewer{User: worker}); err != nil || len(list) != 0 {
+		if list, _, err := p.svc.InboxPage(p.ctx, casework.Viewer{User: worker}, nil); err != nil || len(list) != 0 {
 			t.Fatalf("neighbouring authority's inbox = %v, %v; want empty", ids(list), err)
 		}
 
 		// The inbox is the team's: a referrer has their own list instead.
-		_, err = p.svc.Inbox(p.ctx, p.Teacher)
+		_, _, err = p.svc.InboxPage(p.ctx, p.Teacher, nil)
 		wantCode(t, err, waymark.EFORBIDDEN)
 	})
 }
@@ -392,12 +392,12 @@ func TestNonMemberCannotLearnACaseExists(t *testing.T) {
 					t.Fatalf("denials recorded against %q and %q, want %q", entries[0].CaseID, entries[2].CaseID, id)
 				}
 
-				mine, err := p.svc.MyCases(p.ctx, tc.v)
+				mine, _, err := p.svc.MyCasesPage(p.ctx, tc.v, nil)
 				if err != nil || len(mine) != 0 {
 					t.Fatalf("their cases = %v, %v; want none", ids(mine), err)
 				}
 				for _, q := range []string{"Amira", "example", "Mimi", "CS-2026-000001"} {
-					found, err := p.svc.Search(p.ctx, tc.v, q)
+					found, _, err := p.svc.SearchPage(p.ctx, tc.v, q, nil)
 					if err != nil || len(found) != 0 {
 						t.Fatalf("search %q found %v, %v; want nothing", q, ids(found), err)
 					}
@@ -411,11 +411,11 @@ func TestNonMemberCannotLearnACaseExists(t *testing.T) {
 		// The people who need to know do find it, by name, alias and reference.
 		for _, v := range []casework.Viewer{p.Teacher, p.CSWorker, p.SocialWorker} {
 			for _, q := range []string{"amira", "EXAMPLE", "mimi", "cs-2026-000001"} {
-				if found, err := p.svc.Search(p.ctx, v, q); err != nil || !equalStrings(ids(found), []string{id}) {
+				if found, _, err := p.svc.SearchPage(p.ctx, v, q, nil); err != nil || !equalStrings(ids(found), []string{id}) {
 					t.Fatalf("%s searching %q found %v, %v", v.User.Name, q, ids(found), err)
 				}
 			}
-			if mine, err := p.svc.MyCases(p.ctx, v); err != nil || !equalStrings(ids(mine), []string{id}) {
+			if mine, _, err := p.svc.MyCasesPage(p.ctx, v, nil); err != nil || !equalStrings(ids(mine), []string{id}) {
 				t.Fatalf("%s's cases = %v, %v", v.User.Name, ids(mine), err)
 			}
 		}
@@ -492,7 +492,7 @@ func TestEveryReadAndWriteOfACaseIsAudited(t *testing.T) {
 				id, err = p.svc.RaiseConcern(p.ctx, p.Teacher, storetest.ValidConcern(p.clock.Now()))
 				return err
 			}},
-			{"look at the inbox", p.CSWorker, audit.ActionCaseListed, false, func() error { _, err := p.svc.Inbox(p.ctx, p.CSWorker); return err }},
+			{"look at the inbox", p.CSWorker, audit.ActionCaseListed, false, func() error { _, _, err := p.svc.InboxPage(p.ctx, p.CSWorker, nil); return err }},
 			{"open the case", p.CSWorker, audit.ActionCaseViewed, true, func() error { _, err := p.svc.Case(p.ctx, p.CSWorker, id); return err }},
 			{"record the contact", p.CSWorker, audit.ActionContactRecorded, true, func() error {
 				_, err := p.svc.RecordContact(p.ctx, p.CSWorker, id, 1, "phone", "")
@@ -501,8 +501,8 @@ func TestEveryReadAndWriteOfACaseIsAudited(t *testing.T) {
 			{"record the outcome", p.CSWorker, audit.ActionOutcomeRecorded, true, func() error {
 				return p.svc.RecordOutcome(p.ctx, p.CSWorker, id, 2, "assessment", "Assessment")
 			}},
-			{"list my cases", p.Teacher, audit.ActionCaseListed, false, func() error { _, err := p.svc.MyCases(p.ctx, p.Teacher); return err }},
-			{"search", p.Teacher, audit.ActionCaseSearched, false, func() error { _, err := p.svc.Search(p.ctx, p.Teacher, "Amira"); return err }},
+			{"list my cases", p.Teacher, audit.ActionCaseListed, false, func() error { _, _, err := p.svc.MyCasesPage(p.ctx, p.Teacher, nil); return err }},
+			{"search", p.Teacher, audit.ActionCaseSearched, false, func() error { _, _, err := p.svc.SearchPage(p.ctx, p.Teacher, "Amira", nil); return err }},
 			{"the referrer opens the case", p.Teacher, audit.ActionCaseViewed, true, func() error { _, err := p.svc.Case(p.ctx, p.Teacher, id); return err }},
 			{"an outsider tries", p.GPDoctor, audit.ActionCaseDenied, true, func() error {
 				if _, err := p.svc.Case(p.ctx, p.GPDoctor, id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
@@ -603,22 +603,22 @@ func TestRebuildingReadModelsRestoresIdenticalLists(t *testing.T) {
 			t.Helper()
 			out := map[string][]store.CaseSummary{}
 			var err error
-			if out["inbox"], err = p.svc.Inbox(p.ctx, p.CSWorker); err != nil {
+			if out["inbox"], _, err = p.svc.InboxPage(p.ctx, p.CSWorker, nil); err != nil {
 				t.Fatal(err)
 			}
-			if out["team's cases"], err = p.svc.MyCases(p.ctx, p.SocialWorker); err != nil {
+			if out["team's cases"], _, err = p.svc.MyCasesPage(p.ctx, p.SocialWorker, nil); err != nil {
 				t.Fatal(err)
 			}
-			if out["referrer's cases"], err = p.svc.MyCases(p.ctx, p.Teacher); err != nil {
+			if out["referrer's cases"], _, err = p.svc.MyCasesPage(p.ctx, p.Teacher, nil); err != nil {
 				t.Fatal(err)
 			}
-			if out["search"], err = p.svc.Search(p.ctx, p.Teacher, "bora example"); err != nil {
+			if out["search"], _, err = p.svc.SearchPage(p.ctx, p.Teacher, "bora example", nil); err != nil {
 				t.Fatal(err)
 			}
-			if out["search by reference"], err = p.svc.Search(p.ctx, p.CSWorker, "CS-2026-000002"); err != nil {
+			if out["search by reference"], _, err = p.svc.SearchPage(p.ctx, p.CSWorker, "CS-2026-000002", nil); err != nil {
 				t.Fatal(err)
 			}
-			if out["outsider"], err = p.svc.MyCases(p.ctx, p.GPDoctor); err != nil {
+			if out["outsider"], _, err = p.svc.MyCasesPage(p.ctx, p.GPDoctor, nil); err != nil {
 				t.Fatal(err)
 			}
 			return out
@@ -680,13 +680,15 @@ func TestAnAdministratorSeesNoCaseData(t *testing.T) {
 		err = p.svc.RecordOutcome(p.ctx, p.CSAdmin, id, 2, "assessment", "Assessment")
 		wantCode(t, err, waymark.ENOTFOUND)
 
-		for name, list := range map[string]func() ([]store.CaseSummary, error){
-			"their cases":         func() ([]store.CaseSummary, error) { return p.svc.MyCases(p.ctx, p.CSAdmin) },
-			"search by name":      func() ([]store.CaseSummary, error) { return p.svc.Search(p.ctx, p.CSAdmin, "Amira") },
-			"search by reference": func() ([]store.CaseSummary, error) { return p.svc.Search(p.ctx, p.CSAdmin, ref) },
-			"the inbox":           func() ([]store.CaseSummary, error) { return p.svc.Inbox(p.ctx, p.CSAdmin) },
+		for name, list := range map[string]func() ([]store.CaseSummary, store.Page, error){
+			"their cases": func() ([]store.CaseSummary, store.Page, error) { return p.svc.MyCasesPage(p.ctx, p.CSAdmin, nil) },
+			"search by name": func() ([]store.CaseSummary, store.Page, error) {
+				return p.svc.SearchPage(p.ctx, p.CSAdmin, "Amira", nil)
+			},
+			"search by reference": func() ([]store.CaseSummary, store.Page, error) { return p.svc.SearchPage(p.ctx, p.CSAdmin, ref, nil) },
+			"the inbox":           func() ([]store.CaseSummary, store.Page, error) { return p.svc.InboxPage(p.ctx, p.CSAdmin, nil) },
 		} {
-			if got, err := list(); len(got) != 0 || waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+			if got, _, err := list(); len(got) != 0 || waymark.ErrorCode(err) != waymark.EFORBIDDEN {
 				t.Errorf("%s: %v, %v; want no cases and EFORBIDDEN", name, ids(got), err)
 			}
 		}

@@ -84,7 +84,7 @@ func TestAnAdministratorCannotMintATokenThatActsAsSomeoneElse(t *testing.T) {
 		if _, err := p.svc.Case(p.ctx, v, id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Fatalf("the administrator's token reads a case: %v", err)
 		}
-		if _, err := p.svc.MyCases(p.ctx, v); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+		if _, _, err := p.svc.MyCasesPage(p.ctx, v, nil); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
 			t.Fatalf("the administrator's token lists cases: %v", err)
 		}
 		// A token cannot make tokens, and a machine client is never a person.
@@ -114,10 +114,10 @@ func TestAMachineClientSeesOnlyCasesItIsAMemberOf(t *testing.T) {
 			t.Fatalf("the client's viewer %+v: want its own id and no organisation membership", client.User)
 		}
 
-		if cs, err := p.svc.MyCases(p.ctx, client); err != nil || len(cs) != 0 {
+		if cs, _, err := p.svc.MyCasesPage(p.ctx, client, nil); err != nil || len(cs) != 0 {
 			t.Fatalf("before any access, the client lists %v (%v)", ids(cs), err)
 		}
-		if cs, err := p.svc.Search(p.ctx, client, "Amira"); err != nil || len(cs) != 0 {
+		if cs, _, err := p.svc.SearchPage(p.ctx, client, "Amira", nil); err != nil || len(cs) != 0 {
 			t.Fatalf("before any access, the client finds %v (%v)", ids(cs), err)
 		}
 		if _, err := p.svc.Case(p.ctx, client, given); waymark.ErrorCode(err) != waymark.ENOTFOUND {
@@ -143,7 +143,7 @@ func TestAMachineClientSeesOnlyCasesItIsAMemberOf(t *testing.T) {
 			t.Fatalf("the social worker giving access: %v", err)
 		}
 
-		cs, err := p.svc.MyCases(p.ctx, client)
+		cs, _, err := p.svc.MyCasesPage(p.ctx, client, nil)
 		if err != nil || len(cs) != 1 || cs[0].ID != given {
 			t.Fatalf("the client lists %v (%v), want only the case it was given", ids(cs), err)
 		}
@@ -178,7 +178,7 @@ func TestAMachineClientSeesOnlyCasesItIsAMemberOf(t *testing.T) {
 		if _, err := p.svc.Case(p.ctx, client, given); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Fatalf("after withdrawal the client still reads the case: %v", err)
 		}
-		if cs, _ := p.svc.MyCases(p.ctx, client); len(cs) != 0 {
+		if cs, _, _ := p.svc.MyCasesPage(p.ctx, client, nil); len(cs) != 0 {
 			t.Fatalf("after withdrawal the client lists %v", ids(cs))
 		}
 	})
@@ -199,7 +199,7 @@ func TestAMachineClientIsAuditedAsItself(t *testing.T) {
 		if _, err := p.svc.Case(p.ctx, client, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.svc.MyCases(p.ctx, client); err != nil {
+		if _, _, err := p.svc.MyCasesPage(p.ctx, client, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := p.svc.Act(p.ctx, client, id, p.versionFor(client, id), pathway.AddNote{Text: "Synced"}); err != nil {
@@ -366,7 +366,7 @@ func TestMachineClientAdministrationNeedsReauthenticationAndAlertsTheLead(t *tes
 			t.Fatalf("an administrator's API token manages clients: %v", err)
 		}
 
-		alerts, err := p.svc.Alerts(p.ctx, lead)
+		alerts, _, err := p.svc.AlertsPage(p.ctx, lead, nil)
 		if err != nil || len(alerts) != 1 || alerts[0].Kind != store.AlertMachineClientCreated || alerts[0].Client.ID != mc.ID || alerts[0].Client.CreatedByName != p.CSAdmin.User.Name {
 			t.Fatalf("the lead's alerts: %+v %v", alerts, err)
 		}
@@ -393,7 +393,7 @@ func TestMachineClientAdministrationNeedsReauthenticationAndAlertsTheLead(t *tes
 		if err := p.svc.RevokeMachineClient(p.ctx, p.CSAdmin, sess, mc.ID); err != nil {
 			t.Fatal(err)
 		}
-		alerts, _ = p.svc.Alerts(p.ctx, lead)
+		alerts, _, _ = p.svc.AlertsPage(p.ctx, lead, nil)
 		if len(alerts) != 3 || alerts[0].Kind != store.AlertMachineClientRevoked || alerts[0].RevokedByName != p.CSAdmin.User.Name {
 			t.Fatalf("after revoking, the lead's alerts: %+v", alerts)
 		}

@@ -21,11 +21,11 @@ func escalationsByScan(t *testing.T, p *partnership, lead casework.Viewer) []cas
 	if err := p.db.View(p.ctx, func(tx *store.Tx) error {
 		var at *store.Cursor
 		for {
-			page, err := tx.EscalatedPage(lead.User.ID, lead.User.OrgID, at, store.PageSize)
+			cases, page, err := tx.EscalatedPage(lead.User.ID, lead.User.OrgID, at, store.PageSize)
 			if err != nil {
 				return err
 			}
-			for _, cs := range page.Cases {
+			for _, cs := range cases {
 				c, _, err := tx.LoadCase(cs.ID)
 				if err != nil {
 					return err

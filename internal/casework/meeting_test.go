@@ -266,7 +266,7 @@ func TestPartnershipLeadSeesAnEscalatedCaseUntilItIsResolved(t *testing.T) {
 		if _, ok := seesCase(t, p, mp.Lead, id); ok {
 			t.Fatal("the partnership lead sees the case before any escalation")
 		}
-		if _, err := p.svc.Escalations(p.ctx, p.SocialWorker); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+		if _, _, err := p.svc.EscalationsPage(p.ctx, p.SocialWorker, nil); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
 			t.Fatalf("a social worker listed escalations: %v", err)
 		}
 
@@ -282,7 +282,7 @@ func TestPartnershipLeadSeesAnEscalatedCaseUntilItIsResolved(t *testing.T) {
 		p.meetingMustAct(p.Teacher, id, pathway.EscalateFurther{Note: "Line managers could not agree."})
 		p.meetingMustAct(p.Manager, id, pathway.EscalateFurther{Note: "Senior managers could not agree."})
 
-		list, err := p.svc.Escalations(p.ctx, mp.Lead)
+		list, _, err := p.svc.EscalationsPage(p.ctx, mp.Lead, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,7 +306,7 @@ func TestPartnershipLeadSeesAnEscalatedCaseUntilItIsResolved(t *testing.T) {
 		if _, ok := seesCase(t, p, mp.Lead, id); ok {
 			t.Fatal("the partnership lead still sees the case after the escalation was resolved")
 		}
-		if list, _ := p.svc.Escalations(p.ctx, mp.Lead); len(list) != 0 {
+		if list, _, _ := p.svc.EscalationsPage(p.ctx, mp.Lead, nil); len(list) != 0 {
 			t.Fatalf("still listed after resolution: %+v", list)
 		}
 		// The teacher who escalated sees how it ended.

@@ -118,7 +118,7 @@ func TestNRMSubmissionMakesTheLeadOrganisationAMemberAndStartsItsTarget(t *testi
 		if want := storetest.Catalog().Holidays.AddWorkingDays(submitted, 5); owner != p.Police.ID || !due.Equal(want) || window {
 			t.Fatalf("target owned by %s due %s (window %v), want the police, %s", owner, due, window, want)
 		}
-		work, err := p.svc.MyWork(p.ctx, colleague)
+		work, _, err := p.svc.MyWorkPage(p.ctx, colleague, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -283,7 +283,7 @@ func TestDemoCasesFillMostOfTheFormWithoutTyping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases, err := svc.MyCases(context.Background(), cs)
+	cases, _, err := svc.MyCasesPage(context.Background(), cs, nil)
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("demo cases: %d, %v", len(cases), err)
 	}

@@ -96,8 +96,8 @@ func (s *Service) RetentionReview(ctx context.Context, v Viewer) ([]ReviewItem, 
 // either side, and the audit log's entry.
 type RetentionPage struct {
 	Items  []ReviewItem // the closed cases, then the drafts, then the audit log
-	Cases  store.ReviewPage
-	Drafts store.ReviewPage
+	Cases  store.Page
+	Drafts store.Page
 }
 
 // RetentionReviewPage lists one page of the retention review: the closed

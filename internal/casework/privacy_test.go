@@ -234,16 +234,16 @@ func TestDumpOfTheDatabaseHoldsNoChildsDetails(t *testing.T) {
 		}
 		// Everything still works for the people who need to know.
 		for q, want := range map[string]string{"zoe": ids[0], "bronte okonkwo": ids[0], "ZIZIBELLE": ids[0], "quill": ids[2], "fairweather": ids[1], "marisol": ids[1]} {
-			found, err := p.svc.Search(p.ctx, p.Teacher, q)
+			found, _, err := p.svc.SearchPage(p.ctx, p.Teacher, q, nil)
 			if err != nil || len(found) != 1 || found[0].ID != want {
 				t.Errorf("search %q found %+v, %v", q, found, err)
 			}
 		}
-		mine, err := p.svc.MyCases(p.ctx, p.Teacher)
+		mine, _, err := p.svc.MyCasesPage(p.ctx, p.Teacher, nil)
 		if err != nil || len(mine) != 3 || !slices.ContainsFunc(mine, func(s store.CaseSummary) bool { return s.ChildName == "Zoë Brontë-Okonkwo" }) {
 			t.Fatalf("my cases: %+v %v", mine, err)
 		}
-		if work, err := p.svc.MyWork(p.ctx, p.CSWorker); err != nil || len(work) == 0 || work[0].ChildName == "" {
+		if work, _, err := p.svc.MyWorkPage(p.ctx, p.CSWorker, nil); err != nil || len(work) == 0 || work[0].ChildName == "" {
 			t.Fatalf("my work: %+v %v", work, err)
 		}
 		if _, a, err := p.svc.Draft(p.ctx, p.Colleague, d.ID); err != nil || a.Concern.Child.FamilyName != "Vantablack" {
@@ -266,7 +266,7 @@ func TestAuditDetailsCarryNoChildsDetails(t *testing.T) {
 		p := newPartnership(t, db)
 		id := p.raiseChild(dumpChildren[0], true)
 		p.contact(id)
-		p.svc.Search(p.ctx, p.Teacher, "Zoë")
+		p.svc.SearchPage(p.ctx, p.Teacher, "Zoë", nil)
 		p.svc.Case(p.ctx, p.Teacher, id)
 		rows, err := db.SQL().Query(`SELECT action, detail FROM audit_log`)
 		if err != nil {
@@ -499,13 +499,13 @@ func TestLawfulErasureShredsTheCaseAndIsAudited(t *testing.T) {
 		if err := p.svc.RecordOutcome(p.ctx, p.CSWorker, id, 2, "assessment", "x"); err == nil || !strings.Contains(waymark.ErrorMessage(err), "erased") {
 			t.Fatalf("writing to the erased case: %v", err)
 		}
-		mine, _ := p.svc.MyCases(p.ctx, p.Teacher)
+		mine, _, _ := p.svc.MyCasesPage(p.ctx, p.Teacher, nil)
 		for _, s := range mine {
 			if s.ID == id && s.ChildName != "(details erased)" {
 				t.Fatalf("listed as %q", s.ChildName)
 			}
 		}
-		if found, _ := p.svc.Search(p.ctx, p.Teacher, "zoe"); len(found) != 0 {
+		if found, _, _ := p.svc.SearchPage(p.ctx, p.Teacher, "zoe", nil); len(found) != 0 {
 			t.Fatalf("search still finds the erased child: %+v", found)
 		}
 		// History is not rewritten, and not readable even with the master key.

@@ -135,7 +135,7 @@ func TestManyPeopleOpeningCasesAtOnceAreEachAuditedOnceAndTheChainVerifies(t *te
 				defer wg.Done()
 				_, err := p.svc.Case(p.ctx, p.CSWorker, ids[i%len(ids)])
 				errs <- err
-				_, err = p.svc.Inbox(p.ctx, p.CSWorker)
+				_, _, err = p.svc.InboxPage(p.ctx, p.CSWorker, nil)
 				errs <- err
 			}()
 		}
@@ -190,7 +190,7 @@ func TestARefusedCaseLookUpIsAuditedThroughTheWriter(t *testing.T) {
 func TestSearchingBeforeAnyCaseFindsNothingAndMakesNoKey(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		found, err := p.svc.Search(p.ctx, p.CSWorker, "Amira")
+		found, _, err := p.svc.SearchPage(p.ctx, p.CSWorker, "Amira", nil)
 		if err != nil || len(found) != 0 {
 			t.Fatalf("found %v, %v", found, err)
 		}
@@ -199,7 +199,7 @@ func TestSearchingBeforeAnyCaseFindsNothingAndMakesNoKey(t *testing.T) {
 			t.Fatalf("%d search keys made by a search", n)
 		}
 		id := p.raise()
-		if found, err = p.svc.Search(p.ctx, p.Teacher, "Amira"); err != nil || len(found) != 1 || found[0].ID != id {
+		if found, _, err = p.svc.SearchPage(p.ctx, p.Teacher, "Amira", nil); err != nil || len(found) != 1 || found[0].ID != id {
 			t.Fatalf("after raising: found %v, %v", found, err)
 		}
 	})

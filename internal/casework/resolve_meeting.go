@@ -139,16 +139,10 @@ func (e EscalatedCase) Oldest() pathway.Escalation {
 	return e.Open[0]
 }
 
-// Escalations lists the first page of the cases with open escalations that
+// EscalationsPage lists one page of the cases with open escalations that
 // the partnership lead is a member of (§6.5, §8.6), the longest-waiting
-// first, and audits the listing.
-func (s *Service) Escalations(ctx context.Context, v Viewer) ([]EscalatedCase, error) {
-	out, _, err := s.EscalationsPage(ctx, v, nil)
-	return out, err
-}
-
-// EscalationsPage lists one page of Escalations: the first when at is nil,
-// else the page after (or before) the cursor, with the cursors either side.
+// first, and audits the listing: the first page when at is nil, else the
+// page after (or before) the cursor, with the cursors either side.
 func (s *Service) EscalationsPage(ctx context.Context, v Viewer, at *store.Cursor) ([]EscalatedCase, store.Page, error) {
 	if v.User.Role != pathway.RolePartnershipLead {
 		return nil, store.Page{}, waymark.Errorf(waymark.EFORBIDDEN, "The list of open escalations is for the partnership lead. Cases you work on that are escalated show an 'Escalated' tag under 'Your cases'.")
@@ -159,21 +153,22 @@ func (s *Service) EscalationsPage(ctx context.Context, v Viewer, at *store.Curso
 	var out []EscalatedCase
 	var page store.Page
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
-		var err error
 		out = nil
-		if page, err = tx.EscalatedPage(v.User.ID, v.User.OrgID, at, store.PageSize); err != nil {
+		cases, p, err := tx.EscalatedPage(v.User.ID, v.User.OrgID, at, store.PageSize)
+		if err != nil {
 			return audit.Entry{}, err
 		}
 		// Each case's open escalations come from the read model kept with
 		// its events (store.OpenEscalations): one statement for the page,
 		// not a replay of every listed case's history. A case whose row is
 		// not there at its current version is read from its history.
-		open, err := tx.OpenEscalations(page.Cases)
+		page = p
+		open, err := tx.OpenEscalations(cases)
 		if err != nil {
 			return audit.Entry{}, err
 		}
-		ids := make([]string, 0, len(page.Cases))
-		for _, cs := range page.Cases {
+		ids := make([]string, 0, len(cases))
+		for _, cs := range cases {
 			ec := EscalatedCase{CaseSummary: cs, Open: open[cs.ID]}
 			if ec.Open == nil {
 				c, _, err := tx.LoadCase(cs.ID)

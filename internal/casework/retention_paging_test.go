@@ -48,11 +48,11 @@ func retentionByScan(t *testing.T, p *partnership, now time.Time, pol casework.R
 // walkReview pages through one of the review's lists with the given page
 // size, forwards to the end and then backwards to the start, and returns
 // the ids in list order each way.
-func walkReview(t *testing.T, p *partnership, limit int, page func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.ReviewPage, error)) (forwards, backwards []string) {
+func walkReview(t *testing.T, p *partnership, limit int, page func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.Page, error)) (forwards, backwards []string) {
 	t.Helper()
 	if err := p.db.View(p.ctx, func(tx *store.Tx) error {
 		var at *store.Cursor
-		var last store.ReviewPage
+		var last store.Page
 		var lastIDs []string
 		for range 100 {
 			ids, pg, err := page(tx, at, limit)
@@ -140,7 +140,7 @@ func TestTheRetentionReviewIsPagedAndListsExactlyWhatTheWholeScanListed(t *testi
 		if len(wantCases) != 4 || len(wantDrafts) != 6 || slices.Contains(wantCases, closed[2]) || slices.Contains(wantDrafts, drafts[4]) {
 			t.Fatalf("the fixture: %d cases and %d drafts due", len(wantCases), len(wantDrafts))
 		}
-		casesPage := func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.ReviewPage, error) {
+		casesPage := func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.Page, error) {
 			list, pg, err := tx.ClosedCasesDuePage(now.AddDate(-pol.ClosedCaseYears, 0, 0), now, at, limit)
 			var ids []string
 			for _, c := range list {
@@ -148,7 +148,7 @@ func TestTheRetentionReviewIsPagedAndListsExactlyWhatTheWholeScanListed(t *testi
 			}
 			return ids, pg, err
 		}
-		draftsPage := func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.ReviewPage, error) {
+		draftsPage := func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.Page, error) {
 			list, pg, err := tx.UnsentDraftsDuePage(now.AddDate(0, 0, -pol.UnsentDraftDays), now, at, limit)
 			var ids []string
 			for _, d := range list {
@@ -248,7 +248,7 @@ func TestARetentionReviewCursorOnlyMovesWithinWhatIsDue(t *testing.T) {
 		}
 		_, due, _ := retentionByScan(t, p, p.clock.Now(), pol)
 		for _, bad := range []string{"", "x", "not base64!", "YXxub3QgYSB0aW1lfGlk", string(make([]byte, 400))} {
-			if _, err := store.ParseCursor(bad); waymark.ErrorCode(err) != waymark.EINVALID {
+			if _, err := store.ParseCursor("cursor", bad); waymark.ErrorCode(err) != waymark.EINVALID {
 				t.Fatalf("cursor %q: %v, want invalid input", bad, err)
 			}
 		}

@@ -29,7 +29,7 @@ func TestMissingChildIsListedFirstInTheInboxAndFlaggedEverywhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inbox, err := svc.Inbox(ctx, p.CSWorker)
+		inbox, _, err := svc.InboxPage(ctx, p.CSWorker, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,14 +72,14 @@ func TestOverdueDeadlinesReachTheTeamAndTheirManagerButNotOutsiders(t *testing.T
 				t.Errorf("%s: overdue %d (%v), want %d", v.name, n, err, v.n)
 			}
 		}
-		work, err := svc.MyWork(ctx, p.Manager)
+		work, _, err := svc.MyWorkPage(ctx, p.Manager, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(work) != 1 || work[0].CaseID != id || !work[0].DueAt.Before(clock.Now()) {
 			t.Fatalf("manager's work %+v", work)
 		}
-		if work, _ := svc.MyWork(ctx, p.GPDoctor); len(work) != 0 {
+		if work, _, _ := svc.MyWorkPage(ctx, p.GPDoctor, nil); len(work) != 0 {
 			t.Fatalf("a GP outside the case sees its deadlines: %+v", work)
 		}
 	})
@@ -99,7 +99,7 @@ func TestCorrectingTheChildsNameKeepsTheOriginalAndUpdatesSearch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found, err := svc.Search(ctx, p.CSWorker, "quartermaine")
+		found, _, err := svc.SearchPage(ctx, p.CSWorker, "quartermaine", nil)
 		if err != nil || len(found) != 1 || found[0].ID != id {
 			t.Fatalf("search after correction: %+v %v", found, err)
 		}

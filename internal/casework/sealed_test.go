@@ -27,13 +27,13 @@ func TestAMemberRowWrittenBehindWaymarksBackOpensNothing(t *testing.T) {
 			t.Fatalf("a forged member row opened the case: %v", err)
 		}
 		// Nor does it list the case, or find it by the child's name.
-		if list, err := p.svc.MyCases(p.ctx, p.GPDoctor); err != nil || len(list) != 0 {
+		if list, _, err := p.svc.MyCasesPage(p.ctx, p.GPDoctor, nil); err != nil || len(list) != 0 {
 			t.Fatalf("the GP's cases with a forged member row: %+v %v", list, err)
 		}
-		if list, err := p.svc.Search(p.ctx, p.GPDoctor, "Amira"); err != nil || len(list) != 0 {
+		if list, _, err := p.svc.SearchPage(p.ctx, p.GPDoctor, "Amira", nil); err != nil || len(list) != 0 {
 			t.Fatalf("the GP's search with a forged member row: %+v %v", list, err)
 		}
-		if list, err := p.svc.MyCases(p.ctx, p.Teacher); err != nil || len(list) != 1 {
+		if list, _, err := p.svc.MyCasesPage(p.ctx, p.Teacher, nil); err != nil || len(list) != 1 {
 			t.Fatalf("the referrer's cases: %+v %v", list, err)
 		}
 		if _, err := p.svc.Case(p.ctx, p.Teacher, id); err != nil {

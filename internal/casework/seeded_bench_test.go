@@ -89,11 +89,11 @@ func openSeeded(b *testing.B) *seededFixture {
 			f.size += st.Size()
 		}
 	}
-	page, err := f.svc.MyCasesPage(ctx, f.cs, nil)
+	cases, _, err := f.svc.MyCasesPage(ctx, f.cs, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, c := range page.Cases {
+	for _, c := range cases {
 		f.open = append(f.open, c.ID)
 	}
 	if len(f.open) == 0 {
@@ -115,24 +115,24 @@ func BenchmarkSeededLists(b *testing.B) {
 	f := openSeeded(b)
 	ctx := context.Background()
 	secondPage := func(v casework.Viewer) func() (int, error) {
-		first, err := f.svc.MyCasesPage(ctx, v, nil)
+		_, first, err := f.svc.MyCasesPage(ctx, v, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if first.Next == nil {
 			return nil
 		}
-		return func() (int, error) { p, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(p.Cases), err }
+		return func() (int, error) { cs, _, err := f.svc.MyCasesPage(ctx, v, first.Next); return len(cs), err }
 	}
 	inboxNext := func() func() (int, error) {
-		_, links, err := f.svc.InboxPage(ctx, f.cs, store.PageRequest{})
+		_, links, err := f.svc.InboxPage(ctx, f.cs, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if links.Next == "" {
+		if links.Next == nil {
 			return nil
 		}
-		next := store.PageRequest{After: links.Next}
+		next := links.Next
 		return func() (int, error) {
 			l, _, err := f.svc.InboxPage(ctx, f.cs, next)
 			return len(l), err
@@ -143,18 +143,18 @@ func BenchmarkSeededLists(b *testing.B) {
 		name string
 		list func() (int, error)
 	}{
-		{"Inbox", func() (int, error) { l, err := f.svc.Inbox(ctx, f.cs); return len(l), err }},
+		{"Inbox", func() (int, error) { l, _, err := f.svc.InboxPage(ctx, f.cs, nil); return len(l), err }},
 		{"Inbox/page-2", inboxNext()},
-		{"MyWork", func() (int, error) { w, err := f.svc.MyWork(ctx, f.cs); return len(w), err }},
-		{"MyWork/manager", func() (int, error) { w, err := f.svc.MyWork(ctx, f.manager); return len(w), err }},
+		{"MyWork", func() (int, error) { w, _, err := f.svc.MyWorkPage(ctx, f.cs, nil); return len(w), err }},
+		{"MyWork/manager", func() (int, error) { w, _, err := f.svc.MyWorkPage(ctx, f.manager, nil); return len(w), err }},
 		{"OverdueCount", func() (int, error) { return f.svc.OverdueCount(ctx, f.cs) }},
-		{"MyCases/childrens-services", func() (int, error) { c, err := f.svc.MyCases(ctx, f.cs); return len(c), err }},
+		{"MyCases/childrens-services", func() (int, error) { c, _, err := f.svc.MyCasesPage(ctx, f.cs, nil); return len(c), err }},
 		{"MyCases/childrens-services/page-2", secondPage(f.cs)},
-		{"MyCases/referrer", func() (int, error) { c, err := f.svc.MyCases(ctx, f.teacher); return len(c), err }},
+		{"MyCases/referrer", func() (int, error) { c, _, err := f.svc.MyCasesPage(ctx, f.teacher, nil); return len(c), err }},
 		{"MyCases/referrer/page-2", secondPage(f.teacher)},
-		{"Search", func() (int, error) { c, err := f.svc.Search(ctx, f.cs, "Amira"); return len(c), err }},
-		{"Alerts", func() (int, error) { a, err := f.svc.Alerts(ctx, f.lead); return len(a), err }},
-		{"Escalations", func() (int, error) { e, err := f.svc.Escalations(ctx, f.lead); return len(e), err }},
+		{"Search", func() (int, error) { c, _, err := f.svc.SearchPage(ctx, f.cs, "Amira", nil); return len(c), err }},
+		{"Alerts", func() (int, error) { a, _, err := f.svc.AlertsPage(ctx, f.lead, nil); return len(a), err }},
+		{"Escalations", func() (int, error) { e, _, err := f.svc.EscalationsPage(ctx, f.lead, nil); return len(e), err }},
 		{"RetentionReview", func() (int, error) { r, err := f.svc.RetentionReview(ctx, f.lead); return len(r), err }},
 		{"CasePage", func() (int, error) {
 			opened++

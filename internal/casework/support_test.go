@@ -144,7 +144,7 @@ func TestPlacingAChildFromAbroadShowsTheHighMissingRiskInTheInbox(t *testing.T) 
 		for _, id := range []string{abroad, british} {
 			p.supportAct(p.SocialWorker, id, pathway.StartPlacement{StartedAt: start, PlacementType: "foster-care", Address: supportAddress})
 		}
-		inbox, err := p.svc.Inbox(p.ctx, p.CSWorker)
+		inbox, _, err := p.svc.InboxPage(p.ctx, p.CSWorker, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

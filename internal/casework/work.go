@@ -13,28 +13,21 @@ import (
 // reaches them as well as its owner.
 func (v Viewer) isManager() bool { return v.User.Role == pathway.RoleManager }
 
-// MyWork lists the first page of the viewer's work (MyWorkPage).
-func (s *Service) MyWork(ctx context.Context, v Viewer) ([]store.WorkItem, error) {
-	out, _, err := s.MyWorkPage(ctx, v, store.PageRequest{})
-	return out, err
-}
-
 // MyWorkPage lists one page of the viewer's and their team's running
 // deadlines, open risk windows first, then the most overdue. A cursor that
 // is not one a page gave is EINVALID.
-func (s *Service) MyWorkPage(ctx context.Context, v Viewer, page store.PageRequest) ([]store.WorkItem, store.PageLinks, error) {
+func (s *Service) MyWorkPage(ctx context.Context, v Viewer, at *store.Cursor) ([]store.WorkItem, store.Page, error) {
 	if err := v.require(ScopeRead); err != nil {
-		return nil, store.PageLinks{}, err
+		return nil, store.Page{}, err
 	}
 	if !v.seesCases() {
-		return nil, store.PageLinks{}, errAdministratorNoCases
+		return nil, store.Page{}, errAdministratorNoCases
 	}
-	page.Size = PageSize
 	var out []store.WorkItem
-	var links store.PageLinks
+	var links store.Page
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		var err error
-		if out, links, err = tx.WorkPage(v.User.ID, v.User.OrgID, v.isManager(), s.now(), page); err != nil {
+		if out, links, err = tx.WorkPage(v.User.ID, v.User.OrgID, v.isManager(), s.now(), at, PageSize); err != nil {
 			return audit.Entry{}, err
 		}
 		ids := make([]string, 0, len(out))

@@ -203,7 +203,7 @@ func TestTeacherSeesTheConcernsTheyRaised(t *testing.T) {
 	svc, _ := seeded(t)
 	ctx := context.Background()
 	v := signIn(t, svc, teacherEmail)
-	cases, err := svc.MyCases(ctx, v)
+	cases, _, err := svc.MyCasesPage(ctx, v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestTeacherSeesTheConcernsTheyRaised(t *testing.T) {
 
 func TestChildrensServicesInboxHoldsTheWaitingCases(t *testing.T) {
 	svc, _ := seeded(t)
-	inbox, err := svc.Inbox(context.Background(), signIn(t, svc, csWorkerEmail))
+	inbox, _, err := svc.InboxPage(context.Background(), signIn(t, svc, csWorkerEmail), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestCasesAreSpreadAcrossTheStages(t *testing.T) {
 	svc, _ := seeded(t)
 	ctx := context.Background()
 	v := signIn(t, svc, csWorkerEmail)
-	cases, err := svc.MyCases(ctx, v)
+	cases, _, err := svc.MyCasesPage(ctx, v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestCasesAreRealEventLogsTakenOverSeveralDays(t *testing.T) {
 	svc, db := seeded(t)
 	ctx := context.Background()
 	v := signIn(t, svc, csWorkerEmail)
-	cases, err := svc.MyCases(ctx, v)
+	cases, _, err := svc.MyCasesPage(ctx, v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -63,45 +62,13 @@ func (t *Tx) AlertsPage(userID string, at *Cursor, limit int) ([]Alert, Page, er
 	if limit <= 0 {
 		limit = PageSize
 	}
-	backwards, dir, cmp, edge := keyset(true, at)
+	dir, cmp, edge := keyset(true, at)
 	out, err := t.alerts(`WHERE a.recipient_user_id = $1 AND (a.created_at, a.id) `+cmp+` ($3, $4) ORDER BY a.created_at`+dir+`, a.id`+dir+` LIMIT $2`,
 		append([]any{userID, limit + 1}, edge...)...)
 	if err != nil {
 		return nil, Page{}, err
 	}
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
-	}
-	if backwards {
-		slices.Reverse(out)
-	}
-	var p Page
-	switch {
-	case len(out) == 0 && at != nil:
-		if backwards {
-			p.Next = &Cursor{At: at.At, ID: at.ID}
-		} else {
-			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
-		}
-	case len(out) > 0:
-		toFirst := &Cursor{At: utc(out[0].CreatedAt), ID: out[0].ID, Before: true}
-		toLast := &Cursor{At: utc(out[len(out)-1].CreatedAt), ID: out[len(out)-1].ID}
-		if backwards {
-			p.Next = toLast
-			if more {
-				p.Prev = toFirst
-			}
-		} else {
-			if more {
-				p.Next = toLast
-			}
-			if at != nil {
-				p.Prev = toFirst
-			}
-		}
-	}
-	return out, p, nil
+	return pageOf(out, at, limit, func(a Alert) (Cursor, error) { return Cursor{At: utc(a.CreatedAt), ID: a.ID}, nil })
 }
 
 func (t *Tx) alerts(where string, args ...any) ([]Alert, error) {

@@ -37,7 +37,7 @@ func TestASearchKeyMadeByAWriteThatRolledBackIsNotKept(t *testing.T) {
 			t.Fatal(err)
 		}
 		store.ForgetIndexKey(db) // as another process, or this one started again
-		found, err := svc.Search(ctx, p.Teacher, "Amira")
+		found, _, err := svc.SearchPage(ctx, p.Teacher, "Amira", nil)
 		if err != nil || len(found) != 1 || found[0].ID != id {
 			t.Fatalf("searching from a process that reads the stored key: %+v, %v", found, err)
 		}

@@ -462,6 +462,25 @@ func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error
 	return m, nil
 }
 
+// idList appends each of ids to args, once each in the order given, and
+// returns the placeholders they take ("$3, $4, …") for an IN list.
+func idList(args []any, ids []string) ([]any, string) {
+	var in strings.Builder
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		args = append(args, id)
+		if in.Len() > 0 {
+			in.WriteString(", ")
+		}
+		fmt.Fprintf(&in, "$%d", len(args))
+	}
+	return args, in.String()
+}
+
 // sealedMemberships returns, for each of the cases, the roles the user (in
 // org) holds by member rows whose seals match.
 func (t *Tx) sealedMemberships(caseIDs []string, userID, orgID string) (map[string][]string, error) {
@@ -473,14 +492,9 @@ func (t *Tx) sealedMemberships(caseIDs []string, userID, orgID string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	args := []any{userID, orgID}
-	in := make([]string, len(caseIDs))
-	for i, id := range caseIDs {
-		args = append(args, id)
-		in[i] = fmt.Sprintf("$%d", len(args))
-	}
+	args, in := idList([]any{userID, orgID}, caseIDs)
 	rows, err := t.query(`SELECT m.case_id, m.member_kind, m.member_id, m.role, m.seal_key, m.mac, `+caseVersion+` FROM case_members m
-		WHERE ((m.member_kind IN ('user', 'client') AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2)) AND m.case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+		WHERE ((m.member_kind IN ('user', 'client') AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2)) AND m.case_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading membership: %w", err)
 	}
@@ -647,14 +661,14 @@ func (t *Tx) summaryRows(q string, args ...any) ([]CaseSummary, error) {
 // CasesFor lists the first limit cases the user may know about, newest
 // activity first (CasesPage, listwalk.go, gives the pages after).
 func (t *Tx) CasesFor(userID, orgID string, limit int) ([]CaseSummary, error) {
-	p, err := t.CasesPage(userID, orgID, nil, limit)
-	return p.Cases, err
+	out, _, err := t.CasesPage(userID, orgID, nil, limit)
+	return out, err
 }
 
 // SearchCases is the first page of SearchPage (listwalk.go), of at most limit cases.
 func (t *Tx) SearchCases(userID, orgID, q string, limit int) ([]CaseSummary, error) {
-	p, err := t.SearchPage(userID, orgID, q, nil, limit)
-	return p.Cases, err
+	out, _, err := t.SearchPage(userID, orgID, q, nil, limit)
+	return out, err
 }
 
 func escapeLike(s string) string {

@@ -32,6 +32,6 @@ func (t *Tx) PartnershipLeads() ([]User, error) {
 // (§6.5) that have an escalation open, the one waiting longest first
 // (EscalatedPage, listwalk.go, gives the pages after).
 func (t *Tx) EscalatedCases(userID, orgID string, limit int) ([]CaseSummary, error) {
-	p, err := t.EscalatedPage(userID, orgID, nil, limit)
-	return p.Cases, err
+	out, _, err := t.EscalatedPage(userID, orgID, nil, limit)
+	return out, err
 }

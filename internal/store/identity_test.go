@@ -106,13 +106,13 @@ func TestAUserMovedToAnotherTeamBehindWaymarksBackSeesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the GP's own session: %v", err)
 		}
-		if cases, err := svc.MyCases(ctx, v); err != nil || len(cases) != 0 {
+		if cases, _, err := svc.MyCasesPage(ctx, v, nil); err != nil || len(cases) != 0 {
 			t.Fatalf("the GP sees %d cases before (%v)", len(cases), err)
 		}
 
 		behindWaymarksBack(t, db, `UPDATE users SET org_id = 'org-cs', role = 'manager' WHERE id = 'user-gp'`)
 		if v, _, err := svc.Authenticate(ctx, token); err == nil {
-			cases, _ := svc.MyCases(ctx, v)
+			cases, _, _ := svc.MyCasesPage(ctx, v, nil)
 			t.Fatalf("after the edit the GP's session still works, as %s in %s, seeing %d cases", v.User.Role, v.User.OrgID, len(cases))
 		}
 		if _, _, _, err := svc.SignIn(ctx, "doctor@riverside.example", storetest.Password, storetest.Code(db, "doctor@riverside.example", now)); err == nil {

@@ -57,14 +57,14 @@ func (f *queueFixture) versionFor(v casework.Viewer, id string) int {
 }
 
 // listsOf is every page a viewer's lists show, first pages only.
-func (f *queueFixture) listsOf(v casework.Viewer) []store.Page {
+func (f *queueFixture) listsOf(v casework.Viewer) []casePage {
 	f.t.Helper()
-	var out []store.Page
+	var out []casePage
 	if err := f.db.View(f.ctx, func(tx *store.Tx) error {
-		for _, list := range []func() (store.Page, error){
-			func() (store.Page, error) { return tx.CasesPage(v.User.ID, v.User.OrgID, nil, 100) },
-			func() (store.Page, error) { return tx.EscalatedPage(v.User.ID, v.User.OrgID, nil, 100) },
-			func() (store.Page, error) { return tx.SearchPage(v.User.ID, v.User.OrgID, "cs", nil, 100) },
+		for _, list := range []func() (casePage, error){
+			func() (casePage, error) { return asPage(tx.CasesPage(v.User.ID, v.User.OrgID, nil, 100)) },
+			func() (casePage, error) { return asPage(tx.EscalatedPage(v.User.ID, v.User.OrgID, nil, 100)) },
+			func() (casePage, error) { return asPage(tx.SearchPage(v.User.ID, v.User.OrgID, "cs", nil, 100)) },
 		} {
 			p, err := list()
 			if err != nil {
@@ -95,7 +95,7 @@ func TestVerifyNamesACaseViewersRowDeletedForgedOrChangedAndRebuildPutsThemRight
 			t.Fatalf("the fixture does not verify: %v", err)
 		}
 		viewers := []casework.Viewer{f.p.SocialWorker, f.p.Teacher, f.p.Colleague, f.p.CSWorker}
-		before := map[string][]store.Page{}
+		before := map[string][]casePage{}
 		for _, v := range viewers {
 			before[v.User.ID] = f.listsOf(v)
 		}
@@ -173,21 +173,21 @@ func TestNoListCursorCarriesACaseAForgedViewerRowPointsAt(t *testing.T) {
 			t.Fatalf("the colleague knows %d cases of %d", len(mine), len(w.ids))
 		}
 		type walked struct {
-			pages []store.Page
-			back  []store.Page // the page each Previous link gives
+			pages []casePage
+			back  []casePage // the page each Previous link gives
 		}
-		lists := map[string]func(tx *store.Tx, at *store.Cursor, n int) (store.Page, error){
-			"cases": func(tx *store.Tx, at *store.Cursor, n int) (store.Page, error) {
-				return tx.CasesPage(v.User.ID, v.User.OrgID, at, n)
+		lists := map[string]func(tx *store.Tx, at *store.Cursor, n int) (casePage, error){
+			"cases": func(tx *store.Tx, at *store.Cursor, n int) (casePage, error) {
+				return asPage(tx.CasesPage(v.User.ID, v.User.OrgID, at, n))
 			},
-			"escalations": func(tx *store.Tx, at *store.Cursor, n int) (store.Page, error) {
-				return tx.EscalatedPage(v.User.ID, v.User.OrgID, at, n)
+			"escalations": func(tx *store.Tx, at *store.Cursor, n int) (casePage, error) {
+				return asPage(tx.EscalatedPage(v.User.ID, v.User.OrgID, at, n))
 			},
-			"search by name": func(tx *store.Tx, at *store.Cursor, n int) (store.Page, error) {
-				return tx.SearchPage(v.User.ID, v.User.OrgID, "amira", at, n)
+			"search by name": func(tx *store.Tx, at *store.Cursor, n int) (casePage, error) {
+				return asPage(tx.SearchPage(v.User.ID, v.User.OrgID, "amira", at, n))
 			},
-			"search by reference": func(tx *store.Tx, at *store.Cursor, n int) (store.Page, error) {
-				return tx.SearchPage(v.User.ID, v.User.OrgID, "cs", at, n)
+			"search by reference": func(tx *store.Tx, at *store.Cursor, n int) (casePage, error) {
+				return asPage(tx.SearchPage(v.User.ID, v.User.OrgID, "cs", at, n))
 			},
 		}
 		walkAll := func() map[string]walked {
@@ -197,9 +197,9 @@ func TestNoListCursorCarriesACaseAForgedViewerRowPointsAt(t *testing.T) {
 					for _, window := range []int{2, 2000} {
 						restore := store.SetSearchWindow(window)
 						var wk walked
-						_, wk.pages = pageThrough(t, w, func(tx *store.Tx, at *store.Cursor) (store.Page, error) { return list(tx, at, n) }, nil)
+						_, wk.pages = pageThrough(t, w, func(tx *store.Tx, at *store.Cursor) (casePage, error) { return list(tx, at, n) }, nil)
 						for _, p := range wk.pages {
-							var back store.Page
+							var back casePage
 							if p.Prev != nil {
 								w.view(t, func(tx *store.Tx) (err error) { back, err = list(tx, p.Prev, n); return err })
 							}
@@ -254,7 +254,7 @@ func slicesContains(list []string, s string) bool {
 	return false
 }
 
-func pageString(pages []store.Page) string {
+func pageString(pages []casePage) string {
 	var b strings.Builder
 	for _, p := range pages {
 		b.WriteString("[")

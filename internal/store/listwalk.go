@@ -2,7 +2,6 @@ package store
 
 import (
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"waymark"
 	"waymark/internal/pathway"
 )
 
@@ -153,69 +151,6 @@ func escalatedSince(c pathway.Case) *time.Time {
 	return since
 }
 
-// PageSize is how many rows a page of a list shows unless asked otherwise.
-const PageSize = 50
-
-// Cursor marks one edge of a page of a list: the sort key (a time and an id)
-// of its last row, for the page after it, or of its first row, for the page
-// before it. It is opaque to people: String encodes it and ParseCursor reads
-// it back. It grants nothing: a forged cursor only moves within the lists
-// the viewer may see.
-type Cursor struct {
-	At     time.Time
-	ID     string
-	Before bool // the page before this edge (a "Previous" link), not after it
-}
-
-// String encodes the cursor for a link or an API response.
-func (c Cursor) String() string {
-	dir := "a"
-	if c.Before {
-		dir = "b"
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(dir + "|" + utc(c.At).Format(time.RFC3339Nano) + "|" + c.ID))
-}
-
-// errBadCursor is a new error each time: a page handler that takes the
-// field name off its copy (no field on a page holds the cursor) must not
-// take it off the API's.
-func errBadCursor() error {
-	return waymark.Invalid([]waymark.FieldError{{Field: "cursor", Message: "The link to this page of the list is not valid: go back to the first page"}})
-}
-
-// ParseCursor reads a cursor made by String. Anything else is EINVALID,
-// naming the field "cursor".
-func ParseCursor(s string) (Cursor, error) {
-	if len(s) > 300 {
-		return Cursor{}, errBadCursor()
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, errBadCursor()
-	}
-	parts := strings.SplitN(string(raw), "|", 3)
-	if len(parts) != 3 || (parts[0] != "a" && parts[0] != "b") || parts[2] == "" {
-		return Cursor{}, errBadCursor()
-	}
-	at, err := time.Parse(time.RFC3339Nano, parts[1])
-	if err != nil {
-		return Cursor{}, errBadCursor()
-	}
-	c := Cursor{At: utc(at), ID: parts[2], Before: parts[0] == "b"}
-	if unstorable([]any{c.ID}) != nil {
-		return Cursor{}, errBadCursor()
-	}
-	return c, nil
-}
-
-// Page is one page of a case list and the cursors of the pages either side
-// (nil when there is none).
-type Page struct {
-	Cases []CaseSummary
-	Next  *Cursor
-	Prev  *Cursor
-}
-
 // pageColumns are summarySelect's columns for a page of case ids p joined
 // to cases c (with pageJoins): the next deadline the viewer may see is
 // looked up per case of the page, by the case's own clocks, so that no
@@ -251,9 +186,9 @@ var (
 
 // keyset gives the order, the comparison and the edge ($6, $7) of a page:
 // walking backwards (a "Previous" link) reverses the list's order, and the
-// page is turned round afterwards.
-func keyset(newestFirst bool, at *Cursor) (backwards bool, dir, cmp string, edge []any) {
-	backwards = at != nil && at.Before
+// page is turned round afterwards (pageOf).
+func keyset(newestFirst bool, at *Cursor) (dir, cmp string, edge []any) {
+	backwards := at != nil && at.Before
 	if newestFirst != backwards {
 		dir, cmp, edge = " DESC", "<", []any{farFuture, ""}
 	} else {
@@ -262,19 +197,22 @@ func keyset(newestFirst bool, at *Cursor) (backwards bool, dir, cmp string, edge
 	if at != nil {
 		edge = []any{utc(at.At), at.ID}
 	}
-	return backwards, dir, cmp, edge
+	return dir, cmp, edge
 }
+
+// lastActivity is a case list's sort key.
+func lastActivity(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil }
 
 // pagedSummaries lists one page of walk w for the viewer ($1 the user, $2
 // their organisation). The inner walks read the viewer's case_viewers rows
 // in index order, one for the person and one for the organisation, each
 // stopping after limit+1 rows; the outer query joins those few rows to the
 // case and its next deadline.
-func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int) (Page, error) {
+func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
-	backwards, dir, cmp, edge := keyset(w.newestFirst, at)
+	dir, cmp, edge := keyset(w.newestFirst, at)
 	key := "updated_at"
 	if w.escalated {
 		key = "escalated_since"
@@ -318,7 +256,7 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 	org := inner("$4", floors[1])
 	q := pageColumns + ` FROM (` + person + ` UNION ` + org + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.k` + dir + `, p.case_id` + dir
-	keyOf := func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil }
+	keyOf := lastActivity
 	if w.escalated {
 		keyOf = func(c CaseSummary) (time.Time, error) {
 			var at time.Time
@@ -326,7 +264,7 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 			return at, err
 		}
 	}
-	return t.finishPage(q, args, at, limit, backwards, keyOf)
+	return t.finishPage(q, args, at, limit, keyOf)
 }
 
 // listQueryHook, in tests only, is shown each page's query before it runs
@@ -335,122 +273,54 @@ var listQueryHook func(q string, args []any)
 
 // finishPage runs a page's query (rows in walking order, at least limit+1
 // of them when there are more; $1 the user and $2 their organisation, $6
-// and $7 the edge it walks from), keeps the cases whose member rows are
-// sealed, and works out the cursors either side.
-//
-// A row of case_viewers only says where to look, so the cursors, and
-// whether there is a page either side, come only from the cases kept: a
-// row forged for a case the viewer is not in must not put that case's id
-// or last activity into a link, nor show by a link to an empty page that
-// such a row exists. When rows are dropped the walk goes on from the last
-// row read, inside this request (that position is never shown), until
-// limit+1 cases are kept or the walk ends; each round starts from a row
-// no round started from before, so it ends.
-func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, backwards bool, keyOf func(CaseSummary) (time.Time, error)) (Page, error) {
+// and $7 the edge it walks from) with walkKept, keeping the cases whose
+// member rows are sealed, and gives the page and the cursors either side
+// (pageOf). When rows are dropped the walk goes on from the last row read.
+func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, keyOf func(CaseSummary) (time.Time, error)) ([]CaseSummary, Page, error) {
 	userID, _ := args[0].(string)
 	orgID, _ := args[1].(string)
 	args = slices.Clone(args)
-	var kept []CaseSummary
-	seen, walked := map[string]bool{}, map[string]bool{}
-	for {
+	key := func(c CaseSummary) (Cursor, error) {
+		at, err := keyOf(c)
+		return Cursor{At: utc(at), ID: c.ID}, err
+	}
+	read := func(from *Cursor) ([]CaseSummary, *Cursor, error) {
+		if from != nil {
+			args[5], args[6] = from.At, from.ID
+		}
 		if listQueryHook != nil {
 			listQueryHook(q, args)
 		}
 		rows, err := t.summaryRows(q, args...)
 		if err != nil {
-			return Page{}, err
+			return nil, nil, err
 		}
 		// The union of the viewer's two walks is in order only as far as
 		// each walk read: its first limit+1 rows.
-		ended := len(rows) <= limit
-		if len(rows) > limit+1 {
-			rows = rows[:limit+1]
+		if len(rows) <= limit {
+			return rows, nil, nil
 		}
-		var last CaseSummary
-		if len(rows) > 0 {
-			last = rows[len(rows)-1]
-		}
-		ok, err := t.onlySealedMembers(slices.Clone(rows), userID, orgID)
-		if err != nil {
-			return Page{}, err
-		}
-		for _, c := range ok {
-			if !seen[c.ID] {
-				seen[c.ID] = true
-				kept = append(kept, c)
-			}
-		}
-		if ended || len(kept) > limit {
-			break
-		}
-		// Go on past the last row read.
-		lastAt, err := keyOf(last)
-		if err != nil {
-			return Page{}, err
-		}
-		// Only a read model whose rows disagree about a case could give an
-		// edge read before; stop rather than walk round again.
-		edge := utc(lastAt).Format(time.RFC3339Nano) + "|" + last.ID
-		if walked[edge] {
-			break
-		}
-		walked[edge] = true
-		args[5], args[6] = utc(lastAt), last.ID
+		rows = rows[:limit+1]
+		next, err := key(rows[len(rows)-1])
+		return rows, &next, err
 	}
-	more := len(kept) > limit
-	if more {
-		kept = kept[:limit]
+	keep := func(rows []CaseSummary) ([]CaseSummary, error) { return t.onlySealedMembers(rows, userID, orgID) }
+	kept, err := walkKept(limit, read, keep, func(c CaseSummary) string { return c.ID })
+	if err != nil {
+		return nil, Page{}, err
 	}
-	if backwards {
-		slices.Reverse(kept)
-	}
-	p := Page{Cases: kept}
-	switch {
-	case len(kept) == 0 && at != nil:
-		// Nothing past the edge: offer the way back.
-		if backwards {
-			p.Next = &Cursor{At: at.At, ID: at.ID}
-		} else {
-			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
-		}
-	case len(kept) > 0:
-		first, last := kept[0], kept[len(kept)-1]
-		firstAt, err := keyOf(first)
-		if err != nil {
-			return Page{}, err
-		}
-		lastAt, err := keyOf(last)
-		if err != nil {
-			return Page{}, err
-		}
-		toFirst := &Cursor{At: utc(firstAt), ID: first.ID, Before: true}
-		toLast := &Cursor{At: utc(lastAt), ID: last.ID}
-		if backwards {
-			p.Next = toLast
-			if more {
-				p.Prev = toFirst
-			}
-		} else {
-			if more {
-				p.Next = toLast
-			}
-			if at != nil {
-				p.Prev = toFirst
-			}
-		}
-	}
-	return p, nil
+	return pageOf(kept, at, limit, key)
 }
 
 // CasesPage lists one page of the cases the user may know about, newest
 // activity first.
-func (t *Tx) CasesPage(userID, orgID string, at *Cursor, limit int) (Page, error) {
+func (t *Tx) CasesPage(userID, orgID string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
 	return t.pagedSummaries(walk{newestFirst: true}, userID, orgID, at, limit)
 }
 
 // EscalatedPage lists one page of the cases the user may know about (§6.5)
 // that have an escalation open, the one waiting longest first (§8.6).
-func (t *Tx) EscalatedPage(userID, orgID string, at *Cursor, limit int) (Page, error) {
+func (t *Tx) EscalatedPage(userID, orgID string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
 	return t.pagedSummaries(walk{escalated: true}, userID, orgID, at, limit)
 }
 
@@ -479,14 +349,14 @@ func MayBeInReference(word string) bool {
 // word's entries in the blind index (an index walk over the cases with
 // that name) and keeps those the viewer is a member of; otherwise it walks
 // the viewer's own cases, newest first, until the page is full.
-func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, error) {
+func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
 	words := strings.Fields(strings.ToLower(q))
 	if len(words) > 6 {
 		words = words[:6]
 	}
 	ix, err := t.index()
 	if err != nil {
-		return Page{}, err
+		return nil, Page{}, err
 	}
 	if limit <= 0 {
 		limit = PageSize
@@ -501,7 +371,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 		hashes := ix.Query(w)
 		inReference := MayBeInReference(w)
 		if !inReference && len(hashes) == 0 {
-			return Page{}, nil // nothing can match this word
+			return nil, Page{}, nil // nothing can match this word
 		}
 		if !inReference && drive == nil {
 			for _, h := range hashes {
@@ -540,20 +410,20 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	// soon as the page is full, or at the window's floor.
 	floors, whole, err := t.windowFloors(userID, orgID, at, searchWindow)
 	if err != nil {
-		return Page{}, err
+		return nil, Page{}, err
 	}
 	windowed := walk{newestFirst: true, where: strings.Join(append(conds, `(`+strings.Join(driveConds, ` AND `)+`)`), " AND "), args: args, floors: floors}
-	page, err := t.pagedSummaries(windowed, userID, orgID, at, limit)
+	cases, page, err := t.pagedSummaries(windowed, userID, orgID, at, limit)
 	if err != nil || (at != nil && at.Before && page.Prev != nil) || ((at == nil || !at.Before) && page.Next != nil) {
-		return page, err // a full page
+		return cases, page, err // a full page
 	}
 	if whole {
-		return page, nil // every case of the viewer's past the cursor was looked at
+		return cases, page, nil // every case of the viewer's past the cursor was looked at
 	}
 	// Driven by the blind index: the first hash's entries, each kept when
 	// the word's other hashes, the viewer's membership and the other words
 	// agree.
-	backwards, dir, cmp, edge := keyset(true, at)
+	dir, cmp, edge := keyset(true, at)
 	inner := `SELECT c.id AS case_id, c.updated_at FROM search_tokens s0 JOIN cases c ON c.id = s0.case_id WHERE s0.token_hash = ` + drive[0]
 	for _, h := range drive[1:] {
 		inner += ` AND ` + hasToken("sd", h)
@@ -566,7 +436,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) (Page, e
 	query := pageColumns + ` FROM (` + inner + ` ORDER BY c.updated_at` + dir + `, c.id` + dir + ` LIMIT $5) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
 	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
-	return t.finishPage(query, append(all, args...), at, limit, backwards, func(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil })
+	return t.finishPage(query, append(all, args...), at, limit, lastActivity)
 }
 
 // hasToken is the condition that case c has the blind-index entry hash
@@ -593,7 +463,7 @@ var searchWindow = 2000
 // one probe of case_viewers_walk and a step over window index entries of
 // the viewer's own, reading no case.
 func (t *Tx) windowFloors(userID, orgID string, at *Cursor, window int) (floors []*Cursor, whole bool, err error) {
-	_, dir, cmp, edge := keyset(true, at)
+	dir, cmp, edge := keyset(true, at)
 	whole = true
 	for _, viewer := range []string{viewerPerson(userID), viewerOrg(orgID)} {
 		var floorAt textTime

@@ -170,13 +170,23 @@ func summaryIDs(list []store.CaseSummary) []string {
 	return out
 }
 
+// casePage is one page of a case list and the cursors either side.
+type casePage struct {
+	Cases []store.CaseSummary
+	store.Page
+}
+
+func asPage(cases []store.CaseSummary, p store.Page, err error) (casePage, error) {
+	return casePage{Cases: cases, Page: p}, err
+}
+
 // pageThrough follows the Next cursors of a list from its first page,
 // changing cases between pages with between (given the page number).
-func pageThrough(t *testing.T, w *listWorld, list func(tx *store.Tx, at *store.Cursor) (store.Page, error), between func(page int)) (seen []store.CaseSummary, pages []store.Page) {
+func pageThrough(t *testing.T, w *listWorld, list func(tx *store.Tx, at *store.Cursor) (casePage, error), between func(page int)) (seen []store.CaseSummary, pages []casePage) {
 	t.Helper()
 	var at *store.Cursor
 	for page := 0; page < 200; page++ {
-		var p store.Page
+		var p casePage
 		w.view(t, func(tx *store.Tx) (err error) { p, err = list(tx, at); return err })
 		seen = append(seen, p.Cases...)
 		pages = append(pages, p)
@@ -184,7 +194,7 @@ func pageThrough(t *testing.T, w *listWorld, list func(tx *store.Tx, at *store.C
 			return seen, pages
 		}
 		// Through its text, as a link carries it.
-		c, err := store.ParseCursor(p.Next.String())
+		c, err := store.ParseCursor("cursor", p.Next.String())
 		if err != nil || !reflect.DeepEqual(c, *p.Next) {
 			t.Fatalf("cursor %+v read back as %+v, %v", *p.Next, c, err)
 		}
@@ -210,8 +220,8 @@ func TestPagingThroughACaseListListsEveryCaseOnceInOrderWhileCasesChange(t *test
 		var all []store.CaseSummary
 		w.view(t, func(tx *store.Tx) (err error) { all, err = tx.OldCasesFor(v.User.ID, v.User.OrgID, 500); return err })
 		changed := map[string]bool{}
-		seen, pages := pageThrough(t, w, func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
-			return tx.CasesPage(v.User.ID, v.User.OrgID, at, 4)
+		seen, pages := pageThrough(t, w, func(tx *store.Tx, at *store.Cursor) (casePage, error) {
+			return asPage(tx.CasesPage(v.User.ID, v.User.OrgID, at, 4))
 		}, func(page int) {
 			// A case further down the list is updated (it moves to the
 			// top, which this walk has passed) and a new one is raised.
@@ -248,9 +258,9 @@ func TestPagingThroughACaseListListsEveryCaseOnceInOrderWhileCasesChange(t *test
 			if pages[i].Prev == nil {
 				t.Fatalf("page %d has no Previous link", i)
 			}
-			var back store.Page
+			var back casePage
 			w.view(t, func(tx *store.Tx) (err error) {
-				back, err = tx.CasesPage(v.User.ID, v.User.OrgID, pages[i].Prev, 4)
+				back, err = asPage(tx.CasesPage(v.User.ID, v.User.OrgID, pages[i].Prev, 4))
 				return err
 			})
 			if back.Next == nil || len(back.Cases) == 0 || back.Cases[len(back.Cases)-1].UpdatedAt.Before(pages[i].Cases[0].UpdatedAt) {
@@ -280,18 +290,18 @@ func TestACaseTheViewerMayNotKnowIsOnNoPageOfAnyList(t *testing.T) {
 		v := w.p.Colleague
 		w.exec(t, `UPDATE case_viewers SET escalated_since = updated_at WHERE case_id = $1`, w.forged)
 		w.exec(t, `UPDATE cases SET open_escalations = 1 WHERE id = $1`, w.forged)
-		lists := map[string]func(tx *store.Tx, at *store.Cursor) (store.Page, error){
-			"cases": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
-				return tx.CasesPage(v.User.ID, v.User.OrgID, at, 1)
+		lists := map[string]func(tx *store.Tx, at *store.Cursor) (casePage, error){
+			"cases": func(tx *store.Tx, at *store.Cursor) (casePage, error) {
+				return asPage(tx.CasesPage(v.User.ID, v.User.OrgID, at, 1))
 			},
-			"escalations": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
-				return tx.EscalatedPage(v.User.ID, v.User.OrgID, at, 1)
+			"escalations": func(tx *store.Tx, at *store.Cursor) (casePage, error) {
+				return asPage(tx.EscalatedPage(v.User.ID, v.User.OrgID, at, 1))
 			},
-			"search by name": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
-				return tx.SearchPage(v.User.ID, v.User.OrgID, "amira", at, 1)
+			"search by name": func(tx *store.Tx, at *store.Cursor) (casePage, error) {
+				return asPage(tx.SearchPage(v.User.ID, v.User.OrgID, "amira", at, 1))
 			},
-			"search by reference": func(tx *store.Tx, at *store.Cursor) (store.Page, error) {
-				return tx.SearchPage(v.User.ID, v.User.OrgID, "cs", at, 1)
+			"search by reference": func(tx *store.Tx, at *store.Cursor) (casePage, error) {
+				return asPage(tx.SearchPage(v.User.ID, v.User.OrgID, "cs", at, 1))
 			},
 		}
 		for name, list := range lists {
@@ -306,9 +316,9 @@ func TestACaseTheViewerMayNotKnowIsOnNoPageOfAnyList(t *testing.T) {
 			}
 		}
 		// Nor does a cursor made up to point at it reveal anything.
-		var p store.Page
+		var p casePage
 		w.view(t, func(tx *store.Tx) (err error) {
-			p, err = tx.CasesPage(v.User.ID, v.User.OrgID, &store.Cursor{At: w.clock.Now().Add(time.Hour), ID: w.forged}, 100)
+			p, err = asPage(tx.CasesPage(v.User.ID, v.User.OrgID, &store.Cursor{At: w.clock.Now().Add(time.Hour), ID: w.forged}, 100))
 			return err
 		})
 		for _, c := range p.Cases {
@@ -323,7 +333,7 @@ func TestACaseTheViewerMayNotKnowIsOnNoPageOfAnyList(t *testing.T) {
 func TestABadCursorIsAnInvalidInputErrorNotAFailure(t *testing.T) {
 	good := store.Cursor{At: storetest.Start, ID: "case-1"}.String()
 	for _, bad := range []string{"x", "!!!", good[:10], "YXxub3QtYS10aW1lfGlk", "enx8aWQ", string(make([]byte, 400))} {
-		_, err := store.ParseCursor(bad)
+		_, err := store.ParseCursor("cursor", bad)
 		if waymark.ErrorCode(err) != waymark.EINVALID {
 			t.Errorf("cursor %q: %v, want EINVALID", bad, err)
 		}
@@ -364,14 +374,14 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 	at := &store.Cursor{At: w.clock.Now(), ID: w.ids[3]}
 	w.view(t, func(tx *store.Tx) error {
 		for _, c := range []*store.Cursor{nil, at, {At: at.At, ID: at.ID, Before: true}} {
-			if _, err := tx.CasesPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
+			if _, _, err := tx.CasesPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
 				return err
 			}
-			if _, err := tx.EscalatedPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
+			if _, _, err := tx.EscalatedPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
 				return err
 			}
 			for _, q := range []string{"amira", "amira example", "cs-2026", "amira 2026"} {
-				if _, err := tx.SearchPage(v.User.ID, v.User.OrgID, q, c, 10); err != nil {
+				if _, _, err := tx.SearchPage(v.User.ID, v.User.OrgID, q, c, 10); err != nil {
 					return err
 				}
 			}

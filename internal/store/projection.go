@@ -124,24 +124,22 @@ func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID strin
 		p.row.closedAt = &u
 	}
 	for _, cl := range c.Clocks {
-		owner := cl.OwnerOrgID
-		if owner == "" {
-			owner = c.ChildrensServicesOrg
-		}
-		// A clock owned by a person belongs to their organisation's team too,
-		// so their manager sees it when it runs late.
+		// Whose organisation the clock belongs to is pathway's rule
+		// (Clock.Owner); a person's is looked up only when the clock names
+		// none. Only a sealed user row counts (identity.go): one moved to
+		// another organisation behind Waymark's back gives that team nothing.
+		var personOrg string
 		if cl.OwnerOrgID == "" && cl.OwnerUserID != "" {
-			// Only a sealed user row counts (identity.go): one moved to
-			// another organisation behind Waymark's back gives that team nothing.
 			org, found, err := ownerOrg(cl.OwnerUserID)
 			if err != nil {
 				return p, fmt.Errorf("store: reading a clock owner's organisation: %w", err)
 			}
 			if found {
-				owner = org
+				personOrg = org
 			}
 		}
-		r := clockRow{id: cl.ID, kind: string(cl.Kind), label: cl.Label, ownerOrg: owner, ownerUser: cl.OwnerUserID,
+		owner := cl.Owner(c.ChildrensServicesOrg, personOrg)
+		r := clockRow{id: cl.ID, kind: string(cl.Kind), label: cl.Label, ownerOrg: owner.OrgID, ownerUser: owner.UserID,
 			startedAt: utc(cl.StartedAt), dueAt: utc(cl.DueAt), window: cl.Window}
 		if cl.StoppedAt != nil {
 			u := utc(*cl.StoppedAt)

@@ -3,14 +3,12 @@ package store
 import (
 	"cmp"
 	"database/sql"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"waymark"
 	"waymark/internal/pathway"
 )
 
@@ -28,10 +26,16 @@ import (
 const (
 	queueInbox  = "inbox"        // a case waiting on Children's Services (§8.5, annex)
 	queueUrgent = "inbox.urgent" // a missing child, or a placement's first 72 hours (§4.3, §7.1)
-	queueUser   = "work.user"    // a running clock a person owns
-	queueTeam   = "work.team"    // a running clock their team owns
-	queueStaff  = "work.staff"   // a running clock a person of the organisation owns (its managers see it)
 )
+
+// workQueues are the queues of "my work", one for each audience a running
+// clock is work for (pathway.DeadlineOwner.Audiences), keyed by the
+// person's or the organisation's id.
+var workQueues = map[string]string{
+	pathway.AudiencePerson:   "work.user",  // a running clock a person owns
+	pathway.AudienceTeam:     "work.team",  // a running clock their team owns
+	pathway.AudienceManagers: "work.staff", // a running clock a person of the organisation owns (its managers see it)
+}
 
 // queueForever is the until_at of a row that does not lapse by itself.
 var queueForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -85,18 +89,8 @@ func queueRows(p projection) []queueRow {
 		if cl.window {
 			lane = 0
 		}
-		row := queueRow{lane: lane, due: cl.dueAt, tie: cl.startedAt, itemID: cl.id, until: queueForever}
-		add := func(queue, owner string) {
-			if owner != "" {
-				row.queue, row.owner = queue, owner
-				out = append(out, row)
-			}
-		}
-		if cl.ownerUser != "" {
-			add(queueUser, cl.ownerUser)
-			add(queueStaff, cl.ownerOrg)
-		} else {
-			add(queueTeam, cl.ownerOrg)
+		for _, a := range (pathway.DeadlineOwner{UserID: cl.ownerUser, OrgID: cl.ownerOrg}).Audiences() {
+			out = append(out, queueRow{queue: workQueues[a.Kind], owner: a.ID, lane: lane, due: cl.dueAt, tie: cl.startedAt, itemID: cl.id, until: queueForever})
 		}
 	}
 	return out
@@ -208,78 +202,6 @@ func (t *Tx) checkQueues(caseID string, want projection) error {
 	return nil
 }
 
-// PageRequest asks for one page of a queue: the first, the one after the
-// cursor After, or the one before the cursor Before (tokens a PageLinks
-// gave). Size is how many items are shown.
-type PageRequest struct {
-	After, Before string
-	Size          int
-}
-
-// PageLinks are the cursors of the pages either side ("" when there is none).
-type PageLinks struct {
-	Next, Previous string
-}
-
-// qkey is an item's place in a queue's order.
-type qkey struct {
-	part, lane     int
-	due, tie       time.Time
-	caseID, itemID string
-}
-
-func (a qkey) cmp(b qkey) int {
-	return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.lane, b.lane), a.due.Compare(b.due), a.tie.Compare(b.tie),
-		cmp.Compare(a.caseID, b.caseID), cmp.Compare(a.itemID, b.itemID))
-}
-
-// cursor tokens are opaque to readers but not secret: the position of the
-// item a page ended on (ids and times it showed).
-func (a qkey) token() string {
-	b, _ := json.Marshal([]any{a.part, a.lane, a.due.UTC().Format(time.RFC3339Nano), a.tie.UTC().Format(time.RFC3339Nano), a.caseID, a.itemID})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func badCursor(field string) error {
-	return waymark.Invalid([]waymark.FieldError{{Field: field, Message: "This page link is not one Waymark gave, or it was cut short. Go back to the first page and follow the links from there"}})
-}
-
-func parseCursor(field, s string) (qkey, error) {
-	var k qkey
-	if len(s) > 600 {
-		return k, badCursor(field)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return k, badCursor(field)
-	}
-	var parts []any
-	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 6 {
-		return k, badCursor(field)
-	}
-	part, ok1 := parts[0].(float64)
-	lane, ok2 := parts[1].(float64)
-	due, ok3 := parts[2].(string)
-	tie, ok4 := parts[3].(string)
-	k.caseID, _ = parts[4].(string)
-	itemID, ok6 := parts[5].(string)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok6 || k.caseID == "" || (part != 0 && part != 1) || (lane != 0 && lane != 1) {
-		return k, badCursor(field)
-	}
-	k.part, k.lane, k.itemID = int(part), int(lane), itemID
-	if k.due, err = time.Parse(time.RFC3339Nano, due); err != nil {
-		return k, badCursor(field)
-	}
-	if k.tie, err = time.Parse(time.RFC3339Nano, tie); err != nil {
-		return k, badCursor(field)
-	}
-	k.due, k.tie = utc(k.due), utc(k.tie)
-	if unstorable([]any{k.caseID, k.itemID}) != nil {
-		return k, badCursor(field)
-	}
-	return k, nil
-}
-
 // qsrc is one index range of queue_items: one queue, owner and lane.
 type qsrc struct {
 	part      int
@@ -294,20 +216,20 @@ type qsrc struct {
 // when desc), in the walk's order: one range of the primary key. Whether the
 // viewer may know each case is asked of the page's keys (qwalk), by the
 // member rows and their seals, so the walk itself stays on the index.
-func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
+func (t *Tx) qfetch(s qsrc, from *Cursor, desc bool, n int) ([]Cursor, error) {
 	args := []any{s.queue, s.owner, s.lane}
 	where := `q.queue = $1 AND q.owner_id = $2 AND q.lane = $3`
 	if from != nil {
-		c := cmp.Or(cmp.Compare(from.part, s.part), cmp.Compare(from.lane, s.lane))
+		c := cmp.Or(cmp.Compare(from.Part, s.part), cmp.Compare(from.Lane, s.lane))
 		switch {
 		case !desc && c > 0, desc && c < 0:
 			return nil, nil // the whole source is on the other side of the cursor
-		case c == 0 && (s.dueAfter == nil || from.due.After(*s.dueAfter) || desc):
+		case c == 0 && (s.dueAfter == nil || from.At.After(*s.dueAfter) || desc):
 			op := ">"
 			if desc {
 				op = "<"
 			}
-			args = append(args, utc(from.due), utc(from.tie), from.caseID, from.itemID)
+			args = append(args, utc(from.At), utc(from.Tie), from.ID, from.Item)
 			where += fmt.Sprintf(` AND (q.due_at, q.tie_at, q.case_id, q.item_id) %s ($4, $5, $6, $7)`, op)
 		}
 	}
@@ -329,44 +251,56 @@ func (t *Tx) qfetch(s qsrc, from *qkey, desc bool, n int) ([]qkey, error) {
 		return nil, fmt.Errorf("store: reading queue: %w", err)
 	}
 	defer rows.Close()
-	var out []qkey
+	var out []Cursor
 	for rows.Next() {
-		k := qkey{part: s.part, lane: s.lane}
-		if err := rows.Scan(&k.due, &k.tie, &k.caseID, &k.itemID); err != nil {
+		k := Cursor{Part: s.part, Lane: s.lane}
+		if err := rows.Scan(&k.At, &k.Tie, &k.ID, &k.Item); err != nil {
 			return nil, err
 		}
-		k.due, k.tie = utc(k.due), utc(k.tie)
+		k.At, k.Tie = utc(k.At), utc(k.Tie)
 		out = append(out, k)
 	}
 	return out, rows.Err()
 }
 
+// caseIDsOf are the cases of keys, in their order.
+func caseIDsOf(keys []Cursor) []string {
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
 // qkeep is what a queue asks of each batch of keys beyond the member rows:
 // it returns those of ks (in their order) that may be shown.
-type qkeep func(ks []qkey) ([]qkey, error)
+type qkeep func(ks []Cursor) ([]Cursor, error)
 
 // qwalk merges the sources (and the keys already in hand, mem) from the
-// cursor in order and returns up to n+1 keys that keep allows and whose
-// cases the viewer is a member of by a sealed row: n to show, and one more
-// if there is a further page. Only keys that passed are returned, so no
-// cursor is ever made from one that did not.
-func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep qkeep, userID, orgID string) ([]qkey, error) {
-	before := func(a, b qkey) bool { // a comes first in the walk
+// cursor in order (against it when it points before) and returns up to
+// n+1 keys that keep allows and whose cases the viewer is a member of by a
+// sealed row: n to show, and one more if there is a further page
+// (walkKept). Only keys that passed are returned, so no cursor is ever
+// made from one that did not.
+func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, userID, orgID string) ([]Cursor, error) {
+	desc := from != nil && from.Before
+	before := func(a, b Cursor) bool { // a comes first in the walk
 		if desc {
-			return a.cmp(b) > 0
+			return a.compare(b) > 0
 		}
-		return a.cmp(b) < 0
+		return a.compare(b) < 0
 	}
-	var out []qkey
-	cur := from
 	batch := n + 1
-	for {
-		var cands []qkey
-		var bound *qkey // past the earliest last key of a full batch, a source may hold more
+	read := func(cur *Cursor) ([]Cursor, *Cursor, error) {
+		if cur == nil {
+			cur = from
+		}
+		var cands []Cursor
+		var bound *Cursor // past the earliest last key of a full batch, a source may hold more
 		for _, s := range srcs {
 			ks, err := t.qfetch(s, cur, desc, batch)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			cands = append(cands, ks...)
 			if len(ks) == batch {
@@ -381,161 +315,109 @@ func (t *Tx) qwalk(srcs []qsrc, mem []qkey, from *qkey, desc bool, n int, keep q
 				cands = append(cands, k)
 			}
 		}
-		slices.SortFunc(cands, func(a, b qkey) int {
+		slices.SortFunc(cands, func(a, b Cursor) int {
 			if desc {
-				return b.cmp(a)
+				return b.compare(a)
 			}
-			return a.cmp(b)
+			return a.compare(b)
 		})
-		cands = slices.CompactFunc(cands, func(a, b qkey) bool { return a.cmp(b) == 0 })
-		var ok []qkey
-		for _, k := range cands {
-			if bound != nil && before(*bound, k) {
-				break
-			}
-			ok = append(ok, k)
+		cands = slices.CompactFunc(cands, func(a, b Cursor) bool { return a.compare(b) == 0 })
+		if bound != nil {
+			cands = slices.DeleteFunc(cands, func(k Cursor) bool { return before(*bound, k) })
+			bound.Before = desc
 		}
+		return cands, bound, nil
+	}
+	sealed := func(ks []Cursor) ([]Cursor, error) {
 		if keep != nil {
 			var err error
-			if ok, err = keep(ok); err != nil {
+			if ks, err = keep(ks); err != nil {
 				return nil, err
 			}
 		}
-		ids := make([]string, 0, len(ok))
-		for _, k := range ok {
-			ids = append(ids, k.caseID)
-		}
-		sealed, err := t.sealedMemberships(slices.Compact(slices.Sorted(slices.Values(ids))), userID, orgID)
+		roles, err := t.sealedMemberships(caseIDsOf(ks), userID, orgID)
 		if err != nil {
 			return nil, err
 		}
-		for _, k := range ok {
-			if len(sealed[k.caseID]) > 0 { // a member row whose seal does not match gives nothing (cases.go)
-				out = append(out, k)
-				if len(out) == n+1 {
-					return out, nil
-				}
-			}
-		}
-		if bound == nil {
-			return out, nil
-		}
-		cur = bound
+		// A member row whose seal does not match gives nothing (cases.go).
+		return slices.DeleteFunc(ks, func(k Cursor) bool { return len(roles[k.ID]) == 0 }), nil
 	}
+	// A key is one queue item, in one part: its case's id and its own.
+	item := func(k Cursor) string { return strconv.Itoa(k.Part) + "\x00" + k.ID + "\x00" + k.Item }
+	return walkKept(n, read, sealed, item)
 }
 
-// qpage reads one page of keys for the request, and the links either side.
-func (t *Tx) qpage(srcs []qsrc, mem []qkey, req PageRequest, keep qkeep, userID, orgID string) ([]qkey, PageLinks, error) {
-	var links PageLinks
-	n := req.Size
-	if n <= 0 {
-		n = 50
+// qpage reads one page of keys from the cursor at (nil: the first page),
+// and the cursors either side.
+func (t *Tx) qpage(srcs []qsrc, mem []Cursor, at *Cursor, limit int, keep qkeep, userID, orgID string) ([]Cursor, Page, error) {
+	if limit <= 0 {
+		limit = PageSize
 	}
-	if req.Before != "" {
-		from, err := parseCursor("before", req.Before)
-		if err != nil {
-			return nil, links, err
-		}
-		ks, err := t.qwalk(srcs, mem, &from, true, n, keep, userID, orgID)
-		if err != nil {
-			return nil, links, err
-		}
-		if len(ks) > 0 {
-			more := len(ks) > n
-			if more {
-				ks = ks[:n]
-			}
-			slices.Reverse(ks)
-			if more {
-				links.Previous = ks[0].token()
-			}
-			links.Next = ks[len(ks)-1].token()
-			return ks, links, nil
-		}
-		// Nothing is left before it (what was there has moved on): the first page.
-		req.Before = ""
-	}
-	var from *qkey
-	if req.After != "" {
-		k, err := parseCursor("after", req.After)
-		if err != nil {
-			return nil, links, err
-		}
-		from = &k
-	}
-	ks, err := t.qwalk(srcs, mem, from, false, n, keep, userID, orgID)
+	ks, err := t.qwalk(srcs, mem, at, limit, keep, userID, orgID)
 	if err != nil {
-		return nil, links, err
+		return nil, Page{}, err
 	}
-	if len(ks) > n {
-		ks = ks[:n]
-		links.Next = ks[n-1].token()
-	}
-	if from != nil {
-		if len(ks) > 0 {
-			links.Previous = ks[0].token()
-		} else {
-			links.Previous = from.token()
+	if len(ks) == 0 && at != nil && at.Before {
+		// Nothing is left before it (what was there has moved on): the first page.
+		at = nil
+		if ks, err = t.qwalk(srcs, mem, nil, limit, keep, userID, orgID); err != nil {
+			return nil, Page{}, err
 		}
 	}
-	return ks, links, nil
+	return pageOf(ks, at, limit, func(k Cursor) (Cursor, error) { return k, nil })
 }
 
 // InboxPage lists one page of the cases waiting on the Children's Services
 // team of orgID: first a missing child, or one in the first 72 hours of a
 // placement (§4.3, §7.1), then the rest, each part the clock due soonest
 // (most overdue) first, then the case raised first.
-func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]CaseSummary, PageLinks, error) {
+func (t *Tx) InboxPage(userID, orgID string, now time.Time, at *Cursor, limit int) ([]CaseSummary, Page, error) {
 	// The urgent part is read whole: the children missing now or placed
 	// in the last 72 hours, never the cases that once were.
 	// (Whether the viewer may know each is asked as for the rest, in qwalk.)
 	rows, err := t.query(`SELECT q.lane, q.due_at, q.tie_at, q.case_id FROM queue_items q
 		WHERE q.queue = 'inbox.urgent' AND q.owner_id = $1 AND q.until_at > $2`, orgID, utc(now))
 	if err != nil {
-		return nil, PageLinks{}, fmt.Errorf("store: reading urgent cases: %w", err)
+		return nil, Page{}, fmt.Errorf("store: reading urgent cases: %w", err)
 	}
-	var urgent []qkey
+	var urgent []Cursor
 	urgentCase := map[string]bool{}
 	for rows.Next() {
-		k := qkey{part: 0}
-		if err := rows.Scan(&k.lane, &k.due, &k.tie, &k.caseID); err != nil {
+		k := Cursor{Part: 0}
+		if err := rows.Scan(&k.Lane, &k.At, &k.Tie, &k.ID); err != nil {
 			rows.Close()
-			return nil, PageLinks{}, err
+			return nil, Page{}, err
 		}
-		k.due, k.tie = utc(k.due), utc(k.tie)
+		k.At, k.Tie = utc(k.At), utc(k.Tie)
 		urgent = append(urgent, k)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, PageLinks{}, err
+		return nil, Page{}, err
 	}
 	waiting := t.waitingOn(orgID, now)
 	if urgent, err = waiting(urgent); err != nil {
-		return nil, PageLinks{}, err
+		return nil, Page{}, err
 	}
 	for _, k := range urgent {
-		urgentCase[k.caseID] = true
+		urgentCase[k.ID] = true
 	}
 	srcs := []qsrc{{part: 1, queue: queueInbox, owner: orgID, lane: 0}, {part: 1, queue: queueInbox, owner: orgID, lane: 1}}
-	keep := func(ks []qkey) ([]qkey, error) {
-		ks = slices.DeleteFunc(ks, func(k qkey) bool { return k.part != 0 && urgentCase[k.caseID] })
+	keep := func(ks []Cursor) ([]Cursor, error) {
+		ks = slices.DeleteFunc(ks, func(k Cursor) bool { return k.Part != 0 && urgentCase[k.ID] })
 		return waiting(ks)
 	}
-	keys, links, err := t.qpage(srcs, urgent, req, keep, userID, orgID)
+	keys, links, err := t.qpage(srcs, urgent, at, limit, keep, userID, orgID)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = k.caseID
-	}
-	byID, err := t.pageSummaries(userID, orgID, ids)
+	byID, err := t.pageSummaries(userID, orgID, caseIDsOf(keys))
 	if err != nil {
 		return nil, links, err
 	}
 	out := make([]CaseSummary, 0, len(keys))
 	for _, k := range keys {
-		if c, ok := byID[k.caseID]; ok {
+		if c, ok := byID[k.ID]; ok {
 			out = append(out, c)
 		}
 	}
@@ -549,25 +431,16 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, req PageRequest) ([]
 // placement's first 72 hours, for the rest its stage waits on the team. A
 // queue row only says where to look.
 func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
-	return func(ks []qkey) ([]qkey, error) {
+	return func(ks []Cursor) ([]Cursor, error) {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		args := []any{utc(now)}
-		in := make([]string, 0, len(ks))
-		seen := map[string]bool{}
-		for _, k := range ks {
-			if !seen[k.caseID] {
-				seen[k.caseID] = true
-				args = append(args, k.caseID)
-				in = append(in, fmt.Sprintf("$%d", len(args)))
-			}
-		}
+		args, in := idList([]any{utc(now)}, caseIDsOf(ks))
 		// Looked up by id alone, and the team compared here: with the team
 		// in the WHERE clause SQLite walks the team's every case instead.
 		rows, err := t.query(`SELECT id, cs_org_id, CASE WHEN missing OR high_missing_risk_until > $1 THEN 1 ELSE 0 END,
 			CASE WHEN stage IN ('concern_raised', 'contact_recorded') THEN 1 ELSE 0 END
-			FROM cases WHERE id IN (`+strings.Join(in, ", ")+`)`, args...)
+			FROM cases WHERE id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: reading which cases wait: %w", err)
 		}
@@ -587,11 +460,11 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		return slices.DeleteFunc(ks, func(k qkey) bool {
-			if k.part == 0 {
-				return !urgent[k.caseID]
+		return slices.DeleteFunc(ks, func(k Cursor) bool {
+			if k.Part == 0 {
+				return !urgent[k.ID]
 			}
-			return !waiting[k.caseID]
+			return !waiting[k.ID]
 		}), nil
 	}
 }
@@ -608,19 +481,11 @@ func (t *Tx) pageSummaries(userID, orgID string, ids []string) (map[string]CaseS
 	if err != nil {
 		return nil, err
 	}
-	var args []any
-	in := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if len(roles[id]) > 0 {
-			args = append(args, id)
-			in = append(in, fmt.Sprintf("$%d", len(args)))
-		}
-	}
+	args, list := idList(nil, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(roles[id]) == 0 }))
 	out := map[string]CaseSummary{}
-	if len(in) == 0 {
+	if len(args) == 0 {
 		return out, nil
 	}
-	list := strings.Join(in, ", ")
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
 		c.raised_at, c.updated_at, c.version, c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, `+caseKeyColumns+`
 		FROM cases c`+caseKeyJoin+` WHERE c.id IN (`+list+`)`, args...)
@@ -672,10 +537,10 @@ func (t *Tx) pageSummaries(userID, orgID string, ids []string) (map[string]CaseS
 	return out, clocks.Err()
 }
 
-// workSources are the queues whose clocks are the viewer's work: their
-// own, their team's and, for a manager, everyone's in their organisation;
-// risk windows still open first, then deadlines.
-func workSources(userID, orgID string, manager bool, now time.Time) []qsrc {
+// workSources are the queues whose clocks are the viewer's work, one for
+// each audience they are in (pathway.Worker.Audiences); risk windows
+// still open first, then deadlines.
+func workSources(w pathway.Worker, now time.Time) []qsrc {
 	var out []qsrc
 	for lane := range 2 {
 		var after *time.Time
@@ -683,39 +548,27 @@ func workSources(userID, orgID string, manager bool, now time.Time) []qsrc {
 			n := utc(now)
 			after = &n // a risk window that has passed is no longer work (page-my-work.tmpl)
 		}
-		out = append(out, qsrc{queue: queueUser, owner: userID, lane: lane, dueAfter: after}, qsrc{queue: queueTeam, owner: orgID, lane: lane, dueAfter: after})
-		if manager {
-			out = append(out, qsrc{queue: queueStaff, owner: orgID, lane: lane, dueAfter: after})
+		for _, a := range w.Audiences() {
+			out = append(out, qsrc{queue: workQueues[a.Kind], owner: a.ID, lane: lane, dueAfter: after})
 		}
 	}
 	return out
 }
 
 // ownClocks keeps the keys whose clock is running and is the viewer's
-// work, asked of the clocks read model as the scan of every clock asked it
-// (WorkFor before migration 0017): a clock the person owns, one their team
-// owns with no person named, or, for a manager, any clock of their
-// organisation. A queue row only says where to look; one written for a
-// clock that is someone else's shows nothing and makes no cursor.
-func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
-	return func(ks []qkey) ([]qkey, error) {
+// work (pathway.DeadlineOwner.IsWorkOf), asked of the clocks read model. A
+// queue row only says where to look; one written for a clock that is
+// someone else's shows nothing and makes no cursor.
+func (t *Tx) ownClocks(w pathway.Worker) qkeep {
+	return func(ks []Cursor) ([]Cursor, error) {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		var args []any
-		in := make([]string, 0, len(ks))
-		seen := map[string]bool{}
-		for _, k := range ks {
-			if !seen[k.caseID] {
-				seen[k.caseID] = true
-				args = append(args, k.caseID)
-				in = append(in, fmt.Sprintf("$%d", len(args)))
-			}
-		}
+		args, in := idList(nil, caseIDsOf(ks))
 		// Looked up by case alone (the clocks' primary key), and the owner
 		// compared here: with the owner in the WHERE clause SQLite walks
 		// every clock of the person or team instead.
-		rows, err := t.query(`SELECT case_id, clock_id, owner_user_id, owner_org_id FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+		rows, err := t.query(`SELECT case_id, clock_id, owner_user_id, owner_org_id FROM clocks WHERE stopped_at IS NULL AND case_id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: reading whose deadlines: %w", err)
 		}
@@ -726,38 +579,30 @@ func (t *Tx) ownClocks(userID, orgID string, manager bool) qkeep {
 			if err := rows.Scan(&c, &id, &ownerUser, &ownerOrg); err != nil {
 				return nil, err
 			}
-			if ownerUser == userID || (ownerUser == "" && ownerOrg == orgID) || (manager && ownerOrg == orgID) {
+			if (pathway.DeadlineOwner{UserID: ownerUser, OrgID: ownerOrg}).IsWorkOf(w) {
 				mine[[2]string{c, id}] = true
 			}
 		}
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		return slices.DeleteFunc(ks, func(k qkey) bool { return !mine[[2]string{k.caseID, k.itemID}] }), nil
+		return slices.DeleteFunc(ks, func(k Cursor) bool { return !mine[[2]string{k.ID, k.Item}] }), nil
 	}
 }
 
 // WorkPage lists one page of the user's running deadlines: open risk
 // windows first, then the most overdue.
-func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req PageRequest) ([]WorkItem, PageLinks, error) {
-	keys, links, err := t.qpage(workSources(userID, orgID, manager, now), nil, req, t.ownClocks(userID, orgID, manager), userID, orgID)
+func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cursor, limit int) ([]WorkItem, Page, error) {
+	w := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
+	keys, links, err := t.qpage(workSources(w, now), nil, at, limit, t.ownClocks(w), userID, orgID)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
-	var args []any
-	in := make([]string, 0, len(keys))
-	seen := map[string]bool{}
-	for _, k := range keys {
-		if !seen[k.caseID] {
-			seen[k.caseID] = true
-			args = append(args, k.caseID)
-			in = append(in, fmt.Sprintf("$%d", len(args)))
-		}
-	}
+	args, in := idList(nil, caseIDsOf(keys))
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id,
 		COALESCE(ou.name, ''), k.due_at, k.risk_window, `+caseKeyColumns+` FROM clocks k JOIN cases c ON c.id = k.case_id`+caseKeyJoin+`
 		LEFT JOIN users ou ON ou.id = k.owner_user_id
-		WHERE k.stopped_at IS NULL AND k.case_id IN (`+strings.Join(in, ", ")+`)`, args...)
+		WHERE k.stopped_at IS NULL AND k.case_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, links, fmt.Errorf("store: listing work: %w", err)
 	}
@@ -784,7 +629,7 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req Pag
 	rows.Close()
 	out := make([]WorkItem, 0, len(keys))
 	for _, k := range keys {
-		it, ok := items[[2]string{k.caseID, k.itemID}]
+		it, ok := items[[2]string{k.ID, k.Item}]
 		if !ok {
 			continue
 		}
@@ -806,13 +651,14 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, req Pag
 func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (int, error) {
 	var srcs []qsrc
 	due := utc(now)
-	for _, s := range workSources(userID, orgID, manager, now) {
+	w := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
+	for _, s := range workSources(w, now) {
 		if s.lane == 1 {
 			s.dueBefore = &due
 			srcs = append(srcs, s)
 		}
 	}
-	keys, err := t.qwalk(srcs, nil, nil, false, OverdueCap-1, t.ownClocks(userID, orgID, manager), userID, orgID)
+	keys, err := t.qwalk(srcs, nil, nil, OverdueCap-1, t.ownClocks(w), userID, orgID)
 	if err != nil {
 		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
 	}

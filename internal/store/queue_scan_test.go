@@ -1,9 +1,10 @@
 package store
 
 import (
-	"database/sql"
 	"fmt"
 	"time"
+
+	"waymark/internal/pathway"
 )
 
 // The inbox, my work and the overdue count as they were read before the
@@ -21,18 +22,18 @@ func (t *Tx) InboxByScan(userID, orgID string, now time.Time, limit int) ([]Case
 			CASE WHEN k.due_at IS NULL THEN 1 ELSE 0 END, k.due_at, c.raised_at LIMIT $3`, userID, orgID, limit, utc(now))
 }
 
-// workFilter selects running clocks on cases the user may know about (§6.5)
-// that are theirs: owned by them, owned by their team, or — for a manager —
-// owned by anyone in their organisation.
-const workFilter = ` FROM clocks k JOIN cases c ON c.id = k.case_id` + caseKeyJoin + `
+// workScan selects running clocks on cases the user may know about
+// (§6.5); which of them are the user's work is pathway's rule
+// (pathway.DeadlineOwner.IsWorkOf).
+const workScan = ` FROM clocks k JOIN cases c ON c.id = k.case_id` + caseKeyJoin + `
 	LEFT JOIN users ou ON ou.id = k.owner_user_id
-	WHERE k.stopped_at IS NULL AND` + memberFilter + `
-	AND (k.owner_user_id = $1 OR (k.owner_user_id = '' AND k.owner_org_id = $2) OR ($3 AND k.owner_org_id = $2))`
+	WHERE k.stopped_at IS NULL AND` + memberFilter
 
 // WorkFor lists the user's running deadlines, the most overdue first.
 func (t *Tx) WorkByScan(userID, orgID string, manager bool, limit int) ([]WorkItem, error) {
-	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id,
-		COALESCE(ou.name, ''), k.due_at, k.risk_window, `+caseKeyColumns+workFilter+` ORDER BY k.risk_window DESC, k.due_at LIMIT $4`, userID, orgID, manager, limit)
+	worker := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
+	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id, k.owner_org_id,
+		COALESCE(ou.name, ''), k.due_at, k.risk_window, `+caseKeyColumns+workScan+` ORDER BY k.risk_window DESC, k.due_at`, userID, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing work: %w", err)
 	}
@@ -40,11 +41,14 @@ func (t *Tx) WorkByScan(userID, orgID string, manager bool, limit int) ([]WorkIt
 	var out []WorkItem
 	for rows.Next() {
 		var w WorkItem
-		var master, wrapped string
+		var ownerOrg, master, wrapped string
 		var erased bool
-		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &w.OwnerName, &w.DueAt, &w.Window,
+		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &ownerOrg, &w.OwnerName, &w.DueAt, &w.Window,
 			&master, &wrapped, &erased); err != nil {
 			return nil, err
+		}
+		if !(pathway.DeadlineOwner{UserID: w.OwnerUserID, OrgID: ownerOrg}).IsWorkOf(worker) || len(out) == limit {
+			continue
 		}
 		if w.ChildName, err = t.openChildName(w.CaseID, w.ChildName, master, wrapped, erased); err != nil {
 			return nil, err
@@ -74,7 +78,21 @@ func (t *Tx) WorkByScan(userID, orgID string, manager bool, limit int) ([]WorkIt
 
 // OverdueCount counts the user's deadlines that have passed.
 func (t *Tx) OverdueByScan(userID, orgID string, manager bool, now time.Time) (int, error) {
-	var n sql.NullInt64
-	err := t.queryRow(`SELECT COUNT(*)`+workFilter+` AND NOT k.risk_window AND k.due_at < $4`, userID, orgID, manager, utc(now)).Scan(&n)
-	return int(n.Int64), err
+	worker := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
+	rows, err := t.query(`SELECT k.owner_user_id, k.owner_org_id`+workScan+` AND NOT k.risk_window AND k.due_at < $3`, userID, orgID, utc(now))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var owner pathway.DeadlineOwner
+		if err := rows.Scan(&owner.UserID, &owner.OrgID); err != nil {
+			return 0, err
+		}
+		if owner.IsWorkOf(worker) {
+			n++
+		}
+	}
+	return n, rows.Err()
 }

@@ -117,12 +117,12 @@ func (f *queueFixture) act(id string, cmd pathway.Command) {
 func (f *queueFixture) inboxPages(v casework.Viewer, now time.Time, n int, between func(page int)) []store.CaseSummary {
 	f.t.Helper()
 	var all []store.CaseSummary
-	req := store.PageRequest{Size: n}
+	var at *store.Cursor
 	for page := 0; ; page++ {
 		var list []store.CaseSummary
-		var links store.PageLinks
+		var links store.Page
 		if err := f.db.View(f.ctx, func(tx *store.Tx) (err error) {
-			list, links, err = tx.InboxPage(v.User.ID, v.User.OrgID, now, req)
+			list, links, err = tx.InboxPage(v.User.ID, v.User.OrgID, now, at, n)
 			return err
 		}); err != nil {
 			f.t.Fatal(err)
@@ -131,7 +131,7 @@ func (f *queueFixture) inboxPages(v casework.Viewer, now time.Time, n int, betwe
 			f.t.Fatalf("page %d lists %d cases, more than its size %d", page, len(list), n)
 		}
 		all = append(all, list...)
-		if links.Next == "" {
+		if links.Next == nil {
 			return all
 		}
 		if page > 100 {
@@ -140,7 +140,7 @@ func (f *queueFixture) inboxPages(v casework.Viewer, now time.Time, n int, betwe
 		if between != nil {
 			between(page)
 		}
-		req.After = links.Next
+		at = links.Next
 	}
 }
 
@@ -233,17 +233,17 @@ func TestMyWorkAndTheOverdueCountFromTheQueueMatchTheScanOfEveryClock(t *testing
 					if wantN, err = tx.OverdueByScan(v.User.ID, v.User.OrgID, manager, now); err != nil {
 						return err
 					}
-					req := store.PageRequest{Size: 3}
+					var at *store.Cursor
 					for {
-						page, links, err := tx.WorkPage(v.User.ID, v.User.OrgID, manager, now, req)
+						page, links, err := tx.WorkPage(v.User.ID, v.User.OrgID, manager, now, at, 3)
 						if err != nil {
 							return err
 						}
 						got = append(got, page...)
-						if links.Next == "" {
+						if links.Next == nil {
 							break
 						}
-						req.After = links.Next
+						at = links.Next
 					}
 					gotN, err = tx.OverdueCount(v.User.ID, v.User.OrgID, manager, now)
 					return err
@@ -342,29 +342,29 @@ func TestPagingThroughTheInboxListsEveryCaseOnceInOrderWhileCasesChange(t *testi
 
 		// Back from the last page to the first with Previous, nothing changing.
 		var pages [][]string
-		req := store.PageRequest{Size: 3}
-		var last store.PageLinks
+		var at *store.Cursor
+		var last store.Page
 		for {
 			var list []store.CaseSummary
 			if err := db.View(f.ctx, func(tx *store.Tx) (err error) {
-				list, last, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, now, req)
+				list, last, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, now, at, 3)
 				return err
 			}); err != nil {
 				t.Fatal(err)
 			}
 			pages = append(pages, caseIDs(list))
-			if last.Next == "" {
+			if last.Next == nil {
 				break
 			}
-			req = store.PageRequest{Size: 3, After: last.Next}
+			at = last.Next
 		}
 		for i := len(pages) - 2; i >= 0; i-- {
-			if last.Previous == "" {
+			if last.Prev == nil {
 				t.Fatalf("page %d has no Previous link", i+2)
 			}
 			var list []store.CaseSummary
 			if err := db.View(f.ctx, func(tx *store.Tx) (err error) {
-				list, last, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, now, store.PageRequest{Size: 3, Before: last.Previous})
+				list, last, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, now, last.Prev, 3)
 				return err
 			}); err != nil {
 				t.Fatal(err)
@@ -373,7 +373,7 @@ func TestPagingThroughTheInboxListsEveryCaseOnceInOrderWhileCasesChange(t *testi
 				t.Fatalf("Previous to page %d lists %s, going forward it listed %s", i+1, f.names(caseIDs(list)), f.names(pages[i]))
 			}
 		}
-		if last.Previous != "" {
+		if last.Prev != nil {
 			t.Error("the first page has a Previous link")
 		}
 	})
@@ -385,25 +385,25 @@ func TestAMadeUpOrCutShortCursorIsRefusedAsInvalid(t *testing.T) {
 		f := newQueueFixture(t, db)
 		var next string
 		if err := db.View(f.ctx, func(tx *store.Tx) error {
-			_, links, err := tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), store.PageRequest{Size: 2})
-			next = links.Next
+			_, links, err := tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), nil, 2)
+			if links.Next != nil {
+				next = links.Next.String()
+			}
 			return err
 		}); err != nil || next == "" {
 			t.Fatalf("no next page: %v", err)
 		}
 		for _, bad := range []string{"x", next[:len(next)/2], "W10", "WyJhIl0", strings.Repeat("A", 2000), next + "%00", "eyJhIjoxfQ"} {
-			for _, req := range []store.PageRequest{{Size: 2, After: bad}, {Size: 2, Before: bad}} {
-				err := db.View(f.ctx, func(tx *store.Tx) error {
-					_, _, err := tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), req)
-					if err == nil {
-						_, _, err = tx.WorkPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, false, f.clock.Now(), req)
-					}
-					return err
-				})
+			for _, field := range []string{"after", "before"} {
+				_, err := store.ParseCursor(field, bad)
 				if waymark.ErrorCode(err) != waymark.EINVALID {
 					t.Errorf("cursor %.20q: %v, want EINVALID", bad, err)
 				}
 			}
+		}
+		// A Next link's cursor is not one of a Previous link.
+		if _, err := store.ParseCursor("before", next); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("a Next link's cursor passed as before: %v, want EINVALID", err)
 		}
 	})
 }
@@ -431,7 +431,7 @@ func TestAQueueRowOfACaseTheViewerMayNotKnowIsNeverListed(t *testing.T) {
 			var work []store.WorkItem
 			var overdue, before int
 			if err := db.View(f.ctx, func(tx *store.Tx) (err error) {
-				if work, _, err = tx.WorkPage(v.User.ID, v.User.OrgID, v.User.Role == pathway.RoleManager, f.clock.Now(), store.PageRequest{Size: 50}); err != nil {
+				if work, _, err = tx.WorkPage(v.User.ID, v.User.OrgID, v.User.Role == pathway.RoleManager, f.clock.Now(), nil, 50); err != nil {
 					return err
 				}
 				if overdue, err = tx.OverdueCount(v.User.ID, v.User.OrgID, v.User.Role == pathway.RoleManager, f.clock.Now().Add(30*time.Hour)); err != nil {
@@ -629,18 +629,18 @@ func TestAForgedWorkRowNeverShowsSomeoneElsesDeadline(t *testing.T) {
 				if gotN, err = tx.OverdueCount(teach.User.ID, teach.User.OrgID, false, now); err != nil {
 					return err
 				}
-				req := store.PageRequest{Size: 1}
+				var at *store.Cursor
 				for range 100 {
-					page, links, err := tx.WorkPage(teach.User.ID, teach.User.OrgID, false, now, req)
+					page, links, err := tx.WorkPage(teach.User.ID, teach.User.OrgID, false, now, at, 1)
 					if err != nil {
 						return err
 					}
 					got = append(got, page...)
-					for _, tok := range []string{links.Next, links.Previous} {
-						if tok == "" {
+					for _, c := range []*store.Cursor{links.Next, links.Prev} {
+						if c == nil {
 							continue
 						}
-						b, err := base64.RawURLEncoding.DecodeString(tok)
+						b, err := base64.RawURLEncoding.DecodeString(c.String())
 						if err != nil {
 							return err
 						}
@@ -652,10 +652,10 @@ func TestAForgedWorkRowNeverShowsSomeoneElsesDeadline(t *testing.T) {
 							return fmt.Errorf("a page link names case %v clock %v, which is not the teacher's work", parts[4], parts[5])
 						}
 					}
-					if links.Next == "" {
+					if links.Next == nil {
 						break
 					}
-					req.After = links.Next
+					at = links.Next
 				}
 				return nil
 			}); err != nil {
@@ -706,15 +706,15 @@ func TestAForgedInboxRowListsNoCaseThatIsNotWaiting(t *testing.T) {
 				t.Fatalf("pages of %d list\n  %s\nthe scan listed\n  %s", n, f.names(caseIDs(got)), f.names(caseIDs(want)))
 			}
 		}
-		var links store.PageLinks
+		var links store.Page
 		var got []store.CaseSummary
 		if err := db.View(f.ctx, func(tx *store.Tx) (err error) {
-			got, links, err = tx.InboxPage(f.p.Teacher.User.ID, f.p.Teacher.User.OrgID, now, store.PageRequest{Size: 1})
+			got, links, err = tx.InboxPage(f.p.Teacher.User.ID, f.p.Teacher.User.OrgID, now, nil, 1)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 0 || links != (store.PageLinks{}) {
+		if len(got) != 0 || links != (store.Page{}) {
 			t.Fatalf("the referrer's organisation has an inbox: %d cases, links %+v", len(got), links)
 		}
 	})

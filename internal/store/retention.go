@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -26,86 +25,37 @@ func (t *Tx) ClosedCasesClosedBefore(cutoff, now time.Time, limit int) ([]Closed
 	return out, err
 }
 
-// ReviewPage is the cursors either side of one page of a retention review
-// list (nil when there is none).
-type ReviewPage struct {
-	Next, Prev *Cursor
-}
-
 // ClosedCasesDuePage lists one page of ClosedCasesClosedBefore: the first
 // when at is nil, else the page after (or before) the cursor. It walks
 // cases_closed_walk (migration 0018) from the cursor and stops after
 // limit+1 cases, however many cases are closed.
-func (t *Tx) ClosedCasesDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]ClosedCaseDue, ReviewPage, error) {
+func (t *Tx) ClosedCasesDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]ClosedCaseDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
-	backwards, dir, cmp, edge := keyset(false, at)
+	dir, cmp, edge := keyset(false, at)
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.closed_at FROM cases c
 		WHERE c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $1 AND (c.closed_at, c.id) `+cmp+` ($4, $5)
 		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = c.id)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $2)
 		ORDER BY c.closed_at`+dir+`, c.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1])
 	if err != nil {
-		return nil, ReviewPage{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
+		return nil, Page{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
 	}
 	defer rows.Close()
 	var out []ClosedCaseDue
 	for rows.Next() {
 		var c ClosedCaseDue
 		if err := rows.Scan(&c.CaseID, &c.Reference, &c.ClosedAt); err != nil {
-			return nil, ReviewPage{}, err
+			return nil, Page{}, err
 		}
 		c.ClosedAt = c.ClosedAt.UTC()
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, ReviewPage{}, err
+		return nil, Page{}, err
 	}
-	out, page := reviewCursors(out, at, limit, backwards, func(c ClosedCaseDue) (time.Time, string) { return c.ClosedAt, c.CaseID })
-	return out, page, nil
-}
-
-// reviewCursors trims a retention list read in walking order (up to
-// limit+1 rows) to its page, turns a page walked backwards round, and
-// works out the cursors either side, as finishPage does for case lists.
-func reviewCursors[T any](rows []T, at *Cursor, limit int, backwards bool, key func(T) (time.Time, string)) ([]T, ReviewPage) {
-	more := len(rows) > limit
-	if more {
-		rows = rows[:limit]
-	}
-	if backwards {
-		slices.Reverse(rows)
-	}
-	var p ReviewPage
-	switch {
-	case len(rows) == 0 && at != nil:
-		// Nothing past the edge: offer the way back.
-		if backwards {
-			p.Next = &Cursor{At: at.At, ID: at.ID}
-		} else {
-			p.Prev = &Cursor{At: at.At, ID: at.ID, Before: true}
-		}
-	case len(rows) > 0:
-		firstAt, firstID := key(rows[0])
-		lastAt, lastID := key(rows[len(rows)-1])
-		toFirst := &Cursor{At: utc(firstAt), ID: firstID, Before: true}
-		toLast := &Cursor{At: utc(lastAt), ID: lastID}
-		if backwards {
-			p.Next = toLast
-			if more {
-				p.Prev = toFirst
-			}
-		} else {
-			if more {
-				p.Next = toLast
-			}
-			if at != nil {
-				p.Prev = toFirst
-			}
-		}
-	}
-	return rows, p
+	return pageOf(out, at, limit, func(c ClosedCaseDue) (Cursor, error) { return Cursor{At: utc(c.ClosedAt), ID: c.CaseID}, nil })
 }
 
 // ClosedCaseIsDue reports whether the case is on the review list at now: closed,
@@ -141,33 +91,32 @@ func (t *Tx) UnsentDraftsSavedBefore(cutoff, now time.Time, limit int) ([]DraftD
 
 // UnsentDraftsDuePage lists one page of UnsentDraftsSavedBefore, walking
 // concern_drafts_unsent_walk (migration 0018) from the cursor.
-func (t *Tx) UnsentDraftsDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, ReviewPage, error) {
+func (t *Tx) UnsentDraftsDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
-	backwards, dir, cmp, edge := keyset(false, at)
+	dir, cmp, edge := keyset(false, at)
 	rows, err := t.query(`SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
 		WHERE d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) `+cmp+` ($4, $5)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
 		ORDER BY d.updated_at`+dir+`, d.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1])
 	if err != nil {
-		return nil, ReviewPage{}, fmt.Errorf("store: listing drafts due for review: %w", err)
+		return nil, Page{}, fmt.Errorf("store: listing drafts due for review: %w", err)
 	}
 	defer rows.Close()
 	var out []DraftDue
 	for rows.Next() {
 		var d DraftDue
 		if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt); err != nil {
-			return nil, ReviewPage{}, err
+			return nil, Page{}, err
 		}
 		d.UpdatedAt = d.UpdatedAt.UTC()
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, ReviewPage{}, err
+		return nil, Page{}, err
 	}
-	out, page := reviewCursors(out, at, limit, backwards, func(d DraftDue) (time.Time, string) { return d.UpdatedAt, d.DraftID })
-	return out, page, nil
+	return pageOf(out, at, limit, func(d DraftDue) (Cursor, error) { return Cursor{At: utc(d.UpdatedAt), ID: d.DraftID}, nil })
 }
 
 // AuditEntriesBefore counts the audit entries older than cutoff and gives

@@ -157,52 +157,36 @@ func (s *Server) handleAPICatalog(w http.ResponseWriter, r *http.Request, v case
 
 func (s *Server) handleAPICases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	query := r.URL.Query()
-	at, err := cursorParam(query)
+	at, err := casePaging.cursor(query)
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}
-	var p store.Page
+	var cases []store.CaseSummary
+	var page store.Page
 	if query.Has("q") {
-		p, err = s.svc.SearchPage(r.Context(), v, query.Get("q"), at)
+		cases, page, err = s.svc.SearchPage(r.Context(), v, query.Get("q"), at)
 	} else {
-		p, err = s.svc.MyCasesPage(r.Context(), v, at)
+		cases, page, err = s.svc.MyCasesPage(r.Context(), v, at)
 	}
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}
-	out := summariesJSON(p.Cases)
 	// The cursors of the pages either side: pass one back as ?cursor= (with
 	// the same q) to read that page.
-	if p.Next != nil {
-		out["nextCursor"] = p.Next.String()
-	}
-	if p.Prev != nil {
-		out["prevCursor"] = p.Prev.String()
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, casePaging.withCursors(summariesJSON(cases), page))
 }
 
 func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	cs, links, err := s.svc.InboxPage(r.Context(), v, pageRequest(r))
+	cs, page, err := readPage(r, v, queuePaging, s.svc.InboxPage)
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, withCursors(summariesJSON(cs), links))
-}
-
-// withCursors adds a queue page's cursors: "next" to pass as ?after= for
-// the page after, "previous" as ?before= for the page before.
-func withCursors(body map[string]any, l store.PageLinks) map[string]any {
-	if l.Next != "" {
-		body["next"] = l.Next
-	}
-	if l.Previous != "" {
-		body["previous"] = l.Previous
-	}
-	return body
+	// "next" to pass as ?after= for the page after, "previous" as ?before=
+	// for the page before.
+	writeJSON(w, http.StatusOK, queuePaging.withCursors(summariesJSON(cs), page))
 }
 
 func (s *Server) handleAPIRaiseConcern(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

@@ -74,22 +74,17 @@ func (s *Server) handleBreakGlass(w http.ResponseWriter, r *http.Request, v case
 }
 
 func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := cursorParam(r.URL.Query())
-	if err != nil {
-		errs := waymark.ErrorFields(err)
-		for i := range errs {
-			errs[i].Field = "" // no field on the page holds the cursor
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, "alerts", Page{Title: "Alerts", Errors: errs, Data: map[string]any{"Alerts": []store.Alert(nil), "Now": s.now()}})
+	alerts, page, err := readPage(r, v, casePaging, s.svc.AlertsPage)
+	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link Waymark did not give
+		s.render(w, r, http.StatusUnprocessableEntity, "alerts", Page{Title: "Alerts", Errors: linkErrors(err), Data: map[string]any{"Alerts": []store.Alert(nil), "Now": s.now()}})
 		return
 	}
-	alerts, page, err := s.svc.AlertsPage(r.Context(), v, at)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "alerts", Page{Title: "Alerts", Data: map[string]any{"Alerts": alerts, "Now": s.now(),
-		"NextURL": pageURL("/alerts", r.URL.Query(), page.Next), "PrevURL": pageURL("/alerts", r.URL.Query(), page.Prev)}})
+		"Pages": casePaging.links("/alerts", r.URL.Query(), page)}})
 }
 
 // handleAPIBreakGlass is break-glass for API clients signed in with a

@@ -24,27 +24,22 @@ type escalationRow struct {
 }
 
 type escalationsData struct {
-	Rows             []escalationRow
-	NextURL, PrevURL string // the pages either side, if any
+	Rows  []escalationRow
+	Pages pagination
 }
 
 func (s *Server) handleEscalations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	at, err := cursorParam(r.URL.Query())
-	if err != nil {
-		errs := waymark.ErrorFields(err)
-		for i := range errs {
-			errs[i].Field = "" // no field on the page holds the cursor
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, "escalations", Page{Title: "Open escalations", Errors: errs, Data: escalationsData{}})
+	cases, page, err := readPage(r, v, casePaging, s.svc.EscalationsPage)
+	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link Waymark did not give
+		s.render(w, r, http.StatusUnprocessableEntity, "escalations", Page{Title: "Open escalations", Errors: linkErrors(err), Data: escalationsData{}})
 		return
 	}
-	cases, page, err := s.svc.EscalationsPage(r.Context(), v, at)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	now := s.now()
-	d := escalationsData{NextURL: pageURL("/escalations", r.URL.Query(), page.Next), PrevURL: pageURL("/escalations", r.URL.Query(), page.Prev)}
+	d := escalationsData{Pages: casePaging.links("/escalations", r.URL.Query(), page)}
 	for _, c := range cases {
 		e := c.Oldest()
 		d.Rows = append(d.Rows, escalationRow{

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -105,14 +106,14 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 		d.Drafts = summariseDrafts(drafts)
 	}
 	if d.WorksInbox {
-		inbox, err := s.svc.Inbox(r.Context(), v)
+		inbox, _, err := s.svc.InboxPage(r.Context(), v, nil)
 		if err != nil {
 			s.failErr(w, r, err)
 			return
 		}
 		d.Inbox = inbox
 	} else if v.User.Role != pathway.RoleAdministrator {
-		cases, err := s.svc.MyCases(r.Context(), v)
+		cases, _, err := s.svc.MyCasesPage(r.Context(), v, nil)
 		if err != nil {
 			s.failErr(w, r, err)
 			return
@@ -129,33 +130,88 @@ type listData struct {
 	Searched bool
 	Now      any
 	Inbox    bool
-	NextURL  string // the next page of the list, if any
-	PrevURL  string // the page before, if any
 	Pages    pagination
 }
 
-// pagination is the GOV.UK pagination under a queue's page: links to the
+// pagination is the GOV.UK pagination under a page of a list: links to the
 // pages either side, each carrying its cursor (no JavaScript needed).
 type pagination struct {
 	Next, Previous string // hrefs, "" when there is no such page
 	First          string // after a bad page link: where the list starts
 }
 
-func pagesOf(path string, l store.PageLinks) pagination {
-	var p pagination
-	if l.Next != "" {
-		p.Next = path + "?" + url.Values{"after": {l.Next}}.Encode()
-	}
-	if l.Previous != "" {
-		p.Previous = path + "?" + url.Values{"before": {l.Previous}}.Encode()
-	}
-	return p
+// paging is how a list carries its cursors (store.Cursor, one kind for
+// every list): the query parameters of the pages after and before a cursor
+// and the API response's names for the cursors either side. The case
+// lists, escalations and alerts take both ways in "cursor" (the cursor says
+// its way); the inbox and my work in "after" and "before", as their API
+// documents.
+type paging struct {
+	after, before string
+	next, prev    string
 }
 
-// pageRequest reads a queue page's cursor from the query (after= or before=).
-func pageRequest(r *http.Request) store.PageRequest {
-	q := r.URL.Query()
-	return store.PageRequest{After: q.Get("after"), Before: q.Get("before")}
+var (
+	casePaging  = paging{after: "cursor", before: "cursor", next: "nextCursor", prev: "prevCursor"}
+	queuePaging = paging{after: "after", before: "before", next: "next", prev: "previous"}
+)
+
+// cursor reads the cursor of the page asked for: nil for the first page,
+// EINVALID naming the parameter when it is not a cursor Waymark gave there.
+func (p paging) cursor(q url.Values) (*store.Cursor, error) {
+	for _, name := range []string{p.before, p.after} {
+		if !q.Has(name) {
+			continue
+		}
+		c, err := store.ParseCursor(name, q.Get(name))
+		if err != nil {
+			return nil, err
+		}
+		return &c, nil
+	}
+	return nil, nil
+}
+
+// links are the links to the pages either side of a page of the list at
+// path, keeping the list's other parameters (a search's words).
+func (p paging) links(path string, q url.Values, page store.Page) pagination {
+	link := func(name string, c *store.Cursor) string {
+		if c == nil {
+			return ""
+		}
+		keep := url.Values{}
+		for k, vs := range q {
+			if k != p.after && k != p.before {
+				keep[k] = vs
+			}
+		}
+		keep.Set(name, c.String())
+		return path + "?" + keep.Encode()
+	}
+	return pagination{Next: link(p.after, page.Next), Previous: link(p.before, page.Prev)}
+}
+
+// withCursors adds a page's cursors to an API response, under the names
+// the list's API documents.
+func (p paging) withCursors(body map[string]any, page store.Page) map[string]any {
+	if page.Next != nil {
+		body[p.next] = page.Next.String()
+	}
+	if page.Prev != nil {
+		body[p.prev] = page.Prev.String()
+	}
+	return body
+}
+
+// readPage reads the page of a list the request asks for: the cursor the
+// list carries (p), then that page of list. A cursor that is not one
+// Waymark gave is EINVALID, naming its parameter, before list is asked.
+func readPage[T any](r *http.Request, v casework.Viewer, p paging, list func(context.Context, casework.Viewer, *store.Cursor) ([]T, store.Page, error)) ([]T, store.Page, error) {
+	at, err := p.cursor(r.URL.Query())
+	if err != nil {
+		return nil, store.Page{}, err
+	}
+	return list(r.Context(), v, at)
 }
 
 // linkErrors are a bad page link's errors for the error summary: plain
@@ -170,7 +226,7 @@ func linkErrors(err error) []waymark.FieldError {
 
 func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	const title = "Children's Services inbox"
-	cases, links, err := s.svc.InboxPage(r.Context(), v, pageRequest(r))
+	cases, page, err := readPage(r, v, queuePaging, s.svc.InboxPage)
 	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
 		s.render(w, r, http.StatusBadRequest, "cases", Page{Title: title, Errors: linkErrors(err),
 			Data: listData{Heading: title, Now: s.now(), Inbox: true, Pages: pagination{First: "/inbox"}}})
@@ -180,7 +236,7 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "cases", Page{Title: title, Data: listData{Heading: title, Cases: cases, Now: s.now(), Inbox: true, Pages: pagesOf("/inbox", links)}})
+	s.render(w, r, http.StatusOK, "cases", Page{Title: title, Data: listData{Heading: title, Cases: cases, Now: s.now(), Inbox: true, Pages: queuePaging.links("/inbox", r.URL.Query(), page)}})
 }
 
 func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -190,62 +246,27 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.
 	if searched {
 		d.Query, d.Searched = query.Get("q"), true
 	}
-	at, err := cursorParam(query)
+	at, err := casePaging.cursor(query)
 	if err != nil {
-		// No field on the page holds the cursor: the message stands alone.
-		errs := waymark.ErrorFields(err)
-		for i := range errs {
-			errs[i].Field = ""
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: errs, Data: d})
+		s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: linkErrors(err), Data: d})
 		return
 	}
-	var p store.Page
+	var page store.Page
 	if searched {
-		p, err = s.svc.SearchPage(r.Context(), v, d.Query, at)
+		d.Cases, page, err = s.svc.SearchPage(r.Context(), v, d.Query, at)
 		if waymark.ErrorCode(err) == waymark.EINVALID {
 			s.render(w, r, http.StatusUnprocessableEntity, "cases", Page{Title: d.Heading, Errors: waymark.ErrorFields(err), Data: d})
 			return
 		}
 	} else {
-		p, err = s.svc.MyCasesPage(r.Context(), v, at)
+		d.Cases, page, err = s.svc.MyCasesPage(r.Context(), v, at)
 	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	d.Cases = p.Cases
-	d.NextURL, d.PrevURL = pageURL("/cases", query, p.Next), pageURL("/cases", query, p.Prev)
+	d.Pages = casePaging.links("/cases", query, page)
 	s.render(w, r, http.StatusOK, "cases", Page{Title: d.Heading, Data: d})
-}
-
-// cursorParam reads the "cursor" parameter of a paged list: nil for the
-// first page, EINVALID when it is not a cursor Waymark made.
-func cursorParam(q url.Values) (*store.Cursor, error) {
-	if !q.Has("cursor") {
-		return nil, nil
-	}
-	c, err := store.ParseCursor(q.Get("cursor"))
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
-
-// pageURL is the link to the page of a list at c, keeping the list's other
-// parameters (a search's words); "" when there is no such page.
-func pageURL(path string, q url.Values, c *store.Cursor) string {
-	if c == nil {
-		return ""
-	}
-	keep := url.Values{}
-	for k, vs := range q {
-		if k != "cursor" {
-			keep[k] = vs
-		}
-	}
-	keep.Set("cursor", c.String())
-	return path + "?" + keep.Encode()
 }
 
 func (s *Server) handleStatic(name, title string) func(http.ResponseWriter, *http.Request) {

@@ -45,7 +45,7 @@ func retentionCursors(q url.Values) (cases, drafts *store.Cursor, err error) {
 		if !q.Has(name) {
 			return nil, nil
 		}
-		c, err := store.ParseCursor(q.Get(name))
+		c, err := store.ParseCursor("cursor", q.Get(name))
 		if err != nil {
 			return nil, err
 		}

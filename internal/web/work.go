@@ -36,7 +36,7 @@ func splitWork(items []store.WorkItem, now time.Time) workData {
 }
 
 func (s *Server) handleMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	items, links, err := s.svc.MyWorkPage(r.Context(), v, pageRequest(r))
+	items, page, err := readPage(r, v, queuePaging, s.svc.MyWorkPage)
 	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
 		s.render(w, r, http.StatusBadRequest, "my-work", Page{Title: "My work", Errors: linkErrors(err),
 			Data: workData{Now: s.now(), Invalid: true, Pages: pagination{First: "/my-work"}}})
@@ -47,7 +47,7 @@ func (s *Server) handleMyWork(w http.ResponseWriter, r *http.Request, v casework
 		return
 	}
 	d := splitWork(items, s.now())
-	d.Pages = pagesOf("/my-work", links)
+	d.Pages = queuePaging.links("/my-work", r.URL.Query(), page)
 	s.render(w, r, http.StatusOK, "my-work", Page{Title: "My work", Data: d})
 }
 
@@ -64,7 +64,7 @@ type apiWorkItem struct {
 }
 
 func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	items, links, err := s.svc.MyWorkPage(r.Context(), v, pageRequest(r))
+	items, page, err := readPage(r, v, queuePaging, s.svc.MyWorkPage)
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
@@ -75,5 +75,5 @@ func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casew
 		out = append(out, apiWorkItem{CaseID: it.CaseID, Reference: it.Reference, ChildName: it.ChildName, Missing: it.Missing, Clock: it.Label,
 			Owner: it.OwnerName, DueAt: it.DueAt, Overdue: !it.Window && it.DueAt.Before(now), Window: it.Window})
 	}
-	writeJSON(w, http.StatusOK, withCursors(map[string]any{"work": out}, links))
+	writeJSON(w, http.StatusOK, queuePaging.withCursors(map[string]any{"work": out}, page))
 }
