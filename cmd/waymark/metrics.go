@@ -128,7 +128,8 @@ func recordVerified(ctx context.Context, db *store.DB, record bool, entries int6
 }
 
 // expectWorkers names the background jobs serve runs whose last run
-// /metrics reports before their first run (the alert mailer names itself).
+// /metrics reports before their first run (the alert mailer and the single
+// sign-on re-checks' sweep name themselves).
 func expectWorkers(c *config, db *store.DB, svc *casework.Service) {
 	if c.checkpoint.interval > 0 && db.KeyRing() != nil { // as startCheckpoints decides
 		svc.Workers.Expect(casework.WorkerCheckpoint)

@@ -296,8 +296,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 		err = errSessionEnded
 	}
 	if err == nil && recheck {
-		if err = s.finishSSOCheck(ctx, grant); errors.Is(err, errSSOEnded) {
+		switch err = s.finishSSOCheck(ctx, grant); {
+		case errors.Is(err, errSSOEnded):
 			err = errSessionEnded
+		case errors.Is(err, errSSOUnreachable): // nothing changed; asked again in a minute
+			err = nil
 		}
 	}
 	if err != nil {

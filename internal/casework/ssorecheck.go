@@ -23,7 +23,12 @@ import (
 // ID token it returns must still carry a group the configuration maps. If
 // not, every session and API token of the person ends (store.EndCredentials)
 // and it is audited. A provider that cannot be reached changes nothing and
-// is asked again a minute later.
+// is asked again a minute later; monitoring sees it (Workers): each such
+// re-check is counted, and a sweep counts as a run of the job (worker
+// sso_recheck) only if, since the sweep before, no re-check was tried or
+// at least one reached the provider. While the provider cannot be reached
+// the job's last run stops moving, and the alert on it fires: nobody
+// removed from the provider's groups is losing access.
 
 // Audit actions of single sign-on re-checks.
 const (
@@ -37,6 +42,10 @@ const DefaultSSORecheck = 5 * time.Minute
 
 // errSSOEnded is an SSO re-check that ended the person's access.
 var errSSOEnded = errors.New("single sign-on access ended")
+
+// errSSOUnreachable is an SSO re-check that could not ask the provider:
+// nothing changed, and it is due again in a minute.
+var errSSOUnreachable = errors.New("single sign-on re-check: the provider could not be asked")
 
 // claimSSOCheck, in a transaction, takes the user's grant when a re-check is
 // due (one request or replica takes it; the others carry on).
@@ -59,19 +68,25 @@ func (s *Service) ssoCheckDue(tx *store.Tx, userID string, now time.Time) (bool,
 }
 
 // finishSSOCheck asks the provider, outside any transaction, and records
-// the answer. It returns errSSOEnded when the person's access was ended.
+// the answer. It returns errSSOEnded when the person's access was ended,
+// and errSSOUnreachable when the provider could not be asked.
 func (s *Service) finishSSOCheck(ctx context.Context, g store.SSOGrant) error {
 	o := s.Access.OIDC
 	now := s.now()
 	claims, next, err := o.Provider.Refresh(ctx, g.RefreshToken, g.Subject, now)
+	reached := !errors.Is(err, access.ErrProviderUnavailable)
+	s.Workers.ssoAsked(reached)
 	var reason string
 	var mapping *OIDCMapping
 	switch {
-	case errors.Is(err, access.ErrProviderUnavailable):
+	case !reached:
 		s.Log.Warn("single sign-on re-check: the provider could not be asked; trying again in a minute", "user", g.UserID, "err", err)
-		return s.DB.Update(ctx, func(tx *store.Tx) error {
+		if err := s.DB.Update(ctx, func(tx *store.Tx) error {
 			return tx.SetRefreshToken(g.Issuer, g.Subject, g.RefreshToken, now.Add(-o.RecheckEvery+time.Minute))
-		})
+		}); err != nil {
+			return err
+		}
+		return errSSOUnreachable
 	case errors.Is(err, access.ErrGrantRevoked):
 		reason = "the provider refused the refresh token (disabled or signed out there)"
 	case err != nil:
@@ -183,12 +198,31 @@ func (s *Service) BackChannelLogout(ctx context.Context, logoutToken string) err
 
 // RecheckSingleSignOn re-checks every grant that is due, for people who
 // make no request (API tokens, idle sessions). The server runs it every
-// minute; it returns how many people's access it ended.
+// minute; it returns how many people's access it ended. It records a run
+// of the job (WorkerSSORecheck) when it ends without an error, unless
+// every re-check since the sweep before, here or at a request, failed to
+// reach the provider: then it logs an error, and the run is not recorded.
 func (s *Service) RecheckSingleSignOn(ctx context.Context) (int, error) {
 	o := s.Access.OIDC
 	if o == nil || o.RecheckEvery <= 0 {
 		return 0, nil
 	}
+	s.Workers.Expect(WorkerSSORecheck) // until a run counts, /metrics says it never ran
+	ended, err := s.recheckDue(ctx, o)
+	reached, missed := s.Workers.takeSSOTally()
+	switch {
+	case err != nil:
+	case missed > 0 && reached == 0:
+		s.Log.Error("single sign-on re-checks: the provider could not be reached for any of them; nobody removed from its groups loses access until it answers",
+			"unreachable", missed)
+	default:
+		s.Workers.Ran(WorkerSSORecheck, s.now())
+	}
+	return ended, err
+}
+
+// recheckDue re-checks the grants due now, for RecheckSingleSignOn.
+func (s *Service) recheckDue(ctx context.Context, o *OIDCConfig) (int, error) {
 	now := s.now()
 	var due []string
 	if err := s.DB.View(ctx, func(tx *store.Tx) error {
@@ -215,6 +249,7 @@ func (s *Service) RecheckSingleSignOn(ctx context.Context) (int, error) {
 		switch err := s.finishSSOCheck(ctx, g); {
 		case errors.Is(err, errSSOEnded):
 			ended++
+		case errors.Is(err, errSSOUnreachable): // counted; due again in a minute
 		case err != nil:
 			return ended, err
 		}
@@ -224,6 +259,7 @@ func (s *Service) RecheckSingleSignOn(ctx context.Context) (int, error) {
 
 // RunSingleSignOnRechecks runs RecheckSingleSignOn every interval until ctx ends.
 func (s *Service) RunSingleSignOnRechecks(ctx context.Context, every time.Duration) {
+	s.Workers.Expect(WorkerSSORecheck)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

@@ -28,7 +28,8 @@ import (
 // global default one: request counts by route and status, a duration
 // histogram by route, database transaction and statement durations, the
 // connection pool, the alert-mail queue, the audit chain, running
-// deadlines, background jobs, the build, the process's uptime, and the Go
+// deadlines, background jobs and the single sign-on re-checks that could
+// not reach the provider, the build, the process's uptime, and the Go
 // runtime's and process's standard series. docs/operations.md
 // ("Monitoring") lists every one. Counts only: no series names a case, a
 // child or a person, and no label takes a value from a request beyond its
@@ -185,17 +186,18 @@ type stateCollector struct {
 }
 
 var (
-	mailPending   = prometheus.NewDesc("waymark_mail_pending", "Alert emails not yet sent that will be tried again.", nil, nil)
-	mailFailed    = prometheus.NewDesc("waymark_mail_failed", "Alert emails given up after their last try (the alerts stay on the recipients' alerts pages).", nil, nil)
-	mailOldest    = prometheus.NewDesc("waymark_mail_oldest_pending_age_seconds", "Age of the oldest alert email not yet sent that will be tried again (0: none).", nil, nil)
-	mailRelay     = prometheus.NewDesc("waymark_mail_relay_configured", "1 when an SMTP relay is configured, so alert emails are sent by this process.", nil, nil)
-	auditEntries  = prometheus.NewDesc("waymark_audit_chain_entries", "Entries in the audit chain.", nil, nil)
-	auditVerified = prometheus.NewDesc("waymark_audit_last_verified_timestamp_seconds", "When `waymark verify --record` or `waymark audit verify --record` last found the chain intact (Unix time; 0: never).", nil, nil)
-	checkpointAt  = prometheus.NewDesc("waymark_checkpoint_last_signed_timestamp_seconds", "When the newest signed checkpoint of the history was made, by any replica or command (Unix time; 0: never).", nil, nil)
-	clocksOverdue = prometheus.NewDesc("waymark_clocks_overdue", "Running deadlines that have passed, by clock kind (counts only).", []string{"kind"}, nil)
-	clocksSoon    = prometheus.NewDesc("waymark_clocks_due_soon", "Running deadlines due in the next 2 hours, by clock kind (counts only).", []string{"kind"}, nil)
-	workerLast    = prometheus.NewDesc("waymark_worker_last_success_timestamp_seconds", "When each background job this process runs last succeeded (Unix time; 0: not yet).", []string{"worker"}, nil)
-	readErrors    = prometheus.NewDesc("waymark_metrics_read_errors_total", "Times reading the database's counts for /metrics failed (the counts are then left out).", nil, nil)
+	mailPending    = prometheus.NewDesc("waymark_mail_pending", "Alert emails not yet sent that will be tried again.", nil, nil)
+	mailFailed     = prometheus.NewDesc("waymark_mail_failed", "Alert emails given up after their last try (the alerts stay on the recipients' alerts pages).", nil, nil)
+	mailOldest     = prometheus.NewDesc("waymark_mail_oldest_pending_age_seconds", "Age of the oldest alert email not yet sent that will be tried again (0: none).", nil, nil)
+	mailRelay      = prometheus.NewDesc("waymark_mail_relay_configured", "1 when an SMTP relay is configured, so alert emails are sent by this process.", nil, nil)
+	auditEntries   = prometheus.NewDesc("waymark_audit_chain_entries", "Entries in the audit chain.", nil, nil)
+	auditVerified  = prometheus.NewDesc("waymark_audit_last_verified_timestamp_seconds", "When `waymark verify --record` or `waymark audit verify --record` last found the chain intact (Unix time; 0: never).", nil, nil)
+	checkpointAt   = prometheus.NewDesc("waymark_checkpoint_last_signed_timestamp_seconds", "When the newest signed checkpoint of the history was made, by any replica or command (Unix time; 0: never).", nil, nil)
+	clocksOverdue  = prometheus.NewDesc("waymark_clocks_overdue", "Running deadlines that have passed, by clock kind (counts only).", []string{"kind"}, nil)
+	clocksSoon     = prometheus.NewDesc("waymark_clocks_due_soon", "Running deadlines due in the next 2 hours, by clock kind (counts only).", []string{"kind"}, nil)
+	workerLast     = prometheus.NewDesc("waymark_worker_last_success_timestamp_seconds", "When each background job this process runs last succeeded (Unix time; 0: not yet).", []string{"worker"}, nil)
+	ssoUnreachable = prometheus.NewDesc("waymark_sso_recheck_unreachable_total", "Single sign-on re-checks by this process that could not reach the identity provider (the person keeps access and is asked again a minute later).", nil, nil)
+	readErrors     = prometheus.NewDesc("waymark_metrics_read_errors_total", "Times reading the database's counts for /metrics failed (the counts are then left out).", nil, nil)
 )
 
 // clockKinds are always reported, 0 when none is running, so that a rule
@@ -211,7 +213,7 @@ var clockKinds = []pathway.ClockKind{
 var safeLabel = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{mailPending, mailFailed, mailOldest, mailRelay, auditEntries, auditVerified, checkpointAt, clocksOverdue, clocksSoon, workerLast, readErrors} {
+	for _, d := range []*prometheus.Desc{mailPending, mailFailed, mailOldest, mailRelay, auditEntries, auditVerified, checkpointAt, clocksOverdue, clocksSoon, workerLast, ssoUnreachable, readErrors} {
 		ch <- d
 	}
 }
@@ -254,9 +256,12 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(mailRelay, prometheus.GaugeValue, relay)
 	workers := map[string]time.Time{}
+	unreachable := uint64(0)
 	if c.s.svc != nil {
 		workers = c.s.svc.Workers.Last()
+		unreachable = c.s.svc.Workers.SSOUnreachable()
 	}
+	ch <- prometheus.MustNewConstMetric(ssoUnreachable, prometheus.CounterValue, float64(unreachable))
 	if err == nil {
 		ch <- prometheus.MustNewConstMetric(mailPending, prometheus.GaugeValue, float64(g.MailPending))
 		ch <- prometheus.MustNewConstMetric(mailFailed, prometheus.GaugeValue, float64(g.MailFailed))

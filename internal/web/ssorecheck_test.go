@@ -130,6 +130,63 @@ func TestDisabledAtTheProviderEndsTokensEvenWithoutARequest(t *testing.T) {
 	})
 }
 
+// While the identity provider cannot be reached nobody is re-checked, and
+// monitoring sees it: each re-check that could not reach the provider is
+// counted, at the sweep or at a request, and the sweep's last run stays
+// where it was, so the alert on it fires. Once the provider answers the
+// sweep's run is recorded again, and a sweep with nobody due counts too.
+func TestMonitoringSeesThatLeaversAreNotReCheckedWhileTheProviderIsDown(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e, p := ssoEnv(t, db)
+		b, _, _ := ssoSignInWithAPIToken(t, e)
+		metrics := func() (lastRun, unreachable float64) {
+			body := scrape(t, e.srv.MetricsHandler())
+			return metricValue(body, "waymark_worker_last_success_timestamp_seconds", `worker="sso_recheck"`),
+				metricValue(body, "waymark_sso_recheck_unreachable_total")
+		}
+
+		e.clock.Advance(6 * time.Minute)
+		p.SetDown(true)
+		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 0 {
+			t.Fatalf("the sweep with the provider down: %d ended, %v", n, err)
+		}
+		if last, missed := metrics(); last != 0 || missed != 1 {
+			t.Fatalf("after a sweep that could not reach the provider: last run %v (want 0: never), unreachable %v (want 1)", last, missed)
+		}
+
+		// A person at work is re-checked at their request, which fails too;
+		// the sweep then finds nobody due, and that is not a run either.
+		e.clock.Advance(time.Minute)
+		if rec := b.get("/cases"); rec.Code != http.StatusOK {
+			t.Fatalf("a page with the provider down: %d", rec.Code)
+		}
+		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 0 {
+			t.Fatalf("the sweep after a request's re-check failed: %d ended, %v", n, err)
+		}
+		if last, missed := metrics(); last != 0 || missed != 2 {
+			t.Fatalf("after a request's re-check could not reach the provider: last run %v (want 0), unreachable %v (want 2)", last, missed)
+		}
+
+		e.clock.Advance(time.Minute)
+		p.SetDown(false)
+		asked := p.Refreshes
+		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 0 || p.Refreshes != asked+1 {
+			t.Fatalf("the sweep with the provider back: %d ended, %v, provider asked %d times", n, err, p.Refreshes-asked)
+		}
+		if last, missed := metrics(); last != float64(e.clock.Now().Unix()) || missed != 2 {
+			t.Fatalf("after the provider answered: last run %v (want %d), unreachable %v (want 2)", last, e.clock.Now().Unix(), missed)
+		}
+
+		e.clock.Advance(time.Minute)
+		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 0 || p.Refreshes != asked+1 {
+			t.Fatalf("a sweep with nobody due: %d ended, %v, provider asked %d times", n, err, p.Refreshes-asked)
+		}
+		if last, _ := metrics(); last != float64(e.clock.Now().Unix()) {
+			t.Fatalf("a sweep with nobody due: last run %v, want %d", last, e.clock.Now().Unix())
+		}
+	})
+}
+
 // audited reports whether the audit log has an entry with action whose
 // detail starts with detail.
 func (e *testEnv) audited(action, detail string) bool {

@@ -5,8 +5,9 @@
 // token. A refresh (grant_type=refresh_token) rotates the refresh token and
 // answers with the person's claims as they are now (SetClaims), so a test
 // can drop a group; RevokeGrants refuses every refresh token issued so far,
-// as a provider does for a disabled person. Tests can tamper with the token
-// to prove each check refuses it.
+// as a provider does for a disabled person. SetDown makes its token
+// endpoint answer 503 until it is back, as a provider in an outage does.
+// Tests can tamper with the token to prove each check refuses it.
 package oidctest
 
 import (
@@ -46,6 +47,7 @@ type Provider struct {
 	// LastAuthorize is the query of the last authorize request.
 	LastAuthorize url.Values
 
+	down    bool
 	codes   map[string]grant
 	refresh map[string]map[string]any // refresh token → the claims it was issued with
 	// Refreshes counts the refresh requests answered.
@@ -91,6 +93,14 @@ func (p *Provider) SetTamper(f func(map[string]any)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.Tamper = f
+}
+
+// SetDown makes the token endpoint answer 503 Service Unavailable to
+// everything (down) or answer again (not down); its grants are kept.
+func (p *Provider) SetDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
 }
 
 // RevokeGrants refuses every refresh token issued so far (invalid_grant):
@@ -144,6 +154,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	down := p.down
+	p.mu.Unlock()
+	if down {
+		http.Error(w, "the provider is down", http.StatusServiceUnavailable)
+		return
+	}
 	id, secret, ok := r.BasicAuth()
 	if !ok {
 		id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
