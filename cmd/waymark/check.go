@@ -80,6 +80,9 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		for _, p := range problems {
 			fmt.Fprintln(stdout, "problem:", p)
 		}
+		if len(problems) == 1 {
+			return errors.New("the configuration has 1 problem (listed above); nothing was changed")
+		}
 		return fmt.Errorf("the configuration has %d problems (listed above); nothing was changed", len(problems))
 	}
 	fmt.Fprintln(stdout, "configuration and database: no problems found")

@@ -58,6 +58,21 @@ func TestCheckListsEveryProblemAndMigratesNothing(t *testing.T) {
 	}
 }
 
+// One problem is "1 problem", not "1 problems": the line an operator reads
+// last after an upgrade that needs only its migrations.
+func TestCheckCountsASingleProblemInTheSingular(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	newDatabase(t, "--data", dir)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check", "--data", dir, "--insecure-no-encryption"}, env(nil), nil, &out, io.Discard)
+	if err == nil || strings.Count(out.String(), "problem:") != 1 {
+		t.Fatalf("check on a database with no partnership: %v\n%s", err, out.String())
+	}
+	if got, want := err.Error(), "the configuration has 1 problem (listed above); nothing was changed"; got != want {
+		t.Fatalf("check said %q, want %q", got, want)
+	}
+}
+
 // A configuration and database that serve would run with pass.
 func TestCheckPassesAWorkingConfiguration(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
