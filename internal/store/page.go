@@ -107,10 +107,18 @@ func ParseCursor(field, s string) (Cursor, error) {
 		return Cursor{}, badCursor(field)
 	}
 	c.At, c.Tie = utc(c.At), utc(c.Tie)
-	if unstorable([]any{c.ID, c.Item}) != nil {
+	// An offset can carry a time written in the years 0000-9999 out of
+	// them in UTC, where String could not write it back: such a link
+	// would offer a page whose own links are refused.
+	if !writable(c.At) || !writable(c.Tie) || unstorable([]any{c.ID, c.Item}) != nil {
 		return Cursor{}, badCursor(field)
 	}
 	return c, nil
+}
+
+// writable says whether RFC 3339 can write t (in UTC): its year is 0000-9999.
+func writable(t time.Time) bool {
+	return t.Year() >= 0 && t.Year() <= 9999
 }
 
 // Page is the cursors of the pages either side of one page of a list (nil
