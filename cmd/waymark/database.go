@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"waymark/internal/store"
 )
@@ -48,6 +49,14 @@ func classifyDatabase(v string) (store.Dialect, string, error) {
 	case v != strings.TrimSpace(v) && strings.TrimSpace(v) != "":
 		// A stray space before a URL once made it a SQLite path.
 		return "", "", fmt.Errorf("the database setting %s has spaces or line breaks around it: %s", redactDatabase(strings.TrimSpace(v)), accepted)
+	case strings.IndexFunc(v, invisible) >= 0:
+		// A byte-order mark or zero-width character (an env file saved by
+		// an editor, a URL copied from a web page) once made a URL a SQLite
+		// path, and the error about its folder printed its password.
+		r := []rune(v)[strings.IndexFunc(v, invisible)]
+		return "", "", fmt.Errorf("the database setting has an invisible character (U+%04X) in it; it is not shown, as it may hold a password: %s", r, accepted)
+	case !isPostgres(v) && strings.Contains(v, "://"):
+		return "", "", fmt.Errorf("the database setting is not a SQLite file path but has \"://\" in it; it is not shown, as it may hold a password: %s", accepted)
 	case isPostgres(v):
 		u, err := url.Parse(v)
 		if err != nil {
@@ -72,6 +81,12 @@ func classifyDatabase(v string) (store.Dialect, string, error) {
 		return "", "", fmt.Errorf("the database setting %q is not a file path: %s", v, accepted)
 	}
 	return store.SQLite, v, nil
+}
+
+// invisible is a character that does not show where a setting is printed:
+// a control or format character (a byte-order mark, a zero-width space).
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Cf)
 }
 
 // redactDatabase is the database setting with any password taken out, for
