@@ -254,3 +254,39 @@ func TestBackChannelLogoutEndsThePersonsSessionsAndTokens(t *testing.T) {
 		}
 	})
 }
+
+// A provider that answers a refresh without an ID token has said nothing
+// about the person's groups: someone removed from them is not seen to
+// leave. Monitoring must not call that healthy: the sweep's run is not
+// recorded (so the stall alert fires), while the rotated refresh token is
+// kept so the person can still be re-checked once the provider sends one.
+func TestARefreshWithoutAnIDTokenIsNotARecheckMonitoringCallsHealthy(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e, p := ssoEnv(t, db)
+		_, _, token := ssoSignInWithAPIToken(t, e)
+		p.SetClaims(map[string]any{"sub": "idp-4711", "email": "olu.okafor@council.example", "email_verified": true, "name": "Olu Okafor", "groups": []string{"staff"}})
+		p.NoIDTokenOnRefresh = true
+
+		e.clock.Advance(6 * time.Minute)
+		if _, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		body := scrape(t, e.srv.MetricsHandler())
+		lastRun := metricValue(body, "waymark_worker_last_success_timestamp_seconds", `worker="sso_recheck"`)
+		stillIn := e.api("GET", "/api/v1/cases", token, nil).Code == http.StatusOK
+		if stillIn && lastRun != 0 {
+			t.Fatalf("a leaver keeps their API token, and the sweep is recorded as a run at %v: monitoring says healthy", lastRun)
+		}
+
+		// The provider sends ID tokens again: the rotated refresh token was
+		// kept, and the leaver's access ends.
+		p.NoIDTokenOnRefresh = false
+		e.clock.Advance(6 * time.Minute)
+		if n, err := e.svc.RecheckSingleSignOn(context.Background()); err != nil || n != 1 {
+			t.Fatalf("with ID tokens again: %d ended, %v", n, err)
+		}
+		if rec := e.api("GET", "/api/v1/cases", token, nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("out of the group, the API token: %d", rec.Code)
+		}
+	})
+}

@@ -47,6 +47,10 @@ type Provider struct {
 	// LastAuthorize is the query of the last authorize request.
 	LastAuthorize url.Values
 
+	// NoIDTokenOnRefresh makes a refresh answer without an ID token, as
+	// OAuth 2.0 allows (RFC 6749 §6; OpenID Connect Core §12.2 "might not").
+	NoIDTokenOnRefresh bool
+
 	down    bool
 	codes   map[string]grant
 	refresh map[string]map[string]any // refresh token → the claims it was issued with
@@ -232,6 +236,10 @@ func (p *Provider) refreshToken(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := rand.Text()
 	p.refresh[rt] = claims
+	if p.NoIDTokenOnRefresh {
+		writeJSON(w, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "refresh_token": rt})
+		return
+	}
 	writeJSON(w, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": Sign(p.Key, p.KID, idt), "refresh_token": rt})
 }
 
