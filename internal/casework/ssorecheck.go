@@ -75,14 +75,25 @@ func (s *Service) finishSSOCheck(ctx context.Context, g store.SSOGrant) error {
 	now := s.now()
 	claims, next, err := o.Provider.Refresh(ctx, g.RefreshToken, g.Subject, now)
 	reached := !errors.Is(err, access.ErrProviderUnavailable)
-	s.Workers.ssoAsked(reached)
+	// A refresh answered without an ID token says nothing of the person's
+	// groups: someone removed from them would not be seen to leave. It is
+	// not a re-check monitoring may call done; the rotated refresh token is
+	// kept, and the person is asked again in a minute.
+	noGroups := err == nil && claims.Raw == nil
+	s.Workers.ssoAsked(reached && !noGroups)
 	var reason string
 	var mapping *OIDCMapping
 	switch {
-	case !reached:
-		s.Log.Warn("single sign-on re-check: the provider could not be asked; trying again in a minute", "user", g.UserID, "err", err)
+	case !reached || noGroups:
+		keep := g.RefreshToken
+		if noGroups {
+			keep = next
+			s.Log.Warn("single sign-on re-check: the provider answered without an ID token, so the person's groups could not be checked; trying again in a minute", "user", g.UserID)
+		} else {
+			s.Log.Warn("single sign-on re-check: the provider could not be asked; trying again in a minute", "user", g.UserID, "err", err)
+		}
 		if err := s.DB.Update(ctx, func(tx *store.Tx) error {
-			return tx.SetRefreshToken(g.Issuer, g.Subject, g.RefreshToken, now.Add(-o.RecheckEvery+time.Minute))
+			return tx.SetRefreshToken(g.Issuer, g.Subject, keep, now.Add(-o.RecheckEvery+time.Minute))
 		}); err != nil {
 			return err
 		}
