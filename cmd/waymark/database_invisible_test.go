@@ -24,7 +24,7 @@ func TestADatabaseURLBehindAnInvisibleCharacterIsRefusedWithoutItsPassword(t *te
 			if how == "flag" {
 				args = append(args, "--database", bad)
 			} else {
-				vars["WAYMARK_DATABASE"] = bad
+				vars["WAYMARK_DATABASE_URL"] = bad
 			}
 			var out, errOut bytes.Buffer
 			err := run(context.Background(), args, env(vars), nil, &out, &errOut)
