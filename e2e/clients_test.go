@@ -285,6 +285,17 @@ func radioFor(b *browser, name, value string) string {
 	return id
 }
 
+// wide restores the usual window and waits until the page has been laid out
+// for it: its sign-out button is shown again, since a click before then can miss the button it aims at.
+func (b *browser) wide() {
+	b.t.Helper()
+	b.do("restoring the viewport", chromedp.EmulateViewport(1024, 768))
+	run(b, "waiting for the wide layout", chromedp.Poll[bool](
+		`window.innerWidth === 1024 && document.documentElement.clientWidth > 320 &&
+		 (s => !s || s.getClientRects().length > 0)(document.querySelector('form.wm-sign-out button'))`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+}
+
 // narrowWidth is the narrowest viewport the service supports, in CSS pixels
 // (WCAG 2.2 reflow, 1.4.10).
 const narrowWidth = 320
@@ -295,7 +306,7 @@ const narrowWidth = 320
 func (b *browser) narrow(name string) {
 	b.t.Helper()
 	b.do("narrowing the viewport", chromedp.EmulateViewport(narrowWidth, 800))
-	defer b.do("restoring the viewport", chromedp.EmulateViewport(1024, 768))
+	defer b.wide()
 	width := run(b, "measuring the page", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	if width > narrowWidth {
 		wide := run(b, "finding what is too wide", chromedp.Evaluate[[]string](fmt.Sprintf(
