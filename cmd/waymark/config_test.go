@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"flag"
-	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -472,16 +471,15 @@ func envValue(f *flag.Flag) string {
 	case "addr":
 		return "192.0.2.1:1" // not this machine's: cannot be listened on
 	}
-	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+	switch flagKind(f) {
+	case "bool":
 		if f.DefValue == "true" {
 			return "false"
 		}
 		return "true"
-	}
-	switch fmt.Sprintf("%T", f.Value) {
-	case "*flag.durationValue":
+	case "duration":
 		return "1h2m3s"
-	case "*flag.intValue", "*flag.int64Value", "*flag.uintValue", "*flag.uint64Value":
+	case "number":
 		return "7"
 	}
 	return "/nonexistent/from-the-environment-" + f.Name

@@ -109,15 +109,29 @@ func shown(name, v string) string {
 	return v
 }
 
-// accepts says what a flag's value may be.
-func accepts(f *flag.Flag, err error) string {
+// flagKind is the kind of value a flag takes: "bool", "duration",
+// "number" or "text".
+func flagKind(f *flag.Flag) string {
 	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-		return "a true/false value: accepted are true, false, 1, 0, t, f, TRUE, FALSE, True, False"
+		return "bool"
 	}
 	switch fmt.Sprintf("%T", f.Value) {
 	case "*flag.durationValue":
-		return "a duration such as 90s, 15m or 4h"
+		return "duration"
 	case "*flag.intValue", "*flag.int64Value", "*flag.uintValue", "*flag.uint64Value":
+		return "number"
+	}
+	return "text"
+}
+
+// accepts says what a flag's value may be.
+func accepts(f *flag.Flag, err error) string {
+	switch flagKind(f) {
+	case "bool":
+		return "a true/false value: accepted are true, false, 1, 0, t, f, TRUE, FALSE, True, False"
+	case "duration":
+		return "a duration such as 90s, 15m or 4h"
+	case "number":
 		return "a whole number"
 	}
 	return "accepted: " + err.Error()

@@ -69,11 +69,9 @@ func (c *config) checkStaff() error {
 
 // applyStaff configures the service's sign-in limits and single sign-on
 // re-checks, and starts the re-checks' background sweep (every minute, for
-// people who make no request) until ctx ends.
+// people who make no request) until ctx ends. serve has checked the
+// settings (checkStaff) before it opened the database.
 func (c *config) applyStaff(ctx context.Context, svc *casework.Service) error {
-	if err := c.checkStaff(); err != nil {
-		return err
-	}
 	if err := svc.Throttle.SetAddressLimit(c.staff.addressLimit); err != nil {
 		return fmt.Errorf("--sign-in-address-limit: %w", err)
 	}
