@@ -313,6 +313,27 @@ func MayBeInReference(word string) bool {
 	return true
 }
 
+// searchWords are the words of a search, as SearchPage reads them.
+func searchWords(q string) []string {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) > 6 {
+		words = words[:6]
+	}
+	return words
+}
+
+// SearchByName reports whether a search for q lists its cases newest raised
+// first (a word of it cannot be part of a reference, so it is read through
+// the blind index by viewer), rather than by last activity (SearchPage).
+func SearchByName(q string) bool {
+	for _, w := range searchWords(q) {
+		if !MayBeInReference(w) {
+			return true
+		}
+	}
+	return false
+}
+
 // SearchPage finds one page of the user's cases where every word of q is in
 // the reference, or is one of the child's names or aliases or the start
 // (three letters or more) of one, matched through the blind index. Cases
@@ -329,10 +350,7 @@ func MayBeInReference(word string) bool {
 // word may be part of a reference, it walks the viewer's cases by last
 // activity, newest first, as "Your cases" does, until the page is full.
 func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
-	words := strings.Fields(strings.ToLower(q))
-	if len(words) > 6 {
-		words = words[:6]
-	}
+	words := searchWords(q)
 	ix, err := t.index()
 	if err != nil {
 		return nil, Page{}, err
