@@ -232,3 +232,35 @@ func TestVerifyNamesAnAlteredSearchEntryAndRebuildWritesTheSameRows(t *testing.T
 		}
 	})
 }
+
+// Migration 0023 fills search_viewer_tokens from the case_viewers and
+// search_tokens rows already there: exactly the rows the write path
+// writes, so search finds every case as before the upgrade.
+func TestMigration0023FillsSearchByViewerAsTheWritePathDoes(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newSearchFixture(t, db)
+		id := f.raise(t, f.p.Teacher, "Amira", "Example-Smith", "Kid")
+		f.raise(t, f.p.GPDoctor, "Bilal", "Sample")
+		if _, err := f.svc.RecordContact(f.ctx, f.p.CSWorker, id, 1, "phone", "Called back"); err != nil {
+			t.Fatal(err)
+		}
+		want := f.viewerTokens(t)
+		// The database as it was at 0022.
+		for _, q := range []string{`DROP TABLE search_viewer_tokens`, `CREATE INDEX search_tokens_hash ON search_tokens(token_hash, case_id)`,
+			`DELETE FROM schema_migrations WHERE version = '0023_search_viewer_tokens'`} {
+			if _, err := db.SQL().ExecContext(f.ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if err := db.Migrate(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.viewerTokens(t); !slices.Equal(got, want) {
+			t.Fatalf("after the migration:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		f.wantFound(t, f.p.CSWorker, "smith", id)
+		if err := f.verify(t); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
