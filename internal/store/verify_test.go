@@ -351,3 +351,66 @@ func TestAnAuditColumnHoldingTheSeparatorIsReadExactly(t *testing.T) {
 		}
 	})
 }
+
+// `audit verify` reads the chain on several connections at once and checks
+// seals on every processor, yet in the middle of a long log it still finds
+// each way of tampering with it, at the entry and with the reason checking
+// one entry after another gives: an entry altered, two entries swapped, an
+// entry deleted, and an entry given a previous hash of another entry's.
+func TestAuditVerifyOnEveryProcessorStillFindsEachTamperInALongLog(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 20,000 audit entries a store")
+	}
+	const n, mid = 20_000, 12_345
+	exec := func(t *testing.T, db *store.DB, q string, args ...any) {
+		t.Helper()
+		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hashOf := func(t *testing.T, db *store.DB, seq int64) string {
+		t.Helper()
+		var h string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name    string
+		tamper  func(t *testing.T, db *store.DB)
+		brokeAt int64
+		reason  string
+	}{
+		{"an entry altered", func(t *testing.T, db *store.DB) {
+			exec(t, db, `UPDATE audit_log SET detail = 'nothing happened' WHERE seq = $1`, mid)
+		}, mid, "its contents do not match its seal"},
+		{"two entries swapped", func(t *testing.T, db *store.DB) {
+			exec(t, db, `UPDATE audit_log SET seq = -1 WHERE seq = $1`, mid)
+			exec(t, db, `UPDATE audit_log SET seq = $1 WHERE seq = $2`, mid, mid+1)
+			exec(t, db, `UPDATE audit_log SET seq = $1 WHERE seq = -1`, mid+1)
+		}, mid, "its link to the previous entry does not match"},
+		{"an entry deleted", func(t *testing.T, db *store.DB) {
+			exec(t, db, `DELETE FROM audit_log WHERE seq = $1`, mid)
+		}, mid + 1, "expected entry 12345 next"},
+		{"a previous hash forged", func(t *testing.T, db *store.DB) {
+			exec(t, db, `UPDATE audit_log SET prev_hash = $1 WHERE seq = $2`, hashOf(t, db, mid-2), mid)
+		}, mid, "its link to the previous entry does not match"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+				fillAudit(t, db, n)
+				tc.tamper(t, db)
+				want := verifyOneByOne(t, db)
+				got, err := db.VerifyAudit(nil)
+				var b *audit.BrokenError
+				if !errors.As(err, &b) || b.Seq != tc.brokeAt || !strings.Contains(b.Reason, tc.reason) || err.Error() != want.Error() {
+					t.Fatalf("verified %d, %v; one entry after another: %v; want broken at %d: %s", got, err, want, tc.brokeAt, tc.reason)
+				}
+				if got != mid-1 {
+					t.Fatalf("verified %d entries before the break, want %d", got, mid-1)
+				}
+			})
+		})
+	}
+}
