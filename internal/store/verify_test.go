@@ -20,6 +20,13 @@ import (
 // hundreds of thousands for a benchmark.
 func fillAudit(tb testing.TB, db *store.DB, n int) {
 	tb.Helper()
+	fillAuditSized(tb, db, n, 0)
+}
+
+// fillAuditSized is fillAudit with each entry's detail padded to at least
+// detail bytes (a seeded case's one entry lists its 20 steps in about 830).
+func fillAuditSized(tb testing.TB, db *store.DB, n, detail int) {
+	tb.Helper()
 	ring := storetest.KeyRing()
 	keyID := ring.Primary()
 	key, err := ring.SealKey(keyID)
@@ -54,6 +61,9 @@ func fillAudit(tb testing.TB, db *store.DB, n int) {
 			if i%4 == 0 {
 				e.Action, e.Detail = audit.ActionContactRecorded, "recorded a contact"
 				e.Heads = audit.FormatHeads(map[string]audit.Head{e.CaseID: {Seq: 1 + i/50000, MAC: strings.Repeat("ab", 32)}})
+			}
+			if len(e.Detail) < detail {
+				e.Detail += strings.Repeat(",note_added#"+strconv.Itoa(i%20), 1+(detail-len(e.Detail))/14)
 			}
 			e = audit.SealKeyed(e, seq, hash, keyID, key, 1)
 			seq, hash = e.Seq, e.Hash
@@ -90,9 +100,12 @@ func fillAudit(tb testing.TB, db *store.DB, n int) {
 // BenchmarkVerifyAudit verifies an audit log of VERIFY_BENCH_ENTRIES
 // entries (200,000 unless set) and reports entries a second, and the CPU
 // time (all goroutines, user and kernel) each entry cost, which a busy
-// machine inflates less than the wall clock:
+// machine inflates less than the wall clock. VERIFY_BENCH_DETAIL pads each
+// entry's detail to that many bytes (830 makes entries the size of a
+// seeded case's one entry; unset, they are the size of a step's):
 //
 //	go test ./internal/store/ -run '^$' -bench BenchmarkVerifyAudit -benchtime 3x
+//	VERIFY_BENCH_DETAIL=830 go test ./internal/store/ -run '^$' -bench BenchmarkVerifyAudit -benchtime 3x
 //
 // With TEST_DATABASE_URL set it runs on PostgreSQL too.
 func BenchmarkVerifyAudit(b *testing.B) {
@@ -110,7 +123,8 @@ func BenchmarkVerifyAudit(b *testing.B) {
 				b.Fatal(err)
 			}
 			if have == 0 {
-				fillAudit(b, s.DB, n)
+				detail, _ := strconv.Atoi(os.Getenv("VERIFY_BENCH_DETAIL"))
+				fillAuditSized(b, s.DB, n, detail)
 			} else if have != int64(n) {
 				b.Fatalf("the store already holds %d audit entries, not %d", have, n)
 			}
