@@ -170,8 +170,8 @@ func (e *BrokenError) Error() string {
 // master key id. With KeepHeads, Heads collects, for every case, the last
 // head the chain records for it; without, each entry's heads are checked
 // as carefully (their seal and their form) and not kept: `audit verify`
-// needs none of them, and keeping a million cases' heads in a map cost it
-// more than checking the seals.
+// needs none of them, and keeping every case's head in a map cost it as
+// much as checking the seals.
 type Verifier struct {
 	KeyedFrom int64
 	Key       func(keyID string) ([]byte, error)
