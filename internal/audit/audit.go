@@ -167,15 +167,19 @@ func (e *BrokenError) Error() string {
 
 // Verifier checks entries one at a time, in seq order. KeyedFrom is the
 // first keyed entry (0: none is), and Key gives the MAC key derived from a
-// master key id. Heads collects, for every case, the last head the chain
-// records for it.
+// master key id. With KeepHeads, Heads collects, for every case, the last
+// head the chain records for it; without, each entry's heads are checked
+// as carefully (their seal and their form) and not kept: `audit verify`
+// needs none of them, and keeping every case's head in a map cost it as
+// much as checking the seals.
 type Verifier struct {
 	KeyedFrom int64
 	Key       func(keyID string) ([]byte, error)
+	KeepHeads bool
 
 	checker  *Checker
 	prevSeq  int64
-	prevHash string
+	prevHash []byte // a copy: the entries followed may be reused once followed
 	Checked  int64
 	Heads    map[string]Head
 	HeadAt   map[string]int64 // the entry that recorded each case's head
@@ -186,35 +190,37 @@ func (v *Verifier) Next(e Entry) error {
 	if v.checker == nil {
 		v.checker = &Checker{KeyedFrom: v.KeyedFrom, Key: v.Key}
 	}
-	heads, err := v.checker.Check(&e)
-	return v.Follow(&e, heads, err)
+	return v.Follow(&e, v.checker.Check(&e))
 }
 
 // Follow is Next for an entry whose own seal was already checked by a
-// Checker with the same KeyedFrom and Key (heads and sealErr are what Check
+// Checker with the same KeyedFrom and Key (sealErr is what Check
 // returned): it checks the entry's place in the chain, which needs the
 // entries before it, then reports sealErr, then records the heads. The
 // first error is exactly the one Next would give, so entries can be checked
 // by many Checkers at once and followed here in seq order.
-func (v *Verifier) Follow(e *Entry, heads map[string]Head, sealErr error) error {
+func (v *Verifier) Follow(e *Entry, sealErr error) error {
 	switch {
 	case e.Seq != v.prevSeq+1:
 		return &BrokenError{Seq: e.Seq, Reason: fmt.Sprintf("expected entry %d next: an entry was deleted, inserted or reordered", v.prevSeq+1)}
-	case e.PrevHash != v.prevHash:
+	case e.PrevHash != string(v.prevHash):
 		return &BrokenError{Seq: e.Seq, Reason: "its link to the previous entry does not match: an entry before it was removed or replaced"}
 	case sealErr != nil:
 		return sealErr
 	}
-	if len(heads) > 0 {
+	if v.KeepHeads && e.Heads != "" {
 		if v.Heads == nil {
 			v.Heads, v.HeadAt = map[string]Head{}, map[string]int64{}
 		}
-		for id, h := range heads {
+		// Check found them in form, or it would have said so. They are
+		// copied, as the entry may be reused.
+		_ = eachHead(e.Heads, func(id string, h Head) {
+			id, h.MAC = strings.Clone(id), strings.Clone(h.MAC)
 			v.Heads[id] = h
 			v.HeadAt[id] = e.Seq
-		}
+		})
 	}
-	v.prevSeq, v.prevHash = e.Seq, e.Hash
+	v.prevSeq, v.prevHash = e.Seq, append(v.prevHash[:0], e.Hash...)
 	v.Checked++
 	return nil
 }
@@ -238,45 +244,45 @@ type Checker struct {
 	hex   [2 * sha256.Size]byte
 }
 
-// Check returns the heads an entry records and nil, or a *BrokenError
-// saying why the entry itself does not verify (see Follow).
-func (c *Checker) Check(e *Entry) (map[string]Head, error) {
+// Check returns nil, or a *BrokenError saying why the entry itself does
+// not verify (see Follow): its seal, and the form of the case heads it
+// records.
+func (c *Checker) Check(e *Entry) error {
 	if c.KeyedFrom == 0 || e.Seq < c.KeyedFrom {
 		if e.KeyID != "" || e.Heads != "" {
-			return nil, &BrokenError{Seq: e.Seq, Reason: "it carries a key id or case heads but lies before keyed sealing began: the boundary was moved"}
+			return &BrokenError{Seq: e.Seq, Reason: "it carries a key id or case heads but lies before keyed sealing began: the boundary was moved"}
 		}
 		if !c.hashMatches(e) {
 			if c.KeyedFrom == 0 && c.Key != nil {
-				return nil, &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered (or the record of where keyed sealing began was removed)"}
+				return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered (or the record of where keyed sealing began was removed)"}
 			}
-			return nil, &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered"}
+			return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its hash: the entry was altered"}
 		}
-		return nil, nil
+		return nil
 	}
 	if e.KeyID == "" {
-		return nil, &BrokenError{Seq: e.Seq, Reason: "it has no keyed seal though keyed sealing began before it: it was written without the key, or the boundary was moved"}
+		return &BrokenError{Seq: e.Seq, Reason: "it has no keyed seal though keyed sealing began before it: it was written without the key, or the boundary was moved"}
 	}
 	if c.Key == nil {
-		return nil, &BrokenError{Seq: e.Seq, Reason: "it is sealed with a key and no master key is configured to check it"}
+		return &BrokenError{Seq: e.Seq, Reason: "it is sealed with a key and no master key is configured to check it"}
 	}
 	if c.mac == nil || c.keyID != e.KeyID {
 		key, err := c.Key(e.KeyID)
 		if err != nil {
-			return nil, &BrokenError{Seq: e.Seq, Reason: err.Error()}
+			return &BrokenError{Seq: e.Seq, Reason: err.Error()}
 		}
 		c.mac, c.keyID = hmac.New(sha256.New, key), e.KeyID
 	}
 	if !c.macMatches(e) {
-		return nil, &BrokenError{Seq: e.Seq, Reason: "its contents do not match its seal: the entry was altered, re-hashed without the key, or the start of keyed sealing was moved"}
+		return &BrokenError{Seq: e.Seq, Reason: "its contents do not match its seal: the entry was altered, re-hashed without the key, or the start of keyed sealing was moved"}
 	}
 	if e.Heads == "" {
-		return nil, nil
+		return nil
 	}
-	heads, err := ParseHeads(e.Heads)
-	if err != nil {
-		return nil, &BrokenError{Seq: e.Seq, Reason: err.Error()}
+	if err := eachHead(e.Heads, nil); err != nil {
+		return &BrokenError{Seq: e.Seq, Reason: err.Error()}
 	}
-	return heads, nil
+	return nil
 }
 
 // hashMatches is Hash(e.PrevHash, e) == e.Hash, without allocating.
@@ -395,7 +401,7 @@ func (c *Checker) appendBytes(b, f []byte) []byte {
 }
 
 // Last is the seq and hash of the last entry checked.
-func (v *Verifier) Last() (int64, string) { return v.prevSeq, v.prevHash }
+func (v *Verifier) Last() (int64, string) { return v.prevSeq, string(v.prevHash) }
 
 // End checks that the chain ends where the recorded head says it does, so
 // that removing the newest entries is detected too.
@@ -403,7 +409,7 @@ func (v *Verifier) End(headSeq int64, headHash string) error {
 	if headSeq < v.prevSeq { // the first entry past the head was not written through the head
 		return &BrokenError{Seq: headSeq + 1, Reason: fmt.Sprintf("the log goes on to entry %d but the head records entry %d: entries were added after the head", v.prevSeq, headSeq)}
 	}
-	if headSeq != v.prevSeq || headHash != v.prevHash {
+	if headSeq != v.prevSeq || headHash != string(v.prevHash) {
 		return &BrokenError{Seq: v.prevSeq + 1, Reason: fmt.Sprintf("the log ends at entry %d but the head records entry %d: entries were removed from the end", v.prevSeq, headSeq)}
 	}
 	return nil

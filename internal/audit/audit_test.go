@@ -113,7 +113,7 @@ func TestTheParallelCheckerAgreesWithHashAndMAC(t *testing.T) {
 		if e.KeyID == "" {
 			c.KeyedFrom = 0
 		}
-		if _, err := c.Check(&e); err != nil {
+		if err := c.Check(&e); err != nil {
 			t.Fatalf("%+v: %v", e, err)
 		}
 		for _, alter := range []func(*Entry){
@@ -126,10 +126,10 @@ func TestTheParallelCheckerAgreesWithHashAndMAC(t *testing.T) {
 		} {
 			x := e
 			alter(&x)
-			if _, err := c.Check(&x); err == nil {
+			if err := c.Check(&x); err == nil {
 				t.Fatalf("an altered entry passed: %+v", x)
 			}
-			if _, err := c.Check(&e); err != nil { // the checker keeps no state from a failure
+			if err := c.Check(&e); err != nil { // the checker keeps no state from a failure
 				t.Fatalf("%+v after an altered one: %v", e, err)
 			}
 		}
@@ -155,19 +155,15 @@ func TestFollowingCheckedEntriesNamesWhatNextNames(t *testing.T) {
 					break
 				}
 			}
-			type checked struct {
-				heads map[string]Head
-				err   error
-			}
-			res := make([]checked, len(es))
+			errs := make([]error, len(es))
 			for j := len(es) - 1; j >= 0; j-- {
 				c := &Checker{}
-				res[j].heads, res[j].err = c.Check(&es[j])
+				errs[j] = c.Check(&es[j])
 			}
 			var w Verifier
 			var got error
 			for j := range es {
-				if got = w.Follow(&es[j], res[j].heads, res[j].err); got != nil {
+				if got = w.Follow(&es[j], errs[j]); got != nil {
 					break
 				}
 			}

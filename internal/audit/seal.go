@@ -71,21 +71,33 @@ func FormatHeads(heads map[string]Head) string {
 // ParseHeads reads what FormatHeads wrote.
 func ParseHeads(s string) (map[string]Head, error) {
 	out := make(map[string]Head, 1+strings.Count(s, ";"))
+	if err := eachHead(s, func(id string, h Head) { out[id] = h }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachHead calls fn (when not nil) with each head of s, written as
+// FormatHeads writes them, in order, or names the first part that is not
+// case:seq:mac.
+func eachHead(s string, fn func(id string, h Head)) error {
 	for more := true; more; {
 		var p string
 		p, s, more = strings.Cut(s, ";")
 		id, rest, ok := strings.Cut(p, ":")
 		seq, mac, ok2 := strings.Cut(rest, ":")
 		if !ok || !ok2 || strings.Contains(mac, ":") {
-			return nil, fmt.Errorf("its case heads %q are not case:seq:mac", p)
+			return fmt.Errorf("its case heads %q are not case:seq:mac", p)
 		}
 		n, err := strconv.Atoi(seq)
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("its case heads %q are not case:seq:mac", p)
+			return fmt.Errorf("its case heads %q are not case:seq:mac", p)
 		}
-		out[id] = Head{Seq: n, MAC: mac}
+		if fn != nil {
+			fn(id, Head{Seq: n, MAC: mac})
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // HeadsDigest is the SHA-256 over every case head, in case order: what a

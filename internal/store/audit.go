@@ -132,7 +132,7 @@ func (db *DB) VerifyAudit(ctxDone func() error) (int64, error) {
 		return 0, &TamperError{Reason: ErrNeedsSealing.Error()}
 	}
 	err := db.View(context.Background(), func(t *Tx) error {
-		_, err := t.verifyAuditChain(VerifyOptions{Progress: ctxDone}, &r)
+		_, err := t.verifyAuditChain(VerifyOptions{Progress: ctxDone}, &r, false)
 		return err
 	})
 	return r.AuditEntries, err

@@ -328,7 +328,7 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 				return &TamperError{Reason: ErrNeedsSealing.Error()}
 			}
 		}
-		v, err := t.verifyAuditChain(o, &r)
+		v, err := t.verifyAuditChain(o, &r, true)
 		if err != nil {
 			return err
 		}
@@ -474,7 +474,9 @@ func (t *Tx) tamper(caseID string, seq int, auditSeq int64, reason string) error
 	return e
 }
 
-func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier, error) {
+// verifyAuditChain checks the audit chain; keepHeads keeps the case heads
+// it records (Verify compares them with the case chains).
+func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport, keepHeads bool) (*audit.Verifier, error) {
 	var headSeq, keyedFrom int64
 	var headHash string
 	if err := t.queryRow(`SELECT seq, hash, keyed_from FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash, &keyedFrom); err != nil {
@@ -490,7 +492,7 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 			return nil, &TamperError{Reason: "the case histories are sealed but the audit chain has no keyed entry: it was rewritten and re-hashed without the key"}
 		}
 	}
-	v := &audit.Verifier{KeyedFrom: keyedFrom}
+	v := &audit.Verifier{KeyedFrom: keyedFrom, KeepHeads: keepHeads || len(o.Checkpoints) > 0}
 	defer func() { r.AuditEntries = v.Checked }()
 	if ring := t.ring(); ring != nil {
 		v.Key = ring.SealKey
@@ -516,7 +518,7 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 	check := func(c *auditChunk) {
 		ck := &audit.Checker{KeyedFrom: v.KeyedFrom, Key: v.Key}
 		for i := range c.n {
-			c.heads[i], c.errs[i] = ck.Check(&c.entries[i])
+			c.errs[i] = ck.Check(&c.entries[i])
 		}
 		close(c.done)
 	}
@@ -524,7 +526,7 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		<-c.done
 		for i := range c.n {
 			e := &c.entries[i]
-			if err := v.Follow(e, c.heads[i], c.errs[i]); err != nil {
+			if err := v.Follow(e, c.errs[i]); err != nil {
 				return err
 			}
 			for _, cp := range cps[e.Seq] {
@@ -569,6 +571,18 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		// schema forbids) has its chunk read column by column, as below.
 		columns = packedAuditColumns
 	}
+	// On a SQLite file each reader reads through a connection of its own
+	// (rawAuditReader) when it sees the same audit head; the packed read
+	// below is for the rest.
+	raw := make([]*rawAuditReader, len(readers))
+	if packed {
+		for i := range readers {
+			raw[i] = t.rawAuditReader(headSeq, headHash)
+			if raw[i] != nil {
+				defer raw[i].close()
+			}
+		}
+	}
 	plain := `SELECT seq, ` + at + `, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id FROM audit_log WHERE seq >= $1 AND seq < $2 ORDER BY seq`
 	stmts := make([]*sql.Stmt, len(readers))
 	for i, tx := range readers {
@@ -586,6 +600,13 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 		}
 		if i == chunks-1 {
 			hi = math.MaxInt64
+		}
+		if raw[reader] != nil {
+			err := raw[reader].read(c, lo, hi)
+			if !errors.Is(err, errNotPacked) {
+				return t.rereadTimes(readers[reader], c, err)
+			}
+			c.n, c.slow = 0, c.slow[:0]
 		}
 		q := func() (*sql.Rows, error) { return stmts[reader].QueryContext(t.ctx, lo, hi) }
 		if packed {
@@ -654,23 +675,22 @@ func (t *Tx) verifyAuditChain(o VerifyOptions, r *VerifyReport) (*audit.Verifier
 // each one's own seal gave.
 type auditChunk struct {
 	entries []audit.Entry
-	heads   []map[string]audit.Head
 	errs    []error
 	n       int
 	readErr error // what stopped reading after the n entries, if anything
 	done    chan struct{}
-	slow    []int // entries whose time is spelt other than as Waymark writes it
+	slow    []int  // entries whose time is spelt other than as Waymark writes it
+	text    []byte // the text of the entries a rawAuditReader read, which their strings point into
 }
 
 func newAuditChunk() *auditChunk {
-	return &auditChunk{entries: make([]audit.Entry, auditChunkSize), heads: make([]map[string]audit.Head, auditChunkSize), errs: make([]error, auditChunkSize)}
+	return &auditChunk{entries: make([]audit.Entry, auditChunkSize), errs: make([]error, auditChunkSize)}
 }
 
 func (c *auditChunk) grow() {
 	c.entries = append(c.entries, audit.Entry{})
-	c.heads = append(c.heads, nil)
 	c.errs = append(c.errs, nil)
-	c.entries, c.heads, c.errs = c.entries[:cap(c.entries)], c.heads[:cap(c.heads)], c.errs[:cap(c.errs)]
+	c.entries, c.errs = c.entries[:cap(c.entries)], c.errs[:cap(c.errs)]
 }
 
 // auditChunkSize is how many entries a chunk covers: large enough that a
@@ -749,7 +769,6 @@ func inChunks(readers, n int, read func(reader int, c *auditChunk, i int) error,
 			if err := follow(c); err != nil {
 				return err
 			}
-			clear(c.heads[:c.n])
 			clear(c.errs[:c.n])
 			free[r] <- c
 		}
@@ -822,6 +841,21 @@ func (t *Tx) snapshotReaders(n int, headSeq int64, headHash string) (readers []*
 		readers = append(readers, tx)
 	}
 	return readers, done
+}
+
+// rawAuditReader is a reader of t's SQLite file that sees the audit head
+// t sees, or nil when there is none to be had (an in-memory database, a
+// head moved since t began).
+func (t *Tx) rawAuditReader(headSeq int64, headHash string) *rawAuditReader {
+	var file string
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file); err != nil || file == "" {
+		return nil
+	}
+	r, err := openRawAuditReader(file, headSeq, headHash)
+	if err != nil {
+		return nil
+	}
+	return r
 }
 
 // rereadTimes reads, through the driver, the time of each entry of c that

@@ -20,6 +20,13 @@ import (
 // hundreds of thousands for a benchmark.
 func fillAudit(tb testing.TB, db *store.DB, n int) {
 	tb.Helper()
+	fillAuditSized(tb, db, n, 0)
+}
+
+// fillAuditSized is fillAudit with each entry's detail padded to at least
+// detail bytes (a seeded case's one entry lists its 20 steps in about 830).
+func fillAuditSized(tb testing.TB, db *store.DB, n, detail int) {
+	tb.Helper()
 	ring := storetest.KeyRing()
 	keyID := ring.Primary()
 	key, err := ring.SealKey(keyID)
@@ -54,6 +61,9 @@ func fillAudit(tb testing.TB, db *store.DB, n int) {
 			if i%4 == 0 {
 				e.Action, e.Detail = audit.ActionContactRecorded, "recorded a contact"
 				e.Heads = audit.FormatHeads(map[string]audit.Head{e.CaseID: {Seq: 1 + i/50000, MAC: strings.Repeat("ab", 32)}})
+			}
+			if len(e.Detail) < detail {
+				e.Detail += strings.Repeat(",note_added#"+strconv.Itoa(i%20), 1+(detail-len(e.Detail))/14)
 			}
 			e = audit.SealKeyed(e, seq, hash, keyID, key, 1)
 			seq, hash = e.Seq, e.Hash
@@ -90,9 +100,12 @@ func fillAudit(tb testing.TB, db *store.DB, n int) {
 // BenchmarkVerifyAudit verifies an audit log of VERIFY_BENCH_ENTRIES
 // entries (200,000 unless set) and reports entries a second, and the CPU
 // time (all goroutines, user and kernel) each entry cost, which a busy
-// machine inflates less than the wall clock:
+// machine inflates less than the wall clock. VERIFY_BENCH_DETAIL pads each
+// entry's detail to that many bytes (830 makes entries the size of a
+// seeded case's one entry; unset, they are the size of a step's):
 //
 //	go test ./internal/store/ -run '^$' -bench BenchmarkVerifyAudit -benchtime 3x
+//	VERIFY_BENCH_DETAIL=830 go test ./internal/store/ -run '^$' -bench BenchmarkVerifyAudit -benchtime 3x
 //
 // With TEST_DATABASE_URL set it runs on PostgreSQL too.
 func BenchmarkVerifyAudit(b *testing.B) {
@@ -110,7 +123,8 @@ func BenchmarkVerifyAudit(b *testing.B) {
 				b.Fatal(err)
 			}
 			if have == 0 {
-				fillAudit(b, s.DB, n)
+				detail, _ := strconv.Atoi(os.Getenv("VERIFY_BENCH_DETAIL"))
+				fillAuditSized(b, s.DB, n, detail)
 			} else if have != int64(n) {
 				b.Fatalf("the store already holds %d audit entries, not %d", have, n)
 			}
@@ -350,4 +364,67 @@ func TestAnAuditColumnHoldingTheSeparatorIsReadExactly(t *testing.T) {
 			}
 		}
 	})
+}
+
+// `audit verify` reads the chain on several connections at once and checks
+// seals on every processor, yet in the middle of a long log it still finds
+// each way of tampering with it, at the entry and with the reason checking
+// one entry after another gives: an entry altered, two entries swapped, an
+// entry deleted, and an entry given a previous hash of another entry's.
+func TestAuditVerifyOnEveryProcessorStillFindsEachTamperInALongLog(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 20,000 audit entries a store")
+	}
+	const n, mid = 20_000, 12_345
+	exec := func(t *testing.T, db *store.DB, q string, args ...any) {
+		t.Helper()
+		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hashOf := func(t *testing.T, db *store.DB, seq int64) string {
+		t.Helper()
+		var h string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name    string
+		tamper  func(t *testing.T, db *store.DB)
+		brokeAt int64
+		reason  string
+	}{
+		{"an entry altered", func(t *testing.T, db *store.DB) {
+			exec(t, db, `UPDATE audit_log SET detail = 'nothing happened' WHERE seq = $1`, mid)
+		}, mid, "its contents do not match its seal"},
+		{"two entries swapped", func(t *testing.T, db *store.DB) {
+			exec(t, db, `UPDATE audit_log SET seq = -1 WHERE seq = $1`, mid)
+			exec(t, db, `UPDATE audit_log SET seq = $1 WHERE seq = $2`, mid, mid+1)
+			exec(t, db, `UPDATE audit_log SET seq = $1 WHERE seq = -1`, mid+1)
+		}, mid, "its link to the previous entry does not match"},
+		{"an entry deleted", func(t *testing.T, db *store.DB) {
+			exec(t, db, `DELETE FROM audit_log WHERE seq = $1`, mid)
+		}, mid + 1, "expected entry 12345 next"},
+		{"a previous hash forged", func(t *testing.T, db *store.DB) {
+			exec(t, db, `UPDATE audit_log SET prev_hash = $1 WHERE seq = $2`, hashOf(t, db, mid-2), mid)
+		}, mid, "its link to the previous entry does not match"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+				fillAudit(t, db, n)
+				tc.tamper(t, db)
+				want := verifyOneByOne(t, db)
+				got, err := db.VerifyAudit(nil)
+				var b *audit.BrokenError
+				if !errors.As(err, &b) || b.Seq != tc.brokeAt || !strings.Contains(b.Reason, tc.reason) || err.Error() != want.Error() {
+					t.Fatalf("verified %d, %v; one entry after another: %v; want broken at %d: %s", got, err, want, tc.brokeAt, tc.reason)
+				}
+				if got != mid-1 {
+					t.Fatalf("verified %d entries before the break, want %d", got, mid-1)
+				}
+			})
+		})
+	}
 }
