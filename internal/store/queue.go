@@ -282,8 +282,8 @@ type qkeep func(ks []Cursor) ([]Cursor, error)
 // sealed row: n to show, and one more if there is a further page
 // (walkKept). Only keys that passed are returned, so no cursor is ever
 // made from one that did not. The roles of the sealed member rows read for
-// the check are added to roles (by case), so that the page need not read
-// them again (pageSummaries).
+// the check are added to roles (by case; nil: not kept), so that the page
+// need not read them again (pageSummaries).
 func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, userID, orgID string, roles map[string][]string) ([]Cursor, error) {
 	desc := from != nil && from.Before
 	before := func(a, b Cursor) bool { // a comes first in the walk
@@ -341,8 +341,10 @@ func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, u
 		if err != nil {
 			return nil, err
 		}
-		for id, r := range sealed {
-			roles[id] = r
+		if roles != nil {
+			for id, r := range sealed {
+				roles[id] = r
+			}
 		}
 		// A member row whose seal does not match gives nothing (cases.go).
 		return slices.DeleteFunc(ks, func(k Cursor) bool { return len(sealed[k.ID]) == 0 }), nil
@@ -353,26 +355,24 @@ func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, u
 }
 
 // qpage reads one page of keys from the cursor at (nil: the first page),
-// the cursors either side, and the viewer's roles in the cases read by
-// sealed member rows (qwalk).
-func (t *Tx) qpage(srcs []qsrc, mem []Cursor, at *Cursor, limit int, keep qkeep, userID, orgID string) ([]Cursor, Page, map[string][]string, error) {
+// and the cursors either side; the viewer's roles in the cases, read from
+// their sealed member rows by the walk, are added to roles (qwalk).
+func (t *Tx) qpage(srcs []qsrc, mem []Cursor, at *Cursor, limit int, keep qkeep, userID, orgID string, roles map[string][]string) ([]Cursor, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
-	roles := map[string][]string{}
 	ks, err := t.qwalk(srcs, mem, at, limit, keep, userID, orgID, roles)
 	if err != nil {
-		return nil, Page{}, nil, err
+		return nil, Page{}, err
 	}
 	if len(ks) == 0 && at != nil && at.Before {
 		// Nothing is left before it (what was there has moved on): the first page.
 		at = nil
 		if ks, err = t.qwalk(srcs, mem, nil, limit, keep, userID, orgID, roles); err != nil {
-			return nil, Page{}, nil, err
+			return nil, Page{}, err
 		}
 	}
-	ks, links, err := pageOf(ks, at, limit, func(k Cursor) (Cursor, error) { return k, nil })
-	return ks, links, roles, err
+	return pageOf(ks, at, limit, func(k Cursor) (Cursor, error) { return k, nil })
 }
 
 // InboxPage lists one page of the cases waiting on the Children's Services
@@ -415,7 +415,8 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, at *Cursor, limit in
 		ks = slices.DeleteFunc(ks, func(k Cursor) bool { return k.Part != 0 && urgentCase[k.ID] })
 		return waiting(ks)
 	}
-	keys, links, roles, err := t.qpage(srcs, urgent, at, limit, keep, userID, orgID)
+	roles := map[string][]string{}
+	keys, links, err := t.qpage(srcs, urgent, at, limit, keep, userID, orgID, roles)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
@@ -599,7 +600,7 @@ func (t *Tx) ownClocks(w pathway.Worker) qkeep {
 // windows first, then the most overdue.
 func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cursor, limit int) ([]WorkItem, Page, error) {
 	w := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
-	keys, links, _, err := t.qpage(workSources(w, now), nil, at, limit, t.ownClocks(w), userID, orgID)
+	keys, links, err := t.qpage(workSources(w, now), nil, at, limit, t.ownClocks(w), userID, orgID, nil)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
@@ -663,7 +664,7 @@ func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (in
 			srcs = append(srcs, s)
 		}
 	}
-	keys, err := t.qwalk(srcs, nil, nil, OverdueCap-1, t.ownClocks(w), userID, orgID, map[string][]string{})
+	keys, err := t.qwalk(srcs, nil, nil, OverdueCap-1, t.ownClocks(w), userID, orgID, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
 	}
