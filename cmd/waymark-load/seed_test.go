@@ -340,6 +340,21 @@ func seedContent(t *testing.T, db *store.DB) []string {
 		out = append(out, fmt.Sprintf("search_tokens %s: %d", id, tokens))
 	}
 	rows.Close()
+	// Search by viewer: the same viewers and raised times, as many entries.
+	rows, err = db.SQL().QueryContext(ctx, `SELECT case_id, viewer, raised_at, COUNT(*) FROM search_viewer_tokens GROUP BY case_id, viewer, raised_at ORDER BY case_id, viewer`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, viewer string
+		var raised any
+		var n int
+		if err := rows.Scan(&id, &viewer, &raised, &n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("search_viewer_tokens %s %s %v: %d", id, viewer, raised, n))
+	}
+	rows.Close()
 	err = db.View(ctx, func(tx *store.Tx) error {
 		for _, id := range ids {
 			events, err := tx.CaseEvents(id)

@@ -500,6 +500,10 @@ func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
 		if err := tx.DeleteOrphanReadModels(); err != nil {
 			return err
 		}
+		// Search by viewer is the cross of two read models just rebuilt.
+		if err := tx.RebuildSearchIndex(); err != nil {
+			return err
+		}
 		n = len(ids)
 		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", Action: audit.ActionReadModelRebuilt, Detail: fmt.Sprintf("%d cases", n)})
 	})

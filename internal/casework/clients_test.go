@@ -147,6 +147,9 @@ func TestAMachineClientSeesOnlyCasesItIsAMemberOf(t *testing.T) {
 		if err != nil || len(cs) != 1 || cs[0].ID != given {
 			t.Fatalf("the client lists %v (%v), want only the case it was given", ids(cs), err)
 		}
+		if cs, _, err := p.svc.SearchPage(p.ctx, client, "Amira", nil); err != nil || len(cs) != 1 || cs[0].ID != given {
+			t.Fatalf("the client finds %v (%v), want only the case it was given", ids(cs), err)
+		}
 		view, err := p.svc.Case(p.ctx, client, given)
 		if err != nil || !view.Membership.Is(pathway.MemberMachineClient) || view.Membership.Team() {
 			t.Fatalf("the client reading its case: %+v %v", view.Membership, err)
@@ -180,6 +183,10 @@ func TestAMachineClientSeesOnlyCasesItIsAMemberOf(t *testing.T) {
 		}
 		if cs, _, _ := p.svc.MyCasesPage(p.ctx, client, nil); len(cs) != 0 {
 			t.Fatalf("after withdrawal the client lists %v", ids(cs))
+		}
+		// Nor does its search find the case, from the same moment.
+		if cs, _, err := p.svc.SearchPage(p.ctx, client, "Amira", nil); err != nil || len(cs) != 0 {
+			t.Fatalf("after withdrawal the client finds %v (%v)", ids(cs), err)
 		}
 	})
 }

@@ -138,6 +138,19 @@ func BenchmarkSeededLists(b *testing.B) {
 			return len(l), err
 		}
 	}
+	search := func(q string) func() (int, error) {
+		return func() (int, error) { c, _, err := f.svc.SearchPage(ctx, f.cs, q, nil); return len(c), err }
+	}
+	searchNext := func(q string) func() (int, error) {
+		_, first, err := f.svc.SearchPage(ctx, f.cs, q, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if first.Next == nil {
+			return nil
+		}
+		return func() (int, error) { c, _, err := f.svc.SearchPage(ctx, f.cs, q, first.Next); return len(c), err }
+	}
 	var opened int
 	lists := []struct {
 		name string
@@ -152,7 +165,13 @@ func BenchmarkSeededLists(b *testing.B) {
 		{"MyCases/childrens-services/page-2", secondPage(f.cs)},
 		{"MyCases/referrer", func() (int, error) { c, _, err := f.svc.MyCasesPage(ctx, f.teacher, nil); return len(c), err }},
 		{"MyCases/referrer/page-2", secondPage(f.teacher)},
-		{"Search", func() (int, error) { c, _, err := f.svc.SearchPage(ctx, f.cs, "Amira", nil); return len(c), err }},
+		// A given name (one case in 20 of the seed's), a given and a family
+		// name (one in 280), and a word every seeded case has (its alias
+		// "Kid N"), first page and second.
+		{"Search", search("Amira")},
+		{"Search/two-names", search("Amira Example")},
+		{"Search/every-case", search("Kid")},
+		{"Search/every-case/page-2", searchNext("Kid")},
 		{"Alerts", func() (int, error) { a, _, err := f.svc.AlertsPage(ctx, f.lead, nil); return len(a), err }},
 		{"Escalations", func() (int, error) { e, _, err := f.svc.EscalationsPage(ctx, f.lead, nil); return len(e), err }},
 		{"RetentionReview", func() (int, error) { r, err := f.svc.RetentionReview(ctx, f.lead); return len(r), err }},

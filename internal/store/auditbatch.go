@@ -82,6 +82,9 @@ func (db *DB) AuditBatchStats() AuditBatchStats {
 // from ctx, as AppendAudit would. If ctx ends first, RecordAudit returns
 // its error but the entry, already handed over, is still written.
 func (db *DB) RecordAudit(ctx context.Context, e audit.Entry) error {
+	if _, inside := db.updating.Load(goroutineID()); inside {
+		return ErrAuditedReadInsideWrite
+	}
 	if e.RequestID == "" {
 		e.RequestID = audit.RequestIDFrom(ctx)
 	}

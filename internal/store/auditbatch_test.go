@@ -342,3 +342,53 @@ func TestAnAuditedReadThatShowedNothingRecordsNothing(t *testing.T) {
 		}
 	})
 }
+
+// An audited read waits for the audit writer, and the writer needs the write
+// lock: made inside a write transaction it would wait for its own
+// transaction. It is refused at once instead, on both stores, and the
+// transaction it was made in rolls back with nothing written.
+func TestAnAuditedReadInsideAWriteTransactionIsRefusedAtOnce(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		before := auditHead(t, db)
+		done := make(chan error, 1)
+		go func() {
+			done <- db.Update(ctx, func(tx *store.Tx) error {
+				if err := tx.AppendAudit(readEntry("the outer write")); err != nil {
+					return err
+				}
+				return auditedRead(ctx, db, "the read made inside it")
+			})
+		}()
+		err := waitFor(t, done, "the write transaction to end")
+		if !errors.Is(err, store.ErrAuditedReadInsideWrite) {
+			t.Fatalf("an audited read inside a write transaction gave %v, want ErrAuditedReadInsideWrite", err)
+		}
+		// On SQLite, the same for a write transaction begun inside another
+		// (PostgreSQL runs the two side by side, on two connections).
+		if db.Dialect == store.SQLite {
+			go func() {
+				done <- db.Update(ctx, func(*store.Tx) error {
+					return db.Update(ctx, func(*store.Tx) error { return nil })
+				})
+			}()
+			if err := waitFor(t, done, "the nested write to end"); !errors.Is(err, store.ErrAuditedReadInsideWrite) {
+				t.Fatalf("a write transaction inside another gave %v, want ErrAuditedReadInsideWrite", err)
+			}
+		}
+		if got := auditHead(t, db); got != before {
+			t.Fatalf("the chain moved from %d to %d: something of the refused transactions was written", before, got)
+		}
+		// Outside any transaction the same read is audited as usual, also
+		// from a goroutine that ran a write transaction before.
+		if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := auditedRead(ctx, db, "the read made after it"); err != nil {
+			t.Fatal(err)
+		}
+		if got := auditHead(t, db); got != before+1 {
+			t.Fatalf("the chain moved from %d to %d, want one entry", before, got)
+		}
+		verifyChain(t, db)
+	})
+}

@@ -249,7 +249,8 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	// Members, clocks and search tokens: only rows that differ from what
 	// the projection gives are written (an event that changes none of them
 	// writes none), and rows it no longer gives are deleted.
-	if err := t.saveTokens(caseID, p.tokens, fresh); err != nil {
+	hadTokens, err := t.saveTokens(caseID, p.tokens, fresh)
+	if err != nil {
 		return err
 	}
 	keyID, key, err := t.sealKey()
@@ -269,7 +270,11 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err := t.saveMembers(caseID, version, p.members, keyID, key, fresh); err != nil {
 		return err
 	}
-	if err := t.saveCaseViewers(caseID, p.members, r.updatedAt, escalated, fresh); err != nil {
+	hadViewers, err := t.saveCaseViewers(caseID, p.members, r.updatedAt, escalated, fresh)
+	if err != nil {
+		return err
+	}
+	if err := t.saveViewerTokens(caseID, r.raisedAt, hadViewers, sortedKeys(viewersOf(p.members)), hadTokens, p.tokens); err != nil {
 		return err
 	}
 	if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
@@ -290,16 +295,15 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// saveTokens makes a case's search tokens exactly tokens. It reads what is
-// stored and writes only the difference: an event that changes no token
-// (most do not) runs one query and writes nothing. A fresh case (new in
-// this transaction, see writeProjection) has none to read.
-func (t *Tx) saveTokens(caseID string, tokens []string, fresh bool) error {
-	var have []string
+// saveTokens makes a case's search tokens exactly tokens, and gives the
+// tokens it had. It reads what is stored and writes only the difference: an
+// event that changes no token (most do not) runs one query and writes
+// nothing. A fresh case (new in this transaction, see writeProjection) has
+// none to read.
+func (t *Tx) saveTokens(caseID string, tokens []string, fresh bool) (have []string, err error) {
 	if !fresh {
-		var err error
 		if have, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
-			return fmt.Errorf("store: reading search tokens: %w", err)
+			return nil, fmt.Errorf("store: reading search tokens: %w", err)
 		}
 	}
 	want := map[string]bool{}
@@ -316,7 +320,7 @@ func (t *Tx) saveTokens(caseID string, tokens []string, fresh bool) error {
 	}
 	if n := len(gone) - 1; n > 0 {
 		if _, err := t.exec(`DELETE FROM search_tokens WHERE case_id = $1 AND token_hash IN (`+placeholders(2, n)+`)`, gone...); err != nil {
-			return fmt.Errorf("store: clearing search tokens: %w", err)
+			return nil, fmt.Errorf("store: clearing search tokens: %w", err)
 		}
 	}
 	args := []any{caseID}
@@ -329,12 +333,12 @@ func (t *Tx) saveTokens(caseID string, tokens []string, fresh bool) error {
 		}
 	}
 	if len(values) == 0 {
-		return nil
+		return have, nil
 	}
 	if _, err := t.exec(`INSERT INTO search_tokens(case_id, token_hash) VALUES `+strings.Join(values, ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
-		return fmt.Errorf("store: saving search tokens: %w", err)
+		return nil, fmt.Errorf("store: saving search tokens: %w", err)
 	}
-	return nil
+	return have, nil
 }
 
 // saveMembers makes a case's member rows exactly members, each sealed

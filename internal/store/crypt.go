@@ -379,6 +379,10 @@ func (t *Tx) EraseCase(e Erasure) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return waymark.Errorf(waymark.ENOTFOUND, "Case not found")
 	}
+	// Search by viewer goes first: its rows are found by the search tokens.
+	if err := t.clearViewerTokens(e.CaseID); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`UPDATE cases SET child_name = '', search_text = LOWER(COALESCE(reference, '')) WHERE id = $1`,
 		`DELETE FROM search_tokens WHERE case_id = $1`,

@@ -2,10 +2,8 @@ package store
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,17 +25,15 @@ func viewerPerson(id string) string { return "p:" + id }
 func viewerOrg(id string) string    { return "o:" + id }
 
 // saveCaseViewers keeps a case's case_viewers rows in step with its members
-// and its last activity. SaveProjection calls it in the same transaction as
-// the members it derives them from.
-func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time, fresh bool) error {
+// and its last activity, and gives the keys it had. SaveProjection calls it
+// in the same transaction as the members it derives them from.
+func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt time.Time, escalatedSince *time.Time, fresh bool) (have []string, err error) {
 	want := viewersOf(members)
-	var have []string
 	if !fresh { // a new case has none
 		// One statement moves every row the case has and says which they are.
-		var err error
 		if have, err = t.stringColumn(`UPDATE case_viewers SET updated_at = $2, escalated_since = $3 WHERE case_id = $1 RETURNING viewer`,
 			caseID, utc(updatedAt), nullTime(escalatedSince)); err != nil {
-			return fmt.Errorf("store: updating case viewers: %w", err)
+			return nil, fmt.Errorf("store: updating case viewers: %w", err)
 		}
 	}
 	had := map[string]bool{}
@@ -45,7 +41,7 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 		had[v] = true
 		if !want[v] {
 			if _, err := t.exec(`DELETE FROM case_viewers WHERE case_id = $1 AND viewer = $2`, caseID, v); err != nil {
-				return fmt.Errorf("store: removing a case viewer: %w", err)
+				return nil, fmt.Errorf("store: removing a case viewer: %w", err)
 			}
 		}
 	}
@@ -56,7 +52,7 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 		}
 	}
 	if len(added) == 0 {
-		return nil
+		return have, nil
 	}
 	slices.Sort(added)
 	args := []any{caseID, utc(updatedAt), nullTime(escalatedSince)}
@@ -66,9 +62,9 @@ func (t *Tx) saveCaseViewers(caseID string, members []pathway.Member, updatedAt 
 		values[i] = fmt.Sprintf("($1, $%d, $2, $3)", len(args))
 	}
 	if _, err := t.exec(`INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES `+strings.Join(values, ", "), args...); err != nil {
-		return fmt.Errorf("store: adding case viewers: %w", err)
+		return nil, fmt.Errorf("store: adding case viewers: %w", err)
 	}
-	return nil
+	return have, nil
 }
 
 // viewersOf is the set of case_viewers keys of a case's members.
@@ -170,11 +166,6 @@ type walk struct {
 	escalated   bool   // only cases with an escalation open, by when the oldest was raised (else by last activity)
 	where       string // further conditions on the case c, in the walk
 	args        []any  // their arguments, numbered from $8
-	// floors, when not nil, bound the walk of each viewer key (the person's,
-	// then the organisation's): a walk reads no row past its floor (the
-	// last row of a window of the key's rows, windowFloors), and a nil
-	// floor leaves that key's walk unbounded.
-	floors []*Cursor
 }
 
 // far is the edge of a first page: later (or, walking forwards in time,
@@ -219,41 +210,23 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 	}
 	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	args = append(args, w.args...)
-	inner := func(viewer string, floor *Cursor) string {
-		where := w.where
-		// Conditions on the case's id alone read it from the walk's own
-		// row, so that a walk that needs nothing else of the case does not
-		// look each one up (a search word's blind-index entries).
-		if w.floors != nil {
-			where = strings.ReplaceAll(where, "c.id", "v.case_id")
-		}
+	inner := func(viewer string) string {
 		q := `SELECT v.case_id, v.` + key + ` AS k FROM case_viewers v`
-		if strings.Contains(where, "c.") {
+		if strings.Contains(w.where, "c.") {
 			q += ` JOIN cases c ON c.id = v.case_id`
 		}
 		q += ` WHERE v.viewer = ` + viewer
-		if floor != nil {
-			// The window: from the edge down to (or, walking the other
-			// way, up to) its floor, the floor's own row included.
-			back := map[string]string{"<": ">=", ">": "<="}[cmp]
-			args = append(args, utc(floor.At), floor.ID)
-			q += fmt.Sprintf(` AND (v.`+key+`, v.case_id) `+back+` ($%d, $%d)`, len(args)-1, len(args))
-		}
 		if w.escalated {
 			q += ` AND v.escalated_since IS NOT NULL`
 		}
 		q += ` AND (v.` + key + `, v.case_id) ` + cmp + ` ($6, $7)`
-		if where != "" {
-			q += ` AND ` + where
+		if w.where != "" {
+			q += ` AND ` + w.where
 		}
 		return `SELECT * FROM (` + q + ` ORDER BY v.` + key + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
 	}
-	var floors [2]*Cursor
-	if w.floors != nil {
-		floors = [2]*Cursor{w.floors[0], w.floors[1]}
-	}
-	person := inner("$3", floors[0])
-	org := inner("$4", floors[1])
+	person := inner("$3")
+	org := inner("$4")
 	q := pageColumns + ` FROM (` + person + ` UNION ` + org + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.k` + dir + `, p.case_id` + dir
 	keyOf := lastActivity
@@ -340,20 +313,44 @@ func MayBeInReference(word string) bool {
 	return true
 }
 
-// SearchPage finds one page of the user's cases where every word of q is in
-// the reference, or is one of the child's names or aliases or the start
-// (three letters or more) of one, matched through the blind index; newest
-// activity first. Cases they may not know are never searched at all.
-//
-// When a word cannot be part of a reference, the search starts from that
-// word's entries in the blind index (an index walk over the cases with
-// that name) and keeps those the viewer is a member of; otherwise it walks
-// the viewer's own cases, newest first, until the page is full.
-func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
+// searchWords are the words of a search, as SearchPage reads them.
+func searchWords(q string) []string {
 	words := strings.Fields(strings.ToLower(q))
 	if len(words) > 6 {
 		words = words[:6]
 	}
+	return words
+}
+
+// SearchByName reports whether a search for q lists its cases newest raised
+// first (a word of it cannot be part of a reference, so it is read through
+// the blind index by viewer), rather than by last activity (SearchPage).
+func SearchByName(q string) bool {
+	for _, w := range searchWords(q) {
+		if !MayBeInReference(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchPage finds one page of the user's cases where every word of q is in
+// the reference, or is one of the child's names or aliases or the start
+// (three letters or more) of one, matched through the blind index. Cases
+// they may not know are never searched at all.
+//
+// When a word cannot be part of a reference (a name), the search reads the
+// viewer's own entries of that word in search_viewer_tokens (migration
+// 0023; searchindex.go): one walk for the person and one for their
+// organisation, each newest raised case first, keeping an entry when the
+// case has the word's other hashes and the other words (a probe of the
+// same table by its whole key each, or the reference for a word that may
+// be part of one), and stopping when the page is full. Such a search lists
+// the cases newest raised first, a key that no event moves. When every
+// word may be part of a reference, it walks the viewer's cases by last
+// activity, newest first, as "Your cases" does, until the page is full.
+func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
+	words := searchWords(q)
 	ix, err := t.index()
 	if err != nil {
 		return nil, Page{}, err
@@ -361,128 +358,101 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseS
 	if limit <= 0 {
 		limit = PageSize
 	}
-	var conds, drive []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", 7+len(args))
 	}
-	for _, w := range words {
-		hashes := ix.Query(w)
-		inReference := MayBeInReference(w)
-		if !inReference && len(hashes) == 0 {
-			return nil, Page{}, nil // nothing can match this word
-		}
-		if !inReference && drive == nil {
-			for _, h := range hashes {
-				drive = append(drive, arg(h))
+	drive := -1 // the first word that can only match through the blind index
+	for i, w := range words {
+		if !MayBeInReference(w) {
+			if len(ix.Query(w)) == 0 {
+				return nil, Page{}, nil // nothing can match this word
 			}
-			continue
+			if drive < 0 {
+				drive = i
+			}
 		}
+	}
+	// match is the condition that case c, or the entry e of the driving
+	// word, has word w: in its reference, when w may be part of one, or
+	// every hash of w (the word's hashes, has).
+	match := func(w string, has func(hash string) string) (cond string, needsCase bool) {
 		var alt []string
-		if inReference {
+		if MayBeInReference(w) {
 			alt = append(alt, `c.search_text LIKE `+arg("%"+escapeLike(w)+"%")+` ESCAPE '\'`)
 		}
-		if len(hashes) > 0 {
+		if hashes := ix.Query(w); len(hashes) > 0 {
 			var all []string
 			for _, h := range hashes {
-				all = append(all, hasToken("st", arg(h)))
+				all = append(all, has(arg(h)))
 			}
 			alt = append(alt, `(`+strings.Join(all, ` AND `)+`)`)
 		}
-		conds = append(conds, `(`+strings.Join(alt, ` OR `)+`)`)
+		return `(` + strings.Join(alt, ` OR `) + `)`, MayBeInReference(w)
 	}
-	if drive == nil {
+	if drive < 0 {
+		var conds []string
+		for _, w := range words {
+			cond, _ := match(w, func(h string) string { return hasToken("st", h) })
+			conds = append(conds, cond)
+		}
 		return t.pagedSummaries(walk{newestFirst: true, where: strings.Join(conds, " AND "), args: args}, userID, orgID, at, limit)
 	}
-	// A word common among the viewer's cases fills the page from their
-	// newest two thousand: walk those first. If the page is not full and
-	// there were more to look at, the word is rare there, and the search
-	// starts from its entries in the blind index instead.
-	var driveConds []string
-	for _, h := range drive {
-		driveConds = append(driveConds, hasToken("st", h))
+	hashes := ix.Query(words[drive])
+	first := arg(hashes[0])
+	var conds []string
+	for _, h := range hashes[1:] {
+		conds = append(conds, hasEntry(arg(h)))
 	}
-	//
-	// The window is found first, by its last row (windowFloors: an index
-	// walk of the viewer's own list rows, nothing else read); the walk
-	// then reads the viewer's rows in order from the cursor and stops as
-	// soon as the page is full, or at the window's floor.
-	floors, whole, err := t.windowFloors(userID, orgID, at, searchWindow)
-	if err != nil {
-		return nil, Page{}, err
+	joinCase := false
+	for i, w := range words {
+		if i == drive {
+			continue
+		}
+		cond, needsCase := match(w, hasEntry)
+		conds = append(conds, cond)
+		joinCase = joinCase || needsCase
 	}
-	windowed := walk{newestFirst: true, where: strings.Join(append(conds, `(`+strings.Join(driveConds, ` AND `)+`)`), " AND "), args: args, floors: floors}
-	cases, page, err := t.pagedSummaries(windowed, userID, orgID, at, limit)
-	if err != nil || (at != nil && at.Before && page.Prev != nil) || ((at == nil || !at.Before) && page.Next != nil) {
-		return cases, page, err // a full page
-	}
-	if whole {
-		return cases, page, nil // every case of the viewer's past the cursor was looked at
-	}
-	// Driven by the blind index: the first hash's entries, each kept when
-	// the word's other hashes, the viewer's membership and the other words
-	// agree.
 	dir, cmp, edge := keyset(true, at)
-	inner := `SELECT c.id AS case_id, c.updated_at FROM search_tokens s0 JOIN cases c ON c.id = s0.case_id WHERE s0.token_hash = ` + drive[0]
-	for _, h := range drive[1:] {
-		inner += ` AND ` + hasToken("sd", h)
+	inner := func(viewer string) string {
+		q := `SELECT e.case_id, e.raised_at AS k FROM search_viewer_tokens e`
+		if joinCase {
+			q += ` JOIN cases c ON c.id = e.case_id`
+		}
+		q += ` WHERE e.viewer = ` + viewer + ` AND e.token_hash = ` + first + ` AND (e.raised_at, e.case_id) ` + cmp + ` ($6, $7)`
+		for _, c := range conds {
+			q += ` AND ` + c
+		}
+		return `SELECT * FROM (` + q + ` ORDER BY e.raised_at` + dir + `, e.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
 	}
-	inner += ` AND EXISTS (SELECT 1 FROM case_viewers v WHERE v.case_id = c.id AND v.viewer IN ($3, $4))`
-	inner += ` AND (c.updated_at, c.id) ` + cmp + ` ($6, $7)`
-	for _, c := range conds {
-		inner += ` AND ` + c
-	}
-	query := pageColumns + ` FROM (` + inner + ` ORDER BY c.updated_at` + dir + `, c.id` + dir + ` LIMIT $5) p JOIN cases c ON c.id = p.case_id` + pageJoins +
-		` ORDER BY p.updated_at` + dir + `, p.case_id` + dir
+	query := pageColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
+		` ORDER BY p.k` + dir + `, p.case_id` + dir
 	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
-	return t.finishPage(query, append(all, args...), at, limit, lastActivity)
+	return t.finishPage(query, append(all, args...), at, limit, raisedFirst)
 }
+
+// raisedFirst is a name search's sort key.
+func raisedFirst(c CaseSummary) (time.Time, error) { return c.RaisedAt, nil }
 
 // hasToken is the condition that case c has the blind-index entry hash
 // (a parameter): one probe of search_tokens by case and hash. It is a
 // scalar subquery rather than EXISTS so that PostgreSQL cannot turn it
-// into a join against every entry of the hash in the database (a hash
-// join reads all the cases with that name, so a search grew with the
-// number of cases): each case the walk reaches is probed, in the walk's
-// order, and the walk stops when the page is full.
+// into a join against every entry of the hash in the database: each case
+// the walk reaches is probed, in the walk's order, and the walk stops when
+// the page is full.
 func hasToken(alias, hash string) string {
 	return `(SELECT 1 FROM search_tokens ` + alias + ` WHERE ` + alias + `.case_id = c.id AND ` + alias + `.token_hash = ` + hash + ` LIMIT 1) IS NOT NULL`
 }
 
-// searchWindow is how many of the viewer's newest cases (past the cursor)
-// a search looks at before it starts from the blind index instead.
-var searchWindow = 2000
-
-// windowFloors finds, for each of the viewer's keys (the person's, then
-// the organisation's), the last of the first window rows of the case list
-// from at (by last activity, newest first, walking the way at says): the
-// floor a windowed walk stops at. A key with fewer rows than that has no
-// floor (nil), and whole reports that neither has one: a walk down to the
-// floors looks at every case of the viewer's past the cursor. Each floor is
-// one probe of case_viewers_walk and a step over window index entries of
-// the viewer's own, reading no case.
-func (t *Tx) windowFloors(userID, orgID string, at *Cursor, window int) (floors []*Cursor, whole bool, err error) {
-	dir, cmp, edge := keyset(true, at)
-	whole = true
-	for _, viewer := range []string{viewerPerson(userID), viewerOrg(orgID)} {
-		var floorAt textTime
-		var id string
-		err := t.queryRow(`SELECT updated_at, case_id FROM case_viewers WHERE viewer = $1 AND (updated_at, case_id) `+cmp+` ($2, $3)
-			ORDER BY updated_at`+dir+`, case_id`+dir+` LIMIT 1 OFFSET `+strconv.Itoa(window-1), viewer, edge[0], edge[1]).Scan(&floorAt, &id)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			floors = append(floors, nil)
-		case err != nil:
-			return nil, false, fmt.Errorf("store: finding a search's window: %w", err)
-		case floorAt.t == nil:
-			return nil, false, errors.New("store: a case_viewers row has no last activity")
-		default:
-			floors = append(floors, &Cursor{At: *floorAt.t, ID: id})
-			whole = false
-		}
-	}
-	return floors, whole, nil
+// hasEntry is the condition that the case of the search_viewer_tokens
+// entry e also has the blind-index entry hash (a parameter): one probe of
+// the same table by its whole key, for the same viewer and case (a case
+// has an entry for every viewer and every hash, or none). A scalar
+// subquery, as hasToken, for the same reason.
+func hasEntry(hash string) string {
+	return `(SELECT 1 FROM search_viewer_tokens x WHERE x.viewer = e.viewer AND x.token_hash = ` + hash +
+		` AND x.raised_at = e.raised_at AND x.case_id = e.case_id LIMIT 1) IS NOT NULL`
 }
 
 // textTime scans a time that may be NULL, or — from SQLite, when a

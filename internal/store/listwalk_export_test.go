@@ -17,7 +17,12 @@ func (t *Tx) OldEscalatedCases(userID, orgID string, limit int) ([]CaseSummary, 
 	return t.summaries(summarySelect+` WHERE`+memberFilter+` AND c.open_escalations > 0 ORDER BY c.updated_at, c.id LIMIT $3`, userID, orgID, limit)
 }
 
-func (t *Tx) OldSearchCases(userID, orgID, q string, limit int) ([]CaseSummary, error) {
+// SearchOracle is search as its definition says (SearchPage), with no
+// index in mind: every case the viewer may know where every word of q is in
+// the reference or matches the blind index, newest raised first (the id,
+// highest first, breaking ties); or, when every word may be part of a
+// reference, newest activity first.
+func (t *Tx) SearchOracle(userID, orgID, q string) ([]CaseSummary, error) {
 	words := strings.Fields(strings.ToLower(q))
 	if len(words) > 6 {
 		words = words[:6]
@@ -27,21 +32,30 @@ func (t *Tx) OldSearchCases(userID, orgID, q string, limit int) ([]CaseSummary, 
 		return nil, err
 	}
 	query := summarySelect + ` WHERE` + memberFilter
-	args := []any{userID, orgID, limit}
+	args := []any{userID, orgID}
+	order := ` ORDER BY c.updated_at DESC, c.id DESC`
 	for _, w := range words {
-		args = append(args, "%"+escapeLike(w)+"%")
-		cond := fmt.Sprintf(`c.search_text LIKE $%d ESCAPE '\'`, len(args))
+		var alt []string
+		if MayBeInReference(w) {
+			args = append(args, "%"+escapeLike(w)+"%")
+			alt = append(alt, fmt.Sprintf(`c.search_text LIKE $%d ESCAPE '\'`, len(args)))
+		} else {
+			order = ` ORDER BY c.raised_at DESC, c.id DESC`
+		}
 		if hashes := ix.Query(w); len(hashes) > 0 {
 			var all []string
 			for _, h := range hashes {
 				args = append(args, h)
 				all = append(all, fmt.Sprintf(`EXISTS (SELECT 1 FROM search_tokens st WHERE st.case_id = c.id AND st.token_hash = $%d)`, len(args)))
 			}
-			cond += ` OR (` + strings.Join(all, ` AND `) + `)`
+			alt = append(alt, `(`+strings.Join(all, ` AND `)+`)`)
 		}
-		query += ` AND (` + cond + `)`
+		if len(alt) == 0 {
+			return nil, nil
+		}
+		query += ` AND (` + strings.Join(alt, ` OR `) + `)`
 	}
-	return t.summaries(query+` ORDER BY c.updated_at DESC LIMIT $3`, args...)
+	return t.summaries(query+order, args...)
 }
 
 func (t *Tx) OldClosedCasesClosedBefore(cutoff, now time.Time, limit int) ([]ClosedCaseDue, error) {
@@ -76,12 +90,4 @@ func (t *Tx) OldAuditEntriesBefore(cutoff time.Time) (int, error) {
 func WatchListQueries(fn func(q string, args []any)) (stop func()) {
 	listQueryHook = fn
 	return func() { listQueryHook = nil }
-}
-
-// SetSearchWindow sets how many of the viewer's newest cases a search looks
-// at before it starts from the blind index, until restore is called.
-func SetSearchWindow(n int) (restore func()) {
-	old := searchWindow
-	searchWindow = n
-	return func() { searchWindow = old }
 }

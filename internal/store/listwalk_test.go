@@ -77,6 +77,7 @@ func newListWorld(t *testing.T, db *store.DB, n int) *listWorld {
 	w.forged = w.ids[0]
 	w.exec(t, `INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES ($1, 'user', $2, $3, 'k', 'forged')`, w.forged, w.p.Colleague.User.ID, pathway.MemberWorker)
 	w.exec(t, `INSERT INTO case_viewers(case_id, viewer, updated_at) SELECT id, $2, updated_at FROM cases WHERE id = $1`, w.forged, "p:"+w.p.Colleague.User.ID)
+	w.exec(t, `INSERT INTO search_viewer_tokens(viewer, token_hash, raised_at, case_id) SELECT $2, s.token_hash, c.raised_at, c.id FROM search_tokens s JOIN cases c ON c.id = s.case_id WHERE c.id = $1`, w.forged, "p:"+w.p.Colleague.User.ID)
 	return w
 }
 
@@ -100,21 +101,15 @@ func (w *listWorld) view(t *testing.T, fn func(tx *store.Tx) error) {
 
 // Before the lists walked an index they filtered every case the viewer may
 // know; the walks must list exactly the same cases, with the same details,
-// in the same order, to every kind of viewer.
-func TestCaseListsSearchAndEscalationsListExactlyWhatTheOldQueriesListed(t *testing.T) {
+// in the same order, to every kind of viewer. Search lists what its
+// definition gives (SearchOracle): every case the viewer may know that
+// matches every word, newest raised first.
+func TestCaseListsSearchAndEscalationsListExactlyWhatTheirDefinitionsGive(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		w := newListWorld(t, db, 40)
-		ref := ""
-		if err := db.SQL().QueryRowContext(w.ctx, `SELECT reference FROM cases WHERE reference IS NOT NULL ORDER BY reference LIMIT 1`).Scan(&ref); err != nil {
-			t.Fatal(err)
-		}
-		queries := []string{"amira", "ami", "AMIRA example", "example", "exa", "o'brien", "obrien", "smith", "example-smith", "chloe", "chloé",
-			"kid1", "kid", "cs-", "cs", "2026", ref, ref[len(ref)-4:], "amira " + ref[len(ref)-3:], "c", "-", "%", "_", "zzz", "amelia exampleton", "ex am pl e s a"}
+		queries := w.searchQueries(t)
 		for _, v := range w.viewers() {
 			for _, limit := range []int{500, 7, 1} {
-				// A window of 2 makes most searches start from the blind index.
-				restore := store.SetSearchWindow(map[int]int{500: 400, 7: 2, 1: 3}[limit])
-				defer restore()
 				w.view(t, func(tx *store.Tx) error {
 					want, err := tx.OldCasesFor(v.User.ID, v.User.OrgID, limit)
 					if err != nil {
@@ -135,7 +130,7 @@ func TestCaseListsSearchAndEscalationsListExactlyWhatTheOldQueriesListed(t *test
 					}
 					sameList(t, fmt.Sprintf("%s's escalated cases (limit %d)", v.User.Name, limit), want, got)
 					for _, q := range queries {
-						want, err := tx.OldSearchCases(v.User.ID, v.User.OrgID, q, limit)
+						want, err := tx.SearchOracle(v.User.ID, v.User.OrgID, q)
 						if err != nil {
 							return err
 						}
@@ -143,10 +138,58 @@ func TestCaseListsSearchAndEscalationsListExactlyWhatTheOldQueriesListed(t *test
 						if err != nil {
 							return err
 						}
-						sameList(t, fmt.Sprintf("%s's search for %q (limit %d)", v.User.Name, q, limit), want, got)
+						sameList(t, fmt.Sprintf("%s's search for %q (limit %d)", v.User.Name, q, limit), want[:min(limit, len(want))], got)
 					}
 					return nil
 				})
+			}
+		}
+	})
+}
+
+// searchQueries are names, prefixes, several words, references and parts
+// of one, and words nothing matches.
+func (w *listWorld) searchQueries(t *testing.T) []string {
+	t.Helper()
+	ref := ""
+	if err := w.db.SQL().QueryRowContext(w.ctx, `SELECT reference FROM cases WHERE reference IS NOT NULL ORDER BY reference LIMIT 1`).Scan(&ref); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"amira", "ami", "AMIRA example", "example", "exa", "o'brien", "obrien", "smith", "example-smith", "chloe", "chloé",
+		"kid1", "kid", "cs-", "cs", "2026", ref, ref[len(ref)-4:], "amira " + ref[len(ref)-3:], ref[len(ref)-3:] + " amira", "c", "-", "%", "_", "zzz",
+		"amelia exampleton", "ex am pl e s a", "example amira kid0", "smith-example"}
+}
+
+// Search, paged: following the Next links from the first page lists what
+// its definition gives, each case once and in order, and the Previous
+// links from each page give the page before it again.
+func TestSearchPagedBothWaysListsWhatItsDefinitionGives(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newListWorld(t, db, 40)
+		for _, v := range w.viewers() {
+			for _, q := range w.searchQueries(t) {
+				var want []store.CaseSummary
+				w.view(t, func(tx *store.Tx) (err error) { want, err = tx.SearchOracle(v.User.ID, v.User.OrgID, q); return err })
+				list := func(tx *store.Tx, at *store.Cursor) (casePage, error) {
+					return asPage(tx.SearchPage(v.User.ID, v.User.OrgID, q, at, 3))
+				}
+				seen, pages := pageThrough(t, w, list, nil)
+				what := fmt.Sprintf("%s's search for %q, page by page", v.User.Name, q)
+				sameList(t, what, want, seen)
+				if pages[0].Prev != nil {
+					t.Errorf("%s: the first page has a Previous link", what)
+				}
+				for i := len(pages) - 1; i > 0; i-- {
+					if pages[i].Prev == nil {
+						t.Fatalf("%s: page %d has no Previous link", what, i)
+					}
+					var back casePage
+					w.view(t, func(tx *store.Tx) (err error) { back, err = list(tx, pages[i].Prev); return err })
+					sameList(t, fmt.Sprintf("%s, back to page %d", what, i-1), pages[i-1].Cases, back.Cases)
+					if back.Next == nil || (i-1 > 0) != (back.Prev != nil) {
+						t.Errorf("%s, back to page %d: links %+v", what, i-1, back.Page)
+					}
+				}
 			}
 		}
 	})
@@ -158,7 +201,7 @@ func sameList(t *testing.T, what string, want, got []store.CaseSummary) {
 		return // nil or empty: no list tells them apart
 	}
 	if !reflect.DeepEqual(want, got) {
-		t.Errorf("%s: listed %v, the old query listed %v", what, summaryIDs(got), summaryIDs(want))
+		t.Errorf("%s: listed %v, want %v", what, summaryIDs(got), summaryIDs(want))
 	}
 }
 
@@ -345,14 +388,13 @@ func TestABadCursorIsAnInvalidInputErrorNotAFailure(t *testing.T) {
 
 // The plans on SQLite (whose planner does not depend on the number of
 // rows until ANALYZE is run): every page walks case_viewers by the viewer's
-// index, or a search by the blind index, and never scans cases or the
-// viewer's members.
+// index, or a search the viewer's entries of a word in search_viewer_tokens,
+// and never scans cases or the viewer's members.
 func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 	db := storetest.SQLite(t)
 	w := newListWorld(t, db, 6)
 	v := w.p.CSWorker
 	var plans []string
-	defer store.SetSearchWindow(2)() // searches both walk and, the window being short, start from the blind index
 	stop := store.WatchListQueries(func(q string, args []any) {
 		rows, err := db.SQL().QueryContext(w.ctx, `EXPLAIN QUERY PLAN `+q, args...)
 		if err != nil {
@@ -380,7 +422,7 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 			if _, _, err := tx.EscalatedPage(v.User.ID, v.User.OrgID, c, 10); err != nil {
 				return err
 			}
-			for _, q := range []string{"amira", "amira example", "cs-2026", "amira 2026"} {
+			for _, q := range []string{"amira", "amira example", "example-smith", "cs-2026", "amira 2026"} {
 				if _, _, err := tx.SearchPage(v.User.ID, v.User.OrgID, q, c, 10); err != nil {
 					return err
 				}
@@ -394,14 +436,14 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 	for _, plan := range plans {
 		t.Log(plan)
 		for _, line := range strings.Split(plan, "\n") {
-			// p, w3 and w4 are a page's own few rows. A search's window is
-			// walked in order and stops at the page: it is never read
-			// whole into a list of its own (SCAN v) to be sorted.
+			// p, w3 and w4 are a page's own few rows. A walk goes in
+			// order and stops at the page: it is never read whole into a
+			// list of its own (SCAN v, SCAN e) to be sorted.
 			if strings.HasPrefix(line, "SCAN ") && line != "SCAN p" && line != "SCAN w3" && line != "SCAN w4" {
 				t.Errorf("a list page scans a table:\n%s", plan)
 			}
 		}
-		if !strings.Contains(plan, "case_viewers_walk") && !strings.Contains(plan, "case_viewers_escalated") && !strings.Contains(plan, "search_tokens_hash") {
+		if !strings.Contains(plan, "case_viewers_walk") && !strings.Contains(plan, "case_viewers_escalated") && !strings.Contains(plan, "SEARCH e USING PRIMARY KEY (viewer=? AND token_hash=?") {
 			t.Errorf("a list page walks no list index:\n%s", plan)
 		}
 	}

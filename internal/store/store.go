@@ -4,13 +4,16 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,6 +53,7 @@ type DB struct {
 
 	audits   auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
 	writer   *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
+	updating sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
 	observer atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 }
 
@@ -282,6 +286,29 @@ func (q *writerQueue) queued() int {
 	return len(q.waiters)
 }
 
+// ErrAuditedReadInsideWrite refuses an audited read (ViewAudited,
+// RecordAudit) begun inside a write transaction's fn, and on SQLite a
+// write transaction begun there. The read's entry would wait for the audit
+// writer, and the writer for the write lock the outer transaction holds
+// until it commits: it would wait out the 10 s bound on SQLite, and without
+// end on PostgreSQL. Make the read before or after the write.
+var ErrAuditedReadInsideWrite = errors.New("store: an audited read or a write transaction was begun inside a write transaction, where it would wait for the lock its own transaction holds; it is refused (a fault in the calling code: make it before or after the write)")
+
+// goroutineID is the id of the calling goroutine, read from the first line
+// of its stack ("goroutine 123 [running]:"). Update records it while its fn
+// runs, so that an audited read (or, on SQLite, a write) nested on the same
+// goroutine is refused at once (ErrAuditedReadInsideWrite).
+func goroutineID() uint64 {
+	var buf [32]byte
+	n := runtime.Stack(buf[:], false)
+	s := bytes.TrimPrefix(buf[:n], []byte("goroutine "))
+	if i := bytes.IndexByte(s, ' '); i > 0 {
+		s = s[:i]
+	}
+	id, _ := strconv.ParseUint(string(s), 10, 64)
+	return id
+}
+
 // Tx is one unit of work. Every use case runs in exactly one.
 type Tx struct {
 	tx            *sql.Tx
@@ -304,6 +331,12 @@ type Tx struct {
 // commit returns only once the database has made the write durable.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	defer db.timedTx("update", time.Now())
+	me := goroutineID()
+	if _, inside := db.updating.Load(me); inside && db.writer != nil {
+		// SQLite: the inner write waits for the write lock the outer one
+		// holds. (PostgreSQL runs them side by side, on two connections.)
+		return ErrAuditedReadInsideWrite
+	}
 	release, err := db.takeWriter(ctx)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
@@ -314,7 +347,10 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
 	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db}
-	if err := fn(t); err != nil {
+	db.updating.Store(me, true)
+	err = fn(t)
+	db.updating.Delete(me)
+	if err != nil {
 		tx.Rollback()
 		return err
 	}

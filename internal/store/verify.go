@@ -458,7 +458,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 				return err
 			}
 		}
-		return nil
+		// Every case's case_viewers and search_tokens rows are as its
+		// events give: search by viewer must be their cross.
+		return t.checkSearchIndex()
 	})
 	return r, err
 }

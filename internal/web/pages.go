@@ -128,9 +128,12 @@ type listData struct {
 	Query    string
 	Cases    []store.CaseSummary
 	Searched bool
-	Now      any
-	Inbox    bool
-	Pages    pagination
+	// RaisedFirst: the search lists the cases newest raised first (a word
+	// of it can only be a name), not by last activity (store.SearchByName).
+	RaisedFirst bool
+	Now         any
+	Inbox       bool
+	Pages       pagination
 }
 
 // pagination is the GOV.UK pagination under a page of a list: links to the
@@ -244,7 +247,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.
 	query := r.URL.Query()
 	searched := query.Has("q")
 	if searched {
-		d.Query, d.Searched = query.Get("q"), true
+		d.Query, d.Searched, d.RaisedFirst = query.Get("q"), true, store.SearchByName(query.Get("q"))
 	}
 	at, err := casePaging.cursor(query)
 	if err != nil {

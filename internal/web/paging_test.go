@@ -50,6 +50,12 @@ func TestCaseListPagesLinkToEachOtherAndRefuseABadCursor(t *testing.T) {
 			if first.Code != http.StatusOK {
 				t.Fatalf("GET %s: %d", start, first.Code)
 			}
+			// A search by name lists the newest raised first, the case list
+			// by last activity, and each table says so.
+			caption := map[string]string{"/cases": "Your cases, most recently updated first", "/cases?q=amira": "Cases matching “amira”, the most recently raised first"}[start]
+			if !strings.Contains(first.Body.String(), caption) {
+				t.Errorf("%s: no caption %q", start, caption)
+			}
 			ids1, prev, next := pageLinks(first.Body.String())
 			if len(ids1) != store.PageSize || prev != "" || next == "" || !strings.Contains(first.Body.String(), `class="govuk-pagination`) {
 				t.Fatalf("%s: first page lists %d, previous %q, next %q", start, len(ids1), prev, next)
