@@ -1176,6 +1176,28 @@ func BenchmarkSignIn(b *testing.B) {
 	})
 }
 
+// BenchmarkAuthenticateBearerSession: what every API request with a
+// session's bearer token pays before its own work, the session checked
+// (casework.Service.AuthenticateAPIToken) within the minute after it was
+// last touched, so nothing is written.
+func BenchmarkAuthenticateBearerSession(b *testing.B) {
+	ctx := context.Background()
+	forEachBenchStore(b, func(b *testing.B, f *benchFixture) {
+		email := f.p.Teacher.User.Email
+		f.clock.Advance(access.TOTPPeriod)
+		token, _, _, err := f.svc.SignIn(ctx, email, storetest.Password, storetest.Code(f.db, email, f.clock.Now()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.measure(b, func() {
+			benchSerial(b, func(int) error {
+				_, err := f.svc.AuthenticateAPIToken(ctx, token)
+				return err
+			})
+		})
+	})
+}
+
 // BenchmarkTransactionFloor is what every use case pays before doing
 // anything: "empty" is a transaction that writes nothing (on SQLite it still
 // takes the write lock: transactions are immediate); "audit-only" writes one

@@ -252,25 +252,51 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Viewer, store
 	}
 	now := s.now()
 	hash := access.HashToken(token)
-	var sess store.Session
-	var user store.User
-	var ended, recheck bool
-	var grant store.SSOGrant
-	write := false
+	var read sessionRead
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
-		sess, user, err = tx.SessionByTokenHash(hash)
-		if err != nil {
-			return err
-		}
-		if s.sessionEnded(sess, user, now) || now.Sub(sess.LastSeenAt) > time.Minute {
-			write = true
-			return nil
-		}
-		write, err = s.ssoCheckDue(tx, user.ID, now)
+		read, err = s.readSession(tx, hash, now)
 		return err
 	})
-	if err == nil && write {
+	return s.finishSession(ctx, hash, now, read, err)
+}
+
+// sessionRead is what a snapshot says of a session: the session and its
+// person, and whether a write transaction must decide on it (write).
+type sessionRead struct {
+	found bool // the session exists (its person's row and seal may still fail)
+	sess  store.Session
+	user  store.User
+	write bool
+}
+
+// readSession reads the session behind hash in a read-only snapshot and
+// says whether it must be decided on under the write lock: ended, last
+// seen over a minute ago, or a single sign-on re-check due.
+func (s *Service) readSession(tx *store.Tx, hash string, now time.Time) (sessionRead, error) {
+	var r sessionRead
+	var err error
+	r.sess, r.user, err = tx.SessionByTokenHash(hash)
+	if err != nil {
+		return r, err
+	}
+	r.found = true
+	if s.sessionEnded(r.sess, r.user, now) || now.Sub(r.sess.LastSeenAt) > time.Minute {
+		r.write = true
+		return r, nil
+	}
+	r.write, err = s.ssoCheckDue(tx, r.user.ID, now)
+	return r, err
+}
+
+// finishSession completes Authenticate from what readSession found (err
+// its error): when a write is due, the session is read again under the
+// write lock and decided afresh.
+func (s *Service) finishSession(ctx context.Context, hash string, now time.Time, read sessionRead, err error) (Viewer, store.Session, error) {
+	sess, user := read.sess, read.user
+	var ended, recheck bool
+	var grant store.SSOGrant
+	if err == nil && read.write {
 		err = s.DB.Update(ctx, func(tx *store.Tx) error {
 			var err error
 			sess, user, err = tx.SessionByTokenHash(hash)
@@ -329,9 +355,9 @@ var errBearer = &waymark.Error{Code: waymark.EUNAUTHORIZED, Message: "Send a val
 // next request.
 //
 // The look-up is one read-only transaction: a token that matches nothing
-// (a guess) writes nothing. A session, once found, goes through
-// Authenticate, which reads it in a snapshot and writes only to touch or
-// end it.
+// (a guess) writes nothing. A session is decided in that same snapshot as
+// Authenticate decides it, and a write transaction is taken only to touch
+// or end it.
 func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewer, error) {
 	if token == "" || len(token) > 100 {
 		return Viewer{}, errBearer
@@ -339,11 +365,15 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewe
 	now := s.now()
 	hash := access.HashToken(token)
 	var v Viewer
-	var isSession bool
+	var session sessionRead
+	var sessionErr error
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		_, _, err := tx.SessionByTokenHash(hash)
-		if err == nil {
-			isSession = true
+		// A session is decided in this same snapshot, as Authenticate
+		// decides it: read once, and written to only when Authenticate
+		// would write.
+		r, err := s.readSession(tx, hash, now)
+		if r.found {
+			session, sessionErr = r, err
 			return nil
 		}
 		if waymark.ErrorCode(err) != waymark.ENOTFOUND {
@@ -373,8 +403,8 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewe
 		v = machineClientViewer(c)
 		return nil
 	})
-	if err == nil && isSession {
-		sv, _, serr := s.Authenticate(ctx, token)
+	if err == nil && session.found {
+		sv, _, serr := s.finishSession(ctx, hash, now, session, sessionErr)
 		if serr != nil && waymark.ErrorCode(serr) == waymark.EUNAUTHORIZED {
 			return Viewer{}, errBearer
 		}

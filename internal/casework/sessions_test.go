@@ -3,6 +3,8 @@ package casework_test
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -259,5 +261,45 @@ func TestSignOutEndsTheSession(t *testing.T) {
 		if entries := p.auditSince(from); len(entries) != 1 || entries[0].Action != audit.ActionSignOut {
 			t.Fatalf("audit = %+v, want one sign-out", entries)
 		}
+	})
+}
+
+// A request with a session's bearer token reads the session, its person and
+// their organisation once, in one snapshot, and writes nothing while the
+// session was seen within the minute; a session signed out is refused at the
+// very next request.
+func TestABearerSessionIsReadOnceARequestAndRefusedOnceSignedOut(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		token, _, _, err := p.svc.SignIn(p.ctx, p.SocialWorker.User.Email, storetest.Password, p.code(p.SocialWorker.User.Email))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.clock.Advance(30 * time.Second)
+		var mu sync.Mutex
+		var sessionReads, writes int
+		db.ObserveStatements(func(q string, rows int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.Contains(q, "FROM sessions s JOIN users u") {
+				sessionReads++
+			}
+			if rows >= 0 {
+				writes++
+			}
+		})
+		v, err := p.svc.AuthenticateAPIToken(p.ctx, token)
+		db.ObserveStatements(nil)
+		if err != nil || v.User.ID != p.SocialWorker.User.ID {
+			t.Fatalf("the session's token gave %q, %v", v.User.ID, err)
+		}
+		if sessionReads != 1 || writes != 0 {
+			t.Errorf("one request read the session %d times and wrote %d statements, want 1 and 0", sessionReads, writes)
+		}
+		if err := p.svc.SignOut(p.ctx, v, token); err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.svc.AuthenticateAPIToken(p.ctx, token)
+		wantCode(t, err, waymark.EUNAUTHORIZED)
 	})
 }

@@ -281,8 +281,10 @@ type qkeep func(ks []Cursor) ([]Cursor, error)
 // n+1 keys that keep allows and whose cases the viewer is a member of by a
 // sealed row: n to show, and one more if there is a further page
 // (walkKept). Only keys that passed are returned, so no cursor is ever
-// made from one that did not.
-func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, userID, orgID string) ([]Cursor, error) {
+// made from one that did not. The roles of the sealed member rows read for
+// the check are added to roles (by case; nil: not kept), so that the page
+// need not read them again (pageSummaries).
+func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, userID, orgID string, roles map[string][]string) ([]Cursor, error) {
 	desc := from != nil && from.Before
 	before := func(a, b Cursor) bool { // a comes first in the walk
 		if desc {
@@ -335,12 +337,17 @@ func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, u
 				return nil, err
 			}
 		}
-		roles, err := t.sealedMemberships(caseIDsOf(ks), userID, orgID)
+		sealed, err := t.sealedMemberships(caseIDsOf(ks), userID, orgID)
 		if err != nil {
 			return nil, err
 		}
+		if roles != nil {
+			for id, r := range sealed {
+				roles[id] = r
+			}
+		}
 		// A member row whose seal does not match gives nothing (cases.go).
-		return slices.DeleteFunc(ks, func(k Cursor) bool { return len(roles[k.ID]) == 0 }), nil
+		return slices.DeleteFunc(ks, func(k Cursor) bool { return len(sealed[k.ID]) == 0 }), nil
 	}
 	// A key is one queue item, in one part: its case's id and its own.
 	item := func(k Cursor) string { return strconv.Itoa(k.Part) + "\x00" + k.ID + "\x00" + k.Item }
@@ -348,19 +355,20 @@ func (t *Tx) qwalk(srcs []qsrc, mem []Cursor, from *Cursor, n int, keep qkeep, u
 }
 
 // qpage reads one page of keys from the cursor at (nil: the first page),
-// and the cursors either side.
-func (t *Tx) qpage(srcs []qsrc, mem []Cursor, at *Cursor, limit int, keep qkeep, userID, orgID string) ([]Cursor, Page, error) {
+// and the cursors either side; the viewer's roles in the cases, read from
+// their sealed member rows by the walk, are added to roles (qwalk).
+func (t *Tx) qpage(srcs []qsrc, mem []Cursor, at *Cursor, limit int, keep qkeep, userID, orgID string, roles map[string][]string) ([]Cursor, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
-	ks, err := t.qwalk(srcs, mem, at, limit, keep, userID, orgID)
+	ks, err := t.qwalk(srcs, mem, at, limit, keep, userID, orgID, roles)
 	if err != nil {
 		return nil, Page{}, err
 	}
 	if len(ks) == 0 && at != nil && at.Before {
 		// Nothing is left before it (what was there has moved on): the first page.
 		at = nil
-		if ks, err = t.qwalk(srcs, mem, nil, limit, keep, userID, orgID); err != nil {
+		if ks, err = t.qwalk(srcs, mem, nil, limit, keep, userID, orgID, roles); err != nil {
 			return nil, Page{}, err
 		}
 	}
@@ -407,11 +415,12 @@ func (t *Tx) InboxPage(userID, orgID string, now time.Time, at *Cursor, limit in
 		ks = slices.DeleteFunc(ks, func(k Cursor) bool { return k.Part != 0 && urgentCase[k.ID] })
 		return waiting(ks)
 	}
-	keys, links, err := t.qpage(srcs, urgent, at, limit, keep, userID, orgID)
+	roles := map[string][]string{}
+	keys, links, err := t.qpage(srcs, urgent, at, limit, keep, userID, orgID, roles)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
-	byID, err := t.pageSummaries(userID, orgID, caseIDsOf(keys))
+	byID, err := t.pageSummaries(userID, roles, caseIDsOf(keys))
 	if err != nil {
 		return nil, links, err
 	}
@@ -474,13 +483,10 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 // any running clock, to a member outside it only those
 // pathway.OutsiderSeesClock keeps). It reads the page's cases and their
 // running clocks by id, so its cost is the page's, whatever the plan of
-// summarySelect's correlated join would be over a list of ids. Cases the
-// viewer is not a member of by a sealed row are left out.
-func (t *Tx) pageSummaries(userID, orgID string, ids []string) (map[string]CaseSummary, error) {
-	roles, err := t.sealedMemberships(ids, userID, orgID)
-	if err != nil {
-		return nil, err
-	}
+// summarySelect's correlated join would be over a list of ids. roles are
+// the viewer's by sealed member rows, read in this transaction by the walk
+// that chose the page (qwalk); cases with none are left out.
+func (t *Tx) pageSummaries(userID string, roles map[string][]string, ids []string) (map[string]CaseSummary, error) {
 	args, list := idList(nil, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(roles[id]) == 0 }))
 	out := map[string]CaseSummary{}
 	if len(args) == 0 {
@@ -594,7 +600,7 @@ func (t *Tx) ownClocks(w pathway.Worker) qkeep {
 // windows first, then the most overdue.
 func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cursor, limit int) ([]WorkItem, Page, error) {
 	w := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
-	keys, links, err := t.qpage(workSources(w, now), nil, at, limit, t.ownClocks(w), userID, orgID)
+	keys, links, err := t.qpage(workSources(w, now), nil, at, limit, t.ownClocks(w), userID, orgID, nil)
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
@@ -658,7 +664,7 @@ func (t *Tx) OverdueCount(userID, orgID string, manager bool, now time.Time) (in
 			srcs = append(srcs, s)
 		}
 	}
-	keys, err := t.qwalk(srcs, nil, nil, OverdueCap-1, t.ownClocks(w), userID, orgID)
+	keys, err := t.qwalk(srcs, nil, nil, OverdueCap-1, t.ownClocks(w), userID, orgID, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: counting overdue deadlines: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -716,6 +717,39 @@ func TestAForgedInboxRowListsNoCaseThatIsNotWaiting(t *testing.T) {
 		}
 		if len(got) != 0 || links != (store.Page{}) {
 			t.Fatalf("the referrer's organisation has an inbox: %d cases, links %+v", len(got), links)
+		}
+	})
+}
+
+// An inbox page asks the viewer's member rows and their seals once, in the
+// walk that chooses the page, and lists the cases from what that found: the
+// list rows are not checked against the member rows a second time.
+func TestAnInboxPageReadsTheViewersMemberRowsOnce(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newQueueFixture(t, db)
+		var mu sync.Mutex
+		memberReads := 0
+		db.ObserveStatements(func(q string, _ int64) {
+			if strings.Contains(q, "FROM case_members m") {
+				mu.Lock()
+				memberReads++
+				mu.Unlock()
+			}
+		})
+		var page []store.CaseSummary
+		err := db.View(f.ctx, func(tx *store.Tx) (err error) {
+			page, _, err = tx.InboxPage(f.p.CSWorker.User.ID, f.p.CSWorker.User.OrgID, f.clock.Now(), nil, 50)
+			return err
+		})
+		db.ObserveStatements(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			t.Fatal("the inbox is empty: the test needs cases in it")
+		}
+		if memberReads != 1 {
+			t.Errorf("one inbox page of %d cases read the member rows %d times, want once", len(page), memberReads)
 		}
 	})
 }

@@ -38,3 +38,40 @@ func TestManyOpeningANewSQLiteFileAtOnceAllConnect(t *testing.T) {
 		}
 	}
 }
+
+// A SQLite connection that falls idle after a busy moment is kept, with
+// the statements prepared on it, rather than closed and opened again at the
+// next one.
+func TestSQLiteKeepsEveryConnectionOfTheBusiestMoment(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const busy = 4 // the pool's size
+	var started, release sync.WaitGroup
+	started.Add(busy)
+	release.Add(1)
+	var wg sync.WaitGroup
+	errs := make([]error, busy)
+	for i := range busy {
+		wg.Go(func() {
+			errs[i] = db.View(context.Background(), func(tx *Tx) error {
+				started.Done()
+				release.Wait() // all four transactions hold a connection at once
+				return nil
+			})
+		})
+	}
+	started.Wait()
+	release.Done()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := db.SQL().Stats(); st.MaxIdleClosed != 0 || st.OpenConnections != busy {
+		t.Fatalf("after %d transactions at once: %d connections open, %d closed on falling idle; want %d and 0", busy, st.OpenConnections, st.MaxIdleClosed, busy)
+	}
+}

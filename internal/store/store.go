@@ -124,7 +124,12 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
-		s.SetMaxOpenConns(conns(4))
+		n := conns(4)
+		s.SetMaxOpenConns(n)
+		// Every connection is kept when it falls idle (database/sql keeps
+		// two unless told): one closed and opened again at the next busy
+		// moment loses its prepared statements and reads the schema anew.
+		s.SetMaxIdleConns(n)
 		db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
 	}
 	if err := db.ping(ctx); err != nil {
