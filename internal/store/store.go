@@ -116,7 +116,11 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			if err != nil {
 				return nil, err
 			}
-			s.SetMaxOpenConns(conns(4))
+			n := conns(4)
+			s.SetMaxOpenConns(n)
+			// Kept when idle: with no process using the -shm, each new
+			// connection reads the WAL into memory of its own again.
+			s.SetMaxIdleConns(n)
 			db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
 			break
 		}
