@@ -115,7 +115,7 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 		problems = append(problems, errors.New("no master key is configured (WAYMARK_MASTER_KEY_FILE or WAYMARK_MASTER_KEY): serve would refuse to start"))
 	}
 	conns, _ := c.maxConns()
-	db, err := store.OpenExisting(ctx, url, store.OpenOptions{MaxConns: conns})
+	db, err := store.OpenExisting(ctx, url, store.OpenOptions{MaxConns: conns, ReadOnly: true})
 	if err != nil {
 		return append(problems, fmt.Errorf("%s: %w", c.location, err))
 	}

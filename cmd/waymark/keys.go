@@ -208,6 +208,7 @@ func runKeys(ctx context.Context, sub string, args []string, getenv func(string)
 	}
 	if sub == "check" {
 		c.mode = openCheck
+		c.readOnly = true
 	}
 	c.partnership = true
 	db, _, err := openWithLog(ctx, &c, stderr)

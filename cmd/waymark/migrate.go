@@ -49,7 +49,7 @@ func openSchema(ctx context.Context, c *config, url string, log *slog.Logger) (*
 	if c.schema.policy == schemaCreate {
 		db, err = store.Open(ctx, url, store.OpenOptions{MaxConns: conns})
 	} else {
-		db, err = store.OpenExisting(ctx, url, store.OpenOptions{MaxConns: conns})
+		db, err = store.OpenExisting(ctx, url, store.OpenOptions{MaxConns: conns, ReadOnly: c.readOnly && c.schema.policy == schemaCurrent})
 	}
 	if err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func migrateDryRun(ctx context.Context, c *config, create bool, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	db, err := store.OpenExisting(ctx, url)
+	db, err := store.OpenExisting(ctx, url, store.OpenOptions{ReadOnly: true})
 	var none *store.NoDatabaseError
 	if errors.As(err, &none) && create {
 		known, err := (&store.DB{Dialect: dialectOf(url)}).MigrationVersions()

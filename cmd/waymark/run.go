@@ -81,6 +81,7 @@ type config struct {
 	metrics    metricsConfig    // where /metrics is served (metrics.go)
 	staff      staffConfig      // sign-in limits per address, single sign-on re-checks (staff.go)
 	mode       openMode         // what opening the database may do (open)
+	readOnly   bool             // a checking command: the database is opened so that nothing can write (store.OpenOptions.ReadOnly)
 	verifies   bool             // verify, audit verify: report a seal the key does not check, rather than stop at it
 	schema     schemaConfig     // whether opening may create or migrate the database (migrate.go)
 
@@ -554,7 +555,8 @@ func runAdmin(ctx context.Context, cmd string, args []string, getenv func(string
 	}
 	switch cmd {
 	case "audit-verify":
-		c.mode = openCheck // checking commands never write
+		c.mode = openCheck    // checking commands never write
+		c.readOnly = !*record // --record appends one audit.verified entry (metrics.go)
 		c.partnership = true
 		c.verifies = true
 	case "rebuild":

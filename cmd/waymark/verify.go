@@ -197,6 +197,7 @@ func runCheckpointCmd(ctx context.Context, args []string, getenv func(string) st
 	}
 	if *pubOnly {
 		c.mode = openCheck
+		c.readOnly = true
 	}
 	c.partnership = true
 	db, _, err := openWithLog(ctx, &c, stderr)
@@ -233,7 +234,8 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
-	c.mode = openCheck // verify never writes: a history without seals is reported, never sealed
+	c.mode = openCheck    // verify never writes: a history without seals is reported, never sealed
+	c.readOnly = !*record // --record appends one audit.verified entry (metrics.go)
 	c.partnership = true
 	c.verifies = true
 	db, _, err := openWithLog(ctx, &c, stderr)

@@ -64,6 +64,14 @@ type OpenOptions struct {
 	// headroom for maintenance must stay under PostgreSQL's max_connections
 	// (docs/operations.md "Connection pool").
 	MaxConns int
+	// ReadOnly opens the database so that nothing can write to it: for
+	// the checking commands, whose every byte on disk an investigator or a
+	// backup may compare (docs/security.md). SQLite is opened with mode=ro
+	// and query_only, so no connection writes, switches the journal mode
+	// or checkpoints the WAL into the main file (readonly.go); PostgreSQL
+	// sessions start with default_transaction_read_only=on. A missing
+	// SQLite file is refused, never created.
+	ReadOnly bool
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
@@ -92,7 +100,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 	sqliteFile := ""
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		s, err := sql.Open("pgx", url)
+		s, err := openPostgres(url, opts.ReadOnly)
 		if err != nil {
 			return nil, fmt.Errorf("store: opening postgres: %w", err)
 		}
@@ -103,6 +111,19 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		db = &DB{sql: s, Dialect: Postgres}
 	default:
 		file := strings.TrimPrefix(url, "sqlite:")
+		if opts.ReadOnly {
+			s, err := openSQLiteChecking(file)
+			if err != nil {
+				return nil, err
+			}
+			n := conns(4)
+			s.SetMaxOpenConns(n)
+			// Kept when idle: with no process using the -shm, each new
+			// connection reads the WAL into memory of its own again.
+			s.SetMaxIdleConns(n)
+			db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
+			break
+		}
 		mode, name := "", file
 		if !strings.HasPrefix(file, ":memory:") && !strings.HasPrefix(file, "file:") {
 			name = uriPath(file)

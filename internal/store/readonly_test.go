@@ -1,0 +1,48 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// A database opened for a checking command refuses a write in any of its
+// transactions: SQLite's connections are read-only, PostgreSQL's sessions
+// start with default_transaction_read_only=on.
+func TestADatabaseOpenedReadOnlyRefusesAWrite(t *testing.T) {
+	storetest.ForEachEmpty(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		made, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := made.ApplyMigrations(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		made.Close()
+		db, err := store.OpenExisting(ctx, url, store.OpenOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		tx, err := db.SQL().BeginTx(ctx, nil) // not asked to be read-only
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tx.Exec(`INSERT INTO schema_migrations (version) VALUES ('9999_never')`)
+		if err == nil {
+			err = tx.Commit()
+		} else {
+			tx.Rollback()
+		}
+		if err == nil {
+			t.Fatal("a database opened read-only took an INSERT")
+		}
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = '9999_never'`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d rows written (%v)", n, err)
+		}
+	})
+}
