@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// A handler that panics inside a write transaction is recovered by the web
+// middleware, and net/http serves the next request of the same keep-alive
+// connection on the same goroutine. That goroutine must not stay marked as
+// inside a write: its later audited reads (and, on SQLite, its writes) are
+// legitimate work.
+func TestAGoroutineWhoseWritePanickedMayStillReadAndWrite(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		done := make(chan error, 1)
+		go func() {
+			func() {
+				defer func() { _ = recover() }()
+				_ = db.Update(ctx, func(*store.Tx) error { panic("a fault in the handler") })
+			}()
+			if err := auditedRead(ctx, db, "the next request's read"); err != nil {
+				done <- err
+				return
+			}
+			done <- db.Update(ctx, func(*store.Tx) error { return nil })
+		}()
+		if err := waitFor(t, done, "the next request"); err != nil {
+			t.Fatalf("after a recovered panic inside a write, the same goroutine's work gave %v", err)
+		}
+	})
+}
+
+// On PostgreSQL a write transaction may run inside another (on a second
+// connection). When the inner one ends, the outer one's fn is still
+// running: an audited read made there is still inside a write and must
+// still be refused.
+func TestAnAuditedReadAfterANestedWriteEndsIsStillRefused(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect == store.SQLite {
+			t.Skip("SQLite refuses the nested write itself")
+		}
+		done := make(chan error, 1)
+		go func() {
+			done <- db.Update(ctx, func(*store.Tx) error {
+				if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
+					return err
+				}
+				return auditedRead(ctx, db, "the read made after the nested write")
+			})
+		}()
+		if err := waitFor(t, done, "the write transaction to end"); !errors.Is(err, store.ErrAuditedReadInsideWrite) {
+			t.Fatalf("an audited read inside a write, after a nested write ended, gave %v, want ErrAuditedReadInsideWrite", err)
+		}
+	})
+}
