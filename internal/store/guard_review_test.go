@@ -56,3 +56,25 @@ func TestAnAuditedReadAfterANestedWriteEndsIsStillRefused(t *testing.T) {
 		}
 	})
 }
+
+// An audited read made by a goroutine that a write transaction's fn starts
+// and waits for is as much inside the write as one made by fn itself: on
+// SQLite its entry waits for the write lock fn's transaction holds. The
+// guard knows goroutines, not call trees, so it lets the read through and
+// the read waits out the lock (10 s) instead of being refused at once.
+func TestAnAuditedReadFromAGoroutineStartedInsideAWriteIsRefused(t *testing.T) {
+	t.Skip("finding: the goroutine-id guard misses an audited read made by a goroutine that a write's fn starts and waits for; on SQLite it waits out the busy timeout (a context carrying 'inside a write' would catch it)")
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		done := make(chan error, 1)
+		go func() {
+			done <- db.Update(ctx, func(*store.Tx) error {
+				inner := make(chan error, 1)
+				go func() { inner <- auditedRead(ctx, db, "the read of a helper goroutine") }()
+				return <-inner
+			})
+		}()
+		if err := waitFor(t, done, "the write transaction to end"); !errors.Is(err, store.ErrAuditedReadInsideWrite) {
+			t.Fatalf("an audited read from a goroutine started inside a write gave %v, want ErrAuditedReadInsideWrite", err)
+		}
+	})
+}
