@@ -60,3 +60,29 @@ func TestSearchRevealsNoOtherOrganisationsCaseWhateverIsTyped(t *testing.T) {
 		}
 	})
 }
+
+// Someone holding the database file forges search_viewer_tokens rows to
+// point an outsider's search at a case (copying a member's rows, or the
+// rows of the whole case): the outsider's search still lists nothing, as
+// the member rows' seals do not name them, and verify names the case.
+func TestAForgedSearchEntryShowsTheOutsiderNothing(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		f := newSearchFixture(t, db)
+		target := f.raise(t, f.p.Teacher, "Amira", "Example")
+		gp := "p:" + f.p.GPDoctor.User.ID
+		if _, err := db.SQL().ExecContext(f.ctx, `INSERT INTO search_viewer_tokens(viewer, token_hash, raised_at, case_id)
+			SELECT '`+gp+`', token_hash, raised_at, case_id FROM search_viewer_tokens WHERE case_id = $1 AND viewer = $2`, target, "p:"+f.p.Teacher.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().ExecContext(f.ctx, `INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since)
+			SELECT case_id, '`+gp+`', updated_at, escalated_since FROM case_viewers WHERE case_id = $1 AND viewer = $2`, target, "p:"+f.p.Teacher.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"amira", "ami", "example amira", "cs amira"} {
+			f.wantFound(t, f.p.GPDoctor, q)
+		}
+		if err := f.verify(t); err == nil {
+			t.Fatal("verify found nothing wrong with the forged rows")
+		}
+	})
+}
