@@ -78,3 +78,38 @@ func TestAnAuditedReadFromAGoroutineStartedInsideAWriteIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// A write whose function panics (and whose panic is recovered further up)
+// leaves no transaction open behind it: the next write, from anywhere,
+// goes ahead at once rather than waiting for a lock nobody will release.
+func TestAWriteWhosePanicWasRecoveredLeavesNoLockBehind(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		panicked := make(chan struct{})
+		go func() {
+			defer close(panicked)
+			defer func() { _ = recover() }()
+			_ = db.Update(ctx, func(tx *store.Tx) error {
+				if err := tx.AppendAudit(readEntry("the write that panics")); err != nil {
+					return err
+				}
+				if _, err := db.SQL().ExecContext(ctx, `SELECT 1`); err != nil {
+					return err
+				}
+				panic("a fault in the handler")
+			})
+		}()
+		waitFor(t, panicked, "the panic")
+		before := auditHead(t, db)
+		done := make(chan error, 1)
+		go func() {
+			done <- db.Update(ctx, func(tx *store.Tx) error { return tx.AppendAudit(readEntry("the next write")) })
+		}()
+		if err := waitFor(t, done, "the next write"); err != nil {
+			t.Fatalf("the write after a recovered panic: %v", err)
+		}
+		if got := auditHead(t, db); got != before+1 {
+			t.Fatalf("the chain moved from %d to %d, want the next write's entry alone", before, got)
+		}
+		verifyChain(t, db)
+	})
+}
