@@ -367,10 +367,18 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
+	// A panic in fn (recovered further up, as the web middleware does)
+	// must not leave the transaction open; after Commit this does nothing.
+	defer tx.Rollback()
 	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db}
-	db.updating.Store(me, true)
+	// Marked while fn runs, and unmarked even if it panics: net/http runs
+	// the next request of a connection on the same goroutine. A write
+	// nested inside another (PostgreSQL) leaves the mark to the outer one,
+	// whose fn is still running.
+	if _, nested := db.updating.LoadOrStore(me, true); !nested {
+		defer db.updating.Delete(me)
+	}
 	err = fn(t)
-	db.updating.Delete(me)
 	if err != nil {
 		tx.Rollback()
 		return err
