@@ -24,8 +24,15 @@ func openPostgres(url string, readOnly bool) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.RuntimeParams["default_transaction_read_only"] = "on"
-	return stdlib.OpenDB(*cfg), nil
+	// Set once connected, not in the start-up parameters: a URL naming a
+	// primary and a standby with target_session_attrs=read-write (as
+	// docs/operations.md describes) finds the primary by asking each
+	// server whether the session is read-only, and a session that starts
+	// read-only would make every server look like a standby.
+	return stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, `SET SESSION default_transaction_read_only = on`)
+		return err
+	})), nil
 }
 
 // openSQLiteChecking opens file so that no connection can write to it or to

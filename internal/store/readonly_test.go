@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"waymark/internal/store"
@@ -43,6 +44,42 @@ func TestADatabaseOpenedReadOnlyRefusesAWrite(t *testing.T) {
 		var n int
 		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = '9999_never'`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%d rows written (%v)", n, err)
+		}
+	})
+}
+
+// A checking command given the URL of a primary and its standby finds the
+// primary as serve does (target_session_attrs=read-write asks each server
+// whether its session is read-only), and is still refused every write.
+func TestAReadOnlyOpenStillFindsTheReadWriteServer(t *testing.T) {
+	storetest.ForEachEmpty(t, func(t *testing.T, url string) {
+		if !strings.HasPrefix(url, "postgres") {
+			t.Skip("PostgreSQL: a URL that picks its server")
+		}
+		ctx := context.Background()
+		made, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := made.ApplyMigrations(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		made.Close()
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		db, err := store.OpenExisting(ctx, url+sep+"target_session_attrs=read-write", store.OpenOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatalf("opening the read-write server read-only: %v", err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n == 0 {
+			t.Fatalf("reading: %d rows, %v", n, err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ('9999_never')`); err == nil {
+			t.Fatal("a database opened read-only took an INSERT")
 		}
 	})
 }
