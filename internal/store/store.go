@@ -51,10 +51,11 @@ type DB struct {
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 
-	audits   auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
-	writer   *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
-	updating sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
-	observer atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
+	audits       auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
+	writer       *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
+	updating     sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
+	checkpointer *walCheckpointer                               // SQLite file: the WAL checkpoint run beside the writers (checkpoint.go)
+	observer     atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 }
 
 // OpenOptions tunes an opened database.
@@ -97,7 +98,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		return def
 	}
 	var db *DB
-	sqliteFile := ""
+	sqliteFile, sqliteDSN := "", ""
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		s, err := openPostgres(url, opts.ReadOnly)
@@ -142,9 +143,15 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// overwrites deleted content, so an erased key leaves no copy in free pages.
 		// busy_timeout comes first: switching to WAL needs a lock, and a
 		// process starting while another migrates must wait for it, not fail.
+		if sqliteFile != "" {
+			// No checkpoint inside a commit: one connection of its own
+			// checkpoints beside the writers (checkpoint.go).
+			mode += "&_pragma=wal_autocheckpoint(0)"
+		}
 		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
+		sqliteDSN = dsn
 		n := conns(4)
 		s.SetMaxOpenConns(n)
 		// Every connection is kept when it falls idle (database/sql keeps
@@ -162,6 +169,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			db.sql.Close()
 			return nil, err
 		}
+		db.checkpointer = startCheckpointer(sqliteDSN)
 	}
 	return db, nil
 }
@@ -198,6 +206,7 @@ func uriPath(file string) string {
 // handed to the audit writer (auditbatch.go).
 func (db *DB) Close() error {
 	db.closeAudits()
+	db.checkpointer.close()
 	return db.sql.Close()
 }
 
@@ -406,6 +415,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		}
 		return fmt.Errorf("store: committing: %w", err)
 	}
+	db.checkpointer.committed()
 	t.rememberIndexKey()
 	return nil
 }

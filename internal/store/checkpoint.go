@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// WAL checkpoints run beside the writers, not inside a commit.
+//
+// Left to itself, SQLite copies the WAL back into the database file
+// (a checkpoint) in whichever commit takes the WAL past 1,000 pages, and
+// that commit returns only when the pages are written and the database file
+// synced. In Waymark every write, and the group-committed audit entries of
+// every read, take this process's write lock in turn (Update), so while one
+// commit checkpointed, every request waiting for its audit entry waited
+// too: at a million cases a checkpoint writes pages scattered over tens of
+// gigabytes. So the writable SQLite connections turn the automatic
+// checkpoint off (wal_autocheckpoint=0) and one connection of its own
+// checkpoints in the background, PASSIVE (it takes no lock a writer or a
+// reader waits for), at most every checkpointEvery after a commit.
+//
+// Durability is unchanged: a commit is durable once its frames are synced
+// to the WAL (synchronous=FULL), which is before Commit returns, whether or
+// not a checkpoint has run; after a crash SQLite replays the WAL when the
+// file is next opened. When the database closes, the last connection
+// checkpoints what is left and removes the WAL, as before.
+
+// checkpointEvery is the longest a committed page waits in the WAL for the
+// background checkpoint, and the least time between two checkpoints.
+const checkpointEvery = time.Second
+
+// walCheckpointer is the background checkpoint of a writable SQLite file.
+type walCheckpointer struct {
+	conn  *sql.DB       // one connection of its own, never the pool's
+	every time.Duration // checkpointEvery (shorter in tests)
+	kick  chan struct{} // a commit happened since the last checkpoint (buffer of one)
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once // close may be called more than once (DB.Close is)
+
+	mu   sync.Mutex
+	last CheckpointResult // the last checkpoint's result, for tests and metrics
+	runs int64
+	err  error // the last checkpoint's error, if it failed
+}
+
+// CheckpointResult is what SQLite reports of a checkpoint: whether a
+// reader or writer kept it from finishing, the WAL's frames and how many of
+// them are now in the database file.
+type CheckpointResult struct {
+	Busy         bool
+	LogFrames    int
+	Checkpointed int
+}
+
+// startCheckpointer opens the checkpoint's own connection with dsn and
+// starts the loop; call stop before closing the pool.
+func startCheckpointer(dsn string) *walCheckpointer {
+	conn := sql.OpenDB(cachingConnector{dsn: dsn})
+	conn.SetMaxOpenConns(1)
+	conn.SetMaxIdleConns(1)
+	c := &walCheckpointer{conn: conn, every: checkpointEvery, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// committed tells the checkpointer a commit added frames to the WAL. It
+// never blocks.
+func (c *walCheckpointer) committed() {
+	if c == nil {
+		return
+	}
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *walCheckpointer) loop() {
+	defer close(c.done)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.kick:
+		}
+		// Frames gather for checkpointEvery, so one checkpoint (and one
+		// sync of the database file) takes many commits' pages.
+		t := time.NewTimer(c.every)
+		select {
+		case <-c.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		c.checkpoint(context.Background())
+	}
+}
+
+// checkpoint runs one PASSIVE checkpoint now and records its result.
+func (c *walCheckpointer) checkpoint(ctx context.Context) (CheckpointResult, error) {
+	var r CheckpointResult
+	var busy int
+	err := c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &r.LogFrames, &r.Checkpointed)
+	r.Busy = busy != 0
+	c.mu.Lock()
+	c.runs++
+	c.last, c.err = r, err
+	c.mu.Unlock()
+	return r, err
+}
+
+// close stops the loop and closes the checkpoint's connection. What is
+// still in the WAL is checkpointed by the last connection of the pool to
+// close.
+func (c *walCheckpointer) close() {
+	if c == nil {
+		return
+	}
+	c.once.Do(func() {
+		close(c.stop)
+		<-c.done
+		c.conn.Close()
+	})
+}
+
+// CheckpointWAL runs the background checkpoint's PASSIVE checkpoint at
+// once, on its own connection, and reports it; for tests and tools. On
+// PostgreSQL, or a SQLite database opened read-only or in memory, it does
+// nothing.
+func (db *DB) CheckpointWAL(ctx context.Context) (CheckpointResult, error) {
+	if db.checkpointer == nil {
+		return CheckpointResult{}, nil
+	}
+	return db.checkpointer.checkpoint(ctx)
+}
+
+// BackgroundCheckpoints reports how many background checkpoints have run
+// and the last one's result and error.
+func (db *DB) BackgroundCheckpoints() (runs int64, last CheckpointResult, err error) {
+	c := db.checkpointer
+	if c == nil {
+		return 0, CheckpointResult{}, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runs, c.last, c.err
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fillWAL commits n small transactions of about a page each through Update,
+// the way the service writes.
+func fillWAL(t *testing.T, db *DB, n int) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.SQL().Exec(`CREATE TABLE IF NOT EXISTS filler (x TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	row := strings.Repeat("x", 3000)
+	for i := range n {
+		if err := db.Update(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`INSERT INTO filler (x) VALUES (?)`, fmt.Sprintf("%d%s", i, row))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Every writable connection of the pool leaves checkpoints to the
+// background: SQLite's own would run inside whichever commit took the WAL
+// past 1,000 pages, holding the write lock (and every request waiting on
+// it) while it wrote and synced the database file.
+func TestNoCommitCheckpointsTheWALItself(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "waymark.db")
+	db, err := Open(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The background checkpoint is stopped, so only a commit could
+	// checkpoint.
+	db.checkpointer.close()
+	db.checkpointer = nil
+
+	// Hold several connections at once so the pragma is seen on each.
+	ctx := context.Background()
+	conns := make([]interface{ Close() error }, 0, 4)
+	for range 4 {
+		c, err := db.SQL().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pages int
+		if err := c.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		if pages != 0 {
+			t.Fatalf("a pool connection checkpoints after %d pages; want 0 (never in a commit)", pages)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+
+	fillWAL(t, db, 1500)
+	st, err := os.Stat(file + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() < 1500*4096 {
+		t.Fatalf("the WAL is %d bytes after 1,500 one-page commits: a commit checkpointed it", st.Size())
+	}
+	var rows int
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM filler`).Scan(&rows); err != nil || rows != 1500 {
+		t.Fatalf("rows %d, %v", rows, err)
+	}
+}
+
+// The background connection checkpoints what the commits left in the WAL,
+// without being asked, and a database closed and opened again holds every
+// committed row.
+func TestTheBackgroundCheckpointCopiesTheWALIntoTheFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "waymark.db")
+	db, err := Open(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Set before the first commit kicks the loop (the kick orders it).
+	db.checkpointer.every = time.Millisecond
+	fillWAL(t, db, 300)
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		runs, last, err := db.BackgroundCheckpoints()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runs > 0 && !last.Busy && last.LogFrames > 0 && last.Checkpointed == last.LogFrames {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: %d background checkpoints, the last %+v; want one that copied every frame", runs, last)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Asked directly, the same checkpoint finds nothing left to copy.
+	r, err := db.CheckpointWAL(context.Background())
+	if err != nil || r.Busy || r.Checkpointed != r.LogFrames {
+		t.Fatalf("checkpoint %+v, %v", r, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(file + "-wal"); !os.IsNotExist(err) {
+		t.Fatalf("the WAL is still there after the database closed: %v", err)
+	}
+	db, err = Open(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows int
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM filler`).Scan(&rows); err != nil || rows != 300 {
+		t.Fatalf("rows %d, %v", rows, err)
+	}
+}
+
+// Databases the checkpoint does not belong to: PostgreSQL, read-only and
+// in-memory SQLite have none, and asking does nothing.
+func TestOnlyAWritableSQLiteFileHasABackgroundCheckpoint(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "waymark.db")
+	db, err := Open(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillWAL(t, db, 1)
+	db.Close()
+	ro, err := Open(context.Background(), file, OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ro.checkpointer != nil {
+		t.Fatal("a read-only database has a checkpoint of its own")
+	}
+	if r, err := ro.CheckpointWAL(context.Background()); err != nil || r != (CheckpointResult{}) {
+		t.Fatalf("read-only checkpoint: %+v, %v", r, err)
+	}
+}
