@@ -78,7 +78,13 @@ func caseReference(c pathway.Case) string {
 		return r
 	}
 	id := c.ID
-	if len(id) > 8 {
+	switch {
+	case len(id) == 32:
+		// A time-ordered id (access.NewCaseID): its first characters are
+		// the same for every case raised in the same minute, so the start
+		// of its random part names it.
+		id = id[12:20]
+	case len(id) > 8:
 		id = id[:8]
 	}
 	return "case-" + id
