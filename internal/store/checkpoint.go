@@ -16,16 +16,34 @@ import (
 // every read, take this process's write lock in turn (Update), so while one
 // commit checkpointed, every request waiting for its audit entry waited
 // too: at a million cases a checkpoint writes pages scattered over tens of
-// gigabytes. So the writable SQLite connections turn the automatic
-// checkpoint off (wal_autocheckpoint=0) and one connection of its own
-// checkpoints in the background, PASSIVE (it takes no lock a writer or a
-// reader waits for), at most every checkpointEvery after a commit.
+// gigabytes. So one connection of the store's own checkpoints in the
+// background, PASSIVE (it takes no lock a writer or a reader waits for), at
+// most every checkpointEvery after a commit, and the writable connections
+// raise the automatic checkpoint from 1,000 pages to
+// walInlineCheckpointPages, which the background one keeps the WAL below
+// while writes come at a service's pace.
+//
+// The automatic checkpoint is raised, not turned off, because a checkpoint
+// alone does not make the WAL smaller: SQLite starts the WAL again from its
+// beginning only when a write transaction begins after a checkpoint has
+// copied every frame. A writer that never pauses (a seed, a migration, a
+// bulk import) always begins its next transaction before the background
+// checkpoint has caught up, so the WAL would grow without end (a 300,000-case
+// seed filled the disk that way). Past walInlineCheckpointPages the
+// committing writer checkpoints the little the background one has not
+// copied, as SQLite always did, and its next transaction starts the WAL
+// again.
 //
 // Durability is unchanged: a commit is durable once its frames are synced
 // to the WAL (synchronous=FULL), which is before Commit returns, whether or
 // not a checkpoint has run; after a crash SQLite replays the WAL when the
 // file is next opened. When the database closes, the last connection
 // checkpoints what is left and removes the WAL, as before.
+
+// walInlineCheckpointPages is the WAL's size, in pages (16 MB of 4 KB
+// pages), past which a commit checkpoints as SQLite's automatic
+// checkpoint does.
+const walInlineCheckpointPages = 4096
 
 // checkpointEvery is the longest a committed page waits in the WAL for the
 // background checkpoint, and the least time between two checkpoints.

@@ -30,18 +30,21 @@ func fillWAL(t *testing.T, db *DB, n int) {
 }
 
 // Every writable connection of the pool leaves checkpoints to the
-// background: SQLite's own would run inside whichever commit took the WAL
-// past 1,000 pages, holding the write lock (and every request waiting on
-// it) while it wrote and synced the database file.
-func TestNoCommitCheckpointsTheWALItself(t *testing.T) {
+// background while the WAL is small: SQLite's own would run inside
+// whichever commit took the WAL past 1,000 pages, holding the write lock
+// (and every request waiting on it) while it wrote and synced the database
+// file. Past walInlineCheckpointPages a commit checkpoints after all, so a
+// writer that never pauses, which the background checkpoint never catches,
+// still has its WAL started again instead of growing until the disk is full.
+func TestACommitCheckpointsOnlyAWALTheBackgroundLetGrowLarge(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "waymark.db")
 	db, err := Open(context.Background(), file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// The background checkpoint is stopped, so only a commit could
-	// checkpoint.
+	// The background checkpoint is stopped, as if it never caught up:
+	// only a commit could checkpoint.
 	db.checkpointer.close()
 	db.checkpointer = nil
 
@@ -57,8 +60,8 @@ func TestNoCommitCheckpointsTheWALItself(t *testing.T) {
 		if err := c.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
 			t.Fatal(err)
 		}
-		if pages != 0 {
-			t.Fatalf("a pool connection checkpoints after %d pages; want 0 (never in a commit)", pages)
+		if pages != walInlineCheckpointPages {
+			t.Fatalf("a pool connection checkpoints after %d pages; want %d", pages, walInlineCheckpointPages)
 		}
 		conns = append(conns, c)
 	}
@@ -66,16 +69,24 @@ func TestNoCommitCheckpointsTheWALItself(t *testing.T) {
 		c.Close()
 	}
 
-	fillWAL(t, db, 1500)
-	st, err := os.Stat(file + "-wal")
-	if err != nil {
-		t.Fatal(err)
+	walPages := func() int64 {
+		st, err := os.Stat(file + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size() / 4096
 	}
-	if st.Size() < 1500*4096 {
-		t.Fatalf("the WAL is %d bytes after 1,500 one-page commits: a commit checkpointed it", st.Size())
+	below := walInlineCheckpointPages * 3 / 4
+	fillWAL(t, db, below)
+	if got := walPages(); got < int64(below) {
+		t.Fatalf("the WAL holds %d pages after %d one-page commits: a commit checkpointed it below %d pages", got, below, walInlineCheckpointPages)
+	}
+	fillWAL(t, db, 3*walInlineCheckpointPages)
+	if got := walPages(); got > walInlineCheckpointPages*5/4 {
+		t.Fatalf("the WAL grew to %d pages under commits that never paused; want it started again near %d", got, walInlineCheckpointPages)
 	}
 	var rows int
-	if err := db.SQL().QueryRow(`SELECT count(*) FROM filler`).Scan(&rows); err != nil || rows != 1500 {
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM filler`).Scan(&rows); err != nil || rows != below+3*walInlineCheckpointPages {
 		t.Fatalf("rows %d, %v", rows, err)
 	}
 }

@@ -144,9 +144,10 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// busy_timeout comes first: switching to WAL needs a lock, and a
 		// process starting while another migrates must wait for it, not fail.
 		if sqliteFile != "" {
-			// No checkpoint inside a commit: one connection of its own
-			// checkpoints beside the writers (checkpoint.go).
-			mode += "&_pragma=wal_autocheckpoint(0)"
+			// A commit checkpoints only a WAL past walInlineCheckpointPages:
+			// below that, one connection of its own checkpoints beside the
+			// writers (checkpoint.go).
+			mode += fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walInlineCheckpointPages)
 		}
 		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
