@@ -13,7 +13,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -743,12 +742,7 @@ func (s *seeder) plan(i int) seedPlan {
 	p := s.parts[i%len(s.parts)]
 	referrer := p.users[[]string{"teacher", "gp", "youth", "support"}[r.IntN(4)]]
 	raised := s.raisedAt(i, r)
-	// Time-ordered, as the service makes them (access.NewCaseID), from
-	// the case's own random stream.
-	var random [10]byte
-	binary.BigEndian.PutUint64(random[:8], r.Uint64())
-	binary.BigEndian.PutUint16(random[8:], uint16(r.Uint32()))
-	id := access.CaseID(raised, random)
+	id := fmt.Sprintf("%016x%08x", r.Uint64(), r.Uint32())
 	// Steps already due by now; a recent case stops at one drawn at random.
 	steps := len(seedScript)
 	for k, st := range seedScript {

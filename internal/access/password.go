@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -165,34 +164,6 @@ func NewToken() (token, hash string) {
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
-}
-
-// NewCaseID returns a new case's identifier: the time it was raised, in
-// milliseconds, then 80 random bits, in hex (32 characters). The random
-// part keeps one case's id from being guessed from another's, as NewID's
-// does (an id guessed still meets the need-to-know check). The time comes
-// first so that the indexes keyed by case, which every write of a case
-// touches, take new cases at their end: with random ids each new case
-// landed on pages scattered over the whole of each index, and at a million
-// cases those pages no longer stay in memory (docs/performance.md).
-func NewCaseID(raised time.Time) string {
-	var random [10]byte
-	if _, err := rand.Read(random[:]); err != nil {
-		panic(err)
-	}
-	return CaseID(raised, random)
-}
-
-// CaseID is NewCaseID with the random part given: for a seed that must
-// write the same cases from the same flags.
-func CaseID(raised time.Time, random [10]byte) string {
-	var b [16]byte
-	ms := uint64(max(raised.UnixMilli(), 0))
-	for i := range 6 {
-		b[5-i] = byte(ms >> (8 * i))
-	}
-	copy(b[6:], random[:])
-	return hex.EncodeToString(b[:])
 }
 
 // NewID returns a random identifier that cannot be guessed from another

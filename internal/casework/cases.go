@@ -168,7 +168,7 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, erro
 	if err != nil {
 		return "", err
 	}
-	id := access.NewCaseID(s.now())
+	id := access.NewID()
 	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: cs.ID}, s.now())
 	if err != nil {
 		return "", err

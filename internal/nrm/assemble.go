@@ -78,13 +78,7 @@ func caseReference(c pathway.Case) string {
 		return r
 	}
 	id := c.ID
-	switch {
-	case len(id) == 32:
-		// A time-ordered id (access.NewCaseID): its first characters are
-		// the same for every case raised in the same minute, so the start
-		// of its random part names it.
-		id = id[12:20]
-	case len(id) > 8:
+	if len(id) > 8 {
 		id = id[:8]
 	}
 	return "case-" + id
