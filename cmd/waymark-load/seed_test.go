@@ -218,6 +218,15 @@ func TestSeedRefusesADatabaseInUseAndResumesItsOwnRun(t *testing.T) {
 	if err := s.run(stopCtx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("stopped run: %v", err)
 	}
+	// The search index is written once every case is: a seed stopped
+	// half-way has none, and verify says so rather than passing.
+	var entries int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM search_viewer_tokens`).Scan(&entries); err != nil || entries != 0 {
+		t.Fatalf("a stopped seed left %d search entries (%v); want none until the end", entries, err)
+	}
+	if _, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "search_viewer_tokens") {
+		t.Fatalf("verify of a seed stopped before its search index: %v", err)
+	}
 	err = seedInto(ctx, db, cfg, &bytes.Buffer{})
 	if waymark.ErrorCode(err) != waymark.ECONFLICT || !strings.Contains(err.Error(), "--resume") {
 		t.Fatalf("a second seed into the same database: %v", err)
@@ -447,6 +456,15 @@ func TestAParallelSeedResumesAsTheOneGoroutineSeedWould(t *testing.T) {
 	}
 	if err := s.run(stopCtx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("stopped run: %v", err)
+	}
+	// The search index is written once every case is: a seed stopped
+	// half-way has none, and verify says so rather than passing.
+	var entries int
+	if err := parallel.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM search_viewer_tokens`).Scan(&entries); err != nil || entries != 0 {
+		t.Fatalf("a stopped seed left %d search entries (%v); want none until the end", entries, err)
+	}
+	if _, err := parallel.Verify(ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "search_viewer_tokens") {
+		t.Fatalf("verify of a seed stopped before its search index: %v", err)
 	}
 	cfg.resume = true
 	if err := seedInto(ctx, parallel, cfg, &bytes.Buffer{}); err != nil {

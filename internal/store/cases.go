@@ -274,8 +274,10 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err != nil {
 		return err
 	}
-	if err := t.saveViewerTokens(caseID, r.raisedAt, hadViewers, sortedKeys(viewersOf(p.members)), hadTokens, p.tokens); err != nil {
-		return err
+	if !t.deferSearch {
+		if err := t.saveViewerTokens(caseID, r.raisedAt, hadViewers, sortedKeys(viewersOf(p.members)), hadTokens, p.tokens); err != nil {
+			return err
+		}
 	}
 	if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
 		return err

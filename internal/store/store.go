@@ -356,6 +356,7 @@ type Tx struct {
 	erased        []Erasure     // erasures to append to the erasure ledger before commit (ledger.go)
 	indexKey      *indexKey     // the search index key this transaction read or made (crypt.go)
 	draftsDeleted []LedgerEntry // unsent drafts deleted, likewise (ledger.go)
+	deferSearch   bool          // a bulk load leaves search_viewer_tokens to RebuildSearchIndex (DeferSearchIndex)
 }
 
 // Update runs fn in a transaction and commits it when fn returns nil. The
