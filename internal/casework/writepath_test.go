@@ -244,3 +244,55 @@ func TestANoteRunsNoStatementWritingClocksOrSearchTokens(t *testing.T) {
 		}
 	})
 }
+
+// partialEquality is a partial index's condition that a column equals a
+// constant, as SQLite's schema spells it: WHERE queue = 'inbox.urgent'.
+var partialEquality = regexp.MustCompile(`(?i)\bWHERE\s+([a-z_]+)\s*=\s*'[^']*'`)
+
+// SQLite plans a statement that compares a column with a bare parameter
+// against every partial index whose condition names that column equal to a
+// constant, with the value bound, and then compiles the statement again
+// each time it runs with a new value. No statement that recording a
+// contact or an outcome runs does so: each is compiled once per connection.
+func TestAnAppendRunsNoStatementSQLiteMustCompileAgainForEachValue(t *testing.T) {
+	db := storetest.SQLite(t)
+	p := newPartnership(t, db)
+	rows, err := db.SQL().QueryContext(p.ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bare []*regexp.Regexp
+	for rows.Next() {
+		var ddl string
+		if err := rows.Scan(&ddl); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range partialEquality.FindAllStringSubmatch(ddl, -1) {
+			bare = append(bare, regexp.MustCompile(`(?i)(\b`+m[1]+`\s*=\s*\$\d+|\$\d+\s*=\s*(?:[a-z_]+\.)?`+m[1]+`\b)`))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(bare) == 0 {
+		t.Fatal("found no partial index on a column equal to a constant; the test checks nothing")
+	}
+	var stmts []string
+	var mu sync.Mutex
+	db.ObserveStatements(func(q string, _ int64) {
+		mu.Lock()
+		stmts = append(stmts, strings.Join(strings.Fields(q), " "))
+		mu.Unlock()
+	})
+	id := p.raise()
+	p.contact(id) // moves the case's queue rows
+	p.outcome(id)
+	db.ObserveStatements(nil)
+	for _, q := range stmts {
+		for _, re := range bare {
+			if re.MatchString(q) {
+				t.Errorf("a statement compares a column of a partial index's condition with a bare parameter (%s):\n%s", re.FindString(q), q)
+			}
+		}
+	}
+}

@@ -37,7 +37,7 @@ type EventData interface {
 
 // eventDecoders maps each event type to its JSON decoder; every event type
 // registers itself in an init function beside its definition.
-var eventDecoders = map[string]func([]byte) (EventData, error){}
+var eventDecoders = map[string]func([]byte) (EventData, []ClockChange, error){}
 
 func registerEvent[T EventData]() {
 	var zero T
@@ -45,12 +45,21 @@ func registerEvent[T EventData]() {
 	if _, dup := eventDecoders[t]; dup {
 		panic("pathway: event type registered twice: " + t)
 	}
-	eventDecoders[t] = func(b []byte) (EventData, error) {
-		var d T
-		if err := json.Unmarshal(b, &d); err != nil {
-			return nil, err
+	// One pass over the stored payload, its data decoded straight into T
+	// (a payload was read twice, as a whole and then its data again).
+	eventDecoders[t] = func(b []byte) (EventData, []ClockChange, error) {
+		var p struct {
+			Data   *T            `json:"data"`
+			Clocks []ClockChange `json:"clocks,omitempty"`
 		}
-		return d, nil
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil, nil, err
+		}
+		if p.Data == nil { // "data": null, as an event without data is stored
+			var zero T
+			return zero, p.Clocks, nil
+		}
+		return *p.Data, p.Clocks, nil
 	}
 }
 
@@ -123,36 +132,36 @@ func (d OutcomeRecorded) summary(e Event) string {
 	return "Outcome given: " + OutcomeLabel(d.Outcome.Decision)
 }
 
+// storedPayload is the JSON stored in the log for an event: its data and
+// its clock changes.
 type storedPayload struct {
-	Data   json.RawMessage `json:"data"`
-	Clocks []ClockChange   `json:"clocks,omitempty"`
+	Data   EventData     `json:"data"`
+	Clocks []ClockChange `json:"clocks,omitempty"`
 }
 
-// EncodePayload turns the event's data and clock changes into the JSON stored in the log.
+// EncodePayload turns the event's data and clock changes into the JSON
+// stored in the log, in one pass (the data was encoded, then read again to
+// be copied into the payload: the same bytes).
 func EncodePayload(e Event) ([]byte, error) {
-	data, err := json.Marshal(e.Data)
+	b, err := json.Marshal(storedPayload{Data: e.Data, Clocks: e.Clocks})
 	if err != nil {
 		return nil, fmt.Errorf("pathway: encoding %s: %w", e.Type, err)
 	}
-	return json.Marshal(storedPayload{Data: data, Clocks: e.Clocks})
+	return b, nil
 }
 
 // DecodePayload fills e.Data and e.Clocks from the stored JSON for e.Type.
 func DecodePayload(e *Event, payload []byte) error {
-	var sp storedPayload
-	if err := json.Unmarshal(payload, &sp); err != nil {
-		return fmt.Errorf("pathway: decoding %s payload: %w", e.Type, err)
-	}
 	decode, ok := eventDecoders[e.Type]
 	if !ok {
 		return fmt.Errorf("pathway: unknown event type %q", e.Type)
 	}
-	data, err := decode(sp.Data)
+	data, clocks, err := decode(payload)
 	if err != nil {
-		return fmt.Errorf("pathway: decoding %s: %w", e.Type, err)
+		return fmt.Errorf("pathway: decoding %s payload: %w", e.Type, err)
 	}
 	e.Data = data
-	e.Clocks = sp.Clocks
+	e.Clocks = clocks
 	return nil
 }
 

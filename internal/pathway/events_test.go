@@ -1,6 +1,8 @@
 package pathway_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -53,6 +55,32 @@ func TestEventPayloadRoundTrips(t *testing.T) {
 				t.Fatalf("round trip changed the event:\n got %+v\nwant %+v", back, e)
 			}
 		})
+	}
+}
+
+// An event is stored as the very bytes it was before the payload was
+// encoded in one pass: its data encoded on its own, then wrapped with its
+// clock changes. Logs written before and after read alike.
+func TestAnEventIsStoredAsTheSameBytesAsWhenItsDataWasEncodedApart(t *testing.T) {
+	for _, e := range history(t) {
+		data, err := json.Marshal(e.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apart, err := json.Marshal(struct {
+			Data   json.RawMessage       `json:"data"`
+			Clocks []pathway.ClockChange `json:"clocks,omitempty"`
+		}{data, e.Clocks})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := pathway.EncodePayload(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(stored, apart) {
+			t.Errorf("%s is stored as\n %s\nnot as before\n %s", e.Type, stored, apart)
+		}
 	}
 }
 

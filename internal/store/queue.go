@@ -116,6 +116,10 @@ func (t *Tx) saveQueues(caseID string, p projection, fresh bool) error {
 		wanted[r.line()] = true
 	}
 	// The rows that go, in one statement, and those that come, in another.
+	// The queue is compared with its parameter cast to text: SQLite plans a
+	// bare "queue = $n" against the partial index on queue = 'inbox.urgent'
+	// with the value bound, and so compiled the statement again on every
+	// run (most of the cost of the delete); cast, it is compiled once.
 	var gone []string
 	args := []any{caseID}
 	for _, r := range stored {
@@ -124,7 +128,7 @@ func (t *Tx) saveQueues(caseID string, p projection, fresh bool) error {
 		}
 		n := len(args)
 		args = append(args, r.queue, r.owner, r.lane, utc(r.due), utc(r.tie), r.itemID)
-		gone = append(gone, fmt.Sprintf("(queue = $%d AND owner_id = $%d AND lane = $%d AND due_at = $%d AND tie_at = $%d AND item_id = $%d)", n+1, n+2, n+3, n+4, n+5, n+6))
+		gone = append(gone, fmt.Sprintf("(queue = CAST($%d AS TEXT) AND owner_id = $%d AND lane = $%d AND due_at = $%d AND tie_at = $%d AND item_id = $%d)", n+1, n+2, n+3, n+4, n+5, n+6))
 	}
 	if len(gone) > 0 {
 		if _, err := t.exec(`DELETE FROM queue_items WHERE case_id = $1 AND (`+strings.Join(gone, " OR ")+`)`, args...); err != nil {

@@ -97,7 +97,7 @@ func openAndRead(ctx context.Context, dsn string) (driver.Conn, error) {
 		conn.Close()
 		return nil, err
 	}
-	return &cachingConn{conn: conn, stmts: map[string]*cachedStmt{}}, nil
+	return newCachingConn(conn), nil
 }
 
 func readSchemaOnce(ctx context.Context, conn driver.Conn) error {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"container/list"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -23,7 +24,11 @@ import (
 
 // stmtCacheSize bounds the statements kept per connection. Queries built
 // with a varying number of placeholders (lists of ids) could otherwise grow
-// it without end; past the bound, new texts are prepared and closed as before.
+// it without end. Past the bound, the statement used least recently (and
+// not being read from) is closed to make room: a full cache that kept only
+// its first texts prepared every later one afresh on every use, and
+// bulk loads fill it within seconds (an append's DELETE of queue rows was
+// compiled each time, a fifth of its statements' CPU).
 const stmtCacheSize = 400
 
 type cachingConnector struct{ dsn string }
@@ -35,7 +40,11 @@ func (c cachingConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{conn: conn, stmts: map[string]*cachedStmt{}}, nil
+	return newCachingConn(conn), nil
+}
+
+func newCachingConn(conn driver.Conn) *cachingConn {
+	return &cachingConn{conn: conn, stmts: map[string]*cachedStmt{}}
 }
 
 func (c cachingConnector) Driver() driver.Driver { return sqliteDriver }
@@ -53,38 +62,47 @@ type sqliteConn interface {
 }
 
 type cachingConn struct {
-	conn  driver.Conn
-	stmts map[string]*cachedStmt // by SQL text; used by one goroutine at a time, as database/sql guarantees for a connection
+	conn     driver.Conn
+	stmts    map[string]*cachedStmt // by SQL text; used by one goroutine at a time, as database/sql guarantees for a connection
+	recent   list.List              // of *cachedStmt, the one used last at the front
+	prepared int                    // statements this connection compiled, cached or not (tests)
 }
 
 type cachedStmt struct {
+	q    string
 	stmt interface {
 		driver.Stmt
 		driver.StmtExecContext
 		driver.StmtQueryContext
 	}
-	busy bool // rows from it are still open: a second use prepares afresh
+	busy bool          // rows from it are still open: a second use prepares afresh
+	use  *list.Element // its place in recent
 }
 
 func (c *cachingConn) sqlite() sqliteConn { return c.conn.(sqliteConn) }
 
 // cached returns the prepared statement for q, preparing it if need be, or
 // nil when q should not be cached (several statements in one text, the
-// cache full, or the cached one in use).
+// cached one in use, or every cached one in use).
 func (c *cachingConn) cached(ctx context.Context, q string) (*cachedStmt, error) {
 	if cs, ok := c.stmts[q]; ok {
 		if cs.busy {
 			return nil, nil
 		}
+		c.recent.MoveToFront(cs.use)
 		return cs, nil
 	}
-	if len(c.stmts) >= stmtCacheSize || strings.Contains(strings.TrimRight(strings.TrimSpace(q), ";"), ";") {
+	if strings.Contains(strings.TrimRight(strings.TrimSpace(q), ";"), ";") {
+		return nil, nil
+	}
+	if len(c.stmts) >= stmtCacheSize && !c.evict() {
 		return nil, nil
 	}
 	s, err := c.sqlite().PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	c.prepared++
 	st, ok := s.(interface {
 		driver.Stmt
 		driver.StmtExecContext
@@ -94,9 +112,26 @@ func (c *cachingConn) cached(ctx context.Context, q string) (*cachedStmt, error)
 		s.Close()
 		return nil, nil
 	}
-	cs := &cachedStmt{stmt: st}
+	cs := &cachedStmt{q: q, stmt: st}
+	cs.use = c.recent.PushFront(cs)
 	c.stmts[q] = cs
 	return cs, nil
+}
+
+// evict closes the statement used least recently that no open rows are
+// reading from, and reports whether it found one.
+func (c *cachingConn) evict() bool {
+	for e := c.recent.Back(); e != nil; e = e.Prev() {
+		cs := e.Value.(*cachedStmt)
+		if cs.busy {
+			continue
+		}
+		c.recent.Remove(e)
+		delete(c.stmts, cs.q)
+		cs.stmt.Close()
+		return true
+	}
+	return false
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
@@ -105,6 +140,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, q string, args []driver.N
 		return nil, err
 	}
 	if cs == nil {
+		c.prepared++
 		return c.sqlite().ExecContext(ctx, q, args)
 	}
 	return cs.stmt.ExecContext(ctx, args)
@@ -116,6 +152,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, q string, args []driver.
 		return nil, err
 	}
 	if cs == nil {
+		c.prepared++
 		return c.sqlite().QueryContext(ctx, q, args)
 	}
 	rows, err := cs.stmt.QueryContext(ctx, args)
@@ -145,6 +182,7 @@ func (c *cachingConn) Close() error {
 		errs = append(errs, cs.stmt.Close())
 		delete(c.stmts, q)
 	}
+	c.recent.Init()
 	return errors.Join(append(errs, c.conn.Close())...)
 }
 
