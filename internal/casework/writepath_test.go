@@ -287,6 +287,17 @@ func TestAnAppendRunsNoStatementSQLiteMustCompileAgainForEachValue(t *testing.T)
 	id := p.raise()
 	p.contact(id) // moves the case's queue rows
 	p.outcome(id)
+	// The lists every team member opens most (§5, §6): the inbox walks
+	// the queue rows by queue, owner and lane, My work likewise.
+	if _, _, err := p.svc.InboxPage(p.ctx, p.CSWorker, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.svc.MyWorkPage(p.ctx, p.CSWorker, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.svc.SearchPage(p.ctx, p.CSWorker, "Amira", nil); err != nil {
+		t.Fatal(err)
+	}
 	db.ObserveStatements(nil)
 	for _, q := range stmts {
 		for _, re := range bare {

@@ -222,7 +222,11 @@ type qsrc struct {
 // member rows and their seals, so the walk itself stays on the index.
 func (t *Tx) qfetch(s qsrc, from *Cursor, desc bool, n int) ([]Cursor, error) {
 	args := []any{s.queue, s.owner, s.lane}
-	where := `q.queue = $1 AND q.owner_id = $2 AND q.lane = $3`
+	// The queue as text, not a bare parameter: SQLite would plan a bare
+	// one against the partial index on queue = 'inbox.urgent' with the
+	// value bound, and so compile the walk again on every page, as the
+	// delete of a case's queue rows above explains.
+	where := `q.queue = CAST($1 AS TEXT) AND q.owner_id = $2 AND q.lane = $3`
 	if from != nil {
 		c := cmp.Or(cmp.Compare(from.Part, s.part), cmp.Compare(from.Lane, s.lane))
 		switch {
