@@ -83,3 +83,40 @@ func TestAReadOnlyOpenStillFindsTheReadWriteServer(t *testing.T) {
 		}
 	})
 }
+
+// A checking command may reach PostgreSQL through a pooler in transaction
+// mode (PgBouncer, docs/operations.md "Connection pool"), which hands one
+// server session to one client's transaction and then to the next client's,
+// serve's among them. Its read-only default must come with its own
+// connection (a start-up parameter, which such a pooler refuses), never be
+// SET on a server session: that would make the next replica's writes fail
+// there, and leave the checking command's own transactions writable on the
+// sessions it was not SET on.
+func TestAReadOnlyOpenSetsNothingOnTheServerSession(t *testing.T) {
+	storetest.ForEachEmpty(t, func(t *testing.T, url string) {
+		if !strings.HasPrefix(url, "postgres") {
+			t.Skip("PostgreSQL: server sessions a pooler shares")
+		}
+		ctx := context.Background()
+		made, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := made.ApplyMigrations(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		made.Close()
+		db, err := store.OpenExisting(ctx, url, store.OpenOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var setting, source string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT setting, source FROM pg_settings WHERE name = 'default_transaction_read_only'`).Scan(&setting, &source); err != nil {
+			t.Fatal(err)
+		}
+		if setting != "on" || source != "client" {
+			t.Fatalf("default_transaction_read_only is %s, from %q; want on, from the client's start-up parameters", setting, source)
+		}
+	})
+}
