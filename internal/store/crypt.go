@@ -802,7 +802,11 @@ func (db *DB) Scrub(ctx context.Context) error {
 	if pause == nil {
 		pause = scrubRetryPause
 	}
-	for try := 1; ; try++ {
+	// Each try already waits up to the busy timeout for readers, so the
+	// tries stop once that long has passed: an erasure still answers within
+	// about twice the busy timeout while a long read holds the WAL.
+	giveUp := time.Now().Add(scrubPatience)
+	for {
 		busy, err := db.scrubOnce(ctx)
 		if err != nil {
 			return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
@@ -810,7 +814,7 @@ func (db *DB) Scrub(ctx context.Context) error {
 		if !busy {
 			return nil
 		}
-		if try == scrubTries {
+		if time.Now().After(giveUp) {
 			return errors.New("store: the write-ahead log could not be checkpointed and truncated while readers or another checkpoint held it; it will be at the next checkpoint")
 		}
 		if err := pause(ctx); err != nil {
@@ -819,9 +823,9 @@ func (db *DB) Scrub(ctx context.Context) error {
 	}
 }
 
-// scrubTries and scrubRetryPause: the scrub waits up to about ten seconds
-// (the busy_timeout) for another checkpoint to finish.
-const scrubTries = 200
+// scrubPatience and scrubRetryPause: the scrub waits up to the
+// busy_timeout for another checkpoint to finish, trying every 50 ms.
+const scrubPatience = 10 * time.Second
 
 func scrubRetryPause(ctx context.Context) error {
 	t := time.NewTimer(50 * time.Millisecond)
