@@ -58,6 +58,11 @@ type walCheckpointer struct {
 	done  chan struct{}
 	once  sync.Once // close may be called more than once (DB.Close is)
 
+	// running is held while a checkpoint of this process runs (the
+	// background one, or an erasure's scrub): SQLite lets one checkpoint
+	// at a time hold the WAL and refuses a second at once.
+	running sync.Mutex
+
 	mu   sync.Mutex
 	last CheckpointResult // the last checkpoint's result, for tests and metrics
 	runs int64
@@ -121,7 +126,9 @@ func (c *walCheckpointer) loop() {
 func (c *walCheckpointer) checkpoint(ctx context.Context) (CheckpointResult, error) {
 	var r CheckpointResult
 	var busy int
+	c.running.Lock()
 	err := c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &r.LogFrames, &r.Checkpointed)
+	c.running.Unlock()
 	r.Busy = busy != 0
 	c.mu.Lock()
 	c.runs++

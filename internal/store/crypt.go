@@ -786,18 +786,70 @@ func (t *Tx) stringColumn(q string, args ...any) ([]string, error) {
 // key stays in the log. On PostgreSQL dead row versions stay until VACUUM
 // reuses their space (docs/operations.md): what they hold is still wrapped
 // under the master key, and so unreadable once that key is retired.
+//
+// Only one checkpoint at a time may run on a WAL, and SQLite refuses a
+// second at once rather than wait for it: the background checkpoint
+// (checkpoint.go), which runs about every second while the service writes,
+// or another process's. So the scrub never runs beside this process's
+// background checkpoint, and when another checkpoint holds the WAL it tries
+// again for as long as a write would wait (busy_timeout), rather than leave
+// the erased case's old pages in the WAL until its frames are overwritten.
 func (db *DB) Scrub(ctx context.Context) error {
 	if db.Dialect != SQLite {
 		return nil
 	}
-	var busy, logFrames, checkpointed int
-	if err := db.sql.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed); err != nil {
-		return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
+	pause := db.scrubPause
+	if pause == nil {
+		pause = scrubRetryPause
 	}
-	if busy != 0 {
-		return errors.New("store: the write-ahead log could not be checkpointed while readers were busy; it will be at the next checkpoint")
+	// Each try already waits up to the busy timeout for readers, so the
+	// tries stop once that long has passed: an erasure still answers within
+	// about twice the busy timeout while a long read holds the WAL.
+	giveUp := time.Now().Add(scrubPatience)
+	for {
+		busy, err := db.scrubOnce(ctx)
+		if err != nil {
+			return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
+		}
+		if !busy {
+			return nil
+		}
+		if time.Now().After(giveUp) {
+			return errors.New("store: the write-ahead log could not be checkpointed and truncated while readers or another checkpoint held it; it will be at the next checkpoint")
+		}
+		if err := pause(ctx); err != nil {
+			return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
+		}
 	}
-	return nil
+}
+
+// scrubPatience and scrubRetryPause: the scrub waits up to the
+// busy_timeout for another checkpoint to finish, trying every 50 ms.
+const scrubPatience = 10 * time.Second
+
+func scrubRetryPause(ctx context.Context) error {
+	t := time.NewTimer(50 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// scrubOnce runs one TRUNCATE checkpoint, never beside the background one,
+// and reports whether a reader or another checkpoint kept it from finishing.
+func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
+	if c := db.checkpointer; c != nil {
+		c.running.Lock()
+		defer c.running.Unlock()
+	}
+	var b, logFrames, checkpointed int
+	if err := db.sql.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
+		return false, err
+	}
+	return b != 0, nil
 }
 
 // masterKeysInUse lists the master key ids that wrap a live data key, in

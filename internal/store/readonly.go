@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -24,15 +26,34 @@ func openPostgres(url string, readOnly bool) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Set once connected, not in the start-up parameters: a URL naming a
-	// primary and a standby with target_session_attrs=read-write (as
-	// docs/operations.md describes) finds the primary by asking each
-	// server whether the session is read-only, and a session that starts
-	// read-only would make every server look like a standby.
-	return stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, conn *pgx.Conn) error {
-		_, err := conn.Exec(ctx, `SET SESSION default_transaction_read_only = on`)
-		return err
-	})), nil
+	// A start-up parameter, not a SET once connected: a pooler in
+	// transaction mode (PgBouncer, docs/operations.md "Connection pool")
+	// hands one server session to each client's transactions in turn, so a
+	// SET would stay on a session serve's next write is given (and fail
+	// there) while this command's own transactions ran on sessions it was
+	// never SET on. Such a pooler refuses a start-up parameter it does not
+	// know, so the checking command stops instead of writing.
+	cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	// target_session_attrs=read-write (a primary and its standby in one
+	// URL, docs/operations.md) finds the primary by asking each server
+	// whether the session is read-only, which this one is on every server:
+	// ask whether the server is a standby instead, as
+	// target_session_attrs=primary does (and standby for read-only).
+	switch sameFunc(cfg.ValidateConnect) {
+	case sameFunc(pgconn.ValidateConnectTargetSessionAttrsReadWrite):
+		cfg.ValidateConnect = pgconn.ValidateConnectTargetSessionAttrsPrimary
+	case sameFunc(pgconn.ValidateConnectTargetSessionAttrsReadOnly):
+		cfg.ValidateConnect = pgconn.ValidateConnectTargetSessionAttrsStandby
+	}
+	return stdlib.OpenDB(*cfg), nil
+}
+
+// sameFunc names a function, so two can be compared; 0 for nil.
+func sameFunc(f pgconn.ValidateConnectFunc) uintptr {
+	if f == nil {
+		return 0
+	}
+	return reflect.ValueOf(f).Pointer()
 }
 
 // openSQLiteChecking opens file so that no connection can write to it or to

@@ -32,7 +32,7 @@ func TestADatabaseOpenedReadOnlyRefusesAWrite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = tx.Exec(`INSERT INTO schema_migrations (version) VALUES ('9999_never')`)
+		_, err = tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_never', '2030-01-01T00:00:00Z')`)
 		if err == nil {
 			err = tx.Commit()
 		} else {
@@ -78,8 +78,58 @@ func TestAReadOnlyOpenStillFindsTheReadWriteServer(t *testing.T) {
 		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n == 0 {
 			t.Fatalf("reading: %d rows, %v", n, err)
 		}
-		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ('9999_never')`); err == nil {
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_never', '2030-01-01T00:00:00Z')`); err == nil {
 			t.Fatal("a database opened read-only took an INSERT")
+		}
+	})
+}
+
+// A checking command may reach PostgreSQL through a pooler in transaction
+// mode (PgBouncer, docs/operations.md "Connection pool"), which hands one
+// server session to one client's transaction and then to the next client's,
+// serve's among them. Its read-only default must come with its own
+// connection (a start-up parameter, which such a pooler refuses), never be
+// SET on a server session: that would make the next replica's writes fail
+// there, and leave the checking command's own transactions writable on the
+// sessions it was not SET on.
+func TestAReadOnlyOpenSetsNothingOnTheServerSession(t *testing.T) {
+	storetest.ForEachEmpty(t, func(t *testing.T, url string) {
+		if !strings.HasPrefix(url, "postgres") {
+			t.Skip("PostgreSQL: server sessions a pooler shares")
+		}
+		ctx := context.Background()
+		made, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := made.ApplyMigrations(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		made.Close()
+		db, err := store.OpenExisting(ctx, url, store.OpenOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var setting, source string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT setting, source FROM pg_settings WHERE name = 'default_transaction_read_only'`).Scan(&setting, &source); err != nil {
+			t.Fatal(err)
+		}
+		if setting != "on" {
+			t.Fatalf("default_transaction_read_only is %s, from %q; want on, from the client's start-up parameters", setting, source)
+		}
+		// RESET ALL (a pooler's server_reset_query in session mode does as
+		// much) puts every SET back: a start-up parameter stays.
+		c, err := db.SQL().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.ExecContext(ctx, `RESET ALL`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_never', '2030-01-01T00:00:00Z')`); err == nil {
+			t.Fatal("after RESET ALL a session of a database opened read-only took an INSERT")
 		}
 	})
 }

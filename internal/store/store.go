@@ -55,6 +55,7 @@ type DB struct {
 	writer       *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
 	updating     sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
 	checkpointer *walCheckpointer                               // SQLite file: the WAL checkpoint run beside the writers (checkpoint.go)
+	scrubPause   func(context.Context) error                    // Scrub: the wait before its checkpoint tries again (nil: scrubRetryPause; tests)
 	observer     atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 }
 
