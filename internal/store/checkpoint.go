@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -44,6 +45,12 @@ import (
 // pages), past which a commit checkpoints as SQLite's automatic
 // checkpoint does.
 const walInlineCheckpointPages = 4096
+
+// walSizeLimit is the size, in bytes, the WAL file is cut back to when
+// SQLite starts it again: without it the file keeps the largest size it
+// ever reached (a seed's or a migration's transaction) until the database
+// is closed.
+const walSizeLimit = 64 << 20
 
 // checkpointEvery is the longest a committed page waits in the WAL for the
 // background checkpoint, and the least time between two checkpoints.
@@ -103,6 +110,7 @@ func (c *walCheckpointer) committed() {
 
 func (c *walCheckpointer) loop() {
 	defer close(c.done)
+	failing := false
 	for {
 		select {
 		case <-c.stop:
@@ -118,7 +126,16 @@ func (c *walCheckpointer) loop() {
 			return
 		case <-t.C:
 		}
-		c.checkpoint(context.Background())
+		// A failure is said once, and so is the first success after it:
+		// the WAL then grows until a commit passes the threshold.
+		_, err := c.checkpoint(context.Background())
+		switch {
+		case err != nil && !failing:
+			slog.Warn("the background WAL checkpoint failed; commits past the threshold checkpoint instead", "err", err)
+		case err == nil && failing:
+			slog.Info("the background WAL checkpoint works again")
+		}
+		failing = err != nil
 	}
 }
 

@@ -63,6 +63,13 @@ func TestACommitCheckpointsOnlyAWALTheBackgroundLetGrowLarge(t *testing.T) {
 		if pages != walInlineCheckpointPages {
 			t.Fatalf("a pool connection checkpoints after %d pages; want %d", pages, walInlineCheckpointPages)
 		}
+		var limit int64
+		if err := c.QueryRowContext(ctx, `PRAGMA journal_size_limit`).Scan(&limit); err != nil {
+			t.Fatal(err)
+		}
+		if limit != walSizeLimit {
+			t.Fatalf("a pool connection cuts its WAL back to %d bytes; want %d", limit, walSizeLimit)
+		}
 		conns = append(conns, c)
 	}
 	for _, c := range conns {

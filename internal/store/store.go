@@ -148,7 +148,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			// A commit checkpoints only a WAL past walInlineCheckpointPages:
 			// below that, one connection of its own checkpoints beside the
 			// writers (checkpoint.go).
-			mode += fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walInlineCheckpointPages)
+			mode += fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=journal_size_limit(%d)", walInlineCheckpointPages, walSizeLimit)
 		}
 		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
