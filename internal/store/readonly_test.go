@@ -15,14 +15,7 @@ import (
 func TestADatabaseOpenedReadOnlyRefusesAWrite(t *testing.T) {
 	storetest.ForEachEmpty(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		made, err := store.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := made.ApplyMigrations(ctx, ""); err != nil {
-			t.Fatal(err)
-		}
-		made.Close()
+		migrated(t, url)
 		db, err := store.OpenExisting(ctx, url, store.OpenOptions{ReadOnly: true})
 		if err != nil {
 			t.Fatal(err)
@@ -57,14 +50,7 @@ func TestAReadOnlyOpenStillFindsTheReadWriteServer(t *testing.T) {
 			t.Skip("PostgreSQL: a URL that picks its server")
 		}
 		ctx := context.Background()
-		made, err := store.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := made.ApplyMigrations(ctx, ""); err != nil {
-			t.Fatal(err)
-		}
-		made.Close()
+		migrated(t, url)
 		sep := "?"
 		if strings.Contains(url, "?") {
 			sep = "&"
@@ -98,14 +84,7 @@ func TestAReadOnlyOpenSetsNothingOnTheServerSession(t *testing.T) {
 			t.Skip("PostgreSQL: server sessions a pooler shares")
 		}
 		ctx := context.Background()
-		made, err := store.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := made.ApplyMigrations(ctx, ""); err != nil {
-			t.Fatal(err)
-		}
-		made.Close()
+		migrated(t, url)
 		db, err := store.OpenExisting(ctx, url, store.OpenOptions{ReadOnly: true})
 		if err != nil {
 			t.Fatal(err)
@@ -132,4 +111,18 @@ func TestAReadOnlyOpenSetsNothingOnTheServerSession(t *testing.T) {
 			t.Fatal("after RESET ALL a session of a database opened read-only took an INSERT")
 		}
 	})
+}
+
+// migrated makes the empty database at url Waymark's, then closes it.
+func migrated(t *testing.T, url string) {
+	t.Helper()
+	ctx := context.Background()
+	made, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer made.Close()
+	if _, err := made.ApplyMigrations(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
 }
