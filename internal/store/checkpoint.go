@@ -71,15 +71,15 @@ type walCheckpointer struct {
 	running sync.Mutex
 
 	mu   sync.Mutex
-	last CheckpointResult // the last checkpoint's result, for tests and metrics
+	last checkpointResult // the last checkpoint's result, for tests and metrics
 	runs int64
 	err  error // the last checkpoint's error, if it failed
 }
 
-// CheckpointResult is what SQLite reports of a checkpoint: whether a
+// checkpointResult is what SQLite reports of a checkpoint: whether a
 // reader or writer kept it from finishing, the WAL's frames and how many of
 // them are now in the database file.
-type CheckpointResult struct {
+type checkpointResult struct {
 	Busy         bool
 	LogFrames    int
 	Checkpointed int
@@ -140,8 +140,8 @@ func (c *walCheckpointer) loop() {
 }
 
 // checkpoint runs one PASSIVE checkpoint now and records its result.
-func (c *walCheckpointer) checkpoint(ctx context.Context) (CheckpointResult, error) {
-	var r CheckpointResult
+func (c *walCheckpointer) checkpoint(ctx context.Context) (checkpointResult, error) {
+	var r checkpointResult
 	var busy int
 	c.running.Lock()
 	err := c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &r.LogFrames, &r.Checkpointed)
@@ -168,23 +168,23 @@ func (c *walCheckpointer) close() {
 	})
 }
 
-// CheckpointWAL runs the background checkpoint's PASSIVE checkpoint at
-// once, on its own connection, and reports it; for tests and tools. On
+// checkpointWAL runs the background checkpoint's PASSIVE checkpoint at
+// once, on its own connection, and reports it; for tests. On
 // PostgreSQL, or a SQLite database opened read-only or in memory, it does
 // nothing.
-func (db *DB) CheckpointWAL(ctx context.Context) (CheckpointResult, error) {
+func (db *DB) checkpointWAL(ctx context.Context) (checkpointResult, error) {
 	if db.checkpointer == nil {
-		return CheckpointResult{}, nil
+		return checkpointResult{}, nil
 	}
 	return db.checkpointer.checkpoint(ctx)
 }
 
-// BackgroundCheckpoints reports how many background checkpoints have run
+// backgroundCheckpoints reports how many background checkpoints have run
 // and the last one's result and error.
-func (db *DB) BackgroundCheckpoints() (runs int64, last CheckpointResult, err error) {
+func (db *DB) backgroundCheckpoints() (runs int64, last checkpointResult, err error) {
 	c := db.checkpointer
 	if c == nil {
-		return 0, CheckpointResult{}, nil
+		return 0, checkpointResult{}, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

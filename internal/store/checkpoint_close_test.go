@@ -24,7 +24,7 @@ func TestClosingADatabaseStopsItsCheckpointOnceAndLeavesNoGoroutine(t *testing.T
 		db.checkpointer.every = 0
 		fillWAL(t, db, 3)
 		if i%2 == 0 {
-			if _, err := db.CheckpointWAL(ctx); err != nil {
+			if _, err := db.checkpointWAL(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -48,7 +48,7 @@ func TestClosingADatabaseStopsItsCheckpointOnceAndLeavesNoGoroutine(t *testing.T
 		default:
 			t.Fatal("the background checkpoint's goroutine still runs after Close")
 		}
-		if _, err := db.CheckpointWAL(ctx); err == nil {
+		if _, err := db.checkpointWAL(ctx); err == nil {
 			t.Fatal("a closed database's checkpoint ran")
 		}
 	}

@@ -113,7 +113,7 @@ func TestTheBackgroundCheckpointCopiesTheWALIntoTheFile(t *testing.T) {
 
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		runs, last, err := db.BackgroundCheckpoints()
+		runs, last, err := db.backgroundCheckpoints()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestTheBackgroundCheckpointCopiesTheWALIntoTheFile(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	// Asked directly, the same checkpoint finds nothing left to copy.
-	r, err := db.CheckpointWAL(context.Background())
+	r, err := db.checkpointWAL(context.Background())
 	if err != nil || r.Busy || r.Checkpointed != r.LogFrames {
 		t.Fatalf("checkpoint %+v, %v", r, err)
 	}
@@ -165,7 +165,7 @@ func TestOnlyAWritableSQLiteFileHasABackgroundCheckpoint(t *testing.T) {
 	if ro.checkpointer != nil {
 		t.Fatal("a read-only database has a checkpoint of its own")
 	}
-	if r, err := ro.CheckpointWAL(context.Background()); err != nil || r != (CheckpointResult{}) {
+	if r, err := ro.checkpointWAL(context.Background()); err != nil || r != (checkpointResult{}) {
 		t.Fatalf("read-only checkpoint: %+v, %v", r, err)
 	}
 }
