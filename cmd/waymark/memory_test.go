@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
 	"runtime/debug"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"waymark/internal/access"
 )
@@ -25,4 +29,52 @@ func TestServeLimitsItsHeapUnlessGOMEMLIMITIsSet(t *testing.T) {
 	if got := limitMemory(env(map[string]string{"GOMEMLIMIT": "1TiB"})); got != 1<<40 || debug.SetMemoryLimit(-1) != 1<<40 {
 		t.Fatalf("with GOMEMLIMIT set: %d", got)
 	}
+}
+
+// Once sign-ins stop, serve hands the password hashes' memory back within
+// two looks; while hashes follow one another, or one is running, it keeps
+// it for the next; and with no hash since the last release it does nothing.
+func TestServeReleasesTheHashesMemoryOnceSignInsStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var ended int64
+		var busy bool
+		releases := 0
+		activity := func() (int64, bool) { mu.Lock(); defer mu.Unlock(); return ended, busy }
+		set := func(e int64, b bool) { mu.Lock(); defer mu.Unlock(); ended, busy = e, b }
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { releaseWhenQuiet(ctx, activity, func() { releases++ }); close(done) }()
+		look := func() { time.Sleep(quietAfter); synctest.Wait() } // fake time: one look of the loop
+
+		look()
+		if releases != 0 {
+			t.Fatalf("released %d times with no hash ever run", releases)
+		}
+		for i := range int64(3) { // a hash ends in every interval: people are still signing in
+			set(i+1, false)
+			look()
+		}
+		if releases != 0 {
+			t.Fatalf("released %d times while hashes followed each other", releases)
+		}
+		set(3, true) // one running after a quiet interval
+		look()
+		if releases != 0 {
+			t.Fatalf("released while a hash was running")
+		}
+		set(4, false)
+		look() // it ended during this interval
+		look() // and nothing since
+		if releases != 1 {
+			t.Fatalf("released %d times after sign-ins stopped, want 1", releases)
+		}
+		look()
+		look()
+		if releases != 1 {
+			t.Fatalf("released %d times with no hash since the last release, want 1", releases)
+		}
+		cancel()
+		<-done
+	})
 }

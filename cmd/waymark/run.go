@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -487,6 +488,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer stopMetrics(context.Background())
 	limitMemory(getenv) // memory.go
+	go releaseWhenQuiet(ctx, access.HashActivity, debug.FreeOSMemory)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

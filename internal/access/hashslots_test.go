@@ -57,3 +57,30 @@ func TestPasswordHashesRunNoMoreAtOnceThanThereAreSlots(t *testing.T) {
 		}
 	})
 }
+
+// A hash that starts after another has ended first has the collector take
+// the earlier one's 64 MiB, so it reuses that memory instead of adding its
+// own beside it; the first hash, with nothing left behind, starts at once.
+func TestAPasswordHashReusesTheMemoryTheLastOneLeft(t *testing.T) {
+	hash, err := HashPassword("a long enough password", fastArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc := collect
+	defer func() { collect = gc }()
+	collections := 0
+	collect = func() { collections++ }
+	hashesSinceGC.Store(0)
+	ended, _ := HashActivity()
+	for i, want := range []int{0, 1, 2} {
+		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
+			t.Fatalf("check %d: %v %v", i, ok, err)
+		}
+		if collections != want {
+			t.Fatalf("after %d checks, %d collections before a hash; want %d", i+1, collections, want)
+		}
+	}
+	if now, busy := HashActivity(); now != ended+3 || busy {
+		t.Fatalf("HashActivity: %d ended (want %d), busy %v", now, ended+3, busy)
+	}
+}

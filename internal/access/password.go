@@ -101,8 +101,43 @@ func idKey(ctx context.Context, bounded bool, password, salt []byte, time, memor
 	if err := takeSlot(ctx, bounded); err != nil {
 		return nil, err
 	}
-	defer func() { <-hashSlots }()
+	reclaimHashMemory()
+	defer func() {
+		hashesSinceGC.Add(1) // its Memory is garbage now
+		hashesEnded.Add(1)
+		<-hashSlots
+	}()
 	return kdf(password, salt, time, memory, threads, keyLen), nil
+}
+
+// hashesSinceGC counts the hashes that ended since reclaimHashMemory last
+// collected: each left its Memory (64 MiB) behind as garbage.
+var hashesSinceGC atomic.Int64
+
+// reclaimHashMemory collects before a hash starts when an earlier hash left
+// its buffer behind, so the new hash reuses that memory instead of adding
+// its own on top: without it the collector, paced by the memory limit, let
+// the last hash's buffer stand beside the new one, and serve's resident
+// memory peaked that much higher under sign-ins (docs/performance.md). A
+// collection of serve's small live heap costs a few milliseconds beside the
+// hash's hundreds.
+func reclaimHashMemory() {
+	if hashesSinceGC.Swap(0) > 0 {
+		collect()
+	}
+}
+
+// collect is runtime.GC (a test counts the collections).
+var collect = runtime.GC
+
+// hashesEnded counts the hashes that have ended since the process started.
+var hashesEnded atomic.Int64
+
+// HashActivity reports how many password hashes have ended since the
+// process started, and whether one is running or waiting now: serve hands
+// their memory back to the system once they stop (releaseWhenQuiet).
+func HashActivity() (ended int64, busy bool) {
+	return hashesEnded.Load(), len(hashSlots) > 0 || hashWaiting.Load() > 0
 }
 
 var errBadHash = errors.New("access: malformed password hash")

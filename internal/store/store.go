@@ -80,6 +80,10 @@ type OpenOptions struct {
 // anything else is a SQLite file path (an optional "sqlite:" prefix is dropped).
 // At most one OpenOptions is used. A SQLite file that does not exist is
 // created (owner-only); OpenExisting (migrate.go) refuses instead.
+// sqliteIdleClose is how long a SQLite connection may stand unused before
+// it is closed.
+var sqliteIdleClose = time.Minute
+
 func Open(ctx context.Context, url string, options ...OpenOptions) (*DB, error) {
 	return openDB(ctx, url, true, options...)
 }
@@ -160,6 +164,11 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// two unless told): one closed and opened again at the next busy
 		// moment loses its prepared statements and reads the schema anew.
 		s.SetMaxIdleConns(n)
+		// ... but not for ever: a connection no request has used for
+		// sqliteIdleClose is closed, and its page cache and statements
+		// with it, so a server left quiet after a busy hour hands that
+		// memory back (docs/performance.md).
+		s.SetConnMaxIdleTime(sqliteIdleClose)
 		db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
 	}
 	if err := db.ping(ctx); err != nil {
