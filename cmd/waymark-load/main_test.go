@@ -137,7 +137,7 @@ func TestServerProcessFiguresAreReadFromProc(t *testing.T) {
 	}
 	var out bytes.Buffer
 	reportProc(&out, 4242, procStats{rssKB: 40960, cpuTicks: 100}, p, 4*time.Second)
-	if want := "RSS 40.0 MB at start, 80.0 MB at end, peak 90.0 MB; CPU 2s user+system over 4s (0.50 cores)"; !strings.Contains(out.String(), want) {
+	if want := "RSS 41.9 MB at start, 83.9 MB at end, peak 94.4 MB; CPU 2s user+system over 4s (0.50 cores)"; !strings.Contains(out.String(), want) {
 		t.Errorf("report %q lacks %q", out.String(), want)
 	}
 	for _, bad := range [][2]string{
