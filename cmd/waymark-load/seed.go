@@ -20,6 +20,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -388,6 +389,7 @@ type seeder struct {
 	prep       *store.CasePreparer // with --workers
 
 	events, audits int64
+	deferred       []deferredIndex // indexes to build at the end (deferIndexes)
 }
 
 func newSeeder(db *store.DB, cfg seedConfig) (*seeder, error) {
@@ -468,6 +470,9 @@ func (s *seeder) run(ctx context.Context) error {
 			return s.writePrepared(tx, sc)
 		}
 	}
+	if err := s.deferIndexes(ctx); err != nil {
+		return err
+	}
 	workers := "one goroutine deciding and writing each case in the transaction"
 	if s.cfg.workers > 0 {
 		workers = fmt.Sprintf("%d goroutines preparing cases, one writing", s.cfg.workers)
@@ -514,6 +519,9 @@ func (s *seeder) run(ctx context.Context) error {
 	if err := s.writeSearchIndex(ctx); err != nil {
 		return err
 	}
+	if err := s.restoreIndexes(ctx); err != nil {
+		return err
+	}
 	took := s.clock().Sub(t0)
 	fmt.Fprintf(s.out, "done: %d cases, %d events, %d audit entries in %s\n", s.cfg.cases-start, s.events, s.audits, took.Round(time.Second))
 	fmt.Fprintf(s.out, "users sign in with password %q and authenticator secret %s; emails ROLE.pNNN@%s, e.g. %s\n",
@@ -540,6 +548,87 @@ func (s *seeder) writeSearchIndex(ctx context.Context) error {
 		return fmt.Errorf("seed: writing the search index: %w", err)
 	}
 	fmt.Fprintf(s.out, "search index written in %s\n", s.clock().Sub(t0).Round(time.Second))
+	return nil
+}
+
+// deferredIndexTables are the tables the seed fills whose secondary
+// indexes it builds at the end rather than row by row.
+var deferredIndexTables = []string{"case_events", "case_members", "case_viewers", "clocks", "audit_log", "cases"}
+
+// deferIndexes drops, on SQLite, the secondary indexes of the tables the
+// seed fills, other than unique ones (which check what is written) and
+// those the writes read through (none of the deferred tables' are), and
+// notes their definitions for restoreIndexes: an index filled row by row
+// in the order cases are written puts each new row on a random page of it,
+// and at a million cases those pages no longer fit in memory, where one
+// built at the end is written once, in key order. The definitions are
+// taken from a new database the migrations made, not from this one, so a
+// seed resumed after it stopped (with the indexes dropped) builds them
+// the same. It is a bulk load's step, like the search index's: serve and
+// verify are never run before the seed has finished.
+func (s *seeder) deferIndexes(ctx context.Context) error {
+	if s.db.Dialect != store.SQLite {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "waymark-seed-schema-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fresh, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "schema.db"))
+	if err != nil {
+		return err
+	}
+	defer fresh.Close()
+	if err := fresh.Migrate(ctx); err != nil {
+		return err
+	}
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('` + strings.Join(deferredIndexTables, "', '") + `') ORDER BY name`
+	rows, err := fresh.SQL().QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	s.deferred = s.deferred[:0]
+	for rows.Next() {
+		var ix deferredIndex
+		if err := rows.Scan(&ix.name, &ix.sql); err != nil {
+			return err
+		}
+		s.deferred = append(s.deferred, ix)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, ix := range s.deferred {
+		if _, err := s.db.SQL().ExecContext(ctx, `DROP INDEX IF EXISTS "`+ix.name+`"`); err != nil {
+			return fmt.Errorf("seed: deferring index %s: %w", ix.name, err)
+		}
+	}
+	return nil
+}
+
+// deferredIndex is an index deferIndexes dropped, to be built again.
+type deferredIndex struct{ name, sql string }
+
+// restoreIndexes builds the indexes deferIndexes dropped, each from the
+// whole table at once.
+func (s *seeder) restoreIndexes(ctx context.Context) error {
+	if len(s.deferred) == 0 {
+		return nil
+	}
+	t0 := s.clock()
+	fmt.Fprintf(s.out, "building %d indexes...\n", len(s.deferred))
+	if _, err := s.db.SQL().ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return err
+	}
+	defer s.db.SQL().ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
+	for _, ix := range s.deferred {
+		if _, err := s.db.SQL().ExecContext(ctx, ix.sql); err != nil {
+			return fmt.Errorf("seed: building index %s: %w", ix.name, err)
+		}
+	}
+	fmt.Fprintf(s.out, "indexes built in %s\n", s.clock().Sub(t0).Round(time.Second))
 	return nil
 }
 

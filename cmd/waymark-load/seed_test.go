@@ -227,6 +227,12 @@ func TestSeedRefusesADatabaseInUseAndResumesItsOwnRun(t *testing.T) {
 	if _, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "search_viewer_tokens") {
 		t.Fatalf("verify of a seed stopped before its search index: %v", err)
 	}
+	// So are the secondary indexes of the tables it fills: the resumed
+	// seed builds them, exactly as the migrations define them.
+	fresh := indexDefinitions(t, storetest.SQLite(t))
+	if got := indexDefinitions(t, db); len(got) >= len(fresh) {
+		t.Fatalf("a stopped seed has %d indexes, a new database %d: none were deferred", len(got), len(fresh))
+	}
 	err = seedInto(ctx, db, cfg, &bytes.Buffer{})
 	if waymark.ErrorCode(err) != waymark.ECONFLICT || !strings.Contains(err.Error(), "--resume") {
 		t.Fatalf("a second seed into the same database: %v", err)
@@ -238,6 +244,9 @@ func TestSeedRefusesADatabaseInUseAndResumesItsOwnRun(t *testing.T) {
 	r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true})
 	if err != nil || r.Cases != 120 {
 		t.Fatalf("after resuming: %d cases, %v", r.Cases, err)
+	}
+	if got := indexDefinitions(t, db); !slices.Equal(got, fresh) {
+		t.Fatalf("after resuming, the indexes are\n%s\nwant, as the migrations make them,\n%s", strings.Join(got, "\n"), strings.Join(fresh, "\n"))
 	}
 	other := testSeedConfig(120, 5)
 	other.resume = true
@@ -476,4 +485,27 @@ func TestAParallelSeedResumesAsTheOneGoroutineSeedWould(t *testing.T) {
 	if !slices.Equal(seedContent(t, serial), seedContent(t, parallel)) {
 		t.Fatal("the resumed parallel seed differs from the uninterrupted one")
 	}
+}
+
+// indexDefinitions lists the CREATE INDEX statements of a SQLite database's
+// own indexes, sorted.
+func indexDefinitions(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY sql`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
