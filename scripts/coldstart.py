@@ -25,9 +25,9 @@ for i in range(runs):
     rss = 0
     for line in open(f"/proc/{p.pid}/status"):
         if line.startswith("VmRSS:"):
-            rss = int(line.split()[1]) // 1024
+            rss = int(line.split()[1]) * 1024 / 1e6  # kibibytes to MB of 10^6 bytes
     p.terminate(); p.wait()
-    print(f"run {i+1}: ready in {ready*1000 if ready else -1:.0f} ms, idle RSS {rss} MB, load {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"run {i+1}: ready in {ready*1000 if ready else -1:.0f} ms, idle RSS {rss:.1f} MB, load {os.getloadavg()[0]:.2f}", flush=True)
     res.append((ready or 999, rss))
     time.sleep(2)
-print(f"median ready {statistics.median(r[0] for r in res)*1000:.0f} ms, median idle RSS {statistics.median(r[1] for r in res)} MB")
+print(f"median ready {statistics.median(r[0] for r in res)*1000:.0f} ms, median idle RSS {statistics.median(r[1] for r in res):.1f} MB")
