@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"waymark"
@@ -508,4 +510,34 @@ func indexDefinitions(t *testing.T, db *store.DB) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// The seed's connection keeps its tuning however long a step leaves it
+// unused: the pool closes a SQLite connection after a quiet minute, and a
+// new one would have SQLite's default 2 MB cache and journal statements to
+// disk, the seed at a million cases hours slower without a word.
+func TestTheSeedsConnectionKeepsItsTuningThroughAQuietMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		db, err := store.Open(ctx, filepath.Join(t.TempDir(), "seed.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := tuneSeedConnection(ctx, db, 64); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Minute) // fake time: a step that leaves the connection unused
+		synctest.Wait()
+		var cache, temp int
+		if err := db.SQL().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SQL().QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
+			t.Fatal(err)
+		}
+		if cache != -64<<10 || temp != 2 {
+			t.Fatalf("after a quiet five minutes, cache_size %d (want %d), temp_store %d (want 2, memory)", cache, -64<<10, temp)
+		}
+	})
 }
