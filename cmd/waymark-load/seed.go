@@ -532,10 +532,14 @@ func (s *seeder) run(ctx context.Context) error {
 			s.report(done-start, s.cfg.cases-done, now.Sub(t0))
 		}
 	}
-	if err := s.writeSearchIndex(ctx); err != nil {
+	// The indexes before the search index: verify refuses a database
+	// whose search index is not written, so one stopped at any step before
+	// the last does not pass for a finished seed (and is not measured
+	// without its indexes).
+	if err := s.restoreIndexes(ctx); err != nil {
 		return err
 	}
-	if err := s.restoreIndexes(ctx); err != nil {
+	if err := s.writeSearchIndex(ctx); err != nil {
 		return err
 	}
 	took := s.clock().Sub(t0)
@@ -580,8 +584,9 @@ var deferredIndexTables = []string{"case_events", "case_members", "case_viewers"
 // built at the end is written once, in key order. The definitions are
 // taken from a new database the migrations made, not from this one, so a
 // seed resumed after it stopped (with the indexes dropped) builds them
-// the same. It is a bulk load's step, like the search index's: serve and
-// verify are never run before the seed has finished.
+// the same. It is a bulk load's step, like the search index's, which is
+// written after them, last, so that verify refuses a seed stopped at any
+// step before its end.
 func (s *seeder) deferIndexes(ctx context.Context) error {
 	if s.db.Dialect != store.SQLite {
 		return nil

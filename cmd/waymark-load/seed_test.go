@@ -541,3 +541,54 @@ func TestTheSeedsConnectionKeepsItsTuningThroughAQuietMinute(t *testing.T) {
 		}
 	})
 }
+
+// stopAt is the seed's output, which stops the seed when it says it starts
+// a step.
+type stopAt struct {
+	step string
+	stop context.CancelFunc
+}
+
+func (w stopAt) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), w.step) {
+		w.stop()
+	}
+	return len(p), nil
+}
+
+// A seed stopped while it builds the indexes it deferred leaves a database
+// that verify refuses, as it does one stopped among the cases: one that
+// passed would be served and measured without its indexes, every figure
+// of the load test then wrong. The search index is written last.
+func TestASeedStoppedWhileBuildingItsIndexesDoesNotVerify(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	cfg := testSeedConfig(80, 2)
+	s, err := newSeeder(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	s.out = stopAt{step: "building", stop: stop}
+	if err := s.run(stopCtx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a seed stopped at its indexes: %v", err)
+	}
+	fresh := indexDefinitions(t, storetest.SQLite(t))
+	if got := indexDefinitions(t, db); len(got) >= len(fresh) {
+		t.Fatalf("the stopped seed has %d indexes, a new database %d: it was not stopped while building them", len(got), len(fresh))
+	}
+	if _, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err == nil {
+		t.Fatal("verify passed a seed stopped before its indexes were built")
+	}
+	cfg.resume = true
+	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err != nil {
+		t.Fatalf("resuming: %v", err)
+	}
+	if r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err != nil || r.Cases != 80 {
+		t.Fatalf("after resuming: %d cases, %v", r.Cases, err)
+	}
+	if got := indexDefinitions(t, db); !slices.Equal(got, fresh) {
+		t.Fatalf("after resuming, %d indexes, want %d", len(got), len(fresh))
+	}
+}
