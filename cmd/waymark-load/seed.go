@@ -283,21 +283,8 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := db.CheckKeysMatch(ctx); err != nil {
 		return err
 	}
-	if db.Dialect == store.SQLite {
-		// One writer: one connection, with a page cache big enough for the
-		// indexes being filled (a tuning of the connection, not of what is written).
-		db.SQL().SetMaxOpenConns(1)
-		if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cfg.cacheMB<<10)); err != nil {
-			return err
-		}
-		// A statement that may fail half-way (a multi-row insert, an upsert)
-		// keeps the pages it changes in a statement journal until it ends;
-		// kept in memory rather than a temporary file, that costs a copy
-		// instead of a write to the disk. The transaction's own journal (the
-		// WAL) is as before.
-		if _, err := db.SQL().ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-			return err
-		}
+	if err := tuneSeedConnection(ctx, db, cfg.cacheMB); err != nil {
+		return err
 	}
 	if os.Getenv("GOGC") == "" {
 		// The seed's heap is small and short-lived (cases prepared ahead of
@@ -317,6 +304,35 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer pprof.StopCPUProfile()
 	}
 	return seedInto(ctx, db, cfg, stdout)
+}
+
+// tuneSeedConnection gives the seed, on SQLite, one connection tuned for
+// a bulk load: one writer, a page cache of cacheMB for the indexes being
+// filled, statement journals in memory. The tuning is the connection's
+// own (PRAGMAs are not kept in the file), so that connection is kept for
+// the whole seed, however long a step leaves it unused: the pool would
+// otherwise close it after a quiet minute (store.Open) and the next step
+// would run, without a word, on a new one with SQLite's default 2 MB cache.
+func tuneSeedConnection(ctx context.Context, db *store.DB, cacheMB int) error {
+	if db.Dialect != store.SQLite {
+		return nil
+	}
+	// One writer: one connection, with a page cache big enough for the
+	// indexes being filled (a tuning of the connection, not of what is written).
+	db.SQL().SetMaxOpenConns(1)
+	db.SQL().SetConnMaxIdleTime(0)
+	if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheMB<<10)); err != nil {
+		return err
+	}
+	// A statement that may fail half-way (a multi-row insert, an upsert)
+	// keeps the pages it changes in a statement journal until it ends;
+	// kept in memory rather than a temporary file, that costs a copy
+	// instead of a write to the disk. The transaction's own journal (the
+	// WAL) is as before.
+	if _, err := db.SQL().ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+		return err
+	}
+	return nil
 }
 
 // seedInto seeds an open, migrated database that has its master keys.
@@ -516,10 +532,14 @@ func (s *seeder) run(ctx context.Context) error {
 			s.report(done-start, s.cfg.cases-done, now.Sub(t0))
 		}
 	}
-	if err := s.writeSearchIndex(ctx); err != nil {
+	// The indexes before the search index: verify refuses a database
+	// whose search index is not written, so one stopped at any step before
+	// the last does not pass for a finished seed (and is not measured
+	// without its indexes).
+	if err := s.restoreIndexes(ctx); err != nil {
 		return err
 	}
-	if err := s.restoreIndexes(ctx); err != nil {
+	if err := s.writeSearchIndex(ctx); err != nil {
 		return err
 	}
 	took := s.clock().Sub(t0)
@@ -564,8 +584,9 @@ var deferredIndexTables = []string{"case_events", "case_members", "case_viewers"
 // built at the end is written once, in key order. The definitions are
 // taken from a new database the migrations made, not from this one, so a
 // seed resumed after it stopped (with the indexes dropped) builds them
-// the same. It is a bulk load's step, like the search index's: serve and
-// verify are never run before the seed has finished.
+// the same. It is a bulk load's step, like the search index's, which is
+// written after them, last, so that verify refuses a seed stopped at any
+// step before its end.
 func (s *seeder) deferIndexes(ctx context.Context) error {
 	if s.db.Dialect != store.SQLite {
 		return nil

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"waymark"
@@ -508,4 +510,85 @@ func indexDefinitions(t *testing.T, db *store.DB) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// The seed's connection keeps its tuning however long a step leaves it
+// unused: the pool closes a SQLite connection after a quiet minute, and a
+// new one would have SQLite's default 2 MB cache and journal statements to
+// disk, the seed at a million cases hours slower without a word.
+func TestTheSeedsConnectionKeepsItsTuningThroughAQuietMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		db, err := store.Open(ctx, filepath.Join(t.TempDir(), "seed.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := tuneSeedConnection(ctx, db, 64); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Minute) // fake time: a step that leaves the connection unused
+		synctest.Wait()
+		var cache, temp int
+		if err := db.SQL().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SQL().QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
+			t.Fatal(err)
+		}
+		if cache != -64<<10 || temp != 2 {
+			t.Fatalf("after a quiet five minutes, cache_size %d (want %d), temp_store %d (want 2, memory)", cache, -64<<10, temp)
+		}
+	})
+}
+
+// stopAt is the seed's output, which stops the seed when it says it starts
+// a step.
+type stopAt struct {
+	step string
+	stop context.CancelFunc
+}
+
+func (w stopAt) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), w.step) {
+		w.stop()
+	}
+	return len(p), nil
+}
+
+// A seed stopped while it builds the indexes it deferred leaves a database
+// that verify refuses, as it does one stopped among the cases: one that
+// passed would be served and measured without its indexes, every figure
+// of the load test then wrong. The search index is written last.
+func TestASeedStoppedWhileBuildingItsIndexesDoesNotVerify(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	cfg := testSeedConfig(80, 2)
+	s, err := newSeeder(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	s.out = stopAt{step: "building", stop: stop}
+	if err := s.run(stopCtx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a seed stopped at its indexes: %v", err)
+	}
+	fresh := indexDefinitions(t, storetest.SQLite(t))
+	if got := indexDefinitions(t, db); len(got) >= len(fresh) {
+		t.Fatalf("the stopped seed has %d indexes, a new database %d: it was not stopped while building them", len(got), len(fresh))
+	}
+	if _, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err == nil {
+		t.Fatal("verify passed a seed stopped before its indexes were built")
+	}
+	cfg.resume = true
+	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err != nil {
+		t.Fatalf("resuming: %v", err)
+	}
+	if r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err != nil || r.Cases != 80 {
+		t.Fatalf("after resuming: %d cases, %v", r.Cases, err)
+	}
+	if got := indexDefinitions(t, db); !slices.Equal(got, fresh) {
+		t.Fatalf("after resuming, %d indexes, want %d", len(got), len(fresh))
+	}
 }

@@ -80,13 +80,13 @@ type OpenOptions struct {
 // anything else is a SQLite file path (an optional "sqlite:" prefix is dropped).
 // At most one OpenOptions is used. A SQLite file that does not exist is
 // created (owner-only); OpenExisting (migrate.go) refuses instead.
-// sqliteIdleClose is how long a SQLite connection may stand unused before
-// it is closed.
-var sqliteIdleClose = time.Minute
-
 func Open(ctx context.Context, url string, options ...OpenOptions) (*DB, error) {
 	return openDB(ctx, url, true, options...)
 }
+
+// sqliteIdleClose is how long a connection to a SQLite file may stand
+// unused before it is closed.
+var sqliteIdleClose = time.Minute
 
 func openDB(ctx context.Context, url string, create bool, options ...OpenOptions) (*DB, error) {
 	var opts OpenOptions
@@ -167,8 +167,12 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		// ... but not for ever: a connection no request has used for
 		// sqliteIdleClose is closed, and its page cache and statements
 		// with it, so a server left quiet after a busy hour hands that
-		// memory back (docs/performance.md).
-		s.SetConnMaxIdleTime(sqliteIdleClose)
+		// memory back (docs/performance.md). Not ":memory:" or a "file:"
+		// URI, which may name a database held only in memory: that lives
+		// only as long as a connection to it.
+		if sqliteFile != "" {
+			s.SetConnMaxIdleTime(sqliteIdleClose)
+		}
 		db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
 	}
 	if err := db.ping(ctx); err != nil {
