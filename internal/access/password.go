@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync/atomic"
 
@@ -119,12 +120,32 @@ var hashesSinceGC atomic.Int64
 // its own on top: without it the collector, paced by the memory limit, let
 // the last hash's buffer stand beside the new one, and serve's resident
 // memory peaked that much higher under sign-ins (docs/performance.md). A
-// collection of serve's small live heap costs a few milliseconds beside the
-// hash's hundreds.
+// collection costs in proportion to the heap still live, so it is done only
+// while that is small (reclaimLiveLimit): serve's is about 20 MB, and a few
+// milliseconds of collecting stand beside the hash's hundreds; a process
+// holding gigabytes (a test run of many servers) would spend seconds on
+// every sign-in to win back 64 MiB, and leaves it to the collector's pace.
 func reclaimHashMemory() {
-	if hashesSinceGC.Swap(0) > 0 {
+	if hashesSinceGC.Load() > 0 && liveHeap() <= reclaimLiveLimit {
+		hashesSinceGC.Store(0)
 		collect()
 	}
+}
+
+// reclaimLiveLimit is the most live heap reclaimHashMemory collects: twice
+// a default hash's memory, so a collection marks no more than twice what
+// it wins back.
+const reclaimLiveLimit = 2 * 64 << 20
+
+// liveHeap is the heap the last collection found live
+// (runtime/metrics' /gc/heap/live:bytes; a test sets it).
+var liveHeap = func() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // collect is runtime.GC (a test counts the collections).
