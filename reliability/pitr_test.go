@@ -53,7 +53,7 @@ func TestPointInTimeRecoveryFromABaseBackupAndTheWALArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`ALTER SYSTEM SET archive_mode = on`,
-		fmt.Sprintf(`ALTER SYSTEM SET archive_command = 'test ! -f %[1]s/%%f && cp %%p %[1]s/%%f'`, archive)} {
+		fmt.Sprintf(`ALTER SYSTEM SET archive_command = 'test ! -f %[1]s/%%f && cp %%p %[1]s/%%f.part && sync %[1]s/%%f.part && mv %[1]s/%%f.part %[1]s/%%f'`, archive)} {
 		if _, err := db.SQL().Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
