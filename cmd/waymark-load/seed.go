@@ -558,17 +558,30 @@ func (s *seeder) run(ctx context.Context) error {
 func (s *seeder) writeSearchIndex(ctx context.Context) error {
 	t0 := s.clock()
 	fmt.Fprintf(s.out, "writing the search index of every case in key order...\n")
-	if s.db.Dialect == store.SQLite {
-		if _, err := s.db.SQL().ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
-			return err
-		}
-		defer s.db.SQL().ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
+	back, err := s.sortOnDisk(ctx)
+	if err != nil {
+		return err
 	}
+	defer back()
 	if err := s.db.Update(ctx, func(tx *store.Tx) error { return tx.RebuildSearchIndex() }); err != nil {
 		return fmt.Errorf("seed: writing the search index: %w", err)
 	}
 	fmt.Fprintf(s.out, "search index written in %s\n", s.clock().Sub(t0).Round(time.Second))
 	return nil
+}
+
+// sortOnDisk has SQLite spill the sorts of the steps that follow to a
+// temporary file rather than memory (a million cases' index entries do not
+// fit), until the returned function puts back the in-memory journals of
+// tuneSeedConnection. Other stores need nothing.
+func (s *seeder) sortOnDisk(ctx context.Context) (back func(), err error) {
+	if s.db.Dialect != store.SQLite {
+		return func() {}, nil
+	}
+	if _, err := s.db.SQL().ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return nil, err
+	}
+	return func() { s.db.SQL().ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`) }, nil
 }
 
 // deferredIndexTables are the tables the seed fills whose secondary
@@ -640,10 +653,11 @@ func (s *seeder) restoreIndexes(ctx context.Context) error {
 	}
 	t0 := s.clock()
 	fmt.Fprintf(s.out, "building %d indexes...\n", len(s.deferred))
-	if _, err := s.db.SQL().ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+	back, err := s.sortOnDisk(ctx)
+	if err != nil {
 		return err
 	}
-	defer s.db.SQL().ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
+	defer back()
 	for _, ix := range s.deferred {
 		if _, err := s.db.SQL().ExecContext(ctx, ix.sql); err != nil {
 			return fmt.Errorf("seed: building index %s: %w", ix.name, err)

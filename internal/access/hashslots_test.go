@@ -63,23 +63,15 @@ func TestPasswordHashesRunNoMoreAtOnceThanThereAreSlots(t *testing.T) {
 // the earlier one's 64 MiB, so it reuses that memory instead of adding its
 // own beside it; the first hash, with nothing left behind, starts at once.
 func TestAPasswordHashReusesTheMemoryTheLastOneLeft(t *testing.T) {
-	hash, err := HashPassword("a long enough password", fastArgon)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gc, live := collect, liveHeap
-	defer func() { collect, liveHeap = gc, live }()
-	collections := 0
-	collect = func() { collections++ }
+	hash, collections := countCollections(t)
 	liveHeap = func() uint64 { return 20 << 20 } // serve's, about
-	hashesSinceGC.Store(0)
 	ended, _ := HashActivity()
 	for i, want := range []int{0, 1, 2} {
 		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
 			t.Fatalf("check %d: %v %v", i, ok, err)
 		}
-		if collections != want {
-			t.Fatalf("after %d checks, %d collections before a hash; want %d", i+1, collections, want)
+		if *collections != want {
+			t.Fatalf("after %d checks, %d collections before a hash; want %d", i+1, *collections, want)
 		}
 	}
 	if now, busy := HashActivity(); now != ended+3 || busy {
@@ -91,30 +83,22 @@ func TestAPasswordHashReusesTheMemoryTheLastOneLeft(t *testing.T) {
 // does not collect before each hash: marking gigabytes to win back one
 // hash's 64 MiB cost seconds a sign-in. It leaves it to the collector.
 func TestAPasswordHashLeavesALargeHeapToTheCollector(t *testing.T) {
-	hash, err := HashPassword("a long enough password", fastArgon)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gc, live := collect, liveHeap
-	defer func() { collect, liveHeap = gc, live }()
-	collections := 0
-	collect = func() { collections++ }
+	hash, collections := countCollections(t)
 	liveHeap = func() uint64 { return 2 << 30 }
-	hashesSinceGC.Store(0)
 	for i := range 3 {
 		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
 			t.Fatalf("check %d: %v %v", i, ok, err)
 		}
 	}
-	if collections != 0 {
-		t.Fatalf("%d collections before hashes with 2 GiB live, want none", collections)
+	if *collections != 0 {
+		t.Fatalf("%d collections before hashes with 2 GiB live, want none", *collections)
 	}
 	liveHeap = func() uint64 { return reclaimLiveLimit } // the heap shrinks: the next hash collects what the others left
 	if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
 		t.Fatalf("check: %v %v", ok, err)
 	}
-	if collections != 1 {
-		t.Fatalf("%d collections once the heap is small again, want 1", collections)
+	if *collections != 1 {
+		t.Fatalf("%d collections once the heap is small again, want 1", *collections)
 	}
 }
 
@@ -124,4 +108,21 @@ func TestTheLiveHeapIsReadFromTheRuntime(t *testing.T) {
 	if n := liveHeap(); n == 0 || n > 1<<40 {
 		t.Fatalf("live heap %d bytes", n)
 	}
+}
+
+// countCollections makes a password hash of fastArgon and has the
+// collections before hashes counted instead of run, with no hash counted
+// as ended yet; the test sets liveHeap. Both are put back when it ends.
+func countCollections(t *testing.T) (hash string, collections *int) {
+	t.Helper()
+	hash, err := HashPassword("a long enough password", fastArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc, live := collect, liveHeap
+	t.Cleanup(func() { collect, liveHeap = gc, live })
+	collections = new(int)
+	collect = func() { *collections++ }
+	hashesSinceGC.Store(0)
+	return hash, collections
 }

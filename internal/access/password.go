@@ -135,7 +135,7 @@ func reclaimHashMemory() {
 // reclaimLiveLimit is the most live heap reclaimHashMemory collects: twice
 // a default hash's memory, so a collection marks no more than twice what
 // it wins back.
-const reclaimLiveLimit = 2 * 64 << 20
+var reclaimLiveLimit = 2 * uint64(DefaultArgon2.Memory) << 10
 
 // liveHeap is the heap the last collection found live
 // (runtime/metrics' /gc/heap/live:bytes; a test sets it).
