@@ -45,7 +45,7 @@ Commands:
   totp           print the current two-step verification code of the demo users (or --secret S)
   org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
   audit verify   check the audit log's chain end to end
-  verify         prove the sealed history: every seal, every case replayed against its read models
+  verify         prove the sealed history: every seal, every case replayed against its read models, every index there
                  (--checkpoint FILE: and that everything a signed checkpoint covered is still there)
   seal-history   seal a history written before sealing began, as found: once, after upgrading (service stopped)
   checkpoint     sign the chain heads into the audit log and the checkpoint file (--public-key: print the key that checks them)

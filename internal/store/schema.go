@@ -117,3 +117,105 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
+
+// migrationStatement finds, in the order written, the statements that
+// create, drop or move an index: a CREATE INDEX (its name and table), a
+// DROP INDEX, an ALTER TABLE … RENAME TO (indexes follow their table) and a
+// DROP TABLE (its indexes go with it).
+var migrationStatement = regexp.MustCompile(`(?is)` +
+	`CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+ON\s+([A-Za-z_][A-Za-z0-9_]*)` +
+	`|DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)` +
+	`|ALTER\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+RENAME\s+TO\s+([A-Za-z_][A-Za-z0-9_]*)` +
+	`|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)`)
+
+var sqlLineComment = regexp.MustCompile(`--[^\n]*`)
+
+// expectedIndexes are the indexes the embedded migrations leave behind,
+// each with its table, replayed in migration order.
+func (db *DB) expectedIndexes() (map[string]string, error) {
+	dir := path.Join("migrations", string(db.Dialect))
+	entries, err := fs.ReadDir(migrations, dir) // sorted by name: the order they run in
+	if err != nil {
+		return nil, err
+	}
+	onTable := map[string]string{}
+	for _, e := range entries {
+		body, err := migrations.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		text := sqlLineComment.ReplaceAllString(string(body), "")
+		for _, m := range migrationStatement.FindAllStringSubmatch(text, -1) {
+			switch {
+			case m[1] != "":
+				onTable[strings.ToLower(m[1])] = strings.ToLower(m[2])
+			case m[3] != "":
+				delete(onTable, strings.ToLower(m[3]))
+			case m[4] != "":
+				from, to := strings.ToLower(m[4]), strings.ToLower(m[5])
+				for ix, t := range onTable {
+					if t == from {
+						onTable[ix] = to
+					}
+				}
+			case m[6] != "":
+				gone := strings.ToLower(m[6])
+				for ix, t := range onTable {
+					if t == gone {
+						delete(onTable, ix)
+					}
+				}
+			}
+		}
+	}
+	return onTable, nil
+}
+
+// IndexError names the indexes the migrations define that the database
+// lacks: a seed or restore stopped part way, or someone dropped them.
+type IndexError struct{ Missing []string }
+
+func (e *IndexError) Error() string {
+	return "the database lacks indexes its migrations create, so reads that rely on them scan whole tables: " +
+		strings.Join(e.Missing, ", ") + ". A seed stopped part way is resumed by running it again; otherwise restore the last good backup (docs/operations.md)"
+}
+
+// CheckIndexes reports, as an *IndexError, every index the migrations
+// define that the database does not have.
+func (db *DB) CheckIndexes(ctx context.Context) error {
+	want, err := db.expectedIndexes()
+	if err != nil {
+		return err
+	}
+	q := `SELECT name FROM sqlite_master WHERE type = 'index'`
+	if db.Dialect != SQLite {
+		q = `SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()`
+	}
+	rows, err := db.sql.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("store: reading the indexes: %w", err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		have[strings.ToLower(name)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var missing []string
+	for ix, table := range want {
+		if !have[ix] {
+			missing = append(missing, ix+" on "+table)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return &IndexError{Missing: missing}
+	}
+	return nil
+}

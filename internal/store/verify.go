@@ -309,6 +309,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 	if err := db.CheckSchema(ctx); err != nil {
 		return r, err
 	}
+	if err := db.CheckIndexes(ctx); err != nil {
+		return r, err
+	}
 	err := db.View(ctx, func(t *Tx) error {
 		ring := t.ring()
 		sealed, err := t.historySealed()
