@@ -114,6 +114,14 @@ func (v Viewer) Actor() pathway.Actor {
 	}
 }
 
+// actorOn is the viewer as the pathway sees them on a case where their
+// standing is m.
+func (v Viewer) actorOn(m pathway.Membership) pathway.Actor {
+	a := v.Actor()
+	a.Membership = m
+	return a
+}
+
 // CanRaiseConcern: anyone who works with children may raise a concern (§6.2);
 // administrators manage the system and see no case data.
 func (v Viewer) CanRaiseConcern() bool {

@@ -94,12 +94,15 @@ func (RecordOutcome) commandName() string { return "record outcome" }
 
 // Pathway decides commands against the procedure's rules.
 type Pathway struct {
-	Catalog *catalog.Catalog
-	Clocks  ClockConfig
+	Catalog  *catalog.Catalog
+	Clocks   ClockConfig
+	commands []CatalogueEntry // every case command (NewCatalogue)
 }
 
 // New returns a Pathway with the catalogue and the default clock lengths.
-func New(cat *catalog.Catalog) *Pathway { return &Pathway{Catalog: cat, Clocks: DefaultClocks} }
+func New(cat *catalog.Catalog) *Pathway {
+	return &Pathway{Catalog: cat, Clocks: DefaultClocks, commands: NewCatalogue()}
+}
 
 // Decide checks cmd against every rule and returns the events to append, or a
 // refusal (*waymark.Error) that tells the user what to do instead.

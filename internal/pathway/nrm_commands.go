@@ -182,8 +182,28 @@ func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) 
 		fmt.Sprintf("Reasonable Grounds decision (Home Office target: %d working days)", p.Clocks.RGTargetWorkingDays), "national guidance",
 		at, p.Catalog.Holidays.AddWorkingDays(at, p.Clocks.RGTargetWorkingDays))
 	target.Start.OwnerOrgID = a.OrgID
-	return []Event{newEvent(NRMSubmitted{SubmittedAt: at, Via: via, MeetingAgreed: decided && submit, ReasonWithoutMeeting: reason,
-		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName}, target)}, nil
+	return append([]Event{newEvent(NRMSubmitted{SubmittedAt: at, Via: via, MeetingAgreed: decided && submit, ReasonWithoutMeeting: reason,
+		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName}, target)}, theSubmissionDoesTheMeetingsAction(c, now)...), nil
+}
+
+// theSubmissionDoesTheMeetingsAction: a meeting's action to submit the NRM
+// referral is done once the submission is recorded (§6.8, §8.5), so it
+// stops waiting and its clock stops.
+func theSubmissionDoesTheMeetingsAction(c Case, now time.Time) []Event {
+	var events []Event
+	for _, act := range c.Meetings.Actions {
+		text := strings.ToLower(act.Text)
+		if act.Done() || !strings.Contains(text, "nrm") || !strings.Contains(text, "submit") {
+			continue
+		}
+		var shared []Party
+		if m, ok := c.Meetings.Meeting(act.MeetingID); ok {
+			shared = m.Invitees
+		}
+		events = append(events, newEvent(MeetingActionDone{ActionID: act.ID, Note: "Done: the NRM referral was submitted.",
+			SharedWith: meetingPartyIDs(shared, []Party{act.Owner})}, stopClock(act.ClockID, now)))
+	}
+	return events
 }
 
 // nrmSubmittedFirst: the Home Office answers a referral; nothing comes back before it.
