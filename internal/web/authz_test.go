@@ -614,7 +614,7 @@ func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
 				}
 				actions := []string{"note"}
 				if strings.Contains(r.path, "{action}") {
-					actions = sortedActionSlugs()
+					actions = testActions.sortedSlugs()
 				}
 				before = m.state()
 				for _, action := range actions {
