@@ -242,4 +242,6 @@ func (p *Pathway) NextStep(c Case, a Actor, now time.Time) (Availability, bool) 
 	return Availability{}, false
 }
 
-func outcomeIs(c Case, decision string) bool { return c.Outcome != nil && c.Outcome.Decision == decision }
+func outcomeIs(c Case, decision string) bool {
+	return c.Outcome != nil && c.Outcome.Decision == decision
+}
