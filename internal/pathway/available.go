@@ -104,6 +104,7 @@ func NewCatalogue() []CatalogueEntry {
 
 		{RecordSupport{}, AreaSupport},
 		{UpdateSupport{}, AreaSupport},
+		{AgreeCarePlan{}, AreaSupport},
 		{StartPlacement{}, AreaSupport},
 		{ChangeWhereaboutsConfidentiality{}, AreaSupport},
 		{GrantWhereaboutsAccess{}, AreaSupport},
@@ -112,7 +113,6 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordChildFromAbroad{}, AreaAbroad},
 		{RecordRepatriationRisk{}, AreaAbroad},
 		{RecordFamilyTracing{}, AreaAbroad},
-		{AgreeCarePlan{}, AreaAbroad},
 		{RecordUKVIConcern{}, AreaAbroad},
 		{RecordUKVIConfirmation{}, AreaAbroad},
 

@@ -457,7 +457,7 @@ func (AgreeCarePlan) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
 		return err
 	}
-	return childFromAbroadIsRelevant(c)
+	return nil // §7.2–7.3: every trafficked child looked after has one, wherever they are from
 }
 
 func (cmd AgreeCarePlan) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
@@ -550,7 +550,7 @@ func (cmd RecordUKVIConfirmation) decide(p *Pathway, c Case, a Actor, now time.T
 // abroad is already recorded (§7.1–7.7).
 func childFromAbroadIsRelevant(c Case) error {
 	s := c.Support
-	if s.Abroad != nil || len(s.UKVI) > 0 || len(s.RepatriationRisk) > 0 || len(s.Tracing) > 0 || len(s.CarePlans) > 0 {
+	if s.Abroad != nil || len(s.UKVI) > 0 || len(s.RepatriationRisk) > 0 || len(s.Tracing) > 0 {
 		return nil
 	}
 	n := strings.ToLower(strings.TrimSpace(c.Concern.Child.Nationality))

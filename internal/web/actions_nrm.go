@@ -1,7 +1,6 @@
 package web
 
 import (
-
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 )

@@ -84,7 +84,7 @@ func addSupportActions(set *actionSet) {
 		},
 	})
 	addAction[pathway.AgreeCarePlan](set, action{
-		Slug: "care-plan", Title: "Agree the care plan", Section: "§7.2", Group: "Child from abroad",
+		Slug: "care-plan", Title: "Agree the care plan", Section: "§7.2", Group: "Placement and whereabouts",
 		Intro:  "The care plan says how the child will be kept from anyone trying to exploit them again, and what to do if they go missing.",
 		Button: "Agree the plan",
 		Fields: []field{
