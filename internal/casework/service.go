@@ -132,6 +132,10 @@ func (v Viewer) CanRaiseConcern() bool {
 // even when their organisation is a member of the case.
 func (v Viewer) seesCases() bool { return v.User.Role != pathway.RoleAdministrator }
 
+// SeesCases says whether the viewer has any case to see: pages ask it rather
+// than checking a role themselves.
+func (v Viewer) SeesCases() bool { return v.seesCases() }
+
 var errAdministratorNoCases = waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data.")
 
 // WorksInbox: the Children's Services team receives concerns (annex step 1).
