@@ -38,7 +38,7 @@ func (s *Service) Act(ctx context.Context, v Viewer, caseID string, expectedVers
 		if err != nil {
 			return err
 		}
-		decided, err := s.Pathway.DecideFor(c, m, v.Actor(), cmd, s.now())
+		decided, err := s.Pathway.DecideFor(c, m, v.actorOn(m), cmd, s.now())
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,22 @@ type CaseView struct {
 	Flags      pathway.Flags // from the whole case, whatever the viewer may see of it
 	// EmergencyUntil is when the viewer's break-glass access ends, if that is how they see the case.
 	EmergencyUntil *time.Time
+	// Actions is every case command with whether the viewer may give it now,
+	// and why not (pathway.Available); NextStep the one the procedure
+	// expects next from them, when HasNextStep (pathway.NextStep).
+	Actions     []pathway.Availability
+	NextStep    pathway.Availability
+	HasNextStep bool
+}
+
+// Action is the viewer's availability of the command named name.
+func (v CaseView) Action(name string) pathway.Availability {
+	for _, a := range v.Actions {
+		if a.Name == name {
+			return a
+		}
+	}
+	return pathway.Availability{Name: name, Reason: "There is no such action on this case."}
 }
 
 // NewDraft starts a concern draft for the viewer.
@@ -292,6 +308,9 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		}
 		// §7.6: a confidential placement's address reaches only those granted it.
 		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now()), Flags: c.Flags(s.now())}
+		// What the viewer may do next is the pathway's answer, on the whole case.
+		view.Actions = s.Pathway.Available(c, v.actorOn(m), s.now())
+		view.NextStep, view.HasNextStep = s.Pathway.NextStep(c, v.actorOn(m), s.now())
 		if !m.Team() {
 			view.Case = view.Case.ForOutsider(v.User.ID) // §6.5: the team's work is theirs to know
 		}
@@ -336,7 +355,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 			return staleVersion()
 		}
 		// Check the rules before taking a number, so refused commands leave no gap.
-		if _, err := s.Pathway.DecideFor(c, m, v.Actor(), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
+		if _, err := s.Pathway.DecideFor(c, m, v.actorOn(m), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
 			return err
 		}
 		*writing = true
@@ -345,7 +364,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 			return err
 		}
 		ref = fmt.Sprintf("CS-%d-%06d", s.now().In(pathway.London).Year(), n)
-		events, err := s.Pathway.DecideFor(c, m, v.Actor(), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.actorOn(m), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
 		if err != nil {
 			return err
 		}
@@ -376,7 +395,7 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 		if pathway.HistoryFor(c, logged, m, v.User.ID).Version != expectedVersion {
 			return staleVersion()
 		}
-		events, err := s.Pathway.DecideFor(c, m, v.Actor(), cmd, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.actorOn(m), cmd, s.now())
 		if err != nil {
 			return err
 		}

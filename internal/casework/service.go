@@ -114,6 +114,14 @@ func (v Viewer) Actor() pathway.Actor {
 	}
 }
 
+// actorOn is the viewer as the pathway sees them on a case where their
+// standing is m.
+func (v Viewer) actorOn(m pathway.Membership) pathway.Actor {
+	a := v.Actor()
+	a.Membership = m
+	return a
+}
+
 // CanRaiseConcern: anyone who works with children may raise a concern (§6.2);
 // administrators manage the system and see no case data.
 func (v Viewer) CanRaiseConcern() bool {
@@ -123,6 +131,10 @@ func (v Viewer) CanRaiseConcern() bool {
 // seesCases: administrators manage the system and see no case data (§6.5),
 // even when their organisation is a member of the case.
 func (v Viewer) seesCases() bool { return v.User.Role != pathway.RoleAdministrator }
+
+// SeesCases says whether the viewer has any case to see: pages ask it rather
+// than checking a role themselves.
+func (v Viewer) SeesCases() bool { return v.seesCases() }
 
 var errAdministratorNoCases = waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data.")
 

@@ -149,13 +149,15 @@ func canDecideClientAccess(a Actor) error {
 	return waymark.Errorf(waymark.EFORBIDDEN, "Only the Children's Services team working this case can decide which machine clients may see it.")
 }
 
-func (cmd GiveClientAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give GiveClientAccess and whether the case allows it now.
+func (GiveClientAccess) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canDecideClientAccess(a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd GiveClientAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	reason := strings.TrimSpace(cmd.Reason)
 	var probs waymark.Problems
 	switch {
@@ -176,10 +178,18 @@ func (cmd GiveClientAccess) decide(p *Pathway, c Case, a Actor, now time.Time) (
 	return []Event{newEvent(ClientAccessGiven{Client: cmd.Client, Reason: reason})}, nil
 }
 
-func (cmd WithdrawClientAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give WithdrawClientAccess and whether the case allows it now.
+func (WithdrawClientAccess) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canDecideClientAccess(a); err != nil {
-		return nil, err
+		return err
 	}
+	if len(c.Clients.Clients) == 0 {
+		return waymark.Invalid([]waymark.FieldError{{Field: "clientId", Message: "No machine client has access to this case"}})
+	}
+	return nil
+}
+
+func (cmd WithdrawClientAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	for _, ca := range c.Clients.Clients {
 		if ca.ClientID == cmd.ClientID {
 			return []Event{newEvent(ClientAccessWithdrawn{Client: ca.ClientRef})}, nil

@@ -42,18 +42,29 @@ func RoleLabel(r string) string {
 	return r
 }
 
-// Actor is who gives a command, with what their organisation is.
+// Actor is who gives a command, with what their organisation is and how
+// they stand on the case.
 type Actor struct {
 	Party
 	Role                string
 	InChildrensServices bool // the organisation is the partnership's Children's Services
 	InFirstResponderOrg bool // the organisation is a designated First Responder (§8.2)
+	// Membership is how the actor stands on the case (§6.5), as the case's
+	// members and any emergency access give it; the use case fills it when
+	// it loads the case. Available and DecideFor decide by it whether the
+	// actor works the case or only sees their own part of it.
+	Membership Membership
 }
 
 // Command is something a user asks to do to a case. Each command checks its
-// own rules in decide, beside its definition.
+// own rules beside its definition, in two parts: guard says who may give it
+// and whether the case allows it now (role, organisation, stage, closure,
+// what is already done), whatever the answers; decide checks the answers and
+// makes the events. Decide always asks the guard first, so a command whose
+// guard refuses is refused.
 type Command interface {
 	commandName() string
+	guard(p *Pathway, c Case, a Actor, now time.Time) error
 	decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error)
 }
 
@@ -83,12 +94,15 @@ func (RecordOutcome) commandName() string { return "record outcome" }
 
 // Pathway decides commands against the procedure's rules.
 type Pathway struct {
-	Catalog *catalog.Catalog
-	Clocks  ClockConfig
+	Catalog  *catalog.Catalog
+	Clocks   ClockConfig
+	commands []CatalogueEntry // every case command (NewCatalogue)
 }
 
 // New returns a Pathway with the catalogue and the default clock lengths.
-func New(cat *catalog.Catalog) *Pathway { return &Pathway{Catalog: cat, Clocks: DefaultClocks} }
+func New(cat *catalog.Catalog) *Pathway {
+	return &Pathway{Catalog: cat, Clocks: DefaultClocks, commands: NewCatalogue()}
+}
 
 // Decide checks cmd against every rule and returns the events to append, or a
 // refusal (*waymark.Error) that tells the user what to do instead.
@@ -103,6 +117,9 @@ func (p *Pathway) Decide(c Case, actor Actor, cmd Command, now time.Time) ([]Eve
 		if err := machineClientMay(cmd); err != nil {
 			return nil, err
 		}
+	}
+	if err := cmd.guard(p, c, actor, now.UTC()); err != nil {
+		return nil, err
 	}
 	events, err := cmd.decide(p, c, actor, now.UTC())
 	if err != nil {
@@ -125,10 +142,15 @@ func newEvent(data EventData, clocks ...ClockChange) Event {
 	return Event{Type: data.eventType(), Data: data, Clocks: clocks}
 }
 
-func (cmd RaiseConcern) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
+// guard: a concern opens a new case; anyone who works with children may raise one (§6.2).
+func (RaiseConcern) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if c.Version != 0 {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "This case has already been raised.")
+		return waymark.Errorf(waymark.ECONFLICT, "This case has already been raised.")
 	}
+	return nil
+}
+
+func (cmd RaiseConcern) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
 	concern := NormaliseConcern(cmd.Concern)
 	concern.CatalogVersion = p.Catalog.Version
 	if err := p.ValidateConcern(concern, now); err != nil {
@@ -144,13 +166,18 @@ func (cmd RaiseConcern) decide(p *Pathway, c Case, actor Actor, now time.Time) (
 	return []Event{e}, nil
 }
 
-func (cmd RecordContact) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
-	if err := onlyChildrensServicesRecordContact(actor); err != nil {
-		return nil, err
+// guard says who may give RecordContact and whether the case allows it now.
+func (RecordContact) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	if err := onlyChildrensServicesRecordContact(a); err != nil {
+		return err
 	}
 	if c.Contact != nil {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "Contact was already recorded with reference %s. Record the outcome instead.", c.Contact.Reference)
+		return waymark.Errorf(waymark.ECONFLICT, "Contact was already recorded with reference %s. Record the outcome instead.", c.Contact.Reference)
 	}
+	return nil
+}
+
+func (cmd RecordContact) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if !validContactMethod(cmd.Method) {
 		probs.Add("method", "Select how the concern reached Children's Services")
@@ -169,16 +196,21 @@ func (cmd RecordContact) decide(p *Pathway, c Case, actor Actor, now time.Time) 
 	return []Event{newEvent(ContactRecorded{Contact: Contact{Reference: cmd.Reference, ReceivedAt: now, Method: cmd.Method, Note: cmd.Note, By: actor.Party}}, changes...)}, nil
 }
 
-func (cmd RecordOutcome) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
-	if err := onlyChildrensServicesRecordContact(actor); err != nil {
-		return nil, err
+// guard says who may give RecordOutcome and whether the case allows it now.
+func (RecordOutcome) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	if err := onlyChildrensServicesRecordContact(a); err != nil {
+		return err
 	}
 	if c.Contact == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "Record the contact first: the referrer needs the reference before the outcome.")
+		return waymark.Errorf(waymark.EINVALID, "Record the contact first: the referrer needs the reference before the outcome.")
 	}
 	if c.Outcome != nil {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "The outcome was already given on %s.", c.Outcome.GivenAt.In(London).Format("2 January 2006 at 15:04"))
+		return waymark.Errorf(waymark.ECONFLICT, "The outcome was already given on %s.", c.Outcome.GivenAt.In(London).Format("2 January 2006 at 15:04"))
 	}
+	return nil
+}
+
+func (cmd RecordOutcome) decide(p *Pathway, c Case, actor Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if OutcomeLabel(cmd.Decision) == cmd.Decision {
 		probs.Add("decision", "Select the outcome of the contact")

@@ -471,3 +471,31 @@ func (s MeetingState) meetingFor(id string, held bool) (Meeting, error) {
 	}
 	return m, nil
 }
+
+// aMeetingWasHeld: what a meeting agreed comes before its actions and the
+// powers it considered (§6.8).
+func (s MeetingState) aMeetingWasHeld(what string) error {
+	for _, m := range s.Meetings {
+		if m.Held != nil {
+			return nil
+		}
+	}
+	if len(s.Meetings) == 0 {
+		return waymark.Errorf(waymark.EINVALID, "No multi-agency meeting has been convened yet. Convene it, record what it agreed, then %s (§6.8).", what)
+	}
+	return waymark.Errorf(waymark.EINVALID, "Record what the %s agreed first, then %s (§6.8).", s.Meetings[len(s.Meetings)-1].Title(), what)
+}
+
+// aMeetingAwaitsItsRecord: what a meeting agreed is recorded once, after it
+// was convened (§6.8, §8.5).
+func (s MeetingState) aMeetingAwaitsItsRecord() error {
+	if len(s.Meetings) == 0 {
+		return waymark.Errorf(waymark.EINVALID, "No multi-agency meeting has been convened yet. Convene it first, then record what it agreed (§6.8).")
+	}
+	for _, m := range s.Meetings {
+		if m.Held == nil {
+			return nil
+		}
+	}
+	return waymark.Errorf(waymark.ECONFLICT, "What every meeting on this case agreed is already recorded. Convene a new meeting to review the plan.")
+}

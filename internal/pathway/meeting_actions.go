@@ -131,13 +131,18 @@ func EndOfDay(day string) (time.Time, error) {
 	return time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 59, 0, London).UTC(), nil
 }
 
-func (cmd AddMeetingAction) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give AddMeetingAction and whether the case allows it now.
+func (AddMeetingAction) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canRecordMeeting(a); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
+	return c.Meetings.aMeetingWasHeld("its actions")
+}
+
+func (cmd AddMeetingAction) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	m, err := c.Meetings.meetingFor(cmd.MeetingID, true)
 	if err != nil {
 		return nil, err
@@ -208,6 +213,29 @@ func actionOwnerHasNeedToKnow(c Case, owner Party) string {
 		}
 	}
 	return owner.Name + " is not a member of this case, so they cannot see the action. Invite them to a meeting about the case, or give the action to someone who is a member (§6.5)"
+}
+
+// guard says who may give CompleteMeetingAction and whether the case allows it now.
+func (CompleteMeetingAction) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	var open []MeetingAction
+	for _, act := range c.Meetings.Actions {
+		if act.Done() {
+			continue
+		}
+		open = append(open, act)
+		if act.Owner.UserID == a.UserID || canRecordMeeting(a) == nil {
+			return nil
+		}
+	}
+	switch {
+	case len(c.Meetings.Actions) == 0:
+		return waymark.Errorf(waymark.EINVALID, "No meeting has any actions yet (§6.8).")
+	case len(open) == 0:
+		return waymark.Errorf(waymark.ECONFLICT, "Every meeting action on this case is already marked done.")
+	case len(open) == 1:
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only %s, who owns this action, or the social worker can mark it done. Ask them to mark it done, or add a case note.", open[0].Owner.Name)
+	}
+	return waymark.Errorf(waymark.EFORBIDDEN, "Only an action's owner or the social worker can mark it done (§6.8). Ask them to mark it done, or add a case note.")
 }
 
 func (cmd CompleteMeetingAction) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {

@@ -55,13 +55,15 @@ func (RecordDisruptionPower) commandName() string { return "record disruption po
 // MaxInvitees bounds a meeting's invitation list.
 const MaxInvitees = 30
 
-func (cmd ConveneMeeting) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give ConveneMeeting and whether the case allows it now.
+func (ConveneMeeting) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canRecordMeeting(a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd ConveneMeeting) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if !meetingIsOption(meetingKinds, cmd.Kind) {
 		probs.Add("kind", "Select whether this is a STRAT or a MARM meeting")
@@ -104,13 +106,18 @@ func meetingHasParty(ps []Party, userID string) bool {
 	return false
 }
 
-func (cmd RecordMeetingHeld) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordMeetingHeld and whether the case allows it now.
+func (RecordMeetingHeld) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canRecordMeeting(a); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
+	return c.Meetings.aMeetingAwaitsItsRecord()
+}
+
+func (cmd RecordMeetingHeld) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	m, err := c.Meetings.meetingFor(cmd.MeetingID, false)
 	if err != nil {
 		return nil, err
@@ -180,13 +187,18 @@ func checkLeadFirstResponder(probs *waymark.Problems, field, id string, org Lead
 	return LeadOrganisation{}, false
 }
 
-func (cmd RecordDisruptionPower) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordDisruptionPower and whether the case allows it now.
+func (RecordDisruptionPower) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canRecordMeeting(a); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
+	return c.Meetings.aMeetingWasHeld("the powers it considered")
+}
+
+func (cmd RecordDisruptionPower) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	m, err := c.Meetings.meetingFor(cmd.MeetingID, true)
 	if err != nil {
 		return nil, err

@@ -213,19 +213,24 @@ func actorHasNeedToKnow(c Case, a Actor) bool {
 	return false
 }
 
-func (cmd RaiseEscalation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RaiseEscalation and whether the case allows it now.
+func (RaiseEscalation) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if !actorHasNeedToKnow(c, a) {
-		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only people involved in the case can escalate a disagreement about it.")
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only people involved in the case can escalate a disagreement about it.")
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
 	for _, e := range c.Meetings.Escalations {
 		if e.Open() && e.RaisedBy.UserID == a.UserID {
-			return nil, waymark.Errorf(waymark.ECONFLICT, "You already have an escalation open on this case, raised on %s and now at level %d. Move it to the next level instead of raising another.",
+			return waymark.Errorf(waymark.ECONFLICT, "You already have an escalation open on this case, raised on %s and now at level %d. Move it to the next level instead of raising another.",
 				e.RaisedAt.In(London).Format("2 January 2006"), e.Level)
 		}
 	}
+	return escalationIsAboutWhetherToSubmit(c, a)
+}
+
+func (cmd RaiseEscalation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if strings.TrimSpace(cmd.Reason) == "" {
 		probs.Add("reason", "Enter what you disagree with about submitting an NRM referral, and why")
@@ -265,10 +270,20 @@ func (s MeetingState) openEscalationFor(id string) (Escalation, error) {
 	return e, nil
 }
 
-func (cmd EscalateFurther) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give EscalateFurther and whether the case allows it now.
+func (EscalateFurther) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if !actorHasNeedToKnow(c, a) {
-		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only people involved in the case can escalate a disagreement about it.")
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only people involved in the case can escalate a disagreement about it.")
 	}
+	for _, e := range c.Meetings.Escalations {
+		if e.Open() && e.Level < escalationLevels {
+			return nil
+		}
+	}
+	return waymark.Errorf(waymark.EINVALID, "No open escalation on this case can move to a next level: the partnership is the last step (§8.6).")
+}
+
+func (cmd EscalateFurther) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	e, err := c.Meetings.openEscalationFor(cmd.EscalationID)
 	if err != nil {
 		return nil, err
@@ -297,10 +312,23 @@ func partnershipSettlesTheLastStep(e Escalation, a Actor) error {
 	return nil
 }
 
-func (cmd ResolveEscalation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give ResolveEscalation and whether the case allows it now.
+func (ResolveEscalation) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if !actorHasNeedToKnow(c, a) {
-		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only people involved in the case can record how an escalation about it ended.")
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only people involved in the case can record how an escalation about it ended.")
 	}
+	var refusal error = waymark.Errorf(waymark.EINVALID, "No escalation is open on this case.")
+	for _, e := range c.Meetings.Escalations {
+		if e.Open() {
+			if refusal = partnershipSettlesTheLastStep(e, a); refusal == nil {
+				return nil
+			}
+		}
+	}
+	return refusal
+}
+
+func (cmd ResolveEscalation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	e, err := c.Meetings.openEscalationFor(cmd.EscalationID)
 	if err != nil {
 		return nil, err
@@ -335,4 +363,20 @@ func (cmd ResolveEscalation) decide(p *Pathway, c Case, a Actor, now time.Time) 
 		EscalationID: e.ID, Outcome: cmd.Outcome, Note: strings.TrimSpace(cmd.Note), LeadOrgID: lead.ID, LeadOrgName: lead.Name,
 		SharedWith: meetingPartyIDs([]Party{e.RaisedBy}),
 	})}, nil
+}
+
+// escalationIsAboutWhetherToSubmit: the escalation settles a disagreement
+// about whether to submit an NRM referral (§8.5, §8.6). There is one to have
+// once Children's Services have given their outcome or arranged the
+// multi-agency meeting that decides it, and none once the referral is
+// submitted: a Home Office decision is reconsidered instead (§8.9). The
+// submission is the team's to know (§6.5), so only the team is told of it.
+func escalationIsAboutWhetherToSubmit(c Case, a Actor) error {
+	if c.NRM.Submission != nil && (a.Membership.Team() || strategyTeamMember(c, a)) {
+		return waymark.Errorf(waymark.EINVALID, "The NRM referral has been submitted, so there is no disagreement about submitting it left to escalate (§8.6). To challenge a Home Office decision, ask for a reconsideration (§8.9).")
+	}
+	if c.Outcome == nil && len(c.Meetings.Meetings) == 0 {
+		return waymark.Errorf(waymark.EINVALID, "A disagreement about submitting an NRM referral is escalated once Children's Services have given their outcome or arranged the multi-agency meeting (STRAT or MARM) that decides it (§8.5, §8.6). Until then, tell them your view.")
+	}
+	return nil
 }

@@ -223,7 +223,10 @@ func TestWhatAMeetingAgreedIsRecordedOnce(t *testing.T) {
 	wantRefused(t, err, waymark.ECONFLICT, "", "already recorded", "Convene a new meeting")
 	// With no meeting named, there is none waiting to be recorded.
 	_, err = pathway.New(cat).Decide(c, mtgSocialWorker, mtgRecord(""), now.Add(26*time.Hour))
-	wantRefused(t, err, waymark.EINVALID, "", "Convene the multi-agency meeting first")
+	wantRefused(t, err, waymark.ECONFLICT, "", "Convene a new meeting")
+	// Nor before any meeting was convened.
+	_, err = pathway.New(cat).Decide(raisedCase(t), mtgSocialWorker, mtgRecord(""), now)
+	wantRefused(t, err, waymark.EINVALID, "", "No multi-agency meeting has been convened yet")
 }
 
 // §8.5, annex step 3: the NRM area reads the decision the meeting (or a

@@ -126,22 +126,36 @@ func nrmOrgName(a Actor) string {
 
 // decide never reads the child's age or an age assessment: an open age
 // assessment must not hold up the NRM referral (§7.4).
-func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give SubmitNRMReferral and whether the case allows it now.
+func (SubmitNRMReferral) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
 	if err := onlyAFirstResponderSubmitsTheNRM(a); err != nil {
-		return nil, err
+		return err
 	}
+	if decided, submit, leadOrgID := c.Meetings.NRMDecision(); decided && submit {
+		id, name := c.Meetings.leadOrg()
+		if id != leadOrgID {
+			name = ""
+		}
+		if err := onlyTheAgreedLeadSubmitsTheNRM(a, leadOrgID, name); err != nil {
+			return err
+		}
+	}
+	if s := c.NRM.Submission; s != nil {
+		return waymark.Errorf(waymark.ECONFLICT, "%s already recorded the NRM submission of %s. Record the Home Office reference, further information or a decision instead.",
+			s.LeadOrgName, s.SubmittedAt.In(London).Format("2 January 2006 at 15:04"))
+	}
+	return nil
+}
+
+func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	decided, submit, leadOrgID := c.Meetings.NRMDecision()
 	if decided && submit {
 		if err := onlyTheAgreedLeadSubmitsTheNRM(a, leadOrgID, cmd.AgreedLeadName); err != nil {
 			return nil, err
 		}
-	}
-	if s := c.NRM.Submission; s != nil {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "%s already recorded the NRM submission of %s. Record the Home Office reference, further information or a decision instead.",
-			s.LeadOrgName, s.SubmittedAt.In(London).Format("2 January 2006 at 15:04"))
 	}
 	reason := strings.TrimSpace(cmd.ReasonWithoutMeeting)
 	via := strings.TrimSpace(cmd.Via)
@@ -168,8 +182,28 @@ func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) 
 		fmt.Sprintf("Reasonable Grounds decision (Home Office target: %d working days)", p.Clocks.RGTargetWorkingDays), "national guidance",
 		at, p.Catalog.Holidays.AddWorkingDays(at, p.Clocks.RGTargetWorkingDays))
 	target.Start.OwnerOrgID = a.OrgID
-	return []Event{newEvent(NRMSubmitted{SubmittedAt: at, Via: via, MeetingAgreed: decided && submit, ReasonWithoutMeeting: reason,
-		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName}, target)}, nil
+	return append([]Event{newEvent(NRMSubmitted{SubmittedAt: at, Via: via, MeetingAgreed: decided && submit, ReasonWithoutMeeting: reason,
+		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName}, target)}, theSubmissionDoesTheMeetingsAction(c, now)...), nil
+}
+
+// theSubmissionDoesTheMeetingsAction: a meeting's action to submit the NRM
+// referral is done once the submission is recorded (§6.8, §8.5), so it
+// stops waiting and its clock stops.
+func theSubmissionDoesTheMeetingsAction(c Case, now time.Time) []Event {
+	var events []Event
+	for _, act := range c.Meetings.Actions {
+		text := strings.ToLower(act.Text)
+		if act.Done() || !strings.Contains(text, "nrm") || !strings.Contains(text, "submit") {
+			continue
+		}
+		var shared []Party
+		if m, ok := c.Meetings.Meeting(act.MeetingID); ok {
+			shared = m.Invitees
+		}
+		events = append(events, newEvent(MeetingActionDone{ActionID: act.ID, Note: "Done: the NRM referral was submitted.",
+			SharedWith: meetingPartyIDs(shared, []Party{act.Owner})}, stopClock(act.ClockID, now)))
+	}
+	return events
 }
 
 // nrmSubmittedFirst: the Home Office answers a referral; nothing comes back before it.
@@ -229,19 +263,24 @@ func nrmUpperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func (cmd RecordHomeOfficeReference) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordHomeOfficeReference and whether the case allows it now.
+func (RecordHomeOfficeReference) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
 	if err := nrmSubmittedFirst(c, "the Home Office reference"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := homeOfficeAnswersReachTheLead(c, a, ""); err != nil {
-		return nil, err
+		return err
 	}
 	if c.NRM.HomeOfficeReference != "" {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "The Home Office reference %s was already recorded. If it was wrong, correct that entry on the timeline.", c.NRM.HomeOfficeReference)
+		return waymark.Errorf(waymark.ECONFLICT, "The Home Office reference %s was already recorded. If it was wrong, correct that entry on the timeline.", c.NRM.HomeOfficeReference)
 	}
+	return nil
+}
+
+func (cmd RecordHomeOfficeReference) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	ref := strings.TrimSpace(cmd.Reference)
 	var probs waymark.Problems
 	if ref == "" {
@@ -256,13 +295,15 @@ func (cmd RecordHomeOfficeReference) decide(p *Pathway, c Case, a Actor, now tim
 }
 
 // decide: anyone on the case may send the Home Office what has come to light (§8.7, §8.9).
-func (cmd RecordNRMFurtherInformation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordNRMFurtherInformation and whether the case allows it now.
+func (RecordNRMFurtherInformation) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
-	if err := nrmSubmittedFirst(c, "further information"); err != nil {
-		return nil, err
-	}
+	return nrmSubmittedFirst(c, "further information")
+}
+
+func (cmd RecordNRMFurtherInformation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	summary := strings.TrimSpace(cmd.Summary)
 	var probs waymark.Problems
 	day, _ := nrmDay(&probs, "sentOn", "the date it was sent", cmd.SentOn, now, nrmLondonDay(c.NRM.Submission.SubmittedAt), "the submission")
@@ -295,19 +336,24 @@ func (p *Pathway) earliestConclusiveGrounds(c Case, rgDay time.Time, leadOrgID s
 	return earliest, ch
 }
 
-func (cmd RecordReasonableGrounds) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordReasonableGrounds and whether the case allows it now.
+func (RecordReasonableGrounds) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
 	if err := nrmSubmittedFirst(c, "a Reasonable Grounds decision"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := homeOfficeAnswersReachTheLead(c, a, ""); err != nil {
-		return nil, err
+		return err
 	}
 	if rg := c.NRM.ReasonableGrounds; rg != nil {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "The Reasonable Grounds decision was already recorded (%s, decided %s). If the Home Office changed it after a reconsideration, record the reconsideration's outcome instead.", rg.Outcome, rg.DecidedOnLabel())
+		return waymark.Errorf(waymark.ECONFLICT, "The Reasonable Grounds decision was already recorded (%s, decided %s). If the Home Office changed it after a reconsideration, record the reconsideration's outcome instead.", rg.Outcome, rg.DecidedOnLabel())
 	}
+	return nil
+}
+
+func (cmd RecordReasonableGrounds) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	outcome := strings.TrimSpace(cmd.Outcome)
 	var probs waymark.Problems
 	validDecisionOutcome(&probs, outcome)
@@ -333,23 +379,28 @@ func (cmd RecordReasonableGrounds) decide(p *Pathway, c Case, a Actor, now time.
 	return []Event{newEvent(data, changes...)}, nil
 }
 
-func (cmd RecordConclusiveGrounds) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordConclusiveGrounds and whether the case allows it now.
+func (RecordConclusiveGrounds) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
 	if err := nrmSubmittedFirst(c, "a Conclusive Grounds decision"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := homeOfficeAnswersReachTheLead(c, a, ""); err != nil {
-		return nil, err
+		return err
 	}
-	rg := c.NRM.ReasonableGrounds
-	if err := conclusiveGroundsFollowsAPositiveReasonableGrounds(rg); err != nil {
-		return nil, err
+	if err := conclusiveGroundsFollowsAPositiveReasonableGrounds(c.NRM.ReasonableGrounds); err != nil {
+		return err
 	}
 	if cg := c.NRM.ConclusiveGrounds; cg != nil {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "The Conclusive Grounds decision was already recorded (%s, decided %s). If the Home Office changed it after a reconsideration, record the reconsideration's outcome instead.", cg.Outcome, cg.DecidedOnLabel())
+		return waymark.Errorf(waymark.ECONFLICT, "The Conclusive Grounds decision was already recorded (%s, decided %s). If the Home Office changed it after a reconsideration, record the reconsideration's outcome instead.", cg.Outcome, cg.DecidedOnLabel())
 	}
+	return nil
+}
+
+func (cmd RecordConclusiveGrounds) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+	rg := c.NRM.ReasonableGrounds
 	outcome := strings.TrimSpace(cmd.Outcome)
 	var probs waymark.Problems
 	validDecisionOutcome(&probs, outcome)
@@ -394,23 +445,31 @@ func conclusiveGroundsWaitsForTheMinimumPeriod(probs *waymark.Problems, s NRMSta
 }
 
 // decide: any organisation on the case may ask, not only First Responders (§8.9).
-func (cmd RequestNRMReconsideration) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RequestNRMReconsideration and whether the case allows it now.
+func (RequestNRMReconsideration) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
 	if err := nrmSubmittedFirst(c, "a reconsideration"); err != nil {
-		return nil, err
+		return err
 	}
+	if c.NRM.NegativeDecision() == nil {
+		return waymark.Errorf(waymark.EINVALID, "A reconsideration can only follow a negative decision (§8.9), and this case has none. Send new information as further information instead.")
+	}
+	if open := c.NRM.OpenReconsideration(); open != nil {
+		return waymark.Errorf(waymark.ECONFLICT, "%s asked for a reconsideration of the %s decision on %s and the Home Office has not answered yet. Record its outcome first, or send what is new as further information.",
+			open.By.OrgName, GroundsLabel(open.Grounds), open.RequestedAt.In(London).Format("2 January 2006"))
+	}
+	return nil
+}
+
+func (cmd RequestNRMReconsideration) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	grounds := strings.TrimSpace(cmd.Decision)
 	if grounds != ReasonableGrounds && grounds != ConclusiveGrounds {
 		return nil, waymark.Invalid([]waymark.FieldError{{Field: "decision", Message: "Select the decision you are asking the Home Office to reconsider"}})
 	}
 	if err := reconsiderationFollowsANegativeDecision(c.NRM, grounds); err != nil {
 		return nil, err
-	}
-	if open := c.NRM.OpenReconsideration(); open != nil {
-		return nil, waymark.Errorf(waymark.ECONFLICT, "%s asked for a reconsideration of the %s decision on %s and the Home Office has not answered yet. Record its outcome first, or send what is new as further information.",
-			open.By.OrgName, GroundsLabel(open.Grounds), open.RequestedAt.In(London).Format("2 January 2006"))
 	}
 	events := strings.TrimSpace(cmd.EventsSinceReferral)
 	guidance := strings.TrimSpace(cmd.GuidanceMisapplied)
@@ -452,20 +511,23 @@ func reconsiderationFollowsANegativeDecision(s NRMState, grounds string) error {
 	return nil
 }
 
-func (cmd RecordNRMReconsiderationOutcome) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordNRMReconsiderationOutcome and whether the case allows it now.
+func (RecordNRMReconsiderationOutcome) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
 	if err := nrmSubmittedFirst(c, "a reconsideration"); err != nil {
-		return nil, err
+		return err
 	}
 	open := c.NRM.OpenReconsideration()
 	if open == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "No reconsideration is waiting for an answer. Ask for one first, after a negative decision (§8.9).")
+		return waymark.Errorf(waymark.EINVALID, "No reconsideration is waiting for an answer. Ask for one first, after a negative decision (§8.9).")
 	}
-	if err := homeOfficeAnswersReachTheLead(c, a, open.By.OrgID); err != nil {
-		return nil, err
-	}
+	return homeOfficeAnswersReachTheLead(c, a, open.By.OrgID)
+}
+
+func (cmd RecordNRMReconsiderationOutcome) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+	open := c.NRM.OpenReconsideration()
 	outcome := strings.TrimSpace(cmd.Outcome)
 	var probs waymark.Problems
 	if outcome != ReconsiderationUpheld && outcome != ReconsiderationOverturned {

@@ -114,7 +114,7 @@ func TestOnlyTheAgreedLeadFirstResponderCanRecordTheSubmission(t *testing.T) {
 
 	sub.AgreedLeadName = "" // the name could not be looked up: the message still says what to do
 	_, err = pathway.New(cat).Decide(c, frontDoor, sub, at)
-	wantRefused(t, err, waymark.EFORBIDDEN, "", "the organisation the meeting chose", "Ask them to submit it")
+	wantRefused(t, err, waymark.EFORBIDDEN, "", "Only Northshire Police", "Ask them to submit it") // the meeting's record names them
 
 	after, e := mustDecide(t, c, policeLead, sub, at)
 	if d := e.Data.(pathway.NRMSubmitted); !d.MeetingAgreed || d.LeadOrgID != "org-police" || d.ReasonWithoutMeeting != "" {
@@ -474,18 +474,18 @@ func TestReconsiderationCanOnlyFollowANegativeDecision(t *testing.T) {
 	p := pathway.New(cat)
 	at := nrmAfter("2026-03-20")
 	_, err := p.Decide(nrmSubmittedCase(t), teacher, nrmReconsideration(pathway.ReasonableGrounds), at)
-	wantRefused(t, err, waymark.EINVALID, "", "no Reasonable Grounds decision", "only follow a negative decision", "§8.9")
+	wantRefused(t, err, waymark.EINVALID, "", "only follow a negative decision", "§8.9")
 
 	positive := nrmWithRG(t, nrmSubmittedCase(t), pathway.DecisionPositive, "2026-03-12")
 	_, err = p.Decide(positive, teacher, nrmReconsideration(pathway.ReasonableGrounds), at)
-	wantRefused(t, err, waymark.EINVALID, "", "12 March 2026 was positive", "only follow a negative decision", "further information")
-	_, err = p.Decide(positive, teacher, nrmReconsideration(pathway.ConclusiveGrounds), at)
-	wantRefused(t, err, waymark.EINVALID, "", "no Conclusive Grounds decision")
-	_, err = p.Decide(positive, teacher, nrmReconsideration("appeal"), at)
-	wantRefused(t, err, waymark.EINVALID, "decision", "Select the decision")
+	wantRefused(t, err, waymark.EINVALID, "", "only follow a negative decision", "further information")
 
 	// Any organisation on the case may ask, not only a First Responder.
 	negative := nrmWithRG(t, nrmSubmittedCase(t), pathway.DecisionNegative, "2026-03-12")
+	_, err = p.Decide(negative, teacher, nrmReconsideration(pathway.ConclusiveGrounds), at)
+	wantRefused(t, err, waymark.EINVALID, "", "no Conclusive Grounds decision")
+	_, err = p.Decide(negative, teacher, nrmReconsideration("appeal"), at)
+	wantRefused(t, err, waymark.EINVALID, "decision", "Select the decision")
 	c, e := mustDecide(t, negative, teacher, nrmReconsideration(pathway.ReasonableGrounds), at)
 	r := c.NRM.OpenReconsideration()
 	if r == nil || r.Grounds != pathway.ReasonableGrounds || r.By.OrgID != "org-school" || r.Seq != e.Seq {

@@ -294,10 +294,18 @@ func pastTime(probs *waymark.Problems, field, what string, t, now time.Time) {
 	}
 }
 
-func (cmd ReportMissing) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
-	if c.Safety.OpenEpisode() != nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "The child is already recorded as missing. Record when they are found before reporting a new episode.")
+// guard says who may give ReportMissing and whether the case allows it now.
+func (ReportMissing) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	if err := notClosed(c); err != nil {
+		return err
 	}
+	if c.Safety.OpenEpisode() != nil {
+		return waymark.Errorf(waymark.EINVALID, "The child is already recorded as missing. Record when they are found before reporting a new episode.")
+	}
+	return nil
+}
+
+func (cmd ReportMissing) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	pastTime(&probs, "startedAt", "when the child went missing", cmd.StartedAt, now)
 	// §7.1: a missing trafficked child is reported to the police at once.
@@ -315,11 +323,16 @@ func (cmd ReportMissing) decide(p *Pathway, c Case, a Actor, now time.Time) ([]E
 	return []Event{newEvent(MissingStarted{StartedAt: cmd.StartedAt.UTC(), Circumstances: strings.TrimSpace(cmd.Circumstances), PoliceReference: strings.TrimSpace(cmd.PoliceReference)})}, nil
 }
 
+// guard says who may give RecordFound and whether the case allows it now.
+func (RecordFound) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	if c.Safety.OpenEpisode() == nil {
+		return waymark.Errorf(waymark.EINVALID, "The child is not recorded as missing, so there is no episode to end.")
+	}
+	return nil
+}
+
 func (cmd RecordFound) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	ep := c.Safety.OpenEpisode()
-	if ep == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "The child is not recorded as missing, so there is no episode to end.")
-	}
 	var probs waymark.Problems
 	pastTime(&probs, "endedAt", "when the child was found", cmd.EndedAt, now)
 	if !cmd.EndedAt.IsZero() && cmd.EndedAt.Before(ep.StartedAt) {
@@ -336,15 +349,22 @@ func (cmd RecordFound) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Eve
 	return []Event{newEvent(MissingEnded{EndedAt: cmd.EndedAt.UTC(), WhereFound: strings.TrimSpace(cmd.WhereFound)}, due)}, nil
 }
 
+// guard says who may give RecordReturnInterview and whether the case allows it now.
+func (RecordReturnInterview) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	for _, ep := range c.Safety.Missing {
+		if ep.EndedAt != nil && ep.Interview == nil {
+			return nil
+		}
+	}
+	return waymark.Errorf(waymark.EINVALID, "There is no ended missing episode waiting for a return interview. Record when the child was found first.")
+}
+
 func (cmd RecordReturnInterview) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var last *MissingEpisode
 	for i := range c.Safety.Missing {
 		if ep := &c.Safety.Missing[i]; ep.EndedAt != nil && ep.Interview == nil {
 			last = ep
 		}
-	}
-	if last == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "There is no ended missing episode waiting for a return interview. Record when the child was found first.")
 	}
 	var probs waymark.Problems
 	pastTime(&probs, "heldAt", "when the interview was held", cmd.HeldAt, now)
@@ -373,17 +393,22 @@ func (cmd RecordReturnInterview) decide(p *Pathway, c Case, a Actor, now time.Ti
 	return []Event{newEvent(ReturnInterviewHeld{Interview: iv}, changes...)}, nil
 }
 
-func (cmd CloseCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give CloseCase and whether the case allows it now.
+func (CloseCase) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canManageCase(a); err != nil {
-		return nil, err
+		return err
 	}
 	if c.Safety.Closed != nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "This case is already closed.")
+		return waymark.Errorf(waymark.EINVALID, "This case is already closed.")
 	}
 	// A missing child's case stays open until they are found (§7.1).
 	if c.Safety.OpenEpisode() != nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "The child is missing: a case cannot be closed while they are. Record when they are found first.")
+		return waymark.Errorf(waymark.EINVALID, "The child is missing: a case cannot be closed while they are. Record when they are found first.")
 	}
+	return nil
+}
+
+func (cmd CloseCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if strings.TrimSpace(cmd.Reason) == "" {
 		probs.Add("reason", "Enter why the case is being closed")
@@ -400,13 +425,18 @@ func (cmd CloseCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event
 	return []Event{newEvent(CaseClosed{Reason: strings.TrimSpace(cmd.Reason), Monitoring: strings.TrimSpace(cmd.Monitoring)})}, nil
 }
 
-func (cmd ReopenCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give ReopenCase and whether the case allows it now.
+func (ReopenCase) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canManageCase(a); err != nil {
-		return nil, err
+		return err
 	}
 	if c.Safety.Closed == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "This case is open already.")
+		return waymark.Errorf(waymark.EINVALID, "This case is open already.")
 	}
+	return nil
+}
+
+func (cmd ReopenCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if strings.TrimSpace(cmd.Reason) == "" {
 		probs.Add("reason", "Enter why the case is being reopened")
@@ -416,6 +446,11 @@ func (cmd ReopenCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Even
 		return nil, err
 	}
 	return []Event{newEvent(CaseReopened{Reason: strings.TrimSpace(cmd.Reason)})}, nil
+}
+
+// guard says who may give CorrectEntry and whether the case allows it now.
+func (CorrectEntry) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	return nil // any member may correct what they can see (§7.5); MayGive and the entry named decide the rest
 }
 
 func (cmd CorrectEntry) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
@@ -452,10 +487,15 @@ func (cmd CorrectEntry) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Ev
 	return []Event{e}, nil
 }
 
-func (cmd CorrectChildDetails) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give CorrectChildDetails and whether the case allows it now.
+func (CorrectChildDetails) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if !a.InChildrensServices && a.UserID != c.Referrer.UserID {
-		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only Children's Services or the person who raised the concern can correct the child's details. Add a case note saying what is wrong instead.")
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only Children's Services or the person who raised the concern can correct the child's details. Add a case note saying what is wrong instead.")
 	}
+	return nil
+}
+
+func (cmd CorrectChildDetails) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	ch := c.Concern.Child
 	ch.GivenNames, ch.FamilyName, ch.Aliases = strings.TrimSpace(cmd.GivenNames), strings.TrimSpace(cmd.FamilyName), trimList(cmd.Aliases)
 	if cmd.DateOfBirth != "" {

@@ -275,13 +275,15 @@ func (s StrategyState) linkedPersonNamed(name string) []LinkedPerson {
 	return out
 }
 
-func (cmd RecordLinkedPerson) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordLinkedPerson and whether the case allows it now.
+func (RecordLinkedPerson) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := onlyTheTeamRecordsPeopleAroundTheChild(c, a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd RecordLinkedPerson) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	name := strings.Join(strings.Fields(cmd.Name), " ")
 	notes := strings.TrimSpace(cmd.Notes)
 	var probs waymark.Problems
@@ -304,13 +306,15 @@ func (cmd RecordLinkedPerson) decide(p *Pathway, c Case, a Actor, now time.Time)
 	return []Event{newEvent(LinkedPersonRecorded{Person: LinkedPerson{Name: name, Relationship: cmd.Relationship, Notes: notes}})}, nil
 }
 
-func (cmd RecordStrategyDiscussion) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordStrategyDiscussion and whether the case allows it now.
+func (RecordStrategyDiscussion) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := onlyChildrensServicesLeadTheStrategy(c, a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd RecordStrategyDiscussion) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	notes := strings.TrimSpace(cmd.Notes)
 	var probs waymark.Problems
 	switch {

@@ -143,13 +143,15 @@ type BookInterpreter struct {
 
 func (BookInterpreter) commandName() string { return "book interpreter" }
 
-func (cmd BookInterpreter) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give BookInterpreter and whether the case allows it now.
+func (BookInterpreter) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := onlyChildrensServicesLeadTheStrategy(c, a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd BookInterpreter) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	language := strings.Join(strings.Fields(cmd.Language), " ")
 	dialect := strings.Join(strings.Fields(cmd.Dialect), " ")
 	reason := strings.TrimSpace(cmd.ChangeReason)

@@ -55,13 +55,15 @@ func (PlanInterview) commandName() string { return "plan interview" }
 // interviewsArePlannedAtMost is how far ahead an interview can be planned.
 const interviewsArePlannedAtMost = 366 * 24 * time.Hour
 
-func (cmd PlanInterview) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give PlanInterview and whether the case allows it now.
+func (PlanInterview) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := onlyTheTeamRecordsPeopleAroundTheChild(c, a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd PlanInterview) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	interviewers := normalisedNames(cmd.Interviewers)
 	present := normalisedNames(cmd.Present)
 	var probs waymark.Problems

@@ -318,13 +318,18 @@ func (AgreeCarePlan) commandName() string          { return "agree care plan" }
 func (RecordUKVIConcern) commandName() string      { return "record ukvi concern" }
 func (RecordUKVIConfirmation) commandName() string { return "record ukvi confirmation" }
 
-func (cmd RecordChildFromAbroad) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordChildFromAbroad and whether the case allows it now.
+func (RecordChildFromAbroad) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := childrensServicesDecides(a, "the details of a child from abroad"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
+	return childFromAbroadIsRelevant(c)
+}
+
+func (cmd RecordChildFromAbroad) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if !supportValid(accommodationBases, cmd.AccommodationBasis) {
 		probs.Add("accommodationBasis", "Select on what basis the child is accommodated")
@@ -361,13 +366,18 @@ func (cmd RecordChildFromAbroad) decide(p *Pathway, c Case, a Actor, now time.Ti
 	}})}, nil
 }
 
-func (cmd RecordRepatriationRisk) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordRepatriationRisk and whether the case allows it now.
+func (RecordRepatriationRisk) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := childrensServicesDecides(a, "a repatriation risk assessment"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
+	return childFromAbroadIsRelevant(c)
+}
+
+func (cmd RecordRepatriationRisk) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	supportPastDay(&probs, "assessedOn", "the date of the assessment", cmd.AssessedOn, now)
 	findings := strings.TrimSpace(cmd.Findings)
@@ -381,13 +391,18 @@ func (cmd RecordRepatriationRisk) decide(p *Pathway, c Case, a Actor, now time.T
 	return []Event{newEvent(RepatriationRiskAssessed{AssessedOn: cmd.AssessedOn, Findings: findings})}, nil
 }
 
-func (cmd RecordFamilyTracing) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordFamilyTracing and whether the case allows it now.
+func (RecordFamilyTracing) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := childrensServicesDecides(a, "family tracing"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
+	return childFromAbroadIsRelevant(c)
+}
+
+func (cmd RecordFamilyTracing) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	tracingIsDiscreet(&probs, cmd.Discreet)
 	notes := strings.TrimSpace(cmd.Notes)
@@ -434,13 +449,18 @@ func noTracingContactWhenFamilySuspected(c Case) error {
 	return nil
 }
 
-func (cmd AgreeCarePlan) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give AgreeCarePlan and whether the case allows it now.
+func (AgreeCarePlan) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := childrensServicesDecides(a, "the care plan"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
 	}
+	return nil // §7.2–7.3: every trafficked child looked after has one, wherever they are from
+}
+
+func (cmd AgreeCarePlan) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	supportPastDay(&probs, "agreedOn", "the date the plan was agreed", cmd.AgreedOn, now)
 	protection, contingency := strings.TrimSpace(cmd.ProtectionPlan), strings.TrimSpace(cmd.MissingContingency)
@@ -464,16 +484,24 @@ func carePlanHasMissingContingency(probs *waymark.Problems, contingency string) 
 	}
 }
 
-func (cmd RecordUKVIConcern) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordUKVIConcern and whether the case allows it now.
+func (RecordUKVIConcern) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := teamRecordsSupport(c, a); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
+	}
+	if err := childFromAbroadIsRelevant(c); err != nil {
+		return err
 	}
 	if r := c.Support.AwaitingUKVIConfirmation(); r != nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "UKVI's written confirmation of the concern raised on %s is still awaited. Record the confirmation when it arrives, or add a case note about the new contact.", r.RaisedAt.In(London).Format("2 January 2006 at 3:04pm"))
+		return waymark.Errorf(waymark.EINVALID, "UKVI's written confirmation of the concern raised on %s is still awaited. Record the confirmation when it arrives, or add a case note about the new contact.", r.RaisedAt.In(London).Format("2 January 2006 at 3:04pm"))
 	}
+	return nil
+}
+
+func (cmd RecordUKVIConcern) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	supportHappenedBy(&probs, "raisedAt", "when UKVI raised the concern", cmd.RaisedAt, now)
 	details := strings.TrimSpace(cmd.Details)
@@ -491,14 +519,19 @@ func (cmd RecordUKVIConcern) decide(p *Pathway, c Case, a Actor, now time.Time) 
 	return []Event{newEvent(UKVIConcernRecorded{RaisedAt: cmd.RaisedAt.UTC(), Details: details}, clock)}, nil
 }
 
-func (cmd RecordUKVIConfirmation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordUKVIConfirmation and whether the case allows it now.
+func (RecordUKVIConfirmation) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := teamRecordsSupport(c, a); err != nil {
-		return nil, err
+		return err
 	}
+	if c.Support.AwaitingUKVIConfirmation() == nil {
+		return waymark.Errorf(waymark.EINVALID, "No UKVI concern is waiting for written confirmation. Record the UKVI concern first.")
+	}
+	return nil
+}
+
+func (cmd RecordUKVIConfirmation) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	r := c.Support.AwaitingUKVIConfirmation()
-	if r == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "No UKVI concern is waiting for written confirmation. Record the UKVI concern first.")
-	}
 	var probs waymark.Problems
 	supportHappenedBy(&probs, "receivedAt", "when the written confirmation arrived", cmd.ReceivedAt, now)
 	if !cmd.ReceivedAt.IsZero() && cmd.ReceivedAt.Before(r.RaisedAt) {
@@ -510,4 +543,19 @@ func (cmd RecordUKVIConfirmation) decide(p *Pathway, c Case, a Actor, now time.T
 		return nil, err
 	}
 	return []Event{newEvent(UKVIConfirmationRecorded{Referral: r.Seq, ReceivedAt: cmd.ReceivedAt.UTC(), Notes: notes}, stopClock(r.ClockID, cmd.ReceivedAt))}, nil
+}
+
+// childFromAbroadIsRelevant: the steps for a child from abroad apply when the
+// child is not recorded as British, or something about their coming from
+// abroad is already recorded (§7.1–7.7).
+func childFromAbroadIsRelevant(c Case) error {
+	s := c.Support
+	if s.Abroad != nil || len(s.UKVI) > 0 || len(s.RepatriationRisk) > 0 || len(s.Tracing) > 0 {
+		return nil
+	}
+	n := strings.ToLower(strings.TrimSpace(c.Concern.Child.Nationality))
+	if !slices.Contains(britishNationalities, n) {
+		return nil
+	}
+	return waymark.Errorf(waymark.EINVALID, "The child is recorded as British and nothing on the case says they came from abroad, so the steps for a child from abroad do not apply (§7). If that is wrong, add a case note and ask Children's Services to record it.")
 }

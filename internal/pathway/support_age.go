@@ -125,16 +125,24 @@ type CompleteAgeAssessment struct {
 func (RequestAgeAssessment) commandName() string  { return "request age assessment" }
 func (CompleteAgeAssessment) commandName() string { return "complete age assessment" }
 
-func (cmd RequestAgeAssessment) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RequestAgeAssessment and whether the case allows it now.
+func (RequestAgeAssessment) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := childrensServicesDecides(a, "an age assessment"); err != nil {
-		return nil, err
+		return err
 	}
 	if err := notClosed(c); err != nil {
-		return nil, err
+		return err
+	}
+	if err := ageIsInDoubt(c); err != nil {
+		return err
 	}
 	if c.Support.OpenAgeAssessment() != nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "An age assessment is already open. Record its outcome before asking for another.")
+		return waymark.Errorf(waymark.EINVALID, "An age assessment is already open. Record its outcome before asking for another.")
 	}
+	return nil
+}
+
+func (cmd RequestAgeAssessment) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	reason := strings.TrimSpace(cmd.Reason)
 	if reason == "" {
@@ -147,14 +155,19 @@ func (cmd RequestAgeAssessment) decide(p *Pathway, c Case, a Actor, now time.Tim
 	return []Event{newEvent(AgeAssessmentRequested{Reason: reason})}, nil
 }
 
-func (cmd CompleteAgeAssessment) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give CompleteAgeAssessment and whether the case allows it now.
+func (CompleteAgeAssessment) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := childrensServicesDecides(a, "an age assessment"); err != nil {
-		return nil, err
+		return err
 	}
+	if c.Support.OpenAgeAssessment() == nil {
+		return waymark.Errorf(waymark.EINVALID, "No age assessment is open. Record the request for an assessment, with its reason, first.")
+	}
+	return nil
+}
+
+func (cmd CompleteAgeAssessment) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	open := c.Support.OpenAgeAssessment()
-	if open == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "No age assessment is open. Record the request for an assessment, with its reason, first.")
-	}
 	var probs waymark.Problems
 	completed := supportPastDay(&probs, "completedOn", "the date the assessment was completed", cmd.CompletedOn, now)
 	y, m, d := open.RequestedAt.In(London).Date()
@@ -210,4 +223,15 @@ func assessedAge(probs *waymark.Problems, cmd CompleteAgeAssessment, on time.Tim
 		return -1
 	}
 	return cmd.AssessedAge
+}
+
+// ageIsInDoubt: an age is assessed only when there is reason to doubt it
+// (§7.4): it was recorded as uncertain, no date of birth is known, or an
+// assessment was already asked for.
+func ageIsInDoubt(c Case) error {
+	ch := c.Concern.Child
+	if ch.AgeUncertain || ch.DateOfBirth == "" || len(c.Support.AgeAssessments) > 0 {
+		return nil
+	}
+	return waymark.Errorf(waymark.EINVALID, "The child's date of birth is recorded and their age was not recorded as uncertain, so no age assessment applies (§7.4). If there is now significant reason to doubt it, add a case note saying why.")
 }

@@ -233,13 +233,15 @@ type UpdateSupport struct {
 func (RecordSupport) commandName() string { return "record support" }
 func (UpdateSupport) commandName() string { return "update support" }
 
-func (cmd RecordSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RecordSupport and whether the case allows it now.
+func (RecordSupport) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := teamRecordsSupport(c, a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd RecordSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	if !supportValid(supportKinds, cmd.Kind) {
 		probs.Add("kind", "Select the kind of support")
@@ -317,10 +319,18 @@ func independentVisitorDeclineIsExplained(probs *waymark.Problems, offer, status
 	}
 }
 
-func (cmd UpdateSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give UpdateSupport and whether the case allows it now.
+func (UpdateSupport) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := teamRecordsSupport(c, a); err != nil {
-		return nil, err
+		return err
 	}
+	if len(c.Support.Items) == 0 {
+		return waymark.Errorf(waymark.EINVALID, "No support is recorded yet. Record support for the child first.")
+	}
+	return nil
+}
+
+func (cmd UpdateSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	it := c.Support.Item(cmd.Item)
 	var probs waymark.Problems
 	if it == nil {

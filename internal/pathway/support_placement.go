@@ -197,13 +197,15 @@ func (ChangeWhereaboutsConfidentiality) commandName() string {
 func (GrantWhereaboutsAccess) commandName() string  { return "grant whereabouts access" }
 func (RevokeWhereaboutsAccess) commandName() string { return "revoke whereabouts access" }
 
-func (cmd StartPlacement) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give StartPlacement and whether the case allows it now.
+func (StartPlacement) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := childrensServicesDecides(a, "a placement"); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd StartPlacement) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	supportHappenedBy(&probs, "startedAt", "when the placement started", cmd.StartedAt, now)
 	prev := c.Support.CurrentPlacement()
@@ -240,14 +242,19 @@ func (cmd StartPlacement) decide(p *Pathway, c Case, a Actor, now time.Time) ([]
 	return []Event{newEvent(PlacementStarted{Placement: Placement{StartedAt: start, Type: cmd.PlacementType, Address: address, WhereaboutsConfidential: cmd.WhereaboutsConfidential, FromAbroad: fromAbroad}}, changes...)}, nil
 }
 
-func (cmd ChangeWhereaboutsConfidentiality) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give ChangeWhereaboutsConfidentiality and whether the case allows it now.
+func (ChangeWhereaboutsConfidentiality) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := socialWorkerOrManager(a); err != nil {
-		return nil, err
+		return err
 	}
+	if c.Support.CurrentPlacement() == nil {
+		return waymark.Errorf(waymark.EINVALID, "No placement is recorded yet. Record the placement, saying whether its whereabouts are confidential.")
+	}
+	return nil
+}
+
+func (cmd ChangeWhereaboutsConfidentiality) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	cur := c.Support.CurrentPlacement()
-	if cur == nil {
-		return nil, waymark.Errorf(waymark.EINVALID, "No placement is recorded yet. Record the placement, saying whether its whereabouts are confidential.")
-	}
 	var probs waymark.Problems
 	if cur.WhereaboutsConfidential == cmd.Confidential {
 		if cmd.Confidential {
@@ -267,13 +274,18 @@ func (cmd ChangeWhereaboutsConfidentiality) decide(p *Pathway, c Case, a Actor, 
 	return []Event{newEvent(WhereaboutsConfidentialityChanged{Confidential: cmd.Confidential, Reason: reason})}, nil
 }
 
-func (cmd GrantWhereaboutsAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give GrantWhereaboutsAccess and whether the case allows it now.
+func (GrantWhereaboutsAccess) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := socialWorkerOrManager(a); err != nil {
-		return nil, err
+		return err
 	}
 	if !c.Support.anyConfidentialPlacement() {
-		return nil, waymark.Errorf(waymark.EINVALID, "The child's whereabouts are not confidential, so everyone on the case can already see the placement.")
+		return waymark.Errorf(waymark.EINVALID, "The child's whereabouts are not confidential, so everyone on the case can already see the placement.")
 	}
+	return nil
+}
+
+func (cmd GrantWhereaboutsAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	var probs waymark.Problems
 	switch {
 	case cmd.User.UserID == "":
@@ -295,10 +307,18 @@ func (cmd GrantWhereaboutsAccess) decide(p *Pathway, c Case, a Actor, now time.T
 	return []Event{newEvent(WhereaboutsAccessGranted{User: cmd.User, Reason: reason})}, nil
 }
 
-func (cmd RevokeWhereaboutsAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give RevokeWhereaboutsAccess and whether the case allows it now.
+func (RevokeWhereaboutsAccess) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := socialWorkerOrManager(a); err != nil {
-		return nil, err
+		return err
 	}
+	if len(c.Support.WhereaboutsAccess) == 0 {
+		return waymark.Errorf(waymark.EINVALID, "Nobody has been given access to the child's whereabouts.")
+	}
+	return nil
+}
+
+func (cmd RevokeWhereaboutsAccess) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	i := slices.IndexFunc(c.Support.WhereaboutsAccess, func(g WhereaboutsGrant) bool { return g.User.UserID == cmd.UserID })
 	var probs waymark.Problems
 	if i < 0 {

@@ -41,6 +41,8 @@ func supCase(t *testing.T, changes ...func(*pathway.Concern)) pathway.Case {
 
 func british(c *pathway.Concern) { c.Child.Nationality = "British" }
 
+func ageUncertain(c *pathway.Concern) { c.Child.AgeUncertain = true }
+
 // supPlaced has the social worker place the child, whereabouts confidential or not.
 func supPlaced(t *testing.T, c pathway.Case, confidential bool, at time.Time) pathway.Case {
 	t.Helper()
@@ -328,7 +330,6 @@ func TestWhoCountsAsAChildFromAbroad(t *testing.T) {
 		{"British/Albanian", false, true},
 		{"", false, false},
 		{"Not known", false, false},
-		{"British", true, true},
 		{"", true, true},
 	} {
 		c := supCase(t, func(c *pathway.Concern) { c.Child.Nationality = tc.nationality })
@@ -395,6 +396,14 @@ func TestPlacingAChildFromAbroadOpensThe72HourMissingRiskWindow(t *testing.T) {
 
 func TestPlacingABritishChildOpensNoWindow(t *testing.T) {
 	c := supPlaced(t, supCase(t, british), false, now)
+	if _, err := pathway.New(cat).Decide(c, supSocialWorker, pathway.RecordChildFromAbroad{UASC: true, AccommodationBasis: "section-20"}, now); waymark.ErrorCode(err) != waymark.EINVALID {
+		t.Fatalf("the steps for a child from abroad were open for a British child: %v", err)
+	}
+	// A child whose nationality is not known opens no window either, until recorded from abroad.
+	c = supPlaced(t, supCase(t, func(c *pathway.Concern) { c.Child.Nationality = "Not known" }), false, now)
+	if _, ok := c.RunningClock(pathway.ClockPlacementMissingRisk); ok {
+		t.Fatal("the placement of a child not known to be from abroad opened the window")
+	}
 	if _, ok := c.RunningClock(pathway.ClockPlacementMissingRisk); ok || !c.Flags(now).HighMissingRiskUntil.IsZero() {
 		t.Fatal("a British child's placement opened the from-abroad window")
 	}
@@ -578,7 +587,7 @@ func TestAnOpenAgeAssessmentNeverHoldsUpTheNRMReferral(t *testing.T) {
 }
 
 func TestAgeAssessmentIsRequestedWithAReasonAndCompletedOnce(t *testing.T) {
-	c := supCase(t)
+	c := supCase(t, ageUncertain)
 	p := pathway.New(cat)
 	_, err := p.Decide(c, supSocialWorker, pathway.RequestAgeAssessment{}, now)
 	wantRefused(t, err, waymark.EINVALID, "reason", "significant reason to doubt", "§7.4")
@@ -622,6 +631,7 @@ func TestAgeAssessmentIsRequestedWithAReasonAndCompletedOnce(t *testing.T) {
 func supHistory(t *testing.T) []pathway.Event {
 	t.Helper()
 	concern := validConcern()
+	concern.Child.AgeUncertain = true
 	c, e := mustDecide(t, pathway.Case{}, teacher, pathway.RaiseConcern{CaseID: "case-1", Concern: concern, ChildrensServicesOrg: "org-cs"}, now)
 	events := []pathway.Event{e}
 	at := now

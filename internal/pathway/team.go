@@ -74,13 +74,15 @@ func canManageCase(a Actor) error {
 	return nil
 }
 
-func (cmd AssignWorker) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
+// guard says who may give AssignWorker and whether the case allows it now.
+func (AssignWorker) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := canManageCase(a); err != nil {
-		return nil, err
+		return err
 	}
-	if err := notClosed(c); err != nil {
-		return nil, err
-	}
+	return notClosed(c)
+}
+
+func (cmd AssignWorker) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
 	if cmd.Worker.UserID == "" {
 		return nil, waymark.Invalid([]waymark.FieldError{{Field: "workerEmail", Message: "Enter the email address of a Waymark user to assign"}})
 	}
@@ -90,6 +92,11 @@ func (cmd AssignWorker) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Ev
 		}
 	}
 	return []Event{newEvent(WorkerAssigned{Worker: cmd.Worker})}, nil
+}
+
+// guard says who may give AddNote and whether the case allows it now.
+func (AddNote) guard(p *Pathway, c Case, a Actor, now time.Time) error {
+	return nil // every member may add a note (§7.5), on a closed case too
 }
 
 func (cmd AddNote) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {

@@ -27,10 +27,10 @@ type action struct {
 	Button  string
 	Group   string // heading it is listed under on the case page
 	Fields  []field
-	// Offer says whether the case page offers this action to the viewer.
-	// The pathway's rules still decide whether the command is allowed.
-	Offer func(v casework.CaseView, viewer casework.Viewer) bool
 
+	// command is the pathway command's name (pathway.CommandName): the
+	// pathway alone says whether the viewer may give it (CaseView.Actions).
+	command string
 	decode  func([]byte) (pathway.Command, error)
 	example any
 }
@@ -65,13 +65,30 @@ type field struct {
 
 type option struct{ Value, Text string }
 
-var actions = map[string]*action{}
-var actionOrder []string
+// actionSet is every action, by slug and in the order the case page lists
+// them. The server builds it once (newActionSet).
+type actionSet struct {
+	bySlug map[string]*action
+	order  []string
+}
 
-// registerAction adds an action whose command is T.
-func registerAction[T pathway.Command](a action) {
-	if _, dup := actions[a.Slug]; dup {
-		panic("web: action registered twice: " + a.Slug)
+// newActionSet builds every area's actions, in the order the case page lists them.
+func newActionSet() *actionSet {
+	set := &actionSet{bySlug: map[string]*action{}}
+	addPeopleActions(set)
+	addClientActions(set)
+	addMeetingActions(set)
+	addNRMActions(set)
+	addSafetyActions(set)
+	addStrategyActions(set)
+	addSupportActions(set)
+	return set
+}
+
+// addAction adds an action whose command is T.
+func addAction[T pathway.Command](set *actionSet, a action) {
+	if _, dup := set.bySlug[a.Slug]; dup {
+		panic("web: action added twice: " + a.Slug)
 	}
 	a.decode = func(b []byte) (pathway.Command, error) {
 		var cmd T
@@ -82,29 +99,26 @@ func registerAction[T pathway.Command](a action) {
 	}
 	var zero T
 	a.example = zero
+	a.command = pathway.CommandName(zero)
 	if a.Button == "" {
 		a.Button = "Save"
 	}
-	actions[a.Slug] = &a
-	actionOrder = append(actionOrder, a.Slug)
+	set.bySlug[a.Slug] = &a
+	set.order = append(set.order, a.Slug)
 }
 
-func init() {
-	registerAction[pathway.AddNote](action{
+func addPeopleActions(set *actionSet) {
+	addAction[pathway.AddNote](set, action{
 		Slug: "note", Title: "Add a case note", Section: "§7.5", Group: "Notes and people",
 		Intro:  "Write what happened, when, and who was there. A child's account often comes in instalments: careful notes protect their credibility later.",
 		Button: "Add note",
 		Fields: []field{{Name: "text", Label: "Note", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 8}},
-		Offer:  func(v casework.CaseView, viewer casework.Viewer) bool { return true },
 	})
-	registerAction[pathway.AssignWorker](action{
+	addAction[pathway.AssignWorker](set, action{
 		Slug: "assign-worker", Title: "Assign a worker", Section: "§6.7", Group: "Notes and people",
 		Intro:  "An assigned worker becomes a member of the case and sees all of it.",
 		Button: "Assign",
 		Fields: []field{{Name: "workerEmail", Label: "Email address of the person to assign", Kind: kindEmail}},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return viewer.User.Org.ChildrensServices && v.Membership.Team()
-		},
 	})
 }
 
@@ -217,13 +231,14 @@ func (a *action) checkLines(b []byte) error {
 	return probs.Err()
 }
 
-// offered lists the actions the case page offers the viewer, grouped.
-func offered(v casework.CaseView, viewer casework.Viewer) []actionGroup {
+// offered lists the actions the case page offers the viewer, grouped: those
+// the pathway says they may give now (CaseView.Actions).
+func (s *Server) offered(v casework.CaseView, viewer casework.Viewer) []actionGroup {
 	groups := map[string][]*action{}
 	var names []string
-	for _, slug := range actionOrder {
-		a := actions[slug]
-		if a.Offer != nil && a.Offer(v, viewer) {
+	for _, slug := range s.actions.order {
+		a := s.actions.bySlug[slug]
+		if v.Action(a.command).Allowed {
 			if groups[a.Group] == nil {
 				names = append(names, a.Group)
 			}
@@ -237,6 +252,21 @@ func offered(v casework.CaseView, viewer casework.Viewer) []actionGroup {
 	return out
 }
 
+// nextStep is the action the procedure expects next from the viewer
+// (pathway.NextStep), or nil when nothing waits on them or it has no action
+// page of its own (the contact and the outcome have theirs).
+func (s *Server) nextStep(v casework.CaseView) *action {
+	if !v.HasNextStep {
+		return nil
+	}
+	for _, slug := range s.actions.order {
+		if a := s.actions.bySlug[slug]; a.command == v.NextStep.Name {
+			return a
+		}
+	}
+	return nil
+}
+
 type actionGroup struct {
 	Name    string
 	Actions []*action
@@ -245,6 +275,7 @@ type actionGroup struct {
 type actionPage struct {
 	Case    caseData
 	Action  *action
+	Refused string // why the viewer may not give this action now; the form is not shown
 	Version int
 	Form    map[string]string
 	Checked map[string]map[string]bool
@@ -279,7 +310,7 @@ func (s *Server) actionPageData(view casework.CaseView, viewer casework.Viewer, 
 }
 
 func (s *Server) handleActionForm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	a, ok := actions[r.PathValue("action")]
+	a, ok := s.actions.bySlug[r.PathValue("action")]
 	if !ok {
 		s.fail(w, r, http.StatusNotFound, "There is no such action.")
 		return
@@ -289,18 +320,23 @@ func (s *Server) handleActionForm(w http.ResponseWriter, r *http.Request, v case
 		s.failErr(w, r, err)
 		return
 	}
-	// §6.5: to someone outside the team, an action they are not offered
+	// §6.5: to someone outside the team, an action they may not give
 	// answers as an action that does not exist, so its form can name
 	// nothing of the team's work and its answer tells them nothing either.
-	if !view.Membership.Team() && (a.Offer == nil || !a.Offer(view, v)) {
+	av := view.Action(a.command)
+	if !view.Membership.Team() && !av.Allowed {
 		s.fail(w, r, http.StatusNotFound, "There is no such action.")
 		return
 	}
-	s.render(w, r, http.StatusOK, "action", Page{Title: a.Title, Data: s.actionPageData(view, v, a, url.Values{})})
+	p := s.actionPageData(view, v, a, url.Values{})
+	if !av.Allowed {
+		p.Refused = av.Reason // the pathway's reason, in place of a form it would refuse
+	}
+	s.render(w, r, http.StatusOK, "action", Page{Title: a.Title, Data: p})
 }
 
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	a, ok := actions[r.PathValue("action")]
+	a, ok := s.actions.bySlug[r.PathValue("action")]
 	if !ok {
 		s.fail(w, r, http.StatusNotFound, "There is no such action.")
 		return
@@ -335,9 +371,9 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request, v casework
 }
 
 func (s *Server) handleAPIAction(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	a, ok := actions[r.PathValue("action")]
+	a, ok := s.actions.bySlug[r.PathValue("action")]
 	if !ok {
-		s.problem(w, r, http.StatusNotFound, fmt.Sprintf("There is no action %q. Actions: %s.", r.PathValue("action"), strings.Join(sortedActionSlugs(), ", ")), nil)
+		s.problem(w, r, http.StatusNotFound, fmt.Sprintf("There is no action %q. Actions: %s.", r.PathValue("action"), strings.Join(s.actions.sortedSlugs(), ", ")), nil)
 		return
 	}
 	var raw map[string]json.RawMessage
@@ -370,8 +406,8 @@ func (s *Server) handleAPIAction(w http.ResponseWriter, r *http.Request, v casew
 	s.writeCase(w, r, v, r.PathValue("id"), http.StatusOK)
 }
 
-func sortedActionSlugs() []string {
-	out := append([]string(nil), actionOrder...)
+func (set *actionSet) sortedSlugs() []string {
+	out := append([]string(nil), set.order...)
 	sort.Strings(out)
 	return out
 }

@@ -8,15 +8,8 @@ import (
 // Machine clients on a case (§6.5): the Children's Services team gives a
 // program access to this case, or withdraws it. The access is an event in
 // the case's log, so it is the log that makes the client a member.
-func init() {
-	decides := func(v casework.CaseView, viewer casework.Viewer) bool {
-		switch viewer.User.Role {
-		case pathway.RoleChildrensServices, pathway.RoleSocialWorker, pathway.RoleManager:
-			return viewer.User.Org.ChildrensServices && v.Membership.Team() && !viewer.IsMachineClient()
-		}
-		return false
-	}
-	registerAction[pathway.GiveClientAccess](action{
+func addClientActions(set *actionSet) {
+	addAction[pathway.GiveClientAccess](set, action{
 		Slug: "give-client-access", Title: "Give a machine client access to this case", Section: "§6.5", Group: "Notes and people",
 		Intro:  "A machine client is a program, such as a link to a case management system, with a credential of its own. Once given access it can read the child's concern, the reference and the outcome on this case, and any notes it adds; it never sees the team's own work. Every read is recorded under its name. Give access only when the program needs this case.",
 		Button: "Give access",
@@ -24,9 +17,8 @@ func init() {
 			{Name: "clientId", Label: "Machine client id", Hint: "Your administrator gives you the id, for example client-3f2a…", Kind: kindText},
 			{Name: "reason", Label: "Why does the program need this case?", Kind: kindTextarea, MaxLength: pathway.MaxClientAccessReason, Rows: 3},
 		},
-		Offer: decides,
 	})
-	registerAction[pathway.WithdrawClientAccess](action{
+	addAction[pathway.WithdrawClientAccess](set, action{
 		Slug: "withdraw-client-access", Title: "Withdraw a machine client's access to this case", Section: "§6.5", Group: "Notes and people",
 		Intro:  "The program stops seeing this case at its next request.",
 		Button: "Withdraw access",
@@ -38,9 +30,6 @@ func init() {
 				}
 				return out
 			}},
-		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return decides(v, viewer) && len(v.Case.Clients.Clients) > 0
 		},
 	})
 }

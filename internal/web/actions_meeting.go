@@ -18,10 +18,8 @@ const (
 	groupEscalation = "Disagreement about the NRM"
 )
 
-func init() {
-	pageFuncs["meetingArea"] = meetingArea
-
-	registerAction[pathway.ConveneMeeting](action{
+func addMeetingActions(set *actionSet) {
+	addAction[pathway.ConveneMeeting](set, action{
 		Slug: "convene-meeting", Title: "Convene a multi-agency meeting", Section: "§6.8, §8.5", Group: groupMeeting,
 		Intro:  "After the Section 47 enquiry, bring together your supervising manager, the police, the referrer where appropriate and other professionals to agree the plan, including whether to submit an NRM referral. Apart from keeping the child safe, nothing further should be done until the meeting has agreed the plan. Everyone you invite becomes a member of the case and sees the meeting.",
 		Button: "Convene meeting",
@@ -30,11 +28,8 @@ func init() {
 			{Name: "scheduledFor", Label: "When is the meeting?", Kind: kindDateTime},
 			{Name: "inviteeEmails", Label: "Email addresses of the people to invite", Hint: "One on each line. Each person must have a Waymark account.", Kind: kindLines, Rows: 5},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return meetingRecorder(v, viewer) && !v.Case.Flags(v.Case.RaisedAt).Closed
-		},
 	})
-	registerAction[pathway.RecordMeetingHeld](action{
+	addAction[pathway.RecordMeetingHeld](set, action{
 		Slug: "record-meeting", Title: "Record what the meeting agreed", Section: "§6.8, §8.5", Group: groupMeeting,
 		Intro:  "Record who came and what the meeting agreed. The NRM decision and its lead First Responder organisation guide the NRM referral.",
 		Button: "Save what was agreed",
@@ -48,11 +43,8 @@ func init() {
 			{Name: "informationSharedWithPolice", Label: "Was information and intelligence shared with the police?", Kind: kindYesNo, Required: true},
 			{Name: "notes", Label: "Notes of the meeting (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 8},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return meetingRecorder(v, viewer) && hasMeeting(v, false)
-		},
 	})
-	registerAction[pathway.RecordDisruptionPower](action{
+	addAction[pathway.RecordDisruptionPower](set, action{
 		Slug: "disruption-power", Title: "Record a power the meeting considered", Section: "§6.8 (a–j)", Group: groupMeeting,
 		Intro:  "The meeting considers every power the local authority and police hold to protect the child and disrupt the exploiters. Record each power it considered, one at a time, and what became of it. Record a power again when its outcome changes.",
 		Button: "Save the power",
@@ -62,11 +54,8 @@ func init() {
 			{Name: "outcome", Label: "What became of it?", Kind: kindRadios, Options: meetingOptionsOf(pathway.PowerOutcomes)},
 			{Name: "reason", Label: "Why?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 5},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return meetingRecorder(v, viewer) && hasMeeting(v, true)
-		},
 	})
-	registerAction[pathway.AddMeetingAction](action{
+	addAction[pathway.AddMeetingAction](set, action{
 		Slug: "meeting-action", Title: "Add an action from the meeting", Section: "§6.8", Group: groupMeeting,
 		Intro:  "Give each action one owner and a due date. The owner must already be a member of the case, for example someone invited to the meeting.",
 		Button: "Add action",
@@ -77,11 +66,8 @@ func init() {
 			{Name: "dueOn", Label: "When is it due?", Kind: kindDate},
 			{Name: "contactsFamily", Label: "Does this action involve contacting the child's family or carers?", Hint: "If the family or carers are suspected of involvement, no action may contact them (annex, §1.2).", Kind: kindYesNo, Required: true},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return meetingRecorder(v, viewer) && hasMeeting(v, true)
-		},
 	})
-	registerAction[pathway.CompleteMeetingAction](action{
+	addAction[pathway.CompleteMeetingAction](set, action{
 		Slug: "meeting-action-done", Title: "Mark a meeting action done", Section: "§6.8", Group: groupMeeting,
 		Intro:  "Marking an action done stops its clock. The action's owner or the social worker can do this.",
 		Button: "Mark done",
@@ -89,35 +75,16 @@ func init() {
 			{Name: "actionId", Label: "Which action is done?", Kind: kindRadios, Options: openActionOptions},
 			{Name: "note", Label: "What was done (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			for _, a := range v.Case.Meetings.Actions {
-				if !a.Done() && (a.Owner.UserID == viewer.User.ID || meetingRecorder(v, viewer)) {
-					return true
-				}
-			}
-			return false
-		},
 	})
-	registerAction[pathway.RaiseEscalation](action{
+	addAction[pathway.RaiseEscalation](set, action{
 		Slug: "raise-escalation", Title: "Escalate a disagreement about the NRM", Section: "§8.5, §8.6", Group: groupEscalation,
 		Intro:  "If you disagree with other practitioners about whether to submit an NRM referral for this child, escalate it. It starts with the practitioners and their line managers, can move to senior managers, and finally to the safeguarding children partnership, whose lead joins the case while it is open.",
 		Button: "Escalate",
 		Fields: []field{
 			{Name: "reason", Label: "What do you disagree with, and why?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 6},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			if v.Case.Flags(v.Case.RaisedAt).Closed || viewer.User.Role == pathway.RoleAdministrator {
-				return false
-			}
-			for _, e := range v.Case.Meetings.Escalations {
-				if e.Open() && e.RaisedBy.UserID == viewer.User.ID {
-					return false
-				}
-			}
-			return true
-		},
 	})
-	registerAction[pathway.EscalateFurther](action{
+	addAction[pathway.EscalateFurther](set, action{
 		Slug: "escalate-further", Title: "Move an escalation to the next level", Section: "§8.6", Group: groupEscalation,
 		Intro:  "If the disagreement was not settled at this level, take it to the next: senior managers, then the safeguarding children partnership.",
 		Button: "Move to the next level",
@@ -125,16 +92,8 @@ func init() {
 			{Name: "escalationId", Label: "Which escalation?", Kind: kindRadios, Options: openEscalationOptions(true)},
 			{Name: "note", Label: "What was tried at this level, and why did it not settle the disagreement?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 5},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			for _, e := range v.Case.Meetings.Escalations {
-				if e.Open() && e.Level < pathway.EscalationPartnership {
-					return true
-				}
-			}
-			return false
-		},
 	})
-	registerAction[pathway.ResolveEscalation](action{
+	addAction[pathway.ResolveEscalation](set, action{
 		Slug: "resolve-escalation", Title: "Record how an escalation was resolved", Section: "§8.6", Group: groupEscalation,
 		Intro:  "Record what was agreed. Once a disagreement is with the partnership, only the partnership lead records how it ends.",
 		Button: "Save the resolution",
@@ -144,31 +103,7 @@ func init() {
 			{Name: "leadOrgId", Label: "Lead First Responder organisation", Hint: "Only if the referral is to be submitted and a different organisation, or none yet, was named at the meeting.", Kind: kindSelect, Options: leadOrganisationOptions("Keep the organisation named at the meeting")},
 			{Name: "note", Label: "What was agreed, by whom, and why?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 5},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			for _, e := range v.Case.Meetings.Escalations {
-				if e.Open() && (e.Level < pathway.EscalationPartnership || viewer.User.Role == pathway.RolePartnershipLead) {
-					return true
-				}
-			}
-			return false
-		},
 	})
-}
-
-// meetingRecorder: the social worker and their manager arrange and record
-// the meeting (§6.8); the pathway decides, this only offers.
-func meetingRecorder(v casework.CaseView, viewer casework.Viewer) bool {
-	r := viewer.User.Role
-	return viewer.User.Org.ChildrensServices && v.Membership.Team() && (r == pathway.RoleSocialWorker || r == pathway.RoleManager)
-}
-
-func hasMeeting(v casework.CaseView, held bool) bool {
-	for _, m := range v.Case.Meetings.Meetings {
-		if (m.Held != nil) == held {
-			return true
-		}
-	}
-	return false
 }
 
 func meetingOptionsOf(list func() []struct{ Value, Text string }) func(*Server, casework.CaseView) []option {

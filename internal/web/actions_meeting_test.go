@@ -257,8 +257,9 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("recording the meeting through the API: %d %s", rec.Code, rec.Body)
 		}
+		// Every meeting is recorded now: there is none left to record (§6.8).
 		rec = post(sw, "record-meeting", map[string]any{"attendees": []string{"Sam Social"}, "nrmDecision": "submit"})
-		mustProblem(t, rec, http.StatusUnprocessableEntity)
+		mustProblem(t, rec, http.StatusConflict)
 
 		rec = post(sw, "meeting-action", map[string]any{"text": "Call her father", "ownerEmail": "first.responder@police.example", "dueOn": "2026-03-12", "contactsFamily": true})
 		p = mustProblem(t, rec, http.StatusUnprocessableEntity)

@@ -1,24 +1,12 @@
 package web
 
 import (
-	"time"
-
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 )
 
 // nrmGroup is where the case page lists the NRM actions.
 const nrmGroup = "National Referral Mechanism (NRM)"
-
-// nrmOpen: a closed case takes no new NRM work until it is reopened.
-func nrmOpen(v casework.CaseView) bool { return !v.Case.Flags(time.Time{}).Closed }
-
-// nrmHearsFromHomeOffice: the lead First Responder and Children's Services
-// record what the Home Office sends (§8.7); the pathway decides.
-func nrmHearsFromHomeOffice(v casework.CaseView, viewer casework.Viewer) bool {
-	s := v.Case.NRM.Submission
-	return s != nil && v.Membership.Team() && (viewer.User.Org.ChildrensServices || viewer.User.OrgID == s.LeadOrgID)
-}
 
 func nrmOptions(opts []struct{ Value, Text string }) func(*Server, casework.CaseView) []option {
 	return func(*Server, casework.CaseView) []option {
@@ -31,8 +19,8 @@ func nrmOptions(opts []struct{ Value, Text string }) func(*Server, casework.Case
 }
 
 // NRM referral, decisions and reconsideration (§8.1–8.10).
-func init() {
-	registerAction[pathway.SubmitNRMReferral](action{
+func addNRMActions(set *actionSet) {
+	addAction[pathway.SubmitNRMReferral](set, action{
 		Slug: "nrm-submit", Title: "Record the NRM submission", Section: "§8.1–8.5, §8.7", Group: nrmGroup,
 		Intro: "Record that your organisation, as lead First Responder, submitted the child's NRM referral to the Home Office. " +
 			"No consent is needed to refer a child (§8.3), and an age assessment still under way never holds the referral up (§7.4).",
@@ -43,15 +31,8 @@ func init() {
 			{Name: "reasonWithoutMeeting", Label: "If no multi-agency meeting decided to submit, why is it being submitted?",
 				Hint: "Leave this blank when a STRAT or MARM meeting agreed to submit the referral (§8.4, §8.5).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			if !viewer.User.Org.FirstResponder || !v.Membership.Team() || !nrmOpen(v) || v.Case.NRM.Submitted() {
-				return false
-			}
-			decided, submit, lead := v.Case.Meetings.NRMDecision()
-			return !decided || !submit || lead == "" || lead == viewer.User.OrgID
-		},
 	})
-	registerAction[pathway.RecordHomeOfficeReference](action{
+	addAction[pathway.RecordHomeOfficeReference](set, action{
 		Slug: "nrm-reference", Title: "Record the Home Office reference", Section: "§8.7", Group: nrmGroup,
 		Intro:  "The Home Office emails a reference number back once it receives the NRM referral.",
 		Button: "Save the reference",
@@ -59,11 +40,8 @@ func init() {
 			{Name: "reference", Label: "Home Office reference", Kind: kindText},
 			{Name: "receivedOn", Label: "When did the reference arrive?", Kind: kindDate},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return nrmOpen(v) && nrmHearsFromHomeOffice(v, viewer) && v.Case.NRM.HomeOfficeReference == ""
-		},
 	})
-	registerAction[pathway.RecordNRMFurtherInformation](action{
+	addAction[pathway.RecordNRMFurtherInformation](set, action{
 		Slug: "nrm-further-information", Title: "Record further information sent to the Home Office", Section: "§8.7", Group: nrmGroup,
 		Intro:  "Send the Home Office anything relevant that comes to light after the referral, before or after a decision, then record here what was sent.",
 		Button: "Save",
@@ -71,11 +49,8 @@ func init() {
 			{Name: "sentOn", Label: "When was it sent?", Kind: kindDate},
 			{Name: "summary", Label: "What was sent, and why it matters", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 6},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return nrmOpen(v) && v.Membership.Team() && v.Case.NRM.Submitted()
-		},
 	})
-	registerAction[pathway.RecordReasonableGrounds](action{
+	addAction[pathway.RecordReasonableGrounds](set, action{
 		Slug: "nrm-reasonable-grounds", Title: "Record the Reasonable Grounds decision", Section: "national guidance", Group: nrmGroup,
 		Intro:  "Use the date on the Home Office's decision letter. A positive decision starts the minimum wait before the Conclusive Grounds decision.",
 		Button: "Save the decision",
@@ -83,11 +58,8 @@ func init() {
 			{Name: "outcome", Label: "What was the decision?", Kind: kindRadios, Options: nrmOptions(pathway.DecisionOutcomes())},
 			{Name: "decidedOn", Label: "Date of the decision", Kind: kindDate},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return nrmOpen(v) && nrmHearsFromHomeOffice(v, viewer) && v.Case.NRM.ReasonableGrounds == nil
-		},
 	})
-	registerAction[pathway.RecordConclusiveGrounds](action{
+	addAction[pathway.RecordConclusiveGrounds](set, action{
 		Slug: "nrm-conclusive-grounds", Title: "Record the Conclusive Grounds decision", Section: "national guidance", Group: nrmGroup,
 		Intro:  "Use the date on the Home Office's decision letter. It comes at least 30 days after the positive Reasonable Grounds decision (45 days for Reasonable Grounds decisions made before 30 January 2023).",
 		Button: "Save the decision",
@@ -95,12 +67,8 @@ func init() {
 			{Name: "outcome", Label: "What was the decision?", Kind: kindRadios, Options: nrmOptions(pathway.DecisionOutcomes())},
 			{Name: "decidedOn", Label: "Date of the decision", Kind: kindDate},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			rg := v.Case.NRM.ReasonableGrounds
-			return nrmOpen(v) && nrmHearsFromHomeOffice(v, viewer) && rg != nil && rg.Positive() && v.Case.NRM.ConclusiveGrounds == nil
-		},
 	})
-	registerAction[pathway.RequestNRMReconsideration](action{
+	addAction[pathway.RequestNRMReconsideration](set, action{
 		Slug: "nrm-reconsideration", Title: "Ask for a reconsideration of a negative NRM decision", Section: "§8.9", Group: nrmGroup,
 		Intro: "Any organisation on the case can ask, when there is new information or a concern about the decision. " +
 			"Contact the Single Competent Authority first, then record here what the request said.",
@@ -113,22 +81,14 @@ func init() {
 			{Name: "indicatorsAdded", Label: "Indicators to add", Hint: "Select each indicator the request cites that the referral did not.", Kind: kindCheckboxes, Options: nrmIndicatorChoices},
 			{Name: "childsViews", Label: "The child's views to be taken into account", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			n := v.Case.NRM
-			return nrmOpen(v) && v.Membership.Team() && n.NegativeDecision() != nil && n.OpenReconsideration() == nil
-		},
 	})
-	registerAction[pathway.RecordNRMReconsiderationOutcome](action{
+	addAction[pathway.RecordNRMReconsiderationOutcome](set, action{
 		Slug: "nrm-reconsideration-outcome", Title: "Record the outcome of the reconsideration", Section: "§8.9", Group: nrmGroup,
 		Intro:  "If the Home Office overturned the decision, it becomes a positive decision from the date of its answer.",
 		Button: "Save the outcome",
 		Fields: []field{
 			{Name: "outcome", Label: "What did the Home Office decide?", Kind: kindRadios, Options: nrmOptions(pathway.ReconsiderationOutcomes())},
 			{Name: "decidedOn", Label: "Date of the Home Office's answer", Kind: kindDate},
-		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			open := v.Case.NRM.OpenReconsideration()
-			return nrmOpen(v) && open != nil && (nrmHearsFromHomeOffice(v, viewer) || viewer.User.OrgID == open.By.OrgID)
 		},
 	})
 }

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"waymark/internal/casework"
 	"waymark/internal/pathway"
 )
 
 // Missing episodes, closure and corrections (§4.3, §7.1–7.5).
-func init() {
-	team := func(v casework.CaseView, viewer casework.Viewer) bool { return v.Membership.Team() }
-	open := func(v casework.CaseView) bool { return v.Case.Safety.Closed == nil }
-	registerAction[pathway.ReportMissing](action{
+func addSafetyActions(set *actionSet) {
+	addAction[pathway.ReportMissing](set, action{
 		Slug: "report-missing", Title: "Report the child missing", Section: "§7.1", Group: "Missing episodes",
 		Intro:  "A trafficked child who goes missing may have been taken back by their exploiters. Tell the police at once, then record it here: everyone on the case will see the child is missing.",
 		Button: "Report missing",
@@ -19,11 +16,8 @@ func init() {
 			{Name: "policeInformed", Label: "Have the police been told?", Kind: kindYesNo, Required: true},
 			{Name: "policeReference", Label: "Police reference (optional)", Kind: kindText},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return team(v, viewer) && open(v) && v.Case.Safety.OpenEpisode() == nil
-		},
 	})
-	registerAction[pathway.RecordFound](action{
+	addAction[pathway.RecordFound](set, action{
 		Slug: "record-found", Title: "Record that the child has been found", Section: "§7.1", Group: "Missing episodes",
 		Intro:  "Recording the return starts the 72-hour deadline for the return interview.",
 		Button: "Record found",
@@ -31,11 +25,8 @@ func init() {
 			{Name: "endedAt", Label: "When was the child found or did they return?", Kind: kindDateTime},
 			{Name: "whereFound", Label: "Where were they found?", Kind: kindText},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return team(v, viewer) && v.Case.Safety.OpenEpisode() != nil
-		},
 	})
-	registerAction[pathway.RecordReturnInterview](action{
+	addAction[pathway.RecordReturnInterview](set, action{
 		Slug: "return-interview", Title: "Record the return interview", Section: "§7.1", Group: "Missing episodes",
 		Intro:  "Record what the child told you about where they were and with whom, and what they chose not to talk about.",
 		Button: "Save the interview",
@@ -45,19 +36,8 @@ func init() {
 			{Name: "disclosed", Label: "What the child told you", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 			{Name: "notDisclosed", Label: "What the child did not want to talk about", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			if !team(v, viewer) {
-				return false
-			}
-			for _, ep := range v.Case.Safety.Missing {
-				if ep.EndedAt != nil && ep.Interview == nil {
-					return true
-				}
-			}
-			return false
-		},
 	})
-	registerAction[pathway.CloseCase](action{
+	addAction[pathway.CloseCase](set, action{
 		Slug: "close", Title: "Close the case", Section: "§7.4", Group: "Closing and corrections",
 		Intro:  "Closing keeps everything on record. Say why, and what monitoring carries on.",
 		Button: "Close the case",
@@ -65,19 +45,13 @@ func init() {
 			{Name: "reason", Label: "Why is the case being closed?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 			{Name: "monitoring", Label: "What monitoring continues after closure?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return viewer.User.Org.ChildrensServices && team(v, viewer) && open(v) && v.Case.Safety.OpenEpisode() == nil
-		},
 	})
-	registerAction[pathway.ReopenCase](action{
+	addAction[pathway.ReopenCase](set, action{
 		Slug: "reopen", Title: "Reopen the case", Section: "§7.4", Group: "Closing and corrections",
 		Button: "Reopen the case",
 		Fields: []field{{Name: "reason", Label: "Why is the case being reopened?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative}},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return viewer.User.Org.ChildrensServices && team(v, viewer) && !open(v)
-		},
 	})
-	registerAction[pathway.CorrectEntry](action{
+	addAction[pathway.CorrectEntry](set, action{
 		Slug: "correct-entry", Title: "Correct an entry", Section: "§7.5", Group: "Closing and corrections",
 		Intro:  "Entries are never changed or deleted. A correction is added to the record and shown beside the entry it corrects.",
 		Button: "Add the correction",
@@ -87,9 +61,8 @@ func init() {
 			{Name: "correction", Label: "What is correct?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 			{Name: "reason", Label: "Why is it being corrected?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 		},
-		Offer: team,
 	})
-	registerAction[pathway.CorrectChildDetails](action{
+	addAction[pathway.CorrectChildDetails](set, action{
 		Slug: "correct-child", Title: "Correct the child's name or date of birth", Section: "§7.5", Group: "Closing and corrections",
 		Intro:  "The details first recorded stay in the record; from now on the case uses these.",
 		Button: "Save the correction",
@@ -99,9 +72,6 @@ func init() {
 			{Name: "aliases", Label: "Other names (optional)", Hint: "One on each line.", Kind: kindLines},
 			{Name: "dateOfBirth", Label: "Date of birth (leave blank to keep the current one)", Kind: kindDate},
 			{Name: "reason", Label: "Why are the details being corrected?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
-		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return viewer.User.Org.ChildrensServices && team(v, viewer) || v.Case.Referrer.UserID == viewer.User.ID
 		},
 	})
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"strings"
-	"time"
 
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
@@ -12,24 +11,8 @@ import (
 
 // Strategy discussion, Section 47, the people around the child, interviews
 // and interpreters (§6.7, §7.4–7.6).
-func init() {
-	team := func(v casework.CaseView) bool { return v.Membership.Team() && !v.Case.Flags(time.Time{}).Closed }
-	// §6.7: Children's Services lead the strategy, with the workers they assign.
-	leads := func(v casework.CaseView, viewer casework.Viewer) bool {
-		if !team(v) {
-			return false
-		}
-		if viewer.User.Org.ChildrensServices {
-			return true
-		}
-		for _, w := range v.Case.Workers {
-			if w.UserID == viewer.User.ID {
-				return true
-			}
-		}
-		return false
-	}
-	registerAction[pathway.RecordLinkedPerson](action{
+func addStrategyActions(set *actionSet) {
+	addAction[pathway.RecordLinkedPerson](set, action{
 		Slug: "linked-person", Title: "Record a person linked to the child", Section: "§6.7, §7.5", Group: "People around the child",
 		Intro: "Record family, carers, sponsors and adults found with the child. They are never users of Waymark: recording them " +
 			"keeps them out of the child's interviews and stops them being used to interpret.",
@@ -39,9 +22,8 @@ func init() {
 			{Name: "relationship", Label: "How are they linked to the child?", Kind: kindRadios, Options: strategyOptions(pathway.Relationships())},
 			{Name: "notes", Label: "Notes (optional)", Hint: "For example, how they came to be with the child, or what they claim.", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool { return team(v) },
 	})
-	registerAction[pathway.RecordStrategyDiscussion](action{
+	addAction[pathway.RecordStrategyDiscussion](set, action{
 		Slug: "strategy-discussion", Title: "Record the strategy discussion", Section: "§6.7", Group: "Strategy discussion and Section 47",
 		Intro:  "Record who took part and what was decided about a Section 47 enquiry and a joint interview with the child.",
 		Button: "Record the discussion",
@@ -52,9 +34,8 @@ func init() {
 			{Name: "jointInterview", Label: "Was a joint interview of the child agreed?", Kind: kindYesNo, Required: true},
 			{Name: "notes", Label: "Notes of the discussion (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 		},
-		Offer: leads,
 	})
-	registerAction[pathway.PlanInterview](action{
+	addAction[pathway.PlanInterview](set, action{
 		Slug: "interview-plan", Title: "Plan an interview with the child", Section: "§6.7, §7.6", Group: "Interviews and interpreters",
 		Intro: "The child is always interviewed apart from parents, carers, sponsors and anyone claiming to be a relative: " +
 			"none of them may be in the room.",
@@ -66,9 +47,8 @@ func init() {
 			{Name: "interpreterId", Label: "Interpreter (optional)", Hint: "From the partnership's register of approved, DBS-checked interpreters.", Kind: kindSelect,
 				Options: interpreterOptions("No interpreter needed")},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool { return team(v) },
 	})
-	registerAction[pathway.BookInterpreter](action{
+	addAction[pathway.BookInterpreter](set, action{
 		Slug: "book-interpreter", Title: "Book an interpreter for the child", Section: "§6.7, §7.5", Group: "Interviews and interpreters",
 		Intro: "Use only professional interpreters from the register, never family, friends or anyone found with the child. " +
 			"Offer the child a choice of gender, check the dialect, and keep the same interpreter unless the child asks for a change.",
@@ -82,7 +62,6 @@ func init() {
 			{Name: "childAskedForChange", Label: "Did the child ask for a different interpreter?", Hint: "Answer no if this is the child's first interpreter.", Kind: kindYesNo, Required: true},
 			{Name: "changeReason", Label: "Why did the child ask for a different interpreter?", Hint: "Only needed when they asked.", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 		},
-		Offer: leads,
 	})
 }
 

@@ -1,30 +1,19 @@
 package web
 
 import (
-	"time"
-
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 )
 
 // Support and justice, children from abroad, placements and the child's
 // whereabouts, and age assessments (§6.9–6.12, §7, §8.3).
-func init() {
-	team := func(v casework.CaseView, viewer casework.Viewer) bool { return v.Membership.Team() }
-	open := func(v casework.CaseView) bool { return !v.Case.Flags(time.Time{}).Closed }
-	childrensServices := func(v casework.CaseView, viewer casework.Viewer) bool {
-		return viewer.User.Org.ChildrensServices && team(v, viewer) && open(v)
-	}
-	decidesWhereabouts := func(v casework.CaseView, viewer casework.Viewer) bool {
-		return viewer.User.Org.ChildrensServices && team(v, viewer) &&
-			(viewer.User.Role == pathway.RoleSocialWorker || viewer.User.Role == pathway.RoleManager)
-	}
+func addSupportActions(set *actionSet) {
 	fixed := func(opts []struct{ Value, Text string }) func(*Server, casework.CaseView) []option {
 		return func(*Server, casework.CaseView) []option { return supportOptions(opts) }
 	}
 
 	// Support and justice (§6.9–6.12, §7.4–7.6, §8.3).
-	registerAction[pathway.RecordSupport](action{
+	addAction[pathway.RecordSupport](set, action{
 		Slug: "record-support", Title: "Record support for the child", Section: "§6.9–6.12, §7.4–7.6, §8.3", Group: "Support and justice",
 		Intro:  "Record legal advice, help with criminal proceedings and the services the child needs. Some kinds need more answers: they are marked below.",
 		Button: "Record support",
@@ -39,9 +28,8 @@ func init() {
 			{Name: "declineReason", Label: "If the child declined, their reasons", Hint: "Required when the child declines an independent visitor (§7.4).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 			{Name: "notes", Label: "Notes (optional)", Hint: "For a statutory defence, say whether the child's legal representative has been told (§6.9).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool { return team(v, viewer) && open(v) },
 	})
-	registerAction[pathway.UpdateSupport](action{
+	addAction[pathway.UpdateSupport](set, action{
 		Slug: "update-support", Title: "Update support for the child", Section: "§6.9–6.12, §7.4–7.6", Group: "Support and justice",
 		Intro:  "Record that support is now in place, was declined or has ended.",
 		Button: "Update support",
@@ -57,13 +45,10 @@ func init() {
 			{Name: "declineReason", Label: "If the child declined, their reasons", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 			{Name: "notes", Label: "Notes (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return team(v, viewer) && len(v.Case.Support.Items) > 0
-		},
 	})
 
 	// Children from abroad (§7.1–7.7).
-	registerAction[pathway.RecordChildFromAbroad](action{
+	addAction[pathway.RecordChildFromAbroad](set, action{
 		Slug: "child-from-abroad", Title: "Record details of a child from abroad", Section: "§7.1–7.7", Group: "Child from abroad",
 		Intro:  "Immigration status never delays protection (§4.10). Record what has been checked; record again whenever something changes.",
 		Button: "Save the details",
@@ -78,9 +63,8 @@ func init() {
 			{Name: "returnSchemeInformed", Label: "Has the child been told about the Assisted Voluntary Return scheme?", Hint: "§7.7. Telling them is not advising return: many trafficked children face re-trafficking if returned.", Kind: kindYesNo, Required: true},
 			{Name: "notes", Label: "Notes (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
-		Offer: childrensServices,
 	})
-	registerAction[pathway.RecordRepatriationRisk](action{
+	addAction[pathway.RecordRepatriationRisk](set, action{
 		Slug: "repatriation-risk", Title: "Record a repatriation risk assessment", Section: "§7.6", Group: "Child from abroad",
 		Intro:  "Assess the danger the child would face if returned. This must be done before anyone is contacted to trace the family.",
 		Button: "Save the assessment",
@@ -88,9 +72,8 @@ func init() {
 			{Name: "assessedOn", Label: "When was the assessment made?", Kind: kindDate},
 			{Name: "findings", Label: "What did it find?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 6},
 		},
-		Offer: childrensServices,
 	})
-	registerAction[pathway.RecordFamilyTracing](action{
+	addAction[pathway.RecordFamilyTracing](set, action{
 		Slug: "family-tracing", Title: "Record family tracing", Section: "§7.6", Group: "Child from abroad",
 		Intro:  "Trace the family with discretion and caution: the family may be linked to the traffickers.",
 		Button: "Save",
@@ -99,10 +82,9 @@ func init() {
 			{Name: "contactMade", Label: "Did it involve contacting anyone to trace the family?", Hint: "A repatriation risk assessment must be recorded first.", Kind: kindYesNo, Required: true},
 			{Name: "notes", Label: "What was done, and through whom?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 5},
 		},
-		Offer: childrensServices,
 	})
-	registerAction[pathway.AgreeCarePlan](action{
-		Slug: "care-plan", Title: "Agree the care plan", Section: "§7.2", Group: "Child from abroad",
+	addAction[pathway.AgreeCarePlan](set, action{
+		Slug: "care-plan", Title: "Agree the care plan", Section: "§7.2", Group: "Placement and whereabouts",
 		Intro:  "The care plan says how the child will be kept from anyone trying to exploit them again, and what to do if they go missing.",
 		Button: "Agree the plan",
 		Fields: []field{
@@ -110,9 +92,8 @@ func init() {
 			{Name: "protectionPlan", Label: "How will the child be protected from traffickers?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 6},
 			{Name: "missingContingency", Label: "What happens if the child goes missing?", Hint: "Who to call, what to give the police, where to look (§7.2).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 6},
 		},
-		Offer: childrensServices,
 	})
-	registerAction[pathway.RecordUKVIConcern](action{
+	addAction[pathway.RecordUKVIConcern](set, action{
 		Slug: "ukvi-concern", Title: "Record a concern raised by UKVI", Section: "§7.5", Group: "Child from abroad",
 		Intro:  "UKVI must confirm its referral to children's social care in writing within 48 hours. Recording the concern starts that deadline.",
 		Button: "Record the concern",
@@ -120,24 +101,18 @@ func init() {
 			{Name: "raisedAt", Label: "When did UKVI raise the concern?", Kind: kindDateTime},
 			{Name: "details", Label: "Who raised it, and what did they say?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 5},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return team(v, viewer) && open(v) && v.Case.Support.AwaitingUKVIConfirmation() == nil
-		},
 	})
-	registerAction[pathway.RecordUKVIConfirmation](action{
+	addAction[pathway.RecordUKVIConfirmation](set, action{
 		Slug: "ukvi-confirmation", Title: "Record UKVI's written confirmation", Section: "§7.5", Group: "Child from abroad",
 		Button: "Record the confirmation",
 		Fields: []field{
 			{Name: "receivedAt", Label: "When did the written confirmation arrive?", Kind: kindDateTime},
 			{Name: "notes", Label: "Notes (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return team(v, viewer) && v.Case.Support.AwaitingUKVIConfirmation() != nil
-		},
 	})
 
 	// Placements and the child's whereabouts (§4.3, §6.5, §7.6).
-	registerAction[pathway.StartPlacement](action{
+	addAction[pathway.StartPlacement](set, action{
 		Slug: "start-placement", Title: "Record a placement", Section: "§4.3, §7.6", Group: "Placement and whereabouts",
 		Intro:  "For a child from abroad, the first 72 hours of a placement carry the highest risk of going missing: everyone on the case will see a warning. If the whereabouts are confidential, only you and the people you give access to will see the address.",
 		Button: "Record the placement",
@@ -147,20 +122,16 @@ func init() {
 			{Name: "address", Label: "Address of the placement", Kind: kindTextarea, MaxLength: 2 * pathway.MaxShortText, Rows: 3},
 			{Name: "whereaboutsConfidential", Label: "Must the child's whereabouts be kept confidential?", Hint: "For example, when the child is a victim of organised trafficking (§7.6).", Kind: kindYesNo, Required: true},
 		},
-		Offer: childrensServices,
 	})
-	registerAction[pathway.ChangeWhereaboutsConfidentiality](action{
+	addAction[pathway.ChangeWhereaboutsConfidentiality](set, action{
 		Slug: "whereabouts-confidentiality", Title: "Change whether the child's whereabouts are confidential", Section: "§6.5, §7.6", Group: "Placement and whereabouts",
 		Button: "Save",
 		Fields: []field{
 			{Name: "confidential", Label: "Must the current placement's whereabouts be kept confidential?", Kind: kindYesNo, Required: true},
 			{Name: "reason", Label: "Why?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return decidesWhereabouts(v, viewer) && v.Case.Support.CurrentPlacement() != nil
-		},
 	})
-	registerAction[pathway.GrantWhereaboutsAccess](action{
+	addAction[pathway.GrantWhereaboutsAccess](set, action{
 		Slug: "grant-whereabouts", Title: "Give someone access to the child's whereabouts", Section: "§6.5, §7.6", Group: "Placement and whereabouts",
 		Intro:  "Only people directly involved, who need to know where the child is, should see the address. They must already be involved in the case.",
 		Button: "Give access",
@@ -168,16 +139,8 @@ func init() {
 			{Name: "email", Label: "Email address of the person", Kind: kindEmail},
 			{Name: "reason", Label: "Why do they need to know where the child is?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			for _, p := range v.Case.Support.Placements {
-				if p.WhereaboutsConfidential {
-					return decidesWhereabouts(v, viewer)
-				}
-			}
-			return false
-		},
 	})
-	registerAction[pathway.RevokeWhereaboutsAccess](action{
+	addAction[pathway.RevokeWhereaboutsAccess](set, action{
 		Slug: "revoke-whereabouts", Title: "Withdraw access to the child's whereabouts", Section: "§6.5, §7.6", Group: "Placement and whereabouts",
 		Button: "Withdraw access",
 		Fields: []field{
@@ -190,24 +153,18 @@ func init() {
 			}},
 			{Name: "reason", Label: "Why (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return decidesWhereabouts(v, viewer) && len(v.Case.Support.WhereaboutsAccess) > 0
-		},
 	})
 
 	// Age assessments (§7.4): recorded, never waited for.
-	registerAction[pathway.RequestAgeAssessment](action{
+	addAction[pathway.RequestAgeAssessment](set, action{
 		Slug: "request-age-assessment", Title: "Request an age assessment", Section: "§7.4", Group: "Age assessment",
 		Intro:  "Assess age only where there is significant reason to doubt the person is a child, never on appearance alone. The person is treated as a child meanwhile, and nothing – the NRM referral above all – waits for the assessment.",
 		Button: "Request the assessment",
 		Fields: []field{
 			{Name: "reason", Label: "What is the significant reason to doubt that they are a child?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 5},
 		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return childrensServices(v, viewer) && v.Case.Support.OpenAgeAssessment() == nil
-		},
 	})
-	registerAction[pathway.CompleteAgeAssessment](action{
+	addAction[pathway.CompleteAgeAssessment](set, action{
 		Slug: "complete-age-assessment", Title: "Record the outcome of the age assessment", Section: "§7.4", Group: "Age assessment",
 		Intro:  "Age assessments must be Merton-compliant.",
 		Button: "Save the outcome",
@@ -218,9 +175,6 @@ func init() {
 			{Name: "assessedDateOfBirth", Label: "Assessed date of birth", Hint: "Give the date of birth or, if none was assessed, the age below.", Kind: kindDate},
 			{Name: "assessedAge", Label: "Assessed age in years", Kind: kindNumber},
 			{Name: "notes", Label: "Notes (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
-		},
-		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
-			return viewer.User.Org.ChildrensServices && team(v, viewer) && v.Case.Support.OpenAgeAssessment() != nil
 		},
 	})
 }

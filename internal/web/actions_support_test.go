@@ -93,7 +93,7 @@ func supportMerge(vs ...url.Values) url.Values {
 func TestSupportActionPagesRoundTrip(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		id := e.raiseCase()
+		id := e.raiseAgeUncertainCase()
 		b := e.browser()
 		b.signIn("social.worker@cs.example")
 		now := e.clock.Now()
@@ -248,7 +248,7 @@ func TestConfidentialAddressReachesOnlyMembersGivenAccess(t *testing.T) {
 func TestSupportAPIRefusalsAreProblems(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		id := e.raiseCase()
+		id := e.raiseAgeUncertainCase()
 		sw := e.signInAPI("social.worker@cs.example")
 		front := e.signInAPI("front.door@cs.example")
 		teacher := e.signInAPI("dsl@northfield.example")

@@ -212,6 +212,7 @@ func authzRoutes() map[string]authzRoute {
 		"GET /cases/{id}/actions/{action}":         {method: "GET", path: "/cases/{id}/actions/{action}", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
 		"POST /cases/{id}/actions/{action}":        {method: "POST", path: "/cases/{id}/actions/{action}", form: form("version", "1", "text", "A note."), want: merge(members(seeOther, nil), statuses{"anonymous": unauth})},
 		"GET /api/v1/cases/{id}":                   {method: "GET", path: "/api/v1/cases/{id}", want: merge(members(ok, nil), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/actions":           {method: "GET", path: "/api/v1/cases/{id}/actions", want: merge(members(ok, nil), statuses{"anonymous": unauth})},
 		"POST /api/v1/cases/{id}/contact":          {method: "POST", path: "/api/v1/cases/{id}/contact", json: map[string]any{"expectedVersion": 1, "method": "phone"}, want: merge(csOnly(ok), statuses{"anonymous": unauth})},
 		"POST /api/v1/cases/{id}/outcome":          {method: "POST", path: "/api/v1/cases/{id}/outcome", json: map[string]any{"expectedVersion": 1, "decision": "assessment", "nextStep": "Assess."}, want: merge(csOnly(invalid), statuses{"anonymous": unauth})},
 		"POST /api/v1/cases/{id}/actions/{action}": {method: "POST", path: "/api/v1/cases/{id}/actions/{action}", json: map[string]any{"expectedVersion": 1, "text": "A note."}, want: merge(members(ok, nil), statuses{"anonymous": unauth})},
@@ -614,7 +615,7 @@ func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
 				}
 				actions := []string{"note"}
 				if strings.Contains(r.path, "{action}") {
-					actions = sortedActionSlugs()
+					actions = testActions.sortedSlugs()
 				}
 				before = m.state()
 				for _, action := range actions {

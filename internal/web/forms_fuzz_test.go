@@ -177,9 +177,9 @@ func FuzzTimeOfDay(f *testing.F) {
 // FuzzActionForm: any action's page answers become its command's JSON
 // (formToJSON), which its decoder must always accept.
 func FuzzActionForm(f *testing.F) {
-	slugs := sortedActionSlugs()
+	slugs := testActions.sortedSlugs()
 	for i, slug := range slugs {
-		a := actions[slug]
+		a := testActions.bySlug[slug]
 		form := url.Values{}
 		for _, fd := range a.Fields {
 			switch fd.Kind {
@@ -202,7 +202,7 @@ func FuzzActionForm(f *testing.F) {
 	}
 	f.Add(uint(0), "text=%00%ff")
 	f.Fuzz(func(t *testing.T, n uint, query string) {
-		a := actions[slugs[n%uint(len(slugs))]]
+		a := testActions.bySlug[slugs[n%uint(len(slugs))]]
 		form, _ := url.ParseQuery(query)
 		body, probs := a.formToJSON(form)
 		for _, p := range probs {
@@ -251,16 +251,16 @@ func mustBeUserError(t *testing.T, what string, body []byte, err error) {
 // FuzzActionJSON: the body of POST /api/v1/cases/{id}/actions/{action},
 // through each action's decoder.
 func FuzzActionJSON(f *testing.F) {
-	slugs := sortedActionSlugs()
+	slugs := testActions.sortedSlugs()
 	for i, slug := range slugs {
-		b, _ := json.Marshal(actions[slug].example)
+		b, _ := json.Marshal(testActions.bySlug[slug].example)
 		f.Add(uint(i), b)
 	}
 	for _, s := range []string{`{"text":"A note."}`, `{"text":1}`, `{"unknown":true}`, `{} {}`, `[`, `null`, `{"workerEmail":"a@b"}`, `{"at":"yesterday"}`} {
 		f.Add(uint(0), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, n uint, body []byte) {
-		a := actions[slugs[n%uint(len(slugs))]]
+		a := testActions.bySlug[slugs[n%uint(len(slugs))]]
 		cmd, err := a.decode(body)
 		if err != nil {
 			mustBeUserError(t, a.Slug, body, err)

@@ -127,6 +127,19 @@ func (e *testEnv) raiseCase() string {
 	return id
 }
 
+// raiseAgeUncertainCase raises a concern about a child whose age is in
+// doubt, so an age assessment applies (§7.4).
+func (e *testEnv) raiseAgeUncertainCase() string {
+	e.t.Helper()
+	c := storetest.ValidConcern(e.clock.Now())
+	c.Child.AgeUncertain = true
+	id, err := e.svc.RaiseConcern(context.Background(), e.p.Teacher, c)
+	if err != nil {
+		e.t.Fatalf("raising a concern: %v", err)
+	}
+	return id
+}
+
 // count counts the rows of a table, to prove a refusal saved nothing.
 func (e *testEnv) count(table string) int {
 	e.t.Helper()
@@ -346,3 +359,6 @@ func checkPageHygiene(t *testing.T, what string, rec *httptest.ResponseRecorder)
 		t.Errorf("%s: inline style or event handler attribute would be blocked by the CSP", what)
 	}
 }
+
+// testActions is the action set every server builds.
+var testActions = newActionSet()

@@ -40,8 +40,8 @@ func refusedInEveryField(t *testing.T, e *testEnv, bad, wantWord string) {
 	token := e.signInAPI("social.worker@cs.example")
 	before := e.saved()
 	fields := 0
-	for _, slug := range sortedActionSlugs() {
-		a := actions[slug]
+	for _, slug := range testActions.sortedSlugs() {
+		a := testActions.bySlug[slug]
 		for name, multi := range textFieldsOf(a) {
 			fields++
 			value := "before" + bad + "after"

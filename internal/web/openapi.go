@@ -25,7 +25,7 @@ var (
 
 func (s *Server) handleOpenAPI() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		openAPIOnce.Do(func() { openAPIBytes, openAPIErr = buildOpenAPI() })
+		openAPIOnce.Do(func() { openAPIBytes, openAPIErr = buildOpenAPI(s.actions) })
 		if openAPIErr != nil {
 			s.problemErr(w, r, openAPIErr)
 			return
@@ -35,7 +35,7 @@ func (s *Server) handleOpenAPI() http.Handler {
 	})
 }
 
-func buildOpenAPI() ([]byte, error) {
+func buildOpenAPI(set *actionSet) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
 		return nil, err
@@ -49,8 +49,8 @@ func buildOpenAPI() ([]byte, error) {
 	if comps, ok := doc["components"].(map[string]any); !ok || comps["schemas"] == nil {
 		problem["content"] = map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"type": "object"}}}
 	}
-	for _, slug := range actionOrder {
-		a := actions[slug]
+	for _, slug := range set.order {
+		a := set.bySlug[slug]
 		body := schemaOf(reflect.TypeOf(a.example))
 		props := body["properties"].(map[string]any)
 		props["expectedVersion"] = map[string]any{"type": "integer", "description": "The case version you last read; a stale version gets 409 and nothing is saved."}

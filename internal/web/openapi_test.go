@@ -661,17 +661,17 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 func TestOpenAPIDocumentsEveryActionAndItsAnswers(t *testing.T) {
 	d := loadOpenAPI(t)
 	ops := d.operations()
-	if len(actionOrder) == 0 {
+	if len(testActions.order) == 0 {
 		t.Fatal("no case actions are registered")
 	}
-	for _, slug := range actionOrder {
+	for _, slug := range testActions.order {
 		op := ops["POST /api/v1/cases/{id}/actions/"+slug]
 		if op == nil {
 			t.Errorf("action %s is not documented", slug)
 			continue
 		}
 		s := d.deref(obj(obj(obj(obj(op["requestBody"])["content"])["application/json"])["schema"]))
-		names, _ := jsonFields(reflect.TypeOf(actions[slug].example))
+		names, _ := jsonFields(reflect.TypeOf(testActions.bySlug[slug].example))
 		want := slices.Sorted(slices.Values(append(names, "expectedVersion")))
 		got, required := schemaProps(s)
 		if !slices.Equal(got, want) {
@@ -682,7 +682,7 @@ func TestOpenAPIDocumentsEveryActionAndItsAnswers(t *testing.T) {
 		}
 	}
 	for op := range ops {
-		if slug, ok := strings.CutPrefix(op, "POST /api/v1/cases/{id}/actions/"); ok && actions[slug] == nil {
+		if slug, ok := strings.CutPrefix(op, "POST /api/v1/cases/{id}/actions/"); ok && testActions.bySlug[slug] == nil {
 			t.Errorf("%s is documented but there is no such action", op)
 		}
 	}

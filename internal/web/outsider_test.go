@@ -188,7 +188,7 @@ func TestActionFormsOfferOutsidersNothingHidden(t *testing.T) {
 		for _, who := range []string{"dsl@northfield.example", "doctor@riverside.example"} {
 			b := e.browser()
 			b.signIn(who)
-			for _, slug := range actionOrder {
+			for _, slug := range testActions.order {
 				rec := b.get("/cases/" + oc.ID + "/actions/" + slug)
 				body := rec.Body.String()
 				switch rec.Code {

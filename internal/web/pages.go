@@ -9,7 +9,6 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
-	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
@@ -112,7 +111,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 			return
 		}
 		d.Inbox = inbox
-	} else if v.User.Role != pathway.RoleAdministrator {
+	} else if v.SeesCases() {
 		cases, _, err := s.svc.MyCasesPage(r.Context(), v, nil)
 		if err != nil {
 			s.failErr(w, r, err)

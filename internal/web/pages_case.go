@@ -103,6 +103,7 @@ type caseData struct {
 	Timeline       []timelineItem
 	CatalogVersion string
 	Offered        []actionGroup
+	NextStep       *action // the one the procedure expects next from the viewer, if any
 	Gender         string
 	Notes          []pathway.Note
 }
@@ -138,10 +139,11 @@ func (s *Server) caseData(view casework.CaseView, v casework.Viewer) caseData {
 	c := view.Case
 	d := caseData{View: view, Clocks: viewClocks(c.Clocks, now), Child: c.Concern.Child, Age: describeAge(c.Concern.Child, now),
 		IsTeam: view.Membership.Team(), CatalogVersion: c.Concern.CatalogVersion}
-	d.CanContact = d.IsTeam && v.User.Org.ChildrensServices && c.Contact == nil
-	d.CanOutcome = d.IsTeam && v.User.Org.ChildrensServices && c.Contact != nil && c.Outcome == nil
+	d.CanContact = view.Action(pathway.CommandName(pathway.RecordContact{})).Allowed
+	d.CanOutcome = view.Action(pathway.CommandName(pathway.RecordOutcome{})).Allowed
 	d.Indicators = describeIndicators(s.cat, c.Concern.Indicators)
-	d.Offered = offered(view, v)
+	d.Offered = s.offered(view, v)
+	d.NextStep = s.nextStep(view)
 	d.Gender = c.Concern.Child.Gender
 	for _, g := range pathway.Genders() {
 		if g.Value == d.Gender {
@@ -209,7 +211,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.V
 	case "outcome":
 		flash = "Outcome recorded – the referrer can now see it"
 	default:
-		if a, ok := actions[r.URL.Query().Get("done")]; ok {
+		if a, ok := s.actions.bySlug[r.URL.Query().Get("done")]; ok {
 			flash = "Saved: " + strings.ToLower(a.Title[:1]) + a.Title[1:]
 		}
 	}

@@ -72,8 +72,9 @@ func parsePages() (map[string]*template.Template, error) {
 }
 
 var pageFuncs = template.FuncMap{
-	"london":     func(t time.Time) string { return t.In(pathway.London).Format("2 January 2006 at 3:04pm") },
-	"londonDate": func(t time.Time) string { return t.In(pathway.London).Format("2 January 2006") },
+	"meetingArea": meetingArea,
+	"london":      func(t time.Time) string { return t.In(pathway.London).Format("2 January 2006 at 3:04pm") },
+	"londonDate":  func(t time.Time) string { return t.In(pathway.London).Format("2 January 2006") },
 	"londonPtr": func(t *time.Time) string {
 		if t == nil {
 			return ""

@@ -109,6 +109,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/{id}", s.api(s.handleAPICase))
 	mux.Handle("POST /api/v1/cases/{id}/contact", s.api(s.handleAPIContact))
 	mux.Handle("POST /api/v1/cases/{id}/outcome", s.api(s.handleAPIOutcome))
+	mux.Handle("GET /api/v1/cases/{id}/actions", s.api(s.handleAPICaseActions))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.api(s.handleAPIAction))
 	mux.Handle("GET /api/v1/cases/{id}/nrm-draft", s.api(s.handleAPINRMDraft(nrm.Referral)))
 	mux.Handle("PUT /api/v1/cases/{id}/nrm-draft/fields/{field}", s.api(s.handleAPINRMField(nrm.Referral)))

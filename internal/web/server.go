@@ -34,6 +34,7 @@ type Config struct {
 
 // Server is the HTTP face of Waymark.
 type Server struct {
+	actions *actionSet // every case action, built by newActionSet
 	svc     *casework.Service
 	db      *store.DB
 	cat     *catalog.Catalog
@@ -71,6 +72,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if s.db != nil {
 		s.db.SetTimings(s.metrics)
 	}
+	s.actions = newActionSet()
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
