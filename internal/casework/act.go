@@ -75,22 +75,30 @@ func (s *Service) updateCase(ctx context.Context, fn func(tx *store.Tx, writing 
 	return err
 }
 
-// resolvers fill in what a command names but the pathway cannot look up
-// itself (it does no I/O). Each area adds its own in an init function.
-var resolvers []func(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error)
+// A resolver fills in what a command names but the pathway cannot look up
+// itself (it does no I/O).
+type resolver func(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error)
+
+// caseResolvers is each area's resolver, for New to give the service.
+func caseResolvers() []resolver {
+	return []resolver{
+		resolveWorker,
+		resolveClient,
+		resolveMeeting,
+		resolveNRMAgreedLead,
+		resolveInterpreter,
+		resolveWhereaboutsGrantee,
+	}
+}
 
 func (s *Service) resolve(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
 	var err error
-	for _, r := range resolvers {
+	for _, r := range s.resolvers {
 		if cmd, err = r(tx, c, cmd); err != nil {
 			return nil, err
 		}
 	}
 	return cmd, nil
-}
-
-func init() {
-	resolvers = append(resolvers, resolveWorker)
 }
 
 // resolveWorker finds the user an AssignWorker names by email.

@@ -11,12 +11,9 @@ import (
 	"waymark/internal/store"
 )
 
-// The multi-agency meeting's commands name people by email and organisations
-// by id; escalations bring in the partnership leads (§6.8, §8.5, §8.6).
-func init() {
-	resolvers = append(resolvers, resolveMeeting)
-}
-
+// resolveMeeting looks up whom the multi-agency meeting's commands name:
+// people by email, organisations by id, and for an escalation the
+// partnership leads (§6.8, §8.5, §8.6).
 func resolveMeeting(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
 	switch cmd := cmd.(type) {
 	case pathway.ConveneMeeting:

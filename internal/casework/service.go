@@ -42,6 +42,9 @@ type Service struct {
 	// where another write to the case can race it (updateCase).
 	beforeAppend func()
 
+	// resolvers look up what commands name (act.go), in this order.
+	resolvers []resolver
+
 	// Workers is when each background job last succeeded (workers.go); a
 	// pointer, so the copies of the service the demo makes share it.
 	Workers *Workers
@@ -61,6 +64,7 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		Access:          DefaultAccess(),
 		Retention:       DefaultRetention,
 		Workers:         &Workers{},
+		resolvers:       caseResolvers(),
 	}
 }
 
