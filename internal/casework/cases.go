@@ -169,7 +169,7 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, erro
 		return "", err
 	}
 	id := access.NewID()
-	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: cs.ID}, s.now())
+	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(s.Catalog), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: cs.ID}, s.now())
 	if err != nil {
 		return "", err
 	}
@@ -327,7 +327,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 		if err != nil {
 			return err
 		}
-		if err := pathway.MayGive(m, v.Actor(), pathway.RecordContact{}); err != nil {
+		if err := pathway.MayGive(m, v.Actor(s.Catalog), pathway.RecordContact{}); err != nil {
 			return err // §6.5: refused alike whatever the case holds
 		}
 		// The viewer's own version, as in Act: checked against the whole
@@ -336,7 +336,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 			return staleVersion()
 		}
 		// Check the rules before taking a number, so refused commands leave no gap.
-		if _, err := s.Pathway.DecideFor(c, m, v.Actor(), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
+		if _, err := s.Pathway.DecideFor(c, m, v.Actor(s.Catalog), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
 			return err
 		}
 		*writing = true
@@ -345,7 +345,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 			return err
 		}
 		ref = fmt.Sprintf("CS-%d-%06d", s.now().In(pathway.London).Year(), n)
-		events, err := s.Pathway.DecideFor(c, m, v.Actor(), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.Actor(s.Catalog), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
 		if err != nil {
 			return err
 		}
@@ -368,7 +368,7 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 			return err
 		}
 		cmd := pathway.RecordOutcome{Decision: decision, NextStep: strings.TrimSpace(nextStep)}
-		if err := pathway.MayGive(m, v.Actor(), cmd); err != nil {
+		if err := pathway.MayGive(m, v.Actor(s.Catalog), cmd); err != nil {
 			return err // §6.5: refused alike whatever the case holds
 		}
 		// The viewer's own version, as in Act: checked against the whole
@@ -376,7 +376,7 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 		if pathway.HistoryFor(c, logged, m, v.User.ID).Version != expectedVersion {
 			return staleVersion()
 		}
-		events, err := s.Pathway.DecideFor(c, m, v.Actor(), cmd, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.Actor(s.Catalog), cmd, s.now())
 		if err != nil {
 			return err
 		}

@@ -42,8 +42,8 @@ const (
 )
 
 var organisations = []store.Organisation{
-	{ID: orgChildrensServices, Name: "Eastshire County Council Children's Services", Kind: "local-authority", ChildrensServices: true, FirstResponder: true},
-	{ID: orgPolice, Name: "Eastshire Police", Kind: "police", FirstResponder: true},
+	{ID: orgChildrensServices, Name: "Eastshire County Council Children's Services", Kind: "local-authority", ChildrensServices: true, FirstResponderDesignation: "local-authority"},
+	{ID: orgPolice, Name: "Eastshire Police", Kind: "police", FirstResponderDesignation: "police"},
 	{ID: orgSchool, Name: "Northfield Academy", Kind: "school"},
 	{ID: orgGP, Name: "Riverside Medical Practice", Kind: "health"},
 	{ID: orgYouthProject, Name: "Open Door Youth Project", Kind: "voluntary"},
