@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"waymark"
-		"waymark/internal/catalog"
+	"waymark/internal/catalog"
 	"waymark/internal/store"
 )
 

@@ -16,6 +16,8 @@ type Organisation struct {
 	Name              string
 	Kind              string // school, health, police, local-authority, voluntary, support
 	ChildrensServices bool   // the partnership's Children's Services front door
+	CreatedAt         time.Time
+
 	// FirstResponderDesignation is the id of the catalogue's First
 	// Responder designation the organisation is mapped to (§8.2, annex),
 	// or "" for none. Whether it is a First Responder is derived from it
@@ -24,7 +26,6 @@ type Organisation struct {
 	// FirstResponder is that derivation, filled in by casework for the
 	// signed-in person's organisation; the store never reads or writes it.
 	FirstResponder bool
-	CreatedAt         time.Time
 
 	seal identitySeal // identity.go
 }
