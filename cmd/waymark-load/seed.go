@@ -367,14 +367,15 @@ var seedRoles = []struct {
 // seedOrgKinds are each partnership's organisations.
 var seedOrgKinds = []struct {
 	key, kind, name string
-	cs, fr          bool
+	cs              bool
+	fr              string // First Responder designation (catalogue id), "" for none
 }{
-	{"cs", "local-authority", "County Council Children's Services", true, true},
-	{"police", "police", "Police", false, true},
-	{"school", "school", "Academy", false, false},
-	{"health", "health", "Medical Practice", false, false},
-	{"youth", "voluntary", "Youth Project", false, false},
-	{"support", "support", "Support Service", false, false},
+	{"cs", "local-authority", "County Council Children's Services", true, "local-authority"},
+	{"police", "police", "Police", false, "police"},
+	{"school", "school", "Academy", false, ""},
+	{"health", "health", "Medical Practice", false, ""},
+	{"youth", "voluntary", "Youth Project", false, ""},
+	{"support", "support", "Support Service", false, ""},
 }
 
 func seedOrgID(p int, key string) string { return fmt.Sprintf("org-p%03d-%s", p+1, key) }
@@ -418,7 +419,7 @@ func newSeeder(db *store.DB, cfg seedConfig) (*seeder, error) {
 		sp := seedPartnership{orgs: map[string]store.Organisation{}, users: map[string]casework.Viewer{}}
 		for _, k := range seedOrgKinds {
 			sp.orgs[k.key] = store.Organisation{ID: seedOrgID(p, k.key), Name: fmt.Sprintf("Partnership %03d %s", p+1, k.name), Kind: k.kind,
-				ChildrensServices: k.cs, FirstResponder: k.fr, CreatedAt: s.origin().AddDate(0, -1, 0)}
+				ChildrensServices: k.cs, FirstResponderDesignation: k.fr, CreatedAt: s.origin().AddDate(0, -1, 0)}
 		}
 		for _, r := range seedRoles {
 			o := sp.orgs[r.org]
@@ -966,7 +967,7 @@ func (s *seeder) decide(pl seedPlan, number func() (int64, error)) (*seedCase, e
 				action = audit.ActionOutcomeRecorded
 			}
 		}
-		decided, err := s.path.Decide(c, v.Actor(), cmd, at)
+		decided, err := s.path.Decide(c, v.Actor(s.cat), cmd, at)
 		if err != nil {
 			return nil, fmt.Errorf("step %d (%s): %w %v", k, pathway.CommandName(cmd), err, waymark.ErrorFields(err))
 		}

@@ -40,7 +40,7 @@ var flagOnly = map[string]string{
 	"org":                   "user add: the organisation",
 	"id":                    "org add: the organisation id",
 	"kind":                  "org add: the organisation kind",
-	"first-responder":       "org add: a property of the organisation added",
+	"first-responder":       "org add: a property of the organisation added (its First Responder designation)",
 	"childrens-services":    "org add: a property of the organisation added",
 	"checkpoint":            "verify: the checkpoint files checked",
 	"checkpoint-public-key": "verify: the key they are checked with",

@@ -43,7 +43,7 @@ Commands:
   user enable    let a disabled user sign in again
   user reset-mfa remove a user's authenticator (a lost phone): they set one up at their next sign-in
   totp           print the current two-step verification code of the demo users (or --secret S)
-  org add        add an organisation: org add --id ID --name N --kind K [--first-responder] [--childrens-services]
+  org add        add an organisation: org add --id ID --name N --kind K [--first-responder DESIGNATION] [--childrens-services]
   audit verify   check the audit log's chain end to end
   verify         prove the sealed history: every seal, every case replayed against its read models, every index there
                  (--checkpoint FILE: and that everything a signed checkpoint covered is still there)
@@ -265,7 +265,7 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return runUser(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
 	case "org":
 		if len(rest) == 0 || rest[0] != "add" {
-			return errors.New("usage: waymark org add --id ID --name NAME --kind KIND [--first-responder] [--childrens-services]")
+			return errors.New("usage: waymark org add --id ID --name NAME --kind KIND [--first-responder DESIGNATION] [--childrens-services]")
 		}
 		return runOrgAdd(ctx, rest[1:], getenv, stdout, stderr)
 	case "verify":
@@ -291,7 +291,7 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 var groups = map[string]string{
 	"audit": "usage: waymark audit verify [flags]  (waymark audit verify -h lists them)",
 	"user":  "usage: waymark user add|reset|reset-mfa|disable [flags]  (waymark user add -h lists them)",
-	"org":   "usage: waymark org add --id ID --name NAME --kind KIND [--first-responder] [--childrens-services]  (waymark org add -h lists every flag)",
+	"org":   "usage: waymark org add --id ID --name NAME --kind KIND [--first-responder DESIGNATION] [--childrens-services]  (waymark org add -h lists every flag)",
 	"keys":  "usage: waymark keys generate|check|rotate [flags]  (waymark keys check -h lists them)",
 }
 
@@ -681,7 +681,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	id := fs.String("id", "", "organisation id (letters, digits, hyphens)")
 	name := fs.String("name", "", "organisation name")
 	kind := fs.String("kind", "", strings.Join(pathway.OrganisationKinds, ", "))
-	fr := fs.Bool("first-responder", false, "designated First Responder (§8.2)")
+	fr := fs.String("first-responder", "", "the First Responder designation it holds, an id of the catalogue's first-responders.json (§8.2); none if not given")
 	cs := fs.Bool("childrens-services", false, "receives concerns as Children's Services")
 	if err := c.parse(fs, args); err != nil {
 		return err
@@ -694,7 +694,7 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer db.Close()
-	err = svc.AddOrganisation(ctx, store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponder: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
+	err = svc.AddOrganisation(ctx, store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponderDesignation: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
 	if err != nil {
 		return accountError(err)
 	}

@@ -120,7 +120,8 @@ func TestAuditVerifyNamesTheFirstTamperedEntry(t *testing.T) {
 		{"altered", `UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 7`, "entry 7"},
 		{"deleted", `DELETE FROM audit_log WHERE seq = 5`, "entry 6"},
 		{"reordered", `UPDATE audit_log SET action = CASE seq WHEN 3 THEN (SELECT action FROM audit_log WHERE seq = 4) ELSE (SELECT action FROM audit_log WHERE seq = 3) END,
-			case_id = CASE seq WHEN 3 THEN (SELECT case_id FROM audit_log WHERE seq = 4) ELSE (SELECT case_id FROM audit_log WHERE seq = 3) END WHERE seq IN (3, 4)`, "entry 3"},
+			case_id = CASE seq WHEN 3 THEN (SELECT case_id FROM audit_log WHERE seq = 4) ELSE (SELECT case_id FROM audit_log WHERE seq = 3) END,
+			detail = CASE seq WHEN 3 THEN (SELECT detail FROM audit_log WHERE seq = 4) ELSE (SELECT detail FROM audit_log WHERE seq = 3) END WHERE seq IN (3, 4)`, "entry 3"},
 		{"truncated", `DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`, "removed from the end"},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"waymark"
+	"waymark/internal/catalog"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
@@ -24,7 +25,7 @@ func (s *Service) Act(ctx context.Context, v Viewer, caseID string, expectedVers
 		}
 		// §6.5: a command that is not theirs to give is refused the same
 		// way whatever the case holds, before anything else is looked at.
-		if err := pathway.MayGive(m, v.Actor(), cmd); err != nil {
+		if err := pathway.MayGive(m, v.Actor(s.Catalog), cmd); err != nil {
 			return err
 		}
 		// The version is the one the viewer was shown: for someone outside
@@ -38,7 +39,7 @@ func (s *Service) Act(ctx context.Context, v Viewer, caseID string, expectedVers
 		if err != nil {
 			return err
 		}
-		decided, err := s.Pathway.DecideFor(c, m, v.actorOn(m), cmd, s.now())
+		decided, err := s.Pathway.DecideFor(c, m, v.actorOn(s.Catalog, m), cmd, s.now())
 		if err != nil {
 			return err
 		}
@@ -75,22 +76,32 @@ func (s *Service) updateCase(ctx context.Context, fn func(tx *store.Tx, writing 
 	return err
 }
 
-// resolvers fill in what a command names but the pathway cannot look up
-// itself (it does no I/O). Each area adds its own in an init function.
-var resolvers []func(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error)
+// A resolver fills in what a command names but the pathway cannot look up
+// itself (it does no I/O).
+type resolver func(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error)
+
+// caseResolvers is each area's resolver, for New to give the service.
+func caseResolvers(cat *catalog.Catalog) []resolver {
+	return []resolver{
+		resolveWorker,
+		resolveClient,
+		func(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+			return resolveMeeting(tx, cat, c, cmd)
+		},
+		resolveNRMAgreedLead,
+		resolveInterpreter,
+		resolveWhereaboutsGrantee,
+	}
+}
 
 func (s *Service) resolve(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
 	var err error
-	for _, r := range resolvers {
+	for _, r := range s.resolvers {
 		if cmd, err = r(tx, c, cmd); err != nil {
 			return nil, err
 		}
 	}
 	return cmd, nil
-}
-
-func init() {
-	resolvers = append(resolvers, resolveWorker)
 }
 
 // resolveWorker finds the user an AssignWorker names by email.

@@ -385,7 +385,7 @@ func (f *benchFixture) loadCase(tx *store.Tx, i int, at time.Time, stage benchSt
 	c.PoliceInformed = c.ImmediateRisk
 	c.FamilySuspected = i%5 == 0
 	id := access.NewID()
-	events, err := f.svc.Pathway.Decide(pathway.Case{}, referrer.Actor(), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: f.csOrg}, at)
+	events, err := f.svc.Pathway.Decide(pathway.Case{}, referrer.Actor(f.svc.Catalog), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: f.csOrg}, at)
 	if err != nil {
 		return "", fmt.Errorf("raising case %d: %w", i, err)
 	}
@@ -400,7 +400,7 @@ func (f *benchFixture) loadCase(tx *store.Tx, i int, at time.Time, stage benchSt
 			return "", err
 		}
 		ref := fmt.Sprintf("CS-%d-%06d", at.In(pathway.London).Year(), n)
-		events, err := f.svc.Pathway.Decide(cs, f.p.CSWorker.Actor(), pathway.RecordContact{Reference: ref, Method: "phone", Note: "Called by the referrer"}, at)
+		events, err := f.svc.Pathway.Decide(cs, f.p.CSWorker.Actor(f.svc.Catalog), pathway.RecordContact{Reference: ref, Method: "phone", Note: "Called by the referrer"}, at)
 		if err != nil {
 			return "", fmt.Errorf("contact on case %d: %w", i, err)
 		}
@@ -410,7 +410,7 @@ func (f *benchFixture) loadCase(tx *store.Tx, i int, at time.Time, stage benchSt
 	}
 	if stage >= stageOutcome {
 		at = at.Add(time.Minute)
-		events, err := f.svc.Pathway.Decide(cs, f.p.CSWorker.Actor(), pathway.RecordOutcome{Decision: "strategy-discussion", NextStep: "Strategy discussion tomorrow at 10am"}, at)
+		events, err := f.svc.Pathway.Decide(cs, f.p.CSWorker.Actor(f.svc.Catalog), pathway.RecordOutcome{Decision: "strategy-discussion", NextStep: "Strategy discussion tomorrow at 10am"}, at)
 		if err != nil {
 			return "", fmt.Errorf("outcome on case %d: %w", i, err)
 		}
@@ -423,7 +423,7 @@ func (f *benchFixture) loadCase(tx *store.Tx, i int, at time.Time, stage benchSt
 				return "", fmt.Errorf("escalating case %d: %w", i, err)
 			}
 		case benchClosed(i):
-			events, err := f.svc.Pathway.Decide(cs, f.p.SocialWorker.Actor(), pathway.CloseCase{Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"}, at.Add(time.Minute))
+			events, err := f.svc.Pathway.Decide(cs, f.p.SocialWorker.Actor(f.svc.Catalog), pathway.CloseCase{Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"}, at.Add(time.Minute))
 			if err != nil {
 				return "", fmt.Errorf("closing case %d: %w", i, err)
 			}
@@ -474,7 +474,7 @@ func (f *benchFixture) escalate(tx *store.Tx, cs pathway.Case, referrer casework
 	}
 	for n, st := range steps {
 		at = at.Add(time.Minute)
-		events, err := f.svc.Pathway.Decide(cs, st.v.Actor(), st.cmd, at)
+		events, err := f.svc.Pathway.Decide(cs, st.v.Actor(f.svc.Catalog), st.cmd, at)
 		if err != nil {
 			return fmt.Errorf("step %d: %w", n, err)
 		}

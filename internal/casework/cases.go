@@ -185,7 +185,7 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, erro
 		return "", err
 	}
 	id := access.NewID()
-	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: cs.ID}, s.now())
+	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(s.Catalog), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: cs.ID}, s.now())
 	if err != nil {
 		return "", err
 	}
@@ -309,8 +309,8 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		// §7.6: a confidential placement's address reaches only those granted it.
 		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now()), Flags: c.Flags(s.now())}
 		// What the viewer may do next is the pathway's answer, on the whole case.
-		view.Actions = s.Pathway.Available(c, v.actorOn(m), s.now())
-		view.NextStep, view.HasNextStep = s.Pathway.NextStep(c, v.actorOn(m), s.now())
+		view.Actions = s.Pathway.Available(c, v.actorOn(s.Catalog, m), s.now())
+		view.NextStep, view.HasNextStep = s.Pathway.NextStep(c, v.actorOn(s.Catalog, m), s.now())
 		if !m.Team() {
 			view.Case = view.Case.ForOutsider(v.User.ID) // §6.5: the team's work is theirs to know
 		}
@@ -346,7 +346,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 		if err != nil {
 			return err
 		}
-		if err := pathway.MayGive(m, v.Actor(), pathway.RecordContact{}); err != nil {
+		if err := pathway.MayGive(m, v.Actor(s.Catalog), pathway.RecordContact{}); err != nil {
 			return err // §6.5: refused alike whatever the case holds
 		}
 		// The viewer's own version, as in Act: checked against the whole
@@ -355,7 +355,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 			return staleVersion()
 		}
 		// Check the rules before taking a number, so refused commands leave no gap.
-		if _, err := s.Pathway.DecideFor(c, m, v.actorOn(m), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
+		if _, err := s.Pathway.DecideFor(c, m, v.actorOn(s.Catalog, m), pathway.RecordContact{Reference: "pending", Method: method, Note: strings.TrimSpace(note)}, s.now()); err != nil {
 			return err
 		}
 		*writing = true
@@ -364,7 +364,7 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 			return err
 		}
 		ref = fmt.Sprintf("CS-%d-%06d", s.now().In(pathway.London).Year(), n)
-		events, err := s.Pathway.DecideFor(c, m, v.actorOn(m), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.actorOn(s.Catalog, m), pathway.RecordContact{Reference: ref, Method: method, Note: strings.TrimSpace(note)}, s.now())
 		if err != nil {
 			return err
 		}
@@ -387,7 +387,7 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 			return err
 		}
 		cmd := pathway.RecordOutcome{Decision: decision, NextStep: strings.TrimSpace(nextStep)}
-		if err := pathway.MayGive(m, v.Actor(), cmd); err != nil {
+		if err := pathway.MayGive(m, v.Actor(s.Catalog), cmd); err != nil {
 			return err // §6.5: refused alike whatever the case holds
 		}
 		// The viewer's own version, as in Act: checked against the whole
@@ -395,7 +395,7 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 		if pathway.HistoryFor(c, logged, m, v.User.ID).Version != expectedVersion {
 			return staleVersion()
 		}
-		events, err := s.Pathway.DecideFor(c, m, v.actorOn(m), cmd, s.now())
+		events, err := s.Pathway.DecideFor(c, m, v.actorOn(s.Catalog, m), cmd, s.now())
 		if err != nil {
 			return err
 		}

@@ -312,7 +312,7 @@ func TestInboxListsOnlyWaitingCasesSoonestDueFirst(t *testing.T) {
 		}
 
 		// A second Children's Services (a neighbouring authority) has nothing waiting.
-		neighbour := store.Organisation{ID: "org-cs-2", Name: "Southshire Children's Services", Kind: "local-authority", FirstResponder: true, ChildrensServices: true, CreatedAt: now.Add(time.Hour)}
+		neighbour := store.Organisation{ID: "org-cs-2", Name: "Southshire Children's Services", Kind: "local-authority", FirstResponderDesignation: "local-authority", ChildrensServices: true, CreatedAt: now.Add(time.Hour)}
 		var worker store.User
 		err = db.Update(p.ctx, func(tx *store.Tx) error {
 			if err := tx.InsertOrganisation(neighbour); err != nil {

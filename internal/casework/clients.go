@@ -392,10 +392,6 @@ func (s *Service) alertLeads(tx *store.Tx, kind, clientID string, now time.Time)
 	return nil
 }
 
-func init() {
-	resolvers = append(resolvers, resolveClient)
-}
-
 // resolveClient finds the machine client a GiveClientAccess names, and
 // until when it may be used (the pathway refuses one revoked or expired).
 func resolveClient(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {

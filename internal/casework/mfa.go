@@ -598,11 +598,16 @@ func (s *Service) AddOrganisation(ctx context.Context, o store.Organisation) err
 	if err := checkNewOrganisation(&o); err != nil {
 		return err
 	}
+	designation, err := s.checkDesignation(o.FirstResponderDesignation)
+	if err != nil {
+		return err
+	}
+	o.FirstResponderDesignation = designation
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertOrganisation(o); err != nil {
 			return err
 		}
 		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", OrgID: o.ID, Action: ActionOrgAdded,
-			Detail: fmt.Sprintf("%s (%s) first responder %t, children's services %t", o.ID, o.Kind, o.FirstResponder, o.ChildrensServices)})
+			Detail: fmt.Sprintf("%s (%s) first responder designation %q, children's services %t", o.ID, o.Kind, o.FirstResponderDesignation, o.ChildrensServices)})
 	})
 }

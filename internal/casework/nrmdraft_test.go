@@ -305,3 +305,18 @@ func TestDemoCasesFillMostOfTheFormWithoutTyping(t *testing.T) {
 		t.Errorf("only %.0f%% of the fields are filled from a demo case", 100*share)
 	}
 }
+
+// WCAG 3.3.7, §8.2: the police First Responder opening the referral draft
+// finds themselves proposed as the person referring, not the social worker.
+func TestTheSignedInFirstResponderIsProposedAsThePersonReferring(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id, _ := p.nrmCase()
+		p.nrmAct(p.CSWorker, id, pathway.AssignWorker{WorkerEmail: p.PoliceLead.User.Email})
+		first := p.draftField(p.PoliceLead, id, nrm.Referral, "fr-details-first-name")
+		last := p.draftField(p.PoliceLead, id, nrm.Referral, "fr-details-last-name")
+		if got := first.Value + " " + last.Value; got != p.PoliceLead.User.Name {
+			t.Fatalf("the police lead's draft proposes %q as the person referring, want %q", got, p.PoliceLead.User.Name)
+		}
+	})
+}

@@ -352,7 +352,7 @@ func (s *Service) ExportCase(ctx context.Context, v Viewer, sessionToken, confir
 	if err := s.confirmIdentity(ctx, v, sessionToken, confirm); err != nil {
 		return SubjectExport{}, err
 	}
-	x := SubjectExport{GeneratedAt: s.now(), GeneratedBy: v.Actor().Party, CaseID: caseID}
+	x := SubjectExport{GeneratedAt: s.now(), GeneratedBy: v.Actor(s.Catalog).Party, CaseID: caseID}
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		if x.ReadModel, err = tx.CaseRowByID(caseID); err != nil {

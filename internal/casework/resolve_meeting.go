@@ -7,22 +7,20 @@ import (
 
 	"waymark"
 	"waymark/internal/audit"
+	"waymark/internal/catalog"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
-// The multi-agency meeting's commands name people by email and organisations
-// by id; escalations bring in the partnership leads (§6.8, §8.5, §8.6).
-func init() {
-	resolvers = append(resolvers, resolveMeeting)
-}
-
-func resolveMeeting(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
+// resolveMeeting looks up whom the multi-agency meeting's commands name:
+// people by email, organisations by id, and for an escalation the
+// partnership leads (§6.8, §8.5, §8.6).
+func resolveMeeting(tx *store.Tx, cat *catalog.Catalog, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
 	switch cmd := cmd.(type) {
 	case pathway.ConveneMeeting:
 		return resolveInvitees(tx, cmd)
 	case pathway.RecordMeetingHeld:
-		org, err := resolveLeadOrganisation(tx, cmd.LeadOrgID)
+		org, err := resolveLeadOrganisation(tx, cat, cmd.LeadOrgID)
 		cmd.LeadOrg = org
 		return cmd, err
 	case pathway.AddMeetingAction:
@@ -37,7 +35,7 @@ func resolveMeeting(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.
 		}
 		return cmd, nil
 	case pathway.ResolveEscalation:
-		org, err := resolveLeadOrganisation(tx, cmd.LeadOrgID)
+		org, err := resolveLeadOrganisation(tx, cat, cmd.LeadOrgID)
 		cmd.LeadOrg = org
 		return cmd, err
 	}
@@ -106,8 +104,9 @@ func resolveActionOwner(tx *store.Tx, cmd pathway.AddMeetingAction) (pathway.Com
 }
 
 // resolveLeadOrganisation looks up the organisation a command names; the
-// pathway checks it is a First Responder. An unknown id resolves to nothing.
-func resolveLeadOrganisation(tx *store.Tx, id string) (pathway.LeadOrganisation, error) {
+// pathway checks it is a First Responder (IsFirstResponder, against the
+// catalogue cat). An unknown id resolves to nothing.
+func resolveLeadOrganisation(tx *store.Tx, cat *catalog.Catalog, id string) (pathway.LeadOrganisation, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
 		return pathway.LeadOrganisation{}, nil
@@ -118,7 +117,7 @@ func resolveLeadOrganisation(tx *store.Tx, id string) (pathway.LeadOrganisation,
 	}
 	for _, o := range orgs {
 		if o.ID == id {
-			return pathway.LeadOrganisation{ID: o.ID, Name: o.Name, FirstResponder: o.FirstResponder}, nil
+			return pathway.LeadOrganisation{ID: o.ID, Name: o.Name, FirstResponder: IsFirstResponder(cat, o)}, nil
 		}
 	}
 	return pathway.LeadOrganisation{}, nil
@@ -198,7 +197,7 @@ func (s *Service) MeetingLeadOrganisations(ctx context.Context) ([]store.Organis
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		orgs, err := tx.Organisations()
 		for _, o := range orgs {
-			if o.FirstResponder {
+			if o = s.withFirstResponder(o); o.FirstResponder {
 				out = append(out, o)
 			}
 		}

@@ -5,10 +5,6 @@ import (
 	"waymark/internal/store"
 )
 
-func init() {
-	resolvers = append(resolvers, resolveNRMAgreedLead)
-}
-
 // resolveNRMAgreedLead names the organisation a multi-agency meeting agreed
 // as lead First Responder, so that a refusal to anyone else can say who to
 // ask (§8.5). The pathway decides; this only looks the name up.

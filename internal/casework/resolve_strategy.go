@@ -8,10 +8,6 @@ import (
 	"waymark/internal/store"
 )
 
-func init() {
-	resolvers = append(resolvers, resolveInterpreter)
-}
-
 // resolveInterpreter fills in the register entry a booking or an interview
 // plan names, so the pathway can check it (§6.7, §7.5).
 func resolveInterpreter(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {

@@ -8,10 +8,6 @@ import (
 	"waymark/internal/store"
 )
 
-func init() {
-	resolvers = append(resolvers, resolveWhereaboutsGrantee)
-}
-
 // resolveWhereaboutsGrantee finds the user a GrantWhereaboutsAccess names by
 // email, and whether they already have need to know about the case (§6.5):
 // the pathway refuses access to the whereabouts for anyone who has not.

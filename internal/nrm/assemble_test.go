@@ -159,3 +159,26 @@ func TestTheReferralFollowsTheChildRouteOfTheForm(t *testing.T) {
 		}
 	}
 }
+
+// WCAG 3.3.7 (redundant entry), §8.2: the First Responder signed in and
+// drafting the referral is proposed as the person referring, not the social
+// worker; someone drafting for an organisation that is no First Responder
+// is not.
+func TestTheFirstResponderDraftingIsProposedAsThePersonReferring(t *testing.T) {
+	c, now := mustCase(t, "groomed-girl")
+	referrer := func(d nrm.Draft) string {
+		first, _ := d.Field("fr-details-first-name")
+		last, _ := d.Field("fr-details-last-name")
+		return first.Proposed + " " + last.Proposed
+	}
+	if got := referrer(nrm.AssembleKindFor(nrm.Referral, c, cat, now, policeLead)); got != "DS Hannah Price" {
+		t.Errorf("the police lead drafting is offered %q as the person referring", got)
+	}
+	d := nrm.AssembleKindFor(nrm.Referral, c, cat, now, policeLead)
+	if f, _ := d.Field("fr-details-first-name"); !strings.Contains(f.Source, "signed in") {
+		t.Errorf("the proposal's source says %q", f.Source)
+	}
+	if got := referrer(nrm.AssembleKindFor(nrm.Referral, c, cat, now, outreachWorker)); got != "Grace Okonkwo" {
+		t.Errorf("someone outside a First Responder organisation drafting is offered %q, want the social worker to change", got)
+	}
+}

@@ -21,6 +21,8 @@ type facts struct {
 
 	indicators []observed
 	types      []catalog.ExploitationType
+
+	drafter *pathway.Actor // who is signed in and drafting, when known
 }
 
 // observed is an indicator recorded on the concern, as the catalogue names it.

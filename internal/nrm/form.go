@@ -151,16 +151,19 @@ func (f *Form) Field(id string) (FormField, bool) {
 	return FormField{}, false
 }
 
-var loaded = map[Kind]*Form{}
+// loaded is each document's form, parsed once from the build.
+var loaded = loadForms(Referral, Reconsideration)
 
-func init() {
-	for _, k := range []Kind{Referral, Reconsideration} {
+func loadForms(kinds ...Kind) map[Kind]*Form {
+	out := map[Kind]*Form{}
+	for _, k := range kinds {
 		f, err := parseForm(k)
 		if err != nil {
 			panic(err) // the forms are part of the build: a bad one is a programming mistake
 		}
-		loaded[k] = f
+		out[k] = f
 	}
+	return out
 }
 
 // FormFor returns the current version of the document's form.

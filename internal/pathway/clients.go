@@ -31,9 +31,12 @@ const (
 	MaxClientAccessReason = 500
 )
 
-func init() {
-	registerEvent[ClientAccessGiven]()
-	registerEvent[ClientAccessWithdrawn]()
+// clientEvents lists the event types of machine clients given access to the case.
+func clientEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[ClientAccessGiven](),
+		decoderOf[ClientAccessWithdrawn](),
+	}
 }
 
 // ClientRef names a machine client as an event records it.

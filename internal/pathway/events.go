@@ -35,19 +35,17 @@ type EventData interface {
 	summary(e Event) string
 }
 
-// eventDecoders maps each event type to its JSON decoder; every event type
-// registers itself in an init function beside its definition.
-var eventDecoders = map[string]func([]byte) (EventData, []ClockChange, error){}
+// eventDecoder decodes the stored payload of one event type.
+type eventDecoder struct {
+	eventType string
+	decode    func([]byte) (EventData, []ClockChange, error)
+}
 
-func registerEvent[T EventData]() {
+func decoderOf[T EventData]() eventDecoder {
 	var zero T
-	t := zero.eventType()
-	if _, dup := eventDecoders[t]; dup {
-		panic("pathway: event type registered twice: " + t)
-	}
 	// One pass over the stored payload, its data decoded straight into T
 	// (a payload was read twice, as a whole and then its data again).
-	eventDecoders[t] = func(b []byte) (EventData, []ClockChange, error) {
+	return eventDecoder{eventType: zero.eventType(), decode: func(b []byte) (EventData, []ClockChange, error) {
 		var p struct {
 			Data   *T            `json:"data"`
 			Clocks []ClockChange `json:"clocks,omitempty"`
@@ -60,8 +58,38 @@ func registerEvent[T EventData]() {
 			return zero, p.Clocks, nil
 		}
 		return *p.Data, p.Clocks, nil
-	}
+	}}
 }
+
+// newEventRegistry maps each event type of the areas to its decoder.
+func newEventRegistry(areas ...[]eventDecoder) map[string]func([]byte) (EventData, []ClockChange, error) {
+	r := map[string]func([]byte) (EventData, []ClockChange, error){}
+	for _, area := range areas {
+		for _, d := range area {
+			if _, dup := r[d.eventType]; dup {
+				panic("pathway: event type registered twice: " + d.eventType)
+			}
+			r[d.eventType] = d.decode
+		}
+	}
+	return r
+}
+
+// eventDecoders is every event type the log can hold, area by area: the
+// one list a new event type is added to.
+var eventDecoders = newEventRegistry(
+	concernEvents(),
+	teamEvents(),
+	strategyEvents(),
+	meetingEvents(),
+	nrmEvents(),
+	safetyEvents(),
+	placementEvents(),
+	abroadEvents(),
+	ageEvents(),
+	justiceEvents(),
+	clientEvents(),
+)
 
 // EventTypes lists every registered event type.
 func EventTypes() []string {
@@ -73,10 +101,13 @@ func EventTypes() []string {
 	return out
 }
 
-func init() {
-	registerEvent[ConcernRaised]()
-	registerEvent[ContactRecorded]()
-	registerEvent[OutcomeRecorded]()
+// concernEvents lists the event types of the concern, contact and outcome.
+func concernEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[ConcernRaised](),
+		decoderOf[ContactRecorded](),
+		decoderOf[OutcomeRecorded](),
+	}
 }
 
 // ConcernRaised opens a case (§6.2, §8.5).

@@ -27,15 +27,18 @@ const (
 	EventEscalationResolved        = "escalation_resolved"
 )
 
-func init() {
-	registerEvent[MeetingConvened]()
-	registerEvent[MeetingHeld]()
-	registerEvent[DisruptionPowerConsidered]()
-	registerEvent[MeetingActionAdded]()
-	registerEvent[MeetingActionDone]()
-	registerEvent[EscalationRaised]()
-	registerEvent[EscalationMovedUp]()
-	registerEvent[EscalationResolved]()
+// meetingEvents lists the event types of the multi-agency meeting and escalations.
+func meetingEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[MeetingConvened](),
+		decoderOf[MeetingHeld](),
+		decoderOf[DisruptionPowerConsidered](),
+		decoderOf[MeetingActionAdded](),
+		decoderOf[MeetingActionDone](),
+		decoderOf[EscalationRaised](),
+		decoderOf[EscalationMovedUp](),
+		decoderOf[EscalationResolved](),
+	}
 }
 
 // MeetingState holds the multi-agency meetings, their actions and the

@@ -285,13 +285,16 @@ const (
 	EventNRMReconsiderationOutcomeKnown = "nrm_reconsideration_outcome"
 )
 
-func init() {
-	registerEvent[NRMSubmitted]()
-	registerEvent[HomeOfficeReferenceRecorded]()
-	registerEvent[NRMFurtherInformationSent]()
-	registerEvent[NRMDecisionRecorded]()
-	registerEvent[NRMReconsiderationRequested]()
-	registerEvent[NRMReconsiderationOutcome]()
+// nrmEvents lists the event types of the NRM referral, its decisions and reconsiderations.
+func nrmEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[NRMSubmitted](),
+		decoderOf[HomeOfficeReferenceRecorded](),
+		decoderOf[NRMFurtherInformationSent](),
+		decoderOf[NRMDecisionRecorded](),
+		decoderOf[NRMReconsiderationRequested](),
+		decoderOf[NRMReconsiderationOutcome](),
+	}
 }
 
 // NRMSubmitted is the NRM referral submitted by the lead First Responder (§8.5, §8.7).

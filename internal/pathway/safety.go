@@ -30,14 +30,17 @@ const ClockReturnInterview ClockKind = "return_interview"
 // ReturnInterviewWithin is how soon after the return the interview is due.
 const ReturnInterviewWithin = 72 * time.Hour
 
-func init() {
-	registerEvent[MissingStarted]()
-	registerEvent[MissingEnded]()
-	registerEvent[ReturnInterviewHeld]()
-	registerEvent[CaseClosed]()
-	registerEvent[CaseReopened]()
-	registerEvent[CorrectionRecorded]()
-	registerEvent[ChildDetailsCorrected]()
+// safetyEvents lists the event types of missing episodes, closing and corrections.
+func safetyEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[MissingStarted](),
+		decoderOf[MissingEnded](),
+		decoderOf[ReturnInterviewHeld](),
+		decoderOf[CaseClosed](),
+		decoderOf[CaseReopened](),
+		decoderOf[CorrectionRecorded](),
+		decoderOf[ChildDetailsCorrected](),
+	}
 }
 
 // MissingEpisode is one time the child went missing (§7.1).

@@ -32,11 +32,14 @@ const (
 	EventInterpreterBooked          = "interpreter_booked"
 )
 
-func init() {
-	registerEvent[LinkedPersonRecorded]()
-	registerEvent[StrategyDiscussionRecorded]()
-	registerEvent[InterviewPlanned]()
-	registerEvent[InterpreterBooked]()
+// strategyEvents lists the event types of linked people, the strategy discussion and interviews.
+func strategyEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[LinkedPersonRecorded](),
+		decoderOf[StrategyDiscussionRecorded](),
+		decoderOf[InterviewPlanned](),
+		decoderOf[InterpreterBooked](),
+	}
 }
 
 // Relationships a linked person can have to the child.

@@ -28,13 +28,16 @@ const (
 // in writing within 48 hours (§7.5).
 const ClockUKVIConfirmation ClockKind = "ukvi_confirmation"
 
-func init() {
-	registerEvent[AbroadDetailsRecorded]()
-	registerEvent[RepatriationRiskAssessed]()
-	registerEvent[FamilyTracingRecorded]()
-	registerEvent[CarePlanAgreed]()
-	registerEvent[UKVIConcernRecorded]()
-	registerEvent[UKVIConfirmationRecorded]()
+// abroadEvents lists the event types of a child from abroad.
+func abroadEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[AbroadDetailsRecorded](),
+		decoderOf[RepatriationRiskAssessed](),
+		decoderOf[FamilyTracingRecorded](),
+		decoderOf[CarePlanAgreed](),
+		decoderOf[UKVIConcernRecorded](),
+		decoderOf[UKVIConfirmationRecorded](),
+	}
 }
 
 var accommodationBases = []struct{ Value, Text string }{

@@ -19,9 +19,12 @@ const (
 	EventAgeAssessmentCompleted = "age_assessment_completed"
 )
 
-func init() {
-	registerEvent[AgeAssessmentRequested]()
-	registerEvent[AgeAssessmentCompleted]()
+// ageEvents lists the event types of age assessment.
+func ageEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[AgeAssessmentRequested](),
+		decoderOf[AgeAssessmentCompleted](),
+	}
 }
 
 var ageOutcomes = []struct{ Value, Text string }{

@@ -18,9 +18,12 @@ const (
 	EventSupportUpdated  = "support_updated"
 )
 
-func init() {
-	registerEvent[SupportRecorded]()
-	registerEvent[SupportUpdated]()
+// justiceEvents lists the event types of support and justice.
+func justiceEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[SupportRecorded](),
+		decoderOf[SupportUpdated](),
+	}
 }
 
 // Kinds of support.

@@ -24,11 +24,14 @@ const (
 // placed when they are most likely to go missing (§4.3, §7.4).
 const ClockPlacementMissingRisk ClockKind = "placement_missing_risk"
 
-func init() {
-	registerEvent[PlacementStarted]()
-	registerEvent[WhereaboutsConfidentialityChanged]()
-	registerEvent[WhereaboutsAccessGranted]()
-	registerEvent[WhereaboutsAccessRevoked]()
+// placementEvents lists the event types of placement and whereabouts.
+func placementEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[PlacementStarted](),
+		decoderOf[WhereaboutsConfidentialityChanged](),
+		decoderOf[WhereaboutsAccessGranted](),
+		decoderOf[WhereaboutsAccessRevoked](),
+	}
 }
 
 var placementTypes = []struct{ Value, Text string }{

@@ -13,9 +13,12 @@ const (
 	EventNoteAdded      = "note_added"
 )
 
-func init() {
-	registerEvent[WorkerAssigned]()
-	registerEvent[NoteAdded]()
+// teamEvents lists the event types of the team and its notes.
+func teamEvents() []eventDecoder {
+	return []eventDecoder{
+		decoderOf[WorkerAssigned](),
+		decoderOf[NoteAdded](),
+	}
 }
 
 // WorkerAssigned makes a practitioner a member of the case (§6.7).

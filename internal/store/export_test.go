@@ -1,5 +1,10 @@
 package store
 
+import (
+	"strconv"
+	"time"
+)
+
 // WatchAuditWriter calls handedOver when an entry is queued for the audit
 // writer and batchTaken when the writer takes a batch, so that tests can
 // wait for those moments instead of sleeping. Set it before any read.
@@ -20,3 +25,22 @@ var PlaintextProbes = plaintextProbes
 // ForgetIndexKey drops the search index key the process keeps, as a new
 // process would start.
 func ForgetIndexKey(db *DB) { db.keys.index.Store(nil) }
+
+// InsertOrganisationBeforeDesignations writes an organisation as a release
+// before migration 0027 wrote it: a first_responder flag, sealed over it.
+func (t *Tx) InsertOrganisationBeforeDesignations(id, name, kind string, firstResponder bool, createdAt time.Time) error {
+	if _, err := t.exec(`INSERT INTO organisations(id, name, kind, first_responder, childrens_services, created_at) VALUES ($1, $2, $3, $4, FALSE, $5)`,
+		id, name, kind, firstResponder, utc(createdAt)); err != nil {
+		return err
+	}
+	keyID, key, err := t.identityKey()
+	if err != nil {
+		return err
+	}
+	mac := identityMAC(key, keyID, "organisations", id, name, kind, strconv.FormatBool(firstResponder), "false", sealTime(createdAt))
+	if err := t.markIdentitySealed(createdAt, sealedAsWritten); err != nil {
+		return err
+	}
+	_, err = t.exec(`UPDATE organisations SET seal_key = $2, mac = $3 WHERE id = $1`, id, keyID, mac)
+	return err
+}

@@ -65,7 +65,41 @@ func identityMAC(key []byte, keyID, table string, fields ...string) string {
 func sealTime(t time.Time) string { return utc(t).Format(time.RFC3339Nano) }
 
 func orgFields(o Organisation) []string {
-	return []string{o.ID, o.Name, o.Kind, strconv.FormatBool(o.FirstResponder), strconv.FormatBool(o.ChildrensServices), sealTime(o.CreatedAt)}
+	designation := "false" // as an organisation that was no First Responder was sealed before designations
+	if o.FirstResponderDesignation != "" {
+		designation = "designation " + o.FirstResponderDesignation
+	}
+	return []string{o.ID, o.Name, o.Kind, designation, strconv.FormatBool(o.ChildrensServices), sealTime(o.CreatedAt)}
+}
+
+// orgFieldsBeforeDesignations is the row as sealed before migration 0027,
+// when it was a First Responder ("true") and still has the designation the
+// migration gave it from its kind; nil for any other row.
+func orgFieldsBeforeDesignations(o Organisation) []string {
+	if o.FirstResponderDesignation == "" || o.FirstResponderDesignation != designationBeforeDesignations(o.Kind) {
+		return nil
+	}
+	return []string{o.ID, o.Name, o.Kind, "true", strconv.FormatBool(o.ChildrensServices), sealTime(o.CreatedAt)}
+}
+
+// designationBeforeDesignations is the designation migration 0027 gave a
+// First Responder organisation of this kind.
+func designationBeforeDesignations(kind string) string {
+	switch kind {
+	case "police", "local-authority":
+		return kind
+	}
+	return "first-responder-before-designations"
+}
+
+// orgMatches checks an organisation row's seal, as written now or as
+// written before migration 0027.
+func (t *Tx) orgMatches(o Organisation) bool {
+	if t.identityMatches("organisations", o.seal, orgFields(o)) {
+		return true
+	}
+	legacy := orgFieldsBeforeDesignations(o)
+	return legacy != nil && t.identityMatches("organisations", o.seal, legacy)
 }
 
 func userFields(u User) []string {
@@ -131,7 +165,7 @@ var alteredLogged sync.Map
 
 // orgSealed reports whether an organisation row is as Waymark wrote it.
 func (t *Tx) orgSealed(o Organisation) bool {
-	if t.identityMatches("organisations", o.seal, orgFields(o)) {
+	if t.orgMatches(o) {
 		return true
 	}
 	altered("organisations", o.ID)
@@ -380,7 +414,7 @@ func (t *Tx) VerifyIdentity() error {
 		return err
 	}
 	for _, o := range orgs {
-		if !t.identityMatches("organisations", o.seal, orgFields(o)) {
+		if !t.orgMatches(o) {
 			bad = append(bad, fmt.Sprintf("organisations row %s (%q)", o.ID, o.Name))
 		}
 	}

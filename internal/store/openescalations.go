@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"waymark/internal/crypt"
@@ -25,11 +26,18 @@ import (
 // did. `waymark verify` compares every row with the history.
 
 // openEscalationsOf is the case's open escalations, in the order the
-// history gives them (the oldest raised first).
+// history gives them (the oldest raised first), their times as the log
+// keeps them (utc): a case decided at a clock finer than the log's is
+// written as a replay of its stored events reads it.
 func openEscalationsOf(c pathway.Case) []pathway.Escalation {
 	var out []pathway.Escalation
 	for _, e := range c.Meetings.Escalations {
 		if e.Open() {
+			e.RaisedAt, e.LevelSince = utc(e.RaisedAt), utc(e.LevelSince)
+			e.Steps = slices.Clone(e.Steps)
+			for i := range e.Steps {
+				e.Steps[i].At = utc(e.Steps[i].At)
+			}
 			out = append(out, e)
 		}
 	}

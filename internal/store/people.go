@@ -15,9 +15,17 @@ type Organisation struct {
 	ID                string
 	Name              string
 	Kind              string // school, health, police, local-authority, voluntary, support
-	FirstResponder    bool   // designated First Responder (§8.2, annex)
 	ChildrensServices bool   // the partnership's Children's Services front door
 	CreatedAt         time.Time
+
+	// FirstResponderDesignation is the id of the catalogue's First
+	// Responder designation the organisation is mapped to (§8.2, annex),
+	// or "" for none. Whether it is a First Responder is derived from it
+	// and the catalogue in use (casework.IsFirstResponder), never stored.
+	FirstResponderDesignation string
+	// FirstResponder is that derivation, filled in by casework for the
+	// signed-in person's organisation; the store never reads or writes it.
+	FirstResponder bool
 
 	seal identitySeal // identity.go
 }
@@ -41,8 +49,8 @@ type User struct {
 
 // InsertOrganisation adds an organisation.
 func (t *Tx) InsertOrganisation(o Organisation) error {
-	_, err := t.exec(`INSERT INTO organisations(id, name, kind, first_responder, childrens_services, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		o.ID, o.Name, o.Kind, o.FirstResponder, o.ChildrensServices, utc(o.CreatedAt))
+	_, err := t.exec(`INSERT INTO organisations(id, name, kind, first_responder_designation, childrens_services, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		o.ID, o.Name, o.Kind, o.FirstResponderDesignation, o.ChildrensServices, utc(o.CreatedAt))
 	if isUniqueViolation(err) {
 		return waymark.Errorf(waymark.ECONFLICT, "An organisation with id %s already exists", o.ID)
 	}
@@ -52,11 +60,25 @@ func (t *Tx) InsertOrganisation(o Organisation) error {
 	return t.sealOrg(o.ID)
 }
 
-const orgColumns = `o.id, o.name, o.kind, o.first_responder, o.childrens_services, o.created_at, o.seal_key, o.mac`
+// SetFirstResponderDesignation maps an organisation to a First Responder
+// designation of the catalogue ("" for none) and seals the row afresh. An
+// organisation whose row was altered behind Waymark's back is not found:
+// its seal is never renewed over the change.
+func (t *Tx) SetFirstResponderDesignation(orgID, designation string) error {
+	if _, err := t.OrganisationByID(orgID); err != nil {
+		return err
+	}
+	if _, err := t.exec(`UPDATE organisations SET first_responder_designation = $2 WHERE id = $1`, orgID, designation); err != nil {
+		return fmt.Errorf("store: setting First Responder designation: %w", err)
+	}
+	return t.sealOrg(orgID)
+}
+
+const orgColumns = `o.id, o.name, o.kind, o.first_responder_designation, o.childrens_services, o.created_at, o.seal_key, o.mac`
 
 func scanOrg(s interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
-	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.FirstResponder, &o.ChildrensServices, &o.CreatedAt, &o.seal.keyID, &o.seal.mac)
+	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.FirstResponderDesignation, &o.ChildrensServices, &o.CreatedAt, &o.seal.keyID, &o.seal.mac)
 	return o, err
 }
 
@@ -158,7 +180,7 @@ const userColumns = `u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u
 
 func userDest(u *User, locked *sql.NullTime) []any {
 	return []any{&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.FailedSignIns, locked, &u.Disabled, &u.CreatedAt, &u.seal.keyID, &u.seal.mac,
-		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponder, &u.Org.ChildrensServices, &u.Org.CreatedAt, &u.Org.seal.keyID, &u.Org.seal.mac}
+		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponderDesignation, &u.Org.ChildrensServices, &u.Org.CreatedAt, &u.Org.seal.keyID, &u.Org.seal.mac}
 }
 
 func scanUser(s interface{ Scan(...any) error }) (User, error) {

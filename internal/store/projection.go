@@ -177,8 +177,14 @@ func (p projection) lines() []string {
 		"cases.closed_at = " + tm(r.closedAt),
 	}
 	var ms []string
+	seen := map[string]bool{}
 	for _, m := range p.members {
-		ms = append(ms, "case_members: "+m.Kind+" "+m.ID+" as "+m.Role)
+		// One row per member, the first role given, as saveMembers writes
+		// it: a referrer invited to a meeting stays the referrer.
+		if k := m.Kind + " " + m.ID; !seen[k] {
+			seen[k] = true
+			ms = append(ms, "case_members: "+m.Kind+" "+m.ID+" as "+m.Role)
+		}
 	}
 	slices.Sort(ms)
 	out = append(out, slices.Compact(ms)...)

@@ -52,8 +52,8 @@ func NewPartnership(t testing.TB, db *store.DB, clock *Clock) Partnership {
 	t.Helper()
 	now := clock.Now()
 	p := Partnership{
-		ChildrensServices: store.Organisation{ID: "org-cs", Name: "Northshire Children's Services", Kind: "local-authority", FirstResponder: true, ChildrensServices: true, CreatedAt: now},
-		Police:            store.Organisation{ID: "org-police", Name: "Northshire Police", Kind: "police", FirstResponder: true, CreatedAt: now},
+		ChildrensServices: store.Organisation{ID: "org-cs", Name: "Northshire Children's Services", Kind: "local-authority", FirstResponderDesignation: "local-authority", ChildrensServices: true, CreatedAt: now},
+		Police:            store.Organisation{ID: "org-police", Name: "Northshire Police", Kind: "police", FirstResponderDesignation: "police", CreatedAt: now},
 		School:            store.Organisation{ID: "org-school", Name: "Northfield Academy", Kind: "school", CreatedAt: now},
 		GP:                store.Organisation{ID: "org-gp", Name: "Riverside GP Practice", Kind: "health", CreatedAt: now},
 	}

@@ -61,6 +61,7 @@ type field struct {
 	Required  bool // for yes/no questions, whose "no answer" cannot reach the pathway
 	MaxLength int
 	Rows      int
+	Default   func(v casework.CaseView) string // the answer a new form starts with, so nothing known is asked again (WCAG 3.3.7)
 }
 
 type option struct{ Value, Text string }
@@ -295,6 +296,9 @@ func (s *Server) actionPageData(view casework.CaseView, viewer casework.Viewer, 
 			for _, o := range fd.Options(s, view) {
 				p.Options[fd.Name] = append(p.Options[fd.Name], map[string]string{"Value": o.Value, "Text": o.Text})
 			}
+		}
+		if fd.Default != nil && len(f) == 0 {
+			p.Form[fd.Name] = fd.Default(view)
 		}
 		if fd.Kind == kindYesNo {
 			p.Options[fd.Name] = []map[string]string{{"Value": "yes", "Text": "Yes"}, {"Value": "no", "Text": "No"}}

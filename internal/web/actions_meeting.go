@@ -35,7 +35,7 @@ func addMeetingActions(set *actionSet) {
 		Button: "Save what was agreed",
 		Fields: []field{
 			{Name: "meetingId", Label: "Meeting", Kind: kindSelect, Options: meetingOptions(false)},
-			{Name: "attendees", Label: "Who attended?", Hint: "One on each line: their name and their role or organisation.", Kind: kindLines, Rows: 6},
+			{Name: "attendees", Label: "Who attended?", Hint: "One on each line: their name and their role or organisation.", Kind: kindLines, Rows: 6, Default: expectedAttendees},
 			{Name: "nrmDecision", Label: "Did the meeting agree to submit an NRM referral?", Kind: kindRadios, Options: meetingOptionsOf(pathway.MeetingNRMDecisions)},
 			{Name: "leadOrgId", Label: "Lead First Responder organisation", Hint: "Only a designated First Responder organisation can submit the referral (§8.2). Needed when the referral is to be submitted.", Kind: kindSelect, Options: leadOrganisationOptions("Not applicable – no referral to be submitted")},
 			{Name: "childProtectionConference", Label: "Is a Child Protection Conference to be held?", Kind: kindYesNo, Required: true},

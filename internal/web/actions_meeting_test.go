@@ -284,3 +284,30 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 		}
 	})
 }
+
+// WCAG 3.3.7 (redundant entry): "Who attended?" starts with whoever
+// convened the meeting and everyone invited, so the person recording it
+// only removes those who did not come (§6.8).
+func TestWhoAttendedStartsWithThoseInvited(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := e.meetingCase(nil)
+		sw := e.browser()
+		sw.signIn("social.worker@cs.example")
+		meetingRoundTrip(t, sw, id, "convene-meeting",
+			url.Values{"kind": {"strat"}}, "scheduledFor",
+			url.Values{"kind": {"strat"}, "scheduledFor-day": {"11"}, "scheduledFor-month": {"3"}, "scheduledFor-year": {"2026"}, "scheduledFor-time": {"10:00"},
+				"inviteeEmails": {"first.responder@police.example\r\ndsl@northfield.example"}})
+		page := sw.get("/cases/" + id + "/actions/record-meeting").Body.String()
+		want := "Sam Social, Northshire Children&#39;s Services\nPat Police, Northshire Police\n"
+		i := strings.Index(page, `name="attendees"`)
+		if i < 0 {
+			t.Fatal("no attendees answer on the form")
+		}
+		textarea := page[i:]
+		textarea = textarea[strings.Index(textarea, ">")+1 : strings.Index(textarea, "</textarea>")]
+		if textarea != want+"Tara Teacher, Northfield Academy" {
+			t.Fatalf("Who attended? starts as %q, want the convener and both invitees, one on each line", textarea)
+		}
+	})
+}

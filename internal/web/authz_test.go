@@ -278,6 +278,8 @@ func authzRoutes() map[string]authzRoute {
 		"GET /admin/staff/new":           {method: "GET", path: "/admin/staff/new", want: signedIn("GET", forbidden, statuses{"admin": ok})},
 		"GET /admin/staff/{id}":          {method: "GET", path: "/admin/staff/{id}", want: signedIn("GET", forbidden, statuses{"admin": notFound})},
 		"GET /admin/organisations":       {method: "GET", path: "/admin/organisations", want: signedIn("GET", forbidden, statuses{"admin": ok})},
+		"GET /admin/organisations/{id}":  {method: "GET", path: "/admin/organisations/{id}", want: signedIn("GET", forbidden, statuses{"admin": notFound})},
+		"POST /admin/organisations/{id}": {method: "POST", path: "/admin/organisations/{id}", form: form("designation", "police"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
 		"POST /admin/staff":              {method: "POST", path: "/admin/staff", form: form("email", "", "name", "Matrix", "organisation", "org-cs", "role", "practitioner"), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
 		"POST /admin/staff/confirm":      {method: "POST", path: "/admin/staff/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
 		"POST /admin/staff/disable":      {method: "POST", path: "/admin/staff/disable", form: form("users", "user-nobody"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},

@@ -40,7 +40,7 @@ func pathwayAnswer(t *testing.T, e *testEnv, v casework.Viewer, caseID string) (
 	if len(m.Roles) == 0 || v.User.Role == pathway.RoleAdministrator {
 		return nil, false // §6.5: not a member (an administrator sees no case)
 	}
-	a := v.Actor()
+	a := v.Actor(storetest.Catalog())
 	a.Membership = m
 	out := map[string]pathway.Availability{}
 	for _, av := range pathway.New(storetest.Catalog()).Available(c, a, e.clock.Now()) {

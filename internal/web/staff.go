@@ -9,7 +9,6 @@ import (
 	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
-	"waymark/internal/store"
 )
 
 // Staff accounts: administrators list people (by organisation and status),
@@ -34,7 +33,6 @@ type staffData struct {
 	RoleItems   []map[string]string
 	Form        map[string]string
 	Selected    map[string]bool
-	Orgs        []store.Organisation
 	CanInvite   bool // links to set a first password can be emailed
 }
 
@@ -142,7 +140,8 @@ func (s *Server) handleStaffConfirm(w http.ResponseWriter, r *http.Request, v ca
 		return
 	}
 	next := r.PostFormValue("next")
-	if next != "/admin/staff" && next != "/admin/staff/new" && !(strings.HasPrefix(next, "/admin/staff/") && !strings.ContainsAny(next[len("/admin/staff/"):], "/?#\\")) {
+	if next != "/admin/staff" && next != "/admin/staff/new" && !(strings.HasPrefix(next, "/admin/staff/") && !strings.ContainsAny(next[len("/admin/staff/"):], "/?#\\")) &&
+		!(strings.HasPrefix(next, "/admin/organisations/") && !strings.ContainsAny(next[len("/admin/organisations/"):], "/?#\\")) {
 		next = "/admin/staff"
 	}
 	// A refused confirmation shows again the page it was asked on, so the
@@ -151,6 +150,9 @@ func (s *Server) handleStaffConfirm(w http.ResponseWriter, r *http.Request, v ca
 		switch d := (staffData{NeedConfirm: true}); {
 		case next == "/admin/staff/new":
 			s.staffAddPage(w, r, v, status, d, errs)
+		case strings.HasPrefix(next, "/admin/organisations/"):
+			r.SetPathValue("id", strings.TrimPrefix(next, "/admin/organisations/"))
+			s.organisationPage(w, r, v, status, organisationData{staffData: d}, errs, "")
 		case next != "/admin/staff":
 			r.SetPathValue("id", strings.TrimPrefix(next, "/admin/staff/"))
 			s.staffPersonPage(w, r, v, status, d, errs, "")
@@ -367,15 +369,6 @@ func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r 
 	}
 }
 
-func (s *Server) handleOrganisations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	orgs, err := s.svc.StaffOrganisations(r.Context(), v)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "organisations", Page{Title: "Organisations", Data: staffData{Orgs: orgs}})
-}
-
 // API.
 
 type apiStaffMember struct {
@@ -401,6 +394,10 @@ type apiOrganisation struct {
 	Kind              string `json:"kind"`
 	FirstResponder    bool   `json:"firstResponder"`
 	ChildrensServices bool   `json:"childrensServices"`
+	// FirstResponderDesignation is the catalogue's id the organisation is
+	// mapped to, null for none; firstResponder is false when the
+	// catalogue no longer lists it.
+	FirstResponderDesignation *string `json:"firstResponderDesignation"`
 }
 
 func (s *Server) handleAPIStaff(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -425,7 +422,11 @@ func (s *Server) handleAPIOrganisations(w http.ResponseWriter, r *http.Request, 
 	}
 	out := make([]apiOrganisation, 0, len(orgs))
 	for _, o := range orgs {
-		out = append(out, apiOrganisation{ID: o.ID, Name: o.Name, Kind: o.Kind, FirstResponder: o.FirstResponder, ChildrensServices: o.ChildrensServices})
+		a := apiOrganisation{ID: o.ID, Name: o.Name, Kind: o.Kind, FirstResponder: casework.IsFirstResponder(s.svc.Catalog, o), ChildrensServices: o.ChildrensServices}
+		if o.FirstResponderDesignation != "" {
+			a.FirstResponderDesignation = &o.FirstResponderDesignation
+		}
+		out = append(out, a)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"organisations": out})
 }
