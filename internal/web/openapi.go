@@ -99,8 +99,8 @@ func schemaOf(t reflect.Type) map[string]any {
 
 func schemaOfValue(t reflect.Type) map[string]any {
 	switch {
-	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
+	case t == timeType: // a zero time is sent as null (apiValue)
+		return map[string]any{"type": []any{"string", "null"}, "format": "date-time"}
 	case t.Kind() == reflect.String:
 		return map[string]any{"type": "string"}
 	case t.Kind() == reflect.Bool:
@@ -125,7 +125,7 @@ func schemaOfValue(t reflect.Type) map[string]any {
 				continue
 			}
 			if name == "" {
-				name = f.Name
+				name = apiName(f.Name)
 			}
 			props[name] = schemaOf(f.Type)
 		}

@@ -522,7 +522,7 @@ func jsonFields(t reflect.Type) (names []string, always []string) {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" {
-			name = f.Name
+			name = apiName(f.Name)
 		}
 		names = append(names, name)
 		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
