@@ -1,5 +1,7 @@
 package pathway
 
+import "reflect"
+
 // Choice is an answer to a command that must be one of a closed list: the
 // pathway refuses any other value. The API's description lists the values
 // from here, so the two cannot drift apart.
@@ -55,4 +57,62 @@ func Choices() []Choice {
 		{Command: StartPlacement{}, Field: "placementType", Options: placementTypes},
 		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
 	}
+}
+
+// RequiredAnswers names the answers (by JSON name) the pathway refuses a
+// command without, whatever the case; ok is false for a command it does not
+// know. Answers needed only with certain others (the reason an NRM referral
+// goes without a meeting's decision, §8.5) are not listed.
+func RequiredAnswers(cmd Command) (fields []string, ok bool) {
+	fields, ok = requiredAnswers[reflect.TypeOf(cmd)]
+	return fields, ok
+}
+
+var requiredAnswers = map[reflect.Type][]string{
+	reflect.TypeFor[RecordContact]():                    {"method"},
+	reflect.TypeFor[RecordOutcome]():                    {"decision", "nextStep"},
+	reflect.TypeFor[AddNote]():                          {"text"},
+	reflect.TypeFor[AssignWorker]():                     {"workerEmail"},
+	reflect.TypeFor[GiveClientAccess]():                 {"clientId", "reason"},
+	reflect.TypeFor[WithdrawClientAccess]():             {"clientId"},
+	reflect.TypeFor[ConveneMeeting]():                   {"kind", "scheduledFor", "inviteeEmails"},
+	reflect.TypeFor[RecordMeetingHeld]():                {"attendees", "nrmDecision", "childProtectionConference", "childProtectionPlan", "informationSharedWithPolice"},
+	reflect.TypeFor[RecordDisruptionPower]():            {"power", "outcome", "reason"},
+	reflect.TypeFor[AddMeetingAction]():                 {"text", "ownerEmail", "dueOn", "contactsFamily"},
+	reflect.TypeFor[CompleteMeetingAction]():            {"actionId"},
+	reflect.TypeFor[RaiseEscalation]():                  {"reason"},
+	reflect.TypeFor[EscalateFurther]():                  {"note"},
+	reflect.TypeFor[ResolveEscalation]():                {"outcome", "note"},
+	reflect.TypeFor[SubmitNRMReferral]():                {"submittedAt", "via"},
+	reflect.TypeFor[RecordHomeOfficeReference]():        {"reference", "receivedOn"},
+	reflect.TypeFor[RecordNRMFurtherInformation]():      {"sentOn", "summary"},
+	reflect.TypeFor[RecordReasonableGrounds]():          {"outcome", "decidedOn"},
+	reflect.TypeFor[RecordConclusiveGrounds]():          {"outcome", "decidedOn"},
+	reflect.TypeFor[RequestNRMReconsideration]():        {"decision"},
+	reflect.TypeFor[RecordNRMReconsiderationOutcome]():  {"outcome", "decidedOn"},
+	reflect.TypeFor[ReportMissing]():                    {"startedAt", "circumstances", "policeInformed"},
+	reflect.TypeFor[RecordFound]():                      {"endedAt", "whereFound"},
+	reflect.TypeFor[RecordReturnInterview]():            {"heldAt", "by", "disclosed"},
+	reflect.TypeFor[CloseCase]():                        {"reason", "monitoring"},
+	reflect.TypeFor[ReopenCase]():                       {"reason"},
+	reflect.TypeFor[CorrectEntry]():                     {"corrects", "what", "correction", "reason"},
+	reflect.TypeFor[CorrectChildDetails]():              {"givenNames", "reason"},
+	reflect.TypeFor[RecordLinkedPerson]():               {"name", "relationship"},
+	reflect.TypeFor[RecordStrategyDiscussion]():         {"heldAt", "participants"},
+	reflect.TypeFor[PlanInterview]():                    {"plannedFor", "interviewers"},
+	reflect.TypeFor[BookInterpreter]():                  {"interpreterId", "language", "genderPreference"},
+	reflect.TypeFor[RecordSupport]():                    {"kind", "status"},
+	reflect.TypeFor[UpdateSupport]():                    {"item", "status"},
+	reflect.TypeFor[RecordChildFromAbroad]():            {"accommodationBasis"},
+	reflect.TypeFor[RecordRepatriationRisk]():           {"assessedOn", "findings"},
+	reflect.TypeFor[RecordFamilyTracing]():              {"discreet", "notes"},
+	reflect.TypeFor[AgreeCarePlan]():                    {"agreedOn", "protectionPlan", "missingContingency"},
+	reflect.TypeFor[RecordUKVIConcern]():                {"raisedAt", "details"},
+	reflect.TypeFor[RecordUKVIConfirmation]():           {"receivedAt"},
+	reflect.TypeFor[StartPlacement]():                   {"startedAt", "placementType", "address"},
+	reflect.TypeFor[ChangeWhereaboutsConfidentiality](): {"reason"},
+	reflect.TypeFor[GrantWhereaboutsAccess]():           {"email", "reason"},
+	reflect.TypeFor[RevokeWhereaboutsAccess]():          {"userId"},
+	reflect.TypeFor[RequestAgeAssessment]():             {"reason"},
+	reflect.TypeFor[CompleteAgeAssessment]():            {"completedOn", "outcome"},
 }
