@@ -116,3 +116,18 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RequestAgeAssessment]():             {"reason"},
 	reflect.TypeFor[CompleteAgeAssessment]():            {"completedOn", "outcome"},
 }
+
+// Progresses lists every value of Case.Progress, furthest first.
+func Progresses() []string {
+	out := []string{"Closed"}
+	for _, g := range []string{"Conclusive Grounds decision: ", "Reasonable Grounds decision: "} {
+		for _, o := range DecisionOutcomes() {
+			out = append(out, g+o.Value)
+		}
+	}
+	out = append(out, "NRM referral submitted", "Multi-agency meeting held", "Multi-agency meeting arranged", "Strategy discussion held")
+	for _, s := range []Stage{StageOutcomeGiven, StageContactRecorded, StageConcernRaised} {
+		out = append(out, s.Label())
+	}
+	return out
+}

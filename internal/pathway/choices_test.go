@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -165,4 +166,30 @@ var listFuncs = map[string]any{
 	"AccommodationBases": pathway.AccommodationBases, "ImmigrationOptions": pathway.ImmigrationOptions,
 	"AgeOutcomes": pathway.AgeOutcomes, "SupportKinds": pathway.SupportKinds, "SupportStatuses": pathway.SupportStatuses,
 	"ConsentGivers": pathway.ConsentGivers, "VisitorOffers": pathway.VisitorOffers, "PlacementTypes": pathway.PlacementTypes,
+}
+
+// Progress only ever says one of Progresses, and every literal it builds
+// from begins one of them.
+func TestProgressIsOneOfTheListedValues(t *testing.T) {
+	all := pathway.Progresses()
+	for i, c := range casesAtEveryStep(t) {
+		if p := c.Progress(); !slices.Contains(all, p) {
+			t.Errorf("case %d: Progress() = %q, not one of %q", i, p, all)
+		}
+	}
+	file, err := parser.ParseFile(token.NewFileSet(), "progress.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast.Inspect(file, func(n ast.Node) bool {
+		lit, ok := n.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return true
+		}
+		s, _ := strconv.Unquote(lit.Value)
+		if !slices.ContainsFunc(all, func(p string) bool { return strings.HasPrefix(p, s) }) {
+			t.Errorf("progress.go says %q, which begins none of Progresses()", s)
+		}
+		return true
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"waymark/internal/pathway"
 )
 
 // openAPIDoc describes the JSON API (OpenAPI 3.1). The case actions are added
@@ -54,7 +56,9 @@ func buildOpenAPI() ([]byte, error) {
 		body := schemaOf(reflect.TypeOf(a.example))
 		props := body["properties"].(map[string]any)
 		props["expectedVersion"] = map[string]any{"type": "integer", "description": "The case version you last read; a stale version gets 409 and nothing is saved."}
-		body["required"] = []string{"expectedVersion"}
+		describeChoices(props, a.example)
+		required, _ := pathway.RequiredAnswers(a.example.(pathway.Command))
+		body["required"] = append([]string{"expectedVersion"}, required...)
 		summary := a.Title
 		if a.Section != "" {
 			summary += " (" + a.Section + ")"
@@ -76,6 +80,38 @@ func buildOpenAPI() ([]byte, error) {
 		}
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// describeChoices gives each answer of cmd that must come from a closed list
+// its values (pathway.Choices), with their meanings.
+func describeChoices(props map[string]any, cmd any) {
+	for _, c := range pathway.Choices() {
+		if reflect.TypeOf(c.Command) != reflect.TypeOf(cmd) {
+			continue
+		}
+		prop, _ := props[c.Field].(map[string]any)
+		if prop == nil {
+			continue // TestOpenAPIListsEveryChoice reports it
+		}
+		values, meanings := choiceValues(c)
+		prop["description"] = "One of: " + strings.Join(meanings, "; ") + "."
+		if c.Each {
+			prop = prop["items"].(map[string]any)
+		}
+		prop["enum"] = values
+	}
+}
+
+func choiceValues(c pathway.Choice) (values []any, meanings []string) {
+	for _, o := range c.Options {
+		values = append(values, o.Value)
+		meanings = append(meanings, "`"+o.Value+"` ("+o.Text+")")
+	}
+	if c.Optional {
+		values = append(values, "")
+		meanings = append(meanings, "empty when it does not apply")
+	}
+	return values, meanings
 }
 
 var timeType = reflect.TypeOf(time.Time{})
