@@ -595,6 +595,9 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"MachineClient", d.schema("MachineClient"), apiMachineClient{}, true},
 		{"StaffMember", d.schema("StaffMember"), apiStaffMember{}, true},
 		{"Organisation", d.schema("Organisation"), apiOrganisation{}, true},
+		{"Interpreter", d.schema("Interpreter"), apiInterpreter{}, true},
+		{"OpenEscalation", d.schema("OpenEscalation"), apiEscalation{}, true},
+		{"EscalatedCase", d.schema("EscalatedCase"), apiEscalatedCase{}, true},
 		{"Catalog.indicatorGroups", catalogItems("indicatorGroups"), catalog.IndicatorGroup{}, true},
 		{"Catalog.indicators", catalogItems("indicators"), catalog.Indicator{}, true},
 		{"Catalog.exploitationTypes", catalogItems("exploitationTypes"), catalog.ExploitationType{}, true},
@@ -640,6 +643,7 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"Role", enumOf(d.schema("Role")), slices.Sorted(slices.Values(pathway.Roles))},
 		{"Scope", enumOf(d.schema("Scope")), []string{casework.ScopeRead, casework.ScopeWrite}},
 		{"Organisation.kind", enumOf(obj(obj(d.schema("Organisation")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.OrganisationKinds))},
+		{"InterpreterGender", enumOf(d.schema("InterpreterGender")), optionValues(pathway.InterpreterGenders())},
 	}
 	for _, e := range enums {
 		if !slices.Equal(e.doc, e.want) {
