@@ -131,3 +131,8 @@ func Progresses() []string {
 	}
 	return out
 }
+
+// WarningKinds lists every Warning.Kind, in the order WarningsAt gives them.
+func WarningKinds() []string {
+	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "age-uncertain", "whereabouts-confidential", "closed"}
+}

@@ -193,3 +193,44 @@ func TestProgressIsOneOfTheListedValues(t *testing.T) {
 		return true
 	})
 }
+
+// Every kind of warning the pathway gives is listed by WarningKinds.
+func TestEveryWarningKindIsListed(t *testing.T) {
+	var found []string
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), e.Name(), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if id, isIdent := lit.Type.(*ast.Ident); isIdent && id.Name == "Warning" && len(lit.Elts) > 0 {
+				kind, isString := lit.Elts[0].(*ast.BasicLit)
+				if kv, isKV := lit.Elts[0].(*ast.KeyValueExpr); isKV {
+					kind, isString = kv.Value.(*ast.BasicLit)
+				}
+				if !isString {
+					t.Errorf("%s: a Warning whose kind is not written out", e.Name())
+					return true
+				}
+				s, _ := strconv.Unquote(kind.Value)
+				found = append(found, s)
+			}
+			return true
+		})
+	}
+	slices.Sort(found)
+	if want := slices.Sorted(slices.Values(pathway.WarningKinds())); !slices.Equal(slices.Compact(found), want) {
+		t.Errorf("the pathway gives warnings of kinds %v; WarningKinds lists %v", found, want)
+	}
+}

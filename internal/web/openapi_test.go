@@ -644,6 +644,7 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"Scope", enumOf(d.schema("Scope")), []string{casework.ScopeRead, casework.ScopeWrite}},
 		{"Organisation.kind", enumOf(obj(obj(d.schema("Organisation")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.OrganisationKinds))},
 		{"InterpreterGender", enumOf(d.schema("InterpreterGender")), optionValues(pathway.InterpreterGenders())},
+		{"Warning.kind", enumOf(obj(obj(d.schema("Warning")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.WarningKinds()))},
 	}
 	for _, e := range enums {
 		if !slices.Equal(e.doc, e.want) {
