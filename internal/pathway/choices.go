@@ -136,3 +136,12 @@ func Progresses() []string {
 func WarningKinds() []string {
 	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "age-uncertain", "whereabouts-confidential", "closed"}
 }
+
+// ClockKinds lists every kind of clock a case can run.
+func ClockKinds() []ClockKind {
+	return []ClockKind{ClockNotifyChildrensServices, ClockOutcomeToReferrer, ClockMeetingAction, ClockNRMReasonableGrounds,
+		ClockNRMEarliestConclusiveGrounds, ClockReturnInterview, ClockUKVIConfirmation, ClockPlacementMissingRisk}
+}
+
+// Stages lists every Stage, in the order a case reaches them.
+func Stages() []Stage { return []Stage{StageConcernRaised, StageContactRecorded, StageOutcomeGiven} }

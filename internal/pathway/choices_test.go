@@ -234,3 +234,53 @@ func TestEveryWarningKindIsListed(t *testing.T) {
 		t.Errorf("the pathway gives warnings of kinds %v; WarningKinds lists %v", found, want)
 	}
 }
+
+// ClockKinds and Stages list every constant of their type in the package.
+func TestEveryClockKindAndStageIsListed(t *testing.T) {
+	declared := map[string][]string{}
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), e.Name(), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				id, ok := vs.Type.(*ast.Ident)
+				if !ok || id.Name != "ClockKind" && id.Name != "Stage" {
+					continue
+				}
+				for _, v := range vs.Values {
+					if lit, ok := v.(*ast.BasicLit); ok {
+						s, _ := strconv.Unquote(lit.Value)
+						declared[id.Name] = append(declared[id.Name], s)
+					}
+				}
+			}
+		}
+	}
+	var kinds, stages []string
+	for _, k := range pathway.ClockKinds() {
+		kinds = append(kinds, string(k))
+	}
+	for _, s := range pathway.Stages() {
+		stages = append(stages, string(s))
+	}
+	for name, listed := range map[string][]string{"ClockKind": kinds, "Stage": stages} {
+		got, want := slices.Sorted(slices.Values(declared[name])), slices.Sorted(slices.Values(listed))
+		if len(got) == 0 || !slices.Equal(got, want) {
+			t.Errorf("the package declares %s values %v; the list has %v", name, got, want)
+		}
+	}
+}

@@ -555,6 +555,14 @@ func enumOf(s map[string]any) []string {
 	return out
 }
 
+func stringsOf[T ~string](xs []T) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, string(x))
+	}
+	return out
+}
+
 func optionValues(opts []struct{ Value, Text string }) []string {
 	var out []string
 	for _, o := range opts {
@@ -645,6 +653,8 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"Organisation.kind", enumOf(obj(obj(d.schema("Organisation")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.OrganisationKinds))},
 		{"InterpreterGender", enumOf(d.schema("InterpreterGender")), optionValues(pathway.InterpreterGenders())},
 		{"Warning.kind", enumOf(obj(obj(d.schema("Warning")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.WarningKinds()))},
+		{"Clock.kind", enumOf(obj(obj(d.schema("Clock")["properties"])["kind"])), slices.Sorted(slices.Values(stringsOf(pathway.ClockKinds())))},
+		{"Stage", enumOf(d.schema("Stage")), slices.Sorted(slices.Values(stringsOf(pathway.Stages())))},
 	}
 	for _, e := range enums {
 		if !slices.Equal(e.doc, e.want) {
