@@ -89,7 +89,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	enc.Encode(apiValue(v))
 }
 
 // codeTooLarge is the problem code of a request body over the size limit:

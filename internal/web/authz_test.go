@@ -248,6 +248,10 @@ func authzRoutes() map[string]authzRoute {
 		"POST /api/v1/cases":              {method: "POST", path: "/api/v1/cases", json: "{concern}", want: bearer(created, statuses{"admin": forbidden, "machine-client": forbidden})},
 		"GET /api/v1/inbox":               {method: "GET", path: "/api/v1/inbox", want: bearer(forbidden, statuses{"cs-worker": ok, "social-worker": ok, "manager": ok})},
 		"GET /api/v1/my-work":             {method: "GET", path: "/api/v1/my-work", want: bearer(ok, statuses{"admin": forbidden})},
+		// The partnership lead's escalations and the administrators' interpreter register: api_registers.go.
+		"GET /api/v1/escalations":   {method: "GET", path: "/api/v1/escalations", want: bearer(forbidden, statuses{"partnership-lead": ok})},
+		"GET /api/v1/interpreters":  {method: "GET", path: "/api/v1/interpreters", want: bearer(forbidden, statuses{"admin": ok})},
+		"POST /api/v1/interpreters": {method: "POST", path: "/api/v1/interpreters", json: map[string]any{"name": "Ana Interpreter", "languages": []string{"Albanian"}, "gender": pathway.InterpreterGenders()[0].Value, "professional": true, "approved": true, "active": true}, want: bearer(forbidden, statuses{"admin": created})},
 
 		// A person's own API tokens (anyone signed in in person makes
 		// their own, never someone else's), re-authentication, and machine

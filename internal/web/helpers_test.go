@@ -56,6 +56,9 @@ func (e *testEnv) serve(r *http.Request) *httptest.ResponseRecorder {
 	e.t.Helper()
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, r)
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		checkAPIResponseShape(e.t, r.Method+" "+r.URL.Path, rec)
+	}
 	return rec
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"waymark/internal/pathway"
 )
 
 // openAPIDoc describes the JSON API (OpenAPI 3.1). The case actions are added
@@ -54,7 +56,9 @@ func buildOpenAPI(set *actionSet) ([]byte, error) {
 		body := schemaOf(reflect.TypeOf(a.example))
 		props := body["properties"].(map[string]any)
 		props["expectedVersion"] = map[string]any{"type": "integer", "description": "The case version you last read; a stale version gets 409 and nothing is saved."}
-		body["required"] = []string{"expectedVersion"}
+		describeChoices(props, a.example)
+		required, _ := pathway.RequiredAnswers(a.example.(pathway.Command))
+		body["required"] = append([]string{"expectedVersion"}, required...)
 		summary := a.Title
 		if a.Section != "" {
 			summary += " (" + a.Section + ")"
@@ -78,6 +82,38 @@ func buildOpenAPI(set *actionSet) ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
+// describeChoices gives each answer of cmd that must come from a closed list
+// its values (pathway.Choices), with their meanings.
+func describeChoices(props map[string]any, cmd any) {
+	for _, c := range pathway.Choices() {
+		if reflect.TypeOf(c.Command) != reflect.TypeOf(cmd) {
+			continue
+		}
+		prop, _ := props[c.Field].(map[string]any)
+		if prop == nil {
+			continue // TestOpenAPIListsEveryChoice reports it
+		}
+		values, meanings := choiceValues(c)
+		prop["description"] = "One of: " + strings.Join(meanings, "; ") + "."
+		if c.Each {
+			prop = prop["items"].(map[string]any)
+		}
+		prop["enum"] = values
+	}
+}
+
+func choiceValues(c pathway.Choice) (values []any, meanings []string) {
+	for _, o := range c.Options {
+		values = append(values, o.Value)
+		meanings = append(meanings, "`"+o.Value+"` ("+o.Text+")")
+	}
+	if c.Optional {
+		values = append(values, "")
+		meanings = append(meanings, "empty when it does not apply")
+	}
+	return values, meanings
+}
+
 var timeType = reflect.TypeOf(time.Time{})
 
 // schemaOf describes a Go type as a JSON Schema, following its json tags.
@@ -99,8 +135,8 @@ func schemaOf(t reflect.Type) map[string]any {
 
 func schemaOfValue(t reflect.Type) map[string]any {
 	switch {
-	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
+	case t == timeType: // a zero time is sent as null (apiValue)
+		return map[string]any{"type": []any{"string", "null"}, "format": "date-time"}
 	case t.Kind() == reflect.String:
 		return map[string]any{"type": "string"}
 	case t.Kind() == reflect.Bool:
@@ -125,7 +161,7 @@ func schemaOfValue(t reflect.Type) map[string]any {
 				continue
 			}
 			if name == "" {
-				name = f.Name
+				name = apiName(f.Name)
 			}
 			props[name] = schemaOf(f.Type)
 		}

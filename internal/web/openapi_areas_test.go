@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"waymark/internal/pathway"
 )
 
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite the case areas' schemas in openapi.json from the Go types")
@@ -25,21 +27,11 @@ func TestOpenAPIDescribesTheCaseAreasAsTheGoTypesEncodeThem(t *testing.T) {
 	}
 	c := doc["components"].(map[string]any)["schemas"].(map[string]any)["Case"].(map[string]any)
 	props := c["properties"].(map[string]any)
-	caseType := reflect.TypeOf(apiCase{})
 	changed := false
 	for _, name := range caseAreas {
-		var want map[string]any
-		for i := range caseType.NumField() {
-			f := caseType.Field(i)
-			if jn, _, _ := strings.Cut(f.Tag.Get("json"), ","); jn == name {
-				want = schemaOf(f.Type)
-			}
-		}
+		want := caseAreaSchema(name)
 		if want == nil {
 			t.Fatalf("apiCase has no %q field", name)
-		}
-		if name != "progress" && name != "flags" {
-			want["description"] = "Shown only to those who work the case (§6.5)"
 		}
 		wantJSON, _ := json.Marshal(want)
 		var wantNorm any
@@ -72,4 +64,25 @@ func TestOpenAPIDescribesTheCaseAreasAsTheGoTypesEncodeThem(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// caseAreaSchema describes the Case's property name from its Go type.
+func caseAreaSchema(name string) map[string]any {
+	caseType := reflect.TypeOf(apiCase{})
+	var want map[string]any
+	for i := range caseType.NumField() {
+		f := caseType.Field(i)
+		if jn, _, _ := strings.Cut(f.Tag.Get("json"), ","); jn == name {
+			want = schemaOf(f.Type)
+		}
+	}
+	switch {
+	case want == nil:
+	case name == "progress":
+		want["description"] = "Where the case stands on the whole pathway, in words to show as they are: the furthest step reached, closure first. The values are listed furthest first."
+		want["enum"] = pathway.Progresses()
+	case name != "flags":
+		want["description"] = "Shown only to those who work the case (§6.5)"
+	}
+	return want
 }

@@ -522,7 +522,7 @@ func jsonFields(t reflect.Type) (names []string, always []string) {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" {
-			name = f.Name
+			name = apiName(f.Name)
 		}
 		names = append(names, name)
 		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
@@ -552,6 +552,14 @@ func enumOf(s map[string]any) []string {
 		out = append(out, v.(string))
 	}
 	sort.Strings(out)
+	return out
+}
+
+func stringsOf[T ~string](xs []T) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, string(x))
+	}
 	return out
 }
 
@@ -595,6 +603,9 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"MachineClient", d.schema("MachineClient"), apiMachineClient{}, true},
 		{"StaffMember", d.schema("StaffMember"), apiStaffMember{}, true},
 		{"Organisation", d.schema("Organisation"), apiOrganisation{}, true},
+		{"Interpreter", d.schema("Interpreter"), apiInterpreter{}, true},
+		{"OpenEscalation", d.schema("OpenEscalation"), apiEscalation{}, true},
+		{"EscalatedCase", d.schema("EscalatedCase"), apiEscalatedCase{}, true},
 		{"Catalog.indicatorGroups", catalogItems("indicatorGroups"), catalog.IndicatorGroup{}, true},
 		{"Catalog.indicators", catalogItems("indicators"), catalog.Indicator{}, true},
 		{"Catalog.exploitationTypes", catalogItems("exploitationTypes"), catalog.ExploitationType{}, true},
@@ -640,6 +651,10 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"Role", enumOf(d.schema("Role")), slices.Sorted(slices.Values(pathway.Roles))},
 		{"Scope", enumOf(d.schema("Scope")), []string{casework.ScopeRead, casework.ScopeWrite}},
 		{"Organisation.kind", enumOf(obj(obj(d.schema("Organisation")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.OrganisationKinds))},
+		{"InterpreterGender", enumOf(d.schema("InterpreterGender")), optionValues(pathway.InterpreterGenders())},
+		{"Warning.kind", enumOf(obj(obj(d.schema("Warning")["properties"])["kind"])), slices.Sorted(slices.Values(pathway.WarningKinds()))},
+		{"Clock.kind", enumOf(obj(obj(d.schema("Clock")["properties"])["kind"])), slices.Sorted(slices.Values(stringsOf(pathway.ClockKinds())))},
+		{"Stage", enumOf(d.schema("Stage")), slices.Sorted(slices.Values(stringsOf(pathway.Stages())))},
 	}
 	for _, e := range enums {
 		if !slices.Equal(e.doc, e.want) {

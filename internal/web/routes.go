@@ -123,6 +123,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/{id}/nrm-reconsideration.txt", s.api(s.handleAPINRMDocument(nrm.Reconsideration, casework.NRMFormatText)))
 	mux.Handle("GET /api/v1/inbox", s.api(s.handleAPIInbox))
 	mux.Handle("GET /api/v1/my-work", s.api(s.handleAPIMyWork))
+	mux.Handle("GET /api/v1/escalations", s.api(s.handleAPIEscalations))                          // api_registers.go
+	mux.Handle("GET /api/v1/interpreters", s.api(s.handleAPIInterpreters))                        // api_registers.go
+	mux.Handle("POST /api/v1/interpreters", s.api(s.handleAPIInterpreterAdd))                     // api_registers.go
 	mux.Handle("POST /api/v1/sessions/current/reauthenticate", s.api(s.handleAPIReauthenticate))  // clients.go
 	mux.Handle("GET /api/v1/tokens", s.api(s.handleAPITokens))                                    // clients.go: the person's own
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))                              // clients.go

@@ -1,0 +1,147 @@
+package pathway
+
+import "reflect"
+
+// Choice is an answer to a command that must be one of a closed list: the
+// pathway refuses any other value. The API's description lists the values
+// from here, so the two cannot drift apart.
+type Choice struct {
+	Command Command // the command, as its zero value
+	Field   string  // the answer's JSON name
+	Options []struct{ Value, Text string }
+	// Optional answers may be left empty when they do not apply (a Beacon
+	// referral's consent, an independent visitor's offer).
+	Optional bool
+	// Each marks a list answer ([]string): each item is one of Options.
+	Each bool
+}
+
+// nrmGrounds are the two NRM decisions a reconsideration can be about (§8.9).
+var nrmGrounds = []struct{ Value, Text string }{
+	{ReasonableGrounds, "Reasonable Grounds"},
+	{ConclusiveGrounds, "Conclusive Grounds"},
+}
+
+// NRMGrounds lists the NRM decisions a reconsideration can be asked of.
+func NRMGrounds() []struct{ Value, Text string } { return nrmGrounds }
+
+// Choices lists every answer of every command that the pathway checks
+// against a closed list.
+func Choices() []Choice {
+	disruption := make([]struct{ Value, Text string }, len(disruptionPowers))
+	for i, p := range disruptionPowers {
+		disruption[i] = struct{ Value, Text string }{p.Value, p.Text}
+	}
+	return []Choice{
+		{Command: RecordContact{}, Field: "method", Options: contactMethods},
+		{Command: RecordOutcome{}, Field: "decision", Options: outcomes},
+		{Command: ConveneMeeting{}, Field: "kind", Options: meetingKinds},
+		{Command: RecordMeetingHeld{}, Field: "nrmDecision", Options: meetingNRMDecisions},
+		{Command: RecordDisruptionPower{}, Field: "power", Options: disruption},
+		{Command: RecordDisruptionPower{}, Field: "outcome", Options: powerOutcomes},
+		{Command: ResolveEscalation{}, Field: "outcome", Options: escalationOutcomes},
+		{Command: SubmitNRMReferral{}, Field: "via", Options: nrmRoutes},
+		{Command: RecordReasonableGrounds{}, Field: "outcome", Options: DecisionOutcomes()},
+		{Command: RecordConclusiveGrounds{}, Field: "outcome", Options: DecisionOutcomes()},
+		{Command: RequestNRMReconsideration{}, Field: "decision", Options: nrmGrounds},
+		{Command: RecordNRMReconsiderationOutcome{}, Field: "outcome", Options: ReconsiderationOutcomes()},
+		{Command: RecordLinkedPerson{}, Field: "relationship", Options: relationships},
+		{Command: BookInterpreter{}, Field: "genderPreference", Options: genderPreferences},
+		{Command: RecordSupport{}, Field: "kind", Options: supportKinds},
+		{Command: RecordSupport{}, Field: "status", Options: supportStatuses},
+		{Command: RecordSupport{}, Field: "consentBy", Options: consentGivers, Optional: true},
+		{Command: RecordSupport{}, Field: "visitorOffer", Options: visitorOffers, Optional: true},
+		{Command: UpdateSupport{}, Field: "status", Options: supportStatuses},
+		{Command: RecordChildFromAbroad{}, Field: "accommodationBasis", Options: accommodationBases},
+		{Command: RecordChildFromAbroad{}, Field: "immigrationOptions", Options: immigrationOptions, Each: true},
+		{Command: StartPlacement{}, Field: "placementType", Options: placementTypes},
+		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
+	}
+}
+
+// RequiredAnswers names the answers (by JSON name) the pathway refuses a
+// command without, whatever the case; ok is false for a command it does not
+// know. Answers needed only with certain others (the reason an NRM referral
+// goes without a meeting's decision, §8.5) are not listed.
+func RequiredAnswers(cmd Command) (fields []string, ok bool) {
+	fields, ok = requiredAnswers[reflect.TypeOf(cmd)]
+	return fields, ok
+}
+
+var requiredAnswers = map[reflect.Type][]string{
+	reflect.TypeFor[RecordContact]():                    {"method"},
+	reflect.TypeFor[RecordOutcome]():                    {"decision", "nextStep"},
+	reflect.TypeFor[AddNote]():                          {"text"},
+	reflect.TypeFor[AssignWorker]():                     {"workerEmail"},
+	reflect.TypeFor[GiveClientAccess]():                 {"clientId", "reason"},
+	reflect.TypeFor[WithdrawClientAccess]():             {"clientId"},
+	reflect.TypeFor[ConveneMeeting]():                   {"kind", "scheduledFor", "inviteeEmails"},
+	reflect.TypeFor[RecordMeetingHeld]():                {"attendees", "nrmDecision", "childProtectionConference", "childProtectionPlan", "informationSharedWithPolice"},
+	reflect.TypeFor[RecordDisruptionPower]():            {"power", "outcome", "reason"},
+	reflect.TypeFor[AddMeetingAction]():                 {"text", "ownerEmail", "dueOn", "contactsFamily"},
+	reflect.TypeFor[CompleteMeetingAction]():            {"actionId"},
+	reflect.TypeFor[RaiseEscalation]():                  {"reason"},
+	reflect.TypeFor[EscalateFurther]():                  {"note"},
+	reflect.TypeFor[ResolveEscalation]():                {"outcome", "note"},
+	reflect.TypeFor[SubmitNRMReferral]():                {"submittedAt", "via"},
+	reflect.TypeFor[RecordHomeOfficeReference]():        {"reference", "receivedOn"},
+	reflect.TypeFor[RecordNRMFurtherInformation]():      {"sentOn", "summary"},
+	reflect.TypeFor[RecordReasonableGrounds]():          {"outcome", "decidedOn"},
+	reflect.TypeFor[RecordConclusiveGrounds]():          {"outcome", "decidedOn"},
+	reflect.TypeFor[RequestNRMReconsideration]():        {"decision"},
+	reflect.TypeFor[RecordNRMReconsiderationOutcome]():  {"outcome", "decidedOn"},
+	reflect.TypeFor[ReportMissing]():                    {"startedAt", "circumstances", "policeInformed"},
+	reflect.TypeFor[RecordFound]():                      {"endedAt", "whereFound"},
+	reflect.TypeFor[RecordReturnInterview]():            {"heldAt", "by", "disclosed"},
+	reflect.TypeFor[CloseCase]():                        {"reason", "monitoring"},
+	reflect.TypeFor[ReopenCase]():                       {"reason"},
+	reflect.TypeFor[CorrectEntry]():                     {"corrects", "what", "correction", "reason"},
+	reflect.TypeFor[CorrectChildDetails]():              {"givenNames", "reason"},
+	reflect.TypeFor[RecordLinkedPerson]():               {"name", "relationship"},
+	reflect.TypeFor[RecordStrategyDiscussion]():         {"heldAt", "participants"},
+	reflect.TypeFor[PlanInterview]():                    {"plannedFor", "interviewers"},
+	reflect.TypeFor[BookInterpreter]():                  {"interpreterId", "language", "genderPreference"},
+	reflect.TypeFor[RecordSupport]():                    {"kind", "status"},
+	reflect.TypeFor[UpdateSupport]():                    {"item", "status"},
+	reflect.TypeFor[RecordChildFromAbroad]():            {"accommodationBasis"},
+	reflect.TypeFor[RecordRepatriationRisk]():           {"assessedOn", "findings"},
+	reflect.TypeFor[RecordFamilyTracing]():              {"discreet", "notes"},
+	reflect.TypeFor[AgreeCarePlan]():                    {"agreedOn", "protectionPlan", "missingContingency"},
+	reflect.TypeFor[RecordUKVIConcern]():                {"raisedAt", "details"},
+	reflect.TypeFor[RecordUKVIConfirmation]():           {"receivedAt"},
+	reflect.TypeFor[StartPlacement]():                   {"startedAt", "placementType", "address"},
+	reflect.TypeFor[ChangeWhereaboutsConfidentiality](): {"reason"},
+	reflect.TypeFor[GrantWhereaboutsAccess]():           {"email", "reason"},
+	reflect.TypeFor[RevokeWhereaboutsAccess]():          {"userId"},
+	reflect.TypeFor[RequestAgeAssessment]():             {"reason"},
+	reflect.TypeFor[CompleteAgeAssessment]():            {"completedOn", "outcome"},
+}
+
+// Progresses lists every value of Case.Progress, furthest first.
+func Progresses() []string {
+	out := []string{"Closed"}
+	for _, g := range []string{"Conclusive Grounds decision: ", "Reasonable Grounds decision: "} {
+		for _, o := range DecisionOutcomes() {
+			out = append(out, g+o.Value)
+		}
+	}
+	out = append(out, "NRM referral submitted", "Multi-agency meeting held", "Multi-agency meeting arranged", "Strategy discussion held")
+	for _, s := range []Stage{StageOutcomeGiven, StageContactRecorded, StageConcernRaised} {
+		out = append(out, s.Label())
+	}
+	return out
+}
+
+// WarningKinds lists every Warning.Kind, in the order WarningsAt gives them.
+func WarningKinds() []string {
+	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "age-uncertain", "whereabouts-confidential", "closed"}
+}
+
+// ClockKinds lists every kind of clock a case can run.
+func ClockKinds() []ClockKind {
+	return []ClockKind{ClockNotifyChildrensServices, ClockOutcomeToReferrer, ClockMeetingAction, ClockNRMReasonableGrounds,
+		ClockNRMEarliestConclusiveGrounds, ClockReturnInterview, ClockUKVIConfirmation, ClockPlacementMissingRisk}
+}
+
+// Stages lists every Stage, in the order a case reaches them.
+func Stages() []Stage { return []Stage{StageConcernRaised, StageContactRecorded, StageOutcomeGiven} }
