@@ -26,11 +26,12 @@ func (d oaDoc) requestSchema(op string) map[string]any {
 // from the document alone.
 func TestOpenAPIListsEveryChoice(t *testing.T) {
 	d := loadOpenAPI(t)
+	set := newActionSet()
 	for _, c := range pathway.Choices() {
 		ct := reflect.TypeOf(c.Command)
 		op := choiceOperations[ct]
-		for _, slug := range actionOrder {
-			if reflect.TypeOf(actions[slug].example) == ct {
+		for _, slug := range set.order {
+			if reflect.TypeOf(set.bySlug[slug].example) == ct {
 				op = "POST /api/v1/cases/{id}/actions/" + slug
 			}
 		}
@@ -58,8 +59,9 @@ func TestOpenAPIListsEveryChoice(t *testing.T) {
 // pathway refuses the command without.
 func TestOpenAPIRequiresEveryRequiredAnswer(t *testing.T) {
 	d := loadOpenAPI(t)
-	for _, slug := range actionOrder {
-		cmd := actions[slug].example.(pathway.Command)
+	set := newActionSet()
+	for _, slug := range set.order {
+		cmd := set.bySlug[slug].example.(pathway.Command)
 		required, ok := pathway.RequiredAnswers(cmd)
 		if !ok {
 			t.Errorf("action %s: pathway.RequiredAnswers does not know %T", slug, cmd)
