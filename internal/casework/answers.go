@@ -138,3 +138,16 @@ func (s *Service) SessionEnds(sess store.Session) time.Time {
 	}
 	return end
 }
+
+// KeptAnswersOwner is whose answers are kept under id (unexpired), or "":
+// a browser that posts a second form after its session ended names the
+// person by the answers it kept first (web/answers.go).
+func (s *Service) KeptAnswersOwner(ctx context.Context, id string) (string, error) {
+	var user string
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		user, err = tx.SavedAnswersOwner(id, s.now())
+		return err
+	})
+	return user, err
+}

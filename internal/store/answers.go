@@ -103,3 +103,14 @@ func (t *Tx) deleteSavedAnswers(id string) error {
 	delete(t.keys, ownerName(ownerAnswers, id))
 	return nil
 }
+
+// SavedAnswersOwner is whose kept answers these are, while they are kept
+// and unexpired at now; "" otherwise.
+func (t *Tx) SavedAnswersOwner(id string, now time.Time) (string, error) {
+	var user string
+	err := t.queryRow(`SELECT user_id FROM saved_answers WHERE id = $1 AND expires_at > $2`, id, utc(now)).Scan(&user)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return user, err
+}

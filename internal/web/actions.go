@@ -296,7 +296,7 @@ func (s *Server) handleActionForm(w http.ResponseWriter, r *http.Request, v case
 		s.fail(w, r, http.StatusNotFound, "There is no such action.")
 		return
 	}
-	s.render(w, r, http.StatusOK, "action", Page{Title: a.Title, Data: s.actionPageData(view, v, a, url.Values{})})
+	s.render(w, r, http.StatusOK, "action", Page{Title: a.Title, Data: s.actionPageData(view, v, a, restoredForm(r))})
 }
 
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
