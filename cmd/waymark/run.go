@@ -416,9 +416,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fs.Lookup("log-format").DefValue = "text"
 	}
 	c.serveSchemaFlags(fs, withDemo) // migrate.go
-	if withDemo {
-		c.demoClockFlag(fs) // session.go
-	}
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -478,8 +475,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	c.applySessions(svc)
-	now := c.demoClock() // time.Now, but for the tests' demo (session.go)
-	svc.Now = now
 	ready := readyChecks(ctx, svc, log) // ready.go
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log)             // verify.go
@@ -489,7 +484,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken})
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken})
 	if err != nil {
 		return err
 	}

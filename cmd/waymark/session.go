@@ -4,8 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"waymark/internal/casework"
@@ -16,7 +14,6 @@ import (
 // kept (docs/operations.md "Sessions and the time-out warning").
 type sessionConfig struct {
 	idle, lifetime, warning, keepAnswers time.Duration
-	clockFile                            string // demo only: a file whose duration moves the demo's clock forward (tests)
 }
 
 func (c *config) sessionFlags(fs *flag.FlagSet) {
@@ -29,13 +26,6 @@ func (c *config) sessionFlags(fs *flag.FlagSet) {
 		"how long before the session ends each page warns, with a way to stay signed in (1m to less than --session-idle) (WAYMARK_SESSION_WARNING)")
 	fs.DurationVar(&s.keepAnswers, "keep-answers", casework.DefaultSavedAnswersFor,
 		"how long the answers of a form posted after its session ended are kept, sealed, for the person to sign in again (1h to 7 days) (WAYMARK_KEEP_ANSWERS)")
-}
-
-// demoClockFlag is the demo's injected clock: the browser tests let a
-// session expire by writing a duration to the file, never by waiting.
-func (c *config) demoClockFlag(fs *flag.FlagSet) {
-	fs.StringVar(&c.session.clockFile, "demo-clock-file", "",
-		"demo only, for tests: a file holding a duration (like 31m) that moves the demo's clock forward; read at every use (WAYMARK_DEMO_CLOCK_FILE)")
 }
 
 // checkSessions refuses session limits that cannot be meant, every one at
@@ -63,24 +53,4 @@ func (c *config) checkSessions() error {
 func (c *config) applySessions(svc *casework.Service) {
 	svc.SessionIdle, svc.SessionAbsolute = c.session.idle, c.session.lifetime
 	svc.SessionWarning, svc.SavedAnswersFor = c.session.warning, c.session.keepAnswers
-}
-
-// demoClock is the demo's clock: the time now, moved forward by the
-// duration in --demo-clock-file when it is set and holds one.
-func (c *config) demoClock() func() time.Time {
-	file := c.session.clockFile
-	if file == "" {
-		return time.Now
-	}
-	return func() time.Time {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return time.Now()
-		}
-		d, err := time.ParseDuration(strings.TrimSpace(string(b)))
-		if err != nil {
-			return time.Now()
-		}
-		return time.Now().Add(d)
-	}
 }
