@@ -94,6 +94,14 @@ if (dialog && typeof dialog.showModal === 'function') {
       const body = await res.json()
       deadline = Date.now() + body.endsInSeconds * 1000
       if (endsText) endsText.textContent = body.endsText
+      if (body.endsInSeconds * 1000 <= warnBefore) {
+        // The session's absolute lifetime: it cannot be extended further.
+        stay.hidden = true
+        text.textContent = 'You cannot stay signed in any longer: Waymark signs everyone out a fixed time after they sign in. You will be signed out at ' + body.endsText + '. Nothing you have typed on this page is lost: submit it, and if you have been signed out, sign in again and the form will show it again.'
+        live.textContent = text.textContent
+        title.focus()
+        return
+      }
       live.textContent = ''
       shut()
       tick()
