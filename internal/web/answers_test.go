@@ -231,3 +231,33 @@ func TestEveryPageWarnsBeforeTheSessionEndsAndStayingSignedInExtendsIt(t *testin
 		t.Errorf("staying signed in without the CSRF token: %d", rec.Code)
 	}
 }
+
+// Break-glass (§6.5): the reason typed before the session ended comes back
+// on the form, with the case it named; the password typed to confirm does
+// not, and must be typed again.
+func TestABreakGlassReasonIsKeptButNotThePasswordThatConfirmsIt(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	id := e.raiseCase()
+	gp := e.browser()
+	gp.signIn("doctor@riverside.example")
+	csrf := gp.csrf("/break-glass?case=" + id)
+	e.expire()
+	reason := "The child is at the surgery now and says he cannot go home tonight"
+	signIn := gp.postAfterExpiry("/break-glass", url.Values{"csrf_token": {csrf}, "case": {id}, "reason": {reason}, "confirm": {storetest.Password}})
+	if strings.Contains(signIn, storetest.Password) {
+		t.Errorf("the sign-in page carries the password")
+	}
+	loc, page := gp.signInAgain("doctor@riverside.example", signIn)
+	if !strings.HasPrefix(loc, "/break-glass?case="+id+"&restore=") {
+		t.Errorf("signing in again went to %q", loc)
+	}
+	if !strings.Contains(page, html.EscapeString(reason)+"</textarea>") || inputValue(page, "case") != id {
+		t.Errorf("the break-glass form does not show the reason and the case")
+	}
+	if strings.Contains(page, storetest.Password) || inputValue(page, "confirm") != "" {
+		t.Errorf("the password typed to confirm came back")
+	}
+	if n := e.count("break_glass_grants"); n != 0 {
+		t.Errorf("%d grants after signing in again: the answers were applied", n)
+	}
+}
