@@ -244,3 +244,7 @@ func restoredNRM(r *http.Request, view casework.NRMDraftView, section string) ma
 	}
 	return typed
 }
+
+// SSONext is where single sign-on goes back to: the form, taking the kept
+// answers there (the provider never sees the path; StartOIDC keeps it).
+func (d signInData) SSONext() string { return withRestore(d.Next, d.Resume) }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +260,31 @@ func TestABreakGlassReasonIsKeptButNotThePasswordThatConfirmsIt(t *testing.T) {
 	}
 	if n := e.count("break_glass_grants"); n != 0 {
 		t.Errorf("%d grants after signing in again: the answers were applied", n)
+	}
+}
+
+// Signing in again through single sign-on carries the kept answers' id to
+// the form as the password sign-in does.
+func TestSingleSignOnCarriesKeptAnswersBackToTheForm(t *testing.T) {
+	e, _ := ssoEnv(t, storetest.SQLite(t))
+	id := e.raiseCase()
+	b := e.browser()
+	b.signIn("front.door@cs.example")
+	csrf := b.csrf("/cases/" + id + "/actions/note")
+	e.expire()
+	signIn := b.postAfterExpiry("/cases/"+id+"/actions/note", url.Values{"csrf_token": {csrf}, "text": {"typed"}})
+	kept := hiddenInput(signIn, "resume")
+	m := regexp.MustCompile(`href="(/sign-in/sso\?next=[^"]*)"`).FindStringSubmatch(signIn)
+	if m == nil {
+		t.Fatalf("the sign-in page has no single sign-on link")
+	}
+	start := html.UnescapeString(m[1])
+	u, _ := url.Parse(start)
+	if want := "/cases/" + id + "/actions/note?restore=" + kept; u.Query().Get("next") != want {
+		t.Fatalf("the single sign-on link goes back to %q, want %q", u.Query().Get("next"), want)
+	}
+	done := ssoRoundTrip(t, b, start)
+	if !strings.Contains(html.UnescapeString(done.Body.String()), `href="/cases/`+id+`/actions/note?restore=`+kept+`"`) {
+		t.Errorf("after single sign-on the page does not continue to the form with the kept answers:\n%s", done.Body)
 	}
 }
