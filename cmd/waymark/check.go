@@ -55,6 +55,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	problem(c.checkListen())
 	problem(c.checkIntervals())
 	problem(c.checkStaff())
+	problem(c.checkSessions())
 	problem(c.metrics.check())
 	if c.tls.cert != "" && c.tls.key != "" {
 		_, err := loadPair(c.tls.cert, c.tls.key)

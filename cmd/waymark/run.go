@@ -81,6 +81,7 @@ type config struct {
 	erasure    erasureConfig    // the erasure ledger outside the database (erasure.go)
 	metrics    metricsConfig    // where /metrics is served (metrics.go)
 	staff      staffConfig      // sign-in limits per address, single sign-on re-checks (staff.go)
+	session    sessionConfig    // session limits, the time-out warning, kept answers (session.go)
 	mode       openMode         // what opening the database may do (open)
 	readOnly   bool             // a checking command: the database is opened so that nothing can write (store.OpenOptions.ReadOnly)
 	verifies   bool             // verify, audit verify: report a seal the key does not check, rather than stop at it
@@ -132,6 +133,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string, defaultAddr
 	c.erasureFlags(fs)
 	c.metrics.flags(fs)
 	c.staffFlags(fs)
+	c.sessionFlags(fs)
 }
 
 // clockConfig applies the configured NRM timings to the procedure's defaults.
@@ -426,6 +428,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.checkStaff(); err != nil {
 		return err
 	}
+	if err := c.checkSessions(); err != nil {
+		return err
+	}
 	if err := c.metrics.check(); err != nil {
 		return err
 	}
@@ -469,6 +474,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.applyStaff(ctx, svc); err != nil {
 		return err
 	}
+	c.applySessions(svc)
 	ready := readyChecks(ctx, svc, log) // ready.go
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log)             // verify.go

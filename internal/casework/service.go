@@ -26,6 +26,8 @@ type Service struct {
 	Argon           access.Argon2Params
 	SessionIdle     time.Duration  // signed out after this long without activity
 	SessionAbsolute time.Duration  // signed out this long after signing in, whatever happens
+	SessionWarning  time.Duration  // how long before the session ends pages warn, with a way to stay signed in
+	SavedAnswersFor time.Duration  // how long the answers of a form posted after the session ended are kept (answers.go)
 	Throttle        ThrottlePolicy // how failed sign-ins slow further attempts (throttle.go)
 	// PasswordCheck compares a password with an argon2 hash; nil means
 	// access.CheckPasswordContext. Tests count calls through it to show
@@ -60,6 +62,8 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		Argon:           access.DefaultArgon2,
 		SessionIdle:     30 * time.Minute,
 		SessionAbsolute: 12 * time.Hour,
+		SessionWarning:  DefaultSessionWarning,
+		SavedAnswersFor: DefaultSavedAnswersFor,
 		Throttle:        DefaultThrottle,
 		Access:          DefaultAccess(),
 		Retention:       DefaultRetention,

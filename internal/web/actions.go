@@ -332,7 +332,7 @@ func (s *Server) handleActionForm(w http.ResponseWriter, r *http.Request, v case
 		s.fail(w, r, http.StatusNotFound, "There is no such action.")
 		return
 	}
-	p := s.actionPageData(view, v, a, url.Values{})
+	p := s.actionPageData(view, v, a, restoredForm(r))
 	if !av.Allowed {
 		p.Refused = av.Reason // the pathway's reason, in place of a form it would refuse
 	}

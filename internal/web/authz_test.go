@@ -186,6 +186,7 @@ func authzRoutes() map[string]authzRoute {
 
 		// Pages for anyone signed in.
 		"POST /sign-out":           {method: "POST", path: "/sign-out", form: csrf, want: signedIn("POST", seeOther, nil)},
+		"POST /session/stay":       {method: "POST", path: "/session/stay", form: csrf, want: signedIn("POST", seeOther, nil)},
 		"GET /{$}":                 {method: "GET", path: "/", want: signedIn("GET", ok, nil)},
 		"GET /concerns/new":        {method: "GET", path: "/concerns/new", want: signedIn("GET", ok, nil)},
 		"POST /concerns":           {method: "POST", path: "/concerns", form: csrf, want: signedIn("POST", seeOther, statuses{"admin": forbidden})},

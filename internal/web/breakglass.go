@@ -42,7 +42,7 @@ func (s *Server) breakGlassPage(w http.ResponseWriter, r *http.Request, v casewo
 }
 
 func (s *Server) handleBreakGlassForm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	s.breakGlassPage(w, r, v, http.StatusOK, breakGlassData{Case: r.URL.Query().Get("case")}, nil)
+	s.breakGlassPage(w, r, v, http.StatusOK, breakGlassData{Case: r.URL.Query().Get("case"), Reason: restoredForm(r).Get("reason")}, nil)
 }
 
 func (s *Server) handleBreakGlass(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

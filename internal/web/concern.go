@@ -145,6 +145,13 @@ func (s *Server) handleConcernStep(w http.ResponseWriter, r *http.Request, v cas
 	if !ok {
 		return
 	}
+	if f := restoredForm(r); len(f) > 0 { // typed before signing in again: shown, not saved (answers.go)
+		if a.Raw == nil {
+			a.Raw = map[string]string{}
+		}
+		var ignored waymark.Problems
+		applyStep(&a, st.Slug, f, &ignored)
+	}
 	s.renderStep(w, r, http.StatusOK, d.ID, d.Version, st, a, nil)
 }
 
@@ -294,32 +301,6 @@ func (s *Server) handleConcernStepSave(w http.ResponseWriter, r *http.Request, v
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// resumeConcernStep saves answers posted while signed out, once the same
-// person has signed in again.
-func (s *Server) resumeConcernStep(r *http.Request, v casework.Viewer, path string, form url.Values) (string, bool) {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	if len(parts) != 3 || parts[0] != "concerns" {
-		return "", false
-	}
-	st, idx, ok := stepBySlug(parts[2])
-	if !ok {
-		return "", false
-	}
-	d, a, err := s.svc.Draft(r.Context(), v, parts[1])
-	if err != nil || d.SubmittedCaseID != "" {
-		return "", false
-	}
-	form.Set("version", strconv.Itoa(d.Version)) // the draft is theirs; answers typed in the ended session win
-	next, _, errs, err := s.saveStep(r, v, d, a, st, idx, form)
-	if err != nil {
-		return "", false
-	}
-	if len(errs) > 0 {
-		return "/concerns/" + d.ID + "/" + st.Slug, true
-	}
-	return next, true
 }
 
 // saveStep applies one page's answers to the draft, saves it, and returns

@@ -48,6 +48,9 @@ func (s *Server) handleInterpreters(w http.ResponseWriter, r *http.Request, v ca
 		flash = "Interpreter added to the register"
 	}
 	f := url.Values{"active": {"yes"}}
+	if kept := restoredForm(r); len(kept) > 0 { // typed before signing in again (answers.go)
+		f = kept
+	}
 	s.render(w, r, http.StatusOK, "interpreters", Page{Title: "Interpreter register", Flash: flash, Data: s.interpretersPageData(list, f)})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"net/http"
-	"net/url"
 	"time"
 
 	"waymark"
@@ -139,22 +138,12 @@ func (s *Server) handleSetUp() http.Handler {
 }
 
 // finishSignIn sets the session cookie and goes where the person was
-// going, saving first the answers of a form that was posted after their
-// session had ended.
+// going: for a form posted after their session had ended, back to that form.
 func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, token string, sess store.Session, u store.User, next, resume string) {
 	s.setSessionCookie(w, token, sess.ExpiresAt)
-	if resume != "" {
-		// The carried answers are a form like any other (input.go); answers
-		// that could not be saved are dropped, and the step shows again.
-		if form, err := url.ParseQuery(resume); err == nil && len(formProblems(form)) == 0 {
-			v := casework.Viewer{User: u}
-			if to, ok := s.resumeConcernStep(r, v, next, form); ok {
-				http.Redirect(w, r, to, http.StatusSeeOther)
-				return
-			}
-		}
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	// Answers kept when the session ended are taken, by this person only,
+	// on the page they go back to (answers.go).
+	http.Redirect(w, r, withRestore(next, resume), http.StatusSeeOther)
 }
 
 // withViewer puts a signed-in viewer in the request's context, as page()

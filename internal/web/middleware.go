@@ -193,7 +193,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 		}
 		if err != nil {
 			s.clearSessionCookie(w)
-			s.signInAgain(w, r)
+			s.signInAgain(w, r, sess.UserID) // the ended session's person, if the store still knew it
 			return
 		}
 		noteViewer(r.Context(), v) // for the request's log line
@@ -222,6 +222,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 		ctx := context.WithValue(r.Context(), keyViewer, v)
 		ctx = context.WithValue(ctx, keySession, sess)
 		ctx = context.WithValue(ctx, keyToken, token)
+		ctx = s.restoreAnswers(ctx, r, v) // answers kept across signing in again (answers.go)
 		h(w, r.WithContext(ctx), v)
 	})
 }

@@ -138,7 +138,7 @@ func (s *Server) handleNRMSection(kind nrm.Kind) func(http.ResponseWriter, *http
 			s.failErr(w, r, err)
 			return
 		}
-		p, ok := nrmSection(view, kind, id, r.PathValue("section"), nil)
+		p, ok := nrmSection(view, kind, id, r.PathValue("section"), restoredNRM(r, view, r.PathValue("section")))
 		if !ok {
 			s.fail(w, r, http.StatusNotFound, "There is no such section of the "+kind.Title()+". Go back to the task list.")
 			return

@@ -2,10 +2,10 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"waymark"
 	"waymark/internal/casework"
@@ -21,18 +21,18 @@ type signInData struct {
 	Busy   bool   // refused because too many were signing in at once (casework.SignInBusy)
 }
 
-// signInAgain shows the sign-in page. A POST that arrives after the session
-// ended carries its answers through sign-in so nothing typed is lost.
-func (s *Server) signInAgain(w http.ResponseWriter, r *http.Request) {
+// signInAgain shows the sign-in page. The answers of a form that arrives
+// after the session of userID ended are kept (answers.go), and the sign-in
+// page carries their id so nothing typed is lost.
+func (s *Server) signInAgain(w http.ResponseWriter, r *http.Request, userID string) {
 	if r.Method == http.MethodGet {
 		http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	d := signInData{Next: safeNext(r.URL.Path), Notice: "You have been signed out. Sign in again and your answers will be saved."}
-	if err := r.ParseForm(); err == nil && strings.HasPrefix(r.URL.Path, "/concerns/") {
-		f := r.PostForm
-		f.Del("csrf_token")
-		d.Resume = f.Encode()
+	d := signInData{Next: safeNext(r.URL.Path), Notice: "You have been signed out. Sign in again to carry on."}
+	if id, page, ok := s.keepAnswers(w, r, userID); ok {
+		d.Next, d.Resume = page, id
+		d.Notice = fmt.Sprintf("You have been signed out, so your answers have not been saved yet. Sign in again within %s and the form will show them again, ready for you to check and submit.", humanDuration(s.svc.SavedAnswersFor))
 	}
 	s.render(w, r, http.StatusUnauthorized, "sign-in", Page{Title: "Sign in", Data: s.withSSO(d)})
 }

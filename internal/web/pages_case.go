@@ -244,7 +244,8 @@ func (s *Server) handleContactForm(w http.ResponseWriter, r *http.Request, v cas
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "contact", Page{Title: "Record the contact", Data: contactForm{Case: s.caseData(view, v), Version: view.Case.Version, Methods: optionItems(pathway.ContactMethods())}})
+	f := restoredForm(r) // typed before signing in again (answers.go)
+	s.render(w, r, http.StatusOK, "contact", Page{Title: "Record the contact", Data: contactForm{Case: s.caseData(view, v), Method: f.Get("method"), Note: f.Get("note"), Version: view.Case.Version, Methods: optionItems(pathway.ContactMethods())}})
 }
 
 func formVersion(r *http.Request) int {
@@ -304,7 +305,8 @@ func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, v cas
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "outcome", Page{Title: "Record the outcome", Data: outcomeForm{Case: s.caseData(view, v), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}})
+	f := restoredForm(r) // typed before signing in again (answers.go)
+	s.render(w, r, http.StatusOK, "outcome", Page{Title: "Record the outcome", Data: outcomeForm{Case: s.caseData(view, v), Decision: f.Get("decision"), NextStep: f.Get("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}})
 }
 
 func (s *Server) handleOutcome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

@@ -401,68 +401,6 @@ func TestConcernChildPageWithAMissingAnswerShowsErrorsAndSavesTheDraft(t *testin
 	})
 }
 
-// When the session ends while a page is being filled in, the sign-in page
-// carries the answers, and signing in again saves them into the draft.
-func TestAnswersPostedAfterTheSessionEndedAreSavedOnSigningInAgain(t *testing.T) {
-	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn("dsl@northfield.example")
-		draft, csrf := b.newDraft()
-
-		e.clock.Advance(45 * time.Minute) // a long phone call: past the 30 idle minutes
-		rec := b.post("/concerns/"+draft+"/child", childAnswers(e.clock.Now(), csrf, "1"))
-		body := rec.Body.String()
-		if rec.Code != http.StatusUnauthorized || !strings.Contains(body, "Sign in to Waymark") || !strings.Contains(body, "your answers will be saved") {
-			t.Fatalf("after the session ended: %d\n%s", rec.Code, body)
-		}
-		if b.cookies[sessionCookie] != nil {
-			t.Errorf("the ended session's cookie was not cleared")
-		}
-		resume, err := url.ParseQuery(hiddenInput(body, "resume"))
-		if err != nil || resume.Get("givenNames") != "Amira" || resume.Get("currentLocation") != "School medical room with the school nurse" {
-			t.Fatalf("the sign-in page does not carry the answers: resume=%q", hiddenInput(body, "resume"))
-		}
-		if resume.Has("csrf_token") {
-			t.Errorf("the answers carried through sign-in include the old CSRF token")
-		}
-		if next := hiddenInput(body, "next"); next != "/concerns/"+draft+"/child" {
-			t.Errorf("next = %q", next)
-		}
-		if v, given, _, _ := e.draftChild(draft); v != 1 || given != "" {
-			t.Errorf("the answers were saved before signing in again: version %d, %q", v, given)
-		}
-
-		// A wrong password first keeps the answers on the page.
-		wrong := b.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {"wrong"}, "next": {hiddenInput(body, "next")}, "resume": {hiddenInput(body, "resume")}})
-		if hiddenInput(wrong.Body.String(), "resume") != hiddenInput(body, "resume") {
-			t.Errorf("a mistyped password lost the answers")
-		}
-
-		again := b.signInWith(url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {hiddenInput(body, "next")}, "resume": {hiddenInput(body, "resume")}})
-		if again.Code != http.StatusSeeOther || again.Header().Get("Location") != "/concerns/"+draft+"/encounter" {
-			t.Fatalf("signing in again: %d, Location %q", again.Code, again.Header().Get("Location"))
-		}
-		if _, given, nat, loc := e.draftChild(draft); given != "Amira" || nat != "Albanian" || loc != "School medical room with the school nurse" {
-			t.Errorf("the draft after signing in again: %q, %q, %q", given, nat, loc)
-		}
-		page := b.get("/concerns/" + draft + "/child").Body.String()
-		if inputValue(page, "givenNames") != "Amira" || inputValue(page, "familyName") != "Example" {
-			t.Errorf("the child page does not show the saved answers")
-		}
-
-		// Someone else signing in with those answers cannot write into this draft.
-		other := e.browser()
-		stolen := other.signInWith(url.Values{"email": {"colleague@northfield.example"}, "password": {storetest.Password}, "next": {"/concerns/" + draft + "/child"}, "resume": {"givenNames=Mallory&gender=male&currentLocation=x&version=1"}})
-		if stolen.Code != http.StatusSeeOther {
-			t.Errorf("the colleague's sign-in: %d", stolen.Code)
-		}
-		if _, given, _, _ := e.draftChild(draft); given != "Amira" {
-			t.Errorf("another user's resumed answers reached the draft: %q", given)
-		}
-	})
-}
-
 // A signed-out visit to a page goes to sign-in and comes back afterwards.
 func TestSignedOutVisitGoesToSignInAndComesBack(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t))

@@ -314,7 +314,8 @@ func (s *Server) handleErasureForm(w http.ResponseWriter, r *http.Request, v cas
 		return
 	}
 	id := r.PathValue("id")
-	s.render(w, r, http.StatusOK, "subject-erase", Page{Title: "Erase a case", Data: s.subjectData("", &store.CaseRow{ID: id}, map[string]string{})})
+	f := restoredForm(r) // typed before signing in again (answers.go)
+	s.render(w, r, http.StatusOK, "subject-erase", Page{Title: "Erase a case", Data: s.subjectData("", &store.CaseRow{ID: id}, map[string]string{"reason": f.Get("reason"), "legalBasis": f.Get("legalBasis")})})
 }
 
 // handleErasure erases the case and says so.

@@ -27,6 +27,9 @@ type Page struct {
 	Flash   string
 	Overdue int // deadlines the viewer or their team own that have passed
 	Data    any
+
+	Restored string        // the notice of answers kept across signing in again (answers.go)
+	Timer    *sessionTimer // the time-out warning's figures, when signed in (answers.go)
 }
 
 // PageUser is the signed-in person as the header shows them.
@@ -130,6 +133,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if v, ok := viewerFrom(r.Context()); ok {
 		p.User = &PageUser{Name: v.User.Name, OrgName: v.User.Org.Name, Role: pathway.RoleLabel(v.User.Role)}
 		p.CSRF = sessionFrom(r.Context()).CSRFToken
+		p.Restored, p.Timer = restoredNotice(r.Context()), s.sessionTimer(r.Context())
 		if p.Nav == nil {
 			p.Nav = navFor(v, r.URL.Path)
 		}

@@ -31,6 +31,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /sign-in/first-password", s.handleFirstPasswordForm())             // staff.go: the emailed link
 	mux.Handle("POST /sign-in/first-password", s.handleFirstPassword())                // staff.go
 	mux.Handle("POST /sign-out", s.page(s.handleSignOut))
+	mux.Handle("POST /session/stay", s.page(s.handleStaySignedIn)) // answers.go: the time-out warning's "Stay signed in"
 	mux.Handle("GET /{$}", s.page(s.handleHome))
 	mux.Handle("GET /concerns/new", s.page(s.handleConcernStart))
 	mux.Handle("POST /concerns", s.page(s.handleConcernCreate))

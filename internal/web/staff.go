@@ -243,7 +243,8 @@ func (s *Server) handleStaffAddForm(w http.ResponseWriter, r *http.Request, v ca
 		s.failErr(w, r, casework.ErrStaffAdmin)
 		return
 	}
-	s.staffAddPage(w, r, v, http.StatusOK, staffData{}, nil)
+	f := restoredForm(r) // typed before signing in again (answers.go)
+	s.staffAddPage(w, r, v, http.StatusOK, staffData{Form: map[string]string{"email": f.Get("email"), "name": f.Get("name"), "organisation": f.Get("organisation"), "role": f.Get("role")}}, nil)
 }
 
 func (s *Server) handleStaffAdd(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

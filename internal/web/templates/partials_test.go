@@ -24,13 +24,16 @@ type page struct {
 	Flash   string
 	Overdue int
 	Data    any
+
+	Restored string
+	Timer    any
 }
 
 type option struct{ Value, Text, Hint string }
 
 func parse(t *testing.T) *template.Template {
 	t.Helper()
-	tmpl, err := template.New("partials").Funcs(Funcs()).ParseFS(FS, "partials.tmpl")
+	tmpl, err := template.New("partials").Funcs(Funcs()).ParseFS(FS, "partials.tmpl", "timeout.tmpl") // the layout includes the time-out warning
 	if err != nil {
 		t.Fatalf("parsing templates: %v", err)
 	}
