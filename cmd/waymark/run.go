@@ -80,6 +80,7 @@ type config struct {
 	tls        tlsConfig        // HTTPS, or plain HTTP on purpose (tls.go)
 	erasure    erasureConfig    // the erasure ledger outside the database (erasure.go)
 	metrics    metricsConfig    // where /metrics is served (metrics.go)
+	contact    web.Contact      // the help page's contact details (contact.go)
 	staff      staffConfig      // sign-in limits per address, single sign-on re-checks (staff.go)
 	session    sessionConfig    // session limits, the time-out warning, kept answers (session.go)
 	mode       openMode         // what opening the database may do (open)
@@ -416,6 +417,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fs.Lookup("log-format").DefValue = "text"
 	}
 	c.serveSchemaFlags(fs, withDemo) // migrate.go
+	c.contactFlags(fs, withDemo)     // contact.go
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -484,7 +486,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken})
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken, Contact: c.contact})
 	if err != nil {
 		return err
 	}

@@ -184,6 +184,12 @@ func authzRoutes() map[string]authzRoute {
 		"/api/":                        {method: "GET", path: "/api/v1/nothing-here", want: public(notFound)},
 		"/":                            {method: "GET", path: "/nothing-here", want: public(notFound)},
 
+		// Help and contact, and the service's icons: open to everyone (help.go).
+		"GET /help":                              {method: "GET", path: "/help", want: public(ok)},
+		"GET /favicon.ico":                       {method: "GET", path: "/favicon.ico", want: public(ok)},
+		"GET /assets/icons/favicon.svg":          {method: "GET", path: "/assets/icons/favicon.svg", want: public(ok)},
+		"GET /assets/icons/apple-touch-icon.png": {method: "GET", path: "/assets/icons/apple-touch-icon.png", want: public(ok)},
+
 		// Pages for anyone signed in.
 		"POST /sign-out":           {method: "POST", path: "/sign-out", form: csrf, want: signedIn("POST", seeOther, nil)},
 		"POST /session/stay":       {method: "POST", path: "/session/stay", form: csrf, want: signedIn("POST", seeOther, nil)},

@@ -114,12 +114,16 @@ type stepPage struct {
 	ChosenID []string
 	Options  map[string]any
 	Return   string // "check" when the page was opened from check-your-answers
+	// IndicatorsError is the indicators page's error, shown in the first
+	// group, whose first checkbox the error summary links to.
+	IndicatorsError string
 }
 
 type indicatorGroupView struct {
 	ID, Label, Section string
 	Items              []map[string]string
-	Chosen             int // how many of the group's indicators are ticked
+	Chosen             int  // how many of the group's indicators are ticked
+	Open               bool // shown open: something in it is ticked, or it holds the error
 }
 
 func (s *Server) loadDraft(w http.ResponseWriter, r *http.Request, v casework.Viewer) (store.Draft, casework.DraftAnswers, bool) {
@@ -197,8 +201,10 @@ func (s *Server) renderStep(w http.ResponseWriter, r *http.Request, status int, 
 					gv.Chosen++
 				}
 			}
+			gv.Open = gv.Chosen > 0
 			p.Groups = append(p.Groups, gv)
 		}
+		errs = tieIndicatorsError(&p, errs)
 	case "evidence":
 		p.Chosen = describeIndicators(s.cat, c.Indicators)
 		for _, in := range c.Indicators {
@@ -217,6 +223,25 @@ func (s *Server) renderStep(w http.ResponseWriter, r *http.Request, status int, 
 		p.Options["actionsSelected"] = sel
 	}
 	s.render(w, r, status, "concern-"+st.Slug, Page{Title: st.Title, Errors: errs, Data: p})
+}
+
+// tieIndicatorsError ties the indicators page's error, which is about the
+// choice as a whole, to the first checkbox of the first group, as GOV.UK's
+// checkboxes do, and opens that group: the error summary's link then goes to
+// a field a person can see and tick, with or without JavaScript.
+func tieIndicatorsError(p *stepPage, errs []waymark.FieldError) []waymark.FieldError {
+	if len(p.Groups) == 0 || len(p.Groups[0].Items) == 0 {
+		return errs
+	}
+	out := slices.Clone(errs)
+	for i, fe := range out {
+		if fe.Field == "indicators" {
+			out[i].Field = "ind-" + p.Groups[0].Items[0]["Value"]
+			p.IndicatorsError = fe.Message
+			p.Groups[0].Open = true
+		}
+	}
+	return out
 }
 
 // formValues turns the saved answers back into the text of each input.

@@ -101,6 +101,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))             // privacy.go
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
+	mux.Handle("GET /help", http.HandlerFunc(s.handleHelp))                                         // help.go
+	mux.Handle("GET /favicon.ico", icon("favicon.ico", "image/x-icon"))                             // help.go
+	mux.Handle("GET /assets/icons/favicon.svg", icon("favicon.svg", "image/svg+xml"))               // help.go
+	mux.Handle("GET /assets/icons/apple-touch-icon.png", icon("apple-touch-icon.png", "image/png")) // help.go
 
 	// JSON API.
 	mux.Handle("GET /api/v1/openapi.json", s.handleOpenAPI())

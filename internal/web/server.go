@@ -30,6 +30,8 @@ type Config struct {
 	// /metrics is then served on the main listener too; without it /metrics
 	// there is 404 and MetricsHandler serves a listener of its own (metrics.go).
 	MetricsToken []byte
+	// Contact is the partnership's help and contact details (help.go).
+	Contact Contact
 }
 
 // Server is the HTTP face of Waymark.
@@ -49,6 +51,7 @@ type Server struct {
 	ready   []*ReadyCheck
 
 	metricsToken []byte
+	contact      Contact
 }
 
 // NewServer wires the routes and middleware.
@@ -56,7 +59,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
 		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, limits: cfg.Limits,
-		metricsToken: cfg.MetricsToken,
+		metricsToken: cfg.MetricsToken, contact: cfg.Contact,
 	}
 	s.ready = append([]*ReadyCheck{s.masterKeysCheck()}, cfg.Ready...)
 	if s.now == nil {

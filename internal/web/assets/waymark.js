@@ -2,4 +2,41 @@
 import { initAll } from './govuk-frontend.min.js'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
+// A link styled as a button (role="button") is pressed with the Space key
+// too, as a button is: GOV.UK Frontend's button module does it for each
+// element marked data-module="govuk-button", so mark every such link,
+// including any a page forgot to mark.
+for (const link of document.querySelectorAll('a.govuk-button[role="button"]:not([data-module])')) {
+  link.setAttribute('data-module', 'govuk-button')
+}
 initAll()
+
+// Each table that does not stack on a narrow screen scrolls sideways in its
+// own region, named after its caption, rather than widening the page
+// (waymark.css, .wm-table-scroll). The region takes the focus only while it
+// scrolls, so that a keyboard can scroll it and no empty tab stop is added.
+const scrollers = []
+for (const table of document.querySelectorAll('table.govuk-table:not(.wm-stack-table)')) {
+  let region = table.parentElement
+  if (!region.classList.contains('wm-table-scroll')) {
+    region = document.createElement('div')
+    region.className = 'wm-table-scroll'
+    region.setAttribute('role', 'region')
+    const caption = table.caption ? table.caption.textContent.replace(/\s+/g, ' ').trim() : ''
+    region.setAttribute('aria-label', caption || 'Table')
+    table.before(region)
+    region.append(table)
+  }
+  scrollers.push(region)
+}
+const focusableWhileScrolling = () => {
+  for (const region of scrollers) {
+    if (region.scrollWidth > region.clientWidth) {
+      region.setAttribute('tabindex', '0')
+    } else if (region.getAttribute('tabindex') === '0' && document.activeElement !== region) {
+      region.removeAttribute('tabindex')
+    }
+  }
+}
+focusableWhileScrolling()
+window.addEventListener('resize', focusableWhileScrolling)
