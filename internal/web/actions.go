@@ -101,7 +101,7 @@ func init() {
 		Slug: "assign-worker", Title: "Assign a worker", Section: "§6.7", Group: "Notes and people",
 		Intro:  "An assigned worker becomes a member of the case and sees all of it.",
 		Button: "Assign",
-		Fields: []field{{Name: "workerEmail", Label: "Email address of the person to assign", Kind: kindEmail}},
+		Fields: []field{{Name: "workerEmail", Label: "Who should be assigned?", Hint: "People of the case's Children's Services team", Kind: kindSelect, Options: assignableOptions}},
 		Offer: func(v casework.CaseView, viewer casework.Viewer) bool {
 			return viewer.User.Org.ChildrensServices && v.Membership.Team()
 		},
