@@ -15,7 +15,8 @@ import (
 // cases. Each part names the list behind it, which pages through the rest.
 
 type homeData struct {
-	Role       string // pathway.Role*
+	Home       string // which home: one of the home* constants
+	Referrer   bool   // a practitioner: their home is the concerns they raised
 	CanRaise   bool
 	WorksInbox bool
 	Drafts     []draftSummary
@@ -31,11 +32,23 @@ type homeData struct {
 	Now        time.Time
 }
 
+// The homes (page-home.tmpl).
+const (
+	homeCases          = "cases" // the referrer's concerns, or anyone else's cases
+	homeAdministrator  = "administrator"
+	homeManager        = "manager"
+	homeSocialWorker   = "social-worker"
+	homeInbox          = "inbox"
+	homeFirstResponder = "first-responder"
+	homePartnership    = "partnership"
+)
+
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	ctx := r.Context()
 	role := v.User.Role
-	d := homeData{Role: role, CanRaise: v.CanRaiseConcern(), WorksInbox: v.WorksInbox(), Now: s.now()}
+	d := homeData{Home: homeCases, Referrer: role == pathway.RolePractitioner, CanRaise: v.CanRaiseConcern(), WorksInbox: v.WorksInbox(), Now: s.now()}
 	if role == pathway.RoleAdministrator { // no case data at all (docs/security.md)
+		d.Home = homeAdministrator
 		s.render(w, r, http.StatusOK, "home", Page{Title: "Home", Data: d})
 		return
 	}
@@ -47,7 +60,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 		}
 		return false
 	}
-	if d.CanRaise && role == pathway.RolePractitioner {
+	if d.CanRaise && d.Referrer {
 		drafts, err := s.svc.OpenDrafts(ctx, v)
 		if fail(err) {
 			return
@@ -56,6 +69,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 	}
 	switch {
 	case v.SeesTeamCaseload():
+		d.Home = homeManager
 		if d.Caseload, err = s.svc.TeamCaseload(ctx, v); fail(err) {
 			return
 		}
@@ -66,18 +80,22 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 			return
 		}
 	case role == pathway.RoleSocialWorker:
+		d.Home = homeSocialWorker
 		if d.Work, err = s.homeWork(r, v, false); fail(err) {
 			return
 		}
 	case d.WorksInbox:
+		d.Home = homeInbox
 		if d.Inbox, _, err = s.svc.InboxPage(ctx, v, nil); fail(err) {
 			return
 		}
 	case v.LeadsFirstResponse():
+		d.Home = homeFirstResponder
 		if d.FR, err = s.svc.FirstResponderHome(ctx, v); fail(err) {
 			return
 		}
 	case role == pathway.RolePartnershipLead:
+		d.Home = homePartnership
 		esc, _, err := s.svc.EscalationsPage(ctx, v, nil)
 		if fail(err) {
 			return
