@@ -33,7 +33,7 @@ func newHomesWorld(t *testing.T) *homesWorld {
 	ctx := context.Background()
 	act := func(v string, id string, cmd pathway.Command) {
 		t.Helper()
-		viewer := map[string]casework.Viewer{"cs": s.p.CSWorker, "sw": s.p.SocialWorker, "police": s.p.PoliceLead}[v]
+		viewer := map[string]casework.Viewer{"cs": s.p.CSWorker, "sw": s.p.SocialWorker, "police": s.p.PoliceLead, "manager": s.p.Manager}[v]
 		if err := s.svc.Act(ctx, viewer, id, s.version(id), cmd); err != nil {
 			t.Fatalf("%T on %s: %v", cmd, id, err)
 		}
@@ -65,6 +65,7 @@ func newHomesWorld(t *testing.T) *homesWorld {
 	w.submitted = s.raise()
 	meetingAgreesPoliceSubmit(w.submitted)
 	act("police", w.submitted, pathway.SubmitNRMReferral{SubmittedAt: s.clock.Now().Add(-time.Minute), Via: "online-form"})
+	act("manager", w.submitted, pathway.RecordSupervision{Text: "Reviewed the plan with Sam: chase the Home Office for the decision next week."})
 	w.toSubmit = s.raise()
 	meetingAgreesPoliceSubmit(w.toSubmit)
 	w.escalated = s.raise()
@@ -97,7 +98,7 @@ func (w *homesWorld) roles() []homeRole {
 		{"social-worker", "social.worker@cs.example", "Sam Social",
 			[]string{"My work", "Outcome given to the referrer"}, nil, []string{"Owner", "Sam Social"}},
 		{"manager", "manager@cs.example", "Mo Manager",
-			[]string{"Team caseload", "Unallocated cases", child, "Deadlines at risk", "Overdue"}, nil, []string{"Sam Social", "Mo Manager"}},
+			[]string{"Team caseload", "Unallocated cases", child, "Deadlines at risk", "Overdue", "Supervision notes", "by Mo Manager"}, nil, []string{"Sam Social", "Mo Manager"}},
 		{"first-responder", "first.responder@police.example", "Pat Police",
 			[]string{"Referrals to submit", "Decisions awaited", "Reconsideration", "No negative decision stands"}, nil, []string{child, "Multi-agency meeting held"}},
 		{"partnership-lead", leadEmail, leadName,

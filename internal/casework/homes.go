@@ -130,3 +130,24 @@ func (s *Service) AssignablePeople(ctx context.Context, view CaseView) ([]store.
 	})
 	return out, err
 }
+
+// RecentSupervision lists the team's cases by the supervision last recorded
+// on them, the newest first (§6.8), for the manager's home.
+func (s *Service) RecentSupervision(ctx context.Context, v Viewer) ([]store.Supervised, error) {
+	if !v.SeesTeamCaseload() {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Supervision notes are for the team's managers.")
+	}
+	var out []store.Supervised
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
+		var err error
+		if out, err = tx.RecentSupervision(v.User.ID, v.User.OrgID, homeQueueSize); err != nil {
+			return audit.Entry{}, err
+		}
+		ids := make([]string, len(out))
+		for i, s := range out {
+			ids[i] = s.Case.ID
+		}
+		return s.auditEntry(v, "", audit.ActionCaseListed, "supervision: "+strings.Join(ids, ",")), nil
+	})
+	return out, err
+}

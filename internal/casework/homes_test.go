@@ -240,3 +240,52 @@ func TestThePartnershipLeadSeesOverdueDeadlinesByOrganisation(t *testing.T) {
 		}
 	})
 }
+
+// §6.8: the supervising manager records supervision on a case of their team;
+// the social worker and the police lead, though on the case, cannot; the
+// school that referred neither sees the note nor can record one (§6.5);
+// the manager's home lists the case by its last supervision.
+func TestTheSupervisingManagerRecordsSupervisionOnTheTeamsCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		p.outcome(id)
+		p.homesMeetingAgreesPoliceSubmit(id)
+		note := pathway.RecordSupervision{Text: "Reviewed the safety plan with Sam; NRM to be chased with the police on Friday."}
+		for _, v := range []casework.Viewer{p.SocialWorker, p.PoliceLead} {
+			if err := p.svc.Act(p.ctx, v, id, p.version(id), note); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+				t.Fatalf("%s recording supervision: %v, want forbidden", v.User.Name, err)
+			}
+		}
+		if err := p.svc.Act(p.ctx, p.Teacher, id, p.versionFor(p.Teacher, id), note); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Fatalf("the referrer recording supervision: %v, want not found", err)
+		}
+		if err := p.svc.Act(p.ctx, p.Manager, id, p.version(id), pathway.RecordSupervision{Text: "  "}); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Fatalf("an empty supervision note: %v, want invalid", err)
+		}
+		p.nrmAct(p.Manager, id, note)
+		if c := p.loadCase(id); len(c.Supervision) != 1 || c.Supervision[0].Text != note.Text || c.Supervision[0].By.UserID != p.Manager.User.ID {
+			t.Fatalf("supervision %+v", c.Supervision)
+		}
+		view, err := p.svc.Case(p.ctx, p.Teacher, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range view.Events {
+			if e.Type == pathway.EventSupervisionRecorded {
+				t.Fatal("the referrer sees the supervision note")
+			}
+		}
+		list, err := p.svc.RecentSupervision(p.ctx, p.Manager)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].Case.ID != id || list[0].ByName != "Mo Manager" {
+			t.Fatalf("the manager's supervision list %+v", list)
+		}
+		if _, err := p.svc.RecentSupervision(p.ctx, p.SocialWorker); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+			t.Fatalf("the social worker's supervision list: %v, want forbidden", err)
+		}
+	})
+}

@@ -206,3 +206,54 @@ func (t *Tx) withAssigned(page map[string]CaseSummary, roles map[string][]string
 	}
 	return nil
 }
+
+// Supervised is a case of the team and the supervision last recorded on it.
+type Supervised struct {
+	Case   CaseSummary
+	At     time.Time
+	ByName string
+}
+
+// RecentSupervision lists up to limit cases of the Children's Services team
+// orgID by the supervision last recorded on them (§6.8), the newest first,
+// each one the viewer is a member of by a sealed row. It walks the partial
+// index case_events_supervision (migration 0026) from the newest, and reads
+// no event's content: the note itself is on the case's page.
+func (t *Tx) RecentSupervision(userID, orgID string, limit int) ([]Supervised, error) {
+	rows, err := t.query(`SELECT e.case_id, e.at, COALESCE(u.name, '') FROM case_events e JOIN cases c ON c.id = e.case_id
+		LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.type = $1 AND c.cs_org_id = $2 ORDER BY e.at DESC, e.case_id LIMIT $3`, pathway.EventSupervisionRecorded, orgID, 4*limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing supervision: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	last := map[string]Supervised{}
+	for rows.Next() {
+		var id, by string
+		var at time.Time
+		if err := rows.Scan(&id, &at, &by); err != nil {
+			return nil, err
+		}
+		if _, seen := last[id]; seen || len(ids) == limit {
+			continue
+		}
+		ids = append(ids, id)
+		last[id] = Supervised{At: utc(at), ByName: by}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	cases, err := t.summariesInOrder(userID, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Supervised, 0, len(cases))
+	for _, c := range cases {
+		s := last[c.ID]
+		s.Case = c
+		out = append(out, s)
+	}
+	return out, nil
+}

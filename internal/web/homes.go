@@ -25,6 +25,7 @@ type homeData struct {
 	Work       workData // my work: the social worker's, or the manager's deadlines at risk
 	Caseload   []store.WorkerLoad
 	Unassigned []store.CaseSummary
+	Supervised []store.Supervised
 	FR         casework.FirstResponderQueues
 	Escalated  []escalationRow
 	Overdue    []store.OrganisationOverdue
@@ -74,6 +75,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 			return
 		}
 		if d.Unassigned, err = s.svc.UnallocatedCases(ctx, v); fail(err) {
+			return
+		}
+		if d.Supervised, err = s.svc.RecentSupervision(ctx, v); fail(err) {
 			return
 		}
 		if d.Work, err = s.homeWork(r, v, true); fail(err) {

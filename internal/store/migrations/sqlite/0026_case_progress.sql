@@ -15,3 +15,8 @@ ALTER TABLE cases ADD COLUMN assigned_workers INTEGER NOT NULL DEFAULT 0;
 UPDATE cases SET assigned_workers = (SELECT COUNT(*) FROM case_members m
     WHERE m.case_id = cases.id AND m.member_kind = 'user' AND m.role = 'worker');
 CREATE INDEX cases_unallocated ON cases(cs_org_id, raised_at, id) WHERE assigned_workers = 0 AND NOT closed;
+
+-- The manager's home lists the supervision last recorded on the team's
+-- cases (pathway.SupervisionRecorded, §6.8), newest first: an index on
+-- those events alone, by time.
+CREATE INDEX case_events_supervision ON case_events(at) WHERE type = 'supervision_recorded';
