@@ -168,8 +168,10 @@ func (t *Tx) assignedNames(ids []string) (map[string][]string, error) {
 		return out, nil
 	}
 	args, in := idList([]any{pathway.MemberWorker}, ids)
-	rows, err := t.query(`SELECT m.case_id, u.name FROM case_members m JOIN users u ON u.id = m.member_id
-		WHERE m.member_kind = 'user' AND m.role = $1 AND m.case_id IN (`+in+`) ORDER BY u.name`, args...)
+	// The workers' member rows, not the viewer's: those were read once by
+	// the walk that chose the page.
+	rows, err := t.query(`SELECT w.case_id, u.name FROM case_members w JOIN users u ON u.id = w.member_id
+		WHERE w.member_kind = 'user' AND w.role = $1 AND w.case_id IN (`+in+`) ORDER BY u.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading assigned workers: %w", err)
 	}
