@@ -142,6 +142,7 @@ func TestTheManagersHomeShowsCaseloadAndUnallocatedCases(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		first := p.raise()
+		p.clock.Advance(time.Minute)
 		second := p.raise()
 		unallocated := func() []string {
 			t.Helper()
