@@ -105,7 +105,7 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.expectHeading(abroadChild)
 	b.expectText("Strategy discussion to be held (§6.7)", outcomeNext)
 	b.startAction(casePath, "assign-worker", "Assign a worker")
-	b.fill("workerEmail", socialWorkerEmail)
+	b.chooseOption("workerEmail", socialWorkerName) // chosen from the team, not typed
 	b.saveAction(casePath, "Assign a worker")
 	b.expectText(socialWorkerName + " (Eastshire County Council Children's Services) assigned to the case")
 	b.signOut()

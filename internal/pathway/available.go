@@ -125,6 +125,7 @@ func NewCatalogue() []CatalogueEntry {
 
 		{AddNote{}, AreaPeople},
 		{AssignWorker{}, AreaPeople},
+		{RecordSupervision{}, AreaPeople},
 		{GiveClientAccess{}, AreaPeople},
 		{WithdrawClientAccess{}, AreaPeople},
 	}

@@ -118,6 +118,7 @@ type Case struct {
 	Clocks               []Clock
 	Workers              []Party // social workers and others assigned to the case (§6.7)
 	Notes                []Note
+	Supervision          []Note // supervision by the team's managers (supervision.go)
 
 	// The later stages of the pathway, each kept beside its rules.
 	Strategy StrategyState // strategy discussion, s47, interviews, interpreters (§6.7, §7.5)

@@ -72,6 +72,7 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordContact]():                    {"method"},
 	reflect.TypeFor[RecordOutcome]():                    {"decision", "nextStep"},
 	reflect.TypeFor[AddNote]():                          {"text"},
+	reflect.TypeFor[RecordSupervision]():                {"text"},
 	reflect.TypeFor[AssignWorker]():                     {"workerEmail"},
 	reflect.TypeFor[GiveClientAccess]():                 {"clientId", "reason"},
 	reflect.TypeFor[WithdrawClientAccess]():             {"clientId"},

@@ -89,6 +89,7 @@ var eventDecoders = newEventRegistry(
 	ageEvents(),
 	justiceEvents(),
 	clientEvents(),
+	supervisionEvents(),
 )
 
 // EventTypes lists every registered event type.

@@ -31,6 +31,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordFamilyTracing{}, pathway.AgreeCarePlan{}, pathway.RecordUKVIConcern{}, pathway.RecordUKVIConfirmation{},
 	pathway.StartPlacement{}, pathway.ChangeWhereaboutsConfidentiality{}, pathway.GrantWhereaboutsAccess{},
 	pathway.RevokeWhereaboutsAccess{}, pathway.RequestAgeAssessment{}, pathway.CompleteAgeAssessment{},
+	pathway.RecordSupervision{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -84,10 +85,14 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	// Apply shares the episodes' backing array, so the found case starts afresh.
 	found := then(t, goMissing(), frontDoor, pathway.RecordFound{EndedAt: now.Add(time.Hour), WhereFound: "At a friend's house"}, now.Add(2*time.Hour))
 	closed := then(t, raisedCase(t), frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "None"}, now.Add(time.Hour))
-	ageOpen := then(t, supCase(t), frontDoor, pathway.RequestAgeAssessment{Reason: "Documents say 19; the child says 16."}, now.Add(2*time.Hour))
+	// An age assessment applies only when the age is in doubt (§7.4).
+	ageInDoubt := supCase(t, func(c *pathway.Concern) { c.Child.AgeUncertain = true })
+	ageOpen := then(t, ageInDoubt, frontDoor, pathway.RequestAgeAssessment{Reason: "Documents say 19; the child says 16."}, now.Add(2*time.Hour))
+	supported := then(t, supCase(t), frontDoor, pathway.RecordSupport{Kind: pathway.SupportCAMHS, Status: pathway.SupportRequested}, now.Add(2*time.Hour))
+	negative := nrmWithRG(t, nrmSubmittedCase(t), pathway.DecisionNegative, "2026-03-12")
 	ukvi := then(t, supCase(t), frontDoor, pathway.RecordUKVIConcern{RaisedAt: now.Add(time.Hour), Details: "UKVI raised a concern at the port."}, now.Add(2*time.Hour))
 	placed := then(t, supCase(t), frontDoor, pathway.StartPlacement{StartedAt: now.Add(time.Hour), PlacementType: pathway.PlacementTypes()[0].Value, Address: supAddress, WhereaboutsConfidential: true}, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageOpen, ukvi, placed}
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

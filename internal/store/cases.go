@@ -229,17 +229,18 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 			immediate_risk = excluded.immediate_risk, raised_at = excluded.raised_at, updated_at = excluded.updated_at, version = excluded.version,
 			missing = excluded.missing, closed = excluded.closed, open_escalations = excluded.open_escalations,
 			high_missing_risk_until = excluded.high_missing_risk_until, whereabouts_confidential = excluded.whereabouts_confidential,
-			closed_at = excluded.closed_at`
+			closed_at = excluded.closed_at, progress = excluded.progress,
+			assigned_workers = excluded.assigned_workers`
 	if fresh {
 		upsert = ""
 	}
 	_, err := t.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
 			family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version,
-			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`+upsert,
+			missing, closed, open_escalations, high_missing_risk_until, whereabouts_confidential, closed_at, progress, assigned_workers)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`+upsert,
 		caseID, nullString(r.reference), r.stage, name, r.searchText, r.referrerUser, r.referrerOrg, r.csOrg,
 		r.familySuspected, r.ageUncertain, r.immediateRisk, r.raisedAt, r.updatedAt, r.version,
-		r.missing, r.closed, r.openEscalations, nullTime(r.riskUntil), r.whereaboutsConfidential, nullTime(r.closedAt))
+		r.missing, r.closed, r.openEscalations, nullTime(r.riskUntil), r.whereaboutsConfidential, nullTime(r.closedAt), r.progress, r.assignedWorkers)
 	if isUniqueViolation(err) {
 		return conflict(err)
 	}
@@ -573,6 +574,21 @@ type CaseSummary struct {
 	Closed          bool
 	OpenEscalations int
 	HighRiskUntil   *time.Time
+	// Progress is where the case stands on the whole pathway
+	// (pathway.Case.Progress), "" for a case not saved since migration 0026.
+	Progress string
+	// AssignedTo names the workers assigned to the case (§6.7), on the
+	// lists that show them (the inbox).
+	AssignedTo []string
+}
+
+// Position is where the case stands on the pathway, as lists show it: its
+// progress, or its stage when no progress has been saved yet.
+func (c CaseSummary) Position() string {
+	if c.Progress != "" {
+		return c.Progress
+	}
+	return c.Stage.Label()
 }
 
 // summarySelect lists cases with the next deadline the viewer ($1 the user,
@@ -582,7 +598,7 @@ type CaseSummary struct {
 // the team's deadlines.
 var summarySelect = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
 		c.raised_at, c.updated_at, c.version, COALESCE(k.label, ''), k.due_at,
-		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns + `
+		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, COALESCE(c.progress, ''), ` + caseKeyColumns + `
 	FROM cases c` + caseKeyJoin + `
 	LEFT JOIN clocks k ON k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + `
 		AND k.due_at = (SELECT MIN(k2.due_at) FROM clocks k2 WHERE k2.case_id = c.id AND k2.stopped_at IS NULL AND ` + clockSeenBy("k2") + `)`
@@ -642,7 +658,7 @@ func (t *Tx) summaryRows(q string, args ...any) ([]CaseSummary, error) {
 		var erased bool
 		if err := rows.Scan(&s.ID, &s.Reference, &stage, &s.ChildName, &s.FamilySuspected, &s.AgeUncertain, &s.ImmediateRisk,
 			&s.RaisedAt, &s.UpdatedAt, &s.Version, &s.NextClockLabel, &due, &s.Missing, &s.Closed, &s.OpenEscalations, &risk,
-			&master, &wrapped, &erased); err != nil {
+			&s.Progress, &master, &wrapped, &erased); err != nil {
 			return nil, fmt.Errorf("store: scanning case summary: %w", err)
 		}
 		var err error

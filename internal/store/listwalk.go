@@ -156,7 +156,7 @@ var pageColumns = `SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name
 		c.raised_at, c.updated_at, c.version,
 		COALESCE((SELECT k.label FROM clocks k WHERE k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + ` ORDER BY k.due_at, k.clock_id LIMIT 1), ''),
 		(SELECT k.due_at FROM clocks k WHERE k.case_id = c.id AND k.stopped_at IS NULL AND ` + clockSeenBy("k") + ` ORDER BY k.due_at, k.clock_id LIMIT 1),
-		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, ` + caseKeyColumns
+		c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, COALESCE(c.progress, ''), ` + caseKeyColumns
 
 var pageJoins = caseKeyJoin
 

@@ -501,7 +501,7 @@ func (t *Tx) pageSummaries(userID string, roles map[string][]string, ids []strin
 		return out, nil
 	}
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
-		c.raised_at, c.updated_at, c.version, c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, `+caseKeyColumns+`
+		c.raised_at, c.updated_at, c.version, c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, COALESCE(c.progress, ''), `+caseKeyColumns+`
 		FROM cases c`+caseKeyJoin+` WHERE c.id IN (`+list+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing cases: %w", err)
@@ -513,7 +513,7 @@ func (t *Tx) pageSummaries(userID string, roles map[string][]string, ids []strin
 		var stage, master, wrapped string
 		var erased bool
 		if err := rows.Scan(&c.ID, &c.Reference, &stage, &c.ChildName, &c.FamilySuspected, &c.AgeUncertain, &c.ImmediateRisk,
-			&c.RaisedAt, &c.UpdatedAt, &c.Version, &c.Missing, &c.Closed, &c.OpenEscalations, &risk, &master, &wrapped, &erased); err != nil {
+			&c.RaisedAt, &c.UpdatedAt, &c.Version, &c.Missing, &c.Closed, &c.OpenEscalations, &risk, &c.Progress, &master, &wrapped, &erased); err != nil {
 			return nil, fmt.Errorf("store: scanning case summary: %w", err)
 		}
 		if c.ChildName, err = t.openChildName(c.ID, c.ChildName, master, wrapped, erased); err != nil {
@@ -548,7 +548,11 @@ func (t *Tx) pageSummaries(userID string, roles map[string][]string, ids []strin
 			out[caseID] = c
 		}
 	}
-	return out, clocks.Err()
+	if err := clocks.Err(); err != nil {
+		return nil, err
+	}
+	clocks.Close()
+	return out, t.withAssigned(out, roles)
 }
 
 // workSources are the queues whose clocks are the viewer's work, one for
@@ -652,6 +656,15 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cur
 			return nil, links, err
 		}
 		out = append(out, w)
+	}
+	// A deadline the team owns is worked by whoever is assigned to the
+	// case (§6.7): "my work" names them rather than "the team".
+	names, err := t.assignedNames(caseIDsOf(keys))
+	if err != nil {
+		return nil, links, err
+	}
+	for i := range out {
+		out[i].Assigned = names[out[i].CaseID]
 	}
 	return out, links, nil
 }

@@ -16,4 +16,5 @@ type WorkItem struct {
 	OwnerName   string
 	DueAt       time.Time
 	Window      bool
+	Assigned    []string // the workers assigned to the case (§6.7), by name
 }

@@ -83,6 +83,7 @@ func newActionSet() *actionSet {
 	addSafetyActions(set)
 	addStrategyActions(set)
 	addSupportActions(set)
+	addSupervisionActions(set)
 	return set
 }
 
@@ -119,7 +120,7 @@ func addPeopleActions(set *actionSet) {
 		Slug: "assign-worker", Title: "Assign a worker", Section: "§6.7", Group: "Notes and people",
 		Intro:  "An assigned worker becomes a member of the case and sees all of it.",
 		Button: "Assign",
-		Fields: []field{{Name: "workerEmail", Label: "Email address of the person to assign", Kind: kindEmail}},
+		Fields: []field{{Name: "workerEmail", Label: "Who should be assigned?", Hint: "People of the case's Children's Services team", Kind: kindSelect, Options: assignableOptions}},
 	})
 }
 

@@ -85,43 +85,6 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, v casewor
 	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 }
 
-type homeData struct {
-	CanRaise   bool
-	WorksInbox bool
-	Drafts     []draftSummary
-	Cases      []store.CaseSummary
-	Inbox      []store.CaseSummary
-	Now        any
-}
-
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	d := homeData{CanRaise: v.CanRaiseConcern(), WorksInbox: v.WorksInbox(), Now: s.now()}
-	if d.CanRaise {
-		drafts, err := s.svc.OpenDrafts(r.Context(), v)
-		if err != nil {
-			s.failErr(w, r, err)
-			return
-		}
-		d.Drafts = summariseDrafts(drafts)
-	}
-	if d.WorksInbox {
-		inbox, _, err := s.svc.InboxPage(r.Context(), v, nil)
-		if err != nil {
-			s.failErr(w, r, err)
-			return
-		}
-		d.Inbox = inbox
-	} else if v.SeesCases() {
-		cases, _, err := s.svc.MyCasesPage(r.Context(), v, nil)
-		if err != nil {
-			s.failErr(w, r, err)
-			return
-		}
-		d.Cases = cases
-	}
-	s.render(w, r, http.StatusOK, "home", Page{Title: "Home", Data: d})
-}
-
 type listData struct {
 	Heading  string
 	Query    string
@@ -242,6 +205,9 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, v casework.
 }
 
 func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if s.administratorSeesNoCases(w, r, v) {
+		return
+	}
 	d := listData{Heading: "Your cases", Now: s.now()}
 	query := r.URL.Query()
 	searched := query.Has("q")

@@ -36,6 +36,9 @@ func splitWork(items []store.WorkItem, now time.Time) workData {
 }
 
 func (s *Server) handleMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	if s.administratorSeesNoCases(w, r, v) {
+		return
+	}
 	items, page, err := readPage(r, v, queuePaging, s.svc.MyWorkPage)
 	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
 		s.render(w, r, http.StatusBadRequest, "my-work", Page{Title: "My work", Errors: linkErrors(err),
