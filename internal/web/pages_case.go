@@ -100,7 +100,6 @@ type caseData struct {
 	CanOutcome     bool
 	IsTeam         bool
 	ContactMethod  string
-	Timeline       []timelineItem
 	CatalogVersion string
 	Offered        []actionGroup
 	Gender         string
@@ -108,12 +107,16 @@ type caseData struct {
 }
 
 type timelineItem struct {
-	Seq         int
-	Corrections []pathway.Correction
-	At          time.Time
-	Who         string
-	Org         string
-	Summary     string
+	Seq              int
+	Corrections      []pathway.Correction
+	At               time.Time // when it was recorded
+	Who              string
+	Org              string
+	Summary          string
+	Happened         time.Time // when it happened: the entry's own date, else At
+	HappenedDateOnly bool
+	OwnDate          bool
+	Area, AreaTitle  string
 }
 
 func describeAge(ch pathway.Child, now time.Time) string {
@@ -171,10 +174,6 @@ func (s *Server) caseData(view casework.CaseView, v casework.Viewer) caseData {
 			}
 		}
 	}
-	for i := len(view.Events) - 1; i >= 0; i-- {
-		e := view.Events[i]
-		d.Timeline = append(d.Timeline, timelineItem{Seq: e.Seq, Corrections: c.Safety.CorrectionsOf(e.Seq), At: e.At, Who: e.Actor.Name, Org: e.Actor.OrgName, Summary: e.Summary()})
-	}
 	return d
 }
 
@@ -213,11 +212,58 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.V
 			flash = "Saved: " + strings.ToLower(a.Title[:1]) + a.Title[1:]
 		}
 	}
-	title := "Case"
-	if ref := view.Case.Reference(); ref != "" {
-		title = "Case " + ref
+	s.render(w, r, http.StatusOK, "case", Page{Title: caseTitle(view.Case, ""), Flash: flash, Data: s.overview(view, v)})
+}
+
+// flagView is one flag on the case overview, read as a heading.
+type flagView struct {
+	Title, Text string
+}
+
+// overviewPage is the case overview (/cases/{id}): the child's key facts,
+// every flag, the running deadlines and one highlighted next step.
+type overviewPage struct {
+	Case       caseData
+	Nav        []areaLink
+	Flags      []flagView
+	NotFlagged []string
+	Running    []clockView // deadlines and windows still open
+	Ended      []clockView
+	Next       *action
+	NextHref   string
+}
+
+func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPage {
+	now := s.now()
+	d := s.caseData(view, v)
+	p := overviewPage{Case: d, Nav: caseNav(d, "")}
+	f := view.Flags
+	flag := func(on bool, title, text, name string) {
+		if on {
+			p.Flags = append(p.Flags, flagView{Title: title, Text: text})
+		} else if name != "" {
+			p.NotFlagged = append(p.NotFlagged, name)
+		}
 	}
-	s.render(w, r, http.StatusOK, "case", Page{Title: title, Flash: flash, Data: s.caseData(view, v)})
+	flag(f.Missing, "Missing now", "The child is missing: a missing episode is open (§4.3, §7.1).", "missing")
+	flag(f.ImmediateRisk, "Immediate risk", "The concern says the child is at immediate risk of harm (§6.4).", "immediate risk")
+	flag(f.FamilySuspected, "Family suspected", "The family may be involved: share nothing with them that could put the child at risk (§6.5).", "family suspected")
+	flag(f.WhereaboutsConfidential, "Whereabouts confidential", "Where the child is placed is shared only with those given access (§7.6).", "whereabouts confidential")
+	flag(f.AgeUncertain, "Age uncertain", "The child is treated as a child until an assessment decides otherwise (§7.4).", "")
+	flag(now.Before(f.HighMissingRiskUntil), "Highest missing risk", "Placed as a child from abroad: the highest risk of going missing lasts until "+f.HighMissingRiskUntil.In(pathway.London).Format("2 January 2006 at 3:04pm")+" (§4.3).", "")
+	flag(f.OpenEscalations > 0, "Escalation open", plural(f.OpenEscalations, "disagreement")+" about the NRM still open (§8.6).", "")
+	flag(f.Closed, "Case closed", "The case is closed; the monitoring agreed at closure continues (§7.4).", "")
+	for _, c := range d.Clocks {
+		if c.Running() {
+			p.Running = append(p.Running, c)
+		} else {
+			p.Ended = append(p.Ended, c)
+		}
+	}
+	if p.Next = nextStep(view, v); p.Next != nil {
+		p.NextHref = nextStepHref(view.Case.ID, p.Next)
+	}
+	return p
 }
 
 type contactForm struct {
