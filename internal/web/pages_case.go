@@ -212,7 +212,14 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.V
 			flash = "Saved: " + strings.ToLower(a.Title[:1]) + a.Title[1:]
 		}
 	}
-	s.render(w, r, http.StatusOK, "case", Page{Title: caseTitle(view.Case, ""), Flash: flash, Data: s.overview(view, v)})
+	p := s.overview(view, v)
+	if a, ok := actions[r.URL.Query().Get("done")]; ok {
+		// What was saved is shown in its area: the banner's next link goes there.
+		if ar, _ := areaBySlug(areaOf(a)); ar.applies(p.Case) {
+			p.Saved = &areaLink{Href: "/cases/" + view.Case.ID + "/" + ar.Slug, Text: ar.Title}
+		}
+	}
+	s.render(w, r, http.StatusOK, "case", Page{Title: caseTitle(view.Case, ""), Flash: flash, Data: p})
 }
 
 // flagView is one flag on the case overview, read as a heading.
@@ -231,6 +238,7 @@ type overviewPage struct {
 	Ended      []clockView
 	Next       *action
 	NextHref   string
+	Saved      *areaLink // the area of the action just saved
 }
 
 func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPage {

@@ -92,7 +92,7 @@ func TestTheCaseOverviewShowsFlagsDeadlinesAndOneNextStep(t *testing.T) {
 		if !strings.Contains(page, "Not flagged: missing, whereabouts confidential.") {
 			t.Error("the overview does not say which flags are not raised")
 		}
-		if !strings.Contains(page, "Deadlines running on this case") || !strings.Contains(page, "Due in") {
+		if !strings.Contains(page, "Deadlines on this case") || !strings.Contains(page, "Due in") {
 			t.Error("the overview does not show the running deadline")
 		}
 		if n := strings.Count(page, `class="wm-next-step"`); n != 1 {
