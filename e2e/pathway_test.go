@@ -349,6 +349,7 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.nav("/cases")
 	follow(b, childLink(abroadChild))
 	b.expectHeading(abroadChild)
+	b.open(casePath + "/support") // the placements
 	if strings.Contains(b.html(), placementStreet) {
 		t.Errorf("the police First Responder, without access to the whereabouts, sees the placement address")
 	}
@@ -391,7 +392,7 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	}
 	b.fillDate("decidedOn", today)
 	b.saveAction(casePath, "Record the Conclusive Grounds decision")
-	if got := b.text("main p.govuk-body > strong.govuk-tag"); got != "Conclusive Grounds decision: positive" {
+	if got := onOverview(b, func() string { return b.summaryValue("Stage") }); got != "Conclusive Grounds decision: positive" {
 		t.Errorf("the case's progress tag says %q, want 'Conclusive Grounds decision: positive'", got)
 	}
 	b.expectText("Positive Conclusive Grounds decision")

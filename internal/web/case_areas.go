@@ -212,7 +212,13 @@ type areaPage struct {
 	Area    caseArea
 	Nav     []areaLink
 	Actions []actionGroup
+	// Recent are the area's latest entries on the timeline, of Entries in all.
+	Recent  []timelineItem
+	Entries int
 }
+
+// recentEntries is how many of an area's entries its page shows.
+const recentEntries = 3
 
 var noSuchArea = waymark.Errorf(waymark.ENOTFOUND, "Page not found. This case has no such page: go back to the case overview.")
 
@@ -231,5 +237,7 @@ func (s *Server) handleCaseArea(w http.ResponseWriter, r *http.Request, v casewo
 		return
 	}
 	p := areaPage{Case: d, Area: area, Nav: caseNav(d, area.Slug), Actions: areaActions(d.Offered, area.Slug)}
+	tl := s.timeline(d, area.Slug, "")
+	p.Entries, p.Recent = len(tl.Entries), tl.Entries[:min(recentEntries, len(tl.Entries))]
 	s.render(w, r, http.StatusOK, "case-area", Page{Title: caseTitle(view.Case, area.Title), Data: p})
 }

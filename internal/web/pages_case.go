@@ -222,9 +222,21 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.V
 	s.render(w, r, http.StatusOK, "case", Page{Title: caseTitle(view.Case, ""), Flash: flash, Data: p})
 }
 
-// flagView is one flag on the case overview, read as a heading.
+// flagView is one flag on the case overview: a heading, and the case's
+// warning under it (every view of the case shows its warnings first).
 type flagView struct {
 	Title, Text string
+}
+
+// flagTitles are the headings of the case's warnings, by kind.
+var flagTitles = map[string]string{
+	"missing":                  "Missing now",
+	"high-missing-risk":        "Highest missing risk",
+	"immediate-risk":           "Immediate risk",
+	"family-suspected":         "Family suspected",
+	"age-uncertain":            "Age uncertain",
+	"whereabouts-confidential": "Whereabouts confidential",
+	"closed":                   "Case closed",
 }
 
 // overviewPage is the case overview (/cases/{id}): the child's key facts,
@@ -242,25 +254,25 @@ type overviewPage struct {
 }
 
 func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPage {
-	now := s.now()
 	d := s.caseData(view, v)
 	p := overviewPage{Case: d, Nav: caseNav(d, "")}
-	f := view.Flags
-	flag := func(on bool, title, text, name string) {
-		if on {
-			p.Flags = append(p.Flags, flagView{Title: title, Text: text})
-		} else if name != "" {
-			p.NotFlagged = append(p.NotFlagged, name)
+	raised := map[string]bool{}
+	for _, w := range view.Warnings {
+		raised[w.Kind] = true
+		title := flagTitles[w.Kind]
+		if title == "" {
+			title = "Warning"
+		}
+		p.Flags = append(p.Flags, flagView{Title: title, Text: w.Text})
+	}
+	if n := view.Flags.OpenEscalations; n > 0 {
+		p.Flags = append(p.Flags, flagView{Title: "Escalation open", Text: plural(n, "disagreement") + " about the NRM still open (§8.6)."})
+	}
+	for _, f := range []struct{ kind, name string }{{"missing", "missing"}, {"immediate-risk", "immediate risk"}, {"family-suspected", "family suspected"}, {"whereabouts-confidential", "whereabouts confidential"}} {
+		if !raised[f.kind] {
+			p.NotFlagged = append(p.NotFlagged, f.name)
 		}
 	}
-	flag(f.Missing, "Missing now", "The child is missing: a missing episode is open (§4.3, §7.1).", "missing")
-	flag(f.ImmediateRisk, "Immediate risk", "The concern says the child is at immediate risk of harm (§6.4).", "immediate risk")
-	flag(f.FamilySuspected, "Family suspected", "The family may be involved: share nothing with them that could put the child at risk (§6.5).", "family suspected")
-	flag(f.WhereaboutsConfidential, "Whereabouts confidential", "Where the child is placed is shared only with those given access (§7.6).", "whereabouts confidential")
-	flag(f.AgeUncertain, "Age uncertain", "The child is treated as a child until an assessment decides otherwise (§7.4).", "")
-	flag(now.Before(f.HighMissingRiskUntil), "Highest missing risk", "Placed as a child from abroad: the highest risk of going missing lasts until "+f.HighMissingRiskUntil.In(pathway.London).Format("2 January 2006 at 3:04pm")+" (§4.3).", "")
-	flag(f.OpenEscalations > 0, "Escalation open", plural(f.OpenEscalations, "disagreement")+" about the NRM still open (§8.6).", "")
-	flag(f.Closed, "Case closed", "The case is closed; the monitoring agreed at closure continues (§7.4).", "")
 	for _, c := range d.Clocks {
 		if c.Running() {
 			p.Running = append(p.Running, c)

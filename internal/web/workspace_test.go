@@ -90,7 +90,7 @@ func TestTheCaseOverviewShowsFlagsDeadlinesAndOneNextStep(t *testing.T) {
 			}
 		}
 		if !strings.Contains(page, "Not flagged: missing, whereabouts confidential.") {
-			t.Error("the overview does not say which flags are not raised")
+			t.Errorf("the overview does not say which flags are not raised: %s", regexp.MustCompile(`Not flagged[^<]*`).FindString(page))
 		}
 		if !strings.Contains(page, "Deadlines on this case") || !strings.Contains(page, "Due in") {
 			t.Error("the overview does not show the running deadline")
