@@ -573,7 +573,7 @@ func (b *browser) startAction(casePath, action, title string) {
 		b.open(casePath)
 		where := run(b, "finding the page that offers "+action, chromedp.Evaluate[string](fmt.Sprintf(
 			`(async (hrefs, want) => { for (const h of hrefs) { const t = await (await fetch(h)).text(); if (t.includes('href="' + want + '"')) return h; } return ""; })(%s, %q)`,
-			`Array.from(document.querySelectorAll('nav.moj-side-navigation a')).map(a => a.getAttribute('href'))`, casePath+"/actions/"+action)))
+			`Array.from(document.querySelectorAll('nav.moj-side-navigation a')).map(a => a.getAttribute('href'))`, casePath+"/actions/"+action), chromedp.EvalAwaitPromise))
 		if where != "" {
 			b.open(where)
 		}
