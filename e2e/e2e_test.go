@@ -204,7 +204,9 @@ func TestTeacherRaisesConcernAndChildrensServicesGivesReferenceAndOutcome(t *tes
 	if got := b.text(".govuk-caption-l"); got != "Children's Services reference "+ref {
 		t.Errorf("case caption is %q, want the reference %s", got, ref)
 	}
+	b.open(casePath + "/children-services") // the contact in full is on Children's Services' page of the case
 	b.expectText("Phone call to the safeguarding team")
+	b.open(casePath)
 
 	outcomeNext := "A strategy discussion with police and school is set for tomorrow at 10am. Keep Arben in school and do not contact his aunt."
 	b.click(`a.govuk-button[href="` + casePath + `/outcome"]`)

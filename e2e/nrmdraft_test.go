@@ -44,9 +44,11 @@ func TestNRMDraftCarriesTheCaseIntoTheHomeOfficeForm(t *testing.T) {
 	b.nav("/cases")
 	follow(b, childLink(nrmChild))
 	b.expectHeading(nrmChild)
-	b.expectText(nrmIndicator)
 	casePath := b.path()
+	b.open(casePath + "/concern")
+	b.expectText(nrmIndicator)
 	base := casePath + "/nrm-draft"
+	b.open(casePath + "/nrm")
 	b.click(`main a[href="` + base + `"]`)
 
 	// The task list.

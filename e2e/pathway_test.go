@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ const (
 // pathwayTimeout bounds the whole scenario, well over a hundred pages. It
 // takes about a minute and a half on an idle 2-core machine; the bound leaves
 // room for a machine busy with other work.
-const pathwayTimeout = 5 * time.Minute
+const pathwayTimeout = 8 * time.Minute
 
 // TestChildFromAbroadFromConcernToPositiveConclusiveGrounds follows one child
 // from abroad along the whole pathway (PATHWAY.md §3): the teacher's concern,
@@ -279,7 +280,10 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.fillDateTime("scheduledFor", meetingAt.In(lon))
 	b.fill("inviteeEmails", firstResponderEmail+"\n"+teacherEmail+"\n"+managerEmail)
 	b.saveAction(casePath, "Convene a multi-agency meeting")
-	b.expectText("Multi-agency meeting arranged", "Chris Lawson (Eastshire Police)", "Hannah Okafor (Northfield Academy)")
+	b.expectText("Chris Lawson (Eastshire Police)", "Hannah Okafor (Northfield Academy)")
+	if stage := onOverview(b, func() string { return b.summaryValue("Stage") }); stage != "Multi-agency meeting arranged" {
+		t.Errorf("after the meeting is convened the case's stage is %q", stage)
+	}
 
 	b.startAction(casePath, "record-meeting", "Record what the meeting agreed")
 	b.fill("attendees", socialWorkerName+", social worker\nTom Brennan, supervising manager\nDS Chris Lawson, Eastshire Police\nHannah Okafor, Northfield Academy")
@@ -348,6 +352,7 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.nav("/cases")
 	follow(b, childLink(abroadChild))
 	b.expectHeading(abroadChild)
+	b.open(casePath + "/support") // the placements
 	if strings.Contains(b.html(), placementStreet) {
 		t.Errorf("the police First Responder, without access to the whereabouts, sees the placement address")
 	}
@@ -372,7 +377,10 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.choose("outcome", "positive")
 	b.fillDate("decidedOn", nrmDay)
 	b.saveAction(casePath, "Record the Reasonable Grounds decision")
-	b.expectText("Reasonable Grounds decision: positive", "Positive Reasonable Grounds decision – waiting for the Conclusive Grounds decision")
+	b.expectText("Positive Reasonable Grounds decision – waiting for the Conclusive Grounds decision")
+	if stage := onOverview(b, func() string { return b.summaryValue("Stage") }); stage != "Reasonable Grounds decision: positive" {
+		t.Errorf("after the Reasonable Grounds decision the case's stage is %q", stage)
+	}
 	if row := b.deadline("Reasonable Grounds decision (Home Office target"); !strings.Contains(row, "Met") {
 		t.Errorf("the Reasonable Grounds target row is %q, want Met", row)
 	}
@@ -390,7 +398,7 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	}
 	b.fillDate("decidedOn", today)
 	b.saveAction(casePath, "Record the Conclusive Grounds decision")
-	if got := b.text("main p.govuk-body > strong.govuk-tag"); got != "Conclusive Grounds decision: positive" {
+	if got := onOverview(b, func() string { return b.summaryValue("Stage") }); got != "Conclusive Grounds decision: positive" {
 		t.Errorf("the case's progress tag says %q, want 'Conclusive Grounds decision: positive'", got)
 	}
 	b.expectText("Positive Conclusive Grounds decision")
@@ -554,15 +562,48 @@ func (b *browser) fillDateTime(name string, t time.Time) {
 	b.fill(name+"-time", t.In(london(b.t)).Format("15:04"))
 }
 
-// startAction follows the case page's link to one of the actions it offers.
+// startAction follows the link to one of the actions the case offers: on
+// the page the browser is on, or else on the page of the case's side
+// navigation that offers it.
 func (b *browser) startAction(casePath, action, title string) {
 	b.t.Helper()
 	link := `main a[href="` + casePath + `/actions/` + action + `"]`
 	if !b.exists(link) {
-		b.fatalf("the case page does not offer %q (%s)", title, action)
+		// Find the page that offers it without opening every page in turn.
+		b.open(casePath)
+		where := run(b, "finding the page that offers "+action, chromedp.Evaluate[string](fmt.Sprintf(
+			`(async (hrefs, want) => { for (const h of hrefs) { const t = await (await fetch(h)).text(); if (t.includes('href="' + want + '"')) return h; } return ""; })(%s, %q)`,
+			`Array.from(document.querySelectorAll('nav.moj-side-navigation a')).map(a => a.getAttribute('href'))`, casePath+"/actions/"+action), chromedp.EvalAwaitPromise))
+		if where != "" {
+			b.open(where)
+		}
+	}
+	if !b.exists(link) {
+		b.fatalf("no page of the case offers %q (%s)", title, action)
 	}
 	b.click(link)
 	b.expectHeading(title)
+}
+
+// sideNav is the hrefs of the case's side navigation on the page.
+func (b *browser) sideNav() []string {
+	b.t.Helper()
+	return run(b, "reading the case's side navigation", chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('nav.moj-side-navigation a')).map(a => a.getAttribute('href'))`))
+}
+
+// onOverview runs read on the case's overview, then goes back to the page
+// the browser was on.
+func onOverview[T any](b *browser, read func() T) T {
+	b.t.Helper()
+	was := strings.TrimPrefix(b.location(), b.base)
+	overview := regexp.MustCompile(`^/cases/[^/?]+`).FindString(was)
+	if overview == "" {
+		b.fatalf("not on a case's page")
+	}
+	b.open(overview)
+	defer b.open(was)
+	return read()
 }
 
 // saveAction submits an action's page and checks it lands back on the case
@@ -578,6 +619,10 @@ func (b *browser) saveAction(casePath, title string) {
 	want := "Saved: " + strings.ToLower(title[:1]) + title[1:]
 	if got := b.text(".govuk-notification-banner--success"); !strings.Contains(got, want) {
 		b.t.Errorf("after saving %q the banner says %q, want %q", title, got, want)
+	}
+	// What was saved is shown in its area of the case: go and see it.
+	if b.exists("#saved-area") {
+		b.click("#saved-area")
 	}
 }
 
@@ -617,13 +662,16 @@ func (b *browser) rowOf(text, element string) string {
 		`(() => { const e = Array.from(document.querySelectorAll('main table %s')).find(e => e.innerText.includes(%q)); return e ? e.closest('tr').innerText : ""; })()`, element, text)))
 }
 
-// deadline is the text of the row of the case page's Deadlines table whose
-// label contains label, or "".
+// deadline is the text of the row of the case overview's deadlines (running,
+// or met and ended) whose label contains label, or "".
 func (b *browser) deadline(label string) string {
 	b.t.Helper()
-	return run(b, "reading the deadline "+label, chromedp.Evaluate[string](fmt.Sprintf(
-		`(() => { const c = Array.from(document.querySelectorAll('main caption')).find(c => c.innerText.trim() === "Deadlines on this case"); if (!c) return "";
-		const r = Array.from(c.closest('table').querySelectorAll('tbody tr')).find(r => r.cells[0].innerText.includes(%q)); return r ? r.innerText : ""; })()`, label)))
+	return onOverview(b, func() string {
+		return run(b, "reading the deadline "+label, chromedp.Evaluate[string](fmt.Sprintf(
+			`(() => { const cs = Array.from(document.querySelectorAll('main caption')).filter(c => ["Deadlines on this case", "Deadlines met or ended"].includes(c.textContent.trim()));
+			for (const c of cs) { const r = Array.from(c.closest('table').querySelectorAll('tbody tr')).find(r => r.cells[0].textContent.includes(%q)); if (r) return r.textContent.replace(/\s+/g, " "); }
+			return ""; })()`, label)))
+	})
 }
 
 // summaryValue is the value of the first summary list row in the main content whose key is key.
@@ -636,6 +684,8 @@ func (b *browser) summaryValue(key string) string {
 // hasWarning reports whether the page has a GOV.UK warning text containing text.
 func (b *browser) hasWarning(text string) bool {
 	b.t.Helper()
-	return run(b, "reading the warnings", chromedp.Evaluate[bool](fmt.Sprintf(
-		`Array.from(document.querySelectorAll('main .govuk-warning-text__text')).some(e => e.innerText.includes(%q))`, text)))
+	return onOverview(b, func() bool {
+		return run(b, "reading the warnings", chromedp.Evaluate[bool](fmt.Sprintf(
+			`Array.from(document.querySelectorAll('main .govuk-warning-text__text')).some(e => e.innerText.includes(%q))`, text)))
+	})
 }

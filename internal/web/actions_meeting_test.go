@@ -115,7 +115,7 @@ func TestMeetingPagesCarryAMeetingFromConveningToActionDone(t *testing.T) {
 		sw := e.browser()
 		sw.signIn("social.worker@cs.example")
 
-		casePage := sw.get("/cases/" + id).Body.String()
+		casePage := sw.get("/cases/" + id + "/meetings").Body.String()
 		if !strings.Contains(casePage, "/actions/convene-meeting") || strings.Contains(casePage, "/actions/record-meeting") {
 			t.Fatal("the case page does not offer convening (and only convening) to the social worker")
 		}
@@ -157,8 +157,8 @@ func TestMeetingPagesCarryAMeetingFromConveningToActionDone(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := e.srv.pages["case"].ExecuteTemplate(&buf, "area-meeting", e.srv.caseData(view, e.p.SocialWorker)); err != nil {
-			t.Fatalf("rendering area-meeting: %v", err)
+		if err := e.srv.pages["case"].ExecuteTemplate(&buf, "area-meetings", e.srv.caseData(view, e.p.SocialWorker)); err != nil {
+			t.Fatalf("rendering area-meetings: %v", err)
 		}
 		area := buf.String()
 		for _, want := range []string{"STRAT meeting on 11 March 2026", "Northshire Police", "Child Abduction Warning Notice", "Visit the address", "20 March 2026", "Due in 10 days"} {

@@ -48,8 +48,10 @@ func nrmArea(t *testing.T, e *testEnv, viewer casework.Viewer, caseID string) st
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := e.srv.pages["case"].ExecuteTemplate(&buf, "area-nrm", e.srv.caseData(view, viewer)); err != nil {
-		t.Fatalf("rendering area-nrm: %v", err)
+	for _, area := range []string{"area-nrm", "area-decisions"} {
+		if err := e.srv.pages["case"].ExecuteTemplate(&buf, area, e.srv.caseData(view, viewer)); err != nil {
+			t.Fatalf("rendering %s: %v", area, err)
+		}
 	}
 	return buf.String()
 }
@@ -79,7 +81,7 @@ func TestNRMActionPagesRoundTrip(t *testing.T) {
 		b := e.browser()
 		b.signIn("social.worker@cs.example")
 
-		if page := b.get("/cases/" + id).Body.String(); !strings.Contains(page, "Record the NRM submission") {
+		if page := b.get("/cases/" + id + "/nrm").Body.String(); !strings.Contains(page, "Record the NRM submission") {
 			t.Fatalf("before the referral the case page does not offer the submission: %s", page)
 		}
 		if area := nrmArea(t, e, e.p.SocialWorker, id); !strings.Contains(area, "Not submitted") || !strings.Contains(area, "Becomes eligible once the NRM referral is submitted") {
@@ -87,7 +89,7 @@ func TestNRMActionPagesRoundTrip(t *testing.T) {
 		}
 		teacher := e.browser()
 		teacher.signIn("dsl@northfield.example")
-		if page := teacher.get("/cases/" + id).Body.String(); strings.Contains(page, "Record the NRM submission") {
+		if page := workspace(teacher, id); strings.Contains(page, "Record the NRM submission") {
 			t.Fatal("the school, not a First Responder, is offered the NRM submission")
 		}
 
@@ -124,11 +126,13 @@ func TestNRMActionPagesRoundTrip(t *testing.T) {
 			nrmForm(nrmDate("decidedOn", "2026-04-09"), url.Values{"outcome": {"positive"}}),
 			"no earlier than 9 April 2026")
 
-		if page := b.get("/cases/" + id); page.Code != http.StatusOK {
-			t.Fatalf("case page after the NRM: %d", page.Code)
+		for _, area := range []string{"", "/nrm", "/decisions"} {
+			if page := b.get("/cases/" + id + area); page.Code != http.StatusOK {
+				t.Fatalf("case page %q after the NRM: %d", area, page.Code)
+			}
 		}
 		page := nrmArea(t, e, e.p.SocialWorker, id)
-		for _, want := range []string{"National Referral Mechanism (NRM)", "Positive Conclusive Grounds decision", "NRM-2026-0042",
+		for _, want := range []string{"NRM decisions", "Positive Conclusive Grounds decision", "NRM-2026-0042",
 			"Eligible since the NRM referral on 10 March 2026", "Reconsideration requests", "Overturned: the decision is now positive (10 March 2026)", "School attendance records.",
 			strings.ReplaceAll(indicator.Label, "'", "&#39;"), "Earliest Conclusive Grounds decision"} {
 			if !strings.Contains(page, want) {
@@ -164,12 +168,12 @@ func TestNRMSubmissionIsOfferedOnlyToTheAgreedLead(t *testing.T) {
 
 		cs := e.browser()
 		cs.signIn("social.worker@cs.example")
-		if strings.Contains(cs.get("/cases/"+id).Body.String(), "Record the NRM submission") {
+		if strings.Contains(workspace(cs, id), "Record the NRM submission") {
 			t.Error("Children's Services is offered the submission the meeting gave to the police")
 		}
 		police := e.browser()
 		police.signIn("first.responder@police.example")
-		if !strings.Contains(police.get("/cases/"+id).Body.String(), "Record the NRM submission") {
+		if !strings.Contains(police.get("/cases/"+id+"/nrm").Body.String(), "Record the NRM submission") {
 			t.Error("the agreed lead is not offered the submission")
 		}
 	})

@@ -223,8 +223,10 @@ func TestStrategyAreaShowsTheTeamAndHidesFromTheReferrer(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if err := e.srv.pages["case"].ExecuteTemplate(&buf, "area-strategy", e.srv.caseData(view, v)); err != nil {
-				t.Fatalf("rendering area-strategy: %v", err)
+			for _, area := range []string{"area-strategy", "area-linked-people"} {
+				if err := e.srv.pages["case"].ExecuteTemplate(&buf, area, e.srv.caseData(view, v)); err != nil {
+					t.Fatalf("rendering %s: %v", area, err)
+				}
 			}
 			return buf.String()
 		}

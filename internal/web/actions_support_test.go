@@ -62,8 +62,10 @@ func supportArea(e *testEnv, v casework.Viewer, caseID string) string {
 		e.t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := e.srv.pages["case"].ExecuteTemplate(&buf, "area-support", e.srv.caseData(view, v)); err != nil {
-		e.t.Fatalf("rendering area-support: %v", err)
+	for _, area := range []string{"area-support", "area-abroad", "area-age"} {
+		if err := e.srv.pages["case"].ExecuteTemplate(&buf, area, e.srv.caseData(view, v)); err != nil {
+			e.t.Fatalf("rendering %s: %v", area, err)
+		}
 	}
 	return buf.String()
 }
@@ -179,7 +181,7 @@ func TestSupportActionPagesRoundTrip(t *testing.T) {
 			t.Fatalf("case page: %d", page.Code)
 		}
 		area := supportArea(e, e.p.SocialWorker, id)
-		for _, want := range []string{"Support and justice", "Beacon", "Consent: The child on", "Child from abroad", "Care plan", "If the child goes missing", "UKVI referrals", "Placements", supportTestAddress, "Age assessments"} {
+		for _, want := range []string{"Support and justice", "Beacon", "Consent: The child on", "Unaccompanied asylum-seeking child", "Care plan", "If the child goes missing", "UKVI referrals", "Placements", supportTestAddress, ", completed "} {
 			if !strings.Contains(area, strings.ReplaceAll(want, "'", "&#39;")) {
 				t.Errorf("the support area does not show %q", want)
 			}
@@ -200,7 +202,7 @@ func TestConfidentialAddressReachesOnlyMembersGivenAccess(t *testing.T) {
 			var where []string
 			b := e.browser()
 			b.signIn(v.User.Email)
-			if page := b.get("/cases/" + id).Body.String(); strings.Contains(page, "Larch") {
+			if page := workspace(b, id); strings.Contains(page, "Larch") {
 				where = append(where, "case page")
 			}
 			if strings.Contains(supportArea(e, v, id), "Larch") {

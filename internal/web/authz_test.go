@@ -212,6 +212,8 @@ func authzRoutes() map[string]authzRoute {
 
 		// A case: its members' only (§6.5); the administrator sees no case data.
 		"GET /cases/{id}":                          {method: "GET", path: "/cases/{id}", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/{area}":                   {method: "GET", path: "/cases/{id}/concern", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/timeline":                 {method: "GET", path: "/cases/{id}/timeline", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
 		"GET /cases/{id}/contact":                  {method: "GET", path: "/cases/{id}/contact", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
 		"POST /cases/{id}/contact":                 {method: "POST", path: "/cases/{id}/contact", form: form("version", "1", "method", "phone"), want: merge(csOnly(seeOther), statuses{"anonymous": unauth})},
 		"GET /cases/{id}/outcome":                  {method: "GET", path: "/cases/{id}/outcome", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},

@@ -199,7 +199,7 @@ func TestMachineClientsThroughThePages(t *testing.T) {
 
 		sw := e.browser()
 		sw.signIn("social.worker@cs.example")
-		casePage := sw.get("/cases/" + id).Body.String()
+		casePage := sw.get("/cases/" + id + "/people").Body.String()
 		if !strings.Contains(casePage, "/actions/give-client-access") {
 			t.Fatal("the case page does not offer giving a machine client access")
 		}
@@ -208,7 +208,7 @@ func TestMachineClientsThroughThePages(t *testing.T) {
 		if rec := sw.post("/cases/"+id+"/actions/give-client-access", url.Values{"csrf_token": {scsrf}, "version": {version}, "clientId": {clientID}, "reason": {"Copies the outcome into the council's case system"}}); rec.Code != http.StatusSeeOther {
 			t.Fatalf("giving access: %d %s", rec.Code, snippet(rec))
 		}
-		if page := sw.get("/cases/" + id).Body.String(); !strings.Contains(page, "Machine clients with access") || !strings.Contains(page, "Case system link") {
+		if page := sw.get("/cases/" + id + "/people").Body.String(); !strings.Contains(page, "Machine clients with access") || !strings.Contains(page, "Case system link") {
 			t.Error("the case page does not show the team which machine clients have access")
 		}
 		got := e.api("GET", "/api/v1/cases/"+id, token, nil)

@@ -145,9 +145,9 @@ func TestAReferrerSeesNoGapsInTheTimelineAndNoTeamVersion(t *testing.T) {
 		// The page: entries 1 and 2, nothing numbered 3 or 4, and the form's version is theirs.
 		b := e.browser()
 		b.signIn("dsl@northfield.example")
-		page := b.get("/cases/" + id).Body.String()
+		page := b.get("/cases/" + id + "/timeline").Body.String()
 		if !strings.Contains(page, `id="entry-1"`) || !strings.Contains(page, `id="entry-2"`) || strings.Contains(page, `id="entry-3"`) || strings.Contains(page, `id="entry-4"`) {
-			t.Errorf("the referrer's case page is not numbered 1, 2")
+			t.Errorf("the referrer's timeline is not numbered 1, 2")
 		}
 		if v := hiddenInput(b.get("/cases/"+id+"/actions/note").Body.String(), "version"); v != "2" {
 			t.Errorf("the referrer's note form carries version %q, want 2", v)

@@ -104,7 +104,7 @@ func TestAReferrerNeverSeesAMeetingTheyWereNotInvitedTo(t *testing.T) {
 		b.signIn("dsl@northfield.example")
 		check := func(when string) {
 			t.Helper()
-			mustNotShow(t, "the referrer's case page "+when, b.get("/cases/"+oc.ID).Body.String(), teamSecrets...)
+			mustNotShow(t, "the referrer's case pages "+when, workspace(b, oc.ID), teamSecrets...)
 			mustNotShow(t, "the referrer's case (API) "+when, e.api("GET", "/api/v1/cases/"+oc.ID, teacher, nil).Body.String(), teamSecrets...)
 		}
 		check("at first")
@@ -118,10 +118,10 @@ func TestAReferrerNeverSeesAMeetingTheyWereNotInvitedTo(t *testing.T) {
 		// The police, invited, see their meeting and its notes.
 		police := e.browser()
 		police.signIn("first.responder@police.example")
-		if page := police.get("/cases/" + oc.ID).Body.String(); !strings.Contains(page, "SECRET-MEETING-NOTE") || !strings.Contains(page, "SECRET-ACTION") {
+		if page := police.get("/cases/" + oc.ID + "/meetings").Body.String(); !strings.Contains(page, "SECRET-MEETING-NOTE") || !strings.Contains(page, "SECRET-ACTION") {
 			t.Error("the police, invited, do not see their meeting's notes and action")
 		}
-		if page := police.get("/cases/" + oc.ID).Body.String(); strings.Contains(page, "SECRET-ESCALATION") || strings.Contains(page, "HIDDEN-NOTE") {
+		if page := workspace(police, oc.ID); strings.Contains(page, "SECRET-ESCALATION") || strings.Contains(page, "HIDDEN-NOTE") {
 			t.Error("the police, invited, see the team's escalation or notes")
 		}
 	})
@@ -134,7 +134,7 @@ func TestAnInviteeSeesTheirMeetingWhateverItsNumber(t *testing.T) {
 		gp := e.signInAPI("doctor@riverside.example")
 		b := e.browser()
 		b.signIn("doctor@riverside.example")
-		page := b.get("/cases/" + oc.ID).Body.String()
+		page := workspace(b, oc.ID)
 		if !strings.Contains(page, "GP-MEETING-PLAN") || !strings.Contains(page, "MARM meeting") {
 			t.Error("the GP's case page does not show the meeting they were invited to")
 		}

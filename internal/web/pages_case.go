@@ -100,7 +100,6 @@ type caseData struct {
 	CanOutcome     bool
 	IsTeam         bool
 	ContactMethod  string
-	Timeline       []timelineItem
 	CatalogVersion string
 	Offered        []actionGroup
 	NextStep       *action // the one the procedure expects next from the viewer, if any
@@ -109,12 +108,16 @@ type caseData struct {
 }
 
 type timelineItem struct {
-	Seq         int
-	Corrections []pathway.Correction
-	At          time.Time
-	Who         string
-	Org         string
-	Summary     string
+	Seq              int
+	Corrections      []pathway.Correction
+	At               time.Time // when it was recorded
+	Who              string
+	Org              string
+	Summary          string
+	Happened         time.Time // when it happened: the entry's own date, else At
+	HappenedDateOnly bool
+	OwnDate          bool
+	Area, AreaTitle  string
 }
 
 func describeAge(ch pathway.Child, now time.Time) string {
@@ -173,10 +176,6 @@ func (s *Server) caseData(view casework.CaseView, v casework.Viewer) caseData {
 			}
 		}
 	}
-	for i := len(view.Events) - 1; i >= 0; i-- {
-		e := view.Events[i]
-		d.Timeline = append(d.Timeline, timelineItem{Seq: e.Seq, Corrections: c.Safety.CorrectionsOf(e.Seq), At: e.At, Who: e.Actor.Name, Org: e.Actor.OrgName, Summary: e.Summary()})
-	}
 	return d
 }
 
@@ -215,11 +214,78 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.V
 			flash = "Saved: " + strings.ToLower(a.Title[:1]) + a.Title[1:]
 		}
 	}
-	title := "Case"
-	if ref := view.Case.Reference(); ref != "" {
-		title = "Case " + ref
+	p := s.overview(view, v)
+	if a, ok := s.actions.bySlug[r.URL.Query().Get("done")]; ok {
+		// What was saved is shown in its area: the banner's next link goes there.
+		if ar, _ := areaBySlug(areaOf(a)); ar.applies(p.Case) {
+			p.Saved = &areaLink{Href: "/cases/" + view.Case.ID + "/" + ar.Slug, Text: ar.Title}
+		}
 	}
-	s.render(w, r, http.StatusOK, "case", Page{Title: title, Flash: flash, Data: s.caseData(view, v)})
+	s.render(w, r, http.StatusOK, "case", Page{Title: caseTitle(view.Case, ""), Flash: flash, Data: p})
+}
+
+// flagView is one flag on the case overview: a heading, and the case's
+// warning under it (every view of the case shows its warnings first).
+type flagView struct {
+	Title, Text string
+}
+
+// flagTitles are the headings of the case's warnings, by kind.
+var flagTitles = map[string]string{
+	"missing":                  "Missing now",
+	"high-missing-risk":        "Highest missing risk",
+	"immediate-risk":           "Immediate risk",
+	"family-suspected":         "Family suspected",
+	"age-uncertain":            "Age uncertain",
+	"whereabouts-confidential": "Whereabouts confidential",
+	"closed":                   "Case closed",
+}
+
+// overviewPage is the case overview (/cases/{id}): the child's key facts,
+// every flag, the running deadlines and one highlighted next step.
+type overviewPage struct {
+	Case       caseData
+	Nav        []areaLink
+	Flags      []flagView
+	NotFlagged []string
+	Running    []clockView // deadlines and windows still open
+	Ended      []clockView
+	Next       *action
+	NextHref   string
+	Saved      *areaLink // the area of the action just saved
+}
+
+func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPage {
+	d := s.caseData(view, v)
+	p := overviewPage{Case: d, Nav: caseNav(d, "")}
+	raised := map[string]bool{}
+	for _, w := range view.Warnings {
+		raised[w.Kind] = true
+		title := flagTitles[w.Kind]
+		if title == "" {
+			title = "Warning"
+		}
+		p.Flags = append(p.Flags, flagView{Title: title, Text: w.Text})
+	}
+	if n := view.Flags.OpenEscalations; n > 0 {
+		p.Flags = append(p.Flags, flagView{Title: "Escalation open", Text: plural(n, "disagreement") + " about the NRM still open (§8.6)."})
+	}
+	for _, f := range []struct{ kind, name string }{{"missing", "missing"}, {"immediate-risk", "immediate risk"}, {"family-suspected", "family suspected"}, {"whereabouts-confidential", "whereabouts confidential"}} {
+		if !raised[f.kind] {
+			p.NotFlagged = append(p.NotFlagged, f.name)
+		}
+	}
+	for _, c := range d.Clocks {
+		if c.Running() {
+			p.Running = append(p.Running, c)
+		} else {
+			p.Ended = append(p.Ended, c)
+		}
+	}
+	if p.Next = s.nextStepView(view); p.Next != nil {
+		p.NextHref = nextStepHref(view.Case.ID, p.Next)
+	}
+	return p
 }
 
 type contactForm struct {

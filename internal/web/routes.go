@@ -45,6 +45,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /escalations", s.page(s.handleEscalations))
 	mux.Handle("GET /my-work", s.page(s.handleMyWork))
 	mux.Handle("GET /cases/{id}", s.page(s.handleCase))
+	mux.Handle("GET /cases/{id}/timeline", s.page(s.handleCaseTimeline)) // case_timeline.go
+	mux.Handle("GET /cases/{id}/{area}", s.page(s.handleCaseArea))       // case_areas.go: one page per area
 	mux.Handle("GET /cases/{id}/contact", s.page(s.handleContactForm))
 	mux.Handle("POST /cases/{id}/contact", s.page(s.handleContact))
 	mux.Handle("GET /cases/{id}/outcome", s.page(s.handleOutcomeForm))

@@ -1,0 +1,243 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+)
+
+// A caseArea is one area of the pathway with a page of its own under the
+// case (/cases/{id}/{slug}): what the case holds there, and the actions
+// offered there. Areas are listed in the order the pathway meets them.
+type caseArea struct {
+	Slug  string
+	Title string // the side navigation's link and the page's heading
+	// Groups are the action groups (action.Group) offered on the area's page.
+	Groups []string
+	// hasData says whether the case holds anything of the area that the
+	// viewer may see; an area with something to see is always shown.
+	hasData func(d caseData) bool
+	// relevant says whether the area can concern this child at all; nil is
+	// always. An area that is not relevant and holds nothing is left out,
+	// with its actions (§7.4, §7.5: abroad, UKVI and age only when in question).
+	relevant func(c *pathway.Case) bool
+}
+
+// Group names that are not constants of their actions' files.
+const (
+	groupClosing    = "Closing and corrections"
+	groupNotes      = "Notes and people"
+	groupPeople     = "People around the child"
+	groupStrategy   = "Strategy discussion and Section 47"
+	groupInterviews = "Interviews and interpreters"
+	groupSupport    = "Support and justice"
+	groupPlacement  = "Placement and whereabouts"
+	groupAbroad     = "Child from abroad"
+	groupAge        = "Age assessment"
+	groupMissing    = "Missing episodes"
+)
+
+// areaOfSlug places the actions whose group spans two areas: the NRM's
+// decisions are on the decisions page, the care plan (for every child, not
+// only one from abroad) with the support.
+var areaOfSlug = map[string]string{
+	"nrm-reasonable-grounds":      "decisions",
+	"nrm-conclusive-grounds":      "decisions",
+	"nrm-reconsideration":         "decisions",
+	"nrm-reconsideration-outcome": "decisions",
+	"care-plan":                   "support",
+}
+
+func always(caseData) bool { return true }
+
+var workspaceAreas = []caseArea{
+	{Slug: "concern", Title: "Concern", Groups: []string{groupClosing}, hasData: always},
+	{Slug: "children-services", Title: "Children's Services", hasData: always},
+	{Slug: "strategy", Title: "Strategy and Section 47", Groups: []string{groupStrategy, groupInterviews},
+		hasData: func(d caseData) bool {
+			s := d.View.Case.Strategy
+			return d.IsTeam && (len(s.Discussions) > 0 || len(s.Interviews) > 0 || len(s.Interpreters) > 0)
+		}},
+	{Slug: "meetings", Title: "Meetings", Groups: []string{groupMeeting},
+		hasData: func(d caseData) bool { return len(d.View.Case.Meetings.Meetings) > 0 }},
+	{Slug: "nrm", Title: "NRM referral", Groups: []string{nrmGroup},
+		hasData: func(d caseData) bool { return d.IsTeam && d.View.Case.NRM.Submission != nil }},
+	{Slug: "decisions", Title: "Decisions", Groups: []string{groupEscalation},
+		hasData: func(d caseData) bool {
+			n := d.View.Case.NRM
+			return d.IsTeam && (len(n.Decisions) > 0 || len(n.Reconsiderations) > 0) || len(d.View.Case.Meetings.Escalations) > 0
+		}},
+	{Slug: "support", Title: "Support and placement", Groups: []string{groupSupport, groupPlacement},
+		hasData: func(d caseData) bool {
+			s := d.View.Case.Support
+			return d.IsTeam && (len(s.Items) > 0 || len(s.Placements) > 0 || len(s.CarePlans) > 0)
+		}},
+	{Slug: "abroad", Title: "From abroad", Groups: []string{groupAbroad},
+		hasData: func(d caseData) bool {
+			s := d.View.Case.Support
+			return d.IsTeam && (s.Abroad != nil || len(s.UKVI) > 0 || len(s.RepatriationRisk) > 0 || len(s.Tracing) > 0)
+		},
+		relevant: mayBeFromAbroad},
+	{Slug: "age", Title: "Age", Groups: []string{groupAge},
+		hasData: func(d caseData) bool { return d.IsTeam && len(d.View.Case.Support.AgeAssessments) > 0 },
+		relevant: func(c *pathway.Case) bool {
+			ch := c.Concern.Child
+			return ch.AgeUncertain || ch.DateOfBirth == "" // §7.4: only an uncertain age is assessed
+		}},
+	{Slug: "missing", Title: "Missing", Groups: []string{groupMissing},
+		hasData: func(d caseData) bool { return len(d.View.Case.Safety.Missing) > 0 }},
+	{Slug: "people", Title: "People and notes", Groups: []string{groupNotes, groupPeople},
+		hasData: func(d caseData) bool {
+			c := d.View.Case
+			return d.IsTeam && (len(c.Notes) > 0 || len(c.Strategy.LinkedPeople) > 0 || len(c.Clients.Clients) > 0)
+		}},
+}
+
+// mayBeFromAbroad: the child is from abroad, or nobody knows yet where they
+// are from (§7.1: record the child from abroad to find out).
+func mayBeFromAbroad(c *pathway.Case) bool {
+	if c.FromAbroad() {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(c.Concern.Child.Nationality)) {
+	case "", "unknown", "not known", "not given":
+		return true
+	}
+	return false
+}
+
+func areaBySlug(slug string) (caseArea, bool) {
+	i := slices.IndexFunc(workspaceAreas, func(a caseArea) bool { return a.Slug == slug })
+	if i < 0 {
+		return caseArea{}, false
+	}
+	return workspaceAreas[i], true
+}
+
+// areaOf is the slug of the area an offered action belongs to.
+func areaOf(a *action) string {
+	if s, ok := areaOfSlug[a.Slug]; ok {
+		return s
+	}
+	for _, ar := range workspaceAreas {
+		if slices.Contains(ar.Groups, a.Group) {
+			return ar.Slug
+		}
+	}
+	return "people" // an action of a new group is still offered somewhere
+}
+
+// areaLink is one entry of the case's side navigation.
+type areaLink struct {
+	Href, Text string
+	Current    bool
+}
+
+// areaActions are the actions offered in one area, in their groups.
+func areaActions(groups []actionGroup, slug string) []actionGroup {
+	var out []actionGroup
+	for _, g := range groups {
+		var in []*action
+		for _, a := range g.Actions {
+			if areaOf(a) == slug {
+				in = append(in, a)
+			}
+		}
+		if len(in) > 0 {
+			out = append(out, actionGroup{Name: g.Name, Actions: in})
+		}
+	}
+	return out
+}
+
+// applies says whether an area has a page on this case for this viewer:
+// something to see, or something to do where the area can concern the child.
+func (a caseArea) applies(d caseData) bool {
+	if a.hasData(d) {
+		return true
+	}
+	if a.relevant != nil && !a.relevant(&d.View.Case) {
+		return false
+	}
+	if a.Slug == "children-services" || a.Slug == "concern" {
+		return true
+	}
+	return len(areaActions(d.Offered, a.Slug)) > 0
+}
+
+// appliedAreas are the areas of the case that have a page for the viewer.
+func appliedAreas(d caseData) []caseArea {
+	var out []caseArea
+	for _, a := range workspaceAreas {
+		if a.applies(d) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// caseNav is the case's side navigation: the overview, each area that
+// applies, and the timeline.
+func caseNav(d caseData, current string) []areaLink {
+	base := "/cases/" + d.View.Case.ID
+	nav := []areaLink{{Href: base, Text: "Overview", Current: current == ""}}
+	for _, a := range appliedAreas(d) {
+		nav = append(nav, areaLink{Href: base + "/" + a.Slug, Text: a.Title, Current: current == a.Slug})
+	}
+	return append(nav, areaLink{Href: base + "/timeline", Text: "Timeline", Current: current == "timeline"})
+}
+
+// caseTitle is a case page's title: unique even before a reference is issued.
+func caseTitle(c pathway.Case, page string) string {
+	name := "Case " + c.Reference()
+	if c.Reference() == "" {
+		id := c.ID
+		if len(id) > 8 {
+			id = id[:8]
+		}
+		name = "Case " + id + " (no reference yet), raised " + c.Concern.IdentifiedAt.In(pathway.London).Format("2 January 2006")
+	}
+	if page == "" {
+		return name
+	}
+	return page + " – " + name
+}
+
+type areaPage struct {
+	Case    caseData
+	Area    caseArea
+	Nav     []areaLink
+	Actions []actionGroup
+	// Recent are the area's latest entries on the timeline, of Entries in all.
+	Recent  []timelineItem
+	Entries int
+}
+
+// recentEntries is how many of an area's entries its page shows.
+const recentEntries = 3
+
+var noSuchArea = waymark.Errorf(waymark.ENOTFOUND, "Page not found. This case has no such page: go back to the case overview.")
+
+// handleCaseArea is one area's page. The case is read (and the read
+// audited) before anything else, so a non-member meets the case page's 404.
+func (s *Server) handleCaseArea(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	view, err := s.svc.Case(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	d := s.caseData(view, v)
+	area, ok := areaBySlug(r.PathValue("area"))
+	if !ok || !area.applies(d) {
+		s.failErr(w, r, noSuchArea)
+		return
+	}
+	p := areaPage{Case: d, Area: area, Nav: caseNav(d, area.Slug), Actions: areaActions(d.Offered, area.Slug)}
+	tl := s.timeline(d, area.Slug, "")
+	p.Entries, p.Recent = len(tl.Entries), tl.Entries[:min(recentEntries, len(tl.Entries))]
+	s.render(w, r, http.StatusOK, "case-area", Page{Title: caseTitle(view.Case, area.Title), Data: p})
+}
