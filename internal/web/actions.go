@@ -31,6 +31,9 @@ type action struct {
 	// command is the pathway command's name (pathway.CommandName): the
 	// pathway alone says whether the viewer may give it (CaseView.Actions).
 	command string
+	// area is the pathway area the command belongs to (pathway.NewCatalogue):
+	// the case page offers the action on that area's page.
+	area pathway.Area
 	decode  func([]byte) (pathway.Command, error)
 	example any
 }
@@ -84,6 +87,17 @@ func newActionSet() *actionSet {
 	addStrategyActions(set)
 	addSupportActions(set)
 	addSupervisionActions(set)
+	areas := map[string]pathway.Area{}
+	for _, e := range pathway.NewCatalogue() {
+		areas[e.Name()] = e.Area
+	}
+	for _, a := range set.bySlug {
+		area, ok := areas[a.command]
+		if !ok {
+			panic("web: the action " + a.Slug + " gives a command the pathway's catalogue does not list: " + a.command)
+		}
+		a.area = area
+	}
 	return set
 }
 

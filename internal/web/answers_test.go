@@ -100,7 +100,7 @@ func TestACaseNoteTypedAfterTheSessionEndedIsShownAgainAfterSigningIn(t *testing
 		if rec.Code != http.StatusSeeOther {
 			t.Fatalf("submitting the restored note: %d\n%s", rec.Code, rec.Body)
 		}
-		if view := b.get("/cases/" + id).Body.String(); !strings.Contains(view, html.EscapeString(note)) {
+		if view := b.get("/cases/" + id + "/people").Body.String(); !strings.Contains(view, html.EscapeString(note)) { // notes are on the people and notes page
 			t.Errorf("the case does not show the note after it was submitted again")
 		}
 	})

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strings"
 
 	"waymark"
 	"waymark/internal/casework"
@@ -16,98 +15,53 @@ import (
 type caseArea struct {
 	Slug  string
 	Title string // the side navigation's link and the page's heading
-	// Groups are the action groups (action.Group) offered on the area's page.
-	Groups []string
+	// Area is the pathway's area whose commands the page offers: the
+	// pathway decides which area a command belongs to, and whether it is
+	// open to the viewer (pathway.Available), never the page.
+	Area pathway.Area
 	// hasData says whether the case holds anything of the area that the
 	// viewer may see; an area with something to see is always shown.
 	hasData func(d caseData) bool
-	// relevant says whether the area can concern this child at all; nil is
-	// always. An area that is not relevant and holds nothing is left out,
-	// with its actions (§7.4, §7.5: abroad, UKVI and age only when in question).
-	relevant func(c *pathway.Case) bool
-}
-
-// Group names that are not constants of their actions' files.
-const (
-	groupClosing    = "Closing and corrections"
-	groupNotes      = "Notes and people"
-	groupPeople     = "People around the child"
-	groupStrategy   = "Strategy discussion and Section 47"
-	groupInterviews = "Interviews and interpreters"
-	groupSupport    = "Support and justice"
-	groupPlacement  = "Placement and whereabouts"
-	groupAbroad     = "Child from abroad"
-	groupAge        = "Age assessment"
-	groupMissing    = "Missing episodes"
-)
-
-// areaOfSlug places the actions whose group spans two areas: the NRM's
-// decisions are on the decisions page, the care plan (for every child, not
-// only one from abroad) with the support.
-var areaOfSlug = map[string]string{
-	"nrm-reasonable-grounds":      "decisions",
-	"nrm-conclusive-grounds":      "decisions",
-	"nrm-reconsideration":         "decisions",
-	"nrm-reconsideration-outcome": "decisions",
-	"care-plan":                   "support",
 }
 
 func always(caseData) bool { return true }
 
 var workspaceAreas = []caseArea{
-	{Slug: "concern", Title: "Concern", Groups: []string{groupClosing}, hasData: always},
-	{Slug: "children-services", Title: "Children's Services", hasData: always},
-	{Slug: "strategy", Title: "Strategy and Section 47", Groups: []string{groupStrategy, groupInterviews},
+	{Slug: "concern", Title: "Concern", Area: pathway.AreaConcern, hasData: always},
+	{Slug: "children-services", Title: "Children's Services", Area: pathway.AreaChildrensServices, hasData: always},
+	{Slug: "strategy", Title: "Strategy and Section 47", Area: pathway.AreaStrategy,
 		hasData: func(d caseData) bool {
 			s := d.View.Case.Strategy
 			return d.IsTeam && (len(s.Discussions) > 0 || len(s.Interviews) > 0 || len(s.Interpreters) > 0)
 		}},
-	{Slug: "meetings", Title: "Meetings", Groups: []string{groupMeeting},
+	{Slug: "meetings", Title: "Meetings", Area: pathway.AreaMeetings,
 		hasData: func(d caseData) bool { return len(d.View.Case.Meetings.Meetings) > 0 }},
-	{Slug: "nrm", Title: "NRM referral", Groups: []string{nrmGroup},
+	{Slug: "nrm", Title: "NRM referral", Area: pathway.AreaNRM,
 		hasData: func(d caseData) bool { return d.IsTeam && d.View.Case.NRM.Submission != nil }},
-	{Slug: "decisions", Title: "Decisions", Groups: []string{groupEscalation},
+	{Slug: "decisions", Title: "Decisions", Area: pathway.AreaDecisions,
 		hasData: func(d caseData) bool {
 			n := d.View.Case.NRM
 			return d.IsTeam && (len(n.Decisions) > 0 || len(n.Reconsiderations) > 0) || len(d.View.Case.Meetings.Escalations) > 0
 		}},
-	{Slug: "support", Title: "Support and placement", Groups: []string{groupSupport, groupPlacement},
+	{Slug: "support", Title: "Support and placement", Area: pathway.AreaSupport,
 		hasData: func(d caseData) bool {
 			s := d.View.Case.Support
 			return d.IsTeam && (len(s.Items) > 0 || len(s.Placements) > 0 || len(s.CarePlans) > 0)
 		}},
-	{Slug: "abroad", Title: "From abroad", Groups: []string{groupAbroad},
+	{Slug: "abroad", Title: "From abroad", Area: pathway.AreaAbroad,
 		hasData: func(d caseData) bool {
 			s := d.View.Case.Support
 			return d.IsTeam && (s.Abroad != nil || len(s.UKVI) > 0 || len(s.RepatriationRisk) > 0 || len(s.Tracing) > 0)
-		},
-		relevant: mayBeFromAbroad},
-	{Slug: "age", Title: "Age", Groups: []string{groupAge},
-		hasData: func(d caseData) bool { return d.IsTeam && len(d.View.Case.Support.AgeAssessments) > 0 },
-		relevant: func(c *pathway.Case) bool {
-			ch := c.Concern.Child
-			return ch.AgeUncertain || ch.DateOfBirth == "" // §7.4: only an uncertain age is assessed
 		}},
-	{Slug: "missing", Title: "Missing", Groups: []string{groupMissing},
+	{Slug: "age", Title: "Age", Area: pathway.AreaAge,
+		hasData: func(d caseData) bool { return d.IsTeam && len(d.View.Case.Support.AgeAssessments) > 0 }},
+	{Slug: "missing", Title: "Missing", Area: pathway.AreaMissing,
 		hasData: func(d caseData) bool { return len(d.View.Case.Safety.Missing) > 0 }},
-	{Slug: "people", Title: "People and notes", Groups: []string{groupNotes, groupPeople},
+	{Slug: "people", Title: "People and notes", Area: pathway.AreaPeople,
 		hasData: func(d caseData) bool {
 			c := d.View.Case
 			return d.IsTeam && (len(c.Notes) > 0 || len(c.Strategy.LinkedPeople) > 0 || len(c.Clients.Clients) > 0)
 		}},
-}
-
-// mayBeFromAbroad: the child is from abroad, or nobody knows yet where they
-// are from (§7.1: record the child from abroad to find out).
-func mayBeFromAbroad(c *pathway.Case) bool {
-	if c.FromAbroad() {
-		return true
-	}
-	switch strings.ToLower(strings.TrimSpace(c.Concern.Child.Nationality)) {
-	case "", "unknown", "not known", "not given":
-		return true
-	}
-	return false
 }
 
 func areaBySlug(slug string) (caseArea, bool) {
@@ -118,17 +72,15 @@ func areaBySlug(slug string) (caseArea, bool) {
 	return workspaceAreas[i], true
 }
 
-// areaOf is the slug of the area an offered action belongs to.
+// areaOf is the slug of the page that offers an action: the page of the
+// pathway area its command belongs to.
 func areaOf(a *action) string {
-	if s, ok := areaOfSlug[a.Slug]; ok {
-		return s
-	}
 	for _, ar := range workspaceAreas {
-		if slices.Contains(ar.Groups, a.Group) {
+		if ar.Area == a.area {
 			return ar.Slug
 		}
 	}
-	return "people" // an action of a new group is still offered somewhere
+	return "people" // an area without a page of its own is still offered somewhere
 }
 
 // areaLink is one entry of the case's side navigation.
@@ -159,9 +111,6 @@ func areaActions(groups []actionGroup, slug string) []actionGroup {
 func (a caseArea) applies(d caseData) bool {
 	if a.hasData(d) {
 		return true
-	}
-	if a.relevant != nil && !a.relevant(&d.View.Case) {
-		return false
 	}
 	if a.Slug == "children-services" || a.Slug == "concern" {
 		return true

@@ -107,11 +107,18 @@ func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
 				if len(seen) != len(want) {
 					t.Errorf("%s, %s: the API lists %d actions, the pathway %d", state, ps.who, len(seen), len(want))
 				}
+				// The case's pages: the overview and every area page the
+				// viewer has (an area that does not apply is a 404).
 				casePage := browsers[ps.who].get("/cases/" + caseID).Body.String()
+				for _, ar := range workspaceAreas {
+					if rec := browsers[ps.who].get("/cases/" + caseID + "/" + ar.Slug); rec.Code == http.StatusOK {
+						casePage += rec.Body.String()
+					}
+				}
 				for name, av := range want {
 					path := "/cases/" + caseID + "/" + pages[name]
 					if linked := strings.Contains(casePage, `href="`+path+`"`); linked != av.Allowed {
-						t.Errorf("%s, %s: the case page links %s: %v; the pathway allows it: %v (%s)", state, ps.who, path, linked, av.Allowed, av.Reason)
+						t.Errorf("%s, %s: the case's pages link %s: %v; the pathway allows it: %v (%s)", state, ps.who, path, linked, av.Allowed, av.Reason)
 					}
 				}
 				if testing.Short() {
