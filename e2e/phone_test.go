@@ -84,6 +84,8 @@ func (b *browser) reachable() []string {
 func (b *browser) fits(width int, axe bool) int {
 	b.t.Helper()
 	b.do("setting the viewport", chromedp.EmulateViewport(int64(width), 800))
+	// Let the page lay itself out at the new width, and its scripts see it.
+	run(b, "waiting for two frames", chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise))
 	got := run(b, "measuring the page", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 	if got > width {
 		wide := run(b, "finding what is too wide", chromedp.Evaluate[[]string](fmt.Sprintf(
@@ -97,7 +99,7 @@ func (b *browser) fits(width int, axe bool) int {
 		Array.from(document.querySelectorAll('main table.govuk-table:not(.wm-stack-table)')).flatMap(t => {
 			const r = t.parentElement, name = (t.caption ? t.caption.textContent : '').trim().slice(0, 60) || t.outerHTML.slice(0, 60);
 			if (document.body.classList.contains('js-enabled') && !(r.matches('.wm-table-scroll[role=region][aria-label]'))) return ['table "' + name + '" is in no labelled scrolling region'];
-			if (r.scrollWidth > r.clientWidth && r.getAttribute('tabindex') !== '0') return ['the region of table "' + name + '" scrolls but cannot take the focus'];
+			if (r.scrollWidth > r.clientWidth && r.getAttribute('tabindex') !== '0') return ['the region of table "' + name + '" scrolls (' + r.scrollWidth + ' px in ' + r.clientWidth + ') but cannot take the focus'];
 			return [];
 		})`)) {
 		b.t.Errorf("at %d CSS px on %s: %s", width, b.location(), problem)
@@ -195,22 +197,31 @@ func TestAWideTableScrollsInItsOwnRegionNotThePage(t *testing.T) {
 	}
 	b := newBrowser(t, true)
 	b.signIn("admin@eastshire.example", "Alex Morgan")
+	b.do("widening the viewport", chromedp.EmulateViewport(deskWidth, 800))
 	b.open("/admin/organisations")
-	b.do("narrowing the viewport", chromedp.EmulateViewport(narrowWidth, 800))
 	type region struct {
 		Role, Label, Tabindex string
 		Scrolls               bool
 		Page                  int
 	}
-	got := run(b, "widening a cell", chromedp.Evaluate[region](`(async () => {
-		const cell = document.querySelector('main table.govuk-table:not(.wm-stack-table) td');
-		cell.textContent = 'W'.repeat(120);
-		window.dispatchEvent(new Event('resize'));
-		const r = cell.closest('.wm-table-scroll');
+	read := `(() => {
+		const r = document.querySelector('main .wm-table-scroll');
 		if (!r) return {page: document.documentElement.scrollWidth};
 		return {role: r.getAttribute('role') || '', label: r.getAttribute('aria-label') || '', tabindex: r.getAttribute('tabindex') || '',
 			scrolls: r.scrollWidth > r.clientWidth, page: document.documentElement.scrollWidth};
-	})()`, chromedp.EvalAwaitPromise))
+	})()`
+	run(b, "widening a cell", chromedp.Evaluate[bool](`(() => {
+		document.querySelector('main table.govuk-table:not(.wm-stack-table) td').textContent = 'W'.repeat(25);
+		return true;
+	})()`))
+	// At a desk the table fits: its region is no tab stop.
+	if got := run(b, "reading the region", chromedp.Evaluate[region](read)); got.Scrolls || got.Tabindex != "" {
+		t.Errorf("at %d px the table's region: %+v; want one that neither scrolls nor takes the focus", deskWidth, got)
+	}
+	// Turned to a phone's width, it scrolls in its region.
+	b.do("narrowing the viewport", chromedp.EmulateViewport(narrowWidth, 800))
+	run(b, "waiting for two frames", chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise))
+	got := run(b, "reading the region", chromedp.Evaluate[region](read))
 	if got.Page > narrowWidth {
 		t.Errorf("a wide table widens the page to %d CSS px", got.Page)
 	}

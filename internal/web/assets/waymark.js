@@ -29,14 +29,20 @@ for (const table of document.querySelectorAll('table.govuk-table:not(.wm-stack-t
   }
   scrollers.push(region)
 }
-const focusableWhileScrolling = () => {
-  for (const region of scrollers) {
-    if (region.scrollWidth > region.clientWidth) {
-      region.setAttribute('tabindex', '0')
-    } else if (region.getAttribute('tabindex') === '0' && document.activeElement !== region) {
-      region.removeAttribute('tabindex')
-    }
+// A region's size changes when the screen turns or the text is enlarged.
+const focusableWhileScrolling = (region) => {
+  if (region.scrollWidth > region.clientWidth) {
+    region.setAttribute('tabindex', '0')
+  } else if (document.activeElement !== region) {
+    region.removeAttribute('tabindex')
   }
 }
-focusableWhileScrolling()
-window.addEventListener('resize', focusableWhileScrolling)
+for (const region of scrollers) {
+  focusableWhileScrolling(region)
+}
+if ('ResizeObserver' in window) {
+  const observer = new ResizeObserver(entries => entries.forEach(e => focusableWhileScrolling(e.target)))
+  scrollers.forEach(region => observer.observe(region))
+} else {
+  window.addEventListener('resize', () => scrollers.forEach(focusableWhileScrolling))
+}
