@@ -14,24 +14,11 @@ import (
 // cannot be an explicit call.
 const initJustification = "init is justified:"
 
-// initsAwaitingRemoval are the files whose init functions are still being
-// replaced by explicit wiring; each entry is removed once its file has none.
-var initsAwaitingRemoval = map[string]bool{
-	"internal/web/actions.go":          true,
-	"internal/web/actions_clients.go":  true,
-	"internal/web/actions_meeting.go":  true,
-	"internal/web/actions_nrm.go":      true,
-	"internal/web/actions_safety.go":   true,
-	"internal/web/actions_strategy.go": true,
-	"internal/web/actions_support.go":  true,
-}
-
 // TestNothingIsWiredByInit: registries are built by the constructors that
 // use them, so the system never depends on the order files are initialised
 // in. An init function is allowed only with a comment saying why.
 func TestNothingIsWiredByInit(t *testing.T) {
 	fset := token.NewFileSet()
-	found := map[string]bool{}
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -58,21 +45,11 @@ func TestNothingIsWiredByInit(t *testing.T) {
 			if fn.Doc != nil && strings.Contains(fn.Doc.Text(), initJustification) {
 				continue
 			}
-			slash := filepath.ToSlash(path)
-			if initsAwaitingRemoval[slash] {
-				found[slash] = true
-				continue
-			}
 			t.Errorf("%s: func init() wires something by file order; build it in the constructor that uses it, or say why above it (%q)", fset.Position(fn.Pos()), initJustification)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for path := range initsAwaitingRemoval {
-		if !found[path] {
-			t.Errorf("%s has no init function any more: remove it from initsAwaitingRemoval", path)
-		}
 	}
 }

@@ -33,7 +33,7 @@ type action struct {
 	command string
 	// area is the pathway area the command belongs to (pathway.NewCatalogue):
 	// the case page offers the action on that area's page.
-	area pathway.Area
+	area    pathway.Area
 	decode  func([]byte) (pathway.Command, error)
 	example any
 }
