@@ -81,6 +81,9 @@ func press(keys string, opts ...chromedp.KeyOption) chromedp.Action[chromedp.Voi
 					down.Text, down.UnmodifiedText = k.Text, k.UnmodifiedText
 					continue
 				}
+				if down.Text == "" {
+					down.Type = input.DispatchKeyEventTypeRawKeyDown // a key that types nothing
+				}
 				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, *down); err != nil {
 					return err
 				}
