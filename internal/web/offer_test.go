@@ -21,8 +21,9 @@ type offerPersona struct {
 }
 
 // pathwayAnswer is what the pathway itself says the viewer may do on the
-// case, asked from the stored case and membership, not through the pages.
-func pathwayAnswer(t *testing.T, e *testEnv, v casework.Viewer, caseID string) (map[string]pathway.Availability, bool) {
+// case, and the step it expects next from them ("" for none), asked from
+// the stored case and membership, not through the pages.
+func pathwayAnswer(t *testing.T, e *testEnv, v casework.Viewer, caseID string) (map[string]pathway.Availability, string, bool) {
 	t.Helper()
 	var c pathway.Case
 	var m pathway.Membership
@@ -38,15 +39,20 @@ func pathwayAnswer(t *testing.T, e *testEnv, v casework.Viewer, caseID string) (
 		t.Fatalf("loading %s: %v", caseID, err)
 	}
 	if len(m.Roles) == 0 || v.User.Role == pathway.RoleAdministrator {
-		return nil, false // §6.5: not a member (an administrator sees no case)
+		return nil, "", false // §6.5: not a member (an administrator sees no case)
 	}
 	a := v.Actor(storetest.Catalog())
 	a.Membership = m
+	p := pathway.New(storetest.Catalog())
 	out := map[string]pathway.Availability{}
-	for _, av := range pathway.New(storetest.Catalog()).Available(c, a, e.clock.Now()) {
+	for _, av := range p.Available(c, a, e.clock.Now()) {
 		out[av.Name] = av
 	}
-	return out, true
+	next, ok := p.NextStep(c, a, e.clock.Now())
+	if !ok {
+		return out, "", true
+	}
+	return out, next.Name, true
 }
 
 // The case page, its action pages and the API offer exactly what the
@@ -87,7 +93,7 @@ func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
 		check := func(state, caseID string) {
 			t.Helper()
 			for _, ps := range personas {
-				want, member := pathwayAnswer(t, e, ps.viewer, caseID)
+				want, next, member := pathwayAnswer(t, e, ps.viewer, caseID)
 				rec := e.api("GET", "/api/v1/cases/"+caseID+"/actions", tokens[ps.who], nil)
 				if !member {
 					if rec.Code == http.StatusOK {
@@ -110,6 +116,18 @@ func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
 				// The case's pages: the overview and every area page the
 				// viewer has (an area that does not apply is a 404).
 				casePage := browsers[ps.who].get("/cases/" + caseID).Body.String()
+				// The overview highlights one next step, and it is the pathway's.
+				highlighted := ""
+				if i := strings.Index(casePage, `class="wm-next-step"`); i >= 0 {
+					highlighted = casePage[i:]
+					highlighted = highlighted[:strings.Index(highlighted, "</div>")]
+				}
+				switch {
+				case next == "" && highlighted != "":
+					t.Errorf("%s, %s: the overview highlights a next step; the pathway expects none", state, ps.who)
+				case next != "" && !strings.Contains(highlighted, `href="/cases/`+caseID+"/"+pages[next]+`"`):
+					t.Errorf("%s, %s: the pathway's next step is %s (%s); the overview highlights %q", state, ps.who, next, pages[next], highlighted)
+				}
 				for _, ar := range workspaceAreas {
 					if rec := browsers[ps.who].get("/cases/" + caseID + "/" + ar.Slug); rec.Code == http.StatusOK {
 						casePage += rec.Body.String()
