@@ -16,4 +16,4 @@ fi
 if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/systemd-analyze ]; then
   echo "!!! nginx or systemd-analyze is missing: the deploy/ tests in reliability will be SKIPPED. bash .ci/run installs both." >&2
 fi
-exec go test -count=1 -timeout 20m ./... "$@"
+exec go test -count=1 -timeout 45m ./... "$@"
