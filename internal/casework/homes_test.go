@@ -340,3 +340,35 @@ func TestTheSupervisingManagerRecordsSupervisionOnTheTeamsCase(t *testing.T) {
 		}
 	})
 }
+
+// §8.5: the First Responder's list of referrals to submit asks the pathway,
+// not the case's last position alone: once a later meeting agrees not to
+// submit, the referral is no longer theirs to submit, and the list says so.
+func TestAReferralAMeetingLaterCalledOffLeavesTheFirstRespondersList(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		p.outcome(id)
+		p.homesMeetingAgreesPoliceSubmit(id)
+		p.nrmAct(p.SocialWorker, id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: p.clock.Now().Add(time.Hour), InviteeEmails: []string{p.PoliceLead.User.Email}})
+		p.clock.Advance(2 * time.Hour)
+		no := false
+		p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
+		view, err := p.svc.Case(p.ctx, p.PoliceLead, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if view.HasNextStep && view.NextStep.Name == pathway.CommandName(pathway.SubmitNRMReferral{}) {
+			t.Fatalf("the pathway still expects the police to submit after the second meeting agreed not to")
+		}
+		q, err := p.svc.FirstResponderHome(p.ctx, p.PoliceLead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.AwaitingSubmission) != 0 {
+			t.Errorf("the police's home lists a referral to submit that the pathway would refuse: %v", ids(q.AwaitingSubmission))
+		}
+	})
+}
