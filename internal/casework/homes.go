@@ -110,17 +110,17 @@ func (s *Service) FirstResponderHome(ctx context.Context, v Viewer) (FirstRespon
 // the viewer to submit now (pathway.Expects), reading each from its history.
 func (s *Service) expectedToSubmit(tx *store.Tx, v Viewer, cs []store.CaseSummary) ([]store.CaseSummary, error) {
 	out := cs[:0]
-	for _, cs := range cs {
-		m, err := tx.Membership(cs.ID, v.User.ID, v.User.OrgID)
+	for _, sum := range cs {
+		m, err := tx.Membership(sum.ID, v.User.ID, v.User.OrgID)
 		if err != nil {
 			return nil, err
 		}
-		c, _, err := tx.LoadCase(cs.ID)
+		c, _, err := tx.LoadCase(sum.ID)
 		if err != nil {
 			return nil, err
 		}
 		if s.Pathway.Expects(c, v.actorOn(s.Catalog, m), pathway.SubmitNRMReferral{}, s.now()) {
-			out = append(out, cs)
+			out = append(out, sum)
 		}
 	}
 	return out, nil
