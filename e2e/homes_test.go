@@ -92,7 +92,8 @@ func (w *homesWorld) roles() []homeRole {
 	child := storetest.ValidConcern(w.clock.Now()).Child.FullName()
 	return []homeRole{
 		{"referrer", "dsl@northfield.example", "Tara Teacher",
-			[]string{"Concerns you raised", child, "NRM referral submitted", "Multi-agency meeting held"}, nil, []string{"Progress"}},
+			// §6.5: the referrer's list shows the outcome, as their case page does, never the team's NRM work.
+			[]string{"Concerns you raised", child, pathway.StageOutcomeGiven.Label()}, []string{"NRM referral submitted", "Multi-agency meeting held"}, []string{"Progress"}},
 		{"childrens-services", "front.door@cs.example", "Fola Front",
 			[]string{"Waiting for Children's Services", child}, nil, []string{"Assigned to", "Sam Social", "No one yet"}},
 		{"social-worker", "social.worker@cs.example", "Sam Social",

@@ -5,8 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -60,6 +63,39 @@ func TestAnErasureTheLedgerCannotRecordIsNotAcknowledged(t *testing.T) {
 		entries, err := l.Entries(db.KeyRing())
 		if erased := store.Erased(entries); err != nil || len(erased) != 1 || erased[0].CaseID != id || erased[0].By != lead.User.ID {
 			t.Fatalf("the ledger after the erasure: %+v %v", entries, err)
+		}
+	})
+}
+
+// §9, §6.5: someone holding a copy of the database after an erasure learns
+// nothing of the child's pathway from the case's row: not the Home Office's
+// decision (the lists' progress), and no answers typed about the case and
+// kept across a time-out, which would otherwise still open until they expire.
+func TestAnErasedCaseLeavesNoProgressOrKeptAnswers(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead, token := p.privacyLead()
+		id := p.raise()
+		p.contact(id)
+		p.outcome(id)
+		p.homesMeetingAgreesPoliceSubmit(id)
+		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"})
+		p.nrmAct(p.SocialWorker, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionPositive, DecidedOn: p.clock.Now().Format("2006-01-02")})
+		if _, err := p.svc.KeepAnswers(p.ctx, casework.KeptAnswers{UserID: p.SocialWorker.User.ID, CaseID: id, Form: "/cases/" + id + "/actions/add-note",
+			Data: []byte(`{"page":"/cases/` + id + `/actions/add-note","form":{"text":["Her uncle collects her after school"]}}`)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.EraseCase(p.ctx, lead, token, storetest.Password, id, "Concern raised about the wrong child", "art17-1d"); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM cases WHERE id = $1 AND COALESCE(progress, '') <> ''`, id); n != 0 {
+			t.Errorf("the erased case's row still says where its pathway stood")
+		}
+		if n := p.count(`SELECT COUNT(*) FROM saved_answers WHERE case_id = $1`, id); n != 0 {
+			t.Errorf("%d kept answers about the erased case remain", n)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM data_keys WHERE owner_kind = 'answers'`); n != 0 {
+			t.Errorf("%d keys of kept answers remain", n)
 		}
 	})
 }

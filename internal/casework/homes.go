@@ -89,6 +89,13 @@ func (s *Service) FirstResponderHome(ctx context.Context, v Viewer) (FirstRespon
 			if err != nil {
 				return audit.Entry{}, err
 			}
+			if part.list == &q.AwaitingSubmission {
+				// §8.5: a later meeting may have agreed not to submit, or
+				// named another lead: the pathway says whose referral it is.
+				if cs, err = s.expectedToSubmit(tx, v, cs); err != nil {
+					return audit.Entry{}, err
+				}
+			}
 			*part.list = cs
 			for _, c := range cs {
 				shown = append(shown, c.ID)
@@ -97,6 +104,26 @@ func (s *Service) FirstResponderHome(ctx context.Context, v Viewer) (FirstRespon
 		return s.auditEntry(v, "", audit.ActionCaseListed, "first responder home: "+strings.Join(shown, ",")), nil
 	})
 	return q, err
+}
+
+// expectedToSubmit keeps the cases whose NRM referral the pathway expects
+// the viewer to submit now (pathway.Expects), reading each from its history.
+func (s *Service) expectedToSubmit(tx *store.Tx, v Viewer, cs []store.CaseSummary) ([]store.CaseSummary, error) {
+	out := cs[:0]
+	for _, sum := range cs {
+		m, err := tx.Membership(sum.ID, v.User.ID, v.User.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		c, _, err := tx.LoadCase(sum.ID)
+		if err != nil {
+			return nil, err
+		}
+		if s.Pathway.Expects(c, v.actorOn(s.Catalog, m), pathway.SubmitNRMReferral{}, s.now()) {
+			out = append(out, sum)
+		}
+	}
+	return out, nil
 }
 
 // OverdueAcrossThePartnership counts, for the partnership lead, the running

@@ -56,9 +56,10 @@ func homesPositions(list []store.CaseSummary, id string) string {
 	return ""
 }
 
-// The lists show where the case stands on the whole pathway, not the stage
-// the outcome left it at (issue: "Outcome given" after a meeting and an NRM
-// submission), for the team and for the referrer (§6.5 lets them know).
+// The lists show the team where the case stands on the whole pathway, not
+// the stage the outcome left it at (issue: "Outcome given" after a meeting
+// and an NRM submission). The referrer, outside the team, is shown what
+// their case page shows: the outcome, never the NRM (§6.5).
 func TestListsShowWhereTheCaseStandsAfterTheMeetingAndTheNRM(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
@@ -80,8 +81,57 @@ func TestListsShowWhereTheCaseStandsAfterTheMeetingAndTheNRM(t *testing.T) {
 		want(p.SocialWorker, "Multi-agency meeting held")
 		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"})
 		want(p.SocialWorker, "NRM referral submitted")
-		want(p.Teacher, "NRM referral submitted")
+		want(p.Teacher, pathway.StageOutcomeGiven.Label())
 		want(p.PoliceLead, "NRM referral submitted")
+	})
+}
+
+// §6.5: the Home Office's decision on whether the child is a victim is the
+// team's to know. A referrer's list, search and home show no NRM submission
+// and no decision, however the list is read.
+func TestTheReferrersListsNameNoNRMDecision(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		ref := p.contact(id)
+		p.outcome(id)
+		p.homesMeetingAgreesPoliceSubmit(id)
+		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"})
+		p.nrmAct(p.SocialWorker, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: p.clock.Now().Format("2006-01-02")})
+		view, err := p.svc.Case(p.ctx, p.Teacher, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := view.Case.Progress()
+		if strings.Contains(page, "NRM") || strings.Contains(page, "Grounds") {
+			t.Fatalf("the referrer's case page says %q", page)
+		}
+		lists := map[string]func() ([]store.CaseSummary, error){
+			"my cases": func() ([]store.CaseSummary, error) {
+				l, _, err := p.svc.MyCasesPage(p.ctx, p.Teacher, nil)
+				return l, err
+			},
+			"search by reference": func() ([]store.CaseSummary, error) {
+				l, _, err := p.svc.SearchPage(p.ctx, p.Teacher, ref, nil)
+				return l, err
+			},
+		}
+		for name, list := range lists {
+			got, err := list()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pos := homesPositions(got, id); pos != page {
+				t.Errorf("the referrer's %s says %q, their case page %q", name, pos, page)
+			}
+		}
+		list, _, err := p.svc.MyCasesPage(p.ctx, p.SocialWorker, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pos := homesPositions(list, id); !strings.Contains(pos, "Reasonable Grounds") {
+			t.Errorf("the social worker's list says %q", pos)
+		}
 	})
 }
 
@@ -287,6 +337,38 @@ func TestTheSupervisingManagerRecordsSupervisionOnTheTeamsCase(t *testing.T) {
 		}
 		if _, err := p.svc.RecentSupervision(p.ctx, p.SocialWorker); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
 			t.Fatalf("the social worker's supervision list: %v, want forbidden", err)
+		}
+	})
+}
+
+// §8.5: the First Responder's list of referrals to submit asks the pathway,
+// not the case's last position alone: once a later meeting agrees not to
+// submit, the referral is no longer theirs to submit, and the list says so.
+func TestAReferralAMeetingLaterCalledOffLeavesTheFirstRespondersList(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		p.outcome(id)
+		p.homesMeetingAgreesPoliceSubmit(id)
+		p.nrmAct(p.SocialWorker, id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: p.clock.Now().Add(time.Hour), InviteeEmails: []string{p.PoliceLead.User.Email}})
+		p.clock.Advance(2 * time.Hour)
+		no := false
+		p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
+		view, err := p.svc.Case(p.ctx, p.PoliceLead, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if view.HasNextStep && view.NextStep.Name == pathway.CommandName(pathway.SubmitNRMReferral{}) {
+			t.Fatalf("the pathway still expects the police to submit after the second meeting agreed not to")
+		}
+		q, err := p.svc.FirstResponderHome(p.ctx, p.PoliceLead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.AwaitingSubmission) != 0 {
+			t.Errorf("the police's home lists a referral to submit that the pathway would refuse: %v", ids(q.AwaitingSubmission))
 		}
 	})
 }

@@ -243,6 +243,21 @@ func (p *Pathway) NextStep(c Case, a Actor, now time.Time) (Availability, bool) 
 	return Availability{}, false
 }
 
+// Expects says whether the procedure expects cmd of this actor on this case
+// now: it is a step due on the case (nextSteps) and the actor may give it,
+// whichever step comes first for them (NextStep).
+func (p *Pathway) Expects(c Case, a Actor, cmd Command, now time.Time) bool {
+	if c.Version == 0 || c.Safety.Closed != nil {
+		return false
+	}
+	for _, s := range nextSteps {
+		if CommandName(s.cmd) == CommandName(cmd) && s.due(c) && p.Allows(c, a, s.cmd, now) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 func outcomeIs(c Case, decision string) bool {
 	return c.Outcome != nil && c.Outcome.Decision == decision
 }

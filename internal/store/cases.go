@@ -550,10 +550,21 @@ func (t *Tx) onlySealedMembers(list []CaseSummary, userID, orgID string) ([]Case
 	out := list[:0]
 	for _, c := range list {
 		if len(ok[c.ID]) > 0 {
-			out = append(out, c)
+			out = append(out, progressSeenBy(c, ok[c.ID]))
 		}
 	}
 	return out, nil
+}
+
+// progressSeenBy keeps a case's progress (computed on the whole case: the
+// NRM referral, its decisions, the strategy discussion) for its team only;
+// a member outside it (§6.5) is shown the stage, as their case page is
+// (pathway.Case.ForOutsider), never the team's hidden work.
+func progressSeenBy(c CaseSummary, roles []string) CaseSummary {
+	if !(pathway.Membership{Roles: roles}).Team() {
+		c.Progress = ""
+	}
+	return c
 }
 
 // CaseSummary is one row of a case list.

@@ -384,7 +384,7 @@ func (t *Tx) EraseCase(e Erasure) error {
 		return err
 	}
 	for _, q := range []string{
-		`UPDATE cases SET child_name = '', search_text = LOWER(COALESCE(reference, '')) WHERE id = $1`,
+		`UPDATE cases SET child_name = '', search_text = LOWER(COALESCE(reference, '')), progress = NULL WHERE id = $1`,
 		`DELETE FROM search_tokens WHERE case_id = $1`,
 		`DELETE FROM clocks WHERE case_id = $1`,
 		`DELETE FROM queue_items WHERE case_id = $1`,
@@ -392,6 +392,17 @@ func (t *Tx) EraseCase(e Erasure) error {
 	} {
 		if _, err := t.exec(q, e.CaseID); err != nil {
 			return fmt.Errorf("store: erasing read model: %w", err)
+		}
+	}
+	// Answers typed about the case and kept across a time-out go with it,
+	// with their keys (answers.go).
+	kept, err := t.stringColumn(`SELECT id FROM saved_answers WHERE case_id = $1`, e.CaseID)
+	if err != nil {
+		return fmt.Errorf("store: erasing kept answers: %w", err)
+	}
+	for _, id := range kept {
+		if err := t.deleteSavedAnswers(id); err != nil {
+			return err
 		}
 	}
 	keyID, key, err := t.sealKey()

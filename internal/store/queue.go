@@ -521,7 +521,7 @@ func (t *Tx) pageSummaries(userID string, roles map[string][]string, ids []strin
 		}
 		c.Stage = pathway.Stage(stage)
 		c.HighRiskUntil = timePtr(risk)
-		out[c.ID] = c
+		out[c.ID] = progressSeenBy(c, roles[c.ID])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
