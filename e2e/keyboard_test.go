@@ -291,7 +291,7 @@ func TestEachRolesMainJourneyWithTheKeyboardAlone(t *testing.T) {
 	b.typeInto("note", "The school phoned.")
 	b.submitByKey()
 	b.expectHeading(given + " " + family)
-	b.expectText("Phone call to the safeguarding team")
+	b.expectText("Contact recorded")
 	b.followByKey(`a.govuk-button[href="` + casePath + `/outcome"]`)
 	b.expectHeading("Record the outcome")
 	b.chooseByKey("decision") // Strategy discussion to be held
@@ -304,10 +304,13 @@ func TestEachRolesMainJourneyWithTheKeyboardAlone(t *testing.T) {
 	b.signInByKey("social.worker@eastshire.example", "Grace Adeyemi")
 	b.followByKey(`.govuk-service-navigation__link[href="/cases"]`)
 	b.followByKey(`main a[href="` + casePath + `"]`)
+	// Notes live on the case's "People and notes" page.
+	b.followByKey(`main a[href="` + casePath + `/people"]`)
 	b.followByKey(`main a[href="` + casePath + `/actions/note"]`)
 	b.typeInto("text", "Spoke to the school; he is safe at home tonight.")
 	b.submitByKey()
 	b.expectHeading(given + " " + family)
+	b.followByKey(`main a#saved-area`)
 	b.expectText("he is safe at home tonight")
 	b.signOutByKey()
 

@@ -16,7 +16,7 @@ const (
 	AreaStrategy          Area = "strategy"           // §6.7
 	AreaMeetings          Area = "meetings"           // §6.8, §8.5
 	AreaNRM               Area = "nrm"                // §8.1–8.9
-	AreaDecisions         Area = "decisions"          // national guidance, §8.9
+	AreaDecisions         Area = "decisions"          // national guidance, §8.6 escalations, §8.9
 	AreaSupport           Area = "support"            // §6.9–6.12
 	AreaAbroad            Area = "abroad"             // §7.1–7.7
 	AreaAge               Area = "age"                // §7.4
@@ -80,7 +80,7 @@ func NewCatalogue() []CatalogueEntry {
 		{ReopenCase{}, AreaConcern},
 
 		{RecordStrategyDiscussion{}, AreaStrategy},
-		{RecordLinkedPerson{}, AreaStrategy},
+		{RecordLinkedPerson{}, AreaPeople},
 		{PlanInterview{}, AreaStrategy},
 		{BookInterpreter{}, AreaStrategy},
 
@@ -89,9 +89,9 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordDisruptionPower{}, AreaMeetings},
 		{AddMeetingAction{}, AreaMeetings},
 		{CompleteMeetingAction{}, AreaMeetings},
-		{RaiseEscalation{}, AreaMeetings},
-		{EscalateFurther{}, AreaMeetings},
-		{ResolveEscalation{}, AreaMeetings},
+		{RaiseEscalation{}, AreaDecisions},
+		{EscalateFurther{}, AreaDecisions},
+		{ResolveEscalation{}, AreaDecisions},
 
 		{SubmitNRMReferral{}, AreaNRM},
 		{RecordHomeOfficeReference{}, AreaNRM},

@@ -37,7 +37,9 @@ var workspaceAreas = []caseArea{
 	{Slug: "meetings", Title: "Meetings", Area: pathway.AreaMeetings,
 		hasData: func(d caseData) bool { return len(d.View.Case.Meetings.Meetings) > 0 }},
 	{Slug: "nrm", Title: "NRM referral", Area: pathway.AreaNRM,
-		hasData: func(d caseData) bool { return d.IsTeam && d.View.Case.NRM.Submission != nil }},
+		// The team can always prepare the NRM referral's draft from the
+		// case, whoever will submit it (§8.7, §8.8): the page links to it.
+		hasData: func(d caseData) bool { return d.IsTeam }},
 	{Slug: "decisions", Title: "Decisions", Area: pathway.AreaDecisions,
 		hasData: func(d caseData) bool {
 			n := d.View.Case.NRM
