@@ -395,7 +395,19 @@ func (b *browser) signIn(email, name string) {
 var (
 	codesMu   sync.Mutex
 	usedSteps = map[string]int64{}
+	// newSecrets are the authenticator secrets people set up afresh in a
+	// test (TestFirstSignInSetsUpTwoStepVerification): later sign-ins use them.
+	newSecrets = map[string]string{}
 )
+
+// setUpAuthenticator records that email's authenticator now has secret,
+// and that the code of step was used with it.
+func setUpAuthenticator(email, secret string, step int64) {
+	codesMu.Lock()
+	defer codesMu.Unlock()
+	newSecrets[email] = secret
+	usedSteps[email] = max(usedSteps[email], step)
+}
 
 // demoCode is the code the demo users' authenticator shows (demo.TOTPSecret).
 // Each code is accepted once, a 30-second step either side of now: signing
@@ -412,7 +424,11 @@ func demoCode(email string) string {
 		time.Sleep(wait)
 	}
 	usedSteps[email] = step
-	code, _ := access.TOTPAtStep(demo.TOTPSecret, step)
+	secret := demo.TOTPSecret
+	if s, ok := newSecrets[email]; ok {
+		secret = s
+	}
+	code, _ := access.TOTPAtStep(secret, step)
 	return code
 }
 
