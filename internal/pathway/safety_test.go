@@ -165,3 +165,18 @@ func TestCorrectedChildDetailsAreValidatedLikeTheConcern(t *testing.T) {
 		t.Fatalf("refusal names %q, want dateOfBirth", e.Fields[0].Field)
 	}
 }
+
+// A closed case is closed once: closing it again is refused, and the
+// pathway no longer offers it (§7.5).
+func TestAClosedCaseIsNotClosedAgain(t *testing.T) {
+	closed, _ := mustDecide(t, contactedCase(t), frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "School monitors attendance."}, now.Add(time.Hour))
+	_, err := pathway.New(cat).Decide(closed, frontDoor, pathway.CloseCase{Reason: "Again", Monitoring: "None"}, now.Add(2*time.Hour))
+	if waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "already closed") {
+		t.Fatalf("closing a closed case: %v", err)
+	}
+	for _, av := range pathway.New(cat).Available(closed, frontDoor, now.Add(2*time.Hour)) {
+		if av.Name == pathway.CommandName(pathway.CloseCase{}) && av.Allowed {
+			t.Fatal("the pathway offers to close a closed case")
+		}
+	}
+}
