@@ -148,7 +148,7 @@ func (s *Server) homeWork(r *http.Request, v casework.Viewer, atRisk bool) (work
 // own work is, rather than a bare refusal: administrators see no case data
 // (docs/security.md), and the page names none.
 func (s *Server) administratorSeesNoCases(w http.ResponseWriter, r *http.Request, v casework.Viewer) bool {
-	if v.User.Role != pathway.RoleAdministrator {
+	if v.SeesCases() {
 		return false
 	}
 	s.render(w, r, http.StatusOK, "no-cases", Page{Title: "Administrators do not see cases"})
