@@ -86,6 +86,9 @@ type Catalog struct {
 	FirstResponders   []FirstResponder
 	ImmediateActions  []ImmediateAction
 	Holidays          Calendar
+	// HOLists are the Home Office NRM form's closed lists, versioned on
+	// their own (HOLists.Source); Load fills them, Parse does not.
+	HOLists *HOLists
 }
 
 // Load parses and validates the catalogue embedded in the binary. It keeps no
@@ -101,6 +104,9 @@ func Load() (*Catalog, error) {
 	}
 	if c.Version != Version {
 		return nil, fmt.Errorf("catalog: %s: version %q does not match catalog.Version %q", fileCatalog, c.Version, Version)
+	}
+	if c.HOLists, err = LoadHOLists(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
