@@ -197,7 +197,11 @@ func (s *Service) nrmDraft(tx *store.Tx, v Viewer, caseID string, kind nrm.Kind)
 		edits[i] = nrm.Edit{Field: e.FieldID, Version: e.Version, Value: e.Value, SavedAt: e.SavedAt, SavedBy: e.SavedBy, SavedByName: e.SavedByName}
 	}
 	// §7.6: the case as this viewer may see it; the draft never carries a placement's address anyway.
-	d := nrm.AssembleKindFor(kind, c.Redacted(v.User.ID), s.Catalog, s.now(), v.Actor(s.Catalog))
+	nc, err := s.nrmContext(tx, v, c)
+	if err != nil {
+		return NRMDraftView{}, err
+	}
+	d := nrm.AssembleWith(kind, c.Redacted(v.User.ID), s.Catalog, s.now(), nc)
 	return viewOf(nrm.ApplyEdits(d, edits), open), nil
 }
 

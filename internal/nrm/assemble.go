@@ -41,11 +41,60 @@ func AssembleKind(k Kind, c pathway.Case, cat *catalog.Catalog, now time.Time) D
 // signed in: a First Responder drafting is proposed as the person referring
 // (WCAG 3.3.7: nothing Waymark knows is asked again).
 func AssembleKindFor(k Kind, c pathway.Case, cat *catalog.Catalog, now time.Time, drafter pathway.Actor) Draft {
+	return AssembleWith(k, c, cat, now, Context{Drafter: &drafter})
+}
+
+// Context is what the assembler needs to know beyond the case itself: who is
+// drafting, how the organisations on the case appear in the form's lists,
+// the files on the case, and the staff's work details. Casework fills it
+// from what the viewer may see; the assembler stays pure.
+type Context struct {
+	// Drafter is the person signed in and drafting, when known.
+	Drafter *pathway.Actor
+	// Organisations maps a Waymark organisation id to its entries in the
+	// form's lists, as an administrator set them once.
+	Organisations map[string]HOMapping
+	// Partnership is the partnership's own mapping: its local authority and
+	// police force.
+	Partnership HOMapping
+	// Attachments are the files held on the case, for the upload page.
+	Attachments []Attachment
+	// Staff are the work details of the people on the case, by user id.
+	Staff map[string]StaffProfile
+}
+
+// HOMapping is an organisation's entries in the Home Office form's lists
+// (catalog.HOLists). An empty entry is not mapped yet.
+type HOMapping struct {
+	Organisation   string // catalog.HOOrganisations
+	LocalAuthority string // catalog.HOLocalAuthorities
+	PoliceForce    string // catalog.HOPoliceForces
+}
+
+// Attachment is one file held on the case (§8.7: the form takes the
+// documents as uploads).
+type Attachment struct {
+	ID       string
+	Name     string // as uploaded
+	Type     string // the checked content type, e.g. application/pdf
+	Size     int64
+	Uploaded time.Time
+	What     string // what the document is, in the uploader's words
+}
+
+// StaffProfile is the work details a user keeps on their profile.
+type StaffProfile struct {
+	JobTitle string
+	Phone    string
+}
+
+// AssembleWith assembles the document of kind k with what ctx adds.
+func AssembleWith(k Kind, c pathway.Case, cat *catalog.Catalog, now time.Time, ctx Context) Draft {
 	proposals := referralProposals
 	if k == Reconsideration {
 		proposals = reconsiderationProposals
 	}
-	return assembleFor(k, proposals, c, cat, now, &drafter)
+	return assembleCtx(k, proposals, c, cat, now, ctx)
 }
 
 // ReconsiderationOpen: a reconsideration can be asked for once a decision
@@ -55,13 +104,14 @@ func ReconsiderationOpen(c pathway.Case) bool {
 }
 
 func assemble(k Kind, proposals map[string]proposal, c pathway.Case, cat *catalog.Catalog, now time.Time) Draft {
-	return assembleFor(k, proposals, c, cat, now, nil)
+	return assembleCtx(k, proposals, c, cat, now, Context{})
 }
 
-func assembleFor(k Kind, proposals map[string]proposal, c pathway.Case, cat *catalog.Catalog, now time.Time, drafter *pathway.Actor) Draft {
+func assembleCtx(k Kind, proposals map[string]proposal, c pathway.Case, cat *catalog.Catalog, now time.Time, ctx Context) Draft {
 	form := FormFor(k)
 	f := newFacts(c, cat, now)
-	f.drafter = drafter
+	f.drafter = ctx.Drafter
+	f.ctx = ctx
 	d := Draft{Kind: k, FormVersion: form.Version, CaseID: c.ID, CaseReference: caseReference(c),
 		HomeOfficeReference: c.NRM.HomeOfficeReference, AssembledAt: now.UTC()}
 	for _, fs := range form.Sections {

@@ -23,6 +23,7 @@ type facts struct {
 	types      []catalog.ExploitationType
 
 	drafter *pathway.Actor // who is signed in and drafting, when known
+	ctx     Context        // what the assembler knows beyond the case
 }
 
 // observed is an indicator recorded on the concern, as the catalogue names it.
