@@ -33,7 +33,7 @@ func commands(t *testing.T) [][]string {
 		}
 		f := strings.Fields(line)
 		cmd := []string{f[0]}
-		if len(f) > 1 && regexp.MustCompile(`^[a-z][a-z-]+$`).MatchString(f[1]) && slices.Contains([]string{"user", "org", "audit", "keys"}, f[0]) {
+		if len(f) > 1 && regexp.MustCompile(`^[a-z][a-z-]+$`).MatchString(f[1]) && slices.Contains([]string{"user", "org", "audit", "keys", "ho-lists"}, f[0]) {
 			cmd = append(cmd, f[1])
 		}
 		out = append(out, cmd)
@@ -100,7 +100,7 @@ func TestHelpExitsZeroForEveryCommand(t *testing.T) {
 // (`waymark keys -h`), prints its usage and exits 0: it once said `unknown
 // keys command "-h"`, and `user --help` that --email was required.
 func TestHelpBeforeASubcommandExitsZero(t *testing.T) {
-	for _, group := range []string{"audit", "user", "org", "keys"} {
+	for _, group := range []string{"audit", "user", "org", "keys", "ho-lists"} {
 		for _, h := range []string{"-h", "--help"} {
 			var out bytes.Buffer
 			if err := run(context.Background(), []string{group, h}, env(nil), nil, &out, io.Discard); err != nil {

@@ -55,6 +55,8 @@ Commands:
   keys check     report which master key wraps, which are unwrap-only, what needs each, and the replicas' keys
   keys rotate    re-wrap every data key under the primary master key, once every replica wraps under it
   check          check configuration and database, and exit
+  ho-lists show  print the Home Office NRM form's lists built in: their source, version and sizes
+  ho-lists import bring a newer copy of the form's lists into a source checkout (--from DIR --commit C --date D)
   version        print the version and the newest database schema this build knows
 
 Every command takes --database (or WAYMARK_DATABASE_URL): a SQLite file path or a
@@ -282,6 +284,11 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return runKeys(ctx, rest[0], rest[1:], getenv, stdout, stderr)
 	case "totp":
 		return runTOTP(rest, stdout, stderr) // access.go
+	case "ho-lists":
+		if len(rest) == 0 {
+			return errors.New(groups["ho-lists"])
+		}
+		return runHOLists(rest[0], rest[1:], getenv, stdout, stderr) // holists.go
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -292,10 +299,11 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 
 // groups are the commands that take a subcommand, with their usage.
 var groups = map[string]string{
-	"audit": "usage: waymark audit verify [flags]  (waymark audit verify -h lists them)",
-	"user":  "usage: waymark user add|reset|reset-mfa|disable [flags]  (waymark user add -h lists them)",
-	"org":   "usage: waymark org add --id ID --name NAME --kind KIND [--first-responder DESIGNATION] [--childrens-services]  (waymark org add -h lists every flag)",
-	"keys":  "usage: waymark keys generate|check|rotate [flags]  (waymark keys check -h lists them)",
+	"audit":    "usage: waymark audit verify [flags]  (waymark audit verify -h lists them)",
+	"user":     "usage: waymark user add|reset|reset-mfa|disable [flags]  (waymark user add -h lists them)",
+	"org":      "usage: waymark org add --id ID --name NAME --kind KIND [--first-responder DESIGNATION] [--childrens-services]  (waymark org add -h lists every flag)",
+	"keys":     "usage: waymark keys generate|check|rotate [flags]  (waymark keys check -h lists them)",
+	"ho-lists": "usage: waymark ho-lists show|import [flags]  (waymark ho-lists import -h lists them)",
 }
 
 func isHelp(arg string) bool {
