@@ -49,6 +49,11 @@ func TestMain(m *testing.M) {
 // waymarkBinary builds cmd/waymark (once) and returns its path.
 func waymarkBinary(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		// These suites build the binary and crash, kill or restore it for
+		// real: they are the slow ones the full test run is for.
+		t.Skip("runs the real binary: skipped under -short")
+	}
 	binary.once.Do(func() {
 		if binary.keyLine, binary.err = crypt.GenerateKey(); binary.err != nil {
 			return
