@@ -361,6 +361,9 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.startAction(casePath, "nrm-submit", "Record the NRM submission")
 	b.fillDateTime("submittedAt", submittedAt.In(lon))
 	b.choose("via", "online-form")
+	b.choose("declarationMade", "yes")
+	b.choose("explainedToChild", "explained")
+	b.choose("explainedToCarer", "not-safe")
 	b.saveAction(casePath, "Record the NRM submission")
 	b.expectText("NRM referral submitted", "A multi-agency meeting agreed to submit (§8.5)")
 	if row := b.deadline("Reasonable Grounds decision (Home Office target: 5 working days)"); row == "" {
