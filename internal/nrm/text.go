@@ -116,7 +116,8 @@ func Text(d Draft) []byte {
 }
 
 // inDocument reports whether a field is on the child's route, and so in the
-// documents; questions the route skips are left out.
+// documents; questions the route skips, and answers kept but off the route,
+// are left out.
 func inDocument(f Field) bool { return f.Shown }
 
 // sameWords reports whether a question says what its page's heading says.
