@@ -64,7 +64,7 @@ func newHomesWorld(t *testing.T) *homesWorld {
 
 	w.submitted = s.raise()
 	meetingAgreesPoliceSubmit(w.submitted)
-	act("police", w.submitted, pathway.SubmitNRMReferral{SubmittedAt: s.clock.Now().Add(-time.Minute), Via: "online-form"})
+	act("police", w.submitted, pathway.SubmitNRMReferral{SubmittedAt: s.clock.Now().Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 	act("manager", w.submitted, pathway.RecordSupervision{Text: "Reviewed the plan with Sam: chase the Home Office for the decision next week."})
 	w.toSubmit = s.raise()
 	meetingAgreesPoliceSubmit(w.toSubmit)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -222,19 +223,19 @@ func TestNRMDraftCarriesTheCaseIntoTheHomeOfficeForm(t *testing.T) {
 	}
 	exported := nrmTextAnswers(text)
 	for id, f := range withJS {
-		got, ok := exported[id]
+		got, ok := exported[f.Label]
 		switch {
 		case !ok:
 			t.Errorf("the text export has no answer to %q (field %s)", f.Label, id)
-		case f.Missing && got != "NOT ANSWERED YET" && got != "(optional, left blank)":
+		case f.Missing && got != nrmNotAnswered:
 			t.Errorf("the text export answers %q with %q, but the copy view says it is not answered yet", f.Label, got)
 		case !f.Missing && got != strings.TrimSpace(f.Text):
 			t.Errorf("the text export answers %q with %q, but the copy view has %q", f.Label, nrmClip(got, 200), nrmClip(f.Text, 200))
 		}
 	}
 	t.Logf("text export: %d answers, compared with the copy view's %d", len(exported), len(withJS))
-	if exported[nrmField] != nrmAnswer {
-		t.Errorf("the text export answers %s with %q, want the saved answer", nrmField, nrmClip(exported[nrmField], 200))
+	if got := exported[withJS[nrmField].Label]; got != nrmAnswer {
+		t.Errorf("the text export answers %s with %q, want the saved answer", nrmField, nrmClip(got, 200))
 	}
 
 	// The reconsideration draft, if a demo case has had a negative decision.
@@ -516,9 +517,10 @@ func (b *browser) nrmDownload(client *http.Client, path, contentType, dispositio
 
 var (
 	nrmCaseLink   = regexp.MustCompile(`href="(/cases/[0-9a-f]+)"`)
-	nrmFieldLine  = regexp.MustCompile(`^Field (\S+?)[,.]`)
 	nrmOpenAnswer = "--- answer ---"
 	nrmEndAnswer  = "--- end ---"
+	// nrmNotAnswered stands for a question the text export says is not answered.
+	nrmNotAnswered = "(not answered)"
 )
 
 // nrmReconsiderable is the path of a case of the viewer's whose referral
@@ -542,26 +544,46 @@ func (b *browser) nrmReconsiderable(client *http.Client) string {
 	return ""
 }
 
-// nrmTextAnswers reads the plain-text export: each field's answer, between
-// the lines '--- answer ---' and '--- end ---' after the line 'Field ID, …'.
+// nrmTextAnswers reads the plain-text export as a person would: each
+// question's answer, by the question's words. A question opens a paragraph,
+// and its answer follows (an instruction such as "Choose this entry from the
+// form's list:" may come between); a page's only question that repeats the
+// page's heading is not written again, so its answer opens the paragraph.
 func nrmTextAnswers(text string) map[string]string {
 	out := map[string]string{}
 	lines := strings.Split(text, "\n")
-	field := ""
+	heading, question := "", ""
+	underline := func(i int) bool {
+		return i+1 < len(lines) && lines[i] != "" && strings.Trim(lines[i+1], "-") == "" && utf8.RuneCountInString(lines[i+1]) == utf8.RuneCountInString(lines[i])
+	}
+	answerOpens := func(l string) bool {
+		return l == nrmOpenAnswer || strings.HasPrefix(l, "Not answered yet") || l == "Optional: left blank." || strings.HasSuffix(l, ":") && strings.HasPrefix(l, "Choose this entry")
+	}
 	for i := 0; i < len(lines); i++ {
-		if m := nrmFieldLine.FindStringSubmatch(lines[i]); m != nil {
-			field = m[1]
+		l := lines[i]
+		switch {
+		case l == "":
 			continue
-		}
-		if lines[i] != nrmOpenAnswer || field == "" {
+		case underline(i):
+			heading, question = l, ""
+			i++
 			continue
+		case i > 0 && lines[i-1] == "":
+			question = l
+			if answerOpens(l) {
+				question = heading
+			}
 		}
-		var answer []string
-		for i++; i < len(lines) && lines[i] != nrmEndAnswer; i++ {
-			answer = append(answer, lines[i])
+		switch {
+		case l == nrmOpenAnswer:
+			var answer []string
+			for i++; i < len(lines) && lines[i] != nrmEndAnswer; i++ {
+				answer = append(answer, lines[i])
+			}
+			out[question] = strings.TrimSpace(strings.Join(answer, "\n"))
+		case strings.HasPrefix(l, "Not answered yet") || l == "Optional: left blank.":
+			out[question] = nrmNotAnswered
 		}
-		out[field] = strings.TrimSpace(strings.Join(answer, "\n"))
-		field = ""
 	}
 	return out
 }

@@ -361,8 +361,12 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.startAction(casePath, "nrm-submit", "Record the NRM submission")
 	b.fillDateTime("submittedAt", submittedAt.In(lon))
 	b.choose("via", "online-form")
+	b.choose("declarationMade", "yes")
+	b.choose("explainedToChild", "explained")
+	b.choose("explainedToCarer", "not-safe")
 	b.saveAction(casePath, "Record the NRM submission")
-	b.expectText("NRM referral submitted", "A multi-agency meeting agreed to submit (§8.5)")
+	b.expectText("NRM referral submitted", "A multi-agency meeting agreed to submit (§8.5)", "The declaration was made on the form.",
+		"Explained to their parent, guardian or carer: No: telling them could put the child at risk (§8.3).")
 	if row := b.deadline("Reasonable Grounds decision (Home Office target: 5 working days)"); row == "" {
 		t.Errorf("no Reasonable Grounds target among the deadlines")
 	}

@@ -790,7 +790,7 @@ var seedScript = []seedStep{
 			ChildProtectionConference: &yes, ChildProtectionPlan: &no, InformationSharedWithPolice: &yes, Notes: "Police to submit the NRM referral."}
 	}},
 	{4 * day, "fr", func(_ pathway.Case, at time.Time, _ seedPartnership, _ *rand.Rand) pathway.Command {
-		return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Hour), Via: "online-form"}
+		return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Hour), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 	}},
 	{6 * day, "fr", func(c pathway.Case, at time.Time, _ seedPartnership, r *rand.Rand) pathway.Command {
 		return pathway.RecordHomeOfficeReference{Reference: fmt.Sprintf("NRM-%08d", r.IntN(100_000_000)), ReceivedOn: seedDate(at)}

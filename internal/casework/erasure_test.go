@@ -79,7 +79,7 @@ func TestAnErasedCaseLeavesNoProgressOrKeptAnswers(t *testing.T) {
 		p.contact(id)
 		p.outcome(id)
 		p.homesMeetingAgreesPoliceSubmit(id)
-		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"})
+		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 		p.nrmAct(p.SocialWorker, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionPositive, DecidedOn: p.clock.Now().Format("2006-01-02")})
 		if _, err := p.svc.KeepAnswers(p.ctx, casework.KeptAnswers{UserID: p.SocialWorker.User.ID, CaseID: id, Form: "/cases/" + id + "/actions/add-note",
 			Data: []byte(`{"page":"/cases/` + id + `/actions/add-note","form":{"text":["Her uncle collects her after school"]}}`)}); err != nil {

@@ -51,7 +51,7 @@ func TestOnlyAnOrganisationMappedToAListedDesignationSubmitsTheNRM(t *testing.T)
 				id := p.raise()
 				p.nrmAct(p.CSWorker, id, pathway.AssignWorker{WorkerEmail: p.PoliceLead.User.Email})
 				lead := p.mapPolice(tc.designation)
-				err := p.svc.Act(p.ctx, lead, id, p.version(id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "The child is to be moved tonight."})
+				err := p.svc.Act(p.ctx, lead, id, p.version(id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "The child is to be moved tonight."})
 				if tc.submits {
 					if err != nil {
 						t.Fatalf("refused: %v", err)

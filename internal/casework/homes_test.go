@@ -79,7 +79,7 @@ func TestListsShowWhereTheCaseStandsAfterTheMeetingAndTheNRM(t *testing.T) {
 		want(p.SocialWorker, pathway.StageOutcomeGiven.Label())
 		p.homesMeetingAgreesPoliceSubmit(id)
 		want(p.SocialWorker, "Multi-agency meeting held")
-		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"})
+		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 		want(p.SocialWorker, "NRM referral submitted")
 		want(p.Teacher, pathway.StageOutcomeGiven.Label())
 		want(p.PoliceLead, "NRM referral submitted")
@@ -96,7 +96,7 @@ func TestTheReferrersListsNameNoNRMDecision(t *testing.T) {
 		ref := p.contact(id)
 		p.outcome(id)
 		p.homesMeetingAgreesPoliceSubmit(id)
-		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"})
+		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 		p.nrmAct(p.SocialWorker, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: p.clock.Now().Format("2006-01-02")})
 		view, err := p.svc.Case(p.ctx, p.Teacher, id)
 		if err != nil {
@@ -161,7 +161,7 @@ func TestTheFirstRespondersHomeListsReferralsToSubmitAndDecisionsAwaited(t *test
 		if len(q.AwaitingSubmission) != 1 || q.AwaitingSubmission[0].ID != id || len(q.AwaitingDecision) != 0 {
 			t.Fatalf("after the meeting the police's home lists %+v", q)
 		}
-		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"})
+		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 		q = home(p.PoliceLead)
 		if len(q.AwaitingSubmission) != 0 || len(q.AwaitingDecision) != 1 || q.AwaitingDecision[0].ID != id {
 			t.Fatalf("after the submission the police's home lists %+v", q)

@@ -51,7 +51,7 @@ func TestOnlyTheLeadAgreedAtTheMeetingRecordsTheNRMSubmission(t *testing.T) {
 		p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 
-		sub := pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form"}
+		sub := pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 		before := p.rowCounts()
 		err := p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), sub)
 		wantCode(t, err, waymark.EFORBIDDEN)
@@ -88,18 +88,18 @@ func TestNRMSubmissionMakesTheLeadOrganisationAMemberAndStartsItsTarget(t *testi
 		// The school cannot submit: it is not a First Responder (§8.2), and
 		// as the referrer outside the team the NRM is not theirs to act on at
 		// all (§6.5): refused as an action that does not exist.
-		err := p.svc.Act(p.ctx, p.Teacher, id, p.versionFor(p.Teacher, id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "Urgent"})
+		err := p.svc.Act(p.ctx, p.Teacher, id, p.versionFor(p.Teacher, id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "Urgent"})
 		wantCode(t, err, waymark.ENOTFOUND)
 
 		// Without a meeting decision the reason is needed (§8.4, §8.5).
-		err = p.svc.Act(p.ctx, p.PoliceLead, id, p.version(id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form"})
+		err = p.svc.Act(p.ctx, p.PoliceLead, id, p.version(id), pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 		wantCode(t, err, waymark.EINVALID)
 		if f := waymark.ErrorFields(err); len(f) != 1 || f[0].Field != "reasonWithoutMeeting" {
 			t.Fatalf("refusal names %+v, want reasonWithoutMeeting", f)
 		}
 
 		submitted := p.clock.Now().Add(-30 * time.Minute)
-		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: submitted, Via: "online-form", ReasonWithoutMeeting: "The child is to be moved tonight."})
+		p.nrmAct(p.PoliceLead, id, pathway.SubmitNRMReferral{SubmittedAt: submitted, Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "The child is to be moved tonight."})
 		if n := p.count(`SELECT COUNT(*) FROM case_members WHERE case_id = $1 AND member_kind = 'org' AND member_id = $2 AND role = $3`, id, p.Police.ID, pathway.MemberFirstResponder); n != 1 {
 			t.Fatalf("%d first_responder rows for the police", n)
 		}
@@ -139,7 +139,7 @@ func TestNRMDecisionsAndReconsiderationThroughTheUseCase(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		id := p.raise()
-		p.nrmAct(p.CSWorker, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "offline-form", ReasonWithoutMeeting: "Agreed by phone with the police; meeting on Friday."})
+		p.nrmAct(p.CSWorker, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "offline-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "Agreed by phone with the police; meeting on Friday."})
 
 		p.clock.Advance(24 * time.Hour) // Wednesday 11 March 2026
 		p.nrmAct(p.CSWorker, id, pathway.RecordHomeOfficeReference{Reference: "NRM-2026-0042", ReceivedOn: "2026-03-11"})

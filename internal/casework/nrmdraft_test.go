@@ -241,7 +241,7 @@ func TestAReconsiderationIsDraftedOnlyAfterANegativeDecision(t *testing.T) {
 		_, err := p.svc.NRMDraft(p.ctx, p.SocialWorker, id, nrm.Reconsideration, "task list")
 		wantCode(t, err, waymark.ENOTFOUND)
 
-		p.nrmAct(p.SocialWorker, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "The child is to be moved tonight."})
+		p.nrmAct(p.SocialWorker, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "The child is to be moved tonight."})
 		p.clock.Advance(72 * time.Hour)
 		p.nrmAct(p.SocialWorker, id, pathway.RecordHomeOfficeReference{Reference: "NRM-2026-000777", ReceivedOn: p.clock.Now().Format("2006-01-02")})
 		p.nrmAct(p.SocialWorker, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: p.clock.Now().Format("2006-01-02")})

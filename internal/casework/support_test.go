@@ -210,7 +210,7 @@ func TestAnOpenAgeAssessmentDoesNotHoldUpTheNRMSubmission(t *testing.T) {
 		})
 		p.contact(id)
 		p.supportAct(p.SocialWorker, id, pathway.RequestAgeAssessment{Reason: "Documents found with him say 19"})
-		p.supportAct(p.CSWorker, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "He may be moved tonight"})
+		p.supportAct(p.CSWorker, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "He may be moved tonight"})
 		c := p.loadCase(id)
 		if c.Support.OpenAgeAssessment() == nil || !c.Flags(p.clock.Now()).AgeUncertain {
 			t.Fatal("the assessment is no longer open, or the person no longer treated as a child")

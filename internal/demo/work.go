@@ -35,7 +35,7 @@ var afterOutcome = map[string][]later{
 	// window is open (§8.9).
 	"Sophie Lambert": append(meetingAgreesTheNRM(6, 5, "strat"),
 		later{workingDaysAgoAt(4, 11, 0), firstResponder, "recording the NRM submission", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
-			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-30 * time.Minute), Via: "online-form"}
+			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-30 * time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 		}},
 		later{workingDaysAgoAt(1, 14, 0), firstResponder, "recording a negative Reasonable Grounds decision", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
 			return pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: at.In(pathway.London).Format("2006-01-02")}
@@ -44,7 +44,7 @@ var afterOutcome = map[string][]later{
 	// Submitted yesterday: the Reasonable Grounds decision is awaited (§8.7).
 	"Oliver Grant": append(meetingAgreesTheNRMSoon(3, "marm"),
 		later{ago(26 * hour), firstResponder, "recording the NRM submission", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
-			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Hour), Via: "online-form"}
+			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Hour), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 		}},
 	),
 	// The meeting agreed the police submit the referral; they have not yet (§8.5).

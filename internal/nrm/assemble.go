@@ -114,6 +114,9 @@ func assembleCtx(k Kind, proposals map[string]proposal, c pathway.Case, cat *cat
 	f.ctx = ctx
 	d := Draft{Kind: k, FormVersion: form.Version, CaseID: c.ID, CaseReference: caseReference(c),
 		HomeOfficeReference: c.NRM.HomeOfficeReference, AssembledAt: now.UTC()}
+	if k == Referral {
+		d.Declaration = declarationOf(c)
+	}
 	for _, fs := range form.Sections {
 		s := Section{ID: fs.ID, Title: fs.Title}
 		for _, fp := range fs.Pages {

@@ -52,7 +52,7 @@ func busyCase(tb testing.TB) (pathway.Case, time.Time) {
 
 // BenchmarkAssembleAndRenderDraft assembles the referral of a case with 50
 // indicators and 200 events, checks it and renders it as PDF and as text:
-// what a download of the offline form costs (target: under 50 ms).
+// what a download of the draft as a document costs (target: under 50 ms).
 func BenchmarkAssembleAndRenderDraft(b *testing.B) {
 	c, now := busyCase(b)
 	if c.Version != 200 || len(c.Concern.Indicators) != 50 {

@@ -17,6 +17,9 @@ type Draft struct {
 	HomeOfficeReference string    `json:"homeOfficeReference,omitempty"`
 	AssembledAt         time.Time `json:"assembledAt"` // also the documents' creation date, so they render the same every time
 	Sections            []Section `json:"sections"`
+	// Declaration is what the First Responder confirms when sending the
+	// referral, and whether the NRM was explained (§8.3); nil for a reconsideration.
+	Declaration *Declaration `json:"declaration,omitempty"`
 }
 
 // Section is one task of the task list.

@@ -19,11 +19,14 @@ var (
 
 const pdfFont = "dejavu"
 
-// PDF renders the draft as an A4 document: the offline version of the form
-// for an organisation that is not a First Responder to send to one, and for
-// the case file (§8.2, §8.7). Every page carries the protective marking, the
-// case reference and its number. The same draft gives the same bytes: the
-// creation date is the draft's and the fonts are embedded.
+// PDF renders the draft as an A4 document for people: for a First Responder
+// to copy from, for an organisation that is not one to send to the lead
+// First Responder, and for the case file (§8.2, §8.7). It opens with a
+// contents list (also the file's bookmarks), and its headings step down in
+// size from the title to sections, pages and questions. Every page carries
+// the protective marking, the case reference and its number. The same draft
+// gives the same bytes: the creation date is the draft's and the fonts are
+// embedded.
 func PDF(d Draft) ([]byte, error) {
 	problems := Check(d)
 	p := fpdf.New("P", "mm", "A4", "")
@@ -75,40 +78,72 @@ func PDF(d Draft) ([]byte, error) {
 	}
 	gap := func(mm float64) { p.Ln(mm) }
 
-	text("B", 18, 0, 0, 0, d.Kind.Title()+": draft")
+	// Heading sizes, in points: each level visibly smaller than the one above.
+	const (
+		titleSize    = 20
+		sectionSize  = 15
+		pageSize     = 12.5
+		questionSize = 10
+	)
+	sections := documentSections(d)
+	// Each contents entry links to its heading, which is also a bookmark.
+	links := map[string]int{}
+	_, pageH := p.GetPageSize()
+	anchor := func(title string, level int) {
+		if p.GetY() > pageH-50 { // a heading is not left alone at the foot of a page
+			p.AddPage()
+		}
+		p.SetLink(links[title], -1, -1)
+		p.Bookmark(title, level, -1)
+	}
+
+	text("B", titleSize, 0, 0, 0, d.Kind.Title()+": draft")
 	gap(2)
 	for _, l := range heading(d, problems)[1:] { // the first line is the title above
 		text("", 10, 0, 0, 0, l)
 	}
 	gap(3)
-	if d.Kind == Referral {
-		text("", 10, 0, 0, 0, "How to use this document: a First Responder copies each answer into the field of the same name on the Home Office online form, page by page. An organisation that is not a First Responder sends it to the lead First Responder, who submits the referral (§8.2, §8.7). Fields the child's route skips are left out.")
-	} else {
-		text("", 10, 0, 0, 0, "How to use this document: send it to the Single Competent Authority with the case's Home Office reference. Any organisation on the case may ask for a reconsideration (§8.9).")
+	text("", 10, 0, 0, 0, howToUse(d))
+	gap(4)
+	text("B", sectionSize, 0, 0, 0, "Contents")
+	gap(1)
+	for _, c := range contents(d, sections) {
+		links[c] = p.AddLink()
+		page, top := p.PageNo(), p.GetY()
+		text("", 10.5, 29, 112, 184, c)
+		if p.PageNo() == page {
+			p.Link(18, top, 174, p.GetY()-top, links[c])
+		}
 	}
+	entries := contents(d, sections)
 
-	for i, s := range d.Sections {
-		gap(5)
-		text("B", 14, 0, 0, 0, fmt.Sprintf("%d. %s", i+1, s.Title))
+	for i, s := range sections {
+		gap(6)
+		anchor(entries[i], 0)
+		text("B", sectionSize, 0, 0, 0, entries[i])
 		for _, pg := range s.Pages {
-			if !pg.PageShown() {
+			if !pageInDocument(pg) {
 				continue
 			}
 			gap(3)
-			text("B", 11, 0, 0, 0, pageTitle(d, pg))
+			text("B", pageSize, 0, 0, 0, pg.Title)
 			if pg.Note != "" {
 				text("", 9, 80, 80, 80, pg.Note)
 			}
 			for _, f := range pg.Fields {
-				if !f.Shown {
+				if !inDocument(f) {
 					continue
 				}
 				gap(2)
-				text("B", 10, 0, 0, 0, f.Label)
-				text("", 8, 80, 80, 80, fieldFacts(f))
+				if !sameWords(f.Label, pg.Title) {
+					text("B", questionSize, 0, 0, 0, f.Label)
+				}
 				if !f.Counts() {
 					text("", 9.5, 0, 0, 0, f.Hint)
 					continue
+				}
+				if how := HowToCopy(f); how != "" && f.Answered() {
+					text("", 9, 80, 80, 80, how+":")
 				}
 				gap(1)
 				p.SetFillColor(243, 242, 241)
@@ -119,12 +154,15 @@ func PDF(d Draft) ([]byte, error) {
 				case f.Required:
 					p.SetTextColor(212, 53, 28)
 					w.block("B", 10, 5, "Not answered yet", true)
+					if f.Source != "" {
+						text("", 8.5, 80, 80, 80, f.Source)
+					}
 				default:
 					p.SetTextColor(80, 80, 80)
 					w.block("", 10, 5, "Optional, left blank", true)
 				}
 				for _, pr := range problems {
-					if pr.Field == f.ID {
+					if pr.Field == f.ID && pr.Kind != ProblemMissing {
 						text("", 8.5, 212, 53, 28, "Check: "+pr.Message)
 					}
 				}
@@ -132,8 +170,20 @@ func PDF(d Draft) ([]byte, error) {
 		}
 	}
 
+	if dec := d.Declaration; dec != nil {
+		title := entries[len(sections)]
+		gap(6)
+		anchor(title, 0)
+		text("B", sectionSize, 0, 0, 0, title)
+		for _, para := range dec.Paragraphs() {
+			gap(2)
+			text("", 10, 0, 0, 0, para)
+		}
+	}
+
 	gap(6)
-	text("B", 14, 0, 0, 0, "Still to do")
+	anchor("Still to do", 0)
+	text("B", sectionSize, 0, 0, 0, "Still to do")
 	todo := 0
 	for _, pr := range problems {
 		if pr.Blocking {
@@ -146,7 +196,7 @@ func PDF(d Draft) ([]byte, error) {
 	}
 	if w.placeholders > 0 {
 		gap(6)
-		text("B", 14, 0, 0, 0, "Characters this document cannot show")
+		text("B", sectionSize, 0, 0, 0, "Characters this document cannot show")
 		text("", 10, 0, 0, 0, "Each \uFFFD above stands for a character none of this document's fonts can draw, such as an emoji. The plain-text download of this draft keeps every character exactly as it was typed.")
 	}
 

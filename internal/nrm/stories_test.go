@@ -234,7 +234,7 @@ func childFromAbroad(t testing.TB) pathway.Case {
 	s.do(socialWorker, pathway.AgreeCarePlan{AgreedOn: s.now.In(pathway.London).Format("2006-01-02"), ProtectionPlan: "No phone for the first week; the carer walks him to and from college.",
 		MissingContingency: "Call the police at once with his photograph; check the Kingsport address."})
 	s.after(26*time.Hour).meeting(socialWorker, policeLead)
-	s.after(2*time.Hour).do(socialWorker, pathway.SubmitNRMReferral{SubmittedAt: s.now.Add(-time.Hour), Via: "online-form"})
+	s.after(2*time.Hour).do(socialWorker, pathway.SubmitNRMReferral{SubmittedAt: s.now.Add(-time.Hour), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 	s.after(48*time.Hour).do(socialWorker, pathway.RecordHomeOfficeReference{Reference: "NRM-2026-118833", ReceivedOn: s.now.In(pathway.London).Format("2006-01-02")})
 	s.after(5*24*time.Hour).do(socialWorker, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: s.now.In(pathway.London).Format("2006-01-02")})
 	s.after(2*24*time.Hour).do(socialWorker, pathway.ReportMissing{StartedAt: s.now.Add(-5 * time.Hour), Circumstances: "Left the carer's home at night with a phone someone gave him", PoliceInformed: true, PoliceReference: "WP-26-0127-118"})

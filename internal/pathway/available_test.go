@@ -137,7 +137,7 @@ func TestTheSubmissionCompletesTheMeetingsActionToSubmit(t *testing.T) {
 	act := mtgAction(id)
 	act.Text = "Submit the NRM referral"
 	c, _ = mustDecide(t, c, mtgSocialWorker, act, now)
-	events, err := pathway.New(cat).Decide(c, policeLead, pathway.SubmitNRMReferral{SubmittedAt: now, Via: "online-form"}, now.Add(time.Hour))
+	events, err := pathway.New(cat).Decide(c, policeLead, pathway.SubmitNRMReferral{SubmittedAt: now, Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,6 +165,7 @@ var listFuncs = map[string]any{
 	"InterpreterGenders": pathway.InterpreterGenders, "GenderPreferences": pathway.GenderPreferences,
 	"AccommodationBases": pathway.AccommodationBases, "ImmigrationOptions": pathway.ImmigrationOptions,
 	"AgeOutcomes": pathway.AgeOutcomes, "SupportKinds": pathway.SupportKinds, "SupportStatuses": pathway.SupportStatuses,
+	"NRMExplainedToChild": pathway.NRMExplainedToChild, "NRMExplainedToCarer": pathway.NRMExplainedToCarer,
 	"ConsentGivers": pathway.ConsentGivers, "VisitorOffers": pathway.VisitorOffers, "PlacementTypes": pathway.PlacementTypes,
 }
 

@@ -39,6 +39,9 @@ type NRMSubmission struct {
 	LeadOrgName          string    `json:"leadOrgName"`
 	By                   Party     `json:"by"`
 	RecordedAt           time.Time `json:"recordedAt"`
+
+	// Declaration is the form's declaration and whether the NRM was explained (§8.3).
+	Declaration NRMDeclaration `json:"declaration"`
 }
 
 // FurtherInformation is evidence sent to the Home Office after the referral (§8.7).
@@ -305,6 +308,8 @@ type NRMSubmitted struct {
 	ReasonWithoutMeeting string    `json:"reasonWithoutMeeting,omitempty"`
 	LeadOrgID            string    `json:"leadOrgId"`
 	LeadOrgName          string    `json:"leadOrgName"`
+	// Declaration is absent from submissions recorded before it was asked.
+	Declaration NRMDeclaration `json:"declaration"`
 }
 
 // HomeOfficeReferenceRecorded is the reference the Home Office emailed back (§8.7).
@@ -365,7 +370,7 @@ func (NRMReconsiderationOutcome) eventType() string {
 
 func (d NRMSubmitted) apply(c *Case, e Event) {
 	c.NRM.Submission = &NRMSubmission{SubmittedAt: d.SubmittedAt, Via: d.Via, MeetingAgreed: d.MeetingAgreed,
-		ReasonWithoutMeeting: d.ReasonWithoutMeeting, LeadOrgID: d.LeadOrgID, LeadOrgName: d.LeadOrgName, By: e.Actor, RecordedAt: e.At}
+		ReasonWithoutMeeting: d.ReasonWithoutMeeting, LeadOrgID: d.LeadOrgID, LeadOrgName: d.LeadOrgName, Declaration: d.Declaration, By: e.Actor, RecordedAt: e.At}
 }
 
 func (d HomeOfficeReferenceRecorded) apply(c *Case, e Event) {

@@ -26,6 +26,12 @@ type SubmitNRMReferral struct {
 	SubmittedAt          time.Time `json:"submittedAt"`
 	Via                  string    `json:"via"`
 	ReasonWithoutMeeting string    `json:"reasonWithoutMeeting"`
+	// The form's declaration, and whether the NRM was explained to the child
+	// and their parent, guardian or carer (§8.3): nrm_declaration.go.
+	DeclarationMade  bool   `json:"declarationMade"`
+	ExplainedToChild string `json:"explainedToChild"`
+	ExplainedToCarer string `json:"explainedToCarer"`
+	NotExplainedWhy  string `json:"notExplainedWhy"`
 	// AgreedLeadName is the name of the organisation a meeting agreed as lead
 	// First Responder, looked up by the use case for the refusal message.
 	AgreedLeadName string `json:"-"`
@@ -86,7 +92,7 @@ func (RecordNRMReconsiderationOutcome) commandName() string {
 // organisations can refer a child into the NRM; anyone else drafts (§8.2, annex).
 func onlyAFirstResponderSubmitsTheNRM(a Actor) error {
 	if !a.InFirstResponderOrg {
-		return waymark.Errorf(waymark.EFORBIDDEN, "Only a designated First Responder organisation can record the NRM submission (§8.2), and %s is not one. Prepare the referral on the offline form and send it to the lead First Responder to submit.", nrmOrgName(a))
+		return waymark.Errorf(waymark.EFORBIDDEN, "Only a designated First Responder organisation can record the NRM submission (§8.2), and %s is not one. Prepare the referral draft in Waymark and send its PDF to the lead First Responder to submit.", nrmOrgName(a))
 	}
 	return nil
 }
@@ -100,7 +106,7 @@ func onlyTheAgreedLeadSubmitsTheNRM(a Actor, leadOrgID, leadName string) error {
 	if leadName == "" {
 		leadName = "the organisation the meeting chose"
 	}
-	return waymark.Errorf(waymark.EFORBIDDEN, "Only %s was agreed as lead First Responder at the multi-agency meeting, so only they can record the NRM submission (§8.5). Ask them to submit it; you can prepare the draft on the offline form and send it to them.", leadName)
+	return waymark.Errorf(waymark.EFORBIDDEN, "Only %s was agreed as lead First Responder at the multi-agency meeting, so only they can record the NRM submission (§8.5). Ask them to submit it; you can prepare the referral draft in Waymark and send them its PDF.", leadName)
 }
 
 // submissionWithoutMeetingNeedsAReason: a child's NRM referral normally
@@ -173,6 +179,7 @@ func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) 
 	}
 	submissionWithoutMeetingNeedsAReason(&probs, decided, submit, reason)
 	checkLength(&probs, "reasonWithoutMeeting", "The reason", reason, MaxNarrative)
+	declaration := theDeclarationIsMadeAndTheNRMExplained(&probs, cmd)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
@@ -183,7 +190,7 @@ func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) 
 		at, p.Catalog.Holidays.AddWorkingDays(at, p.Clocks.RGTargetWorkingDays))
 	target.Start.OwnerOrgID = a.OrgID
 	return append([]Event{newEvent(NRMSubmitted{SubmittedAt: at, Via: via, MeetingAgreed: decided && submit, ReasonWithoutMeeting: reason,
-		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName}, target)}, theSubmissionDoesTheMeetingsAction(c, now)...), nil
+		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName, Declaration: declaration}, target)}, theSubmissionDoesTheMeetingsAction(c, now)...), nil
 }
 
 // theSubmissionDoesTheMeetingsAction: a meeting's action to submit the NRM

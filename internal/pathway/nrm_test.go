@@ -34,7 +34,7 @@ func nrmLondon(y int, m time.Month, d, h, mi int) time.Time {
 
 // nrmSubmission is a valid submission made an hour before at, without a meeting.
 func nrmSubmission(at time.Time) pathway.SubmitNRMReferral {
-	return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Hour), Via: "online-form", ReasonWithoutMeeting: "The child was about to be moved out of the county."}
+	return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Hour), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "The child was about to be moved out of the county."}
 }
 
 // nrmRaisedAt is a case whose concern was raised at `at` (the child identified two hours before).
@@ -96,7 +96,7 @@ func TestOnlyAFirstResponderCanRecordTheNRMSubmission(t *testing.T) {
 	p := pathway.New(cat)
 	for _, actor := range []pathway.Actor{teacher, nrmDoctor} {
 		_, err := p.Decide(raisedCase(t), actor, nrmSubmission(now.Add(2*time.Hour)), now.Add(2*time.Hour))
-		wantRefused(t, err, waymark.EFORBIDDEN, "", "Only a designated First Responder organisation", actor.OrgName, "offline form")
+		wantRefused(t, err, waymark.EFORBIDDEN, "", "Only a designated First Responder organisation", actor.OrgName, "send its PDF")
 	}
 	for _, actor := range []pathway.Actor{policeLead, frontDoor} {
 		mustDecide(t, raisedCase(t), actor, nrmSubmission(now.Add(2*time.Hour)), now.Add(2*time.Hour))
@@ -107,10 +107,10 @@ func TestOnlyAFirstResponderCanRecordTheNRMSubmission(t *testing.T) {
 func TestOnlyTheAgreedLeadFirstResponderCanRecordTheSubmission(t *testing.T) {
 	c := nrmMeeting(t, raisedCase(t), pathway.NRMSubmit, nrmPoliceOrg)
 	at := now.Add(3 * time.Hour)
-	sub := pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Minute), Via: "online-form", AgreedLeadName: "Northshire Police"}
+	sub := pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, AgreedLeadName: "Northshire Police"}
 
 	_, err := pathway.New(cat).Decide(c, frontDoor, sub, at)
-	wantRefused(t, err, waymark.EFORBIDDEN, "", "Only Northshire Police was agreed as lead First Responder at the multi-agency meeting", "Ask them to submit it", "prepare the draft")
+	wantRefused(t, err, waymark.EFORBIDDEN, "", "Only Northshire Police was agreed as lead First Responder at the multi-agency meeting", "Ask them to submit it", "prepare the referral draft")
 
 	sub.AgreedLeadName = "" // the name could not be looked up: the message still says what to do
 	_, err = pathway.New(cat).Decide(c, frontDoor, sub, at)
@@ -146,7 +146,7 @@ func TestNRMSubmissionNeedsNoConsentForAChild(t *testing.T) {
 func TestSubmissionWithoutAMeetingDecisionNeedsAReason(t *testing.T) {
 	p := pathway.New(cat)
 	at := now.Add(3 * time.Hour)
-	noReason := pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Minute), Via: "online-form"}
+	noReason := pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 
 	_, err := p.Decide(raisedCase(t), policeLead, noReason, at)
 	wantRefused(t, err, waymark.EINVALID, "reasonWithoutMeeting", "No multi-agency meeting has decided", "§8.4")
@@ -230,7 +230,7 @@ func TestSubmissionStartsTheReasonableGroundsTarget(t *testing.T) {
 func TestReasonableGroundsTargetSkipsChristmasAndNewYear(t *testing.T) {
 	submitted := nrmLondon(2026, 12, 23, 10, 0) // a Wednesday
 	c := raisedCase(t)
-	c, _ = mustDecide(t, c, policeLead, pathway.SubmitNRMReferral{SubmittedAt: submitted, Via: "online-form", ReasonWithoutMeeting: "Urgent"}, submitted.Add(time.Hour))
+	c, _ = mustDecide(t, c, policeLead, pathway.SubmitNRMReferral{SubmittedAt: submitted, Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "Urgent"}, submitted.Add(time.Hour))
 	cl := clockOf(t, c, pathway.ClockNRMReasonableGrounds)
 	if want := nrmLondon(2027, 1, 4, 10, 0); !cl.DueAt.Equal(want) {
 		t.Fatalf("due %s, want Monday 4 January 2027 at 10:00", cl.DueAt.In(pathway.London).Format("Monday 2 January 2006 15:04"))

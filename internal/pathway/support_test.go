@@ -577,7 +577,7 @@ func TestAnOpenAgeAssessmentNeverHoldsUpTheNRMReferral(t *testing.T) {
 	if c.Flags(now) != before.Flags(now) {
 		t.Fatalf("an open assessment changed the case's flags: %+v, was %+v", c.Flags(now), before.Flags(now))
 	}
-	_, err := pathway.New(cat).Decide(c, frontDoor, pathway.SubmitNRMReferral{SubmittedAt: now, Via: "online-form", ReasonWithoutMeeting: "Child likely to be moved tonight"}, now)
+	_, err := pathway.New(cat).Decide(c, frontDoor, pathway.SubmitNRMReferral{SubmittedAt: now, Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "Child likely to be moved tonight"}, now)
 	if err != nil {
 		t.Fatalf("the NRM submission was refused while an age assessment is open: %v", err)
 	}

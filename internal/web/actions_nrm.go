@@ -30,6 +30,13 @@ func addNRMActions(set *actionSet) {
 			{Name: "via", Label: "How was it submitted?", Kind: kindRadios, Options: nrmOptions(pathway.NRMRoutes())},
 			{Name: "reasonWithoutMeeting", Label: "If no multi-agency meeting decided to submit, why is it being submitted?",
 				Hint: "Leave this blank when a STRAT or MARM meeting agreed to submit the referral (§8.4, §8.5).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
+			{Name: "declarationMade", Label: "Did you make the declaration on the form's last page before sending it?",
+				Hint: "The declaration, in Waymark's words: " + pathway.NRMDeclarationText, Kind: kindYesNo, Required: true},
+			{Name: "explainedToChild", Label: "Was the NRM, and what being referred means for them, explained to the child in a way they understand?",
+				Hint: "With an interpreter or other help with communication where they need it (§8.3).", Kind: kindRadios, Options: nrmOptions(pathway.NRMExplainedToChild())},
+			{Name: "explainedToCarer", Label: "Was it explained to their parent, guardian or carer in a way they understand?",
+				Hint: "Do not tell a parent or carer who may be involved in the exploitation (annex, §1.2).", Kind: kindRadios, Options: nrmOptions(pathway.NRMExplainedToCarer())},
+			{Name: "notExplainedWhy", Label: "If it has not been explained yet, why not, and when will it be?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 		},
 	})
 	addAction[pathway.RecordHomeOfficeReference](set, action{

@@ -93,7 +93,7 @@ func TestNRMActionPagesRoundTrip(t *testing.T) {
 			t.Fatal("the school, not a First Responder, is offered the NRM submission")
 		}
 
-		submitted := url.Values{"submittedAt-day": {"10"}, "submittedAt-month": {"3"}, "submittedAt-year": {"2026"}, "submittedAt-time": {"8:30am"}}
+		submitted := url.Values{"submittedAt-day": {"10"}, "submittedAt-month": {"3"}, "submittedAt-year": {"2026"}, "submittedAt-time": {"8:30am"}, "declarationMade": {"yes"}, "explainedToChild": {"explained"}, "explainedToCarer": {"explained"}}
 		nrmRoundTrip(t, b, id, "nrm-submit",
 			nrmForm(submitted, url.Values{"via": {"online-form"}}),
 			nrmForm(submitted, url.Values{"via": {"online-form"}, "reasonWithoutMeeting": {"The child is to be moved tonight; the meeting is on Friday."}}),
@@ -189,16 +189,16 @@ func TestNRMAPIRefusalsAreSpecificProblems(t *testing.T) {
 		submittedAt := e.clock.Now().Add(-time.Hour).Format(time.RFC3339)
 
 		before := e.saved()
-		rec := e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", cs, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form"})
+		rec := e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", cs, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "declarationMade": true, "explainedToChild": "explained", "explainedToCarer": "explained"})
 		p := mustProblem(t, rec, http.StatusUnprocessableEntity)
 		if msg, ok := fieldErrorFor(p, "reasonWithoutMeeting"); !ok || !strings.Contains(msg, "§8.4") {
 			t.Fatalf("no reason: %s", rec.Body)
 		}
-		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", cs, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "consent": true})
+		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", cs, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "declarationMade": true, "explainedToChild": "explained", "explainedToCarer": "explained", "consent": true})
 		if p := mustProblem(t, rec, http.StatusUnprocessableEntity); !strings.Contains(p.Detail+rec.Body.String(), "consent") {
 			t.Fatalf("a consent answer was not refused as unknown (§8.3): %s", rec.Body)
 		}
-		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", teacher, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "reasonWithoutMeeting": "x"})
+		rec = e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", teacher, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "declarationMade": true, "explainedToChild": "explained", "explainedToCarer": "explained", "reasonWithoutMeeting": "x"})
 		// The referrer outside the team: not theirs to give (§6.5).
 		if p := mustProblem(t, rec, http.StatusNotFound); !strings.Contains(p.Detail, "There is no such action") {
 			t.Fatalf("the school submitting: %s", rec.Body)
@@ -207,7 +207,7 @@ func TestNRMAPIRefusalsAreSpecificProblems(t *testing.T) {
 			t.Fatalf("a refusal saved something: %+v → %+v", before, after)
 		}
 
-		ok := e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", cs, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "reasonWithoutMeeting": "Urgent move"})
+		ok := e.api("POST", "/api/v1/cases/"+id+"/actions/nrm-submit", cs, map[string]any{"expectedVersion": 1, "submittedAt": submittedAt, "via": "online-form", "declarationMade": true, "explainedToChild": "explained", "explainedToCarer": "explained", "reasonWithoutMeeting": "Urgent move"})
 		if ok.Code != http.StatusOK {
 			t.Fatalf("submitting: %d %s", ok.Code, ok.Body)
 		}

@@ -44,6 +44,7 @@ type nrmTasksPage struct {
 	Answered, OnRoute, Blocking        int
 	Tasks                              []nrmTaskView
 	Other                              *nrmLink
+	Declaration                        *nrm.Declaration // the referral's: to make, or as recorded (§8.3)
 }
 
 func (s *Server) handleNRMTasks(kind nrm.Kind) func(http.ResponseWriter, *http.Request, casework.Viewer) {
@@ -55,7 +56,8 @@ func (s *Server) handleNRMTasks(kind nrm.Kind) func(http.ResponseWriter, *http.R
 			return
 		}
 		d := view.Draft
-		p := nrmTasksPage{Base: nrmPath(id, kind), Heading: kind.Title() + " draft", Reference: d.CaseReference, CaseHref: "/cases/" + id, IsReferral: kind == nrm.Referral}
+		p := nrmTasksPage{Base: nrmPath(id, kind), Heading: kind.Title() + " draft", Reference: d.CaseReference, CaseHref: "/cases/" + id, IsReferral: kind == nrm.Referral,
+			Declaration: d.Declaration}
 		for _, f := range d.Fields() {
 			if f.Shown && f.Counts() {
 				p.OnRoute++
@@ -407,18 +409,19 @@ type nrmCopyField struct {
 }
 
 type nrmCopyPage struct {
-	Heading, Title, Note string
-	Fields               []nrmCopyField
+	ID, Heading, Title, Note string
+	Fields                   []nrmCopyField
 }
 
 type nrmCopySection struct {
-	Title string
-	Pages []nrmCopyPage
+	ID, Title string
+	Pages     []nrmCopyPage
 }
 
 type nrmCopyView struct {
 	Base, Heading, Reference string
 	Sections                 []nrmCopySection
+	Declaration              *nrm.Declaration
 }
 
 func (s *Server) handleNRMCopy(kind nrm.Kind) func(http.ResponseWriter, *http.Request, casework.Viewer) {
@@ -430,14 +433,15 @@ func (s *Server) handleNRMCopy(kind nrm.Kind) func(http.ResponseWriter, *http.Re
 			return
 		}
 		d := view.Draft
-		cv := nrmCopyView{Base: nrmPath(id, kind), Heading: "Copy the " + kind.Title() + " into the form", Reference: d.CaseReference}
+		cv := nrmCopyView{Base: nrmPath(id, kind), Heading: "Copy the " + kind.Title() + " into the form", Reference: d.CaseReference, Declaration: d.Declaration}
 		for _, sec := range d.Sections {
-			cs := nrmCopySection{Title: sec.Title}
-			for _, pg := range sec.Pages {
+			cs := nrmCopySection{ID: "section-" + sec.ID, Title: sec.Title}
+			for i, pg := range sec.Pages {
 				if !pg.PageShown() {
 					continue
 				}
-				cp := nrmCopyPage{Heading: pageHeading(kind, pg), Note: pg.Note}
+				// The form's own page heading: its step numbers and paths are for the form's authors.
+				cp := nrmCopyPage{ID: fmt.Sprintf("page-%s-%d", sec.ID, i+1), Heading: pg.Title, Note: pg.Note}
 				for _, f := range pg.Fields {
 					if !f.Shown || !f.Counts() {
 						continue
@@ -463,28 +467,26 @@ func (s *Server) handleNRMCopy(kind nrm.Kind) func(http.ResponseWriter, *http.Re
 				}
 				cs.Pages = append(cs.Pages, cp)
 			}
-			cv.Sections = append(cv.Sections, cs)
+			if len(cs.Pages) > 0 {
+				cv.Sections = append(cv.Sections, cs)
+			}
 		}
 		s.render(w, r, http.StatusOK, "nrm-copy", Page{Title: cv.Heading + " – case " + d.CaseReference, Data: cv})
 	}
 }
 
-// copyFacts is the small print beside an answer: what kind of answer the
-// form takes, and for long answers how much of its limit is used.
+// copyFacts says, in plain words, how the answer goes into the form; a
+// limit the answer is near or over is among its problems, not said here.
 func copyFacts(f nrm.Field) string {
-	var s string
+	s := nrm.HowToCopy(f)
 	switch f.Type {
 	case nrm.TypeRadio:
 		s = "Choose this answer on the form"
 	case nrm.TypeCheckboxGroup:
 		s = "Tick these boxes on the form"
-	case nrm.TypeSelect:
-		s = "Choose this entry from the form's list"
 	case nrm.TypeDate:
 		s = "Enter the day, month and year"
-	case nrm.TypeTextarea:
-		s = fmt.Sprintf("Paste into the form: %d of %d characters", nrm.FormLength(f.Type, f.Value), f.Limit)
-	default:
+	case nrm.TypeText, nrm.TypeTextarea:
 		s = "Paste into the form"
 	}
 	if !f.Required {

@@ -274,7 +274,7 @@ func TestNRMReconsiderationPagesFollowANegativeDecision(t *testing.T) {
 			t.Fatalf("%T: %v", cmd, err)
 		}
 	}
-	act(pathway.SubmitNRMReferral{SubmittedAt: e.clock.Now(), Via: "online-form", ReasonWithoutMeeting: "Moved tonight"})
+	act(pathway.SubmitNRMReferral{SubmittedAt: e.clock.Now(), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "Moved tonight"})
 	act(pathway.RecordHomeOfficeReference{Reference: "NRM-2026-000001", ReceivedOn: e.clock.Now().Format("2006-01-02")})
 	act(pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: e.clock.Now().Format("2006-01-02")})
 	b := e.browser()

@@ -208,7 +208,7 @@ func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
 		act(sw, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &yes})
 		check("meeting held", id)
-		act(police, id, pathway.SubmitNRMReferral{SubmittedAt: now.Add(-time.Minute), Via: "online-form"})
+		act(police, id, pathway.SubmitNRMReferral{SubmittedAt: now.Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})
 		check("NRM submitted", id)
 		act(police, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: now.In(pathway.London).Format("2006-01-02")})
 		check("Reasonable Grounds negative", id)

@@ -305,7 +305,7 @@ func TestAReferrersRefusalsThroughTheAPIDoNotDependOnHiddenWork(t *testing.T) {
 			}
 		}
 		if rec := e.api("POST", "/api/v1/cases/"+oc.ID+"/actions/nrm-submit", sw, map[string]any{"expectedVersion": e.versionAs(sw, oc.ID),
-			"submittedAt": e.clock.Now().Add(-time.Hour), "via": "online-form", "reasonWithoutMeeting": "The child was about to be moved."}); rec.Code != http.StatusOK {
+			"submittedAt": e.clock.Now().Add(-time.Hour), "via": "online-form", "declarationMade": true, "explainedToChild": "explained", "explainedToCarer": "explained", "reasonWithoutMeeting": "The child was about to be moved."}); rec.Code != http.StatusOK {
 			t.Fatalf("the team submitting the NRM referral: %d %s", rec.Code, rec.Body)
 		}
 		for slug, body := range nrm {
