@@ -125,7 +125,7 @@ func assembleCtx(k Kind, proposals map[string]proposal, c pathway.Case, cat *cat
 				if propose, ok := proposals[ff.ID]; ok {
 					fld.Proposed, fld.Source = propose(f)
 					fld.Proposed = normaliseDashes(strings.TrimSpace(fld.Proposed)) // as the form would
-					offer(f, form, &fld)                                            // only what the form takes is offered
+					offer(f, &fld)                                                  // only what the form takes is offered
 				}
 				fld.Value = fld.Proposed
 				p.Fields = append(p.Fields, fld)

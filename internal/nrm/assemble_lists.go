@@ -127,25 +127,22 @@ func offerListed(lists *catalog.HOLists, fld *Field) {
 // offered either: the answer stays empty and what the case says is kept as
 // the field's Suggestion, with why in Source. An answer over the length
 // limit is still offered: the team shortens it, and Check says by how much.
-func offer(f *facts, form *Form, fld *Field) {
+func offer(f *facts, fld *Field) {
 	offerListed(f.lists(), fld)
 	if fld.Proposed == "" || fld.Type == TypeSelect {
 		return
 	}
-	probe := *fld
-	probe.Value = fld.Proposed
-	for _, p := range checkField(form, "", probe, f.now) {
-		if p.Kind != ProblemInvalid && p.Kind != ProblemLink {
-			continue
+	why := strings.TrimSuffix(invalid(*fld, jsTrim(fld.Proposed), f.now), ".")
+	if why == "" && fld.NoLinks && (fld.Type == TypeText || fld.Type == TypeTextarea) {
+		if sent := FormValue(fld.Type, fld.Proposed); LooksLikeURL(sent) {
+			why = "The form refuses anything in this box shaped like a web or email address, such as " + quoteList(urlsIn(sent))
 		}
-		why := strings.TrimSuffix(p.Message, ".")
-		if p.Kind == ProblemLink {
-			why = "The form refuses anything in this box shaped like a web or email address, such as " + quoteList(urlsIn(FormValue(fld.Type, fld.Proposed)))
-		}
-		fld.Suggestion, fld.Proposed = fld.Proposed, ""
-		fld.Source = strings.TrimSpace(fld.Source + " What the case says is not offered as the answer. " + why + ": write the answer without it.")
+	}
+	if why == "" {
 		return
 	}
+	fld.Suggestion, fld.Proposed = fld.Proposed, ""
+	fld.Source = strings.TrimSpace(fld.Source + " What the case says is not offered as the answer. " + why + ": write the answer without it.")
 }
 
 // urlsIn are the words of v the form takes for web or email addresses.

@@ -139,7 +139,7 @@ func checkField(form *Form, section string, f Field, today time.Time) []Problem 
 				f.Label, thousands(n), thousands(f.Limit), thousands(form.AimFor))
 		}
 		if f.NoLinks && LooksLikeURL(sent) {
-			add(ProblemLink, true, "The form refuses %s when it holds anything shaped like a web or email address: a full stop with letters, digits or symbols before it and two to six small letters after it, such as 'www.example.com', 'name@force.police.uk' or 'said.then'. Remove them, or put a space after the full stop.", lowerFirst(f.Label))
+			add(ProblemLink, true, "The form refuses %s when it holds anything shaped like a web or email address, here %s: a full stop with letters, digits or symbols before it and two to six small letters after it, as in 'www.example.com', 'name@force.police.uk' or 'said.then'. Remove them, or put a space after the full stop.", lowerFirst(f.Label), quoteList(urlsIn(sent)))
 		}
 		if found := form.rewrittenBy(sent); len(found) > 0 {
 			add(ProblemRewritten, false, "The form will change %s in %s: use plain sentences and '-' bullets instead.", quoteList(found), lowerFirst(f.Label))

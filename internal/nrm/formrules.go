@@ -253,6 +253,9 @@ func containsFoldASCII(s, seq string) bool {
 
 // collapseRun replaces each run of c (at least min long) with repl.
 func collapseRun(s string, c byte, min int, repl string) string {
+	if strings.IndexByte(s, c) < 0 {
+		return s
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if s[i] != c {
@@ -278,6 +281,9 @@ func collapseRun(s string, c byte, min int, repl string) string {
 // becomes one, then one not followed by '-' gets a '-' after it.
 func markBracket(c byte) func(string) string {
 	return func(s string) string {
+		if strings.IndexByte(s, c) < 0 {
+			return s
+		}
 		s = collapseRun(s, c, 1, string(c))
 		var b strings.Builder
 		for i := 0; i < len(s); i++ {

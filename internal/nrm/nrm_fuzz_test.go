@@ -16,7 +16,12 @@ import (
 // worker types over a field. Nothing panics: assembling, laying the edit
 // over the proposals, checking, listing tasks, and rendering as text (the
 // PDF has FuzzDraftPDF); the edited answer is the one the draft keeps; and
-// no text carries a formatting mistake ("%!").
+// no text carries a formatting mistake ("%!"); and nothing proposed is
+// refused by the form (nrm.ProposalRefusals): every list answer is an
+// entry of its list, every choice the form's, every date, email, number
+// and address-free box within the form's rules. Only the length is left
+// to the team: a case with hundreds of missing episodes makes an answer
+// longer than the form takes, and Check says by how much to shorten it.
 func FuzzDraft(f *testing.F) {
 	for _, sc := range sampleCases {
 		seed, err := json.Marshal(sc.build(f))
@@ -35,6 +40,11 @@ func FuzzDraft(f *testing.F) {
 			return
 		}
 		for _, d := range []nrm.Draft{nrm.Assemble(c, cat, now), nrm.AssembleReconsideration(c, cat, now)} {
+			for _, p := range nrm.ProposalRefusals(d) {
+				if p.Kind != nrm.ProblemOverLimit {
+					t.Fatalf("the form would refuse the proposal for %s: %s", p.Field, p.Message)
+				}
+			}
 			d = nrm.ApplyEdits(d, []nrm.Edit{{Field: field, Version: 1, Value: value, SavedAt: now}})
 			for _, fd := range d.Fields() {
 				if fd.ID == field && fd.Value != value {
