@@ -55,13 +55,39 @@ func listWords(l catalog.HOList) string {
 // body an entry is ('Westmere Police' is no nearer to 'Cleveland Police'
 // than to any other force).
 func nearestValues(lists *catalog.HOLists, l catalog.HOList, text string) []string {
-	var out []string
+	key := nearKey{lists, l, text}
+	nearMemo.Lock()
+	out, ok := nearMemo.m[key]
+	nearMemo.Unlock()
+	if ok {
+		return slices.Clone(out)
+	}
 	for _, e := range lists.Nearest(l, text, 3) {
 		if related(e.Label, text) || related(e.Value, text) {
 			out = append(out, e.Value)
 		}
 	}
-	return out
+	nearMemo.Lock()
+	if len(nearMemo.m) >= 4096 || nearMemo.m == nil {
+		nearMemo.m = map[nearKey][]string{}
+	}
+	nearMemo.m[key] = out
+	nearMemo.Unlock()
+	return slices.Clone(out)
+}
+
+// nearMemo keeps the nearest entries found for what cases say: Nearest
+// reads every entry of a list, and the same organisation names come back
+// with every draft. It is emptied when it reaches 4,096 texts.
+var nearMemo struct {
+	sync.Mutex
+	m map[nearKey][]string
+}
+
+type nearKey struct {
+	lists *catalog.HOLists
+	list  catalog.HOList
+	text  string
 }
 
 // genericWords name a kind of body or place, not which one.
@@ -309,12 +335,13 @@ var heldIndicators = []string{"labour.restricted-movement", "general.rarely-goes
 // bank account taken, benefits or accounts in their name, or being held
 // somewhere (which with sexual exploitation is the 'taken somewhere' box).
 var evidenceBoxes = []struct {
-	box  string
-	says *regexp.Regexp
+	box   string
+	words []string // one of these must be in the evidence before the pattern is tried
+	says  *regexp.Regexp
 }{
-	{"wages-taken", regexp.MustCompile(`(?i)\b(wages?|pay|earnings|salary|bank cards?|bank accounts?)\b[^.!?\n]{0,40}\b(taken|took|kept|keeps|withheld|withholds|controlled|controls|confiscated|handed over|hands over)\b|\b(takes|took|keep|keeps|kept|withholds|withheld|controls|controlled|confiscates|confiscated)\b[^.!?\n]{0,25}\b(wages?|pay|earnings|salary|bank cards?|bank accounts?)\b`)},
-	{"forced-to-commit-fraud", regexp.MustCompile(`(?i)\b(benefits?|universal credit|loans?|bank accounts?|credit cards?|phone contracts?)\b[^.!?\n]{0,40}\b(in (his|her|their) (own )?names?|claimed|opened)\b|\b(identity|passport|id documents?)\b[^.!?\n]{0,30}\bused (to|for)\b`)},
-	{"held", regexp.MustCompile(`(?i)\bheld against (his|her|their) will\b|\blocked (in|up|inside)\b|\b(kept|held) (in|at) (a|an|the) (room|flat|house|hotel|address|property)\b|\bnot allowed to leave\b`)},
+	{"wages-taken", []string{"wage", "pay", "earning", "salar", "bank"}, regexp.MustCompile(`(?i)\b(wages?|pay|earnings|salary|bank cards?|bank accounts?)\b[^.!?\n]{0,40}\b(taken|took|kept|keeps|withheld|withholds|controlled|controls|confiscated|handed over|hands over)\b|\b(takes|took|keep|keeps|kept|withholds|withheld|controls|controlled|confiscates|confiscated)\b[^.!?\n]{0,25}\b(wages?|pay|earnings|salary|bank cards?|bank accounts?)\b`)},
+	{"forced-to-commit-fraud", []string{"benefit", "credit", "loan", "account", "contract", "identity", "passport"}, regexp.MustCompile(`(?i)\b(benefits?|universal credit|loans?|bank accounts?|credit cards?|phone contracts?)\b[^.!?\n]{0,40}\b(in (his|her|their) (own )?names?|claimed|opened)\b|\b(identity|passport|id documents?)\b[^.!?\n]{0,30}\bused (to|for)\b`)},
+	{"held", []string{"held", "locked", "kept", "leave"}, regexp.MustCompile(`(?i)\bheld against (his|her|their) will\b|\blocked (in|up|inside)\b|\b(kept|held) (in|at) (a|an|the) (room|flat|house|hotel|address|property)\b|\bnot allowed to leave\b`)},
 }
 
 // boxes is the form's tick boxes for the case, in the form's order, each
@@ -342,8 +369,9 @@ func (f *facts) boxes() (ticked []string, why []string) {
 	}
 	held := len(f.in(heldIndicators...)) > 0
 	for _, o := range f.indicators {
+		lower := strings.ToLower(o.Evidence)
 		for _, e := range evidenceBoxes {
-			if !e.says.MatchString(o.Evidence) {
+			if !slices.ContainsFunc(e.words, func(w string) bool { return strings.Contains(lower, w) }) || !e.says.MatchString(o.Evidence) {
 				continue
 			}
 			if e.box == "held" {

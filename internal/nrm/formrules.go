@@ -242,13 +242,25 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
+// containsFoldASCII reports whether s holds seq, ignoring the case of
+// ASCII letters. It looks only where seq's first byte that is not a
+// letter (every sanitiser sequence has one) stands in s.
 func containsFoldASCII(s, seq string) bool {
-	for i := 0; i+len(seq) <= len(s); i++ {
-		if equalFoldASCII(s[i:i+len(seq)], seq) {
+	k := strings.IndexFunc(seq, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') })
+	if k < 0 {
+		k = 0
+	}
+	for from := 0; ; {
+		i := strings.IndexByte(s[from:], seq[k])
+		if i < 0 {
+			return false
+		}
+		at := from + i - k
+		if at >= 0 && at+len(seq) <= len(s) && equalFoldASCII(s[at:at+len(seq)], seq) {
 			return true
 		}
+		from += i + 1
 	}
-	return false
 }
 
 // collapseRun replaces each run of c (at least min long) with repl.
