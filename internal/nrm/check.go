@@ -111,7 +111,7 @@ func checkField(form *Form, section string, f Field, today time.Time) []Problem 
 		add(ProblemNotListed, true, "%s", msg)
 	}
 	if f.ID == fieldUnderAge && v == "no" && form.Kind == Referral {
-		add(ProblemRoute, true, "The answer 'No' takes the form down the adult route: it asks whether they were under 18 when exploited, for their consent and where to send the decision, and not which local authority was contacted. This draft follows the child route, so its local authority answers are set aside. Take advice before referring as an adult (§7.4).")
+		add(ProblemRoute, true, "The answer 'No' takes the form down the adult route: it asks whether they were under 18 when exploited, for their consent and where to send the decision, and not which local authority was contacted. This draft follows the child route: the page about the local authority is off the route, and any answers on it are set aside. Take advice before referring as an adult (§7.4).")
 	}
 	for _, line := range strings.Split(v, "\n") {
 		if i := strings.Index(line, evidenceNeeded); i >= 0 {

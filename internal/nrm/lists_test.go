@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark/internal/catalog"
 	"waymark/internal/nrm"
@@ -37,8 +38,20 @@ func TestNoProposalBreaksAFormRule(t *testing.T) {
 		},
 		Partnership: nrm.HOMapping{LocalAuthority: "Bedford Borough Council", PoliceForce: "Bedfordshire Police"},
 	}
+	type sample struct {
+		name string
+		c    pathway.Case
+		now  time.Time
+	}
+	var samples []sample
 	for _, sc := range sampleCases {
 		c, now := mustCase(t, sc.name)
+		samples = append(samples, sample{sc.name, c, now})
+	}
+	busy, now := busyCase(t)
+	samples = append(samples, sample{"busy", busy, now})
+	for _, sc := range samples {
+		c, now := sc.c, sc.now
 		for _, ctx := range []nrm.Context{{}, mapped, {Drafter: &policeLead}} {
 			for _, k := range []nrm.Kind{nrm.Referral, nrm.Reconsideration} {
 				d := nrm.AssembleWith(k, c, cat, now, ctx)

@@ -33,6 +33,11 @@ func FuzzDraft(f *testing.F) {
 	f.Add([]byte(`{}`), "", "")
 	f.Add([]byte(`{"concern":{"child":{"dateOfBirth":"not a date","estimatedAge":-1}}}`), "exploitation-types", "county-lines\nnot-a-type")
 	f.Add([]byte(`{"concern":{"indicators":[{"id":"nope"}]},"nrm":{}}`), "x", "\u202e\x00\ufffd")
+	// What the form refuses: a nationality that is no entry, a date of birth
+	// to come, evidence holding addresses, an exploitation type not known.
+	f.Add([]byte(`{"concern":{"child":{"nationality":"Eritrean (his own account)","dateOfBirth":"2999-01-01"},"exploitationTypes":["sham-marriage","x"],`+
+		`"indicators":[{"id":"general.unexplained-contact-from-adults","evidence":"dex@line.uk said.then"},{"id":"labour.begging","evidence":"The boss keeps his wages."}]}}`),
+		"pv-under-age", "no")
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, caseJSON []byte, field, value string) {
 		var c pathway.Case
