@@ -56,16 +56,23 @@ func listWords(l catalog.HOList) string {
 // than to any other force).
 func nearestValues(lists *catalog.HOLists, l catalog.HOList, text string) []string {
 	key := nearKey{lists, l, text}
-	nearMemo.Lock()
-	out, ok := nearMemo.m[key]
-	nearMemo.Unlock()
-	if ok {
-		return slices.Clone(out)
+	memo := l == catalog.HOOrganisations || l == catalog.HOLocalAuthorities || l == catalog.HOPoliceForces
+	if memo {
+		nearMemo.Lock()
+		out, ok := nearMemo.m[key]
+		nearMemo.Unlock()
+		if ok {
+			return slices.Clone(out)
+		}
 	}
+	var out []string
 	for _, e := range lists.Nearest(l, text, 3) {
 		if related(e.Label, text) || related(e.Value, text) {
 			out = append(out, e.Value)
 		}
+	}
+	if !memo {
+		return out
 	}
 	nearMemo.Lock()
 	if len(nearMemo.m) >= 4096 || nearMemo.m == nil {
@@ -76,9 +83,11 @@ func nearestValues(lists *catalog.HOLists, l catalog.HOList, text string) []stri
 	return slices.Clone(out)
 }
 
-// nearMemo keeps the nearest entries found for what cases say: Nearest
-// reads every entry of a list, and the same organisation names come back
-// with every draft. It is emptied when it reaches 4,096 texts.
+// nearMemo keeps the nearest entries found for organisations' names:
+// Nearest reads every entry of a list, and the same names come back with
+// every draft. It holds only the names of organisations, never what a case
+// says about the child (a nationality, a place), and is emptied when it
+// reaches 4,096 names.
 var nearMemo struct {
 	sync.Mutex
 	m map[nearKey][]string

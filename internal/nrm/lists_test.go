@@ -143,6 +143,11 @@ func TestTheOrganisationsComeFromTheAdministratorsMapping(t *testing.T) {
 			t.Errorf("%s unmapped: proposes %q; source %q", id, f.Proposed, f.Source)
 		}
 	}
+	// 'Westmere Police' shares only the word 'police' with every force:
+	// no force is nearer than another, so none is suggested.
+	if f := field(t, d, police); f.Suggestion != "Westmere Police" || len(f.Nearest) > 0 {
+		t.Errorf("police force: suggestion %q, nearest %q; want no force suggested for a shared word", f.Suggestion, f.Nearest)
+	}
 
 	ctx := nrm.Context{Organisations: map[string]nrm.HOMapping{
 		"org-police": {Organisation: "Bedfordshire Police", PoliceForce: "Bedfordshire Police"},
