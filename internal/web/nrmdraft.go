@@ -117,6 +117,7 @@ type nrmFieldView struct {
 	Origin           string
 	History          []nrmEditView
 	ToDo             []string
+	Contributions    []contributionView // what others told the team for this question (§8.5, nrm_contrib.go)
 }
 
 type nrmPageView struct {
@@ -381,6 +382,9 @@ func nrmSection(view casework.NRMDraftView, kind nrm.Kind, caseID, section strin
 				if pr.Field == f.ID {
 					fv.ToDo = append(fv.ToDo, pr.Message)
 				}
+			}
+			if kind == nrm.Referral {
+				fv.Contributions = contributionViews(view, caseID, f, section)
 			}
 			pv.Fields = append(pv.Fields, fv)
 		}

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+const (
+	teacherWords = "TEACHER-WORDS she sleeps on the floor above the takeaway."
+	gpWords      = "GP-WORDS a man called Dee waits in a silver van."
+)
+
+// contributedCase is the outsider case (the team's hidden work, the GP
+// invited to a meeting) to which the teacher who raised the concern and the
+// GP have each given information for the NRM referral (§8.5).
+func (e *testEnv) contributedCase() outsiderCase {
+	e.t.Helper()
+	oc := e.outsiderCase(true)
+	for email, body := range map[string]map[string]any{
+		"dsl@northfield.example":   {"topic": "living-conditions", "text": teacherWords},
+		"doctor@riverside.example": {"topic": "exploiters", "text": gpWords},
+	} {
+		tok := e.signInAPI(email)
+		body["expectedVersion"] = e.versionAs(tok, oc.ID)
+		if rec := e.api("POST", "/api/v1/cases/"+oc.ID+"/actions/"+contributeSlug, tok, body); rec.Code != http.StatusOK {
+			e.t.Fatalf("%s contributing: %d %s", email, rec.Code, rec.Body)
+		}
+	}
+	return oc
+}
+
+// §6.5, §8.5: the contributor's page shows the questions asked of them and
+// their own words, and none of the team's work, nor another contributor's.
+func TestTheContributorsPageShowsTheirOwnWordsAndNoneOfTheTeamsWork(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		oc := e.contributedCase()
+		sw := e.browser()
+		sw.signIn("social.worker@cs.example")
+		if rec := sw.post("/cases/"+oc.ID+"/nrm-draft/exploitation", url.Values{"csrf_token": {sw.csrf("/cases/" + oc.ID + "/nrm-draft/exploitation")},
+			"living-conditions": {"DRAFT-ANSWER foster placement"}, "version-living-conditions": {"0"}, "shown-living-conditions": {"x"}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("the team's draft save: %d", rec.Code)
+		}
+		for who, c := range map[string]struct {
+			email, own, other string
+		}{"referrer": {"dsl@northfield.example", teacherWords, gpWords}, "invitee": {"doctor@riverside.example", gpWords, teacherWords}} {
+			b := e.browser()
+			b.signIn(c.email)
+			page := b.get("/cases/" + oc.ID + "/nrm")
+			if page.Code != http.StatusOK {
+				t.Fatalf("%s: their NRM page: %d", who, page.Code)
+			}
+			body := html.UnescapeString(page.Body.String())
+			if !strings.Contains(body, c.own) || !strings.Contains(body, "How the exploiters treated the child") {
+				t.Errorf("%s: their page does not show their words and the questions asked of them", who)
+			}
+			mustNotShow(t, who+"'s pages", html.UnescapeString(workspace(b, oc.ID)), append(teamSecrets, c.other, "DRAFT-ANSWER", "nrm-draft", "nrm-contributions")...)
+			// The team's pages of contributions do not exist for them (404, not 403).
+			for _, path := range []string{"/nrm-contributions", "/nrm-contributions/1/edit?field=living-conditions"} {
+				if rec := b.get("/cases/" + oc.ID + path); rec.Code != http.StatusNotFound {
+					t.Errorf("%s: %s answers %d, want 404", who, path, rec.Code)
+				}
+			}
+		}
+		stranger := e.browser()
+		stranger.signIn("colleague@northfield.example")
+		if rec := stranger.get("/cases/" + oc.ID + "/nrm-contributions"); rec.Code != http.StatusNotFound {
+			t.Errorf("someone outside the case: %d, want 404", rec.Code)
+		}
+	})
+}
+
+// §8.5: the lead First Responder's team sees each contribution beside the
+// question it answers, who gave it and when, and "Use this answer" saves it
+// into the draft through the draft's own form.
+func TestTheTeamUsesAContributionFromBesideItsQuestion(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		oc := e.contributedCase()
+		sw := e.browser()
+		sw.signIn("social.worker@cs.example")
+		if page := sw.get("/cases/" + oc.ID + "/nrm").Body.String(); !strings.Contains(page, `href="/cases/`+oc.ID+`/nrm-contributions"`) {
+			t.Fatal("the team's NRM page does not link the contributions")
+		}
+		list := html.UnescapeString(sw.get("/cases/" + oc.ID + "/nrm-contributions").Body.String())
+		for _, want := range []string{teacherWords, gpWords, "Northfield Academy", "Their living conditions", "Who exploited them"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("the contributions page does not show %q", want)
+			}
+		}
+		section := sw.get("/cases/" + oc.ID + "/nrm-draft/exploitation")
+		page := section.Body.String()
+		if !strings.Contains(html.UnescapeString(page), teacherWords) || strings.Contains(html.UnescapeString(page), gpWords) {
+			t.Fatal("the draft's section does not show the teacher's words beside living conditions, or shows the GP's")
+		}
+		m := regexp.MustCompile(`formaction="([^"]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("no Use this answer button on the draft")
+		}
+		rec := sw.post(html.UnescapeString(m[1]), url.Values{"csrf_token": {hiddenInput(page, "csrf_token")}, "version-living-conditions": {"0"}})
+		if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "/nrm-draft/exploitation") {
+			t.Fatalf("using the answer: %d %s", rec.Code, rec.Header().Get("Location"))
+		}
+		after := html.UnescapeString(sw.get("/cases/" + oc.ID + "/nrm-draft/exploitation").Body.String())
+		if !strings.Contains(after, ">"+teacherWords+"</textarea>") || !strings.Contains(after, "Used in 'Their living conditions' (version 1), as given") {
+			t.Error("the draft's answer is not the teacher's words, or the use is not shown")
+		}
+		// Using it again from a page read before: a conflict, shown to edit.
+		rec = sw.post(html.UnescapeString(m[1]), url.Values{"csrf_token": {hiddenInput(page, "csrf_token")}, "version-living-conditions": {"0"}})
+		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "Someone else saved") {
+			t.Errorf("a stale use: %d", rec.Code)
+		}
+	})
+}
