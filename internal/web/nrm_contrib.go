@@ -242,7 +242,7 @@ func (s *Server) handleNRMContributionUse(w http.ResponseWriter, r *http.Request
 			http.Redirect(w, r, "/cases/"+id+"/nrm-contributions?used=1", http.StatusSeeOther)
 			return
 		}
-		http.Redirect(w, r, nrmPath(id, nrm.Referral)+"/"+back+"?used=1#"+url.PathEscape(use.Field), http.StatusSeeOther)
+		http.Redirect(w, r, nrmPath(id, nrm.Referral)+"/"+back+"#"+url.PathEscape(use.Field), http.StatusSeeOther)
 		return
 	}
 	code := waymark.ErrorCode(err)
