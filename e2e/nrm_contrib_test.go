@@ -75,7 +75,7 @@ func TestAReferrersContributionIsUsedInTheNRMDraft(t *testing.T) {
 	if status := b.submit(); status != 200 {
 		b.fatalf("using the edited answer: status %d", status)
 	}
-	if p := b.path(); p != casePath+"/nrm-draft/exploitation" { // the question itself, by its fragment
+	if p := b.path(); p != casePath+"/nrm-draft/exploitation" {
 		t.Errorf("after Edit, then use the browser is on %s, want the draft's section", p)
 	}
 	if got := b.value("living-conditions"); got != edited {

@@ -61,7 +61,21 @@ func TestTheContributorsPageShowsTheirOwnWordsAndNoneOfTheTeamsWork(t *testing.T
 			if !strings.Contains(body, c.own) || !strings.Contains(body, "How the exploiters treated the child") {
 				t.Errorf("%s: their page does not show their words and the questions asked of them", who)
 			}
+			invitedFrom := map[string]string{"referrer": "/concern", "invitee": "/meetings"}[who]
+			if page := b.get("/cases/" + oc.ID + invitedFrom).Body.String(); !strings.Contains(page, `href="/cases/`+oc.ID+`/actions/`+contributeSlug+`"`) {
+				t.Errorf("%s: %s does not invite them to give information", who, invitedFrom)
+			}
 			mustNotShow(t, who+"'s pages", html.UnescapeString(workspace(b, oc.ID)), append(teamSecrets, c.other, "DRAFT-ANSWER", "nrm-draft", "nrm-contributions")...)
+			var apiCase struct {
+				NRM *struct {
+					Contributions []struct{ Text string }
+					Submission    any
+				}
+			}
+			decodeInto(t, e.api("GET", "/api/v1/cases/"+oc.ID, e.signInAPI(c.email), nil), &apiCase)
+			if apiCase.NRM == nil || len(apiCase.NRM.Contributions) != 1 || apiCase.NRM.Contributions[0].Text != c.own {
+				t.Errorf("%s: the API shows them %+v, want their own contribution only", who, apiCase.NRM)
+			}
 			// The team's pages of contributions do not exist for them (404, not 403).
 			for _, path := range []string{"/nrm-contributions", "/nrm-contributions/1/edit?field=living-conditions"} {
 				if rec := b.get("/cases/" + oc.ID + path); rec.Code != http.StatusNotFound {
