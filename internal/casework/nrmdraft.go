@@ -130,6 +130,7 @@ func (s *Service) SaveNRMDraft(ctx context.Context, v Viewer, caseID string, kin
 		// The draft as it is now: every earlier edit plus the new ones.
 		all := slices.Clone(editsOf(before.Draft))
 		view = viewOf(nrm.ApplyEdits(before.Draft, append(all, edits...)), before.ReconsiderationOpen)
+		view.Contributions, view.ContributionsOpen = before.Contributions, before.ContributionsOpen
 		return tx.AppendAudit(s.auditEntry(v, caseID, ActionNRMDraftSaved, string(kind)+": "+strings.Join(saved, ", ")))
 	})
 	if err == errDenied {
