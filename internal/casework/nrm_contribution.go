@@ -19,9 +19,12 @@ const ActionNRMContributionUsed = "case.use_nrm_contribution"
 // NRM referral draft: into which question, over which version of it, and,
 // when edited, the answer as they edited it.
 type NRMContributionUse struct {
-	Contribution    int    // the contribution's entry (its seq)
-	Field           string // the draft's question
-	ExpectedVersion int    // the version of the answer the person last read (0 for Waymark's proposal)
+	Contribution int    // the contribution's entry (its seq)
+	Field        string // the draft's question
+	// ExpectedVersion is the version of the answer the person edited (0 for
+	// Waymark's proposal). Used as given, their words are added after the
+	// answer as it is now, which loses nothing anyone saved meanwhile.
+	ExpectedVersion int
 	// Value is the whole answer as edited; empty to use the contribution as
 	// given, after what the answer already says.
 	Value string
@@ -62,7 +65,7 @@ func (s *Service) UseNRMContribution(ctx context.Context, v Viewer, caseID strin
 		given, _ := c.NRM.Contribution(u.Contribution)
 		value := u.Value
 		if !cmd.Edited {
-			value = AnswerWithContribution(f.Value, given.Text)
+			value, u.ExpectedVersion = AnswerWithContribution(f.Value, given.Text), f.Version
 		}
 		if err := validNRMSaves(before.Draft, []NRMFieldSave{{Field: f.ID, Value: value, ExpectedVersion: u.ExpectedVersion}}); err != nil {
 			return err

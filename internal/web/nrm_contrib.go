@@ -53,6 +53,7 @@ type contributionView struct {
 	Uses             []string // where the team used it
 	Field, FieldName string   // the question it is shown beside
 	UseAction        string   // where "Use this answer" posts
+	FormID           string   // the form of its own that button belongs to on the draft's page
 	EditHref         string   // "Edit, then use"
 	CanUse           bool
 }
@@ -68,8 +69,9 @@ func contributionViews(view casework.NRMDraftView, caseID string, f nrm.Field, b
 	for _, c := range (pathway.NRMState{Contributions: view.Contributions}).ContributionsFor(f.ID) {
 		cv := contributionView{Seq: c.Seq, Question: c.TopicQuestion(), Text: c.Text, Who: c.By.Name, Org: c.By.OrgName,
 			When: c.At.In(pathway.London).Format("2 January 2006 at 3:04pm"), Field: f.ID, FieldName: f.Label, CanUse: view.ContributionsOpen}
-		q := url.Values{"field": {f.ID}, "version": {strconv.Itoa(f.Version)}, "back": {back}}
+		q := url.Values{"field": {f.ID}, "back": {back}}
 		cv.UseAction = contributionPath(caseID, c.Seq) + "/use?" + q.Encode()
+		cv.FormID = "wm-use-" + strconv.Itoa(c.Seq) + "-" + f.ID
 		cv.EditHref = contributionPath(caseID, c.Seq) + "/edit?" + q.Encode()
 		for _, u := range c.Uses {
 			how := "as given"
@@ -217,13 +219,9 @@ func (s *Server) handleNRMContributionUse(w http.ResponseWriter, r *http.Request
 		return
 	}
 	field := r.FormValue("field")
-	// From the draft's own form, the version its page holds now (autosave
-	// moves it on) rather than the one the button was drawn with.
-	shown := r.PostFormValue("version-" + field)
-	if shown == "" {
-		shown = r.FormValue("version")
-	}
-	version, err := strconv.Atoi(shown)
+	// The version matters to an edit only: used as given, their words go
+	// after the answer as it is now (casework.UseNRMContribution).
+	version, err := strconv.Atoi(r.FormValue("version"))
 	if err != nil {
 		version = -1
 	}
@@ -255,9 +253,6 @@ func (s *Server) handleNRMContributionUse(w http.ResponseWriter, r *http.Request
 	if rerr != nil {
 		s.failContribution(w, r, rerr)
 		return
-	}
-	if f, ok := view.Draft.Field(use.Field); ok {
-		r.Form.Set("version", strconv.Itoa(f.Version))
 	}
 	value := use.Value
 	if code == waymark.ECONFLICT {

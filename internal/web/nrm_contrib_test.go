@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"waymark/internal/casework"
+	"waymark/internal/nrm"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -114,11 +117,14 @@ func TestTheTeamUsesAContributionFromBesideItsQuestion(t *testing.T) {
 		if !strings.Contains(html.UnescapeString(page), teacherWords) || strings.Contains(html.UnescapeString(page), gpWords) {
 			t.Fatal("the draft's section does not show the teacher's words beside living conditions, or shows the GP's")
 		}
-		m := regexp.MustCompile(`formaction="([^"]+)"`).FindStringSubmatch(page)
-		if m == nil {
+		// The button belongs to a form of its own after the draft's, so
+		// that Enter in the draft still means Continue.
+		m := regexp.MustCompile(`<form id="(wm-use-[^"]+)" method="post" action="([^"]+)"`).FindStringSubmatch(page)
+		if m == nil || !strings.Contains(page, `form="`+m[1]+`">Use this answer`) {
 			t.Fatal("no Use this answer button on the draft")
 		}
-		rec := sw.post(html.UnescapeString(m[1]), url.Values{"csrf_token": {hiddenInput(page, "csrf_token")}, "version-living-conditions": {"0"}})
+		use := html.UnescapeString(m[2])
+		rec := sw.post(use, url.Values{"csrf_token": {hiddenInput(page, "csrf_token")}})
 		if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "/nrm-draft/exploitation") {
 			t.Fatalf("using the answer: %d %s", rec.Code, rec.Header().Get("Location"))
 		}
@@ -126,10 +132,29 @@ func TestTheTeamUsesAContributionFromBesideItsQuestion(t *testing.T) {
 		if !strings.Contains(after, ">"+teacherWords+"</textarea>") || !strings.Contains(after, "Used in 'Their living conditions' (version 1), as given") {
 			t.Error("the draft's answer is not the teacher's words, or the use is not shown")
 		}
-		// Using it again from a page read before: a conflict, shown to edit.
-		rec = sw.post(html.UnescapeString(m[1]), url.Values{"csrf_token": {hiddenInput(page, "csrf_token")}, "version-living-conditions": {"0"}})
-		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "Someone else saved") {
-			t.Errorf("a stale use: %d", rec.Code)
+		// Used as given, their words go after the answer as it is now: from
+		// a page read before, nothing saved meanwhile is lost, and words
+		// already there are not added twice.
+		if _, err := e.svc.SaveNRMDraft(context.Background(), e.p.SocialWorker, oc.ID, nrm.Referral, []casework.NRMFieldSave{{Field: "living-conditions", Value: "SAVED-MEANWHILE\n\n" + teacherWords, ExpectedVersion: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		if rec = sw.post(use, url.Values{"csrf_token": {hiddenInput(page, "csrf_token")}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("using it again: %d", rec.Code)
+		}
+		again := html.UnescapeString(sw.get("/cases/" + oc.ID + "/nrm-draft/exploitation").Body.String())
+		if !strings.Contains(again, ">SAVED-MEANWHILE\n\n"+teacherWords+"</textarea>") {
+			t.Error("using it again lost what was saved meanwhile, or added the words twice")
+		}
+		// Edited from a page read before a save: a conflict, shown to edit again.
+		edit := html.UnescapeString(regexp.MustCompile(`href="([^"]+/edit\?[^"]+)"`).FindStringSubmatch(page)[1])
+		editPage := sw.get(edit).Body.String()
+		action := html.UnescapeString(regexp.MustCompile(`<form method="post" action="([^"]+/use\?[^"]+)"`).FindStringSubmatch(editPage)[1])
+		if _, err := e.svc.SaveNRMDraft(context.Background(), e.p.SocialWorker, oc.ID, nrm.Referral, []casework.NRMFieldSave{{Field: "living-conditions", Value: "NEWER", ExpectedVersion: 2}}); err != nil {
+			t.Fatal(err)
+		}
+		rec = sw.post(action, url.Values{"csrf_token": {hiddenInput(editPage, "csrf_token")}, "answer": {"MY EDIT"}})
+		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "Someone else saved") || !strings.Contains(rec.Body.String(), "NEWER") {
+			t.Errorf("a stale edit: %d", rec.Code)
 		}
 	})
 }
