@@ -82,6 +82,10 @@ type NRMContribution struct {
 	// Uses are where the team put it in the draft, oldest first; never on
 	// an outsider's view.
 	Uses []ContributionUse `json:"uses,omitempty"`
+	// AfterSubmission: it arrived once the referral was sent, so it is for
+	// the Home Office as further information (§8.7), not for the draft;
+	// never on an outsider's view.
+	AfterSubmission bool `json:"afterSubmission,omitempty"`
 }
 
 // ContributionUse is the team's use of a contribution in the NRM draft.
@@ -130,7 +134,7 @@ func (s NRMState) contributionsBy(userID string) []NRMContribution {
 	var out []NRMContribution
 	for _, c := range s.Contributions {
 		if userID != "" && c.By.UserID == userID {
-			c.Seq, c.Uses = 0, nil
+			c.Seq, c.Uses, c.AfterSubmission = 0, nil, false
 			out = append(out, c)
 		}
 	}
@@ -176,25 +180,16 @@ func (s MeetingState) invites(userID string) bool {
 	return slices.ContainsFunc(s.Meetings, func(m Meeting) bool { return slices.Contains(meetingPartyIDs(m.Invitees), userID) })
 }
 
-// contributionsOnlyBeforeTheSubmission: what the lead First Responder is
-// given goes into the referral before it is sent; after that, new
-// information goes to the Home Office as further information (§8.5–8.7).
-func contributionsOnlyBeforeTheSubmission(c Case) error {
-	if c.NRM.Submitted() {
-		return waymark.Errorf(waymark.ECONFLICT, "The NRM referral has been sent to the Home Office, so it takes no more contributions. Tell the child's social worker anything new: it can still be sent to the Home Office as further information (§8.7).")
-	}
-	return nil
-}
-
-// guard says who may give ContributeToNRM and whether the case allows it now.
+// guard says who may give ContributeToNRM and whether the case allows it
+// now. The submission is the team's to know (§6.5), so it does not close
+// contributions to those outside the team: what arrives after it is kept
+// apart, for the team to send as further information (§8.7), and never
+// goes into the draft (UseNRMContribution).
 func (ContributeToNRM) guard(p *Pathway, c Case, a Actor, now time.Time) error {
 	if err := onlyThoseOutsideTheTeamContribute(c, a); err != nil {
 		return err
 	}
-	if err := notClosed(c); err != nil {
-		return err
-	}
-	return contributionsOnlyBeforeTheSubmission(c)
+	return notClosed(c)
 }
 
 func (cmd ContributeToNRM) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event, error) {
@@ -221,7 +216,7 @@ func (UseNRMContribution) guard(p *Pathway, c Case, a Actor, now time.Time) erro
 		return err
 	}
 	if c.NRM.Submitted() {
-		return waymark.Errorf(waymark.ECONFLICT, "The NRM referral has been sent, so its draft takes no more contributions. Send new information to the Home Office as further information (§8.7).")
+		return waymark.Errorf(waymark.ECONFLICT, "The NRM referral has been sent, so its draft takes no more contributions. Send what is new to the Home Office as further information, and record it (§8.7).")
 	}
 	if len(c.NRM.Contributions) == 0 {
 		return waymark.Errorf(waymark.EINVALID, "No one has contributed to the NRM referral yet. The person who raised the concern and meeting invitees can give their information from their view of the case (§8.5).")
@@ -286,7 +281,7 @@ func (NRMContributionUsed) eventType() string  { return EventNRMContributionUsed
 
 func (d NRMContributionGiven) apply(c *Case, e Event) {
 	c.NRM.Contributions = append(slices.Clone(c.NRM.Contributions),
-		NRMContribution{Seq: e.Seq, Topic: d.Topic, Text: d.Text, By: e.Actor, At: e.At})
+		NRMContribution{Seq: e.Seq, Topic: d.Topic, Text: d.Text, By: e.Actor, At: e.At, AfterSubmission: c.NRM.Submitted()})
 }
 
 func (d NRMContributionUsed) apply(c *Case, e Event) {

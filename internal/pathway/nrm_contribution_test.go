@@ -68,15 +68,33 @@ func TestATeamMemberIsToldToEditTheDraftInstead(t *testing.T) {
 	wantRefused(t, err, waymark.EFORBIDDEN, "", "NRM draft itself")
 }
 
-// §8.5–8.7: once the referral is sent, new information goes to the Home
-// Office as further information, not into the draft.
-func TestNoContributionAfterTheNRMReferralIsSubmitted(t *testing.T) {
-	c := contribCase(t)
-	c, _ = mustDecide(t, c, policeLead, nrmSubmission(now.Add(2*time.Hour)), now.Add(2*time.Hour))
-	_, err := contribute(c, mtgGP, contribLivingConditions, now.Add(3*time.Hour))
+// §8.5–8.7, §6.5: once the referral is sent, nothing more goes into its
+// draft: what arrives is for the Home Office as further information. The
+// submission is the team's to know, so the contributor is offered and told
+// exactly what they were before it.
+func TestNothingGoesIntoTheDraftAfterTheNRMReferralIsSubmitted(t *testing.T) {
+	p := pathway.New(cat)
+	before := contribCase(t)
+	c, _ := mustDecide(t, before, policeLead, nrmSubmission(now.Add(2*time.Hour)), now.Add(2*time.Hour))
+	at := now.Add(3 * time.Hour)
+	for _, a := range []pathway.Actor{teacher, mtgGP} {
+		if err := p.Allows(c, asMember(c, a), pathway.ContributeToNRM{}, at); err != nil || p.Allows(before, asMember(before, a), pathway.ContributeToNRM{}, at) != nil {
+			t.Errorf("%s is offered a contribution differently once the referral is sent: %v", a.Name, err)
+		}
+	}
+	c, given := mustDecideFor(t, c, mtgGP, contribLivingConditions, at)
+	if got, _ := c.NRM.Contribution(given.Seq); !got.AfterSubmission {
+		t.Error("a contribution after the submission is not kept apart for further information")
+	}
+	if seen := c.ForOutsider(mtgGP.UserID).NRM.Contributions; len(seen) != 1 || seen[0].AfterSubmission {
+		t.Errorf("the invitee's view tells them the referral was sent: %+v", seen)
+	}
+	_, err := contribute(c, mtgSocialWorker, pathway.UseNRMContribution{Contribution: given.Seq, Field: "living-conditions"}, at)
 	wantRefused(t, err, waymark.ECONFLICT, "", "further information")
-	if err := pathway.New(cat).Allows(c, asMember(c, teacher), pathway.ContributeToNRM{}, now.Add(3*time.Hour)); err == nil {
-		t.Error("the referrer is still offered a contribution after the submission")
+	// Before the submission, one given stays usable for the draft.
+	early, _ := mustDecideFor(t, before, teacher, contribLivingConditions, now)
+	if got := early.NRM.Contributions[0]; got.AfterSubmission {
+		t.Error("a contribution before the submission is marked as after it")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark/internal/casework"
 	"waymark/internal/nrm"
@@ -156,5 +157,38 @@ func TestTheTeamUsesAContributionFromBesideItsQuestion(t *testing.T) {
 		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "Someone else saved") || !strings.Contains(rec.Body.String(), "NEWER") {
 			t.Errorf("a stale edit: %d", rec.Code)
 		}
+	})
+}
+
+// §8.7, §6.5: what arrives after the referral was sent is shown to the team
+// as further information for the Home Office, never offered for the draft;
+// its giver is told nothing of the submission.
+func TestAContributionAfterTheSubmissionIsForFurtherInformation(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		oc := e.outsiderCase(true)
+		sw := e.signInAPI("social.worker@cs.example")
+		if rec := e.api("POST", "/api/v1/cases/"+oc.ID+"/actions/nrm-submit", sw, map[string]any{"expectedVersion": e.versionAs(sw, oc.ID),
+			"submittedAt": e.clock.Now().Add(-time.Hour), "via": "online-form", "reasonWithoutMeeting": "About to be moved."}); rec.Code != http.StatusOK {
+			t.Fatalf("submitting: %d %s", rec.Code, rec.Body)
+		}
+		gp := e.signInAPI("doctor@riverside.example")
+		if rec := e.api("POST", "/api/v1/cases/"+oc.ID+"/actions/"+contributeSlug, gp, map[string]any{"expectedVersion": e.versionAs(gp, oc.ID),
+			"topic": "exploiters", "text": gpWords}); rec.Code != http.StatusOK {
+			t.Fatalf("the GP contributing after the submission: %d %s", rec.Code, rec.Body)
+		}
+		team := e.browser()
+		team.signIn("social.worker@cs.example")
+		page := html.UnescapeString(team.get("/cases/" + oc.ID + "/nrm").Body.String())
+		if !strings.Contains(page, "Information received after the referral was sent") || !strings.Contains(page, gpWords) ||
+			strings.Contains(page, `href="/cases/`+oc.ID+`/nrm-contributions"`) {
+			t.Error("the team's NRM page does not show the late contribution as further information, or offers it for the draft")
+		}
+		if strings.Contains(team.get("/cases/"+oc.ID+"/nrm-draft/exploiters").Body.String(), ">Use this answer") {
+			t.Error("the sent referral's draft offers the late contribution")
+		}
+		b := e.browser()
+		b.signIn("doctor@riverside.example")
+		mustNotShow(t, "the GP's pages", workspace(b, oc.ID), "submitted", "Submitted", "sent to the Home Office", "after the referral was sent")
 	})
 }
