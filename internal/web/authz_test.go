@@ -229,14 +229,13 @@ func authzRoutes() map[string]authzRoute {
 		// NRM drafts (nrmdraft.go): the team working the case only; the
 		// referrer is told to ask the team. No decision on the matrix's case
 		// is negative, so there is no reconsideration to draft (§8.9).
-		"GET /cases/{id}/nrm-draft":            {method: "GET", path: "/cases/{id}/nrm-draft", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
-		"GET /cases/{id}/nrm-draft/copy":       {method: "GET", path: "/cases/{id}/nrm-draft/copy", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
-		"GET /cases/{id}/nrm-draft/{section}":  {method: "GET", path: "/cases/{id}/nrm-draft/background", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
-		"POST /cases/{id}/nrm-draft/{section}": {method: "POST", path: "/cases/{id}/nrm-draft/background", form: form("birthplace", "Tirana", "version-birthplace", "0", "shown-birthplace", "x"), want: merge(members(seeOther, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
-		"GET /cases/{id}/nrm-draft.pdf":        {method: "GET", path: "/cases/{id}/nrm-draft.pdf", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
-		"GET /cases/{id}/nrm-draft.txt":        {method: "GET", path: "/cases/{id}/nrm-draft.txt", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
-		// §8.5: the team's page of contributions; the case of the matrix has none to edit or use.
-		"GET /cases/{id}/nrm-contributions":                         {method: "GET", path: "/cases/{id}/nrm-contributions", want: merge(members(ok, statuses{"referrer": notFound}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-draft":                                 {method: "GET", path: "/cases/{id}/nrm-draft", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-draft/copy":                            {method: "GET", path: "/cases/{id}/nrm-draft/copy", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-draft/{section}":                       {method: "GET", path: "/cases/{id}/nrm-draft/background", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"POST /cases/{id}/nrm-draft/{section}":                      {method: "POST", path: "/cases/{id}/nrm-draft/background", form: form("birthplace", "Tirana", "version-birthplace", "0", "shown-birthplace", "x"), want: merge(members(seeOther, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /cases/{id}/nrm-draft.pdf":                             {method: "GET", path: "/cases/{id}/nrm-draft.pdf", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-draft.txt":                             {method: "GET", path: "/cases/{id}/nrm-draft.txt", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/nrm-contributions":                         {method: "GET", path: "/cases/{id}/nrm-contributions", want: merge(members(ok, statuses{"referrer": notFound}), statuses{"anonymous": seeOther})}, // §8.5: the team's; the matrix's case has none to edit or use
 		"GET /cases/{id}/nrm-contributions/{seq}/edit":              {method: "GET", path: "/cases/{id}/nrm-contributions/1/edit?field=living-conditions", want: merge(members(notFound, nil), statuses{"anonymous": seeOther})},
 		"POST /cases/{id}/nrm-contributions/{seq}/use":              {method: "POST", path: "/cases/{id}/nrm-contributions/1/use?field=living-conditions&version=0", form: csrf, want: merge(members(notFound, nil), statuses{"anonymous": unauth})},
 		"GET /cases/{id}/nrm-reconsideration":                       {method: "GET", path: "/cases/{id}/nrm-reconsideration", want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
