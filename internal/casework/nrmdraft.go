@@ -35,6 +35,12 @@ type NRMDraftView struct {
 	// ReconsiderationOpen: a decision on the case was negative, so a
 	// reconsideration request can be drafted (§8.9).
 	ReconsiderationOpen bool
+	// Contributions are what those outside the team gave for the referral
+	// (§8.5): who said what, and where the team used it.
+	Contributions []pathway.NRMContribution
+	// ContributionsOpen: the viewer may use a contribution in the draft now
+	// (pathway.UseNRMContribution).
+	ContributionsOpen bool
 }
 
 // NRMFieldSave is one answer to save over the draft, with the version of
@@ -124,6 +130,7 @@ func (s *Service) SaveNRMDraft(ctx context.Context, v Viewer, caseID string, kin
 		// The draft as it is now: every earlier edit plus the new ones.
 		all := slices.Clone(editsOf(before.Draft))
 		view = viewOf(nrm.ApplyEdits(before.Draft, append(all, edits...)), before.ReconsiderationOpen)
+		view.Contributions, view.ContributionsOpen = before.Contributions, before.ContributionsOpen
 		return tx.AppendAudit(s.auditEntry(v, caseID, ActionNRMDraftSaved, string(kind)+": "+strings.Join(saved, ", ")))
 	})
 	if err == errDenied {
@@ -202,7 +209,12 @@ func (s *Service) nrmDraft(tx *store.Tx, v Viewer, caseID string, kind nrm.Kind)
 		return NRMDraftView{}, err
 	}
 	d := nrm.AssembleWith(kind, c.Redacted(v.User.ID), s.Catalog, s.now(), nc)
-	return viewOf(nrm.ApplyEdits(d, edits), open), nil
+	view := viewOf(nrm.ApplyEdits(d, edits), open)
+	if kind == nrm.Referral {
+		view.Contributions = c.NRM.Contributions
+		view.ContributionsOpen = s.Pathway.Allows(c, v.actorOn(s.Catalog, m), pathway.UseNRMContribution{}, s.now()) == nil
+	}
+	return view, nil
 }
 
 func viewOf(d nrm.Draft, reconsiderationOpen bool) NRMDraftView {

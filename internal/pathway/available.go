@@ -96,6 +96,8 @@ func NewCatalogue() []CatalogueEntry {
 		{SubmitNRMReferral{}, AreaNRM},
 		{RecordHomeOfficeReference{}, AreaNRM},
 		{RecordNRMFurtherInformation{}, AreaNRM},
+		{ContributeToNRM{}, AreaNRM},
+		{UseNRMContribution{}, AreaNRM},
 
 		{RecordReasonableGrounds{}, AreaDecisions},
 		{RecordConclusiveGrounds{}, AreaDecisions},

@@ -83,6 +83,7 @@ var eventDecoders = newEventRegistry(
 	strategyEvents(),
 	meetingEvents(),
 	nrmEvents(),
+	contributionEvents(),
 	safetyEvents(),
 	placementEvents(),
 	abroadEvents(),

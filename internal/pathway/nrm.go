@@ -23,6 +23,8 @@ type NRMState struct {
 	// may be made (YYYY-MM-DD), fixed when the positive Reasonable Grounds
 	// decision was recorded, under the rule that applied on its date (national).
 	EarliestConclusiveGrounds string `json:"earliestConclusiveGrounds,omitempty"`
+	// Contributions are what those outside the team gave for the referral (§8.5, nrm_contribution.go).
+	Contributions []NRMContribution `json:"contributions,omitempty"`
 }
 
 // NRMSubmission is the record that the lead First Responder submitted the

@@ -13,7 +13,8 @@ import (
 // outcome, the meetings they were invited to with those meetings' actions,
 // actions they own and escalations they raised (§6.8, §8.6), where the child
 // is placed (its address already removed when confidential and not granted,
-// §7.6), and only the deadlines OutsiderSeesClock. The team's strategy, NRM,
+// §7.6), their own contributions to the NRM referral (§8.5) and only the
+// deadlines OutsiderSeesClock. The team's strategy, NRM,
 // support and safety work, its notes, its workers and every meeting the
 // viewer was not invited to are left out, so nothing built from this case can
 // show them. Warnings and flags are computed from the whole case beforehand,
@@ -29,6 +30,7 @@ func (c Case) ForOutsider(userID string) Case {
 		Meetings: c.Meetings.forParticipant(userID),
 	}
 	out.Support.Placements = c.Support.Placements
+	out.NRM.Contributions = c.NRM.contributionsBy(userID) // their own words only (§8.5)
 	for _, cl := range c.Clocks {
 		if OutsiderSeesClock(cl, userID) {
 			out.Clocks = append(out.Clocks, cl)
@@ -190,8 +192,9 @@ func notOffered() error {
 // all. The team may give any command (the pathway's rules then decide it);
 // someone outside the team only what is theirs to do: a note, a correction of
 // what they can see or of the child's details they gave, marking their own
-// meeting action done, and escalating a disagreement and following it
-// through (§6.5, §6.8, §7.5, §8.6). The contact and outcome pass too: they
+// meeting action done, escalating a disagreement and following it
+// through, and giving the lead First Responder information for the NRM
+// referral (§6.5, §6.8, §7.5, §8.5, §8.6). The contact and outcome pass too: they
 // are refused by who asks, or by the contact and outcome an outsider sees, so
 // their answers tell nothing hidden. A machine client adds notes only.
 // It depends on nothing but the membership and the command.
@@ -206,7 +209,7 @@ func MayGive(m Membership, a Actor, cmd Command) error {
 	}
 	switch cmd.(type) {
 	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation,
-		RecordContact, RecordOutcome:
+		RecordContact, RecordOutcome, ContributeToNRM:
 		return nil
 	}
 	return notOffered()

@@ -54,6 +54,7 @@ func TestRefusalsTellAReferrerNothingHidden(t *testing.T) {
 			nrmSubmission(at),
 			mtgAction("meeting-4"),
 			pathway.RecordStrategyDiscussion{HeldAt: now},
+			pathway.UseNRMContribution{Contribution: 1, Field: "living-conditions"},
 		} {
 			var first error
 			for _, c := range []pathway.Case{bare, nrmSubmittedCase(t), hidden} {
@@ -98,7 +99,8 @@ func TestRefusalsTellAReferrerNothingHidden(t *testing.T) {
 	})
 
 	t.Run("what is theirs still works", func(t *testing.T) {
-		for _, cmd := range []pathway.Command{pathway.AddNote{Text: "She was absent today."}, pathway.RaiseEscalation{Reason: "I think she should be referred."}} {
+		for _, cmd := range []pathway.Command{pathway.AddNote{Text: "She was absent today."}, pathway.RaiseEscalation{Reason: "I think she should be referred."},
+			pathway.ContributeToNRM{Topic: "living-conditions", Text: "She sleeps on the floor."}} {
 			if _, err := p.DecideFor(hidden, referrerOnly, teacher, cmd, at); err != nil {
 				t.Errorf("%T: %v", cmd, err)
 			}

@@ -31,7 +31,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordFamilyTracing{}, pathway.AgreeCarePlan{}, pathway.RecordUKVIConcern{}, pathway.RecordUKVIConfirmation{},
 	pathway.StartPlacement{}, pathway.ChangeWhereaboutsConfidentiality{}, pathway.GrantWhereaboutsAccess{},
 	pathway.RevokeWhereaboutsAccess{}, pathway.RequestAgeAssessment{}, pathway.CompleteAgeAssessment{},
-	pathway.RecordSupervision{},
+	pathway.RecordSupervision{}, pathway.ContributeToNRM{}, pathway.UseNRMContribution{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -92,7 +92,8 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	negative := nrmWithRG(t, nrmSubmittedCase(t), pathway.DecisionNegative, "2026-03-12")
 	ukvi := then(t, supCase(t), frontDoor, pathway.RecordUKVIConcern{RaisedAt: now.Add(time.Hour), Details: "UKVI raised a concern at the port."}, now.Add(2*time.Hour))
 	placed := then(t, supCase(t), frontDoor, pathway.StartPlacement{StartedAt: now.Add(time.Hour), PlacementType: pathway.PlacementTypes()[0].Value, Address: supAddress, WhereaboutsConfidential: true}, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed}
+	contributed := then(t, contactedCase(t), teacher, contribLivingConditions, now.Add(2*time.Hour))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

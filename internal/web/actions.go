@@ -83,6 +83,7 @@ func newActionSet() *actionSet {
 	addClientActions(set)
 	addMeetingActions(set)
 	addNRMActions(set)
+	addNRMContributionActions(set) // nrm_contrib.go
 	addSafetyActions(set)
 	addStrategyActions(set)
 	addSupportActions(set)

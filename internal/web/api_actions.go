@@ -31,6 +31,8 @@ type caseActionsJSON struct {
 var ownPageActions = map[string]struct{ Slug, Title string }{
 	pathway.CommandName(pathway.RecordContact{}): {"contact", "Record the contact and issue a reference"},
 	pathway.CommandName(pathway.RecordOutcome{}): {"outcome", "Record the outcome"},
+	// §8.5: the team uses contributions beside the draft's questions (nrm_contrib.go).
+	pathway.CommandName(pathway.UseNRMContribution{}): {"nrm-contributions", "Use contributions in the NRM referral draft"},
 }
 
 // handleAPICaseActions answers what the caller may do to the case now: every

@@ -65,6 +65,9 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		// escalations they take part in (pathway.Case.ForOutsider).
 		out.Meetings = &c.Meetings
 	}
+	if !v.Membership.Team() && len(c.NRM.Contributions) > 0 {
+		out.NRM = &c.NRM // an outsider's holds only their own contributions (§8.5)
+	}
 	if out.Warnings == nil {
 		out.Warnings = []pathway.Warning{}
 	}

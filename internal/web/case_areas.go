@@ -39,7 +39,8 @@ var workspaceAreas = []caseArea{
 	{Slug: "nrm", Title: "NRM referral", Area: pathway.AreaNRM,
 		// The team can always prepare the NRM referral's draft from the
 		// case, whoever will submit it (§8.7, §8.8): the page links to it.
-		hasData: func(d caseData) bool { return d.IsTeam }},
+		// Someone outside the team sees there what they contributed (§8.5).
+		hasData: func(d caseData) bool { return d.IsTeam || len(d.View.Case.NRM.Contributions) > 0 }},
 	{Slug: "decisions", Title: "Decisions", Area: pathway.AreaDecisions,
 		hasData: func(d caseData) bool {
 			n := d.View.Case.NRM

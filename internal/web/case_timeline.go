@@ -57,6 +57,8 @@ func happened(c pathway.Case, e pathway.Event) happening {
 		return day(d.ReceivedOn, "nrm")
 	case pathway.NRMFurtherInformationSent:
 		return day(d.SentOn, "nrm")
+	case pathway.NRMContributionGiven, pathway.NRMContributionUsed:
+		return at(time.Time{}, "nrm")
 	case pathway.NRMDecisionRecorded:
 		return day(d.DecidedOn, "decisions")
 	case pathway.NRMReconsiderationOutcome:

@@ -119,7 +119,8 @@ type nrmFieldView struct {
 	Origin           string
 	History          []nrmEditView
 	ToDo             []string
-	SetAside         bool // answered, but on a page the route no longer takes: kept, not sent
+	SetAside         bool               // answered, but on a page the route no longer takes: kept, not sent
+	Contributions    []contributionView // what others told the team for this question (§8.5, nrm_contrib.go)
 }
 
 type nrmPageView struct {
@@ -385,6 +386,9 @@ func nrmSection(view casework.NRMDraftView, kind nrm.Kind, caseID, section strin
 				if pr.Field == f.ID {
 					fv.ToDo = append(fv.ToDo, pr.Message)
 				}
+			}
+			if kind == nrm.Referral {
+				fv.Contributions = contributionViews(view, caseID, f, section)
 			}
 			pv.Fields = append(pv.Fields, fv)
 		}

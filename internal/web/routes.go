@@ -55,6 +55,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/actions/{action}", s.page(s.handleAction))
 	// NRM referral and reconsideration drafts (§8.7–8.9): task list, one page per section, copy view, documents (nrmdraft.go).
 	mux.Handle("GET /cases/{id}/nrm-draft", s.page(s.handleNRMTasks(nrm.Referral)))
+	// Contributions to the NRM referral (§8.5): the team's list, "Edit, then use" and using one (nrm_contrib.go).
+	mux.Handle("GET /cases/{id}/nrm-contributions", s.page(s.handleNRMContributions))
+	mux.Handle("GET /cases/{id}/nrm-contributions/{seq}/edit", s.page(s.handleNRMContributionEdit))
+	mux.Handle("POST /cases/{id}/nrm-contributions/{seq}/use", s.page(s.handleNRMContributionUse))
 	mux.Handle("GET /cases/{id}/nrm-draft/copy", s.page(s.handleNRMCopy(nrm.Referral)))
 	mux.Handle("GET /cases/{id}/nrm-draft/{section}", s.page(s.handleNRMSection(nrm.Referral)))
 	mux.Handle("POST /cases/{id}/nrm-draft/{section}", s.page(s.handleNRMSectionSave(nrm.Referral)))
