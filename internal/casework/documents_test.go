@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -244,4 +245,56 @@ func TestTheNRMDraftListsTheDocumentsToUpload(t *testing.T) {
 			t.Errorf("what-evidence-you-will-submit proposes %+v", what)
 		}
 	})
+}
+
+// BenchmarkDocuments measures adding and downloading a 10 MB document:
+// type check, sealing, spooling and one transaction one way; an audited
+// read and the chunks opened as they are copied the other. Bytes/s is
+// of the document.
+func BenchmarkDocuments(b *testing.B) {
+	for _, st := range storetest.Stores(b) {
+		clock := storetest.NewClock(storetest.Start)
+		p := storetest.NewPartnership(b, st.DB, clock)
+		svc := storetest.Service(b, st.DB, clock)
+		ctx := context.Background()
+		raise := func() string {
+			id, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return id
+		}
+		file := append([]byte("%PDF-1.7\n"), make([]byte, 10_000_000-9)...)
+		add := func(caseID string) casework.Document {
+			doc, err := svc.AddDocument(ctx, p.SocialWorker, caseID, casework.DocumentUpload{Name: "scan.pdf", Body: bytes.NewReader(file)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return doc
+		}
+		b.Run(st.Name+"/upload", func(b *testing.B) {
+			b.SetBytes(int64(len(file)))
+			id, n := raise(), 0
+			for b.Loop() {
+				if n++; n == pathway.MaxDocuments {
+					id, n = raise(), 1
+				}
+				add(id)
+			}
+		})
+		b.Run(st.Name+"/download", func(b *testing.B) {
+			id := raise()
+			doc := add(id)
+			b.SetBytes(int64(len(file)))
+			for b.Loop() {
+				_, r, err := svc.OpenDocument(ctx, p.SocialWorker, id, doc.ID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n, err := io.Copy(io.Discard, r); err != nil || n != int64(len(file)) {
+					b.Fatalf("%d bytes: %v", n, err)
+				}
+			}
+		})
+	}
 }

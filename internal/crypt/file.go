@@ -50,13 +50,15 @@ func chunkAAD(fileID string, index uint64, last bool) []byte {
 }
 
 // FileSealer seals what is written to it into chunks, handing each sealed
-// chunk to emit in order. A full chunk is held back until more data comes,
-// since only then is it known not to be the last; Close seals the last one.
+// chunk to emit in order; emit must not keep the slice, which is reused. A
+// full chunk is held back until more data comes, since only then is it
+// known not to be the last; Close seals the last one.
 type FileSealer struct {
 	aead   cipher.AEAD
 	fileID string
 	emit   func(sealed []byte) error
 	buf    []byte
+	out    []byte
 	index  uint64
 	size   int64
 	closed bool
@@ -68,7 +70,7 @@ func NewFileSealer(dataKey []byte, fileID string, emit func(sealed []byte) error
 	if err != nil {
 		return nil, err
 	}
-	return &FileSealer{aead: a, fileID: fileID, emit: emit, buf: make([]byte, 0, FileChunkSize)}, nil
+	return &FileSealer{aead: a, fileID: fileID, emit: emit, buf: make([]byte, 0, FileChunkSize), out: make([]byte, 0, FileChunkSize+SealedChunkOverhead)}, nil
 }
 
 // Write seals p's bytes, emitting every chunk known not to be the last.
@@ -107,7 +109,8 @@ func (s *FileSealer) Chunks() int { return int(s.index) }
 func (s *FileSealer) Size() int64 { return s.size }
 
 func (s *FileSealer) seal(last bool) error {
-	out := make([]byte, 1+12, SealedChunkOverhead+len(s.buf))
+	out := s.out[:1+12]
+	out[0] = 0
 	if last {
 		out[0] = 1
 	}
@@ -115,6 +118,7 @@ func (s *FileSealer) seal(last bool) error {
 		return err
 	}
 	out = s.aead.Seal(out, out[1:13], s.buf, chunkAAD(s.fileID, s.index, last))
+	s.out = out
 	s.index++
 	s.buf = s.buf[:0]
 	return s.emit(out)
@@ -128,7 +132,8 @@ type FileOpener struct {
 	fileID string
 	next   func(index int) (sealed []byte, ok bool, err error)
 	index  uint64
-	plain  []byte
+	plain  []byte // what is left to read of the chunk opened last
+	buf    []byte // the buffer chunks are opened into, reused
 	done   bool
 	err    error
 }
@@ -139,7 +144,7 @@ func NewFileOpener(dataKey []byte, fileID string, next func(index int) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	return &FileOpener{aead: a, fileID: fileID, next: next}, nil
+	return &FileOpener{aead: a, fileID: fileID, next: next, buf: make([]byte, 0, FileChunkSize)}, nil
 }
 
 // Read returns plaintext; it fails with ErrDecrypt on any chunk that does
@@ -179,11 +184,11 @@ func (o *FileOpener) open() error {
 		return ErrDecrypt
 	}
 	last := sealed[0] == 1
-	plain, err := o.aead.Open(o.plain[:0], sealed[1:13], sealed[13:], chunkAAD(o.fileID, o.index, last))
+	plain, err := o.aead.Open(o.buf[:0], sealed[1:13], sealed[13:], chunkAAD(o.fileID, o.index, last))
 	if err != nil {
 		return ErrDecrypt
 	}
-	o.plain = plain
+	o.plain, o.buf = plain, plain[:0]
 	o.index++
 	o.done = last
 	return nil

@@ -12,7 +12,7 @@ import (
 func sealFile(t testing.TB, key []byte, id string, plain []byte) [][]byte {
 	t.Helper()
 	var chunks [][]byte
-	s, err := NewFileSealer(key, id, func(c []byte) error { chunks = append(chunks, c); return nil })
+	s, err := NewFileSealer(key, id, func(c []byte) error { chunks = append(chunks, bytes.Clone(c)); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func BenchmarkFileSealAndOpen(b *testing.B) {
 	b.SetBytes(int64(len(plain)))
 	for b.Loop() {
 		var chunks [][]byte
-		s, _ := NewFileSealer(key, "f", func(c []byte) error { chunks = append(chunks, c); return nil })
+		s, _ := NewFileSealer(key, "f", func(c []byte) error { chunks = append(chunks, bytes.Clone(c)); return nil })
 		s.Write(plain)
 		s.Close()
 		if _, err := openFile(key, "f", chunks); err != nil {

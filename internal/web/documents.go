@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"waymark"
 	"waymark/internal/casework"
@@ -85,12 +86,16 @@ func sizeWords(n int64) string {
 // an error on the same page.
 func (s *Server) handleDocumentUpload(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	caseID := r.PathValue("id")
-	doc, what, err := s.streamUpload(r, v, caseID, sessionFrom(r.Context()).CSRFToken)
+	doc, what, err := s.streamUpload(w, r, v, caseID, sessionFrom(r.Context()).CSRFToken)
 	if errors.Is(err, errUploadCSRF) {
 		s.fail(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again.")
 		return
 	}
 	if waymark.ErrorCode(err) == waymark.EINVALID {
+		// The rest of a file refused part way (over the limit) is read,
+		// as far as the body's own limit, so the browser sees the answer
+		// rather than a connection closed on it mid-upload.
+		io.Copy(io.Discard, r.Body)
 		var e *waymark.Error
 		errors.As(err, &e)
 		s.caseArea(w, r, v, "nrm", http.StatusUnprocessableEntity, e.Fields, documentsSection{What: what})
@@ -109,7 +114,8 @@ var errUploadCSRF = errors.New("web: the upload's form token is missing or wrong
 // csrf is given, before anything else), the description, then the file,
 // whose bytes go straight to casework.AddDocument. It returns the
 // description too, so a refused upload's page can keep it.
-func (s *Server) streamUpload(r *http.Request, v casework.Viewer, caseID, csrf string) (casework.Document, string, error) {
+func (s *Server) streamUpload(w http.ResponseWriter, r *http.Request, v casework.Viewer, caseID, csrf string) (casework.Document, string, error) {
+	r.Body = progressReader{r.Body, newProgress(w, true)}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return casework.Document{}, "", waymark.Invalid([]waymark.FieldError{{Field: "file", Message: "Send the file as multipart/form-data, in a part named file"}})
@@ -194,7 +200,7 @@ func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request, doc casewo
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.WriteHeader(http.StatusOK)
-	if _, err := io.Copy(w, body); err != nil {
+	if _, err := io.Copy(progressWriter{w, newProgress(w, false)}, body); err != nil {
 		// The status has gone: the client sees a body shorter than its
 		// Content-Length (the server closes the connection), and nothing
 		// past a chunk that did not open.
@@ -244,7 +250,7 @@ func (s *Server) handleAPIDocuments(w http.ResponseWriter, r *http.Request, v ca
 
 func (s *Server) handleAPIDocumentUpload(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	caseID := r.PathValue("id")
-	doc, _, err := s.streamUpload(r, v, caseID, "")
+	doc, _, err := s.streamUpload(w, r, v, caseID, "")
 	if err != nil {
 		s.problemErr(w, r, err)
 		return
@@ -281,4 +287,65 @@ func (s *Server) areaDocuments(r *http.Request, v casework.Viewer, area caseArea
 		}
 	}
 	return &sec, nil
+}
+
+// A document moves more bytes than the server's timeouts allow any other
+// request (30 s to read one, 60 s to answer): a transfer's deadlines are
+// moved on as long as bytes keep moving, 30 seconds for every 256 KiB, so
+// a 25 MB document goes through a slow connection and a stalled one still
+// ends.
+type progress struct {
+	rc    *http.ResponseController
+	read  bool
+	moved int
+}
+
+func newProgress(w http.ResponseWriter, read bool) *progress {
+	p := &progress{rc: http.NewResponseController(w), read: read}
+	p.extend()
+	return p
+}
+
+const (
+	progressStep  = 256 << 10
+	progressGrace = 30 * time.Second
+)
+
+func (p *progress) advance(n int) {
+	if p.moved += n; p.moved >= progressStep {
+		p.moved = 0
+		p.extend()
+	}
+}
+
+// extend moves the deadlines on; a writer without them (a test's
+// recorder) has nothing to move.
+func (p *progress) extend() {
+	d := time.Now().Add(progressGrace)
+	if p.read {
+		_ = p.rc.SetReadDeadline(d)
+	}
+	_ = p.rc.SetWriteDeadline(d)
+}
+
+type progressReader struct {
+	io.ReadCloser
+	p *progress
+}
+
+func (r progressReader) Read(b []byte) (int, error) {
+	n, err := r.ReadCloser.Read(b)
+	r.p.advance(n)
+	return n, err
+}
+
+type progressWriter struct {
+	w io.Writer
+	p *progress
+}
+
+func (w progressWriter) Write(b []byte) (int, error) {
+	n, err := w.w.Write(b)
+	w.p.advance(n)
+	return n, err
 }
