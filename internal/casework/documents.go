@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"waymark"
@@ -300,4 +301,27 @@ func cleanDocumentName(name string) string {
 		name = string(r[:200])
 	}
 	return name
+}
+
+// ExportDocument is a document as a subject access export lists it
+// (privacy.go): everything Waymark holds about it but its content.
+type ExportDocument struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	What        string    `json:"what"`
+	Type        string    `json:"type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	AddedAt     time.Time `json:"addedAt"`
+	AddedBy     string    `json:"addedBy"`
+	AddedByName string    `json:"addedByName"`
+}
+
+func exportDocuments(tx *store.Tx, caseID string) ([]ExportDocument, error) {
+	fs, err := tx.CaseFiles(caseID)
+	out := make([]ExportDocument, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, ExportDocument{ID: f.ID, Name: f.Name, What: f.What, Type: f.Type, Size: f.Size, SHA256: f.SHA256, AddedAt: f.AddedAt, AddedBy: f.AddedBy, AddedByName: f.ByName})
+	}
+	return out, err
 }

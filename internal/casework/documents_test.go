@@ -174,7 +174,8 @@ func (e *endlessPDF) Read(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// §8.7: the form takes at most 100 files; the 101st is refused.
+// §8.7: the form takes at most 100 files; the 101st is refused, even when
+// two people add the 100th at the same moment.
 func TestAHundredAndFirstDocumentIsRefused(t *testing.T) {
 	if testing.Short() {
 		t.Skip("adds 100 documents")
@@ -182,10 +183,24 @@ func TestAHundredAndFirstDocumentIsRefused(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		id := p.raise()
-		for i := range pathway.MaxDocuments {
+		for i := range pathway.MaxDocuments - 1 {
 			if _, err := p.addDocument(p.SocialWorker, id, "scan.png", aPNG); err != nil {
 				t.Fatalf("document %d: %v", i+1, err)
 			}
+		}
+		errs := make(chan error, 2)
+		for _, v := range []casework.Viewer{p.SocialWorker, p.Manager} {
+			go func() {
+				_, err := p.svc.AddDocument(p.ctx, v, id, casework.DocumentUpload{Name: "scan.pdf", Body: bytes.NewReader(aPDF)})
+				errs <- err
+			}()
+		}
+		first, second := <-errs, <-errs
+		if (first == nil) == (second == nil) {
+			t.Fatalf("two uploads racing for the 100th place: %v and %v; want exactly one kept", first, second)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM case_files WHERE case_id = $1`, id); n != pathway.MaxDocuments {
+			t.Fatalf("the case holds %d documents", n)
 		}
 		if _, err := p.addDocument(p.SocialWorker, id, "scan.png", aPNG); !invalidFile(err, "100 documents") {
 			t.Fatalf("the 101st: %v", err)
@@ -207,6 +222,11 @@ func TestErasingACaseErasesItsDocuments(t *testing.T) {
 		}
 		if _, err := p.addDocument(p.SocialWorker, other, "scan.pdf", aPDF); err != nil {
 			t.Fatal(err)
+		}
+		// A subject access export says what the case holds, the documents included.
+		x, err := p.svc.ExportCase(p.ctx, lead, token, storetest.Password, id)
+		if err != nil || len(x.Documents) != 1 || x.Documents[0].ID != doc.ID || !strings.Contains(x.Text(), "scan.pdf") {
+			t.Fatalf("the export lists %+v: %v", x.Documents, err)
 		}
 		if err := p.svc.EraseCase(p.ctx, lead, token, storetest.Password, id, "Concern raised about the wrong child: confirmed by the school", "art17-1d"); err != nil {
 			t.Fatal(err)
@@ -297,4 +317,29 @@ func BenchmarkDocuments(b *testing.B) {
 			}
 		})
 	}
+}
+
+// §6.5: emergency access reads the case, its documents included, but adds
+// nothing to them.
+func TestEmergencyAccessReadsTheDocumentsButAddsNone(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		p.lead()
+		id := p.raise()
+		ref := p.contact(id)
+		doc, err := p.addDocument(p.SocialWorker, id, "scan.png", aPNG)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := p.session(p.GPDoctor)
+		if _, _, err := p.svc.BreakGlass(p.ctx, p.GPDoctor, token, ref, emergencyReason); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := p.download(p.GPDoctor, id, doc.ID); err != nil || !bytes.Equal(got, aPNG) {
+			t.Fatalf("emergency access downloads %d bytes: %v", len(got), err)
+		}
+		if _, err := p.addDocument(p.GPDoctor, id, "scan.png", aPNG); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+			t.Fatalf("emergency access adds a document: %v", err)
+		}
+	})
 }

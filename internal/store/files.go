@@ -48,8 +48,16 @@ func (t *Tx) CaseFileKey(caseID string) ([]byte, error) {
 	return t.dataKey(ownerCase, caseID, false)
 }
 
-// CountCaseFiles is how many documents the case holds.
+// CountCaseFiles is how many documents the case holds. In a write
+// transaction on PostgreSQL it first takes a lock of the case's documents
+// until the transaction ends, so two uploads racing for the case's last
+// place cannot both take it (SQLite's writers already take turns).
 func (t *Tx) CountCaseFiles(caseID string) (int, error) {
+	if t.dialect == Postgres && !t.readOnly {
+		if _, err := t.exec(`SELECT pg_advisory_xact_lock(hashtextextended('case_files' || $1, 0))`, caseID); err != nil {
+			return 0, fmt.Errorf("store: locking a case's documents: %w", err)
+		}
+	}
 	var n int
 	if err := t.queryRow(`SELECT COUNT(*) FROM case_files WHERE case_id = $1`, caseID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: counting a case's documents: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -148,4 +149,57 @@ func TestADocumentsMetadataIsBoundToItsCase(t *testing.T) {
 			t.Fatalf("metadata copied from another file opened: %v", err)
 		}
 	})
+}
+
+// Two uploads racing for a case's last place: on PostgreSQL the second
+// upload's count waits for the first upload's transaction to end, so it
+// sees the document the first added (SQLite's writers take turns anyway).
+func TestACountOfACasesDocumentsWaitsForAnUploadUnderWay(t *testing.T) {
+	if !storetest.WantPostgres(t) {
+		t.Skip("PostgreSQL only: SQLite runs one write transaction at a time")
+	}
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	caseID, key := caseWithKey(t, db)
+	counted := make(chan int, 1)
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		if n, err := tx.CountCaseFiles(caseID); err != nil || n != 0 {
+			return fmt.Errorf("first count %d: %v", n, err)
+		}
+		chunks := sealedChunks(t, key, "file-1", []byte("%PDF-1.7"))
+		if err := tx.AddCaseFile(store.CaseFile{ID: "file-1", CaseID: caseID, Name: "a.pdf", Type: "application/pdf", AddedAt: storetest.Start, Chunks: len(chunks)}, putAll(chunks)); err != nil {
+			return err
+		}
+		go func() {
+			var n int
+			err := db.Update(ctx, func(tx *store.Tx) (err error) { n, err = tx.CountCaseFiles(caseID); return err })
+			if err != nil {
+				n = -1
+			}
+			counted <- n
+		}()
+		// Until the second count is seen waiting for the lock, or has
+		// counted without waiting (which fails below).
+		for {
+			var waiting int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+				WHERE l.locktype = 'advisory' AND NOT l.granted AND a.query LIKE '%pg_advisory_xact_lock(hashtextextended(''case_files''%'`).Scan(&waiting); err != nil {
+				return err
+			}
+			if waiting > 0 {
+				return nil
+			}
+			select {
+			case n := <-counted:
+				return fmt.Errorf("the second upload counted %d documents while the first was under way", n)
+			default:
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := <-counted; n != 1 {
+		t.Fatalf("the second upload counted %d documents after the first committed, want 1", n)
+	}
 }
