@@ -225,3 +225,18 @@ func (t *Tx) eraseCaseFiles(caseID string) error {
 	}
 	return nil
 }
+
+// checkErasedCaseFiles is verify's check that an erased case holds no
+// documents: erasure deleted them, so any there now came back by other
+// means (a restore the ledger has not reached, a write behind Waymark's
+// back). Chunks cannot outlive their file's row (a foreign key).
+func (t *Tx) checkErasedCaseFiles(caseID string) error {
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM case_files WHERE case_id = $1`, caseID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return t.tamper(caseID, 0, 0, "it was erased but documents are held on it again")
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"waymark/internal/crypt"
@@ -202,4 +203,36 @@ func TestACountOfACasesDocumentsWaitsForAnUploadUnderWay(t *testing.T) {
 	if n := <-counted; n != 1 {
 		t.Fatalf("the second upload counted %d documents after the first committed, want 1", n)
 	}
+}
+
+// An erased case holds no documents: verify names one put back on it.
+func TestVerifyNamesADocumentPutBackOnAnErasedCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		withLedger(t, db)
+		caseID, key := caseWithKey(t, db)
+		chunks := sealedChunks(t, key, "file-1", []byte("%PDF-1.7"))
+		f := store.CaseFile{ID: "file-1", CaseID: caseID, Name: "a.pdf", Type: "application/pdf", AddedAt: storetest.Start, Chunks: len(chunks)}
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.AddCaseFile(f, putAll(chunks)) }); err != nil {
+			t.Fatal(err)
+		}
+		var meta string
+		if err := db.SQL().QueryRow(`SELECT meta FROM case_files WHERE id = 'file-1'`).Scan(&meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := erase(t, db, caseID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("the erased case does not verify: %v", err)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO case_files(id, case_id, added_at, chunks, meta) VALUES ('file-1', $1, $2, 1, $3)`, caseID, storetest.Start, meta); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true})
+		var te *store.TamperError
+		if !errors.As(err, &te) || te.CaseID != caseID || !strings.Contains(te.Reason, "documents") {
+			t.Fatalf("verify says %v, want the erased case's document named", err)
+		}
+	})
 }
