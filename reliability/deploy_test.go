@@ -12,8 +12,10 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"html"
 	"io"
 	"math/big"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -627,6 +629,39 @@ func TestNginxInFrontOfTwoReplicas(t *testing.T) {
 		}
 		if hsts := resp.Header.Get("Strict-Transport-Security"); hsts == "" {
 			t.Error("no HSTS through the proxy")
+		}
+	})
+
+	t.Run("a document of several megabytes goes through to the case and back", func(t *testing.T) {
+		if session == nil {
+			t.Skip("no session")
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		caseID, err := storetest.Service(t, db, storetest.NewClock(now)).RaiseConcern(context.Background(), p.Teacher, storetest.ValidConcern(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, page := proxiedGet(t, c, publicSite+"/cases/"+caseID+"/nrm", nil)
+		m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(page)
+		if resp.StatusCode != http.StatusOK || m == nil {
+			t.Fatalf("GET the NRM page: %d", resp.StatusCode)
+		}
+		file := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("% scanned page\n"), 300_000)...) // 4.5 MB: past nginx's 1 MiB for other bodies
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf_token", html.UnescapeString(m[1]))
+		fw, _ := mw.CreateFormFile("file", "scan.pdf")
+		fw.Write(file)
+		mw.Close()
+		resp, out := proxiedPost(t, c, publicSite+"/cases/"+caseID+"/documents", mw.FormDataContentType(), body.String(), nil)
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "added=") {
+			t.Fatalf("the upload through nginx: %d %s", resp.StatusCode, out)
+		}
+		added := regexp.MustCompile(`added=([0-9a-f]+)`).FindStringSubmatch(loc)[1]
+		resp, got := proxiedGet(t, c, publicSite+"/cases/"+caseID+"/documents/"+added, nil)
+		if resp.StatusCode != http.StatusOK || got != string(file) || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("the download through nginx: %d, %d bytes of %d", resp.StatusCode, len(got), len(file))
 		}
 	})
 

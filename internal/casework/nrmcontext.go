@@ -15,5 +15,13 @@ func (s *Service) nrmContext(tx *store.Tx, v Viewer, c pathway.Case) (nrm.Contex
 	nc := nrm.Context{Drafter: &drafter}
 	_ = tx
 	_ = c
+	// The documents held on the case, for the form's upload page (§8.7).
+	files, err := tx.CaseFiles(c.ID)
+	if err != nil {
+		return nc, err
+	}
+	for _, f := range files {
+		nc.Attachments = append(nc.Attachments, nrm.Attachment{ID: f.ID, Name: f.Name, Type: f.Type, Size: f.Size, Uploaded: f.AddedAt, What: f.What})
+	}
 	return nc, nil
 }

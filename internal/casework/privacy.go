@@ -335,6 +335,10 @@ type SubjectExport struct {
 	Clocks      []pathway.Clock `json:"clocks"`
 	Events      []ExportEvent   `json:"events"`
 	Audit       []audit.Entry   `json:"audit"`
+
+	// Documents says what each file held on the case is; the files
+	// themselves stay on the case, sealed (documents.go).
+	Documents []ExportDocument `json:"documents"`
 }
 
 // ExportCase gathers everything held about a case for a subject access
@@ -377,6 +381,9 @@ func (s *Service) ExportCase(ctx context.Context, v Viewer, sessionToken, confir
 					return err
 				}
 				x.Events = append(x.Events, ExportEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Corrects: e.Corrects, Summary: e.Summary(), Data: data})
+			}
+			if x.Documents, err = exportDocuments(tx, caseID); err != nil {
+				return err
 			}
 		}
 		// The export's own entry is written first, so the export lists it too.
@@ -429,6 +436,12 @@ func (x SubjectExport) Text() string {
 			pretty.Write(out)
 		}
 		fmt.Fprintf(&b, "  %s\n", pretty.String())
+	}
+	if len(x.Documents) > 0 {
+		fmt.Fprintf(&b, "\nDOCUMENTS (%d; the files themselves are kept on the case, sealed)\n", len(x.Documents))
+		for _, d := range x.Documents {
+			fmt.Fprintf(&b, "- %s: %s, %s, %d bytes, sha256 %s, added %s by %s. %s\n", d.ID, d.Name, d.Type, d.Size, d.SHA256, london(d.AddedAt), d.AddedByName, d.What)
+		}
 	}
 	fmt.Fprintf(&b, "\nAUDIT ENTRIES ABOUT THE CASE (%d)\n", len(x.Audit))
 	for _, a := range x.Audit {

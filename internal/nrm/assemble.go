@@ -472,20 +472,8 @@ var referralProposals = map[string]proposal{
 	"fr-alternative-contact": func(f *facts) (string, string) {
 		return "", "A manager's, a colleague's or the team's email address."
 	},
-	"upload-file": func(f *facts) (string, string) {
-		var names []string
-		for _, doc := range documents(f) {
-			names = append(names, doc.name)
-		}
-		return strings.Join(names, "\n"), "Records the case holds that support the referral: attach each as a file."
-	},
-	"what-evidence-you-will-submit": func(f *facts) (string, string) {
-		var lines []string
-		for _, doc := range documents(f) {
-			lines = append(lines, doc.name+": "+doc.what)
-		}
-		return bullets(lines), "What each document on the case is and when it was made."
-	},
+	"upload-file":                   proposeUploads,  // assemble_files.go
+	"what-evidence-you-will-submit": proposeEvidence, // assemble_files.go
 }
 
 func proposeUnderAge(f *facts) (string, string) {

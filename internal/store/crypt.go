@@ -394,6 +394,10 @@ func (t *Tx) EraseCase(e Erasure) error {
 			return fmt.Errorf("store: erasing read model: %w", err)
 		}
 	}
+	// Its documents go with it: content and metadata (files.go).
+	if err := t.eraseCaseFiles(e.CaseID); err != nil {
+		return err
+	}
 	// Answers typed about the case and kept across a time-out go with it,
 	// with their keys (answers.go).
 	kept, err := t.stringColumn(`SELECT id FROM saved_answers WHERE case_id = $1`, e.CaseID)

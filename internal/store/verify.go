@@ -1115,6 +1115,9 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 	if name != "" || n > 0 {
 		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks, search tokens, queue rows or open escalations again")
 	}
+	if err := t.checkErasedCaseFiles(caseID); err != nil { // files.go
+		return err
+	}
 	// Its member rows' seals (storedProjection checks them), and its case
 	// row and members against what they were when it was erased.
 	p, _, err := t.storedProjection(caseID)

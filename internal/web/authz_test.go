@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -72,6 +73,9 @@ type authzRoute struct {
 	// (a concern page keeps its answers, valid or not, so nothing typed is
 	// lost: §6.2). Only for those the entry allows (2xx/3xx or this status).
 	savesWhenRefused int
+	// upload: the form is sent as multipart/form-data with a small PNG as
+	// its file part (documents.go).
+	upload bool
 }
 
 // Helpers for the common shapes of entry.
@@ -233,6 +237,11 @@ func authzRoutes() map[string]authzRoute {
 		"GET /cases/{id}/nrm-draft/copy":                            {method: "GET", path: "/cases/{id}/nrm-draft/copy", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
 		"GET /cases/{id}/nrm-draft/{section}":                       {method: "GET", path: "/cases/{id}/nrm-draft/background", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
 		"POST /cases/{id}/nrm-draft/{section}":                      {method: "POST", path: "/cases/{id}/nrm-draft/background", form: form("birthplace", "Tirana", "version-birthplace", "0", "shown-birthplace", "x"), want: merge(members(seeOther, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /cases/{id}/documents":                                {method: "POST", path: "/cases/{id}/documents", form: form("csrf_token", "{csrf}", "what", "A scan"), upload: true, want: merge(members(seeOther, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /cases/{id}/documents/{file}":                          {method: "GET", path: "/cases/{id}/documents/{file}", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"POST /api/v1/cases/{id}/documents":                         {method: "POST", path: "/api/v1/cases/{id}/documents", form: form("what", "A scan"), upload: true, want: merge(members(created, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/documents":                          {method: "GET", path: "/api/v1/cases/{id}/documents", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/documents/{file}":                   {method: "GET", path: "/api/v1/cases/{id}/documents/{file}", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
 		"GET /cases/{id}/nrm-draft.pdf":                             {method: "GET", path: "/cases/{id}/nrm-draft.pdf", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
 		"GET /cases/{id}/nrm-draft.txt":                             {method: "GET", path: "/cases/{id}/nrm-draft.txt", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
 		"GET /cases/{id}/nrm-contributions":                         {method: "GET", path: "/cases/{id}/nrm-contributions", want: merge(members(ok, statuses{"referrer": notFound}), statuses{"anonymous": seeOther})}, // §8.5: the team's; the matrix's case has none to edit or use
@@ -408,6 +417,7 @@ type matrix struct {
 	people  map[string]casework.Viewer
 	caseID  string // the shared case, raised by the teacher
 	draftID string // the teacher's draft
+	fileID  string // a document held on the case (documents.go)
 }
 
 func newMatrix(t *testing.T, db *store.DB) *matrix {
@@ -444,6 +454,11 @@ func newMatrix(t *testing.T, db *store.DB) *matrix {
 		t.Fatal(err)
 	}
 	m.draftID = d.ID
+	doc, err := e.svc.AddDocument(context.Background(), e.p.SocialWorker, m.caseID, casework.DocumentUpload{Name: "scan.png", Body: bytes.NewReader(tinyPNG)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.fileID = doc.ID
 	return m
 }
 
@@ -480,10 +495,22 @@ func (m *matrix) session(who string) (string, string) {
 
 // request makes the entry's request for caseID/draftID/action as the holder of token.
 func (m *matrix) request(r authzRoute, caseID, draftID, action, token, csrf string) *http.Request {
-	fill := strings.NewReplacer("{id}", caseID, "{draft}", draftID, "{action}", action, "{csrf}", csrf)
+	fill := strings.NewReplacer("{id}", caseID, "{draft}", draftID, "{action}", action, "{csrf}", csrf, "{file}", m.fileID)
 	var body io.Reader
 	ct := ""
 	switch {
+	case r.upload:
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for _, k := range []string{"csrf_token", "what"} {
+			if v, ok := r.form[k]; ok {
+				mw.WriteField(k, fill.Replace(v[0]))
+			}
+		}
+		fw, _ := mw.CreateFormFile("file", "scan.png")
+		fw.Write(tinyPNG)
+		mw.Close()
+		body, ct = &b, mw.FormDataContentType()
 	case r.form != nil:
 		f := url.Values{}
 		for k, vs := range r.form {
@@ -522,6 +549,7 @@ func (m *matrix) request(r authzRoute, caseID, draftID, action, token, csrf stri
 type authzState struct {
 	savedState
 	Interpreters, Users int
+	Documents           int
 	Versions            string
 }
 
@@ -551,7 +579,7 @@ func (m *matrix) state() authzState {
 		drafts = append(drafts, fmt.Sprintf("%s:%d", id, n))
 	}
 	rows.Close()
-	return authzState{savedState: e.saved(), Interpreters: e.count("interpreters"), Users: e.count("users"),
+	return authzState{savedState: e.saved(), Interpreters: e.count("interpreters"), Users: e.count("users"), Documents: e.count("case_files"),
 		Versions: strings.Join(versions, ",") + " drafts " + strings.Join(drafts, ",")}
 }
 

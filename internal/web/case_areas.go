@@ -167,6 +167,8 @@ type areaPage struct {
 	// Recent are the area's latest entries on the timeline, of Entries in all.
 	Recent  []timelineItem
 	Entries int
+	// Documents is the NRM area's Documents section, for the team (documents.go).
+	Documents *documentsSection
 }
 
 // recentEntries is how many of an area's entries its page shows.
@@ -177,13 +179,19 @@ var noSuchArea = waymark.Errorf(waymark.ENOTFOUND, "Page not found. This case ha
 // handleCaseArea is one area's page. The case is read (and the read
 // audited) before anything else, so a non-member meets the case page's 404.
 func (s *Server) handleCaseArea(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	s.caseArea(w, r, v, r.PathValue("area"), http.StatusOK, nil, documentsSection{})
+}
+
+// caseArea renders an area's page, with the problems of a form posted on it
+// (documents.go: the NRM area's Documents section).
+func (s *Server) caseArea(w http.ResponseWriter, r *http.Request, v casework.Viewer, slug string, status int, probs []waymark.FieldError, docs documentsSection) {
 	view, err := s.svc.Case(r.Context(), v, r.PathValue("id"))
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	d := s.caseData(view, v)
-	area, ok := areaBySlug(r.PathValue("area"))
+	area, ok := areaBySlug(slug)
 	if !ok || !area.applies(d) {
 		s.failErr(w, r, noSuchArea)
 		return
@@ -191,5 +199,9 @@ func (s *Server) handleCaseArea(w http.ResponseWriter, r *http.Request, v casewo
 	p := areaPage{Case: d, Area: area, Nav: caseNav(d, area.Slug), Actions: areaActions(d.Offered, area.Slug)}
 	tl := s.timeline(d, area.Slug, "")
 	p.Entries, p.Recent = len(tl.Entries), tl.Entries[:min(recentEntries, len(tl.Entries))]
-	s.render(w, r, http.StatusOK, "case-area", Page{Title: caseTitle(view.Case, area.Title), Data: p})
+	if p.Documents, err = s.areaDocuments(r, v, area, view, docs); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, status, "case-area", Page{Title: caseTitle(view.Case, area.Title), Data: p, Errors: probs})
 }

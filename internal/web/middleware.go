@@ -108,7 +108,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/assets/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r)) // documents.go: an upload's is larger
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
@@ -197,7 +197,8 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			return
 		}
 		noteViewer(r.Context(), v) // for the request's log line
-		if r.Method == http.MethodPost {
+		// An upload's handler reads its token as the body streams (documents.go).
+		if r.Method == http.MethodPost && !streamsItsBody(r) {
 			if err := r.ParseForm(); err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
@@ -208,7 +209,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 				return
 			}
 		}
-		if r.Method == http.MethodPost && r.PostFormValue("csrf_token") != sess.CSRFToken {
+		if r.Method == http.MethodPost && !streamsItsBody(r) && r.PostFormValue("csrf_token") != sess.CSRFToken {
 			s.fail(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again: your saved answers are kept.")
 			return
 		}

@@ -473,7 +473,11 @@ func TestOpenAPIDocumentIsCompleteAndConsistent(t *testing.T) {
 					t.Errorf("%s takes a body but does not document %s", op, code)
 				}
 			}
-			top := d.deref(obj(obj(obj(body["content"])["application/json"])["schema"]))
+			media := obj(obj(body["content"])["application/json"])
+			if media == nil { // an upload (documents.go)
+				media = obj(obj(body["content"])["multipart/form-data"])
+			}
+			top := d.deref(obj(media["schema"]))
 			schemas := []map[string]any{top}
 			if alts := anySlice(top["oneOf"]); len(alts) > 0 {
 				schemas = nil

@@ -70,6 +70,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/nrm-reconsideration/{section}", s.page(s.handleNRMSectionSave(nrm.Reconsideration)))
 	mux.Handle("GET /cases/{id}/nrm-reconsideration.pdf", s.page(s.handleNRMDocument(nrm.Reconsideration, casework.NRMFormatPDF)))
 	mux.Handle("GET /cases/{id}/nrm-reconsideration.txt", s.page(s.handleNRMDocument(nrm.Reconsideration, casework.NRMFormatText)))
+	mux.Handle("POST /cases/{id}/documents", s.page(s.handleDocumentUpload))         // documents.go: streamed, on the NRM area page
+	mux.Handle("GET /cases/{id}/documents/{file}", s.page(s.handleDocumentDownload)) // documents.go
 	mux.Handle("GET /break-glass", s.page(s.handleBreakGlassForm))
 	mux.Handle("POST /break-glass", s.page(s.handleBreakGlass))
 	mux.Handle("GET /alerts", s.page(s.handleAlerts))
@@ -132,6 +134,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/cases/{id}/nrm-reconsideration/fields/{field}", s.api(s.handleAPINRMField(nrm.Reconsideration)))
 	mux.Handle("GET /api/v1/cases/{id}/nrm-reconsideration.pdf", s.api(s.handleAPINRMDocument(nrm.Reconsideration, casework.NRMFormatPDF)))
 	mux.Handle("GET /api/v1/cases/{id}/nrm-reconsideration.txt", s.api(s.handleAPINRMDocument(nrm.Reconsideration, casework.NRMFormatText)))
+	mux.Handle("GET /api/v1/cases/{id}/documents", s.api(s.handleAPIDocuments))               // documents.go
+	mux.Handle("POST /api/v1/cases/{id}/documents", s.api(s.handleAPIDocumentUpload))         // documents.go: multipart, streamed
+	mux.Handle("GET /api/v1/cases/{id}/documents/{file}", s.api(s.handleAPIDocumentDownload)) // documents.go
 	mux.Handle("GET /api/v1/inbox", s.api(s.handleAPIInbox))
 	mux.Handle("GET /api/v1/my-work", s.api(s.handleAPIMyWork))
 	mux.Handle("GET /api/v1/escalations", s.api(s.handleAPIEscalations))                          // api_registers.go

@@ -252,7 +252,7 @@ func TestEveryCasePageIsAuditedAndHidesTheCaseFromNonMembers(t *testing.T) {
 				t.Errorf("the GP's %s was not audited", p)
 			}
 			before = audits()
-			if rec := sw.get("/cases/" + id + p); rec.Code == http.StatusOK && audits() != before+1 {
+			if rec := sw.get("/cases/" + id + p); rec.Code == http.StatusOK && audits() <= before { // the NRM area also lists the documents, a read of its own
 				t.Errorf("the social worker's read of %s was not audited", p)
 			}
 		}
