@@ -169,7 +169,7 @@ func TestAContributionAfterTheSubmissionIsForFurtherInformation(t *testing.T) {
 		oc := e.outsiderCase(true)
 		sw := e.signInAPI("social.worker@cs.example")
 		if rec := e.api("POST", "/api/v1/cases/"+oc.ID+"/actions/nrm-submit", sw, map[string]any{"expectedVersion": e.versionAs(sw, oc.ID),
-			"submittedAt": e.clock.Now().Add(-time.Hour), "via": "online-form", "reasonWithoutMeeting": "About to be moved."}); rec.Code != http.StatusOK {
+			"submittedAt": e.clock.Now().Add(-time.Hour), "via": "online-form", "reasonWithoutMeeting": "About to be moved.", "declarationMade": true, "explainedToChild": "explained", "explainedToCarer": "explained"}); rec.Code != http.StatusOK {
 			t.Fatalf("submitting: %d %s", rec.Code, rec.Body)
 		}
 		gp := e.signInAPI("doctor@riverside.example")
