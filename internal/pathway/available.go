@@ -76,6 +76,8 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordOutcome{}, AreaChildrensServices},
 		{CorrectChildDetails{}, AreaConcern},
 		{CorrectEntry{}, AreaConcern},
+		{RecordChildOrigin{}, AreaConcern},        // places.go
+		{RecordExploitationPlaces{}, AreaConcern}, // places.go
 		{CloseCase{}, AreaConcern},
 		{ReopenCase{}, AreaConcern},
 
@@ -109,6 +111,7 @@ func NewCatalogue() []CatalogueEntry {
 		{ChangeWhereaboutsConfidentiality{}, AreaSupport},
 		{GrantWhereaboutsAccess{}, AreaSupport},
 		{RevokeWhereaboutsAccess{}, AreaSupport},
+		{RecordWhereChildIsNow{}, AreaSupport}, // places.go
 
 		{RecordChildFromAbroad{}, AreaAbroad},
 		{RecordRepatriationRisk{}, AreaAbroad},

@@ -90,6 +90,7 @@ var eventDecoders = newEventRegistry(
 	justiceEvents(),
 	clientEvents(),
 	supervisionEvents(),
+	placesEvents(),
 )
 
 // EventTypes lists every registered event type.
