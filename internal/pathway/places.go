@@ -60,11 +60,12 @@ type ChildOrigin struct {
 // ExploitationPlaces are the towns and countries where the child was
 // exploited, and in words the places that have no entry.
 type ExploitationPlaces struct {
-	UKTowns    []string  `json:"ukTowns"`         // entries of the UK towns list, at most ten
-	Countries  []string  `json:"countries"`       // entries of the countries list, at most ten
-	Words      string    `json:"words,omitempty"` // other places, and how the child described them
-	RecordedAt time.Time `json:"recordedAt"`
-	RecordedBy Party     `json:"recordedBy"`
+	UKTowns       []string  `json:"ukTowns"`                 // entries of the UK towns list, at most ten
+	Countries     []string  `json:"countries"`               // entries of the countries list, at most ten
+	UKWords       string    `json:"ukWords,omitempty"`       // other places in the UK, with no entry, as described
+	OverseasWords string    `json:"overseasWords,omitempty"` // other places overseas, with no entry, as described
+	RecordedAt    time.Time `json:"recordedAt"`
+	RecordedBy    Party     `json:"recordedBy"`
 }
 
 // WhereChildIsNow is the town and county or area where the child is staying:
@@ -87,9 +88,10 @@ type ChildOriginRecorded struct {
 
 // ExploitationPlacesRecorded records where the exploitation happened.
 type ExploitationPlacesRecorded struct {
-	UKTowns   []string `json:"ukTowns"`
-	Countries []string `json:"countries"`
-	Words     string   `json:"words,omitempty"`
+	UKTowns       []string `json:"ukTowns"`
+	Countries     []string `json:"countries"`
+	UKWords       string   `json:"ukWords,omitempty"`
+	OverseasWords string   `json:"overseasWords,omitempty"`
 }
 
 // WhereChildIsNowRecorded records the town and area where the child is now.
@@ -110,7 +112,7 @@ func (d ChildOriginRecorded) apply(c *Case, e Event) {
 
 func (d ExploitationPlacesRecorded) apply(c *Case, e Event) {
 	c.Places.Exploitation = &ExploitationPlaces{UKTowns: slices.Clone(d.UKTowns), Countries: slices.Clone(d.Countries),
-		Words: d.Words, RecordedAt: e.At, RecordedBy: e.Actor}
+		UKWords: d.UKWords, OverseasWords: d.OverseasWords, RecordedAt: e.At, RecordedBy: e.Actor}
 }
 
 func (d WhereChildIsNowRecorded) apply(c *Case, e Event) {
@@ -141,11 +143,12 @@ type RecordChildOrigin struct {
 
 // RecordExploitationPlaces records the UK towns and the countries where the
 // child was exploited from the form's lists, and in words the places that
-// have no entry.
+// have no entry, in the UK and overseas.
 type RecordExploitationPlaces struct {
-	UKTowns   []string `json:"ukTowns"`
-	Countries []string `json:"countries"`
-	Words     string   `json:"words"`
+	UKTowns       []string `json:"ukTowns"`
+	Countries     []string `json:"countries"`
+	UKWords       string   `json:"ukWords"`
+	OverseasWords string   `json:"overseasWords"`
 }
 
 // RecordWhereChildIsNow records the town and the county or area where the
@@ -215,15 +218,16 @@ func (cmd RecordExploitationPlaces) decide(p *Pathway, c Case, a Actor, now time
 	var probs waymark.Problems
 	towns := p.listEntries(&probs, "ukTowns", "town", catalog.HOTowns, cmd.UKTowns, MaxExploitationTowns)
 	countries := p.listEntries(&probs, "countries", "country", catalog.HOCountries, cmd.Countries, MaxExploitationCountries)
-	words := strings.TrimSpace(cmd.Words)
-	checkLength(&probs, "words", "The other places", words, MaxNarrative)
-	if len(towns) == 0 && len(countries) == 0 && words == "" && len(probs) == 0 {
+	ukWords, overseasWords := strings.TrimSpace(cmd.UKWords), strings.TrimSpace(cmd.OverseasWords)
+	checkLength(&probs, "ukWords", "The other places in the UK", ukWords, MaxNarrative)
+	checkLength(&probs, "overseasWords", "The other places overseas", overseasWords, MaxNarrative)
+	if len(towns) == 0 && len(countries) == 0 && ukWords == "" && overseasWords == "" && len(probs) == 0 {
 		probs.Add("ukTowns", "Choose at least one town or country, or describe the places in words (§8.8(4)(b))")
 	}
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	return []Event{newEvent(ExploitationPlacesRecorded{UKTowns: towns, Countries: countries, Words: words})}, nil
+	return []Event{newEvent(ExploitationPlacesRecorded{UKTowns: towns, Countries: countries, UKWords: ukWords, OverseasWords: overseasWords})}, nil
 }
 
 // guard says who may give RecordWhereChildIsNow and whether the case allows it now.

@@ -62,9 +62,9 @@ func TestExploitationPlacesAreAtMostTenTownsAndTenCountriesFromTheLists(t *testi
 	wantRefused(t, err, waymark.EINVALID, "ukTowns", "at least one")
 
 	c, _ = mustDecide(t, c, supSocialWorker, pathway.RecordExploitationPlaces{UKTowns: []string{"Dover", "", "Folkestone", "Dover"}, Countries: []string{"Libya", "Italy"},
-		Words: "A lorry park he could not name"}, now)
+		UKWords: "A lorry park he could not name", OverseasWords: "A farm outside Tripoli"}, now)
 	e := c.Places.Exploitation
-	if !slices.Equal(e.UKTowns, []string{"Dover", "Folkestone"}) || !slices.Equal(e.Countries, []string{"Libya", "Italy"}) || e.Words != "A lorry park he could not name" {
+	if !slices.Equal(e.UKTowns, []string{"Dover", "Folkestone"}) || !slices.Equal(e.Countries, []string{"Libya", "Italy"}) || e.UKWords != "A lorry park he could not name" || e.OverseasWords != "A farm outside Tripoli" {
 		t.Fatalf("the places: %+v", e)
 	}
 }

@@ -142,10 +142,17 @@ func addPlacesActions(set *actionSet) {
 					}
 					return nil
 				}},
-			{Name: "words", Label: "Other places, in words (optional)", Hint: "Places with no entry in the lists (a street, a village, a landmark), and how the child described them. Never the child's placement address.", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4,
+			{Name: "ukWords", Label: "Other places in the UK, in words (optional)", Hint: "Places with no entry in the towns list (a street, a village, a landmark), and how the child described them. Never the child's placement address.", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3,
 				Default: func(v casework.CaseView) string {
 					if e := exploitation(v); e != nil {
-						return e.Words
+						return e.UKWords
+					}
+					return ""
+				}},
+			{Name: "overseasWords", Label: "Other places overseas, in words (optional)", Hint: "Places with no entry in the countries list, and how the child described them.", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3,
+				Default: func(v casework.CaseView) string {
+					if e := exploitation(v); e != nil {
+						return e.OverseasWords
 					}
 					return ""
 				}},

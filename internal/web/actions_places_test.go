@@ -47,7 +47,7 @@ func TestTheListChoicesWorkAsPlainSelectsWithoutJavaScript(t *testing.T) {
 		}
 		supportRoundTrip(t, b, id, "exploitation-places",
 			url.Values{"ukTowns": {"Dover", "Eastshire town centre", ""}},
-			url.Values{"ukTowns": {"Dover", "", "Folkestone"}, "countries": {"Libya", "Italy", ""}, "words": {"A lorry park he could not name"}},
+			url.Values{"ukTowns": {"Dover", "", "Folkestone"}, "countries": {"Libya", "Italy", ""}, "ukWords": {"A lorry park he could not name"}},
 			`href="#ukTowns"`)
 		view, err := e.svc.Case(context.Background(), e.p.SocialWorker, id)
 		if err != nil {
