@@ -243,21 +243,27 @@ func (a *action) checkLines(b []byte) error {
 					probs.Add(fd.Name, "%s %s", label, p)
 				}
 			}
-		case kindLines, kindCheckboxes, kindListSelect:
+		case kindLines, kindCheckboxes:
 			var vs []string
-			if fd.Kind == kindListSelect && fd.Count <= 1 {
-				var v string
-				json.Unmarshal(raw, &v)
-				vs = []string{v}
-			} else if json.Unmarshal(raw, &vs) != nil {
-				vs = nil
-			}
-			if vs != nil {
+			if json.Unmarshal(raw, &vs) == nil {
 				for _, v := range vs {
 					if p := pathway.TextProblem(v, false); p != "" {
 						probs.Add(fd.Name, "%s: one of them %s", label, p)
 						break
 					}
+				}
+			}
+		case kindListSelect: // one entry, or several (actions_places.go)
+			var vs []string
+			if json.Unmarshal(raw, &vs) != nil {
+				var v string
+				json.Unmarshal(raw, &v)
+				vs = []string{v}
+			}
+			for _, v := range vs {
+				if p := pathway.TextProblem(v, false); p != "" {
+					probs.Add(fd.Name, "%s %s", label, p)
+					break
 				}
 			}
 		}
