@@ -48,6 +48,9 @@ func TestTheListAutocompleteWithJavaScript(t *testing.T) {
 	}
 	b.expectErrorSummary("nationality")
 	b.expectText("Choose the nationality from the Home Office form's list")
+	if got := b.value("nationality"); got != "Eastshire" {
+		t.Errorf("after the refusal the type-ahead holds %q, want what was typed", got)
+	}
 
 	// Typing narrows the list and announces it; the arrows and Enter choose.
 	b.clearInput("nationality")

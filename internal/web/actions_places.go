@@ -29,6 +29,7 @@ type listSelectBox struct {
 	Label    string
 	Hint     string
 	Selected string
+	Unlisted string // Selected when it is no entry of the list (a refused answer)
 }
 
 // listAnswer is the question's answer from the posted form: one entry, or
@@ -72,6 +73,9 @@ func (s *Server) listSelectField(fd field, view casework.CaseView, f url.Values)
 		}
 		if i < len(chosen) {
 			b.Selected = chosen[i]
+			if l := s.svc.Catalog.HOLists; b.Selected != "" && (l == nil || !l.Has(fd.List, b.Selected)) {
+				b.Unlisted = b.Selected
+			}
 		}
 		out.Boxes = append(out.Boxes, b)
 	}

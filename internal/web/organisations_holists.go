@@ -22,6 +22,7 @@ type hoListsData struct {
 	LocalAuthorities []catalog.HOEntry
 	PoliceForces     []catalog.HOEntry
 	Mapping          store.HOListMapping // as saved, or as posted when refused
+	Unlisted         store.HOListMapping // the answers posted that are no entry, to show them
 	Version          string              // the lists' version
 	Action           string              // where the form posts
 }
@@ -31,8 +32,17 @@ func (s *Server) hoListsData(m store.HOListMapping, action string) *hoListsData 
 	if l == nil {
 		return nil
 	}
-	return &hoListsData{Organisations: l.Entries(catalog.HOOrganisations), LocalAuthorities: l.Entries(catalog.HOLocalAuthorities),
+	d := &hoListsData{Organisations: l.Entries(catalog.HOOrganisations), LocalAuthorities: l.Entries(catalog.HOLocalAuthorities),
 		PoliceForces: l.Entries(catalog.HOPoliceForces), Mapping: m, Version: l.Source.Version(), Action: action}
+	unlisted := func(list catalog.HOList, v string) string {
+		if v != "" && !l.Has(list, v) {
+			return v
+		}
+		return ""
+	}
+	d.Unlisted = store.HOListMapping{Organisation: unlisted(catalog.HOOrganisations, m.Organisation),
+		LocalAuthority: unlisted(catalog.HOLocalAuthorities, m.LocalAuthority), PoliceForce: unlisted(catalog.HOPoliceForces, m.PoliceForce)}
+	return d
 }
 
 // postedHOListMapping reads the three choices of the form.

@@ -31,7 +31,8 @@ func TestAnAdministratorMapsAnOrganisationToTheFormsListsWithoutJavaScript(t *te
 		rec := admin.post("/admin/organisations/org-police/ho-lists", url.Values{"csrf_token": {csrf}, "hoPoliceForce": {"Northshire Police"}, "hoOrganisation": {"Kent Police"}})
 		refused := rec.Body.String()
 		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(refused, `href="#hoPoliceForce"`) || !strings.Contains(refused, `id="hoPoliceForce-error"`) ||
-			!strings.Contains(refused, "Choose the police force from the Home Office form&#39;s list") {
+			!strings.Contains(refused, "Choose the police force from the Home Office form&#39;s list") ||
+			!strings.Contains(refused, `<option value="Northshire Police" selected data-typed>Northshire Police (not in the list)</option>`) {
 			t.Fatalf("an answer that is not an entry: %d\n%s", rec.Code, refused)
 		}
 		rec = admin.post("/admin/organisations/org-police/ho-lists", url.Values{"csrf_token": {csrf}, "hoPoliceForce": {"Kent Police"}, "hoOrganisation": {"Kent Police"}, "hoLocalAuthority": {""}})

@@ -11,7 +11,8 @@ const fold = (s) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerC
 
 function enhance (select, n) {
   const id = select.id
-  const entries = [...select.options].filter(o => o.value !== '').map(o => ({ value: o.value, label: o.textContent, key: fold(o.textContent) }))
+  // An option marked data-typed is an answer the server refused, not an entry.
+  const entries = [...select.options].filter(o => o.value !== '' && !('typed' in o.dataset)).map(o => ({ value: o.value, label: o.textContent, key: fold(o.textContent) }))
 
   const wrapper = document.createElement('div')
   wrapper.className = 'wm-autocomplete'
@@ -54,7 +55,7 @@ function enhance (select, n) {
   wrapper.append(input, listbox, status, howTo, select)
 
   const chosen = select.selectedOptions[0]
-  input.value = chosen && chosen.value !== '' ? chosen.textContent : ''
+  input.value = !chosen || chosen.value === '' ? '' : ('typed' in chosen.dataset ? chosen.value : chosen.textContent)
 
   let shown = []
   let active = -1
