@@ -13,6 +13,9 @@ import (
 func (s *Service) nrmContext(tx *store.Tx, v Viewer, c pathway.Case) (nrm.Context, error) {
 	drafter := v.Actor(s.Catalog)
 	nc := nrm.Context{Drafter: &drafter}
+	if err := s.nrmListMappings(tx, v, c, &nc); err != nil {
+		return nc, err
+	}
 	_ = tx
 	_ = c
 	// The documents held on the case, for the form's upload page (§8.7).

@@ -76,6 +76,8 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordOutcome{}, AreaChildrensServices},
 		{CorrectChildDetails{}, AreaConcern},
 		{CorrectEntry{}, AreaConcern},
+		{RecordChildOrigin{}, AreaConcern},        // places.go
+		{RecordExploitationPlaces{}, AreaConcern}, // places.go
 		{CloseCase{}, AreaConcern},
 		{ReopenCase{}, AreaConcern},
 
@@ -111,6 +113,7 @@ func NewCatalogue() []CatalogueEntry {
 		{ChangeWhereaboutsConfidentiality{}, AreaSupport},
 		{GrantWhereaboutsAccess{}, AreaSupport},
 		{RevokeWhereaboutsAccess{}, AreaSupport},
+		{RecordWhereChildIsNow{}, AreaSupport}, // places.go
 
 		{RecordChildFromAbroad{}, AreaAbroad},
 		{RecordRepatriationRisk{}, AreaAbroad},

@@ -127,6 +127,7 @@ type Case struct {
 	Support  SupportState  // support, children from abroad, age, placement (§6.9–6.12, §7)
 	Safety   SafetyState   // missing episodes, closure, corrections (§4.3, §7.1–7.4)
 	Clients  ClientState   // machine clients given access by the team (§6.5)
+	Places   PlacesState   // nationality, country of birth and places from the Home Office lists (places.go)
 }
 
 // Note is a case note written by a team member: disclosures come in

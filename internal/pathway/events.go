@@ -91,6 +91,7 @@ var eventDecoders = newEventRegistry(
 	justiceEvents(),
 	clientEvents(),
 	supervisionEvents(),
+	placesEvents(),
 )
 
 // EventTypes lists every registered event type.
