@@ -205,6 +205,9 @@ type RecordedFact struct {
 // "At the strategy discussion, recorded by Sam Social on 3 March 2026".
 func (r RecordedFact) Where() string {
 	s := LearntAtLabel(r.LearntAt)
+	if r.LearntAt == LearntAtOther {
+		s = "In another conversation"
+	}
 	if r.ToldBy != "" {
 		s += ", told by " + r.ToldBy
 	}
