@@ -497,6 +497,14 @@ func learntAtHappened(c Case, at string, now time.Time) string {
 	return ""
 }
 
+// ValidateConcernFacts checks only what the referrer recorded of the
+// child's situation (one page of the concern form).
+func (p *Pathway) ValidateConcernFacts(facts []FactAnswer) error {
+	var probs waymark.Problems
+	validateConcernFacts(&probs, facts)
+	return probs.Err()
+}
+
 // validateConcernFacts checks what the child told the referrer, recorded
 // with the concern (§8.5): the facts a referrer may learn.
 func validateConcernFacts(probs *waymark.Problems, facts []FactAnswer) {
