@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,5 +55,43 @@ func TestTheSituationPageRecordsWhatTheTeamLearns(t *testing.T) {
 		if strings.Contains(referrer.get("/cases/"+id).Body.String(), "car wash") {
 			t.Error("the referrer's view of the case shows what the team recorded")
 		}
+	})
+}
+
+// The API takes the same answers (action `situation`, described in
+// openapi.json) and gives the team every answer under situation.recorded;
+// a referrer's token is told there is no such action (§6.5).
+func TestTheSituationThroughTheAPI(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := e.raiseCase()
+		token := e.signInAPI("social.worker@cs.example")
+		rec := e.api("POST", "/api/v1/cases/"+id+"/actions/situation", token, map[string]any{"expectedVersion": e.versionAs(token, id),
+			"learntAt": "other", "toldBy": "the school nurse", "otherVictims": "yes", "otherVictimsDetails": "Two younger girls at the same address."})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("POST situation: %d %s", rec.Code, rec.Body)
+		}
+		var got struct {
+			Situation struct {
+				Recorded []map[string]any `json:"recorded"`
+			} `json:"situation"`
+		}
+		if err := json.Unmarshal(e.api("GET", "/api/v1/cases/"+id, token, nil).Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if r := got.Situation.Recorded; len(r) != 2 || r[0]["fact"] != "otherVictims" || r[0]["value"] != "yes" || r[0]["learntAt"] != "other" || r[0]["toldBy"] != "the school nurse" {
+			t.Errorf("the case read by the team holds %+v", r)
+		}
+		p := mustProblem(t, e.api("POST", "/api/v1/cases/"+id+"/actions/situation", token, map[string]any{"expectedVersion": e.versionAs(token, id),
+			"learntAt": "meeting", "otherVictims": "perhaps"}), http.StatusUnprocessableEntity)
+		if _, ok := fieldErrorFor(p, "learntAt"); !ok {
+			t.Errorf("a fact learnt at a meeting that never happened: %+v", p)
+		}
+		teacher := e.signInAPI("dsl@northfield.example")
+		if got := e.api("GET", "/api/v1/cases/"+id, teacher, nil).Body.String(); strings.Contains(got, "Two younger girls") {
+			t.Error("the referrer's read of the case shows what the team recorded")
+		}
+		mustProblem(t, e.api("POST", "/api/v1/cases/"+id+"/actions/situation", teacher, map[string]any{"expectedVersion": e.versionAs(teacher, id),
+			"learntAt": "other", "birthplace": "Tirana"}), http.StatusNotFound)
 	})
 }
