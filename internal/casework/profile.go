@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"waymark"
+	"waymark/internal/nrm"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
@@ -136,4 +137,36 @@ func (s *Service) setProfile(ctx context.Context, v Viewer, userID string, in Pr
 
 func profileOf(sp store.StaffProfile) Profile {
 	return Profile{JobTitle: sp.JobTitle, WorkPhone: sp.WorkPhone, AwayEmail: sp.AwayEmail}
+}
+
+// staffOnTheCase reads the work details (profile.go) of the people the
+// draft may name: the drafter, the referrer, the Children's Services worker
+// who took the contact, the assigned workers and whoever recorded the
+// submission (§8.7: the form asks the First Responder's job title, phone
+// and an address for when they are away).
+func staffOnTheCase(tx *store.Tx, v Viewer, c pathway.Case) (map[string]nrm.StaffProfile, error) {
+	ids := []string{v.User.ID, c.Referrer.UserID}
+	if c.Contact != nil {
+		ids = append(ids, c.Contact.By.UserID)
+	}
+	for _, w := range c.Workers {
+		ids = append(ids, w.UserID)
+	}
+	if s := c.NRM.Submission; s != nil {
+		ids = append(ids, s.By.UserID)
+	}
+	out := map[string]nrm.StaffProfile{}
+	for _, id := range ids {
+		if _, done := out[id]; done || id == "" {
+			continue
+		}
+		p, err := tx.StaffProfile(id)
+		if err != nil {
+			return nil, err
+		}
+		if p.JobTitle != "" || p.WorkPhone != "" || p.AwayEmail != "" {
+			out[id] = nrm.StaffProfile{JobTitle: p.JobTitle, Phone: p.WorkPhone, AwayEmail: p.AwayEmail}
+		}
+	}
+	return out, nil
 }
