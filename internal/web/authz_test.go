@@ -268,6 +268,8 @@ func authzRoutes() map[string]authzRoute {
 		// matrix's sessions have just signed in): clients.go.
 		"POST /api/v1/tokens":                          {method: "POST", path: "/api/v1/tokens", json: map[string]any{"name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30}, want: bearer(created, statuses{"machine-client": forbidden})},
 		"GET /api/v1/tokens":                           {method: "GET", path: "/api/v1/tokens", want: bearer(ok, statuses{"machine-client": forbidden})},
+		"GET /api/v1/account/profile":                  {method: "GET", path: "/api/v1/account/profile", want: bearer(ok, statuses{"machine-client": forbidden})},
+		"PUT /api/v1/account/profile":                  {method: "PUT", path: "/api/v1/account/profile", json: map[string]any{"jobTitle": "Safeguarding lead"}, want: bearer(ok, statuses{"machine-client": forbidden})},
 		"DELETE /api/v1/tokens/{id}":                   {method: "DELETE", path: "/api/v1/tokens/{id}", want: bearer(notFound, statuses{"machine-client": forbidden})},
 		"POST /api/v1/sessions/current/reauthenticate": {method: "POST", path: "/api/v1/sessions/current/reauthenticate", json: map[string]any{}, want: bearer(invalid, nil)},
 		"GET /api/v1/machine-clients":                  {method: "GET", path: "/api/v1/machine-clients", want: bearer(forbidden, statuses{"admin": ok})},

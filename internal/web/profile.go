@@ -53,3 +53,27 @@ func (s *Server) handleProfileSave(w http.ResponseWriter, r *http.Request, v cas
 		s.failErr(w, r, err)
 	}
 }
+
+// handleAPIProfile returns the person's own work details.
+func (s *Server) handleAPIProfile(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	p, err := s.svc.MyProfile(r.Context(), v)
+	if err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// handleAPIProfileSave replaces the person's own work details.
+func (s *Server) handleAPIProfileSave(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	var in casework.Profile
+	if err := decodeJSON(r, &in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	if err := s.svc.SetMyProfile(r.Context(), v, in); err != nil {
+		s.problemErr(w, r, err)
+		return
+	}
+	s.handleAPIProfile(w, r, v)
+}

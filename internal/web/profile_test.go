@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -69,6 +70,30 @@ func TestAnAdministratorSeesAndChangesAPersonsWorkDetails(t *testing.T) {
 		got, err := e.svc.StaffProfile(context.Background(), e.p.CSAdmin, m[1])
 		if err != nil || got != (casework.Profile{JobTitle: "Senior social worker", WorkPhone: "01632 960 500", AwayEmail: "duty@cs.example"}) {
 			t.Fatalf("after the change: %+v, %v", got, err)
+		}
+	})
+}
+
+// The API gives and changes a person's own work details; a mistake is a
+// problem naming the answer.
+func TestAPersonsWorkDetailsThroughTheAPI(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		token := e.signInAPI("social.worker@cs.example")
+		p := mustProblem(t, e.api("PUT", "/api/v1/account/profile", token, map[string]any{"jobTitle": "Senior social worker", "awayEmail": "the duty team"}), http.StatusUnprocessableEntity)
+		if _, ok := fieldErrorFor(p, "awayEmail"); !ok {
+			t.Fatalf("problem %+v does not name awayEmail", p)
+		}
+		rec := e.api("PUT", "/api/v1/account/profile", token, map[string]any{"jobTitle": "Senior social worker", "workPhone": "01632 960 411", "awayEmail": "Duty@CS.example"})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("PUT: %d %s", rec.Code, rec.Body)
+		}
+		var got casework.Profile
+		if err := json.Unmarshal(e.api("GET", "/api/v1/account/profile", token, nil).Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got != (casework.Profile{JobTitle: "Senior social worker", WorkPhone: "01632 960 411", AwayEmail: "duty@cs.example"}) {
+			t.Errorf("GET after PUT: %+v", got)
 		}
 	})
 }

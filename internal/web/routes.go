@@ -140,6 +140,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/tokens", s.api(s.handleAPITokens))                                    // clients.go: the person's own
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))                              // clients.go
 	mux.Handle("DELETE /api/v1/tokens/{id}", s.api(s.handleAPIRevokeToken))                       // clients.go
+	mux.Handle("GET /api/v1/account/profile", s.api(s.handleAPIProfile))                          // profile.go
+	mux.Handle("PUT /api/v1/account/profile", s.api(s.handleAPIProfileSave))                      // profile.go
 	mux.Handle("GET /api/v1/machine-clients", s.api(s.handleAPIMachineClients))                   // clients.go
 	mux.Handle("POST /api/v1/machine-clients", s.api(s.handleAPIMachineClientCreate))             // clients.go
 	mux.Handle("POST /api/v1/machine-clients/{id}/revoke", s.api(s.handleAPIMachineClientRevoke)) // clients.go
