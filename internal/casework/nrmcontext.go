@@ -16,8 +16,11 @@ func (s *Service) nrmContext(tx *store.Tx, v Viewer, c pathway.Case) (nrm.Contex
 	if err := s.nrmListMappings(tx, v, c, &nc); err != nil {
 		return nc, err
 	}
-	_ = tx
-	_ = c
+	staff, err := staffOnTheCase(tx, v, c)
+	if err != nil {
+		return nrm.Context{}, err
+	}
+	nc.Staff = staff
 	// The documents held on the case, for the form's upload page (§8.7).
 	files, err := tx.CaseFiles(c.ID)
 	if err != nil {

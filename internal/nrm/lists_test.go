@@ -235,8 +235,11 @@ func TestProposalRefusalsSaysWhatTheFormWouldRefuse(t *testing.T) {
 		t.Errorf("refused proposals: %q", refused)
 	}
 
-	// Evidence that holds an address is not offered in a box that refuses one.
+	// Evidence that holds an address is not offered in a box that refuses
+	// one. The case's recorded situation is left out, so the draft falls
+	// back on the indicators' evidence.
 	c, now = mustCase(t, "county-lines-boy")
+	c.Situation = pathway.SituationState{}
 	for i, o := range c.Concern.Indicators {
 		if o.ID == "general.unexplained-contact-from-adults" || o.ID == "general.phone-but-no-money" {
 			c.Concern.Indicators[i].Evidence = "Messages from dex@line.uk every night."

@@ -85,6 +85,7 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordLinkedPerson{}, AreaPeople},
 		{PlanInterview{}, AreaStrategy},
 		{BookInterpreter{}, AreaStrategy},
+		{RecordSituation{}, AreaStrategy},
 
 		{ConveneMeeting{}, AreaMeetings},
 		{RecordMeetingHeld{}, AreaMeetings},

@@ -167,6 +167,8 @@ var listFuncs = map[string]any{
 	"AgeOutcomes": pathway.AgeOutcomes, "SupportKinds": pathway.SupportKinds, "SupportStatuses": pathway.SupportStatuses,
 	"NRMExplainedToChild": pathway.NRMExplainedToChild, "NRMExplainedToCarer": pathway.NRMExplainedToCarer,
 	"ConsentGivers": pathway.ConsentGivers, "VisitorOffers": pathway.VisitorOffers, "PlacementTypes": pathway.PlacementTypes,
+	"LearntAtOptions": pathway.LearntAtOptions, "LastContactOptions": pathway.LastContactOptions,
+	"ExploitersWhereabouts": pathway.ExploitersWhereabouts, "YesNo": pathway.YesNo, "YesNoNotSure": pathway.YesNoNotSure,
 }
 
 // Progress only ever says one of Progresses, and every literal it builds

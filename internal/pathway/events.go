@@ -92,6 +92,7 @@ var eventDecoders = newEventRegistry(
 	clientEvents(),
 	supervisionEvents(),
 	placesEvents(),
+	situationEvents(),
 )
 
 // EventTypes lists every registered event type.

@@ -97,6 +97,7 @@ func newActionSet() *actionSet {
 	addSupportActions(set)
 	addSupervisionActions(set)
 	addPlacesActions(set)
+	addSituationActions(set)
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

@@ -280,6 +280,8 @@ func authzRoutes() map[string]authzRoute {
 		// matrix's sessions have just signed in): clients.go.
 		"POST /api/v1/tokens":                          {method: "POST", path: "/api/v1/tokens", json: map[string]any{"name": "matrix", "scopes": []string{"cases:read"}, "expiresInDays": 30}, want: bearer(created, statuses{"machine-client": forbidden})},
 		"GET /api/v1/tokens":                           {method: "GET", path: "/api/v1/tokens", want: bearer(ok, statuses{"machine-client": forbidden})},
+		"GET /api/v1/account/profile":                  {method: "GET", path: "/api/v1/account/profile", want: bearer(ok, statuses{"machine-client": forbidden})},
+		"PUT /api/v1/account/profile":                  {method: "PUT", path: "/api/v1/account/profile", json: map[string]any{"jobTitle": "Safeguarding lead"}, want: bearer(ok, statuses{"machine-client": forbidden})},
 		"DELETE /api/v1/tokens/{id}":                   {method: "DELETE", path: "/api/v1/tokens/{id}", want: bearer(notFound, statuses{"machine-client": forbidden})},
 		"POST /api/v1/sessions/current/reauthenticate": {method: "POST", path: "/api/v1/sessions/current/reauthenticate", json: map[string]any{}, want: bearer(invalid, nil)},
 		"GET /api/v1/machine-clients":                  {method: "GET", path: "/api/v1/machine-clients", want: bearer(forbidden, statuses{"admin": ok})},
@@ -292,6 +294,8 @@ func authzRoutes() map[string]authzRoute {
 		"GET /account/tokens":                      {method: "GET", path: "/account/tokens", want: signedIn("GET", ok, nil)},
 		"POST /account/tokens":                     {method: "POST", path: "/account/tokens", form: form("name", "Matrix", "scopes", "cases:read", "expiresInDays", "30"), want: signedIn("POST", created, nil)},
 		"POST /account/tokens/{id}/revoke":         {method: "POST", path: "/account/tokens/{id}/revoke", form: csrf, want: signedIn("POST", notFound, nil)},
+		"GET /account/profile":                     {method: "GET", path: "/account/profile", want: signedIn("GET", ok, nil)},
+		"POST /account/profile":                    {method: "POST", path: "/account/profile", form: form("jobTitle", "Safeguarding lead"), want: signedIn("POST", seeOther, nil)},
 		"GET /admin/machine-clients":               {method: "GET", path: "/admin/machine-clients", want: signedIn("GET", forbidden, statuses{"admin": ok})},
 		"POST /admin/machine-clients":              {method: "POST", path: "/admin/machine-clients", form: form("organisation", "org-cs", "name", "Matrix client", "scopes", "cases:read", "expiresInDays", "30", "custodianEmail", "front.door@cs.example"), want: signedIn("POST", forbidden, statuses{"admin": created})},
 		"POST /admin/machine-clients/confirm":      {method: "POST", path: "/admin/machine-clients/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
@@ -323,6 +327,7 @@ func authzRoutes() map[string]authzRoute {
 		"PUT /api/v1/staff/{id}/role":             {method: "PUT", path: "/api/v1/staff/{id}/role", json: map[string]any{"role": "manager"}, want: bearer(forbidden, statuses{"admin": notFound})},
 		"POST /api/v1/staff/{id}/unlock":          {method: "POST", path: "/api/v1/staff/{id}/unlock", want: bearer(forbidden, statuses{"admin": notFound})},
 		"GET /api/v1/organisations":               {method: "GET", path: "/api/v1/organisations", want: bearer(forbidden, statuses{"admin": ok})},
+		"POST /admin/staff/{id}/profile":          {method: "POST", path: "/admin/staff/{id}/profile", form: form("jobTitle", "Manager"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
 
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The

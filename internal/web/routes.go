@@ -83,6 +83,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /account/tokens", s.page(s.handleOwnTokens))                                 // clients.go
 	mux.Handle("POST /account/tokens", s.page(s.handleOwnTokenCreate))                           // clients.go
 	mux.Handle("POST /account/tokens/{id}/revoke", s.page(s.handleOwnTokenRevoke))               // clients.go
+	mux.Handle("GET /account/profile", s.page(s.handleProfile))                                  // profile.go
+	mux.Handle("POST /account/profile", s.page(s.handleProfileSave))                             // profile.go
 	mux.Handle("GET /account/machine-clients", s.page(s.handleCustodianClients))                 // clients.go: the custodian's
 	mux.Handle("POST /account/machine-clients/token", s.page(s.handleCustodianToken))            // clients.go
 	mux.Handle("GET /admin/machine-clients", s.page(s.handleMachineClients))                     // clients.go
@@ -110,6 +112,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))             // privacy.go
 	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                 // privacy.go
 	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))                    // privacy.go
+	mux.Handle("POST /admin/staff/{id}/profile", s.page(s.handleStaffChange("profile")))
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
 	mux.Handle("GET /help", http.HandlerFunc(s.handleHelp))                                         // help.go
@@ -149,6 +152,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/tokens", s.api(s.handleAPITokens))                                    // clients.go: the person's own
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))                              // clients.go
 	mux.Handle("DELETE /api/v1/tokens/{id}", s.api(s.handleAPIRevokeToken))                       // clients.go
+	mux.Handle("GET /api/v1/account/profile", s.api(s.handleAPIProfile))                          // profile.go
+	mux.Handle("PUT /api/v1/account/profile", s.api(s.handleAPIProfileSave))                      // profile.go
 	mux.Handle("GET /api/v1/machine-clients", s.api(s.handleAPIMachineClients))                   // clients.go
 	mux.Handle("POST /api/v1/machine-clients", s.api(s.handleAPIMachineClientCreate))             // clients.go
 	mux.Handle("POST /api/v1/machine-clients/{id}/revoke", s.api(s.handleAPIMachineClientRevoke)) // clients.go
