@@ -284,14 +284,20 @@ type Expected struct {
 // and with runs of spaces folded ("a|b": either spelling will do), and none
 // of the Not phrases, which would contradict the story or answer another
 // question, does.
+//
+// Unknown marks a question the story does not answer although the form
+// needs an answer (a JSON object {"unknown": "why"}): the input counts on
+// the route and never as answered, since nothing could show a proposal
+// right.
 type ExpectedAnswer struct {
-	Exact string   `json:"-"`
-	Facts []string `json:"facts,omitempty"`
-	Not   []string `json:"not,omitempty"`
+	Exact   string   `json:"-"`
+	Facts   []string `json:"facts,omitempty"`
+	Not     []string `json:"not,omitempty"`
+	Unknown string   `json:"unknown,omitempty"`
 }
 
 // Blank reports whether the input is expected to be left blank.
-func (a ExpectedAnswer) Blank() bool { return a.Exact == "" && len(a.Facts) == 0 }
+func (a ExpectedAnswer) Blank() bool { return a.Exact == "" && len(a.Facts) == 0 && a.Unknown == "" }
 
 // UnmarshalJSON reads a string as an exact answer and an object as facts.
 func (a *ExpectedAnswer) UnmarshalJSON(b []byte) error {
@@ -303,8 +309,8 @@ func (a *ExpectedAnswer) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return err
 	}
-	if len(f.Facts) == 0 {
-		return fmt.Errorf("a free-text expected answer needs at least one fact")
+	if (len(f.Facts) == 0) == (f.Unknown == "") {
+		return fmt.Errorf("an expected answer in braces needs facts, or says why the story does not answer it (unknown)")
 	}
 	*a = ExpectedAnswer(f)
 	return nil
@@ -312,7 +318,7 @@ func (a *ExpectedAnswer) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes the answer back as it was read.
 func (a ExpectedAnswer) MarshalJSON() ([]byte, error) {
-	if len(a.Facts) == 0 {
+	if len(a.Facts) == 0 && a.Unknown == "" {
 		return json.Marshal(a.Exact)
 	}
 	type facts ExpectedAnswer
@@ -322,6 +328,8 @@ func (a ExpectedAnswer) MarshalJSON() ([]byte, error) {
 // String is the expected answer in short.
 func (a ExpectedAnswer) String() string {
 	switch {
+	case a.Unknown != "":
+		return "unknown: " + a.Unknown
 	case len(a.Facts) > 0 && len(a.Not) > 0:
 		return "facts: " + strings.Join(a.Facts, "; ") + " (not: " + strings.Join(a.Not, "; ") + ")"
 	case len(a.Facts) > 0:
@@ -449,6 +457,12 @@ func Measure(d Draft, want Expected, lists *catalog.HOLists, today time.Time) Me
 			j.Valid, j.Why = false, "not valid: "+err.Error()
 		}
 		switch {
+		case exp.Unknown != "" && got == "":
+			j.Why = "left blank; the story does not say either"
+		case exp.Unknown != "":
+			if j.Why == "" {
+				j.Why = "cannot be checked: the story does not say"
+			}
 		case exp.Blank():
 			j.Correct = got == ""
 			if !j.Correct && j.Why == "" {
