@@ -1,9 +1,8 @@
 package nrm_test
 
 import (
-	"time"
-
 	"testing"
+	"time"
 
 	"waymark/internal/nrm"
 	"waymark/internal/pathway"
@@ -20,16 +19,15 @@ import (
 
 // The people of the Bristol partnership in the golden stories.
 var (
-	gOutreach    = actor("user-g-outreach", "Rosa Quinn", "org-g-outreach", "Harbour Street Outreach", pathway.RolePractitioner, false, false)
-	gFrontDoor   = actor("user-g-front-door", "Priya Shah", "org-bcc", "Bristol City Council Children's Services", pathway.RoleChildrensServices, true, true)
-	gSocial      = actor("user-g-sw", "Daniel Hughes", "org-bcc", "Bristol City Council Children's Services", pathway.RoleSocialWorker, true, true)
-	gPolice      = actor("user-g-police", "DC Laura Bennett", "org-asp", "Avon and Somerset Constabulary", pathway.RoleFirstResponder, false, true)
-	gTransport   = actor("user-g-btp", "PC Sam Dale", "org-btp", "British Transport Police", pathway.RoleFirstResponder, false, true)
-	gTeacher     = actor("user-g-teacher", "Megan Ellis", "org-g-school", "Bedminster Down School", pathway.RolePractitioner, false, false)
-	gHealth      = actor("user-g-hv", "Joy Barker", "org-g-health", "Bath Community Health", pathway.RolePractitioner, false, false)
-	gBathDoor    = actor("user-g-bath-door", "Ian Moss", "org-bathnes", "Bath and North East Somerset Children's Services", pathway.RoleChildrensServices, true, true)
-	gBathSocial  = actor("user-g-bath-sw", "Ruth Adams", "org-bathnes", "Bath and North East Somerset Children's Services", pathway.RoleSocialWorker, true, true)
-	gBorderForce = actor("user-g-ie", "Tom Hale", "org-g-ie", "Immigration Enforcement South West", pathway.RoleFirstResponder, false, true)
+	gOutreach   = actor("user-g-outreach", "Rosa Quinn", "org-g-outreach", "Harbour Street Outreach", pathway.RolePractitioner, false, false)
+	gFrontDoor  = actor("user-g-front-door", "Priya Shah", "org-bcc", "Bristol City Council Children's Services", pathway.RoleChildrensServices, true, true)
+	gSocial     = actor("user-g-sw", "Daniel Hughes", "org-bcc", "Bristol City Council Children's Services", pathway.RoleSocialWorker, true, true)
+	gPolice     = actor("user-g-police", "DC Laura Bennett", "org-asp", "Avon and Somerset Constabulary", pathway.RoleFirstResponder, false, true)
+	gTransport  = actor("user-g-btp", "PC Sam Dale", "org-btp", "British Transport Police", pathway.RoleFirstResponder, false, true)
+	gTeacher    = actor("user-g-teacher", "Megan Ellis", "org-g-school", "Bedminster Down School", pathway.RolePractitioner, false, false)
+	gHealth     = actor("user-g-hv", "Joy Barker", "org-g-health", "Bath Community Health", pathway.RolePractitioner, false, false)
+	gBathDoor   = actor("user-g-bath-door", "Ian Moss", "org-bathnes", "Bath and North East Somerset Children's Services", pathway.RoleChildrensServices, true, true)
+	gBathSocial = actor("user-g-bath-sw", "Ruth Adams", "org-bathnes", "Bath and North East Somerset Children's Services", pathway.RoleSocialWorker, true, true)
 )
 
 // goldenContext is what casework would give the assembler for the golden
