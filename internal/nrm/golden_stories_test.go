@@ -160,10 +160,10 @@ func holidayGirl(t testing.TB) pathway.Case {
 	s.do(gSocial, pathway.RecordStrategyDiscussion{HeldAt: s.now.Add(-time.Hour), Participants: []string{"Daniel Hughes, Bristol City Council", "DC Laura Bennett, Avon and Somerset Constabulary"},
 		Section47: true, JointInterview: true, Notes: "Joint achieving best evidence interview with a female Twi interpreter."})
 	s.do(gSocial, pathway.BookInterpreter{InterpreterID: twiFemale.ID, Interpreter: &twiFemale, GenderPreference: "female", Language: "Twi"})
-	s.do(gSocial, pathway.PlanInterview{PlannedFor: s.now.Add(2 * time.Hour), Interviewers: []string{"DC Laura Bennett", "Daniel Hughes"}, InterpreterID: twiFemale.ID, Interpreter: &twiFemale})
+	s.do(gSocial, pathway.PlanInterview{PlannedFor: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC), Interviewers: []string{"DC Laura Bennett", "Daniel Hughes"}, InterpreterID: twiFemale.ID, Interpreter: &twiFemale})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportMedical, Status: pathway.SupportInPlace, Provider: "The Bridge sexual assault referral centre", Notes: "Examined on 3 March 2026"})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportCAMHS, Status: pathway.SupportRequested, Provider: "Bristol CAMHS"})
-	s.after(3*time.Hour).goldenMeeting(gSocial, gSocial, "Children's Services refer her to the NRM; police investigate the house on Stapleton Road.", gPolice)
+	s.after(24*time.Hour).goldenMeeting(gSocial, gSocial, "Children's Services refer her to the NRM; police investigate the house on Stapleton Road.", gPolice)
 	s.do(gSocial, pathway.AddNote{Text: "Adjoa told her foster carer that other girls were kept in the house."})
 	return s.c
 }
@@ -207,7 +207,7 @@ func trainBoy(t testing.TB) pathway.Case {
 		Disclosed: "It began in October 2025 when older boys at college paid him to carry packages on the train. Dex says he owes £600 for a phone and the drugs the police took and must work it off; Dex said he would hurt his sister if he stopped.", NotDisclosed: "The flat's address"})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportCriminalLegalAdvice, Status: pathway.SupportInPlace, Provider: "Harbour Law"})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportCAMHS, Status: pathway.SupportInPlace, Provider: "Bristol CAMHS"})
-	s.after(time.Hour).goldenMeeting(gSocial, gPolice, "Avon and Somerset Constabulary refer him to the NRM.", gPolice)
+	s.after(40*time.Hour).goldenMeeting(gSocial, gPolice, "Avon and Somerset Constabulary refer him to the NRM.", gPolice)
 	return s.c
 }
 
@@ -247,7 +247,7 @@ func cannabisBoy(t testing.TB) pathway.Case {
 	s.do(gSocial, pathway.RecordLinkedPerson{Name: "Chu Long", Relationship: pathway.RelationshipSuspectedExploiter, Notes: "Came with Anh Hai; said his mother would be hurt if he ran"})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportImmigrationLegalAdvice, Status: pathway.SupportInPlace, Provider: "Bristol Refugee Law", OISCRegulated: ptr(true)})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportICTG, Status: pathway.SupportRequested, Provider: "Independent Child Trafficking Guardian service"})
-	s.after(26*time.Hour).goldenMeeting(gSocial, gSocial, "Children's Services refer him to the NRM; the carer keeps him close for the first weeks.", gPolice)
+	s.after(50*time.Hour).goldenMeeting(gSocial, gSocial, "Children's Services refer him to the NRM; the carer keeps him close for the first weeks.", gPolice)
 	s.do(gSocial, pathway.AddNote{Text: "Minh said another boy was moved out of the house the week before. His family borrowed 20,000 dollars from the men."})
 	return s.c
 }
@@ -283,7 +283,7 @@ func houseGirl(t testing.TB) pathway.Case {
 	s.do(gBathSocial, pathway.RecordLinkedPerson{Name: "Tunde Adeyemi", Relationship: pathway.RelationshipSuspectedExploiter, Notes: "About 50; Twerton, Bath"})
 	s.after(time.Hour).do(gBathSocial, pathway.RecordStrategyDiscussion{HeldAt: s.now.Add(-time.Hour), Participants: []string{"Ruth Adams, Bath and North East Somerset Council", "DC Laura Bennett, Avon and Somerset Constabulary", "Joy Barker, health visitor"},
 		Section47: true, Notes: "Police protection taken on 13 February; DC Bennett and Ruth Adams to see her at the foster home."})
-	s.after(48*time.Hour).goldenMeeting(gBathSocial, gPolice, "Avon and Somerset Constabulary refer her to the NRM.", gPolice)
+	s.after(72*time.Hour).goldenMeeting(gBathSocial, gPolice, "Avon and Somerset Constabulary refer her to the NRM.", gPolice)
 	return s.c
 }
 
