@@ -212,11 +212,36 @@ func JSLength(v string) int {
 	return len(utf16.Encode([]rune(v))) + strings.Count(v, "\n")
 }
 
-// The form's format validators, as its framework writes them.
+// The form's format rules, as its framework (hof) checks them.
 var (
-	emailShape   = regexp.MustCompile(`(?i)^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$`)
+	// webShaped is what the framework takes for a web address, anywhere in
+	// the text: two or more characters of an address, a full stop and two to
+	// six lower-case letters ending a word. "said.then" is one.
+	webShaped = regexp.MustCompile(`[-a-zA-Z0-9@:%._+~#=]{2,256}\.[a-z]{2,6}\b`)
+	// emailShaped is the framework's email address: a local part of allowed
+	// characters with single full stops between them, a domain of letters,
+	// digits, hyphens and full stops, and a top-level part starting with a
+	// letter, at least two characters long.
+	emailShaped  = regexp.MustCompile("^[-!#$%&'*+/0-9=?A-Z^_a-z`{|}~](\\.?[-!#$%&'*+/0-9=?A-Z^_a-z`{|}~])*@[a-zA-Z0-9](-*\\.?[a-zA-Z0-9])*\\.[a-zA-Z](-?[a-zA-Z0-9])+$")
 	numericShape = regexp.MustCompile(`^\d*$`)
+	dateShaped   = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 )
+
+// formEmail reports whether the form takes v for an email address: one @,
+// at most 64 characters before it and 255 after, no part of the domain
+// over 63, and the shape above.
+func formEmail(v string) bool {
+	account, domain, ok := strings.Cut(v, "@")
+	if !ok || strings.Contains(domain, "@") || len(account) > 64 || len(domain) > 255 {
+		return false
+	}
+	for _, part := range strings.Split(domain, ".") {
+		if len(part) > 63 {
+			return false
+		}
+	}
+	return emailShaped.MatchString(v)
+}
 
 // ValidAnswer says why the form would refuse v for the input (nil when it
 // accepts it), on the day today. A blank answer is valid here: whether it
@@ -241,12 +266,14 @@ func ValidAnswer(in HOInput, v string, lists *catalog.HOLists, today time.Time) 
 			return fmt.Errorf("a tick box holds true or nothing, not %q", v)
 		}
 	case "input-date":
+		// The framework compares the date's midnight with the moment of
+		// submission: today is before now, tomorrow is not.
 		t, err := time.Parse("2006-01-02", v)
 		switch {
-		case err != nil:
+		case err != nil || !dateShaped.MatchString(v):
 			return fmt.Errorf("%q is not a date", v)
-		case !t.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
-			return fmt.Errorf("%s is not before today", v)
+		case t.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
+			return fmt.Errorf("%s is in the future", v)
 		case in.DateAfter != "" && v <= in.DateAfter:
 			return fmt.Errorf("%s is not after %s", v, in.DateAfter)
 		}
@@ -254,10 +281,10 @@ func ValidAnswer(in HOInput, v string, lists *catalog.HOLists, today time.Time) 
 	if in.MaxLength > 0 && JSLength(v) > in.MaxLength {
 		return fmt.Errorf("%d characters as the form counts them, over its %d", JSLength(v), in.MaxLength)
 	}
-	if in.Email && !emailShape.MatchString(v) {
+	if in.Email && !formEmail(v) {
 		return fmt.Errorf("%q is not an email address the form accepts", v)
 	}
-	if in.NotURL && looksLikeLink(v) {
+	if in.NotURL && webShaped.MatchString(v) {
 		return fmt.Errorf("the form refuses anything shaped like a web or email address")
 	}
 	if in.Numeric && !numericShape.MatchString(v) {

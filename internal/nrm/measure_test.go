@@ -73,7 +73,8 @@ func TestAnAnswerIsValidOnlyAsTheFormWouldAcceptIt(t *testing.T) {
 		{"pv-gender", "female", true},
 		{"pv-gender", "girl", false},
 		{"pv-dob", "2013-11-20", true},
-		{"pv-dob", "2026-03-04", false},
+		{"pv-dob", "2026-03-04", true},
+		{"pv-dob", "2026-03-05", false},
 		{"pv-dob", "1899-12-31", false},
 		{"pv-dob", "20/11/2013", false},
 		{"fr-alternative-contact", "team.inbox@bristol.example", true},
@@ -81,7 +82,12 @@ func TestAnAnswerIsValidOnlyAsTheFormWouldAcceptIt(t *testing.T) {
 		{"does-pv-have-children-yes-amount", "2", true},
 		{"does-pv-have-children-yes-amount", "two", false},
 		{"details-last-contact", "He phoned her on 25 February.", true},
-		{"details-last-contact", "He messaged her from jay@mail.example", false},
+		{"details-last-contact", "He messaged her from jay@mail.com", false},
+		{"details-last-contact", "He messaged her from jay@mail.example", true}, // a seven-letter ending is no address to the form
+		{"details-last-contact", "She said.then he left", false},
+		{"details-last-contact", "She said. Then he left", true},
+		{"fr-alternative-contact", "a..b@bristol.example", false},
+		{"fr-alternative-contact", "team@bristol", false},
 		{"types-of-exploitation-prostitution", "true", true},
 		{"types-of-exploitation-prostitution", "yes", false},
 	}
