@@ -82,6 +82,7 @@ func TestDemoReferralsAreCountedAgainstAnswersWrittenFromTheirStories(t *testing
 	lists := catalog.MustLoad().HOLists
 	var good, total, goodA, totalA int
 	var below []string
+	var all []nrm.Measurement
 	for _, c := range cases {
 		name := c.Concern.Child.FullName()
 		data, err := os.ReadFile(filepath.Join("testdata", "nrm-demo", slug(name)+".json"))
@@ -99,6 +100,7 @@ func TestDemoReferralsAreCountedAgainstAnswersWrittenFromTheirStories(t *testing
 			t.Fatalf("%s: %v", name, err)
 		}
 		m := nrm.Measure(view.Draft, want, lists, clock.Now())
+		all = append(all, m)
 		g, n := m.All()
 		ga, na := m.Answerable()
 		good, total, goodA, totalA = good+g, total+n, goodA+ga, totalA+na
@@ -122,6 +124,7 @@ func TestDemoReferralsAreCountedAgainstAnswersWrittenFromTheirStories(t *testing
 	}
 	t.Logf("demo cases at the NRM stage: %d of %d inputs valid and correct (%d%%); without the expected blanks %d of %d (%d%%)",
 		good, total, nrm.Percent(good, total), goodA, totalA, nrm.Percent(goodA, totalA))
+	t.Log(nrm.MissedAcross(all))
 	if len(below) > 0 {
 		t.Logf("below the %d%% target (without expected blanks): %s", demoTarget, strings.Join(below, ", "))
 	}

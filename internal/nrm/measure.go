@@ -534,3 +534,40 @@ func matches(in HOInput, got string, exp ExpectedAnswer) bool {
 }
 
 func foldSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// MissedAcross lists, for several cases, each input that did not count in
+// at least one of them, with how many and why in short: the list of what a
+// case leaves to be typed.
+func MissedAcross(ms []Measurement) string {
+	type tally struct {
+		n    int
+		whys []string
+	}
+	byKey := map[string]*tally{}
+	var order []string
+	for _, in := range childRoute {
+		order = append(order, in.Key)
+	}
+	for _, m := range ms {
+		for _, j := range m.Missed() {
+			t := byKey[j.Input.Key]
+			if t == nil {
+				t = &tally{}
+				byKey[j.Input.Key] = t
+			}
+			t.n++
+			why, _, _ := strings.Cut(j.Why, ":")
+			if !slices.Contains(t.whys, why) {
+				t.whys = append(t.whys, why)
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "inputs not answered valid and correct, of %d cases:\n", len(ms))
+	for _, k := range order {
+		if t := byKey[k]; t != nil {
+			fmt.Fprintf(&b, "    %-62s %d: %s\n", k, t.n, strings.Join(t.whys, "; "))
+		}
+	}
+	return b.String()
+}
