@@ -13,6 +13,11 @@ import (
 func (s *Service) nrmContext(tx *store.Tx, v Viewer, c pathway.Case) (nrm.Context, error) {
 	drafter := v.Actor(s.Catalog)
 	nc := nrm.Context{Drafter: &drafter}
+	staff, err := staffOnTheCase(tx, v, c)
+	if err != nil {
+		return nrm.Context{}, err
+	}
+	nc.Staff = staff
 	_ = tx
 	_ = c
 	return nc, nil

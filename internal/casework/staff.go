@@ -246,6 +246,7 @@ func (s *Service) StaffOrganisations(ctx context.Context, v Viewer) ([]store.Org
 // NewStaff is the account an administrator adds.
 type NewStaff struct {
 	Email, Name, Role, OrgID string
+	Profile                  Profile // their work details, if the administrator knows them (profile.go)
 }
 
 // AddStaff adds an account with no password. The person signs in through
@@ -261,16 +262,26 @@ func (s *Service) AddStaff(ctx context.Context, v Viewer, sessionToken string, i
 	if err := s.DB.View(ctx, func(tx *store.Tx) error { return checkNewUser(tx, &u) }); err != nil {
 		return StaffMember{}, err
 	}
+	profile, err := in.Profile.Valid()
+	if err != nil {
+		return StaffMember{}, err
+	}
 	if err := s.staffAdmin(ctx, v, sessionToken); err != nil {
 		return StaffMember{}, err
 	}
 	var m StaffMember
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
 		if err := checkNewUser(tx, &u); err != nil {
 			return err
 		}
 		if err := tx.InsertUser(u); err != nil {
 			return err
+		}
+		if profile != (Profile{}) {
+			if err := tx.SetStaffProfile(store.StaffProfile{UserID: u.ID, JobTitle: profile.JobTitle, WorkPhone: profile.WorkPhone,
+				AwayEmail: profile.AwayEmail, UpdatedAt: s.now(), UpdatedBy: v.User.ID}); err != nil {
+				return err
+			}
 		}
 		got, err := tx.UserByID(u.ID)
 		if err != nil {

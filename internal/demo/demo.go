@@ -198,7 +198,7 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 			return fmt.Errorf("setting up two-step verification for %s: %w", u.Email, err)
 		}
 	}
-	return nil
+	return insertStaffProfiles(tx, now)
 }
 
 // enrolDemoUsers gives the demo users who have no authenticator the

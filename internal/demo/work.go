@@ -34,6 +34,8 @@ var afterOutcome = map[string][]later{
 	// A negative Reasonable Grounds decision yesterday: the reconsideration
 	// window is open (§8.9).
 	"Sophie Lambert": append(meetingAgreesTheNRM(6, 5, "strat"),
+		learnt(workingDaysAgoAt(5, 12, 30), socialWorker, sophieAtTheMeeting),
+		learnt(workingDaysAgoAt(5, 15, 0), firstResponder, sophieFromThePolice),
 		later{workingDaysAgoAt(4, 11, 0), firstResponder, "recording the NRM submission", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
 			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-30 * time.Minute), Via: "online-form"}
 		}},
@@ -43,6 +45,8 @@ var afterOutcome = map[string][]later{
 	),
 	// Submitted yesterday: the Reasonable Grounds decision is awaited (§8.7).
 	"Oliver Grant": append(meetingAgreesTheNRMSoon(3, "marm"),
+		learnt(workingDaysAgoAt(2, 12, 30), socialWorker, oliverAtTheMeeting),
+		learnt(workingDaysAgoAt(2, 14, 0), firstResponder, oliverFromThePolice),
 		later{ago(26 * hour), firstResponder, "recording the NRM submission", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
 			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-time.Hour), Via: "online-form"}
 		}},
@@ -52,12 +56,14 @@ var afterOutcome = map[string][]later{
 		assignSocialWorker(workingDaysAgoAt(4, 9, 30)),
 		convene(workingDaysAgoAt(4, 10, 0), "marm", ago(29*hour), firstResponder, youthWorker),
 		recordMeeting(ago(26*hour), pathway.NRMSubmit, "Police to submit the NRM referral this week; Open Door to keep seeing Reece."),
+		learnt(ago(25*hour), socialWorker, reeceAtTheMeeting),
 	},
 	// The meeting did not decide; the police disagree and escalate (§8.6).
 	"Kayla Morris": {
 		assignSocialWorker(workingDaysAgoAt(2, 9, 30)),
 		convene(workingDaysAgoAt(2, 10, 0), "strat", ago(24*hour), firstResponder, teacher),
 		recordMeeting(ago(21*hour), pathway.NRMNotDecided, "To decide on the NRM referral once the children's home has reported on the last missing episode."),
+		learnt(ago(20*hour), socialWorker, kaylaAtTheMeeting),
 		{ago(5 * hour), firstResponder, "escalating a disagreement about the NRM", func(pathway.Case, time.Time, time.Time, catalog.Calendar) pathway.Command {
 			return pathway.RaiseEscalation{Reason: "Eastshire Police disagree with waiting: Kayla went missing again last night and was found in a car with two adult men. " +
 				"The indicators are clear and the NRM referral should be submitted now, with the police as lead First Responder."}

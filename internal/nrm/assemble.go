@@ -86,6 +86,9 @@ type Attachment struct {
 type StaffProfile struct {
 	JobTitle string
 	Phone    string
+	// AwayEmail is for when they are away: a manager's, a colleague's or
+	// the team's shared inbox.
+	AwayEmail string
 }
 
 // AssembleWith assembles the document of kind k with what ctx adds.
@@ -187,15 +190,9 @@ var referralProposals = map[string]proposal{
 		_, last := splitName(p.Name)
 		return last, "From " + src + "."
 	},
-	"birthplace": func(f *facts) (string, string) {
-		src := "Waymark does not record where the child was born. If nobody knows, write 'Not known'."
-		if n := f.c.Concern.Child.Nationality; n != "" {
-			src += " Nationality recorded: " + n + "."
-		}
-		return "", src
-	},
-	"family":             proposeFamily,
-	"education":          proposeEducation,
+	"birthplace":         recorded(pathway.FactBirthplace, birthplaceNotRecorded),
+	"family":             recorded(pathway.FactFamily, proposeFamily),
+	"education":          recorded(pathway.FactEducation, proposeEducation),
 	"employment-history": proposeEmployment,
 	"potential-victim-exploitative-situation-multiple": func(f *facts) (string, string) {
 		switch g := f.statisticsGroups(); {
@@ -206,9 +203,9 @@ var referralProposals = map[string]proposal{
 		}
 		return "", "The concern records no kind of exploitation."
 	},
-	"when-did-the-exploitation-take-place":          proposeWhen(false),
+	"when-did-the-exploitation-take-place":          recorded(pathway.FactExploitationWhen, whenNotRecorded),
 	"when-did-the-exploitation-take-place-multiple": proposeWhen(true),
-	"how-did-the-exploitation-start":                proposeHowItStarted,
+	"how-did-the-exploitation-start":                recorded(pathway.FactHowItStarted, howItStartedNotRecorded),
 	"were-they-taken-somewhere-by-their-exploiter": func(f *facts) (string, string) {
 		if journeys(f) != "" {
 			return "yes", "The case records travel or missing episodes: see the journey details."
@@ -227,71 +224,16 @@ var referralProposals = map[string]proposal{
 		v := paragraphs(titled("Suspected exploitation:", bullets(f.typeLabels())), titled("What was seen:", bullets(lines)))
 		return v, "The exploitation types and the exploitation-specific indicators recorded with the concern (§2.1, §5.2). Add tasks, hours and breaks as the child describes them."
 	},
-	"living-conditions": func(f *facts) (string, string) {
-		lines := evidenceLines(f.in("general.poor-living-conditions", "general.few-possessions", "general.same-clothes", "general.malnourished",
-			"general.unkempt", "general.rarely-goes-out", "general.no-time-to-play", "general.unrelated-child-at-address",
-			"general.several-unrelated-children", "general.unregulated-private-fostering", "general.returns-well-cared-for"))
-		if len(lines) == 0 {
-			return "", "No indicator about where or how the child lived is recorded. Ask about sleeping, washing and food; if nothing is known, say so."
-		}
-		return bullets(lines), "Indicators about how the child lived (§5.1(1), §5.1(4), §5.1(6))."
-	},
-	"how-they-were-treated": func(f *facts) (string, string) {
-		lines := evidenceLines(f.in("general.signs-of-abuse", "general.assault-or-restraint-injuries", "general.unexplained-injuries",
-			"general.refuses-medical-treatment", "general.assault-symptoms", "general.fear-of-touch", "labour.restricted-movement",
-			"labour.daily-earnings-quota", "county-lines.filmed-for-blackmail", "county-lines.internal-concealment", "sexual.sexual-injuries",
-			"abroad.adult-never-leaves", "general.false-documents-or-name", "abroad.arrived-without-or-with-false-documents", "abroad.no-or-false-documents"))
-		if len(lines) == 0 {
-			return "", "No indicator of violence, threats, control or documents taken is recorded. Ask, and say what is known."
-		}
-		return bullets(lines), "Indicators of abuse, control and coercion (§5.1, §5.2)."
-	},
-	"still-in-exploitative-situation": func(f *facts) (string, string) {
-		if ep := f.c.Safety.OpenEpisode(); ep != nil {
-			return "yes", "The child has been missing since " + when(ep.StartedAt) + "."
-		}
-		if p := f.placementSince(f.c.Concern.IdentifiedAt); p != nil {
-			return "no", "The child was placed on " + day(p.StartedAt) + ". Answer yes if the exploiters still reach them."
-		}
-		return "", "The case does not say whether the child is still being exploited."
-	},
-	"what-is-keeping-them-in-situation": func(f *facts) (string, string) {
-		lines := evidenceLines(f.in("general-dependency", "disclosure-barriers", "abroad.fears-removal", "abroad.told-to-distrust-authorities"))
-		if len(lines) == 0 {
-			return "", "No indicator of dependence on the exploiters is recorded."
-		}
-		return bullets(lines), "Indicators of dependence on the exploiters and barriers to telling (§5.1(3), §5.4)."
-	},
-	"how-why-did-they-leave-the-situation": func(f *facts) (string, string) {
-		p := f.placementSince(f.c.Concern.IdentifiedAt)
-		if p == nil {
-			return "", "No placement is recorded since the child was identified."
-		}
-		v := "On " + day(p.StartedAt) + " Children's Services placed the child in " + lowerFirst(optionText(pathway.PlacementTypes(), p.Type)) + "."
-		if cp := f.c.Support.CarePlan(); cp != nil && cp.ProtectionPlan != "" {
-			v += "\n\nHow the care plan of " + dayOf(cp.AgreedOn) + " keeps the child from the exploiters: " + sentence(cp.ProtectionPlan)
-		}
-		return v, "The placement and the care plan (§7.2). The placement's address is never put in the form (§7.6)."
-	},
-	"when-last-contact": func(f *facts) (string, string) {
-		return "", "Waymark does not record the last contact with the exploiters: ask the child, or the police."
-	},
-	"details-last-contact": func(f *facts) (string, string) {
-		lines := evidenceLines(f.in("general.unexplained-contact-from-adults", "general.phone-but-no-money"))
-		if len(lines) == 0 {
-			return "", "Optional. Nothing on the case describes contact from the exploiters."
-		}
-		return bullets(lines), "Indicators of contact from unknown adults (§5.1(6)). Remove phone handles written like web or email addresses: the form refuses them."
-	},
-	"is-this-the-first-chance-to-report": func(f *facts) (string, string) {
-		if len(earlierReports(f)) > 0 {
-			return "yes", "The case records earlier reports to the police."
-		}
-		return "", "No earlier report to the police or the NRM is recorded. Answer no if this is the first."
-	},
-	"yes-the-first-chance-to-report": func(f *facts) (string, string) {
-		return bullets(earlierReports(f)), "Police references recorded with the concern and the missing episodes."
-	},
+	"living-conditions":                    recorded(pathway.FactLivingConditions, saidOnTheCase(livingWords, fromIndicators(livingConditionsFromIndicators))),
+	"how-they-were-treated":                recorded(pathway.FactTreatment, saidOnTheCase(treatmentWords, fromIndicators(treatmentFromIndicators))),
+	"still-in-exploitative-situation":      recorded(pathway.FactStillInSituation, stillInSituationFromTheCase),
+	"what-is-keeping-them-in-situation":    recordedOnlyIf(pathway.FactWhatKeepsThem, pathway.FactStillInSituation, []string{"yes"}, saidOnTheCase(keepingWords, fromIndicators(whatKeepsThemFromIndicators))),
+	"how-why-did-they-leave-the-situation": recordedOnlyIf(pathway.FactHowTheyLeft, pathway.FactStillInSituation, []string{"no"}, howTheyLeftFromThePlacement),
+	"when-last-contact":                    recorded(pathway.FactLastContact, nothingRecorded("Nobody has recorded when the child last had contact with the exploiters: ask the child, or the police, and record it on the case.")),
+	"details-last-contact":                 recorded(pathway.FactLastContactDetail, fromIndicators(lastContactDetailsFromIndicators)),
+	"is-this-the-first-chance-to-report":   proposeReportedBefore,
+	"yes-the-first-chance-to-report":       proposeEarlierReports,
+	"not-sure-the-first-chance-to-report":  recordedOnlyIf(pathway.FactReportedBeforeHow, pathway.FactReportedBefore, []string{"not-sure"}, nothingRecorded("Optional. Say what may have been reported before, and any NRM or Home Office reference.")),
 	"why-report-now": func(f *facts) (string, string) {
 		lines := evidenceLines(f.in("disclosure-barriers", "general.unwilling-to-disclose", "general.reluctant-to-seek-help"))
 		if len(lines) == 0 {
@@ -347,10 +289,12 @@ var referralProposals = map[string]proposal{
 	},
 	"current-pv-location-uk-city":   proposeCurrentLocation("town"),
 	"current-pv-location-uk-region": proposeCurrentLocation("county"),
-	"who-exploited-pv":              proposeExploiters,
-	"exploiters-location": func(f *facts) (string, string) {
-		return "", "Waymark does not record where the exploiters are. Answer yes if there is any information, even old."
-	},
+
+	"who-exploited-pv":                    recorded(pathway.FactExploiters, proposeExploiters),
+	"exploiters-location":                 proposeExploitersWhereabouts,
+	"are-exploiters-in-the-uk":            proposeExploitersInTheUK,
+	"exploiters-current-location-details": recorded(pathway.FactExploitersDetail, nothingRecorded("Nobody has recorded where the exploiters are: give any information, even old.")),
+
 	"types-of-exploitation": proposeTypes,
 	"other-exploitation-details": func(f *facts) (string, string) {
 		var labels []string
@@ -361,15 +305,9 @@ var referralProposals = map[string]proposal{
 		}
 		return strings.Join(labels, ", "), "Exploitation types with no box of their own (§2.1)."
 	},
-	"any-other-pvs": func(f *facts) (string, string) {
-		if otherVictims(f) != "" {
-			return "yes", "The case records other children found with this child."
-		}
-		return "", "No other potential victim is recorded."
-	},
-	"other-potential-victims-yes-details": func(f *facts) (string, string) {
-		return otherVictims(f), "People found with the child and related indicators (§8.8(4)(e)). Names are not needed."
-	},
+	"any-other-pvs":                            proposeOtherVictims,
+	"other-potential-victims-yes-details":      recordedOnlyIf(pathway.FactOtherVictimsInfo, pathway.FactOtherVictims, []string{"yes"}, otherVictimsFromTheCase),
+	"other-potential-victims-not-sure-details": recordedOnlyIf(pathway.FactOtherVictimsInfo, pathway.FactOtherVictims, []string{"not-sure"}, nothingRecorded("Optional. Say why there may be other potential victims.")),
 	"future-exploitation-concerns": func(f *facts) (string, string) {
 		if futureRisk(f) == "" {
 			return "", "Nothing on the case yet evidences a risk of further exploitation."
@@ -379,24 +317,16 @@ var referralProposals = map[string]proposal{
 	"future-exploitation-reasons": func(f *facts) (string, string) {
 		return futureRisk(f), "Evidence of ongoing risk recorded on the case (§4.3, §5.1)."
 	},
-	"reported-to-police": func(f *facts) (string, string) {
-		if f.c.Concern.PoliceReference != "" {
-			return "yes", "A police reference was recorded with the concern. Check it is a crime reference for a modern slavery offence against the child."
-		}
-		return "", "No crime reference is recorded with the concern."
-	},
+	"reported-to-police": proposeReportedToPolice,
 	"reported-to-police-police-forces": func(f *facts) (string, string) {
 		if p := f.policeForce(); p != "" {
 			return p, "The police force on the case. Pick the matching entry in the form's list."
 		}
 		return "", "Choose the police force that holds the crime reference."
 	},
-	"reported-to-police-crime-reference": func(f *facts) (string, string) {
-		return f.c.Concern.PoliceReference, "The police reference recorded with the concern."
-	},
-	"authorities-cooperation": func(f *facts) (string, string) {
-		return "", "Not recorded: ask the child, with their advocate or guardian, whether they want to help an investigation."
-	},
+	"reported-to-police-crime-reference": proposeCrimeReference,
+	"authorities-cooperation":            proposeCooperation,
+	"authorities-cooperation-details":    recordedOnlyIf(pathway.FactHelpDetails, pathway.FactHelpInvestigation, []string{"yes"}, nothingRecorded("Optional. Any co-operation with the police, now or planned. Do not write web or email addresses: the form refuses them.")),
 	"pv-want-to-submit-nrm": func(f *facts) (string, string) {
 		return "", "Nothing to answer for a child (§8.3)."
 	},
@@ -433,9 +363,8 @@ var referralProposals = map[string]proposal{
 		}
 		return "", "The child's gender is recorded as not known."
 	},
-	"does-pv-have-children": func(f *facts) (string, string) {
-		return "", "Waymark does not record whether the child has children of their own."
-	},
+	"does-pv-have-children":            proposeHasChildren,
+	"does-pv-have-children-yes-amount": recorded(pathway.FactNumberOfChildren, nothingRecorded("Nobody has recorded how many children they have.")),
 	"pv-nationality": func(f *facts) (string, string) {
 		if n := f.c.Concern.Child.Nationality; n != "" {
 			return n, "The nationality recorded for the child. Pick the matching entry in the form's list; 'Unknown' is allowed."
@@ -444,18 +373,8 @@ var referralProposals = map[string]proposal{
 	},
 	"pv-interpreter-requirements":          proposeInterpreter(false),
 	"pv-interpreter-requirements-language": proposeInterpreter(true),
-	"pv-other-help-with-communication": func(f *facts) (string, string) {
-		if intermediary(f) != nil {
-			return "yes", "A registered intermediary is recorded in the child's support (§6.12)."
-		}
-		return "", "No communication need is recorded."
-	},
-	"pv-other-help-with-communication-aid": func(f *facts) (string, string) {
-		if intermediary(f) != nil {
-			return "A registered intermediary", "The child's support (§6.12)."
-		}
-		return "", ""
-	},
+	"pv-other-help-with-communication":     proposeCommunicationNeeds,
+	"pv-other-help-with-communication-aid": proposeCommunicationAid,
 	"pv-ho-reference": func(f *facts) (string, string) {
 		switch {
 		case len(f.c.Support.UKVI) > 0:
@@ -482,15 +401,9 @@ var referralProposals = map[string]proposal{
 		_, last := splitName(p.Name)
 		return last, src
 	},
-	"fr-details-role": func(f *facts) (string, string) {
-		return "", "Waymark does not hold job titles: enter the submitting First Responder's."
-	},
-	"fr-details-phone": func(f *facts) (string, string) {
-		return "", "Waymark does not hold phone numbers: enter the submitting First Responder's work number."
-	},
-	"fr-alternative-contact": func(f *facts) (string, string) {
-		return "", "A manager's, a colleague's or the team's email address."
-	},
+	"fr-details-role":        proposeFRRole,
+	"fr-details-phone":       proposeFRPhone,
+	"fr-alternative-contact": proposeFRAlternative,
 	"upload-file": func(f *facts) (string, string) {
 		var names []string
 		for _, doc := range documents(f) {
@@ -601,23 +514,6 @@ func proposeWhen(multiple bool) proposal {
 		v := paragraphs(identified, bullets(situations), titled("Missing episodes:", bullets(f.missingEpisodes(time.Time{}))))
 		return v, "When the concern was identified and the missing episodes (§7.1). Add when it began if the child or others have said."
 	}
-}
-
-func proposeHowItStarted(f *facts) (string, string) {
-	c := f.c.Concern
-	raised := fmt.Sprintf("When %s of %s raised the concern on %s they recorded: %s", f.c.Referrer.Name, f.c.Referrer.OrgName, day(f.c.RaisedAt), sentence(c.Summary))
-	var said []string
-	for _, m := range f.c.Safety.Missing {
-		if iv := m.Interview; iv != nil && iv.Disclosed != "" {
-			said = append(said, "At the return interview on "+day(iv.HeldAt)+" the child said: "+sentence(iv.Disclosed))
-		}
-	}
-	var notes []string
-	for _, n := range f.c.Notes {
-		notes = append(notes, day(n.At)+", "+n.By.Name+": "+sentence(n.Text))
-	}
-	v := paragraphs(raised, titled("What the child has said since:", bullets(said)), titled("Case notes:", bullets(notes)))
-	return v, "The concern (§6.2), return interviews (§7.1) and case notes (§7.5). Add how contact with the exploiters began, promises made and any debt."
 }
 
 func journeys(f *facts) string {

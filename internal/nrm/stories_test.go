@@ -144,6 +144,21 @@ func groomedGirl(t testing.TB) pathway.Case {
 	s.do(socialWorker, pathway.AddMeetingAction{Text: "Find the house from the bus routes Ama remembers", OwnerEmail: "police@example.test", Owner: policeLead.Party,
 		DueOn: s.now.In(pathway.London).AddDate(0, 0, 7).Format("2006-01-02"), ContactsFamily: new(bool)})
 	s.do(socialWorker, pathway.AddNote{Text: "Ama told her foster carer that the men paid Auntie Efua, and that other girls were kept in the house."})
+	s.do(socialWorker, pathway.RecordSituation{LearntAt: pathway.LearntAtMeeting, ToldBy: "DS Hannah Price and Ama's foster carer",
+		LivingConditions: "Kept in an upstairs room of the house with two other girls, sleeping on a mattress on the floor. Fed once a day and never allowed out. Since she got away she has slept in bus shelters.",
+		Treatment:        "Men came to the house every day and abused her; Auntie Efua took money from them. She was hit when she cried and told the police would put her in prison if she spoke to them.",
+		StillInSituation: "no", HowTheyLeft: "One night the door was left unlocked and she ran. She slept outside until the outreach team found her.",
+		LastContact:           "within-the-last-3-month",
+		ExploitationWhen:      "From when she arrived in the UK, about six months before she was found, until she ran away some weeks before 2 March 2026.",
+		HowItStarted:          "Auntie Efua, a family friend, told Ama's parents she would take her to the UK for a holiday and to see a good school. She arranged the journey and the flight, and took Ama to the house the day they landed.",
+		Exploiters:            "Auntie Efua, a family friend of about 40 who brought her from Ghana, and the men who came to the house.",
+		ExploitersWhereabouts: "uk", ExploitersDetails: "The house is somewhere in Harbourton; the police are tracing it from the bus routes Ama remembers.",
+		OtherVictims: "yes", OtherVictimsDetails: "Ama says two other girls were kept in the house.",
+		ReportedToPolice: "yes", CrimeReference: "WP-26-0302-117",
+		HelpInvestigation: "yes", HelpDetails: "Ama has agreed to a joint interview with the police and a Twi interpreter.",
+		HasChildren: "no", CommunicationNeeds: "no", Birthplace: "Asankrangwa, Ghana",
+		Family:    "Her parents and two younger brothers live in her village in Ghana. She has had no contact with them since she left.",
+		Education: "Went to the primary school in her village until she left. She has not been to school in the UK."})
 	return s.c
 }
 
@@ -184,10 +199,22 @@ func countyLinesBoy(t testing.TB) pathway.Case {
 	s.do(socialWorker, pathway.RecordLinkedPerson{Name: "Marcia Kell", Relationship: pathway.RelationshipParent, Notes: "Mother; reported each missing episode"})
 	s.do(socialWorker, pathway.RecordLinkedPerson{Name: "Dex, also called D-Money", Relationship: pathway.RelationshipSuspectedExploiter, Notes: "About 22, runs the Kingsport line, white BMW"})
 	s.do(socialWorker, pathway.RecordLinkedPerson{Name: "Tyrell", Relationship: pathway.RelationshipOther, Notes: "A 15-year-old found running the same line in January"})
+	s.do(socialWorker, pathway.RecordSituation{LearntAt: pathway.LearntAtStrategyDiscussion, ToldBy: "DS Hannah Price",
+		Exploiters:            "Dex, also called D-Money, about 22, who runs the Kingsport line, and the older friends who collect Jordan from college.",
+		ExploitersWhereabouts: "uk", ExploitersDetails: "Kingsport, where the line is run from; Dex drives a white BMW.",
+		OtherVictims: "yes", OtherVictimsDetails: "A 15-year-old boy was found running the same line in January.",
+		ReportedToPolice: "yes", CrimeReference: "WP-26-0210-0871", ReportedBefore: "yes",
+		ReportedBeforeDetails: "His mother reported him missing three times since October; no NRM referral was made."})
 	s.after(24*time.Hour).do(socialWorker, pathway.ReportMissing{StartedAt: s.now.Add(-3 * time.Hour), Circumstances: "Did not come home from college", PoliceInformed: true, PoliceReference: "WP-26-0211-301"})
 	s.after(9*24*time.Hour).do(socialWorker, pathway.RecordFound{EndedAt: s.now.Add(-2 * time.Hour), WhereFound: "A flat on the Meadow estate in Kingsport, by the police"})
 	s.after(24*time.Hour).do(socialWorker, pathway.RecordReturnInterview{HeldAt: s.now.Add(-time.Hour), By: "Sam Ortiz, Youth Justice Service",
 		Disclosed: "He owes Dex for a phone and drugs the police took, and has to work it off", NotDisclosed: "Where he slept in Kingsport"})
+	s.do(socialWorker, pathway.RecordSituation{LearntAt: pathway.LearntAtOther, ToldBy: "Jordan, at his return interview",
+		Treatment:        "He owes Dex for a phone and the drugs the police took, and has been told he must work it off. He was stabbed in January.",
+		StillInSituation: "yes", WhatKeepsThem: "The debt to Dex, and fear of what will happen to him or his mother if he stops.",
+		LastContact: "within-the-last-week", LastContactDetails: "Dex's friends collected him from college the day he went missing.",
+		HowItStarted:      "Last summer older friends from college started giving him lifts, food and money. After a few weeks they said he owed them and asked him to carry packages to Kingsport, then to stay there for days at a time to sell.",
+		HelpInvestigation: "not-sure", Education: "A student at Westmere College; he misses weeks when he goes missing."})
 	s.do(socialWorker, pathway.RecordSupport{Kind: pathway.SupportCriminalLegalAdvice, Status: pathway.SupportInPlace, Provider: "Harbour Law"})
 	s.do(socialWorker, pathway.RecordSupport{Kind: pathway.SupportStatutoryDefence, Status: pathway.SupportRequested, Provider: "Harbour Law", Notes: "For the possession charge"})
 	s.do(socialWorker, pathway.RecordSupport{Kind: pathway.SupportCAMHS, Status: pathway.SupportInPlace, Provider: "Westmere CAMHS"})

@@ -83,6 +83,7 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordLinkedPerson{}, AreaPeople},
 		{PlanInterview{}, AreaStrategy},
 		{BookInterpreter{}, AreaStrategy},
+		{RecordSituation{}, AreaStrategy},
 
 		{ConveneMeeting{}, AreaMeetings},
 		{RecordMeetingHeld{}, AreaMeetings},

@@ -85,6 +85,9 @@ type Concern struct {
 	CatalogVersion    string              `json:"catalogVersion"`
 	FamilySuspected   bool                `json:"familySuspected"`
 	ImmediateActions  []string            `json:"immediateActions"`
+	// Facts are what the child told the referrer, or the referrer saw, of
+	// the child's situation (situation.go, ConcernFacts).
+	Facts []FactAnswer `json:"facts,omitempty"`
 }
 
 // Contact is Children's Services' acknowledgement of a concern (annex step 1).
@@ -127,6 +130,10 @@ type Case struct {
 	Support  SupportState  // support, children from abroad, age, placement (§6.9–6.12, §7)
 	Safety   SafetyState   // missing episodes, closure, corrections (§4.3, §7.1–7.4)
 	Clients  ClientState   // machine clients given access by the team (§6.5)
+
+	// Situation is what the team has learnt of the child's situation, the
+	// exploiters and the child's background (situation.go, §8.8).
+	Situation SituationState
 }
 
 // Note is a case note written by a team member: disclosures come in

@@ -56,6 +56,16 @@ func Choices() []Choice {
 		{Command: RecordChildFromAbroad{}, Field: "immigrationOptions", Options: immigrationOptions, Each: true},
 		{Command: StartPlacement{}, Field: "placementType", Options: placementTypes},
 		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
+		{Command: RecordSituation{}, Field: "learntAt", Options: learntAtOptions},
+		{Command: RecordSituation{}, Field: "stillInSituation", Options: yesNo, Optional: true},
+		{Command: RecordSituation{}, Field: "lastContact", Options: lastContactOptions, Optional: true},
+		{Command: RecordSituation{}, Field: "exploitersWhereabouts", Options: exploitersWhereabouts, Optional: true},
+		{Command: RecordSituation{}, Field: "otherVictims", Options: yesNoNotSure, Optional: true},
+		{Command: RecordSituation{}, Field: "reportedToPolice", Options: yesNo, Optional: true},
+		{Command: RecordSituation{}, Field: "reportedBefore", Options: yesNoNotSure, Optional: true},
+		{Command: RecordSituation{}, Field: "helpInvestigation", Options: yesNoNotSure, Optional: true},
+		{Command: RecordSituation{}, Field: "hasChildren", Options: yesNo, Optional: true},
+		{Command: RecordSituation{}, Field: "communicationNeeds", Options: yesNo, Optional: true},
 	}
 }
 
@@ -116,6 +126,7 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RevokeWhereaboutsAccess]():          {"userId"},
 	reflect.TypeFor[RequestAgeAssessment]():             {"reason"},
 	reflect.TypeFor[CompleteAgeAssessment]():            {"completedOn", "outcome"},
+	reflect.TypeFor[RecordSituation]():                  {"learntAt"},
 }
 
 // Progresses lists every value of Case.Progress, furthest first.

@@ -166,6 +166,8 @@ var listFuncs = map[string]any{
 	"AccommodationBases": pathway.AccommodationBases, "ImmigrationOptions": pathway.ImmigrationOptions,
 	"AgeOutcomes": pathway.AgeOutcomes, "SupportKinds": pathway.SupportKinds, "SupportStatuses": pathway.SupportStatuses,
 	"ConsentGivers": pathway.ConsentGivers, "VisitorOffers": pathway.VisitorOffers, "PlacementTypes": pathway.PlacementTypes,
+	"LearntAtOptions": pathway.LearntAtOptions, "LastContactOptions": pathway.LastContactOptions,
+	"ExploitersWhereabouts": pathway.ExploitersWhereabouts, "YesNo": pathway.YesNo, "YesNoNotSure": pathway.YesNoNotSure,
 }
 
 // Progress only ever says one of Progresses, and every literal it builds

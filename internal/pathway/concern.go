@@ -60,6 +60,7 @@ func NormaliseConcern(c Concern) Concern {
 		c.Indicators[i].ID = strings.TrimSpace(c.Indicators[i].ID)
 		c.Indicators[i].Evidence = strings.TrimSpace(c.Indicators[i].Evidence)
 	}
+	c.Facts = normaliseFacts(c.Facts)
 	if !c.ImmediateRisk {
 		c.PoliceInformed, c.PoliceReference = false, ""
 	}
@@ -88,6 +89,7 @@ func (p *Pathway) ValidateConcern(c Concern, now time.Time) error {
 	p.validateChild(&probs, c.Child, now)
 	p.validateEncounter(&probs, c, now)
 	p.validateScreening(&probs, c)
+	validateConcernFacts(&probs, c.Facts)
 	return probs.Err()
 }
 

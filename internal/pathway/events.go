@@ -90,6 +90,7 @@ var eventDecoders = newEventRegistry(
 	justiceEvents(),
 	clientEvents(),
 	supervisionEvents(),
+	situationEvents(),
 )
 
 // EventTypes lists every registered event type.

@@ -31,7 +31,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordFamilyTracing{}, pathway.AgreeCarePlan{}, pathway.RecordUKVIConcern{}, pathway.RecordUKVIConfirmation{},
 	pathway.StartPlacement{}, pathway.ChangeWhereaboutsConfidentiality{}, pathway.GrantWhereaboutsAccess{},
 	pathway.RevokeWhereaboutsAccess{}, pathway.RequestAgeAssessment{}, pathway.CompleteAgeAssessment{},
-	pathway.RecordSupervision{},
+	pathway.RecordSupervision{}, pathway.RecordSituation{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for

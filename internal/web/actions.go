@@ -87,6 +87,7 @@ func newActionSet() *actionSet {
 	addStrategyActions(set)
 	addSupportActions(set)
 	addSupervisionActions(set)
+	addSituationActions(set)
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

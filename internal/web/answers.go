@@ -35,6 +35,7 @@ var keptForms = map[string]func(r *http.Request) string{
 	},
 	"POST /admin/interpreters":        samePage,
 	"POST /admin/staff":               func(*http.Request) string { return "/admin/staff/new" },
+	"POST /account/profile":           samePage,
 	"POST /subject-access/{id}/erase": samePage,
 }
 

@@ -50,6 +50,8 @@ type apiCase struct {
 	NRM      *pathway.NRMState      `json:"nrm,omitempty"`
 	Support  *pathway.SupportState  `json:"support,omitempty"`
 	Safety   *pathway.SafetyState   `json:"safety,omitempty"`
+	// Situation is what the team learnt of the child's situation (§8.8).
+	Situation *pathway.SituationState `json:"situation,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
@@ -60,6 +62,7 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 	if v.Membership.Team() {
 		out.Workers, out.Notes = c.Workers, c.Notes
 		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety
+		out.Situation = &c.Situation
 	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
 		// An outsider's case holds only the meetings, actions and
 		// escalations they take part in (pathway.Case.ForOutsider).

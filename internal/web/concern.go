@@ -33,6 +33,7 @@ var concernSteps = []concernStep{
 	{"indicators", "Indicators you observed", []string{"indicators"}},
 	{"evidence", "What you saw for each indicator", []string{"evidence-"}},
 	{"actions", "Immediate actions taken", []string{"immediateActions"}},
+	toldStep, // optional: concern_told.go
 }
 
 func stepBySlug(slug string) (concernStep, int, bool) {
@@ -277,6 +278,7 @@ func formValues(a casework.DraftAnswers) map[string]string {
 	if c.PoliceInformed {
 		f["policeInformed"] = "yes"
 	}
+	toldValues(c, f)
 	for _, in := range c.Indicators {
 		f["evidence-"+in.ID] = in.Evidence
 	}
@@ -356,6 +358,8 @@ func (s *Server) saveStep(r *http.Request, v casework.Viewer, d store.Draft, a c
 		verr = s.svc.Pathway.ValidateEncounter(pathway.NormaliseConcern(a.Concern), now)
 	case "indicators", "evidence", "exploitation", "actions":
 		verr = s.svc.Pathway.ValidateScreening(pathway.NormaliseConcern(a.Concern))
+	case toldStep.Slug:
+		verr = s.svc.Pathway.ValidateConcernFacts(pathway.NormaliseConcern(a.Concern).Facts)
 	}
 	for _, fe := range waymark.ErrorFields(verr) {
 		if st.owns(fe.Field) && !probs.Has(fe.Field) {
@@ -376,7 +380,7 @@ func (s *Server) saveStep(r *http.Request, v casework.Viewer, d store.Draft, a c
 	if form.Get("return") == "check" {
 		return "/concerns/" + d.ID + "/check", 0, nil, nil
 	}
-	if idx+1 < len(concernSteps) {
+	if idx+1 < len(concernSteps) && concernSteps[idx+1].Slug != toldStep.Slug { // the optional page is reached from the task list
 		return "/concerns/" + d.ID + "/" + concernSteps[idx+1].Slug, 0, nil, nil
 	}
 	return "/concerns/" + d.ID + "/check", 0, nil, nil
@@ -568,6 +572,8 @@ func applyStep(a *casework.DraftAnswers, slug string, f url.Values, probs *wayma
 		}
 	case "actions":
 		c.ImmediateActions = f["immediateActions"]
+	case toldStep.Slug:
+		applyTold(c, f)
 	}
 }
 
@@ -591,6 +597,7 @@ func (s *Server) concernTasks(draftID string, a casework.DraftAnswers) ([]taskVi
 		"indicators":   len(c.Indicators) > 0,
 		"evidence":     slices.ContainsFunc(c.Indicators, func(i pathway.ObservedIndicator) bool { return i.Evidence != "" }),
 		"actions":      len(c.ImmediateActions) > 0,
+		toldStep.Slug:  len(c.Facts) > 0,
 	}
 	var out []taskView
 	all := true
@@ -601,6 +608,8 @@ func (s *Server) concernTasks(draftID string, a casework.DraftAnswers) ([]taskVi
 			t.Status = "Completed"
 		case st.Slug == "actions" && !bad[st.Slug] && started["evidence"]:
 			t.Status = "Completed"
+		case st.Slug == toldStep.Slug && !bad[st.Slug]:
+			t.Status = "Optional"
 		case started[st.Slug]:
 			t.Status, all = "Incomplete", false
 		default:
@@ -721,7 +730,8 @@ func (s *Server) checkSections(draftID string, a casework.DraftAnswers) []checkS
 		ind = []checkRow{{"Indicators", "None chosen", href("indicators")}}
 	}
 	sections = append(sections, checkSection{"Indicators and what you saw", ind},
-		checkSection{"Immediate actions", []checkRow{{"Actions taken", dash(strings.Join(actions, ", ")), href("actions")}}})
+		checkSection{"Immediate actions", []checkRow{{"Actions taken", dash(strings.Join(actions, ", ")), href("actions")}}},
+		toldCheckSection(c, href(toldStep.Slug)))
 	return sections
 }
 

@@ -602,6 +602,7 @@ func TestOpenAPISchemasMatchTheGoJSONShapes(t *testing.T) {
 		{"APIToken", d.schema("APIToken"), apiToken{}, true},
 		{"MachineClient", d.schema("MachineClient"), apiMachineClient{}, true},
 		{"StaffMember", d.schema("StaffMember"), apiStaffMember{}, true},
+		{"WorkDetails", d.schema("WorkDetails"), casework.Profile{}, true},
 		{"Organisation", d.schema("Organisation"), apiOrganisation{}, true},
 		{"Interpreter", d.schema("Interpreter"), apiInterpreter{}, true},
 		{"OpenEscalation", d.schema("OpenEscalation"), apiEscalation{}, true},

@@ -77,6 +77,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /account/tokens", s.page(s.handleOwnTokens))                                 // clients.go
 	mux.Handle("POST /account/tokens", s.page(s.handleOwnTokenCreate))                           // clients.go
 	mux.Handle("POST /account/tokens/{id}/revoke", s.page(s.handleOwnTokenRevoke))               // clients.go
+	mux.Handle("GET /account/profile", s.page(s.handleProfile))                                  // profile.go
+	mux.Handle("POST /account/profile", s.page(s.handleProfileSave))                             // profile.go
 	mux.Handle("GET /account/machine-clients", s.page(s.handleCustodianClients))                 // clients.go: the custodian's
 	mux.Handle("POST /account/machine-clients/token", s.page(s.handleCustodianToken))            // clients.go
 	mux.Handle("GET /admin/machine-clients", s.page(s.handleMachineClients))                     // clients.go
@@ -93,6 +95,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/staff/{id}/disable", s.page(s.handleStaffChange("disable")))         // staff.go
 	mux.Handle("POST /admin/staff/{id}/enable", s.page(s.handleStaffChange("enable")))           // staff.go
 	mux.Handle("POST /admin/staff/{id}/unlock", s.page(s.handleStaffChange("unlock")))
+	mux.Handle("POST /admin/staff/{id}/profile", s.page(s.handleStaffChange("profile")))
 	mux.Handle("POST /admin/staff/{id}/invite", s.page(s.handleStaffChange("invite"))) // staff.go
 	mux.Handle("GET /admin/organisations", s.page(s.handleOrganisations))              // organisations.go
 	mux.Handle("GET /admin/organisations/{id}", s.page(s.handleOrg))                   // organisations.go
@@ -137,6 +140,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/tokens", s.api(s.handleAPITokens))                                    // clients.go: the person's own
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleAPICreateToken))                              // clients.go
 	mux.Handle("DELETE /api/v1/tokens/{id}", s.api(s.handleAPIRevokeToken))                       // clients.go
+	mux.Handle("GET /api/v1/account/profile", s.api(s.handleAPIProfile))                          // profile.go
+	mux.Handle("PUT /api/v1/account/profile", s.api(s.handleAPIProfileSave))                      // profile.go
 	mux.Handle("GET /api/v1/machine-clients", s.api(s.handleAPIMachineClients))                   // clients.go
 	mux.Handle("POST /api/v1/machine-clients", s.api(s.handleAPIMachineClientCreate))             // clients.go
 	mux.Handle("POST /api/v1/machine-clients/{id}/revoke", s.api(s.handleAPIMachineClientRevoke)) // clients.go

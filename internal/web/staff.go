@@ -34,6 +34,8 @@ type staffData struct {
 	Form        map[string]string
 	Selected    map[string]bool
 	CanInvite   bool // links to set a first password can be emailed
+	// Profile is the person's work details (profile.go).
+	Profile casework.Profile
 }
 
 func roleItems() []map[string]string {
@@ -253,13 +255,15 @@ func (s *Server) handleStaffAdd(w http.ResponseWriter, r *http.Request, v casewo
 		return
 	}
 	f := r.PostForm
-	d := staffData{Form: map[string]string{"email": f.Get("email"), "name": f.Get("name"), "organisation": f.Get("organisation"), "role": f.Get("role")}}
+	d := staffData{Form: map[string]string{"email": f.Get("email"), "name": f.Get("name"), "organisation": f.Get("organisation"), "role": f.Get("role"),
+		"jobTitle": f.Get("jobTitle"), "workPhone": f.Get("workPhone"), "awayEmail": f.Get("awayEmail")}}
 	again := func(status int, errs []waymark.FieldError) { s.staffAddPage(w, r, v, status, d, errs) }
 	if !s.formConfirm(w, r, v, again) {
 		return
 	}
 	token, _ := r.Context().Value(keyToken).(string)
-	m, err := s.svc.AddStaff(r.Context(), v, token, casework.NewStaff{Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), OrgID: f.Get("organisation")})
+	m, err := s.svc.AddStaff(r.Context(), v, token, casework.NewStaff{Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), OrgID: f.Get("organisation"),
+		Profile: profileFrom(f)})
 	switch {
 	case errors.Is(err, casework.ErrReauthenticate):
 		d.NeedConfirm = true
@@ -299,6 +303,15 @@ func (s *Server) staffPersonPage(w http.ResponseWriter, r *http.Request, v casew
 	if d.Form == nil {
 		d.Form = map[string]string{"role": d.Person.Role}
 	}
+	if d.Profile, err = s.svc.StaffProfile(r.Context(), v, id); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	for k, val := range profileForm(d.Profile) {
+		if _, given := d.Form[k]; !given {
+			d.Form[k] = val
+		}
+	}
 	d.CanInvite = s.svc.CanInvite()
 	s.staffConfirmation(r, v, &d, "/admin/staff/"+id)
 	s.render(w, r, status, "staff-person", Page{Title: d.Person.Name, Errors: errs, Flash: flash, Data: d})
@@ -329,8 +342,11 @@ func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r 
 		}
 		id := r.PathValue("id")
 		d := staffData{}
-		if change == "role" {
+		switch change {
+		case "role":
 			d.Form = map[string]string{"role": r.PostFormValue("role")}
+		case "profile":
+			d.Form = profileForm(profileFrom(r.PostForm))
 		}
 		again := func(status int, errs []waymark.FieldError) { s.staffPersonPage(w, r, v, status, d, errs, "") }
 		if !s.formConfirm(w, r, v, again) {
@@ -354,6 +370,8 @@ func (s *Server) handleStaffChange(change string) func(w http.ResponseWriter, r 
 		case "invite":
 			err = s.svc.InviteStaff(r.Context(), v, token, id)
 			done = "invited"
+		case "profile":
+			err = s.svc.SetStaffProfile(r.Context(), v, token, id, profileFrom(r.PostForm))
 		}
 		conflictField := ""
 		if change == "role" {
