@@ -18,6 +18,9 @@ func (s *Service) nrmContext(tx *store.Tx, v Viewer, c pathway.Case) (nrm.Contex
 		return nrm.Context{}, err
 	}
 	nc.Staff = staff
+	if err := s.nrmListMappings(tx, v, c, &nc); err != nil {
+		return nc, err
+	}
 	_ = tx
 	_ = c
 	return nc, nil

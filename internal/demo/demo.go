@@ -185,6 +185,9 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 			return err
 		}
 	}
+	if err := mapToHOLists(tx, svc.Catalog.HOLists, now); err != nil { // places.go
+		return err
+	}
 	for _, u := range users {
 		hash, err := access.HashPassword(Password, svc.Argon)
 		if err != nil {
@@ -284,7 +287,7 @@ func planStories(svc *casework.Service, now time.Time) ([]step, error) {
 				return err
 			}})
 		previous := outcomeAt
-		for _, l := range afterOutcome[name] {
+		for _, l := range slices.Concat(afterOutcome[name], listChoices[name]) { // listChoices: places.go
 			at := l.at(now, cal)
 			if !previous.Before(at) || !at.Before(now) {
 				return nil, fmt.Errorf("demo: %s for %s must come after the step before it, before now", l.what, name)

@@ -262,38 +262,35 @@ var referralProposals = map[string]proposal{
 	"are-others-involved-details": func(f *facts) (string, string) {
 		return involvement(f), "Contact, workers, strategy discussions, meetings, actions, support and immediate actions on the case (§8.8(5))."
 	},
-	"where-exploitation-happened": func(f *facts) (string, string) {
-		if f.fromAbroad() {
-			return "uk-and-overseas", "The child was brought from abroad (§5.3, §7). Choose 'In the UK' if nothing happened to them before they arrived."
-		}
-		return "uk", "Nothing on the case places the exploitation outside the UK."
-	},
-	"where-exploitation-happened-uk-city-1": func(f *facts) (string, string) {
-		return "", "Waymark records places in words, not the form's list of towns: choose the town from the places listed below."
-	},
-	"where-exploitation-happened-other-uk-other-location": func(f *facts) (string, string) {
-		return bullets(places(f)), "Where the child was identified and found (§8.8(4)(b) and (c)). Never the child's placement address (§7.6)."
-	},
-	"where-exploitation-happened-overseas-country-1": func(f *facts) (string, string) {
-		src := "Choose the country where the exploitation happened."
-		if n := f.c.Concern.Child.Nationality; n != "" {
-			src += " Nationality recorded: " + n + "."
-		}
-		return "", src
-	},
-	"where-exploitation-happened-other-overseas-other-location": func(f *facts) (string, string) {
-		if a := f.c.Support.Abroad; a != nil && a.Notes != "" {
-			return sentence(a.Notes), "The record of the child from abroad (§7)."
-		}
-		return "", "Optional. Nothing is recorded about places overseas."
-	},
-	"current-pv-location-uk-city":   proposeCurrentLocation("town"),
-	"current-pv-location-uk-region": proposeCurrentLocation("county"),
-
-	"who-exploited-pv":                    recorded(pathway.FactExploiters, proposeExploiters),
-	"exploiters-location":                 proposeExploitersWhereabouts,
-	"are-exploiters-in-the-uk":            proposeExploitersInTheUK,
-	"exploiters-current-location-details": recorded(pathway.FactExploitersDetail, nothingRecorded("Nobody has recorded where the exploiters are: give any information, even old.")),
+	"where-exploitation-happened":                               proposeWhereExploitationHappened,
+	"where-exploitation-happened-uk-city-1":                     proposeUKTown(1),
+	"where-exploitation-happened-uk-city-2":                     proposeUKTown(2),
+	"where-exploitation-happened-uk-city-3":                     proposeUKTown(3),
+	"where-exploitation-happened-uk-city-4":                     proposeUKTown(4),
+	"where-exploitation-happened-uk-city-5":                     proposeUKTown(5),
+	"where-exploitation-happened-uk-city-6":                     proposeUKTown(6),
+	"where-exploitation-happened-uk-city-7":                     proposeUKTown(7),
+	"where-exploitation-happened-uk-city-8":                     proposeUKTown(8),
+	"where-exploitation-happened-uk-city-9":                     proposeUKTown(9),
+	"where-exploitation-happened-uk-city-10":                    proposeUKTown(10),
+	"where-exploitation-happened-other-uk-other-location":       proposeOtherUKPlaces,
+	"where-exploitation-happened-overseas-country-1":            proposeCountry(1),
+	"where-exploitation-happened-overseas-country-2":            proposeCountry(2),
+	"where-exploitation-happened-overseas-country-3":            proposeCountry(3),
+	"where-exploitation-happened-overseas-country-4":            proposeCountry(4),
+	"where-exploitation-happened-overseas-country-5":            proposeCountry(5),
+	"where-exploitation-happened-overseas-country-6":            proposeCountry(6),
+	"where-exploitation-happened-overseas-country-7":            proposeCountry(7),
+	"where-exploitation-happened-overseas-country-8":            proposeCountry(8),
+	"where-exploitation-happened-overseas-country-9":            proposeCountry(9),
+	"where-exploitation-happened-overseas-country-10":           proposeCountry(10),
+	"where-exploitation-happened-other-overseas-other-location": proposeOtherOverseasPlaces,
+	"current-pv-location-uk-city":                               proposeWhereNow(false),
+	"current-pv-location-uk-region":                             proposeWhereNow(true),
+	"who-exploited-pv":                                          recorded(pathway.FactExploiters, proposeExploiters),
+	"exploiters-location":                                       proposeExploitersWhereabouts,
+	"are-exploiters-in-the-uk":                                  proposeExploitersInTheUK,
+	"exploiters-current-location-details":                       recorded(pathway.FactExploitersDetail, nothingRecorded("Nobody has recorded where the exploiters are: give any information, even old.")),
 
 	"types-of-exploitation": proposeTypes,
 	"other-exploitation-details": func(f *facts) (string, string) {
@@ -363,14 +360,10 @@ var referralProposals = map[string]proposal{
 		}
 		return "", "The child's gender is recorded as not known."
 	},
-	"does-pv-have-children":            proposeHasChildren,
-	"does-pv-have-children-yes-amount": recorded(pathway.FactNumberOfChildren, nothingRecorded("Nobody has recorded how many children they have.")),
-	"pv-nationality": func(f *facts) (string, string) {
-		if n := f.c.Concern.Child.Nationality; n != "" {
-			return n, "The nationality recorded for the child. Pick the matching entry in the form's list; 'Unknown' is allowed."
-		}
-		return "", "No nationality is recorded. The form's list includes 'Unknown'."
-	},
+	"does-pv-have-children":                proposeHasChildren,
+	"does-pv-have-children-yes-amount":     recorded(pathway.FactNumberOfChildren, nothingRecorded("Nobody has recorded how many children they have.")),
+	"pv-nationality":                       proposeNationality(0),
+	"pv-nationality-second":                proposeNationality(1),
 	"pv-interpreter-requirements":          proposeInterpreter(false),
 	"pv-interpreter-requirements-language": proposeInterpreter(true),
 	"pv-other-help-with-communication":     proposeCommunicationNeeds,
@@ -811,21 +804,6 @@ func places(f *facts) []string {
 	}
 	out = append(out, evidenceLines(f.in("general.travelling-alone-far-from-home", "general.found-far-from-home", "general.cannabis-farm-or-cuckooed-home", "sexual.found-in-brothel-or-sauna"))...)
 	return out
-}
-
-func proposeCurrentLocation(what string) proposal {
-	return func(f *facts) (string, string) {
-		if f.c.Flags(time.Time{}).WhereaboutsConfidential {
-			return "", "The child's whereabouts are confidential (§7.6): agree with the social worker what " + what + " to give."
-		}
-		src := "Waymark records where the child is in words, not the form's list: choose the " + what + "."
-		if p := f.c.Support.CurrentPlacement(); p != nil {
-			src += " The child has been in " + lowerFirst(optionText(pathway.PlacementTypes(), p.Type)) + " since " + day(p.StartedAt) + "."
-		} else if l := f.c.Concern.Child.CurrentLocation; l != "" {
-			src += " When the concern was raised: " + sentence(l)
-		}
-		return "", src
-	}
 }
 
 func proposeExploiters(f *facts) (string, string) {

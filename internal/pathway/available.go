@@ -76,6 +76,8 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordOutcome{}, AreaChildrensServices},
 		{CorrectChildDetails{}, AreaConcern},
 		{CorrectEntry{}, AreaConcern},
+		{RecordChildOrigin{}, AreaConcern},        // places.go
+		{RecordExploitationPlaces{}, AreaConcern}, // places.go
 		{CloseCase{}, AreaConcern},
 		{ReopenCase{}, AreaConcern},
 
@@ -110,6 +112,7 @@ func NewCatalogue() []CatalogueEntry {
 		{ChangeWhereaboutsConfidentiality{}, AreaSupport},
 		{GrantWhereaboutsAccess{}, AreaSupport},
 		{RevokeWhereaboutsAccess{}, AreaSupport},
+		{RecordWhereChildIsNow{}, AreaSupport}, // places.go
 
 		{RecordChildFromAbroad{}, AreaAbroad},
 		{RecordRepatriationRisk{}, AreaAbroad},

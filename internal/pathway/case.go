@@ -134,6 +134,7 @@ type Case struct {
 	// Situation is what the team has learnt of the child's situation, the
 	// exploiters and the child's background (situation.go, §8.8).
 	Situation SituationState
+	Places    PlacesState // nationality, country of birth and places from the Home Office lists (places.go)
 }
 
 // Note is a case note written by a team member: disclosures come in

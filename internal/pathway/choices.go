@@ -127,6 +127,9 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RequestAgeAssessment]():             {"reason"},
 	reflect.TypeFor[CompleteAgeAssessment]():            {"completedOn", "outcome"},
 	reflect.TypeFor[RecordSituation]():                  {"learntAt"},
+	reflect.TypeFor[RecordChildOrigin]():                {"nationality"},
+	reflect.TypeFor[RecordExploitationPlaces]():         {},
+	reflect.TypeFor[RecordWhereChildIsNow]():            {"town", "region"},
 }
 
 // Progresses lists every value of Case.Progress, furthest first.

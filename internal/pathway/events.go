@@ -91,6 +91,7 @@ var eventDecoders = newEventRegistry(
 	clientEvents(),
 	supervisionEvents(),
 	situationEvents(),
+	placesEvents(),
 )
 
 // EventTypes lists every registered event type.

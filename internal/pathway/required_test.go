@@ -32,6 +32,7 @@ var answeredCommands = []pathway.Command{
 	pathway.StartPlacement{}, pathway.ChangeWhereaboutsConfidentiality{}, pathway.GrantWhereaboutsAccess{},
 	pathway.RevokeWhereaboutsAccess{}, pathway.RequestAgeAssessment{}, pathway.CompleteAgeAssessment{},
 	pathway.RecordSupervision{}, pathway.RecordSituation{},
+	pathway.RecordChildOrigin{}, pathway.RecordExploitationPlaces{}, pathway.RecordWhereChildIsNow{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -100,8 +101,9 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 func TestRequiredAnswersAreThoseThePathwayRefusesWithout(t *testing.T) {
 	// Answers refused when left out only because another answer is left out too.
 	dependsOnAnother := map[string][]string{
-		"SubmitNRMReferral":     {"reasonWithoutMeeting"}, // needed only without a meeting's decision to submit (§8.5)
-		"CompleteAgeAssessment": {"assessedDateOfBirth"},  // or assessedAge
+		"SubmitNRMReferral":        {"reasonWithoutMeeting"}, // needed only without a meeting's decision to submit (§8.5)
+		"CompleteAgeAssessment":    {"assessedDateOfBirth"},  // or assessedAge
+		"RecordExploitationPlaces": {"ukTowns"},              // or countries, or the places in words
 	}
 	cases := casesAtEveryStep(t)
 	actors := []pathway.Actor{mtgSocialWorker, frontDoor, policeLead, mtgManager, mtgPartnershipLead, teacher}

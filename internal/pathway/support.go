@@ -85,6 +85,7 @@ func (c Case) Redacted(viewerUserID string) Case {
 		}
 	}
 	c.Support.Placements = ps
+	c.Places = c.Places.redactedWhereNow() // places.go
 	return c
 }
 
@@ -92,6 +93,9 @@ func (c Case) Redacted(viewerUserID string) Case {
 // placement's address is blanked unless the viewer holds a grant (§7.6).
 // Summaries never hold an address; this protects the event's data too.
 func (e Event) Redacted(c Case, viewerUserID string) Event {
+	if c.Support.anyConfidentialPlacement() && !c.Support.HasWhereaboutsAccess(viewerUserID) {
+		e = redactedWhereNowEvent(e) // places.go
+	}
 	d, ok := e.Data.(PlacementStarted)
 	if !ok || !d.Placement.WhereaboutsConfidential || c.Support.HasWhereaboutsAccess(viewerUserID) {
 		return e

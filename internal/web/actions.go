@@ -12,6 +12,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/catalog"
 	"waymark/internal/pathway"
 )
 
@@ -52,6 +53,7 @@ const (
 	kindSelect
 	kindCheckboxes // → []string
 	kindYesNo      // → bool
+	kindListSelect // one of the Home Office form's lists: → string, or []string with Count > 1 (actions_places.go)
 )
 
 // field is one answer on an action's page; Name is the command's JSON name.
@@ -65,6 +67,12 @@ type field struct {
 	MaxLength int
 	Rows      int
 	Default   func(v casework.CaseView) string // the answer a new form starts with, so nothing known is asked again (WCAG 3.3.7)
+
+	// A kindListSelect's list, how many boxes it may have (answers up to
+	// Count), and the entries a new form starts with (actions_places.go).
+	List        catalog.HOList
+	Count       int
+	ListDefault func(v casework.CaseView) []string
 }
 
 type option struct{ Value, Text string }
@@ -88,6 +96,7 @@ func newActionSet() *actionSet {
 	addSupportActions(set)
 	addSupervisionActions(set)
 	addSituationActions(set)
+	addPlacesActions(set)
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area
@@ -155,6 +164,8 @@ func (a *action) formToJSON(f url.Values) ([]byte, waymark.Problems) {
 		switch fd.Kind {
 		case kindText, kindTextarea, kindEmail, kindRadios, kindSelect:
 			m[fd.Name] = strings.TrimSpace(f.Get(fd.Name))
+		case kindListSelect:
+			m[fd.Name] = fd.listAnswer(f)
 		case kindLines:
 			m[fd.Name] = lines(f.Get(fd.Name))
 		case kindCheckboxes:
@@ -243,6 +254,19 @@ func (a *action) checkLines(b []byte) error {
 					}
 				}
 			}
+		case kindListSelect: // one entry, or several (actions_places.go)
+			var vs []string
+			if json.Unmarshal(raw, &vs) != nil {
+				var v string
+				json.Unmarshal(raw, &v)
+				vs = []string{v}
+			}
+			for _, v := range vs {
+				if p := pathway.TextProblem(v, false); p != "" {
+					probs.Add(fd.Name, "%s %s", label, p)
+					break
+				}
+			}
 		}
 	}
 	return probs.Err()
@@ -297,11 +321,12 @@ type actionPage struct {
 	Form    map[string]string
 	Checked map[string]map[string]bool
 	Options map[string][]map[string]string
+	Lists   map[string]listSelectField // kindListSelect fields (actions_places.go)
 }
 
 func (s *Server) actionPageData(view casework.CaseView, viewer casework.Viewer, a *action, f url.Values) actionPage {
 	p := actionPage{Case: s.caseData(view, viewer), Action: a, Version: view.Case.Version, Form: map[string]string{},
-		Checked: map[string]map[string]bool{}, Options: map[string][]map[string]string{}}
+		Checked: map[string]map[string]bool{}, Options: map[string][]map[string]string{}, Lists: map[string]listSelectField{}}
 	for k, vs := range f {
 		if len(vs) > 0 {
 			p.Form[k] = vs[0]
@@ -318,6 +343,9 @@ func (s *Server) actionPageData(view casework.CaseView, viewer casework.Viewer, 
 		}
 		if fd.Kind == kindYesNo {
 			p.Options[fd.Name] = []map[string]string{{"Value": "yes", "Text": "Yes"}, {"Value": "no", "Text": "No"}}
+		}
+		if fd.Kind == kindListSelect {
+			p.Lists[fd.Name] = s.listSelectField(fd, view, f)
 		}
 		if fd.Kind == kindCheckboxes {
 			p.Checked[fd.Name] = map[string]bool{}
@@ -434,5 +462,5 @@ func (set *actionSet) sortedSlugs() []string {
 
 // KindName is the field's kind as the action template names it.
 func (f field) KindName() string {
-	return [...]string{"text", "textarea", "lines", "email", "number", "date", "datetime", "radios", "select", "checkboxes", "yesno"}[f.Kind]
+	return [...]string{"text", "textarea", "lines", "email", "number", "date", "datetime", "radios", "select", "checkboxes", "yesno", "listselect"}[f.Kind]
 }

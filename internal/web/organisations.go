@@ -23,6 +23,7 @@ type organisationData struct {
 	Org              *organisationRow
 	DesignationItems []map[string]string
 	Selected         string
+	HOLists          *hoListsData // the organisation's entries in the form's lists (organisations_holists.go)
 }
 
 // notAFirstResponder is the answer "Not a First Responder" on the form.
@@ -46,6 +47,8 @@ func (s *Server) handleOrg(w http.ResponseWriter, r *http.Request, v casework.Vi
 	switch r.URL.Query().Get("done") {
 	case "designation":
 		flash = "First Responder designation saved"
+	case "ho-lists":
+		flash = "The entries in the Home Office lists are saved"
 	case "confirmed":
 		flash = "You have confirmed it is you: you can make changes for the next few minutes"
 	}
@@ -83,6 +86,10 @@ func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request, v case
 		if !d.Org.Designation.Unlisted && d.Org.Designation.Designation != "" {
 			d.Selected = d.Org.Designation.Designation
 		}
+	}
+	if err := s.orgHOLists(r, v, &d); err != nil {
+		s.failErr(w, r, err)
+		return
 	}
 	s.staffConfirmation(r, v, &d.staffData, "/admin/organisations/"+id)
 	s.render(w, r, status, "organisation", Page{Title: d.Org.Name, Errors: errs, Flash: flash, Data: d})

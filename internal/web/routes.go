@@ -96,14 +96,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/staff/{id}/enable", s.page(s.handleStaffChange("enable")))           // staff.go
 	mux.Handle("POST /admin/staff/{id}/unlock", s.page(s.handleStaffChange("unlock")))
 	mux.Handle("POST /admin/staff/{id}/profile", s.page(s.handleStaffChange("profile")))
-	mux.Handle("POST /admin/staff/{id}/invite", s.page(s.handleStaffChange("invite"))) // staff.go
-	mux.Handle("GET /admin/organisations", s.page(s.handleOrganisations))              // organisations.go
-	mux.Handle("GET /admin/organisations/{id}", s.page(s.handleOrg))                   // organisations.go
-	mux.Handle("POST /admin/organisations/{id}", s.page(s.handleOrgSave))              // organisations.go
-	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                   // privacy.go
-	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))      // privacy.go
-	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))          // privacy.go
-	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))             // privacy.go
+	mux.Handle("POST /admin/staff/{id}/invite", s.page(s.handleStaffChange("invite")))        // staff.go
+	mux.Handle("GET /admin/organisations", s.page(s.handleOrganisations))                     // organisations.go
+	mux.Handle("GET /admin/organisations/{id}", s.page(s.handleOrg))                          // organisations.go
+	mux.Handle("POST /admin/organisations/{id}", s.page(s.handleOrgSave))                     // organisations.go
+	mux.Handle("POST /admin/organisations/{id}/ho-lists", s.page(s.handleOrgHOListsSave))     // organisations_holists.go
+	mux.Handle("GET /admin/organisations/partnership", s.page(s.handlePartnershipLists))      // organisations_holists.go
+	mux.Handle("POST /admin/organisations/partnership", s.page(s.handlePartnershipListsSave)) // organisations_holists.go
+	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                          // privacy.go
+	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))             // privacy.go
+	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                 // privacy.go
+	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))                    // privacy.go
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
 	mux.Handle("GET /help", http.HandlerFunc(s.handleHelp))                                         // help.go

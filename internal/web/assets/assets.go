@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds the files to serve under /assets/.
 //
-//go:embed VERSION govuk.css govuk-frontend.min.js waymark.css waymark.js nrm-copy.js nrm-autosave.js timeout.js images icons
+//go:embed VERSION govuk.css govuk-frontend.min.js waymark.css waymark.js nrm-copy.js nrm-autosave.js timeout.js list-autocomplete.js images icons
 var FS embed.FS

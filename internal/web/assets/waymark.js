@@ -1,5 +1,6 @@
 // Waymark's only script: a same-origin module, so the CSP needs no inline script.
 import { initAll } from './govuk-frontend.min.js'
+import './list-autocomplete.js' // the type-ahead over the Home Office lists' selects
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 // A link styled as a button (role="button") is pressed with the Space key
