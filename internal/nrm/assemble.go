@@ -124,9 +124,11 @@ func assembleCtx(k Kind, proposals map[string]proposal, c pathway.Case, cat *cat
 			for _, ff := range fp.Fields {
 				fld := Field{ID: ff.ID, Label: ff.Label, Hint: ff.Hint, Type: ff.Type, Required: ff.Required == RequiredYes,
 					Limit: form.LimitOf(ff), Options: ff.Options, ShowIf: ff.ShowIf, List: ff.List, Format: ff.Format, NoLinks: ff.NoLinks, thin: ff.ThinBelow}
+				fld.HOList = ff.HOList
 				if propose, ok := proposals[ff.ID]; ok {
 					fld.Proposed, fld.Source = propose(f)
 					fld.Proposed = normaliseDashes(strings.TrimSpace(fld.Proposed)) // as the form would
+					offer(f, &fld)                                                  // only what the form takes is offered
 				}
 				fld.Value = fld.Proposed
 				p.Fields = append(p.Fields, fld)
@@ -157,23 +159,12 @@ var referralProposals = map[string]proposal{
 	"reference": func(f *facts) (string, string) {
 		return caseReference(f.c), "The Children's Services reference for the case (annex step 1). It stays with you: the form does not send it."
 	},
-	"user-organisation": func(f *facts) (string, string) {
-		name, src := f.leadFirstResponder()
-		if name == "" {
-			return "", "No First Responder organisation is on the case yet: the multi-agency meeting agrees the lead (§8.5)."
-		}
-		return name, "From " + src + ". Pick the matching entry in the form's list."
-	},
+	"user-organisation": proposeOrganisation,
 	"fr-location": func(f *facts) (string, string) {
 		return "england", "Waymark follows the English safeguarding pathway."
 	},
 	"pv-under-age": proposeUnderAge,
-	"local-authority-contacted-about-child-local-authority-name": func(f *facts) (string, string) {
-		if f.c.Contact == nil {
-			return "", "Children's Services have not recorded the contact yet. The local authority must be contacted to safeguard the child before the referral."
-		}
-		return f.c.Contact.By.OrgName, fmt.Sprintf("Children's Services recorded the contact on %s, reference %s. Pick the matching entry in the form's list.", day(f.c.Contact.ReceivedAt), f.c.Contact.Reference)
-	},
+	"local-authority-contacted-about-child-local-authority-name": proposeLocalAuthority,
 	"local-authority-contacted-about-child-local-authority-phone": func(f *facts) (string, string) {
 		return "", "Waymark does not hold the team's phone number: enter the number of the Children's Services team working the case."
 	},
@@ -292,16 +283,8 @@ var referralProposals = map[string]proposal{
 	"are-exploiters-in-the-uk":                                  proposeExploitersInTheUK,
 	"exploiters-current-location-details":                       recorded(pathway.FactExploitersDetail, nothingRecorded("Nobody has recorded where the exploiters are: give any information, even old.")),
 
-	"types-of-exploitation": proposeTypes,
-	"other-exploitation-details": func(f *facts) (string, string) {
-		var labels []string
-		for _, t := range f.types {
-			if boxFor(t) == "other" {
-				labels = append(labels, t.Label)
-			}
-		}
-		return strings.Join(labels, ", "), "Exploitation types with no box of their own (§2.1)."
-	},
+	"types-of-exploitation":                    proposeTypes,
+	"other-exploitation-details":               proposeOtherExploitation,
 	"any-other-pvs":                            proposeOtherVictims,
 	"other-potential-victims-yes-details":      recordedOnlyIf(pathway.FactOtherVictimsInfo, pathway.FactOtherVictims, []string{"yes"}, otherVictimsFromTheCase),
 	"other-potential-victims-not-sure-details": recordedOnlyIf(pathway.FactOtherVictimsInfo, pathway.FactOtherVictims, []string{"not-sure"}, nothingRecorded("Optional. Say why there may be other potential victims.")),
@@ -314,13 +297,8 @@ var referralProposals = map[string]proposal{
 	"future-exploitation-reasons": func(f *facts) (string, string) {
 		return futureRisk(f), "Evidence of ongoing risk recorded on the case (§4.3, §5.1)."
 	},
-	"reported-to-police": proposeReportedToPolice,
-	"reported-to-police-police-forces": func(f *facts) (string, string) {
-		if p := f.policeForce(); p != "" {
-			return p, "The police force on the case. Pick the matching entry in the form's list."
-		}
-		return "", "Choose the police force that holds the crime reference."
-	},
+	"reported-to-police":                 proposeReportedToPolice,
+	"reported-to-police-police-forces":   proposePoliceForce,
 	"reported-to-police-crime-reference": proposeCrimeReference,
 	"authorities-cooperation":            proposeCooperation,
 	"authorities-cooperation-details":    recordedOnlyIf(pathway.FactHelpDetails, pathway.FactHelpInvestigation, []string{"yes"}, nothingRecorded("Optional. Any co-operation with the police, now or planned. Do not write web or email addresses: the form refuses them.")),
@@ -824,43 +802,6 @@ func proposeExploiters(f *facts) (string, string) {
 		return "", "No suspected exploiter is recorded. If nothing is known, say so."
 	}
 	return paragraphs(head, bullets(lines)), "Suspected exploiters linked to the child (§6.7) and indicators about the people around them (§5.2) (§8.8(4)(d))."
-}
-
-// boxFor is the form's tick box for an exploitation type, by the Home
-// Office statistics group the catalogue maps it to (NRM-FORM.md §7).
-func boxFor(t catalog.ExploitationType) string {
-	switch t.StatisticsGroup {
-	case "labour":
-		return "forced-to-work"
-	case "sexual":
-		return "child-exploitation"
-	case "criminal":
-		return "forced-to-commit-crime"
-	case "domestic-servitude":
-		return "unpaid-household-work"
-	case "organ-harvesting":
-		return "organs-removed"
-	}
-	return "other"
-}
-
-func proposeTypes(f *facts) (string, string) {
-	if len(f.types) == 0 {
-		return "", "The concern records no kind of exploitation: tick at least one box."
-	}
-	ticked := map[string]bool{}
-	var why []string
-	for _, t := range f.types {
-		ticked[boxFor(t)] = true
-		why = append(why, t.Label+" is reported as "+t.StatisticsGroup)
-	}
-	var boxes []string
-	for _, o := range FormFor(Referral).fieldOptions("types-of-exploitation") {
-		if ticked[o.Value] {
-			boxes = append(boxes, o.Value)
-		}
-	}
-	return strings.Join(boxes, "\n"), "Mapped from the exploitation types through their Home Office statistics groups: " + strings.Join(why, "; ") + "."
 }
 
 func (f *Form) fieldOptions(id string) []Option {

@@ -81,7 +81,8 @@ func proposeNationality(n int) proposal {
 		if e, ok := f.cat.HOLists.Lookup(catalog.HONationalities, words); ok {
 			return e.Value, "The nationality recorded with the concern. Choose it from the list on the case to keep the child's own words beside it."
 		}
-		return "", "Recorded with the concern as " + f.nearestNote(catalog.HONationalities, words) + " Choose the child's nationality from the list on the case."
+		// Not an entry: offered as a suggestion with the nearest entries, never as the answer (offerListed).
+		return words, "Recorded with the concern. Choose the child's nationality from the list on the case."
 	}
 }
 

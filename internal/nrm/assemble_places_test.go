@@ -98,7 +98,7 @@ func TestAListAnswerIsOnlyEverAnEntryOfItsList(t *testing.T) {
 	c.Concern.Child.Nationality = "Eritrean (his own account)"
 	d := nrm.Assemble(c, cat, now)
 	f, _ := d.Field("pv-nationality")
-	if f.Proposed != "" || !strings.Contains(f.Source, "not an entry of the form's list") || !strings.Contains(f.Source, "Nearest entries: Eritrean") {
+	if f.Proposed != "" || !strings.Contains(f.Source, "not an entry of the form's list") || !strings.Contains(f.Source, "Nearest entries: 'Eritrean'") {
 		t.Errorf("words that are no entry: proposed %q (%s)", f.Proposed, f.Source)
 	}
 	c.Concern.Child.Nationality = "british"

@@ -2,12 +2,8 @@ package nrm
 
 import (
 	"fmt"
-	"net/mail"
-	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Kinds of problem Check finds.
@@ -18,6 +14,8 @@ const (
 	ProblemOverLimit = "over-limit" // longer than the form takes
 	ProblemLink      = "link"       // the form refuses anything shaped like a web or email address
 	ProblemInvalid   = "invalid"    // not one of the choices, not a date, not digits, not an email
+	ProblemNotListed = "not-listed" // an answer to a list question that is not exactly an entry of the form's list
+	ProblemRoute     = "route"      // an answer takes the form down a route this draft does not follow
 	ProblemNearLimit = "near-limit" // within the margin below the limit
 	ProblemRewritten = "rewritten"  // characters the form's sanitiser changes
 	ProblemOneLine   = "one-line"   // line breaks in a one-line field become spaces
@@ -36,6 +34,10 @@ type Problem struct {
 
 // Check lists every problem of the draft in the form's order: each field on
 // the child's route is either answered or reported here.
+//
+// An answer set aside (Field.SetAside: kept, but on a page the route no
+// longer takes) is neither checked nor reported. The draft's AssembledAt is
+// the day a date of birth must come before.
 func Check(d Draft) []Problem {
 	form := FormFor(d.Kind)
 	var out []Problem
@@ -43,7 +45,7 @@ func Check(d Draft) []Problem {
 		for _, p := range s.Pages {
 			for _, f := range p.Fields {
 				if f.Shown && f.Counts() {
-					out = append(out, checkField(form, s.ID, f)...)
+					out = append(out, checkField(form, s.ID, f, d.AssembledAt)...)
 				}
 			}
 		}
@@ -51,12 +53,44 @@ func Check(d Draft) []Problem {
 	return out
 }
 
-func checkField(form *Form, section string, f Field) []Problem {
+// ProposalRefusals lists what the form would refuse among the answers
+// Waymark proposes, on the route or not: a list answer that is not an entry
+// of its list, a choice that is not one of the form's, a date, email or
+// number the form's rules refuse, a web address where the box refuses one,
+// or text over the form's limit. The assembler offers none of these except
+// the last (a long answer is the team's to shorten), so on the sample cases
+// the list is empty.
+func ProposalRefusals(d Draft) []Problem {
+	form := FormFor(d.Kind)
+	var out []Problem
+	for _, s := range d.Sections {
+		for _, p := range s.Pages {
+			for _, f := range p.Fields {
+				if !f.Counts() || f.Proposed == "" {
+					continue
+				}
+				f.Value = f.Proposed
+				for _, pr := range checkField(form, s.ID, f, d.AssembledAt) {
+					switch pr.Kind {
+					case ProblemInvalid, ProblemNotListed, ProblemLink, ProblemOverLimit:
+						out = append(out, pr)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fieldUnderAge is the form's age question: its answer decides the route.
+const fieldUnderAge = "pv-under-age"
+
+func checkField(form *Form, section string, f Field, today time.Time) []Problem {
 	var out []Problem
 	add := func(kind string, blocking bool, format string, args ...any) {
 		out = append(out, Problem{Section: section, Field: f.ID, Label: f.Label, Kind: kind, Message: fmt.Sprintf(format, args...), Blocking: blocking})
 	}
-	v := strings.TrimSpace(f.Value)
+	v := jsTrim(f.Value)
 	if v == "" {
 		if f.Required {
 			msg := "Not answered: " + f.Label
@@ -70,8 +104,14 @@ func checkField(form *Form, section string, f Field) []Problem {
 		}
 		return out
 	}
-	if msg := invalid(f, v); msg != "" {
+	if msg := invalid(f, v, today); msg != "" {
 		add(ProblemInvalid, true, "%s", msg)
+	}
+	if msg := notListed(f, v); msg != "" {
+		add(ProblemNotListed, true, "%s", msg)
+	}
+	if f.ID == fieldUnderAge && v == "no" && form.Kind == Referral {
+		add(ProblemRoute, true, "The answer 'No' takes the form down the adult route: it asks whether they were under 18 when exploited, for their consent and where to send the decision, and not which local authority was contacted. This draft follows the child route: the page about the local authority is off the route, and any answers on it are set aside. Take advice before referring as an adult (§7.4).")
 	}
 	for _, line := range strings.Split(v, "\n") {
 		if i := strings.Index(line, evidenceNeeded); i >= 0 {
@@ -84,20 +124,24 @@ func checkField(form *Form, section string, f Field) []Problem {
 			add(ProblemThin, true, "%s is too thin to support a decision: %d words. The Home Office decides on what the form says, so give at least %d (§8.7).", f.Label, n, f.thin)
 		}
 	}
-	if f.Type == TypeText || f.Type == TypeTextarea || f.Type == TypeFile {
-		n := FormLength(f.Type, v)
+	// The names of the documents to upload are not an answer the form
+	// takes as text: the form takes the files (§5 of the issue; NRM-FORM.md
+	// §5.11), so no text rule applies to them.
+	if f.Type == TypeText || f.Type == TypeTextarea {
+		sent := FormValue(f.Type, f.Value)
+		n := utf16Length(sent)
 		switch {
 		case f.Limit > 0 && n > f.Limit:
-			add(ProblemOverLimit, true, "%s is %s characters and the form takes %s (each line break counts as %d). Shorten it by %s.",
+			add(ProblemOverLimit, true, "%s is %s characters and the form takes %s (each line break counts as %d, and so does each emoji). Shorten it by %s.",
 				f.Label, thousands(n), thousands(f.Limit), form.LineBreakCounts, thousands(n-f.Limit))
 		case f.Limit == form.Limit && n > form.AimFor:
 			add(ProblemNearLimit, false, "%s is %s characters, close to the form's limit of %s: aim for %s or fewer to leave room.",
 				f.Label, thousands(n), thousands(f.Limit), thousands(form.AimFor))
 		}
-		if f.NoLinks && looksLikeLink(v) {
-			add(ProblemLink, true, "The form refuses %s when it holds anything shaped like a web or email address, including words joined by a full stop with no space (such as 'said.then'). Remove or rewrite them.", lowerFirst(f.Label))
+		if f.NoLinks && LooksLikeURL(sent) {
+			add(ProblemLink, true, "The form refuses %s when it holds anything shaped like a web or email address, here %s: a full stop with letters, digits or symbols before it and two to six small letters after it, as in 'www.example.com', 'name@force.police.uk' or 'said.then'. Remove them, or put a space after the full stop.", lowerFirst(f.Label), quoteList(urlsIn(sent)))
 		}
-		if found := rewritten(form, v); len(found) > 0 {
+		if found := form.rewrittenBy(sent); len(found) > 0 {
 			add(ProblemRewritten, false, "The form will change %s in %s: use plain sentences and '-' bullets instead.", quoteList(found), lowerFirst(f.Label))
 		}
 		if f.Type == TypeText && strings.Contains(v, "\n") {
@@ -107,7 +151,7 @@ func checkField(form *Form, section string, f Field) []Problem {
 	return out
 }
 
-func invalid(f Field, v string) string {
+func invalid(f Field, v string, today time.Time) string {
 	switch f.Type {
 	case TypeRadio:
 		if !hasOption(f, v) {
@@ -120,108 +164,44 @@ func invalid(f Field, v string) string {
 			}
 		}
 	case TypeDate:
-		t, err := time.Parse("2006-01-02", v)
-		switch {
-		case err != nil:
+		if f.Format == FormatDateOfBirth {
+			return DateOfBirthProblem(f.Label, v, today)
+		}
+		if _, err := time.Parse("2006-01-02", v); err != nil {
 			return fmt.Sprintf("%s must be a real date.", f.Label)
-		case t.Year() < 1900:
-			return fmt.Sprintf("%s must be after 1 January 1900.", f.Label)
 		}
 	}
 	switch f.Format {
-	case "digits":
-		if strings.TrimFunc(v, unicode.IsDigit) != "" {
+	case FormatNumeric:
+		if !ValidNumeric(FormValue(TypeText, v)) {
 			return fmt.Sprintf("%s must be a number, in digits only.", f.Label)
 		}
-	case "email":
-		if a, err := mail.ParseAddress(v); err != nil || a.Address != v || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {
+	case FormatEmail:
+		if !ValidEmail(FormValue(TypeText, v)) {
 			return fmt.Sprintf("%s must be an email address, like team@example.gov.uk.", f.Label)
 		}
 	}
 	return ""
 }
 
+// notListed says why the form refuses an answer to a list question: only
+// the exact value of an entry of its list is taken.
+func notListed(f Field, v string) string {
+	if f.Type != TypeSelect || f.HOList == "" || formLists().Has(f.HOList, v) {
+		return ""
+	}
+	msg := fmt.Sprintf("%s: %q is not an entry of the form's list of %s, and the form takes only its own entries.", f.Label, v, listWords(f.HOList))
+	if near := nearestValues(formLists(), f.HOList, v); len(near) > 0 {
+		msg += " Nearest: " + quoteList(near) + "."
+	} else {
+		msg += " Choose the entry from the list."
+	}
+	return msg
+}
+
 func hasOption(f Field, v string) bool {
 	for _, o := range f.Options {
 		if o.Value == v {
-			return true
-		}
-	}
-	return false
-}
-
-func isDash(r rune) bool {
-	switch r {
-	case '-', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212':
-		return true
-	}
-	return false
-}
-
-// normaliseDashes does what the form does to every answer: en and em dashes
-// become '-', and a run of dashes becomes one (NRM-FORM.md §2).
-func normaliseDashes(s string) string {
-	prev, clean := false, true
-	for _, r := range s {
-		d := isDash(r)
-		if (d && r != '-') || (d && prev) {
-			clean = false
-			break
-		}
-		prev = d
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	prev = false
-	for _, r := range s {
-		d := isDash(r)
-		switch {
-		case d && prev:
-		case d:
-			b.WriteByte('-')
-		default:
-			b.WriteRune(r)
-		}
-		prev = d
-	}
-	return b.String()
-}
-
-// FormLength is the length the form's server checks an answer against:
-// after trimming and normalising dashes, with each line break sent by the
-// browser as CR+LF, so counting 2 (NRM-FORM.md §2). A one-line box first
-// collapses line breaks and runs of spaces into one space.
-func FormLength(fieldType, v string) int {
-	v = strings.ReplaceAll(v, "\r\n", "\n")
-	if fieldType == TypeText {
-		v = strings.Join(strings.Fields(v), " ")
-	}
-	v = strings.TrimSpace(normaliseDashes(v))
-	return utf8.RuneCountInString(v) + strings.Count(v, "\n")
-}
-
-// looksLikeLink: something the form takes for a web or email address.
-var linkShaped = regexp.MustCompile(`(?i)[a-z0-9]@[a-z0-9]|[a-z0-9]\.[a-z]|https?:|www\.`)
-
-func looksLikeLink(v string) bool { return linkShaped.MatchString(v) }
-
-func rewritten(form *Form, v string) []string {
-	lower := strings.ToLower(v)
-	var found []string
-	for _, seq := range form.Rewritten {
-		if strings.Contains(lower, strings.ToLower(seq)) && !containsFold(found, seq) {
-			found = append(found, seq)
-		}
-	}
-	return found
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
 			return true
 		}
 	}

@@ -187,14 +187,18 @@ func TestCharactersTheFormRewritesAreFlagged(t *testing.T) {
 // Two boxes refuse anything shaped like a web or email address, including
 // words joined by a full stop.
 func TestAddressesAreReportedWhereTheFormRefusesThem(t *testing.T) {
-	for _, v := range []string{"Messages from dex@line.uk", "He said.then left", "See kingsport-lines.com", "www.example"} {
+	for _, v := range []string{"Messages from dex@line.uk", "He said.then left", "See kingsport-lines.com", "www.example.com"} {
 		d := draftWith(t, map[string]string{"details-last-contact": v})
 		wantProblem(t, d, "details-last-contact", nrm.ProblemLink, true, "refuses")
 	}
-	d := draftWith(t, map[string]string{"details-last-contact": "He said he would come back. He was 3.5 miles away."})
-	wantNoProblem(t, d, "details-last-contact")
+	// What the form's pattern does not match, it takes: a number with a
+	// decimal point, abbreviations, a dot before a capital or a long word.
+	for _, v := range []string{"He said he would come back. He was 3.5 miles away.", "e.g. a phone", "www.example", "St.Helens", "said.everything"} {
+		d := draftWith(t, map[string]string{"details-last-contact": v})
+		wantNoProblem(t, d, "details-last-contact")
+	}
 	// Elsewhere an email address is fine.
-	d = draftWith(t, map[string]string{"are-others-involved-details": strings.Repeat("Contact the team at team@cs.example.gov.uk. ", 3)})
+	d := draftWith(t, map[string]string{"are-others-involved-details": strings.Repeat("Contact the team at team@cs.example.gov.uk. ", 3)})
 	wantNoProblem(t, d, "are-others-involved-details")
 }
 
@@ -219,7 +223,7 @@ func TestAnswersMustBeTheFormsOwn(t *testing.T) {
 // The task list: complete when nothing blocks, incomplete with what is
 // missing, over the limit when an answer is too long.
 func TestTaskStatusesFollowTheProblems(t *testing.T) {
-	d := draftWith(t, map[string]string{"reference": "CS-2026-000190"})
+	d := draftWith(t, map[string]string{"reference": "CS-2026-000190", "user-organisation": "Bedford Borough Council"})
 	tasks := nrm.Tasks(d, nrm.Check(d))
 	status := map[string]string{}
 	for _, task := range tasks {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"waymark/internal/catalog"
 )
 
 // Draft is a document prepared from a case: every page and field of the form
@@ -57,6 +59,21 @@ type Field struct {
 	Edited   bool   `json:"edited"`
 	History  []Edit `json:"history,omitempty"` // every saved edit, oldest first
 	Shown    bool   `json:"shown"`             // on this child's route, given the answers as they stand
+
+	// HOList is a select's list: only its entries' values are answers.
+	HOList catalog.HOList `json:"hoList,omitempty"`
+	// SetAside: the field has an answer but is not on the route as the
+	// answers now stand (the age answer changed, say). The answer is kept
+	// and comes back if the route does, but it is not counted, checked or
+	// sent, and the documents leave it out.
+	SetAside bool `json:"setAside,omitempty"`
+	// Suggestion is what the case says when the form would not take it as
+	// the answer: for a list question, text that is not an entry of the
+	// form's list (Nearest are then up to three entries' values close to
+	// it); for other questions, an answer the form's rules refuse. It is
+	// never the answer: Proposed and Value stay empty, and Source says why.
+	Suggestion string   `json:"suggestion,omitempty"`
+	Nearest    []string `json:"nearest,omitempty"`
 }
 
 // Edit is one saved version of a field's answer. Edits are never changed or
@@ -184,7 +201,8 @@ func (d Draft) clone() Draft {
 }
 
 // settle works out which fields are shown on this child's route from the
-// answers as they stand (conditions only look back, so one pass suffices).
+// answers as they stand (conditions only look back, so one pass suffices),
+// and which answers are set aside because their page is off the route.
 func (d *Draft) settle() {
 	values := map[string]string{}
 	shown := map[string]bool{}
@@ -194,6 +212,7 @@ func (d *Draft) settle() {
 			parent := values[c.Field]
 			f.Shown = shown[c.Field] && c.holds(parent)
 		}
+		f.SetAside = !f.Shown && f.Counts() && f.Answered()
 		values[f.ID], shown[f.ID] = f.Value, f.Shown
 	}
 }

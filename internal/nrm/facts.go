@@ -158,56 +158,6 @@ func (f *facts) childrensServicesWorker() (pathway.Party, string) {
 	return pathway.Party{}, ""
 }
 
-// leadFirstResponder is the organisation that submits the referral: the one
-// that did, else the one a meeting or an escalation last agreed (§8.5).
-func (f *facts) leadFirstResponder() (string, string) {
-	if s := f.c.NRM.Submission; s != nil && s.LeadOrgName != "" {
-		return s.LeadOrgName, "the lead First Responder that recorded the submission"
-	}
-	name, seq := "", 0
-	for _, m := range f.c.Meetings.Meetings {
-		if r := m.Held; r != nil && r.LeadOrgName != "" && r.Seq > seq {
-			name, seq = r.LeadOrgName, r.Seq
-		}
-	}
-	src := "the lead First Responder agreed at the multi-agency meeting (§8.5)"
-	for _, e := range f.c.Meetings.Escalations {
-		if r := e.Resolution; r != nil && r.LeadOrgName != "" && r.Seq > seq {
-			name, seq, src = r.LeadOrgName, r.Seq, "the lead First Responder agreed when the escalation was resolved (§8.6)"
-		}
-	}
-	if name != "" {
-		return name, src
-	}
-	if f.c.Contact != nil && f.c.Contact.By.OrgName != "" {
-		return f.c.Contact.By.OrgName, "Children's Services, a First Responder (§8.2); no lead First Responder has been agreed yet (§8.5)"
-	}
-	return "", ""
-}
-
-// policeForce is an organisation on the case whose name says it is a police force.
-func (f *facts) policeForce() string {
-	var parties []pathway.Party
-	if s := f.c.NRM.Submission; s != nil {
-		parties = append(parties, pathway.Party{OrgName: s.LeadOrgName})
-	}
-	for _, m := range f.c.Meetings.Meetings {
-		parties = append(parties, m.Invitees...)
-		if m.Held != nil {
-			parties = append(parties, pathway.Party{OrgName: m.Held.LeadOrgName})
-		}
-	}
-	parties = append(parties, f.c.Workers...)
-	parties = append(parties, f.c.Referrer)
-	for _, p := range parties {
-		n := strings.ToLower(p.OrgName)
-		if strings.Contains(n, "police") || strings.Contains(n, "constabulary") {
-			return p.OrgName
-		}
-	}
-	return ""
-}
-
 func (f *facts) statisticsGroups() []string {
 	var out []string
 	for _, t := range f.types {

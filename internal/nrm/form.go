@@ -14,6 +14,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"waymark/internal/catalog"
 )
 
 //go:embed form/*.json
@@ -51,6 +53,13 @@ const (
 	TypeInfo          = "info"           // a page with no question (a child's consent, §8.3)
 )
 
+// The form's own rules for some fields, beyond their type (formrules.go).
+const (
+	FormatEmail       = "email"         // the form's email rule
+	FormatNumeric     = "numeric"       // the form's numeric rule: ASCII digits only
+	FormatDateOfBirth = "date-of-birth" // a real date, before today and after 1 January 1900
+)
+
 // Whether a field must be answered before the form lets you continue.
 const (
 	RequiredYes = "yes" // whenever the field is shown
@@ -83,9 +92,13 @@ type FormField struct {
 	Options   []Option   `json:"options,omitempty"`
 	ShowIf    *Condition `json:"showIf,omitempty"`
 	List      string     `json:"list,omitempty"`      // the list a select must match
-	Format    string     `json:"format,omitempty"`    // "email" or "digits"
+	Format    string     `json:"format,omitempty"`    // FormatEmail, FormatNumeric or FormatDateOfBirth
 	NoLinks   bool       `json:"noLinks,omitempty"`   // the form refuses anything shaped like a web or email address
 	ThinBelow int        `json:"thinBelow,omitempty"` // fewer words than this is too thin to support a decision
+
+	// HOList is a select's list (catalog.HOLists): the form takes only the
+	// value of one of its entries.
+	HOList catalog.HOList `json:"holist,omitempty"`
 }
 
 // FormPage is one page (step) of the form.
@@ -131,10 +144,10 @@ func (f *Form) LimitOf(ff FormField) int {
 		return *ff.Limit
 	}
 	switch ff.Type {
-	case TypeText, TypeTextarea, TypeFile:
+	case TypeText, TypeTextarea:
 		return f.Limit
 	}
-	return 0
+	return 0 // a file's name is not text the form takes
 }
 
 // Field finds a field of the form by its id.
@@ -181,6 +194,11 @@ func parseForm(k Kind) (*Form, error) {
 	if f.Kind != k || f.Version == "" || f.Limit <= 0 || f.AimFor <= 0 || f.AimFor > f.Limit || f.LineBreakCounts < 1 {
 		return nil, fmt.Errorf("nrm: the %s form's heading is incomplete", k)
 	}
+	for i, key := range f.Rewritten {
+		if _, ok := sanitiser[key]; !ok || slices.Contains(f.Rewritten[:i], key) {
+			return nil, fmt.Errorf("nrm: %s form: %q is not a rule of the form's sanitiser, or is named twice", k, key)
+		}
+	}
 	seen := map[string]bool{}
 	types := []string{TypeText, TypeTextarea, TypeRadio, TypeCheckboxGroup, TypeSelect, TypeDate, TypeFile, TypeInfo}
 	for _, s := range f.Sections {
@@ -200,6 +218,14 @@ func parseForm(k Kind) (*Form, error) {
 					return nil, fmt.Errorf("nrm: %s form: field %s has no options", k, ff.ID)
 				case ff.ShowIf != nil && !seen[ff.ShowIf.Field]:
 					return nil, fmt.Errorf("nrm: %s form: field %s depends on %q, which must come before it", k, ff.ID, ff.ShowIf.Field)
+				case ff.Type == TypeSelect && !slices.Contains(catalog.HOListNames, ff.HOList):
+					return nil, fmt.Errorf("nrm: %s form: select %s names no Home Office list (holist %q)", k, ff.ID, ff.HOList)
+				case ff.Type != TypeSelect && ff.HOList != "":
+					return nil, fmt.Errorf("nrm: %s form: field %s is not a select but names a list", k, ff.ID)
+				case ff.Format != "" && !slices.Contains([]string{FormatEmail, FormatNumeric, FormatDateOfBirth}, ff.Format):
+					return nil, fmt.Errorf("nrm: %s form: field %s has unknown format %q", k, ff.ID, ff.Format)
+				case ff.Format == FormatDateOfBirth && ff.Type != TypeDate:
+					return nil, fmt.Errorf("nrm: %s form: field %s: only a date can be a date of birth", k, ff.ID)
 				}
 				seen[ff.ID] = true
 			}

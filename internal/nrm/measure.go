@@ -227,10 +227,10 @@ var (
 	dateShaped   = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 )
 
-// formEmail reports whether the form takes v for an email address: one @,
+// hofEmail reports whether the form takes v for an email address: one @,
 // at most 64 characters before it and 255 after, no part of the domain
 // over 63, and the shape above.
-func formEmail(v string) bool {
+func hofEmail(v string) bool {
 	account, domain, ok := strings.Cut(v, "@")
 	if !ok || strings.Contains(domain, "@") || len(account) > 64 || len(domain) > 255 {
 		return false
@@ -281,7 +281,7 @@ func ValidAnswer(in HOInput, v string, lists *catalog.HOLists, today time.Time) 
 	if in.MaxLength > 0 && JSLength(v) > in.MaxLength {
 		return fmt.Errorf("%d characters as the form counts them, over its %d", JSLength(v), in.MaxLength)
 	}
-	if in.Email && !formEmail(v) {
+	if in.Email && !hofEmail(v) {
 		return fmt.Errorf("%q is not an email address the form accepts", v)
 	}
 	if in.NotURL && webShaped.MatchString(v) {

@@ -16,7 +16,12 @@ import (
 // worker types over a field. Nothing panics: assembling, laying the edit
 // over the proposals, checking, listing tasks, and rendering as text (the
 // PDF has FuzzDraftPDF); the edited answer is the one the draft keeps; and
-// no text carries a formatting mistake ("%!").
+// no text carries a formatting mistake ("%!"); and nothing proposed is
+// refused by the form (nrm.ProposalRefusals): every list answer is an
+// entry of its list, every choice the form's, every date, email, number
+// and address-free box within the form's rules. Only the length is left
+// to the team: a case with hundreds of missing episodes makes an answer
+// longer than the form takes, and Check says by how much to shorten it.
 func FuzzDraft(f *testing.F) {
 	for _, sc := range sampleCases {
 		seed, err := json.Marshal(sc.build(f))
@@ -28,6 +33,11 @@ func FuzzDraft(f *testing.F) {
 	f.Add([]byte(`{}`), "", "")
 	f.Add([]byte(`{"concern":{"child":{"dateOfBirth":"not a date","estimatedAge":-1}}}`), "exploitation-types", "county-lines\nnot-a-type")
 	f.Add([]byte(`{"concern":{"indicators":[{"id":"nope"}]},"nrm":{}}`), "x", "\u202e\x00\ufffd")
+	// What the form refuses: a nationality that is no entry, a date of birth
+	// to come, evidence holding addresses, an exploitation type not known.
+	f.Add([]byte(`{"concern":{"child":{"nationality":"Eritrean (his own account)","dateOfBirth":"2999-01-01"},"exploitationTypes":["sham-marriage","x"],`+
+		`"indicators":[{"id":"general.unexplained-contact-from-adults","evidence":"dex@line.uk said.then"},{"id":"labour.begging","evidence":"The boss keeps his wages."}]}}`),
+		"pv-under-age", "no")
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, caseJSON []byte, field, value string) {
 		var c pathway.Case
@@ -35,6 +45,11 @@ func FuzzDraft(f *testing.F) {
 			return
 		}
 		for _, d := range []nrm.Draft{nrm.Assemble(c, cat, now), nrm.AssembleReconsideration(c, cat, now)} {
+			for _, p := range nrm.ProposalRefusals(d) {
+				if p.Kind != nrm.ProblemOverLimit {
+					t.Fatalf("the form would refuse the proposal for %s: %s", p.Field, p.Message)
+				}
+			}
 			d = nrm.ApplyEdits(d, []nrm.Edit{{Field: field, Version: 1, Value: value, SavedAt: now}})
 			for _, fd := range d.Fields() {
 				if fd.ID == field && fd.Value != value {

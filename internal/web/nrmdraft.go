@@ -117,6 +117,7 @@ type nrmFieldView struct {
 	Origin           string
 	History          []nrmEditView
 	ToDo             []string
+	SetAside         bool // answered, but on a page the route no longer takes: kept, not sent
 }
 
 type nrmPageView struct {
@@ -306,6 +307,7 @@ func nrmSection(view casework.NRMDraftView, kind nrm.Kind, caseID, section strin
 		pv := nrmPageView{Heading: pageHeading(kind, pg), Note: pg.Note}
 		for _, f := range pg.Fields {
 			fv := nrmFieldView{ID: f.ID, Label: f.Label, Hint: f.Hint, Value: f.Value, Version: f.Version, ShownHash: answerHash(f.Value)}
+			fv.SetAside = f.SetAside
 			if typed != nil {
 				if t, ok := typed[f.ID]; ok {
 					fv.Value = t
