@@ -45,9 +45,9 @@ func goldenContext(drafter pathway.Actor, la string, files ...nrm.Attachment) nr
 		Partnership: nrm.HOMapping{LocalAuthority: la, PoliceForce: "Avon and Somerset Constabulary"},
 		Attachments: files,
 		Staff: map[string]nrm.StaffProfile{
-			gSocial.UserID:     {JobTitle: "Social worker", Phone: "0117 903 0001"},
-			gPolice.UserID:     {JobTitle: "Detective Constable", Phone: "0117 945 5001"},
-			gBathSocial.UserID: {JobTitle: "Social worker", Phone: "01225 396000"},
+			gSocial.UserID:     {JobTitle: "Social worker", Phone: "0117 903 0001", AwayEmail: "first.response@bristol.example"},
+			gPolice.UserID:     {JobTitle: "Detective Constable", Phone: "0117 945 5001", AwayEmail: "exploitation.team@avonandsomerset.example"},
+			gBathSocial.UserID: {JobTitle: "Social worker", Phone: "01225 396000", AwayEmail: "childrens.services@bathnes.example"},
 		},
 	}
 }
@@ -164,6 +164,28 @@ func holidayGirl(t testing.TB) pathway.Case {
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportMedical, Status: pathway.SupportInPlace, Provider: "The Bridge sexual assault referral centre", Notes: "Examined on 3 March 2026"})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportCAMHS, Status: pathway.SupportRequested, Provider: "Bristol CAMHS"})
 	s.after(24*time.Hour).goldenMeeting(gSocial, gSocial, "Children's Services refer her to the NRM; police investigate the house on Stapleton Road.", gPolice)
+	// What the team learnt, where it learnt it (§8.8), and the places chosen from the form's lists.
+	s.do(gSocial, pathway.RecordSituation{LearntAt: pathway.LearntAtInterview, ToldBy: "Adjoa, at her joint interview with a Twi interpreter",
+		LivingConditions: "Kept in a house on Stapleton Road, Easton, with the door locked; slept on a mattress on the floor of a back bedroom; given one meal a day.",
+		Treatment:        "Kofi hit her when she cried or refused; she was locked in and made to have sex with the men who came to the house every day.",
+		StillInSituation: "no",
+		HowTheyLeft:      "She got out through a back door left unlocked on 14 February 2026 and slept rough around Bristol bus station until an outreach worker found her on 2 March 2026.",
+		LastContact:      "within-the-last-month", LastContactDetails: "No contact with Kofi, Auntie Akosua or the men since she ran away on 14 February 2026.",
+		ExploitationWhen:      "From 14 June 2025, when she arrived in the UK, to 14 February 2026, when she got away.",
+		HowItStarted:          "In June 2025 a family friend, Auntie Akosua, told her mother that Adjoa could come to the UK for a holiday with her.",
+		Exploiters:            "Kofi, about 35, speaks Twi and English, scar on his left cheek; Auntie Akosua, about 40, speaks Twi and English, gold front tooth; and the men who came to the house.",
+		ExploitersWhereabouts: "uk", ExploitersDetails: "Last known at the house on Stapleton Road, Easton, Bristol.",
+		OtherVictims: "yes", OtherVictimsDetails: "She told her foster carer that other girls were kept in the house.",
+		ReportedToPolice: "yes", CrimeReference: "5226-0302-117", ReportedBefore: "no",
+		HelpInvestigation: "yes", HelpDetails: "Gave a joint achieving best evidence interview on 4 March 2026 and wants the police to find the men.",
+		HasChildren: "no", CommunicationNeeds: "no",
+		Birthplace: "Asankrangwa, Western Region, Ghana",
+		Family:     "Her mother, her grandmother and her two younger brothers live in Asankrangwa; her father died when she was small.",
+		Education:  "The village primary school up to Class 5; she has not been to school in the UK.",
+	})
+	s.do(gSocial, pathway.RecordChildOrigin{Nationality: "Ghanaian", NationalityWords: "Ghanaian", CountryOfBirth: "Ghana", BirthWords: "Asankrangwa, Western Region"})
+	s.do(gSocial, pathway.RecordExploitationPlaces{UKTowns: []string{"Bristol"}, UKWords: "A house on Stapleton Road, Easton"})
+	s.do(gSocial, pathway.RecordWhereChildIsNow{Town: "Bristol", Region: "Bristol", Words: "In foster care"})
 	s.do(gSocial, pathway.AddNote{Text: "Adjoa told her foster carer that other girls were kept in the house."})
 	return s.c
 }
@@ -208,6 +230,26 @@ func trainBoy(t testing.TB) pathway.Case {
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportCriminalLegalAdvice, Status: pathway.SupportInPlace, Provider: "Harbour Law"})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportCAMHS, Status: pathway.SupportInPlace, Provider: "Bristol CAMHS"})
 	s.after(40*time.Hour).goldenMeeting(gSocial, gPolice, "Avon and Somerset Constabulary refer him to the NRM.", gPolice)
+	// What the team learnt, where it learnt it (§8.8), and the places chosen from the form's lists.
+	s.do(gSocial, pathway.RecordSituation{LearntAt: pathway.LearntAtOther, ToldBy: "Tyrese, at his return home interview with Sam Ortiz",
+		LivingConditions: "At home with his mother in Knowle West; when missing he slept on a sofa in a flat in Weston-super-Mare the line had taken over, with little food.",
+		Treatment:        "Dex says he owes £600 for a phone and the drugs the police took and must work it off, and threatened to hurt his sister if he stops.",
+		StillInSituation: "yes", WhatKeepsThem: "The debt Dex says he owes, and Dex's threat to hurt his sister.",
+		LastContact: "within-the-last-week", LastContactDetails: "Dex messaged him on 22 February 2026 demanding the money.",
+		ExploitationWhen:      "Criminal exploitation on the line from October 2025; sexual exploitation at parties arranged by older friends from December 2025; both continuing.",
+		HowItStarted:          "In October 2025 older boys at college offered him cash and cannabis to carry packages on the train; then Dex said he owed him for a phone and drugs.",
+		Exploiters:            "Dex, also called D-Money, about 22, drives a white BMW and runs a line selling drugs from Bristol to Weston-super-Mare and Exeter; older friends who arranged group sex.",
+		ExploitersWhereabouts: "uk", ExploitersDetails: "Dex lives in Knowle West, Bristol.",
+		OtherVictims: "yes", OtherVictimsDetails: "Tyrell, 15, was found running the same line in January 2026.",
+		ReportedToPolice: "yes", CrimeReference: "5226-0212-0815", ReportedBefore: "no",
+		HelpInvestigation: "no", HasChildren: "no", CommunicationNeeds: "no",
+		Birthplace: "Southmead Hospital, Bristol",
+		Family:     "Lives with his mother Marcia and his sister, who is 14; his father is not in touch.",
+		Education:  "On a motor vehicle course at City of Bristol College.",
+	})
+	s.do(gSocial, pathway.RecordChildOrigin{Nationality: "British", BirthWords: "Southmead Hospital, Bristol"})
+	s.do(gSocial, pathway.RecordExploitationPlaces{UKTowns: []string{"Bristol", "Weston-Super-Mare", "Exeter"}})
+	s.do(gSocial, pathway.RecordWhereChildIsNow{Town: "Bristol", Region: "Bristol", Words: "At home with his mother"})
 	return s.c
 }
 
@@ -248,6 +290,27 @@ func cannabisBoy(t testing.TB) pathway.Case {
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportImmigrationLegalAdvice, Status: pathway.SupportInPlace, Provider: "Bristol Refugee Law", OISCRegulated: ptr(true)})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportICTG, Status: pathway.SupportRequested, Provider: "Independent Child Trafficking Guardian service"})
 	s.after(50*time.Hour).goldenMeeting(gSocial, gSocial, "Children's Services refer him to the NRM; the carer keeps him close for the first weeks.", gPolice)
+	// What the team learnt, where it learnt it (§8.8), and the places chosen from the form's lists.
+	s.do(gSocial, pathway.RecordSituation{LearntAt: pathway.LearntAtOther, ToldBy: "Minh, with a Vietnamese interpreter",
+		LivingConditions: "Locked in a house in Fishponds given over to cannabis, windows boarded; slept on a mattress in the loft next to the lamps' wiring, with a rice cooker and rice.",
+		Treatment:        "Locked in, made to tend the plants all day for no pay, told the work paid off his family's debt and that his mother would be hurt if he ran.",
+		StillInSituation: "no", HowTheyLeft: "The police found him during a warrant on 13 January 2026.",
+		LastContact: "within-the-last-week", LastContactDetails: "The men last came to the house with food on 11 January 2026.",
+		ExploitationWhen:      "From about 20 December 2025 to 13 January 2026.",
+		HowItStarted:          "In summer 2025 men in his village offered him work in the UK to pay a family debt; his family borrowed 20,000 dollars from them.",
+		Exploiters:            "Two men he knows as Anh Hai and Chu Long, who locked him in and brought food twice a week.",
+		ExploitersWhereabouts: "not-known",
+		OtherVictims:          "not-sure", OtherVictimsDetails: "He thinks another boy was moved out of the house the week before.",
+		ReportedToPolice: "yes", CrimeReference: "5226-0113-009", ReportedBefore: "no",
+		HelpInvestigation: "yes", HelpDetails: "He has agreed to be interviewed by the police with an interpreter.",
+		HasChildren: "no", CommunicationNeeds: "no",
+		Birthplace: "A village in Nghe An province, Vietnam",
+		Family:     "His mother and younger sister live in Nghe An; his father died.",
+		Education:  "He left school at 12 to work on the family's rice farm.",
+	})
+	s.do(gSocial, pathway.RecordChildOrigin{Nationality: "Vietnamese", CountryOfBirth: "Vietnam", BirthWords: "A village in Nghe An province"})
+	s.do(gSocial, pathway.RecordExploitationPlaces{UKTowns: []string{"Bristol"}, UKWords: "A house on Lodge Causeway, Fishponds"})
+	s.do(gSocial, pathway.RecordWhereChildIsNow{Town: "Bristol", Region: "Bristol", Words: "In foster care"})
 	s.do(gSocial, pathway.AddNote{Text: "Minh said another boy was moved out of the house the week before. His family borrowed 20,000 dollars from the men."})
 	return s.c
 }
@@ -284,6 +347,28 @@ func houseGirl(t testing.TB) pathway.Case {
 	s.after(time.Hour).do(gBathSocial, pathway.RecordStrategyDiscussion{HeldAt: s.now.Add(-time.Hour), Participants: []string{"Ruth Adams, Bath and North East Somerset Council", "DC Laura Bennett, Avon and Somerset Constabulary", "Joy Barker, health visitor"},
 		Section47: true, Notes: "Police protection taken on 13 February; DC Bennett and Ruth Adams to see her at the foster home."})
 	s.after(72*time.Hour).goldenMeeting(gBathSocial, gPolice, "Avon and Somerset Constabulary refer her to the NRM.", gPolice)
+	// What the team learnt, where it learnt it (§8.8), and the places chosen from the form's lists.
+	s.do(gBathSocial, pathway.RecordSituation{LearntAt: pathway.LearntAtOther, ToldBy: "Blessing, at the foster home on 14 February 2026",
+		LivingConditions: "Slept on a mat on the kitchen floor and ate what was left over.",
+		Treatment:        "Mrs Adeyemi beat her with a belt; she was not allowed out alone or to school and worked from five in the morning until late for no pay.",
+		StillInSituation: "no", HowTheyLeft: "A health visitor noticed her and referred her; the police took her into police protection on 13 February 2026.",
+		LastContact: "within-the-last-month", LastContactDetails: "No contact with the Adeyemis since 13 February 2026.",
+		ExploitationWhen:      "From late 2022 in Lagos, and in Bath from August 2025, until 13 February 2026.",
+		HowItStarted:          "In late 2022 Mrs Funke Adeyemi, from church, told her grandmother she would take Blessing to Lagos, send her to school and pay her fees, in return for a little help at home.",
+		Exploiters:            "Funke Adeyemi, about 45, and Tunde Adeyemi, about 50.",
+		ExploitersWhereabouts: "uk", ExploitersDetails: "At their home in Twerton, Bath.",
+		OtherVictims:     "no",
+		ReportedToPolice: "yes", CrimeReference: "5226-0213-044", ReportedBefore: "no",
+		HelpInvestigation: "yes", HelpDetails: "She wants to help the police and has given a first account to DC Laura Bennett.",
+		HasChildren: "no", CommunicationNeeds: "no",
+		Birthplace: "Benin City, Edo State, Nigeria",
+		Family:     "Raised by her grandmother in Benin City after her mother died; she does not know her father.",
+		Education:  "Primary school in Benin City until she was 11; no school since.",
+	})
+	s.do(gBathSocial, pathway.RecordChildOrigin{Nationality: "Nigerian", CountryOfBirth: "Nigeria", BirthWords: "Benin City, Edo State"})
+	s.do(gBathSocial, pathway.RecordExploitationPlaces{UKTowns: []string{"Bath"}, Countries: []string{"Nigeria"},
+		UKWords: "The Adeyemis' home in Twerton, Bath", OverseasWords: "The Adeyemis' house in Surulere, Lagos"})
+	s.do(gBathSocial, pathway.RecordWhereChildIsNow{Town: "Bristol", Region: "Bristol", Words: "In foster care"})
 	return s.c
 }
 
@@ -315,6 +400,28 @@ func partyGirl(t testing.TB) pathway.Case {
 		Section47: true, Notes: "Seen at school today with the safeguarding lead; she was defensive and left after twenty minutes."})
 	s.do(gSocial, pathway.RecordSupport{Kind: pathway.SupportMedical, Status: pathway.SupportInPlace, Provider: "Bristol sexual health clinic"})
 	s.after(72*time.Hour).goldenMeeting(gSocial, gSocial, "Children's Services refer her to the NRM; police pursue Jay.", gPolice, gTeacher)
+	// What the team learnt, where it learnt it (§8.8), and the places chosen from the form's lists.
+	s.do(gSocial, pathway.RecordSituation{LearntAt: pathway.LearntAtOther, ToldBy: "Lily, seen at school with the safeguarding lead",
+		LivingConditions: "Lives at home in Hartcliffe with her mother, her stepfather and two younger half-brothers.",
+		Treatment:        "Jay gives her vodka, cannabis and a phone, takes money from the men who have sex with her, and says he will share pictures of her if she stops coming.",
+		StillInSituation: "yes", WhatKeepsThem: "She believes Jay is her boyfriend and loves her, and she is afraid of the pictures.",
+		LastContact: "within-the-last-week", LastContactDetails: "Jay messaged her on 25 February 2026.",
+		ExploitationWhen:      "From September 2025 and still going on.",
+		HowItStarted:          "From September 2025 Jay messaged her on Snapchat and gave her vodka, cannabis and a phone.",
+		Exploiters:            "Jay (Jason Reed), 22, white, a swallow tattoo on his neck, drives a black Audi; two adult men at the hotel, not known.",
+		ExploitersWhereabouts: "uk", ExploitersDetails: "Jay lives in St Pauls, Bristol.",
+		OtherVictims: "yes", OtherVictimsDetails: "Other girls from her school go to the same parties.",
+		ReportedToPolice: "yes", CrimeReference: "5226-0220-311",
+		ReportedBefore: "yes", ReportedBeforeDetails: "In November 2025 the school referred her to Children's Services about an older boyfriend, reference CS-2025-004512.",
+		HelpInvestigation: "no", HasChildren: "no",
+		CommunicationNeeds: "yes", CommunicationAid: "A hearing aid in her left ear",
+		Birthplace: "Southmead Hospital, Bristol",
+		Family:     "Lives with her mother, her stepfather and two younger half-brothers.",
+		Education:  "Year 10 at Bedminster Down School.",
+	})
+	s.do(gSocial, pathway.RecordChildOrigin{Nationality: "British", BirthWords: "Southmead Hospital, Bristol"})
+	s.do(gSocial, pathway.RecordExploitationPlaces{UKTowns: []string{"Bristol", "Gloucester"}, UKWords: "A flat in St Pauls, Bristol; a hotel in Gloucester"})
+	s.do(gSocial, pathway.RecordWhereChildIsNow{Town: "Bristol", Region: "Bristol", Words: "At home"})
 	s.do(gSocial, pathway.AddNote{Text: "Jay messaged her on 25 February and says he will share pictures of her if she stops coming. Other girls from school go to the same parties."})
 	return s.c
 }
