@@ -19,12 +19,10 @@ import (
 )
 
 // demoTarget is issue 12's target for each demo case that has reached the
-// NRM stage: at least 70 % of the inputs on its route valid and correct.
+// NRM stage: at least 70 % of the inputs on its route valid and correct,
+// counted without the inputs its story leaves blank. Each case is held to
+// it.
 const demoTarget = 70
-
-// demoFloor is the least each such case is held to until the target is
-// reached: a figure the cases reach, so that a fall is noticed.
-const demoFloor = 0
 
 // atNRMStage: a meeting agreed to refer the child, or the referral is made
 // (§8.5, §8.7).
@@ -117,15 +115,12 @@ func TestDemoReferralsAreCountedAgainstAnswersWrittenFromTheirStories(t *testing
 		t.Log(b.String())
 		if pc := nrm.Percent(ga, na); pc < demoTarget {
 			below = append(below, fmt.Sprintf("%s %d%%", name, pc))
-			if pc < demoFloor {
-				t.Errorf("%s: %d%% valid and correct, below the floor of %d%%", name, pc, demoFloor)
-			}
 		}
 	}
 	t.Logf("demo cases at the NRM stage: %d of %d inputs valid and correct (%d%%); without the expected blanks %d of %d (%d%%)",
 		good, total, nrm.Percent(good, total), goodA, totalA, nrm.Percent(goodA, totalA))
 	t.Log(nrm.MissedAcross(all))
 	if len(below) > 0 {
-		t.Logf("below the %d%% target (without expected blanks): %s", demoTarget, strings.Join(below, ", "))
+		t.Errorf("below issue 12's target of %d%% valid and correct (without expected blanks): %s", demoTarget, strings.Join(below, ", "))
 	}
 }
