@@ -2,15 +2,12 @@ package casework_test
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"waymark"
 	"waymark/internal/casework"
-	"waymark/internal/demo"
 	"waymark/internal/nrm"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
@@ -268,48 +265,6 @@ func TestAReconsiderationIsDraftedOnlyAfterANegativeDecision(t *testing.T) {
 			t.Fatalf("reconsideration PDF %q: %v", doc.Name, err)
 		}
 	})
-}
-
-// The share of the form's fields a demo case fills without typing: each
-// demo case as the Children's Services team would open it. The figure goes
-// to docs/performance.md; run with -v to see it.
-func TestDemoCasesFillMostOfTheFormWithoutTyping(t *testing.T) {
-	db := storetest.SQLite(t)
-	clock := storetest.NewClock(time.Date(2026, 3, 11, 10, 0, 0, 0, time.UTC))
-	svc := storetest.Service(t, db, clock)
-	if err := demo.Seed(context.Background(), svc, clock.Now); err != nil {
-		t.Fatal(err)
-	}
-	var cs casework.Viewer
-	err := db.Update(context.Background(), func(tx *store.Tx) error {
-		u, err := tx.UserByEmail("social.worker@eastshire.example")
-		cs = casework.Viewer{User: u}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, _, err := svc.MyCasesPage(context.Background(), cs, nil)
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("demo cases: %d, %v", len(cases), err)
-	}
-	var filled, onRoute int
-	var lines []string
-	for _, c := range cases {
-		view, err := svc.NRMDraft(context.Background(), cs, c.ID, nrm.Referral, "fill share")
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, n := nrm.Coverage(view.Draft)
-		filled, onRoute = filled+f, onRoute+n
-		lines = append(lines, fmt.Sprintf("%s %d/%d", view.Draft.CaseReference, f, n))
-	}
-	share := float64(filled) / float64(onRoute)
-	t.Logf("demo cases: %d; fields on the child's route filled from the case without typing: %d of %d (%.0f%%); per case: %s",
-		len(cases), filled, onRoute, 100*share, strings.Join(lines, ", "))
-	if share < 0.4 {
-		t.Errorf("only %.0f%% of the fields are filled from a demo case", 100*share)
-	}
 }
 
 // WCAG 3.3.7, §8.2: the police First Responder opening the referral draft
