@@ -140,8 +140,29 @@ func assembleCtx(k Kind, proposals map[string]proposal, c pathway.Case, cat *cat
 		}
 		d.Sections = append(d.Sections, s)
 	}
+	offerOnlyWhatTheRouteAsks(&d)
 	d.settle()
 	return d
+}
+
+// offerOnlyWhatTheRouteAsks: a follow-up question whose parent question has
+// a proposed answer that does not lead to it is not asked by the form, so
+// its proposal is not offered as an answer (the form would never send it).
+// What the case holds stays as the field's suggestion, to use if the parent
+// answer is changed. A follow-up whose parent is unanswered keeps its
+// proposal: the person answering the parent decides.
+func offerOnlyWhatTheRouteAsks(d *Draft) {
+	for _, fld := range d.Fields() {
+		if fld.ShowIf == nil || fld.Proposed == "" {
+			continue
+		}
+		parent, ok := d.Field(fld.ShowIf.Field)
+		if !ok || parent.Proposed == "" || fld.ShowIf.holds(parent.Proposed) {
+			continue
+		}
+		fld.Suggestion, fld.Proposed, fld.Value = fld.Proposed, "", ""
+		fld.Source = strings.TrimSpace(fld.Source + " The form asks this only with another answer to '" + parent.Label + "', so it is not offered; it is kept here in case that answer changes.")
+	}
 }
 
 // caseReference names the case on every document and file: the Children's
@@ -191,14 +212,16 @@ var referralProposals = map[string]proposal{
 	"potential-victim-exploitative-situation-multiple": func(f *facts) (string, string) {
 		switch g := f.statisticsGroups(); {
 		case len(g) > 1:
-			return "yes", "The concern records more than one kind of exploitation: " + strings.Join(f.typeLabels(), ", ") + "."
+			// Several kinds can be one situation (a cannabis farm is labour
+			// and crime at once): only the team can say.
+			return "", "The concern records more than one kind of exploitation: " + strings.Join(f.typeLabels(), ", ") + ". Answer yes if they were separate situations, no if they were one."
 		case len(g) == 1:
 			return "no", "The concern records one kind of exploitation: " + strings.Join(f.typeLabels(), ", ") + ". Answer yes if there was more than one situation."
 		}
 		return "", "The concern records no kind of exploitation."
 	},
 	"when-did-the-exploitation-take-place":          recorded(pathway.FactExploitationWhen, whenNotRecorded),
-	"when-did-the-exploitation-take-place-multiple": proposeWhen(true),
+	"when-did-the-exploitation-take-place-multiple": recorded(pathway.FactExploitationWhen, proposeWhen(true)),
 	"how-did-the-exploitation-start":                recorded(pathway.FactHowItStarted, howItStartedNotRecorded),
 	"were-they-taken-somewhere-by-their-exploiter": func(f *facts) (string, string) {
 		if journeys(f) != "" {
