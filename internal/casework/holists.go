@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"waymark"
@@ -20,6 +21,9 @@ const ActionOrgHOLists = "organisation.ho_list_mapping"
 // an organisation id, in SetHOListMapping.
 const HOListMappingSubjectPartnership = ""
 
+// phonePattern is a UK or international phone number as people write it.
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{5,24}[0-9]$`)
+
 // checkHOListMapping accepts, for each list, "" (not mapped) or exactly an
 // entry of the form's list: the only answers the form accepts (§8.7).
 func (s *Service) checkHOListMapping(m store.HOListMapping) (store.HOListMapping, error) {
@@ -34,6 +38,16 @@ func (s *Service) checkHOListMapping(m store.HOListMapping) (store.HOListMapping
 	check("hoOrganisation", catalog.HOOrganisations, &m.Organisation, "the organisation")
 	check("hoLocalAuthority", catalog.HOLocalAuthorities, &m.LocalAuthority, "the local authority")
 	check("hoPoliceForce", catalog.HOPoliceForces, &m.PoliceForce, "the police force")
+	// The local authority's phone and inbox go into the form as typed, so
+	// they must pass its rules (§8.7).
+	m.LocalAuthorityPhone = strings.Join(strings.Fields(m.LocalAuthorityPhone), " ")
+	if p := m.LocalAuthorityPhone; p != "" && !phonePattern.MatchString(p) {
+		errs = append(errs, waymark.FieldError{Field: "hoLAPhone", Message: "Enter a phone number, like 01632 960 001 or +44 1632 960 001"})
+	}
+	m.LocalAuthorityEmail = strings.TrimSpace(m.LocalAuthorityEmail)
+	if e := m.LocalAuthorityEmail; e != "" && (len(e) > 254 || !nrm.ValidEmail(e)) {
+		errs = append(errs, waymark.FieldError{Field: "hoLAEmail", Message: "Enter an email address in the right format, like childrens.services@council.example"})
+	}
 	if len(errs) > 0 {
 		return m, waymark.Invalid(errs)
 	}
@@ -87,7 +101,8 @@ func (s *Service) SetHOListMapping(ctx context.Context, v Viewer, sessionToken, 
 		if err != nil {
 			return err
 		}
-		if old.Organisation == m.Organisation && old.LocalAuthority == m.LocalAuthority && old.PoliceForce == m.PoliceForce {
+		if old.Organisation == m.Organisation && old.LocalAuthority == m.LocalAuthority && old.PoliceForce == m.PoliceForce &&
+			old.LocalAuthorityPhone == m.LocalAuthorityPhone && old.LocalAuthorityEmail == m.LocalAuthorityEmail {
 			return nil
 		}
 		if orgID == HOListMappingSubjectPartnership {
@@ -98,8 +113,9 @@ func (s *Service) SetHOListMapping(ctx context.Context, v Viewer, sessionToken, 
 		if err != nil {
 			return err
 		}
-		e := s.auditEntry(v, "", ActionOrgHOLists, fmt.Sprintf("for %s: organisation %q to %q, local authority %q to %q, police force %q to %q",
-			what, old.Organisation, m.Organisation, old.LocalAuthority, m.LocalAuthority, old.PoliceForce, m.PoliceForce))
+		e := s.auditEntry(v, "", ActionOrgHOLists, fmt.Sprintf("for %s: organisation %q to %q, local authority %q to %q, police force %q to %q, local authority phone %q to %q, email %q to %q",
+			what, old.Organisation, m.Organisation, old.LocalAuthority, m.LocalAuthority, old.PoliceForce, m.PoliceForce,
+			old.LocalAuthorityPhone, m.LocalAuthorityPhone, old.LocalAuthorityEmail, m.LocalAuthorityEmail))
 		if orgID != HOListMappingSubjectPartnership {
 			e.OrgID = orgID
 		}
@@ -142,5 +158,6 @@ func (s *Service) nrmListMappings(tx *store.Tx, v Viewer, c pathway.Case, nc *nr
 }
 
 func nrmMapping(m store.HOListMapping) nrm.HOMapping {
-	return nrm.HOMapping{Organisation: m.Organisation, LocalAuthority: m.LocalAuthority, PoliceForce: m.PoliceForce}
+	return nrm.HOMapping{Organisation: m.Organisation, LocalAuthority: m.LocalAuthority, PoliceForce: m.PoliceForce,
+		LocalAuthorityPhone: m.LocalAuthorityPhone, LocalAuthorityEmail: m.LocalAuthorityEmail}
 }

@@ -80,3 +80,30 @@ func TestTheNRMDraftKnowsTheOrganisationsListEntries(t *testing.T) {
 		}
 	})
 }
+
+// The form asks how the local authority contacted about the child is
+// reached (§8.7): an administrator records Children's Services' phone and
+// inbox with the entries once, and what the form would refuse is refused.
+func TestTheLocalAuthoritysPhoneAndInboxAreRecordedOnceAndChecked(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		admin, token := p.CSAdmin, p.adminSession()
+		for _, bad := range []store.HOListMapping{
+			{LocalAuthorityPhone: "call the front door"},
+			{LocalAuthorityPhone: "12"},
+			{LocalAuthorityEmail: "front door at council"},
+			{LocalAuthorityEmail: "a@b"},
+		} {
+			err := p.svc.SetHOListMapping(p.ctx, admin, token, casework.HOListMappingSubjectPartnership, bad)
+			wantCode(t, err, waymark.EINVALID)
+		}
+		m := store.HOListMapping{LocalAuthority: "Kent County Council", LocalAuthorityPhone: " 01632  960 400 ", LocalAuthorityEmail: "front.door@kent.example"}
+		if err := p.svc.SetHOListMapping(p.ctx, admin, token, casework.HOListMappingSubjectPartnership, m); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := p.svc.HOListMappings(p.ctx, admin)
+		if err != nil || got.LocalAuthorityPhone != "01632 960 400" || got.LocalAuthorityEmail != "front.door@kent.example" {
+			t.Fatalf("partnership mapping: %+v, %v", got, err)
+		}
+	})
+}

@@ -15,8 +15,9 @@ import (
 // town to Ipswich; Harbourton, about 60 miles away, to Great Yarmouth). The
 // mapping is illustrative only: it says nothing about those places.
 var hoListMappings = map[string]store.HOListMapping{
-	orgChildrensServices: {Organisation: "Suffolk County Council", LocalAuthority: "Suffolk County Council", PoliceForce: "Suffolk Constabulary"},
-	orgPolice:            {Organisation: "Suffolk Constabulary", LocalAuthority: "Suffolk County Council", PoliceForce: "Suffolk Constabulary"},
+	orgChildrensServices: {Organisation: "Suffolk County Council", LocalAuthority: "Suffolk County Council", PoliceForce: "Suffolk Constabulary",
+		LocalAuthorityPhone: "01632 960 400", LocalAuthorityEmail: "mash@eastshire.example"},
+	orgPolice: {Organisation: "Suffolk Constabulary", LocalAuthority: "Suffolk County Council", PoliceForce: "Suffolk Constabulary"},
 }
 
 // partnershipHOLists is the partnership's own entries (illustrative, as above).

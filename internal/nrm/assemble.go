@@ -69,6 +69,11 @@ type HOMapping struct {
 	Organisation   string // catalog.HOOrganisations
 	LocalAuthority string // catalog.HOLocalAuthorities
 	PoliceForce    string // catalog.HOPoliceForces
+	// LocalAuthorityPhone and LocalAuthorityEmail reach the local
+	// authority's Children's Services (the form asks them with the local
+	// authority contacted about the child).
+	LocalAuthorityPhone string
+	LocalAuthorityEmail string
 }
 
 // Attachment is one file held on the case (§8.7: the form takes the
@@ -188,13 +193,9 @@ var referralProposals = map[string]proposal{
 		return "england", "Waymark follows the English safeguarding pathway."
 	},
 	"pv-under-age": proposeUnderAge,
-	"local-authority-contacted-about-child-local-authority-name": proposeLocalAuthority,
-	"local-authority-contacted-about-child-local-authority-phone": func(f *facts) (string, string) {
-		return "", "Waymark does not hold the team's phone number: enter the number of the Children's Services team working the case."
-	},
-	"local-authority-contacted-about-child-local-authority-email": func(f *facts) (string, string) {
-		return "", "Waymark does not hold the team's email address: enter the team's inbox."
-	},
+	"local-authority-contacted-about-child-local-authority-name":  proposeLocalAuthority,
+	"local-authority-contacted-about-child-local-authority-phone": proposeLocalAuthorityContact(false),
+	"local-authority-contacted-about-child-local-authority-email": proposeLocalAuthorityContact(true),
 	"local-authority-contacted-about-child-local-authority-first-name": func(f *facts) (string, string) {
 		p, src := f.childrensServicesWorker()
 		first, _ := splitName(p.Name)

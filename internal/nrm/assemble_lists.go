@@ -262,6 +262,32 @@ func proposeLocalAuthority(f *facts) (string, string) {
 	return said, contact + " Children's Services are not mapped to the form's list of local authorities yet. " + mapOnce
 }
 
+// proposeLocalAuthorityContact: the phone (or, with email, the inbox) of
+// the local authority's Children's Services, as an administrator recorded
+// it with the organisation's list entries, else the partnership's.
+func proposeLocalAuthorityContact(email bool) proposal {
+	return func(f *facts) (string, string) {
+		pick := func(m HOMapping) string {
+			if email {
+				return m.LocalAuthorityEmail
+			}
+			return m.LocalAuthorityPhone
+		}
+		if cs := f.c.ChildrensServicesOrg; cs != "" {
+			if v := pick(f.ctx.Organisations[cs]); v != "" {
+				return v, "How Children's Services on the case are reached, as an administrator recorded it with their entries in the form's lists."
+			}
+		}
+		if v := pick(f.ctx.Partnership); v != "" {
+			return v, "How the partnership's Children's Services are reached, as an administrator recorded it with the partnership's entries in the form's lists."
+		}
+		if email {
+			return "", "Enter the inbox of the Children's Services team working the case. An administrator can record it once with the organisation's entries in the form's lists."
+		}
+		return "", "Enter the number of the Children's Services team working the case. An administrator can record it once with the organisation's entries in the form's lists."
+	}
+}
+
 // policeOrg is a police organisation on the case: one whose name, or whose
 // mapped entry in the form's list of organisations, says it is a police
 // force.

@@ -37,10 +37,12 @@ func goldenContext(drafter pathway.Actor, la string, files ...nrm.Attachment) nr
 	return nrm.Context{
 		Drafter: &drafter,
 		Organisations: map[string]nrm.HOMapping{
-			"org-bcc":     {Organisation: "Bristol City Council", LocalAuthority: "Bristol City Council"},
-			"org-bathnes": {Organisation: "Bath and North East Somerset Council", LocalAuthority: "Bath and North East Somerset Council"},
-			"org-asp":     {Organisation: "Avon and Somerset Constabulary", PoliceForce: "Avon and Somerset Constabulary"},
-			"org-btp":     {Organisation: "British Transport Police", PoliceForce: "British Transport Police"},
+			"org-bcc": {Organisation: "Bristol City Council", LocalAuthority: "Bristol City Council",
+				LocalAuthorityPhone: "0117 903 6444", LocalAuthorityEmail: "first.response@bristol.example"},
+			"org-bathnes": {Organisation: "Bath and North East Somerset Council", LocalAuthority: "Bath and North East Somerset Council",
+				LocalAuthorityPhone: "01225 396312", LocalAuthorityEmail: "childrens.services@bathnes.example"},
+			"org-asp": {Organisation: "Avon and Somerset Constabulary", PoliceForce: "Avon and Somerset Constabulary"},
+			"org-btp": {Organisation: "British Transport Police", PoliceForce: "British Transport Police"},
 		},
 		Partnership: nrm.HOMapping{LocalAuthority: la, PoliceForce: "Avon and Somerset Constabulary"},
 		Attachments: files,

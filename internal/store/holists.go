@@ -12,13 +12,18 @@ type HOListMapping struct {
 	Organisation   string // an entry of the form's organisations list
 	LocalAuthority string // an entry of its local-authorities list
 	PoliceForce    string // an entry of its police-forces list
-	MappedBy       string // the administrator's user id
-	MappedAt       time.Time
+	// LocalAuthorityPhone and LocalAuthorityEmail reach the local
+	// authority's Children's Services about a child: the form asks them
+	// with the local authority contacted (§8.7).
+	LocalAuthorityPhone string
+	LocalAuthorityEmail string
+	MappedBy            string // the administrator's user id
+	MappedAt            time.Time
 }
 
 // Mapped reports whether any entry is set.
 func (m HOListMapping) Mapped() bool {
-	return m.Organisation != "" || m.LocalAuthority != "" || m.PoliceForce != ""
+	return m.Organisation != "" || m.LocalAuthority != "" || m.PoliceForce != "" || m.LocalAuthorityPhone != "" || m.LocalAuthorityEmail != ""
 }
 
 // The kinds of row in ho_list_mappings.
@@ -43,10 +48,10 @@ func (t *Tx) SetPartnershipHOListMapping(m HOListMapping) error {
 }
 
 func (t *Tx) setHOListMapping(kind, subject string, m HOListMapping) error {
-	_, err := t.exec(`INSERT INTO ho_list_mappings(kind, subject, organisation, local_authority, police_force, mapped_by, mapped_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (kind, subject) DO UPDATE SET organisation = $3, local_authority = $4, police_force = $5, mapped_by = $6, mapped_at = $7`,
-		kind, subject, m.Organisation, m.LocalAuthority, m.PoliceForce, m.MappedBy, utc(m.MappedAt))
+	_, err := t.exec(`INSERT INTO ho_list_mappings(kind, subject, organisation, local_authority, police_force, mapped_by, mapped_at, la_phone, la_email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (kind, subject) DO UPDATE SET organisation = $3, local_authority = $4, police_force = $5, mapped_by = $6, mapped_at = $7, la_phone = $8, la_email = $9`,
+		kind, subject, m.Organisation, m.LocalAuthority, m.PoliceForce, m.MappedBy, utc(m.MappedAt), m.LocalAuthorityPhone, m.LocalAuthorityEmail)
 	if err != nil {
 		return fmt.Errorf("store: saving the Home Office list mapping: %w", err)
 	}
@@ -56,7 +61,7 @@ func (t *Tx) setHOListMapping(kind, subject string, m HOListMapping) error {
 // OrganisationHOListMappings returns every organisation's mapping, by
 // organisation id; an organisation never mapped is absent.
 func (t *Tx) OrganisationHOListMappings() (map[string]HOListMapping, error) {
-	rows, err := t.query(`SELECT subject, organisation, local_authority, police_force, mapped_by, mapped_at
+	rows, err := t.query(`SELECT subject, organisation, local_authority, police_force, mapped_by, mapped_at, la_phone, la_email
 		FROM ho_list_mappings WHERE kind = $1 ORDER BY subject`, mappingOrganisation)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing Home Office list mappings: %w", err)
@@ -66,7 +71,7 @@ func (t *Tx) OrganisationHOListMappings() (map[string]HOListMapping, error) {
 	for rows.Next() {
 		var id string
 		var m HOListMapping
-		if err := rows.Scan(&id, &m.Organisation, &m.LocalAuthority, &m.PoliceForce, &m.MappedBy, &m.MappedAt); err != nil {
+		if err := rows.Scan(&id, &m.Organisation, &m.LocalAuthority, &m.PoliceForce, &m.MappedBy, &m.MappedAt, &m.LocalAuthorityPhone, &m.LocalAuthorityEmail); err != nil {
 			return nil, fmt.Errorf("store: scanning a Home Office list mapping: %w", err)
 		}
 		m.MappedAt = m.MappedAt.UTC()
@@ -88,7 +93,7 @@ func (t *Tx) PartnershipHOListMapping() (HOListMapping, error) {
 }
 
 func (t *Tx) hoListMapping(kind, subject string) (HOListMapping, error) {
-	rows, err := t.query(`SELECT organisation, local_authority, police_force, mapped_by, mapped_at
+	rows, err := t.query(`SELECT organisation, local_authority, police_force, mapped_by, mapped_at, la_phone, la_email
 		FROM ho_list_mappings WHERE kind = $1 AND subject = $2`, kind, subject)
 	if err != nil {
 		return HOListMapping{}, fmt.Errorf("store: reading a Home Office list mapping: %w", err)
@@ -96,7 +101,7 @@ func (t *Tx) hoListMapping(kind, subject string) (HOListMapping, error) {
 	defer rows.Close()
 	var m HOListMapping
 	if rows.Next() {
-		if err := rows.Scan(&m.Organisation, &m.LocalAuthority, &m.PoliceForce, &m.MappedBy, &m.MappedAt); err != nil {
+		if err := rows.Scan(&m.Organisation, &m.LocalAuthority, &m.PoliceForce, &m.MappedBy, &m.MappedAt, &m.LocalAuthorityPhone, &m.LocalAuthorityEmail); err != nil {
 			return HOListMapping{}, fmt.Errorf("store: scanning a Home Office list mapping: %w", err)
 		}
 		m.MappedAt = m.MappedAt.UTC()

@@ -47,7 +47,8 @@ func (s *Server) hoListsData(m store.HOListMapping, action string) *hoListsData 
 
 // postedHOListMapping reads the three choices of the form.
 func postedHOListMapping(r *http.Request) store.HOListMapping {
-	return store.HOListMapping{Organisation: r.PostFormValue("hoOrganisation"), LocalAuthority: r.PostFormValue("hoLocalAuthority"), PoliceForce: r.PostFormValue("hoPoliceForce")}
+	return store.HOListMapping{Organisation: r.PostFormValue("hoOrganisation"), LocalAuthority: r.PostFormValue("hoLocalAuthority"), PoliceForce: r.PostFormValue("hoPoliceForce"),
+		LocalAuthorityPhone: r.PostFormValue("hoLAPhone"), LocalAuthorityEmail: r.PostFormValue("hoLAEmail")}
 }
 
 // orgHOLists fills in the organisation page's list mapping, as saved

@@ -14,6 +14,10 @@ CREATE TABLE ho_list_mappings (
     organisation    TEXT NOT NULL DEFAULT '',
     local_authority TEXT NOT NULL DEFAULT '',
     police_force    TEXT NOT NULL DEFAULT '',
+    -- how the form's "local authority contacted about the child" is
+    -- reached: the Children's Services front door's phone and inbox
+    la_phone        TEXT NOT NULL DEFAULT '',
+    la_email        TEXT NOT NULL DEFAULT '',
     mapped_by       TEXT NOT NULL,      -- the administrator's user id
     mapped_at       TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (kind, subject)
