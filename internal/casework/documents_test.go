@@ -343,3 +343,24 @@ func TestEmergencyAccessReadsTheDocumentsButAddsNone(t *testing.T) {
 		}
 	})
 }
+
+// The audit log outlives the case (an erasure destroys the case's key, not
+// the log): it holds no fingerprint of a document's content, so whoever
+// holds a copy of the database cannot confirm that a photo or a report they
+// already have was kept about a child (§6.5).
+func TestTheAuditHoldsNoFingerprintOfADocumentsContent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		doc, err := p.addDocument(p.SocialWorker, id, "photo.png", aPNG)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.download(p.SocialWorker, id, doc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%' || $1 || '%'`, doc.SHA256); n != 0 {
+			t.Errorf("%d audit entries carry the document's SHA-256", n)
+		}
+	})
+}
