@@ -203,7 +203,9 @@ func (s *Service) AddDocument(ctx context.Context, v Viewer, caseID string, up D
 		if err := tx.AddCaseFile(f, spooledChunks(spool)); err != nil {
 			return err
 		}
-		return tx.AppendAudit(s.auditEntry(v, caseID, ActionDocumentAdded, fmt.Sprintf("file %s: %s, %d bytes, sha256 %s", f.ID, f.Type, f.Size, f.SHA256)))
+		// Never its SHA-256: the log outlives the case's key, and a hash
+		// would confirm a file someone already has was kept on the case.
+		return tx.AppendAudit(s.auditEntry(v, caseID, ActionDocumentAdded, fmt.Sprintf("file %s: %s, %d bytes", f.ID, f.Type, f.Size)))
 	})
 	if err == errDenied {
 		return Document{}, s.denied(ctx, v, caseID, "add document")

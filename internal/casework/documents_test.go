@@ -343,3 +343,56 @@ func TestEmergencyAccessReadsTheDocumentsButAddsNone(t *testing.T) {
 		}
 	})
 }
+
+// The audit log outlives the case (an erasure destroys the case's key, not
+// the log): it holds no fingerprint of a document's content, so whoever
+// holds a copy of the database cannot confirm that a photo or a report they
+// already have was kept about a child (§6.5).
+func TestTheAuditHoldsNoFingerprintOfADocumentsContent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		doc, err := p.addDocument(p.SocialWorker, id, "photo.png", aPNG)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.download(p.SocialWorker, id, doc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%' || $1 || '%'`, doc.SHA256); n != 0 {
+			t.Errorf("%d audit entries carry the document's SHA-256", n)
+		}
+	})
+}
+
+// Whoever holds a copy of the database reads nothing of a document: its
+// chunks and its metadata are sealed with the case's key.
+func TestADocumentsContentIsNotInTheDatabaseInPlainText(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		if _, err := p.addDocument(p.SocialWorker, id, "Amira statement.pdf", aPDF); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM case_file_chunks`); n == 0 {
+			t.Fatal("no chunks stored")
+		}
+		rows, err := db.SQL().Query(`SELECT data FROM case_file_chunks`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var data []byte
+			if err := rows.Scan(&data); err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(data, []byte("endobj")) || bytes.Contains(data, []byte("%PDF")) {
+				t.Fatal("a chunk holds the document's bytes in plain text")
+			}
+		}
+		if n := p.count(`SELECT COUNT(*) FROM case_files WHERE meta LIKE '%statement%' OR meta LIKE '%Risk assessment%'`); n != 0 {
+			t.Error("the document's name or description is stored in plain text")
+		}
+	})
+}

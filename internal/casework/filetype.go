@@ -39,6 +39,7 @@ var (
 	jpegMagic = []byte("\xff\xd8\xff")
 	pdfMagic  = []byte("%PDF-")
 	zipMagic  = []byte("PK\x03\x04")
+	zipEnd    = []byte("PK\x05\x06") // the end of central directory, last in a whole zip
 	oleMagic  = []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 	// A Word 97–2003 file is a compound file holding a stream of this name
 	// (in UTF-16, as the compound file's directory writes names).
@@ -53,12 +54,17 @@ var (
 type typeSniffer struct {
 	head             []byte
 	carry, scratch   []byte
+	tail             []byte // the last bytes, for a zip's end of central directory
 	contentTypesSeen bool
 	wordEntrySeen    bool
 	wordStreamSeen   bool
 }
 
 const sniffHead = 1024
+
+// sniffTail is how much of a file's end is kept: a zip's end of central
+// directory record (22 bytes) and a short archive comment after it.
+const sniffTail = 4096
 
 // localHeaderKeep is the most of a zip entry's local header the sniffer
 // needs: 30 bytes of header and the start of its name.
@@ -67,6 +73,14 @@ const localHeaderKeep = 30 + len("[Content_Types].xml")
 func (s *typeSniffer) Write(p []byte) (int, error) {
 	if len(s.head) < sniffHead {
 		s.head = append(s.head, p[:min(len(p), sniffHead-len(s.head))]...)
+	}
+	if len(p) >= sniffTail {
+		s.tail = append(s.tail[:0], p[len(p)-sniffTail:]...)
+	} else {
+		s.tail = append(s.tail, p...)
+		if n := len(s.tail) - sniffTail; n > 0 {
+			s.tail = append(s.tail[:0], s.tail[n:]...)
+		}
 	}
 	buf := append(append(s.scratch[:0], s.carry...), p...)
 	pending := len(buf)
@@ -121,12 +135,20 @@ func (s *typeSniffer) Type() (DocumentType, bool) {
 		return documentTypes[3], true
 	case bytes.HasPrefix(h, pdfMagic):
 		return documentTypes[0], true
-	case bytes.HasPrefix(h, zipMagic) && s.contentTypesSeen && s.wordEntrySeen:
+	case bytes.HasPrefix(h, zipMagic) && s.contentTypesSeen && s.wordEntrySeen && wholeZip(s.tail):
 		return documentTypes[2], true
 	case bytes.HasPrefix(h, oleMagic) && s.wordStreamSeen:
 		return documentTypes[1], true
 	}
 	return DocumentType{}, false
+}
+
+// wholeZip: the end of central directory record is whole at the end of the
+// file (its comment, of the length it gives, closing the file), so the zip
+// was not cut short.
+func wholeZip(tail []byte) bool {
+	i := bytes.LastIndex(tail, zipEnd)
+	return i >= 0 && len(tail)-i >= 22 && len(tail)-i-22 == int(binary.LittleEndian.Uint16(tail[i+20:]))
 }
 
 // DocumentFileName is the name a document is downloaded under: the name it

@@ -99,3 +99,22 @@ func TestADocumentDownloadsUnderASafeNameOfItsType(t *testing.T) {
 		}
 	}
 }
+
+// §8.7: a DOCX cut short (its upload broken off, or a file saved half-way)
+// is refused, not kept to be sent to the Home Office as a Word document no
+// one can open: a whole one ends with the zip's end of central directory.
+func TestATruncatedDOCXIsRefused(t *testing.T) {
+	docx := zipOf(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml")
+	for _, cut := range []int{len(docx) / 2, len(docx) - 23, len(docx) - 1} {
+		for _, piece := range []int{1, 7, 4096, len(docx)} {
+			if ty, ok := sniff(docx[:cut], piece); ok {
+				t.Errorf("cut at %d of %d, in pieces of %d: kept as %s", cut, len(docx), piece, ty.Label)
+			}
+		}
+	}
+	for _, piece := range []int{1, 7, 4096, len(docx)} {
+		if _, ok := sniff(docx, piece); !ok {
+			t.Errorf("the whole DOCX in pieces of %d is refused", piece)
+		}
+	}
+}

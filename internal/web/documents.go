@@ -128,7 +128,7 @@ func (s *Server) streamUpload(w http.ResponseWriter, r *http.Request, v casework
 			break
 		}
 		if err != nil {
-			return casework.Document{}, what, uploadReadError(err)
+			return casework.Document{}, what, uploadReadError(malformedUpload{err})
 		}
 		switch part.FormName() {
 		case "csrf_token":
@@ -148,7 +148,7 @@ func (s *Server) streamUpload(w http.ResponseWriter, r *http.Request, v casework
 			if !checked {
 				return casework.Document{}, what, errUploadCSRF
 			}
-			doc, err := s.svc.AddDocument(r.Context(), v, caseID, casework.DocumentUpload{Name: part.FileName(), What: what, Body: part})
+			doc, err := s.svc.AddDocument(r.Context(), v, caseID, casework.DocumentUpload{Name: part.FileName(), What: what, Body: partReader{part}})
 			return doc, what, uploadReadError(err)
 		default:
 			return casework.Document{}, what, waymark.Invalid([]waymark.FieldError{{Field: "file", Message: "Send only the parts what and file (a part named " + strconv.Quote(part.FormName()) + " was sent)"}})
@@ -164,7 +164,7 @@ func (s *Server) streamUpload(w http.ResponseWriter, r *http.Request, v casework
 func smallPart(p *multipart.Part, limit int64) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(p, limit+1))
 	if err != nil {
-		return "", err
+		return "", malformedUpload{err}
 	}
 	if int64(len(b)) > limit {
 		return "", waymark.Invalid([]waymark.FieldError{{Field: p.FormName(), Message: "This answer is too long"}})
@@ -172,13 +172,38 @@ func smallPart(p *multipart.Part, limit int64) (string, error) {
 	return string(b), nil
 }
 
-// uploadReadError turns a body cut at its limit into the form's refusal.
+// uploadReadError turns a body cut at its limit into the form's refusal,
+// and a body that is not the multipart it says it is (cut short, garbled,
+// a part's headers too long) into a refusal of the file, never a server
+// error.
 func uploadReadError(err error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	var bad malformedUpload
+	switch {
+	case errors.As(err, &mbe):
 		return casework.ErrFileTooLarge()
+	case errors.As(err, &bad):
+		return waymark.Invalid([]waymark.FieldError{{Field: "file", Message: "The file could not be read: the upload was cut short or is not multipart/form-data. Send it again"}})
 	}
 	return err
+}
+
+// malformedUpload is an error reading the request's own bytes, as opposed
+// to one of keeping them.
+type malformedUpload struct{ err error }
+
+func (e malformedUpload) Error() string { return e.err.Error() }
+func (e malformedUpload) Unwrap() error { return e.err }
+
+// partReader marks the errors of reading a file's part as the upload's.
+type partReader struct{ r io.Reader }
+
+func (p partReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if err != nil && err != io.EOF {
+		err = malformedUpload{err}
+	}
+	return n, err
 }
 
 // handleDocumentDownload sends a document as an attachment, streamed from
