@@ -1,11 +1,8 @@
 package nrm
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
-	"waymark/internal/catalog"
 	"waymark/internal/pathway"
 )
 
@@ -14,34 +11,6 @@ import (
 // of the list is ever proposed. Anything the case holds only in words becomes
 // a note naming the nearest entries, and the free-text boxes for other places
 // hold only what has no entry (§8.8(4)(b) and (c)).
-
-// nearestShown is how many of the nearest entries a note names.
-const nearestShown = 3
-
-// listEntry is v when it is exactly an entry of the list, else "".
-func (f *facts) listEntry(list catalog.HOList, v string) string {
-	if v == "" || f.cat == nil || f.cat.HOLists == nil || !f.cat.HOLists.Has(list, v) {
-		return ""
-	}
-	return v
-}
-
-// nearestNote says that words are not an entry of the list and names the
-// entries nearest to them, to choose from.
-func (f *facts) nearestNote(list catalog.HOList, words string) string {
-	note := fmt.Sprintf("%q is not an entry of the form's list.", words)
-	if f.cat == nil || f.cat.HOLists == nil {
-		return note
-	}
-	var names []string
-	for _, e := range f.cat.HOLists.Nearest(list, words, nearestShown) {
-		names = append(names, e.Label)
-	}
-	if len(names) > 0 {
-		note += " Nearest entries: " + strings.Join(names, "; ") + "."
-	}
-	return note
-}
 
 // chosenBy says who chose the entries and when.
 func chosenBy(by pathway.Party, at time.Time) string {
@@ -58,10 +27,9 @@ func proposeNationality(n int) proposal {
 				src += "; in their words: " + o.NationalityWords
 			}
 			if n < len(o.Nationalities) {
-				if v := f.listEntry(catalog.HONationalities, o.Nationalities[n]); v != "" {
-					return v, src + "."
-				}
-				return "", f.nearestNote(catalog.HONationalities, o.Nationalities[n]) + " The list has changed since it was chosen: choose again on the case."
+				// An entry the list has since lost is not offered: offerListed
+				// keeps it as the suggestion, with the nearest entries.
+				return o.Nationalities[n], src + "."
 			}
 			if n > 0 {
 				return "", "Optional. No second nationality is recorded."
@@ -105,10 +73,7 @@ func proposeUKTown(n int) proposal {
 	return func(f *facts) (string, string) {
 		e := f.exploitationPlaces()
 		if e != nil && n <= len(e.UKTowns) {
-			if v := f.listEntry(catalog.HOTowns, e.UKTowns[n-1]); v != "" {
-				return v, chosenBy(e.RecordedBy, e.RecordedAt) + "."
-			}
-			return "", f.nearestNote(catalog.HOTowns, e.UKTowns[n-1]) + " Choose the town again on the case."
+			return e.UKTowns[n-1], chosenBy(e.RecordedBy, e.RecordedAt) + "." // offerListed offers it only while it is an entry
 		}
 		if n > 1 {
 			return "", "Optional."
@@ -122,10 +87,7 @@ func proposeCountry(n int) proposal {
 	return func(f *facts) (string, string) {
 		e := f.exploitationPlaces()
 		if e != nil && n <= len(e.Countries) {
-			if v := f.listEntry(catalog.HOCountries, e.Countries[n-1]); v != "" {
-				return v, chosenBy(e.RecordedBy, e.RecordedAt) + "."
-			}
-			return "", f.nearestNote(catalog.HOCountries, e.Countries[n-1]) + " Choose the country again on the case."
+			return e.Countries[n-1], chosenBy(e.RecordedBy, e.RecordedAt) + "." // offerListed offers it only while it is an entry
 		}
 		if n > 1 {
 			return "", "Optional."
@@ -170,9 +132,9 @@ func proposeOtherOverseasPlaces(f *facts) (string, string) {
 // proposeWhereNow answers the town (region false) or the county or area
 // where the child is now, never while the whereabouts are confidential (§7.6).
 func proposeWhereNow(region bool) proposal {
-	what, list := "town", catalog.HOTowns
+	what := "town"
 	if region {
-		what, list = "county or area", catalog.HORegions
+		what = "county or area"
 	}
 	return func(f *facts) (string, string) {
 		if f.c.Flags(time.Time{}).WhereaboutsConfidential {
@@ -183,8 +145,8 @@ func proposeWhereNow(region bool) proposal {
 			if region {
 				chosen = n.Region
 			}
-			if v := f.listEntry(list, chosen); v != "" {
-				return v, chosenBy(n.RecordedBy, n.RecordedAt) + "."
+			if chosen != "" {
+				return chosen, chosenBy(n.RecordedBy, n.RecordedAt) + "." // offerListed offers it only while it is an entry
 			}
 		}
 		src := "No " + what + " is chosen from the form's list on the case yet: record the town and area where the child is now on the support page."
