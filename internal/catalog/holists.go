@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -78,14 +79,17 @@ type HOLists struct {
 //go:embed data/ho-nrm-lists
 var shippedHOLists embed.FS
 
-// LoadHOLists parses the lists embedded in the binary.
-func LoadHOLists() (*HOLists, error) {
+// LoadHOLists parses the lists embedded in the binary, once: every caller
+// (the catalogue, the draft's checks) shares the one read-only copy.
+func LoadHOLists() (*HOLists, error) { return shippedOnce() }
+
+var shippedOnce = sync.OnceValues(func() (*HOLists, error) {
 	sub, err := fs.Sub(shippedHOLists, "data/ho-nrm-lists")
 	if err != nil {
 		return nil, fmt.Errorf("catalog: opening the Home Office lists: %w", err)
 	}
 	return ParseHOLists(sub)
-}
+})
 
 // MustLoadHOLists is LoadHOLists for start-up and tests.
 func MustLoadHOLists() *HOLists {

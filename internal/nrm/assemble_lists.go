@@ -16,10 +16,10 @@ import (
 // proposal that is not one is never offered as the answer; and the
 // exploitation boxes are ticked by what each box means (§8.8(4)).
 
-// formLists is the copy of the form's lists built into Waymark, loaded
-// once; Check reads it, and so does the assembler when its catalogue was
-// parsed without them.
-var formLists = sync.OnceValue(catalog.MustLoadHOLists)
+// formLists is the copy of the form's lists built into Waymark, the same
+// one the catalogue holds (catalog parses it once); Check reads it, and so
+// does the assembler when its catalogue was parsed without them.
+func formLists() *catalog.HOLists { return catalog.MustLoadHOLists() }
 
 // lists is the form's lists as the assembler's catalogue holds them.
 func (f *facts) lists() *catalog.HOLists {
