@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// §6.9–6.11: each record of the child in the criminal justice system works
+// through its page, with an error summary on a bad answer, and the support
+// area shows it with what is still to do.
+func TestCriminalJusticePagesRecordAndPrompt(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := e.raiseCase()
+		supportAct(e, e.p.CSWorker, id, pathway.RecordContact{Reference: "CS-2026-000001", Method: "phone"})
+		b := e.browser()
+		b.signIn("social.worker@cs.example")
+		now := e.clock.Now()
+
+		area := supportArea(e, e.p.SocialWorker, id)
+		if !strings.Contains(area, `data-prompt="rights-not-told"`) {
+			t.Fatalf("the support area does not prompt to tell the child their rights (§6.9): %s", area)
+		}
+		supportRoundTrip(t, b, id, "rights-told",
+			url.Values{},
+			supportMerge(supportDate("toldOn", now), url.Values{"toldBy": {"Sam, with a Tigrinya interpreter"}}),
+			"Enter the date the child was told")
+		supportRoundTrip(t, b, id, "victim-liaison-officer",
+			url.Values{"name": {"DC Amara Obi"}, "force": {"Eastshire Police"}},
+			url.Values{"name": {"DC Amara Obi"}, "force": {"Eastshire Police"}, "contact": {"01632 960123"}},
+			"Enter how to contact the officer")
+		supportRoundTrip(t, b, id, "suspected-offence",
+			url.Values{"offence": {"Robbery of a phone"}, "scheduleFour": {""}},
+			url.Values{"offence": {"Robbery of a phone"}, "scheduleFour": {"theft-1968.s8"}},
+			"Select the Schedule 4 offence")
+		supportRoundTrip(t, b, id, "record-support",
+			url.Values{"kind": {pathway.SupportCAMHS}, "status": {pathway.SupportRequested}, "traffickingSpecialist": {"yes"}},
+			url.Values{"kind": {pathway.SupportCriminalLegalAdvice}, "status": {pathway.SupportInPlace}, "provider": {"Harbour Law"}, "traffickingSpecialist": {"no"}, "concernsShared": {"no"}},
+			"Only a lawyer acting for the child")
+		supportRoundTrip(t, b, id, "crime-reference",
+			url.Values{"reference": {"EP-26-0042"}},
+			url.Values{"reference": {"EP-26-0042"}, "force": {"Eastshire Police"}},
+			"Enter the police force that recorded the crime")
+
+		area = supportArea(e, e.p.SocialWorker, id)
+		for _, want := range []string{"Criminal justice", "DC Amara Obi", "01632 960123", "Robbery of a phone", "Schedule 4: outside the defence",
+			"legislation.gov.uk", "EP-26-0042", "Trafficking specialist: No", `data-prompt="solicitor-concerns"`, `data-prompt="section-45-excluded"`} {
+			if !strings.Contains(area, strings.ReplaceAll(want, "'", "&#39;")) {
+				t.Errorf("the support area does not show %q", want)
+			}
+		}
+		if strings.Contains(area, `data-prompt="rights-not-told"`) {
+			t.Error("still prompted to tell the child their rights once recorded")
+		}
+		// §6.5: the referrer learns nothing of it.
+		if outsider := supportArea(e, e.p.Teacher, id); strings.Contains(outsider, "Robbery") || strings.Contains(outsider, "Amara") {
+			t.Error("the referrer sees the child's criminal matters")
+		}
+		form := b.get("/cases/" + id + "/actions/suspected-offence")
+		if form.Code != http.StatusOK || !strings.Contains(form.Body.String(), "Theft Act 1968: Section 8 (robbery or assault with intent to rob)") {
+			t.Fatalf("the offence page does not offer Schedule 4 from the catalogue: %d", form.Code)
+		}
+	})
+}
+
+// An API client gets a problem document naming the answer to fix.
+func TestCriminalJusticeAPIRefusalsAreProblems(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := e.raiseCase()
+		sw := e.signInAPI("social.worker@cs.example")
+		teacher := e.signInAPI("dsl@northfield.example")
+		before := e.saved()
+		for _, tc := range []struct {
+			name, slug, token string
+			body              map[string]any
+			status            int
+			field, says       string
+		}{
+			{"an offence not in the catalogue", "suspected-offence", sw, map[string]any{"offence": "Robbery", "scheduleFour": "theft-1968.s99"}, 422, "scheduleFour", "Select the Schedule 4 offence"},
+			{"the decision passed on with none made", "conclusive-grounds-to-defence", sw, map[string]any{"passedOn": "2026-03-10", "passedTo": "Harbour Law"}, 422, "", "no positive Conclusive Grounds decision"},
+			{"an officer without a contact", "victim-liaison-officer", sw, map[string]any{"name": "DC Obi", "force": "Eastshire Police"}, 422, "contact", "Enter how to contact"},
+			{"the referrer records an offence", "suspected-offence", teacher, map[string]any{"offence": "Robbery", "scheduleFour": "not-sure"}, 404, "", "There is no such action"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				body := map[string]any{"expectedVersion": 1}
+				for k, v := range tc.body {
+					body[k] = v
+				}
+				p := mustProblem(t, e.api("POST", "/api/v1/cases/"+id+"/actions/"+tc.slug, tc.token, body), tc.status)
+				msg := p.Detail
+				if tc.field != "" {
+					var ok bool
+					if msg, ok = fieldErrorFor(p, tc.field); !ok {
+						t.Fatalf("no problem for %q: %+v", tc.field, p)
+					}
+				}
+				if !strings.Contains(msg, tc.says) {
+					t.Errorf("message %q does not say %q", msg, tc.says)
+				}
+			})
+		}
+		if after := e.saved(); after != before {
+			t.Fatalf("refusals saved something: %+v → %+v", before, after)
+		}
+	})
+}
