@@ -62,6 +62,10 @@ func TestCriminalJusticePagesRecordAndPrompt(t *testing.T) {
 		if outsider := supportArea(e, e.p.Teacher, id); strings.Contains(outsider, "Robbery") || strings.Contains(outsider, "Amara") {
 			t.Error("the referrer sees the child's criminal matters")
 		}
+		// The timeline files them under support, without naming the offence.
+		if tl := b.get("/cases/" + id + "/timeline?area=support").Body.String(); !strings.Contains(tl, "told their rights") || !strings.Contains(tl, "Victim liaison officer recorded") || strings.Contains(tl, "Robbery") {
+			t.Errorf("the support timeline: %s", tl)
+		}
 		form := b.get("/cases/" + id + "/actions/suspected-offence")
 		if form.Code != http.StatusOK || !strings.Contains(form.Body.String(), "Theft Act 1968: Section 8 (robbery or assault with intent to rob)") {
 			t.Fatalf("the offence page does not offer Schedule 4 from the catalogue: %d", form.Code)
