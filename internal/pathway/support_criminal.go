@@ -203,8 +203,8 @@ func (c Case) DefenceDue() bool {
 // Prompt is something the procedure still expects of the team, shown where
 // they work on the case until it is recorded.
 type Prompt struct {
-	Kind string
-	Text string
+	Kind string `json:"kind"` // one of JusticePromptKinds
+	Text string `json:"text"` // what to do, with its section
 }
 
 // JusticePrompts lists what the procedure still expects of the team for the

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,6 +115,45 @@ func TestCriminalJusticeAPIRefusalsAreProblems(t *testing.T) {
 		}
 		if after := e.saved(); after != before {
 			t.Fatalf("refusals saved something: %+v → %+v", before, after)
+		}
+	})
+}
+
+// The API gives the team what the support page lists as still to do, and
+// nobody else; openapi.json documents it as the pathway gives it.
+func TestCriminalJusticePromptsReachTheTeamThroughTheAPI(t *testing.T) {
+	d := loadOpenAPI(t)
+	schema := d.schema("JusticePrompt")
+	goNames, goAlways := jsonFields(reflect.TypeOf(pathway.Prompt{}))
+	docNames, docRequired := schemaProps(schema)
+	if !slices.Equal(goNames, docNames) || !slices.Equal(goAlways, docRequired) {
+		t.Errorf("JusticePrompt: Go sends %v (always %v), openapi.json documents %v (required %v)", goNames, goAlways, docNames, docRequired)
+	}
+	if got, want := enumOf(obj(obj(schema["properties"])["kind"])), slices.Sorted(slices.Values(pathway.JusticePromptKinds())); !slices.Equal(got, want) {
+		t.Errorf("JusticePrompt.kind documents %v, the pathway gives %v", got, want)
+	}
+
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := e.raiseCase()
+		supportAct(e, e.p.CSWorker, id, pathway.RecordContact{Reference: "CS-2026-000001", Method: "phone"})
+		supportAct(e, e.p.SocialWorker, id, pathway.RecordSuspectedOffence{Offence: "Robbery", ScheduleFour: "theft-1968.s8"})
+		var team struct {
+			JusticePrompts []struct{ Kind, Text string } `json:"justicePrompts"`
+		}
+		res := e.api("GET", "/api/v1/cases/"+id, e.signInAPI("social.worker@cs.example"), nil)
+		if err := json.Unmarshal(res.Body.Bytes(), &team); err != nil || res.Code != http.StatusOK {
+			t.Fatalf("GET the case: %d %v", res.Code, err)
+		}
+		var kinds []string
+		for _, p := range team.JusticePrompts {
+			kinds = append(kinds, p.Kind)
+		}
+		if !slices.Contains(kinds, "rights-not-told") || !slices.Contains(kinds, "section-45-excluded") {
+			t.Errorf("the team's prompts through the API: %v", kinds)
+		}
+		if body := e.api("GET", "/api/v1/cases/"+id, e.signInAPI("dsl@northfield.example"), nil).Body.String(); strings.Contains(body, "justicePrompts") || strings.Contains(body, "Robbery") {
+			t.Errorf("the referrer is told of the child's criminal matters: %s", body)
 		}
 	})
 }
