@@ -28,7 +28,7 @@ func addSupportActions(set *actionSet) {
 			{Name: "declineReason", Label: "If the child declined, their reasons", Hint: "Required when the child declines an independent visitor (§7.4).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 			{Name: "traffickingSpecialist", Label: "Legal advice and statutory defence only: is the lawyer a trafficking specialist?", Hint: "Seek a solicitor with expertise in trafficking and modern slavery where you can (§6.9).", Kind: kindYesNo},
 			{Name: "concernsShared", Label: "Legal advice and statutory defence only: have the trafficking concerns been raised clearly with them?", Hint: "They must know of the concerns, and of a possible statutory defence (§6.9).", Kind: kindYesNo},
-			{Name: "notes", Label: "Notes (optional)", Hint: "For a statutory defence, say whether the child's legal representative has been told (§6.9).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
+			{Name: "notes", Label: "Notes (optional)", Hint: "For a statutory defence, the offence and the stage of the case; record the offence itself under Criminal justice (§6.10).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
 	})
 	addAction[pathway.UpdateSupport](set, action{
