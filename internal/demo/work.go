@@ -57,6 +57,14 @@ var afterOutcome = map[string][]later{
 		convene(workingDaysAgoAt(4, 10, 0), "marm", ago(29*hour), firstResponder, youthWorker),
 		recordMeeting(ago(26*hour), pathway.NRMSubmit, "Police to submit the NRM referral this week; Open Door to keep seeing Reece."),
 		learnt(ago(25*hour), socialWorker, reeceAtTheMeeting),
+		// §6.9, §6.10: arrested with the line's drugs; told his rights (support_criminal.go).
+		{ago(24 * hour), socialWorker, "recording the offence Reece is suspected of", func(pathway.Case, time.Time, time.Time, catalog.Calendar) pathway.Command {
+			return pathway.RecordSuspectedOffence{Offence: "Possession of class A drugs with intent to supply", ScheduleFour: pathway.ScheduleFourNotListed,
+				Notes: "Released under investigation. His solicitor is to consider a section 45 defence."}
+		}},
+		{ago(23 * hour), socialWorker, "recording that Reece was told his rights", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
+			return pathway.RecordRightsTold{ToldOn: at.In(pathway.London).Format("2006-01-02"), ToldBy: "Jamie Fletcher of Open Door, with the social worker"}
+		}},
 	},
 	// The meeting did not decide; the police disagree and escalate (§8.6).
 	"Kayla Morris": {

@@ -116,6 +116,13 @@ func NewCatalogue() []CatalogueEntry {
 		{RevokeWhereaboutsAccess{}, AreaSupport},
 		{RecordWhereChildIsNow{}, AreaSupport}, // places.go
 
+		// The child in the criminal justice system (support_criminal.go).
+		{RecordRightsTold{}, AreaSupport},
+		{RecordVictimLiaisonOfficer{}, AreaSupport},
+		{RecordSuspectedOffence{}, AreaSupport},
+		{RecordDefenceTold{}, AreaSupport},
+		{RecordCrimeReference{}, AreaSupport},
+
 		{RecordChildFromAbroad{}, AreaAbroad},
 		{RecordRepatriationRisk{}, AreaAbroad},
 		{RecordFamilyTracing{}, AreaAbroad},
@@ -219,11 +226,15 @@ var nextSteps = []struct {
 	}, SubmitNRMReferral{}},
 	// §8.7: the Home Office's reference, then its decisions (national guidance).
 	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.HomeOfficeReference == "" }, RecordHomeOfficeReference{}},
+	// §8.10(6): the referral puts the police under a duty to investigate: their crime record.
+	{func(c Case) bool { return c.CrimeReferenceDue() }, RecordCrimeReference{}},
 	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.ReasonableGrounds == nil }, RecordReasonableGrounds{}},
 	{func(c Case) bool {
 		rg := c.NRM.ReasonableGrounds
 		return rg != nil && rg.Positive() && c.NRM.ConclusiveGrounds == nil
 	}, RecordConclusiveGrounds{}},
+	// §6.10, §8.10(5): a positive Conclusive Grounds decision goes to the child's defence.
+	{func(c Case) bool { return c.DefenceDue() }, RecordDefenceTold{}},
 	// §8.9: an open reconsideration waits for the Home Office's answer.
 	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil }, RecordNRMReconsiderationOutcome{}},
 }

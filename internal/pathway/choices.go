@@ -69,6 +69,7 @@ func Choices() []Choice {
 		{Command: RecordSituation{}, Field: "helpInvestigation", Options: yesNoNotSure, Optional: true},
 		{Command: RecordSituation{}, Field: "hasChildren", Options: yesNo, Optional: true},
 		{Command: RecordSituation{}, Field: "communicationNeeds", Options: yesNo, Optional: true},
+		{Command: RecordSuspectedOffence{}, Field: "scheduleFour", Options: ScheduleFourChoices()}, // support_criminal.go
 	}
 }
 
@@ -135,6 +136,11 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordExploitationPlaces]():         {},
 	reflect.TypeFor[RecordWhereChildIsNow]():            {"town", "region"},
 	reflect.TypeFor[RecordSituation]():                  {"learntAt"},
+	reflect.TypeFor[RecordRightsTold]():                 {"toldOn"},
+	reflect.TypeFor[RecordVictimLiaisonOfficer]():       {"name", "force", "contact"},
+	reflect.TypeFor[RecordSuspectedOffence]():           {"offence", "scheduleFour"},
+	reflect.TypeFor[RecordDefenceTold]():                {"passedOn", "passedTo"},
+	reflect.TypeFor[RecordCrimeReference]():             {"reference", "force"},
 }
 
 // Progresses lists every value of Case.Progress, furthest first.

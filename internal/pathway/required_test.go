@@ -34,6 +34,8 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordSupervision{}, pathway.ContributeToNRM{}, pathway.UseNRMContribution{},
 	pathway.RecordChildOrigin{}, pathway.RecordExploitationPlaces{}, pathway.RecordWhereChildIsNow{},
 	pathway.RecordSituation{},
+	pathway.RecordRightsTold{}, pathway.RecordVictimLiaisonOfficer{}, pathway.RecordSuspectedOffence{},
+	pathway.RecordDefenceTold{}, pathway.RecordCrimeReference{}, // support_criminal.go
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -95,7 +97,9 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	ukvi := then(t, supCase(t), frontDoor, pathway.RecordUKVIConcern{RaisedAt: now.Add(time.Hour), Details: "UKVI raised a concern at the port."}, now.Add(2*time.Hour))
 	placed := then(t, supCase(t), frontDoor, pathway.StartPlacement{StartedAt: now.Add(time.Hour), PlacementType: pathway.PlacementTypes()[0].Value, Address: supAddress, WhereaboutsConfidential: true}, now.Add(2*time.Hour))
 	contributed := then(t, contactedCase(t), teacher, contribLivingConditions, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed}
+	// A positive Conclusive Grounds decision for a child suspected of an offence (§8.10(5)).
+	defenceDue := then(t, crimCG(t), frontDoor, pathway.RecordSuspectedOffence{Offence: "Robbery", ScheduleFour: pathway.ScheduleFourNotSure}, nrmAfter("2026-04-21"))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

@@ -54,6 +54,7 @@ const (
 	LearntAtMeeting            = "meeting"             // §6.8, §8.5
 	LearntAtOther              = "other"               // any other conversation, recorded as a note would be (§7.5)
 	LearntAtConcern            = "concern"             // told to the referrer, recorded with the concern (§8.5)
+	LearntAtPoliceCrimeRecord  = "police-crime-record" // the police's crime record (support_criminal.go, §8.10(6))
 )
 
 var learntAtOptions = []struct{ Value, Text string }{
@@ -71,6 +72,9 @@ func LearntAtOptions() []struct{ Value, Text string } { return learntAtOptions }
 func LearntAtLabel(v string) string {
 	if v == LearntAtConcern {
 		return "When the concern was raised"
+	}
+	if v == LearntAtPoliceCrimeRecord {
+		return "From the police's crime record"
 	}
 	return optionLabel(learntAtOptions, v)
 }

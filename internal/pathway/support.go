@@ -23,6 +23,8 @@ type SupportState struct {
 	Placements        []Placement                  `json:"placements"`
 	WhereaboutsAccess []WhereaboutsGrant           `json:"whereaboutsAccess"`
 	AgeAssessments    []AgeAssessment              `json:"ageAssessments"`
+	// Justice is the child in the criminal justice system (support_criminal.go, §6.9–6.11, §8.10).
+	Justice JusticeState `json:"justice"`
 }
 
 // Support makes nobody a member: every person it names (a grantee of the

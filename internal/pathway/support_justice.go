@@ -20,10 +20,10 @@ const (
 
 // justiceEvents lists the event types of support and justice.
 func justiceEvents() []eventDecoder {
-	return []eventDecoder{
+	return append([]eventDecoder{
 		decoderOf[SupportRecorded](),
 		decoderOf[SupportUpdated](),
-	}
+	}, criminalJusticeEvents()...) // support_criminal.go
 }
 
 // Kinds of support.
@@ -100,18 +100,22 @@ type Consent struct {
 
 // SupportItem is one piece of support or justice arranged for the child.
 type SupportItem struct {
-	ID            string    `json:"id"` // the seq of the event that recorded it
-	Kind          string    `json:"kind"`
-	Status        string    `json:"status"`
-	Provider      string    `json:"provider,omitempty"`
-	OISCRegulated bool      `json:"oiscRegulated,omitempty"` // immigration advice (§7.5)
-	Consent       *Consent  `json:"consent,omitempty"`       // Beacon (§8.3)
-	VisitorOffer  string    `json:"visitorOffer,omitempty"`  // independent visitor (§7.4)
-	DeclineReason string    `json:"declineReason,omitempty"`
-	Notes         string    `json:"notes,omitempty"`
-	RecordedAt    time.Time `json:"recordedAt"`
-	RecordedBy    Party     `json:"recordedBy"`
-	UpdatedAt     time.Time `json:"updatedAt"`
+	ID            string   `json:"id"` // the seq of the event that recorded it
+	Kind          string   `json:"kind"`
+	Status        string   `json:"status"`
+	Provider      string   `json:"provider,omitempty"`
+	OISCRegulated bool     `json:"oiscRegulated,omitempty"` // immigration advice (§7.5)
+	Consent       *Consent `json:"consent,omitempty"`       // Beacon (§8.3)
+	VisitorOffer  string   `json:"visitorOffer,omitempty"`  // independent visitor (§7.4)
+	DeclineReason string   `json:"declineReason,omitempty"`
+	Notes         string   `json:"notes,omitempty"`
+	// A lawyer's (IsLegal): a trafficking specialist, and told of the
+	// concerns (§6.9); nil until someone records the answer.
+	TraffickingSpecialist *bool     `json:"traffickingSpecialist,omitempty"`
+	ConcernsShared        *bool     `json:"concernsShared,omitempty"`
+	RecordedAt            time.Time `json:"recordedAt"`
+	RecordedBy            Party     `json:"recordedBy"`
+	UpdatedAt             time.Time `json:"updatedAt"`
 }
 
 // KindLabel is the kind of support in words.
@@ -167,6 +171,9 @@ type SupportUpdated struct {
 	Status        string `json:"status"`
 	DeclineReason string `json:"declineReason,omitempty"`
 	Notes         string `json:"notes,omitempty"`
+	// A lawyer's answers given or changed (§6.9).
+	TraffickingSpecialist *bool `json:"traffickingSpecialist,omitempty"`
+	ConcernsShared        *bool `json:"concernsShared,omitempty"`
 }
 
 func (SupportRecorded) eventType() string { return EventSupportRecorded }
@@ -192,6 +199,12 @@ func (d SupportUpdated) apply(c *Case, e Event) {
 	}
 	if d.Notes != "" {
 		it.Notes = d.Notes
+	}
+	if d.TraffickingSpecialist != nil {
+		it.TraffickingSpecialist = d.TraffickingSpecialist
+	}
+	if d.ConcernsShared != nil {
+		it.ConcernsShared = d.ConcernsShared
 	}
 }
 
@@ -223,6 +236,9 @@ type RecordSupport struct {
 	VisitorOffer  string `json:"visitorOffer"`  // independent visitor only
 	DeclineReason string `json:"declineReason"`
 	Notes         string `json:"notes"`
+	// A lawyer only (§6.9): a trafficking specialist? told of the concerns?
+	TraffickingSpecialist *bool `json:"traffickingSpecialist"`
+	ConcernsShared        *bool `json:"concernsShared"`
 }
 
 // UpdateSupport changes the status of a piece of support already recorded.
@@ -231,6 +247,9 @@ type UpdateSupport struct {
 	Status        string `json:"status"`
 	DeclineReason string `json:"declineReason"`
 	Notes         string `json:"notes"`
+	// A lawyer only (§6.9): answers given or changed since.
+	TraffickingSpecialist *bool `json:"traffickingSpecialist"`
+	ConcernsShared        *bool `json:"concernsShared"`
 }
 
 func (RecordSupport) commandName() string { return "record support" }
@@ -267,6 +286,9 @@ func (cmd RecordSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]E
 	case SupportIndependentVisitor:
 		independentVisitorDeclineIsExplained(&probs, cmd.VisitorOffer, cmd.Status, it.DeclineReason)
 		it.VisitorOffer = cmd.VisitorOffer
+	}
+	if solicitorAnswersOnlyForALawyer(&probs, it, cmd.TraffickingSpecialist, cmd.ConcernsShared) {
+		it.TraffickingSpecialist, it.ConcernsShared = cmd.TraffickingSpecialist, cmd.ConcernsShared
 	}
 	checkLength(&probs, "provider", "Who provides it", it.Provider, MaxShortText)
 	checkLength(&probs, "declineReason", "The reason", it.DeclineReason, MaxNarrative)
@@ -348,7 +370,11 @@ func (cmd UpdateSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]E
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	if it.Status == cmd.Status && notes == "" && reason == "" {
+	if !solicitorAnswersOnlyForALawyer(&probs, *it, cmd.TraffickingSpecialist, cmd.ConcernsShared) {
+		return nil, probs.Err()
+	}
+	changes := sameAnswer(it.TraffickingSpecialist, cmd.TraffickingSpecialist) && sameAnswer(it.ConcernsShared, cmd.ConcernsShared)
+	if it.Status == cmd.Status && notes == "" && reason == "" && changes {
 		return nil, waymark.Invalid([]waymark.FieldError{{Field: "status", Message: "This support is already '" + it.StatusLabel() + "'. Choose its new status, or add a note"}})
 	}
 	starting := cmd.Status == SupportRequested || cmd.Status == SupportInPlace
@@ -364,5 +390,26 @@ func (cmd UpdateSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]E
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	return []Event{newEvent(SupportUpdated{ID: it.ID, Status: cmd.Status, DeclineReason: reason, Notes: notes})}, nil
+	return []Event{newEvent(SupportUpdated{ID: it.ID, Status: cmd.Status, DeclineReason: reason, Notes: notes,
+		TraffickingSpecialist: cmd.TraffickingSpecialist, ConcernsShared: cmd.ConcernsShared})}, nil
 }
+
+// solicitorAnswersOnlyForALawyer: whether a lawyer is a trafficking
+// specialist, and was told of the concerns, is asked of a lawyer acting for
+// the child, and of nothing else (§6.9). Unanswered, it stays a prompt
+// (Case.JusticePrompts) rather than a refusal: the lawyer is still recorded.
+func solicitorAnswersOnlyForALawyer(probs *waymark.Problems, it SupportItem, specialist, shared *bool) bool {
+	if it.IsLegal() || (specialist == nil && shared == nil) {
+		return true
+	}
+	if specialist != nil {
+		probs.Add("traffickingSpecialist", "Only a lawyer acting for the child is recorded as a trafficking specialist: leave this blank for %s", strings.ToLower(shortKind(it.Kind)))
+	}
+	if shared != nil {
+		probs.Add("concernsShared", "Only a lawyer acting for the child is recorded as told of the concerns: leave this blank for %s", strings.ToLower(shortKind(it.Kind)))
+	}
+	return false
+}
+
+// sameAnswer: an answer not given leaves the recorded one as it is.
+func sameAnswer(had, given *bool) bool { return given == nil || (had != nil && *had == *given) }

@@ -26,7 +26,9 @@ func addSupportActions(set *actionSet) {
 			{Name: "consentDate", Label: "Beacon only: when was consent given?", Kind: kindDate},
 			{Name: "visitorOffer", Label: "Independent visitor only: did the child accept the offer?", Kind: kindRadios, Options: fixed(pathway.VisitorOffers())},
 			{Name: "declineReason", Label: "If the child declined, their reasons", Hint: "Required when the child declines an independent visitor (§7.4).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
-			{Name: "notes", Label: "Notes (optional)", Hint: "For a statutory defence, say whether the child's legal representative has been told (§6.9).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
+			{Name: "traffickingSpecialist", Label: "Legal advice and statutory defence only: is the lawyer a trafficking specialist?", Hint: "Seek a solicitor with expertise in trafficking and modern slavery where you can (§6.9).", Kind: kindYesNo},
+			{Name: "concernsShared", Label: "Legal advice and statutory defence only: have the trafficking concerns been raised clearly with them?", Hint: "They must know of the concerns, and of a possible statutory defence (§6.9).", Kind: kindYesNo},
+			{Name: "notes", Label: "Notes (optional)", Hint: "For a statutory defence, the offence and the stage of the case; record the offence itself under Criminal justice (§6.10).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},
 	})
 	addAction[pathway.UpdateSupport](set, action{
@@ -42,6 +44,8 @@ func addSupportActions(set *actionSet) {
 				return out
 			}},
 			{Name: "status", Label: "Where does it stand now?", Kind: kindRadios, Options: fixed(pathway.SupportStatuses())},
+			{Name: "traffickingSpecialist", Label: "Legal advice and statutory defence only: is the lawyer a trafficking specialist?", Kind: kindYesNo},
+			{Name: "concernsShared", Label: "Legal advice and statutory defence only: have the trafficking concerns been raised clearly with them?", Hint: "§6.9", Kind: kindYesNo},
 			{Name: "declineReason", Label: "If the child declined, their reasons", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 			{Name: "notes", Label: "Notes (optional)", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 4},
 		},

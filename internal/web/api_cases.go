@@ -52,6 +52,9 @@ type apiCase struct {
 	Safety   *pathway.SafetyState   `json:"safety,omitempty"`
 	// Situation is what the team learnt of the child's situation (§8.8).
 	Situation *pathway.SituationState `json:"situation,omitempty"`
+	// JusticePrompts is what the procedure still expects for the child in
+	// the criminal justice system, as the support page lists it (§6.9–6.11, §8.10).
+	JusticePrompts []pathway.Prompt `json:"justicePrompts,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
@@ -63,6 +66,7 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		out.Workers, out.Notes = c.Workers, c.Notes
 		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety
 		out.Situation = &c.Situation
+		out.JusticePrompts = c.JusticePrompts()
 	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
 		// An outsider's case holds only the meetings, actions and
 		// escalations they take part in (pathway.Case.ForOutsider).

@@ -71,6 +71,12 @@ func happened(c pathway.Case, e pathway.Event) happening {
 		return day(d.AgreedOn, "support")
 	case pathway.SupportRecorded, pathway.SupportUpdated, pathway.WhereaboutsConfidentialityChanged, pathway.WhereaboutsAccessGranted, pathway.WhereaboutsAccessRevoked:
 		return at(time.Time{}, "support")
+	case pathway.ChildToldOfRights: // the child in the criminal justice system (support_criminal.go)
+		return day(d.Told.ToldOn, "support")
+	case pathway.ConclusiveGroundsPassedToDefence:
+		return day(d.Told.PassedOn, "support")
+	case pathway.VictimLiaisonOfficerRecorded, pathway.SuspectedOffenceRecorded, pathway.CrimeReferenceRecorded:
+		return at(time.Time{}, "support")
 	case pathway.RepatriationRiskAssessed:
 		return day(d.AssessedOn, "abroad")
 	case pathway.UKVIConcernRecorded:
