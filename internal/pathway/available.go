@@ -115,15 +115,29 @@ func NewCatalogue() []CatalogueEntry {
 		{GrantWhereaboutsAccess{}, AreaSupport},
 		{RevokeWhereaboutsAccess{}, AreaSupport},
 		{RecordWhereChildIsNow{}, AreaSupport}, // places.go
+		// support_abroad_records.go, support_voice.go
+		{SharePoliceInformation{}, AreaSupport},
+		{NameKeyWorker{}, AreaSupport},
+		{RecordChildsWishes{}, AreaSupport},
+		{RecordNRMExplained{}, AreaSupport},
+		{RecordNRMOutcomeTold{}, AreaSupport},
 
 		{RecordChildFromAbroad{}, AreaAbroad},
 		{RecordRepatriationRisk{}, AreaAbroad},
 		{RecordFamilyTracing{}, AreaAbroad},
 		{RecordUKVIConcern{}, AreaAbroad},
 		{RecordUKVIConfirmation{}, AreaAbroad},
+		// support_abroad_records.go
+		{RecordUKVIContact{}, AreaAbroad},
+		{SeekOverseasInformation{}, AreaAbroad},
+		{RecordOverseasReply{}, AreaAbroad},
+		{RecordDocumentSeen{}, AreaAbroad},
 
 		{RequestAgeAssessment{}, AreaAge},
 		{CompleteAgeAssessment{}, AreaAge},
+		// support_abroad_records.go
+		{RecordAgeDecision{}, AreaAge},
+		{CommunicateAgeDecision{}, AreaAge},
 
 		{ReportMissing{}, AreaMissing},
 		{RecordFound{}, AreaMissing},
@@ -226,6 +240,13 @@ var nextSteps = []struct {
 	}, RecordConclusiveGrounds{}},
 	// §8.9: an open reconsideration waits for the Home Office's answer.
 	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil }, RecordNRMReconsiderationOutcome{}},
+	// §8.3: the child and their guardian hear each decision, and what the NRM is.
+	{func(c Case) bool { return len(c.OutcomesNotTold()) > 0 }, RecordNRMOutcomeTold{}},
+	{func(c Case) bool { return c.NRMExplanationOwed() }, RecordNRMExplained{}},
+	// §4.11, §7.5: immigration legal advice for a child from abroad, at once.
+	{func(c Case) bool { return c.ImmigrationAdviceOwed() }, RecordSupport{}},
+	// §7.4: the decision about assessing age is communicated to the Home Office.
+	{func(c Case) bool { return c.Support.AbroadRecords.AgeDecisionNotCommunicated() != nil }, CommunicateAgeDecision{}},
 }
 
 // NextStep is the one command the procedure expects next from this actor on

@@ -69,6 +69,12 @@ func Choices() []Choice {
 		{Command: RecordSituation{}, Field: "helpInvestigation", Options: yesNoNotSure, Optional: true},
 		{Command: RecordSituation{}, Field: "hasChildren", Options: yesNo, Optional: true},
 		{Command: RecordSituation{}, Field: "communicationNeeds", Options: yesNo, Optional: true},
+		{Command: SharePoliceInformation{}, Field: "topics", Options: policeSharingTopics, Each: true},
+		{Command: RecordAgeDecision{}, Field: "decision", Options: ageDecisions},
+		{Command: RecordDocumentSeen{}, Field: "kind", Options: documentKinds},
+		{Command: RecordDocumentSeen{}, Field: "genuineness", Options: genuineness},
+		{Command: RecordNRMExplained{}, Field: "to", Options: toldWhom, Each: true},
+		{Command: RecordNRMOutcomeTold{}, Field: "to", Options: toldWhom, Each: true},
 	}
 }
 
@@ -135,6 +141,17 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordExploitationPlaces]():         {},
 	reflect.TypeFor[RecordWhereChildIsNow]():            {"town", "region"},
 	reflect.TypeFor[RecordSituation]():                  {"learntAt"},
+	reflect.TypeFor[RecordUKVIContact]():                {"contactAt", "with", "about"},
+	reflect.TypeFor[SharePoliceInformation]():           {"sharedAt", "topics", "what", "sharedWith", "sharedBy"},
+	reflect.TypeFor[RecordAgeDecision]():                {"decision", "reasons"},
+	reflect.TypeFor[CommunicateAgeDecision]():           {"communicatedOn", "communicatedTo"},
+	reflect.TypeFor[SeekOverseasInformation]():          {"authority", "country", "requestedOn", "asked"},
+	reflect.TypeFor[RecordOverseasReply]():              {"request", "repliedOn", "reply"},
+	reflect.TypeFor[RecordDocumentSeen]():               {"kind", "seenBy", "seenOn", "genuineness"},
+	reflect.TypeFor[NameKeyWorker]():                    {"name", "role", "from"},
+	reflect.TypeFor[RecordChildsWishes]():               {"saidOn", "words"},
+	reflect.TypeFor[RecordNRMExplained]():               {"explainedOn", "explainedBy", "to", "howUnderstood"},
+	reflect.TypeFor[RecordNRMOutcomeTold]():             {"decision", "toldOn", "toldBy", "to", "howUnderstood"},
 }
 
 // Progresses lists every value of Case.Progress, furthest first.

@@ -169,6 +169,8 @@ var listFuncs = map[string]any{
 	"ConsentGivers": pathway.ConsentGivers, "VisitorOffers": pathway.VisitorOffers, "PlacementTypes": pathway.PlacementTypes,
 	"LearntAtOptions": pathway.LearntAtOptions, "LastContactOptions": pathway.LastContactOptions,
 	"ExploitersWhereabouts": pathway.ExploitersWhereabouts, "YesNo": pathway.YesNo, "YesNoNotSure": pathway.YesNoNotSure,
+	"PoliceSharingTopics": pathway.PoliceSharingTopics, "AgeDecisions": pathway.AgeDecisions, "DocumentKinds": pathway.DocumentKinds,
+	"Genuineness": pathway.Genuineness, "ToldWhom": pathway.ToldWhom,
 }
 
 // Progress only ever says one of Progresses, and every literal it builds

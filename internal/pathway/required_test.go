@@ -34,6 +34,9 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordSupervision{}, pathway.ContributeToNRM{}, pathway.UseNRMContribution{},
 	pathway.RecordChildOrigin{}, pathway.RecordExploitationPlaces{}, pathway.RecordWhereChildIsNow{},
 	pathway.RecordSituation{},
+	pathway.RecordUKVIContact{}, pathway.SharePoliceInformation{}, pathway.RecordAgeDecision{}, pathway.CommunicateAgeDecision{},
+	pathway.SeekOverseasInformation{}, pathway.RecordOverseasReply{}, pathway.RecordDocumentSeen{}, pathway.NameKeyWorker{},
+	pathway.RecordChildsWishes{}, pathway.RecordNRMExplained{}, pathway.RecordNRMOutcomeTold{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -95,7 +98,10 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	ukvi := then(t, supCase(t), frontDoor, pathway.RecordUKVIConcern{RaisedAt: now.Add(time.Hour), Details: "UKVI raised a concern at the port."}, now.Add(2*time.Hour))
 	placed := then(t, supCase(t), frontDoor, pathway.StartPlacement{StartedAt: now.Add(time.Hour), PlacementType: pathway.PlacementTypes()[0].Value, Address: supAddress, WhereaboutsConfidential: true}, now.Add(2*time.Hour))
 	contributed := then(t, contactedCase(t), teacher, contribLivingConditions, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed}
+	// support_abroad_records.go: an age decision to communicate, a request overseas awaiting its reply.
+	ageDecided := then(t, ageInDoubt, frontDoor, pathway.RecordAgeDecision{Decision: "no-assessment", Reasons: "Birth certificate seen"}, now.Add(2*time.Hour))
+	askedAbroad := then(t, supCase(t), frontDoor, pathway.SeekOverseasInformation{Authority: "Ministry of Social Affairs", Country: "Albania", RequestedOn: "2026-03-10", Asked: "Family records"}, now.Add(2*time.Hour))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, ageDecided, askedAbroad}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

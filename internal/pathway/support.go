@@ -23,6 +23,8 @@ type SupportState struct {
 	Placements        []Placement                  `json:"placements"`
 	WhereaboutsAccess []WhereaboutsGrant           `json:"whereaboutsAccess"`
 	AgeAssessments    []AgeAssessment              `json:"ageAssessments"`
+	AbroadRecords     AbroadRecords                `json:"abroadRecords"` // support_abroad_records.go
+	Voice             ChildVoice                   `json:"voice"`         // support_voice.go
 }
 
 // Support makes nobody a member: every person it names (a grantee of the
@@ -86,6 +88,8 @@ func (c Case) Redacted(viewerUserID string) Case {
 	}
 	c.Support.Placements = ps
 	c.Places = c.Places.redactedWhereNow() // places.go
+	// support_abroad_records.go: the police log may name where the child lives.
+	c.Support.AbroadRecords.PoliceSharing = redactedPoliceSharing(c.Support.AbroadRecords.PoliceSharing)
 	return c
 }
 
@@ -95,6 +99,8 @@ func (c Case) Redacted(viewerUserID string) Case {
 func (e Event) Redacted(c Case, viewerUserID string) Event {
 	if c.Support.anyConfidentialPlacement() && !c.Support.HasWhereaboutsAccess(viewerUserID) {
 		e = redactedWhereNowEvent(e) // places.go
+		// support_abroad_records.go
+		e = redactedPoliceSharingEvent(e)
 	}
 	d, ok := e.Data.(PlacementStarted)
 	if !ok || !d.Placement.WhereaboutsConfidential || c.Support.HasWhereaboutsAccess(viewerUserID) {
