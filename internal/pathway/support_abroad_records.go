@@ -632,18 +632,19 @@ func (cmd SharePoliceInformation) decide(p *Pathway, c Case, a Actor, now time.T
 	return []Event{newEvent(PoliceInformationShared{SharedAt: cmd.SharedAt.UTC(), Topics: topics, What: what, SharedWith: with, SharedBy: by, RevealsWhereabouts: reveals})}, nil
 }
 
-// namesAConfidentialAddress: an entry that quotes a line of a confidential
-// placement's address reveals the child's whereabouts, whatever its author
-// answered (§7.6).
+// namesAConfidentialAddress: an entry that quotes a line or part of a
+// confidential placement's address (split at line ends and commas) reveals
+// the child's whereabouts, whatever its author answered (§7.6).
 func namesAConfidentialAddress(c Case, text string) bool {
 	text = strings.ToLower(text)
 	for _, pl := range c.Support.Placements {
 		if !pl.WhereaboutsConfidential {
 			continue
 		}
-		for line := range strings.SplitSeq(pl.Address, "\n") {
-			line = strings.ToLower(strings.Trim(strings.TrimSpace(line), ","))
-			if len(line) >= 5 && strings.Contains(text, line) {
+		parts := strings.FieldsFunc(pl.Address, func(r rune) bool { return r == '\n' || r == ',' })
+		for _, part := range parts {
+			part = strings.ToLower(strings.TrimSpace(part))
+			if len(part) >= 5 && strings.Contains(text, part) {
 				return true
 			}
 		}
