@@ -234,14 +234,15 @@ var nextSteps = []struct {
 	// §8.7: the Home Office's reference, then its decisions (national guidance).
 	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.HomeOfficeReference == "" }, RecordHomeOfficeReference{}},
 	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.ReasonableGrounds == nil }, RecordReasonableGrounds{}},
+	// §8.3: the child and their guardian hear each decision as it comes, long before the next.
+	{func(c Case) bool { return len(c.OutcomesNotTold()) > 0 }, RecordNRMOutcomeTold{}},
 	{func(c Case) bool {
 		rg := c.NRM.ReasonableGrounds
 		return rg != nil && rg.Positive() && c.NRM.ConclusiveGrounds == nil
 	}, RecordConclusiveGrounds{}},
 	// §8.9: an open reconsideration waits for the Home Office's answer.
 	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil }, RecordNRMReconsiderationOutcome{}},
-	// §8.3: the child and their guardian hear each decision, and what the NRM is.
-	{func(c Case) bool { return len(c.OutcomesNotTold()) > 0 }, RecordNRMOutcomeTold{}},
+	// §8.3: what the NRM is.
 	{func(c Case) bool { return c.NRMExplanationOwed() }, RecordNRMExplained{}},
 	// §4.11, §7.5: immigration legal advice for a child from abroad, at once.
 	{func(c Case) bool { return c.ImmigrationAdviceOwed() }, RecordSupport{}},
