@@ -115,6 +115,12 @@ func NewCatalogue() []CatalogueEntry {
 		{GrantWhereaboutsAccess{}, AreaSupport},
 		{RevokeWhereaboutsAccess{}, AreaSupport},
 		{RecordWhereChildIsNow{}, AreaSupport}, // places.go
+		// support_abroad_records.go, support_voice.go
+		{SharePoliceInformation{}, AreaSupport},
+		{NameKeyWorker{}, AreaSupport},
+		{RecordChildsWishes{}, AreaSupport},
+		{RecordNRMExplained{}, AreaSupport},
+		{RecordNRMOutcomeTold{}, AreaSupport},
 
 		// The child in the criminal justice system (support_criminal.go).
 		{RecordRightsTold{}, AreaSupport},
@@ -128,9 +134,17 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordFamilyTracing{}, AreaAbroad},
 		{RecordUKVIConcern{}, AreaAbroad},
 		{RecordUKVIConfirmation{}, AreaAbroad},
+		// support_abroad_records.go
+		{RecordUKVIContact{}, AreaAbroad},
+		{SeekOverseasInformation{}, AreaAbroad},
+		{RecordOverseasReply{}, AreaAbroad},
+		{RecordDocumentSeen{}, AreaAbroad},
 
 		{RequestAgeAssessment{}, AreaAge},
 		{CompleteAgeAssessment{}, AreaAge},
+		// support_abroad_records.go
+		{RecordAgeDecision{}, AreaAge},
+		{CommunicateAgeDecision{}, AreaAge},
 
 		{ReportMissing{}, AreaMissing},
 		{RecordFound{}, AreaMissing},
@@ -229,6 +243,8 @@ var nextSteps = []struct {
 	// §8.10(6): the referral puts the police under a duty to investigate: their crime record.
 	{func(c Case) bool { return c.CrimeReferenceDue() }, RecordCrimeReference{}},
 	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.ReasonableGrounds == nil }, RecordReasonableGrounds{}},
+	// §8.3: the child and their guardian hear each decision as it comes, long before the next.
+	{func(c Case) bool { return len(c.OutcomesNotTold()) > 0 }, RecordNRMOutcomeTold{}},
 	{func(c Case) bool {
 		rg := c.NRM.ReasonableGrounds
 		return rg != nil && rg.Positive() && c.NRM.ConclusiveGrounds == nil
@@ -237,6 +253,12 @@ var nextSteps = []struct {
 	{func(c Case) bool { return c.DefenceDue() }, RecordDefenceTold{}},
 	// §8.9: an open reconsideration waits for the Home Office's answer.
 	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil }, RecordNRMReconsiderationOutcome{}},
+	// §8.3: what the NRM is.
+	{func(c Case) bool { return c.NRMExplanationOwed() }, RecordNRMExplained{}},
+	// §4.11, §7.5: immigration legal advice for a child from abroad, at once.
+	{func(c Case) bool { return c.ImmigrationAdviceOwed() }, RecordSupport{}},
+	// §7.4: the decision about assessing age is communicated to the Home Office.
+	{func(c Case) bool { return c.Support.AbroadRecords.AgeDecisionNotCommunicated() != nil }, CommunicateAgeDecision{}},
 }
 
 // NextStep is the one command the procedure expects next from this actor on

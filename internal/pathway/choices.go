@@ -70,6 +70,12 @@ func Choices() []Choice {
 		{Command: RecordSituation{}, Field: "hasChildren", Options: yesNo, Optional: true},
 		{Command: RecordSituation{}, Field: "communicationNeeds", Options: yesNo, Optional: true},
 		{Command: RecordSuspectedOffence{}, Field: "scheduleFour", Options: ScheduleFourChoices()}, // support_criminal.go
+		{Command: SharePoliceInformation{}, Field: "topics", Options: policeSharingTopics, Each: true},
+		{Command: RecordAgeDecision{}, Field: "decision", Options: ageDecisions},
+		{Command: RecordDocumentSeen{}, Field: "kind", Options: documentKinds},
+		{Command: RecordDocumentSeen{}, Field: "genuineness", Options: genuineness},
+		{Command: RecordNRMExplained{}, Field: "to", Options: toldWhom, Each: true},
+		{Command: RecordNRMOutcomeTold{}, Field: "to", Options: toldWhom, Each: true},
 	}
 }
 
@@ -141,6 +147,17 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordSuspectedOffence]():           {"offence", "scheduleFour"},
 	reflect.TypeFor[RecordDefenceTold]():                {"passedOn", "passedTo"},
 	reflect.TypeFor[RecordCrimeReference]():             {"reference", "force"},
+	reflect.TypeFor[RecordUKVIContact]():                {"contactAt", "with", "about"},
+	reflect.TypeFor[SharePoliceInformation]():           {"sharedAt", "topics", "what", "sharedWith", "sharedBy"},
+	reflect.TypeFor[RecordAgeDecision]():                {"decision", "reasons"},
+	reflect.TypeFor[CommunicateAgeDecision]():           {"communicatedOn", "communicatedTo"},
+	reflect.TypeFor[SeekOverseasInformation]():          {"authority", "country", "requestedOn", "asked"},
+	reflect.TypeFor[RecordOverseasReply]():              {"request", "repliedOn", "reply"},
+	reflect.TypeFor[RecordDocumentSeen]():               {"kind", "seenBy", "seenOn", "genuineness"},
+	reflect.TypeFor[NameKeyWorker]():                    {"name", "role", "from"},
+	reflect.TypeFor[RecordChildsWishes]():               {"saidOn", "words"},
+	reflect.TypeFor[RecordNRMExplained]():               {"explainedOn", "explainedBy", "to", "howUnderstood"},
+	reflect.TypeFor[RecordNRMOutcomeTold]():             {"decision", "toldOn", "toldBy", "to", "howUnderstood"},
 }
 
 // Progresses lists every value of Case.Progress, furthest first.

@@ -170,6 +170,8 @@ var listFuncs = map[string]any{
 	"LearntAtOptions": pathway.LearntAtOptions, "LastContactOptions": pathway.LastContactOptions,
 	"ExploitersWhereabouts": pathway.ExploitersWhereabouts, "YesNo": pathway.YesNo, "YesNoNotSure": pathway.YesNoNotSure,
 	"ScheduleFourChoices": pathway.ScheduleFourChoices, // support_criminal.go
+	"PoliceSharingTopics": pathway.PoliceSharingTopics, "AgeDecisions": pathway.AgeDecisions, "DocumentKinds": pathway.DocumentKinds,
+	"Genuineness": pathway.Genuineness, "ToldWhom": pathway.ToldWhom,
 }
 
 // Progress only ever says one of Progresses, and every literal it builds

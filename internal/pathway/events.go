@@ -93,6 +93,8 @@ var eventDecoders = newEventRegistry(
 	supervisionEvents(),
 	placesEvents(),
 	situationEvents(),
+	abroadRecordEvents(), // support_abroad_records.go
+	voiceEvents(),        // support_voice.go
 )
 
 // EventTypes lists every registered event type.

@@ -36,6 +36,9 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordSituation{},
 	pathway.RecordRightsTold{}, pathway.RecordVictimLiaisonOfficer{}, pathway.RecordSuspectedOffence{},
 	pathway.RecordDefenceTold{}, pathway.RecordCrimeReference{}, // support_criminal.go
+	pathway.RecordUKVIContact{}, pathway.SharePoliceInformation{}, pathway.RecordAgeDecision{}, pathway.CommunicateAgeDecision{},
+	pathway.SeekOverseasInformation{}, pathway.RecordOverseasReply{}, pathway.RecordDocumentSeen{}, pathway.NameKeyWorker{},
+	pathway.RecordChildsWishes{}, pathway.RecordNRMExplained{}, pathway.RecordNRMOutcomeTold{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -99,7 +102,10 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	contributed := then(t, contactedCase(t), teacher, contribLivingConditions, now.Add(2*time.Hour))
 	// A positive Conclusive Grounds decision for a child suspected of an offence (§8.10(5)).
 	defenceDue := then(t, crimCG(t), frontDoor, pathway.RecordSuspectedOffence{Offence: "Robbery", ScheduleFour: pathway.ScheduleFourNotSure}, nrmAfter("2026-04-21"))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue}
+	// support_abroad_records.go: an age decision to communicate, a request overseas awaiting its reply.
+	ageDecided := then(t, ageInDoubt, frontDoor, pathway.RecordAgeDecision{Decision: "no-assessment", Reasons: "Birth certificate seen"}, now.Add(2*time.Hour))
+	askedAbroad := then(t, supCase(t), frontDoor, pathway.SeekOverseasInformation{Authority: "Ministry of Social Affairs", Country: "Albania", RequestedOn: "2026-03-10", Asked: "Family records"}, now.Add(2*time.Hour))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue, ageDecided, askedAbroad}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

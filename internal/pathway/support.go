@@ -24,7 +24,9 @@ type SupportState struct {
 	WhereaboutsAccess []WhereaboutsGrant           `json:"whereaboutsAccess"`
 	AgeAssessments    []AgeAssessment              `json:"ageAssessments"`
 	// Justice is the child in the criminal justice system (support_criminal.go, §6.9–6.11, §8.10).
-	Justice JusticeState `json:"justice"`
+	Justice       JusticeState  `json:"justice"`
+	AbroadRecords AbroadRecords `json:"abroadRecords"` // support_abroad_records.go
+	Voice         ChildVoice    `json:"voice"`         // support_voice.go
 }
 
 // Support makes nobody a member: every person it names (a grantee of the
@@ -88,6 +90,8 @@ func (c Case) Redacted(viewerUserID string) Case {
 	}
 	c.Support.Placements = ps
 	c.Places = c.Places.redactedWhereNow() // places.go
+	// support_abroad_records.go: the police log may name where the child lives.
+	c.Support.AbroadRecords.PoliceSharing = redactedPoliceSharing(c.Support.AbroadRecords.PoliceSharing)
 	return c
 }
 
@@ -97,6 +101,8 @@ func (c Case) Redacted(viewerUserID string) Case {
 func (e Event) Redacted(c Case, viewerUserID string) Event {
 	if c.Support.anyConfidentialPlacement() && !c.Support.HasWhereaboutsAccess(viewerUserID) {
 		e = redactedWhereNowEvent(e) // places.go
+		// support_abroad_records.go
+		e = redactedPoliceSharingEvent(e)
 	}
 	d, ok := e.Data.(PlacementStarted)
 	if !ok || !d.Placement.WhereaboutsConfidential || c.Support.HasWhereaboutsAccess(viewerUserID) {

@@ -98,7 +98,8 @@ func newActionSet() *actionSet {
 	addSupervisionActions(set)
 	addPlacesActions(set)
 	addSituationActions(set)
-	addJusticeActions(set) // actions_justice.go
+	addJusticeActions(set)      // actions_justice.go
+	addAbroadRecordActions(set) // actions_abroad_records.go
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

@@ -49,15 +49,17 @@ var workspaceAreas = []caseArea{
 	{Slug: "support", Title: "Support and placement", Area: pathway.AreaSupport,
 		hasData: func(d caseData) bool {
 			s := d.View.Case.Support
-			return d.IsTeam && (len(s.Items) > 0 || len(s.Placements) > 0 || len(s.CarePlans) > 0)
+			return d.IsTeam && (len(s.Items) > 0 || len(s.Placements) > 0 || len(s.CarePlans) > 0 || placementRecordsHeld(s))
 		}},
 	{Slug: "abroad", Title: "From abroad", Area: pathway.AreaAbroad,
 		hasData: func(d caseData) bool {
 			s := d.View.Case.Support
-			return d.IsTeam && (s.Abroad != nil || len(s.UKVI) > 0 || len(s.RepatriationRisk) > 0 || len(s.Tracing) > 0)
+			return d.IsTeam && (s.Abroad != nil || len(s.UKVI) > 0 || len(s.RepatriationRisk) > 0 || len(s.Tracing) > 0 || abroadRecordsHeld(s))
 		}},
 	{Slug: "age", Title: "Age", Area: pathway.AreaAge,
-		hasData: func(d caseData) bool { return d.IsTeam && len(d.View.Case.Support.AgeAssessments) > 0 }},
+		hasData: func(d caseData) bool {
+			return d.IsTeam && (len(d.View.Case.Support.AgeAssessments) > 0 || len(d.View.Case.Support.AbroadRecords.AgeDecisions) > 0)
+		}},
 	{Slug: "missing", Title: "Missing", Area: pathway.AreaMissing,
 		hasData: func(d caseData) bool { return len(d.View.Case.Safety.Missing) > 0 }},
 	{Slug: "people", Title: "People and notes", Area: pathway.AreaPeople,

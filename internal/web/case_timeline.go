@@ -35,6 +35,12 @@ func happened(c pathway.Case, e pathway.Event) happening {
 		}
 		return happening{At: t, DateOnly: true, Own: true, Area: area}
 	}
+	if t, dateOnly, area, ok := abroadRecordHappened(e); ok { // actions_abroad_records.go
+		if t.IsZero() {
+			return happening{At: e.At, Area: area}
+		}
+		return happening{At: t, DateOnly: dateOnly, Own: true, Area: area}
+	}
 	switch d := e.Data.(type) {
 	case pathway.ConcernRaised:
 		return at(d.Concern.IdentifiedAt, "concern")
