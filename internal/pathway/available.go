@@ -78,6 +78,7 @@ func NewCatalogue() []CatalogueEntry {
 		{CorrectEntry{}, AreaConcern},
 		{RecordChildOrigin{}, AreaConcern},        // places.go
 		{RecordExploitationPlaces{}, AreaConcern}, // places.go
+		{RecordFamilySuspicion{}, AreaConcern},    // family.go
 		{CloseCase{}, AreaConcern},
 		{ReopenCase{}, AreaConcern},
 

@@ -58,6 +58,7 @@ func Choices() []Choice {
 		{Command: RecordChildFromAbroad{}, Field: "accommodationBasis", Options: accommodationBases},
 		{Command: RecordChildFromAbroad{}, Field: "immigrationOptions", Options: immigrationOptions, Each: true},
 		{Command: StartPlacement{}, Field: "placementType", Options: placementTypes},
+		{Command: RecordFamilySuspicion{}, Field: "answer", Options: familySuspicionAnswers}, // family.go
 		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
 		{Command: RecordSituation{}, Field: "learntAt", Options: learntAtOptions},
 		{Command: RecordSituation{}, Field: "stillInSituation", Options: yesNo, Optional: true},
@@ -135,6 +136,7 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordExploitationPlaces]():         {},
 	reflect.TypeFor[RecordWhereChildIsNow]():            {"town", "region"},
 	reflect.TypeFor[RecordSituation]():                  {"learntAt"},
+	reflect.TypeFor[RecordFamilySuspicion]():            {"answer", "reason"}, // family.go
 }
 
 // Progresses lists every value of Case.Progress, furthest first.
@@ -154,7 +156,7 @@ func Progresses() []string {
 
 // WarningKinds lists every Warning.Kind, in the order WarningsAt gives them.
 func WarningKinds() []string {
-	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "age-uncertain", "whereabouts-confidential", "closed"}
+	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "family-not-known", "age-uncertain", "whereabouts-confidential", "closed"}
 }
 
 // ClockKinds lists every kind of clock a case can run.

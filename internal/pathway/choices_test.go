@@ -156,7 +156,8 @@ func optionsOf(t *testing.T, name string) []string {
 }
 
 var listFuncs = map[string]any{
-	"Genders": pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
+	"FamilySuspicionAnswers": pathway.FamilySuspicionAnswers, // family.go
+	"Genders":                pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
 	"MeetingKinds": pathway.MeetingKinds, "MeetingNRMDecisions": pathway.MeetingNRMDecisions,
 	"DisruptionPowers": pathway.DisruptionPowers, "PowerOutcomes": pathway.PowerOutcomes,
 	"EscalationOutcomes": pathway.EscalationOutcomes, "NRMRoutes": pathway.NRMRoutes,

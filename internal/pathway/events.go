@@ -93,6 +93,7 @@ var eventDecoders = newEventRegistry(
 	supervisionEvents(),
 	placesEvents(),
 	situationEvents(),
+	familyEvents(), // family.go
 )
 
 // EventTypes lists every registered event type.

@@ -30,6 +30,7 @@ func (c Case) ForOutsider(userID string) Case {
 		Meetings: c.Meetings.forParticipant(userID),
 	}
 	out.Support.Placements = c.Support.Placements
+	out.Family.Answer = c.Family.Answer                   // the flag, for their safety (annex); not who changed it or why
 	out.NRM.Contributions = c.NRM.contributionsBy(userID) // their own words only (§8.5)
 	for _, cl := range c.Clocks {
 		if OutsiderSeesClock(cl, userID) {

@@ -98,6 +98,7 @@ func newActionSet() *actionSet {
 	addSupervisionActions(set)
 	addPlacesActions(set)
 	addSituationActions(set)
+	addFamilyActions(set) // family.go
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

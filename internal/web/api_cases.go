@@ -52,6 +52,8 @@ type apiCase struct {
 	Safety   *pathway.SafetyState   `json:"safety,omitempty"`
 	// Situation is what the team learnt of the child's situation (§8.8).
 	Situation *pathway.SituationState `json:"situation,omitempty"`
+	// Family is the team's answers on whether the family is suspected, with their reasons (§1.2).
+	Family *pathway.FamilyState `json:"family,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
@@ -63,6 +65,9 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		out.Workers, out.Notes = c.Workers, c.Notes
 		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety
 		out.Situation = &c.Situation
+		if len(c.Family.History) > 0 {
+			out.Family = &c.Family
+		}
 	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
 		// An outsider's case holds only the meetings, actions and
 		// escalations they take part in (pathway.Case.ForOutsider).
