@@ -236,6 +236,7 @@ var flagTitles = map[string]string{
 	"high-missing-risk":        "Highest missing risk",
 	"immediate-risk":           "Immediate risk",
 	"family-suspected":         "Family suspected",
+	"family-not-known":         "Family involvement not known",
 	"age-uncertain":            "Age uncertain",
 	"whereabouts-confidential": "Whereabouts confidential",
 	"closed":                   "Case closed",
@@ -271,7 +272,7 @@ func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPag
 		p.Flags = append(p.Flags, flagView{Title: "Escalation open", Text: plural(n, "disagreement") + " about the NRM still open (§8.6)."})
 	}
 	for _, f := range []struct{ kind, name string }{{"missing", "missing"}, {"immediate-risk", "immediate risk"}, {"family-suspected", "family suspected"}, {"whereabouts-confidential", "whereabouts confidential"}} {
-		if !raised[f.kind] {
+		if !raised[f.kind] && (f.kind != "family-suspected" || !raised["family-not-known"]) {
 			p.NotFlagged = append(p.NotFlagged, f.name)
 		}
 	}
