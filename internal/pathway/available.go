@@ -79,6 +79,7 @@ func NewCatalogue() []CatalogueEntry {
 		{RecordChildOrigin{}, AreaConcern},        // places.go
 		{RecordExploitationPlaces{}, AreaConcern}, // places.go
 		{RecordFamilySuspicion{}, AreaConcern},    // family.go
+		{RecordImmediateAction{}, AreaConcern},    // immediate_actions.go
 		{CloseCase{}, AreaConcern},
 		{ReopenCase{}, AreaConcern},
 

@@ -136,6 +136,8 @@ type Case struct {
 	Clients  ClientState   // machine clients given access by the team (§6.5)
 	Places   PlacesState   // nationality, country of birth and places from the Home Office lists (places.go)
 	Family   FamilyState   // the team's answers on whether the family is suspected (family.go, §1.2)
+	// ImmediateActions are the §6.4 actions recorded after the concern (immediate_actions.go).
+	ImmediateActions ImmediateActionState
 
 	// Situation is what the team has learnt of the child's situation, the
 	// exploiters and the child's background (situation.go, §8.8).

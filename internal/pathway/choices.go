@@ -58,7 +58,8 @@ func Choices() []Choice {
 		{Command: RecordChildFromAbroad{}, Field: "accommodationBasis", Options: accommodationBases},
 		{Command: RecordChildFromAbroad{}, Field: "immigrationOptions", Options: immigrationOptions, Each: true},
 		{Command: StartPlacement{}, Field: "placementType", Options: placementTypes},
-		{Command: RecordFamilySuspicion{}, Field: "answer", Options: familySuspicionAnswers}, // family.go
+		{Command: RecordFamilySuspicion{}, Field: "answer", Options: familySuspicionAnswers},  // family.go
+		{Command: RecordImmediateAction{}, Field: "status", Options: immediateActionOutcomes}, // immediate_actions.go
 		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
 		{Command: RecordSituation{}, Field: "learntAt", Options: learntAtOptions},
 		{Command: RecordSituation{}, Field: "stillInSituation", Options: yesNo, Optional: true},
@@ -136,7 +137,8 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordExploitationPlaces]():         {},
 	reflect.TypeFor[RecordWhereChildIsNow]():            {"town", "region"},
 	reflect.TypeFor[RecordSituation]():                  {"learntAt"},
-	reflect.TypeFor[RecordFamilySuspicion]():            {"answer", "reason"}, // family.go
+	reflect.TypeFor[RecordFamilySuspicion]():            {"answer", "reason"},           // family.go
+	reflect.TypeFor[RecordImmediateAction]():            {"action", "status", "reason"}, // immediate_actions.go
 }
 
 // Progresses lists every value of Case.Progress, furthest first.

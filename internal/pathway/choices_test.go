@@ -156,8 +156,9 @@ func optionsOf(t *testing.T, name string) []string {
 }
 
 var listFuncs = map[string]any{
-	"FamilySuspicionAnswers": pathway.FamilySuspicionAnswers, // family.go
-	"Genders":                pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
+	"FamilySuspicionAnswers":  pathway.FamilySuspicionAnswers,  // family.go
+	"ImmediateActionOutcomes": pathway.ImmediateActionOutcomes, // immediate_actions.go
+	"Genders":                 pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
 	"MeetingKinds": pathway.MeetingKinds, "MeetingNRMDecisions": pathway.MeetingNRMDecisions,
 	"DisruptionPowers": pathway.DisruptionPowers, "PowerOutcomes": pathway.PowerOutcomes,
 	"EscalationOutcomes": pathway.EscalationOutcomes, "NRMRoutes": pathway.NRMRoutes,

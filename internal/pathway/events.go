@@ -93,7 +93,8 @@ var eventDecoders = newEventRegistry(
 	supervisionEvents(),
 	placesEvents(),
 	situationEvents(),
-	familyEvents(), // family.go
+	familyEvents(),          // family.go
+	immediateActionEvents(), // immediate_actions.go
 )
 
 // EventTypes lists every registered event type.

@@ -33,7 +33,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RevokeWhereaboutsAccess{}, pathway.RequestAgeAssessment{}, pathway.CompleteAgeAssessment{},
 	pathway.RecordSupervision{}, pathway.ContributeToNRM{}, pathway.UseNRMContribution{},
 	pathway.RecordChildOrigin{}, pathway.RecordExploitationPlaces{}, pathway.RecordWhereChildIsNow{},
-	pathway.RecordSituation{}, pathway.RecordFamilySuspicion{},
+	pathway.RecordSituation{}, pathway.RecordFamilySuspicion{}, pathway.RecordImmediateAction{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for

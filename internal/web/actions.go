@@ -98,7 +98,8 @@ func newActionSet() *actionSet {
 	addSupervisionActions(set)
 	addPlacesActions(set)
 	addSituationActions(set)
-	addFamilyActions(set) // family.go
+	addFamilyActions(set)          // family.go
+	addImmediateActionActions(set) // immediate_actions.go
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

@@ -52,6 +52,8 @@ type apiCase struct {
 	Safety   *pathway.SafetyState   `json:"safety,omitempty"`
 	// Situation is what the team learnt of the child's situation (§8.8).
 	Situation *pathway.SituationState `json:"situation,omitempty"`
+	// ImmediateActions is the §6.4 checklist, each item with where it stands (pathway.ImmediateActions).
+	ImmediateActions []pathway.ImmediateActionStatus `json:"immediateActions"`
 	// Family is the team's answers on whether the family is suspected, with their reasons (§1.2).
 	Family *pathway.FamilyState `json:"family,omitempty"`
 }
@@ -223,7 +225,9 @@ func (s *Server) writeCase(w http.ResponseWriter, r *http.Request, v casework.Vi
 	if status == http.StatusCreated {
 		w.Header().Set("Location", "/api/v1/cases/"+id)
 	}
-	writeJSON(w, status, caseJSON(view, s.now()))
+	out := caseJSON(view, s.now())
+	out.ImmediateActions = pathway.ImmediateActions(s.cat, view.Case) // §6.4
+	writeJSON(w, status, out)
 }
 
 func (s *Server) handleAPICase(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

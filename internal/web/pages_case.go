@@ -253,7 +253,8 @@ type overviewPage struct {
 	Ended      []clockView
 	Next       *action
 	NextHref   string
-	Saved      *areaLink // the area of the action just saved
+	Saved      *areaLink            // the area of the action just saved
+	Immediate  immediateActionsView // §6.4 (immediate_actions.go)
 }
 
 func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPage {
@@ -286,6 +287,7 @@ func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPag
 	if p.Next = s.nextStepView(view); p.Next != nil {
 		p.NextHref = nextStepHref(view.Case.ID, p.Next)
 	}
+	p.Immediate = s.immediateActionsOf(view)
 	return p
 }
 
