@@ -109,6 +109,11 @@ type Outcome struct {
 	NextStep string    `json:"nextStep"`
 	GivenAt  time.Time `json:"givenAt"`
 	By       Party     `json:"by"`
+	// Who the outcome was discussed with, and why not the police or the
+	// referrer (§6.2, outcome_consulted.go); empty in outcomes recorded before.
+	Consulted            []string `json:"consulted,omitempty"`
+	ConsultedOthersNames string   `json:"consultedOthersNames,omitempty"`
+	NotConsultedReason   string   `json:"notConsultedReason,omitempty"`
 }
 
 // Case is the state of one case, folded from its events.

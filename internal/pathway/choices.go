@@ -60,6 +60,7 @@ func Choices() []Choice {
 		{Command: StartPlacement{}, Field: "placementType", Options: placementTypes},
 		{Command: RecordFamilySuspicion{}, Field: "answer", Options: familySuspicionAnswers},  // family.go
 		{Command: RecordImmediateAction{}, Field: "status", Options: immediateActionOutcomes}, // immediate_actions.go
+		{Command: RecordOutcome{}, Field: "consulted", Options: consultedParties, Each: true}, // outcome_consulted.go
 		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
 		{Command: RecordSituation{}, Field: "learntAt", Options: learntAtOptions},
 		{Command: RecordSituation{}, Field: "stillInSituation", Options: yesNo, Optional: true},

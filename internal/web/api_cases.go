@@ -260,6 +260,10 @@ func (s *Server) handleAPIOutcome(w http.ResponseWriter, r *http.Request, v case
 		ExpectedVersion *int   `json:"expectedVersion"`
 		Decision        string `json:"decision"`
 		NextStep        string `json:"nextStep"`
+		// Who the outcome was discussed with (§6.2).
+		Consulted            []string `json:"consulted"`
+		ConsultedOthersNames string   `json:"consultedOthersNames"`
+		NotConsultedReason   string   `json:"notConsultedReason"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.problemErr(w, r, err)
@@ -269,7 +273,8 @@ func (s *Server) handleAPIOutcome(w http.ResponseWriter, r *http.Request, v case
 		s.problemErr(w, r, waymark.Invalid([]waymark.FieldError{{Field: "expectedVersion", Message: "Send expectedVersion: the case version you last read, so a concurrent change is not overwritten"}}))
 		return
 	}
-	if err := s.svc.RecordOutcome(r.Context(), v, r.PathValue("id"), *in.ExpectedVersion, in.Decision, in.NextStep); err != nil {
+	cmd := pathway.RecordOutcome{Decision: in.Decision, NextStep: in.NextStep, Consulted: in.Consulted, ConsultedOthersNames: in.ConsultedOthersNames, NotConsultedReason: in.NotConsultedReason}
+	if err := s.svc.RecordOutcomeWith(r.Context(), v, r.PathValue("id"), *in.ExpectedVersion, cmd); err != nil {
 		s.problemErr(w, r, err)
 		return
 	}

@@ -361,11 +361,12 @@ func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v casewor
 }
 
 type outcomeForm struct {
-	Case     caseData
-	Decision string
-	NextStep string
-	Version  int
-	Outcomes []map[string]string
+	Case             caseData
+	Decision         string
+	NextStep         string
+	Version          int
+	Outcomes         []map[string]string
+	consultedAnswers // §6.2 (outcome_consulted.go)
 }
 
 func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -375,13 +376,15 @@ func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, v cas
 		return
 	}
 	f := restoredForm(r) // typed before signing in again (answers.go)
-	s.render(w, r, http.StatusOK, "outcome", Page{Title: "Record the outcome", Data: outcomeForm{Case: s.caseData(view, v), Decision: f.Get("decision"), NextStep: f.Get("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}})
+	s.render(w, r, http.StatusOK, "outcome", Page{Title: "Record the outcome", Data: outcomeForm{Case: s.caseData(view, v), Decision: f.Get("decision"), NextStep: f.Get("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes()), consultedAnswers: consultedFrom(f)}})
 }
 
 func (s *Server) handleOutcome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	id := r.PathValue("id")
-	err := s.svc.RecordOutcome(r.Context(), v, id, formVersion(r), r.FormValue("decision"), r.FormValue("nextStep"))
+	cmd := pathway.RecordOutcome{Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep")}
+	consultedFrom(r.Form).into(&cmd)
+	err := s.svc.RecordOutcomeWith(r.Context(), v, id, formVersion(r), cmd)
 	s.afterCaseForm(w, r, v, err, "outcome", "Record the outcome", "decision", func(view casework.CaseView) any {
-		return outcomeForm{Case: s.caseData(view, v), Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}
+		return outcomeForm{Case: s.caseData(view, v), Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes()), consultedAnswers: consultedFrom(r.Form)}
 	})
 }
