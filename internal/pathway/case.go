@@ -143,6 +143,9 @@ type Case struct {
 	Family   FamilyState   // the team's answers on whether the family is suspected (family.go, §1.2)
 	// ImmediateActions are the §6.4 actions recorded after the concern (immediate_actions.go).
 	ImmediateActions ImmediateActionState
+	// Household is who the child lives with, and the meeting's consideration
+	// of a child unrelated to it (household.go, §6.8).
+	Household HouseholdState
 
 	// Situation is what the team has learnt of the child's situation, the
 	// exploiters and the child's background (situation.go, §8.8).

@@ -61,6 +61,8 @@ func Choices() []Choice {
 		{Command: RecordFamilySuspicion{}, Field: "answer", Options: familySuspicionAnswers},  // family.go
 		{Command: RecordImmediateAction{}, Field: "status", Options: immediateActionOutcomes}, // immediate_actions.go
 		{Command: RecordOutcome{}, Field: "consulted", Options: consultedParties, Each: true}, // outcome_consulted.go
+		{Command: RecordHousehold{}, Field: "memberOfFamily", Options: householdAnswers},      // household.go
+		{Command: RecordHousehold{}, Field: "relatedInUK", Options: householdAnswers},         // household.go
 		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
 		{Command: RecordSituation{}, Field: "learntAt", Options: learntAtOptions},
 		{Command: RecordSituation{}, Field: "stillInSituation", Options: yesNo, Optional: true},
@@ -138,8 +140,10 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordExploitationPlaces]():         {},
 	reflect.TypeFor[RecordWhereChildIsNow]():            {"town", "region"},
 	reflect.TypeFor[RecordSituation]():                  {"learntAt"},
-	reflect.TypeFor[RecordFamilySuspicion]():            {"answer", "reason"},           // family.go
-	reflect.TypeFor[RecordImmediateAction]():            {"action", "status", "reason"}, // immediate_actions.go
+	reflect.TypeFor[RecordFamilySuspicion]():            {"answer", "reason"},                           // family.go
+	reflect.TypeFor[RecordImmediateAction]():            {"action", "status", "reason"},                 // immediate_actions.go
+	reflect.TypeFor[RecordHousehold]():                  {"livesWith", "memberOfFamily", "relatedInUK"}, // household.go
+	reflect.TypeFor[RecordUnrelatedChildConsidered]():   {"move", "immigrationAdvice"},                  // household.go
 }
 
 // Progresses lists every value of Case.Progress, furthest first.

@@ -159,6 +159,7 @@ var listFuncs = map[string]any{
 	"FamilySuspicionAnswers":  pathway.FamilySuspicionAnswers,  // family.go
 	"ImmediateActionOutcomes": pathway.ImmediateActionOutcomes, // immediate_actions.go
 	"ConsultedParties":        pathway.ConsultedParties,        // outcome_consulted.go
+	"HouseholdAnswers":        pathway.HouseholdAnswers,        // household.go
 	"Genders":                 pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
 	"MeetingKinds": pathway.MeetingKinds, "MeetingNRMDecisions": pathway.MeetingNRMDecisions,
 	"DisruptionPowers": pathway.DisruptionPowers, "PowerOutcomes": pathway.PowerOutcomes,

@@ -95,6 +95,7 @@ var eventDecoders = newEventRegistry(
 	situationEvents(),
 	familyEvents(),          // family.go
 	immediateActionEvents(), // immediate_actions.go
+	householdEvents(),       // household.go
 )
 
 // EventTypes lists every registered event type.

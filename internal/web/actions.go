@@ -100,6 +100,7 @@ func newActionSet() *actionSet {
 	addSituationActions(set)
 	addFamilyActions(set)          // family.go
 	addImmediateActionActions(set) // immediate_actions.go
+	addHouseholdActions(set)       // household.go
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

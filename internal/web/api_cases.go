@@ -56,6 +56,8 @@ type apiCase struct {
 	ImmediateActions []pathway.ImmediateActionStatus `json:"immediateActions"`
 	// Family is the team's answers on whether the family is suspected, with their reasons (§1.2).
 	Family *pathway.FamilyState `json:"family,omitempty"`
+	// Household is who the child lives with, and what the meeting decided when the child is unrelated to it (§6.8).
+	Household *pathway.HouseholdState `json:"household,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
@@ -69,6 +71,9 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		out.Situation = &c.Situation
 		if len(c.Family.History) > 0 {
 			out.Family = &c.Family
+		}
+		if len(c.Household.Records)+len(c.Household.Considerations) > 0 {
+			out.Household = &c.Household
 		}
 	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
 		// An outsider's case holds only the meetings, actions and

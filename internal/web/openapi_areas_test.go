@@ -15,7 +15,7 @@ import (
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite the case areas' schemas in openapi.json from the Go types")
 
 // caseAreas are the parts of the case JSON described straight from Go types.
-var caseAreas = []string{"progress", "flags", "workers", "notes", "strategy", "meetings", "nrm", "support", "safety", "family", "immediateActions"}
+var caseAreas = []string{"progress", "flags", "workers", "notes", "strategy", "meetings", "nrm", "support", "safety", "family", "immediateActions", "household"}
 
 // TestOpenAPIDescribesTheCaseAreasAsTheGoTypesEncodeThem keeps the
 // schemas of the pathway's areas in openapi.json equal to what encoding/json
