@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"waymark/internal/access"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
@@ -73,7 +72,6 @@ func TestEveryViewThatShowsACaseCarriesItsFlags(t *testing.T) {
 		m := newMatrix(t, db)
 		e := m.e
 		ctx := context.Background()
-		lead := e.meetingPartnershipLeadIfMissing(m)
 		concern := storetest.ValidConcern(e.clock.Now())
 		concern.Child.GivenNames, concern.Child.FamilyName = "Zofia", "Flagstaff" // a name no other case of the matrix has
 		concern.ImmediateRisk, concern.PoliceInformed, concern.FamilySuspected, concern.FamilySuspicion, concern.Child.AgeUncertain = true, true, true, "yes", true
@@ -106,7 +104,6 @@ func TestEveryViewThatShowsACaseCarriesItsFlags(t *testing.T) {
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 		act(e.p.SocialWorker, pathway.AddMeetingAction{Text: "Visit the child", OwnerEmail: e.p.SocialWorker.User.Email, DueOn: e.clock.Now().Add(72 * time.Hour).In(pathway.London).Format("2006-01-02"), ContactsFamily: &no})
 		act(e.p.Teacher, pathway.RaiseEscalation{Reason: "The indicators meet the threshold for an NRM."})
-		_ = lead
 
 		view, err := e.svc.Case(ctx, e.p.SocialWorker, id)
 		if err != nil {
@@ -176,10 +173,4 @@ func TestEveryViewThatShowsACaseCarriesItsFlags(t *testing.T) {
 			}
 		}
 	})
-}
-
-// meetingPartnershipLeadIfMissing: the matrix makes its own partnership lead.
-func (e *testEnv) meetingPartnershipLeadIfMissing(m *matrix) casework.Viewer {
-	_ = access.NewID
-	return m.people["partnership-lead"]
 }
