@@ -378,6 +378,12 @@ func (s *Service) RecordContact(ctx context.Context, v Viewer, caseID string, ex
 
 // RecordOutcome tells the referrer what Children's Services decided.
 func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, expectedVersion int, decision, nextStep string) error {
+	return s.RecordOutcomeWith(ctx, v, caseID, expectedVersion, pathway.RecordOutcome{Decision: decision, NextStep: nextStep})
+}
+
+// RecordOutcomeWith records the outcome with every answer, who was consulted
+// among them (§6.2).
+func (s *Service) RecordOutcomeWith(ctx context.Context, v Viewer, caseID string, expectedVersion int, cmd pathway.RecordOutcome) error {
 	if err := v.require(ScopeWrite); err != nil {
 		return err
 	}
@@ -386,7 +392,7 @@ func (s *Service) RecordOutcome(ctx context.Context, v Viewer, caseID string, ex
 		if err != nil {
 			return err
 		}
-		cmd := pathway.RecordOutcome{Decision: decision, NextStep: strings.TrimSpace(nextStep)}
+		cmd.NextStep = strings.TrimSpace(cmd.NextStep)
 		if err := pathway.MayGive(m, v.Actor(s.Catalog), cmd); err != nil {
 			return err // §6.5: refused alike whatever the case holds
 		}

@@ -41,6 +41,8 @@ type NRMDraftView struct {
 	// ContributionsOpen: the viewer may use a contribution in the draft now
 	// (pathway.UseNRMContribution).
 	ContributionsOpen bool
+	// Warnings are the case's, which every view of it shows first (§1.2, §7.4, §8.5).
+	Warnings []pathway.Warning
 }
 
 // NRMFieldSave is one answer to save over the draft, with the version of
@@ -210,6 +212,7 @@ func (s *Service) nrmDraft(tx *store.Tx, v Viewer, caseID string, kind nrm.Kind)
 	}
 	d := nrm.AssembleWith(kind, c.Redacted(v.User.ID), s.Catalog, s.now(), nc)
 	view := viewOf(nrm.ApplyEdits(d, edits), open)
+	view.Warnings = c.WarningsAt(s.now())
 	if kind == nrm.Referral {
 		view.Contributions = c.NRM.Contributions
 		view.ContributionsOpen = s.Pathway.Allows(c, v.actorOn(s.Catalog, m), pathway.UseNRMContribution{}, s.now()) == nil

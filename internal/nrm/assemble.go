@@ -445,7 +445,7 @@ func proposeFamily(f *facts) (string, string) {
 	}
 	lines = append(lines, evidenceLines(f.in("general-family"))...)
 	var head string
-	if f.c.Concern.FamilySuspected {
+	if f.c.FamilySuspected() {
 		head = "Family or carers are suspected of involvement in the exploitation."
 	}
 	if head == "" && len(lines) == 0 {
@@ -657,7 +657,7 @@ func proposeInsight(f *facts) (string, string) {
 		}
 		vulnerable = append(vulnerable, s+" (§7).")
 	}
-	if c.Concern.FamilySuspected {
+	if c.FamilySuspected() {
 		vulnerable = append(vulnerable, "Family or carers are suspected of involvement (§1.2).")
 	}
 	if n := len(c.Safety.Missing); n > 0 {
@@ -810,7 +810,7 @@ func proposeExploiters(f *facts) (string, string) {
 	}
 	lines = append(lines, evidenceLines(f.in("sexual.much-older-partner", "criminal.gang-association", "criminal.gang-members-in-family", "abroad.no-prior-relationship-with-adult"))...)
 	head := ""
-	if f.c.Concern.FamilySuspected {
+	if f.c.FamilySuspected() {
 		head = "Family or carers are suspected of involvement."
 	}
 	if head == "" && len(lines) == 0 {

@@ -78,6 +78,8 @@ func NewCatalogue() []CatalogueEntry {
 		{CorrectEntry{}, AreaConcern},
 		{RecordChildOrigin{}, AreaConcern},        // places.go
 		{RecordExploitationPlaces{}, AreaConcern}, // places.go
+		{RecordFamilySuspicion{}, AreaConcern},    // family.go
+		{RecordImmediateAction{}, AreaConcern},    // immediate_actions.go
 		{CloseCase{}, AreaConcern},
 		{ReopenCase{}, AreaConcern},
 
@@ -86,11 +88,13 @@ func NewCatalogue() []CatalogueEntry {
 		{PlanInterview{}, AreaStrategy},
 		{BookInterpreter{}, AreaStrategy},
 		{RecordSituation{}, AreaStrategy},
+		{RecordHousehold{}, AreaPeople}, // household.go
 
 		{ConveneMeeting{}, AreaMeetings},
 		{RecordMeetingHeld{}, AreaMeetings},
 		{RecordDisruptionPower{}, AreaMeetings},
 		{AddMeetingAction{}, AreaMeetings},
+		{RecordUnrelatedChildConsidered{}, AreaMeetings}, // household.go
 		{CompleteMeetingAction{}, AreaMeetings},
 		{RaiseEscalation{}, AreaDecisions},
 		{EscalateFurther{}, AreaDecisions},
@@ -233,6 +237,8 @@ var nextSteps = []struct {
 		return wants && len(c.Meetings.Meetings) == 0 && c.NRM.Submission == nil
 	}, ConveneMeeting{}},
 	{func(c Case) bool { return c.Meetings.aMeetingAwaitsItsRecord() == nil }, RecordMeetingHeld{}},
+	// §6.8: a child unrelated to their household: the meeting considers moving them.
+	{func(c Case) bool { return c.UnrelatedChildAwaitsMeeting() }, RecordUnrelatedChildConsidered{}},
 	// §8.5: the lead First Responder submits once the meeting agreed to.
 	{func(c Case) bool {
 		decided, submit, _ := c.Meetings.NRMDecision()

@@ -84,7 +84,11 @@ type Concern struct {
 	Indicators        []ObservedIndicator `json:"indicators"`
 	CatalogVersion    string              `json:"catalogVersion"`
 	FamilySuspected   bool                `json:"familySuspected"`
-	ImmediateActions  []string            `json:"immediateActions"`
+	// FamilySuspicion is the answer itself: "yes", "no" or "unknown" (not
+	// known is never stored as no). Empty in concerns raised before it was
+	// kept, which read from FamilySuspected (family.go).
+	FamilySuspicion  string   `json:"familySuspicion,omitempty"`
+	ImmediateActions []string `json:"immediateActions"`
 	// Facts are what the child told the referrer, or the referrer saw, of
 	// the child's situation (situation.go, ConcernFacts).
 	Facts []FactAnswer `json:"facts,omitempty"`
@@ -105,6 +109,11 @@ type Outcome struct {
 	NextStep string    `json:"nextStep"`
 	GivenAt  time.Time `json:"givenAt"`
 	By       Party     `json:"by"`
+	// Who the outcome was discussed with, and why not the police or the
+	// referrer (§6.2, outcome_consulted.go); empty in outcomes recorded before.
+	Consulted            []string `json:"consulted,omitempty"`
+	ConsultedOthersNames string   `json:"consultedOthersNames,omitempty"`
+	NotConsultedReason   string   `json:"notConsultedReason,omitempty"`
 }
 
 // Case is the state of one case, folded from its events.
@@ -131,6 +140,12 @@ type Case struct {
 	Safety   SafetyState   // missing episodes, closure, corrections (§4.3, §7.1–7.4)
 	Clients  ClientState   // machine clients given access by the team (§6.5)
 	Places   PlacesState   // nationality, country of birth and places from the Home Office lists (places.go)
+	Family   FamilyState   // the team's answers on whether the family is suspected (family.go, §1.2)
+	// ImmediateActions are the §6.4 actions recorded after the concern (immediate_actions.go).
+	ImmediateActions ImmediateActionState
+	// Household is who the child lives with, and the meeting's consideration
+	// of a child unrelated to it (household.go, §6.8).
+	Household HouseholdState
 
 	// Situation is what the team has learnt of the child's situation, the
 	// exploiters and the child's background (situation.go, §8.8).
@@ -160,6 +175,7 @@ func (c *Case) areas() []area {
 // Flags are the facts every view and list of a case shows first.
 type Flags struct {
 	FamilySuspected         bool
+	FamilyNotKnown          bool // nobody knows yet whether the family is involved (family.go)
 	AgeUncertain            bool
 	ImmediateRisk           bool
 	Missing                 bool      // a missing episode is open (§4.3, §7.1)
@@ -171,7 +187,7 @@ type Flags struct {
 
 // Flags computes the case's flags at now.
 func (c *Case) Flags(now time.Time) Flags {
-	f := Flags{FamilySuspected: c.Concern.FamilySuspected, AgeUncertain: c.Concern.Child.AgeUncertain, ImmediateRisk: c.Concern.ImmediateRisk}
+	f := Flags{FamilySuspected: c.FamilySuspected(), FamilyNotKnown: c.FamilySuspicion() == FamilySuspectedUnknown, AgeUncertain: c.Concern.Child.AgeUncertain, ImmediateRisk: c.Concern.ImmediateRisk}
 	for _, a := range c.areas() {
 		a.flags(c, now, &f)
 	}
@@ -208,8 +224,8 @@ func (c *Case) WarningsAt(now time.Time) []Warning {
 	if c.Concern.ImmediateRisk {
 		ws = append(ws, Warning{"immediate-risk", "Immediate risk of harm was reported. Police must be involved and the child kept safe where they are until Children's Services and police direct otherwise (§8.5)."})
 	}
-	if c.Concern.FamilySuspected {
-		ws = append(ws, Warning{"family-suspected", "Family or carers are suspected of involvement. Do not raise concerns with them or use them to interpret (annex, §1.2)."})
+	if w, ok := c.familyWarning(); ok {
+		ws = append(ws, w)
 	}
 	if c.Concern.Child.AgeUncertain {
 		ws = append(ws, Warning{"age-uncertain", "Age uncertain – treat as a child until an age assessment decides otherwise (§7.4)."})

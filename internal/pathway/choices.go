@@ -58,6 +58,11 @@ func Choices() []Choice {
 		{Command: RecordChildFromAbroad{}, Field: "accommodationBasis", Options: accommodationBases},
 		{Command: RecordChildFromAbroad{}, Field: "immigrationOptions", Options: immigrationOptions, Each: true},
 		{Command: StartPlacement{}, Field: "placementType", Options: placementTypes},
+		{Command: RecordFamilySuspicion{}, Field: "answer", Options: familySuspicionAnswers},  // family.go
+		{Command: RecordImmediateAction{}, Field: "status", Options: immediateActionOutcomes}, // immediate_actions.go
+		{Command: RecordOutcome{}, Field: "consulted", Options: consultedParties, Each: true}, // outcome_consulted.go
+		{Command: RecordHousehold{}, Field: "memberOfFamily", Options: householdAnswers},      // household.go
+		{Command: RecordHousehold{}, Field: "relatedInUK", Options: householdAnswers},         // household.go
 		{Command: CompleteAgeAssessment{}, Field: "outcome", Options: ageOutcomes},
 		{Command: RecordSituation{}, Field: "learntAt", Options: learntAtOptions},
 		{Command: RecordSituation{}, Field: "stillInSituation", Options: yesNo, Optional: true},
@@ -158,6 +163,10 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordChildsWishes]():               {"saidOn", "words"},
 	reflect.TypeFor[RecordNRMExplained]():               {"explainedOn", "explainedBy", "to", "howUnderstood"},
 	reflect.TypeFor[RecordNRMOutcomeTold]():             {"decision", "toldOn", "toldBy", "to", "howUnderstood"},
+	reflect.TypeFor[RecordFamilySuspicion]():            {"answer", "reason"},                           // family.go
+	reflect.TypeFor[RecordImmediateAction]():            {"action", "status", "reason"},                 // immediate_actions.go
+	reflect.TypeFor[RecordHousehold]():                  {"livesWith", "memberOfFamily", "relatedInUK"}, // household.go
+	reflect.TypeFor[RecordUnrelatedChildConsidered]():   {"move", "immigrationAdvice"},                  // household.go
 }
 
 // Progresses lists every value of Case.Progress, furthest first.
@@ -177,7 +186,7 @@ func Progresses() []string {
 
 // WarningKinds lists every Warning.Kind, in the order WarningsAt gives them.
 func WarningKinds() []string {
-	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "age-uncertain", "whereabouts-confidential", "closed"}
+	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "family-not-known", "age-uncertain", "whereabouts-confidential", "closed"}
 }
 
 // ClockKinds lists every kind of clock a case can run.

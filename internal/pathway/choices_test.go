@@ -156,7 +156,11 @@ func optionsOf(t *testing.T, name string) []string {
 }
 
 var listFuncs = map[string]any{
-	"Genders": pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
+	"FamilySuspicionAnswers":  pathway.FamilySuspicionAnswers,  // family.go
+	"ImmediateActionOutcomes": pathway.ImmediateActionOutcomes, // immediate_actions.go
+	"ConsultedParties":        pathway.ConsultedParties,        // outcome_consulted.go
+	"HouseholdAnswers":        pathway.HouseholdAnswers,        // household.go
+	"Genders":                 pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
 	"MeetingKinds": pathway.MeetingKinds, "MeetingNRMDecisions": pathway.MeetingNRMDecisions,
 	"DisruptionPowers": pathway.DisruptionPowers, "PowerOutcomes": pathway.PowerOutcomes,
 	"EscalationOutcomes": pathway.EscalationOutcomes, "NRMRoutes": pathway.NRMRoutes,

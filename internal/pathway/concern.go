@@ -61,6 +61,9 @@ func NormaliseConcern(c Concern) Concern {
 		c.Indicators[i].Evidence = strings.TrimSpace(c.Indicators[i].Evidence)
 	}
 	c.Facts = normaliseFacts(c.Facts)
+	if c.FamilySuspicion = strings.TrimSpace(c.FamilySuspicion); c.FamilySuspicion != "" {
+		c.FamilySuspected = c.FamilySuspicion == FamilySuspectedYes // the bool older readers know (family.go)
+	}
 	if !c.ImmediateRisk {
 		c.PoliceInformed, c.PoliceReference = false, ""
 	}
@@ -90,6 +93,7 @@ func (p *Pathway) ValidateConcern(c Concern, now time.Time) error {
 	p.validateEncounter(&probs, c, now)
 	p.validateScreening(&probs, c)
 	validateConcernFacts(&probs, c.Facts)
+	validateFamilySuspicion(&probs, c)
 	return probs.Err()
 }
 

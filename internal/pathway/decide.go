@@ -1,6 +1,7 @@
 package pathway
 
 import (
+	"strings"
 	"time"
 
 	"waymark"
@@ -86,6 +87,10 @@ type RecordContact struct {
 type RecordOutcome struct {
 	Decision string
 	NextStep string
+	// Who the outcome was discussed with (§6.2, outcome_consulted.go).
+	Consulted            []string `json:"consulted,omitempty"`
+	ConsultedOthersNames string   `json:"consultedOthersNames,omitempty"`
+	NotConsultedReason   string   `json:"notConsultedReason,omitempty"`
 }
 
 func (RaiseConcern) commandName() string  { return "raise concern" }
@@ -219,6 +224,7 @@ func (cmd RecordOutcome) decide(p *Pathway, c Case, actor Actor, now time.Time) 
 		probs.Add("nextStep", "Enter the next step, so the referrer knows what happens now")
 	}
 	checkLength(&probs, "nextStep", "The next step", cmd.NextStep, MaxNarrative)
+	validateConsultation(&probs, cmd)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
@@ -226,7 +232,8 @@ func (cmd RecordOutcome) decide(p *Pathway, c Case, actor Actor, now time.Time) 
 	if cl, ok := c.RunningClock(ClockOutcomeToReferrer); ok {
 		changes = append(changes, stopClock(cl.ID, now))
 	}
-	return []Event{newEvent(OutcomeRecorded{Outcome: Outcome{Decision: cmd.Decision, NextStep: cmd.NextStep, GivenAt: now, By: actor.Party}}, changes...)}, nil
+	return []Event{newEvent(OutcomeRecorded{Outcome: Outcome{Decision: cmd.Decision, NextStep: cmd.NextStep, GivenAt: now, By: actor.Party,
+		Consulted: trimList(cmd.Consulted), ConsultedOthersNames: strings.TrimSpace(cmd.ConsultedOthersNames), NotConsultedReason: strings.TrimSpace(cmd.NotConsultedReason)}}, changes...)}, nil
 }
 
 // onlyChildrensServicesRecordContact: the contact and its outcome belong to the

@@ -93,8 +93,11 @@ var eventDecoders = newEventRegistry(
 	supervisionEvents(),
 	placesEvents(),
 	situationEvents(),
-	abroadRecordEvents(), // support_abroad_records.go
-	voiceEvents(),        // support_voice.go
+	abroadRecordEvents(),    // support_abroad_records.go
+	voiceEvents(),           // support_voice.go
+	familyEvents(),          // family.go
+	immediateActionEvents(), // immediate_actions.go
+	householdEvents(),       // household.go
 )
 
 // EventTypes lists every registered event type.

@@ -197,9 +197,13 @@ func (cmd AddMeetingAction) decide(p *Pathway, c Case, a Actor, now time.Time) (
 
 // familyIsNotToldWhileSuspected: when the family or carers may be the
 // exploiters, no one raises the concerns with them (annex, §1.2).
+// "Not known" is treated as suspected until the team answers (family.go).
 func familyIsNotToldWhileSuspected(c Case) string {
-	if !c.Concern.FamilySuspected {
+	if !c.familyMayBeInvolved() {
 		return ""
+	}
+	if !c.FamilySuspected() {
+		return "Nobody knows yet whether the child's family or carers are involved, so this action cannot contact them (annex, §1.2). Record whether the family is suspected first, or plan the action without contacting them"
 	}
 	return "The child's family or carers are suspected of involvement, so this action cannot contact them (annex, §1.2). Plan the child's safety through the police and Children's Services instead, and record that as the action"
 }

@@ -30,6 +30,8 @@ func (c Case) ForOutsider(userID string) Case {
 		Meetings: c.Meetings.forParticipant(userID),
 	}
 	out.Support.Placements = c.Support.Placements
+	out.Family.Answer = c.Family.Answer                   // the flag, for their safety (annex); not who changed it or why
+	out.ImmediateActions = c.ImmediateActions             // the referrer undertakes them (§6.4)
 	out.NRM.Contributions = c.NRM.contributionsBy(userID) // their own words only (§8.5)
 	for _, cl := range c.Clocks {
 		if OutsiderSeesClock(cl, userID) {
@@ -209,7 +211,7 @@ func MayGive(m Membership, a Actor, cmd Command) error {
 	}
 	switch cmd.(type) {
 	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation,
-		RecordContact, RecordOutcome, ContributeToNRM:
+		RecordContact, RecordOutcome, ContributeToNRM, RecordImmediateAction:
 		return nil
 	}
 	return notOffered()

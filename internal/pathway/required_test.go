@@ -39,6 +39,8 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordUKVIContact{}, pathway.SharePoliceInformation{}, pathway.RecordAgeDecision{}, pathway.CommunicateAgeDecision{},
 	pathway.SeekOverseasInformation{}, pathway.RecordOverseasReply{}, pathway.RecordDocumentSeen{}, pathway.NameKeyWorker{},
 	pathway.RecordChildsWishes{}, pathway.RecordNRMExplained{}, pathway.RecordNRMOutcomeTold{},
+	pathway.RecordFamilySuspicion{}, pathway.RecordImmediateAction{},
+	pathway.RecordHousehold{}, pathway.RecordUnrelatedChildConsidered{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -105,7 +107,8 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	// support_abroad_records.go: an age decision to communicate, a request overseas awaiting its reply.
 	ageDecided := then(t, ageInDoubt, frontDoor, pathway.RecordAgeDecision{Decision: "no-assessment", Reasons: "Birth certificate seen"}, now.Add(2*time.Hour))
 	askedAbroad := then(t, supCase(t), frontDoor, pathway.SeekOverseasInformation{Authority: "Ministry of Social Affairs", Country: "Albania", RequestedOn: "2026-03-10", Asked: "Family records"}, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue, ageDecided, askedAbroad}
+	unrelated, _ := unrelatedChildAfterMeeting(t) // household_test.go
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue, ageDecided, askedAbroad, unrelated}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

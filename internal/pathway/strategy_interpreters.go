@@ -262,8 +262,11 @@ func interpreterMustNotBeLinkedToTheChild(c Case, in RegisteredInterpreter, fiel
 	}
 	msg := linked[0].Name + " is recorded on this case as " + relationshipPhrase(linked[0].Relationship) +
 		", so they must never interpret for the child (§6.7, §7.5). Choose a professional interpreter from the register who has no link to the child"
-	if c.Concern.FamilySuspected {
+	switch c.FamilySuspicion() {
+	case FamilySuspectedYes:
 		msg += ". The family is suspected of involvement: no family member may interpret (§1.2)"
+	case FamilySuspectedUnknown:
+		msg += ". It is not known whether the family is involved: no family member may interpret (§1.2)"
 	}
 	return waymark.Invalid([]waymark.FieldError{{Field: field, Message: msg}})
 }

@@ -444,9 +444,13 @@ func tracingContactNeedsRepatriationRiskAssessment(c Case) error {
 }
 
 // noTracingContactWhenFamilySuspected: when the family is suspected of
-// involvement, no one contacts them (annex, §1.2).
+// involvement, no one contacts them (annex, §1.2). Tracing is cautious
+// (§7.6), so "not known" is treated as suspected until the team answers.
 func noTracingContactWhenFamilySuspected(c Case) error {
-	if c.Concern.FamilySuspected {
+	if c.FamilySuspicion() == FamilySuspectedUnknown {
+		return waymark.Errorf(waymark.EINVALID, "Nobody knows yet whether the family or carers are involved, so nobody may contact them to trace the family (annex, §1.2, §7.6). Record whether the family is suspected first, or record tracing without contact.")
+	}
+	if c.FamilySuspected() {
 		return waymark.Errorf(waymark.EINVALID, "Family or carers are suspected of involvement, so nobody may contact them to trace the family (annex, §1.2). Record tracing without contact, and discuss it at the multi-agency meeting.")
 	}
 	return nil

@@ -17,4 +17,6 @@ type WorkItem struct {
 	DueAt       time.Time
 	Window      bool
 	Assigned    []string // the workers assigned to the case (§6.7), by name
+	// The case's flags, which every list of cases carries (§1.2, §7.4, §8.5).
+	FamilySuspected, AgeUncertain, ImmediateRisk bool
 }

@@ -98,8 +98,11 @@ func newActionSet() *actionSet {
 	addSupervisionActions(set)
 	addPlacesActions(set)
 	addSituationActions(set)
-	addJusticeActions(set)      // actions_justice.go
-	addAbroadRecordActions(set) // actions_abroad_records.go
+	addJusticeActions(set)         // actions_justice.go
+	addAbroadRecordActions(set)    // actions_abroad_records.go
+	addFamilyActions(set)          // family.go
+	addImmediateActionActions(set) // immediate_actions.go
+	addHouseholdActions(set)       // household.go
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

@@ -55,6 +55,12 @@ type apiCase struct {
 	// JusticePrompts is what the procedure still expects for the child in
 	// the criminal justice system, as the support page lists it (§6.9–6.11, §8.10).
 	JusticePrompts []pathway.Prompt `json:"justicePrompts,omitempty"`
+	// ImmediateActions is the §6.4 checklist, each item with where it stands (pathway.ImmediateActions).
+	ImmediateActions []pathway.ImmediateActionStatus `json:"immediateActions"`
+	// Family is the team's answers on whether the family is suspected, with their reasons (§1.2).
+	Family *pathway.FamilyState `json:"family,omitempty"`
+	// Household is who the child lives with, and what the meeting decided when the child is unrelated to it (§6.8).
+	Household *pathway.HouseholdState `json:"household,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
@@ -67,6 +73,12 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety
 		out.Situation = &c.Situation
 		out.JusticePrompts = c.JusticePrompts()
+		if len(c.Family.History) > 0 {
+			out.Family = &c.Family
+		}
+		if len(c.Household.Records)+len(c.Household.Considerations) > 0 {
+			out.Household = &c.Household
+		}
 	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
 		// An outsider's case holds only the meetings, actions and
 		// escalations they take part in (pathway.Case.ForOutsider).
@@ -222,7 +234,9 @@ func (s *Server) writeCase(w http.ResponseWriter, r *http.Request, v casework.Vi
 	if status == http.StatusCreated {
 		w.Header().Set("Location", "/api/v1/cases/"+id)
 	}
-	writeJSON(w, status, caseJSON(view, s.now()))
+	out := caseJSON(view, s.now())
+	out.ImmediateActions = pathway.ImmediateActions(s.cat, view.Case) // §6.4
+	writeJSON(w, status, out)
 }
 
 func (s *Server) handleAPICase(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -255,6 +269,10 @@ func (s *Server) handleAPIOutcome(w http.ResponseWriter, r *http.Request, v case
 		ExpectedVersion *int   `json:"expectedVersion"`
 		Decision        string `json:"decision"`
 		NextStep        string `json:"nextStep"`
+		// Who the outcome was discussed with (§6.2).
+		Consulted            []string `json:"consulted"`
+		ConsultedOthersNames string   `json:"consultedOthersNames"`
+		NotConsultedReason   string   `json:"notConsultedReason"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.problemErr(w, r, err)
@@ -264,7 +282,8 @@ func (s *Server) handleAPIOutcome(w http.ResponseWriter, r *http.Request, v case
 		s.problemErr(w, r, waymark.Invalid([]waymark.FieldError{{Field: "expectedVersion", Message: "Send expectedVersion: the case version you last read, so a concurrent change is not overwritten"}}))
 		return
 	}
-	if err := s.svc.RecordOutcome(r.Context(), v, r.PathValue("id"), *in.ExpectedVersion, in.Decision, in.NextStep); err != nil {
+	cmd := pathway.RecordOutcome{Decision: in.Decision, NextStep: in.NextStep, Consulted: in.Consulted, ConsultedOthersNames: in.ConsultedOthersNames, NotConsultedReason: in.NotConsultedReason}
+	if err := s.svc.RecordOutcomeWith(r.Context(), v, r.PathValue("id"), *in.ExpectedVersion, cmd); err != nil {
 		s.problemErr(w, r, err)
 		return
 	}

@@ -131,6 +131,10 @@ type apiEscalatedCase struct {
 	Reference   string          `json:"reference,omitempty"`
 	ChildName   string          `json:"childName"`
 	Escalations []apiEscalation `json:"escalations"` // the open ones, oldest first
+	// The case's flags (§1.2, §7.4, §8.5).
+	FamilySuspected bool `json:"familySuspected"`
+	AgeUncertain    bool `json:"ageUncertain"`
+	ImmediateRisk   bool `json:"immediateRisk"`
 }
 
 func (s *Server) handleAPIEscalations(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -141,7 +145,8 @@ func (s *Server) handleAPIEscalations(w http.ResponseWriter, r *http.Request, v 
 	}
 	out := make([]apiEscalatedCase, 0, len(cases))
 	for _, c := range cases {
-		ec := apiEscalatedCase{ID: c.ID, Reference: c.Reference, ChildName: c.ChildName, Escalations: []apiEscalation{}}
+		ec := apiEscalatedCase{ID: c.ID, Reference: c.Reference, ChildName: c.ChildName, Escalations: []apiEscalation{},
+			FamilySuspected: c.FamilySuspected, AgeUncertain: c.AgeUncertain, ImmediateRisk: c.ImmediateRisk}
 		for _, e := range c.Open {
 			ec.Escalations = append(ec.Escalations, apiEscalation{ID: e.ID, RaisedAt: e.RaisedAt, RaisedBy: e.RaisedBy, Reason: e.Reason,
 				Level: e.Level, LevelLabel: e.LevelLabel(), LevelSince: e.LevelSince})

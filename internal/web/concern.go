@@ -546,11 +546,10 @@ func applyStep(a *casework.DraftAnswers, slug string, f url.Values, probs *wayma
 		c.PoliceInformed = f.Get("policeInformed") == "yes"
 	case "exploitation":
 		c.ExploitationTypes = f["exploitationTypes"]
-		switch f.Get("familySuspected") {
-		case "yes":
-			c.FamilySuspected = true
-		case "no", "unknown":
-			c.FamilySuspected = false
+		switch v := f.Get("familySuspected"); v {
+		case "yes", "no", "unknown":
+			// "I do not know" is kept as its own answer, never as no (§1.2, pathway/family.go).
+			c.FamilySuspected, c.FamilySuspicion = v == "yes", v
 		default:
 			probs.Add("familySuspected", "Select whether you suspect the child's family or carers are involved")
 		}

@@ -21,6 +21,8 @@ type escalationRow struct {
 	Age       string // how long the oldest open escalation has waited
 	AtLevel   string // how long it has been at its current level
 	Open      int
+	// The case's flags, which every list of cases carries (§1.2, §7.4, §8.5).
+	FamilySuspected, AgeUncertain, ImmediateRisk bool
 }
 
 type escalationsData struct {
@@ -45,6 +47,7 @@ func (s *Server) handleEscalations(w http.ResponseWriter, r *http.Request, v cas
 		d.Rows = append(d.Rows, escalationRow{
 			ID: c.ID, ChildName: c.ChildName, Reference: c.Reference, Level: pathway.EscalationLevelLabel(e.Level),
 			RaisedAt: e.RaisedAt, Age: humanDuration(now.Sub(e.RaisedAt)), AtLevel: humanDuration(now.Sub(e.LevelSince)), Open: len(c.Open),
+			FamilySuspected: c.FamilySuspected, AgeUncertain: c.AgeUncertain, ImmediateRisk: c.ImmediateRisk,
 		})
 	}
 	s.render(w, r, http.StatusOK, "escalations", Page{Title: "Open escalations", Data: d})

@@ -107,7 +107,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 		for _, c := range esc {
 			e := c.Oldest()
 			d.Escalated = append(d.Escalated, escalationRow{ID: c.ID, ChildName: c.ChildName, Reference: c.Reference,
-				Level: pathway.EscalationLevelLabel(e.Level), RaisedAt: e.RaisedAt, Age: humanDuration(d.Now.Sub(e.RaisedAt)), Open: len(c.Open)})
+				Level: pathway.EscalationLevelLabel(e.Level), RaisedAt: e.RaisedAt, Age: humanDuration(d.Now.Sub(e.RaisedAt)), Open: len(c.Open),
+				FamilySuspected: c.FamilySuspected, AgeUncertain: c.AgeUncertain, ImmediateRisk: c.ImmediateRisk})
 		}
 		if d.Overdue, err = s.svc.OverdueAcrossThePartnership(ctx, v); fail(err) {
 			return

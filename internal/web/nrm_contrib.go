@@ -92,6 +92,7 @@ func contributionViews(view casework.NRMDraftView, caseID string, f nrm.Field, b
 type contributionsPage struct {
 	CaseHref, DraftHref, Reference string
 	Questions                      []contributionQuestion
+	Warnings                       []pathway.Warning // the case's (§1.2, §7.4, §8.5)
 }
 
 type contributionQuestion struct {
@@ -109,7 +110,7 @@ func (s *Server) handleNRMContributions(w http.ResponseWriter, r *http.Request, 
 		s.failContribution(w, r, err)
 		return
 	}
-	p := contributionsPage{CaseHref: "/cases/" + id, DraftHref: nrmPath(id, nrm.Referral), Reference: view.Draft.CaseReference}
+	p := contributionsPage{CaseHref: "/cases/" + id, DraftHref: nrmPath(id, nrm.Referral), Reference: view.Draft.CaseReference, Warnings: view.Warnings}
 	for _, sec := range view.Draft.Sections {
 		for _, pg := range sec.Pages {
 			for _, f := range pg.Fields {

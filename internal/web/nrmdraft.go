@@ -44,7 +44,8 @@ type nrmTasksPage struct {
 	Answered, OnRoute, Blocking        int
 	Tasks                              []nrmTaskView
 	Other                              *nrmLink
-	Declaration                        *nrm.Declaration // the referral's: to make, or as recorded (§8.3)
+	Declaration                        *nrm.Declaration  // the referral's: to make, or as recorded (§8.3)
+	Warnings                           []pathway.Warning // the case's (§1.2, §7.4, §8.5)
 }
 
 func (s *Server) handleNRMTasks(kind nrm.Kind) func(http.ResponseWriter, *http.Request, casework.Viewer) {
@@ -57,7 +58,7 @@ func (s *Server) handleNRMTasks(kind nrm.Kind) func(http.ResponseWriter, *http.R
 		}
 		d := view.Draft
 		p := nrmTasksPage{Base: nrmPath(id, kind), Heading: kind.Title() + " draft", Reference: d.CaseReference, CaseHref: "/cases/" + id, IsReferral: kind == nrm.Referral,
-			Declaration: d.Declaration}
+			Declaration: d.Declaration, Warnings: view.Warnings}
 		for _, f := range d.Fields() {
 			if f.Shown && f.Counts() {
 				p.OnRoute++
@@ -132,6 +133,7 @@ type nrmSectionPage struct {
 	Base, Heading, Reference, SectionTitle, Action string
 	Number, Of                                     int
 	Pages                                          []nrmPageView
+	Warnings                                       []pathway.Warning // the case's (§1.2, §7.4, §8.5)
 }
 
 func (s *Server) handleNRMSection(kind nrm.Kind) func(http.ResponseWriter, *http.Request, casework.Viewer) {
@@ -291,7 +293,7 @@ func answerHash(v string) string {
 // answers with what the person typed.
 func nrmSection(view casework.NRMDraftView, kind nrm.Kind, caseID, section string, typed map[string]string) (nrmSectionPage, bool) {
 	d := view.Draft
-	p := nrmSectionPage{Base: nrmPath(caseID, kind), Heading: kind.Title() + " draft", Reference: d.CaseReference, Of: len(d.Sections)}
+	p := nrmSectionPage{Base: nrmPath(caseID, kind), Heading: kind.Title() + " draft", Reference: d.CaseReference, Of: len(d.Sections), Warnings: view.Warnings}
 	var sec *nrm.Section
 	for i := range d.Sections {
 		if d.Sections[i].ID == section {

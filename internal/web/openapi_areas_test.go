@@ -15,7 +15,7 @@ import (
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite the case areas' schemas in openapi.json from the Go types")
 
 // caseAreas are the parts of the case JSON described straight from Go types.
-var caseAreas = []string{"progress", "flags", "workers", "notes", "strategy", "meetings", "nrm", "support", "safety"}
+var caseAreas = []string{"progress", "flags", "workers", "notes", "strategy", "meetings", "nrm", "support", "safety", "family", "immediateActions", "household"}
 
 // TestOpenAPIDescribesTheCaseAreasAsTheGoTypesEncodeThem keeps the
 // schemas of the pathway's areas in openapi.json equal to what encoding/json
@@ -81,6 +81,8 @@ func caseAreaSchema(name string) map[string]any {
 	case name == "progress":
 		want["description"] = "Where the case stands on the whole pathway, in words to show as they are: the furthest step reached, closure first. The values are listed furthest first."
 		want["enum"] = pathway.Progresses()
+	case name == "immediateActions":
+		want["description"] = "The immediate actions of §6.4, each with where it stands: `taken-on-concern`, `done`, `not-needed` or `outstanding`. Every item not ticked on the concern stays outstanding until recorded with the action `immediate-action`."
 	case name != "flags":
 		want["description"] = "Shown only to those who work the case (§6.5)"
 	}

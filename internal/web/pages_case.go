@@ -236,6 +236,7 @@ var flagTitles = map[string]string{
 	"high-missing-risk":        "Highest missing risk",
 	"immediate-risk":           "Immediate risk",
 	"family-suspected":         "Family suspected",
+	"family-not-known":         "Family involvement not known",
 	"age-uncertain":            "Age uncertain",
 	"whereabouts-confidential": "Whereabouts confidential",
 	"closed":                   "Case closed",
@@ -252,7 +253,8 @@ type overviewPage struct {
 	Ended      []clockView
 	Next       *action
 	NextHref   string
-	Saved      *areaLink // the area of the action just saved
+	Saved      *areaLink            // the area of the action just saved
+	Immediate  immediateActionsView // §6.4 (immediate_actions.go)
 }
 
 func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPage {
@@ -271,7 +273,7 @@ func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPag
 		p.Flags = append(p.Flags, flagView{Title: "Escalation open", Text: plural(n, "disagreement") + " about the NRM still open (§8.6)."})
 	}
 	for _, f := range []struct{ kind, name string }{{"missing", "missing"}, {"immediate-risk", "immediate risk"}, {"family-suspected", "family suspected"}, {"whereabouts-confidential", "whereabouts confidential"}} {
-		if !raised[f.kind] {
+		if !raised[f.kind] && (f.kind != "family-suspected" || !raised["family-not-known"]) {
 			p.NotFlagged = append(p.NotFlagged, f.name)
 		}
 	}
@@ -285,6 +287,7 @@ func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPag
 	if p.Next = s.nextStepView(view); p.Next != nil {
 		p.NextHref = nextStepHref(view.Case.ID, p.Next)
 	}
+	p.Immediate = s.immediateActionsOf(view)
 	return p
 }
 
@@ -358,11 +361,12 @@ func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v casewor
 }
 
 type outcomeForm struct {
-	Case     caseData
-	Decision string
-	NextStep string
-	Version  int
-	Outcomes []map[string]string
+	Case             caseData
+	Decision         string
+	NextStep         string
+	Version          int
+	Outcomes         []map[string]string
+	consultedAnswers // §6.2 (outcome_consulted.go)
 }
 
 func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -372,13 +376,15 @@ func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request, v cas
 		return
 	}
 	f := restoredForm(r) // typed before signing in again (answers.go)
-	s.render(w, r, http.StatusOK, "outcome", Page{Title: "Record the outcome", Data: outcomeForm{Case: s.caseData(view, v), Decision: f.Get("decision"), NextStep: f.Get("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}})
+	s.render(w, r, http.StatusOK, "outcome", Page{Title: "Record the outcome", Data: outcomeForm{Case: s.caseData(view, v), Decision: f.Get("decision"), NextStep: f.Get("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes()), consultedAnswers: consultedFrom(f)}})
 }
 
 func (s *Server) handleOutcome(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	id := r.PathValue("id")
-	err := s.svc.RecordOutcome(r.Context(), v, id, formVersion(r), r.FormValue("decision"), r.FormValue("nextStep"))
+	cmd := pathway.RecordOutcome{Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep")}
+	consultedFrom(r.Form).into(&cmd)
+	err := s.svc.RecordOutcomeWith(r.Context(), v, id, formVersion(r), cmd)
 	s.afterCaseForm(w, r, v, err, "outcome", "Record the outcome", "decision", func(view casework.CaseView) any {
-		return outcomeForm{Case: s.caseData(view, v), Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes())}
+		return outcomeForm{Case: s.caseData(view, v), Decision: r.FormValue("decision"), NextStep: r.FormValue("nextStep"), Version: view.Case.Version, Outcomes: optionItems(pathway.Outcomes()), consultedAnswers: consultedFrom(r.Form)}
 	})
 }

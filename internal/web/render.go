@@ -103,6 +103,8 @@ var pageFuncs = template.FuncMap{
 		n, _ := now.(time.Time)
 		return until != nil && n.Before(*until)
 	},
+
+	"outcomeConsulted": pathway.OutcomeConsultedLabel, // §6.2 (outcome_consulted.go)
 }
 
 // dueTag shows how a deadline stands: red when overdue, orange when close.

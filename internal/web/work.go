@@ -64,6 +64,10 @@ type apiWorkItem struct {
 	DueAt     time.Time `json:"dueAt"`
 	Overdue   bool      `json:"overdue"`
 	Window    bool      `json:"window"`
+	// The case's flags (§1.2, §7.4, §8.5).
+	FamilySuspected bool `json:"familySuspected"`
+	AgeUncertain    bool `json:"ageUncertain"`
+	ImmediateRisk   bool `json:"immediateRisk"`
 }
 
 func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -76,7 +80,8 @@ func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casew
 	out := make([]apiWorkItem, 0, len(items))
 	for _, it := range items {
 		out = append(out, apiWorkItem{CaseID: it.CaseID, Reference: it.Reference, ChildName: it.ChildName, Missing: it.Missing, Clock: it.Label,
-			Owner: it.OwnerName, DueAt: it.DueAt, Overdue: !it.Window && it.DueAt.Before(now), Window: it.Window})
+			Owner: it.OwnerName, DueAt: it.DueAt, Overdue: !it.Window && it.DueAt.Before(now), Window: it.Window,
+			FamilySuspected: it.FamilySuspected, AgeUncertain: it.AgeUncertain, ImmediateRisk: it.ImmediateRisk})
 	}
 	writeJSON(w, http.StatusOK, queuePaging.withCursors(map[string]any{"work": out}, page))
 }
