@@ -329,6 +329,13 @@ func authzRoutes() map[string]authzRoute {
 		"GET /api/v1/organisations":               {method: "GET", path: "/api/v1/organisations", want: bearer(forbidden, statuses{"admin": ok})},
 		"POST /admin/staff/{id}/profile":          {method: "POST", path: "/admin/staff/{id}/profile", form: form("jobTitle", "Manager"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
 
+		// The partnership's dated settings (settings.go): administrators and the partnership lead.
+		"GET /admin/settings":        {method: "GET", path: "/admin/settings", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"GET /admin/settings/{key}":  {method: "GET", path: "/admin/settings/ddm_pilot", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /admin/settings/{key}": {method: "POST", path: "/admin/settings/ddm_pilot", form: form("value", "yes", "effectiveFrom-day", "1", "effectiveFrom-month", "6", "effectiveFrom-year", "2026"), want: signedIn("POST", forbidden, statuses{"admin": seeOther, "partnership-lead": seeOther})},
+		"GET /api/v1/settings":       {method: "GET", path: "/api/v1/settings", want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /api/v1/settings":      {method: "POST", path: "/api/v1/settings", json: map[string]any{"key": "ddm_pilot", "value": "yes", "effectiveFrom": "2026-06-01"}, want: bearer(forbidden, statuses{"admin": created, "partnership-lead": created})},
+
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The
 		// export and erasure pages look nothing up before the lead confirms
@@ -559,6 +566,7 @@ type authzState struct {
 	Interpreters, Users int
 	Documents           int
 	Versions            string
+	Settings            int // partnership_settings rows (settings.go)
 }
 
 func (m *matrix) state() authzState {
@@ -588,7 +596,7 @@ func (m *matrix) state() authzState {
 	}
 	rows.Close()
 	return authzState{savedState: e.saved(), Interpreters: e.count("interpreters"), Users: e.count("users"), Documents: e.count("case_files"),
-		Versions: strings.Join(versions, ",") + " drafts " + strings.Join(drafts, ",")}
+		Versions: strings.Join(versions, ",") + " drafts " + strings.Join(drafts, ","), Settings: e.count("partnership_settings")}
 }
 
 // normalised is a response with what differs between any two requests (the

@@ -108,6 +108,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/organisations/{id}/ho-lists", s.page(s.handleOrgHOListsSave))     // organisations_holists.go
 	mux.Handle("GET /admin/organisations/partnership", s.page(s.handlePartnershipLists))      // organisations_holists.go
 	mux.Handle("POST /admin/organisations/partnership", s.page(s.handlePartnershipListsSave)) // organisations_holists.go
+	mux.Handle("GET /admin/settings", s.page(s.handleSettings))                               // settings.go
+	mux.Handle("GET /admin/settings/{key}", s.page(s.handleSetting))                          // settings.go
+	mux.Handle("POST /admin/settings/{key}", s.page(s.handleSettingRecord))                   // settings.go
 	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                          // privacy.go
 	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))             // privacy.go
 	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                 // privacy.go
@@ -167,6 +170,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/staff/{id}/role", s.api(s.handleAPIStaffRole))             // staff.go
 	mux.Handle("POST /api/v1/staff/{id}/unlock", s.api(s.handleAPIStaffUnlock))        // staff.go
 	mux.Handle("GET /api/v1/organisations", s.api(s.handleAPIOrganisations))           // staff.go
+	mux.Handle("GET /api/v1/settings", s.api(s.handleAPISettings))                     // settings.go
+	mux.Handle("POST /api/v1/settings", s.api(s.handleAPISettingRecord))               // settings.go
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "There is no API operation at "+r.Method+" "+r.URL.Path+". See /api/v1/openapi.json.", nil)
 	}))
