@@ -52,6 +52,8 @@ type apiCase struct {
 	Safety   *pathway.SafetyState   `json:"safety,omitempty"`
 	// Situation is what the team learnt of the child's situation (§8.8).
 	Situation *pathway.SituationState `json:"situation,omitempty"`
+	// ICTGReferralPrompt: refer the child to the ICTG service (team only; §6.8, §9.4).
+	ICTGReferralPrompt *pathway.ICTGPrompt `json:"ictgReferralPrompt,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
@@ -63,6 +65,7 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		out.Workers, out.Notes = c.Workers, c.Notes
 		out.Strategy, out.Meetings, out.NRM, out.Support, out.Safety = &c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety
 		out.Situation = &c.Situation
+		out.ICTGReferralPrompt = v.ICTG
 	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
 		// An outsider's case holds only the meetings, actions and
 		// escalations they take part in (pathway.Case.ForOutsider).

@@ -132,6 +132,7 @@ type nrmSectionPage struct {
 	Base, Heading, Reference, SectionTitle, Action string
 	Number, Of                                     int
 	Pages                                          []nrmPageView
+	Threshold                                      *thresholdView // on the evidence sections (reference.go)
 }
 
 func (s *Server) handleNRMSection(kind nrm.Kind) func(http.ResponseWriter, *http.Request, casework.Viewer) {
@@ -142,7 +143,7 @@ func (s *Server) handleNRMSection(kind nrm.Kind) func(http.ResponseWriter, *http
 			s.failErr(w, r, err)
 			return
 		}
-		p, ok := nrmSection(view, kind, id, r.PathValue("section"), restoredNRM(r, view, r.PathValue("section")))
+		p, ok := s.nrmSectionPage(view, kind, id, r.PathValue("section"), restoredNRM(r, view, r.PathValue("section")))
 		if !ok {
 			s.fail(w, r, http.StatusNotFound, "There is no such section of the "+kind.Title()+". Go back to the task list.")
 			return
@@ -205,7 +206,7 @@ func (s *Server) handleNRMSectionSave(kind nrm.Kind) func(http.ResponseWriter, *
 					return
 				}
 			}
-			p, _ := nrmSection(fresh, kind, id, section, typed)
+			p, _ := s.nrmSectionPage(fresh, kind, id, section, typed)
 			fields := waymark.ErrorFields(err)
 			if len(fields) == 0 {
 				fields = []waymark.FieldError{{Message: waymark.ErrorMessage(err)}}
@@ -222,7 +223,7 @@ func (s *Server) handleNRMSectionSave(kind nrm.Kind) func(http.ResponseWriter, *
 			}
 		}
 		if len(over) > 0 {
-			p, _ := nrmSection(after, kind, id, section, nil)
+			p, _ := s.nrmSectionPage(after, kind, id, section, nil)
 			s.render(w, r, http.StatusUnprocessableEntity, "nrm-section", Page{Title: p.SectionTitle + " – " + p.Heading, Errors: over, Data: p})
 			return
 		}
