@@ -161,6 +161,7 @@ func (s *Server) handleAPICatalog(w http.ResponseWriter, r *http.Request, v case
 		"genders":           pathway.Genders(),
 		"contactMethods":    pathway.ContactMethods(),
 		"outcomes":          pathway.Outcomes(),
+		"reference":         s.referenceJSON(), // reference.go
 	})
 }
 

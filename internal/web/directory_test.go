@@ -129,3 +129,33 @@ func TestReasonableGroundsWordingIsShownWhereEvidenceIsWritten(t *testing.T) {
 		}
 	})
 }
+
+// The reference data is in the API's catalogue too: the cautions, grooming
+// stages, vulnerability factors, the dated disruption powers (the CCEPO
+// listed with no commencement date) and the Reasonable Grounds wordings.
+func TestReferenceDataIsInTheAPICatalogue(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		token := e.signInAPI("dsl@northfield.example")
+		var got struct {
+			Reference struct {
+				Cautions                  []catalog.Caution
+				GroomingStages            []catalog.GroomingStage
+				VulnerabilityFactors      []catalog.VulnerabilityFactor
+				DisruptionPowers          []catalog.DisruptionPower
+				ReasonableGroundsWordings []catalog.ThresholdWording
+				ReasonableGroundsCurrent  string
+			}
+		}
+		decodeInto(t, e.api("GET", "/api/v1/catalog", token, nil), &got)
+		r := got.Reference
+		if len(r.Cautions) == 0 || len(r.GroomingStages) != 4 || len(r.VulnerabilityFactors) == 0 || len(r.ReasonableGroundsWordings) < 3 || r.ReasonableGroundsCurrent == "" {
+			t.Fatalf("reference: %+v", r)
+		}
+		for _, p := range r.DisruptionPowers {
+			if p.ID == "ccepo" && p.EffectiveFrom != "" {
+				t.Error("the CCEPO is given a commencement date")
+			}
+		}
+	})
+}

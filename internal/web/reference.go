@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"time"
 
 	"waymark/internal/casework"
@@ -97,4 +98,33 @@ func (s *Server) nrmSectionPage(view casework.NRMDraftView, kind nrm.Kind, caseI
 		p.Threshold = s.thresholdOn(s.svc.Now())
 	}
 	return p, ok
+}
+
+// referenceJSON is the reference data for the API's catalogue: each list
+// as the catalogue has it, with the versions of its files and the
+// Reasonable Grounds wording in force today.
+func (s *Server) referenceJSON() map[string]any {
+	r := s.reference()
+	current := ""
+	if w, ok := r.ThresholdOn(s.svc.Now()); ok {
+		current = w.ID
+	}
+	versions := map[string]string{} // by the file's name in camelCase: "disruptionPowers"
+	for file, v := range r.Versions {
+		name := strings.TrimSuffix(file, ".json")
+		for i := strings.IndexByte(name, '-'); i >= 0 && i+1 < len(name); i = strings.IndexByte(name, '-') {
+			name = name[:i] + strings.ToUpper(name[i+1:i+2]) + name[i+2:]
+		}
+		versions[name] = v
+	}
+	return map[string]any{
+		"versions":                  versions,
+		"cautions":                  r.Cautions,
+		"groomingStages":            r.GroomingStages,
+		"vulnerabilityGroups":       r.VulnerabilityGroups,
+		"vulnerabilityFactors":      r.VulnerabilityFactors,
+		"disruptionPowers":          r.DisruptionPowers,
+		"reasonableGroundsWordings": r.ThresholdWordings,
+		"reasonableGroundsCurrent":  current,
+	}
 }
