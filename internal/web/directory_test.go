@@ -127,6 +127,11 @@ func TestReasonableGroundsWordingIsShownWhereEvidenceIsWritten(t *testing.T) {
 		if page := b.get("/cases/" + id + "/nrm-draft/background").Body.String(); strings.Contains(page, "The Reasonable Grounds test, as worded") {
 			t.Error("the wording is shown on a section that is not evidence")
 		}
+		// §5.2: the gender-bias caution where the referral's types of exploitation are ticked.
+		caution := catalog.MustReference().CautionFor("exploitation-types")[0].Text
+		if page := htmlUnescape(b.get("/cases/" + id + "/nrm-draft/exploiters").Body.String()); !strings.Contains(page, caution) {
+			t.Error("the gender-bias caution is not shown where the referral's types of exploitation are ticked")
+		}
 	})
 }
 

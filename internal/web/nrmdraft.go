@@ -12,6 +12,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/catalog"
 	"waymark/internal/nrm"
 	"waymark/internal/pathway"
 )
@@ -132,7 +133,8 @@ type nrmSectionPage struct {
 	Base, Heading, Reference, SectionTitle, Action string
 	Number, Of                                     int
 	Pages                                          []nrmPageView
-	Threshold                                      *thresholdView // on the evidence sections (reference.go)
+	Threshold                                      *thresholdView    // on the evidence sections (reference.go)
+	Cautions                                       []catalog.Caution // where the types of exploitation are ticked (reference.go)
 }
 
 func (s *Server) handleNRMSection(kind nrm.Kind) func(http.ResponseWriter, *http.Request, casework.Viewer) {

@@ -90,12 +90,19 @@ func (s *Server) addReference(opts map[string]any, slug string) {
 // the evidence the Reasonable Grounds decision rests on (§8.7).
 var nrmEvidenceSections = map[string]bool{"exploitation": true, "insight": true}
 
+// nrmTypesSection is the referral's section where the types of
+// exploitation are ticked.
+const nrmTypesSection = "exploiters"
+
 // nrmSectionPage is nrmSection with the Reasonable Grounds wording of the
 // day on the referral's evidence sections.
 func (s *Server) nrmSectionPage(view casework.NRMDraftView, kind nrm.Kind, caseID, section string, typed map[string]string) (nrmSectionPage, bool) {
 	p, ok := nrmSection(view, kind, caseID, section, typed)
 	if ok && kind == nrm.Referral && nrmEvidenceSections[section] {
 		p.Threshold = s.thresholdOn(s.svc.Now())
+	}
+	if ok && kind == nrm.Referral && section == nrmTypesSection {
+		p.Cautions = s.reference().CautionFor("exploitation-types") // §5.2
 	}
 	return p, ok
 }
