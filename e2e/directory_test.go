@@ -47,4 +47,12 @@ func TestDirectoryThroughThePages(t *testing.T) {
 	}
 	b.expectText("Directory entry saved")
 	b.signOut()
+
+	// §6.8, §9.4: Eastshire has the ICTG service, so a child the demo
+	// referred to the NRM is prompted for an ICTG referral on the case page.
+	b.signIn(socialWorkerEmail, socialWorkerName)
+	b.open("/cases")
+	follow(b, childLink("Sophie Lambert"))
+	b.expectText("Refer to the ICTG service", "Record the ICTG referral")
+	b.signOut()
 }
