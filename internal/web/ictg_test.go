@@ -12,7 +12,7 @@ import (
 	"waymark/internal/storetest"
 )
 
-// act gives a command as v against the case as v last saw it.
+// actAs gives a command as v against the case as v last saw it.
 func (e *testEnv) actAs(v casework.Viewer, id string, cmd pathway.Command) {
 	e.t.Helper()
 	view, err := e.svc.Case(context.Background(), v, id)
