@@ -44,7 +44,7 @@ func pageKind(path string) string {
 		return path
 	}
 	k := caseID.ReplaceAllString(path, "/cases/{id}")
-	for _, p := range []string{"/admin/staff/", "/subject-access/", "/concerns/"} {
+	for _, p := range []string{"/admin/staff/", "/subject-access/", "/concerns/", "/directory/"} {
 		if rest, ok := strings.CutPrefix(k, p); ok && rest != "new" {
 			parts := strings.SplitN(rest, "/", 2)
 			parts[0] = "{id}"

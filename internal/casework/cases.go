@@ -33,6 +33,8 @@ type CaseView struct {
 	Actions     []pathway.Availability
 	NextStep    pathway.Availability
 	HasNextStep bool
+	// ICTG asks the team to refer the child to the ICTG service (ictg.go).
+	ICTG *pathway.ICTGPrompt
 }
 
 // Action is the viewer's availability of the command named name.
@@ -313,6 +315,8 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		view.NextStep, view.HasNextStep = s.Pathway.NextStep(c, v.actorOn(s.Catalog, m), s.now())
 		if !m.Team() {
 			view.Case = view.Case.ForOutsider(v.User.ID) // §6.5: the team's work is theirs to know
+		} else if view.ICTG, err = ictgPrompt(tx, c); err != nil {
+			return audit.Entry{}, err
 		}
 		if m.Is(pathway.MemberBreakGlass) {
 			if _, view.EmergencyUntil, err = breakGlassMembership(tx, pathway.Membership{}, caseID, v.User.ID, s.now()); err != nil {

@@ -89,6 +89,11 @@ type Catalog struct {
 	// HOLists are the Home Office NRM form's closed lists, versioned on
 	// their own (HOLists.Source); Load fills them, Parse does not.
 	HOLists *HOLists
+	// Reference is the reference data kept as data (reference.go): the
+	// disruption powers, the Reasonable Grounds wording's history, grooming
+	// stages, cautions, vulnerability factors and the directory's seed.
+	// Load fills it, Parse does not.
+	Reference *Reference
 }
 
 // Load parses and validates the catalogue embedded in the binary. It keeps no
@@ -106,6 +111,9 @@ func Load() (*Catalog, error) {
 		return nil, fmt.Errorf("catalog: %s: version %q does not match catalog.Version %q", fileCatalog, c.Version, Version)
 	}
 	if c.HOLists, err = LoadHOLists(); err != nil {
+		return nil, err
+	}
+	if c.Reference, err = LoadReference(); err != nil {
 		return nil, err
 	}
 	return c, nil

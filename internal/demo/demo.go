@@ -188,6 +188,13 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 	if err := mapToHOLists(tx, svc.Catalog.HOLists, now); err != nil { // places.go
 		return err
 	}
+	// Eastshire has the ICTG service (issue 13; pathway/ictg.go): cases
+	// referred to the NRM are prompted to refer the child to it too.
+	ictg := pathway.SettingChange{Key: pathway.SettingICTGAvailable, Value: "yes", From: now.AddDate(-1, 0, 0).In(pathway.London).Format("2006-01-02"),
+		Reason: "Demo: Eastshire is in an area with the ICTG service", RecordedBy: "user-demo-admin", RecordedAt: now.AddDate(0, -3, 0)}
+	if _, err := tx.AppendSetting(ictg); err != nil {
+		return err
+	}
 	for _, u := range users {
 		hash, err := access.HashPassword(Password, svc.Argon)
 		if err != nil {

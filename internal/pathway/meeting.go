@@ -152,29 +152,15 @@ var meetingNRMDecisions = []struct{ Value, Text string }{
 func MeetingNRMDecisions() []struct{ Value, Text string } { return meetingNRMDecisions }
 
 // The powers a meeting considers to protect the child and disrupt the
-// exploiters (§6.8 a–j), in the procedure's order.
-var disruptionPowers = []struct{ Value, Text, Section string }{
-	{"ddtro", "Drug Dealing Telecommunications Restriction Order", "§6.8(a)"},
-	{"cbo", "Criminal Behaviour Order", "§6.8(b)"},
-	{"scpo", "Serious Crime Prevention Order", "§6.8(c)"},
-	{"recovery-order", "Recovery Order", "§6.8(d)"},
-	{"cawn", "Child Abduction Warning Notice", "§6.8(e)"},
-	{"shpo", "Sexual Harm Prevention Order", "§6.8(f)"},
-	{"sro", "Sexual Risk Order", "§6.8(g)"},
-	{"civil-injunction", "Civil injunction", "§6.8(h)"},
-	{"stro", "Slavery and Trafficking Risk Order (the procedure's Modern Slavery Risk Order)", "§6.8(i)"},
-	{"gang-injunction", "Gang injunction", "§6.8(j)"},
-}
+// exploiters (§6.8 a–j) are catalogue data: see disruption_powers.go.
 
 // DisruptionPowers lists the powers of §6.8 a–j, each with its section.
 func DisruptionPowers() []struct{ Value, Text, Section string } { return disruptionPowers }
 
 // DisruptionPowerLabel is a power's name; an unknown value comes back unchanged.
 func DisruptionPowerLabel(v string) string {
-	for _, p := range disruptionPowers {
-		if p.Value == v {
-			return p.Text
-		}
+	if p, ok := disruptionPower(v); ok {
+		return p.Label
 	}
 	return v
 }

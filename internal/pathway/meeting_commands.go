@@ -207,7 +207,7 @@ func (cmd RecordDisruptionPower) decide(p *Pathway, c Case, a Actor, now time.Ti
 		return nil, waymark.Errorf(waymark.EINVALID, "Record what the %s agreed first, then the powers it considered (§6.8).", m.Title())
 	}
 	var probs waymark.Problems
-	if DisruptionPowerLabel(cmd.Power) == cmd.Power {
+	if pw, ok := disruptionPower(cmd.Power); !ok || !pw.InForce(now) {
 		probs.Add("power", "Select the power the meeting considered")
 	}
 	if !meetingIsOption(powerOutcomes, cmd.Outcome) {

@@ -61,6 +61,8 @@ type apiCase struct {
 	Family *pathway.FamilyState `json:"family,omitempty"`
 	// Household is who the child lives with, and what the meeting decided when the child is unrelated to it (§6.8).
 	Household *pathway.HouseholdState `json:"household,omitempty"`
+	// ICTGReferralPrompt: refer the child to the ICTG service (team only; §6.8, §9.4).
+	ICTGReferralPrompt *pathway.ICTGPrompt `json:"ictgReferralPrompt,omitempty"`
 }
 
 func caseJSON(v casework.CaseView, now time.Time) apiCase {
@@ -79,6 +81,7 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		if len(c.Household.Records)+len(c.Household.Considerations) > 0 {
 			out.Household = &c.Household
 		}
+		out.ICTGReferralPrompt = v.ICTG
 	} else if len(c.Meetings.Meetings)+len(c.Meetings.Actions)+len(c.Meetings.Escalations) > 0 {
 		// An outsider's case holds only the meetings, actions and
 		// escalations they take part in (pathway.Case.ForOutsider).
@@ -174,6 +177,7 @@ func (s *Server) handleAPICatalog(w http.ResponseWriter, r *http.Request, v case
 		"genders":           pathway.Genders(),
 		"contactMethods":    pathway.ContactMethods(),
 		"outcomes":          pathway.Outcomes(),
+		"reference":         s.referenceJSON(), // reference.go
 	})
 }
 

@@ -145,6 +145,9 @@ func authzRoutes() map[string]authzRoute {
 	interpreter := url.Values{"name": {"Ana Interpreter"}, "languages": {"Albanian"}, "gender": {pathway.InterpreterGenders()[0].Value},
 		"professional": {"yes"}, "approved": {"yes"}, "active": {"yes"}, "csrf_token": {"{csrf}"}}
 	csrf := url.Values{"csrf_token": {"{csrf}"}}
+	directoryForm := url.Values{"name": {"Modern Slavery Helpline"}, "kind": {"helpline"}, "lastChecked-day": {"1"}, "lastChecked-month": {"3"},
+		"lastChecked-year": {"2026"}, "checkBeforeUse": {"no"}, "shown": {"shown"}, "csrf_token": {"{csrf}"}}
+	directoryJSONBody := map[string]any{"name": "Modern Slavery Helpline", "kind": "helpline", "lastChecked": "2026-03-01", "checkBeforeUse": false}
 	form := func(kv ...string) url.Values {
 		f := url.Values{"csrf_token": {"{csrf}"}}
 		for i := 0; i < len(kv); i += 2 {
@@ -328,6 +331,23 @@ func authzRoutes() map[string]authzRoute {
 		"POST /api/v1/staff/{id}/unlock":          {method: "POST", path: "/api/v1/staff/{id}/unlock", want: bearer(forbidden, statuses{"admin": notFound})},
 		"GET /api/v1/organisations":               {method: "GET", path: "/api/v1/organisations", want: bearer(forbidden, statuses{"admin": ok})},
 		"POST /admin/staff/{id}/profile":          {method: "POST", path: "/admin/staff/{id}/profile", form: form("jobTitle", "Manager"), want: signedIn("POST", forbidden, statuses{"admin": notFound})},
+
+		// The partnership's dated settings (settings.go): administrators and the partnership lead.
+		"GET /admin/settings":        {method: "GET", path: "/admin/settings", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"GET /admin/settings/{key}":  {method: "GET", path: "/admin/settings/ddm_pilot", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /admin/settings/{key}": {method: "POST", path: "/admin/settings/ddm_pilot", form: form("value", "yes", "effectiveFrom-day", "1", "effectiveFrom-month", "6", "effectiveFrom-year", "2026"), want: signedIn("POST", forbidden, statuses{"admin": seeOther, "partnership-lead": seeOther})},
+		"GET /api/v1/settings":       {method: "GET", path: "/api/v1/settings", want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /api/v1/settings":      {method: "POST", path: "/api/v1/settings", json: map[string]any{"key": "ddm_pilot", "value": "yes", "effectiveFrom": "2026-06-01"}, want: bearer(forbidden, statuses{"admin": created, "partnership-lead": created})},
+
+		// The directory of support and key contacts (directory.go): everyone signed in reads it; partnership leads and administrators keep it.
+		"GET /directory":             {method: "GET", path: "/directory", want: signedIn("GET", ok, nil)},
+		"GET /directory/new":         {method: "GET", path: "/directory/new", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"GET /directory/{id}/edit":   {method: "GET", path: "/directory/ictg-advice-line/edit", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /directory":            {method: "POST", path: "/directory", form: directoryForm, want: signedIn("POST", forbidden, statuses{"admin": seeOther, "partnership-lead": seeOther})},
+		"POST /directory/{id}":       {method: "POST", path: "/directory/ictg-advice-line", form: directoryForm, want: signedIn("POST", forbidden, statuses{"admin": seeOther, "partnership-lead": seeOther})},
+		"GET /api/v1/directory":      {method: "GET", path: "/api/v1/directory", want: bearer(ok, nil)},
+		"POST /api/v1/directory":     {method: "POST", path: "/api/v1/directory", json: directoryJSONBody, want: bearer(forbidden, statuses{"admin": created, "partnership-lead": created})},
+		"PUT /api/v1/directory/{id}": {method: "PUT", path: "/api/v1/directory/ictg-advice-line", json: directoryJSONBody, want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
 
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The
@@ -559,6 +579,7 @@ type authzState struct {
 	Interpreters, Users int
 	Documents           int
 	Versions            string
+	Settings            int // partnership_settings rows (settings.go)
 }
 
 func (m *matrix) state() authzState {
@@ -588,7 +609,7 @@ func (m *matrix) state() authzState {
 	}
 	rows.Close()
 	return authzState{savedState: e.saved(), Interpreters: e.count("interpreters"), Users: e.count("users"), Documents: e.count("case_files"),
-		Versions: strings.Join(versions, ",") + " drafts " + strings.Join(drafts, ",")}
+		Versions: strings.Join(versions, ",") + " drafts " + strings.Join(drafts, ","), Settings: e.count("partnership_settings")}
 }
 
 // normalised is a response with what differs between any two requests (the

@@ -176,6 +176,7 @@ func (s *Server) renderStep(w http.ResponseWriter, r *http.Request, status int, 
 		p.Selected["act:"+x] = true
 	}
 	p.Options = map[string]any{"genders": optionItems(pathway.Genders())}
+	s.addReference(p.Options, st.Slug) // reference.go
 	switch st.Slug {
 	case "exploitation":
 		var items []map[string]string

@@ -12,6 +12,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/catalog"
 	"waymark/internal/nrm"
 	"waymark/internal/pathway"
 )
@@ -134,6 +135,8 @@ type nrmSectionPage struct {
 	Number, Of                                     int
 	Pages                                          []nrmPageView
 	Warnings                                       []pathway.Warning // the case's (§1.2, §7.4, §8.5)
+	Threshold                                      *thresholdView    // on the evidence sections (reference.go)
+	Cautions                                       []catalog.Caution // where the types of exploitation are ticked (reference.go)
 }
 
 func (s *Server) handleNRMSection(kind nrm.Kind) func(http.ResponseWriter, *http.Request, casework.Viewer) {
@@ -144,7 +147,7 @@ func (s *Server) handleNRMSection(kind nrm.Kind) func(http.ResponseWriter, *http
 			s.failErr(w, r, err)
 			return
 		}
-		p, ok := nrmSection(view, kind, id, r.PathValue("section"), restoredNRM(r, view, r.PathValue("section")))
+		p, ok := s.nrmSectionPage(view, kind, id, r.PathValue("section"), restoredNRM(r, view, r.PathValue("section")))
 		if !ok {
 			s.fail(w, r, http.StatusNotFound, "There is no such section of the "+kind.Title()+". Go back to the task list.")
 			return
@@ -207,7 +210,7 @@ func (s *Server) handleNRMSectionSave(kind nrm.Kind) func(http.ResponseWriter, *
 					return
 				}
 			}
-			p, _ := nrmSection(fresh, kind, id, section, typed)
+			p, _ := s.nrmSectionPage(fresh, kind, id, section, typed)
 			fields := waymark.ErrorFields(err)
 			if len(fields) == 0 {
 				fields = []waymark.FieldError{{Message: waymark.ErrorMessage(err)}}
@@ -224,7 +227,7 @@ func (s *Server) handleNRMSectionSave(kind nrm.Kind) func(http.ResponseWriter, *
 			}
 		}
 		if len(over) > 0 {
-			p, _ := nrmSection(after, kind, id, section, nil)
+			p, _ := s.nrmSectionPage(after, kind, id, section, nil)
 			s.render(w, r, http.StatusUnprocessableEntity, "nrm-section", Page{Title: p.SectionTitle + " – " + p.Heading, Errors: over, Data: p})
 			return
 		}

@@ -108,10 +108,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/organisations/{id}/ho-lists", s.page(s.handleOrgHOListsSave))     // organisations_holists.go
 	mux.Handle("GET /admin/organisations/partnership", s.page(s.handlePartnershipLists))      // organisations_holists.go
 	mux.Handle("POST /admin/organisations/partnership", s.page(s.handlePartnershipListsSave)) // organisations_holists.go
+	mux.Handle("GET /admin/settings", s.page(s.handleSettings))                               // settings.go
+	mux.Handle("GET /admin/settings/{key}", s.page(s.handleSetting))                          // settings.go
+	mux.Handle("POST /admin/settings/{key}", s.page(s.handleSettingRecord))                   // settings.go
 	mux.Handle("GET /subject-access", s.page(s.handleSubjectAccess))                          // privacy.go
 	mux.Handle("POST /subject-access/{id}/export", s.page(s.handleSubjectExport))             // privacy.go
 	mux.Handle("GET /subject-access/{id}/erase", s.page(s.handleErasureForm))                 // privacy.go
 	mux.Handle("POST /subject-access/{id}/erase", s.page(s.handleErasure))                    // privacy.go
+	mux.Handle("GET /directory", s.page(s.handleDirectory))                                   // directory.go: every signed-in person
+	mux.Handle("GET /directory/new", s.page(s.handleDirectoryEdit))                           // directory.go: partnership leads and administrators
+	mux.Handle("POST /directory", s.page(s.handleDirectorySave))                              // directory.go
+	mux.Handle("GET /directory/{id}/edit", s.page(s.handleDirectoryEdit))                     // directory.go
+	mux.Handle("POST /directory/{id}", s.page(s.handleDirectorySave))                         // directory.go
 	mux.Handle("POST /admin/staff/{id}/profile", s.page(s.handleStaffChange("profile")))
 	mux.Handle("GET /accessibility", http.HandlerFunc(s.handleStatic("accessibility", "Accessibility statement")))
 	mux.Handle("GET /privacy", http.HandlerFunc(s.handleStatic("privacy", "Privacy notice")))
@@ -167,6 +175,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/staff/{id}/role", s.api(s.handleAPIStaffRole))             // staff.go
 	mux.Handle("POST /api/v1/staff/{id}/unlock", s.api(s.handleAPIStaffUnlock))        // staff.go
 	mux.Handle("GET /api/v1/organisations", s.api(s.handleAPIOrganisations))           // staff.go
+	mux.Handle("GET /api/v1/settings", s.api(s.handleAPISettings))                     // settings.go
+	mux.Handle("POST /api/v1/settings", s.api(s.handleAPISettingRecord))               // settings.go
+	mux.Handle("GET /api/v1/directory", s.api(s.handleAPIDirectory))                   // api_directory.go
+	mux.Handle("POST /api/v1/directory", s.api(s.handleAPIDirectorySave))              // api_directory.go
+	mux.Handle("PUT /api/v1/directory/{id}", s.api(s.handleAPIDirectorySave))          // api_directory.go
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "There is no API operation at "+r.Method+" "+r.URL.Path+". See /api/v1/openapi.json.", nil)
 	}))

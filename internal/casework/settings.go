@@ -1,0 +1,72 @@
+package casework
+
+import (
+	"context"
+	"fmt"
+
+	"waymark"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// The partnership's dated settings (pathway/settings.go): whether it is a
+// Devolved Decision Making pilot site and the like. They hold no case data.
+
+// ActionSettingChanged is the audit action of recording a dated change.
+const ActionSettingChanged = "partnership.setting_changed"
+
+// ErrSettingsManagers refuses a settings change to anyone else.
+var ErrSettingsManagers = waymark.Errorf(waymark.EFORBIDDEN,
+	"Only an administrator or the partnership lead, signed in to Waymark in person, changes the partnership's settings.")
+
+// ManagesSettings: administrators and the partnership lead record the
+// partnership's dated settings, signed in in person (not with an API token
+// or as a machine client).
+func (v Viewer) ManagesSettings() bool {
+	return v.Client == nil && v.Scopes == nil &&
+		(v.User.Role == pathway.RoleAdministrator || v.User.Role == pathway.RolePartnershipLead)
+}
+
+// Settings returns the partnership's setting history, for rules that ask
+// what a setting was on a day. Anyone signed in may ask: it is no case data.
+func (s *Service) Settings(ctx context.Context) (pathway.DatedSettings, error) {
+	var out pathway.DatedSettings
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Settings()
+		return err
+	})
+	return out, err
+}
+
+// SettingHistory is the history for the settings page and API: those who
+// manage the settings only.
+func (s *Service) SettingHistory(ctx context.Context, v Viewer) (pathway.DatedSettings, error) {
+	if !v.ManagesSettings() {
+		return nil, ErrSettingsManagers
+	}
+	return s.Settings(ctx)
+}
+
+// RecordSetting appends a dated change to the partnership's settings: the
+// change takes effect from the start of c.From and may be in the past
+// (recording when the partnership joined a pilot) or the future. Nothing is
+// overwritten; audited with the key, value and date.
+func (s *Service) RecordSetting(ctx context.Context, v Viewer, c pathway.SettingChange) (pathway.SettingChange, error) {
+	if !v.ManagesSettings() {
+		return c, ErrSettingsManagers
+	}
+	c, err := pathway.CheckSettingChange(c)
+	if err != nil {
+		return c, err
+	}
+	c.RecordedBy, c.RecordedAt = v.User.ID, s.now()
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if c, err = tx.AppendSetting(c); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, "", ActionSettingChanged, fmt.Sprintf("%s is %q from %s", c.Key, c.Value, c.From)))
+	})
+	return c, err
+}

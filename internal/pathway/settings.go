@@ -1,0 +1,180 @@
+package pathway
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"waymark"
+)
+
+// Dated partnership settings (issue 13). Some facts about a partnership
+// hold from a date and change later: whether it is a Devolved Decision
+// Making pilot site (sites join, and the pilot may end), whether the area
+// has the Independent Child Trafficking Guardian service. Each change is
+// kept with the day it takes effect, never overwritten, so that a rule can
+// ask what the setting was on the day that matters (the day an NRM referral
+// was submitted, say) rather than what it is now.
+
+// SettingKey names a dated partnership setting.
+type SettingKey string
+
+// The settings. To add one, add its key here and its definition to
+// SettingDefs; the store, the casework, the admin page and the API then
+// carry it without further change.
+const (
+	// SettingDDMPilot: the partnership is a Devolved Decision Making pilot
+	// site, whose local panel makes the Reasonable Grounds and Conclusive
+	// Grounds decisions for children in scope (panel.go).
+	SettingDDMPilot SettingKey = "ddm_pilot"
+)
+
+// SettingDef describes a setting: its values are "yes" or "no" unless
+// Values says otherwise, and a setting never recorded reads as Default.
+type SettingDef struct {
+	Key     SettingKey
+	Name    string   // as the admin page shows it
+	Hint    string   // what it changes
+	Values  []string // the values it may take; nil means "yes" and "no"
+	Default string   // the value before any change is recorded
+}
+
+// SettingDefs are the partnership's dated settings, in the order the admin
+// page shows them.
+var SettingDefs = []SettingDef{
+	{Key: SettingDDMPilot, Name: "Devolved Decision Making pilot site",
+		Hint:    "When yes, the partnership's local decision panel makes the Reasonable Grounds and Conclusive Grounds decisions for child referrals in scope submitted on or after this date; the rest go to the Single Competent Authority.",
+		Default: "no"},
+}
+
+// SettingDefOf returns the definition of key.
+func SettingDefOf(key SettingKey) (SettingDef, bool) {
+	for _, d := range SettingDefs {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return SettingDef{}, false
+}
+
+// AllowedValues are the values d may take.
+func (d SettingDef) AllowedValues() []string {
+	if d.Values == nil {
+		return []string{"yes", "no"}
+	}
+	return d.Values
+}
+
+// SettingChange is one recorded change: from the start of the day From
+// (YYYY-MM-DD, London), Key has Value.
+type SettingChange struct {
+	Seq        int64      `json:"seq"`
+	Key        SettingKey `json:"key"`
+	Value      string     `json:"value"`
+	From       string     `json:"effectiveFrom"`
+	Reason     string     `json:"reason,omitempty"`
+	RecordedBy string     `json:"recordedBy"`
+	RecordedAt time.Time  `json:"recordedAt"`
+}
+
+// DatedSettings is the partnership's history of setting changes, in any
+// order.
+type DatedSettings []SettingChange
+
+// Setting is one setting's view of the history.
+type Setting struct {
+	def     SettingDef
+	changes DatedSettings
+}
+
+// Setting returns key's view of the history.
+func (d DatedSettings) Setting(key SettingKey) Setting {
+	def, ok := SettingDefOf(key)
+	if !ok {
+		def = SettingDef{Key: key}
+	}
+	var mine DatedSettings
+	for _, c := range d {
+		if c.Key == key {
+			mine = append(mine, c)
+		}
+	}
+	sort.SliceStable(mine, func(i, j int) bool {
+		if mine[i].From != mine[j].From {
+			return mine[i].From < mine[j].From
+		}
+		return mine[i].Seq < mine[j].Seq
+	})
+	return Setting{def: def, changes: mine}
+}
+
+// On returns the setting's value on day: that of the latest change taking
+// effect on or before it (of two on the same day, the one recorded later),
+// or the default when none does. Only the civil date of day in London
+// counts.
+func (s Setting) On(day time.Time) string {
+	return s.OnDate(day.In(London).Format(time.DateOnly))
+}
+
+// OnDate is On for a civil date, YYYY-MM-DD.
+func (s Setting) OnDate(date string) string {
+	v := s.def.Default
+	for _, c := range s.changes {
+		if c.From > date {
+			break
+		}
+		v = c.Value
+	}
+	return v
+}
+
+// YesOn reports whether the setting is "yes" on day.
+func (s Setting) YesOn(day time.Time) bool { return s.On(day) == "yes" }
+
+// Since returns the date from which the setting has held its value on day,
+// "" when it has held it since before any change was recorded.
+func (s Setting) Since(day time.Time) string {
+	date := day.In(London).Format(time.DateOnly)
+	v, since := s.def.Default, ""
+	for _, c := range s.changes {
+		if c.From > date {
+			break
+		}
+		if c.Value != v {
+			since = c.From
+		}
+		v = c.Value
+	}
+	return since
+}
+
+// History returns the setting's changes, earliest effective date first.
+func (s Setting) History() DatedSettings { return s.changes }
+
+// CheckSettingChange checks a change a person asks for: a known key, one of
+// its values and a real date. The reason is optional.
+func CheckSettingChange(c SettingChange) (SettingChange, error) {
+	var probs waymark.Problems
+	c.Value = strings.TrimSpace(c.Value)
+	c.From = strings.TrimSpace(c.From)
+	c.Reason = strings.TrimSpace(c.Reason)
+	def, ok := SettingDefOf(c.Key)
+	if !ok {
+		probs.Add("key", "Choose a setting Waymark knows")
+	} else {
+		allowed := false
+		for _, v := range def.AllowedValues() {
+			allowed = allowed || v == c.Value
+		}
+		if !allowed {
+			probs.Add("value", "Choose %s", strings.Join(def.AllowedValues(), " or "))
+		}
+	}
+	if _, err := time.ParseInLocation(time.DateOnly, c.From, London); err != nil {
+		probs.Add("effectiveFrom", "Enter the date the change takes effect, like 2026-06-01")
+	}
+	if len(c.Reason) > 2000 {
+		probs.Add("reason", "The reason must be 2,000 characters or fewer")
+	}
+	return c, probs.Err()
+}
