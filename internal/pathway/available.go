@@ -86,6 +86,8 @@ func NewCatalogue() []CatalogueEntry {
 		{PlanInterview{}, AreaStrategy},
 		{BookInterpreter{}, AreaStrategy},
 		{RecordSituation{}, AreaStrategy},
+		{StartSection47{}, AreaStrategy},    // section47.go
+		{CompleteSection47{}, AreaStrategy}, // section47.go
 
 		{ConveneMeeting{}, AreaMeetings},
 		{RecordMeetingHeld{}, AreaMeetings},

@@ -69,6 +69,7 @@ func Choices() []Choice {
 		{Command: RecordSituation{}, Field: "helpInvestigation", Options: yesNoNotSure, Optional: true},
 		{Command: RecordSituation{}, Field: "hasChildren", Options: yesNo, Optional: true},
 		{Command: RecordSituation{}, Field: "communicationNeeds", Options: yesNo, Optional: true},
+		{Command: CompleteSection47{}, Field: "outcome", Options: section47Outcomes},
 	}
 }
 
@@ -92,7 +93,7 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[GiveClientAccess]():                 {"clientId", "reason"},
 	reflect.TypeFor[WithdrawClientAccess]():             {"clientId"},
 	reflect.TypeFor[ConveneMeeting]():                   {"kind", "scheduledFor", "inviteeEmails"},
-	reflect.TypeFor[RecordMeetingHeld]():                {"attendees", "nrmDecision", "childProtectionConference", "childProtectionPlan", "informationSharedWithPolice"},
+	reflect.TypeFor[RecordMeetingHeld]():                {"attendeeIds", "nrmDecision", "childProtectionConference", "childProtectionPlan", "informationSharedWithPolice"},
 	reflect.TypeFor[RecordDisruptionPower]():            {"power", "outcome", "reason"},
 	reflect.TypeFor[AddMeetingAction]():                 {"text", "ownerEmail", "dueOn", "contactsFamily"},
 	reflect.TypeFor[CompleteMeetingAction]():            {"actionId"},
@@ -117,6 +118,8 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordStrategyDiscussion]():         {"heldAt", "participants"},
 	reflect.TypeFor[PlanInterview]():                    {"plannedFor", "interviewers"},
 	reflect.TypeFor[BookInterpreter]():                  {"interpreterId", "language", "genderPreference"},
+	reflect.TypeFor[StartSection47]():                   {"startedAt"},
+	reflect.TypeFor[CompleteSection47]():                {"completedAt", "outcome"},
 	reflect.TypeFor[RecordSupport]():                    {"kind", "status"},
 	reflect.TypeFor[UpdateSupport]():                    {"item", "status"},
 	reflect.TypeFor[RecordChildFromAbroad]():            {"accommodationBasis"},
@@ -154,7 +157,8 @@ func Progresses() []string {
 
 // WarningKinds lists every Warning.Kind, in the order WarningsAt gives them.
 func WarningKinds() []string {
-	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "age-uncertain", "whereabouts-confidential", "closed"}
+	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "age-uncertain", "whereabouts-confidential", "closed",
+		"interpreter-needed", "meeting"} // the last two: TeamWarnings
 }
 
 // ClockKinds lists every kind of clock a case can run.

@@ -93,6 +93,7 @@ var eventDecoders = newEventRegistry(
 	supervisionEvents(),
 	placesEvents(),
 	situationEvents(),
+	section47Events(), // section47.go
 )
 
 // EventTypes lists every registered event type.

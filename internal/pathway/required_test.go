@@ -33,7 +33,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RevokeWhereaboutsAccess{}, pathway.RequestAgeAssessment{}, pathway.CompleteAgeAssessment{},
 	pathway.RecordSupervision{}, pathway.ContributeToNRM{}, pathway.UseNRMContribution{},
 	pathway.RecordChildOrigin{}, pathway.RecordExploitationPlaces{}, pathway.RecordWhereChildIsNow{},
-	pathway.RecordSituation{},
+	pathway.RecordSituation{}, pathway.StartSection47{}, pathway.CompleteSection47{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -95,7 +95,8 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	ukvi := then(t, supCase(t), frontDoor, pathway.RecordUKVIConcern{RaisedAt: now.Add(time.Hour), Details: "UKVI raised a concern at the port."}, now.Add(2*time.Hour))
 	placed := then(t, supCase(t), frontDoor, pathway.StartPlacement{StartedAt: now.Add(time.Hour), PlacementType: pathway.PlacementTypes()[0].Value, Address: supAddress, WhereaboutsConfidential: true}, now.Add(2*time.Hour))
 	contributed := then(t, contactedCase(t), teacher, contribLivingConditions, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed}
+	s47Open := then(t, strategyCase(t), mtgSocialWorker, pathway.StartSection47{StartedAt: now.Add(time.Hour)}, now.Add(2*time.Hour))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, s47Open}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses
