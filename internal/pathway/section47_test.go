@@ -22,7 +22,7 @@ func TestSection47IsRecordedAndTheMeetingShowsWhetherItFinishedFirst(t *testing.
 	wantRefused(t, err, waymark.ECONFLICT, "", "already open")
 
 	// A meeting convened while the enquiry is open is warned about.
-	c, e = mustDecide(t, c, mtgSocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: now.Add(72 * time.Hour),
+	c, _ = mustDecide(t, c, mtgSocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: now.Add(72 * time.Hour),
 		InviteeEmails: []string{"first.responder@police.example"}, Invitees: []pathway.Party{policeLead.Party}}, now.Add(5*time.Hour))
 	m := c.Meetings.Meetings[0]
 	if text, before := c.Strategy.Section47AtMeeting(m); before || !strings.Contains(text, "not yet completed") {
