@@ -158,6 +158,17 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.saveAction(casePath, "Record the strategy discussion")
 	b.expectText("Section 47 enquiry: yes", "Joint interview: yes", "Strategy discussion held: Section 47 enquiry to start; joint interview agreed")
 
+	// §6.7, §6.8: the Section 47 enquiry's start, completion and outcome.
+	b.startAction(casePath, "section47-start", "Record that the Section 47 enquiry started")
+	b.fillDateTime("startedAt", strategyHeld.Add(time.Hour).In(lon))
+	b.saveAction(casePath, "Record that the Section 47 enquiry started")
+	b.startAction(casePath, "section47-complete", "Record that the Section 47 enquiry is complete")
+	b.fillDateTime("completedAt", strategyHeld.Add(20*time.Hour).In(lon))
+	b.choose("outcome", "continuing-risk")
+	b.fill("summary", "The sponsor's account does not hold; the child is at continuing risk.")
+	b.saveAction(casePath, "Record that the Section 47 enquiry is complete")
+	b.expectText("Section 47 enquiry", "Concerns substantiated and the child is judged to be at continuing risk of significant harm")
+
 	b.startAction(casePath, "book-interpreter", "Book an interpreter for the child")
 	b.chooseOption("interpreterId", interpreterName)
 	b.choose("genderPreference", "female")
@@ -286,7 +297,14 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	}
 
 	b.startAction(casePath, "record-meeting", "Record what the meeting agreed")
-	b.fill("attendees", socialWorkerName+", social worker\nTom Brennan, supervising manager\nDS Chris Lawson, Eastshire Police\nHannah Okafor, Northfield Academy")
+	// Attendees are chosen, not typed: the convener and the three invitees
+	// start ticked, and all four came (§6.8). The sponsor is not offered (§7.4).
+	if n := run(b, "counting the attendees ticked", chromedp.Evaluate[int](`document.querySelectorAll('input[name="attendeeIds"]:checked').length`)); n != 4 {
+		t.Errorf("%d attendees start ticked, want the convener and the three invitees", n)
+	}
+	if n := run(b, "looking for the sponsor among the attendees", chromedp.Evaluate[int](fmt.Sprintf(`Array.from(document.querySelectorAll('label.govuk-checkboxes__label')).filter(l => l.textContent.includes(%q)).length`, sponsorName))); n != 0 {
+		t.Errorf("the sponsor is offered as an attendee of a meeting about future action (§7.4)")
+	}
 	b.choose("nrmDecision", "submit")
 	b.chooseOption("leadOrgId", "Eastshire Police")
 	b.choose("childProtectionConference", "yes")
@@ -294,6 +312,9 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 	b.choose("informationSharedWithPolice", "yes")
 	b.saveAction(casePath, "Record what the meeting agreed")
 	b.expectText("Multi-agency meeting held", "Yes – an NRM referral is to be submitted by the lead First Responder organisation")
+	if got := b.summaryValue("Section 47 enquiry"); !strings.Contains(got, "before the meeting") {
+		t.Errorf("the meeting's Section 47 row is %q, want it completed before the meeting (§6.8)", got)
+	}
 	if got := b.summaryValue("Lead First Responder"); got != "Eastshire Police" {
 		t.Errorf("the meeting's lead First Responder is %q, want Eastshire Police", got)
 	}

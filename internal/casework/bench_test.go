@@ -465,7 +465,7 @@ func (f *benchFixture) escalate(tx *store.Tx, cs pathway.Case, referrer casework
 		v   casework.Viewer
 		cmd pathway.Command
 	}{
-		{f.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: at.Add(time.Hour), InviteeEmails: []string{police.Email},
+		{f.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: at.Add(-time.Hour), InviteeEmails: []string{police.Email},
 			Invitees: []pathway.Party{{UserID: police.ID, Name: police.Name, OrgID: police.OrgID, OrgName: f.p.Police.Name}}}},
 		{f.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
 			ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},

@@ -310,6 +310,9 @@ func (s *Service) Case(ctx context.Context, v Viewer, caseID string) (CaseView, 
 		}
 		// §7.6: a confidential placement's address reaches only those granted it.
 		view = CaseView{Case: c.Redacted(v.User.ID), Membership: m, Warnings: c.WarningsAt(s.now()), Flags: c.Flags(s.now())}
+		if m.Team() { // interpreters, attendance, Section 47: the team's arrangements (§6.5, §6.7, §6.8)
+			view.Warnings = append(view.Warnings, c.TeamWarnings(s.now())...)
+		}
 		// What the viewer may do next is the pathway's answer, on the whole case.
 		view.Actions = s.Pathway.Available(c, v.actorOn(s.Catalog, m), s.now())
 		view.NextStep, view.HasNextStep = s.Pathway.NextStep(c, v.actorOn(s.Catalog, m), s.now())

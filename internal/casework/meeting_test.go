@@ -79,7 +79,7 @@ func meetingCase(p *partnership, changes ...func(*pathway.Concern)) string {
 
 func convene(p *partnership, caseID string, emails ...string) {
 	p.t.Helper()
-	p.meetingMustAct(p.SocialWorker, caseID, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: p.clock.Now().Add(24 * time.Hour), InviteeEmails: emails})
+	p.meetingMustAct(p.SocialWorker, caseID, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: p.clock.Now().Add(-time.Hour), InviteeEmails: emails})
 }
 
 func recordHeld(decision, leadOrgID string) pathway.RecordMeetingHeld {

@@ -18,10 +18,14 @@ import (
 func resolveMeeting(tx *store.Tx, cat *catalog.Catalog, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
 	switch cmd := cmd.(type) {
 	case pathway.ConveneMeeting:
-		return resolveInvitees(tx, cmd)
+		return resolveInvitees(tx, c, cmd)
 	case pathway.RecordMeetingHeld:
 		org, err := resolveLeadOrganisation(tx, cat, cmd.LeadOrgID)
+		if err != nil {
+			return nil, err
+		}
 		cmd.LeadOrg = org
+		cmd.Staff, err = resolveAttendees(tx, c, cmd)
 		return cmd, err
 	case pathway.AddMeetingAction:
 		return resolveActionOwner(tx, cmd)
@@ -60,12 +64,13 @@ func activeUserByEmail(tx *store.Tx, email string) (store.User, bool, error) {
 
 // resolveInvitees turns each email into a person, naming every email that
 // matches no active user so they can all be put right at once.
-func resolveInvitees(tx *store.Tx, cmd pathway.ConveneMeeting) (pathway.Command, error) {
+func resolveInvitees(tx *store.Tx, c pathway.Case, cmd pathway.ConveneMeeting) (pathway.Command, error) {
 	if len(cmd.InviteeEmails) > pathway.MaxInvitees {
 		return cmd, nil // the pathway reports the long list without a look-up per line
 	}
 	var unknown []string
 	cmd.Invitees = nil
+	cmd.InviteeRoles = map[string]pathway.MeetingRoles{}
 	for _, email := range cmd.InviteeEmails {
 		u, ok, err := activeUserByEmail(tx, strings.TrimSpace(email))
 		if err != nil {
@@ -76,6 +81,7 @@ func resolveInvitees(tx *store.Tx, cmd pathway.ConveneMeeting) (pathway.Command,
 			continue
 		}
 		cmd.Invitees = append(cmd.Invitees, partyOf(u))
+		cmd.InviteeRoles[u.ID] = meetingRolesOf(c, u)
 	}
 	if len(unknown) > 0 {
 		what := "There is no active Waymark user with the email address " + unknown[0]
@@ -85,6 +91,53 @@ func resolveInvitees(tx *store.Tx, cmd pathway.ConveneMeeting) (pathway.Command,
 		return nil, waymark.Invalid([]waymark.FieldError{{Field: "inviteeEmails", Message: what + ". Check them, or ask an administrator to add the people you want to invite"}})
 	}
 	return cmd, nil
+}
+
+// meetingRolesOf says whether a person is one of those §6.8 expects at the
+// meeting: the police, or a manager of the case's Children's Services.
+func meetingRolesOf(c pathway.Case, u store.User) pathway.MeetingRoles {
+	return pathway.MeetingRoles{
+		Police:             u.Org.Kind == "police",
+		SupervisingManager: u.Role == pathway.RoleManager && u.Org.ChildrensServices && u.OrgID == c.ChildrensServicesOrg,
+	}
+}
+
+// resolveAttendees looks up the staff chosen as attending, by user id, and
+// anyone else named by email. Whoever is not found is left out, for the
+// pathway to report against the answer that named them.
+func resolveAttendees(tx *store.Tx, c pathway.Case, cmd pathway.RecordMeetingHeld) (map[string]pathway.StaffAttendee, error) {
+	out := map[string]pathway.StaffAttendee{}
+	if len(cmd.AttendeeIDs)+len(cmd.AttendeeEmails) > 4*pathway.MaxInvitees {
+		return out, nil // the pathway reports the long list without a look-up per line
+	}
+	for _, choice := range cmd.AttendeeIDs {
+		id, ok := pathway.AttendeeUserID(choice)
+		if !ok {
+			continue
+		}
+		u, err := tx.UserByID(id)
+		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimSpace(choice)] = pathway.StaffAttendee{Party: partyOf(u), Roles: meetingRolesOf(c, u)}
+	}
+	for _, email := range cmd.AttendeeEmails {
+		email = strings.TrimSpace(email)
+		if email == "" || len(email) > 320 {
+			continue
+		}
+		u, ok, err := activeUserByEmail(tx, email)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[email] = pathway.StaffAttendee{Party: partyOf(u), Roles: meetingRolesOf(c, u)}
+		}
+	}
+	return out, nil
 }
 
 func resolveActionOwner(tx *store.Tx, cmd pathway.AddMeetingAction) (pathway.Command, error) {

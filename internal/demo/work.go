@@ -124,7 +124,7 @@ func recordMeeting(at moment, decision, notes string) later {
 		m := ms[len(ms)-1]
 		cmd.MeetingID = m.ID
 		for _, p := range append([]pathway.Party{m.ConvenedBy}, m.Invitees...) {
-			cmd.Attendees = append(cmd.Attendees, p.Name+", "+p.OrgName)
+			cmd.AttendeeIDs = append(cmd.AttendeeIDs, pathway.AttendeeUser(p.UserID)) // chosen, not typed (§6.8)
 		}
 		return cmd
 	}}

@@ -88,7 +88,9 @@ func NewCatalogue() []CatalogueEntry {
 		{PlanInterview{}, AreaStrategy},
 		{BookInterpreter{}, AreaStrategy},
 		{RecordSituation{}, AreaStrategy},
-		{RecordHousehold{}, AreaPeople}, // household.go
+		{RecordHousehold{}, AreaPeople},     // household.go
+		{StartSection47{}, AreaStrategy},    // section47.go
+		{CompleteSection47{}, AreaStrategy}, // section47.go
 
 		{ConveneMeeting{}, AreaMeetings},
 		{RecordMeetingHeld{}, AreaMeetings},

@@ -81,6 +81,7 @@ func Choices() []Choice {
 		{Command: RecordDocumentSeen{}, Field: "genuineness", Options: genuineness},
 		{Command: RecordNRMExplained{}, Field: "to", Options: toldWhom, Each: true},
 		{Command: RecordNRMOutcomeTold{}, Field: "to", Options: toldWhom, Each: true},
+		{Command: CompleteSection47{}, Field: "outcome", Options: section47Outcomes},
 	}
 }
 
@@ -104,7 +105,7 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[GiveClientAccess]():                 {"clientId", "reason"},
 	reflect.TypeFor[WithdrawClientAccess]():             {"clientId"},
 	reflect.TypeFor[ConveneMeeting]():                   {"kind", "scheduledFor", "inviteeEmails"},
-	reflect.TypeFor[RecordMeetingHeld]():                {"attendees", "nrmDecision", "childProtectionConference", "childProtectionPlan", "informationSharedWithPolice"},
+	reflect.TypeFor[RecordMeetingHeld]():                {"attendeeIds", "nrmDecision", "childProtectionConference", "childProtectionPlan", "informationSharedWithPolice"},
 	reflect.TypeFor[RecordDisruptionPower]():            {"power", "outcome", "reason"},
 	reflect.TypeFor[AddMeetingAction]():                 {"text", "ownerEmail", "dueOn", "contactsFamily"},
 	reflect.TypeFor[CompleteMeetingAction]():            {"actionId"},
@@ -129,6 +130,8 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[RecordStrategyDiscussion]():         {"heldAt", "participants"},
 	reflect.TypeFor[PlanInterview]():                    {"plannedFor", "interviewers"},
 	reflect.TypeFor[BookInterpreter]():                  {"interpreterId", "language", "genderPreference"},
+	reflect.TypeFor[StartSection47]():                   {"startedAt"},
+	reflect.TypeFor[CompleteSection47]():                {"completedAt", "outcome"},
 	reflect.TypeFor[RecordSupport]():                    {"kind", "status"},
 	reflect.TypeFor[UpdateSupport]():                    {"item", "status"},
 	reflect.TypeFor[RecordChildFromAbroad]():            {"accommodationBasis"},
@@ -186,7 +189,8 @@ func Progresses() []string {
 
 // WarningKinds lists every Warning.Kind, in the order WarningsAt gives them.
 func WarningKinds() []string {
-	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "family-not-known", "age-uncertain", "whereabouts-confidential", "closed"}
+	return []string{"missing", "high-missing-risk", "immediate-risk", "family-suspected", "family-not-known", "age-uncertain", "whereabouts-confidential", "closed",
+		"interpreter-needed", "meeting"} // the last two: TeamWarnings
 }
 
 // ClockKinds lists every kind of clock a case can run.

@@ -176,6 +176,7 @@ var listFuncs = map[string]any{
 	"ScheduleFourChoices": pathway.ScheduleFourChoices, // support_criminal.go
 	"PoliceSharingTopics": pathway.PoliceSharingTopics, "AgeDecisions": pathway.AgeDecisions, "DocumentKinds": pathway.DocumentKinds,
 	"Genuineness": pathway.Genuineness, "ToldWhom": pathway.ToldWhom,
+	"Section47Outcomes": pathway.Section47Outcomes,
 }
 
 // Progress only ever says one of Progresses, and every literal it builds

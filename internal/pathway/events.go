@@ -98,6 +98,7 @@ var eventDecoders = newEventRegistry(
 	familyEvents(),          // family.go
 	immediateActionEvents(), // immediate_actions.go
 	householdEvents(),       // household.go
+	section47Events(),       // section47.go
 )
 
 // EventTypes lists every registered event type.

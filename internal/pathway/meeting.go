@@ -60,6 +60,7 @@ type Meeting struct {
 	Invitees     []Party
 	Held         *MeetingRecord
 	Powers       []PowerConsidered
+	InviteeRoles *MeetingRoles // nil when convened before Waymark knew (meeting_attendance.go)
 }
 
 // KindLabel is the meeting's kind in practitioners' words.
@@ -86,6 +87,9 @@ type MeetingRecord struct {
 	ChildProtectionPlan         bool
 	InformationSharedWithPolice bool
 	Notes                       string
+	People                      []Party          // staff chosen as attending (meeting_attendance.go)
+	LinkedAttendees             []LinkedAttendee // people linked to the child who attended
+	AttendeeRoles               *MeetingRoles    // nil when attendees were typed (meeting_attendance.go)
 }
 
 // NRMDecisionLabel is the decision in words.
@@ -328,6 +332,9 @@ type MeetingConvened struct {
 	Kind         string    `json:"kind"`
 	ScheduledFor time.Time `json:"scheduledFor"`
 	Invitees     []Party   `json:"invitees"`
+	// InviteeRoles says whether the police and the supervising manager are
+	// among the invitees (§6.8); absent from meetings convened before.
+	InviteeRoles *MeetingRoles `json:"inviteeRoles,omitempty"`
 }
 
 // MeetingHeld: what the meeting agreed (§6.8, §8.5, annex step 3).
@@ -342,6 +349,11 @@ type MeetingHeld struct {
 	InformationSharedWithPolice bool     `json:"informationSharedWithPolice"`
 	Notes                       string   `json:"notes"`
 	SharedWith                  []string `json:"sharedWith"` // the meeting's invitees
+	// The attendees chosen (meeting_attendance.go); Attendees holds them
+	// as lines too, as it held the typed lines before.
+	People          []Party          `json:"people,omitempty"`
+	LinkedAttendees []LinkedAttendee `json:"linkedAttendees,omitempty"`
+	AttendeeRoles   *MeetingRoles    `json:"attendeeRoles,omitempty"`
 }
 
 // DisruptionPowerConsidered: one power the meeting considered (§6.8 a–j).
@@ -365,7 +377,7 @@ func (d MeetingConvened) apply(c *Case, e Event) {
 	s := &c.Meetings
 	s.Meetings = append(slices.Clone(s.Meetings), Meeting{
 		ID: d.MeetingID, Seq: e.Seq, Kind: d.Kind, ScheduledFor: d.ScheduledFor, ConvenedBy: e.Actor, ConvenedAt: e.At,
-		Invitees: slices.Clone(d.Invitees),
+		Invitees: slices.Clone(d.Invitees), InviteeRoles: d.InviteeRoles,
 	})
 }
 
@@ -387,6 +399,7 @@ func (d MeetingHeld) apply(c *Case, e Event) {
 			LeadOrgID: d.LeadOrgID, LeadOrgName: d.LeadOrgName,
 			ChildProtectionConference: d.ChildProtectionConference, ChildProtectionPlan: d.ChildProtectionPlan,
 			InformationSharedWithPolice: d.InformationSharedWithPolice, Notes: d.Notes,
+			People: slices.Clone(d.People), LinkedAttendees: slices.Clone(d.LinkedAttendees), AttendeeRoles: d.AttendeeRoles,
 		}
 	})
 }

@@ -15,12 +15,22 @@ type ConveneMeeting struct {
 	ScheduledFor  time.Time `json:"scheduledFor"`
 	InviteeEmails []string  `json:"inviteeEmails"`
 	Invitees      []Party   `json:"-"` // filled by the use case from InviteeEmails
+	// InviteeRoles says, by user id, who of the invitees is police or a
+	// supervising manager (§6.8); filled by the use case.
+	InviteeRoles map[string]MeetingRoles `json:"-"`
 }
 
 // RecordMeetingHeld records what the meeting agreed (§6.8, §8.5, annex step 3).
 // The use case resolves LeadOrgID and says whether it is a First Responder.
 type RecordMeetingHeld struct {
-	MeetingID                   string   `json:"meetingId"`
+	MeetingID string `json:"meetingId"`
+	// Who attended, chosen from the meeting's people and the people linked
+	// to the child (AttendeeUser, AttendeeLinked), and anyone else on
+	// Waymark by email (§6.8, §7.4).
+	AttendeeIDs    []string `json:"attendeeIds"`
+	AttendeeEmails []string `json:"attendeeEmails"`
+	// Attendees are lines typed as free text, as the API took them before
+	// attendees were chosen: still read, no longer offered by the pages.
 	Attendees                   []string `json:"attendees"`
 	NRMDecision                 string   `json:"nrmDecision"`
 	LeadOrgID                   string   `json:"leadOrgId"`
@@ -30,6 +40,8 @@ type RecordMeetingHeld struct {
 	Notes                       string   `json:"notes"`
 
 	LeadOrg LeadOrganisation `json:"-"` // filled by the use case from LeadOrgID
+	// Staff is every staff choice and email resolved, keyed as given.
+	Staff map[string]StaffAttendee `json:"-"`
 }
 
 // LeadOrganisation is an organisation a command names as lead First
@@ -94,7 +106,16 @@ func (cmd ConveneMeeting) decide(p *Pathway, c Case, a Actor, now time.Time) ([]
 		}
 	}
 	id := fmt.Sprintf("meeting-%d", c.Version+1)
-	return []Event{newEvent(MeetingConvened{MeetingID: id, Kind: cmd.Kind, ScheduledFor: cmd.ScheduledFor.UTC(), Invitees: invitees})}, nil
+	var roles *MeetingRoles
+	if cmd.InviteeRoles != nil {
+		// The convener is at their own meeting: a manager who convenes it is there (§6.8).
+		r := MeetingRoles{SupervisingManager: a.Role == RoleManager && a.InChildrensServices}
+		for _, inv := range invitees {
+			r = r.with(cmd.InviteeRoles[inv.UserID])
+		}
+		roles = &r
+	}
+	return []Event{newEvent(MeetingConvened{MeetingID: id, Kind: cmd.Kind, ScheduledFor: cmd.ScheduledFor.UTC(), Invitees: invitees, InviteeRoles: roles})}, nil
 }
 
 func meetingHasParty(ps []Party, userID string) bool {
@@ -125,20 +146,14 @@ func (cmd RecordMeetingHeld) decide(p *Pathway, c Case, a Actor, now time.Time) 
 	if m.Held != nil {
 		return nil, waymark.Errorf(waymark.ECONFLICT, "What the %s agreed was already recorded on %s. Convene a new meeting to review the plan.", m.Title(), m.Held.RecordedAt.In(London).Format("2 January 2006"))
 	}
+	if err := meetingIsHeldOnlyOnceItsTimeHasCome(m, now); err != nil {
+		return nil, err
+	}
 	var probs waymark.Problems
-	attendees := trimList(cmd.Attendees)
-	if len(attendees) == 0 {
-		probs.Add("attendees", "Enter who attended, one person and their role or organisation on each line")
-	}
-	if len(attendees) > MaxInvitees*2 {
-		probs.Add("attendees", "Enter no more than %d attendees", MaxInvitees*2)
-	}
-	checkItems(&probs, "attendees", "Attendees", attendees)
-	for _, at := range attendees {
-		if len([]rune(at)) > MaxShortText {
-			probs.Add("attendees", "Each attendee must be %d characters or fewer", MaxShortText)
-			break
-		}
+	attendees, people, linked, present := meetingAttendance(&probs, c, m, cmd)
+	var roles *MeetingRoles
+	if len(trimList(cmd.Attendees)) == 0 {
+		roles = &present // only when every attendee was chosen is it known who came
 	}
 	if !meetingIsOption(meetingNRMDecisions, cmd.NRMDecision) {
 		probs.Add("nrmDecision", "Select whether the meeting agreed to submit an NRM referral")
@@ -168,6 +183,7 @@ func (cmd RecordMeetingHeld) decide(p *Pathway, c Case, a Actor, now time.Time) 
 		MeetingID: m.ID, Attendees: attendees, NRMDecision: cmd.NRMDecision, LeadOrgID: lead.ID, LeadOrgName: lead.Name,
 		ChildProtectionConference: cpc, ChildProtectionPlan: cpp, InformationSharedWithPolice: police,
 		Notes: strings.TrimSpace(cmd.Notes), SharedWith: meetingPartyIDs(m.Invitees),
+		People: people, LinkedAttendees: linked, AttendeeRoles: roles,
 	})}, nil
 }
 

@@ -39,11 +39,11 @@ var (
 
 func mtgBool(b bool) *bool { return &b }
 
-// mtgConvene is a STRAT meeting tomorrow, inviting the police and the
-// teacher who raised the concern (not a First Responder: annex).
+// mtgConvene is a STRAT meeting that began an hour ago, inviting the police
+// and the teacher who raised the concern (not a First Responder: annex).
 func mtgConvene() pathway.ConveneMeeting {
 	return pathway.ConveneMeeting{
-		Kind: pathway.MeetingStrategy, ScheduledFor: now.Add(24 * time.Hour),
+		Kind: pathway.MeetingStrategy, ScheduledFor: now.Add(-time.Hour),
 		InviteeEmails: []string{"first.responder@police.example", "dsl@northfield.example"},
 		Invitees:      []pathway.Party{policeLead.Party, teacher.Party},
 	}
@@ -97,12 +97,12 @@ func TestMeetingIsConvenedByTheSocialWorkerOrTheirManager(t *testing.T) {
 		t.Run(actor.Name, func(t *testing.T) {
 			_, err := pathway.New(cat).Decide(c, actor, mtgConvene(), now)
 			wantRefused(t, err, waymark.EFORBIDDEN, "", "social worker", "§6.8")
-			_, err = pathway.New(cat).Decide(c, actor, mtgRecord(""), now)
+			_, err = pathway.New(cat).Decide(c, actor, mtgRecord(""), now.Add(25*time.Hour))
 			wantRefused(t, err, waymark.EFORBIDDEN, "", "social worker")
 		})
 	}
 	mustDecide(t, c, mtgManager, mtgConvene(), now)
-	mustDecide(t, c, mtgManager, mtgRecord(""), now)
+	mustDecide(t, c, mtgManager, mtgRecord(""), now.Add(25*time.Hour))
 }
 
 // §6.8, annex: everyone invited joins the case, the referrer who is not a
@@ -181,7 +181,7 @@ func TestOnlyAFirstResponderOrganisationCanLeadTheNRM(t *testing.T) {
 	_, err = pathway.New(cat).Decide(c, mtgSocialWorker, cmd, now)
 	wantRefused(t, err, waymark.EINVALID, "leadOrgId", "lead First Responder")
 
-	held, _ := mustDecide(t, c, mtgSocialWorker, mtgRecord(id), now)
+	held, _ := mustDecide(t, c, mtgSocialWorker, mtgRecord(id), now.Add(25*time.Hour))
 	if !hasMember(pathway.Members(held), pathway.Member{Kind: "org", ID: mtgPoliceOrg.ID, Role: pathway.MemberFirstResponder}) {
 		t.Fatalf("the lead First Responder organisation is not a member: %+v", pathway.Members(held))
 	}
@@ -201,7 +201,7 @@ func TestMeetingRecordNeedsAttendeesADecisionAndEveryYesNoAnswer(t *testing.T) {
 		field  string
 		change func(*pathway.RecordMeetingHeld)
 	}{
-		{"attendees", func(r *pathway.RecordMeetingHeld) { r.Attendees = []string{" ", ""} }},
+		{"attendeeIds", func(r *pathway.RecordMeetingHeld) { r.Attendees = []string{" ", ""} }},
 		{"nrmDecision", func(r *pathway.RecordMeetingHeld) { r.NRMDecision = "maybe" }},
 		{"childProtectionConference", func(r *pathway.RecordMeetingHeld) { r.ChildProtectionConference = nil }},
 		{"childProtectionPlan", func(r *pathway.RecordMeetingHeld) { r.ChildProtectionPlan = nil }},
@@ -225,7 +225,7 @@ func TestWhatAMeetingAgreedIsRecordedOnce(t *testing.T) {
 	_, err = pathway.New(cat).Decide(c, mtgSocialWorker, mtgRecord(""), now.Add(26*time.Hour))
 	wantRefused(t, err, waymark.ECONFLICT, "", "Convene a new meeting")
 	// Nor before any meeting was convened.
-	_, err = pathway.New(cat).Decide(raisedCase(t), mtgSocialWorker, mtgRecord(""), now)
+	_, err = pathway.New(cat).Decide(raisedCase(t), mtgSocialWorker, mtgRecord(""), now.Add(25*time.Hour))
 	wantRefused(t, err, waymark.EINVALID, "", "No multi-agency meeting has been convened yet")
 }
 
@@ -236,7 +236,7 @@ func TestNRMDecisionIsTheLatestMeetingOrEscalationThatDecided(t *testing.T) {
 	if decided, _, _ := c.Meetings.NRMDecision(); decided {
 		t.Fatal("decided before any meeting was held")
 	}
-	c, _ = mustDecide(t, c, mtgSocialWorker, mtgRecord(""), now)
+	c, _ = mustDecide(t, c, mtgSocialWorker, mtgRecord(""), now.Add(25*time.Hour))
 	if decided, submit, lead := c.Meetings.NRMDecision(); !decided || !submit || lead != "org-police" {
 		t.Fatalf("after a meeting agreed to submit: %v %v %q", decided, submit, lead)
 	}

@@ -41,6 +41,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordChildsWishes{}, pathway.RecordNRMExplained{}, pathway.RecordNRMOutcomeTold{},
 	pathway.RecordFamilySuspicion{}, pathway.RecordImmediateAction{},
 	pathway.RecordHousehold{}, pathway.RecordUnrelatedChildConsidered{},
+	pathway.StartSection47{}, pathway.CompleteSection47{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -108,7 +109,8 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	ageDecided := then(t, ageInDoubt, frontDoor, pathway.RecordAgeDecision{Decision: "no-assessment", Reasons: "Birth certificate seen"}, now.Add(2*time.Hour))
 	askedAbroad := then(t, supCase(t), frontDoor, pathway.SeekOverseasInformation{Authority: "Ministry of Social Affairs", Country: "Albania", RequestedOn: "2026-03-10", Asked: "Family records"}, now.Add(2*time.Hour))
 	unrelated, _ := unrelatedChildAfterMeeting(t) // household_test.go
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue, ageDecided, askedAbroad, unrelated}
+	s47Open := then(t, strategyCase(t), mtgSocialWorker, pathway.StartSection47{StartedAt: now.Add(time.Hour)}, now.Add(2*time.Hour))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue, ageDecided, askedAbroad, unrelated, s47Open}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

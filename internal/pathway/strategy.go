@@ -16,6 +16,7 @@ type StrategyState struct {
 	Discussions  []StrategyDiscussion `json:"discussions,omitempty"`
 	Interviews   []InterviewPlan      `json:"interviews,omitempty"`
 	Interpreters []InterpreterBooking `json:"interpreters,omitempty"` // oldest first; the last is the child's interpreter now
+	Section47    []Section47Enquiry   `json:"section47,omitempty"`    // oldest first (section47.go)
 }
 
 // The strategy area makes nobody a member of the case: linked people are

@@ -103,6 +103,7 @@ func newActionSet() *actionSet {
 	addFamilyActions(set)          // family.go
 	addImmediateActionActions(set) // immediate_actions.go
 	addHouseholdActions(set)       // household.go
+	addSection47Actions(set)       // actions_section47.go
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area
@@ -357,6 +358,11 @@ func (s *Server) actionPageData(view casework.CaseView, viewer casework.Viewer, 
 			p.Checked[fd.Name] = map[string]bool{}
 			for _, v := range f[fd.Name] {
 				p.Checked[fd.Name][v] = true
+			}
+			if fd.ListDefault != nil && len(f) == 0 { // a new form starts with what is known (WCAG 3.3.7)
+				for _, v := range fd.ListDefault(view) {
+					p.Checked[fd.Name][v] = true
+				}
 			}
 		}
 	}

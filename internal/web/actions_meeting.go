@@ -31,11 +31,12 @@ func addMeetingActions(set *actionSet) {
 	})
 	addAction[pathway.RecordMeetingHeld](set, action{
 		Slug: "record-meeting", Title: "Record what the meeting agreed", Section: "§6.8, §8.5", Group: groupMeeting,
-		Intro:  "Record who came and what the meeting agreed. The NRM decision and its lead First Responder organisation guide the NRM referral.",
+		Intro:  "Record who came and what the meeting agreed, once the meeting has taken place. The NRM decision and its lead First Responder organisation guide the NRM referral.",
 		Button: "Save what was agreed",
 		Fields: []field{
 			{Name: "meetingId", Label: "Meeting", Kind: kindSelect, Options: meetingOptions(false)},
-			{Name: "attendees", Label: "Who attended?", Hint: "One on each line: their name and their role or organisation.", Kind: kindLines, Rows: 6, Default: expectedAttendees},
+			{Name: "attendeeIds", Label: "Who attended?", Hint: "Untick anyone who did not come. Parents, carers, sponsors and adults claiming to be relatives cannot attend a meeting about future action, so they are not listed (§7.4).", Kind: kindCheckboxes, Options: attendeeOptions, ListDefault: expectedAttendees},
+			{Name: "attendeeEmails", Label: "Anyone else who attended (optional)", Hint: "The email address of each, one on each line. Each person must have a Waymark account.", Kind: kindLines, Rows: 3},
 			{Name: "nrmDecision", Label: "Did the meeting agree to submit an NRM referral?", Kind: kindRadios, Options: meetingOptionsOf(pathway.MeetingNRMDecisions)},
 			{Name: "leadOrgId", Label: "Lead First Responder organisation", Hint: "Only a designated First Responder organisation can submit the referral (§8.2). Needed when the referral is to be submitted.", Kind: kindSelect, Options: leadOrganisationOptions("Not applicable – no referral to be submitted")},
 			{Name: "childProtectionConference", Label: "Is a Child Protection Conference to be held?", Kind: kindYesNo, Required: true},
@@ -210,8 +211,9 @@ type meetingAreaView struct {
 
 type meetingView struct {
 	pathway.Meeting
-	Rows    []map[string]string
-	Actions []meetingActionView
+	Rows     []map[string]string
+	Actions  []meetingActionView
+	Warnings []string // after the meeting: who §6.8 expects and neither was invited nor came
 }
 
 type meetingActionView struct {
@@ -250,6 +252,13 @@ func meetingArea(d caseData) meetingAreaView {
 			{"Key": "Kind", "Value": m.KindLabel()},
 			{"Key": "Convened", "Value": m.ConvenedAt.In(pathway.London).Format("2 January 2006") + " by " + m.ConvenedBy.Name},
 			{"Key": "Invited", "Value": strings.Join(invited, ", ")},
+		}
+		if out.Team { // the Section 47 enquiry is the team's to know (§6.5)
+			s47, _ := d.View.Case.Strategy.Section47AtMeeting(m)
+			mv.Rows = append(mv.Rows, map[string]string{"Key": "Section 47 enquiry", "Value": s47})
+			if m.Held != nil {
+				mv.Warnings = m.AttendanceWarnings()
+			}
 		}
 		if r := m.Held; r != nil {
 			lead := "Not applicable"

@@ -120,20 +120,20 @@ func TestMeetingPagesCarryAMeetingFromConveningToActionDone(t *testing.T) {
 			t.Fatal("the case page does not offer convening (and only convening) to the social worker")
 		}
 		meetingRoundTrip(t, sw, id, "convene-meeting",
-			url.Values{"kind": {"strat"}, "scheduledFor-day": {"11"}, "scheduledFor-month": {"3"}, "scheduledFor-year": {"2026"}, "scheduledFor-time": {"10:00"},
+			url.Values{"kind": {"strat"}, "scheduledFor-day": {"10"}, "scheduledFor-month": {"3"}, "scheduledFor-year": {"2026"}, "scheduledFor-time": {"08:00"},
 				"inviteeEmails": {"first.responder@police.example\nnobody@nowhere.example"}}, "inviteeEmails",
-			url.Values{"kind": {"strat"}, "scheduledFor-day": {"11"}, "scheduledFor-month": {"3"}, "scheduledFor-year": {"2026"}, "scheduledFor-time": {"10:00"},
+			url.Values{"kind": {"strat"}, "scheduledFor-day": {"10"}, "scheduledFor-month": {"3"}, "scheduledFor-year": {"2026"}, "scheduledFor-time": {"08:00"},
 				"inviteeEmails": {"first.responder@police.example\r\ndsl@northfield.example\r\n"}})
 
 		form := meetingRoundTrip(t, sw, id, "record-meeting",
-			url.Values{"meetingId": {""}, "attendees": {"Sam Social\nPat Police"}, "nrmDecision": {"submit"}, "leadOrgId": {"org-school"},
+			url.Values{"meetingId": {""}, "attendeeIds": {"user:user-social-worker", "user:user-police"}, "nrmDecision": {"submit"}, "leadOrgId": {"org-school"},
 				"childProtectionConference": {"yes"}, "childProtectionPlan": {"no"}, "informationSharedWithPolice": {"yes"}}, "leadOrgId",
-			url.Values{"meetingId": {""}, "attendees": {"Sam Social\nPat Police"}, "nrmDecision": {"submit"}, "leadOrgId": {"org-police"},
+			url.Values{"meetingId": {""}, "attendeeIds": {"user:user-social-worker", "user:user-police"}, "nrmDecision": {"submit"}, "leadOrgId": {"org-police"},
 				"childProtectionConference": {"yes"}, "childProtectionPlan": {"no"}, "informationSharedWithPolice": {"yes"}, "notes": {"Police lead."}})
 		if !strings.Contains(form, `value="org-police"`) || strings.Contains(form, `value="org-school"`) {
 			t.Error("the lead organisation list is not the First Responder organisations")
 		}
-		if !strings.Contains(form, "STRAT meeting on 11 March 2026 at 10:00am") {
+		if !strings.Contains(form, "STRAT meeting on 10 March 2026 at 8:00am") {
 			t.Error("the meeting is not offered by its kind and time")
 		}
 
@@ -161,7 +161,7 @@ func TestMeetingPagesCarryAMeetingFromConveningToActionDone(t *testing.T) {
 			t.Fatalf("rendering area-meetings: %v", err)
 		}
 		area := buf.String()
-		for _, want := range []string{"STRAT meeting on 11 March 2026", "Northshire Police", "Child Abduction Warning Notice", "Visit the address", "20 March 2026", "Due in 10 days"} {
+		for _, want := range []string{"STRAT meeting on 10 March 2026", "Northshire Police", "Child Abduction Warning Notice", "Visit the address", "20 March 2026", "Due in 10 days"} {
 			if !strings.Contains(area, want) {
 				t.Errorf("the meeting area does not show %q:\n%s", want, area)
 			}
@@ -237,7 +237,7 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 		}
 
 		before := e.saved()
-		rec := post(sw, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": "2026-03-11T10:00:00Z", "inviteeEmails": []string{"nobody@nowhere.example"}})
+		rec := post(sw, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": "2026-03-10T08:00:00Z", "inviteeEmails": []string{"nobody@nowhere.example"}})
 		p := mustProblem(t, rec, http.StatusUnprocessableEntity)
 		if msg, ok := fieldErrorFor(p, "inviteeEmails"); !ok || !strings.Contains(msg, "nobody@nowhere.example") {
 			t.Fatalf("unknown invitee: %s", rec.Body)
@@ -247,7 +247,7 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 			t.Fatalf("a refusal saved something: %+v → %+v", before, after)
 		}
 
-		rec = post(sw, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": "2026-03-11T10:00:00Z", "inviteeEmails": []string{"first.responder@police.example"}})
+		rec = post(sw, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": "2026-03-10T08:00:00Z", "inviteeEmails": []string{"first.responder@police.example"}})
 		if rec.Code != http.StatusOK {
 			t.Fatalf("convening through the API: %d %s", rec.Code, rec.Body)
 		}
@@ -277,7 +277,7 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 		if _, ok := fieldErrorFor(mustProblem(t, rec, http.StatusUnprocessableEntity), "reason"); !ok {
 			t.Fatalf("escalation without a reason: %s", rec.Body)
 		}
-		rec = post(teacher, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": "2026-03-11T10:00:00Z", "inviteeEmails": []string{"first.responder@police.example"}})
+		rec = post(teacher, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": "2026-03-10T08:00:00Z", "inviteeEmails": []string{"first.responder@police.example"}})
 		// Not theirs to give: answered as an action that does not exist (§6.5).
 		if p := mustProblem(t, rec, http.StatusNotFound); !strings.Contains(p.Detail, "There is no such action") {
 			t.Fatalf("the teacher convening: %s", rec.Body)
@@ -287,7 +287,7 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 
 // WCAG 3.3.7 (redundant entry): "Who attended?" starts with whoever
 // convened the meeting and everyone invited, so the person recording it
-// only removes those who did not come (§6.8).
+// only unticks those who did not come (§6.8, attendees are chosen, not typed).
 func TestWhoAttendedStartsWithThoseInvited(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -296,18 +296,25 @@ func TestWhoAttendedStartsWithThoseInvited(t *testing.T) {
 		sw.signIn("social.worker@cs.example")
 		meetingRoundTrip(t, sw, id, "convene-meeting",
 			url.Values{"kind": {"strat"}}, "scheduledFor",
-			url.Values{"kind": {"strat"}, "scheduledFor-day": {"11"}, "scheduledFor-month": {"3"}, "scheduledFor-year": {"2026"}, "scheduledFor-time": {"10:00"},
+			url.Values{"kind": {"strat"}, "scheduledFor-day": {"10"}, "scheduledFor-month": {"3"}, "scheduledFor-year": {"2026"}, "scheduledFor-time": {"08:00"},
 				"inviteeEmails": {"first.responder@police.example\r\ndsl@northfield.example"}})
 		page := sw.get("/cases/" + id + "/actions/record-meeting").Body.String()
-		want := "Sam Social, Northshire Children&#39;s Services\nPat Police, Northshire Police\n"
-		i := strings.Index(page, `name="attendees"`)
-		if i < 0 {
-			t.Fatal("no attendees answer on the form")
+		for _, who := range []struct{ value, name string }{
+			{"user:user-social-worker", "Sam Social, Northshire Children&#39;s Services"},
+			{"user:user-police", "Pat Police, Northshire Police"},
+			{"user:user-teacher", "Tara Teacher, Northfield Academy"},
+		} {
+			i := strings.Index(page, `name="attendeeIds" type="checkbox" value="`+who.value+`"`)
+			if i < 0 {
+				t.Fatalf("%s is not offered as an attendee:\n%s", who.name, page)
+			}
+			box := page[i : i+strings.Index(page[i:], ">")]
+			if !strings.Contains(box, "checked") || !strings.Contains(page[i:], who.name) {
+				t.Errorf("%s is not ticked to start with: %s", who.name, box)
+			}
 		}
-		textarea := page[i:]
-		textarea = textarea[strings.Index(textarea, ">")+1 : strings.Index(textarea, "</textarea>")]
-		if textarea != want+"Tara Teacher, Northfield Academy" {
-			t.Fatalf("Who attended? starts as %q, want the convener and both invitees, one on each line", textarea)
+		if strings.Contains(page, `<textarea class="govuk-textarea" id="attendees"`) {
+			t.Error("attendees are still typed")
 		}
 	})
 }

@@ -161,7 +161,7 @@ func TestNRMSubmissionIsOfferedOnlyToTheAgreedLead(t *testing.T) {
 				t.Fatalf("%T: %v", cmd, err)
 			}
 		}
-		act(e.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(time.Hour), InviteeEmails: []string{"first.responder@police.example"}})
+		act(e.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(-time.Hour), InviteeEmails: []string{"first.responder@police.example"}})
 		no := false
 		act(e.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})

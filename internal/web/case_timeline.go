@@ -52,6 +52,10 @@ func happened(c pathway.Case, e pathway.Event) happening {
 		return at(d.Discussion.HeldAt, "strategy")
 	case pathway.InterviewPlanned, pathway.InterpreterBooked:
 		return at(time.Time{}, "strategy")
+	case pathway.Section47Started:
+		return at(d.StartedAt, "strategy")
+	case pathway.Section47Completed:
+		return at(d.CompletedAt, "strategy")
 	case pathway.MeetingHeld:
 		m, _ := c.Meetings.Meeting(d.MeetingID)
 		return at(m.ScheduledFor, "meetings") // a meeting is held when it was arranged for

@@ -203,7 +203,7 @@ func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
 		check("outcome given", id)
 		act(sw, id, pathway.RecordStrategyDiscussion{HeldAt: now.Add(-time.Minute), Participants: []string{"Sam Social, Children's Services", "Pat Police, Northshire Police"}, Section47: true})
 		check("strategy discussion held", id)
-		act(sw, id, pathway.ConveneMeeting{Kind: "strat", ScheduledFor: now.Add(24 * time.Hour), InviteeEmails: []string{police.User.Email}})
+		act(sw, id, pathway.ConveneMeeting{Kind: "strat", ScheduledFor: now.Add(-time.Hour), InviteeEmails: []string{police.User.Email}})
 		check("meeting arranged", id)
 		act(sw, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &yes})

@@ -48,7 +48,7 @@ func (e *testEnv) outsiderCase(invite bool) outsiderCase {
 	must(e.api("POST", "/api/v1/cases/"+id+"/contact", cs, map[string]any{"expectedVersion": e.versionAs(cs, id), "method": "phone", "note": "x"}))
 	act(sw, "note", map[string]any{"text": "HIDDEN-NOTE one"})
 	act(sw, "note", map[string]any{"text": "HIDDEN-NOTE two"})
-	act(sw, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": e.clock.Now().Add(48 * time.Hour), "inviteeEmails": []string{"first.responder@police.example"}})
+	act(sw, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": e.clock.Now().Add(-2 * time.Hour), "inviteeEmails": []string{"first.responder@police.example"}})
 	oc.PoliceMeetingID = e.meetingIDs(sw, id)[0]
 	act(sw, "record-meeting", map[string]any{"meetingId": oc.PoliceMeetingID, "attendees": []string{"Pat Police"}, "nrmDecision": "not-decided",
 		"childProtectionConference": true, "childProtectionPlan": true, "informationSharedWithPolice": true, "notes": "SECRET-MEETING-NOTE"})
@@ -57,7 +57,7 @@ func (e *testEnv) outsiderCase(invite bool) outsiderCase {
 	act(sw, "raise-escalation", map[string]any{"reason": "SECRET-ESCALATION the police disagree"})
 	must(e.api("POST", "/api/v1/cases/"+id+"/outcome", cs, map[string]any{"expectedVersion": e.versionAs(cs, id), "decision": "multi-agency-meeting", "nextStep": "x"}))
 	if invite {
-		act(sw, "convene-meeting", map[string]any{"kind": "marm", "scheduledFor": e.clock.Now().Add(96 * time.Hour), "inviteeEmails": []string{"doctor@riverside.example"}})
+		act(sw, "convene-meeting", map[string]any{"kind": "marm", "scheduledFor": e.clock.Now().Add(-time.Hour), "inviteeEmails": []string{"doctor@riverside.example"}})
 		ids := e.meetingIDs(sw, id)
 		oc.GPMeetingID = ids[len(ids)-1]
 		act(sw, "record-meeting", map[string]any{"meetingId": oc.GPMeetingID, "attendees": []string{"Dee Doctor"}, "nrmDecision": "not-decided",

@@ -240,6 +240,8 @@ var flagTitles = map[string]string{
 	"age-uncertain":            "Age uncertain",
 	"whereabouts-confidential": "Whereabouts confidential",
 	"closed":                   "Case closed",
+	"interpreter-needed":       "Interpreter needed",   // pathway.Case.TeamWarnings
+	"meeting":                  "Multi-agency meeting", // pathway.Case.TeamWarnings
 }
 
 // overviewPage is the case overview (/cases/{id}): the child's key facts,
