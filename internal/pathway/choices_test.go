@@ -169,6 +169,7 @@ var listFuncs = map[string]any{
 	"ConsentGivers": pathway.ConsentGivers, "VisitorOffers": pathway.VisitorOffers, "PlacementTypes": pathway.PlacementTypes,
 	"LearntAtOptions": pathway.LearntAtOptions, "LastContactOptions": pathway.LastContactOptions,
 	"ExploitersWhereabouts": pathway.ExploitersWhereabouts, "YesNo": pathway.YesNo, "YesNoNotSure": pathway.YesNoNotSure,
+	"DecisionMakers": pathway.DecisionMakers,
 }
 
 // Progress only ever says one of Progresses, and every literal it builds

@@ -34,6 +34,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordSupervision{}, pathway.ContributeToNRM{}, pathway.UseNRMContribution{},
 	pathway.RecordChildOrigin{}, pathway.RecordExploitationPlaces{}, pathway.RecordWhereChildIsNow{},
 	pathway.RecordSituation{},
+	pathway.RecordPanelDecision{}, pathway.RecordPanelReconsideration{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -95,7 +96,12 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	ukvi := then(t, supCase(t), frontDoor, pathway.RecordUKVIConcern{RaisedAt: now.Add(time.Hour), Details: "UKVI raised a concern at the port."}, now.Add(2*time.Hour))
 	placed := then(t, supCase(t), frontDoor, pathway.StartPlacement{StartedAt: now.Add(time.Hour), PlacementType: pathway.PlacementTypes()[0].Value, Address: supAddress, WhereaboutsConfidential: true}, now.Add(2*time.Hour))
 	contributed := then(t, contactedCase(t), teacher, contribLivingConditions, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed}
+	// A pilot site's panel decides (panel.go), and reconsiders its own negative decision.
+	panel := panelCase(t, "", pilotFrom("2026-01-01"))
+	panelReconsidering := then(t, then(t, panel, policeLead, panelDecision(pathway.ReasonableGrounds, pathway.DecisionNegative, "2026-03-12"), nrmAfter("2026-03-12")),
+		policeLead, nrmReconsideration(pathway.ReasonableGrounds), nrmAfter("2026-03-13"))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed,
+		panel, panelReconsidering}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses
