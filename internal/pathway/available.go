@@ -219,13 +219,16 @@ var nextSteps = []struct {
 	}, SubmitNRMReferral{}},
 	// §8.7: the Home Office's reference, then its decisions (national guidance).
 	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.HomeOfficeReference == "" }, RecordHomeOfficeReference{}},
-	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.ReasonableGrounds == nil }, RecordReasonableGrounds{}},
+	// (In a pilot site the local panel decides instead, on its own pages: panel.go.)
+	{func(c Case) bool {
+		return c.NRM.Submission != nil && c.NRM.ReasonableGrounds == nil && !c.NRM.DecisionRouting().ByPanel()
+	}, RecordReasonableGrounds{}},
 	{func(c Case) bool {
 		rg := c.NRM.ReasonableGrounds
-		return rg != nil && rg.Positive() && c.NRM.ConclusiveGrounds == nil
+		return rg != nil && rg.Positive() && c.NRM.ConclusiveGrounds == nil && !c.NRM.DecisionRouting().ByPanel()
 	}, RecordConclusiveGrounds{}},
 	// §8.9: an open reconsideration waits for the Home Office's answer.
-	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil }, RecordNRMReconsiderationOutcome{}},
+	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil && !c.NRM.DecisionRouting().ByPanel() }, RecordNRMReconsiderationOutcome{}},
 }
 
 // NextStep is the one command the procedure expects next from this actor on
