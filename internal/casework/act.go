@@ -91,6 +91,7 @@ func caseResolvers(cat *catalog.Catalog) []resolver {
 		resolveNRMAgreedLead,
 		resolveInterpreter,
 		resolveWhereaboutsGrantee,
+		resolveDecisionRouting, // panel.go
 	}
 }
 

@@ -312,6 +312,7 @@ func planStories(svc *casework.Service, now time.Time) ([]step, error) {
 		}
 	}
 	plan = append(plan, registerInterpreters(now, cal)...)
+	plan = append(plan, setUpPilot(now, cal)...) // panel.go
 	// In time order, so that references are issued and the audit log grows
 	// in the order things happened.
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].at.Before(plan[j].at) })

@@ -39,9 +39,9 @@ var afterOutcome = map[string][]later{
 		later{workingDaysAgoAt(4, 11, 0), firstResponder, "recording the NRM submission", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
 			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-30 * time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 		}},
-		later{workingDaysAgoAt(1, 14, 0), firstResponder, "recording a negative Reasonable Grounds decision", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
-			return pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: at.In(pathway.London).Format("2006-01-02")}
-		}},
+		// Eastshire is a pilot site: the local panel decides (panel.go).
+		later{workingDaysAgoAt(1, 14, 0), partnershipLead, "recording the panel's negative Reasonable Grounds decision", panelDecision(pathway.ReasonableGrounds, pathway.DecisionNegative,
+			"The panel found the account of the car and the parties worrying but, on what it has so far, not enough to found a suspicion that Sophie is being trafficked or exploited.")},
 	),
 	// Submitted yesterday: the Reasonable Grounds decision is awaited (§8.7).
 	"Oliver Grant": append(meetingAgreesTheNRMSoon(3, "marm"),
@@ -150,6 +150,13 @@ func doLater(ctx context.Context, svc *casework.Service, v casework.Viewer, case
 		return err
 	}
 	cmd := l.cmd(c, at, now, svc.Catalog.Holidays)
+	if d, ok := cmd.(pathway.RecordPanelDecision); ok { // the panel's chair, not a member of the case (panel.go)
+		err := svc.RecordPanelDecision(ctx, v, caseID, casework.PanelDecision{Grounds: d.Grounds, Outcome: d.Outcome, DecidedOn: d.DecidedOn, Reasons: d.Reasons, Present: panelPresent})
+		if err != nil {
+			return fmt.Errorf("%w %v", err, waymark.ErrorFields(err))
+		}
+		return nil
+	}
 	if err := svc.Act(ctx, v, caseID, version, cmd); err != nil {
 		return fmt.Errorf("%w %v", err, waymark.ErrorFields(err))
 	}

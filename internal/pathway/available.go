@@ -250,17 +250,20 @@ var nextSteps = []struct {
 	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.HomeOfficeReference == "" }, RecordHomeOfficeReference{}},
 	// §8.10(6): the referral puts the police under a duty to investigate: their crime record.
 	{func(c Case) bool { return c.CrimeReferenceDue() }, RecordCrimeReference{}},
-	{func(c Case) bool { return c.NRM.Submission != nil && c.NRM.ReasonableGrounds == nil }, RecordReasonableGrounds{}},
+	// (In a pilot site the local panel decides instead, on its own pages: panel.go.)
+	{func(c Case) bool {
+		return c.NRM.Submission != nil && c.NRM.ReasonableGrounds == nil && !c.NRM.DecisionRouting().ByPanel()
+	}, RecordReasonableGrounds{}},
 	// §8.3: the child and their guardian hear each decision as it comes, long before the next.
 	{func(c Case) bool { return len(c.OutcomesNotTold()) > 0 }, RecordNRMOutcomeTold{}},
 	{func(c Case) bool {
 		rg := c.NRM.ReasonableGrounds
-		return rg != nil && rg.Positive() && c.NRM.ConclusiveGrounds == nil
+		return rg != nil && rg.Positive() && c.NRM.ConclusiveGrounds == nil && !c.NRM.DecisionRouting().ByPanel()
 	}, RecordConclusiveGrounds{}},
 	// §6.10, §8.10(5): a positive Conclusive Grounds decision goes to the child's defence.
 	{func(c Case) bool { return c.DefenceDue() }, RecordDefenceTold{}},
 	// §8.9: an open reconsideration waits for the Home Office's answer.
-	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil }, RecordNRMReconsiderationOutcome{}},
+	{func(c Case) bool { return c.NRM.OpenReconsideration() != nil && !c.NRM.DecisionRouting().ByPanel() }, RecordNRMReconsiderationOutcome{}},
 	// §8.3: what the NRM is.
 	{func(c Case) bool { return c.NRMExplanationOwed() }, RecordNRMExplained{}},
 	// §4.11, §7.5: immigration legal advice for a child from abroad, at once.

@@ -21,6 +21,7 @@ func TestEveryClosedListOfAnswersIsAChoice(t *testing.T) {
 		"Genders":            "the concern's child.gender: described in the Concern schema",
 		"InterpreterGenders": "the interpreter register's entry, not a case command",
 		"DisruptionPowers":   "listed with its sections; Choices takes its values and labels",
+		"LetterAudiences":    "who a panel decision letter is for: a download's query, not a command's answer",
 	}
 	lists := exportedOptionLists(t)
 	if len(lists) < 15 {
@@ -177,6 +178,7 @@ var listFuncs = map[string]any{
 	"PoliceSharingTopics": pathway.PoliceSharingTopics, "AgeDecisions": pathway.AgeDecisions, "DocumentKinds": pathway.DocumentKinds,
 	"Genuineness": pathway.Genuineness, "ToldWhom": pathway.ToldWhom,
 	"Section47Outcomes": pathway.Section47Outcomes,
+	"DecisionMakers":    pathway.DecisionMakers, "LetterAudiences": pathway.LetterAudiences,
 }
 
 // Progress only ever says one of Progresses, and every literal it builds

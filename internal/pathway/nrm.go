@@ -44,6 +44,11 @@ type NRMSubmission struct {
 
 	// Declaration is the form's declaration and whether the NRM was explained (§8.3).
 	Declaration NRMDeclaration `json:"declaration"`
+
+	// Routing is who makes the decisions and why (panel.go); nil for a
+	// submission recorded before Waymark routed them (the Single Competent
+	// Authority: NRMState.DecisionRouting).
+	Routing *DecisionRouting `json:"routing,omitempty"`
 }
 
 // FurtherInformation is evidence sent to the Home Office after the referral (§8.7).
@@ -84,6 +89,20 @@ type GroundsDecision struct {
 	Seq             int       `json:"seq"`
 	RecordedAt      time.Time `json:"recordedAt"`
 	RecordedBy      Party     `json:"recordedBy"`
+	DecisionMaking
+}
+
+// DecisionMaking is who made a decision, on what reasons and under which
+// versions of the guidance and the form (panel.go). A decision recorded
+// before Waymark kept it has none: it was the Single Competent Authority's.
+type DecisionMaking struct {
+	Maker                string      `json:"maker,omitempty"` // MakerSCA, MakerIECA or MakerPanel; "" is MakerSCA
+	PanelName            string      `json:"panelName,omitempty"`
+	Reasons              string      `json:"reasons,omitempty"` // the panel's written reasons
+	Present              []PanelSeat `json:"present,omitempty"` // the panel members present
+	GuidanceVersion      string      `json:"guidanceVersion,omitempty"`
+	PilotGuidanceVersion string      `json:"pilotGuidanceVersion,omitempty"`
+	FormVersion          string      `json:"formVersion,omitempty"`
 }
 
 // Positive reports whether the decision was positive.
@@ -312,6 +331,8 @@ type NRMSubmitted struct {
 	LeadOrgName          string    `json:"leadOrgName"`
 	// Declaration is absent from submissions recorded before it was asked.
 	Declaration NRMDeclaration `json:"declaration"`
+	// Routing: who makes the decisions (panel.go); absent before it was recorded.
+	Routing *DecisionRouting `json:"routing,omitempty"`
 }
 
 // HomeOfficeReferenceRecorded is the reference the Home Office emailed back (§8.7).
@@ -334,6 +355,7 @@ type NRMDecisionRecorded struct {
 	// EarliestConclusiveGrounds is set by a positive Reasonable Grounds
 	// decision: the first day the Conclusive Grounds decision may be made.
 	EarliestConclusiveGrounds string `json:"earliestConclusiveGrounds,omitempty"`
+	DecisionMaking
 }
 
 // NRMReconsiderationRequested asks the Home Office to look again at a negative decision (§8.9).
@@ -356,6 +378,7 @@ type NRMReconsiderationOutcome struct {
 	// EarliestConclusiveGrounds: an overturned Reasonable Grounds decision
 	// starts the wait before the Conclusive Grounds decision.
 	EarliestConclusiveGrounds string `json:"earliestConclusiveGrounds,omitempty"`
+	DecisionMaking
 }
 
 func (NRMSubmitted) eventType() string                { return EventNRMSubmitted }
@@ -373,6 +396,10 @@ func (NRMReconsiderationOutcome) eventType() string {
 func (d NRMSubmitted) apply(c *Case, e Event) {
 	c.NRM.Submission = &NRMSubmission{SubmittedAt: d.SubmittedAt, Via: d.Via, MeetingAgreed: d.MeetingAgreed,
 		ReasonWithoutMeeting: d.ReasonWithoutMeeting, LeadOrgID: d.LeadOrgID, LeadOrgName: d.LeadOrgName, Declaration: d.Declaration, By: e.Actor, RecordedAt: e.At}
+	if d.Routing != nil {
+		r := *d.Routing
+		c.NRM.Submission.Routing = &r
+	}
 }
 
 func (d HomeOfficeReferenceRecorded) apply(c *Case, e Event) {
@@ -384,7 +411,8 @@ func (d NRMFurtherInformationSent) apply(c *Case, e Event) {
 }
 
 func (d NRMDecisionRecorded) apply(c *Case, e Event) {
-	c.NRM.standDecision(GroundsDecision{Grounds: d.Grounds, Outcome: d.Outcome, DecidedOn: d.DecidedOn, Seq: e.Seq, RecordedAt: e.At, RecordedBy: e.Actor}, d.EarliestConclusiveGrounds)
+	c.NRM.standDecision(GroundsDecision{Grounds: d.Grounds, Outcome: d.Outcome, DecidedOn: d.DecidedOn, Seq: e.Seq, RecordedAt: e.At, RecordedBy: e.Actor,
+		DecisionMaking: d.DecisionMaking.clone()}, d.EarliestConclusiveGrounds)
 }
 
 func (d NRMReconsiderationRequested) apply(c *Case, e Event) {
@@ -403,7 +431,7 @@ func (d NRMReconsiderationOutcome) apply(c *Case, e Event) {
 	c.NRM.Reconsiderations = rs
 	if d.Outcome == ReconsiderationOverturned {
 		c.NRM.standDecision(GroundsDecision{Grounds: d.Grounds, Outcome: DecisionPositive, DecidedOn: d.DecidedOn, Reconsideration: d.Request,
-			Seq: e.Seq, RecordedAt: e.At, RecordedBy: e.Actor}, d.EarliestConclusiveGrounds)
+			Seq: e.Seq, RecordedAt: e.At, RecordedBy: e.Actor, DecisionMaking: d.DecisionMaking.clone()}, d.EarliestConclusiveGrounds)
 	}
 }
 
@@ -440,7 +468,7 @@ func (d NRMFurtherInformationSent) summary(e Event) string {
 }
 
 func (d NRMDecisionRecorded) summary(e Event) string {
-	return GroundsLabel(d.Grounds) + " decision recorded: " + d.Outcome + " (decided " + nrmDayLabel(d.DecidedOn) + ")"
+	return GroundsLabel(d.Grounds) + " decision recorded: " + d.Outcome + " (decided " + nrmDayLabel(d.DecidedOn) + " by " + MakerLabel(d.Maker, d.PanelName) + ")"
 }
 
 func (d NRMReconsiderationRequested) summary(e Event) string {

@@ -35,6 +35,9 @@ type SubmitNRMReferral struct {
 	// AgreedLeadName is the name of the organisation a meeting agreed as lead
 	// First Responder, looked up by the use case for the refusal message.
 	AgreedLeadName string `json:"-"`
+	// Settings are the partnership's dated settings, filled by the use case,
+	// from which the decisions are routed (panel.go).
+	Settings DatedSettings `json:"-"`
 }
 
 // RecordHomeOfficeReference records the reference the Home Office emailed back (§8.7).
@@ -52,13 +55,15 @@ type RecordNRMFurtherInformation struct {
 // RecordReasonableGrounds records the Reasonable Grounds decision.
 type RecordReasonableGrounds struct {
 	Outcome   string `json:"outcome"`
-	DecidedOn string `json:"decidedOn"` // YYYY-MM-DD
+	DecidedOn string `json:"decidedOn"`       // YYYY-MM-DD
+	Maker     string `json:"maker,omitempty"` // MakerSCA (the default) or MakerIECA: who decided (panel.go)
 }
 
 // RecordConclusiveGrounds records the Conclusive Grounds decision.
 type RecordConclusiveGrounds struct {
 	Outcome   string `json:"outcome"`
-	DecidedOn string `json:"decidedOn"` // YYYY-MM-DD
+	DecidedOn string `json:"decidedOn"`       // YYYY-MM-DD
+	Maker     string `json:"maker,omitempty"` // MakerSCA (the default) or MakerIECA: who decided (panel.go)
 }
 
 // RequestNRMReconsideration records a request that the Home Office look again
@@ -184,13 +189,18 @@ func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) 
 		return nil, err
 	}
 	at := cmd.SubmittedAt.UTC()
-	// national: the Home Office aims to decide Reasonable Grounds within a number of working days.
+	routing := RouteDecisions(c, cmd.Settings, at)
+	who := "Home Office"
+	if routing.ByPanel() {
+		who = "local panel"
+	}
+	// national: the decision maker aims to decide Reasonable Grounds within a number of working days.
 	target := newClock(ClockNRMReasonableGrounds, fmt.Sprintf("nrm-rg-%d", c.Version+1),
-		fmt.Sprintf("Reasonable Grounds decision (Home Office target: %d working days)", p.Clocks.RGTargetWorkingDays), "national guidance",
+		fmt.Sprintf("Reasonable Grounds decision (%s target: %d working days)", who, p.Clocks.RGTargetWorkingDays), "national guidance",
 		at, p.Catalog.Holidays.AddWorkingDays(at, p.Clocks.RGTargetWorkingDays))
 	target.Start.OwnerOrgID = a.OrgID
 	return append([]Event{newEvent(NRMSubmitted{SubmittedAt: at, Via: via, MeetingAgreed: decided && submit, ReasonWithoutMeeting: reason,
-		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName, Declaration: declaration}, target)}, theSubmissionDoesTheMeetingsAction(c, now)...), nil
+		LeadOrgID: a.OrgID, LeadOrgName: a.OrgName, Declaration: declaration, Routing: &routing}, target)}, theSubmissionDoesTheMeetingsAction(c, now)...), nil
 }
 
 // theSubmissionDoesTheMeetingsAction: a meeting's action to submit the NRM
@@ -354,6 +364,9 @@ func (RecordReasonableGrounds) guard(p *Pathway, c Case, a Actor, now time.Time)
 	if err := homeOfficeAnswersReachTheLead(c, a, ""); err != nil {
 		return err
 	}
+	if err := theHomeOfficeDecidesOnlyWhatItWasSent(c); err != nil {
+		return err
+	}
 	if rg := c.NRM.ReasonableGrounds; rg != nil {
 		return waymark.Errorf(waymark.ECONFLICT, "The Reasonable Grounds decision was already recorded (%s, decided %s). If the Home Office changed it after a reconsideration, record the reconsideration's outcome instead.", rg.Outcome, rg.DecidedOnLabel())
 	}
@@ -364,11 +377,14 @@ func (cmd RecordReasonableGrounds) decide(p *Pathway, c Case, a Actor, now time.
 	outcome := strings.TrimSpace(cmd.Outcome)
 	var probs waymark.Problems
 	validDecisionOutcome(&probs, outcome)
+	maker := homeOfficeMaker(&probs, cmd.Maker)
 	day, _ := nrmDay(&probs, "decidedOn", "the date of the decision", cmd.DecidedOn, now, nrmLondonDay(c.NRM.Submission.SubmittedAt), "the NRM submission")
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	data := NRMDecisionRecorded{Grounds: ReasonableGrounds, Outcome: outcome, DecidedOn: day.Format("2006-01-02")}
+	data.Maker = maker
+	versions(&data, data.DecidedOn, false)
 	var changes []ClockChange
 	if cl, ok := c.RunningClock(ClockNRMReasonableGrounds); ok {
 		// The target is met or missed on the day of the decision, not the day it was typed in.
@@ -397,6 +413,9 @@ func (RecordConclusiveGrounds) guard(p *Pathway, c Case, a Actor, now time.Time)
 	if err := homeOfficeAnswersReachTheLead(c, a, ""); err != nil {
 		return err
 	}
+	if err := theHomeOfficeDecidesOnlyWhatItWasSent(c); err != nil {
+		return err
+	}
 	if err := conclusiveGroundsFollowsAPositiveReasonableGrounds(c.NRM.ReasonableGrounds); err != nil {
 		return err
 	}
@@ -411,6 +430,7 @@ func (cmd RecordConclusiveGrounds) decide(p *Pathway, c Case, a Actor, now time.
 	outcome := strings.TrimSpace(cmd.Outcome)
 	var probs waymark.Problems
 	validDecisionOutcome(&probs, outcome)
+	maker := homeOfficeMaker(&probs, cmd.Maker)
 	rgDay, _ := time.ParseInLocation("2006-01-02", rg.DecidedOn, London)
 	day, ok := nrmDay(&probs, "decidedOn", "the date of the decision", cmd.DecidedOn, now, rgDay, "the positive Reasonable Grounds decision")
 	if ok {
@@ -423,7 +443,10 @@ func (cmd RecordConclusiveGrounds) decide(p *Pathway, c Case, a Actor, now time.
 	if cl, ok := c.RunningClock(ClockNRMEarliestConclusiveGrounds); ok {
 		changes = append(changes, stopClock(cl.ID, cl.DueAt)) // the wait ran its full length
 	}
-	return []Event{newEvent(NRMDecisionRecorded{Grounds: ConclusiveGrounds, Outcome: outcome, DecidedOn: day.Format("2006-01-02")}, changes...)}, nil
+	data := NRMDecisionRecorded{Grounds: ConclusiveGrounds, Outcome: outcome, DecidedOn: day.Format("2006-01-02")}
+	data.Maker = maker
+	versions(&data, data.DecidedOn, false)
+	return []Event{newEvent(data, changes...)}, nil
 }
 
 // conclusiveGroundsFollowsAPositiveReasonableGrounds: only a positive
@@ -530,6 +553,9 @@ func (RecordNRMReconsiderationOutcome) guard(p *Pathway, c Case, a Actor, now ti
 	if open == nil {
 		return waymark.Errorf(waymark.EINVALID, "No reconsideration is waiting for an answer. Ask for one first, after a negative decision (§8.9).")
 	}
+	if err := theHomeOfficeDecidesOnlyWhatItWasSent(c); err != nil {
+		return err
+	}
 	return homeOfficeAnswersReachTheLead(c, a, open.By.OrgID)
 }
 
@@ -545,6 +571,10 @@ func (cmd RecordNRMReconsiderationOutcome) decide(p *Pathway, c Case, a Actor, n
 		return nil, err
 	}
 	data := NRMReconsiderationOutcome{Request: open.Seq, Grounds: open.Grounds, Outcome: outcome, DecidedOn: day.Format("2006-01-02")}
+	if d := c.NRM.Decision(open.Grounds); d != nil {
+		data.Maker = d.Maker // the authority that made the decision reconsiders it
+	}
+	data.versions(data.DecidedOn, false)
 	var changes []ClockChange
 	if outcome == ReconsiderationOverturned && open.Grounds == ReasonableGrounds {
 		// The overturned decision is now a positive Reasonable Grounds decision: the wait starts from it.

@@ -42,6 +42,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordFamilySuspicion{}, pathway.RecordImmediateAction{},
 	pathway.RecordHousehold{}, pathway.RecordUnrelatedChildConsidered{},
 	pathway.StartSection47{}, pathway.CompleteSection47{},
+	pathway.RecordPanelDecision{}, pathway.RecordPanelReconsideration{},
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -110,7 +111,12 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	askedAbroad := then(t, supCase(t), frontDoor, pathway.SeekOverseasInformation{Authority: "Ministry of Social Affairs", Country: "Albania", RequestedOn: "2026-03-10", Asked: "Family records"}, now.Add(2*time.Hour))
 	unrelated, _ := unrelatedChildAfterMeeting(t) // household_test.go
 	s47Open := then(t, strategyCase(t), mtgSocialWorker, pathway.StartSection47{StartedAt: now.Add(time.Hour)}, now.Add(2*time.Hour))
-	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed, defenceDue, ageDecided, askedAbroad, unrelated, s47Open}
+	// A pilot site's panel decides (panel.go), and reconsiders its own negative decision.
+	panel := panelCase(t, "", pilotFrom("2026-01-01"))
+	panelReconsidering := then(t, then(t, panel, policeLead, panelDecision(pathway.ReasonableGrounds, pathway.DecisionNegative, "2026-03-12"), nrmAfter("2026-03-12")),
+		policeLead, nrmReconsideration(pathway.ReasonableGrounds), nrmAfter("2026-03-13"))
+	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed,
+		defenceDue, ageDecided, askedAbroad, unrelated, s47Open, panel, panelReconsidering}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

@@ -36,6 +36,7 @@ type SettingDef struct {
 	Name    string   // as the admin page shows it
 	Hint    string   // what it changes
 	Values  []string // the values it may take; nil means "yes" and "no"
+	Text    bool     // the value is a line of text (up to 200 characters), not a choice
 	Default string   // the value before any change is recorded
 }
 
@@ -45,6 +46,8 @@ var SettingDefs = []SettingDef{
 	{Key: SettingDDMPilot, Name: "Devolved Decision Making pilot site",
 		Hint:    "When yes, the partnership's local decision panel makes the Reasonable Grounds and Conclusive Grounds decisions for child referrals in scope submitted on or after this date; the rest go to the Single Competent Authority.",
 		Default: "no"},
+	{Key: SettingDDMPanelName, Name: "Name of the local decision panel",
+		Hint: "As decision letters and the case record name the panel, for example \"Northshire Child Decision Panel\".", Text: true},
 }
 
 // SettingDefOf returns the definition of key.
@@ -161,6 +164,10 @@ func CheckSettingChange(c SettingChange) (SettingChange, error) {
 	def, ok := SettingDefOf(c.Key)
 	if !ok {
 		probs.Add("key", "Choose a setting Waymark knows")
+	} else if def.Text {
+		if c.Value == "" || len([]rune(c.Value)) > 200 {
+			probs.Add("value", "Enter the %s, in 200 characters or fewer", strings.ToLower(def.Name))
+		}
 	} else {
 		allowed := false
 		for _, v := range def.AllowedValues() {

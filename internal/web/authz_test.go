@@ -348,6 +348,21 @@ func authzRoutes() map[string]authzRoute {
 		"GET /api/v1/directory":      {method: "GET", path: "/api/v1/directory", want: bearer(ok, nil)},
 		"POST /api/v1/directory":     {method: "POST", path: "/api/v1/directory", json: directoryJSONBody, want: bearer(forbidden, statuses{"admin": created, "partnership-lead": created})},
 		"PUT /api/v1/directory/{id}": {method: "PUT", path: "/api/v1/directory/ictg-advice-line", json: directoryJSONBody, want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		// The local decision panel (panel.go): nobody here sits on it, so its
+		// referrals are not found, and its list is refused.
+		"GET /admin/panel":                                  {method: "GET", path: "/admin/panel", want: signedIn("GET", forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /admin/panel":                                 {method: "POST", path: "/admin/panel", form: form("email", "", "seat", "chair"), want: signedIn("POST", forbidden, statuses{"admin": invalid, "partnership-lead": invalid})},
+		"GET /panel":                                        {method: "GET", path: "/panel", want: signedIn("GET", forbidden, nil)},
+		"GET /panel/cases/{id}":                             {method: "GET", path: "/panel/cases/{id}", want: signedIn("GET", notFound, nil)},
+		"POST /panel/cases/{id}/decision":                   {method: "POST", path: "/panel/cases/{id}/decision", form: form("grounds", "reasonable-grounds", "outcome", "positive"), want: signedIn("POST", notFound, nil)},
+		"GET /panel/cases/{id}/letters/{seq}/{file}":        {method: "GET", path: "/panel/cases/{id}/letters/1/child.pdf", want: signedIn("GET", notFound, nil)},
+		"GET /api/v1/panel/members":                         {method: "GET", path: "/api/v1/panel/members", want: bearer(forbidden, statuses{"admin": ok, "partnership-lead": ok})},
+		"POST /api/v1/panel/members":                        {method: "POST", path: "/api/v1/panel/members", json: map[string]any{"email": "", "seat": "chair"}, want: bearer(forbidden, statuses{"admin": invalid, "partnership-lead": invalid})},
+		"GET /api/v1/panel/cases":                           {method: "GET", path: "/api/v1/panel/cases", want: bearer(forbidden, nil)},
+		"GET /api/v1/panel/cases/{id}":                      {method: "GET", path: "/api/v1/panel/cases/{id}", want: bearer(notFound, nil)},
+		"POST /api/v1/panel/cases/{id}/decisions":           {method: "POST", path: "/api/v1/panel/cases/{id}/decisions", json: map[string]any{"grounds": "reasonable-grounds", "outcome": "positive"}, want: bearer(notFound, nil)},
+		"POST /api/v1/panel/cases/{id}/reconsiderations":    {method: "POST", path: "/api/v1/panel/cases/{id}/reconsiderations", json: map[string]any{"outcome": "upheld"}, want: bearer(notFound, nil)},
+		"GET /api/v1/panel/cases/{id}/letters/{seq}/{file}": {method: "GET", path: "/api/v1/panel/cases/{id}/letters/1/child.txt", want: bearer(notFound, nil)},
 
 		// Retention reviews (partnership leads and administrators) and
 		// subject access and erasure (partnership leads): privacy.go. The

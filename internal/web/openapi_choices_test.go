@@ -13,6 +13,9 @@ import (
 var choiceOperations = map[reflect.Type]string{
 	reflect.TypeFor[pathway.RecordContact](): "POST /api/v1/cases/{id}/contact",
 	reflect.TypeFor[pathway.RecordOutcome](): "POST /api/v1/cases/{id}/outcome",
+	// The local decision panel (panel.go).
+	reflect.TypeFor[pathway.RecordPanelDecision]():        "POST /api/v1/panel/cases/{id}/decisions",
+	reflect.TypeFor[pathway.RecordPanelReconsideration](): "POST /api/v1/panel/cases/{id}/reconsiderations",
 }
 
 // requestSchema is the schema of an operation's JSON body, $refs followed.

@@ -90,6 +90,7 @@ var pageFuncs = template.FuncMap{
 	"join":       strings.Join,
 	"add":        func(a, b int) int { return a + b },
 	"dueTag":     dueTag,
+	"panelSeat":  pathway.PanelRoleLabel, // panel.go
 	// dayText writes a YYYY-MM-DD date as the rest of the pages do.
 	"dayText": func(day string) string {
 		t, err := time.Parse("2006-01-02", day)

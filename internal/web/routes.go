@@ -128,6 +128,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /assets/icons/favicon.svg", icon("favicon.svg", "image/svg+xml"))               // help.go
 	mux.Handle("GET /assets/icons/apple-touch-icon.png", icon("apple-touch-icon.png", "image/png")) // help.go
 
+	// The local decision panel (Devolved Decision Making): panel.go.
+	mux.Handle("GET /admin/panel", s.page(s.handlePanelRoster))
+	mux.Handle("POST /admin/panel", s.page(s.handlePanelSeat))
+	mux.Handle("GET /panel", s.page(s.handlePanel))
+	mux.Handle("GET /panel/cases/{id}", s.page(s.handlePanelCase))
+	mux.Handle("POST /panel/cases/{id}/decision", s.page(s.handlePanelDecision))
+	mux.Handle("GET /panel/cases/{id}/letters/{seq}/{file}", s.page(s.handlePanelLetter(false)))
+
 	// JSON API.
 	mux.Handle("GET /api/v1/openapi.json", s.handleOpenAPI())
 	mux.Handle("POST /api/v1/sessions", s.handleAPISignIn())
@@ -180,6 +188,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/directory", s.api(s.handleAPIDirectory))                   // api_directory.go
 	mux.Handle("POST /api/v1/directory", s.api(s.handleAPIDirectorySave))              // api_directory.go
 	mux.Handle("PUT /api/v1/directory/{id}", s.api(s.handleAPIDirectorySave))          // api_directory.go
+
+	// The local decision panel: panel.go.
+	mux.Handle("GET /api/v1/panel/members", s.api(s.handleAPIPanelMembers))
+	mux.Handle("POST /api/v1/panel/members", s.api(s.handleAPIPanelSeat))
+	mux.Handle("GET /api/v1/panel/cases", s.api(s.handleAPIPanelCases))
+	mux.Handle("GET /api/v1/panel/cases/{id}", s.api(s.handleAPIPanelCase))
+	mux.Handle("POST /api/v1/panel/cases/{id}/decisions", s.api(s.handleAPIPanelDecision(false)))
+	mux.Handle("POST /api/v1/panel/cases/{id}/reconsiderations", s.api(s.handleAPIPanelDecision(true)))
+	mux.Handle("GET /api/v1/panel/cases/{id}/letters/{seq}/{file}", s.api(s.handlePanelLetter(true)))
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "There is no API operation at "+r.Method+" "+r.URL.Path+". See /api/v1/openapi.json.", nil)
 	}))

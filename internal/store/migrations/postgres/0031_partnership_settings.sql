@@ -17,3 +17,24 @@ CREATE TABLE partnership_settings (
     recorded_at    TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX partnership_settings_key ON partnership_settings (setting_key, effective_from, seq);
+
+-- The local decision panel's members (Devolved Decision Making pilot,
+-- pathway/panel.go): each row seats a member of staff in a seat of the
+-- panel (chair, local-authority, police, health) or, with seat '', takes
+-- them off it. Append-only; a person's latest row says where they sit now.
+CREATE TABLE ddm_panel_members (
+    seq         INTEGER NOT NULL PRIMARY KEY,
+    user_id     TEXT NOT NULL,
+    seat        TEXT NOT NULL CHECK (seat IN ('', 'chair', 'local-authority', 'police', 'health')),
+    recorded_by TEXT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX ddm_panel_members_user ON ddm_panel_members (user_id, seq);
+
+-- The referrals whose decisions the panel makes, so that its members can
+-- list them without reading every case. A row opens nothing: each read
+-- checks the case's own (sealed) events say the panel decides.
+CREATE TABLE ddm_panel_cases (
+    case_id   TEXT NOT NULL PRIMARY KEY,
+    routed_at TIMESTAMPTZ NOT NULL
+);
