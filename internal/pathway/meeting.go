@@ -294,7 +294,7 @@ func dedupeMeetingMembers(ms []Member) []Member {
 	seen := map[string]bool{}
 	var out []Member
 	for _, m := range ms {
-		k := m.Kind + "/" + m.ID
+		k := m.Kind + "/" + m.ID + "/" + m.Role // a person may hold several roles (§6.5)
 		if m.ID == "" || seen[k] {
 			continue
 		}
