@@ -30,6 +30,9 @@ func (c Case) ForOutsider(userID string) Case {
 		Meetings: c.Meetings.forParticipant(userID),
 	}
 	out.Support.Placements = c.Support.Placements
+	if c.Meetings.invitedToAMeeting(userID) { // §8.5, §8.9: SeesNRMDecisions
+		out.NRM = c.NRM.forInvitee(userID)
+	}
 	out.NRM.Contributions = c.NRM.contributionsBy(userID) // their own words only (§8.5)
 	for _, cl := range c.Clocks {
 		if OutsiderSeesClock(cl, userID) {
@@ -211,6 +214,10 @@ func MayGive(m Membership, a Actor, cmd Command) error {
 	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation,
 		RecordContact, RecordOutcome, ContributeToNRM:
 		return nil
+	case RequestNRMReconsideration:
+		if SeesNRMDecisions(m) { // §8.9: any organisation on the case may ask
+			return nil
+		}
 	}
 	return notOffered()
 }
