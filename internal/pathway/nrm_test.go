@@ -394,7 +394,7 @@ func TestPositiveReasonableGroundsStartsTheWaitBeforeConclusiveGrounds(t *testin
 		t.Fatalf("earliest Conclusive Grounds %q", c.NRM.EarliestConclusiveGrounds)
 	}
 	c, _ = mustDecide(t, c, policeLead, pathway.RecordConclusiveGrounds{Outcome: pathway.DecisionPositive, DecidedOn: "2026-04-20"}, nrmAfter("2026-04-20"))
-	if cl := clockOf(t, c, pathway.ClockNRMEarliestConclusiveGrounds); cl.Running() || cl.Status(now.AddDate(1, 0, 0)) != pathway.ClockMet {
+	if cl := clockOf(t, c, pathway.ClockNRMEarliestConclusiveGrounds); cl.Running() || cl.Status(now.AddDate(1, 0, 0)) != pathway.ClockEnded {
 		t.Fatalf("after the Conclusive Grounds decision the window is %+v", cl)
 	}
 }
