@@ -563,7 +563,7 @@ func TestEscalationStepsAreSharedWithWhoeverRaisedIt(t *testing.T) {
 
 func TestAClosedCaseTakesNoNewMeeting(t *testing.T) {
 	c, _ := mtgHeld(t)
-	c, _ = mustDecide(t, c, frontDoor, pathway.CloseCase{Reason: "Settled.", Monitoring: "School monitors attendance."}, now)
+	c, _ = mustDecide(t, c, frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Settled.", Monitoring: "School monitors attendance."}, now)
 	_, err := pathway.New(cat).Decide(c, mtgSocialWorker, mtgConvene(), now)
 	wantRefused(t, err, waymark.EINVALID, "", "closed")
 }

@@ -629,7 +629,7 @@ func TestNRMStatusSaysWhereTheReferralStands(t *testing.T) {
 }
 
 func TestNRMTakesNoNewWorkOnAClosedCase(t *testing.T) {
-	c, _ := mustDecide(t, raisedCase(t), frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "None"}, now.Add(time.Hour))
+	c, _ := mustDecide(t, raisedCase(t), frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "No further action", Monitoring: "None"}, now.Add(time.Hour))
 	_, err := pathway.New(cat).Decide(c, policeLead, nrmSubmission(now.Add(2*time.Hour)), now.Add(2*time.Hour))
 	wantRefused(t, err, waymark.EINVALID, "", "Reopen it first")
 }
