@@ -427,20 +427,24 @@ func TestChildFromAbroadFromConcernToPositiveConclusiveGrounds(t *testing.T) {
 		t.Errorf("the case's progress tag says %q, want 'Conclusive Grounds decision: positive'", got)
 	}
 	b.expectText("Positive Conclusive Grounds decision")
-	b.signOut()
 
-	// 9. Support: Beacon, with consent, and an independent visitor.
-	b.signIn(socialWorkerEmail, socialWorkerName)
-	b.nav("/cases")
-	follow(b, childLink(abroadChild))
+	// 9. Support: Beacon, referred by the lead organisation with consent
+	// and the team's agreement that it would help (annex step 4), and an
+	// independent visitor.
 	b.startAction(casePath, "record-support", "Record support for the child")
 	b.choose("kind", "beacon")
 	b.choose("status", "requested")
 	b.fill("provider", "Beacon (Eastshire)")
 	b.choose("consentBy", "child")
 	b.fillDate("consentDate", today)
+	b.choose("benefitAgreed", "yes")
 	b.saveAction(casePath, "Record support for the child")
 	b.expectText("Consent: The child on " + today.Format("2 January 2006"))
+	b.signOut()
+
+	b.signIn(socialWorkerEmail, socialWorkerName)
+	b.nav("/cases")
+	follow(b, childLink(abroadChild))
 
 	b.startAction(casePath, "record-support", "Record support for the child")
 	b.choose("kind", "independent-visitor")

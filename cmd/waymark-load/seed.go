@@ -825,7 +825,7 @@ var seedScript = []seedStep{
 		return pathway.AddNote{Text: seedNotes[4]}
 	}},
 	{90 * day, "sw1", func(pathway.Case, time.Time, seedPartnership, *rand.Rand) pathway.Command {
-		return pathway.CloseCase{Reason: "Support in place and the risk has reduced.", Monitoring: "School safeguarding lead monitors attendance."}
+		return pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Support in place and the risk has reduced.", Monitoring: "School safeguarding lead monitors attendance."}
 	}},
 }
 

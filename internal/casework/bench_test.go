@@ -423,7 +423,7 @@ func (f *benchFixture) loadCase(tx *store.Tx, i int, at time.Time, stage benchSt
 				return "", fmt.Errorf("escalating case %d: %w", i, err)
 			}
 		case benchClosed(i):
-			events, err := f.svc.Pathway.Decide(cs, f.p.SocialWorker.Actor(f.svc.Catalog), pathway.CloseCase{Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"}, at.Add(time.Minute))
+			events, err := f.svc.Pathway.Decide(cs, f.p.SocialWorker.Actor(f.svc.Catalog), pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"}, at.Add(time.Minute))
 			if err != nil {
 				return "", fmt.Errorf("closing case %d: %w", i, err)
 			}

@@ -288,7 +288,7 @@ func TestAuditDetailsCarryNoChildsDetails(t *testing.T) {
 // closeCase takes a case to closure at the current time.
 func (p *partnership) closeCase(id string) {
 	p.t.Helper()
-	if err := p.svc.Act(p.ctx, p.SocialWorker, id, p.version(id), pathway.CloseCase{Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"}); err != nil {
+	if err := p.svc.Act(p.ctx, p.SocialWorker, id, p.version(id), pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"}); err != nil {
 		p.t.Fatalf("closing: %v", err)
 	}
 }

@@ -226,7 +226,11 @@ func TestSupportIsRecordedByTheTeamOnly(t *testing.T) {
 		p.contact(id)
 		err := p.svc.Act(p.ctx, p.Teacher, id, p.versionFor(p.Teacher, id), pathway.RecordSupport{Kind: pathway.SupportEducation, Status: pathway.SupportRequested})
 		wantCode(t, err, waymark.ENOTFOUND) // outside the team: not theirs to give (§6.5)
-		p.supportAct(p.SocialWorker, id, pathway.RecordSupport{Kind: pathway.SupportBeacon, Status: pathway.SupportRequested, ConsentBy: "child", ConsentDate: p.clock.Now().In(pathway.London).Format("2006-01-02")})
+		// Children's Services submitted the NRM, so they lead and refer to Beacon (annex steps 3–4).
+		p.supportAct(p.SocialWorker, id, pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now(), Via: "online-form", DeclarationMade: true,
+			ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "The child is to be moved tonight."})
+		yes := true
+		p.supportAct(p.SocialWorker, id, pathway.RecordSupport{Kind: pathway.SupportBeacon, Status: pathway.SupportRequested, ConsentBy: "child", ConsentDate: p.clock.Now().In(pathway.London).Format("2006-01-02"), BenefitAgreed: &yes})
 		p.supportAct(p.SocialWorker, id, pathway.AgreeCarePlan{AgreedOn: p.clock.Now().In(pathway.London).Format("2006-01-02"), ProtectionPlan: "Carers briefed", MissingContingency: "Call 999 and the social worker"})
 		c := p.loadCase(id)
 		if len(c.Support.Items) != 1 || c.Support.Items[0].Consent == nil || c.Support.CarePlan() == nil {

@@ -19,7 +19,7 @@ func availabilityStates(t *testing.T) map[string]pathway.Case {
 	convened, _ := mtgConvened(t)
 	held, _ := mtgHeld(t)
 	submitted := nrmSubmittedCase(t)
-	closed, _ := mustDecide(t, outcome, frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "School monitors"}, now)
+	closed, _ := mustDecide(t, outcome, frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "No further action", Monitoring: "School monitors"}, now)
 	britishKnownAge := supCase(t, british)
 	return map[string]pathway.Case{
 		"just raised":              raised,

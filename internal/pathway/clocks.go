@@ -90,10 +90,19 @@ const (
 	ClockOverdue ClockStatus = "overdue"
 	ClockMet     ClockStatus = "met"
 	ClockLate    ClockStatus = "met_late"
+	// A window is not a deadline, so it is never overdue: a wait that has
+	// run its length is open (the Conclusive Grounds decision may now be
+	// made), and a period of risk that has passed, or a stopped window, has
+	// ended.
+	ClockOpen  ClockStatus = "open"
+	ClockEnded ClockStatus = "ended"
 )
 
 // Status tells whether the clock is running, overdue, met in time or met late.
 func (c Clock) Status(now time.Time) ClockStatus {
+	if c.Window {
+		return c.windowStatus(now)
+	}
 	if c.StoppedAt != nil {
 		if c.StoppedAt.After(c.DueAt) {
 			return ClockLate
@@ -105,6 +114,25 @@ func (c Clock) Status(now time.Time) ClockStatus {
 	}
 	return ClockRunning
 }
+
+// windowStatus: a window runs until its end; then a wait is open and a
+// period of risk has ended (national guidance, §4.3).
+func (c Clock) windowStatus(now time.Time) ClockStatus {
+	switch {
+	case c.StoppedAt != nil:
+		return ClockEnded
+	case now.Before(c.DueAt):
+		return ClockRunning
+	case c.Waits():
+		return ClockOpen
+	}
+	return ClockEnded
+}
+
+// Waits reports whether the clock is a wait before something may happen
+// (the minimum period before a Conclusive Grounds decision) rather than a
+// deadline or a period of risk.
+func (c Clock) Waits() bool { return c.Window && c.Kind == ClockNRMEarliestConclusiveGrounds }
 
 // Remaining is the time left (negative when overdue) at now.
 func (c Clock) Remaining(now time.Time) time.Duration { return c.DueAt.Sub(now) }

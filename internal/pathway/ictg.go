@@ -15,13 +15,6 @@ import "time"
 // SettingICTGAvailable: the partnership's area has the ICTG service.
 const SettingICTGAvailable SettingKey = "ictg_available"
 
-func init() {
-	SettingDefs = append(SettingDefs, SettingDef{Key: SettingICTGAvailable,
-		Name:    "Independent Child Trafficking Guardian service",
-		Hint:    "When yes, a child referred to the NRM on or after this date is to be referred to the ICTG service too, and Waymark prompts the team until the referral is recorded (§6.8, §9.4).",
-		Default: "no"})
-}
-
 // ICTGPrompt asks the team to refer the child to the ICTG service.
 type ICTGPrompt struct {
 	// ServiceSince is the date ("YYYY-MM-DD") from which the partnership

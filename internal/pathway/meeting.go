@@ -252,7 +252,7 @@ func (s MeetingState) leadOrg() (id, name string) {
 // invitee of a meeting (§6.8, annex: including a referrer who is not a First
 // Responder), and every organisation named lead First Responder (§8.5): once
 // named, it keeps need to know to receive the Home Office's decisions.
-// Partnership comes first: a person holds one role per case, the first given.
+// A person may hold several of these roles, and others, at once (migration 0033).
 func (s *MeetingState) members(c *Case) []Member {
 	var ms []Member
 	for _, e := range s.Escalations {
@@ -284,7 +284,7 @@ func dedupeMeetingMembers(ms []Member) []Member {
 	seen := map[string]bool{}
 	var out []Member
 	for _, m := range ms {
-		k := m.Kind + "/" + m.ID
+		k := m.Kind + "/" + m.ID + "/" + m.Role // a person may hold several roles (§6.5)
 		if m.ID == "" || seen[k] {
 			continue
 		}

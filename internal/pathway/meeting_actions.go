@@ -189,10 +189,18 @@ func (cmd AddMeetingAction) decide(p *Pathway, c Case, a Actor, now time.Time) (
 	id := fmt.Sprintf("action-%d", c.Version+1)
 	clock := newClock(ClockMeetingAction, meetingActionClockID(id), "Meeting action owned by "+cmd.Owner.Name, "§6.8", now, due)
 	clock.Start.OwnerUserID, clock.Start.OwnerName, clock.Start.OwnerOrgID = cmd.Owner.UserID, cmd.Owner.Name, cmd.Owner.OrgID
-	return []Event{newEvent(MeetingActionAdded{
+	shared := meetingPartyIDs(m.Invitees, []Party{cmd.Owner})
+	events := []Event{newEvent(MeetingActionAdded{
 		ActionID: id, MeetingID: m.ID, Text: text, Owner: cmd.Owner, DueOn: cmd.DueOn, ContactsFamily: *cmd.ContactsFamily,
-		SharedWith: meetingPartyIDs(m.Invitees, []Party{cmd.Owner}),
-	}, clock)}, nil
+		SharedWith: shared,
+	}, clock)}
+	// §8.5: an action to submit the NRM recorded after the submission was
+	// done by it; it does not wait for anyone.
+	if s := c.NRM.Submission; s != nil && actionSubmitsTheNRM(text) {
+		events = append(events, newEvent(MeetingActionDone{ActionID: id, SharedWith: shared,
+			Note: "Done: the NRM referral was submitted on " + s.SubmittedAt.In(London).Format("2 January 2006") + "."}, stopClock(clock.Start.ID, now)))
+	}
+	return events, nil
 }
 
 // familyIsNotToldWhileSuspected: when the family or carers may be the

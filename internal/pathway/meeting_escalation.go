@@ -370,10 +370,14 @@ func (cmd ResolveEscalation) decide(p *Pathway, c Case, a Actor, now time.Time) 
 // once Children's Services have given their outcome or arranged the
 // multi-agency meeting that decides it, and none once the referral is
 // submitted: a Home Office decision is reconsidered instead (§8.9). The
-// submission is the team's to know (§6.5), so only the team is told of it.
+// submission is the team's to know (§6.5): everyone is refused, but only the
+// team is told why.
 func escalationIsAboutWhetherToSubmit(c Case, a Actor) error {
 	if c.NRM.Submission != nil && (a.Membership.Team() || strategyTeamMember(c, a)) {
 		return waymark.Errorf(waymark.EINVALID, "The NRM referral has been submitted, so there is no disagreement about submitting it left to escalate (§8.6). To challenge a Home Office decision, ask for a reconsideration (§8.9).")
+	}
+	if c.NRM.Submission != nil {
+		return waymark.Errorf(waymark.EINVALID, "There is no disagreement about the NRM referral left to escalate on this case (§8.6). Tell the social worker your view, or add a case note.")
 	}
 	if c.Outcome == nil && len(c.Meetings.Meetings) == 0 {
 		return waymark.Errorf(waymark.EINVALID, "A disagreement about submitting an NRM referral is escalated once Children's Services have given their outcome or arranged the multi-agency meeting (STRAT or MARM) that decides it (§8.5, §8.6). Until then, tell them your view.")

@@ -467,15 +467,16 @@ func TestPartnershipLeadIsAMemberOnlyWhileAnEscalationIsOpen(t *testing.T) {
 	if !hasMember(pathway.Members(c), lead) || c.Flags(now).OpenEscalations != 1 {
 		t.Fatalf("while open: members %+v, open escalations %d", pathway.Members(c), c.Flags(now).OpenEscalations)
 	}
-	// A person holds one role per case, the first listed: a partnership lead
-	// who was also invited to a meeting must keep the partnership's full view.
+	// A person holds every role they are given (§6.5): a partnership lead
+	// who was also invited to a meeting keeps the partnership's full view.
 	invitesLead := mtgConvene()
 	invitesLead.InviteeEmails = append(invitesLead.InviteeEmails, "lead@partnership.example")
 	invitesLead.Invitees = append(invitesLead.Invitees, mtgPartnershipLead.Party)
 	both, _ := mustDecide(t, c, mtgSocialWorker, invitesLead, now)
-	first := slices.IndexFunc(pathway.Members(both), func(m pathway.Member) bool { return m.ID == mtgPartnershipLead.UserID })
-	if got := pathway.Members(both)[first].Role; got != pathway.MemberPartnership {
-		t.Fatalf("the partnership lead's first role is %q, want %q", got, pathway.MemberPartnership)
+	invitee := lead
+	invitee.Role = pathway.MemberInvitee
+	if !hasMember(pathway.Members(both), lead) || !hasMember(pathway.Members(both), invitee) {
+		t.Fatalf("the partnership lead also invited holds %+v, want both roles", pathway.Members(both))
 	}
 	c, _ = mustDecide(t, c, teacher, pathway.ResolveEscalation{Outcome: pathway.EscalationOtherResolution, Note: "We now agree."}, now)
 	if hasMember(pathway.Members(c), lead) || c.Flags(now).OpenEscalations != 0 {
@@ -563,7 +564,7 @@ func TestEscalationStepsAreSharedWithWhoeverRaisedIt(t *testing.T) {
 
 func TestAClosedCaseTakesNoNewMeeting(t *testing.T) {
 	c, _ := mtgHeld(t)
-	c, _ = mustDecide(t, c, frontDoor, pathway.CloseCase{Reason: "Settled.", Monitoring: "School monitors attendance."}, now)
+	c, _ = mustDecide(t, c, frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Settled.", Monitoring: "School monitors attendance."}, now)
 	_, err := pathway.New(cat).Decide(c, mtgSocialWorker, mtgConvene(), now)
 	wantRefused(t, err, waymark.EINVALID, "", "closed")
 }

@@ -94,5 +94,8 @@ func VisibleTo(e Event, m Membership, viewerUserID string) bool {
 	if sharedWithParticipant(e, viewerUserID) { // meeting invitees, action owners, who escalated (§6.8, §8.6)
 		return true
 	}
+	if nrmDecisionEvent(e) && SeesNRMDecisions(m) { // §8.5, §8.9
+		return true
+	}
 	return e.Actor.UserID == viewerUserID
 }

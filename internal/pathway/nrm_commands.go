@@ -209,8 +209,7 @@ func (cmd SubmitNRMReferral) decide(p *Pathway, c Case, a Actor, now time.Time) 
 func theSubmissionDoesTheMeetingsAction(c Case, now time.Time) []Event {
 	var events []Event
 	for _, act := range c.Meetings.Actions {
-		text := strings.ToLower(act.Text)
-		if act.Done() || !strings.Contains(text, "nrm") || !strings.Contains(text, "submit") {
+		if act.Done() || !actionSubmitsTheNRM(act.Text) {
 			continue
 		}
 		var shared []Party
@@ -221,6 +220,23 @@ func theSubmissionDoesTheMeetingsAction(c Case, now time.Time) []Event {
 			SharedWith: meetingPartyIDs(shared, []Party{act.Owner})}, stopClock(act.ClockID, now)))
 	}
 	return events
+}
+
+// actionSubmitsTheNRM says whether a meeting action's words are the
+// action to submit the NRM referral (§8.5): they name the NRM (or the
+// National Referral Mechanism) and submitting, making or completing it. The
+// one test of it, used by the submission and by an action added after it.
+func actionSubmitsTheNRM(text string) bool {
+	t := strings.ToLower(text)
+	if !strings.Contains(t, "nrm") && !strings.Contains(t, "national referral mechanism") {
+		return false
+	}
+	for _, verb := range []string{"submit", "make", "complete"} {
+		if strings.Contains(t, verb) {
+			return true
+		}
+	}
+	return false
 }
 
 // nrmSubmittedFirst: the Home Office answers a referral; nothing comes back before it.

@@ -394,7 +394,7 @@ func TestPositiveReasonableGroundsStartsTheWaitBeforeConclusiveGrounds(t *testin
 		t.Fatalf("earliest Conclusive Grounds %q", c.NRM.EarliestConclusiveGrounds)
 	}
 	c, _ = mustDecide(t, c, policeLead, pathway.RecordConclusiveGrounds{Outcome: pathway.DecisionPositive, DecidedOn: "2026-04-20"}, nrmAfter("2026-04-20"))
-	if cl := clockOf(t, c, pathway.ClockNRMEarliestConclusiveGrounds); cl.Running() || cl.Status(now.AddDate(1, 0, 0)) != pathway.ClockMet {
+	if cl := clockOf(t, c, pathway.ClockNRMEarliestConclusiveGrounds); cl.Running() || cl.Status(now.AddDate(1, 0, 0)) != pathway.ClockEnded {
 		t.Fatalf("after the Conclusive Grounds decision the window is %+v", cl)
 	}
 }
@@ -629,7 +629,7 @@ func TestNRMStatusSaysWhereTheReferralStands(t *testing.T) {
 }
 
 func TestNRMTakesNoNewWorkOnAClosedCase(t *testing.T) {
-	c, _ := mustDecide(t, raisedCase(t), frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "None"}, now.Add(time.Hour))
+	c, _ := mustDecide(t, raisedCase(t), frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "No further action", Monitoring: "None"}, now.Add(time.Hour))
 	_, err := pathway.New(cat).Decide(c, policeLead, nrmSubmission(now.Add(2*time.Hour)), now.Add(2*time.Hour))
 	wantRefused(t, err, waymark.EINVALID, "", "Reopen it first")
 }

@@ -30,8 +30,11 @@ func (c Case) ForOutsider(userID string) Case {
 		Meetings: c.Meetings.forParticipant(userID),
 	}
 	out.Support.Placements = c.Support.Placements
-	out.Family.Answer = c.Family.Answer                   // the flag, for their safety (annex); not who changed it or why
-	out.ImmediateActions = c.ImmediateActions             // the referrer undertakes them (§6.4)
+	out.Family.Answer = c.Family.Answer       // the flag, for their safety (annex); not who changed it or why
+	out.ImmediateActions = c.ImmediateActions // the referrer undertakes them (§6.4)
+	if c.Meetings.invitedToAMeeting(userID) { // §8.5, §8.9: SeesNRMDecisions
+		out.NRM = c.NRM.forInvitee(userID)
+	}
 	out.NRM.Contributions = c.NRM.contributionsBy(userID) // their own words only (§8.5)
 	for _, cl := range c.Clocks {
 		if OutsiderSeesClock(cl, userID) {
@@ -213,6 +216,10 @@ func MayGive(m Membership, a Actor, cmd Command) error {
 	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation,
 		RecordContact, RecordOutcome, ContributeToNRM, RecordImmediateAction:
 		return nil
+	case RequestNRMReconsideration:
+		if SeesNRMDecisions(m) { // §8.9: any organisation on the case may ask
+			return nil
+		}
 	}
 	return notOffered()
 }

@@ -95,7 +95,7 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	missing := goMissing()
 	// Apply shares the episodes' backing array, so the found case starts afresh.
 	found := then(t, goMissing(), frontDoor, pathway.RecordFound{EndedAt: now.Add(time.Hour), WhereFound: "At a friend's house"}, now.Add(2*time.Hour))
-	closed := then(t, raisedCase(t), frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "None"}, now.Add(time.Hour))
+	closed := then(t, raisedCase(t), frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "No further action", Monitoring: "None"}, now.Add(time.Hour))
 	// An age assessment applies only when the age is in doubt (§7.4).
 	ageInDoubt := supCase(t, func(c *pathway.Concern) { c.Child.AgeUncertain = true })
 	ageOpen := then(t, ageInDoubt, frontDoor, pathway.RequestAgeAssessment{Reason: "Documents say 19; the child says 16."}, now.Add(2*time.Hour))
@@ -125,6 +125,7 @@ func TestRequiredAnswersAreThoseThePathwayRefusesWithout(t *testing.T) {
 	// Answers refused when left out only because another answer is left out too.
 	dependsOnAnother := map[string][]string{
 		"SubmitNRMReferral":        {"reasonWithoutMeeting"}, // needed only without a meeting's decision to submit (§8.5)
+		"CloseCase":                {"noNrmReason"},          // needed only with the NRM not accounted for (§8.2)
 		"CompleteAgeAssessment":    {"assessedDateOfBirth"},  // or assessedAge
 		"RecordExploitationPlaces": {"ukTowns"},              // or countries, or the places in words
 	}

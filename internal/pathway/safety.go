@@ -68,6 +68,9 @@ type Closure struct {
 	By         Party     `json:"by"`
 	Reason     string    `json:"reason"`
 	Monitoring string    `json:"monitoring"`
+	// NoNRMReason says why the case closed with no NRM referral submitted
+	// and no decision not to submit one (§8.2, closing_nrm.go).
+	NoNRMReason string `json:"noNrmReason,omitempty"`
 }
 
 // Correction points at an earlier event and says what was wrong (§7.5).
@@ -137,8 +140,9 @@ type ReturnInterviewHeld struct {
 
 // CaseClosed closes the case with the monitoring that continues (§7.4).
 type CaseClosed struct {
-	Reason     string `json:"reason"`
-	Monitoring string `json:"monitoring"`
+	Reason      string `json:"reason"`
+	Monitoring  string `json:"monitoring"`
+	NoNRMReason string `json:"noNrmReason,omitempty"` // §8.2, closing_nrm.go
 }
 
 // CaseReopened reopens a closed case: a new event, never an edit of the closure.
@@ -194,7 +198,7 @@ func (d ReturnInterviewHeld) apply(c *Case, e Event) {
 }
 
 func (d CaseClosed) apply(c *Case, e Event) {
-	cl := Closure{At: e.At, By: e.Actor, Reason: d.Reason, Monitoring: d.Monitoring}
+	cl := Closure{At: e.At, By: e.Actor, Reason: d.Reason, Monitoring: d.Monitoring, NoNRMReason: d.NoNRMReason}
 	c.Safety.Closed = &cl
 	c.Safety.Closures = append(c.Safety.Closures, cl)
 }
@@ -252,8 +256,9 @@ type RecordReturnInterview struct {
 
 // CloseCase closes the case (§7.4).
 type CloseCase struct {
-	Reason     string `json:"reason"`
-	Monitoring string `json:"monitoring"`
+	Reason      string `json:"reason"`
+	Monitoring  string `json:"monitoring"`
+	NoNRMReason string `json:"noNrmReason"` // §8.2: needed only when the NRM is not accounted for
 }
 
 // ReopenCase reopens a closed case.
@@ -422,10 +427,16 @@ func (cmd CloseCase) decide(p *Pathway, c Case, a Actor, now time.Time) ([]Event
 	}
 	checkLength(&probs, "reason", "The reason", cmd.Reason, MaxNarrative)
 	checkLength(&probs, "monitoring", "The monitoring arrangements", cmd.Monitoring, MaxNarrative)
+	closingAccountsForTheNRM(&probs, c, cmd.NoNRMReason)
+	checkLength(&probs, "noNrmReason", "The reason there is no NRM referral", cmd.NoNRMReason, MaxNarrative)
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}
-	return []Event{newEvent(CaseClosed{Reason: strings.TrimSpace(cmd.Reason), Monitoring: strings.TrimSpace(cmd.Monitoring)})}, nil
+	var noNRM string
+	if !NRMAccountedForAtClosure(c) {
+		noNRM = strings.TrimSpace(cmd.NoNRMReason)
+	}
+	return []Event{newEvent(CaseClosed{Reason: strings.TrimSpace(cmd.Reason), Monitoring: strings.TrimSpace(cmd.Monitoring), NoNRMReason: noNRM})}, nil
 }
 
 // guard says who may give ReopenCase and whether the case allows it now.

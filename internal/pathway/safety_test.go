@@ -101,7 +101,7 @@ func TestClosureNeedsAReasonAndMonitoring(t *testing.T) {
 }
 
 func TestOnlyChildrensServicesCloseACase(t *testing.T) {
-	e := refusal(t, raisedCase(t), teacher, pathway.CloseCase{Reason: "Safe", Monitoring: "School DSL"}, now)
+	e := refusal(t, raisedCase(t), teacher, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Safe", Monitoring: "School DSL"}, now)
 	if e.Code != waymark.EFORBIDDEN {
 		t.Fatalf("code %s, want forbidden", e.Code)
 	}
@@ -110,7 +110,7 @@ func TestOnlyChildrensServicesCloseACase(t *testing.T) {
 // §7.1: a case stays open while the child is missing.
 func TestCaseCannotBeClosedWhileTheChildIsMissing(t *testing.T) {
 	c, _ := mustDecide(t, raisedCase(t), frontDoor, missingReport(), now)
-	e := refusal(t, c, frontDoor, pathway.CloseCase{Reason: "Moved away", Monitoring: "None"}, now)
+	e := refusal(t, c, frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Moved away", Monitoring: "None"}, now)
 	if !strings.Contains(e.Message, "missing") {
 		t.Fatalf("message %q does not say the child is missing", e.Message)
 	}
@@ -118,7 +118,7 @@ func TestCaseCannotBeClosedWhileTheChildIsMissing(t *testing.T) {
 
 // Reopening is a new event: the closure stays in the history.
 func TestReopeningKeepsTheClosureInTheHistory(t *testing.T) {
-	c, _ := mustDecide(t, raisedCase(t), frontDoor, pathway.CloseCase{Reason: "Settled in placement", Monitoring: "Review at 3 months"}, now)
+	c, _ := mustDecide(t, raisedCase(t), frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Settled in placement", Monitoring: "Review at 3 months"}, now)
 	if !c.Flags(now).Closed {
 		t.Fatal("closed case not flagged")
 	}
@@ -169,8 +169,8 @@ func TestCorrectedChildDetailsAreValidatedLikeTheConcern(t *testing.T) {
 // A closed case is closed once: closing it again is refused, and the
 // pathway no longer offers it (§7.5).
 func TestAClosedCaseIsNotClosedAgain(t *testing.T) {
-	closed, _ := mustDecide(t, contactedCase(t), frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "School monitors attendance."}, now.Add(time.Hour))
-	_, err := pathway.New(cat).Decide(closed, frontDoor, pathway.CloseCase{Reason: "Again", Monitoring: "None"}, now.Add(2*time.Hour))
+	closed, _ := mustDecide(t, contactedCase(t), frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "No further action", Monitoring: "School monitors attendance."}, now.Add(time.Hour))
+	_, err := pathway.New(cat).Decide(closed, frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Again", Monitoring: "None"}, now.Add(2*time.Hour))
 	if waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "already closed") {
 		t.Fatalf("closing a closed case: %v", err)
 	}

@@ -48,6 +48,9 @@ var SettingDefs = []SettingDef{
 		Default: "no"},
 	{Key: SettingDDMPanelName, Name: "Name of the local decision panel",
 		Hint: "As decision letters and the case record name the panel, for example \"Northshire Child Decision Panel\".", Text: true},
+	{Key: SettingICTGAvailable, Name: "Independent Child Trafficking Guardian service", // ictg.go
+		Hint:    "When yes, a child referred to the NRM on or after this date is to be referred to the ICTG service too, and Waymark prompts the team until the referral is recorded (§6.8, §9.4).",
+		Default: "no"},
 }
 
 // SettingDefOf returns the definition of key.

@@ -35,7 +35,7 @@ func TestOnlyTheTeamRecordsWhatIsKnownOfTheChildsSituation(t *testing.T) {
 
 // A closed case takes no new work until it is reopened (§7.4).
 func TestAClosedCaseTakesNoNewFacts(t *testing.T) {
-	c, _ := mustDecide(t, contactedCase(t), frontDoor, pathway.CloseCase{Reason: "No further action", Monitoring: "School monitors"}, now.Add(2*time.Hour))
+	c, _ := mustDecide(t, contactedCase(t), frontDoor, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "No further action", Monitoring: "School monitors"}, now.Add(2*time.Hour))
 	_, err := pathway.New(cat).Decide(c, frontDoor, toldAtContact(), now.Add(3*time.Hour))
 	wantRefused(t, err, waymark.EINVALID, "", "closed")
 }

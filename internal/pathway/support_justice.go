@@ -106,6 +106,7 @@ type SupportItem struct {
 	Provider      string   `json:"provider,omitempty"`
 	OISCRegulated bool     `json:"oiscRegulated,omitempty"` // immigration advice (§7.5)
 	Consent       *Consent `json:"consent,omitempty"`       // Beacon (§8.3)
+	BenefitAgreed bool     `json:"benefitAgreed,omitempty"` // Beacon: the team agreed it would help (annex step 4)
 	VisitorOffer  string   `json:"visitorOffer,omitempty"`  // independent visitor (§7.4)
 	DeclineReason string   `json:"declineReason,omitempty"`
 	Notes         string   `json:"notes,omitempty"`
@@ -233,6 +234,7 @@ type RecordSupport struct {
 	OISCRegulated *bool  `json:"oiscRegulated"` // immigration advice only
 	ConsentBy     string `json:"consentBy"`     // Beacon only
 	ConsentDate   string `json:"consentDate"`   // Beacon only, YYYY-MM-DD
+	BenefitAgreed *bool  `json:"benefitAgreed"` // Beacon only (annex step 4)
 	VisitorOffer  string `json:"visitorOffer"`  // independent visitor only
 	DeclineReason string `json:"declineReason"`
 	Notes         string `json:"notes"`
@@ -281,7 +283,12 @@ func (cmd RecordSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]E
 		}
 	case SupportBeacon:
 		if used {
+			if err := beaconReferredByTheLead(c, a); err != nil { // support_beacon.go
+				return nil, err
+			}
 			it.Consent = beaconNeedsConsent(&probs, cmd.ConsentBy, cmd.ConsentDate, now)
+			beaconOnlyWhenTheTeamAgreedItWouldHelp(&probs, cmd.BenefitAgreed)
+			it.BenefitAgreed = cmd.BenefitAgreed != nil && *cmd.BenefitAgreed
 		}
 	case SupportIndependentVisitor:
 		independentVisitorDeclineIsExplained(&probs, cmd.VisitorOffer, cmd.Status, it.DeclineReason)
@@ -378,12 +385,19 @@ func (cmd UpdateSupport) decide(p *Pathway, c Case, a Actor, now time.Time) ([]E
 		return nil, waymark.Invalid([]waymark.FieldError{{Field: "status", Message: "This support is already '" + it.StatusLabel() + "'. Choose its new status, or add a note"}})
 	}
 	starting := cmd.Status == SupportRequested || cmd.Status == SupportInPlace
+	if it.Kind == SupportBeacon && starting && it.Status == SupportDeclined {
+		if err := beaconReferredByTheLead(c, a); err != nil { // a new referral (annex step 4)
+			return nil, err
+		}
+	}
 	switch {
 	case it.Kind == SupportIndependentVisitor && cmd.Status == SupportDeclined && reason == "" && it.DeclineReason == "":
 		probs.Add("declineReason", "Record the child's reasons for declining an independent visitor (§7.4)")
 	case it.Kind == SupportBeacon && starting && it.Consent == nil:
 		// §8.3: consent is recorded with the referral, never assumed later.
 		probs.Add("status", "This Beacon referral was recorded without consent. Record a new Beacon referral with who consented and when (§8.3)")
+	case it.Kind == SupportBeacon && starting && !it.BenefitAgreed:
+		probs.Add("status", "This Beacon referral was recorded without the team's agreement that the child would benefit. Record a new Beacon referral once it is agreed (annex step 4)")
 	case it.Kind == SupportImmigrationLegalAdvice && starting && !it.OISCRegulated:
 		probs.Add("status", "No regulated adviser was recorded for this immigration advice. Record new immigration advice naming an OISC-regulated adviser or immigration solicitor (§7.5)")
 	}

@@ -25,7 +25,13 @@ var (
 const supAddress = "14 Larch Close, Northtown NT4 7QP"
 
 func supYes() *bool { v := true; return &v }
-func supNo() *bool  { v := false; return &v }
+
+// supSubmitted is Children's Services submitting the NRM before any meeting,
+// which makes them the lead organisation (annex steps 3–4).
+var supSubmitted = pathway.SubmitNRMReferral{SubmittedAt: now.Add(-time.Hour), Via: "online-form", DeclarationMade: true,
+	ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "The child is to be moved tonight."}
+
+func supNo() *bool { v := false; return &v }
 
 // supCase is a contacted case, for a child whose concern is changed by each change.
 func supCase(t *testing.T, changes ...func(*pathway.Concern)) pathway.Case {
@@ -95,9 +101,9 @@ func TestImmigrationAdviceOnlyFromARegulatedAdviser(t *testing.T) {
 // §8.3, annex: a Beacon referral needs the recorded consent of the child or
 // their guardian – unlike the NRM referral, which needs none.
 func TestBeaconReferralNeedsConsentOfTheChildOrTheirGuardian(t *testing.T) {
-	c := supCase(t)
+	c, _ := mustDecide(t, supCase(t), supSocialWorker, supSubmitted, now) // Children's Services lead (annex step 4)
 	p := pathway.New(cat)
-	cmd := pathway.RecordSupport{Kind: pathway.SupportBeacon, Status: pathway.SupportRequested}
+	cmd := pathway.RecordSupport{Kind: pathway.SupportBeacon, Status: pathway.SupportRequested, BenefitAgreed: supYes()}
 	_, err := p.Decide(c, supSocialWorker, cmd, now)
 	wantRefused(t, err, waymark.EINVALID, "consentBy", "consent of the child or their guardian", "§8.3", "NRM referral itself needs no consent")
 	wantRefused(t, err, waymark.EINVALID, "consentDate", "Enter the date consent was given")
@@ -640,9 +646,10 @@ func supHistory(t *testing.T) []pathway.Event {
 		cmd   pathway.Command
 	}{
 		{frontDoor, pathway.RecordContact{Reference: "CS-2026-000001", Method: "phone"}},
-		{supSocialWorker, pathway.RecordSupport{Kind: pathway.SupportBeacon, Status: pathway.SupportRequested, ConsentBy: "child", ConsentDate: "2026-03-10", Provider: "Beacon", Notes: "Referred online"}},
+		{supSocialWorker, supSubmitted},
+		{supSocialWorker, pathway.RecordSupport{Kind: pathway.SupportBeacon, Status: pathway.SupportRequested, ConsentBy: "child", ConsentDate: "2026-03-10", BenefitAgreed: supYes(), Provider: "Beacon", Notes: "Referred online"}},
 		{supSocialWorker, pathway.RecordSupport{Kind: pathway.SupportImmigrationLegalAdvice, Status: pathway.SupportRequested, OISCRegulated: supYes()}},
-		{supSocialWorker, pathway.UpdateSupport{Item: "3", Status: pathway.SupportInPlace, Notes: "Case manager allocated"}},
+		{supSocialWorker, pathway.UpdateSupport{Item: "4", Status: pathway.SupportInPlace, Notes: "Case manager allocated"}},
 		{supSocialWorker, pathway.RecordChildFromAbroad{UASC: true, AccommodationBasis: "other", AccommodationOther: "Police protection, then section 20", DocumentsChecked: true, ImmigrationOptions: []string{"asylum"}}},
 		{supSocialWorker, pathway.RecordRepatriationRisk{AssessedOn: "2026-03-10", Findings: "High"}},
 		{supSocialWorker, pathway.RecordFamilyTracing{Discreet: true, ContactMade: true, Notes: "Red Cross"}},
@@ -690,13 +697,13 @@ func TestSupportEventsRoundTripAndReplay(t *testing.T) {
 	}
 	// Apply never writes through an earlier state: the Beacon item was
 	// "requested" before its update, and access was held before it was revoked.
-	if got := states[3].Support.Items[0].Status; got != pathway.SupportRequested {
+	if got := states[4].Support.Items[0].Status; got != pathway.SupportRequested {
 		t.Errorf("the state before the update now says %q", got)
 	}
-	if !states[12].Support.HasWhereaboutsAccess(policeLead.UserID) || !states[12].Support.Placements[0].WhereaboutsConfidential {
+	if !states[13].Support.HasWhereaboutsAccess(policeLead.UserID) || !states[13].Support.Placements[0].WhereaboutsConfidential {
 		t.Error("a later event changed an earlier state's grants or placement")
 	}
-	if states[9].Support.UKVI[0].ConfirmedAt != nil || states[15].Support.AgeAssessments[0].Completed {
+	if states[10].Support.UKVI[0].ConfirmedAt != nil || states[16].Support.AgeAssessments[0].Completed {
 		t.Error("a later event changed an earlier state's UKVI referral or age assessment")
 	}
 	final := states[len(states)-1]
@@ -706,7 +713,7 @@ func TestSupportEventsRoundTripAndReplay(t *testing.T) {
 }
 
 func TestClosedCaseTakesNoNewSupport(t *testing.T) {
-	c, _ := mustDecide(t, supCase(t), supSocialWorker, pathway.CloseCase{Reason: "Settled", Monitoring: "School DSL monitors"}, now)
+	c, _ := mustDecide(t, supCase(t), supSocialWorker, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Settled", Monitoring: "School DSL monitors"}, now)
 	_, err := pathway.New(cat).Decide(c, supSocialWorker, pathway.RecordSupport{Kind: pathway.SupportEducation, Status: pathway.SupportRequested}, now)
 	wantRefused(t, err, waymark.EINVALID, "", "closed")
 }

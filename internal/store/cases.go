@@ -349,23 +349,23 @@ func (t *Tx) saveTokens(caseID string, tokens []string, fresh bool) (have []stri
 // log as it is now, so every row's seal moves with each event, in one
 // statement, and a row that was removed cannot be put back with an old seal.
 func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, keyID string, key []byte, fresh bool) error {
-	type k struct{ kind, id string }
+	type k struct{ kind, id, role string }
 	seen := map[k]bool{}
 	args, delArgs := []any{caseID}, []any{caseID}
 	var keep, values []string
 	for _, m := range members {
-		if seen[k{m.Kind, m.ID}] { // one row per member: the first role given, as the primary key keeps
+		if seen[k{m.Kind, m.ID, m.Role}] { // one row per member and role: a person may hold several (migration 0033)
 			continue
 		}
-		seen[k{m.Kind, m.ID}] = true
+		seen[k{m.Kind, m.ID, m.Role}] = true
 		var mac string
 		if key != nil {
 			mac = audit.MemberMAC(key, keyID, caseID, m.Kind, m.ID, m.Role, version)
 		}
 		n := len(args)
 		args = append(args, m.Kind, m.ID, m.Role, keyID, mac)
-		keep = append(keep, fmt.Sprintf("NOT (member_kind = $%d AND member_id = $%d)", len(delArgs)+1, len(delArgs)+2))
-		delArgs = append(delArgs, m.Kind, m.ID)
+		keep = append(keep, fmt.Sprintf("NOT (member_kind = $%d AND member_id = $%d AND role = $%d)", len(delArgs)+1, len(delArgs)+2, len(delArgs)+3))
+		delArgs = append(delArgs, m.Kind, m.ID, m.Role)
 		values = append(values, fmt.Sprintf("($1, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5))
 	}
 	del := `DELETE FROM case_members WHERE case_id = $1`
@@ -381,8 +381,8 @@ func (t *Tx) saveMembers(caseID string, version int, members []pathway.Member, k
 		return nil
 	}
 	if _, err := t.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role, seal_key, mac) VALUES `+strings.Join(values, ", ")+`
-		ON CONFLICT (case_id, member_kind, member_id) DO UPDATE SET role = excluded.role, seal_key = excluded.seal_key, mac = excluded.mac
-		WHERE case_members.role IS DISTINCT FROM excluded.role OR case_members.seal_key IS DISTINCT FROM excluded.seal_key OR case_members.mac IS DISTINCT FROM excluded.mac`, args...); err != nil {
+		ON CONFLICT (case_id, member_kind, member_id, role) DO UPDATE SET seal_key = excluded.seal_key, mac = excluded.mac
+		WHERE case_members.seal_key IS DISTINCT FROM excluded.seal_key OR case_members.mac IS DISTINCT FROM excluded.mac`, args...); err != nil {
 		return fmt.Errorf("store: saving members: %w", err)
 	}
 	return nil

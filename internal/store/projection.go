@@ -186,14 +186,10 @@ func (p projection) lines() []string {
 		"cases.assigned_workers = " + strconv.Itoa(r.assignedWorkers),
 	}
 	var ms []string
-	seen := map[string]bool{}
 	for _, m := range p.members {
-		// One row per member, the first role given, as saveMembers writes
-		// it: a referrer invited to a meeting stays the referrer.
-		if k := m.Kind + " " + m.ID; !seen[k] {
-			seen[k] = true
-			ms = append(ms, "case_members: "+m.Kind+" "+m.ID+" as "+m.Role)
-		}
+		// One row per member and role, as saveMembers writes them: a
+		// referrer invited to a meeting is the referrer and an invitee.
+		ms = append(ms, "case_members: "+m.Kind+" "+m.ID+" as "+m.Role)
 	}
 	slices.Sort(ms)
 	out = append(out, slices.Compact(ms)...)

@@ -618,7 +618,7 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cur
 	}
 	args, in := idList(nil, caseIDsOf(keys))
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id,
-		COALESCE(ou.name, ''), k.due_at, k.risk_window, c.family_suspected, c.age_uncertain, c.immediate_risk, `+caseKeyColumns+` FROM clocks k JOIN cases c ON c.id = k.case_id`+caseKeyJoin+`
+		COALESCE(ou.name, ''), k.due_at, k.risk_window, k.kind, c.family_suspected, c.age_uncertain, c.immediate_risk, `+caseKeyColumns+` FROM clocks k JOIN cases c ON c.id = k.case_id`+caseKeyJoin+`
 		LEFT JOIN users ou ON ou.id = k.owner_user_id
 		WHERE k.stopped_at IS NULL AND k.case_id IN (`+in+`)`, args...)
 	if err != nil {
@@ -634,7 +634,7 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cur
 	for rows.Next() {
 		var it item
 		w := &it.w
-		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &w.OwnerName, &w.DueAt, &w.Window,
+		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &w.OwnerName, &w.DueAt, &w.Window, &w.Kind,
 			&w.FamilySuspected, &w.AgeUncertain, &w.ImmediateRisk, &it.master, &it.wrapped, &it.erased); err != nil {
 			return nil, links, err
 		}

@@ -33,7 +33,7 @@ const workScan = ` FROM clocks k JOIN cases c ON c.id = k.case_id` + caseKeyJoin
 func (t *Tx) WorkByScan(userID, orgID string, manager bool, limit int) ([]WorkItem, error) {
 	worker := pathway.Worker{UserID: userID, OrgID: orgID, Manager: manager}
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id, k.owner_org_id,
-		COALESCE(ou.name, ''), k.due_at, k.risk_window, `+caseKeyColumns+workScan+` ORDER BY k.risk_window DESC, k.due_at`, userID, orgID)
+		COALESCE(ou.name, ''), k.due_at, k.risk_window, k.kind, `+caseKeyColumns+workScan+` ORDER BY k.risk_window DESC, k.due_at`, userID, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing work: %w", err)
 	}
@@ -43,7 +43,7 @@ func (t *Tx) WorkByScan(userID, orgID string, manager bool, limit int) ([]WorkIt
 		var w WorkItem
 		var ownerOrg, master, wrapped string
 		var erased bool
-		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &ownerOrg, &w.OwnerName, &w.DueAt, &w.Window,
+		if err := rows.Scan(&w.CaseID, &w.Reference, &w.ChildName, &w.Missing, &w.ClockID, &w.Label, &w.OwnerUserID, &ownerOrg, &w.OwnerName, &w.DueAt, &w.Window, &w.Kind,
 			&master, &wrapped, &erased); err != nil {
 			return nil, err
 		}

@@ -44,6 +44,9 @@ func addSafetyActions(set *actionSet) {
 		Fields: []field{
 			{Name: "reason", Label: "Why is the case being closed?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
 			{Name: "monitoring", Label: "What monitoring continues after closure?", Kind: kindTextarea, MaxLength: pathway.MaxNarrative},
+			{Name: "noNrmReason", Label: "Why is the case closing without an NRM referral?",
+				Hint: "Every suspected child victim is referred to the NRM (§8.2). Leave this empty if the referral was submitted or a multi-agency meeting recorded a decision not to submit it; otherwise record that decision first, or say why.",
+				Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 		},
 	})
 	addAction[pathway.ReopenCase](set, action{

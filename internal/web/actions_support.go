@@ -24,6 +24,7 @@ func addSupportActions(set *actionSet) {
 			{Name: "oiscRegulated", Label: "Immigration advice only: is the adviser regulated to give immigration advice?", Hint: "Regulated by the OISC, or a solicitor regulated through the Law Society (§7.5).", Kind: kindYesNo},
 			{Name: "consentBy", Label: "Beacon only: who consented to the referral?", Hint: "A Beacon referral needs the consent of the child or their guardian (§8.3).", Kind: kindRadios, Options: fixed(pathway.ConsentGivers())},
 			{Name: "consentDate", Label: "Beacon only: when was consent given?", Kind: kindDate},
+			{Name: "benefitAgreed", Label: "Beacon only: did the team agree the child would benefit from Beacon's support?", Hint: "The lead organisation refers to Beacon once this is agreed, for example at the multi-agency meeting (annex step 4).", Kind: kindYesNo},
 			{Name: "visitorOffer", Label: "Independent visitor only: did the child accept the offer?", Kind: kindRadios, Options: fixed(pathway.VisitorOffers())},
 			{Name: "declineReason", Label: "If the child declined, their reasons", Hint: "Required when the child declines an independent visitor (§7.4).", Kind: kindTextarea, MaxLength: pathway.MaxNarrative, Rows: 3},
 			{Name: "traffickingSpecialist", Label: "Legal advice and statutory defence only: is the lawyer a trafficking specialist?", Hint: "Seek a solicitor with expertise in trafficking and modern slavery where you can (§6.9).", Kind: kindYesNo},

@@ -100,10 +100,15 @@ func TestSupportActionPagesRoundTrip(t *testing.T) {
 		b.signIn("social.worker@cs.example")
 		now := e.clock.Now()
 		today := supportDate("consentDate", now)
+		// Children's Services submit the NRM, so they lead and refer to Beacon (annex steps 3–4).
+		if err := e.svc.Act(context.Background(), e.p.SocialWorker, id, e.meetingVersion(id), pathway.SubmitNRMReferral{SubmittedAt: now, Via: "online-form", DeclarationMade: true,
+			ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes, ReasonWithoutMeeting: "The child is to be moved tonight."}); err != nil {
+			t.Fatal(err)
+		}
 
 		supportRoundTrip(t, b, id, "record-support",
 			url.Values{"kind": {pathway.SupportBeacon}, "status": {pathway.SupportRequested}},
-			supportMerge(url.Values{"kind": {pathway.SupportBeacon}, "status": {pathway.SupportRequested}, "consentBy": {"child"}}, today),
+			supportMerge(url.Values{"kind": {pathway.SupportBeacon}, "status": {pathway.SupportRequested}, "consentBy": {"child"}, "benefitAgreed": {"yes"}}, today),
 			"A Beacon referral needs the consent of the child or their guardian")
 		supportRoundTrip(t, b, id, "record-support",
 			url.Values{"kind": {pathway.SupportImmigrationLegalAdvice}, "status": {pathway.SupportRequested}, "oiscRegulated": {"no"}},
@@ -114,8 +119,8 @@ func TestSupportActionPagesRoundTrip(t *testing.T) {
 			url.Values{"kind": {pathway.SupportIndependentVisitor}, "status": {pathway.SupportDeclined}, "visitorOffer": {"declined"}, "declineReason": {"Wants time to settle"}},
 			"Record the child&#39;s reasons for declining")
 		supportRoundTrip(t, b, id, "update-support",
-			url.Values{"item": {"2"}, "status": {pathway.SupportRequested}},
-			url.Values{"item": {"2"}, "status": {pathway.SupportInPlace}, "notes": {"Case manager allocated"}},
+			url.Values{"item": {"3"}, "status": {pathway.SupportRequested}},
+			url.Values{"item": {"3"}, "status": {pathway.SupportInPlace}, "notes": {"Case manager allocated"}},
 			"already")
 		supportRoundTrip(t, b, id, "child-from-abroad",
 			url.Values{"uasc": {"yes"}, "accommodationBasis": {"other"}, "documentsChecked": {"yes"}, "photographOnFile": {"no"}, "missingEducationChecked": {"yes"}, "returnSchemeInformed": {"no"}},
@@ -261,7 +266,7 @@ func TestSupportAPIRefusalsAreProblems(t *testing.T) {
 			status            int
 			field, says       string
 		}{
-			{"Beacon without consent", "record-support", sw, map[string]any{"kind": "beacon", "status": "requested"}, 422, "consentBy", "consent of the child or their guardian"},
+			{"Beacon before a lead organisation is agreed", "record-support", sw, map[string]any{"kind": "beacon", "status": "requested"}, 403, "", "No lead organisation has been agreed"},
 			{"unregulated immigration adviser", "record-support", sw, map[string]any{"kind": "immigration-legal-advice", "status": "in-place", "oiscRegulated": false}, 422, "oiscRegulated", "regulated adviser"},
 			{"support from the referrer", "record-support", teacher, map[string]any{"kind": "education", "status": "requested"}, 404, "", "There is no such action"},
 			{"care plan without contingency", "care-plan", sw, map[string]any{"agreedOn": "2026-03-10", "protectionPlan": "p"}, 422, "missingContingency", "§7.2"},

@@ -87,8 +87,8 @@ func caseJSON(v casework.CaseView, now time.Time) apiCase {
 		// escalations they take part in (pathway.Case.ForOutsider).
 		out.Meetings = &c.Meetings
 	}
-	if !v.Membership.Team() && len(c.NRM.Contributions) > 0 {
-		out.NRM = &c.NRM // an outsider's holds only their own contributions (§8.5)
+	if !v.Membership.Team() && (len(c.NRM.Contributions) > 0 || (pathway.SeesNRMDecisions(v.Membership) && c.NRM.Submission != nil)) {
+		out.NRM = &c.NRM // an outsider's holds their own contributions (§8.5), and an invitee's the decisions (§8.9)
 	}
 	if out.Warnings == nil {
 		out.Warnings = []pathway.Warning{}

@@ -212,7 +212,7 @@ func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
 		check("NRM submitted", id)
 		act(police, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: now.In(pathway.London).Format("2006-01-02")})
 		check("Reasonable Grounds negative", id)
-		act(cs, id, pathway.CloseCase{Reason: "Placed out of area; their team leads now.", Monitoring: "Monthly check with the receiving authority."})
+		act(cs, id, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Placed out of area; their team leads now.", Monitoring: "Monthly check with the receiving authority."})
 		check("closed", id)
 
 		aged := e.raiseAgeUncertainCase()

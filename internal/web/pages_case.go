@@ -26,13 +26,15 @@ func viewClocks(cs []pathway.Clock, now time.Time) []clockView {
 	var out []clockView
 	for _, c := range cs {
 		v := clockView{Clock: c, Status: c.Status(now)}
-		if c.Window { // a period to wait out or watch, not a deadline to meet
-			open := c.Running() && now.Before(c.DueAt)
+		if c.Window { // a period to wait out or watch, not a deadline to meet (pathway.Clock.Status)
+			open := v.Status == pathway.ClockRunning
 			switch {
-			case c.Kind == pathway.ClockNRMEarliestConclusiveGrounds && open:
+			case c.Waits() && open:
 				v.Summary, v.Colour = "Can be made in "+humanDuration(c.Remaining(now)), "grey"
-			case c.Kind == pathway.ClockNRMEarliestConclusiveGrounds:
+			case v.Status == pathway.ClockOpen:
 				v.Summary, v.Colour = "Can be made now", "green"
+			case c.Waits():
+				v.Summary, v.Colour = "Ended", "grey"
 			case open:
 				v.Summary, v.Colour = "Highest risk for "+humanDuration(c.Remaining(now))+" more", "red"
 			default:

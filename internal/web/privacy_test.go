@@ -27,7 +27,7 @@ func (e *testEnv) closedCase() (id, ref string) {
 	if err := e.svc.RecordOutcome(ctx, e.p.CSWorker, id, 2, "strategy-discussion", "Strategy discussion"); err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.svc.Act(ctx, e.p.SocialWorker, id, 3, pathway.CloseCase{Reason: "Child safe and settled", Monitoring: "School keeps watch"}); err != nil {
+	if err := e.svc.Act(ctx, e.p.SocialWorker, id, 3, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Child safe and settled", Monitoring: "School keeps watch"}); err != nil {
 		e.t.Fatal(err)
 	}
 	return id, ref

@@ -6,22 +6,28 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
 type workData struct {
 	Overdue, DueSoon, Later, Windows []store.WorkItem
-	Now                              time.Time
-	Pages                            pagination
-	Invalid                          bool // the page link was not one Waymark gave
+	// Waits are the waits before a decision may be made, running or open
+	// (pathway.Clock.Waits): never overdue.
+	Waits   []store.WorkItem
+	Now     time.Time
+	Pages   pagination
+	Invalid bool // the page link was not one Waymark gave
 }
 
 func splitWork(items []store.WorkItem, now time.Time) workData {
 	d := workData{Now: now}
 	for _, w := range items {
-		switch {
+		switch st := w.Status(now); {
+		case w.Waits(): // running or open: a wait is never overdue
+			d.Waits = append(d.Waits, w)
 		case w.Window:
-			if now.Before(w.DueAt) {
+			if st == pathway.ClockRunning {
 				d.Windows = append(d.Windows, w)
 			}
 		case w.DueAt.Before(now):
@@ -68,6 +74,9 @@ type apiWorkItem struct {
 	FamilySuspected bool `json:"familySuspected"`
 	AgeUncertain    bool `json:"ageUncertain"`
 	ImmediateRisk   bool `json:"immediateRisk"`
+	// Status is the clock's status as the case shows it: running, overdue,
+	// or for a window open (a wait that has run its length) or ended.
+	Status pathway.ClockStatus `json:"status"`
 }
 
 func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -80,7 +89,7 @@ func (s *Server) handleAPIMyWork(w http.ResponseWriter, r *http.Request, v casew
 	out := make([]apiWorkItem, 0, len(items))
 	for _, it := range items {
 		out = append(out, apiWorkItem{CaseID: it.CaseID, Reference: it.Reference, ChildName: it.ChildName, Missing: it.Missing, Clock: it.Label,
-			Owner: it.OwnerName, DueAt: it.DueAt, Overdue: !it.Window && it.DueAt.Before(now), Window: it.Window,
+			Owner: it.OwnerName, DueAt: it.DueAt, Overdue: it.Status(now) == pathway.ClockOverdue, Window: it.Window, Status: it.Status(now),
 			FamilySuspected: it.FamilySuspected, AgeUncertain: it.AgeUncertain, ImmediateRisk: it.ImmediateRisk})
 	}
 	writeJSON(w, http.StatusOK, queuePaging.withCursors(map[string]any{"work": out}, page))
