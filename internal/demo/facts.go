@@ -130,3 +130,17 @@ var kaylaAtTheMeeting = pathway.RecordSituation{LearntAt: pathway.LearntAtMeetin
 	Education:        "In Year 10 at Northfield Academy, where her attendance has fallen since the summer.",
 	Birthplace:       "Eastshire, England", HasChildren: "no", CommunicationNeeds: "no",
 }
+
+// Erin: what the strategy meeting recorded of her situation is only what
+// her story already says (panel.go: the GP's concern and the police's
+// missing reports), so that her referral carries it (§6.8, §8.5).
+var erinAtTheMeeting = pathway.RecordSituation{LearntAt: pathway.LearntAtMeeting, ToldBy: "Dr Priya Raman of Riverside Medical Practice, and Eastshire Police",
+	LivingConditions: "Lives at home with her mother.",
+	Treatment: "She says she 'owes' someone and has to keep working for them. She came to the surgery with an injury to her hand she would not " +
+		"explain.",
+	StillInSituation: "yes",
+	WhatKeepsThem:    "She says she owes someone and has to keep working for them.",
+	Exploiters:       "Older boys who collect her in a car late at night.",
+	ReportedToPolice: "yes",
+	Family:           "Lives with her mother, who reported both of her missing episodes to the police.",
+}

@@ -97,6 +97,7 @@ func init() {
 		assignSocialWorker(workingDaysAgoAt(62, 9, 30)),
 		convene(workingDaysAgoAt(62, 10, 0), "strat", workingDaysAgoAt(61, 10, 0), firstResponder, gp),
 		recordMeeting(workingDaysAgoAt(61, 12, 0), pathway.NRMSubmit, "Police to submit the NRM referral today; Eastshire is a pilot site, so the panel decides."),
+		learnt(workingDaysAgoAt(61, 12, 30), socialWorker, erinAtTheMeeting), // facts.go
 		{workingDaysAgoAt(60, 11, 0), firstResponder, "recording the NRM submission", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
 			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-30 * time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 		}},
