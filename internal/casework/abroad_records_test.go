@@ -77,6 +77,8 @@ func TestTheNextStepAfterADecisionIsToTellTheChild(t *testing.T) {
 		regulated := true
 		p.supportAct(p.SocialWorker, id, pathway.RecordSupport{Kind: pathway.SupportImmigrationLegalAdvice, Status: pathway.SupportRequested, OISCRegulated: &regulated})
 		p.nrmAct(p.SocialWorker, id, pathway.RecordHomeOfficeReference{Reference: "NRM-2026-0042", ReceivedOn: p.clock.Now().Format("2006-01-02")})
+		// The police's crime record is prompted once the NRM is in (§8.10(6)); it is here, so it does not come first.
+		p.supportAct(p.PoliceLead, id, pathway.RecordCrimeReference{Reference: "NS/26/0042", Force: "Northshire Police"})
 		p.nrmAct(p.SocialWorker, id, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionPositive, DecidedOn: p.clock.Now().Format("2006-01-02")})
 		told := pathway.CommandName(pathway.RecordNRMOutcomeTold{})
 		view, err := p.svc.Case(p.ctx, p.SocialWorker, id)

@@ -91,9 +91,10 @@ var erin = story{
 	},
 }
 
-func init() {
-	stories = append(stories, erin)
-	afterOutcome["Erin Walsh"] = []later{
+// erinAfterOutcome is Erin's pathway after the outcome: afterOutcome
+// (work.go) lists it under her name.
+func erinAfterOutcome() []later {
+	return []later{
 		assignSocialWorker(workingDaysAgoAt(62, 9, 30)),
 		convene(workingDaysAgoAt(62, 10, 0), "strat", workingDaysAgoAt(61, 10, 0), firstResponder, gp),
 		recordMeeting(workingDaysAgoAt(61, 12, 0), pathway.NRMSubmit, "Police to submit the NRM referral today; Eastshire is a pilot site, so the panel decides."),

@@ -369,4 +369,6 @@ var stories = []story{
 			ImmediateActions: []string{"immediate-risk-assessed", "designated-lead-notified"},
 		},
 	},
+	// A pilot site's case, decided by the local panel (panel.go).
+	erin,
 }

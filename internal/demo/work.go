@@ -31,6 +31,8 @@ type later struct {
 
 // The demo cases that go on after their outcome, by child.
 var afterOutcome = map[string][]later{
+	// A pilot site's panel decides (panel.go).
+	"Erin Walsh": erinAfterOutcome(),
 	// A negative Reasonable Grounds decision yesterday: the reconsideration
 	// window is open (§8.9).
 	"Sophie Lambert": append(meetingAgreesTheNRM(6, 5, "strat"),

@@ -31,8 +31,8 @@ type PanelEvidence struct {
 	Indicators        []EvidenceIndicator `json:"indicators"`
 
 	SubmittedAt        time.Time            `json:"submittedAt"`
-	FirstResponder     string               `json:"firstResponder"` // the lead First Responder organisation
-	FirstResponderID   string               `json:"-"`
+	ReferringOrg       string               `json:"firstResponder"` // the lead First Responder organisation
+	ReferringOrgID     string               `json:"-"`
 	Routing            DecisionRouting      `json:"routing"`
 	FurtherInformation []FurtherInformation `json:"furtherInformation,omitempty"`
 	Decisions          []GroundsDecision    `json:"decisions,omitempty"`
@@ -85,7 +85,7 @@ func EvidencePack(cat *catalog.Catalog, c Case) (PanelEvidence, bool) {
 	ch := c.Concern.Child
 	e := PanelEvidence{CaseID: c.ID, ChildName: ch.FullName(), DateOfBirth: ch.DateOfBirth, Gender: ch.Gender, Nationality: ch.Nationality,
 		Languages: append([]string(nil), ch.Languages...), IdentifiedAt: c.Concern.IdentifiedAt, Summary: c.Concern.Summary,
-		SubmittedAt: s.SubmittedAt, FirstResponder: s.LeadOrgName, FirstResponderID: s.LeadOrgID, Routing: c.NRM.DecisionRouting(),
+		SubmittedAt: s.SubmittedAt, ReferringOrg: s.LeadOrgName, ReferringOrgID: s.LeadOrgID, Routing: c.NRM.DecisionRouting(),
 		FurtherInformation:        append([]FurtherInformation(nil), c.NRM.FurtherInformation...),
 		Decisions:                 append([]GroundsDecision(nil), c.NRM.Decisions...),
 		Reconsiderations:          append([]Reconsideration(nil), c.NRM.Reconsiderations...),
@@ -175,7 +175,7 @@ func DecisionLetter(e PanelEvidence, d GroundsDecision, audience string) (Letter
 	switch audience {
 	case LetterFirstResponder:
 		l.Paragraphs = []string{
-			"To: " + e.FirstResponder + ", First Responder for the National Referral Mechanism referral submitted on " + e.SubmittedAt.In(London).Format("2 January 2006") + ".",
+			"To: " + e.ReferringOrg + ", First Responder for the National Referral Mechanism referral submitted on " + e.SubmittedAt.In(London).Format("2 January 2006") + ".",
 			fmt.Sprintf("On %s %s decided that "+what+".", date, panel, e.ChildName),
 			"The test the panel applied: " + Threshold(d.Grounds),
 			"The panel's reasons: " + d.Reasons,
@@ -197,7 +197,7 @@ func DecisionLetter(e PanelEvidence, d GroundsDecision, audience string) (Letter
 			fmt.Sprintf("On %s the panel decided that "+what+".", date, e.ChildName),
 			"The panel's reasons, in brief: " + d.Reasons,
 			next,
-			"If you have questions, contact the child's social worker or " + e.FirstResponder + ".",
+			"If you have questions, contact the child's social worker or " + e.ReferringOrg + ".",
 		}
 	default:
 		return Letter{}, false
