@@ -70,7 +70,7 @@ func (s *Service) PanelRoster(ctx context.Context, v Viewer) ([]store.PanelMembe
 
 // SeatPanelMember seats the member of staff with email in seat ("" takes
 // them off the panel). Administrators see no case data, so none sits on the
-// panel. Audited.
+// panel; nobody seats themselves. Audited.
 func (s *Service) SeatPanelMember(ctx context.Context, v Viewer, email, seat string) error {
 	if !v.ManagesSettings() {
 		return ErrSettingsManagers
@@ -97,6 +97,10 @@ func (s *Service) SeatPanelMember(ctx context.Context, v Viewer, email, seat str
 		}
 		if u.Role == pathway.RoleAdministrator {
 			return waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "Administrators see no case data, so cannot sit on the panel. Choose another member of staff"}})
+		}
+		// §6.5: nobody grants themselves the evidence packs; stepping down is always allowed.
+		if u.ID == v.User.ID && seat != "" {
+			return waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "You cannot seat yourself on the panel. Ask another partnership lead or an administrator to seat you"}})
 		}
 		if err := tx.SeatPanelMember(u.ID, seat, v.User.ID, s.now()); err != nil {
 			return err
