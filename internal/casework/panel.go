@@ -159,7 +159,7 @@ func (s *Service) PanelCases(ctx context.Context, v Viewer) ([]pathway.PanelEvid
 		}
 		for _, id := range ids {
 			c, _, err := tx.LoadCase(id)
-			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND || store.IsErased(err) {
 				continue
 			}
 			if err != nil {
@@ -185,7 +185,7 @@ func (s *Service) panelCase(tx *store.Tx, v Viewer, caseID string) (pathway.Case
 		return pathway.Case{}, "", nil, errDenied
 	}
 	c, _, err := tx.LoadCase(caseID)
-	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND || store.IsErased(err) { // an erasure, and why, is not the panel's to know
 		return pathway.Case{}, "", nil, errDenied
 	}
 	if err != nil {
