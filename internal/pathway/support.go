@@ -82,6 +82,9 @@ func (c Case) Redacted(viewerUserID string) Case {
 	if !c.Support.anyConfidentialPlacement() || c.Support.HasWhereaboutsAccess(viewerUserID) {
 		return c
 	}
+	// support_abroad_records.go: the police log may name where the child
+	// lives; it is read against the addresses before they are blanked.
+	police := redactedPoliceSharing(c, c.Support.AbroadRecords.PoliceSharing)
 	ps := slices.Clone(c.Support.Placements)
 	for i := range ps {
 		if ps[i].WhereaboutsConfidential {
@@ -90,8 +93,7 @@ func (c Case) Redacted(viewerUserID string) Case {
 	}
 	c.Support.Placements = ps
 	c.Places = c.Places.redactedWhereNow() // places.go
-	// support_abroad_records.go: the police log may name where the child lives.
-	c.Support.AbroadRecords.PoliceSharing = redactedPoliceSharing(c.Support.AbroadRecords.PoliceSharing)
+	c.Support.AbroadRecords.PoliceSharing = police
 	return c
 }
 
@@ -102,7 +104,7 @@ func (e Event) Redacted(c Case, viewerUserID string) Event {
 	if c.Support.anyConfidentialPlacement() && !c.Support.HasWhereaboutsAccess(viewerUserID) {
 		e = redactedWhereNowEvent(e) // places.go
 		// support_abroad_records.go
-		e = redactedPoliceSharingEvent(e)
+		e = redactedPoliceSharingEvent(c, e)
 	}
 	d, ok := e.Data.(PlacementStarted)
 	if !ok || !d.Placement.WhereaboutsConfidential || c.Support.HasWhereaboutsAccess(viewerUserID) {

@@ -653,11 +653,13 @@ func namesAConfidentialAddress(c Case, text string) bool {
 }
 
 // redactedPoliceSharing blanks what was shared where it reveals the
-// whereabouts, for a viewer without access to them (§7.6).
-func redactedPoliceSharing(log []PoliceSharing) []PoliceSharing {
+// whereabouts, for a viewer without access to them (§7.6). The address is
+// looked for now, not only when the entry was written: whereabouts may
+// become confidential after the entry quoted them.
+func redactedPoliceSharing(c Case, log []PoliceSharing) []PoliceSharing {
 	out := slices.Clone(log)
 	for i := range out {
-		if out[i].RevealsWhereabouts {
+		if out[i].RevealsWhereabouts || namesAConfidentialAddress(c, out[i].What) {
 			out[i].What, out[i].WhatWithheld = "", true
 		}
 	}
@@ -665,8 +667,8 @@ func redactedPoliceSharing(log []PoliceSharing) []PoliceSharing {
 }
 
 // redactedPoliceSharingEvent does the same for the event's data.
-func redactedPoliceSharingEvent(e Event) Event {
-	if d, ok := e.Data.(PoliceInformationShared); ok && d.RevealsWhereabouts {
+func redactedPoliceSharingEvent(c Case, e Event) Event {
+	if d, ok := e.Data.(PoliceInformationShared); ok && (d.RevealsWhereabouts || namesAConfidentialAddress(c, d.What)) {
 		d.What, d.WhatWithheld = "", true
 		e.Data = d
 	}
