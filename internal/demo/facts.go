@@ -131,16 +131,39 @@ var kaylaAtTheMeeting = pathway.RecordSituation{LearntAt: pathway.LearntAtMeetin
 	Birthplace:       "Eastshire, England", HasChildren: "no", CommunicationNeeds: "no",
 }
 
-// Erin: what the strategy meeting recorded of her situation is only what
-// her story already says (panel.go: the GP's concern and the police's
-// missing reports), so that her referral carries it (§6.8, §8.5).
-var erinAtTheMeeting = pathway.RecordSituation{LearntAt: pathway.LearntAtMeeting, ToldBy: "Dr Priya Raman of Riverside Medical Practice, and Eastshire Police",
-	LivingConditions: "Lives at home with her mother.",
+// Erin: collected at night by older boys who run a county line from
+// Eastshire town to Harbourton; she says she owes them. What the strategy
+// meeting learnt, from her GP, the police, and her mother and school through
+// the social worker (§6.8, §8.5). Her own account of carrying drugs came
+// after the referral (the panel's Conclusive Grounds reasons, panel.go), so
+// it is not here.
+var erinAtTheMeeting = pathway.RecordSituation{LearntAt: pathway.LearntAtMeeting,
+	ToldBy: "Dr Priya Raman of Riverside Medical Practice, Eastshire Police, and Erin's mother and Castlegate School through the social worker",
+	LivingConditions: "Lives at home with her mother and younger brother, where she is cared for. On the nights she was missing she stayed somewhere in " +
+		"Harbourton she will not name: after the second, the police found her at Harbourton station at 1 a.m., hungry, with £240 in cash.",
 	Treatment: "She says she 'owes' someone and has to keep working for them. She came to the surgery with an injury to her hand she would not " +
-		"explain.",
+		"explain; her mother says she came home with it after the second missing episode. The boys message her on the second phone at all hours " +
+		"telling her where to be, and the police believe she is made to carry drugs and cash between Eastshire town and Harbourton for them.",
 	StillInSituation: "yes",
-	WhatKeepsThem:    "She says she owes someone and has to keep working for them.",
-	Exploiters:       "Older boys who collect her in a car late at night.",
-	ReportedToPolice: "yes",
-	Family:           "Lives with her mother, who reported both of her missing episodes to the police.",
+	WhatKeepsThem: "She says she owes someone and has to keep working for them. Her mother has seen messages on the second phone saying she owes " +
+		"£500 and that her family will 'find out what happens' if she stops.",
+	LastContact:        "within-the-last-week",
+	LastContactDetails: "The car collected her from the end of her road three nights before the meeting, and the boys message her every day on the second phone.",
+	ExploitationWhen: "Since the October half-term, when the boys began collecting her late at night, and still going on: most weekends, and the two " +
+		"missing episodes this month, of two nights each.",
+	HowItStarted: "Her mother says that in the summer holidays Erin began spending time with an older girl from the estate, who introduced her to the " +
+		"boys. They gave her lifts, cannabis, a phone and cash, then in October told her she owed them for it and had to work for them to pay it back.",
+	Exploiters: "Older boys of about 17 to 19 who collect her in a car late at night. The police link the car to a county line that sells drugs in " +
+		"Harbourton. Erin will not name them.",
+	ExploitersWhereabouts: "uk", ExploitersDetails: "The police have seen the car in Eastshire town and in Harbourton, where they are investigating the line.",
+	OtherVictims: "yes", OtherVictimsDetails: "Her mother has seen a younger boy from the estate in the same car, and the police believe other Eastshire " +
+		"children carry for the line.",
+	ReportedToPolice: "yes", CrimeReference: "EP-25-011582",
+	ReportedBefore: "yes", ReportedBeforeDetails: "Her mother reported both missing episodes to Eastshire Police this month. No NRM referral was made.",
+	HelpInvestigation: "no", // she will not name the boys
+	HasChildren:       "no", CommunicationNeeds: "no", Birthplace: "Eastshire, England",
+	Family: "Lives with her mother, who works nights as a care assistant, and her brother, who is 11. She has no contact with her father. Her mother " +
+		"reported both of her missing episodes to the police and is working with the school.",
+	Education: "In Year 10 at Castlegate School in Eastshire town. Her attendance has fallen to 64% since the October half-term, and staff have seen " +
+		"her leave at lunchtime to get into a car.",
 }

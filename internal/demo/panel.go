@@ -99,6 +99,18 @@ func erinAfterOutcome() []later {
 		convene(workingDaysAgoAt(62, 10, 0), "strat", workingDaysAgoAt(61, 10, 0), firstResponder, gp),
 		recordMeeting(workingDaysAgoAt(61, 12, 0), pathway.NRMSubmit, "Police to submit the NRM referral today; Eastshire is a pilot site, so the panel decides."),
 		learnt(workingDaysAgoAt(61, 12, 30), socialWorker, erinAtTheMeeting), // facts.go
+		// The list entries, as placesChosen (places.go) gives the others, but
+		// chosen after the meeting, before the referral: Eastshire town is
+		// Ipswich in the form's lists, Harbourton Great Yarmouth.
+		{workingDaysAgoAt(61, 13, 0), socialWorker, "choosing the nationality from the Home Office list", func(c pathway.Case, _, _ time.Time, _ catalog.Calendar) pathway.Command {
+			return pathway.RecordChildOrigin{Nationality: "British", NationalityWords: c.Concern.Child.Nationality, CountryOfBirth: "United Kingdom"}
+		}},
+		{workingDaysAgoAt(61, 13, 10), socialWorker, "choosing where the exploitation happened from the Home Office lists", func(pathway.Case, time.Time, time.Time, catalog.Calendar) pathway.Command {
+			return pathway.RecordExploitationPlaces{UKTowns: []string{"Great Yarmouth", "Ipswich"}, UKWords: "Harbourton, where the line sells drugs, and Eastshire town, where the car collects her"}
+		}},
+		{workingDaysAgoAt(61, 13, 20), socialWorker, "choosing the town and area where the child is now", func(c pathway.Case, _, _ time.Time, _ catalog.Calendar) pathway.Command {
+			return pathway.RecordWhereChildIsNow{Town: "Ipswich", Region: "Suffolk", Words: c.Concern.Child.CurrentLocation}
+		}},
 		{workingDaysAgoAt(60, 11, 0), firstResponder, "recording the NRM submission", func(_ pathway.Case, at, _ time.Time, _ catalog.Calendar) pathway.Command {
 			return pathway.SubmitNRMReferral{SubmittedAt: at.Add(-30 * time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}
 		}},
