@@ -11,9 +11,11 @@ import "slices"
 // decisions to do so. They see that the referral was submitted, and by whom,
 // and the Home Office's decisions and reconsiderations; not the referral's
 // contents, its declaration, nor the grounds others gave for a
-// reconsideration. Until the Home Office has decided they are told nothing of
-// the submission (§6.5): a decision shows it was made anyway. The referrer
-// who was not invited sees none of it.
+// reconsideration. They are told of the submission as soon as it is made:
+// it carries out the decision of the meeting they were invited to, it is why
+// an escalation about whether to submit is closed to them, and hiding it
+// would not hide it (what they are offered changes with it). The referrer
+// who was not invited sees none of it (§6.5).
 
 // SeesNRMDecisions says whether a member with membership m sees the NRM
 // referral's decisions (§8.5, §8.9): the team, and meeting invitees.
@@ -32,15 +34,12 @@ func (s MeetingState) invitedToAMeeting(userID string) bool {
 	return false
 }
 
-// forInvitee is the NRM state an invitee, userID, sees once a decision is
-// made: the submission's date, route and lead, and the decisions, each numbered 0 (their timeline
+// forInvitee is the NRM state an invitee, userID, sees once the referral is
+// submitted: the submission's date, route and lead, and the decisions, each numbered 0 (their timeline
 // numbers entries their own way), with only their own reconsideration
 // grounds. Contributions are added by ForOutsider as for every outsider.
 func (s NRMState) forInvitee(userID string) NRMState {
 	var out NRMState
-	if len(s.Decisions) == 0 { // §6.5: nothing of the submission before a decision
-		return out
-	}
 	if s.Submission != nil {
 		out.Submission = &NRMSubmission{SubmittedAt: s.Submission.SubmittedAt, Via: s.Submission.Via, MeetingAgreed: s.Submission.MeetingAgreed,
 			LeadOrgID: s.Submission.LeadOrgID, LeadOrgName: s.Submission.LeadOrgName}

@@ -162,7 +162,7 @@ func TestTheTeamUsesAContributionFromBesideItsQuestion(t *testing.T) {
 
 // §8.7, §6.5: what arrives after the referral was sent is shown to the team
 // as further information for the Home Office, never offered for the draft;
-// its giver is told nothing of the submission.
+// its giver is not shown how the team filed it.
 func TestAContributionAfterTheSubmissionIsForFurtherInformation(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -189,6 +189,7 @@ func TestAContributionAfterTheSubmissionIsForFurtherInformation(t *testing.T) {
 		}
 		b := e.browser()
 		b.signIn("doctor@riverside.example")
-		mustNotShow(t, "the GP's pages", workspace(b, oc.ID), "submitted", "Submitted", "sent to the Home Office", "after the referral was sent")
+		// The GP, a meeting invitee, is told the referral went (pathway/invitee_nrm.go), but not how the team filed their words.
+		mustNotShow(t, "the GP's pages", workspace(b, oc.ID), "after the referral was sent", "Use this answer")
 	})
 }

@@ -11,14 +11,11 @@ import (
 	"waymark/internal/storetest"
 )
 
-// §6.5 (pathway/invitee_nrm.go): until a decision is made, a meeting invitee
-// outside the team is told nothing of the NRM submission. What they are
-// offered must not tell them either: Allows checks an outsider's command
-// against the whole case too, so "raise escalation" (refused once the NRM is
-// submitted, issue 13) disappears, and with it the case's Decisions page.
-func TestAnInviteeLearnsNothingOfTheSubmissionFromWhatTheyAreOffered(t *testing.T) {
-
-	t.Skip("found by review, not fixed: the two issue-13 rules conflict (refuse escalations after the submission; tell invitees nothing of it before a decision); the lead decides which gives way")
+// §8.5, §6.5 (pathway/invitee_nrm.go): a meeting invitee is told the NRM
+// referral was submitted as soon as it is, with its date and lead, never its
+// contents; so what they are offered changing with it (an escalation about
+// whether to submit is closed) tells them nothing they are not told.
+func TestAnInviteeIsToldTheSubmissionAndWhatItCloses(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		id := e.meetingCase(nil)
@@ -53,10 +50,21 @@ func TestAnInviteeLearnsNothingOfTheSubmissionFromWhatTheyAreOffered(t *testing.
 			DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}); err != nil {
 			t.Fatal(err)
 		}
-		for name, allowed := range offered() {
-			if before[name] != allowed {
-				t.Errorf("the submission changed whether the invitee may %s: %v, then %v", name, before[name], allowed)
-			}
+		after := offered()
+		esc := pathway.CommandName(pathway.RaiseEscalation{})
+		if !before[esc] || after[esc] {
+			t.Errorf("raising an escalation about submitting: offered %v before the submission, %v after; want true, then false", before[esc], after[esc])
+		}
+		view, err := e.svc.Case(context.Background(), e.p.GPDoctor, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := view.Case.NRM.Submission
+		if s == nil || s.LeadOrgID != e.p.Police.ID || !s.SubmittedAt.Equal(e.clock.Now()) {
+			t.Fatalf("the invitee is not told of the submission: %+v", s)
+		}
+		if s.Declaration.Made || s.Declaration.ExplainedToChild != "" {
+			t.Errorf("the invitee is shown the referral's declaration: %+v", s.Declaration)
 		}
 	})
 }
