@@ -101,8 +101,8 @@ func meetingIsHeldOnlyOnceItsTimeHasCome(m Meeting, now time.Time) error {
 }
 
 // meetingAttendance reads "Who attended?": the staff and linked people
-// chosen, anyone else by email, and the free-text lines an API client sent
-// before attendees were chosen. It returns the lines the record shows, the
+// chosen and anyone else by email; free-text lines, which the API took
+// before attendees were chosen, are refused (§6.8, §7.4). It returns the lines the record shows, the
 // staff, the linked people and which of §6.8's expected people came.
 func meetingAttendance(probs *waymark.Problems, c Case, m Meeting, cmd RecordMeetingHeld) ([]string, []Party, []LinkedAttendee, MeetingRoles) {
 	var lines []string
@@ -163,25 +163,14 @@ func meetingAttendance(probs *waymark.Problems, c Case, m Meeting, cmd RecordMee
 		}
 		addStaff(e)
 	}
-	// Lines an API client typed before attendees were chosen are still
-	// read, and still checked against the people linked to the child (§7.4).
-	typed := trimList(cmd.Attendees)
-	checkItems(probs, "attendees", "Attendees", typed)
-	for _, at := range typed {
-		if len([]rune(at)) > MaxShortText {
-			probs.Add("attendees", "Each attendee must be %d characters or fewer", MaxShortText)
-			break
-		}
-		name, _, _ := strings.Cut(at, ",")
-		for _, lp := range c.Strategy.linkedPersonNamed(name) {
-			if purportedParentSponsorOrCarer(lp.Relationship) && !probs.Has("attendees") {
-				probs.Add("attendees", "%s is recorded on this case as %s and cannot attend a meeting that decides future action for the child (§7.4). Remove them", lp.Name, relationshipPhrase(lp.Relationship))
-			}
-		}
-		lines = append(lines, at)
+	// Typed lines are no longer taken: a name typed as free text tells
+	// nobody whether the police or the supervising manager came (§6.8) or
+	// whether a purported parent did (§7.4). Old events keep theirs.
+	if len(trimList(cmd.Attendees)) > 0 {
+		probs.Add("attendees", "Choose who attended from the people on the case (attendeeIds) or give their Waymark email addresses (attendeeEmails); typed names are no longer taken")
 	}
 	switch {
-	case len(lines) == 0 && !probs.Has("attendeeIds") && !probs.Has("attendeeEmails"):
+	case len(lines) == 0 && !probs.Has("attendeeIds") && !probs.Has("attendeeEmails") && !probs.Has("attendees"):
 		probs.Add("attendeeIds", "Choose who attended the meeting")
 	case len(lines) > MaxInvitees*2:
 		probs.Add("attendeeIds", "Record no more than %d attendees", MaxInvitees*2)

@@ -1,6 +1,7 @@
 package pathway_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -19,15 +20,9 @@ func mtgStaff(roles map[string]pathway.MeetingRoles, parties ...pathway.Party) m
 	return out
 }
 
-// mtgChosen is mtgRecord with the attendees chosen, not typed: the social
+// mtgChosen is mtgRecord, whose attendees are chosen, not typed: the social
 // worker and the police officer invited.
-func mtgChosen(meetingID string) pathway.RecordMeetingHeld {
-	r := mtgRecord(meetingID)
-	r.Attendees = nil
-	r.AttendeeIDs = []string{pathway.AttendeeUser(mtgSocialWorker.UserID), pathway.AttendeeUser(policeLead.UserID)}
-	r.Staff = mtgStaff(map[string]pathway.MeetingRoles{policeLead.UserID: {Police: true}}, mtgSocialWorker.Party, policeLead.Party)
-	return r
-}
+func mtgChosen(meetingID string) pathway.RecordMeetingHeld { return mtgRecord(meetingID) }
 
 // §6.8: a meeting cannot be recorded as held before the time it was
 // arranged for; the clock is the one the command is given at.
@@ -58,11 +53,11 @@ func TestPurportedParentCannotAttendFutureActionMeeting(t *testing.T) {
 			cmd.AttendeeIDs = append(cmd.AttendeeIDs, pathway.AttendeeLinked(seq))
 			_, err := pathway.New(cat).Decide(c, mtgSocialWorker, cmd, now.Add(4*time.Hour))
 			wantRefused(t, err, waymark.EINVALID, "attendeeIds", "Arben Kola", "cannot attend a meeting that decides future action", "§7.4")
-			// Typed by an API client, the name is refused all the same.
+			// Typed by an API client, the name is refused with every typed line.
 			typed := mtgRecord(id)
 			typed.Attendees = append(typed.Attendees, " arben  kola , uncle")
 			_, err = pathway.New(cat).Decide(c, mtgSocialWorker, typed, now.Add(4*time.Hour))
-			wantRefused(t, err, waymark.EINVALID, "attendees", "Arben Kola", "§7.4")
+			wantRefused(t, err, waymark.EINVALID, "attendees", "typed names are no longer taken")
 		})
 	}
 	c, id := mtgConvened(t)
@@ -106,12 +101,7 @@ func TestMeetingAttendeesAreChosenFromTheCasesPeople(t *testing.T) {
 	if len(r.People) != 3 || r.AttendeeRoles == nil || !r.AttendeeRoles.Police || !r.AttendeeRoles.SupervisingManager {
 		t.Fatalf("who attended is not known: %+v", r)
 	}
-	// Lines typed before attendees were chosen still read, and say nothing
-	// of who came (no warning can be drawn from them).
-	old, _ := mustDecide(t, c, mtgSocialWorker, mtgRecord(id), now)
-	if r := old.Meetings.Meetings[0].Held; r.AttendeeRoles != nil || len(r.Attendees) != 2 {
-		t.Fatalf("typed attendees: %+v", r)
-	}
+	// Typed lines are refused (TestTypedMeetingAttendeesAreRefused).
 }
 
 // §6.8: the police and the social worker's supervising manager are involved
@@ -160,5 +150,35 @@ func TestMeetingWarnsWhenPoliceOrSupervisingManagerNeitherInvitedNorPresent(t *t
 	c, _ = convene(mtgManager, map[string]pathway.MeetingRoles{})
 	if w := warnings(c); !strings.Contains(w, "Nobody from the police is invited") || strings.Contains(w, "manager") {
 		t.Fatalf("warnings %q", w)
+	}
+}
+
+// §6.8, §7.4: a new record takes attendees only as chosen people or Waymark
+// emails, since a typed name says nothing of who was police, manager or a
+// purported parent; a meeting recorded with typed lines before keeps them.
+func TestTypedMeetingAttendeesAreRefused(t *testing.T) {
+	c, id := mtgConvened(t)
+	typedOnly := mtgRecord(id)
+	typedOnly.AttendeeIDs, typedOnly.Staff = nil, nil
+	typedOnly.Attendees = []string{"Sam Social, social worker", "Pat Police, Northshire Police"}
+	_, err := pathway.New(cat).Decide(c, mtgSocialWorker, typedOnly, now.Add(4*time.Hour))
+	wantRefused(t, err, waymark.EINVALID, "attendees", "attendeeIds", "attendeeEmails", "typed names are no longer taken")
+	// Alongside chosen attendees, a typed line is refused all the same.
+	mixed := mtgRecord(id)
+	mixed.Attendees = []string{"Dee Doctor"}
+	_, err = pathway.New(cat).Decide(c, mtgSocialWorker, mixed, now.Add(4*time.Hour))
+	wantRefused(t, err, waymark.EINVALID, "attendees", "typed names are no longer taken")
+	// Blank lines are no typed attendee.
+	blank := mtgRecord(id)
+	blank.Attendees = []string{" ", ""}
+	held, _ := mustDecide(t, c, mtgSocialWorker, blank, now.Add(4*time.Hour))
+	if r := held.Meetings.Meetings[0].Held; r == nil || r.AttendeeRoles == nil || !r.AttendeeRoles.Police {
+		t.Fatalf("the chosen attendees were not recorded: %+v", r)
+	}
+	// An old event with typed lines still decodes and shows them.
+	raw := []byte(`{"meetingId":"m1","attendees":["Sam Social, social worker"],"nrmDecision":"not-decided"}`)
+	var old pathway.MeetingHeld
+	if err := json.Unmarshal(raw, &old); err != nil || !slices.Equal(old.Attendees, []string{"Sam Social, social worker"}) || old.AttendeeRoles != nil {
+		t.Fatalf("an old record's typed attendees did not decode as before: %+v, %v", old, err)
 	}
 }

@@ -30,7 +30,8 @@ type RecordMeetingHeld struct {
 	AttendeeIDs    []string `json:"attendeeIds"`
 	AttendeeEmails []string `json:"attendeeEmails"`
 	// Attendees are lines typed as free text, as the API took them before
-	// attendees were chosen: still read, no longer offered by the pages.
+	// attendees were chosen: a new record refuses them (meetingAttendance);
+	// old MeetingHeld events keep and show theirs.
 	Attendees                   []string `json:"attendees"`
 	NRMDecision                 string   `json:"nrmDecision"`
 	LeadOrgID                   string   `json:"leadOrgId"`
@@ -151,10 +152,7 @@ func (cmd RecordMeetingHeld) decide(p *Pathway, c Case, a Actor, now time.Time) 
 	}
 	var probs waymark.Problems
 	attendees, people, linked, present := meetingAttendance(&probs, c, m, cmd)
-	var roles *MeetingRoles
-	if len(trimList(cmd.Attendees)) == 0 {
-		roles = &present // only when every attendee was chosen is it known who came
-	}
+	roles := &present // every attendee is chosen, so it is known who came
 	if !meetingIsOption(meetingNRMDecisions, cmd.NRMDecision) {
 		probs.Add("nrmDecision", "Select whether the meeting agreed to submit an NRM referral")
 	}

@@ -49,10 +49,14 @@ func mtgConvene() pathway.ConveneMeeting {
 	}
 }
 
-// mtgRecord is what a meeting agreed: submit, led by the police.
+// mtgRecord is what a meeting agreed: submit, led by the police. The social
+// worker and the police officer invited attended, chosen as the pages choose
+// them and resolved as the use case resolves them (mtgStaff).
 func mtgRecord(meetingID string) pathway.RecordMeetingHeld {
 	return pathway.RecordMeetingHeld{
-		MeetingID: meetingID, Attendees: []string{"Sam Social, social worker", "Pat Police, Northshire Police"},
+		MeetingID:   meetingID,
+		AttendeeIDs: []string{pathway.AttendeeUser(mtgSocialWorker.UserID), pathway.AttendeeUser(policeLead.UserID)},
+		Staff:       mtgStaff(map[string]pathway.MeetingRoles{policeLead.UserID: {Police: true}}, mtgSocialWorker.Party, policeLead.Party),
 		NRMDecision: pathway.NRMSubmit, LeadOrgID: mtgPoliceOrg.ID, LeadOrg: mtgPoliceOrg,
 		ChildProtectionConference: mtgBool(true), ChildProtectionPlan: mtgBool(false), InformationSharedWithPolice: mtgBool(true),
 		Notes: "Police to lead the NRM.",
@@ -201,7 +205,7 @@ func TestMeetingRecordNeedsAttendeesADecisionAndEveryYesNoAnswer(t *testing.T) {
 		field  string
 		change func(*pathway.RecordMeetingHeld)
 	}{
-		{"attendeeIds", func(r *pathway.RecordMeetingHeld) { r.Attendees = []string{" ", ""} }},
+		{"attendeeIds", func(r *pathway.RecordMeetingHeld) { r.AttendeeIDs, r.Attendees = nil, []string{" ", ""} }},
 		{"nrmDecision", func(r *pathway.RecordMeetingHeld) { r.NRMDecision = "maybe" }},
 		{"childProtectionConference", func(r *pathway.RecordMeetingHeld) { r.ChildProtectionConference = nil }},
 		{"childProtectionPlan", func(r *pathway.RecordMeetingHeld) { r.ChildProtectionPlan = nil }},

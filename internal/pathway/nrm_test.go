@@ -82,7 +82,9 @@ func nrmMeeting(t *testing.T, c pathway.Case, nrmDecision string, lead pathway.L
 	c, _ = mustDecide(t, c, nrmSocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: at.Add(30 * time.Minute),
 		InviteeEmails: []string{"first.responder@police.example"}, Invitees: []pathway.Party{policeLead.Party}}, at.Add(10*time.Minute))
 	no := false
-	held := pathway.RecordMeetingHeld{Attendees: []string{"Sam Social (social worker)", "Pat Police (police)"}, NRMDecision: nrmDecision,
+	held := pathway.RecordMeetingHeld{AttendeeIDs: []string{pathway.AttendeeUser(nrmSocialWorker.UserID), pathway.AttendeeUser(policeLead.UserID)},
+		Staff:                     mtgStaff(map[string]pathway.MeetingRoles{policeLead.UserID: {Police: true}}, nrmSocialWorker.Party, policeLead.Party),
+		NRMDecision:               nrmDecision,
 		ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no}
 	if nrmDecision == pathway.NRMSubmit {
 		held.LeadOrgID, held.LeadOrg = lead.ID, lead
