@@ -58,7 +58,7 @@ func newHomesWorld(t *testing.T) *homesWorld {
 		act("sw", id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: s.clock.Now().Add(time.Hour), InviteeEmails: []string{s.p.PoliceLead.User.Email}})
 		s.clock.Advance(2 * time.Hour)
 		no := false
-		act("sw", id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: s.p.Police.ID,
+		act("sw", id, pathway.RecordMeetingHeld{AttendeeEmails: []string{s.p.SocialWorker.User.Email, s.p.PoliceLead.User.Email}, NRMDecision: pathway.NRMSubmit, LeadOrgID: s.p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 	}
 

@@ -785,7 +785,15 @@ var seedScript = []seedStep{
 		if n := len(c.Meetings.Meetings); n > 0 {
 			id = c.Meetings.Meetings[n-1].ID
 		}
-		return pathway.RecordMeetingHeld{MeetingID: id, Attendees: []string{"Social worker", "Police first responder", "School safeguarding lead"},
+		// Attendees are chosen, not typed (§6.8): the social worker who
+		// convened and the police officer invited, resolved as the use case would.
+		sw, fr := p.users["sw1"].User, p.users["fr"].User
+		return pathway.RecordMeetingHeld{MeetingID: id,
+			AttendeeIDs: []string{pathway.AttendeeUser(sw.ID), pathway.AttendeeUser(fr.ID)},
+			Staff: map[string]pathway.StaffAttendee{
+				pathway.AttendeeUser(sw.ID): {Party: party(sw)},
+				pathway.AttendeeUser(fr.ID): {Party: party(fr), Roles: pathway.MeetingRoles{Police: true}},
+			},
 			NRMDecision: pathway.NRMSubmit, LeadOrgID: police.ID, LeadOrg: pathway.LeadOrganisation{ID: police.ID, Name: police.Name, FirstResponder: true},
 			ChildProtectionConference: &yes, ChildProtectionPlan: &no, InformationSharedWithPolice: &yes, Notes: "Police to submit the NRM referral."}
 	}},

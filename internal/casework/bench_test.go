@@ -467,7 +467,7 @@ func (f *benchFixture) escalate(tx *store.Tx, cs pathway.Case, referrer casework
 	}{
 		{f.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: at.Add(-time.Hour), InviteeEmails: []string{police.Email},
 			Invitees: []pathway.Party{{UserID: police.ID, Name: police.Name, OrgID: police.OrgID, OrgName: f.p.Police.Name}}}},
-		{f.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+		{f.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMDoNotSubmit,
 			ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},
 		{referrer, pathway.RaiseEscalation{Reason: "The indicators meet the threshold for an NRM.",
 			PartnershipLeads: []pathway.Party{{UserID: f.lead.User.ID, Name: f.lead.User.Name, OrgID: f.lead.User.OrgID, OrgName: "Benchshire Safeguarding Children Partnership"}}}},

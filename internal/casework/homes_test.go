@@ -43,7 +43,7 @@ func (p *partnership) homesMeetingAgreesPoliceSubmit(id string) {
 	p.nrmAct(p.SocialWorker, id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: p.clock.Now().Add(time.Hour), InviteeEmails: []string{p.PoliceLead.User.Email}})
 	p.clock.Advance(2 * time.Hour)
 	no := false
-	p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
+	p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
 		ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 }
 
@@ -354,7 +354,7 @@ func TestAReferralAMeetingLaterCalledOffLeavesTheFirstRespondersList(t *testing.
 		p.nrmAct(p.SocialWorker, id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: p.clock.Now().Add(time.Hour), InviteeEmails: []string{p.PoliceLead.User.Email}})
 		p.clock.Advance(2 * time.Hour)
 		no := false
-		p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+		p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMDoNotSubmit,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 		view, err := p.svc.Case(p.ctx, p.PoliceLead, id)
 		if err != nil {

@@ -84,7 +84,7 @@ func convene(p *partnership, caseID string, emails ...string) {
 
 func recordHeld(decision, leadOrgID string) pathway.RecordMeetingHeld {
 	return pathway.RecordMeetingHeld{
-		Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: decision, LeadOrgID: leadOrgID,
+		AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: decision, LeadOrgID: leadOrgID,
 		ChildProtectionConference: meetingYes(true), ChildProtectionPlan: meetingYes(true), InformationSharedWithPolice: meetingYes(true),
 	}
 }

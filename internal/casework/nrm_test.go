@@ -48,7 +48,7 @@ func TestOnlyTheLeadAgreedAtTheMeetingRecordsTheNRMSubmission(t *testing.T) {
 		p.nrmAct(p.SocialWorker, id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: p.clock.Now().Add(time.Hour), InviteeEmails: []string{p.PoliceLead.User.Email}})
 		p.clock.Advance(2 * time.Hour)
 		no := false
-		p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
+		p.nrmAct(p.SocialWorker, id, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 
 		sub := pathway.SubmitNRMReferral{SubmittedAt: p.clock.Now().Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}

@@ -69,13 +69,18 @@ func (s *story) goldenMeeting(by, lead pathway.Actor, notes string, invitees ...
 	}
 	s.do(by, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: s.now.Add(2 * time.Hour), InviteeEmails: emails, Invitees: parties})
 	s.after(3 * time.Hour)
-	attendees := []string{by.Name + ", " + by.OrgName}
+	// Attendees are chosen from the meeting's people (§6.8) and resolved as
+	// the use case resolves them: each shows as "Name, Organisation".
+	ids := []string{pathway.AttendeeUser(by.UserID)}
+	staff := map[string]pathway.StaffAttendee{ids[0]: {Party: by.Party}}
 	for _, a := range invitees {
-		attendees = append(attendees, a.Name+", "+a.OrgName)
+		id := pathway.AttendeeUser(a.UserID)
+		ids = append(ids, id)
+		staff[id] = pathway.StaffAttendee{Party: a.Party}
 	}
 	no, yes := false, true
 	return s.do(by, pathway.RecordMeetingHeld{
-		Attendees: attendees, NRMDecision: pathway.NRMSubmit, LeadOrgID: lead.OrgID,
+		AttendeeIDs: ids, Staff: staff, NRMDecision: pathway.NRMSubmit, LeadOrgID: lead.OrgID,
 		LeadOrg:                   pathway.LeadOrganisation{ID: lead.OrgID, Name: lead.OrgName, FirstResponder: true},
 		ChildProtectionConference: &yes, ChildProtectionPlan: &no, InformationSharedWithPolice: &yes, Notes: notes,
 	})

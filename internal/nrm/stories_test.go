@@ -75,8 +75,18 @@ func (s *story) meeting(lead pathway.Actor, invitees ...pathway.Actor) *story {
 	s.do(socialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: s.now.Add(2 * time.Hour), InviteeEmails: emails, Invitees: parties})
 	s.after(3 * time.Hour)
 	no, yes := false, true
+	// Attendees are chosen (§6.8): the social worker and the police officer
+	// from the meeting's people, the supervising manager by email, resolved
+	// as the use case resolves them.
+	manager := pathway.Party{UserID: "user-manager", Name: "Tom Reid", OrgID: socialWorker.OrgID, OrgName: socialWorker.OrgName}
 	return s.do(socialWorker, pathway.RecordMeetingHeld{
-		Attendees:   []string{socialWorker.Name + ", social worker", policeLead.Name + ", " + policeLead.OrgName, "Tom Reid, supervising manager"},
+		AttendeeIDs:    []string{pathway.AttendeeUser(socialWorker.UserID), pathway.AttendeeUser(policeLead.UserID)},
+		AttendeeEmails: []string{"tom.reid@example.test"},
+		Staff: map[string]pathway.StaffAttendee{
+			pathway.AttendeeUser(socialWorker.UserID): {Party: socialWorker.Party},
+			pathway.AttendeeUser(policeLead.UserID):   {Party: policeLead.Party, Roles: pathway.MeetingRoles{Police: true}},
+			"tom.reid@example.test":                   {Party: manager, Roles: pathway.MeetingRoles{SupervisingManager: true}},
+		},
 		NRMDecision: pathway.NRMSubmit, LeadOrgID: lead.OrgID, LeadOrg: pathway.LeadOrganisation{ID: lead.OrgID, Name: lead.OrgName, FirstResponder: true},
 		ChildProtectionConference: &yes, ChildProtectionPlan: &no, InformationSharedWithPolice: &yes,
 		Notes: "The plan keeps the child safe in placement while the police investigate.",

@@ -25,7 +25,7 @@ func (f *queueFixture) escalateCase(id string) {
 		cmd pathway.Command
 	}{
 		{f.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: f.clock.Now().Add(-time.Hour), InviteeEmails: []string{f.p.PoliceLead.User.Email}}},
-		{f.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+		{f.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMDoNotSubmit,
 			ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},
 		{f.p.Teacher, pathway.RaiseEscalation{Reason: "The indicators meet the threshold for an NRM."}},
 	}

@@ -252,13 +252,13 @@ func TestMeetingAPIRefusalsNameTheField(t *testing.T) {
 			t.Fatalf("convening through the API: %d %s", rec.Code, rec.Body)
 		}
 		// No meeting id: the API records the meeting waiting to be recorded.
-		rec = post(sw, "record-meeting", map[string]any{"attendees": []string{"Sam Social"}, "nrmDecision": "submit", "leadOrgId": "org-police",
+		rec = post(sw, "record-meeting", map[string]any{"attendeeEmails": []string{"social.worker@cs.example"}, "nrmDecision": "submit", "leadOrgId": "org-police",
 			"childProtectionConference": false, "childProtectionPlan": false, "informationSharedWithPolice": true})
 		if rec.Code != http.StatusOK {
 			t.Fatalf("recording the meeting through the API: %d %s", rec.Code, rec.Body)
 		}
 		// Every meeting is recorded now: there is none left to record (§6.8).
-		rec = post(sw, "record-meeting", map[string]any{"attendees": []string{"Sam Social"}, "nrmDecision": "submit"})
+		rec = post(sw, "record-meeting", map[string]any{"attendeeEmails": []string{"social.worker@cs.example"}, "nrmDecision": "submit"})
 		mustProblem(t, rec, http.StatusConflict)
 
 		rec = post(sw, "meeting-action", map[string]any{"text": "Call her father", "ownerEmail": "first.responder@police.example", "dueOn": "2026-03-12", "contactsFamily": true})

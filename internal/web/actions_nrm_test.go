@@ -163,7 +163,7 @@ func TestNRMSubmissionIsOfferedOnlyToTheAgreedLead(t *testing.T) {
 		}
 		act(e.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(-time.Hour), InviteeEmails: []string{"first.responder@police.example"}})
 		no := false
-		act(e.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
+		act(e.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 
 		cs := e.browser()

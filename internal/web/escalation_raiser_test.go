@@ -25,7 +25,7 @@ func TestTheRaiserSeesTheirEscalationOnThePageAndInTheAPI(t *testing.T) {
 			cmd pathway.Command
 		}{
 			{e.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(time.Hour), InviteeEmails: []string{"first.responder@police.example"}}},
-			{e.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+			{e.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMDoNotSubmit,
 				ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},
 		} {
 			e.clock.Advance(2 * time.Hour)

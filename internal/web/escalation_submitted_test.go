@@ -30,7 +30,7 @@ func TestAfterTheSubmissionTheEscalationIsRefusedAndTheActionIsDone(t *testing.T
 				return pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(time.Hour), InviteeEmails: []string{"first.responder@police.example"}}
 			}},
 			{e.p.SocialWorker, func() pathway.Command {
-				return pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
+				return pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
 					ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}
 			}},
 			{e.p.SocialWorker, func() pathway.Command {

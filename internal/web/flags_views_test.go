@@ -100,7 +100,7 @@ func TestEveryViewThatShowsACaseCarriesItsFlags(t *testing.T) {
 		act(e.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(time.Hour), InviteeEmails: []string{"first.responder@police.example"}})
 		e.clock.Advance(2 * time.Hour)
 		no := false
-		act(e.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMDoNotSubmit,
+		act(e.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMDoNotSubmit,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 		act(e.p.SocialWorker, pathway.AddMeetingAction{Text: "Visit the child", OwnerEmail: e.p.SocialWorker.User.Email, DueOn: e.clock.Now().Add(72 * time.Hour).In(pathway.London).Format("2006-01-02"), ContactsFamily: &no})
 		act(e.p.Teacher, pathway.RaiseEscalation{Reason: "The indicators meet the threshold for an NRM."})

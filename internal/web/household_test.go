@@ -24,7 +24,7 @@ func TestChildUnrelatedToTheHouseholdIsPromptedOnTheMeetingsPage(t *testing.T) {
 		supportAct(e, e.p.SocialWorker, id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(time.Hour), InviteeEmails: []string{"first.responder@police.example"}})
 		e.clock.Advance(2 * time.Hour)
 		no := false
-		supportAct(e, e.p.SocialWorker, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
+		supportAct(e, e.p.SocialWorker, id, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &no})
 
 		b := e.browser()

@@ -26,7 +26,7 @@ func (e *testEnv) inviteeDecisionCase() string {
 		cmd pathway.Command
 	}{
 		{e.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(time.Hour), InviteeEmails: []string{"doctor@riverside.example", "first.responder@police.example"}}},
-		{e.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police", "Dee Doctor"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
+		{e.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example", "doctor@riverside.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
 			ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},
 		{e.p.PoliceLead, pathway.SubmitNRMReferral{SubmittedAt: e.clock.Now(), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes}},
 		{e.p.PoliceLead, pathway.RecordReasonableGrounds{Outcome: pathway.DecisionNegative, DecidedOn: e.clock.Now().In(pathway.London).Format("2006-01-02")}},

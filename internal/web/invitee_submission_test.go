@@ -25,7 +25,7 @@ func TestAnInviteeIsToldTheSubmissionAndWhatItCloses(t *testing.T) {
 			cmd pathway.Command
 		}{
 			{e.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: e.clock.Now().Add(time.Hour), InviteeEmails: []string{"doctor@riverside.example", "first.responder@police.example"}}},
-			{e.p.SocialWorker, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social", "Pat Police", "Dee Doctor"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
+			{e.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example", "doctor@riverside.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: e.p.Police.ID,
 				ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},
 		} {
 			e.clock.Advance(2 * time.Hour)

@@ -205,7 +205,7 @@ func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
 		check("strategy discussion held", id)
 		act(sw, id, pathway.ConveneMeeting{Kind: "strat", ScheduledFor: now.Add(-time.Hour), InviteeEmails: []string{police.User.Email}})
 		check("meeting arranged", id)
-		act(sw, id, pathway.RecordMeetingHeld{Attendees: []string{"Sam Social"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
+		act(sw, id, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example"}, NRMDecision: pathway.NRMSubmit, LeadOrgID: p.Police.ID,
 			ChildProtectionConference: &no, ChildProtectionPlan: &no, InformationSharedWithPolice: &yes})
 		check("meeting held", id)
 		act(police, id, pathway.SubmitNRMReferral{SubmittedAt: now.Add(-time.Minute), Via: "online-form", DeclarationMade: true, ExplainedToChild: pathway.ExplainedYes, ExplainedToCarer: pathway.ExplainedYes})

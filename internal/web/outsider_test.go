@@ -50,7 +50,7 @@ func (e *testEnv) outsiderCase(invite bool) outsiderCase {
 	act(sw, "note", map[string]any{"text": "HIDDEN-NOTE two"})
 	act(sw, "convene-meeting", map[string]any{"kind": "strat", "scheduledFor": e.clock.Now().Add(-2 * time.Hour), "inviteeEmails": []string{"first.responder@police.example"}})
 	oc.PoliceMeetingID = e.meetingIDs(sw, id)[0]
-	act(sw, "record-meeting", map[string]any{"meetingId": oc.PoliceMeetingID, "attendees": []string{"Pat Police"}, "nrmDecision": "not-decided",
+	act(sw, "record-meeting", map[string]any{"meetingId": oc.PoliceMeetingID, "attendeeEmails": []string{"first.responder@police.example"}, "nrmDecision": "not-decided",
 		"childProtectionConference": true, "childProtectionPlan": true, "informationSharedWithPolice": true, "notes": "SECRET-MEETING-NOTE"})
 	act(sw, "meeting-action", map[string]any{"meetingId": oc.PoliceMeetingID, "text": "SECRET-ACTION covert check of the uncle's flat",
 		"ownerEmail": "first.responder@police.example", "dueOn": e.clock.Now().Add(72 * time.Hour).In(pathway.London).Format("2006-01-02"), "contactsFamily": false})
@@ -60,7 +60,7 @@ func (e *testEnv) outsiderCase(invite bool) outsiderCase {
 		act(sw, "convene-meeting", map[string]any{"kind": "marm", "scheduledFor": e.clock.Now().Add(-time.Hour), "inviteeEmails": []string{"doctor@riverside.example"}})
 		ids := e.meetingIDs(sw, id)
 		oc.GPMeetingID = ids[len(ids)-1]
-		act(sw, "record-meeting", map[string]any{"meetingId": oc.GPMeetingID, "attendees": []string{"Dee Doctor"}, "nrmDecision": "not-decided",
+		act(sw, "record-meeting", map[string]any{"meetingId": oc.GPMeetingID, "attendeeEmails": []string{"doctor@riverside.example"}, "nrmDecision": "not-decided",
 			"childProtectionConference": false, "childProtectionPlan": false, "informationSharedWithPolice": false, "notes": "GP-MEETING-PLAN"})
 	}
 	return oc
