@@ -30,6 +30,7 @@ type homeData struct {
 	Escalated  []escalationRow
 	Overdue    []store.OrganisationOverdue
 	Grants     []store.BreakGlassGrant
+	OnPanel    bool // sits on the local decision panel: the home links to its referrals (panel.go)
 	Now        time.Time
 }
 
@@ -53,6 +54,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 		s.render(w, r, http.StatusOK, "home", Page{Title: "Home", Data: d})
 		return
 	}
+	d.OnPanel = s.svc.SitsOnPanel(ctx, v)
 	var err error
 	fail := func(e error) bool {
 		if e != nil {

@@ -192,3 +192,22 @@ func TestChildNear18GoesToTheSingleCompetentAuthorityOnTheCasePage(t *testing.T)
 		}
 	})
 }
+
+// A panel member finds the panel's referrals from their home page; nobody
+// else is shown the way there.
+func TestPanelMemberFindsThePanelFromTheirHome(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.pilotCase(func(*pathway.Concern) {})
+		gp := e.browser()
+		gp.signIn("doctor@riverside.example")
+		if home := gp.get("/").Body.String(); !strings.Contains(home, `href="/panel"`) {
+			t.Errorf("a panel member's home does not link to the panel:\n%s", home)
+		}
+		teacher := e.browser()
+		teacher.signIn("dsl@northfield.example")
+		if home := teacher.get("/").Body.String(); strings.Contains(home, `href="/panel"`) {
+			t.Error("the home of someone not on the panel links to it")
+		}
+	})
+}
