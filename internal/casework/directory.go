@@ -55,8 +55,7 @@ var ErrDirectoryEditors = waymark.Errorf(waymark.EFORBIDDEN, "Only a partnership
 // EditsDirectory: partnership leads and administrators keep the directory,
 // as people (not machine clients) with a credential that may write.
 func (v Viewer) EditsDirectory() bool {
-	return v.Client == nil && v.allows(ScopeWrite) &&
-		(v.User.Role == pathway.RolePartnershipLead || v.User.Role == pathway.RoleAdministrator)
+	return v.Client == nil && v.allows(ScopeWrite) && pathway.KeepsPartnershipRecords(v.User.Role)
 }
 
 func (s *Service) reference() *catalog.Reference {

@@ -95,12 +95,11 @@ func (s *Service) SeatPanelMember(ctx context.Context, v Viewer, email, seat str
 		if err != nil {
 			return err
 		}
-		if u.Role == pathway.RoleAdministrator {
-			return waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "Administrators see no case data, so cannot sit on the panel. Choose another member of staff"}})
+		if err := pathway.MaySitOnPanel(u.Role); err != nil {
+			return err
 		}
-		// §6.5: nobody grants themselves the evidence packs; stepping down is always allowed.
-		if u.ID == v.User.ID && seat != "" {
-			return waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "You cannot seat yourself on the panel. Ask another partnership lead or an administrator to seat you"}})
+		if err := pathway.MaySeat(v.User.ID, u.ID, seat); err != nil {
+			return err
 		}
 		if err := tx.SeatPanelMember(u.ID, seat, v.User.ID, s.now()); err != nil {
 			return err
@@ -246,8 +245,8 @@ func (s *Service) RecordPanelDecision(ctx context.Context, v Viewer, caseID stri
 		if err != nil {
 			return err
 		}
-		if seat != pathway.PanelChair {
-			return waymark.Errorf(waymark.EFORBIDDEN, "The panel's chair records its decisions. Ask the chair to record this one.")
+		if err := pathway.RecordsPanelDecisions(seat); err != nil {
+			return err
 		}
 		var present []pathway.PanelSeat
 		for _, id := range d.Present {

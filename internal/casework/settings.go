@@ -23,8 +23,7 @@ var ErrSettingsManagers = waymark.Errorf(waymark.EFORBIDDEN,
 // partnership's dated settings, signed in in person (not with an API token
 // or as a machine client).
 func (v Viewer) ManagesSettings() bool {
-	return v.Client == nil && v.Scopes == nil &&
-		(v.User.Role == pathway.RoleAdministrator || v.User.Role == pathway.RolePartnershipLead)
+	return v.Client == nil && v.Scopes == nil && pathway.KeepsPartnershipRecords(v.User.Role)
 }
 
 // Settings returns the partnership's setting history, for rules that ask
