@@ -66,9 +66,9 @@ var Groups = []Group{
 			"Vy", "Hà", "Phương", "Thu", "Yến", "Hằng", "Giang", "Nhi", "Quỳnh", "Thủy"},
 		Family: []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Phan", "Huỳnh", "Võ", "Đặng",
 			"Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Mai", "Lương", "Cao"},
-		MiddleMale:   []string{"Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Công"},
-		MiddleFemale: []string{"Thị", "Thị", "Thị", "Ngọc", "Thu", "Minh", "Thanh"},
-		Neighbours:   []string{"Chinese"},
+		MiddleMale:    []string{"Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Công"},
+		MiddleFemale:  []string{"Thị", "Thị", "Thị", "Ngọc", "Thu", "Minh", "Thanh"},
+		Neighbours:    []string{"Chinese"},
 		HomeOfficeRef: true,
 	},
 	{
