@@ -146,7 +146,7 @@ func (g *generator) child() *child {
 	}
 	ch.given, ch.middle = g.givenName(gr, ch.gender)
 	ch.family = g.zipf(gr.Family, 1.1)
-	ch.seen = g.from.AddDate(0, 0, g.r.IntN(4*365))
+	ch.seen = g.from.AddDate(0, 0, g.r.IntN(3*365))
 	ch.dob = g.dateOfBirth(ch.seen, gr)
 	ch.home = g.address()
 	if g.chance(0.75) {
@@ -280,7 +280,7 @@ func (g *generator) later(ch *child) Record {
 		Child:     ch.id,
 		Household: ch.household,
 		Later:     true,
-		Recorded:  ch.seen.AddDate(0, 0, 7+g.r.IntN(720)),
+		Recorded:  ch.seen.AddDate(0, 0, 7+g.r.IntN(690)),
 	}
 	marked := ch.marked
 	if hasMarks(ch) && g.chance(0.5) {

@@ -80,7 +80,7 @@ type Config struct {
 	// child already in the set (a hard non-match).
 	SiblingShare float64
 	// From is the earliest date a first record is made; first records
-	// spread over the four years after it, and later records follow
+	// spread over the three years after it, and later records follow
 	// within two years.
 	From time.Time
 }

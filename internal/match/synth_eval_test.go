@@ -1,0 +1,297 @@
+package match_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"waymark/internal/match"
+	"waymark/internal/match/synth"
+)
+
+// TestSyntheticChildrenAreRecognised measures how well blocking and the
+// default model find the same child in the synthetic children's records
+// (§4.3, §4.8, §7.1, §7.4): the figures are logged, and only what must
+// hold whatever the model is asserted. Run it with
+//
+//	go test ./internal/match -run TestSyntheticChildrenAreRecognised -v
+//
+// for 5,000 records (1,000 of them later records of a child); -short
+// measures 1,000.
+func TestSyntheticChildrenAreRecognised(t *testing.T) {
+	n := 5000
+	if testing.Short() {
+		n = 1000
+	}
+	records := synth.Generate(synth.DefaultConfig(n))
+	ev := evaluate(records, match.DefaultModel(), 0.5)
+	ev.log(t, records)
+
+	if ev.truePairs == 0 || ev.candidates == 0 {
+		t.Fatalf("%d true pairs, %d candidate pairs", ev.truePairs, ev.candidates)
+	}
+	if ev.tp > ev.blockedTrue || ev.blockedTrue > ev.truePairs || ev.tp+ev.fp > ev.candidates {
+		t.Errorf("counts disagree: %+v", ev.counts)
+	}
+	for _, x := range []float64{ev.precision(), ev.recall(), ev.f1(), ev.blockingRecall()} {
+		if x < 0 || x > 1 {
+			t.Errorf("a share out of 0–1: %+v", ev.counts)
+		}
+	}
+}
+
+type counts struct {
+	truePairs   int // pairs of records of one child
+	candidates  int // pairs sharing at least one blocking key
+	blockedTrue int // true pairs among the candidates
+	tp, fp      int // candidates at or over the threshold, of one child or not
+	siblings    int // candidate pairs of two children of one household
+	siblingsFP  int // of which at or over the threshold
+	twinsFP     int // of which with the same date of birth
+}
+
+// Precision is tp/(tp+fp); recall is tp over all true pairs, so a true
+// pair that shares no blocking key counts as missed.
+func (c counts) precision() float64 { return share(c.tp, c.tp+c.fp) }
+func (c counts) recall() float64    { return share(c.tp, c.truePairs) }
+func (c counts) blockingRecall() float64 {
+	return share(c.blockedTrue, c.truePairs)
+}
+func (c counts) f1() float64 {
+	p, r := c.precision(), c.recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+func share(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+type modeCounts struct{ pairs, blocked, found int }
+
+type evaluation struct {
+	counts
+	threshold float64
+	byMain    map[string]*modeCounts // by the later record's main mode
+	byAny     map[string]*modeCounts // by every mode either record carries
+	missed    map[string][]missedPair
+	falsePos  []missedPair
+	atOther   map[float64]counts // the same counts at other thresholds
+}
+
+type missedPair struct {
+	a, b        match.Person
+	probability float64
+	blocked     bool
+}
+
+const twoLater = "(two later records)"
+
+func evaluate(records []synth.Record, m *match.Model, threshold float64) *evaluation {
+	ev := &evaluation{threshold: threshold, byMain: map[string]*modeCounts{},
+		byAny: map[string]*modeCounts{}, missed: map[string][]missedPair{}, atOther: map[float64]counts{}}
+	others := []float64{0.1, 0.9, 0.99}
+
+	blocks := map[string][]int{}
+	for i, r := range records {
+		for _, k := range match.BlockingKeys(r.Person) {
+			blocks[k] = append(blocks[k], i)
+		}
+	}
+	n := len(records)
+	candidate := map[int]bool{}
+	for _, idx := range blocks {
+		for x := range idx {
+			for y := x + 1; y < len(idx); y++ {
+				i, j := min(idx[x], idx[y]), max(idx[x], idx[y])
+				candidate[i*n+j] = true
+			}
+		}
+	}
+	ev.candidates = len(candidate)
+	prob := map[int]float64{}
+	keys := make([]int, 0, len(candidate))
+	for k := range candidate {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		i, j := k/n, k%n
+		p := m.Compare(records[i].Person, records[j].Person).Probability
+		prob[k] = p
+		same := records[i].Child == records[j].Child
+		sibling := !same && records[i].Household == records[j].Household
+		if sibling {
+			ev.siblings++
+		}
+		if p >= threshold {
+			if same {
+				ev.tp++
+			} else {
+				ev.fp++
+				if sibling {
+					ev.siblingsFP++
+					if records[i].Person.DateOfBirth != "" && records[i].Person.DateOfBirth == records[j].Person.DateOfBirth {
+						ev.twinsFP++
+					}
+				}
+				if len(ev.falsePos) < 12 {
+					ev.falsePos = append(ev.falsePos, missedPair{records[i].Person, records[j].Person, p, true})
+				}
+			}
+		}
+		for _, th := range others {
+			c := ev.atOther[th]
+			if p >= th {
+				if same {
+					c.tp++
+				} else {
+					c.fp++
+				}
+			}
+			ev.atOther[th] = c
+		}
+	}
+
+	for _, pr := range synth.TruePairs(records) {
+		i, j := pr[0], pr[1]
+		ev.truePairs++
+		k := i*n + j
+		blocked := candidate[k]
+		found := blocked && prob[k] >= threshold
+		if blocked {
+			ev.blockedTrue++
+		}
+		main := twoLater
+		switch {
+		case !records[i].Later:
+			main = string(records[j].Modes[0])
+		case !records[j].Later:
+			main = string(records[i].Modes[0])
+		}
+		any := map[string]bool{}
+		for _, md := range append(append([]synth.Mode(nil), records[i].Modes...), records[j].Modes...) {
+			any[string(md)] = true
+		}
+		tally := func(into map[string]*modeCounts, mode string) {
+			c := into[mode]
+			if c == nil {
+				c = &modeCounts{}
+				into[mode] = c
+			}
+			c.pairs++
+			if blocked {
+				c.blocked++
+			}
+			if found {
+				c.found++
+			}
+		}
+		tally(ev.byMain, main)
+		for md := range any {
+			tally(ev.byAny, md)
+		}
+		if !found && len(ev.missed[main]) < 3 {
+			ev.missed[main] = append(ev.missed[main], missedPair{records[i].Person, records[j].Person, prob[k], blocked})
+		}
+	}
+	for _, th := range others {
+		c := ev.atOther[th]
+		c.truePairs = ev.truePairs
+		ev.atOther[th] = c
+	}
+	return ev
+}
+
+func (ev *evaluation) log(t *testing.T, records []synth.Record) {
+	later := 0
+	for _, r := range records {
+		if r.Later {
+			later++
+		}
+	}
+	t.Logf("%d records (%d later records of a child), %d true pairs, %d candidate pairs from blocking",
+		len(records), later, ev.truePairs, ev.candidates)
+	t.Logf("blocking recall %.4f (%d of %d true pairs share a key)", ev.blockingRecall(), ev.blockedTrue, ev.truePairs)
+	t.Logf("at %.2f: precision %.4f recall %.4f F1 %.4f (tp %d, fp %d, fn %d; fn includes %d pairs blocking missed)",
+		ev.threshold, ev.precision(), ev.recall(), ev.f1(), ev.tp, ev.fp, ev.truePairs-ev.tp, ev.truePairs-ev.blockedTrue)
+	for _, th := range []float64{0.1, 0.9, 0.99} {
+		c := ev.atOther[th]
+		t.Logf("at %.2f: precision %.4f recall %.4f F1 %.4f", th, c.precision(), c.recall(), c.f1())
+	}
+	t.Logf("siblings: %d candidate pairs of two children of one home, %d matched wrongly (%d of them twins)",
+		ev.siblings, ev.siblingsFP, ev.twinsFP)
+
+	t.Logf("recall by the later record's main error mode:")
+	t.Log(table(ev.byMain))
+	t.Logf("recall by every mode either record carries (a pair counts under each):")
+	t.Log(table(ev.byAny))
+
+	var modes []string
+	for m := range ev.missed {
+		modes = append(modes, m)
+	}
+	sort.Strings(modes)
+	t.Logf("missed pairs, up to three a mode:")
+	for _, m := range modes {
+		for _, p := range ev.missed[m] {
+			why := fmt.Sprintf("p=%.3f", p.probability)
+			if !p.blocked {
+				why = "no shared key"
+			}
+			t.Logf("  %-18s %s | %s | %s", m, describe(p.a), describe(p.b), why)
+		}
+	}
+	t.Logf("false matches (up to twelve):")
+	for _, p := range ev.falsePos {
+		t.Logf("  %s | %s | p=%.3f", describe(p.a), describe(p.b), p.probability)
+	}
+}
+
+func table(by map[string]*modeCounts) string {
+	var modes []string
+	for m := range by {
+		modes = append(modes, m)
+	}
+	order := map[string]int{twoLater: len(synth.Modes)}
+	for i, m := range synth.Modes {
+		order[string(m)] = i
+	}
+	sort.Slice(modes, func(i, j int) bool { return order[modes[i]] < order[modes[j]] })
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n  %-20s %6s %9s %7s\n", "mode", "pairs", "blocked", "recall")
+	for _, m := range modes {
+		c := by[m]
+		fmt.Fprintf(&b, "  %-20s %6d %9.3f %7.3f\n", m, c.pairs, share(c.blocked, c.pairs), share(c.found, c.pairs))
+	}
+	return b.String()
+}
+
+func describe(p match.Person) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s / %s", p.ID, p.Given, p.Family)
+	if len(p.Aliases) > 0 {
+		fmt.Fprintf(&b, " (alias %s)", strings.Join(p.Aliases, ", "))
+	}
+	if p.DateOfBirth != "" {
+		fmt.Fprintf(&b, ", %s", p.DateOfBirth)
+	} else if !p.AgeOn.IsZero() {
+		fmt.Fprintf(&b, ", aged %d–%d on %s", p.AgeFrom, p.AgeTo, p.AgeOn.Format("2006-01-02"))
+	}
+	if p.Nationality != "" {
+		fmt.Fprintf(&b, ", %s", p.Nationality)
+	}
+	if p.Locality != "" {
+		fmt.Fprintf(&b, ", %s", p.Locality)
+	}
+	if len(p.Phones) > 0 {
+		fmt.Fprintf(&b, ", %s", strings.Join(p.Phones, " "))
+	}
+	return b.String()
+}
