@@ -49,6 +49,7 @@ type counts struct {
 	siblings    int // candidate pairs of two children of one household
 	siblingsFP  int // of which at or over the threshold
 	twinsFP     int // of which with the same date of birth
+	sameNameFP  int // false matches of two children (not siblings) whose names are written alike
 }
 
 // Precision is tp/(tp+fp); recall is tp over all true pairs, so a true
@@ -141,6 +142,9 @@ func evaluate(records []synth.Record, m *match.Model, threshold float64) *evalua
 						ev.twinsFP++
 					}
 				}
+				if !sibling && sameName(records[i].Person, records[j].Person) {
+					ev.sameNameFP++
+				}
 				if len(ev.falsePos) < 12 {
 					ev.falsePos = append(ev.falsePos, missedPair{records[i].Person, records[j].Person, p, true})
 				}
@@ -227,6 +231,8 @@ func (ev *evaluation) log(t *testing.T, records []synth.Record) {
 	}
 	t.Logf("siblings: %d candidate pairs of two children of one home, %d matched wrongly (%d of them twins)",
 		ev.siblings, ev.siblingsFP, ev.twinsFP)
+	t.Logf("false matches: %d siblings, %d other children with the same name written alike, %d others",
+		ev.siblingsFP, ev.sameNameFP, ev.fp-ev.siblingsFP-ev.sameNameFP)
 
 	t.Logf("recall by the later record's main error mode:")
 	t.Log(table(ev.byMain))
@@ -252,6 +258,17 @@ func (ev *evaluation) log(t *testing.T, records []synth.Record) {
 	for _, p := range ev.falsePos {
 		t.Logf("  %s | %s | p=%.3f", describe(p.a), describe(p.b), p.probability)
 	}
+}
+
+// sameName says whether two records give the same given and family name,
+// ignoring case and which field holds which.
+func sameName(a, b match.Person) bool {
+	key := func(p match.Person) string {
+		ws := strings.Fields(strings.ToLower(p.Given + " " + p.Family))
+		sort.Strings(ws)
+		return strings.Join(ws, " ")
+	}
+	return key(a) != "" && key(a) == key(b)
 }
 
 func table(by map[string]*modeCounts) string {
