@@ -75,13 +75,13 @@ func (g *generator) group() *Group {
 
 func (g *generator) givenName(gr *Group, gender string) (given, middle string) {
 	if gender == "female" {
-		given = g.zipf(gr.Female, 0.8)
+		given = g.zipf(gr.Female, gr.GivenSkew)
 		if len(gr.MiddleFemale) > 0 {
 			middle = g.pick(gr.MiddleFemale)
 		}
 		return given, middle
 	}
-	given = g.zipf(gr.Male, 0.8)
+	given = g.zipf(gr.Male, gr.GivenSkew)
 	if len(gr.MiddleMale) > 0 {
 		middle = g.pick(gr.MiddleMale)
 	}
@@ -119,11 +119,11 @@ func (g *generator) associate(gr *Group) string {
 	switch x := g.r.Float64(); {
 	case x < 0.45:
 		given, _ := g.givenName(gr, "male")
-		return given + " " + stripDiacritics(g.zipf(gr.Family, 1.1))
+		return given + " " + stripDiacritics(g.zipf(gr.Family, gr.FamilySkew))
 	case x < 0.8:
 		uk := &Groups[0]
 		given, _ := g.givenName(uk, "male")
-		return given + " " + g.zipf(uk.Family, 1)
+		return given + " " + g.zipf(uk.Family, uk.FamilySkew)
 	}
 	return g.pick(streetNames)
 }
@@ -145,7 +145,7 @@ func (g *generator) child() *child {
 		ch.gender = "female"
 	}
 	ch.given, ch.middle = g.givenName(gr, ch.gender)
-	ch.family = g.zipf(gr.Family, 1.1)
+	ch.family = g.zipf(gr.Family, gr.FamilySkew)
 	ch.seen = g.from.AddDate(0, 0, g.r.IntN(3*365))
 	ch.dob = g.dateOfBirth(ch.seen, gr)
 	ch.home = g.address()

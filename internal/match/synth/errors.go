@@ -39,7 +39,7 @@ func (g *generator) apply(p *match.Person, ch *child, m Mode, recorded time.Time
 		if middle != "" {
 			given = middle + " " + given
 		}
-		family := g.zipf(ch.group.Family, 1.1)
+		family := g.zipf(ch.group.Family, ch.group.FamilySkew)
 		if g.chance(0.5) {
 			given, family = stripDiacritics(given), stripDiacritics(family)
 		}

@@ -18,6 +18,11 @@ type Group struct {
 	// Male and Female are given names; Family are family names, most
 	// common first.
 	Male, Female, Family []string
+	// GivenSkew and FamilySkew are the Zipf exponents names are drawn
+	// with: the larger, the more children share the commonest name.
+	// English family names are spread thin; four Vietnamese children in
+	// ten are Nguyễn.
+	GivenSkew, FamilySkew float64
 	// FamilyFirst groups write the family name first (Vietnamese).
 	FamilyFirst bool
 	// Middle names, by gender, for groups that use them (Vietnamese Văn,
@@ -36,7 +41,7 @@ var Groups = []Group{
 	{
 		Nationality: "British", Country: "United Kingdom",
 		Languages: []string{"English"},
-		Weight:    0.40, MaleShare: 0.72,
+		Weight:    0.40, MaleShare: 0.72, GivenSkew: 0.6, FamilySkew: 0.6,
 		Male: []string{"Jack", "Harry", "Charlie", "Kyle", "Callum", "Jordan", "Connor", "Tyler",
 			"Reece", "Liam", "Bradley", "Kai", "Jayden", "Mason", "Leon", "Ryan", "Dylan", "Lewis",
 			"Ethan", "Alfie", "Kieran", "Jamal", "Tyrese", "Kian", "Marcus", "Daniel", "Joshua",
@@ -58,7 +63,7 @@ var Groups = []Group{
 	{
 		Nationality: "Vietnamese", Country: "Vietnam",
 		Languages: []string{"Vietnamese"},
-		Weight:    0.09, MaleShare: 0.75, FamilyFirst: true,
+		Weight:    0.09, MaleShare: 0.75, GivenSkew: 0.8, FamilySkew: 1.4, FamilyFirst: true,
 		Male: []string{"Hùng", "Minh", "Nam", "Tuấn", "Dũng", "Huy", "Long", "Cường", "Thắng", "Sơn",
 			"Quân", "Khánh", "Phúc", "Bảo", "Việt", "Tâm", "Hải", "Đức", "Trung", "Hiếu", "Phong",
 			"Thành", "Tài", "Lâm", "Hoàng", "Tùng", "Kiên", "Đạt", "Vinh", "Quang", "Hưng", "An"},
@@ -74,7 +79,7 @@ var Groups = []Group{
 	{
 		Nationality: "Albanian", Country: "Albania",
 		Languages: []string{"Albanian"},
-		Weight:    0.08, MaleShare: 0.88,
+		Weight:    0.08, MaleShare: 0.88, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Ardit", "Arbër", "Besnik", "Bledar", "Dritan", "Elton", "Endri", "Enea", "Erion",
 			"Ermal", "Fatjon", "Florian", "Gentian", "Gëzim", "Ilir", "Klajdi", "Kristian", "Lorenc",
 			"Marsel", "Mario", "Orges", "Redi", "Renaldo", "Rigels", "Sokol", "Xhulio", "Klevis",
@@ -91,7 +96,7 @@ var Groups = []Group{
 	{
 		Nationality: "Eritrean", Country: "Eritrea",
 		Languages: []string{"Tigrinya"},
-		Weight:    0.07, MaleShare: 0.82,
+		Weight:    0.07, MaleShare: 0.82, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Yonas", "Tesfaye", "Dawit", "Filmon", "Merhawi", "Samuel", "Yohannes", "Kidane",
 			"Tewelde", "Berhane", "Ghirmay", "Habtom", "Amanuel", "Biniam", "Robel", "Semere",
 			"Mebrahtu", "Tsegay", "Tekle", "Woldu", "Asmerom", "Kibrom", "Abraham", "Efrem",
@@ -108,7 +113,7 @@ var Groups = []Group{
 	{
 		Nationality: "Sudanese", Country: "Sudan",
 		Languages: []string{"Arabic"},
-		Weight:    0.08, MaleShare: 0.95,
+		Weight:    0.08, MaleShare: 0.95, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Mohammed", "Ahmed", "Abdelrahman", "Osman", "Ibrahim", "Adam", "Mustafa", "Omer",
 			"Hassan", "Abdalla", "Yousif", "Ishag", "Babiker", "Elhadi", "Abubakar", "Musa", "Idris",
 			"Suliman", "Khalid", "Haroun", "Bashir", "Tahir", "Gibril", "Abakar", "Yahya", "Nasreldin",
@@ -124,7 +129,7 @@ var Groups = []Group{
 	{
 		Nationality: "Afghan", Country: "Afghanistan",
 		Languages: []string{"Pashto", "Dari"},
-		Weight:    0.07, MaleShare: 0.97,
+		Weight:    0.07, MaleShare: 0.97, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Mohammad", "Ahmad", "Ali", "Hamid", "Mustafa", "Khalid", "Noorullah",
 			"Rahmatullah", "Zabiullah", "Samiullah", "Habibullah", "Ajmal", "Bilal", "Farhad", "Haroon",
 			"Jawad", "Javed", "Nasir", "Qasim", "Rashid", "Sohail", "Wahid", "Yama", "Zakir", "Omid",
@@ -140,7 +145,7 @@ var Groups = []Group{
 	{
 		Nationality: "Iranian", Country: "Iran",
 		Languages: []string{"Farsi", "Kurdish"},
-		Weight:    0.05, MaleShare: 0.9,
+		Weight:    0.05, MaleShare: 0.9, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Amir", "Ali", "Reza", "Mohammad", "Hossein", "Mehdi", "Arash", "Babak", "Dariush",
 			"Farid", "Hamed", "Kian", "Kourosh", "Masoud", "Milad", "Mohsen", "Morteza", "Navid",
 			"Omid", "Payam", "Pouya", "Ramin", "Saeed", "Sina", "Vahid", "Yasin", "Sajad", "Hadi",
@@ -156,7 +161,7 @@ var Groups = []Group{
 	{
 		Nationality: "Iraqi", Country: "Iraq",
 		Languages: []string{"Kurdish", "Arabic"},
-		Weight:    0.05, MaleShare: 0.9,
+		Weight:    0.05, MaleShare: 0.9, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Ahmed", "Mohammed", "Ali", "Omar", "Hussein", "Karwan", "Rebwar", "Hawre",
 			"Dilan", "Shwan", "Aram", "Kawa", "Soran", "Hemin", "Zana", "Bryar", "Diyar", "Sherzad",
 			"Hogr", "Rekan", "Saman", "Mustafa", "Abdullah", "Yasin", "Bawar", "Alan", "Hardi", "Hiwa",
@@ -172,7 +177,7 @@ var Groups = []Group{
 	{
 		Nationality: "Romanian", Country: "Romania",
 		Languages: []string{"Romanian"},
-		Weight:    0.05, MaleShare: 0.6,
+		Weight:    0.05, MaleShare: 0.6, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Andrei", "Alexandru", "Ionuț", "Mihai", "Florin", "Marius", "Cristian", "Gabriel",
 			"Ștefan", "Adrian", "Daniel", "Bogdan", "Răzvan", "Constantin", "Vasile", "Nicolae",
 			"Gheorghe", "Costel", "Fănel", "Marian", "Sorin", "Dănuț", "Cosmin", "Darius"},
@@ -188,7 +193,7 @@ var Groups = []Group{
 	{
 		Nationality: "Nigerian", Country: "Nigeria",
 		Languages: []string{"English", "Edo", "Yoruba"},
-		Weight:    0.06, MaleShare: 0.5,
+		Weight:    0.06, MaleShare: 0.5, GivenSkew: 0.8, FamilySkew: 0.9,
 		Male: []string{"Chinedu", "Chukwuemeka", "Ifeanyi", "Obinna", "Uchenna", "Oluwaseun", "Olamide",
 			"Oluwatobi", "Ayomide", "Babatunde", "Segun", "Oluwafemi", "Kelechi", "Chidi", "Ikenna",
 			"Osagie", "Osaro", "Efosa", "Osasere", "Daniel", "David", "Emmanuel", "Samuel", "Godwin"},
