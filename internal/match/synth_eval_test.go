@@ -96,7 +96,9 @@ type counts struct {
 	siblings    int // candidate pairs of two children of one household
 	siblingsFP  int // of which at or over the threshold
 	twinsFP     int // of which with the same date of birth
-	sameNameFP  int // false matches of two children (not siblings) whose names are written alike
+	// falseKinds counts the false matches of children who are not
+	// siblings by what their records share (falseKind).
+	falseKinds map[string]int
 }
 
 // Precision is tp/(tp+fp); recall is tp over all true pairs, so a true
@@ -129,8 +131,8 @@ type evaluation struct {
 	byMain    map[string]*modeCounts // by the later record's main mode
 	byAny     map[string]*modeCounts // by every mode either record carries
 	missed    map[string][]missedPair
-	falsePos  []missedPair
-	atOther   map[float64]counts // the same counts at other thresholds
+	falsePos  map[string][]missedPair // examples, two of each kind
+	atOther   map[float64]counts      // the same counts at other thresholds
 	// blockingKnown is false for a file run, which does not say which
 	// pairs its blocking put forward.
 	blockingKnown bool
@@ -191,6 +193,8 @@ func tally(records []synth.Record, threshold float64, candidates int, blocked fu
 		byAny: map[string]*modeCounts{}, missed: map[string][]missedPair{}, atOther: map[float64]counts{},
 		blockingKnown: blocked != nil}
 	ev.candidates = candidates
+	ev.falseKinds = map[string]int{}
+	ev.falsePos = map[string][]missedPair{}
 	others := []float64{0.1, 0.9, 0.99}
 	n := len(records)
 	prob := map[int]float64{}
@@ -213,11 +217,13 @@ func tally(records []synth.Record, threshold float64, candidates int, blocked fu
 						ev.twinsFP++
 					}
 				}
-				if !sibling && sameName(records[i].Person, records[j].Person) {
-					ev.sameNameFP++
+				kind := "siblings"
+				if !sibling {
+					kind = falseKind(records[i].Person, records[j].Person)
+					ev.falseKinds[kind]++
 				}
-				if len(ev.falsePos) < 12 {
-					ev.falsePos = append(ev.falsePos, missedPair{records[i].Person, records[j].Person, p, true})
+				if len(ev.falsePos[kind]) < 2 {
+					ev.falsePos[kind] = append(ev.falsePos[kind], missedPair{records[i].Person, records[j].Person, p, true})
 				}
 			}
 		}
@@ -312,8 +318,10 @@ func (ev *evaluation) log(t *testing.T, records []synth.Record) {
 		t.Logf("siblings: %d candidate pairs of two children of one home, %d matched wrongly (%d of them twins)",
 			ev.siblings, ev.siblingsFP, ev.twinsFP)
 	}
-	t.Logf("false matches: %d siblings, %d other children with the same name written alike, %d others",
-		ev.siblingsFP, ev.sameNameFP, ev.fp-ev.siblingsFP-ev.sameNameFP)
+	t.Logf("false matches: %d siblings; of other children:", ev.siblingsFP)
+	for _, k := range falseKinds {
+		t.Logf("  %5d %s", ev.falseKinds[k], k)
+	}
 
 	t.Logf("recall by the later record's main error mode:")
 	t.Log(table(ev.byMain, ev.blockingKnown))
@@ -337,21 +345,50 @@ func (ev *evaluation) log(t *testing.T, records []synth.Record) {
 			t.Logf("  %-18s %s | %s | %s", m, describe(p.a), describe(p.b), why)
 		}
 	}
-	t.Logf("false matches (up to twelve):")
-	for _, p := range ev.falsePos {
-		t.Logf("  %s | %s | p=%.3f", describe(p.a), describe(p.b), p.probability)
+	t.Logf("false matches, two of each kind:")
+	for _, k := range append([]string{"siblings"}, falseKinds...) {
+		for _, p := range ev.falsePos[k] {
+			t.Logf("  %s: %s | %s | p=%.3f", k, describe(p.a), describe(p.b), p.probability)
+		}
 	}
 }
 
-// sameName says whether two records give the same given and family name,
-// ignoring case and which field holds which.
-func sameName(a, b match.Person) bool {
-	key := func(p match.Person) string {
-		ws := strings.Fields(strings.ToLower(p.Given + " " + p.Family))
+// falseKinds are what the records of two different children share, as
+// falseKind names it.
+var falseKinds = []string{
+	"same name, same date of birth",
+	"same name, another or no date of birth",
+	"same family name, same date of birth",
+	"same family name, another or no date of birth",
+	"same given name, same date of birth",
+	"same given name, another or no date of birth",
+	"other names, same date of birth",
+	"other names, another or no date of birth",
+}
+
+// falseKind says what two records share: the name (the same words,
+// ignoring case and which field holds which), the family name or the
+// given name, and the date of birth.
+func falseKind(a, b match.Person) string {
+	words := func(s string) string {
+		ws := strings.Fields(strings.ToLower(s))
 		sort.Strings(ws)
 		return strings.Join(ws, " ")
 	}
-	return key(a) != "" && key(a) == key(b)
+	dob := "another or no date of birth"
+	if a.DateOfBirth != "" && a.DateOfBirth == b.DateOfBirth {
+		dob = "same date of birth"
+	}
+	name := "other names"
+	switch {
+	case words(a.Given+" "+a.Family) != "" && words(a.Given+" "+a.Family) == words(b.Given+" "+b.Family):
+		name = "same name"
+	case a.Family != "" && words(a.Family) == words(b.Family):
+		name = "same family name"
+	case a.Given != "" && words(a.Given) == words(b.Given):
+		name = "same given name"
+	}
+	return name + ", " + dob
 }
 
 // table lists recall by mode, with the share blocking put forward, or for
