@@ -58,7 +58,7 @@ func linkage(left, right []Person, threshold float64) Run {
 		compared[i] = [2]*record{l[p[0]], other[p[1]]}
 	}
 	vectors := m.vectors(compared)
-	m.estimateM(countPatterns(vectors))
+	m.estimateM(countPatterns(vectors), nil, nil)
 	// EM gives the share of candidate pairs that are the same person. The
 	// weights count every detail, those that blocking chose pairs by too,
 	// so the prior they start from is that of any two records (nearly every
