@@ -202,30 +202,6 @@ func (m *Model) expect(p patterns, anchor []bool, post []float64) {
 	}
 }
 
-// estimatePrior runs EM for the prior alone, holding m and u, with the
-// anchors deciding which pairs are the same person.
-func (m *Model) estimatePrior(p patterns, anchors []string) {
-	all := make([]bool, len(m.Comparisons))
-	for c := range all {
-		all[c] = slices.Contains(anchors, m.Comparisons[c].Field)
-	}
-	post := make([]float64, len(p.vectors))
-	for round := 0; round < 200; round++ {
-		m.expect(p, all, post)
-		var matched, total float64
-		for i := range post {
-			matched += post[i] * p.counts[i]
-			total += p.counts[i]
-		}
-		prior := math.Min(math.Max(matched/total, 1e-9), 1-1e-9)
-		done := math.Abs(prior-m.Prior) < 1e-7
-		m.Prior = prior
-		if done {
-			break
-		}
-	}
-}
-
 // startingM is where EM starts: the closest level likely for the same
 // person, each further level less so.
 func startingM(levels int) []float64 {

@@ -115,3 +115,17 @@ func TestFEBRLLinkingFindsTheSamePeopleInTwoFiles(t *testing.T) {
 		}
 	}
 }
+
+// The identifying number is one detail among others, not a key: without it
+// the same people are still found.
+func TestFEBRLDeduplicationDoesNotLeanOnTheIdentifier(t *testing.T) {
+	people := readFEBRL(t, "dataset2.csv")
+	for i := range people {
+		people[i].Identifier = ""
+	}
+	q := measure(people, nil, Dedupe(people, 0.5).Pairs)
+	t.Logf("dataset2.csv without soc_sec_id: precision %.4f recall %.4f F1 %.4f", q.precision(), q.recall(), q.f1())
+	if q.f1() < 0.99 {
+		t.Errorf("F1 %.4f without the identifier, want at least 0.99", q.f1())
+	}
+}
