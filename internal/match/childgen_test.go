@@ -143,11 +143,17 @@ func (g *childGenerator) again(p Person, id string) Person {
 			q.Phones = []string{fmt.Sprintf("07%03d %06d", g.rng.IntN(1000), g.rng.IntN(1000000))}
 		}
 	}
-	if g.chance(0.4) {
+	switch r := g.rng.Float64(); {
+	case r < 0.4:
 		q.Associates = nil
+	case r < 0.6: // with someone else now
+		q.Associates = []string{g.pick(g.associates)}
 	}
-	if g.chance(0.1) {
+	switch r := g.rng.Float64(); {
+	case r < 0.1:
 		q.Nationality = ""
+	case r < 0.15: // a nationality claimed or assumed wrongly
+		q.Nationality = g.origin().nationality
 	}
 	return q
 }
