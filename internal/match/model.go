@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 )
 
 // Model holds the m and u probabilities of each comparison level, and the
@@ -46,12 +48,23 @@ var defaultModelJSON []byte
 // default_model.json, trained by EM (see TestDefaultModelIsTrained and
 // docs/matching.md for how to train it again).
 func DefaultModel() *Model {
+	m := defaultModel()
+	c := *m
+	c.Comparisons = nil
+	for _, cm := range m.Comparisons {
+		cm.Levels = slices.Clone(cm.Levels)
+		c.Comparisons = append(c.Comparisons, cm)
+	}
+	return &c // a copy: a caller that changes it changes no one else's
+}
+
+var defaultModel = sync.OnceValue(func() *Model {
 	m, err := ParseModel(defaultModelJSON)
 	if err != nil {
 		panic("match: default_model.json: " + err.Error()) // a build that ships a broken model must not start
 	}
 	return m
-}
+})
 
 // ParseModel reads a model saved as JSON, refusing one that names a
 // comparison or level this code does not know.
