@@ -195,7 +195,7 @@ func train(m *Model, l, r, other []*record, all float64) {
 			prior = sameDay / (dob[0].M + dob[1].M) / all
 		}
 	}
-	if prior <= 0 {
+	if prior <= 0 && all > 0 {
 		// no session could run: EM on every candidate pair
 		pairs := candidates(l, r)
 		compared := make([][2]*record, len(pairs))
@@ -205,6 +205,9 @@ func train(m *Model, l, r, other []*record, all float64) {
 		m.Prior = start
 		m.estimateM(countPatterns(m.vectors(compared)), nil, nil)
 		prior = m.Prior * float64(len(pairs)) / all
+	}
+	if !(prior > 0) {
+		prior = start
 	}
 	m.Prior = math.Min(math.Max(prior, 1e-12), 0.5)
 }
