@@ -190,3 +190,14 @@ func TestBlockingKeysAreFewAndSurviveTheUsualErrors(t *testing.T) {
 		t.Error("two different children share a key")
 	}
 }
+
+func TestSistersWithTheSameMiddleNameDoNotHaveSimilarNames(t *testing.T) {
+	a, b := newName("Thi Mai", "Nguyen", false), newName("Thi Lan", "Nguyen", false)
+	if l := compareName(&a, &b); l != nameFamily {
+		t.Errorf("Thi Mai and Thi Lan Nguyen: level %d, want the family name only (%d)", l, nameFamily)
+	}
+	c, d := newName("Van An", "Nguyen", false), newName("An", "Nguyen", false)
+	if l := compareName(&c, &d); l != nameSimilar {
+		t.Errorf("Van An and An Nguyen: level %d, want similar (%d)", l, nameSimilar)
+	}
+}
