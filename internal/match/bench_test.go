@@ -21,3 +21,19 @@ func BenchmarkCompareChild(b *testing.B) {
 		m.Compare(x, y)
 	}
 }
+
+func BenchmarkLinkFEBRL2(b *testing.B) {
+	orig, dup := split(readFEBRL(b, "dataset2.csv"))
+	b.ResetTimer()
+	for b.Loop() {
+		Link(orig, dup, 0.5)
+	}
+}
+
+func BenchmarkBlockingKeysChild(b *testing.B) {
+	p := child()
+	p.Aliases = []string{"Minh Le", "Kevin Nguyen"}
+	for b.Loop() {
+		BlockingKeys(p)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,24 +130,26 @@ func countPatterns(vs []vector) patterns {
 
 // estimateM runs EM on the candidate pairs' patterns, holding u, and sets m
 // and the prior. It stops when the prior moves less than 1e-6, or after
-// 100 rounds.
-func (m *Model) estimateM(p patterns) {
+// 100 rounds. Only the anchors (all, when none are named) decide which
+// pairs are taken as the same person (E); m is estimated from that for the
+// comparisons in update (all, when none are named) (M). Leaving out of both
+// the details a training session's pairs were chosen by keeps u, counted on
+// random pairs, true of the different people among them; leaving details
+// shared by whole groups of people (a nationality and its language) out of
+// the anchors keeps EM from finding the group instead of the person.
+func (m *Model) estimateM(p patterns, anchors, update []string) {
 	if len(p.vectors) == 0 {
 		return
 	}
+	anchor := make([]bool, len(m.Comparisons))
+	updated := make([]bool, len(m.Comparisons))
+	for c := range m.Comparisons {
+		anchor[c] = anchors == nil || slices.Contains(anchors, m.Comparisons[c].Field)
+		updated[c] = update == nil || slices.Contains(update, m.Comparisons[c].Field)
+	}
 	post := make([]float64, len(p.vectors))
 	for round := 0; round < 100; round++ {
-		// E: the probability that each pattern is the same person
-		for i, v := range p.vectors {
-			w := math.Log2(m.Prior / (1 - m.Prior))
-			for c, l := range v {
-				if l >= 0 {
-					lv := m.Comparisons[c].Levels[l]
-					w += math.Log2(lv.M / lv.U)
-				}
-			}
-			post[i] = probability(w)
-		}
+		m.expect(p, anchor, post)
 		// M: m from the expected matches, and the prior
 		var matched, total float64
 		sums := make([][]float64, len(m.Comparisons))
@@ -168,7 +171,7 @@ func (m *Model) estimateM(p patterns) {
 			for _, s := range sums[c] {
 				sum += s
 			}
-			if sum == 0 {
+			if sum == 0 || !updated[c] {
 				continue
 			}
 			for l := range levels {
@@ -181,6 +184,21 @@ func (m *Model) estimateM(p patterns) {
 		if done {
 			break
 		}
+	}
+}
+
+// expect sets post to the probability that each pattern is the same
+// person, from the anchor comparisons.
+func (m *Model) expect(p patterns, anchor []bool, post []float64) {
+	for i, v := range p.vectors {
+		w := math.Log2(m.Prior / (1 - m.Prior))
+		for c, l := range v {
+			if l >= 0 && anchor[c] {
+				lv := m.Comparisons[c].Levels[l]
+				w += math.Log2(lv.M / lv.U)
+			}
+		}
+		post[i] = probability(w)
 	}
 }
 

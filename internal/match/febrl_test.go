@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,5 +114,33 @@ func TestFEBRLLinkingFindsTheSamePeopleInTwoFiles(t *testing.T) {
 		if q.f1() < 0.995 {
 			t.Errorf("%s: F1 %.4f, want at least 0.995", file, q.f1())
 		}
+	}
+}
+
+// The identifying number is one detail among others, not a key: without it
+// the same people are still found.
+func TestFEBRLDeduplicationDoesNotLeanOnTheIdentifier(t *testing.T) {
+	people := readFEBRL(t, "dataset2.csv")
+	for i := range people {
+		people[i].Identifier = ""
+	}
+	q := measure(people, nil, Dedupe(people, 0.5).Pairs)
+	t.Logf("dataset2.csv without soc_sec_id: precision %.4f recall %.4f F1 %.4f", q.precision(), q.recall(), q.f1())
+	if q.f1() < 0.99 {
+		t.Errorf("F1 %.4f without the identifier, want at least 0.99", q.f1())
+	}
+}
+
+// Sets too small to train on give no pairs, and no error.
+func TestTinySetsGiveNoPairs(t *testing.T) {
+	one := []Person{{ID: "1", Given: "Ann", Family: "Lee", DateOfBirth: "2001-02-03"}}
+	for _, run := range []Run{Dedupe(nil, 0.5), Dedupe(one, 0.5), Link(one, nil, 0.5), Link(nil, one, 0.5)} {
+		if len(run.Pairs) != 0 {
+			t.Errorf("pairs from nothing: %v", run.Pairs)
+		}
+	}
+	two := append(one, Person{ID: "2", Given: "Ann", Family: "Lee", DateOfBirth: "2001-02-03"})
+	if run := Dedupe(two, 0); len(run.Pairs) != 1 || math.IsNaN(run.Model.Prior) {
+		t.Errorf("two records alike: %+v", run)
 	}
 }

@@ -52,24 +52,17 @@ func linkage(left, right []Person, threshold float64) Run {
 	if right != nil {
 		other = r
 	}
+	all := float64(len(l)) * float64(len(r))
+	if right == nil {
+		all = float64(len(l)) * float64(len(l)-1) / 2
+	}
 	m.estimateU(m.vectors(randomPairs(l, r, uSample)))
+	train(m, l, r, other, all)
 	compared := make([][2]*record, len(pairs))
 	for i, p := range pairs {
 		compared[i] = [2]*record{l[p[0]], other[p[1]]}
 	}
 	vectors := m.vectors(compared)
-	m.estimateM(countPatterns(vectors))
-	// EM gives the share of candidate pairs that are the same person. The
-	// weights count every detail, those that blocking chose pairs by too,
-	// so the prior they start from is that of any two records (nearly every
-	// match is among the candidates).
-	all := float64(len(l)) * float64(len(r))
-	if right == nil {
-		all = float64(len(l)) * float64(len(l)-1) / 2
-	}
-	if all > 0 {
-		m.Prior = math.Min(m.Prior*float64(len(pairs))/all, 0.5)
-	}
 	m.termFrequencies(l, r)
 	run := Run{Model: m, Candidates: len(pairs)}
 	prior := log2(m.Prior / (1 - m.Prior))
@@ -128,23 +121,118 @@ func fileModel(sets ...[]*record) *Model {
 	return m
 }
 
+// train estimates m and the prior by EM in two sessions, as Splink does:
+// on the pairs born the same day, for every detail but the date of birth;
+// and on the pairs whose names sound the same, for every detail but the
+// names. Leaving out the details a session's pairs were chosen by keeps u,
+// counted on random pairs, true of the different people among them, so EM
+// finds the person and not the postcode. A detail estimated in both
+// sessions keeps the mean of its two estimates. The prior is that of two
+// records drawn at random: the matches found in the first session, over
+// the share of matches born the same day, over all pairs.
+func train(m *Model, l, r, other []*record, all float64) {
+	type session struct {
+		rule    func(*record) string
+		without []string
+	}
+	sessions := []session{
+		{dateKey, []string{"date of birth"}},
+		{nameBlock, []string{"given name", "family name"}},
+	}
+	start := m.Prior
+	sums := make([][]float64, len(m.Comparisons))
+	times := make([]float64, len(m.Comparisons))
+	for c := range m.Comparisons {
+		sums[c] = make([]float64, len(m.Comparisons[c].Levels))
+	}
+	prior := -1.0
+	var sameDay float64
+	for i, s := range sessions {
+		var update []string
+		for _, c := range m.Comparisons {
+			if !slices.Contains(s.without, c.Field) {
+				update = append(update, c.Field)
+			}
+		}
+		if len(update) == len(m.Comparisons) {
+			continue // the session's details are not in these files
+		}
+		pairs := blockPairs(l, r, s.rule, nil)
+		if len(pairs) == 0 {
+			continue
+		}
+		compared := make([][2]*record, len(pairs))
+		for j, p := range pairs {
+			compared[j] = [2]*record{l[p[0]], other[p[1]]}
+		}
+		m.Prior = start
+		m.estimateM(countPatterns(m.vectors(compared)), update, update)
+		for c := range m.Comparisons {
+			if slices.Contains(update, m.Comparisons[c].Field) {
+				times[c]++
+				for lv := range m.Comparisons[c].Levels {
+					sums[c][lv] += m.Comparisons[c].Levels[lv].M
+				}
+			}
+		}
+		if i == 0 {
+			sameDay = m.Prior * float64(len(pairs))
+		}
+		if prior < 0 {
+			prior = m.Prior * float64(len(pairs)) / all
+		}
+	}
+	for c := range m.Comparisons {
+		if times[c] > 0 {
+			for lv := range m.Comparisons[c].Levels {
+				m.Comparisons[c].Levels[lv].M = sums[c][lv] / times[c]
+			}
+		}
+	}
+	if sameDay > 0 {
+		if i := slices.IndexFunc(m.Comparisons, func(c ComparisonModel) bool { return c.Field == "date of birth" }); i >= 0 {
+			dob := m.Comparisons[i].Levels
+			prior = sameDay / (dob[0].M + dob[1].M) / all
+		}
+	}
+	if prior <= 0 && all > 0 {
+		// no session could run: EM on every candidate pair
+		pairs := candidates(l, r)
+		compared := make([][2]*record, len(pairs))
+		for j, p := range pairs {
+			compared[j] = [2]*record{l[p[0]], other[p[1]]}
+		}
+		m.Prior = start
+		m.estimateM(countPatterns(m.vectors(compared)), nil, nil)
+		prior = m.Prior * float64(len(pairs)) / all
+	}
+	if !(prior > 0) {
+		prior = start
+	}
+	m.Prior = math.Min(math.Max(prior, 1e-12), 0.5)
+}
+
+func dateKey(r *record) string {
+	if !r.dob.ok() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", r.dob.y, min(r.dob.m, r.dob.d), max(r.dob.m, r.dob.d))
+}
+
+func nameBlock(r *record) string {
+	if n := primary(r); len(n.givenCode) > 0 && len(n.familyCode) > 0 {
+		return nameKey(n, "")
+	}
+	return ""
+}
+
 // fileBlocking are the rules that put two records forward to be compared:
 // two records that share any one of these keys are compared. Each rule
 // looks at different details, so a pair with errors in several details
 // still shares one.
 var fileBlocking = []func(r *record) string{
-	func(r *record) string { // the names, in either order, by sound
-		if n := primary(r); len(n.givenCode) > 0 && len(n.familyCode) > 0 {
-			return nameKey(n, "")
-		}
-		return ""
-	},
-	func(r *record) string { // the date of birth, day and month either way
-		if !r.dob.ok() {
-			return ""
-		}
-		return fmt.Sprintf("%04d-%02d-%02d", r.dob.y, min(r.dob.m, r.dob.d), max(r.dob.m, r.dob.d))
-	},
+	nameBlock, // the names, in either order, by sound
+	dateKey,   // the date of birth, day and month either way
 	func(r *record) string { return r.identifier },
 	func(r *record) string { return r.postcode },
 	func(r *record) string { // the house number and street name
@@ -176,55 +264,64 @@ const maxBlock = 1000
 func candidates(left, right []*record) [][2]int32 {
 	seen := map[uint64]bool{}
 	var out [][2]int32
-	for rule, key := range fileBlocking {
-		blocks := map[string][]int32{}
-		for i, r := range left {
-			if k := key(r); k != "" {
-				blocks[k] = append(blocks[k], int32(i))
-			}
-		}
-		var rblocks map[string][]int32
-		if right != nil {
-			rblocks = map[string][]int32{}
-			for j, r := range right {
-				if k := key(r); k != "" {
-					rblocks[k] = append(rblocks[k], int32(j))
-				}
-			}
-		}
-		_ = rule
-		for k, ls := range blocks {
-			if len(ls) > maxBlock {
-				continue
-			}
-			add := func(i, j int32) {
-				id := uint64(i)<<32 | uint64(uint32(j))
-				if !seen[id] {
-					seen[id] = true
-					out = append(out, [2]int32{i, j})
-				}
-			}
-			if right == nil {
-				for x := range ls {
-					for y := x + 1; y < len(ls); y++ {
-						add(ls[x], ls[y])
-					}
-				}
-				continue
-			}
-			rs := rblocks[k]
-			if len(rs) > maxBlock {
-				continue
-			}
-			for _, i := range ls {
-				for _, j := range rs {
-					add(i, j)
-				}
-			}
-		}
+	for _, key := range fileBlocking {
+		out = append(out, blockPairs(left, right, key, seen)...)
 	}
 	slices.SortFunc(out, func(a, b [2]int32) int {
 		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 	})
+	return out
+}
+
+// blockPairs are the pairs that share the key, leaving out those already
+// seen and blocks larger than maxBlock.
+func blockPairs(left, right []*record, key func(*record) string, seen map[uint64]bool) [][2]int32 {
+	if seen == nil {
+		seen = map[uint64]bool{}
+	}
+	var out [][2]int32
+	add := func(i, j int32) {
+		id := uint64(i)<<32 | uint64(uint32(j))
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, [2]int32{i, j})
+		}
+	}
+	blocks := map[string][]int32{}
+	for i, r := range left {
+		if k := key(r); k != "" {
+			blocks[k] = append(blocks[k], int32(i))
+		}
+	}
+	if right == nil {
+		for _, ls := range blocks {
+			if len(ls) > maxBlock {
+				continue
+			}
+			for x := range ls {
+				for y := x + 1; y < len(ls); y++ {
+					add(ls[x], ls[y])
+				}
+			}
+		}
+		return out
+	}
+	rblocks := map[string][]int32{}
+	for j, r := range right {
+		if k := key(r); k != "" {
+			rblocks[k] = append(rblocks[k], int32(j))
+		}
+	}
+	for k, ls := range blocks {
+		rs := rblocks[k]
+		if len(ls) > maxBlock || len(rs) > maxBlock {
+			continue
+		}
+		for _, i := range ls {
+			for _, j := range rs {
+				add(i, j)
+			}
+		}
+	}
 	return out
 }
