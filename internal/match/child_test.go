@@ -134,15 +134,19 @@ func TestDateOfBirthLevels(t *testing.T) {
 		a, b Person
 		want int
 	}{
-		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2010-04-05"}, 0},
-		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2010-05-04"}, 1},
-		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2010-04-06"}, 2},
-		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2012-04-05"}, 3},
-		{Person{DateOfBirth: "2010-04-05"}, Person{AgeFrom: 14, AgeTo: 15, AgeOn: on}, 4},
-		{Person{AgeFrom: 16, AgeTo: 17, AgeOn: on}, Person{AgeFrom: 14, AgeTo: 16, AgeOn: on}, 4},
-		{Person{DateOfBirth: "2010-04-05"}, Person{AgeFrom: 17, AgeTo: 18, AgeOn: on}, 5},
-		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2003-11-25"}, 5},
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2010-04-05"}, dobSame},
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2010-05-04"}, dobSwapped},
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2010-04-06"}, dobTypo},
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2012-04-05"}, dobYear},
+		{Person{DateOfBirth: "2010-04-05"}, Person{AgeFrom: 14, AgeTo: 15, AgeOn: on}, dobAge},
+		{Person{AgeFrom: 16, AgeTo: 17, AgeOn: on}, Person{AgeFrom: 14, AgeTo: 16, AgeOn: on}, dobAge},
+		{Person{DateOfBirth: "2010-04-05"}, Person{AgeFrom: 17, AgeTo: 18, AgeOn: on}, dobDiffers},
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2003-11-25"}, dobDiffers},
 		{Person{DateOfBirth: "2010-04-05"}, Person{}, -1},
+		// §7.4: 1 January given for a date not known says the year is near
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2011-01-01"}, dobJanuary},
+		{Person{DateOfBirth: "2010-01-01"}, Person{DateOfBirth: "2010-01-01"}, dobJanuary},
+		{Person{DateOfBirth: "2010-01-01"}, Person{DateOfBirth: "2014-01-01"}, dobDiffers},
 	}
 	for _, c := range cases {
 		if got := compareDOB(prepare(&c.a), prepare(&c.b)); got != c.want {

@@ -74,6 +74,7 @@ var (
 			{"swapped", true, "the date of birth has the day and month swapped"},
 			{"typo", true, "the date of birth differs by one figure, as a typing slip would"},
 			{"year", true, "the date of birth is the same day and month, one or two years apart"},
+			{"january", true, "a date of birth is 1 January, as is often given when the real date is not known, and the year is near"},
 			{"age", true, "the date of birth fits the age the child claims or was assessed as"},
 			{"differs", false, "the dates of birth are different"},
 		},
@@ -180,24 +181,44 @@ func compareDOB(a, b *record) int {
 	if a.dob.ok() && b.dob.ok() {
 		x, y := a.dob, b.dob
 		switch {
+		case x.january() || y.january():
+			// 1 January is the date often given to a child whose date
+			// of birth is not known, from the age they claim or are
+			// assessed as (§7.4): shared, it says only that the year
+			// is near, as it does beside a real date near that year.
+			// Two children of one age given it share it by chance.
+			if abs(x.y-y.y) <= 2 {
+				return dobJanuary
+			}
 		case x == y:
-			return 0
+			return dobSame
 		case x.y == y.y && x.m == y.d && x.d == y.m:
-			return 1
+			return dobSwapped
 		case x.m == y.m && x.d == y.d && abs(x.y-y.y) <= 2:
-			return 3
+			return dobYear
 		case editDistance(x.digits(), y.digits()) <= 1:
-			return 2
+			return dobTypo
 		}
 	}
 	if inAgeRange(a.dob, b) || inAgeRange(b.dob, a) || agesOverlap(a, b) {
-		return 4
+		return dobAge
 	}
 	if (a.dob.ok() || a.ageLo.ok()) && (b.dob.ok() || b.ageLo.ok()) {
-		return 5
+		return dobDiffers
 	}
 	return -1
 }
+
+// Levels of the date of birth comparison, best first.
+const (
+	dobSame = iota
+	dobSwapped
+	dobTypo
+	dobYear
+	dobJanuary
+	dobAge
+	dobDiffers
+)
 
 func inAgeRange(d date, r *record) bool {
 	return d.ok() && r.ageLo.ok() && !d.before(r.ageLo) && !r.ageHi.before(d)

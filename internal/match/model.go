@@ -148,19 +148,72 @@ func (m *Model) Compare(a, b Person) Result {
 func (m *Model) compare(a, b *record) Result {
 	var r Result
 	r.Weight = log2(m.Prior / (1 - m.Prior))
+	nameLevel := -1
 	for ci := range m.Comparisons {
 		spec := comparisons[m.Comparisons[ci].Field]
 		l, words := spec.compare(a, b)
 		if l < 0 {
 			continue
 		}
+		if spec == nameComparison {
+			nameLevel = l
+		}
 		if words == "" {
 			words = spec.levels[l].words
 		}
 		w := m.levelWeight(ci, l, a)
-		r.Weight += w
 		r.Details = append(r.Details, Detail{Field: spec.field, Agrees: spec.levels[l].agrees && w > 0, Words: words, Weight: w})
+	}
+	countTogether(r.Details, nameLevel)
+	for _, d := range r.Details {
+		r.Weight += d.Weight
 	}
 	r.Probability = probability(r.Weight)
 	return r
+}
+
+// together are details that are not independent of each other: people who
+// live together share a home, a phone and company, and a nationality goes
+// with its language. The model counts each as if it were independent, so
+// when several of a group agree only the strongest counts; the others are
+// listed with no weight. Each word is plain and names no value.
+var together = []struct {
+	fields []string
+	words  string
+}{
+	{[]string{"phone numbers", "places", "associates"}, " (not counted again: it goes with another detail of where and with whom they live)"},
+	{[]string{"nationality", "languages"}, " (not counted again: it goes with the nationality or language)"},
+}
+
+// household are the details brothers and sisters share.
+var household = []string{"phone numbers", "places", "associates"}
+
+// countTogether takes out the weight that details going together would
+// count twice. When the family name agrees and the given name does not,
+// the mark of a brother or sister, the details of a shared home count
+// nothing: siblings share them, so they do not tell the child from a
+// sibling (trafficked siblings are often moved together).
+func countTogether(ds []Detail, nameLevel int) {
+	if nameLevel == nameFamily {
+		for i := range ds {
+			if ds[i].Weight > 0 && slices.Contains(household, ds[i].Field) {
+				ds[i].Weight, ds[i].Agrees = 0, false
+				ds[i].Words += " (not counted: brothers and sisters share a home, and the given names differ)"
+			}
+		}
+	}
+	for _, g := range together {
+		best := -1
+		for i := range ds {
+			if ds[i].Weight > 0 && slices.Contains(g.fields, ds[i].Field) && (best < 0 || ds[i].Weight > ds[best].Weight) {
+				best = i
+			}
+		}
+		for i := range ds {
+			if i != best && ds[i].Weight > 0 && slices.Contains(g.fields, ds[i].Field) {
+				ds[i].Weight, ds[i].Agrees = 0, false
+				ds[i].Words += g.words
+			}
+		}
+	}
 }

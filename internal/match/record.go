@@ -72,6 +72,9 @@ type date struct{ y, m, d int }
 
 func (d date) ok() bool { return d.y > 0 }
 
+// january says whether the date is 1 January.
+func (d date) january() bool { return d.m == 1 && d.d == 1 }
+
 func (d date) digits() string {
 	return strconv.Itoa(d.y*10000 + d.m*100 + d.d)
 }
