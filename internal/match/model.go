@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -44,6 +45,15 @@ type LevelModel struct {
 //go:embed default_model.json
 var defaultModelJSON []byte
 
+// nameFrequenciesJSON are the shares of given and family name words the
+// children's model adjusts for (term frequency): counted by
+// TestNameFrequenciesAreTheGenerators on records from internal/match/synth,
+// so they are the generator's distribution of names, not anyone's real
+// register. NameFrequencies counts them on a register instead.
+//
+//go:embed name_frequencies.json
+var nameFrequenciesJSON []byte
+
 // DefaultModel is the model the case system compares children with:
 // default_model.json, trained by EM (see TestDefaultModelIsTrained and
 // docs/matching.md for how to train it again).
@@ -55,13 +65,52 @@ func DefaultModel() *Model {
 		cm.Levels = slices.Clone(cm.Levels)
 		c.Comparisons = append(c.Comparisons, cm)
 	}
+	c.TermFrequencies = maps.Clone(m.TermFrequencies)
 	return &c // a copy: a caller that changes it changes no one else's
+}
+
+// leastShare is the least share NameFrequencies keeps: rarer words never
+// make a name commoner than the model's u.
+const leastShare = 0.0005
+
+// NameFrequencies are the shares of records whose given names, or family
+// name, hold each word (folded, in one romanisation), for the words held
+// by at least 1 in 2,000 records: the term frequencies of the children's
+// name comparison. Set them on a model (TermFrequencies, merged) to adjust
+// it to the names of a register.
+func NameFrequencies(people []Person) map[string]map[string]float64 {
+	counts := map[string]map[string]int{givenWords: {}, familyWords: {}}
+	for i := range people {
+		n := newName(people[i].Given, people[i].Family, false)
+		for key, words := range map[string][]string{givenWords: n.given, familyWords: n.family} {
+			seen := map[string]bool{}
+			for _, w := range words {
+				if !seen[w] && !particles[w] {
+					seen[w] = true
+					counts[key][w]++
+				}
+			}
+		}
+	}
+	out := map[string]map[string]float64{}
+	for key, c := range counts {
+		out[key] = map[string]float64{}
+		for w, k := range c {
+			if s := float64(k) / float64(len(people)); s >= leastShare {
+				out[key][w] = math.Round(s*1e5) / 1e5
+			}
+		}
+	}
+	return out
 }
 
 var defaultModel = sync.OnceValue(func() *Model {
 	m, err := ParseModel(defaultModelJSON)
 	if err != nil {
 		panic("match: default_model.json: " + err.Error()) // a build that ships a broken model must not start
+	}
+	if err := json.Unmarshal(nameFrequenciesJSON, &m.TermFrequencies); err != nil {
+		panic("match: name_frequencies.json: " + err.Error())
 	}
 	return m
 })
@@ -155,13 +204,14 @@ func (m *Model) compare(a, b *record) Result {
 		if l < 0 {
 			continue
 		}
-		if spec == nameComparison {
-			nameLevel = l
-		}
 		if words == "" {
 			words = spec.levels[l].words
 		}
 		w := m.levelWeight(ci, l, a)
+		if spec == nameComparison {
+			nameLevel = l
+			w = m.commonName(ci, l, a, b, w)
+		}
 		r.Details = append(r.Details, Detail{Field: spec.field, Agrees: spec.levels[l].agrees && w > 0, Words: words, Weight: w})
 	}
 	countTogether(r.Details, nameLevel)
@@ -170,6 +220,27 @@ func (m *Model) compare(a, b *record) Result {
 	}
 	r.Probability = probability(r.Weight)
 	return r
+}
+
+// commonName weighs an agreeing name as what it is: two children called
+// Mohammed Ahmed share a name far more often than two children drawn at
+// random share theirs, so the name says less (term frequency). The share
+// of the name in a register stands in for u when it is the larger; it
+// never makes a rare name weigh more than the model's u, since a name
+// missing from the table need not be rare.
+func (m *Model) commonName(ci, l int, a, b *record, w float64) float64 {
+	if l >= nameDiffers || m.TermFrequencies[givenWords] == nil {
+		return w
+	}
+	_, _, _, n := bestNamePair(a, b)
+	if n == nil {
+		return w
+	}
+	lv := m.Comparisons[ci].Levels[l]
+	if share := m.nameShare(n, l); share > lv.U {
+		return math.Log2(lv.M / share)
+	}
+	return w
 }
 
 // together are details that are not independent of each other: people who

@@ -93,6 +93,12 @@ func compareName(a, b *name) int {
 // best level, whether an alias gave it, and whether the recorded spelling
 // differed only by accents or a known romanisation.
 func bestName(a, b *record) (level int, alias, variant bool) {
+	level, alias, variant, _ = bestNamePair(a, b)
+	return level, alias, variant
+}
+
+// bestNamePair is bestName, with the name of a that gave the level.
+func bestNamePair(a, b *record) (level int, alias, variant bool, of *name) {
 	level = -1
 	for i := range a.names {
 		for j := range b.names {
@@ -101,8 +107,46 @@ func bestName(a, b *record) (level int, alias, variant bool) {
 				level = l
 				alias = a.names[i].alias || b.names[j].alias
 				variant = l == nameSame && a.names[i].raw != b.names[j].raw
+				of = &a.names[i]
 			}
 		}
 	}
-	return level, alias, variant
+	return level, alias, variant, of
+}
+
+// Keys of Model.TermFrequencies for the children's name comparison: the
+// share of records whose given names, or family name, hold each word.
+const (
+	givenWords  = "name:given"
+	familyWords = "name:family"
+)
+
+// nameShare is how common a name is: the share of records that would
+// agree with it by chance, on the level's parts (both, the family name, or
+// the given name), from the shares of its words. It is 0 when a word's
+// share is not known.
+func (m *Model) nameShare(n *name, level int) float64 {
+	g := wordShare(m.TermFrequencies[givenWords], n.given)
+	f := wordShare(m.TermFrequencies[familyWords], n.family)
+	switch level {
+	case nameSame, nameReordered, nameSimilar:
+		return g * f
+	case nameFamily:
+		return f
+	case nameGiven:
+		return g
+	}
+	return 0
+}
+
+// wordShare is the share of the commonest word of a part of a name, its
+// joining words (Van, Thi, bin ...) left out.
+func wordShare(tf map[string]float64, words []string) float64 {
+	var s float64
+	for _, w := range words {
+		if !particles[w] {
+			s = max(s, tf[w])
+		}
+	}
+	return s
 }
