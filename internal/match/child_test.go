@@ -141,12 +141,14 @@ func TestDateOfBirthLevels(t *testing.T) {
 		{Person{DateOfBirth: "2010-04-05"}, Person{AgeFrom: 14, AgeTo: 15, AgeOn: on}, dobAge},
 		{Person{AgeFrom: 16, AgeTo: 17, AgeOn: on}, Person{AgeFrom: 14, AgeTo: 16, AgeOn: on}, dobAge},
 		{Person{DateOfBirth: "2010-04-05"}, Person{AgeFrom: 17, AgeTo: 18, AgeOn: on}, dobDiffers},
-		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2003-11-25"}, dobDiffers},
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2003-11-25"}, dobFar},
+		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2011-11-25"}, dobDiffers},
+		{Person{DateOfBirth: "2010-04-05"}, Person{AgeFrom: 10, AgeTo: 10, AgeOn: on}, dobFar},
 		{Person{DateOfBirth: "2010-04-05"}, Person{}, -1},
 		// §7.4: 1 January given for a date not known says the year is near
 		{Person{DateOfBirth: "2010-04-05"}, Person{DateOfBirth: "2011-01-01"}, dobJanuary},
 		{Person{DateOfBirth: "2010-01-01"}, Person{DateOfBirth: "2010-01-01"}, dobJanuary},
-		{Person{DateOfBirth: "2010-01-01"}, Person{DateOfBirth: "2014-01-01"}, dobDiffers},
+		{Person{DateOfBirth: "2010-01-01"}, Person{DateOfBirth: "2014-01-01"}, dobFar},
 	}
 	for _, c := range cases {
 		if got := compareDOB(prepare(&c.a), prepare(&c.b)); got != c.want {

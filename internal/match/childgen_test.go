@@ -9,10 +9,10 @@ import (
 
 // A small generator of children's records with the errors met in this
 // work (§4.8, §5.1, §7.4): names transliterated, reordered, misspelt or
-// replaced by an alias, dates of birth swapped, mistyped, a year out, or
-// disputed and given as an assessed age. It trains DefaultModel's m and u
-// (default_model.json); internal/match/synth is the fuller generator the
-// figures in docs/performance.md come from.
+// replaced by an alias, dates of birth swapped, mistyped, a year out,
+// disputed and given as an assessed age, or given as 1 January. It trains
+// DefaultModel's m and u (default_model.json); internal/match/synth is the
+// fuller generator the figures in docs/matching-synthetic.md come from.
 
 type origin struct {
 	nationality string
@@ -91,6 +91,11 @@ func (g *childGenerator) child(id string) Person {
 	if g.chance(0.5) {
 		p.Associates = []string{g.pick(g.associates)}
 	}
+	if o.nationality != "British" && g.chance(1.0/12) {
+		// a date given on an earlier arrival, when the real one was not
+		// known: 1 January of the year the claimed age gives (§7.4)
+		p.DateOfBirth = p.DateOfBirth[:5] + "01-01"
+	}
 	if g.chance(0.15) {
 		p.DateOfBirth = ""
 		age := 2025 - 2006 - g.rng.IntN(8)
@@ -133,6 +138,8 @@ func (g *childGenerator) again(p Person, id string) Person {
 		q.DateOfBirth, q.AgeFrom, q.AgeTo, q.AgeOn = "", age-1+g.rng.IntN(2), age+1+g.rng.IntN(2), g.on
 	case r < 0.5:
 		q.DateOfBirth = fmt.Sprintf("%04d-%02d-%02d", 2006+g.rng.IntN(8), 1+g.rng.IntN(12), 1+g.rng.IntN(28))
+	case r < 0.57: // 1 January of the year a claimed age gives (§7.4)
+		q.DateOfBirth = fmt.Sprintf("%04d-01-01", atoi(p.DateOfBirth[:4])+[]int{-1, 0, 0, 1}[g.rng.IntN(4)])
 	}
 	if g.chance(0.5) {
 		q.Places = []string{g.pick(towns)}

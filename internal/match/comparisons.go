@@ -76,7 +76,8 @@ var (
 			{"year", true, "the date of birth is the same day and month, one or two years apart"},
 			{"january", true, "a date of birth is 1 January, as is often given when the real date is not known, and the year is near"},
 			{"age", true, "the date of birth fits the age the child claims or was assessed as"},
-			{"differs", false, "the dates of birth are different"},
+			{"differs", false, "the dates of birth are different, though near enough for an age in dispute"},
+			{"far", false, "the dates of birth are years apart"},
 		},
 		compare: func(a, b *record) (int, string) { return compareDOB(a, b), "" },
 	}
@@ -204,9 +205,39 @@ func compareDOB(a, b *record) int {
 		return dobAge
 	}
 	if (a.dob.ok() || a.ageLo.ok()) && (b.dob.ok() || b.ageLo.ok()) {
+		if yearsApart(a, b) > 2 {
+			return dobFar
+		}
 		return dobDiffers
 	}
 	return -1
+}
+
+// yearsApart is how many whole years at least lie between the dates of
+// birth two records allow (a date, or the range a claimed age allows). An
+// age in dispute is rarely out by more than two years (§7.4); a date of
+// birth further out is another child, or a false one (§4.8).
+func yearsApart(a, b *record) int {
+	lo := func(r *record) date {
+		if r.dob.ok() {
+			return r.dob
+		}
+		return r.ageLo
+	}
+	hi := func(r *record) date {
+		if r.dob.ok() {
+			return r.dob
+		}
+		return r.ageHi
+	}
+	gap := func(early, late date) int { // whole years from early to late
+		y := late.y - early.y
+		if late.m < early.m || (late.m == early.m && late.d < early.d) {
+			y--
+		}
+		return y
+	}
+	return max(gap(hi(a), lo(b)), gap(hi(b), lo(a)), 0)
 }
 
 // Levels of the date of birth comparison, best first.
@@ -218,6 +249,7 @@ const (
 	dobJanuary
 	dobAge
 	dobDiffers
+	dobFar
 )
 
 func inAgeRange(d date, r *record) bool {

@@ -39,17 +39,42 @@ func partClose(a, b, codeA, codeB []string, joinA, joinB string) bool {
 	if joinA == joinB || jaroWinkler(joinA, joinB) >= 0.92 {
 		return true
 	}
+	// every word of the shorter part has a close word in the longer: a
+	// middle name left out still agrees, but two brothers Huu Nam and Huu
+	// Hung, who share a middle name, do not
+	if words(b) < words(a) {
+		a, b, codeA, codeB = b, a, codeB, codeA
+	}
+	if words(a) == 0 {
+		return false
+	}
 	for i := range a {
 		if particles[a[i]] {
 			continue
 		}
+		close := false
 		for j := range b {
 			if !particles[b[j]] && wordClose(a[i], b[j], codeA[i], codeB[j]) {
-				return true
+				close = true
+				break
 			}
 		}
+		if !close {
+			return false
+		}
 	}
-	return false
+	return true
+}
+
+// words is how many words of a part of a name are not joining words.
+func words(part []string) int {
+	n := 0
+	for _, w := range part {
+		if !particles[w] {
+			n++
+		}
+	}
+	return n
 }
 
 // particles are words that many names share and that alone say nothing
