@@ -45,6 +45,15 @@ func BlockingKeys(p Person) []string {
 			if n := r.names[0]; len(n.givenCode) > 0 && len(n.familyCode) > 0 {
 				add("yg:" + year + ":" + n.givenCode[0])
 			}
+			// a typing slip in the given name with the year out (an age
+			// in dispute, §7.4) keeps the family name and the birthday
+			if n := r.names[0]; len(n.familyCode) > 0 {
+				add(fmt.Sprintf("fd:%s:%02d-%02d", n.familyCode[len(n.familyCode)-1], lo, hi))
+			}
+			// and a family name missing or mistyped keeps the given name
+			if n := r.names[0]; len(n.givenCode) > 0 {
+				add(fmt.Sprintf("gd:%s:%02d-%02d", n.givenCode[0], lo, hi))
+			}
 		}
 	}
 	for i := range r.names {
