@@ -79,9 +79,12 @@ const leastShare = 0.0005
 // name comparison. Set them on a model (TermFrequencies, merged) to adjust
 // it to the names of a register.
 func NameFrequencies(people []Person) map[string]map[string]float64 {
-	counts := map[string]map[string]int{givenWords: {}, familyWords: {}}
+	counts := map[string]map[string]int{givenWords: {}, familyWords: {}, fullNames: {}}
 	for i := range people {
 		n := newName(people[i].Given, people[i].Family, false)
+		if n.family != nil && n.given != nil {
+			counts[fullNames][n.sorted]++
+		}
 		for key, words := range map[string][]string{givenWords: n.given, familyWords: n.family} {
 			seen := map[string]bool{}
 			for _, w := range words {

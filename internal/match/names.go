@@ -144,6 +144,7 @@ func bestNamePair(a, b *record) (level int, alias, variant bool, of *name) {
 const (
 	givenWords  = "name:given"
 	familyWords = "name:family"
+	fullNames   = "name:full" // every word of the name, in alphabetical order
 )
 
 // nameShare is how common a name is: the share of records that would
@@ -155,7 +156,9 @@ func (m *Model) nameShare(n *name, level int) float64 {
 	f := wordShare(m.TermFrequencies[familyWords], n.family)
 	switch level {
 	case nameSame, nameReordered, nameSimilar:
-		return g * f
+		// a name is often commoner than its words' shares make it
+		// (Mohammed goes with Ahmed more than with Smith)
+		return max(g*f, m.TermFrequencies[fullNames][n.sorted])
 	case nameFamily:
 		return f
 	case nameGiven:
