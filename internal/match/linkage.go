@@ -66,12 +66,25 @@ func linkage(left, right []Person, threshold float64) Run {
 	m.termFrequencies(l, r)
 	run := Run{Model: m, Candidates: len(pairs)}
 	prior := log2(m.Prior / (1 - m.Prior))
+	given, family, dob := m.index("given name"), m.index("family name"), m.index("date of birth")
+	home := make([]bool, len(m.Comparisons))
+	for c := range m.Comparisons {
+		home[c] = slices.Contains(household, m.Comparisons[c].Field)
+	}
 	for i, p := range pairs {
 		a, b := l[p[0]], other[p[1]]
 		w := prior
-		for c, lv := range vectors[i] {
+		v := vectors[i]
+		// as in Compare: a brother or sister shares the home
+		sibling := given >= 0 && family >= 0 && int(v[given]) == len(givenComparison.levels)-1 && v[family] >= 0 && v[family] <= 1 &&
+			(dob < 0 || v[dob] > dobSwapped)
+		for c, lv := range v {
 			if lv >= 0 {
-				w += m.levelWeight(c, int(lv), a)
+				lw := m.levelWeight(c, int(lv), a)
+				if sibling && home[c] && lw > 0 {
+					continue
+				}
+				w += lw
 			}
 		}
 		if pr := probability(w); pr >= threshold {
@@ -324,4 +337,9 @@ func blockPairs(left, right []*record, key func(*record) string, seen map[uint64
 		}
 	}
 	return out
+}
+
+// index is the place of a comparison in the model, or -1.
+func (m *Model) index(field string) int {
+	return slices.IndexFunc(m.Comparisons, func(c ComparisonModel) bool { return c.Field == field })
 }

@@ -200,7 +200,7 @@ func (m *Model) Compare(a, b Person) Result {
 func (m *Model) compare(a, b *record) Result {
 	var r Result
 	r.Weight = log2(m.Prior / (1 - m.Prior))
-	nameLevel := -1
+	nameLevel, givenLevel, familyLevel := -1, -1, -1
 	for ci := range m.Comparisons {
 		spec := comparisons[m.Comparisons[ci].Field]
 		l, words := spec.compare(a, b)
@@ -211,13 +211,21 @@ func (m *Model) compare(a, b *record) Result {
 			words = spec.levels[l].words
 		}
 		w := m.levelWeight(ci, l, a)
-		if spec == nameComparison {
+		switch spec {
+		case nameComparison:
 			nameLevel = l
 			w = m.commonName(ci, l, a, b, w)
+		case givenComparison:
+			givenLevel = l
+		case familyComparison:
+			familyLevel = l
 		}
 		r.Details = append(r.Details, Detail{Field: spec.field, Agrees: spec.levels[l].agrees && w > 0, Words: words, Weight: w})
 	}
-	countTogether(r.Details, nameLevel)
+	// the family name agrees and the given name does not: the mark of a
+	// brother or sister
+	sibling := nameLevel == nameFamily || (givenLevel == len(givenComparison.levels)-1 && familyLevel >= 0 && familyLevel <= 1)
+	countTogether(r.Details, sibling)
 	for _, d := range r.Details {
 		r.Weight += d.Weight
 	}
@@ -260,15 +268,15 @@ var together = []struct {
 }
 
 // household are the details brothers and sisters share.
-var household = []string{"phone numbers", "places", "associates"}
+var household = []string{"phone numbers", "places", "associates", "street", "locality", "postcode"}
 
 // countTogether takes out the weight that details going together would
 // count twice. When the family name agrees and the given name does not,
 // the mark of a brother or sister, the details of a shared home count
 // nothing: siblings share them, so they do not tell the child from a
 // sibling (trafficked siblings are often moved together).
-func countTogether(ds []Detail, nameLevel int) {
-	if nameLevel == nameFamily {
+func countTogether(ds []Detail, sibling bool) {
+	if sibling {
 		for i := range ds {
 			if ds[i].Weight > 0 && slices.Contains(household, ds[i].Field) {
 				ds[i].Weight, ds[i].Agrees = 0, false
