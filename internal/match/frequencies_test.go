@@ -22,6 +22,9 @@ import (
 //
 //	go test ./internal/match -run TestNameFrequenciesAreTheGenerators -update
 func TestNameFrequenciesAreTheGenerators(t *testing.T) {
+	if testing.Short() && !*match.Update {
+		t.Skip("generates 24,000 records")
+	}
 	records := synth.Generate(synth.Config{Seed: 1, Records: 24000, LaterShare: 0.2, SiblingShare: 0.08,
 		From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)})
 	var people []match.Person
