@@ -118,5 +118,3 @@ func TestATypingSlipWithTheYearOutStillSharesAKey(t *testing.T) {
 		t.Errorf("no key shared: %v %v; %v %v", BlockingKeys(a), BlockingKeys(b), BlockingKeys(c), BlockingKeys(d))
 	}
 }
-
-
