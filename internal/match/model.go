@@ -75,9 +75,10 @@ const leastShare = 0.0005
 
 // NameFrequencies are the shares of records whose given names, or family
 // name, hold each word (folded, in one romanisation), for the words held
-// by at least 1 in 2,000 records: the term frequencies of the children's
-// name comparison. Set them on a model (TermFrequencies, merged) to adjust
-// it to the names of a register.
+// by at least 1 in 2,000 records, and the shares of whole names held by
+// three records or more: the term frequencies of the children's name
+// comparison. Set them as a model's TermFrequencies to adjust it to the
+// names of a register.
 func NameFrequencies(people []Person) map[string]map[string]float64 {
 	counts := map[string]map[string]int{givenWords: {}, familyWords: {}, fullNames: {}}
 	for i := range people {
@@ -99,7 +100,7 @@ func NameFrequencies(people []Person) map[string]map[string]float64 {
 	for key, c := range counts {
 		out[key] = map[string]float64{}
 		for w, k := range c {
-			if s := float64(k) / float64(len(people)); s >= leastShare {
+			if s := float64(k) / float64(len(people)); s >= leastShare || (key == fullNames && k >= 3) {
 				out[key][w] = math.Round(s*1e5) / 1e5
 			}
 		}
