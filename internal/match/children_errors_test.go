@@ -73,6 +73,9 @@ func TestBrothersSharingAHomeAreNotTakenForOneChild(t *testing.T) {
 	if r.Probability >= 0.5 {
 		t.Errorf("a brother sharing the home is matched at %.3f: %+v", r.Probability, r.Details)
 	}
+	if d := detail(t, r, "name"); d.Weight >= 0 || d.Agrees {
+		t.Errorf("at one home the family name says nothing for the match: %+v", d)
+	}
 	for _, d := range r.Details {
 		if contains(household, d.Field) && (d.Weight != 0 || !strings.Contains(d.Words, "brothers and sisters")) {
 			t.Errorf("%s: %+v", d.Field, d)

@@ -226,7 +226,19 @@ func (m *Model) compare(a, b *record) Result {
 	// the family name agrees and the given name does not: the mark of a
 	// brother or sister
 	sibling := nameLevel == nameFamily || (givenLevel == len(givenComparison.levels)-1 && familyLevel >= 0 && familyLevel <= 1)
-	countTogether(r.Details, sibling)
+	if countTogether(r.Details, sibling) && nameLevel == nameFamily {
+		// At one home the family name is shared whoever the child is, so
+		// it says nothing for the match (u is 1 there); what is left is
+		// that the given names differ, as they rarely do for one child.
+		ci := m.index(nameComparison.field)
+		for i := range r.Details {
+			if r.Details[i].Field == nameComparison.field {
+				r.Details[i].Weight = math.Log2(m.Comparisons[ci].Levels[nameFamily].M)
+				r.Details[i].Agrees = false
+				r.Details[i].Words += " (as it would for a brother or sister at the same home)"
+			}
+		}
+	}
 	for _, d := range r.Details {
 		r.Weight += d.Weight
 	}
@@ -276,12 +288,14 @@ var household = []string{"phone numbers", "places", "associates", "street", "loc
 // the mark of a brother or sister, the details of a shared home count
 // nothing: siblings share them, so they do not tell the child from a
 // sibling (trafficked siblings are often moved together).
-func countTogether(ds []Detail, sibling bool) {
+// It says whether it took out a shared home for a sibling.
+func countTogether(ds []Detail, sibling bool) (home bool) {
 	if sibling {
 		for i := range ds {
 			if ds[i].Weight > 0 && slices.Contains(household, ds[i].Field) {
 				ds[i].Weight, ds[i].Agrees = 0, false
 				ds[i].Words += " (not counted: brothers and sisters share a home, and the given names differ)"
+				home = true
 			}
 		}
 	}
@@ -299,4 +313,5 @@ func countTogether(ds []Detail, sibling bool) {
 			}
 		}
 	}
+	return home
 }
