@@ -52,17 +52,7 @@ var (
 		field:  "name",
 		levels: nameLevels,
 		compare: func(a, b *record) (int, string) {
-			l, alias, variant := bestName(a, b)
-			if l < 0 {
-				return -1, ""
-			}
-			w := nameLevels[l].words
-			if variant {
-				w = "the name is the same once accents and spelling variants are set aside"
-			}
-			if alias && l < nameDiffers {
-				w += ", using a name they have been known by (an alias)"
-			}
+			l, w, _ := compareNames(a, b)
 			return l, w
 		},
 	}
@@ -140,6 +130,23 @@ var (
 		},
 	}
 )
+
+// compareNames is the name comparison's level and words, and the name of
+// a that gave the level (for its term frequency).
+func compareNames(a, b *record) (int, string, *name) {
+	l, alias, variant, n := bestNamePair(a, b)
+	if l < 0 {
+		return -1, "", nil
+	}
+	w := nameLevels[l].words
+	if variant {
+		w = "the name is the same once accents and spelling variants are set aside"
+	}
+	if alias && l < nameDiffers {
+		w += ", using a name they have been known by (an alias)"
+	}
+	return l, w, n
+}
 
 // agreeLevels are the two levels of a detail that agrees or not.
 func agreeLevels(agree, differ string) []level {

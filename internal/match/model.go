@@ -204,7 +204,14 @@ func (m *Model) compare(a, b *record) Result {
 	nameLevel, givenLevel, familyLevel := -1, -1, -1
 	for ci := range m.Comparisons {
 		spec := comparisons[m.Comparisons[ci].Field]
-		l, words := spec.compare(a, b)
+		var l int
+		var words string
+		var n *name
+		if spec == nameComparison {
+			l, words, n = compareNames(a, b)
+		} else {
+			l, words = spec.compare(a, b)
+		}
 		if l < 0 {
 			continue
 		}
@@ -215,7 +222,7 @@ func (m *Model) compare(a, b *record) Result {
 		switch spec {
 		case nameComparison:
 			nameLevel = l
-			w = m.commonName(ci, l, a, b, w)
+			w = m.commonName(ci, l, n, w)
 		case givenComparison:
 			givenLevel = l
 		case familyComparison:
@@ -252,12 +259,8 @@ func (m *Model) compare(a, b *record) Result {
 // of the name in a register stands in for u when it is the larger; it
 // never makes a rare name weigh more than the model's u, since a name
 // missing from the table need not be rare.
-func (m *Model) commonName(ci, l int, a, b *record, w float64) float64 {
-	if l >= nameDiffers || m.TermFrequencies[givenWords] == nil {
-		return w
-	}
-	_, _, _, n := bestNamePair(a, b)
-	if n == nil {
+func (m *Model) commonName(ci, l int, n *name, w float64) float64 {
+	if l >= nameDiffers || n == nil || m.TermFrequencies[givenWords] == nil {
 		return w
 	}
 	lv := m.Comparisons[ci].Levels[l]

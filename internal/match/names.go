@@ -114,15 +114,10 @@ func compareName(a, b *name) int {
 	return nameDiffers
 }
 
-// bestName compares every name of a with every name of b and gives the
-// best level, whether an alias gave it, and whether the recorded spelling
-// differed only by accents or a known romanisation.
-func bestName(a, b *record) (level int, alias, variant bool) {
-	level, alias, variant, _ = bestNamePair(a, b)
-	return level, alias, variant
-}
-
-// bestNamePair is bestName, with the name of a that gave the level.
+// bestNamePair compares every name of a with every name of b and gives
+// the best level, whether an alias gave it, whether the recorded spelling
+// differed only by accents or a known romanisation, and the name of a
+// that gave the level.
 func bestNamePair(a, b *record) (level int, alias, variant bool, of *name) {
 	level = -1
 	for i := range a.names {
