@@ -65,6 +65,8 @@ func DefaultModel() *Model {
 		cm.Levels = slices.Clone(cm.Levels)
 		c.Comparisons = append(c.Comparisons, cm)
 	}
+	// the tables themselves are shared (thousands of names): replace a
+	// table to change it, never write into one
 	c.TermFrequencies = maps.Clone(m.TermFrequencies)
 	return &c // a copy: a caller that changes it changes no one else's
 }
