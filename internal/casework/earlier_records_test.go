@@ -268,3 +268,24 @@ func TestVerifyFindsAMatchKeyDeletedChangedOrAddedAndRebuildRestoresThem(t *test
 		})
 	}
 }
+
+// §4.8: false documents give a date of birth with the day and month
+// swapped, and the name written family-first with its accents lost.
+func TestAChildRaisedAgainWithTheDayAndMonthSwappedIsFound(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(func(c *pathway.Concern) {
+			c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Thi Lan", "Nguyễn", nil, "2011-03-08"
+			c.Child.Nationality, c.Child.Languages = "Vietnamese", []string{"Vietnamese"}
+		})
+		again := p.raise(func(c *pathway.Concern) {
+			c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Nguyen", "Thi Lan", nil, "2011-08-03"
+			c.Child.Nationality, c.Child.Languages = "Vietnam", []string{"Vietnamese"}
+		})
+		recs := earlier(t, p, p.CSWorker, again)
+		if len(recs) != 1 || recs[0].CaseID != first {
+			t.Fatalf("earlier records %+v, want case %s", recs, first)
+		}
+		t.Logf("shown as %s (%.3f, weight %.1f): agrees %q; disagrees %q", recs[0].Strength, recs[0].Probability, recs[0].Weight, recs[0].Agrees, recs[0].Disagrees)
+	})
+}
