@@ -114,7 +114,7 @@ func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]Earli
 	model := match.DefaultModel()
 	orgNames := map[string]string{}
 	for _, cand := range candidates {
-		cc, _, err := tx.LoadCase(cand.CaseID)
+		cc, err := tx.MatchCase(cand.CaseID)
 		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
 			continue // filed but with no history: verify reports it
 		}

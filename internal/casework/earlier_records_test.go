@@ -289,3 +289,48 @@ func TestAChildRaisedAgainWithTheDayAndMonthSwappedIsFound(t *testing.T) {
 		t.Logf("shown as %s (%.3f, weight %.1f): agrees %q; disagrees %q", recs[0].Strength, recs[0].Probability, recs[0].Weight, recs[0].Agrees, recs[0].Disagrees)
 	})
 }
+
+// Migration 0034 cannot file the cases already recorded (their details are
+// sealed): verify accepts that such a case has no match keys, and its next
+// event files it, after which a deleted key is tampering again.
+func TestACaseRecordedBeforeMatchKeysIsFiledAtStartOrByItsNextEvent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise(bornOnAmirasBirthday)
+		want := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id)
+		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify of a case recorded before migration 0034: %v", err)
+		}
+		// The next start files it.
+		if n, err := db.FileUnfiledMatchKeys(p.ctx); err != nil || n != 1 {
+			t.Fatalf("filing at start: %d, %v", n, err)
+		}
+		if got := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); got != want {
+			t.Fatalf("after filing at start the case has %d match keys, want %d", got, want)
+		}
+		// Or, before a start, its next event does.
+		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.contact(id)
+		if got := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); got != want {
+			t.Fatalf("after its next event the case has %d match keys, want %d", got, want)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_keys_unfiled`); n != 0 {
+			t.Errorf("%d cases still unfiled", n)
+		}
+		if _, err := db.SQL().ExecContext(p.ctx, `DELETE FROM person_match_keys WHERE case_id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err == nil {
+			t.Error("verify misses a filed case's match keys deleted")
+		}
+	})
+}
