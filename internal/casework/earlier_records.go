@@ -113,44 +113,59 @@ func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]Earli
 	var out []EarlierRecord
 	model := match.DefaultModel()
 	orgNames := map[string]string{}
-	for _, cand := range candidates {
-		cc, err := tx.MatchCase(cand.CaseID)
-		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
-			continue // filed but with no history: verify reports it
+	ids := make([]string, len(candidates))
+	for i, cand := range candidates {
+		ids[i] = cand.CaseID
+	}
+	// Each candidate is opened from its sealed match record alone (what the
+	// engine compares of the child), never its whole history.
+	records, err := tx.MatchRecords(ids, v.User.ID, v.User.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		rec, ok := records[id]
+		if !ok {
+			// Recorded before migration 0034 and not filed since: its log.
+			cc, err := tx.MatchCase(id)
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+				continue // filed but with no history: verify reports it
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			rec = store.MatchRecord{CaseID: id, Reference: cc.Reference(), ChildrensServicesOrg: cc.ChildrensServicesOrg, Person: pathway.MatchPerson(cc)}
+			for _, mb := range pathway.Members(cc) {
+				if mb.Covers(v.User.ID, v.User.OrgID) {
+					rec.Roles = append(rec.Roles, mb.Role)
+				}
+			}
 		}
-		if err != nil {
-			return nil, nil, err
-		}
-		entries = append(entries, s.auditEntry(v, cc.ID, audit.ActionCaseViewed, "compared for matching with case "+caseID))
-		r := model.Compare(person, pathway.MatchPerson(cc))
+		entries = append(entries, s.auditEntry(v, id, audit.ActionCaseViewed, "compared for matching with case "+caseID))
+		r := model.Compare(person, rec.Person)
 		if r.Probability < earlierRecordThreshold {
 			continue
 		}
-		rec := EarlierRecord{Strength: r.Strength(), Probability: r.Probability, Weight: r.Weight}
+		er := EarlierRecord{Strength: r.Strength(), Probability: r.Probability, Weight: r.Weight}
 		for _, d := range r.Details {
 			if d.Agrees {
-				rec.Agrees = append(rec.Agrees, d.Words)
+				er.Agrees = append(er.Agrees, d.Words)
 			} else {
-				rec.Disagrees = append(rec.Disagrees, d.Words)
+				er.Disagrees = append(er.Disagrees, d.Words)
 			}
 		}
-		// Membership from the candidate's sealed events, not its read model.
-		for _, mb := range pathway.Members(cc) {
-			if mb.Covers(v.User.ID, v.User.OrgID) {
-				rec.Member = true
-				break
-			}
+		// A member of the earlier case by its sealed member rows (as case
+		// lists decide standing) is told which case it is.
+		if er.Member = len(rec.Roles) > 0; er.Member {
+			er.CaseID, er.Reference = id, rec.Reference
 		}
-		if rec.Member {
-			rec.CaseID, rec.Reference = cc.ID, cc.Reference()
-		}
-		if rec.AskOrg, err = orgName(tx, orgNames, cc.ChildrensServicesOrg); err != nil {
+		if er.AskOrg, err = orgName(tx, orgNames, rec.ChildrensServicesOrg); err != nil {
 			return nil, nil, err
 		}
-		if rec.Handle, err = tx.MatchHandle(earlierRecordHandle, c.ID, cc.ID, v.User.ID); err != nil {
+		if er.Handle, err = tx.MatchHandle(earlierRecordHandle, c.ID, id, v.User.ID); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, rec)
+		out = append(out, er)
 	}
 	slices.SortStableFunc(out, func(a, b EarlierRecord) int {
 		switch {

@@ -214,6 +214,10 @@ func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
 		if n := p.count(`SELECT COUNT(*) FROM person_match_keys k JOIN search_tokens s ON s.token_hash = k.key_hash`); n != 0 {
 			t.Errorf("%d match keys equal search tokens", n)
 		}
+		// What the engine compares is kept sealed with the case's key.
+		if n := p.count(`SELECT COUNT(*) FROM person_match_records WHERE case_id = $1 AND record LIKE 'wm1:%' AND LOWER(record) NOT LIKE '%amira%'`, id); n != 1 {
+			t.Errorf("the case has %d sealed match records, want 1", n)
+		}
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatalf("verify: %v", err)
 		}
@@ -222,6 +226,9 @@ func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
 		}
 		if n := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); n != 0 {
 			t.Errorf("%d match keys of the erased case remain", n)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_records WHERE case_id = $1`, id); n != 0 {
+			t.Errorf("the erased case's match record remains")
 		}
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatalf("verify after erasure: %v", err)
@@ -236,11 +243,13 @@ func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
 	})
 }
 
-func TestVerifyFindsAMatchKeyDeletedChangedOrAddedAndRebuildRestoresThem(t *testing.T) {
+func TestVerifyFindsAMatchKeyOrRecordDeletedChangedOrAddedAndRebuildRestoresThem(t *testing.T) {
 	for _, tc := range []struct{ name, sql string }{
 		{"deleted", `DELETE FROM person_match_keys WHERE key_hash = (SELECT MIN(key_hash) FROM person_match_keys WHERE case_id = $1)`},
 		{"changed", `UPDATE person_match_keys SET key_hash = 'ff' || key_hash WHERE key_hash = (SELECT MIN(key_hash) FROM person_match_keys WHERE case_id = $1)`},
 		{"added", `INSERT INTO person_match_keys(key_hash, case_id) VALUES ('0123456789abcdef0123456789abcdef', $1)`},
+		{"record deleted", `DELETE FROM person_match_records WHERE case_id = $1`},
+		{"record's digest changed", `UPDATE person_match_records SET digest = 'ff' || digest WHERE case_id = $1`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
@@ -251,7 +260,7 @@ func TestVerifyFindsAMatchKeyDeletedChangedOrAddedAndRebuildRestoresThem(t *test
 					t.Fatal(err)
 				}
 				_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
-				if err == nil || !strings.Contains(err.Error(), "person_match_keys") {
+				if err == nil || !strings.Contains(err.Error(), "person_match_") {
 					t.Fatalf("verify after a match key was %s: %v", tc.name, err)
 				}
 				// `waymark rebuild` files the case again from its events.
@@ -298,7 +307,7 @@ func TestACaseRecordedBeforeMatchKeysIsFiledAtStartOrByItsNextEvent(t *testing.T
 		p := newPartnership(t, db)
 		id := p.raise(bornOnAmirasBirthday)
 		want := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id)
-		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
+		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `DELETE FROM person_match_records WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
 			if _, err := db.SQL().ExecContext(p.ctx, q, id); err != nil {
 				t.Fatal(err)
 			}
@@ -313,8 +322,11 @@ func TestACaseRecordedBeforeMatchKeysIsFiledAtStartOrByItsNextEvent(t *testing.T
 		if got := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); got != want {
 			t.Fatalf("after filing at start the case has %d match keys, want %d", got, want)
 		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_records WHERE case_id = $1`, id); n != 1 {
+			t.Fatalf("after filing at start the case has %d match records", n)
+		}
 		// Or, before a start, its next event does.
-		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
+		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `DELETE FROM person_match_records WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
 			if _, err := db.SQL().ExecContext(p.ctx, q, id); err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -227,6 +230,17 @@ func (db *DB) FileUnfiledMatchKeys(ctx context.Context) (int, error) {
 			if err := t.saveMatchKeys(id, matchKeysOf(c, ix), false); err != nil {
 				return err
 			}
+			rec, err := matchRecordOf(c)
+			if err != nil {
+				return err
+			}
+			sealed, err := t.seal(ownerCase, id, matchRecordAAD(id), []byte(rec))
+			if err != nil {
+				return err
+			}
+			if err := t.saveMatchRecord(id, ix.MatchRecordDigest(id, []byte(rec)), sealed, false); err != nil {
+				return err
+			}
 			if _, err := t.exec(`DELETE FROM person_match_keys_unfiled WHERE case_id = $1`, id); err != nil {
 				return err
 			}
@@ -287,4 +301,132 @@ func (t *Tx) MatchCase(caseID string) (pathway.Case, error) {
 		}
 	}
 	return pathway.Replay(events), nil
+}
+
+// matchRecordAAD binds a sealed match record to its case.
+func matchRecordAAD(caseID string) string { return "person_match_records.record\x00" + caseID }
+
+// matchRecordOf is what the engine compares of a case's child, as stored.
+func matchRecordOf(c pathway.Case) (string, error) {
+	b, err := json.Marshal(pathway.MatchPerson(c))
+	if err != nil {
+		return "", fmt.Errorf("store: encoding the match record of case %s: %w", c.ID, err)
+	}
+	return string(b), nil
+}
+
+// saveMatchRecord writes a case's sealed match record when its digest
+// differs from the stored one (most events change nothing the engine
+// compares: one query, no write).
+func (t *Tx) saveMatchRecord(caseID, digest, sealed string, fresh bool) error {
+	if fresh {
+		_, err := t.exec(`INSERT INTO person_match_records(case_id, record, digest) VALUES ($1, $2, $3)`, caseID, sealed, digest)
+		return wrapErr("store: saving the match record", err)
+	}
+	have, err := t.stringColumn(`SELECT digest FROM person_match_records WHERE case_id = $1`, caseID)
+	if err != nil {
+		return fmt.Errorf("store: reading the match record: %w", err)
+	}
+	if len(have) == 1 && have[0] == digest {
+		return nil
+	}
+	_, err = t.exec(`INSERT INTO person_match_records(case_id, record, digest) VALUES ($1, $2, $3)
+		ON CONFLICT (case_id) DO UPDATE SET record = excluded.record, digest = excluded.digest`, caseID, sealed, digest)
+	return wrapErr("store: saving the match record", err)
+}
+
+func wrapErr(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// storedMatchRecord reads and opens a case's match record ("" when it has none).
+func (t *Tx) storedMatchRecord(caseID string) (record, digest string, err error) {
+	var stored string
+	err = t.queryRow(`SELECT record, digest FROM person_match_records WHERE case_id = $1`, caseID).Scan(&stored, &digest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("store: reading the match record: %w", err)
+	}
+	plain, err := t.open(ownerCase, caseID, matchRecordAAD(caseID), stored)
+	if err != nil {
+		return "", "", err
+	}
+	return string(plain), digest, nil
+}
+
+// MatchRecord is what a candidate case gives the search for earlier
+// records: its child as the engine compares them, opened from its sealed
+// match record alone, and from its read model its reference, its Children's
+// Services organisation and the roles the viewer holds on it by sealed
+// member rows (as case lists decide a viewer's standing).
+type MatchRecord struct {
+	CaseID, Reference, ChildrensServicesOrg string
+	Person                                  match.Person
+	Roles                                   []string
+}
+
+// MatchRecords opens the match records of the cases, for the viewer (user
+// in org). A case with no match record (recorded before migration 0034
+// and not filed since) or erased is left out; the map has the others.
+func (t *Tx) MatchRecords(caseIDs []string, userID, orgID string) (map[string]MatchRecord, error) {
+	out := make(map[string]MatchRecord, len(caseIDs))
+	for _, id := range caseIDs {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		var stored, master, wrapped string
+		var reference sql.NullString
+		var destroyed bool
+		r := MatchRecord{CaseID: id}
+		err := t.queryRow(`SELECT r.record, c.reference, c.cs_org_id, `+caseKeyColumns+`
+			FROM person_match_records r JOIN cases c ON c.id = r.case_id`+caseKeyJoin+` WHERE r.case_id = $1`, id).
+			Scan(&stored, &reference, &r.ChildrensServicesOrg, &master, &wrapped, &destroyed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: reading a match record: %w", err)
+		}
+		if destroyed {
+			continue
+		}
+		r.Reference = reference.String
+		plain := []byte(stored)
+		if crypt.IsSealed(stored) {
+			k, err := t.unwrap(ownerCase, id, master, wrapped, false)
+			if err != nil {
+				return nil, err
+			}
+			if plain, err = crypt.OpenText(k, stored, matchRecordAAD(id)); err != nil {
+				return nil, fmt.Errorf("store: decrypting the match record of case %s: %w", id, err)
+			}
+		}
+		if err := json.Unmarshal(plain, &r.Person); err != nil {
+			return nil, fmt.Errorf("store: decoding the match record of case %s: %w", id, err)
+		}
+		out[id] = r
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]string, 0, len(out))
+	for id := range out {
+		ids = append(ids, id)
+	}
+	roles, err := t.sealedMemberships(ids, userID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for id, rs := range roles {
+		if r, ok := out[id]; ok {
+			r.Roles = rs
+			out[id] = r
+		}
+	}
+	return out, nil
 }
