@@ -44,10 +44,10 @@ func (p *partnership) secondArea() casework.Viewer {
 }
 
 // raisedAgainUnderAlias is the first concern's child raised again, weeks
-// later, under the alias the first concern recorded, with the same date of
-// birth (§4.8).
+// later, in another town, under the alias the first concern recorded, with
+// the same date of birth (§4.8).
 func raisedAgainUnderAlias(c *pathway.Concern) {
-	c.Child.GivenNames, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", nil, amiraBorn
+	c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", "Hoxha", nil, amiraBorn
 	c.Child.CurrentLocation = "Bus station, Southtown"
 	c.IdentifiedWhere = "Southtown bus station"
 }
@@ -55,7 +55,10 @@ func raisedAgainUnderAlias(c *pathway.Concern) {
 // amiraBorn is the date of birth of the first concern's child.
 const amiraBorn = "2011-11-20"
 
-func bornOnAmirasBirthday(c *pathway.Concern) { c.Child.DateOfBirth = amiraBorn }
+// bornOnAmirasBirthday is the first concern's child, known also as Mimi Hoxha.
+func bornOnAmirasBirthday(c *pathway.Concern) {
+	c.Child.DateOfBirth, c.Child.Aliases = amiraBorn, []string{"Mimi Hoxha"}
+}
 
 func earlier(t *testing.T, p *partnership, v casework.Viewer, caseID string) []casework.EarlierRecord {
 	t.Helper()
@@ -206,7 +209,7 @@ func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
 			t.Fatal("the case's child is filed under no match key")
 		}
 		// No key is the name or date in clear, and no key is a search token.
-		for _, plain := range []string{"%amira%", "%example%", "%mimi%", "%" + p.loadCase(id).Concern.Child.DateOfBirth + "%"} {
+		for _, plain := range []string{"%amira%", "%example%", "%mimi%", "%hoxha%", "%" + p.loadCase(id).Concern.Child.DateOfBirth + "%"} {
 			if n := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE LOWER(key_hash) LIKE $1`, plain); n != 0 {
 				t.Errorf("a match key holds %s in clear", plain)
 			}
