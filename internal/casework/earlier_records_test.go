@@ -349,3 +349,20 @@ func TestACaseRecordedBeforeMatchKeysIsFiledAtStartOrByItsNextEvent(t *testing.T
 		}
 	})
 }
+
+// §4.3, §7.1: a child whose case was closed and who turns up again is the
+// child most at risk of being re-trafficked; a closed case stays among the
+// earlier records.
+func TestAClosedCaseIsStillFoundAsAnEarlierRecord(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		p.contact(first)
+		p.outcome(first)
+		p.closeCase(first)
+		again := p.raise(raisedAgainUnderAlias)
+		if recs := earlier(t, p, p.CSWorker, again); len(recs) != 1 || recs[0].CaseID != first {
+			t.Fatalf("earlier records %+v, want the closed case %s", recs, first)
+		}
+	})
+}
