@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -105,7 +106,7 @@ func (s *Service) EarlierRecords(ctx context.Context, v Viewer, caseID string) (
 // earlierRecords is EarlierRecords in a transaction: the records, and the
 // audit entries of the reads it made.
 func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]EarlierRecord, []audit.Entry, error) {
-	c, person, candidates, err := s.earlierCandidates(tx, v, caseID)
+	c, person, candidates, err := s.earlierCandidates(tx, v, caseID, earlierRecordsCompared)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -194,7 +195,7 @@ const earlierRecordHandle = "earlier-record"
 
 // earlierCandidates loads the case for a member of its team, and finds the
 // cases filed under the same keys as its child.
-func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string) (pathway.Case, match.Person, []store.MatchCandidate, error) {
+func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string, limit int) (pathway.Case, match.Person, []store.MatchCandidate, error) {
 	c, _, m, err := s.load(tx, v, caseID)
 	if err != nil {
 		return c, match.Person{}, nil, err
@@ -207,7 +208,7 @@ func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string) (path
 	if err != nil {
 		return c, person, nil, err
 	}
-	candidates, _, err := tx.MatchCandidates(keys, caseID, earlierRecordsCompared)
+	candidates, _, err := tx.MatchCandidates(keys, caseID, limit)
 	return c, person, candidates, err
 }
 
@@ -254,8 +255,8 @@ var errStaleHandle = waymark.Errorf(waymark.EINVALID, "That earlier record is no
 
 // ResolveEarlierRecord is the case an earlier record's handle names, for the
 // link workflow: only the team member it was shown to, on the case it was
-// shown for, can resolve it, and only while that case still shares keys
-// with it. The id it returns is for the link request to address; it is not
+// shown for, can resolve it, and only while that case still shares a key
+// (one filing no more than store.HotMatchKey cases) with it. The id it returns is for the link request to address; it is not
 // to be shown to a viewer who is not a member of that case. The look-up is
 // audited as a search on the case.
 func (s *Service) ResolveEarlierRecord(ctx context.Context, v Viewer, caseID, handle string) (string, error) {
@@ -279,7 +280,9 @@ func (s *Service) ResolveEarlierRecord(ctx context.Context, v Viewer, caseID, ha
 // resolveEarlierRecord is ResolveEarlierRecord in the caller's transaction
 // (a link request written in the same transaction audits itself).
 func (s *Service) resolveEarlierRecord(tx *store.Tx, v Viewer, caseID, handle string) (string, error) {
-	c, _, candidates, err := s.earlierCandidates(tx, v, caseID)
+	// Every case still sharing a key, not only the first 20: cases filed
+	// since the search may rank above it now.
+	c, _, candidates, err := s.earlierCandidates(tx, v, caseID, math.MaxInt32)
 	if err != nil {
 		return "", err
 	}
