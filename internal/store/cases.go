@@ -254,6 +254,9 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err != nil {
 		return err
 	}
+	if err := t.saveMatchKeys(caseID, p.matchKeys, fresh); err != nil { // matchkeys.go
+		return err
+	}
 	keyID, key, err := t.sealKey()
 	if err != nil {
 		return err
@@ -730,7 +733,7 @@ func (t *Tx) CaseIDs() ([]string, error) {
 // DeleteOrphanReadModels removes read-model rows of cases that have no log
 // (and were not erased, whose logs can no longer be read).
 func (t *Tx) DeleteOrphanReadModels() error {
-	for _, table := range []string{"queue_items", "search_tokens", "clocks", "case_members", "case_viewers", "case_escalations", "cases"} {
+	for _, table := range []string{"queue_items", "search_tokens", "person_match_keys", "clocks", "case_members", "case_viewers", "case_escalations", "cases"} {
 		key := "case_id"
 		if table == "cases" {
 			key = "id"

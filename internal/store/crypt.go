@@ -386,6 +386,8 @@ func (t *Tx) EraseCase(e Erasure) error {
 	for _, q := range []string{
 		`UPDATE cases SET child_name = '', search_text = LOWER(COALESCE(reference, '')), progress = NULL WHERE id = $1`,
 		`DELETE FROM search_tokens WHERE case_id = $1`,
+		`DELETE FROM person_match_keys WHERE case_id = $1`, // matchkeys.go
+		`DELETE FROM person_match_keys_unfiled WHERE case_id = $1`,
 		`DELETE FROM clocks WHERE case_id = $1`,
 		`DELETE FROM queue_items WHERE case_id = $1`,
 		`DELETE FROM case_escalations WHERE case_id = $1`,

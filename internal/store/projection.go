@@ -23,6 +23,12 @@ type projection struct {
 	members   []pathway.Member
 	clocks    []clockRow
 	tokens    []string
+	// matchKeys are the keyed hashes the child is filed under for finding
+	// earlier records of them (matchkeys.go, migration 0034);
+	// matchKeysUnfiled says the stored case has none because it was
+	// recorded before that migration and not filed since.
+	matchKeys        []string
+	matchKeysUnfiled bool
 }
 
 type caseRow struct {
@@ -155,6 +161,7 @@ func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID strin
 		p.clocks = append(p.clocks, r)
 	}
 	p.tokens = ix.Tokens(append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)...)
+	p.matchKeys = matchKeysOf(c, ix)
 	return p, nil
 }
 
@@ -203,6 +210,11 @@ func (p projection) lines() []string {
 	slices.Sort(ts)
 	for _, h := range slices.Compact(ts) {
 		out = append(out, "search_tokens: "+h)
+	}
+	mk := slices.Clone(p.matchKeys)
+	slices.Sort(mk)
+	for _, h := range slices.Compact(mk) {
+		out = append(out, "person_match_keys: "+h)
 	}
 	return out
 }
@@ -267,7 +279,10 @@ func (t *Tx) storedProjection(caseID string) (p projection, found bool, err erro
 	if p.clocks, err = t.storedClocks(caseID); err != nil {
 		return p, found, err
 	}
-	p.tokens, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID)
+	if p.tokens, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
+		return p, found, err
+	}
+	p.matchKeys, p.matchKeysUnfiled, err = t.storedMatchKeys(caseID)
 	return p, found, err
 }
 
@@ -281,6 +296,11 @@ func compareProjection(want, got projection) string {
 		// Saved before migration 0026, which could not write it: the lists
 		// show the stage until the next event or a rebuild writes it.
 		got.row.progress = want.row.progress
+	}
+	if got.matchKeysUnfiled {
+		// Recorded before migration 0034, which could not file it: it has
+		// no match keys until its next event or a rebuild writes them.
+		got.matchKeys = want.matchKeys
 	}
 	return compareLines(want.lines(), got.lines())
 }

@@ -1,0 +1,285 @@
+package casework
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"waymark"
+	"waymark/internal/audit"
+	"waymark/internal/match"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// Earlier records of the same child (issue 14): a trafficked child is given
+// false names and dates of birth (§4.8, §5.1), goes missing and turns up
+// elsewhere under another name (§4.3, §7.1). The team working a case asks
+// whether the child has been recorded before; the case system looks up the
+// cases filed under the same keyed blocking keys (store.MatchCandidates),
+// opens only those few to compare them with the matching model, and tells
+// the team only what they need to know (§6.5): how strong each match is,
+// which details agree and disagree, and whom to ask. A case they are not a
+// member of stays closed to them: no id, reference, name or any other of its
+// contents reaches them, only an opaque handle a link request can name it by.
+//
+// Closed cases are kept in the search: a child whose case was closed and who
+// is found again is exactly the child §4.3 and §7.1 warn of, and the team to
+// ask is the same. Erased cases are not: erasure removes their keys, and
+// their details can no longer be read.
+
+// EarlierRecord is one likely earlier record of a case's child, as one viewer
+// may see it.
+type EarlierRecord struct {
+	// Handle names the earlier record to a link request without its id:
+	// opaque, unguessable, and good only for this case, this record and
+	// this viewer (ResolveEarlierRecord).
+	Handle string
+	// Strength is the match probability in words (match.Result.Strength).
+	Strength            string
+	Probability, Weight float64
+	// Agrees and Disagrees are the compared details, in words a social
+	// worker understands (match.Detail.Words).
+	Agrees, Disagrees []string
+	// Member says the viewer is a member of the earlier record's case;
+	// only then are its id and reference given.
+	Member            bool
+	CaseID, Reference string
+	// AskOrg is who to ask: the name of the earlier case's Children's
+	// Services organisation.
+	AskOrg string
+}
+
+const (
+	// earlierRecordThreshold is the least match probability shown: the
+	// model's "possible" (match.Result.Strength).
+	earlierRecordThreshold = 0.5
+	// earlierRecordsShown is how many earlier records are shown at most.
+	earlierRecordsShown = 5
+	// earlierRecordsCompared is how many candidates, most keys shared
+	// first, are opened and compared at most: the only cases whose details
+	// are decrypted for the search.
+	earlierRecordsCompared = 20
+)
+
+// errNotTeam refuses a member outside the team (a referrer, a meeting
+// invitee): they see the case, so not-found would be untrue, but looking
+// across the partnership for the child is the team's work (§6.5).
+var errNotTeam = waymark.Errorf(waymark.EFORBIDDEN, "Only the team working this case can look for earlier records of the child. Ask the case's Children's Services team.")
+
+// EarlierRecords returns the likely earlier records of the case's child,
+// strongest first, at most five, each at or above the "possible" match
+// probability. Only the team of the case may ask; anyone who cannot see the
+// case gets the same not-found as for any case they cannot see. The search
+// is audited on the case, and every candidate case opened to be compared is
+// audited as read ("compared for matching"), on that case.
+func (s *Service) EarlierRecords(ctx context.Context, v Viewer, caseID string) ([]EarlierRecord, error) {
+	if err := v.require(ScopeRead); err != nil {
+		return nil, err
+	}
+	var out []EarlierRecord
+	var entries []audit.Entry
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, entries, err = s.earlierRecords(tx, v, caseID)
+		return err
+	})
+	if err == errDenied {
+		return nil, s.denied(ctx, v, caseID, "earlier records")
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Shown only once every entry is durable: the reads of the candidates
+	// and the search go through the group-commit writer together.
+	if err := s.recordAudits(ctx, entries); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// earlierRecords is EarlierRecords in a transaction: the records, and the
+// audit entries of the reads it made.
+func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]EarlierRecord, []audit.Entry, error) {
+	c, person, candidates, err := s.earlierCandidates(tx, v, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var entries []audit.Entry
+	var out []EarlierRecord
+	model := match.DefaultModel()
+	orgNames := map[string]string{}
+	for _, cand := range candidates {
+		cc, _, err := tx.LoadCase(cand.CaseID)
+		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			continue // filed but with no history: verify reports it
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		entries = append(entries, s.auditEntry(v, cc.ID, audit.ActionCaseViewed, "compared for matching with case "+caseID))
+		r := model.Compare(person, pathway.MatchPerson(cc))
+		if r.Probability < earlierRecordThreshold {
+			continue
+		}
+		rec := EarlierRecord{Strength: r.Strength(), Probability: r.Probability, Weight: r.Weight}
+		for _, d := range r.Details {
+			if d.Agrees {
+				rec.Agrees = append(rec.Agrees, d.Words)
+			} else {
+				rec.Disagrees = append(rec.Disagrees, d.Words)
+			}
+		}
+		// Membership from the candidate's sealed events, not its read model.
+		for _, mb := range pathway.Members(cc) {
+			if mb.Covers(v.User.ID, v.User.OrgID) {
+				rec.Member = true
+				break
+			}
+		}
+		if rec.Member {
+			rec.CaseID, rec.Reference = cc.ID, cc.Reference()
+		}
+		if rec.AskOrg, err = orgName(tx, orgNames, cc.ChildrensServicesOrg); err != nil {
+			return nil, nil, err
+		}
+		if rec.Handle, err = tx.MatchHandle(earlierRecordHandle, c.ID, cc.ID, v.User.ID); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, rec)
+	}
+	slices.SortStableFunc(out, func(a, b EarlierRecord) int {
+		switch {
+		case a.Probability != b.Probability:
+			if a.Probability > b.Probability {
+				return -1
+			}
+			return 1
+		case a.Weight > b.Weight:
+			return -1
+		case a.Weight < b.Weight:
+			return 1
+		}
+		return 0
+	})
+	if len(out) > earlierRecordsShown {
+		out = out[:earlierRecordsShown]
+	}
+	search := s.auditEntry(v, caseID, audit.ActionCaseSearched,
+		fmt.Sprintf("earlier records of the child: %d candidates compared, %d shown", len(entries), len(out)))
+	return out, append([]audit.Entry{search}, entries...), nil
+}
+
+// earlierRecordHandle is the first part of every earlier record's handle.
+const earlierRecordHandle = "earlier-record"
+
+// earlierCandidates loads the case for a member of its team, and finds the
+// cases filed under the same keys as its child.
+func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string) (pathway.Case, match.Person, []store.MatchCandidate, error) {
+	c, _, m, err := s.load(tx, v, caseID)
+	if err != nil {
+		return c, match.Person{}, nil, err
+	}
+	if !m.Team() {
+		return c, match.Person{}, nil, errNotTeam
+	}
+	person := pathway.MatchPerson(c)
+	keys, err := tx.MatchKeyHashes(person)
+	if err != nil {
+		return c, person, nil, err
+	}
+	candidates, _, err := tx.MatchCandidates(keys, caseID, earlierRecordsCompared)
+	return c, person, candidates, err
+}
+
+// orgName is an organisation's name, looked up once per search.
+func orgName(tx *store.Tx, cache map[string]string, id string) (string, error) {
+	if id == "" {
+		return "Children's Services", nil
+	}
+	if n, ok := cache[id]; ok {
+		return n, nil
+	}
+	o, err := tx.OrganisationByID(id)
+	switch {
+	case waymark.ErrorCode(err) == waymark.ENOTFOUND:
+		cache[id] = "Children's Services"
+	case err != nil:
+		return "", err
+	default:
+		cache[id] = o.Name
+	}
+	return cache[id], nil
+}
+
+// recordAudits writes entries through the group-commit writer, all handed
+// over at once so that they share a batch, and returns once all are
+// durable (or the first error).
+func (s *Service) recordAudits(ctx context.Context, entries []audit.Entry) error {
+	errs := make([]error, len(entries))
+	var wg sync.WaitGroup
+	for i, e := range entries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.DB.RecordAudit(ctx, e)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// errStaleHandle: a handle that names no earlier record of this case for
+// this viewer, now.
+var errStaleHandle = waymark.Errorf(waymark.EINVALID, "That earlier record is not one found for this case. Look for earlier records of the child again.")
+
+// ResolveEarlierRecord is the case an earlier record's handle names, for the
+// link workflow: only the team member it was shown to, on the case it was
+// shown for, can resolve it, and only while that case still shares keys
+// with it. The id it returns is for the link request to address; it is not
+// to be shown to a viewer who is not a member of that case. The look-up is
+// audited as a search on the case.
+func (s *Service) ResolveEarlierRecord(ctx context.Context, v Viewer, caseID, handle string) (string, error) {
+	if err := v.require(ScopeRead); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
+		var err error
+		if id, err = s.resolveEarlierRecord(tx, v, caseID, handle); err != nil {
+			return audit.Entry{}, err
+		}
+		return s.auditEntry(v, caseID, audit.ActionCaseSearched, "earlier record named for a link request"), nil
+	})
+	if err == errDenied {
+		return "", s.denied(ctx, v, caseID, "earlier record")
+	}
+	return id, err
+}
+
+// resolveEarlierRecord is ResolveEarlierRecord in the caller's transaction
+// (a link request written in the same transaction audits itself).
+func (s *Service) resolveEarlierRecord(tx *store.Tx, v Viewer, caseID, handle string) (string, error) {
+	c, _, candidates, err := s.earlierCandidates(tx, v, caseID)
+	if err != nil {
+		return "", err
+	}
+	handle = strings.TrimSpace(handle)
+	if handle == "" || len(handle) > 128 {
+		return "", errStaleHandle
+	}
+	for _, cand := range candidates {
+		h, err := tx.MatchHandle(earlierRecordHandle, c.ID, cand.CaseID, v.User.ID)
+		if err != nil {
+			return "", err
+		}
+		if subtle.ConstantTimeCompare([]byte(h), []byte(handle)) == 1 {
+			return cand.CaseID, nil
+		}
+	}
+	return "", errStaleHandle
+}

@@ -1,0 +1,270 @@
+package casework_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"waymark"
+	"waymark/internal/audit"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// Issue 14 §1, §4.3, §4.8, §7.1: a child raised again under another name
+// is found among the earlier records, and the team is told only what they
+// need to know (§6.5).
+
+// secondArea is another Children's Services front door on the same
+// deployment, with a worker of its own who is a member of none of the first
+// area's cases. Concerns go to whichever front door is named.
+func (p *partnership) secondArea() casework.Viewer {
+	p.t.Helper()
+	org := store.Organisation{ID: "org-cs2", Name: "Southshire Children's Services", Kind: "local-authority", ChildrensServices: true, CreatedAt: p.clock.Now()}
+	var v casework.Viewer
+	err := p.db.Update(p.ctx, func(tx *store.Tx) error {
+		if err := tx.InsertOrganisation(org); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(store.User{ID: "user-cs2", OrgID: org.ID, Email: "front.door@south.example", Name: "Sol South", Role: pathway.RoleChildrensServices, CreatedAt: p.clock.Now()}); err != nil {
+			return err
+		}
+		u, err := tx.UserByID("user-cs2")
+		v = casework.Viewer{User: u}
+		return err
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.db.SetChildrensServicesOrg(p.ChildrensServices.ID)
+	return v
+}
+
+// raisedAgainUnderAlias is the first concern's child raised again, weeks
+// later, under the alias the first concern recorded, with the same date of
+// birth (§4.8).
+func raisedAgainUnderAlias(c *pathway.Concern) {
+	c.Child.GivenNames, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", nil, amiraBorn
+	c.Child.CurrentLocation = "Bus station, Southtown"
+	c.IdentifiedWhere = "Southtown bus station"
+}
+
+// amiraBorn is the date of birth of the first concern's child.
+const amiraBorn = "2011-11-20"
+
+func bornOnAmirasBirthday(c *pathway.Concern) { c.Child.DateOfBirth = amiraBorn }
+
+func earlier(t *testing.T, p *partnership, v casework.Viewer, caseID string) []casework.EarlierRecord {
+	t.Helper()
+	recs, err := p.svc.EarlierRecords(p.ctx, v, caseID)
+	if err != nil {
+		t.Fatalf("earlier records of %s: %v", caseID, err)
+	}
+	return recs
+}
+
+func TestAChildRaisedAgainUnderAnAliasIsFoundAsAnEarlierRecord(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		ref := p.contact(first)
+		p.clock.Advance(21 * 24 * 3600e9)
+		again := p.raise(raisedAgainUnderAlias)
+		recs := earlier(t, p, p.CSWorker, again)
+		if len(recs) != 1 {
+			t.Fatalf("got %d earlier records, want the first concern's: %+v", len(recs), recs)
+		}
+		r := recs[0]
+		// The front door is a member of both: it is told which case.
+		if !r.Member || r.CaseID != first || r.Reference != ref {
+			t.Errorf("a member of the earlier case is told member %t, case %q, reference %q; want %s, %s", r.Member, r.CaseID, r.Reference, first, ref)
+		}
+		if r.Probability < 0.5 || r.Strength == "" || r.Strength == "weak" || len(r.Agrees) == 0 || r.Handle == "" {
+			t.Errorf("the earlier record is shown as %+v", r)
+		}
+		if r.AskOrg != p.ChildrensServices.Name {
+			t.Errorf("ask %q, want %q", r.AskOrg, p.ChildrensServices.Name)
+		}
+		// And from the first case, the second is its earlier (or later) record.
+		if back := earlier(t, p, p.CSWorker, first); len(back) != 1 || back[0].CaseID != again {
+			t.Errorf("from the first case: %+v", back)
+		}
+	})
+}
+
+func TestADifferentChildIsNotShownAsAnEarlierRecord(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		p.raise(bornOnAmirasBirthday)
+		// Same family name (so the same key, and compared), different child.
+		other := p.raise(func(c *pathway.Concern) {
+			c.Child.GivenNames, c.Child.Aliases, c.Child.DateOfBirth = "Jordan", nil, "2009-07-30"
+			c.Child.Gender = "male"
+		})
+		if recs := earlier(t, p, p.CSWorker, other); len(recs) != 0 {
+			t.Fatalf("a different child is shown as an earlier record: %+v", recs)
+		}
+	})
+}
+
+func TestANonMemberOfTheEarlierCaseLearnsOnlyStrengthDetailsAndWhoToAsk(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		south := p.secondArea()
+		first := p.raise(bornOnAmirasBirthday)
+		ref := p.contact(first)
+		db.SetChildrensServicesOrg("org-cs2")
+		again := p.raise(raisedAgainUnderAlias)
+		from := p.auditHead()
+		recs := earlier(t, p, south, again)
+		if len(recs) != 1 {
+			t.Fatalf("got %d earlier records, want 1", len(recs))
+		}
+		r := recs[0]
+		if r.Member || r.CaseID != "" || r.Reference != "" {
+			t.Errorf("a non-member is told member %t, case %q, reference %q", r.Member, r.CaseID, r.Reference)
+		}
+		if r.AskOrg != p.ChildrensServices.Name || r.Strength == "" || r.Handle == "" {
+			t.Errorf("a non-member is told %+v; want the strength, the details and whom to ask", r)
+		}
+		// Nothing of the earlier case's content: no id, reference, name,
+		// date of birth, place or language anywhere in what is returned.
+		data, _ := json.Marshal(recs)
+		c := p.loadCase(first)
+		for _, secret := range []string{first, ref, "Amira", c.Concern.Child.DateOfBirth, "Northfield", "Albanian", "school nurse"} {
+			if strings.Contains(string(data), secret) {
+				t.Errorf("a non-member is shown %q of the earlier case: %s", secret, data)
+			}
+		}
+		// The search is audited on the case asked from, and the earlier
+		// case, opened to be compared, records the read (§6.5).
+		var searched, compared bool
+		for _, e := range p.auditSince(from) {
+			searched = searched || (e.CaseID == again && e.Action == audit.ActionCaseSearched && e.ActorID == south.User.ID)
+			compared = compared || (e.CaseID == first && e.Action == audit.ActionCaseViewed && e.ActorID == south.User.ID && strings.Contains(e.Detail, "compared for matching"))
+		}
+		if !searched || !compared {
+			t.Errorf("audited search %t, compared read %t", searched, compared)
+		}
+		// The first area's worker, not a member of the second case, cannot
+		// ask from it: the same not-found as any case they cannot see.
+		_, err := p.svc.EarlierRecords(p.ctx, p.CSWorker, again)
+		wantCode(t, err, waymark.ENOTFOUND)
+		// A member outside the team (the referrer) is refused.
+		_, err = p.svc.EarlierRecords(p.ctx, p.Teacher, again)
+		wantCode(t, err, waymark.EFORBIDDEN)
+	})
+}
+
+func TestAnEarlierRecordsHandleResolvesOnlyForItsViewerAndCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		south := p.secondArea()
+		first := p.raise(bornOnAmirasBirthday)
+		db.SetChildrensServicesOrg("org-cs2")
+		again := p.raise(raisedAgainUnderAlias)
+		third := p.raise(raisedAgainUnderAlias)
+		recs := earlier(t, p, south, again)
+		if len(recs) == 0 {
+			t.Fatal("no earlier record")
+		}
+		var h string
+		for _, r := range recs {
+			if r.Probability >= recs[0].Probability && h == "" {
+				h = r.Handle
+			}
+		}
+		got, err := p.svc.ResolveEarlierRecord(p.ctx, south, again, h)
+		if err != nil || (got != first && got != third) {
+			t.Fatalf("resolving the handle: %q, %v", got, err)
+		}
+		for _, r := range recs {
+			if got, err := p.svc.ResolveEarlierRecord(p.ctx, south, again, r.Handle); err != nil || !slices.Contains([]string{first, third}, got) {
+				t.Errorf("handle resolves to %q, %v", got, err)
+			}
+		}
+		// Not from another case, not for anyone else, not a guess.
+		_, err = p.svc.ResolveEarlierRecord(p.ctx, south, third, h)
+		wantCode(t, err, waymark.EINVALID)
+		_, err = p.svc.ResolveEarlierRecord(p.ctx, p.CSWorker, again, h)
+		wantCode(t, err, waymark.ENOTFOUND)
+		_, err = p.svc.ResolveEarlierRecord(p.ctx, south, again, first)
+		wantCode(t, err, waymark.EINVALID)
+	})
+}
+
+func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead, token := p.privacyLead()
+		id := p.raise(bornOnAmirasBirthday)
+		keys := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id)
+		if keys == 0 {
+			t.Fatal("the case's child is filed under no match key")
+		}
+		// No key is the name or date in clear, and no key is a search token.
+		for _, plain := range []string{"%amira%", "%example%", "%mimi%", "%" + p.loadCase(id).Concern.Child.DateOfBirth + "%"} {
+			if n := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE LOWER(key_hash) LIKE $1`, plain); n != 0 {
+				t.Errorf("a match key holds %s in clear", plain)
+			}
+		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_keys k JOIN search_tokens s ON s.token_hash = k.key_hash`); n != 0 {
+			t.Errorf("%d match keys equal search tokens", n)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if err := p.svc.EraseCase(p.ctx, lead, token, storetest.Password, id, "Concern raised about the wrong child", "art17-1d"); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); n != 0 {
+			t.Errorf("%d match keys of the erased case remain", n)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after erasure: %v", err)
+		}
+		// A key put back on the erased case is found.
+		if _, err := db.SQL().ExecContext(p.ctx, `INSERT INTO person_match_keys(key_hash, case_id) VALUES ('00', $1)`, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err == nil {
+			t.Error("verify misses a match key put back on an erased case")
+		}
+	})
+}
+
+func TestVerifyFindsAMatchKeyDeletedChangedOrAddedAndRebuildRestoresThem(t *testing.T) {
+	for _, tc := range []struct{ name, sql string }{
+		{"deleted", `DELETE FROM person_match_keys WHERE key_hash = (SELECT MIN(key_hash) FROM person_match_keys WHERE case_id = $1)`},
+		{"changed", `UPDATE person_match_keys SET key_hash = 'ff' || key_hash WHERE key_hash = (SELECT MIN(key_hash) FROM person_match_keys WHERE case_id = $1)`},
+		{"added", `INSERT INTO person_match_keys(key_hash, case_id) VALUES ('0123456789abcdef0123456789abcdef', $1)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+				p := newPartnership(t, db)
+				id := p.raise()
+				want := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id)
+				if _, err := db.SQL().ExecContext(p.ctx, tc.sql, id); err != nil {
+					t.Fatal(err)
+				}
+				_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
+				if err == nil || !strings.Contains(err.Error(), "person_match_keys") {
+					t.Fatalf("verify after a match key was %s: %v", tc.name, err)
+				}
+				// `waymark rebuild` files the case again from its events.
+				if _, err := p.svc.RebuildReadModels(p.ctx); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+					t.Fatalf("verify after rebuild: %v", err)
+				}
+				if got := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); got != want {
+					t.Errorf("after rebuild the case has %d match keys, want %d", got, want)
+				}
+			})
+		})
+	}
+}

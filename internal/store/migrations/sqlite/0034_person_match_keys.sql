@@ -1,0 +1,24 @@
+-- The keys a case's child is filed under for finding earlier records of the
+-- same child (issue 14, §4.3, §4.8, §7.1): each a keyed hash
+-- (HMAC-SHA256 under the index key, domain-separated from search,
+-- crypt.Index.MatchKeys) of one blocking key of the engine
+-- (match.BlockingKeys). The key hash leads, so the candidates of a new
+-- child are a walk of the primary key; case_id is indexed for the
+-- per-case writes, erasure and `waymark verify`. Written with the events
+-- (SaveProjection) and again by `waymark rebuild`; an erased case has none.
+CREATE TABLE person_match_keys (
+    key_hash TEXT NOT NULL,
+    case_id  TEXT NOT NULL,
+    PRIMARY KEY (key_hash, case_id)
+) WITHOUT ROWID;
+CREATE INDEX person_match_keys_case ON person_match_keys(case_id);
+
+-- The cases already recorded when this migration ran: SQL cannot hash
+-- their keys (that needs the index key and their sealed details), so until
+-- their next event or `waymark rebuild` files them, `waymark verify`
+-- accepts that they have none. Filing a case removes it from here;
+-- rebuilding empties it.
+CREATE TABLE person_match_keys_unfiled (
+    case_id TEXT NOT NULL PRIMARY KEY
+) WITHOUT ROWID;
+INSERT INTO person_match_keys_unfiled(case_id) SELECT id FROM cases;
