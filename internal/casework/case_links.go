@@ -94,23 +94,6 @@ func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseL
 	return out, err
 }
 
-// mayRequestOn checks, before the handle is looked at, that the viewer is
-// on the case and may ask for a link: someone who may not learns nothing
-// of whether the handle names a record.
-func (s *Service) mayRequestOn(ctx context.Context, v Viewer, caseID string) error {
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		c, _, m, err := s.load(tx, v, caseID)
-		if err != nil {
-			return err
-		}
-		return pathway.MayRequestLink(c, v.actorOn(s.Catalog, m))
-	})
-	if err == errDenied {
-		return s.denied(ctx, v, caseID, "request link")
-	}
-	return err
-}
-
 // RequestLink asks the team of the earlier record named by handle (one the
 // viewer was shown for this case by EarlierRecords) to link it to the
 // case, with the reason. A handle that is not one of this case's earlier
@@ -119,15 +102,17 @@ func (s *Service) RequestLink(ctx context.Context, v Viewer, caseID, handle, rea
 	if err := v.require(ScopeWrite); err != nil {
 		return err
 	}
-	if err := s.mayRequestOn(ctx, v, caseID); err != nil {
-		return err
-	}
-	earlierID, err := s.ResolveEarlierRecord(ctx, v, caseID, handle)
-	if err != nil {
-		return err
-	}
-	err = s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
+	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
 		c, _, m, err := s.load(tx, v, caseID)
+		if err != nil {
+			return err
+		}
+		// Who may ask is decided before the handle is looked at: someone
+		// who may not learns nothing of whether it names a record.
+		if err := pathway.MayRequestLink(c, v.actorOn(s.Catalog, m)); err != nil {
+			return err
+		}
+		earlierID, err := s.resolveEarlierRecord(tx, v, caseID, handle)
 		if err != nil {
 			return err
 		}
