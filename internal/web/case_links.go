@@ -310,10 +310,10 @@ func (s *Server) handleAPIEarlierRecords(w http.ResponseWriter, r *http.Request,
 	out := struct {
 		EarlierRecords   []apiEarlierRecord `json:"earlierRecords"`
 		PartnershipLeads []string           `json:"partnershipLeads"`
-	}{EarlierRecords: []apiEarlierRecord{}, PartnershipLeads: l.PartnershipLeads}
+	}{EarlierRecords: []apiEarlierRecord{}, PartnershipLeads: append([]string{}, l.PartnershipLeads...)}
 	for _, e := range l.Earlier {
-		a := apiEarlierRecord{Handle: e.Handle, Strength: e.Strength, Probability: e.Probability, Weight: e.Weight, Agrees: e.Agrees,
-			Disagrees: e.Disagrees, AskOrganisation: e.AskOrg, Member: e.Member}
+		a := apiEarlierRecord{Handle: e.Handle, Strength: e.Strength, Probability: e.Probability, Weight: e.Weight, Agrees: append([]string{}, e.Agrees...),
+			Disagrees: append([]string{}, e.Disagrees...), AskOrganisation: e.AskOrg, Member: e.Member}
 		if e.Member {
 			a.Reference = e.Reference
 		}
