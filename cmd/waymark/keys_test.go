@@ -103,7 +103,7 @@ func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
 	// With both, everything reads (rebuild replays every case).
 	out.Reset()
 	err = run(context.Background(), []string{"rebuild", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard)
-	if err != nil || !strings.Contains(out.String(), "rebuilt read models of 13 cases") {
+	if err != nil || !strings.Contains(out.String(), "rebuilt read models of 14 cases") {
 		t.Fatalf("rebuild with both keys: %v %s", err, out.String())
 	}
 }
