@@ -127,7 +127,7 @@ func TestALinkAskedOnOnePageIsConfirmedByTheOtherTeamThroughTheAPI(t *testing.T)
 		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `href="#reason-1"`) || !strings.Contains(rec.Body.String(), "govuk-error-summary") {
 			t.Fatalf("asking without a reason: %d, want 422 with an error summary linking to the field:\n%s", rec.Code, rec.Body)
 		}
-		if b.get("/cases/" + e.first).Code != http.StatusNotFound {
+		if b.get("/cases/"+e.first).Code != http.StatusNotFound {
 			t.Fatal("the new team opens the earlier case before a link")
 		}
 		rec = b.post(m[1], url.Values{"csrf_token": {csrf}, "field": {"reason-1"}, "reason": {"Same date of birth and the same scar"}})
