@@ -232,7 +232,7 @@ func (s *Server) afterLinkForm(w http.ResponseWriter, r *http.Request, v casewor
 		errs[0].Message = f.Message
 		break
 	}
-	s.renderCaseLinks(w, r, v, statusFor(code), errs, map[string]string{field: r.FormValue("reason")})
+	s.renderCaseLinks(w, r, v, statusFor(code), errs, map[string]string{field: r.FormValue(field)})
 }
 
 // formField is the field id a form posted as, checked against its shape so
@@ -245,9 +245,13 @@ func formField(r *http.Request, prefix string) string {
 	return f
 }
 
+// Each form's reason is named by its own field id (reason-1, decline-2,
+// unlink-1), so that an error is shown against the form it belongs to.
+
 func (s *Server) handleRequestLink(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	err := s.svc.RequestLink(r.Context(), v, r.PathValue("id"), r.PathValue("handle"), r.FormValue("reason"))
-	s.afterLinkForm(w, r, v, err, "requested", formField(r, "reason-"))
+	field := formField(r, "reason-")
+	err := s.svc.RequestLink(r.Context(), v, r.PathValue("id"), r.PathValue("handle"), r.FormValue(field))
+	s.afterLinkForm(w, r, v, err, "requested", field)
 }
 
 func (s *Server) handleConfirmLink(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -256,13 +260,15 @@ func (s *Server) handleConfirmLink(w http.ResponseWriter, r *http.Request, v cas
 }
 
 func (s *Server) handleDeclineLink(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	err := s.svc.DeclineLink(r.Context(), v, r.PathValue("id"), r.PathValue("link"), r.FormValue("reason"))
-	s.afterLinkForm(w, r, v, err, "declined", formField(r, "decline-"))
+	field := formField(r, "decline-")
+	err := s.svc.DeclineLink(r.Context(), v, r.PathValue("id"), r.PathValue("link"), r.FormValue(field))
+	s.afterLinkForm(w, r, v, err, "declined", field)
 }
 
 func (s *Server) handleUnlink(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	err := s.svc.Unlink(r.Context(), v, r.PathValue("id"), r.PathValue("link"), r.FormValue("reason"))
-	s.afterLinkForm(w, r, v, err, "unlinked", formField(r, "unlink-"))
+	field := formField(r, "unlink-")
+	err := s.svc.Unlink(r.Context(), v, r.PathValue("id"), r.PathValue("link"), r.FormValue(field))
+	s.afterLinkForm(w, r, v, err, "unlinked", field)
 }
 
 // The API: the same use cases, as JSON.

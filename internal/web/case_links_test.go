@@ -123,14 +123,14 @@ func TestALinkAskedOnOnePageIsConfirmedByTheOtherTeamThroughTheAPI(t *testing.T)
 			t.Fatalf("no Ask to link form:\n%s", page)
 		}
 		csrf := hiddenInput(page, "csrf_token")
-		rec := b.post(m[1], url.Values{"csrf_token": {csrf}, "field": {"reason-1"}, "reason": {" "}})
+		rec := b.post(m[1], url.Values{"csrf_token": {csrf}, "field": {"reason-1"}, "reason-1": {" "}})
 		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `href="#reason-1"`) || !strings.Contains(rec.Body.String(), "govuk-error-summary") {
 			t.Fatalf("asking without a reason: %d, want 422 with an error summary linking to the field:\n%s", rec.Code, rec.Body)
 		}
 		if b.get("/cases/"+e.first).Code != http.StatusNotFound {
 			t.Fatal("the new team opens the earlier case before a link")
 		}
-		rec = b.post(m[1], url.Values{"csrf_token": {csrf}, "field": {"reason-1"}, "reason": {"Same date of birth and the same scar"}})
+		rec = b.post(m[1], url.Values{"csrf_token": {csrf}, "field": {"reason-1"}, "reason-1": {"Same date of birth and the same scar"}})
 		if rec.Code != http.StatusSeeOther {
 			t.Fatalf("asking to link: %d %s", rec.Code, rec.Body)
 		}
