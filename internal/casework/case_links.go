@@ -33,6 +33,9 @@ type CaseLinks struct {
 	CaseID    string
 	Reference string
 	Earlier   []EarlierRecord
+	// EarlierState is, for each of Earlier, how this case stands with it:
+	// "" (nothing asked), pathway.LinkPending or pathway.LinkConfirmed.
+	EarlierState []string
 	Asked     []pathway.LinkRequest // this case's own requests
 	Received  []pathway.LinkRequest // requests waiting for this case's answer
 	Answered  []pathway.LinkRequest // requests this case received and answered
@@ -90,7 +93,40 @@ func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseL
 		return out, err
 	}
 	// The matching reads and audits the candidates itself (earlier_records.go).
-	out.Earlier, err = s.EarlierRecords(ctx, v, caseID)
+	if out.Earlier, err = s.EarlierRecords(ctx, v, caseID); err != nil || len(out.Earlier) == 0 {
+		return out, err
+	}
+	out.EarlierState, err = s.earlierStates(ctx, v, caseID, out.Earlier)
+	return out, err
+}
+
+// earlierStates says, for each earlier record, whether this case has asked
+// to link it or is linked to it, so that a page offers "Ask to link" only
+// once. The handle is resolved inside the service; no id leaves it.
+func (s *Service) earlierStates(ctx context.Context, v Viewer, caseID string, recs []EarlierRecord) ([]string, error) {
+	out := make([]string, len(recs))
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		c, _, _, err := s.load(tx, v, caseID)
+		if err != nil {
+			return err
+		}
+		for i, r := range recs {
+			id, err := s.resolveEarlierRecord(tx, v, caseID, r.Handle)
+			if waymark.ErrorCode(err) == waymark.EINVALID {
+				continue // no longer filed with this case: nothing to say
+			}
+			if err != nil {
+				return err
+			}
+			switch pending, linked := c.Links.With(id); {
+			case linked:
+				out[i] = pathway.LinkConfirmed
+			case pending:
+				out[i] = pathway.LinkPending
+			}
+		}
+		return nil
+	})
 	return out, err
 }
 

@@ -32,6 +32,7 @@ type earlierRecordView struct {
 	Action            string // where "Ask to link" posts
 	Field             string // the reason's field id, unique on the page
 	Reason            string // what was typed, when the page is shown again
+	Asked, Linked     bool   // a request is waiting, or the cases are linked
 }
 
 // linkRequestView is a request to link, asked or received.
@@ -109,6 +110,9 @@ func newLinksView(l casework.CaseLinks, typed map[string]string) linksView {
 		}
 		v.Action = linksPath(id) + "/" + url.PathEscape(r.Handle) + "/link"
 		v.Reason = typed[v.Field]
+		if i < len(l.EarlierState) {
+			v.Asked, v.Linked = l.EarlierState[i] == pathway.LinkPending, l.EarlierState[i] == pathway.LinkConfirmed
+		}
 		out.Earlier = append(out.Earlier, v)
 	}
 	request := func(n int, r pathway.LinkRequest) linkRequestView {

@@ -134,6 +134,9 @@ func TestALinkAskedOnOnePageIsConfirmedByTheOtherTeamThroughTheAPI(t *testing.T)
 		if rec.Code != http.StatusSeeOther {
 			t.Fatalf("asking to link: %d %s", rec.Code, rec.Body)
 		}
+		if page := b.get("/cases/" + e.again + "/earlier-records").Body.String(); !strings.Contains(page, "Asked: waiting for an answer") || askAction.MatchString(page) {
+			t.Errorf("once asked, the record is still offered to ask for")
+		}
 
 		north := e.signInAPI(e.p.SocialWorker.User.Email)
 		var links struct {
