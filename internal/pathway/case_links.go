@@ -286,6 +286,19 @@ func referenceOrOther(ref string) string {
 	return ref
 }
 
+// readsOnlyAsALinkedTeam: a linked team reads the other case's history and
+// gives it no command (not even a note): it is the other team's case, and
+// what it knows goes on its own (§6.5). Any other standing it has on the
+// case (a referrer, an invitee) gives what that standing gives.
+func readsOnlyAsALinkedTeam(m Membership) bool {
+	for _, r := range m.Roles {
+		if r != MemberLinkedCase {
+			return false
+		}
+	}
+	return len(m.Roles) > 0
+}
+
 // mayWorkALink: asking for, answering and undoing a link is for the case's
 // own team: its Children's Services team, its assigned workers, or the
 // partnership lead (issue 14 §1, §6.5). A referrer, an invitee, a linked

@@ -237,3 +237,20 @@ func TestUnlinkingEndsTheMembershipAndKeepsTheHistory(t *testing.T) {
 		t.Errorf("unlinking twice: %v, want conflict", err)
 	}
 }
+
+// TestALinkedTeamReadsTheOtherCaseAndGivesItNoCommand: the linked team's
+// standing opens the history, not the case's work: not even Children's
+// Services' contact or outcome, nor a note (§6.5).
+func TestALinkedTeamReadsTheOtherCaseAndGivesItNoCommand(t *testing.T) {
+	linked := pathway.Membership{Roles: []string{pathway.MemberLinkedCase}}
+	a := southFrontDoor
+	a.Membership = linked
+	for _, cmd := range []pathway.Command{pathway.RecordContact{}, pathway.RecordOutcome{}, pathway.AddNote{Text: "x"}, pathway.CorrectEntry{}} {
+		if err := pathway.MayGive(linked, a, cmd); err == nil {
+			t.Errorf("a linked team may give %T", cmd)
+		}
+	}
+	if !pathway.VisibleTo(pathway.Event{Type: pathway.EventNoteAdded}, linked, a.UserID) {
+		t.Error("a linked team does not see the other case's notes")
+	}
+}
