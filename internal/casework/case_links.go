@@ -36,10 +36,10 @@ type CaseLinks struct {
 	// EarlierState is, for each of Earlier, how this case stands with it:
 	// "" (nothing asked), pathway.LinkPending or pathway.LinkConfirmed.
 	EarlierState []string
-	Asked     []pathway.LinkRequest // this case's own requests
-	Received  []pathway.LinkRequest // requests waiting for this case's answer
-	Answered  []pathway.LinkRequest // requests this case received and answered
-	Links     []pathway.CaseLink    // links in force and links undone
+	Asked        []pathway.LinkRequest // this case's own requests
+	Received     []pathway.LinkRequest // requests waiting for this case's answer
+	Answered     []pathway.LinkRequest // requests this case received and answered
+	Links        []pathway.CaseLink    // links in force and links undone
 	// What the viewer may do, and why not (pathway.MayRequestLink ...).
 	MayRequest, MayAnswer, MayUnlink error
 	// PartnershipLeads are who else a team may ask about an earlier record.
