@@ -166,6 +166,13 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 	if n > 0 {
 		log.Info("encrypted rows written before a master key was configured", "rows", n)
 	}
+	// Cases recorded before migration 0034 are filed for matching (issue 14).
+	if n, err = db.FileUnfiledMatchKeys(ctx); err != nil {
+		return fmt.Errorf("filing cases for finding earlier records: %w", err)
+	}
+	if n > 0 {
+		log.Info("filed cases recorded before match keys for finding earlier records", "cases", n)
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -105,7 +106,7 @@ func (s *Service) EarlierRecords(ctx context.Context, v Viewer, caseID string) (
 // earlierRecords is EarlierRecords in a transaction: the records, and the
 // audit entries of the reads it made.
 func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]EarlierRecord, []audit.Entry, error) {
-	c, person, candidates, err := s.earlierCandidates(tx, v, caseID)
+	c, person, candidates, err := s.earlierCandidates(tx, v, caseID, earlierRecordsCompared)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,44 +114,59 @@ func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]Earli
 	var out []EarlierRecord
 	model := match.DefaultModel()
 	orgNames := map[string]string{}
-	for _, cand := range candidates {
-		cc, _, err := tx.LoadCase(cand.CaseID)
-		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
-			continue // filed but with no history: verify reports it
+	ids := make([]string, len(candidates))
+	for i, cand := range candidates {
+		ids[i] = cand.CaseID
+	}
+	// Each candidate is opened from its sealed match record alone (what the
+	// engine compares of the child), never its whole history.
+	records, err := tx.MatchRecords(ids, v.User.ID, v.User.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		rec, ok := records[id]
+		if !ok {
+			// Recorded before migration 0034 and not filed since: its log.
+			cc, err := tx.MatchCase(id)
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+				continue // filed but with no history: verify reports it
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			rec = store.MatchRecord{CaseID: id, Reference: cc.Reference(), ChildrensServicesOrg: cc.ChildrensServicesOrg, Person: pathway.MatchPerson(cc)}
+			for _, mb := range pathway.Members(cc) {
+				if mb.Covers(v.User.ID, v.User.OrgID) {
+					rec.Roles = append(rec.Roles, mb.Role)
+				}
+			}
 		}
-		if err != nil {
-			return nil, nil, err
-		}
-		entries = append(entries, s.auditEntry(v, cc.ID, audit.ActionCaseViewed, "compared for matching with case "+caseID))
-		r := model.Compare(person, pathway.MatchPerson(cc))
+		entries = append(entries, s.auditEntry(v, id, audit.ActionCaseViewed, "compared for matching with case "+caseID))
+		r := model.Compare(person, rec.Person)
 		if r.Probability < earlierRecordThreshold {
 			continue
 		}
-		rec := EarlierRecord{Strength: r.Strength(), Probability: r.Probability, Weight: r.Weight}
+		er := EarlierRecord{Strength: r.Strength(), Probability: r.Probability, Weight: r.Weight}
 		for _, d := range r.Details {
 			if d.Agrees {
-				rec.Agrees = append(rec.Agrees, d.Words)
+				er.Agrees = append(er.Agrees, d.Words)
 			} else {
-				rec.Disagrees = append(rec.Disagrees, d.Words)
+				er.Disagrees = append(er.Disagrees, d.Words)
 			}
 		}
-		// Membership from the candidate's sealed events, not its read model.
-		for _, mb := range pathway.Members(cc) {
-			if mb.Covers(v.User.ID, v.User.OrgID) {
-				rec.Member = true
-				break
-			}
+		// A member of the earlier case by its sealed member rows (as case
+		// lists decide standing) is told which case it is.
+		if er.Member = len(rec.Roles) > 0; er.Member {
+			er.CaseID, er.Reference = id, rec.Reference
 		}
-		if rec.Member {
-			rec.CaseID, rec.Reference = cc.ID, cc.Reference()
-		}
-		if rec.AskOrg, err = orgName(tx, orgNames, cc.ChildrensServicesOrg); err != nil {
+		if er.AskOrg, err = orgName(tx, orgNames, rec.ChildrensServicesOrg); err != nil {
 			return nil, nil, err
 		}
-		if rec.Handle, err = tx.MatchHandle(earlierRecordHandle, c.ID, cc.ID, v.User.ID); err != nil {
+		if er.Handle, err = tx.MatchHandle(earlierRecordHandle, c.ID, id, v.User.ID); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, rec)
+		out = append(out, er)
 	}
 	slices.SortStableFunc(out, func(a, b EarlierRecord) int {
 		switch {
@@ -179,7 +195,7 @@ const earlierRecordHandle = "earlier-record"
 
 // earlierCandidates loads the case for a member of its team, and finds the
 // cases filed under the same keys as its child.
-func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string) (pathway.Case, match.Person, []store.MatchCandidate, error) {
+func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string, limit int) (pathway.Case, match.Person, []store.MatchCandidate, error) {
 	c, _, m, err := s.load(tx, v, caseID)
 	if err != nil {
 		return c, match.Person{}, nil, err
@@ -192,7 +208,7 @@ func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string) (path
 	if err != nil {
 		return c, person, nil, err
 	}
-	candidates, _, err := tx.MatchCandidates(keys, caseID, earlierRecordsCompared)
+	candidates, _, err := tx.MatchCandidates(keys, caseID, limit)
 	return c, person, candidates, err
 }
 
@@ -239,8 +255,8 @@ var errStaleHandle = waymark.Errorf(waymark.EINVALID, "That earlier record is no
 
 // ResolveEarlierRecord is the case an earlier record's handle names, for the
 // link workflow: only the team member it was shown to, on the case it was
-// shown for, can resolve it, and only while that case still shares keys
-// with it. The id it returns is for the link request to address; it is not
+// shown for, can resolve it, and only while that case still shares a key
+// (one filing no more than store.HotMatchKey cases) with it. The id it returns is for the link request to address; it is not
 // to be shown to a viewer who is not a member of that case. The look-up is
 // audited as a search on the case.
 func (s *Service) ResolveEarlierRecord(ctx context.Context, v Viewer, caseID, handle string) (string, error) {
@@ -264,7 +280,9 @@ func (s *Service) ResolveEarlierRecord(ctx context.Context, v Viewer, caseID, ha
 // resolveEarlierRecord is ResolveEarlierRecord in the caller's transaction
 // (a link request written in the same transaction audits itself).
 func (s *Service) resolveEarlierRecord(tx *store.Tx, v Viewer, caseID, handle string) (string, error) {
-	c, _, candidates, err := s.earlierCandidates(tx, v, caseID)
+	// Every case still sharing a key, not only the first 20: cases filed
+	// since the search may rank above it now.
+	c, _, candidates, err := s.earlierCandidates(tx, v, caseID, math.MaxInt32)
 	if err != nil {
 		return "", err
 	}

@@ -44,10 +44,10 @@ func (p *partnership) secondArea() casework.Viewer {
 }
 
 // raisedAgainUnderAlias is the first concern's child raised again, weeks
-// later, under the alias the first concern recorded, with the same date of
-// birth (§4.8).
+// later, in another town, under the alias the first concern recorded, with
+// the same date of birth (§4.8).
 func raisedAgainUnderAlias(c *pathway.Concern) {
-	c.Child.GivenNames, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", nil, amiraBorn
+	c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", "Hoxha", nil, amiraBorn
 	c.Child.CurrentLocation = "Bus station, Southtown"
 	c.IdentifiedWhere = "Southtown bus station"
 }
@@ -55,7 +55,10 @@ func raisedAgainUnderAlias(c *pathway.Concern) {
 // amiraBorn is the date of birth of the first concern's child.
 const amiraBorn = "2011-11-20"
 
-func bornOnAmirasBirthday(c *pathway.Concern) { c.Child.DateOfBirth = amiraBorn }
+// bornOnAmirasBirthday is the first concern's child, known also as Mimi Hoxha.
+func bornOnAmirasBirthday(c *pathway.Concern) {
+	c.Child.DateOfBirth, c.Child.Aliases = amiraBorn, []string{"Mimi Hoxha"}
+}
 
 func earlier(t *testing.T, p *partnership, v casework.Viewer, caseID string) []casework.EarlierRecord {
 	t.Helper()
@@ -206,13 +209,17 @@ func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
 			t.Fatal("the case's child is filed under no match key")
 		}
 		// No key is the name or date in clear, and no key is a search token.
-		for _, plain := range []string{"%amira%", "%example%", "%mimi%", "%" + p.loadCase(id).Concern.Child.DateOfBirth + "%"} {
+		for _, plain := range []string{"%amira%", "%example%", "%mimi%", "%hoxha%", "%" + p.loadCase(id).Concern.Child.DateOfBirth + "%"} {
 			if n := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE LOWER(key_hash) LIKE $1`, plain); n != 0 {
 				t.Errorf("a match key holds %s in clear", plain)
 			}
 		}
 		if n := p.count(`SELECT COUNT(*) FROM person_match_keys k JOIN search_tokens s ON s.token_hash = k.key_hash`); n != 0 {
 			t.Errorf("%d match keys equal search tokens", n)
+		}
+		// What the engine compares is kept sealed with the case's key.
+		if n := p.count(`SELECT COUNT(*) FROM person_match_records WHERE case_id = $1 AND record LIKE 'wm1:%' AND LOWER(record) NOT LIKE '%amira%'`, id); n != 1 {
+			t.Errorf("the case has %d sealed match records, want 1", n)
 		}
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatalf("verify: %v", err)
@@ -222,6 +229,9 @@ func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
 		}
 		if n := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); n != 0 {
 			t.Errorf("%d match keys of the erased case remain", n)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_records WHERE case_id = $1`, id); n != 0 {
+			t.Errorf("the erased case's match record remains")
 		}
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatalf("verify after erasure: %v", err)
@@ -236,11 +246,13 @@ func TestMatchKeysAreKeyedApartFromSearchAndGoWithErasure(t *testing.T) {
 	})
 }
 
-func TestVerifyFindsAMatchKeyDeletedChangedOrAddedAndRebuildRestoresThem(t *testing.T) {
+func TestVerifyFindsAMatchKeyOrRecordDeletedChangedOrAddedAndRebuildRestoresThem(t *testing.T) {
 	for _, tc := range []struct{ name, sql string }{
 		{"deleted", `DELETE FROM person_match_keys WHERE key_hash = (SELECT MIN(key_hash) FROM person_match_keys WHERE case_id = $1)`},
 		{"changed", `UPDATE person_match_keys SET key_hash = 'ff' || key_hash WHERE key_hash = (SELECT MIN(key_hash) FROM person_match_keys WHERE case_id = $1)`},
 		{"added", `INSERT INTO person_match_keys(key_hash, case_id) VALUES ('0123456789abcdef0123456789abcdef', $1)`},
+		{"record deleted", `DELETE FROM person_match_records WHERE case_id = $1`},
+		{"record's digest changed", `UPDATE person_match_records SET digest = 'ff' || digest WHERE case_id = $1`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
@@ -251,7 +263,7 @@ func TestVerifyFindsAMatchKeyDeletedChangedOrAddedAndRebuildRestoresThem(t *test
 					t.Fatal(err)
 				}
 				_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
-				if err == nil || !strings.Contains(err.Error(), "person_match_keys") {
+				if err == nil || !strings.Contains(err.Error(), "person_match_") {
 					t.Fatalf("verify after a match key was %s: %v", tc.name, err)
 				}
 				// `waymark rebuild` files the case again from its events.
@@ -267,4 +279,90 @@ func TestVerifyFindsAMatchKeyDeletedChangedOrAddedAndRebuildRestoresThem(t *test
 			})
 		})
 	}
+}
+
+// §4.8: false documents give a date of birth with the day and month
+// swapped, and the name written family-first with its accents lost.
+func TestAChildRaisedAgainWithTheDayAndMonthSwappedIsFound(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(func(c *pathway.Concern) {
+			c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Thi Lan", "Nguyễn", nil, "2011-03-08"
+			c.Child.Nationality, c.Child.Languages = "Vietnamese", []string{"Vietnamese"}
+		})
+		again := p.raise(func(c *pathway.Concern) {
+			c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Nguyen", "Thi Lan", nil, "2011-08-03"
+			c.Child.Nationality, c.Child.Languages = "Vietnam", []string{"Vietnamese"}
+		})
+		recs := earlier(t, p, p.CSWorker, again)
+		if len(recs) != 1 || recs[0].CaseID != first {
+			t.Fatalf("earlier records %+v, want case %s", recs, first)
+		}
+		t.Logf("shown as %s (%.3f, weight %.1f): agrees %q; disagrees %q", recs[0].Strength, recs[0].Probability, recs[0].Weight, recs[0].Agrees, recs[0].Disagrees)
+	})
+}
+
+// Migration 0034 cannot file the cases already recorded (their details are
+// sealed): verify accepts that such a case has no match keys, and its next
+// event files it, after which a deleted key is tampering again.
+func TestACaseRecordedBeforeMatchKeysIsFiledAtStartOrByItsNextEvent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise(bornOnAmirasBirthday)
+		want := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id)
+		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `DELETE FROM person_match_records WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify of a case recorded before migration 0034: %v", err)
+		}
+		// The next start files it.
+		if n, err := db.FileUnfiledMatchKeys(p.ctx); err != nil || n != 1 {
+			t.Fatalf("filing at start: %d, %v", n, err)
+		}
+		if got := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); got != want {
+			t.Fatalf("after filing at start the case has %d match keys, want %d", got, want)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_records WHERE case_id = $1`, id); n != 1 {
+			t.Fatalf("after filing at start the case has %d match records", n)
+		}
+		// Or, before a start, its next event does.
+		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `DELETE FROM person_match_records WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.contact(id)
+		if got := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id); got != want {
+			t.Fatalf("after its next event the case has %d match keys, want %d", got, want)
+		}
+		if n := p.count(`SELECT COUNT(*) FROM person_match_keys_unfiled`); n != 0 {
+			t.Errorf("%d cases still unfiled", n)
+		}
+		if _, err := db.SQL().ExecContext(p.ctx, `DELETE FROM person_match_keys WHERE case_id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err == nil {
+			t.Error("verify misses a filed case's match keys deleted")
+		}
+	})
+}
+
+// §4.3, §7.1: a child whose case was closed and who turns up again is the
+// child most at risk of being re-trafficked; a closed case stays among the
+// earlier records.
+func TestAClosedCaseIsStillFoundAsAnEarlierRecord(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		p.contact(first)
+		p.outcome(first)
+		p.closeCase(first)
+		again := p.raise(raisedAgainUnderAlias)
+		if recs := earlier(t, p, p.CSWorker, again); len(recs) != 1 || recs[0].CaseID != first {
+			t.Fatalf("earlier records %+v, want the closed case %s", recs, first)
+		}
+	})
 }

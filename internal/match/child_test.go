@@ -96,8 +96,8 @@ func TestTheSameChildUnderAnotherRecordIsAStrongMatch(t *testing.T) {
 
 func TestAChildKnownUnderAnAliasIsMatchedThroughIt(t *testing.T) {
 	// §5.1: a false name; the earlier record knew the child as Minh Le
-	earlier := Person{Given: "Minh", Family: "Le", Aliases: []string{"Van An Nguyen"}, DateOfBirth: "2009-03-07"}
-	now := Person{Given: "Van An", Family: "Nguyen", AgeFrom: 15, AgeTo: 17, AgeOn: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)}
+	earlier := Person{Given: "Minh", Family: "Le", Aliases: []string{"Van An Nguyen"}, DateOfBirth: "2009-03-07", Nationality: "Vietnamese", Languages: []string{"Vietnamese"}}
+	now := Person{Given: "Van An", Family: "Nguyen", AgeFrom: 15, AgeTo: 17, AgeOn: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), Nationality: "Viet Nam", Languages: []string{"vietnamese"}}
 	r := DefaultModel().Compare(earlier, now)
 	if d := detail(t, r, "name"); !strings.Contains(d.Words, "alias") || !d.Agrees {
 		t.Errorf("name: %+v", d)
@@ -188,5 +188,16 @@ func TestBlockingKeysAreFewAndSurviveTheUsualErrors(t *testing.T) {
 	other := Person{Given: "Amira", Family: "Hassan", DateOfBirth: "2010-11-21"}
 	if sharesKey(BlockingKeys(child()), BlockingKeys(other)) {
 		t.Error("two different children share a key")
+	}
+}
+
+func TestSistersWithTheSameMiddleNameDoNotHaveSimilarNames(t *testing.T) {
+	a, b := newName("Thi Mai", "Nguyen", false), newName("Thi Lan", "Nguyen", false)
+	if l := compareName(&a, &b); l != nameFamily {
+		t.Errorf("Thi Mai and Thi Lan Nguyen: level %d, want the family name only (%d)", l, nameFamily)
+	}
+	c, d := newName("Van An", "Nguyen", false), newName("An", "Nguyen", false)
+	if l := compareName(&c, &d); l != nameSimilar {
+		t.Errorf("Van An and An Nguyen: level %d, want similar (%d)", l, nameSimilar)
 	}
 }

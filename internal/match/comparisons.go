@@ -23,11 +23,19 @@ type level struct {
 }
 
 // comparisons are every comparison the model knows, by field.
-var comparisons = map[string]*comparison{}
+var comparisons = byField(
+	nameComparison, dobComparison, genderComparison, nationalityComparison,
+	languagesComparison, placesComparison, phonesComparison, associatesComparison,
+	givenComparison, familyComparison, streetComparison, localityComparison,
+	postcodeComparison, regionComparison, identifierComparison,
+)
 
-func register(c *comparison) *comparison {
-	comparisons[c.field] = c
-	return c
+func byField(cs ...*comparison) map[string]*comparison {
+	m := map[string]*comparison{}
+	for _, c := range cs {
+		m[c.field] = c
+	}
+	return m
 }
 
 var nameLevels = []level{
@@ -40,7 +48,7 @@ var nameLevels = []level{
 }
 
 var (
-	nameComparison = register(&comparison{
+	nameComparison = &comparison{
 		field:  "name",
 		levels: nameLevels,
 		compare: func(a, b *record) (int, string) {
@@ -57,9 +65,9 @@ var (
 			}
 			return l, w
 		},
-	})
+	}
 
-	dobComparison = register(&comparison{
+	dobComparison = &comparison{
 		field: "date of birth",
 		levels: []level{
 			{"same", true, "the date of birth is the same"},
@@ -70,15 +78,15 @@ var (
 			{"differs", false, "the dates of birth are different"},
 		},
 		compare: func(a, b *record) (int, string) { return compareDOB(a, b), "" },
-	})
+	}
 
-	genderComparison = register(&comparison{
+	genderComparison = &comparison{
 		field:   "gender",
 		levels:  agreeLevels("the gender is the same", "the gender differs"),
 		compare: sameValue(func(r *record) string { return r.gender }),
-	})
+	}
 
-	nationalityComparison = register(&comparison{
+	nationalityComparison = &comparison{
 		field:  "nationality",
 		levels: agreeLevels("the nationality is the same", "the nationality differs"),
 		compare: func(a, b *record) (int, string) {
@@ -92,27 +100,27 @@ var (
 			}
 			return 1, ""
 		},
-	})
+	}
 
-	languagesComparison = register(&comparison{
+	languagesComparison = &comparison{
 		field:   "languages",
 		levels:  agreeLevels("they speak a language in common", "they have no language in common"),
 		compare: shareOne(func(r *record) []string { return r.languages }),
-	})
+	}
 
-	placesComparison = register(&comparison{
+	placesComparison = &comparison{
 		field:   "places",
 		levels:  agreeLevels("they are known in a place in common", "they are known in different places"),
 		compare: shareOne(func(r *record) []string { return r.places }),
-	})
+	}
 
-	phonesComparison = register(&comparison{
+	phonesComparison = &comparison{
 		field:   "phone numbers",
 		levels:  agreeLevels("they share a phone number", "their phone numbers are different"),
 		compare: shareOne(func(r *record) []string { return r.phones }),
-	})
+	}
 
-	associatesComparison = register(&comparison{
+	associatesComparison = &comparison{
 		field:  "associates",
 		levels: agreeLevels("they are known to be with someone of the same name", "their known associates have different names"),
 		compare: func(a, b *record) (int, string) {
@@ -128,7 +136,7 @@ var (
 			}
 			return 1, ""
 		},
-	})
+	}
 )
 
 // agreeLevels are the two levels of a detail that agrees or not.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 )
 
 // Model holds the m and u probabilities of each comparison level, and the
@@ -15,8 +17,11 @@ import (
 // (Fellegi and Sunter, 1969). The model is data: it is trained by EM on
 // records without labels (Train) and saved as JSON.
 type Model struct {
-	Prior       float64           `json:"prior"`
-	Comparisons []ComparisonModel `json:"comparisons"`
+	Prior float64 `json:"prior"`
+	// RegisterSize is how many records the prior is for, when it is that of
+	// two records drawn at random from a register (ForRegister).
+	RegisterSize int               `json:"register_size,omitempty"`
+	Comparisons  []ComparisonModel `json:"comparisons"`
 	// TermFrequencies are, for a comparison whose first level is adjusted
 	// for how common the value is, the share of records with each value. A
 	// common name agreeing says less than a rare one.
@@ -43,12 +48,23 @@ var defaultModelJSON []byte
 // default_model.json, trained by EM (see TestDefaultModelIsTrained and
 // docs/matching.md for how to train it again).
 func DefaultModel() *Model {
+	m := defaultModel()
+	c := *m
+	c.Comparisons = nil
+	for _, cm := range m.Comparisons {
+		cm.Levels = slices.Clone(cm.Levels)
+		c.Comparisons = append(c.Comparisons, cm)
+	}
+	return &c // a copy: a caller that changes it changes no one else's
+}
+
+var defaultModel = sync.OnceValue(func() *Model {
 	m, err := ParseModel(defaultModelJSON)
 	if err != nil {
 		panic("match: default_model.json: " + err.Error()) // a build that ships a broken model must not start
 	}
 	return m
-}
+})
 
 // ParseModel reads a model saved as JSON, refusing one that names a
 // comparison or level this code does not know.
@@ -85,6 +101,18 @@ func (m *Model) check() error {
 		}
 	}
 	return nil
+}
+
+// ForRegister is the model for comparing records drawn from a register of
+// n records: the chance that two records are the same person falls as the
+// register grows, since each person has only so many records.
+func (m *Model) ForRegister(n int) *Model {
+	c := *m
+	if m.RegisterSize > 0 && n > 1 {
+		c.Prior = math.Min(m.Prior*float64(m.RegisterSize-1)/float64(n-1), 0.5)
+		c.RegisterSize = n
+	}
+	return &c
 }
 
 // MarshalJSON-free saving: JSON writes the model as the file DefaultModel reads.

@@ -40,13 +40,25 @@ func partClose(a, b, codeA, codeB []string, joinA, joinB string) bool {
 		return true
 	}
 	for i := range a {
+		if particles[a[i]] {
+			continue
+		}
 		for j := range b {
-			if wordClose(a[i], b[j], codeA[i], codeB[j]) {
+			if !particles[b[j]] && wordClose(a[i], b[j], codeA[i], codeB[j]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// particles are words that many names share and that alone say nothing
+// of who someone is: Vietnamese middle names that mark gender (Van, Thi),
+// and the Arabic and European joining words. Two sisters Thi Mai and Thi
+// Lan do not have close given names.
+var particles = map[string]bool{
+	"van": true, "thi": true, "bin": true, "binti": true, "bint": true, "ibn": true, "abu": true,
+	"al": true, "el": true, "de": true, "da": true, "di": true, "del": true, "dos": true, "das": true, "von": true,
 }
 
 // compareName is the level at which two single names agree.

@@ -127,7 +127,7 @@ func prepare(p *Person) *record {
 		r.ageHi = dateOf(p.AgeOn.AddDate(-p.AgeFrom, 0, 0))
 	}
 	r.gender = fold(p.Gender)
-	r.nationality = fold(p.Nationality)
+	r.nationality = strings.ReplaceAll(fold(p.Nationality), " ", "") // Viet Nam, Vietnam
 	r.languages = foldAll(p.Languages)
 	r.places = foldAll(p.Places)
 	for _, ph := range p.Phones {

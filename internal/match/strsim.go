@@ -2,7 +2,9 @@ package match
 
 // jaroWinkler is the Jaro–Winkler similarity of two strings, from 0 (nothing
 // alike) to 1 (the same). It forgives transposed letters and rewards a
-// shared beginning, which is how names are most often mistyped.
+// shared beginning, which is how names are most often mistyped. Folded
+// values are nearly always ASCII, which it compares byte by byte without
+// allocating.
 func jaroWinkler(a, b string) float64 {
 	if a == b {
 		if a == "" {
@@ -10,20 +12,34 @@ func jaroWinkler(a, b string) float64 {
 		}
 		return 1
 	}
-	ra, rb := []rune(a), []rune(b)
-	la, lb := len(ra), len(rb)
-	if la == 0 || lb == 0 {
+	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	window := max(la, lb)/2 - 1
-	if window < 0 {
-		window = 0
+	if ascii(a) && ascii(b) && len(a) <= 64 && len(b) <= 64 {
+		return jaroWinklerOf([]byte(a), []byte(b))
 	}
+	return jaroWinklerOf([]rune(a), []rune(b))
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func jaroWinklerOf[T byte | rune](ra, rb []T) float64 {
+	if len(ra) > 64 {
+		ra = ra[:64]
+	}
+	if len(rb) > 64 {
+		rb = rb[:64]
+	}
+	la, lb := len(ra), len(rb)
+	window := max(max(la, lb)/2-1, 0)
 	var fa, fb [64]bool
-	if la > 64 || lb > 64 {
-		ra, rb = ra[:min(la, 64)], rb[:min(lb, 64)]
-		la, lb = len(ra), len(rb)
-	}
 	matches := 0
 	for i := 0; i < la; i++ {
 		lo, hi := max(0, i-window), min(lb-1, i+window)
@@ -64,7 +80,13 @@ func jaroWinkler(a, b string) float64 {
 // substitutions and swaps of neighbours that turn a into b (optimal string
 // alignment distance).
 func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
+	if ascii(a) && ascii(b) {
+		return editDistanceOf([]byte(a), []byte(b))
+	}
+	return editDistanceOf([]rune(a), []rune(b))
+}
+
+func editDistanceOf[T byte | rune](ra, rb []T) int {
 	la, lb := len(ra), len(rb)
 	if la == 0 {
 		return lb
@@ -72,9 +94,13 @@ func editDistance(a, b string) int {
 	if lb == 0 {
 		return la
 	}
-	prev2 := make([]int, lb+1)
-	prev := make([]int, lb+1)
-	cur := make([]int, lb+1)
+	var buf [3 * 33]int
+	var prev2, prev, cur []int
+	if lb < 33 {
+		prev2, prev, cur = buf[0:lb+1], buf[33:33+lb+1], buf[66:66+lb+1]
+	} else {
+		prev2, prev, cur = make([]int, lb+1), make([]int, lb+1), make([]int, lb+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}

@@ -209,6 +209,9 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err != nil {
 		return err
 	}
+	if p.matchRecordSealed, err = t.seal(ownerCase, c.ID, matchRecordAAD(c.ID), []byte(p.matchRecord)); err != nil { // matchkeys.go
+		return err
+	}
 	if err := t.writeProjection(c.ID, c.Version, p, name, escalatedSince(c), false); err != nil {
 		return err
 	}
@@ -255,6 +258,9 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 		return err
 	}
 	if err := t.saveMatchKeys(caseID, p.matchKeys, fresh); err != nil { // matchkeys.go
+		return err
+	}
+	if err := t.saveMatchRecord(caseID, p.matchDigest, p.matchRecordSealed, fresh); err != nil {
 		return err
 	}
 	keyID, key, err := t.sealKey()
@@ -733,7 +739,7 @@ func (t *Tx) CaseIDs() ([]string, error) {
 // DeleteOrphanReadModels removes read-model rows of cases that have no log
 // (and were not erased, whose logs can no longer be read).
 func (t *Tx) DeleteOrphanReadModels() error {
-	for _, table := range []string{"queue_items", "search_tokens", "person_match_keys", "clocks", "case_members", "case_viewers", "case_escalations", "cases"} {
+	for _, table := range []string{"queue_items", "search_tokens", "person_match_keys", "person_match_records", "clocks", "case_members", "case_viewers", "case_escalations", "cases"} {
 		key := "case_id"
 		if table == "cases" {
 			key = "id"

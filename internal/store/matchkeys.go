@@ -1,9 +1,18 @@
 package store
 
 import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
+	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/crypt"
 	"waymark/internal/match"
 	"waymark/internal/pathway"
@@ -111,63 +120,313 @@ func (t *Tx) MatchHandle(parts ...string) (string, error) {
 // MatchCandidate is a case that shares blocking keys with a child.
 type MatchCandidate struct {
 	CaseID string
-	Shared int // how many of the keys it shares
+	Shared int     // how many of the keys it shares
+	Score  float64 // the keys it shares, each weighted by how rare it is
 }
 
 // HotMatchKey is how many cases one key may file before it is too common to
-// block on: a key as common as a frequent family name, alone, says little,
-// and walking it would cost more than every other key together. A child is
-// filed under many keys (names with the birth year, phonetic codes, dates),
-// so one that shares a hot key with an earlier record almost always shares
-// a rarer one too.
+// block on: a key as common as a frequent name in a frequent birth year,
+// alone, says little, and walking it would cost more than every other key
+// together. A child is filed under several keys (the name's codes, the
+// date of birth, the year with the given name), so one that shares a hot
+// key with an earlier record almost always shares a rarer one too.
 const HotMatchKey = 2000
 
 // MatchCandidates returns the cases filed under any of the key hashes,
-// except the case exclude, ranked by how many of them each shares (most
-// first, then by id), at most limit. It is an index walk of the primary key
-// (key_hash, case_id): each key is first probed for how common it is (at
-// most HotMatchKey+1 rows read), keys filing more than HotMatchKey cases are
-// left out, and the rest are counted together. skipped is how many keys
-// were left out.
+// except the case exclude, ranked by the keys each shares, each key
+// weighted by how rare it is (1 + log2((HotMatchKey+1)/cases filed under
+// it): sharing a date of birth counts for more than sharing a common
+// name's codes), then by how many, then by id; at most limit. Each key is
+// one walk of the primary key (key_hash, case_id) that stops after
+// HotMatchKey+1 rows: a key filing more cases is left out, and skipped
+// says how many were.
 func (t *Tx) MatchCandidates(keyHashes []string, exclude string, limit int) (out []MatchCandidate, skipped int, err error) {
 	if limit <= 0 || len(keyHashes) == 0 {
 		return nil, 0, nil
 	}
-	args := []any{exclude}
+	byID := map[string]*MatchCandidate{}
 	seen := map[string]bool{}
 	for _, h := range keyHashes {
 		if seen[h] {
 			continue
 		}
 		seen[h] = true
-		var n int
-		if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM person_match_keys WHERE key_hash = $1 LIMIT $2) k`, h, HotMatchKey+1).Scan(&n); err != nil {
-			return nil, 0, fmt.Errorf("store: probing a match key: %w", err)
+		ids, err := t.stringColumn(`SELECT case_id FROM person_match_keys WHERE key_hash = $1 LIMIT $2`, h, HotMatchKey+1)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: finding match candidates: %w", err)
 		}
-		switch {
-		case n > HotMatchKey:
+		if len(ids) > HotMatchKey {
 			skipped++
-		case n > 0:
-			args = append(args, h)
+			continue
+		}
+		w := 1 + math.Log2(float64(HotMatchKey+1)/float64(max(len(ids), 1)))
+		for _, id := range ids {
+			if id == exclude {
+				continue
+			}
+			c := byID[id]
+			if c == nil {
+				c = &MatchCandidate{CaseID: id}
+				byID[id] = c
+			}
+			c.Shared++
+			c.Score += w
 		}
 	}
-	if len(args) == 1 {
-		return nil, skipped, nil
+	out = make([]MatchCandidate, 0, len(byID))
+	for _, c := range byID {
+		out = append(out, *c)
 	}
-	args = append(args, limit)
-	rows, err := t.query(`SELECT case_id, COUNT(*) AS shared FROM person_match_keys
-		WHERE key_hash IN (`+placeholders(2, len(args)-2)+`) AND case_id <> $1
-		GROUP BY case_id ORDER BY shared DESC, case_id LIMIT $`+fmt.Sprint(len(args)), args...)
+	slices.SortFunc(out, func(a, b MatchCandidate) int {
+		switch {
+		case a.Score != b.Score:
+			return cmp.Compare(b.Score, a.Score)
+		case a.Shared != b.Shared:
+			return cmp.Compare(b.Shared, a.Shared)
+		}
+		return strings.Compare(a.CaseID, b.CaseID)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, skipped, nil
+}
+
+// FileUnfiledMatchKeys files the cases recorded before migration 0034 (or
+// put back in person_match_keys_unfiled since): each case's log is read and
+// decrypted, and its match keys written, as its next event would. Run at
+// every start after the plain text is sealed; with nothing unfiled it is
+// one query. Erased cases have nothing to file and leave the list.
+func (db *DB) FileUnfiledMatchKeys(ctx context.Context) (int, error) {
+	var n int
+	err := db.Update(ctx, func(t *Tx) error {
+		ids, err := t.stringColumn(`SELECT case_id FROM person_match_keys_unfiled ORDER BY case_id`)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		ix, err := t.index()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if e, err := t.CaseErasure(id); err != nil {
+				return err
+			} else if e != nil {
+				if _, err := t.exec(`DELETE FROM person_match_keys_unfiled WHERE case_id = $1`, id); err != nil {
+					return err
+				}
+				continue
+			}
+			c, err := t.MatchCase(id)
+			if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+				if _, err := t.exec(`DELETE FROM person_match_keys_unfiled WHERE case_id = $1`, id); err != nil {
+					return err
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := t.saveMatchKeys(id, matchKeysOf(c, ix), false); err != nil {
+				return err
+			}
+			rec, err := matchRecordOf(c)
+			if err != nil {
+				return err
+			}
+			sealed, err := t.seal(ownerCase, id, matchRecordAAD(id), []byte(rec))
+			if err != nil {
+				return err
+			}
+			if err := t.saveMatchRecord(id, ix.MatchRecordDigest(id, []byte(rec)), sealed, false); err != nil {
+				return err
+			}
+			if _, err := t.exec(`DELETE FROM person_match_keys_unfiled WHERE case_id = $1`, id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// MatchCase is a case's state for comparing its child and telling who its
+// members are: its log read, every seal on its chain checked and every
+// payload decrypted, as LoadCase does, but without the display names of
+// the people and organisations who wrote it, which neither needs (looking
+// them up was half the cost of opening a candidate). A case with no events
+// is ENOTFOUND.
+func (t *Tx) MatchCase(caseID string) (pathway.Case, error) {
+	sealed, err := t.historySealed()
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: finding match candidates: %w", err)
+		return pathway.Case{}, err
+	}
+	chain := t.newChain(caseID, sealed)
+	rows, err := t.query(`SELECT seq, type, payload, actor_id, org_id, at, COALESCE(corrects, 0), seal_key, mac
+		FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID)
+	if err != nil {
+		return pathway.Case{}, fmt.Errorf("store: loading events: %w", err)
 	}
 	defer rows.Close()
+	var events []pathway.Event
+	var payloads []string
 	for rows.Next() {
-		var c MatchCandidate
-		if err := rows.Scan(&c.CaseID, &c.Shared); err != nil {
-			return nil, 0, err
+		e := pathway.Event{CaseID: caseID}
+		var payload, keyID, mac string
+		if err := rows.Scan(&e.Seq, &e.Type, &payload, &e.Actor.UserID, &e.Actor.OrgID, &e.At, &e.Corrects, &keyID, &mac); err != nil {
+			return pathway.Case{}, fmt.Errorf("store: scanning event: %w", err)
 		}
-		out = append(out, c)
+		e.At = e.At.UTC()
+		if err := chain.next(audit.EventFields{CaseID: caseID, Seq: e.Seq, Type: e.Type, Payload: payload, ActorID: e.Actor.UserID, OrgID: e.Actor.OrgID, At: e.At, Corrects: e.Corrects}, keyID, mac); err != nil {
+			return pathway.Case{}, err
+		}
+		events = append(events, e)
+		payloads = append(payloads, payload)
 	}
-	return out, skipped, rows.Err()
+	if err := rows.Err(); err != nil {
+		return pathway.Case{}, err
+	}
+	rows.Close()
+	if len(events) == 0 {
+		return pathway.Case{}, waymark.Errorf(waymark.ENOTFOUND, "Case not found")
+	}
+	for i := range events {
+		plain, err := t.open(ownerCase, caseID, eventAAD(caseID, events[i].Seq), payloads[i])
+		if err != nil {
+			return pathway.Case{}, err
+		}
+		if err := pathway.DecodePayload(&events[i], plain); err != nil {
+			return pathway.Case{}, err
+		}
+	}
+	return pathway.Replay(events), nil
+}
+
+// matchRecordAAD binds a sealed match record to its case.
+func matchRecordAAD(caseID string) string { return "person_match_records.record\x00" + caseID }
+
+// matchRecordOf is what the engine compares of a case's child, as stored.
+func matchRecordOf(c pathway.Case) (string, error) {
+	b, err := json.Marshal(pathway.MatchPerson(c))
+	if err != nil {
+		return "", fmt.Errorf("store: encoding the match record of case %s: %w", c.ID, err)
+	}
+	return string(b), nil
+}
+
+// saveMatchRecord writes a case's sealed match record when its digest
+// differs from the stored one (most events change nothing the engine
+// compares: one query, no write).
+func (t *Tx) saveMatchRecord(caseID, digest, sealed string, fresh bool) error {
+	if fresh {
+		_, err := t.exec(`INSERT INTO person_match_records(case_id, record, digest) VALUES ($1, $2, $3)`, caseID, sealed, digest)
+		return wrapErr("store: saving the match record", err)
+	}
+	have, err := t.stringColumn(`SELECT digest FROM person_match_records WHERE case_id = $1`, caseID)
+	if err != nil {
+		return fmt.Errorf("store: reading the match record: %w", err)
+	}
+	if len(have) == 1 && have[0] == digest {
+		return nil
+	}
+	_, err = t.exec(`INSERT INTO person_match_records(case_id, record, digest) VALUES ($1, $2, $3)
+		ON CONFLICT (case_id) DO UPDATE SET record = excluded.record, digest = excluded.digest`, caseID, sealed, digest)
+	return wrapErr("store: saving the match record", err)
+}
+
+func wrapErr(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// storedMatchRecord reads and opens a case's match record ("" when it has none).
+func (t *Tx) storedMatchRecord(caseID string) (record, digest string, err error) {
+	var stored string
+	err = t.queryRow(`SELECT record, digest FROM person_match_records WHERE case_id = $1`, caseID).Scan(&stored, &digest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("store: reading the match record: %w", err)
+	}
+	plain, err := t.open(ownerCase, caseID, matchRecordAAD(caseID), stored)
+	if err != nil {
+		return "", "", err
+	}
+	return string(plain), digest, nil
+}
+
+// MatchRecord is what a candidate case gives the search for earlier
+// records: its child as the engine compares them, opened from its sealed
+// match record alone, and from its read model its reference, its Children's
+// Services organisation and the roles the viewer holds on it by sealed
+// member rows (as case lists decide a viewer's standing).
+type MatchRecord struct {
+	CaseID, Reference, ChildrensServicesOrg string
+	Person                                  match.Person
+	Roles                                   []string
+}
+
+// MatchRecords opens the match records of the cases, for the viewer (user
+// in org). A case with no match record (recorded before migration 0034
+// and not filed since) or erased is left out; the map has the others.
+func (t *Tx) MatchRecords(caseIDs []string, userID, orgID string) (map[string]MatchRecord, error) {
+	out := make(map[string]MatchRecord, len(caseIDs))
+	for _, id := range caseIDs {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		var stored, master, wrapped string
+		var reference sql.NullString
+		var destroyed bool
+		r := MatchRecord{CaseID: id}
+		err := t.queryRow(`SELECT r.record, c.reference, c.cs_org_id, `+caseKeyColumns+`
+			FROM person_match_records r JOIN cases c ON c.id = r.case_id`+caseKeyJoin+` WHERE r.case_id = $1`, id).
+			Scan(&stored, &reference, &r.ChildrensServicesOrg, &master, &wrapped, &destroyed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: reading a match record: %w", err)
+		}
+		if destroyed {
+			continue
+		}
+		r.Reference = reference.String
+		plain := []byte(stored)
+		if crypt.IsSealed(stored) {
+			k, err := t.unwrap(ownerCase, id, master, wrapped, false)
+			if err != nil {
+				return nil, err
+			}
+			if plain, err = crypt.OpenText(k, stored, matchRecordAAD(id)); err != nil {
+				return nil, fmt.Errorf("store: decrypting the match record of case %s: %w", id, err)
+			}
+		}
+		if err := json.Unmarshal(plain, &r.Person); err != nil {
+			return nil, fmt.Errorf("store: decoding the match record of case %s: %w", id, err)
+		}
+		out[id] = r
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]string, 0, len(out))
+	for id := range out {
+		ids = append(ids, id)
+	}
+	roles, err := t.sealedMemberships(ids, userID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for id, rs := range roles {
+		if r, ok := out[id]; ok {
+			r.Roles = rs
+			out[id] = r
+		}
+	}
+	return out, nil
 }

@@ -134,6 +134,9 @@ func (p *CasePreparer) NewCase(c pathway.Case, appends [][]pathway.Event, update
 	if pc.name, err = crypt.SealText(dk, []byte(pc.proj.childName), childNameAAD(c.ID)); err != nil {
 		return nil, err
 	}
+	if pc.proj.matchRecordSealed, err = crypt.SealText(dk, []byte(pc.proj.matchRecord), matchRecordAAD(c.ID)); err != nil {
+		return nil, err
+	}
 	pc.escalated = escalatedSince(c)
 	if pc.escalations, err = sealedOpenEscalations(c, encrypt); err != nil {
 		return nil, err

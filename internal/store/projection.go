@@ -29,6 +29,10 @@ type projection struct {
 	// recorded before that migration and not filed since.
 	matchKeys        []string
 	matchKeysUnfiled bool
+	// matchRecord is what the engine compares of the child (JSON of
+	// pathway.MatchPerson), in clear, and matchDigest its keyed digest;
+	// matchRecordSealed is it sealed, set before it is written.
+	matchRecord, matchDigest, matchRecordSealed string
 }
 
 type caseRow struct {
@@ -162,6 +166,12 @@ func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID strin
 	}
 	p.tokens = ix.Tokens(append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)...)
 	p.matchKeys = matchKeysOf(c, ix)
+	rec, err := matchRecordOf(c)
+	if err != nil {
+		return p, err
+	}
+	p.matchRecord = rec
+	p.matchDigest = ix.MatchRecordDigest(c.ID, []byte(p.matchRecord))
 	return p, nil
 }
 
@@ -282,7 +292,10 @@ func (t *Tx) storedProjection(caseID string) (p projection, found bool, err erro
 	if p.tokens, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
 		return p, found, err
 	}
-	p.matchKeys, p.matchKeysUnfiled, err = t.storedMatchKeys(caseID)
+	if p.matchKeys, p.matchKeysUnfiled, err = t.storedMatchKeys(caseID); err != nil {
+		return p, found, err
+	}
+	p.matchRecord, p.matchDigest, err = t.storedMatchRecord(caseID)
 	return p, found, err
 }
 
@@ -301,6 +314,17 @@ func compareProjection(want, got projection) string {
 		// Recorded before migration 0034, which could not file it: it has
 		// no match keys until its next event or a rebuild writes them.
 		got.matchKeys = want.matchKeys
+		if got.matchRecord == "" {
+			got.matchRecord, got.matchDigest = want.matchRecord, want.matchDigest
+		}
+	}
+	switch {
+	case got.matchRecord == "" && want.matchRecord != "":
+		return "the read model lacks the person_match_records row its events give (a row was deleted)"
+	case got.matchRecord != want.matchRecord:
+		return "person_match_records.record is not the record its events give"
+	case got.matchDigest != want.matchDigest:
+		return "person_match_records.digest is not the digest of the record its events give"
 	}
 	return compareLines(want.lines(), got.lines())
 }

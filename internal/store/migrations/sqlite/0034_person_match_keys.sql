@@ -22,3 +22,15 @@ CREATE TABLE person_match_keys_unfiled (
     case_id TEXT NOT NULL PRIMARY KEY
 ) WITHOUT ROWID;
 INSERT INTO person_match_keys_unfiled(case_id) SELECT id FROM cases;
+
+-- What the matching engine compares of each case's child (the names,
+-- dates, ages, places and languages of pathway.MatchPerson), sealed with
+-- the case's data key, so that comparing a candidate decrypts only this
+-- record, not its whole history. digest is a keyed hash (under the index
+-- key, with the case id) of the record, so a write can tell it unchanged
+-- without decrypting it; it is never equal across two cases.
+CREATE TABLE person_match_records (
+    case_id TEXT NOT NULL PRIMARY KEY,
+    record  TEXT NOT NULL,
+    digest  TEXT NOT NULL
+) WITHOUT ROWID;
