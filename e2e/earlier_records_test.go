@@ -57,7 +57,7 @@ func newAliasWorld(t *testing.T) *aliasWorld {
 	w := &aliasWorld{screens: s}
 	s.db.SetChildrensServicesOrg(s.p.ChildrensServices.ID)
 	c := storetest.ValidConcern(s.clock.Now())
-	c.Child.DateOfBirth = "2011-11-20"
+	c.Child.DateOfBirth, c.Child.Aliases = "2011-11-20", []string{"Mimi Hoxha"} // known by another name too (§4.8)
 	if w.first, err = s.svc.RaiseConcern(ctx, s.p.Teacher, c); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func newAliasWorld(t *testing.T) *aliasWorld {
 	s.clock.Advance(5 * time.Minute)
 	s.db.SetChildrensServicesOrg("org-south")
 	c = storetest.ValidConcern(s.clock.Now())
-	c.Child.GivenNames, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", nil, "2011-11-20"
+	c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", "Hoxha", nil, "2011-11-20"
 	c.Child.CurrentLocation, c.IdentifiedWhere = "Bus station, Southtown", "Southtown bus station"
 	if w.again, err = s.svc.RaiseConcern(ctx, s.p.Teacher, c); err != nil {
 		t.Fatal(err)

@@ -424,7 +424,7 @@ func TestSeedFailsLoudlyWhenTheCatalogueLacksAnIndicator(t *testing.T) {
 }
 
 // TestTheChildRaisedAgainUnderAnAliasShowsAPossibleEarlierRecord: the demo's
-// Children's Services worker, on Kiki Morrison's case, is shown Kayla
+// Children's Services worker, on Kay Morrison's case, is shown Kayla
 // Morris's as a likely earlier record of the same child (issue 14 §1).
 func TestTheChildRaisedAgainUnderAnAliasShowsAPossibleEarlierRecord(t *testing.T) {
 	svc, _ := seeded(t)
@@ -438,11 +438,11 @@ func TestTheChildRaisedAgainUnderAnAliasShowsAPossibleEarlierRecord(t *testing.T
 	for _, c := range cases {
 		ids[c.ChildName] = c.ID
 	}
-	recs, err := svc.EarlierRecords(ctx, v, ids["Kiki Morrison"])
+	recs, err := svc.EarlierRecords(ctx, v, ids["Kay Morrison"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(recs) == 0 || recs[0].CaseID != ids["Kayla Morris"] || recs[0].AskOrg == "" {
-		t.Fatalf("Kiki Morrison's earlier records: %+v, want Kayla Morris's case (%s) first", recs, ids["Kayla Morris"])
+		t.Fatalf("Kay Morrison's earlier records: %+v, want Kayla Morris's case (%s) first", recs, ids["Kayla Morris"])
 	}
 }

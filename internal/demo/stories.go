@@ -372,5 +372,5 @@ var stories = []story{
 	// A pilot site's case, decided by the local panel (panel.go).
 	erin,
 	// Kayla Morris raised again under another name: a likely earlier record (earlier_record.go).
-	kiki,
+	kay,
 }

@@ -49,7 +49,7 @@ func newLinkEnv(t *testing.T, db *store.DB) *linkEnv {
 	}
 	db.SetChildrensServicesOrg(e.p.ChildrensServices.ID)
 	c := storetest.ValidConcern(e.clock.Now())
-	c.Child.DateOfBirth = "2011-11-20"
+	c.Child.DateOfBirth, c.Child.Aliases = "2011-11-20", []string{"Mimi Hoxha"} // known by another name too (§4.8)
 	first, err := e.svc.RaiseConcern(ctx, e.p.Teacher, c)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func newLinkEnv(t *testing.T, db *store.DB) *linkEnv {
 	e.clock.Advance(21 * 24 * time.Hour)
 	db.SetChildrensServicesOrg("org-south")
 	c = storetest.ValidConcern(e.clock.Now())
-	c.Child.GivenNames, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", nil, "2011-11-20"
+	c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Mimi", "Hoxha", nil, "2011-11-20"
 	c.Child.CurrentLocation, c.IdentifiedWhere = "Bus station, Southtown", "Southtown bus station"
 	again, err := e.svc.RaiseConcern(ctx, e.p.Teacher, c)
 	if err != nil {
