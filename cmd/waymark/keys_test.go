@@ -103,7 +103,7 @@ func TestKeysRotateMovesEveryDataKeyToTheNewestMasterKey(t *testing.T) {
 	// With both, everything reads (rebuild replays every case).
 	out.Reset()
 	err = run(context.Background(), []string{"rebuild", "--data", dir, "--master-key-file", both}, env(nil), nil, &out, io.Discard)
-	if err != nil || !strings.Contains(out.String(), "rebuilt read models of 13 cases") {
+	if err != nil || !strings.Contains(out.String(), "rebuilt read models of 14 cases") {
 		t.Fatalf("rebuild with both keys: %v %s", err, out.String())
 	}
 }
@@ -152,10 +152,10 @@ func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T
 	promoted := filepath.Join(t.TempDir(), "keys")
 	os.WriteFile(promoted, []byte(strings.Replace(string(old)+gen, " unwrap-only\n", "\n", 1)), 0o600)
 	out, err = keys(promoted, "rotate")
-	if err == nil || !strings.Contains(err.Error(), "does not hold master key "+newID) || !strings.Contains(err.Error(), "nothing was re-wrapped") || !strings.Contains(out, "will re-wrap 14 data keys") {
+	if err == nil || !strings.Contains(err.Error(), "does not hold master key "+newID) || !strings.Contains(err.Error(), "nothing was re-wrapped") || !strings.Contains(out, "will re-wrap 15 data keys") {
 		t.Fatalf("rotate while a replica lacks the new key: %v\n%s", err, out)
 	}
-	if out, err := keys(promoted, "check"); err != nil || !strings.Contains(out, "master key "+oldRing.Primary()+" wraps 14 data keys") {
+	if out, err := keys(promoted, "check"); err != nil || !strings.Contains(out, "master key "+oldRing.Primary()+" wraps 15 data keys") {
 		t.Fatalf("rotate re-wrapped something after all: %v\n%s", err, out)
 	}
 	// Rotating with the key still staged here re-wraps nothing, and says why.
@@ -171,7 +171,7 @@ func TestKeysRotateWaitsUntilEveryRunningReplicaWrapsUnderTheNewKey(t *testing.T
 	stop()
 	startDemoWith(t, dir, "--master-key-file", promoted)
 	out, err = keys(promoted, "rotate")
-	if err != nil || !strings.Contains(out, "re-wrapped 14 data keys under master key "+newID) {
+	if err != nil || !strings.Contains(out, "re-wrapped 15 data keys under master key "+newID) {
 		t.Fatalf("rotate once every replica wraps under the new key: %v\n%s", err, out)
 	}
 	// The old key wraps nothing now but sealed the history: keys check does

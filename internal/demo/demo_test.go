@@ -164,8 +164,8 @@ func TestSeedTwiceChangesNothing(t *testing.T) {
 	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM cases`).Scan(&cases); err != nil {
 		t.Fatal(err)
 	}
-	if cases != 13 {
-		t.Errorf("got %d cases after seeding twice, want 13", cases)
+	if cases != 14 {
+		t.Errorf("got %d cases after seeding twice, want 14", cases)
 	}
 }
 
@@ -256,8 +256,8 @@ func TestCasesAreSpreadAcrossTheStages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cases) != 13 {
-		t.Fatalf("got %d cases, want 13", len(cases))
+	if len(cases) != 14 {
+		t.Fatalf("got %d cases, want 14", len(cases))
 	}
 	stages := map[pathway.Stage]int{}
 	overdue := map[pathway.Stage]int{}
@@ -289,7 +289,7 @@ func TestCasesAreSpreadAcrossTheStages(t *testing.T) {
 			t.Errorf("%s has reference %q", c.ChildName, c.Reference)
 		}
 	}
-	want := map[pathway.Stage]int{pathway.StageConcernRaised: 4, pathway.StageContactRecorded: 4, pathway.StageOutcomeGiven: 5}
+	want := map[pathway.Stage]int{pathway.StageConcernRaised: 4, pathway.StageContactRecorded: 4, pathway.StageOutcomeGiven: 6}
 	for s, n := range want {
 		if stages[s] != n {
 			t.Errorf("%d cases at %s, want %d", stages[s], s, n)
@@ -398,8 +398,8 @@ func TestSeedWorksWhateverTheDate(t *testing.T) {
 			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM cases`).Scan(&cases); err != nil {
 				t.Fatal(err)
 			}
-			if cases != 13 {
-				t.Errorf("got %d cases, want 13", cases)
+			if cases != 14 {
+				t.Errorf("got %d cases, want 14", cases)
 			}
 		})
 	}
@@ -420,5 +420,29 @@ func TestSeedFailsLoudlyWhenTheCatalogueLacksAnIndicator(t *testing.T) {
 	}
 	if orgs != 0 {
 		t.Errorf("a failed Seed left %d organisations behind", orgs)
+	}
+}
+
+// TestTheChildRaisedAgainUnderAnAliasShowsAPossibleEarlierRecord: the demo's
+// Children's Services worker, on Kay Morrison's case, is shown Kayla
+// Morris's as a likely earlier record of the same child (issue 14 §1).
+func TestTheChildRaisedAgainUnderAnAliasShowsAPossibleEarlierRecord(t *testing.T) {
+	svc, _ := seeded(t)
+	ctx := context.Background()
+	v := signIn(t, svc, csWorkerEmail)
+	cases, _, err := svc.MyCasesPage(ctx, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, c := range cases {
+		ids[c.ChildName] = c.ID
+	}
+	recs, err := svc.EarlierRecords(ctx, v, ids["Kay Morrison"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) == 0 || recs[0].CaseID != ids["Kayla Morris"] || recs[0].AskOrg == "" {
+		t.Fatalf("Kay Morrison's earlier records: %+v, want Kayla Morris's case (%s) first", recs, ids["Kayla Morris"])
 	}
 }

@@ -371,4 +371,6 @@ var stories = []story{
 	},
 	// A pilot site's case, decided by the local panel (panel.go).
 	erin,
+	// Kayla Morris raised again under another name: a likely earlier record (earlier_record.go).
+	kay,
 }

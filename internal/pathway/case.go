@@ -146,6 +146,8 @@ type Case struct {
 	// Household is who the child lives with, and the meeting's consideration
 	// of a child unrelated to it (household.go, §6.8).
 	Household HouseholdState
+	// Links are the requests and links to other cases about the same child (case_links.go).
+	Links CaseLinkState
 
 	// Situation is what the team has learnt of the child's situation, the
 	// exploiters and the child's background (situation.go, §8.8).
@@ -169,7 +171,7 @@ type area interface {
 }
 
 func (c *Case) areas() []area {
-	return []area{&c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety, &c.Clients}
+	return []area{&c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety, &c.Clients, &c.Links}
 }
 
 // Flags are the facts every view and list of a case shows first.

@@ -9,6 +9,7 @@ const (
 	MemberFirstResponder    = "first_responder"    // the lead First Responder organisation (§8.5)
 	MemberPartnership       = "partnership"        // the partnership lead, while an escalation is open (§8.6)
 	MemberBreakGlass        = "break_glass"        // emergency access with a written reason, for a few hours (§6.5)
+	MemberLinkedCase        = "linked_case"        // the team of a case confirmed to be about the same child (case_links.go)
 )
 
 // Member is a user or a whole organisation team with need to know (§6.5).
@@ -84,7 +85,7 @@ func TeamRoles() []string {
 // outside Children's Services sees what they recorded, the reference and the
 // outcome, and nothing of the team's internal work (§6.5).
 func VisibleTo(e Event, m Membership, viewerUserID string) bool {
-	if m.Team() {
+	if m.Team() || m.Is(MemberLinkedCase) { // a linked team sees the whole history (case_links.go)
 		return true
 	}
 	switch e.Type {

@@ -212,6 +212,9 @@ func MayGive(m Membership, a Actor, cmd Command) error {
 	if m.Team() {
 		return nil
 	}
+	if readsOnlyAsALinkedTeam(m) { // case_links.go
+		return notOffered()
+	}
 	switch cmd.(type) {
 	case AddNote, CorrectEntry, CorrectChildDetails, CompleteMeetingAction, RaiseEscalation, EscalateFurther, ResolveEscalation,
 		RecordContact, RecordOutcome, ContributeToNRM, RecordImmediateAction:

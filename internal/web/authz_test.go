@@ -233,6 +233,21 @@ func authzRoutes() map[string]authzRoute {
 		"POST /api/v1/cases/{id}/outcome":          {method: "POST", path: "/api/v1/cases/{id}/outcome", json: map[string]any{"expectedVersion": 1, "decision": "assessment", "nextStep": "Assess."}, want: merge(csOnly(invalid), statuses{"anonymous": unauth})},
 		"POST /api/v1/cases/{id}/actions/{action}": {method: "POST", path: "/api/v1/cases/{id}/actions/{action}", json: map[string]any{"expectedVersion": 1, "text": "A note."}, want: merge(members(ok, nil), statuses{"anonymous": unauth})},
 
+		// Earlier records and links (case_links.go, issue 14 §1): the team's;
+		// the referrer is told to ask the team. The matrix's case has no
+		// earlier record and no link, so a handle or link named is not one.
+		"GET /cases/{id}/earlier-records":                       {method: "GET", path: "/cases/{id}/earlier-records", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"POST /cases/{id}/earlier-records/{handle}/link":        {method: "POST", path: "/cases/{id}/earlier-records/x/link", form: form("reason-1", "Same scar", "field", "reason-1"), want: merge(members(invalid, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /cases/{id}/links/{link}/confirm":                 {method: "POST", path: "/cases/{id}/links/x/confirm", form: csrf, want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /cases/{id}/links/{link}/decline":                 {method: "POST", path: "/cases/{id}/links/x/decline", form: form("decline-1", "Not her", "field", "decline-1"), want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /cases/{id}/links/{link}/unlink":                  {method: "POST", path: "/cases/{id}/links/x/unlink", form: form("unlink-1", "Not her", "field", "unlink-1"), want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/earlier-records":                {method: "GET", path: "/api/v1/cases/{id}/earlier-records", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /api/v1/cases/{id}/earlier-records/{handle}/link": {method: "POST", path: "/api/v1/cases/{id}/earlier-records/x/link", json: map[string]any{"reason": "Same scar"}, want: merge(members(invalid, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/links":                          {method: "GET", path: "/api/v1/cases/{id}/links", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /api/v1/cases/{id}/links/{link}/confirm":          {method: "POST", path: "/api/v1/cases/{id}/links/x/confirm", json: map[string]any{}, want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /api/v1/cases/{id}/links/{link}/decline":          {method: "POST", path: "/api/v1/cases/{id}/links/x/decline", json: map[string]any{"reason": "Not her"}, want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+		"POST /api/v1/cases/{id}/links/{link}/unlink":           {method: "POST", path: "/api/v1/cases/{id}/links/x/unlink", json: map[string]any{"reason": "Not her"}, want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
+
 		// NRM drafts (nrmdraft.go): the team working the case only; the
 		// referrer is told to ask the team. No decision on the matrix's case
 		// is negative, so there is no reconsideration to draft (§8.9).

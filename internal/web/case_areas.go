@@ -142,6 +142,9 @@ func caseNav(d caseData, current string) []areaLink {
 	for _, a := range appliedAreas(d) {
 		nav = append(nav, areaLink{Href: base + "/" + a.Slug, Text: a.Title, Current: current == a.Slug})
 	}
+	if m := d.View.Membership; m.Team() || m.Is(pathway.MemberLinkedCase) { // case_links.go
+		nav = append(nav, areaLink{Href: base + "/earlier-records", Text: "Earlier records and links", Current: current == "earlier-records"})
+	}
 	return append(nav, areaLink{Href: base + "/timeline", Text: "Timeline", Current: current == "timeline"})
 }
 

@@ -217,6 +217,7 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, v casework.V
 		}
 	}
 	p := s.overview(view, v)
+	p.Links = s.overviewLinks(r, v, view) // case_links.go
 	if a, ok := s.actions.bySlug[r.URL.Query().Get("done")]; ok {
 		// What was saved is shown in its area: the banner's next link goes there.
 		if ar, _ := areaBySlug(areaOf(a)); ar.applies(p.Case) {
@@ -259,6 +260,7 @@ type overviewPage struct {
 	NextHref   string
 	Saved      *areaLink            // the area of the action just saved
 	Immediate  immediateActionsView // §6.4 (immediate_actions.go)
+	Links      *linksView           // earlier records and links (case_links.go)
 }
 
 func (s *Server) overview(view casework.CaseView, v casework.Viewer) overviewPage {

@@ -47,6 +47,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{id}", s.page(s.handleCase))
 	mux.Handle("GET /cases/{id}/timeline", s.page(s.handleCaseTimeline)) // case_timeline.go
 	mux.Handle("GET /cases/{id}/{area}", s.page(s.handleCaseArea))       // case_areas.go: one page per area
+	// Earlier records of the child and links between cases (case_links.go, issue 14 §1).
+	mux.Handle("GET /cases/{id}/earlier-records", s.page(s.handleCaseLinks))
+	mux.Handle("POST /cases/{id}/earlier-records/{handle}/link", s.page(s.handleRequestLink))
+	mux.Handle("POST /cases/{id}/links/{link}/confirm", s.page(s.handleConfirmLink))
+	mux.Handle("POST /cases/{id}/links/{link}/decline", s.page(s.handleDeclineLink))
+	mux.Handle("POST /cases/{id}/links/{link}/unlink", s.page(s.handleUnlink))
 	mux.Handle("GET /cases/{id}/contact", s.page(s.handleContactForm))
 	mux.Handle("POST /cases/{id}/contact", s.page(s.handleContact))
 	mux.Handle("GET /cases/{id}/outcome", s.page(s.handleOutcomeForm))
@@ -148,6 +154,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/{id}/outcome", s.api(s.handleAPIOutcome))
 	mux.Handle("GET /api/v1/cases/{id}/actions", s.api(s.handleAPICaseActions))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.api(s.handleAPIAction))
+	mux.Handle("GET /api/v1/cases/{id}/earlier-records", s.api(s.handleAPIEarlierRecords))             // case_links.go
+	mux.Handle("POST /api/v1/cases/{id}/earlier-records/{handle}/link", s.api(s.handleAPIRequestLink)) // case_links.go
+	mux.Handle("GET /api/v1/cases/{id}/links", s.api(s.handleAPILinks))                                // case_links.go
+	mux.Handle("POST /api/v1/cases/{id}/links/{link}/confirm", s.api(s.handleAPIConfirmLink))          // case_links.go
+	mux.Handle("POST /api/v1/cases/{id}/links/{link}/decline", s.api(s.handleAPIDeclineLink))          // case_links.go
+	mux.Handle("POST /api/v1/cases/{id}/links/{link}/unlink", s.api(s.handleAPIUnlink))                // case_links.go
 	mux.Handle("GET /api/v1/cases/{id}/nrm-draft", s.api(s.handleAPINRMDraft(nrm.Referral)))
 	mux.Handle("PUT /api/v1/cases/{id}/nrm-draft/fields/{field}", s.api(s.handleAPINRMField(nrm.Referral)))
 	mux.Handle("GET /api/v1/cases/{id}/nrm-draft.pdf", s.api(s.handleAPINRMDocument(nrm.Referral, casework.NRMFormatPDF)))
