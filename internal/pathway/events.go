@@ -99,6 +99,7 @@ var eventDecoders = newEventRegistry(
 	immediateActionEvents(), // immediate_actions.go
 	householdEvents(),       // household.go
 	section47Events(),       // section47.go
+	entityEvents(),          // entities.go
 )
 
 // EventTypes lists every registered event type.
