@@ -23,6 +23,7 @@ type projection struct {
 	members   []pathway.Member
 	clocks    []clockRow
 	tokens    []string
+	entities  []entityRow // entity_keys (entities.go)
 }
 
 type caseRow struct {
@@ -155,6 +156,7 @@ func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID strin
 		p.clocks = append(p.clocks, r)
 	}
 	p.tokens = ix.Tokens(append([]string{ch.GivenNames, ch.FamilyName}, ch.Aliases...)...)
+	p.entities = entityRows(c, ix) // entities.go
 	return p, nil
 }
 
@@ -204,6 +206,7 @@ func (p projection) lines() []string {
 	for _, h := range slices.Compact(ts) {
 		out = append(out, "search_tokens: "+h)
 	}
+	out = append(out, sortEntityRows(p.entities)...) // entities.go
 	return out
 }
 
@@ -267,7 +270,10 @@ func (t *Tx) storedProjection(caseID string) (p projection, found bool, err erro
 	if p.clocks, err = t.storedClocks(caseID); err != nil {
 		return p, found, err
 	}
-	p.tokens, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID)
+	if p.tokens, err = t.stringColumn(`SELECT token_hash FROM search_tokens WHERE case_id = $1`, caseID); err != nil {
+		return p, found, err
+	}
+	p.entities, err = t.storedEntityKeys(caseID) // entities.go
 	return p, found, err
 }
 
