@@ -161,3 +161,9 @@ func (s *Service) SeesRecurrence(view CaseView, v Viewer) error {
 func (s *Service) SeesNetwork(v Viewer) bool {
 	return v.seesCases() && pathway.MaySeeNetwork(v.Actor(s.Catalog)) == nil
 }
+
+// SeesEntities says whether the viewer of a case may see its entities: the
+// team (pathway.MaySeeEntities).
+func (s *Service) SeesEntities(view CaseView, v Viewer) error {
+	return pathway.MaySeeEntities(v.actorOn(s.Catalog, view.Membership))
+}

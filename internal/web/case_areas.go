@@ -142,6 +142,9 @@ func caseNav(d caseData, current string) []areaLink {
 	for _, a := range appliedAreas(d) {
 		nav = append(nav, areaLink{Href: base + "/" + a.Slug, Text: a.Title, Current: current == a.Slug})
 	}
+	if d.IsTeam { // entities.go: the team's people, places and numbers (§6.8, §8.8)
+		nav = append(nav, areaLink{Href: base + "/entities", Text: "People, places and numbers", Current: current == "entities"})
+	}
 	return append(nav, areaLink{Href: base + "/timeline", Text: "Timeline", Current: current == "timeline"})
 }
 

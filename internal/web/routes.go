@@ -46,6 +46,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /my-work", s.page(s.handleMyWork))
 	mux.Handle("GET /cases/{id}", s.page(s.handleCase))
 	mux.Handle("GET /cases/{id}/timeline", s.page(s.handleCaseTimeline)) // case_timeline.go
+	mux.Handle("GET /cases/{id}/entities", s.page(s.handleCaseEntities)) // entities.go: people, places and numbers (§6.8)
+	mux.Handle("GET /network", s.page(s.handleNetwork))                  // entities.go: the partnership lead's network view
 	mux.Handle("GET /cases/{id}/{area}", s.page(s.handleCaseArea))       // case_areas.go: one page per area
 	mux.Handle("GET /cases/{id}/contact", s.page(s.handleContactForm))
 	mux.Handle("POST /cases/{id}/contact", s.page(s.handleContact))
@@ -147,6 +149,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/{id}/contact", s.api(s.handleAPIContact))
 	mux.Handle("POST /api/v1/cases/{id}/outcome", s.api(s.handleAPIOutcome))
 	mux.Handle("GET /api/v1/cases/{id}/actions", s.api(s.handleAPICaseActions))
+	mux.Handle("GET /api/v1/cases/{id}/entities", s.api(s.handleAPICaseEntities)) // entities.go
+	mux.Handle("GET /api/v1/network", s.api(s.handleAPINetwork))                  // entities.go
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.api(s.handleAPIAction))
 	mux.Handle("GET /api/v1/cases/{id}/nrm-draft", s.api(s.handleAPINRMDraft(nrm.Referral)))
 	mux.Handle("PUT /api/v1/cases/{id}/nrm-draft/fields/{field}", s.api(s.handleAPINRMField(nrm.Referral)))
