@@ -80,6 +80,7 @@ func TestSharedPhoneNumberIsFlaggedToTheMeetingChair(t *testing.T) {
 	b.tick(radioFor(b, "role", pathway.EntityRoleContact))
 	b.submit()
 	b.expectText("There is a problem", "07700 900123") // the error summary says what a number looks like
+	b.clear("value")
 	b.fill("value", "07700 900777")
 	b.submit()
 	b.open(casePath + "/entities")
