@@ -213,33 +213,51 @@ func (t *Tx) EntityRecurrence(caseID string, limit int) (map[string]Recurrence, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	hashes := make([]string, len(rs))
+	for i, r := range rs {
+		hashes[i] = r.KeyHash
+	}
+	cases, err := t.entityCases(hashes, caseID, limit)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]Recurrence, len(rs))
 	for _, r := range rs {
-		if r.Cases, err = t.entityCases(r.KeyHash, caseID, limit); err != nil {
-			return nil, err
-		}
+		r.Cases = cases[r.KeyHash]
 		out[r.KeyHash] = r
 	}
 	return out, nil
 }
 
-// entityCases lists up to limit cases filed under an entity key, but not
-// the one given, in case id order (the index's).
-func (t *Tx) entityCases(hash, notCase string, limit int) ([]EntityCase, error) {
-	rows, err := t.query(`SELECT k.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
-		FROM entity_keys k JOIN cases c ON c.id = k.case_id LEFT JOIN organisations o ON o.id = c.cs_org_id
-		WHERE k.key_hash = $1 AND k.case_id <> $2 ORDER BY k.case_id LIMIT $3`, hash, notCase, limit)
+// entityCases lists, for each of the key hashes, up to limit cases filed
+// under it, but not the case given, in case id order (the index's): one
+// statement, one index range of entity_keys per hash, each cut at limit,
+// so a hub in thousands of cases costs what a pair does.
+func (t *Tx) entityCases(hashes []string, notCase string, limit int) (map[string][]EntityCase, error) {
+	out := make(map[string][]EntityCase, len(hashes))
+	if len(hashes) == 0 {
+		return out, nil
+	}
+	args := []any{notCase}
+	parts := make([]string, 0, len(hashes))
+	for _, h := range hashes {
+		args = append(args, h)
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT key_hash, case_id FROM entity_keys WHERE key_hash = $%d AND case_id <> $1 ORDER BY case_id LIMIT %d) k%d`, len(args), limit, len(args)))
+	}
+	rows, err := t.query(`SELECT u.key_hash, u.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) u JOIN cases c ON c.id = u.case_id LEFT JOIN organisations o ON o.id = c.cs_org_id
+		ORDER BY u.key_hash, u.case_id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: reading an entity's cases: %w", err)
+		return nil, fmt.Errorf("store: reading entities' cases: %w", err)
 	}
 	defer rows.Close()
-	var out []EntityCase
 	for rows.Next() {
+		var h string
 		var e EntityCase
-		if err := rows.Scan(&e.CaseID, &e.Reference, &e.TeamOrgID, &e.TeamOrgName, &e.Closed); err != nil {
+		if err := rows.Scan(&h, &e.CaseID, &e.Reference, &e.TeamOrgID, &e.TeamOrgName, &e.Closed); err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		out[h] = append(out[h], e)
 	}
 	return out, rows.Err()
 }
@@ -267,8 +285,8 @@ func (r RecurringEntity) Fingerprint() string {
 func (t *Tx) RecurringEntitiesPage(at *Cursor, limit, perEntity int) ([]RecurringEntity, Page, error) {
 	q := `SELECT key_hash, kind, cases FROM entity_counts WHERE cases >= 2`
 	args := []any{}
-	if at != nil {
-		q += ` AND (cases < $1 OR (cases = $1 AND key_hash < $2))`
+	if at != nil { // a row value: the index's bound, on both stores
+		q += ` AND (cases, key_hash) < ($1, $2)`
 		args = append(args, at.Part, at.ID)
 	}
 	q += fmt.Sprintf(` ORDER BY cases DESC, key_hash DESC LIMIT %d`, limit+1)
@@ -295,10 +313,16 @@ func (t *Tx) RecurringEntitiesPage(at *Cursor, limit, perEntity int) ([]Recurrin
 		last := out[len(out)-1]
 		page.Next = &Cursor{Part: last.Count, ID: last.KeyHash}
 	}
+	hashes := make([]string, len(out))
+	for i, r := range out {
+		hashes[i] = r.KeyHash
+	}
+	cases, err := t.entityCases(hashes, "", perEntity)
+	if err != nil {
+		return nil, Page{}, err
+	}
 	for i := range out {
-		if out[i].Cases, err = t.entityCases(out[i].KeyHash, "", perEntity); err != nil {
-			return nil, Page{}, err
-		}
+		out[i].Cases = cases[out[i].KeyHash]
 	}
 	return out, page, nil
 }
