@@ -328,17 +328,30 @@ func addressKey(s string) string {
 	return pc + "/" + num
 }
 
-// personNameKey is a name's keys as the matching engine files it
+// personNameKey is a name's keys as the matching engine files a person
 // (match.BlockingKeys' name keys), sorted, so that "Ali Karim" and "KARIM,
-// ali" are one name.
+// ali" are one name, and whatever else the engine forgives in a name
+// (spelling that sounds the same, accents, transliteration) is forgiven
+// here too. The last word is taken as the family name; the engine's keys
+// do not depend on which name comes first. A name the engine gives no key
+// is its words, sorted.
 func personNameKey(name string) string {
+	ws := words(name)
+	if len(ws) == 0 {
+		return ""
+	}
+	p := match.Person{Family: ws[len(ws)-1]}
+	if len(ws) > 1 {
+		p.Given = strings.Join(ws[:len(ws)-1], " ")
+	}
 	var ks []string
-	for _, k := range match.BlockingKeys(match.Person{Given: name}) {
-		if t, ok := strings.CutPrefix(k, "n:"); ok {
-			if t = alnum(t); t != "" {
-				ks = append(ks, t)
-			}
+	for _, k := range match.BlockingKeys(p) {
+		if kind, rest, ok := strings.Cut(k, ":"); ok && (kind == "n" || kind == "n1") && rest != "" {
+			ks = append(ks, rest)
 		}
+	}
+	if len(ks) == 0 {
+		ks = ws
 	}
 	slices.Sort(ks)
 	return strings.Join(slices.Compact(ks), " ")
