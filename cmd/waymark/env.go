@@ -56,6 +56,11 @@ var flagOnly = map[string]string{
 	"ignore-replicas":       "keys rotate: override a refusal, once",
 	"record":                "verify, audit verify: note a clean verification for monitoring (the scheduled run)",
 	"secret":                "totp: the demo authenticator secret",
+	"in":                    "match dedupe: the file read",
+	"left":                  "match link: the first file read",
+	"right":                 "match link: the second file read",
+	"map":                   "match: the files' column mapping",
+	"threshold":             "match: the least probability printed",
 	"account-rate-limit":    "deprecated and ignored: kept so old command lines start",
 }
 

@@ -57,6 +57,8 @@ Commands:
   check          check configuration and database, and exit
   ho-lists show  print the Home Office NRM form's lists built in: their source, version and sizes
   ho-lists import bring a newer copy of the form's lists into a source checkout (--from DIR --commit C --date D)
+  match dedupe   find the records of the same person in a CSV file: --in FILE.csv --map MAPPING [--threshold 0.5]
+  match link     find the records of the same person in two CSV files: --left A.csv --right B.csv --map MAPPING
   version        print the version and the newest database schema this build knows
 
 Every command takes --database (or WAYMARK_DATABASE_URL): a SQLite file path or a
@@ -289,6 +291,8 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 			return errors.New(groups["ho-lists"])
 		}
 		return runHOLists(rest[0], rest[1:], getenv, stdout, stderr) // holists.go
+	case "match":
+		return runMatch(rest, stdout, stderr) // match.go
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

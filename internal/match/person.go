@@ -6,10 +6,7 @@
 // give it records and it gives back weights and the reasons for them.
 package match
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Person is what is known of one person, as a record to compare. Every
 // field may be empty. Names are as written; the model normalises them.
@@ -61,57 +58,4 @@ func (r Result) Strength() string {
 		return "possible"
 	}
 	return "weak"
-}
-
-// BlockingKeys are the keys a record is filed under, so that a new record
-// is compared only with records that share at least one key. They are
-// plaintext here; the case system stores them only as keyed hashes.
-func BlockingKeys(p Person) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(k string) {
-		if k != "" && !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	for _, n := range append([]string{p.Given + " " + p.Family}, p.Aliases...) {
-		for _, tok := range strings.Fields(strings.ToLower(n)) {
-			add("n:" + tok)
-		}
-	}
-	add("d:" + p.DateOfBirth)
-	return out
-}
-
-// Model holds the m and u probabilities of each comparison level, and the
-// prior probability that two records compared are the same person.
-type Model struct {
-	Prior float64
-}
-
-// DefaultModel is the model the case system compares children with.
-func DefaultModel() *Model { return &Model{Prior: 0.001} }
-
-// Compare weighs two records against each other.
-func (m *Model) Compare(a, b Person) Result {
-	var r Result
-	r.Weight = log2(m.Prior / (1 - m.Prior))
-	eq := func(field, x, y, agree, disagree string, w float64) {
-		x, y = strings.ToLower(strings.TrimSpace(x)), strings.ToLower(strings.TrimSpace(y))
-		if x == "" || y == "" {
-			return
-		}
-		d := Detail{Field: field, Agrees: x == y, Words: agree, Weight: w}
-		if !d.Agrees {
-			d.Words, d.Weight = disagree, -w
-		}
-		r.Weight += d.Weight
-		r.Details = append(r.Details, d)
-	}
-	eq("family name", a.Family, b.Family, "the family name is the same", "the family name differs", 8)
-	eq("given names", a.Given, b.Given, "the given names are the same", "the given names differ", 6)
-	eq("date of birth", a.DateOfBirth, b.DateOfBirth, "the date of birth is the same", "the date of birth differs", 9)
-	r.Probability = probability(r.Weight)
-	return r
 }
