@@ -34,6 +34,9 @@ func TestEntityValuesMatchHoweverTheyWereWritten(t *testing.T) {
 		{pathway.EntityAddress, "14 Mill Lane, EA1 4QT", "16 Mill Lane, EA1 4QT", false},
 		{pathway.EntityPerson, "Ali Karim", "KARIM  ali", true},
 		{pathway.EntityPerson, "Ali Karim", "Tom Jones", false},
+		// The engine's name keys forgive transliteration and name order (§4.8).
+		{pathway.EntityPerson, "Mohammed Ali", "Muhammad Ali", true},
+		{pathway.EntityPerson, "Nguyễn Văn An", "Nguyen Van An", true},
 		{pathway.EntityNickname, "Big T", "big-t", true},
 	} {
 		ka, kb := pathway.EntityKey(tc.kind, tc.a), pathway.EntityKey(tc.kind, tc.b)
