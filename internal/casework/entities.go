@@ -157,11 +157,6 @@ func (s *Service) SeesRecurrence(view CaseView, v Viewer) error {
 	return pathway.MaySeeRecurrence(view.Case, v.actorOn(s.Catalog, view.Membership))
 }
 
-// SeesNetwork says whether the viewer may see the network view.
-func (s *Service) SeesNetwork(v Viewer) bool {
-	return v.seesCases() && pathway.MaySeeNetwork(v.Actor(s.Catalog)) == nil
-}
-
 // SeesEntities says whether the viewer of a case may see its entities: the
 // team (pathway.MaySeeEntities).
 func (s *Service) SeesEntities(view CaseView, v Viewer) error {
