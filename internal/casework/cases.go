@@ -535,6 +535,9 @@ func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
 		if err := tx.DeleteOrphanReadModels(); err != nil {
 			return err
 		}
+		if err := tx.RebuildEntityCounts(); err != nil { // store/entities.go
+			return err
+		}
 		// Search by viewer is the cross of two read models just rebuilt.
 		if err := tx.RebuildSearchIndex(); err != nil {
 			return err

@@ -294,7 +294,7 @@ func planStories(svc *casework.Service, now time.Time) ([]step, error) {
 				return err
 			}})
 		previous := outcomeAt
-		for _, l := range slices.Concat(afterOutcome[name], listChoices[name]) { // listChoices: places.go
+		for _, l := range slices.Concat(afterOutcome[name], listChoices[name], entityChoices[name]) { // listChoices: places.go; entityChoices: entities.go
 			at := l.at(now, cal)
 			if !previous.Before(at) || !at.Before(now) {
 				return nil, fmt.Errorf("demo: %s for %s must come after the step before it, before now", l.what, name)

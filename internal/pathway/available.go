@@ -160,6 +160,9 @@ func NewCatalogue() []CatalogueEntry {
 		{AssignWorker{}, AreaPeople},
 		{RecordSupervision{}, AreaPeople},
 		{GiveClientAccess{}, AreaPeople},
+		{RecordEntity{}, AreaPeople},             // entities.go
+		{RemoveEntity{}, AreaPeople},             // entities.go
+		{RecordEntityDisruption{}, AreaMeetings}, // entities.go
 		{WithdrawClientAccess{}, AreaPeople},
 	}
 }

@@ -152,6 +152,10 @@ type Case struct {
 	// Situation is what the team has learnt of the child's situation, the
 	// exploiters and the child's background (situation.go, §8.8).
 	Situation SituationState
+
+	// Entity is the exploiters' people, addresses, phones, vehicles and
+	// handles the team recorded (entities.go, §6.8, §8.8).
+	Entity EntityState
 }
 
 // Note is a case note written by a team member: disclosures come in

@@ -87,6 +87,10 @@ func Choices() []Choice {
 		{Command: RecordNRMExplained{}, Field: "to", Options: toldWhom, Each: true},
 		{Command: RecordNRMOutcomeTold{}, Field: "to", Options: toldWhom, Each: true},
 		{Command: CompleteSection47{}, Field: "outcome", Options: section47Outcomes},
+		{Command: RecordEntity{}, Field: "kind", Options: entityKinds},                // entities.go
+		{Command: RecordEntity{}, Field: "role", Options: entityRoles},                // entities.go
+		{Command: RecordEntityDisruption{}, Field: "power", Options: disruption},      // entities.go
+		{Command: RecordEntityDisruption{}, Field: "outcome", Options: powerOutcomes}, // entities.go
 	}
 }
 
@@ -106,6 +110,9 @@ var requiredAnswers = map[reflect.Type][]string{
 	reflect.TypeFor[ContributeToNRM]():                  {"text", "topic"},
 	reflect.TypeFor[UseNRMContribution]():               {"contribution", "field"},
 	reflect.TypeFor[RecordSupervision]():                {"text"},
+	reflect.TypeFor[RecordEntity]():                     {"kind", "value", "role"},
+	reflect.TypeFor[RemoveEntity]():                     {"entityId", "reason"},
+	reflect.TypeFor[RecordEntityDisruption]():           {"entityId", "power", "outcome", "reason"},
 	reflect.TypeFor[AssignWorker]():                     {"workerEmail"},
 	reflect.TypeFor[GiveClientAccess]():                 {"clientId", "reason"},
 	reflect.TypeFor[WithdrawClientAccess]():             {"clientId"},

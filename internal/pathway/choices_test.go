@@ -161,6 +161,8 @@ var listFuncs = map[string]any{
 	"ImmediateActionOutcomes": pathway.ImmediateActionOutcomes, // immediate_actions.go
 	"ConsultedParties":        pathway.ConsultedParties,        // outcome_consulted.go
 	"HouseholdAnswers":        pathway.HouseholdAnswers,        // household.go
+	"EntityKinds":             pathway.EntityKinds,             // entities.go
+	"EntityRoles":             pathway.EntityRoles,             // entities.go
 	"Genders":                 pathway.Genders, "ContactMethods": pathway.ContactMethods, "Outcomes": pathway.Outcomes,
 	"MeetingKinds": pathway.MeetingKinds, "MeetingNRMDecisions": pathway.MeetingNRMDecisions,
 	"DisruptionPowers": pathway.DisruptionPowers, "PowerOutcomes": pathway.PowerOutcomes,

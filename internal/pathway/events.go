@@ -100,6 +100,7 @@ var eventDecoders = newEventRegistry(
 	householdEvents(),       // household.go
 	section47Events(),       // section47.go
 	caseLinkEvents(),        // case_links.go
+	entityEvents(),          // entities.go
 )
 
 // EventTypes lists every registered event type.

@@ -43,6 +43,7 @@ var answeredCommands = []pathway.Command{
 	pathway.RecordHousehold{}, pathway.RecordUnrelatedChildConsidered{},
 	pathway.StartSection47{}, pathway.CompleteSection47{},
 	pathway.RecordPanelDecision{}, pathway.RecordPanelReconsideration{},
+	pathway.RecordEntity{}, pathway.RemoveEntity{}, pathway.RecordEntityDisruption{}, // entities.go
 }
 
 // refusedAnswers decides cmd, with every answer left out, on each case for
@@ -116,7 +117,7 @@ func casesAtEveryStep(t *testing.T) []pathway.Case {
 	panelReconsidering := then(t, then(t, panel, policeLead, panelDecision(pathway.ReasonableGrounds, pathway.DecisionNegative, "2026-03-12"), nrmAfter("2026-03-12")),
 		policeLead, nrmReconsideration(pathway.ReasonableGrounds), nrmAfter("2026-03-13"))
 	return []pathway.Case{contactedCase(t), strategyCase(t), supCase(t), hidden, convened, submitted, rgPositive, reconsidering, missing, found, closed, ageInDoubt, ageOpen, supported, negative, ukvi, placed, contributed,
-		defenceDue, ageDecided, askedAbroad, unrelated, s47Open, panel, panelReconsidering}
+		defenceDue, ageDecided, askedAbroad, unrelated, s47Open, panel, panelReconsidering, entityCase(t)}
 }
 
 // The answers RequiredAnswers lists are exactly those the pathway refuses

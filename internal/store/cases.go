@@ -292,6 +292,9 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
 		return err
 	}
+	if err := t.saveEntityKeys(caseID, p.entities, fresh); err != nil { // entities.go
+		return err
+	}
 	return t.saveQueues(caseID, p, fresh)
 }
 

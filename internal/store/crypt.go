@@ -383,6 +383,9 @@ func (t *Tx) EraseCase(e Erasure) error {
 	if err := t.clearViewerTokens(e.CaseID); err != nil {
 		return err
 	}
+	if err := t.clearEntityKeys(e.CaseID); err != nil { // entities.go
+		return err
+	}
 	for _, q := range []string{
 		`UPDATE cases SET child_name = '', search_text = LOWER(COALESCE(reference, '')), progress = NULL WHERE id = $1`,
 		`DELETE FROM search_tokens WHERE case_id = $1`,

@@ -33,6 +33,7 @@ type projection struct {
 	// pathway.MatchPerson), in clear, and matchDigest its keyed digest;
 	// matchRecordSealed is it sealed, set before it is written.
 	matchRecord, matchDigest, matchRecordSealed string
+	entities  []entityRow // entity_keys (entities.go)
 }
 
 type caseRow struct {
@@ -172,6 +173,7 @@ func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID strin
 	}
 	p.matchRecord = rec
 	p.matchDigest = ix.MatchRecordDigest(c.ID, []byte(p.matchRecord))
+	p.entities = entityRows(c, ix) // entities.go
 	return p, nil
 }
 
@@ -226,6 +228,7 @@ func (p projection) lines() []string {
 	for _, h := range slices.Compact(mk) {
 		out = append(out, "person_match_keys: "+h)
 	}
+	out = append(out, sortEntityRows(p.entities)...) // entities.go
 	return out
 }
 
@@ -295,7 +298,10 @@ func (t *Tx) storedProjection(caseID string) (p projection, found bool, err erro
 	if p.matchKeys, p.matchKeysUnfiled, err = t.storedMatchKeys(caseID); err != nil {
 		return p, found, err
 	}
-	p.matchRecord, p.matchDigest, err = t.storedMatchRecord(caseID)
+	if p.matchRecord, p.matchDigest, err = t.storedMatchRecord(caseID); err != nil {
+		return p, found, err
+	}
+	p.entities, err = t.storedEntityKeys(caseID) // entities.go
 	return p, found, err
 }
 

@@ -394,7 +394,7 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			}
 		}
 		// Read models hang off a case that has a history, or an erasure.
-		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM person_match_keys`, `SELECT case_id FROM person_match_records`, `SELECT DISTINCT case_id FROM queue_items`, `SELECT DISTINCT case_id FROM case_viewers`, `SELECT case_id FROM case_escalations`} {
+		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM person_match_keys`, `SELECT case_id FROM person_match_records`, `SELECT DISTINCT case_id FROM queue_items`, `SELECT DISTINCT case_id FROM case_viewers`, `SELECT case_id FROM case_escalations`, `SELECT DISTINCT case_id FROM entity_keys`} {
 			ids, err := t.stringColumn(q)
 			if err != nil {
 				return err
@@ -463,7 +463,10 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		}
 		// Every case's case_viewers and search_tokens rows are as its
 		// events give: search by viewer must be their cross.
-		return t.checkSearchIndex()
+		if err := t.checkSearchIndex(); err != nil {
+			return err
+		}
+		return t.checkEntityCounts() // entities.go
 	})
 	return r, err
 }
@@ -1109,7 +1112,7 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 		return t.tamper(caseID, 0, 0, "it was erased but has no row in cases: the row was deleted")
 	}
 	var n int
-	if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM clocks WHERE case_id = $1) + (SELECT COUNT(*) FROM search_tokens WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_records WHERE case_id = $1) + (SELECT COUNT(*) FROM queue_items WHERE case_id = $1) + (SELECT COUNT(*) FROM case_escalations WHERE case_id = $1)`, caseID).Scan(&n); err != nil {
+	if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM clocks WHERE case_id = $1) + (SELECT COUNT(*) FROM search_tokens WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_records WHERE case_id = $1) + (SELECT COUNT(*) FROM queue_items WHERE case_id = $1) + (SELECT COUNT(*) FROM case_escalations WHERE case_id = $1) + (SELECT COUNT(*) FROM entity_keys WHERE case_id = $1)`, caseID).Scan(&n); err != nil {
 		return err
 	}
 	if name != "" || n > 0 {

@@ -104,6 +104,7 @@ func newActionSet() *actionSet {
 	addImmediateActionActions(set) // immediate_actions.go
 	addHouseholdActions(set)       // household.go
 	addSection47Actions(set)       // actions_section47.go
+	addEntityActions(set)          // entities.go
 	areas := map[string]pathway.Area{}
 	for _, e := range pathway.NewCatalogue() {
 		areas[e.Name()] = e.Area

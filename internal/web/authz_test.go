@@ -218,9 +218,12 @@ func authzRoutes() map[string]authzRoute {
 		"POST /concerns/{draft}/{step}": {method: "POST", path: "/concerns/{draft}/child", form: form("version", "1", "givenNames", "Amira"), want: merge(owner(invalid), statuses{"anonymous": unauth}), savesWhenRefused: invalid},
 
 		// A case: its members' only (§6.5); the administrator sees no case data.
-		"GET /cases/{id}":                          {method: "GET", path: "/cases/{id}", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
-		"GET /cases/{id}/{area}":                   {method: "GET", path: "/cases/{id}/concern", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
-		"GET /cases/{id}/timeline":                 {method: "GET", path: "/cases/{id}/timeline", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}":          {method: "GET", path: "/cases/{id}", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/{area}":   {method: "GET", path: "/cases/{id}/concern", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		"GET /cases/{id}/timeline": {method: "GET", path: "/cases/{id}/timeline", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
+		// entities.go: the team's people, places and numbers (§6.8); the referrer is a member outside the team.
+		"GET /cases/{id}/entities":                 {method: "GET", path: "/cases/{id}/entities", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
+		"GET /network":                             {method: "GET", path: "/network", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
 		"GET /cases/{id}/contact":                  {method: "GET", path: "/cases/{id}/contact", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
 		"POST /cases/{id}/contact":                 {method: "POST", path: "/cases/{id}/contact", form: form("version", "1", "method", "phone"), want: merge(csOnly(seeOther), statuses{"anonymous": unauth})},
 		"GET /cases/{id}/outcome":                  {method: "GET", path: "/cases/{id}/outcome", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
@@ -229,6 +232,8 @@ func authzRoutes() map[string]authzRoute {
 		"POST /cases/{id}/actions/{action}":        {method: "POST", path: "/cases/{id}/actions/{action}", form: form("version", "1", "text", "A note."), want: merge(members(seeOther, nil), statuses{"anonymous": unauth})},
 		"GET /api/v1/cases/{id}":                   {method: "GET", path: "/api/v1/cases/{id}", want: merge(members(ok, nil), statuses{"anonymous": unauth})},
 		"GET /api/v1/cases/{id}/actions":           {method: "GET", path: "/api/v1/cases/{id}/actions", want: merge(members(ok, nil), statuses{"anonymous": unauth})},
+		"GET /api/v1/cases/{id}/entities":          {method: "GET", path: "/api/v1/cases/{id}/entities", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})}, // entities.go
+		"GET /api/v1/network":                      {method: "GET", path: "/api/v1/network", want: bearer(forbidden, statuses{"partnership-lead": ok})},                                            // entities.go
 		"POST /api/v1/cases/{id}/contact":          {method: "POST", path: "/api/v1/cases/{id}/contact", json: map[string]any{"expectedVersion": 1, "method": "phone"}, want: merge(csOnly(ok), statuses{"anonymous": unauth})},
 		"POST /api/v1/cases/{id}/outcome":          {method: "POST", path: "/api/v1/cases/{id}/outcome", json: map[string]any{"expectedVersion": 1, "decision": "assessment", "nextStep": "Assess."}, want: merge(csOnly(invalid), statuses{"anonymous": unauth})},
 		"POST /api/v1/cases/{id}/actions/{action}": {method: "POST", path: "/api/v1/cases/{id}/actions/{action}", json: map[string]any{"expectedVersion": 1, "text": "A note."}, want: merge(members(ok, nil), statuses{"anonymous": unauth})},

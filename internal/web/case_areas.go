@@ -145,6 +145,9 @@ func caseNav(d caseData, current string) []areaLink {
 	if m := d.View.Membership; m.Team() || m.Is(pathway.MemberLinkedCase) { // case_links.go
 		nav = append(nav, areaLink{Href: base + "/earlier-records", Text: "Earlier records and links", Current: current == "earlier-records"})
 	}
+	if d.IsTeam { // entities.go: the team's people, places and numbers (§6.8, §8.8)
+		nav = append(nav, areaLink{Href: base + "/entities", Text: "People, places and numbers", Current: current == "entities"})
+	}
 	return append(nav, areaLink{Href: base + "/timeline", Text: "Timeline", Current: current == "timeline"})
 }
 

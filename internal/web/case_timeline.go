@@ -61,6 +61,8 @@ func happened(c pathway.Case, e pathway.Event) happening {
 		return at(m.ScheduledFor, "meetings") // a meeting is held when it was arranged for
 	case pathway.MeetingConvened, pathway.DisruptionPowerConsidered, pathway.MeetingActionAdded, pathway.MeetingActionDone:
 		return at(time.Time{}, "meetings")
+	case pathway.EntityDisruptionRecorded: // entities.go: a power the meeting decided on against an entity (§6.8)
+		return at(time.Time{}, "meetings")
 	case pathway.NRMSubmitted:
 		return at(d.SubmittedAt, "nrm")
 	case pathway.HomeOfficeReferenceRecorded:

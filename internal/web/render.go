@@ -188,6 +188,7 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	}
 	if v.User.Role == pathway.RolePartnershipLead {
 		add("/escalations", "Escalations") // §8.6
+		add("/network", "Network")         // entities.go: recurring exploiters, places and numbers (§6.8)
 	}
 	if v.SeesAlerts() {
 		add("/alerts", "Alerts") // §6.5: break-glass grants

@@ -46,6 +46,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /my-work", s.page(s.handleMyWork))
 	mux.Handle("GET /cases/{id}", s.page(s.handleCase))
 	mux.Handle("GET /cases/{id}/timeline", s.page(s.handleCaseTimeline)) // case_timeline.go
+	mux.Handle("GET /cases/{id}/entities", s.page(s.handleCaseEntities)) // entities.go: people, places and numbers (§6.8)
+	mux.Handle("GET /network", s.page(s.handleNetwork))                  // entities.go: the partnership lead's network view
 	mux.Handle("GET /cases/{id}/{area}", s.page(s.handleCaseArea))       // case_areas.go: one page per area
 	// Earlier records of the child and links between cases (case_links.go, issue 14 §1).
 	mux.Handle("GET /cases/{id}/earlier-records", s.page(s.handleCaseLinks))
@@ -153,6 +155,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/{id}/contact", s.api(s.handleAPIContact))
 	mux.Handle("POST /api/v1/cases/{id}/outcome", s.api(s.handleAPIOutcome))
 	mux.Handle("GET /api/v1/cases/{id}/actions", s.api(s.handleAPICaseActions))
+	mux.Handle("GET /api/v1/cases/{id}/entities", s.api(s.handleAPICaseEntities)) // entities.go
+	mux.Handle("GET /api/v1/network", s.api(s.handleAPINetwork))                  // entities.go
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.api(s.handleAPIAction))
 	mux.Handle("GET /api/v1/cases/{id}/earlier-records", s.api(s.handleAPIEarlierRecords))             // case_links.go
 	mux.Handle("POST /api/v1/cases/{id}/earlier-records/{handle}/link", s.api(s.handleAPIRequestLink)) // case_links.go

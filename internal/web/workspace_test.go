@@ -150,7 +150,9 @@ func TestEachAreaPageOffersOnlyItsOwnActions(t *testing.T) {
 		seen := map[string]string{}
 		for _, href := range sideNavLinks(sw.get("/cases/" + id).Body.String()) {
 			slug := strings.TrimPrefix(strings.TrimPrefix(href, "/cases/"+id), "/")
-			if slug == "" || slug == "timeline" {
+			// The entities page links to its own area's actions as the
+			// people area offers them (entities.go).
+			if slug == "" || slug == "timeline" || slug == "entities" {
 				continue
 			}
 			rec := sw.get(href)

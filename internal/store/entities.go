@@ -1,0 +1,338 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"waymark/internal/crypt"
+	"waymark/internal/pathway"
+)
+
+// Entity keys (migration 0035): each case is filed under the keyed hashes
+// of its entities (pathway.Case.EntityKeys hashed by crypt.EntityKeys), so
+// the cases an entity recurs in are found by an index probe and the network
+// of recurring entities is paged from entity_counts, without the database
+// holding a name, an address or a number (§6.8, §8.8). The rows are part of
+// the case's projection (projection.go): written by SaveProjection and the
+// prepared saves in the same transaction as the events, only where they
+// change, checked by verify, rewritten by rebuild, deleted on erasure.
+
+// entityRow is one entity_keys row of a case.
+type entityRow struct{ kind, hash string }
+
+func (r entityRow) line() string { return "entity_keys: " + r.kind + " " + r.hash }
+
+// entityRows hashes a case's entity keys.
+func entityRows(c pathway.Case, ix *crypt.Index) []entityRow {
+	ks := c.EntityKeys()
+	if len(ks) == 0 {
+		return nil
+	}
+	ek := ix.EntityKeys()
+	out := make([]entityRow, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, entityRow{kind: k.Kind, hash: ek.Hash(k.Kind, k.Key)})
+	}
+	return out
+}
+
+// storedEntityKeys reads a case's entity_keys rows.
+func (t *Tx) storedEntityKeys(caseID string) ([]entityRow, error) {
+	rows, err := t.query(`SELECT kind, key_hash FROM entity_keys WHERE case_id = $1`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []entityRow
+	for rows.Next() {
+		var r entityRow
+		if err := rows.Scan(&r.kind, &r.hash); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// saveEntityKeys makes a case's entity_keys rows exactly want, and moves
+// entity_counts by the rows added and removed. It reads what is stored and
+// writes only the difference: an event that changes no entity (most do not)
+// runs one query and writes nothing. A fresh case has none to read.
+func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
+	var have []entityRow
+	if !fresh {
+		var err error
+		if have, err = t.storedEntityKeys(caseID); err != nil {
+			return fmt.Errorf("store: reading entity keys: %w", err)
+		}
+	}
+	wanted := map[string]bool{}
+	for _, r := range want {
+		wanted[r.hash] = true
+	}
+	had := map[string]bool{}
+	for _, r := range have {
+		had[r.hash] = true
+		if wanted[r.hash] {
+			continue
+		}
+		if _, err := t.exec(`DELETE FROM entity_keys WHERE case_id = $1 AND key_hash = $2`, caseID, r.hash); err != nil {
+			return fmt.Errorf("store: clearing entity keys: %w", err)
+		}
+		if err := t.countEntity(r, -1); err != nil {
+			return err
+		}
+	}
+	for _, r := range want {
+		if had[r.hash] {
+			continue
+		}
+		had[r.hash] = true
+		if _, err := t.exec(`INSERT INTO entity_keys(case_id, key_hash, kind) VALUES ($1, $2, $3)`, caseID, r.hash, r.kind); err != nil {
+			return fmt.Errorf("store: saving entity keys: %w", err)
+		}
+		if err := t.countEntity(r, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countEntity moves an entity's count of cases by delta; a count that
+// reaches nought goes.
+func (t *Tx) countEntity(r entityRow, delta int) error {
+	if delta > 0 {
+		_, err := t.exec(`INSERT INTO entity_counts(key_hash, kind, cases) VALUES ($1, $2, $3)
+			ON CONFLICT (key_hash) DO UPDATE SET cases = entity_counts.cases + excluded.cases`, r.hash, r.kind, delta)
+		if err != nil {
+			return fmt.Errorf("store: counting entity: %w", err)
+		}
+		return nil
+	}
+	if _, err := t.exec(`UPDATE entity_counts SET cases = cases + $2 WHERE key_hash = $1`, r.hash, delta); err != nil {
+		return fmt.Errorf("store: counting entity: %w", err)
+	}
+	if _, err := t.exec(`DELETE FROM entity_counts WHERE key_hash = $1 AND cases <= 0`, r.hash); err != nil {
+		return fmt.Errorf("store: counting entity: %w", err)
+	}
+	return nil
+}
+
+// clearEntityKeys deletes a case's entity keys (erasure).
+func (t *Tx) clearEntityKeys(caseID string) error {
+	return t.saveEntityKeys(caseID, nil, false)
+}
+
+// RebuildEntityCounts writes entity_counts again from entity_keys
+// (`waymark rebuild`, after every case's rows were rewritten).
+func (t *Tx) RebuildEntityCounts() error {
+	if _, err := t.exec(`DELETE FROM entity_keys WHERE case_id NOT IN (SELECT case_id FROM case_events) OR case_id IN (SELECT case_id FROM erasures)`); err != nil {
+		return fmt.Errorf("store: clearing entity keys: %w", err)
+	}
+	if _, err := t.exec(`DELETE FROM entity_counts`); err != nil {
+		return fmt.Errorf("store: clearing entity counts: %w", err)
+	}
+	if _, err := t.exec(`INSERT INTO entity_counts(key_hash, kind, cases) SELECT key_hash, MIN(kind), COUNT(*) FROM entity_keys GROUP BY key_hash`); err != nil {
+		return fmt.Errorf("store: counting entities: %w", err)
+	}
+	return nil
+}
+
+// checkEntityCounts: entity_counts is exactly the count of entity_keys
+// rows of each key (verify, once every case's rows were checked).
+func (t *Tx) checkEntityCounts() error {
+	var bad string
+	err := t.queryRow(`SELECT key_hash FROM (
+			SELECT k.key_hash FROM (SELECT key_hash, COUNT(*) AS n FROM entity_keys GROUP BY key_hash) k
+				LEFT JOIN entity_counts c ON c.key_hash = k.key_hash WHERE c.cases IS NULL OR c.cases <> k.n
+			UNION ALL
+			SELECT c.key_hash FROM entity_counts c WHERE NOT EXISTS (SELECT 1 FROM entity_keys k WHERE k.key_hash = c.key_hash)
+		) x LIMIT 1`).Scan(&bad)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: checking entity counts: %w", err)
+	}
+	return &TamperError{Reason: "entity_counts says entity " + bad + " is in a number of cases that its entity_keys rows do not give (a row was inserted, deleted or changed)"}
+}
+
+// EntityKeyHash is the keyed hash the store files an entity under: its
+// kind and normalised value (pathway.EntityKey).
+func (t *Tx) EntityKeyHash(kind, key string) (string, error) {
+	ix, err := t.index()
+	if err != nil {
+		return "", err
+	}
+	return ix.EntityKeys().Hash(kind, key), nil
+}
+
+// EntityCase is a case an entity is in, as far as anyone outside it may
+// know: its reference and whose Children's Services team to ask.
+type EntityCase struct {
+	CaseID      string
+	Reference   string // "" until Children's Services gives one
+	TeamOrgID   string
+	TeamOrgName string
+	Closed      bool
+}
+
+// Recurrence is where one entity of a case recurs: how many other cases
+// have it, and the first of them (at most the limit asked for).
+type Recurrence struct {
+	KeyHash string
+	Kind    string
+	Others  int
+	Cases   []EntityCase
+}
+
+// EntityRecurrence gives, for each entity key of the case that other cases
+// share, how many other cases have it and up to limit of them, by key hash.
+// Nothing of the other cases but their references and teams is read.
+func (t *Tx) EntityRecurrence(caseID string, limit int) (map[string]Recurrence, error) {
+	rows, err := t.query(`SELECT k.key_hash, k.kind, n.cases FROM entity_keys k JOIN entity_counts n ON n.key_hash = k.key_hash
+		WHERE k.case_id = $1 AND n.cases >= 2`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading entity recurrence: %w", err)
+	}
+	var rs []Recurrence
+	for rows.Next() {
+		var r Recurrence
+		var n int
+		if err := rows.Scan(&r.KeyHash, &r.Kind, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Others = n - 1
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	hashes := make([]string, len(rs))
+	for i, r := range rs {
+		hashes[i] = r.KeyHash
+	}
+	cases, err := t.entityCases(hashes, caseID, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Recurrence, len(rs))
+	for _, r := range rs {
+		r.Cases = cases[r.KeyHash]
+		out[r.KeyHash] = r
+	}
+	return out, nil
+}
+
+// entityCases lists, for each of the key hashes, up to limit cases filed
+// under it, but not the case given, in case id order (the index's): one
+// statement, one index range of entity_keys per hash, each cut at limit,
+// so a hub in thousands of cases costs what a pair does.
+func (t *Tx) entityCases(hashes []string, notCase string, limit int) (map[string][]EntityCase, error) {
+	out := make(map[string][]EntityCase, len(hashes))
+	if len(hashes) == 0 {
+		return out, nil
+	}
+	args := []any{notCase}
+	parts := make([]string, 0, len(hashes))
+	for _, h := range hashes {
+		args = append(args, h)
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT key_hash, case_id FROM entity_keys WHERE key_hash = $%d AND case_id <> $1 ORDER BY case_id LIMIT %d) k%d`, len(args), limit, len(args)))
+	}
+	rows, err := t.query(`SELECT u.key_hash, u.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) u JOIN cases c ON c.id = u.case_id LEFT JOIN organisations o ON o.id = c.cs_org_id
+		ORDER BY u.key_hash, u.case_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading entities' cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		var e EntityCase
+		if err := rows.Scan(&h, &e.CaseID, &e.Reference, &e.TeamOrgID, &e.TeamOrgName, &e.Closed); err != nil {
+			return nil, err
+		}
+		out[h] = append(out[h], e)
+	}
+	return out, rows.Err()
+}
+
+// RecurringEntity is one entity in two or more cases, for the network view:
+// its kind, a short fingerprint of its key (never its value), how many
+// cases have it and the first of them.
+type RecurringEntity struct {
+	KeyHash string
+	Kind    string
+	Count   int
+	Cases   []EntityCase
+}
+
+// Fingerprint names the entity without its value: the first characters of
+// its keyed hash.
+func (r RecurringEntity) Fingerprint() string {
+	return strings.ToUpper(r.KeyHash[:min(6, len(r.KeyHash))])
+}
+
+// RecurringEntitiesPage is a page of the partnership's recurring entities,
+// most cases first, each with up to perEntity of its cases: one walk of
+// entity_counts' recurring index from the cursor (Part: the count, ID: the
+// key hash), then one index probe per entity.
+func (t *Tx) RecurringEntitiesPage(at *Cursor, limit, perEntity int) ([]RecurringEntity, Page, error) {
+	q := `SELECT key_hash, kind, cases FROM entity_counts WHERE cases >= 2`
+	args := []any{}
+	if at != nil { // a row value: the index's bound, on both stores
+		q += ` AND (cases, key_hash) < ($1, $2)`
+		args = append(args, at.Part, at.ID)
+	}
+	q += fmt.Sprintf(` ORDER BY cases DESC, key_hash DESC LIMIT %d`, limit+1)
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, Page{}, fmt.Errorf("store: reading recurring entities: %w", err)
+	}
+	var out []RecurringEntity
+	for rows.Next() {
+		var r RecurringEntity
+		if err := rows.Scan(&r.KeyHash, &r.Kind, &r.Count); err != nil {
+			rows.Close()
+			return nil, Page{}, err
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, Page{}, err
+	}
+	var page Page
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[len(out)-1]
+		page.Next = &Cursor{Part: last.Count, ID: last.KeyHash}
+	}
+	hashes := make([]string, len(out))
+	for i, r := range out {
+		hashes[i] = r.KeyHash
+	}
+	cases, err := t.entityCases(hashes, "", perEntity)
+	if err != nil {
+		return nil, Page{}, err
+	}
+	for i := range out {
+		out[i].Cases = cases[out[i].KeyHash]
+	}
+	return out, page, nil
+}
+
+// sortEntityRows orders rows for comparing.
+func sortEntityRows(rs []entityRow) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.line())
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
