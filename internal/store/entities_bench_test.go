@@ -21,7 +21,7 @@ import (
 // recur, and a page of the partnership's network of recurring entities, on
 // a database whose entity_keys and entity_counts are seeded in bulk,
 // directly, with a realistic spread: most entities in one case, some in a
-// few, a few in many (docs/entities-performance.md).
+// few, a few in many (docs/performance.md, link analysis).
 //
 //	go test ./internal/store -run '^$' -bench BenchmarkEntityLinkAnalysis -benchtime 2000x
 //
