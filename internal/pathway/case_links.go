@@ -305,8 +305,11 @@ func readsOnlyAsALinkedTeam(m Membership) bool {
 // team or someone with emergency access sees the case without speaking for it.
 func mayWorkALink(a Actor, what string) error {
 	m := a.Membership
+	// The partnership lead speaks for a case they stand on as the
+	// partnership (§8.6), not for one they only referred, were invited
+	// about, reach as a linked team or opened in an emergency.
 	if a.Role != RoleMachineClient && (m.Is(MemberChildrensServices) || m.Is(MemberWorker) ||
-		(a.Role == RolePartnershipLead && len(m.Roles) > 0)) {
+		(a.Role == RolePartnershipLead && m.Is(MemberPartnership))) {
 		return nil
 	}
 	return waymark.Errorf(waymark.EFORBIDDEN, "Only the case's Children's Services team, its assigned workers or the partnership lead can %s. Ask the case's social worker.", what)

@@ -113,6 +113,10 @@ func TestOnlyTheCasesTeamAsksOrAnswersALink(t *testing.T) {
 		{"lead First Responder", pathway.Actor{Party: policeLead.Party, Role: pathway.RoleFirstResponder, Membership: pathway.Membership{Roles: []string{pathway.MemberFirstResponder}}}, false},
 		{"linked team", pathway.Actor{Party: northWorker.Party, Role: pathway.RoleSocialWorker, Membership: pathway.Membership{Roles: []string{pathway.MemberLinkedCase}}}, false},
 		{"emergency access", pathway.Actor{Party: northWorker.Party, Role: pathway.RoleSocialWorker, Membership: pathway.Membership{Roles: []string{pathway.MemberBreakGlass}}}, false},
+		{"partnership lead who only referred", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberReferrer}}}, false},
+		{"partnership lead invited to a meeting", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberInvitee}}}, false},
+		{"partnership lead on a linked team", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberLinkedCase}}}, false},
+		{"partnership lead with emergency access", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberBreakGlass}}}, false},
 		{"machine client", pathway.Actor{Party: southFrontDoor.Party, Role: pathway.RoleMachineClient, Membership: pathway.Membership{Roles: []string{pathway.MemberChildrensServices}}}, false},
 	}
 	for _, tc := range cases {
