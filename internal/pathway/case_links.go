@@ -321,6 +321,26 @@ func MayRequestLink(c Case, a Actor) error {
 	return mayWorkALink(a, "ask to link an earlier record")
 }
 
+// MayLookForEarlierRecords says whether the actor may look across the
+// partnership for earlier records of the case's child: whoever may ask to
+// link one (§6.5, issue 14 §1). A referrer, an invitee, a linked team, a
+// First Responder or someone with emergency access works with what the case
+// holds; looking for the child elsewhere is the team's work, and each look
+// opens other cases' records to be compared.
+func MayLookForEarlierRecords(c Case, a Actor) error {
+	return mayWorkALink(a, "look for earlier records of the child")
+}
+
+// MaySeeCaseLinks says whether the actor may see the case's links to other
+// records of the child and the requests to link them: the team working the
+// case, and a team linked to it (which reads its whole history).
+func MaySeeCaseLinks(c Case, a Actor) error {
+	if a.Membership.Team() || a.Membership.Is(MemberLinkedCase) {
+		return nil
+	}
+	return waymark.Errorf(waymark.EFORBIDDEN, "Only the team working the case sees its links to other records (§6.5). Ask the case's social worker.")
+}
+
 // MayAnswerLinkRequest says whether the actor may confirm or decline a
 // request to link the earlier case c: a member of that case's team, or the
 // partnership lead (issue 14 §1).
