@@ -282,3 +282,10 @@ func (s *Service) orgName(tx *store.Tx, id string) string {
 	}
 	return o.Name
 }
+
+// SeesCaseLinks says whether the viewer of a case may see its links and
+// possible earlier records (pathway.MaySeeCaseLinks), so that a page
+// offers them only to those who may.
+func (s *Service) SeesCaseLinks(view CaseView, v Viewer) error {
+	return pathway.MaySeeCaseLinks(view.Case, v.actorOn(s.Catalog, view.Membership))
+}
