@@ -80,11 +80,13 @@ func TestSharedPhoneNumberIsFlaggedToTheMeetingChair(t *testing.T) {
 	b.tick(radioFor(b, "role", pathway.EntityRoleContact))
 	b.submit()
 	b.expectText("There is a problem", "07700 900123") // the error summary says what a number looks like
+	b.narrowAxe("record-entity-error")
 	b.clear("value")
 	b.fill("value", "07700 900777")
 	b.submit()
 	b.open(casePath + "/entities")
 	b.expectText("1 of these appears in other cases", "Appears in 1 other case: "+earlierRef, "Ask their teams")
+	b.narrowAxe("entities-recurring")
 	if strings.Contains(b.text("main"), "+44 7700 900777") {
 		b.fatalf("the other case's record of the number is shown")
 	}

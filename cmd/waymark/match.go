@@ -46,7 +46,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("match %s takes no arguments after its flags, but was given %q", mode, fs.Arg(0))
 	}
-	if *threshold < 0 || *threshold > 1 {
+	if !(*threshold >= 0 && *threshold <= 1) { // NaN too: it would silently predict nothing
 		return fmt.Errorf("--threshold %v is not a probability from 0 to 1", *threshold)
 	}
 	if *mapping == "" {

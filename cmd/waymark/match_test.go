@@ -94,6 +94,8 @@ func TestMatchRefusesBadInputPlainly(t *testing.T) {
 		{[]string{"match", "dedupe", "--in", febrl1, "--map", "id=rec_id,given"}, "not field=column"},
 		{[]string{"match", "dedupe", "--in", febrl1, "--map", "id=rec_id,given=a+"}, "empty column"},
 		{[]string{"match", "dedupe", "--in", febrl1, "--map", "id=rec_id", "--threshold", "2"}, "not a probability"},
+		{[]string{"match", "dedupe", "--in", febrl1, "--map", "id=rec_id", "--threshold", "NaN"}, "not a probability"},
+		{[]string{"match", "dedupe", "--in", febrl1, "--map", "id=rec_id,dob=date_of_birth:DD/MM/YYYY"}, "none of its"},
 		{[]string{"match", "dedupe", "--in", bad, "--map", "id=rec_id,given=given_name"}, "line 3 has the id"},
 		{[]string{"match", "dedupe", "--in", empty, "--map", "id=rec_id"}, "is empty"},
 		{[]string{"match", "link", "--left", febrl1, "--map", "id=rec_id"}, "--right"},

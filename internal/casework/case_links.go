@@ -46,8 +46,6 @@ type CaseLinks struct {
 	PartnershipLeads []string
 }
 
-var errLinksTeamOnly = waymark.Errorf(waymark.EFORBIDDEN, "Only the team working the case sees its links to other records (§6.5). Ask the case's social worker.")
-
 // CaseLinks returns the case's links and possible earlier records as the
 // viewer may see them, and audits the read. A non-member gets not-found;
 // a member outside the team and not on a linked team is refused (§6.5).
@@ -61,10 +59,10 @@ func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseL
 		if err != nil {
 			return audit.Entry{}, err
 		}
-		if !m.Team() && !m.Is(pathway.MemberLinkedCase) {
-			return audit.Entry{}, errLinksTeamOnly
-		}
 		a := v.actorOn(s.Catalog, m)
+		if err := pathway.MaySeeCaseLinks(c, a); err != nil {
+			return audit.Entry{}, err
+		}
 		out = CaseLinks{CaseID: c.ID, Reference: c.Reference(), Links: c.Links.Links,
 			MayRequest: pathway.MayRequestLink(c, a), MayAnswer: pathway.MayAnswerLinkRequest(c, a), MayUnlink: pathway.MayUnlink(c, a)}
 		for _, r := range c.Links.Requests {
@@ -283,4 +281,11 @@ func (s *Service) orgName(tx *store.Tx, id string) string {
 		return "Children's Services"
 	}
 	return o.Name
+}
+
+// SeesCaseLinks says whether the viewer of a case may see its links and
+// possible earlier records (pathway.MaySeeCaseLinks), so that a page
+// offers them only to those who may.
+func (s *Service) SeesCaseLinks(view CaseView, v Viewer) error {
+	return pathway.MaySeeCaseLinks(view.Case, v.actorOn(s.Catalog, view.Membership))
 }

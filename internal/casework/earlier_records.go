@@ -67,11 +67,6 @@ const (
 	earlierRecordsCompared = 20
 )
 
-// errNotTeam refuses a member outside the team (a referrer, a meeting
-// invitee): they see the case, so not-found would be untrue, but looking
-// across the partnership for the child is the team's work (§6.5).
-var errNotTeam = waymark.Errorf(waymark.EFORBIDDEN, "Only the team working this case can look for earlier records of the child. Ask the case's Children's Services team.")
-
 // EarlierRecords returns the likely earlier records of the case's child,
 // strongest first, at most five, each at or above the "possible" match
 // probability. Only the team of the case may ask; anyone who cannot see the
@@ -200,8 +195,10 @@ func (s *Service) earlierCandidates(tx *store.Tx, v Viewer, caseID string, limit
 	if err != nil {
 		return c, match.Person{}, nil, err
 	}
-	if !m.Team() {
-		return c, match.Person{}, nil, errNotTeam
+	// A member who may not look (a referrer, an invitee) sees the case, so
+	// not-found would be untrue: they are refused (pathway rule).
+	if err := pathway.MayLookForEarlierRecords(c, v.actorOn(s.Catalog, m)); err != nil {
+		return c, match.Person{}, nil, err
 	}
 	person := pathway.MatchPerson(c)
 	keys, err := tx.MatchKeyHashes(person)

@@ -140,7 +140,11 @@ func ReadPeople(r io.Reader, name string, m Mapping) ([]Person, error) {
 	}
 	var people []Person
 	ids := map[string]int{}
-	for line := 2; ; line++ {
+	// Dates that do not fit the layout are taken as missing (records hold
+	// mistakes), but when not one fits, the layout is wrong: refused,
+	// rather than matching the whole file without its dates.
+	dates, fitting, firstDate := 0, 0, ""
+	for {
 		row, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -148,6 +152,7 @@ func ReadPeople(r io.Reader, name string, m Mapping) ([]Person, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0) // the line the record starts on, quoted line breaks and all
 		get := func(f string) string {
 			var parts []string
 			for _, i := range cols[f] {
@@ -173,8 +178,16 @@ func ReadPeople(r io.Reader, name string, m Mapping) ([]Person, error) {
 		ids[p.ID] = line
 		if v := get("dob"); v != "" {
 			p.DateOfBirth = readDate(v, m.dateLayout)
+			if dates++; p.DateOfBirth != "" {
+				fitting++
+			} else if firstDate == "" {
+				firstDate = v
+			}
 		}
 		people = append(people, p)
+	}
+	if dates > 0 && fitting == 0 {
+		return nil, fmt.Errorf("%s: none of its %d dates of birth fits the layout %s (the first is %q): give the layout the column holds, such as dob=COLUMN:YYYYMMDD or dob=COLUMN:DD/MM/YYYY", name, dates, m.dateLayout, firstDate)
 	}
 	return people, nil
 }

@@ -305,8 +305,11 @@ func readsOnlyAsALinkedTeam(m Membership) bool {
 // team or someone with emergency access sees the case without speaking for it.
 func mayWorkALink(a Actor, what string) error {
 	m := a.Membership
+	// The partnership lead speaks for a case they stand on as the
+	// partnership (§8.6), not for one they only referred, were invited
+	// about, reach as a linked team or opened in an emergency.
 	if a.Role != RoleMachineClient && (m.Is(MemberChildrensServices) || m.Is(MemberWorker) ||
-		(a.Role == RolePartnershipLead && len(m.Roles) > 0)) {
+		(a.Role == RolePartnershipLead && m.Is(MemberPartnership))) {
 		return nil
 	}
 	return waymark.Errorf(waymark.EFORBIDDEN, "Only the case's Children's Services team, its assigned workers or the partnership lead can %s. Ask the case's social worker.", what)
@@ -316,6 +319,26 @@ func mayWorkALink(a Actor, what string) error {
 // possible earlier record of the child.
 func MayRequestLink(c Case, a Actor) error {
 	return mayWorkALink(a, "ask to link an earlier record")
+}
+
+// MayLookForEarlierRecords says whether the actor may look across the
+// partnership for earlier records of the case's child: whoever may ask to
+// link one (§6.5, issue 14 §1). A referrer, an invitee, a linked team, a
+// First Responder or someone with emergency access works with what the case
+// holds; looking for the child elsewhere is the team's work, and each look
+// opens other cases' records to be compared.
+func MayLookForEarlierRecords(c Case, a Actor) error {
+	return mayWorkALink(a, "look for earlier records of the child")
+}
+
+// MaySeeCaseLinks says whether the actor may see the case's links to other
+// records of the child and the requests to link them: the team working the
+// case, and a team linked to it (which reads its whole history).
+func MaySeeCaseLinks(c Case, a Actor) error {
+	if a.Membership.Team() || a.Membership.Is(MemberLinkedCase) {
+		return nil
+	}
+	return waymark.Errorf(waymark.EFORBIDDEN, "Only the team working the case sees its links to other records (§6.5). Ask the case's social worker.")
 }
 
 // MayAnswerLinkRequest says whether the actor may confirm or decline a

@@ -113,11 +113,16 @@ func TestOnlyTheCasesTeamAsksOrAnswersALink(t *testing.T) {
 		{"lead First Responder", pathway.Actor{Party: policeLead.Party, Role: pathway.RoleFirstResponder, Membership: pathway.Membership{Roles: []string{pathway.MemberFirstResponder}}}, false},
 		{"linked team", pathway.Actor{Party: northWorker.Party, Role: pathway.RoleSocialWorker, Membership: pathway.Membership{Roles: []string{pathway.MemberLinkedCase}}}, false},
 		{"emergency access", pathway.Actor{Party: northWorker.Party, Role: pathway.RoleSocialWorker, Membership: pathway.Membership{Roles: []string{pathway.MemberBreakGlass}}}, false},
+		{"partnership lead who only referred", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberReferrer}}}, false},
+		{"partnership lead invited to a meeting", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberInvitee}}}, false},
+		{"partnership lead on a linked team", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberLinkedCase}}}, false},
+		{"partnership lead with emergency access", pathway.Actor{Party: frontDoor.Party, Role: pathway.RolePartnershipLead, Membership: pathway.Membership{Roles: []string{pathway.MemberBreakGlass}}}, false},
 		{"machine client", pathway.Actor{Party: southFrontDoor.Party, Role: pathway.RoleMachineClient, Membership: pathway.Membership{Roles: []string{pathway.MemberChildrensServices}}}, false},
 	}
 	for _, tc := range cases {
 		for name, rule := range map[string]func(pathway.Case, pathway.Actor) error{
 			"request": pathway.MayRequestLink, "answer": pathway.MayAnswerLinkRequest, "unlink": pathway.MayUnlink,
+			"look for earlier records": pathway.MayLookForEarlierRecords,
 		} {
 			err := rule(c, tc.actor)
 			if (err == nil) != tc.may {
@@ -252,5 +257,24 @@ func TestALinkedTeamReadsTheOtherCaseAndGivesItNoCommand(t *testing.T) {
 	}
 	if !pathway.VisibleTo(pathway.Event{Type: pathway.EventNoteAdded}, linked, a.UserID) {
 		t.Error("a linked team does not see the other case's notes")
+	}
+}
+
+// TestOnlyTheTeamAndALinkedTeamSeeACasesLinks: the links and requests of a
+// case are for its team and a team linked to it; a referrer or an invitee
+// is refused (issue 14 §1, §6.5).
+func TestOnlyTheTeamAndALinkedTeamSeeACasesLinks(t *testing.T) {
+	c, _ := linkCases(t)
+	for _, tc := range []struct {
+		role string
+		may  bool
+	}{
+		{pathway.MemberChildrensServices, true}, {pathway.MemberWorker, true}, {pathway.MemberFirstResponder, true},
+		{pathway.MemberLinkedCase, true}, {pathway.MemberReferrer, false}, {pathway.MemberInvitee, false},
+	} {
+		err := pathway.MaySeeCaseLinks(c, pathway.Actor{Party: teacher.Party, Role: pathway.RoleSocialWorker, Membership: pathway.Membership{Roles: []string{tc.role}}})
+		if (err == nil) != tc.may || (err != nil && waymark.ErrorCode(err) != waymark.EFORBIDDEN) {
+			t.Errorf("%s sees the case's links: %v, want allowed=%v", tc.role, err, tc.may)
+		}
 	}
 }

@@ -33,7 +33,7 @@ type projection struct {
 	// pathway.MatchPerson), in clear, and matchDigest its keyed digest;
 	// matchRecordSealed is it sealed, set before it is written.
 	matchRecord, matchDigest, matchRecordSealed string
-	entities  []entityRow // entity_keys (entities.go)
+	entities                                    []entityRow // entity_keys (entities.go)
 }
 
 type caseRow struct {

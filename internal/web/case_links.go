@@ -169,7 +169,7 @@ func linkStatusLabel(s string) string {
 // only, and only when there is something in it. An error reading it is
 // logged and the overview shown without it.
 func (s *Server) overviewLinks(r *http.Request, v casework.Viewer, view casework.CaseView) *linksView {
-	if !view.Membership.Team() && !view.Membership.Is(pathway.MemberLinkedCase) {
+	if s.svc.SeesCaseLinks(view, v) != nil {
 		return nil
 	}
 	l, err := s.svc.CaseLinks(r.Context(), v, view.Case.ID)
