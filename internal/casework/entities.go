@@ -24,8 +24,11 @@ import (
 const (
 	ActionEntityRecurrenceViewed = "entities.recurrence_viewed"
 	ActionEntityRecurrenceDenied = "entities.recurrence_denied"
-	ActionEntityNetworkViewed    = "entities.network_viewed"
-	ActionEntityNetworkDenied    = "entities.network_denied"
+	// ActionEntityRecurrenceDisclosed is on each case a look at recurrence
+	// named to the chair or lead of another case.
+	ActionEntityRecurrenceDisclosed = "entities.recurrence_disclosed"
+	ActionEntityNetworkViewed       = "entities.network_viewed"
+	ActionEntityNetworkDenied       = "entities.network_denied"
 )
 
 // RecurrenceLimit is how many of the other cases an entity is in are named;
@@ -50,24 +53,31 @@ func (s *Service) EntityRecurrence(ctx context.Context, v Viewer, caseID string)
 	}
 	out := map[string]EntityRecurrence{}
 	var refused error
-	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
+	var entries []audit.Entry
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		c, _, m, err := s.load(tx, v, caseID)
 		if err != nil {
-			return audit.Entry{}, err
+			return err
 		}
 		if err := pathway.MaySeeRecurrence(c, v.actorOn(s.Catalog, m)); err != nil {
 			refused = err
-			return s.auditEntry(v, caseID, ActionEntityRecurrenceDenied, "not the meeting chair or the partnership lead"), nil
+			entries = []audit.Entry{s.auditEntry(v, caseID, ActionEntityRecurrenceDenied, "not the meeting chair or the partnership lead")}
+			return nil
 		}
 		rec, err := tx.EntityRecurrence(caseID, RecurrenceLimit)
 		if err != nil {
-			return audit.Entry{}, err
+			return err
 		}
 		var told []string
+		// Each case named is told too, on its own audit trail: a chair who
+		// records a number to find where it is held leaves a trace on every
+		// case that number disclosed, not only on their own (§6.5).
+		disclosed := map[string]bool{}
+		var others []audit.Entry
 		for _, e := range c.Entities() {
 			h, err := tx.EntityKeyHash(e.Kind, e.Key())
 			if err != nil {
-				return audit.Entry{}, err
+				return err
 			}
 			r, ok := rec[h]
 			if !ok || r.Kind != e.Kind {
@@ -77,6 +87,11 @@ func (s *Service) EntityRecurrence(ctx context.Context, v Viewer, caseID string)
 			var refs []string
 			for _, oc := range r.Cases {
 				refs = append(refs, caseLabel(oc))
+				if !disclosed[oc.CaseID] {
+					disclosed[oc.CaseID] = true
+					others = append(others, s.auditEntry(v, oc.CaseID, ActionEntityRecurrenceDisclosed,
+						"named as sharing a "+pathway.EntityKindLabel(e.Kind)+" with case "+c.Reference()+" ("+c.ID+")"))
+				}
 			}
 			told = append(told, fmt.Sprintf("%s in %d other cases (%s)", e.ID, r.Others, strings.Join(refs, " ")))
 		}
@@ -84,12 +99,17 @@ func (s *Service) EntityRecurrence(ctx context.Context, v Viewer, caseID string)
 		if len(told) > 0 {
 			detail = strings.Join(told, "; ")
 		}
-		return s.auditEntry(v, caseID, ActionEntityRecurrenceViewed, detail), nil
+		entries = append([]audit.Entry{s.auditEntry(v, caseID, ActionEntityRecurrenceViewed, detail)}, others...)
+		return nil
 	})
 	if err == errDenied {
 		return nil, s.denied(ctx, v, caseID, "entity recurrence")
 	}
 	if err != nil {
+		return nil, err
+	}
+	// Shown only once every entry is durable.
+	if err := s.recordAudits(ctx, entries); err != nil {
 		return nil, err
 	}
 	if refused != nil {

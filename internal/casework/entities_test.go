@@ -69,9 +69,25 @@ func TestSharedPhoneNumberIsFlaggedToTheMeetingChair(t *testing.T) {
 				t.Errorf("the other case %s is not named by its reference %s: %+v", id, ref, r.Cases)
 			}
 		}
+		// The look is on the chair's case with the references it named, and
+		// on each case named (§6.5): probing leaves a trace where it lands.
 		es := p.auditSince(head)
-		if len(es) != 1 || es[0].Action != casework.ActionEntityRecurrenceViewed || !strings.Contains(es[0].Detail, p.loadCase(b).Reference()) {
-			t.Fatalf("audit = %+v, want the look recorded with the references it disclosed", es)
+		viewed, disclosed := 0, map[string]bool{}
+		for _, e := range es {
+			switch e.Action {
+			case casework.ActionEntityRecurrenceViewed:
+				viewed++
+				if e.CaseID != a || !strings.Contains(e.Detail, p.loadCase(b).Reference()) {
+					t.Errorf("the look is recorded as %+v, want it on %s naming %s", e, a, p.loadCase(b).Reference())
+				}
+			case casework.ActionEntityRecurrenceDisclosed:
+				disclosed[e.CaseID] = true
+			default:
+				t.Errorf("unexpected audit entry %+v", e)
+			}
+		}
+		if viewed != 1 || len(disclosed) != 2 || !disclosed[b] || !disclosed[c] {
+			t.Fatalf("audit = %+v, want one look on the chair's case and one disclosure on each of the other two", es)
 		}
 	})
 }
