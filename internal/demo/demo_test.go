@@ -446,3 +446,31 @@ func TestTheChildRaisedAgainUnderAnAliasShowsAPossibleEarlierRecord(t *testing.T
 		t.Fatalf("Kay Morrison's earlier records: %+v, want Kayla Morris's case (%s) first", recs, ids["Kayla Morris"])
 	}
 }
+
+// The demo's other children are all different children: none of their cases
+// shows a possible earlier record, so the one that does (Kay Morrison's)
+// stands out as it would in a partnership's own records (§4.8).
+func TestNoOtherDemoChildShowsAnEarlierRecord(t *testing.T) {
+	svc, _ := seeded(t)
+	ctx := context.Background()
+	v := signIn(t, svc, csWorkerEmail)
+	cases, _, err := svc.MyCasesPage(ctx, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 12 {
+		t.Fatalf("the Children's Services worker lists %d cases, want the demo's cases", len(cases))
+	}
+	for _, c := range cases {
+		if c.ChildName == "Kay Morrison" || c.ChildName == "Kayla Morris" {
+			continue
+		}
+		recs, err := svc.EarlierRecords(ctx, v, c.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ChildName, err)
+		}
+		for _, r := range recs {
+			t.Errorf("%s's case shows a %s possible earlier record (%.3f): agrees %v, disagrees %v", c.ChildName, r.Strength, r.Probability, r.Agrees, r.Disagrees)
+		}
+	}
+}
