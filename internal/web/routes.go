@@ -136,6 +136,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /assets/icons/favicon.svg", icon("favicon.svg", "image/svg+xml"))               // help.go
 	mux.Handle("GET /assets/icons/apple-touch-icon.png", icon("apple-touch-icon.png", "image/png")) // help.go
 
+	// The partnership's statistics: annual report, PDF and exports (statistics_exports.go, issue 15).
+	mux.Handle("GET /statistics/annual-report", s.page(s.handleAnnualReport))
+	mux.Handle("GET /statistics/annual-report.pdf", s.page(s.handleAnnualReportPDF))
+	mux.Handle("GET /statistics/export.csv", s.page(s.handleStatisticsExport("csv")))
+	mux.Handle("GET /statistics/export.xlsx", s.page(s.handleStatisticsExport("xlsx")))
+	mux.Handle("GET /statistics/export.ods", s.page(s.handleStatisticsExport("ods")))
+
 	// The local decision panel (Devolved Decision Making): panel.go.
 	mux.Handle("GET /admin/panel", s.page(s.handlePanelRoster))
 	mux.Handle("POST /admin/panel", s.page(s.handlePanelSeat))
