@@ -223,7 +223,7 @@ func XLSX(r Report) ([]byte, error) {
 	}
 	for i, row := range about(r) {
 		for j, s := range row {
-			if err := f.SetCellStr("About", cellName(j, i), NeutraliseCell(s)); err != nil {
+			if err := f.SetCellStr("About", cellName(j, i+1), NeutraliseCell(s)); err != nil {
 				return nil, err
 			}
 		}
