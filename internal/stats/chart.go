@@ -216,7 +216,23 @@ func (c Chart) SVG() string {
 	}
 	height := y
 	scale := c.scale()
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="wm-chart" role="img" aria-labelledby="%s-title %s-desc" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet" focusable="false">`, id, id, chartWidth, height)
+	// The drawing is as wide as its longest bar and figure need, so no text
+	// runs past its edge; the page scales it to the column.
+	width := chartWidth
+	for _, g := range c.Groups {
+		for _, bar := range g.Bars {
+			text := FigureText(bar.Value)
+			if legend {
+				text = c.Series[bar.Series] + ": " + text
+			}
+			w := barsLeft + 6 + textWidth(text) + 8
+			if !bar.Value.Suppressed {
+				w += int(math.Round(magnitude(bar.Value) / scale * barsWidth))
+			}
+			width = max(width, w)
+		}
+	}
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="wm-chart" role="img" aria-labelledby="%s-title %s-desc" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet" focusable="false">`, id, id, width, height)
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, esc(c.Title), id, esc(c.Desc))
 	fmt.Fprintf(&b, `<defs><pattern id="%s-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#505a5f"/><line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>`, id)
 	b.WriteString(`<g font-family="Arial, Helvetica, sans-serif" font-size="14" fill="#0b0c0c">`)
@@ -301,3 +317,6 @@ func wrap(s string, n int) []string {
 	}
 	return lines
 }
+
+// textWidth is a generous estimate of the width of s at 14px in Arial.
+func textWidth(s string) int { return len([]rune(s)) * 8 }

@@ -36,7 +36,7 @@ func TestAnnualReportShowsChartsTablesAndHeldBackFiguresForThePartnershipLead(t 
 			t.Error("viewing the annual report was not audited")
 		}
 		for _, want := range []string{"April 2025 to March 2026", `role="img"`, `<title id="chart-referrals-by-exploitation-type-title">`,
-			`<caption class="govuk-table__caption govuk-table__caption--s" id="referrals-by-exploitation-type-caption">`, ">[c]</td>", ">[c]</text>",
+			`<caption class="govuk-table__caption govuk-table__caption--s" id="referrals-by-exploitation-type-caption">`, "[c]</td>", ">[c]</text>",
 			"/statistics/export.xlsx?period=2025-26", "/statistics/annual-report.pdf?period=2025-26", "https://www.gov.uk/government/statistics/",
 			"Share of child referrals by exploitation type", "could not be confirmed"} {
 			if !strings.Contains(page, want) {
