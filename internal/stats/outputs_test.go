@@ -29,7 +29,7 @@ func sampleReport() Report {
 			Cols:      []string{"Children referred"},
 			Cells:     [][]Value{{c(22)}, {c(9)}, {held}, {held}},
 			ColTotals: []Value{total}, Total: &total,
-			Notes:     []string{"+SUM(A1:A9) is not a formula here."},
+			Notes: []string{"+SUM(A1:A9) is not a formula here."},
 		}, {
 			ID: "timeliness", Title: "Reasonable Grounds within 5 working days", RowHeader: "Decision-maker",
 			Rows:  []string{"@Single Competent Authority", "-Local panel", "\tTabbed", "\rReturned"},
