@@ -40,21 +40,22 @@ type exportCell struct {
 	num    float64
 	isNum  bool
 	numStr string
+	shown  string // as pages and the PDF write it (FigureText)
 }
 
 func textCell(s string) exportCell { return exportCell{text: NeutraliseCell(s)} }
 
 func valueCell(v Value) exportCell {
 	if v.Suppressed {
-		return exportCell{text: HeldBackMark}
+		return exportCell{text: HeldBackMark, shown: HeldBackMark}
 	}
 	switch v.Kind {
 	case Percent, Median:
 		s := strconv.FormatFloat(v.F, 'f', 1, 64)
 		f, _ := strconv.ParseFloat(s, 64)
-		return exportCell{num: f, isNum: true, numStr: s}
+		return exportCell{num: f, isNum: true, numStr: s, shown: FigureText(v)}
 	}
-	return exportCell{num: float64(v.N), isNum: true, numStr: strconv.Itoa(v.N)}
+	return exportCell{num: float64(v.N), isNum: true, numStr: strconv.Itoa(v.N), shown: FigureText(v)}
 }
 
 func (c exportCell) String() string {

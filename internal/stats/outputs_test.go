@@ -6,6 +6,9 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -303,6 +306,36 @@ func TestAnnualReportPDFOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(body, []byte("%PDF-")) || !bytes.Contains(body, []byte("%%EOF")) {
-		t.Errorf("not a PDF: %q", body[:min(20, len(body))])
+		t.Fatalf("not a PDF: %q", body[:min(20, len(body))])
 	}
+	// What a reader copies from it: the titles, the figures, [c] for the
+	// held-back ones and the national figures' source.
+	text := pdftotext(t, body)
+	for _, want := range []string{"Statistics for Northshire", "NRM referrals by exploitation type", "[c]", "22", "Share of child referrals by exploitation type", "gov.uk"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// pdftotext reads a PDF's text back as poppler does; skipped loudly without
+// poppler-utils, except in CI, which installs it (.ci/run).
+func pdftotext(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is not installed: CI must install poppler-utils")
+		}
+		t.Skip("SKIPPED: pdftotext is not installed (apt-get install poppler-utils); the PDF's text is not checked")
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
 }

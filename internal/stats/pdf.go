@@ -170,8 +170,8 @@ func pdfTable(p *fpdf.Fpdf, font string, t Table) {
 			s := ""
 			if j < len(line) {
 				s = line[j].String()
-				if line[j].isNum {
-					s = displayNumber(line[j])
+				if line[j].shown != "" {
+					s = line[j].shown
 				}
 			}
 			w, align := rest, "R"
@@ -185,13 +185,6 @@ func pdfTable(p *fpdf.Fpdf, font string, t Table) {
 		}
 		p.Ln(6)
 	}
-}
-
-func displayNumber(c exportCell) string {
-	if c.numStr != "" && !bytes.ContainsRune([]byte(c.numStr), '.') {
-		return groupThousands(int(c.num))
-	}
-	return c.numStr
 }
 
 // fitText shortens a header to the cell's width, ending "…"; a figure is
