@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 )
@@ -30,6 +31,20 @@ func TestPartnershipLeadOpensTheAnnualReportAndDownloadsEachExport(t *testing.T)
 	}
 	b.expectText("[c]", "April 2025 to March 2026", "Sources of the national figures")
 	b.narrowAxe("annual-report")
+
+	// Printed, the page keeps its charts and tables and drops the
+	// navigation, the period form and the download links.
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		b.fatalf("emulating print: %v", err)
+	}
+	shown := run(b, "reading what prints", chromedp.Evaluate[[]bool](`['#downloads', 'form.wm-no-print', '.govuk-service-navigation', 'svg.wm-chart', '.wm-stats-table table']
+		.map(s => { const e = document.querySelector(s); return !!e && getComputedStyle(e).display !== 'none'; })`))
+	if len(shown) != 5 || shown[0] || shown[1] || shown[2] || !shown[3] || !shown[4] {
+		b.fatalf("printed, the annual report shows downloads, form, navigation, chart, table = %v", shown)
+	}
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		b.fatalf("ending print emulation: %v", err)
+	}
 
 	links := run(b, "reading the download links", chromedp.Evaluate[[]string](
 		`Array.from(document.querySelectorAll('#downloads a')).map(a => a.getAttribute('href'))`))
