@@ -116,14 +116,20 @@ func (s *Service) ScanReminders(ctx context.Context) (int, error) {
 		if !rc.InWorkingHours(cal, now) {
 			return nil // the digest goes in the working morning
 		}
-		day := now.In(catalog.London()).Format(time.DateOnly)
+		local := now.In(catalog.London())
+		day := local.Format(time.DateOnly)
+		y, m, d := local.Date()
+		done, err := tx.RemindedSince(pathway.ReminderDigest, time.Date(y, m, d, 0, 0, 0, 0, catalog.London()))
+		if err != nil {
+			return err
+		}
 		users, err := tx.CaseworkUsers()
 		if err != nil {
 			return err
 		}
 		for _, u := range users {
-			if u.Role == pathway.RoleAdministrator {
-				continue // administrators see no cases, so have no work list
+			if u.Role == pathway.RoleAdministrator || done[u.ID] {
+				continue // administrators see no cases, so have no work list; the others have today's
 			}
 			if err := add(store.Reminder{ID: reminderID(string(pathway.ReminderDigest), u.ID, day), Kind: pathway.ReminderDigest,
 				RecipientUserID: u.ID, CreatedAt: now, NotBefore: now}); err != nil {

@@ -103,6 +103,20 @@ func (t *Tx) ReminderOutcome(id string) (outcome string, attempts int, err error
 	return outcome, attempts, err
 }
 
+// RemindedSince lists the people who have had a reminder of kind written
+// for them since the time given (the digest's scan skips them).
+func (t *Tx) RemindedSince(kind pathway.ReminderKind, since time.Time) (map[string]bool, error) {
+	ids, err := t.userIDs(`SELECT DISTINCT recipient_user_id FROM reminders WHERE kind = $1 AND created_at >= $2`, string(kind), utc(since))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // ReminderPreferences is which reminders a person receives.
 type ReminderPreferences struct {
 	DueSoon, Overdue, Digest bool

@@ -21,6 +21,7 @@ CREATE TABLE reminders (
     outcome           TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX reminders_pending ON reminders(done_at, not_before);
+CREATE INDEX reminders_kind ON reminders(kind, created_at);
 
 -- Which reminders each person receives; no row means all of them.
 CREATE TABLE reminder_preferences (
