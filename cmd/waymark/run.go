@@ -87,6 +87,7 @@ type config struct {
 	contact    web.Contact      // the help page's contact details (contact.go)
 	staff      staffConfig      // sign-in limits per address, single sign-on re-checks (staff.go)
 	session    sessionConfig    // session limits, the time-out warning, kept answers (session.go)
+	reminders  reminderConfig   // email reminders and the demo's mail catcher (reminders.go)
 	mode       openMode         // what opening the database may do (open)
 	readOnly   bool             // a checking command: the database is opened so that nothing can write (store.OpenOptions.ReadOnly)
 	verifies   bool             // verify, audit verify: report a seal the key does not check, rather than stop at it
@@ -430,6 +431,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	c.serveSchemaFlags(fs, withDemo) // migrate.go
 	c.contactFlags(fs, withDemo)     // contact.go
+	c.reminderFlags(fs, withDemo)    // reminders.go
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -489,6 +491,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	c.applySessions(svc)
+	demoMail, err := startReminders(ctx, &c, svc, log, withDemo) // reminders.go
+	if err != nil {
+		return err
+	}
 	ready := readyChecks(ctx, svc, log) // ready.go
 	runAlertMailer(ctx, svc)
 	startCheckpoints(ctx, &c, db, log)             // verify.go
@@ -498,7 +504,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken, Contact: c.contact})
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken, Contact: c.contact, DemoMail: demoMail})
 	if err != nil {
 		return err
 	}
@@ -527,6 +533,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	url := scheme + ln.Addr().String()
 	if withDemo {
 		printDemo(stdout, url)
+		if demoMail != nil {
+			fmt.Fprintf(stdout, "Emails are not sent anywhere: the demo catches them. Sign in and open %s/demo/mail to read yours.\n", url)
+		}
 		if c.privacy.keysSource != "" {
 			fmt.Fprintf(stdout, "Children's details are encrypted at rest with the master key in %s.\nThat key is for the demo only: real keys are kept apart from the database (docs/operations.md).\n", c.privacy.keysSource)
 		}

@@ -39,6 +39,8 @@ type Service struct {
 
 	Retention RetentionPolicy // when records are due for review (privacy.go)
 
+	Reminders pathway.ReminderConfig // email reminders' lead times and working hours (reminders.go)
+
 	// beforeAppend, when set (by tests only), runs in a use case's
 	// transaction after it has decided and before it appends its events,
 	// where another write to the case can race it (updateCase).
@@ -67,6 +69,7 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		Throttle:        DefaultThrottle,
 		Access:          DefaultAccess(),
 		Retention:       DefaultRetention,
+		Reminders:       pathway.DefaultReminders,
 		Workers:         &Workers{},
 		resolvers:       caseResolvers(cat),
 	}

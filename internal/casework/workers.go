@@ -28,6 +28,7 @@ const (
 	WorkerCheckpoint    = "checkpoint"     // the signed checkpoints of cmd/waymark (their time is read from the audit log)
 	WorkerErasureLedger = "erasure_ledger" // cmd/waymark's sync of the erasure ledger with the database, every --erasure-ledger-sync
 	WorkerSSORecheck    = "sso_recheck"    // RunSingleSignOnRechecks, every minute with --sso-recheck: its run counts only when the provider answered
+	WorkerReminders     = "reminders"      // RunReminders: scans deadlines and sends email reminders (reminders.go)
 )
 
 // Expect names a job this process runs, before its first run: until it

@@ -311,6 +311,8 @@ func authzRoutes() map[string]authzRoute {
 		"GET /api/v1/tokens":                           {method: "GET", path: "/api/v1/tokens", want: bearer(ok, statuses{"machine-client": forbidden})},
 		"GET /api/v1/account/profile":                  {method: "GET", path: "/api/v1/account/profile", want: bearer(ok, statuses{"machine-client": forbidden})},
 		"PUT /api/v1/account/profile":                  {method: "PUT", path: "/api/v1/account/profile", json: map[string]any{"jobTitle": "Safeguarding lead"}, want: bearer(ok, statuses{"machine-client": forbidden})},
+		"GET /api/v1/account/reminders":                {method: "GET", path: "/api/v1/account/reminders", want: bearer(ok, statuses{"machine-client": forbidden})},
+		"PUT /api/v1/account/reminders":                {method: "PUT", path: "/api/v1/account/reminders", json: map[string]any{"dueSoon": true}, want: bearer(ok, statuses{"machine-client": forbidden})},
 		"DELETE /api/v1/tokens/{id}":                   {method: "DELETE", path: "/api/v1/tokens/{id}", want: bearer(notFound, statuses{"machine-client": forbidden})},
 		"POST /api/v1/sessions/current/reauthenticate": {method: "POST", path: "/api/v1/sessions/current/reauthenticate", json: map[string]any{}, want: bearer(invalid, nil)},
 		"GET /api/v1/machine-clients":                  {method: "GET", path: "/api/v1/machine-clients", want: bearer(forbidden, statuses{"admin": ok})},
@@ -325,6 +327,9 @@ func authzRoutes() map[string]authzRoute {
 		"POST /account/tokens/{id}/revoke":         {method: "POST", path: "/account/tokens/{id}/revoke", form: csrf, want: signedIn("POST", notFound, nil)},
 		"GET /account/profile":                     {method: "GET", path: "/account/profile", want: signedIn("GET", ok, nil)},
 		"POST /account/profile":                    {method: "POST", path: "/account/profile", form: form("jobTitle", "Safeguarding lead"), want: signedIn("POST", seeOther, nil)},
+		"GET /account/reminders":                   {method: "GET", path: "/account/reminders", want: signedIn("GET", ok, nil)},
+		"POST /account/reminders":                  {method: "POST", path: "/account/reminders", form: form("kinds", "digest"), want: signedIn("POST", seeOther, nil)},
+		"GET /demo/mail":                           {method: "GET", path: "/demo/mail", want: signedIn("GET", notFound, nil)}, // only in the demo (reminders.go)
 		"GET /admin/machine-clients":               {method: "GET", path: "/admin/machine-clients", want: signedIn("GET", forbidden, statuses{"admin": ok})},
 		"POST /admin/machine-clients":              {method: "POST", path: "/admin/machine-clients", form: form("organisation", "org-cs", "name", "Matrix client", "scopes", "cases:read", "expiresInDays", "30", "custodianEmail", "front.door@cs.example"), want: signedIn("POST", forbidden, statuses{"admin": created})},
 		"POST /admin/machine-clients/confirm":      {method: "POST", path: "/admin/machine-clients/confirm", form: form("confirm", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},

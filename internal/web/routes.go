@@ -92,6 +92,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /account/tokens", s.page(s.handleOwnTokenCreate))                           // clients.go
 	mux.Handle("POST /account/tokens/{id}/revoke", s.page(s.handleOwnTokenRevoke))               // clients.go
 	mux.Handle("GET /account/profile", s.page(s.handleProfile))                                  // profile.go
+	mux.Handle("GET /account/reminders", s.page(s.handleReminderPrefs))                          // reminders.go
+	mux.Handle("POST /account/reminders", s.page(s.handleReminderPrefsSave))                     // reminders.go
+	mux.Handle("GET /demo/mail", s.page(s.handleDemoMail))                                       // reminders.go: 404 outside the demo
 	mux.Handle("POST /account/profile", s.page(s.handleProfileSave))                             // profile.go
 	mux.Handle("GET /account/machine-clients", s.page(s.handleCustodianClients))                 // clients.go: the custodian's
 	mux.Handle("POST /account/machine-clients/token", s.page(s.handleCustodianToken))            // clients.go
@@ -193,6 +196,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/v1/tokens/{id}", s.api(s.handleAPIRevokeToken))                       // clients.go
 	mux.Handle("GET /api/v1/account/profile", s.api(s.handleAPIProfile))                          // profile.go
 	mux.Handle("PUT /api/v1/account/profile", s.api(s.handleAPIProfileSave))                      // profile.go
+	mux.Handle("GET /api/v1/account/reminders", s.api(s.handleAPIReminderPrefs))                  // reminders.go
+	mux.Handle("PUT /api/v1/account/reminders", s.api(s.handleAPIReminderPrefsSave))              // reminders.go
 	mux.Handle("GET /api/v1/machine-clients", s.api(s.handleAPIMachineClients))                   // clients.go
 	mux.Handle("POST /api/v1/machine-clients", s.api(s.handleAPIMachineClientCreate))             // clients.go
 	mux.Handle("POST /api/v1/machine-clients/{id}/revoke", s.api(s.handleAPIMachineClientRevoke)) // clients.go

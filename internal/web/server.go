@@ -32,6 +32,9 @@ type Config struct {
 	MetricsToken []byte
 	// Contact is the partnership's help and contact details (help.go).
 	Contact Contact
+	// DemoMail is the demo's mail catcher, shown on /demo/mail; nil
+	// outside the demo, and the page is then not there (reminders.go).
+	DemoMail *DemoMail
 }
 
 // Server is the HTTP face of Waymark.
@@ -52,6 +55,7 @@ type Server struct {
 
 	metricsToken []byte
 	contact      Contact
+	demoMail     *DemoMail
 }
 
 // NewServer wires the routes and middleware.
@@ -59,7 +63,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
 		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, limits: cfg.Limits,
-		metricsToken: cfg.MetricsToken, contact: cfg.Contact,
+		metricsToken: cfg.MetricsToken, contact: cfg.Contact, demoMail: cfg.DemoMail,
 	}
 	s.ready = append([]*ReadyCheck{s.masterKeysCheck()}, cfg.Ready...)
 	if s.now == nil {

@@ -97,6 +97,32 @@ func (s *Server) Hold(cmd string) (held <-chan string, release func()) {
 	return h.held, release
 }
 
+// HoldMidData makes the next session that sends a message stop in the
+// middle of its data, after the first line and before the final dot,
+// until release is called; then the server drops the connection without
+// accepting anything, as when the sender's process is killed mid-send.
+// held gives the sender's address once it is waiting there.
+func (s *Server) HoldMidData() (held <-chan string, release func()) {
+	return s.Hold(midData)
+}
+
+const midData = "MID-DATA"
+
+// waitMidData stops the session mid-data if HoldMidData asked, and reports
+// whether it did (and so the connection must be dropped).
+func (s *Server) waitMidData(conn net.Conn) bool {
+	s.mu.Lock()
+	h := s.holds[midData]
+	delete(s.holds, midData)
+	s.mu.Unlock()
+	if h == nil {
+		return false
+	}
+	h.held <- conn.RemoteAddr().String()
+	<-h.release
+	return true
+}
+
 // wait stops the session at cmd if a hold is set for it.
 func (s *Server) wait(conn net.Conn, cmd string) {
 	s.mu.Lock()
@@ -176,10 +202,13 @@ func (s *Server) session(conn net.Conn) {
 			s.wait(conn, "DATA")
 			reply("354 End data with <CR><LF>.<CR><LF>")
 			var data strings.Builder
-			for {
+			for first := true; ; first = false {
 				l, err := r.ReadString('\n')
 				if err != nil {
 					return
+				}
+				if first && s.waitMidData(conn) {
+					return // the line dropped before the final dot: nothing accepted
 				}
 				if l == ".\r\n" || l == ".\n" {
 					break
