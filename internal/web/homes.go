@@ -49,8 +49,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 	ctx := r.Context()
 	role := v.User.Role
 	d := homeData{Home: homeCases, Referrer: role == pathway.RolePractitioner, CanRaise: v.CanRaiseConcern(), WorksInbox: v.WorksInbox(), Now: s.now()}
-	if role == pathway.RoleAdministrator { // no case data at all (docs/security.md)
+	if pathway.SeesNoCaseData(role) { // administrators and analysts: no case data at all (docs/security.md)
 		d.Home = homeAdministrator
+		if role == pathway.RoleAnalyst {
+			d.Home = "analyst" // statistics only (statistics.go)
+		}
 		s.render(w, r, http.StatusOK, "home", Page{Title: "Home", Data: d})
 		return
 	}

@@ -177,10 +177,10 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	if v.WorksInbox() {
 		add("/inbox", "Inbox")
 	}
-	if v.User.Role != pathway.RoleAdministrator {
+	if v.SeesCases() {
 		add("/my-work", "My work")
 	}
-	if v.User.Role != pathway.RoleAdministrator {
+	if v.SeesCases() {
 		add("/cases", "Your cases")
 	}
 	if v.CanRaiseConcern() {
@@ -207,6 +207,9 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	}
 	if v.User.Role == pathway.RolePartnershipLead {
 		add("/subject-access", "Subject requests") // privacy.go
+	}
+	if pathway.MaySeeStatistics(v.User.Role) {
+		add("/statistics", "Statistics") // statistics.go (issue 15)
 	}
 	return nav
 }
