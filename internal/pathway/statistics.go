@@ -13,3 +13,24 @@ func MaySeeStatistics(role string) bool {
 func SeesNoCaseData(role string) bool {
 	return role == RoleAdministrator || role == RoleAnalyst
 }
+
+// Disclosure control of the published statistics (docs/statistics.md):
+// dated settings, so the partnership can change them and say from when.
+const (
+	// SettingStatisticsThreshold: counts below it are suppressed ("[c]").
+	SettingStatisticsThreshold SettingKey = "statistics_threshold"
+	// SettingStatisticsRounding: published totals are rounded to this base
+	// ("1" is not rounded).
+	SettingStatisticsRounding SettingKey = "statistics_rounding"
+)
+
+func init() {
+	SettingDefs = append(SettingDefs,
+		SettingDef{Key: SettingStatisticsThreshold, Name: "Statistics: smallest count published",
+			Hint:   "Counts of children below this are shown as [c] in the statistics and their exports, with further counts held back so that none can be worked out (§1.5).",
+			Values: []string{"3", "5", "10"}, Default: "5"},
+		SettingDef{Key: SettingStatisticsRounding, Name: "Statistics: round totals to",
+			Hint:   "When above 1, published totals are rounded to a multiple of this, as some partnerships' publication rules ask.",
+			Values: []string{"1", "5", "10"}, Default: "1"},
+	)
+}

@@ -138,7 +138,7 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 	subs := subPeriods(p)
 	type measure struct {
 		id, label, total string
-		month        func(yield func(m string))
+		month            func(yield func(m string))
 	}
 	cm := func(f func(CaseRow) string, day bool) func(func(string)) {
 		return func(y func(string)) {

@@ -114,6 +114,9 @@ func statsRows(c pathway.Case, referrerKind string) (stats.CaseRow, []stats.Even
 		add(q.RequestedAt, stats.EventReconsideration, q.Outcome, "", "")
 	}
 	for _, cl := range c.Clocks {
+		if cl.Window { // a span of risk or waiting, not a deadline to meet
+			continue
+		}
 		out := stats.ClockOpen
 		switch {
 		case cl.StoppedAt != nil && !cl.StoppedAt.After(cl.DueAt):
