@@ -146,7 +146,7 @@ func (v Viewer) seesCases() bool { return !pathway.SeesNoCaseData(v.User.Role) }
 // than checking a role themselves.
 func (v Viewer) SeesCases() bool { return v.seesCases() }
 
-var errAdministratorNoCases = waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data.")
+var errAdministratorNoCases = waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and analysts count it: neither sees case data.")
 
 // WorksInbox: the Children's Services team receives concerns (annex step 1).
 func (v Viewer) WorksInbox() bool {
