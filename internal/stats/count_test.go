@@ -22,11 +22,11 @@ func find(t *testing.T, rep stats.Report, id string) stats.Table {
 // 2025 (18 and 21 April) are not working days.
 func TestReasonableGroundsWithinFiveWorkingDaysSkipsBankHolidays(t *testing.T) {
 	var cs []stats.CaseRow
-	for range 10 { // referred Thursday 17 April; the fifth working day is Friday 25 April
-		cs = append(cs, stats.CaseRow{RaisedMonth: "2025-04", NRMOn: "2025-04-17", RGOutcome: "positive", RGOn: "2025-04-25"})
+	for range 10 { // referred Thursday 17 April; the fifth working day is Monday 28 April
+		cs = append(cs, stats.CaseRow{RaisedMonth: "2025-04", NRMOn: "2025-04-17", RGOutcome: "positive", RGOn: "2025-04-28"})
 	}
 	for range 5 { // a day late
-		cs = append(cs, stats.CaseRow{RaisedMonth: "2025-04", NRMOn: "2025-04-17", RGOutcome: "negative", RGOn: "2025-04-28"})
+		cs = append(cs, stats.CaseRow{RaisedMonth: "2025-04", NRMOn: "2025-04-17", RGOutcome: "negative", RGOn: "2025-04-29"})
 	}
 	rep := stats.Publish(stats.Tally(cs, nil, options()), stats.Config{})
 	tl := find(t, rep, "timeliness")
