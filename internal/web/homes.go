@@ -157,6 +157,10 @@ func (s *Server) administratorSeesNoCases(w http.ResponseWriter, r *http.Request
 	if v.SeesCases() {
 		return false
 	}
+	if v.User.Role == pathway.RoleAnalyst { // statistics only (statistics.go, issue 15)
+		s.render(w, r, http.StatusOK, "no-cases", Page{Title: "Analysts do not see cases", Data: map[string]any{"Analyst": true}})
+		return true
+	}
 	s.render(w, r, http.StatusOK, "no-cases", Page{Title: "Administrators do not see cases"})
 	return true
 }
