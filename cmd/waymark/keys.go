@@ -173,6 +173,13 @@ func (c *config) applyKeys(ctx context.Context, db *store.DB, url string, log *s
 	if n > 0 {
 		log.Info("filed cases recorded before match keys for finding earlier records", "cases", n)
 	}
+	// Cases recorded before migration 0038 are counted (issue 15, store/statistics.go).
+	if n, err = db.FillStatistics(ctx); err != nil {
+		return fmt.Errorf("filling the statistics read model: %w", err)
+	}
+	if n > 0 {
+		log.Info("filled the statistics read model for cases recorded before it", "cases", n)
+	}
 	return nil
 }
 

@@ -34,7 +34,7 @@ const (
 // gets no grant and the case id.
 func (s *Service) BreakGlass(ctx context.Context, v Viewer, sessionToken, caseRef, reason string) (string, store.BreakGlassGrant, error) {
 	if !v.seesCases() {
-		return "", store.BreakGlassGrant{}, waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data, even in an emergency.")
+		return "", store.BreakGlassGrant{}, waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and analysts count it: neither sees case data, even in an emergency.")
 	}
 	if v.Client != nil {
 		return "", store.BreakGlassGrant{}, waymark.Errorf(waymark.EFORBIDDEN, "Emergency access is for people: a machine client sees only the cases whose team gave it access.")

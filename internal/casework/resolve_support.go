@@ -27,7 +27,7 @@ func resolveWhereaboutsGrantee(tx *store.Tx, c pathway.Case, cmd pathway.Command
 	if err != nil {
 		return nil, err
 	}
-	if u.Role == pathway.RoleAdministrator {
+	if pathway.SeesNoCaseData(u.Role) {
 		return nil, waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "Administrators manage Waymark and never see case data. Give access to the practitioner who needs to know where the child is"}})
 	}
 	m, err := tx.Membership(c.ID, u.ID, u.OrgID)

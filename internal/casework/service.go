@@ -138,18 +138,18 @@ func (v Viewer) actorOn(cat *catalog.Catalog, m pathway.Membership) pathway.Acto
 // CanRaiseConcern: anyone who works with children may raise a concern (§6.2);
 // administrators manage the system and see no case data.
 func (v Viewer) CanRaiseConcern() bool {
-	return v.User.Role != pathway.RoleAdministrator && v.Client == nil && v.allows(ScopeWrite)
+	return !pathway.SeesNoCaseData(v.User.Role) && v.Client == nil && v.allows(ScopeWrite)
 }
 
-// seesCases: administrators manage the system and see no case data (§6.5),
-// even when their organisation is a member of the case.
-func (v Viewer) seesCases() bool { return v.User.Role != pathway.RoleAdministrator }
+// seesCases: administrators manage the system and analysts count it; neither
+// sees case data (§6.5), even when their organisation is a member of the case.
+func (v Viewer) seesCases() bool { return !pathway.SeesNoCaseData(v.User.Role) }
 
 // SeesCases says whether the viewer has any case to see: pages ask it rather
 // than checking a role themselves.
 func (v Viewer) SeesCases() bool { return v.seesCases() }
 
-var errAdministratorNoCases = waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and do not see case data.")
+var errAdministratorNoCases = waymark.Errorf(waymark.EFORBIDDEN, "Administrators manage Waymark and analysts count it: neither sees case data.")
 
 // WorksInbox: the Children's Services team receives concerns (annex step 1).
 func (v Viewer) WorksInbox() bool {

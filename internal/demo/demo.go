@@ -62,6 +62,7 @@ const (
 	firstResponder  = "first.responder@eastshire-police.example"
 	partnershipLead = "partnership.lead@eastshire.example"
 	administrator   = "admin@eastshire.example"
+	analyst         = "analyst@eastshire.example" // statistics only (issue 15)
 )
 
 type demoUser struct {
@@ -81,6 +82,7 @@ var users = []demoUser{
 	{"user-demo-first-responder", orgPolice, DemoUser{firstResponder, "Chris Lawson", pathway.RoleFirstResponder, ""}},
 	{"user-demo-partnership-lead", orgChildrensServices, DemoUser{partnershipLead, "Ruth Castellano", pathway.RolePartnershipLead, ""}},
 	{"user-demo-admin", orgChildrensServices, DemoUser{administrator, "Alex Morgan", pathway.RoleAdministrator, ""}},
+	{"user-demo-analyst", orgChildrensServices, DemoUser{analyst, "Nadia Quist", pathway.RoleAnalyst, ""}},
 }
 
 // Users lists the demo users in the order to print them. Role is the role's

@@ -17,10 +17,11 @@ const (
 	RoleFirstResponder    = "first_responder_lead"
 	RolePartnershipLead   = "partnership_lead"
 	RoleAdministrator     = "administrator"
+	RoleAnalyst           = "analyst" // statistics only, no case access (statistics.go)
 )
 
 // Roles lists every role in the order screens show them.
-var Roles = []string{RolePractitioner, RoleChildrensServices, RoleSocialWorker, RoleManager, RoleFirstResponder, RolePartnershipLead, RoleAdministrator}
+var Roles = []string{RolePractitioner, RoleChildrensServices, RoleSocialWorker, RoleManager, RoleFirstResponder, RolePartnershipLead, RoleAdministrator, RoleAnalyst}
 
 // RoleLabel is a role in practitioners' words.
 func RoleLabel(r string) string {
@@ -39,6 +40,8 @@ func RoleLabel(r string) string {
 		return "Partnership lead"
 	case RoleAdministrator:
 		return "Administrator"
+	case RoleAnalyst:
+		return "Analyst"
 	}
 	return r
 }

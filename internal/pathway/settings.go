@@ -51,6 +51,13 @@ var SettingDefs = []SettingDef{
 	{Key: SettingICTGAvailable, Name: "Independent Child Trafficking Guardian service", // ictg.go
 		Hint:    "When yes, a child referred to the NRM on or after this date is to be referred to the ICTG service too, and Waymark prompts the team until the referral is recorded (§6.8, §9.4).",
 		Default: "no"},
+	// Disclosure control of the published statistics (statistics.go).
+	{Key: SettingStatisticsThreshold, Name: "Statistics: smallest count published",
+		Hint:   "Counts of children below this are shown as [c] in the statistics and their exports, with further counts held back so that none can be worked out (§1.5).",
+		Values: []string{"3", "5", "10"}, Default: "5"},
+	{Key: SettingStatisticsRounding, Name: "Statistics: round totals to",
+		Hint:   "When above 1, published totals are rounded to a multiple of this, as some partnerships' publication rules ask.",
+		Values: []string{"1", "5", "10"}, Default: "1"},
 }
 
 // SettingDefOf returns the definition of key.

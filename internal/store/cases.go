@@ -295,6 +295,9 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err := t.saveEntityKeys(caseID, p.entities, fresh); err != nil { // entities.go
 		return err
 	}
+	if err := t.saveStatistics(caseID, r.referrerOrg, p.statsCase, p.statsEvents, fresh); err != nil { // statistics.go
+		return err
+	}
 	return t.saveQueues(caseID, p, fresh)
 }
 

@@ -386,6 +386,9 @@ func (t *Tx) EraseCase(e Erasure) error {
 	if err := t.clearEntityKeys(e.CaseID); err != nil { // entities.go
 		return err
 	}
+	if err := t.clearStatistics(e.CaseID); err != nil { // statistics.go
+		return err
+	}
 	for _, q := range []string{
 		`UPDATE cases SET child_name = '', search_text = LOWER(COALESCE(reference, '')), progress = NULL WHERE id = $1`,
 		`DELETE FROM search_tokens WHERE case_id = $1`,

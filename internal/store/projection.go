@@ -12,6 +12,7 @@ import (
 	"waymark"
 	"waymark/internal/crypt"
 	"waymark/internal/pathway"
+	"waymark/internal/stats"
 )
 
 // projection is every read-model row of one case, as its state says it
@@ -34,6 +35,9 @@ type projection struct {
 	// matchRecordSealed is it sealed, set before it is written.
 	matchRecord, matchDigest, matchRecordSealed string
 	entities                                    []entityRow // entity_keys (entities.go)
+	// statsCase and statsEvents are the statistics read model (statistics.go, migration 0038).
+	statsCase   stats.CaseRow
+	statsEvents []stats.EventRow
 }
 
 type caseRow struct {
@@ -173,7 +177,8 @@ func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID strin
 	}
 	p.matchRecord = rec
 	p.matchDigest = ix.MatchRecordDigest(c.ID, []byte(p.matchRecord))
-	p.entities = entityRows(c, ix) // entities.go
+	p.entities = entityRows(c, ix)                // entities.go
+	p.statsCase, p.statsEvents = statsRows(c, "") // statistics.go
 	return p, nil
 }
 

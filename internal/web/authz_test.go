@@ -45,7 +45,7 @@ import (
 // program owned by Children's Services with the write scope that no case's
 // team has given access: it is a member of nothing, and its token opens no
 // page (it meets every page as the anonymous do).
-var authzPeople = []string{"anonymous", "referrer", "colleague", "gp", "cs-worker", "social-worker", "manager", "admin", "police-lead", "partnership-lead", "machine-client"}
+var authzPeople = []string{"anonymous", "referrer", "colleague", "gp", "cs-worker", "social-worker", "manager", "admin", "police-lead", "partnership-lead", "machine-client", "analyst"}
 
 var (
 	caseMembers = map[string]bool{"referrer": true, "cs-worker": true, "social-worker": true, "manager": true}
@@ -181,15 +181,18 @@ func authzRoutes() map[string]authzRoute {
 		"GET /sign-in/first-password":  {method: "GET", path: "/sign-in/first-password?token=x", want: public(ok)},
 		"POST /sign-in/first-password": {method: "POST", path: "/sign-in/first-password", form: form("token", "x", "password", "short"), want: public(invalid)},
 		"GET /break-glass":             {method: "GET", path: "/break-glass", want: signedIn("GET", ok, nil)},
-		"POST /break-glass":            {method: "POST", path: "/break-glass", form: form("case", "{id}", "reason", "too short"), want: signedIn("POST", invalid, statuses{"admin": forbidden})},
+		"POST /break-glass":            {method: "POST", path: "/break-glass", form: form("case", "{id}", "reason", "too short"), want: signedIn("POST", invalid, statuses{"analyst": forbidden, "admin": forbidden})},
 		"GET /alerts":                  {method: "GET", path: "/alerts", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
-		"POST /api/v1/break-glass":     {method: "POST", path: "/api/v1/break-glass", json: map[string]any{"case": "CS-2026-000001", "reason": "too short"}, want: bearer(invalid, statuses{"admin": forbidden, "machine-client": forbidden})},
-		"GET /accessibility":           {method: "GET", path: "/accessibility", want: public(ok)},
-		"GET /privacy":                 {method: "GET", path: "/privacy", want: public(ok)},
-		"GET /api/v1/openapi.json":     {method: "GET", path: "/api/v1/openapi.json", want: public(ok)},
-		"POST /api/v1/sessions":        {method: "POST", path: "/api/v1/sessions", json: map[string]string{"email": "nobody@nowhere.example", "password": "not a password"}, want: public(unauth)},
-		"/api/":                        {method: "GET", path: "/api/v1/nothing-here", want: public(notFound)},
-		"/":                            {method: "GET", path: "/nothing-here", want: public(notFound)},
+		// The partnership's statistics: the lead and analysts only (statistics.go, issue 15).
+		"GET /statistics":          {method: "GET", path: "/statistics?period=2025", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
+		"GET /api/v1/statistics":   {method: "GET", path: "/api/v1/statistics?period=2025", want: bearer(forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
+		"POST /api/v1/break-glass": {method: "POST", path: "/api/v1/break-glass", json: map[string]any{"case": "CS-2026-000001", "reason": "too short"}, want: bearer(invalid, statuses{"analyst": forbidden, "admin": forbidden, "machine-client": forbidden})},
+		"GET /accessibility":       {method: "GET", path: "/accessibility", want: public(ok)},
+		"GET /privacy":             {method: "GET", path: "/privacy", want: public(ok)},
+		"GET /api/v1/openapi.json": {method: "GET", path: "/api/v1/openapi.json", want: public(ok)},
+		"POST /api/v1/sessions":    {method: "POST", path: "/api/v1/sessions", json: map[string]string{"email": "nobody@nowhere.example", "password": "not a password"}, want: public(unauth)},
+		"/api/":                    {method: "GET", path: "/api/v1/nothing-here", want: public(notFound)},
+		"/":                        {method: "GET", path: "/nothing-here", want: public(notFound)},
 
 		// Help and contact, and the service's icons: open to everyone (help.go).
 		"GET /help":                              {method: "GET", path: "/help", want: public(ok)},
@@ -202,7 +205,7 @@ func authzRoutes() map[string]authzRoute {
 		"POST /session/stay":       {method: "POST", path: "/session/stay", form: csrf, want: signedIn("POST", seeOther, nil)},
 		"GET /{$}":                 {method: "GET", path: "/", want: signedIn("GET", ok, nil)},
 		"GET /concerns/new":        {method: "GET", path: "/concerns/new", want: signedIn("GET", ok, nil)},
-		"POST /concerns":           {method: "POST", path: "/concerns", form: csrf, want: signedIn("POST", seeOther, statuses{"admin": forbidden})},
+		"POST /concerns":           {method: "POST", path: "/concerns", form: csrf, want: signedIn("POST", seeOther, statuses{"analyst": forbidden, "admin": forbidden})},
 		"GET /inbox":               {method: "GET", path: "/inbox", want: signedIn("GET", forbidden, statuses{"cs-worker": ok, "social-worker": ok, "manager": ok})},
 		"GET /cases":               {method: "GET", path: "/cases", want: signedIn("GET", ok, nil) /* the administrator: a page saying why there are no cases (homes.go) */},
 		"GET /escalations":         {method: "GET", path: "/escalations", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
@@ -294,10 +297,10 @@ func authzRoutes() map[string]authzRoute {
 		// The JSON API for anyone with a token.
 		"DELETE /api/v1/sessions/current": {method: "DELETE", path: "/api/v1/sessions/current", want: bearer(noContent, nil)},
 		"GET /api/v1/catalog":             {method: "GET", path: "/api/v1/catalog", want: bearer(ok, nil)},
-		"GET /api/v1/cases":               {method: "GET", path: "/api/v1/cases", want: bearer(ok, statuses{"admin": forbidden})},
-		"POST /api/v1/cases":              {method: "POST", path: "/api/v1/cases", json: "{concern}", want: bearer(created, statuses{"admin": forbidden, "machine-client": forbidden})},
+		"GET /api/v1/cases":               {method: "GET", path: "/api/v1/cases", want: bearer(ok, statuses{"analyst": forbidden, "admin": forbidden})},
+		"POST /api/v1/cases":              {method: "POST", path: "/api/v1/cases", json: "{concern}", want: bearer(created, statuses{"analyst": forbidden, "admin": forbidden, "machine-client": forbidden})},
 		"GET /api/v1/inbox":               {method: "GET", path: "/api/v1/inbox", want: bearer(forbidden, statuses{"cs-worker": ok, "social-worker": ok, "manager": ok})},
-		"GET /api/v1/my-work":             {method: "GET", path: "/api/v1/my-work", want: bearer(ok, statuses{"admin": forbidden})},
+		"GET /api/v1/my-work":             {method: "GET", path: "/api/v1/my-work", want: bearer(ok, statuses{"analyst": forbidden, "admin": forbidden})},
 		// The partnership lead's escalations and the administrators' interpreter register: api_registers.go.
 		"GET /api/v1/escalations":   {method: "GET", path: "/api/v1/escalations", want: bearer(forbidden, statuses{"partnership-lead": ok})},
 		"GET /api/v1/interpreters":  {method: "GET", path: "/api/v1/interpreters", want: bearer(forbidden, statuses{"admin": ok})},
@@ -517,6 +520,16 @@ func newMatrix(t *testing.T, db *store.DB) *matrix {
 		}
 		u, err := tx.UserByID(lead.ID)
 		m.people["partnership-lead"] = casework.Viewer{User: u}
+		if err != nil {
+			return err
+		}
+		// The analyst counts the partnership's work and sees no case (issue 15).
+		analyst := store.User{ID: "user-analyst", OrgID: "org-partnership", Email: "analyst@partnership.example", Name: "Ana Lyst", Role: pathway.RoleAnalyst, PasswordHash: "x", CreatedAt: e.clock.Now()}
+		if err := tx.InsertUser(analyst); err != nil {
+			return err
+		}
+		u, err = tx.UserByID(analyst.ID)
+		m.people["analyst"] = casework.Viewer{User: u}
 		return err
 	})
 	if err != nil {

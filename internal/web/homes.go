@@ -49,8 +49,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, v casework.V
 	ctx := r.Context()
 	role := v.User.Role
 	d := homeData{Home: homeCases, Referrer: role == pathway.RolePractitioner, CanRaise: v.CanRaiseConcern(), WorksInbox: v.WorksInbox(), Now: s.now()}
-	if role == pathway.RoleAdministrator { // no case data at all (docs/security.md)
+	if pathway.SeesNoCaseData(role) { // administrators and analysts: no case data at all (docs/security.md)
 		d.Home = homeAdministrator
+		if role == pathway.RoleAnalyst {
+			d.Home = "analyst" // statistics only (statistics.go)
+		}
 		s.render(w, r, http.StatusOK, "home", Page{Title: "Home", Data: d})
 		return
 	}
@@ -153,6 +156,10 @@ func (s *Server) homeWork(r *http.Request, v casework.Viewer, atRisk bool) (work
 func (s *Server) administratorSeesNoCases(w http.ResponseWriter, r *http.Request, v casework.Viewer) bool {
 	if v.SeesCases() {
 		return false
+	}
+	if v.User.Role == pathway.RoleAnalyst { // statistics only (statistics.go, issue 15)
+		s.render(w, r, http.StatusOK, "no-cases", Page{Title: "Analysts do not see cases", Data: map[string]any{"Analyst": true}})
+		return true
 	}
 	s.render(w, r, http.StatusOK, "no-cases", Page{Title: "Administrators do not see cases"})
 	return true

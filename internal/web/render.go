@@ -14,6 +14,7 @@ import (
 	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
+	"waymark/internal/stats"
 	"waymark/internal/web/templates"
 )
 
@@ -106,6 +107,10 @@ var pageFuncs = template.FuncMap{
 	},
 
 	"outcomeConsulted": pathway.OutcomeConsultedLabel, // §6.2 (outcome_consulted.go)
+	// The statistics page's charts and export links (statistics_exports.go):
+	// the SVG is built by stats.Chart.SVG, which escapes every text it draws.
+	"statsChart": func(t stats.Table) template.HTML { return template.HTML(stats.ChartOf(t).SVG()) },
+	"statsLink":  statisticsLink,
 }
 
 // dueTag shows how a deadline stands: red when overdue, orange when close.
@@ -177,10 +182,10 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	if v.WorksInbox() {
 		add("/inbox", "Inbox")
 	}
-	if v.User.Role != pathway.RoleAdministrator {
+	if v.SeesCases() {
 		add("/my-work", "My work")
 	}
-	if v.User.Role != pathway.RoleAdministrator {
+	if v.SeesCases() {
 		add("/cases", "Your cases")
 	}
 	if v.CanRaiseConcern() {
@@ -207,6 +212,9 @@ func navFor(v casework.Viewer, path string) []NavItem {
 	}
 	if v.User.Role == pathway.RolePartnershipLead {
 		add("/subject-access", "Subject requests") // privacy.go
+	}
+	if pathway.MaySeeStatistics(v.User.Role) {
+		add("/statistics", "Statistics") // statistics.go (issue 15)
 	}
 	return nav
 }

@@ -83,6 +83,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /break-glass", s.page(s.handleBreakGlassForm))
 	mux.Handle("POST /break-glass", s.page(s.handleBreakGlass))
 	mux.Handle("GET /alerts", s.page(s.handleAlerts))
+	mux.Handle("GET /statistics", s.page(s.handleStatistics)) // statistics.go (issue 15)
 	mux.Handle("GET /admin/interpreters", s.page(s.handleInterpreters))
 	mux.Handle("POST /admin/interpreters", s.page(s.handleInterpreterAdd))
 	mux.Handle("GET /admin/retention", s.page(s.handleRetention))                                // privacy.go
@@ -187,6 +188,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/cases/{id}/documents/{file}", s.api(s.handleAPIDocumentDownload)) // documents.go
 	mux.Handle("GET /api/v1/inbox", s.api(s.handleAPIInbox))
 	mux.Handle("GET /api/v1/my-work", s.api(s.handleAPIMyWork))
+	mux.Handle("GET /api/v1/statistics", s.api(s.handleAPIStatistics))                            // statistics.go (issue 15)
 	mux.Handle("GET /api/v1/escalations", s.api(s.handleAPIEscalations))                          // api_registers.go
 	mux.Handle("GET /api/v1/interpreters", s.api(s.handleAPIInterpreters))                        // api_registers.go
 	mux.Handle("POST /api/v1/interpreters", s.api(s.handleAPIInterpreterAdd))                     // api_registers.go

@@ -22,10 +22,10 @@ import (
 // view and download) and renders exactly that Report: a held-back figure is
 // "[c]" everywhere and never a number.
 
-// statisticsPeriod reads ?period=, defaulting to the last complete
+// annualReportPeriod reads ?period=, defaulting to the last complete
 // financial year, as annual reports are published. A period that cannot be
 // read is answered with a GOV.UK error summary (422).
-func (s *Server) statisticsPeriod(w http.ResponseWriter, r *http.Request) (stats.Period, bool) {
+func (s *Server) annualReportPeriod(w http.ResponseWriter, r *http.Request, v casework.Viewer) (stats.Period, bool) {
 	q := r.URL.Query().Get("period")
 	if q == "" {
 		now := s.now().In(pathway.London)
@@ -36,6 +36,13 @@ func (s *Server) statisticsPeriod(w http.ResponseWriter, r *http.Request) (stats
 		q = fmt.Sprintf("%d-%02d", y, (y+1)%100)
 	}
 	p, ok := stats.ParsePeriod(q)
+	if !ok && !pathway.MaySeeStatistics(v.User.Role) {
+		// Someone who may not see the statistics gets the same refusal
+		// (and audit entry) whatever period they asked for.
+		_, err := s.svc.StatisticsReport(r.Context(), v, stats.Period{})
+		s.failErr(w, r, err)
+		return stats.Period{}, false
+	}
 	if !ok {
 		s.render(w, r, http.StatusUnprocessableEntity, "statistics-annual-report", Page{
 			Title:  "Annual report",
@@ -50,7 +57,7 @@ func (s *Server) statisticsPeriod(w http.ResponseWriter, r *http.Request) (stats
 // statisticsReport is the published Report for the request's period, or
 // false when the answer (refusal or bad period) has been written.
 func (s *Server) statisticsReport(w http.ResponseWriter, r *http.Request, v casework.Viewer) (stats.Report, bool) {
-	p, ok := s.statisticsPeriod(w, r)
+	p, ok := s.annualReportPeriod(w, r, v)
 	if !ok {
 		return stats.Report{}, false
 	}

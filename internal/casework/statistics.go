@@ -1,0 +1,113 @@
+package casework
+
+import (
+	"context"
+	"strconv"
+
+	"waymark"
+	"waymark/internal/audit"
+	"waymark/internal/pathway"
+	"waymark/internal/stats"
+	"waymark/internal/store"
+)
+
+// ActionStatisticsViewed is the audit action of a statistics page or API
+// read (issue 15): the figures name no child, but who looked, and at which
+// period, is kept as for every other page of the partnership's work.
+const ActionStatisticsViewed = "statistics.viewed"
+
+var errNoStatistics = waymark.Errorf(waymark.EFORBIDDEN, "The partnership's statistics are for the partnership lead and analysts.")
+
+// SeesStatistics says whether the viewer sees the partnership's statistics
+// (pathway.MaySeeStatistics), signed in as a person: machine clients do not.
+func (v Viewer) SeesStatistics() bool {
+	return pathway.MaySeeStatistics(v.User.Role) && v.Client == nil
+}
+
+// statisticsPartnership is the partnership a viewer's statistics count and
+// how reports name it. There is one partnership per deployment today; the
+// lead wires partnerships as records (issue 14) here and in
+// store.statsPartnership.
+func statisticsPartnership(v Viewer) (id, name, slug string) {
+	return "", "The partnership", "partnership"
+}
+
+// StatisticsReport counts the viewer's partnership's work in period p from
+// the statistics read model (never by opening a case) and publishes it
+// under disclosure control, with the threshold and rounding the
+// partnership's dated settings give on the day the period ends. The read
+// is audited.
+func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period) (stats.Report, error) {
+	if !v.SeesStatistics() {
+		return stats.Report{}, errNoStatistics
+	}
+	if err := v.require(ScopeRead); err != nil {
+		return stats.Report{}, err
+	}
+	id, name, slug := statisticsPartnership(v)
+	var rep stats.Report
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
+		settings, err := tx.Settings()
+		if err != nil {
+			return audit.Entry{}, err
+		}
+		cases, events, err := tx.StatisticsRows(id, false, p.From.Format("2006-01"), p.To.Format("2006-01"))
+		if err != nil {
+			return audit.Entry{}, err
+		}
+		rep = s.publishStatistics(cases, events, p, settings, name, slug)
+		return s.auditEntry(v, "", ActionStatisticsViewed, "period "+p.Slug), nil
+	})
+	return rep, err
+}
+
+// publishStatistics is counting and disclosure control, without the store:
+// StatisticsReport and the benchmarks run it.
+func (s *Service) publishStatistics(cases []stats.CaseRow, events []stats.EventRow, p stats.Period, settings pathway.DatedSettings, name, slug string) stats.Report {
+	last := p.To.AddDate(0, 0, -1)
+	threshold, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsThreshold).On(last))
+	round, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsRounding).On(last))
+	raw := stats.Tally(cases, events, stats.Options{Period: p, Now: s.now(), Calendar: s.Catalog.Holidays,
+		Group: func(id string) string {
+			if t, ok := s.Catalog.ExploitationType(id); ok {
+				return t.StatisticsGroup
+			}
+			return ""
+		},
+		Label: statisticsLabel,
+	})
+	return stats.Publish(raw, stats.Config{Threshold: threshold, RoundTo: round, Partnership: name, PartnershipSlug: slug, Generated: s.now()})
+}
+
+// statisticsLabel names a breakdown's value as people read it.
+func statisticsLabel(breakdown, value string) string {
+	switch breakdown {
+	case "gender":
+		for _, g := range pathway.Genders() {
+			if g.Value == value {
+				return g.Text
+			}
+		}
+	case "maker":
+		return pathway.MakerLabel(value, "")
+	case "referrer":
+		return orgKindLabels[value]
+	case "clock":
+		return clockKindLabels[pathway.ClockKind(value)]
+	}
+	return ""
+}
+
+var orgKindLabels = map[string]string{"local-authority": "Local authority", "police": "Police", "health": "Health",
+	"school": "School or college", "voluntary": "Voluntary sector", "support": "Support service"}
+
+var clockKindLabels = map[pathway.ClockKind]string{
+	pathway.ClockNotifyChildrensServices:      "Children's Services told of the concern (§8.5)",
+	pathway.ClockOutcomeToReferrer:            "Outcome given to the referrer",
+	pathway.ClockMeetingAction:                "Meeting actions",
+	pathway.ClockNRMReasonableGrounds:         "Reasonable Grounds decision (§8.7)",
+	pathway.ClockNRMEarliestConclusiveGrounds: "Earliest Conclusive Grounds decision",
+	pathway.ClockReturnInterview:              "Return interview after a missing episode (§7.1)",
+	pathway.ClockUKVIConfirmation:             "Confirmation from UK Visas and Immigration",
+	pathway.ClockPlacementMissingRisk:         "First 72 hours of a placement (§4.3)",
+}

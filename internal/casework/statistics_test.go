@@ -1,0 +1,171 @@
+package casework_test
+
+import (
+	"strings"
+	"testing"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/stats"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// analyst adds an analyst to the partnership (issue 15): statistics only.
+func (p *partnership) analyst() casework.Viewer {
+	p.t.Helper()
+	u := store.User{ID: "user-analyst", OrgID: p.ChildrensServices.ID, Email: "analyst@partnership.example", Name: "Ana Lyst", Role: pathway.RoleAnalyst, CreatedAt: p.clock.Now()}
+	var stored store.User
+	err := p.db.Update(p.ctx, func(tx *store.Tx) error {
+		if err := tx.InsertUser(u); err != nil {
+			return err
+		}
+		var err error
+		stored, err = tx.UserByID(u.ID)
+		return err
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return casework.Viewer{User: stored}
+}
+
+func (p *partnership) statistics(v casework.Viewer, period string) stats.Report {
+	p.t.Helper()
+	per, ok := stats.ParsePeriod(period)
+	if !ok {
+		p.t.Fatalf("period %q", period)
+	}
+	rep, err := p.svc.StatisticsReport(p.ctx, v, per)
+	if err != nil {
+		p.t.Fatalf("statistics for %s: %v", period, err)
+	}
+	return rep
+}
+
+func table(t *testing.T, rep stats.Report, id string) stats.Table {
+	t.Helper()
+	for _, tb := range rep.Tables {
+		if tb.ID == id {
+			return tb
+		}
+	}
+	t.Fatalf("no table %s", id)
+	return stats.Table{}
+}
+
+// §1.5, §8.10(4): the partnership lead and analysts see the partnership's
+// statistics; nobody else does, and every look is audited.
+func TestStatisticsAreForTheLeadAndAnalystsOnlyAndAudited(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		per, _ := stats.ParsePeriod("2026")
+		for _, v := range []casework.Viewer{p.CSWorker, p.Manager, p.CSAdmin, p.Teacher, p.PoliceLead} {
+			if _, err := p.svc.StatisticsReport(p.ctx, v, per); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
+				t.Errorf("%s reads the statistics: %v", v.User.Role, err)
+			}
+		}
+		for _, v := range []casework.Viewer{p.lead(), p.analyst()} {
+			from := p.auditHead()
+			p.statistics(v, "2026")
+			entries := p.auditSince(from)
+			if len(entries) != 1 || entries[0].Action != casework.ActionStatisticsViewed || entries[0].ActorID != v.User.ID || entries[0].CaseID != "" || !strings.Contains(entries[0].Detail, "2026") {
+				t.Errorf("audit of %s's look: %+v", v.User.Role, entries)
+			}
+		}
+	})
+}
+
+// §6.5: the analyst counts the partnership's work and sees no case at all,
+// even in the organisation that holds it.
+func TestAnAnalystSeesNoCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		a := p.analyst()
+		if _, err := p.svc.Case(p.ctx, a, id); err == nil {
+			t.Fatal("the analyst opened a case")
+		}
+		if a.SeesCases() || a.CanRaiseConcern() || a.WorksInbox() {
+			t.Fatal("the analyst is offered case work")
+		}
+	})
+}
+
+// Counts come from the statistics read model, kept in the same transaction
+// as each case's events: six concerns raised and contacts recorded are
+// counted, and small counts are held back.
+func TestStatisticsCountFromTheReadModelKeptWithEachEvent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		var ids []string
+		for range 6 {
+			ids = append(ids, p.raise())
+		}
+		p.contact(ids[0])
+		rep := p.statistics(p.lead(), "2026")
+		act := table(t, rep, "activity-by-period")
+		if v := act.RowTotals[0]; v.Suppressed || v.N != 6 {
+			t.Errorf("concerns raised in 2026: %+v, want 6", v)
+		}
+		if v := act.RowTotals[1]; !v.Suppressed {
+			t.Errorf("one contact is published: %+v", v)
+		}
+		// The read model holds no case id, reference or name.
+		ref := p.loadCase(ids[0]).Reference()
+		var rows []string
+		r, err := db.SQL().QueryContext(p.ctx, `SELECT token || raised_month || exploitation_types || nationality || gender FROM stats_cases`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Next() {
+			var s string
+			r.Scan(&s)
+			rows = append(rows, s)
+		}
+		r.Close()
+		if len(rows) != 6 {
+			t.Fatalf("%d statistics rows, want 6", len(rows))
+		}
+		for _, s := range rows {
+			for _, id := range ids {
+				if strings.Contains(s, id) || (ref != "" && strings.Contains(s, ref)) {
+					t.Fatalf("a statistics row names its case: %q", s)
+				}
+			}
+		}
+	})
+}
+
+// Cases recorded before the statistics read model existed are counted:
+// the service fills their rows from their events at start.
+func TestCasesRecordedBeforeTheStatisticsAreCounted(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		for range 7 {
+			p.raise()
+		}
+		// As the migration leaves a database with cases: no rows, every
+		// case waiting to be filled.
+		for _, q := range []string{`DELETE FROM stats_cases`, `DELETE FROM stats_events`, `INSERT INTO stats_unfilled(case_id) SELECT id FROM cases`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lead := p.lead()
+		if v := table(t, p.statistics(lead, "2026"), "activity-by-period").RowTotals[0]; v.Suppressed || v.N != 0 {
+			t.Fatalf("before filling: %+v", v)
+		}
+		n, err := db.FillStatistics(p.ctx)
+		if err != nil || n != 7 {
+			t.Fatalf("filled %d, %v; want 7", n, err)
+		}
+		if v := table(t, p.statistics(lead, "2026"), "activity-by-period").RowTotals[0]; v.Suppressed || v.N != 7 {
+			t.Fatalf("after filling: %+v, want 7", v)
+		}
+		if n, err := db.FillStatistics(p.ctx); err != nil || n != 0 {
+			t.Fatalf("filling again: %d, %v", n, err)
+		}
+	})
+}

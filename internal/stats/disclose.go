@@ -1,0 +1,485 @@
+package stats
+
+import (
+	"math"
+	"math/big"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Disclosure control (docs/statistics.md), as the UK's official statistics
+// practise it: small counts are held back (primary suppression), further
+// counts are held back so that none of those can be worked out from what
+// is published (secondary suppression), totals may be rounded, and no rate
+// or median is published on fewer children than the threshold.
+
+// DefaultThreshold: counts below it are suppressed.
+const DefaultThreshold = 5
+
+// Config is how a Report is published.
+type Config struct {
+	Threshold       int // counts from 1 to Threshold-1 are suppressed; 0 means DefaultThreshold
+	RoundTo         int // totals are rounded to this base when above 1
+	Partnership     string
+	PartnershipSlug string
+	Generated       time.Time
+	// PrimaryOnly turns secondary suppression off. Only the attack test sets
+	// it, to show that the attack would succeed without it.
+	PrimaryOnly bool
+}
+
+// equation is Σ coef·value = 0 over keys.
+type equation struct {
+	keys []string
+	coef []int64
+}
+
+// Equations are every linear relation a page publishes between its
+// counts: each table's rows and columns sum to their totals, and the totals
+// to the table total; a key in several tables is one quantity.
+func Equations(r Raw) []equation {
+	var out []equation
+	seen := map[string]bool{}
+	addEq := func(cells []string, total string) {
+		if total == "" || len(cells) == 0 {
+			return
+		}
+		e := equation{}
+		for _, k := range cells {
+			e.keys = append(e.keys, k)
+			e.coef = append(e.coef, 1)
+		}
+		e.keys = append(e.keys, total)
+		e.coef = append(e.coef, -1)
+		sig := ""
+		for i, k := range e.keys {
+			sig += k + "\x1f" + string(rune('0'+e.coef[i]+1))
+		}
+		if !seen[sig] {
+			seen[sig] = true
+			out = append(out, e)
+		}
+	}
+	for _, t := range r.Tables {
+		if t.RowTotals != nil {
+			for i, row := range t.Cells {
+				addEq(row, t.RowTotals[i])
+			}
+		}
+		if t.ColTotals != nil {
+			for c := range t.ColTotals {
+				var col []string
+				for _, row := range t.Cells {
+					col = append(col, row[c])
+				}
+				addEq(col, t.ColTotals[c])
+			}
+		}
+		if t.Total != "" {
+			switch {
+			case t.RowTotals != nil || t.ColTotals != nil:
+				if t.RowTotals != nil {
+					addEq(t.RowTotals, t.Total)
+				}
+				if t.ColTotals != nil {
+					addEq(t.ColTotals, t.Total)
+				}
+			default:
+				var all []string
+				for _, row := range t.Cells {
+					all = append(all, row...)
+				}
+				addEq(all, t.Total)
+			}
+		}
+	}
+	return out
+}
+
+// published is every key a page shows.
+func published(r Raw) []string {
+	set := map[string]bool{}
+	for _, t := range r.Tables {
+		for _, row := range t.Cells {
+			for _, k := range row {
+				set[k] = true
+			}
+		}
+		for _, k := range t.RowTotals {
+			set[k] = true
+		}
+		for _, k := range t.ColTotals {
+			set[k] = true
+		}
+		if t.Total != "" {
+			set[t.Total] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Suppress is the set of keys disclosure control holds back.
+func Suppress(r Raw, threshold int, primaryOnly bool) map[string]bool {
+	if threshold <= 0 {
+		threshold = DefaultThreshold
+	}
+	keys := published(r)
+	held := map[string]bool{}
+	for _, k := range keys {
+		if v := r.Values[k]; v > 0 && v < threshold {
+			held[k] = true
+		}
+	}
+	if primaryOnly {
+		return held
+	}
+	eqs := Equations(r)
+	totals := map[string]bool{}
+	for _, e := range eqs {
+		totals[e.keys[len(e.keys)-1]] = true
+	}
+	for range len(keys) + 1 {
+		pinned := Pinned(eqs, r.Values, held)
+		if len(pinned) == 0 {
+			return held
+		}
+		x := pinned[0]
+		// Hold back one more count from an equation the pinned one is in:
+		// the cheapest that is not zero, a cell before a total.
+		best, bestScore := "", math.MaxInt
+		for _, e := range eqs {
+			if !slices.Contains(e.keys, x) {
+				continue
+			}
+			for _, k := range e.keys {
+				if held[k] {
+					continue
+				}
+				score := r.Values[k]
+				if score == 0 {
+					score += 1 << 40
+				}
+				if totals[k] {
+					score += 1 << 20
+				}
+				if score < bestScore {
+					best, bestScore = k, score
+				}
+			}
+		}
+		if best == "" {
+			// Every count beside it is held: hold back the first count that
+			// is still published in any equation with a held one.
+			for _, e := range eqs {
+				for _, k := range e.keys {
+					if !held[k] && best == "" {
+						best = k
+					}
+				}
+			}
+		}
+		if best == "" {
+			return held
+		}
+		held[best] = true
+	}
+	return held
+}
+
+// Pinned names the held keys that the published counts and eqs determine
+// exactly: by elimination over the rationals, or by bounds from counts
+// being whole and not negative. It is the attack disclosure control
+// defends against, and Suppress runs it until it finds nothing.
+func Pinned(eqs []equation, vals map[string]int, held map[string]bool) []string {
+	var unknown []string
+	idx := map[string]int{}
+	for _, e := range eqs {
+		for _, k := range e.keys {
+			if held[k] {
+				if _, ok := idx[k]; !ok {
+					idx[k] = len(unknown)
+					unknown = append(unknown, k)
+				}
+			}
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	n := len(unknown)
+	var rows [][]*big.Rat // n coefficients, then the constant
+	for _, e := range eqs {
+		row := make([]*big.Rat, n+1)
+		for i := range row {
+			row[i] = new(big.Rat)
+		}
+		any := false
+		var c int64
+		for i, k := range e.keys {
+			if j, ok := idx[k]; ok {
+				row[j].Add(row[j], big.NewRat(e.coef[i], 1))
+				any = true
+			} else {
+				c -= e.coef[i] * int64(vals[k])
+			}
+		}
+		if any {
+			row[n].SetInt64(c)
+			rows = append(rows, row)
+		}
+	}
+	orig := rows
+	red := rref(cloneRows(rows), n)
+	pinned := map[int]bool{}
+	for _, row := range red {
+		nz := -1
+		count := 0
+		for j := 0; j < n; j++ {
+			if row[j].Sign() != 0 {
+				count++
+				nz = j
+			}
+		}
+		if count == 1 {
+			pinned[nz] = true
+		}
+	}
+	lo, hi := bounds(append(orig, red...), n)
+	for j := range n {
+		if hi[j] != nil && lo[j].Cmp(hi[j]) == 0 {
+			pinned[j] = true
+		}
+	}
+	var out []string
+	for j := range n {
+		if pinned[j] {
+			out = append(out, unknown[j])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func cloneRows(rows [][]*big.Rat) [][]*big.Rat {
+	out := make([][]*big.Rat, len(rows))
+	for i, r := range rows {
+		out[i] = make([]*big.Rat, len(r))
+		for j, x := range r {
+			out[i][j] = new(big.Rat).Set(x)
+		}
+	}
+	return out
+}
+
+// rref is Gauss–Jordan elimination over the rationals of rows (n
+// coefficients and a constant each); it returns the non-zero rows.
+func rref(rows [][]*big.Rat, n int) [][]*big.Rat {
+	r := 0
+	for c := 0; c < n && r < len(rows); c++ {
+		p := -1
+		for i := r; i < len(rows); i++ {
+			if rows[i][c].Sign() != 0 {
+				p = i
+				break
+			}
+		}
+		if p < 0 {
+			continue
+		}
+		rows[r], rows[p] = rows[p], rows[r]
+		inv := new(big.Rat).Inv(rows[r][c])
+		for j := c; j <= n; j++ {
+			rows[r][j].Mul(rows[r][j], inv)
+		}
+		for i := range rows {
+			if i == r || rows[i][c].Sign() == 0 {
+				continue
+			}
+			f := new(big.Rat).Set(rows[i][c])
+			for j := c; j <= n; j++ {
+				if rows[r][j].Sign() != 0 {
+					rows[i][j].Sub(rows[i][j], new(big.Rat).Mul(f, rows[r][j]))
+				}
+			}
+		}
+		r++
+	}
+	return rows[:r]
+}
+
+// bounds narrows each unknown from [0, ∞) by every row, as whole numbers,
+// until nothing narrows. hi[j] nil is unbounded.
+func bounds(rows [][]*big.Rat, n int) (lo, hi []*big.Rat) {
+	lo = make([]*big.Rat, n)
+	hi = make([]*big.Rat, n)
+	for j := range n {
+		lo[j] = new(big.Rat)
+	}
+	for pass := 0; pass < 50; pass++ {
+		changed := false
+		for _, row := range rows {
+			for j := range n {
+				a := row[j]
+				if a.Sign() == 0 {
+					continue
+				}
+				// a·x_j = b − Σ_{k≠j} a_k·x_k
+				min, max := new(big.Rat).Set(row[n]), new(big.Rat).Set(row[n])
+				minOK, maxOK := true, true
+				for k := range n {
+					ak := row[k]
+					if k == j || ak.Sign() == 0 {
+						continue
+					}
+					lk := new(big.Rat).Mul(ak, lo[k])
+					var hk *big.Rat
+					if hi[k] != nil {
+						hk = new(big.Rat).Mul(ak, hi[k])
+					}
+					if ak.Sign() > 0 { // a_k·x_k in [lk, hk]
+						max.Sub(max, lk)
+						if hk == nil {
+							minOK = false
+						} else {
+							min.Sub(min, hk)
+						}
+					} else { // a_k·x_k in [hk, lk]
+						min.Sub(min, lk)
+						if hk == nil {
+							maxOK = false
+						} else {
+							max.Sub(max, hk)
+						}
+					}
+				}
+				inv := new(big.Rat).Inv(a)
+				var nlo, nhi *big.Rat
+				if a.Sign() > 0 {
+					if minOK {
+						nlo = new(big.Rat).Mul(min, inv)
+					}
+					if maxOK {
+						nhi = new(big.Rat).Mul(max, inv)
+					}
+				} else {
+					if maxOK {
+						nlo = new(big.Rat).Mul(max, inv)
+					}
+					if minOK {
+						nhi = new(big.Rat).Mul(min, inv)
+					}
+				}
+				if nlo != nil {
+					nlo = ceilRat(nlo)
+					if nlo.Cmp(lo[j]) > 0 {
+						lo[j], changed = nlo, true
+					}
+				}
+				if nhi != nil {
+					nhi = floorRat(nhi)
+					if hi[j] == nil || nhi.Cmp(hi[j]) < 0 {
+						hi[j], changed = nhi, true
+					}
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	return lo, hi
+}
+
+func floorRat(x *big.Rat) *big.Rat {
+	q := new(big.Int)
+	m := new(big.Int)
+	q.DivMod(x.Num(), x.Denom(), m) // Euclidean: floor for a positive denominator
+	return new(big.Rat).SetInt(q)
+}
+
+func ceilRat(x *big.Rat) *big.Rat {
+	f := floorRat(x)
+	if f.Cmp(x) == 0 {
+		return f
+	}
+	return f.Add(f, big.NewRat(1, 1))
+}
+
+// Publish applies disclosure control to raw and gives the Report: a held
+// back count carries no number, totals are rounded where configured, and a
+// rate or median on fewer than the threshold is held back.
+func Publish(raw Raw, c Config) Report {
+	t := c.Threshold
+	if t <= 0 {
+		t = DefaultThreshold
+	}
+	held := Suppress(raw, t, c.PrimaryOnly)
+	rep := Report{Partnership: c.Partnership, PartnershipSlug: c.PartnershipSlug, Period: raw.Period, Generated: c.Generated, Threshold: t, RoundTo: c.RoundTo}
+	val := func(k string, total bool) Value {
+		if held[k] {
+			return Value{Kind: Count, Suppressed: true}
+		}
+		v := Value{Kind: Count, N: raw.Values[k]}
+		if total && c.RoundTo > 1 {
+			v.N = int(math.Round(float64(v.N)/float64(c.RoundTo))) * c.RoundTo
+			v.Rounded = true
+		}
+		return v
+	}
+	for _, rt := range raw.Tables {
+		tb := Table{ID: rt.ID, Title: rt.Title, RowHeader: rt.RowHeader, Rows: rt.Rows, Cols: rt.Cols, Notes: rt.Notes}
+		for _, row := range rt.Cells {
+			out := make([]Value, len(row))
+			for i, k := range row {
+				out[i] = val(k, false)
+			}
+			tb.Cells = append(tb.Cells, out)
+		}
+		for _, k := range rt.RowTotals {
+			tb.RowTotals = append(tb.RowTotals, val(k, true))
+		}
+		for _, k := range rt.ColTotals {
+			tb.ColTotals = append(tb.ColTotals, val(k, true))
+		}
+		if rt.Total != "" {
+			v := val(rt.Total, true)
+			tb.Total = &v
+		}
+		rep.Tables = append(rep.Tables, tb)
+	}
+	// Rates and medians: a table of their own, each held back on fewer
+	// than the threshold. A share is also held back when what it is a
+	// share of, or what is left, is a small count: with its denominator
+	// known it would give that count.
+	byTable := map[string]*Table{}
+	for _, rr := range raw.Rates {
+		tb := byTable[rr.Table]
+		if tb == nil {
+			rep.Tables = append(rep.Tables, Table{ID: rr.Table, Title: "Timeliness", RowHeader: "Measure", Cols: []string{"Figure"},
+				Notes: []string{"Working days leave out weekends and bank holidays in England and Wales, as the deadlines do.",
+					"A share or median is shown only when it is of at least " + itoa(t) + " decisions."}})
+			tb = &rep.Tables[len(rep.Tables)-1]
+			byTable[rr.Table] = tb
+		}
+		v := Value{Kind: rr.Kind, F: math.Round(rr.F*10) / 10}
+		switch rr.Kind {
+		case Percent:
+			if rr.Den < t || (rr.Num > 0 && rr.Num < t) || (rr.Den-rr.Num > 0 && rr.Den-rr.Num < t) {
+				v = Value{Kind: Percent, Suppressed: true}
+			}
+		default:
+			if rr.Den < t {
+				v = Value{Kind: rr.Kind, Suppressed: true}
+			}
+		}
+		tb.Rows = append(tb.Rows, rr.Row)
+		tb.Cells = append(tb.Cells, []Value{v})
+	}
+	return rep
+}

@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/crypt"
+	"waymark/internal/pathway"
+	"waymark/internal/stats"
+)
+
+// The statistics read model (migration 0038, issue 15): one stats_cases row
+// per case and one stats_events row per counted happening, holding only
+// what counting needs, so the statistics page counts rows and never opens
+// a case (§1.5, §8.10(4)). Rows are filed under a keyed token of the case id
+// rather than the id itself (docs/security.md), written by writeProjection
+// in the same transaction as the events (only when they change), filled for
+// cases recorded before the migration by FillStatistics, and deleted on
+// erasure.
+
+// statsPartnership is the partnership a case is counted under. Every case
+// is the deployment's one partnership today ("" ); the lead wires
+// partnerships as records (issue 14) here.
+func statsPartnership(c pathway.Case) string { return "" }
+
+// statsToken is the keyed token a case's statistics rows are filed under:
+// without the index key a row cannot be joined to its case.
+func statsToken(ix *crypt.Index, caseID string) string {
+	return ix.MatchHandle("statistics", caseID)
+}
+
+func ukMonth(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(pathway.London).Format("2006-01")
+}
+
+func ukDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(pathway.London).Format("2006-01-02")
+}
+
+// statsAge is the child's age in whole years on the day the concern was
+// raised, from the date of birth or the estimate; -1 when not known.
+func statsAge(ch pathway.Child, at time.Time) int {
+	if dob, err := time.ParseInLocation("2006-01-02", ch.DateOfBirth, pathway.London); err == nil {
+		d := at.In(pathway.London)
+		age := d.Year() - dob.Year()
+		if d.Month() < dob.Month() || (d.Month() == dob.Month() && d.Day() < dob.Day()) {
+			age--
+		}
+		return age
+	}
+	if ch.EstimatedAge > 0 {
+		return ch.EstimatedAge
+	}
+	return -1
+}
+
+// statsRows derives a case's statistics rows from its state. referrerKind
+// is the referring organisation's kind, looked up by the caller.
+func statsRows(c pathway.Case, referrerKind string) (stats.CaseRow, []stats.EventRow) {
+	part := statsPartnership(c)
+	ch := c.Concern.Child
+	r := stats.CaseRow{
+		Partnership: part, RaisedMonth: ukMonth(c.RaisedAt),
+		ExploitationTypes: slices.Sorted(slices.Values(slices.Compact(slices.Sorted(slices.Values(c.Concern.ExploitationTypes))))),
+		AgeBand:           stats.AgeBandOf(statsAge(ch, c.RaisedAt)), Gender: ch.Gender, Nationality: ch.Nationality,
+		ReferrerKind: referrerKind,
+	}
+	if c.Contact != nil {
+		r.ContactMonth = ukMonth(c.Contact.ReceivedAt)
+	}
+	if s := c.NRM.Submission; s != nil {
+		r.NRMOn = ukDay(s.SubmittedAt)
+		r.FirstResponder = s.LeadOrgName
+		r.DecisionMaker = pathway.MakerSCA
+		if s.Routing != nil && s.Routing.Maker != "" {
+			r.DecisionMaker = s.Routing.Maker
+		}
+	}
+	if d := c.NRM.ReasonableGrounds; d != nil {
+		r.RGOutcome, r.RGOn = d.Outcome, d.DecidedOn
+	}
+	if d := c.NRM.ConclusiveGrounds; d != nil {
+		r.CGOutcome, r.CGOn = d.Outcome, d.DecidedOn
+	}
+	var ev []stats.EventRow
+	add := func(at time.Time, kind, detail, outcome, due string) {
+		ev = append(ev, stats.EventRow{Partnership: part, Month: ukMonth(at), Kind: kind, Detail: detail, Outcome: outcome, DueOn: due})
+	}
+	for _, d := range c.Strategy.Discussions {
+		add(d.HeldAt, stats.EventStrategyDiscussion, "", "", "")
+	}
+	for _, m := range c.Meetings.Meetings {
+		if m.Held != nil {
+			add(m.ScheduledFor, stats.EventMeeting, "", "", "")
+		}
+	}
+	for _, e := range c.Safety.Missing {
+		add(e.StartedAt, stats.EventMissingEpisode, "", "", "")
+		if e.Interview != nil {
+			add(e.Interview.HeldAt, stats.EventReturnInterview, "", "", "")
+		}
+	}
+	for _, q := range c.NRM.Reconsiderations {
+		add(q.RequestedAt, stats.EventReconsideration, q.Outcome, "", "")
+	}
+	for _, cl := range c.Clocks {
+		if cl.Window { // a span of risk or waiting, not a deadline to meet
+			continue
+		}
+		out := stats.ClockOpen
+		switch {
+		case cl.StoppedAt != nil && !cl.StoppedAt.After(cl.DueAt):
+			out = stats.ClockMet
+		case cl.StoppedAt != nil:
+			out = stats.ClockMissed
+		}
+		add(cl.DueAt, stats.EventClock, string(cl.Kind), out, ukDay(cl.DueAt))
+	}
+	return r, ev
+}
+
+func eventLine(e stats.EventRow) string {
+	return strings.Join([]string{e.Partnership, e.Month, e.Kind, e.Detail, e.Outcome, e.DueOn}, "\x1f")
+}
+
+// saveStatistics makes a case's statistics rows what its state gives
+// (projectCase derives them), writing the events only when they change:
+// most events change none of them. The referring organisation's kind is
+// looked up here, by referrerOrg.
+func (t *Tx) saveStatistics(caseID, referrerOrg string, row stats.CaseRow, events []stats.EventRow, fresh bool) error {
+	ix, err := t.index()
+	if err != nil {
+		return err
+	}
+	tok := statsToken(ix, caseID)
+	if referrerOrg != "" {
+		ks, err := t.stringColumn(`SELECT kind FROM organisations WHERE id = $1`, referrerOrg)
+		if err != nil {
+			return err
+		}
+		if len(ks) > 0 {
+			row.ReferrerKind = ks[0]
+		}
+	}
+	if _, err := t.exec(`INSERT INTO stats_cases(token, partnership_id, raised_month, contact_month, exploitation_types, age_band, gender, nationality,
+			referrer_kind, nrm_on, first_responder, decision_maker, rg_outcome, rg_on, cg_outcome, cg_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		ON CONFLICT (token) DO UPDATE SET partnership_id = excluded.partnership_id, raised_month = excluded.raised_month,
+			contact_month = excluded.contact_month, exploitation_types = excluded.exploitation_types, age_band = excluded.age_band,
+			gender = excluded.gender, nationality = excluded.nationality, referrer_kind = excluded.referrer_kind, nrm_on = excluded.nrm_on,
+			first_responder = excluded.first_responder, decision_maker = excluded.decision_maker, rg_outcome = excluded.rg_outcome,
+			rg_on = excluded.rg_on, cg_outcome = excluded.cg_outcome, cg_on = excluded.cg_on`,
+		tok, row.Partnership, row.RaisedMonth, row.ContactMonth, strings.Join(row.ExploitationTypes, ","), row.AgeBand, row.Gender, row.Nationality,
+		row.ReferrerKind, row.NRMOn, row.FirstResponder, row.DecisionMaker, row.RGOutcome, row.RGOn, row.CGOutcome, row.CGOn); err != nil {
+		return fmt.Errorf("store: saving statistics row: %w", err)
+	}
+	var have []string
+	if !fresh {
+		rows, err := t.query(`SELECT partnership_id, month, kind, detail, outcome, due_on FROM stats_events WHERE token = $1`, tok)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var e stats.EventRow
+			if err := rows.Scan(&e.Partnership, &e.Month, &e.Kind, &e.Detail, &e.Outcome, &e.DueOn); err != nil {
+				rows.Close()
+				return err
+			}
+			have = append(have, eventLine(e))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	want := make([]string, len(events))
+	for i, e := range events {
+		want[i] = eventLine(e)
+	}
+	slices.Sort(have)
+	slices.Sort(want)
+	if slices.Equal(have, want) {
+		return nil
+	}
+	if len(have) > 0 {
+		if _, err := t.exec(`DELETE FROM stats_events WHERE token = $1`, tok); err != nil {
+			return err
+		}
+	}
+	for _, e := range events {
+		if _, err := t.exec(`INSERT INTO stats_events(token, partnership_id, month, kind, detail, outcome, due_on) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			tok, e.Partnership, e.Month, e.Kind, e.Detail, e.Outcome, e.DueOn); err != nil {
+			return fmt.Errorf("store: saving statistics events: %w", err)
+		}
+	}
+	return nil
+}
+
+// clearStatistics deletes a case's statistics rows (erasure).
+func (t *Tx) clearStatistics(caseID string) error {
+	ix, err := t.index()
+	if err != nil {
+		return err
+	}
+	tok := statsToken(ix, caseID)
+	for _, q := range []string{`DELETE FROM stats_cases WHERE token = $1`, `DELETE FROM stats_events WHERE token = $1`} {
+		if _, err := t.exec(q, tok); err != nil {
+			return fmt.Errorf("store: erasing statistics: %w", err)
+		}
+	}
+	_, err = t.exec(`DELETE FROM stats_unfilled WHERE case_id = $1`, caseID)
+	return err
+}
+
+// FillStatistics writes the statistics rows of the cases recorded before
+// migration 0038: each case's log is read and its rows written, as its next
+// event would. Run at every start after the plain text is sealed; with
+// nothing unfilled it is one query. Erased cases leave the list unfilled.
+func (db *DB) FillStatistics(ctx context.Context) (int, error) {
+	var n int
+	err := db.Update(ctx, func(t *Tx) error {
+		ids, err := t.stringColumn(`SELECT case_id FROM stats_unfilled ORDER BY case_id`)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		for _, id := range ids {
+			e, err := t.CaseErasure(id)
+			if err != nil {
+				return err
+			}
+			if e == nil {
+				c, err := t.MatchCase(id)
+				switch {
+				case waymark.ErrorCode(err) == waymark.ENOTFOUND:
+				case err != nil:
+					return err
+				default:
+					row, events := statsRows(c, "")
+					if err := t.saveStatistics(id, c.Referrer.OrgID, row, events, false); err != nil {
+						return err
+					}
+					n++
+				}
+			}
+			if _, err := t.exec(`DELETE FROM stats_unfilled WHERE case_id = $1`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// StatisticsRows reads the statistics rows a period needs: the cases with
+// anything counted in the months [fromMonth, toMonth) (both YYYY-MM), and
+// the events in those months. all counts every partnership; otherwise
+// only partnership's.
+func (t *Tx) StatisticsRows(partnership string, all bool, fromMonth, toMonth string) ([]stats.CaseRow, []stats.EventRow, error) {
+	fromDay, toDay := fromMonth+"-01", toMonth+"-01"
+	where := `(raised_month >= $1 AND raised_month < $2 OR contact_month >= $1 AND contact_month < $2 OR
+		nrm_on >= $3 AND nrm_on < $4 OR rg_on >= $3 AND rg_on < $4 OR cg_on >= $3 AND cg_on < $4)`
+	args := []any{fromMonth, toMonth, fromDay, toDay}
+	if !all {
+		where += ` AND partnership_id = $5`
+		args = append(args, partnership)
+	}
+	rows, err := t.query(`SELECT partnership_id, raised_month, contact_month, exploitation_types, age_band, gender, nationality,
+			referrer_kind, nrm_on, first_responder, decision_maker, rg_outcome, rg_on, cg_outcome, cg_on
+		FROM stats_cases WHERE `+where, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cs []stats.CaseRow
+	for rows.Next() {
+		var r stats.CaseRow
+		var types string
+		if err := rows.Scan(&r.Partnership, &r.RaisedMonth, &r.ContactMonth, &types, &r.AgeBand, &r.Gender, &r.Nationality,
+			&r.ReferrerKind, &r.NRMOn, &r.FirstResponder, &r.DecisionMaker, &r.RGOutcome, &r.RGOn, &r.CGOutcome, &r.CGOn); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		if types != "" {
+			r.ExploitationTypes = strings.Split(types, ",")
+		}
+		cs = append(cs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	q := `SELECT partnership_id, month, kind, detail, outcome, due_on FROM stats_events WHERE month >= $1 AND month < $2`
+	eargs := []any{fromMonth, toMonth}
+	if !all {
+		q += ` AND partnership_id = $3`
+		eargs = append(eargs, partnership)
+	}
+	erows, err := t.query(q, eargs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer erows.Close()
+	var es []stats.EventRow
+	for erows.Next() {
+		var e stats.EventRow
+		if err := erows.Scan(&e.Partnership, &e.Month, &e.Kind, &e.Detail, &e.Outcome, &e.DueOn); err != nil {
+			return nil, nil, err
+		}
+		es = append(es, e)
+	}
+	return cs, es, erows.Err()
+}
