@@ -63,6 +63,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /partnership/handovers/{handover}", s.page(s.handleIncomingHandOver))
 	mux.Handle("POST /partnership/handovers/{handover}/agree", s.page(s.handleAgreeHandOver))
 	mux.Handle("POST /partnership/handovers/{handover}/decline", s.page(s.handleDeclineHandOver))
+	// Partnerships as records, for administrators (partnerships_admin.go).
+	mux.Handle("POST /admin/partnerships", s.page(s.handleCreatePartnership))
+	mux.Handle("POST /admin/organisations/{id}/partnership", s.page(s.handleOrgPartnershipSave))
 	mux.Handle("GET /cases/{id}/contact", s.page(s.handleContactForm))
 	mux.Handle("POST /cases/{id}/contact", s.page(s.handleContact))
 	mux.Handle("GET /cases/{id}/outcome", s.page(s.handleOutcomeForm))
