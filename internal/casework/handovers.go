@@ -386,3 +386,42 @@ func (s *Service) answerHandOver(ctx context.Context, v Viewer, id, action, stat
 	}
 	return err
 }
+
+// ownPartnershipOnly keeps, of the recurring entities, the cases of the
+// viewer's partnership (issue 14, "Across areas"): a lead sees where an
+// entity recurs in their own partnership's cases and learns nothing of
+// another partnership's, not even how many it has. An entity left in fewer
+// than two of the partnership's cases is not shown; where some cases were
+// left out, the count is of those shown.
+func ownPartnershipOnly(tx *store.Tx, v Viewer, in []store.RecurringEntity) ([]store.RecurringEntity, error) {
+	mine, err := viewerPartnership(tx, v)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := tx.PartnershipOrganisations(mine)
+	if err != nil {
+		return nil, err
+	}
+	ours := map[string]bool{}
+	for _, o := range orgs {
+		ours[o.ID] = true
+	}
+	out := in[:0:0]
+	for _, r := range in {
+		var kept []store.EntityCase
+		for _, c := range r.Cases {
+			if ours[c.TeamOrgID] {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) < 2 {
+			continue
+		}
+		if len(kept) < len(r.Cases) {
+			r.Count = len(kept)
+		}
+		r.Cases = kept
+		out = append(out, r)
+	}
+	return out, nil
+}

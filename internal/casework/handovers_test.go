@@ -232,3 +232,35 @@ func TestEscalationGoesToTheLeadsOfTheCasesPartnership(t *testing.T) {
 		}
 	})
 }
+
+// TestNetworkShowsALeadOnlyTheirOwnPartnershipsCases: where an entity
+// recurs is shown to the lead of the partnership whose cases hold it; a
+// case transferred away leaves the sending lead's network (§6.8; issue 14,
+// "Across areas").
+func TestNetworkShowsALeadOnlyTheirOwnPartnershipsCases(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		a, b, _ := entityCases(w.partnership)
+		recordPhone(w.partnership, a, "07700 900123")
+		recordPhone(w.partnership, b, "07700 900123")
+		if net, _, err := w.svc.Network(w.ctx, w.northLead, nil); err != nil || len(net) != 1 || net[0].Count != 2 {
+			t.Fatalf("the first partnership's lead: %+v, %v", net, err)
+		}
+		if net, _, err := w.svc.Network(w.ctx, w.southLead, nil); err != nil || len(net) != 0 {
+			t.Errorf("Southshire's lead sees the first partnership's cases: %+v, %v", net, err)
+		}
+		if err := w.svc.ProposeHandOver(w.ctx, w.northLead, b, pathway.HandOverTransfer, "southshire", "Moved to Southtown"); err != nil {
+			t.Fatal(err)
+		}
+		in, err := w.svc.IncomingHandOvers(w.ctx, w.southLead)
+		if err != nil || len(in) != 1 {
+			t.Fatalf("incoming: %+v, %v", in, err)
+		}
+		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, in[0].ID, "org-south-cs"); err != nil {
+			t.Fatal(err)
+		}
+		if net, _, err := w.svc.Network(w.ctx, w.northLead, nil); err != nil || len(net) != 0 {
+			t.Errorf("the sending lead still sees a transferred case in their network: %+v, %v", net, err)
+		}
+	})
+}
