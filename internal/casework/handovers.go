@@ -425,3 +425,84 @@ func ownPartnershipOnly(tx *store.Tx, v Viewer, in []store.RecurringEntity) ([]s
 	}
 	return out, nil
 }
+
+// listLinkRequest lists a request to link the earlier case for the lead of
+// the earlier case's partnership (issue 14 §1: "or the partnership lead").
+func listLinkRequest(tx *store.Tx, newCase, earlier pathway.Case, linkID string, now time.Time) error {
+	to, err := tx.CasePartnership(earlier)
+	if err != nil {
+		return err
+	}
+	from, err := tx.CasePartnership(newCase)
+	if err != nil {
+		return err
+	}
+	return tx.SaveHandOver(store.HandOverRow{ID: linkID, Kind: store.LinkRequestKind, CaseID: earlier.ID, FromPartnership: from, ToPartnership: to,
+		Status: pathway.LinkPending, ProposedAt: now})
+}
+
+// loadForLinkAnswer loads the earlier case for the lead of its partnership
+// who is not on it, when linkID is a request waiting on it. Anyone else,
+// and a request that is not waiting there, gets errDenied: the same answer
+// as for a made-up case.
+func (s *Service) loadForLinkAnswer(tx *store.Tx, v Viewer, caseID, linkID string) (pathway.Case, bool, error) {
+	c, _, _, err := s.loadAsCaseLead(tx, v, caseID)
+	if err != nil {
+		return pathway.Case{}, false, errDenied
+	}
+	if r, ok := c.Links.Request(linkID); !ok || r.Asked || r.Status != pathway.LinkPending {
+		return pathway.Case{}, false, errDenied
+	}
+	return c, true, nil
+}
+
+// PartnershipLinkRequest is a request to link one of the partnership's
+// cases, as its lead sees it when not on the case: who asks and why, never
+// the case's content (§6.5).
+type PartnershipLinkRequest struct {
+	CaseID, LinkID string
+	FromOrgName    string
+	Reason         string
+	By             pathway.Party
+	At             time.Time
+}
+
+// PartnershipLinkRequests lists the requests waiting to link a case of the
+// lead's partnership whose team has not answered, audited.
+func (s *Service) PartnershipLinkRequests(ctx context.Context, v Viewer) ([]PartnershipLinkRequest, error) {
+	if err := v.require(ScopeRead); err != nil {
+		return nil, err
+	}
+	if v.Client != nil || v.User.Role != pathway.RolePartnershipLead {
+		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only a partnership lead answers link requests for the partnership.")
+	}
+	var out []PartnershipLinkRequest
+	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return audit.Entry{}, err
+		}
+		rows, err := tx.LinkRequestsTo(mine)
+		if err != nil {
+			return audit.Entry{}, err
+		}
+		var ids []string
+		for _, row := range rows {
+			c, _, _, err := s.loadAsCaseLead(tx, v, row.CaseID)
+			if err == errDenied {
+				continue // the case has since moved to another partnership
+			}
+			if err != nil {
+				return audit.Entry{}, err
+			}
+			r, ok := c.Links.Request(row.ID)
+			if !ok || r.Asked || r.Status != pathway.LinkPending {
+				continue
+			}
+			out = append(out, PartnershipLinkRequest{CaseID: c.ID, LinkID: r.ID, FromOrgName: r.OtherOrgName, Reason: r.Reason, By: r.By, At: r.At})
+			ids = append(ids, r.ID)
+		}
+		return s.auditEntry(v, "", actionHandOverViewed, fmt.Sprintf("link requests to partnership %s: %v", mine, ids)), nil
+	})
+	return out, err
+}

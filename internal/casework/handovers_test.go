@@ -264,3 +264,66 @@ func TestNetworkShowsALeadOnlyTheirOwnPartnershipsCases(t *testing.T) {
 		}
 	})
 }
+
+// TestPartnershipLeadNotOnTheCaseAnswersALinkRequest: a request to link an
+// earlier case may be answered by the lead of that case's partnership even
+// when they are not on it; they see who asks and why, not the case. A lead
+// of another partnership can neither see nor answer it (issue 14 §1, §6.5).
+func TestPartnershipLeadNotOnTheCaseAnswersALinkRequest(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newLinkWorld(t, db)
+		now := w.clock.Now()
+		var lead, otherLead casework.Viewer
+		err := db.Update(w.ctx, func(tx *store.Tx) error {
+			if err := tx.InsertPartnership(store.Partnership{ID: "westshire", Name: "Westshire", Slug: "westshire", CreatedAt: now}); err != nil {
+				return err
+			}
+			for _, o := range []store.Organisation{{ID: "org-lscp", Name: "Northshire Safeguarding Partnership", Kind: "local-authority", CreatedAt: now},
+				{ID: "org-west", Name: "Westshire Council", Kind: "local-authority", CreatedAt: now}} {
+				if err := tx.InsertOrganisation(o); err != nil {
+					return err
+				}
+			}
+			if err := tx.SetOrganisationPartnership("org-west", "westshire"); err != nil {
+				return err
+			}
+			for _, u := range []store.User{{ID: "user-lead", OrgID: "org-lscp", Email: "lead@lscp.example", Name: "Lee Lead", Role: pathway.RolePartnershipLead, CreatedAt: now},
+				{ID: "user-west-lead", OrgID: "org-west", Email: "lead@west.example", Name: "Wes West", Role: pathway.RolePartnershipLead, CreatedAt: now}} {
+				if err := tx.InsertUser(u); err != nil {
+					return err
+				}
+			}
+			u, err := tx.UserByID("user-lead")
+			lead = casework.Viewer{User: u}
+			if err != nil {
+				return err
+			}
+			u, err = tx.UserByID("user-west-lead")
+			otherLead = casework.Viewer{User: u}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := w.ask()
+		_, err = w.svc.Case(w.ctx, lead, w.first)
+		wantCodeOf(t, "the lead opening the earlier case", err, waymark.ENOTFOUND)
+		reqs, err := w.svc.PartnershipLinkRequests(w.ctx, lead)
+		if err != nil || len(reqs) != 1 || reqs[0].LinkID != id || reqs[0].FromOrgName == "" {
+			t.Fatalf("the lead's link requests: %+v, %v", reqs, err)
+		}
+		if reqs, err := w.svc.PartnershipLinkRequests(w.ctx, otherLead); err != nil || len(reqs) != 0 {
+			t.Errorf("another partnership's lead's link requests: %+v, %v", reqs, err)
+		}
+		wantCodeOf(t, "another partnership's lead confirming", w.svc.ConfirmLink(w.ctx, otherLead, w.first, id), waymark.ENOTFOUND)
+		if err := w.svc.ConfirmLink(w.ctx, lead, w.first, id); err != nil {
+			t.Fatalf("the lead confirming: %v", err)
+		}
+		if _, err := w.svc.Case(w.ctx, w.south, w.first); err != nil {
+			t.Errorf("the new team after the lead confirmed: %v", err)
+		}
+		if reqs, err := w.svc.PartnershipLinkRequests(w.ctx, lead); err != nil || len(reqs) != 0 {
+			t.Errorf("the lead's link requests once answered: %+v, %v", reqs, err)
+		}
+	})
+}

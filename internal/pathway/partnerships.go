@@ -368,14 +368,3 @@ func DecideWithdrawHandOver(c Case, a Actor, actorPartnership, casePartnership, 
 	}
 	return stamp(c, a, now, HandOverWithdrawn{HandOverID: id, Reason: reason}), nil
 }
-
-// MayAnswerLinkRequestAsLead: a partnership lead who is not on the earlier
-// case answers a link request to it when the case belongs to their
-// partnership (issue 14 §1: "or the partnership lead"). They see the
-// request, never the case (casework).
-func MayAnswerLinkRequestAsLead(c Case, a Actor, actorPartnership, casePartnership string) error {
-	if a.Role != RoleMachineClient && LeadsPartnership(a, actorPartnership, casePartnership) {
-		return nil
-	}
-	return waymark.Errorf(waymark.ENOTFOUND, "There is no such request.")
-}

@@ -171,22 +171,32 @@ func (t *Tx) ChildrensServicesOrgFor(partnershipID string) (Organisation, error)
 // against the case's own events.
 type HandOverRow struct {
 	ID, CaseID                     string
+	Kind                           string // HandOverKind or LinkRequestKind
 	FromPartnership, ToPartnership string
 	Status                         string
 	ProposedAt                     time.Time
 }
 
-// SaveHandOver writes or updates a hand-over's row.
+// Kinds of row in the partnership's list.
+const (
+	HandOverKind    = "handover"
+	LinkRequestKind = "link"
+)
+
+// SaveHandOver writes or updates a hand-over's (or link request's) row.
 func (t *Tx) SaveHandOver(h HandOverRow) error {
 	res, err := t.exec(`UPDATE partnership_handovers SET status = $2 WHERE id = $1`, h.ID, h.Status)
 	if err != nil {
 		return fmt.Errorf("store: updating hand-over: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n, _ := res.RowsAffected(); n > 0 || h.CaseID == "" { // an answer to a request listed before this table: nothing to list
 		return nil
 	}
-	if _, err := t.exec(`INSERT INTO partnership_handovers(id, case_id, from_partnership, to_partnership, status, proposed_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		h.ID, h.CaseID, h.FromPartnership, h.ToPartnership, h.Status, utc(h.ProposedAt)); err != nil {
+	if h.Kind == "" {
+		h.Kind = HandOverKind
+	}
+	if _, err := t.exec(`INSERT INTO partnership_handovers(id, kind, case_id, from_partnership, to_partnership, status, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		h.ID, h.Kind, h.CaseID, h.FromPartnership, h.ToPartnership, h.Status, utc(h.ProposedAt)); err != nil {
 		return fmt.Errorf("store: inserting hand-over: %w", err)
 	}
 	return nil
@@ -194,8 +204,23 @@ func (t *Tx) SaveHandOver(h HandOverRow) error {
 
 // HandOversTo lists the hand-overs addressed to a partnership, newest first.
 func (t *Tx) HandOversTo(partnershipID string) ([]HandOverRow, error) {
-	rows, err := t.query(`SELECT id, case_id, from_partnership, to_partnership, status, proposed_at FROM partnership_handovers
-		WHERE to_partnership = $1 ORDER BY proposed_at DESC, id`, partnershipID)
+	return t.partnershipRows(partnershipID, HandOverKind, "")
+}
+
+// LinkRequestsTo lists the requests waiting to link an earlier case of the
+// partnership, newest first.
+func (t *Tx) LinkRequestsTo(partnershipID string) ([]HandOverRow, error) {
+	return t.partnershipRows(partnershipID, LinkRequestKind, "pending")
+}
+
+func (t *Tx) partnershipRows(partnershipID, kind, status string) ([]HandOverRow, error) {
+	q, args := `SELECT id, kind, case_id, from_partnership, to_partnership, status, proposed_at FROM partnership_handovers
+		WHERE to_partnership = $1 AND kind = $2`, []any{partnershipID, kind}
+	if status != "" {
+		q += ` AND status = $3`
+		args = append(args, status)
+	}
+	rows, err := t.query(q+` ORDER BY proposed_at DESC, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing hand-overs: %w", err)
 	}
@@ -203,7 +228,7 @@ func (t *Tx) HandOversTo(partnershipID string) ([]HandOverRow, error) {
 	var out []HandOverRow
 	for rows.Next() {
 		var h HandOverRow
-		if err := rows.Scan(&h.ID, &h.CaseID, &h.FromPartnership, &h.ToPartnership, &h.Status, &h.ProposedAt); err != nil {
+		if err := rows.Scan(&h.ID, &h.Kind, &h.CaseID, &h.FromPartnership, &h.ToPartnership, &h.Status, &h.ProposedAt); err != nil {
 			return nil, fmt.Errorf("store: scanning hand-over: %w", err)
 		}
 		out = append(out, h)
@@ -214,8 +239,8 @@ func (t *Tx) HandOversTo(partnershipID string) ([]HandOverRow, error) {
 // HandOverByID finds a hand-over's row.
 func (t *Tx) HandOverByID(id string) (HandOverRow, error) {
 	var h HandOverRow
-	err := t.queryRow(`SELECT id, case_id, from_partnership, to_partnership, status, proposed_at FROM partnership_handovers WHERE id = $1`,
-		strings.TrimSpace(id)).Scan(&h.ID, &h.CaseID, &h.FromPartnership, &h.ToPartnership, &h.Status, &h.ProposedAt)
+	err := t.queryRow(`SELECT id, kind, case_id, from_partnership, to_partnership, status, proposed_at FROM partnership_handovers WHERE id = $1 AND kind = $2`,
+		strings.TrimSpace(id), HandOverKind).Scan(&h.ID, &h.Kind, &h.CaseID, &h.FromPartnership, &h.ToPartnership, &h.Status, &h.ProposedAt)
 	return h, notFound(err, "No such hand-over")
 }
 

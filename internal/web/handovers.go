@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"waymark"
@@ -147,7 +148,17 @@ type incomingRow struct {
 }
 
 type incomingPage struct {
-	Rows []incomingRow
+	Rows  []incomingRow
+	Links []partnershipLinkRow
+}
+
+// partnershipLinkRow is a request to link one of the partnership's cases,
+// for its lead: who asks and why, never the case (§6.5).
+type partnershipLinkRow struct {
+	N                            int
+	From, By, When, Reason       string
+	ConfirmAction, DeclineAction string
+	DeclineField                 string
 }
 
 type incomingOnePage struct {
@@ -178,11 +189,60 @@ func (s *Server) handleIncomingHandOvers(w http.ResponseWriter, r *http.Request,
 		s.failErr(w, r, err)
 		return
 	}
+	s.renderIncomingHandOvers(w, r, v, http.StatusOK, in, nil)
+}
+
+func (s *Server) renderIncomingHandOvers(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, in []casework.IncomingHandOver, errs []waymark.FieldError) {
 	var p incomingPage
 	for _, h := range in {
 		p.Rows = append(p.Rows, newIncomingRow(h))
 	}
-	s.render(w, r, http.StatusOK, "handovers", Page{Title: "Hand-overs between partnerships", Data: p})
+	links, err := s.svc.PartnershipLinkRequests(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	for i, l := range links {
+		base := "/partnership/link-requests/" + url.PathEscape(l.CaseID) + "/" + url.PathEscape(l.LinkID)
+		p.Links = append(p.Links, partnershipLinkRow{N: i + 1, From: l.FromOrgName, By: l.By.Name + " (" + l.By.OrgName + ")",
+			When: l.At.In(pathway.London).Format("2 January 2006 at 3:04pm"), Reason: l.Reason, ConfirmAction: base + "/confirm", DeclineAction: base + "/decline",
+			DeclineField: "decline-" + strconv.Itoa(i+1)})
+	}
+	flash := ""
+	switch r.URL.Query().Get("done") {
+	case "confirmed":
+		flash = "Link confirmed: each team can now see the other case"
+	case "declined":
+		flash = "Request declined"
+	}
+	s.render(w, r, status, "handovers", Page{Title: "Hand-overs between partnerships", Errors: errs, Flash: flash, Data: p})
+}
+
+// handleLeadConfirmLink is the lead of the earlier case's partnership
+// confirming a link request from their list (casework answerLink).
+func (s *Server) handleLeadConfirmLink(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	err := s.svc.ConfirmLink(r.Context(), v, r.PathValue("id"), r.PathValue("link"))
+	s.afterLeadLinkForm(w, r, v, err, "confirmed", "decline-1")
+}
+
+func (s *Server) handleLeadDeclineLink(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	field := formField(r, "decline-")
+	err := s.svc.DeclineLink(r.Context(), v, r.PathValue("id"), r.PathValue("link"), r.FormValue(field))
+	s.afterLeadLinkForm(w, r, v, err, "declined", field)
+}
+
+func (s *Server) afterLeadLinkForm(w http.ResponseWriter, r *http.Request, v casework.Viewer, err error, done, field string) {
+	s.afterForm(w, r, err, "/partnership/handovers?done="+done, field, func(status int, errs []waymark.FieldError) {
+		for i := range errs {
+			errs[i].Field = field
+		}
+		in, err := s.svc.IncomingHandOvers(r.Context(), v)
+		if err != nil {
+			s.failErr(w, r, err)
+			return
+		}
+		s.renderIncomingHandOvers(w, r, v, status, in, errs)
+	})
 }
 
 func (s *Server) handleIncomingHandOver(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

@@ -63,6 +63,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /partnership/handovers/{handover}", s.page(s.handleIncomingHandOver))
 	mux.Handle("POST /partnership/handovers/{handover}/agree", s.page(s.handleAgreeHandOver))
 	mux.Handle("POST /partnership/handovers/{handover}/decline", s.page(s.handleDeclineHandOver))
+	mux.Handle("POST /partnership/link-requests/{id}/{link}/confirm", s.page(s.handleLeadConfirmLink))
+	mux.Handle("POST /partnership/link-requests/{id}/{link}/decline", s.page(s.handleLeadDeclineLink))
 	// Partnerships as records, for administrators (partnerships_admin.go).
 	mux.Handle("POST /admin/partnerships", s.page(s.handleCreatePartnership))
 	mux.Handle("POST /admin/organisations/{id}/partnership", s.page(s.handleOrgPartnershipSave))
