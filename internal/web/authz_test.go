@@ -271,8 +271,8 @@ func authzRoutes() map[string]authzRoute {
 		"GET /api/v1/handovers/{handover}":                      {method: "GET", path: "/api/v1/handovers/x", want: bearer(notFound, nil)},
 		"POST /api/v1/handovers/{handover}/agree":               {method: "POST", path: "/api/v1/handovers/x/agree", json: map[string]any{"organisation": "x"}, want: bearer(notFound, nil)},
 		"POST /api/v1/handovers/{handover}/decline":             {method: "POST", path: "/api/v1/handovers/x/decline", json: map[string]any{"reason": "Not ours"}, want: bearer(notFound, nil)},
-		"POST /partnership/link-requests/{id}/{link}/confirm":   {method: "POST", path: "/partnership/link-requests/{id}/x/confirm", form: csrf, want: signedIn("POST", notFound, nil)},
-		"POST /partnership/link-requests/{id}/{link}/decline":   {method: "POST", path: "/partnership/link-requests/{id}/x/decline", form: form("decline-1", "Not her", "field", "decline-1"), want: signedIn("POST", notFound, nil)},
+		"POST /partnership/link-requests/{id}/{link}/confirm":   {method: "POST", path: "/partnership/link-requests/{id}/x/confirm", form: csrf, want: signedIn("POST", notFound, statuses{"referrer": forbidden})},
+		"POST /partnership/link-requests/{id}/{link}/decline":   {method: "POST", path: "/partnership/link-requests/{id}/x/decline", form: form("decline-1", "Not her", "field", "decline-1"), want: signedIn("POST", notFound, statuses{"referrer": forbidden})},
 		// Partnerships as records (partnerships_admin.go): the administrator's.
 		"POST /admin/partnerships":                   {method: "POST", path: "/admin/partnerships", form: form("name", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
 		"POST /admin/organisations/{id}/partnership": {method: "POST", path: "/admin/organisations/org-cs/partnership", form: form("partnership", "no-such"), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
