@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"waymark"
+	"waymark/internal/audit"
 	"waymark/internal/store"
 )
 
@@ -143,5 +144,34 @@ func (s *Service) SetOrganisationPartnership(ctx context.Context, v Viewer, sess
 		e := s.auditEntry(v, "", ActionOrgPartnership, fmt.Sprintf("for %s: %q to %q", orgID, before, pid))
 		e.OrgID = orgID
 		return tx.AppendAudit(e)
+	})
+}
+
+// PlaceOrganisation puts an organisation in partnership pid, adding the
+// partnership (named name, or its id) if there is none: `waymark org add
+// --partnership`, run by whoever runs the deployment. Audited as "system".
+func (s *Service) PlaceOrganisation(ctx context.Context, orgID, pid, name string) error {
+	pid = strings.TrimSpace(pid)
+	if pid != partnershipSlug(pid) || pid == "" {
+		return waymark.Errorf(waymark.EINVALID, "--partnership: use lower-case letters, digits and hyphens, such as southshire")
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = pid
+	}
+	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.PartnershipByID(pid); waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			if err := tx.InsertPartnership(store.Partnership{ID: pid, Name: name, Slug: pid, CreatedAt: s.now()}); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", Action: ActionPartnershipCreated, Detail: fmt.Sprintf("%s %q", pid, name)}); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		if err := tx.SetOrganisationPartnership(orgID, pid); err != nil {
+			return err
+		}
+		return tx.AppendAudit(audit.Entry{At: s.now(), ActorID: "system", OrgID: orgID, Action: ActionOrgPartnership, Detail: fmt.Sprintf("for %s: to %q", orgID, pid)})
 	})
 }

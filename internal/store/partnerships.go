@@ -160,6 +160,11 @@ func (t *Tx) ChildrensServicesOrgFor(partnershipID string) (Organisation, error)
 			flagged = append(flagged, o)
 		}
 	}
+	if named != "" { // a front door named but not a sealed Children's Services organisation anywhere: refused as before
+		if o, err := t.OrganisationByID(named); err != nil || !o.ChildrensServices {
+			return t.ChildrensServicesOrg()
+		}
+	}
 	if len(flagged) == 1 {
 		return flagged[0], nil
 	}
