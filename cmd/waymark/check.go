@@ -168,7 +168,29 @@ func (c *config) checkDatabase(ctx context.Context) []error {
 func frontDoorProblem(ctx context.Context, db *store.DB, named string) error {
 	db.SetChildrensServicesOrg(named)
 	err := db.View(ctx, func(tx *store.Tx) error {
-		_, err := tx.ChildrensServicesOrg()
+		// Each partnership with organisations sends its concerns to its own
+		// Children's Services team (store.Tx.ChildrensServicesOrgFor).
+		ps, err := tx.Partnerships()
+		if err != nil {
+			return err
+		}
+		checked := false
+		for _, p := range ps {
+			orgs, err := tx.PartnershipOrganisations(p.ID)
+			if err != nil {
+				return err
+			}
+			if len(orgs) == 0 {
+				continue
+			}
+			checked = true
+			if _, err := tx.ChildrensServicesOrgFor(p.ID); err != nil {
+				return err
+			}
+		}
+		if !checked {
+			_, err = tx.ChildrensServicesOrg()
+		}
 		return err
 	})
 	switch {

@@ -42,6 +42,8 @@ var flagOnly = map[string]string{
 	"kind":                  "org add: the organisation kind",
 	"first-responder":       "org add: a property of the organisation added (its First Responder designation)",
 	"childrens-services":    "org add: a property of the organisation added",
+	"partnership":           "org add: the partnership of the organisation added",
+	"partnership-name":      "org add: the name of the partnership it adds",
 	"checkpoint":            "verify: the checkpoint files checked",
 	"checkpoint-public-key": "verify: the key they are checked with",
 	"public-key":            "checkpoint: print the public key only",

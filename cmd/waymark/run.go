@@ -712,6 +712,8 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	kind := fs.String("kind", "", strings.Join(pathway.OrganisationKinds, ", "))
 	fr := fs.String("first-responder", "", "the First Responder designation it holds, an id of the catalogue's first-responders.json (§8.2); none if not given")
 	cs := fs.Bool("childrens-services", false, "receives concerns as Children's Services")
+	partnership := fs.String("partnership", "", "the id of the partnership it belongs to (added if new); the default partnership if not given")
+	partnershipName := fs.String("partnership-name", "", "the name of the partnership, when --partnership adds it")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -726,6 +728,11 @@ func runOrgAdd(ctx context.Context, args []string, getenv func(string) string, s
 	err = svc.AddOrganisation(ctx, store.Organisation{ID: *id, Name: *name, Kind: *kind, FirstResponderDesignation: *fr, ChildrensServices: *cs, CreatedAt: time.Now()})
 	if err != nil {
 		return accountError(err)
+	}
+	if *partnership != "" { // partnerships as records (casework/partnerships_admin.go)
+		if err := svc.PlaceOrganisation(ctx, *id, *partnership, *partnershipName); err != nil {
+			return accountError(err)
+		}
 	}
 	fmt.Fprintf(stdout, "added organisation %s\n", *id)
 	return nil

@@ -161,7 +161,10 @@ func (s *Service) RequestLink(ctx context.Context, v Viewer, caseID, handle, rea
 			return err
 		}
 		*writing = true
-		return s.commitBoth(tx, v, c, onNew, actionLinkRequested, earlier, onEarlier, actionLinkReceived)
+		if err := s.commitBoth(tx, v, c, onNew, actionLinkRequested, earlier, onEarlier, actionLinkReceived); err != nil {
+			return err
+		}
+		return listLinkRequest(tx, c, earlier, cmd.LinkID, s.now()) // handovers.go: for the earlier case's partnership lead
 	})
 	if err == errDenied {
 		return s.denied(ctx, v, caseID, "request link")
@@ -193,10 +196,15 @@ func (s *Service) answerLink(ctx context.Context, v Viewer, caseID, linkID, what
 	}
 	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
 		earlier, _, m, err := s.load(tx, v, caseID)
+		asLead := false
+		if err == errDenied { // the lead of the case's partnership, not on it (handovers.go)
+			earlier, asLead, err = s.loadForLinkAnswer(tx, v, caseID, linkID)
+		}
 		if err != nil {
 			return err
 		}
 		a := v.actorOn(s.Catalog, m)
+		a.LeadsCasePartnership = asLead
 		if err := pathway.MayAnswerLinkRequest(earlier, a); err != nil {
 			return err
 		}
@@ -209,7 +217,10 @@ func (s *Service) answerLink(ctx context.Context, v Viewer, caseID, linkID, what
 			return err
 		}
 		*writing = true
-		return s.commitBoth(tx, v, earlier, onEarlier, action, newCase, onNew, action)
+		if err := s.commitBoth(tx, v, earlier, onEarlier, action, newCase, onNew, action); err != nil {
+			return err
+		}
+		return tx.SaveHandOver(store.HandOverRow{ID: linkID, Status: "answered"}) // handovers.go
 	})
 	if err == errDenied {
 		return s.denied(ctx, v, caseID, what)

@@ -182,7 +182,13 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, erro
 	if !v.CanRaiseConcern() {
 		return "", waymark.Errorf(waymark.EFORBIDDEN, "Your role cannot raise concerns. Ask a colleague who works with the child to raise it.")
 	}
-	cs, err := tx.ChildrensServicesOrg()
+	// The concern goes to the Children's Services team of the referrer's
+	// partnership (partnerships.go); one partnership behaves as before.
+	p, err := viewerPartnership(tx, v)
+	if err != nil {
+		return "", err
+	}
+	cs, err := tx.ChildrensServicesOrgFor(p)
 	if err != nil {
 		return "", err
 	}

@@ -158,6 +158,9 @@ func (s *Service) Network(ctx context.Context, v Viewer, at *store.Cursor) ([]st
 		if out, page, err = tx.RecurringEntitiesPage(at, NetworkPageSize, NetworkCasesPerEntity); err != nil {
 			return audit.Entry{}, err
 		}
+		if out, err = ownPartnershipOnly(tx, v, out); err != nil { // partnerships.go
+			return audit.Entry{}, err
+		}
 		var told []string
 		for _, r := range out {
 			var refs []string

@@ -30,7 +30,13 @@ func resolveMeeting(tx *store.Tx, cat *catalog.Catalog, c pathway.Case, cmd path
 	case pathway.AddMeetingAction:
 		return resolveActionOwner(tx, cmd)
 	case pathway.RaiseEscalation:
-		leads, err := tx.PartnershipLeads()
+		// The leads of the case's own partnership (partnerships.go), not
+		// every partnership's on the deployment (§8.6).
+		p, err := tx.CasePartnership(c)
+		if err != nil {
+			return nil, err
+		}
+		leads, err := tx.PartnershipLeadsOf(p)
 		if err != nil {
 			return nil, err
 		}

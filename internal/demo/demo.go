@@ -49,6 +49,7 @@ var organisations = []store.Organisation{
 	{ID: orgGP, Name: "Riverside Medical Practice", Kind: "health"},
 	{ID: orgYouthProject, Name: "Open Door Youth Project", Kind: "voluntary"},
 	{ID: orgSupportService, Name: "Safe Steps Support Service", Kind: "support"},
+	southshireOrganisation, // a second partnership (southshire.go)
 }
 
 // The demo users the stories refer to.
@@ -83,6 +84,7 @@ var users = []demoUser{
 	{"user-demo-partnership-lead", orgChildrensServices, DemoUser{partnershipLead, "Ruth Castellano", pathway.RolePartnershipLead, ""}},
 	{"user-demo-admin", orgChildrensServices, DemoUser{administrator, "Alex Morgan", pathway.RoleAdministrator, ""}},
 	{"user-demo-analyst", orgChildrensServices, DemoUser{analyst, "Nadia Quist", pathway.RoleAnalyst, ""}},
+	southshireUsers[0], southshireUsers[1], // a second partnership (southshire.go)
 }
 
 // Users lists the demo users in the order to print them. Role is the role's
@@ -186,6 +188,9 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 		if err := tx.InsertOrganisation(o); err != nil {
 			return err
 		}
+	}
+	if err := insertSouthshire(tx, now); err != nil { // southshire.go
+		return err
 	}
 	if err := mapToHOLists(tx, svc.Catalog.HOLists, now); err != nil { // places.go
 		return err

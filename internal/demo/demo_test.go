@@ -123,7 +123,7 @@ func TestSeedBuildsTheEastshirePartnership(t *testing.T) {
 	var orgs []store.Organisation
 	err := svc.DB.Update(context.Background(), func(tx *store.Tx) error {
 		var err error
-		orgs, err = tx.Organisations()
+		orgs, err = tx.PartnershipOrganisations(pathway.DefaultPartnership) // Southshire's is southshire_test.go's
 		return err
 	})
 	if err != nil {

@@ -148,6 +148,9 @@ type Case struct {
 	Household HouseholdState
 	// Links are the requests and links to other cases about the same child (case_links.go).
 	Links CaseLinkState
+	// HandOvers are proposals to share or transfer the case to another
+	// partnership (partnerships.go).
+	HandOvers HandOverState
 
 	// Situation is what the team has learnt of the child's situation, the
 	// exploiters and the child's background (situation.go, §8.8).
@@ -175,7 +178,7 @@ type area interface {
 }
 
 func (c *Case) areas() []area {
-	return []area{&c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety, &c.Clients, &c.Links}
+	return []area{&c.Strategy, &c.Meetings, &c.NRM, &c.Support, &c.Safety, &c.Clients, &c.Links, &c.HandOvers}
 }
 
 // Flags are the facts every view and list of a case shows first.

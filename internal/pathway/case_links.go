@@ -343,8 +343,13 @@ func MaySeeCaseLinks(c Case, a Actor) error {
 
 // MayAnswerLinkRequest says whether the actor may confirm or decline a
 // request to link the earlier case c: a member of that case's team, or the
-// partnership lead (issue 14 §1).
+// partnership lead (issue 14 §1): the lead of the case's partnership
+// answers even when not on the case, seeing only the request
+// (partnerships.go, casework answerLink).
 func MayAnswerLinkRequest(c Case, a Actor) error {
+	if a.Role == RolePartnershipLead && a.LeadsCasePartnership {
+		return nil
+	}
 	return mayWorkALink(a, "answer a request to link this case")
 }
 

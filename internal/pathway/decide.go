@@ -58,6 +58,9 @@ type Actor struct {
 	// it loads the case. Available and DecideFor decide by it whether the
 	// actor works the case or only sees their own part of it.
 	Membership Membership
+	// LeadsCasePartnership: the actor is a lead of the case's partnership
+	// (partnerships.go), filled by the use case where it matters.
+	LeadsCasePartnership bool
 }
 
 // Command is something a user asks to do to a case. Each command checks its

@@ -101,6 +101,7 @@ var eventDecoders = newEventRegistry(
 	section47Events(),       // section47.go
 	caseLinkEvents(),        // case_links.go
 	entityEvents(),          // entities.go
+	handOverEvents(),        // partnerships.go
 )
 
 // EventTypes lists every registered event type.

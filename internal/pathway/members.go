@@ -10,6 +10,7 @@ const (
 	MemberPartnership       = "partnership"        // the partnership lead, while an escalation is open (§8.6)
 	MemberBreakGlass        = "break_glass"        // emergency access with a written reason, for a few hours (§6.5)
 	MemberLinkedCase        = "linked_case"        // the team of a case confirmed to be about the same child (case_links.go)
+	MemberPartnershipShare  = "partnership_share"  // another partnership's Children's Services team the case is shared with (partnerships.go)
 )
 
 // Member is a user or a whole organisation team with need to know (§6.5).
@@ -78,7 +79,7 @@ func (m Membership) Team() bool {
 // of it (§6.5); every other member is an outsider (Case.ForOutsider). Case
 // lists decide a viewer's standing from the same roles (store.summarySelect).
 func TeamRoles() []string {
-	return []string{MemberChildrensServices, MemberWorker, MemberFirstResponder, MemberPartnership, MemberBreakGlass}
+	return []string{MemberChildrensServices, MemberWorker, MemberFirstResponder, MemberPartnership, MemberBreakGlass, MemberPartnershipShare}
 }
 
 // VisibleTo says whether an event appears on the viewer's timeline. A referrer

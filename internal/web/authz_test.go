@@ -262,6 +262,30 @@ func authzRoutes() map[string]authzRoute {
 		"POST /api/v1/cases/{id}/links/{link}/decline":          {method: "POST", path: "/api/v1/cases/{id}/links/x/decline", json: map[string]any{"reason": "Not her"}, want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
 		"POST /api/v1/cases/{id}/links/{link}/unlink":           {method: "POST", path: "/api/v1/cases/{id}/links/x/unlink", json: map[string]any{"reason": "Not her"}, want: merge(members(notFound, statuses{"referrer": forbidden}), statuses{"anonymous": unauth})},
 
+		// Hand-overs between partnerships (handovers.go; §4.3, §7.1): the
+		// lead of the case's partnership (the matrix's lead, not a member)
+		// proposes; everyone else, members included, is told "not found".
+		// The matrix has one partnership, so no hand-over is addressed to it.
+		"GET /cases/{id}/handover":                              {method: "GET", path: "/cases/{id}/handover", want: signedIn("GET", notFound, statuses{"partnership-lead": ok})},
+		"POST /cases/{id}/handover":                             {method: "POST", path: "/cases/{id}/handover", form: form("kind", "share", "reason", "Found in Southtown"), want: signedIn("POST", notFound, statuses{"partnership-lead": invalid})},
+		"POST /cases/{id}/handover/{handover}/withdraw":         {method: "POST", path: "/cases/{id}/handover/x/withdraw", form: form("withdraw-reason", "No longer needed"), want: signedIn("POST", notFound, nil)},
+		"GET /partnership/handovers":                            {method: "GET", path: "/partnership/handovers", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},
+		"GET /partnership/handovers/{handover}":                 {method: "GET", path: "/partnership/handovers/x", want: signedIn("GET", notFound, nil)},
+		"POST /partnership/handovers/{handover}/agree":          {method: "POST", path: "/partnership/handovers/x/agree", form: form("org", "x"), want: signedIn("POST", notFound, nil)},
+		"POST /partnership/handovers/{handover}/decline":        {method: "POST", path: "/partnership/handovers/x/decline", form: form("reason", "Not ours"), want: signedIn("POST", notFound, nil)},
+		"GET /api/v1/cases/{id}/handovers":                      {method: "GET", path: "/api/v1/cases/{id}/handovers", want: bearer(notFound, statuses{"partnership-lead": ok})},
+		"POST /api/v1/cases/{id}/handovers":                     {method: "POST", path: "/api/v1/cases/{id}/handovers", json: map[string]any{"kind": "share", "reason": "Found in Southtown"}, want: bearer(notFound, statuses{"partnership-lead": invalid})},
+		"POST /api/v1/cases/{id}/handovers/{handover}/withdraw": {method: "POST", path: "/api/v1/cases/{id}/handovers/x/withdraw", json: map[string]any{"reason": "No longer needed"}, want: bearer(notFound, nil)},
+		"GET /api/v1/handovers":                                 {method: "GET", path: "/api/v1/handovers", want: bearer(forbidden, statuses{"partnership-lead": ok})},
+		"GET /api/v1/handovers/{handover}":                      {method: "GET", path: "/api/v1/handovers/x", want: bearer(notFound, nil)},
+		"POST /api/v1/handovers/{handover}/agree":               {method: "POST", path: "/api/v1/handovers/x/agree", json: map[string]any{"organisation": "x"}, want: bearer(notFound, nil)},
+		"POST /api/v1/handovers/{handover}/decline":             {method: "POST", path: "/api/v1/handovers/x/decline", json: map[string]any{"reason": "Not ours"}, want: bearer(notFound, nil)},
+		"POST /partnership/link-requests/{id}/{link}/confirm":   {method: "POST", path: "/partnership/link-requests/{id}/x/confirm", form: csrf, want: signedIn("POST", notFound, statuses{"referrer": forbidden})},
+		"POST /partnership/link-requests/{id}/{link}/decline":   {method: "POST", path: "/partnership/link-requests/{id}/x/decline", form: form("decline-1", "Not her", "field", "decline-1"), want: signedIn("POST", notFound, statuses{"referrer": forbidden})},
+		// Partnerships as records (partnerships_admin.go): the administrator's.
+		"POST /admin/partnerships":                   {method: "POST", path: "/admin/partnerships", form: form("name", ""), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+		"POST /admin/organisations/{id}/partnership": {method: "POST", path: "/admin/organisations/org-cs/partnership", form: form("partnership", "no-such"), want: signedIn("POST", forbidden, statuses{"admin": invalid})},
+
 		// NRM drafts (nrmdraft.go): the team working the case only; the
 		// referrer is told to ask the team. No decision on the matrix's case
 		// is negative, so there is no reconsideration to draft (§8.9).
@@ -744,6 +768,9 @@ func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
 				}
 				// Those with no need to know learn nothing from a real id.
 				outsider := who == "anonymous" || (caseScoped && !caseMembers[who]) || (caseScoped && who == "admin") || (draftScoped && !draftOwners[who])
+				if who == "partnership-lead" && strings.Contains(r.path, "/handover") {
+					outsider = false // the lead of the case's partnership (handovers.go)
+				}
 				if !(caseScoped || draftScoped) || !outsider {
 					continue
 				}

@@ -65,6 +65,7 @@ var notCaseViews = map[string]string{
 	"GET /api/v1/cases/{id}/nrm-reconsideration.pdf": "the reconsideration request as a PDF",
 	"GET /api/v1/cases/{id}/nrm-reconsideration.txt": "the reconsideration request as text",
 	"GET /api/v1/cases/{id}/nrm-reconsideration":     "the reconsideration request's answers",
+	"GET /cases/{id}/handover":                       "the case's hand-overs, for the lead of its partnership who may not be on it: nothing of the case itself (handovers.go)",
 }
 
 func TestEveryViewThatShowsACaseCarriesItsFlags(t *testing.T) {

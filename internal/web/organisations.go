@@ -24,6 +24,8 @@ type organisationData struct {
 	DesignationItems []map[string]string
 	Selected         string
 	HOLists          *hoListsData // the organisation's entries in the form's lists (organisations_holists.go)
+
+	Partnerships *partnershipsData // partnerships_admin.go
 }
 
 // notAFirstResponder is the answer "Not a First Responder" on the form.
@@ -39,7 +41,7 @@ func (s *Server) handleOrganisations(w http.ResponseWriter, r *http.Request, v c
 	for _, o := range orgs {
 		d.Rows = append(d.Rows, organisationRow{Organisation: o, Designation: s.svc.FirstResponderStatusOf(o)})
 	}
-	s.render(w, r, http.StatusOK, "organisations", Page{Title: "Organisations", Data: d})
+	s.organisationsPage(w, r, v, http.StatusOK, d, nil)
 }
 
 func (s *Server) handleOrg(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -49,6 +51,8 @@ func (s *Server) handleOrg(w http.ResponseWriter, r *http.Request, v casework.Vi
 		flash = "First Responder designation saved"
 	case "ho-lists":
 		flash = "The entries in the Home Office lists are saved"
+	case "partnership":
+		flash = "The organisation's partnership is saved"
 	case "confirmed":
 		flash = "You have confirmed it is you: you can make changes for the next few minutes"
 	}
@@ -88,6 +92,10 @@ func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request, v case
 		}
 	}
 	if err := s.orgHOLists(r, v, &d); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	if d.Partnerships, err = s.partnershipsOf(r, v, id); err != nil {
 		s.failErr(w, r, err)
 		return
 	}

@@ -195,6 +195,9 @@ func navFor(v casework.Viewer, path string) []NavItem {
 		add("/escalations", "Escalations") // §8.6
 		add("/network", "Network")         // entities.go: recurring exploiters, places and numbers (§6.8)
 	}
+	if v.User.Role == pathway.RolePartnershipLead {
+		add("/partnership/handovers", "Hand-overs") // handovers.go: between partnerships (§4.3, §7.1)
+	}
 	if v.SeesAlerts() {
 		add("/alerts", "Alerts") // §6.5: break-glass grants
 	}

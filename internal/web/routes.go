@@ -55,6 +55,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/links/{link}/confirm", s.page(s.handleConfirmLink))
 	mux.Handle("POST /cases/{id}/links/{link}/decline", s.page(s.handleDeclineLink))
 	mux.Handle("POST /cases/{id}/links/{link}/unlink", s.page(s.handleUnlink))
+	// Hand-over of a case between partnerships (handovers.go; §4.3, §7.1).
+	mux.Handle("GET /cases/{id}/handover", s.page(s.handleCaseHandOver))
+	mux.Handle("POST /cases/{id}/handover", s.page(s.handleProposeHandOver))
+	mux.Handle("POST /cases/{id}/handover/{handover}/withdraw", s.page(s.handleWithdrawHandOver))
+	mux.Handle("GET /partnership/handovers", s.page(s.handleIncomingHandOvers))
+	mux.Handle("GET /partnership/handovers/{handover}", s.page(s.handleIncomingHandOver))
+	mux.Handle("POST /partnership/handovers/{handover}/agree", s.page(s.handleAgreeHandOver))
+	mux.Handle("POST /partnership/handovers/{handover}/decline", s.page(s.handleDeclineHandOver))
+	mux.Handle("POST /partnership/link-requests/{id}/{link}/confirm", s.page(s.handleLeadConfirmLink))
+	mux.Handle("POST /partnership/link-requests/{id}/{link}/decline", s.page(s.handleLeadDeclineLink))
+	// Partnerships as records, for administrators (partnerships_admin.go).
+	mux.Handle("POST /admin/partnerships", s.page(s.handleCreatePartnership))
+	mux.Handle("POST /admin/organisations/{id}/partnership", s.page(s.handleOrgPartnershipSave))
 	mux.Handle("GET /cases/{id}/contact", s.page(s.handleContactForm))
 	mux.Handle("POST /cases/{id}/contact", s.page(s.handleContact))
 	mux.Handle("GET /cases/{id}/outcome", s.page(s.handleOutcomeForm))
@@ -175,6 +188,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/cases/{id}/links/{link}/confirm", s.api(s.handleAPIConfirmLink))          // case_links.go
 	mux.Handle("POST /api/v1/cases/{id}/links/{link}/decline", s.api(s.handleAPIDeclineLink))          // case_links.go
 	mux.Handle("POST /api/v1/cases/{id}/links/{link}/unlink", s.api(s.handleAPIUnlink))                // case_links.go
+
+	// Hand-over of a case between partnerships (handovers.go).
+	mux.Handle("GET /api/v1/cases/{id}/handovers", s.api(s.handleAPICaseHandOvers))
+	mux.Handle("POST /api/v1/cases/{id}/handovers", s.api(s.handleAPIProposeHandOver))
+	mux.Handle("POST /api/v1/cases/{id}/handovers/{handover}/withdraw", s.api(s.handleAPIWithdrawHandOver))
+	mux.Handle("GET /api/v1/handovers", s.api(s.handleAPIIncomingHandOvers))
+	mux.Handle("GET /api/v1/handovers/{handover}", s.api(s.handleAPIIncomingHandOver))
+	mux.Handle("POST /api/v1/handovers/{handover}/agree", s.api(s.handleAPIAgreeHandOver))
+	mux.Handle("POST /api/v1/handovers/{handover}/decline", s.api(s.handleAPIDeclineHandOver))
+
 	mux.Handle("GET /api/v1/cases/{id}/nrm-draft", s.api(s.handleAPINRMDraft(nrm.Referral)))
 	mux.Handle("PUT /api/v1/cases/{id}/nrm-draft/fields/{field}", s.api(s.handleAPINRMField(nrm.Referral)))
 	mux.Handle("GET /api/v1/cases/{id}/nrm-draft.pdf", s.api(s.handleAPINRMDocument(nrm.Referral, casework.NRMFormatPDF)))

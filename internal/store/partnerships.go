@@ -1,0 +1,256 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"waymark"
+	"waymark/internal/pathway"
+)
+
+// Partnerships as records (migration 0036; pathway/partnerships.go has the
+// rules). Every organisation belongs to one partnership; the default one
+// holds every organisation a deployment had before partnerships existed.
+
+// Partnership is one safeguarding children partnership on the deployment.
+type Partnership struct {
+	ID, Name, Slug string
+	CreatedAt      time.Time
+}
+
+// Partnerships lists the partnerships by name.
+func (t *Tx) Partnerships() ([]Partnership, error) {
+	rows, err := t.query(`SELECT id, name, slug, created_at FROM partnerships ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing partnerships: %w", err)
+	}
+	defer rows.Close()
+	var out []Partnership
+	for rows.Next() {
+		var p Partnership
+		if err := rows.Scan(&p.ID, &p.Name, &p.Slug, &p.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: scanning partnership: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PartnershipByID finds a partnership.
+func (t *Tx) PartnershipByID(id string) (Partnership, error) {
+	var p Partnership
+	err := t.queryRow(`SELECT id, name, slug, created_at FROM partnerships WHERE id = $1`, id).Scan(&p.ID, &p.Name, &p.Slug, &p.CreatedAt)
+	return p, notFound(err, "No such partnership")
+}
+
+// InsertPartnership adds a partnership; its id and slug are unique.
+func (t *Tx) InsertPartnership(p Partnership) error {
+	_, err := t.exec(`INSERT INTO partnerships(id, name, slug, created_at) VALUES ($1, $2, $3, $4)`, p.ID, p.Name, p.Slug, utc(p.CreatedAt))
+	if isUniqueViolation(err) {
+		return waymark.Errorf(waymark.ECONFLICT, "A partnership with that name already exists")
+	}
+	if err != nil {
+		return fmt.Errorf("store: inserting partnership: %w", err)
+	}
+	return nil
+}
+
+// RenamePartnership changes a partnership's name (not its id or slug).
+func (t *Tx) RenamePartnership(id, name string) error {
+	if _, err := t.exec(`UPDATE partnerships SET name = $2 WHERE id = $1`, id, name); err != nil {
+		return fmt.Errorf("store: renaming partnership: %w", err)
+	}
+	return nil
+}
+
+// OrganisationPartnership is the partnership an organisation belongs to;
+// an organisation that is not found belongs to none ("").
+func (t *Tx) OrganisationPartnership(orgID string) (string, error) {
+	var p string
+	err := t.queryRow(`SELECT partnership_id FROM organisations WHERE id = $1`, orgID).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: reading an organisation's partnership: %w", err)
+	}
+	return p, nil
+}
+
+// SetOrganisationPartnership moves an organisation to a partnership. Its
+// cases follow it (pathway.CasePartnership): a case moves between
+// partnerships on its own only by an agreed transfer.
+func (t *Tx) SetOrganisationPartnership(orgID, partnershipID string) error {
+	if _, err := t.OrganisationByID(orgID); err != nil {
+		return err
+	}
+	if _, err := t.PartnershipByID(partnershipID); err != nil {
+		return err
+	}
+	if _, err := t.exec(`UPDATE organisations SET partnership_id = $2 WHERE id = $1`, orgID, partnershipID); err != nil {
+		return fmt.Errorf("store: setting an organisation's partnership: %w", err)
+	}
+	return nil
+}
+
+// PartnershipOrganisations lists the sealed organisations of a partnership.
+func (t *Tx) PartnershipOrganisations(partnershipID string) ([]Organisation, error) {
+	rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.partnership_id = $1 ORDER BY o.name, o.id`, partnershipID)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing a partnership's organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []Organisation
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		if t.orgSealed(o) {
+			out = append(out, o)
+		}
+	}
+	return out, rows.Err()
+}
+
+// PartnershipLeadsOf lists the active partnership leads whose organisation
+// belongs to the partnership (§8.6): the leads of one area, not every
+// area's on the deployment.
+func (t *Tx) PartnershipLeadsOf(partnershipID string) ([]User, error) {
+	leads, err := t.PartnershipLeads()
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, l := range leads {
+		p, err := t.OrganisationPartnership(l.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		if p == partnershipID {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// ChildrensServicesOrgFor is the organisation that receives concerns raised
+// in a partnership: its one sealed organisation with the Children's
+// Services flag, or the configured front door when that is in the
+// partnership. Otherwise it answers as ChildrensServicesOrg does, so a
+// deployment of one partnership behaves as before.
+func (t *Tx) ChildrensServicesOrgFor(partnershipID string) (Organisation, error) {
+	orgs, err := t.PartnershipOrganisations(partnershipID)
+	if err != nil {
+		return Organisation{}, err
+	}
+	named := ""
+	if p := t.db.frontDoor.Load(); p != nil {
+		named = *p
+	}
+	var flagged []Organisation
+	for _, o := range orgs {
+		if o.ChildrensServices {
+			if named != "" && o.ID == named {
+				return o, nil
+			}
+			flagged = append(flagged, o)
+		}
+	}
+	if named != "" { // a front door named but not a sealed Children's Services organisation anywhere: refused as before
+		if o, err := t.OrganisationByID(named); err != nil || !o.ChildrensServices {
+			return t.ChildrensServicesOrg()
+		}
+	}
+	if len(flagged) == 1 {
+		return flagged[0], nil
+	}
+	return t.ChildrensServicesOrg()
+}
+
+// HandOverRow is a hand-over between partnerships as the receiving
+// partnership's list holds it. It opens nothing: casework checks each
+// against the case's own events.
+type HandOverRow struct {
+	ID, CaseID                     string
+	Kind                           string // HandOverKind or LinkRequestKind
+	FromPartnership, ToPartnership string
+	Status                         string
+	ProposedAt                     time.Time
+}
+
+// Kinds of row in the partnership's list.
+const (
+	HandOverKind    = "handover"
+	LinkRequestKind = "link"
+)
+
+// SaveHandOver writes or updates a hand-over's (or link request's) row.
+func (t *Tx) SaveHandOver(h HandOverRow) error {
+	res, err := t.exec(`UPDATE partnership_handovers SET status = $2 WHERE id = $1`, h.ID, h.Status)
+	if err != nil {
+		return fmt.Errorf("store: updating hand-over: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 || h.CaseID == "" { // an answer to a request listed before this table: nothing to list
+		return nil
+	}
+	if h.Kind == "" {
+		h.Kind = HandOverKind
+	}
+	if _, err := t.exec(`INSERT INTO partnership_handovers(id, kind, case_id, from_partnership, to_partnership, status, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		h.ID, h.Kind, h.CaseID, h.FromPartnership, h.ToPartnership, h.Status, utc(h.ProposedAt)); err != nil {
+		return fmt.Errorf("store: inserting hand-over: %w", err)
+	}
+	return nil
+}
+
+// HandOversTo lists the hand-overs addressed to a partnership, newest first.
+func (t *Tx) HandOversTo(partnershipID string) ([]HandOverRow, error) {
+	return t.partnershipRows(partnershipID, HandOverKind, "")
+}
+
+// LinkRequestsTo lists the requests waiting to link an earlier case of the
+// partnership, newest first.
+func (t *Tx) LinkRequestsTo(partnershipID string) ([]HandOverRow, error) {
+	return t.partnershipRows(partnershipID, LinkRequestKind, "pending")
+}
+
+func (t *Tx) partnershipRows(partnershipID, kind, status string) ([]HandOverRow, error) {
+	q, args := `SELECT id, kind, case_id, from_partnership, to_partnership, status, proposed_at FROM partnership_handovers
+		WHERE to_partnership = $1 AND kind = $2`, []any{partnershipID, kind}
+	if status != "" {
+		q += ` AND status = $3`
+		args = append(args, status)
+	}
+	rows, err := t.query(q+` ORDER BY proposed_at DESC, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: listing hand-overs: %w", err)
+	}
+	defer rows.Close()
+	var out []HandOverRow
+	for rows.Next() {
+		var h HandOverRow
+		if err := rows.Scan(&h.ID, &h.Kind, &h.CaseID, &h.FromPartnership, &h.ToPartnership, &h.Status, &h.ProposedAt); err != nil {
+			return nil, fmt.Errorf("store: scanning hand-over: %w", err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// HandOverByID finds a hand-over's row.
+func (t *Tx) HandOverByID(id string) (HandOverRow, error) {
+	var h HandOverRow
+	err := t.queryRow(`SELECT id, kind, case_id, from_partnership, to_partnership, status, proposed_at FROM partnership_handovers WHERE id = $1 AND kind = $2`,
+		strings.TrimSpace(id), HandOverKind).Scan(&h.ID, &h.Kind, &h.CaseID, &h.FromPartnership, &h.ToPartnership, &h.Status, &h.ProposedAt)
+	return h, notFound(err, "No such hand-over")
+}
+
+// CasePartnership is the partnership a case belongs to: its Children's
+// Services organisation's (pathway.CasePartnership says why).
+func (t *Tx) CasePartnership(c pathway.Case) (string, error) {
+	return t.OrganisationPartnership(c.ChildrensServicesOrg)
+}
