@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,7 +104,7 @@ func newLinksView(l casework.CaseLinks, typed map[string]string) linksView {
 		out.AnswerRefusal = waymark.ErrorMessage(l.MayAnswer)
 	}
 	for i, r := range l.Earlier {
-		v := earlierRecordView{N: i + 1, Strength: r.Strength, Percent: fmt.Sprintf("%.0f%%", r.Probability*100), Agrees: r.Agrees,
+		v := earlierRecordView{N: i + 1, Strength: r.Strength, Percent: percentLikely(r.Probability), Agrees: r.Agrees,
 			Disagrees: r.Disagrees, AskOrg: r.AskOrg, Member: r.Member, Field: fmt.Sprintf("reason-%d", i+1)}
 		if r.Member {
 			v.Reference, v.Href = r.Reference, "/cases/"+r.CaseID
@@ -163,6 +164,19 @@ func linkStatusLabel(s string) string {
 		return "Declined"
 	}
 	return s
+}
+
+// percentLikely is a match probability as a page says it: never 100%
+// or 0%, which would claim a certainty the model does not have.
+func percentLikely(p float64) string {
+	switch n := math.Round(p * 100); {
+	case n >= 100:
+		return "over 99%"
+	case n <= 0:
+		return "under 1%"
+	default:
+		return fmt.Sprintf("%.0f%%", n)
+	}
 }
 
 // overviewLinks is the panel for the case overview: shown to the team
