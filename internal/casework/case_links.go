@@ -188,38 +188,43 @@ func (s *Service) DeclineLink(ctx context.Context, v Viewer, caseID, linkID, rea
 
 func (s *Service) answerLink(ctx context.Context, v Viewer, caseID, linkID, what string,
 	decide func(newCase, earlier pathway.Case, a pathway.Actor) ([]pathway.Event, []pathway.Event, error), action string) error {
-	if err := v.require(ScopeWrite); err != nil {
-		return err
-	}
-	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
-		earlier, _, m, err := s.load(tx, v, caseID)
-		if err != nil {
-			return err
-		}
-		a := v.actorOn(s.Catalog, m)
-		if err := pathway.MayAnswerLinkRequest(earlier, a); err != nil {
-			return err
-		}
-		newCase, err := s.otherCase(tx, earlier.Links.Requests, linkID)
-		if err != nil {
-			return err
-		}
-		onNew, onEarlier, err := decide(newCase, earlier, a)
-		if err != nil {
-			return err
-		}
-		*writing = true
-		return s.commitBoth(tx, v, earlier, onEarlier, action, newCase, onNew, action)
-	})
-	if err == errDenied {
-		return s.denied(ctx, v, caseID, what)
-	}
-	return err
+	return s.changeBothCases(ctx, v, caseID, what, pathway.MayAnswerLinkRequest,
+		func(tx *store.Tx, earlier pathway.Case) (pathway.Case, error) {
+			return s.otherCase(tx, earlier.Links.Requests, linkID)
+		},
+		func(earlier, newCase pathway.Case, a pathway.Actor) ([]pathway.Event, []pathway.Event, error) {
+			onNew, onEarlier, err := decide(newCase, earlier, a)
+			return onEarlier, onNew, err
+		}, action)
 }
 
 // Unlink undoes link linkID from either side, with the reason both cases
 // keep. The other team's membership ends; the history stays (§7.5).
 func (s *Service) Unlink(ctx context.Context, v Viewer, caseID, linkID, reason string) error {
+	return s.changeBothCases(ctx, v, caseID, "unlink", pathway.MayUnlink,
+		func(tx *store.Tx, c pathway.Case) (pathway.Case, error) {
+			l, ok := c.Links.Link(linkID)
+			if !ok {
+				return pathway.Case{}, waymark.Errorf(waymark.ENOTFOUND, "There is no such link on this case.")
+			}
+			other, _, err := tx.LoadCase(l.OtherCaseID)
+			return other, err
+		},
+		func(c, other pathway.Case, a pathway.Actor) ([]pathway.Event, []pathway.Event, error) {
+			return pathway.DecideUnlink(c, other, a, linkID, reason, s.now())
+		}, actionLinkRemoved)
+}
+
+// changeBothCases is the one sequence of answering a link request and of
+// undoing a link: the viewer's case is loaded for them, the pathway rule
+// may says whether they may, other finds the case on the link's other
+// side, decide gives each case's events, and both are written in one
+// transaction, each audited as action. A viewer who may not see the case
+// is refused as for any case (what names the refusal).
+func (s *Service) changeBothCases(ctx context.Context, v Viewer, caseID, what string,
+	may func(pathway.Case, pathway.Actor) error,
+	other func(tx *store.Tx, c pathway.Case) (pathway.Case, error),
+	decide func(c, other pathway.Case, a pathway.Actor) (onThis, onOther []pathway.Event, err error), action string) error {
 	if err := v.require(ScopeWrite); err != nil {
 		return err
 	}
@@ -229,26 +234,22 @@ func (s *Service) Unlink(ctx context.Context, v Viewer, caseID, linkID, reason s
 			return err
 		}
 		a := v.actorOn(s.Catalog, m)
-		if err := pathway.MayUnlink(c, a); err != nil {
+		if err := may(c, a); err != nil {
 			return err
 		}
-		l, ok := c.Links.Link(linkID)
-		if !ok {
-			return waymark.Errorf(waymark.ENOTFOUND, "There is no such link on this case.")
-		}
-		other, _, err := tx.LoadCase(l.OtherCaseID)
+		o, err := other(tx, c)
 		if err != nil {
 			return err
 		}
-		onThis, onOther, err := pathway.DecideUnlink(c, other, a, linkID, reason, s.now())
+		onThis, onOther, err := decide(c, o, a)
 		if err != nil {
 			return err
 		}
 		*writing = true
-		return s.commitBoth(tx, v, c, onThis, actionLinkRemoved, other, onOther, actionLinkRemoved)
+		return s.commitBoth(tx, v, c, onThis, action, o, onOther, action)
 	})
 	if err == errDenied {
-		return s.denied(ctx, v, caseID, "unlink")
+		return s.denied(ctx, v, caseID, what)
 	}
 	return err
 }
