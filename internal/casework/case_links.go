@@ -44,12 +44,30 @@ type CaseLinks struct {
 	MayRequest, MayAnswer, MayUnlink error
 	// PartnershipLeads are who else a team may ask about an earlier record.
 	PartnershipLeads []string
+	// Summary is, for the overview (CaseLinksOverview), what the stored
+	// hint says of the possible earlier records; EarlierHeld says the
+	// earlier-records page compared nothing: the probing limit
+	// (earlier_hints.go).
+	Summary     EarlierSummary
+	EarlierHeld bool
 }
 
 // CaseLinks returns the case's links and possible earlier records as the
 // viewer may see them, and audits the read. A non-member gets not-found;
 // a member outside the team and not on a linked team is refused (§6.5).
 func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseLinks, error) {
+	return s.caseLinks(ctx, v, caseID, true)
+}
+
+// CaseLinksOverview is CaseLinks for the case overview: instead of
+// comparing the child with other cases, it reads the summary worked out
+// when the child's details last changed (earlier_hints.go), so that a view
+// of the overview opens no other case.
+func (s *Service) CaseLinksOverview(ctx context.Context, v Viewer, caseID string) (CaseLinks, error) {
+	return s.caseLinks(ctx, v, caseID, false)
+}
+
+func (s *Service) caseLinks(ctx context.Context, v Viewer, caseID string, full bool) (CaseLinks, error) {
 	if err := v.require(ScopeRead); err != nil {
 		return CaseLinks{}, err
 	}
@@ -82,16 +100,26 @@ func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseL
 		for _, l := range leads {
 			out.PartnershipLeads = append(out.PartnershipLeads, l.Name+" ("+l.Org.Name+")")
 		}
+		if !full && out.MayRequest == nil && pathway.MayLookForEarlierRecords(c, a) == nil {
+			if out.Summary, err = earlierSummary(tx, c.ID); err != nil {
+				return audit.Entry{}, err
+			}
+		}
 		return s.auditEntry(v, caseID, audit.ActionCaseViewed, "links: "+strings.Join(m.Roles, ",")), nil
 	})
 	if err == errDenied {
 		return CaseLinks{}, s.denied(ctx, v, caseID, "view links")
 	}
-	if err != nil || out.MayRequest != nil {
+	if err != nil || out.MayRequest != nil || !full {
 		return out, err
 	}
 	// The matching reads and audits the candidates itself (earlier_records.go).
-	if out.Earlier, err = s.EarlierRecords(ctx, v, caseID); err != nil || len(out.Earlier) == 0 {
+	out.Earlier, err = s.EarlierRecords(ctx, v, caseID)
+	if IsEarlierHeld(err) {
+		out.EarlierHeld = true
+		return out, nil
+	}
+	if err != nil || len(out.Earlier) == 0 {
 		return out, err
 	}
 	out.EarlierState, err = s.earlierStates(ctx, v, caseID, out.Earlier)
