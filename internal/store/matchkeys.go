@@ -192,18 +192,35 @@ func (t *Tx) MatchCandidates(keyHashes []string, exclude string, limit int) (out
 	return out, skipped, nil
 }
 
-// FileUnfiledMatchKeys files the cases recorded before migration 0034 (or
-// put back in person_match_keys_unfiled since): each case's log is read and
-// decrypted, and its match keys written, as its next event would. Run at
-// every start after the plain text is sealed; with nothing unfiled it is
-// one query. Erased cases have nothing to file and leave the list.
+// FileUnfiledMatchKeys files the cases recorded before migration 0034:
+// each case's log is read and decrypted, and its match keys written, as
+// its next event would. Run at every start after the plain text is sealed;
+// the first start to find nothing left unfiled records so, once
+// (match_filing.go), and from then on it files nothing: a case listed as
+// unfiled after that was hidden from matching behind Waymark's back, and
+// the start stops naming it, as `waymark verify` does. With the filing
+// recorded it is one query. Erased cases have nothing to file and leave
+// the list.
 func (db *DB) FileUnfiledMatchKeys(ctx context.Context) (int, error) {
 	var n int
-	err := db.Update(ctx, func(t *Tx) error {
-		ids, err := t.stringColumn(`SELECT case_id FROM person_match_keys_unfiled ORDER BY case_id`)
-		if err != nil || len(ids) == 0 {
+	err := db.Update(ctx, func(t *Tx) (err error) {
+		n = 0
+		done, err := t.matchFilingDone()
+		if err != nil {
 			return err
 		}
+		if done {
+			return t.hiddenFromMatching("")
+		}
+		ids, err := t.stringColumn(`SELECT case_id FROM person_match_keys_unfiled ORDER BY case_id`)
+		if err != nil {
+			return err
+		}
+		defer func() { // every case filed: recorded once, with them
+			if err == nil {
+				err = t.recordMatchFiling(n)
+			}
+		}()
 		ix, err := t.index()
 		if err != nil {
 			return err
