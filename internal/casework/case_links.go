@@ -81,9 +81,10 @@ func (s *Service) caseLinks(ctx context.Context, v Viewer, caseID string, full b
 		if err := pathway.MaySeeCaseLinks(c, a); err != nil {
 			return audit.Entry{}, err
 		}
-		out = CaseLinks{CaseID: c.ID, Reference: c.Reference(), Links: c.Links.Links,
+		seen := pathway.LinksSeenBy(c, a) // a linked team: its own link only
+		out = CaseLinks{CaseID: c.ID, Reference: c.Reference(), Links: seen.Links,
 			MayRequest: pathway.MayRequestLink(c, a), MayAnswer: pathway.MayAnswerLinkRequest(c, a), MayUnlink: pathway.MayUnlink(c, a)}
-		for _, r := range c.Links.Requests {
+		for _, r := range seen.Requests {
 			switch {
 			case r.Asked:
 				out.Asked = append(out.Asked, r)
