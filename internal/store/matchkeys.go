@@ -216,8 +216,15 @@ func (db *DB) FileUnfiledMatchKeys(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		defer func() { // every case filed: recorded once, with them
-			if err == nil {
+		// Every case filed: recorded once, with them, on a sealed history
+		// (a history still to be sealed as found gets no keyed entry
+		// before `waymark seal-history`: the next start records it).
+		sealed, err := t.historySealed()
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err == nil && sealed {
 				err = t.recordMatchFiling(n)
 			}
 		}()
