@@ -19,8 +19,20 @@ func TestACaseHiddenFromMatchingAfterEveryCaseWasFiledIsNamedByVerify(t *testing
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
 		id := p.raise(bornOnAmirasBirthday)
-		if _, err := db.FileUnfiledMatchKeys(p.ctx); err != nil {
-			t.Fatalf("the first start: %v", err)
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.SQL().ExecContext(p.ctx, q, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A database upgraded with the case recorded before migration
+		// 0034, not yet filed: the first start files it and records so.
+		exec(`DELETE FROM match_keys_filed`)
+		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `DELETE FROM person_match_records WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
+			exec(q, id)
+		}
+		if n, err := db.FileUnfiledMatchKeys(p.ctx); err != nil || n != 1 {
+			t.Fatalf("the first start: %d filed, %v", n, err)
 		}
 		if n := p.count(`SELECT COUNT(*) FROM audit_log WHERE action = $1`, store.ActionMatchKeysFiled); n != 1 {
 			t.Fatalf("%d audit entries record the filing, want 1", n)
@@ -30,12 +42,6 @@ func TestACaseHiddenFromMatchingAfterEveryCaseWasFiledIsNamedByVerify(t *testing
 		}
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatalf("verify after filing: %v", err)
-		}
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := db.SQL().ExecContext(p.ctx, q, args...); err != nil {
-				t.Fatal(err)
-			}
 		}
 		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `DELETE FROM person_match_records WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
 			exec(q, id)
@@ -52,7 +58,7 @@ func TestACaseHiddenFromMatchingAfterEveryCaseWasFiledIsNamedByVerify(t *testing
 			t.Errorf("the start filed the hidden case again (%d keys): the evidence is gone", n)
 		}
 		// Deleting the record of the filing too, so that the next start
-		// files it again, is named.
+		// files it again, is named from the audit entry.
 		exec(`DELETE FROM match_keys_filed`)
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "match_keys_filed row was deleted") {
 			t.Fatalf("verify with the record of the filing deleted: %v", err)

@@ -49,10 +49,10 @@ func (t *Tx) verifyMatchFiling() error {
 	switch {
 	case len(logged) > 0 && !row:
 		return &TamperError{Reason: "the match_keys_filed row was deleted (audit entry " + logged[0] + " records that every case was filed for matching): the next start would file again, hiding cases taken out of matching"}
-	case len(logged) == 0 && row:
-		return &TamperError{Reason: "the match_keys_filed row was inserted behind Waymark's back: no audit entry records that every case was filed for matching"}
-	case len(logged) == 0:
+	case !row:
 		return nil // not filed yet: the next start files them
+	case len(logged) == 0:
+		return t.hiddenFromMatching(" (migration 0037 or a start found none left)")
 	}
 	return t.hiddenFromMatching(" (audit entry " + logged[0] + ")")
 }

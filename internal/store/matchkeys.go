@@ -216,9 +216,15 @@ func (db *DB) FileUnfiledMatchKeys(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		// Every case filed: recorded once, with them, on a sealed history
-		// (a history still to be sealed as found gets no keyed entry
-		// before `waymark seal-history`: the next start records it).
+		if len(ids) == 0 {
+			// Nothing to file (the list emptied by events or a rebuild):
+			// recorded without a key, so a start writes nothing keyed.
+			_, err := t.exec(`INSERT INTO match_keys_filed(id) VALUES (1)`)
+			return wrapErr("store: recording that every case is filed for matching", err)
+		}
+		// The last ones filed: recorded once, with them, on a sealed
+		// history (one still to be sealed as found gets no keyed entry
+		// before `waymark seal-history`).
 		sealed, err := t.historySealed()
 		if err != nil {
 			return err

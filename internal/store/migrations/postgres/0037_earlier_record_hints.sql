@@ -14,14 +14,16 @@ CREATE TABLE earlier_record_hints (
 );
 
 -- That every case recorded before migration 0034 has been filed for
--- matching (store.FileUnfiledMatchKeys, at the first start after it):
--- one row, written with the audit entry `match_keys.filed` in the same
--- transaction. From then on a case listed in person_match_keys_unfiled,
+-- matching: one row, written here when none is left unfiled (a new
+-- database, or one whose cases were all filed), or else by the start that
+-- files the last of them (store.FileUnfiledMatchKeys), with the audit
+-- entry `match_keys.filed` in the same transaction. From then on a case listed in person_match_keys_unfiled,
 -- or a case with a history and no match keys, was hidden from matching
 -- behind Waymark's back: the start files nothing again and `waymark
 -- verify` names it. The audit entry, on the hash chain, is what verify
 -- trusts: this row only spares each start a search of the audit log, and
--- verify names it deleted or inserted.
+-- verify names it deleted where the audit log records the filing.
 CREATE TABLE match_keys_filed (
     id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1)
 );
+INSERT INTO match_keys_filed(id) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM person_match_keys_unfiled);
