@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"waymark/internal/match"
 )
@@ -84,10 +85,24 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 	w := csv.NewWriter(stdout)
 	w.Write([]string{"id_left", "id_right", "match_probability"})
 	for _, p := range run.Pairs {
-		w.Write([]string{p.Left, p.Right, strconv.FormatFloat(p.Probability, 'f', 6, 64)})
+		w.Write([]string{spreadsheetSafe(p.Left), spreadsheetSafe(p.Right), strconv.FormatFloat(p.Probability, 'f', 6, 64)})
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// The most waymark match reads from one file: a file larger, or with more
+// rows, is refused before it is matched (a run holds every record and its
+// blocking keys in memory). Variables so that a test need not write 50 MB.
+var (
+	maxMatchFileBytes int64 = 50 << 20 // 50 MB
+	maxMatchRows            = 1_000_000
+)
+
+// errTooBig says plainly what the limit is and what to do.
+func errTooBig(path, what string) error {
+	return fmt.Errorf("%s is too big to match: it has %s, and waymark match reads at most %d MB and %d records a file; split it, or match a sample first",
+		path, what, maxMatchFileBytes>>20, maxMatchRows)
 }
 
 func readPeople(path string, m match.Mapping) ([]match.Person, error) {
@@ -96,5 +111,28 @@ func readPeople(path string, m match.Mapping) ([]match.Person, error) {
 		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	defer f.Close()
-	return match.ReadPeople(f, path, m)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxMatchFileBytes {
+		return nil, errTooBig(path, fmt.Sprintf("%d bytes", st.Size()))
+	}
+	// A pipe or device has no size: read one byte past the limit to know.
+	lr := &io.LimitedReader{R: f, N: maxMatchFileBytes + 1}
+	people, err := match.ReadPeople(lr, path, m)
+	if lr.N == 0 {
+		return nil, errTooBig(path, fmt.Sprintf("more than %d bytes", maxMatchFileBytes))
+	}
+	if err == nil && len(people) > maxMatchRows {
+		return nil, errTooBig(path, fmt.Sprintf("%d records", len(people)))
+	}
+	return people, err
+}
+
+// spreadsheetSafe is an id as the CSV prints it: one that a spreadsheet
+// would take for a formula (starting with =, +, -, @, a tab or a carriage
+// return) is printed after a ' so that it is read as text, as OWASP's
+// advice on CSV injection has it (README, "Match records from files").
+func spreadsheetSafe(id string) string {
+	if id != "" && strings.ContainsRune("=+-@\t\r", rune(id[0])) {
+		return "'" + id
+	}
+	return id
 }

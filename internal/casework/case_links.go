@@ -44,12 +44,30 @@ type CaseLinks struct {
 	MayRequest, MayAnswer, MayUnlink error
 	// PartnershipLeads are who else a team may ask about an earlier record.
 	PartnershipLeads []string
+	// Summary is, for the overview (CaseLinksOverview), what the stored
+	// hint says of the possible earlier records; EarlierHeld says the
+	// earlier-records page compared nothing: the probing limit
+	// (earlier_hints.go).
+	Summary     EarlierSummary
+	EarlierHeld bool
 }
 
 // CaseLinks returns the case's links and possible earlier records as the
 // viewer may see them, and audits the read. A non-member gets not-found;
 // a member outside the team and not on a linked team is refused (§6.5).
 func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseLinks, error) {
+	return s.caseLinks(ctx, v, caseID, true)
+}
+
+// CaseLinksOverview is CaseLinks for the case overview: instead of
+// comparing the child with other cases, it reads the summary worked out
+// when the child's details last changed (earlier_hints.go), so that a view
+// of the overview opens no other case.
+func (s *Service) CaseLinksOverview(ctx context.Context, v Viewer, caseID string) (CaseLinks, error) {
+	return s.caseLinks(ctx, v, caseID, false)
+}
+
+func (s *Service) caseLinks(ctx context.Context, v Viewer, caseID string, full bool) (CaseLinks, error) {
 	if err := v.require(ScopeRead); err != nil {
 		return CaseLinks{}, err
 	}
@@ -63,9 +81,10 @@ func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseL
 		if err := pathway.MaySeeCaseLinks(c, a); err != nil {
 			return audit.Entry{}, err
 		}
-		out = CaseLinks{CaseID: c.ID, Reference: c.Reference(), Links: c.Links.Links,
+		seen := pathway.LinksSeenBy(c, a) // a linked team: its own link only
+		out = CaseLinks{CaseID: c.ID, Reference: c.Reference(), Links: seen.Links,
 			MayRequest: pathway.MayRequestLink(c, a), MayAnswer: pathway.MayAnswerLinkRequest(c, a), MayUnlink: pathway.MayUnlink(c, a)}
-		for _, r := range c.Links.Requests {
+		for _, r := range seen.Requests {
 			switch {
 			case r.Asked:
 				out.Asked = append(out.Asked, r)
@@ -82,16 +101,26 @@ func (s *Service) CaseLinks(ctx context.Context, v Viewer, caseID string) (CaseL
 		for _, l := range leads {
 			out.PartnershipLeads = append(out.PartnershipLeads, l.Name+" ("+l.Org.Name+")")
 		}
+		if !full && out.MayRequest == nil && pathway.MayLookForEarlierRecords(c, a) == nil {
+			if out.Summary, err = earlierSummary(tx, c.ID); err != nil {
+				return audit.Entry{}, err
+			}
+		}
 		return s.auditEntry(v, caseID, audit.ActionCaseViewed, "links: "+strings.Join(m.Roles, ",")), nil
 	})
 	if err == errDenied {
 		return CaseLinks{}, s.denied(ctx, v, caseID, "view links")
 	}
-	if err != nil || out.MayRequest != nil {
+	if err != nil || out.MayRequest != nil || !full {
 		return out, err
 	}
 	// The matching reads and audits the candidates itself (earlier_records.go).
-	if out.Earlier, err = s.EarlierRecords(ctx, v, caseID); err != nil || len(out.Earlier) == 0 {
+	out.Earlier, err = s.EarlierRecords(ctx, v, caseID)
+	if IsEarlierHeld(err) {
+		out.EarlierHeld = true
+		return out, nil
+	}
+	if err != nil || len(out.Earlier) == 0 {
 		return out, err
 	}
 	out.EarlierState, err = s.earlierStates(ctx, v, caseID, out.Earlier)
@@ -191,75 +220,83 @@ func (s *Service) DeclineLink(ctx context.Context, v Viewer, caseID, linkID, rea
 
 func (s *Service) answerLink(ctx context.Context, v Viewer, caseID, linkID, what string,
 	decide func(newCase, earlier pathway.Case, a pathway.Actor) ([]pathway.Event, []pathway.Event, error), action string) error {
+	return s.changeBothCases(ctx, v, caseID, what, linkID, pathway.MayAnswerLinkRequest,
+		func(tx *store.Tx, earlier pathway.Case) (pathway.Case, error) {
+			return s.otherCase(tx, earlier.Links.Requests, linkID)
+		},
+		func(earlier, newCase pathway.Case, a pathway.Actor) ([]pathway.Event, []pathway.Event, error) {
+			onNew, onEarlier, err := decide(newCase, earlier, a)
+			return onEarlier, onNew, err
+		}, action)
+}
+
+// Unlink undoes link linkID from either side, with the reason both cases
+// keep. The other team's membership ends; the history stays (§7.5).
+func (s *Service) Unlink(ctx context.Context, v Viewer, caseID, linkID, reason string) error {
+	return s.changeBothCases(ctx, v, caseID, "unlink", "", pathway.MayUnlink,
+		func(tx *store.Tx, c pathway.Case) (pathway.Case, error) {
+			l, ok := c.Links.Link(linkID)
+			if !ok {
+				return pathway.Case{}, waymark.Errorf(waymark.ENOTFOUND, "There is no such link on this case.")
+			}
+			other, _, err := tx.LoadCase(l.OtherCaseID)
+			return other, err
+		},
+		func(c, other pathway.Case, a pathway.Actor) ([]pathway.Event, []pathway.Event, error) {
+			return pathway.DecideUnlink(c, other, a, linkID, reason, s.now())
+		}, actionLinkRemoved)
+}
+
+// changeBothCases is the one sequence of answering a link request and of
+// undoing a link: the viewer's case is loaded for them, the pathway rule
+// may says whether they may, other finds the case on the link's other
+// side, decide gives each case's events, and both are written in one
+// transaction, each audited as action. A viewer who may not see the case
+// is refused as for any case (what names the refusal).
+//
+// answering, when not empty, is the link request being answered: the lead of
+// the case's partnership may then answer it without being on the case
+// (handovers.go), and the request leaves their list once answered.
+func (s *Service) changeBothCases(ctx context.Context, v Viewer, caseID, what, answering string,
+	may func(pathway.Case, pathway.Actor) error,
+	other func(tx *store.Tx, c pathway.Case) (pathway.Case, error),
+	decide func(c, other pathway.Case, a pathway.Actor) (onThis, onOther []pathway.Event, err error), action string) error {
 	if err := v.require(ScopeWrite); err != nil {
 		return err
 	}
 	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
-		earlier, _, m, err := s.load(tx, v, caseID)
+		c, _, m, err := s.load(tx, v, caseID)
 		asLead := false
-		if err == errDenied { // the lead of the case's partnership, not on it (handovers.go)
-			earlier, asLead, err = s.loadForLinkAnswer(tx, v, caseID, linkID)
+		if err == errDenied && answering != "" { // the lead of the case's partnership, not on it (handovers.go)
+			c, asLead, err = s.loadForLinkAnswer(tx, v, caseID, answering)
 		}
 		if err != nil {
 			return err
 		}
 		a := v.actorOn(s.Catalog, m)
 		a.LeadsCasePartnership = asLead
-		if err := pathway.MayAnswerLinkRequest(earlier, a); err != nil {
+		if err := may(c, a); err != nil {
 			return err
 		}
-		newCase, err := s.otherCase(tx, earlier.Links.Requests, linkID)
+		o, err := other(tx, c)
 		if err != nil {
 			return err
 		}
-		onNew, onEarlier, err := decide(newCase, earlier, a)
+		onThis, onOther, err := decide(c, o, a)
 		if err != nil {
 			return err
 		}
 		*writing = true
-		if err := s.commitBoth(tx, v, earlier, onEarlier, action, newCase, onNew, action); err != nil {
+		if err := s.commitBoth(tx, v, c, onThis, action, o, onOther, action); err != nil {
 			return err
 		}
-		return tx.SaveHandOver(store.HandOverRow{ID: linkID, Status: "answered"}) // handovers.go
+		if answering == "" {
+			return nil
+		}
+		return tx.SaveHandOver(store.HandOverRow{ID: answering, Status: "answered"}) // handovers.go
 	})
 	if err == errDenied {
 		return s.denied(ctx, v, caseID, what)
-	}
-	return err
-}
-
-// Unlink undoes link linkID from either side, with the reason both cases
-// keep. The other team's membership ends; the history stays (§7.5).
-func (s *Service) Unlink(ctx context.Context, v Viewer, caseID, linkID, reason string) error {
-	if err := v.require(ScopeWrite); err != nil {
-		return err
-	}
-	err := s.updateCase(ctx, func(tx *store.Tx, writing *bool) error {
-		c, _, m, err := s.load(tx, v, caseID)
-		if err != nil {
-			return err
-		}
-		a := v.actorOn(s.Catalog, m)
-		if err := pathway.MayUnlink(c, a); err != nil {
-			return err
-		}
-		l, ok := c.Links.Link(linkID)
-		if !ok {
-			return waymark.Errorf(waymark.ENOTFOUND, "There is no such link on this case.")
-		}
-		other, _, err := tx.LoadCase(l.OtherCaseID)
-		if err != nil {
-			return err
-		}
-		onThis, onOther, err := pathway.DecideUnlink(c, other, a, linkID, reason, s.now())
-		if err != nil {
-			return err
-		}
-		*writing = true
-		return s.commitBoth(tx, v, c, onThis, actionLinkRemoved, other, onOther, actionLinkRemoved)
-	})
-	if err == errDenied {
-		return s.denied(ctx, v, caseID, "unlink")
 	}
 	return err
 }

@@ -225,6 +225,9 @@ func (s *Service) commit(tx *store.Tx, v Viewer, before pathway.Case, events []p
 	if err := tx.SaveProjection(after, events[len(events)-1].At); err != nil {
 		return err
 	}
+	if err := s.refreshEarlierHint(tx, v, before, after); err != nil { // earlier_hints.go
+		return err
+	}
 	if err := indexPanelCase(tx, before, after); err != nil { // panel.go
 		return err
 	}

@@ -105,6 +105,9 @@ func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]Earli
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.heldToday(tx, caseID); err != nil { // earlier_hints.go: the probing limit
+		return nil, nil, err
+	}
 	var entries []audit.Entry
 	var out []EarlierRecord
 	model := match.DefaultModel()

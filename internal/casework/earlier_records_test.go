@@ -310,6 +310,10 @@ func TestACaseRecordedBeforeMatchKeysIsFiledAtStartOrByItsNextEvent(t *testing.T
 		p := newPartnership(t, db)
 		id := p.raise(bornOnAmirasBirthday)
 		want := p.count(`SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1`, id)
+		// Upgraded before the filing was recorded (migration 0037).
+		if _, err := db.SQL().ExecContext(p.ctx, `DELETE FROM match_keys_filed`); err != nil {
+			t.Fatal(err)
+		}
 		for _, q := range []string{`DELETE FROM person_match_keys WHERE case_id = $1`, `DELETE FROM person_match_records WHERE case_id = $1`, `INSERT INTO person_match_keys_unfiled(case_id) VALUES ($1)`} {
 			if _, err := db.SQL().ExecContext(p.ctx, q, id); err != nil {
 				t.Fatal(err)

@@ -359,6 +359,7 @@ func (s *Service) ExportCase(ctx context.Context, v Viewer, sessionToken, confir
 	x := SubjectExport{GeneratedAt: s.now(), GeneratedBy: v.Actor(s.Catalog).Party, CaseID: caseID}
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
+		var hide otherCases
 		if x.ReadModel, err = tx.CaseRowByID(caseID); err != nil {
 			return err
 		}
@@ -375,12 +376,13 @@ func (s *Service) ExportCase(ctx context.Context, v Viewer, sessionToken, confir
 				return err
 			}
 			x.Child, x.Clocks = c.Concern.Child, c.Clocks
+			hide = unlinkedCases(c) // export_links.go
 			for _, e := range events {
 				data, err := json.Marshal(e.Data)
 				if err != nil {
 					return err
 				}
-				x.Events = append(x.Events, ExportEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Corrects: e.Corrects, Summary: e.Summary(), Data: data})
+				x.Events = append(x.Events, ExportEvent{Seq: e.Seq, Type: e.Type, At: e.At, Actor: e.Actor, Corrects: e.Corrects, Summary: hide.text(e.Summary()), Data: hide.json(data)})
 			}
 			if x.Documents, err = exportDocuments(tx, caseID); err != nil {
 				return err
@@ -391,6 +393,7 @@ func (s *Service) ExportCase(ctx context.Context, v Viewer, sessionToken, confir
 			return err
 		}
 		x.Audit, err = tx.AuditForCase(caseID)
+		hide.audit(x.Audit)
 		return err
 	})
 	return x, err

@@ -345,7 +345,9 @@ func TestCasesAreRealEventLogsTakenOverSeveralDays(t *testing.T) {
 			}
 			var writes int
 			for _, e := range entries {
-				if e.Action != audit.ActionCaseViewed {
+				// Waymark's own look for earlier records, when the child's
+				// details were recorded, is no one's write (earlier_hints.go).
+				if e.Action != audit.ActionCaseViewed && e.ActorID != "system" {
 					writes++
 				}
 			}

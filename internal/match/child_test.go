@@ -207,3 +207,26 @@ func TestSistersWithTheSameMiddleNameDoNotHaveSimilarNames(t *testing.T) {
 		t.Errorf("Van An and An Nguyen: level %d, want similar (%d)", l, nameSimilar)
 	}
 }
+
+// TestADetailNotCountedAgainIsStillListedAsAgreeing: details that go
+// together (a home, its phone and its company; a nationality and its
+// language) count once, but the others still agree, and a social worker
+// reading the match must see them under what agrees, not what differs
+// (issue 14 §1; review of the earlier-records page).
+func TestADetailNotCountedAgainIsStillListedAsAgreeing(t *testing.T) {
+	m := DefaultModel()
+	r := m.Compare(child(), child())
+	var again int
+	for _, d := range r.Details {
+		if !strings.Contains(d.Words, "not counted again") {
+			continue
+		}
+		again++
+		if !d.Agrees || d.Weight != 0 {
+			t.Errorf("%s: %q is listed with agrees %v and weight %v, want agreeing with no weight", d.Field, d.Words, d.Agrees, d.Weight)
+		}
+	}
+	if again == 0 {
+		t.Fatal("no detail of the same child twice was left uncounted: the test no longer tests anything")
+	}
+}

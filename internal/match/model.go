@@ -276,7 +276,8 @@ func (m *Model) commonName(ci, l int, n *name, w float64) float64 {
 // live together share a home, a phone and company, and a nationality goes
 // with its language. The model counts each as if it were independent, so
 // when several of a group agree only the strongest counts; the others are
-// listed with no weight. Each word is plain and names no value.
+// listed with no weight, still as agreeing (a page lists them under what
+// agrees, not what differs). Each word is plain and names no value.
 var together = []struct {
 	fields []string
 	words  string
@@ -298,7 +299,7 @@ func countTogether(ds []Detail, sibling bool) (home bool) {
 	if sibling {
 		for i := range ds {
 			if ds[i].Weight > 0 && slices.Contains(household, ds[i].Field) {
-				ds[i].Weight, ds[i].Agrees = 0, false
+				ds[i].Weight = 0 // it agrees, but says nothing for the match
 				ds[i].Words += " (not counted: brothers and sisters share a home, and the given names differ)"
 				home = true
 			}
@@ -313,7 +314,7 @@ func countTogether(ds []Detail, sibling bool) (home bool) {
 		}
 		for i := range ds {
 			if i != best && ds[i].Weight > 0 && slices.Contains(g.fields, ds[i].Field) {
-				ds[i].Weight, ds[i].Agrees = 0, false
+				ds[i].Weight = 0 // it still agrees: listed as agreeing, not counted again
 				ds[i].Words += g.words
 			}
 		}

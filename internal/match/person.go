@@ -35,7 +35,7 @@ type Person struct {
 // weight, in words a social worker understands.
 type Detail struct {
 	Field  string  // "name", "date of birth", ...
-	Agrees bool    // it counts for the match
+	Agrees bool    // it agrees (one not counted again has Weight 0)
 	Words  string  // "the date of birth has the day and month swapped"
 	Weight float64 // log2 Bayes factor this detail added (negative against)
 }

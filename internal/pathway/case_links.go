@@ -406,6 +406,9 @@ func DecideLinkRequest(newCase, earlier Case, a Actor, cmd RequestLink, now time
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := mayAskToLink(newCase, earlier.ID, reason, now); err != nil { // link_limits.go
+		return nil, nil, err
+	}
 	onNew = stamp(newCase, a, now, LinkRequested{LinkID: cmd.LinkID, EarlierCaseID: earlier.ID, EarlierOrgID: earlier.ChildrensServicesOrg,
 		EarlierOrgName: cmd.EarlierOrgName, Reason: reason})
 	onEarlier = stamp(earlier, a, now, LinkRequestReceived{LinkID: cmd.LinkID, NewCaseID: newCase.ID, FromOrgID: newCase.ChildrensServicesOrg,

@@ -395,6 +395,7 @@ func (t *Tx) EraseCase(e Erasure) error {
 		`DELETE FROM person_match_keys WHERE case_id = $1`, // matchkeys.go
 		`DELETE FROM person_match_keys_unfiled WHERE case_id = $1`,
 		`DELETE FROM person_match_records WHERE case_id = $1`,
+		`DELETE FROM earlier_record_hints WHERE case_id = $1`, // earlier_hints.go
 		`DELETE FROM clocks WHERE case_id = $1`,
 		`DELETE FROM queue_items WHERE case_id = $1`,
 		`DELETE FROM case_escalations WHERE case_id = $1`,

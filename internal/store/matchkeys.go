@@ -192,18 +192,48 @@ func (t *Tx) MatchCandidates(keyHashes []string, exclude string, limit int) (out
 	return out, skipped, nil
 }
 
-// FileUnfiledMatchKeys files the cases recorded before migration 0034 (or
-// put back in person_match_keys_unfiled since): each case's log is read and
-// decrypted, and its match keys written, as its next event would. Run at
-// every start after the plain text is sealed; with nothing unfiled it is
-// one query. Erased cases have nothing to file and leave the list.
+// FileUnfiledMatchKeys files the cases recorded before migration 0034:
+// each case's log is read and decrypted, and its match keys written, as
+// its next event would. Run at every start after the plain text is sealed;
+// the first start to find nothing left unfiled records so, once
+// (match_filing.go), and from then on it files nothing: a case listed as
+// unfiled after that was hidden from matching behind Waymark's back, and
+// the start stops naming it, as `waymark verify` does. With the filing
+// recorded it is one query. Erased cases have nothing to file and leave
+// the list.
 func (db *DB) FileUnfiledMatchKeys(ctx context.Context) (int, error) {
 	var n int
-	err := db.Update(ctx, func(t *Tx) error {
-		ids, err := t.stringColumn(`SELECT case_id FROM person_match_keys_unfiled ORDER BY case_id`)
-		if err != nil || len(ids) == 0 {
+	err := db.Update(ctx, func(t *Tx) (err error) {
+		n = 0
+		done, err := t.matchFilingDone()
+		if err != nil {
 			return err
 		}
+		if done {
+			return t.hiddenFromMatching("")
+		}
+		ids, err := t.stringColumn(`SELECT case_id FROM person_match_keys_unfiled ORDER BY case_id`)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			// Nothing to file (the list emptied by events or a rebuild):
+			// recorded without a key, so a start writes nothing keyed.
+			_, err := t.exec(`INSERT INTO match_keys_filed(id) VALUES (1)`)
+			return wrapErr("store: recording that every case is filed for matching", err)
+		}
+		// The last ones filed: recorded once, with them, on a sealed
+		// history (one still to be sealed as found gets no keyed entry
+		// before `waymark seal-history`).
+		sealed, err := t.historySealed()
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err == nil && sealed {
+				err = t.recordMatchFiling(n)
+			}
+		}()
 		ix, err := t.index()
 		if err != nil {
 			return err

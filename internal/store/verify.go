@@ -371,6 +371,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		if err := t.VerifyIdentity(); err != nil { // identity.go
 			return err
 		}
+		if err := t.verifyMatchFiling(); err != nil { // match_filing.go
+			return err
+		}
 		// Every case the audit chain knows must still reach the head it
 		// records, and every sealed case must be known to it.
 		if sealed {

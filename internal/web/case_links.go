@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,10 +71,16 @@ type caseLinkView struct {
 // linksView is the panel of earlier records and links, on the case
 // overview and on the case's own page of them.
 type linksView struct {
-	CaseID           string
-	Errors           []waymark.FieldError
-	CanRequest       bool
-	Earlier          []earlierRecordView
+	CaseID     string
+	Errors     []waymark.FieldError
+	CanRequest bool
+	Earlier    []earlierRecordView
+	// On the overview: how many possible earlier records the stored hint
+	// holds and how strong the strongest is (casework.EarlierSummary);
+	// EarlierHeld says the probing limit held the search.
+	EarlierFound     int
+	EarlierStrongest string
+	EarlierHeld      bool
 	Asked            []linkRequestView
 	Received         []linkRequestView
 	Answered         []linkRequestView
@@ -98,12 +105,13 @@ func linksPath(caseID string) string { return "/cases/" + caseID + "/earlier-rec
 func newLinksView(l casework.CaseLinks, typed map[string]string) linksView {
 	id := l.CaseID
 	out := linksView{CaseID: id, CanRequest: l.MayRequest == nil, CanAnswer: l.MayAnswer == nil, CanUnlink: l.MayUnlink == nil,
-		PartnershipLeads: l.PartnershipLeads}
+		PartnershipLeads: l.PartnershipLeads, EarlierFound: l.Summary.Found, EarlierStrongest: l.Summary.Strongest,
+		EarlierHeld: l.EarlierHeld || l.Summary.Held}
 	if l.MayAnswer != nil {
 		out.AnswerRefusal = waymark.ErrorMessage(l.MayAnswer)
 	}
 	for i, r := range l.Earlier {
-		v := earlierRecordView{N: i + 1, Strength: r.Strength, Percent: fmt.Sprintf("%.0f%%", r.Probability*100), Agrees: r.Agrees,
+		v := earlierRecordView{N: i + 1, Strength: r.Strength, Percent: percentLikely(r.Probability), Agrees: r.Agrees,
 			Disagrees: r.Disagrees, AskOrg: r.AskOrg, Member: r.Member, Field: fmt.Sprintf("reason-%d", i+1)}
 		if r.Member {
 			v.Reference, v.Href = r.Reference, "/cases/"+r.CaseID
@@ -165,6 +173,19 @@ func linkStatusLabel(s string) string {
 	return s
 }
 
+// percentLikely is a match probability as a page says it: never 100%
+// or 0%, which would claim a certainty the model does not have.
+func percentLikely(p float64) string {
+	switch n := math.Round(p * 100); {
+	case n >= 100:
+		return "over 99%"
+	case n <= 0:
+		return "under 1%"
+	default:
+		return fmt.Sprintf("%.0f%%", n)
+	}
+}
+
 // overviewLinks is the panel for the case overview: shown to the team
 // only, and only when there is something in it. An error reading it is
 // logged and the overview shown without it.
@@ -172,13 +193,13 @@ func (s *Server) overviewLinks(r *http.Request, v casework.Viewer, view casework
 	if s.svc.SeesCaseLinks(view, v) != nil {
 		return nil
 	}
-	l, err := s.svc.CaseLinks(r.Context(), v, view.Case.ID)
+	l, err := s.svc.CaseLinksOverview(r.Context(), v, view.Case.ID) // the stored summary: no comparison
 	if err != nil {
 		s.log.Error("reading the case's earlier records", "err", err, "request_id", requestID(r.Context()))
 		return nil
 	}
 	lv := newLinksView(l, nil)
-	if len(lv.Earlier) == 0 && len(lv.Received) == 0 && len(lv.Links) == 0 && len(lv.Asked) == 0 {
+	if lv.EarlierFound == 0 && !lv.EarlierHeld && len(lv.Received) == 0 && len(lv.Links) == 0 && len(lv.Asked) == 0 {
 		return nil
 	}
 	return &lv

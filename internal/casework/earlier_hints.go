@@ -1,0 +1,221 @@
+package casework
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+
+	"waymark"
+	"waymark/internal/audit"
+	"waymark/internal/match"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+)
+
+// What the case overview shows of the child's possible earlier records
+// (issue 14 §1) is worked out when the child's identifying details change,
+// not on every view: commit compares the child with the few cases filed
+// under the same keys, in its own transaction, audits each case it opened
+// (as EarlierRecords does), and keeps the ids and match probabilities
+// sealed with the case's own key (store.EarlierHint). The overview reads
+// only that: how many possible earlier records there are and how strong
+// the strongest is. It opens nothing and names no case; the
+// earlier-records page compares afresh, audited (§6.5).
+//
+// Probing. A team member who edits their own child's details again and
+// again could learn another child's details from how the match changes.
+// The comparisons a case's changing details set off are limited to
+// probingLimit a London day: a change past it is compared with nothing,
+// audited as possible probing, and the earlier-records page shows no
+// comparison for the case until the next day (docs/security.md).
+
+// probingLimit is how many comparisons changes to a case's child's details
+// may set off in one London day. A busy first day (the concern, the
+// child's details, an alias, a date of birth after an age assessment, a
+// phone, languages) sets off well under ten.
+const probingLimit = 10
+
+// errEarlierHeld: the child's details changed past the day's limit.
+var errEarlierHeld = waymark.Errorf(waymark.ECONFLICT,
+	"The child's details have changed more than %d times today, so Waymark will not look for earlier records of them again until tomorrow. This has been recorded.", probingLimit)
+
+// londonDay is the London day of the service's clock.
+func (s *Service) londonDay() string { return s.now().In(pathway.London).Format("2006-01-02") }
+
+// refreshEarlierHint works out and keeps the case's hint when the child's
+// details changed between before and after (a new case is filed). It also
+// puts the case in, or takes it out of, the hints of the cases compared,
+// since the page's search finds either from the other.
+func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathway.Case) error {
+	person := pathway.MatchPerson(after)
+	if after.ID == "" || (before.ID != "" && reflect.DeepEqual(pathway.MatchPerson(before), person)) {
+		return nil
+	}
+	h, err := tx.EarlierHint(after.ID)
+	if err != nil {
+		return err
+	}
+	if day := s.londonDay(); h.Day != day {
+		h.Day, h.Runs = day, 0
+	}
+	if h.Runs >= probingLimit {
+		h.Held = true
+		if err := tx.SaveEarlierHint(after.ID, h); err != nil {
+			return err
+		}
+		return tx.AppendAudit(s.auditEntry(v, after.ID, audit.ActionCaseSearched,
+			fmt.Sprintf("possible probing: the child's details changed more than %d times today; earlier records not looked for until tomorrow", probingLimit)))
+	}
+	h.Runs++
+	h.Held = false
+	keys, err := tx.MatchKeyHashes(person)
+	if err != nil {
+		return err
+	}
+	candidates, _, err := tx.MatchCandidates(keys, after.ID, earlierRecordsCompared)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(candidates))
+	for i, c := range candidates {
+		ids[i] = c.CaseID
+	}
+	records, err := tx.MatchRecords(ids, "", "")
+	if err != nil {
+		return err
+	}
+	model := match.DefaultModel()
+	old := h.Found
+	h.Found = nil
+	compared := map[string]float64{}
+	for _, id := range ids {
+		rec, ok := records[id]
+		if !ok {
+			continue // not filed yet, or erased: the page's search opens its log
+		}
+		if err := tx.AppendAudit(s.systemCaseEntry(id, audit.ActionCaseViewed, "compared for matching with case "+after.ID+" (its child's details changed)")); err != nil {
+			return err
+		}
+		p := model.Compare(person, rec.Person).Probability
+		compared[id] = p
+		if p >= earlierRecordThreshold {
+			h.Found = append(h.Found, store.EarlierHintCase{CaseID: id, Probability: p})
+		}
+	}
+	slices.SortStableFunc(h.Found, func(a, b store.EarlierHintCase) int {
+		switch {
+		case a.Probability > b.Probability:
+			return -1
+		case a.Probability < b.Probability:
+			return 1
+		}
+		return 0
+	})
+	h.Found = h.Found[:min(len(h.Found), earlierRecordsShown)]
+	if err := tx.SaveEarlierHint(after.ID, h); err != nil {
+		return err
+	}
+	// The other side: each case compared holds this one at the new
+	// probability (or not at all below "possible"); a case held before and
+	// not compared now no longer shares a key with it.
+	for _, f := range old {
+		if _, ok := compared[f.CaseID]; !ok {
+			compared[f.CaseID] = 0
+		}
+	}
+	others := slices.Sorted(maps.Keys(compared)) // one order of writes
+	for _, id := range others {
+		if err := setInHint(tx, id, after.ID, compared[id]); err != nil {
+			return err
+		}
+	}
+	if len(compared) == 0 {
+		return nil // nothing opened: the write's own entry says enough
+	}
+	return tx.AppendAudit(s.systemCaseEntry(after.ID, audit.ActionCaseSearched,
+		fmt.Sprintf("earlier records of the child worked out for the overview, as %s changed the child's details: %d candidates compared, %d possible", v.User.ID, len(compared), len(h.Found))))
+}
+
+// systemCaseEntry is an audit entry of Waymark's own work on a case: the
+// comparisons a change of details sets off are made by Waymark, and what
+// they found is shown to no one until the team opens the page.
+func (s *Service) systemCaseEntry(caseID, action, detail string) audit.Entry {
+	return audit.Entry{At: s.now(), ActorID: "system", CaseID: caseID, Action: action, Detail: detail}
+}
+
+// setInHint puts case other in case id's hint at probability p, or takes
+// it out below the "possible" probability.
+func setInHint(tx *store.Tx, id, other string, p float64) error {
+	h, err := tx.EarlierHint(id)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(h.Found, func(f store.EarlierHintCase) bool { return f.CaseID == other })
+	switch {
+	case i < 0 && p < earlierRecordThreshold:
+		return nil
+	case i >= 0 && p < earlierRecordThreshold:
+		h.Found = slices.Delete(h.Found, i, i+1)
+	case i >= 0:
+		h.Found[i].Probability = p
+	default:
+		h.Found = append(h.Found, store.EarlierHintCase{CaseID: other, Probability: p})
+	}
+	return tx.SaveEarlierHint(id, h)
+}
+
+// EarlierSummary is what the overview shows of the possible earlier
+// records: how many, and how strong the strongest is, from the stored hint.
+type EarlierSummary struct {
+	Found     int
+	Strongest string // match.Result.Strength of the strongest
+	Held      bool   // the details changed past the day's probing limit
+}
+
+// earlierSummary reads the case's hint in the caller's transaction (the
+// caller has checked the viewer may look for earlier records). Cases
+// erased since are not counted.
+func earlierSummary(tx *store.Tx, caseID string) (EarlierSummary, error) {
+	h, err := tx.EarlierHint(caseID)
+	if err != nil || len(h.Found) == 0 {
+		return EarlierSummary{Held: h.Held}, err
+	}
+	ids := make([]string, len(h.Found))
+	for i, f := range h.Found {
+		ids[i] = f.CaseID
+	}
+	filed, err := tx.StillFiled(ids)
+	if err != nil {
+		return EarlierSummary{}, err
+	}
+	out := EarlierSummary{Held: h.Held}
+	var best float64
+	for _, f := range h.Found {
+		if filed[f.CaseID] {
+			out.Found++
+			best = max(best, f.Probability)
+		}
+	}
+	if out.Found > 0 {
+		out.Strongest = match.Result{Probability: best}.Strength()
+	}
+	return out, nil
+}
+
+// heldToday says the case's details changed past the day's probing limit
+// today: the earlier-records page compares nothing for it.
+func (s *Service) heldToday(tx *store.Tx, caseID string) error {
+	h, err := tx.EarlierHint(caseID)
+	if err != nil {
+		return err
+	}
+	if h.Held && h.Day == s.londonDay() {
+		return errEarlierHeld
+	}
+	return nil
+}
+
+// IsEarlierHeld says err is the probing limit's refusal.
+func IsEarlierHeld(err error) bool { return errors.Is(err, errEarlierHeld) }

@@ -1,0 +1,106 @@
+package casework_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// TestViewingTheOverviewOpensNoOtherCase: the case overview says that a
+// likely earlier record of the child exists and how strong it is (issue 14
+// §1) from what was worked out when the child's details were recorded; a
+// view decrypts no other case and writes one audit entry, not one for every
+// candidate compared (§6.5: need to know, every read audited).
+func TestViewingTheOverviewOpensNoOtherCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		p.clock.Advance(21 * 24 * 3600e9)
+		again := p.raise(raisedAgainUnderAlias)
+		from := p.auditHead()
+		for range 3 {
+			l, err := p.svc.CaseLinksOverview(p.ctx, p.CSWorker, again)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Summary.Found != 1 || l.Summary.Strongest == "" || l.Summary.Strongest == "weak" || len(l.Earlier) != 0 {
+				t.Fatalf("the overview's summary is %+v (earlier %+v), want one possible earlier record and no details", l.Summary, l.Earlier)
+			}
+		}
+		for _, e := range p.auditSince(from) {
+			if e.CaseID == first || strings.Contains(e.Detail, "compared for matching") {
+				t.Errorf("a view of the overview wrote %s on %s: %q", e.Action, e.CaseID, e.Detail)
+			}
+		}
+		if n := len(p.auditSince(from)); n != 3 {
+			t.Errorf("three views of the overview wrote %d audit entries, want 3", n)
+		}
+		// The earlier case's overview holds the later one too.
+		if l, err := p.svc.CaseLinksOverview(p.ctx, p.CSWorker, first); err != nil || l.Summary.Found != 1 {
+			t.Errorf("the earlier case's overview: %+v, %v", l.Summary, err)
+		}
+		// The page compares afresh, audited on the earlier case.
+		from = p.auditHead()
+		if recs := earlier(t, p, p.CSWorker, again); len(recs) != 1 {
+			t.Fatalf("the page shows %d earlier records", len(recs))
+		}
+		var compared bool
+		for _, e := range p.auditSince(from) {
+			compared = compared || (e.CaseID == first && strings.Contains(e.Detail, "compared for matching"))
+		}
+		if !compared {
+			t.Error("opening the earlier-records page audited no comparison on the earlier case")
+		}
+	})
+}
+
+// TestEditingAChildsDetailsOverAndOverIsHeldAsPossibleProbing: a team
+// member who corrects their own child's details again and again to learn
+// another child's from how the match changes is stopped after a day's
+// limit: the change is compared with nothing, audited as possible probing,
+// and the earlier-records page compares nothing until the next day (§6.5;
+// docs/security.md).
+func TestEditingAChildsDetailsOverAndOverIsHeldAsPossibleProbing(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		p.raise(bornOnAmirasBirthday)
+		again := p.raise(raisedAgainUnderAlias) // the first comparison of the day
+		from := p.auditHead()
+		for i := range 10 {
+			err := p.svc.Act(p.ctx, p.CSWorker, again, p.version(again), pathway.CorrectChildDetails{GivenNames: fmt.Sprintf("Mimi%c", 'a'+i), FamilyName: "Hoxha", Reason: "Told us another name"})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var probing int
+		for _, e := range p.auditSince(from) {
+			if strings.Contains(e.Detail, "possible probing") {
+				probing++
+				if e.ActorID != p.CSWorker.User.ID || e.CaseID != again {
+					t.Errorf("the probing entry names %s on %s", e.ActorID, e.CaseID)
+				}
+			}
+		}
+		if probing != 1 {
+			t.Errorf("%d changes past the limit audited as possible probing, want 1", probing)
+		}
+		_, err := p.svc.EarlierRecords(p.ctx, p.CSWorker, again)
+		if !casework.IsEarlierHeld(err) {
+			t.Fatalf("the earlier-records search past the limit: %v, want held", err)
+		}
+		l, err := p.svc.CaseLinks(p.ctx, p.CSWorker, again)
+		if err != nil || !l.EarlierHeld || len(l.Earlier) != 0 {
+			t.Fatalf("the links page past the limit: %+v, %v", l, err)
+		}
+		// The next day the search runs again.
+		p.clock.Advance(24 * 3600e9)
+		if _, err := p.svc.EarlierRecords(p.ctx, p.CSWorker, again); err != nil {
+			t.Errorf("the next day: %v", err)
+		}
+	})
+}
