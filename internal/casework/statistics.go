@@ -24,12 +24,25 @@ func (v Viewer) SeesStatistics() bool {
 	return pathway.MaySeeStatistics(v.User.Role) && v.Client == nil
 }
 
-// statisticsPartnership is the partnership a viewer's statistics count and
-// how reports name it. There is one partnership per deployment today; the
-// lead wires partnerships as records (issue 14) here and in
-// store.statsPartnership.
-func statisticsPartnership(v Viewer) (id, name, slug string) {
-	return "", "The partnership", "partnership"
+// statisticsPartnership is the partnership whose statistics a viewer sees,
+// and how reports name it: the partnership of the viewer's own organisation
+// (a lead or analyst of one partnership never counts another's cases).
+func statisticsPartnership(tx *store.Tx, v Viewer) (id, name, slug string, err error) {
+	id, err = tx.OrganisationPartnership(v.User.OrgID)
+	if err != nil {
+		return "", "", "", err
+	}
+	ps, err := tx.Partnerships()
+	if err != nil {
+		return "", "", "", err
+	}
+	for _, p := range ps {
+		if p.ID == id {
+			return id, p.Name, p.Slug, nil
+		}
+	}
+	// An organisation in no partnership counts nothing of anyone's.
+	return "\x00none", "No partnership", "no-partnership", nil
 }
 
 // StatisticsReport counts the viewer's partnership's work in period p from
@@ -44,9 +57,12 @@ func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period
 	if err := v.require(ScopeRead); err != nil {
 		return stats.Report{}, err
 	}
-	id, name, slug := statisticsPartnership(v)
 	var rep stats.Report
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
+		id, name, slug, err := statisticsPartnership(tx, v)
+		if err != nil {
+			return audit.Entry{}, err
+		}
 		settings, err := tx.Settings()
 		if err != nil {
 			return audit.Entry{}, err

@@ -295,7 +295,7 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err := t.saveEntityKeys(caseID, p.entities, fresh); err != nil { // entities.go
 		return err
 	}
-	if err := t.saveStatistics(caseID, r.referrerOrg, p.statsCase, p.statsEvents, fresh); err != nil { // statistics.go
+	if err := t.saveStatistics(caseID, r.referrerOrg, r.csOrg, p.statsCase, p.statsEvents, fresh); err != nil { // statistics.go
 		return err
 	}
 	return t.saveQueues(caseID, p, fresh)

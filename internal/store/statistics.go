@@ -22,10 +22,13 @@ import (
 // cases recorded before the migration by FillStatistics, and deleted on
 // erasure.
 
-// statsPartnership is the partnership a case is counted under. Every case
-// is the deployment's one partnership today ("" ); the lead wires
-// partnerships as records (issue 14) here.
-func statsPartnership(c pathway.Case) string { return "" }
+// statsPartnership is the partnership a case is counted under: the
+// partnership of its Children's Services organisation (pathway.CasePartnership),
+// which an agreed transfer changes. A case moves in the counts with its next
+// event when an administrator moves its organisation to another partnership.
+func (t *Tx) statsPartnership(csOrg string) (string, error) {
+	return t.OrganisationPartnership(csOrg)
+}
 
 // statsToken is the keyed token a case's statistics rows are filed under:
 // without the index key a row cannot be joined to its case.
@@ -67,7 +70,7 @@ func statsAge(ch pathway.Child, at time.Time) int {
 // statsRows derives a case's statistics rows from its state. referrerKind
 // is the referring organisation's kind, looked up by the caller.
 func statsRows(c pathway.Case, referrerKind string) (stats.CaseRow, []stats.EventRow) {
-	part := statsPartnership(c)
+	part := "" // saveStatistics files the rows under the case's partnership
 	ch := c.Concern.Child
 	r := stats.CaseRow{
 		Partnership: part, RaisedMonth: ukMonth(c.RaisedAt),
@@ -137,7 +140,15 @@ func eventLine(e stats.EventRow) string {
 // (projectCase derives them), writing the events only when they change:
 // most events change none of them. The referring organisation's kind is
 // looked up here, by referrerOrg.
-func (t *Tx) saveStatistics(caseID, referrerOrg string, row stats.CaseRow, events []stats.EventRow, fresh bool) error {
+func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow, events []stats.EventRow, fresh bool) error {
+	part, err := t.statsPartnership(csOrg)
+	if err != nil {
+		return err
+	}
+	row.Partnership = part
+	for i := range events {
+		events[i].Partnership = part
+	}
 	ix, err := t.index()
 	if err != nil {
 		return err
@@ -246,7 +257,7 @@ func (db *DB) FillStatistics(ctx context.Context) (int, error) {
 					return err
 				default:
 					row, events := statsRows(c, "")
-					if err := t.saveStatistics(id, c.Referrer.OrgID, row, events, false); err != nil {
+					if err := t.saveStatistics(id, c.Referrer.OrgID, c.ChildrensServicesOrg, row, events, false); err != nil {
 						return err
 					}
 					n++
