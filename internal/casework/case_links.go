@@ -94,12 +94,10 @@ func (s *Service) caseLinks(ctx context.Context, v Viewer, caseID string, full b
 				out.Answered = append(out.Answered, r)
 			}
 		}
-		leads, err := tx.PartnershipLeads()
-		if err != nil {
+		// The leads of this case's own partnership (partnerships.go); each
+		// earlier record names its own partnership's leads (askPartnership).
+		if out.PartnershipLeads, _, err = askPartnership(tx, c.ChildrensServicesOrg, c.ChildrensServicesOrg); err != nil {
 			return audit.Entry{}, err
-		}
-		for _, l := range leads {
-			out.PartnershipLeads = append(out.PartnershipLeads, l.Name+" ("+l.Org.Name+")")
 		}
 		if !full && out.MayRequest == nil && pathway.MayLookForEarlierRecords(c, a) == nil {
 			if out.Summary, err = earlierSummary(tx, c.ID); err != nil {

@@ -53,6 +53,13 @@ type EarlierRecord struct {
 	// AskOrg is who to ask: the name of the earlier case's Children's
 	// Services organisation.
 	AskOrg string
+	// AskLeads are the leads of the earlier case's partnership, who may
+	// answer a request to link it too ("Name (Organisation)").
+	AskLeads []string
+	// OtherPartnership names the earlier case's partnership when it is not
+	// this case's: once the cases are linked, the two partnership leads can
+	// agree to share or transfer a case (handovers.go; §4.3, §7.1).
+	OtherPartnership string
 }
 
 const (
@@ -159,6 +166,9 @@ func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]Earli
 			er.CaseID, er.Reference = id, rec.Reference
 		}
 		if er.AskOrg, err = orgName(tx, orgNames, rec.ChildrensServicesOrg); err != nil {
+			return nil, nil, err
+		}
+		if er.AskLeads, er.OtherPartnership, err = askPartnership(tx, c.ChildrensServicesOrg, rec.ChildrensServicesOrg); err != nil {
 			return nil, nil, err
 		}
 		if er.Handle, err = tx.MatchHandle(earlierRecordHandle, c.ID, id, v.User.ID); err != nil {
@@ -300,4 +310,35 @@ func (s *Service) resolveEarlierRecord(tx *store.Tx, v Viewer, caseID, handle st
 		}
 	}
 	return "", errStaleHandle
+}
+
+// askPartnership is who leads the partnership of an earlier record's case
+// (Children's Services organisation earlierOrg), and that partnership's
+// name when it is not the partnership of this case (thisOrg).
+func askPartnership(tx *store.Tx, thisOrg, earlierOrg string) (leads []string, other string, err error) {
+	theirs, err := tx.OrganisationPartnership(earlierOrg)
+	if err != nil || theirs == "" {
+		return nil, "", err
+	}
+	ls, err := tx.PartnershipLeadsOf(theirs)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, l := range ls {
+		leads = append(leads, l.Name+" ("+l.Org.Name+")")
+	}
+	ours, err := tx.OrganisationPartnership(thisOrg)
+	if err != nil || ours == theirs {
+		return leads, "", err
+	}
+	ps, err := tx.Partnerships()
+	if err != nil {
+		return nil, "", err
+	}
+	for _, p := range ps {
+		if p.ID == theirs {
+			return leads, p.Name, nil
+		}
+	}
+	return leads, "another partnership", nil
 }

@@ -27,13 +27,15 @@ type earlierRecordView struct {
 	Percent           string
 	Agrees, Disagrees []string
 	AskOrg            string
-	Member            bool   // the viewer is on that case too
-	Reference         string // only when Member
-	Href              string // only when Member
-	Action            string // where "Ask to link" posts
-	Field             string // the reason's field id, unique on the page
-	Reason            string // what was typed, when the page is shown again
-	Asked, Linked     bool   // a request is waiting, or the cases are linked
+	AskLeads          []string // the leads of the earlier case's partnership
+	OtherPartnership  string   // the earlier case's partnership, when not this case's
+	Member            bool     // the viewer is on that case too
+	Reference         string   // only when Member
+	Href              string   // only when Member
+	Action            string   // where "Ask to link" posts
+	Field             string   // the reason's field id, unique on the page
+	Reason            string   // what was typed, when the page is shown again
+	Asked, Linked     bool     // a request is waiting, or the cases are linked
 }
 
 // linkRequestView is a request to link, asked or received.
@@ -112,7 +114,7 @@ func newLinksView(l casework.CaseLinks, typed map[string]string) linksView {
 	}
 	for i, r := range l.Earlier {
 		v := earlierRecordView{N: i + 1, Strength: r.Strength, Percent: percentLikely(r.Probability), Agrees: r.Agrees,
-			Disagrees: r.Disagrees, AskOrg: r.AskOrg, Member: r.Member, Field: fmt.Sprintf("reason-%d", i+1)}
+			Disagrees: r.Disagrees, AskOrg: r.AskOrg, AskLeads: r.AskLeads, OtherPartnership: r.OtherPartnership, Member: r.Member, Field: fmt.Sprintf("reason-%d", i+1)}
 		if r.Member {
 			v.Reference, v.Href = r.Reference, "/cases/"+r.CaseID
 		}
