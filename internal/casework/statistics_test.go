@@ -169,3 +169,37 @@ func TestCasesRecordedBeforeTheStatisticsAreCounted(t *testing.T) {
 		}
 	})
 }
+
+// Each partnership's statistics count its own cases only (§1.5): a case is
+// counted under the partnership of its Children's Services team, and moves
+// to the receiving partnership with an agreed transfer (handovers.go).
+func TestEachPartnershipCountsItsOwnCasesAndATransferMovesOne(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		for range 5 {
+			w.raise()
+		}
+		concerns := func(v casework.Viewer) stats.Value {
+			return table(t, w.statistics(v, "2026"), "activity-by-period").RowTotals[0]
+		}
+		if v := concerns(w.northLead); v.Suppressed || v.N != 6 {
+			t.Fatalf("the first partnership counts %+v concerns, want 6", v)
+		}
+		if v := concerns(w.southLead); !v.Suppressed && v.N != 0 {
+			t.Fatalf("Southshire counts %+v of the first partnership's concerns", v)
+		}
+		id := w.propose(pathway.HandOverTransfer)
+		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, id, "org-south-cs"); err != nil {
+			t.Fatal(err)
+		}
+		if v := concerns(w.northLead); v.Suppressed || v.N != 5 {
+			t.Errorf("after the transfer the first partnership counts %+v, want 5", v)
+		}
+		if v := concerns(w.southLead); !v.Suppressed {
+			t.Errorf("after the transfer Southshire publishes %+v, want its one case held back", v)
+		}
+		if rep := w.statistics(w.westLead, "2026"); rep.Partnership != "Westshire" {
+			t.Errorf("Westshire's report is named %q", rep.Partnership)
+		}
+	})
+}
