@@ -11,7 +11,7 @@ import (
 // children, shipped so a partnership can set its own beside the country's
 // (§1.5). Only figures found in a gov.uk publication or a source clearly
 // quoting one are shipped, each with its source; what could not be confirmed
-// is said in the file (data/nrm_national_children.json, docs/statistics-outputs.md).
+// is said in the file (data/nrm_national_children.json, docs/statistics.md).
 
 //go:embed data/nrm_national_children.json
 var nationalJSON []byte
