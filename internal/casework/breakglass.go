@@ -86,7 +86,17 @@ func (s *Service) BreakGlass(ctx context.Context, v Viewer, sessionToken, caseRe
 		if err := tx.InsertBreakGlassGrant(grant); err != nil {
 			return err
 		}
-		leads, err := tx.PartnershipLeads()
+		// The leads of the case's own partnership are alerted: a lead of
+		// another partnership must not learn the case exists (§6.5).
+		c, _, err := tx.LoadCase(caseID)
+		if err != nil {
+			return err
+		}
+		part, err := tx.CasePartnership(c)
+		if err != nil {
+			return err
+		}
+		leads, err := tx.PartnershipLeadsOf(part)
 		if err != nil {
 			return err
 		}

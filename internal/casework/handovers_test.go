@@ -327,3 +327,30 @@ func TestPartnershipLeadNotOnTheCaseAnswersALinkRequest(t *testing.T) {
 		}
 	})
 }
+
+// Emergency access to a case alerts the leads of the case's own partnership
+// only: a lead of another partnership is not told the case exists (§6.5).
+func TestBreakGlassAlertsOnlyTheLeadsOfTheCasesPartnership(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		token := w.session(w.GPDoctor)
+		if _, _, err := w.svc.BreakGlass(w.ctx, w.GPDoctor, token, w.caseID, emergencyReason); err != nil {
+			t.Fatalf("break-glass: %v", err)
+		}
+		count := func(v casework.Viewer) int {
+			alerts, _, err := w.svc.AlertsPage(w.ctx, v, nil)
+			if err != nil {
+				t.Fatalf("alerts of %s: %v", v.User.Name, err)
+			}
+			return len(alerts)
+		}
+		if n := count(w.northLead); n != 1 {
+			t.Errorf("the case's partnership lead has %d alerts, want 1", n)
+		}
+		for _, other := range []casework.Viewer{w.southLead, w.westLead} {
+			if n := count(other); n != 0 {
+				t.Errorf("%s, lead of another partnership, has %d alerts about the case", other.User.Name, n)
+			}
+		}
+	})
+}
