@@ -345,6 +345,13 @@ func (s *Service) AgreeHandOver(ctx context.Context, v Viewer, id, orgID string)
 				return nil, err
 			}
 			org = pathway.ReceivingOrg{ID: o.ID, Name: o.Name, Partnership: p, ChildrensServices: o.ChildrensServices}
+			leads, err := tx.PartnershipLeadsOf(p)
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range leads {
+				org.Leads = append(org.Leads, partyOf(u))
+			}
 		}
 		return pathway.DecideAgreeHandOver(c, v.Actor(s.Catalog), mine, id, org, s.now())
 	})

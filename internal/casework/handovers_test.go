@@ -354,3 +354,29 @@ func TestBreakGlassAlertsOnlyTheLeadsOfTheCasesPartnership(t *testing.T) {
 		}
 	})
 }
+
+// TestSendingLeadKeepsNoAccessThroughAnOpenEscalationAfterATransfer: a
+// lead of the sending partnership who is on the case only because an
+// escalation reached them keeps nothing once the case is transferred; the
+// receiving partnership's leads take the escalation over (§8.6; issue 14).
+func TestSendingLeadKeepsNoAccessThroughAnOpenEscalationAfterATransfer(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.outcome(w.caseID)
+		if err := w.svc.Act(w.ctx, w.SocialWorker, w.caseID, w.version(w.caseID), pathway.RaiseEscalation{Reason: "The police disagree with the outcome"}); err != nil {
+			t.Fatalf("raising an escalation: %v", err)
+		}
+		if _, err := w.svc.Case(w.ctx, w.northLead, w.caseID); err != nil {
+			t.Fatalf("the sending lead during the escalation: %v", err)
+		}
+		id := w.propose(pathway.HandOverTransfer)
+		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, id, "org-south-cs"); err != nil {
+			t.Fatalf("agreeing: %v", err)
+		}
+		_, err := w.svc.Case(w.ctx, w.northLead, w.caseID)
+		wantCodeOf(t, "the sending lead after the transfer", err, waymark.ENOTFOUND)
+		if _, err := w.svc.Case(w.ctx, w.southLead, w.caseID); err != nil {
+			t.Errorf("the receiving lead takes the open escalation over: %v", err)
+		}
+	})
+}

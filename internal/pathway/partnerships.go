@@ -1,6 +1,7 @@
 package pathway
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -166,6 +167,10 @@ type HandOverAgreed struct {
 	ReceivingOrgID   string `json:"receivingOrgId"`
 	ReceivingOrgName string `json:"receivingOrgName"`
 	SendingOrgID     string `json:"sendingOrgId"`
+	// PartnershipLeads are the receiving partnership's leads, who take
+	// over any escalation open when a transfer is agreed: the sending
+	// partnership's leads were members only through it (§8.6).
+	PartnershipLeads []Party `json:"partnershipLeads,omitempty"`
 }
 
 // HandOverDeclined is the receiving lead declining, with a reason.
@@ -209,6 +214,13 @@ func (d HandOverAgreed) apply(c *Case, e Event) {
 		}
 	}
 	c.Workers = kept
+	// The sending side keeps nothing: an open escalation's partnership
+	// leads were the sending partnership's; the receiving one's take over.
+	for _, x := range c.Meetings.Escalations {
+		if x.Open() {
+			c.Meetings.updateEscalation(x.ID, func(e *Escalation) { e.PartnershipLeads = slices.Clone(d.PartnershipLeads) })
+		}
+	}
 }
 
 func (d HandOverDeclined) apply(c *Case, e Event) {
@@ -322,6 +334,7 @@ type ReceivingOrg struct {
 	ID, Name          string
 	Partnership       string
 	ChildrensServices bool
+	Leads             []Party // the receiving partnership's leads (HandOverAgreed.PartnershipLeads)
 }
 
 // DecideAgreeHandOver decides the receiving lead agreeing to hand-over id,
@@ -337,7 +350,7 @@ func DecideAgreeHandOver(c Case, a Actor, actorPartnership, id string, org Recei
 		probs.Add("org", "Select the Children's Services team in your partnership that will receive the case")
 		return nil, probs.Err()
 	}
-	return stamp(c, a, now, HandOverAgreed{HandOverID: id, ReceivingOrgID: org.ID, ReceivingOrgName: org.Name, SendingOrgID: c.ChildrensServicesOrg}), nil
+	return stamp(c, a, now, HandOverAgreed{HandOverID: id, ReceivingOrgID: org.ID, ReceivingOrgName: org.Name, SendingOrgID: c.ChildrensServicesOrg, PartnershipLeads: org.Leads}), nil
 }
 
 // DecideDeclineHandOver decides the receiving lead declining, with a reason.
