@@ -42,7 +42,7 @@ func randomRows(rng *rand.Rand, n int) ([]stats.CaseRow, []stats.EventRow) {
 		}
 		if rng.IntN(3) == 0 && m < 12 {
 			c.NRMOn = day(m + 1)
-			c.FirstResponder = pick("Police", "Children's Services", "Barnardo's")
+			c.FirstResponderName = pick("Police", "Children's Services", "Barnardo's")
 			c.DecisionMaker = pick("sca", "sca", "panel", "ieca")
 			if rng.IntN(2) == 0 {
 				c.RGOutcome, c.RGOn = pick("positive", "positive", "negative"), c.NRMOn

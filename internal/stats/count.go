@@ -283,7 +283,7 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 		RowHeader: "First Responder organisation", Total: "nrm"}
 	orgs := map[string]bool{}
 	for _, c := range referred {
-		orgs[c.FirstResponder] = true
+		orgs[c.FirstResponderName] = true
 	}
 	orgList := slices.Sorted(func(y func(string) bool) {
 		for k := range orgs {
@@ -312,8 +312,8 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 		if !slices.Contains(makers, m) {
 			m = "sca"
 		}
-		add("nrm/fr-maker/"+c.FirstResponder+"/"+m, 1)
-		add("nrm/fr/"+c.FirstResponder, 1)
+		add("nrm/fr-maker/"+c.FirstResponderName+"/"+m, 1)
+		add("nrm/fr/"+c.FirstResponderName, 1)
 		add("nrm/maker/"+m, 1)
 	}
 	r.Tables = append(r.Tables, fr)

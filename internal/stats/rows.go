@@ -8,19 +8,19 @@ package stats
 
 // CaseRow is one case as the statistics read model keeps it.
 type CaseRow struct {
-	Partnership       string
-	RaisedMonth       string   // YYYY-MM (UK) the concern was raised
-	ContactMonth      string   // YYYY-MM the contact was recorded, or ""
-	ExploitationTypes []string // catalogue ids (§2.1, §2.3)
-	AgeBand           string   // AgeBand* or "" (not known)
-	Gender            string   // pathway.Genders value, or ""
-	Nationality       string   // the Home Office list's nationality, or ""
-	ReferrerKind      string   // the referring organisation's kind (pathway.OrganisationKinds)
-	NRMOn             string   // YYYY-MM-DD the NRM referral was submitted (§8.7), or ""
-	FirstResponder    string   // the lead First Responder organisation's name
-	DecisionMaker     string   // pathway.MakerSCA, MakerIECA or MakerPanel
-	RGOutcome, RGOn   string   // the Reasonable Grounds decision standing now, and its date
-	CGOutcome, CGOn   string   // the Conclusive Grounds decision standing now, and its date
+	Partnership        string
+	RaisedMonth        string   // YYYY-MM (UK) the concern was raised
+	ContactMonth       string   // YYYY-MM the contact was recorded, or ""
+	ExploitationTypes  []string // catalogue ids (§2.1, §2.3)
+	AgeBand            string   // AgeBand* or "" (not known)
+	Gender             string   // pathway.Genders value, or ""
+	Nationality        string   // the Home Office list's nationality, or ""
+	ReferrerKind       string   // the referring organisation's kind (pathway.OrganisationKinds)
+	NRMOn              string   // YYYY-MM-DD the NRM referral was submitted (§8.7), or ""
+	FirstResponderName string   // the lead First Responder organisation's name
+	DecisionMaker      string   // pathway.MakerSCA, MakerIECA or MakerPanel
+	RGOutcome, RGOn    string   // the Reasonable Grounds decision standing now, and its date
+	CGOutcome, CGOn    string   // the Conclusive Grounds decision standing now, and its date
 }
 
 // EventRow is one counted happening of a case.

@@ -83,7 +83,7 @@ func statsRows(c pathway.Case, referrerKind string) (stats.CaseRow, []stats.Even
 	}
 	if s := c.NRM.Submission; s != nil {
 		r.NRMOn = ukDay(s.SubmittedAt)
-		r.FirstResponder = s.LeadOrgName
+		r.FirstResponderName = s.LeadOrgName
 		r.DecisionMaker = pathway.MakerSCA
 		if s.Routing != nil && s.Routing.Maker != "" {
 			r.DecisionMaker = s.Routing.Maker
@@ -172,7 +172,7 @@ func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow
 			first_responder = excluded.first_responder, decision_maker = excluded.decision_maker, rg_outcome = excluded.rg_outcome,
 			rg_on = excluded.rg_on, cg_outcome = excluded.cg_outcome, cg_on = excluded.cg_on`,
 		tok, row.Partnership, row.RaisedMonth, row.ContactMonth, strings.Join(row.ExploitationTypes, ","), row.AgeBand, row.Gender, row.Nationality,
-		row.ReferrerKind, row.NRMOn, row.FirstResponder, row.DecisionMaker, row.RGOutcome, row.RGOn, row.CGOutcome, row.CGOn); err != nil {
+		row.ReferrerKind, row.NRMOn, row.FirstResponderName, row.DecisionMaker, row.RGOutcome, row.RGOn, row.CGOutcome, row.CGOn); err != nil {
 		return fmt.Errorf("store: saving statistics row: %w", err)
 	}
 	var have []string
@@ -296,7 +296,7 @@ func (t *Tx) StatisticsRows(partnership string, all bool, fromMonth, toMonth str
 		var r stats.CaseRow
 		var types string
 		if err := rows.Scan(&r.Partnership, &r.RaisedMonth, &r.ContactMonth, &types, &r.AgeBand, &r.Gender, &r.Nationality,
-			&r.ReferrerKind, &r.NRMOn, &r.FirstResponder, &r.DecisionMaker, &r.RGOutcome, &r.RGOn, &r.CGOutcome, &r.CGOn); err != nil {
+			&r.ReferrerKind, &r.NRMOn, &r.FirstResponderName, &r.DecisionMaker, &r.RGOutcome, &r.RGOn, &r.CGOutcome, &r.CGOn); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
