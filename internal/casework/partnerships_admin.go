@@ -8,6 +8,7 @@ import (
 
 	"waymark"
 	"waymark/internal/audit"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
@@ -95,6 +96,8 @@ func (s *Service) CreatePartnership(ctx context.Context, v Viewer, sessionToken,
 		probs.Add("name", "Enter the partnership's name")
 	case len(name) > 120:
 		probs.Add("name", "The name must be 120 characters or fewer")
+	case pathway.TextProblem(name, false) != "":
+		probs.Add("name", "The name %s", pathway.TextProblem(name, false))
 	case slug == "":
 		probs.Add("name", "Enter a name with at least one letter or digit")
 	}
