@@ -133,6 +133,23 @@ func TestHandOversAnswerBadInputWithAnErrorSummaryOrAProblemAndSaveNothing(t *te
 		if err := db.SQL().QueryRow(`SELECT id FROM partnership_handovers`).Scan(&hid); err != nil {
 			t.Fatal(err)
 		}
+		for _, wr := range []string{"", " ", strings.Repeat("w", 100000), "a\u202eb", "a\x00b"} {
+			rec := nb.post("/cases/"+id+"/handover/"+hid+"/withdraw", url.Values{"csrf_token": {csrf}, "withdraw-reason": {wr}})
+			if !isErrorSummaryPage(rec, rec.Body.String(), rec.Code) {
+				t.Errorf("withdraw reason=%.20q -> %d", wr, rec.Code)
+			}
+		}
+		for _, b := range []string{"{", "null", `{"reason":1}`, `{"reason":""}`, `{"reason":"r","x":1}`} {
+			rec := e.api("POST", "/api/v1/cases/"+id+"/handovers/"+hid+"/withdraw", ntok, b)
+			if !isProblem(rec.Code, rec.Header().Get("Content-Type")) {
+				t.Errorf("API withdraw %.80q -> %d %.200s", b, rec.Code, rec.Body.String())
+			}
+		}
+		for _, p := range []string{"/partnership/handovers/" + strings.Repeat("h", 5000), "/partnership/handovers?case=" + url.QueryEscape("//evil.example/x"), "/cases/" + strings.Repeat("c", 5000) + "/handover"} {
+			if rec := nb.get(p); rec.Code >= 500 || (rec.Code == http.StatusSeeOther && !strings.HasPrefix(rec.Header().Get("Location"), "/cases/")) {
+				t.Errorf("GET %.60s -> %d %q", p, rec.Code, rec.Header().Get("Location"))
+			}
+		}
 		sb := e.browser()
 		sb.signIn(south.User.Email)
 		scsrf := sb.csrf("/partnership/handovers/" + hid)
@@ -196,7 +213,7 @@ func TestPartnershipAdminRefusesBadNamesWithAnErrorSummary(t *testing.T) {
 		b.signIn("admin@cs.example")
 		csrf := b.csrf("/admin/organisations")
 		before := e.count("partnerships")
-		for _, name := range []string{"", "   ", "!!!", strings.Repeat("n", 100000), strings.Repeat("é", 100), "North\nshire", "North\u2028shire", "North\tshire", "North\u202eshire", "Bell\x07"} {
+		for _, name := range []string{"", "   ", "!!!", strings.Repeat("n", 100000), strings.Repeat("é", 121), "North\nshire", "North\u2028shire", "North\tshire", "North\u202eshire", "Bell\x07"} {
 			rec := b.post("/admin/partnerships", url.Values{"csrf_token": {csrf}, "name": {name}})
 			if !isErrorSummaryPage(rec, rec.Body.String(), rec.Code) {
 				t.Errorf("add partnership %.30q -> %d", name, rec.Code)
@@ -207,6 +224,10 @@ func TestPartnershipAdminRefusesBadNamesWithAnErrorSummary(t *testing.T) {
 		}
 		if rec := b.post("/admin/partnerships", url.Values{"csrf_token": {csrf}, "name": {"Eastshire"}}); rec.Code != http.StatusSeeOther {
 			t.Fatalf("a good name: %d %.300s", rec.Code, rec.Body.String())
+		}
+		// 100 characters are fewer than 120, however many bytes they take.
+		if rec := b.post("/admin/partnerships", url.Values{"csrf_token": {csrf}, "name": {"Ynys Môn " + strings.Repeat("é", 91)}}); rec.Code != http.StatusSeeOther {
+			t.Errorf("a 100-character name with accents: %d %.300s", rec.Code, rec.Body.String())
 		}
 		for _, name := range []string{"Eastshire", "eastshire", " Eastshire! "} {
 			rec := b.post("/admin/partnerships", url.Values{"csrf_token": {csrf}, "name": {name}})
