@@ -65,18 +65,19 @@ func (s *Server) handleReminderPrefs(w http.ResponseWriter, r *http.Request, v c
 // so an empty form is a valid answer (no reminders but a manager's).
 func (s *Server) handleReminderPrefsSave(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	kinds := r.PostForm["kinds"]
-	for _, k := range kinds {
-		if !slices.ContainsFunc(reminderChoices, func(c reminderChoice) bool { return c.Value == k }) {
-			// An unknown kind is a mistake, not "turn everything off".
-			s.render(w, r, http.StatusUnprocessableEntity, "reminders", Page{Title: "Email reminders",
-				Errors: []waymark.FieldError{{Field: "kinds", Message: "Select only the reminders listed"}}, Data: reminderPrefsPage(store.ReminderPreferences{}, v)})
-			return
-		}
-	}
 	p := store.ReminderPreferences{
 		DueSoon: slices.Contains(kinds, string(pathway.ReminderDueSoon)),
 		Overdue: slices.Contains(kinds, string(pathway.ReminderOverdue)),
 		Digest:  slices.Contains(kinds, string(pathway.ReminderDigest)),
+	}
+	for _, k := range kinds {
+		if !slices.ContainsFunc(reminderChoices, func(c reminderChoice) bool { return c.Value == k }) {
+			// An unknown kind is a mistake, not "turn everything off": the
+			// form comes back with the known boxes as they were ticked.
+			s.render(w, r, http.StatusUnprocessableEntity, "reminders", Page{Title: "Email reminders",
+				Errors: []waymark.FieldError{{Field: "kinds", Message: "Select only the reminders listed"}}, Data: reminderPrefsPage(p, v)})
+			return
+		}
 	}
 	if err := s.svc.SetReminderPreferences(r.Context(), v, p); err != nil {
 		s.failErr(w, r, err)
