@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -123,6 +124,15 @@ func TestHandOversAnswerBadInputWithAnErrorSummaryOrAProblemAndSaveNothing(t *te
 		// A good proposal, then bad answers from the receiving lead.
 		if rec := nb.post("/cases/"+id+"/handover", good); rec.Code != http.StatusSeeOther {
 			t.Fatalf("a good proposal: %d %.500s", rec.Code, rec.Body.String())
+		}
+		if rec := nb.post("/cases/"+id+"/handover", with("partnership", "southshire")); !isErrorSummaryPage(rec, rec.Body.String(), rec.Code) {
+			t.Errorf("a second proposal while one waits -> %d", rec.Code)
+		}
+		if rec := e.api("POST", "/api/v1/cases/"+id+"/handovers", ntok, map[string]string{"kind": "transfer", "partnership": "southshire", "reason": "r"}); !isProblem(rec.Code, rec.Header().Get("Content-Type")) {
+			t.Errorf("API second proposal while one waits -> %d", rec.Code)
+		}
+		if n := e.count("partnership_handovers"); n != 1 {
+			t.Fatalf("%d hand-overs saved, want 1", n)
 		}
 		ho, err := e.svc.CaseHandOvers(t.Context(), north, id)
 		if err != nil {
@@ -258,8 +268,13 @@ func TestReminderChoicesRefuseUnknownKindsAndWrongTypes(t *testing.T) {
 		csrf := b.csrf("/account/reminders")
 		for _, kinds := range [][]string{{"bogus"}, {"digest", "bogus"}, {strings.Repeat("k", 100000)}} {
 			rec := b.post("/account/reminders", url.Values{"csrf_token": {csrf}, "kinds": kinds})
-			if !isErrorSummaryPage(rec, rec.Body.String(), rec.Code) {
+			body := rec.Body.String()
+			if !isErrorSummaryPage(rec, body, rec.Code) {
 				t.Errorf("kinds=%.20q -> %d", kinds, rec.Code)
+			}
+			// The summary's link leads to the boxes.
+			if m := regexp.MustCompile(`govuk-error-summary__list">\s*<li>\s*<a href="#([^"]+)"`).FindStringSubmatch(body); m == nil || !strings.Contains(body, `id="`+m[1]+`"`) {
+				t.Errorf("kinds=%.20q: the error summary links to nothing on the page (%v)", kinds, m)
 			}
 		}
 		if err := db.View(t.Context(), func(tx *store.Tx) error {
