@@ -328,6 +328,12 @@ func TestStatisticsRefuseUnreadablePeriodsAndTables(t *testing.T) {
 				t.Errorf("API period=%.20q -> %d", p, rec.Code)
 			}
 		}
+		// A period typed with spaces around it is read alike everywhere.
+		for _, path := range []string{"/statistics", "/statistics/annual-report", "/statistics/export.csv"} {
+			if rec := b.get(path + "?period=" + url.QueryEscape(" 2025-26 ")); rec.Code != http.StatusOK {
+				t.Errorf("%s?period=' 2025-26 ' -> %d", path, rec.Code)
+			}
+		}
 		for _, tbl := range []string{"nope", "../../etc/passwd", "..%2f..%2fetc", strings.Repeat("t", 5000), "a\x00b"} {
 			rec := b.get("/statistics/export.csv?period=2025-26&table=" + url.QueryEscape(tbl))
 			if rec.Code >= 500 || rec.Code < 400 || strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
