@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"waymark"
 	"waymark/internal/audit"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
 
@@ -93,8 +95,10 @@ func (s *Service) CreatePartnership(ctx context.Context, v Viewer, sessionToken,
 	switch {
 	case name == "":
 		probs.Add("name", "Enter the partnership's name")
-	case len(name) > 120:
+	case utf8.RuneCountInString(name) > 120:
 		probs.Add("name", "The name must be 120 characters or fewer")
+	case pathway.TextProblem(name, false) != "":
+		probs.Add("name", "The name %s", pathway.TextProblem(name, false))
 	case slug == "":
 		probs.Add("name", "Enter a name with at least one letter or digit")
 	}

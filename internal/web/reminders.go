@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 
+	"waymark"
+
 	"waymark/internal/casework"
 	"waymark/internal/notify"
 	"waymark/internal/pathway"
@@ -68,6 +70,15 @@ func (s *Server) handleReminderPrefsSave(w http.ResponseWriter, r *http.Request,
 		Overdue: slices.Contains(kinds, string(pathway.ReminderOverdue)),
 		Digest:  slices.Contains(kinds, string(pathway.ReminderDigest)),
 	}
+	for _, k := range kinds {
+		if !slices.ContainsFunc(reminderChoices, func(c reminderChoice) bool { return c.Value == k }) {
+			// An unknown kind is a mistake, not "turn everything off": the
+			// form comes back with the known boxes as they were ticked.
+			s.render(w, r, http.StatusUnprocessableEntity, "reminders", Page{Title: "Email reminders",
+				Errors: []waymark.FieldError{{Field: "kinds", Message: "Select only the reminders listed"}}, Data: reminderPrefsPage(p, v)})
+			return
+		}
+	}
 	if err := s.svc.SetReminderPreferences(r.Context(), v, p); err != nil {
 		s.failErr(w, r, err)
 		return
@@ -95,8 +106,19 @@ func (s *Server) handleAPIReminderPrefs(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) handleAPIReminderPrefsSave(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
-	var in reminderPrefsJSON
-	if err := decodeJSON(r, &in); err != nil {
+	var in *struct {
+		reminderPrefsJSON
+		ManagerOverdue *bool `json:"managerOverdueAlwaysOn"`
+	}
+	err := decodeJSON(r, &in)
+	switch {
+	case err != nil:
+	case in == nil: // null would otherwise turn every reminder off
+		err = waymark.Errorf(waymark.EINVALID, "The request body is null: send a JSON object")
+	case in.ManagerOverdue != nil && !*in.ManagerOverdue:
+		err = waymark.Invalid([]waymark.FieldError{{Field: "managerOverdueAlwaysOn", Message: "A manager's overdue alerts cannot be turned off"}})
+	}
+	if err != nil {
 		s.problemErr(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"waymark"
@@ -26,7 +27,7 @@ import (
 // financial year, as annual reports are published. A period that cannot be
 // read is answered with a GOV.UK error summary (422).
 func (s *Server) annualReportPeriod(w http.ResponseWriter, r *http.Request, v casework.Viewer) (stats.Period, bool) {
-	q := r.URL.Query().Get("period")
+	q := strings.TrimSpace(r.URL.Query().Get("period"))
 	if q == "" {
 		now := s.now().In(pathway.London)
 		y := now.Year() - 1
