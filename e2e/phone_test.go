@@ -59,7 +59,7 @@ func pageKind(path string) string {
 func (b *browser) reachable() []string {
 	b.t.Helper()
 	hrefs := run(b, "reading the links", chromedp.Evaluate[[]string](
-		`Array.from(document.querySelectorAll('a[href]')).map(a => a.href)`))
+		`Array.from(document.querySelectorAll('a[href]:not([download])')).map(a => a.href)`))
 	var paths []string
 	for _, h := range hrefs {
 		u, err := url.Parse(h)
@@ -68,7 +68,8 @@ func (b *browser) reachable() []string {
 		}
 		p := u.Path
 		if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/assets/") ||
-			strings.HasSuffix(p, ".pdf") || strings.HasSuffix(p, ".txt") {
+			strings.HasSuffix(p, ".pdf") || strings.HasSuffix(p, ".txt") ||
+			strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".xlsx") || strings.HasSuffix(p, ".ods") {
 			continue
 		}
 		if u.RawQuery != "" {

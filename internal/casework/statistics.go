@@ -57,24 +57,32 @@ func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period
 	if err := v.require(ScopeRead); err != nil {
 		return stats.Report{}, err
 	}
-	var rep stats.Report
+	// The rows are read, and the look audited, in one transaction; counting
+	// and disclosure control run after it, so that no write waits on them.
+	var (
+		name, slug string
+		settings   pathway.DatedSettings
+		cases      []stats.CaseRow
+		events     []stats.EventRow
+	)
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
-		id, name, slug, err := statisticsPartnership(tx, v)
+		id, n, sl, err := statisticsPartnership(tx, v)
 		if err != nil {
 			return audit.Entry{}, err
 		}
-		settings, err := tx.Settings()
-		if err != nil {
+		name, slug = n, sl
+		if settings, err = tx.Settings(); err != nil {
 			return audit.Entry{}, err
 		}
-		cases, events, err := tx.StatisticsRows(id, false, p.From.Format("2006-01"), p.To.Format("2006-01"))
-		if err != nil {
+		if cases, events, err = tx.StatisticsRows(id, false, p.From.Format("2006-01"), p.To.Format("2006-01")); err != nil {
 			return audit.Entry{}, err
 		}
-		rep = s.publishStatistics(cases, events, p, settings, name, slug)
 		return s.auditEntry(v, "", ActionStatisticsViewed, "period "+p.Slug), nil
 	})
-	return rep, err
+	if err != nil {
+		return stats.Report{}, err
+	}
+	return s.publishStatistics(cases, events, p, settings, name, slug), nil
 }
 
 // publishStatistics is counting and disclosure control, without the store:
