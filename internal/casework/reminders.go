@@ -57,19 +57,19 @@ func (s *Service) ScanReminders(ctx context.Context) (int, error) {
 	rc := s.reminderConfig()
 	cal := s.Catalog.Holidays
 	now := s.now().UTC()
-	added := 0
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		added = 0
+	// What is due is worked out in a read transaction, and only the rows
+	// are written, in a short one: a scan over many clocks never holds the
+	// database's write lock while it reads (SQLite has one writer).
+	var due []store.Reminder
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		due = due[:0]
 		clocks, err := tx.ReminderClocks(now.Add(-rc.OverdueLookback), now.Add(rc.MaxLead()))
 		if err != nil {
 			return err
 		}
 		add := func(r store.Reminder) error {
-			ok, err := tx.EnqueueReminder(r)
-			if ok {
-				added++
-			}
-			return err
+			due = append(due, r)
+			return nil
 		}
 		for _, c := range clocks {
 			emergency := pathway.EmergencyClock(c.Kind, c.ImmediateRisk)
@@ -134,6 +134,23 @@ func (s *Service) ScanReminders(ctx context.Context) (int, error) {
 			if err := add(store.Reminder{ID: reminderID(string(pathway.ReminderDigest), u.ID, day), Kind: pathway.ReminderDigest,
 				RecipientUserID: u.ID, CreatedAt: now, NotBefore: now}); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	added := 0
+	err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		added = 0
+		for _, r := range due {
+			ok, err := tx.EnqueueReminder(r)
+			if err != nil {
+				return err
+			}
+			if ok {
+				added++
 			}
 		}
 		return nil
