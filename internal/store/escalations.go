@@ -8,9 +8,19 @@ import (
 
 // PartnershipLeads lists the active users who lead the safeguarding
 // partnership: they join a case while an escalation on it is open (§8.6).
-func (t *Tx) PartnershipLeads() ([]User, error) {
-	rows, err := t.query(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id
-		WHERE u.role = $1 AND NOT u.disabled ORDER BY u.name, u.id`, pathway.RolePartnershipLead)
+func (t *Tx) PartnershipLeads() ([]User, error) { return t.partnershipLeads("") }
+
+// partnershipLeads lists the active partnership leads, of one partnership
+// when partnershipID is not empty (PartnershipLeadsOf).
+func (t *Tx) partnershipLeads(partnershipID string) ([]User, error) {
+	q := `SELECT ` + userColumns + ` FROM users u JOIN organisations o ON o.id = u.org_id
+		WHERE u.role = $1 AND NOT u.disabled`
+	args := []any{pathway.RolePartnershipLead}
+	if partnershipID != "" {
+		q += ` AND o.partnership_id = $2`
+		args = append(args, partnershipID)
+	}
+	rows, err := t.query(q+` ORDER BY u.name, u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing partnership leads: %w", err)
 	}

@@ -120,21 +120,10 @@ func (t *Tx) PartnershipOrganisations(partnershipID string) ([]Organisation, err
 // belongs to the partnership (§8.6): the leads of one area, not every
 // area's on the deployment.
 func (t *Tx) PartnershipLeadsOf(partnershipID string) ([]User, error) {
-	leads, err := t.PartnershipLeads()
-	if err != nil {
-		return nil, err
+	if partnershipID == "" {
+		return nil, nil // no partnership: no leads (never every lead)
 	}
-	var out []User
-	for _, l := range leads {
-		p, err := t.OrganisationPartnership(l.OrgID)
-		if err != nil {
-			return nil, err
-		}
-		if p == partnershipID {
-			out = append(out, l)
-		}
-	}
-	return out, nil
+	return t.partnershipLeads(partnershipID)
 }
 
 // ChildrensServicesOrgFor is the organisation that receives concerns raised
