@@ -48,6 +48,12 @@ type CaseHandOvers struct {
 	MayPropose        error
 }
 
+// actsForPartnership: a person (never a machine client) whose role speaks
+// for their partnership (pathway.ActsForPartnership).
+func (v Viewer) actsForPartnership() bool {
+	return v.Client == nil && pathway.ActsForPartnership(v.User.Role)
+}
+
 // viewerPartnership is the partnership of the viewer's organisation.
 func viewerPartnership(tx *store.Tx, v Viewer) (string, error) {
 	if v.Client != nil || v.User.OrgID == "" {
@@ -59,7 +65,7 @@ func viewerPartnership(tx *store.Tx, v Viewer) (string, error) {
 // loadAsCaseLead loads a case for the lead of its partnership. Anyone else
 // gets errDenied, whatever the case holds.
 func (s *Service) loadAsCaseLead(tx *store.Tx, v Viewer, caseID string) (pathway.Case, string, string, error) {
-	if caseID == "" || len(caseID) > 64 || v.Client != nil || v.User.Role != pathway.RolePartnershipLead {
+	if caseID == "" || len(caseID) > 64 || !v.actsForPartnership() {
 		return pathway.Case{}, "", "", errDenied
 	}
 	mine, err := viewerPartnership(tx, v)
@@ -218,7 +224,7 @@ type IncomingHandOver struct {
 // loadIncoming loads the case of hand-over id for the lead of the
 // receiving partnership; anyone else gets errNoHandOver.
 func (s *Service) loadIncoming(tx *store.Tx, v Viewer, id string) (pathway.Case, pathway.HandOver, string, error) {
-	if v.Client != nil || v.User.Role != pathway.RolePartnershipLead || id == "" || len(id) > 80 {
+	if !v.actsForPartnership() || id == "" || len(id) > 80 {
 		return pathway.Case{}, pathway.HandOver{}, "", errNoHandOver
 	}
 	mine, err := viewerPartnership(tx, v)
@@ -280,7 +286,7 @@ func (s *Service) IncomingHandOvers(ctx context.Context, v Viewer) ([]IncomingHa
 	if err := v.require(ScopeRead); err != nil {
 		return nil, err
 	}
-	if v.Client != nil || v.User.Role != pathway.RolePartnershipLead {
+	if !v.actsForPartnership() {
 		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only a partnership lead answers hand-overs from other partnerships.")
 	}
 	var out []IncomingHandOver
@@ -480,7 +486,7 @@ func (s *Service) PartnershipLinkRequests(ctx context.Context, v Viewer) ([]Part
 	if err := v.require(ScopeRead); err != nil {
 		return nil, err
 	}
-	if v.Client != nil || v.User.Role != pathway.RolePartnershipLead {
+	if !v.actsForPartnership() {
 		return nil, waymark.Errorf(waymark.EFORBIDDEN, "Only a partnership lead answers link requests for the partnership.")
 	}
 	var out []PartnershipLinkRequest

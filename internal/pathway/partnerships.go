@@ -381,3 +381,9 @@ func DecideWithdrawHandOver(c Case, a Actor, actorPartnership, casePartnership, 
 	}
 	return stamp(c, a, now, HandOverWithdrawn{HandOverID: id, Reason: reason}), nil
 }
+
+// ActsForPartnership says whether a role speaks for its partnership to
+// other partnerships and to teams asking to link a case: proposing and
+// answering hand-overs and answering link requests addressed to the
+// partnership (§4.3, §7.1, §8.6). Only the partnership lead does.
+func ActsForPartnership(role string) bool { return role == RolePartnershipLead }
