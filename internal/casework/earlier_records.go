@@ -119,6 +119,11 @@ func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]Earli
 	var out []EarlierRecord
 	model := match.DefaultModel()
 	orgNames := map[string]string{}
+	type asking struct {
+		leads []string
+		other string
+	}
+	asks := map[string]asking{} // by the earlier case's organisation: records often share one
 	ids := make([]string, len(candidates))
 	for i, cand := range candidates {
 		ids[i] = cand.CaseID
@@ -168,9 +173,14 @@ func (s *Service) earlierRecords(tx *store.Tx, v Viewer, caseID string) ([]Earli
 		if er.AskOrg, err = orgName(tx, orgNames, rec.ChildrensServicesOrg); err != nil {
 			return nil, nil, err
 		}
-		if er.AskLeads, er.OtherPartnership, err = askPartnership(tx, c.ChildrensServicesOrg, rec.ChildrensServicesOrg); err != nil {
-			return nil, nil, err
+		ask, ok := asks[rec.ChildrensServicesOrg]
+		if !ok {
+			if ask.leads, ask.other, err = askPartnership(tx, c.ChildrensServicesOrg, rec.ChildrensServicesOrg); err != nil {
+				return nil, nil, err
+			}
+			asks[rec.ChildrensServicesOrg] = ask
 		}
+		er.AskLeads, er.OtherPartnership = ask.leads, ask.other
 		if er.Handle, err = tx.MatchHandle(earlierRecordHandle, c.ID, id, v.User.ID); err != nil {
 			return nil, nil, err
 		}
