@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"waymark"
@@ -44,7 +45,15 @@ type NavItem struct {
 	Current    bool
 }
 
-func parsePages() (map[string]*template.Template, error) {
+// parsedPages parses the pages once per process: they come from the
+// embedded templates with fixed functions, and a parsed html/template is safe
+// to execute from many goroutines, so every Server shares one set rather
+// than parsing (and holding) its own.
+var parsedPages = sync.OnceValues(parsePagesOnce)
+
+func parsePages() (map[string]*template.Template, error) { return parsedPages() }
+
+func parsePagesOnce() (map[string]*template.Template, error) {
 	funcs := templates.Funcs()
 	for k, v := range pageFuncs {
 		funcs[k] = v
