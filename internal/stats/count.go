@@ -86,27 +86,15 @@ func ageLabel(b string) string {
 	return "Not known"
 }
 
-// sub is one column of a by-period table: a quarter of a year, or a month
-// of a quarter.
+// sub is one column of a by-period table: a quarter of the year (never a
+// month: a cut of a year is published by quarter, series.go).
 type sub struct{ from, to, label string } // months, [from, to)
 
 func subPeriods(p Period) []sub {
-	months := 0
-	for m := p.From; m.Before(p.To); m = m.AddDate(0, 1, 0) {
-		months++
-	}
-	step, format := 3, ""
-	if months <= 3 {
-		step, format = 1, "January 2006"
-	}
 	var out []sub
-	for m := p.From; m.Before(p.To); m = m.AddDate(0, step, 0) {
-		e := m.AddDate(0, step, 0)
-		label := m.Format("Jan") + " to " + e.AddDate(0, 0, -1).Format("Jan 2006")
-		if format != "" {
-			label = m.Format(format)
-		}
-		out = append(out, sub{from: m.Format("2006-01"), to: e.Format("2006-01"), label: label})
+	for m := p.From; m.Before(p.To); m = m.AddDate(0, 3, 0) {
+		e := m.AddDate(0, 3, 0)
+		out = append(out, sub{from: m.Format("2006-01"), to: e.Format("2006-01"), label: m.Format("Jan") + " to " + e.AddDate(0, 0, -1).Format("Jan 2006")})
 	}
 	return out
 }

@@ -197,6 +197,57 @@ func Suppress(r Raw, threshold int, primaryOnly bool) map[string]bool {
 // being whole and not negative. It is the attack disclosure control
 // defends against, and Suppress runs it until it finds nothing.
 func Pinned(eqs []equation, vals map[string]int, held map[string]bool) []string {
+	// Equations that share no held count cannot help each other: solve each
+	// connected part on its own (elimination grows with the cube of its
+	// size, so this is what keeps a year's cuts quick to protect).
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(k string) string {
+		p, ok := parent[k]
+		if !ok || p == k {
+			parent[k] = k
+			return k
+		}
+		r := find(p)
+		parent[k] = r
+		return r
+	}
+	first := make([]string, len(eqs))
+	for i, e := range eqs {
+		for _, k := range e.keys {
+			if !held[k] {
+				continue
+			}
+			if first[i] == "" {
+				first[i] = k
+				find(k)
+			} else {
+				parent[find(k)] = find(first[i])
+			}
+		}
+	}
+	parts := map[string][]equation{}
+	var order []string
+	for i, e := range eqs {
+		if first[i] == "" {
+			continue
+		}
+		r := find(first[i])
+		if _, ok := parts[r]; !ok {
+			order = append(order, r)
+		}
+		parts[r] = append(parts[r], e)
+	}
+	var out []string
+	for _, r := range order {
+		out = append(out, pinnedIn(parts[r], vals, held)...)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// pinnedIn is Pinned over one connected set of equations.
+func pinnedIn(eqs []equation, vals map[string]int, held map[string]bool) []string {
 	var unknown []string
 	idx := map[string]int{}
 	for _, e := range eqs {
@@ -419,7 +470,15 @@ func Publish(raw Raw, c Config) Report {
 	if t <= 0 {
 		t = DefaultThreshold
 	}
-	held := Suppress(raw, t, c.PrimaryOnly)
+	return publishHeld(raw, Suppress(raw, t, c.PrimaryOnly), c)
+}
+
+// publishHeld is Publish with the keys to hold back already decided.
+func publishHeld(raw Raw, held map[string]bool, c Config) Report {
+	t := c.Threshold
+	if t <= 0 {
+		t = DefaultThreshold
+	}
 	rep := Report{Partnership: c.Partnership, PartnershipSlug: c.PartnershipSlug, Period: raw.Period, Generated: c.Generated, Threshold: t, RoundTo: c.RoundTo}
 	val := func(k string, total bool) Value {
 		if held[k] {

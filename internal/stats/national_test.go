@@ -41,8 +41,11 @@ func TestNationalFiguresCarryTheirGovUKSource(t *testing.T) {
 	if c := years[2023].Children; c == nil || *c != 7432 {
 		t.Errorf("2023 child referrals = %v, want 7,432 (end of year summary 2023)", c)
 	}
+	if c := years[2019].Children; c == nil || *c != 4550 {
+		t.Errorf("2019 child referrals = %v, want 4,550 (end of year summary 2019, as quoted by ECPAT UK)", c)
+	}
 	tb := n.ChildrenByYearTable()
-	if len(tb.Rows) != 4 || !strings.Contains(strings.Join(tb.Notes, " "), "2019, 2024") {
+	if len(tb.Rows) != 5 || !strings.Contains(strings.Join(tb.Notes, " "), "could be confirmed: 2024.") {
 		t.Errorf("table by year = %v, notes %q", tb.Rows, tb.Notes)
 	}
 }

@@ -83,17 +83,18 @@ func (r Report) FileName(table, ext string) string {
 	return name + "." + ext
 }
 
-// ParsePeriod reads the period a page or export asks for, in the forms the
+// ParsePeriod reads the year a page or export asks for, in the forms the
 // Home Office and partnerships publish by: "2025" (a calendar year, as the
-// Home Office's end-of-year summaries), "2025-26" (a financial year, April
-// to March, as annual reports) and "2025-Q2" (a calendar quarter, as the
-// quarterly NRM statistics). Dates are UK dates.
+// Home Office's end-of-year summaries) or "2025-26" (a financial year, April
+// to March, as annual reports). There are no quarters: a year and its
+// quarters published side by side give small counts away by differencing
+// (series.go). Dates are UK dates.
 func ParsePeriod(s string) (Period, bool) {
 	uk, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		uk = time.UTC
 	}
-	var y, y2, q int
+	var y, y2 int
 	switch {
 	case len(s) == 4 && scanInt(s, &y):
 		from := time.Date(y, time.January, 1, 0, 0, 0, 0, uk)
@@ -104,13 +105,6 @@ func ParsePeriod(s string) (Period, bool) {
 		}
 		from := time.Date(y, time.April, 1, 0, 0, 0, 0, uk)
 		return Period{From: from, To: from.AddDate(1, 0, 0), Label: "April " + s[:4] + " to March " + itoa(y+1), Slug: s}, true
-	case len(s) == 7 && s[4:6] == "-Q" && scanInt(s[:4], &y) && scanInt(s[6:], &q):
-		if q < 1 || q > 4 || y < 2000 || y > 2100 {
-			return Period{}, false
-		}
-		from := time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, uk)
-		to := from.AddDate(0, 3, 0)
-		return Period{From: from, To: to, Label: from.Format("January") + " to " + to.AddDate(0, 0, -1).Format("January 2006"), Slug: s}, true
 	}
 	return Period{}, false
 }

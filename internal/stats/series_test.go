@@ -1,0 +1,154 @@
+package stats_test
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+
+	"waymark/internal/stats"
+)
+
+// Differencing (docs/statistics.md, "Periods"): the year so far is
+// published at the end of each quarter, so an attacker holds every cut of a
+// year at once and knows that a count never falls as the year goes on.
+
+// seriesView is everything the cuts of one year publish, to one attacker:
+// each cut's page, with its figures named by cut, and for every figure
+// published in two consecutive cuts the fact that the later is the earlier
+// plus something not negative.
+func seriesView(raws []stats.Raw, reps []stats.Report) *attack {
+	all := &attack{known: map[string]int64{}, unknown: map[string]bool{}}
+	name := func(i int, k string) string { return strconv.Itoa(i) + ":" + k }
+	for i := range raws {
+		a := view(raws[i], reps[i])
+		for k, v := range a.known {
+			all.known[name(i, k)] = v
+		}
+		for k := range a.unknown {
+			all.unknown[name(i, k)] = true
+		}
+		for _, s := range a.sums {
+			var parts, whole []string
+			for _, k := range s[0] {
+				parts = append(parts, name(i, k))
+			}
+			for _, k := range s[1] {
+				whole = append(whole, name(i, k))
+			}
+			all.sums = append(all.sums, [2][]string{parts, whole})
+		}
+		if i == 0 {
+			continue
+		}
+		for k := range raws[i].Values {
+			if _, ok := raws[i-1].Values[k]; !ok {
+				continue
+			}
+			grew := "grew:" + name(i, k)
+			all.unknown[grew] = true
+			all.sums = append(all.sums, [2][]string{{name(i-1, k), grew}, {name(i, k)}})
+		}
+	}
+	return all
+}
+
+// yearCuts counts one random partnership's 2025 at the end of each quarter.
+func yearCuts(rng *rand.Rand, n int) []stats.Raw {
+	cs, es := randomRows(rng, n)
+	o := options()
+	year, _ := stats.ParsePeriod("2025")
+	var raws []stats.Raw
+	for _, c := range stats.Cuts(year, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)) {
+		o.Period = c
+		raws = append(raws, stats.Tally(cs, es, o))
+	}
+	return raws
+}
+
+func truth(raws []stats.Raw, k string) int {
+	for i := range raws {
+		p := strconv.Itoa(i) + ":"
+		if len(k) > len(p) && k[:len(p)] == p {
+			return raws[i].Values[k[len(p):]]
+		}
+	}
+	return -1
+}
+
+func TestNoSuppressedCellCanBeWorkedOutFromTheYearsQuarterlyCuts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 2026))
+	suppressed, trials := 0, 25
+	if testing.Short() {
+		trials = 6
+	}
+	for trial := range trials {
+		raws := yearCuts(rng, 5+rng.IntN(150))
+		if len(raws) != 4 {
+			t.Fatalf("a year that has ended has %d cuts, want 4", len(raws))
+		}
+		threshold := 3 + rng.IntN(8)
+		var reps []stats.Report
+		for i := range raws {
+			reps = append(reps, stats.PublishSeries(raws[:i+1], stats.Config{Threshold: threshold}))
+		}
+		a := seriesView(raws, reps)
+		suppressed += len(a.unknown)
+		for k, v := range a.recover() {
+			if k[:5] == "grew:" {
+				continue // what was counted between two cuts is not a published cell
+			}
+			t.Errorf("trial %d (threshold %d): from the four cuts the attacker worked out %s = %d (true %d)", trial, threshold, k, v, truth(raws, k))
+		}
+	}
+	if suppressed == 0 {
+		t.Fatal("no trial suppressed anything")
+	}
+}
+
+func TestCutsProtectedOneByOneGiveCountsAwayByDifferencing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 2026))
+	recovered, trials := 0, 25
+	if testing.Short() {
+		trials = 12
+	}
+	for range trials {
+		raws := yearCuts(rng, 5+rng.IntN(150))
+		var reps []stats.Report
+		for _, r := range raws {
+			reps = append(reps, stats.Publish(r, stats.Config{Threshold: 5}))
+		}
+		for k, v := range seriesView(raws, reps).recover() {
+			if k[:5] == "grew:" {
+				continue
+			}
+			if int64(truth(raws, k)) != v {
+				t.Fatalf("the attacker is unsound: it worked out %s = %d, but it is %d", k, v, truth(raws, k))
+			}
+			recovered++
+		}
+	}
+	if recovered == 0 {
+		t.Fatal("protecting each cut on its own let the attacker recover nothing: the series test could not fail")
+	}
+	t.Logf("%d held-back counts recovered by differencing cuts protected one by one", recovered)
+}
+
+func TestAYearInProgressIsCountedToItsLastCompleteQuarter(t *testing.T) {
+	fy, _ := stats.ParsePeriod("2026-27")
+	uk := fy.From.Location()
+	if cuts := stats.Cuts(fy, time.Date(2026, 6, 30, 23, 0, 0, 0, uk)); len(cuts) != 0 {
+		t.Fatalf("before its first quarter ends, %d cuts", len(cuts))
+	}
+	cuts := stats.Cuts(fy, time.Date(2026, 12, 3, 9, 0, 0, 0, uk))
+	if len(cuts) != 2 {
+		t.Fatalf("on 3 December, %d cuts, want 2 (to June, to September)", len(cuts))
+	}
+	last := cuts[1]
+	if !last.To.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, uk)) || last.Label != "April 2026 to March 2027, April to September 2026 (the year so far)" {
+		t.Errorf("the year so far: %v %q", last.To, last.Label)
+	}
+	if got := stats.YearSlug(stats.YearFinancial, time.Date(2027, 2, 1, 0, 0, 0, 0, uk)); got != "2026-27" {
+		t.Errorf("the financial year of February 2027: %s", got)
+	}
+}
