@@ -65,6 +65,7 @@ func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period
 		cases      []stats.CaseRow
 		events     []stats.EventRow
 	)
+	var cuts []stats.Period
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		id, n, sl, err := statisticsPartnership(tx, v)
 		if err != nil {
@@ -72,6 +73,9 @@ func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period
 		}
 		name, slug = n, sl
 		if settings, err = tx.Settings(); err != nil {
+			return audit.Entry{}, err
+		}
+		if cuts, err = s.statisticsCuts(settings, p); err != nil {
 			return audit.Entry{}, err
 		}
 		if cases, events, err = tx.StatisticsRows(id, false, p.From.Format("2006-01"), p.To.Format("2006-01")); err != nil {
@@ -82,16 +86,78 @@ func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period
 	if err != nil {
 		return stats.Report{}, err
 	}
-	return s.publishStatistics(cases, events, p, settings, name, slug), nil
+	return s.publishStatistics(cases, events, cuts, settings, name, slug), nil
+}
+
+// StatisticsYears is how the partnership publishes on the day: the kind of
+// year (stats.YearCalendar or stats.YearFinancial), the year a page shows
+// when none is asked for (the latest with figures published), and the
+// recent years to offer.
+func (s *Service) StatisticsYears(ctx context.Context) (kind, latest string, recent []string, err error) {
+	var settings pathway.DatedSettings
+	if err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		settings, err = tx.Settings()
+		return err
+	}); err != nil {
+		return "", "", nil, err
+	}
+	now := s.now().In(pathway.London)
+	kind = settings.Setting(pathway.SettingStatisticsYear).On(now)
+	for d := now; len(recent) < 3; d = d.AddDate(-1, 0, 0) {
+		y := stats.YearSlug(kind, d)
+		p, _ := stats.ParsePeriod(y)
+		if c, err := s.statisticsCuts(settings, p); err == nil && len(c) > 0 {
+			recent = append(recent, y)
+		}
+	}
+	return kind, recent[0], recent, nil
+}
+
+// statisticsCuts are the cumulative periods year p is published as today
+// (stats.Cuts), or why it is not published: it is not the partnership's
+// kind of year, it has not begun, or no quarter of it has ended. Where the
+// partnership counts the year in progress to today, the year itself, to
+// today, is the last cut.
+func (s *Service) statisticsCuts(settings pathway.DatedSettings, p stats.Period) ([]stats.Period, error) {
+	now := s.now().In(pathway.London)
+	kind := settings.Setting(pathway.SettingStatisticsYear).On(now)
+	bad := func(msg string) error {
+		return waymark.Invalid([]waymark.FieldError{{Field: "period", Message: msg}})
+	}
+	if p.YearKind() != kind {
+		if kind == stats.YearFinancial {
+			return nil, bad("The partnership publishes by financial year: enter a year like " + stats.YearSlug(kind, now) + ". A calendar year overlaps two financial years, and the difference would give small counts away.")
+		}
+		return nil, bad("The partnership publishes by calendar year: enter a year like " + stats.YearSlug(kind, now) + ". A financial year overlaps two calendar years, and the difference would give small counts away.")
+	}
+	if !p.From.Before(now) {
+		return nil, bad(p.Label + " has not begun: enter a year up to " + stats.YearSlug(kind, now) + ".")
+	}
+	cuts := stats.Cuts(p, now)
+	if now.Before(p.To) && settings.Setting(pathway.SettingStatisticsYearSoFar).On(now) == "today" {
+		so := p
+		so.Label = p.Label + ", to today (the year so far, provisional)"
+		cuts = append(cuts, so)
+	}
+	if len(cuts) == 0 {
+		return nil, bad("No quarter of " + p.Label + " has ended yet. Its first figures are published on " + p.From.AddDate(0, 3, 0).Format("2 January 2006") + ".")
+	}
+	return cuts, nil
 }
 
 // publishStatistics is counting and disclosure control, without the store:
 // StatisticsReport and the benchmarks run it.
-func (s *Service) publishStatistics(cases []stats.CaseRow, events []stats.EventRow, p stats.Period, settings pathway.DatedSettings, name, slug string) stats.Report {
-	last := p.To.AddDate(0, 0, -1)
+//
+// cuts are the cumulative cuts of one year (statisticsCuts); the last is
+// published, under disclosure control that also defends the earlier ones
+// (stats.PublishSeries). The threshold and rounding are those in force on
+// the last day of the year, for every cut alike.
+func (s *Service) publishStatistics(cases []stats.CaseRow, events []stats.EventRow, cuts []stats.Period, settings pathway.DatedSettings, name, slug string) stats.Report {
+	last := cuts[0].From.AddDate(1, 0, -1)
 	threshold, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsThreshold).On(last))
 	round, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsRounding).On(last))
-	raw := stats.Tally(cases, events, stats.Options{Period: p, Now: s.now(), Calendar: s.Catalog.Holidays,
+	o := stats.Options{Now: s.now(), Calendar: s.Catalog.Holidays,
 		Group: func(id string) string {
 			if t, ok := s.Catalog.ExploitationType(id); ok {
 				return t.StatisticsGroup
@@ -99,8 +165,13 @@ func (s *Service) publishStatistics(cases []stats.CaseRow, events []stats.EventR
 			return ""
 		},
 		Label: statisticsLabel,
-	})
-	return stats.Publish(raw, stats.Config{Threshold: threshold, RoundTo: round, Partnership: name, PartnershipSlug: slug, Generated: s.now()})
+	}
+	raws := make([]stats.Raw, len(cuts))
+	for i, c := range cuts {
+		o.Period = c
+		raws[i] = stats.Tally(cases, events, o)
+	}
+	return stats.PublishSeries(raws, stats.Config{Threshold: threshold, RoundTo: round, Partnership: name, PartnershipSlug: slug, Generated: s.now()})
 }
 
 // statisticsLabel names a breakdown's value as people read it.

@@ -3,6 +3,7 @@ package casework_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"waymark"
 	"waymark/internal/casework"
@@ -29,6 +30,17 @@ func (p *partnership) analyst() casework.Viewer {
 		p.t.Fatal(err)
 	}
 	return casework.Viewer{User: stored}
+}
+
+// countsToToday has the partnership count the year in progress to today
+// (pathway.SettingStatisticsYearSoFar), so a test sees work just recorded.
+func (p *partnership) countsToToday() {
+	p.t.Helper()
+	ch := pathway.SettingChange{Key: pathway.SettingStatisticsYearSoFar, Value: "today", From: "2000-01-01",
+		Reason: "The tests count what they have just recorded", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
+	if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(ch); return err }); err != nil {
+		p.t.Fatal(err)
+	}
 }
 
 func (p *partnership) statistics(v casework.Viewer, period string) stats.Report {
@@ -60,6 +72,7 @@ func table(t *testing.T, rep stats.Report, id string) stats.Table {
 func TestStatisticsAreForTheLeadAndAnalystsOnlyAndAudited(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
+		p.countsToToday()
 		per, _ := stats.ParsePeriod("2026")
 		for _, v := range []casework.Viewer{p.CSWorker, p.Manager, p.CSAdmin, p.Teacher, p.PoliceLead} {
 			if _, err := p.svc.StatisticsReport(p.ctx, v, per); waymark.ErrorCode(err) != waymark.EFORBIDDEN {
@@ -99,6 +112,7 @@ func TestAnAnalystSeesNoCase(t *testing.T) {
 func TestStatisticsCountFromTheReadModelKeptWithEachEvent(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
+		p.countsToToday()
 		var ids []string
 		for range 6 {
 			ids = append(ids, p.raise())
@@ -143,6 +157,7 @@ func TestStatisticsCountFromTheReadModelKeptWithEachEvent(t *testing.T) {
 func TestCasesRecordedBeforeTheStatisticsAreCounted(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
+		p.countsToToday()
 		for range 7 {
 			p.raise()
 		}
@@ -176,6 +191,7 @@ func TestCasesRecordedBeforeTheStatisticsAreCounted(t *testing.T) {
 func TestEachPartnershipCountsItsOwnCasesAndATransferMovesOne(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		w := newHandOverWorld(t, db)
+		w.countsToToday()
 		for range 5 {
 			w.raise()
 		}
@@ -200,6 +216,69 @@ func TestEachPartnershipCountsItsOwnCasesAndATransferMovesOne(t *testing.T) {
 		}
 		if rep := w.statistics(w.westLead, "2026"); rep.Partnership != "Westshire" {
 			t.Errorf("Westshire's report is named %q", rep.Partnership)
+		}
+	})
+}
+
+// Differencing (docs/statistics.md, "Periods"): by default a year in
+// progress is published only to the end of its last complete quarter, so
+// that two looks on different days cannot be set against each other to
+// find one child; work recorded since then waits for its quarter to end.
+func TestAYearInProgressIsPublishedToTheEndOfItsLastCompleteQuarter(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead := p.lead()
+		for range 6 {
+			p.raise()
+		}
+		year, _ := stats.ParsePeriod(p.clock.Now().In(pathway.London).Format("2006"))
+		_, err := p.svc.StatisticsReport(p.ctx, lead, year)
+		if waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "No quarter of") {
+			t.Fatalf("before the first quarter ends: %v, want the period refused as not yet counted", err)
+		}
+		qEnd := time.Date(year.From.Year(), time.April, 1, 9, 0, 0, 0, pathway.London)
+		p.clock.Set(qEnd)
+		for range 3 {
+			p.raise() // in the second quarter: not counted until it ends
+		}
+		rep := p.statistics(lead, year.Slug)
+		if v := table(t, rep, "activity-by-period").RowTotals[0]; v.Suppressed || v.N != 6 {
+			t.Errorf("the year to the end of March counts %+v concerns, want the first quarter's 6", v)
+		}
+		if !strings.Contains(rep.Period.Label, "January to March") {
+			t.Errorf("the period reads %q, want it to say it is January to March", rep.Period.Label)
+		}
+		kind, latest, recent, err := p.svc.StatisticsYears(p.ctx)
+		if err != nil || kind != stats.YearCalendar || latest != year.Slug || len(recent) != 3 {
+			t.Errorf("StatisticsYears = %s %s %v %v", kind, latest, recent, err)
+		}
+	})
+}
+
+// One kind of year only: a calendar year and a financial year overlap by
+// nine months, and both published would give small counts away.
+func TestThePartnershipPublishesByOneKindOfYear(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead := p.lead()
+		fy, _ := stats.ParsePeriod("2024-25")
+		_, err := p.svc.StatisticsReport(p.ctx, lead, fy)
+		if waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "publishes by calendar year") {
+			t.Fatalf("a financial year from a calendar-year partnership: %v", err)
+		}
+		ch := pathway.SettingChange{Key: pathway.SettingStatisticsYear, Value: stats.YearFinancial, From: "2000-01-01",
+			Reason: "The partnership's annual report runs April to March", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
+		if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(ch); return err }); err != nil {
+			t.Fatal(err)
+		}
+		p.statistics(lead, "2024-25")
+		cy, _ := stats.ParsePeriod("2024")
+		if _, err := p.svc.StatisticsReport(p.ctx, lead, cy); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("a calendar year once the partnership publishes by financial year: %v", err)
+		}
+		future, _ := stats.ParsePeriod("2031-32")
+		if _, err := p.svc.StatisticsReport(p.ctx, lead, future); waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "has not begun") {
+			t.Errorf("a year not begun: %v", err)
 		}
 	})
 }

@@ -202,6 +202,14 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 	if _, err := tx.AppendSetting(ictg); err != nil {
 		return err
 	}
+	// The demo's cases are all from the last few days, so its statistics
+	// count the year in progress to today (provisional); a partnership's
+	// default is to the end of the last complete quarter (stats.Cuts).
+	soFar := pathway.SettingChange{Key: pathway.SettingStatisticsYearSoFar, Value: "today", From: now.AddDate(-1, 0, 0).In(pathway.London).Format("2006-01-02"),
+		Reason: "Demo: every case is from the last few days, so the statistics count to today", RecordedBy: "user-demo-admin", RecordedAt: now.AddDate(0, -3, 0)}
+	if _, err := tx.AppendSetting(soFar); err != nil {
+		return err
+	}
 	for _, u := range users {
 		hash, err := access.HashPassword(Password, svc.Argon)
 		if err != nil {

@@ -58,6 +58,12 @@ var SettingDefs = []SettingDef{
 	{Key: SettingStatisticsRounding, Name: "Statistics: round totals to",
 		Hint:   "When above 1, published totals are rounded to a multiple of this, as some partnerships' publication rules ask.",
 		Values: []string{"1", "5", "10"}, Default: "1"},
+	{Key: SettingStatisticsYear, Name: "Statistics: publish by",
+		Hint:   "\"calendar\" (January to December, as the Home Office's end-of-year figures) or \"financial\" (April to March, as most annual reports). Only one: the two overlap, and the difference would give small counts away (§1.5).",
+		Values: []string{"calendar", "financial"}, Default: "calendar"},
+	{Key: SettingStatisticsYearSoFar, Name: "Statistics: count the year in progress to",
+		Hint:   "\"quarter\": the end of its last complete quarter, so the figures change four times a year and two looks cannot be set against each other. \"today\": up to today, provisional; two looks on different days can then differ by one child.",
+		Values: []string{"quarter", "today"}, Default: "quarter"},
 }
 
 // SettingDefOf returns the definition of key.

@@ -22,4 +22,13 @@ const (
 	// SettingStatisticsRounding: published totals are rounded to this base
 	// ("1" is not rounded).
 	SettingStatisticsRounding SettingKey = "statistics_rounding"
+	// SettingStatisticsYear: the partnership publishes by calendar year or
+	// by financial year, never both, since the two overlap by nine months
+	// and their difference would give small counts away.
+	SettingStatisticsYear SettingKey = "statistics_year"
+	// SettingStatisticsYearSoFar: a year still in progress is counted to
+	// the end of its last complete quarter ("quarter"), so that looks on
+	// different days cannot be set against each other, or to today
+	// ("today"), provisional, where the partnership accepts that risk.
+	SettingStatisticsYearSoFar SettingKey = "statistics_year_so_far"
 )

@@ -225,11 +225,11 @@ func authzRoutes() map[string]authzRoute {
 		"GET /cases/{id}/{area}":   {method: "GET", path: "/cases/{id}/concern", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
 		"GET /cases/{id}/timeline": {method: "GET", path: "/cases/{id}/timeline", want: merge(members(ok, nil), statuses{"anonymous": seeOther})},
 		// statistics_exports.go: the partnership's statistics, for whom StatisticsReport allows (issue 15).
-		"GET /statistics/annual-report":     {method: "GET", path: "/statistics/annual-report?period=2025-26", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
-		"GET /statistics/annual-report.pdf": {method: "GET", path: "/statistics/annual-report.pdf?period=2025-26", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
+		"GET /statistics/annual-report":     {method: "GET", path: "/statistics/annual-report?period=2025", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
+		"GET /statistics/annual-report.pdf": {method: "GET", path: "/statistics/annual-report.pdf?period=2025", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
 		"GET /statistics/export.csv":        {method: "GET", path: "/statistics/export.csv?period=2025", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
-		"GET /statistics/export.xlsx":       {method: "GET", path: "/statistics/export.xlsx?period=2025-Q2", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
-		"GET /statistics/export.ods":        {method: "GET", path: "/statistics/export.ods?period=2025-26", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
+		"GET /statistics/export.xlsx":       {method: "GET", path: "/statistics/export.xlsx?period=2025", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
+		"GET /statistics/export.ods":        {method: "GET", path: "/statistics/export.ods?period=2025", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok, "analyst": ok})},
 		// entities.go: the team's people, places and numbers (§6.8); the referrer is a member outside the team.
 		"GET /cases/{id}/entities":                 {method: "GET", path: "/cases/{id}/entities", want: merge(members(ok, statuses{"referrer": forbidden}), statuses{"anonymous": seeOther})},
 		"GET /network":                             {method: "GET", path: "/network", want: signedIn("GET", forbidden, statuses{"partnership-lead": ok})},

@@ -4,11 +4,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"waymark"
 	"waymark/internal/casework"
-	"waymark/internal/pathway"
 	"waymark/internal/stats"
 )
 
@@ -16,16 +14,21 @@ import (
 // API give the Report casework publishes under disclosure control; nothing
 // here counts or sees a true figure.
 
-// statisticsPeriod reads ?period=, defaulting to the calendar year so far.
+// statisticsPeriod reads ?period=, defaulting to the latest year with
+// figures published in the partnership's kind of year (casework decides).
 func (s *Server) statisticsPeriod(r *http.Request) (string, stats.Period, error) {
 	q := strings.TrimSpace(r.URL.Query().Get("period"))
 	if q == "" {
-		q = strconv.Itoa(s.now().In(pathway.London).Year())
+		_, latest, _, err := s.svc.StatisticsYears(r.Context())
+		if err != nil {
+			return q, stats.Period{}, err
+		}
+		q = latest
 	}
 	p, ok := stats.ParsePeriod(q)
 	if !ok {
 		return q, p, waymark.Invalid([]waymark.FieldError{{Field: "period",
-			Message: "Enter the period as a year like 2025, a financial year like 2025-26, or a quarter like 2025-Q2"}})
+			Message: "Enter the period as a calendar year like 2025 or a financial year like 2025-26"}})
 	}
 	return q, p, nil
 }
@@ -120,17 +123,15 @@ type statisticsData struct {
 
 type periodChoice struct{ Value, Text string }
 
-// periodChoices are the recent periods offered as links.
-func periodChoices(now time.Time) []periodChoice {
-	y := now.In(pathway.London).Year()
-	var out []periodChoice
-	for _, v := range []string{strconv.Itoa(y), strconv.Itoa(y - 1), strconv.Itoa(y-1) + "-" + strconv.Itoa(y%100)} {
-		if p, ok := stats.ParsePeriod(v); ok {
-			out = append(out, periodChoice{v, p.Label})
-		}
+// periodChoices are the recent years offered as links: the partnership's
+// kind of year, with figures published.
+func (s *Server) periodChoices(r *http.Request) []periodChoice {
+	_, _, recent, err := s.svc.StatisticsYears(r.Context())
+	if err != nil {
+		return nil
 	}
-	for q := 1; q <= 4; q++ {
-		v := strconv.Itoa(y-1) + "-Q" + strconv.Itoa(q)
+	var out []periodChoice
+	for _, v := range recent {
 		if p, ok := stats.ParsePeriod(v); ok {
 			out = append(out, periodChoice{v, p.Label})
 		}
@@ -145,18 +146,23 @@ func (s *Server) handleStatistics(w http.ResponseWriter, r *http.Request, v case
 		return
 	}
 	q, p, err := s.statisticsPeriod(r)
-	d := statisticsData{Period: q, Choices: periodChoices(s.now())}
+	d := statisticsData{Period: q, Choices: s.periodChoices(r)}
 	if err != nil {
 		s.render(w, r, http.StatusBadRequest, "statistics", Page{Title: "Error: " + title, Errors: waymark.ErrorFields(err), Data: d})
 		return
 	}
 	rep, err := s.svc.StatisticsReport(r.Context(), v, p)
+	if waymark.ErrorCode(err) == waymark.EINVALID {
+		// A year of the other kind, not begun, or with no quarter ended.
+		s.render(w, r, http.StatusBadRequest, "statistics", Page{Title: "Error: " + title, Errors: waymark.ErrorFields(err), Data: d})
+		return
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	d.Report, d.Tables, d.Shown = rep, statTables(rep), true
-	s.render(w, r, http.StatusOK, "statistics", Page{Title: title + ": " + p.Label, Data: d})
+	s.render(w, r, http.StatusOK, "statistics", Page{Title: title + ": " + rep.Period.Label, Data: d})
 }
 
 // apiStatValue is a published figure in the API: value is null when it is

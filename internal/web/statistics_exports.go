@@ -1,13 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"waymark"
 	"waymark/internal/casework"
@@ -23,18 +21,23 @@ import (
 // view and download) and renders exactly that Report: a held-back figure is
 // "[c]" everywhere and never a number.
 
-// annualReportPeriod reads ?period=, defaulting to the last complete
-// financial year, as annual reports are published. A period that cannot be
+// annualReportPeriod reads ?period=, defaulting to the last whole year of
+// the partnership's kind, as annual reports are published. A period that cannot be
 // read is answered with a GOV.UK error summary (422).
 func (s *Server) annualReportPeriod(w http.ResponseWriter, r *http.Request, v casework.Viewer) (stats.Period, bool) {
 	q := strings.TrimSpace(r.URL.Query().Get("period"))
 	if q == "" {
-		now := s.now().In(pathway.London)
-		y := now.Year() - 1
-		if now.Month() < time.April {
-			y--
+		// The last whole year of the partnership's kind, as annual reports
+		// are published; the year so far when none has ended yet.
+		if _, _, recent, err := s.svc.StatisticsYears(r.Context()); err == nil {
+			q = recent[0]
+			for _, y := range recent {
+				if p, ok := stats.ParsePeriod(y); ok && !p.To.After(s.now()) {
+					q = y
+					break
+				}
+			}
 		}
-		q = fmt.Sprintf("%d-%02d", y, (y+1)%100)
 	}
 	p, ok := stats.ParsePeriod(q)
 	if !ok && !pathway.MaySeeStatistics(v.User.Role) {
@@ -47,7 +50,7 @@ func (s *Server) annualReportPeriod(w http.ResponseWriter, r *http.Request, v ca
 	if !ok {
 		s.render(w, r, http.StatusUnprocessableEntity, "statistics-annual-report", Page{
 			Title:  "Annual report",
-			Errors: []waymark.FieldError{{Field: "period", Message: "Enter a period as a year (2025), a financial year (2025-26) or a quarter (2025-Q2)"}},
+			Errors: []waymark.FieldError{{Field: "period", Message: "Enter the period as a calendar year like 2025 or a financial year like 2025-26"}},
 			Data:   annualReportView{PeriodInput: q},
 		})
 		return stats.Period{}, false
@@ -63,6 +66,14 @@ func (s *Server) statisticsReport(w http.ResponseWriter, r *http.Request, v case
 		return stats.Report{}, false
 	}
 	rep, err := s.svc.StatisticsReport(r.Context(), v, p)
+	if waymark.ErrorCode(err) == waymark.EINVALID {
+		// A year of the other kind, not begun, or with no quarter ended.
+		s.render(w, r, http.StatusUnprocessableEntity, "statistics-annual-report", Page{
+			Title: "Annual report", Errors: waymark.ErrorFields(err),
+			Data: annualReportView{PeriodInput: strings.TrimSpace(r.URL.Query().Get("period"))},
+		})
+		return stats.Report{}, false
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return stats.Report{}, false

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"waymark/internal/pathway"
 	"waymark/internal/stats"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
@@ -24,6 +25,7 @@ func TestAnnualReportShowsChartsTablesAndHeldBackFiguresForThePartnershipLead(t 
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		lead := e.meetingPartnershipLead()
+		e.statisticsSettings(stats.YearFinancial, "today")
 		b := e.browser()
 		b.signIn(lead.User.Email)
 		before := e.count("audit_log")
@@ -134,4 +136,25 @@ func TestAnnualReportAsksAgainForAPeriodItCannotRead(t *testing.T) {
 			t.Errorf("the social worker gets %d from the statistics export", rec.Code)
 		}
 	})
+}
+
+// statisticsSettings has the partnership publish by kind of year and count
+// the year in progress to soFar ("quarter" or "today").
+func (e *testEnv) statisticsSettings(kind, soFar string) {
+	e.t.Helper()
+	err := e.db.Update(context.Background(), func(tx *store.Tx) error {
+		for _, ch := range []pathway.SettingChange{
+			{Key: pathway.SettingStatisticsYear, Value: kind},
+			{Key: pathway.SettingStatisticsYearSoFar, Value: soFar},
+		} {
+			ch.From, ch.Reason, ch.RecordedBy, ch.RecordedAt = "2000-01-01", "How the test partnership publishes", "user-admin", e.clock.Now()
+			if _, err := tx.AppendSetting(ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
 }
