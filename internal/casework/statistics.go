@@ -2,7 +2,9 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"time"
 
 	"waymark"
 	"waymark/internal/audit"
@@ -104,12 +106,17 @@ func (s *Service) StatisticsYears(ctx context.Context) (kind, latest string, rec
 	}
 	now := s.now().In(pathway.London)
 	kind = settings.Setting(pathway.SettingStatisticsYear).On(now)
-	for d := now; len(recent) < 3; d = d.AddDate(-1, 0, 0) {
-		y := stats.YearSlug(kind, d)
-		p, _ := stats.ParsePeriod(y)
-		if c, err := s.statisticsCuts(settings, p); err == nil && len(c) > 0 {
-			recent = append(recent, y)
+	for d := now; len(recent) < 3 && d.Year() > now.Year()-12; d = d.AddDate(-1, 0, 0) {
+		for _, k := range []string{kind, otherYearKind(kind)} {
+			y := stats.YearSlug(k, d)
+			p, _ := stats.ParsePeriod(y)
+			if c, err := s.statisticsCuts(settings, p); err == nil && len(c) > 0 && !slices.Contains(recent, y) {
+				recent = append(recent, y)
+			}
 		}
+	}
+	if len(recent) == 0 {
+		recent = []string{stats.YearSlug(kind, now)}
 	}
 	return kind, recent[0], recent, nil
 }
@@ -121,15 +128,29 @@ func (s *Service) StatisticsYears(ctx context.Context) (kind, latest string, rec
 // today, is the last cut.
 func (s *Service) statisticsCuts(settings pathway.DatedSettings, p stats.Period) ([]stats.Period, error) {
 	now := s.now().In(pathway.London)
-	kind := settings.Setting(pathway.SettingStatisticsYear).On(now)
+	// The kind of year is the one in force on the year's first day, so a
+	// change made during a year applies from the next; and a year is
+	// refused if it overlaps a year of the other kind that was (by the same
+	// rule) the partnership's kind, so two overlapping years are never both
+	// published, whatever the setting's history.
+	kindAt := func(t time.Time) string { return settings.Setting(pathway.SettingStatisticsYear).On(t) }
+	kind := kindAt(p.From)
 	bad := func(msg string) error {
 		return waymark.Invalid([]waymark.FieldError{{Field: "period", Message: msg}})
 	}
-	if p.YearKind() != kind {
-		if kind == stats.YearFinancial {
-			return nil, bad("The partnership publishes by financial year: enter a year like " + stats.YearSlug(kind, now) + ". A calendar year overlaps two financial years, and the difference would give small counts away.")
+	if p.YearKind() == kind {
+		for _, o := range overlappingYears(p) {
+			if kindAt(o.From) == o.YearKind() {
+				return nil, bad("The partnership changed how it publishes: " + p.Label + " overlaps " + o.Label + ", which is published instead, and the difference would give small counts away. Enter a year like " + stats.YearSlug(kindAt(now), now) + ".")
+			}
 		}
-		return nil, bad("The partnership publishes by calendar year: enter a year like " + stats.YearSlug(kind, now) + ". A financial year overlaps two calendar years, and the difference would give small counts away.")
+	}
+	if p.YearKind() != kind {
+		like := stats.YearSlug(kindAt(now), now)
+		if kind == stats.YearFinancial {
+			return nil, bad("The partnership publishes by financial year: enter a year like " + like + ". A calendar year overlaps two financial years, and the difference would give small counts away.")
+		}
+		return nil, bad("The partnership publishes by calendar year: enter a year like " + like + ". A financial year overlaps two calendar years, and the difference would give small counts away.")
 	}
 	if !p.From.Before(now) {
 		return nil, bad(p.Label + " has not begun: enter a year up to " + stats.YearSlug(kind, now) + ".")
@@ -151,12 +172,15 @@ func (s *Service) statisticsCuts(settings pathway.DatedSettings, p stats.Period)
 //
 // cuts are the cumulative cuts of one year (statisticsCuts); the last is
 // published, under disclosure control that also defends the earlier ones
-// (stats.PublishSeries). The threshold and rounding are those in force on
-// the last day of the year, for every cut alike.
+// (stats.PublishSeries).
 func (s *Service) publishStatistics(cases []stats.CaseRow, events []stats.EventRow, cuts []stats.Period, settings pathway.DatedSettings, name, slug string) stats.Report {
-	last := cuts[0].From.AddDate(1, 0, -1)
-	threshold, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsThreshold).On(last))
-	round, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsRounding).On(last))
+	// As on the year's first day, so that every cut of a year is published
+	// under the same rules, and a change made during a year applies from
+	// the next (a cut protected against earlier cuts under other rules
+	// would defend what they did not show).
+	first := cuts[0].From
+	threshold, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsThreshold).On(first))
+	round, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsRounding).On(first))
 	o := stats.Options{Now: s.now(), Calendar: s.Catalog.Holidays,
 		Group: func(id string) string {
 			if t, ok := s.Catalog.ExploitationType(id); ok {
@@ -205,4 +229,29 @@ var clockKindLabels = map[pathway.ClockKind]string{
 	pathway.ClockReturnInterview:              "Return interview after a missing episode (§7.1)",
 	pathway.ClockUKVIConfirmation:             "Confirmation from UK Visas and Immigration",
 	pathway.ClockPlacementMissingRisk:         "First 72 hours of a placement (§4.3)",
+}
+
+func otherYearKind(kind string) string {
+	if kind == stats.YearFinancial {
+		return stats.YearCalendar
+	}
+	return stats.YearFinancial
+}
+
+// overlappingYears are the two years of the other kind that overlap p.
+func overlappingYears(p stats.Period) []stats.Period {
+	var slugs []string
+	y := p.From.Year()
+	if p.YearKind() == stats.YearCalendar {
+		slugs = []string{stats.YearSlug(stats.YearFinancial, p.From), stats.YearSlug(stats.YearFinancial, p.To.AddDate(0, 0, -1))}
+	} else {
+		slugs = []string{strconv.Itoa(y), strconv.Itoa(y + 1)}
+	}
+	var out []stats.Period
+	for _, sl := range slugs {
+		if o, ok := stats.ParsePeriod(sl); ok {
+			out = append(out, o)
+		}
+	}
+	return out
 }

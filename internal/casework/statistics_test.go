@@ -282,3 +282,28 @@ func TestThePartnershipPublishesByOneKindOfYear(t *testing.T) {
 		}
 	})
 }
+
+// A change of the kind of year applies from the first year that begins
+// after it, and no two overlapping years are ever both published: the
+// calendar year 2025, already published, is never set against the
+// financial year 2025-26 (found by the hostile review).
+func TestChangingTheKindOfYearNeverPublishesTwoOverlappingYears(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead := p.lead()
+		ch := pathway.SettingChange{Key: pathway.SettingStatisticsYear, Value: stats.YearFinancial, From: "2026-01-01",
+			Reason: "The partnership's annual report runs April to March", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
+		if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(ch); return err }); err != nil {
+			t.Fatal(err)
+		}
+		p.statistics(lead, "2025") // calendar on its first day, and no overlapping financial year was
+		for _, y := range []string{"2025-26", "2026"} {
+			per, _ := stats.ParsePeriod(y)
+			if _, err := p.svc.StatisticsReport(p.ctx, lead, per); waymark.ErrorCode(err) != waymark.EINVALID {
+				t.Errorf("%s, across the change: %v, want it refused", y, err)
+			}
+		}
+		p.clock.Set(time.Date(2026, 7, 2, 9, 0, 0, 0, pathway.London))
+		p.statistics(lead, "2026-27") // financial on its first day; the calendar years it overlaps are not published
+	})
+}
