@@ -110,7 +110,7 @@ func (s *Service) StatisticsYears(ctx context.Context) (kind, latest string, rec
 		for _, k := range []string{kind, otherYearKind(kind)} {
 			y := stats.YearSlug(k, d)
 			p, _ := stats.ParsePeriod(y)
-			if c, err := s.statisticsCuts(settings, p); err == nil && len(c) > 0 && !slices.Contains(recent, y) {
+			if c, why := s.cutsOf(settings, p); why == "" && len(c) > 0 && !slices.Contains(recent, y) {
 				recent = append(recent, y)
 			}
 		}
@@ -122,11 +122,41 @@ func (s *Service) StatisticsYears(ctx context.Context) (kind, latest string, rec
 }
 
 // statisticsCuts are the cumulative periods year p is published as today
-// (stats.Cuts), or why it is not published: it is not the partnership's
-// kind of year, it has not begun, or no quarter of it has ended. Where the
-// partnership counts the year in progress to today, the year itself, to
-// today, is the last cut.
+// (stats.Cuts), or why it is not published, with the latest year that is:
+// it is not the partnership's kind of year, it overlaps a year of the
+// other kind that is published instead, it has not begun, or no quarter of
+// it has ended. Where the partnership counts the year in progress to today,
+// the year itself, to today, is the last cut.
 func (s *Service) statisticsCuts(settings pathway.DatedSettings, p stats.Period) ([]stats.Period, error) {
+	cuts, why := s.cutsOf(settings, p)
+	if why == "" {
+		return cuts, nil
+	}
+	if latest := s.latestStatisticsYear(settings); latest != "" {
+		why += " The latest year with figures is " + latest + "."
+	}
+	return nil, waymark.Invalid([]waymark.FieldError{{Field: "period", Message: why}})
+}
+
+// latestStatisticsYear is the latest year of either kind with figures
+// published today, or "".
+func (s *Service) latestStatisticsYear(settings pathway.DatedSettings) string {
+	now := s.now().In(pathway.London)
+	for d := now; d.Year() > now.Year()-12; d = d.AddDate(-1, 0, 0) {
+		for _, k := range []string{stats.YearFinancial, stats.YearCalendar} {
+			y := stats.YearSlug(k, d)
+			if p, ok := stats.ParsePeriod(y); ok {
+				if _, why := s.cutsOf(settings, p); why == "" {
+					return y
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// cutsOf is statisticsCuts without the hint: the cuts, or why there are none.
+func (s *Service) cutsOf(settings pathway.DatedSettings, p stats.Period) ([]stats.Period, string) {
 	now := s.now().In(pathway.London)
 	// The kind of year is the one in force on the year's first day, so a
 	// change made during a year applies from the next; and a year is
@@ -135,36 +165,45 @@ func (s *Service) statisticsCuts(settings pathway.DatedSettings, p stats.Period)
 	// published, whatever the setting's history.
 	kindAt := func(t time.Time) string { return settings.Setting(pathway.SettingStatisticsYear).On(t) }
 	kind := kindAt(p.From)
-	bad := func(msg string) error {
-		return waymark.Invalid([]waymark.FieldError{{Field: "period", Message: msg}})
-	}
 	if p.YearKind() == kind {
 		for _, o := range overlappingYears(p) {
 			if kindAt(o.From) == o.YearKind() {
-				return nil, bad("The partnership changed how it publishes: " + p.Label + " overlaps " + o.Label + ", which is published instead, and the difference would give small counts away. Enter a year like " + stats.YearSlug(kindAt(now), now) + ".")
+				return nil, "The partnership changed how it publishes: " + p.Label + " overlaps " + o.Label + ", which is published instead, and the difference would give small counts away."
 			}
 		}
 	}
 	if p.YearKind() != kind {
-		like := stats.YearSlug(kindAt(now), now)
 		if kind == stats.YearFinancial {
-			return nil, bad("The partnership publishes by financial year: enter a year like " + like + ". A calendar year overlaps two financial years, and the difference would give small counts away.")
+			return nil, "The partnership publishes by financial year (like 2025-26), so " + p.Label + " is not published. A calendar year overlaps two financial years, and the difference would give small counts away."
 		}
-		return nil, bad("The partnership publishes by calendar year: enter a year like " + like + ". A financial year overlaps two calendar years, and the difference would give small counts away.")
+		return nil, "The partnership publishes by calendar year (like 2025), so " + p.Label + " is not published. A financial year overlaps two calendar years, and the difference would give small counts away."
 	}
 	if !p.From.Before(now) {
-		return nil, bad(p.Label + " has not begun: enter a year up to " + stats.YearSlug(kind, now) + ".")
+		return nil, p.Label + " has not begun."
 	}
-	cuts := stats.Cuts(p, now)
-	if now.Before(p.To) && settings.Setting(pathway.SettingStatisticsYearSoFar).On(now) == "today" {
-		so := p
-		so.Label = p.Label + ", to today (the year so far, provisional)"
-		cuts = append(cuts, so)
+	// How a year in progress is published is decided, like the kind of
+	// year, as on its first day: the cuts of a year are protected together
+	// only if they are the same cuts all year.
+	switch settings.Setting(pathway.SettingStatisticsYearSoFar).On(p.From) {
+	case "quarter":
+		if cuts := stats.Cuts(p, now); len(cuts) > 0 {
+			return cuts, ""
+		}
+		return nil, "No quarter of " + p.Label + " has ended yet. Its first figures are published on " + p.From.AddDate(0, 3, 0).Format("2 January 2006") + "."
+	case "today":
+		cuts := stats.Cuts(p, now)
+		if now.Before(p.To) {
+			so := p
+			so.Label = p.Label + ", to today (the year so far, provisional)"
+			cuts = append(cuts, so)
+		}
+		return cuts, ""
+	default: // "year": once it has ended, and then as one whole
+		if now.Before(p.To) {
+			return nil, p.Label + " has not ended: its figures are published on " + p.To.Format("2 January 2006") + ", once it has."
+		}
+		return []stats.Period{p}, ""
 	}
-	if len(cuts) == 0 {
-		return nil, bad("No quarter of " + p.Label + " has ended yet. Its first figures are published on " + p.From.AddDate(0, 3, 0).Format("2 January 2006") + ".")
-	}
-	return cuts, nil
 }
 
 // publishStatistics is counting and disclosure control, without the store:

@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,10 +35,14 @@ func (p *partnership) analyst() casework.Viewer {
 
 // countsToToday has the partnership count the year in progress to today
 // (pathway.SettingStatisticsYearSoFar), so a test sees work just recorded.
-func (p *partnership) countsToToday() {
+func (p *partnership) countsToToday() { p.publishesYearInProgress("today") }
+
+// publishesYearInProgress records how the partnership publishes a year in
+// progress: "year", "quarter" or "today".
+func (p *partnership) publishesYearInProgress(how string) {
 	p.t.Helper()
-	ch := pathway.SettingChange{Key: pathway.SettingStatisticsYearSoFar, Value: "today", From: "2000-01-01",
-		Reason: "The tests count what they have just recorded", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
+	ch := pathway.SettingChange{Key: pathway.SettingStatisticsYearSoFar, Value: how, From: "2000-01-01",
+		Reason: "How the test partnership publishes", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
 	if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(ch); return err }); err != nil {
 		p.t.Fatal(err)
 	}
@@ -220,20 +225,22 @@ func TestEachPartnershipCountsItsOwnCasesAndATransferMovesOne(t *testing.T) {
 	})
 }
 
-// Differencing (docs/statistics.md, "Periods"): by default a year in
-// progress is published only to the end of its last complete quarter, so
-// that two looks on different days cannot be set against each other to
-// find one child; work recorded since then waits for its quarter to end.
+// Differencing (docs/statistics.md, "Periods"): where the partnership
+// publishes a year in progress by quarter, it is counted only to the end of
+// its last complete quarter, so that two looks on different days cannot be
+// set against each other to find one child; work recorded since then waits
+// for its quarter to end.
 func TestAYearInProgressIsPublishedToTheEndOfItsLastCompleteQuarter(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
+		p.publishesYearInProgress("quarter")
 		lead := p.lead()
 		for range 6 {
 			p.raise()
 		}
 		year, _ := stats.ParsePeriod(p.clock.Now().In(pathway.London).Format("2006"))
 		_, err := p.svc.StatisticsReport(p.ctx, lead, year)
-		if waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "No quarter of") {
+		if waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "No quarter of") || !strings.Contains(waymark.ErrorMessage(err), "The latest year with figures is "+strconv.Itoa(year.From.Year()-1)) {
 			t.Fatalf("before the first quarter ends: %v, want the period refused as not yet counted", err)
 		}
 		qEnd := time.Date(year.From.Year(), time.April, 1, 9, 0, 0, 0, pathway.London)
@@ -290,6 +297,7 @@ func TestThePartnershipPublishesByOneKindOfYear(t *testing.T) {
 func TestChangingTheKindOfYearNeverPublishesTwoOverlappingYears(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
+		p.publishesYearInProgress("quarter")
 		lead := p.lead()
 		ch := pathway.SettingChange{Key: pathway.SettingStatisticsYear, Value: stats.YearFinancial, From: "2026-01-01",
 			Reason: "The partnership's annual report runs April to March", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
@@ -305,5 +313,31 @@ func TestChangingTheKindOfYearNeverPublishesTwoOverlappingYears(t *testing.T) {
 		}
 		p.clock.Set(time.Date(2026, 7, 2, 9, 0, 0, 0, pathway.London))
 		p.statistics(lead, "2026-27") // financial on its first day; the calendar years it overlaps are not published
+	})
+}
+
+// By default a year is published once it has ended, as one whole: nothing
+// of it can be set against an earlier look, so every figure safe on its
+// own is shown.
+func TestByDefaultAYearIsPublishedOnceItHasEnded(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead := p.lead()
+		for range 6 {
+			p.raise()
+		}
+		year, _ := stats.ParsePeriod(p.clock.Now().In(pathway.London).Format("2006"))
+		_, err := p.svc.StatisticsReport(p.ctx, lead, year)
+		if waymark.ErrorCode(err) != waymark.EINVALID || !strings.Contains(waymark.ErrorMessage(err), "has not ended") {
+			t.Fatalf("the year in progress: %v, want it refused until it ends", err)
+		}
+		p.clock.Set(year.To.Add(9 * time.Hour))
+		rep := p.statistics(lead, year.Slug)
+		if v := table(t, rep, "activity-by-period").RowTotals[0]; v.Suppressed || v.N != 6 {
+			t.Errorf("the ended year counts %+v concerns, want 6", v)
+		}
+		if rep.Period.Label != year.Label {
+			t.Errorf("the ended year reads %q, want %q", rep.Period.Label, year.Label)
+		}
 	})
 }

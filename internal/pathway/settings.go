@@ -61,9 +61,9 @@ var SettingDefs = []SettingDef{
 	{Key: SettingStatisticsYear, Name: "Statistics: publish by",
 		Hint:   "\"calendar\" (January to December, as the Home Office's end-of-year figures) or \"financial\" (April to March, as most annual reports). Only one: the two overlap, and the difference would give small counts away (§1.5).",
 		Values: []string{"calendar", "financial"}, Default: "calendar"},
-	{Key: SettingStatisticsYearSoFar, Name: "Statistics: count the year in progress to",
-		Hint:   "\"quarter\": the end of its last complete quarter, so the figures change four times a year and two looks cannot be set against each other. \"today\": up to today, provisional; two looks on different days can then differ by one child.",
-		Values: []string{"quarter", "today"}, Default: "quarter"},
+	{Key: SettingStatisticsYearSoFar, Name: "Statistics: publish a year in progress",
+		Hint:   "\"year\": only once it has ended, so every figure of the year can be shown that is safe on its own. \"quarter\": also to the end of each quarter; a year's figures are then held back more often, so that no quarter's small numbers can be worked out from the difference. \"today\": also up to today, provisional; two looks on different days can differ by one child.",
+		Values: []string{"year", "quarter", "today"}, Default: "year"},
 }
 
 // SettingDefOf returns the definition of key.

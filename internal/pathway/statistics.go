@@ -26,9 +26,10 @@ const (
 	// by financial year, never both, since the two overlap by nine months
 	// and their difference would give small counts away.
 	SettingStatisticsYear SettingKey = "statistics_year"
-	// SettingStatisticsYearSoFar: a year still in progress is counted to
-	// the end of its last complete quarter ("quarter"), so that looks on
-	// different days cannot be set against each other, or to today
-	// ("today"), provisional, where the partnership accepts that risk.
+	// SettingStatisticsYearSoFar: whether a year still in progress is
+	// published: not at all ("year", the default: a year is published once
+	// it has ended), to the end of each quarter that has ended ("quarter"),
+	// or also to today, provisional ("today"). As in force on the year's
+	// first day.
 	SettingStatisticsYearSoFar SettingKey = "statistics_year_so_far"
 )

@@ -328,7 +328,7 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 	r.Tables = append(r.Tables, dec)
 
 	// 5. Timeliness: each clock that fell due in the period, met or missed.
-	today := o.Now.Format("2006-01-02")
+	today := o.Now.In(p.From.Location()).Format("2006-01-02") // the UK day, as the periods
 	kinds := map[string]bool{}
 	for _, e := range events {
 		if e.Kind == EventClock && inMonth(e.Month) {

@@ -366,63 +366,92 @@ func rref(rows [][]*big.Rat, n int) [][]*big.Rat {
 
 // bounds narrows each unknown from [0, ∞) by every row, as whole numbers,
 // until nothing narrows. hi[j] nil is unbounded.
+//
+// For a row Σ a_k·x_k = b, x_j lies where a_j·x_j = b − Σ_{k≠j} a_k·x_k
+// can reach. The row's sums of every term's least and greatest value (and
+// how many are unbounded) are taken once per row, and each term's own part
+// taken out of them, so a row costs its length, not its length squared.
 func bounds(rows [][]*big.Rat, n int) (lo, hi []*big.Rat) {
 	lo = make([]*big.Rat, n)
 	hi = make([]*big.Rat, n)
 	for j := range n {
 		lo[j] = new(big.Rat)
 	}
+	// term gives a_k·x_k's least and greatest values; nil is unbounded.
+	term := func(a *big.Rat, k int) (least, most *big.Rat) {
+		l := new(big.Rat).Mul(a, lo[k])
+		var h *big.Rat
+		if hi[k] != nil {
+			h = new(big.Rat).Mul(a, hi[k])
+		}
+		if a.Sign() > 0 {
+			return l, h
+		}
+		return h, l
+	}
+	var nz []int
 	for pass := 0; pass < 50; pass++ {
 		changed := false
 		for _, row := range rows {
-			for j := range n {
-				a := row[j]
-				if a.Sign() == 0 {
-					continue
+			nz = nz[:0]
+			for k := range n {
+				if row[k].Sign() != 0 {
+					nz = append(nz, k)
 				}
-				// a·x_j = b − Σ_{k≠j} a_k·x_k
-				min, max := new(big.Rat).Set(row[n]), new(big.Rat).Set(row[n])
-				minOK, maxOK := true, true
-				for k := range n {
-					ak := row[k]
-					if k == j || ak.Sign() == 0 {
-						continue
-					}
-					lk := new(big.Rat).Mul(ak, lo[k])
-					var hk *big.Rat
-					if hi[k] != nil {
-						hk = new(big.Rat).Mul(ak, hi[k])
-					}
-					if ak.Sign() > 0 { // a_k·x_k in [lk, hk]
-						max.Sub(max, lk)
-						if hk == nil {
-							minOK = false
-						} else {
-							min.Sub(min, hk)
-						}
-					} else { // a_k·x_k in [hk, lk]
-						min.Sub(min, lk)
-						if hk == nil {
-							maxOK = false
-						} else {
-							max.Sub(max, hk)
-						}
-					}
+			}
+			sumLeast, sumMost := new(big.Rat), new(big.Rat)
+			openLeast, openMost := 0, 0 // terms with no least (−∞) or no greatest (+∞) value
+			for _, k := range nz {
+				l, h := term(row[k], k)
+				if l == nil {
+					openLeast++
+				} else {
+					sumLeast.Add(sumLeast, l)
+				}
+				if h == nil {
+					openMost++
+				} else {
+					sumMost.Add(sumMost, h)
+				}
+			}
+			for _, j := range nz {
+				a := row[j]
+				l, h := term(a, j)
+				// The other terms' least and greatest sums.
+				restLeast, restLeastOK := new(big.Rat).Set(sumLeast), openLeast == 0
+				if l == nil {
+					restLeastOK = openLeast == 1
+				} else {
+					restLeast.Sub(restLeast, l)
+				}
+				restMost, restMostOK := new(big.Rat).Set(sumMost), openMost == 0
+				if h == nil {
+					restMostOK = openMost == 1
+				} else {
+					restMost.Sub(restMost, h)
+				}
+				// a·x_j in [b − restMost, b − restLeast].
+				var min, max *big.Rat
+				if restMostOK {
+					min = new(big.Rat).Sub(row[n], restMost)
+				}
+				if restLeastOK {
+					max = new(big.Rat).Sub(row[n], restLeast)
 				}
 				inv := new(big.Rat).Inv(a)
 				var nlo, nhi *big.Rat
 				if a.Sign() > 0 {
-					if minOK {
+					if min != nil {
 						nlo = new(big.Rat).Mul(min, inv)
 					}
-					if maxOK {
+					if max != nil {
 						nhi = new(big.Rat).Mul(max, inv)
 					}
 				} else {
-					if maxOK {
+					if max != nil {
 						nlo = new(big.Rat).Mul(max, inv)
 					}
-					if minOK {
+					if min != nil {
 						nhi = new(big.Rat).Mul(min, inv)
 					}
 				}
