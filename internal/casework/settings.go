@@ -55,7 +55,7 @@ func (s *Service) RecordSetting(ctx context.Context, v Viewer, c pathway.Setting
 	if !v.ManagesSettings() {
 		return c, ErrSettingsManagers
 	}
-	c, err := pathway.CheckSettingChange(c)
+	c, err := pathway.CheckSettingChange(c, s.now())
 	if err != nil {
 		return c, err
 	}

@@ -38,6 +38,11 @@ type SettingDef struct {
 	Values  []string // the values it may take; nil means "yes" and "no"
 	Text    bool     // the value is a line of text (up to 200 characters), not a choice
 	Default string   // the value before any change is recorded
+	// FromTodayOn: a change may not take effect before the day it is
+	// recorded. The statistics' disclosure settings are so: figures already
+	// published under the old rule would otherwise be published again
+	// under the new one, and the two set against each other.
+	FromTodayOn bool
 }
 
 // SettingDefs are the partnership's dated settings, in the order the admin
@@ -54,16 +59,16 @@ var SettingDefs = []SettingDef{
 	// Disclosure control of the published statistics (statistics.go).
 	{Key: SettingStatisticsThreshold, Name: "Statistics: smallest count published",
 		Hint:   "Counts of children below this are shown as [c] in the statistics and their exports, with further counts held back so that none can be worked out (§1.5).",
-		Values: []string{"3", "5", "10"}, Default: "5"},
+		Values: []string{"3", "5", "10"}, Default: "5", FromTodayOn: true},
 	{Key: SettingStatisticsRounding, Name: "Statistics: round totals to",
 		Hint:   "When above 1, published totals are rounded to a multiple of this, as some partnerships' publication rules ask.",
-		Values: []string{"1", "5", "10"}, Default: "1"},
+		Values: []string{"1", "5", "10"}, Default: "1", FromTodayOn: true},
 	{Key: SettingStatisticsYear, Name: "Statistics: publish by",
 		Hint:   "\"calendar\" (January to December, as the Home Office's end-of-year figures) or \"financial\" (April to March, as most annual reports). Only one: the two overlap, and the difference would give small counts away (§1.5).",
-		Values: []string{"calendar", "financial"}, Default: "calendar"},
+		Values: []string{"calendar", "financial"}, Default: "calendar", FromTodayOn: true},
 	{Key: SettingStatisticsYearSoFar, Name: "Statistics: publish a year in progress",
 		Hint:   "\"year\": only once it has ended, so every figure of the year can be shown that is safe on its own. \"quarter\": also to the end of each quarter; a year's figures are then held back more often, so that no quarter's small numbers can be worked out from the difference. \"today\": also up to today, provisional; two looks on different days can differ by one child.",
-		Values: []string{"year", "quarter", "today"}, Default: "year"},
+		Values: []string{"year", "quarter", "today"}, Default: "year", FromTodayOn: true},
 }
 
 // SettingDefOf returns the definition of key.
@@ -172,7 +177,9 @@ func (s Setting) History() DatedSettings { return s.changes }
 
 // CheckSettingChange checks a change a person asks for: a known key, one of
 // its values and a real date. The reason is optional.
-func CheckSettingChange(c SettingChange) (SettingChange, error) {
+//
+// today is the London day the change is recorded, for FromTodayOn.
+func CheckSettingChange(c SettingChange, today time.Time) (SettingChange, error) {
 	var probs waymark.Problems
 	c.Value = strings.TrimSpace(c.Value)
 	c.From = strings.TrimSpace(c.From)
@@ -195,6 +202,8 @@ func CheckSettingChange(c SettingChange) (SettingChange, error) {
 	}
 	if _, err := time.ParseInLocation(time.DateOnly, c.From, London); err != nil {
 		probs.Add("effectiveFrom", "Enter the date the change takes effect, like 2026-06-01")
+	} else if ok && def.FromTodayOn && c.From < today.In(London).Format(time.DateOnly) {
+		probs.Add("effectiveFrom", "Enter a date from today on: figures already published under the old setting would otherwise be published again under the new one, and the difference could give small counts away")
 	}
 	if len(c.Reason) > 2000 {
 		probs.Add("reason", "The reason must be 2,000 characters or fewer")

@@ -55,11 +55,29 @@ func TestSettingChangeNeedsAKnownKeyValueAndDate(t *testing.T) {
 		{Key: SettingDDMPilot, Value: "maybe", From: "2026-01-01"},
 		{Key: SettingDDMPilot, Value: "yes", From: "2026-02-30"},
 	} {
-		if _, err := CheckSettingChange(c); waymark.ErrorCode(err) != waymark.EINVALID {
+		if _, err := CheckSettingChange(c, time.Date(2026, 3, 1, 9, 0, 0, 0, London)); waymark.ErrorCode(err) != waymark.EINVALID {
 			t.Errorf("%+v accepted: %v", c, err)
 		}
 	}
-	if _, err := CheckSettingChange(SettingChange{Key: SettingDDMPilot, Value: " yes ", From: "2026-01-01"}); err != nil {
-		t.Fatal(err)
+	if _, err := CheckSettingChange(SettingChange{Key: SettingDDMPilot, Value: " yes ", From: "2026-01-01"}, time.Date(2026, 3, 1, 9, 0, 0, 0, London)); err != nil {
+		t.Fatal(err) // a pilot may be recorded from when it began
+	}
+}
+
+// The statistics' disclosure settings take effect from the day they are
+// recorded on: a year already published must never be published again under
+// other rules (docs/statistics.md, "Periods").
+func TestStatisticsSettingsCannotBeBackdated(t *testing.T) {
+	today := time.Date(2026, 3, 1, 23, 30, 0, 0, London)
+	for _, key := range []SettingKey{SettingStatisticsThreshold, SettingStatisticsRounding, SettingStatisticsYear, SettingStatisticsYearSoFar} {
+		def, _ := SettingDefOf(key)
+		c := SettingChange{Key: key, Value: def.AllowedValues()[len(def.AllowedValues())-1], From: "2026-02-28"}
+		if _, err := CheckSettingChange(c, today); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("%s backdated to 2026-02-28 accepted: %v", key, err)
+		}
+		c.From = "2026-03-01"
+		if _, err := CheckSettingChange(c, today); err != nil {
+			t.Errorf("%s from today refused: %v", key, err)
+		}
 	}
 }
