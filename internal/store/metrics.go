@@ -75,6 +75,12 @@ type Gauges struct {
 	// not counted; nor are closed or erased cases.
 	ClocksOverdue map[string]int
 	ClocksDueSoon map[string]int
+	// Email reminders (reminders.go): those due to go now and not yet
+	// sent, when the oldest of them was due, and those given up in the
+	// last day after every try failed.
+	RemindersDue       int
+	RemindersOldestDue *time.Time
+	RemindersGivenUp   int
 }
 
 // ReadGauges reads the counts behind /metrics at now; clocks due before
@@ -105,6 +111,16 @@ func (db *DB) ReadGauges(ctx context.Context, now time.Time, dueWithin time.Dura
 		if g.LastCheckpoint, err = t.sealedAuditTime(`SELECT seq, at, actor_id, org_id, case_id, action, detail, prev_hash, hash, key_id, heads, request_id
 			FROM audit_log WHERE action = 'checkpoint.signed' ORDER BY seq DESC LIMIT 1`); err != nil {
 			return err
+		}
+		// Both by the reminders_pending index (done_at, not_before).
+		if err := t.queryRow(`SELECT COUNT(*) FROM reminders WHERE done_at IS NULL AND not_before <= $1`, utc(now)).Scan(&g.RemindersDue); err != nil {
+			return fmt.Errorf("store: counting reminders: %w", err)
+		}
+		if g.RemindersOldestDue, err = t.firstTime(`SELECT not_before FROM reminders WHERE done_at IS NULL AND not_before <= $1 ORDER BY not_before LIMIT 1`, utc(now)); err != nil {
+			return err
+		}
+		if err := t.queryRow(`SELECT COUNT(*) FROM reminders WHERE done_at >= $1 AND outcome = $2`, utc(now.Add(-24*time.Hour)), ReminderGivenUp).Scan(&g.RemindersGivenUp); err != nil {
+			return fmt.Errorf("store: counting reminders given up: %w", err)
 		}
 		rows, err := t.query(`SELECT k.kind, COALESCE(SUM(CASE WHEN k.due_at < $1 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN k.due_at >= $1 THEN 1 ELSE 0 END), 0)
 			FROM clocks k JOIN cases c ON c.id = k.case_id

@@ -190,6 +190,9 @@ var (
 	mailFailed     = prometheus.NewDesc("waymark_mail_failed", "Alert emails given up after their last try (the alerts stay on the recipients' alerts pages).", nil, nil)
 	mailOldest     = prometheus.NewDesc("waymark_mail_oldest_pending_age_seconds", "Age of the oldest alert email not yet sent that will be tried again (0: none).", nil, nil)
 	mailRelay      = prometheus.NewDesc("waymark_mail_relay_configured", "1 when an SMTP relay is configured, so alert emails are sent by this process.", nil, nil)
+	remindersDue   = prometheus.NewDesc("waymark_reminders_due", "Email reminders due to go now and not yet sent (a lasting count means the reminder loop is stuck or the relay refuses them).", nil, nil)
+	remindersAge   = prometheus.NewDesc("waymark_reminders_oldest_due_age_seconds", "How long the oldest email reminder due and not yet sent has waited (0: none).", nil, nil)
+	remindersLost  = prometheus.NewDesc("waymark_reminders_given_up_last_day", "Email reminders given up in the last 24 hours after every try failed.", nil, nil)
 	auditEntries   = prometheus.NewDesc("waymark_audit_chain_entries", "Entries in the audit chain.", nil, nil)
 	auditVerified  = prometheus.NewDesc("waymark_audit_last_verified_timestamp_seconds", "When `waymark verify --record` or `waymark audit verify --record` last found the chain intact (Unix time; 0: never).", nil, nil)
 	checkpointAt   = prometheus.NewDesc("waymark_checkpoint_last_signed_timestamp_seconds", "When the newest signed checkpoint of the history was made, by any replica or command (Unix time; 0: never).", nil, nil)
@@ -213,7 +216,7 @@ var clockKinds = []pathway.ClockKind{
 var safeLabel = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{mailPending, mailFailed, mailOldest, mailRelay, auditEntries, auditVerified, checkpointAt, clocksOverdue, clocksSoon, workerLast, ssoUnreachable, readErrors} {
+	for _, d := range []*prometheus.Desc{mailPending, mailFailed, mailOldest, mailRelay, remindersDue, remindersAge, remindersLost, auditEntries, auditVerified, checkpointAt, clocksOverdue, clocksSoon, workerLast, ssoUnreachable, readErrors} {
 		ch <- d
 	}
 }
@@ -270,6 +273,13 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 			oldest = max(0, now.Sub(*g.MailOldestPending).Seconds())
 		}
 		ch <- prometheus.MustNewConstMetric(mailOldest, prometheus.GaugeValue, oldest)
+		ch <- prometheus.MustNewConstMetric(remindersDue, prometheus.GaugeValue, float64(g.RemindersDue))
+		waited := 0.0
+		if g.RemindersOldestDue != nil {
+			waited = max(0, now.Sub(*g.RemindersOldestDue).Seconds())
+		}
+		ch <- prometheus.MustNewConstMetric(remindersAge, prometheus.GaugeValue, waited)
+		ch <- prometheus.MustNewConstMetric(remindersLost, prometheus.GaugeValue, float64(g.RemindersGivenUp))
 		ch <- prometheus.MustNewConstMetric(auditEntries, prometheus.GaugeValue, float64(g.AuditEntries))
 		ch <- prometheus.MustNewConstMetric(auditVerified, prometheus.GaugeValue, unix(g.LastVerified))
 		ch <- prometheus.MustNewConstMetric(checkpointAt, prometheus.GaugeValue, unix(g.LastCheckpoint))

@@ -17,6 +17,7 @@ import (
 
 	"waymark/internal/access"
 	"waymark/internal/casework"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -147,7 +148,19 @@ func TestEveryDocumentedMetricIsPresentAfterSomeActivity(t *testing.T) {
 		var ref string
 		db.SQL().QueryRow(`SELECT COALESCE(reference, '') FROM cases WHERE id = $1`, id).Scan(&ref)
 		if err := db.Update(context.Background(), func(tx *store.Tx) error {
-			return tx.InsertAlert(store.Alert{ID: access.NewID(), Kind: store.AlertMachineClientCreated, RecipientUserID: e.p.CSAdmin.User.ID, CreatedAt: e.clock.Now()})
+			if err := tx.InsertAlert(store.Alert{ID: access.NewID(), Kind: store.AlertMachineClientCreated, RecipientUserID: e.p.CSAdmin.User.ID, CreatedAt: e.clock.Now()}); err != nil {
+				return err
+			}
+			// Two reminders: one waiting to go, one given up after every try.
+			for _, r := range []store.Reminder{
+				{ID: "reminder-waiting", Kind: pathway.ReminderDigest, RecipientUserID: e.p.CSWorker.User.ID, Count: 2, CreatedAt: e.clock.Now(), NotBefore: e.clock.Now()},
+				{ID: "reminder-lost", Kind: pathway.ReminderDigest, RecipientUserID: e.p.Manager.User.ID, Count: 1, CreatedAt: e.clock.Now(), NotBefore: e.clock.Now()},
+			} {
+				if _, err := tx.EnqueueReminder(r); err != nil {
+					return err
+				}
+			}
+			return nil
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -161,6 +174,11 @@ func TestEveryDocumentedMetricIsPresentAfterSomeActivity(t *testing.T) {
 		e.svc.Workers.Expect(casework.WorkerCheckpoint)
 		e.svc.Workers.Ran(casework.WorkerAlertMailer, e.clock.Now())
 		e.clock.Advance(30 * 24 * time.Hour) // every deadline of the new case has passed
+		if err := db.Update(context.Background(), func(tx *store.Tx) error {
+			return tx.FinishReminder("reminder-lost", store.ReminderGivenUp, e.clock.Now().Add(-time.Hour))
+		}); err != nil {
+			t.Fatal(err)
+		}
 
 		body := scrape(t, e.srv)
 		docs := documentedMetrics(t)
@@ -188,6 +206,9 @@ func TestEveryDocumentedMetricIsPresentAfterSomeActivity(t *testing.T) {
 		}{
 			{"waymark_mail_pending", nil, func(v float64) bool { return v == 1 }},
 			{"waymark_mail_oldest_pending_age_seconds", nil, func(v float64) bool { return v >= 30*24*3600 }},
+			{"waymark_reminders_due", nil, func(v float64) bool { return v == 1 }},
+			{"waymark_reminders_oldest_due_age_seconds", nil, func(v float64) bool { return v >= 30*24*3600 }},
+			{"waymark_reminders_given_up_last_day", nil, func(v float64) bool { return v == 1 }},
 			{"waymark_audit_chain_entries", nil, func(v float64) bool { return v > 3 }},
 			{"waymark_audit_last_verified_timestamp_seconds", nil, func(v float64) bool { return v == float64(verifiedAt.Unix()) }},
 			{"waymark_checkpoint_last_signed_timestamp_seconds", nil, func(v float64) bool { return v == float64(verifiedAt.Unix()) }},
