@@ -74,12 +74,16 @@ type attack struct {
 	known   map[string]int64 // quantity -> published value
 	unknown map[string]bool  // quantities shown as [c]
 	sums    [][2][]string    // parts, whole: Σ parts = Σ whole
+	least   map[string]bool  // quantities known to be at least 1 (a row listed only when counted)
 }
 
 // view reads what is published: the figure at each place of the Report,
 // named by the quantity it shows (the attacker's knowledge of the page).
 func view(raw stats.Raw, rep stats.Report) *attack {
-	a := &attack{known: map[string]int64{}, unknown: map[string]bool{}}
+	a := &attack{known: map[string]int64{}, unknown: map[string]bool{}, least: map[string]bool{}}
+	for k := range raw.Listed {
+		a.least[k] = true
+	}
 	see := func(k string, v stats.Value) {
 		if v.Suppressed {
 			a.unknown[k] = true
@@ -173,7 +177,7 @@ func (a *attack) recover() map[string]int64 {
 		r := find(first[i])
 		p := parts[r]
 		if p == nil {
-			p = &attack{known: a.known, unknown: map[string]bool{}}
+			p = &attack{known: a.known, unknown: map[string]bool{}, least: a.least}
 			parts[r] = p
 		}
 		p.sums = append(p.sums, s)
@@ -274,6 +278,9 @@ func (a *attack) recoverPart() map[string]int64 {
 	hi := make([]float64, n)
 	for j := range hi {
 		hi[j] = 1e18
+		if a.least[names[j]] {
+			lo[j] = 1
+		}
 	}
 	all := append(append([][]*big.Rat{}, eqs...), red[:r]...)
 	for range 100 {
@@ -390,5 +397,24 @@ func TestSmallCountsAreShownAsSuppressedAndCarryNoNumber(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A nationality is listed only when a child of it is counted, so each
+// listed one is at least 1: British 10 and two nationalities held back
+// under a total of 12 would say each of them is 1 (found by the hostile
+// review). Disclosure control knows it, and holds back more.
+func TestARowListedOnlyWhenCountedIsKnownToBeAtLeastOne(t *testing.T) {
+	var cs []stats.CaseRow
+	for _, n := range []string{"British", "British", "British", "British", "British", "British", "British", "British", "British", "British", "Albanian", "Vietnamese"} {
+		cs = append(cs, stats.CaseRow{RaisedMonth: "2025-03", Nationality: n, Gender: "male", AgeBand: stats.AgeBand16to17, ReferrerKind: "police", ExploitationTypes: []string{"cce"}})
+	}
+	raw := stats.Tally(cs, nil, options())
+	if !raw.Listed["concerns/nationality/Albanian"] {
+		t.Fatal("a listed nationality is not marked as at least 1")
+	}
+	rep := stats.Publish(raw, stats.Config{Threshold: 5})
+	for k, v := range view(raw, rep).recover() {
+		t.Errorf("the attacker worked out %s = %d", k, v)
 	}
 }

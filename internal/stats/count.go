@@ -36,6 +36,15 @@ type Raw struct {
 	Values map[string]int // every count, by key
 	Tables []RawTable
 	Rates  []RawRate
+	// Listed are the counts known to be at least 1 from the page itself: a
+	// row that is listed only when something is counted in it (a
+	// nationality, a kind of agency, a First Responder). Disclosure control
+	// and its attack test know it, as anyone reading the page would.
+	Listed map[string]bool
+	// Closed are the counts of a quarter that had ended when they were
+	// counted (the by-quarter columns): a later cut of the same year counts
+	// them again, the same.
+	Closed map[string]bool
 }
 
 // RawTable is a table of keys into Raw.Values. Equations hold between them:
@@ -119,7 +128,8 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 		}
 		return v
 	}
-	r := Raw{Period: p, Values: map[string]int{}}
+	r := Raw{Period: p, Values: map[string]int{}, Listed: map[string]bool{}, Closed: map[string]bool{}}
+	nowMonth := o.Now.In(p.From.Location()).Format("2006-01") // a quarter whose next month has begun has ended
 	add := func(k string, n int) { r.Values[k] += n }
 
 	// 1. Activity by sub-period (§6.2, §6.7, §6.8, §8.5, §8.7).
@@ -168,6 +178,9 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 		for i := range subs {
 			row[i] = "activity/" + m.id + "/" + subs[i].from
 			add(row[i], 0)
+			if subs[i].to <= nowMonth {
+				r.Closed[row[i]] = true
+			}
 		}
 		m.month(func(mo string) {
 			for i, s := range subs {
@@ -225,9 +238,9 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 	}
 	r.Tables = append(r.Tables, ag)
 	r.Tables = append(r.Tables, oneWay("concerns-by-nationality", "Concerns raised, by nationality", "Nationality", "concerns", "concerns/nationality/",
-		raised, func(c CaseRow) string { return c.Nationality }, func(v string) string { return label("nationality", v) }, r.Values))
+		raised, func(c CaseRow) string { return c.Nationality }, func(v string) string { return label("nationality", v) }, r.Values, r.Listed))
 	r.Tables = append(r.Tables, oneWay("concerns-by-referring-agency", "Concerns raised, by the kind of agency that raised them", "Referring agency", "concerns", "concerns/referrer/",
-		raised, func(c CaseRow) string { return c.ReferrerKind }, func(v string) string { return label("referrer", v) }, r.Values))
+		raised, func(c CaseRow) string { return c.ReferrerKind }, func(v string) string { return label("referrer", v) }, r.Values, r.Listed))
 
 	et := RawTable{ID: "concerns-by-exploitation-type", Title: "Concerns raised, by type of exploitation", RowHeader: "Type of exploitation (Home Office group)",
 		Cols:  []string{"Children"},
@@ -288,6 +301,7 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 	for _, org := range orgList {
 		fr.Rows = append(fr.Rows, label("first-responder", org))
 		fr.RowTotals = append(fr.RowTotals, "nrm/fr/"+org)
+		r.Listed["nrm/fr/"+org] = true
 		row := make([]string, len(makers))
 		for i, m := range makers {
 			row[i] = "nrm/fr-maker/" + org + "/" + m
@@ -418,6 +432,9 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 		for i := range subs {
 			row[i] = m.id + "/" + subs[i].from
 			add(row[i], 0)
+			if subs[i].to <= nowMonth {
+				r.Closed[row[i]] = true
+			}
 		}
 		add(m.id, 0)
 		for _, e := range events {
@@ -459,7 +476,7 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 
 // oneWay is a one-column table of the concerns by one answer, with the
 // concerns raised as its total.
-func oneWay(id, title, header, total, prefix string, rows []CaseRow, of func(CaseRow) string, label func(string) string, vals map[string]int) RawTable {
+func oneWay(id, title, header, total, prefix string, rows []CaseRow, of func(CaseRow) string, label func(string) string, vals map[string]int, listed map[string]bool) RawTable {
 	t := RawTable{ID: id, Title: title, RowHeader: header, Cols: []string{"Children"}, Total: total}
 	seen := map[string]int{}
 	for _, c := range rows {
@@ -479,6 +496,7 @@ func oneWay(id, title, header, total, prefix string, rows []CaseRow, of func(Cas
 		t.Rows = append(t.Rows, label(k))
 		t.Cells = append(t.Cells, []string{prefix + k})
 		vals[prefix+k] = seen[k]
+		listed[prefix+k] = true
 	}
 	return t
 }

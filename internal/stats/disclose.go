@@ -145,7 +145,7 @@ func Suppress(r Raw, threshold int, primaryOnly bool) map[string]bool {
 		totals[e.keys[len(e.keys)-1]] = true
 	}
 	for range len(keys) + 1 {
-		pinned := Pinned(eqs, r.Values, held)
+		pinned := Pinned(eqs, r.Values, held, r.Listed)
 		if len(pinned) == 0 {
 			return held
 		}
@@ -196,7 +196,10 @@ func Suppress(r Raw, threshold int, primaryOnly bool) map[string]bool {
 // exactly: by elimination over the rationals, or by bounds from counts
 // being whole and not negative. It is the attack disclosure control
 // defends against, and Suppress runs it until it finds nothing.
-func Pinned(eqs []equation, vals map[string]int, held map[string]bool) []string {
+//
+// A key in listed is known to be at least 1 (its row is shown only when
+// something is counted in it), and the attack uses that too.
+func Pinned(eqs []equation, vals map[string]int, held map[string]bool, listed map[string]bool) []string {
 	// Equations that share no held count cannot help each other: solve each
 	// connected part on its own (elimination grows with the cube of its
 	// size, so this is what keeps a year's cuts quick to protect).
@@ -240,14 +243,14 @@ func Pinned(eqs []equation, vals map[string]int, held map[string]bool) []string 
 	}
 	var out []string
 	for _, r := range order {
-		out = append(out, pinnedIn(parts[r], vals, held)...)
+		out = append(out, pinnedIn(parts[r], vals, held, listed)...)
 	}
 	sort.Strings(out)
 	return out
 }
 
 // pinnedIn is Pinned over one connected set of equations.
-func pinnedIn(eqs []equation, vals map[string]int, held map[string]bool) []string {
+func pinnedIn(eqs []equation, vals map[string]int, held map[string]bool, listed map[string]bool) []string {
 	var unknown []string
 	idx := map[string]int{}
 	for _, e := range eqs {
@@ -301,7 +304,13 @@ func pinnedIn(eqs []equation, vals map[string]int, held map[string]bool) []strin
 			pinned[nz] = true
 		}
 	}
-	lo, hi := bounds(append(orig, red...), n)
+	least := make([]int64, n)
+	for j, k := range unknown {
+		if listed[k] {
+			least[j] = 1
+		}
+	}
+	lo, hi := bounds(append(orig, red...), n, least)
 	for j := range n {
 		if hi[j] != nil && lo[j].Cmp(hi[j]) == 0 {
 			pinned[j] = true
@@ -364,18 +373,18 @@ func rref(rows [][]*big.Rat, n int) [][]*big.Rat {
 	return rows[:r]
 }
 
-// bounds narrows each unknown from [0, ∞) by every row, as whole numbers,
+// bounds narrows each unknown from [least, ∞) by every row, as whole numbers,
 // until nothing narrows. hi[j] nil is unbounded.
 //
 // For a row Σ a_k·x_k = b, x_j lies where a_j·x_j = b − Σ_{k≠j} a_k·x_k
 // can reach. The row's sums of every term's least and greatest value (and
 // how many are unbounded) are taken once per row, and each term's own part
 // taken out of them, so a row costs its length, not its length squared.
-func bounds(rows [][]*big.Rat, n int) (lo, hi []*big.Rat) {
+func bounds(rows [][]*big.Rat, n int, least []int64) (lo, hi []*big.Rat) {
 	lo = make([]*big.Rat, n)
 	hi = make([]*big.Rat, n)
 	for j := range n {
-		lo[j] = new(big.Rat)
+		lo[j] = big.NewRat(least[j], 1)
 	}
 	// term gives a_k·x_k's least and greatest values; nil is unbounded.
 	term := func(a *big.Rat, k int) (least, most *big.Rat) {
@@ -499,11 +508,12 @@ func Publish(raw Raw, c Config) Report {
 	if t <= 0 {
 		t = DefaultThreshold
 	}
-	return publishHeld(raw, Suppress(raw, t, c.PrimaryOnly), c)
+	return publishHeld(raw, Suppress(raw, t, c.PrimaryOnly), nil, c)
 }
 
-// publishHeld is Publish with the keys to hold back already decided.
-func publishHeld(raw Raw, held map[string]bool, c Config) Report {
+// publishHeld is Publish with the keys to hold back already decided, and
+// the shares and medians to hold back besides (rateKey).
+func publishHeld(raw Raw, held, heldRates map[string]bool, c Config) Report {
 	t := c.Threshold
 	if t <= 0 {
 		t = DefaultThreshold
@@ -556,8 +566,10 @@ func publishHeld(raw Raw, held map[string]bool, c Config) Report {
 			byTable[rr.Table] = tb
 		}
 		v := Value{Kind: rr.Kind, F: math.Round(rr.F*10) / 10}
-		switch rr.Kind {
-		case Percent:
+		switch {
+		case heldRates[rateKey(rr)]:
+			v = Value{Kind: rr.Kind, Suppressed: true}
+		case rr.Kind == Percent:
 			if rr.Den < t || (rr.Num > 0 && rr.Num < t) || (rr.Den-rr.Num > 0 && rr.Den-rr.Num < t) {
 				v = Value{Kind: Percent, Suppressed: true}
 			}
@@ -571,3 +583,6 @@ func publishHeld(raw Raw, held map[string]bool, c Config) Report {
 	}
 	return rep
 }
+
+// rateKey names a share or median the same in every cut of a year.
+func rateKey(rr RawRate) string { return rr.Table + "\x1f" + rr.Row }

@@ -125,7 +125,16 @@ func ComparisonTable(r Report, n National) (Table, bool) {
 	case len(src.ColTotals) > 0:
 		total = src.ColTotals[0]
 	default:
+		// A child referred for two types is counted under each, so the
+		// table has no total of its own: the share is of every concern
+		// raised, as published in the other tables of concerns.
 		total = Value{Suppressed: true}
+		for i := range r.Tables {
+			if strings.HasPrefix(r.Tables[i].ID, "concerns-by-") && r.Tables[i].Total != nil {
+				total = *r.Tables[i].Total
+				break
+			}
+		}
 	}
 	share := func(v Value) Value {
 		if v.Suppressed || total.Suppressed || total.Rounded || v.Rounded || total.Kind != Count || v.Kind != Count || total.N < r.Threshold || total.N == 0 {

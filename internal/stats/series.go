@@ -94,7 +94,28 @@ func PublishSeries(raws []Raw, c Config) Report {
 		t = DefaultThreshold
 	}
 	held := SuppressSeries(raws, t, c.PrimaryOnly)
-	return publishHeld(raws[len(raws)-1], held, c)
+	// A share set against the same share in an earlier cut gives what
+	// was added to it in between: hold it back when that is a small count
+	// (of decisions in time, or not).
+	heldRates := map[string]bool{}
+	last := raws[len(raws)-1]
+	for _, rr := range last.Rates {
+		if rr.Kind != Percent {
+			continue
+		}
+		for _, earlier := range raws[:len(raws)-1] {
+			for _, er := range earlier.Rates {
+				if rateKey(er) != rateKey(rr) {
+					continue
+				}
+				in, out := rr.Num-er.Num, (rr.Den-rr.Num)-(er.Den-er.Num)
+				if (in > 0 && in < t) || (out > 0 && out < t) {
+					heldRates[rateKey(rr)] = true
+				}
+			}
+		}
+	}
+	return publishHeld(last, held, heldRates, c)
 }
 
 // seriesKey names key of cut i in the joint system of a series.
@@ -129,7 +150,11 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 	held := map[string]bool{}
 	slack := map[string]bool{}
 	smallRise := map[string]bool{}
+	listed := map[string]bool{}
 	for i, r := range raws {
+		for k := range r.Listed {
+			listed[seriesKey(i, k)] = true
+		}
 		for _, e := range Equations(r) {
 			pe := equation{coef: e.coef}
 			for _, k := range e.keys {
@@ -154,6 +179,11 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 		prev := published(raws[i-1])
 		for _, k := range published(raws[i]) {
 			if _, ok := slices.BinarySearch(prev, k); !ok {
+				continue
+			}
+			if raws[i-1].Closed[k] {
+				// A quarter that had ended: counted again, the same.
+				eqs = append(eqs, equation{keys: []string{seriesKey(i, k), seriesKey(i-1, k)}, coef: []int64{1, -1}})
 				continue
 			}
 			s := "slack\x1e" + seriesKey(i, k)
@@ -189,8 +219,21 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 	}
 
 	lastKeys := published(raws[last])
+	// A quarter that had ended by the cut before is shown as it was there:
+	// held back if it was held back, else the same number, already public.
+	inherited := map[string]bool{}
+	if last > 0 {
+		for _, k := range lastKeys {
+			if raws[last-1].Closed[k] {
+				if _, ok := raws[last-1].Values[k]; ok {
+					inherited[seriesKey(last, k)] = true
+					held[seriesKey(last, k)] = frozen[last-1][k]
+				}
+			}
+		}
+	}
 	for _, k := range lastKeys {
-		if v := raws[last].Values[k]; v > 0 && v < threshold {
+		if v := raws[last].Values[k]; v > 0 && v < threshold && !inherited[seriesKey(last, k)] {
 			held[seriesKey(last, k)] = true
 		}
 	}
@@ -199,7 +242,7 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 		totals[seriesKey(last, e.keys[len(e.keys)-1])] = true
 	}
 	mayHold := func(k string) bool {
-		return !held[k] && !slack[k] && len(k) > len(seriesKey(last, "")) && k[:len(seriesKey(last, ""))] == seriesKey(last, "")
+		return !held[k] && !slack[k] && !inherited[k] && len(k) > len(seriesKey(last, "")) && k[:len(seriesKey(last, ""))] == seriesKey(last, "")
 	}
 	score := func(k string) int {
 		s := vals[k]
@@ -213,7 +256,7 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 	}
 	for range len(lastKeys) + 1 {
 		var pinned []string
-		for _, k := range Pinned(eqs, vals, held) {
+		for _, k := range Pinned(eqs, vals, held, listed) {
 			if !slack[k] || smallRise[k] {
 				pinned = append(pinned, k)
 			}
