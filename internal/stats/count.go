@@ -45,6 +45,16 @@ type Raw struct {
 	// counted (the by-quarter columns): a later cut of the same year counts
 	// them again, the same.
 	Closed map[string]bool
+	// AtLeast are sums known to be at least a published count: every
+	// concern is counted under one type or more, so the type counts add up
+	// to at least the concerns raised.
+	AtLeast []AtLeast
+}
+
+// AtLeast says Σ Parts ≥ Whole.
+type AtLeast struct {
+	Parts []string
+	Whole string
 }
 
 // RawTable is a table of keys into Raw.Values. Equations hold between them:
@@ -270,6 +280,11 @@ func Tally(cases []CaseRow, events []EventRow, o Options) Raw {
 		}
 	}
 	r.Tables = append(r.Tables, et)
+	var types []string
+	for _, row := range et.Cells {
+		types = append(types, row...)
+	}
+	r.AtLeast = append(r.AtLeast, AtLeast{Parts: types, Whole: "concerns"})
 
 	// 3. NRM referrals submitted in the period, by First Responder and by
 	// who decides (§8.2, §8.7; panel.go).

@@ -3,8 +3,10 @@ package stats
 import (
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -61,6 +63,16 @@ func Equations(r Raw) []equation {
 			out = append(out, e)
 		}
 	}
+	// Σ parts ≥ whole: Σ parts − whole − extra = 0, with an extra no one
+	// sees that is not negative.
+	for _, a := range r.AtLeast {
+		e := equation{}
+		for _, k := range a.Parts {
+			e.keys, e.coef = append(e.keys, k), append(e.coef, 1)
+		}
+		e.keys, e.coef = append(e.keys, a.Whole, ExtraKey(a.Whole)), append(e.coef, -1, -1)
+		out = append(out, e)
+	}
 	for _, t := range r.Tables {
 		if t.RowTotals != nil {
 			for i, row := range t.Cells {
@@ -91,6 +103,38 @@ func Equations(r Raw) []equation {
 					all = append(all, row...)
 				}
 				addEq(all, t.Total)
+			}
+		}
+	}
+	return out
+}
+
+// ExtraKey names the unseen amount by which a sum of parts exceeds whole
+// (Raw.AtLeast): never published, never a count to defend.
+func ExtraKey(whole string) string { return "extra\x1e" + whole }
+
+// isExtra says whether k is an unseen amount of the system (ExtraKey, or
+// series.go's rises), in any cut.
+func isExtra(k string) bool {
+	return strings.Contains(k, "extra\x1e") || strings.Contains(k, "slack\x1e") || strings.Contains(k, "span\x1e")
+}
+
+// smallAlone are the counts of r, named with prefix, held back as small
+// (1 to threshold−1) that are in no equation but an AtLeast one: nothing
+// else would hold them back, so anyone can tell they are small, and they
+// are known to be at most threshold−1.
+func smallAlone(r Raw, threshold int, prefix string) map[string]int64 {
+	inEquality := map[string]bool{}
+	for _, e := range Equations(Raw{Tables: r.Tables}) {
+		for _, k := range e.keys {
+			inEquality[k] = true
+		}
+	}
+	out := map[string]int64{}
+	for _, a := range r.AtLeast {
+		for _, k := range a.Parts {
+			if v := r.Values[k]; v > 0 && v < threshold && !inEquality[k] {
+				out[prefix+k] = int64(threshold - 1)
 			}
 		}
 	}
@@ -143,9 +187,27 @@ func Suppress(r Raw, threshold int, primaryOnly bool) map[string]bool {
 	totals := map[string]bool{}
 	for _, e := range eqs {
 		totals[e.keys[len(e.keys)-1]] = true
+		for _, k := range e.keys {
+			if isExtra(k) {
+				held[k] = true
+			}
+		}
 	}
+	defer func() {
+		for k := range held {
+			if isExtra(k) {
+				delete(held, k)
+			}
+		}
+	}()
+	most := smallAlone(r, threshold, "")
 	for range len(keys) + 1 {
-		pinned := Pinned(eqs, r.Values, held, r.Listed)
+		var pinned []string
+		for _, k := range Pinned(eqs, r.Values, held, r.Listed, most) {
+			if !isExtra(k) {
+				pinned = append(pinned, k)
+			}
+		}
 		if len(pinned) == 0 {
 			return held
 		}
@@ -199,7 +261,11 @@ func Suppress(r Raw, threshold int, primaryOnly bool) map[string]bool {
 //
 // A key in listed is known to be at least 1 (its row is shown only when
 // something is counted in it), and the attack uses that too.
-func Pinned(eqs []equation, vals map[string]int, held map[string]bool, listed map[string]bool) []string {
+//
+// A key in most is known to be at most that: a count held back as small
+// where it is in no equation (the types of exploitation), which nothing
+// else could have caused to be held back.
+func Pinned(eqs []equation, vals map[string]int, held map[string]bool, listed map[string]bool, most map[string]int64) []string {
 	// Equations that share no held count cannot help each other: solve each
 	// connected part on its own (elimination grows with the cube of its
 	// size, so this is what keeps a year's cuts quick to protect).
@@ -243,14 +309,14 @@ func Pinned(eqs []equation, vals map[string]int, held map[string]bool, listed ma
 	}
 	var out []string
 	for _, r := range order {
-		out = append(out, pinnedIn(parts[r], vals, held, listed)...)
+		out = append(out, pinnedIn(parts[r], vals, held, listed, most)...)
 	}
 	sort.Strings(out)
 	return out
 }
 
 // pinnedIn is Pinned over one connected set of equations.
-func pinnedIn(eqs []equation, vals map[string]int, held map[string]bool, listed map[string]bool) []string {
+func pinnedIn(eqs []equation, vals map[string]int, held map[string]bool, listed map[string]bool, most map[string]int64) []string {
 	var unknown []string
 	idx := map[string]int{}
 	for _, e := range eqs {
@@ -305,12 +371,35 @@ func pinnedIn(eqs []equation, vals map[string]int, held map[string]bool, listed 
 		}
 	}
 	least := make([]int64, n)
+	upto := make([]*big.Rat, n)
 	for j, k := range unknown {
 		if listed[k] {
 			least[j] = 1
 		}
+		if m, ok := most[k]; ok {
+			upto[j] = big.NewRat(m, 1)
+		}
 	}
-	lo, hi := bounds(append(orig, red...), n, least)
+	// Bounds narrowed on reduced rows depend on the order of elimination
+	// (found by the hostile review): an attacker may choose any order, so
+	// three are tried, the given one, its reverse and a fixed shuffle.
+	all := append(append([][]*big.Rat{}, orig...), red...)
+	if n > 1 {
+		rev := make([]int, n)
+		for j := range n {
+			rev[j] = n - 1 - j
+		}
+		shuf := make([]int, n)
+		for j := range n {
+			shuf[j] = j
+		}
+		rng := rand.New(rand.NewPCG(uint64(n), 15))
+		rng.Shuffle(n, func(a, b int) { shuf[a], shuf[b] = shuf[b], shuf[a] })
+		for _, perm := range [][]int{rev, shuf} {
+			all = append(all, rrefIn(orig, n, perm)...)
+		}
+	}
+	lo, hi := bounds(all, n, least, upto)
 	for j := range n {
 		if hi[j] != nil && lo[j].Cmp(hi[j]) == 0 {
 			pinned[j] = true
@@ -333,6 +422,32 @@ func cloneRows(rows [][]*big.Rat) [][]*big.Rat {
 		for j, x := range r {
 			out[i][j] = new(big.Rat).Set(x)
 		}
+	}
+	return out
+}
+
+// rrefIn is rref with the columns taken in the order perm gives (perm[i]
+// is the column eliminated i-th); the rows it returns are in the original
+// columns.
+func rrefIn(rows [][]*big.Rat, n int, perm []int) [][]*big.Rat {
+	permuted := make([][]*big.Rat, len(rows))
+	for i, r := range rows {
+		p := make([]*big.Rat, n+1)
+		for j := range n {
+			p[j] = new(big.Rat).Set(r[perm[j]])
+		}
+		p[n] = new(big.Rat).Set(r[n])
+		permuted[i] = p
+	}
+	red := rref(permuted, n)
+	out := make([][]*big.Rat, len(red))
+	for i, r := range red {
+		o := make([]*big.Rat, n+1)
+		for j := range n {
+			o[perm[j]] = r[j]
+		}
+		o[n] = r[n]
+		out[i] = o
 	}
 	return out
 }
@@ -380,11 +495,12 @@ func rref(rows [][]*big.Rat, n int) [][]*big.Rat {
 // can reach. The row's sums of every term's least and greatest value (and
 // how many are unbounded) are taken once per row, and each term's own part
 // taken out of them, so a row costs its length, not its length squared.
-func bounds(rows [][]*big.Rat, n int, least []int64) (lo, hi []*big.Rat) {
+func bounds(rows [][]*big.Rat, n int, least []int64, most []*big.Rat) (lo, hi []*big.Rat) {
 	lo = make([]*big.Rat, n)
 	hi = make([]*big.Rat, n)
 	for j := range n {
 		lo[j] = big.NewRat(least[j], 1)
+		hi[j] = most[j]
 	}
 	// term gives a_k·x_k's least and greatest values; nil is unbounded.
 	term := func(a *big.Rat, k int) (least, most *big.Rat) {

@@ -165,7 +165,7 @@ func ComparisonTable(r Report, n National) (Table, bool) {
 		t.Cells = append(t.Cells, []Value{share(cell(*src, i, 0)), {Kind: Percent, F: *nat.PercentOfChildren}})
 	}
 	t.Notes = append(t.Notes,
-		"The partnership's share is of its children referred in the period with the type recorded; a child referred for two types is counted under each, so shares may add to more than 100.",
+		"The partnership's share is of the concerns raised in the period (every child its practitioners raised a concern about, referred to the NRM or not) with the type recorded; the national share is of children referred to the NRM. A child with two types is counted under each, so shares may add to more than 100.",
 		"A share is held back ([c]) when its count or the total is held back, rounded or fewer than "+strconv.Itoa(r.Threshold)+".")
 	if len(unpublished) > 0 {
 		t.Notes = append(t.Notes, "The "+n.Geography+" share for "+year+" was not found published for: "+strings.Join(unpublished, ", ")+"; those types are not compared.")

@@ -151,9 +151,13 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 	slack := map[string]bool{}
 	smallRise := map[string]bool{}
 	listed := map[string]bool{}
+	most := map[string]int64{}
 	for i, r := range raws {
 		for k := range r.Listed {
 			listed[seriesKey(i, k)] = true
+		}
+		for k, m := range smallAlone(r, threshold, seriesKey(i, "")) {
+			most[k] = m
 		}
 		for _, e := range Equations(r) {
 			pe := equation{coef: e.coef}
@@ -181,7 +185,7 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 			if _, ok := slices.BinarySearch(prev, k); !ok {
 				continue
 			}
-			if raws[i-1].Closed[k] {
+			if raws[i-1].Closed[k] && raws[i-1].Values[k] == raws[i].Values[k] {
 				// A quarter that had ended: counted again, the same.
 				eqs = append(eqs, equation{keys: []string{seriesKey(i, k), seriesKey(i-1, k)}, coef: []int64{1, -1}})
 				continue
@@ -218,6 +222,13 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 		}
 	}
 
+	for _, e := range eqs {
+		for _, k := range e.keys {
+			if isExtra(k) {
+				held[k] = true
+			}
+		}
+	}
 	lastKeys := published(raws[last])
 	// A quarter that had ended by the cut before is shown as it was there:
 	// held back if it was held back, else the same number, already public.
@@ -225,7 +236,7 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 	if last > 0 {
 		for _, k := range lastKeys {
 			if raws[last-1].Closed[k] {
-				if _, ok := raws[last-1].Values[k]; ok {
+				if v, ok := raws[last-1].Values[k]; ok && v == raws[last].Values[k] {
 					inherited[seriesKey(last, k)] = true
 					held[seriesKey(last, k)] = frozen[last-1][k]
 				}
@@ -242,7 +253,7 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 		totals[seriesKey(last, e.keys[len(e.keys)-1])] = true
 	}
 	mayHold := func(k string) bool {
-		return !held[k] && !slack[k] && !inherited[k] && len(k) > len(seriesKey(last, "")) && k[:len(seriesKey(last, ""))] == seriesKey(last, "")
+		return !held[k] && !isExtra(k) && !inherited[k] && len(k) > len(seriesKey(last, "")) && k[:len(seriesKey(last, ""))] == seriesKey(last, "")
 	}
 	score := func(k string) int {
 		s := vals[k]
@@ -256,8 +267,8 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 	}
 	for range len(lastKeys) + 1 {
 		var pinned []string
-		for _, k := range Pinned(eqs, vals, held, listed) {
-			if !slack[k] || smallRise[k] {
+		for _, k := range Pinned(eqs, vals, held, listed, most) {
+			if !isExtra(k) || smallRise[k] {
 				pinned = append(pinned, k)
 			}
 		}
