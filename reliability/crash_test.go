@@ -107,7 +107,13 @@ func crashWhileWriting(t *testing.T, tg *target, s seeded, rng *rand.Rand, base 
 		crash()
 		t.Logf("%s %d: %d writes acknowledged so far", what, k+1, ackedSoFar(l))
 	}
-	time.Sleep(300 * time.Millisecond) // some writes after the last restart
+	// Some writes after the last restart, and on a busy machine (where a
+	// restart takes most of the time between crashes) enough of them for
+	// the check below to mean something, within a minute.
+	time.Sleep(300 * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); ackedSoFar(l) < 20 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	stopWriting()
 	writers.Wait()
 
