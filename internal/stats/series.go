@@ -148,7 +148,6 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 	var eqs []equation
 	vals := map[string]int{}
 	held := map[string]bool{}
-	slack := map[string]bool{}
 	smallRise := map[string]bool{}
 	listed := map[string]bool{}
 	most := map[string]int64{}
@@ -191,7 +190,7 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 				continue
 			}
 			s := "slack\x1e" + seriesKey(i, k)
-			slack[s], held[s] = true, true
+			held[s] = true
 			// What a figure grew by in a quarter is a count of children
 			// too: when it is small it must not be worked out either (5
 			// children to the end of March and 8 to the end of June would
@@ -215,7 +214,7 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 				}
 				if rise := raws[j].Values[k] - raws[i].Values[k]; rise > 0 && rise < threshold {
 					s := "span\x1e" + strconv.Itoa(i) + "\x1e" + seriesKey(j, k)
-					slack[s], held[s], smallRise[s] = true, true, true
+					held[s], smallRise[s] = true, true
 					eqs = append(eqs, equation{keys: []string{seriesKey(j, k), seriesKey(i, k), s}, coef: []int64{1, -1, -1}})
 				}
 			}
