@@ -102,6 +102,30 @@ func TestAPasswordHashLeavesALargeHeapToTheCollector(t *testing.T) {
 	}
 }
 
+// Hashes far smaller than the default (a test's 1 MiB) each leave too
+// little behind to be worth marking the heap for: they are collected
+// together once their garbage reaches half a default hash's memory.
+func TestSmallPasswordHashesAreCollectedOnlyOnceTheirGarbageAddsUp(t *testing.T) {
+	hash, collections := countCollections(t)
+	reclaimMinGarbage = int64(DefaultArgon2.Memory) / 2
+	liveHeap = func() uint64 { return 20 << 20 }
+	checks := int(reclaimMinGarbage / int64(fastArgon.Memory)) // 32 of 1 MiB
+	for i := range checks {
+		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
+			t.Fatalf("check %d: %v %v", i, ok, err)
+		}
+	}
+	if *collections != 0 {
+		t.Fatalf("%d collections after %d small hashes, want none", *collections, checks)
+	}
+	if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
+		t.Fatalf("check: %v %v", ok, err)
+	}
+	if *collections != 1 {
+		t.Fatalf("%d collections once %d MiB of small hashes were garbage, want 1", *collections, checks)
+	}
+}
+
 // The live heap is read from the runtime, and is a plausible size.
 func TestTheLiveHeapIsReadFromTheRuntime(t *testing.T) {
 	runtime.GC() // the figure is of the last collection
@@ -119,10 +143,11 @@ func countCollections(t *testing.T) (hash string, collections *int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gc, live := collect, liveHeap
-	t.Cleanup(func() { collect, liveHeap = gc, live })
+	gc, live, least := collect, liveHeap, reclaimMinGarbage
+	t.Cleanup(func() { collect, liveHeap, reclaimMinGarbage = gc, live, least })
 	collections = new(int)
 	collect = func() { *collections++ }
-	hashesSinceGC.Store(0)
+	reclaimMinGarbage = int64(fastArgon.Memory) // fastArgon stands for a default hash
+	hashGarbage.Store(0)
 	return hash, collections
 }

@@ -104,33 +104,39 @@ func idKey(ctx context.Context, bounded bool, password, salt []byte, time, memor
 	}
 	reclaimHashMemory()
 	defer func() {
-		hashesSinceGC.Add(1) // its Memory is garbage now
+		hashGarbage.Add(int64(memory)) // its Memory is garbage now
 		hashesEnded.Add(1)
 		<-hashSlots
 	}()
 	return kdf(password, salt, time, memory, threads, keyLen), nil
 }
 
-// hashesSinceGC counts the hashes that ended since reclaimHashMemory last
-// collected: each left its Memory (64 MiB) behind as garbage.
-var hashesSinceGC atomic.Int64
+// hashGarbage is the memory (KiB) that the hashes which ended since
+// reclaimHashMemory last collected left behind as garbage.
+var hashGarbage atomic.Int64
 
-// reclaimHashMemory collects before a hash starts when an earlier hash left
-// its buffer behind, so the new hash reuses that memory instead of adding
-// its own on top: without it the collector, paced by the memory limit, let
-// the last hash's buffer stand beside the new one, and serve's resident
-// memory peaked that much higher under sign-ins (docs/performance.md). A
-// collection costs in proportion to the heap still live, so it is done only
-// while that is small (reclaimLiveLimit): serve's is about 20 MB, and a few
-// milliseconds of collecting stand beside the hash's hundreds; a process
-// holding gigabytes (a test run of many servers) would spend seconds on
-// every sign-in to win back 64 MiB, and leaves it to the collector's pace.
+// reclaimHashMemory collects before a hash starts when earlier hashes left
+// enough memory behind (reclaimMinGarbage, half a default hash's), so the
+// new hash reuses that memory instead of adding its own on top: without it
+// the collector, paced by the memory limit, let the last hash's buffer
+// stand beside the new one, and serve's resident memory peaked that much
+// higher under sign-ins (docs/performance.md). A collection costs in
+// proportion to the heap still live, so it is done only while that is
+// small (reclaimLiveLimit): serve's is about 20 MB, and a few milliseconds
+// of collecting stand beside the hash's hundreds; a process holding
+// gigabytes (a test run of many servers) would spend seconds on every
+// sign-in to win back 64 MiB, and leaves it to the collector's pace. Small
+// hashes (a test's 1 MiB) are left to the collector until their garbage
+// adds up: a collection each cost a test run more than its own work.
 func reclaimHashMemory() {
-	if hashesSinceGC.Load() > 0 && liveHeap() <= reclaimLiveLimit {
-		hashesSinceGC.Store(0)
+	if hashGarbage.Load() >= reclaimMinGarbage && liveHeap() <= reclaimLiveLimit {
+		hashGarbage.Store(0)
 		collect()
 	}
 }
+
+// reclaimMinGarbage is the least hash memory (KiB) worth a collection.
+var reclaimMinGarbage = int64(DefaultArgon2.Memory) / 2
 
 // reclaimLiveLimit is the most live heap reclaimHashMemory collects: twice
 // a default hash's memory, so a collection marks no more than twice what
