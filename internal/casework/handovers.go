@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"waymark"
@@ -143,6 +144,16 @@ func (s *Service) ProposeHandOver(ctx context.Context, v Viewer, caseID, kind, t
 		if to != "" {
 			if p, err := tx.PartnershipByID(to); err == nil {
 				cmd.ToPartnership, cmd.ToName = p.ID, p.Name
+				leads, err := tx.PartnershipLeadsOf(p.ID)
+				if err != nil {
+					return err
+				}
+				cmd.ToLeads = len(leads)
+				orgs, err := tx.PartnershipOrganisations(p.ID)
+				if err != nil {
+					return err
+				}
+				cmd.ToHasChildrensServices = slices.ContainsFunc(orgs, func(o store.Organisation) bool { return o.ChildrensServices })
 			}
 		}
 		events, err := pathway.DecideProposeHandOver(c, v.Actor(s.Catalog), mine, cp, cmd, s.now())

@@ -380,3 +380,31 @@ func TestSendingLeadKeepsNoAccessThroughAnOpenEscalationAfterATransfer(t *testin
 		}
 	})
 }
+
+// TestAHandOverNobodyCouldReceiveIsRefused: only the receiving
+// partnership's lead answers a hand-over, and the case goes to its
+// Children's Services team (§4.3), so a proposal to a partnership with no
+// active lead, or with no such team (Westshire), is refused with the
+// reason; before, it waited for ever and held back every other proposal
+// until withdrawn. Nothing is saved.
+func TestAHandOverNobodyCouldReceiveIsRefused(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		err := w.svc.ProposeHandOver(w.ctx, w.northLead, w.caseID, pathway.HandOverTransfer, "westshire", "The child now lives in Westtown")
+		wantField(t, err, "partnership", "Westshire has no Children's Services team")
+		// Southshire's only lead leaves: nobody there could answer.
+		if err := db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetDisabled("sian", true, w.clock.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+		err = w.svc.ProposeHandOver(w.ctx, w.northLead, w.caseID, pathway.HandOverShare, "southshire", "The child was found in Southtown")
+		wantField(t, err, "partnership", "Southshire has no partnership lead")
+		if c := w.loadCase(w.caseID); len(c.HandOvers.HandOvers) != 0 {
+			t.Fatalf("a refused proposal was saved: %+v", c.HandOvers.HandOvers)
+		}
+		// With a lead again, the same proposal goes through.
+		if err := db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetDisabled("sian", false, w.clock.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+		w.propose(pathway.HandOverShare)
+	})
+}

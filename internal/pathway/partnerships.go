@@ -286,6 +286,11 @@ type ProposeHandOver struct {
 	ToPartnership   string
 	ToName          string
 	Reason          string
+	// Who could receive it, as the directory stands: the receiving
+	// partnership's active leads (one answers) and whether it has a
+	// Children's Services team (the case would go to one).
+	ToLeads                int
+	ToHasChildrensServices bool
 }
 
 // DecideProposeHandOver decides a proposal.
@@ -301,6 +306,13 @@ func DecideProposeHandOver(c Case, a Actor, actorPartnership, casePartnership st
 		probs.Add("partnership", "Select the partnership to hand the case to")
 	} else if cmd.ToPartnership == casePartnership {
 		probs.Add("partnership", "Select another partnership: the case already belongs to this one")
+	} else if cmd.ToLeads == 0 {
+		// Only the receiving lead answers (MayAnswerHandOver): a proposal
+		// nobody can answer would wait for ever and hold back any other
+		// hand-over of the case until it was withdrawn (§4.3).
+		probs.Add("partnership", "%s has no partnership lead to agree or decline a hand-over. Ask its administrator to give someone that role, then propose it again", cmd.ToName)
+	} else if !cmd.ToHasChildrensServices {
+		probs.Add("partnership", "%s has no Children's Services team to receive the case. Ask its administrator to set one up, then propose it again", cmd.ToName)
 	}
 	reason := strings.TrimSpace(cmd.Reason)
 	if reason == "" {
