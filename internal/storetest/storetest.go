@@ -101,7 +101,7 @@ func SQLiteAt(t testing.TB, upTo string) *store.DB {
 	if err != nil {
 		t.Fatalf("storetest: migrating a template sqlite database: %v", err)
 	}
-	file := filepath.Join(t.TempDir(), "waymark.db")
+	file := filepath.Join(sqliteDir(t), "waymark.db")
 	if err := os.WriteFile(file, image, 0o600); err != nil {
 		t.Fatalf("storetest: writing sqlite database: %v", err)
 	}
@@ -116,6 +116,38 @@ func SQLiteAt(t testing.TB, upTo string) *store.DB {
 	}
 	return db
 }
+
+// EnvSQLiteDir names the folder the SQLite test databases are made in; by
+// default a memory-backed one (sqliteDir).
+const EnvSQLiteDir = "WAYMARK_TEST_SQLITE_DIR"
+
+// sqliteDir is a new folder for one test's SQLite database, removed when
+// the test ends: under $WAYMARK_TEST_SQLITE_DIR when set, else under
+// /dev/shm when that is a memory file system with a gigabyte free, else
+// t.TempDir(). These are tests of the rules, the use cases and the pages,
+// on real SQLite with the production pragmas; what synchronous=FULL
+// promises is tested by the reliability tests, which run the server on
+// disk. On disk, the thousands of commits of a package's tests each wait
+// for fsync, and packages run side by side wait on each other's: the
+// short run of internal/store took 41 s on disk and 16 s in memory.
+func sqliteDir(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvSQLiteDir)
+	if base == "" && shmUsable() {
+		base = "/dev/shm"
+	}
+	if base == "" {
+		return t.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "waymark-test-")
+	if err != nil {
+		t.Fatalf("storetest: making a folder under %s: %v", base, err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) }) // after the database closes: cleanups run last first
+	return dir
+}
+
+var shmUsable = sync.OnceValue(func() bool { return memoryBacked("/dev/shm") })
 
 // migrated holds, for each upTo, the bytes of a SQLite file migrated to
 // it and closed (so with no WAL beside it).

@@ -2,6 +2,9 @@ package storetest_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,4 +74,40 @@ func TestValidConcernIsAccepted(t *testing.T) {
 			t.Fatalf("ValidConcern refused: %v", err)
 		}
 	})
+}
+
+// A SQLite test database is made in the folder WAYMARK_TEST_SQLITE_DIR
+// names, from the migrated template, written through the production
+// pragmas (a WAL beside it), and its folder is gone when the test ends.
+func TestASQLiteTestDatabaseIsMadeWhereToldAndRemovedAfter(t *testing.T) {
+	base := t.TempDir()
+	t.Setenv(storetest.EnvSQLiteDir, base)
+	var file string
+	t.Run("a test", func(t *testing.T) {
+		db := storetest.SQLite(t)
+		if err := db.SQL().QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(file, base+string(filepath.Separator)) {
+			t.Fatalf("the database is %s, not under %s", file, base)
+		}
+		var mode string
+		if err := db.SQL().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+			t.Fatalf("journal mode %q, %v", mode, err)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO partnerships (id, name, slug, created_at) VALUES ('p', 'P', 'p', '2026-01-01T00:00:00Z')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(file + "-wal"); err != nil {
+			t.Fatalf("no WAL beside the database after a write: %v", err)
+		}
+	})
+	if _, err := os.Stat(filepath.Dir(file)); !os.IsNotExist(err) {
+		t.Fatalf("the test's folder is still there: %v", err)
+	}
+	// Another test starts from the template again: nothing of the first.
+	var n int
+	if err := storetest.SQLite(t).SQL().QueryRow(`SELECT COUNT(*) FROM partnerships WHERE id = 'p'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the first test's partnership is in a new database (%d), %v", n, err)
+	}
 }
