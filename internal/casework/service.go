@@ -52,6 +52,10 @@ type Service struct {
 	// Workers is when each background job last succeeded (workers.go); a
 	// pointer, so the copies of the service the demo makes share it.
 	Workers *Workers
+
+	// published keeps the statistics last published for the same
+	// inputs (statistics_cache.go); nil publishes every time.
+	published *publishedStatistics
 }
 
 // New returns a Service with the procedure's defaults.
@@ -71,6 +75,7 @@ func New(db *store.DB, cat *catalog.Catalog, now func() time.Time, log *slog.Log
 		Retention:       DefaultRetention,
 		Reminders:       pathway.DefaultReminders,
 		Workers:         &Workers{},
+		published:       newPublishedStatistics(8),
 		resolvers:       caseResolvers(cat),
 	}
 }

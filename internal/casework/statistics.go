@@ -220,6 +220,14 @@ func (s *Service) publishStatistics(cases []stats.CaseRow, events []stats.EventR
 	first := cuts[0].From
 	threshold, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsThreshold).On(first))
 	round, _ := strconv.Atoi(settings.Setting(pathway.SettingStatisticsRounding).On(first))
+	digest, keep := statisticsInputs{Cases: cases, Events: events, Cuts: cuts, Threshold: threshold, Round: round,
+		Name: name, Slug: slug, Day: s.now().In(pathway.London).Format("2006-01-02")}.digest()
+	if keep {
+		if r, ok := s.published.get(digest); ok {
+			r.Generated = s.now()
+			return r
+		}
+	}
 	o := stats.Options{Now: s.now(), Calendar: s.Catalog.Holidays,
 		Group: func(id string) string {
 			if t, ok := s.Catalog.ExploitationType(id); ok {
@@ -234,7 +242,11 @@ func (s *Service) publishStatistics(cases []stats.CaseRow, events []stats.EventR
 		o.Period = c
 		raws[i] = stats.Tally(cases, events, o)
 	}
-	return stats.PublishSeries(raws, stats.Config{Threshold: threshold, RoundTo: round, Partnership: name, PartnershipSlug: slug, Generated: s.now()})
+	r := stats.PublishSeries(raws, stats.Config{Threshold: threshold, RoundTo: round, Partnership: name, PartnershipSlug: slug, Generated: s.now()})
+	if keep {
+		s.published.put(digest, r)
+	}
+	return r
 }
 
 // statisticsLabel names a breakdown's value as people read it.
