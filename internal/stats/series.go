@@ -264,7 +264,11 @@ func suppressCut(raws []Raw, frozen []map[string]bool, threshold int) map[string
 		}
 		return s
 	}
-	for range len(lastKeys) + 1 {
+	// Each pass that makes progress holds back at least one more of the
+	// last cut's counts, so the loop ends within len(lastKeys)+1 passes:
+	// with nothing pinned, or with every count of the last cut that may be
+	// held already held (what is pinned then was public before this cut).
+	for {
 		var pinned []string
 		for _, k := range Pinned(eqs, vals, held, listed, most) {
 			if !isExtra(k) || smallRise[k] {
