@@ -126,6 +126,48 @@ func TestSmallPasswordHashesAreCollectedOnlyOnceTheirGarbageAddsUp(t *testing.T)
 	}
 }
 
+// With the package's own threshold, a hash of the default parameters
+// leaves enough behind that the next one collects first, every time, as
+// before small hashes were left to add up (serve's resident memory under
+// sign-ins depends on it, docs/performance.md).
+func TestEveryDefaultHashCollectsWhatTheLastOneLeft(t *testing.T) {
+	least := reclaimMinGarbage // the package's own, which countCollections replaces
+	_, collections := countCollections(t)
+	reclaimMinGarbage = least
+	liveHeap = func() uint64 { return 20 << 20 }
+	hash, err := HashPassword("a long enough password", DefaultArgon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*collections = 0 // the hash above counted as the first
+	for i, want := range []int{1, 2, 3} {
+		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
+			t.Fatalf("check %d: %v %v", i, ok, err)
+		}
+		if *collections != want {
+			t.Fatalf("after %d default checks, %d collections; want %d", i+1, *collections, want)
+		}
+	}
+}
+
+// After a collection the count of what hashes left behind starts again:
+// small hashes collect once each time their garbage adds up, not before
+// every hash from then on.
+func TestTheGarbageCountStartsAgainAfterACollection(t *testing.T) {
+	hash, collections := countCollections(t)
+	reclaimMinGarbage = 4 * int64(fastArgon.Memory)
+	liveHeap = func() uint64 { return 20 << 20 }
+	for i := range 9 {
+		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
+			t.Fatalf("check %d: %v %v", i, ok, err)
+		}
+	}
+	// Before checks 5 and 9, four small hashes' garbage had added up.
+	if *collections != 2 {
+		t.Fatalf("%d collections in 9 small checks at a threshold of 4, want 2", *collections)
+	}
+}
+
 // The live heap is read from the runtime, and is a plausible size.
 func TestTheLiveHeapIsReadFromTheRuntime(t *testing.T) {
 	runtime.GC() // the figure is of the last collection
