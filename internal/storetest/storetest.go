@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx", for the schema set-up connection
 
@@ -147,7 +148,25 @@ func sqliteDir(t testing.TB) string {
 	return dir
 }
 
-var shmUsable = sync.OnceValue(func() bool { return memoryBacked("/dev/shm") })
+var shmUsable = sync.OnceValue(func() bool {
+	if !memoryBacked("/dev/shm") {
+		return false
+	}
+	sweepStale("/dev/shm", 24*time.Hour)
+	return true
+})
+
+// sweepStale removes the test folders under dir older than age: a test
+// process killed by -timeout or a signal runs no cleanup, and on a memory
+// file system its databases would hold memory until the machine restarts.
+func sweepStale(dir string, age time.Duration) {
+	old, _ := filepath.Glob(filepath.Join(dir, "waymark-test-*"))
+	for _, d := range old {
+		if st, err := os.Lstat(d); err == nil && st.IsDir() && time.Since(st.ModTime()) > age {
+			os.RemoveAll(d)
+		}
+	}
+}
 
 // migrated holds, for each upTo, the bytes of a SQLite file migrated to
 // it and closed (so with no WAL beside it).
