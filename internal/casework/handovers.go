@@ -47,6 +47,9 @@ type CaseHandOvers struct {
 	Others            []PartnershipOption
 	HandOvers         []pathway.HandOver
 	MayPropose        error
+	// Unanswerable says why nobody could answer the hand-over waiting
+	// now (pathway.HandOverUnanswerable), or is "".
+	Unanswerable string
 }
 
 // actsForPartnership: a person (never a machine client) whose role speaks
@@ -98,6 +101,21 @@ func partnershipName(tx *store.Tx, id string) string {
 	return p.Name
 }
 
+// receivers is who in partnership id could take a hand-over, as the
+// directory stands: its active leads, and whether it has a Children's
+// Services team (pathway.HandOverUnanswerable).
+func receivers(tx *store.Tx, id string) (leads int, childrensServices bool, err error) {
+	ls, err := tx.PartnershipLeadsOf(id)
+	if err != nil {
+		return 0, false, err
+	}
+	orgs, err := tx.PartnershipOrganisations(id)
+	if err != nil {
+		return 0, false, err
+	}
+	return len(ls), slices.ContainsFunc(orgs, func(o store.Organisation) bool { return o.ChildrensServices }), nil
+}
+
 // CaseHandOvers returns the case's hand-overs for the lead of its
 // partnership, and audits the read.
 func (s *Service) CaseHandOvers(ctx context.Context, v Viewer, caseID string) (CaseHandOvers, error) {
@@ -112,6 +130,16 @@ func (s *Service) CaseHandOvers(ctx context.Context, v Viewer, caseID string) (C
 		}
 		out = CaseHandOvers{CaseID: c.ID, Reference: c.Reference(), Partnership: partnershipName(tx, cp), HandOvers: c.HandOvers.HandOvers,
 			MayPropose: pathway.MayProposeHandOver(c, v.Actor(s.Catalog), mine, cp)}
+		// A hand-over still waiting that nobody could now answer (its lead
+		// left, or its team moved, since it was proposed) is pointed out, so
+		// the proposer withdraws it rather than waits.
+		if h, ok := c.HandOvers.Pending(); ok {
+			leads, cs, err := receivers(tx, h.ToPartnership)
+			if err != nil {
+				return audit.Entry{}, err
+			}
+			out.Unanswerable = pathway.HandOverUnanswerable(h.ToName, leads, cs)
+		}
 		ps, err := tx.Partnerships()
 		if err != nil {
 			return audit.Entry{}, err
@@ -144,16 +172,9 @@ func (s *Service) ProposeHandOver(ctx context.Context, v Viewer, caseID, kind, t
 		if to != "" {
 			if p, err := tx.PartnershipByID(to); err == nil {
 				cmd.ToPartnership, cmd.ToName = p.ID, p.Name
-				leads, err := tx.PartnershipLeadsOf(p.ID)
-				if err != nil {
+				if cmd.ToLeads, cmd.ToHasChildrensServices, err = receivers(tx, p.ID); err != nil {
 					return err
 				}
-				cmd.ToLeads = len(leads)
-				orgs, err := tx.PartnershipOrganisations(p.ID)
-				if err != nil {
-					return err
-				}
-				cmd.ToHasChildrensServices = slices.ContainsFunc(orgs, func(o store.Organisation) bool { return o.ChildrensServices })
 			}
 		}
 		events, err := pathway.DecideProposeHandOver(c, v.Actor(s.Catalog), mine, cp, cmd, s.now())

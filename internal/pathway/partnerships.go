@@ -293,6 +293,23 @@ type ProposeHandOver struct {
 	ToHasChildrensServices bool
 }
 
+// HandOverUnanswerable says why nobody in partnership name could take a
+// hand-over, or "": only its active leads answer one (MayAnswerHandOver),
+// and a case handed over goes to its Children's Services team
+// (DecideAgreeHandOver). A proposal that nobody can answer would wait for
+// ever and hold back any other hand-over of the case until withdrawn
+// (§4.3, §7.1), so it is refused, and one left so by a change since is
+// pointed out to the proposing lead.
+func HandOverUnanswerable(name string, leads int, hasChildrensServices bool) string {
+	switch {
+	case leads == 0:
+		return name + " has no partnership lead to agree or decline a hand-over. Ask its administrator to give someone that role"
+	case !hasChildrensServices:
+		return name + " has no Children's Services team to receive the case. Ask its administrator to set one up"
+	}
+	return ""
+}
+
 // DecideProposeHandOver decides a proposal.
 func DecideProposeHandOver(c Case, a Actor, actorPartnership, casePartnership string, cmd ProposeHandOver, now time.Time) ([]Event, error) {
 	if err := MayProposeHandOver(c, a, actorPartnership, casePartnership); err != nil {
@@ -306,13 +323,8 @@ func DecideProposeHandOver(c Case, a Actor, actorPartnership, casePartnership st
 		probs.Add("partnership", "Select the partnership to hand the case to")
 	} else if cmd.ToPartnership == casePartnership {
 		probs.Add("partnership", "Select another partnership: the case already belongs to this one")
-	} else if cmd.ToLeads == 0 {
-		// Only the receiving lead answers (MayAnswerHandOver): a proposal
-		// nobody can answer would wait for ever and hold back any other
-		// hand-over of the case until it was withdrawn (§4.3).
-		probs.Add("partnership", "%s has no partnership lead to agree or decline a hand-over. Ask its administrator to give someone that role, then propose it again", cmd.ToName)
-	} else if !cmd.ToHasChildrensServices {
-		probs.Add("partnership", "%s has no Children's Services team to receive the case. Ask its administrator to set one up, then propose it again", cmd.ToName)
+	} else if why := HandOverUnanswerable(cmd.ToName, cmd.ToLeads, cmd.ToHasChildrensServices); why != "" {
+		probs.Add("partnership", "%s, then propose it again", why)
 	}
 	reason := strings.TrimSpace(cmd.Reason)
 	if reason == "" {

@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark/internal/access"
 	"waymark/internal/casework"
@@ -339,6 +341,46 @@ func TestStatisticsRefuseUnreadablePeriodsAndTables(t *testing.T) {
 			if rec.Code >= 500 || rec.Code < 400 || strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
 				t.Errorf("table=%.20q -> %d %q", tbl, rec.Code, rec.Header().Get("Content-Type"))
 			}
+		}
+	})
+}
+
+// A hand-over still waiting when the receiving partnership's only lead
+// leaves can be answered by nobody: the proposing lead's page warns and
+// says how to go on, and the API says why on the hand-over (§4.3, §7.1).
+// A proposal to such a partnership is refused with the same reason.
+func TestAHandOverNobodyCanAnswerNowIsPointedOut(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		north := e.meetingPartnershipLead()
+		e.southshire()
+		id := e.raiseCase()
+		nb := e.browser()
+		nb.signIn(north.User.Email)
+		csrf := nb.csrf("/cases/" + id + "/handover")
+		propose := url.Values{"csrf_token": {csrf}, "kind": {"share"}, "partnership": {"southshire"}, "reason": {"Found in Southtown"}}
+		if rec := nb.post("/cases/"+id+"/handover", propose); rec.Code != http.StatusSeeOther {
+			t.Fatalf("proposing: %d %s", rec.Code, rec.Body.String())
+		}
+		if body := nb.get("/cases/" + id + "/handover").Body.String(); strings.Contains(body, "Nobody can answer") {
+			t.Fatal("a hand-over Southshire's lead can answer is said to be unanswerable")
+		}
+		if err := db.Update(t.Context(), func(tx *store.Tx) error { return tx.SetDisabled("user-sian", true, time.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+		body := nb.get("/cases/" + id + "/handover").Body.String()
+		if !strings.Contains(body, "govuk-warning-text") || !strings.Contains(body, "Nobody can answer this hand-over now. Southshire has no partnership lead") {
+			t.Fatalf("the page does not warn that nobody can answer the hand-over:\n%s", body)
+		}
+		ntok := e.signInAPI(north.User.Email)
+		rec := e.api("GET", "/api/v1/cases/"+id+"/handovers", ntok, nil)
+		var out struct {
+			HandOvers []struct {
+				Status, Unanswerable string
+			}
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.HandOvers) != 1 || !strings.Contains(out.HandOvers[0].Unanswerable, "Southshire has no partnership lead") {
+			t.Fatalf("API hand-overs: %d %s (%v)", rec.Code, rec.Body.String(), err)
 		}
 	})
 }

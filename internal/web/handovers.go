@@ -21,6 +21,7 @@ import (
 type handOverRow struct {
 	ID, Kind, Partner, By, When, Reason, Status, Answer, ReceivingOrg string
 	WithdrawAction                                                    string
+	Unanswerable                                                      string // why nobody could answer it now (pathway.HandOverUnanswerable)
 }
 
 type caseHandOverPage struct {
@@ -87,6 +88,7 @@ func (s *Server) renderCaseHandOver(w http.ResponseWriter, r *http.Request, v ca
 			Reason: x.Reason, Status: handOverStatusLabel(x.Status), Answer: x.AnswerReason, ReceivingOrg: x.ReceivingOrgName}
 		if x.Status == pathway.HandOverStatusPending {
 			row.WithdrawAction = "/cases/" + id + "/handover/" + url.PathEscape(x.ID) + "/withdraw"
+			row.Unanswerable = h.Unanswerable
 			p.Pending = true
 		}
 		p.HandOvers = append(p.HandOvers, row)
@@ -305,6 +307,9 @@ type apiHandOver struct {
 	AnswerReason     string `json:"answerReason,omitempty"`
 	ReceivingOrgName string `json:"receivingOrganisation,omitempty"`
 	CaseID           string `json:"caseId,omitempty"`
+	// Unanswerable, on a hand-over still waiting, says why nobody could
+	// answer it now (pathway.HandOverUnanswerable).
+	Unanswerable string `json:"unanswerable,omitempty"`
 }
 
 const apiTime = "2006-01-02T15:04:05Z"
@@ -322,6 +327,9 @@ func (s *Server) writeAPICaseHandOvers(w http.ResponseWriter, r *http.Request, v
 	for _, x := range h.HandOvers {
 		out.HandOvers = append(out.HandOvers, apiHandOver{ID: x.ID, Kind: x.Kind, From: x.FromName, To: x.ToName, By: x.By.Name + " (" + x.By.OrgName + ")",
 			At: x.At.UTC().Format(apiTime), Reason: x.Reason, Status: x.Status, AnswerReason: x.AnswerReason, ReceivingOrgName: x.ReceivingOrgName})
+		if x.Status == pathway.HandOverStatusPending {
+			out.HandOvers[len(out.HandOvers)-1].Unanswerable = h.Unanswerable
+		}
 	}
 	writeJSON(w, status, out)
 }
