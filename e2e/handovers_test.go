@@ -83,6 +83,18 @@ func TestALeadTransfersACaseAndTheReceivingTeamSeesItsWholeHistory(t *testing.T)
 	b.fill("reason", "The child has moved to Southtown with her aunt")
 	b.submit()
 	b.expectText("Hand-over proposed", "Waiting for an answer")
+	// Southshire's only lead leaves for a while: nobody there could answer
+	// now, and the proposer's page says so and what to do.
+	lead := func(disabled bool) {
+		if err := s.db.Update(ctx, func(tx *store.Tx) error { return tx.SetDisabled(people[1].id, disabled, s.clock.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lead(true)
+	b.open("/cases/" + caseID + "/handover")
+	b.expectText("Nobody can answer this hand-over now", "Southshire has no partnership lead")
+	b.narrowAxe("handover-unanswerable")
+	lead(false)
 	b.signOut()
 
 	// Southshire's social worker knows nothing of the case yet.
