@@ -85,11 +85,7 @@ func TestAPasswordHashReusesTheMemoryTheLastOneLeft(t *testing.T) {
 func TestAPasswordHashLeavesALargeHeapToTheCollector(t *testing.T) {
 	hash, collections := countCollections(t)
 	liveHeap = func() uint64 { return 2 << 30 }
-	for i := range 3 {
-		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
-			t.Fatalf("check %d: %v %v", i, ok, err)
-		}
-	}
+	checkTimes(t, hash, 3)
 	if *collections != 0 {
 		t.Fatalf("%d collections before hashes with 2 GiB live, want none", *collections)
 	}
@@ -110,11 +106,7 @@ func TestSmallPasswordHashesAreCollectedOnlyOnceTheirGarbageAddsUp(t *testing.T)
 	reclaimMinGarbage = int64(DefaultArgon2.Memory) / 2
 	liveHeap = func() uint64 { return 20 << 20 }
 	checks := int(reclaimMinGarbage / int64(fastArgon.Memory)) // 32 of 1 MiB
-	for i := range checks {
-		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
-			t.Fatalf("check %d: %v %v", i, ok, err)
-		}
-	}
+	checkTimes(t, hash, checks)
 	if *collections != 0 {
 		t.Fatalf("%d collections after %d small hashes, want none", *collections, checks)
 	}
@@ -157,11 +149,7 @@ func TestTheGarbageCountStartsAgainAfterACollection(t *testing.T) {
 	hash, collections := countCollections(t)
 	reclaimMinGarbage = 4 * int64(fastArgon.Memory)
 	liveHeap = func() uint64 { return 20 << 20 }
-	for i := range 9 {
-		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
-			t.Fatalf("check %d: %v %v", i, ok, err)
-		}
-	}
+	checkTimes(t, hash, 9)
 	// Before checks 5 and 9, four small hashes' garbage had added up.
 	if *collections != 2 {
 		t.Fatalf("%d collections in 9 small checks at a threshold of 4, want 2", *collections)
@@ -173,6 +161,16 @@ func TestTheLiveHeapIsReadFromTheRuntime(t *testing.T) {
 	runtime.GC() // the figure is of the last collection
 	if n := liveHeap(); n == 0 || n > 1<<40 {
 		t.Fatalf("live heap %d bytes", n)
+	}
+}
+
+// checkTimes checks hash's password n times.
+func checkTimes(t *testing.T, hash string, n int) {
+	t.Helper()
+	for i := range n {
+		if ok, err := CheckPassword(hash, "a long enough password"); !ok || err != nil {
+			t.Fatalf("check %d: %v %v", i, ok, err)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
@@ -34,6 +35,34 @@ var DefaultArgon2 = Argon2Params{Memory: 64 * 1024, Time: 2, Threads: 2, KeyLen:
 
 // MinPasswordLength follows NCSC's advice to favour length over rules.
 const MinPasswordLength = 12
+
+// publicHashes holds PublicPasswordHash's hashes, by password and
+// parameters.
+var publicHashes sync.Map // publicHashKey -> string
+
+type publicHashKey struct {
+	password string
+	p        Argon2Params
+}
+
+// PublicPasswordHash is HashPassword of a password that is no secret: the
+// demo's, printed in the README, or the one a sign-in for an unknown
+// account is checked against so that it takes as long. It is hashed once a
+// process for each set of parameters and the hash shared, salt and all: a
+// salt of its own for each use would protect nothing, and each hash costs
+// tens of milliseconds and 64 MiB. Never for anyone's own password.
+func PublicPasswordHash(password string, p Argon2Params) (string, error) {
+	k := publicHashKey{password, p}
+	if h, ok := publicHashes.Load(k); ok {
+		return h.(string), nil
+	}
+	h, err := HashPassword(password, p)
+	if err != nil {
+		return "", err
+	}
+	publicHashes.Store(k, h)
+	return h, nil
+}
 
 // HashPassword returns a PHC-format argon2id hash of password.
 func HashPassword(password string, p Argon2Params) (string, error) {

@@ -45,3 +45,25 @@ func TestTokensAreStoredOnlyAsHashes(t *testing.T) {
 		t.Fatal("tokens repeat")
 	}
 }
+
+// A password that is no secret (the demo's) is hashed once for each set of
+// parameters and the hash shared; it checks like any other.
+func TestAPublicPasswordIsHashedOnceForEachParameters(t *testing.T) {
+	a, err := PublicPasswordHash("the published demo password", fastArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := PublicPasswordHash("the published demo password", fastArgon)
+	other := fastArgon
+	other.Time = 2
+	c, _ := PublicPasswordHash("the published demo password", other)
+	d, _ := PublicPasswordHash("another published password", fastArgon)
+	if a != b || a == c || a == d {
+		t.Fatalf("hashes: same parameters equal %v, other parameters differ %v, other password differs %v", a == b, a != c, a != d)
+	}
+	for _, h := range []string{a, c} {
+		if ok, err := CheckPassword(h, "the published demo password"); !ok || err != nil {
+			t.Fatalf("%s does not check: %v %v", h, ok, err)
+		}
+	}
+}

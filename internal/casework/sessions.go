@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"waymark"
@@ -438,13 +437,9 @@ func (s *Service) SignOut(ctx context.Context, v Viewer, token string) error {
 	})
 }
 
-var dummyHashes sync.Map // Argon2Params -> hash of a password nobody has
-
+// dummyHash is what a sign-in for an unknown or locked account checks the
+// password against, so that it takes as long as one that exists.
 func dummyHash(p access.Argon2Params) string {
-	if h, ok := dummyHashes.Load(p); ok {
-		return h.(string)
-	}
-	h, _ := access.HashPassword("not a real password", p)
-	dummyHashes.Store(p, h)
+	h, _ := access.PublicPasswordHash("not a real password", p)
 	return h
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"waymark"
@@ -211,7 +210,7 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 	if _, err := tx.AppendSetting(soFar); err != nil {
 		return err
 	}
-	hash, err := demoPasswordHash(svc.Argon)
+	hash, err := access.PublicPasswordHash(Password, svc.Argon) // shared by every demo user: the password is in the README
 	if err != nil {
 		return fmt.Errorf("hashing the demo password: %w", err)
 	}
@@ -225,25 +224,6 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 		}
 	}
 	return insertStaffProfiles(tx, now)
-}
-
-// demoHashes holds one hash of the demo password for each set of
-// parameters. Every demo user shares it, salt and all: the password is
-// published in the README, so a per-user salt would protect nothing, and
-// hashing it once rather than once a user keeps a demo start (and every
-// test that seeds one) from spending most of its time in argon2.
-var demoHashes sync.Map // access.Argon2Params -> string
-
-func demoPasswordHash(p access.Argon2Params) (string, error) {
-	if h, ok := demoHashes.Load(p); ok {
-		return h.(string), nil
-	}
-	h, err := access.HashPassword(Password, p)
-	if err != nil {
-		return "", err
-	}
-	demoHashes.Store(p, h)
-	return h, nil
 }
 
 // enrolDemoUsers gives the demo users who have no authenticator the
