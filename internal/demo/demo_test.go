@@ -52,15 +52,25 @@ func seeded(t *testing.T) (*casework.Service, *store.DB) {
 
 var (
 	codesMu sync.Mutex
-	used    = map[string]int64{} // the last step whose code each user used, per service
+	// used is the last step whose code each user used, per service. The
+	// key holds the service itself, not its address printed: a service a
+	// finished test dropped could be collected and a new one made at the
+	// same address, inheriting its steps, and its first code would then
+	// fall outside the window and be refused.
+	used = map[usedKey]int64{}
 )
+
+type usedKey struct {
+	svc   *casework.Service
+	email string
+}
 
 // demoCode is the demo authenticator's code, one not used yet: each code
 // is accepted once, a step either side of now.
 func demoCode(svc *casework.Service, email string) string {
 	codesMu.Lock()
 	defer codesMu.Unlock()
-	key := fmt.Sprintf("%p %s", svc, email)
+	key := usedKey{svc, email}
 	step := max(access.TOTPStep(svc.Now())-access.TOTPSkew, used[key]+1)
 	used[key] = step
 	code, _ := access.TOTPAtStep(demo.TOTPSecret, step)
