@@ -81,7 +81,7 @@ func TestAbroadRecordsAndTheChildsVoiceThroughThePages(t *testing.T) {
 		var more strings.Builder
 		view, _ = e.svc.Case(context.Background(), e.p.SocialWorker, id)
 		for _, name := range []string{"area-abroad-records", "area-placement-records", "area-voice", "area-age-records"} {
-			if err := e.srv.pages["case"].ExecuteTemplate(&more, name, e.srv.caseData(view, e.p.SocialWorker)); err != nil {
+			if err := e.srv.pages.ExecuteTemplate(&more, name, e.srv.caseData(view, e.p.SocialWorker)); err != nil {
 				t.Fatalf("rendering %s: %v", name, err)
 			}
 		}

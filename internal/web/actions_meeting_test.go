@@ -157,7 +157,7 @@ func TestMeetingPagesCarryAMeetingFromConveningToActionDone(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := e.srv.pages["case"].ExecuteTemplate(&buf, "area-meetings", e.srv.caseData(view, e.p.SocialWorker)); err != nil {
+		if err := e.srv.pages.ExecuteTemplate(&buf, "area-meetings", e.srv.caseData(view, e.p.SocialWorker)); err != nil {
 			t.Fatalf("rendering area-meetings: %v", err)
 		}
 		area := buf.String()

@@ -49,7 +49,7 @@ func nrmArea(t *testing.T, e *testEnv, viewer casework.Viewer, caseID string) st
 	}
 	var buf bytes.Buffer
 	for _, area := range []string{"area-nrm", "area-decisions"} {
-		if err := e.srv.pages["case"].ExecuteTemplate(&buf, area, e.srv.caseData(view, viewer)); err != nil {
+		if err := e.srv.pages.ExecuteTemplate(&buf, area, e.srv.caseData(view, viewer)); err != nil {
 			t.Fatalf("rendering %s: %v", area, err)
 		}
 	}

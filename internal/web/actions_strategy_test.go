@@ -224,7 +224,7 @@ func TestStrategyAreaShowsTheTeamAndHidesFromTheReferrer(t *testing.T) {
 			}
 			var buf bytes.Buffer
 			for _, area := range []string{"area-strategy", "area-linked-people"} {
-				if err := e.srv.pages["case"].ExecuteTemplate(&buf, area, e.srv.caseData(view, v)); err != nil {
+				if err := e.srv.pages.ExecuteTemplate(&buf, area, e.srv.caseData(view, v)); err != nil {
 					t.Fatalf("rendering %s: %v", area, err)
 				}
 			}

@@ -63,7 +63,7 @@ func supportArea(e *testEnv, v casework.Viewer, caseID string) string {
 	}
 	var buf bytes.Buffer
 	for _, area := range []string{"area-support", "area-abroad", "area-age"} {
-		if err := e.srv.pages["case"].ExecuteTemplate(&buf, area, e.srv.caseData(view, v)); err != nil {
+		if err := e.srv.pages.ExecuteTemplate(&buf, area, e.srv.caseData(view, v)); err != nil {
 			e.t.Fatalf("rendering %s: %v", area, err)
 		}
 	}

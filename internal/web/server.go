@@ -48,7 +48,7 @@ type Server struct {
 	secure  bool
 	maxBody int64
 	limits  RateLimits
-	pages   map[string]*template.Template
+	pages   *template.Template // every page and partial (render.go)
 	metrics *metrics
 	handler http.Handler
 	ready   []*ReadyCheck
