@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -18,16 +21,52 @@ import (
 func TestServeLimitsItsHeapUnlessGOMEMLIMITIsSet(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
 	want := int64(baseMemory) + access.HashMemory()
-	if got := limitMemory(env(nil)); got != want || debug.SetMemoryLimit(-1) != want {
+	if got := setMemoryLimit(env(nil), log, 20<<20); got != want || debug.SetMemoryLimit(-1) != want {
 		t.Fatalf("limit %d (runtime %d), want %d", got, debug.SetMemoryLimit(-1), want)
 	}
 	if want > 200<<20 && access.HashMemory() <= 64<<20 {
 		t.Fatalf("the default limit %d is above 200 MiB", want)
 	}
+	if logged.Len() > 0 {
+		t.Errorf("a heap of 20 MB after starting is what the limit expects, yet it logged %q", logged.String())
+	}
+	if got := limitMemory(env(nil), log); got != debug.SetMemoryLimit(-1) || got < want {
+		t.Fatalf("limitMemory: limit %d (runtime %d), want at least %d", got, debug.SetMemoryLimit(-1), want)
+	}
 	debug.SetMemoryLimit(1 << 40)
-	if got := limitMemory(env(map[string]string{"GOMEMLIMIT": "1TiB"})); got != 1<<40 || debug.SetMemoryLimit(-1) != 1<<40 {
+	if got := setMemoryLimit(env(map[string]string{"GOMEMLIMIT": "1TiB"}), log, 500<<20); got != 1<<40 || debug.SetMemoryLimit(-1) != 1<<40 {
 		t.Fatalf("with GOMEMLIMIT set: %d", got)
+	}
+}
+
+// A server whose heap holds more after starting than baseMemory allows for
+// (55 MB of parsed pages did once) would have the collector run without
+// pause whenever a password hash joins it near the limit. The limit grows
+// with the heap instead, to twice what is live, and the log says so.
+func TestALargerHeapAfterStartingRaisesTheLimitAndSaysSo(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	for _, tt := range []struct {
+		live uint64
+		want int64
+		warn bool
+	}{
+		{0, baseMemory, false},
+		{baseMemory / 2, baseMemory, false},
+		{baseMemory/2 + 1, baseMemory + 2, true},
+		{55 << 20, 110 << 20, true},
+	} {
+		var logged bytes.Buffer
+		got := setMemoryLimit(env(nil), slog.New(slog.NewTextHandler(&logged, nil)), tt.live)
+		if want := tt.want + access.HashMemory(); got != want || debug.SetMemoryLimit(-1) != want {
+			t.Errorf("live heap %d: limit %d (runtime %d), want %d", tt.live, got, debug.SetMemoryLimit(-1), want)
+		}
+		if warned := strings.Contains(logged.String(), "level=WARN"); warned != tt.warn {
+			t.Errorf("live heap %d: warned %v, want %v (%q)", tt.live, warned, tt.warn, logged.String())
+		}
 	}
 }
 

@@ -513,7 +513,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer stopMetrics(context.Background())
-	limitMemory(getenv) // memory.go
+	limitMemory(getenv, log) // memory.go
 	go releaseWhenQuiet(ctx, access.HashActivity, debug.FreeOSMemory)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
