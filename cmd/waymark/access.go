@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"waymark/internal/access"
@@ -122,9 +123,9 @@ func (c *config) applyAccess(svc *casework.Service, getenv func(string) string, 
 // runAlertMailer sends alert emails in the background until ctx ends: at
 // once after a grant, and every minute (or every claim lease, if shorter) to
 // retry and to take over an email a stopped replica had claimed.
-func runAlertMailer(ctx context.Context, svc *casework.Service) {
+func runAlertMailer(ctx context.Context, bg *sync.WaitGroup, svc *casework.Service) {
 	if svc.Access.Mailer != nil {
-		go svc.RunAlertMailer(ctx, min(time.Minute, svc.AlertEmailLease()))
+		bg.Go(func() { svc.RunAlertMailer(ctx, min(time.Minute, svc.AlertEmailLease())) })
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"waymark/internal/casework"
@@ -130,16 +131,16 @@ func runLedgerSync(ctx context.Context, db *store.DB, ticks <-chan time.Time, lo
 
 // startLedgerSync runs runLedgerSync every --erasure-ledger-sync while
 // serving.
-func startLedgerSync(ctx context.Context, c *config, db *store.DB, log *slog.Logger, workers *casework.Workers) {
+func startLedgerSync(ctx context.Context, bg *sync.WaitGroup, c *config, db *store.DB, log *slog.Logger, workers *casework.Workers) {
 	if db.ErasureLedger() == nil || c.erasure.every <= 0 {
 		return
 	}
 	workers.Expect(casework.WorkerErasureLedger)
 	tk := time.NewTicker(c.erasure.every)
-	go func() {
+	bg.Go(func() {
 		defer tk.Stop()
 		runLedgerSync(ctx, db, tk.C, log, workers)
-	}()
+	})
 }
 
 // reportLedger is what `waymark verify` says of the ledger: erasures it

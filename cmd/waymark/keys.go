@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"waymark/internal/audit"
@@ -396,7 +397,7 @@ func sortedKeys(m map[string]int) []string {
 // `keys rotate` waits for it), warns when a replica seen running and this
 // one cannot read what the other makes, and returns what removes the row as
 // serve stops.
-func noteReplica(ctx context.Context, db *store.DB, addr string, log *slog.Logger) (stop func()) {
+func noteReplica(ctx context.Context, bg *sync.WaitGroup, db *store.DB, addr string, log *slog.Logger) (stop func()) {
 	ring := db.KeyRing()
 	if ring == nil {
 		return func() {}
@@ -431,7 +432,7 @@ func noteReplica(ctx context.Context, db *store.DB, addr string, log *slog.Logge
 		}
 	}
 	done := make(chan struct{})
-	go func() {
+	bg.Go(func() {
 		t := time.NewTicker(store.ReplicaHeartbeat)
 		defer t.Stop()
 		for {
@@ -446,7 +447,7 @@ func noteReplica(ctx context.Context, db *store.DB, addr string, log *slog.Logge
 				}
 			}
 		}
-	}()
+	})
 	return func() {
 		close(done)
 		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -331,10 +332,10 @@ func TestReplicasWithTheSameHostNameAndAddressAreEachSeen(t *testing.T) {
 	staged, _ := crypt.GenerateKey()
 	first, _ := crypt.ParseKeys(old)
 	db.SetKeyRing(first)
-	forgetFirst := noteReplica(ctx, db, "[::]:8443", log)
+	forgetFirst := noteReplica(ctx, &sync.WaitGroup{}, db, "[::]:8443", log)
 	second, _ := crypt.ParseKeys(old + "\n" + staged)
 	db.SetKeyRing(second)
-	forgetSecond := noteReplica(ctx, db, "[::]:8443", log)
+	forgetSecond := noteReplica(ctx, &sync.WaitGroup{}, db, "[::]:8443", log)
 	defer forgetSecond()
 	running, err := db.RunningReplicas(ctx, time.Now().Add(-time.Minute))
 	if err != nil || len(running) != 2 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"waymark/internal/casework"
@@ -89,7 +90,7 @@ func clockTime(s string) (time.Duration, error) {
 // runs them in the background until ctx ends. In the demo with no
 // --smtp-addr it first starts the mail catcher on loopback and sends to
 // it, and returns it for /demo/mail.
-func startReminders(ctx context.Context, c *config, svc *casework.Service, log *slog.Logger, withDemo bool) (*web.DemoMail, error) {
+func startReminders(ctx context.Context, bg *sync.WaitGroup, c *config, svc *casework.Service, log *slog.Logger, withDemo bool) (*web.DemoMail, error) {
 	rc, err := c.reminders.parse()
 	if err != nil {
 		return nil, err
@@ -110,7 +111,7 @@ func startReminders(ctx context.Context, c *config, svc *casework.Service, log *
 		log.Info("demo mail catcher: emails are caught on this computer and shown on /demo/mail", "smtp", catcher.Addr)
 	}
 	if c.reminders.on && svc.Access.Mailer != nil {
-		go svc.RunReminders(ctx, c.reminders.interval)
+		bg.Go(func() { svc.RunReminders(ctx, c.reminders.interval) })
 	}
 	return demoMail, nil
 }

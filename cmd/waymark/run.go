@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -471,6 +472,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	// The loops beside the server that use the database (reminders, alert
+	// emails, checkpoints, the erasure ledger, this replica's keys) run in
+	// bg, and serve stops them and waits for them before the database
+	// closes: one still in a transaction then kept its connection, and the
+	// WAL, open after serve had returned (background.go).
+	var bg sync.WaitGroup
+	defer waitForBackground(&bg, c.shutdown, log)
+	ctx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
 	if withDemo {
 		if err := demo.Seed(ctx, svc, time.Now); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
@@ -491,14 +501,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	c.applySessions(svc)
-	demoMail, err := startReminders(ctx, &c, svc, log, withDemo) // reminders.go
+	demoMail, err := startReminders(ctx, &bg, &c, svc, log, withDemo) // reminders.go
 	if err != nil {
 		return err
 	}
 	ready := readyChecks(ctx, svc, log) // ready.go
-	runAlertMailer(ctx, svc)
-	startCheckpoints(ctx, &c, db, log)             // verify.go
-	startLedgerSync(ctx, &c, db, log, svc.Workers) // erasure.go
+	runAlertMailer(ctx, &bg, svc)
+	startCheckpoints(ctx, &bg, &c, db, log)             // verify.go
+	startLedgerSync(ctx, &bg, &c, db, log, svc.Workers) // erasure.go
 	expectWorkers(&c, db, svc)
 	metricsToken, err := c.metrics.token()
 	if err != nil {
@@ -543,7 +553,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "Waymark is listening on %s (%s database)\n", url, db.Dialect)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", string(db.Dialect))
-	forget := noteReplica(ctx, db, ln.Addr().String(), log) // keys.go
+	forget := noteReplica(ctx, &bg, db, ln.Addr().String(), log) // keys.go
 	defer forget()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"waymark/internal/audit"
@@ -171,7 +172,7 @@ func runCheckpoints(ctx context.Context, db *store.DB, path string, ticks <-chan
 }
 
 // startCheckpoints runs runCheckpoints every interval while serving.
-func startCheckpoints(ctx context.Context, c *config, db *store.DB, log *slog.Logger) {
+func startCheckpoints(ctx context.Context, bg *sync.WaitGroup, c *config, db *store.DB, log *slog.Logger) {
 	if c.checkpoint.interval <= 0 {
 		return
 	}
@@ -180,10 +181,10 @@ func startCheckpoints(ctx context.Context, c *config, db *store.DB, log *slog.Lo
 		return
 	}
 	tk := time.NewTicker(c.checkpoint.interval)
-	go func() {
+	bg.Go(func() {
 		defer tk.Stop()
 		runCheckpoints(ctx, db, c.checkpointPath(), tk.C, log)
-	}()
+	})
 }
 
 func runCheckpointCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
