@@ -25,13 +25,18 @@ const baseMemory = 64 << 20
 // server holds what it uses. Call it once the server is built, so that
 // what it keeps for good (the parsed pages, say) is in the heap it
 // measures.
-func limitMemory(getenv func(string) string, log *slog.Logger) int64 {
+func limitMemory(getenv func(string) string, log *slog.Logger, live func() uint64) int64 {
+	limit := setMemoryLimit(getenv, log, live())
+	debug.FreeOSMemory()
+	return limit
+}
+
+// liveHeap is the heap that is live now: what a full collection leaves.
+func liveHeap() uint64 {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	limit := setMemoryLimit(getenv, log, m.HeapAlloc)
-	debug.FreeOSMemory()
-	return limit
+	return m.HeapAlloc
 }
 
 // setMemoryLimit sets the soft limit for a heap of live bytes, unless
@@ -44,7 +49,7 @@ func setMemoryLimit(getenv func(string) string, log *slog.Logger, live uint64) i
 	limit := base + access.HashMemory()
 	if grown {
 		log.Warn("the heap holds more after starting than the memory limit allows for: the limit is raised to match, and this server will use more memory than docs/performance.md gives",
-			"live_heap_mb", live>>20, "expected_at_most_mb", baseMemory>>21, "limit_mb", limit>>20)
+			"live_heap_mib", live>>20, "expected_at_most_mib", baseMemory>>21, "limit_mib", limit>>20)
 	}
 	debug.SetMemoryLimit(limit)
 	return limit
@@ -55,8 +60,8 @@ func setMemoryLimit(getenv func(string) string, log *slog.Logger, live uint64) i
 // which allows for half of it live, or twice what is live when more is.
 // A limit the live heap and a hash come near makes the collector run
 // without pause while the hash runs (a server that held 55 MB of parsed
-// pages spent 1.8 cores, and its requests a p50 of 0.7 s, serving 200
-// people: docs/performance.md), so a heap grown past what baseMemory
+// pages spent 1.7-1.8 cores, and its requests p50s of 0.5-2.8 s, serving
+// 200 people: docs/performance.md), so a heap grown past what baseMemory
 // assumed raises the limit with it, and says so (grown).
 func heapAllowance(live uint64) (base int64, grown bool) {
 	if 2*live <= baseMemory {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"math"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -33,13 +35,39 @@ func TestServeLimitsItsHeapUnlessGOMEMLIMITIsSet(t *testing.T) {
 	if logged.Len() > 0 {
 		t.Errorf("a heap of 20 MB after starting is what the limit expects, yet it logged %q", logged.String())
 	}
-	if got := limitMemory(env(nil), log); got != debug.SetMemoryLimit(-1) || got < want {
-		t.Fatalf("limitMemory: limit %d (runtime %d), want at least %d", got, debug.SetMemoryLimit(-1), want)
+	if got := limitMemory(env(nil), log, func() uint64 { return 20 << 20 }); got != want || debug.SetMemoryLimit(-1) != want {
+		t.Fatalf("limitMemory of a 20 MiB heap: limit %d (runtime %d), want %d", got, debug.SetMemoryLimit(-1), want)
+	}
+	if got, want := limitMemory(env(nil), log, func() uint64 { return 50 << 20 }), int64(100<<20)+access.HashMemory(); got != want {
+		t.Fatalf("limitMemory of a 50 MiB heap: limit %d, want %d: the measurement must reach the limit", got, want)
 	}
 	debug.SetMemoryLimit(1 << 40)
 	if got := setMemoryLimit(env(map[string]string{"GOMEMLIMIT": "1TiB"}), log, 500<<20); got != 1<<40 || debug.SetMemoryLimit(-1) != 1<<40 {
 		t.Fatalf("with GOMEMLIMIT set: %d", got)
 	}
+}
+
+// The heap the limit is set from is what a collection leaves live, not
+// what was ever allocated or what the runtime has mapped: a start-up's
+// garbage (a demo seed's hashes, 100 MB) must not raise the limit.
+func TestTheLimitIsSetFromTheLiveHeapNotTheGarbage(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no collection but liveHeap's own
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	garbage := make([][]byte, 100)
+	for i := range garbage {
+		garbage[i] = make([]byte, 1<<20)
+	}
+	kept := make([]byte, 40<<20) // live while measured
+	for i := range kept {
+		kept[i] = 1
+	}
+	garbage = nil
+	live := liveHeap()
+	if live < 40<<20 || live > 90<<20 {
+		t.Fatalf("liveHeap = %d MiB with 40 MiB kept and 100 MiB of garbage: want 40 MiB and what the test process holds besides", live>>20)
+	}
+	runtime.KeepAlive(kept)
+	runtime.KeepAlive(garbage)
 }
 
 // A server whose heap holds more after starting than baseMemory allows for

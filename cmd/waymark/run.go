@@ -523,7 +523,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer stopMetrics(context.Background())
-	limitMemory(getenv, log) // memory.go
+	limitMemory(getenv, log, liveHeap) // memory.go: after NewServer, so that the parsed pages are in the heap it measures
 	go releaseWhenQuiet(ctx, access.HashActivity, debug.FreeOSMemory)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
