@@ -26,14 +26,13 @@ const baseMemory = 64 << 20
 // what it keeps for good (the parsed pages, say) is in the heap it
 // measures.
 func limitMemory(getenv func(string) string, log *slog.Logger, live func() uint64) int64 {
-	limit := setMemoryLimit(getenv, log, live())
-	debug.FreeOSMemory()
-	return limit
+	return setMemoryLimit(getenv, log, live())
 }
 
 // liveHeap is the heap that is live now: what a full collection leaves.
+// The collection also hands what it freed back to the system.
 func liveHeap() uint64 {
-	runtime.GC()
+	debug.FreeOSMemory()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
