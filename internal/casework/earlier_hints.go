@@ -104,16 +104,7 @@ func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathw
 			h.Found = append(h.Found, store.EarlierHintCase{CaseID: id, Probability: p})
 		}
 	}
-	slices.SortStableFunc(h.Found, func(a, b store.EarlierHintCase) int {
-		switch {
-		case a.Probability > b.Probability:
-			return -1
-		case a.Probability < b.Probability:
-			return 1
-		}
-		return 0
-	})
-	h.Found = h.Found[:min(len(h.Found), earlierRecordsShown)]
+	h.Found = strongestShown(h.Found)
 	if err := tx.SaveEarlierHint(after.ID, h); err != nil {
 		return err
 	}
@@ -145,6 +136,25 @@ func (s *Service) systemCaseEntry(caseID, action, detail string) audit.Entry {
 	return audit.Entry{At: s.now(), ActorID: "system", CaseID: caseID, Action: action, Detail: detail}
 }
 
+// strongestShown orders a hint's records strongest first and keeps the
+// ones the page shows. Without the cut, a child referred again and again
+// would grow the hint of each earlier referral by one record a referral,
+// and every later referral would decrypt, decode and re-seal those longer
+// and longer lists while it holds the write. A record cut from another
+// case's hint comes back when that case's own details are next compared.
+func strongestShown(found []store.EarlierHintCase) []store.EarlierHintCase {
+	slices.SortStableFunc(found, func(a, b store.EarlierHintCase) int {
+		switch {
+		case a.Probability > b.Probability:
+			return -1
+		case a.Probability < b.Probability:
+			return 1
+		}
+		return 0
+	})
+	return found[:min(len(found), earlierRecordsShown)]
+}
+
 // setInHint puts case other in case id's hint at probability p, or takes
 // it out below the "possible" probability.
 func setInHint(tx *store.Tx, id, other string, p float64) error {
@@ -163,6 +173,7 @@ func setInHint(tx *store.Tx, id, other string, p float64) error {
 	default:
 		h.Found = append(h.Found, store.EarlierHintCase{CaseID: other, Probability: p})
 	}
+	h.Found = strongestShown(h.Found)
 	return tx.SaveEarlierHint(id, h)
 }
 

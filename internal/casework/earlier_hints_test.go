@@ -104,3 +104,42 @@ func TestEditingAChildsDetailsOverAndOverIsHeldAsPossibleProbing(t *testing.T) {
 		}
 	})
 }
+
+// TestAnEarlierRecordHintHoldsNoMoreThanThePageShows: when the same child
+// is referred again and again (issue 14 §1), each new case is put in the
+// hints of the cases it was compared with. Those hints keep the strongest
+// records the page shows and no more, so a child referred many times does
+// not make every later referral decrypt, decode and re-seal an ever longer
+// list in the write that files it.
+func TestAnEarlierRecordHintHoldsNoMoreThanThePageShows(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		var cases []string
+		for range 9 {
+			cases = append(cases, p.raise(bornOnAmirasBirthday))
+			p.clock.Advance(24 * 3600e9)
+		}
+		for _, id := range cases {
+			var h store.EarlierHint
+			if err := db.View(p.ctx, func(tx *store.Tx) error {
+				var err error
+				h, err = tx.EarlierHint(id)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(h.Found) != 5 {
+				t.Errorf("case %s's hint holds %d earlier records of the child, want the 5 the page shows", id, len(h.Found))
+			}
+			for i := 1; i < len(h.Found); i++ {
+				if h.Found[i].Probability > h.Found[i-1].Probability {
+					t.Errorf("case %s's hint is not strongest first: %+v", id, h.Found)
+				}
+			}
+		}
+		l, err := p.svc.CaseLinksOverview(p.ctx, p.CSWorker, cases[0])
+		if err != nil || l.Summary.Found != 5 {
+			t.Errorf("the first case's overview: %+v, %v; want 5 possible earlier records", l.Summary, err)
+		}
+	})
+}

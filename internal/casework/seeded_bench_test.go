@@ -220,3 +220,21 @@ func BenchmarkSeededRecordNote(b *testing.B) {
 	}
 	f.report(b, 1)
 }
+
+// BenchmarkSeededRaiseConcern: the teacher of the first seeded partnership
+// raises a concern (§5.1), one durable, audited write a time: the
+// partnership's Children's Services team is found, the case filed, and the
+// child compared with the cases filed under the same matching keys.
+func BenchmarkSeededRaiseConcern(b *testing.B) {
+	f := openSeeded(b)
+	ctx := context.Background()
+	f.db.SetChildrensServicesOrg("org-p001-cs") // as the load runs serve it
+	b.ResetTimer()
+	for range b.N {
+		if _, err := f.svc.RaiseConcern(ctx, f.teacher, storetest.ValidConcern(time.Now())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	f.report(b, 1)
+}

@@ -52,6 +52,8 @@ var ErrDecrypt = errors.New("crypt: message authentication failed (wrong key, wr
 type KeyRing struct {
 	keys       map[string][]byte
 	seal       map[string][]byte // history-sealing keys derived from each (seal.go)
+	identity   map[string][]byte // identity-sealing keys derived from each (seal.go)
+	token      map[string][]byte // token-hashing keys derived from each (seal.go)
 	order      []string
 	unwrapOnly map[string]bool
 }
@@ -146,9 +148,13 @@ func (r *KeyRing) add(id string, key []byte, unwrapOnly bool) error {
 	}
 	r.keys[id] = append([]byte(nil), key...)
 	if r.seal == nil {
-		r.seal = map[string][]byte{}
+		r.seal, r.identity, r.token = map[string][]byte{}, map[string][]byte{}, map[string][]byte{}
 	}
+	// Derived once here: every user, organisation and session read checks
+	// a seal or hashes a token with one of these.
 	r.seal[id] = derive(key, sealLabel, KeySize)
+	r.identity[id] = derive(key, identityLabel, KeySize)
+	r.token[id] = derive(key, tokenLabel, KeySize)
 	r.order = append(r.order, id)
 	if unwrapOnly {
 		if r.unwrapOnly == nil {

@@ -56,21 +56,21 @@ func (r *KeyRing) SigningKey(id string) (ed25519.PrivateKey, error) {
 // IdentityKey returns the key that seals user and organisation rows,
 // derived from master key id.
 func (r *KeyRing) IdentityKey(id string) ([]byte, error) {
-	mk, ok := r.keys[id]
+	k, ok := r.identity[id]
 	if !ok {
 		return nil, fmt.Errorf("crypt: an account or organisation was sealed under master key %q, which is not configured", id)
 	}
-	return derive(mk, identityLabel, KeySize), nil
+	return k, nil
 }
 
 // TokenKey returns the key that keys stored token hashes, derived from
 // master key id.
 func (r *KeyRing) TokenKey(id string) ([]byte, error) {
-	mk, ok := r.keys[id]
+	k, ok := r.token[id]
 	if !ok {
 		return nil, fmt.Errorf("crypt: master key %q is not configured", id)
 	}
-	return derive(mk, tokenLabel, KeySize), nil
+	return k, nil
 }
 
 // LedgerKey returns the key that authenticates erasure ledger lines,

@@ -132,10 +132,31 @@ func (t *Tx) PartnershipLeadsOf(partnershipID string) ([]User, error) {
 // partnership. Otherwise it answers as ChildrensServicesOrg does, so a
 // deployment of one partnership behaves as before.
 func (t *Tx) ChildrensServicesOrgFor(partnershipID string) (Organisation, error) {
-	orgs, err := t.PartnershipOrganisations(partnershipID)
+	// Only the flagged rows are read and checked against their seals: a
+	// county's partnership holds hundreds of schools and surgeries, and
+	// every concern raised asks this. The flag is sealed, so a row whose
+	// flag was set behind Waymark's back fails its seal here, and one whose
+	// flag was cleared would have failed it in the full list too.
+	rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.partnership_id = $1 AND o.childrens_services ORDER BY o.name, o.id`, partnershipID)
 	if err != nil {
+		return Organisation{}, fmt.Errorf("store: finding a partnership's Children's Services: %w", err)
+	}
+	var orgs []Organisation
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			rows.Close()
+			return Organisation{}, err
+		}
+		if t.orgSealed(o) {
+			orgs = append(orgs, o)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
 		return Organisation{}, err
 	}
+	rows.Close()
 	named := ""
 	if p := t.db.frontDoor.Load(); p != nil {
 		named = *p
