@@ -56,6 +56,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -705,6 +706,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type procStats struct {
 	rssKB, peakKB int64 // VmRSS, VmHWM
 	cpuTicks      int64 // utime + stime, in clock ticks
+	// with is the server and its child processes (serve's password hash
+	// worker) together; peakKB there is the sum of each one's own peak, so
+	// at least their peak together.
+	with     *procStats
+	children int
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat times: 100 on every
@@ -725,7 +731,53 @@ func procSample(pid int) (procStats, error) {
 	if err != nil {
 		return procStats{}, fmt.Errorf("reading its CPU time (Linux /proc only): %w", err)
 	}
-	return parseProc(status, stat)
+	p, err := parseProc(status, stat)
+	if err != nil {
+		return p, err
+	}
+	kids, err := childPIDs(pid)
+	if err != nil || len(kids) == 0 {
+		return p, err
+	}
+	with := p
+	for _, k := range kids {
+		status, err1 := os.ReadFile(fmt.Sprintf("%s/%d/status", procRoot, k))
+		stat, err2 := os.ReadFile(fmt.Sprintf("%s/%d/stat", procRoot, k))
+		if err1 != nil || err2 != nil {
+			continue // it ended in between
+		}
+		c, err := parseProc(status, stat)
+		if err != nil {
+			return p, fmt.Errorf("its child process %d: %w", k, err)
+		}
+		with.rssKB += c.rssKB
+		with.peakKB += c.peakKB
+		with.cpuTicks += c.cpuTicks
+		p.children++
+	}
+	p.with = &with
+	return p, nil
+}
+
+// childPIDs lists a process's children, from each of its threads' list.
+func childPIDs(pid int) ([]int, error) {
+	files, err := filepath.Glob(fmt.Sprintf("%s/%d/task/*/children", procRoot, pid))
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, s := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(s); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
 }
 
 // parseProc reads VmRSS and VmHWM from /proc/PID/status and utime+stime
@@ -781,6 +833,16 @@ func reportProc(w io.Writer, pid int, before, after procStats, elapsed time.Dura
 	fmt.Fprintf(w, "server %d: RSS %.1f MB at start, %.1f MB at end, peak %.1f MB; CPU %s user+system over %s (%.2f cores)\n",
 		pid, mb(before.rssKB), mb(after.rssKB), mb(after.peakKB),
 		cpu.Round(10*time.Millisecond), elapsed.Round(time.Millisecond), cpu.Seconds()/elapsed.Seconds())
+	if before.with == nil || after.with == nil {
+		return
+	}
+	// serve's password hash worker is a process of its own: what the
+	// service costs the machine is both.
+	b, a := before.with, after.with
+	cpu = time.Duration(a.cpuTicks-b.cpuTicks) * time.Second / clockTicks
+	fmt.Fprintf(w, "server %d with its %d child process(es) (the password hash worker): RSS %.1f MB at start, %.1f MB at end, peak at most %.1f MB (each one's peak, added); CPU %s user+system (%.2f cores)\n",
+		pid, after.children, mb(b.rssKB), mb(a.rssKB), mb(a.peakKB),
+		cpu.Round(10*time.Millisecond), cpu.Seconds()/elapsed.Seconds())
 }
 
 func mixString(mix []weighted) string {

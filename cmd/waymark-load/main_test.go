@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -329,6 +330,44 @@ func TestServerPIDOfThisProcessIsRead(t *testing.T) {
 	}
 	if _, err := procSample(1 << 30); err == nil || !strings.Contains(err.Error(), "Linux /proc only") {
 		t.Errorf("a missing process: %v", err)
+	}
+}
+
+// TestTheServersChildProcessesAreCountedWithIt: serve's password hash
+// worker is a process of its own, so --server-pid reports the server
+// alone and the server with its children, whose memory and processor time
+// the machine pays for too.
+func TestTheServersChildProcessesAreCountedWithIt(t *testing.T) {
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		t.Skip("no /proc: --server-pid is Linux only")
+	}
+	sleeper, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command to start a child with")
+	}
+	child := exec.Command(sleeper, "60")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Process.Kill(); child.Wait() }()
+	p, err := procSample(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := procSample(child.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.with != nil || c.children != 0 {
+		t.Errorf("a process with no child: %+v", c)
+	}
+	if p.children < 1 || p.with == nil || p.with.rssKB < p.rssKB+c.rssKB/2 || p.with.peakKB < p.peakKB {
+		t.Errorf("with a child of %d kB: %+v, together %+v", c.rssKB, p, p.with)
+	}
+	var out bytes.Buffer
+	reportProc(&out, os.Getpid(), p, p, time.Second)
+	if !strings.Contains(out.String(), "child process(es) (the password hash worker)") {
+		t.Errorf("the report: %q", out.String())
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"waymark/internal/access"
 	"waymark/internal/buildinfo"
 )
 
@@ -17,6 +18,9 @@ import (
 var version string
 
 func main() {
+	if os.Getenv(access.HashWorkerEnv) == "1" { // started by serve: hashworker.go
+		os.Exit(hashWorkerMain())
+	}
 	buildinfo.SetRelease(version)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

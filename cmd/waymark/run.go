@@ -472,6 +472,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	// Password hashes are derived by a worker process the kernel runs at a
+	// lower priority, so a sign-in does not slow the pages of everyone
+	// already working (hashworker.go).
+	defer startHashWorker(log)()
 	// The loops beside the server that use the database (reminders, alert
 	// emails, checkpoints, the erasure ledger, this replica's keys) run in
 	// bg, and serve stops them and waits for them before the database

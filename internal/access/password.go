@@ -131,12 +131,19 @@ func idKey(ctx context.Context, bounded bool, password, salt []byte, time, memor
 	if err := takeSlot(ctx, bounded); err != nil {
 		return nil, err
 	}
-	reclaimHashMemory()
 	defer func() {
-		hashGarbage.Add(int64(memory)) // its Memory is garbage now
 		hashesEnded.Add(1)
 		<-hashSlots
 	}()
+	if w := hashWorker.Load(); w != nil { // hashworker.go
+		key, err := w.Derive(password, salt, time, memory, threads, keyLen)
+		if err == nil {
+			return key, nil
+		}
+		w.log.Warn("a password hash was derived in the server's own process: the hash worker did not answer; it is started again for the next", "err", err)
+	}
+	reclaimHashMemory()
+	defer hashGarbage.Add(int64(memory)) // its Memory is garbage now
 	return kdf(password, salt, time, memory, threads, keyLen), nil
 }
 

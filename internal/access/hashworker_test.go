@@ -1,0 +1,236 @@
+package access
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// TestMain lets this test binary be the hash worker, as serve runs the
+// waymark binary: started with HashWorkerEnv=1 it serves hashes and exits.
+func TestMain(m *testing.M) {
+	if os.Getenv(HashWorkerEnv) == "1" {
+		if err := RunHashWorker(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func testWorker(t *testing.T) *HashWorker {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewHashWorker(exe, nil)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+// small parameters keep the tests quick; the worker takes any the server
+// would.
+var small = Argon2Params{Memory: 1024, Time: 1, Threads: 2, KeyLen: 32, SaltLen: 16}
+
+func TestAHashFromTheWorkerIsTheKeyTheServerWouldDerive(t *testing.T) {
+	w := testWorker(t)
+	for i, pw := range []string{"correct horse battery staple", "", strings.Repeat("é", 300)} {
+		salt := []byte(fmt.Sprintf("salt of test %02d", i))
+		got, err := w.Derive([]byte(pw), salt, small.Time, small.Memory, small.Threads, small.KeyLen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := argon2.IDKey([]byte(pw), salt, small.Time, small.Memory, small.Threads, small.KeyLen); !bytes.Equal(got, want) {
+			t.Errorf("password %d: the worker's key differs from argon2id's", i)
+		}
+	}
+}
+
+// TestSignInChecksPasswordsThroughTheWorker: with the worker in use, a
+// password hashed before it checks against the right password only, and
+// the worker did the work.
+func TestSignInChecksPasswordsThroughTheWorker(t *testing.T) {
+	hash, err := HashPassword("a long enough password", small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := testWorker(t)
+	UseHashWorker(w)
+	defer UseHashWorker(nil)
+	in := countKDF(t)
+	for _, c := range []struct {
+		pw   string
+		want bool
+	}{{"a long enough password", true}, {"a long enough passworD", false}} {
+		ok, err := CheckPassword(hash, c.pw)
+		if err != nil || ok != c.want {
+			t.Errorf("CheckPassword(%q) = %v, %v; want %v", c.pw, ok, err, c.want)
+		}
+	}
+	if n := in(); n != 0 {
+		t.Errorf("%d hashes were derived in this process, not by the worker", n)
+	}
+}
+
+// countKDF counts the hashes derived in this process from now on.
+func countKDF(t *testing.T) func() int {
+	var mu sync.Mutex
+	n := 0
+	old := kdf
+	kdf = func(p, s []byte, ti, m uint32, th uint8, k uint32) []byte {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		return old(p, s, ti, m, th, k)
+	}
+	t.Cleanup(func() { kdf = old })
+	return func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+// TestTheHashWorkerRunsAtALowerPriority: every thread of the worker runs
+// at HashWorkerNice, so the kernel gives the server's own threads the
+// processors first.
+func TestTheHashWorkerRunsAtALowerPriority(t *testing.T) {
+	w := testWorker(t)
+	// A hash with two lanes makes the worker start its threads.
+	if _, err := w.Derive([]byte("pw"), []byte("sixteen byte salt"), 1, 8*1024, 4, 32); err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", w.PID()))
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("the worker's threads: %v, %v", tasks, err)
+	}
+	for _, f := range tasks {
+		nice := niceOf(t, f)
+		if nice != HashWorkerNice {
+			t.Errorf("%s runs at nice %d, want %d", f, nice, HashWorkerNice)
+		}
+	}
+	if n := niceOf(t, fmt.Sprintf("/proc/%d/stat", os.Getpid())); n != 0 {
+		t.Errorf("starting the worker left this process at nice %d", n)
+	}
+	self, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", os.Getpid()))
+	for _, f := range self {
+		if n := niceOf(t, f); n != 0 {
+			t.Errorf("a thread of the server, %s, runs at nice %d", f, n)
+		}
+	}
+}
+
+// niceOf reads field 19 of a /proc stat file.
+func niceOf(t *testing.T, file string) int {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])) // f[0] is field 3
+	n, err := strconv.Atoi(f[16])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestASignInIsCheckedWhenTheWorkerHasDied: a worker killed (by an
+// administrator, or for memory) costs no sign-in: the hash is derived in
+// the server's process, and the next one starts a new worker.
+func TestASignInIsCheckedWhenTheWorkerHasDied(t *testing.T) {
+	hash, err := HashPassword("a long enough password", small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := testWorker(t)
+	UseHashWorker(w)
+	defer UseHashWorker(nil)
+	pid := w.PID()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the server's end has seen it go (its output closed).
+	for {
+		w.mu.Lock()
+		p := w.proc
+		w.mu.Unlock()
+		p.mu.Lock()
+		dead := p.dead
+		p.mu.Unlock()
+		if dead {
+			break
+		}
+		syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+	}
+	if ok, err := CheckPassword(hash, "a long enough password"); err != nil || !ok {
+		t.Fatalf("the right password after the worker died: %v, %v", ok, err)
+	}
+	if w.PID() == pid || w.PID() == 0 || w.started.Load() != 2 {
+		t.Errorf("the worker was not started again: pid %d (was %d), %d started", w.PID(), pid, w.started.Load())
+	}
+	if ok, err := CheckPassword(hash, "not the password at all"); err != nil || ok {
+		t.Errorf("a wrong password with the new worker: %v, %v", ok, err)
+	}
+}
+
+// TestTheWorkerAnswersEachRequestWithItsOwnKey: hashes asked at once come
+// back to the request that asked, whatever order they finish in.
+func TestTheWorkerAnswersEachRequestWithItsOwnKey(t *testing.T) {
+	w := testWorker(t)
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			pw, salt := fmt.Appendf(nil, "password %d", i), fmt.Appendf(nil, "a salt for %02d", i)
+			mem := uint32(256 * (1 + i%4)) // some finish sooner than others
+			got, err := w.Derive(pw, salt, 1, mem, 1, 32)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !bytes.Equal(got, argon2.IDKey(pw, salt, 1, mem, 1, 32)) {
+				t.Errorf("request %d got another request's key", i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestTheWorkerRefusesRequestsItDoesNotTake: parameters past the limits
+// are refused before anything is sent, and a frame the worker cannot take
+// stops it with an error rather than allocating what it asks.
+func TestTheWorkerRefusesRequestsItDoesNotTake(t *testing.T) {
+	w := testWorker(t)
+	for _, c := range []struct {
+		time, memory uint32
+		threads      uint8
+	}{{1, maxWorkerMemory + 1, 1}, {0, 1024, 1}, {maxWorkerTime + 1, 1024, 1}, {1, 1024, 0}} {
+		if _, err := w.Derive([]byte("pw"), []byte("salt"), c.time, c.memory, c.threads, 32); err == nil {
+			t.Errorf("m=%d t=%d p=%d was taken", c.memory, c.time, c.threads)
+		}
+	}
+	frame := make([]byte, workerHeaderBytes)
+	binary.BigEndian.PutUint32(frame[8:], 1)
+	binary.BigEndian.PutUint32(frame[12:], 1<<31) // 2 TiB of memory
+	frame[16] = 1
+	binary.BigEndian.PutUint32(frame[17:], 32)
+	var out bytes.Buffer
+	if err := ServeHashWorker(bytes.NewReader(frame), &out); err == nil || out.Len() != 0 {
+		t.Errorf("a frame asking for 2 TiB: %v, %d bytes answered", err, out.Len())
+	}
+	// A frame cut short ends the worker without an answer.
+	if err := ServeHashWorker(bytes.NewReader(frame[:10]), &out); err == nil || out.Len() != 0 {
+		t.Errorf("a frame cut short: %v, %d bytes answered", err, out.Len())
+	}
+}
