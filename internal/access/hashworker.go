@@ -379,11 +379,15 @@ func serveHashes(in io.Reader, out io.Writer, collect func()) error {
 			binary.BigEndian.PutUint64(answer[0:], id)
 			binary.BigEndian.PutUint32(answer[8:], uint32(len(key)))
 			copy(answer[12:], key)
+			// Counted as ended before it is answered: the server sends the
+			// next hash only once it has the answer, and that hash must see
+			// this one's buffer as garbage to collect.
+			n := ended.Add(1)
+			last := running.Add(-1) == 0
 			wmu.Lock()
 			out.Write(answer) // a broken pipe: the server has gone, and the next read ends the loop
 			wmu.Unlock()
-			n := ended.Add(1)
-			if running.Add(-1) == 0 {
+			if last {
 				time.AfterFunc(workerQuiet, func() {
 					if running.Load() == 0 && ended.Load() == n {
 						debug.FreeOSMemory()
