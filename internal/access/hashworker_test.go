@@ -42,6 +42,20 @@ func testWorker(t *testing.T) *HashWorker {
 	return w
 }
 
+// usingWorker hashes "a long enough password" in this process, then
+// sends this process's hashes to a new worker until the test ends.
+func usingWorker(t *testing.T) (hash string, w *HashWorker) {
+	t.Helper()
+	hash, err := HashPassword("a long enough password", small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = testWorker(t)
+	UseHashWorker(w)
+	t.Cleanup(func() { UseHashWorker(nil) })
+	return hash, w
+}
+
 // small parameters keep the tests quick; the worker takes any the server
 // would.
 var small = Argon2Params{Memory: 1024, Time: 1, Threads: 2, KeyLen: 32, SaltLen: 16}
@@ -64,13 +78,7 @@ func TestAHashFromTheWorkerIsTheKeyTheServerWouldDerive(t *testing.T) {
 // password hashed before it checks against the right password only, and
 // the worker did the work.
 func TestSignInChecksPasswordsThroughTheWorker(t *testing.T) {
-	hash, err := HashPassword("a long enough password", small)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := testWorker(t)
-	UseHashWorker(w)
-	defer UseHashWorker(nil)
+	hash, _ := usingWorker(t)
 	in := countKDF(t)
 	for _, c := range []struct {
 		pw   string
@@ -150,13 +158,7 @@ func niceOf(t *testing.T, file string) int {
 // administrator, or for memory) costs no sign-in: the hash is derived in
 // the server's process, and the next one starts a new worker.
 func TestASignInIsCheckedWhenTheWorkerHasDied(t *testing.T) {
-	hash, err := HashPassword("a long enough password", small)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := testWorker(t)
-	UseHashWorker(w)
-	defer UseHashWorker(nil)
+	hash, w := usingWorker(t)
 	pid := w.PID()
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
