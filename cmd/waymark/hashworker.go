@@ -35,7 +35,7 @@ func startHashWorker(log *slog.Logger) (stop func()) {
 			access.UseHashWorker(w)
 			log.Debug("password hashes are derived by a worker process at a lower priority", "pid", w.PID())
 			return func() {
-				access.UseHashWorker(nil)
+				access.StopUsingHashWorker(w)
 				w.Close()
 			}
 		}

@@ -3,24 +3,26 @@ package access
 // Password hashes in a process of their own, at a lower CPU priority.
 //
 // An argon2id check of DefaultArgon2 keeps both of a small server's
-// processors busy for a fifth of a second and holds 64 MiB. In the server's
-// own process those two goroutines share the processors equally with every
-// request being answered, so each sign-in slows every page open at that
-// moment (docs/performance.md, "Sign-in hashes beside the pages"). The
-// kernel can do better than the Go scheduler here, if it is told: serve
-// starts one worker process (`waymark` itself, with WAYMARK_HASH_WORKER=1
-// in its environment) at nice 10, sends it each derivation over a pipe and
-// reads back the key. The kernel then gives the people already working the
-// processors first and the hashes what is left, and the 64 MiB a hash
-// holds is the worker's, handed back to the system after each hash, not
-// the server's heap.
+// processors busy for tens of milliseconds and holds 64 MiB. In the
+// server's own process those two goroutines share the processors equally
+// with every request being answered, so each sign-in slowed every page
+// open at that moment (docs/performance.md, "Sign-in hashes in a worker
+// process, and a cheaper raise"). The kernel can do better than the Go
+// scheduler here, if it is told: serve starts one worker process
+// (`waymark` itself, with only WAYMARK_HASH_WORKER=1 and the Go runtime's
+// own variables in its environment) at nice 10, sends it each derivation
+// over a pipe and reads back the key. The kernel then gives the people
+// already working the processors first and the hashes what is left, and
+// the 64 MiB a hash holds is the worker's, kept while people sign in and
+// handed back once they stop (RunHashWorker), not the server's heap.
 //
 // Nothing else changes: the same slots bound how many hashes run at once
 // (a sign-in still waits, or is refused as busy, exactly as before), the
 // same parameters and salt give the same key, and the comparison with the
-// stored hash is made here. If the worker cannot be started, dies or
-// answers nonsense, the hash is derived in this process instead, and the
-// worker is started again for the next one.
+// stored hash is made here. If the worker cannot be started, dies, does
+// not answer within workerTimeout or answers nonsense, the hash is derived
+// in this process instead, and another worker is started after
+// restartBackoff.
 
 import (
 	"bufio"
@@ -67,11 +69,27 @@ type HashWorker struct {
 	path string
 	log  *slog.Logger
 
-	mu      sync.Mutex
-	proc    *workerProc // nil until started, and after it died
-	next    uint64
-	started atomic.Int64 // how many processes were started (tests)
+	mu        sync.Mutex
+	proc      *workerProc // nil until started, and after it died
+	next      uint64
+	closed    bool         // Close was called: no worker is started again
+	lastStart time.Time    // when a worker was last started (or tried)
+	started   atomic.Int64 // how many processes were started (tests)
 }
+
+// Bounds on the worker. A hash at nice 10 on a saturated machine can take
+// some seconds; one that takes workerTimeout is stopped (its process
+// killed) and derived in serve instead, so a worker that hangs, or was
+// stopped with SIGSTOP, holds a sign-in for that long and no longer.
+// After a worker dies or fails to start, serve hashes in its own process
+// and starts another only after restartBackoff, so a worker that cannot
+// run costs one attempt a minute, not a process for every sign-in.
+var (
+	workerTimeout  = 10 * time.Second
+	workerReady    = 5 * time.Second // for the worker to say it is ready
+	closeWait      = 2 * time.Second // for it to end once its input closes
+	restartBackoff = time.Minute
+)
 
 type workerProc struct {
 	log     *slog.Logger
@@ -94,11 +112,13 @@ func NewHashWorker(path string, log *slog.Logger) *HashWorker {
 	return &HashWorker{path: path, log: log}
 }
 
-// Start starts the worker process now, so that a failure shows at start-up
-// and the first sign-in does not wait for it.
+// Start starts the worker process now and waits until it says it is
+// ready, so that a worker that cannot run (a priority it may not take,
+// say) shows at start-up and the first sign-in does not wait for it.
 func (w *HashWorker) Start() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.lastStart = time.Time{} // a first start is never held back
 	_, err := w.procLocked()
 	return err
 }
@@ -113,22 +133,34 @@ func (w *HashWorker) PID() int {
 	return w.proc.cmd.Process.Pid
 }
 
-// Close stops the worker: it exits when its input closes.
+// Close stops the worker: it exits when its input closes, or is killed
+// after closeWait. No worker is started after Close.
 func (w *HashWorker) Close() error {
 	w.mu.Lock()
 	p := w.proc
 	w.proc = nil
+	w.closed = true
 	w.mu.Unlock()
 	if p == nil {
 		return nil
 	}
 	p.closing.Store(true)
 	p.in.Close()
-	<-p.exited
+	select {
+	case <-p.exited:
+	case <-time.After(closeWait):
+		p.cmd.Process.Kill() // a hash still running, or a stopped process
+		<-p.exited
+	}
 	return nil
 }
 
+var errWorkerClosed = errors.New("access: the hash worker was closed")
+
 func (w *HashWorker) procLocked() (*workerProc, error) {
+	if w.closed {
+		return nil, errWorkerClosed
+	}
 	if w.proc != nil {
 		p := w.proc
 		p.mu.Lock()
@@ -139,6 +171,10 @@ func (w *HashWorker) procLocked() (*workerProc, error) {
 		}
 		w.proc = nil
 	}
+	if !w.lastStart.IsZero() && time.Since(w.lastStart) < restartBackoff {
+		return nil, errors.New("access: the hash worker stopped less than a minute ago; it is started again after that")
+	}
+	w.lastStart = time.Now()
 	p, err := startWorker(w.path, w.log)
 	if err != nil {
 		return nil, err
@@ -148,11 +184,18 @@ func (w *HashWorker) procLocked() (*workerProc, error) {
 	return p, nil
 }
 
-// startWorker starts the worker process; it lowers its own priority
-// first thing (RunHashWorker).
+// startWorker starts the worker process and waits for it to say it is
+// ready: it lowers its own priority first thing (RunHashWorker) and ends
+// if it cannot. Its environment holds only what it needs: serve's may hold
+// the database password or the master key.
 func startWorker(path string, log *slog.Logger) (*workerProc, error) {
 	cmd := exec.Command(path)
-	cmd.Env = append(os.Environ(), HashWorkerEnv+"=1")
+	cmd.Env = []string{HashWorkerEnv + "=1"}
+	for _, k := range []string{"GOMAXPROCS", "GODEBUG", "GOTRACEBACK"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
 	cmd.Stderr = os.Stderr
 	// It ends when its input closes, which the kernel does when this
 	// process ends, however it ends.
@@ -167,12 +210,37 @@ func startWorker(path string, log *slog.Logger) (*workerProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("access: starting the hash worker: %w", err)
 	}
+	r := bufio.NewReader(out)
+	ready := make(chan error, 1)
+	go func() {
+		b, err := r.ReadByte()
+		if err == nil && b != workerReadyByte {
+			err = fmt.Errorf("it began with byte %#x", b)
+		}
+		ready <- err
+	}()
+	select {
+	case err = <-ready:
+	case <-time.After(workerReady):
+		err = errors.New("it did not say it was ready in time")
+	}
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("access: the hash worker did not start: %w", err)
+	}
 	p := &workerProc{log: log, cmd: cmd, in: in, pending: map[uint64]chan []byte{}, exited: make(chan struct{})}
-	go p.read(bufio.NewReader(out))
+	go p.read(r)
 	return p, nil
 }
 
-// lowerPriority puts every thread of this process at HashWorkerNice.
+// workerReadyByte is the first byte the worker writes, once its priority
+// is lowered.
+const workerReadyByte = 'R'
+
+// lowerPriority puts every thread of this process at HashWorkerNice, or
+// leaves it lower (a serve started with nice 15 has a worker at 15: raising
+// a priority needs a privilege).
 // Linux keeps a nice value for each thread, and a new thread takes the
 // value of the thread that made it; so once every thread has been set,
 // every later one is too. A thread made while the first pass ran may have
@@ -195,8 +263,8 @@ func lowerPriority() error {
 			if err != nil {
 				continue // the thread ended
 			}
-			if 20-prio == HashWorkerNice {
-				continue
+			if 20-prio >= HashWorkerNice {
+				continue // as low already, or lower: only ever lowered
 			}
 			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, HashWorkerNice); err != nil {
 				return err
@@ -256,10 +324,10 @@ var errWorkerGone = errors.New("access: the hash worker stopped before answering
 // Derive asks the worker for argon2id's key. It returns an error, and the
 // caller derives the key itself, when the worker is not there or stops
 // before answering.
-func (w *HashWorker) Derive(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
-	if len(password) > maxWorkerField || len(salt) > maxWorkerField || keyLen > maxWorkerField ||
-		memory > maxWorkerMemory || time > maxWorkerTime || time == 0 || threads == 0 {
-		return nil, fmt.Errorf("access: parameters the hash worker does not take (m=%d, t=%d, p=%d)", memory, time, threads)
+func (w *HashWorker) Derive(password, salt []byte, passes, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
+	if len(password) > maxWorkerField || len(salt) > maxWorkerField || keyLen > maxWorkerField || keyLen == 0 ||
+		memory > maxWorkerMemory || passes > maxWorkerTime || passes == 0 || threads == 0 {
+		return nil, fmt.Errorf("%w (m=%d, t=%d, p=%d, key %d bytes)", errWorkerParams, memory, passes, threads, keyLen)
 	}
 	w.mu.Lock()
 	p, err := w.procLocked()
@@ -280,7 +348,7 @@ func (w *HashWorker) Derive(password, salt []byte, time, memory uint32, threads 
 
 	frame := make([]byte, workerHeaderBytes, workerHeaderBytes+len(password)+len(salt))
 	binary.BigEndian.PutUint64(frame[0:], id)
-	binary.BigEndian.PutUint32(frame[8:], time)
+	binary.BigEndian.PutUint32(frame[8:], passes)
 	binary.BigEndian.PutUint32(frame[12:], memory)
 	frame[16] = threads
 	binary.BigEndian.PutUint32(frame[17:], keyLen)
@@ -297,12 +365,28 @@ func (w *HashWorker) Derive(password, salt []byte, time, memory uint32, threads 
 		p.mu.Unlock()
 		return nil, fmt.Errorf("access: sending to the hash worker: %w", err)
 	}
-	key, ok := <-ch
-	if !ok || uint32(len(key)) != keyLen {
-		return nil, errWorkerGone
+	timer := time.NewTimer(workerTimeout)
+	defer timer.Stop()
+	select {
+	case key, ok := <-ch:
+		if !ok || uint32(len(key)) != keyLen {
+			return nil, errWorkerGone
+		}
+		return key, nil
+	case <-timer.C:
+		// Hung, stopped, or answering another id: it is killed, every hash
+		// waiting on it is derived in serve, and another is started later.
+		p.mu.Lock()
+		delete(p.pending, id)
+		p.mu.Unlock()
+		p.cmd.Process.Kill()
+		return nil, fmt.Errorf("access: the hash worker did not answer in %s and was stopped", workerTimeout)
 	}
-	return key, nil
 }
+
+// errWorkerParams: parameters the worker does not take; the hash is
+// derived in serve, and the worker is not at fault.
+var errWorkerParams = errors.New("access: parameters the hash worker does not take")
 
 // RunHashWorker is the whole of a worker process: ServeHashWorker on in
 // and out, with the memory settings that suit it. Its heap is the hashes'
@@ -322,6 +406,9 @@ func RunHashWorker(in io.Reader, out io.Writer) error {
 	}
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(HashMemory() + workerHeadroom)
+	if _, err := out.Write([]byte{workerReadyByte}); err != nil {
+		return err
+	}
 	return serveHashes(in, out, runtime.GC)
 }
 
@@ -341,7 +428,7 @@ func ServeHashWorker(in io.Reader, out io.Writer) error { return serveHashes(in,
 // serveHashes is ServeHashWorker, calling collect before a hash starts
 // when no other is running.
 func serveHashes(in io.Reader, out io.Writer, collect func()) error {
-	r := bufio.NewReader(in)
+	r := in // unbuffered: no buffer of its own keeps past passwords
 	var wmu sync.Mutex
 	var running, ended atomic.Int64
 	var wg sync.WaitGroup
@@ -404,3 +491,7 @@ var hashWorker atomic.Pointer[HashWorker]
 // UseHashWorker sends every password hash of this process to w from now
 // on (nil: derive them in this process again).
 func UseHashWorker(w *HashWorker) { hashWorker.Store(w) }
+
+// StopUsingHashWorker derives this process's hashes in it again, unless
+// another worker has been put in w's place meanwhile.
+func StopUsingHashWorker(w *HashWorker) { hashWorker.CompareAndSwap(w, nil) }

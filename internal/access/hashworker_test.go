@@ -3,14 +3,18 @@ package access
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -156,14 +160,37 @@ func niceOf(t *testing.T, file string) int {
 
 // TestASignInIsCheckedWhenTheWorkerHasDied: a worker killed (by an
 // administrator, or for memory) costs no sign-in: the hash is derived in
-// the server's process, and the next one starts a new worker.
+// the server's process, and a new worker is started once restartBackoff
+// has passed, not for every sign-in.
 func TestASignInIsCheckedWhenTheWorkerHasDied(t *testing.T) {
 	hash, w := usingWorker(t)
 	pid := w.PID()
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	// Wait until the server's end has seen it go (its output closed).
+	waitDead(w)
+	in := countKDF(t)
+	for range 3 {
+		if ok, err := CheckPassword(hash, "a long enough password"); err != nil || !ok {
+			t.Fatalf("the right password after the worker died: %v, %v", ok, err)
+		}
+	}
+	if w.started.Load() != 1 || in() != 3 {
+		t.Errorf("within the back-off: %d workers started, %d hashes here; want 1 and 3", w.started.Load(), in())
+	}
+	w.mu.Lock()
+	w.lastStart = time.Now().Add(-restartBackoff) // the back-off has passed
+	w.mu.Unlock()
+	if ok, err := CheckPassword(hash, "not the password at all"); err != nil || ok {
+		t.Errorf("a wrong password with the new worker: %v, %v", ok, err)
+	}
+	if w.PID() == pid || w.PID() == 0 || w.started.Load() != 2 || in() != 3 {
+		t.Errorf("after the back-off: pid %d (was %d), %d started, %d hashes here", w.PID(), pid, w.started.Load(), in())
+	}
+}
+
+// waitDead waits until the server's end has seen its worker go.
+func waitDead(w *HashWorker) {
 	for {
 		w.mu.Lock()
 		p := w.proc
@@ -172,18 +199,93 @@ func TestASignInIsCheckedWhenTheWorkerHasDied(t *testing.T) {
 		dead := p.dead
 		p.mu.Unlock()
 		if dead {
-			break
+			return
 		}
-		syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+		runtime.Gosched()
+	}
+}
+
+// TestAStoppedWorkerHoldsASignInNoLongerThanItsTimeout: a worker that
+// hangs (here stopped with SIGSTOP) is killed after workerTimeout, the
+// sign-in is checked in the server's process, and Close does not wait for
+// a worker that will not end.
+func TestAStoppedWorkerHoldsASignInNoLongerThanItsTimeout(t *testing.T) {
+	defer func(d, c time.Duration) { workerTimeout, closeWait = d, c }(workerTimeout, closeWait)
+	workerTimeout, closeWait = 300*time.Millisecond, 100*time.Millisecond
+	hash, w := usingWorker(t)
+	w.mu.Lock()
+	p := w.proc
+	w.mu.Unlock()
+	if err := syscall.Kill(p.cmd.Process.Pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
 	}
 	if ok, err := CheckPassword(hash, "a long enough password"); err != nil || !ok {
-		t.Fatalf("the right password after the worker died: %v, %v", ok, err)
+		t.Fatalf("the right password with the worker stopped: %v, %v", ok, err)
 	}
-	if w.PID() == pid || w.PID() == 0 || w.started.Load() != 2 {
-		t.Errorf("the worker was not started again: pid %d (was %d), %d started", w.PID(), pid, w.started.Load())
+	<-p.exited // killed and reaped: the test would time out otherwise
+
+	w2 := testWorker(t)
+	if err := syscall.Kill(w2.PID(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
 	}
-	if ok, err := CheckPassword(hash, "not the password at all"); err != nil || ok {
-		t.Errorf("a wrong password with the new worker: %v, %v", ok, err)
+	w2.Close() // returns: the test would time out otherwise
+	if _, err := w2.Derive([]byte("pw"), []byte("a sixteen b salt"), 1, 64, 1, 32); !errors.Is(err, errWorkerClosed) || w2.started.Load() != 1 {
+		t.Errorf("a hash after Close: %v, %d started; want refused, no new worker", err, w2.started.Load())
+	}
+}
+
+// TestTheWorkerGetsNoneOfTheServersSecrets: serve's environment may hold
+// the database password or the master key; the worker's holds only what
+// it needs.
+func TestTheWorkerGetsNoneOfTheServersSecrets(t *testing.T) {
+	t.Setenv("WAYMARK_MASTER_KEY", "k1:c2VjcmV0IHRoYXQgbXVzdCBub3QgbGVhdmUgc2VydmU=")
+	t.Setenv("WAYMARK_DATABASE_PASSWORD", "not for the worker")
+	w := testWorker(t)
+	env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", w.PID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range strings.Split(strings.TrimRight(string(env), "\x00"), "\x00") {
+		name, _, _ := strings.Cut(v, "=")
+		if name != HashWorkerEnv && name != "GOMAXPROCS" && name != "GODEBUG" && name != "GOTRACEBACK" {
+			t.Errorf("the worker's environment holds %s", name)
+		}
+	}
+}
+
+// TestAWorkerStartedAtALowerPriorityKeepsIt: a serve started at nice 15
+// has a worker at 15 (it may not raise its priority), which starts and
+// answers rather than failing at every sign-in.
+func TestAWorkerStartedAtALowerPriorityKeepsIt(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nice, err := exec.LookPath("nice")
+	if err != nil {
+		t.Skip("no nice command to start the worker with")
+	}
+	// A wrapper that starts the worker at nice 15, as a serve started
+	// with `nice -n 15` would.
+	wrapper := filepath.Join(t.TempDir(), "niced")
+	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nexec "+nice+" -n 15 "+exe+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p, err := startWorker(wrapper, nil)
+	if err != nil {
+		t.Fatalf("a worker started at nice 15: %v", err)
+	}
+	w := &HashWorker{path: wrapper, proc: p}
+	t.Cleanup(func() { w.Close() })
+	got, err := w.Derive([]byte("pw"), []byte("a sixteen b salt"), 1, 64, 1, 32)
+	if err != nil || !bytes.Equal(got, argon2.IDKey([]byte("pw"), []byte("a sixteen b salt"), 1, 64, 1, 32)) {
+		t.Fatalf("it answered %x, %v", got, err)
+	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", w.PID()))
+	for _, f := range tasks {
+		if nice := niceOf(t, f); nice != 15 {
+			t.Errorf("%s runs at nice %d, want 15", f, nice)
+		}
 	}
 }
 
@@ -221,6 +323,14 @@ func TestTheWorkerRefusesRequestsItDoesNotTake(t *testing.T) {
 		if _, err := w.Derive([]byte("pw"), []byte("salt"), c.time, c.memory, c.threads, 32); err == nil {
 			t.Errorf("m=%d t=%d p=%d was taken", c.memory, c.time, c.threads)
 		}
+	}
+	if _, err := w.Derive([]byte("pw"), []byte("salt"), 1, 64, 1, 0); err == nil {
+		t.Error("an empty key was asked of the worker") // argon2 panics on one
+	}
+	// A stored hash with a key too short to be Waymark's is malformed, not
+	// derived (argon2 cannot derive an empty one).
+	if _, err := CheckPassword("$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$", "pw"); !errors.Is(err, errBadHash) {
+		t.Errorf("a hash with an empty key: %v, want malformed", err)
 	}
 	frame := make([]byte, workerHeaderBytes)
 	binary.BigEndian.PutUint32(frame[8:], 1)

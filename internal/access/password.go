@@ -140,7 +140,9 @@ func idKey(ctx context.Context, bounded bool, password, salt []byte, time, memor
 		if err == nil {
 			return key, nil
 		}
-		w.log.Warn("a password hash was derived in the server's own process: the hash worker did not answer; it is started again for the next", "err", err)
+		if !errors.Is(err, errWorkerParams) {
+			w.log.Warn("a password hash was derived in the server's own process: the hash worker did not answer", "err", err)
+		}
 	}
 	reclaimHashMemory()
 	defer hashGarbage.Add(int64(memory)) // its Memory is garbage now
@@ -237,7 +239,7 @@ func checkPassword(ctx context.Context, bounded bool, hash, password string) (bo
 		return false, errBadHash
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) < 16 { // argon2 cannot derive an empty key; no hash of Waymark's is shorter than 32 bytes
 		return false, errBadHash
 	}
 	got, err := idKey(ctx, bounded, []byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))

@@ -173,6 +173,19 @@ func setInHint(tx *store.Tx, id, other string, p float64) error {
 	default:
 		h.Found = append(h.Found, store.EarlierHintCase{CaseID: other, Probability: p})
 	}
+	if len(h.Found) > earlierRecordsShown {
+		// Cases erased since they were put here would otherwise keep
+		// their places and push a live record out of the five.
+		ids := make([]string, len(h.Found))
+		for i, f := range h.Found {
+			ids[i] = f.CaseID
+		}
+		filed, err := tx.StillFiled(ids)
+		if err != nil {
+			return err
+		}
+		h.Found = slices.DeleteFunc(h.Found, func(f store.EarlierHintCase) bool { return !filed[f.CaseID] })
+	}
 	h.Found = strongestShown(h.Found)
 	return tx.SaveEarlierHint(id, h)
 }

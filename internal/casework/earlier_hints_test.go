@@ -143,3 +143,30 @@ func TestAnEarlierRecordHintHoldsNoMoreThanThePageShows(t *testing.T) {
 		}
 	})
 }
+
+// TestErasedRecordsDoNotCrowdALiveOneOutOfAHint: duplicates of a referral
+// raised by mistake and erased (Article 17) keep no place among the five
+// records another case's hint holds, so a later genuine referral of the
+// same child still shows on the older case's overview.
+func TestErasedRecordsDoNotCrowdALiveOneOutOfAHint(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		lead, token := p.privacyLead()
+		older := p.raise(bornOnAmirasBirthday)
+		var dups []string
+		for range 5 {
+			dups = append(dups, p.raise(bornOnAmirasBirthday))
+		}
+		for _, d := range dups {
+			if err := p.svc.EraseCase(p.ctx, lead, token, storetest.Password, d, "Concern raised twice by mistake: a duplicate", "art17-1d"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.clock.Advance(21 * 24 * 3600e9)
+		later := p.raise(raisedAgainUnderAlias)
+		l, err := p.svc.CaseLinksOverview(p.ctx, p.CSWorker, older)
+		if err != nil || l.Summary.Found != 1 {
+			t.Errorf("the older case's overview: %+v, %v; want the later referral %s as one possible earlier record", l.Summary, err, later)
+		}
+	})
+}

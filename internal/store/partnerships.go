@@ -132,12 +132,16 @@ func (t *Tx) PartnershipLeadsOf(partnershipID string) ([]User, error) {
 // partnership. Otherwise it answers as ChildrensServicesOrg does, so a
 // deployment of one partnership behaves as before.
 func (t *Tx) ChildrensServicesOrgFor(partnershipID string) (Organisation, error) {
-	// Only the flagged rows are read and checked against their seals: a
-	// county's partnership holds hundreds of schools and surgeries, and
-	// every concern raised asks this. The flag is sealed, so a row whose
-	// flag was set behind Waymark's back fails its seal here, and one whose
-	// flag was cleared would have failed it in the full list too.
-	rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.partnership_id = $1 AND o.childrens_services ORDER BY o.name, o.id`, partnershipID)
+	// Only the flagged rows are checked against their seals: a county's
+	// partnership holds hundreds of schools and surgeries, and every
+	// concern raised asks this. The flag is read as every other read of the
+	// row reads it (database/sql's conversion, so a flag stored as the
+	// text "true" counts as on SQLite too) and is itself sealed, so a row
+	// whose flag was set behind Waymark's back fails its seal here, and one
+	// whose flag was cleared would have failed it in a full check too.
+	// Altered rows without the flag are not named in the log here; `waymark
+	// verify` and every other read of them name them.
+	rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.partnership_id = $1 ORDER BY o.name, o.id`, partnershipID)
 	if err != nil {
 		return Organisation{}, fmt.Errorf("store: finding a partnership's Children's Services: %w", err)
 	}
@@ -148,7 +152,7 @@ func (t *Tx) ChildrensServicesOrgFor(partnershipID string) (Organisation, error)
 			rows.Close()
 			return Organisation{}, err
 		}
-		if t.orgSealed(o) {
+		if o.ChildrensServices && t.orgSealed(o) {
 			orgs = append(orgs, o)
 		}
 	}
