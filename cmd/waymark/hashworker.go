@@ -25,21 +25,26 @@ func hashWorkerMain() int {
 }
 
 // startHashWorker starts the hash worker and sends serve's password hashes
-// to it. If it cannot start (a system that forbids new processes, say),
-// serve derives them itself, as it did before, and says so once.
+// to it. If it cannot start (a system that forbids new processes, say, or
+// one too busy for it to say it is ready in time), serve derives them
+// itself, as it did before, says so, and tries another worker a minute
+// later at the earliest, at a sign-in. Without an executable to start it
+// hashes in its own process for good.
 func startHashWorker(log *slog.Logger) (stop func()) {
 	exe, err := os.Executable()
-	if err == nil {
-		w := access.NewHashWorker(exe, log)
-		if err = w.Start(); err == nil {
-			access.UseHashWorker(w)
-			log.Debug("password hashes are derived by a worker process at a lower priority", "pid", w.PID())
-			return func() {
-				access.StopUsingHashWorker(w)
-				w.Close()
-			}
-		}
+	if err != nil {
+		log.Warn("the password hash worker cannot be started: passwords are checked in the server's own process, and sign-ins slow the pages more while they run", "err", err)
+		return func() {}
 	}
-	log.Warn("the password hash worker could not be started: passwords are checked in the server's own process, and sign-ins slow the pages more while they run", "err", err)
-	return func() {}
+	w := access.NewHashWorker(exe, log)
+	if err := w.Start(); err != nil {
+		log.Warn("the password hash worker could not be started: passwords are checked in the server's own process until another starts, a minute from now at the earliest", "err", err)
+	} else {
+		log.Debug("password hashes are derived by a worker process at a lower priority", "pid", w.PID())
+	}
+	access.UseHashWorker(w)
+	return func() {
+		access.StopUsingHashWorker(w)
+		w.Close()
+	}
 }

@@ -155,7 +155,10 @@ func (w *HashWorker) Close() error {
 	return nil
 }
 
-var errWorkerClosed = errors.New("access: the hash worker was closed")
+var (
+	errWorkerClosed  = errors.New("access: the hash worker was closed")
+	errWorkerBackoff = errors.New("access: the last hash worker started less than a minute ago; another is started after that")
+)
 
 func (w *HashWorker) procLocked() (*workerProc, error) {
 	if w.closed {
@@ -172,7 +175,7 @@ func (w *HashWorker) procLocked() (*workerProc, error) {
 		w.proc = nil
 	}
 	if !w.lastStart.IsZero() && time.Since(w.lastStart) < restartBackoff {
-		return nil, errors.New("access: the hash worker stopped less than a minute ago; it is started again after that")
+		return nil, errWorkerBackoff
 	}
 	w.lastStart = time.Now()
 	p, err := startWorker(w.path, w.log)
@@ -305,7 +308,7 @@ func (p *workerProc) read(r io.Reader) {
 		}
 	}
 	if !p.closing.Load() {
-		p.log.Warn("the password hash worker stopped: the next hash starts a new one", "pid", p.cmd.Process.Pid, "err", err)
+		p.log.Warn("the password hash worker stopped: passwords are checked in serve's own process until another is started, a minute after the last at the earliest", "pid", p.cmd.Process.Pid, "err", err)
 	}
 	p.mu.Lock()
 	p.dead = true
@@ -346,6 +349,8 @@ func (w *HashWorker) Derive(password, salt []byte, passes, memory uint32, thread
 	p.pending[id] = ch
 	p.mu.Unlock()
 
+	timer := time.NewTimer(workerTimeout) // the write too: a stopped worker's pipe can fill
+	defer timer.Stop()
 	frame := make([]byte, workerHeaderBytes, workerHeaderBytes+len(password)+len(salt))
 	binary.BigEndian.PutUint64(frame[0:], id)
 	binary.BigEndian.PutUint32(frame[8:], passes)
@@ -365,8 +370,6 @@ func (w *HashWorker) Derive(password, salt []byte, passes, memory uint32, thread
 		p.mu.Unlock()
 		return nil, fmt.Errorf("access: sending to the hash worker: %w", err)
 	}
-	timer := time.NewTimer(workerTimeout)
-	defer timer.Stop()
 	select {
 	case key, ok := <-ch:
 		if !ok || uint32(len(key)) != keyLen {

@@ -346,3 +346,51 @@ func TestTheWorkerRefusesRequestsItDoesNotTake(t *testing.T) {
 		t.Errorf("a frame cut short: %v, %d bytes answered", err, out.Len())
 	}
 }
+
+// TestAWorkerThatCannotStartIsTriedAgainAfterTheBackOff: a worker that
+// fails at start-up (here: one that says nothing, then one that exits)
+// leaves serve hashing in its own process, and a sign-in after the
+// back-off starts one that works.
+func TestAWorkerThatCannotStartIsTriedAgainAfterTheBackOff(t *testing.T) {
+	defer func(d time.Duration) { workerReady = d }(workerReady)
+	workerReady = 200 * time.Millisecond
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// First start: silent until killed. Second: exits at once. Third: the worker.
+	script := filepath.Join(dir, "worker")
+	body := "#!/bin/sh\n" +
+		"if [ ! -e " + dir + "/once ]; then : > " + dir + "/once; exec sleep 30; fi\n" +
+		"if [ ! -e " + dir + "/twice ]; then : > " + dir + "/twice; exit 3; fi\n" +
+		"exec " + exe + "\n"
+	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := HashPassword("a long enough password", small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewHashWorker(script, nil)
+	t.Cleanup(func() { w.Close() })
+	if err := w.Start(); err == nil {
+		t.Fatal("a worker that never said it was ready started")
+	}
+	UseHashWorker(w)
+	t.Cleanup(func() { StopUsingHashWorker(w) })
+	in := countKDF(t)
+	back := func() { w.mu.Lock(); w.lastStart = time.Now().Add(-restartBackoff); w.mu.Unlock() }
+	for i, want := range []int{1, 2, 2} { // hashes derived here after each sign-in
+		if ok, err := CheckPassword(hash, "a long enough password"); err != nil || !ok {
+			t.Fatalf("sign-in %d: %v, %v", i, ok, err)
+		}
+		if in() != want {
+			t.Errorf("after sign-in %d, %d hashes were derived here, want %d", i, in(), want)
+		}
+		back()
+	}
+	if w.PID() == 0 || w.started.Load() != 1 {
+		t.Errorf("the third try did not start the worker: pid %d, %d started", w.PID(), w.started.Load())
+	}
+}

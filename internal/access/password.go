@@ -140,7 +140,9 @@ func idKey(ctx context.Context, bounded bool, password, salt []byte, time, memor
 		if err == nil {
 			return key, nil
 		}
-		if !errors.Is(err, errWorkerParams) {
+		// Said once when the worker stops (hashworker.go), not at every
+		// sign-in while another is not yet started.
+		if !errors.Is(err, errWorkerParams) && !errors.Is(err, errWorkerBackoff) && !errors.Is(err, errWorkerClosed) {
 			w.log.Warn("a password hash was derived in the server's own process: the hash worker did not answer", "err", err)
 		}
 	}

@@ -346,3 +346,43 @@ func TestASessionSurvivesAMasterKeyRotation(t *testing.T) {
 		}
 	})
 }
+
+// TestAFlagStoredAsTextStillNamesTheFrontDoor: on SQLite a boolean column
+// can hold the text "true", which every read of the row takes as true and
+// the row's seal matches. Finding a partnership's Children's Services team
+// reads the flag the same way, so such a row is still the front door, with
+// a second partnership's team beside it.
+func TestAFlagStoredAsTextStillNamesTheFrontDoor(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	clock := storetest.NewClock(storetest.Start)
+	storetest.NewPartnership(t, db, clock)
+	behindWaymarksBack(t, db, `UPDATE organisations SET childrens_services = 'true' WHERE id = 'org-cs'`)
+	now := clock.Now()
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertPartnership(store.Partnership{ID: "p2", Name: "South", Slug: "south", CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := tx.InsertOrganisation(store.Organisation{ID: "org-cs-2", Name: "Southshire Children's Services", Kind: "local-authority", ChildrensServices: true, CreatedAt: now}); err != nil {
+			return err
+		}
+		return tx.SetOrganisationPartnership("org-cs-2", "p2")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(ctx, func(tx *store.Tx) error {
+		pid, err := tx.OrganisationPartnership("org-cs")
+		if err != nil {
+			return err
+		}
+		o, err := tx.ChildrensServicesOrgFor(pid)
+		if err != nil || o.ID != "org-cs" {
+			t.Errorf("the front door of org-cs's partnership: %q, %v", o.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
