@@ -64,6 +64,13 @@ const (
 	workerHeaderBytes = 8 + 4 + 4 + 1 + 4 + 4 + 4
 )
 
+// workerTakes says a request is within the limits above: serve checks
+// before it sends, the worker before it allocates.
+func workerTakes(passes, memory uint32, threads uint8, keyLen uint32, password, salt int) bool {
+	return password <= maxWorkerField && salt <= maxWorkerField && keyLen > 0 && keyLen <= maxWorkerField &&
+		memory <= maxWorkerMemory && passes > 0 && passes <= maxWorkerTime && threads > 0
+}
+
 // HashWorker is the server's end of the worker process.
 type HashWorker struct {
 	path string
@@ -328,8 +335,7 @@ var errWorkerGone = errors.New("access: the hash worker stopped before answering
 // caller derives the key itself, when the worker is not there or stops
 // before answering.
 func (w *HashWorker) Derive(password, salt []byte, passes, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
-	if len(password) > maxWorkerField || len(salt) > maxWorkerField || keyLen > maxWorkerField || keyLen == 0 ||
-		memory > maxWorkerMemory || passes > maxWorkerTime || passes == 0 || threads == 0 {
+	if !workerTakes(passes, memory, threads, keyLen, len(password), len(salt)) {
 		return nil, fmt.Errorf("%w (m=%d, t=%d, p=%d, key %d bytes)", errWorkerParams, memory, passes, threads, keyLen)
 	}
 	w.mu.Lock()
@@ -451,8 +457,7 @@ func serveHashes(in io.Reader, out io.Writer, collect func()) error {
 		keyLen := binary.BigEndian.Uint32(hdr[17:])
 		np := binary.BigEndian.Uint32(hdr[21:])
 		ns := binary.BigEndian.Uint32(hdr[25:])
-		if np > maxWorkerField || ns > maxWorkerField || keyLen > maxWorkerField || keyLen == 0 ||
-			memory > maxWorkerMemory || passes > maxWorkerTime || passes == 0 || threads == 0 {
+		if !workerTakes(passes, memory, threads, keyLen, int(np), int(ns)) {
 			return fmt.Errorf("access: hash worker: a request it does not take (m=%d, t=%d, p=%d)", memory, passes, threads)
 		}
 		body := make([]byte, np+ns)

@@ -98,6 +98,12 @@ func (t *Tx) SetOrganisationPartnership(orgID, partnershipID string) error {
 
 // PartnershipOrganisations lists the sealed organisations of a partnership.
 func (t *Tx) PartnershipOrganisations(partnershipID string) ([]Organisation, error) {
+	return t.partnershipOrgs(partnershipID, func(Organisation) bool { return true })
+}
+
+// partnershipOrgs lists the organisations of a partnership that keep
+// accepts and whose seals match; only those keep accepts are checked.
+func (t *Tx) partnershipOrgs(partnershipID string, keep func(Organisation) bool) ([]Organisation, error) {
 	rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.partnership_id = $1 ORDER BY o.name, o.id`, partnershipID)
 	if err != nil {
 		return nil, fmt.Errorf("store: listing a partnership's organisations: %w", err)
@@ -109,7 +115,7 @@ func (t *Tx) PartnershipOrganisations(partnershipID string) ([]Organisation, err
 		if err != nil {
 			return nil, err
 		}
-		if t.orgSealed(o) {
+		if keep(o) && t.orgSealed(o) {
 			out = append(out, o)
 		}
 	}
@@ -141,37 +147,17 @@ func (t *Tx) ChildrensServicesOrgFor(partnershipID string) (Organisation, error)
 	// whose flag was cleared would have failed it in a full check too.
 	// Altered rows without the flag are not named in the log here; `waymark
 	// verify` and every other read of them name them.
-	rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.partnership_id = $1 ORDER BY o.name, o.id`, partnershipID)
+	flagged, err := t.partnershipOrgs(partnershipID, func(o Organisation) bool { return o.ChildrensServices })
 	if err != nil {
-		return Organisation{}, fmt.Errorf("store: finding a partnership's Children's Services: %w", err)
-	}
-	var orgs []Organisation
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			rows.Close()
-			return Organisation{}, err
-		}
-		if o.ChildrensServices && t.orgSealed(o) {
-			orgs = append(orgs, o)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
 		return Organisation{}, err
 	}
-	rows.Close()
 	named := ""
 	if p := t.db.frontDoor.Load(); p != nil {
 		named = *p
 	}
-	var flagged []Organisation
-	for _, o := range orgs {
-		if o.ChildrensServices {
-			if named != "" && o.ID == named {
-				return o, nil
-			}
-			flagged = append(flagged, o)
+	for _, o := range flagged {
+		if named != "" && o.ID == named {
+			return o, nil
 		}
 	}
 	if named != "" { // a front door named but not a sealed Children's Services organisation anywhere: refused as before
