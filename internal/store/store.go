@@ -110,9 +110,15 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		if err != nil {
 			return nil, fmt.Errorf("store: opening postgres: %w", err)
 		}
+		// Every connection of the pool is kept while it is used: a
+		// connection closed when the load dips is opened again when it
+		// rises, and each new PostgreSQL backend plans every statement
+		// afresh until its caches are warm (at 200 people, a pool that
+		// kept 10 of its 20 opened 104 backends in 30 s). An idle one is
+		// closed after five minutes.
 		n := conns(20)
 		s.SetMaxOpenConns(n)
-		s.SetMaxIdleConns(min(n, 10))
+		s.SetMaxIdleConns(n)
 		s.SetConnMaxIdleTime(5 * time.Minute)
 		db = &DB{sql: s, Dialect: Postgres}
 	default:
