@@ -485,22 +485,30 @@ func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error
 }
 
 // idList appends each of ids to args, once each in the order given, and
-// returns the placeholders they take ("$3, $4, …") for an IN list.
-func idList(args []any, ids []string) ([]any, string) {
-	var in strings.Builder
+// returns what an IN list takes: on SQLite their placeholders ("$3, $4,
+// …"); on PostgreSQL one array of them, unnested ("SELECT
+// unnest(CAST($3 AS text[]))"), so that a list of any length is the one
+// statement, prepared and planned once on each connection rather than a
+// statement of its own for each length, planned again on every use
+// (docs/performance.md, "PostgreSQL at 100,000 cases").
+func (t *Tx) idList(args []any, ids []string) ([]any, string) {
 	seen := make(map[string]bool, len(ids))
+	var kept []string
 	for _, id := range ids {
-		if seen[id] {
-			continue
+		if !seen[id] {
+			seen[id] = true
+			kept = append(kept, id)
 		}
-		seen[id] = true
-		args = append(args, id)
-		if in.Len() > 0 {
-			in.WriteString(", ")
-		}
-		fmt.Fprintf(&in, "$%d", len(args))
 	}
-	return args, in.String()
+	if t.db.Dialect == Postgres {
+		args = append(args, kept)
+		return args, fmt.Sprintf("SELECT unnest(CAST($%d AS text[]))", len(args))
+	}
+	from := len(args) + 1
+	for _, id := range kept {
+		args = append(args, id)
+	}
+	return args, placeholders(from, len(kept))
 }
 
 // sealedMemberships returns, for each of the cases, the roles the user (in
@@ -514,7 +522,7 @@ func (t *Tx) sealedMemberships(caseIDs []string, userID, orgID string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	args, in := idList([]any{userID, orgID}, caseIDs)
+	args, in := t.idList([]any{userID, orgID}, caseIDs)
 	rows, err := t.query(`SELECT m.case_id, m.member_kind, m.member_id, m.role, m.seal_key, m.mac, `+caseVersion+` FROM case_members m
 		WHERE ((m.member_kind IN ('user', 'client') AND m.member_id = $1) OR (m.member_kind = 'org' AND m.member_id = $2)) AND m.case_id IN (`+in+`)`, args...)
 	if err != nil {

@@ -167,7 +167,7 @@ func (t *Tx) assignedNames(ids []string) (map[string][]string, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args, in := idList([]any{pathway.MemberWorker}, ids)
+	args, in := t.idList([]any{pathway.MemberWorker}, ids)
 	// The workers' member rows, not the viewer's: those were read once by
 	// the walk that chose the page.
 	rows, err := t.query(`SELECT w.case_id, u.name FROM case_members w JOIN users u ON u.id = w.member_id

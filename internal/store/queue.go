@@ -452,7 +452,7 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		args, in := idList([]any{utc(now)}, caseIDsOf(ks))
+		args, in := t.idList([]any{utc(now)}, caseIDsOf(ks))
 		// Looked up by id alone, and the team compared here: with the team
 		// in the WHERE clause SQLite walks the team's every case instead.
 		rows, err := t.query(`SELECT id, cs_org_id, CASE WHEN missing OR high_missing_risk_until > $1 THEN 1 ELSE 0 END,
@@ -495,7 +495,7 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 // the viewer's by sealed member rows, read in this transaction by the walk
 // that chose the page (qwalk); cases with none are left out.
 func (t *Tx) pageSummaries(userID string, roles map[string][]string, ids []string) (map[string]CaseSummary, error) {
-	args, list := idList(nil, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(roles[id]) == 0 }))
+	args, list := t.idList(nil, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(roles[id]) == 0 }))
 	out := map[string]CaseSummary{}
 	if len(args) == 0 {
 		return out, nil
@@ -582,7 +582,7 @@ func (t *Tx) ownClocks(w pathway.Worker) qkeep {
 		if len(ks) == 0 {
 			return ks, nil
 		}
-		args, in := idList(nil, caseIDsOf(ks))
+		args, in := t.idList(nil, caseIDsOf(ks))
 		// Looked up by case alone (the clocks' primary key), and the owner
 		// compared here: with the owner in the WHERE clause SQLite walks
 		// every clock of the person or team instead.
@@ -616,7 +616,7 @@ func (t *Tx) WorkPage(userID, orgID string, manager bool, now time.Time, at *Cur
 	if err != nil || len(keys) == 0 {
 		return nil, links, err
 	}
-	args, in := idList(nil, caseIDsOf(keys))
+	args, in := t.idList(nil, caseIDsOf(keys))
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.child_name, c.missing, k.clock_id, k.label, k.owner_user_id,
 		COALESCE(ou.name, ''), k.due_at, k.risk_window, k.kind, c.family_suspected, c.age_uncertain, c.immediate_risk, `+caseKeyColumns+` FROM clocks k JOIN cases c ON c.id = k.case_id`+caseKeyJoin+`
 		LEFT JOIN users ou ON ou.id = k.owner_user_id
