@@ -490,7 +490,7 @@ func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error
 // unnest(CAST($3 AS text[]))"), so that a list of any length is the one
 // statement, prepared and planned once on each connection rather than a
 // statement of its own for each length, planned again on every use
-// (docs/performance.md, "PostgreSQL at 100,000 cases").
+// (docs/performance.md, "PostgreSQL: a pool that keeps its connections").
 func (t *Tx) idList(args []any, ids []string) ([]any, string) {
 	seen := make(map[string]bool, len(ids))
 	var kept []string
@@ -500,7 +500,7 @@ func (t *Tx) idList(args []any, ids []string) ([]any, string) {
 			kept = append(kept, id)
 		}
 	}
-	if t.db.Dialect == Postgres {
+	if t.dialect == Postgres {
 		args = append(args, kept)
 		return args, fmt.Sprintf("SELECT unnest(CAST($%d AS text[]))", len(args))
 	}

@@ -78,11 +78,8 @@ func (t *Tx) StillFiled(caseIDs []string) (map[string]bool, error) {
 	if len(caseIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(caseIDs))
-	for i, id := range caseIDs {
-		args[i] = id
-	}
-	ids, err := t.stringColumn(`SELECT case_id FROM person_match_records WHERE case_id IN (`+placeholders(1, len(caseIDs))+`)`, args...)
+	args, in := t.idList(nil, caseIDs)
+	ids, err := t.stringColumn(`SELECT case_id FROM person_match_records WHERE case_id IN (`+in+`)`, args...)
 	for _, id := range ids {
 		out[id] = true
 	}

@@ -527,13 +527,14 @@ func (t *Tx) sealedNames(events []pathway.Event, people map[string]bool) error {
 	// The people in one query and the organisations in another, however
 	// many events the case has.
 	badUser := map[string]bool{}
-	var ids []any
+	var ids []string
 	for id := range people {
 		badUser[id] = true // until its row is read: one whose organisation is gone was changed
 		ids = append(ids, id)
 	}
 	if len(ids) > 0 {
-		rows, err := t.query(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id IN (`+placeholders(1, len(ids))+`)`, ids...)
+		args, in := t.idList(nil, ids)
+		rows, err := t.query(`SELECT `+userColumns+` FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -556,7 +557,7 @@ func (t *Tx) sealedNames(events []pathway.Event, people map[string]bool) error {
 	}
 	badOrg := map[string]bool{}
 	seen := map[string]bool{}
-	var orgs []any
+	var orgs []string
 	for _, e := range events {
 		id := e.Actor.OrgID
 		if id == "" || seen[id] {
@@ -566,7 +567,8 @@ func (t *Tx) sealedNames(events []pathway.Event, people map[string]bool) error {
 		orgs = append(orgs, id)
 	}
 	if len(orgs) > 0 {
-		rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.id IN (`+placeholders(1, len(orgs))+`)`, orgs...)
+		args, in := t.idList(nil, orgs)
+		rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
 		}

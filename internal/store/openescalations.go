@@ -116,12 +116,13 @@ func (t *Tx) OpenEscalations(cases []CaseSummary) (map[string][]pathway.Escalati
 		return out, nil
 	}
 	version := map[string]int{}
-	args := make([]any, 0, len(cases))
+	ids := make([]string, 0, len(cases))
 	for _, cs := range cases {
 		version[cs.ID] = cs.Version
-		args = append(args, cs.ID)
+		ids = append(ids, cs.ID)
 	}
-	rows, err := t.query(`SELECT case_id, version, body FROM case_escalations WHERE case_id IN (`+placeholders(1, len(args))+`)`, args...)
+	args, in := t.idList(nil, ids)
+	rows, err := t.query(`SELECT case_id, version, body FROM case_escalations WHERE case_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading open escalations: %w", err)
 	}
