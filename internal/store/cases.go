@@ -488,9 +488,11 @@ func (t *Tx) Membership(caseID, userID, orgID string) (pathway.Membership, error
 // returns what an IN list takes: on SQLite their placeholders ("$3, $4,
 // …"); on PostgreSQL one array of them, unnested ("SELECT
 // unnest(CAST($3 AS text[]))"), so that a list of any length is the one
-// statement, prepared and planned once on each connection rather than a
-// statement of its own for each length, planned again on every use
-// (docs/performance.md, "PostgreSQL: a pool that keeps its connections").
+// statement, prepared once on each connection and able to keep one plan,
+// rather than a statement of its own for each length, each planned anew
+// for its first uses on each connection (docs/performance.md, "PostgreSQL:
+// a pool that keeps its connections"). The ids are checked as every text
+// argument is (unstorable).
 func (t *Tx) idList(args []any, ids []string) ([]any, string) {
 	seen := make(map[string]bool, len(ids))
 	var kept []string

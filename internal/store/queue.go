@@ -495,11 +495,12 @@ func (t *Tx) waitingOn(orgID string, now time.Time) qkeep {
 // the viewer's by sealed member rows, read in this transaction by the walk
 // that chose the page (qwalk); cases with none are left out.
 func (t *Tx) pageSummaries(userID string, roles map[string][]string, ids []string) (map[string]CaseSummary, error) {
-	args, list := t.idList(nil, slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(roles[id]) == 0 }))
 	out := map[string]CaseSummary{}
-	if len(args) == 0 {
+	kept := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return len(roles[id]) == 0 })
+	if len(kept) == 0 {
 		return out, nil
 	}
+	args, list := t.idList(nil, kept)
 	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.stage, c.child_name, c.family_suspected, c.age_uncertain, c.immediate_risk,
 		c.raised_at, c.updated_at, c.version, c.missing, c.closed, c.open_escalations, c.high_missing_risk_until, COALESCE(c.progress, ''), `+caseKeyColumns+`
 		FROM cases c`+caseKeyJoin+` WHERE c.id IN (`+list+`)`, args...)

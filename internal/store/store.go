@@ -495,9 +495,17 @@ func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 var errUnstorable = waymark.Errorf(waymark.EINVALID, "An answer contains a character Waymark cannot store (a NUL byte, or bytes that are not UTF-8 text): retype it rather than pasting it.")
 
 func unstorable(args []any) error {
+	bad := func(s string) bool { return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) }
 	for _, a := range args {
-		if s, ok := a.(string); ok && (strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)) {
-			return errUnstorable
+		switch v := a.(type) {
+		case string:
+			if bad(v) {
+				return errUnstorable
+			}
+		case []string: // a list of ids, one array on PostgreSQL (idList)
+			if slices.ContainsFunc(v, bad) {
+				return errUnstorable
+			}
 		}
 	}
 	return nil
