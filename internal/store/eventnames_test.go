@@ -1,0 +1,103 @@
+package store_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// Naming the actors of a case's events looks each one up by its key: its
+// cost is the case's, not the service's. As joins, PostgreSQL chose to read
+// the whole users and organisations tables for every case opened, at
+// 100,000 cases with 1,950 people (docs/performance.md,
+// "PostgreSQL: a pool that keeps its connections").
+func TestOpeningACaseReadsNoWholeTableOfPeopleOrOrganisations(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		clock := storetest.NewClock(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
+		p := storetest.NewPartnership(t, db, clock)
+		svc := storetest.Service(t, db, clock)
+		id, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A service of 3,000 organisations with one person each, and the
+		// planner told so.
+		many := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) `
+		behindWaymarksBack(t, db, many+`INSERT INTO organisations(id, name, kind, created_at) SELECT 'bulk-org-' || i, 'Bulk', 'school', $1 FROM n`, clock.Now())
+		behindWaymarksBack(t, db, many+`INSERT INTO users(id, org_id, email, name, role, password_hash, created_at) SELECT 'bulk-user-' || i, 'bulk-org-' || i, 'bulk' || i || '@example.org', 'Bulk', 'worker', 'x', $1 FROM n`, clock.Now())
+		behindWaymarksBack(t, db, `ANALYZE`)
+		var q string
+		var mu sync.Mutex
+		db.ObserveStatements(func(s string, _ int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.HasPrefix(strings.TrimSpace(s), "SELECT e.seq, e.type") {
+				q = s
+			}
+		})
+		var events []pathway.Event
+		err = db.View(ctx, func(tx *store.Tx) error {
+			events, err = tx.CaseEvents(id)
+			return err
+		})
+		db.ObserveStatements(nil)
+		if err != nil || len(events) == 0 || events[0].Actor.Name == "" {
+			t.Fatalf("events %+v, %v", events, err)
+		}
+		if q == "" {
+			t.Fatal("the events query was not seen")
+		}
+		// The plan below holds on a test's small tables either way; at
+		// 100,000 cases, with 20 events a case, the joins were hashed. So
+		// the form is checked as well: lookups, not joins.
+		if strings.Contains(strings.ToUpper(q), " JOIN ") {
+			t.Errorf("the events query joins tables: %s", q)
+		}
+		explain, scanned := "EXPLAIN ", "Seq Scan on "
+		if db.Dialect == store.SQLite {
+			explain, scanned = "EXPLAIN QUERY PLAN ", "SCAN "
+		}
+		rows, err := db.SQL().QueryContext(ctx, explain+q, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var plan []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			for i := range vals {
+				vals[i] = new(any)
+			}
+			if err := rows.Scan(vals...); err != nil {
+				t.Fatal(err)
+			}
+			line := *(vals[len(vals)-1].(*any))
+			plan = append(plan, strings.TrimSpace(toString(line)))
+		}
+		for _, line := range plan {
+			line = strings.TrimSpace(strings.TrimPrefix(line, "->"))
+			whole := strings.HasPrefix(line, scanned) && (strings.Contains(line, "users") || strings.Contains(line, "organisations") ||
+				strings.HasPrefix(line, scanned+"au") || strings.HasPrefix(line, scanned+"ao"))
+			if whole {
+				t.Errorf("opening a case reads a whole table: %q\nplan:\n%s", line, strings.Join(plan, "\n"))
+			}
+		}
+	})
+}
+
+func toString(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case []byte:
+		return string(s)
+	}
+	return ""
+}
