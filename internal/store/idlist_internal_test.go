@@ -7,7 +7,7 @@ import (
 
 // A list of case ids takes each id once, after the arguments before it. On
 // PostgreSQL it is one array parameter, so lists of every length are the
-// one statement (planned once per connection); on SQLite, one placeholder
+// one statement (prepared once per connection); on SQLite, one placeholder
 // an id.
 func TestAListOfCaseIDsIsOneParameterOnPostgres(t *testing.T) {
 	ids := []string{"c1", "c2", "c1", "c3"}
