@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -19,13 +20,7 @@ import (
 func TestOpeningACaseReadsNoWholeTableOfPeopleOrOrganisations(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
-		clock := storetest.NewClock(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
-		p := storetest.NewPartnership(t, db, clock)
-		svc := storetest.Service(t, db, clock)
-		id, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		clock, _, id := teacherRaised(t, db)
 		// A service of 3,000 organisations with one person each, and the
 		// planner told so.
 		many := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) `
@@ -42,7 +37,8 @@ func TestOpeningACaseReadsNoWholeTableOfPeopleOrOrganisations(t *testing.T) {
 			}
 		})
 		var events []pathway.Event
-		err = db.View(ctx, func(tx *store.Tx) error {
+		err := db.View(ctx, func(tx *store.Tx) error {
+			var err error
 			events, err = tx.CaseEvents(id)
 			return err
 		})
@@ -79,14 +75,15 @@ func TestOpeningACaseReadsNoWholeTableOfPeopleOrOrganisations(t *testing.T) {
 		cols, _ := rows.Columns()
 		var plan []string
 		for rows.Next() {
-			vals := make([]any, len(cols))
+			vals := make([]sql.NullString, len(cols)) // the plan's text is the last column on both stores
+			ptrs := make([]any, len(cols))
 			for i := range vals {
-				vals[i] = new(any)
+				ptrs[i] = &vals[i]
 			}
-			if err := rows.Scan(vals...); err != nil {
+			if err := rows.Scan(ptrs...); err != nil {
 				t.Fatal(err)
 			}
-			plan = append(plan, strings.TrimSpace(toString(*(vals[len(vals)-1].(*any)))))
+			plan = append(plan, strings.TrimSpace(vals[len(vals)-1].String))
 		}
 		for _, line := range plan {
 			line = strings.TrimSpace(strings.TrimPrefix(line, "->"))
@@ -107,17 +104,12 @@ func TestOpeningACaseReadsNoWholeTableOfPeopleOrOrganisations(t *testing.T) {
 func TestAnActorIsNamedFromTheirPersonRowBeforeAnyClientRow(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
-		clock := storetest.NewClock(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
-		p := storetest.NewPartnership(t, db, clock)
-		svc := storetest.Service(t, db, clock)
-		id, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		clock, p, id := teacherRaised(t, db)
 		behindWaymarksBack(t, db, `INSERT INTO machine_clients(id, org_id, name, scopes, token_hash, created_by, created_at, expires_at)
 			VALUES ($1, $2, 'Impostor Robot', 'read', 'not-a-token', $1, $3, $3)`, p.Teacher.User.ID, p.Teacher.User.OrgID, clock.Now())
 		var events []pathway.Event
-		err = db.View(ctx, func(tx *store.Tx) error {
+		err := db.View(ctx, func(tx *store.Tx) error {
+			var err error
 			events, err = tx.CaseEvents(id)
 			return err
 		})
@@ -130,12 +122,14 @@ func TestAnActorIsNamedFromTheirPersonRowBeforeAnyClientRow(t *testing.T) {
 	})
 }
 
-func toString(v any) string {
-	switch s := v.(type) {
-	case string:
-		return s
-	case []byte:
-		return string(s)
+// teacherRaised is a partnership whose teacher has raised one concern.
+func teacherRaised(t *testing.T, db *store.DB) (*storetest.Clock, storetest.Partnership, string) {
+	t.Helper()
+	clock := storetest.NewClock(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
+	p := storetest.NewPartnership(t, db, clock)
+	id, err := storetest.Service(t, db, clock).RaiseConcern(t.Context(), p.Teacher, storetest.ValidConcern(clock.Now()))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ""
+	return clock, p, id
 }
