@@ -127,16 +127,22 @@ func (s *Service) expectedToSubmit(tx *store.Tx, v Viewer, cs []store.CaseSummar
 }
 
 // OverdueAcrossThePartnership counts, for the partnership lead, the running
-// deadlines that have passed by the organisation that owns them: numbers,
-// not case data, so the lead needs to be on no case to see them.
+// deadlines that have passed by the organisation of their partnership that
+// owns them: numbers, not case data, so the lead needs to be on no case to
+// see them.
 func (s *Service) OverdueAcrossThePartnership(ctx context.Context, v Viewer) ([]store.OrganisationOverdue, error) {
 	if v.User.Role != pathway.RolePartnershipLead || v.Client != nil {
 		return nil, waymark.Errorf(waymark.EFORBIDDEN, "The partnership's overdue deadlines are for the partnership lead.")
 	}
 	var out []store.OrganisationOverdue
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.OverdueByOrganisation(s.now())
+		// Only the lead's own partnership (§4.3): another's organisations,
+		// and whether they have deadlines at all, are not theirs to know.
+		partnership, err := tx.OrganisationPartnership(v.User.OrgID)
+		if err != nil {
+			return err
+		}
+		out, err = tx.OverdueByOrganisation(partnership, s.now())
 		return err
 	})
 	return out, err

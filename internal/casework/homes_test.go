@@ -292,6 +292,32 @@ func TestThePartnershipLeadSeesOverdueDeadlinesByOrganisation(t *testing.T) {
 	})
 }
 
+// A lead's count of overdue deadlines covers their own partnership only
+// (§4.3): a lead of another partnership learns neither the names of this
+// partnership's organisations nor that any of them has a deadline running.
+func TestALeadCountsOnlyTheirOwnPartnershipsOverdueDeadlines(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.clock.Advance(25 * time.Hour) // past the 24 hours Children's Services have to know (§8.5)
+		north, err := w.svc.OverdueAcrossThePartnership(w.ctx, w.northLead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(north) != 1 || north[0].OrgID != w.ChildrensServices.ID || north[0].Overdue < 1 {
+			t.Fatalf("the raising partnership's lead sees %+v", north)
+		}
+		for _, lead := range []casework.Viewer{w.southLead, w.westLead} {
+			other, err := w.svc.OverdueAcrossThePartnership(w.ctx, lead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(other) != 0 {
+				t.Errorf("%s, lead of another partnership, sees %+v", lead.User.Name, other)
+			}
+		}
+	})
+}
+
 // §6.8: the supervising manager records supervision on a case of their team;
 // the social worker and the police lead, though on the case, cannot; the
 // school that referred neither sees the note nor can record one (§6.5);

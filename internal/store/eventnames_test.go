@@ -56,35 +56,11 @@ func TestOpeningACaseReadsNoWholeTableOfPeopleOrOrganisations(t *testing.T) {
 		// joins as 100,000 cases did, so it is told not to walk them one by
 		// one: joins would then be hashed over the whole tables, and lookups
 		// by key stay lookups.
-		tx, err := db.SQL().BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback()
-		explain, scanned := "EXPLAIN ", "Seq Scan on "
+		scanned := "Seq Scan on "
 		if db.Dialect == store.SQLite {
-			explain, scanned = "EXPLAIN QUERY PLAN ", "SCAN "
-		} else if _, err := tx.ExecContext(ctx, `SET LOCAL enable_nestloop = off`); err != nil {
-			t.Fatal(err)
+			scanned = "SCAN "
 		}
-		rows, err := tx.QueryContext(ctx, explain+q, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var plan []string
-		for rows.Next() {
-			vals := make([]sql.NullString, len(cols)) // the plan's text is the last column on both stores
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, strings.TrimSpace(vals[len(vals)-1].String))
-		}
+		plan := queryPlan(t, db, `SET LOCAL enable_nestloop = off`, q, id)
 		for _, line := range plan {
 			line = strings.TrimSpace(strings.TrimPrefix(line, "->"))
 			whole := strings.HasPrefix(line, scanned) && (strings.Contains(line, "users") || strings.Contains(line, "organisations") ||
@@ -120,6 +96,50 @@ func TestAnActorIsNamedFromTheirPersonRowBeforeAnyClientRow(t *testing.T) {
 			t.Errorf("the teacher's raise is shown as by %q (%q), want %q", a.Name, a.UserID, p.Teacher.User.Name)
 		}
 	})
+}
+
+// queryPlan is the plan the database chooses for q with args, one line a
+// step: EXPLAIN on PostgreSQL, after pgSetting (a SET LOCAL, or "") in the
+// same transaction; EXPLAIN QUERY PLAN on SQLite. The plan's text is the
+// last column on both stores.
+func queryPlan(t *testing.T, db *store.DB, pgSetting, q string, args ...any) []string {
+	t.Helper()
+	ctx := t.Context()
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	explain := "EXPLAIN "
+	if db.Dialect == store.SQLite {
+		explain = "EXPLAIN QUERY PLAN "
+	} else if pgSetting != "" {
+		if _, err := tx.ExecContext(ctx, pgSetting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, explain+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var plan []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, strings.TrimSpace(vals[len(vals)-1].String))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
 
 // teacherRaised is a partnership whose teacher has raised one concern.

@@ -135,14 +135,17 @@ type OrganisationOverdue struct {
 	Overdue     int
 }
 
-// OverdueByOrganisation counts the deadlines across the partnership that
-// have passed and are still running, by the organisation that owns them
-// (risk windows are not deadlines). It walks the clocks_due index of each
-// organisation up to now.
-func (t *Tx) OverdueByOrganisation(now time.Time) ([]OrganisationOverdue, error) {
+// OverdueByOrganisation counts the deadlines of one partnership that have
+// passed and are still running, by the organisation of the partnership that
+// owns them (risk windows are not deadlines). Organisations of other
+// partnerships are not read: their names and counts would tell a lead of
+// cases they have no part in. For each organisation it walks the index of
+// running deadlines up to now (migration 0040), so the count costs what is
+// overdue, not every deadline ever started.
+func (t *Tx) OverdueByOrganisation(partnershipID string, now time.Time) ([]OrganisationOverdue, error) {
 	rows, err := t.query(`SELECT o.id, o.name, (SELECT COUNT(*) FROM clocks k
 			WHERE k.owner_org_id = o.id AND k.due_at < $1 AND k.stopped_at IS NULL AND NOT k.risk_window)
-		FROM organisations o ORDER BY o.name, o.id`, utc(now))
+		FROM organisations o WHERE o.partnership_id = $2 ORDER BY o.name, o.id`, utc(now), partnershipID)
 	if err != nil {
 		return nil, fmt.Errorf("store: counting overdue deadlines by organisation: %w", err)
 	}

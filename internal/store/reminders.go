@@ -175,12 +175,14 @@ type ReminderClock struct {
 }
 
 // ReminderClocks lists the running deadlines (not windows) due between
-// from and to.
+// from and to, by the index of running deadlines (migration 0040). The
+// conditions are written out, not bound, so that both stores see that the
+// partial index covers them.
 func (t *Tx) ReminderClocks(from, to time.Time) ([]ReminderClock, error) {
 	rows, err := t.query(`SELECT k.case_id, k.clock_id, k.kind, k.started_at, k.due_at, k.owner_user_id, k.owner_org_id, c.immediate_risk
 		FROM clocks k JOIN cases c ON c.id = k.case_id
-		WHERE k.stopped_at IS NULL AND k.risk_window = $3 AND k.due_at >= $1 AND k.due_at <= $2 ORDER BY k.due_at, k.case_id, k.clock_id`,
-		utc(from), utc(to), false)
+		WHERE k.stopped_at IS NULL AND NOT k.risk_window AND k.due_at >= $1 AND k.due_at <= $2 ORDER BY k.due_at, k.case_id, k.clock_id`,
+		utc(from), utc(to))
 	if err != nil {
 		return nil, fmt.Errorf("store: reading deadlines for reminders: %w", err)
 	}
