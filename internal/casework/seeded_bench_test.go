@@ -175,6 +175,24 @@ func BenchmarkSeededLists(b *testing.B) {
 		{"Alerts", func() (int, error) { a, _, err := f.svc.AlertsPage(ctx, f.lead, nil); return len(a), err }},
 		{"Escalations", func() (int, error) { e, _, err := f.svc.EscalationsPage(ctx, f.lead, nil); return len(e), err }},
 		{"RetentionReview", func() (int, error) { r, err := f.svc.RetentionReview(ctx, f.lead); return len(r), err }},
+		// Readers of running deadlines only (migration 0040): the lead's
+		// count by organisation, the /metrics counts and the reminder
+		// scanner's window (pathway.DefaultReminders).
+		{"OverdueByOrganisation", func() (int, error) { o, err := f.svc.OverdueAcrossThePartnership(ctx, f.lead); return len(o), err }},
+		{"MetricsGauges", func() (int, error) {
+			g, err := f.db.ReadGauges(ctx, time.Now(), 2*time.Hour)
+			return len(g.ClocksOverdue), err
+		}},
+		{"ReminderWindow", func() (int, error) {
+			rc, now := pathway.DefaultReminders, time.Now()
+			var n int
+			err := f.db.View(ctx, func(tx *store.Tx) error {
+				due, err := tx.ReminderClocks(now.Add(-rc.OverdueLookback), now.Add(rc.MaxLead()))
+				n = len(due)
+				return err
+			})
+			return n, err
+		}},
 		{"CasePage", func() (int, error) {
 			opened++
 			_, err := f.svc.Case(ctx, f.cs, f.open[opened%len(f.open)])
