@@ -81,13 +81,11 @@ func (s *Service) BreakGlass(ctx context.Context, v Viewer, sessionToken, caseRe
 		if len(m.Roles) > 0 {
 			return nil // they work on it already: no emergency access needed
 		}
-		grant = store.BreakGlassGrant{ID: access.NewID(), CaseID: caseID, UserID: v.User.ID, OrgID: v.User.OrgID, Reason: reason,
-			GrantedAt: now, ExpiresAt: now.Add(s.Access.BreakGlassFor)}
-		if err := tx.InsertBreakGlassGrant(grant); err != nil {
-			return err
-		}
-		// The leads of the case's own partnership are alerted: a lead of
-		// another partnership must not learn the case exists (§6.5).
+		// Emergency access reaches only the cases of the viewer's own
+		// partnership: to anyone else a case of another partnership is
+		// answered as a reference that does not exist, and the try is
+		// audited against the case. A child who turns up in another area
+		// reaches that area's team by a hand-over (§4.3, §7.1).
 		c, _, err := tx.LoadCase(caseID)
 		if err != nil {
 			return err
@@ -96,6 +94,21 @@ func (s *Service) BreakGlass(ctx context.Context, v Viewer, sessionToken, caseRe
 		if err != nil {
 			return err
 		}
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return err
+		}
+		if part == "" || part != mine {
+			unknown = true
+			return tx.AppendAudit(s.auditEntry(v, caseID, audit.ActionCaseDenied, "break-glass: a case of another partnership"))
+		}
+		grant = store.BreakGlassGrant{ID: access.NewID(), CaseID: caseID, UserID: v.User.ID, OrgID: v.User.OrgID, Reason: reason,
+			GrantedAt: now, ExpiresAt: now.Add(s.Access.BreakGlassFor)}
+		if err := tx.InsertBreakGlassGrant(grant); err != nil {
+			return err
+		}
+		// The leads of the case's own partnership are alerted: a lead of
+		// another partnership must not learn the case exists (§6.5).
 		leads, err := tx.PartnershipLeadsOf(part)
 		if err != nil {
 			return err

@@ -377,10 +377,20 @@ func (s *Service) revokeMachineClient(ctx context.Context, v Viewer, id string) 
 	return err
 }
 
-// alertLeads tells every partnership lead about a machine client, as
+// alertLeads tells the leads of the machine client's partnership about it, as
 // break-glass does: on their alerts page and by an email with no details.
 func (s *Service) alertLeads(tx *store.Tx, kind, clientID string, now time.Time) error {
-	leads, err := tx.PartnershipLeads()
+	// The leads of the client's own partnership: another partnership's
+	// leads must not learn its organisation, name or custodian.
+	mc, err := tx.MachineClientByID(clientID)
+	if err != nil {
+		return err
+	}
+	part, err := tx.OrganisationPartnership(mc.OrgID)
+	if err != nil {
+		return err
+	}
+	leads, err := tx.PartnershipLeadsOf(part)
 	if err != nil {
 		return err
 	}

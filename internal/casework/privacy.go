@@ -275,6 +275,30 @@ func (v Viewer) handlesSubjectRights() bool { return v.User.Role == pathway.Role
 
 var errNotSubjectRights = waymark.Errorf(waymark.EFORBIDDEN, "Only a partnership lead can export or erase a case.")
 
+// errNoSuchCase is what the store answers for a case id that does not
+// exist (store.CaseRowByID).
+var errNoSuchCase = waymark.Errorf(waymark.ENOTFOUND, "Case not found")
+
+// leadsCasesPartnership lets a partnership lead act on the rights of a
+// case's child only when the case is their own partnership's (the
+// partnership of its Children's Services organisation, csOrgID): a case of
+// another partnership is answered as one that does not exist, so its lead
+// learns neither what it holds nor that it is there.
+func (s *Service) leadsCasesPartnership(tx *store.Tx, v Viewer, csOrgID string) error {
+	mine, err := viewerPartnership(tx, v)
+	if err != nil {
+		return err
+	}
+	theirs, err := tx.OrganisationPartnership(csOrgID)
+	if err != nil {
+		return err
+	}
+	if !pathway.LeadsPartnership(v.Actor(s.Catalog), mine, theirs) {
+		return errNoSuchCase
+	}
+	return nil
+}
+
 // ResolveCase finds a case by its id or its reference, for a partnership lead
 // answering a request about a child.
 func (s *Service) ResolveCase(ctx context.Context, v Viewer, idOrReference string) (store.CaseRow, error) {
@@ -292,11 +316,19 @@ func (s *Service) ResolveCase(ctx context.Context, v Viewer, idOrReference strin
 		if err == nil {
 			row, err = tx.CaseRowByID(id)
 		}
+		if err == nil {
+			if err = s.leadsCasesPartnership(tx, v, row.CSOrgID); err != nil {
+				// Audited against the case, for its own partnership to see.
+				missed = waymark.Errorf(waymark.ENOTFOUND, "There is no case with that reference or id")
+				return s.auditEntry(v, row.ID, ActionCaseResolveMissed, "a case of another partnership"), nil
+			}
+		}
 		if waymark.ErrorCode(err) == waymark.ENOTFOUND {
 			// A look-up that finds nothing is recorded too (without what was
 			// typed, which may not be a reference), so walking references one by
-			// one shows in the audit.
-			missed = err
+			// one shows in the audit. A case of another partnership is
+			// answered the same way.
+			missed = waymark.Errorf(waymark.ENOTFOUND, "There is no case with that reference or id")
 			return s.auditEntry(v, "", ActionCaseResolveMissed, "no case with that id or reference"), nil
 		}
 		if err != nil {
@@ -361,6 +393,9 @@ func (s *Service) ExportCase(ctx context.Context, v Viewer, sessionToken, confir
 		var err error
 		var hide otherCases
 		if x.ReadModel, err = tx.CaseRowByID(caseID); err != nil {
+			return err
+		}
+		if err := s.leadsCasesPartnership(tx, v, x.ReadModel.CSOrgID); err != nil {
 			return err
 		}
 		x.Reference = x.ReadModel.Reference
@@ -494,6 +529,13 @@ func (s *Service) EraseCase(ctx context.Context, v Viewer, sessionToken, confirm
 		return err
 	}
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		row, err := tx.CaseRowByID(caseID)
+		if err != nil {
+			return err
+		}
+		if err := s.leadsCasesPartnership(tx, v, row.CSOrgID); err != nil {
+			return err
+		}
 		c, _, err := tx.LoadCase(caseID)
 		if store.IsErased(err) {
 			return waymark.Errorf(waymark.ECONFLICT, "This case was erased already.")

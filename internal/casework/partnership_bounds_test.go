@@ -1,0 +1,139 @@
+package casework_test
+
+import (
+	"testing"
+	"time"
+
+	"waymark"
+	"waymark/internal/access"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// The partnership boundary (§4.3, §7.1): one deployment serves several
+// partnerships, and nobody of one learns anything of another's cases
+// except through a hand-over. These tests use the three partnerships of
+// handovers_test.go: the case is Northshire's.
+
+// signInPerson adds a person who can re-authenticate (password and
+// authenticator) and returns them as a viewer.
+func signInPerson(w *handOverWorld, id, org, role string) casework.Viewer {
+	w.t.Helper()
+	hash, err := access.HashPassword(storetest.Password, storetest.FastArgon)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	now := w.clock.Now()
+	var v casework.Viewer
+	err = w.db.Update(w.ctx, func(tx *store.Tx) error {
+		if err := tx.InsertUser(store.User{ID: id, OrgID: org, Email: id + "@example.org", Name: "Person " + id, Role: role, PasswordHash: hash, CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := casework.EnrolTOTP(tx, id, storetest.TOTPSecret, now); err != nil {
+			return err
+		}
+		u, err := tx.UserByID(id)
+		v = casework.Viewer{User: u}
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return v
+}
+
+// A lead of another partnership can neither find a case by its reference,
+// nor export it, nor erase it: each is answered as for a case that does
+// not exist. The case's own lead can.
+func TestALeadOfAnotherPartnershipCannotFindExportOrEraseACase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		west := signInPerson(w, "wes", "org-west", pathway.RolePartnershipLead)
+		north := signInPerson(w, "nia", w.ChildrensServices.ID, pathway.RolePartnershipLead)
+		westToken, northToken := w.session(west), w.session(north)
+		ref := w.loadCase(w.caseID).Reference()
+
+		_, madeUp := w.svc.ResolveCase(w.ctx, west, "CS-2026-999999")
+		_, real := w.svc.ResolveCase(w.ctx, west, ref)
+		if waymark.ErrorCode(real) != waymark.ENOTFOUND || real.Error() != madeUp.Error() {
+			t.Errorf("looking up another partnership's case: %v; a made-up reference: %v", real, madeUp)
+		}
+		_, madeUp = w.svc.ExportCase(w.ctx, west, westToken, storetest.Password, "no-such-case")
+		x, real := w.svc.ExportCase(w.ctx, west, westToken, storetest.Password, w.caseID)
+		if waymark.ErrorCode(real) != waymark.ENOTFOUND || real.Error() != madeUp.Error() || x.Child.FullName() != "" {
+			t.Errorf("exporting another partnership's case: %q, %v; a made-up id: %v", x.Child.FullName(), real, madeUp)
+		}
+		second := w.raise()
+		madeUp = w.svc.EraseCase(w.ctx, west, westToken, storetest.Password, "no-such-case", "Erased at the request of the family", "art17-1a")
+		real = w.svc.EraseCase(w.ctx, west, westToken, storetest.Password, second, "Erased at the request of the family", "art17-1a")
+		if waymark.ErrorCode(real) != waymark.ENOTFOUND || real.Error() != madeUp.Error() {
+			t.Errorf("erasing another partnership's case: %v; a made-up id: %v", real, madeUp)
+		}
+		if _, err := w.svc.Case(w.ctx, w.SocialWorker, second); err != nil {
+			t.Errorf("the case's own team after another partnership's lead tried to erase it: %v", err)
+		}
+
+		if row, err := w.svc.ResolveCase(w.ctx, north, ref); err != nil || row.ID != w.caseID {
+			t.Errorf("the case's own lead looking it up: %+v, %v", row, err)
+		}
+		if x, err := w.svc.ExportCase(w.ctx, north, northToken, storetest.Password, w.caseID); err != nil || x.Child.FullName() == "" {
+			t.Errorf("the case's own lead exporting it: %v", err)
+		}
+	})
+}
+
+// A machine client is told to the leads of its own partnership only:
+// another partnership's leads learn nothing of its organisation, name or
+// custodian.
+func TestAMachineClientIsToldOnlyToItsOwnPartnershipsLeads(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		sess := w.session(w.CSAdmin)
+		if err := w.svc.Reauthenticate(w.ctx, w.CSAdmin, sess, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		_, err := w.svc.CreateMachineClient(w.ctx, w.CSAdmin, sess, casework.NewMachineClient{OrgID: w.ChildrensServices.ID, Name: "Northshire case system link",
+			Scopes: []string{casework.ScopeRead}, TTL: 24 * time.Hour, CustodianEmail: w.CSWorker.User.Email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lead := range []casework.Viewer{w.northLead, w.southLead, w.westLead} {
+			alerts, _, err := w.svc.AlertsPage(w.ctx, lead, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if own := lead.User.ID == w.northLead.User.ID; own != (len(alerts) == 1) {
+				t.Errorf("%s (own partnership %v) has %d alerts: %+v", lead.User.Name, own, len(alerts), alerts)
+			}
+		}
+	})
+}
+
+// Emergency access reaches the cases of the viewer's own partnership only:
+// another partnership's case is answered as a reference that does not
+// exist, no grant is made and no lead is alerted.
+func TestBreakGlassDoesNotReachAnotherPartnershipsCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		south := signInPerson(w, "sam", "org-south-cs", pathway.RoleSocialWorker)
+		tok := w.session(south)
+		if err := w.svc.Reauthenticate(w.ctx, south, tok, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		ref := w.loadCase(w.caseID).Reference()
+		const why = "The child came to our hospital overnight and we need their history"
+		_, _, madeUp := w.svc.BreakGlass(w.ctx, south, tok, "CS-2026-999999", why)
+		_, g, real := w.svc.BreakGlass(w.ctx, south, tok, ref, why)
+		if real == nil || madeUp == nil || real.Error() != madeUp.Error() || g.ID != "" {
+			t.Fatalf("breaking glass into another partnership's case: grant %q, %v; a made-up reference: %v", g.ID, real, madeUp)
+		}
+		if _, err := w.svc.Case(w.ctx, south, w.caseID); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("the other partnership's worker opens the case: %v", err)
+		}
+		if alerts, _, err := w.svc.AlertsPage(w.ctx, w.northLead, nil); err != nil || len(alerts) != 0 {
+			t.Errorf("the case's lead was alerted of a grant never made: %+v, %v", alerts, err)
+		}
+	})
+}
