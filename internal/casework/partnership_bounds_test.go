@@ -137,3 +137,56 @@ func TestBreakGlassDoesNotReachAnotherPartnershipsCase(t *testing.T) {
 		}
 	})
 }
+
+// The retention review lists a partnership's own closed cases and unsent
+// drafts only, and its reviewer can keep or delete only those: another
+// partnership's are answered as ids that are not due.
+func TestTheRetentionReviewKeepsToTheReviewersPartnership(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 1, UnsentDraftDays: 10, AuditYears: 50}
+		w.outcome(w.caseID)
+		w.closeCase(w.caseID)
+		d, err := w.svc.NewDraft(w.ctx, w.Colleague)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(400 * 24 * time.Hour)
+		for _, lead := range []casework.Viewer{w.southLead, w.westLead} {
+			items, err := w.svc.RetentionReview(w.ctx, lead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				if it.Kind != casework.ReviewAuditLog {
+					t.Errorf("%s, of another partnership, is shown %s %s (%q)", lead.User.Name, it.Kind, it.ID, it.Owner)
+				}
+			}
+			if err := w.svc.KeepRecord(w.ctx, lead, casework.ReviewClosedCase, w.caseID, "Kept by another partnership"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("%s keeps another partnership's case: %v", lead.User.Name, err)
+			}
+			if err := w.svc.DeleteUnsentDraft(w.ctx, lead, d.ID); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("%s deletes another partnership's draft: %v", lead.User.Name, err)
+			}
+		}
+		items, err := w.svc.RetentionReview(w.ctx, w.northLead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cases, drafts int
+		for _, it := range items {
+			switch {
+			case it.Kind == casework.ReviewClosedCase && it.ID == w.caseID:
+				cases++
+			case it.Kind == casework.ReviewUnsentDraft && it.ID == d.ID:
+				drafts++
+			}
+		}
+		if cases != 1 || drafts != 1 {
+			t.Errorf("the case's own lead is shown %+v", items)
+		}
+		if err := w.svc.DeleteUnsentDraft(w.ctx, w.northLead, d.ID); err != nil {
+			t.Errorf("the own lead deletes the draft: %v", err)
+		}
+	})
+}

@@ -117,7 +117,12 @@ func (s *Service) RetentionReviewPage(ctx context.Context, v Viewer, casesAt, dr
 	var out RetentionPage
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
 		out = RetentionPage{}
-		cases, page, err := tx.ClosedCasesDuePage(now.AddDate(-p.ClosedCaseYears, 0, 0), now, casesAt, store.PageSize)
+		// The reviewer's own partnership's records only (§4.3).
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return audit.Entry{}, err
+		}
+		cases, page, err := tx.ClosedCasesDuePage(mine, now.AddDate(-p.ClosedCaseYears, 0, 0), now, casesAt, store.PageSize)
 		if err != nil {
 			return audit.Entry{}, err
 		}
@@ -125,7 +130,7 @@ func (s *Service) RetentionReviewPage(ctx context.Context, v Viewer, casesAt, dr
 		for _, c := range cases {
 			out.Items = append(out.Items, ReviewItem{Kind: ReviewClosedCase, ID: c.CaseID, Reference: c.Reference, Since: c.ClosedAt, DueSince: c.ClosedAt.AddDate(p.ClosedCaseYears, 0, 0)})
 		}
-		drafts, page, err := tx.UnsentDraftsDuePage(now.AddDate(0, 0, -p.UnsentDraftDays), now, draftsAt, store.PageSize)
+		drafts, page, err := tx.UnsentDraftsDuePage(mine, now.AddDate(0, 0, -p.UnsentDraftDays), now, draftsAt, store.PageSize)
 		if err != nil {
 			return audit.Entry{}, err
 		}
@@ -180,9 +185,13 @@ func (s *Service) KeepRecord(ctx context.Context, v Viewer, kind, id, note strin
 		// sees no case data) learns nothing of open cases or of drafts still
 		// being written (§6.5).
 		notDue := waymark.Errorf(waymark.ENOTFOUND, "There is nothing due for review with that id.")
+		mine, err := viewerPartnership(tx, v) // and another partnership's records are not theirs
+		if err != nil {
+			return err
+		}
 		caseID := ""
 		if kind == ReviewClosedCase {
-			due, err := tx.ClosedCaseIsDue(id, now.AddDate(-s.Retention.ClosedCaseYears, 0, 0), now)
+			due, err := tx.ClosedCaseIsDue(mine, id, now.AddDate(-s.Retention.ClosedCaseYears, 0, 0), now)
 			if err != nil {
 				return err
 			}
@@ -191,7 +200,7 @@ func (s *Service) KeepRecord(ctx context.Context, v Viewer, kind, id, note strin
 			}
 			caseID = id
 		} else {
-			d, err := tx.UnsentDraft(id)
+			d, err := tx.UnsentDraft(mine, id)
 			if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && now.Before(d.UpdatedAt.AddDate(0, 0, s.Retention.UnsentDraftDays))) {
 				return notDue
 			}
@@ -218,7 +227,11 @@ func (s *Service) DeleteUnsentDraft(ctx context.Context, v Viewer, id string) er
 	}
 	now := s.now()
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
-		d, err := tx.UnsentDraft(id)
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return err
+		}
+		d, err := tx.UnsentDraft(mine, id)
 		// A draft not yet due answers as one that does not exist: the
 		// reviewer may not learn that someone is writing a concern (§6.5).
 		if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && now.Before(d.UpdatedAt.AddDate(0, 0, s.Retention.UnsentDraftDays))) {

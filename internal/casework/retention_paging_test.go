@@ -141,7 +141,7 @@ func TestTheRetentionReviewIsPagedAndListsExactlyWhatTheWholeScanListed(t *testi
 			t.Fatalf("the fixture: %d cases and %d drafts due", len(wantCases), len(wantDrafts))
 		}
 		casesPage := func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.Page, error) {
-			list, pg, err := tx.ClosedCasesDuePage(now.AddDate(-pol.ClosedCaseYears, 0, 0), now, at, limit)
+			list, pg, err := tx.ClosedCasesDuePage("default", now.AddDate(-pol.ClosedCaseYears, 0, 0), now, at, limit)
 			var ids []string
 			for _, c := range list {
 				ids = append(ids, c.CaseID)
@@ -149,7 +149,7 @@ func TestTheRetentionReviewIsPagedAndListsExactlyWhatTheWholeScanListed(t *testi
 			return ids, pg, err
 		}
 		draftsPage := func(tx *store.Tx, at *store.Cursor, limit int) ([]string, store.Page, error) {
-			list, pg, err := tx.UnsentDraftsDuePage(now.AddDate(0, 0, -pol.UnsentDraftDays), now, at, limit)
+			list, pg, err := tx.UnsentDraftsDuePage("default", now.AddDate(0, 0, -pol.UnsentDraftDays), now, at, limit)
 			var ids []string
 			for _, d := range list {
 				ids = append(ids, d.DraftID)

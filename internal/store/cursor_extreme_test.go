@@ -63,11 +63,11 @@ func TestACursorWithAnExtremeTimeIsRefusedOrPagedNeverAFailure(t *testing.T) {
 						return p, err
 					},
 					"retention": func(tx *store.Tx) (store.Page, error) {
-						_, p, err := tx.ClosedCasesDuePage(now, now, &c, 2)
+						_, p, err := tx.ClosedCasesDuePage("default", now, now, &c, 2)
 						return p, err
 					},
 					"drafts": func(tx *store.Tx) (store.Page, error) {
-						_, p, err := tx.UnsentDraftsDuePage(now, now, &c, 2)
+						_, p, err := tx.UnsentDraftsDuePage("default", now, now, &c, 2)
 						return p, err
 					},
 				}

@@ -17,19 +17,14 @@ type ClosedCaseDue struct {
 	ClosedAt  time.Time
 }
 
-// ClosedCasesClosedBefore lists closed, unerased cases closed before cutoff
-// that nobody has decided to keep past now, oldest closure first: the first
-// limit of them (ClosedCasesDuePage gives the pages after).
-func (t *Tx) ClosedCasesClosedBefore(cutoff, now time.Time, limit int) ([]ClosedCaseDue, error) {
-	out, _, err := t.ClosedCasesDuePage(cutoff, now, nil, limit)
-	return out, err
-}
-
-// ClosedCasesDuePage lists one page of ClosedCasesClosedBefore: the first
-// when at is nil, else the page after (or before) the cursor. It walks
-// cases_closed_walk (migration 0018) from the cursor and stops after
-// limit+1 cases, however many cases are closed.
-func (t *Tx) ClosedCasesDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]ClosedCaseDue, Page, error) {
+// ClosedCasesDuePage lists one page of the closed, unerased cases of one
+// partnership (their Children's Services organisation's) closed before
+// cutoff that nobody has decided to keep past now, oldest closure first:
+// the first page when at is nil, else the page after (or before) the
+// cursor. It walks cases_closed_walk (migration 0018) from the cursor and
+// stops after limit+1 of the partnership's cases; other partnerships'
+// closed cases on the way are passed over.
+func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at *Cursor, limit int) ([]ClosedCaseDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
@@ -38,7 +33,8 @@ func (t *Tx) ClosedCasesDuePage(cutoff, now time.Time, at *Cursor, limit int) ([
 		WHERE c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $1 AND (c.closed_at, c.id) `+cmp+` ($4, $5)
 		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = c.id)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $2)
-		ORDER BY c.closed_at`+dir+`, c.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1])
+		AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $6)
+		ORDER BY c.closed_at`+dir+`, c.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
 	}
@@ -58,15 +54,17 @@ func (t *Tx) ClosedCasesDuePage(cutoff, now time.Time, at *Cursor, limit int) ([
 	return pageOf(out, at, limit, func(c ClosedCaseDue) (Cursor, error) { return Cursor{At: utc(c.ClosedAt), ID: c.CaseID}, nil })
 }
 
-// ClosedCaseIsDue reports whether the case is on the review list at now: closed,
-// unerased, closed before cutoff, and not kept past now.
-func (t *Tx) ClosedCaseIsDue(id string, cutoff, now time.Time) (bool, error) {
+// ClosedCaseIsDue reports whether the case is on the partnership's review
+// list at now: its own, closed, unerased, closed before cutoff, and not kept
+// past now.
+func (t *Tx) ClosedCaseIsDue(partnershipID, id string, cutoff, now time.Time) (bool, error) {
 	var n int
 	err := t.queryRow(`SELECT COUNT(*) FROM cases c
 		WHERE c.id = $1 AND c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $2
 		AND c.id NOT IN (SELECT case_id FROM erasures)
-		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $3)`,
-		id, utc(cutoff), utc(now)).Scan(&n)
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $3)
+		AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $4)`,
+		id, utc(cutoff), utc(now), partnershipID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: checking a closed case for review: %w", err)
 	}
@@ -81,17 +79,11 @@ type DraftDue struct {
 	UpdatedAt time.Time
 }
 
-// UnsentDraftsSavedBefore lists drafts never sent and last saved before
-// cutoff that nobody has decided to keep past now, oldest first: the first
-// limit of them (UnsentDraftsDuePage gives the pages after).
-func (t *Tx) UnsentDraftsSavedBefore(cutoff, now time.Time, limit int) ([]DraftDue, error) {
-	out, _, err := t.UnsentDraftsDuePage(cutoff, now, nil, limit)
-	return out, err
-}
-
-// UnsentDraftsDuePage lists one page of UnsentDraftsSavedBefore, walking
+// UnsentDraftsDuePage lists one page of the drafts of one partnership's
+// people (by their organisation) never sent and last saved before cutoff
+// that nobody has decided to keep past now, oldest first, walking
 // concern_drafts_unsent_walk (migration 0018) from the cursor.
-func (t *Tx) UnsentDraftsDuePage(cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, Page, error) {
+func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
@@ -99,7 +91,8 @@ func (t *Tx) UnsentDraftsDuePage(cutoff, now time.Time, at *Cursor, limit int) (
 	rows, err := t.query(`SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
 		WHERE d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) `+cmp+` ($4, $5)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
-		ORDER BY d.updated_at`+dir+`, d.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1])
+		AND `+draftOfPartnership+`$6)
+		ORDER BY d.updated_at`+dir+`, d.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("store: listing drafts due for review: %w", err)
 	}
@@ -172,11 +165,16 @@ func (t *Tx) RecordRetentionDecision(d RetentionDecision) error {
 	return nil
 }
 
-// UnsentDraft returns any user's unsent draft's owner and last save, for review.
-func (t *Tx) UnsentDraft(id string) (DraftDue, error) {
+// draftOfPartnership, followed by a parameter and ")", holds for a draft d
+// whose writer belongs to an organisation of that partnership.
+const draftOfPartnership = `EXISTS (SELECT 1 FROM users du JOIN organisations dorg ON dorg.id = du.org_id WHERE du.id = d.user_id AND dorg.partnership_id = `
+
+// UnsentDraft returns the owner and last save of an unsent draft written by
+// someone of the partnership, for review; any other is not found.
+func (t *Tx) UnsentDraft(partnershipID, id string) (DraftDue, error) {
 	d := DraftDue{DraftID: id}
 	err := t.queryRow(`SELECT d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
-		WHERE d.id = $1 AND d.submitted_case_id IS NULL`, id).Scan(&d.UserID, &d.UserName, &d.UpdatedAt)
+		WHERE d.id = $1 AND d.submitted_case_id IS NULL AND `+draftOfPartnership+`$2)`, id, partnershipID).Scan(&d.UserID, &d.UserName, &d.UpdatedAt)
 	d.UpdatedAt = d.UpdatedAt.UTC()
 	return d, notFound(err, "There is no unsent draft with that id")
 }
