@@ -3,6 +3,8 @@ package casework
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"waymark"
@@ -64,7 +66,14 @@ func (s *Service) EntityRecurrence(ctx context.Context, v Viewer, caseID string)
 			entries = []audit.Entry{s.auditEntry(v, caseID, ActionEntityRecurrenceDenied, "not the meeting chair or the partnership lead")}
 			return nil
 		}
-		rec, err := tx.EntityRecurrence(caseID, RecurrenceLimit)
+		// Only the cases of the partnerships this case may name (its own,
+		// and any it is shared with): another partnership's are not told,
+		// nor how many there are (§4.3, §7.1).
+		allowed, err := casePartnerships(tx, c)
+		if err != nil {
+			return err
+		}
+		rec, err := tx.EntityRecurrence(caseID, slices.Sorted(maps.Keys(allowed)), RecurrenceLimit)
 		if err != nil {
 			return err
 		}
@@ -158,7 +167,7 @@ func (s *Service) Network(ctx context.Context, v Viewer, at *store.Cursor) ([]st
 		if out, page, err = tx.RecurringEntitiesPage(at, NetworkPageSize, NetworkCasesPerEntity); err != nil {
 			return audit.Entry{}, err
 		}
-		if out, err = ownPartnershipOnly(tx, v, out); err != nil { // partnerships.go
+		if out, err = ownPartnershipOnly(tx, v, out, NetworkCasesPerEntity); err != nil { // partnerships.go
 			return audit.Entry{}, err
 		}
 		var told []string

@@ -66,6 +66,37 @@ func viewerPartnership(tx *store.Tx, v Viewer) (string, error) {
 	return tx.OrganisationPartnership(v.User.OrgID)
 }
 
+// casePartnerships are the partnerships whose people and organisations a
+// case may name (invitees, attendees, action owners, its lead
+// organisation): its own, and those of the teams an agreed share brought
+// onto it. Anyone else's is answered as an address or organisation that
+// does not exist, so a case's team learns nothing of another partnership
+// and nobody of one is made a member of another's case outside a
+// hand-over (§4.3, §7.1).
+func casePartnerships(tx *store.Tx, c pathway.Case) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, org := range append([]string{c.ChildrensServicesOrg}, c.HandOvers.SharedWith(c)...) {
+		if org == "" {
+			continue
+		}
+		p, err := tx.OrganisationPartnership(org)
+		if err != nil {
+			return nil, err
+		}
+		if p != "" {
+			out[p] = true
+		}
+	}
+	return out, nil
+}
+
+// inCasePartnerships reports whether organisation org belongs to one of
+// the partnerships a case may name.
+func inCasePartnerships(tx *store.Tx, allowed map[string]bool, org string) (bool, error) {
+	p, err := tx.OrganisationPartnership(org)
+	return err == nil && allowed[p], err
+}
+
 // loadAsCaseLead loads a case for the lead of its partnership. Anyone else
 // gets errDenied, whatever the case holds.
 func (s *Service) loadAsCaseLead(tx *store.Tx, v Viewer, caseID string) (pathway.Case, string, string, error) {
@@ -435,37 +466,26 @@ func (s *Service) answerHandOver(ctx context.Context, v Viewer, id, action, stat
 // ownPartnershipOnly keeps, of the recurring entities, the cases of the
 // viewer's partnership (issue 14, "Across areas"): a lead sees where an
 // entity recurs in their own partnership's cases and learns nothing of
-// another partnership's, not even how many it has. An entity left in fewer
-// than two of the partnership's cases is not shown; where some cases were
-// left out, the count is of those shown.
-func ownPartnershipOnly(tx *store.Tx, v Viewer, in []store.RecurringEntity) ([]store.RecurringEntity, error) {
+// another partnership's, not even how many it has. Each entity's cases and
+// count are read again within the partnership (store.EntityCasesIn, a
+// count that stops at store.EntityCountCap); one left in fewer than two of
+// them is not shown. The page's order is still that of every
+// partnership's counts.
+func ownPartnershipOnly(tx *store.Tx, v Viewer, in []store.RecurringEntity, perEntity int) ([]store.RecurringEntity, error) {
 	mine, err := viewerPartnership(tx, v)
 	if err != nil {
 		return nil, err
 	}
-	orgs, err := tx.PartnershipOrganisations(mine)
-	if err != nil {
-		return nil, err
-	}
-	ours := map[string]bool{}
-	for _, o := range orgs {
-		ours[o.ID] = true
-	}
 	out := in[:0:0]
 	for _, r := range in {
-		var kept []store.EntityCase
-		for _, c := range r.Cases {
-			if ours[c.TeamOrgID] {
-				kept = append(kept, c)
-			}
+		cases, err := tx.EntityCasesIn(r.KeyHash, []string{mine}, "")
+		if err != nil {
+			return nil, err
 		}
-		if len(kept) < 2 {
+		if len(cases) < 2 {
 			continue
 		}
-		if len(kept) < len(r.Cases) {
-			r.Count = len(kept)
-		}
-		r.Cases = kept
+		r.Count, r.Cases = len(cases), cases[:min(perEntity, len(cases))]
 		out = append(out, r)
 	}
 	return out, nil

@@ -196,7 +196,7 @@ func TestMeetingRecordNamesALeadFirstResponderFromTheDirectory(t *testing.T) {
 		if decided, submit, lead := p.loadCase(id).Meetings.NRMDecision(); !decided || !submit || lead != p.Police.ID {
 			t.Fatalf("NRM decision %v %v %q", decided, submit, lead)
 		}
-		orgs, err := p.svc.MeetingLeadOrganisations(p.ctx)
+		orgs, err := p.svc.MeetingLeadOrganisations(p.ctx, p.loadCase(id))
 		if err != nil || len(orgs) != 2 || orgs[0].ID != p.ChildrensServices.ID || orgs[1].ID != p.Police.ID {
 			t.Fatalf("lead organisations %+v, %v: want Children's Services and the police", orgs, err)
 		}

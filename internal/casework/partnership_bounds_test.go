@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -187,6 +188,133 @@ func TestTheRetentionReviewKeepsToTheReviewersPartnership(t *testing.T) {
 		}
 		if err := w.svc.DeleteUnsentDraft(w.ctx, w.northLead, d.ID); err != nil {
 			t.Errorf("the own lead deletes the draft: %v", err)
+		}
+	})
+}
+
+// A case names only people and organisations of its own partnership (and
+// of a partnership it is shared with): another partnership's person is
+// answered as an address nobody has, whether invited to a meeting, named
+// as an action's owner or as attending, and another partnership's
+// organisations are neither offered nor accepted as the meeting's lead.
+func TestACaseNamesOnlyItsOwnPartnershipsPeopleAndOrganisations(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		err := db.Update(w.ctx, func(tx *store.Tx) error {
+			if err := tx.InsertOrganisation(store.Organisation{ID: "org-south-police", Name: "Southshire Police", Kind: "police", FirstResponderDesignation: "police", CreatedAt: w.clock.Now()}); err != nil {
+				return err
+			}
+			return tx.SetOrganisationPartnership("org-south-police", "southshire")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := meetingCase(w.partnership)
+		invite := func(email string) error {
+			return w.meetingAct(w.SocialWorker, id, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: w.clock.Now().Add(time.Hour), InviteeEmails: []string{email}})
+		}
+		madeUp, other := invite("nobody@example.org"), invite(w.southWorker.User.Email)
+		if other == nil || strings.ReplaceAll(other.Error(), w.southWorker.User.Email, "X") != strings.ReplaceAll(madeUp.Error(), "nobody@example.org", "X") {
+			t.Fatalf("inviting another partnership's person: %v; an address nobody has: %v", other, madeUp)
+		}
+		orgs, err := w.svc.MeetingLeadOrganisations(w.ctx, w.loadCase(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range orgs {
+			if o.ID == "org-south-police" {
+				t.Errorf("another partnership's police are offered as the meeting's lead: %+v", orgs)
+			}
+		}
+		if len(orgs) == 0 {
+			t.Error("no lead organisation is offered")
+		}
+		if err := invite("first.responder@police.example"); err != nil {
+			t.Fatalf("inviting the case's own partnership's police: %v", err)
+		}
+		w.clock.Advance(2 * time.Hour) // the meeting has happened
+		held := recordHeld(pathway.NRMSubmit, "org-south-police")
+		// Answered as an organisation that is not on the list at all.
+		f := waymark.ErrorFields(w.meetingAct(w.SocialWorker, id, held))
+		if len(f) != 1 || f[0].Field != "leadOrgId" || !strings.Contains(f[0].Message, "Select an organisation from the list") {
+			t.Errorf("another partnership's police as the meeting's lead: %+v", f)
+		}
+		if _, err := w.svc.Case(w.ctx, w.southWorker, id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("another partnership's worker opens the case: %v", err)
+		}
+	})
+}
+
+// A case shared by an agreed hand-over may name the people of the
+// partnership it is shared with: both teams work it (§4.3, §7.1).
+func TestASharedCaseMayNameThePeopleOfThePartnershipItIsSharedWith(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		id := meetingCase(w.partnership)
+		invite := pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: w.clock.Now().Add(time.Hour), InviteeEmails: []string{w.southWorker.User.Email}}
+		if err := w.meetingAct(w.SocialWorker, id, invite); err == nil {
+			t.Fatal("another partnership's worker was invited before any share")
+		}
+		if err := w.svc.ProposeHandOver(w.ctx, w.northLead, id, pathway.HandOverShare, "southshire", "The child was found in Southtown and is placed there"); err != nil {
+			t.Fatal(err)
+		}
+		in, err := w.svc.IncomingHandOvers(w.ctx, w.southLead)
+		if err != nil || len(in) != 1 {
+			t.Fatalf("incoming: %+v, %v", in, err)
+		}
+		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, in[0].ID, "org-south-cs"); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.meetingAct(w.SocialWorker, id, invite); err != nil {
+			t.Errorf("inviting the worker of the partnership the case is shared with: %v", err)
+		}
+	})
+}
+
+// Where a case's entities recur is told within its partnership only: a
+// case of another partnership that shares a phone number is neither named
+// nor counted (§4.3, §7.1), and the network page counts within the lead's
+// partnership.
+func TestRecurrenceIsToldWithinTheCasesPartnershipOnly(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		a, b, _ := entityCases(w.partnership)
+		recordPhone(w.partnership, a, "07700 900123")
+		recordPhone(w.partnership, b, "07700 900123")
+		south, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.svc.Case(w.ctx, w.southWorker, south)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.Act(w.ctx, w.southWorker, south, v.Case.Version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "+44 7700 900123", Role: pathway.EntityRoleContact}); err != nil {
+			t.Fatalf("Southshire records the phone: %v", err)
+		}
+		rec, err := w.svc.EntityRecurrence(w.ctx, w.SocialWorker, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec) != 1 {
+			t.Fatalf("recurrence %+v, want the phone in one other case", rec)
+		}
+		for _, r := range rec {
+			if r.Others != 1 || len(r.Cases) != 1 || r.Cases[0].CaseID != b {
+				t.Errorf("the phone is told as in %d other cases: %+v (want only Northshire's %s)", r.Others, r.Cases, b)
+			}
+		}
+		network, _, err := w.svc.Network(w.ctx, w.northLead, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(network) != 1 || network[0].Count != 2 || len(network[0].Cases) != 2 {
+			t.Errorf("Northshire's network: %+v, want the phone in its 2 cases", network)
+		}
+		for _, c := range network[0].Cases {
+			if c.CaseID == south {
+				t.Errorf("Northshire's network names Southshire's case")
+			}
 		}
 	})
 }

@@ -20,7 +20,7 @@ func resolveMeeting(tx *store.Tx, cat *catalog.Catalog, c pathway.Case, cmd path
 	case pathway.ConveneMeeting:
 		return resolveInvitees(tx, c, cmd)
 	case pathway.RecordMeetingHeld:
-		org, err := resolveLeadOrganisation(tx, cat, cmd.LeadOrgID)
+		org, err := resolveLeadOrganisation(tx, cat, c, cmd.LeadOrgID)
 		if err != nil {
 			return nil, err
 		}
@@ -28,7 +28,7 @@ func resolveMeeting(tx *store.Tx, cat *catalog.Catalog, c pathway.Case, cmd path
 		cmd.Staff, err = resolveAttendees(tx, c, cmd)
 		return cmd, err
 	case pathway.AddMeetingAction:
-		return resolveActionOwner(tx, cmd)
+		return resolveActionOwner(tx, c, cmd)
 	case pathway.RaiseEscalation:
 		// The leads of the case's own partnership (partnerships.go), not
 		// every partnership's on the deployment (§8.6).
@@ -45,7 +45,7 @@ func resolveMeeting(tx *store.Tx, cat *catalog.Catalog, c pathway.Case, cmd path
 		}
 		return cmd, nil
 	case pathway.ResolveEscalation:
-		org, err := resolveLeadOrganisation(tx, cat, cmd.LeadOrgID)
+		org, err := resolveLeadOrganisation(tx, cat, c, cmd.LeadOrgID)
 		cmd.LeadOrg = org
 		return cmd, err
 	}
@@ -56,8 +56,10 @@ func partyOf(u store.User) pathway.Party {
 	return pathway.Party{UserID: u.ID, Name: u.Name, OrgID: u.OrgID, OrgName: u.Org.Name}
 }
 
-// activeUserByEmail finds an active user; ok is false when there is none.
-func activeUserByEmail(tx *store.Tx, email string) (store.User, bool, error) {
+// activeUserByEmail finds an active user of a partnership the case may
+// name (casePartnerships); ok is false when there is none, as for an
+// address nobody has.
+func activeUserByEmail(tx *store.Tx, c pathway.Case, email string) (store.User, bool, error) {
 	u, err := tx.UserByEmail(email)
 	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && u.Disabled) {
 		return store.User{}, false, nil
@@ -65,7 +67,20 @@ func activeUserByEmail(tx *store.Tx, email string) (store.User, bool, error) {
 	if err != nil {
 		return store.User{}, false, err
 	}
+	if ok, err := namesOnCase(tx, c, u.OrgID); err != nil || !ok {
+		return store.User{}, false, err
+	}
 	return u, true, nil
+}
+
+// namesOnCase reports whether the case may name organisation org, or a
+// person of it.
+func namesOnCase(tx *store.Tx, c pathway.Case, org string) (bool, error) {
+	allowed, err := casePartnerships(tx, c)
+	if err != nil {
+		return false, err
+	}
+	return inCasePartnerships(tx, allowed, org)
 }
 
 // resolveInvitees turns each email into a person, naming every email that
@@ -78,7 +93,7 @@ func resolveInvitees(tx *store.Tx, c pathway.Case, cmd pathway.ConveneMeeting) (
 	cmd.Invitees = nil
 	cmd.InviteeRoles = map[string]pathway.MeetingRoles{}
 	for _, email := range cmd.InviteeEmails {
-		u, ok, err := activeUserByEmail(tx, strings.TrimSpace(email))
+		u, ok, err := activeUserByEmail(tx, c, strings.TrimSpace(email))
 		if err != nil {
 			return nil, err
 		}
@@ -128,6 +143,11 @@ func resolveAttendees(tx *store.Tx, c pathway.Case, cmd pathway.RecordMeetingHel
 		if err != nil {
 			return nil, err
 		}
+		if ok, err := namesOnCase(tx, c, u.OrgID); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
 		out[strings.TrimSpace(choice)] = pathway.StaffAttendee{Party: partyOf(u), Roles: meetingRolesOf(c, u)}
 	}
 	for _, email := range cmd.AttendeeEmails {
@@ -135,7 +155,7 @@ func resolveAttendees(tx *store.Tx, c pathway.Case, cmd pathway.RecordMeetingHel
 		if email == "" || len(email) > 320 {
 			continue
 		}
-		u, ok, err := activeUserByEmail(tx, email)
+		u, ok, err := activeUserByEmail(tx, c, email)
 		if err != nil {
 			return nil, err
 		}
@@ -146,12 +166,12 @@ func resolveAttendees(tx *store.Tx, c pathway.Case, cmd pathway.RecordMeetingHel
 	return out, nil
 }
 
-func resolveActionOwner(tx *store.Tx, cmd pathway.AddMeetingAction) (pathway.Command, error) {
+func resolveActionOwner(tx *store.Tx, c pathway.Case, cmd pathway.AddMeetingAction) (pathway.Command, error) {
 	email := strings.TrimSpace(cmd.OwnerEmail)
 	if email == "" {
 		return cmd, nil // the pathway reports the missing answer
 	}
-	u, ok, err := activeUserByEmail(tx, email)
+	u, ok, err := activeUserByEmail(tx, c, email)
 	if err != nil {
 		return nil, err
 	}
@@ -164,22 +184,24 @@ func resolveActionOwner(tx *store.Tx, cmd pathway.AddMeetingAction) (pathway.Com
 
 // resolveLeadOrganisation looks up the organisation a command names; the
 // pathway checks it is a First Responder (IsFirstResponder, against the
-// catalogue cat). An unknown id resolves to nothing.
-func resolveLeadOrganisation(tx *store.Tx, cat *catalog.Catalog, id string) (pathway.LeadOrganisation, error) {
+// catalogue cat). An unknown id, or one of a partnership the case may not
+// name, resolves to nothing.
+func resolveLeadOrganisation(tx *store.Tx, cat *catalog.Catalog, c pathway.Case, id string) (pathway.LeadOrganisation, error) {
 	id = strings.TrimSpace(id)
-	if id == "" {
+	if id == "" || len(id) > 100 {
 		return pathway.LeadOrganisation{}, nil
 	}
-	orgs, err := tx.Organisations()
+	o, err := tx.OrganisationByID(id)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return pathway.LeadOrganisation{}, nil
+	}
 	if err != nil {
 		return pathway.LeadOrganisation{}, err
 	}
-	for _, o := range orgs {
-		if o.ID == id {
-			return pathway.LeadOrganisation{ID: o.ID, Name: o.Name, FirstResponder: IsFirstResponder(cat, o)}, nil
-		}
+	if ok, err := namesOnCase(tx, c, o.ID); err != nil || !ok {
+		return pathway.LeadOrganisation{}, err
 	}
-	return pathway.LeadOrganisation{}, nil
+	return pathway.LeadOrganisation{ID: o.ID, Name: o.Name, FirstResponder: IsFirstResponder(cat, o)}, nil
 }
 
 // EscalatedCase is a case with at least one open escalation, as the
@@ -250,17 +272,31 @@ func (s *Service) EscalationsPage(ctx context.Context, v Viewer, at *store.Curso
 }
 
 // MeetingLeadOrganisations lists the designated First Responder
-// organisations (§8.2, annex): those a meeting can name as lead.
-func (s *Service) MeetingLeadOrganisations(ctx context.Context) ([]store.Organisation, error) {
+// organisations (§8.2, annex) a meeting of case c can name as lead: those
+// of the partnerships the case may name (casePartnerships), never
+// another's.
+func (s *Service) MeetingLeadOrganisations(ctx context.Context, c pathway.Case) ([]store.Organisation, error) {
 	var out []store.Organisation
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		allowed, err := casePartnerships(tx, c)
+		if err != nil {
+			return err
+		}
 		orgs, err := tx.Organisations()
+		if err != nil {
+			return err
+		}
 		for _, o := range orgs {
-			if o = s.withFirstResponder(o); o.FirstResponder {
+			if o = s.withFirstResponder(o); !o.FirstResponder {
+				continue
+			}
+			if ok, err := inCasePartnerships(tx, allowed, o.ID); err != nil {
+				return err
+			} else if ok {
 				out = append(out, o)
 			}
 		}
-		return err
+		return nil
 	})
 	return out, err
 }

@@ -140,9 +140,21 @@ func (s HandOverState) Pending() (HandOver, bool) {
 // works the case beside the sending one (§4.3, §7.1).
 func (s *HandOverState) members(c *Case) []Member {
 	var out []Member
+	for _, org := range s.SharedWith(*c) {
+		out = append(out, Member{Kind: "org", ID: org, Role: MemberPartnershipShare})
+	}
+	return out
+}
+
+// SharedWith lists the Children's Services organisations of other
+// partnerships that an agreed share has brought onto the case: with the
+// case's own partnership, theirs are the partnerships whose people and
+// organisations the case may name (casework.casePartnerships).
+func (s HandOverState) SharedWith(c Case) []string {
+	var out []string
 	for _, h := range s.HandOvers {
 		if h.Status == HandOverStatusAgreed && h.Kind == HandOverShare && h.ReceivingOrgID != "" && h.ReceivingOrgID != c.ChildrensServicesOrg {
-			out = append(out, Member{Kind: "org", ID: h.ReceivingOrgID, Role: MemberPartnershipShare})
+			out = append(out, h.ReceivingOrgID)
 		}
 	}
 	return out

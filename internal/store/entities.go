@@ -189,10 +189,45 @@ type Recurrence struct {
 	Cases   []EntityCase
 }
 
+// EntityCountCap is where a count of the cases an entity is in, within
+// some partnerships, stops: "in 1,000 other cases" may mean more.
+const EntityCountCap = 1000
+
+// EntityCasesIn lists the cases filed under the key hash whose Children's
+// Services organisation belongs to one of the partnerships, except the case
+// notCase, in case id order, at most EntityCountCap of them. Other
+// partnerships' cases are passed over in the walk of the key's cases, so
+// its cost is the key's cases (up to the cap of the partnerships').
+func (t *Tx) EntityCasesIn(hash string, partnerships []string, notCase string) ([]EntityCase, error) {
+	if len(partnerships) == 0 {
+		return nil, nil
+	}
+	args, in := t.idList([]any{hash, notCase}, partnerships)
+	rows, err := t.query(`SELECT ek.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
+		FROM entity_keys ek JOIN cases c ON c.id = ek.case_id JOIN organisations o ON o.id = c.cs_org_id
+		WHERE ek.key_hash = $1 AND ek.case_id <> $2 AND o.partnership_id IN (`+in+`)
+		ORDER BY ek.case_id LIMIT `+fmt.Sprint(EntityCountCap), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading an entity's cases: %w", err)
+	}
+	defer rows.Close()
+	var out []EntityCase
+	for rows.Next() {
+		var e EntityCase
+		if err := rows.Scan(&e.CaseID, &e.Reference, &e.TeamOrgID, &e.TeamOrgName, &e.Closed); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // EntityRecurrence gives, for each entity key of the case that other cases
-// share, how many other cases have it and up to limit of them, by key hash.
-// Nothing of the other cases but their references and teams is read.
-func (t *Tx) EntityRecurrence(caseID string, limit int) (map[string]Recurrence, error) {
+// of the partnerships share, how many of those cases have it (up to
+// EntityCountCap) and the first limit of them, by key hash. Nothing of the
+// other cases but their references and teams is read, and nothing at all
+// of another partnership's, not even how many there are.
+func (t *Tx) EntityRecurrence(caseID string, partnerships []string, limit int) (map[string]Recurrence, error) {
 	rows, err := t.query(`SELECT k.key_hash, k.kind, n.cases FROM entity_keys k JOIN entity_counts n ON n.key_hash = k.key_hash
 		WHERE k.case_id = $1 AND n.cases >= 2`, caseID)
 	if err != nil {
@@ -213,17 +248,16 @@ func (t *Tx) EntityRecurrence(caseID string, limit int) (map[string]Recurrence, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	hashes := make([]string, len(rs))
-	for i, r := range rs {
-		hashes[i] = r.KeyHash
-	}
-	cases, err := t.entityCases(hashes, caseID, limit)
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[string]Recurrence, len(rs))
 	for _, r := range rs {
-		r.Cases = cases[r.KeyHash]
+		cases, err := t.EntityCasesIn(r.KeyHash, partnerships, caseID)
+		if err != nil {
+			return nil, err
+		}
+		if len(cases) == 0 {
+			continue
+		}
+		r.Others, r.Cases = len(cases), cases[:min(limit, len(cases))]
 		out[r.KeyHash] = r
 	}
 	return out, nil

@@ -147,7 +147,7 @@ func meetingOptions(held bool) func(*Server, casework.CaseView) []option {
 func leadOrganisationOptions(none string) func(*Server, casework.CaseView) []option {
 	return func(s *Server, v casework.CaseView) []option {
 		out := []option{{"", none}}
-		orgs, err := s.svc.MeetingLeadOrganisations(context.Background())
+		orgs, err := s.svc.MeetingLeadOrganisations(context.Background(), v.Case)
 		if err != nil {
 			s.log.Error("listing First Responder organisations", "err", err)
 			return out
