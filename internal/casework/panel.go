@@ -54,15 +54,40 @@ func indexPanelCase(tx *store.Tx, before, after pathway.Case) error {
 	return tx.IndexPanelCase(after.ID, after.NRM.Submission.SubmittedAt)
 }
 
-// PanelRoster is who sits on the panel now: those who manage the settings.
+// partnershipPanel is the panel of a partnership: those seated whose
+// organisation belongs to it. A deployment serving several partnerships
+// has a panel for each; none sees another's members or referrals (§4.3).
+func partnershipPanel(tx *store.Tx, partnership string) ([]store.PanelMember, error) {
+	all, err := tx.PanelMembers()
+	if err != nil || partnership == "" {
+		return nil, err
+	}
+	var out []store.PanelMember
+	for _, m := range all {
+		p, err := tx.OrganisationPartnership(m.User.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		if p == partnership {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// PanelRoster is who sits on the viewer's partnership's panel now: for
+// those who manage the settings.
 func (s *Service) PanelRoster(ctx context.Context, v Viewer) ([]store.PanelMember, error) {
 	if !v.ManagesSettings() {
 		return nil, ErrSettingsManagers
 	}
 	var out []store.PanelMember
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.PanelMembers()
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return err
+		}
+		out, err = partnershipPanel(tx, mine)
 		return err
 	})
 	return out, err
@@ -88,7 +113,19 @@ func (s *Service) SeatPanelMember(ctx context.Context, v Viewer, email, seat str
 		return err
 	}
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
+		// Only someone of the viewer's own partnership: anyone else is
+		// answered as an address nobody has.
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return err
+		}
 		u, err := tx.UserByEmail(email)
+		if err == nil && !u.Disabled {
+			var theirs string
+			if theirs, err = tx.OrganisationPartnership(u.OrgID); err == nil && (theirs != mine || mine == "") {
+				err = waymark.Errorf(waymark.ENOTFOUND, "not of this partnership")
+			}
+		}
 		if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && u.Disabled) {
 			return waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "There is no active Waymark user with that email address. Check it, or add them on the staff page first"}})
 		}
@@ -112,12 +149,17 @@ func (s *Service) SeatPanelMember(ctx context.Context, v Viewer, email, seat str
 	})
 }
 
-// panelSeats is the viewer's seat on the panel, and the panel.
+// panelSeat is the viewer's seat on their partnership's panel, and that
+// panel.
 func panelSeat(tx *store.Tx, v Viewer) (seat string, panel []store.PanelMember, err error) {
 	if v.Client != nil || !v.seesCases() {
 		return "", nil, nil
 	}
-	panel, err = tx.PanelMembers()
+	mine, err := viewerPartnership(tx, v)
+	if err != nil {
+		return "", nil, err
+	}
+	panel, err = partnershipPanel(tx, mine)
 	for _, m := range panel {
 		if m.User.ID == v.User.ID {
 			seat = m.Seat
@@ -152,11 +194,16 @@ func (s *Service) PanelCases(ctx context.Context, v Viewer) ([]pathway.PanelEvid
 		if seat == "" {
 			return audit.Entry{}, ErrNotOnPanel
 		}
-		ids, err := tx.PanelCaseIDs()
+		all, err := tx.PanelCaseIDs()
 		if err != nil {
 			return audit.Entry{}, err
 		}
-		for _, id := range ids {
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return audit.Entry{}, err
+		}
+		var ids []string
+		for _, id := range all {
 			c, _, err := tx.LoadCase(id)
 			if waymark.ErrorCode(err) == waymark.ENOTFOUND || store.IsErased(err) {
 				continue
@@ -164,8 +211,15 @@ func (s *Service) PanelCases(ctx context.Context, v Viewer) ([]pathway.PanelEvid
 			if err != nil {
 				return audit.Entry{}, err
 			}
+			// Each partnership's panel decides its own referrals only.
+			if p, err := tx.CasePartnership(c); err != nil {
+				return audit.Entry{}, err
+			} else if p != mine {
+				continue
+			}
 			if e, ok := pathway.EvidencePack(s.Catalog, c); ok {
 				out = append(out, e)
+				ids = append(ids, id)
 			}
 		}
 		return s.auditEntry(v, "", ActionPanelCasesListed, fmt.Sprintf("%d referrals: %s", len(ids), strings.Join(ids, ","))), nil
@@ -190,8 +244,18 @@ func (s *Service) panelCase(tx *store.Tx, v Viewer, caseID string) (pathway.Case
 	if err != nil {
 		return pathway.Case{}, "", nil, err
 	}
-	// Need to know comes from the case's own events, not the index.
+	// Need to know comes from the case's own events, not the index, and
+	// the case must be the panel's own partnership's.
 	if !c.NRM.DecisionRouting().ByPanel() {
+		return pathway.Case{}, "", nil, errDenied
+	}
+	mine, err := viewerPartnership(tx, v)
+	if err != nil {
+		return pathway.Case{}, "", nil, err
+	}
+	if p, err := tx.CasePartnership(c); err != nil {
+		return pathway.Case{}, "", nil, err
+	} else if p != mine {
 		return pathway.Case{}, "", nil, errDenied
 	}
 	return c, seat, panel, nil

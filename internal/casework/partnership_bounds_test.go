@@ -318,3 +318,39 @@ func TestRecurrenceIsToldWithinTheCasesPartnershipOnly(t *testing.T) {
 		}
 	})
 }
+
+// Each partnership has a decision panel of its own people: another
+// partnership's lead neither sees Northshire's panel nor can seat anyone on
+// it, and a panel member they seat from their own partnership reads none of
+// Northshire's referrals.
+func TestEachPartnershipsPanelDecidesItsOwnReferralsOnly(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.pilotPanel()
+		id := w.raise()
+		w.submitNRM(id)
+		roster, err := w.svc.PanelRoster(w.ctx, w.westLead)
+		if err != nil || len(roster) != 0 {
+			t.Fatalf("Westshire's lead sees the panel %+v, %v", roster, err)
+		}
+		if err := w.svc.SeatPanelMember(w.ctx, w.westLead, w.SocialWorker.User.Email, pathway.PanelLocalAuthority); waymark.ErrorCode(err) != waymark.EINVALID {
+			t.Errorf("Westshire's lead seats a Northshire worker: %v", err)
+		}
+		west := signInPerson(w, "wil", "org-west", pathway.RoleSocialWorker)
+		if err := w.svc.SeatPanelMember(w.ctx, w.westLead, west.User.Email, pathway.PanelLocalAuthority); err != nil {
+			t.Fatalf("Westshire's lead seats their own worker: %v", err)
+		}
+		if list, err := w.svc.PanelCases(w.ctx, west); err != nil || len(list) != 0 {
+			t.Errorf("Westshire's panel member lists %d referrals (%v)", len(list), err)
+		}
+		if _, _, err := w.svc.PanelEvidence(w.ctx, west, id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("Westshire's panel member reads Northshire's evidence pack: %v", err)
+		}
+		if roster, err := w.svc.PanelRoster(w.ctx, w.northLead); err != nil || len(roster) != 4 {
+			t.Errorf("Northshire's lead sees %d panel members (%v), want its 4", len(roster), err)
+		}
+		if list, err := w.svc.PanelCases(w.ctx, w.Colleague); err != nil || len(list) != 1 {
+			t.Errorf("Northshire's chair lists %d referrals (%v), want 1", len(list), err)
+		}
+	})
+}
