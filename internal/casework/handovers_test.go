@@ -73,7 +73,13 @@ func newHandOverWorld(t *testing.T, db *store.DB) *handOverWorld {
 // returns the hand-over's id.
 func (w *handOverWorld) propose(kind string) string {
 	w.t.Helper()
-	if err := w.svc.ProposeHandOver(w.ctx, w.northLead, w.caseID, kind, "southshire", "The child was found in Southtown and is placed there"); err != nil {
+	return w.proposeCase(w.caseID, kind)
+}
+
+// proposeCase is propose for another of the first partnership's cases.
+func (w *handOverWorld) proposeCase(caseID, kind string) string {
+	w.t.Helper()
+	if err := w.svc.ProposeHandOver(w.ctx, w.northLead, caseID, kind, "southshire", "The child was found in Southtown and is placed there"); err != nil {
 		w.t.Fatalf("proposing: %v", err)
 	}
 	in, err := w.svc.IncomingHandOvers(w.ctx, w.southLead)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"waymark"
-	"waymark/internal/access"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
@@ -18,31 +17,11 @@ import (
 // except through a hand-over. These tests use the three partnerships of
 // handovers_test.go: the case is Northshire's.
 
-// signInPerson adds a person who can re-authenticate (password and
+// signInPerson adds a person of org who can re-authenticate (password and
 // authenticator) and returns them as a viewer.
 func signInPerson(w *handOverWorld, id, org, role string) casework.Viewer {
 	w.t.Helper()
-	hash, err := access.HashPassword(storetest.Password, storetest.FastArgon)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	now := w.clock.Now()
-	var v casework.Viewer
-	err = w.db.Update(w.ctx, func(tx *store.Tx) error {
-		if err := tx.InsertUser(store.User{ID: id, OrgID: org, Email: id + "@example.org", Name: "Person " + id, Role: role, PasswordHash: hash, CreatedAt: now}); err != nil {
-			return err
-		}
-		if err := casework.EnrolTOTP(tx, id, storetest.TOTPSecret, now); err != nil {
-			return err
-		}
-		u, err := tx.UserByID(id)
-		v = casework.Viewer{User: u}
-		return err
-	})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return v
+	return casework.Viewer{User: w.personWhoSignsIn(id, org, id+"@example.org", "Person "+id, role)}
 }
 
 // A lead of another partnership can neither find a case by its reference,
@@ -255,14 +234,7 @@ func TestASharedCaseMayNameThePeopleOfThePartnershipItIsSharedWith(t *testing.T)
 		if err := w.meetingAct(w.SocialWorker, id, invite); err == nil {
 			t.Fatal("another partnership's worker was invited before any share")
 		}
-		if err := w.svc.ProposeHandOver(w.ctx, w.northLead, id, pathway.HandOverShare, "southshire", "The child was found in Southtown and is placed there"); err != nil {
-			t.Fatal(err)
-		}
-		in, err := w.svc.IncomingHandOvers(w.ctx, w.southLead)
-		if err != nil || len(in) != 1 {
-			t.Fatalf("incoming: %+v, %v", in, err)
-		}
-		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, in[0].ID, "org-south-cs"); err != nil {
+		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, w.proposeCase(id, pathway.HandOverShare), "org-south-cs"); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.meetingAct(w.SocialWorker, id, invite); err != nil {

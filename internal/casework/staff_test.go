@@ -22,16 +22,28 @@ import (
 // authenticator, as if they had signed in before.
 func (p *partnership) staffer(email, role string) store.User {
 	p.t.Helper()
+	return p.personWhoSignsIn(access.NewID(), p.School.ID, email, "Sol Staff", role)
+}
+
+// personWhoSignsIn adds an enabled person of org with the test password
+// and an authenticator, so that they can re-authenticate, and returns them
+// as read back.
+func (p *partnership) personWhoSignsIn(id, org, email, name, role string) store.User {
+	p.t.Helper()
 	hash, err := access.HashPassword(storetest.Password, storetest.FastArgon)
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	u := store.User{ID: access.NewID(), OrgID: p.School.ID, Email: email, Name: "Sol Staff", Role: role, PasswordHash: hash, CreatedAt: p.clock.Now()}
+	var u store.User
 	err = p.db.Update(p.ctx, func(tx *store.Tx) error {
-		if err := tx.InsertUser(u); err != nil {
+		if err := tx.InsertUser(store.User{ID: id, OrgID: org, Email: email, Name: name, Role: role, PasswordHash: hash, CreatedAt: p.clock.Now()}); err != nil {
 			return err
 		}
-		return casework.EnrolTOTP(tx, u.ID, storetest.TOTPSecret, p.clock.Now())
+		if err := casework.EnrolTOTP(tx, id, storetest.TOTPSecret, p.clock.Now()); err != nil {
+			return err
+		}
+		u, err = tx.UserByID(id)
+		return err
 	})
 	if err != nil {
 		p.t.Fatal(err)
