@@ -115,12 +115,15 @@ func resolveWorker(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.C
 	if email == "" {
 		return aw, nil // the pathway reports the missing answer
 	}
-	u, err := tx.UserByEmail(email)
-	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && u.Disabled) {
-		return nil, waymark.Invalid([]waymark.FieldError{{Field: "workerEmail", Message: "There is no active Waymark user with that email address. Check it, or ask an administrator to add them"}})
-	}
+	// Someone of another partnership is answered as an address nobody has
+	// (activeUserByEmail): assigning them would put them on the case
+	// outside any hand-over.
+	u, ok, err := activeUserByEmail(tx, c, email)
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "workerEmail", Message: "There is no active Waymark user with that email address. Check it, or ask an administrator to add them"}})
 	}
 	aw.Worker = pathway.Party{UserID: u.ID, Name: u.Name, OrgID: u.OrgID, OrgName: u.Org.Name}
 	aw.WorkerRole = u.Role

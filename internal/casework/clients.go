@@ -420,6 +420,11 @@ func resolveClient(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.C
 	if err != nil {
 		return nil, err
 	}
+	// Another partnership's client is answered as one that does not exist:
+	// given access, it would read the case outside any hand-over.
+	if ok, err := namesOnCase(tx, c, mc.OrgID); err != nil || !ok {
+		return g, err
+	}
 	g.Client = pathway.ClientRef{ClientID: mc.ID, Name: mc.Name, OrgID: mc.OrgID, OrgName: mc.OrgName}
 	g.ClientUsableUntil = mc.ExpiresAt
 	if mc.RevokedAt != nil {

@@ -3,8 +3,6 @@ package casework
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"waymark"
@@ -66,14 +64,15 @@ func (s *Service) EntityRecurrence(ctx context.Context, v Viewer, caseID string)
 			entries = []audit.Entry{s.auditEntry(v, caseID, ActionEntityRecurrenceDenied, "not the meeting chair or the partnership lead")}
 			return nil
 		}
-		// Only the cases of the partnerships this case may name (its own,
-		// and any it is shared with): another partnership's are not told,
-		// nor how many there are (§4.3, §7.1).
-		allowed, err := casePartnerships(tx, c)
+		// Only the cases of the viewer's own partnership: another
+		// partnership's are not told, nor how many there are, even when
+		// this case is shared with it, for a share opens one case, not the
+		// rest of that partnership's (§4.3, §7.1).
+		mine, err := viewerPartnership(tx, v)
 		if err != nil {
 			return err
 		}
-		rec, err := tx.EntityRecurrence(caseID, slices.Sorted(maps.Keys(allowed)), RecurrenceLimit)
+		rec, err := tx.EntityRecurrence(caseID, []string{mine}, RecurrenceLimit)
 		if err != nil {
 			return err
 		}

@@ -20,12 +20,12 @@ func resolveWhereaboutsGrantee(tx *store.Tx, c pathway.Case, cmd pathway.Command
 	if email == "" {
 		return g, nil // the pathway reports the missing answer
 	}
-	u, err := tx.UserByEmail(email)
-	if waymark.ErrorCode(err) == waymark.ENOTFOUND || (err == nil && u.Disabled) {
-		return nil, waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "There is no active Waymark user with that email address. Check it, or ask an administrator to add them"}})
-	}
+	u, ok, err := activeUserByEmail(tx, c, email) // another partnership's person is nobody here
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return nil, waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "There is no active Waymark user with that email address. Check it, or ask an administrator to add them"}})
 	}
 	if pathway.SeesNoCaseData(u.Role) {
 		return nil, waymark.Invalid([]waymark.FieldError{{Field: "email", Message: "Administrators manage Waymark and never see case data. Give access to the practitioner who needs to know where the child is"}})
