@@ -7,9 +7,9 @@ import (
 
 // ictgPrompt is the team's prompt to refer the child to the ICTG service,
 // or nil: the pathway decides (pathway.ICTGReferralDue) from the case and
-// the partnership's dated settings.
+// the dated settings of the case's partnership.
 func ictgPrompt(tx *store.Tx, c pathway.Case) (*pathway.ICTGPrompt, error) {
-	settings, err := tx.Settings()
+	settings, err := caseSettings(tx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -17,4 +17,13 @@ func ictgPrompt(tx *store.Tx, c pathway.Case) (*pathway.ICTGPrompt, error) {
 		return &p, nil
 	}
 	return nil, nil
+}
+
+// caseSettings are the dated settings of the case's partnership.
+func caseSettings(tx *store.Tx, c pathway.Case) (pathway.DatedSettings, error) {
+	p, err := tx.CasePartnership(c)
+	if err != nil {
+		return nil, err
+	}
+	return tx.Settings(p)
 }

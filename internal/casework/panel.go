@@ -30,14 +30,14 @@ const (
 // ErrNotOnPanel refuses the panel's pages to anyone not sitting on it.
 var ErrNotOnPanel = waymark.Errorf(waymark.EFORBIDDEN, "Only members of the local decision panel see its referrals. Ask your partnership lead if you should be on the panel.")
 
-// resolveDecisionRouting gives a submission the partnership's dated
-// settings, from which the pathway routes its decisions.
+// resolveDecisionRouting gives a submission the dated settings of the
+// case's partnership, from which the pathway routes its decisions.
 func resolveDecisionRouting(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pathway.Command, error) {
 	sub, ok := cmd.(pathway.SubmitNRMReferral)
 	if !ok {
 		return cmd, nil
 	}
-	settings, err := tx.Settings()
+	settings, err := caseSettings(tx, c)
 	if err != nil {
 		return nil, err
 	}

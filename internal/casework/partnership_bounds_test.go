@@ -326,3 +326,97 @@ func TestEachPartnershipsPanelDecidesItsOwnReferralsOnly(t *testing.T) {
 		}
 	})
 }
+
+// A case's commands name only people and machine clients of the
+// partnerships the case may name: another partnership's worker cannot be
+// assigned or given the child's whereabouts, and its machine client cannot
+// be given access, each answered as someone or something that does not
+// exist. Recurrence on a case shared with another partnership tells each
+// viewer of their own partnership's cases only: a share opens one case,
+// not the rest of the other partnership's.
+func TestACasesCommandsNameNobodyOfAnotherPartnership(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		act := func(v casework.Viewer, cmd pathway.Command) error {
+			return w.svc.Act(w.ctx, v, w.caseID, w.version(w.caseID), cmd)
+		}
+		south := w.southWorker.User.Email
+		madeUp := act(w.CSWorker, pathway.AssignWorker{WorkerEmail: "nobody@example.org"})
+		other := act(w.CSWorker, pathway.AssignWorker{WorkerEmail: south})
+		if other == nil || other.Error() != madeUp.Error() {
+			t.Errorf("assigning another partnership's worker: %v; an address nobody has: %v", other, madeUp)
+		}
+		const why = "Officer in the case needs to know where the child is"
+		madeUp = act(w.SocialWorker, pathway.GrantWhereaboutsAccess{Email: "nobody@example.org", Reason: why})
+		other = act(w.SocialWorker, pathway.GrantWhereaboutsAccess{Email: south, Reason: why})
+		if other == nil || other.Error() != madeUp.Error() {
+			t.Errorf("giving another partnership's worker the whereabouts: %v; an address nobody has: %v", other, madeUp)
+		}
+		sess := w.session(w.CSAdmin)
+		if err := w.svc.Reauthenticate(w.ctx, w.CSAdmin, sess, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		mc, err := w.svc.CreateMachineClient(w.ctx, w.CSAdmin, sess, casework.NewMachineClient{OrgID: "org-south-cs", Name: "Southshire case system link",
+			Scopes: []string{casework.ScopeRead}, TTL: 24 * time.Hour, CustodianEmail: south})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const reason = "Copies the referral into the council's case management system"
+		madeUp = act(w.SocialWorker, pathway.GiveClientAccess{ClientID: "client-nobody", Reason: reason})
+		other = act(w.SocialWorker, pathway.GiveClientAccess{ClientID: mc.ID, Reason: reason})
+		if other == nil || strings.ReplaceAll(other.Error(), mc.ID, "X") != strings.ReplaceAll(madeUp.Error(), "client-nobody", "X") {
+			t.Errorf("giving another partnership's machine client access: %v; a client that does not exist: %v", other, madeUp)
+		}
+		if _, err := w.svc.Case(w.ctx, w.southWorker, w.caseID); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("another partnership's worker opens the case: %v", err)
+		}
+
+		a, b, _ := entityCases(w.partnership)
+		recordPhone(w.partnership, a, "07700 900123")
+		recordPhone(w.partnership, b, "07700 900123")
+		theirs, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.Act(w.ctx, w.southWorker, theirs, w.version(theirs), pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "07700 900123", Role: pathway.EntityRoleContact}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, w.proposeCase(a, pathway.HandOverShare), "org-south-cs"); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := w.svc.EntityRecurrence(w.ctx, w.SocialWorker, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rec {
+			if r.Others != 1 || len(r.Cases) != 1 || r.Cases[0].CaseID != b {
+				t.Errorf("on the shared case, Northshire is told of %d other cases: %+v (want only its own %s)", r.Others, r.Cases, b)
+			}
+		}
+	})
+}
+
+// Each partnership keeps its own dated settings: another partnership's
+// lead neither reads Northshire's nor changes them, and a change they
+// record for their own does not move where Northshire's NRM decisions go.
+func TestEachPartnershipKeepsItsOwnSettings(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.pilotPanel() // Northshire: a pilot site with a panel from 1 January 2026
+		if h, err := w.svc.SettingHistory(w.ctx, w.westLead); err != nil || len(h) != 0 {
+			t.Fatalf("Westshire's lead reads the settings %+v, %v", h, err)
+		}
+		if _, err := w.svc.RecordSetting(w.ctx, w.westLead, pathway.SettingChange{Key: pathway.SettingDDMPilot, Value: "no", From: "2026-01-01", Reason: "Westshire is not a pilot site"}); err != nil {
+			t.Fatalf("Westshire's lead records their own setting: %v", err)
+		}
+		north, err := w.svc.SettingHistory(w.ctx, w.CSAdmin)
+		if err != nil || len(north) != 2 {
+			t.Fatalf("Northshire's settings after Westshire's change: %+v, %v", north, err)
+		}
+		id := w.raise()
+		w.submitNRM(id)
+		if !w.loadCase(id).NRM.DecisionRouting().ByPanel() {
+			t.Error("Westshire's setting moved Northshire's NRM decision away from its panel")
+		}
+	})
+}

@@ -26,13 +26,18 @@ func (v Viewer) ManagesSettings() bool {
 	return v.Client == nil && v.Scopes == nil && pathway.KeepsPartnershipRecords(v.User.Role)
 }
 
-// Settings returns the partnership's setting history, for rules that ask
-// what a setting was on a day. Anyone signed in may ask: it is no case data.
-func (s *Service) Settings(ctx context.Context) (pathway.DatedSettings, error) {
+// Settings returns the setting history of the viewer's partnership, for
+// rules that ask what a setting was on a day. Anyone signed in may ask of
+// their own partnership's: it is no case data. Another partnership's are
+// not theirs to read.
+func (s *Service) Settings(ctx context.Context, v Viewer) (pathway.DatedSettings, error) {
 	var out pathway.DatedSettings
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Settings()
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return err
+		}
+		out, err = tx.Settings(mine)
 		return err
 	})
 	return out, err
@@ -44,10 +49,11 @@ func (s *Service) SettingHistory(ctx context.Context, v Viewer) (pathway.DatedSe
 	if !v.ManagesSettings() {
 		return nil, ErrSettingsManagers
 	}
-	return s.Settings(ctx)
+	return s.Settings(ctx, v)
 }
 
-// RecordSetting appends a dated change to the partnership's settings: the
+// RecordSetting appends a dated change to the viewer's partnership's
+// settings (never another's): the
 // change takes effect from the start of c.From and may be in the past
 // (recording when the partnership joined a pilot) or the future. Nothing is
 // overwritten; audited with the key, value and date.
@@ -61,8 +67,14 @@ func (s *Service) RecordSetting(ctx context.Context, v Viewer, c pathway.Setting
 	}
 	c.RecordedBy, c.RecordedAt = v.User.ID, s.now()
 	err = s.DB.Update(ctx, func(tx *store.Tx) error {
-		var err error
-		if c, err = tx.AppendSetting(c); err != nil {
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
+			return err
+		}
+		if mine == "" {
+			return ErrSettingsManagers
+		}
+		if c, err = tx.AppendSetting(mine, c); err != nil {
 			return err
 		}
 		return tx.AppendAudit(s.auditEntry(v, "", ActionSettingChanged, fmt.Sprintf("%s is %q from %s", c.Key, c.Value, c.From)))

@@ -75,7 +75,7 @@ func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period
 			return audit.Entry{}, err
 		}
 		name, slug = n, sl
-		if settings, err = tx.Settings(); err != nil {
+		if settings, err = tx.Settings(id); err != nil {
 			return audit.Entry{}, err
 		}
 		if cuts, err = s.statisticsCuts(settings, p); err != nil {
@@ -92,15 +92,18 @@ func (s *Service) StatisticsReport(ctx context.Context, v Viewer, p stats.Period
 	return s.publishStatistics(cases, events, cuts, settings, name, slug), nil
 }
 
-// StatisticsYears is how the partnership publishes on the day: the kind of
-// year (stats.YearCalendar or stats.YearFinancial), the year a page shows
-// when none is asked for (the latest with figures published), and the
-// recent years to offer.
-func (s *Service) StatisticsYears(ctx context.Context) (kind, latest string, recent []string, err error) {
+// StatisticsYears is how the viewer's partnership publishes on the day:
+// the kind of year (stats.YearCalendar or stats.YearFinancial), the year a
+// page shows when none is asked for (the latest with figures published),
+// and the recent years to offer.
+func (s *Service) StatisticsYears(ctx context.Context, v Viewer) (kind, latest string, recent []string, err error) {
 	var settings pathway.DatedSettings
 	if err := s.DB.View(ctx, func(tx *store.Tx) error {
-		var err error
-		settings, err = tx.Settings()
+		id, _, _, err := statisticsPartnership(tx, v)
+		if err != nil {
+			return err
+		}
+		settings, err = tx.Settings(id)
 		return err
 	}); err != nil {
 		return "", "", nil, err

@@ -37,13 +37,26 @@ func (p *partnership) analyst() casework.Viewer {
 // (pathway.SettingStatisticsYearSoFar), so a test sees work just recorded.
 func (p *partnership) countsToToday() { p.publishesYearInProgress("today") }
 
-// publishesYearInProgress records how the partnership publishes a year in
-// progress: "year", "quarter" or "today".
+// publishesYearInProgress records how every partnership of the test
+// publishes a year in progress: "year", "quarter" or "today" (each
+// partnership keeps its own settings).
 func (p *partnership) publishesYearInProgress(how string) {
 	p.t.Helper()
 	ch := pathway.SettingChange{Key: pathway.SettingStatisticsYearSoFar, Value: how, From: "2000-01-01",
 		Reason: "How the test partnership publishes", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
-	if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(ch); return err }); err != nil {
+	err := p.db.Update(p.ctx, func(tx *store.Tx) error {
+		ps, err := tx.Partnerships()
+		if err != nil {
+			return err
+		}
+		for _, part := range ps {
+			if _, err := tx.AppendSetting(part.ID, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		p.t.Fatal(err)
 	}
 }
@@ -255,7 +268,7 @@ func TestAYearInProgressIsPublishedToTheEndOfItsLastCompleteQuarter(t *testing.T
 		if !strings.Contains(rep.Period.Label, "January to March") {
 			t.Errorf("the period reads %q, want it to say it is January to March", rep.Period.Label)
 		}
-		kind, latest, recent, err := p.svc.StatisticsYears(p.ctx)
+		kind, latest, recent, err := p.svc.StatisticsYears(p.ctx, lead)
 		if err != nil || kind != stats.YearCalendar || latest != year.Slug || len(recent) != 3 {
 			t.Errorf("StatisticsYears = %s %s %v %v", kind, latest, recent, err)
 		}
@@ -275,7 +288,7 @@ func TestThePartnershipPublishesByOneKindOfYear(t *testing.T) {
 		}
 		ch := pathway.SettingChange{Key: pathway.SettingStatisticsYear, Value: stats.YearFinancial, From: "2000-01-01",
 			Reason: "The partnership's annual report runs April to March", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
-		if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(ch); return err }); err != nil {
+		if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(pathway.DefaultPartnership, ch); return err }); err != nil {
 			t.Fatal(err)
 		}
 		p.statistics(lead, "2024-25")
@@ -301,7 +314,7 @@ func TestChangingTheKindOfYearNeverPublishesTwoOverlappingYears(t *testing.T) {
 		lead := p.lead()
 		ch := pathway.SettingChange{Key: pathway.SettingStatisticsYear, Value: stats.YearFinancial, From: "2026-01-01",
 			Reason: "The partnership's annual report runs April to March", RecordedBy: "user-admin", RecordedAt: p.clock.Now()}
-		if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(ch); return err }); err != nil {
+		if err := p.db.Update(p.ctx, func(tx *store.Tx) error { _, err := tx.AppendSetting(pathway.DefaultPartnership, ch); return err }); err != nil {
 			t.Fatal(err)
 		}
 		p.statistics(lead, "2025") // calendar on its first day, and no overlapping financial year was

@@ -199,7 +199,7 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 	// referred to the NRM are prompted to refer the child to it too.
 	ictg := pathway.SettingChange{Key: pathway.SettingICTGAvailable, Value: "yes", From: now.AddDate(-1, 0, 0).In(pathway.London).Format("2006-01-02"),
 		Reason: "Demo: Eastshire is in an area with the ICTG service", RecordedBy: "user-demo-admin", RecordedAt: now.AddDate(0, -3, 0)}
-	if _, err := tx.AppendSetting(ictg); err != nil {
+	if _, err := tx.AppendSetting(partnershipEastshire, ictg); err != nil {
 		return err
 	}
 	// The demo's cases are all from the last few days, so its statistics
@@ -207,8 +207,10 @@ func insertPartnership(tx *store.Tx, svc *casework.Service, now time.Time) error
 	// default is to the end of the last complete quarter (stats.Cuts).
 	soFar := pathway.SettingChange{Key: pathway.SettingStatisticsYearSoFar, Value: "today", From: now.AddDate(-1, 0, 0).In(pathway.London).Format("2006-01-02"),
 		Reason: "Demo: every case is from the last few days, so the statistics count to today", RecordedBy: "user-demo-admin", RecordedAt: now.AddDate(0, -3, 0)}
-	if _, err := tx.AppendSetting(soFar); err != nil {
-		return err
+	for _, part := range []string{partnershipEastshire, partnershipSouthshire} { // each partnership keeps its own settings
+		if _, err := tx.AppendSetting(part, soFar); err != nil {
+			return err
+		}
 	}
 	hash, err := access.PublicPasswordHash(Password, svc.Argon) // shared by every demo user: the password is in the README
 	if err != nil {

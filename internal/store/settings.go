@@ -6,29 +6,32 @@ import (
 	"waymark/internal/pathway"
 )
 
-// The partnership's dated settings (migration 0031): a history that is only
-// ever appended to.
+// Each partnership's dated settings (migrations 0031, 0041): a history that
+// is only ever appended to.
 
-// AppendSetting records a change, numbering it after every change before
-// it, and returns it with its number.
-func (t *Tx) AppendSetting(c pathway.SettingChange) (pathway.SettingChange, error) {
+// AppendSetting records a change to a partnership's settings, numbering it
+// after every change before it (of any partnership), and returns it with
+// its number.
+func (t *Tx) AppendSetting(partnershipID string, c pathway.SettingChange) (pathway.SettingChange, error) {
 	var last int64
 	if err := t.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM partnership_settings`).Scan(&last); err != nil {
 		return c, fmt.Errorf("store: numbering a setting change: %w", err)
 	}
 	c.Seq = last + 1
 	c.RecordedAt = utc(c.RecordedAt)
-	_, err := t.exec(`INSERT INTO partnership_settings(seq, setting_key, value, effective_from, reason, recorded_by, recorded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.Seq, string(c.Key), c.Value, c.From, c.Reason, c.RecordedBy, c.RecordedAt)
+	_, err := t.exec(`INSERT INTO partnership_settings(seq, setting_key, value, effective_from, reason, recorded_by, recorded_at, partnership_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.Seq, string(c.Key), c.Value, c.From, c.Reason, c.RecordedBy, c.RecordedAt, partnershipID)
 	if err != nil {
 		return c, fmt.Errorf("store: recording a setting change: %w", err)
 	}
 	return c, nil
 }
 
-// Settings returns every recorded change, in the order they were recorded.
-func (t *Tx) Settings() (pathway.DatedSettings, error) {
-	rows, err := t.query(`SELECT seq, setting_key, value, effective_from, reason, recorded_by, recorded_at FROM partnership_settings ORDER BY seq`)
+// Settings returns every change recorded to a partnership's settings, in
+// the order they were recorded; another partnership's are not read.
+func (t *Tx) Settings(partnershipID string) (pathway.DatedSettings, error) {
+	rows, err := t.query(`SELECT seq, setting_key, value, effective_from, reason, recorded_by, recorded_at FROM partnership_settings
+		WHERE partnership_id = $1 ORDER BY seq`, partnershipID)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading the partnership's settings: %w", err)
 	}

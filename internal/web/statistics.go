@@ -19,7 +19,8 @@ import (
 func (s *Server) statisticsPeriod(r *http.Request) (string, stats.Period, error) {
 	q := strings.TrimSpace(r.URL.Query().Get("period"))
 	if q == "" {
-		_, latest, _, err := s.svc.StatisticsYears(r.Context())
+		v, _ := viewerFrom(r.Context())
+		_, latest, _, err := s.svc.StatisticsYears(r.Context(), v)
 		if err != nil {
 			return q, stats.Period{}, err
 		}
@@ -126,7 +127,8 @@ type periodChoice struct{ Value, Text string }
 // periodChoices are the recent years offered as links: the partnership's
 // kind of year, with figures published.
 func (s *Server) periodChoices(r *http.Request) []periodChoice {
-	_, _, recent, err := s.svc.StatisticsYears(r.Context())
+	v, _ := viewerFrom(r.Context())
+	_, _, recent, err := s.svc.StatisticsYears(r.Context(), v)
 	if err != nil {
 		return nil
 	}

@@ -29,7 +29,7 @@ func (s *Server) annualReportPeriod(w http.ResponseWriter, r *http.Request, v ca
 	if q == "" {
 		// The last whole year of the partnership's kind, as annual reports
 		// are published; the year so far when none has ended yet.
-		if _, _, recent, err := s.svc.StatisticsYears(r.Context()); err == nil {
+		if _, _, recent, err := s.svc.StatisticsYears(r.Context(), v); err == nil {
 			q = recent[0]
 			for _, y := range recent {
 				if p, ok := stats.ParsePeriod(y); ok && !p.To.After(s.now()) {

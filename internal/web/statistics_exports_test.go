@@ -148,7 +148,7 @@ func (e *testEnv) statisticsSettings(kind, soFar string) {
 			{Key: pathway.SettingStatisticsYearSoFar, Value: soFar},
 		} {
 			ch.From, ch.Reason, ch.RecordedBy, ch.RecordedAt = "2000-01-01", "How the test partnership publishes", "user-admin", e.clock.Now()
-			if _, err := tx.AppendSetting(ch); err != nil {
+			if _, err := tx.AppendSetting(pathway.DefaultPartnership, ch); err != nil {
 				return err
 			}
 		}
