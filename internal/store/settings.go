@@ -10,8 +10,8 @@ import (
 // is only ever appended to.
 
 // AppendSetting records a change to a partnership's settings, numbering it
-// after every change before it (of any partnership), and returns it with
-// its number.
+// after every change before it, and returns it with its number among the
+// partnership's own changes (as Settings numbers them).
 func (t *Tx) AppendSetting(partnershipID string, c pathway.SettingChange) (pathway.SettingChange, error) {
 	var last int64
 	if err := t.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM partnership_settings`).Scan(&last); err != nil {
@@ -24,11 +24,17 @@ func (t *Tx) AppendSetting(partnershipID string, c pathway.SettingChange) (pathw
 	if err != nil {
 		return c, fmt.Errorf("store: recording a setting change: %w", err)
 	}
+	if err := t.queryRow(`SELECT COUNT(*) FROM partnership_settings WHERE partnership_id = $1 AND seq <= $2`, partnershipID, c.Seq).Scan(&c.Seq); err != nil {
+		return c, fmt.Errorf("store: numbering a setting change: %w", err)
+	}
 	return c, nil
 }
 
 // Settings returns every change recorded to a partnership's settings, in
-// the order they were recorded; another partnership's are not read.
+// the order they were recorded; another partnership's are not read. Each
+// is numbered among the partnership's own changes (1, 2, …): the table's
+// numbering runs across every partnership, and its gaps would tell one
+// partnership how often the others change theirs.
 func (t *Tx) Settings(partnershipID string) (pathway.DatedSettings, error) {
 	rows, err := t.query(`SELECT seq, setting_key, value, effective_from, reason, recorded_by, recorded_at FROM partnership_settings
 		WHERE partnership_id = $1 ORDER BY seq`, partnershipID)
@@ -44,6 +50,7 @@ func (t *Tx) Settings(partnershipID string) (pathway.DatedSettings, error) {
 			return nil, fmt.Errorf("store: scanning a setting change: %w", err)
 		}
 		c.Key, c.RecordedAt = pathway.SettingKey(key), c.RecordedAt.UTC()
+		c.Seq = int64(len(out) + 1)
 		out = append(out, c)
 	}
 	return out, rows.Err()
