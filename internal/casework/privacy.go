@@ -330,7 +330,8 @@ func (s *Service) ResolveCase(ctx context.Context, v Viewer, idOrReference strin
 			row, err = tx.CaseRowByID(id)
 		}
 		if err == nil {
-			if err = s.leadsCasesPartnership(tx, v, row.CSOrgID); err != nil {
+			err = s.leadsCasesPartnership(tx, v, row.CSOrgID)
+			if err == errNoSuchCase {
 				// Audited against the case, for its own partnership to see.
 				missed = waymark.Errorf(waymark.ENOTFOUND, "There is no case with that reference or id")
 				return s.auditEntry(v, row.ID, ActionCaseResolveMissed, "a case of another partnership"), nil
