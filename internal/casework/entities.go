@@ -162,11 +162,14 @@ func (s *Service) Network(ctx context.Context, v Viewer, at *store.Cursor) ([]st
 	var out []store.RecurringEntity
 	var page store.Page
 	err := s.DB.ViewAudited(ctx, func(tx *store.Tx) (audit.Entry, error) {
-		var err error
-		if out, page, err = tx.RecurringEntitiesPage(at, NetworkPageSize, NetworkCasesPerEntity); err != nil {
+		// The lead's own partnership's entities, counted, ordered and paged
+		// among its own cases only (issue 14, "Across areas"; migration
+		// 0042): another partnership's cases are not even counted.
+		mine, err := viewerPartnership(tx, v)
+		if err != nil {
 			return audit.Entry{}, err
 		}
-		if out, err = ownPartnershipOnly(tx, v, out, NetworkCasesPerEntity); err != nil { // partnerships.go
+		if out, page, err = tx.RecurringEntitiesPage(mine, at, NetworkPageSize, NetworkCasesPerEntity); err != nil {
 			return audit.Entry{}, err
 		}
 		var told []string

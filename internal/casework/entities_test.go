@@ -192,6 +192,25 @@ func TestVerifyFindsAForgedEntityCountAndRebuildRestoresIt(t *testing.T) {
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatalf("verify after rebuild: %v", err)
 		}
+		// A case's entities filed under another partnership, with the counts
+		// made to agree, would show that partnership's lead the case
+		// (migration 0042): verify names the case.
+		for _, q := range []string{`UPDATE entity_keys SET partnership_id = 'elsewhere' WHERE case_id = '` + b + `'`,
+			`INSERT INTO entity_counts(partnership_id, key_hash, kind, cases) SELECT partnership_id, key_hash, kind, 1 FROM entity_keys WHERE case_id = '` + b + `'`,
+			`UPDATE entity_counts SET cases = cases - 1 WHERE partnership_id <> 'elsewhere'`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "under a partnership") || !strings.Contains(err.Error(), b) {
+			t.Fatalf("verify passed a case's entities filed under another partnership: %v", err)
+		}
+		if _, err := p.svc.RebuildReadModels(p.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the second rebuild: %v", err)
+		}
 	})
 }
 

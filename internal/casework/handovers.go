@@ -463,34 +463,6 @@ func (s *Service) answerHandOver(ctx context.Context, v Viewer, id, action, stat
 	return err
 }
 
-// ownPartnershipOnly keeps, of the recurring entities, the cases of the
-// viewer's partnership (issue 14, "Across areas"): a lead sees where an
-// entity recurs in their own partnership's cases and learns nothing of
-// another partnership's, not even how many it has. Each entity's cases and
-// count are read again within the partnership (store.EntityCasesIn, a
-// count that stops at store.EntityCountCap); one left in fewer than two of
-// them is not shown. The page's order is still that of every
-// partnership's counts.
-func ownPartnershipOnly(tx *store.Tx, v Viewer, in []store.RecurringEntity, perEntity int) ([]store.RecurringEntity, error) {
-	mine, err := viewerPartnership(tx, v)
-	if err != nil {
-		return nil, err
-	}
-	out := in[:0:0]
-	for _, r := range in {
-		cases, err := tx.EntityCasesIn(r.KeyHash, []string{mine}, "")
-		if err != nil {
-			return nil, err
-		}
-		if len(cases) < 2 {
-			continue
-		}
-		r.Count, r.Cases = len(cases), cases[:min(perEntity, len(cases))]
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 // listLinkRequest lists a request to link the earlier case for the lead of
 // the earlier case's partnership (issue 14 §1: "or the partnership lead").
 func listLinkRequest(tx *store.Tx, newCase, earlier pathway.Case, linkID string, now time.Time) error {

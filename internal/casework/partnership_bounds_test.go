@@ -1,6 +1,8 @@
 package casework_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -417,6 +419,89 @@ func TestEachPartnershipKeepsItsOwnSettings(t *testing.T) {
 		w.submitNRM(id)
 		if !w.loadCase(id).NRM.DecisionRouting().ByPanel() {
 			t.Error("Westshire's setting moved Northshire's NRM decision away from its panel")
+		}
+	})
+}
+
+// The network is counted, ordered and paged among the lead's own
+// partnership's cases (§6.8; migration 0042): a phone in two Northshire
+// cases and many Southshire ones is not put first, or told apart, because
+// of Southshire's, and Southshire's recurring entities, however many, do
+// not push Northshire's off its first page.
+func TestTheNetworkIsCountedAndPagedWithinTheLeadsPartnership(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		a, b, c := entityCases(w.partnership)
+		recordPhone(w.partnership, a, "07700 900111") // in two Northshire cases, and in Southshire's below
+		recordPhone(w.partnership, b, "07700 900111")
+		for _, id := range []string{a, b, c} { // in three Northshire cases
+			recordPhone(w.partnership, id, "07700 900333")
+		}
+		// Two Southshire cases that share the first phone and 30 more.
+		for range 2 {
+			south, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 31 {
+				number := fmt.Sprintf("07700 9%05d", 50000+i)
+				if i == 0 {
+					number = "07700 900111"
+				}
+				v, err := w.svc.Case(w.ctx, w.southWorker, south)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := w.svc.Act(w.ctx, w.southWorker, south, v.Case.Version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: number, Role: pathway.EntityRoleContact}); err != nil {
+					t.Fatalf("Southshire records a phone: %v", err)
+				}
+			}
+		}
+		network, page, err := w.svc.Network(w.ctx, w.northLead, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var counts []int
+		for _, r := range network {
+			counts = append(counts, r.Count)
+			for _, c := range r.Cases {
+				if c.TeamOrgID == "org-south-cs" {
+					t.Errorf("Northshire's network names Southshire's case %s", c.CaseID)
+				}
+			}
+		}
+		if !slices.Equal(counts, []int{3, 2}) || page.Next != nil {
+			t.Errorf("Northshire's network: counts %v, next page %v; want the phone in 3 of its cases, then the one in 2, on one page", counts, page.Next)
+		}
+		south, page, err := w.svc.Network(w.ctx, w.southLead, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(south) != casework.NetworkPageSize || page.Next == nil {
+			t.Fatalf("Southshire's network: %d entities, next page %v; want a full page and another", len(south), page.Next)
+		}
+		for _, r := range south {
+			if r.Count != 2 {
+				t.Errorf("Southshire's network counts %d cases for %s, want its own 2", r.Count, r.Fingerprint())
+			}
+		}
+		rest, page, err := w.svc.Network(w.ctx, w.southLead, page.Next)
+		if err != nil || len(rest) != 31-casework.NetworkPageSize || page.Next != nil {
+			t.Errorf("Southshire's second page: %d entities, next %v, %v; want the last %d", len(rest), page.Next, err, 31-casework.NetworkPageSize)
+		}
+		// Southshire's team joins the first partnership: its cases' entities
+		// and counts go with it.
+		if err := db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership("org-south-cs", pathway.DefaultPartnership) }); err != nil {
+			t.Fatal(err)
+		}
+		if network, _, err = w.svc.Network(w.ctx, w.northLead, nil); err != nil || len(network) != casework.NetworkPageSize || network[0].Count != 4 {
+			t.Errorf("the first partnership's network once Southshire's team joined it: %d entities, first %+v, %v; want a full page, the shared phone in 4 cases first", len(network), network[:min(1, len(network))], err)
+		}
+		if south, _, err = w.svc.Network(w.ctx, w.southLead, nil); err != nil || len(south) == 0 || south[0].Count != 4 {
+			t.Errorf("Southshire's lead, whose team moved with it: %d entities, %v; want the first partnership's network", len(south), err)
+		}
+		if west, _, err := w.svc.Network(w.ctx, w.westLead, nil); err != nil || len(west) != 0 {
+			t.Errorf("Westshire's network: %d entities, %v; want none", len(west), err)
 		}
 	})
 }

@@ -20,8 +20,12 @@ import (
 // prepared saves in the same transaction as the events, only where they
 // change, checked by verify, rewritten by rebuild, deleted on erasure.
 
-// entityRow is one entity_keys row of a case.
-type entityRow struct{ kind, hash string }
+// entityRow is one entity_keys row of a case. partnership is the stored
+// row's (migration 0042): a case's rows are filed under the partnership of
+// its Children's Services organisation, so that each partnership's network
+// is counted and paged on its own. A row computed from a case has none: it
+// is given when the rows are saved (saveEntityKeys).
+type entityRow struct{ kind, hash, partnership string }
 
 func (r entityRow) line() string { return "entity_keys: " + r.kind + " " + r.hash }
 
@@ -41,7 +45,7 @@ func entityRows(c pathway.Case, ix *crypt.Index) []entityRow {
 
 // storedEntityKeys reads a case's entity_keys rows.
 func (t *Tx) storedEntityKeys(caseID string) ([]entityRow, error) {
-	rows, err := t.query(`SELECT kind, key_hash FROM entity_keys WHERE case_id = $1`, caseID)
+	rows, err := t.query(`SELECT kind, key_hash, partnership_id FROM entity_keys WHERE case_id = $1`, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +53,7 @@ func (t *Tx) storedEntityKeys(caseID string) ([]entityRow, error) {
 	var out []entityRow
 	for rows.Next() {
 		var r entityRow
-		if err := rows.Scan(&r.kind, &r.hash); err != nil {
+		if err := rows.Scan(&r.kind, &r.hash, &r.partnership); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -57,16 +61,29 @@ func (t *Tx) storedEntityKeys(caseID string) ([]entityRow, error) {
 	return out, rows.Err()
 }
 
-// saveEntityKeys makes a case's entity_keys rows exactly want, and moves
-// entity_counts by the rows added and removed. It reads what is stored and
-// writes only the difference: an event that changes no entity (most do not)
-// runs one query and writes nothing. A fresh case has none to read.
-func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
+// saveEntityKeys makes a case's entity_keys rows exactly want, filed under
+// the partnership of the case's Children's Services organisation csOrg, and
+// moves entity_counts by the rows added and removed. It reads what is
+// stored and writes only the difference: an event that changes no entity
+// (most do not) runs one query and writes nothing. A fresh case has none to
+// read. A case that moved to another partnership (a transfer) has every row
+// moved, and each partnership's counts with it.
+func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) error {
 	var have []entityRow
 	if !fresh {
 		var err error
 		if have, err = t.storedEntityKeys(caseID); err != nil {
 			return fmt.Errorf("store: reading entity keys: %w", err)
+		}
+	}
+	if len(want) == 0 && len(have) == 0 {
+		return nil
+	}
+	partnership := ""
+	if len(want) > 0 && csOrg != "" {
+		var err error
+		if partnership, err = t.OrganisationPartnership(csOrg); err != nil {
+			return err
 		}
 	}
 	wanted := map[string]bool{}
@@ -75,8 +92,8 @@ func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 	}
 	had := map[string]bool{}
 	for _, r := range have {
-		had[r.hash] = true
-		if wanted[r.hash] {
+		if wanted[r.hash] && r.partnership == partnership {
+			had[r.hash] = true
 			continue
 		}
 		if _, err := t.exec(`DELETE FROM entity_keys WHERE case_id = $1 AND key_hash = $2`, caseID, r.hash); err != nil {
@@ -91,7 +108,8 @@ func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 			continue
 		}
 		had[r.hash] = true
-		if _, err := t.exec(`INSERT INTO entity_keys(case_id, key_hash, kind) VALUES ($1, $2, $3)`, caseID, r.hash, r.kind); err != nil {
+		r.partnership = partnership
+		if _, err := t.exec(`INSERT INTO entity_keys(case_id, key_hash, kind, partnership_id) VALUES ($1, $2, $3, $4)`, caseID, r.hash, r.kind, r.partnership); err != nil {
 			return fmt.Errorf("store: saving entity keys: %w", err)
 		}
 		if err := t.countEntity(r, 1); err != nil {
@@ -101,29 +119,69 @@ func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 	return nil
 }
 
-// countEntity moves an entity's count of cases by delta; a count that
-// reaches nought goes.
+// countEntity moves an entity's count of cases in the row's partnership by
+// delta; a count that reaches nought goes.
 func (t *Tx) countEntity(r entityRow, delta int) error {
 	if delta > 0 {
-		_, err := t.exec(`INSERT INTO entity_counts(key_hash, kind, cases) VALUES ($1, $2, $3)
-			ON CONFLICT (key_hash) DO UPDATE SET cases = entity_counts.cases + excluded.cases`, r.hash, r.kind, delta)
+		_, err := t.exec(`INSERT INTO entity_counts(partnership_id, key_hash, kind, cases) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (partnership_id, key_hash) DO UPDATE SET cases = entity_counts.cases + excluded.cases`, r.partnership, r.hash, r.kind, delta)
 		if err != nil {
 			return fmt.Errorf("store: counting entity: %w", err)
 		}
 		return nil
 	}
-	if _, err := t.exec(`UPDATE entity_counts SET cases = cases + $2 WHERE key_hash = $1`, r.hash, delta); err != nil {
+	if _, err := t.exec(`UPDATE entity_counts SET cases = cases + $3 WHERE partnership_id = $1 AND key_hash = $2`, r.partnership, r.hash, delta); err != nil {
 		return fmt.Errorf("store: counting entity: %w", err)
 	}
-	if _, err := t.exec(`DELETE FROM entity_counts WHERE key_hash = $1 AND cases <= 0`, r.hash); err != nil {
+	if _, err := t.exec(`DELETE FROM entity_counts WHERE partnership_id = $1 AND key_hash = $2 AND cases <= 0`, r.partnership, r.hash); err != nil {
 		return fmt.Errorf("store: counting entity: %w", err)
+	}
+	return nil
+}
+
+// recountEntitiesOf files the entity rows of the cases whose Children's
+// Services organisation is orgID under its partnership now, and counts the
+// partnerships they left and joined again (SetOrganisationPartnership: a
+// case follows its organisation).
+func (t *Tx) recountEntitiesOf(orgID, partnershipID string) error {
+	rows, err := t.query(`SELECT DISTINCT k.partnership_id FROM entity_keys k JOIN cases c ON c.id = k.case_id WHERE c.cs_org_id = $1 AND k.partnership_id <> $2`, orgID, partnershipID)
+	if err != nil {
+		return fmt.Errorf("store: reading an organisation's entity keys: %w", err)
+	}
+	var left []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return err
+		}
+		left = append(left, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	if _, err := t.exec(`UPDATE entity_keys SET partnership_id = $2 WHERE case_id IN (SELECT id FROM cases WHERE cs_org_id = $1)`, orgID, partnershipID); err != nil {
+		return fmt.Errorf("store: moving an organisation's entity keys: %w", err)
+	}
+	for _, p := range append(left, partnershipID) {
+		if _, err := t.exec(`DELETE FROM entity_counts WHERE partnership_id = $1`, p); err != nil {
+			return fmt.Errorf("store: recounting entities: %w", err)
+		}
+		if _, err := t.exec(`INSERT INTO entity_counts(partnership_id, key_hash, kind, cases)
+			SELECT partnership_id, key_hash, MIN(kind), COUNT(*) FROM entity_keys WHERE partnership_id = $1 GROUP BY partnership_id, key_hash`, p); err != nil {
+			return fmt.Errorf("store: recounting entities: %w", err)
+		}
 	}
 	return nil
 }
 
 // clearEntityKeys deletes a case's entity keys (erasure).
 func (t *Tx) clearEntityKeys(caseID string) error {
-	return t.saveEntityKeys(caseID, nil, false)
+	return t.saveEntityKeys(caseID, "", nil, false)
 }
 
 // RebuildEntityCounts writes entity_counts again from entity_keys
@@ -135,21 +193,35 @@ func (t *Tx) RebuildEntityCounts() error {
 	if _, err := t.exec(`DELETE FROM entity_counts`); err != nil {
 		return fmt.Errorf("store: clearing entity counts: %w", err)
 	}
-	if _, err := t.exec(`INSERT INTO entity_counts(key_hash, kind, cases) SELECT key_hash, MIN(kind), COUNT(*) FROM entity_keys GROUP BY key_hash`); err != nil {
+	if _, err := t.exec(`INSERT INTO entity_counts(partnership_id, key_hash, kind, cases)
+		SELECT partnership_id, key_hash, MIN(kind), COUNT(*) FROM entity_keys GROUP BY partnership_id, key_hash`); err != nil {
 		return fmt.Errorf("store: counting entities: %w", err)
 	}
 	return nil
 }
 
-// checkEntityCounts: entity_counts is exactly the count of entity_keys
-// rows of each key (verify, once every case's rows were checked).
+// checkEntityCounts: every entity_keys row is filed under the partnership
+// of its case's Children's Services organisation, and entity_counts is
+// exactly the count of entity_keys rows of each partnership and key
+// (verify, once every case's rows were checked). A row filed under another
+// partnership would show that partnership's lead a case of this one.
 func (t *Tx) checkEntityCounts() error {
+	var misfiled string
+	err := t.queryRow(`SELECT k.case_id FROM entity_keys k JOIN cases c ON c.id = k.case_id LEFT JOIN organisations o ON o.id = c.cs_org_id
+		WHERE k.partnership_id <> COALESCE(o.partnership_id, '') LIMIT 1`).Scan(&misfiled)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("store: checking entity keys' partnerships: %w", err)
+	default:
+		return &TamperError{CaseID: misfiled, Reason: "entity_keys files case " + misfiled + " under a partnership its Children's Services organisation is not in (a row was inserted or changed)"}
+	}
 	var bad string
-	err := t.queryRow(`SELECT key_hash FROM (
-			SELECT k.key_hash FROM (SELECT key_hash, COUNT(*) AS n FROM entity_keys GROUP BY key_hash) k
-				LEFT JOIN entity_counts c ON c.key_hash = k.key_hash WHERE c.cases IS NULL OR c.cases <> k.n
+	err = t.queryRow(`SELECT key_hash FROM (
+			SELECT k.key_hash FROM (SELECT partnership_id, key_hash, COUNT(*) AS n FROM entity_keys GROUP BY partnership_id, key_hash) k
+				LEFT JOIN entity_counts c ON c.partnership_id = k.partnership_id AND c.key_hash = k.key_hash WHERE c.cases IS NULL OR c.cases <> k.n
 			UNION ALL
-			SELECT c.key_hash FROM entity_counts c WHERE NOT EXISTS (SELECT 1 FROM entity_keys k WHERE k.key_hash = c.key_hash)
+			SELECT c.key_hash FROM entity_counts c WHERE NOT EXISTS (SELECT 1 FROM entity_keys k WHERE k.partnership_id = c.partnership_id AND k.key_hash = c.key_hash)
 		) x LIMIT 1`).Scan(&bad)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -193,19 +265,21 @@ type Recurrence struct {
 // some partnerships, stops: "in 1,000 other cases" may mean more.
 const EntityCountCap = 1000
 
-// EntityCasesIn lists the cases filed under the key hash whose Children's
-// Services organisation belongs to one of the partnerships, except the case
-// notCase, in case id order, at most EntityCountCap of them. Other
-// partnerships' cases are passed over in the walk of the key's cases, so
-// its cost is the key's cases (up to the cap of the partnerships').
+// EntityCasesIn lists the cases filed under the key hash in one of the
+// partnerships (the partnership of the case's Children's Services
+// organisation, migration 0042), except the case notCase, in case id
+// order, at most EntityCountCap of them: one range of the index by
+// partnership and key for each partnership, so another partnership's cases
+// are never read. The organisation's partnership is checked again as each
+// case is read.
 func (t *Tx) EntityCasesIn(hash string, partnerships []string, notCase string) ([]EntityCase, error) {
 	if len(partnerships) == 0 {
 		return nil, nil
 	}
 	args, in := t.idList([]any{hash, notCase}, partnerships)
 	rows, err := t.query(`SELECT ek.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
-		FROM entity_keys ek JOIN cases c ON c.id = ek.case_id JOIN organisations o ON o.id = c.cs_org_id
-		WHERE ek.key_hash = $1 AND ek.case_id <> $2 AND o.partnership_id IN (`+in+`)
+		FROM entity_keys ek JOIN cases c ON c.id = ek.case_id JOIN organisations o ON o.id = c.cs_org_id AND o.partnership_id = ek.partnership_id
+		WHERE ek.partnership_id IN (`+in+`) AND ek.key_hash = $1 AND ek.case_id <> $2
 		ORDER BY ek.case_id LIMIT `+fmt.Sprint(EntityCountCap), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading an entity's cases: %w", err)
@@ -226,22 +300,25 @@ func (t *Tx) EntityCasesIn(hash string, partnerships []string, notCase string) (
 // of the partnerships share, how many of those cases have it (up to
 // EntityCountCap) and the first limit of them, by key hash. Nothing of the
 // other cases but their references and teams is read, and nothing at all
-// of another partnership's, not even how many there are.
+// of another partnership's, not even how many there are. A key is looked
+// for only where the partnership's count shows another case with it.
 func (t *Tx) EntityRecurrence(caseID string, partnerships []string, limit int) (map[string]Recurrence, error) {
-	rows, err := t.query(`SELECT k.key_hash, k.kind, n.cases FROM entity_keys k JOIN entity_counts n ON n.key_hash = k.key_hash
-		WHERE k.case_id = $1 AND n.cases >= 2`, caseID)
+	if len(partnerships) == 0 {
+		return map[string]Recurrence{}, nil
+	}
+	args, in := t.idList([]any{caseID}, partnerships)
+	rows, err := t.query(`SELECT DISTINCT k.key_hash, k.kind FROM entity_keys k JOIN entity_counts n ON n.key_hash = k.key_hash
+		WHERE k.case_id = $1 AND n.partnership_id IN (`+in+`) AND n.cases >= CASE WHEN n.partnership_id = k.partnership_id THEN 2 ELSE 1 END`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading entity recurrence: %w", err)
 	}
 	var rs []Recurrence
 	for rows.Next() {
 		var r Recurrence
-		var n int
-		if err := rows.Scan(&r.KeyHash, &r.Kind, &n); err != nil {
+		if err := rows.Scan(&r.KeyHash, &r.Kind); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		r.Others = n - 1
 		rs = append(rs, r)
 	}
 	rows.Close()
@@ -264,22 +341,22 @@ func (t *Tx) EntityRecurrence(caseID string, partnerships []string, limit int) (
 }
 
 // entityCases lists, for each of the key hashes, up to limit cases filed
-// under it, but not the case given, in case id order (the index's): one
+// under it in the partnership, in case id order (the index's): one
 // statement, one index range of entity_keys per hash, each cut at limit,
 // so a hub in thousands of cases costs what a pair does.
-func (t *Tx) entityCases(hashes []string, notCase string, limit int) (map[string][]EntityCase, error) {
+func (t *Tx) entityCases(partnership string, hashes []string, limit int) (map[string][]EntityCase, error) {
 	out := make(map[string][]EntityCase, len(hashes))
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	args := []any{notCase}
+	args := []any{partnership}
 	parts := make([]string, 0, len(hashes))
 	for _, h := range hashes {
 		args = append(args, h)
-		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT key_hash, case_id FROM entity_keys WHERE key_hash = $%d AND case_id <> $1 ORDER BY case_id LIMIT %d) k%d`, len(args), limit, len(args)))
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT key_hash, case_id FROM entity_keys WHERE partnership_id = $1 AND key_hash = $%d ORDER BY case_id LIMIT %d) k%d`, len(args), limit, len(args)))
 	}
 	rows, err := t.query(`SELECT u.key_hash, u.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
-		FROM (`+strings.Join(parts, " UNION ALL ")+`) u JOIN cases c ON c.id = u.case_id LEFT JOIN organisations o ON o.id = c.cs_org_id
+		FROM (`+strings.Join(parts, " UNION ALL ")+`) u JOIN cases c ON c.id = u.case_id JOIN organisations o ON o.id = c.cs_org_id AND o.partnership_id = $1
 		ORDER BY u.key_hash, u.case_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading entities' cases: %w", err)
@@ -296,9 +373,9 @@ func (t *Tx) entityCases(hashes []string, notCase string, limit int) (map[string
 	return out, rows.Err()
 }
 
-// RecurringEntity is one entity in two or more cases, for the network view:
-// its kind, a short fingerprint of its key (never its value), how many
-// cases have it and the first of them.
+// RecurringEntity is one entity in two or more cases of a partnership, for
+// the network view: its kind, a short fingerprint of its key (never its
+// value), how many of the partnership's cases have it and the first of them.
 type RecurringEntity struct {
 	KeyHash string
 	Kind    string
@@ -312,15 +389,17 @@ func (r RecurringEntity) Fingerprint() string {
 	return strings.ToUpper(r.KeyHash[:min(6, len(r.KeyHash))])
 }
 
-// RecurringEntitiesPage is a page of the partnership's recurring entities,
-// most cases first, each with up to perEntity of its cases: one walk of
+// RecurringEntitiesPage is a page of the partnership's recurring entities
+// (in two or more of its cases), most cases first, each with up to
+// perEntity of its cases: one walk of the partnership's part of
 // entity_counts' recurring index from the cursor (Part: the count, ID: the
-// key hash), then one index probe per entity.
-func (t *Tx) RecurringEntitiesPage(at *Cursor, limit, perEntity int) ([]RecurringEntity, Page, error) {
-	q := `SELECT key_hash, kind, cases FROM entity_counts WHERE cases >= 2`
-	args := []any{}
+// key hash), then one index range per entity. Other partnerships' cases
+// neither count nor order anything on it.
+func (t *Tx) RecurringEntitiesPage(partnership string, at *Cursor, limit, perEntity int) ([]RecurringEntity, Page, error) {
+	q := `SELECT key_hash, kind, cases FROM entity_counts WHERE partnership_id = $1 AND cases >= 2`
+	args := []any{partnership}
 	if at != nil { // a row value: the index's bound, on both stores
-		q += ` AND (cases, key_hash) < ($1, $2)`
+		q += ` AND (cases, key_hash) < ($2, $3)`
 		args = append(args, at.Part, at.ID)
 	}
 	q += fmt.Sprintf(` ORDER BY cases DESC, key_hash DESC LIMIT %d`, limit+1)
@@ -351,7 +430,7 @@ func (t *Tx) RecurringEntitiesPage(at *Cursor, limit, perEntity int) ([]Recurrin
 	for i, r := range out {
 		hashes[i] = r.KeyHash
 	}
-	cases, err := t.entityCases(hashes, "", perEntity)
+	cases, err := t.entityCases(partnership, hashes, perEntity)
 	if err != nil {
 		return nil, Page{}, err
 	}

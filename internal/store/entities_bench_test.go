@@ -85,7 +85,7 @@ func seedEntities(b *testing.B, db *store.DB, n int) {
 			}
 		}
 		if len(keyVals) > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO entity_keys(case_id, key_hash, kind) VALUES `+strings.Join(keyVals, ", ")+` ON CONFLICT DO NOTHING`, keyArgs...); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO entity_keys(case_id, key_hash, kind, partnership_id) VALUES `+strings.Join(keyVals, ", ")+` ON CONFLICT DO NOTHING`, keyArgs...); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -102,7 +102,7 @@ func seedEntities(b *testing.B, db *store.DB, n int) {
 		caseArgs = append(caseArgs, id, ref, strings.ToLower(ref), at, at)
 		for _, k := range s.keysOf(i, r) {
 			q := len(keyArgs)
-			keyVals = append(keyVals, fmt.Sprintf("($%d, $%d, $%d)", q+1, q+2, q+3))
+			keyVals = append(keyVals, fmt.Sprintf("($%d, $%d, $%d, 'default')", q+1, q+2, q+3))
 			keyArgs = append(keyArgs, id, k[1], k[0])
 		}
 		if len(caseVals) == batch {
@@ -110,7 +110,7 @@ func seedEntities(b *testing.B, db *store.DB, n int) {
 		}
 	}
 	flush()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO entity_counts(key_hash, kind, cases) SELECT key_hash, MIN(kind), COUNT(*) FROM entity_keys GROUP BY key_hash`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO entity_counts(partnership_id, key_hash, kind, cases) SELECT partnership_id, key_hash, MIN(kind), COUNT(*) FROM entity_keys GROUP BY partnership_id, key_hash`); err != nil {
 		b.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -191,7 +191,7 @@ func BenchmarkEntityLinkAnalysis(b *testing.B) {
 				for {
 					var page store.Page
 					if err := db.View(ctx, func(tx *store.Tx) (err error) {
-						_, page, err = tx.RecurringEntitiesPage(at, 25, 20)
+						_, page, err = tx.RecurringEntitiesPage("default", at, 25, 20)
 						return err
 					}); err != nil {
 						b.Fatal(err)
@@ -207,17 +207,9 @@ func BenchmarkEntityLinkAnalysis(b *testing.B) {
 					at := starts[r.IntN(len(starts))]
 					t0 := time.Now()
 					if err := db.View(ctx, func(tx *store.Tx) error {
-						list, _, err := tx.RecurringEntitiesPage(at, 25, 20)
+						list, _, err := tx.RecurringEntitiesPage("default", at, 25, 20)
 						if err == nil && len(list) == 0 {
 							err = fmt.Errorf("an empty page")
-						}
-						// Each entity's cases and count read again within the
-						// lead's partnership, as casework.Network does.
-						for _, e := range list {
-							if err != nil {
-								break
-							}
-							_, err = tx.EntityCasesIn(e.KeyHash, []string{"default"}, "")
 						}
 						return err
 					}); err != nil {

@@ -93,7 +93,7 @@ func (t *Tx) SetOrganisationPartnership(orgID, partnershipID string) error {
 	if _, err := t.exec(`UPDATE organisations SET partnership_id = $2 WHERE id = $1`, orgID, partnershipID); err != nil {
 		return fmt.Errorf("store: setting an organisation's partnership: %w", err)
 	}
-	return nil
+	return t.recountEntitiesOf(orgID, partnershipID) // entities.go
 }
 
 // PartnershipOrganisations lists the sealed organisations of a partnership.
