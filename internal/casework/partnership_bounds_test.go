@@ -491,7 +491,9 @@ func TestTheNetworkIsCountedAndPagedWithinTheLeadsPartnership(t *testing.T) {
 		}
 		// Southshire's team joins the first partnership: its cases' entities
 		// and counts go with it.
-		if err := db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership("org-south-cs", pathway.DefaultPartnership) }); err != nil {
+		if err := db.Update(w.ctx, func(tx *store.Tx) error {
+			return tx.SetOrganisationPartnership("org-south-cs", pathway.DefaultPartnership)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if network, _, err = w.svc.Network(w.ctx, w.northLead, nil); err != nil || len(network) != casework.NetworkPageSize || network[0].Count != 4 {
