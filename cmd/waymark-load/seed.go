@@ -63,16 +63,17 @@ closed: about 20 events a case). Cases raised in the last --open-days stop at
 a step drawn at random among those already due, so every stage, the inboxes
 and My work have cases; older cases are closed.
 
-The shape: Waymark keeps one partnership's organisations in one database,
-with one Children's Services front door that new concerns go to
-(serve --childrens-services-org). The seed writes --partnerships groups into
-ONE database: each group is a Children's Services organisation (the group's
-front door) with its police, school, health, voluntary and support
-organisations and 13 users, and each group's cases are routed to its own
-Children's Services organisation by the pathway's RaiseConcern, so each
-team's inbox, My work and search hold only its own cases. A concern raised
-through the running service goes to the one organisation the server names
-with --childrens-services-org (org-p001-cs, say), whoever raises it.
+The shape: one database serves --partnerships partnerships, as a region's
+or a country's deployment does. Each is a partnership of its own (the first
+is the default partnership, the others p002, p003, ...) with a Children's
+Services organisation (its front door), police, school, health, voluntary
+and support organisations and 13 users, and each one's cases are routed to
+its own Children's Services organisation by the pathway's RaiseConcern, so
+each team's inbox, My work and search hold only its own cases, and each
+lead's network, panel, settings and retention review only its own
+partnership's. A concern raised through the running service goes to the
+Children's Services of the referrer's partnership (for the first
+partnership, the one serve --childrens-services-org names: org-p001-cs).
 
 Every step is decided by the pathway and written with the store calls the
 service's use cases make (AppendEvents with the version check, real envelope
@@ -379,6 +380,15 @@ var seedOrgKinds = []struct {
 }
 
 func seedOrgID(p int, key string) string { return fmt.Sprintf("org-p%03d-%s", p+1, key) }
+
+// seedPartnershipID is the partnership of group p: the default partnership
+// for the first, "p002" and so on for the others.
+func seedPartnershipID(p int) string {
+	if p == 0 {
+		return pathway.DefaultPartnership
+	}
+	return fmt.Sprintf("p%03d", p+1)
+}
 func seedUserID(p int, slot string) string {
 	return fmt.Sprintf("user-p%03d-%s", p+1, slot)
 }
@@ -547,7 +557,7 @@ func (s *seeder) run(ctx context.Context) error {
 	fmt.Fprintf(s.out, "done: %d cases, %d events, %d audit entries in %s\n", s.cfg.cases-start, s.events, s.audits, took.Round(time.Second))
 	fmt.Fprintf(s.out, "users sign in with password %q and authenticator secret %s; emails ROLE.pNNN@%s, e.g. %s\n",
 		s.cfg.password, s.cfg.totpSecret, seedDomain, seedEmail(0, "cs1"))
-	fmt.Fprintf(s.out, "serve it with --childrens-services-org %s so that new concerns have one front door\n", seedOrgID(0, "cs"))
+	fmt.Fprintf(s.out, "serve it with --childrens-services-org %s: the first partnership's front door (a concern raised in any other goes to its own Children's Services)\n", seedOrgID(0, "cs"))
 	return nil
 }
 
@@ -702,18 +712,35 @@ func (s *seeder) report(done, left int, took time.Duration) {
 		done, left, s.events, s.audits, took.Round(time.Second), rate, float64(s.events)/took.Seconds(), eta)
 }
 
-// insertPartnerships adds every group's organisations and users, each user
-// with the one password (hashed once: hashing it 2,000 times would take
-// minutes and prove nothing) and the one authenticator secret.
+// insertPartnerships adds every group as a partnership of its own (the
+// first is the deployment's default partnership, the others are added),
+// with its organisations and users, each user with the one password
+// (hashed once: hashing it 2,000 times would take minutes and prove
+// nothing) and the one authenticator secret. A national deployment keeps
+// each partnership's cases, network, panel, settings and retention review
+// apart (§4.3), so each group is a partnership, not only a set of
+// organisations in one.
 func (s *seeder) insertPartnerships(tx *store.Tx) error {
 	hash, err := access.HashPassword(s.cfg.password, access.DefaultArgon2)
 	if err != nil {
 		return err
 	}
-	for _, p := range s.parts {
+	for i, p := range s.parts {
+		pid := seedPartnershipID(i)
+		if i > 0 {
+			if err := tx.InsertPartnership(store.Partnership{ID: pid, Name: fmt.Sprintf("Partnership %03d", i+1), Slug: pid,
+				CreatedAt: s.origin().AddDate(0, -1, 0)}); err != nil {
+				return err
+			}
+		}
 		for _, k := range seedOrgKinds {
 			if err := tx.InsertOrganisation(p.orgs[k.key]); err != nil {
 				return err
+			}
+			if i > 0 {
+				if err := tx.SetOrganisationPartnership(p.orgs[k.key].ID, pid); err != nil {
+					return err
+				}
 			}
 		}
 		for _, r := range seedRoles {

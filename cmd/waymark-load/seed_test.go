@@ -166,6 +166,28 @@ func TestEachPartnershipsCasesGoToItsOwnChildrensServices(t *testing.T) {
 	if err != nil || len(found) != 10 {
 		t.Fatalf("partnership 2's worker lists %d cases (%v), want its own 10", len(found), err)
 	}
+	// Each group is a partnership of its own: its organisations are in it,
+	// and a concern its practitioner raises goes to its own front door.
+	var partnerships int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(DISTINCT o.partnership_id) FROM organisations o JOIN partnerships p ON p.id = o.partnership_id`).Scan(&partnerships); err != nil || partnerships != 4 {
+		t.Fatalf("the seed's organisations are in %d partnerships (%v), want 4", partnerships, err)
+	}
+	var teacher casework.Viewer
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByEmail(seedEmail(2, "teacher"))
+		teacher = casework.Viewer{User: u}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	raised, err := svc.RaiseConcern(ctx, teacher, storetest.ValidConcern(seedNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var team string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT cs_org_id FROM cases WHERE id = $1`, raised).Scan(&team); err != nil || team != seedOrgID(2, "cs") {
+		t.Fatalf("a concern raised by partnership 3's teacher went to %q (%v), want %s", team, err, seedOrgID(2, "cs"))
+	}
 }
 
 // Seeded users sign in as themselves, with the password and authenticator
