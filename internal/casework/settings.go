@@ -81,3 +81,21 @@ func (s *Service) RecordSetting(ctx context.Context, v Viewer, c pathway.Setting
 	})
 	return c, err
 }
+
+// PartnershipName is the name of the viewer's own partnership, which the
+// settings and decision-panel pages act for (§4.3): one deployment may
+// serve several, and a manager should see whose settings and whose panel
+// they are changing. "" for a viewer of no organisation (a machine client).
+func (s *Service) PartnershipName(ctx context.Context, v Viewer) (string, error) {
+	var name string
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		mine, err := viewerPartnership(tx, v)
+		if err != nil || mine == "" {
+			return err
+		}
+		p, err := tx.PartnershipByID(mine)
+		name = p.Name
+		return err
+	})
+	return name, err
+}

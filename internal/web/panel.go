@@ -18,7 +18,8 @@ import (
 // decision letters, and the administrators' page of who sits on it.
 
 type panelListData struct {
-	Cases []pathway.PanelEvidence
+	Partnership string // whose panel: the viewer's own partnership's name
+	Cases       []pathway.PanelEvidence
 }
 
 func (s *Server) handlePanel(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -27,7 +28,12 @@ func (s *Server) handlePanel(w http.ResponseWriter, r *http.Request, v casework.
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "panel", Page{Title: "Local decision panel", Data: panelListData{Cases: list}})
+	name, err := s.svc.PartnershipName(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "panel", Page{Title: "Local decision panel", Data: panelListData{Partnership: name, Cases: list}})
 }
 
 // panelCaseData is the evidence pack page.
@@ -160,9 +166,10 @@ func (s *Server) handlePanelLetter(api bool) func(http.ResponseWriter, *http.Req
 // The roster page.
 
 type panelRosterData struct {
-	Members []store.PanelMember
-	Seats   []map[string]string
-	Form    map[string]string
+	Partnership string // whose panel: the viewer's own partnership's name
+	Members     []store.PanelMember
+	Seats       []map[string]string
+	Form        map[string]string
 }
 
 func (s *Server) panelRosterPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, f url.Values, errs []waymark.FieldError, flash string) {
@@ -171,7 +178,12 @@ func (s *Server) panelRosterPage(w http.ResponseWriter, r *http.Request, v casew
 		s.failErr(w, r, err)
 		return
 	}
-	d := panelRosterData{Members: list, Seats: append(optionItems(pathway.PanelRoles), map[string]string{"Value": "none", "Text": "Take them off the panel"}), Form: map[string]string{}}
+	name, err := s.svc.PartnershipName(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	d := panelRosterData{Partnership: name, Members: list, Seats: append(optionItems(pathway.PanelRoles), map[string]string{"Value": "none", "Text": "Take them off the panel"}), Form: map[string]string{}}
 	for k, vs := range f {
 		if len(vs) > 0 {
 			d.Form[k] = vs[0]

@@ -35,10 +35,11 @@ func settingRows(h pathway.DatedSettings, now time.Time) []settingRow {
 }
 
 type settingPageData struct {
-	Settings []settingRow
-	Setting  settingRow
-	Values   []map[string]string
-	Form     map[string]string
+	Partnership string // whose settings: the viewer's own partnership's name
+	Settings    []settingRow
+	Setting     settingRow
+	Values      []map[string]string
+	Form        map[string]string
 }
 
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
@@ -51,7 +52,12 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request, v casewo
 	if r.URL.Query().Get("done") == "recorded" {
 		flash = "The change is recorded"
 	}
-	s.render(w, r, http.StatusOK, "settings", Page{Title: "Partnership settings", Flash: flash, Data: settingPageData{Settings: settingRows(h, s.svc.Now())}})
+	name, err := s.svc.PartnershipName(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "settings", Page{Title: "Partnership settings", Flash: flash, Data: settingPageData{Partnership: name, Settings: settingRows(h, s.svc.Now())}})
 }
 
 func (s *Server) settingPage(w http.ResponseWriter, r *http.Request, v casework.Viewer, status int, f url.Values, errs []waymark.FieldError) {
@@ -71,7 +77,12 @@ func (s *Server) settingPage(w http.ResponseWriter, r *http.Request, v casework.
 			row = x
 		}
 	}
-	d := settingPageData{Setting: row, Form: map[string]string{}}
+	name, err := s.svc.PartnershipName(r.Context(), v)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	d := settingPageData{Partnership: name, Setting: row, Form: map[string]string{}}
 	for _, val := range def.AllowedValues() {
 		d.Values = append(d.Values, map[string]string{"Value": val, "Text": settingValueText(val)})
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -45,6 +46,32 @@ func TestAdministratorRecordsThePilotSiteFromItsPage(t *testing.T) {
 		}
 		if h := b.get("/admin/settings/ddm_pilot").Body.String(); !strings.Contains(h, "Letter of 3 March") {
 			t.Errorf("history does not show the reason")
+		}
+	})
+}
+
+// §4.3: one deployment may serve several partnerships, and the settings
+// and the decision panel are each partnership's own, so their pages name
+// whose they are: the manager's own partnership.
+func TestSettingsAndPanelPagesNameTheirPartnership(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		if _, err := db.SQL().Exec(`UPDATE partnerships SET name = 'Northshire Safeguarding Children Partnership' WHERE id = 'default'`); err != nil {
+			t.Fatal(err)
+		}
+		b := e.browser()
+		b.signIn("admin@cs.example")
+		for _, path := range []string{"/admin/settings", "/admin/settings/ddm_pilot", "/admin/panel"} {
+			rec := b.get(path)
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Northshire Safeguarding Children Partnership") {
+				t.Errorf("%s: %d, does not name the partnership", path, rec.Code)
+			}
+		}
+		e.pilotCase(func(*pathway.Concern) {}) // seats the panel
+		gp := e.browser()
+		gp.signIn("doctor@riverside.example")
+		if rec := gp.get("/panel"); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Northshire Safeguarding Children Partnership") {
+			t.Errorf("/panel: %d, does not name the partnership", rec.Code)
 		}
 	})
 }
