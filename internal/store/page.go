@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"slices"
 	"time"
 
@@ -76,6 +77,23 @@ func badCursor(field string) error {
 // ("cursor") takes the way the cursor says. Anything else is EINVALID,
 // naming the field.
 func ParseCursor(field, s string) (Cursor, error) {
+	return parseCursor(field, s, false)
+}
+
+// ParseCountCursor reads the cursor of a list ordered by a count, whose
+// Part is the count of the row it follows (the network of recurring
+// entities: RecurringEntitiesPage), carried in the parameter field. The
+// count is a whole number from 0 to maxCursorCount; anything else is
+// EINVALID, naming the field.
+func ParseCountCursor(field, s string) (Cursor, error) {
+	return parseCursor(field, s, true)
+}
+
+// maxCursorCount bounds a count cursor's Part: more cases than any
+// deployment holds, and well inside an int on every platform.
+const maxCursorCount = 1 << 30
+
+func parseCursor(field, s string, count bool) (Cursor, error) {
 	var c Cursor
 	if len(s) > 600 {
 		return c, badCursor(field)
@@ -95,7 +113,11 @@ func ParseCursor(field, s string) (Cursor, error) {
 	id, ok5 := parts[4].(string)
 	item, ok6 := parts[5].(string)
 	way, ok7 := parts[6].(string)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 || id == "" || (part != 0 && part != 1) || (lane != 0 && lane != 1) ||
+	partOK := part == 0 || part == 1
+	if count {
+		partOK = part >= 0 && part <= maxCursorCount && part == math.Trunc(part)
+	}
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 || id == "" || !partOK || (lane != 0 && lane != 1) ||
 		(way != "a" && way != "b") || (field == "after" && way != "a") || (field == "before" && way != "b") {
 		return c, badCursor(field)
 	}

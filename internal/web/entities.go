@@ -296,7 +296,7 @@ const (
 func (s *Server) networkData(r *http.Request, v casework.Viewer) (networkPage, error) {
 	var at *store.Cursor
 	if c := r.URL.Query().Get("cursor"); c != "" {
-		cur, err := store.ParseCursor("cursor", c)
+		cur, err := store.ParseCountCursor("cursor", c)
 		if err != nil {
 			return networkPage{}, err
 		}
@@ -355,7 +355,7 @@ type networkEntityJSON struct {
 func (s *Server) handleAPINetwork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	var at *store.Cursor
 	if c := r.URL.Query().Get("cursor"); c != "" {
-		cur, err := store.ParseCursor("cursor", c)
+		cur, err := store.ParseCountCursor("cursor", c)
 		if err != nil {
 			s.problemErr(w, r, err)
 			return

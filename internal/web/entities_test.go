@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -126,4 +128,47 @@ func (e *testEnv) loadRef(id string) string {
 		e.t.Fatal(err)
 	}
 	return ref
+}
+
+// §6.8: a partnership with more recurring entities than a page holds shows
+// its lead every one of them: the page's "Next page" link and the API's
+// nextCursor open the next page (a cursor carries the count the list is
+// ordered by, which is two or more).
+func TestTheLeadFollowsTheNetworkOntoItsNextPage(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		lead := e.meetingPartnershipLead()
+		a, b := e.entityCasesWithSharedPhone()
+		ctx := context.Background()
+		for i := range 26 { // 26 numbers on both cases, and the shared one on b
+			for _, id := range []string{a, b} {
+				if err := e.svc.Act(ctx, e.p.SocialWorker, id, e.meetingVersion(id), pathway.RecordEntity{Kind: pathway.EntityPhone, Value: fmt.Sprintf("07700 9%05d", 10000+i), Role: pathway.EntityRoleContact}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		lb := e.browser()
+		lb.signIn(lead.User.Email)
+		first := lb.get("/network").Body.String()
+		m := regexp.MustCompile(`href="(/network\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(first)
+		if m == nil {
+			t.Fatalf("the first page of 26 recurring numbers has no next link:\n%s", first)
+		}
+		next := lb.get(html.UnescapeString(m[1]))
+		if next.Code != http.StatusOK || !strings.Contains(next.Body.String(), "Phone number") {
+			t.Fatalf("following the next link: %d\n%s", next.Code, next.Body)
+		}
+		tok := e.signInAPI(lead.User.Email)
+		var out networkJSON
+		decodeInto(t, e.api("GET", "/api/v1/network", tok, nil), &out)
+		if len(out.Entities) != 25 || out.NextCursor == "" {
+			t.Fatalf("API first page: %d entities, next %q", len(out.Entities), out.NextCursor)
+		}
+		rec := e.api("GET", "/api/v1/network?cursor="+url.QueryEscape(out.NextCursor), tok, nil)
+		var rest networkJSON
+		decodeInto(t, rec, &rest)
+		if rec.Code != http.StatusOK || len(rest.Entities) != 1 || rest.NextCursor != "" {
+			t.Fatalf("API next page: %d, %d entities, next %q", rec.Code, len(rest.Entities), rest.NextCursor)
+		}
+	})
 }
