@@ -180,6 +180,14 @@ func TestVerifyFindsAForgedEntityCountAndRebuildRestoresIt(t *testing.T) {
 		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "entity_counts") {
 			t.Fatalf("verify passed a forged entity count: %v", err)
 		}
+		// A count's kind changed (the lead's network would call the phone a
+		// vehicle) is found too.
+		if _, err := db.SQL().ExecContext(p.ctx, `UPDATE entity_counts SET cases = 2, kind = 'vehicle'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "entity_counts") {
+			t.Fatalf("verify passed a forged entity kind: %v", err)
+		}
 		if _, err := db.SQL().ExecContext(p.ctx, `DELETE FROM entity_keys WHERE case_id = $1`, a); err != nil {
 			t.Fatal(err)
 		}

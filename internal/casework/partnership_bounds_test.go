@@ -507,3 +507,76 @@ func TestTheNetworkIsCountedAndPagedWithinTheLeadsPartnership(t *testing.T) {
 		}
 	})
 }
+
+// On PostgreSQL a team may record an entity while an administrator moves
+// its organisation to another partnership. The save waits for the move and
+// files the entity under the partnership the organisation moved to, so the
+// network is counted where the case now is and verify finds nothing amiss.
+// (SQLite lets one writer in at a time, so the two cannot overlap there.)
+func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		w := newHandOverWorld(t, db)
+		a, _, _ := entityCases(w.partnership)
+		recordPhone(w.partnership, a, "07700 900777")
+		south, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.svc.Case(w.ctx, w.southWorker, south)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved, commit, moveDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			moveDone <- db.Update(w.ctx, func(tx *store.Tx) error {
+				if err := tx.SetOrganisationPartnership("org-south-cs", pathway.DefaultPartnership); err != nil {
+					return err
+				}
+				close(moved)
+				<-commit
+				return nil
+			})
+		}()
+		select {
+		case <-moved:
+		case err := <-moveDone:
+			t.Fatalf("the move: %v", err)
+		}
+		recorded := make(chan error, 1)
+		go func() {
+			recorded <- w.svc.Act(w.ctx, w.southWorker, south, v.Case.Version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "07700 900777", Role: pathway.EntityRoleContact})
+		}()
+		// The save must wait for the move: one session waits on a lock.
+		deadline := time.Now().Add(10 * time.Second)
+		for waiting := 0; waiting == 0; {
+			if time.Now().After(deadline) {
+				close(commit)
+				t.Fatalf("the entity was saved without waiting for the organisation's move: %v", <-recorded)
+			}
+			if err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(commit)
+		if err := <-moveDone; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-recorded; err != nil {
+			t.Fatal(err)
+		}
+		var filed string
+		if err := db.SQL().QueryRowContext(w.ctx, `SELECT partnership_id FROM entity_keys WHERE case_id = $1`, south).Scan(&filed); err != nil || filed != pathway.DefaultPartnership {
+			t.Errorf("the entity is filed under %q (%v), want the partnership the case's team moved to", filed, err)
+		}
+		network, _, err := w.svc.Network(w.ctx, w.northLead, nil)
+		if err != nil || len(network) != 1 || network[0].Count != 2 {
+			t.Errorf("the network where the case is now: %+v, %v; want the phone in 2 cases", network, err)
+		}
+		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after the move: %v", err)
+		}
+	})
+}

@@ -68,6 +68,14 @@ func (t *Tx) storedEntityKeys(caseID string) ([]entityRow, error) {
 // (most do not) runs one query and writes nothing. A fresh case has none to
 // read. A case that moved to another partnership (a transfer) has every row
 // moved, and each partnership's counts with it.
+//
+// On PostgreSQL, where another transaction may be moving the organisation
+// to another partnership meanwhile (SetOrganisationPartnership), a save
+// that writes reads the organisation's partnership again under a share
+// lock on its row: the move then waits for this save to commit and moves
+// its rows with the rest, or this save waits for the move and files its
+// rows under the new partnership. A save that writes nothing leaves the
+// rows where they are, and a move still to come moves them.
 func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) error {
 	var have []entityRow
 	if !fresh {
@@ -79,23 +87,35 @@ func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) 
 	if len(want) == 0 && len(have) == 0 {
 		return nil
 	}
-	partnership := ""
-	if len(want) > 0 && csOrg != "" {
-		var err error
-		if partnership, err = t.OrganisationPartnership(csOrg); err != nil {
+	partnershipOf := func(lock string) (string, error) {
+		if len(want) == 0 || csOrg == "" {
+			return "", nil
+		}
+		var p string
+		err := t.queryRow(`SELECT partnership_id FROM organisations WHERE id = $1`+lock, csOrg).Scan(&p)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("store: reading the partnership of a case's entities: %w", err)
+		}
+		return p, nil
+	}
+	partnership, err := partnershipOf("")
+	if err != nil {
+		return err
+	}
+	gone, added := entityChanges(have, want, partnership)
+	if len(gone) == 0 && len(added) == 0 {
+		return nil
+	}
+	if t.dialect == Postgres && !t.readOnly {
+		if partnership, err = partnershipOf(" FOR SHARE"); err != nil {
 			return err
 		}
+		gone, added = entityChanges(have, want, partnership)
 	}
-	wanted := map[string]bool{}
-	for _, r := range want {
-		wanted[r.hash] = true
-	}
-	had := map[string]bool{}
-	for _, r := range have {
-		if wanted[r.hash] && r.partnership == partnership {
-			had[r.hash] = true
-			continue
-		}
+	for _, r := range gone {
 		if _, err := t.exec(`DELETE FROM entity_keys WHERE case_id = $1 AND key_hash = $2`, caseID, r.hash); err != nil {
 			return fmt.Errorf("store: clearing entity keys: %w", err)
 		}
@@ -103,12 +123,7 @@ func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) 
 			return err
 		}
 	}
-	for _, r := range want {
-		if had[r.hash] {
-			continue
-		}
-		had[r.hash] = true
-		r.partnership = partnership
+	for _, r := range added {
 		if _, err := t.exec(`INSERT INTO entity_keys(case_id, key_hash, kind, partnership_id) VALUES ($1, $2, $3, $4)`, caseID, r.hash, r.kind, r.partnership); err != nil {
 			return fmt.Errorf("store: saving entity keys: %w", err)
 		}
@@ -117,6 +132,33 @@ func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) 
 		}
 	}
 	return nil
+}
+
+// entityChanges gives the stored rows that must go (no longer wanted, or
+// filed under another partnership) and the wanted rows to add, filed under
+// the partnership.
+func entityChanges(have, want []entityRow, partnership string) (gone, added []entityRow) {
+	wanted := map[string]bool{}
+	for _, r := range want {
+		wanted[r.hash] = true
+	}
+	kept := map[string]bool{}
+	for _, r := range have {
+		if wanted[r.hash] && r.partnership == partnership {
+			kept[r.hash] = true
+			continue
+		}
+		gone = append(gone, r)
+	}
+	for _, r := range want {
+		if kept[r.hash] {
+			continue
+		}
+		kept[r.hash] = true
+		r.partnership = partnership
+		added = append(added, r)
+	}
+	return gone, added
 }
 
 // countEntity moves an entity's count of cases in the row's partnership by
@@ -144,6 +186,16 @@ func (t *Tx) countEntity(r entityRow, delta int) error {
 // partnerships they left and joined again (SetOrganisationPartnership: a
 // case follows its organisation).
 func (t *Tx) recountEntitiesOf(orgID, partnershipID string) error {
+	// On PostgreSQL the counts are recomputed whole for two partnerships:
+	// no other transaction may move them meanwhile. Saves of this
+	// organisation's cases that read its partnership before the move have
+	// committed by now (the UPDATE waited for their share locks), so their
+	// rows are read below; later ones wait for this transaction.
+	if t.dialect == Postgres {
+		if _, err := t.exec(`LOCK TABLE entity_counts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("store: locking entity counts: %w", err)
+		}
+	}
 	rows, err := t.query(`SELECT DISTINCT k.partnership_id FROM entity_keys k JOIN cases c ON c.id = k.case_id WHERE c.cs_org_id = $1 AND k.partnership_id <> $2`, orgID, partnershipID)
 	if err != nil {
 		return fmt.Errorf("store: reading an organisation's entity keys: %w", err)
@@ -202,7 +254,8 @@ func (t *Tx) RebuildEntityCounts() error {
 
 // checkEntityCounts: every entity_keys row is filed under the partnership
 // of its case's Children's Services organisation, and entity_counts is
-// exactly the count of entity_keys rows of each partnership and key
+// exactly the count of entity_keys rows of each partnership and key, of
+// their kind
 // (verify, once every case's rows were checked). A row filed under another
 // partnership would show that partnership's lead a case of this one.
 func (t *Tx) checkEntityCounts() error {
@@ -218,8 +271,9 @@ func (t *Tx) checkEntityCounts() error {
 	}
 	var bad string
 	err = t.queryRow(`SELECT key_hash FROM (
-			SELECT k.key_hash FROM (SELECT partnership_id, key_hash, COUNT(*) AS n FROM entity_keys GROUP BY partnership_id, key_hash) k
-				LEFT JOIN entity_counts c ON c.partnership_id = k.partnership_id AND c.key_hash = k.key_hash WHERE c.cases IS NULL OR c.cases <> k.n
+			SELECT k.key_hash FROM (SELECT partnership_id, key_hash, COUNT(*) AS n, MIN(kind) AS kind, MAX(kind) AS other FROM entity_keys GROUP BY partnership_id, key_hash) k
+				LEFT JOIN entity_counts c ON c.partnership_id = k.partnership_id AND c.key_hash = k.key_hash
+				WHERE c.cases IS NULL OR c.cases <> k.n OR c.kind <> k.kind OR k.other <> k.kind
 			UNION ALL
 			SELECT c.key_hash FROM entity_counts c WHERE NOT EXISTS (SELECT 1 FROM entity_keys k WHERE k.partnership_id = c.partnership_id AND k.key_hash = c.key_hash)
 		) x LIMIT 1`).Scan(&bad)
@@ -229,7 +283,7 @@ func (t *Tx) checkEntityCounts() error {
 	case err != nil:
 		return fmt.Errorf("store: checking entity counts: %w", err)
 	}
-	return &TamperError{Reason: "entity_counts says entity " + bad + " is in a number of cases that its entity_keys rows do not give (a row was inserted, deleted or changed)"}
+	return &TamperError{Reason: "entity_counts says entity " + bad + " is in a number of cases, or is of a kind, that its entity_keys rows do not give (a row was inserted, deleted or changed)"}
 }
 
 // EntityKeyHash is the keyed hash the store files an entity under: its
