@@ -1,7 +1,10 @@
 package casework
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -282,20 +285,23 @@ func (s *Service) MeetingLeadOrganisations(ctx context.Context, c pathway.Case) 
 		if err != nil {
 			return err
 		}
-		orgs, err := tx.Organisations()
-		if err != nil {
-			return err
-		}
-		for _, o := range orgs {
-			if o = s.withFirstResponder(o); !o.FirstResponder {
-				continue
-			}
-			if ok, err := inCasePartnerships(tx, allowed, o.ID); err != nil {
+		// Only the case's partnerships' organisations are read (a national
+		// deployment holds every area's schools and surgeries), each
+		// partnership's in name order, then all of them in name order.
+		for _, p := range slices.Sorted(maps.Keys(allowed)) {
+			orgs, err := tx.PartnershipOrganisations(p)
+			if err != nil {
 				return err
-			} else if ok {
-				out = append(out, o)
+			}
+			for _, o := range orgs {
+				if o = s.withFirstResponder(o); o.FirstResponder {
+					out = append(out, o)
+				}
 			}
 		}
+		slices.SortStableFunc(out, func(a, b store.Organisation) int {
+			return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+		})
 		return nil
 	})
 	return out, err
