@@ -255,17 +255,8 @@ func TestRecurrenceIsToldWithinTheCasesPartnershipOnly(t *testing.T) {
 		a, b, _ := entityCases(w.partnership)
 		recordPhone(w.partnership, a, "07700 900123")
 		recordPhone(w.partnership, b, "07700 900123")
-		south, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := w.svc.Case(w.ctx, w.southWorker, south)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.svc.Act(w.ctx, w.southWorker, south, v.Case.Version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "+44 7700 900123", Role: pathway.EntityRoleContact}); err != nil {
-			t.Fatalf("Southshire records the phone: %v", err)
-		}
+		south := w.southCase()
+		w.southRecordsPhone(south, "+44 7700 900123")
 		rec, err := w.svc.EntityRecurrence(w.ctx, w.SocialWorker, a)
 		if err != nil {
 			t.Fatal(err)
@@ -439,22 +430,10 @@ func TestTheNetworkIsCountedAndPagedWithinTheLeadsPartnership(t *testing.T) {
 		}
 		// Two Southshire cases that share the first phone and 30 more.
 		for range 2 {
-			south, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range 31 {
-				number := fmt.Sprintf("07700 9%05d", 50000+i)
-				if i == 0 {
-					number = "07700 900111"
-				}
-				v, err := w.svc.Case(w.ctx, w.southWorker, south)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := w.svc.Act(w.ctx, w.southWorker, south, v.Case.Version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: number, Role: pathway.EntityRoleContact}); err != nil {
-					t.Fatalf("Southshire records a phone: %v", err)
-				}
+			south := w.southCase()
+			w.southRecordsPhone(south, "07700 900111")
+			for i := range 30 {
+				w.southRecordsPhone(south, fmt.Sprintf("07700 9%05d", 50000+i))
 			}
 		}
 		network, page, err := w.svc.Network(w.ctx, w.northLead, nil)
@@ -521,14 +500,8 @@ func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *te
 		w := newHandOverWorld(t, db)
 		a, _, _ := entityCases(w.partnership)
 		recordPhone(w.partnership, a, "07700 900777")
-		south, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := w.svc.Case(w.ctx, w.southWorker, south)
-		if err != nil {
-			t.Fatal(err)
-		}
+		south := w.southCase()
+		version := w.southVersion(south)
 		moved, commit, moveDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		go func() {
 			moveDone <- db.Update(w.ctx, func(tx *store.Tx) error {
@@ -547,7 +520,7 @@ func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *te
 		}
 		recorded := make(chan error, 1)
 		go func() {
-			recorded <- w.svc.Act(w.ctx, w.southWorker, south, v.Case.Version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "07700 900777", Role: pathway.EntityRoleContact})
+			recorded <- w.svc.Act(w.ctx, w.southWorker, south, version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "07700 900777", Role: pathway.EntityRoleContact})
 		}()
 		// The save must wait for the move: one session waits on a lock.
 		deadline := time.Now().Add(10 * time.Second)
@@ -579,4 +552,32 @@ func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *te
 			t.Errorf("verify after the move: %v", err)
 		}
 	})
+}
+
+// southCase raises a concern as Southshire's worker and returns its id.
+func (w *handOverWorld) southCase() string {
+	w.t.Helper()
+	id, err := w.svc.RaiseConcern(w.ctx, w.southWorker, storetest.ValidConcern(w.clock.Now()))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}
+
+// southVersion is the version of Southshire's case as its worker sees it.
+func (w *handOverWorld) southVersion(id string) int {
+	w.t.Helper()
+	v, err := w.svc.Case(w.ctx, w.southWorker, id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return v.Case.Version
+}
+
+// southRecordsPhone has Southshire's worker record a phone number on its case.
+func (w *handOverWorld) southRecordsPhone(id, number string) {
+	w.t.Helper()
+	if err := w.svc.Act(w.ctx, w.southWorker, id, w.southVersion(id), pathway.RecordEntity{Kind: pathway.EntityPhone, Value: number, Role: pathway.EntityRoleContact}); err != nil {
+		w.t.Fatalf("Southshire records a phone: %v", err)
+	}
 }
