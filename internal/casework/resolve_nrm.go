@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"waymark"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
 )
@@ -17,14 +18,13 @@ func resolveNRMAgreedLead(tx *store.Tx, c pathway.Case, cmd pathway.Command) (pa
 	if !decided || !submit || leadOrgID == "" {
 		return sub, nil
 	}
-	orgs, err := tx.Organisations()
+	o, err := tx.OrganisationByID(leadOrgID) // a row whose seal fails is not found, and names nobody
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return sub, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range orgs {
-		if o.ID == leadOrgID {
-			sub.AgreedLeadName = o.Name
-		}
-	}
+	sub.AgreedLeadName = o.Name
 	return sub, nil
 }
