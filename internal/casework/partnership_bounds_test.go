@@ -487,12 +487,13 @@ func TestTheNetworkIsCountedAndPagedWithinTheLeadsPartnership(t *testing.T) {
 	})
 }
 
-// On PostgreSQL a team may record an entity while an administrator moves
-// its organisation to another partnership. The save waits for the move and
-// files the entity under the partnership the organisation moved to, so the
-// network is counted where the case now is and verify finds nothing amiss.
-// (SQLite lets one writer in at a time, so the two cannot overlap there.)
-func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *testing.T) {
+// On PostgreSQL a team may record an entity, or a case be erased, while an
+// administrator moves its organisation to another partnership. Each save
+// waits for the move and works on the rows as the move left them, so the
+// network is counted where the cases now are, an erased case is not
+// counted, and verify finds nothing amiss. (SQLite lets one writer in at a
+// time, so the two cannot overlap there.)
+func TestEntitiesSavedDuringAnOrganisationsMoveAreCountedWhereTheCasesAreNow(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		if db.Dialect != store.Postgres {
 			t.Skip("SQLite writers take turns")
@@ -500,8 +501,10 @@ func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *te
 		w := newHandOverWorld(t, db)
 		a, _, _ := entityCases(w.partnership)
 		recordPhone(w.partnership, a, "07700 900777")
-		south := w.southCase()
-		version := w.southVersion(south)
+		recording, erased := w.southCase(), w.southCase()
+		w.southRecordsPhone(recording, "07700 900777") // filed in Southshire before the move
+		w.southRecordsPhone(erased, "07700 900777")
+		version := w.southVersion(recording)
 		moved, commit, moveDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		go func() {
 			moveDone <- db.Update(w.ctx, func(tx *store.Tx) error {
@@ -518,16 +521,21 @@ func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *te
 		case err := <-moveDone:
 			t.Fatalf("the move: %v", err)
 		}
-		recorded := make(chan error, 1)
+		saved := make(chan error, 2)
 		go func() {
-			recorded <- w.svc.Act(w.ctx, w.southWorker, south, version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "07700 900777", Role: pathway.EntityRoleContact})
+			saved <- w.svc.Act(w.ctx, w.southWorker, recording, version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "07700 900778", Role: pathway.EntityRoleContact})
 		}()
-		// The save must wait for the move: one session waits on a lock.
+		go func() {
+			saved <- db.Update(w.ctx, func(tx *store.Tx) error {
+				return tx.EraseCase(store.Erasure{CaseID: erased, At: w.clock.Now(), By: w.southLead.User.ID, Reason: "Raised about the wrong child", LegalBasis: "Article 17(1)(d)"})
+			})
+		}()
+		// Both saves must wait for the move: two sessions wait on a lock.
 		deadline := time.Now().Add(10 * time.Second)
-		for waiting := 0; waiting == 0; {
+		for waiting := 0; waiting < 2; {
 			if time.Now().After(deadline) {
 				close(commit)
-				t.Fatalf("the entity was saved without waiting for the organisation's move: %v", <-recorded)
+				t.Fatalf("the saves did not wait for the organisation's move: %v, %v", <-saved, <-saved)
 			}
 			if err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
 				t.Fatal(err)
@@ -537,16 +545,30 @@ func TestAnEntityRecordedDuringAnOrganisationsMoveIsFiledWhereTheCaseIsNow(t *te
 		if err := <-moveDone; err != nil {
 			t.Fatal(err)
 		}
-		if err := <-recorded; err != nil {
+		for range 2 {
+			if err := <-saved; err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := db.SQL().QueryContext(w.ctx, `SELECT partnership_id FROM entity_keys WHERE case_id = $1`, recording)
+		if err != nil {
 			t.Fatal(err)
 		}
-		var filed string
-		if err := db.SQL().QueryRowContext(w.ctx, `SELECT partnership_id FROM entity_keys WHERE case_id = $1`, south).Scan(&filed); err != nil || filed != pathway.DefaultPartnership {
-			t.Errorf("the entity is filed under %q (%v), want the partnership the case's team moved to", filed, err)
+		var filed []string
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Fatal(err)
+			}
+			filed = append(filed, p)
+		}
+		rows.Close()
+		if !slices.Equal(filed, []string{pathway.DefaultPartnership, pathway.DefaultPartnership}) {
+			t.Errorf("the recording case's entities are filed under %q, want both where its team moved to", filed)
 		}
 		network, _, err := w.svc.Network(w.ctx, w.northLead, nil)
-		if err != nil || len(network) != 1 || network[0].Count != 2 {
-			t.Errorf("the network where the case is now: %+v, %v; want the phone in 2 cases", network, err)
+		if err != nil || len(network) != 1 || network[0].Count != 2 || len(network[0].Cases) != 2 {
+			t.Errorf("the network where the cases are now: %+v, %v; want the phone in 2 cases (the erased one not counted)", network, err)
 		}
 		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Errorf("verify after the move: %v", err)

@@ -300,7 +300,7 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
 		return err
 	}
-	if err := t.saveEntityKeys(caseID, r.csOrg, p.entities, fresh); err != nil { // entities.go
+	if err := t.saveEntityKeys(caseID, p.entities, fresh); err != nil { // entities.go
 		return err
 	}
 	if err := t.saveStatistics(caseID, r.referrerOrg, r.csOrg, p.statsCase, p.statsEvents, fresh); err != nil { // statistics.go

@@ -62,21 +62,23 @@ func (t *Tx) storedEntityKeys(caseID string) ([]entityRow, error) {
 }
 
 // saveEntityKeys makes a case's entity_keys rows exactly want, filed under
-// the partnership of the case's Children's Services organisation csOrg, and
-// moves entity_counts by the rows added and removed. It reads what is
-// stored and writes only the difference: an event that changes no entity
-// (most do not) runs one query and writes nothing. A fresh case has none to
-// read. A case that moved to another partnership (a transfer) has every row
-// moved, and each partnership's counts with it.
+// the partnership of the case's Children's Services organisation (read
+// from its cases row, which writeProjection has just written), and moves
+// entity_counts by the rows added and removed. It reads what is stored and
+// writes only the difference: an event that changes no entity (most do
+// not) runs one query and writes nothing. A fresh case has none to read. A
+// case that moved to another partnership (a transfer) has every row moved,
+// and each partnership's counts with it.
 //
-// On PostgreSQL, where another transaction may be moving the organisation
-// to another partnership meanwhile (SetOrganisationPartnership), a save
-// that writes reads the organisation's partnership again under a share
-// lock on its row: the move then waits for this save to commit and moves
-// its rows with the rest, or this save waits for the move and files its
-// rows under the new partnership. A save that writes nothing leaves the
+// On PostgreSQL another transaction may be moving the case's organisation
+// to another partnership meanwhile (SetOrganisationPartnership moves its
+// cases' rows and recounts). So a save that writes (an erasure too) takes a
+// share lock on the organisation's row and then reads the stored rows and
+// the partnership again: the move then waits for this save to commit and
+// moves its rows with the rest, or this save waits for the move and works
+// on the rows as the move left them. A save that writes nothing leaves the
 // rows where they are, and a move still to come moves them.
-func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) error {
+func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 	var have []entityRow
 	if !fresh {
 		var err error
@@ -87,21 +89,7 @@ func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) 
 	if len(want) == 0 && len(have) == 0 {
 		return nil
 	}
-	partnershipOf := func(lock string) (string, error) {
-		if len(want) == 0 || csOrg == "" {
-			return "", nil
-		}
-		var p string
-		err := t.queryRow(`SELECT partnership_id FROM organisations WHERE id = $1`+lock, csOrg).Scan(&p)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("store: reading the partnership of a case's entities: %w", err)
-		}
-		return p, nil
-	}
-	partnership, err := partnershipOf("")
+	partnership, err := t.entityPartnership(caseID, "")
 	if err != nil {
 		return err
 	}
@@ -110,8 +98,13 @@ func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) 
 		return nil
 	}
 	if t.dialect == Postgres && !t.readOnly {
-		if partnership, err = partnershipOf(" FOR SHARE"); err != nil {
+		if partnership, err = t.entityPartnership(caseID, " FOR SHARE OF o"); err != nil {
 			return err
+		}
+		if !fresh {
+			if have, err = t.storedEntityKeys(caseID); err != nil {
+				return fmt.Errorf("store: reading entity keys: %w", err)
+			}
 		}
 		gone, added = entityChanges(have, want, partnership)
 	}
@@ -132,6 +125,21 @@ func (t *Tx) saveEntityKeys(caseID, csOrg string, want []entityRow, fresh bool) 
 		}
 	}
 	return nil
+}
+
+// entityPartnership is the partnership a case's entities are filed under:
+// its Children's Services organisation's, "" when it has none. lock is ""
+// or, on PostgreSQL, a row lock on the organisation.
+func (t *Tx) entityPartnership(caseID, lock string) (string, error) {
+	var p string
+	err := t.queryRow(`SELECT o.partnership_id FROM cases c JOIN organisations o ON o.id = c.cs_org_id WHERE c.id = $1`+lock, caseID).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: reading the partnership of a case's entities: %w", err)
+	}
+	return p, nil
 }
 
 // entityChanges gives the stored rows that must go (no longer wanted, or
@@ -233,7 +241,7 @@ func (t *Tx) recountEntitiesOf(orgID, partnershipID string) error {
 
 // clearEntityKeys deletes a case's entity keys (erasure).
 func (t *Tx) clearEntityKeys(caseID string) error {
-	return t.saveEntityKeys(caseID, "", nil, false)
+	return t.saveEntityKeys(caseID, nil, false)
 }
 
 // RebuildEntityCounts writes entity_counts again from entity_keys

@@ -412,6 +412,9 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	err = fn(t)
 	if err != nil {
 		tx.Rollback()
+		if isBusy(err) { // PostgreSQL broke a deadlock or a serialisation failure: try again
+			return conflict(err)
+		}
 		return err
 	}
 	if err := t.flushHeads(); err != nil {
@@ -539,7 +542,7 @@ func isBusy(err error) bool {
 		return false
 	}
 	s := err.Error()
-	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") || strings.Contains(s, "SQLSTATE 40001")
+	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked") || strings.Contains(s, "SQLSTATE 40001") || strings.Contains(s, "SQLSTATE 40P01")
 }
 
 // notFound maps sql.ErrNoRows to ENOTFOUND with msg.
