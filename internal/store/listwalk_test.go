@@ -388,11 +388,12 @@ func TestABadCursorIsAnInvalidInputErrorNotAFailure(t *testing.T) {
 }
 
 // A count cursor (the network's, ordered by how many cases have each
-// entity) carries any whole count a page can end on, and nothing else: a
-// negative, fractional or absurd count is a clear error naming the field;
-// the other lists' cursors still refuse any part but 0 or 1.
+// entity, two or more) carries any whole count a page can end on and an
+// id, and nothing else: a count below two, negative, fractional or absurd,
+// or a time, lane, item or backward way, is a clear error naming the
+// field; the other lists' cursors still refuse any part but 0 or 1.
 func TestACountCursorCarriesAWholeCountAndNothingElse(t *testing.T) {
-	for _, n := range []int{0, 2, 3, 40, 1 << 30} {
+	for _, n := range []int{2, 3, 40, 1 << 30} {
 		c := store.Cursor{Part: n, ID: "9f86d081884c7d659a2feaa0c55ad015"}
 		got, err := store.ParseCountCursor("cursor", c.String())
 		if err != nil || got.Part != n || got.ID != c.ID {
@@ -402,16 +403,23 @@ func TestACountCursorCarriesAWholeCountAndNothingElse(t *testing.T) {
 	if _, err := store.ParseCursor("cursor", store.Cursor{Part: 2, ID: "x"}.String()); waymark.ErrorCode(err) != waymark.EINVALID {
 		t.Errorf("a list cursor with part 2: %v, want EINVALID", err)
 	}
-	made := func(part string) string {
-		return base64.RawURLEncoding.EncodeToString([]byte(`[` + part + `,0,"0001-01-01T00:00:00Z","0001-01-01T00:00:00Z","abc","","a"]`))
-	}
-	if c, err := store.ParseCountCursor("cursor", made("7")); err != nil || c.Part != 7 {
+	made := func(fields string) string { return base64.RawURLEncoding.EncodeToString([]byte(`[` + fields + `]`)) }
+	const zero = `"0001-01-01T00:00:00Z"`
+	if c, err := store.ParseCountCursor("cursor", made(`7,0,`+zero+`,`+zero+`,"abc","","a"`)); err != nil || c.Part != 7 {
 		t.Fatalf("a count cursor made by hand with count 7: %+v, %v", c, err)
 	}
-	for _, part := range []string{"-1", "2.5", "1073741825", "1e300"} {
-		_, err := store.ParseCountCursor("cursor", made(part))
+	for _, fields := range []string{
+		`0,0,` + zero + `,` + zero + `,"abc","","a"`, `1,0,` + zero + `,` + zero + `,"abc","","a"`, // a list cursor's part
+		`-1,0,` + zero + `,` + zero + `,"abc","","a"`, `2.5,0,` + zero + `,` + zero + `,"abc","","a"`,
+		`1073741825,0,` + zero + `,` + zero + `,"abc","","a"`, `1e300,0,` + zero + `,` + zero + `,"abc","","a"`,
+		`2,1,` + zero + `,` + zero + `,"abc","","a"`,           // a lane
+		`2,0,` + zero + `,` + zero + `,"abc","","b"`,           // backwards
+		`2,0,` + zero + `,` + zero + `,"abc","x","a"`,          // an item
+		`2,0,"2026-01-01T00:00:00Z",` + zero + `,"abc","","a"`, // a time
+	} {
+		_, err := store.ParseCountCursor("cursor", made(fields))
 		if fe := waymark.ErrorFields(err); waymark.ErrorCode(err) != waymark.EINVALID || len(fe) != 1 || fe[0].Field != "cursor" {
-			t.Errorf("count %s: %v, want EINVALID naming cursor", part, err)
+			t.Errorf("count cursor [%s]: %v, want EINVALID naming cursor", fields, err)
 		}
 	}
 }

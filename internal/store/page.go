@@ -82,9 +82,10 @@ func ParseCursor(field, s string) (Cursor, error) {
 
 // ParseCountCursor reads the cursor of a list ordered by a count, whose
 // Part is the count of the row it follows (the network of recurring
-// entities: RecurringEntitiesPage), carried in the parameter field. The
-// count is a whole number from 0 to maxCursorCount; anything else is
-// EINVALID, naming the field.
+// entities: RecurringEntitiesPage, in two or more cases), carried in the
+// parameter field. It has a whole count from 2 to maxCursorCount and an
+// ID, and nothing else (no time, lane, item or backward way): anything
+// else is EINVALID, naming the field.
 func ParseCountCursor(field, s string) (Cursor, error) {
 	return parseCursor(field, s, true)
 }
@@ -115,7 +116,7 @@ func parseCursor(field, s string, count bool) (Cursor, error) {
 	way, ok7 := parts[6].(string)
 	partOK := part == 0 || part == 1
 	if count {
-		partOK = part >= 0 && part <= maxCursorCount && part == math.Trunc(part)
+		partOK = part >= 2 && part <= maxCursorCount && part == math.Trunc(part) && lane == 0 && way == "a" && item == ""
 	}
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || !ok7 || id == "" || !partOK || (lane != 0 && lane != 1) ||
 		(way != "a" && way != "b") || (field == "after" && way != "a") || (field == "before" && way != "b") {
@@ -129,6 +130,9 @@ func parseCursor(field, s string, count bool) (Cursor, error) {
 		return Cursor{}, badCursor(field)
 	}
 	c.At, c.Tie = utc(c.At), utc(c.Tie)
+	if count && (!c.At.IsZero() || !c.Tie.IsZero()) { // a count cursor carries no time
+		return Cursor{}, badCursor(field)
+	}
 	// An offset can carry a time written in the years 0000-9999 out of
 	// them in UTC, where String could not write it back: such a link
 	// would offer a page whose own links are refused.

@@ -332,12 +332,17 @@ func (s *Server) networkData(r *http.Request, v casework.Viewer) (networkPage, e
 }
 
 func (s *Server) handleNetwork(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
+	const title = "Network of recurring people, places and numbers"
 	p, err := s.networkData(r, v)
+	if waymark.ErrorCode(err) == waymark.EINVALID { // a page link that was cut short or made up
+		s.render(w, r, http.StatusBadRequest, "network", Page{Title: title, Errors: linkErrors(err), Data: networkPage{}})
+		return
+	}
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "network", Page{Title: "Network of recurring people, places and numbers", Data: p})
+	s.render(w, r, http.StatusOK, "network", Page{Title: title, Data: p})
 }
 
 type networkJSON struct {

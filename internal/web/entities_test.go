@@ -118,6 +118,17 @@ func TestNetworkViewIsAnAccessiblePictureWithATableForThePartnershipLead(t *test
 			t.Fatalf("API network: %d %s", rec.Code, rec.Body)
 		}
 		mustProblem(t, e.api("GET", "/api/v1/network?cursor=nonsense", e.signInAPI(lead.User.Email), nil), http.StatusUnprocessableEntity)
+		// A page link cut short or made up gets the error summary and the
+		// way back to the first page, not an empty network.
+		for _, bad := range []string{"nonsense", "!!!", store.Cursor{Part: 1, ID: "x"}.String()} {
+			rec := lb.get("/network?cursor=" + url.QueryEscape(bad))
+			body := rec.Body.String()
+			if rec.Code != http.StatusBadRequest || !strings.Contains(body, "govuk-error-summary") || !strings.Contains(body, `href="/network"`) ||
+				strings.Contains(body, "No person, place or number") {
+				t.Errorf("a made-up page link %q: %d\n%s", bad, rec.Code, body)
+			}
+			checkPageHygiene(t, "network page with a bad link", rec)
+		}
 	})
 }
 
