@@ -694,9 +694,20 @@ func (s *seeder) checkDatabase(tx *store.Tx) error {
 	if len(orgs) != len(seedOrgKinds)*s.cfg.partnerships {
 		return fmt.Errorf("seed: --resume: the database holds %d organisations, not the %d of %d seeded partnerships", len(orgs), len(seedOrgKinds)*s.cfg.partnerships, s.cfg.partnerships)
 	}
-	for _, p := range s.parts {
+	for i, p := range s.parts {
 		if _, err := tx.UserByEmail(p.users["cs1"].User.Email); err != nil {
 			return fmt.Errorf("seed: --resume: %s is not in the database: it was not seeded with these flags: %w", p.users["cs1"].User.Email, err)
+		}
+		// Each group is a partnership of its own: a database seeded before
+		// that (all groups in the default partnership) is not resumed into
+		// a shape no seed makes.
+		for _, k := range seedOrgKinds {
+			id := p.orgs[k.key].ID
+			if got, err := tx.OrganisationPartnership(id); err != nil {
+				return err
+			} else if want := seedPartnershipID(i); got != want {
+				return fmt.Errorf("seed: --resume: %s is in partnership %q, not %q: the database was seeded by another version of the seed, or changed since", id, got, want)
+			}
 		}
 	}
 	return nil

@@ -264,6 +264,20 @@ func TestSeedRefusesADatabaseInUseAndResumesItsOwnRun(t *testing.T) {
 		t.Fatalf("a second seed into the same database: %v", err)
 	}
 	cfg.resume = true
+	// A database of another shape (a group's organisation in the default
+	// partnership, as seeds before each group was a partnership made them)
+	// is not resumed.
+	move := func(partnership string) {
+		t.Helper()
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(seedOrgID(1, "cs"), partnership) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move(pathway.DefaultPartnership)
+	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), `is in partnership "default", not "p002"`) {
+		t.Fatalf("resuming a database whose groups are not each a partnership: %v", err)
+	}
+	move(seedPartnershipID(1))
 	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err != nil {
 		t.Fatalf("resuming: %v", err)
 	}
@@ -608,6 +622,20 @@ func TestASeedStoppedWhileBuildingItsIndexesDoesNotVerify(t *testing.T) {
 		t.Fatal("verify passed a seed stopped before its indexes were built")
 	}
 	cfg.resume = true
+	// A database of another shape (a group's organisation in the default
+	// partnership, as seeds before each group was a partnership made them)
+	// is not resumed.
+	move := func(partnership string) {
+		t.Helper()
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(seedOrgID(1, "cs"), partnership) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move(pathway.DefaultPartnership)
+	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), `is in partnership "default", not "p002"`) {
+		t.Fatalf("resuming a database whose groups are not each a partnership: %v", err)
+	}
+	move(seedPartnershipID(1))
 	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err != nil {
 		t.Fatalf("resuming: %v", err)
 	}
