@@ -287,7 +287,8 @@ func (s *Service) MeetingLeadOrganisations(ctx context.Context, c pathway.Case) 
 		}
 		// Only the case's partnerships' organisations are read (a national
 		// deployment holds every area's schools and surgeries), each
-		// partnership's in name order, then all of them in name order.
+		// partnership's in the database's name order; a shared case's, of
+		// two or more partnerships, are then put in one name order.
 		for _, p := range slices.Sorted(maps.Keys(allowed)) {
 			orgs, err := tx.PartnershipOrganisations(p)
 			if err != nil {
@@ -299,9 +300,11 @@ func (s *Service) MeetingLeadOrganisations(ctx context.Context, c pathway.Case) 
 				}
 			}
 		}
-		slices.SortStableFunc(out, func(a, b store.Organisation) int {
-			return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-		})
+		if len(allowed) > 1 {
+			slices.SortStableFunc(out, func(a, b store.Organisation) int {
+				return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+			})
+		}
 		return nil
 	})
 	return out, err
