@@ -264,23 +264,7 @@ func TestSeedRefusesADatabaseInUseAndResumesItsOwnRun(t *testing.T) {
 		t.Fatalf("a second seed into the same database: %v", err)
 	}
 	cfg.resume = true
-	// A database of another shape (a group's organisation in the default
-	// partnership, as seeds before each group was a partnership made them)
-	// is not resumed.
-	move := func(partnership string) {
-		t.Helper()
-		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(seedOrgID(1, "cs"), partnership) }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	move(pathway.DefaultPartnership)
-	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), `is in partnership "default", not "p002"`) {
-		t.Fatalf("resuming a database whose groups are not each a partnership: %v", err)
-	}
-	move(seedPartnershipID(1))
-	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err != nil {
-		t.Fatalf("resuming: %v", err)
-	}
+	resumeRefusingAnotherShape(t, ctx, db, cfg)
 	r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true})
 	if err != nil || r.Cases != 120 {
 		t.Fatalf("after resuming: %d cases, %v", r.Cases, err)
@@ -622,9 +606,21 @@ func TestASeedStoppedWhileBuildingItsIndexesDoesNotVerify(t *testing.T) {
 		t.Fatal("verify passed a seed stopped before its indexes were built")
 	}
 	cfg.resume = true
-	// A database of another shape (a group's organisation in the default
-	// partnership, as seeds before each group was a partnership made them)
-	// is not resumed.
+	resumeRefusingAnotherShape(t, ctx, db, cfg)
+	if r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err != nil || r.Cases != 80 {
+		t.Fatalf("after resuming: %d cases, %v", r.Cases, err)
+	}
+	if got := indexDefinitions(t, db); !slices.Equal(got, fresh) {
+		t.Fatalf("after resuming, %d indexes, want %d", len(got), len(fresh))
+	}
+}
+
+// resumeRefusingAnotherShape resumes the seed cfg stopped in db, after
+// checking that a database of another shape (a group's organisation in the
+// default partnership, as seeds before each group was a partnership made
+// them) is not resumed.
+func resumeRefusingAnotherShape(t *testing.T, ctx context.Context, db *store.DB, cfg seedConfig) {
+	t.Helper()
 	move := func(partnership string) {
 		t.Helper()
 		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(seedOrgID(1, "cs"), partnership) }); err != nil {
@@ -638,11 +634,5 @@ func TestASeedStoppedWhileBuildingItsIndexesDoesNotVerify(t *testing.T) {
 	move(seedPartnershipID(1))
 	if err := seedInto(ctx, db, cfg, &bytes.Buffer{}); err != nil {
 		t.Fatalf("resuming: %v", err)
-	}
-	if r, err := db.Verify(ctx, store.VerifyOptions{ReadModels: true}); err != nil || r.Cases != 80 {
-		t.Fatalf("after resuming: %d cases, %v", r.Cases, err)
-	}
-	if got := indexDefinitions(t, db); !slices.Equal(got, fresh) {
-		t.Fatalf("after resuming, %d indexes, want %d", len(got), len(fresh))
 	}
 }
