@@ -303,6 +303,13 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	if err := t.saveEntityKeys(caseID, p.entities, fresh); err != nil { // entities.go
 		return err
 	}
+	var closedAt *time.Time
+	if r.closed {
+		closedAt = r.closedAt
+	}
+	if err := t.saveClosedCase(caseID, closedAt, fresh); err != nil { // retention.go
+		return err
+	}
 	if err := t.saveStatistics(caseID, r.referrerOrg, r.csOrg, p.statsCase, p.statsEvents, fresh); err != nil { // statistics.go
 		return err
 	}
@@ -763,6 +770,10 @@ func (t *Tx) CaseIDs() ([]string, error) {
 // DeleteOrphanReadModels removes read-model rows of cases that have no log
 // (and were not erased, whose logs can no longer be read).
 func (t *Tx) DeleteOrphanReadModels() error {
+	// An erased case is not reviewed again: its row goes with the rest.
+	if _, err := t.exec(`DELETE FROM closed_cases WHERE case_id IN (SELECT case_id FROM erasures) OR case_id NOT IN (SELECT case_id FROM case_events)`); err != nil {
+		return fmt.Errorf("store: clearing closed_cases: %w", err)
+	}
 	for _, table := range []string{"queue_items", "search_tokens", "person_match_keys", "person_match_records", "clocks", "case_members", "case_viewers", "case_escalations", "cases"} {
 		key := "case_id"
 		if table == "cases" {

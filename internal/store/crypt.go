@@ -400,6 +400,7 @@ func (t *Tx) EraseCase(e Erasure) error {
 		`DELETE FROM queue_items WHERE case_id = $1`,
 		`DELETE FROM case_escalations WHERE case_id = $1`,
 		`DELETE FROM ddm_panel_cases WHERE case_id = $1`, // the panel's list (panel.go)
+		`DELETE FROM closed_cases WHERE case_id = $1`,    // off the retention review (retention.go)
 	} {
 		if _, err := t.exec(q, e.CaseID); err != nil {
 			return fmt.Errorf("store: erasing read model: %w", err)

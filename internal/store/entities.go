@@ -89,7 +89,7 @@ func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 	if len(want) == 0 && len(have) == 0 {
 		return nil
 	}
-	partnership, err := t.entityPartnership(caseID, "")
+	partnership, err := t.filedPartnership(caseID, "")
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 		return nil
 	}
 	if t.dialect == Postgres && !t.readOnly {
-		if partnership, err = t.entityPartnership(caseID, " FOR SHARE OF o"); err != nil {
+		if partnership, err = t.filedPartnership(caseID, " FOR SHARE OF o"); err != nil {
 			return err
 		}
 		if !fresh {
@@ -127,10 +127,11 @@ func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 	return nil
 }
 
-// entityPartnership is the partnership a case's entities are filed under:
-// its Children's Services organisation's, "" when it has none. lock is ""
-// or, on PostgreSQL, a row lock on the organisation.
-func (t *Tx) entityPartnership(caseID, lock string) (string, error) {
+// filedPartnership is the partnership a case's partnership-filed read
+// models (its entity keys, its closed_cases row) are filed under: its
+// Children's Services organisation's, "" when it has none. lock is "" or,
+// on PostgreSQL, a row lock on the organisation.
+func (t *Tx) filedPartnership(caseID, lock string) (string, error) {
 	var p string
 	err := t.queryRow(`SELECT o.partnership_id FROM cases c JOIN organisations o ON o.id = c.cs_org_id WHERE c.id = $1`+lock, caseID).Scan(&p)
 	if errors.Is(err, sql.ErrNoRows) {

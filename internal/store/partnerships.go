@@ -93,6 +93,12 @@ func (t *Tx) SetOrganisationPartnership(orgID, partnershipID string) error {
 	if _, err := t.exec(`UPDATE organisations SET partnership_id = $2 WHERE id = $1`, orgID, partnershipID); err != nil {
 		return fmt.Errorf("store: setting an organisation's partnership: %w", err)
 	}
+	// Its closed cases go onto the new partnership's retention review
+	// (retention.go); a save of one that read the old partnership has
+	// committed by now (the UPDATE above waited for its share lock).
+	if _, err := t.exec(`UPDATE closed_cases SET partnership_id = $2 WHERE case_id IN (SELECT id FROM cases WHERE cs_org_id = $1)`, orgID, partnershipID); err != nil {
+		return fmt.Errorf("store: moving an organisation's closed cases: %w", err)
+	}
 	return t.recountEntitiesOf(orgID, partnershipID) // entities.go
 }
 

@@ -21,20 +21,22 @@ type ClosedCaseDue struct {
 // partnership (their Children's Services organisation's) closed before
 // cutoff that nobody has decided to keep past now, oldest closure first:
 // the first page when at is nil, else the page after (or before) the
-// cursor. It walks cases_closed_walk (migration 0018) from the cursor and
-// stops after limit+1 of the partnership's cases; other partnerships'
-// closed cases on the way are passed over.
+// cursor. It walks the partnership's part of closed_cases_walk (migration
+// 0043) from the cursor and stops after limit+1 cases; the only rows it
+// passes over are the partnership's own cases kept for longer. Each case
+// is checked again as it is read: still closed, not erased, and its
+// organisation still in the partnership.
 func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at *Cursor, limit int) ([]ClosedCaseDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
 	dir, cmp, edge := keyset(false, at)
-	rows, err := t.query(`SELECT c.id, COALESCE(c.reference, ''), c.closed_at FROM cases c
-		WHERE c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $1 AND (c.closed_at, c.id) `+cmp+` ($4, $5)
-		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = c.id)
-		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $2)
+	rows, err := t.query(`SELECT k.case_id, COALESCE(c.reference, ''), k.closed_at FROM closed_cases k JOIN cases c ON c.id = k.case_id
+		WHERE k.partnership_id = $6 AND k.closed_at < $1 AND (k.closed_at, k.case_id) `+cmp+` ($4, $5) AND c.closed
+		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = k.case_id)
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = k.case_id AND r.keep_until > $2)
 		AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $6)
-		ORDER BY c.closed_at`+dir+`, c.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
+		ORDER BY k.closed_at`+dir+`, k.case_id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
 	}
@@ -59,16 +61,95 @@ func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at 
 // past now.
 func (t *Tx) ClosedCaseIsDue(partnershipID, id string, cutoff, now time.Time) (bool, error) {
 	var n int
-	err := t.queryRow(`SELECT COUNT(*) FROM cases c
-		WHERE c.id = $1 AND c.closed AND c.closed_at IS NOT NULL AND c.closed_at < $2
-		AND c.id NOT IN (SELECT case_id FROM erasures)
-		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = c.id AND r.keep_until > $3)
+	err := t.queryRow(`SELECT COUNT(*) FROM closed_cases k JOIN cases c ON c.id = k.case_id
+		WHERE k.case_id = $1 AND k.partnership_id = $4 AND k.closed_at < $2 AND c.closed
+		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = k.case_id)
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = k.case_id AND r.keep_until > $3)
 		AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $4)`,
 		id, utc(cutoff), utc(now), partnershipID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: checking a closed case for review: %w", err)
 	}
 	return n > 0, nil
+}
+
+// saveClosedCase keeps a case's closed_cases row (migration 0043): one
+// while the case is closed (closedAt not nil), filed under the partnership
+// of its Children's Services organisation, and none while it is open or
+// has no such organisation. An event that changes neither runs one query
+// and writes nothing. A write on PostgreSQL first takes the share lock on
+// the organisation's row and reads again, as saveEntityKeys does, so an
+// organisation's move to another partnership (SetOrganisationPartnership)
+// either waits for this save and moves its row, or this save waits for the
+// move and files the row where the case is now.
+func (t *Tx) saveClosedCase(caseID string, closedAt *time.Time, fresh bool) error {
+	if closedAt == nil {
+		if fresh {
+			return nil
+		}
+		if _, err := t.exec(`DELETE FROM closed_cases WHERE case_id = $1`, caseID); err != nil {
+			return fmt.Errorf("store: taking a reopened case off the retention review: %w", err)
+		}
+		return nil
+	}
+	read := func(lock string) (partnership string, same bool, err error) {
+		if partnership, err = t.filedPartnership(caseID, lock); err != nil || fresh {
+			return partnership, partnership == "", err
+		}
+		var p string
+		var at time.Time
+		switch err := t.queryRow(`SELECT partnership_id, closed_at FROM closed_cases WHERE case_id = $1`, caseID).Scan(&p, &at); {
+		case errors.Is(err, sql.ErrNoRows):
+			return partnership, partnership == "", nil
+		case err != nil:
+			return "", false, fmt.Errorf("store: reading a case's closed_cases row: %w", err)
+		}
+		return partnership, p == partnership && at.Equal(*closedAt), nil
+	}
+	partnership, same, err := read("")
+	if err != nil || same {
+		return err
+	}
+	if t.dialect == Postgres && !t.readOnly {
+		if partnership, same, err = read(" FOR SHARE OF o"); err != nil || same {
+			return err
+		}
+	}
+	if partnership == "" {
+		_, err = t.exec(`DELETE FROM closed_cases WHERE case_id = $1`, caseID)
+	} else {
+		_, err = t.exec(`INSERT INTO closed_cases(case_id, partnership_id, closed_at) VALUES ($1, $2, $3)
+			ON CONFLICT (case_id) DO UPDATE SET partnership_id = excluded.partnership_id, closed_at = excluded.closed_at`, caseID, partnership, utc(*closedAt))
+	}
+	if err != nil {
+		return fmt.Errorf("store: filing a closed case for the retention review: %w", err)
+	}
+	return nil
+}
+
+// checkClosedCases: closed_cases holds exactly the closed, unerased cases
+// with a Children's Services organisation, each at its closure and filed
+// under that organisation's partnership (verify, once every case's row was
+// checked against its events). A row missing hides a case from its
+// partnership's retention review; one misfiled shows it to another's.
+func (t *Tx) checkClosedCases() error {
+	const want = `SELECT c.id AS case_id, o.partnership_id, c.closed_at FROM cases c JOIN organisations o ON o.id = c.cs_org_id
+		WHERE c.closed AND c.closed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = c.id)`
+	const have = `SELECT case_id, partnership_id, closed_at FROM closed_cases`
+	for _, q := range []struct{ sql, reason string }{
+		{want + ` EXCEPT ` + have, "it is closed but closed_cases does not list it at its closure under its Children's Services organisation's partnership, so its partnership's retention review would not show it (a row was deleted or changed)"},
+		{have + ` EXCEPT ` + want, "closed_cases lists it for a retention review it is not due for: it is open, erased, or filed under a partnership or closure that is not its own (a row was inserted or changed)"},
+	} {
+		var id string
+		switch err := t.queryRow(`SELECT case_id FROM (` + q.sql + `) x LIMIT 1`).Scan(&id); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("store: checking closed_cases: %w", err)
+		default:
+			return t.tamper(id, 0, 0, q.reason)
+		}
+	}
+	return nil
 }
 
 // DraftDue is a concern draft never sent, untouched past its retention period.

@@ -397,7 +397,7 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			}
 		}
 		// Read models hang off a case that has a history, or an erasure.
-		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM person_match_keys`, `SELECT case_id FROM person_match_records`, `SELECT DISTINCT case_id FROM queue_items`, `SELECT DISTINCT case_id FROM case_viewers`, `SELECT case_id FROM case_escalations`, `SELECT DISTINCT case_id FROM entity_keys`} {
+		for _, q := range []string{`SELECT id FROM cases`, `SELECT DISTINCT case_id FROM case_members`, `SELECT DISTINCT case_id FROM clocks`, `SELECT DISTINCT case_id FROM search_tokens`, `SELECT DISTINCT case_id FROM person_match_keys`, `SELECT case_id FROM person_match_records`, `SELECT DISTINCT case_id FROM queue_items`, `SELECT DISTINCT case_id FROM case_viewers`, `SELECT case_id FROM case_escalations`, `SELECT DISTINCT case_id FROM entity_keys`, `SELECT case_id FROM closed_cases`} {
 			ids, err := t.stringColumn(q)
 			if err != nil {
 				return err
@@ -467,6 +467,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		// Every case's case_viewers and search_tokens rows are as its
 		// events give: search by viewer must be their cross.
 		if err := t.checkSearchIndex(); err != nil {
+			return err
+		}
+		if err := t.checkClosedCases(); err != nil { // retention.go
 			return err
 		}
 		return t.checkEntityCounts() // entities.go
@@ -1115,11 +1118,11 @@ func (t *Tx) checkErasedReadModels(caseID string) error {
 		return t.tamper(caseID, 0, 0, "it was erased but has no row in cases: the row was deleted")
 	}
 	var n int
-	if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM clocks WHERE case_id = $1) + (SELECT COUNT(*) FROM search_tokens WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_records WHERE case_id = $1) + (SELECT COUNT(*) FROM queue_items WHERE case_id = $1) + (SELECT COUNT(*) FROM case_escalations WHERE case_id = $1) + (SELECT COUNT(*) FROM entity_keys WHERE case_id = $1)`, caseID).Scan(&n); err != nil {
+	if err := t.queryRow(`SELECT (SELECT COUNT(*) FROM clocks WHERE case_id = $1) + (SELECT COUNT(*) FROM search_tokens WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_keys WHERE case_id = $1) + (SELECT COUNT(*) FROM person_match_records WHERE case_id = $1) + (SELECT COUNT(*) FROM queue_items WHERE case_id = $1) + (SELECT COUNT(*) FROM case_escalations WHERE case_id = $1) + (SELECT COUNT(*) FROM entity_keys WHERE case_id = $1) + (SELECT COUNT(*) FROM closed_cases WHERE case_id = $1)`, caseID).Scan(&n); err != nil {
 		return err
 	}
 	if name != "" || n > 0 {
-		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks, search tokens, match keys, queue rows or open escalations again")
+		return t.tamper(caseID, 0, 0, "it was erased but its read models hold a name, clocks, search tokens, match keys, queue rows, open escalations or a place on the retention review again")
 	}
 	if err := t.checkErasedCaseFiles(caseID); err != nil { // files.go
 		return err

@@ -1,0 +1,202 @@
+package casework_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark"
+	"waymark/internal/casework"
+	"waymark/internal/pathway"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// reviewedCases lists the closed cases on v's retention review.
+func reviewedCases(w *handOverWorld, v casework.Viewer) []string {
+	w.t.Helper()
+	items, err := w.svc.RetentionReview(w.ctx, v)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range items {
+		if it.Kind == casework.ReviewClosedCase {
+			ids = append(ids, it.ID)
+		}
+	}
+	return ids
+}
+
+// moveOrganisation puts an organisation into another partnership, as an
+// administrator does in `waymark partnerships`.
+func moveOrganisation(w *handOverWorld, orgID, partnershipID string) {
+	w.t.Helper()
+	if err := w.db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(orgID, partnershipID) }); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// A closed case is reviewed for retention by the partnership its Children's
+// Services organisation is in (§4.3): when the organisation moves to another
+// partnership, its closed cases leave the first one's review and join the
+// second's; a case reopened leaves the review, and one erased leaves it for
+// good. verify agrees with each step.
+func TestAClosedCaseIsReviewedWhereItsOrganisationIsNow(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 1, UnsentDraftDays: 10, AuditYears: 50}
+		police := signInPerson(w, "priya", w.Police.ID, pathway.RolePartnershipLead) // stays in the first partnership
+		verify := func(when string) {
+			t.Helper()
+			if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+				t.Errorf("verify %s: %v", when, err)
+			}
+		}
+		w.outcome(w.caseID)
+		w.closeCase(w.caseID)
+		open := w.raise() // never closed: never reviewed
+		w.clock.Advance(400 * 24 * time.Hour)
+		if got := reviewedCases(w, police); !slices.Equal(got, []string{w.caseID}) {
+			t.Fatalf("the first partnership's review: %q, want the closed case only (not %s)", got, open)
+		}
+		if got := reviewedCases(w, w.westLead); len(got) != 0 {
+			t.Errorf("Westshire's review before the move: %q", got)
+		}
+
+		moveOrganisation(w, w.ChildrensServices.ID, "westshire")
+		if got := reviewedCases(w, police); len(got) != 0 {
+			t.Errorf("the first partnership's review after its Children's Services moved away: %q", got)
+		}
+		if err := w.svc.KeepRecord(w.ctx, police, casework.ReviewClosedCase, w.caseID, "Kept by the partnership it left"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("the partnership it left keeps the case: %v", err)
+		}
+		if got := reviewedCases(w, w.westLead); !slices.Equal(got, []string{w.caseID}) {
+			t.Errorf("Westshire's review after the move: %q, want the closed case", got)
+		}
+		verify("after the move")
+
+		if err := w.svc.Act(w.ctx, w.SocialWorker, w.caseID, w.version(w.caseID), pathway.ReopenCase{Reason: "The child went missing again"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := reviewedCases(w, w.westLead); len(got) != 0 {
+			t.Errorf("a reopened case is still reviewed: %q", got)
+		}
+		verify("after reopening")
+
+		w.closeCase(w.caseID)
+		w.clock.Advance(400 * 24 * time.Hour)
+		if got := reviewedCases(w, w.westLead); !slices.Equal(got, []string{w.caseID}) {
+			t.Fatalf("Westshire's review once the case closed again: %q", got)
+		}
+		err := db.Update(w.ctx, func(tx *store.Tx) error {
+			return tx.EraseCase(store.Erasure{CaseID: w.caseID, At: w.clock.Now(), By: w.westLead.User.ID, Reason: "Past its retention period", LegalBasis: "Article 17(1)(a)"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := reviewedCases(w, w.westLead); len(got) != 0 {
+			t.Errorf("an erased case is still reviewed: %q", got)
+		}
+		verify("after the erasure")
+	})
+}
+
+// On PostgreSQL a case may be closed while an administrator moves its
+// Children's Services organisation to another partnership. The closure
+// waits for the move and files the case for the review of the partnership
+// it is now in, so it is neither lost to both reviews nor shown to the one
+// it left. (SQLite lets one writer in at a time.)
+func TestACaseClosedDuringItsOrganisationsMoveIsReviewedWhereItIsNow(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		w := newHandOverWorld(t, db)
+		w.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 1, UnsentDraftDays: 10, AuditYears: 50}
+		police := signInPerson(w, "priya", w.Police.ID, pathway.RolePartnershipLead)
+		w.outcome(w.caseID)
+		version := w.version(w.caseID)
+		moved, commit, moveDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			moveDone <- db.Update(w.ctx, func(tx *store.Tx) error {
+				if err := tx.SetOrganisationPartnership(w.ChildrensServices.ID, "westshire"); err != nil {
+					return err
+				}
+				close(moved)
+				<-commit
+				return nil
+			})
+		}()
+		select {
+		case <-moved:
+		case err := <-moveDone:
+			t.Fatalf("the move: %v", err)
+		}
+		closed := make(chan error, 1)
+		go func() {
+			closed <- w.svc.Act(w.ctx, w.SocialWorker, w.caseID, version, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"})
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for waiting := 0; waiting < 1; {
+			if time.Now().After(deadline) {
+				close(commit)
+				t.Fatalf("the closure did not wait for the organisation's move: %v", <-closed)
+			}
+			if err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(commit)
+		if err := <-moveDone; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-closed; err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(400 * 24 * time.Hour)
+		if got := reviewedCases(w, w.westLead); !slices.Equal(got, []string{w.caseID}) {
+			t.Errorf("Westshire's review: %q, want the case closed during the move", got)
+		}
+		if got := reviewedCases(w, police); len(got) != 0 {
+			t.Errorf("the review of the partnership it left: %q", got)
+		}
+		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after the move: %v", err)
+		}
+	})
+}
+
+// closed_cases is a read model: verify names a row deleted (the case would
+// never come up for review), one moved to another partnership (its review
+// would show the case) and one given another closure, and a rebuild writes
+// the rows again from the cases' histories.
+func TestVerifyFindsAForgedRetentionReviewRowAndRebuildRestoresIt(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.outcome(w.caseID)
+		w.closeCase(w.caseID)
+		for _, forge := range []struct {
+			what, sql string
+			args      []any
+		}{
+			{"a deleted row", `DELETE FROM closed_cases`, nil},
+			{"a row moved to another partnership", `UPDATE closed_cases SET partnership_id = 'westshire'`, nil},
+			{"a row given another closure", `UPDATE closed_cases SET closed_at = $1`, []any{time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		} {
+			if _, err := db.SQL().ExecContext(w.ctx, forge.sql, forge.args...); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err == nil || !strings.Contains(err.Error(), "closed_cases") {
+				t.Errorf("verify passed %s: %v", forge.what, err)
+			}
+			if _, err := w.svc.RebuildReadModels(w.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+				t.Errorf("verify after rebuilding from %s: %v", forge.what, err)
+			}
+		}
+	})
+}
