@@ -24,19 +24,29 @@ type ClosedCaseDue struct {
 // cursor. It walks the partnership's part of closed_cases_walk (migration
 // 0043) from the cursor and stops after limit+1 cases; the only rows it
 // passes over are the partnership's own cases kept for longer. Each case
-// is checked again as it is read: still closed, not erased, and its
+// is checked again as it is read: not erased, still closed, and its
 // organisation still in the partnership.
 func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at *Cursor, limit int) ([]ClosedCaseDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
 	dir, cmp, edge := keyset(false, at)
-	rows, err := t.query(`SELECT k.case_id, COALESCE(c.reference, ''), k.closed_at FROM closed_cases k JOIN cases c ON c.id = k.case_id
-		WHERE k.partnership_id = $6 AND k.closed_at < $1 AND (k.closed_at, k.case_id) `+cmp+` ($4, $5) AND c.closed
-		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = k.case_id)
-		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = k.case_id AND r.keep_until > $2)
-		AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $6)
-		ORDER BY k.closed_at`+dir+`, k.case_id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
+	// The inner query is the walk, and stops after limit+1 rows; the outer
+	// one joins those few to their cases. (Written as one join, PostgreSQL
+	// read every due case of the partnership and sorted them: 934 buffers
+	// against 211 for a page of the 100,000-case seed.) A row whose case
+	// or organisation says otherwise is left out, and its page is short:
+	// that happens only to a row changed behind Waymark's back, which
+	// verify names.
+	rows, err := t.query(`SELECT k.case_id, COALESCE(c.reference, ''), k.closed_at FROM (
+			SELECT case_id, closed_at FROM closed_cases k
+			WHERE k.partnership_id = $6 AND k.closed_at < $1 AND (k.closed_at, k.case_id) `+cmp+` ($4, $5)
+			AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = k.case_id)
+			AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = k.case_id AND r.keep_until > $2)
+			ORDER BY k.closed_at`+dir+`, k.case_id`+dir+` LIMIT $3) k
+		JOIN cases c ON c.id = k.case_id
+		WHERE c.closed AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $6)
+		ORDER BY k.closed_at`+dir+`, k.case_id`+dir, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
 	}
