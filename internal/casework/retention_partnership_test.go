@@ -177,14 +177,21 @@ func TestVerifyFindsAForgedRetentionReviewRowAndRebuildRestoresIt(t *testing.T) 
 		w := newHandOverWorld(t, db)
 		w.outcome(w.caseID)
 		w.closeCase(w.caseID)
-		for _, forge := range []struct {
+		type forgery struct {
 			what, sql string
 			args      []any
-		}{
+		}
+		forgeries := []forgery{
 			{"a deleted row", `DELETE FROM closed_cases`, nil},
 			{"a row moved to another partnership", `UPDATE closed_cases SET partnership_id = 'westshire'`, nil},
 			{"a row given another closure", `UPDATE closed_cases SET closed_at = $1`, []any{time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}},
-		} {
+		}
+		if db.Dialect == store.SQLite { // a column of any type takes any value
+			forgeries = append(forgeries,
+				forgery{"the closure written in another spelling", `UPDATE closed_cases SET closed_at = strftime('%Y-%m-%dT%H:%M:%SZ', substr(closed_at, 1, 19))`, nil},
+				forgery{"the closure made no time at all", `UPDATE closed_cases SET closed_at = 'garbage'`, nil})
+		}
+		for _, forge := range forgeries {
 			if _, err := db.SQL().ExecContext(w.ctx, forge.sql, forge.args...); err != nil {
 				t.Fatal(err)
 			}
@@ -199,4 +206,73 @@ func TestVerifyFindsAForgedRetentionReviewRowAndRebuildRestoresIt(t *testing.T) 
 			}
 		}
 	})
+}
+
+// On PostgreSQL a closed case may be transferred to another partnership
+// (a hand-over proposed while it was open and agreed after it closed)
+// while an administrator moves the sending organisation elsewhere. The
+// move waits for the transfer and leaves the case where the transfer took
+// it: on the receiving partnership's review, and verify agrees.
+func TestAClosedCaseTransferredDuringItsOrganisationsMoveIsReviewedWhereItWent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		w := newHandOverWorld(t, db)
+		w.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 1, UnsentDraftDays: 10, AuditYears: 50}
+		handOver := w.propose(pathway.HandOverTransfer)
+		w.outcome(w.caseID)
+		w.closeCase(w.caseID)
+		waitingOnLocks := func(n int) {
+			t.Helper()
+			deadline := time.Now().Add(10 * time.Second)
+			for waiting := 0; waiting < n; {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d sessions wait on a lock, want %d", waiting, n)
+				}
+				if err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// The transfer is held open after it has filed the case under
+		// Southshire: a session of the test holds the table it writes next.
+		hold, err := db.SQL().BeginTx(w.ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hold.Rollback()
+		if _, err := hold.ExecContext(w.ctx, `LOCK TABLE stats_cases IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		agreed, moved := make(chan error, 1), make(chan error, 1)
+		go func() { agreed <- w.svc.AgreeHandOver(w.ctx, w.southLead, handOver, "org-south-cs") }()
+		waitingOnLocks(1)
+		go func() { moved <- moveOrganisationErr(w, w.ChildrensServices.ID, "westshire") }()
+		waitingOnLocks(2)
+		if err := hold.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-agreed; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-moved; err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(400 * 24 * time.Hour)
+		if got := reviewedCases(w, w.southLead); !slices.Equal(got, []string{w.caseID}) {
+			t.Errorf("Southshire's review: %q, want the case transferred to it", got)
+		}
+		if got := reviewedCases(w, w.westLead); len(got) != 0 {
+			t.Errorf("Westshire's review: %q", got)
+		}
+		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify: %v", err)
+		}
+	})
+}
+
+// moveOrganisationErr is moveOrganisation giving its error.
+func moveOrganisationErr(w *handOverWorld, orgID, partnershipID string) error {
+	return w.db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(orgID, partnershipID) })
 }

@@ -129,18 +129,21 @@ func (t *Tx) saveEntityKeys(caseID string, want []entityRow, fresh bool) error {
 
 // filedPartnership is the partnership a case's partnership-filed read
 // models (its entity keys, its closed_cases row) are filed under: its
-// Children's Services organisation's, "" when it has none. lock is "" or,
-// on PostgreSQL, a row lock on the organisation.
+// Children's Services organisation's, "" when it has none or its row's
+// seal does not match (identity.go). lock is "" or, on PostgreSQL, a row
+// lock on the organisation.
 func (t *Tx) filedPartnership(caseID, lock string) (string, error) {
-	var p string
-	err := t.queryRow(`SELECT o.partnership_id FROM cases c JOIN organisations o ON o.id = c.cs_org_id WHERE c.id = $1`+lock, caseID).Scan(&p)
+	o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM cases c JOIN organisations o ON o.id = c.cs_org_id WHERE c.id = $1`+lock, caseID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: reading the partnership of a case's entities: %w", err)
 	}
-	return p, nil
+	if !t.orgSealed(o) {
+		return "", nil
+	}
+	return o.PartnershipID, nil
 }
 
 // entityChanges gives the stored rows that must go (no longer wanted, or
@@ -424,16 +427,37 @@ func (t *Tx) entityCases(partnership string, hashes []string, limit int) (map[st
 	if err != nil {
 		return nil, fmt.Errorf("store: reading entities' cases: %w", err)
 	}
-	defer rows.Close()
+	type row struct {
+		hash string
+		c    EntityCase
+	}
+	var all []row
+	var orgs []string
 	for rows.Next() {
-		var h string
-		var e EntityCase
-		if err := rows.Scan(&h, &e.CaseID, &e.Reference, &e.TeamOrgID, &e.TeamOrgName, &e.Closed); err != nil {
+		var r row
+		if err := rows.Scan(&r.hash, &r.c.CaseID, &r.c.Reference, &r.c.TeamOrgID, &r.c.TeamOrgName, &r.c.Closed); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		out[h] = append(out[h], e)
+		all = append(all, r)
+		orgs = append(orgs, r.c.TeamOrgID)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// A team whose row was moved into this partnership behind Waymark's
+	// back (its seal covers its partnership) shows none of its cases.
+	sealed, err := t.sealedOrgs(orgs)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range all {
+		if sealed[r.c.TeamOrgID] {
+			out[r.hash] = append(out[r.hash], r.c)
+		}
+	}
+	return out, nil
 }
 
 // RecurringEntity is one entity in two or more cases of a partnership, for

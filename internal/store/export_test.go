@@ -44,3 +44,19 @@ func (t *Tx) InsertOrganisationBeforeDesignations(id, name, kind string, firstRe
 	_, err = t.exec(`UPDATE organisations SET seal_key = $2, mac = $3 WHERE id = $1`, id, keyID, mac)
 	return err
 }
+
+// SealOrgAsBeforePartnerships writes an organisation's seal in the form a
+// release wrote before seals covered partnerships (a seal such a release
+// left, or one put back from a backup of then).
+func (t *Tx) SealOrgAsBeforePartnerships(id string) error {
+	keyID, key, err := t.identityKeyToWrite()
+	if err != nil {
+		return err
+	}
+	o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, id))
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`UPDATE organisations SET seal_key = $2, mac = $3 WHERE id = $1`, id, keyID, identityMAC(key, keyID, "organisations", orgFieldsBeforePartnerships(o)...))
+	return err
+}

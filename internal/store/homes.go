@@ -143,7 +143,7 @@ type OrganisationOverdue struct {
 // running deadlines up to now (migration 0040), so the count costs what is
 // overdue, not every deadline ever started.
 func (t *Tx) OverdueByOrganisation(partnershipID string, now time.Time) ([]OrganisationOverdue, error) {
-	rows, err := t.query(`SELECT o.id, o.name, (SELECT COUNT(*) FROM clocks k
+	rows, err := t.query(`SELECT `+orgColumns+`, (SELECT COUNT(*) FROM clocks k
 			WHERE k.owner_org_id = o.id AND k.due_at < $1 AND k.stopped_at IS NULL AND NOT k.risk_window)
 		FROM organisations o WHERE o.partnership_id = $2 ORDER BY o.name, o.id`, utc(now), partnershipID)
 	if err != nil {
@@ -152,12 +152,15 @@ func (t *Tx) OverdueByOrganisation(partnershipID string, now time.Time) ([]Organ
 	defer rows.Close()
 	var out []OrganisationOverdue
 	for rows.Next() {
-		var o OrganisationOverdue
-		if err := rows.Scan(&o.OrgID, &o.Name, &o.Overdue); err != nil {
+		var org Organisation
+		var n int
+		if err := rows.Scan(&org.ID, &org.Name, &org.Kind, &org.FirstResponderDesignation, &org.ChildrensServices, &org.CreatedAt, &org.PartnershipID, &org.seal.keyID, &org.seal.mac, &n); err != nil {
 			return nil, err
 		}
-		if o.Overdue > 0 {
-			out = append(out, o)
+		// An organisation moved into the partnership behind Waymark's
+		// back is not counted in it (its seal covers its partnership).
+		if n > 0 && t.orgSealed(org) {
+			out = append(out, OrganisationOverdue{OrgID: org.ID, Name: org.Name, Overdue: n})
 		}
 	}
 	return out, rows.Err()

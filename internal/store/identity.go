@@ -64,7 +64,17 @@ func identityMAC(key []byte, keyID, table string, fields ...string) string {
 
 func sealTime(t time.Time) string { return utc(t).Format(time.RFC3339Nano) }
 
+// orgFields is what an organisation's seal covers: every column that
+// decides access, its partnership included (the partnership decides whose
+// lead acts on its cases, §4.3).
 func orgFields(o Organisation) []string {
+	return append(orgFieldsBeforePartnerships(o), "partnership "+o.PartnershipID)
+}
+
+// orgFieldsBeforePartnerships is the row as sealed before its partnership
+// was (before 6 December 2026): a seal of this form matches only until
+// sealPartnershipsAsFound has sealed every row with its partnership.
+func orgFieldsBeforePartnerships(o Organisation) []string {
 	designation := "false" // as an organisation that was no First Responder was sealed before designations
 	if o.FirstResponderDesignation != "" {
 		designation = "designation " + o.FirstResponderDesignation
@@ -92,14 +102,98 @@ func designationBeforeDesignations(kind string) string {
 	return "first-responder-before-designations"
 }
 
-// orgMatches checks an organisation row's seal, as written now or as
-// written before migration 0027.
+// orgMatches checks an organisation row's seal, as written now or, until
+// every row is sealed with its partnership (sealPartnershipsAsFound), as
+// written before that or before migration 0027.
 func (t *Tx) orgMatches(o Organisation) bool {
 	if t.identityMatches("organisations", o.seal, orgFields(o)) {
 		return true
 	}
+	// The flag, not a query: this is asked in the middle of reading rows
+	// (a PostgreSQL connection reads one result at a time). It is loaded
+	// when the database is opened or migrated, and set by the pass.
+	if t.db.partnershipsMarked.Load() {
+		return false
+	}
+	return t.orgMatchesBeforePartnerships(o)
+}
+
+// orgMatchesBeforePartnerships checks a seal written before organisations'
+// seals covered their partnership.
+func (t *Tx) orgMatchesBeforePartnerships(o Organisation) bool {
+	if t.identityMatches("organisations", o.seal, orgFieldsBeforePartnerships(o)) {
+		return true
+	}
 	legacy := orgFieldsBeforeDesignations(o)
 	return legacy != nil && t.identityMatches("organisations", o.seal, legacy)
+}
+
+const actionPartnershipsSealed = "identity.partnerships_sealed"
+
+// loadPartnershipsMarked sets the flag orgMatches reads when the audit
+// log records that organisations' seals cover their partnerships. A
+// database not yet migrated has no audit log: the flag stays unset.
+func (db *DB) loadPartnershipsMarked(ctx context.Context) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionPartnershipsSealed).Scan(&n); err == nil && n > 0 {
+		db.partnershipsMarked.Store(true)
+	}
+}
+
+// partnershipsMarked reports whether the audit log records that every
+// organisation's seal covers its partnership: from then on a seal of the
+// older form matches nothing (an old seal put back with the row moved to
+// another partnership is refused).
+func (t *Tx) partnershipsMarked() (bool, error) {
+	if t.db.partnershipsMarked.Load() {
+		return true, nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionPartnershipsSealed).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: checking for sealed partnerships: %w", err)
+	}
+	if n > 0 {
+		t.db.partnershipsMarked.Store(true)
+	}
+	return n > 0, nil
+}
+
+// sealPartnershipsAsFound seals every organisation whose seal is of the
+// form written before seals covered partnerships, over its partnership as
+// it is now, and records in the keyed audit log which partnership each
+// organisation was sealed in (once: the first start with a master key
+// after the upgrade; SealIdentityAsFound calls it). A row whose seal
+// matches neither form stays altered, and is not sealed.
+func (t *Tx) sealPartnershipsAsFound(at time.Time) (int, error) {
+	if t.ring() == nil {
+		return 0, nil
+	}
+	if marked, err := t.partnershipsMarked(); err != nil || marked {
+		return 0, err
+	}
+	orgs, err := t.allOrganisations()
+	if err != nil {
+		return 0, err
+	}
+	var sealed []string
+	for _, o := range orgs {
+		if t.identityMatches("organisations", o.seal, orgFields(o)) || !t.orgMatchesBeforePartnerships(o) {
+			continue
+		}
+		if err := t.sealOrg(o.ID); err != nil {
+			return 0, err
+		}
+		sealed = append(sealed, o.ID+" in "+o.PartnershipID)
+	}
+	detail := "organisations' seals cover their partnerships"
+	if len(sealed) > 0 {
+		detail += fmt.Sprintf("; %d sealed as found: %s", len(sealed), strings.Join(sealed, ", "))
+	}
+	if err := t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionPartnershipsSealed, Detail: detail}); err != nil {
+		return 0, err
+	}
+	t.db.partnershipsMarked.Store(true)
+	return len(sealed), nil
 }
 
 func userFields(u User) []string {
@@ -162,6 +256,37 @@ func altered(table, id string) {
 }
 
 var alteredLogged sync.Map
+
+// sealedOrgs reports which of the organisations' rows are as Waymark wrote
+// them (their seals cover their partnerships): a list filtered in SQL by
+// an organisation's partnership keeps only rows whose organisation is here.
+func (t *Tx) sealedOrgs(ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	var want []string
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			out[id] = false
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return out, nil
+	}
+	args, in := t.idList(nil, want)
+	rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: checking organisations' seals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[o.ID] = t.orgSealed(o)
+	}
+	return out, rows.Err()
+}
 
 // orgSealed reports whether an organisation row is as Waymark wrote it.
 func (t *Tx) orgSealed(o Organisation) bool {
@@ -313,6 +438,15 @@ const actionIdentitySealed = "identity.sealed"
 // as found: such rows stay absent and reported. It returns how many rows it
 // sealed.
 func (t *Tx) SealIdentityAsFound(at time.Time) (int, error) {
+	n, err := t.sealIdentityAsFound(at)
+	if err != nil {
+		return 0, err
+	}
+	m, err := t.sealPartnershipsAsFound(at)
+	return n + m, err
+}
+
+func (t *Tx) sealIdentityAsFound(at time.Time) (int, error) {
 	if t.ring() == nil {
 		return 0, nil
 	}

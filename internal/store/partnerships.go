@@ -67,17 +67,21 @@ func (t *Tx) RenamePartnership(id, name string) error {
 }
 
 // OrganisationPartnership is the partnership an organisation belongs to;
-// an organisation that is not found belongs to none ("").
+// an organisation that is not found, or whose row's seal does not match
+// (moved to another partnership behind Waymark's back, say), belongs to
+// none ("").
 func (t *Tx) OrganisationPartnership(orgID string) (string, error) {
-	var p string
-	err := t.queryRow(`SELECT partnership_id FROM organisations WHERE id = $1`, orgID).Scan(&p)
+	o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, orgID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: reading an organisation's partnership: %w", err)
 	}
-	return p, nil
+	if !t.orgSealed(o) {
+		return "", nil
+	}
+	return o.PartnershipID, nil
 }
 
 // SetOrganisationPartnership moves an organisation to a partnership. Its
@@ -90,8 +94,25 @@ func (t *Tx) SetOrganisationPartnership(orgID, partnershipID string) error {
 	if _, err := t.PartnershipByID(partnershipID); err != nil {
 		return err
 	}
+	// On PostgreSQL the organisation's cases rows are locked first: a
+	// transfer of one of them to another organisation that is under way
+	// commits before this reads which cases are the organisation's (the
+	// lock's check sees the row as the transfer left it), so its closed
+	// case and entity rows, filed where it went, are not moved below; and
+	// an event on one of them starts only after this commits. (Locked
+	// after the organisation's row, an event holding its case's row and
+	// waiting for a share lock on the organisation would deadlock with
+	// this.)
+	if t.dialect == Postgres {
+		if _, err := t.stringColumn(`SELECT id FROM cases WHERE cs_org_id = $1 FOR UPDATE`, orgID); err != nil {
+			return fmt.Errorf("store: locking an organisation's cases: %w", err)
+		}
+	}
 	if _, err := t.exec(`UPDATE organisations SET partnership_id = $2 WHERE id = $1`, orgID, partnershipID); err != nil {
 		return fmt.Errorf("store: setting an organisation's partnership: %w", err)
+	}
+	if err := t.sealOrg(orgID); err != nil { // the seal covers the partnership (identity.go)
+		return err
 	}
 	// Its closed cases go onto the new partnership's retention review
 	// (retention.go); a save of one that read the old partnership has

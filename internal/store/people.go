@@ -26,6 +26,10 @@ type Organisation struct {
 	// FirstResponder is that derivation, filled in by casework for the
 	// signed-in person's organisation; the store never reads or writes it.
 	FirstResponder bool
+	// PartnershipID is the partnership the organisation belongs to, read
+	// with the row and covered by its seal; set by
+	// Tx.SetOrganisationPartnership, never by InsertOrganisation.
+	PartnershipID string
 
 	seal identitySeal // identity.go
 }
@@ -74,11 +78,11 @@ func (t *Tx) SetFirstResponderDesignation(orgID, designation string) error {
 	return t.sealOrg(orgID)
 }
 
-const orgColumns = `o.id, o.name, o.kind, o.first_responder_designation, o.childrens_services, o.created_at, o.seal_key, o.mac`
+const orgColumns = `o.id, o.name, o.kind, o.first_responder_designation, o.childrens_services, o.created_at, o.partnership_id, o.seal_key, o.mac`
 
 func scanOrg(s interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
-	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.FirstResponderDesignation, &o.ChildrensServices, &o.CreatedAt, &o.seal.keyID, &o.seal.mac)
+	err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.FirstResponderDesignation, &o.ChildrensServices, &o.CreatedAt, &o.PartnershipID, &o.seal.keyID, &o.seal.mac)
 	return o, err
 }
 
@@ -180,7 +184,7 @@ const userColumns = `u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u
 
 func userDest(u *User, locked *sql.NullTime) []any {
 	return []any{&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.FailedSignIns, locked, &u.Disabled, &u.CreatedAt, &u.seal.keyID, &u.seal.mac,
-		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponderDesignation, &u.Org.ChildrensServices, &u.Org.CreatedAt, &u.Org.seal.keyID, &u.Org.seal.mac}
+		&u.Org.ID, &u.Org.Name, &u.Org.Kind, &u.Org.FirstResponderDesignation, &u.Org.ChildrensServices, &u.Org.CreatedAt, &u.Org.PartnershipID, &u.Org.seal.keyID, &u.Org.seal.mac}
 }
 
 func scanUser(s interface{ Scan(...any) error }) (User, error) {

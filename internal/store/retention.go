@@ -38,7 +38,7 @@ func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at 
 	// or organisation says otherwise is left out, and its page is short:
 	// that happens only to a row changed behind Waymark's back, which
 	// verify names.
-	rows, err := t.query(`SELECT k.case_id, COALESCE(c.reference, ''), k.closed_at FROM (
+	rows, err := t.query(`SELECT k.case_id, COALESCE(c.reference, ''), k.closed_at, c.cs_org_id FROM (
 			SELECT case_id, closed_at FROM closed_cases k
 			WHERE k.partnership_id = $6 AND k.closed_at < $1 AND (k.closed_at, k.case_id) `+cmp+` ($4, $5)
 			AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = k.case_id)
@@ -50,37 +50,57 @@ func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at 
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
 	}
-	defer rows.Close()
 	var out []ClosedCaseDue
+	var orgs []string
 	for rows.Next() {
 		var c ClosedCaseDue
-		if err := rows.Scan(&c.CaseID, &c.Reference, &c.ClosedAt); err != nil {
+		var org string
+		if err := rows.Scan(&c.CaseID, &c.Reference, &c.ClosedAt, &org); err != nil {
+			rows.Close()
 			return nil, Page{}, err
 		}
 		c.ClosedAt = c.ClosedAt.UTC()
 		out = append(out, c)
+		orgs = append(orgs, org)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, Page{}, err
 	}
-	return pageOf(out, at, limit, func(c ClosedCaseDue) (Cursor, error) { return Cursor{At: utc(c.ClosedAt), ID: c.CaseID}, nil })
+	// A case whose organisation was moved into this partnership behind
+	// Waymark's back (its seal covers its partnership) is left out too.
+	sealed, err := t.sealedOrgs(orgs)
+	if err != nil {
+		return nil, Page{}, err
+	}
+	kept := out[:0]
+	for i, c := range out {
+		if sealed[orgs[i]] {
+			kept = append(kept, c)
+		}
+	}
+	return pageOf(kept, at, limit, func(c ClosedCaseDue) (Cursor, error) { return Cursor{At: utc(c.ClosedAt), ID: c.CaseID}, nil })
 }
 
 // ClosedCaseIsDue reports whether the case is on the partnership's review
 // list at now: its own, closed, unerased, closed before cutoff, and not kept
 // past now.
 func (t *Tx) ClosedCaseIsDue(partnershipID, id string, cutoff, now time.Time) (bool, error) {
-	var n int
-	err := t.queryRow(`SELECT COUNT(*) FROM closed_cases k JOIN cases c ON c.id = k.case_id
+	var org string
+	err := t.queryRow(`SELECT c.cs_org_id FROM closed_cases k JOIN cases c ON c.id = k.case_id
 		WHERE k.case_id = $1 AND k.partnership_id = $4 AND k.closed_at < $2 AND c.closed
 		AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = k.case_id)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = k.case_id AND r.keep_until > $3)
 		AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $4)`,
-		id, utc(cutoff), utc(now), partnershipID).Scan(&n)
+		id, utc(cutoff), utc(now), partnershipID).Scan(&org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: checking a closed case for review: %w", err)
 	}
-	return n > 0, nil
+	sealed, err := t.sealedOrgs([]string{org})
+	return sealed[org], err
 }
 
 // saveClosedCase keeps a case's closed_cases row (migration 0043): one
@@ -107,14 +127,15 @@ func (t *Tx) saveClosedCase(caseID string, closedAt *time.Time, fresh bool) erro
 			return partnership, partnership == "", err
 		}
 		var p string
-		var at time.Time
+		var at any // a value that is no time (written behind Waymark's back) is written again, not a failure
 		switch err := t.queryRow(`SELECT partnership_id, closed_at FROM closed_cases WHERE case_id = $1`, caseID).Scan(&p, &at); {
 		case errors.Is(err, sql.ErrNoRows):
 			return partnership, partnership == "", nil
 		case err != nil:
 			return "", false, fmt.Errorf("store: reading a case's closed_cases row: %w", err)
 		}
-		return partnership, p == partnership && at.Equal(*closedAt), nil
+		stored, ok := at.(time.Time)
+		return partnership, p == partnership && ok && stored.Equal(*closedAt), nil
 	}
 	partnership, same, err := read("")
 	if err != nil || same {
@@ -133,6 +154,16 @@ func (t *Tx) saveClosedCase(caseID string, closedAt *time.Time, fresh bool) erro
 	}
 	if err != nil {
 		return fmt.Errorf("store: filing a closed case for the retention review: %w", err)
+	}
+	return nil
+}
+
+// ClearClosedCases deletes every closed_cases row (`waymark rebuild`, which
+// then writes each closed case's row again: a row whose time was written
+// in another spelling compares equal and would otherwise stay).
+func (t *Tx) ClearClosedCases() error {
+	if _, err := t.exec(`DELETE FROM closed_cases`); err != nil {
+		return fmt.Errorf("store: clearing closed_cases: %w", err)
 	}
 	return nil
 }

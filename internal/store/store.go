@@ -45,8 +45,9 @@ type DB struct {
 	Dialect Dialect
 	keys    keyState // master keys for encryption at rest (crypt.go)
 
-	frontDoor      atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
-	identityMarked atomic.Bool            // the audit log records that identity sealing began (identity.go)
+	frontDoor          atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
+	identityMarked     atomic.Bool            // the audit log records that identity sealing began (identity.go)
+	partnershipsMarked atomic.Bool            // the audit log records that organisations' seals cover their partnerships (identity.go)
 
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
@@ -192,6 +193,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		}
 		db.checkpointer = startCheckpointer(sqliteDSN)
 	}
+	db.loadPartnershipsMarked(ctx) // identity.go
 	return db, nil
 }
 
