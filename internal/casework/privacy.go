@@ -294,10 +294,24 @@ var errNoSuchCase = waymark.Errorf(waymark.ENOTFOUND, "Case not found")
 
 // leadsCasesPartnership lets a partnership lead act on the rights of a
 // case's child only when the case is their own partnership's (the
-// partnership of its Children's Services organisation, csOrgID): a case of
-// another partnership is answered as one that does not exist, so its lead
-// learns neither what it holds nor that it is there.
-func (s *Service) leadsCasesPartnership(tx *store.Tx, v Viewer, csOrgID string) error {
+// partnership of its Children's Services organisation): a case of another
+// partnership is answered as one that does not exist, so its lead learns
+// neither what it holds nor that it is there. The organisation comes from
+// the case's sealed history, not its cases row (row), which someone with
+// write access to the database could point at another partnership's
+// organisation; only an erased case, whose history cannot be read, is
+// taken from its row (verify checks that against the erasure's sealed
+// copy).
+func (s *Service) leadsCasesPartnership(tx *store.Tx, v Viewer, row store.CaseRow) error {
+	csOrgID := row.CSOrgID
+	c, _, err := tx.LoadCase(row.ID)
+	switch {
+	case err == nil:
+		csOrgID = c.ChildrensServicesOrg
+	case store.IsErased(err):
+	default:
+		return err
+	}
 	mine, err := viewerPartnership(tx, v)
 	if err != nil {
 		return err
@@ -330,7 +344,7 @@ func (s *Service) ResolveCase(ctx context.Context, v Viewer, idOrReference strin
 			row, err = tx.CaseRowByID(id)
 		}
 		if err == nil {
-			err = s.leadsCasesPartnership(tx, v, row.CSOrgID)
+			err = s.leadsCasesPartnership(tx, v, row)
 			if err == errNoSuchCase {
 				// Audited against the case, for its own partnership to see.
 				missed = waymark.Errorf(waymark.ENOTFOUND, "There is no case with that reference or id")
@@ -409,7 +423,7 @@ func (s *Service) ExportCase(ctx context.Context, v Viewer, sessionToken, confir
 		if x.ReadModel, err = tx.CaseRowByID(caseID); err != nil {
 			return err
 		}
-		if err := s.leadsCasesPartnership(tx, v, x.ReadModel.CSOrgID); err != nil {
+		if err := s.leadsCasesPartnership(tx, v, x.ReadModel); err != nil {
 			return err
 		}
 		x.Reference = x.ReadModel.Reference
@@ -547,7 +561,7 @@ func (s *Service) EraseCase(ctx context.Context, v Viewer, sessionToken, confirm
 		if err != nil {
 			return err
 		}
-		if err := s.leadsCasesPartnership(tx, v, row.CSOrgID); err != nil {
+		if err := s.leadsCasesPartnership(tx, v, row); err != nil {
 			return err
 		}
 		c, _, err := tx.LoadCase(caseID)

@@ -276,3 +276,84 @@ func TestAClosedCaseTransferredDuringItsOrganisationsMoveIsReviewedWhereItWent(t
 func moveOrganisationErr(w *handOverWorld, orgID, partnershipID string) error {
 	return w.db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(orgID, partnershipID) })
 }
+
+// Someone with write access to the database file, and no master key,
+// points read-model rows at another partnership: a case's row at that
+// partnership's organisation, an entity's rows and counts at it, a
+// draft's writer at it. That partnership's lead finds, exports, erases,
+// sees recurring or reviews none of them: each is decided from the
+// sealed history and sealed people and organisations, not the rows.
+func TestRowsPointedAtAnotherPartnershipBehindWaymarksBackShowItsLeadNothing(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 1, UnsentDraftDays: 10, AuditYears: 50}
+		west := signInPerson(w, "wes", "org-west", pathway.RolePartnershipLead)
+		westToken := w.session(west)
+		ref := w.loadCase(w.caseID).Reference()
+		second := w.raise()
+		draft, err := w.svc.NewDraft(w.ctx, w.Colleague)
+		if err != nil {
+			t.Fatal(err)
+		}
+		south := w.southCase()
+		a, _, _ := entityCases(w.partnership)
+		recordPhone(w.partnership, a, "07700 900555")
+		w.southRecordsPhone(south, "07700 900555")
+		behind := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.SQL().ExecContext(w.ctx, q, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		behind(`UPDATE cases SET cs_org_id = 'org-west' WHERE id IN ($1, $2)`, w.caseID, second)
+		behind(`UPDATE users SET org_id = 'org-west' WHERE id = $1`, w.Colleague.User.ID)
+		behind(`UPDATE organisations SET partnership_id = 'southshire' WHERE id = $1`, w.ChildrensServices.ID)
+		behind(`UPDATE entity_keys SET partnership_id = 'southshire' WHERE case_id = $1`, a)
+		behind(`UPDATE entity_counts SET cases = cases + 1 WHERE partnership_id = 'southshire'`)
+		w.clock.Advance(400 * 24 * time.Hour)
+
+		if _, err := w.svc.ResolveCase(w.ctx, west, ref); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("Westshire's lead finds a case whose row was pointed at Westshire: %v", err)
+		}
+		if x, err := w.svc.ExportCase(w.ctx, west, westToken, storetest.Password, w.caseID); waymark.ErrorCode(err) != waymark.ENOTFOUND || x.Child.FullName() != "" {
+			t.Errorf("Westshire's lead exports it: %q, %v", x.Child.FullName(), err)
+		}
+		if err := w.svc.EraseCase(w.ctx, west, westToken, storetest.Password, second, "Erased at the request of the family", "art17-1a"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("Westshire's lead erases it: %v", err)
+		}
+		items, err := w.svc.RetentionReview(w.ctx, west)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.Kind == casework.ReviewUnsentDraft && it.ID == draft.ID {
+				t.Errorf("Westshire's review lists a draft whose writer was moved to Westshire: %+v", it)
+			}
+		}
+		if err := w.svc.DeleteUnsentDraft(w.ctx, west, draft.ID); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("Westshire's lead deletes that draft: %v", err)
+		}
+		recurrence, err := w.svc.EntityRecurrence(w.ctx, w.southLead, south)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recurrence {
+			for _, c := range r.Cases {
+				if c.CaseID == a {
+					t.Errorf("Southshire's case page names the first partnership's case %s as sharing its phone", c.Reference)
+				}
+			}
+		}
+		network, _, err := w.svc.Network(w.ctx, w.southLead, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range network {
+			for _, c := range n.Cases {
+				if c.CaseID == a {
+					t.Errorf("Southshire's network names the first partnership's case %s", c.Reference)
+				}
+			}
+		}
+	})
+}

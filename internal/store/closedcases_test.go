@@ -59,6 +59,17 @@ func TestUpgradingPutsEachClosedCaseOnItsOwnPartnershipsReview(t *testing.T) {
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
+			// Organisations as Waymark writes them: sealed (identity.go).
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				for _, id := range []string{"org-north-cs", "org-south-cs"} {
+					if err := tx.SealOrgForTest(id); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
 			var seen string
 			var mu sync.Mutex
 			db.ObserveStatements(func(s string, _ int64) {

@@ -350,16 +350,34 @@ func (t *Tx) EntityCasesIn(hash string, partnerships []string, notCase string) (
 	if err != nil {
 		return nil, fmt.Errorf("store: reading an entity's cases: %w", err)
 	}
-	defer rows.Close()
-	var out []EntityCase
+	var all []EntityCase
+	var orgs []string
 	for rows.Next() {
 		var e EntityCase
 		if err := rows.Scan(&e.CaseID, &e.Reference, &e.TeamOrgID, &e.TeamOrgName, &e.Closed); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		out = append(out, e)
+		all = append(all, e)
+		orgs = append(orgs, e.TeamOrgID)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// A team moved into the partnership behind Waymark's back (its seal
+	// covers its partnership) shows none of its cases (entityCases too).
+	sealed, err := t.sealedOrgs(orgs)
+	if err != nil {
+		return nil, err
+	}
+	var out []EntityCase
+	for _, e := range all {
+		if sealed[e.TeamOrgID] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // EntityRecurrence gives, for each entity key of the case that other cases

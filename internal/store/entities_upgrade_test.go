@@ -47,6 +47,17 @@ func TestUpgradingFilesEachCasesEntitiesUnderItsPartnership(t *testing.T) {
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
+			// Organisations as Waymark writes them: sealed (identity.go).
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				for _, id := range []string{"org-north-cs", "org-south-cs"} {
+					if err := tx.SealOrgForTest(id); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
 			network := func(partnership string) []string {
 				t.Helper()
 				var out []string

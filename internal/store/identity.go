@@ -175,6 +175,15 @@ func (t *Tx) sealPartnershipsAsFound(at time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A row already sealed with its partnership means the pass ran here
+	// before: the audit entry saying so was then deleted, and an old seal
+	// put back is not sealed again as found.
+	for _, o := range orgs {
+		if t.identityMatches("organisations", o.seal, orgFields(o)) {
+			orgs = nil
+			break
+		}
+	}
 	var sealed []string
 	for _, o := range orgs {
 		if t.identityMatches("organisations", o.seal, orgFields(o)) || !t.orgMatchesBeforePartnerships(o) {

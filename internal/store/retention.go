@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"waymark"
 )
 
 // Retention (docs/operations.md): records past their retention period are
@@ -218,18 +220,36 @@ func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("store: listing drafts due for review: %w", err)
 	}
-	defer rows.Close()
-	var out []DraftDue
+	var all []DraftDue
 	for rows.Next() {
 		var d DraftDue
 		if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt); err != nil {
+			rows.Close()
 			return nil, Page{}, err
 		}
 		d.UpdatedAt = d.UpdatedAt.UTC()
-		out = append(out, d)
+		all = append(all, d)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, Page{}, err
+	}
+	// The writer's row and organisation as Waymark sealed them must say
+	// the partnership too: one moved behind Waymark's back lists nothing.
+	var out []DraftDue
+	owners := map[string]bool{}
+	for _, d := range all {
+		in, seen := owners[d.UserID]
+		if !seen {
+			var err error
+			if in, err = t.draftWriterIn(d.UserID, partnershipID); err != nil {
+				return nil, Page{}, err
+			}
+			owners[d.UserID] = in
+		}
+		if in {
+			out = append(out, d)
+		}
 	}
 	return pageOf(out, at, limit, func(d DraftDue) (Cursor, error) { return Cursor{At: utc(d.UpdatedAt), ID: d.DraftID}, nil })
 }
@@ -298,7 +318,29 @@ func (t *Tx) UnsentDraft(partnershipID, id string) (DraftDue, error) {
 	err := t.queryRow(`SELECT d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
 		WHERE d.id = $1 AND d.submitted_case_id IS NULL AND `+draftOfPartnership+`$2)`, id, partnershipID).Scan(&d.UserID, &d.UserName, &d.UpdatedAt)
 	d.UpdatedAt = d.UpdatedAt.UTC()
-	return d, notFound(err, "There is no unsent draft with that id")
+	if err != nil {
+		return d, notFound(err, "There is no unsent draft with that id")
+	}
+	if in, err := t.draftWriterIn(d.UserID, partnershipID); err != nil {
+		return DraftDue{}, err
+	} else if !in {
+		return DraftDue{}, waymark.Errorf(waymark.ENOTFOUND, "There is no unsent draft with that id")
+	}
+	return d, nil
+}
+
+// draftWriterIn reports whether a draft's writer belongs to the
+// partnership by their sealed row and their organisation's (identity.go):
+// a person or organisation moved behind Waymark's back does not.
+func (t *Tx) draftWriterIn(userID, partnershipID string) (bool, error) {
+	u, err := t.UserByID(userID)
+	if waymark.ErrorCode(err) == waymark.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return u.Org.PartnershipID == partnershipID, nil
 }
 
 // DeleteUnsentDraft deletes a draft that was never sent, and destroys its

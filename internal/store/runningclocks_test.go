@@ -38,7 +38,7 @@ func TestRunningDeadlinesAreReadByTheirOwnIndex(t *testing.T) {
 		db.ObserveStatements(func(s string, _ int64) {
 			mu.Lock()
 			defer mu.Unlock()
-			for name, prefix := range map[string]string{"metrics": "SELECT k.kind,", "reminders": "SELECT k.case_id, k.clock_id,", "lead": "SELECT o.id, o.name, (SELECT COUNT(*) FROM clocks"} {
+			for name, prefix := range map[string]string{"metrics": "SELECT k.kind,", "reminders": "SELECT k.case_id, k.clock_id,", "lead": "SELECT o.id, o.name, o.kind, o.first_responder_designation, o.childrens_services, o.created_at, o.partnership_id, o.seal_key, o.mac, (SELECT COUNT(*) FROM clocks"} {
 				if strings.HasPrefix(strings.TrimSpace(s), prefix) {
 					seen[name] = s
 				}
