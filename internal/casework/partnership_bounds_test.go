@@ -505,22 +505,7 @@ func TestEntitiesSavedDuringAnOrganisationsMoveAreCountedWhereTheCasesAreNow(t *
 		w.southRecordsPhone(recording, "07700 900777") // filed in Southshire before the move
 		w.southRecordsPhone(erased, "07700 900777")
 		version := w.southVersion(recording)
-		moved, commit, moveDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		go func() {
-			moveDone <- db.Update(w.ctx, func(tx *store.Tx) error {
-				if err := tx.SetOrganisationPartnership("org-south-cs", pathway.DefaultPartnership); err != nil {
-					return err
-				}
-				close(moved)
-				<-commit
-				return nil
-			})
-		}()
-		select {
-		case <-moved:
-		case err := <-moveDone:
-			t.Fatalf("the move: %v", err)
-		}
+		commit := holdOrganisationMove(t, w, "org-south-cs", pathway.DefaultPartnership)
 		saved := make(chan error, 2)
 		go func() {
 			saved <- w.svc.Act(w.ctx, w.southWorker, recording, version, pathway.RecordEntity{Kind: pathway.EntityPhone, Value: "07700 900778", Role: pathway.EntityRoleContact})
@@ -530,19 +515,8 @@ func TestEntitiesSavedDuringAnOrganisationsMoveAreCountedWhereTheCasesAreNow(t *
 				return tx.EraseCase(store.Erasure{CaseID: erased, At: w.clock.Now(), By: w.southLead.User.ID, Reason: "Raised about the wrong child", LegalBasis: "Article 17(1)(d)"})
 			})
 		}()
-		// Both saves must wait for the move: two sessions wait on a lock.
-		deadline := time.Now().Add(10 * time.Second)
-		for waiting := 0; waiting < 2; {
-			if time.Now().After(deadline) {
-				close(commit)
-				t.Fatalf("the saves did not wait for the organisation's move: %v, %v", <-saved, <-saved)
-			}
-			if err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
-				t.Fatal(err)
-			}
-		}
-		close(commit)
-		if err := <-moveDone; err != nil {
+		waitForLockWaiters(t, w, 2) // both saves wait for the move
+		if err := commit(); err != nil {
 			t.Fatal(err)
 		}
 		for range 2 {

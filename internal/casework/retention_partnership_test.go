@@ -3,6 +3,7 @@ package casework_test
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func reviewedCases(w *handOverWorld, v casework.Viewer) []string {
 // administrator does in `waymark partnerships`.
 func moveOrganisation(w *handOverWorld, orgID, partnershipID string) {
 	w.t.Helper()
-	if err := w.db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(orgID, partnershipID) }); err != nil {
+	if err := moveOrganisationErr(w, orgID, partnershipID); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -118,38 +119,13 @@ func TestACaseClosedDuringItsOrganisationsMoveIsReviewedWhereItIsNow(t *testing.
 		police := signInPerson(w, "priya", w.Police.ID, pathway.RolePartnershipLead)
 		w.outcome(w.caseID)
 		version := w.version(w.caseID)
-		moved, commit, moveDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-		go func() {
-			moveDone <- db.Update(w.ctx, func(tx *store.Tx) error {
-				if err := tx.SetOrganisationPartnership(w.ChildrensServices.ID, "westshire"); err != nil {
-					return err
-				}
-				close(moved)
-				<-commit
-				return nil
-			})
-		}()
-		select {
-		case <-moved:
-		case err := <-moveDone:
-			t.Fatalf("the move: %v", err)
-		}
+		commit := holdOrganisationMove(t, w, w.ChildrensServices.ID, "westshire")
 		closed := make(chan error, 1)
 		go func() {
 			closed <- w.svc.Act(w.ctx, w.SocialWorker, w.caseID, version, pathway.CloseCase{NoNRMReason: "No indicators of exploitation after assessment.", Reason: "Child safe and settled; no further action", Monitoring: "School keeps watch"})
 		}()
-		deadline := time.Now().Add(10 * time.Second)
-		for waiting := 0; waiting < 1; {
-			if time.Now().After(deadline) {
-				close(commit)
-				t.Fatalf("the closure did not wait for the organisation's move: %v", <-closed)
-			}
-			if err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
-				t.Fatal(err)
-			}
-		}
-		close(commit)
-		if err := <-moveDone; err != nil {
+		waitForLockWaiters(t, w, 1) // the closure waits for the move
+		if err := commit(); err != nil {
 			t.Fatal(err)
 		}
 		if err := <-closed; err != nil {
@@ -223,18 +199,6 @@ func TestAClosedCaseTransferredDuringItsOrganisationsMoveIsReviewedWhereItWent(t
 		handOver := w.propose(pathway.HandOverTransfer)
 		w.outcome(w.caseID)
 		w.closeCase(w.caseID)
-		waitingOnLocks := func(n int) {
-			t.Helper()
-			deadline := time.Now().Add(10 * time.Second)
-			for waiting := 0; waiting < n; {
-				if time.Now().After(deadline) {
-					t.Fatalf("%d sessions wait on a lock, want %d", waiting, n)
-				}
-				if err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
 		// The transfer is held open after it has filed the case under
 		// Southshire: a session of the test holds the table it writes next.
 		hold, err := db.SQL().BeginTx(w.ctx, nil)
@@ -247,9 +211,9 @@ func TestAClosedCaseTransferredDuringItsOrganisationsMoveIsReviewedWhereItWent(t
 		}
 		agreed, moved := make(chan error, 1), make(chan error, 1)
 		go func() { agreed <- w.svc.AgreeHandOver(w.ctx, w.southLead, handOver, "org-south-cs") }()
-		waitingOnLocks(1)
+		waitForLockWaiters(t, w, 1)
 		go func() { moved <- moveOrganisationErr(w, w.ChildrensServices.ID, "westshire") }()
-		waitingOnLocks(2)
+		waitForLockWaiters(t, w, 2)
 		if err := hold.Rollback(); err != nil {
 			t.Fatal(err)
 		}
@@ -356,4 +320,47 @@ func TestRowsPointedAtAnotherPartnershipBehindWaymarksBackShowItsLeadNothing(t *
 			}
 		}
 	})
+}
+
+// holdOrganisationMove moves an organisation into a partnership in a
+// transaction held open once the move is made (PostgreSQL: a save of one
+// of its cases then waits for it); commit lets it commit and gives its
+// error. The test's end lets it commit too.
+func holdOrganisationMove(t *testing.T, w *handOverWorld, orgID, partnershipID string) (commit func() error) {
+	t.Helper()
+	moved, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- w.db.Update(w.ctx, func(tx *store.Tx) error {
+			if err := tx.SetOrganisationPartnership(orgID, partnershipID); err != nil {
+				return err
+			}
+			close(moved)
+			<-release
+			return nil
+		})
+	}()
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let)
+	select {
+	case <-moved:
+	case err := <-done:
+		t.Fatalf("the organisation's move: %v", err)
+	}
+	return func() error { let(); return <-done }
+}
+
+// waitForLockWaiters waits until n sessions of the database wait on a
+// lock (PostgreSQL), and fails the test if they do not within 10 s.
+func waitForLockWaiters(t *testing.T, w *handOverWorld, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting := 0; waiting < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions wait on a lock, want %d", waiting, n)
+		}
+		if err := w.db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

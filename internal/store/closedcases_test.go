@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"waymark/internal/store"
-	"waymark/internal/storetest"
 )
 
 // Before migration 0043 the retention review walked every partnership's
@@ -19,107 +17,77 @@ import (
 // partnership's review walks its own part of closed_cases_walk: the plan
 // reads neither the cases table whole nor another partnership's rows.
 func TestUpgradingPutsEachClosedCaseOnItsOwnPartnershipsReview(t *testing.T) {
-	for name, open := range map[string]func(testing.TB, string) *store.DB{"sqlite": storetest.SQLiteAt, "postgres": storetest.PostgresAt} {
-		t.Run(name, func(t *testing.T) {
-			if name == "postgres" && !storetest.WantPostgres(t) {
-				t.Skip("no PostgreSQL")
-			}
-			ctx := context.Background()
-			db := open(t, "0042")
-			now := time.Now().UTC().Truncate(time.Second)
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
-					t.Fatal(err)
-				}
-			}
-			exec(`INSERT INTO partnerships(id, name, slug, created_at) VALUES ('south', 'Southshire', 'south', $1)`, now)
-			exec(`INSERT INTO organisations(id, name, kind, created_at, partnership_id) VALUES
-				('org-north-cs', 'Northshire Children''s Services', 'local-authority', $1, 'default'),
-				('org-south-cs', 'Southshire Children''s Services', 'local-authority', $1, 'south')`, now)
-			longAgo := now.AddDate(-8, 0, 0)
-			for i, c := range []struct {
-				cs       string
-				closed   bool
-				closedAt any
-			}{
-				{"org-north-cs", true, longAgo},                    // a: North's
-				{"org-north-cs", false, nil},                       // b: open
-				{"org-south-cs", true, longAgo.Add(time.Hour)},     // c: South's
-				{"org-south-cs", true, longAgo.Add(2 * time.Hour)}, // d: South's, erased
-				{"org-south-cs", true, nil},                        // e: closed before closures were timed
-				{"org-north-cs", true, longAgo.Add(3 * time.Hour)}, // f: North's
-			} {
-				id := "case-" + string(rune('a'+i))
-				exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
+	forEachStoreAtWithTwoPartnerships(t, "0042", func(t *testing.T, o oldRelease) {
+		ctx, db, now, exec := o.ctx, o.db, o.now, o.exec
+		longAgo := now.AddDate(-8, 0, 0)
+		for i, c := range []struct {
+			cs       string
+			closed   bool
+			closedAt any
+		}{
+			{"org-north-cs", true, longAgo},                    // a: North's
+			{"org-north-cs", false, nil},                       // b: open
+			{"org-south-cs", true, longAgo.Add(time.Hour)},     // c: South's
+			{"org-south-cs", true, longAgo.Add(2 * time.Hour)}, // d: South's, erased
+			{"org-south-cs", true, nil},                        // e: closed before closures were timed
+			{"org-north-cs", true, longAgo.Add(3 * time.Hour)}, // f: North's
+		} {
+			id := "case-" + string(rune('a'+i))
+			exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
 					family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version, closed, closed_at)
 					VALUES ($1, $2, 'closed', '', '', 'u', 'org-school', $3, FALSE, FALSE, FALSE, $4, $4, 3, $5, $6)`, id, "CS-2026-"+id, c.cs, longAgo, c.closed, c.closedAt)
+		}
+		exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis) VALUES ('case-d', $1, 'lead', 'Past retention', 'Article 17(1)(a)')`, now)
+		o.upgrade()
+		var seen string
+		var mu sync.Mutex
+		db.ObserveStatements(func(s string, _ int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.Contains(s, "FROM closed_cases k") && strings.HasPrefix(strings.TrimSpace(s), "SELECT k.case_id, COALESCE") {
+				seen = s
 			}
-			exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis) VALUES ('case-d', $1, 'lead', 'Past retention', 'Article 17(1)(a)')`, now)
-			if err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			// Organisations as Waymark writes them: sealed (identity.go).
-			if err := db.Update(ctx, func(tx *store.Tx) error {
-				for _, id := range []string{"org-north-cs", "org-south-cs"} {
-					if err := tx.SealOrgForTest(id); err != nil {
-						return err
-					}
+		})
+		review := func(partnership string) []string {
+			t.Helper()
+			var ids []string
+			if err := db.View(ctx, func(tx *store.Tx) error {
+				due, page, err := tx.ClosedCasesDuePage(partnership, now.AddDate(-7, 0, 0), now, nil, 25)
+				if page.Next != nil {
+					t.Errorf("%s: a second page", partnership)
 				}
-				return nil
+				for _, c := range due {
+					ids = append(ids, c.CaseID)
+				}
+				return err
 			}); err != nil {
 				t.Fatal(err)
 			}
-			var seen string
-			var mu sync.Mutex
-			db.ObserveStatements(func(s string, _ int64) {
-				mu.Lock()
-				defer mu.Unlock()
-				if strings.Contains(s, "FROM closed_cases k") && strings.HasPrefix(strings.TrimSpace(s), "SELECT k.case_id, COALESCE") {
-					seen = s
-				}
-			})
-			review := func(partnership string) []string {
-				t.Helper()
-				var ids []string
-				if err := db.View(ctx, func(tx *store.Tx) error {
-					due, page, err := tx.ClosedCasesDuePage(partnership, now.AddDate(-7, 0, 0), now, nil, 25)
-					if page.Next != nil {
-						t.Errorf("%s: a second page", partnership)
-					}
-					for _, c := range due {
-						ids = append(ids, c.CaseID)
-					}
-					return err
-				}); err != nil {
-					t.Fatal(err)
-				}
-				return ids
-			}
-			if got, want := review("default"), []string{"case-a", "case-f"}; !slices.Equal(got, want) {
-				t.Errorf("Northshire's review after the upgrade: %q, want %q", got, want)
-			}
-			if got, want := review("south"), []string{"case-c"}; !slices.Equal(got, want) {
-				t.Errorf("Southshire's review after the upgrade: %q, want %q", got, want)
-			}
-			db.ObserveStatements(nil)
+			return ids
+		}
+		if got, want := review("default"), []string{"case-a", "case-f"}; !slices.Equal(got, want) {
+			t.Errorf("Northshire's review after the upgrade: %q, want %q", got, want)
+		}
+		if got, want := review("south"), []string{"case-c"}; !slices.Equal(got, want) {
+			t.Errorf("Southshire's review after the upgrade: %q, want %q", got, want)
+		}
+		db.ObserveStatements(nil)
 
-			// The review walks its partnership's part of the index.
-			analyze(t, db, "closed_cases", "cases", "organisations", "erasures", "retention_decisions")
-			if seen == "" {
-				t.Fatal("the review's query was not seen")
+		// The review walks its partnership's part of the index.
+		analyze(t, db, "closed_cases", "cases", "organisations", "erasures", "retention_decisions")
+		if seen == "" {
+			t.Fatal("the review's query was not seen")
+		}
+		plan := queryPlan(t, db, `SET LOCAL enable_seqscan = off`, seen, now.AddDate(-7, 0, 0), now, 26, time.Time{}, "", "south")
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, "closed_cases_walk") {
+			t.Errorf("the review does not walk closed_cases_walk:\n%s", text)
+		}
+		for _, line := range plan {
+			line = strings.TrimSpace(strings.TrimPrefix(line, "->"))
+			if line == "SCAN c" || strings.HasPrefix(line, "Seq Scan on cases") || strings.Contains(line, "cases_closed_walk") {
+				t.Errorf("the review reads every closed case: %q\n%s", line, text)
 			}
-			plan := queryPlan(t, db, `SET LOCAL enable_seqscan = off`, seen, now.AddDate(-7, 0, 0), now, 26, time.Time{}, "", "south")
-			text := strings.Join(plan, "\n")
-			if !strings.Contains(text, "closed_cases_walk") {
-				t.Errorf("the review does not walk closed_cases_walk:\n%s", text)
-			}
-			for _, line := range plan {
-				line = strings.TrimSpace(strings.TrimPrefix(line, "->"))
-				if line == "SCAN c" || strings.HasPrefix(line, "Seq Scan on cases") || strings.Contains(line, "cases_closed_walk") {
-					t.Errorf("the review reads every closed case: %q\n%s", line, text)
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -1,13 +1,10 @@
 package store_test
 
 import (
-	"context"
 	"slices"
 	"testing"
-	"time"
 
 	"waymark/internal/store"
-	"waymark/internal/storetest"
 )
 
 // Before migration 0042 an entity's cases were counted across the whole
@@ -15,76 +12,46 @@ import (
 // its Children's Services organisation and counts them there, so each
 // partnership's network is its own from the first page after the upgrade.
 func TestUpgradingFilesEachCasesEntitiesUnderItsPartnership(t *testing.T) {
-	for name, open := range map[string]func(testing.TB, string) *store.DB{"sqlite": storetest.SQLiteAt, "postgres": storetest.PostgresAt} {
-		t.Run(name, func(t *testing.T) {
-			if name == "postgres" && !storetest.WantPostgres(t) {
-				t.Skip("no PostgreSQL")
-			}
-			ctx := context.Background()
-			db := open(t, "0041")
-			now := time.Now().UTC().Truncate(time.Second)
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
-					t.Fatal(err)
-				}
-			}
-			exec(`INSERT INTO partnerships(id, name, slug, created_at) VALUES ('south', 'Southshire', 'south', $1)`, now)
-			exec(`INSERT INTO organisations(id, name, kind, created_at, partnership_id) VALUES
-				('org-north-cs', 'Northshire Children''s Services', 'local-authority', $1, 'default'),
-				('org-south-cs', 'Southshire Children''s Services', 'local-authority', $1, 'south')`, now)
-			for i, cs := range []string{"org-north-cs", "org-north-cs", "org-south-cs", "org-south-cs", "org-south-cs"} {
-				id := "case-" + string(rune('a'+i))
-				exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
+	forEachStoreAtWithTwoPartnerships(t, "0041", func(t *testing.T, o oldRelease) {
+		ctx, db, now, exec := o.ctx, o.db, o.now, o.exec
+		for i, cs := range []string{"org-north-cs", "org-north-cs", "org-south-cs", "org-south-cs", "org-south-cs"} {
+			id := "case-" + string(rune('a'+i))
+			exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
 					family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version)
 					VALUES ($1, $2, 'outcome_given', '', '', 'u', 'org-school', $3, FALSE, FALSE, FALSE, $4, $4, 3)`, id, "CS-2026-"+id, cs, now)
-				exec(`INSERT INTO entity_keys(case_id, key_hash, kind) VALUES ($1, 'phone-everywhere', 'phone')`, id)
-				if cs == "org-south-cs" {
-					exec(`INSERT INTO entity_keys(case_id, key_hash, kind) VALUES ($1, 'car-in-south', 'vehicle')`, id)
+			exec(`INSERT INTO entity_keys(case_id, key_hash, kind) VALUES ($1, 'phone-everywhere', 'phone')`, id)
+			if cs == "org-south-cs" {
+				exec(`INSERT INTO entity_keys(case_id, key_hash, kind) VALUES ($1, 'car-in-south', 'vehicle')`, id)
+			}
+		}
+		exec(`INSERT INTO entity_counts(key_hash, kind, cases) VALUES ('phone-everywhere', 'phone', 5), ('car-in-south', 'vehicle', 3)`)
+		o.upgrade()
+		network := func(partnership string) []string {
+			t.Helper()
+			var out []string
+			if err := db.View(ctx, func(tx *store.Tx) error {
+				list, page, err := tx.RecurringEntitiesPage(partnership, nil, 25, 20)
+				if page.Next != nil {
+					t.Errorf("%s: a second page", partnership)
 				}
-			}
-			exec(`INSERT INTO entity_counts(key_hash, kind, cases) VALUES ('phone-everywhere', 'phone', 5), ('car-in-south', 'vehicle', 3)`)
-			if err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			// Organisations as Waymark writes them: sealed (identity.go).
-			if err := db.Update(ctx, func(tx *store.Tx) error {
-				for _, id := range []string{"org-north-cs", "org-south-cs"} {
-					if err := tx.SealOrgForTest(id); err != nil {
-						return err
+				for _, r := range list {
+					var ids []string
+					for _, c := range r.Cases {
+						ids = append(ids, c.CaseID)
 					}
+					out = append(out, r.KeyHash+" "+string(rune('0'+r.Count))+" "+ids[0]+".."+ids[len(ids)-1])
 				}
-				return nil
+				return err
 			}); err != nil {
 				t.Fatal(err)
 			}
-			network := func(partnership string) []string {
-				t.Helper()
-				var out []string
-				if err := db.View(ctx, func(tx *store.Tx) error {
-					list, page, err := tx.RecurringEntitiesPage(partnership, nil, 25, 20)
-					if page.Next != nil {
-						t.Errorf("%s: a second page", partnership)
-					}
-					for _, r := range list {
-						var ids []string
-						for _, c := range r.Cases {
-							ids = append(ids, c.CaseID)
-						}
-						out = append(out, r.KeyHash+" "+string(rune('0'+r.Count))+" "+ids[0]+".."+ids[len(ids)-1])
-					}
-					return err
-				}); err != nil {
-					t.Fatal(err)
-				}
-				return out
-			}
-			if got, want := network("default"), []string{"phone-everywhere 2 case-a..case-b"}; !slices.Equal(got, want) {
-				t.Errorf("Northshire's network after the upgrade: %q, want %q", got, want)
-			}
-			if got, want := network("south"), []string{"phone-everywhere 3 case-c..case-e", "car-in-south 3 case-c..case-e"}; !slices.Equal(got, want) {
-				t.Errorf("Southshire's network after the upgrade: %q, want %q", got, want)
-			}
-		})
-	}
+			return out
+		}
+		if got, want := network("default"), []string{"phone-everywhere 2 case-a..case-b"}; !slices.Equal(got, want) {
+			t.Errorf("Northshire's network after the upgrade: %q, want %q", got, want)
+		}
+		if got, want := network("south"), []string{"phone-everywhere 3 case-c..case-e", "car-in-south 3 case-c..case-e"}; !slices.Equal(got, want) {
+			t.Errorf("Southshire's network after the upgrade: %q, want %q", got, want)
+		}
+	})
 }
