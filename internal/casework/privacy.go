@@ -299,9 +299,9 @@ var errNoSuchCase = waymark.Errorf(waymark.ENOTFOUND, "Case not found")
 // neither what it holds nor that it is there. The organisation comes from
 // the case's sealed history, not its cases row (row), which someone with
 // write access to the database could point at another partnership's
-// organisation; only an erased case, whose history cannot be read, is
-// taken from its row (verify checks that against the erasure's sealed
-// copy).
+// organisation; an erased case's history cannot be read, so its erasure
+// record's sealed copy of the row gives it. Only a case erased before that
+// copy was kept is taken from its row.
 func (s *Service) leadsCasesPartnership(tx *store.Tx, v Viewer, row store.CaseRow) error {
 	csOrgID := row.CSOrgID
 	c, _, err := tx.LoadCase(row.ID)
@@ -309,6 +309,22 @@ func (s *Service) leadsCasesPartnership(tx *store.Tx, v Viewer, row store.CaseRo
 	case err == nil:
 		csOrgID = c.ChildrensServicesOrg
 	case store.IsErased(err):
+		org, found, err := tx.ErasedCaseTeam(row.ID)
+		if err != nil {
+			return err
+		}
+		erased, err := tx.CaseErasure(row.ID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case found:
+			csOrgID = org
+		case erased == nil:
+			// Its keys were destroyed with no erasure recorded: not a
+			// case anyone may act on.
+			return errNoSuchCase
+		}
 	default:
 		return err
 	}

@@ -254,7 +254,14 @@ func TestRowsPointedAtAnotherPartnershipBehindWaymarksBackShowItsLeadNothing(t *
 		west := signInPerson(w, "wes", "org-west", pathway.RolePartnershipLead)
 		westToken := w.session(west)
 		ref := w.loadCase(w.caseID).Reference()
-		second := w.raise()
+		second, erased, keyless := w.raise(), w.raise(), w.raise()
+		north := signInPerson(w, "nia", w.ChildrensServices.ID, pathway.RolePartnershipLead)
+		if err := w.svc.EraseCase(w.ctx, north, w.session(north), storetest.Password, erased, "Erased at the request of the family", "art17-1a"); err != nil {
+			t.Fatal(err)
+		}
+		if row, err := w.svc.ResolveCase(w.ctx, north, erased); err != nil || row.ID != erased {
+			t.Errorf("the erased case's own lead looks it up: %+v, %v", row, err)
+		}
 		draft, err := w.svc.NewDraft(w.ctx, w.Colleague)
 		if err != nil {
 			t.Fatal(err)
@@ -269,7 +276,8 @@ func TestRowsPointedAtAnotherPartnershipBehindWaymarksBackShowItsLeadNothing(t *
 				t.Fatal(err)
 			}
 		}
-		behind(`UPDATE cases SET cs_org_id = 'org-west' WHERE id IN ($1, $2)`, w.caseID, second)
+		behind(`UPDATE cases SET cs_org_id = 'org-west' WHERE id IN ($1, $2, $3, $4)`, w.caseID, second, erased, keyless)
+		behind(`UPDATE data_keys SET destroyed_at = $2 WHERE owner_kind = 'case' AND owner_id = $1`, keyless, w.clock.Now()) // read as erased, with no erasure recorded
 		behind(`UPDATE users SET org_id = 'org-west' WHERE id = $1`, w.Colleague.User.ID)
 		behind(`UPDATE organisations SET partnership_id = 'southshire' WHERE id = $1`, w.ChildrensServices.ID)
 		behind(`UPDATE entity_keys SET partnership_id = 'southshire' WHERE case_id = $1`, a)
@@ -284,6 +292,15 @@ func TestRowsPointedAtAnotherPartnershipBehindWaymarksBackShowItsLeadNothing(t *
 		}
 		if err := w.svc.EraseCase(w.ctx, west, westToken, storetest.Password, second, "Erased at the request of the family", "art17-1a"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
 			t.Errorf("Westshire's lead erases it: %v", err)
+		}
+		for _, id := range []string{erased, keyless} {
+			row, err := w.svc.ResolveCase(w.ctx, west, id)
+			if waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("Westshire's lead finds an erased case whose row was pointed at Westshire: %+v, %v", row, err)
+			}
+			if x, err := w.svc.ExportCase(w.ctx, west, westToken, storetest.Password, id); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("Westshire's lead exports it: %+v, %v", x.Erasure, err)
+			}
 		}
 		items, err := w.svc.RetentionReview(w.ctx, west)
 		if err != nil {

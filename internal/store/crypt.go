@@ -349,6 +349,39 @@ func (t *Tx) CaseErasure(caseID string) (*Erasure, error) {
 	return &e, nil
 }
 
+// ErasedCaseTeam is the Children's Services organisation of an erased case
+// as its erasure record's sealed copy of the case row gives it (the row
+// itself could be changed by anyone with write access to the database).
+// found is false when the case has no erasure record, or one written
+// before the copy was kept; a copy whose seal does not match is an error.
+func (t *Tx) ErasedCaseTeam(caseID string) (org string, found bool, err error) {
+	var keyID, lines, mac string
+	err = t.queryRow(`SELECT seal_key, read_model, read_model_mac FROM erasures WHERE case_id = $1`, caseID).Scan(&keyID, &lines, &mac)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil || mac == "" {
+		return "", false, err
+	}
+	ring := t.ring()
+	if ring == nil {
+		return "", false, errNoMasterKey
+	}
+	key, err := ring.SealKey(keyID)
+	if err != nil {
+		return "", false, err
+	}
+	if !audit.EventMACEqual(audit.ReadModelMAC(key, keyID, caseID, lines), mac) {
+		return "", false, &TamperError{CaseID: caseID, Reason: "the read model kept with its erasure record does not match its seal: it was changed"}
+	}
+	for _, l := range strings.Split(lines, "\n") {
+		if v, ok := strings.CutPrefix(l, "cases.cs_org_id = "); ok {
+			return v, true, nil
+		}
+	}
+	return "", false, nil
+}
+
 // EraseCase crypto-shreds a case: its data key and those of the drafts it
 // came from are destroyed, so its events stay in the log as ciphertext that
 // nobody can read; the name and search tokens of its read model and its

@@ -110,8 +110,9 @@ func (t *Tx) orgMatches(o Organisation) bool {
 		return true
 	}
 	// The flag, not a query: this is asked in the middle of reading rows
-	// (a PostgreSQL connection reads one result at a time). It is loaded
-	// when the database is opened or migrated, and set by the pass.
+	// (a PostgreSQL connection reads one result at a time). The pass sets
+	// it, and every command that opens the database with a master key
+	// runs the pass first (cmd/waymark open).
 	if t.db.partnershipsMarked.Load() {
 		return false
 	}
@@ -129,16 +130,6 @@ func (t *Tx) orgMatchesBeforePartnerships(o Organisation) bool {
 }
 
 const actionPartnershipsSealed = "identity.partnerships_sealed"
-
-// loadPartnershipsMarked sets the flag orgMatches reads when the audit
-// log records that organisations' seals cover their partnerships. A
-// database not yet migrated has no audit log: the flag stays unset.
-func (db *DB) loadPartnershipsMarked(ctx context.Context) {
-	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionPartnershipsSealed).Scan(&n); err == nil && n > 0 {
-		db.partnershipsMarked.Store(true)
-	}
-}
 
 // partnershipsMarked reports whether the audit log records that every
 // organisation's seal covers its partnership: from then on a seal of the
@@ -165,24 +156,28 @@ func (t *Tx) partnershipsMarked() (bool, error) {
 // after the upgrade; SealIdentityAsFound calls it). A row whose seal
 // matches neither form stays altered, and is not sealed.
 func (t *Tx) sealPartnershipsAsFound(at time.Time) (int, error) {
-	if t.ring() == nil {
+	if t.ring() == nil || t.db.partnershipsMarked.Load() {
 		return 0, nil
-	}
-	if marked, err := t.partnershipsMarked(); err != nil || marked {
-		return 0, err
 	}
 	orgs, err := t.allOrganisations()
 	if err != nil {
 		return 0, err
 	}
 	// A row already sealed with its partnership means the pass ran here
-	// before: the audit entry saying so was then deleted, and an old seal
-	// put back is not sealed again as found.
+	// before (or the database is new): done, without reading the audit
+	// log, which is long by now. An old seal put back since is not sealed
+	// again as found.
 	for _, o := range orgs {
 		if t.identityMatches("organisations", o.seal, orgFields(o)) {
-			orgs = nil
-			break
+			t.db.partnershipsMarked.Store(true)
+			return 0, nil
 		}
+	}
+	// Otherwise (the first start after the upgrade, or every seal put back
+	// to the old form) the keyed audit log says whether the pass ran: an
+	// entry deleted to run it again breaks the chain.
+	if marked, err := t.partnershipsMarked(); err != nil || marked {
+		return 0, err
 	}
 	var sealed []string
 	for _, o := range orgs {

@@ -288,7 +288,6 @@ func (db *DB) ApplyMigrations(ctx context.Context, upTo string) ([]string, error
 		}
 		return applied, fmt.Errorf("store: migrating: %w", err)
 	}
-	db.loadPartnershipsMarked(ctx) // identity.go
 	return applied, nil
 }
 

@@ -193,7 +193,6 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		}
 		db.checkpointer = startCheckpointer(sqliteDSN)
 	}
-	db.loadPartnershipsMarked(ctx) // identity.go
 	return db, nil
 }
 
