@@ -261,15 +261,17 @@ func altered(table, id string) {
 
 var alteredLogged sync.Map
 
-// sealedOrgs reports which of the organisations' rows are as Waymark wrote
-// them (their seals cover their partnerships): a list filtered in SQL by
-// an organisation's partnership keeps only rows whose organisation is here.
+// sealedOrgs reports, for each of the organisations found, whether its
+// row is as Waymark wrote it (its seal covers its partnership): a list
+// filtered in SQL by an organisation's partnership keeps only rows whose
+// organisation is true here. One not found is not in the map.
 func (t *Tx) sealedOrgs(ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
+	seen := map[string]bool{}
 	var want []string
 	for _, id := range ids {
-		if _, ok := out[id]; !ok {
-			out[id] = false
+		if !seen[id] {
+			seen[id] = true
 			want = append(want, id)
 		}
 	}
@@ -693,37 +695,19 @@ func (t *Tx) sealedNames(events []pathway.Event, people map[string]bool) error {
 			return err
 		}
 	}
-	badOrg := map[string]bool{}
-	seen := map[string]bool{}
 	var orgs []string
 	for _, e := range events {
-		id := e.Actor.OrgID
-		if id == "" || seen[id] {
-			continue
+		if e.Actor.OrgID != "" {
+			orgs = append(orgs, e.Actor.OrgID)
 		}
-		seen[id] = true
-		orgs = append(orgs, id)
 	}
-	if len(orgs) > 0 {
-		args, in := t.idList(nil, orgs)
-		rows, err := t.query(`SELECT `+orgColumns+` FROM organisations o WHERE o.id IN (`+in+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			o, err := scanOrg(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			if !t.orgSealed(o) {
-				badOrg[o.ID] = true
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+	sealedOrg, err := t.sealedOrgs(orgs)
+	if err != nil {
+		return err
+	}
+	badOrg := map[string]bool{}
+	for id, ok := range sealedOrg {
+		badOrg[id] = !ok // an organisation not found keeps its name, as before
 	}
 	for i := range events {
 		if badUser[events[i].Actor.UserID] {
