@@ -152,3 +152,36 @@ func TestUpgradingSealsEachOrganisationWithItsPartnershipAsFound(t *testing.T) {
 		verifyNames(t, db, "organisations row org-police", "organisations row org-gp")
 	})
 }
+
+// The pass that seals organisations with their partnerships as found runs
+// once. Someone with write access to the database file who deletes its
+// audit entry and puts an old-form seal back on an organisation moved into
+// their partnership does not get it sealed there at the next start: the
+// other organisations' seals show the pass ran.
+func TestAnOldSealPutBackIsNotSealedAgainWhenThePassesEntryIsDeleted(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clock := storetest.NewClock(storetest.Start)
+		storetest.NewPartnership(t, db, clock)
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertPartnership(store.Partnership{ID: "south", Name: "Southshire", Slug: "south", CreatedAt: clock.Now()})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SealIdentityAsFound(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		behindWaymarksBack(t, db, `DELETE FROM audit_log WHERE action = 'identity.partnerships_sealed'`)
+		behindWaymarksBack(t, db, `UPDATE organisations SET partnership_id = 'south' WHERE id = 'org-cs'`)
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SealOrgAsBeforePartnerships("org-cs") }); err != nil {
+			t.Fatal(err)
+		}
+		next := storetest.Reopen(t, db) // the next start
+		if n, err := next.SealIdentityAsFound(ctx, clock.Now()); err != nil || n != 0 {
+			t.Errorf("the next start sealed %d rows as found, %v; want none", n, err)
+		}
+		if got := partnershipOf(t, next, "org-cs"); got != "" {
+			t.Errorf("with its old seal put back, Children's Services is in %q, want no partnership", got)
+		}
+	})
+}
