@@ -205,17 +205,22 @@ type DraftDue struct {
 
 // UnsentDraftsDuePage lists one page of the drafts of one partnership's
 // people (by their organisation) never sent and last saved before cutoff
-// that nobody has decided to keep past now, oldest first, walking
-// concern_drafts_unsent_walk (migration 0018) from the cursor.
+// that nobody has decided to keep past now, oldest first. It starts from
+// the partnership's organisations and their people, and walks each one's
+// unsent drafts by last save from the cursor
+// (concern_drafts_unsent_by_writer, migration 0044), so it reads only its
+// own partnership's drafts due, whatever the other partnerships leave
+// unreviewed; they are put in order after that walk.
 func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
 	dir, cmp, edge := keyset(false, at)
-	rows, err := t.query(`SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
-		WHERE d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) `+cmp+` ($4, $5)
+	rows, err := t.query(`SELECT d.id, d.user_id, u.name, d.updated_at FROM organisations o
+		JOIN users u ON u.org_id = o.id
+		JOIN concern_drafts d ON d.user_id = u.id
+		WHERE o.partnership_id = $6 AND d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) `+cmp+` ($4, $5)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
-		AND `+draftOfPartnership+`$6)
 		ORDER BY d.updated_at`+dir+`, d.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("store: listing drafts due for review: %w", err)
