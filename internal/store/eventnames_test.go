@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"database/sql"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,6 +151,24 @@ func queryPlan(t *testing.T, db *store.DB, pgSetting, q string, args ...any) []s
 		t.Fatal(err)
 	}
 	return plan
+}
+
+// planWalks fails the test unless the plan uses index, or if any of its
+// steps is one that reads more than the walk should: a line equal to a
+// SQLite step in scans ("SCAN d"), or containing any of avoid (a
+// PostgreSQL "Seq Scan on t", an index the walk replaced).
+func planWalks(t *testing.T, plan []string, index string, scans []string, avoid ...string) {
+	t.Helper()
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, index) {
+		t.Errorf("the plan does not walk %s:\n%s", index, text)
+	}
+	for _, line := range plan {
+		line = strings.TrimSpace(strings.TrimPrefix(line, "->"))
+		if slices.Contains(scans, line) || slices.ContainsFunc(avoid, func(a string) bool { return strings.Contains(line, a) }) {
+			t.Errorf("the plan reads more than its walk: %q\n%s", line, text)
+		}
+	}
 }
 
 // teacherRaised is a partnership whose teacher has raised one concern.
