@@ -207,56 +207,85 @@ type DraftDue struct {
 // people (by their organisation) never sent and last saved before cutoff
 // that nobody has decided to keep past now, oldest first. It starts from
 // the partnership's organisations and their people, and walks each one's
-// unsent drafts by last save from the cursor
-// (concern_drafts_unsent_by_writer, migration 0044), so it reads only its
-// own partnership's drafts due, whatever the other partnerships leave
-// unreviewed; they are put in order after that walk.
+// unsent drafts by last save from the cursor, limit+1 at most
+// (concern_drafts_unsent_by_writer, migration 0044), then merges those
+// walks: it reads only its own partnership's drafts, and at most a page of
+// each writer's, whatever the other partnerships leave unreviewed and
+// however many of its own are due.
 func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
 	dir, cmp, edge := keyset(false, at)
-	rows, err := t.query(`SELECT d.id, d.user_id, u.name, d.updated_at FROM organisations o
-		JOIN users u ON u.org_id = o.id
-		JOIN concern_drafts d ON d.user_id = u.id
-		WHERE o.partnership_id = $6 AND d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) `+cmp+` ($4, $5)
-		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
-		ORDER BY d.updated_at`+dir+`, d.id`+dir+` LIMIT $3`, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
-	if err != nil {
-		return nil, Page{}, fmt.Errorf("store: listing drafts due for review: %w", err)
+	// Each writer's walk: PostgreSQL takes it as a lateral subquery;
+	// SQLite, which has none, as the ids of a correlated subquery, which it
+	// runs once a writer.
+	due := `d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) ` + cmp + ` ($4, $5)
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)`
+	order := `d.updated_at` + dir + `, d.id` + dir
+	q := `SELECT d.id, d.user_id, u.name, d.updated_at FROM organisations o JOIN users u ON u.org_id = o.id
+		CROSS JOIN LATERAL (SELECT d.id, d.user_id, d.updated_at FROM concern_drafts d WHERE d.user_id = u.id AND ` + due + `
+			ORDER BY ` + order + ` LIMIT $3) d
+		WHERE o.partnership_id = $6 ORDER BY ` + order + ` LIMIT $3`
+	if t.dialect == SQLite {
+		q = `SELECT d.id, d.user_id, u.name, d.updated_at FROM organisations o JOIN users u ON u.org_id = o.id
+		JOIN concern_drafts d ON d.id IN (SELECT d.id FROM concern_drafts d WHERE d.user_id = u.id AND ` + due + `
+			ORDER BY ` + order + ` LIMIT $3)
+		WHERE o.partnership_id = $6 ORDER BY ` + order + ` LIMIT $3`
 	}
-	var all []DraftDue
-	for rows.Next() {
-		var d DraftDue
-		if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt); err != nil {
-			rows.Close()
-			return nil, Page{}, err
+	key := func(d DraftDue) (Cursor, error) { return Cursor{At: utc(d.UpdatedAt), ID: d.DraftID}, nil }
+	read := func(from *Cursor) ([]DraftDue, *Cursor, error) {
+		if from != nil {
+			edge = []any{utc(from.At), from.ID}
 		}
-		d.UpdatedAt = d.UpdatedAt.UTC()
-		all = append(all, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Page{}, err
+		rows, err := t.query(q, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: listing drafts due for review: %w", err)
+		}
+		var all []DraftDue
+		for rows.Next() {
+			var d DraftDue
+			if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			d.UpdatedAt = d.UpdatedAt.UTC()
+			all = append(all, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(all) <= limit {
+			return all, nil, err
+		}
+		next, err := key(all[len(all)-1])
+		return all, &next, err
 	}
 	// The writer's row and organisation as Waymark sealed them must say
-	// the partnership too: one moved behind Waymark's back lists nothing.
-	var out []DraftDue
+	// the partnership too: a draft whose writer was moved behind
+	// Waymark's back is left out, and the walk reads on past it, so the
+	// page is still full and the drafts after it still listed.
 	owners := map[string]bool{}
-	for _, d := range all {
-		in, seen := owners[d.UserID]
-		if !seen {
-			var err error
-			if in, err = t.draftWriterIn(d.UserID, partnershipID); err != nil {
-				return nil, Page{}, err
+	keep := func(rows []DraftDue) ([]DraftDue, error) {
+		var out []DraftDue
+		for _, d := range rows {
+			in, seen := owners[d.UserID]
+			if !seen {
+				var err error
+				if in, err = t.draftWriterIn(d.UserID, partnershipID); err != nil {
+					return nil, err
+				}
+				owners[d.UserID] = in
 			}
-			owners[d.UserID] = in
+			if in {
+				out = append(out, d)
+			}
 		}
-		if in {
-			out = append(out, d)
-		}
+		return out, nil
 	}
-	return pageOf(out, at, limit, func(d DraftDue) (Cursor, error) { return Cursor{At: utc(d.UpdatedAt), ID: d.DraftID}, nil })
+	kept, err := walkKept(limit, read, keep, func(d DraftDue) string { return d.DraftID })
+	if err != nil {
+		return nil, Page{}, err
+	}
+	return pageOf(kept, at, limit, key)
 }
 
 // AuditEntriesBefore counts the audit entries older than cutoff and gives

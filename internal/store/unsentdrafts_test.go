@@ -51,6 +51,63 @@ func saveDraft(tx *store.Tx, id, user string, at time.Time) error {
 	return tx.InsertDraft(store.Draft{ID: id, UserID: user, Data: []byte(`{"child_name":"A child"}`), CreatedAt: at})
 }
 
+// reviewDrafts walks a partnership's review of unsent drafts forwards in
+// pages of limit, then back from the last page by the Previous links, and
+// returns the drafts of the forward walk, failing the test if the walk back
+// does not list the same ones.
+func reviewDrafts(t *testing.T, db *store.DB, partnership string, cutoff, now time.Time, limit int) []string {
+	t.Helper()
+	walk := func(at *store.Cursor, back bool) (pages [][]string, last *store.Cursor) {
+		for range 100 {
+			var ids []string
+			var page store.Page
+			if err := db.View(context.Background(), func(tx *store.Tx) error {
+				due, pg, err := tx.UnsentDraftsDuePage(partnership, cutoff, now, at, limit)
+				for _, d := range due {
+					ids = append(ids, d.DraftID)
+				}
+				page = pg
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) > limit {
+				t.Fatalf("%s: a page of %d drafts, limit %d", partnership, len(ids), limit)
+			}
+			pages = append(pages, ids)
+			next := page.Next
+			if back {
+				next = page.Prev
+			}
+			if next == nil {
+				return pages, page.Prev
+			}
+			at = next
+		}
+		t.Fatalf("%s, pages of %d: the walk does not end", partnership, limit)
+		return nil, nil
+	}
+	forwards, prev := walk(nil, false)
+	var got []string
+	for i, p := range forwards {
+		if i < len(forwards)-1 && len(p) != limit {
+			t.Errorf("%s, pages of %d: page %d has %d drafts before the last page", partnership, limit, i+1, len(p))
+		}
+		got = append(got, p...)
+	}
+	if prev != nil && len(forwards) > 1 {
+		backwards, _ := walk(prev, true)
+		var back []string
+		for _, p := range slices.Backward(backwards) {
+			back = append(back, p...)
+		}
+		if want := got[:len(got)-len(forwards[len(forwards)-1])]; !slices.Equal(back, want) {
+			t.Errorf("%s, pages of %d, walked back from the last page: %q, want %q", partnership, limit, back, want)
+		}
+	}
+	return got
+}
+
 // A partnership lead's retention review lists the concern drafts its own
 // people never sent (§4.3), oldest first, page by page. It starts from the
 // partnership's own organisations and people and walks each writer's unsent
@@ -115,34 +172,24 @@ func TestEachPartnershipsReviewReadsOnlyItsOwnPeoplesUnsentDrafts(t *testing.T) 
 			want        []string
 		}{{"default", wantNorth}, {"south", wantSouth}} {
 			for _, limit := range []int{1, 5, 25} {
-				var got []string
-				var at *store.Cursor
-				for pages := 0; ; pages++ {
-					if pages > len(c.want) {
-						t.Fatalf("%s, pages of %d: the walk does not end", c.partnership, limit)
-					}
-					var page store.Page
-					if err := db.View(ctx, func(tx *store.Tx) error {
-						due, pg, err := tx.UnsentDraftsDuePage(c.partnership, cutoff, now, at, limit)
-						for _, d := range due {
-							got = append(got, d.DraftID)
-						}
-						page = pg
-						return err
-					}); err != nil {
-						t.Fatal(err)
-					}
-					if page.Next == nil {
-						break
-					}
-					at = page.Next
-				}
-				if !slices.Equal(got, c.want) {
+				if got := reviewDrafts(t, db, c.partnership, cutoff, now, limit); !slices.Equal(got, c.want) {
 					t.Errorf("%s's review, pages of %d: %q, want %q", c.partnership, limit, got, c.want)
 				}
 			}
 		}
 		db.ObserveStatements(nil)
+
+		// A writer of Southshire moved into Northshire's school behind
+		// Waymark's back is in neither (their sealed row says otherwise):
+		// Northshire's review leaves their drafts out and reads on past
+		// them, so every page is full and no later draft is lost.
+		behindWaymarksBack(t, db, `UPDATE users SET org_id = 'org-school-default' WHERE id = '`+south[1]+`'`)
+		for _, limit := range []int{1, 2, 5} {
+			if got := reviewDrafts(t, db, "default", cutoff, now, limit); !slices.Equal(got, wantNorth) {
+				t.Errorf("Northshire's review, pages of %d, with a writer moved in behind Waymark's back: %q, want %q", limit, got, wantNorth)
+			}
+		}
+		behindWaymarksBack(t, db, `UPDATE users SET org_id = 'org-school-south' WHERE id = '`+south[1]+`'`)
 
 		analyze(t, db, "concern_drafts", "users", "organisations", "retention_decisions")
 		if seen == "" {
@@ -154,13 +201,19 @@ func TestEachPartnershipsReviewReadsOnlyItsOwnPeoplesUnsentDrafts(t *testing.T) 
 }
 
 // BenchmarkUnsentDraftsDuePage times the first page of one partnership's
-// unsent drafts due for review while every partnership leaves 40 drafts
-// unreviewed: the time should not grow with the number of partnerships.
+// unsent drafts due for review: among 10 or 150 partnerships whose people
+// have each left 40 drafts unreviewed, interleaved in time (the time should
+// not grow with the number of partnerships), and in one partnership whose
+// four people have left 20,000 (it should not grow with its own drafts
+// either).
 //
 //	go test ./internal/store -run '^$' -bench UnsentDraftsDuePage -benchtime 2000x
 func BenchmarkUnsentDraftsDuePage(b *testing.B) {
-	for _, partnerships := range []int{10, 150} {
-		b.Run(fmt.Sprintf("partnerships=%d", partnerships), func(b *testing.B) {
+	for _, c := range []struct {
+		name                 string
+		partnerships, drafts int
+	}{{"partnerships=10", 10, 40}, {"partnerships=150", 150, 40}, {"one-partnership-20000-drafts", 1, 20000}} {
+		b.Run(c.name, func(b *testing.B) {
 			for name, open := range map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite, "postgres": storetest.Postgres} {
 				b.Run(name, func(b *testing.B) {
 					if name == "postgres" && !storetest.WantPostgres(b) {
@@ -170,15 +223,15 @@ func BenchmarkUnsentDraftsDuePage(b *testing.B) {
 					ctx := context.Background()
 					now := storetest.Start
 					longAgo := now.AddDate(-1, 0, 0)
-					for p := range partnerships {
+					for p := range c.partnerships {
 						id := fmt.Sprintf("p%03d", p)
 						if p == 0 {
 							id = "default"
 						}
 						writers := addPartnershipWithWriters(b, db, id, 4, now)
 						if err := db.Update(ctx, func(tx *store.Tx) error {
-							for i := range 40 {
-								if err := saveDraft(tx, fmt.Sprintf("draft-%s-%02d", id, i), writers[i%4], longAgo.Add(time.Duration(i*partnerships+p)*time.Minute)); err != nil {
+							for i := range c.drafts {
+								if err := saveDraft(tx, fmt.Sprintf("draft-%s-%05d", id, i), writers[i%4], longAgo.Add(time.Duration(i*c.partnerships+p)*time.Second)); err != nil {
 									return err
 								}
 							}
