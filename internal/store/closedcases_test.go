@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -80,5 +81,56 @@ func TestUpgradingPutsEachClosedCaseOnItsOwnPartnershipsReview(t *testing.T) {
 		}
 		plan := queryPlan(t, db, `SET LOCAL enable_seqscan = off`, seen, now.AddDate(-7, 0, 0), now, 26, time.Time{}, "", "south")
 		planWalks(t, plan, "closed_cases_walk", []string{"SCAN c"}, "Seq Scan on cases", "cases_closed_walk")
+	})
+}
+
+// A closed case the review finds changed behind Waymark's back (its row
+// names another partnership's Children's Services, or it is no longer
+// closed, or it has no case row at all) is not listed, and the review
+// reads on past it: every page is still full, and no case after it is
+// hidden from the lead (§4.3).
+func TestAClosedCaseChangedBehindWaymarksBackDoesNotCutTheReviewShort(t *testing.T) {
+	forEachStoreAtWithTwoPartnerships(t, "0042", func(t *testing.T, o oldRelease) {
+		longAgo := o.now.AddDate(-8, 0, 0)
+		var all []string
+		for i := range 9 {
+			id := fmt.Sprintf("case-%d", i)
+			o.exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
+					family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version, closed, closed_at)
+					VALUES ($1, $2, 'closed', '', '', 'u', 'org-school', 'org-north-cs', FALSE, FALSE, FALSE, $3, $3, 3, TRUE, $3)`,
+				id, "CS-2026-"+id, longAgo.Add(time.Duration(i)*time.Hour))
+			all = append(all, id)
+		}
+		o.upgrade()
+		behindWaymarksBack(t, o.db, `UPDATE cases SET cs_org_id = 'org-south-cs' WHERE id = 'case-1'`)
+		behindWaymarksBack(t, o.db, `UPDATE cases SET closed = FALSE WHERE id = 'case-4'`)
+		behindWaymarksBack(t, o.db, `DELETE FROM cases WHERE id = 'case-5'`)
+		want := slices.DeleteFunc(slices.Clone(all), func(id string) bool { return id == "case-1" || id == "case-4" || id == "case-5" })
+		for _, limit := range []int{1, 2, 4} {
+			var got []string
+			var at *store.Cursor
+			for pages := 0; pages <= len(all); pages++ {
+				var page store.Page
+				if err := o.db.View(o.ctx, func(tx *store.Tx) error {
+					due, pg, err := tx.ClosedCasesDuePage("default", o.now.AddDate(-7, 0, 0), o.now, at, limit)
+					if len(due) != limit && pg.Next != nil {
+						t.Errorf("pages of %d: a page of %d before the last", limit, len(due))
+					}
+					for _, c := range due {
+						got = append(got, c.CaseID)
+					}
+					page = pg
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if at = page.Next; at == nil {
+					break
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("Northshire's review in pages of %d: %q, want %q", limit, got, want)
+			}
+		}
 	})
 }

@@ -37,51 +37,82 @@ func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at 
 	// one joins those few to their cases. (Written as one join, PostgreSQL
 	// read every due case of the partnership and sorted them: 934 buffers
 	// against 211 for a page of the 100,000-case seed.) A row whose case
-	// or organisation says otherwise is left out, and its page is short:
-	// that happens only to a row changed behind Waymark's back, which
-	// verify names.
-	rows, err := t.query(`SELECT k.case_id, COALESCE(c.reference, ''), k.closed_at, c.cs_org_id FROM (
+	// or organisation says otherwise (only a row changed behind Waymark's
+	// back, which verify names) is read but not listed, and the walk reads
+	// on past it, so the page is still full.
+	q := `SELECT k.case_id, COALESCE(c.reference, ''), k.closed_at, COALESCE(c.cs_org_id, ''),
+			CASE WHEN c.closed AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $6) THEN 1 ELSE 0 END FROM (
 			SELECT case_id, closed_at FROM closed_cases k
-			WHERE k.partnership_id = $6 AND k.closed_at < $1 AND (k.closed_at, k.case_id) `+cmp+` ($4, $5)
+			WHERE k.partnership_id = $6 AND k.closed_at < $1 AND (k.closed_at, k.case_id) ` + cmp + ` ($4, $5)
 			AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.case_id = k.case_id)
 			AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'closed-case' AND r.item_id = k.case_id AND r.keep_until > $2)
-			ORDER BY k.closed_at`+dir+`, k.case_id`+dir+` LIMIT $3) k
-		JOIN cases c ON c.id = k.case_id
-		WHERE c.closed AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.cs_org_id AND o.partnership_id = $6)
-		ORDER BY k.closed_at`+dir+`, k.case_id`+dir, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
-	if err != nil {
-		return nil, Page{}, fmt.Errorf("store: listing closed cases due for review: %w", err)
+			ORDER BY k.closed_at` + dir + `, k.case_id` + dir + ` LIMIT $3) k
+		LEFT JOIN cases c ON c.id = k.case_id
+		ORDER BY k.closed_at` + dir + `, k.case_id` + dir
+	type row struct {
+		ClosedCaseDue
+		org    string
+		listed bool
 	}
-	var out []ClosedCaseDue
-	var orgs []string
-	for rows.Next() {
-		var c ClosedCaseDue
-		var org string
-		if err := rows.Scan(&c.CaseID, &c.Reference, &c.ClosedAt, &org); err != nil {
-			rows.Close()
-			return nil, Page{}, err
+	key := func(c row) (Cursor, error) { return Cursor{At: utc(c.ClosedAt), ID: c.CaseID}, nil }
+	read := func(from *Cursor) ([]row, *Cursor, error) {
+		if from != nil {
+			edge = []any{utc(from.At), from.ID}
 		}
-		c.ClosedAt = c.ClosedAt.UTC()
-		out = append(out, c)
-		orgs = append(orgs, org)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, Page{}, err
+		rows, err := t.query(q, utc(cutoff), utc(now), limit+1, edge[0], edge[1], partnershipID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: listing closed cases due for review: %w", err)
+		}
+		var out []row
+		for rows.Next() {
+			var c row
+			var listed int
+			if err := rows.Scan(&c.CaseID, &c.Reference, &c.ClosedAt, &c.org, &listed); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			c.ClosedAt = c.ClosedAt.UTC()
+			c.listed = listed == 1
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(out) <= limit {
+			return out, nil, err
+		}
+		next, err := key(out[len(out)-1])
+		return out, &next, err
 	}
 	// A case whose organisation was moved into this partnership behind
 	// Waymark's back (its seal covers its partnership) is left out too.
-	sealed, err := t.sealedOrgs(orgs)
+	keep := func(rows []row) ([]row, error) {
+		var orgs []string
+		for _, c := range rows {
+			if c.listed {
+				orgs = append(orgs, c.org)
+			}
+		}
+		sealed, err := t.sealedOrgs(orgs)
+		if err != nil {
+			return nil, err
+		}
+		var kept []row
+		for _, c := range rows {
+			if c.listed && sealed[c.org] {
+				kept = append(kept, c)
+			}
+		}
+		return kept, nil
+	}
+	kept, err := walkKept(limit, read, keep, func(c row) string { return c.CaseID })
 	if err != nil {
 		return nil, Page{}, err
 	}
-	kept := out[:0]
-	for i, c := range out {
-		if sealed[orgs[i]] {
-			kept = append(kept, c)
-		}
+	page, links, err := pageOf(kept, at, limit, key)
+	out := make([]ClosedCaseDue, len(page))
+	for i, c := range page {
+		out[i] = c.ClosedCaseDue
 	}
-	return pageOf(kept, at, limit, func(c ClosedCaseDue) (Cursor, error) { return Cursor{At: utc(c.ClosedAt), ID: c.CaseID}, nil })
+	return out, links, err
 }
 
 // ClosedCaseIsDue reports whether the case is on the partnership's review
