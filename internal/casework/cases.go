@@ -535,6 +535,9 @@ func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
 		if err := tx.ClearClosedCases(); err != nil { // the same for the retention review's rows
 			return err
 		}
+		if err := tx.RefileDrafts(); err != nil { // and its drafts' filing
+			return err
+		}
 		for _, id := range ids {
 			c, events, err := tx.LoadCase(id)
 			if err != nil {

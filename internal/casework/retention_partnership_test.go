@@ -16,6 +16,11 @@ import (
 
 // reviewedCases lists the closed cases on v's retention review.
 func reviewedCases(w *handOverWorld, v casework.Viewer) []string {
+	return reviewed(w, v, casework.ReviewClosedCase)
+}
+
+// reviewed lists the items of one kind on the viewer's retention review.
+func reviewed(w *handOverWorld, v casework.Viewer, kind string) []string {
 	w.t.Helper()
 	items, err := w.svc.RetentionReview(w.ctx, v)
 	if err != nil {
@@ -23,7 +28,7 @@ func reviewedCases(w *handOverWorld, v casework.Viewer) []string {
 	}
 	var ids []string
 	for _, it := range items {
-		if it.Kind == casework.ReviewClosedCase {
+		if it.Kind == kind {
 			ids = append(ids, it.ID)
 		}
 	}
@@ -136,6 +141,47 @@ func TestACaseClosedDuringItsOrganisationsMoveIsReviewedWhereItIsNow(t *testing.
 			t.Errorf("Westshire's review: %q, want the case closed during the move", got)
 		}
 		if got := reviewedCases(w, police); len(got) != 0 {
+			t.Errorf("the review of the partnership it left: %q", got)
+		}
+		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after the move: %v", err)
+		}
+	})
+}
+
+// A draft started while its writer's organisation moves to another
+// partnership is filed under the partnership the organisation moved to
+// (§4.3): on PostgreSQL saving it waits for the move, then reads where the
+// organisation is. (A move that starts after the save waits for it, and
+// then takes the draft along.)
+func TestADraftStartedDuringItsOrganisationsMoveIsReviewedWhereItIsNow(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		w := newHandOverWorld(t, db)
+		w.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 1, UnsentDraftDays: 10, AuditYears: 50}
+		police := signInPerson(w, "priya", w.Police.ID, pathway.RolePartnershipLead)
+		commit := holdOrganisationMove(t, w, w.Colleague.User.OrgID, "westshire")
+		started := make(chan error, 1)
+		var draft string
+		go func() {
+			d, err := w.svc.NewDraft(w.ctx, w.Colleague)
+			draft = d.ID
+			started <- err
+		}()
+		waitForLockWaiters(t, w, 1) // the draft waits for the move
+		if err := commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-started; err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(30 * 24 * time.Hour)
+		if got := reviewed(w, w.westLead, casework.ReviewUnsentDraft); !slices.Equal(got, []string{draft}) {
+			t.Errorf("Westshire's review: %q, want the draft started during the move", got)
+		}
+		if got := reviewed(w, police, casework.ReviewUnsentDraft); len(got) != 0 {
 			t.Errorf("the review of the partnership it left: %q", got)
 		}
 		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {

@@ -27,8 +27,17 @@ func (t *Tx) InsertDraft(d Draft) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`INSERT INTO concern_drafts(id, user_id, data, version, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)`,
-		d.ID, d.UserID, data, utc(d.CreatedAt))
+	// Filed under the writer's partnership for its retention review
+	// (migration 0044). On PostgreSQL the writer's and their
+	// organisation's rows are share-locked: a move of either under way
+	// commits first and is read here, and one that starts after waits for
+	// this draft and then moves it too.
+	partnership, err := t.writersPartnership(d.UserID)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO concern_drafts(id, user_id, data, version, created_at, updated_at, partnership_id) VALUES ($1, $2, $3, 1, $4, $4, $5)`,
+		d.ID, d.UserID, data, utc(d.CreatedAt), partnership)
 	if err != nil {
 		return fmt.Errorf("store: inserting draft: %w", err)
 	}

@@ -52,6 +52,11 @@ func (t *Tx) SetUserAccess(userID, orgID, role, name string) error {
 	if err != nil {
 		return fmt.Errorf("store: updating user access: %w", err)
 	}
+	// Their drafts go with them to their organisation's partnership's
+	// retention review (retention.go).
+	if err := t.refileDraftsOf(`u.id = $1`, userID); err != nil {
+		return err
+	}
 	return t.sealUser(userID)
 }
 

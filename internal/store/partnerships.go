@@ -120,6 +120,11 @@ func (t *Tx) SetOrganisationPartnership(orgID, partnershipID string) error {
 	if _, err := t.exec(`UPDATE closed_cases SET partnership_id = $2 WHERE case_id IN (SELECT id FROM cases WHERE cs_org_id = $1)`, orgID, partnershipID); err != nil {
 		return fmt.Errorf("store: moving an organisation's closed cases: %w", err)
 	}
+	// Its people's drafts too; a draft being saved that read the old
+	// partnership has committed by now, as above (InsertDraft).
+	if err := t.refileDraftsOf(`u.org_id = $1`, orgID); err != nil {
+		return err
+	}
 	return t.recountEntitiesOf(orgID, partnershipID) // entities.go
 }
 

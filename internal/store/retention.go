@@ -236,34 +236,20 @@ type DraftDue struct {
 
 // UnsentDraftsDuePage lists one page of the drafts of one partnership's
 // people (by their organisation) never sent and last saved before cutoff
-// that nobody has decided to keep past now, oldest first. It starts from
-// the partnership's organisations and their people, and walks each one's
-// unsent drafts by last save from the cursor, limit+1 at most
-// (concern_drafts_unsent_by_writer, migration 0044), then merges those
-// walks: it reads only its own partnership's drafts, and at most a page of
-// each writer's, whatever the other partnerships leave unreviewed and
-// however many of its own are due.
+// that nobody has decided to keep past now, oldest first. It walks the
+// partnership's own unsent drafts by last save from the cursor
+// (concern_drafts_unsent_walk_by_partnership, migration 0044) and stops
+// after limit+1: whatever the other partnerships leave unreviewed, and
+// however many of its own are due, it reads about a page.
 func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at *Cursor, limit int) ([]DraftDue, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
 	}
 	dir, cmp, edge := keyset(false, at)
-	// Each writer's walk: PostgreSQL takes it as a lateral subquery;
-	// SQLite, which has none, as the ids of a correlated subquery, which it
-	// runs once a writer.
-	due := `d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) ` + cmp + ` ($4, $5)
-		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)`
-	order := `d.updated_at` + dir + `, d.id` + dir
-	q := `SELECT d.id, d.user_id, u.name, d.updated_at FROM organisations o JOIN users u ON u.org_id = o.id
-		CROSS JOIN LATERAL (SELECT d.id, d.user_id, d.updated_at FROM concern_drafts d WHERE d.user_id = u.id AND ` + due + `
-			ORDER BY ` + order + ` LIMIT $3) d
-		WHERE o.partnership_id = $6 ORDER BY ` + order + ` LIMIT $3`
-	if t.dialect == SQLite {
-		q = `SELECT d.id, d.user_id, u.name, d.updated_at FROM organisations o JOIN users u ON u.org_id = o.id
-		JOIN concern_drafts d ON d.id IN (SELECT d.id FROM concern_drafts d WHERE d.user_id = u.id AND ` + due + `
-			ORDER BY ` + order + ` LIMIT $3)
-		WHERE o.partnership_id = $6 ORDER BY ` + order + ` LIMIT $3`
-	}
+	q := `SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
+		WHERE d.partnership_id = $6 AND d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) ` + cmp + ` ($4, $5)
+		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
+		ORDER BY d.updated_at` + dir + `, d.id` + dir + ` LIMIT $3`
 	key := func(d DraftDue) (Cursor, error) { return Cursor{At: utc(d.UpdatedAt), ID: d.DraftID}, nil }
 	read := func(from *Cursor) ([]DraftDue, *Cursor, error) {
 		if from != nil {
@@ -392,6 +378,55 @@ func (t *Tx) UnsentDraft(partnershipID, id string) (DraftDue, error) {
 		return DraftDue{}, waymark.Errorf(waymark.ENOTFOUND, "There is no unsent draft with that id")
 	}
 	return d, nil
+}
+
+// writersPartnership is the partnership of a person's organisation, a
+// draft's filing (migration 0044); "" for a person not found. On
+// PostgreSQL it share-locks both rows (InsertDraft).
+func (t *Tx) writersPartnership(userID string) (string, error) {
+	q := `SELECT o.partnership_id FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`
+	if t.dialect == Postgres {
+		q += ` FOR SHARE OF u, o`
+	}
+	var p string
+	err := t.queryRow(q, userID).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: reading a writer's partnership: %w", err)
+	}
+	return p, nil
+}
+
+// refileDraftsOf files again, under the partnership of their
+// organisation as it is now, the drafts of the people who match where
+// (a condition on users u, with args).
+func (t *Tx) refileDraftsOf(where string, args ...any) error {
+	if _, err := t.exec(`UPDATE concern_drafts SET partnership_id = COALESCE((SELECT o.partnership_id FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = concern_drafts.user_id), '')
+		WHERE user_id IN (SELECT u.id FROM users u WHERE `+where+`)`, args...); err != nil {
+		return fmt.Errorf("store: filing drafts under their writers' partnership: %w", err)
+	}
+	return nil
+}
+
+// RefileDrafts files every draft again under its writer's partnership
+// (`waymark rebuild`).
+func (t *Tx) RefileDrafts() error { return t.refileDraftsOf(`TRUE`) }
+
+// checkDraftFiling: every draft is filed under its writer's
+// organisation's partnership (verify).
+func (t *Tx) checkDraftFiling() error {
+	var id string
+	switch err := t.queryRow(`SELECT d.id FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id LEFT JOIN organisations o ON o.id = u.org_id
+		WHERE d.partnership_id <> COALESCE(o.partnership_id, '') LIMIT 1`).Scan(&id); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: checking the drafts' filing: %w", err)
+	default:
+		return t.tamper("", 0, 0, "concern draft "+id+" is filed under a partnership that is not its writer's organisation's, so the wrong retention review would list it (a row was changed)")
+	}
 }
 
 // draftWriterIn reports whether a draft's writer belongs to the

@@ -472,6 +472,9 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 		if err := t.checkClosedCases(); err != nil { // retention.go
 			return err
 		}
+		if err := t.checkDraftFiling(); err != nil { // retention.go
+			return err
+		}
 		return t.checkEntityCounts() // entities.go
 	})
 	return r, err
