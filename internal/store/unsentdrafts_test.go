@@ -319,7 +319,9 @@ func TestADraftGoesWithItsWriterToAnotherPartnershipsReview(t *testing.T) {
 		update(func(tx *store.Tx) error { return tx.SetOrganisationPartnership("org-school-default", "default") })
 		check("and back", []string{"draft-n"}, []string{"draft-s"})
 
-		update(func(tx *store.Tx) error { return tx.SetUserAccess(south[0], "org-school-default", "practitioner", "Writer moved") })
+		update(func(tx *store.Tx) error {
+			return tx.SetUserAccess(south[0], "org-school-default", "practitioner", "Writer moved")
+		})
 		check("Southshire's writer put in Northshire's school", []string{"draft-n", "draft-s"}, nil)
 
 		// Filed elsewhere behind Waymark's back: verify names it; no
