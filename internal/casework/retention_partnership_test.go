@@ -190,6 +190,130 @@ func TestADraftStartedDuringItsOrganisationsMoveIsReviewedWhereItIsNow(t *testin
 	})
 }
 
+// held runs fn in a transaction of its own and holds it open, once fn has
+// returned, until commit is called.
+func held(t *testing.T, w *handOverWorld, fn func(tx *store.Tx) error) (commit func() error) {
+	t.Helper()
+	done, release, finished := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		finished <- w.db.Update(w.ctx, func(tx *store.Tx) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			close(done)
+			<-release
+			return nil
+		})
+	}()
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let)
+	select {
+	case <-done:
+	case err := <-finished:
+		t.Fatalf("the held transaction: %v", err)
+	}
+	return func() error { let(); return <-finished }
+}
+
+// waitedFor runs fn in a transaction of its own once another holds a lock
+// it needs: it waits until fn's transaction waits on a lock, commits the
+// other (commit), then returns fn's result.
+func waitedFor(t *testing.T, w *handOverWorld, commit func() error, fn func(tx *store.Tx) error) error {
+	t.Helper()
+	finished := make(chan error, 1)
+	go func() { finished <- w.db.Update(w.ctx, fn) }()
+	waitForLockWaiters(t, w, 1)
+	if err := commit(); err != nil {
+		t.Fatal(err)
+	}
+	return <-finished
+}
+
+// A person's drafts are filed where the person and their organisation end
+// up when their identity provider moves them while an administrator moves
+// an organisation, in whichever order the two meet (§4.3, PostgreSQL;
+// SQLite writers take turns): a draft started during the person's move,
+// a person moved into an organisation that is moving, and an organisation
+// moved while a person is moving out of it. verify agrees each time.
+func TestDraftsAreFiledWhereTheirWriterEndsUpWhenMovesMeet(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		w := newHandOverWorld(t, db)
+		filed := func(id string) string {
+			t.Helper()
+			var p string
+			if err := db.SQL().QueryRowContext(w.ctx, `SELECT partnership_id FROM concern_drafts WHERE id = $1`, id).Scan(&p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		verify := func(when string) {
+			t.Helper()
+			if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+				t.Errorf("%s: verify: %v", when, err)
+			}
+		}
+		moveUser := func(v casework.Viewer, org string) func(tx *store.Tx) error {
+			return func(tx *store.Tx) error { return tx.SetUserAccess(v.User.ID, org, v.User.Role, v.User.Name) }
+		}
+		moveOrg := func(org, partnership string) func(tx *store.Tx) error {
+			return func(tx *store.Tx) error { return tx.SetOrganisationPartnership(org, partnership) }
+		}
+
+		// A draft started while its writer moves to Westshire.
+		commit := held(t, w, moveUser(w.Colleague, "org-west"))
+		var draft string
+		if err := waitedFor(t, w, commit, func(tx *store.Tx) error {
+			draft = "draft-during-move"
+			return tx.InsertDraft(store.Draft{ID: draft, UserID: w.Colleague.User.ID, Data: []byte(`{}`), CreatedAt: w.clock.Now()})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := filed(draft); got != "westshire" {
+			t.Errorf("a draft started during its writer's move is filed under %q, want westshire", got)
+		}
+		verify("a draft started during its writer's move")
+
+		// The writer moved into Southshire's Children's Services while it
+		// moves to Westshire.
+		commit = held(t, w, moveOrg("org-south-cs", "westshire"))
+		if err := waitedFor(t, w, commit, moveUser(w.Colleague, "org-south-cs")); err != nil {
+			t.Fatal(err)
+		}
+		if got := filed(draft); got != "westshire" {
+			t.Errorf("a writer moved into an organisation during its move: draft filed under %q, want westshire", got)
+		}
+		verify("a writer moved into an organisation during its move")
+
+		// That organisation moved back to Southshire while the writer
+		// moves out of it, to the police.
+		commit = held(t, w, moveUser(w.Colleague, w.Police.ID))
+		if err := waitedFor(t, w, commit, moveOrg("org-south-cs", "southshire")); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := filed(draft), partnershipOfOrg(t, w, w.Police.ID); got != want {
+			t.Errorf("an organisation moved while its writer moves out: draft filed under %q, want %q", got, want)
+		}
+		verify("an organisation moved while its writer moves out")
+	})
+}
+
+// partnershipOfOrg is the partnership Waymark takes an organisation to be in.
+func partnershipOfOrg(t *testing.T, w *handOverWorld, org string) string {
+	t.Helper()
+	var p string
+	if err := w.db.View(w.ctx, func(tx *store.Tx) (err error) {
+		p, err = tx.OrganisationPartnership(org)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // closed_cases is a read model: verify names a row deleted (the case would
 // never come up for review), one moved to another partnership (its review
 // would show the case) and one given another closure, and a rebuild writes

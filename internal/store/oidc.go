@@ -48,14 +48,30 @@ func (t *Tx) IdentityLinked(userID string) (bool, error) {
 // SetUserAccess brings a user's organisation, role and name into line with
 // what their identity provider says now.
 func (t *Tx) SetUserAccess(userID, orgID, role, name string) error {
-	_, err := t.exec(`UPDATE users SET org_id = $2, role = $3, name = $4 WHERE id = $1`, userID, orgID, role, name)
+	// A person put in another organisation takes their drafts to its
+	// partnership's retention review (retention.go). On PostgreSQL their
+	// row is locked, then both organisations' rows are share-locked
+	// before anything changes: a move of either organisation to another
+	// partnership under way commits first and its partnership is read
+	// below, and one that starts after waits for this and then finds the
+	// person where this put them.
+	was, err := t.stringColumn(`SELECT org_id FROM users WHERE id = $1`+t.forUpdate(), userID)
 	if err != nil {
+		return fmt.Errorf("store: reading user access: %w", err)
+	}
+	moved := len(was) == 1 && was[0] != orgID
+	if moved && t.dialect == Postgres {
+		if _, err := t.stringColumn(`SELECT id FROM organisations WHERE id IN ($1, $2) ORDER BY id FOR SHARE`, was[0], orgID); err != nil {
+			return fmt.Errorf("store: locking the organisations a person moves between: %w", err)
+		}
+	}
+	if _, err := t.exec(`UPDATE users SET org_id = $2, role = $3, name = $4 WHERE id = $1`, userID, orgID, role, name); err != nil {
 		return fmt.Errorf("store: updating user access: %w", err)
 	}
-	// Their drafts go with them to their organisation's partnership's
-	// retention review (retention.go).
-	if err := t.refileDraftsOf(`u.id = $1`, userID); err != nil {
-		return err
+	if moved {
+		if err := t.refileDraftsOf(`u.id = $1`, userID); err != nil {
+			return err
+		}
 	}
 	return t.sealUser(userID)
 }

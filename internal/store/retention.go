@@ -382,18 +382,25 @@ func (t *Tx) UnsentDraft(partnershipID, id string) (DraftDue, error) {
 
 // writersPartnership is the partnership of a person's organisation, a
 // draft's filing (migration 0044); "" for a person not found. On
-// PostgreSQL it share-locks both rows (InsertDraft).
+// PostgreSQL it share-locks the person's row, then their organisation's,
+// each in a statement of its own: a move of either under way commits
+// first and is read here (one statement over both would, once the
+// person's row moved, find their old organisation no longer matches and
+// return nothing).
 func (t *Tx) writersPartnership(userID string) (string, error) {
-	q := `SELECT o.partnership_id FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`
+	lock := ""
 	if t.dialect == Postgres {
-		q += ` FOR SHARE OF u, o`
+		lock = ` FOR SHARE`
 	}
-	var p string
-	err := t.queryRow(q, userID).Scan(&p)
+	var org, p string
+	err := t.queryRow(`SELECT org_id FROM users WHERE id = $1`+lock, userID).Scan(&org)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
+		return "", fmt.Errorf("store: reading a writer's organisation: %w", err)
+	}
+	if err := t.queryRow(`SELECT partnership_id FROM organisations WHERE id = $1`+lock, org).Scan(&p); err != nil {
 		return "", fmt.Errorf("store: reading a writer's partnership: %w", err)
 	}
 	return p, nil
