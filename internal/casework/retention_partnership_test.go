@@ -301,6 +301,52 @@ func TestDraftsAreFiledWhereTheirWriterEndsUpWhenMovesMeet(t *testing.T) {
 	})
 }
 
+// A person sending a concern draft while their identity provider moves
+// them to another organisation (PostgreSQL): the move waits for the send,
+// which locked the draft, and neither fails.
+func TestSendingADraftWhileItsWriterIsMovedFailsNeither(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		w := newHandOverWorld(t, db)
+		d, err := w.svc.NewDraft(w.ctx, w.Colleague)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.svc.SaveDraft(w.ctx, w.Colleague, d.ID, d.Version, casework.DraftAnswers{Concern: storetest.ValidConcern(w.clock.Now())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paused, resume := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		casework.SetBeforeAppend(w.svc, func() { once.Do(func() { close(paused); <-resume }) })
+		sent := make(chan error, 1)
+		go func() {
+			_, err := w.svc.SubmitDraft(w.ctx, w.Colleague, d.ID, v)
+			sent <- err
+		}()
+		<-paused // the draft is locked by its sending
+		moved := make(chan error, 1)
+		go func() {
+			moved <- db.Update(w.ctx, func(tx *store.Tx) error {
+				return tx.SetUserAccess(w.Colleague.User.ID, "org-west", w.Colleague.User.Role, w.Colleague.User.Name)
+			})
+		}()
+		waitForLockWaiters(t, w, 1) // the move waits for the draft
+		close(resume)
+		if err := <-sent; err != nil {
+			t.Errorf("sending the draft: %v", err)
+		}
+		if err := <-moved; err != nil {
+			t.Errorf("moving its writer: %v", err)
+		}
+		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify: %v", err)
+		}
+	})
+}
+
 // partnershipOfOrg is the partnership Waymark takes an organisation to be in.
 func partnershipOfOrg(t *testing.T, w *handOverWorld, org string) string {
 	t.Helper()

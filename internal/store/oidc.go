@@ -55,7 +55,14 @@ func (t *Tx) SetUserAccess(userID, orgID, role, name string) error {
 	// partnership under way commits first and its partnership is read
 	// below, and one that starts after waits for this and then finds the
 	// person where this put them.
-	was, err := t.stringColumn(`SELECT org_id FROM users WHERE id = $1`+t.forUpdate(), userID)
+	// (FOR NO KEY UPDATE, the lock the UPDATE below takes anyway: a row
+	// written elsewhere that refers to the person, a session say, need
+	// not wait for it.)
+	lock := ""
+	if t.dialect == Postgres {
+		lock = ` FOR NO KEY UPDATE`
+	}
+	was, err := t.stringColumn(`SELECT org_id FROM users WHERE id = $1`+lock, userID)
 	if err != nil {
 		return fmt.Errorf("store: reading user access: %w", err)
 	}
