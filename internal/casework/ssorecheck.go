@@ -137,30 +137,38 @@ func (s *Service) finishSSOCheck(ctx context.Context, g store.SSOGrant) error {
 		return errSSOEnded
 	}
 	return s.DB.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.SetRefreshToken(g.Issuer, g.Subject, next, now); err != nil {
-			return err
+		// The person's row is changed before their identity's refresh
+		// token, in the order a sign-in takes them (oidc.go): a sign-in
+		// and a re-check of the same person at once, each holding the row
+		// the other needs next, would deadlock on PostgreSQL.
+		if mapping != nil {
+			if err := s.recheckAccess(tx, g.UserID, mapping, now); err != nil {
+				return err
+			}
 		}
-		if mapping == nil {
-			return nil
-		}
-		// The provider's groups are the truth, as at sign-in: a move or a
-		// change of job shows within minutes.
-		u, err := tx.UserByID(g.UserID)
-		if err != nil {
-			return err
-		}
-		if u.OrgID == mapping.Organisation && u.Role == mapping.Role {
-			return nil
-		}
-		if _, err := tx.OrganisationByID(mapping.Organisation); err != nil {
-			return fmt.Errorf("casework: single sign-on maps to organisation %q: %w", mapping.Organisation, err)
-		}
-		if err := tx.SetUserAccess(u.ID, mapping.Organisation, mapping.Role, u.Name); err != nil {
-			return err
-		}
-		return tx.AppendAudit(audit.Entry{At: now, ActorID: "system", OrgID: mapping.Organisation, Action: ActionSSOAccessChanged,
-			Detail: fmt.Sprintf("for %s: %s in %s to %s in %s (the provider's groups)", u.ID, u.Role, u.OrgID, mapping.Role, mapping.Organisation)})
+		return tx.SetRefreshToken(g.Issuer, g.Subject, next, now)
 	})
+}
+
+// recheckAccess brings a person's organisation and role into line with
+// their provider's groups, as at sign-in: a move or a change of job shows
+// within minutes.
+func (s *Service) recheckAccess(tx *store.Tx, userID string, mapping *OIDCMapping, now time.Time) error {
+	u, err := tx.UserByID(userID)
+	if err != nil {
+		return err
+	}
+	if u.OrgID == mapping.Organisation && u.Role == mapping.Role {
+		return nil
+	}
+	if _, err := tx.OrganisationByID(mapping.Organisation); err != nil {
+		return fmt.Errorf("casework: single sign-on maps to organisation %q: %w", mapping.Organisation, err)
+	}
+	if err := tx.SetUserAccess(u.ID, mapping.Organisation, mapping.Role, u.Name); err != nil {
+		return err
+	}
+	return tx.AppendAudit(audit.Entry{At: now, ActorID: "system", OrgID: mapping.Organisation, Action: ActionSSOAccessChanged,
+		Detail: fmt.Sprintf("for %s: %s in %s to %s in %s (the provider's groups)", u.ID, u.Role, u.OrgID, mapping.Role, mapping.Organisation)})
 }
 
 func isNotFound(err error) bool { return waymark.ErrorCode(err) == waymark.ENOTFOUND }

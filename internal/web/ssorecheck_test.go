@@ -290,3 +290,39 @@ func TestARefreshWithoutAnIDTokenIsNotARecheckMonitoringCallsHealthy(t *testing.
 		}
 	})
 }
+
+// A person whose job changes at the provider has it changed in Waymark at
+// the next re-check, within minutes and without signing in again: their
+// role follows the provider's groups, and the change is audited.
+func TestAChangeOfJobAtTheProviderShowsAtTheNextReCheck(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		e, p := ssoEnv(t, db)
+		cfg, err := casework.ParseOIDCConfig([]byte(`{
+			"issuer": "`+p.Issuer()+`", "clientId": "`+p.ClientID+`",
+			"redirectUrl": "http://waymark.test/sign-in/sso/callback",
+			"label": "Sign in with your council account",
+			"mappings": [{"group": "cs-social-workers", "organisation": "org-cs", "role": "social_worker"},
+				{"group": "cs-managers", "organisation": "org-cs", "role": "manager"}]
+		}`), p.ClientSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.svc.Access.OIDC = cfg
+		b, _ := ssoSignIn(t, e)
+		if got := e.ssoUser().User.Role; got != "social_worker" {
+			t.Fatalf("signed in as %q", got)
+		}
+		p.SetClaims(map[string]any{"sub": "idp-4711", "email": "olu.okafor@council.example", "email_verified": true, "name": "Olu Okafor", "groups": []string{"staff", "cs-managers"}})
+		e.clock.Advance(6 * time.Minute)
+		if rec := b.get("/cases"); rec.Code != http.StatusOK || p.Refreshes != 1 {
+			t.Fatalf("after the re-check interval: %d, provider asked %d times", rec.Code, p.Refreshes)
+		}
+		olu := e.ssoUser()
+		if olu.User.Role != "manager" {
+			t.Errorf("after a change of job at the provider, Waymark has them as %q, want manager", olu.User.Role)
+		}
+		if !e.audited(casework.ActionSSOAccessChanged, "for "+olu.User.ID+": social_worker in org-cs to manager in org-cs") {
+			t.Error("the change is not audited")
+		}
+	})
+}
