@@ -561,26 +561,7 @@ func TestRowsPointedAtAnotherPartnershipBehindWaymarksBackShowItsLeadNothing(t *
 // error. The test's end lets it commit too.
 func holdOrganisationMove(t *testing.T, w *handOverWorld, orgID, partnershipID string) (commit func() error) {
 	t.Helper()
-	moved, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- w.db.Update(w.ctx, func(tx *store.Tx) error {
-			if err := tx.SetOrganisationPartnership(orgID, partnershipID); err != nil {
-				return err
-			}
-			close(moved)
-			<-release
-			return nil
-		})
-	}()
-	var once sync.Once
-	let := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(let)
-	select {
-	case <-moved:
-	case err := <-done:
-		t.Fatalf("the organisation's move: %v", err)
-	}
-	return func() error { let(); return <-done }
+	return held(t, w, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(orgID, partnershipID) })
 }
 
 // waitForLockWaiters waits until n sessions of the database wait on a
