@@ -358,16 +358,14 @@ func (t *Tx) RecordRetentionDecision(d RetentionDecision) error {
 	return nil
 }
 
-// draftOfPartnership, followed by a parameter and ")", holds for a draft d
-// whose writer belongs to an organisation of that partnership.
-const draftOfPartnership = `EXISTS (SELECT 1 FROM users du JOIN organisations dorg ON dorg.id = du.org_id WHERE du.id = d.user_id AND dorg.partnership_id = `
-
 // UnsentDraft returns the owner and last save of an unsent draft written by
-// someone of the partnership, for review; any other is not found.
+// someone of the partnership, for review; any other is not found. It asks
+// what the review's list asks: filed under the partnership (migration
+// 0044), and its writer's sealed rows in it.
 func (t *Tx) UnsentDraft(partnershipID, id string) (DraftDue, error) {
 	d := DraftDue{DraftID: id}
 	err := t.queryRow(`SELECT d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
-		WHERE d.id = $1 AND d.submitted_case_id IS NULL AND `+draftOfPartnership+`$2)`, id, partnershipID).Scan(&d.UserID, &d.UserName, &d.UpdatedAt)
+		WHERE d.id = $1 AND d.submitted_case_id IS NULL AND d.partnership_id = $2`, id, partnershipID).Scan(&d.UserID, &d.UserName, &d.UpdatedAt)
 	d.UpdatedAt = d.UpdatedAt.UTC()
 	if err != nil {
 		return d, notFound(err, "There is no unsent draft with that id")
