@@ -272,7 +272,14 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, dbURL)
+	// On SQLite, one connection for everything (tuneSeedConnection): the
+	// pool and the write connection would otherwise be two, and the
+	// seed's index builds would run on one its tuning never reached.
+	var opts store.OpenOptions
+	if !strings.HasPrefix(dbURL, "postgres://") && !strings.HasPrefix(dbURL, "postgresql://") {
+		opts.MaxConns = 1
+	}
+	db, err := store.Open(ctx, dbURL, opts)
 	if err != nil {
 		return err
 	}

@@ -442,7 +442,7 @@ func TestThePoolSizeIsConfigurableAndBounded(t *testing.T) {
 	}
 	for _, named := range storetest.Stores(t) {
 		t.Run(named.Name, func(t *testing.T) {
-			if got := named.DB.SQL().Stats().MaxOpenConnections; got != map[store.Dialect]int{store.SQLite: 4, store.Postgres: 20}[named.DB.Dialect] {
+			if got := named.DB.PoolStats().MaxOpenConnections; got != map[store.Dialect]int{store.SQLite: 3, store.Postgres: 20}[named.DB.Dialect] {
 				t.Errorf("default pool %d", got)
 			}
 		})
@@ -453,8 +453,11 @@ func TestThePoolSizeIsConfigurableAndBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if got := db.SQL().Stats().MaxOpenConnections; got != 7 {
+	if got := db.PoolStats().MaxOpenConnections; got != 7 {
 		t.Fatalf("pool %d, want 7", got)
+	}
+	if got := db.SQL().Stats().MaxOpenConnections; got != 6 {
+		t.Fatalf("%d connections for reads, want 6 (and one for writes)", got)
 	}
 	if _, err := store.Open(context.Background(), file, store.OpenOptions{MaxConns: 1001}); err == nil {
 		t.Fatal("store.Open took a pool of 1001")

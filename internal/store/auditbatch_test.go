@@ -248,7 +248,8 @@ func TestAFailedBatchFailsEveryReadInItAndWritesNoneOfThem(t *testing.T) {
 
 func TestAReadIsRefusedWhenTheDatabaseCannotTakeItsEntry(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
-		db.SQL().Close() // the pool is gone under the writer
+		db.WriteSQL().Close() // the connection writes run on is gone under the writer
+		db.SQL().Close()      // and the pool (the same one where writes have no connection of their own)
 		err := db.RecordAudit(ctx, readEntry("into a closed pool"))
 		if err == nil {
 			t.Fatal("an entry was reported durable on a closed database")

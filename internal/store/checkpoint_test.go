@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,14 +49,27 @@ func TestACommitCheckpointsOnlyAWALTheBackgroundLetGrowLarge(t *testing.T) {
 	db.checkpointer.close()
 	db.checkpointer = nil
 
-	// Hold several connections at once so the pragma is seen on each.
+	// Hold every connection of the pool, and the write connection, at
+	// once so the pragma is seen on each.
 	ctx := context.Background()
-	conns := make([]interface{ Close() error }, 0, 4)
-	for range 4 {
+	var conns []interface{ Close() error }
+	var held []*sql.Conn
+	for range db.SQL().Stats().MaxOpenConnections {
 		c, err := db.SQL().Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
+		held = append(held, c)
+	}
+	w, err := db.WriteSQL().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held = append(held, w)
+	if len(held) < 2 || db.WriteSQL() == db.SQL() {
+		t.Fatalf("%d connections, the write connection its own: %v", len(held), db.WriteSQL() != db.SQL())
+	}
+	for _, c := range held {
 		var pages int
 		if err := c.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
 			t.Fatal(err)

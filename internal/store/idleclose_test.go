@@ -45,10 +45,16 @@ func TestAQuietSQLiteFilesConnectionsCloseAndReopenAlike(t *testing.T) {
 		if err := db.Ping(ctx); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if open := db.PoolStats().OpenConnections; open != 2 {
+			t.Fatalf("%d connections open after a read and a write, want 2 (one of the pool, the write connection)", open)
+		}
 		time.Sleep(5 * time.Minute)
 		synctest.Wait()
-		if open := db.SQL().Stats().OpenConnections; open != 0 {
-			t.Fatalf("%d connections open after a quiet five minutes, want 0", open)
+		if open := db.PoolStats().OpenConnections; open != 0 {
+			t.Fatalf("%d connections open after a quiet five minutes, want 0 (the write connection too)", open)
 		}
 		var fk, secure int
 		if err := db.SQL().QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {

@@ -50,9 +50,14 @@ func (db *DB) timedStatement(kind string, start time.Time) {
 // begin starts a transaction, counting it as waiting while the pool has
 // no connection free for it (BeginTx blocks until one is).
 func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	return db.beginOn(ctx, db.sql, opts)
+}
+
+// beginOn is begin on pool p (the pool, or the write connection).
+func (db *DB) beginOn(ctx context.Context, p *sql.DB, opts *sql.TxOptions) (*sql.Tx, error) {
 	db.waiting.Add(1)
 	defer db.waiting.Add(-1)
-	return db.sql.BeginTx(ctx, opts)
+	return p.BeginTx(ctx, opts)
 }
 
 // Waiting is how many transactions are waiting for a database connection now.

@@ -41,7 +41,12 @@ var migrations embed.FS
 
 // DB is an open Waymark database.
 type DB struct {
-	sql     *sql.DB
+	sql *sql.DB
+	// wsql is a SQLite file's write connection (Update), one of its own,
+	// so that a write, and with it every read's audit entry
+	// (auditbatch.go), never waits for a connection the reads hold; nil
+	// on PostgreSQL and wherever Update uses sql (writeConns).
+	wsql    *sql.DB
 	Dialect Dialect
 	keys    keyState // master keys for encryption at rest (crypt.go)
 
@@ -58,12 +63,15 @@ type DB struct {
 	checkpointer *walCheckpointer                               // SQLite file: the WAL checkpoint run beside the writers (checkpoint.go)
 	scrubPause   func(context.Context) error                    // Scrub: the wait before its checkpoint tries again (nil: scrubRetryPause; tests)
 	observer     atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
+	closing      sync.Once                                      // Close
+	closeErr     error                                          // what Close returned
 }
 
 // OpenOptions tunes an opened database.
 type OpenOptions struct {
 	// MaxConns is the most connections the pool opens: 0 means 20 for
-	// PostgreSQL and 4 for SQLite. Across replicas, replicas × MaxConns plus
+	// PostgreSQL and 3 for SQLite. A SQLite file of two or more gives one
+	// of them to writes alone (writeConns). Across replicas, replicas × MaxConns plus
 	// headroom for maintenance must stay under PostgreSQL's max_connections
 	// (docs/operations.md "Connection pool").
 	MaxConns int
@@ -165,7 +173,15 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
 		sqliteDSN = dsn
-		n := conns(4)
+		n := conns(sqliteDefaultConns)
+		var w *sql.DB
+		if sqliteFile != "" && n >= 2 {
+			w = sql.OpenDB(cachingConnector{dsn: dsn})
+			w.SetMaxOpenConns(1)
+			w.SetMaxIdleConns(1)
+			w.SetConnMaxIdleTime(sqliteIdleClose)
+			n--
+		}
 		s.SetMaxOpenConns(n)
 		// Every connection is kept when it falls idle (database/sql keeps
 		// two unless told): one closed and opened again at the next busy
@@ -180,15 +196,15 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		if sqliteFile != "" {
 			s.SetConnMaxIdleTime(sqliteIdleClose)
 		}
-		db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
+		db = &DB{sql: s, wsql: w, Dialect: SQLite, writer: &writerQueue{}}
 	}
 	if err := db.ping(ctx); err != nil {
-		db.sql.Close()
+		db.closePools()
 		return nil, fmt.Errorf("store: connecting to %s database: %w", db.Dialect, err)
 	}
 	if sqliteFile != "" {
 		if err := ownerOnly(sqliteFiles(sqliteFile)...); err != nil {
-			db.sql.Close()
+			db.closePools()
 			return nil, err
 		}
 		db.checkpointer = startCheckpointer(sqliteDSN)
@@ -227,9 +243,70 @@ func uriPath(file string) string {
 // Close closes the database, after writing the audit entries already
 // handed to the audit writer (auditbatch.go).
 func (db *DB) Close() error {
-	db.closeAudits()
-	db.checkpointer.close()
-	return db.sql.Close()
+	// Once, and every caller waits for it: a second Close of a sql.DB
+	// returns while the first is still closing its connections, so two
+	// callers closing the two pools at once could each close a connection
+	// while the other's was still open, and SQLite removes the WAL only
+	// when the last connection closes.
+	db.closing.Do(func() {
+		db.closeAudits()
+		db.checkpointer.close()
+		db.closeErr = db.closePools()
+	})
+	return db.closeErr
+}
+
+// closePools closes the write connection, then the pool.
+func (db *DB) closePools() error {
+	var err error
+	if db.wsql != nil {
+		err = db.wsql.Close()
+	}
+	return errors.Join(err, db.sql.Close())
+}
+
+// sqliteDefaultConns is a SQLite file's connections when none are named:
+// one for writes (writeConns) and two for reads.
+//
+// Few, because SQLite's work is the processor's: every read of case data
+// commits an audit entry, and each commit empties the page cache of every
+// other connection when it next reads, so a read on a connection of its own
+// adds little but a share of the processor taken from the write that every
+// request waits for (its audit entry's). At a million cases, 200 people,
+// four connections shared by reads and writes gave p99s of 86–237 ms a
+// page and two gave 53–129 ms (docs/performance.md, "Fewer SQLite
+// connections").
+const sqliteDefaultConns = 3
+
+// writeConns is where Update begins: the write connection, or the pool
+// where there is none (PostgreSQL, a database in memory, a pool of one).
+func (db *DB) writeConns() *sql.DB {
+	if db.wsql != nil {
+		return db.wsql
+	}
+	return db.sql
+}
+
+// WriteSQL exposes the handle writes run on (writeConns), for tools that
+// tune it, as the seed does its bulk load's connection.
+func (db *DB) WriteSQL() *sql.DB { return db.writeConns() }
+
+// PoolStats is the pool's figures with the write connection's added.
+func (db *DB) PoolStats() sql.DBStats {
+	st := db.sql.Stats()
+	if db.wsql != nil {
+		w := db.wsql.Stats()
+		st.MaxOpenConnections += w.MaxOpenConnections
+		st.OpenConnections += w.OpenConnections
+		st.InUse += w.InUse
+		st.Idle += w.Idle
+		st.WaitCount += w.WaitCount
+		st.WaitDuration += w.WaitDuration
+		st.MaxIdleClosed += w.MaxIdleClosed
+		st.MaxIdleTimeClosed += w.MaxIdleTimeClosed
+		st.MaxLifetimeClosed += w.MaxLifetimeClosed
+	}
+	return st
 }
 
 // Ping checks the database answers (used by /readyz).
@@ -395,7 +472,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
 	defer release()
-	tx, err := db.begin(ctx, nil)
+	tx, err := db.beginOn(ctx, db.writeConns(), nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
