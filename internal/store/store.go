@@ -273,9 +273,10 @@ func (db *DB) closePools() error {
 // other connection when it next reads, so a read on a connection of its own
 // adds little but a share of the processor taken from the write that every
 // request waits for (its audit entry's). At a million cases, 200 people,
-// four connections shared by reads and writes gave p99s of 86–237 ms a
-// page and two gave 53–129 ms (docs/performance.md, "Fewer SQLite
-// connections").
+// four connections shared by reads and writes gave p99s of 74–237 ms a
+// page and two gave 51–129 ms; one for writes and two for reads, medians of
+// 59–100 ms against 81–177 ms for the four (docs/performance.md, "Fewer
+// SQLite connections").
 const sqliteDefaultConns = 3
 
 // writeConns is where Update begins: the write connection, or the pool
