@@ -273,8 +273,8 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	// On SQLite, one connection for everything (tuneSeedConnection): the
-	// pool and the write connection would otherwise be two, and the
-	// seed's index builds would run on one its tuning never reached.
+	// tuning is set through SQL(), and with a write connection of its own
+	// the seed's writes (Update) would run on a connection it never reached.
 	var opts store.OpenOptions
 	if !strings.HasPrefix(dbURL, "postgres://") && !strings.HasPrefix(dbURL, "postgresql://") {
 		opts.MaxConns = 1

@@ -442,7 +442,7 @@ func TestThePoolSizeIsConfigurableAndBounded(t *testing.T) {
 	}
 	for _, named := range storetest.Stores(t) {
 		t.Run(named.Name, func(t *testing.T) {
-			if got := named.DB.PoolStats().MaxOpenConnections; got != map[store.Dialect]int{store.SQLite: 3, store.Postgres: 20}[named.DB.Dialect] {
+			if got, _ := named.DB.Connections(); got != map[store.Dialect]int{store.SQLite: 3, store.Postgres: 20}[named.DB.Dialect] {
 				t.Errorf("default pool %d", got)
 			}
 		})
@@ -453,7 +453,7 @@ func TestThePoolSizeIsConfigurableAndBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if got := db.PoolStats().MaxOpenConnections; got != 7 {
+	if got, _ := db.Connections(); got != 7 {
 		t.Fatalf("pool %d, want 7", got)
 	}
 	if got := db.SQL().Stats().MaxOpenConnections; got != 6 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +182,84 @@ func TestOnlyAWritableSQLiteFileHasABackgroundCheckpoint(t *testing.T) {
 	}
 	if r, err := ro.checkpointWAL(context.Background()); err != nil || r != (checkpointResult{}) {
 		t.Fatalf("read-only checkpoint: %+v, %v", r, err)
+	}
+}
+
+// §9: an erasure's scrub waits for every reader of an older snapshot
+// before it truncates the WAL, up to the busy timeout of 10 s. It waits on
+// the background checkpoint's own connection, so a short page read meanwhile
+// still finds a connection of the reads' pool, of which there are two by
+// default, while a long read holds the other.
+func TestAnErasuresScrubDoesNotHoldAReadConnection(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "waymark.db")
+	ctx := context.Background()
+	db, err := Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fillWAL(t, db, 20)
+	readers := db.sql.Stats().MaxOpenConnections
+	if readers != 2 {
+		t.Fatalf("the reads' pool has %d connections, want the default of 2", readers)
+	}
+
+	// A long read holds a snapshot; a write after it gives the WAL frames
+	// that reader keeps the scrub from copying back.
+	holding, release, longDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		longDone <- db.View(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.queryRow(`SELECT COUNT(*) FROM filler`).Scan(&n); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	released := false
+	defer func() {
+		if !released {
+			close(release)
+			<-longDone
+		}
+	}()
+	fillWAL(t, db, 1)
+
+	scrubbed := make(chan error, 1)
+	go func() { scrubbed <- db.Scrub(ctx) }()
+	// The scrub is waiting once its checkpoint has a connection: the
+	// checkpoint's own, or (were it to use the pool) the reads' other one.
+	deadline := time.Now().Add(5 * time.Second)
+	for db.checkpointer.conn.Stats().InUse == 0 && db.sql.Stats().InUse < readers {
+		if time.Now().After(deadline) {
+			t.Fatal("the scrub never began its checkpoint")
+		}
+		runtime.Gosched()
+	}
+	select {
+	case err := <-scrubbed:
+		t.Fatalf("the scrub finished while a reader held an older snapshot (%v): the test proves nothing", err)
+	default:
+	}
+
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := db.View(short, func(tx *Tx) error {
+		var n int
+		return tx.queryRow(`SELECT COUNT(*) FROM filler`).Scan(&n)
+	}); err != nil {
+		t.Fatalf("a short read while the scrub waited behind a long one: %v", err)
+	}
+
+	close(release)
+	released = true
+	if err := <-longDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-scrubbed; err != nil {
+		t.Fatalf("the scrub, once the long read ended: %v", err)
 	}
 }

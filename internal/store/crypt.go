@@ -900,13 +900,21 @@ func scrubRetryPause(ctx context.Context) error {
 
 // scrubOnce runs one TRUNCATE checkpoint, never beside the background one,
 // and reports whether a reader or another checkpoint kept it from finishing.
+//
+// It runs on the background checkpoint's own connection, never one of the
+// reads' pool: a TRUNCATE checkpoint waits (busy_timeout) for every reader
+// of an older snapshot, and a pool connection held by that wait is one
+// fewer for every page, of only two by default
+// (TestAnErasuresScrubDoesNotHoldAReadConnection).
 func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
+	conn := db.sql
 	if c := db.checkpointer; c != nil {
 		c.running.Lock()
 		defer c.running.Unlock()
+		conn = c.conn
 	}
 	var b, logFrames, checkpointed int
-	if err := db.sql.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
 		return false, err
 	}
 	return b != 0, nil

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"strconv"
 	"time"
 )
@@ -64,3 +65,7 @@ func (t *Tx) SealOrgAsBeforePartnerships(id string) error {
 // SealOrgForTest seals an organisation row written by a test's own SQL, as
 // Waymark seals the rows it writes.
 func (t *Tx) SealOrgForTest(id string) error { return t.sealOrg(id) }
+
+// WriteSQL is the handle writes run on (writeConns). Only for tests: a
+// connection held from it blocks every write and every read's audit entry.
+func (db *DB) WriteSQL() *sql.DB { return db.writeConns() }

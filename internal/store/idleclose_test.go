@@ -48,12 +48,12 @@ func TestAQuietSQLiteFilesConnectionsCloseAndReopenAlike(t *testing.T) {
 		if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if open := db.PoolStats().OpenConnections; open != 2 {
+		if _, open := db.Connections(); open != 2 {
 			t.Fatalf("%d connections open after a read and a write, want 2 (one of the pool, the write connection)", open)
 		}
 		time.Sleep(5 * time.Minute)
 		synctest.Wait()
-		if open := db.PoolStats().OpenConnections; open != 0 {
+		if _, open := db.Connections(); open != 0 {
 			t.Fatalf("%d connections open after a quiet five minutes, want 0 (the write connection too)", open)
 		}
 		var fk, secure int

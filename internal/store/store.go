@@ -70,8 +70,9 @@ type DB struct {
 // OpenOptions tunes an opened database.
 type OpenOptions struct {
 	// MaxConns is the most connections the pool opens: 0 means 20 for
-	// PostgreSQL and 3 for SQLite. A SQLite file of two or more gives one
-	// of them to writes alone (writeConns). Across replicas, replicas × MaxConns plus
+	// PostgreSQL, 3 for SQLite, and 4 for a SQLite file opened ReadOnly
+	// (the checking commands, which only read). A writable SQLite file of
+	// two or more gives one of them to writes alone (writeConns). Across replicas, replicas × MaxConns plus
 	// headroom for maintenance must stay under PostgreSQL's max_connections
 	// (docs/operations.md "Connection pool").
 	MaxConns int
@@ -137,7 +138,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			if err != nil {
 				return nil, err
 			}
-			n := conns(4)
+			n := conns(sqliteReadOnlyConns)
 			s.SetMaxOpenConns(n)
 			// Kept when idle: with no process using the -shm, each new
 			// connection reads the WAL into memory of its own again.
@@ -279,6 +280,11 @@ func (db *DB) closePools() error {
 // SQLite connections").
 const sqliteDefaultConns = 3
 
+// sqliteReadOnlyConns is the connections of a SQLite file opened ReadOnly
+// when none are named: a checking command writes nothing, so no audit
+// entry's commit empties the caches, and `verify` reads with both cores.
+const sqliteReadOnlyConns = 4
+
 // writeConns is where Update begins: the write connection, or the pool
 // where there is none (PostgreSQL, a database in memory, a pool of one).
 func (db *DB) writeConns() *sql.DB {
@@ -288,26 +294,34 @@ func (db *DB) writeConns() *sql.DB {
 	return db.sql
 }
 
-// WriteSQL exposes the handle writes run on (writeConns), for tools that
-// tune it, as the seed does its bulk load's connection.
-func (db *DB) WriteSQL() *sql.DB { return db.writeConns() }
+// Pool is one connection pool's figures, named for what it serves.
+type Pool struct {
+	// Name is "shared" for a pool that serves reads and writes alike
+	// (PostgreSQL, a SQLite database in memory or of one connection),
+	// or, for a SQLite file whose writes have a connection of their own
+	// (writeConns), "read" for the reads' pool and "write" for that one.
+	Name string
+	sql.DBStats
+}
 
-// PoolStats is the pool's figures with the write connection's added.
-func (db *DB) PoolStats() sql.DBStats {
-	st := db.sql.Stats()
-	if db.wsql != nil {
-		w := db.wsql.Stats()
-		st.MaxOpenConnections += w.MaxOpenConnections
-		st.OpenConnections += w.OpenConnections
-		st.InUse += w.InUse
-		st.Idle += w.Idle
-		st.WaitCount += w.WaitCount
-		st.WaitDuration += w.WaitDuration
-		st.MaxIdleClosed += w.MaxIdleClosed
-		st.MaxIdleTimeClosed += w.MaxIdleTimeClosed
-		st.MaxLifetimeClosed += w.MaxLifetimeClosed
+// Pools is the figures of each of the store's pools. They are reported
+// apart, not summed: a write connection always in use while the service
+// writes would hide a reads' pool that is full.
+func (db *DB) Pools() []Pool {
+	if db.wsql == nil {
+		return []Pool{{"shared", db.sql.Stats()}}
 	}
-	return st
+	return []Pool{{"read", db.sql.Stats()}, {"write", db.wsql.Stats()}}
+}
+
+// Connections is the most connections the store's pools may open together
+// (the background checkpoint's own not counted).
+func (db *DB) Connections() (max, open int) {
+	for _, p := range db.Pools() {
+		max += p.MaxOpenConnections
+		open += p.OpenConnections
+	}
+	return max, open
 }
 
 // Ping checks the database answers (used by /readyz).

@@ -147,13 +147,16 @@ func (l slogPrintln) Println(v ...any) {
 type poolCollector struct{ db *store.DB }
 
 var (
-	poolInUse = prometheus.NewDesc("waymark_db_pool_in_use", "Database connections in use now.", nil, nil)
-	poolIdle  = prometheus.NewDesc("waymark_db_pool_idle", "Idle database connections now.", nil, nil)
-	poolOpen  = prometheus.NewDesc("waymark_db_pool_open", "Open database connections now, in use or idle.", nil, nil)
-	poolMax   = prometheus.NewDesc("waymark_db_pool_max_open", "The most database connections the pool may open (0: no limit).", nil, nil)
+	// The pool label: "shared", or on a SQLite file "read" and "write"
+	// (store.Pool).
+	poolLabel = []string{"pool"}
+	poolInUse = prometheus.NewDesc("waymark_db_pool_in_use", "Database connections in use now.", poolLabel, nil)
+	poolIdle  = prometheus.NewDesc("waymark_db_pool_idle", "Idle database connections now.", poolLabel, nil)
+	poolOpen  = prometheus.NewDesc("waymark_db_pool_open", "Open database connections now, in use or idle.", poolLabel, nil)
+	poolMax   = prometheus.NewDesc("waymark_db_pool_max_open", "The most database connections the pool may open (0: no limit).", poolLabel, nil)
 	poolWaitN = prometheus.NewDesc("waymark_db_pool_waiting", "Transactions waiting for a free database connection now.", nil, nil)
-	poolWaits = prometheus.NewDesc("waymark_db_pool_waits_total", "Times a transaction waited for a free database connection.", nil, nil)
-	poolWait  = prometheus.NewDesc("waymark_db_pool_wait_seconds_total", "Time spent waiting for a free database connection.", nil, nil)
+	poolWaits = prometheus.NewDesc("waymark_db_pool_waits_total", "Times a transaction waited for a free database connection.", poolLabel, nil)
+	poolWait  = prometheus.NewDesc("waymark_db_pool_wait_seconds_total", "Time spent waiting for a free database connection.", poolLabel, nil)
 )
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -163,14 +166,15 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.db.PoolStats()
-	ch <- prometheus.MustNewConstMetric(poolInUse, prometheus.GaugeValue, float64(st.InUse))
-	ch <- prometheus.MustNewConstMetric(poolIdle, prometheus.GaugeValue, float64(st.Idle))
-	ch <- prometheus.MustNewConstMetric(poolOpen, prometheus.GaugeValue, float64(st.OpenConnections))
-	ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(st.MaxOpenConnections))
+	for _, p := range c.db.Pools() {
+		ch <- prometheus.MustNewConstMetric(poolInUse, prometheus.GaugeValue, float64(p.InUse), p.Name)
+		ch <- prometheus.MustNewConstMetric(poolIdle, prometheus.GaugeValue, float64(p.Idle), p.Name)
+		ch <- prometheus.MustNewConstMetric(poolOpen, prometheus.GaugeValue, float64(p.OpenConnections), p.Name)
+		ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(p.MaxOpenConnections), p.Name)
+		ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(p.WaitCount), p.Name)
+		ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, p.WaitDuration.Seconds(), p.Name)
+	}
 	ch <- prometheus.MustNewConstMetric(poolWaitN, prometheus.GaugeValue, float64(c.db.Waiting()))
-	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(st.WaitCount))
-	ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, st.WaitDuration.Seconds())
 }
 
 // stateCollector reports what the database holds that an on-call engineer
