@@ -141,6 +141,23 @@ func draftWithinLimits(a DraftAnswers) error {
 
 // SubmitDraft validates the whole concern and raises it: the draft becomes a case.
 func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expectedVersion int) (string, error) {
+	// As RaiseConcern: the child is compared with earlier records in a
+	// snapshot first. A draft changed in between is compared again in the
+	// write, whose person no longer matches the one compared.
+	var pre *earlierWork
+	var draft DraftAnswers
+	if s.DB.View(ctx, func(tx *store.Tx) error {
+		d, err := tx.DraftFor(id, v.User.ID)
+		if err != nil || d.SubmittedCaseID != "" {
+			return errNothingToCompare
+		}
+		return json.Unmarshal(d.Data, &draft)
+	}) == nil {
+		pre = s.precompareEarlier(ctx, v, draft.Concern)
+	}
+	if s.afterPrecompare != nil {
+		s.afterPrecompare()
+	}
 	var caseID string
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		d, err := tx.DraftFor(id, v.User.ID)
@@ -158,7 +175,7 @@ func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expected
 		if err := json.Unmarshal(d.Data, &a); err != nil {
 			return fmt.Errorf("casework: decoding draft %s: %w", id, err)
 		}
-		caseID, err = s.raise(tx, v, a.Concern)
+		caseID, err = s.raise(tx, v, a.Concern, pre)
 		if err != nil {
 			return err
 		}
@@ -169,16 +186,22 @@ func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expected
 
 // RaiseConcern raises a complete concern in one step (the API's way).
 func (s *Service) RaiseConcern(ctx context.Context, v Viewer, c pathway.Concern) (string, error) {
+	// The child is compared with earlier records in a snapshot first, so
+	// that the write does only what changed since (earlier_hints.go).
+	pre := s.precompareEarlier(ctx, v, c)
+	if s.afterPrecompare != nil {
+		s.afterPrecompare()
+	}
 	var caseID string
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
-		caseID, err = s.raise(tx, v, c)
+		caseID, err = s.raise(tx, v, c, pre)
 		return err
 	})
 	return caseID, err
 }
 
-func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, error) {
+func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern, pre *earlierWork) (string, error) {
 	if !v.CanRaiseConcern() {
 		return "", waymark.Errorf(waymark.EFORBIDDEN, "Your role cannot raise concerns. Ask a colleague who works with the child to raise it.")
 	}
@@ -197,7 +220,7 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if err := s.commit(tx, v, pathway.Case{}, events, audit.ActionConcernRaised); err != nil {
+	if err := s.commitCompared(tx, v, pathway.Case{}, events, audit.ActionConcernRaised, pre); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -206,6 +229,12 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern) (string, erro
 // commit appends events with the version check, updates read models and
 // audits the write — all in the caller's transaction.
 func (s *Service) commit(tx *store.Tx, v Viewer, before pathway.Case, events []pathway.Event, action string) error {
+	return s.commitCompared(tx, v, before, events, action, nil)
+}
+
+// commitCompared is commit with the comparisons of the child made before
+// the write began, if any (precompareEarlier).
+func (s *Service) commitCompared(tx *store.Tx, v Viewer, before pathway.Case, events []pathway.Event, action string, pre *earlierWork) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -225,7 +254,7 @@ func (s *Service) commit(tx *store.Tx, v Viewer, before pathway.Case, events []p
 	if err := tx.SaveProjection(after, events[len(events)-1].At); err != nil {
 		return err
 	}
-	if err := s.refreshEarlierHint(tx, v, before, after); err != nil { // earlier_hints.go
+	if err := s.refreshEarlierHint(tx, v, before, after, pre); err != nil { // earlier_hints.go
 		return err
 	}
 	if err := indexPanelCase(tx, before, after); err != nil { // panel.go

@@ -3,6 +3,7 @@ package casework_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"waymark/internal/casework"
@@ -167,6 +168,128 @@ func TestErasedRecordsDoNotCrowdALiveOneOutOfAHint(t *testing.T) {
 		l, err := p.svc.CaseLinksOverview(p.ctx, p.CSWorker, older)
 		if err != nil || l.Summary.Found != 1 {
 			t.Errorf("the older case's overview: %+v, %v; want the later referral %s as one possible earlier record", l.Summary, err, later)
+		}
+	})
+}
+
+// hintOf reads a case's stored earlier-records hint.
+func hintOf(t *testing.T, p *partnership, caseID string) store.EarlierHint {
+	t.Helper()
+	var h store.EarlierHint
+	if err := p.db.View(p.ctx, func(tx *store.Tx) error {
+		var err error
+		h, err = tx.EarlierHint(caseID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func hintHolds(h store.EarlierHint, caseID string) bool {
+	for _, f := range h.Found {
+		if f.CaseID == caseID {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAChildRaisedWhileAnotherRaiseComparedIsStillFound: a raise compares
+// its child with earlier records in a snapshot before it writes (so the
+// write lock every page waits on is held for less), and the write then
+// looks again under the child's keys. The same child raised by someone
+// else in between, as when two practitioners refer a child on the same
+// morning, is still found by both cases' hints, and the raise audits every
+// comparison it kept, each on the case compared (§4.8, §6.5).
+func TestAChildRaisedWhileAnotherRaiseComparedIsStillFound(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		var between string
+		casework.SetAfterPrecompare(p.svc, func() { between = p.raise(bornOnAmirasBirthday) })
+		from := p.auditHead()
+		again := p.raise(raisedAgainUnderAlias)
+		if between == "" {
+			t.Fatal("nothing was raised between the snapshot and the write")
+		}
+		h := hintOf(t, p, again)
+		if !hintHolds(h, first) || !hintHolds(h, between) {
+			t.Fatalf("the hint of the case raised last holds %+v, want the first case %s and the one raised in between %s", h.Found, first, between)
+		}
+		if !hintHolds(hintOf(t, p, between), again) {
+			t.Errorf("the case raised in between does not hold the case raised after it in its hint")
+		}
+		compared := map[string]bool{}
+		for _, e := range p.auditSince(from) {
+			if strings.Contains(e.Detail, "compared for matching with case "+again) {
+				compared[e.CaseID] = true
+			}
+		}
+		if !compared[first] || !compared[between] {
+			t.Errorf("the raise audited comparisons on %v, want both %s and %s", compared, first, between)
+		}
+	})
+}
+
+// TestAnEarlierRecordChangedSinceTheSnapshotIsComparedAsItIsNow: a case
+// whose child's details are corrected between a raise's snapshot and its
+// write is compared as it is now, not as the snapshot saw it: a child
+// corrected into someone else born the same day (filed under a key the
+// raise still shares) is not held as a possible earlier record.
+func TestAnEarlierRecordChangedSinceTheSnapshotIsComparedAsItIsNow(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		p.contact(first)
+		casework.SetAfterPrecompare(p.svc, func() {
+			if err := p.svc.Act(p.ctx, p.CSWorker, first, p.version(first), pathway.CorrectChildDetails{
+				GivenNames: "Tomasz", FamilyName: "Nowak", DateOfBirth: amiraBorn, Reason: "Misidentified at the school gate",
+			}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		again := p.raise(raisedAgainUnderAlias)
+		if h := hintOf(t, p, again); hintHolds(h, first) {
+			t.Fatalf("the hint holds %+v: the earlier case was compared as the snapshot saw it, not as it is now", h.Found)
+		}
+		// Compared as it was, it would have been held: the test means something.
+		control := p.raise(raisedAgainUnderAlias)
+		if h := hintOf(t, p, control); !hintHolds(h, again) {
+			t.Fatalf("a raise with nothing changed in between holds %+v, want the case %s", h.Found, again)
+		}
+	})
+}
+
+// TestARaiseOpensInItsWriteNoRecordItsSnapshotCompared: what the snapshot
+// compared, unchanged since, is not opened and compared again while the
+// write holds the lock every page waits on; the write reads only each
+// candidate's digest.
+func TestARaiseOpensInItsWriteNoRecordItsSnapshotCompared(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		var opened, digests int
+		var mu sync.Mutex
+		casework.SetAfterPrecompare(p.svc, func() {
+			db.ObserveStatements(func(q string, _ int64) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case strings.Contains(q, "SELECT r.record,"):
+					opened++
+				case strings.Contains(q, "SELECT case_id, digest FROM person_match_records"):
+					digests++
+				}
+			})
+		})
+		again := p.raise(raisedAgainUnderAlias)
+		db.ObserveStatements(nil)
+		if !hintHolds(hintOf(t, p, again), first) {
+			t.Fatalf("the hint does not hold the earlier case %s", first)
+		}
+		if opened != 0 || digests != 1 {
+			t.Errorf("the write opened %d match records and read %d digests, want none opened and the one candidate's digest", opened, digests)
 		}
 	})
 }

@@ -141,8 +141,21 @@ const HotMatchKey = 2000
 // HotMatchKey+1 rows: a key filing more cases is left out, and skipped
 // says how many were.
 func (t *Tx) MatchCandidates(keyHashes []string, exclude string, limit int) (out []MatchCandidate, skipped int, err error) {
+	out, hot, err := t.MatchCandidatesKnowingHot(keyHashes, nil, exclude, limit)
+	return out, len(hot), err
+}
+
+// MatchCandidatesKnowingHot is MatchCandidates that takes the keys of known
+// as hot (found filing more than HotMatchKey cases by an earlier walk) as
+// hot without walking them again, and returns every key it left out as
+// hot. A raise walks its child's keys in a snapshot before it takes the
+// write lock (casework: precompareEarlier), and inside the lock walks
+// only the rest: a hot key is 2,001 rows of the index, and at a million
+// cases a child has one or two.
+func (t *Tx) MatchCandidatesKnowingHot(keyHashes []string, known map[string]bool, exclude string, limit int) (out []MatchCandidate, hot map[string]bool, err error) {
+	hot = map[string]bool{}
 	if limit <= 0 || len(keyHashes) == 0 {
-		return nil, 0, nil
+		return nil, hot, nil
 	}
 	byID := map[string]*MatchCandidate{}
 	seen := map[string]bool{}
@@ -151,12 +164,16 @@ func (t *Tx) MatchCandidates(keyHashes []string, exclude string, limit int) (out
 			continue
 		}
 		seen[h] = true
+		if known[h] {
+			hot[h] = true
+			continue
+		}
 		ids, err := t.stringColumn(`SELECT case_id FROM person_match_keys WHERE key_hash = $1 LIMIT $2`, h, HotMatchKey+1)
 		if err != nil {
-			return nil, 0, fmt.Errorf("store: finding match candidates: %w", err)
+			return nil, nil, fmt.Errorf("store: finding match candidates: %w", err)
 		}
 		if len(ids) > HotMatchKey {
-			skipped++
+			hot[h] = true
 			continue
 		}
 		w := 1 + math.Log2(float64(HotMatchKey+1)/float64(max(len(ids), 1)))
@@ -189,7 +206,7 @@ func (t *Tx) MatchCandidates(keyHashes []string, exclude string, limit int) (out
 	if len(out) > limit {
 		out = out[:limit]
 	}
-	return out, skipped, nil
+	return out, hot, nil
 }
 
 // FileUnfiledMatchKeys files the cases recorded before migration 0034:
@@ -398,6 +415,36 @@ type MatchRecord struct {
 	CaseID, Reference, ChildrensServicesOrg string
 	Person                                  match.Person
 	Roles                                   []string
+	// Digest is the stored digest of the record (saveMatchRecord): the
+	// same as long as what the engine compares of the child is.
+	Digest string
+}
+
+// MatchRecordDigests is the stored digest of each case's match record, for
+// the cases that still have one, without opening any: a comparison made
+// earlier with a record of the same digest compared the same child. One
+// probe of the primary key a case: an erasure deletes the record in the
+// transaction that destroys the case's key (EraseCase), so a case erased
+// since has none.
+func (t *Tx) MatchRecordDigests(caseIDs []string) (map[string]string, error) {
+	out := make(map[string]string, len(caseIDs))
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	args, in := t.idList(nil, caseIDs)
+	rows, err := t.query(`SELECT case_id, digest FROM person_match_records WHERE case_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: reading match records' digests: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, digest string
+		if err := rows.Scan(&id, &digest); err != nil {
+			return nil, err
+		}
+		out[id] = digest
+	}
+	return out, rows.Err()
 }
 
 // MatchRecords opens the match records of the cases, for the viewer (user
@@ -413,9 +460,9 @@ func (t *Tx) MatchRecords(caseIDs []string, userID, orgID string) (map[string]Ma
 		var reference sql.NullString
 		var destroyed bool
 		r := MatchRecord{CaseID: id}
-		err := t.queryRow(`SELECT r.record, c.reference, c.cs_org_id, `+caseKeyColumns+`
+		err := t.queryRow(`SELECT r.record, r.digest, c.reference, c.cs_org_id, `+caseKeyColumns+`
 			FROM person_match_records r JOIN cases c ON c.id = r.case_id`+caseKeyJoin+` WHERE r.case_id = $1`, id).
-			Scan(&stored, &reference, &r.ChildrensServicesOrg, &master, &wrapped, &destroyed)
+			Scan(&stored, &r.Digest, &reference, &r.ChildrensServicesOrg, &master, &wrapped, &destroyed)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
