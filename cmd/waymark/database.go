@@ -28,7 +28,7 @@ type databaseConfig struct {
 
 func (c *config) databaseFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.db.passwordFile, "database-password-file", "", "file holding the PostgreSQL password (mode 0600), merged into the database URL so it is never on a command line; or set WAYMARK_DATABASE_PASSWORD (WAYMARK_DATABASE_PASSWORD_FILE)")
-	fs.IntVar(&c.db.maxConns, "db-max-conns", 0, "most database connections this process opens, 1 to 1000; 0 means 20 for PostgreSQL, 3 for SQLite (one of them for writes; 4 for the read-only checks) (WAYMARK_DB_MAX_CONNS)")
+	fs.IntVar(&c.db.maxConns, "db-max-conns", 0, "most database connections this process opens, 1 to 1000; 0 means 20 for PostgreSQL, 3 for SQLite (one of them for writes; 4 for a check that opens the file read-only) (WAYMARK_DB_MAX_CONNS)")
 }
 
 // libpqKey matches a libpq keyword/value connection string.

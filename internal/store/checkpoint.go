@@ -67,8 +67,10 @@ type walCheckpointer struct {
 
 	// running is held while a checkpoint of this process runs (the
 	// background one, or an erasure's scrub): SQLite lets one checkpoint
-	// at a time hold the WAL and refuses a second at once.
+	// at a time hold the WAL and refuses a second at once. closed, under
+	// running, says conn is closed: a scrub then runs on the pool.
 	running sync.Mutex
+	closed  bool
 
 	mu   sync.Mutex
 	last checkpointResult // the last checkpoint's result, for tests and metrics
@@ -164,7 +166,10 @@ func (c *walCheckpointer) close() {
 	c.once.Do(func() {
 		close(c.stop)
 		<-c.done
+		c.running.Lock() // a scrub running on conn finishes first
+		c.closed = true
 		c.conn.Close()
+		c.running.Unlock()
 	})
 }
 

@@ -862,9 +862,9 @@ func (db *DB) Scrub(ctx context.Context) error {
 	if pause == nil {
 		pause = scrubRetryPause
 	}
-	// Each try already waits up to the busy timeout for readers, so the
-	// tries stop once that long has passed: an erasure still answers within
-	// about twice the busy timeout while a long read holds the WAL.
+	// Each try waits up to scrubTry for readers; the tries stop once the
+	// busy timeout has passed, so an erasure still answers within about
+	// that long while a long read holds the WAL.
 	giveUp := time.Now().Add(scrubPatience)
 	for {
 		busy, err := db.scrubOnce(ctx)
@@ -883,12 +883,14 @@ func (db *DB) Scrub(ctx context.Context) error {
 	}
 }
 
-// scrubPatience and scrubRetryPause: the scrub waits up to the
-// busy_timeout for another checkpoint to finish, trying every 50 ms.
-const scrubPatience = 10 * time.Second
+// scrubPatience and scrubRetryPause: the scrub tries for as long as a
+// write would wait for the lock (the busy timeout), pausing 200 ms between
+// tries, so that while a long reader keeps it from finishing, writes go
+// ahead at least two thirds of the time.
+const scrubPatience = sqliteBusyTimeoutMS * time.Millisecond
 
 func scrubRetryPause(ctx context.Context) error {
-	t := time.NewTimer(50 * time.Millisecond)
+	t := time.NewTimer(200 * time.Millisecond)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -902,19 +904,59 @@ func scrubRetryPause(ctx context.Context) error {
 // and reports whether a reader or another checkpoint kept it from finishing.
 //
 // It runs on the background checkpoint's own connection, never one of the
-// reads' pool: a TRUNCATE checkpoint waits (busy_timeout) for every reader
-// of an older snapshot, and a pool connection held by that wait is one
-// fewer for every page, of only two by default
-// (TestAnErasuresScrubDoesNotHoldAReadConnection).
+// reads' pool, and waits only briefly: a TRUNCATE checkpoint takes the write
+// lock and, left to the busy timeout, would hold it for up to 10 s while a
+// reader of an older snapshot finished, and every write, with every page's
+// audit entry, would wait behind it. So it first copies what it can without
+// the lock (PASSIVE), then tries TRUNCATE waiting at most scrubTry for
+// readers: long enough for the short reads of pages to finish (new readers
+// then read the file, not the WAL), short enough that a long reader (an
+// export, a backup) delays a write by no more than that. Scrub tries again
+// after a pause (TestAnErasuresScrubLetsWritesAndReadsGoWhileItWaits).
 func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
-	conn := db.sql
-	if c := db.checkpointer; c != nil {
-		c.running.Lock()
-		defer c.running.Unlock()
-		conn = c.conn
+	c := db.checkpointer
+	if c == nil {
+		return scrubOn(ctx, db.sql, 0)
 	}
+	c.running.Lock()
+	defer c.running.Unlock()
+	if c.closed {
+		// Closing: the background checkpoint's connection is gone, and
+		// the pool's last connection to close checkpoints what is left.
+		return scrubOn(ctx, db.sql, 0)
+	}
+	return scrubOn(ctx, c.conn, scrubTry)
+}
+
+// scrubTry is the longest one try of the scrub waits for readers while it
+// holds the write lock.
+const scrubTry = 100 * time.Millisecond
+
+// scrubOn runs the scrub's checkpoint on one connection of pool: with wait
+// above 0, under that busy timeout, the usual one put back afterwards.
+func scrubOn(ctx context.Context, pool *sql.DB, wait time.Duration) (bool, error) {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
 	var b, logFrames, checkpointed int
+	if wait > 0 {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, wait.Milliseconds())); err != nil {
+			return false, err
+		}
+		defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA busy_timeout = %d`, sqliteBusyTimeoutMS))
+		if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
+			if isBusy(err) { // another checkpoint holds the WAL
+				return true, nil
+			}
+			return false, err
+		}
+	}
 	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
+		if wait > 0 && isBusy(err) {
+			return true, nil
+		}
 		return false, err
 	}
 	return b != 0, nil

@@ -94,6 +94,10 @@ func Open(ctx context.Context, url string, options ...OpenOptions) (*DB, error) 
 	return openDB(ctx, url, true, options...)
 }
 
+// sqliteBusyTimeoutMS is how long, in milliseconds, a SQLite connection
+// waits for a lock another holds before it answers busy.
+const sqliteBusyTimeoutMS = 10000
+
 // sqliteIdleClose is how long a connection to a SQLite file may stand
 // unused before it is closed.
 var sqliteIdleClose = time.Minute
@@ -170,7 +174,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			// writers (checkpoint.go).
 			mode += fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=journal_size_limit(%d)", walInlineCheckpointPages, walSizeLimit)
 		}
-		dsn := "file:" + name + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		dsn := "file:" + name + fmt.Sprintf("?_txlock=immediate&_pragma=busy_timeout(%d)", sqliteBusyTimeoutMS) + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
 		sqliteDSN = dsn

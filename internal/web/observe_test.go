@@ -273,6 +273,12 @@ func TestTheExampleAlertRulesNameOnlyMetricsThatExist(t *testing.T) {
 			}
 		}
 	}
+	// A pool named in a rule is one the store reports (store.Pool).
+	for _, m := range regexp.MustCompile(`pool!?="([^"]*)"`).FindAllStringSubmatch(rules, -1) {
+		if m[1] != "shared" && m[1] != "read" && m[1] != "write" {
+			t.Errorf("a rule names the pool %q: the pools are shared, read and write", m[1])
+		}
+	}
 	// What the production checklist says to alert on has a rule: a
 	// server error rate and slow answers, from the request series.
 	read := map[string]bool{}
