@@ -238,6 +238,11 @@ func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathw
 	}
 	others := slices.Sorted(maps.Keys(compared)) // one order of writes
 	for _, id := range others {
+		if before.ID == "" && compared[id] < earlierRecordThreshold {
+			// A case being filed is in no other case's hint yet, so one
+			// below "possible" leaves that hint as it is: not read.
+			continue
+		}
 		if err := setInHint(tx, id, after.ID, compared[id]); err != nil {
 			return err
 		}

@@ -293,3 +293,49 @@ func TestARaiseOpensInItsWriteNoRecordItsSnapshotCompared(t *testing.T) {
 		}
 	})
 }
+
+// TestARaiseLeavesTheHintOfAWeakCandidateUnread: a case being filed is in
+// no other case's hint yet, so a candidate it matches below "possible" has
+// its hint left alone, not read and written back, in the write every page
+// waits on; the comparison is still audited on that case.
+func TestARaiseLeavesTheHintOfAWeakCandidateUnread(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first := p.raise(bornOnAmirasBirthday)
+		var hints int
+		var mu sync.Mutex
+		casework.SetAfterPrecompare(p.svc, func() {
+			db.ObserveStatements(func(q string, _ int64) {
+				if strings.Contains(q, "FROM earlier_record_hints") {
+					mu.Lock()
+					hints++
+					mu.Unlock()
+				}
+			})
+		})
+		from := p.auditHead()
+		// Born the same day (so filed under the same key, and compared),
+		// another child.
+		other := p.raise(func(c *pathway.Concern) {
+			c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Jordan", "Smith", nil, amiraBorn
+			c.Child.Gender, c.Child.Nationality = "male", "Polish"
+		})
+		db.ObserveStatements(nil)
+		if hintHolds(hintOf(t, p, other), first) || hintHolds(hintOf(t, p, first), other) {
+			t.Fatal("a different child is held in a hint")
+		}
+		if hints != 1 {
+			t.Errorf("the write read earlier-record hints %d times, want once (the new case's own)", hints)
+		}
+		var audited bool
+		for _, e := range p.auditSince(from) {
+			audited = audited || (e.CaseID == first && strings.Contains(e.Detail, "compared for matching with case "+other))
+		}
+		if !audited {
+			for _, e := range p.auditSince(from) {
+				t.Logf("%s %s %s %q", e.ActorID, e.CaseID, e.Action, e.Detail)
+			}
+			t.Error("the weak candidate's comparison was not audited on it")
+		}
+	})
+}
