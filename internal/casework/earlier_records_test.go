@@ -101,14 +101,23 @@ func TestAChildRaisedAgainUnderAnAliasIsFoundAsAnEarlierRecord(t *testing.T) {
 func TestADifferentChildIsNotShownAsAnEarlierRecord(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		p.raise(bornOnAmirasBirthday)
-		// Same family name (so the same key, and compared), different child.
+		first := p.raise(bornOnAmirasBirthday)
+		// Born the same day (so filed under the same key, and compared),
+		// a different child.
 		other := p.raise(func(c *pathway.Concern) {
-			c.Child.GivenNames, c.Child.Aliases, c.Child.DateOfBirth = "Jordan", nil, "2009-07-30"
-			c.Child.Gender = "male"
+			c.Child.GivenNames, c.Child.FamilyName, c.Child.Aliases, c.Child.DateOfBirth = "Jordan", "Smith", nil, amiraBorn
+			c.Child.Gender, c.Child.Nationality = "male", "Polish"
 		})
+		from := p.auditHead()
 		if recs := earlier(t, p, p.CSWorker, other); len(recs) != 0 {
 			t.Fatalf("a different child is shown as an earlier record: %+v", recs)
+		}
+		var compared bool
+		for _, e := range p.auditSince(from) {
+			compared = compared || (e.CaseID == first && strings.Contains(e.Detail, "compared for matching"))
+		}
+		if !compared {
+			t.Fatal("the other child was never compared: the test proves nothing")
 		}
 	})
 }
