@@ -141,19 +141,20 @@ func draftWithinLimits(a DraftAnswers) error {
 
 // SubmitDraft validates the whole concern and raises it: the draft becomes a case.
 func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expectedVersion int) (string, error) {
-	// As RaiseConcern: the child is compared with earlier records in a
-	// snapshot first. A draft changed in between is compared again in the
-	// write, whose person no longer matches the one compared.
-	var pre *earlierWork
+	// As RaiseConcern: the child's too common keys are found in a snapshot
+	// first, only for a draft the write would send (unsent, and at the
+	// version the sender saw). A draft changed in between has other keys,
+	// which the write walks.
+	var common commonKeys
 	var draft DraftAnswers
 	if s.DB.View(ctx, func(tx *store.Tx) error {
 		d, err := tx.DraftFor(id, v.User.ID)
-		if err != nil || d.SubmittedCaseID != "" {
-			return errNothingToCompare
+		if err != nil || d.SubmittedCaseID != "" || d.Version != expectedVersion {
+			return errNotToBeSent
 		}
 		return json.Unmarshal(d.Data, &draft)
 	}) == nil {
-		pre = s.precompareEarlier(ctx, v, draft.Concern)
+		common = s.findCommonKeys(ctx, v, draft.Concern)
 	}
 	if s.afterPrecompare != nil {
 		s.afterPrecompare()
@@ -175,7 +176,7 @@ func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expected
 		if err := json.Unmarshal(d.Data, &a); err != nil {
 			return fmt.Errorf("casework: decoding draft %s: %w", id, err)
 		}
-		caseID, err = s.raise(tx, v, a.Concern, pre)
+		caseID, err = s.raise(tx, v, a.Concern, common)
 		if err != nil {
 			return err
 		}
@@ -186,22 +187,22 @@ func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expected
 
 // RaiseConcern raises a complete concern in one step (the API's way).
 func (s *Service) RaiseConcern(ctx context.Context, v Viewer, c pathway.Concern) (string, error) {
-	// The child is compared with earlier records in a snapshot first, so
-	// that the write does only what changed since (earlier_hints.go).
-	pre := s.precompareEarlier(ctx, v, c)
+	// The child's too common keys are found in a snapshot first, so that
+	// the write does not walk them (earlier_hints.go).
+	common := s.findCommonKeys(ctx, v, c)
 	if s.afterPrecompare != nil {
 		s.afterPrecompare()
 	}
 	var caseID string
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		var err error
-		caseID, err = s.raise(tx, v, c, pre)
+		caseID, err = s.raise(tx, v, c, common)
 		return err
 	})
 	return caseID, err
 }
 
-func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern, pre *earlierWork) (string, error) {
+func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern, common commonKeys) (string, error) {
 	if !v.CanRaiseConcern() {
 		return "", waymark.Errorf(waymark.EFORBIDDEN, "Your role cannot raise concerns. Ask a colleague who works with the child to raise it.")
 	}
@@ -220,7 +221,7 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern, pre *earlierW
 	if err != nil {
 		return "", err
 	}
-	if err := s.commitCompared(tx, v, pathway.Case{}, events, audit.ActionConcernRaised, pre); err != nil {
+	if err := s.commitCompared(tx, v, pathway.Case{}, events, audit.ActionConcernRaised, common); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -232,9 +233,9 @@ func (s *Service) commit(tx *store.Tx, v Viewer, before pathway.Case, events []p
 	return s.commitCompared(tx, v, before, events, action, nil)
 }
 
-// commitCompared is commit with the comparisons of the child made before
-// the write began, if any (precompareEarlier).
-func (s *Service) commitCompared(tx *store.Tx, v Viewer, before pathway.Case, events []pathway.Event, action string, pre *earlierWork) error {
+// commitCompared is commit with the child's keys found too common before
+// the write began, if any (findCommonKeys).
+func (s *Service) commitCompared(tx *store.Tx, v Viewer, before pathway.Case, events []pathway.Event, action string, common commonKeys) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -254,7 +255,7 @@ func (s *Service) commitCompared(tx *store.Tx, v Viewer, before pathway.Case, ev
 	if err := tx.SaveProjection(after, events[len(events)-1].At); err != nil {
 		return err
 	}
-	if err := s.refreshEarlierHint(tx, v, before, after, pre); err != nil { // earlier_hints.go
+	if err := s.refreshEarlierHint(tx, v, before, after, common); err != nil { // earlier_hints.go
 		return err
 	}
 	if err := indexPanelCase(tx, before, after); err != nil { // panel.go

@@ -45,54 +45,44 @@ var errEarlierHeld = waymark.Errorf(waymark.ECONFLICT,
 // londonDay is the London day of the service's clock.
 func (s *Service) londonDay() string { return s.now().In(pathway.London).Format("2006-01-02") }
 
-// Comparing before the write. At a million cases a raise's comparisons
-// were most of the time it held the write lock (docs/performance.md), and
-// every page waits behind that lock for its audit entry. So a raise first
-// works them out in a snapshot, on a read connection (precompareEarlier),
-// and the write does again only what may have changed since:
-//   - the child's blocking keys are walked again, except those the
-//     snapshot found hot (more than store.HotMatchKey cases: 2,001 rows of
-//     the index each, left out of the comparison either way), so a case
-//     filed under a shared key in between is found as before;
-//   - a candidate whose match record has the digest the snapshot compared
-//     keeps the snapshot's probability; any other is opened and compared
-//     in the write, as before.
-// What is written and audited is what a write comparing everything itself
-// writes: an audit entry for each case compared, in the same order, in the
-// same transaction as the hint. The snapshot's openings are in memory only,
-// shown to no one and dropped if the write fails. One difference: a key
-// that was hot in the snapshot and fell to store.HotMatchKey cases or
-// fewer before the write (an erasure in between) stays left out of this
-// comparison; the earlier-records page compares afresh.
+// Finding the common keys before the write. At a million cases most of the
+// time a raise held the write lock (docs/performance.md), which every page
+// waits on for its audit entry, went on walking the child's matching keys:
+// a key filing more than store.HotMatchKey cases is left out of the
+// comparison, but finding that out walks 2,001 rows of the index, and at a
+// million cases a child has one or two such keys. So a raise first finds
+// which of its child's keys are that common, in a read snapshot beside the
+// writes (findCommonKeys), and the write walks only the others. Nothing else
+// moves: the write hashes the child's keys itself, walks the rest, opens the
+// candidates' match records, compares and audits each comparison, exactly
+// as before. The snapshot opens nothing sealed and learns only how many cases
+// share a key, and it runs only for a raise that has passed every check the
+// write makes before it compares (the viewer may raise, the concern is valid,
+// the partnership has a front door, a draft is unsent and its version is
+// current), so a refused request compares nothing, as before.
+//
+// One difference: a key the snapshot found too common that falls to
+// store.HotMatchKey cases or fewer before the write (an erasure in between)
+// is left out of that comparison; the earlier-records page compares afresh.
 
-// earlierWork is what precompareEarlier found for a child.
-type earlierWork struct {
-	person   match.Person // the child compared, without a case id
-	keys     []string     // the keyed hashes of the child's blocking keys
-	hot      map[string]bool
-	compared map[string]earlierCompared // candidate case id → what was compared
-}
+// errNotToBeSent ends the snapshot of a draft the write would not send.
+var errNotToBeSent = errors.New("casework: the draft would not be sent")
 
-type earlierCompared struct {
-	digest      string  // the candidate's match record digest when compared
-	probability float64 // match.Model.Compare's
-}
+// commonKeys is what findCommonKeys found: the keyed hashes, under the
+// index key of the snapshot, of the child's keys that file more than
+// store.HotMatchKey cases.
+type commonKeys map[string]bool
 
-// errNothingToCompare ends a snapshot that has nothing to compare.
-var errNothingToCompare = errors.New("casework: nothing to compare")
-
-// precompareEarlier compares the child of a concern about to be raised with
-// the cases filed under its keys, in a snapshot that takes no lock. It
-// writes and audits nothing: the write that files the case audits each
-// comparison it keeps. On any failure it returns nil and the write compares
-// everything itself.
-func (s *Service) precompareEarlier(ctx context.Context, v Viewer, c pathway.Concern) *earlierWork {
+// findCommonKeys finds which of the blocking keys of the child of a concern
+// about to be raised are too common to walk. On any failure, or a check
+// the write would fail, it returns nil and the write walks every key.
+func (s *Service) findCommonKeys(ctx context.Context, v Viewer, c pathway.Concern) commonKeys {
 	if !v.CanRaiseConcern() {
 		return nil
 	}
 	// The child as the raise will file it: the same decision on an
-	// empty case (the ids are the write's to choose, and not compared).
-	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(s.Catalog), pathway.RaiseConcern{CaseID: "precompare", Concern: c, ChildrensServicesOrg: "precompare"}, s.now())
+	// empty case (the ids are the write's to choose, and are not keys).
+	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(s.Catalog), pathway.RaiseConcern{CaseID: "pending", Concern: c, ChildrensServicesOrg: "pending"}, s.now())
 	if err != nil || len(events) == 0 {
 		return nil
 	}
@@ -100,44 +90,33 @@ func (s *Service) precompareEarlier(ctx context.Context, v Viewer, c pathway.Con
 	for _, e := range events {
 		after = pathway.Apply(after, e)
 	}
-	w := &earlierWork{person: pathway.MatchPerson(after), compared: map[string]earlierCompared{}}
-	w.person.ID = ""
-	err = s.DB.View(ctx, func(tx *store.Tx) error {
-		keys, err := tx.MatchKeyHashes(w.person)
+	var hot commonKeys
+	if err := s.DB.View(ctx, func(tx *store.Tx) error {
+		p, err := viewerPartnership(tx, v)
 		if err != nil {
 			return err
 		}
-		candidates, hot, err := tx.MatchCandidatesKnowingHot(keys, nil, "", earlierRecordsCompared)
+		if _, err := tx.ChildrensServicesOrgFor(p); err != nil {
+			return err
+		}
+		keys, err := tx.MatchKeyHashes(pathway.MatchPerson(after))
 		if err != nil {
 			return err
 		}
-		w.keys, w.hot = keys, hot
-		ids := make([]string, len(candidates))
-		for i, c := range candidates {
-			ids[i] = c.CaseID
-		}
-		records, err := tx.MatchRecords(ids, "", "")
-		if err != nil {
-			return err
-		}
-		model := match.DefaultModel()
-		for id, rec := range records {
-			w.compared[id] = earlierCompared{digest: rec.Digest, probability: model.Compare(w.person, rec.Person).Probability}
-		}
-		return nil
-	})
-	if err != nil {
+		hot, err = tx.HotMatchKeys(keys)
+		return err
+	}); err != nil {
 		return nil
 	}
-	return w
+	return hot
 }
 
 // refreshEarlierHint works out and keeps the case's hint when the child's
 // details changed between before and after (a new case is filed). It also
 // puts the case in, or takes it out of, the hints of the cases compared,
-// since the page's search finds either from the other. pre, if not nil,
-// is the comparison a raise made before the write (precompareEarlier).
-func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathway.Case, pre *earlierWork) error {
+// since the page's search finds either from the other. common, if not nil,
+// is the keys a raise found too common before the write (findCommonKeys).
+func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathway.Case, common commonKeys) error {
 	person := pathway.MatchPerson(after)
 	if after.ID == "" || (before.ID != "" && reflect.DeepEqual(pathway.MatchPerson(before), person)) {
 		return nil
@@ -159,21 +138,14 @@ func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathw
 	}
 	h.Runs++
 	h.Held = false
-	if pre != nil {
-		anon := person
-		anon.ID = ""
-		if !reflect.DeepEqual(anon, pre.person) {
-			pre = nil // not the child compared: compare afresh
-		}
-	}
-	var keys []string
-	var knownHot map[string]bool
-	if pre != nil {
-		keys, knownHot = pre.keys, pre.hot
-	} else if keys, err = tx.MatchKeyHashes(person); err != nil {
+	// The keys are hashed here, under this transaction's index key: a
+	// snapshot taken before the first case was filed hashed them under a
+	// key of the moment, which matches nothing (store: Tx.index).
+	keys, err := tx.MatchKeyHashes(person)
+	if err != nil {
 		return err
 	}
-	candidates, _, err := tx.MatchCandidatesKnowingHot(keys, knownHot, after.ID, earlierRecordsCompared)
+	candidates, _, err := tx.MatchCandidatesKnowingHot(keys, common, after.ID, earlierRecordsCompared)
 	if err != nil {
 		return err
 	}
@@ -181,44 +153,23 @@ func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathw
 	for i, c := range candidates {
 		ids[i] = c.CaseID
 	}
-	// The probability of each candidate still filed: the snapshot's where
-	// its record is unchanged, otherwise opened and compared now.
-	probability := make(map[string]float64, len(ids))
-	open := ids
-	if pre != nil {
-		digests, err := tx.MatchRecordDigests(ids)
-		if err != nil {
-			return err
-		}
-		open = nil
-		for _, id := range ids {
-			d, filed := digests[id]
-			if c, ok := pre.compared[id]; ok && filed && c.digest == d {
-				probability[id] = c.probability
-			} else if filed {
-				open = append(open, id)
-			}
-		}
-	}
-	records, err := tx.MatchRecords(open, "", "")
+	records, err := tx.MatchRecords(ids, "", "")
 	if err != nil {
 		return err
 	}
 	model := match.DefaultModel()
-	for id, rec := range records {
-		probability[id] = model.Compare(person, rec.Person).Probability
-	}
 	old := h.Found
 	h.Found = nil
 	compared := map[string]float64{}
 	for _, id := range ids {
-		p, ok := probability[id]
+		rec, ok := records[id]
 		if !ok {
 			continue // not filed yet, or erased: the page's search opens its log
 		}
 		if err := tx.AppendAudit(s.systemCaseEntry(id, audit.ActionCaseViewed, "compared for matching with case "+after.ID+" (its child's details changed)")); err != nil {
 			return err
 		}
+		p := model.Compare(person, rec.Person).Probability
 		compared[id] = p
 		if p >= earlierRecordThreshold {
 			h.Found = append(h.Found, store.EarlierHintCase{CaseID: id, Probability: p})

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 	"waymark/internal/store"
@@ -253,43 +254,116 @@ func TestAnEarlierRecordChangedSinceTheSnapshotIsComparedAsItIsNow(t *testing.T)
 		if h := hintOf(t, p, again); hintHolds(h, first) {
 			t.Fatalf("the hint holds %+v: the earlier case was compared as the snapshot saw it, not as it is now", h.Found)
 		}
-		// Compared as it was, it would have been held: the test means something.
-		control := p.raise(raisedAgainUnderAlias)
-		if h := hintOf(t, p, control); !hintHolds(h, again) {
-			t.Fatalf("a raise with nothing changed in between holds %+v, want the case %s", h.Found, again)
+	})
+}
+
+// matchReads counts, while it observes db, the walks of match keys (by
+// rows or counted) and the openings of match records.
+type matchReads struct {
+	mu           sync.Mutex
+	walks, opens int
+}
+
+func (m *matchReads) observe(db *store.DB) {
+	db.ObserveStatements(func(q string, _ int64) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		switch {
+		case strings.Contains(q, "FROM person_match_keys WHERE key_hash"):
+			m.walks++
+		case strings.Contains(q, "SELECT r.record,"):
+			m.opens++
 		}
 	})
 }
 
-// TestARaiseOpensInItsWriteNoRecordItsSnapshotCompared: what the snapshot
-// compared, unchanged since, is not opened and compared again while the
-// write holds the lock every page waits on; the write reads only each
-// candidate's digest.
-func TestARaiseOpensInItsWriteNoRecordItsSnapshotCompared(t *testing.T) {
+// TestARefusedDraftSendComparesNothing: a draft sent at a version it no
+// longer has (or sent already) is refused before anything of the child is
+// looked up: no key of it is walked, no other case's record is opened, and
+// the refusal takes as long whether or not the child is on record. A
+// comparison happens only in a send that files the case, audited there.
+func TestARefusedDraftSendComparesNothing(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		first := p.raise(bornOnAmirasBirthday)
-		var opened, digests int
-		var mu sync.Mutex
-		casework.SetAfterPrecompare(p.svc, func() {
-			db.ObserveStatements(func(q string, _ int64) {
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case strings.Contains(q, "SELECT r.record,"):
-					opened++
-				case strings.Contains(q, "SELECT case_id, digest FROM person_match_records"):
-					digests++
-				}
-			})
-		})
-		again := p.raise(raisedAgainUnderAlias)
-		db.ObserveStatements(nil)
-		if !hintHolds(hintOf(t, p, again), first) {
-			t.Fatalf("the hint does not hold the earlier case %s", first)
+		p.raise(bornOnAmirasBirthday)
+		d, err := p.svc.NewDraft(p.ctx, p.Teacher)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if opened != 0 || digests != 1 {
-			t.Errorf("the write opened %d match records and read %d digests, want none opened and the one candidate's digest", opened, digests)
+		c := storetest.ValidConcern(p.clock.Now())
+		bornOnAmirasBirthday(&c)
+		version, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		from := p.auditHead()
+		var m matchReads
+		m.observe(db)
+		_, err = p.svc.SubmitDraft(p.ctx, p.Teacher, d.ID, version-1)
+		db.ObserveStatements(nil)
+		wantCode(t, err, waymark.ECONFLICT)
+		if m.walks != 0 || m.opens != 0 {
+			t.Errorf("a refused send walked %d match keys and opened %d match records, want none", m.walks, m.opens)
+		}
+		for _, e := range p.auditSince(from) {
+			if strings.Contains(e.Detail, "compared for matching") {
+				t.Errorf("a refused send audited a comparison on %s", e.CaseID)
+			}
+		}
+		// Sent at its version, it is compared, in the write.
+		m = matchReads{}
+		m.observe(db)
+		id, err := p.svc.SubmitDraft(p.ctx, p.Teacher, d.ID, version)
+		db.ObserveStatements(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.walks == 0 || m.opens != 1 {
+			t.Errorf("the send walked %d match keys and opened %d match records, want some and the one earlier case", m.walks, m.opens)
+		}
+		if h := hintOf(t, p, id); len(h.Found) != 1 {
+			t.Errorf("the sent draft's hint holds %+v, want the earlier case", h.Found)
+		}
+	})
+}
+
+// TestRaisesOfOneChildOnANewDatabaseFindEachOther: on a database with no
+// case yet, there is no search key until the first case is filed, so a
+// snapshot taken before that hashes the child's keys under a key that
+// matches nothing. Concerns about the same child raised at once, as on the
+// first morning, still find each other: the write hashes the keys itself.
+func TestRaisesOfOneChildOnANewDatabaseFindEachOther(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		const n = 4
+		ids := make(chan string, n)
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		for range n {
+			go func() {
+				<-start
+				c := storetest.ValidConcern(p.clock.Now())
+				bornOnAmirasBirthday(&c)
+				id, err := p.svc.RaiseConcern(p.ctx, p.Teacher, c)
+				ids <- id
+				errs <- err
+			}()
+		}
+		close(start)
+		var raised []string
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			raised = append(raised, <-ids)
+		}
+		for _, id := range raised {
+			h := hintOf(t, p, id)
+			for _, other := range raised {
+				if other != id && !hintHolds(h, other) {
+					t.Errorf("case %s's hint holds %+v, not the same child's case %s raised beside it", id, h.Found, other)
+				}
+			}
 		}
 	})
 }

@@ -46,8 +46,8 @@ type Service struct {
 	// where another write to the case can race it (updateCase).
 	beforeAppend func()
 	// afterPrecompare, when set (by tests only), runs between a raise's
-	// comparison of the child in a snapshot and its write, to force a
-	// change in between deterministically (earlier_hints.go).
+	// snapshot of its child's keys and its write, to force a change in
+	// between deterministically (earlier_hints.go).
 	afterPrecompare func()
 
 	// resolvers look up what commands name (act.go), in this order.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -72,6 +73,12 @@ type walCheckpointer struct {
 	running sync.Mutex
 	closed  bool
 
+	// scrubPending says an erasure's scrub gave up (a long reader held
+	// the WAL): after each background checkpoint, scrub tries it again
+	// until it succeeds, so the erased pages do not stay in the WAL.
+	scrubPending atomic.Bool
+	scrub        func(context.Context) (busy bool, err error) // DB.scrubOnce
+
 	mu   sync.Mutex
 	last checkpointResult // the last checkpoint's result, for tests and metrics
 	runs int64
@@ -88,14 +95,38 @@ type checkpointResult struct {
 }
 
 // startCheckpointer opens the checkpoint's own connection with dsn and
-// starts the loop; call stop before closing the pool.
-func startCheckpointer(dsn string) *walCheckpointer {
+// starts the loop; call stop before closing the pool. scrub is the
+// erasure's scrub, tried again after a checkpoint while one is pending.
+func startCheckpointer(dsn string, scrub func(context.Context) (bool, error)) *walCheckpointer {
 	conn := sql.OpenDB(cachingConnector{dsn: dsn})
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
-	c := &walCheckpointer{conn: conn, every: checkpointEvery, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	c := &walCheckpointer{conn: conn, every: checkpointEvery, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), scrub: scrub}
 	go c.loop()
 	return c
+}
+
+// scrubLater has the loop try the scrub again after its next checkpoints.
+func (c *walCheckpointer) scrubLater() {
+	if c != nil {
+		c.scrubPending.Store(true)
+	}
+}
+
+// retryScrub tries a pending scrub once; it stays pending while readers
+// or another checkpoint keep it from finishing.
+func (c *walCheckpointer) retryScrub() {
+	if !c.scrubPending.Load() || c.scrub == nil {
+		return
+	}
+	busy, err := c.scrub(context.Background())
+	switch {
+	case err != nil:
+		slog.Warn("trying again to checkpoint and truncate the WAL after an erasure failed; it is tried again after the next writes", "err", err)
+	case !busy:
+		c.scrubPending.Store(false)
+		slog.Info("the WAL was checkpointed and truncated after an erasure, on a later try")
+	}
 }
 
 // committed tells the checkpointer a commit added frames to the WAL. It
@@ -131,6 +162,7 @@ func (c *walCheckpointer) loop() {
 		// A failure is said once, and so is the first success after it:
 		// the WAL then grows until a commit passes the threshold.
 		_, err := c.checkpoint(context.Background())
+		c.retryScrub()
 		switch {
 		case err != nil && !failing:
 			slog.Warn("the background WAL checkpoint failed; commits past the threshold checkpoint instead", "err", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -299,5 +300,128 @@ func TestAScrubWhileTheDatabaseClosesDoesNotFail(t *testing.T) {
 	db.checkpointer.close()
 	if err := db.Scrub(context.Background()); err != nil {
 		t.Fatalf("a scrub after the background checkpoint closed: %v", err)
+	}
+}
+
+// §9: an erasure's scrub waits its turn among this process's writes, so
+// writes coming back to back do not keep it from the WAL until it gives up.
+func TestAnErasuresScrubTakesItsTurnAmongTheWrites(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fillWAL(t, db, 5)
+	db.scrubPatience = 300 * time.Millisecond
+	holding, release, written := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		written <- db.Update(ctx, func(tx *Tx) error {
+			if _, err := tx.exec(`INSERT INTO filler (x) VALUES ('a long write')`); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	scrubbed := make(chan error, 1)
+	go func() { scrubbed <- db.Scrub(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for db.writer.queued() == 0 {
+		select {
+		case err := <-scrubbed:
+			close(release)
+			<-written
+			t.Fatalf("the scrub ended (%v) while a write held the lock, without waiting its turn", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			close(release)
+			<-written
+			t.Fatal("the scrub never queued behind the write")
+		}
+		runtime.Gosched() // polling for a state, not timing
+	}
+	close(release)
+	if err := <-written; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-scrubbed; err != nil {
+		t.Fatalf("the scrub after its turn: %v", err)
+	}
+	if db.checkpointer.scrubPending.Load() {
+		t.Fatal("the scrub succeeded but is still pending")
+	}
+}
+
+// §9: a scrub that gives up while a long reader holds the WAL (an export, a
+// backup) is tried again by the background checkpoint after later writes,
+// so the erased content does not stay in the WAL's old frames.
+func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "waymark.db")
+	db, err := Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.checkpointer.every = 10 * time.Millisecond // before any commit kicks the loop
+	db.scrubPatience = 300 * time.Millisecond
+	fillWAL(t, db, 5)
+
+	holding, release, longDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		longDone <- db.View(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.queryRow(`SELECT COUNT(*) FROM filler`).Scan(&n); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	const marker = "ERASED-CHILD-NAME-4711"
+	for _, q := range []string{`INSERT INTO filler (x) VALUES ('` + marker + `')`, `DELETE FROM filler WHERE x = '` + marker + `'`} {
+		if err := db.Update(ctx, func(tx *Tx) error { _, err := tx.exec(q); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Scrub(ctx); err == nil {
+		t.Fatal("the scrub truncated the WAL while a reader held an older snapshot: the test proves nothing")
+	}
+	if !db.checkpointer.scrubPending.Load() {
+		t.Fatal("a scrub that gave up left nothing pending")
+	}
+	close(release)
+	if err := <-longDone; err != nil {
+		t.Fatal(err)
+	}
+	// Any later write (a page's audit entry) sets the background checkpoint going.
+	fillWAL(t, db, 1)
+	deadline := time.Now().Add(10 * time.Second)
+	for db.checkpointer.scrubPending.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the pending scrub was not done within 10 s of the reader ending")
+		}
+		runtime.Gosched() // polling for a state, not timing
+	}
+	for _, name := range []string{file, file + "-wal"} {
+		b, err := os.ReadFile(name)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), marker) {
+			t.Errorf("%s still holds the erased content after the scrub was done", filepath.Base(name))
+		}
 	}
 }

@@ -851,9 +851,12 @@ func (t *Tx) stringColumn(q string, args ...any) ([]string, error) {
 // second at once rather than wait for it: the background checkpoint
 // (checkpoint.go), which runs about every second while the service writes,
 // or another process's. So the scrub never runs beside this process's
-// background checkpoint, and when another checkpoint holds the WAL it tries
-// again for as long as a write would wait (busy_timeout), rather than leave
-// the erased case's old pages in the WAL until its frames are overwritten.
+// background checkpoint, takes its turn among this process's writes, and
+// when another checkpoint or a reader holds the WAL it tries again for as
+// long as a write would wait (busy_timeout). If it still cannot, it says so
+// and the background checkpoint tries again after each later write until
+// it can, rather than leave the erased case's old pages in the WAL until
+// its frames are overwritten.
 func (db *DB) Scrub(ctx context.Context) error {
 	if db.Dialect != SQLite {
 		return nil
@@ -865,17 +868,27 @@ func (db *DB) Scrub(ctx context.Context) error {
 	// Each try waits up to scrubTry for readers; the tries stop once the
 	// busy timeout has passed, so an erasure still answers within about
 	// that long while a long read holds the WAL.
-	giveUp := time.Now().Add(scrubPatience)
+	patience := db.scrubPatience
+	if patience == 0 {
+		patience = scrubPatience
+	}
+	giveUp := time.Now().Add(patience)
 	for {
 		busy, err := db.scrubOnce(ctx)
 		if err != nil {
 			return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
 		}
 		if !busy {
+			if c := db.checkpointer; c != nil {
+				c.scrubPending.Store(false) // what an earlier one left is gone too
+			}
 			return nil
 		}
 		if time.Now().After(giveUp) {
-			return errors.New("store: the write-ahead log could not be checkpointed and truncated while readers or another checkpoint held it; it will be at the next checkpoint")
+			// The background checkpoint tries again after later writes
+			// until it is done (checkpoint.go).
+			db.checkpointer.scrubLater()
+			return errors.New("store: the write-ahead log could not be checkpointed and truncated while readers or another checkpoint held it; the background checkpoint tries again after the next writes")
 		}
 		if err := pause(ctx); err != nil {
 			return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
@@ -886,7 +899,9 @@ func (db *DB) Scrub(ctx context.Context) error {
 // scrubPatience and scrubRetryPause: the scrub tries for as long as a
 // write would wait for the lock (the busy timeout), pausing 200 ms between
 // tries, so that while a long reader keeps it from finishing, writes go
-// ahead at least two thirds of the time.
+// ahead for most of the time (a try holds the lock for its 100 ms wait and
+// the little a PASSIVE checkpoint left to copy). If it gives up, the
+// background checkpoint tries again after later writes (scrubLater).
 const scrubPatience = sqliteBusyTimeoutMS * time.Millisecond
 
 func scrubRetryPause(ctx context.Context) error {
@@ -925,6 +940,13 @@ func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
 		// the pool's last connection to close checkpoints what is left.
 		return scrubOn(ctx, db.sql, 0)
 	}
+	// Its turn in this process's queue of writes, so that the writes do
+	// not keep it from SQLite's write lock by coming back to back.
+	release, err := db.takeWriter(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
 	return scrubOn(ctx, c.conn, scrubTry)
 }
 
@@ -946,17 +968,13 @@ func scrubOn(ctx context.Context, pool *sql.DB, wait time.Duration) (bool, error
 			return false, err
 		}
 		defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA busy_timeout = %d`, sqliteBusyTimeoutMS))
+		// SQLite answers a checkpoint it could not finish with busy
+		// in the first column, not an error.
 		if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
-			if isBusy(err) { // another checkpoint holds the WAL
-				return true, nil
-			}
 			return false, err
 		}
 	}
 	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
-		if wait > 0 && isBusy(err) {
-			return true, nil
-		}
 		return false, err
 	}
 	return b != 0, nil

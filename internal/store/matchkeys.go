@@ -146,12 +146,12 @@ func (t *Tx) MatchCandidates(keyHashes []string, exclude string, limit int) (out
 }
 
 // MatchCandidatesKnowingHot is MatchCandidates that takes the keys of known
-// as hot (found filing more than HotMatchKey cases by an earlier walk) as
-// hot without walking them again, and returns every key it left out as
-// hot. A raise walks its child's keys in a snapshot before it takes the
-// write lock (casework: precompareEarlier), and inside the lock walks
-// only the rest: a hot key is 2,001 rows of the index, and at a million
-// cases a child has one or two.
+// as hot (found filing more than HotMatchKey cases by HotMatchKeys) without
+// walking them again, and returns every key it left out as hot. A raise
+// finds its child's hot keys in a snapshot before it takes the write lock
+// (casework: findCommonKeys), and inside the lock walks only the rest: a
+// hot key is 2,001 rows of the index, and at a million cases a child has
+// one or two.
 func (t *Tx) MatchCandidatesKnowingHot(keyHashes []string, known map[string]bool, exclude string, limit int) (out []MatchCandidate, hot map[string]bool, err error) {
 	hot = map[string]bool{}
 	if limit <= 0 || len(keyHashes) == 0 {
@@ -415,36 +415,26 @@ type MatchRecord struct {
 	CaseID, Reference, ChildrensServicesOrg string
 	Person                                  match.Person
 	Roles                                   []string
-	// Digest is the stored digest of the record (saveMatchRecord): the
-	// same as long as what the engine compares of the child is.
-	Digest string
 }
 
-// MatchRecordDigests is the stored digest of each case's match record, for
-// the cases that still have one, without opening any: a comparison made
-// earlier with a record of the same digest compared the same child. One
-// probe of the primary key a case: an erasure deletes the record in the
-// transaction that destroys the case's key (EraseCase), so a case erased
-// since has none.
-func (t *Tx) MatchRecordDigests(caseIDs []string) (map[string]string, error) {
-	out := make(map[string]string, len(caseIDs))
-	if len(caseIDs) == 0 {
-		return out, nil
-	}
-	args, in := t.idList(nil, caseIDs)
-	rows, err := t.query(`SELECT case_id, digest FROM person_match_records WHERE case_id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: reading match records' digests: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, digest string
-		if err := rows.Scan(&id, &digest); err != nil {
-			return nil, err
+// HotMatchKeys is which of the key hashes file more than HotMatchKey
+// cases: those MatchCandidates leaves out. Each is counted by SQLite
+// over at most HotMatchKey+1 rows of the primary key; nothing sealed is read.
+func (t *Tx) HotMatchKeys(keyHashes []string) (map[string]bool, error) {
+	hot := map[string]bool{}
+	for _, h := range keyHashes {
+		if hot[h] {
+			continue
 		}
-		out[id] = digest
+		var n int
+		if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM person_match_keys WHERE key_hash = $1 LIMIT $2) k`, h, HotMatchKey+1).Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: counting the cases filed under a match key: %w", err)
+		}
+		if n > HotMatchKey {
+			hot[h] = true
+		}
 	}
-	return out, rows.Err()
+	return hot, nil
 }
 
 // MatchRecords opens the match records of the cases, for the viewer (user
@@ -460,9 +450,9 @@ func (t *Tx) MatchRecords(caseIDs []string, userID, orgID string) (map[string]Ma
 		var reference sql.NullString
 		var destroyed bool
 		r := MatchRecord{CaseID: id}
-		err := t.queryRow(`SELECT r.record, r.digest, c.reference, c.cs_org_id, `+caseKeyColumns+`
+		err := t.queryRow(`SELECT r.record, c.reference, c.cs_org_id, `+caseKeyColumns+`
 			FROM person_match_records r JOIN cases c ON c.id = r.case_id`+caseKeyJoin+` WHERE r.case_id = $1`, id).
-			Scan(&stored, &r.Digest, &reference, &r.ChildrensServicesOrg, &master, &wrapped, &destroyed)
+			Scan(&stored, &reference, &r.ChildrensServicesOrg, &master, &wrapped, &destroyed)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

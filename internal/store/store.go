@@ -57,14 +57,15 @@ type DB struct {
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
 
-	audits       auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
-	writer       *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
-	updating     sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
-	checkpointer *walCheckpointer                               // SQLite file: the WAL checkpoint run beside the writers (checkpoint.go)
-	scrubPause   func(context.Context) error                    // Scrub: the wait before its checkpoint tries again (nil: scrubRetryPause; tests)
-	observer     atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
-	closing      sync.Once                                      // Close
-	closeErr     error                                          // what Close returned
+	audits        auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
+	writer        *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
+	updating      sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
+	checkpointer  *walCheckpointer                               // SQLite file: the WAL checkpoint run beside the writers (checkpoint.go)
+	scrubPause    func(context.Context) error                    // Scrub: the wait before its checkpoint tries again (nil: scrubRetryPause; tests)
+	scrubPatience time.Duration                                  // Scrub: how long it tries (0: scrubPatience; tests)
+	observer      atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
+	closing       sync.Once                                      // Close
+	closeErr      error                                          // what Close returned
 }
 
 // OpenOptions tunes an opened database.
@@ -212,7 +213,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			db.closePools()
 			return nil, err
 		}
-		db.checkpointer = startCheckpointer(sqliteDSN)
+		db.checkpointer = startCheckpointer(sqliteDSN, db.scrubOnce)
 	}
 	return db, nil
 }
