@@ -145,6 +145,14 @@ func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathw
 	if err != nil {
 		return err
 	}
+	// A raise of the same child in a transaction beside this one is
+	// found: this walk waits for it to commit (PostgreSQL). Not on the
+	// keys found too common, which are not walked: every raise of a child
+	// with a common name would otherwise wait for every other.
+	walked := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return common[k] })
+	if err := tx.LockMatchKeys(walked); err != nil {
+		return err
+	}
 	candidates, _, err := tx.MatchCandidatesKnowingHot(keys, common, after.ID, earlierRecordsCompared)
 	if err != nil {
 		return err

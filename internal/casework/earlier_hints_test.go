@@ -327,11 +327,14 @@ func TestARefusedDraftSendComparesNothing(t *testing.T) {
 	})
 }
 
-// TestRaisesOfOneChildOnANewDatabaseFindEachOther: on a database with no
-// case yet, there is no search key until the first case is filed, so a
-// snapshot taken before that hashes the child's keys under a key that
-// matches nothing. Concerns about the same child raised at once, as on the
-// first morning, still find each other: the write hashes the keys itself.
+// TestRaisesOfOneChildOnANewDatabaseFindEachOther: concerns about the same
+// child raised at once, as on the first morning, find each other. On a
+// database with no case yet there is no search key until the first case
+// is filed, so a snapshot taken before that hashes the child's keys under
+// a key that matches nothing: the write hashes them itself. On PostgreSQL
+// the raises' transactions overlap, and each would walk the keys before
+// the other's filing was committed: a comparison waits for another under
+// the same key (store.LockMatchKeys).
 func TestRaisesOfOneChildOnANewDatabaseFindEachOther(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)

@@ -417,6 +417,26 @@ type MatchRecord struct {
 	Roles                                   []string
 }
 
+// LockMatchKeys makes the transaction's comparison under the key hashes
+// wait for any other transaction comparing under one of them to commit.
+// On PostgreSQL two raises of the same child in transactions that overlap
+// would each walk the keys before the other's filing was committed, and
+// neither would find the other; each key is an advisory lock held to the
+// end of the transaction, taken in one order so that two never wait on
+// each other, and a walk after it (READ COMMITTED) sees what the other
+// filed. SQLite runs one write at a time, so there it does nothing.
+func (t *Tx) LockMatchKeys(keyHashes []string) error {
+	if t.dialect != Postgres || t.readOnly {
+		return nil
+	}
+	for _, h := range slices.Compact(slices.Sorted(slices.Values(keyHashes))) {
+		if _, err := t.exec(`SELECT pg_advisory_xact_lock(hashtextextended('person_match_keys' || $1, 0))`, h); err != nil {
+			return fmt.Errorf("store: waiting for a comparison under the same match key: %w", err)
+		}
+	}
+	return nil
+}
+
 // HotMatchKeys is which of the key hashes file more than HotMatchKey
 // cases: those MatchCandidates leaves out. Each is counted by SQLite
 // over at most HotMatchKey+1 rows of the primary key; nothing sealed is read.
