@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"waymark/internal/audit"
@@ -186,32 +187,30 @@ func TestOnlyAWritableSQLiteFileHasABackgroundCheckpoint(t *testing.T) {
 	}
 }
 
-// §9: an erasure's scrub cannot truncate the WAL while a reader of an older
-// snapshot is reading, and tries again until the reader is done. While it
-// waits, writes, the audit entry every page waits for, and reads all go
-// ahead: it holds no connection of the reads' pool (two by default) and
-// does not sit on the write lock waiting for the reader.
-func TestAnErasuresScrubLetsWritesAndReadsGoWhileItWaits(t *testing.T) {
+// openMigrated opens (creating) a SQLite file in a temporary folder,
+// migrated, closed when the test ends.
+func openMigrated(t *testing.T) (*DB, string) {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "waymark.db")
-	ctx := context.Background()
-	db, err := Open(ctx, file)
+	db, err := Open(context.Background(), file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	fillWAL(t, db, 20)
-	if readers := db.sql.Stats().MaxOpenConnections; readers != 2 {
-		t.Fatalf("the reads' pool has %d connections, want the default of 2", readers)
-	}
+	return db, file
+}
 
-	// A long read holds a snapshot; a write after it gives the WAL frames
-	// that reader keeps the scrub from truncating.
-	holding, release, longDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+// holdLongRead starts a read that holds its snapshot (of the filler table)
+// until the returned end is called, which waits for it to finish; end may
+// be called more than once.
+func holdLongRead(t *testing.T, db *DB) (end func()) {
+	t.Helper()
+	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
-		longDone <- db.View(ctx, func(tx *Tx) error {
+		done <- db.View(context.Background(), func(tx *Tx) error {
 			var n int
 			if err := tx.queryRow(`SELECT COUNT(*) FROM filler`).Scan(&n); err != nil {
 				return err
@@ -221,14 +220,40 @@ func TestAnErasuresScrubLetsWritesAndReadsGoWhileItWaits(t *testing.T) {
 			return nil
 		})
 	}()
-	<-holding
-	released := false
-	defer func() {
-		if !released {
+	select {
+	case <-holding:
+	case err := <-done:
+		t.Fatalf("the long read: %v", err)
+	}
+	var once sync.Once
+	end = func() {
+		once.Do(func() {
 			close(release)
-			<-longDone
-		}
-	}()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(end)
+	return end
+}
+
+// §9: an erasure's scrub cannot truncate the WAL while a reader of an older
+// snapshot is reading, and tries again until the reader is done. While it
+// waits, writes, the audit entry every page waits for, and reads all go
+// ahead: it holds no connection of the reads' pool (two by default) and
+// does not sit on the write lock waiting for the reader.
+func TestAnErasuresScrubLetsWritesAndReadsGoWhileItWaits(t *testing.T) {
+	ctx := context.Background()
+	db, file := openMigrated(t)
+	fillWAL(t, db, 20)
+	if readers := db.sql.Stats().MaxOpenConnections; readers != 2 {
+		t.Fatalf("the reads' pool has %d connections, want the default of 2", readers)
+	}
+
+	// A long read holds a snapshot; a write after it gives the WAL frames
+	// that reader keeps the scrub from truncating.
+	endRead := holdLongRead(t, db)
 	fillWAL(t, db, 1)
 
 	// The scrub's first pause comes after a try the reader kept from
@@ -274,11 +299,7 @@ func TestAnErasuresScrubLetsWritesAndReadsGoWhileItWaits(t *testing.T) {
 	default:
 	}
 
-	close(release)
-	released = true
-	if err := <-longDone; err != nil {
-		t.Fatal(err)
-	}
+	endRead()
 	if err := <-scrubbed; err != nil {
 		t.Fatalf("the scrub, once the long read ended: %v", err)
 	}
@@ -307,14 +328,7 @@ func TestAScrubWhileTheDatabaseClosesDoesNotFail(t *testing.T) {
 // writes coming back to back do not keep it from the WAL until it gives up.
 func TestAnErasuresScrubTakesItsTurnAmongTheWrites(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := openMigrated(t)
 	fillWAL(t, db, 5)
 	db.scrubPatience = 300 * time.Millisecond
 	holding, release, written := make(chan struct{}), make(chan struct{}), make(chan error, 1)
@@ -364,32 +378,12 @@ func TestAnErasuresScrubTakesItsTurnAmongTheWrites(t *testing.T) {
 // so the erased content does not stay in the WAL's old frames.
 func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 	ctx := context.Background()
-	file := filepath.Join(t.TempDir(), "waymark.db")
-	db, err := Open(ctx, file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, file := openMigrated(t)
 	db.checkpointer.every = 10 * time.Millisecond // before any commit kicks the loop
 	db.scrubPatience = 300 * time.Millisecond
 	fillWAL(t, db, 5)
 
-	holding, release, longDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		longDone <- db.View(ctx, func(tx *Tx) error {
-			var n int
-			if err := tx.queryRow(`SELECT COUNT(*) FROM filler`).Scan(&n); err != nil {
-				return err
-			}
-			close(holding)
-			<-release
-			return nil
-		})
-	}()
-	<-holding
+	endRead := holdLongRead(t, db)
 	const marker = "ERASED-CHILD-NAME-4711"
 	for _, q := range []string{`INSERT INTO filler (x) VALUES ('` + marker + `')`, `DELETE FROM filler WHERE x = '` + marker + `'`} {
 		if err := db.Update(ctx, func(tx *Tx) error { _, err := tx.exec(q); return err }); err != nil {
@@ -402,10 +396,7 @@ func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 	if !db.checkpointer.scrubPending.Load() {
 		t.Fatal("a scrub that gave up left nothing pending")
 	}
-	close(release)
-	if err := <-longDone; err != nil {
-		t.Fatal(err)
-	}
+	endRead()
 	// Any later write (a page's audit entry) sets the background checkpoint going.
 	fillWAL(t, db, 1)
 	deadline := time.Now().Add(10 * time.Second)
