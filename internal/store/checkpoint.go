@@ -73,11 +73,18 @@ type walCheckpointer struct {
 	running sync.Mutex
 	closed  bool
 
-	// scrubPending says an erasure's scrub gave up (a long reader held
-	// the WAL): after each background checkpoint, scrub tries it again
-	// until it succeeds, so the erased pages do not stay in the WAL.
+	// scrubPending says an erasure's scrub did not finish (a long reader
+	// held the WAL, the request ended), or the process has just started
+	// and a WAL a killed one left may hold erased pages: after a
+	// background checkpoint, scrub tries it again until it succeeds, so
+	// the erased pages do not stay in the WAL. A try that finds the WAL
+	// held waits scrubGap before the next, doubling up to scrubGapMost:
+	// each try may hold the writes up to scrubTry.
 	scrubPending atomic.Bool
 	scrub        func(context.Context) (busy bool, err error) // DB.scrubOnce
+	scrubNext    time.Time                                    // the loop's own: no try before
+	scrubGap     time.Duration
+	now          func() time.Time // time.Now (tests)
 
 	mu   sync.Mutex
 	last checkpointResult // the last checkpoint's result, for tests and metrics
@@ -101,10 +108,20 @@ func startCheckpointer(dsn string, scrub func(context.Context) (bool, error)) *w
 	conn := sql.OpenDB(cachingConnector{dsn: dsn})
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
-	c := &walCheckpointer{conn: conn, every: checkpointEvery, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), scrub: scrub}
+	c := &walCheckpointer{conn: conn, every: checkpointEvery, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), scrub: scrub, now: time.Now}
+	// A process killed while a scrub was pending left it undone: the
+	// first background checkpoint truncates the WAL it left.
+	c.scrubPending.Store(true)
 	go c.loop()
 	return c
 }
+
+// scrubGapLeast and scrubGapMost bound the wait between the background
+// checkpoint's tries of a pending scrub that find the WAL held.
+const (
+	scrubGapLeast = time.Second
+	scrubGapMost  = time.Minute
+)
 
 // scrubLater has the loop try the scrub again after its next checkpoints.
 func (c *walCheckpointer) scrubLater() {
@@ -116,16 +133,19 @@ func (c *walCheckpointer) scrubLater() {
 // retryScrub tries a pending scrub once; it stays pending while readers
 // or another checkpoint keep it from finishing.
 func (c *walCheckpointer) retryScrub() {
-	if !c.scrubPending.Load() || c.scrub == nil {
+	if !c.scrubPending.Load() || c.scrub == nil || c.now().Before(c.scrubNext) {
 		return
 	}
 	busy, err := c.scrub(context.Background())
-	switch {
-	case err != nil:
-		slog.Warn("trying again to checkpoint and truncate the WAL after an erasure failed; it is tried again after the next writes", "err", err)
-	case !busy:
+	if err == nil && !busy {
 		c.scrubPending.Store(false)
-		slog.Info("the WAL was checkpointed and truncated after an erasure, on a later try")
+		c.scrubGap, c.scrubNext = 0, time.Time{}
+		return
+	}
+	c.scrubGap = min(max(2*c.scrubGap, scrubGapLeast), scrubGapMost)
+	c.scrubNext = c.now().Add(c.scrubGap)
+	if err != nil {
+		slog.Warn("trying again to checkpoint and truncate the WAL after an erasure failed; it is tried again after later writes", "err", err, "next_in", c.scrubGap)
 	}
 }
 

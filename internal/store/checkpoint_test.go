@@ -397,14 +397,15 @@ func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 		t.Fatal("a scrub that gave up left nothing pending")
 	}
 	endRead()
-	// Any later write (a page's audit entry) sets the background checkpoint going.
-	fillWAL(t, db, 1)
-	deadline := time.Now().Add(10 * time.Second)
+	// Later writes (pages' audit entries) set the background checkpoint
+	// going; its tries while the reader held the WAL put the next one off
+	// by a second or more (scrubGapLeast).
+	deadline := time.Now().Add(20 * time.Second)
 	for db.checkpointer.scrubPending.Load() {
 		if time.Now().After(deadline) {
-			t.Fatal("the pending scrub was not done within 10 s of the reader ending")
+			t.Fatal("the pending scrub was not done within 20 s of the reader ending")
 		}
-		runtime.Gosched() // polling for a state, not timing
+		fillWAL(t, db, 1)
 	}
 	for _, name := range []string{file, file + "-wal"} {
 		b, err := os.ReadFile(name)
@@ -414,5 +415,95 @@ func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 		if strings.Contains(string(b), marker) {
 			t.Errorf("%s still holds the erased content after the scrub was done", filepath.Base(name))
 		}
+	}
+}
+
+// §9: a scrub that ends for any other reason (the person closed the page
+// and the request's context ended, the write queue or SQLite refused) is
+// tried again by the background checkpoint too.
+func TestAScrubWhoseRequestEndedIsTriedAgainLater(t *testing.T) {
+	db, _ := openMigrated(t)
+	fillWAL(t, db, 5)
+	db.checkpointer.scrubPending.Store(false) // what a start leaves pending (below)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := db.Scrub(ended); err == nil {
+		t.Fatal("a scrub whose request had ended succeeded: the test proves nothing")
+	}
+	if !db.checkpointer.scrubPending.Load() {
+		t.Fatal("a scrub whose request ended left nothing pending")
+	}
+}
+
+// §9: a process killed while a scrub was pending (or before its scrub
+// ran) leaves erased pages in the WAL's old frames, which SQLite keeps at
+// the next start until they are overwritten. So every start has a scrub
+// pending, done by the first background checkpoint.
+func TestAStartTruncatesTheWALAKilledProcessMayHaveLeft(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.checkpointer.every = 10 * time.Millisecond // before any commit kicks the loop
+	if !db.checkpointer.scrubPending.Load() {
+		t.Fatal("a start has no scrub pending")
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for db.checkpointer.scrubPending.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the start's scrub was not done within 20 s of writes")
+		}
+		fillWAL(t, db, 1)
+	}
+}
+
+// While the WAL stays held (an hour-long backup), the background
+// checkpoint's tries of a pending scrub, each of which may hold the writes
+// up to scrubTry, come further and further apart: 1 s, 2 s, 4 s … up to a
+// minute, and at once again after one succeeds.
+func TestAPendingScrubIsTriedLessOftenWhileTheWALStaysHeld(t *testing.T) {
+	now := time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC)
+	var tries []time.Time
+	busy := true
+	c := &walCheckpointer{now: func() time.Time { return now }, scrub: func(context.Context) (bool, error) {
+		tries = append(tries, now)
+		return busy, nil
+	}}
+	c.scrubLater()
+	for range 600 { // a checkpoint every second for ten minutes
+		c.retryScrub()
+		now = now.Add(time.Second)
+	}
+	var gaps []time.Duration
+	for i := 1; i < len(tries); i++ {
+		gaps = append(gaps, tries[i].Sub(tries[i-1]))
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second, time.Minute}
+	for i, w := range want {
+		if i >= len(gaps) || gaps[i] != w {
+			t.Fatalf("gaps between tries %v, want %v then a minute each", gaps, want)
+		}
+	}
+	for _, g := range gaps[len(want):] {
+		if g != time.Minute {
+			t.Fatalf("gaps between tries %v, want at most a minute", gaps)
+		}
+	}
+	busy = false
+	now = now.Add(time.Minute)
+	c.retryScrub()
+	if c.scrubPending.Load() {
+		t.Fatal("a try that succeeded left the scrub pending")
+	}
+	c.scrubLater()
+	n := len(tries)
+	c.retryScrub()
+	if len(tries) != n+1 {
+		t.Fatal("a new pending scrub waited for the old gap")
 	}
 }

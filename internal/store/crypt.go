@@ -857,10 +857,19 @@ func (t *Tx) stringColumn(q string, args ...any) ([]string, error) {
 // and the background checkpoint tries again after each later write until
 // it can, rather than leave the erased case's old pages in the WAL until
 // its frames are overwritten.
-func (db *DB) Scrub(ctx context.Context) error {
+func (db *DB) Scrub(ctx context.Context) (err error) {
 	if db.Dialect != SQLite {
 		return nil
 	}
+	// However it fails (readers held the WAL throughout, the request
+	// ended, the write queue or SQLite refused), the background
+	// checkpoint tries again after later writes until it is done.
+	defer func() {
+		if err != nil && db.checkpointer != nil {
+			db.checkpointer.scrubLater()
+			err = fmt.Errorf("%w; the background checkpoint tries again after later writes", err)
+		}
+	}()
 	pause := db.scrubPause
 	if pause == nil {
 		pause = scrubRetryPause
@@ -885,10 +894,7 @@ func (db *DB) Scrub(ctx context.Context) error {
 			return nil
 		}
 		if time.Now().After(giveUp) {
-			// The background checkpoint tries again after later writes
-			// until it is done (checkpoint.go).
-			db.checkpointer.scrubLater()
-			return errors.New("store: the write-ahead log could not be checkpointed and truncated while readers or another checkpoint held it; the background checkpoint tries again after the next writes")
+			return errors.New("store: the write-ahead log could not be checkpointed and truncated while readers or another checkpoint held it")
 		}
 		if err := pause(ctx); err != nil {
 			return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
@@ -931,23 +937,19 @@ func scrubRetryPause(ctx context.Context) error {
 func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
 	c := db.checkpointer
 	if c == nil {
-		return scrubOn(ctx, db.sql, 0)
+		return scrubOn(ctx, db.sql, 0, nil)
 	}
 	c.running.Lock()
 	defer c.running.Unlock()
 	if c.closed {
 		// Closing: the background checkpoint's connection is gone, and
 		// the pool's last connection to close checkpoints what is left.
-		return scrubOn(ctx, db.sql, 0)
+		return scrubOn(ctx, db.sql, 0, nil)
 	}
 	// Its turn in this process's queue of writes, so that the writes do
-	// not keep it from SQLite's write lock by coming back to back.
-	release, err := db.takeWriter(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer release()
-	return scrubOn(ctx, c.conn, scrubTry)
+	// not keep it from SQLite's write lock by coming back to back: taken
+	// after the PASSIVE copy, which writes need not wait for.
+	return scrubOn(ctx, c.conn, scrubTry, db.takeWriter)
 }
 
 // scrubTry is the longest one try of the scrub waits for readers while it
@@ -955,8 +957,10 @@ func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
 const scrubTry = 100 * time.Millisecond
 
 // scrubOn runs the scrub's checkpoint on one connection of pool: with wait
-// above 0, under that busy timeout, the usual one put back afterwards.
-func scrubOn(ctx context.Context, pool *sql.DB, wait time.Duration) (bool, error) {
+// above 0, a PASSIVE copy first and then the TRUNCATE under that busy
+// timeout, the usual one put back afterwards; with queue, the TRUNCATE in
+// its turn among the process's writes.
+func scrubOn(ctx context.Context, pool *sql.DB, wait time.Duration, queue func(context.Context) (func(), error)) (bool, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return false, err
@@ -973,6 +977,13 @@ func scrubOn(ctx context.Context, pool *sql.DB, wait time.Duration) (bool, error
 		if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
 			return false, err
 		}
+	}
+	if queue != nil {
+		release, err := queue(ctx)
+		if err != nil {
+			return false, err
+		}
+		defer release()
 	}
 	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&b, &logFrames, &checkpointed); err != nil {
 		return false, err
