@@ -47,9 +47,22 @@ func copiedWhileInUse(t *testing.T) (dir string, entries int) {
 	if err := held.QueryRow(`SELECT COUNT(*) FROM audit_log`).Scan(&before); err != nil {
 		t.Fatal(err)
 	}
-	// A signed checkpoint writes an audit entry; the held connection keeps
-	// the WAL from being checkpointed into the main file when it closes.
+	// A signed checkpoint writes an audit entry. The held connection keeps
+	// the WAL from being removed when the command closes, and its read,
+	// open meanwhile, keeps the command's last scrub (store: a scrub is
+	// pending at every start) from truncating it.
+	reading, err := held.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reading.QueryRow(`SELECT COUNT(*) FROM audit_log`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if err := run(context.Background(), []string{"checkpoint", "--data", live}, env(nil), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := reading.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	if err := held.QueryRow(`SELECT COUNT(*) FROM audit_log`).Scan(&entries); err != nil || entries <= before {

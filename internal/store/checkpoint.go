@@ -73,18 +73,21 @@ type walCheckpointer struct {
 	running sync.Mutex
 	closed  bool
 
-	// scrubPending says an erasure's scrub did not finish (a long reader
-	// held the WAL, the request ended), or the process has just started
-	// and a WAL a killed one left may hold erased pages: after a
-	// background checkpoint, scrub tries it again until it succeeds, so
+	// A scrub is pending (pending) while scrubWanted, counted up each
+	// time an erasure's scrub did not finish (a long reader held the WAL,
+	// the request ended) and once at the start (a WAL a killed process
+	// left may hold erased pages), is past scrubDone, the count a scrub
+	// that finished had seen when it took the write queue. The loop tries
+	// a pending scrub until one finishes, whether or not writes come, so
 	// the erased pages do not stay in the WAL. A try that finds the WAL
 	// held waits scrubGap before the next, doubling up to scrubGapMost:
 	// each try may hold the writes up to scrubTry.
-	scrubPending atomic.Bool
-	scrub        func(context.Context) (busy bool, err error) // DB.scrubOnce
-	scrubNext    time.Time                                    // the loop's own: no try before
-	scrubGap     time.Duration
-	now          func() time.Time // time.Now (tests)
+	scrubWanted, scrubDone atomic.Int64
+	scrubReset             atomic.Bool                                  // a scrub finished outside the loop: start the gaps again
+	scrub                  func(context.Context) (busy bool, err error) // DB.scrubOnce
+	scrubNext              time.Time                                    // the loop's own: no try before
+	scrubGap               time.Duration
+	now                    func() time.Time // time.Now (tests)
 
 	mu   sync.Mutex
 	last checkpointResult // the last checkpoint's result, for tests and metrics
@@ -110,8 +113,9 @@ func startCheckpointer(dsn string, scrub func(context.Context) (bool, error)) *w
 	conn.SetMaxIdleConns(1)
 	c := &walCheckpointer{conn: conn, every: checkpointEvery, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), scrub: scrub, now: time.Now}
 	// A process killed while a scrub was pending left it undone: the
-	// first background checkpoint truncates the WAL it left.
-	c.scrubPending.Store(true)
+	// loop truncates the WAL it left, a checkpoint interval after the
+	// start, writes or none.
+	c.scrubWanted.Store(1)
 	go c.loop()
 	return c
 }
@@ -123,29 +127,49 @@ const (
 	scrubGapMost  = time.Minute
 )
 
-// scrubLater has the loop try the scrub again after its next checkpoints.
+// scrubLater has the loop try the scrub again until one finishes.
 func (c *walCheckpointer) scrubLater() {
 	if c != nil {
-		c.scrubPending.Store(true)
+		c.scrubWanted.Add(1)
+		c.committed() // wake the loop
 	}
 }
 
-// retryScrub tries a pending scrub once; it stays pending while readers
-// or another checkpoint keep it from finishing.
+// pending says a scrub is still to be done.
+func (c *walCheckpointer) pending() bool { return c.scrubWanted.Load() > c.scrubDone.Load() }
+
+// scrubbed records that a scrub finished, covering what was wanted when
+// it took the write queue (wanted): a scrub wanted after that, for an
+// erasure committed later, stays pending.
+func (c *walCheckpointer) scrubbed(wanted int64) {
+	for {
+		done := c.scrubDone.Load()
+		if wanted <= done || c.scrubDone.CompareAndSwap(done, wanted) {
+			break
+		}
+	}
+	c.scrubReset.Store(true)
+}
+
+// retryScrub tries a pending scrub once, unless the last try found the WAL
+// held less than scrubGap ago; it stays pending while readers or another
+// checkpoint keep it from finishing.
 func (c *walCheckpointer) retryScrub() {
-	if !c.scrubPending.Load() || c.scrub == nil || c.now().Before(c.scrubNext) {
+	if c.scrubReset.Swap(false) {
+		c.scrubGap, c.scrubNext = 0, time.Time{}
+	}
+	if !c.pending() || c.scrub == nil || c.now().Before(c.scrubNext) {
 		return
 	}
 	busy, err := c.scrub(context.Background())
 	if err == nil && !busy {
-		c.scrubPending.Store(false)
 		c.scrubGap, c.scrubNext = 0, time.Time{}
 		return
 	}
 	c.scrubGap = min(max(2*c.scrubGap, scrubGapLeast), scrubGapMost)
 	c.scrubNext = c.now().Add(c.scrubGap)
 	if err != nil {
-		slog.Warn("trying again to checkpoint and truncate the WAL after an erasure failed; it is tried again after later writes", "err", err, "next_in", c.scrubGap)
+		slog.Warn("trying again to checkpoint and truncate the WAL after an erasure failed; it is tried again later", "err", err, "next_in", c.scrubGap)
 	}
 }
 
@@ -165,10 +189,24 @@ func (c *walCheckpointer) loop() {
 	defer close(c.done)
 	failing := false
 	for {
+		// While a scrub is pending, the loop wakes for it too, not only
+		// for a commit: a quiet service would otherwise keep an erased
+		// case's pages in the WAL until someone wrote.
+		var retry <-chan time.Time
+		var timer *time.Timer
+		if c.pending() && c.scrub != nil {
+			timer = time.NewTimer(max(c.scrubNext.Sub(c.now()), c.every))
+			retry = timer.C
+		}
 		select {
 		case <-c.stop:
+			stopTimer(timer)
 			return
+		case <-retry:
+			c.retryScrub()
+			continue
 		case <-c.kick:
+			stopTimer(timer)
 		}
 		// Frames gather for checkpointEvery, so one checkpoint (and one
 		// sync of the database file) takes many commits' pages.
@@ -218,6 +256,14 @@ func (c *walCheckpointer) close() {
 	c.once.Do(func() {
 		close(c.stop)
 		<-c.done
+		// A last try of a pending scrub: another process may keep the
+		// file open (a check, a backup), and then the WAL is not removed
+		// when this one closes.
+		if c.pending() && c.scrub != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			c.scrub(ctx)
+			cancel()
+		}
 		c.running.Lock() // a scrub running on conn finishes first
 		c.closed = true
 		c.conn.Close()
@@ -246,4 +292,10 @@ func (db *DB) backgroundCheckpoints() (runs int64, last checkpointResult, err er
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.runs, c.last, c.err
+}
+
+func stopTimer(t *time.Timer) {
+	if t != nil {
+		t.Stop()
+	}
 }

@@ -368,13 +368,13 @@ func TestAnErasuresScrubTakesItsTurnAmongTheWrites(t *testing.T) {
 	if err := <-scrubbed; err != nil {
 		t.Fatalf("the scrub after its turn: %v", err)
 	}
-	if db.checkpointer.scrubPending.Load() {
+	if db.checkpointer.pending() {
 		t.Fatal("the scrub succeeded but is still pending")
 	}
 }
 
 // §9: a scrub that gives up while a long reader holds the WAL (an export, a
-// backup) is tried again by the background checkpoint after later writes,
+// backup) is tried again by the background checkpoint, writes or none,
 // so the erased content does not stay in the WAL's old frames.
 func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 	ctx := context.Background()
@@ -393,19 +393,20 @@ func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 	if err := db.Scrub(ctx); err == nil {
 		t.Fatal("the scrub truncated the WAL while a reader held an older snapshot: the test proves nothing")
 	}
-	if !db.checkpointer.scrubPending.Load() {
+	if !db.checkpointer.pending() {
 		t.Fatal("a scrub that gave up left nothing pending")
 	}
 	endRead()
-	// Later writes (pages' audit entries) set the background checkpoint
-	// going; its tries while the reader held the WAL put the next one off
-	// by a second or more (scrubGapLeast).
+	// One more write, then nothing: the loop tries the pending scrub
+	// whether or not writes come, after the gap its tries while the
+	// reader held the WAL left (a second or more, scrubGapLeast).
+	fillWAL(t, db, 1)
 	deadline := time.Now().Add(20 * time.Second)
-	for db.checkpointer.scrubPending.Load() {
+	for db.checkpointer.pending() {
 		if time.Now().After(deadline) {
 			t.Fatal("the pending scrub was not done within 20 s of the reader ending")
 		}
-		fillWAL(t, db, 1)
+		runtime.Gosched() // polling for a state, not timing
 	}
 	for _, name := range []string{file, file + "-wal"} {
 		b, err := os.ReadFile(name)
@@ -424,41 +425,99 @@ func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 func TestAScrubWhoseRequestEndedIsTriedAgainLater(t *testing.T) {
 	db, _ := openMigrated(t)
 	fillWAL(t, db, 5)
-	db.checkpointer.scrubPending.Store(false) // what a start leaves pending (below)
+	c := db.checkpointer
+	c.scrubDone.Store(c.scrubWanted.Load()) // what a start leaves pending (below)
 	ended, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := db.Scrub(ended); err == nil {
 		t.Fatal("a scrub whose request had ended succeeded: the test proves nothing")
 	}
-	if !db.checkpointer.scrubPending.Load() {
+	if !c.pending() {
 		t.Fatal("a scrub whose request ended left nothing pending")
 	}
+}
+
+// walWithErasedMarker makes a database whose WAL's old frames hold a row
+// since deleted, as a process killed before its scrub leaves it, and
+// returns its path.
+func walWithErasedMarker(t *testing.T, marker string) string {
+	t.Helper()
+	db, file := openMigrated(t)
+	c := db.checkpointer
+	c.scrubDone.Store(c.scrubWanted.Load()) // this process's own start scrub is not the one tested
+	for _, q := range []string{`CREATE TABLE IF NOT EXISTS filler (x TEXT)`, `INSERT INTO filler (x) VALUES ('` + marker + `')`, `DELETE FROM filler WHERE x = '` + marker + `'`} {
+		if err := db.Update(context.Background(), func(tx *Tx) error { _, err := tx.exec(q); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Copied while it is open, as the files stand after a kill.
+	dir := t.TempDir()
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(file + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "waymark.db"+suffix), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "waymark.db-wal")); !strings.Contains(string(b), marker) {
+		t.Fatal("the copied WAL does not hold the marker: the test proves nothing")
+	}
+	return filepath.Join(dir, "waymark.db")
 }
 
 // §9: a process killed while a scrub was pending (or before its scrub
 // ran) leaves erased pages in the WAL's old frames, which SQLite keeps at
 // the next start until they are overwritten. So every start has a scrub
-// pending, done by the first background checkpoint.
+// pending, which the background checkpoint does a second after the start,
+// even if the service only reads.
 func TestAStartTruncatesTheWALAKilledProcessMayHaveLeft(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+	const marker = "ERASED-BEFORE-A-KILL-0815"
+	file := walWithErasedMarker(t, marker)
+	db, err := Open(context.Background(), file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.checkpointer.every = 10 * time.Millisecond // before any commit kicks the loop
-	if !db.checkpointer.scrubPending.Load() {
+	if !db.checkpointer.pending() {
 		t.Fatal("a start has no scrub pending")
 	}
-	if err := db.Migrate(ctx); err != nil {
+	deadline := time.Now().Add(20 * time.Second)
+	for db.checkpointer.pending() { // no write at all meanwhile
+		if time.Now().After(deadline) {
+			t.Fatal("the start's scrub was not done within 20 s")
+		}
+		runtime.Gosched() // polling for a state, not timing
+	}
+	if b, _ := os.ReadFile(file + "-wal"); strings.Contains(string(b), marker) {
+		t.Fatal("the WAL still holds the erased content after the start's scrub")
+	}
+}
+
+// §9: a process that closes with a scrub pending tries it once more: when
+// another process keeps the file open (a check, a backup), the WAL is not
+// removed at the close, and its old frames would keep the erased content.
+func TestClosingWithAScrubPendingTriesItOnceMore(t *testing.T) {
+	const marker = "ERASED-BEFORE-A-CLOSE-4242"
+	file := walWithErasedMarker(t, marker)
+	other, err := openSQLiteChecking(file) // another process's read-only open
+	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for db.checkpointer.scrubPending.Load() {
-		if time.Now().After(deadline) {
-			t.Fatal("the start's scrub was not done within 20 s of writes")
-		}
-		fillWAL(t, db, 1)
+	defer other.Close()
+	if err := other.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil { // at once: the start's scrub is still pending
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(file + "-wal"); strings.Contains(string(b), marker) {
+		t.Fatal("the WAL still holds the erased content after a close with a scrub pending")
 	}
 }
 
@@ -470,8 +529,12 @@ func TestAPendingScrubIsTriedLessOftenWhileTheWALStaysHeld(t *testing.T) {
 	now := time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC)
 	var tries []time.Time
 	busy := true
-	c := &walCheckpointer{now: func() time.Time { return now }, scrub: func(context.Context) (bool, error) {
+	var c *walCheckpointer
+	c = &walCheckpointer{now: func() time.Time { return now }, scrub: func(context.Context) (bool, error) {
 		tries = append(tries, now)
+		if !busy {
+			c.scrubbed(c.scrubWanted.Load())
+		}
 		return busy, nil
 	}}
 	c.scrubLater()
@@ -497,7 +560,7 @@ func TestAPendingScrubIsTriedLessOftenWhileTheWALStaysHeld(t *testing.T) {
 	busy = false
 	now = now.Add(time.Minute)
 	c.retryScrub()
-	if c.scrubPending.Load() {
+	if c.pending() {
 		t.Fatal("a try that succeeded left the scrub pending")
 	}
 	c.scrubLater()

@@ -853,21 +853,21 @@ func (t *Tx) stringColumn(q string, args ...any) ([]string, error) {
 // or another process's. So the scrub never runs beside this process's
 // background checkpoint, takes its turn among this process's writes, and
 // when another checkpoint or a reader holds the WAL it tries again for as
-// long as a write would wait (busy_timeout). If it still cannot, it says so
-// and the background checkpoint tries again after each later write until
-// it can, rather than leave the erased case's old pages in the WAL until
-// its frames are overwritten.
+// long as a write would wait (busy_timeout). If it still cannot, or fails
+// in any other way, it says so and the background checkpoint tries again
+// until one finishes (scrubLater), rather than leave the erased case's old
+// pages in the WAL until its frames are overwritten.
 func (db *DB) Scrub(ctx context.Context) (err error) {
 	if db.Dialect != SQLite {
 		return nil
 	}
 	// However it fails (readers held the WAL throughout, the request
 	// ended, the write queue or SQLite refused), the background
-	// checkpoint tries again after later writes until it is done.
+	// checkpoint tries again until one is done.
 	defer func() {
 		if err != nil && db.checkpointer != nil {
 			db.checkpointer.scrubLater()
-			err = fmt.Errorf("%w; the background checkpoint tries again after later writes", err)
+			err = fmt.Errorf("%w; the background checkpoint tries again while this process runs, and as it closes", err)
 		}
 	}()
 	pause := db.scrubPause
@@ -888,9 +888,6 @@ func (db *DB) Scrub(ctx context.Context) (err error) {
 			return fmt.Errorf("store: checkpointing the write-ahead log: %w", err)
 		}
 		if !busy {
-			if c := db.checkpointer; c != nil {
-				c.scrubPending.Store(false) // what an earlier one left is gone too
-			}
 			return nil
 		}
 		if time.Now().After(giveUp) {
@@ -907,7 +904,7 @@ func (db *DB) Scrub(ctx context.Context) (err error) {
 // tries, so that while a long reader keeps it from finishing, writes go
 // ahead for most of the time (a try holds the lock for its 100 ms wait and
 // the little a PASSIVE checkpoint left to copy). If it gives up, the
-// background checkpoint tries again after later writes (scrubLater).
+// background checkpoint tries again (scrubLater).
 const scrubPatience = sqliteBusyTimeoutMS * time.Millisecond
 
 func scrubRetryPause(ctx context.Context) error {
@@ -948,8 +945,18 @@ func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
 	}
 	// Its turn in this process's queue of writes, so that the writes do
 	// not keep it from SQLite's write lock by coming back to back: taken
-	// after the PASSIVE copy, which writes need not wait for.
-	return scrubOn(ctx, c.conn, scrubTry, db.takeWriter)
+	// after the PASSIVE copy, which writes need not wait for. A finished
+	// scrub covers every scrub wanted before it took its turn.
+	var wanted int64
+	busy, err = scrubOn(ctx, c.conn, scrubTry, func(ctx context.Context) (func(), error) {
+		release, err := db.takeWriter(ctx)
+		wanted = c.scrubWanted.Load()
+		return release, err
+	})
+	if err == nil && !busy {
+		c.scrubbed(wanted)
+	}
+	return busy, err
 }
 
 // scrubTry is the longest one try of the scrub waits for readers while it

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -521,8 +522,10 @@ func (db *DB) ApplyErasureLedger(ctx context.Context, now time.Time) (LedgerRepo
 		}
 	}
 	if len(r.Reapplied)+len(r.DraftsDeleted) > 0 {
+		// A scrub that cannot finish now stays pending for the background
+		// checkpoint (Scrub), so it does not stop the start.
 		if err := db.Scrub(ctx); err != nil {
-			return r, err
+			slog.Warn("the WAL could not be truncated after re-applying erasures", "err", err)
 		}
 	}
 	if r.Copied, err = db.copyErasuresToLedger(ctx, l, entries); err != nil {
