@@ -156,8 +156,8 @@ func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expected
 	}) == nil {
 		common = s.findCommonKeys(ctx, v, draft.Concern)
 	}
-	if s.afterPrecompare != nil {
-		s.afterPrecompare()
+	if s.afterCommonKeys != nil {
+		s.afterCommonKeys()
 	}
 	var caseID string
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
@@ -190,8 +190,8 @@ func (s *Service) RaiseConcern(ctx context.Context, v Viewer, c pathway.Concern)
 	// The child's too common keys are found in a snapshot first, so that
 	// the write does not walk them (earlier_hints.go).
 	common := s.findCommonKeys(ctx, v, c)
-	if s.afterPrecompare != nil {
-		s.afterPrecompare()
+	if s.afterCommonKeys != nil {
+		s.afterCommonKeys()
 	}
 	var caseID string
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {

@@ -208,7 +208,7 @@ func TestAChildRaisedWhileAnotherRaiseComparedIsStillFound(t *testing.T) {
 		p := newPartnership(t, db)
 		first := p.raise(bornOnAmirasBirthday)
 		var between string
-		casework.SetAfterPrecompare(p.svc, func() { between = p.raise(bornOnAmirasBirthday) })
+		casework.SetAfterCommonKeys(p.svc, func() { between = p.raise(bornOnAmirasBirthday) })
 		from := p.auditHead()
 		again := p.raise(raisedAgainUnderAlias)
 		if between == "" {
@@ -245,7 +245,7 @@ func TestAnEarlierRecordChangedSinceTheSnapshotIsComparedAsItIsNow(t *testing.T)
 		first := p.raise(bornOnAmirasBirthday)
 		p.contact(first)
 		unchanged := p.raise(bornOnAmirasBirthday)
-		casework.SetAfterPrecompare(p.svc, func() {
+		casework.SetAfterCommonKeys(p.svc, func() {
 			if err := p.svc.Act(p.ctx, p.CSWorker, first, p.version(first), pathway.CorrectChildDetails{
 				GivenNames: "Tomasz", FamilyName: "Nowak", DateOfBirth: amiraBorn, Reason: "Misidentified at the school gate",
 			}); err != nil {
@@ -387,7 +387,7 @@ func TestARaiseLeavesTheHintOfAWeakCandidateUnread(t *testing.T) {
 		first := p.raise(bornOnAmirasBirthday)
 		var hints int
 		var mu sync.Mutex
-		casework.SetAfterPrecompare(p.svc, func() {
+		casework.SetAfterCommonKeys(p.svc, func() {
 			db.ObserveStatements(func(q string, _ int64) {
 				if strings.Contains(q, "FROM earlier_record_hints") {
 					mu.Lock()

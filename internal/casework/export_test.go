@@ -5,12 +5,12 @@ package casework
 // write deterministically.
 func SetBeforeAppend(s *Service, f func()) { s.beforeAppend = f }
 
-// SetAfterPrecompare has f run between a raise's comparison of the child in
-// a snapshot and its write (earlier_hints.go), once, to force a change in
-// between deterministically.
-func SetAfterPrecompare(s *Service, f func()) {
-	s.afterPrecompare = func() {
-		s.afterPrecompare = nil
+// SetAfterCommonKeys has f run between a raise's snapshot of its child's
+// too common keys and its write (earlier_hints.go), once, to force a
+// change in between deterministically.
+func SetAfterCommonKeys(s *Service, f func()) {
+	s.afterCommonKeys = func() {
+		s.afterCommonKeys = nil
 		f()
 	}
 }

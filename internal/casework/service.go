@@ -45,10 +45,10 @@ type Service struct {
 	// transaction after it has decided and before it appends its events,
 	// where another write to the case can race it (updateCase).
 	beforeAppend func()
-	// afterPrecompare, when set (by tests only), runs between a raise's
+	// afterCommonKeys, when set (by tests only), runs between a raise's
 	// snapshot of its child's keys and its write, to force a change in
 	// between deterministically (earlier_hints.go).
-	afterPrecompare func()
+	afterCommonKeys func()
 
 	// resolvers look up what commands name (act.go), in this order.
 	resolvers []resolver
