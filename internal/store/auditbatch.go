@@ -168,14 +168,15 @@ func (db *DB) writeAudits() {
 		}
 		// Not a request's context: one waiter leaving must not cancel the
 		// others' entries. Each entry carries its own request id.
-		err := db.Update(context.Background(), func(t *Tx) error {
+		// Not a case write: it does not hold the reads back (readgate.go).
+		err := db.update(context.Background(), func(t *Tx) error {
 			for _, wt := range batch {
 				if err := t.AppendAudit(wt.e); err != nil {
 					return err
 				}
 			}
 			return nil
-		})
+		}, false)
 		if err != nil {
 			w.failed.Add(1)
 			err = fmt.Errorf("store: the audit entry of this read could not be written, so the read is refused: %w", err)

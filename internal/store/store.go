@@ -59,6 +59,7 @@ type DB struct {
 
 	audits        auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
 	writer        *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
+	gate          *readGate                                      // SQLite file with a write connection: reads make way for a case write (readgate.go)
 	updating      sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
 	checkpointer  *walCheckpointer                               // SQLite file: the WAL checkpoint run beside the writers (checkpoint.go)
 	scrubPause    func(context.Context) error                    // Scrub: the wait before its checkpoint tries again (nil: scrubRetryPause; tests)
@@ -203,6 +204,9 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			s.SetConnMaxIdleTime(sqliteIdleClose)
 		}
 		db = &DB{sql: s, wsql: w, Dialect: SQLite, writer: &writerQueue{}}
+		if w != nil {
+			db.gate = newReadGate()
+		}
 	}
 	if err := db.ping(ctx); err != nil {
 		db.closePools()
@@ -339,6 +343,7 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // of the database and never blocks writers, and always rolls it back.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	defer db.timedTx("view", time.Now())
+	defer db.enterGate(ctx)()
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -480,6 +485,29 @@ type Tx struct {
 // Update runs fn in a transaction and commits it when fn returns nil. The
 // commit returns only once the database has made the write durable.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	return db.update(ctx, fn, true)
+}
+
+// enterGate lets a read in at the gate (readgate.go), and returns what
+// ends it. A read inside a write's own function is not held: it would
+// wait for the write it is part of.
+func (db *DB) enterGate(ctx context.Context) (leave func()) {
+	g := db.gate
+	if g == nil {
+		return func() {}
+	}
+	if g.busy() {
+		if _, inside := db.updating.Load(goroutineID()); inside {
+			return func() {}
+		}
+	}
+	g.enter(ctx)
+	return g.leave
+}
+
+// update is Update; gateReads is false for the audit entries' own
+// batches, which do not hold reads back (readgate.go).
+func (db *DB) update(ctx context.Context, fn func(*Tx) error, gateReads bool) error {
 	defer db.timedTx("update", time.Now())
 	me := goroutineID()
 	if _, inside := db.updating.Load(me); inside && db.writer != nil {
@@ -492,6 +520,9 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
 	defer release()
+	if gateReads && db.gate != nil {
+		defer db.gate.write()()
+	}
 	tx, err := db.beginOn(ctx, db.writeConns(), nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)

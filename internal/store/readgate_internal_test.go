@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// gateFile opens a new SQLite file of the default pool (one write
+// connection, two for reads), whose reads make way for case writes; a read
+// waits at most maxWait.
+func gateFile(t *testing.T, maxWait time.Duration) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if db.gate == nil {
+		t.Fatal("a SQLite file with a write connection of its own has no read gate")
+	}
+	db.gate.maxWait = maxWait
+	return db
+}
+
+// within waits for ch to close, failing the test after 10 s: what it
+// waits for would otherwise never come.
+func within(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: not within 10 s", what)
+	}
+}
+
+// holdingRead starts a read that runs until end is closed; it returns once
+// the read is running, and a channel closed when it has ended.
+func holdingRead(t *testing.T, db *DB, end <-chan struct{}) (ended <-chan struct{}) {
+	t.Helper()
+	in, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := db.View(context.Background(), func(tx *Tx) error {
+			close(in)
+			<-end
+			return nil
+		}); err != nil {
+			t.Error(err)
+		}
+	}()
+	within(t, in, "the first read to start")
+	return done
+}
+
+// holdingWrite starts a write (a case write, or with gateReads false an
+// audit batch) that holds the write connection until end is closed.
+func holdingWrite(t *testing.T, db *DB, gateReads bool, end <-chan struct{}) (ended <-chan struct{}) {
+	t.Helper()
+	in, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := db.update(context.Background(), func(tx *Tx) error {
+			close(in)
+			<-end
+			return nil
+		}, gateReads); err != nil {
+			t.Error(err)
+		}
+	}()
+	within(t, in, "the write to start")
+	return done
+}
+
+// quickRead starts a read that ends at once, and returns a channel closed
+// once its function has run.
+func quickRead(t *testing.T, db *DB) <-chan struct{} {
+	ran := make(chan struct{})
+	go func() {
+		if err := db.View(context.Background(), func(tx *Tx) error {
+			var one int
+			if err := tx.queryRow(`SELECT 1`).Scan(&one); err != nil {
+				return err
+			}
+			close(ran)
+			return nil
+		}); err != nil {
+			t.Error(err)
+		}
+	}()
+	return ran
+}
+
+// waitersAtGate waits until n reads wait at the gate.
+func waitersAtGate(t *testing.T, db *DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		db.gate.mu.Lock()
+		w := db.gate.waiting
+		db.gate.mu.Unlock()
+		if w == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reads wait at the gate, want %d", w, n)
+		}
+		runtime.Gosched()
+	}
+}
+
+func TestWhileACaseWriteHoldsTheWriteConnectionOneReadRunsAtATime(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	endWrite, endFirst := make(chan struct{}), make(chan struct{})
+	wrote := holdingWrite(t, db, true, endWrite)
+	first := holdingRead(t, db, endFirst) // let in: no other read was running
+	second := quickRead(t, db)
+	waitersAtGate(t, db, 1)
+	select {
+	case <-second:
+		t.Fatal("a second read ran beside a read and a case write")
+	default:
+	}
+	// The running read ends: the second goes in, the write still holding.
+	close(endFirst)
+	within(t, first, "the first read to end")
+	within(t, second, "the second read, once the first ended")
+	close(endWrite)
+	within(t, wrote, "the write to end")
+	// With no write, reads go in side by side again.
+	endA := make(chan struct{})
+	a := holdingRead(t, db, endA)
+	within(t, quickRead(t, db), "a read beside a read, with no write")
+	close(endA)
+	within(t, a, "the read to end")
+}
+
+func TestAReadHeldForACaseWriteGoesInWhenTheWriteEnds(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	endWrite, endFirst := make(chan struct{}), make(chan struct{})
+	wrote := holdingWrite(t, db, true, endWrite)
+	first := holdingRead(t, db, endFirst)
+	second := quickRead(t, db)
+	waitersAtGate(t, db, 1)
+	close(endWrite)
+	within(t, wrote, "the write to end")
+	within(t, second, "the second read, once the write ended")
+	close(endFirst)
+	within(t, first, "the first read to end")
+}
+
+func TestAReadWaitsForACaseWriteNoLongerThanItsLimit(t *testing.T) {
+	db := gateFile(t, time.Millisecond)
+	endWrite, endFirst := make(chan struct{}), make(chan struct{})
+	wrote := holdingWrite(t, db, true, endWrite)
+	first := holdingRead(t, db, endFirst)
+	// Both still hold: the second read goes in once its millisecond is up.
+	within(t, quickRead(t, db), "the second read, after its wait")
+	close(endFirst)
+	close(endWrite)
+	within(t, first, "the first read to end")
+	within(t, wrote, "the write to end")
+}
+
+func TestAReadInsideAWriteIsNotHeldByIt(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	endFirst := make(chan struct{})
+	first := holdingRead(t, db, endFirst)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := db.Update(context.Background(), func(tx *Tx) error {
+			return db.View(context.Background(), func(tx *Tx) error {
+				var one int
+				return tx.queryRow(`SELECT 1`).Scan(&one)
+			})
+		}); err != nil {
+			t.Error(err)
+		}
+	}()
+	within(t, done, "a write whose function reads, beside a running read")
+	close(endFirst)
+	within(t, first, "the first read to end")
+}
+
+func TestTheAuditEntriesBatchesDoNotHoldReadsBack(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	endWrite, endFirst := make(chan struct{}), make(chan struct{})
+	wrote := holdingWrite(t, db, false, endWrite)
+	first := holdingRead(t, db, endFirst)
+	within(t, quickRead(t, db), "a read beside a read and an audit batch")
+	close(endFirst)
+	close(endWrite)
+	within(t, first, "the first read to end")
+	within(t, wrote, "the batch to end")
+}
+
+func TestOnlyAFileWithAWriteConnectionOfItsOwnHasAReadGate(t *testing.T) {
+	one, err := Open(t.Context(), filepath.Join(t.TempDir(), "waymark.db"), OpenOptions{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	if one.gate != nil {
+		t.Error("a file on one shared connection has a read gate: its reads and writes take turns already")
+	}
+}
