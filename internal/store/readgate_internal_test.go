@@ -55,9 +55,9 @@ func holdingRead(t *testing.T, db *DB, end <-chan struct{}) (ended <-chan struct
 	return done
 }
 
-// holdingWrite starts a write (a case write, or with gateReads false an
+// holdingWrite starts a write (a case write, or with caseWrite false an
 // audit batch) that holds the write connection until end is closed.
-func holdingWrite(t *testing.T, db *DB, gateReads bool, end <-chan struct{}) (ended <-chan struct{}) {
+func holdingWrite(t *testing.T, db *DB, caseWrite bool, end <-chan struct{}) (ended <-chan struct{}) {
 	t.Helper()
 	in, done := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -66,7 +66,7 @@ func holdingWrite(t *testing.T, db *DB, gateReads bool, end <-chan struct{}) (en
 			close(in)
 			<-end
 			return nil
-		}, gateReads); err != nil {
+		}, caseWrite); err != nil {
 			t.Error(err)
 		}
 	}()
@@ -111,11 +111,35 @@ func waitersAtGate(t *testing.T, db *DB, n int) {
 	}
 }
 
+// held is a write (a case write, or an audit batch) holding the write
+// connection and, started after it, a read let in beside it; each holds
+// until its end is closed.
+type held struct {
+	endWrite, endFirst chan struct{}
+	wrote, first       <-chan struct{}
+}
+
+func writeThenRead(t *testing.T, db *DB, caseWrite bool) *held {
+	t.Helper()
+	h := &held{endWrite: make(chan struct{}), endFirst: make(chan struct{})}
+	h.wrote = holdingWrite(t, db, caseWrite, h.endWrite)
+	h.first = holdingRead(t, db, h.endFirst) // let in: no other read was running
+	return h
+}
+
+// finish ends the read and the write, and waits for both.
+func (h *held) finish(t *testing.T) {
+	t.Helper()
+	close(h.endFirst)
+	close(h.endWrite)
+	within(t, h.first, "the first read to end")
+	within(t, h.wrote, "the write to end")
+}
+
 func TestWhileACaseWriteHoldsTheWriteConnectionOneReadRunsAtATime(t *testing.T) {
 	db := gateFile(t, time.Minute)
-	endWrite, endFirst := make(chan struct{}), make(chan struct{})
-	wrote := holdingWrite(t, db, true, endWrite)
-	first := holdingRead(t, db, endFirst) // let in: no other read was running
+	h := writeThenRead(t, db, true)
+	endWrite, endFirst, wrote, first := h.endWrite, h.endFirst, h.wrote, h.first
 	second := quickRead(t, db)
 	waitersAtGate(t, db, 1)
 	select {
@@ -139,29 +163,22 @@ func TestWhileACaseWriteHoldsTheWriteConnectionOneReadRunsAtATime(t *testing.T) 
 
 func TestAReadHeldForACaseWriteGoesInWhenTheWriteEnds(t *testing.T) {
 	db := gateFile(t, time.Minute)
-	endWrite, endFirst := make(chan struct{}), make(chan struct{})
-	wrote := holdingWrite(t, db, true, endWrite)
-	first := holdingRead(t, db, endFirst)
+	h := writeThenRead(t, db, true)
 	second := quickRead(t, db)
 	waitersAtGate(t, db, 1)
-	close(endWrite)
-	within(t, wrote, "the write to end")
+	close(h.endWrite)
+	within(t, h.wrote, "the write to end")
 	within(t, second, "the second read, once the write ended")
-	close(endFirst)
-	within(t, first, "the first read to end")
+	close(h.endFirst)
+	within(t, h.first, "the first read to end")
 }
 
 func TestAReadWaitsForACaseWriteNoLongerThanItsLimit(t *testing.T) {
 	db := gateFile(t, time.Millisecond)
-	endWrite, endFirst := make(chan struct{}), make(chan struct{})
-	wrote := holdingWrite(t, db, true, endWrite)
-	first := holdingRead(t, db, endFirst)
+	h := writeThenRead(t, db, true)
 	// Both still hold: the second read goes in once its millisecond is up.
 	within(t, quickRead(t, db), "the second read, after its wait")
-	close(endFirst)
-	close(endWrite)
-	within(t, first, "the first read to end")
-	within(t, wrote, "the write to end")
+	h.finish(t)
 }
 
 func TestAReadInsideAWriteIsNotHeldByIt(t *testing.T) {
@@ -187,14 +204,9 @@ func TestAReadInsideAWriteIsNotHeldByIt(t *testing.T) {
 
 func TestTheAuditEntriesBatchesDoNotHoldReadsBack(t *testing.T) {
 	db := gateFile(t, time.Minute)
-	endWrite, endFirst := make(chan struct{}), make(chan struct{})
-	wrote := holdingWrite(t, db, false, endWrite)
-	first := holdingRead(t, db, endFirst)
+	h := writeThenRead(t, db, false)
 	within(t, quickRead(t, db), "a read beside a read and an audit batch")
-	close(endFirst)
-	close(endWrite)
-	within(t, first, "the first read to end")
-	within(t, wrote, "the batch to end")
+	h.finish(t)
 }
 
 func TestOnlyAFileWithAWriteConnectionOfItsOwnHasAReadGate(t *testing.T) {
