@@ -56,6 +56,7 @@ type auditWriter struct {
 	// Tests watch the writer through these (export_test.go); nil otherwise.
 	handedOver func()      // an entry was queued
 	batchTaken func(n int) // the writer took a batch of n entries
+	inBatch    func()      // the writer holds the write connection for a batch (tests)
 }
 
 // AuditBatchStats counts the audit writer's work since the database was opened.
@@ -168,8 +169,11 @@ func (db *DB) writeAudits() {
 		}
 		// Not a request's context: one waiter leaving must not cancel the
 		// others' entries. Each entry carries its own request id.
-		// Not a case write: it does not hold the reads back (readgate.go).
+		// An audit batch does not hold the reads back (readgate.go).
 		err := db.update(context.Background(), func(t *Tx) error {
+			if w.inBatch != nil {
+				w.inBatch()
+			}
 			for _, wt := range batch {
 				if err := t.AppendAudit(wt.e); err != nil {
 					return err

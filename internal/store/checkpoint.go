@@ -107,7 +107,9 @@ type checkpointResult struct {
 // startCheckpointer opens the checkpoint's own connection with dsn and
 // starts the loop; call stop before closing the pool. scrub is the
 // erasure's scrub, tried again after a checkpoint while one is pending.
-func startCheckpointer(dsn string, scrub func(context.Context) (bool, error)) *walCheckpointer {
+// It is stored in *into before its loop starts: the loop's scrub reads it
+// there (DB.scrubOnce).
+func startCheckpointer(into **walCheckpointer, dsn string, scrub func(context.Context) (bool, error)) {
 	conn := sql.OpenDB(cachingConnector{dsn: dsn})
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
@@ -116,8 +118,8 @@ func startCheckpointer(dsn string, scrub func(context.Context) (bool, error)) *w
 	// loop truncates the WAL it left, a checkpoint interval after the
 	// start, writes or none.
 	c.scrubWanted.Store(1)
+	*into = c
 	go c.loop()
-	return c
 }
 
 // scrubGapLeast and scrubGapMost bound the wait between the background

@@ -4,8 +4,11 @@ import (
 	"context"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
+
+	"waymark/internal/audit"
 )
 
 // gateFile opens a new SQLite file of the default pool (one write
@@ -217,5 +220,87 @@ func TestOnlyAFileWithAWriteConnectionOfItsOwnHasAReadGate(t *testing.T) {
 	defer one.Close()
 	if one.gate != nil {
 		t.Error("a file on one shared connection has a read gate: its reads and writes take turns already")
+	}
+}
+
+func TestTheAuditWritersOwnBatchesLeaveTheGateOpen(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	inBatch, endBatch := make(chan struct{}), make(chan struct{})
+	var ended sync.Once
+	endIt := func() { ended.Do(func() { close(endBatch) }) }
+	defer endIt() // a failure below must not leave the batch holding Close
+	var once bool
+	db.audits.inBatch = func() {
+		if !once {
+			once = true
+			close(inBatch)
+			<-endBatch
+		}
+	}
+	endFirst := make(chan struct{})
+	first := holdingRead(t, db, endFirst)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		if err := db.ViewAudited(context.Background(), func(tx *Tx) (audit.Entry, error) {
+			return audit.Entry{At: time.Now(), ActorID: "u1", Action: "case.viewed", Detail: "read gate"}, nil
+		}); err != nil {
+			t.Error(err)
+		}
+	}()
+	within(t, inBatch, "the audit writer to take its batch")
+	if db.gate.busy() {
+		t.Error("an audit batch closed the read gate")
+	}
+	within(t, quickRead(t, db), "a read beside a read and an audit batch")
+	endIt()
+	within(t, recorded, "the audited read to be recorded")
+	close(endFirst)
+	within(t, first, "the first read to end")
+}
+
+func TestAReadsLimitHoldsAcrossWakeUps(t *testing.T) {
+	db := gateFile(t, 100*time.Millisecond)
+	h := writeThenRead(t, db, true)
+	second := quickRead(t, db)
+	waitersAtGate(t, db, 1)
+	// Other writes end beside the one holding, each waking the waiting
+	// read, which finds the gate still closed: its limit runs from its
+	// first wait, not from the last wake-up.
+	deadline := time.Now().Add(10 * time.Second)
+	for done := false; !done; {
+		db.gate.write()()
+		select {
+		case <-second:
+			done = true
+		default:
+			if time.Now().After(deadline) {
+				t.Fatal("a read woken again and again waited past its limit")
+			}
+			runtime.Gosched()
+		}
+	}
+	h.finish(t)
+}
+
+func TestAPanickingReadOrWriteLeavesTheGateAsItFoundIt(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	boom := func(run func()) {
+		defer func() { _ = recover() }()
+		run()
+	}
+	boom(func() { _ = db.View(context.Background(), func(tx *Tx) error { panic("read") }) })
+	boom(func() { _ = db.Update(context.Background(), func(tx *Tx) error { panic("write") }) })
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = db.View(cancelled, func(tx *Tx) error { return nil })
+	_ = db.Update(cancelled, func(tx *Tx) error { return nil })
+	db.gate.mu.Lock()
+	defer db.gate.mu.Unlock()
+	if db.gate.running != 0 || db.gate.writing != 0 || db.gate.waiting != 0 {
+		t.Errorf("the gate counts %d reads running, %d writes, %d waiting, want none", db.gate.running, db.gate.writing, db.gate.waiting)
 	}
 }

@@ -59,7 +59,7 @@ type DB struct {
 
 	audits        auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
 	writer        *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
-	gate          *readGate                                      // SQLite file with a write connection: reads make way for a case write (readgate.go)
+	gate          *readGate                                      // SQLite file with a write connection: reads make way for a write (readgate.go)
 	updating      sync.Map                                       // goroutines running an Update's fn: their id → true (ErrAuditedReadInsideWrite)
 	checkpointer  *walCheckpointer                               // SQLite file: the WAL checkpoint run beside the writers (checkpoint.go)
 	scrubPause    func(context.Context) error                    // Scrub: the wait before its checkpoint tries again (nil: scrubRetryPause; tests)
@@ -217,7 +217,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			db.closePools()
 			return nil, err
 		}
-		db.checkpointer = startCheckpointer(sqliteDSN, db.scrubOnce)
+		startCheckpointer(&db.checkpointer, sqliteDSN, db.scrubOnce)
 	}
 	return db, nil
 }
