@@ -69,7 +69,7 @@ func newMetrics(s *Server) *metrics {
 			Name: "waymark_http_request_duration_seconds", Help: "HTTP request duration by route pattern.", Buckets: bounds,
 		}, []string{"route"}),
 		txDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "waymark_db_transaction_duration_seconds", Help: "Database transaction duration, begin to commit or rollback, by kind (update, view).", Buckets: dbBounds,
+			Name: "waymark_db_transaction_duration_seconds", Help: "Database transaction duration, from asking for one (any wait for a connection, or at the SQLite read gate, included) to commit or rollback, by kind (update, view).", Buckets: dbBounds,
 		}, []string{"kind"}),
 		sqlDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "waymark_db_query_duration_seconds", Help: "Duration of one SQL statement inside a transaction, by kind (exec, query).", Buckets: dbBounds,
