@@ -169,8 +169,8 @@ func (db *DB) writeAudits() {
 		}
 		// Not a request's context: one waiter leaving must not cancel the
 		// others' entries. Each entry carries its own request id.
-		// An audit batch does not hold the reads back (readgate.go).
-		err := db.update(context.Background(), func(t *Tx) error {
+		// It appends no event, so it does not hold reads back (readgate.go).
+		err := db.Update(context.Background(), func(t *Tx) error {
 			if w.inBatch != nil {
 				w.inBatch()
 			}
@@ -180,7 +180,7 @@ func (db *DB) writeAudits() {
 				}
 			}
 			return nil
-		}, false)
+		})
 		if err != nil {
 			w.failed.Add(1)
 			err = fmt.Errorf("store: the audit entry of this read could not be written, so the read is refused: %w", err)

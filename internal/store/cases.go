@@ -27,6 +27,7 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 	if current != expectedVersion {
 		return conflict(fmt.Errorf("case %s at version %d, caller expected %d", caseID, current, expectedVersion))
 	}
+	t.closeGate() // a case write: reads make way for it (readgate.go)
 	keyID, key, err := t.sealKey()
 	if err != nil {
 		return err

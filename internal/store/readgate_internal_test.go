@@ -2,18 +2,22 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"waymark/internal/audit"
+	"waymark/internal/pathway"
 )
 
 // gateFile opens a new SQLite file of the default pool (one write
-// connection, two for reads), whose reads make way for case writes; a read
-// waits at most maxWait.
+// connection, two for reads), migrated, whose reads make way for case
+// writes; a read waits at most maxWait.
 func gateFile(t *testing.T, maxWait time.Duration) *DB {
 	t.Helper()
 	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "waymark.db"))
@@ -21,10 +25,13 @@ func gateFile(t *testing.T, maxWait time.Duration) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	if db.gate == nil {
 		t.Fatal("a SQLite file with a write connection of its own has no read gate")
 	}
-	db.gate.maxWait = maxWait
+	db.gate.maxWait, db.gate.budget = maxWait, maxWait
 	return db
 }
 
@@ -58,18 +65,34 @@ func holdingRead(t *testing.T, db *DB, end <-chan struct{}) (ended <-chan struct
 	return done
 }
 
-// holdingWrite starts a write (a case write, or with caseWrite false an
-// audit batch) that holds the write connection until end is closed.
+// newCaseIDs numbers the cases the tests' writes file.
+var newCaseIDs atomic.Int64
+
+// appendFirstEvent files a new case's first event, as a raise does.
+func appendFirstEvent(tx *Tx) error {
+	id := fmt.Sprintf("case-gate-%d", newCaseIDs.Add(1))
+	return tx.AppendEvents(id, 0, []pathway.Event{{CaseID: id, Seq: 1, Type: pathway.EventConcernRaised, At: time.Now()}})
+}
+
+// holdingWrite starts a write (a case write, which appends an event, or
+// with caseWrite false one that appends none, as a sign-in) that holds the
+// write connection until end is closed.
 func holdingWrite(t *testing.T, db *DB, caseWrite bool, end <-chan struct{}) (ended <-chan struct{}) {
 	t.Helper()
 	in, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := db.update(context.Background(), func(tx *Tx) error {
+		if err := db.Update(context.Background(), func(tx *Tx) error {
+			if caseWrite {
+				if err := appendFirstEvent(tx); err != nil {
+					close(in)
+					return err
+				}
+			}
 			close(in)
 			<-end
 			return nil
-		}, caseWrite); err != nil {
+		}); err != nil {
 			t.Error(err)
 		}
 	}()
@@ -114,7 +137,7 @@ func waitersAtGate(t *testing.T, db *DB, n int) {
 	}
 }
 
-// held is a write (a case write, or an audit batch) holding the write
+// held is a write (a case write, or one appending no event) holding the write
 // connection and, started after it, a read let in beside it; each holds
 // until its end is closed.
 type held struct {
@@ -167,6 +190,9 @@ func TestWhileACaseWriteHoldsTheWriteConnectionOneReadRunsAtATime(t *testing.T) 
 func TestAReadHeldForACaseWriteGoesInWhenTheWriteEnds(t *testing.T) {
 	db := gateFile(t, time.Minute)
 	h := writeThenRead(t, db, true)
+	if st, _ := db.ReadGate(); st.Waits != 0 {
+		t.Fatalf("the gate counts %d reads held before any was", st.Waits)
+	}
 	second := quickRead(t, db)
 	waitersAtGate(t, db, 1)
 	close(h.endWrite)
@@ -174,6 +200,53 @@ func TestAReadHeldForACaseWriteGoesInWhenTheWriteEnds(t *testing.T) {
 	within(t, second, "the second read, once the write ended")
 	close(h.endFirst)
 	within(t, h.first, "the first read to end")
+	// The metrics count the read held, and its wait.
+	if st, ok := db.ReadGate(); !ok || st.Waits != 1 || st.Wait <= 0 {
+		t.Errorf("the gate counts %d reads held for %v (gate %v), want 1 for some time", st.Waits, st.Wait, ok)
+	}
+}
+
+func TestAReadWaitsForTheCaseWriteItFoundNotTheNext(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	h := writeThenRead(t, db, true)
+	second := quickRead(t, db)
+	waitersAtGate(t, db, 1)
+	// The write the read found ends and the next case write takes the
+	// connection before the read looks again (the writer queue hands it
+	// straight on): the read goes in, rather than wait behind every write
+	// that follows.
+	g := db.gate
+	g.mu.Lock()
+	g.writes++ // writing stays true: the next write holds
+	g.wake()
+	g.mu.Unlock()
+	within(t, second, "the second read, once the write it found ended")
+	h.finish(t)
+}
+
+func TestACaseWriteClosesTheGateFromItsFirstEventToItsEnd(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	fail := errors.New("refused after its event")
+	for _, outcome := range []error{nil, fail} {
+		err := db.Update(t.Context(), func(tx *Tx) error {
+			if db.gate.busy() {
+				t.Error("a write closed the gate before it appended an event")
+			}
+			if err := appendFirstEvent(tx); err != nil {
+				return err
+			}
+			if !db.gate.busy() {
+				t.Error("a write that appended an event left the gate open")
+			}
+			return outcome
+		})
+		if !errors.Is(err, outcome) {
+			t.Fatalf("the write returned %v, want %v", err, outcome)
+		}
+		if db.gate.busy() {
+			t.Errorf("the gate is still closed after a write that returned %v", outcome)
+		}
+	}
 }
 
 func TestAReadWaitsForACaseWriteNoLongerThanItsLimit(t *testing.T) {
@@ -192,6 +265,12 @@ func TestAReadInsideAWriteIsNotHeldByIt(t *testing.T) {
 	go func() {
 		defer close(done)
 		if err := db.Update(context.Background(), func(tx *Tx) error {
+			if err := appendFirstEvent(tx); err != nil {
+				return err
+			}
+			if !db.gate.busy() {
+				t.Error("the case write left the gate open")
+			}
 			return db.View(context.Background(), func(tx *Tx) error {
 				var one int
 				return tx.queryRow(`SELECT 1`).Scan(&one)
@@ -205,10 +284,10 @@ func TestAReadInsideAWriteIsNotHeldByIt(t *testing.T) {
 	within(t, first, "the first read to end")
 }
 
-func TestTheAuditEntriesBatchesDoNotHoldReadsBack(t *testing.T) {
+func TestAWriteThatAppendsNoEventDoesNotHoldReadsBack(t *testing.T) {
 	db := gateFile(t, time.Minute)
-	h := writeThenRead(t, db, false)
-	within(t, quickRead(t, db), "a read beside a read and an audit batch")
+	h := writeThenRead(t, db, false) // a sign-in, a session's touch
+	within(t, quickRead(t, db), "a read beside a read and a write of no event")
 	h.finish(t)
 }
 
@@ -225,9 +304,6 @@ func TestOnlyAFileWithAWriteConnectionOfItsOwnHasAReadGate(t *testing.T) {
 
 func TestTheAuditWritersOwnBatchesLeaveTheGateOpen(t *testing.T) {
 	db := gateFile(t, time.Minute)
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	inBatch, endBatch := make(chan struct{}), make(chan struct{})
 	var ended sync.Once
 	endIt := func() { ended.Do(func() { close(endBatch) }) }
@@ -267,12 +343,14 @@ func TestAReadsLimitHoldsAcrossWakeUps(t *testing.T) {
 	h := writeThenRead(t, db, true)
 	second := quickRead(t, db)
 	waitersAtGate(t, db, 1)
-	// Other writes end beside the one holding, each waking the waiting
+	// Other reads end beside the one holding, each waking the waiting
 	// read, which finds the gate still closed: its limit runs from its
 	// first wait, not from the last wake-up.
 	deadline := time.Now().Add(10 * time.Second)
 	for done := false; !done; {
-		db.gate.write()()
+		db.gate.mu.Lock()
+		db.gate.wake()
+		db.gate.mu.Unlock()
 		select {
 		case <-second:
 			done = true
@@ -293,14 +371,57 @@ func TestAPanickingReadOrWriteLeavesTheGateAsItFoundIt(t *testing.T) {
 		run()
 	}
 	boom(func() { _ = db.View(context.Background(), func(tx *Tx) error { panic("read") }) })
-	boom(func() { _ = db.Update(context.Background(), func(tx *Tx) error { panic("write") }) })
+	boom(func() {
+		_ = db.Update(context.Background(), func(tx *Tx) error {
+			if err := appendFirstEvent(tx); err != nil {
+				return err
+			}
+			panic("write")
+		})
+	})
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = db.View(cancelled, func(tx *Tx) error { return nil })
 	_ = db.Update(cancelled, func(tx *Tx) error { return nil })
 	db.gate.mu.Lock()
 	defer db.gate.mu.Unlock()
-	if db.gate.running != 0 || db.gate.writing != 0 || db.gate.waiting != 0 {
-		t.Errorf("the gate counts %d reads running, %d writes, %d waiting, want none", db.gate.running, db.gate.writing, db.gate.waiting)
+	if db.gate.running != 0 || db.gate.writing || db.gate.waiting != 0 {
+		t.Errorf("the gate counts %d reads running and %d waiting, and a write holding: %v; want none", db.gate.running, db.gate.waiting, db.gate.writing)
 	}
+}
+
+func TestTheGateHoldsReadsBackOnlyWhileItHasBudget(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	g := db.gate
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	advance := func(d time.Duration) {
+		mu.Lock()
+		now = now.Add(d)
+		mu.Unlock()
+	}
+	g.mu.Lock()
+	g.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	g.since = g.now()
+	g.mu.Unlock()
+
+	// A case write has held the write connection for as long as the
+	// gate's whole budget: a new read goes in at once beside the running
+	// one, not after a wait.
+	h := writeThenRead(t, db, true)
+	advance(time.Minute)
+	within(t, quickRead(t, db), "a read once the gate's budget was spent")
+	h.finish(t)
+	if st, _ := db.ReadGate(); st.Waits != 0 {
+		t.Errorf("%d reads were held with no budget left", st.Waits)
+	}
+
+	// The connection free for as long again earns the budget back: the
+	// next case write holds a new read back.
+	advance(time.Minute)
+	h = writeThenRead(t, db, true)
+	second := quickRead(t, db)
+	waitersAtGate(t, db, 1)
+	h.finish(t)
+	within(t, second, "the held read, once the write ended")
 }

@@ -471,6 +471,7 @@ type Tx struct {
 	db            *DB
 	keys          map[string][]byte // data keys unwrapped in this transaction
 	readOnly      bool
+	openGate      func()                // nil, or opens the read gate this write closed (readgate.go)
 	heads         map[string]audit.Head // case heads appended and not yet in an audit entry (seal.go)
 	verified      map[string]audit.Head // each case's last event as this transaction read and checked it, or appended it (seal.go)
 	headsAt       time.Time
@@ -480,12 +481,6 @@ type Tx struct {
 	indexKey      *indexKey     // the search index key this transaction read or made (crypt.go)
 	draftsDeleted []LedgerEntry // unsent drafts deleted, likewise (ledger.go)
 	deferSearch   bool          // a bulk load leaves search_viewer_tokens to RebuildSearchIndex (DeferSearchIndex)
-}
-
-// Update runs fn in a transaction and commits it when fn returns nil. The
-// commit returns only once the database has made the write durable.
-func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
-	return db.update(ctx, fn, true)
 }
 
 // enterGate lets a read in at the gate (readgate.go), and returns what
@@ -505,9 +500,9 @@ func (db *DB) enterGate(ctx context.Context) (leave func()) {
 	return g.leave
 }
 
-// update is Update; gateReads is false for the audit entries' own
-// batches, which do not hold reads back (readgate.go).
-func (db *DB) update(ctx context.Context, fn func(*Tx) error, gateReads bool) error {
+// Update runs fn in a transaction and commits it when fn returns nil. The
+// commit returns only once the database has made the write durable.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	defer db.timedTx("update", time.Now())
 	me := goroutineID()
 	if _, inside := db.updating.Load(me); inside && db.writer != nil {
@@ -520,9 +515,6 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error, gateReads bool) er
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
 	defer release()
-	if gateReads && db.gate != nil {
-		defer db.gate.write()()
-	}
 	tx, err := db.beginOn(ctx, db.writeConns(), nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
@@ -531,6 +523,14 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error, gateReads bool) er
 	// must not leave the transaction open; after Commit this does nothing.
 	defer tx.Rollback()
 	t := &Tx{tx: tx, ctx: ctx, dialect: db.Dialect, db: db}
+	// A case write's first event closes the read gate (readgate.go); it
+	// opens when the write ends, committed, failed or panicking.
+	defer func() {
+		if t.openGate != nil {
+			t.openGate()
+		}
+	}()
+
 	// Marked while fn runs, and unmarked even if it panics: net/http runs
 	// the next request of a connection on the same goroutine. A write
 	// nested inside another (PostgreSQL) leaves the mark to the outer one,

@@ -69,7 +69,7 @@ func newMetrics(s *Server) *metrics {
 			Name: "waymark_http_request_duration_seconds", Help: "HTTP request duration by route pattern.", Buckets: bounds,
 		}, []string{"route"}),
 		txDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "waymark_db_transaction_duration_seconds", Help: "Database transaction duration, from asking for one (any wait for a connection, or at the SQLite read gate, included) to commit or rollback, by kind (update, view).", Buckets: dbBounds,
+			Name: "waymark_db_transaction_duration_seconds", Help: "Database transaction duration, from asking for one (any wait for a connection, or at the SQLite read gate while a case write holds the write connection, included) to commit or rollback, by kind (update, view).", Buckets: dbBounds,
 		}, []string{"kind"}),
 		sqlDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "waymark_db_query_duration_seconds", Help: "Duration of one SQL statement inside a transaction, by kind (exec, query).", Buckets: dbBounds,
@@ -157,10 +157,12 @@ var (
 	poolWaitN = prometheus.NewDesc("waymark_db_pool_waiting", "Transactions waiting for a free database connection now.", nil, nil)
 	poolWaits = prometheus.NewDesc("waymark_db_pool_waits_total", "Times a transaction waited for a free database connection.", poolLabel, nil)
 	poolWait  = prometheus.NewDesc("waymark_db_pool_wait_seconds_total", "Time spent waiting for a free database connection.", poolLabel, nil)
+	gateWaits = prometheus.NewDesc("waymark_db_read_gate_waits_total", "Reads that waited on a SQLite file while a case write held the write connection (0 without a read gate: PostgreSQL, or one shared connection).", nil, nil)
+	gateWait  = prometheus.NewDesc("waymark_db_read_gate_wait_seconds_total", "Time reads spent waiting at the SQLite read gate.", nil, nil)
 )
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolInUse, poolIdle, poolOpen, poolMax, poolWaitN, poolWaits, poolWait} {
+	for _, d := range []*prometheus.Desc{poolInUse, poolIdle, poolOpen, poolMax, poolWaitN, poolWaits, poolWait, gateWaits, gateWait} {
 		ch <- d
 	}
 }
@@ -175,6 +177,9 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, p.WaitDuration.Seconds(), p.Name)
 	}
 	ch <- prometheus.MustNewConstMetric(poolWaitN, prometheus.GaugeValue, float64(c.db.Waiting()))
+	g, _ := c.db.ReadGate() // zero without a gate
+	ch <- prometheus.MustNewConstMetric(gateWaits, prometheus.CounterValue, float64(g.Waits))
+	ch <- prometheus.MustNewConstMetric(gateWait, prometheus.CounterValue, g.Wait.Seconds())
 }
 
 // stateCollector reports what the database holds that an on-call engineer
