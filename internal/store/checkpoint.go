@@ -60,7 +60,7 @@ const checkpointEvery = time.Second
 // walCheckpointer is the background checkpoint of a writable SQLite file.
 type walCheckpointer struct {
 	conn  *sql.DB       // one connection of its own, never the pool's
-	every time.Duration // checkpointEvery (shorter in tests)
+	every atomic.Int64  // nanoseconds: checkpointEvery (shorter in tests, set while the loop runs: setEvery)
 	kick  chan struct{} // a commit happened since the last checkpoint (buffer of one)
 	stop  chan struct{}
 	done  chan struct{}
@@ -95,6 +95,12 @@ type walCheckpointer struct {
 	err  error // the last checkpoint's error, if it failed
 }
 
+// setEvery sets the least time between two checkpoints (tests shorten it).
+func (c *walCheckpointer) setEvery(d time.Duration) { c.every.Store(int64(d)) }
+
+// interval is the least time between two checkpoints.
+func (c *walCheckpointer) interval() time.Duration { return time.Duration(c.every.Load()) }
+
 // checkpointResult is what SQLite reports of a checkpoint: whether a
 // reader or writer kept it from finishing, the WAL's frames and how many of
 // them are now in the database file.
@@ -113,11 +119,12 @@ func startCheckpointer(into **walCheckpointer, dsn string, scrub func(context.Co
 	conn := sql.OpenDB(cachingConnector{dsn: dsn})
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
-	c := &walCheckpointer{conn: conn, every: checkpointEvery, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), scrub: scrub, now: time.Now}
+	c := &walCheckpointer{conn: conn, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), scrub: scrub, now: time.Now}
 	// A process killed while a scrub was pending left it undone: the
 	// loop truncates the WAL it left, a checkpoint interval after the
 	// start, writes or none.
 	c.scrubWanted.Store(1)
+	c.setEvery(checkpointEvery)
 	*into = c
 	go c.loop()
 }
@@ -197,7 +204,7 @@ func (c *walCheckpointer) loop() {
 		var retry <-chan time.Time
 		var timer *time.Timer
 		if c.pending() && c.scrub != nil {
-			timer = time.NewTimer(max(c.scrubNext.Sub(c.now()), c.every))
+			timer = time.NewTimer(max(c.scrubNext.Sub(c.now()), c.interval()))
 			retry = timer.C
 		}
 		select {
@@ -212,7 +219,7 @@ func (c *walCheckpointer) loop() {
 		}
 		// Frames gather for checkpointEvery, so one checkpoint (and one
 		// sync of the database file) takes many commits' pages.
-		t := time.NewTimer(c.every)
+		t := time.NewTimer(c.interval())
 		select {
 		case <-c.stop:
 			t.Stop()

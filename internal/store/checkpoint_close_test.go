@@ -21,7 +21,7 @@ func TestClosingADatabaseStopsItsCheckpointOnceAndLeavesNoGoroutine(t *testing.T
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.checkpointer.every = 0
+		db.checkpointer.setEvery(0)
 		fillWAL(t, db, 3)
 		if i%2 == 0 {
 			if _, err := db.checkpointWAL(ctx); err != nil {

@@ -125,7 +125,7 @@ func TestTheBackgroundCheckpointCopiesTheWALIntoTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Set before the first commit kicks the loop (the kick orders it).
-	db.checkpointer.every = time.Millisecond
+	db.checkpointer.setEvery(time.Millisecond)
 	fillWAL(t, db, 300)
 
 	deadline := time.Now().Add(20 * time.Second)
@@ -379,7 +379,7 @@ func TestAnErasuresScrubTakesItsTurnAmongTheWrites(t *testing.T) {
 func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 	ctx := context.Background()
 	db, file := openMigrated(t)
-	db.checkpointer.every = 10 * time.Millisecond // before any commit kicks the loop
+	db.checkpointer.setEvery(10 * time.Millisecond) // before any commit kicks the loop
 	db.scrubPatience = 300 * time.Millisecond
 	fillWAL(t, db, 5)
 
