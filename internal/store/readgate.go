@@ -34,11 +34,13 @@ import (
 //
 // How long it may stay closed. The gate holds reads back only while it has
 // budget: readYieldMax at most, spent while a case write holds the write
-// connection and earned back, at the same pace, while none does. So it
-// holds them back for at most 50 ms at a stretch, and where case writes
-// hold the connection more than half the time (an API client writing flat
-// out) it holds them back for only as long as the connection was free: it
-// costs the reads nothing once writes leave them no time.
+// connection (from when it took the connection, not from its first event:
+// a note's load of the case comes before it) and earned back, at the same
+// pace, while none does. So it holds them back for at most 50 ms at a
+// stretch, and where case writes hold the connection more than half the
+// time (an API client writing flat out) it holds them back for at most as
+// long as the connection was free: it costs the reads little once writes
+// leave them little time.
 //
 // Only SQLite files with a write connection of their own have a gate.
 type readGate struct {
@@ -53,6 +55,12 @@ type readGate struct {
 	budget time.Duration    // how long the gate may still hold reads back
 	since  time.Time        // when budget was last brought up to date
 	now    func() time.Time // time.Now, or a test's clock
+
+	// The write holding the connection now: when it took it, and the
+	// budget then. Its first event spends the budget from then on
+	// (write), whatever reads counted in between as free.
+	tookAt     time.Time
+	tookBudget time.Duration
 
 	held     int64         // reads that waited at the gate (metrics)
 	heldTime time.Duration // how long they waited in all
@@ -125,11 +133,25 @@ func (g *readGate) leave() {
 	g.mu.Unlock()
 }
 
-// write closes the gate for a case write holding the write connection
-// until the function it returns is called.
-func (g *readGate) write() (done func()) {
+// took marks a write (any) taking the write connection: if it turns out a
+// case write, its budget is spent from now.
+func (g *readGate) took() {
 	g.mu.Lock()
 	g.account()
+	g.tookAt, g.tookBudget = g.since, g.budget
+	g.mu.Unlock()
+}
+
+// write closes the gate for the case write holding the write connection
+// until the function it returns is called; the budget is spent from when
+// that write took the connection (took). One write at a time holds the
+// connection (the writer queue), so one write at a time calls it: writing
+// is a flag, not a count.
+func (g *readGate) write() (done func()) {
+	g.mu.Lock()
+	now := g.now()
+	g.budget = max(g.tookBudget-now.Sub(g.tookAt), 0)
+	g.since = now
 	g.writing = true
 	g.writes++
 	g.mu.Unlock()

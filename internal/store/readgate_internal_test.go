@@ -224,6 +224,141 @@ func TestAReadWaitsForTheCaseWriteItFoundNotTheNext(t *testing.T) {
 	h.finish(t)
 }
 
+// clockedGate is a gate on its own, on a clock the test moves, with a
+// minute's limit and budget.
+func clockedGate(t *testing.T) (g *readGate, advance func(time.Duration)) {
+	t.Helper()
+	g = newReadGate()
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	g.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	g.since = g.now()
+	g.maxWait, g.budget = time.Minute, time.Minute
+	return g, func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+}
+
+// entering lets a read in at g on a goroutine of its own; the channel
+// closes once it is in.
+func entering(g *readGate) <-chan struct{} {
+	in := make(chan struct{})
+	go func() {
+		g.enter(context.Background())
+		close(in)
+	}()
+	return in
+}
+
+// heldAtGate waits until n reads wait at g.
+func heldAtGate(t *testing.T, g *readGate, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g.mu.Lock()
+		w := g.waiting
+		g.mu.Unlock()
+		if w == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reads wait at the gate, want %d", w, n)
+		}
+		runtime.Gosched()
+	}
+}
+
+// caseWrite is a case write taking the write connection and appending its
+// first event at once; it returns what ends it.
+func caseWrite(g *readGate) (done func()) {
+	g.took()
+	return g.write()
+}
+
+func TestAHeldReadStaysOutWhileAnotherReadStillRuns(t *testing.T) {
+	g, _ := clockedGate(t)
+	g.enter(context.Background()) // two reads running (one let in before
+	g.enter(context.Background()) // the write, one beside it at its limit)
+	done := caseWrite(g)
+	defer done()
+	in := entering(g)
+	heldAtGate(t, g, 1)
+	g.leave() // one of the two ends: the other still runs
+	runtime.Gosched()
+	g.mu.Lock()
+	running := g.running
+	g.mu.Unlock()
+	if running != 1 {
+		t.Fatalf("a held read went in beside a running read and a case write (%d running)", running)
+	}
+	g.leave()
+	within(t, in, "the held read, once no read ran")
+	g.leave()
+}
+
+func TestAReadHeldForOneCaseWriteGoesInWhenTheNextBegins(t *testing.T) {
+	g, _ := clockedGate(t)
+	g.enter(context.Background())
+	first := caseWrite(g)
+	in := entering(g)
+	heldAtGate(t, g, 1)
+	first()
+	next := caseWrite(g) // at once, as the writer queue hands it on
+	defer next()
+	within(t, in, "the read once the write it found had ended")
+	g.leave()
+	g.leave()
+}
+
+func TestAReadWaitsNoLongerThanTheGatesBudgetLeft(t *testing.T) {
+	g, advance := clockedGate(t)
+	g.enter(context.Background())
+	done := caseWrite(g)
+	defer done()
+	advance(time.Minute - 100*time.Millisecond)                 // 100 ms of budget left
+	within(t, entering(g), "a read with 100 ms of budget left") // not its minute's limit
+	g.leave()
+	g.leave()
+}
+
+func TestTheBudgetIsSpentFromWhenACaseWriteTookTheConnection(t *testing.T) {
+	g, advance := clockedGate(t)
+	g.enter(context.Background())
+	g.took()
+	advance(time.Minute)          // loading the case, before the first event
+	g.enter(context.Background()) // a read let in meanwhile counts nothing as free
+	done := g.write()
+	defer done()
+	g.mu.Lock()
+	budget := g.budget
+	g.mu.Unlock()
+	if budget != 0 {
+		t.Errorf("a case write that held the connection a minute before its first event left %v of budget, want none", budget)
+	}
+	within(t, entering(g), "a read once the budget was spent")
+	for range 3 {
+		g.leave()
+	}
+}
+
+func TestTheBudgetIsEarnedBackAtThePaceItWasSpent(t *testing.T) {
+	g, advance := clockedGate(t)
+	g.enter(context.Background())
+	done := caseWrite(g)
+	advance(2 * time.Minute) // the whole budget spent as the write ends
+	done()
+	advance(time.Millisecond) // the connection free for a millisecond
+	done = caseWrite(g)
+	defer done()
+	g.mu.Lock()
+	budget := g.budget
+	g.mu.Unlock()
+	if budget != time.Millisecond {
+		t.Errorf("after a millisecond with the connection free the gate has %v of budget, want 1ms", budget)
+	}
+	within(t, entering(g), "a read with a millisecond of budget")
+	g.leave()
+	g.leave()
+}
+
 func TestACaseWriteClosesTheGateFromItsFirstEventToItsEnd(t *testing.T) {
 	db := gateFile(t, time.Minute)
 	fail := errors.New("refused after its event")

@@ -515,6 +515,9 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
 	defer release()
+	if db.gate != nil {
+		db.gate.took() // a case write spends the gate's budget from here (readgate.go)
+	}
 	tx, err := db.beginOn(ctx, db.writeConns(), nil)
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)

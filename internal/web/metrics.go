@@ -157,7 +157,7 @@ var (
 	poolWaitN = prometheus.NewDesc("waymark_db_pool_waiting", "Transactions waiting for a free database connection now.", nil, nil)
 	poolWaits = prometheus.NewDesc("waymark_db_pool_waits_total", "Times a transaction waited for a free database connection.", poolLabel, nil)
 	poolWait  = prometheus.NewDesc("waymark_db_pool_wait_seconds_total", "Time spent waiting for a free database connection.", poolLabel, nil)
-	gateWaits = prometheus.NewDesc("waymark_db_read_gate_waits_total", "Reads that waited on a SQLite file while a case write held the write connection (0 without a read gate: PostgreSQL, or one shared connection).", nil, nil)
+	gateWaits = prometheus.NewDesc("waymark_db_read_gate_waits_total", "Reads that waited on a SQLite file because a case write held the write connection, another read was running and the gate had budget left (0 without a read gate: PostgreSQL, or one shared connection).", nil, nil)
 	gateWait  = prometheus.NewDesc("waymark_db_read_gate_wait_seconds_total", "Time reads spent waiting at the SQLite read gate.", nil, nil)
 )
 
