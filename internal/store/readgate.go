@@ -17,7 +17,8 @@ import (
 // six times as long as alone. So while a case write holds the write
 // connection, at most one read transaction is let in: reads already
 // running go on, and a new one waits until none is running or the write
-// it found has ended, and never longer than readYieldMax
+// it found has ended, and no longer than readYieldMax by its timer (a
+// saturated processor may take a little longer to run it again)
 // (docs/architecture.md, "Writes go first"; docs/performance.md, "Reads
 // make way for a case write").
 //
@@ -66,10 +67,16 @@ type readGate struct {
 	heldTime time.Duration // how long they waited in all
 }
 
-// readYieldMax is the longest a read waits at the gate. A raise's write
+// readYieldMax is the longest a read waits at the gate by its timer (and
+// the most budget the gate holds). A raise's write
 // under load held the connection 41–46 ms on average (docs/performance.md);
 // a read held past this goes in beside the write rather than wait longer.
 const readYieldMax = 50 * time.Millisecond
+
+// gateMinBudget is the least budget for which the gate holds a read back:
+// below it the wait would be a timer of microseconds, counted as a read
+// held for nothing.
+const gateMinBudget = time.Millisecond
 
 func newReadGate() *readGate {
 	return &readGate{changed: make(chan struct{}), maxWait: readYieldMax, budget: readYieldMax, since: time.Now(), now: time.Now}
@@ -96,7 +103,7 @@ func (g *readGate) account() {
 func (g *readGate) enter(ctx context.Context) {
 	g.mu.Lock()
 	g.account()
-	if g.writing && g.running > 0 && g.budget > 0 {
+	if g.writing && g.running > 0 && g.budget >= gateMinBudget {
 		found, start := g.writes, time.Now()
 		t := time.NewTimer(min(g.maxWait, g.budget))
 		for g.writing && g.writes == found && g.running > 0 {

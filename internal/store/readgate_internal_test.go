@@ -282,12 +282,15 @@ func TestAHeldReadStaysOutWhileAnotherReadStillRuns(t *testing.T) {
 	in := entering(g)
 	heldAtGate(t, g, 1)
 	g.leave() // one of the two ends: the other still runs
-	runtime.Gosched()
-	g.mu.Lock()
-	running := g.running
-	g.mu.Unlock()
-	if running != 1 {
-		t.Fatalf("a held read went in beside a running read and a case write (%d running)", running)
+	// The held read is woken and must wait on; give it every chance to
+	// go in wrongly (a read let in would make two running).
+	for end := time.Now().Add(50 * time.Millisecond); time.Now().Before(end); runtime.Gosched() {
+		g.mu.Lock()
+		running := g.running
+		g.mu.Unlock()
+		if running != 1 {
+			t.Fatalf("a held read went in beside a running read and a case write (%d running)", running)
+		}
 	}
 	g.leave()
 	within(t, in, "the held read, once no read ran")
@@ -559,4 +562,88 @@ func TestTheGateHoldsReadsBackOnlyWhileItHasBudget(t *testing.T) {
 	waitersAtGate(t, db, 1)
 	h.finish(t)
 	within(t, second, "the held read, once the write ended")
+}
+
+// budgetOf reads g's budget.
+func budgetOf(g *readGate) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.budget
+}
+
+func TestAReadDuringACaseWritesLoadEarnsTheGateNothing(t *testing.T) {
+	g, advance := clockedGate(t)
+	g.enter(context.Background())
+	done := caseWrite(g)
+	advance(2 * time.Minute) // the whole budget spent
+	done()
+	advance(10 * time.Millisecond) // the connection free: 10 ms earned
+	g.took()
+	advance(30 * time.Millisecond) // the next write loads its case
+	g.enter(context.Background())  // a read meanwhile, which brings the budget up to date
+	done = g.write()
+	defer done()
+	if b := budgetOf(g); b != 0 {
+		t.Errorf("a write that loaded its case for 30 ms, with 10 ms of budget, left %v; want none", b)
+	}
+	g.leave()
+	g.leave()
+}
+
+func TestACaseWritesLoadIsSpentOnce(t *testing.T) {
+	g, advance := clockedGate(t)
+	g.took()
+	advance(10 * time.Second) // before its first event
+	done := g.write()
+	advance(10 * time.Second) // after it
+	g.enter(context.Background())
+	if b := budgetOf(g); b != 40*time.Second {
+		t.Errorf("a write 20 s into its hold left %v of a minute's budget, want 40s", b)
+	}
+	g.leave()
+	done()
+}
+
+func TestAWriteSpendsTheBudgetFromWhenUpdateGaveItTheConnection(t *testing.T) {
+	db := gateFile(t, time.Minute)
+	g := db.gate
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	g.mu.Lock()
+	g.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	g.since = g.now()
+	g.mu.Unlock()
+	var left time.Duration
+	if err := db.Update(t.Context(), func(tx *Tx) error {
+		mu.Lock()
+		now = now.Add(time.Minute) // a minute's load before the first event
+		mu.Unlock()
+		if err := appendFirstEvent(tx); err != nil {
+			return err
+		}
+		left = budgetOf(g)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("a case write that held the connection a minute before its first event left %v of budget, want none", left)
+	}
+}
+
+func TestTheGateHoldsNoReadForLessThanAMillisecondOfBudget(t *testing.T) {
+	g, advance := clockedGate(t)
+	g.enter(context.Background())
+	done := caseWrite(g)
+	defer done()
+	advance(time.Minute - time.Microsecond)
+	g.enter(context.Background()) // at once, and not counted as held
+	g.mu.Lock()
+	held := g.held
+	g.mu.Unlock()
+	if held != 0 {
+		t.Errorf("the gate counted %d reads held with a microsecond of budget, want none", held)
+	}
+	g.leave()
+	g.leave()
 }
