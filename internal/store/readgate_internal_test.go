@@ -229,12 +229,19 @@ func TestAReadWaitsForTheCaseWriteItFoundNotTheNext(t *testing.T) {
 func clockedGate(t *testing.T) (g *readGate, advance func(time.Duration)) {
 	t.Helper()
 	g = newReadGate()
+	g.maxWait, g.budget = time.Minute, time.Minute
+	return g, onTestClock(g)
+}
+
+// onTestClock puts g on a clock that moves only when the test advances it.
+func onTestClock(g *readGate) (advance func(time.Duration)) {
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	g.mu.Lock()
 	g.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	g.since = g.now()
-	g.maxWait, g.budget = time.Minute, time.Minute
-	return g, func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	g.mu.Unlock()
+	return func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 }
 
 // entering lets a read in at g on a goroutine of its own; the channel
@@ -530,18 +537,7 @@ func TestAPanickingReadOrWriteLeavesTheGateAsItFoundIt(t *testing.T) {
 
 func TestTheGateHoldsReadsBackOnlyWhileItHasBudget(t *testing.T) {
 	db := gateFile(t, time.Minute)
-	g := db.gate
-	var mu sync.Mutex
-	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	advance := func(d time.Duration) {
-		mu.Lock()
-		now = now.Add(d)
-		mu.Unlock()
-	}
-	g.mu.Lock()
-	g.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	g.since = g.now()
-	g.mu.Unlock()
+	advance := onTestClock(db.gate)
 
 	// A case write has held the write connection for as long as the
 	// gate's whole budget: a new read goes in at once beside the running
@@ -607,17 +603,10 @@ func TestACaseWritesLoadIsSpentOnce(t *testing.T) {
 func TestAWriteSpendsTheBudgetFromWhenUpdateGaveItTheConnection(t *testing.T) {
 	db := gateFile(t, time.Minute)
 	g := db.gate
-	var mu sync.Mutex
-	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	g.mu.Lock()
-	g.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	g.since = g.now()
-	g.mu.Unlock()
+	advance := onTestClock(g)
 	var left time.Duration
 	if err := db.Update(t.Context(), func(tx *Tx) error {
-		mu.Lock()
-		now = now.Add(time.Minute) // a minute's load before the first event
-		mu.Unlock()
+		advance(time.Minute) // a minute's load before the first event
 		if err := appendFirstEvent(tx); err != nil {
 			return err
 		}
