@@ -122,19 +122,14 @@ func quickRead(t *testing.T, db *DB) <-chan struct{} {
 // waitersAtGate waits until n reads wait at the gate.
 func waitersAtGate(t *testing.T, db *DB, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		db.gate.mu.Lock()
-		w := db.gate.waiting
-		db.gate.mu.Unlock()
-		if w == n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d reads wait at the gate, want %d", w, n)
-		}
-		runtime.Gosched()
-	}
+	heldAtGate(t, db.gate, n)
+}
+
+// gateState reads what read returns of g, under g's lock.
+func gateState[T any](g *readGate, read func(*readGate) T) T {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return read(g)
 }
 
 // held is a write (a case write, or one appending no event) holding the write
@@ -260,9 +255,7 @@ func heldAtGate(t *testing.T, g *readGate, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		g.mu.Lock()
-		w := g.waiting
-		g.mu.Unlock()
+		w := gateState(g, func(g *readGate) int { return g.waiting })
 		if w == n {
 			return
 		}
@@ -292,10 +285,7 @@ func TestAHeldReadStaysOutWhileAnotherReadStillRuns(t *testing.T) {
 	// The held read is woken and must wait on; give it every chance to
 	// go in wrongly (a read let in would make two running).
 	for end := time.Now().Add(50 * time.Millisecond); time.Now().Before(end); runtime.Gosched() {
-		g.mu.Lock()
-		running := g.running
-		g.mu.Unlock()
-		if running != 1 {
+		if running := gateState(g, func(g *readGate) int { return g.running }); running != 1 {
 			t.Fatalf("a held read went in beside a running read and a case write (%d running)", running)
 		}
 	}
@@ -337,9 +327,7 @@ func TestTheBudgetIsSpentFromWhenACaseWriteTookTheConnection(t *testing.T) {
 	g.enter(context.Background()) // a read let in meanwhile counts nothing as free
 	done := g.write()
 	defer done()
-	g.mu.Lock()
-	budget := g.budget
-	g.mu.Unlock()
+	budget := budgetOf(g)
 	if budget != 0 {
 		t.Errorf("a case write that held the connection a minute before its first event left %v of budget, want none", budget)
 	}
@@ -358,9 +346,7 @@ func TestTheBudgetIsEarnedBackAtThePaceItWasSpent(t *testing.T) {
 	advance(time.Millisecond) // the connection free for a millisecond
 	done = caseWrite(g)
 	defer done()
-	g.mu.Lock()
-	budget := g.budget
-	g.mu.Unlock()
+	budget := budgetOf(g)
 	if budget != time.Millisecond {
 		t.Errorf("after a millisecond with the connection free the gate has %v of budget, want 1ms", budget)
 	}
@@ -562,9 +548,7 @@ func TestTheGateHoldsReadsBackOnlyWhileItHasBudget(t *testing.T) {
 
 // budgetOf reads g's budget.
 func budgetOf(g *readGate) time.Duration {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.budget
+	return gateState(g, func(g *readGate) time.Duration { return g.budget })
 }
 
 func TestAReadDuringACaseWritesLoadEarnsTheGateNothing(t *testing.T) {
@@ -627,10 +611,7 @@ func TestTheGateHoldsNoReadForLessThanAMillisecondOfBudget(t *testing.T) {
 	defer done()
 	advance(time.Minute - time.Microsecond)
 	g.enter(context.Background()) // at once, and not counted as held
-	g.mu.Lock()
-	held := g.held
-	g.mu.Unlock()
-	if held != 0 {
+	if held := gateState(g, func(g *readGate) int64 { return g.held }); held != 0 {
 		t.Errorf("the gate counted %d reads held with a microsecond of budget, want none", held)
 	}
 	g.leave()
