@@ -252,7 +252,7 @@ func (s *Service) commitCompared(tx *store.Tx, v Viewer, before pathway.Case, ev
 	}
 	// The read models are as of the last event, so that rebuilding them
 	// from the log, and `waymark verify`, give exactly the same rows.
-	if err := tx.SaveProjection(after, events[len(events)-1].At); err != nil {
+	if err := tx.SaveProjectionFrom(before, after, events[len(events)-1].At); err != nil {
 		return err
 	}
 	if err := s.refreshEarlierHint(tx, v, before, after, common); err != nil { // earlier_hints.go

@@ -1,7 +1,9 @@
 package casework_test
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strconv"
@@ -59,6 +61,156 @@ func TestAnEventThatChangesNoMemberClockOrTokenWritesNoneOfThoseRows(t *testing.
 		// And what is stored is still exactly what the log gives.
 		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 			t.Fatalf("verify after the note: %+v, %v", r, err)
+		}
+	})
+}
+
+// ownRowReads are the statements with which saving a case's read models
+// reads (or clears) the rows the case already has, one per read model.
+var ownRowReads = []string{
+	"SELECT token_hash FROM search_tokens WHERE case_id",
+	"SELECT key_hash FROM person_match_keys WHERE case_id",
+	"SELECT digest FROM person_match_records WHERE case_id",
+	"FROM clocks WHERE case_id",
+	"FROM queue_items WHERE case_id",
+	"FROM entity_keys WHERE case_id",
+	"FROM stats_events WHERE token",
+	"DELETE FROM closed_cases WHERE case_id",
+	"UPDATE case_viewers SET updated_at",
+	"DELETE FROM case_members WHERE case_id",
+}
+
+// countOwnRowReads runs fn, counting the statements of ownRowReads it runs.
+func countOwnRowReads(t *testing.T, db *store.DB, fn func() error) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	var mu sync.Mutex
+	db.ObserveStatements(func(q string, _ int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range ownRowReads {
+			if strings.Contains(q, r) {
+				seen[r]++
+			}
+		}
+	})
+	err := fn()
+	db.ObserveStatements(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seen
+}
+
+// §5.1: a concern raised files a new case. It has no read-model rows yet
+// (a case gets them only from its events, and none are ever deleted), so
+// filing it reads none first: at a million cases each such read is a walk
+// of a large index while the write holds the connection every page's audit
+// entry waits for. The rows it writes are still exactly what its log gives,
+// and the case's next event reads them as before.
+func TestFilingAConcernReadsNoRowsOfTheNewCase(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		var id string
+		seen := countOwnRowReads(t, db, func() error {
+			var err error
+			id, err = p.svc.RaiseConcern(p.ctx, p.Teacher, storetest.ValidConcern(p.clock.Now()))
+			return err
+		})
+		if len(seen) != 0 {
+			t.Errorf("filing the concern read the new case's own rows: %v", seen)
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the raise: %+v, %v", r, err)
+		}
+		// The next event reads what it moves: the count above sees what it
+		// looks for (TestANoteReadsNoneOfTheCasesRowsItDoesNotChange sees the rest).
+		seen = countOwnRowReads(t, db, func() error {
+			return p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.AddNote{Text: "Spoke to the school nurse."})
+		})
+		if seen["UPDATE case_viewers SET updated_at"] != 1 || seen["DELETE FROM case_members WHERE case_id"] != 1 {
+			t.Errorf("a note on the case read %v, want its viewers and members among them", seen)
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the note: %+v, %v", r, err)
+		}
+	})
+}
+
+// A note changes nothing of the child, their clocks, queues or entities:
+// the write that records it knows the read models the case had (it read
+// and checked the case's log in the same transaction), so it neither
+// reads nor writes those rows. Only what every event moves is touched:
+// the viewers' last activity and the members' seals. A change of the
+// child's details still rewrites what it changes, and what is stored is
+// still exactly what the log gives.
+func TestANoteReadsNoneOfTheCasesRowsItDoesNotChange(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		seen := countOwnRowReads(t, db, func() error {
+			return p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.AddNote{Text: "Spoke to the school nurse."})
+		})
+		// The statistics are saved as before (their partnership is looked
+		// up outside the case).
+		want := map[string]int{"UPDATE case_viewers SET updated_at": 1, "DELETE FROM case_members WHERE case_id": 1, "FROM stats_events WHERE token": 1}
+		if !maps.Equal(seen, want) {
+			t.Errorf("a note read or cleared %v of the case's own rows, want only %v", seen, want)
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the note: %+v, %v", r, err)
+		}
+		// A corrected name changes the child's search tokens, match keys
+		// and record: those are read and rewritten.
+		seen = countOwnRowReads(t, db, func() error {
+			return p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.CorrectChildDetails{GivenNames: "Marisol", FamilyName: "Fairweather-Quist", Reason: "Told us her real name"})
+		})
+		for _, r := range []string{"SELECT token_hash FROM search_tokens WHERE case_id", "SELECT key_hash FROM person_match_keys WHERE case_id", "SELECT digest FROM person_match_records WHERE case_id"} {
+			if seen[r] != 1 {
+				t.Errorf("a new alias ran %q %d times, want once", r, seen[r])
+			}
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the alias: %+v, %v", r, err)
+		}
+		if found, _, err := p.svc.SearchPage(p.ctx, p.Teacher, "fairweather", nil); err != nil || len(found) != 1 || found[0].ID != id {
+			t.Errorf("a search for the corrected name found %+v, %v; want the case %s", found, err, id)
+		}
+	})
+}
+
+// A search token deleted behind Waymark's back (to hide a case from a
+// search for the child's name) is still there for `waymark verify` to name
+// after the case's next note: the note leaves the tokens it does not
+// change alone, so it neither reads nor quietly writes them back over the
+// evidence. A rebuild puts them right.
+func TestATokenDeletedBehindWaymarksBackIsStillNamedAfterTheNextNote(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		if _, err := db.SQL().ExecContext(p.ctx, `DELETE FROM search_tokens WHERE case_id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		named := func(when string) {
+			t.Helper()
+			_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
+			var te *store.TamperError
+			if !errors.As(err, &te) || te.CaseID != id || !strings.Contains(te.Reason, "search_tokens") {
+				t.Fatalf("verify %s: %v, want the case's search tokens named", when, err)
+			}
+		}
+		named("after the delete")
+		if err := p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.AddNote{Text: "Spoke to the school nurse."}); err != nil {
+			t.Fatal(err)
+		}
+		named("after the next note")
+		if _, err := p.svc.RebuildReadModels(p.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after a rebuild: %v", err)
 		}
 	})
 }

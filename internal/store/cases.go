@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,14 @@ func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.E
 	keyID, key, err := t.sealKey()
 	if err != nil {
 		return err
+	}
+	if expectedVersion == 0 && len(events) > 0 {
+		// A case gets read-model rows only from the projection of its
+		// events, and events are never deleted: one with none has none.
+		if t.filed == nil {
+			t.filed = map[string]bool{}
+		}
+		t.filed[caseID] = true
 	}
 	rows := make([]sealedEvent, 0, len(events))
 	for i, e := range events {
@@ -175,6 +184,9 @@ func (t *Tx) CaseEvents(caseID string) ([]pathway.Event, error) {
 	// The whole log passed its checks: its last event is the head the
 	// next append in this transaction chains onto (AppendEvents).
 	t.noteVerified(caseID, audit.Head{Seq: chain.last.Seq, MAC: chain.prevMAC})
+	if len(out) > 0 {
+		t.noteDerived(caseID, out[len(out)-1].Seq, out[len(out)-1].At)
+	}
 	if err := t.sealedNames(out, people); err != nil {
 		return nil, err
 	}
@@ -207,7 +219,63 @@ func (t *Tx) LoadCase(caseID string) (pathway.Case, []pathway.Event, error) {
 // same transaction as the append, and again for every case when read models
 // are rebuilt; projection.go says what each holds, and `waymark verify`
 // checks the stored rows against the same derivation.
+// For a case whose first events this transaction appended, it reads none
+// of them first: there are none to compare with.
 func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
+	return t.saveProjection(nil, c, updatedAt)
+}
+
+// derivedFrom is the state a case's stored read models were derived from:
+// its version and the time of its last event.
+type derivedFrom struct {
+	version int
+	at      time.Time
+}
+
+// noteDerived records that the case's stored read models are those of its
+// state at version, whose last event was at (a write transaction only:
+// SaveProjectionFrom is for writes).
+func (t *Tx) noteDerived(caseID string, version int, at time.Time) {
+	if t.readOnly {
+		return
+	}
+	if t.derived == nil {
+		t.derived = map[string]derivedFrom{}
+	}
+	t.derived[caseID] = derivedFrom{version, at}
+}
+
+// SaveProjectionFrom is SaveProjection after events this transaction
+// appended took the case from before to after. Where this transaction read
+// the case's log at before (LoadCase), its read models are before's
+// projection (what `waymark verify` checks), so a read model the events
+// do not change is not read or written at all: a note reads none of the
+// child's search tokens, match keys or record, clocks, queue rows or
+// entity keys. The rows that always move (the case's row, its members'
+// seals, its viewers' last activity) and the statistics are written as
+// SaveProjection writes them, and so is everything when before is not the
+// state this transaction read.
+//
+// Two look-ups outside the case go into its read models: a clock owner's
+// organisation, and the partnership rows are filed under. A case with a
+// clock whose owner's organisation is looked up has its clocks and queue
+// rows compared with what is stored, as before, so that a person who moved
+// organisation takes the clock with them at the case's next event; a
+// move of an organisation to another partnership moves what is filed
+// under it itself (SetOrganisationPartnership).
+func (t *Tx) SaveProjectionFrom(before, after pathway.Case, updatedAt time.Time) error {
+	d, ok := t.derived[after.ID]
+	if !ok || before.ID != after.ID || d.version != before.Version || t.filed[after.ID] {
+		return t.saveProjection(nil, after, updatedAt)
+	}
+	prev, err := t.project(before, d.at)
+	if err != nil {
+		return err
+	}
+	return t.saveProjection(&prev, after, updatedAt)
+}
+
+func (t *Tx) saveProjection(prev *projection, c pathway.Case, updatedAt time.Time) error {
 	p, err := t.project(c, updatedAt)
 	if err != nil {
 		return err
@@ -218,12 +286,20 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 	if err != nil {
 		return err
 	}
-	if p.matchRecordSealed, err = t.seal(ownerCase, c.ID, matchRecordAAD(c.ID), []byte(p.matchRecord)); err != nil { // matchkeys.go
+	if prev == nil || prev.matchDigest != p.matchDigest { // else writeProjection seals it if it writes it
+		if p.matchRecordSealed, err = t.seal(ownerCase, c.ID, matchRecordAAD(c.ID), []byte(p.matchRecord)); err != nil { // matchkeys.go
+			return err
+		}
+	}
+	// A case this transaction filed has no rows yet: they are inserted
+	// without reading any first (fresh), as a bulk load's are, and a row
+	// found there after all fails the save rather than being kept.
+	fresh := t.filed[c.ID]
+	if err := t.writeProjection(c.ID, c.Version, p, name, escalatedSince(c), fresh, prev); err != nil {
 		return err
 	}
-	if err := t.writeProjection(c.ID, c.Version, p, name, escalatedSince(c), false); err != nil {
-		return err
-	}
+	delete(t.filed, c.ID) // its rows are written: a second save reads them
+	t.noteDerived(c.ID, c.Version, updatedAt)
 	return t.saveOpenEscalations(c)
 }
 
@@ -233,7 +309,10 @@ func (t *Tx) SaveProjection(c pathway.Case, updatedAt time.Time) error {
 // new in this transaction (AppendPrepared found no event and no data key
 // of it): it has no read-model rows to compare with or clear, so only
 // inserts are made, and a case row already there fails the save.
-func (t *Tx) writeProjection(caseID string, version int, p projection, name string, escalated *time.Time, fresh bool) error {
+//
+// prev, if not nil, is the projection the stored rows are known to hold
+// (SaveProjectionFrom): a read model it gives alike is left as it is.
+func (t *Tx) writeProjection(caseID string, version int, p projection, name string, escalated *time.Time, fresh bool, prev *projection) error {
 	r := p.row
 	upsert := ` ON CONFLICT (id) DO UPDATE SET reference = excluded.reference, stage = excluded.stage, child_name = excluded.child_name,
 			search_text = excluded.search_text, referrer_user_id = excluded.referrer_user_id, referrer_org_id = excluded.referrer_org_id,
@@ -262,15 +341,35 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 	// Members, clocks and search tokens: only rows that differ from what
 	// the projection gives are written (an event that changes none of them
 	// writes none), and rows it no longer gives are deleted.
-	hadTokens, err := t.saveTokens(caseID, p.tokens, fresh)
-	if err != nil {
+	var hadTokens []string
+	if prev != nil && sameSet(prev.tokens, p.tokens) {
+		hadTokens = prev.tokens
+	} else if hadTokens, err = t.saveTokens(caseID, p.tokens, fresh); err != nil {
 		return err
 	}
-	if err := t.saveMatchKeys(caseID, p.matchKeys, fresh); err != nil { // matchkeys.go
-		return err
+	// A case recorded before match keys were filed has none stored
+	// whatever its state (person_match_keys_unfiled): its next event files
+	// them, as FileUnfiledMatchKeys does at start.
+	matchAlike := prev != nil && sameSet(prev.matchKeys, p.matchKeys) && prev.matchDigest == p.matchDigest
+	if matchAlike {
+		unfiled, err := t.stringColumn(`SELECT case_id FROM person_match_keys_unfiled WHERE case_id = $1`, caseID)
+		if err != nil {
+			return fmt.Errorf("store: reading whether a case's match keys are filed: %w", err)
+		}
+		matchAlike = len(unfiled) == 0
 	}
-	if err := t.saveMatchRecord(caseID, p.matchDigest, p.matchRecordSealed, fresh); err != nil {
-		return err
+	if !matchAlike {
+		if err := t.saveMatchKeys(caseID, p.matchKeys, fresh); err != nil { // matchkeys.go
+			return err
+		}
+		if p.matchRecordSealed == "" { // not sealed yet (saveProjection seals it only when it changed)
+			if p.matchRecordSealed, err = t.seal(ownerCase, caseID, matchRecordAAD(caseID), []byte(p.matchRecord)); err != nil {
+				return err
+			}
+		}
+		if err := t.saveMatchRecord(caseID, p.matchDigest, p.matchRecordSealed, fresh); err != nil {
+			return err
+		}
 	}
 	keyID, key, err := t.sealKey()
 	if err != nil {
@@ -298,23 +397,58 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 			return err
 		}
 	}
-	if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
-		return err
+	// Clocks and queue rows depend on a clock owner's organisation when
+	// it is looked up: those are compared with what is stored.
+	clocksAlike := prev != nil && !prev.clockOwnerLooked && !p.clockOwnerLooked
+	if !clocksAlike || !slices.Equal(lines(prev.clocks), lines(p.clocks)) {
+		if err := t.saveClocks(caseID, p.clocks, fresh); err != nil {
+			return err
+		}
 	}
-	if err := t.saveEntityKeys(caseID, p.entities, fresh); err != nil { // entities.go
-		return err
+	if prev == nil || prev.row.csOrg != r.csOrg || !slices.Equal(lines(prev.entities), lines(p.entities)) {
+		if err := t.saveEntityKeys(caseID, p.entities, fresh); err != nil { // entities.go
+			return err
+		}
 	}
 	var closedAt *time.Time
 	if r.closed {
 		closedAt = r.closedAt
 	}
-	if err := t.saveClosedCase(caseID, closedAt, fresh); err != nil { // retention.go
-		return err
+	if prev == nil || prev.row.closed || r.closed {
+		if err := t.saveClosedCase(caseID, closedAt, fresh); err != nil { // retention.go
+			return err
+		}
 	}
 	if err := t.saveStatistics(caseID, r.referrerOrg, r.csOrg, p.statsCase, p.statsEvents, fresh); err != nil { // statistics.go
 		return err
 	}
+	if clocksAlike && slices.Equal(lines(queueRows(*prev)), lines(queueRows(p))) {
+		return nil
+	}
 	return t.saveQueues(caseID, p, fresh)
+}
+
+// sameSet says a and b hold the same strings (each once, in any order).
+func sameSet(a, b []string) bool {
+	return slices.Equal(sortedKeys(setOf(a)), sortedKeys(setOf(b)))
+}
+
+func setOf(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// lines are rows as verify compares them, in order.
+func lines[R interface{ line() string }](rows []R) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.line()
+	}
+	slices.Sort(out)
+	return out
 }
 
 // placeholders is "$from, $from+1, …" for n arguments.

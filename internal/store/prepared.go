@@ -198,7 +198,7 @@ func (t *Tx) SavePreparedProjection(pc *PreparedCase) error {
 	if have, ok := t.keys[ownerName(ownerCase, pc.id)]; !ok || !bytes.Equal(have, pc.key) {
 		return fmt.Errorf("store: case %s: append its events in this transaction before saving its read models", pc.id)
 	}
-	if err := t.writeProjection(pc.id, pc.version, pc.proj, pc.name, pc.escalated, true); err != nil {
+	if err := t.writeProjection(pc.id, pc.version, pc.proj, pc.name, pc.escalated, true, nil); err != nil {
 		return err
 	}
 	if pc.escalations == "" {

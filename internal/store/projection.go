@@ -38,6 +38,9 @@ type projection struct {
 	// statsCase and statsEvents are the statistics read model (statistics.go, migration 0038).
 	statsCase   stats.CaseRow
 	statsEvents []stats.EventRow
+	// clockOwnerLooked says a clock's owning organisation was looked up
+	// from its owner's user row, outside the case.
+	clockOwnerLooked bool
 }
 
 type caseRow struct {
@@ -152,6 +155,7 @@ func projectCase(c pathway.Case, updatedAt time.Time, ownerOrg func(userID strin
 		// another organisation behind Waymark's back gives that team nothing.
 		var personOrg string
 		if cl.OwnerOrgID == "" && cl.OwnerUserID != "" {
+			p.clockOwnerLooked = true
 			org, found, err := ownerOrg(cl.OwnerUserID)
 			if err != nil {
 				return p, fmt.Errorf("store: reading a clock owner's organisation: %w", err)

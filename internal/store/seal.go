@@ -101,9 +101,9 @@ func (t *Tx) noteVerified(caseID string, h audit.Head) {
 	t.verified[caseID] = h
 }
 
-// forgetHeads drops what noteVerified remembered, for a transaction that
-// rewrites stored events.
-func (t *Tx) forgetHeads() { t.verified = nil }
+// forgetHeads drops what noteVerified and noteDerived remembered, for a
+// transaction that rewrites stored events.
+func (t *Tx) forgetHeads() { t.verified, t.derived = nil, nil }
 
 func (t *Tx) lastHead(caseID string) (int, string, error) {
 	var seq int

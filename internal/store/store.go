@@ -481,6 +481,14 @@ type Tx struct {
 	indexKey      *indexKey     // the search index key this transaction read or made (crypt.go)
 	draftsDeleted []LedgerEntry // unsent drafts deleted, likewise (ledger.go)
 	deferSearch   bool          // a bulk load leaves search_viewer_tokens to RebuildSearchIndex (DeferSearchIndex)
+	// filed are the cases whose first events this transaction appended
+	// (AppendEvents onto version 0) and whose read models it has not yet
+	// written: SaveProjection writes theirs without reading any first.
+	filed map[string]bool
+	// derived is, for each case whose log this write read or whose read
+	// models it saved, the version and last event time of the state those
+	// read models were derived from (SaveProjectionFrom).
+	derived map[string]derivedFrom
 }
 
 // enterGate lets a read in at the gate (readgate.go), and returns what
