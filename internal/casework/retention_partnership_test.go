@@ -360,6 +360,40 @@ func partnershipOfOrg(t *testing.T, w *handOverWorld, org string) string {
 	return p
 }
 
+// Someone with write access to the database file points a closed case's
+// cases row and its retention row at another partnership's organisation
+// (both read models). That partnership's lead does not see the case on
+// their review and cannot keep it: only an organisation the case's sealed
+// member rows name as its Children's Services counts. Its own partnership
+// does not list it either while the rows say otherwise; verify names it.
+func TestAClosedCasePointedAtAnotherPartnershipBehindWaymarksBackIsNotOnItsReview(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		w.svc.Retention = casework.RetentionPolicy{ClosedCaseYears: 1, UnsentDraftDays: 10, AuditYears: 50}
+		w.outcome(w.caseID)
+		w.closeCase(w.caseID)
+		w.clock.Advance(400 * 24 * time.Hour)
+		police := signInPerson(w, "priya", w.Police.ID, pathway.RolePartnershipLead)
+		if got := reviewedCases(w, police); !slices.Equal(got, []string{w.caseID}) {
+			t.Fatalf("the first partnership's review before: %q, want the closed case", got)
+		}
+		for _, q := range []string{`UPDATE cases SET cs_org_id = 'org-west' WHERE id = $1`, `UPDATE closed_cases SET partnership_id = 'westshire' WHERE case_id = $1`} {
+			if _, err := db.SQL().ExecContext(w.ctx, q, w.caseID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := reviewedCases(w, w.westLead); len(got) != 0 {
+			t.Errorf("Westshire's review lists another partnership's case pointed at it: %q", got)
+		}
+		if err := w.svc.KeepRecord(w.ctx, w.westLead, casework.ReviewClosedCase, w.caseID, "Kept"); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("Westshire's lead keeps it: %v", err)
+		}
+		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err == nil {
+			t.Error("verify passed the case pointed at Westshire")
+		}
+	})
+}
+
 // closed_cases is a read model: verify names a row deleted (the case would
 // never come up for review), one moved to another partnership (its review
 // would show the case) and one given another closure, and a rebuild writes

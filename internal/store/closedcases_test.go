@@ -37,6 +37,7 @@ func TestUpgradingPutsEachClosedCaseOnItsOwnPartnershipsReview(t *testing.T) {
 			exec(`INSERT INTO cases(id, reference, stage, child_name, search_text, referrer_user_id, referrer_org_id, cs_org_id,
 					family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version, closed, closed_at)
 					VALUES ($1, $2, 'closed', '', '', 'u', 'org-school', $3, FALSE, FALSE, FALSE, $4, $4, 3, $5, $6)`, id, "CS-2026-"+id, c.cs, longAgo, c.closed, c.closedAt)
+			exec(`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ($1, 'org', $2, 'childrens_services')`, id, c.cs) // its team (sealed by upgrade)
 		}
 		exec(`INSERT INTO erasures(case_id, erased_at, erased_by, reason, legal_basis) VALUES ('case-d', $1, 'lead', 'Past retention', 'Article 17(1)(a)')`, now)
 		o.upgrade()
@@ -85,8 +86,8 @@ func TestUpgradingPutsEachClosedCaseOnItsOwnPartnershipsReview(t *testing.T) {
 }
 
 // A closed case the review finds changed behind Waymark's back (its row
-// names another partnership's Children's Services, or it is no longer
-// closed, or it has no case row at all) is not listed, and the review
+// names another partnership's Children's Services than its member rows
+// do, or it is no longer closed, or it has no case row at all) is not listed, and the review
 // reads on past it: every page is still full, and no case after it is
 // hidden from the lead (§4.3).
 func TestAClosedCaseChangedBehindWaymarksBackDoesNotCutTheReviewShort(t *testing.T) {
@@ -99,11 +100,13 @@ func TestAClosedCaseChangedBehindWaymarksBackDoesNotCutTheReviewShort(t *testing
 					family_suspected, age_uncertain, immediate_risk, raised_at, updated_at, version, closed, closed_at)
 					VALUES ($1, $2, 'closed', '', '', 'u', 'org-school', 'org-north-cs', FALSE, FALSE, FALSE, $3, $3, 3, TRUE, $3)`,
 				id, "CS-2026-"+id, longAgo.Add(time.Duration(i)*time.Hour))
+			o.exec(`INSERT INTO case_members(case_id, member_kind, member_id, role) VALUES ($1, 'org', 'org-north-cs', 'childrens_services')`, id)
 			all = append(all, id)
 		}
 		o.upgrade()
 		behindWaymarksBack(t, o.db, `UPDATE cases SET cs_org_id = 'org-south-cs' WHERE id = 'case-1'`)
 		behindWaymarksBack(t, o.db, `UPDATE cases SET closed = FALSE WHERE id = 'case-4'`)
+		behindWaymarksBack(t, o.db, `DELETE FROM case_members WHERE case_id = 'case-5'`)
 		behindWaymarksBack(t, o.db, `DELETE FROM cases WHERE id = 'case-5'`)
 		want := slices.DeleteFunc(slices.Clone(all), func(id string) bool { return id == "case-1" || id == "case-4" || id == "case-5" })
 		for _, limit := range []int{1, 2, 4} {

@@ -66,6 +66,16 @@ func (t *Tx) SealOrgAsBeforePartnerships(id string) error {
 // Waymark seals the rows it writes.
 func (t *Tx) SealOrgForTest(id string) error { return t.sealOrg(id) }
 
+// SealMembersForTest seals the member rows a test's own SQL wrote, at
+// their cases' versions, as `waymark seal-history` seals rows it finds.
+func (t *Tx) SealMembersForTest() error {
+	keyID, key, err := t.sealKey()
+	if err != nil || key == nil {
+		return err
+	}
+	return t.sealMembersAsFound(keyID, key)
+}
+
 // WriteSQL is the handle writes run on (writeConns). Only for tests: a
 // connection held from it blocks every write and every read's audit entry.
 func (db *DB) WriteSQL() *sql.DB { return db.writeConns() }

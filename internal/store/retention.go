@@ -4,9 +4,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"waymark"
+	"waymark/internal/pathway"
 )
 
 // Retention (docs/operations.md): records past their retention period are
@@ -83,21 +86,29 @@ func (t *Tx) ClosedCasesDuePage(partnershipID string, cutoff, now time.Time, at 
 		return out, &next, err
 	}
 	// A case whose organisation was moved into this partnership behind
-	// Waymark's back (its seal covers its partnership) is left out too.
+	// Waymark's back (its seal covers its partnership) is left out too, and
+	// so is one whose cases row names an organisation its sealed members
+	// do not (cs_org_id and the closed_cases row both changed).
 	keep := func(rows []row) ([]row, error) {
 		var orgs []string
+		of := map[string]string{}
 		for _, c := range rows {
 			if c.listed {
 				orgs = append(orgs, c.org)
+				of[c.CaseID] = c.org
 			}
 		}
 		sealed, err := t.sealedOrgs(orgs)
 		if err != nil {
 			return nil, err
 		}
+		theirs, err := t.sealedChildrensServices(of)
+		if err != nil {
+			return nil, err
+		}
 		var kept []row
 		for _, c := range rows {
-			if c.listed && sealed[c.org] {
+			if c.listed && sealed[c.org] && theirs[c.CaseID] {
 				kept = append(kept, c)
 			}
 		}
@@ -133,7 +144,36 @@ func (t *Tx) ClosedCaseIsDue(partnershipID, id string, cutoff, now time.Time) (b
 		return false, fmt.Errorf("store: checking a closed case for review: %w", err)
 	}
 	sealed, err := t.sealedOrgs([]string{org})
-	return sealed[org], err
+	if err != nil || !sealed[org] {
+		return false, err
+	}
+	theirs, err := t.sealedChildrensServices(map[string]string{id: org})
+	return theirs[id], err
+}
+
+// sealedChildrensServices says, for each case and the organisation its
+// cases row names as its Children's Services, whether a case_members row
+// with a matching seal says so too. The cases row is a read model anyone
+// with the database file can change; the member row is sealed at the
+// case's version, so it cannot be made to name another organisation.
+func (t *Tx) sealedChildrensServices(orgOf map[string]string) (map[string]bool, error) {
+	byOrg := map[string][]string{}
+	for id, org := range orgOf {
+		byOrg[org] = append(byOrg[org], id)
+	}
+	out := map[string]bool{}
+	for _, org := range sortedKeys(setOf(slices.Collect(maps.Values(orgOf)))) {
+		roles, err := t.sealedMemberships(byOrg[org], "", org)
+		if err != nil {
+			return nil, err
+		}
+		for id, rs := range roles {
+			if slices.Contains(rs, pathway.MemberChildrensServices) {
+				out[id] = true
+			}
+		}
+	}
+	return out, nil
 }
 
 // saveClosedCase keeps a case's closed_cases row (migration 0043): one

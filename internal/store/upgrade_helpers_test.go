@@ -39,7 +39,7 @@ func (o oldRelease) upgrade() {
 				return err
 			}
 		}
-		return nil
+		return tx.SealMembersForTest() // any the test wrote
 	}); err != nil {
 		o.t.Fatal(err)
 	}
