@@ -386,3 +386,38 @@ func TestAFlagStoredAsTextStillNamesTheFrontDoor(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An identity provider's change of a person's organisation or role that
+// reaches Waymark after their account is gone (an id nobody has) is a
+// plain "not found" on both stores, and changes nothing: not a failure to
+// seal a row that is not there (nor, on a database whose identities are
+// not sealed yet, a silent success).
+func TestChangingTheAccessOfAPersonWithNoAccountSaysSo(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+		count := func() (n int) {
+			t.Helper()
+			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.SetUserAccess("user-nobody", "org-cs", "manager", "Nobody")
+		})
+		if waymark.ErrorCode(err) != waymark.ENOTFOUND || !strings.Contains(waymark.ErrorMessage(err), "no Waymark account") {
+			t.Fatalf("changing a missing person's access: %v, want not found saying there is no account", err)
+		}
+		if after := count(); after != before {
+			t.Errorf("%d users after, %d before", after, before)
+		}
+		// A person who is there is changed as before.
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.SetUserAccess("user-gp", "org-cs", "manager", "Dr Moved")
+		}); err != nil {
+			t.Fatalf("changing the GP's access: %v", err)
+		}
+	})
+}

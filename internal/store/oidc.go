@@ -66,7 +66,12 @@ func (t *Tx) SetUserAccess(userID, orgID, role, name string) error {
 	if err != nil {
 		return fmt.Errorf("store: reading user access: %w", err)
 	}
-	moved := len(was) == 1 && was[0] != orgID
+	if len(was) == 0 {
+		// Nobody to change: said so, rather than a failure to seal a row
+		// that is not there (or, without an identity key, nothing at all).
+		return waymark.Errorf(waymark.ENOTFOUND, "There is no Waymark account for this person any more, so their organisation and role cannot be changed.")
+	}
+	moved := was[0] != orgID
 	if moved && t.dialect == Postgres {
 		if _, err := t.stringColumn(`SELECT id FROM organisations WHERE id IN ($1, $2) ORDER BY id FOR SHARE`, was[0], orgID); err != nil {
 			return fmt.Errorf("store: locking the organisations a person moves between: %w", err)
