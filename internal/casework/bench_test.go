@@ -460,15 +460,20 @@ func benchAlerted(i int) bool   { return i%50 == 3 }
 // lead joins the case while it is open.
 func (f *benchFixture) escalate(tx *store.Tx, cs pathway.Case, referrer casework.Viewer, at time.Time) error {
 	yes := true
-	police := f.p.PoliceLead.User
+	police, social := f.p.PoliceLead.User, f.p.SocialWorker.User
 	steps := []struct {
 		v   casework.Viewer
 		cmd pathway.Command
 	}{
 		{f.p.SocialWorker, pathway.ConveneMeeting{Kind: pathway.MeetingStrategy, ScheduledFor: at.Add(-time.Hour), InviteeEmails: []string{police.Email},
 			Invitees: []pathway.Party{{UserID: police.ID, Name: police.Name, OrgID: police.OrgID, OrgName: f.p.Police.Name}}}},
-		{f.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{"social.worker@cs.example", "first.responder@police.example"}, NRMDecision: pathway.NRMDoNotSubmit,
-			ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes}},
+		{f.p.SocialWorker, pathway.RecordMeetingHeld{AttendeeEmails: []string{social.Email, police.Email}, NRMDecision: pathway.NRMDoNotSubmit,
+			ChildProtectionConference: &yes, ChildProtectionPlan: &yes, InformationSharedWithPolice: &yes,
+			// Who came, as the use case's resolver finds them by email.
+			Staff: map[string]pathway.StaffAttendee{
+				social.Email: {Party: pathway.Party{UserID: social.ID, Name: social.Name, OrgID: social.OrgID, OrgName: f.p.ChildrensServices.Name}},
+				police.Email: {Party: pathway.Party{UserID: police.ID, Name: police.Name, OrgID: police.OrgID, OrgName: f.p.Police.Name}},
+			}}},
 		{referrer, pathway.RaiseEscalation{Reason: "The indicators meet the threshold for an NRM.",
 			PartnershipLeads: []pathway.Party{{UserID: f.lead.User.ID, Name: f.lead.User.Name, OrgID: f.lead.User.OrgID, OrgName: "Benchshire Safeguarding Children Partnership"}}}},
 	}
