@@ -393,8 +393,8 @@ func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 	if err := db.Scrub(ctx); err == nil {
 		t.Fatal("the scrub truncated the WAL while a reader held an older snapshot: the test proves nothing")
 	}
-	if !db.checkpointer.pending() {
-		t.Fatal("a scrub that gave up left nothing pending")
+	if !db.ScrubPending() {
+		t.Fatal("a scrub that gave up left nothing pending (as /metrics reports it)")
 	}
 	endRead()
 	// One more write, then nothing: the loop tries the pending scrub
@@ -402,7 +402,7 @@ func TestAScrubGivenUpIsTriedAgainUntilTheErasedBytesAreGone(t *testing.T) {
 	// reader held the WAL left (a second or more, scrubGapLeast).
 	fillWAL(t, db, 1)
 	deadline := time.Now().Add(20 * time.Second)
-	for db.checkpointer.pending() {
+	for db.ScrubPending() {
 		if time.Now().After(deadline) {
 			t.Fatal("the pending scrub was not done within 20 s of the reader ending")
 		}

@@ -159,10 +159,11 @@ var (
 	poolWait  = prometheus.NewDesc("waymark_db_pool_wait_seconds_total", "Time spent waiting for a free database connection.", poolLabel, nil)
 	gateWaits = prometheus.NewDesc("waymark_db_read_gate_waits_total", "Reads that waited on a SQLite file because a case write held the write connection, another read was running and the gate had budget left (0 without a read gate: PostgreSQL, or one shared connection).", nil, nil)
 	gateWait  = prometheus.NewDesc("waymark_db_read_gate_wait_seconds_total", "Time reads spent waiting at the SQLite read gate.", nil, nil)
+	scrubbing = prometheus.NewDesc("waymark_db_erasure_scrub_pending", "1 while an erasure's scrub of the SQLite file is still to be done (the erased case's old pages may still be in the WAL); 0 otherwise, and always on PostgreSQL.", nil, nil)
 )
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolInUse, poolIdle, poolOpen, poolMax, poolWaitN, poolWaits, poolWait, gateWaits, gateWait} {
+	for _, d := range []*prometheus.Desc{poolInUse, poolIdle, poolOpen, poolMax, poolWaitN, poolWaits, poolWait, gateWaits, gateWait, scrubbing} {
 		ch <- d
 	}
 }
@@ -180,6 +181,11 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	g, _ := c.db.ReadGate() // zero without a gate
 	ch <- prometheus.MustNewConstMetric(gateWaits, prometheus.CounterValue, float64(g.Waits))
 	ch <- prometheus.MustNewConstMetric(gateWait, prometheus.CounterValue, g.Wait.Seconds())
+	pending := 0.0
+	if c.db.ScrubPending() {
+		pending = 1
+	}
+	ch <- prometheus.MustNewConstMetric(scrubbing, prometheus.GaugeValue, pending)
 }
 
 // stateCollector reports what the database holds that an on-call engineer
