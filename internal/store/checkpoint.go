@@ -147,6 +147,15 @@ func (c *walCheckpointer) scrubLater() {
 // pending says a scrub is still to be done.
 func (c *walCheckpointer) pending() bool { return c.scrubWanted.Load() > c.scrubDone.Load() }
 
+// ScrubPending says an erasure's scrub of a SQLite file is still to be
+// done: the erased case's old pages may still be in the WAL until it is
+// (docs/architecture.md). The background checkpoint tries it until one
+// finishes, and one is pending for a moment after every start. Always
+// false on PostgreSQL.
+func (db *DB) ScrubPending() bool {
+	return db.checkpointer != nil && db.checkpointer.pending()
+}
+
 // scrubbed records that a scrub finished, covering what was wanted when
 // it took the write queue (wanted): a scrub wanted after that, for an
 // erasure committed later, stays pending.

@@ -203,15 +203,6 @@ func (db *DB) ReadGate() (s ReadGateStats, ok bool) {
 	return ReadGateStats{Waits: g.held, Wait: g.heldTime}, true
 }
 
-// ScrubPending says an erasure's scrub of a SQLite file is still to be
-// done: the erased case's old pages may still be in the WAL until it is
-// (docs/architecture.md). The background checkpoint tries it until one
-// finishes, and one is pending for a moment after every start. Always
-// false on PostgreSQL.
-func (db *DB) ScrubPending() bool {
-	return db.checkpointer != nil && db.checkpointer.pending()
-}
-
 // closeGate closes the read gate for the rest of this write, if it has not
 // already (AppendEvents: the write is a case write).
 func (t *Tx) closeGate() {
