@@ -145,6 +145,21 @@ func (s *Service) refreshEarlierHint(tx *store.Tx, v Viewer, before, after pathw
 	if err != nil {
 		return err
 	}
+	if common == nil {
+		// A correction of the child's details (or a raise whose snapshot
+		// failed) counts the too common keys here, before it locks any:
+		// they are left out of the comparison, so they need no lock, and
+		// on PostgreSQL a correction of a child with a common name would
+		// otherwise wait for every raise or correction under that name.
+		// The comparison's walk (store.MatchCandidatesKnowingHot) then
+		// skips them, so the count adds only a second read of the few
+		// rows of each other key.
+		hot, err := tx.HotMatchKeys(keys)
+		if err != nil {
+			return err
+		}
+		common = hot
+	}
 	// A raise of the same child in a transaction beside this one is
 	// found: this walk waits for it to commit (PostgreSQL). Not on the
 	// keys found too common, which are not walked: every raise of a child

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"waymark"
 	"waymark/internal/casework"
@@ -419,6 +420,76 @@ func TestARaiseLeavesTheHintOfAWeakCandidateUnread(t *testing.T) {
 				t.Logf("%s %s %s %q", e.ActorID, e.CaseID, e.Action, e.Detail)
 			}
 			t.Error("the weak candidate's comparison was not audited on it")
+		}
+	})
+}
+
+// TestACorrectionDoesNotWaitOnACommonKey: on PostgreSQL a comparison takes
+// a lock on each of the child's matching keys it walks, so that two raises
+// of the same child beside each other find each other (store.LockMatchKeys).
+// A key filing more than store.HotMatchKey cases is not compared on, and a
+// raise finds such keys before it writes and locks none of them; a
+// correction of the child's details does the same in its write. So while
+// another transaction holds such a key (a raise or correction of another
+// child with the same common name), the correction goes ahead; before, it
+// waited for that transaction to end. (SQLite runs one write at a time and
+// takes no such lock.)
+func TestACorrectionDoesNotWaitOnACommonKey(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite takes no lock per matching key")
+		}
+		p := newPartnership(t, db)
+		id := p.raise(bornOnAmirasBirthday)
+		corrected := p.loadCase(id)
+		corrected.Concern.Child.GivenNames, corrected.Concern.Child.FamilyName = "Amina", "Begum"
+		var keys []string
+		if err := db.View(p.ctx, func(tx *store.Tx) error {
+			var err error
+			keys, err = tx.MatchKeyHashes(pathway.MatchPerson(corrected))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// Every key of the corrected child files more than HotMatchKey cases.
+		for _, k := range keys {
+			if _, err := db.SQL().ExecContext(p.ctx, `INSERT INTO person_match_keys(key_hash, case_id)
+				SELECT $1, 'common-' || g FROM generate_series(1, $2) g ON CONFLICT DO NOTHING`, k, store.HotMatchKey+1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Another transaction holds the lock of every one of them.
+		locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			held <- db.Update(p.ctx, func(tx *store.Tx) error {
+				if err := tx.LockMatchKeys(keys); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+		done := make(chan error, 1)
+		go func() {
+			done <- p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.CorrectChildDetails{GivenNames: "Amina", FamilyName: "Begum", DateOfBirth: amiraBorn, Reason: "Told us her real name"})
+		}()
+		deadline := time.NewTimer(20 * time.Second)
+		defer deadline.Stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("the correction: %v", err)
+			}
+		case <-deadline.C:
+			close(release)
+			<-done
+			t.Fatal("the correction waited for another transaction holding the lock of a key too common to compare on")
+		}
+		close(release)
+		if err := <-held; err != nil {
+			t.Fatal(err)
 		}
 	})
 }
