@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -201,6 +202,53 @@ func TestADraftFarBeyondAnyLimitIsNotSaved(t *testing.T) {
 		tooLong.Summary = strings.Repeat("x", 20000) // over the limit, but kept to be corrected
 		if _, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: tooLong}); err != nil {
 			t.Fatalf("a draft with an over-long answer was not kept: %v", err)
+		}
+	})
+}
+
+// A draft holds a child's details, and only its writer may open it. Someone
+// able to write to the database who gives another person's draft to their
+// own account (concern_drafts.user_id) gets nothing: the draft's seal
+// names its writer, so it does not open, list, save or send for the new
+// "writer", nor for the old one, and `waymark verify` names it.
+func TestADraftGivenToAnotherPersonBehindWaymarksBackOpensForNobody(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		d, err := p.svc.NewDraft(p.ctx, p.Colleague)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := storetest.ValidConcern(p.clock.Now())
+		version, err := p.svc.SaveDraft(p.ctx, p.Colleague, d.ID, d.Version, casework.DraftAnswers{Concern: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify before: %v", err)
+		}
+		if _, err := db.SQL().ExecContext(p.ctx, `UPDATE concern_drafts SET user_id = $2 WHERE id = $1`, d.ID, p.Teacher.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []casework.Viewer{p.Teacher, p.Colleague} {
+			if got, a, err := p.svc.Draft(p.ctx, v, d.ID); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("%s opens the draft: %q, %v", v.User.Name, a.Concern.Child.FullName(), err)
+			} else if got.ID != "" {
+				t.Errorf("%s was given the draft's row", v.User.Name)
+			}
+			if open, err := p.svc.OpenDrafts(p.ctx, v); err != nil || len(open) != 0 {
+				t.Errorf("%s's unsent drafts: %d, %v; want none", v.User.Name, len(open), err)
+			}
+			if _, err := p.svc.SaveDraft(p.ctx, v, d.ID, version, casework.DraftAnswers{Concern: c}); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("%s saves over the draft: %v", v.User.Name, err)
+			}
+			if _, err := p.svc.SubmitDraft(p.ctx, v, d.ID, version); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("%s sends the draft: %v", v.User.Name, err)
+			}
+		}
+		_, err = db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
+		var te *store.TamperError
+		if !errors.As(err, &te) || !strings.Contains(te.Reason, "concern draft "+d.ID) {
+			t.Errorf("verify after the draft was given away: %v, want it named", err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,24 +37,34 @@ func (t *Tx) InsertDraft(d Draft) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`INSERT INTO concern_drafts(id, user_id, data, version, created_at, updated_at, partnership_id) VALUES ($1, $2, $3, 1, $4, $4, $5)`,
-		d.ID, d.UserID, data, utc(d.CreatedAt), partnership)
+	seal, err := t.draftSealFor(d.ID, d.UserID) // draftseal.go
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO concern_drafts(id, user_id, data, version, created_at, updated_at, partnership_id, seal_key, mac) VALUES ($1, $2, $3, 1, $4, $4, $5, $6, $7)`,
+		d.ID, d.UserID, data, utc(d.CreatedAt), partnership, seal.keyID, seal.mac)
 	if err != nil {
 		return fmt.Errorf("store: inserting draft: %w", err)
 	}
 	return nil
 }
 
-// DraftFor returns the user's draft; anyone else's draft is "not found".
+// DraftFor returns the user's draft; anyone else's draft is "not found",
+// and so is one given to the user behind Waymark's back (its seal names
+// its writer, draftseal.go).
 func (t *Tx) DraftFor(id, userID string) (Draft, error) {
 	var d Draft
 	var sub sql.NullString
 	var data string
-	err := t.queryRow(`SELECT id, user_id, data, version, created_at, updated_at, submitted_case_id FROM concern_drafts WHERE id = $1 AND user_id = $2`+t.forUpdate(), id, userID).
-		Scan(&d.ID, &d.UserID, &data, &d.Version, &d.CreatedAt, &d.UpdatedAt, &sub)
+	var seal identitySeal
+	err := t.queryRow(`SELECT id, user_id, data, version, created_at, updated_at, submitted_case_id, seal_key, mac FROM concern_drafts WHERE id = $1 AND user_id = $2`+t.forUpdate(), id, userID).
+		Scan(&d.ID, &d.UserID, &data, &d.Version, &d.CreatedAt, &d.UpdatedAt, &sub, &seal.keyID, &seal.mac)
 	d.SubmittedCaseID = sub.String
 	if err != nil {
 		return d, notFound(err, "Draft not found")
+	}
+	if !t.draftSealed(d.ID, d.UserID, seal) {
+		return Draft{}, notFound(sql.ErrNoRows, "Draft not found")
 	}
 	d.Data, err = t.openDraft(d.ID, data)
 	return d, err
@@ -71,6 +82,16 @@ func (t *Tx) openDraft(id, data string) ([]byte, error) {
 
 // UpdateDraft saves new data if the draft is still at expectedVersion.
 func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at time.Time) (int, error) {
+	// Only the writer the draft's seal names saves over it.
+	var seal identitySeal
+	switch err := t.queryRow(`SELECT seal_key, mac FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac); {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, notFound(err, "Draft not found")
+	case err != nil:
+		return 0, fmt.Errorf("store: reading a draft's seal: %w", err)
+	case !t.draftSealed(id, userID, seal):
+		return 0, notFound(sql.ErrNoRows, "Draft not found")
+	}
 	sealed, err := t.seal(ownerDraft, id, draftAAD(id), data)
 	if err != nil {
 		return 0, err
@@ -100,7 +121,7 @@ func (t *Tx) MarkDraftSubmitted(id, caseID string) error {
 
 // OpenDrafts lists the user's drafts not yet sent, newest first.
 func (t *Tx) OpenDrafts(userID string) ([]Draft, error) {
-	rows, err := t.query(`SELECT id, user_id, data, version, created_at, updated_at FROM concern_drafts WHERE user_id = $1 AND submitted_case_id IS NULL ORDER BY updated_at DESC`, userID)
+	rows, err := t.query(`SELECT id, user_id, data, version, created_at, updated_at, seal_key, mac FROM concern_drafts WHERE user_id = $1 AND submitted_case_id IS NULL ORDER BY updated_at DESC`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +131,12 @@ func (t *Tx) OpenDrafts(userID string) ([]Draft, error) {
 	for rows.Next() {
 		var d Draft
 		var sealed string
-		if err := rows.Scan(&d.ID, &d.UserID, &sealed, &d.Version, &d.CreatedAt, &d.UpdatedAt); err != nil {
+		var seal identitySeal
+		if err := rows.Scan(&d.ID, &d.UserID, &sealed, &d.Version, &d.CreatedAt, &d.UpdatedAt, &seal.keyID, &seal.mac); err != nil {
 			return nil, err
+		}
+		if !t.draftSealed(d.ID, d.UserID, seal) {
+			continue // given to this person behind Waymark's back
 		}
 		out = append(out, d)
 		data = append(data, sealed)

@@ -66,6 +66,9 @@ func (t *Tx) SealOrgAsBeforePartnerships(id string) error {
 // Waymark seals the rows it writes.
 func (t *Tx) SealOrgForTest(id string) error { return t.sealOrg(id) }
 
+// SealUserForTest seals a user row written by a test's own SQL.
+func (t *Tx) SealUserForTest(id string) error { return t.sealUser(id) }
+
 // SealMembersForTest seals the member rows a test's own SQL wrote, at
 // their cases' versions, as `waymark seal-history` seals rows it finds.
 func (t *Tx) SealMembersForTest() error {

@@ -449,7 +449,11 @@ func (t *Tx) SealIdentityAsFound(at time.Time) (int, error) {
 		return 0, err
 	}
 	m, err := t.sealPartnershipsAsFound(at)
-	return n + m, err
+	if err != nil {
+		return 0, err
+	}
+	d, err := t.sealDraftsAsFound(at) // draftseal.go
+	return n + m + d, err
 }
 
 func (t *Tx) sealIdentityAsFound(at time.Time) (int, error) {

@@ -272,6 +272,7 @@ type DraftDue struct {
 	UserID    string
 	UserName  string
 	UpdatedAt time.Time
+	seal      identitySeal // over the draft and its writer (draftseal.go)
 }
 
 // UnsentDraftsDuePage lists one page of the drafts of one partnership's
@@ -286,7 +287,7 @@ func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at
 		limit = PageSize
 	}
 	dir, cmp, edge := keyset(false, at)
-	q := `SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
+	q := `SELECT d.id, d.user_id, COALESCE(u.name, ''), d.updated_at, d.seal_key, d.mac FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
 		WHERE d.partnership_id = $6 AND d.submitted_case_id IS NULL AND d.updated_at < $1 AND (d.updated_at, d.id) ` + cmp + ` ($4, $5)
 		AND NOT EXISTS (SELECT 1 FROM retention_decisions r WHERE r.item_kind = 'unsent-draft' AND r.item_id = d.id AND r.keep_until > $2)
 		ORDER BY d.updated_at` + dir + `, d.id` + dir + ` LIMIT $3`
@@ -302,7 +303,7 @@ func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at
 		var all []DraftDue
 		for rows.Next() {
 			var d DraftDue
-			if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt); err != nil {
+			if err := rows.Scan(&d.DraftID, &d.UserID, &d.UserName, &d.UpdatedAt, &d.seal.keyID, &d.seal.mac); err != nil {
 				rows.Close()
 				return nil, nil, err
 			}
@@ -319,11 +320,16 @@ func (t *Tx) UnsentDraftsDuePage(partnershipID string, cutoff, now time.Time, at
 	// The writer's row and organisation as Waymark sealed them must say
 	// the partnership too: a draft whose writer was moved behind
 	// Waymark's back is left out, and the walk reads on past it, so the
-	// page is still full and the drafts after it still listed.
+	// page is still full and the drafts after it still listed. So is a
+	// draft whose own seal does not name its writer (given to someone
+	// else behind Waymark's back).
 	owners := map[string]bool{}
 	keep := func(rows []DraftDue) ([]DraftDue, error) {
 		var out []DraftDue
 		for _, d := range rows {
+			if !t.draftSealed(d.DraftID, d.UserID, d.seal) {
+				continue
+			}
 			in, seen := owners[d.UserID]
 			if !seen {
 				var err error
@@ -404,11 +410,14 @@ func (t *Tx) RecordRetentionDecision(d RetentionDecision) error {
 // 0044), and its writer's sealed rows in it.
 func (t *Tx) UnsentDraft(partnershipID, id string) (DraftDue, error) {
 	d := DraftDue{DraftID: id}
-	err := t.queryRow(`SELECT d.user_id, COALESCE(u.name, ''), d.updated_at FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
-		WHERE d.id = $1 AND d.submitted_case_id IS NULL AND d.partnership_id = $2`, id, partnershipID).Scan(&d.UserID, &d.UserName, &d.UpdatedAt)
+	err := t.queryRow(`SELECT d.user_id, COALESCE(u.name, ''), d.updated_at, d.seal_key, d.mac FROM concern_drafts d LEFT JOIN users u ON u.id = d.user_id
+		WHERE d.id = $1 AND d.submitted_case_id IS NULL AND d.partnership_id = $2`, id, partnershipID).Scan(&d.UserID, &d.UserName, &d.UpdatedAt, &d.seal.keyID, &d.seal.mac)
 	d.UpdatedAt = d.UpdatedAt.UTC()
 	if err != nil {
 		return d, notFound(err, "There is no unsent draft with that id")
+	}
+	if !t.draftSealed(id, d.UserID, d.seal) {
+		return DraftDue{}, waymark.Errorf(waymark.ENOTFOUND, "There is no unsent draft with that id")
 	}
 	if in, err := t.draftWriterIn(d.UserID, partnershipID); err != nil {
 		return DraftDue{}, err

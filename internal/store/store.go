@@ -53,6 +53,7 @@ type DB struct {
 	frontDoor          atomic.Pointer[string] // the Children's Services organisation named by configuration (people.go)
 	identityMarked     atomic.Bool            // the audit log records that identity sealing began (identity.go)
 	partnershipsMarked atomic.Bool            // the audit log records that organisations' seals cover their partnerships (identity.go)
+	draftsMarked       atomic.Bool            // the audit log records that drafts' writers are sealed (draftseal.go)
 
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)

@@ -416,6 +416,10 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 				return t.tamper(id, 0, 0, "it has an erasure record but no history")
 			}
 		}
+		// A draft's writer is sealed with it, read model or not.
+		if err := t.checkDraftSeals(); err != nil { // draftseal.go
+			return err
+		}
 		if !o.ReadModels {
 			return nil
 		}

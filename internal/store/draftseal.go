@@ -1,0 +1,155 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"waymark/internal/audit"
+)
+
+// Sealed draft writers (migration 0045). A draft's row names its writer
+// (user_id), and only the writer may open, save or send it; the retention
+// review files it under the writer's partnership. The row carries a seal
+// over its id and its writer under the identity key (identity.go), written
+// with the draft: a draft given to someone else behind Waymark's back
+// opens for nobody, is on no review, and `waymark verify` names it.
+
+// draftFields is what a draft's seal covers.
+func draftFields(id, userID string) []string { return []string{id, "writer " + userID} }
+
+// draftSealFor is the seal of a draft written by userID now, or none
+// without a master key in a database whose identity was never sealed.
+func (t *Tx) draftSealFor(id, userID string) (identitySeal, error) {
+	keyID, key, err := t.identityKeyToWrite()
+	if err != nil || key == nil {
+		return identitySeal{}, err
+	}
+	return identitySeal{keyID: keyID, mac: identityMAC(key, keyID, "concern_drafts", draftFields(id, userID)...)}, nil
+}
+
+// draftSealed says a draft's seal matches its id and writer. Without a
+// master key nothing is checked; with one, an unsealed row does not match
+// (once the drafts written before seals were sealed as found).
+func (t *Tx) draftSealed(id, userID string, s identitySeal) bool {
+	if t.identityMatches("concern_drafts", s, draftFields(id, userID)) {
+		return true
+	}
+	altered("concern_drafts", id)
+	return false
+}
+
+const actionDraftWritersSealed = "drafts.writers_sealed"
+
+// sealDraftsAsFound seals every draft written before drafts carried seals
+// (mac ”), over its writer as it is now, and records that in the keyed
+// audit log: once, on the first start with a master key after the upgrade
+// (SealIdentityAsFound calls it). From then on a draft whose seal was
+// stripped is not sealed again: it stays absent, and verify names it.
+func (t *Tx) sealDraftsAsFound(at time.Time) (int, error) {
+	if t.ring() == nil || t.db.draftsMarked.Load() {
+		return 0, nil
+	}
+	// A draft already sealed means the pass ran here before, or the
+	// database is new: an audit entry deleted to run it again, with a
+	// draft's seal stripped and its writer changed, seals nothing.
+	var sealedID, sealedWriter string
+	var seal identitySeal
+	switch err := t.queryRow(`SELECT id, user_id, seal_key, mac FROM concern_drafts WHERE mac <> '' ORDER BY id LIMIT 1`).Scan(&sealedID, &sealedWriter, &seal.keyID, &seal.mac); {
+	case err == nil:
+		if t.identityMatches("concern_drafts", seal, draftFields(sealedID, sealedWriter)) {
+			t.db.draftsMarked.Store(true)
+			return 0, nil
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("store: checking for sealed drafts: %w", err)
+	}
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionDraftWritersSealed).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: checking for sealed draft writers: %w", err)
+	}
+	if n > 0 {
+		t.db.draftsMarked.Store(true)
+		return 0, nil
+	}
+	type row struct{ id, userID string }
+	rows, err := t.query(`SELECT id, user_id FROM concern_drafts WHERE mac = '' ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("store: reading drafts to seal: %w", err)
+	}
+	var found []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.userID); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		found = append(found, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, r := range found {
+		s, err := t.draftSealFor(r.id, r.userID)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := t.exec(`UPDATE concern_drafts SET seal_key = $2, mac = $3 WHERE id = $1 AND mac = ''`, r.id, s.keyID, s.mac); err != nil {
+			return 0, fmt.Errorf("store: sealing a draft's writer: %w", err)
+		}
+	}
+	detail := "concern drafts' writers are sealed"
+	if len(found) > 0 {
+		detail += fmt.Sprintf("; %d drafts sealed as found", len(found))
+	}
+	if err := t.AppendAudit(audit.Entry{At: utc(at), ActorID: "system", Action: actionDraftWritersSealed, Detail: detail}); err != nil {
+		return 0, err
+	}
+	t.db.draftsMarked.Store(true)
+	return len(found), nil
+}
+
+// checkDraftSeals names a draft whose seal does not match its writer
+// (verify): one given to someone else, or whose seal was stripped, behind
+// Waymark's back. Without a master key there is nothing to check; a draft
+// with no seal at all is named only once the drafts written before seals
+// were sealed as found (before that, every such draft has none).
+func (t *Tx) checkDraftSeals() error {
+	if t.ring() == nil {
+		return nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionDraftWritersSealed).Scan(&n); err != nil {
+		return fmt.Errorf("store: checking for sealed draft writers: %w", err)
+	}
+	which := ` WHERE mac <> ''`
+	if n > 0 {
+		which = ""
+	}
+	rows, err := t.query(`SELECT id, user_id, seal_key, mac FROM concern_drafts` + which + ` ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("store: reading drafts' seals: %w", err)
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() {
+		var id, userID string
+		var s identitySeal
+		if err := rows.Scan(&id, &userID, &s.keyID, &s.mac); err != nil {
+			return err
+		}
+		if !t.identityMatches("concern_drafts", s, draftFields(id, userID)) {
+			bad = append(bad, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return t.tamper("", 0, 0, "concern draft "+strings.Join(bad, ", ")+" does not carry its writer's seal: it was given to another person, or its seal stripped, behind Waymark's back (no one can open it now)")
+	}
+	return nil
+}
