@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -412,5 +413,48 @@ func TestAHandOverNobodyCouldReceiveIsRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.propose(pathway.HandOverShare)
+	})
+}
+
+// A case transferred to another partnership (§4.3, §7.1) takes the
+// entities recorded on it (§6.8) to that partnership's network: its entity
+// keys are filed under the receiving partnership by the event that moves
+// the case, even though the entities themselves are unchanged, and the
+// counts of both partnerships follow (verify checks them).
+func TestATransferredCasesEntitiesAreFiledWhereTheCaseWent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newHandOverWorld(t, db)
+		a, _, _ := entityCases(w.partnership)
+		recordPhone(w.partnership, a, "07700 900123")
+		filed := func() []string {
+			t.Helper()
+			rows, err := db.SQL().QueryContext(w.ctx, `SELECT DISTINCT partnership_id FROM entity_keys WHERE case_id = $1`, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var p string
+				if err := rows.Scan(&p); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, p)
+			}
+			return out
+		}
+		if got := filed(); !slices.Equal(got, []string{"default"}) {
+			t.Fatalf("before the transfer the case's entities are filed under %q", got)
+		}
+		id := w.proposeCase(a, pathway.HandOverTransfer)
+		if err := w.svc.AgreeHandOver(w.ctx, w.southLead, id, "org-south-cs"); err != nil {
+			t.Fatalf("agreeing: %v", err)
+		}
+		if got := filed(); !slices.Equal(got, []string{"southshire"}) {
+			t.Errorf("after the transfer the case's entities are filed under %q, want southshire", got)
+		}
+		if r, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the transfer: %+v, %v", r, err)
+		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"waymark/internal/pathway"
 	"waymark/internal/store"
@@ -458,4 +459,106 @@ func TestAnAppendRunsNoStatementSQLiteMustCompileAgainForEachValue(t *testing.T)
 			}
 		}
 	}
+}
+
+// A clock written before clocks named their owner's organisation (only the
+// person who owns it) is filed under that person's organisation as it is
+// when the case's read models are saved. A note on such a case compares
+// its clocks and queue rows with what is stored, rather than leaving them
+// as the state before it gives them: so a person moved to another
+// organisation since takes the clock, and their "My work" entry, with
+// them at the case's next event, and verify agrees.
+func TestAClockOfAPersonWhoMovedOrganisationFollowsThemAtTheNextNote(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		owner := p.SocialWorker.User
+		// The clock as an older release wrote it: an owner, no organisation.
+		if err := db.Update(p.ctx, func(tx *store.Tx) error {
+			c, _, err := tx.LoadCase(id)
+			if err != nil {
+				return err
+			}
+			at := p.clock.Now()
+			e := pathway.Event{CaseID: id, Seq: c.Version + 1, Type: pathway.EventNoteAdded, Data: pathway.NoteAdded{Text: "Agreed actions"},
+				Actor: p.SocialWorker.Actor(p.svc.Catalog).Party, At: at,
+				Clocks: []pathway.ClockChange{{Start: &pathway.Clock{ID: "legacy-action", Kind: pathway.ClockMeetingAction, Label: "Visit the school",
+					StartedAt: at, DueAt: at.Add(72 * time.Hour), OwnerUserID: owner.ID, OwnerName: owner.Name}}}}
+			if err := tx.AppendEvents(id, c.Version, []pathway.Event{e}); err != nil {
+				return err
+			}
+			return tx.SaveProjectionFrom(c, pathway.Apply(c, e), at)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ownerOrg := func() string {
+			t.Helper()
+			var org string
+			if err := db.SQL().QueryRowContext(p.ctx, `SELECT owner_org_id FROM clocks WHERE case_id = $1 AND clock_id = 'legacy-action'`, id).Scan(&org); err != nil {
+				t.Fatal(err)
+			}
+			return org
+		}
+		if got := ownerOrg(); got != owner.OrgID {
+			t.Fatalf("the clock is filed under %q, want its owner's organisation %q", got, owner.OrgID)
+		}
+		// Their identity provider puts them in the police's organisation.
+		if err := db.Update(p.ctx, func(tx *store.Tx) error {
+			return tx.SetUserAccess(owner.ID, p.Police.ID, owner.Role, owner.Name)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.AddNote{Text: "Spoke to the school nurse."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := ownerOrg(); got != p.Police.ID {
+			t.Errorf("after the next note the clock is filed under %q, want the owner's organisation now, %q", got, p.Police.ID)
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify after the note: %+v, %v", r, err)
+		}
+	})
+}
+
+// A case filed and written to again in one transaction: its first save
+// inserts its rows without reading any (it is new), and the second
+// compares with the rows the first wrote, as any later event does. What
+// is stored is what the log gives.
+func TestANewCaseSavedTwiceInOneTransactionIsStoredAsItsLogGives(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := "case-filed-then-noted"
+		now := p.clock.Now()
+		err := db.Update(p.ctx, func(tx *store.Tx) error {
+			var c pathway.Case
+			for _, cmd := range []pathway.Command{
+				pathway.RaiseConcern{CaseID: id, Concern: storetest.ValidConcern(now), ChildrensServicesOrg: p.ChildrensServices.ID},
+				pathway.AddNote{Text: "Told the designated safeguarding lead."},
+			} {
+				events, err := p.svc.Pathway.Decide(c, p.Teacher.Actor(p.svc.Catalog), cmd, now)
+				if err != nil {
+					return err
+				}
+				if err := tx.AppendEvents(id, c.Version, events); err != nil {
+					return err
+				}
+				after := c
+				for _, e := range events {
+					after = pathway.Apply(after, e)
+				}
+				if err := tx.SaveProjectionFrom(c, after, events[len(events)-1].At); err != nil {
+					return err
+				}
+				c = after
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("filing the case and noting it in one transaction: %v", err)
+		}
+		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify: %+v, %v", r, err)
+		}
+	})
 }
