@@ -38,6 +38,15 @@ func newPartnership(t *testing.T, db *store.DB) *partnership {
 	}
 }
 
+// mustVerify fails the test unless `waymark verify`, read models
+// included, passes; when says at which step.
+func mustVerify(t *testing.T, db *store.DB, when string) {
+	t.Helper()
+	if r, err := db.Verify(context.Background(), store.VerifyOptions{ReadModels: true}); err != nil {
+		t.Fatalf("verify %s: %+v, %v", when, r, err)
+	}
+}
+
 // raise has the teacher raise a valid concern, changed by each change.
 func (p *partnership) raise(changes ...func(*pathway.Concern)) string {
 	p.t.Helper()

@@ -453,8 +453,6 @@ func TestATransferredCasesEntitiesAreFiledWhereTheCaseWent(t *testing.T) {
 		if got := filed(); !slices.Equal(got, []string{"southshire"}) {
 			t.Errorf("after the transfer the case's entities are filed under %q, want southshire", got)
 		}
-		if r, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the transfer: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the transfer")
 	})
 }

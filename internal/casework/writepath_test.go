@@ -60,9 +60,7 @@ func TestAnEventThatChangesNoMemberClockOrTokenWritesNoneOfThoseRows(t *testing.
 			t.Errorf("a note wrote %d events and %d case rows, want 1 and 1", written["case_events"], written["cases"])
 		}
 		// And what is stored is still exactly what the log gives.
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the note: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the note")
 	})
 }
 
@@ -121,9 +119,7 @@ func TestFilingAConcernReadsNoRowsOfTheNewCase(t *testing.T) {
 		if len(seen) != 0 {
 			t.Errorf("filing the concern read the new case's own rows: %v", seen)
 		}
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the raise: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the raise")
 		// The next event reads what it moves: the count above sees what it
 		// looks for (TestANoteReadsNoneOfTheCasesRowsItDoesNotChange sees the rest).
 		seen = countOwnRowReads(t, db, func() error {
@@ -132,9 +128,7 @@ func TestFilingAConcernReadsNoRowsOfTheNewCase(t *testing.T) {
 		if seen["UPDATE case_viewers SET updated_at"] != 1 || seen["DELETE FROM case_members WHERE case_id"] != 1 {
 			t.Errorf("a note on the case read %v, want its viewers and members among them", seen)
 		}
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the note: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the note")
 	})
 }
 
@@ -159,9 +153,7 @@ func TestANoteReadsNoneOfTheCasesRowsItDoesNotChange(t *testing.T) {
 		if !maps.Equal(seen, want) {
 			t.Errorf("a note read or cleared %v of the case's own rows, want only %v", seen, want)
 		}
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the note: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the note")
 		// A corrected name changes the child's search tokens, match keys
 		// and record: those are read and rewritten.
 		seen = countOwnRowReads(t, db, func() error {
@@ -172,9 +164,7 @@ func TestANoteReadsNoneOfTheCasesRowsItDoesNotChange(t *testing.T) {
 				t.Errorf("a new alias ran %q %d times, want once", r, seen[r])
 			}
 		}
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the alias: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the alias")
 		if found, _, err := p.svc.SearchPage(p.ctx, p.Teacher, "fairweather", nil); err != nil || len(found) != 1 || found[0].ID != id {
 			t.Errorf("a search for the corrected name found %+v, %v; want the case %s", found, err, id)
 		}
@@ -335,9 +325,7 @@ func TestRecordingAContactReadsEachThingOnceAndBatchesItsQueueRows(t *testing.T)
 		if n := count(`^INSERT INTO queue_items\(.* VALUES \(.*\), \(`); n != 1 {
 			t.Errorf("the contact's queue rows were not inserted together:\n%s", strings.Join(stmts, "\n"))
 		}
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the contact: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the contact")
 	})
 }
 
@@ -392,9 +380,7 @@ func TestANoteRunsNoStatementWritingClocksOrSearchTokens(t *testing.T) {
 		if len(writes) != 0 {
 			t.Errorf("a note ran %d statements writing clocks or search tokens:\n%s", len(writes), strings.Join(writes, "\n"))
 		}
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the note: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the note")
 	})
 }
 
@@ -515,9 +501,7 @@ func TestAClockOfAPersonWhoMovedOrganisationFollowsThemAtTheNextNote(t *testing.
 		if got := ownerOrg(); got != p.Police.ID {
 			t.Errorf("after the next note the clock is filed under %q, want the owner's organisation now, %q", got, p.Police.ID)
 		}
-		if r, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
-			t.Fatalf("verify after the note: %+v, %v", r, err)
-		}
+		mustVerify(t, db, "after the note")
 	})
 }
 
