@@ -387,14 +387,14 @@ func open(ctx context.Context, c *config, log *slog.Logger) (*store.DB, *casewor
 			db.Close()
 			return nil, nil, err
 		}
-		// Organisations and users written before identity sealing (or
-		// without a key) are sealed as found, once: the keyed audit log
+		// Organisations, users and drafts' writers written before they
+		// were sealed (or without a key) are sealed as found, once: the keyed audit log
 		// records that it was done, so stripped seals are never put back.
 		if n, err := db.SealIdentityAsFound(ctx, time.Now()); err != nil {
 			db.Close()
 			return nil, nil, err
 		} else if n > 0 {
-			log.Warn("sealed the organisations, users and sign-in links written before sealing began, as found: run `waymark verify` now (docs/operations.md)", "rows", n)
+			log.Warn("sealed the organisations, users, sign-in links and concern drafts' writers written before sealing began, as found: run `waymark verify` now (docs/operations.md)", "rows", n)
 		}
 	}
 	if err := c.privacy.retention.Validate(); err != nil {

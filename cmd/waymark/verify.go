@@ -118,7 +118,7 @@ func runSealHistory(ctx context.Context, args []string, getenv func(string) stri
 		return fmt.Errorf("the organisations and users were not sealed: %w", err)
 	}
 	if rows > 0 {
-		fmt.Fprintf(stdout, "sealed %d organisations, users and sign-in links written before sealing began, as found\n", rows)
+		fmt.Fprintf(stdout, "sealed %d organisations, users, sign-in links and concern drafts' writers written before sealing began, as found\n", rows)
 	}
 	if !needs && rows == 0 {
 		fmt.Fprintln(stdout, "nothing to seal: the history is sealed already, or holds nothing yet")

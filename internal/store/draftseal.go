@@ -1,8 +1,6 @@
 package store
 
 import (
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -52,19 +50,20 @@ func (t *Tx) sealDraftsAsFound(at time.Time) (int, error) {
 	if t.ring() == nil || t.db.draftsMarked.Load() {
 		return 0, nil
 	}
-	// A draft already sealed means the pass ran here before, or the
-	// database is new: an audit entry deleted to run it again, with a
-	// draft's seal stripped and its writer changed, seals nothing.
-	var sealedID, sealedWriter string
-	var seal identitySeal
-	switch err := t.queryRow(`SELECT id, user_id, seal_key, mac FROM concern_drafts WHERE mac <> '' ORDER BY id LIMIT 1`).Scan(&sealedID, &sealedWriter, &seal.keyID, &seal.mac); {
-	case err == nil:
-		if t.identityMatches("concern_drafts", seal, draftFields(sealedID, sealedWriter)) {
-			t.db.draftsMarked.Store(true)
-			return 0, nil
-		}
-	case !errors.Is(err, sql.ErrNoRows):
+	// Any draft that carries a seal, matching or not, means the pass ran
+	// here before, or drafts were written sealed: an audit entry deleted
+	// to run it again, with a draft's seal stripped and its writer changed
+	// (and another's seal garbled), seals nothing. Only a database whose
+	// every draft's seal was stripped, and the entry deleted, is sealed as
+	// found again, and the deleted entry breaks the audit chain for
+	// `waymark verify` to report, as for identity sealing.
+	var sealed int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM concern_drafts WHERE mac <> '' LIMIT 1) d`).Scan(&sealed); err != nil {
 		return 0, fmt.Errorf("store: checking for sealed drafts: %w", err)
+	}
+	if sealed > 0 {
+		t.db.draftsMarked.Store(true)
+		return 0, nil
 	}
 	var n int
 	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionDraftWritersSealed).Scan(&n); err != nil {

@@ -67,3 +67,92 @@ func TestUpgradingSealsEachDraftsWriterAsFoundOnce(t *testing.T) {
 		}
 	})
 }
+
+// draftWriters sets up the previous release with a writer in each of two
+// partnerships and a draft of each (d-a in Southshire, d-north in the
+// first), then upgrades it and starts it once with the master key, which
+// seals the drafts' writers as found.
+func draftWriters(t *testing.T, o oldRelease) {
+	t.Helper()
+	for _, u := range []struct{ id, org string }{{"u-north", "org-north-cs"}, {"u-south", "org-south-cs"}} {
+		o.exec(`INSERT INTO users(id, org_id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $1, 'social-worker', 'x', $4)`, u.id, u.org, u.id+"@cs.example", o.now)
+	}
+	o.exec(`INSERT INTO concern_drafts(id, user_id, data, version, created_at, updated_at, partnership_id) VALUES
+		('d-a', 'u-south', '{}', 1, $1, $1, 'south'), ('d-north', 'u-north', '{}', 1, $1, $1, 'default')`, o.now)
+	o.upgrade()
+	if err := o.db.Update(o.ctx, func(tx *store.Tx) error {
+		return errors.Join(tx.SealUserForTest("u-north"), tx.SealUserForTest("u-south"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.db.SealIdentityAsFound(o.ctx, o.now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The pass that seals drafts as found does not run again for someone who
+// gives a draft to themselves, strips its seal, garbles another draft's and
+// deletes the pass's audit entry: any draft that still carries a seal shows
+// the pass ran, so the draft stays unopened. (Stripping every draft's seal
+// as well gets them all sealed again, but the deleted entry breaks the
+// audit chain, and verify reports that; as for identity sealing.)
+func TestADraftGivenAwayIsNotSealedForItsNewWriterWhenThePassesEntryIsDeleted(t *testing.T) {
+	forEachStoreAtWithTwoPartnerships(t, "0044", func(t *testing.T, o oldRelease) {
+		draftWriters(t, o)
+		o.exec(`UPDATE concern_drafts SET user_id = 'u-south', partnership_id = 'south', seal_key = '', mac = '' WHERE id = 'd-north'`)
+		o.exec(`UPDATE concern_drafts SET mac = 'deadbeef' WHERE id = 'd-a'`)
+		o.exec(`DELETE FROM audit_log WHERE action = 'drafts.writers_sealed'`)
+		next := storetest.Reopen(t, o.db) // the next start
+		if n, err := next.SealIdentityAsFound(o.ctx, o.now); err != nil || n != 0 {
+			t.Errorf("the next start sealed %d rows as found, %v; want none", n, err)
+		}
+		if err := next.View(o.ctx, func(tx *store.Tx) error {
+			_, err := tx.DraftFor("d-north", "u-south")
+			return err
+		}); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("the draft given away opens for its new writer: %v", err)
+		}
+	})
+}
+
+// A draft given to a person of another partnership and filed there behind
+// Waymark's back is on no retention review: not listed, and not opened by
+// id for keeping or deleting.
+func TestADraftGivenToAnotherPartnershipIsOnNoReview(t *testing.T) {
+	forEachStoreAtWithTwoPartnerships(t, "0044", func(t *testing.T, o oldRelease) {
+		draftWriters(t, o)
+		old := o.now.AddDate(0, 0, -60)
+		if err := o.db.Update(o.ctx, func(tx *store.Tx) error {
+			return tx.InsertDraft(store.Draft{ID: "d-given", UserID: "u-north", Data: []byte(`{}`), CreatedAt: old})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		o.exec(`UPDATE concern_drafts SET updated_at = $1`, old) // every draft due
+		listed := func() (ids []string) {
+			t.Helper()
+			if err := o.db.View(o.ctx, func(tx *store.Tx) error {
+				due, _, err := tx.UnsentDraftsDuePage("south", o.now.AddDate(0, 0, -30), o.now, nil, 10)
+				for _, d := range due {
+					ids = append(ids, d.DraftID)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		if got := listed(); len(got) != 1 || got[0] != "d-a" {
+			t.Fatalf("Southshire's review before: %q, want its own draft d-a", got)
+		}
+		o.exec(`UPDATE concern_drafts SET user_id = 'u-south', partnership_id = 'south' WHERE id = 'd-given'`)
+		if got := listed(); len(got) != 1 || got[0] != "d-a" {
+			t.Errorf("Southshire's review lists %q, want only its own draft d-a", got)
+		}
+		if err := o.db.View(o.ctx, func(tx *store.Tx) error {
+			_, err := tx.UnsentDraft("south", "d-given")
+			return err
+		}); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+			t.Errorf("Southshire's review opens the draft given to it: %v", err)
+		}
+	})
+}
