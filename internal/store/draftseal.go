@@ -41,6 +41,19 @@ func (t *Tx) draftSealed(id, userID string, s identitySeal) bool {
 
 const actionDraftWritersSealed = "drafts.writers_sealed"
 
+// draftWritersMarked reports whether the keyed audit log records that the
+// drafts written before seals were sealed as found (sealDraftsAsFound).
+func (t *Tx) draftWritersMarked() (bool, error) {
+	var n int
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionDraftWritersSealed).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: checking for sealed draft writers: %w", err)
+	}
+	if n > 0 {
+		t.db.draftsMarked.Store(true)
+	}
+	return n > 0, nil
+}
+
 // sealDraftsAsFound seals every draft written before drafts carried seals
 // (mac ”), over its writer as it is now, and records that in the keyed
 // audit log: once, on the first start with a master key after the upgrade
@@ -65,13 +78,8 @@ func (t *Tx) sealDraftsAsFound(at time.Time) (int, error) {
 		t.db.draftsMarked.Store(true)
 		return 0, nil
 	}
-	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionDraftWritersSealed).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: checking for sealed draft writers: %w", err)
-	}
-	if n > 0 {
-		t.db.draftsMarked.Store(true)
-		return 0, nil
+	if marked, err := t.draftWritersMarked(); err != nil || marked {
+		return 0, err
 	}
 	type row struct{ id, userID string }
 	rows, err := t.query(`SELECT id, user_id FROM concern_drafts WHERE mac = '' ORDER BY id`)
@@ -120,12 +128,12 @@ func (t *Tx) checkDraftSeals() error {
 	if t.ring() == nil {
 		return nil
 	}
-	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionDraftWritersSealed).Scan(&n); err != nil {
-		return fmt.Errorf("store: checking for sealed draft writers: %w", err)
+	marked, err := t.draftWritersMarked()
+	if err != nil {
+		return err
 	}
 	which := ` WHERE mac <> ''`
-	if n > 0 {
+	if marked {
 		which = ""
 	}
 	rows, err := t.query(`SELECT id, user_id, seal_key, mac FROM concern_drafts` + which + ` ORDER BY id`)
