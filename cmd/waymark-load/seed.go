@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -945,7 +946,12 @@ func (s *seeder) plan(i int) seedPlan {
 	p := s.parts[i%len(s.parts)]
 	referrer := p.users[[]string{"teacher", "gp", "youth", "support"}[r.IntN(4)]]
 	raised := s.raisedAt(i, r)
-	id := fmt.Sprintf("%016x%08x", r.Uint64(), r.Uint32())
+	// An id as Waymark makes one, led by the day it was raised
+	// (access.NewDatedID), from the case's own stream.
+	var random [10]byte
+	binary.BigEndian.PutUint64(random[:8], r.Uint64())
+	binary.BigEndian.PutUint16(random[8:], uint16(r.Uint32()))
+	id := access.DatedID(raised, random)
 	// Steps already due by now; a recent case stops at one drawn at random.
 	steps := len(seedScript)
 	for k, st := range seedScript {

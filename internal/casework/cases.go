@@ -52,7 +52,7 @@ func (s *Service) NewDraft(ctx context.Context, v Viewer) (store.Draft, error) {
 	if !v.CanRaiseConcern() {
 		return store.Draft{}, waymark.Errorf(waymark.EFORBIDDEN, "Your role cannot raise concerns. Ask a colleague who works with the child to raise it.")
 	}
-	d := store.Draft{ID: access.NewID(), UserID: v.User.ID, Data: []byte(`{}`), Version: 1, CreatedAt: s.now(), UpdatedAt: s.now()}
+	d := store.Draft{ID: access.NewDatedID(s.now()), UserID: v.User.ID, Data: []byte(`{}`), Version: 1, CreatedAt: s.now(), UpdatedAt: s.now()}
 	err := s.DB.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertDraft(d); err != nil {
 			return err
@@ -216,7 +216,7 @@ func (s *Service) raise(tx *store.Tx, v Viewer, c pathway.Concern, common common
 	if err != nil {
 		return "", err
 	}
-	id := access.NewID()
+	id := access.NewDatedID(s.now()) // a day's new cases are filed together
 	events, err := s.Pathway.Decide(pathway.Case{}, v.Actor(s.Catalog), pathway.RaiseConcern{CaseID: id, Concern: c, ChildrensServicesOrg: cs.ID}, s.now())
 	if err != nil {
 		return "", err

@@ -546,3 +546,29 @@ func TestANewCaseSavedTwiceInOneTransactionIsStoredAsItsLogGives(t *testing.T) {
 		}
 	})
 }
+
+// A concern is filed under the day it was raised (access.NewDatedID): its
+// id, and its draft's, lead with the UTC day of Waymark's clock, so a day's
+// new cases are written side by side in every table keyed by case. Ids of
+// a later day sort after.
+func TestAConcernIsFiledUnderTheDayItWasRaised(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		day := func(at time.Time) string { return fmt.Sprintf("%04x", at.Unix()/86400) }
+		first := p.raise()
+		d, err := p.svc.NewDraft(p.ctx, p.Teacher)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := day(p.clock.Now()); first[:4] != want || d.ID[:4] != want {
+			t.Fatalf("a concern raised on %s has id %s and a draft %s, want both led by %s",
+				p.clock.Now().Format(time.DateOnly), first, d.ID, want)
+		}
+		p.clock.Advance(24 * time.Hour)
+		next := p.raise()
+		if next[:4] != day(p.clock.Now()) || next <= first {
+			t.Fatalf("a concern raised the next day has id %s, which does not sort after %s", next, first)
+		}
+		mustVerify(t, db, "after the raises")
+	})
+}
