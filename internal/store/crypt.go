@@ -684,6 +684,16 @@ func (db *DB) SealPlaintext(ctx context.Context) (int, error) {
 		if plain, err := t.anyPlaintext(); err != nil || !plain {
 			return err
 		}
+		// Whether the database held data keys before this pass: a draft
+		// found in plain text after that was not written by Waymark
+		// (openDraft), so it is sealed, to leave nothing in plain text, but
+		// its writer's seal is replaced by draftFoundInPlainText, which
+		// matches no one: it opens for nobody, verify names it, and, being
+		// a seal, it stops the drafts' as-found pass from sealing it again.
+		wasEncrypted, err := t.encrypted()
+		if err != nil {
+			return err
+		}
 		type ev struct {
 			caseID  string
 			seq     int
@@ -767,6 +777,11 @@ func (db *DB) SealPlaintext(ctx context.Context) (int, error) {
 			}
 			if _, err := t.exec(`UPDATE concern_drafts SET data = $2 WHERE id = $1`, d.id, sealed); err != nil {
 				return err
+			}
+			if wasEncrypted {
+				if _, err := t.exec(`UPDATE concern_drafts SET mac = $2 WHERE id = $1`, d.id, draftFoundInPlainText); err != nil {
+					return err
+				}
 			}
 		}
 		n = len(evs) + len(drafts) + len(ids)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/crypt"
 )
 
 // Draft is a concern being written, saved page by page so that nothing
@@ -72,7 +73,23 @@ func (t *Tx) DraftFor(id, userID string) (Draft, error) {
 
 // openDraft decrypts a draft's data. The draft of an erased case reads as
 // empty: it was sent, and what it held is gone with the case.
+//
+// Plain text is a draft written before encryption was turned on, and only
+// while the database holds no data key: from the first data key on, Waymark
+// writes no draft in plain text (seal refuses), and the start that made
+// the first keys sealed every draft then in plain text (SealPlaintext).
+// Plain text in an encrypted database was put there behind Waymark's back,
+// by someone who cannot seal, to replace what the writer typed: the draft
+// opens for nobody (errDraftInPlainText) and `waymark verify` names it.
 func (t *Tx) openDraft(id, data string) ([]byte, error) {
+	if !crypt.IsSealed(data) {
+		switch enc, err := t.encrypted(); {
+		case err != nil:
+			return nil, err
+		case enc:
+			return nil, errDraftInPlainText
+		}
+	}
 	plain, err := t.open(ownerDraft, id, draftAAD(id), data)
 	if IsErased(err) {
 		return []byte(`{}`), nil
@@ -80,17 +97,31 @@ func (t *Tx) openDraft(id, data string) ([]byte, error) {
 	return plain, err
 }
 
+// errDraftInPlainText: a draft's contents in plain text in a database that
+// holds data keys (openDraft). Its writer is told it was not found.
+var errDraftInPlainText = notFound(sql.ErrNoRows, "Draft not found")
+
 // UpdateDraft saves new data if the draft is still at expectedVersion.
 func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at time.Time) (int, error) {
-	// Only the writer the draft's seal names saves over it.
+	// Only the writer the draft's seal names saves over it, and not over
+	// contents put there in plain text behind Waymark's back (openDraft):
+	// the save would seal them over, and verify would no longer see them.
 	var seal identitySeal
-	switch err := t.queryRow(`SELECT seal_key, mac FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac); {
+	var inCipher bool
+	switch err := t.queryRow(`SELECT seal_key, mac, data LIKE 'wm1:%' FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac, &inCipher); {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, notFound(err, "Draft not found")
 	case err != nil:
 		return 0, fmt.Errorf("store: reading a draft's seal: %w", err)
 	case !t.draftSealed(id, userID, seal):
 		return 0, notFound(sql.ErrNoRows, "Draft not found")
+	case !inCipher:
+		switch enc, err := t.encrypted(); {
+		case err != nil:
+			return 0, err
+		case enc:
+			return 0, errDraftInPlainText
+		}
 	}
 	sealed, err := t.seal(ownerDraft, id, draftAAD(id), data)
 	if err != nil {
@@ -145,10 +176,15 @@ func (t *Tx) OpenDrafts(userID string) ([]Draft, error) {
 		return nil, err
 	}
 	rows.Close()
+	kept := out[:0]
 	for i := range out {
-		if out[i].Data, err = t.openDraft(out[i].ID, data[i]); err != nil {
+		d := out[i]
+		if d.Data, err = t.openDraft(d.ID, data[i]); errors.Is(err, errDraftInPlainText) {
+			continue // its contents replaced behind Waymark's back
+		} else if err != nil {
 			return nil, err
 		}
+		kept = append(kept, d)
 	}
-	return out, nil
+	return kept, nil
 }

@@ -41,6 +41,11 @@ func (t *Tx) draftSealed(id, userID string, s identitySeal) bool {
 
 const actionDraftWritersSealed = "drafts.writers_sealed"
 
+// draftFoundInPlainText stands for the writer's seal of a draft whose
+// contents a start found in plain text in an encrypted database and sealed
+// (SealPlaintext): no MAC is spelt so, so the draft opens for nobody.
+const draftFoundInPlainText = "found-in-plain-text"
+
 // draftWritersMarked reports whether the keyed audit log records that the
 // drafts written before seals were sealed as found (sealDraftsAsFound).
 func (t *Tx) draftWritersMarked() (bool, error) {
@@ -156,7 +161,19 @@ func (t *Tx) checkDraftSeals() error {
 		return err
 	}
 	if len(bad) > 0 {
-		return t.tamper("", 0, 0, "concern draft "+strings.Join(bad, ", ")+" does not carry its writer's seal: it was given to another person, or its seal stripped, behind Waymark's back (no one can open it now)")
+		return t.tamper("", 0, 0, "concern draft "+strings.Join(bad, ", ")+" does not carry its writer's seal: it was given to another person, its seal stripped, or its contents put there in plain text, behind Waymark's back (no one can open it now)")
+	}
+	// Contents in plain text in a database that holds data keys were not
+	// written by Waymark (openDraft): the draft opens for nobody.
+	if enc, err := t.encrypted(); err != nil || !enc {
+		return err
+	}
+	plain, err := t.stringColumn(`SELECT id FROM concern_drafts WHERE data NOT LIKE 'wm1:%' ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("store: looking for drafts in plain text: %w", err)
+	}
+	if len(plain) > 0 {
+		return t.tamper("", 0, 0, "concern draft "+strings.Join(plain, ", ")+" holds contents in plain text in an encrypted database: they were put there behind Waymark's back (no one can open it now)")
 	}
 	return nil
 }

@@ -152,3 +152,67 @@ func TestADraftGivenToAnotherPartnershipIsOnNoReview(t *testing.T) {
 		}
 	})
 }
+
+// Someone with write access to the database file but not the master key
+// cannot put words into a child's concern by writing plain text over a
+// draft's sealed contents: Waymark writes no draft in plain text once the
+// database holds data keys, so such a draft opens, lists and saves for
+// nobody, verify names it, and the next start seals the text (nothing is
+// left in plain text) without giving it back to its writer.
+func TestADraftsContentsReplacedWithPlainTextOpenForNobody(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+		writer := p.Teacher.User.ID
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			return errors.Join(
+				tx.InsertDraft(store.Draft{ID: "d-typed", UserID: writer, Data: []byte(`{"child":"Amira"}`), CreatedAt: storetest.Start}),
+				tx.InsertDraft(store.Draft{ID: "d-kept", UserID: writer, Data: []byte(`{"child":"Sami"}`), CreatedAt: storetest.Start}))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(ctx, store.VerifyOptions{}); err != nil {
+			t.Fatalf("verify before: %v", err)
+		}
+		forged := `{"child":"Amira","concern":"nothing to worry about"}`
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE concern_drafts SET data = $1 WHERE id = 'd-typed'`, forged); err != nil {
+			t.Fatal(err)
+		}
+		check := func(db *store.DB, when string) {
+			t.Helper()
+			if err := db.View(ctx, func(tx *store.Tx) error {
+				if d, err := tx.DraftFor("d-typed", writer); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+					t.Errorf("%s: the draft opens for its writer: %q, %v", when, d.Data, err)
+				}
+				open, err := tx.OpenDrafts(writer)
+				if err != nil || len(open) != 1 || open[0].ID != "d-kept" || string(open[0].Data) != `{"child":"Sami"}` {
+					t.Errorf("%s: the writer's drafts are %+v, %v; want d-kept alone", when, open, err)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Update(ctx, func(tx *store.Tx) error {
+				_, err := tx.UpdateDraft("d-typed", writer, 1, []byte(`{"child":"Amira","more":"x"}`), storetest.Start)
+				return err
+			}); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+				t.Errorf("%s: a save over the draft: %v, want not found", when, err)
+			}
+			_, err := db.Verify(ctx, store.VerifyOptions{})
+			var te *store.TamperError
+			if !errors.As(err, &te) || !strings.Contains(te.Reason, "concern draft d-typed") || strings.Contains(te.Reason, "d-kept") {
+				t.Errorf("%s: verify says %v, want it to name d-typed alone", when, err)
+			}
+		}
+		check(db, "while running")
+
+		next := storetest.Reopen(t, db) // the next start
+		if n, err := next.SealPlaintext(ctx); err != nil || n != 1 {
+			t.Fatalf("the next start sealed %d rows, %v; want the forged draft", n, err)
+		}
+		var data string
+		if err := next.SQL().QueryRowContext(ctx, `SELECT data FROM concern_drafts WHERE id = 'd-typed'`).Scan(&data); err != nil || strings.Contains(data, "worry") {
+			t.Fatalf("after the next start the draft holds %q, %v: still in plain text", data, err)
+		}
+		check(next, "after the next start")
+	})
+}
