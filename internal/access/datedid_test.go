@@ -1,6 +1,7 @@
 package access
 
 import (
+	"encoding/hex"
 	"regexp"
 	"testing"
 	"time"
@@ -32,14 +33,33 @@ func TestADatedIDLeadsWithItsDayAndIsOtherwiseRandom(t *testing.T) {
 	if a[4:] == b[4:] {
 		t.Errorf("two ids of one day share their random part %s", a[4:])
 	}
-	// Ten random bytes: a thousand ids of one day never share theirs.
+	// Ten random bytes: a thousand ids of one day never share theirs, and
+	// every one of the ten bytes takes many values among them (an id with
+	// fewer random bytes, the rest fixed, would still be unique here).
 	seen := map[string]bool{}
+	values := make([]map[byte]bool, 10)
+	for i := range values {
+		values[i] = map[byte]bool{}
+	}
 	for range 1000 {
 		id := NewDatedID(morning)
 		if seen[id[4:]] {
 			t.Fatalf("random part %s came twice in a thousand ids", id[4:])
 		}
 		seen[id[4:]] = true
+		b, err := hex.DecodeString(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range b[2:] {
+			values[i][v] = true
+		}
+	}
+	for i, v := range values {
+		// 1,000 draws of a random byte give about 250 values; 100 is far below.
+		if len(v) < 100 {
+			t.Errorf("random byte %d took only %d values in a thousand ids", i+1, len(v))
+		}
 	}
 	// The seeded dataset's form: the same day and bytes give the same id.
 	random := [10]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}

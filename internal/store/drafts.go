@@ -78,50 +78,58 @@ func (t *Tx) DraftFor(id, userID string) (Draft, error) {
 // while the database holds no data key: from the first data key on, Waymark
 // writes no draft in plain text (seal refuses), and the start that made
 // the first keys sealed every draft then in plain text (SealPlaintext).
-// Plain text in an encrypted database was put there behind Waymark's back,
-// by someone who cannot seal, to replace what the writer typed: the draft
-// opens for nobody (errDraftInPlainText) and `waymark verify` names it.
+// Plain text in an encrypted database, or a sealed value that does not
+// open under the draft's key, was put there behind Waymark's back, by
+// someone who cannot seal, to replace what the writer typed: the draft
+// opens for nobody (errDraftAltered) and `waymark verify` names it.
 func (t *Tx) openDraft(id, data string) ([]byte, error) {
 	if !crypt.IsSealed(data) {
 		switch enc, err := t.encrypted(); {
 		case err != nil:
 			return nil, err
 		case enc:
-			return nil, errDraftInPlainText
+			altered("concern_drafts", id)
+			return nil, errDraftAltered
 		}
+		return []byte(data), nil
 	}
-	plain, err := t.open(ownerDraft, id, draftAAD(id), data)
+	k, err := t.dataKey(ownerDraft, id, false)
 	if IsErased(err) {
 		return []byte(`{}`), nil
 	}
-	return plain, err
+	if err != nil {
+		return nil, err
+	}
+	plain, err := crypt.OpenText(k, data, draftAAD(id))
+	if err != nil {
+		altered("concern_drafts", id)
+		return nil, errDraftAltered
+	}
+	return plain, nil
 }
 
-// errDraftInPlainText: a draft's contents in plain text in a database that
-// holds data keys (openDraft). Its writer is told it was not found.
-var errDraftInPlainText = notFound(sql.ErrNoRows, "Draft not found")
+// errDraftAltered: a draft's contents in plain text in a database that
+// holds data keys, or sealed contents that do not open (openDraft). Its
+// writer is told it was not found.
+var errDraftAltered = notFound(sql.ErrNoRows, "Draft not found")
 
 // UpdateDraft saves new data if the draft is still at expectedVersion.
 func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at time.Time) (int, error) {
 	// Only the writer the draft's seal names saves over it, and not over
-	// contents put there in plain text behind Waymark's back (openDraft):
-	// the save would seal them over, and verify would no longer see them.
+	// contents put there behind Waymark's back (openDraft): the save would
+	// seal them over, and verify would no longer see them.
 	var seal identitySeal
-	var inCipher bool
-	switch err := t.queryRow(`SELECT seal_key, mac, data LIKE 'wm1:%' FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac, &inCipher); {
+	var stored string
+	switch err := t.queryRow(`SELECT seal_key, mac, data FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac, &stored); {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, notFound(err, "Draft not found")
 	case err != nil:
 		return 0, fmt.Errorf("store: reading a draft's seal: %w", err)
 	case !t.draftSealed(id, userID, seal):
 		return 0, notFound(sql.ErrNoRows, "Draft not found")
-	case !inCipher:
-		switch enc, err := t.encrypted(); {
-		case err != nil:
-			return 0, err
-		case enc:
-			return 0, errDraftInPlainText
-		}
+	}
+	if _, err := t.openDraft(id, stored); err != nil {
+		return 0, err
 	}
 	sealed, err := t.seal(ownerDraft, id, draftAAD(id), data)
 	if err != nil {
@@ -179,7 +187,7 @@ func (t *Tx) OpenDrafts(userID string) ([]Draft, error) {
 	kept := out[:0]
 	for i := range out {
 		d := out[i]
-		if d.Data, err = t.openDraft(d.ID, data[i]); errors.Is(err, errDraftInPlainText) {
+		if d.Data, err = t.openDraft(d.ID, data[i]); errors.Is(err, errDraftAltered) {
 			continue // its contents replaced behind Waymark's back
 		} else if err != nil {
 			return nil, err

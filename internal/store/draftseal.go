@@ -1,7 +1,9 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,20 +162,55 @@ func (t *Tx) checkDraftSeals() error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var reasons []string
 	if len(bad) > 0 {
-		return t.tamper("", 0, 0, "concern draft "+strings.Join(bad, ", ")+" does not carry its writer's seal: it was given to another person, its seal stripped, or its contents put there in plain text, behind Waymark's back (no one can open it now)")
+		reasons = append(reasons, "concern draft "+strings.Join(bad, ", ")+" does not carry its writer's seal: it was given to another person, its seal stripped, or its contents put there in plain text, behind Waymark's back (no one can open it now)")
 	}
-	// Contents in plain text in a database that holds data keys were not
-	// written by Waymark (openDraft): the draft opens for nobody.
+	report := func() error {
+		if len(reasons) == 0 {
+			return nil
+		}
+		return t.tamper("", 0, 0, strings.Join(reasons, "; "))
+	}
+	// Contents Waymark did not write (openDraft): plain text in a database
+	// that holds data keys, in any draft (the prefix compared as it is
+	// spelt: SQLite's LIKE ignores case, the sealing code does not); and
+	// sealed contents of an unsent draft that do not open under its key (a
+	// sent draft's are not opened again). Either opens for nobody.
 	if enc, err := t.encrypted(); err != nil || !enc {
-		return err
+		return errors.Join(err, report())
 	}
-	plain, err := t.stringColumn(`SELECT id FROM concern_drafts WHERE data NOT LIKE 'wm1:%' ORDER BY id`)
+	bad, err = t.stringColumn(`SELECT id FROM concern_drafts WHERE substr(data, 1, 4) <> 'wm1:' ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("store: looking for drafts in plain text: %w", err)
 	}
-	if len(plain) > 0 {
-		return t.tamper("", 0, 0, "concern draft "+strings.Join(plain, ", ")+" holds contents in plain text in an encrypted database: they were put there behind Waymark's back (no one can open it now)")
+	rows, err = t.query(`SELECT id, data FROM concern_drafts WHERE submitted_case_id IS NULL AND substr(data, 1, 4) = 'wm1:' ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("store: reading unsent drafts: %w", err)
 	}
-	return nil
+	defer rows.Close()
+	var sealed [][2]string
+	for rows.Next() {
+		var d [2]string
+		if err := rows.Scan(&d[0], &d[1]); err != nil {
+			return err
+		}
+		sealed = append(sealed, d)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, d := range sealed {
+		if _, err := t.openDraft(d[0], d[1]); errors.Is(err, errDraftAltered) {
+			bad = append(bad, d[0])
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		reasons = append(reasons, "concern draft "+strings.Join(bad, ", ")+" holds contents Waymark did not write (plain text in an encrypted database, or sealed text that does not open): they were put there behind Waymark's back (no one can open it now)")
+	}
+	return report()
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark"
 	"waymark/internal/store"
@@ -212,6 +213,119 @@ func TestADraftsContentsReplacedWithPlainTextOpenForNobody(t *testing.T) {
 		var data string
 		if err := next.SQL().QueryRowContext(ctx, `SELECT data FROM concern_drafts WHERE id = 'd-typed'`).Scan(&data); err != nil || strings.Contains(data, "worry") {
 			t.Fatalf("after the next start the draft holds %q, %v: still in plain text", data, err)
+		}
+		check(next, "after the next start")
+	})
+}
+
+// A draft typed before encryption was turned on is its writer's after the
+// first start with a master key, as it was before: only plain text found
+// once the database already held data keys is refused.
+func TestADraftTypedBeforeEncryptionOpensAfterTheFirstStartWithAKey(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		db.SetKeyRing(nil)
+		p := storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+		writer := p.Teacher.User.ID
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertDraft(store.Draft{ID: "d-early", UserID: writer, Data: []byte(`{"child":"Amira"}`), CreatedAt: storetest.Start})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		next := storetest.Reopen(t, db) // the first start with a key
+		next.SetKeyRing(storetest.KeyRing())
+		if n, err := next.SealPlaintext(ctx); err != nil || n != 1 {
+			t.Fatalf("the first start with a key sealed %d rows, %v; want the draft", n, err)
+		}
+		if _, err := next.SealIdentityAsFound(ctx, storetest.Start); err != nil {
+			t.Fatal(err)
+		}
+		if err := next.View(ctx, func(tx *store.Tx) error {
+			d, err := tx.DraftFor("d-early", writer)
+			if err != nil || string(d.Data) != `{"child":"Amira"}` {
+				t.Errorf("the draft typed before encryption, after the first start with a key: %q, %v", d.Data, err)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := next.Verify(ctx, store.VerifyOptions{}); err != nil {
+			t.Errorf("verify after the first start with a key: %v", err)
+		}
+	})
+}
+
+// The other ways of writing over a draft's contents without the master
+// key end as plain text does: the draft opens for nobody, its writer's
+// other drafts still list, a save does not seal over it, verify names it,
+// and the next start goes ahead. Sealed text that does not open; text
+// spelt with the sealed prefix in capitals (SQLite's LIKE ignores case,
+// the sealing code does not); and text written into a sent draft of a
+// case since erased, whose key is destroyed, so nothing can seal it.
+func TestADraftsContentsGarbledOrForgedOtherwiseOpenForNobodyAndNeverStopAStart(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+		writer := p.Teacher.User.ID
+		raiseRaw(t, db, "case-erased")
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			for _, id := range []string{"d-garbled", "d-capitals", "d-kept", "d-sent"} {
+				if err := tx.InsertDraft(store.Draft{ID: id, UserID: writer, Data: []byte(`{"child":"Amira"}`), CreatedAt: storetest.Start}); err != nil {
+					return err
+				}
+			}
+			if err := tx.MarkDraftSubmitted("d-sent", "case-erased"); err != nil {
+				return err
+			}
+			return tx.EraseCase(store.Erasure{CaseID: "case-erased", At: storetest.Start.Add(time.Hour), By: "user-lead", Reason: "Raised about the wrong child", LegalBasis: "Article 17(1)(d)"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for id, text := range map[string]string{
+			"d-garbled":  `wm1:bm90IHNlYWxlZCBieSBXYXltYXJr`,
+			"d-capitals": `WM1:{"child":"Amira","concern":"nothing to worry about"}`,
+			"d-sent":     `{"child":"Amira","concern":"nothing to worry about"}`,
+		} {
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE concern_drafts SET data = $1 WHERE id = $2`, text, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check := func(db *store.DB, when string) {
+			t.Helper()
+			if err := db.View(ctx, func(tx *store.Tx) error {
+				for _, id := range []string{"d-garbled", "d-capitals", "d-sent"} {
+					if d, err := tx.DraftFor(id, writer); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+						t.Errorf("%s: %s opens for its writer: %q, %v", when, id, d.Data, err)
+					}
+				}
+				open, err := tx.OpenDrafts(writer)
+				if err != nil || len(open) != 1 || open[0].ID != "d-kept" {
+					t.Errorf("%s: the writer's drafts are %+v, %v; want d-kept alone", when, open, err)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"d-garbled", "d-capitals"} {
+				if err := db.Update(ctx, func(tx *store.Tx) error {
+					_, err := tx.UpdateDraft(id, writer, 1, []byte(`{"child":"Amira","more":"x"}`), storetest.Start)
+					return err
+				}); waymark.ErrorCode(err) != waymark.ENOTFOUND {
+					t.Errorf("%s: a save over %s: %v, want not found", when, id, err)
+				}
+			}
+			_, err := db.Verify(ctx, store.VerifyOptions{})
+			var te *store.TamperError
+			named := errors.As(err, &te)
+			for _, id := range []string{"d-capitals", "d-garbled", "d-sent"} {
+				named = named && strings.Contains(te.Reason, id)
+			}
+			if !named || strings.Contains(te.Reason, "d-kept") {
+				t.Errorf("%s: verify says %v, want it to name the three drafts and no other", when, err)
+			}
+		}
+		check(db, "while running")
+		next := storetest.Reopen(t, db) // the next start
+		if _, err := next.SealPlaintext(ctx); err != nil {
+			t.Fatalf("the next start fails: %v", err)
 		}
 		check(next, "after the next start")
 	})

@@ -334,7 +334,8 @@ const EntityCountCap = 1000
 // EntityCasesIn lists the cases filed under the key hash in one of the
 // partnerships (the partnership of the case's Children's Services
 // organisation, migration 0042), except the case notCase, in case id
-// order, at most EntityCountCap of them: one range of the index by
+// order backwards (the most recently raised first: ids lead with their
+// day), at most EntityCountCap of them: one range of the index by
 // partnership and key for each partnership, so another partnership's cases
 // are never read. The organisation's partnership is checked again as each
 // case is read.
@@ -346,7 +347,7 @@ func (t *Tx) EntityCasesIn(hash string, partnerships []string, notCase string) (
 	rows, err := t.query(`SELECT ek.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
 		FROM entity_keys ek JOIN cases c ON c.id = ek.case_id JOIN organisations o ON o.id = c.cs_org_id AND o.partnership_id = ek.partnership_id
 		WHERE ek.partnership_id IN (`+in+`) AND ek.key_hash = $1 AND ek.case_id <> $2
-		ORDER BY ek.case_id LIMIT `+fmt.Sprint(EntityCountCap), args...)
+		ORDER BY ek.case_id DESC LIMIT `+fmt.Sprint(EntityCountCap), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading an entity's cases: %w", err)
 	}
@@ -425,7 +426,9 @@ func (t *Tx) EntityRecurrence(caseID string, partnerships []string, limit int) (
 }
 
 // entityCases lists, for each of the key hashes, up to limit cases filed
-// under it in the partnership, in case id order (the index's): one
+// under it in the partnership, in case id order backwards (the index's,
+// and so the most recently raised first: ids lead with their day,
+// access.NewDatedID): one
 // statement, one index range of entity_keys per hash, each cut at limit,
 // so a hub in thousands of cases costs what a pair does.
 func (t *Tx) entityCases(partnership string, hashes []string, limit int) (map[string][]EntityCase, error) {
@@ -437,11 +440,11 @@ func (t *Tx) entityCases(partnership string, hashes []string, limit int) (map[st
 	parts := make([]string, 0, len(hashes))
 	for _, h := range hashes {
 		args = append(args, h)
-		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT key_hash, case_id FROM entity_keys WHERE partnership_id = $1 AND key_hash = $%d ORDER BY case_id LIMIT %d) k%d`, len(args), limit, len(args)))
+		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT key_hash, case_id FROM entity_keys WHERE partnership_id = $1 AND key_hash = $%d ORDER BY case_id DESC LIMIT %d) k%d`, len(args), limit, len(args)))
 	}
 	rows, err := t.query(`SELECT u.key_hash, u.case_id, COALESCE(c.reference, ''), c.cs_org_id, COALESCE(o.name, ''), c.closed
 		FROM (`+strings.Join(parts, " UNION ALL ")+`) u JOIN cases c ON c.id = u.case_id JOIN organisations o ON o.id = c.cs_org_id AND o.partnership_id = $1
-		ORDER BY u.key_hash, u.case_id`, args...)
+		ORDER BY u.key_hash, u.case_id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: reading entities' cases: %w", err)
 	}

@@ -47,10 +47,12 @@ func TestUpgradingFilesEachCasesEntitiesUnderItsPartnership(t *testing.T) {
 			}
 			return out
 		}
-		if got, want := network("default"), []string{"phone-everywhere 2 case-a..case-b"}; !slices.Equal(got, want) {
+		// Each entity's cases are listed newest id first (ids lead with
+		// the day they were raised).
+		if got, want := network("default"), []string{"phone-everywhere 2 case-b..case-a"}; !slices.Equal(got, want) {
 			t.Errorf("Northshire's network after the upgrade: %q, want %q", got, want)
 		}
-		if got, want := network("south"), []string{"phone-everywhere 3 case-c..case-e", "car-in-south 3 case-c..case-e"}; !slices.Equal(got, want) {
+		if got, want := network("south"), []string{"phone-everywhere 3 case-e..case-c", "car-in-south 3 case-e..case-c"}; !slices.Equal(got, want) {
 			t.Errorf("Southshire's network after the upgrade: %q, want %q", got, want)
 		}
 	})
