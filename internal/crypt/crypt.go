@@ -231,6 +231,10 @@ func (r *KeyRing) Wrap(dataKey []byte, owner string) (masterID, wrapped string, 
 	return masterID, base64.StdEncoding.EncodeToString(sealed), nil
 }
 
+// ErrWrappedKeyDamaged: a wrapped data key does not open under the
+// master key it names, which is configured: it was changed, not lost.
+var ErrWrappedKeyDamaged = errors.New("the wrapped data key does not open")
+
 // Unwrap decrypts owner's data key, wrapped under master key masterID.
 func (r *KeyRing) Unwrap(masterID, wrapped, owner string) ([]byte, error) {
 	mk, ok := r.keys[masterID]
@@ -239,14 +243,14 @@ func (r *KeyRing) Unwrap(masterID, wrapped, owner string) ([]byte, error) {
 	}
 	sealed, err := base64.StdEncoding.DecodeString(wrapped)
 	if err != nil {
-		return nil, fmt.Errorf("crypt: data key of %s: %w", owner, err)
+		return nil, fmt.Errorf("crypt: data key of %s: %w: %w", owner, ErrWrappedKeyDamaged, err)
 	}
 	dk, err := Open(mk, sealed, wrapAAD(masterID, owner))
 	if err != nil {
-		return nil, fmt.Errorf("crypt: unwrapping the data key of %s: %w", owner, err)
+		return nil, fmt.Errorf("crypt: unwrapping the data key of %s: %w: %w", owner, ErrWrappedKeyDamaged, err)
 	}
 	if len(dk) != KeySize {
-		return nil, fmt.Errorf("crypt: data key of %s has %d bytes", owner, len(dk))
+		return nil, fmt.Errorf("crypt: data key of %s has %d bytes: %w", owner, len(dk), ErrWrappedKeyDamaged)
 	}
 	return dk, nil
 }

@@ -575,7 +575,7 @@ func (db *DB) KeyReport(ctx context.Context) (KeyReport, error) {
 		}{
 			{&r.Destroyed, `SELECT COUNT(*) FROM data_keys WHERE destroyed_at IS NOT NULL`},
 			{&r.PlainEvents, `SELECT COUNT(*) FROM case_events WHERE payload NOT LIKE 'wm1:%'`},
-			{&r.PlainDrafts, `SELECT COUNT(*) FROM concern_drafts WHERE data NOT LIKE 'wm1:%'`},
+			{&r.PlainDrafts, `SELECT COUNT(*) FROM concern_drafts WHERE substr(data, 1, 4) <> 'wm1:'`}, // as spelt: SQLite's LIKE ignores case
 			{&r.PlainChildNames, `SELECT COUNT(*) FROM cases WHERE child_name <> '' AND child_name NOT LIKE 'wm1:%'`},
 		} {
 			if err := t.queryRow(c.q).Scan(c.into); err != nil {

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"waymark"
@@ -67,7 +68,7 @@ func (t *Tx) DraftFor(id, userID string) (Draft, error) {
 	if !t.draftSealed(d.ID, d.UserID, seal) {
 		return Draft{}, notFound(sql.ErrNoRows, "Draft not found")
 	}
-	d.Data, err = t.openDraft(d.ID, data)
+	d.Data, err = t.openDraft(d.ID, data, d.SubmittedCaseID != "")
 	return d, err
 }
 
@@ -82,30 +83,50 @@ func (t *Tx) DraftFor(id, userID string) (Draft, error) {
 // open under the draft's key, was put there behind Waymark's back, by
 // someone who cannot seal, to replace what the writer typed: the draft
 // opens for nobody (errDraftAltered) and `waymark verify` names it.
-func (t *Tx) openDraft(id, data string) ([]byte, error) {
+//
+// The same holds for a sealed value whose data key is missing, does not
+// unwrap under the master key it names, or is marked destroyed while the
+// draft is unsent (only erasing the case a draft became destroys a
+// draft's key; an unsent draft deleted after review goes with its row). A
+// sent draft of an erased case reads as empty, and a master key that is
+// not configured is a fault of the set-up, reported as it is.
+func (t *Tx) openDraft(id, data string, sent bool) ([]byte, error) {
+	enc, err := t.encrypted()
+	if err != nil {
+		return nil, err
+	}
 	if !crypt.IsSealed(data) {
-		switch enc, err := t.encrypted(); {
-		case err != nil:
-			return nil, err
-		case enc:
-			altered("concern_drafts", id)
-			return nil, errDraftAltered
+		if enc {
+			return nil, draftAltered(id)
 		}
 		return []byte(data), nil
 	}
-	k, err := t.dataKey(ownerDraft, id, false)
-	if IsErased(err) {
-		return []byte(`{}`), nil
+	if !enc {
+		return nil, draftAltered(id) // sealed-looking text where nothing was ever sealed
 	}
-	if err != nil {
+	k, err := t.dataKey(ownerDraft, id, false)
+	switch {
+	case IsErased(err) && sent:
+		return []byte(`{}`), nil
+	case IsErased(err), errors.Is(err, errNoDataKey), errors.Is(err, crypt.ErrWrappedKeyDamaged):
+		return nil, draftAltered(id)
+	case err != nil:
 		return nil, err
 	}
 	plain, err := crypt.OpenText(k, data, draftAAD(id))
 	if err != nil {
-		altered("concern_drafts", id)
-		return nil, errDraftAltered
+		return nil, draftAltered(id)
 	}
 	return plain, nil
+}
+
+// draftAltered logs, once a process, a draft whose contents Waymark did not
+// write, and answers errDraftAltered.
+func draftAltered(id string) error {
+	if _, seen := alteredLogged.LoadOrStore("concern_drafts.data\x00"+id, true); !seen {
+		slog.Error("a concern draft holds contents Waymark did not write: it was changed behind Waymark's back and opens for nobody; run `waymark verify`", "draft", id)
+	}
+	return errDraftAltered
 }
 
 // errDraftAltered: a draft's contents in plain text in a database that
@@ -120,7 +141,8 @@ func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at
 	// seal them over, and verify would no longer see them.
 	var seal identitySeal
 	var stored string
-	switch err := t.queryRow(`SELECT seal_key, mac, data FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac, &stored); {
+	var sent bool
+	switch err := t.queryRow(`SELECT seal_key, mac, data, submitted_case_id IS NOT NULL FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac, &stored, &sent); {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, notFound(err, "Draft not found")
 	case err != nil:
@@ -128,7 +150,7 @@ func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at
 	case !t.draftSealed(id, userID, seal):
 		return 0, notFound(sql.ErrNoRows, "Draft not found")
 	}
-	if _, err := t.openDraft(id, stored); err != nil {
+	if _, err := t.openDraft(id, stored, sent); err != nil {
 		return 0, err
 	}
 	sealed, err := t.seal(ownerDraft, id, draftAAD(id), data)
@@ -187,7 +209,7 @@ func (t *Tx) OpenDrafts(userID string) ([]Draft, error) {
 	kept := out[:0]
 	for i := range out {
 		d := out[i]
-		if d.Data, err = t.openDraft(d.ID, data[i]); errors.Is(err, errDraftAltered) {
+		if d.Data, err = t.openDraft(d.ID, data[i], false); errors.Is(err, errDraftAltered) {
 			continue // its contents replaced behind Waymark's back
 		} else if err != nil {
 			return nil, err

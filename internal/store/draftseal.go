@@ -202,7 +202,7 @@ func (t *Tx) checkDraftSeals() error {
 	}
 	rows.Close()
 	for _, d := range sealed {
-		if _, err := t.openDraft(d[0], d[1]); errors.Is(err, errDraftAltered) {
+		if _, err := t.openDraft(d[0], d[1], false); errors.Is(err, errDraftAltered) {
 			bad = append(bad, d[0])
 		} else if err != nil {
 			return err
