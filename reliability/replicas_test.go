@@ -394,16 +394,20 @@ func TestAnAlertEmailIsSentOnceAcrossReplicasWhenItsSenderIsKilledMidSend(t *tes
 	}
 	waitFor("the sender to record the email the relay accepted, before QUIT is answered", func() bool { return alertRow(second).emailed })
 	// The sender has gone on (it does not wait for QUIT's answer), so its
-	// connection does not name it: its log does.
+	// connection does not name it: its log does. The line is written just
+	// after the record commits, and reaches the test through a pipe, so it
+	// can lag the row: wait for it.
 	victim = ""
-	for name, srv := range replicas {
-		if strings.Contains(srv.out.String(), "alert email sent") && strings.Contains(srv.out.String(), second) {
-			victim = name
+	waitFor("a replica to log sending alert "+second, func() bool {
+		for name, srv := range replicas {
+			for line := range strings.Lines(srv.out.String()) {
+				if strings.Contains(line, "alert email sent") && strings.Contains(line, second) {
+					victim = name
+				}
+			}
 		}
-	}
-	if victim == "" {
-		t.Fatalf("no replica logged sending alert %s", second)
-	}
+		return victim != ""
+	})
 	replicas[victim].kill()
 	release()
 	// Past the lease of that claim, by the database's clock, and then one
