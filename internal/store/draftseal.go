@@ -51,14 +51,7 @@ const draftFoundInPlainText = "found-in-plain-text"
 // draftWritersMarked reports whether the keyed audit log records that the
 // drafts written before seals were sealed as found (sealDraftsAsFound).
 func (t *Tx) draftWritersMarked() (bool, error) {
-	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionDraftWritersSealed).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: checking for sealed draft writers: %w", err)
-	}
-	if n > 0 {
-		t.db.draftsMarked.Store(true)
-	}
-	return n > 0, nil
+	return t.auditRecords(actionDraftWritersSealed, "sealed draft writers", &t.db.draftsMarked)
 }
 
 // sealDraftsAsFound seals every draft written before drafts carried seals

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"waymark"
@@ -139,14 +140,7 @@ func (t *Tx) partnershipsMarked() (bool, error) {
 	if t.db.partnershipsMarked.Load() {
 		return true, nil
 	}
-	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionPartnershipsSealed).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: checking for sealed partnerships: %w", err)
-	}
-	if n > 0 {
-		t.db.partnershipsMarked.Store(true)
-	}
-	return n > 0, nil
+	return t.auditRecords(actionPartnershipsSealed, "sealed partnerships", &t.db.partnershipsMarked)
 }
 
 // sealPartnershipsAsFound seals every organisation whose seal is of the
@@ -409,12 +403,20 @@ func (t *Tx) identityMarked() (bool, error) {
 	if t.db.identityMarked.Load() {
 		return true, nil
 	}
+	return t.auditRecords(actionIdentitySealed, "sealed identity", &t.db.identityMarked)
+}
+
+// auditRecords reports whether the audit log holds an entry of action (a
+// one-time pass it records, such as sealing rows as found), and remembers
+// a yes in mark, since such an entry is never removed without breaking the
+// keyed chain. what names the pass in an error.
+func (t *Tx) auditRecords(action, what string, mark *atomic.Bool) (bool, error) {
 	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, actionIdentitySealed).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: checking for sealed identity: %w", err)
+	if err := t.queryRow(`SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE action = $1 LIMIT 1) a`, action).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: checking for %s: %w", what, err)
 	}
 	if n > 0 {
-		t.db.identityMarked.Store(true)
+		mark.Store(true)
 	}
 	return n > 0, nil
 }
