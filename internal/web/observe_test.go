@@ -441,3 +441,68 @@ func TestAnUnsafeIncomingRequestIDIsReplaced(t *testing.T) {
 		}
 	}
 }
+
+// §9: while an erasure's scrub of a SQLite file is still to be done (a long
+// reader, an export or a backup, keeps the WAL from being truncated), the
+// gauge the operations guide alerts on says 1, and once the background
+// checkpoint has done it, 0. The scrub is the one an erasure runs; here it
+// is asked for by a request that ended before it could finish, which
+// leaves it to the background checkpoint just as a long reader does.
+func TestTheMetricsSayAnErasuresScrubIsPendingUntilItIsDone(t *testing.T) {
+	db := storetest.SQLite(t)
+	e := newEnv(t, db, withMetricsToken)
+	gauge := regexp.MustCompile(`(?m)^waymark_db_erasure_scrub_pending (\S+)$`)
+	pending := func() string {
+		t.Helper()
+		m := gauge.FindStringSubmatch(scrape(t, e.srv))
+		if m == nil {
+			t.Fatal("/metrics has no waymark_db_erasure_scrub_pending")
+		}
+		return m[1]
+	}
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for pending() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("waymark_db_erasure_scrub_pending stayed %s for 30 s, want %s", pending(), want)
+			}
+			time.Sleep(20 * time.Millisecond) // polling the background checkpoint, not timing it
+		}
+	}
+	waitFor("0") // a scrub is pending for a moment after every start
+
+	// A long reader takes its snapshot, then a case is raised past it.
+	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.View(context.Background(), func(tx *store.Tx) error {
+			if _, err := tx.OrganisationByID(e.p.ChildrensServices.ID); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-holding:
+	case err := <-done:
+		t.Fatalf("the long read: %v", err)
+	}
+	e.raiseCase()
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := db.Scrub(ended); err == nil {
+		t.Fatal("a scrub asked for by a request that had ended said it was done: the test proves nothing")
+	}
+	for range 5 { // the background checkpoint's tries fail while the reader holds the WAL
+		if got := pending(); got != "1" {
+			t.Fatalf("with an erasure's scrub still to do, waymark_db_erasure_scrub_pending is %s, want 1", got)
+		}
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	waitFor("0")
+}
