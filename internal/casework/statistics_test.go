@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -351,6 +352,126 @@ func TestByDefaultAYearIsPublishedOnceItHasEnded(t *testing.T) {
 		}
 		if rep.Period.Label != year.Label {
 			t.Errorf("the ended year reads %q, want %q", rep.Period.Label, year.Label)
+		}
+	})
+}
+
+// statsRowsUnder counts the statistics rows (cases and counted happenings)
+// filed under each partnership.
+func statsRowsUnder(t *testing.T, db *store.DB) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	for _, table := range []string{"stats_cases", "stats_events"} {
+		rows, err := db.SQL().Query(`SELECT partnership_id FROM ` + table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var part string
+			if err := rows.Scan(&part); err != nil {
+				t.Fatal(err)
+			}
+			n[table+" "+part]++
+		}
+		rows.Close()
+	}
+	return n
+}
+
+// §1.5: a note counts nothing, so the write that records it leaves the
+// case's statistics rows alone, reading none of them (at a million cases
+// each is a page from anywhere in a large index). The rows still move with
+// the case's next event when its Children's Services organisation is moved
+// to another partnership, as they always have: that is looked up outside
+// the case, and the case row says where its rows were filed.
+func TestANoteLeavesTheCountsAloneUnlessTheCaseHasMovedPartnership(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		first, second := p.raise(), p.raise()
+		p.contact(first)
+		statements := map[string]int{}
+		note := func(id string) {
+			t.Helper()
+			db.ObserveStatements(func(q string, _ int64) {
+				for _, s := range []string{"stats_cases", "stats_events"} {
+					if strings.Contains(q, s) {
+						statements[s]++
+					}
+				}
+			})
+			defer db.ObserveStatements(nil)
+			if err := p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.AddNote{Text: "Spoke to the school nurse."}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := statsRowsUnder(t, db)
+		note(first)
+		if len(statements) != 0 {
+			t.Errorf("a note ran %v statements on the statistics rows, want none", statements)
+		}
+		if got := statsRowsUnder(t, db); !maps.Equal(got, before) {
+			t.Errorf("after a note the rows are filed %v, want %v as before", got, before)
+		}
+
+		// The organisation moves to another partnership: each case's rows
+		// follow at its next event, a note included.
+		var home string
+		if err := db.Update(p.ctx, func(tx *store.Tx) error {
+			var err error
+			if home, err = tx.OrganisationPartnership(p.ChildrensServices.ID); err != nil {
+				return err
+			}
+			if err := tx.InsertPartnership(store.Partnership{ID: "southshire", Name: "Southshire", Slug: "southshire", CreatedAt: p.clock.Now()}); err != nil {
+				return err
+			}
+			return tx.SetOrganisationPartnership(p.ChildrensServices.ID, "southshire")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		note(first)
+		if statements["stats_cases"] == 0 {
+			t.Error("a note on a case whose organisation moved partnership did not refile its statistics")
+		}
+		after := statsRowsUnder(t, db)
+		if after["stats_cases southshire"] != 1 || after["stats_cases "+home] != 1 {
+			t.Errorf("after a note on one of two moved cases the case rows are filed %v, want one under each partnership", after)
+		}
+		if after["stats_events southshire"] == 0 {
+			t.Errorf("the noted case's counted happenings stayed behind: %v", after)
+		}
+		clear(statements)
+		note(first)
+		if len(statements) != 0 {
+			t.Errorf("a second note after the move ran %v statements on the statistics rows, want none", statements)
+		}
+		note(second)
+		if got := statsRowsUnder(t, db); got["stats_cases southshire"] != 2 || got["stats_cases "+home] != 0 {
+			t.Errorf("after a note on each moved case the case rows are filed %v, want both under southshire", got)
+		}
+	})
+}
+
+// A database upgraded to where case rows say how their statistics are
+// filed (migration 0046) says nothing for the cases already there, so their
+// next event writes their rows as every event did before: rows left wrong
+// by the last version (here, counted under a partnership the case was
+// never in) are put right.
+func TestACaseFromBeforeItsCountsWereFiledHasThemWrittenAtItsNextEvent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		for _, q := range []string{`UPDATE cases SET stats_filed = ''`, `UPDATE stats_cases SET partnership_id = 'elsewhere'`, `UPDATE stats_events SET partnership_id = 'elsewhere'`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.AddNote{Text: "Spoke to the school nurse."}); err != nil {
+			t.Fatal(err)
+		}
+		for k := range statsRowsUnder(t, db) {
+			if strings.HasSuffix(k, " elsewhere") {
+				t.Errorf("after the first event since the upgrade, %s rows are still filed elsewhere", k)
+			}
 		}
 	})
 }

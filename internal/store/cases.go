@@ -419,7 +419,8 @@ func (t *Tx) writeProjection(caseID string, version int, p projection, name stri
 			return err
 		}
 	}
-	if err := t.saveStatistics(caseID, r.referrerOrg, r.csOrg, p.statsCase, p.statsEvents, fresh); err != nil { // statistics.go
+	statsAlike := prev != nil && sameStatistics(*prev, p)
+	if err := t.saveStatistics(caseID, r.referrerOrg, r.csOrg, p.statsCase, p.statsEvents, fresh, statsAlike); err != nil { // statistics.go
 		return err
 	}
 	if clocksAlike && slices.Equal(lines(queueRows(*prev)), lines(queueRows(p))) {

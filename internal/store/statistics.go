@@ -132,15 +132,59 @@ func statsRows(c pathway.Case, referrerKind string) (stats.CaseRow, []stats.Even
 	return r, ev
 }
 
+// caseLine is a case row as one string, every field of it.
+func caseLine(r stats.CaseRow) string {
+	return strings.Join([]string{r.Partnership, r.RaisedMonth, r.ContactMonth, strings.Join(r.ExploitationTypes, ","), r.AgeBand, r.Gender,
+		r.Nationality, r.ReferrerKind, r.NRMOn, r.FirstResponderName, r.DecisionMaker, r.RGOutcome, r.RGOn, r.CGOutcome, r.CGOn}, "\x1f")
+}
+
 func eventLine(e stats.EventRow) string {
 	return strings.Join([]string{e.Partnership, e.Month, e.Kind, e.Detail, e.Outcome, e.DueOn}, "\x1f")
 }
 
+// statsDerivation names the way statsRows derives a case's rows. Change it
+// whenever statsRows counts something differently: every case's rows are
+// then written afresh at its next event, as they were before any were left
+// alone (statsFiled).
+const statsDerivation = "1"
+
+// statsFiled is what a case's cases.stats_filed says once its rows are
+// written (migration 0046): the derivation, and the partnership and
+// referring organisation's kind they were written with. Those two are
+// looked up outside the case, so an event that changes nothing counted
+// can still move its rows (an organisation moved to another partnership).
+func statsFiled(row stats.CaseRow) string {
+	return statsDerivation + "\x1f" + row.Partnership + "\x1f" + row.ReferrerKind
+}
+
+// sameStatistics says two projections of a case give the same statistics
+// rows before the partnership and the referrer's kind are filled in.
+func sameStatistics(a, b projection) bool {
+	if caseLine(a.statsCase) != caseLine(b.statsCase) || len(a.statsEvents) != len(b.statsEvents) {
+		return false
+	}
+	for i := range a.statsEvents {
+		if a.statsEvents[i] != b.statsEvents[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // saveStatistics makes a case's statistics rows what its state gives
-// (projectCase derives them), writing the events only when they change:
-// most events change none of them. The referring organisation's kind is
-// looked up here, by referrerOrg.
-func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow, events []stats.EventRow, fresh bool) error {
+// (projectCase derives them). The referring organisation's kind is looked
+// up here, by referrerOrg. alike says the case's rows were known to be
+// what this state gives before its new events (the write compared the
+// projections before and after, writeProjection): then, if the case's
+// stats_filed says they were written with this partnership, referrer kind
+// and derivation, nothing is read or written of them, which is what most
+// events (a note, a contact) come to. Otherwise the case row is upserted
+// and the events written only when they change.
+//
+// Rows changed behind Waymark's back stay as they are until the case's
+// counts next change, as they did before only until its next event:
+// statistics are counts, not evidence, and `waymark rebuild` rewrites them.
+func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow, events []stats.EventRow, fresh, alike bool) error {
 	part, err := t.statsPartnership(csOrg)
 	if err != nil {
 		return err
@@ -149,11 +193,6 @@ func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow
 	for i := range events {
 		events[i].Partnership = part
 	}
-	ix, err := t.index()
-	if err != nil {
-		return err
-	}
-	tok := statsToken(ix, caseID)
 	if referrerOrg != "" {
 		ks, err := t.stringColumn(`SELECT kind FROM organisations WHERE id = $1`, referrerOrg)
 		if err != nil {
@@ -163,6 +202,24 @@ func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow
 			row.ReferrerKind = ks[0]
 		}
 	}
+	filed := statsFiled(row)
+	if alike && !fresh {
+		had, err := t.stringColumn(`SELECT stats_filed FROM cases WHERE id = $1`, caseID)
+		if err != nil {
+			return fmt.Errorf("store: reading how a case's statistics are filed: %w", err)
+		}
+		if len(had) == 1 && had[0] == filed {
+			return nil
+		}
+	}
+	if _, err := t.exec(`UPDATE cases SET stats_filed = $2 WHERE id = $1`, caseID, filed); err != nil {
+		return fmt.Errorf("store: filing a case's statistics: %w", err)
+	}
+	ix, err := t.index()
+	if err != nil {
+		return err
+	}
+	tok := statsToken(ix, caseID)
 	if _, err := t.exec(`INSERT INTO stats_cases(token, partnership_id, raised_month, contact_month, exploitation_types, age_band, gender, nationality,
 			referrer_kind, nrm_on, first_responder, decision_maker, rg_outcome, rg_on, cg_outcome, cg_on)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
@@ -257,7 +314,7 @@ func (db *DB) FillStatistics(ctx context.Context) (int, error) {
 					return err
 				default:
 					row, events := statsRows(c, "")
-					if err := t.saveStatistics(id, c.Referrer.OrgID, c.ChildrensServicesOrg, row, events, false); err != nil {
+					if err := t.saveStatistics(id, c.Referrer.OrgID, c.ChildrensServicesOrg, row, events, false, false); err != nil {
 						return err
 					}
 					n++
