@@ -286,6 +286,11 @@ func (t *Tx) clearStatistics(caseID string) error {
 			return fmt.Errorf("store: erasing statistics: %w", err)
 		}
 	}
+	// Nothing is filed now: were the case to have another event, it would
+	// write its rows rather than leave them alone.
+	if _, err := t.exec(`UPDATE cases SET stats_filed = '' WHERE id = $1`, caseID); err != nil {
+		return fmt.Errorf("store: erasing statistics: %w", err)
+	}
 	_, err = t.exec(`DELETE FROM stats_unfilled WHERE case_id = $1`, caseID)
 	return err
 }
