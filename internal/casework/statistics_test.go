@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"errors"
 	"maps"
 	"strconv"
 	"strings"
@@ -428,6 +429,15 @@ func TestANoteLeavesTheCountsAloneUnlessTheCaseHasMovedPartnership(t *testing.T)
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// Until then the rows are where they were, and verify knows they
+		// are yet to move: their case rows no longer say where they are filed.
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after the move, before the cases' next events: %v", err)
+		}
+		var naming int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM cases WHERE stats_filed LIKE '%' || $1 || '%'`, home).Scan(&naming); err != nil || naming != 0 {
+			t.Errorf("after the move %d case rows still say their counts are filed under the old partnership (%v)", naming, err)
+		}
 		note(first)
 		if statements["stats_cases"] == 0 {
 			t.Error("a note on a case whose organisation moved partnership did not refile its statistics")
@@ -471,6 +481,84 @@ func TestACaseFromBeforeItsCountsWereFiledHasThemWrittenAtItsNextEvent(t *testin
 		for k := range statsRowsUnder(t, db) {
 			if strings.HasSuffix(k, " elsewhere") {
 				t.Errorf("after the first event since the upgrade, %s rows are still filed elsewhere", k)
+			}
+		}
+	})
+}
+
+// Before encryption is turned on, the statistics rows are filed under a
+// token made with no key; the first start with a master key files them
+// under the index key's token (SealPlaintext). A case is still counted
+// once, not once under each token.
+func TestCountsMadeBeforeEncryptionAreCountedOnceAfterIt(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		db.SetKeyRing(nil)
+		p := newPartnership(t, db)
+		first := p.raise()
+		p.contact(first)
+		p.raise()
+		before := statsRowsUnder(t, db)
+		next := storetest.Reopen(t, db) // the first start with a key
+		next.SetKeyRing(storetest.KeyRing())
+		if _, err := next.SealPlaintext(p.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if after := statsRowsUnder(t, next); !maps.Equal(after, before) {
+			t.Errorf("after encryption was turned on the statistics rows are %v, want %v as before", after, before)
+		}
+		if _, err := next.SealHistory(p.ctx, p.clock.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := next.SealIdentityAsFound(p.ctx, p.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := next.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after the first start with a key: %v", err)
+		}
+	})
+}
+
+// The statistics rows are a read model: `waymark verify` names one changed,
+// deleted or added behind Waymark's back (each would be counted), and
+// `waymark rebuild` writes them again from the events. A note leaves them
+// alone, so without verify such a change would stay unseen.
+func TestVerifyNamesStatisticsRowsChangedBehindWaymarksBack(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Fatalf("verify before any change: %v", err)
+		}
+		for _, tc := range []struct{ name, sql, named string }{
+			{"a case row changed", `UPDATE stats_cases SET gender = 'other'`, "stats_cases"},
+			{"its counted happenings deleted", `DELETE FROM stats_events`, "stats_events"},
+			{"a case's rows said to be filed elsewhere", `UPDATE cases SET stats_filed = '1' || chr(31) || 'elsewhere' || chr(31) || 'school'`, "stats_filed"},
+			{"a case counted that is not there", `INSERT INTO stats_cases(token, partnership_id, raised_month) SELECT 'forged', partnership_id, raised_month FROM stats_cases`, "stats_cases"},
+			{"a happening counted that is not there", `INSERT INTO stats_events(token, partnership_id, month, kind) VALUES ('forged', 'default', '2026-01', 'meeting')`, "stats_events"},
+		} {
+			q := tc.sql
+			if db.Dialect == store.SQLite {
+				q = strings.ReplaceAll(q, "chr(31)", "char(31)")
+			}
+			if _, err := db.SQL().ExecContext(p.ctx, q); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
+			var te *store.TamperError
+			if !errors.As(err, &te) || !strings.Contains(te.Reason, tc.named) {
+				t.Errorf("%s: verify said %v, want %s named", tc.name, err, tc.named)
+			}
+			for _, q := range []string{`DELETE FROM stats_cases WHERE token = 'forged'`, `DELETE FROM stats_events WHERE token = 'forged'`} {
+				if _, err := db.SQL().ExecContext(p.ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := p.svc.RebuildReadModels(p.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+				t.Fatalf("%s: verify after a rebuild: %v", tc.name, err)
 			}
 		}
 	})

@@ -754,6 +754,9 @@ func (db *DB) SealPlaintext(ctx context.Context) (int, error) {
 			if err := t.SaveProjection(c, updated); err != nil {
 				return err
 			}
+			if err := t.refileKeylessStatistics(id); err != nil { // statistics.go
+				return err
+			}
 		}
 		type draft struct{ id, data string }
 		var drafts []draft

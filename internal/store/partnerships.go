@@ -120,6 +120,13 @@ func (t *Tx) SetOrganisationPartnership(orgID, partnershipID string) error {
 	if _, err := t.exec(`UPDATE closed_cases SET partnership_id = $2 WHERE case_id IN (SELECT id FROM cases WHERE cs_org_id = $1)`, orgID, partnershipID); err != nil {
 		return fmt.Errorf("store: moving an organisation's closed cases: %w", err)
 	}
+	// Its cases' statistics rows are filed under a keyed token, which the
+	// move cannot find: their case rows stop saying the rows are filed, so
+	// each case's next event writes them under the new partnership
+	// (statistics.go), and nothing says where the case was before.
+	if _, err := t.exec(`UPDATE cases SET stats_filed = '' WHERE cs_org_id = $1`, orgID); err != nil {
+		return fmt.Errorf("store: moving an organisation's statistics: %w", err)
+	}
 	// Its people's drafts too; a draft being saved that read the old
 	// partnership has committed by now, as above (InsertDraft).
 	if err := t.refileDraftsOf(`u.org_id = $1`, orgID); err != nil {

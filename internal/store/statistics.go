@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -142,6 +143,30 @@ func eventLine(e stats.EventRow) string {
 	return strings.Join([]string{e.Partnership, e.Month, e.Kind, e.Detail, e.Outcome, e.DueOn}, "\x1f")
 }
 
+// statisticsFor fills in what a case's statistics rows take from outside
+// the case: the partnership of its Children's Services organisation and
+// the referring organisation's kind. events is changed in place.
+func (t *Tx) statisticsFor(referrerOrg, csOrg string, row stats.CaseRow, events []stats.EventRow) (stats.CaseRow, []stats.EventRow, error) {
+	part, err := t.statsPartnership(csOrg)
+	if err != nil {
+		return row, events, err
+	}
+	row.Partnership = part
+	for i := range events {
+		events[i].Partnership = part
+	}
+	if referrerOrg != "" {
+		ks, err := t.stringColumn(`SELECT kind FROM organisations WHERE id = $1`, referrerOrg)
+		if err != nil {
+			return row, events, err
+		}
+		if len(ks) > 0 {
+			row.ReferrerKind = ks[0]
+		}
+	}
+	return row, events, nil
+}
+
 // statsDerivation names the way statsRows derives a case's rows. Change it
 // whenever statsRows counts something differently: every case's rows are
 // then written afresh at its next event, as they were before any were left
@@ -185,22 +210,9 @@ func sameStatistics(a, b projection) bool {
 // counts next change, as they did before only until its next event:
 // statistics are counts, not evidence, and `waymark rebuild` rewrites them.
 func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow, events []stats.EventRow, fresh, alike bool) error {
-	part, err := t.statsPartnership(csOrg)
+	row, events, err := t.statisticsFor(referrerOrg, csOrg, row, events)
 	if err != nil {
 		return err
-	}
-	row.Partnership = part
-	for i := range events {
-		events[i].Partnership = part
-	}
-	if referrerOrg != "" {
-		ks, err := t.stringColumn(`SELECT kind FROM organisations WHERE id = $1`, referrerOrg)
-		if err != nil {
-			return err
-		}
-		if len(ks) > 0 {
-			row.ReferrerKind = ks[0]
-		}
 	}
 	filed := statsFiled(row)
 	if alike && !fresh {
@@ -269,6 +281,146 @@ func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow
 		if _, err := t.exec(`INSERT INTO stats_events(token, partnership_id, month, kind, detail, outcome, due_on) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			tok, e.Partnership, e.Month, e.Kind, e.Detail, e.Outcome, e.DueOn); err != nil {
 			return fmt.Errorf("store: saving statistics events: %w", err)
+		}
+	}
+	return nil
+}
+
+// keylessStatsToken is the token a case's rows were filed under while the
+// database had no master key (index gives a key of zeros then).
+func keylessStatsToken(caseID string) string {
+	return statsToken(crypt.NewIndex(make([]byte, crypt.KeySize)), caseID)
+}
+
+// refileKeylessStatistics moves a case's statistics rows filed before the
+// database had a master key to the token of the index key, for
+// SealPlaintext, which has just saved the case's read models again: those
+// rows were derived while the organisations were trusted unsealed, so they
+// are kept, and the rows that save wrote (with the organisations not yet
+// sealed as found, so under no partnership) are dropped. Left under the old
+// token as well, the case would be counted twice. The case row then says
+// nothing of how they are filed, so its next event writes them afresh.
+func (t *Tx) refileKeylessStatistics(caseID string) error {
+	ix, err := t.index()
+	if err != nil {
+		return err
+	}
+	tok, old := statsToken(ix, caseID), keylessStatsToken(caseID)
+	if tok == old {
+		return nil
+	}
+	had, err := t.stringColumn(`SELECT token FROM stats_cases WHERE token = $1 UNION ALL SELECT token FROM stats_events WHERE token = $1`, old)
+	if err != nil || len(had) == 0 {
+		return err
+	}
+	for _, table := range []string{"stats_cases", "stats_events"} {
+		if _, err := t.exec(`DELETE FROM `+table+` WHERE token = $1`, tok); err != nil {
+			return fmt.Errorf("store: refiling statistics under the index key: %w", err)
+		}
+		if _, err := t.exec(`UPDATE `+table+` SET token = $2 WHERE token = $1`, old, tok); err != nil {
+			return fmt.Errorf("store: refiling statistics under the index key: %w", err)
+		}
+	}
+	if _, err := t.exec(`UPDATE cases SET stats_filed = '' WHERE id = $1`, caseID); err != nil {
+		return fmt.Errorf("store: refiling statistics under the index key: %w", err)
+	}
+	return nil
+}
+
+// checkStatistics is verify's check of a case's statistics rows. Where the
+// case row says they are filed by this derivation (stats_filed), they must
+// be exactly what its events give, under the partnership and referrer kind
+// stats_filed names. Those may differ from what its organisations give
+// now (rows written while the organisations were not yet sealed as found,
+// at the first start with a master key): its next event then writes them
+// afresh. Where it says nothing (a case from before migration 0046, one
+// whose organisation has moved partnership since, one filed by an older
+// derivation), its next event writes them afresh too, so they are not
+// compared.
+func (t *Tx) checkStatistics(caseID string, want projection) error {
+	filed, err := t.stringColumn(`SELECT stats_filed FROM cases WHERE id = $1`, caseID)
+	if err != nil || len(filed) != 1 {
+		return err
+	}
+	parts := strings.Split(filed[0], "\x1f")
+	if len(parts) != 3 || parts[0] != statsDerivation {
+		return nil
+	}
+	row, events := want.statsCase, slices.Clone(want.statsEvents)
+	row.Partnership, row.ReferrerKind = parts[1], parts[2]
+	for i := range events {
+		events[i].Partnership = parts[1]
+	}
+	ix, err := t.index()
+	if err != nil {
+		return err
+	}
+	tok := statsToken(ix, caseID)
+	cs, es, err := t.storedStatistics(tok)
+	if err != nil {
+		return err
+	}
+	if len(cs) != 1 || caseLine(cs[0]) != caseLine(row) {
+		return t.tamper(caseID, 0, 0, "its stats_cases row is not what its events give, filed as cases.stats_filed says: one or the other was changed behind Waymark's back")
+	}
+	want2 := make([]string, len(events))
+	for i, e := range events {
+		want2[i] = eventLine(e)
+	}
+	got := make([]string, len(es))
+	for i, e := range es {
+		got[i] = eventLine(e)
+	}
+	slices.Sort(want2)
+	slices.Sort(got)
+	if !slices.Equal(want2, got) {
+		return t.tamper(caseID, 0, 0, "its stats_events rows are not what its events give, filed as cases.stats_filed says: they were changed behind Waymark's back")
+	}
+	return nil
+}
+
+// storedStatistics reads the statistics rows filed under a token.
+func (t *Tx) storedStatistics(tok string) ([]stats.CaseRow, []stats.EventRow, error) {
+	rows, err := t.query(`SELECT partnership_id, raised_month, contact_month, exploitation_types, age_band, gender, nationality,
+			referrer_kind, nrm_on, first_responder, decision_maker, rg_outcome, rg_on, cg_outcome, cg_on
+		FROM stats_cases WHERE token = $1`, tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, err := scanStatsCases(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	erows, err := t.query(`SELECT partnership_id, month, kind, detail, outcome, due_on FROM stats_events WHERE token = $1`, tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	es, err := scanStatsEvents(erows)
+	return cs, es, err
+}
+
+// checkStatisticsTokens is verify's check that every statistics row belongs
+// to a case whose history it has: a row put there behind Waymark's back
+// (or left under an old token) would be counted. cases are the ids of the
+// cases not erased.
+func (t *Tx) checkStatisticsTokens(cases []string) error {
+	ix, err := t.index()
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(cases))
+	for _, id := range cases {
+		known[statsToken(ix, id)] = true
+	}
+	for _, table := range []string{"stats_cases", "stats_events"} {
+		toks, err := t.stringColumn(`SELECT DISTINCT token FROM ` + table)
+		if err != nil {
+			return err
+		}
+		for _, tok := range toks {
+			if !known[tok] {
+				return &TamperError{Reason: fmt.Sprintf("%s has rows filed under a token of no case: they were put there behind Waymark's back, and are counted", table)}
+			}
 		}
 	}
 	return nil
@@ -353,22 +505,8 @@ func (t *Tx) StatisticsRows(partnership string, all bool, fromMonth, toMonth str
 	if err != nil {
 		return nil, nil, err
 	}
-	var cs []stats.CaseRow
-	for rows.Next() {
-		var r stats.CaseRow
-		var types string
-		if err := rows.Scan(&r.Partnership, &r.RaisedMonth, &r.ContactMonth, &types, &r.AgeBand, &r.Gender, &r.Nationality,
-			&r.ReferrerKind, &r.NRMOn, &r.FirstResponderName, &r.DecisionMaker, &r.RGOutcome, &r.RGOn, &r.CGOutcome, &r.CGOn); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		if types != "" {
-			r.ExploitationTypes = strings.Split(types, ",")
-		}
-		cs = append(cs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	cs, err := scanStatsCases(rows)
+	if err != nil {
 		return nil, nil, err
 	}
 	q := `SELECT partnership_id, month, kind, detail, outcome, due_on FROM stats_events WHERE month >= $1 AND month < $2`
@@ -381,14 +519,41 @@ func (t *Tx) StatisticsRows(partnership string, all bool, fromMonth, toMonth str
 	if err != nil {
 		return nil, nil, err
 	}
-	defer erows.Close()
+	es, err := scanStatsEvents(erows)
+	return cs, es, err
+}
+
+// scanStatsCases reads stats_cases rows, every column in table order but
+// the token, and closes them.
+func scanStatsCases(rows *sql.Rows) ([]stats.CaseRow, error) {
+	defer rows.Close()
+	var cs []stats.CaseRow
+	for rows.Next() {
+		var r stats.CaseRow
+		var types string
+		if err := rows.Scan(&r.Partnership, &r.RaisedMonth, &r.ContactMonth, &types, &r.AgeBand, &r.Gender, &r.Nationality,
+			&r.ReferrerKind, &r.NRMOn, &r.FirstResponderName, &r.DecisionMaker, &r.RGOutcome, &r.RGOn, &r.CGOutcome, &r.CGOn); err != nil {
+			return nil, err
+		}
+		if types != "" {
+			r.ExploitationTypes = strings.Split(types, ",")
+		}
+		cs = append(cs, r)
+	}
+	return cs, rows.Err()
+}
+
+// scanStatsEvents reads stats_events rows (partnership_id, month, kind,
+// detail, outcome, due_on) and closes them.
+func scanStatsEvents(rows *sql.Rows) ([]stats.EventRow, error) {
+	defer rows.Close()
 	var es []stats.EventRow
-	for erows.Next() {
+	for rows.Next() {
 		var e stats.EventRow
-		if err := erows.Scan(&e.Partnership, &e.Month, &e.Kind, &e.Detail, &e.Outcome, &e.DueOn); err != nil {
-			return nil, nil, err
+		if err := rows.Scan(&e.Partnership, &e.Month, &e.Kind, &e.Detail, &e.Outcome, &e.DueOn); err != nil {
+			return nil, err
 		}
 		es = append(es, e)
 	}
-	return cs, es, erows.Err()
+	return es, rows.Err()
 }

@@ -467,6 +467,18 @@ func (db *DB) Verify(ctx context.Context, o VerifyOptions) (VerifyReport, error)
 			if err := t.checkOpenEscalations(c); err != nil {
 				return err
 			}
+			if err := t.checkStatistics(id, want); err != nil { // statistics.go
+				return err
+			}
+		}
+		var live []string
+		for _, id := range ids {
+			if _, ok := erased[id]; !ok {
+				live = append(live, id)
+			}
+		}
+		if err := t.checkStatisticsTokens(live); err != nil { // statistics.go
+			return err
 		}
 		// Every case's case_viewers and search_tokens rows are as its
 		// events give: search by viewer must be their cross.
