@@ -568,6 +568,9 @@ func (s *Service) RebuildReadModels(ctx context.Context) (int, error) {
 		if err := tx.RefileDrafts(); err != nil { // and its drafts' filing
 			return err
 		}
+		if err := tx.ClearAllStatistics(); err != nil { // and the statistics, whose rows name no case
+			return err
+		}
 		for _, id := range ids {
 			c, events, err := tx.LoadCase(id)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/crypt"
 	"waymark/internal/pathway"
 	"waymark/internal/stats"
 	"waymark/internal/store"
@@ -560,6 +561,117 @@ func TestVerifyNamesStatisticsRowsChangedBehindWaymarksBack(t *testing.T) {
 			if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
 				t.Fatalf("%s: verify after a rebuild: %v", tc.name, err)
 			}
+		}
+	})
+}
+
+// An earlier release, at the first start with a master key, left each
+// case's statistics rows under the keyless token as well as the keyed one,
+// so the case was counted twice. Verify names such rows, and the remedy it
+// gives, `waymark rebuild`, leaves each case counted once.
+func TestRowsLeftUnderTheKeylessTokenAreNamedAndRebuildCountsEachCaseOnce(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		want := statsRowsUnder(t, db)
+		keyless := crypt.NewIndex(make([]byte, crypt.KeySize)).MatchHandle("statistics", id)
+		for _, q := range []string{
+			`INSERT INTO stats_cases(token, partnership_id, raised_month, contact_month, exploitation_types, age_band, gender, nationality,
+				referrer_kind, nrm_on, first_responder, decision_maker, rg_outcome, rg_on, cg_outcome, cg_on)
+			SELECT $1, partnership_id, raised_month, contact_month, exploitation_types, age_band, gender, nationality,
+				referrer_kind, nrm_on, first_responder, decision_maker, rg_outcome, rg_on, cg_outcome, cg_on FROM stats_cases`,
+			`INSERT INTO stats_events(token, partnership_id, month, kind, detail, outcome, due_on)
+			SELECT $1, partnership_id, month, kind, detail, outcome, due_on FROM stats_events`,
+		} {
+			if _, err := db.SQL().ExecContext(p.ctx, q, keyless); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
+		var te *store.TamperError
+		if !errors.As(err, &te) || !strings.Contains(te.Reason, "waymark rebuild") {
+			t.Errorf("verify with the case counted twice said %v, want the stray rows named and rebuild given as the remedy", err)
+		}
+		if _, err := p.svc.RebuildReadModels(p.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := statsRowsUnder(t, db); !maps.Equal(got, want) {
+			t.Errorf("after a rebuild the statistics rows are %v, want %v", got, want)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after a rebuild: %v", err)
+		}
+	})
+}
+
+// Someone with write access to the database moves a case's counts to
+// another partnership and makes it a police referral, changing the rows
+// and what the case row says of them alike: verify compares what the case
+// row says with what the case's organisations give, and names it.
+func TestCountsMovedToAnotherPartnershipBehindWaymarksBackAreNamed(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		id := p.raise()
+		p.contact(id)
+		sep := "chr(31)"
+		if db.Dialect == store.SQLite {
+			sep = "char(31)"
+		}
+		for _, q := range []string{
+			`UPDATE stats_cases SET partnership_id = 'elsewhere', referrer_kind = 'police'`,
+			`UPDATE stats_events SET partnership_id = 'elsewhere'`,
+			`UPDATE cases SET stats_filed = '1' || ` + sep + ` || 'elsewhere' || ` + sep + ` || 'police'`,
+		} {
+			if _, err := db.SQL().ExecContext(p.ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true})
+		var te *store.TamperError
+		if !errors.As(err, &te) || te.CaseID != id || !strings.Contains(te.Reason, "stats_filed") {
+			t.Errorf("verify with the case counted elsewhere said %v, want case %s's stats_filed named", err, id)
+		}
+	})
+}
+
+// A database written without a master key, with cases recorded before the
+// statistics read model (listed to be filled): the first start with a key
+// fills their rows before the organisations are sealed as found, when no
+// partnership can be trusted, so they are filed under none; sealing the
+// organisations then files them where they belong. Without that, they
+// would drop out of their partnership's counts until their next event.
+func TestCasesCountedAtTheFirstStartWithAKeyAreCountedUnderTheirPartnership(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		db.SetKeyRing(nil)
+		p := newPartnership(t, db)
+		p.contact(p.raise())
+		p.raise()
+		want := statsRowsUnder(t, db)
+		for _, q := range []string{`DELETE FROM stats_cases`, `DELETE FROM stats_events`, `UPDATE cases SET stats_filed = ''`, `INSERT INTO stats_unfilled(case_id) SELECT id FROM cases`} {
+			if _, err := db.SQL().ExecContext(p.ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next := storetest.Reopen(t, db) // the first start with a key, in the order a start takes
+		next.SetKeyRing(storetest.KeyRing())
+		if _, err := next.SealPlaintext(p.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := next.FillStatistics(p.ctx); err != nil || n != 2 {
+			t.Fatalf("filled %d cases' statistics, %v; want 2", n, err)
+		}
+		if _, err := next.SealHistory(p.ctx, p.clock.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := next.SealIdentityAsFound(p.ctx, p.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got := statsRowsUnder(t, next); !maps.Equal(got, want) {
+			t.Errorf("after the first start with a key the statistics rows are %v, want %v as they were without one", got, want)
+		}
+		if _, err := next.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after the first start with a key: %v", err)
 		}
 	})
 }

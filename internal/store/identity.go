@@ -519,6 +519,11 @@ func (t *Tx) sealIdentityAsFound(at time.Time) (int, error) {
 			return 0, err
 		}
 	}
+	// Statistics saved before the organisations were sealed were filed
+	// under no partnership: now it can be trusted (statistics.go).
+	if err := t.refileUnsealedStatistics(); err != nil {
+		return 0, err
+	}
 	return len(orgs) + len(users) + len(links), nil
 }
 

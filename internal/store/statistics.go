@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -327,29 +328,66 @@ func (t *Tx) refileKeylessStatistics(caseID string) error {
 	return nil
 }
 
+// refileUnsealedStatistics writes again the statistics rows of the cases
+// filed under no partnership: those saved at the first start with a master
+// key (SealPlaintext, FillStatistics, seal-history) before the
+// organisations were sealed as found, when no organisation's partnership
+// could be trusted. sealIdentityAsFound calls it once it has sealed them,
+// so those cases are counted where they belong, not only from their next
+// event. It reads every case row once, and runs only then.
+func (t *Tx) refileUnsealedStatistics() error {
+	ids, err := t.stringColumn(`SELECT id FROM cases WHERE stats_filed LIKE $1`, statsDerivation+"\x1f\x1f%")
+	if err != nil {
+		return fmt.Errorf("store: finding statistics filed under no partnership: %w", err)
+	}
+	for _, id := range ids {
+		c, _, err := t.LoadCase(id)
+		var te *TamperError
+		if errors.As(err, &te) || IsErased(err) || waymark.ErrorCode(err) == waymark.ENOTFOUND {
+			continue // verify names it, or it has no rows to file
+		}
+		if err != nil {
+			return err
+		}
+		row, events := statsRows(c, "")
+		if err := t.saveStatistics(id, c.Referrer.OrgID, c.ChildrensServicesOrg, row, events, false, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClearAllStatistics deletes every statistics row and empties every case's
+// stats_filed, for `waymark rebuild`, which then saves every case's read
+// models again: rows under no case's token (which verify names, and which
+// would be counted) go with the rest.
+func (t *Tx) ClearAllStatistics() error {
+	for _, q := range []string{`DELETE FROM stats_cases`, `DELETE FROM stats_events`, `UPDATE cases SET stats_filed = '' WHERE stats_filed <> ''`} {
+		if _, err := t.exec(q); err != nil {
+			return fmt.Errorf("store: clearing the statistics read model: %w", err)
+		}
+	}
+	return nil
+}
+
 // checkStatistics is verify's check of a case's statistics rows. Where the
-// case row says they are filed by this derivation (stats_filed), they must
-// be exactly what its events give, under the partnership and referrer kind
-// stats_filed names. Those may differ from what its organisations give
-// now (rows written while the organisations were not yet sealed as found,
-// at the first start with a master key): its next event then writes them
-// afresh. Where it says nothing (a case from before migration 0046, one
-// whose organisation has moved partnership since, one filed by an older
-// derivation), its next event writes them afresh too, so they are not
-// compared.
+// case row says they are filed by this derivation (stats_filed), it must
+// name the partnership and referrer kind its organisations give now, and
+// the rows must be exactly what its events give, filed so. Where it says
+// nothing (a case from before migration 0046, one whose organisation has
+// moved partnership since, one filed by an older derivation), its next
+// event writes them afresh, so they are not compared.
 func (t *Tx) checkStatistics(caseID string, want projection) error {
 	filed, err := t.stringColumn(`SELECT stats_filed FROM cases WHERE id = $1`, caseID)
-	if err != nil || len(filed) != 1 {
+	if err != nil || len(filed) != 1 || !strings.HasPrefix(filed[0], statsDerivation+"\x1f") {
 		return err
 	}
-	parts := strings.Split(filed[0], "\x1f")
-	if len(parts) != 3 || parts[0] != statsDerivation {
-		return nil
+	row, events, err := t.statisticsFor(want.row.referrerOrg, want.row.csOrg, want.statsCase, slices.Clone(want.statsEvents))
+	if err != nil {
+		return err
 	}
-	row, events := want.statsCase, slices.Clone(want.statsEvents)
-	row.Partnership, row.ReferrerKind = parts[1], parts[2]
-	for i := range events {
-		events[i].Partnership = parts[1]
+	if filed[0] != statsFiled(row) {
+		return t.tamper(caseID, 0, 0, "cases.stats_filed does not name the partnership and referrer kind its organisations give: it was changed behind Waymark's back")
 	}
 	ix, err := t.index()
 	if err != nil {
@@ -412,15 +450,27 @@ func (t *Tx) checkStatisticsTokens(cases []string) error {
 	for _, id := range cases {
 		known[statsToken(ix, id)] = true
 	}
-	for _, table := range []string{"stats_cases", "stats_events"} {
-		toks, err := t.stringColumn(`SELECT DISTINCT token FROM ` + table)
+	for _, q := range []string{`SELECT token FROM stats_cases`, `SELECT DISTINCT token FROM stats_events`} {
+		rows, err := t.query(q)
 		if err != nil {
 			return err
 		}
-		for _, tok := range toks {
-			if !known[tok] {
-				return &TamperError{Reason: fmt.Sprintf("%s has rows filed under a token of no case: they were put there behind Waymark's back, and are counted", table)}
+		var stray bool
+		for rows.Next() && !stray {
+			var tok string
+			if err := rows.Scan(&tok); err != nil {
+				rows.Close()
+				return err
 			}
+			stray = !known[tok]
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if stray {
+			table := strings.Fields(q)[len(strings.Fields(q))-1]
+			return &TamperError{Reason: fmt.Sprintf("%s has rows filed under a token of no case: they are counted. They were put there behind Waymark's back, or left by an earlier release when encryption was turned on; `waymark rebuild` writes the statistics again from the cases' events", table)}
 		}
 	}
 	return nil
