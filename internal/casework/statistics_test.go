@@ -675,3 +675,89 @@ func TestCasesCountedAtTheFirstStartWithAKeyAreCountedUnderTheirPartnership(t *t
 		}
 	})
 }
+
+// On PostgreSQL a concern raised while its Children's Services organisation
+// is moved to another partnership: the move cannot see the new case, so the
+// raise's save of its counts holds the organisation until it commits, and
+// the move then empties what it filed (or the raise files the new
+// partnership). Either way verify finds the counts filed as the case's
+// organisations give, rather than naming a change nobody made.
+func TestAConcernRaisedWhileItsOrganisationMovesIsFiledWhereItEndsUp(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		p := newPartnership(t, db)
+		p.raise()
+		if err := db.Update(p.ctx, func(tx *store.Tx) error {
+			return tx.InsertPartnership(store.Partnership{ID: "southshire", Name: "Southshire", Slug: "southshire", CreatedAt: p.clock.Now()})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A session of the test holds the statistics table: the raise
+		// waits there, after it has read its organisation's partnership.
+		hold, err := db.SQL().BeginTx(p.ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hold.Rollback()
+		if _, err := hold.ExecContext(p.ctx, `LOCK TABLE stats_cases IN SHARE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		// waiting says n sessions wait for a lock, or false once unless
+		// has ended (its result is left for the caller).
+		waiting := func(n int, unless chan error) bool {
+			t.Helper()
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+				select {
+				case err := <-unless:
+					unless <- err
+					return false
+				default:
+				}
+				var got int
+				if err := db.SQL().QueryRowContext(p.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				if got >= n {
+					return true
+				}
+				time.Sleep(10 * time.Millisecond) // polling the server's lock table, not timing
+			}
+			t.Fatalf("fewer than %d sessions came to wait for a lock within 30 s", n)
+			return false
+		}
+		raised := make(chan string, 1)
+		go func() {
+			id, err := p.svc.RaiseConcern(p.ctx, p.Teacher, storetest.ValidConcern(p.clock.Now()))
+			if err != nil {
+				t.Error(err)
+			}
+			raised <- id
+		}()
+		waiting(1, nil)
+		moved := make(chan error, 1)
+		go func() {
+			moved <- db.Update(p.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership(p.ChildrensServices.ID, "southshire") })
+		}()
+		if !waiting(2, moved) {
+			t.Error("the move committed while the raise that had read the old partnership was still open")
+		}
+		if err := hold.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		id := <-raised
+		if err := <-moved; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(p.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after a raise met its organisation's move: %v", err)
+		}
+		if err := p.svc.Act(p.ctx, p.CSWorker, id, p.version(id), pathway.AddNote{Text: "Spoke to the school nurse."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := statsRowsUnder(t, db); got["stats_cases southshire"] != 1 {
+			t.Errorf("after its next event the new case's counts are filed %v, want it under southshire", got)
+		}
+	})
+}

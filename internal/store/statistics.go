@@ -225,6 +225,34 @@ func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow
 			return nil
 		}
 	}
+	// On PostgreSQL an organisation's move to another partnership may be
+	// under way: it empties stats_filed of the cases it can see, which are
+	// not a case being filed now or transferred into it now. So a save that
+	// writes takes a share lock on the organisation and reads its
+	// partnership again, as saveEntityKeys does: the move then waits for
+	// this save to commit and empties what it filed, or this save waits for
+	// the move and files the new partnership. (An event on a case the move
+	// can see waits for the move's lock on its row before it gets here.)
+	if t.dialect == Postgres && !t.readOnly && csOrg != "" {
+		o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1 FOR SHARE OF o`, csOrg))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("store: reading an organisation's partnership: %w", err)
+		default:
+			part := ""
+			if t.orgSealed(o) {
+				part = o.PartnershipID
+			}
+			if part != row.Partnership {
+				row.Partnership = part
+				for i := range events {
+					events[i].Partnership = part
+				}
+				filed = statsFiled(row)
+			}
+		}
+	}
 	if _, err := t.exec(`UPDATE cases SET stats_filed = $2 WHERE id = $1`, caseID, filed); err != nil {
 		return fmt.Errorf("store: filing a case's statistics: %w", err)
 	}
