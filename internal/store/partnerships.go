@@ -71,7 +71,13 @@ func (t *Tx) RenamePartnership(id, name string) error {
 // (moved to another partnership behind Waymark's back, say), belongs to
 // none ("").
 func (t *Tx) OrganisationPartnership(orgID string) (string, error) {
-	o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`, orgID))
+	return t.orgPartnership(orgID, "")
+}
+
+// orgPartnership is OrganisationPartnership with lock appended to its
+// query: "" or, on PostgreSQL, a row lock on the organisation.
+func (t *Tx) orgPartnership(orgID, lock string) (string, error) {
+	o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1`+lock, orgID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -234,23 +234,16 @@ func (t *Tx) saveStatistics(caseID, referrerOrg, csOrg string, row stats.CaseRow
 	// the move and files the new partnership. (An event on a case the move
 	// can see waits for the move's lock on its row before it gets here.)
 	if t.dialect == Postgres && !t.readOnly && csOrg != "" {
-		o, err := scanOrg(t.queryRow(`SELECT `+orgColumns+` FROM organisations o WHERE o.id = $1 FOR SHARE OF o`, csOrg))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("store: reading an organisation's partnership: %w", err)
-		default:
-			part := ""
-			if t.orgSealed(o) {
-				part = o.PartnershipID
+		part, err := t.orgPartnership(csOrg, " FOR SHARE OF o")
+		if err != nil {
+			return err
+		}
+		if part != row.Partnership {
+			row.Partnership = part
+			for i := range events {
+				events[i].Partnership = part
 			}
-			if part != row.Partnership {
-				row.Partnership = part
-				for i := range events {
-					events[i].Partnership = part
-				}
-				filed = statsFiled(row)
-			}
+			filed = statsFiled(row)
 		}
 	}
 	if _, err := t.exec(`UPDATE cases SET stats_filed = $2 WHERE id = $1`, caseID, filed); err != nil {
