@@ -285,6 +285,7 @@ func (s *stats) add(o *stats) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latencies = append(s.latencies, o.latencies...)
+	s.lessHash = append(s.lessHash, o.lessHash...)
 	for k, n := range o.statuses {
 		s.statuses[k] += n
 		if _, ok := s.problems[k]; !ok && o.problems[k] != "" {

@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"waymark/internal/access"
 	"waymark/internal/audit"
 	"waymark/internal/casework"
 	"waymark/internal/store"
@@ -93,6 +95,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), keyRequestID, rid)
 		ctx = context.WithValue(ctx, keyWho, who)
 		ctx = audit.WithRequestID(ctx, rid)
+		ctx, hashed := access.WithHashTime(ctx)
 		r = r.WithContext(ctx)
 		h := w.Header()
 		h.Set("X-Request-Id", rid)
@@ -109,7 +112,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			h.Set("Cache-Control", "no-store")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r)) // documents.go: an upload's is larger
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, hashed: hashed}
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic", "request_id", rid, "panic", p, "stack", string(debug.Stack()))
@@ -125,10 +128,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.metrics.observe(route, rec.status, d)
 			// One line per request. The route is the pattern, never the
 			// path, which can carry a case id; people appear by id only.
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("request_id", rid), slog.String("method", r.Method), slog.String("route", route),
+			attrs := []slog.Attr{slog.String("request_id", rid), slog.String("method", r.Method), slog.String("route", route),
 				slog.Int("status", rec.status), slog.Duration("duration", d),
-				slog.String("user_id", who.userID), slog.String("org_id", who.orgID), slog.String("client_ip", s.clientIP(r)))
+				slog.String("user_id", who.userID), slog.String("org_id", who.orgID), slog.String("client_ip", s.clientIP(r))}
+			if h := hashed.Duration(); h > 0 {
+				attrs = append(attrs, slog.Duration("password_hash", h))
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}()
 		if s.refuseOddAddress(rec, r) { // address.go: NUL, controls, not UTF-8
 			return
@@ -146,18 +152,34 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	hashed *access.HashTime // the request's password hashes, said in Server-Timing
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.status, r.wrote = code, true
+		r.timing()
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
-	r.wrote = true
+	if !r.wrote {
+		r.wrote = true
+		r.timing()
+	}
 	return r.ResponseWriter.Write(b)
+}
+
+// timing says, in a Server-Timing header, how long the request spent on
+// password hashes (a sign-in's deliberate cost, waiting for a hash slot
+// included), when it ran any: a load run subtracts it to time the rest of
+// the sign-in (docs/performance.md). It says nothing a client timing its
+// own sign-in could not tell within a few milliseconds.
+func (r *statusRecorder) timing() {
+	if h := r.hashed.Duration(); h > 0 {
+		r.Header().Set("Server-Timing", fmt.Sprintf("hash;dur=%.3f", float64(h)/float64(time.Millisecond)))
+	}
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,42 @@
+package access
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// HashTime adds up the time one request spent on password hashes: waiting
+// for a hash slot and deriving the key (idKey). A sign-in's answer says it
+// in its Server-Timing header (internal/web), so a load run can time a
+// sign-in without the hash it is built to take (issue 10: the sign-in
+// target leaves the deliberate hash out).
+type HashTime struct{ ns atomic.Int64 }
+
+type hashTimeKey struct{}
+
+// WithHashTime returns a context under which every password hash adds its
+// time to the HashTime returned.
+func WithHashTime(ctx context.Context) (context.Context, *HashTime) {
+	h := &HashTime{}
+	return context.WithValue(ctx, hashTimeKey{}, h), h
+}
+
+// Duration is the time added so far; 0 when no hash ran.
+func (h *HashTime) Duration() time.Duration {
+	if h == nil {
+		return 0
+	}
+	return time.Duration(h.ns.Load())
+}
+
+// hashStarted notes the start of a hash under ctx; the function it returns
+// adds the time since to ctx's HashTime, if it has one.
+func hashStarted(ctx context.Context) func() {
+	h, _ := ctx.Value(hashTimeKey{}).(*HashTime)
+	if h == nil {
+		return func() {}
+	}
+	t0 := time.Now()
+	return func() { h.ns.Add(int64(max(time.Since(t0), time.Nanosecond))) }
+}
