@@ -1,6 +1,8 @@
 package casework_test
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"maps"
 	"strconv"
@@ -682,6 +684,45 @@ func TestCasesCountedAtTheFirstStartWithAKeyAreCountedUnderTheirPartnership(t *t
 // the move then empties what it filed (or the raise files the new
 // partnership). Either way verify finds the counts filed as the case's
 // organisations give, rather than naming a change nobody made.
+// holdStatistics begins a PostgreSQL transaction of the test's own that
+// holds stats_cases in share mode, so a save writing statistics waits there
+// once it has read its organisation's partnership. waiting(n, unless) says
+// when n sessions wait for a lock, or false once unless has ended (its
+// result left in it for the caller).
+func holdStatistics(t *testing.T, db *store.DB) (*sql.Tx, func(n int, unless chan error) bool) {
+	t.Helper()
+	ctx := context.Background()
+	hold, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hold.Rollback() })
+	if _, err := hold.ExecContext(ctx, `LOCK TABLE stats_cases IN SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	return hold, func(n int, unless chan error) bool {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+			select {
+			case err := <-unless:
+				unless <- err
+				return false
+			default:
+			}
+			var got int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got >= n {
+				return true
+			}
+			time.Sleep(10 * time.Millisecond) // polling the server's lock table, not timing
+		}
+		t.Fatalf("fewer than %d sessions came to wait for a lock within 30 s", n)
+		return false
+	}
+}
+
 func TestAConcernRaisedWhileItsOrganisationMovesIsFiledWhereItEndsUp(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		if db.Dialect != store.Postgres {
@@ -696,37 +737,7 @@ func TestAConcernRaisedWhileItsOrganisationMovesIsFiledWhereItEndsUp(t *testing.
 		}
 		// A session of the test holds the statistics table: the raise
 		// waits there, after it has read its organisation's partnership.
-		hold, err := db.SQL().BeginTx(p.ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer hold.Rollback()
-		if _, err := hold.ExecContext(p.ctx, `LOCK TABLE stats_cases IN SHARE MODE`); err != nil {
-			t.Fatal(err)
-		}
-		// waiting says n sessions wait for a lock, or false once unless
-		// has ended (its result is left for the caller).
-		waiting := func(n int, unless chan error) bool {
-			t.Helper()
-			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-				select {
-				case err := <-unless:
-					unless <- err
-					return false
-				default:
-				}
-				var got int
-				if err := db.SQL().QueryRowContext(p.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
-					t.Fatal(err)
-				}
-				if got >= n {
-					return true
-				}
-				time.Sleep(10 * time.Millisecond) // polling the server's lock table, not timing
-			}
-			t.Fatalf("fewer than %d sessions came to wait for a lock within 30 s", n)
-			return false
-		}
+		hold, waiting := holdStatistics(t, db)
 		raised := make(chan string, 1)
 		go func() {
 			id, err := p.svc.RaiseConcern(p.ctx, p.Teacher, storetest.ValidConcern(p.clock.Now()))
@@ -758,6 +769,53 @@ func TestAConcernRaisedWhileItsOrganisationMovesIsFiledWhereItEndsUp(t *testing.
 		}
 		if got := statsRowsUnder(t, db); got["stats_cases southshire"] != 1 {
 			t.Errorf("after its next event the new case's counts are filed %v, want it under southshire", got)
+		}
+	})
+}
+
+// On PostgreSQL a transfer agreed (§7.1) while the receiving Children's
+// Services organisation is moved to a third partnership: the agreement's
+// save files the case under the partnership it read, and holds the
+// organisation until it commits, so the move waits and then empties what
+// it filed. Verify finds nothing wrong, and the case's next event counts it
+// where its organisation ended up.
+func TestATransferAgreedWhileTheReceivingOrganisationMovesIsFiledWhereItEndsUp(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		w := newHandOverWorld(t, db)
+		id := w.propose(pathway.HandOverTransfer)
+		hold, waiting := holdStatistics(t, db)
+		agreed := make(chan error, 1)
+		go func() { agreed <- w.svc.AgreeHandOver(w.ctx, w.southLead, id, "org-south-cs") }()
+		if !waiting(1, agreed) {
+			t.Fatalf("the agreement did not come to write its counts: %v", <-agreed)
+		}
+		moved := make(chan error, 1)
+		go func() {
+			moved <- db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership("org-south-cs", "westshire") })
+		}()
+		if !waiting(2, moved) {
+			t.Error("the move committed while the agreement that had read the old partnership was still open")
+		}
+		if err := hold.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-agreed; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-moved; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Verify(w.ctx, store.VerifyOptions{ReadModels: true}); err != nil {
+			t.Errorf("verify after a transfer met its receiving organisation's move: %v", err)
+		}
+		if err := w.svc.Act(w.ctx, w.southWorker, w.caseID, w.version(w.caseID), pathway.AddNote{Text: "Met the child at the new placement."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := statsRowsUnder(t, db); got["stats_cases westshire"] != 1 || got["stats_cases southshire"] != 0 {
+			t.Errorf("after its next event the transferred case's counts are filed %v, want it under westshire", got)
 		}
 	})
 }
