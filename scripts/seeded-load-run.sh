@@ -3,6 +3,8 @@
 # starts $BIN/waymark serve on $DIR/waymark.db with the keys in $DIR/keys,
 # waits for /readyz, runs waymark-load for 2 minutes with the seeded mix,
 # reads the waymark_db_ counters from the metrics listener, stops the server.
+# serve says each sign-in's hash time (--server-timing-hash), so the report
+# has sign-ins less their hash too.
 # Writes $OUT/LABEL.txt (and the server's log beside it).
 #
 #   BIN=/tmp/binA DIR=/tmp/s1m LOAD=/tmp/bin/waymark-load scripts/seeded-load-run.sh LABEL [EXTRA_SERVE_FLAGS]
@@ -19,7 +21,7 @@ out=$OUT/$LABEL.txt
 echo "start $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" > "$out"
 WAYMARK_MASTER_KEY_FILE=$DIR/keys "$BIN/waymark" serve --data "$DIR" --database "$DIR/waymark.db" \
   --addr 127.0.0.1:18300 --metrics-addr 127.0.0.1:18301 --childrens-services-org org-p001-cs \
-  --api-rate-limit 0 $SERVEX > "$OUT/$LABEL.serve.log" 2>&1 &
+  --api-rate-limit 0 --server-timing-hash $SERVEX > "$OUT/$LABEL.serve.log" 2>&1 &
 sp=$!
 for _ in $(seq 1 300); do curl -fs http://127.0.0.1:18300/readyz > /dev/null 2>&1 && break; sleep 0.2; done
 "$LOAD" --url http://127.0.0.1:18300 --seeded 150 --server-pid "$sp" --users 200 --think 1s-3s \

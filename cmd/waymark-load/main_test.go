@@ -568,9 +568,14 @@ func TestASignInIsReportedAlsoLessItsServersHashTime(t *testing.T) {
 		"hash;dur=-4":                      0,
 		"hash;dur=abc":                     0,
 		"cache;dur=5":                      0,
+		"hash ; dur=7.5":                   7500 * time.Microsecond,
+		"hash;dur=1e12":                    0,                    // past any sign-in: not believed
+		"cache;dur=5\x00hash;dur=9":        9 * time.Millisecond, // a second header line
 	} {
 		h := http.Header{}
-		h.Set("Server-Timing", header)
+		for v := range strings.SplitSeq(header, "\x00") {
+			h.Add("Server-Timing", v)
+		}
 		if got := serverHashTime(h); got != want {
 			t.Errorf("Server-Timing %q: %s, want %s", header, got, want)
 		}

@@ -24,11 +24,15 @@ import (
 type metricsConfig struct {
 	addr      string // --metrics-addr
 	tokenFile string // --metrics-token-file
+	// hashTiming: answers that checked a password say the hash's time in
+	// Server-Timing (--server-timing-hash; web.Config.HashTiming).
+	hashTiming bool
 }
 
 func (m *metricsConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&m.addr, "metrics-addr", "", "address of a separate listener for /metrics, e.g. 127.0.0.1:9090; empty: none (WAYMARK_METRICS_ADDR)")
 	fs.StringVar(&m.tokenFile, "metrics-token-file", "", "file holding the bearer token /metrics asks for; with it, /metrics is served on the main listener too (WAYMARK_METRICS_TOKEN_FILE)")
+	fs.BoolVar(&m.hashTiming, "server-timing-hash", false, "load runs only: answers that checked a password say the hash's time in a Server-Timing header, which helps a stranger tell accounts apart; never on a service others can reach (WAYMARK_SERVER_TIMING_HASH)")
 }
 
 // minMetricsToken is the shortest token accepted: long enough not to be guessed.

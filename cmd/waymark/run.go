@@ -518,7 +518,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken, Contact: c.contact, DemoMail: demoMail})
+	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken, Contact: c.contact, DemoMail: demoMail, HashTiming: c.metrics.hashTiming})
 	if err != nil {
 		return err
 	}

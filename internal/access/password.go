@@ -130,10 +130,11 @@ func takeSlot(ctx context.Context, bounded bool) error {
 // someone, a password change) waits its turn however long the queue; a
 // sign-in's check (bounded) is refused when the queue is full.
 func idKey(ctx context.Context, bounded bool, password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
-	defer hashStarted(ctx)() // hashtime.go: the wait for a slot counts as the hash's
+	done := hashStarted(ctx) // hashtime.go: the wait for a slot counts as the hash's
 	if err := takeSlot(ctx, bounded); err != nil {
-		return nil, err
+		return nil, err // refused or given up: no hash ran
 	}
+	defer done()
 	defer func() {
 		hashesEnded.Add(1)
 		<-hashSlots

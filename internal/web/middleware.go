@@ -112,7 +112,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			h.Set("Cache-Control", "no-store")
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r)) // documents.go: an upload's is larger
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, hashed: hashed}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		if s.hashTiming {
+			rec.hashed = hashed
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic", "request_id", rid, "panic", p, "stack", string(debug.Stack()))
@@ -152,7 +155,7 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
-	hashed *access.HashTime // the request's password hashes, said in Server-Timing
+	hashed *access.HashTime // the request's password hashes, said in Server-Timing; nil unless Config.HashTiming
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -173,9 +176,11 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 // timing says, in a Server-Timing header, how long the request spent on
 // password hashes (a sign-in's deliberate cost, waiting for a hash slot
-// included), when it ran any: a load run subtracts it to time the rest of
-// the sign-in (docs/performance.md). It says nothing a client timing its
-// own sign-in could not tell within a few milliseconds.
+// included), when it ran any and Config.HashTiming asks for it: a load run
+// subtracts it to time the rest of the sign-in (docs/performance.md). Not
+// on a service others can reach: without the hash's long and varying time,
+// the small difference in the rest between a known and an unknown email
+// stands out, and the wait for a slot says how many others are signing in.
 func (r *statusRecorder) timing() {
 	if h := r.hashed.Duration(); h > 0 {
 		r.Header().Set("Server-Timing", fmt.Sprintf("hash;dur=%.3f", float64(h)/float64(time.Millisecond)))

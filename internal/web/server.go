@@ -35,6 +35,11 @@ type Config struct {
 	// DemoMail is the demo's mail catcher, shown on /demo/mail; nil
 	// outside the demo, and the page is then not there (reminders.go).
 	DemoMail *DemoMail
+	// HashTiming: an answer that checked a password says how long the
+	// hash took in a Server-Timing header (middleware.go), for load runs.
+	// Off unless asked for: it lets a caller set the time of the rest of a
+	// sign-in apart from the hash's, and so compare accounts.
+	HashTiming bool
 }
 
 // Server is the HTTP face of Waymark.
@@ -56,6 +61,7 @@ type Server struct {
 	metricsToken []byte
 	contact      Contact
 	demoMail     *DemoMail
+	hashTiming   bool
 }
 
 // NewServer wires the routes and middleware.
@@ -63,7 +69,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, db: cfg.DB, cat: cfg.Catalog, log: cfg.Log, now: cfg.Now,
 		secure: cfg.SecureCookie, maxBody: cfg.MaxBodyBytes, limits: cfg.Limits,
-		metricsToken: cfg.MetricsToken, contact: cfg.Contact, demoMail: cfg.DemoMail,
+		metricsToken: cfg.MetricsToken, contact: cfg.Contact, demoMail: cfg.DemoMail, hashTiming: cfg.HashTiming,
 	}
 	s.ready = append([]*ReadyCheck{s.masterKeysCheck()}, cfg.Ready...)
 	if s.now == nil {
