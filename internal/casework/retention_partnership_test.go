@@ -599,16 +599,8 @@ func holdOrganisationMove(t *testing.T, w *handOverWorld, orgID, partnershipID s
 }
 
 // waitForLockWaiters waits until n sessions of the database wait on a
-// lock (PostgreSQL), and fails the test if they do not within 10 s.
+// lock (PostgreSQL), and fails the test if they do not within 30 s.
 func waitForLockWaiters(t *testing.T, w *handOverWorld, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for waiting := 0; waiting < n; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sessions wait on a lock, want %d", waiting, n)
-		}
-		if err := w.db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.WaitForLockWaiters(t, w.db, n, nil)
 }

@@ -702,24 +702,11 @@ func holdStatistics(t *testing.T, db *store.DB) (*sql.Tx, func(n int, unless cha
 	}
 	return hold, func(n int, unless chan error) bool {
 		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-			select {
-			case err := <-unless:
-				unless <- err
-				return false
-			default:
-			}
-			var got int
-			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&got); err != nil {
-				t.Fatal(err)
-			}
-			if got >= n {
-				return true
-			}
-			time.Sleep(10 * time.Millisecond) // polling the server's lock table, not timing
+		var stop func() bool
+		if unless != nil {
+			stop = storetest.Ended(unless)
 		}
-		t.Fatalf("fewer than %d sessions came to wait for a lock within 30 s", n)
-		return false
+		return storetest.WaitForLockWaiters(t, db, n, stop)
 	}
 }
 

@@ -326,3 +326,90 @@ func TestAChangeOfJobAtTheProviderShowsAtTheNextReCheck(t *testing.T) {
 		}
 	})
 }
+
+// On PostgreSQL a person signing in through the provider while their
+// re-check (after a change of job there) is under way: both change the
+// person's row and their identity's refresh token, and both take them in
+// that order, so neither holds what the other waits for and both succeed
+// (docs/security.md). The test holds the person's row so that the sign-in
+// comes to wait for it first and the re-check second.
+func TestASignInAndAReCheckOfOnePersonAtOnceBothSucceed(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect != store.Postgres {
+			t.Skip("SQLite writers take turns")
+		}
+		e, p := ssoEnv(t, db)
+		cfg, err := casework.ParseOIDCConfig([]byte(`{
+			"issuer": "`+p.Issuer()+`", "clientId": "`+p.ClientID+`",
+			"redirectUrl": "http://waymark.test/sign-in/sso/callback",
+			"label": "Sign in with your council account",
+			"mappings": [{"group": "cs-social-workers", "organisation": "org-cs", "role": "social_worker"},
+				{"group": "cs-managers", "organisation": "org-cs", "role": "manager"}]
+		}`), p.ClientSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.svc.Access.OIDC = cfg
+		ssoSignIn(t, e)
+		olu := e.ssoUser()
+		p.SetClaims(map[string]any{"sub": "idp-4711", "email": "olu.okafor@council.example", "email_verified": true, "name": "Olu Okafor", "groups": []string{"staff", "cs-managers"}})
+		e.clock.Advance(6 * time.Minute) // the re-check is due
+
+		ctx := context.Background()
+		hold, err := db.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hold.Rollback()
+		if _, err := hold.ExecContext(ctx, `SELECT id FROM users WHERE id = $1 FOR UPDATE`, olu.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		// The sign-in as far as the provider's answer, then its callback,
+		// which writes, in the background.
+		b := e.browser()
+		start := b.get("/sign-in/sso")
+		to := start.Header().Get("Location")
+		if start.Code != http.StatusSeeOther || !strings.Contains(to, "/authorize?") {
+			t.Fatalf("GET /sign-in/sso: %d, Location %q", start.Code, to)
+		}
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := noFollow.Get(to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		back, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signedIn := make(chan int, 1)
+		go func() { signedIn <- b.get(back.RequestURI()).Code }()
+		if !storetest.WaitForLockWaiters(t, db, 1, storetest.Ended(signedIn)) {
+			t.Fatalf("the sign-in ended (%d) without waiting for the person's row", <-signedIn)
+		}
+		type recheck struct {
+			ended int
+			err   error
+		}
+		rechecked := make(chan recheck, 1)
+		go func() {
+			n, err := e.svc.RecheckSingleSignOn(ctx)
+			rechecked <- recheck{n, err}
+		}()
+		if !storetest.WaitForLockWaiters(t, db, 2, storetest.Ended(rechecked)) {
+			t.Fatalf("the re-check ended (%+v) without waiting for the person's row", <-rechecked)
+		}
+		if err := hold.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if code := <-signedIn; code != http.StatusOK || b.cookies[sessionCookie] == nil {
+			t.Errorf("the sign-in beside the re-check: %d, session cookie %v", code, b.cookies[sessionCookie])
+		}
+		if r := <-rechecked; r.err != nil || r.ended != 0 {
+			t.Errorf("the re-check beside the sign-in: %d ended, %v", r.ended, r.err)
+		}
+		if got := e.ssoUser().User.Role; got != "manager" {
+			t.Errorf("after both, Waymark has them as %q, want manager", got)
+		}
+	})
+}
