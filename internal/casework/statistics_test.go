@@ -780,9 +780,7 @@ func TestATransferAgreedWhileTheReceivingOrganisationMovesIsFiledWhereItEndsUp(t
 			t.Fatalf("the agreement did not come to write its counts: %v", <-agreed)
 		}
 		moved := make(chan error, 1)
-		go func() {
-			moved <- db.Update(w.ctx, func(tx *store.Tx) error { return tx.SetOrganisationPartnership("org-south-cs", "westshire") })
-		}()
+		go func() { moved <- moveOrganisationErr(w, "org-south-cs", "westshire") }()
 		if !waiting(2, moved) {
 			t.Error("the move committed while the agreement that had read the old partnership was still open")
 		}

@@ -44,6 +44,14 @@ func ssoEnv(t *testing.T, db *store.DB) (*testEnv, *oidctest.Provider) {
 // as a browser would follow it, and returns the callback's answer.
 func ssoRoundTrip(t *testing.T, b *browser, path string) *httptest.ResponseRecorder {
 	t.Helper()
+	return b.get(ssoCallback(t, b, path))
+}
+
+// ssoCallback starts single sign-on from path and lets the provider answer
+// as a browser would follow it, up to the callback: the path and query to
+// send it, for a test that sends it when it chooses.
+func ssoCallback(t *testing.T, b *browser, path string) string {
+	t.Helper()
 	start := b.get(path)
 	to := start.Header().Get("Location")
 	if start.Code != http.StatusSeeOther || !strings.Contains(to, "/authorize?") {
@@ -59,7 +67,7 @@ func ssoRoundTrip(t *testing.T, b *browser, path string) *httptest.ResponseRecor
 	if err != nil || back.Path != "/sign-in/sso/callback" {
 		t.Fatalf("the provider sent the browser to %q", resp.Header.Get("Location"))
 	}
-	return b.get(back.RequestURI())
+	return back.RequestURI()
 }
 
 // A valid sign-in through the provider creates the account from the

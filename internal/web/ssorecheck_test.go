@@ -296,18 +296,7 @@ func TestARefreshWithoutAnIDTokenIsNotARecheckMonitoringCallsHealthy(t *testing.
 // role follows the provider's groups, and the change is audited.
 func TestAChangeOfJobAtTheProviderShowsAtTheNextReCheck(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
-		e, p := ssoEnv(t, db)
-		cfg, err := casework.ParseOIDCConfig([]byte(`{
-			"issuer": "`+p.Issuer()+`", "clientId": "`+p.ClientID+`",
-			"redirectUrl": "http://waymark.test/sign-in/sso/callback",
-			"label": "Sign in with your council account",
-			"mappings": [{"group": "cs-social-workers", "organisation": "org-cs", "role": "social_worker"},
-				{"group": "cs-managers", "organisation": "org-cs", "role": "manager"}]
-		}`), p.ClientSecret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.svc.Access.OIDC = cfg
+		e, p := ssoEnvWithManagers(t, db)
 		b, _ := ssoSignIn(t, e)
 		if got := e.ssoUser().User.Role; got != "social_worker" {
 			t.Fatalf("signed in as %q", got)
@@ -327,6 +316,25 @@ func TestAChangeOfJobAtTheProviderShowsAtTheNextReCheck(t *testing.T) {
 	})
 }
 
+// ssoEnvWithManagers is ssoEnv whose provider's managers' group maps to
+// the manager role too, so a change of job there can be seen.
+func ssoEnvWithManagers(t *testing.T, db *store.DB) (*testEnv, *oidctest.Provider) {
+	t.Helper()
+	e, p := ssoEnv(t, db)
+	cfg, err := casework.ParseOIDCConfig([]byte(`{
+		"issuer": "`+p.Issuer()+`", "clientId": "`+p.ClientID+`",
+		"redirectUrl": "http://waymark.test/sign-in/sso/callback",
+		"label": "Sign in with your council account",
+		"mappings": [{"group": "cs-social-workers", "organisation": "org-cs", "role": "social_worker"},
+			{"group": "cs-managers", "organisation": "org-cs", "role": "manager"}]
+	}`), p.ClientSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc.Access.OIDC = cfg
+	return e, p
+}
+
 // On PostgreSQL a person signing in through the provider while their
 // re-check (after a change of job there) is under way: both change the
 // person's row and their identity's refresh token, and both take them in
@@ -338,18 +346,7 @@ func TestASignInAndAReCheckOfOnePersonAtOnceBothSucceed(t *testing.T) {
 		if db.Dialect != store.Postgres {
 			t.Skip("SQLite writers take turns")
 		}
-		e, p := ssoEnv(t, db)
-		cfg, err := casework.ParseOIDCConfig([]byte(`{
-			"issuer": "`+p.Issuer()+`", "clientId": "`+p.ClientID+`",
-			"redirectUrl": "http://waymark.test/sign-in/sso/callback",
-			"label": "Sign in with your council account",
-			"mappings": [{"group": "cs-social-workers", "organisation": "org-cs", "role": "social_worker"},
-				{"group": "cs-managers", "organisation": "org-cs", "role": "manager"}]
-		}`), p.ClientSecret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.svc.Access.OIDC = cfg
+		e, p := ssoEnvWithManagers(t, db)
 		ssoSignIn(t, e)
 		olu := e.ssoUser()
 		p.SetClaims(map[string]any{"sub": "idp-4711", "email": "olu.okafor@council.example", "email_verified": true, "name": "Olu Okafor", "groups": []string{"staff", "cs-managers"}})
@@ -367,23 +364,9 @@ func TestASignInAndAReCheckOfOnePersonAtOnceBothSucceed(t *testing.T) {
 		// The sign-in as far as the provider's answer, then its callback,
 		// which writes, in the background.
 		b := e.browser()
-		start := b.get("/sign-in/sso")
-		to := start.Header().Get("Location")
-		if start.Code != http.StatusSeeOther || !strings.Contains(to, "/authorize?") {
-			t.Fatalf("GET /sign-in/sso: %d, Location %q", start.Code, to)
-		}
-		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		resp, err := noFollow.Get(to)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		back, err := url.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		callback := ssoCallback(t, b, "/sign-in/sso")
 		signedIn := make(chan int, 1)
-		go func() { signedIn <- b.get(back.RequestURI()).Code }()
+		go func() { signedIn <- b.get(callback).Code }()
 		if !storetest.WaitForLockWaiters(t, db, 1, storetest.Ended(signedIn)) {
 			t.Fatalf("the sign-in ended (%d) without waiting for the person's row", <-signedIn)
 		}
