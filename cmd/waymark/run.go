@@ -518,6 +518,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if c.metrics.hashTiming {
+		log.Warn("--server-timing-hash is on: every answer that checks a password says how long its hash took, which helps a stranger tell accounts apart; it is for load runs only, never for a service others can reach")
+	}
 	srv, err := web.NewServer(web.Config{Service: svc, DB: db, Catalog: svc.Catalog, Log: log, Now: time.Now, SecureCookie: c.secure, Limits: limits, Ready: ready, MetricsToken: metricsToken, Contact: c.contact, DemoMail: demoMail, HashTiming: c.metrics.hashTiming})
 	if err != nil {
 		return err

@@ -7,10 +7,11 @@ import (
 )
 
 // HashTime adds up the time one request spent on password hashes: waiting
-// for a hash slot and deriving the key (idKey). A sign-in's answer says it
-// in its Server-Timing header (internal/web), so a load run can time a
-// sign-in without the hash it is built to take (issue 10: the sign-in
-// target leaves the deliberate hash out).
+// for a hash slot and deriving the key (idKey). The request's log line says
+// it, and, when serve runs with --server-timing-hash, its answer's
+// Server-Timing header (internal/web), so a load run can time a sign-in
+// without the hash it is built to take (issue 10: the sign-in target leaves
+// the deliberate hash out).
 type HashTime struct{ ns atomic.Int64 }
 
 type hashTimeKey struct{}

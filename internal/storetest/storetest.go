@@ -250,7 +250,8 @@ func PostgresAt(t testing.TB, upTo string) *store.DB {
 
 // emptySchema creates a schema of its own (t_<random hex>) on the server at
 // base, dropped when the test ends, and returns base pointed at it
-// (search_path: pgx sends unknown URL parameters as run-time parameters).
+// (search_path: pgx sends unknown URL parameters as run-time parameters)
+// and its sessions named after it (application_name).
 func emptySchema(t testing.TB, base string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -276,6 +277,9 @@ func emptySchema(t testing.TB, base string) (string, string) {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	// The test's sessions are named after its schema, so that what one
+	// test sees of the server's sessions (WaitForLockWaiters) is its own.
+	q.Set("application_name", schema)
 	u.RawQuery = q.Encode()
 	return u.String(), schema
 }
@@ -329,6 +333,7 @@ func Reopen(t testing.TB, db *store.DB) *store.DB {
 		}
 		q := u.Query()
 		q.Set("search_path", schema)
+		q.Set("application_name", schema) // as emptySchema's
 		u.RawQuery = q.Encode()
 		target = u.String()
 	}

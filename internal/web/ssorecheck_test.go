@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -365,8 +366,12 @@ func TestASignInAndAReCheckOfOnePersonAtOnceBothSucceed(t *testing.T) {
 		// which writes, in the background.
 		b := e.browser()
 		callback := ssoCallback(t, b, "/sign-in/sso")
+		// The test waits for its goroutines before it ends, even when it
+		// fails early (after hold is rolled back, by its defer).
+		var bg sync.WaitGroup
+		t.Cleanup(bg.Wait)
 		signedIn := make(chan int, 1)
-		go func() { signedIn <- b.get(callback).Code }()
+		bg.Go(func() { signedIn <- b.get(callback).Code })
 		if !storetest.WaitForLockWaiters(t, db, 1, storetest.Ended(signedIn)) {
 			t.Fatalf("the sign-in ended (%d) without waiting for the person's row", <-signedIn)
 		}
@@ -375,10 +380,10 @@ func TestASignInAndAReCheckOfOnePersonAtOnceBothSucceed(t *testing.T) {
 			err   error
 		}
 		rechecked := make(chan recheck, 1)
-		go func() {
+		bg.Go(func() {
 			n, err := e.svc.RecheckSingleSignOn(ctx)
 			rechecked <- recheck{n, err}
-		}()
+		})
 		if !storetest.WaitForLockWaiters(t, db, 2, storetest.Ended(rechecked)) {
 			t.Fatalf("the re-check ended (%+v) without waiting for the person's row", <-rechecked)
 		}
