@@ -702,11 +702,7 @@ func holdStatistics(t *testing.T, db *store.DB) (*sql.Tx, func(n int, unless cha
 	}
 	return hold, func(n int, unless chan error) bool {
 		t.Helper()
-		var stop func() bool
-		if unless != nil {
-			stop = storetest.Ended(unless)
-		}
-		return storetest.WaitForLockWaiters(t, db, n, stop)
+		return storetest.WaitForLockWaiters(t, db, n, storetest.Ended(unless)) // a nil unless never ends
 	}
 }
 

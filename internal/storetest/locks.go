@@ -37,7 +37,8 @@ func WaitForLockWaiters(t testing.TB, db *store.DB, n int, stop func() bool) boo
 }
 
 // Ended reports, without waiting, whether ch has given its value; the
-// value is put back for the caller. For WaitForLockWaiters' stop.
+// value is put back for the caller. For WaitForLockWaiters' stop; a nil
+// channel never ends.
 func Ended[T any](ch chan T) func() bool {
 	return func() bool {
 		select {
