@@ -21,6 +21,7 @@ import (
 // a write that lands first makes this one conflict: on the version check, or
 // on the primary key when it committed after the read.
 func (t *Tx) AppendEvents(caseID string, expectedVersion int, events []pathway.Event) error {
+	t.caseWrite = true
 	current, prevMAC, err := t.headOf(caseID)
 	if err != nil {
 		return err

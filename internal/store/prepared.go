@@ -149,6 +149,7 @@ func (p *CasePreparer) NewCase(c pathway.Case, appends [][]pathway.Event, update
 // onto (a new case for the first group, whose data key it stores), or the
 // append fails with ECONFLICT and nothing is written.
 func (t *Tx) AppendPrepared(pc *PreparedCase, k int) error {
+	t.caseWrite = true
 	if k < 0 || k >= len(pc.appends) {
 		return fmt.Errorf("store: case %s has no append %d", pc.id, k)
 	}

@@ -490,6 +490,9 @@ type Tx struct {
 	// models it saved, the version and last event time of the state those
 	// read models were derived from (SaveProjectionFrom).
 	derived map[string]derivedFrom
+	// caseWrite is set once this write appends a case's events: a clash
+	// then names the case (conflict).
+	caseWrite bool
 }
 
 // enterGate lets a read in at the gate (readgate.go), and returns what
@@ -554,7 +557,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		tx.Rollback()
 		if isBusy(err) { // PostgreSQL broke a deadlock or a serialisation failure: try again
-			return conflict(err)
+			return t.conflict(err)
 		}
 		return err
 	}
@@ -571,13 +574,13 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err := errors.Join(t.auditErr, t.chainAudit()); err != nil {
 		tx.Rollback()
 		if isUniqueViolation(err) || isBusy(err) {
-			return conflict(err)
+			return t.conflict(err)
 		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		if isUniqueViolation(err) || isBusy(err) {
-			return conflict(err)
+			return t.conflict(err)
 		}
 		return fmt.Errorf("store: committing: %w", err)
 	}
@@ -667,6 +670,22 @@ func (t *Tx) forUpdate() string {
 
 func conflict(err error) error {
 	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else saved this case at the same time. Your changes have not been saved: reload the page to see theirs, then make your change again.", Err: err}
+}
+
+// errClashed is what a write that is not a case's (a sign-in, a re-check
+// of someone's access, a change of staff or settings) says when it clashed
+// with another at the same moment: PostgreSQL broke a deadlock or refused
+// a serialisation, or a row it added was added first by the other. There
+// is no case to reload, so it names none.
+const errClashed = "Another change to the same records was being saved at the same moment, so nothing of yours has been saved. Try again."
+
+// conflict is the clash as this write's user should read it: a case's
+// write names the case; any other says only that nothing was saved.
+func (t *Tx) conflict(err error) error {
+	if t.caseWrite {
+		return conflict(err)
+	}
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: errClashed, Err: err}
 }
 
 func isUniqueViolation(err error) bool {
