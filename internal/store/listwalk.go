@@ -225,9 +225,7 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 		}
 		return `SELECT * FROM (` + q + ` ORDER BY v.` + key + dir + `, v.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
 	}
-	person := inner("$3")
-	org := inner("$4")
-	q := pageColumns + ` FROM (` + person + ` UNION ` + org + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
+	q := pageColumns + ` FROM (` + firstOfBoth(inner("$3"), inner("$4"), dir) + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.k` + dir + `, p.case_id` + dir
 	keyOf := lastActivity
 	if w.escalated {
@@ -238,6 +236,16 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 		}
 	}
 	return t.finishPage(q, args, at, limit, keyOf)
+}
+
+// firstOfBoth merges the viewer's two walks (the person's and their
+// organisation's, each of at most limit+1 rows: case_id and its sort key
+// k) and keeps the first limit+1 ($5) of the merged order, so that only
+// those are joined to their cases and next deadlines: a person whose own
+// cases are not the organisation's newest would otherwise have twice a
+// page's rows looked up, to be thrown away by finishPage.
+func firstOfBoth(person, org, dir string) string {
+	return `SELECT * FROM (` + person + ` UNION ` + org + `) AS u ORDER BY u.k` + dir + `, u.case_id` + dir + ` LIMIT $5`
 }
 
 // listQueryHook, in tests only, is shown each page's query before it runs
@@ -426,7 +434,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseS
 		}
 		return `SELECT * FROM (` + q + ` ORDER BY e.raised_at` + dir + `, e.case_id` + dir + ` LIMIT $5) AS w` + viewer[1:]
 	}
-	query := pageColumns + ` FROM (` + inner("$3") + ` UNION ` + inner("$4") + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
+	query := pageColumns + ` FROM (` + firstOfBoth(inner("$3"), inner("$4"), dir) + `) p JOIN cases c ON c.id = p.case_id` + pageJoins +
 		` ORDER BY p.k` + dir + `, p.case_id` + dir
 	all := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	return t.finishPage(query, append(all, args...), at, limit, raisedFirst)

@@ -474,10 +474,11 @@ func TestEveryListPageIsAnIndexWalkOnSQLite(t *testing.T) {
 	for _, plan := range plans {
 		t.Log(plan)
 		for _, line := range strings.Split(plan, "\n") {
-			// p, w3 and w4 are a page's own few rows. A walk goes in
-			// order and stops at the page: it is never read whole into a
-			// list of its own (SCAN v, SCAN e) to be sorted.
-			if strings.HasPrefix(line, "SCAN ") && line != "SCAN p" && line != "SCAN w3" && line != "SCAN w4" {
+			// p, w3 and w4 are a page's own few rows, u the two walks'
+			// together. A walk goes in order and stops at the page: it is
+			// never read whole into a list of its own (SCAN v, SCAN e) to
+			// be sorted.
+			if strings.HasPrefix(line, "SCAN ") && line != "SCAN p" && line != "SCAN u" && line != "SCAN w3" && line != "SCAN w4" {
 				t.Errorf("a list page scans a table:\n%s", plan)
 			}
 		}
@@ -544,6 +545,86 @@ func TestAlertsArePagedNewestFirstEachOnce(t *testing.T) {
 		}
 		if len(back) != 3 || back[0].ID != want[0] || back[2].ID != want[2] {
 			t.Fatalf("the page before the second: %v", back)
+		}
+	})
+}
+
+// A page looks up the case and next deadline of its own rows only. The
+// viewer's own walk and their organisation's each read a page and one;
+// when a person's own cases are not their organisation's newest (a
+// social worker whose cases are older than their team's latest), the
+// two together hold more rows than that,
+// and the merge keeps only the first page and one before anything is
+// looked up.
+func TestAPageLooksUpOnlyItsOwnRowsWhenTheViewersTwoWalksDiffer(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newListWorld(t, db, 24)
+		v := w.p.SocialWorker
+		const limit = 3
+		// The social worker is assigned the oldest cases; then the team's
+		// newest are raised, which are not theirs.
+		for _, id := range w.ids[:2*(limit+1)] {
+			view, err := w.svc.Case(w.ctx, w.p.CSWorker, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.clock.Advance(time.Minute)
+			if err := w.svc.Act(w.ctx, w.p.CSWorker, id, view.Case.Version, pathway.AssignWorker{WorkerEmail: "social.worker@cs.example"}); err != nil {
+				t.Fatalf("assigning case %s: %v", id, err)
+			}
+		}
+		for i := range limit + 1 {
+			w.clock.Advance(time.Minute)
+			c := storetest.ValidConcern(w.clock.Now())
+			c.Child.Aliases = []string{"Kid1"}
+			if _, err := w.svc.RaiseConcern(w.ctx, w.p.Teacher, c); err != nil {
+				t.Fatalf("raising new case %d: %v", i, err)
+			}
+		}
+		var either int // the rows of the two walks together, as the old page joined them all
+		err := db.SQL().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM (
+			SELECT * FROM (SELECT case_id, updated_at FROM case_viewers WHERE viewer = $1 ORDER BY updated_at DESC, case_id DESC LIMIT $3) AS a
+			UNION SELECT * FROM (SELECT case_id, updated_at FROM case_viewers WHERE viewer = $2 ORDER BY updated_at DESC, case_id DESC LIMIT $3) AS b) AS u`,
+			"p:"+v.User.ID, "o:"+v.User.OrgID, limit+1).Scan(&either)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if either <= limit+1 {
+			t.Fatalf("the worker's newest cases are their team's: the two walks hold %d rows together, so this world tests nothing", either)
+		}
+		var looked []int
+		stop := store.WatchListQueries(func(q string, args []any) {
+			rows, err := db.SQL().QueryContext(w.ctx, q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			looked = append(looked, n)
+		})
+		defer stop()
+		var cases, found []store.CaseSummary
+		w.view(t, func(tx *store.Tx) error {
+			var err error
+			if cases, _, err = tx.CasesPage(v.User.ID, v.User.OrgID, nil, limit); err != nil {
+				return err
+			}
+			found, _, err = tx.SearchPage(v.User.ID, v.User.OrgID, "kid1", nil, limit)
+			return err
+		})
+		if len(cases) != limit || len(found) == 0 {
+			t.Fatalf("%d cases and %d found, want a full page of cases and some found", len(cases), len(found))
+		}
+		if len(looked) < 2 || looked[0] != limit+1 {
+			t.Fatalf("the pages looked up %v rows, want %d for the case list (the two walks hold %d)", looked, limit+1, either)
+		}
+		for _, n := range looked {
+			if n > limit+1 {
+				t.Errorf("a page looked up %d rows, more than a page and one (%d)", n, limit+1)
+			}
 		}
 	})
 }
