@@ -16,8 +16,9 @@ import (
 // which fails one of them. The one failed saves nothing and says to try
 // again; only a write that appended to a case speaks of a case, so a
 // sign-in or a change of staff caught this way is not told to reload a
-// case it never saw. (SQLite runs one write at a time: it has no such
-// clash.)
+// case it never saw. (SQLite runs one write at a time, so two of its
+// writes never deadlock; it says the same when another process holds the
+// file past the busy timeout.)
 func TestAClashingWriteSavesNothingAndNamesACaseOnlyIfItWroteOne(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -42,6 +43,7 @@ func TestAClashingWriteSavesNothingAndNamesACaseOnlyIfItWroteOne(t *testing.T) {
 			// write takes row first, then, once the other holds its own
 			// first row, row then: the two orders cross.
 			held := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
+			var done chan struct{}
 			write := func(i int, caseID string, first, then int) error {
 				return db.Update(ctx, func(tx *store.Tx) error {
 					hold := sync.OnceFunc(func() { close(held[i]) })
@@ -55,14 +57,20 @@ func TestAClashingWriteSavesNothingAndNamesACaseOnlyIfItWroteOne(t *testing.T) {
 						return err
 					}
 					hold()
-					<-held[1-i]
+					select {
+					case <-held[1-i]:
+					case <-done: // the other write ended without holding its row
+						return errors.New("the other write ended before it held its row")
+					}
 					_, err := tx.SQLForTest(`UPDATE clash SET n = n + 1 WHERE id = $1`, then)
 					return err
 				})
 			}
 			errs := make(chan error, 2)
-			go func() { errs <- write(0, "case-a", 1, 2) }()
-			go func() { errs <- write(1, "case-b", 2, 1) }()
+			done = make(chan struct{}) // closed when either write has ended
+			end := sync.OnceFunc(func() { close(done) })
+			go func() { defer end(); errs <- write(0, "case-a", 1, 2) }()
+			go func() { defer end(); errs <- write(1, "case-b", 2, 1) }()
 			var failed []error
 			for range 2 {
 				if err := <-errs; err != nil {

@@ -197,8 +197,9 @@ func lastActivity(c CaseSummary) (time.Time, error) { return c.UpdatedAt, nil }
 // pagedSummaries lists one page of walk w for the viewer ($1 the user, $2
 // their organisation). The inner walks read the viewer's case_viewers rows
 // in index order, one for the person and one for the organisation, each
-// stopping after limit+1 rows; the outer query joins those few rows to the
-// case and its next deadline.
+// stopping after limit+1 rows; the two are merged and cut to limit+1
+// (firstOfBoth), and the outer query joins those few rows to the case and
+// its next deadline.
 func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int) ([]CaseSummary, Page, error) {
 	if limit <= 0 {
 		limit = PageSize
@@ -276,12 +277,16 @@ func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, keyOf func(
 		if err != nil {
 			return nil, nil, err
 		}
-		// The union of the viewer's two walks is in order only as far as
-		// each walk read: its first limit+1 rows.
+		// The query merged the viewer's two walks and kept their first
+		// limit+1 rows (firstOfBoth), so a row past the page says there
+		// is more, and the walk goes on from it. (A case_viewers row
+		// whose case is gone, which only a hand on the file can make and
+		// verify reports, drops out in the join and so ends the list
+		// early; before the merge was cut, the other walk's spare rows
+		// usually hid that.)
 		if len(rows) <= limit {
 			return rows, nil, nil
 		}
-		rows = rows[:limit+1]
 		next, err := key(rows[len(rows)-1])
 		return rows, &next, err
 	}

@@ -618,6 +618,33 @@ func TestAPageLooksUpOnlyItsOwnRowsWhenTheViewersTwoWalksDiffer(t *testing.T) {
 		if len(cases) != limit || len(found) == 0 {
 			t.Fatalf("%d cases and %d found, want a full page of cases and some found", len(cases), len(found))
 		}
+		// And they are the right rows: the first of what each list's
+		// definition gives.
+		var wantCases, wantFound []store.CaseSummary
+		w.view(t, func(tx *store.Tx) error {
+			var err error
+			if wantCases, err = tx.OldCasesFor(v.User.ID, v.User.OrgID, limit); err != nil {
+				return err
+			}
+			wantFound, err = tx.SearchOracle(v.User.ID, v.User.OrgID, "kid1")
+			return err
+		})
+		ids := func(cs []store.CaseSummary) []string {
+			out := make([]string, len(cs))
+			for i, c := range cs {
+				out[i] = c.ID
+			}
+			return out
+		}
+		if got, want := ids(cases), ids(wantCases); !slices.Equal(got, want) {
+			t.Errorf("the case list's first page is %v, want %v", got, want)
+		}
+		if len(wantFound) > limit {
+			wantFound = wantFound[:limit]
+		}
+		if got, want := ids(found), ids(wantFound); !slices.Equal(got, want) {
+			t.Errorf("the search's first page is %v, want %v", got, want)
+		}
 		if len(looked) < 2 || looked[0] != limit+1 {
 			t.Fatalf("the pages looked up %v rows, want %d for the case list (the two walks hold %d)", looked, limit+1, either)
 		}

@@ -77,6 +77,7 @@ func (t *Tx) NRMDraftEdits(caseID, kind string) ([]NRMDraftEdit, error) {
 // stale version, or another save of the same version racing this one, is a
 // conflict: nothing is overwritten.
 func (t *Tx) AppendNRMDraftEdit(e NRMDraftEdit, expectedVersion int) (int, error) {
+	t.caseWrite = true // a clash names the case: reload it to see the other answer
 	var latest int
 	if err := t.queryRow(`SELECT COALESCE(MAX(version), 0) FROM nrm_drafts WHERE case_id = $1 AND kind = $2 AND field_id = $3`,
 		e.CaseID, e.Kind, e.FieldID).Scan(&latest); err != nil {

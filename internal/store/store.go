@@ -490,8 +490,8 @@ type Tx struct {
 	// models it saved, the version and last event time of the state those
 	// read models were derived from (SaveProjectionFrom).
 	derived map[string]derivedFrom
-	// caseWrite is set once this write appends a case's events: a clash
-	// then names the case (conflict).
+	// caseWrite is set once this write appends a case's events or an NRM
+	// draft answer: a clash then names the case (conflict).
 	caseWrite bool
 }
 
