@@ -43,7 +43,8 @@ func TestAClashingWriteSavesNothingAndNamesACaseOnlyIfItWroteOne(t *testing.T) {
 			// write takes row first, then, once the other holds its own
 			// first row, row then: the two orders cross.
 			held := [2]chan struct{}{make(chan struct{}), make(chan struct{})}
-			var done chan struct{}
+			done := make(chan struct{}) // closed when either write has ended
+			end := sync.OnceFunc(func() { close(done) })
 			write := func(i int, caseID string, first, then int) error {
 				return db.Update(ctx, func(tx *store.Tx) error {
 					hold := sync.OnceFunc(func() { close(held[i]) })
@@ -67,8 +68,6 @@ func TestAClashingWriteSavesNothingAndNamesACaseOnlyIfItWroteOne(t *testing.T) {
 				})
 			}
 			errs := make(chan error, 2)
-			done = make(chan struct{}) // closed when either write has ended
-			end := sync.OnceFunc(func() { close(done) })
 			go func() { defer end(); errs <- write(0, "case-a", 1, 2) }()
 			go func() { defer end(); errs <- write(1, "case-b", 2, 1) }()
 			var failed []error

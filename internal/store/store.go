@@ -672,12 +672,12 @@ func conflict(err error) error {
 	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else saved this case at the same time. Your changes have not been saved: reload the page to see theirs, then make your change again.", Err: err}
 }
 
-// errClashed is what a write that is not a case's (a sign-in, a re-check
+// clashMessage is what a write that is not a case's (a sign-in, a re-check
 // of someone's access, a change of staff or settings) says when it clashed
 // with another at the same moment: PostgreSQL broke a deadlock or refused
 // a serialisation, or a row it added was added first by the other. There
 // is no case to reload, so it names none.
-const errClashed = "Another change to the same records was being saved at the same moment, so nothing of yours has been saved. Try again."
+const clashMessage = "Another change to the same records was being saved at the same moment, so nothing of yours has been saved. Try again."
 
 // conflict is the clash as this write's user should read it: a case's
 // write names the case; any other says only that nothing was saved.
@@ -685,7 +685,7 @@ func (t *Tx) conflict(err error) error {
 	if t.caseWrite {
 		return conflict(err)
 	}
-	return &waymark.Error{Code: waymark.ECONFLICT, Message: errClashed, Err: err}
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: clashMessage, Err: err}
 }
 
 func isUniqueViolation(err error) bool {
