@@ -119,9 +119,6 @@ func (w *homesWorld) roles() []homeRole {
 // desktop width and at 320 CSS px without scrolling sideways, with no
 // JavaScript.
 func TestEveryRolesHomeShowsItsWork(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a browser suite")
-	}
 	w := newHomesWorld(t)
 	b := w.browser(false)
 	for _, r := range w.roles() {

@@ -207,9 +207,6 @@ func (b *browser) signOutByKey() {
 // member of staff. Every page on the way is checked with axe-core; the skip
 // link and the Space key on a link styled as a button work.
 func TestEachRolesMainJourneyWithTheKeyboardAlone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a browser follows four journeys: not with -short")
-	}
 	b := newBrowserFor(t, true, 10*time.Minute)
 	const given, family = "Keyon", "Tabbard"
 

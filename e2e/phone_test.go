@@ -147,9 +147,6 @@ func (b *browser) sweep(who string, seen map[string]bool) {
 // either width. Wide tables fold into rows or scroll inside their own
 // labelled region, never widening the page.
 func TestEveryPageFitsAPhoneAndADesk(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a browser visits every page: not with -short")
-	}
 	b := newBrowserFor(t, true, 25*time.Minute)
 	b.slowWait = time.Minute
 	b.do("setting the viewport", chromedp.EmulateViewport(deskWidth, 800))
@@ -193,9 +190,6 @@ func TestEveryPageFitsAPhoneAndADesk(t *testing.T) {
 // (WCAG 1.4.10, 2.1.1). The organisations table is made too wide here by
 // a long word in one cell, as a long name or address would.
 func TestAWideTableScrollsInItsOwnRegionNotThePage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a browser: not with -short")
-	}
 	b := newBrowser(t, true)
 	b.signIn("admin@eastshire.example", "Alex Morgan")
 	b.do("widening the viewport", chromedp.EmulateViewport(deskWidth, 800))
@@ -244,9 +238,6 @@ func TestAWideTableScrollsInItsOwnRegionNotThePage(t *testing.T) {
 // Without JavaScript no table is wrapped in a scrolling region, so on a
 // 320 CSS px phone a long word in a table breaks instead of widening the page.
 func TestAWideTableFitsAPhoneWithoutJavaScript(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a browser: not with -short")
-	}
 	b := newBrowser(t, false)
 	b.signIn("admin@eastshire.example", "Alex Morgan")
 	b.open("/admin/organisations")

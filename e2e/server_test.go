@@ -43,11 +43,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// requirements skips the test when Chromium or axe-core is missing, or fails
-// it when CI=true (CI must never go green without running the browser), and
+// requirements skips the test under -short (every test here drives a
+// browser, 5–30 s each: `go test -short ./...` is the quick check, and CI runs
+// without -short), skips it when Chromium or axe-core is missing, or fails it
+// when CI=true (CI must never go green without running the browser), and
 // returns the axe-core source.
 func requirements(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("a browser test: not with -short")
+	}
 	var missing string
 	if _, err := os.Stat(chromiumPath); err != nil {
 		missing = chromiumPath + " is missing (apt-get install chromium)"
