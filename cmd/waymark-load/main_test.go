@@ -350,11 +350,23 @@ func TestTheServersChildProcessesAreCountedWithIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { child.Process.Kill(); child.Wait() }()
-	p, err := procSample(os.Getpid())
+	// Until the child has become sleep, its memory is the fork's, and
+	// changes between the two samples below.
+	for i := 0; ; i++ {
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child.Process.Pid))
+		if err == nil && strings.TrimSpace(string(comm)) == "sleep" {
+			break
+		}
+		if i == 1000 {
+			t.Fatalf("the child never became sleep: %q, %v", comm, err)
+		}
+		time.Sleep(time.Millisecond) // polling: the kernel says when exec is done only by the process's name
+	}
+	c, err := procSample(child.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := procSample(child.Process.Pid)
+	p, err := procSample(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}

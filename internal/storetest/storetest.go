@@ -210,10 +210,12 @@ func migrateSQLiteFile(upTo string) ([]byte, error) {
 	return os.ReadFile(file)
 }
 
-// Postgres creates a schema of its own (t_<random hex>) on the server at
-// TEST_DATABASE_URL, opens the store with search_path set to that schema only
-// (pgx sends unknown URL parameters as run-time parameters), migrates it, and
-// drops the schema when the test ends. Tests never see each other's rows.
+// Postgres gives the test a schema of its own (t_<random hex>) on the server
+// at TEST_DATABASE_URL, opens the store with search_path set to that schema
+// only (pgx sends unknown URL parameters as run-time parameters), and
+// migrates it. When the test ends the schema is emptied and kept for the
+// next test of the process, or dropped if the test changed more than its
+// rows (pgkeep.go). Tests never see each other's rows.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
 	return PostgresAt(t, "")
@@ -231,7 +233,12 @@ func PostgresAt(t testing.TB, upTo string) *store.DB {
 		t.Fatalf("storetest: %s must be a postgres:// URL", EnvDatabaseURL)
 	}
 	ctx := context.Background()
-	u, schema := emptySchema(t, base)
+	var u, schema string
+	if upTo == "" {
+		u, schema = keptSchema(t, base)
+	} else {
+		u, schema = emptySchema(t, base)
+	}
 	db, err := store.Open(ctx, u)
 	if err != nil {
 		t.Fatalf("storetest: opening postgres schema %s: %v", schema, err)
@@ -244,6 +251,15 @@ func PostgresAt(t testing.TB, upTo string) *store.DB {
 	}
 	if err := db.MigrateTo(ctx, upTo); err != nil {
 		t.Fatalf("storetest: migrating postgres schema %s: %v", schema, err)
+	}
+	if upTo == "" {
+		admin, err := keepAdmin()
+		if err == nil {
+			err = kept.migrated(admin, schema)
+		}
+		if err != nil {
+			t.Fatalf("storetest: reading freshly migrated schema %s: %v", schema, err)
+		}
 	}
 	return db
 }
@@ -271,17 +287,7 @@ func emptySchema(t testing.TB, base string) (string, string) {
 			t.Errorf("storetest: dropping schema %s: %v", schema, err)
 		}
 	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("storetest: parsing %s: %v", EnvDatabaseURL, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	// The test's sessions are named after its schema, so that what one
-	// test sees of the server's sessions (WaitForLockWaiters) is its own.
-	q.Set("application_name", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), schema
+	return schemaURL(t, base, schema), schema
 }
 
 // ForEachEmpty runs fn as a subtest named "sqlite", then "postgres" when

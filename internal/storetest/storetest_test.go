@@ -111,3 +111,78 @@ func TestASQLiteTestDatabaseIsMadeWhereToldAndRemovedAfter(t *testing.T) {
 		t.Fatalf("the first test's partnership is in a new database (%d), %v", n, err)
 	}
 }
+
+// A fully migrated PostgreSQL schema is kept for the next test when its
+// test changed only rows, and that test finds it as a fresh one: no rows but
+// the migrations', its sequences where they started. A test that changed a
+// table leaves nothing behind for the next (pgkeep.go).
+func TestAKeptPostgresSchemaIsAsFreshAsANewOne(t *testing.T) {
+	if !storetest.WantPostgres(t) {
+		t.Skip("TEST_DATABASE_URL is not set")
+	}
+	schemaOf := func(t *testing.T, db *store.DB) string {
+		var s string
+		if err := db.SQL().QueryRow(`SELECT current_schema()`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	count := func(t *testing.T, db *store.DB, q string) int {
+		var n int
+		if err := db.SQL().QueryRow(q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	var fresh struct{ migrations, partnerships, seq int }
+	var used string
+	t.Run("writes", func(t *testing.T) {
+		db := storetest.Postgres(t)
+		fresh.migrations = count(t, db, `SELECT COUNT(*) FROM schema_migrations`)
+		fresh.partnerships = count(t, db, `SELECT COUNT(*) FROM partnerships`)
+		fresh.seq = count(t, db, `SELECT nextval('contact_reference_seq')`)
+		storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+		if _, err := db.SQL().Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+			t.Fatal(err)
+		}
+		if count(t, db, `SELECT COUNT(*) FROM organisations`) == 0 {
+			t.Fatal("the partnership wrote no organisations")
+		}
+		used = schemaOf(t, db)
+	})
+	var altered string
+	t.Run("finds it fresh", func(t *testing.T) {
+		db := storetest.Postgres(t)
+		if s := schemaOf(t, db); s != used {
+			t.Fatalf("schema %s, want the kept %s", s, used)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM organisations`); n != 0 {
+			t.Fatalf("%d organisations left from the last test", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log`); n != 0 {
+			t.Fatalf("%d audit entries left from the last test", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM schema_migrations`); n != fresh.migrations {
+			t.Fatalf("%d migrations recorded, want %d", n, fresh.migrations)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM partnerships`); n != fresh.partnerships {
+			t.Fatalf("%d partnerships, want the migrations' %d", n, fresh.partnerships)
+		}
+		if n := count(t, db, `SELECT nextval('contact_reference_seq')`); n != fresh.seq {
+			t.Fatalf("the contact reference sequence gave %d, want %d as in a new schema", n, fresh.seq)
+		}
+		if _, err := db.SQL().Exec(`CREATE INDEX zz_kept ON organisations (name)`); err != nil {
+			t.Fatal(err)
+		}
+		altered = schemaOf(t, db)
+	})
+	t.Run("not after a change of shape", func(t *testing.T) {
+		db := storetest.Postgres(t)
+		if s := schemaOf(t, db); s == altered {
+			t.Fatalf("schema %s was kept though its test added an index", s)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM pg_namespace WHERE nspname = '`+altered+`'`); n != 0 {
+			t.Fatalf("schema %s was not dropped", altered)
+		}
+	})
+}
