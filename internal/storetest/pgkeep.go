@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -201,55 +200,52 @@ func sessionsEnded(admin *sql.DB, schema string) error {
 	return fmt.Errorf("%d sessions still connected", sessions)
 }
 
-// restore empties every table of schema that holds rows, in one
-// transaction, and puts back the rows the migrations left and where its
-// sequences stood.
+// restore empties every table of schema that holds rows and puts back the
+// rows the migrations left and where its sequences stood, in one
+// transaction. Deleting the few rows a test wrote is cheaper than
+// TRUNCATE, which gives every table and index a new file (80 ms a test).
 func (pr *pristine) restore(admin *sql.DB, schema string) error {
 	probes := make([]string, len(pr.tables))
 	for i, table := range pr.tables {
 		probes[i] = fmt.Sprintf(`SELECT %s WHERE EXISTS (SELECT 1 FROM %s)`, quoteLiteral(table), qualified(schema, table))
 	}
-	ctx := context.Background()
-	tx, err := admin.BeginTx(ctx, nil)
+	rows, err := admin.Query(strings.Join(probes, " UNION ALL "))
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	rows, err := tx.Query(strings.Join(probes, " UNION ALL "))
-	if err != nil {
-		return err
-	}
-	var full []string
+	full := map[string]bool{}
 	for rows.Next() {
 		var table string
 		if err := rows.Scan(&table); err != nil {
 			rows.Close()
 			return err
 		}
-		full = append(full, qualified(schema, table))
+		full[table] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if len(full) > 0 {
-		if _, err := tx.Exec(`TRUNCATE ` + strings.Join(full, ", ") + ` RESTART IDENTITY CASCADE`); err != nil {
-			return err
+	// One batch, which the server runs as one transaction: rows are
+	// deleted from a table before those of any table it refers to.
+	var batch []string
+	for _, table := range pr.tables {
+		if full[table] || pr.seeds[table] != "" {
+			batch = append(batch, `DELETE FROM `+qualified(schema, table))
 		}
 	}
-	for table, rowsJSON := range pr.seeds {
-		t := qualified(schema, table)
-		if _, err := tx.Exec(`INSERT INTO `+t+` SELECT * FROM jsonb_populate_recordset(NULL::`+t+`, $1::jsonb)`, rowsJSON); err != nil {
-			return err
+	for _, table := range pr.tables {
+		if seed := pr.seeds[table]; seed != "" {
+			t := qualified(schema, table)
+			batch = append(batch, `INSERT INTO `+t+` SELECT * FROM jsonb_populate_recordset(NULL::`+t+`, `+quoteLiteral(seed)+`::jsonb)`)
 		}
 	}
 	for seq, at := range pr.seqs {
 		last, called, _ := strings.Cut(at, ",")
-		if _, err := tx.Exec(`SELECT setval($1::regclass, $2::bigint, $3::boolean)`, qualified(schema, seq), last, called); err != nil {
-			return err
-		}
+		batch = append(batch, fmt.Sprintf(`SELECT setval(%s::regclass, %s, %s)`, quoteLiteral(qualified(schema, seq)), last, called))
 	}
-	return tx.Commit()
+	_, err = admin.Exec(strings.Join(batch, ";\n"))
+	return err
 }
 
 // snapshot reads what a freshly migrated schema holds.
@@ -274,6 +270,9 @@ func snapshot(admin *sql.DB, schema string) (*pristine, error) {
 	rows.Close()
 	if len(pr.tables) == 0 {
 		return nil, fmt.Errorf("schema %s has no tables", schema)
+	}
+	if pr.tables, err = referrersFirst(admin, schema, pr.tables); err != nil {
+		return nil, err
 	}
 	for _, table := range pr.tables {
 		var n int
@@ -300,6 +299,50 @@ func snapshot(admin *sql.DB, schema string) (*pristine, error) {
 		pr.seqs[name] = last + "," + strconv.FormatBool(called)
 	}
 	return pr, seqs.Err()
+}
+
+// referrersFirst orders tables so that each comes before every table its
+// foreign keys refer to, as deleting their rows needs.
+func referrersFirst(admin *sql.DB, schema string, tables []string) ([]string, error) {
+	rows, err := admin.Query(`SELECT c.relname, p.relname FROM pg_constraint k
+		JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid
+		WHERE k.contype = 'f' AND k.connamespace = $1::regnamespace AND k.conrelid <> k.confrelid`, schema)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	referrers := map[string]int{} // table -> how many tables still to be placed refer to it
+	refersTo := map[string][]string{}
+	for rows.Next() {
+		var child, parent string
+		if err := rows.Scan(&child, &parent); err != nil {
+			return nil, err
+		}
+		referrers[parent]++
+		refersTo[child] = append(refersTo[child], parent)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var order []string
+	placed := map[string]bool{}
+	for len(order) < len(tables) {
+		progress := false
+		for _, table := range tables {
+			if placed[table] || referrers[table] > 0 {
+				continue
+			}
+			placed[table], progress = true, true
+			order = append(order, table)
+			for _, parent := range refersTo[table] {
+				referrers[parent]--
+			}
+		}
+		if !progress {
+			return nil, fmt.Errorf("the foreign keys of schema %s refer round in a circle", schema)
+		}
+	}
+	return order, nil
 }
 
 // shapeOf is everything about schema but its rows that a test could
