@@ -18,33 +18,45 @@ import (
 // DDL: about half a second each time, against a few milliseconds for a
 // SQLite test's copied file, and most of what a short PostgreSQL test
 // costs. So a fully migrated schema is kept when its test ends, emptied
-// back to what the migrations left in it, and handed to the next test of
-// the same process that asks for one (keptSchema). It is kept only when
-// nothing but rows changed: a test that altered a table, added an index,
-// a function or a grant, or left a session connected, has its schema
-// dropped as before (pristine.same). Schemas migrated only part way
-// (PostgresAt with upTo) and empty ones (ForEachEmpty) are never kept.
-var kept = &schemaPool{}
+// back to what the migrations left in it, renamed, and handed to the next
+// test of the same process that asks for one (keptSchema). It is kept only
+// when nothing but rows changed (catalogState): a test that altered a
+// table, added an index, a function or a grant, ran ANALYZE, grew a table
+// past what the planner treats as small, or left a session connected, has
+// its schema dropped as before. Schemas migrated only part way (PostgresAt
+// with upTo) and empty ones (ForEachEmpty) are never kept.
+var kept = &schemaPool{baselines: map[string]string{}}
 
 type schemaPool struct {
-	mu       sync.Mutex
-	free     []string
-	pristine *pristine // what a freshly migrated schema holds; nil until one was seen
+	mu        sync.Mutex
+	free      []string
+	baselines map[string]string // schema -> its catalogState when it was last fresh
+	pristine  *pristine         // what a freshly migrated schema holds; nil until one was seen
 }
 
-// pristine is a freshly migrated schema, as far as a test can change it.
+// pristine is what the migrations leave in a schema's rows.
 type pristine struct {
-	shape  string            // shapeOf: its tables, columns, constraints, indexes, grants…
-	tables []string          // every table
+	tables []string          // every table, each before those its foreign keys refer to
 	seeds  map[string]string // table -> its rows as a JSON array, for tables the migrations fill
 	seqs   map[string]string // sequence -> "last_value,is_called"
 }
 
-// poolComment marks a kept schema with the host and process that keep it,
-// so that a later process can drop those a killed one left (sweepKept).
+// poolComment marks a kept schema with the machine, process and time that
+// made it, so that a later process can drop those a killed one left
+// (sweepKept).
 func poolComment() string {
+	return fmt.Sprintf("waymark storetest pool: %s since %d", processMark(os.Getpid()), time.Now().Unix())
+}
+
+// processMark names a process uniquely on this machine and boot: host,
+// boot id, pid namespace and pid. A process of another container or pid
+// namespace never has the same mark, so the sweep does not mistake it for
+// a dead one of its own.
+func processMark(pid int) string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("waymark storetest pool: host %s pid %d", host, os.Getpid())
+	boot, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	ns, _ := os.Readlink("/proc/self/ns/pid")
+	return fmt.Sprintf("host %s boot %s pidns %s pid %d", host, strings.TrimSpace(string(boot)), ns, pid)
 }
 
 var keepAdmin = sync.OnceValues(func() (*sql.DB, error) {
@@ -57,24 +69,30 @@ var keepAdmin = sync.OnceValues(func() (*sql.DB, error) {
 	return db, nil
 })
 
-// sweepKept drops the kept schemas of processes on this host that have
-// ended (a test binary killed by -timeout or a signal runs no cleanup).
+// sweepKept drops the kept schemas of processes of this machine, boot and
+// pid namespace that have ended (a test binary killed by -timeout or a
+// signal runs no cleanup, and a finished one leaves its idle schemas), and
+// any kept schema older than two days, wherever it was made.
 func sweepKept(admin *sql.DB) {
-	host, _ := os.Hostname()
-	prefix := "waymark storetest pool: host " + host + " pid "
 	rows, err := admin.Query(`SELECT n.nspname, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n
 		WHERE n.nspname LIKE 't\_%' AND obj_description(n.oid, 'pg_namespace') LIKE 'waymark storetest pool: %'`)
 	if err != nil {
 		return
 	}
+	ours := strings.TrimSuffix(processMark(0), "0")
 	var gone []string
 	for rows.Next() {
 		var schema, comment string
-		if rows.Scan(&schema, &comment) != nil || !strings.HasPrefix(comment, prefix) {
+		if rows.Scan(&schema, &comment) != nil {
 			continue
 		}
-		pid, err := strconv.Atoi(strings.TrimPrefix(comment, prefix))
-		if err == nil && pid != os.Getpid() && errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+		mark, since, _ := strings.Cut(strings.TrimPrefix(comment, "waymark storetest pool: "), " since ")
+		if at, err := strconv.ParseInt(since, 10, 64); err == nil && time.Since(time.Unix(at, 0)) > 48*time.Hour {
+			gone = append(gone, schema)
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimPrefix(mark, ours))
+		if err == nil && strings.HasPrefix(mark, ours) && pid != os.Getpid() && errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
 			gone = append(gone, schema)
 		}
 	}
@@ -102,11 +120,8 @@ func keptSchema(t testing.TB, base string) (string, string) {
 	kept.mu.Unlock()
 	if schema == "" {
 		schema = "t_" + randomHex(8)
-		if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		if _, err := admin.Exec(`BEGIN; CREATE SCHEMA ` + schema + `; COMMENT ON SCHEMA ` + schema + ` IS ` + quoteLiteral(poolComment()) + `; COMMIT`); err != nil {
 			t.Fatalf("storetest: creating schema %s: %v", schema, err)
-		}
-		if _, err := admin.Exec(`COMMENT ON SCHEMA ` + schema + ` IS ` + quoteLiteral(poolComment())); err != nil {
-			t.Fatalf("storetest: marking schema %s: %v", schema, err)
 		}
 	}
 	// Cleanups run last-registered first: the test's stores close before this.
@@ -138,11 +153,19 @@ func schemaURL(t testing.TB, base, schema string) string {
 	return u.String()
 }
 
-// migrated records what a freshly migrated schema holds, the first time
-// one is seen; schema has just been migrated and nothing else written.
+// migrated records, for a schema just migrated or handed out kept, its
+// catalogState, and the first time one is seen, what the migrations left
+// in its rows.
 func (p *schemaPool) migrated(admin *sql.DB, schema string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if _, ok := p.baselines[schema]; !ok {
+		state, err := catalogState(admin, schema)
+		if err != nil {
+			return err
+		}
+		p.baselines[schema] = state
+	}
 	if p.pristine != nil {
 		return nil
 	}
@@ -154,30 +177,38 @@ func (p *schemaPool) migrated(admin *sql.DB, schema string) error {
 	return nil
 }
 
-// release empties schema back to the pristine one and keeps it, or
-// returns an error when it cannot be kept (the caller drops it).
+// release empties schema back to what the migrations left, renames it and
+// keeps it, or returns an error when it cannot be kept (the caller drops
+// it).
 func (p *schemaPool) release(admin *sql.DB, schema string) error {
 	p.mu.Lock()
-	pr := p.pristine
+	pr, baseline, ok := p.pristine, p.baselines[schema], p.baselines[schema] != ""
+	delete(p.baselines, schema)
 	p.mu.Unlock()
-	if pr == nil {
-		return errors.New("no pristine schema seen yet")
+	if pr == nil || !ok {
+		return errors.New("it was never seen freshly migrated")
 	}
 	if err := sessionsEnded(admin, schema); err != nil {
 		return err
 	}
-	shape, err := shapeOf(admin, schema)
+	state, err := catalogState(admin, schema)
 	if err != nil {
 		return err
 	}
-	if shape != pr.shape {
-		return errors.New("its tables, indexes or grants were changed")
+	if state != baseline {
+		return errors.New("its catalog changed: a table, column, index, grant, comment or function, or its planner statistics or size")
 	}
-	if err := pr.restore(admin, schema); err != nil {
+	renamed := "t_" + randomHex(8)
+	if err := pr.restore(admin, schema, renamed); err != nil {
 		return err
 	}
+	if state, err = catalogState(admin, renamed); err != nil {
+		admin.Exec(`DROP SCHEMA ` + renamed + ` CASCADE`)
+		return nil // the caller's drop of the old name finds nothing
+	}
 	p.mu.Lock()
-	p.free = append(p.free, schema)
+	p.baselines[renamed] = state
+	p.free = append(p.free, renamed)
 	p.mu.Unlock()
 	return nil
 }
@@ -200,16 +231,31 @@ func sessionsEnded(admin *sql.DB, schema string) error {
 	return fmt.Errorf("%d sessions still connected", sessions)
 }
 
-// restore empties every table of schema that holds rows and puts back the
-// rows the migrations left and where its sequences stood, in one
-// transaction. Deleting the few rows a test wrote is cheaper than
+// restore empties every table of schema that holds rows, puts back the
+// rows the migrations left and where its sequences stood, and renames it,
+// in one transaction. Deleting the few rows a test wrote is cheaper than
 // TRUNCATE, which gives every table and index a new file (80 ms a test).
-func (pr *pristine) restore(admin *sql.DB, schema string) error {
+// Every table is locked first, without waiting: a transaction still open
+// on one (a session the test left, not named after the schema) means the
+// schema is not kept. The new name makes any session that outlived its
+// test fail rather than write into the next test's schema, and makes each
+// test's schema name its own, as helpers that key things by it expect.
+func (pr *pristine) restore(admin *sql.DB, schema, renamed string) error {
+	all := make([]string, len(pr.tables))
 	probes := make([]string, len(pr.tables))
 	for i, table := range pr.tables {
-		probes[i] = fmt.Sprintf(`SELECT %s WHERE EXISTS (SELECT 1 FROM %s)`, quoteLiteral(table), qualified(schema, table))
+		all[i] = qualified(schema, table)
+		probes[i] = fmt.Sprintf(`SELECT %s WHERE EXISTS (SELECT 1 FROM %s)`, quoteLiteral(table), all[i])
 	}
-	rows, err := admin.Query(strings.Join(probes, " UNION ALL "))
+	tx, err := admin.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`LOCK TABLE ` + strings.Join(all, ", ") + ` IN ACCESS EXCLUSIVE MODE NOWAIT`); err != nil {
+		return err
+	}
+	rows, err := tx.Query(strings.Join(probes, " UNION ALL "))
 	if err != nil {
 		return err
 	}
@@ -226,35 +272,33 @@ func (pr *pristine) restore(admin *sql.DB, schema string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	// One batch, which the server runs as one transaction: rows are
-	// deleted from a table before those of any table it refers to.
+	// One batch: rows are deleted from a table before those of any table
+	// it refers to.
 	var batch []string
-	for _, table := range pr.tables {
+	for i, table := range pr.tables {
 		if full[table] || pr.seeds[table] != "" {
-			batch = append(batch, `DELETE FROM `+qualified(schema, table))
+			batch = append(batch, `DELETE FROM `+all[i])
 		}
 	}
-	for _, table := range pr.tables {
+	for i, table := range pr.tables {
 		if seed := pr.seeds[table]; seed != "" {
-			t := qualified(schema, table)
-			batch = append(batch, `INSERT INTO `+t+` SELECT * FROM jsonb_populate_recordset(NULL::`+t+`, `+quoteLiteral(seed)+`::jsonb)`)
+			batch = append(batch, `INSERT INTO `+all[i]+` SELECT * FROM jsonb_populate_recordset(NULL::`+all[i]+`, `+quoteLiteral(seed)+`::jsonb)`)
 		}
 	}
 	for seq, at := range pr.seqs {
 		last, called, _ := strings.Cut(at, ",")
 		batch = append(batch, fmt.Sprintf(`SELECT setval(%s::regclass, %s, %s)`, quoteLiteral(qualified(schema, seq)), last, called))
 	}
-	_, err = admin.Exec(strings.Join(batch, ";\n"))
-	return err
+	batch = append(batch, `ALTER SCHEMA `+schema+` RENAME TO `+renamed)
+	if _, err := tx.Exec(strings.Join(batch, ";\n")); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // snapshot reads what a freshly migrated schema holds.
 func snapshot(admin *sql.DB, schema string) (*pristine, error) {
-	shape, err := shapeOf(admin, schema)
-	if err != nil {
-		return nil, err
-	}
-	pr := &pristine{shape: shape, seeds: map[string]string{}, seqs: map[string]string{}}
+	pr := &pristine{seeds: map[string]string{}, seqs: map[string]string{}}
 	rows, err := admin.Query(`SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`, schema)
 	if err != nil {
 		return nil, err
@@ -345,34 +389,49 @@ func referrersFirst(admin *sql.DB, schema string, tables []string) ([]string, er
 	return order, nil
 }
 
-// shapeOf is everything about schema but its rows that a test could
-// change: tables and sequences, their columns, defaults, constraints,
-// indexes, row security, grants and triggers, and functions, types and
-// policies, with the schema's own name taken out.
-func shapeOf(admin *sql.DB, schema string) (string, error) {
-	var shape sql.NullString
-	err := admin.QueryRow(`SELECT md5(replace(string_agg(x, E'\n' ORDER BY x), $1::text, '<schema>')) FROM (
-		SELECT 'n ' || COALESCE(n.nspacl::text, '') AS x FROM pg_namespace n WHERE n.oid = $1::regnamespace
-		UNION ALL SELECT 'c ' || c.relname || ' ' || c.relkind::text || ' ' || c.relrowsecurity::text || ' ' || c.relforcerowsecurity::text || ' ' || COALESCE(c.relacl::text, '')
-			FROM pg_class c WHERE c.relnamespace = $1::regnamespace
-		UNION ALL SELECT 'a ' || c.relname || ' ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text || ' ' || COALESCE(pg_get_expr(d.adbin, d.adrelid), '')
-			FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-			WHERE c.relnamespace = $1::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
-		UNION ALL SELECT 'k ' || r.conname || ' ' || pg_get_constraintdef(r.oid) FROM pg_constraint r WHERE r.connamespace = $1::regnamespace
-		UNION ALL SELECT 'i ' || pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relnamespace = $1::regnamespace
-		UNION ALL SELECT 't ' || g.tgname || ' ' || g.tgenabled::text FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE c.relnamespace = $1::regnamespace AND NOT g.tgisinternal
-		UNION ALL SELECT 'r ' || w.rulename FROM pg_rewrite w JOIN pg_class c ON c.oid = w.ev_class WHERE c.relnamespace = $1::regnamespace
-		UNION ALL SELECT 'o ' || o.polname FROM pg_policy o JOIN pg_class c ON c.oid = o.polrelid WHERE c.relnamespace = $1::regnamespace
-		UNION ALL SELECT 'p ' || f.oid::regprocedure::text FROM pg_proc f WHERE f.pronamespace = $1::regnamespace
-		UNION ALL SELECT 'y ' || y.typname FROM pg_type y WHERE y.typnamespace = $1::regnamespace AND y.typrelid = 0 AND y.typelem = 0
-	) shape`, schema).Scan(&shape)
+// catalogState is everything about schema but its rows that a test could
+// change, as one hash: every catalog row that describes the schema or
+// something in it, by its id and the transaction that last wrote it (so
+// any DDL, grant or comment, which writes a new version of a row, changes
+// it, while writing rows or taking from a sequence does not); each
+// table's and index's planner statistics (ANALYZE and VACUUM set them);
+// and which tables have grown to ten pages or more, past which the
+// planner reads a table's size rather than assuming a small one.
+func catalogState(admin *sql.DB, schema string) (string, error) {
+	var state sql.NullString
+	err := admin.QueryRow(`WITH ns AS (SELECT $1::regnamespace AS oid), c AS (SELECT oid FROM pg_class WHERE relnamespace = (SELECT oid FROM ns))
+		SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
+		SELECT 'n' || oid || ':' || xmin AS x FROM pg_namespace WHERE oid = (SELECT oid FROM ns)
+		UNION ALL SELECT 'c' || oid || ':' || xmin || ':' || relpages || ':' || reltuples FROM pg_class WHERE oid IN (SELECT oid FROM c)
+		UNION ALL SELECT 'w' || oid FROM pg_class WHERE oid IN (SELECT oid FROM c) AND relkind IN ('r', 'm', 't') AND pg_relation_size(oid) >= 10 * current_setting('block_size')::int
+		UNION ALL SELECT 'a' || attrelid || '.' || attnum || ':' || xmin FROM pg_attribute WHERE attrelid IN (SELECT oid FROM c)
+		UNION ALL SELECT 'd' || oid || ':' || xmin FROM pg_attrdef WHERE adrelid IN (SELECT oid FROM c)
+		UNION ALL SELECT 'k' || oid || ':' || xmin FROM pg_constraint WHERE connamespace = (SELECT oid FROM ns) OR conrelid IN (SELECT oid FROM c)
+		UNION ALL SELECT 'i' || indexrelid || ':' || xmin FROM pg_index WHERE indrelid IN (SELECT oid FROM c)
+		UNION ALL SELECT 't' || oid || ':' || xmin FROM pg_trigger WHERE tgrelid IN (SELECT oid FROM c)
+		UNION ALL SELECT 'r' || oid || ':' || xmin FROM pg_rewrite WHERE ev_class IN (SELECT oid FROM c)
+		UNION ALL SELECT 'o' || oid || ':' || xmin FROM pg_policy WHERE polrelid IN (SELECT oid FROM c)
+		UNION ALL SELECT 'h' || inhrelid || '.' || inhparent || ':' || xmin FROM pg_inherits WHERE inhrelid IN (SELECT oid FROM c) OR inhparent IN (SELECT oid FROM c)
+		UNION ALL SELECT 's' || seqrelid || ':' || xmin FROM pg_sequence WHERE seqrelid IN (SELECT oid FROM c)
+		UNION ALL SELECT 'm' || objoid || '.' || classoid || '.' || objsubid || ':' || xmin FROM pg_description WHERE objoid IN (SELECT oid FROM c) OR objoid = (SELECT oid FROM ns)
+		UNION ALL SELECT 'x' || oid || ':' || xmin FROM pg_statistic_ext WHERE stxnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'p' || oid || ':' || xmin FROM pg_proc WHERE pronamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'y' || oid || ':' || xmin FROM pg_type WHERE typnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'q' || oid || ':' || xmin FROM pg_operator WHERE oprnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'l' || oid || ':' || xmin FROM pg_collation WHERE collnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'v' || oid || ':' || xmin FROM pg_default_acl WHERE defaclnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'f' || oid || ':' || xmin FROM pg_opfamily WHERE opfnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'g' || oid || ':' || xmin FROM pg_opclass WHERE opcnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'e' || oid || ':' || xmin FROM pg_extension WHERE extnamespace = (SELECT oid FROM ns)
+		UNION ALL SELECT 'z' || oid || ':' || xmin FROM pg_conversion WHERE connamespace = (SELECT oid FROM ns)
+	) state`, schema).Scan(&state)
 	if err != nil {
 		return "", err
 	}
-	if !shape.Valid {
+	if !state.Valid {
 		return "", fmt.Errorf("schema %s has nothing in it", schema)
 	}
-	return shape.String, nil
+	return state.String, nil
 }
 
 func qualified(schema, name string) string {

@@ -2,6 +2,8 @@ package storetest_test
 
 import (
 	"context"
+	"database/sql"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,9 +115,11 @@ func TestASQLiteTestDatabaseIsMadeWhereToldAndRemovedAfter(t *testing.T) {
 }
 
 // A fully migrated PostgreSQL schema is kept for the next test when its
-// test changed only rows, and that test finds it as a fresh one: no rows but
-// the migrations', its sequences where they started. A test that changed a
-// table leaves nothing behind for the next (pgkeep.go).
+// test changed only rows, and that test finds it as a schema migrated from
+// scratch: every table's rows and every sequence the same, under a name of
+// its own, with a session left over from the last test unable to write
+// into it. A test that changed a table or its statistics leaves nothing
+// behind for the next (pgkeep.go).
 func TestAKeptPostgresSchemaIsAsFreshAsANewOne(t *testing.T) {
 	if !storetest.WantPostgres(t) {
 		t.Skip("TEST_DATABASE_URL is not set")
@@ -127,62 +131,124 @@ func TestAKeptPostgresSchemaIsAsFreshAsANewOne(t *testing.T) {
 		}
 		return s
 	}
-	count := func(t *testing.T, db *store.DB, q string) int {
-		var n int
-		if err := db.SQL().QueryRow(q).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return n
-	}
-	var fresh struct{ migrations, partnerships, seq int }
-	var used string
-	t.Run("writes", func(t *testing.T) {
-		db := storetest.Postgres(t)
-		fresh.migrations = count(t, db, `SELECT COUNT(*) FROM schema_migrations`)
-		fresh.partnerships = count(t, db, `SELECT COUNT(*) FROM partnerships`)
-		fresh.seq = count(t, db, `SELECT nextval('contact_reference_seq')`)
-		storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
-		if _, err := db.SQL().Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+	// contents is every table's rows and the sequence's next value.
+	contents := func(t *testing.T, db *store.DB) map[string]string {
+		out := map[string]string{}
+		rows, err := db.SQL().Query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if count(t, db, `SELECT COUNT(*) FROM organisations`) == 0 {
-			t.Fatal("the partnership wrote no organisations")
+		var tables []string
+		for rows.Next() {
+			var name string
+			rows.Scan(&name)
+			tables = append(tables, name)
+		}
+		rows.Close()
+		for _, table := range tables {
+			q := `SELECT COALESCE(string_agg(to_jsonb(x)::text, E'\n' ORDER BY to_jsonb(x)::text), '') FROM ` + table + ` x`
+			switch table { // but for when the migrations ran
+			case "schema_migrations":
+				q = `SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations`
+			case "partnerships":
+				q = `SELECT string_agg((to_jsonb(x) - 'created_at')::text, E'\n' ORDER BY x.id) FROM partnerships x`
+			}
+			var all string
+			if err := db.SQL().QueryRow(q).Scan(&all); err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+			out[table] = all
+		}
+		var seq string
+		if err := db.SQL().QueryRow(`SELECT nextval('contact_reference_seq')::text`).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		out["contact_reference_seq"] = seq
+		return out
+	}
+	latest := func(t *testing.T) string {
+		versions, err := storetest.SQLite(t).MigrationVersions()
+		if err != nil || len(versions) == 0 {
+			t.Fatalf("migrations: %v, %v", versions, err)
+		}
+		return versions[len(versions)-1]
+	}
+	var used string
+	var usedOID int64
+	var leftOver *sql.DB
+	t.Run("writes", func(t *testing.T) {
+		db := storetest.Postgres(t)
+		storetest.NewPartnership(t, db, storetest.NewClock(storetest.Start))
+		for _, q := range []string{`SELECT nextval('contact_reference_seq')`, `DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`} {
+			if _, err := db.SQL().Exec(q); err != nil {
+				t.Fatal(err)
+			}
 		}
 		used = schemaOf(t, db)
+		if err := db.SQL().QueryRow(`SELECT oid FROM pg_namespace WHERE nspname = current_schema()`).Scan(&usedOID); err != nil {
+			t.Fatal(err)
+		}
+		// A session that does not close with the test's stores, and is not
+		// named after the schema, as a helper's own connection might be.
+		u, err := url.Parse(os.Getenv(storetest.EnvDatabaseURL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", used)
+		u.RawQuery = q.Encode()
+		if leftOver, err = sql.Open("pgx", u.String()); err != nil {
+			t.Fatal(err)
+		}
+		if err := leftOver.Ping(); err != nil {
+			t.Fatal(err)
+		}
 	})
+	defer leftOver.Close()
 	var altered string
 	t.Run("finds it fresh", func(t *testing.T) {
 		db := storetest.Postgres(t)
-		if s := schemaOf(t, db); s != used {
-			t.Fatalf("schema %s, want the kept %s", s, used)
+		s := schemaOf(t, db)
+		if s == used {
+			t.Fatalf("the kept schema is still named %s", s)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM organisations`); n != 0 {
-			t.Fatalf("%d organisations left from the last test", n)
+		var oid int64
+		if err := db.SQL().QueryRow(`SELECT oid FROM pg_namespace WHERE nspname = current_schema()`).Scan(&oid); err != nil || oid != usedOID {
+			t.Fatalf("schema %s (%d, %v) is not the one the last subtest left (%d): it was not kept", s, oid, err, usedOID)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_log`); n != 0 {
-			t.Fatalf("%d audit entries left from the last test", n)
+		got := contents(t, db)
+		want := contents(t, storetest.PostgresAt(t, latest(t)))
+		for table, rows := range want {
+			if got[table] != rows {
+				t.Errorf("%s: the kept schema holds\n%s\nwant, as migrated from scratch,\n%s", table, got[table], rows)
+			}
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM schema_migrations`); n != fresh.migrations {
-			t.Fatalf("%d migrations recorded, want %d", n, fresh.migrations)
+		if len(got) != len(want) {
+			t.Errorf("%d tables and sequences, want %d", len(got), len(want))
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM partnerships`); n != fresh.partnerships {
-			t.Fatalf("%d partnerships, want the migrations' %d", n, fresh.partnerships)
-		}
-		if n := count(t, db, `SELECT nextval('contact_reference_seq')`); n != fresh.seq {
-			t.Fatalf("the contact reference sequence gave %d, want %d as in a new schema", n, fresh.seq)
+		if _, err := leftOver.Exec(`INSERT INTO organisations (id) VALUES ('late')`); err == nil {
+			t.Error("a session left from the last test wrote into a table under the kept schema's old name")
 		}
 		if _, err := db.SQL().Exec(`CREATE INDEX zz_kept ON organisations (name)`); err != nil {
 			t.Fatal(err)
 		}
-		altered = schemaOf(t, db)
+		altered = s
 	})
 	t.Run("not after a change of shape", func(t *testing.T) {
 		db := storetest.Postgres(t)
-		if s := schemaOf(t, db); s == altered {
-			t.Fatalf("schema %s was kept though its test added an index", s)
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM pg_namespace WHERE nspname = $1`, altered).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("schema %s, whose test added an index, is still there (%d, %v)", altered, n, err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM pg_namespace WHERE nspname = '`+altered+`'`); n != 0 {
-			t.Fatalf("schema %s was not dropped", altered)
+		if _, err := db.SQL().Exec(`ANALYZE organisations`); err != nil {
+			t.Fatal(err)
+		}
+		altered = schemaOf(t, db)
+	})
+	t.Run("not after ANALYZE", func(t *testing.T) {
+		var n int
+		if err := storetest.Postgres(t).SQL().QueryRow(`SELECT COUNT(*) FROM pg_namespace WHERE nspname = $1`, altered).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("schema %s, whose test ran ANALYZE, is still there (%d, %v)", altered, n, err)
 		}
 	})
 }
