@@ -11,7 +11,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -333,15 +332,7 @@ func Reopen(t testing.TB, db *store.DB) *store.DB {
 		if err := db.SQL().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 			t.Fatalf("storetest: finding the postgres schema: %v", err)
 		}
-		u, err := url.Parse(os.Getenv(EnvDatabaseURL))
-		if err != nil {
-			t.Fatalf("storetest: parsing %s: %v", EnvDatabaseURL, err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		q.Set("application_name", schema) // as emptySchema's
-		u.RawQuery = q.Encode()
-		target = u.String()
+		target = schemaURL(t, os.Getenv(EnvDatabaseURL), schema)
 	}
 	other, err := store.Open(ctx, target)
 	if err != nil {
