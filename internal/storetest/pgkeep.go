@@ -38,7 +38,14 @@ type schemaPool struct {
 type pristine struct {
 	tables []string          // every table, each before those its foreign keys refer to
 	seeds  map[string]string // table -> its rows as a JSON array, for tables the migrations fill
-	seqs   map[string]string // sequence -> "last_value,is_called"
+	seqs   map[string]seqAt  // sequence -> where it stood
+}
+
+// seqAt is where a sequence stands: its last value, and whether it was
+// taken (setval's arguments).
+type seqAt struct {
+	last   int64
+	called bool
 }
 
 // poolComment marks a kept schema with the machine, process and time that
@@ -339,8 +346,7 @@ func (pr *pristine) restore(admin *sql.DB, schema, renamed string) error {
 		}
 	}
 	for seq, at := range pr.seqs {
-		last, called, _ := strings.Cut(at, ",")
-		batch = append(batch, fmt.Sprintf(`SELECT setval(%s::regclass, %s, %s)`, quoteLiteral(qualified(schema, seq)), last, called))
+		batch = append(batch, fmt.Sprintf(`SELECT setval(%s::regclass, %d, %t)`, quoteLiteral(qualified(schema, seq)), at.last, at.called))
 	}
 	batch = append(batch, `ALTER SCHEMA `+schema+` RENAME TO `+renamed)
 	if _, err := tx.Exec(strings.Join(batch, ";\n")); err != nil {
@@ -351,7 +357,7 @@ func (pr *pristine) restore(admin *sql.DB, schema, renamed string) error {
 
 // snapshot reads what a freshly migrated schema holds.
 func snapshot(admin *sql.DB, schema string) (*pristine, error) {
-	pr := &pristine{seeds: map[string]string{}, seqs: map[string]string{}}
+	pr := &pristine{seeds: map[string]string{}, seqs: map[string]seqAt{}}
 	rows, err := admin.Query(`SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`, schema)
 	if err != nil {
 		return nil, err
@@ -388,12 +394,12 @@ func snapshot(admin *sql.DB, schema string) (*pristine, error) {
 	}
 	defer seqs.Close()
 	for seqs.Next() {
-		var name, last string
-		var called bool
-		if err := seqs.Scan(&name, &last, &called); err != nil {
+		var name string
+		var at seqAt
+		if err := seqs.Scan(&name, &at.last, &at.called); err != nil {
 			return nil, err
 		}
-		pr.seqs[name] = last + "," + strconv.FormatBool(called)
+		pr.seqs[name] = at
 	}
 	return pr, seqs.Err()
 }
