@@ -12,7 +12,7 @@ const (
 	EINVALID      = "invalid"      // the user can fix the input
 	ENOTFOUND     = "not_found"    // absent, or not theirs to know about (§6.5)
 	EFORBIDDEN    = "forbidden"    // known to the user, but the action is not theirs
-	ECONFLICT     = "conflict"     // someone else saved first
+	ECONFLICT     = "conflict"     // what is recorded rules it out, or someone else saved first (Clash)
 	EUNAUTHORIZED = "unauthorized" // not signed in, or credentials wrong
 	ETOOMANY      = "too_many"     // rate limit or lockout
 	EINTERNAL     = "internal"     // our fault: logged, never shown
@@ -29,7 +29,13 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
-	Err     error // the cause, for logs only
+	// Clash marks an ECONFLICT that is another person's save of the same
+	// record beating this one (a stale version, a draft changed in
+	// another tab, two writes at the same moment), rather than a step the
+	// record's state rules out ("The outcome was already given"): a page
+	// heads the first "Someone else saved first" and the second not.
+	Clash bool
+	Err   error // the cause, for logs only
 }
 
 func (e *Error) Error() string {
@@ -75,6 +81,13 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Sorry, something went wrong. Your answers have not been lost. Try again, or contact your administrator quoting the request reference."
+}
+
+// IsClash reports whether err is another person's save beating this one
+// (Error.Clash).
+func IsClash(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == ECONFLICT && e.Clash
 }
 
 // ErrorFields returns the field errors of err, if any.

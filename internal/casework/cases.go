@@ -170,7 +170,7 @@ func (s *Service) SubmitDraft(ctx context.Context, v Viewer, id string, expected
 			return nil // sent already (a double click): show the case, raise nothing twice
 		}
 		if d.Version != expectedVersion {
-			return &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window. Check your answers again before sending."}
+			return &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window. Check your answers again before sending.", Clash: true}
 		}
 		var a DraftAnswers
 		if err := json.Unmarshal(d.Data, &a); err != nil {
@@ -464,7 +464,7 @@ func (s *Service) RecordOutcomeWith(ctx context.Context, v Viewer, caseID string
 }
 
 func staleVersion() error {
-	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else updated this case after you opened it. Your change has not been saved: check the case as it is now, then make your change again."}
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else updated this case after you opened it. Your change has not been saved: check the case as it is now, then make your change again.", Clash: true}
 }
 
 // PageSize is how many cases or deadlines a page of the inbox or of my

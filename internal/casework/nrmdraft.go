@@ -278,7 +278,7 @@ func normaliseNRMAnswer(s string) string {
 
 func nrmConflict(f nrm.Field) error {
 	msg := fmt.Sprintf("Someone else saved an answer to '%s' after you opened this page. Nothing has been saved: read their answer, then save yours again if it should replace it.", f.Label)
-	return &waymark.Error{Code: waymark.ECONFLICT, Message: msg, Fields: []waymark.FieldError{{Field: f.ID, Message: msg}}}
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: msg, Clash: true, Fields: []waymark.FieldError{{Field: f.ID, Message: msg}}}
 }
 
 func clipField(s string) string {

@@ -163,7 +163,7 @@ func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at
 		return 0, fmt.Errorf("store: saving draft: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window, or has already been sent. Reload it to see the latest answers, then make your change again."}
+		return 0, &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window, or has already been sent. Reload it to see the latest answers, then make your change again.", Clash: true}
 	}
 	return expectedVersion + 1, nil
 }

@@ -111,7 +111,7 @@ func (t *Tx) AppendNRMDraftEdit(e NRMDraftEdit, expectedVersion int) (int, error
 }
 
 func staleNRMAnswer() error {
-	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else saved this answer after you opened it. Your answer has not been saved: read theirs, then save yours again if it should replace it."}
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else saved this answer after you opened it. Your answer has not been saved: read theirs, then save yours again if it should replace it.", Clash: true}
 }
 
 // checkNRMDraftSeal refuses a saved answer whose seal is missing (in a

@@ -669,7 +669,7 @@ func (t *Tx) forUpdate() string {
 }
 
 func conflict(err error) error {
-	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else saved this case at the same time. Your changes have not been saved: reload the page to see theirs, then make your change again.", Err: err}
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: "Someone else saved this case at the same time. Your changes have not been saved: reload the page to see theirs, then make your change again.", Clash: true, Err: err}
 }
 
 // clashMessage is what a write that is not a case's (a sign-in, a re-check
@@ -685,7 +685,7 @@ func (t *Tx) conflict(err error) error {
 	if t.caseWrite {
 		return conflict(err)
 	}
-	return &waymark.Error{Code: waymark.ECONFLICT, Message: clashMessage, Err: err}
+	return &waymark.Error{Code: waymark.ECONFLICT, Message: clashMessage, Clash: true, Err: err}
 }
 
 func isUniqueViolation(err error) bool {

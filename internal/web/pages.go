@@ -64,15 +64,26 @@ func (s *Server) handleSignIn() http.Handler {
 				s.render(w, r, http.StatusTooManyRequests, "sign-in", Page{Title: "Waymark is busy: sign in again", Data: s.withSSO(d)})
 				return
 			}
-			fields := waymark.ErrorFields(err)
-			if len(fields) == 0 {
-				fields = []waymark.FieldError{{Field: "email", Message: waymark.ErrorMessage(err)}}
-			}
-			s.render(w, r, statusFor(waymark.ErrorCode(err)), "sign-in", Page{Title: "Sign in", Errors: fields, Data: s.withSSO(d)})
+			s.render(w, r, statusFor(waymark.ErrorCode(err)), "sign-in", Page{Title: "Sign in", Errors: signInProblems(err), Data: s.withSSO(d)})
 			return
 		}
 		s.secondStep(w, r, ch, d.Next, d.Resume)
 	})
+}
+
+// signInProblems are the error summary's lines for a sign-in refused with
+// err: its own fields, or one line on the email address (a wrong password
+// is not said apart from an unknown address). A clash with another write
+// at the same moment (store's clashMessage) is no fault of what was typed,
+// so its line marks no field and links nowhere.
+func signInProblems(err error) []waymark.FieldError {
+	if fields := waymark.ErrorFields(err); len(fields) > 0 {
+		return fields
+	}
+	if waymark.ErrorCode(err) == waymark.ECONFLICT {
+		return []waymark.FieldError{{Message: waymark.ErrorMessage(err)}}
+	}
+	return []waymark.FieldError{{Field: "email", Message: waymark.ErrorMessage(err)}}
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, v casework.Viewer) {

@@ -269,18 +269,30 @@ func navFor(v casework.Viewer, path string) []NavItem {
 // fail shows an error page with a status; an empty message means an internal
 // error, shown with the request reference only.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.failTitled(w, r, status, "", msg)
+}
+
+// clashTitle heads the page of a change that another person's save of the
+// same record beat (waymark.IsClash); any other conflict is a step what is
+// recorded rules out, and its page says only that it cannot be done.
+const clashTitle = "Someone else saved first"
+
+// failTitled is fail with the page's heading given ("" for the status's).
+func (s *Server) failTitled(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		s.problem(w, r, status, msg, nil)
 		return
 	}
-	title := "Sorry, there is a problem"
-	switch status {
-	case http.StatusNotFound:
-		title = "Page not found"
-	case http.StatusForbidden:
-		title = "You cannot do that"
-	case http.StatusConflict:
-		title = "Someone else saved first"
+	if title == "" {
+		title = "Sorry, there is a problem"
+		switch status {
+		case http.StatusNotFound:
+			title = "Page not found"
+		case http.StatusForbidden:
+			title = "You cannot do that"
+		case http.StatusConflict:
+			title = "This cannot be done"
+		}
 	}
 	if msg == "" {
 		msg = waymark.ErrorMessage(fmt.Errorf("internal"))
@@ -312,7 +324,11 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	setRetryAfter(w, err)
-	s.fail(w, r, statusFor(code), waymark.ErrorMessage(err))
+	title := ""
+	if waymark.IsClash(err) {
+		title = clashTitle
+	}
+	s.failTitled(w, r, statusFor(code), title, waymark.ErrorMessage(err))
 }
 
 func statusFor(code string) int {
