@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"waymark/internal/access"
+	"waymark/internal/store"
 )
 
 // serve gives the heap a soft limit sized to the password hashes that may
@@ -144,4 +146,32 @@ func TestServeReleasesTheHashesMemoryOnceSignInsStop(t *testing.T) {
 		cancel()
 		<-done
 	})
+}
+
+// serve's release closes the connections to its SQLite file that nothing
+// uses (their page caches and statements are SQLite's memory, outside the
+// Go heap), and the database works as before afterwards.
+func TestServesReleaseClosesTheIdleConnectionsToItsFile(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.View(ctx, func(*store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, open := db.Connections(); open != 2 {
+		t.Fatalf("%d connections open after a read and a write, want 2", open)
+	}
+	releaseMemory(db)()
+	if _, open := db.Connections(); open != 0 {
+		t.Fatalf("%d connections open after the release, want 0", open)
+	}
+	if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
+		t.Fatalf("a write after the release: %v", err)
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -531,7 +530,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer stopMetrics(context.Background())
 	limitMemory(getenv, log, liveHeap) // memory.go: after NewServer, so that the parsed pages are in the heap it measures
-	go releaseWhenQuiet(ctx, access.HashActivity, debug.FreeOSMemory)
+	go releaseWhenQuiet(ctx, access.HashActivity, releaseMemory(db))
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

@@ -334,6 +334,38 @@ func (db *DB) Connections() (max, open int) {
 	return max, open
 }
 
+// CloseIdle closes, now, every connection to a SQLite file that no
+// transaction is using: the read pool's, the write connection and the
+// background checkpoint's. Each holds SQLite's memory for its page cache,
+// schema and prepared statements, outside the Go heap; closing it frees
+// that memory, which SQLite's allocator keeps only in part, and the next
+// use opens a connection afresh with the same settings. serve calls it
+// once people have stopped signing in (cmd/waymark/memory.go), rather
+// than waiting for the pools to close them after sqliteIdleClose, so that
+// a server fallen quiet hands its memory back (docs/performance.md).
+// Nothing on PostgreSQL, whose connections are kept for minutes on
+// purpose (openDB), nor on a SQLite database held only in memory (no
+// background checkpoint), which lives only as long as a connection to it.
+func (db *DB) CloseIdle() {
+	if db.Dialect != SQLite || db.checkpointer == nil {
+		return
+	}
+	pools := []*sql.DB{db.sql, db.wsql}
+	if db.checkpointer != nil {
+		pools = append(pools, db.checkpointer.conn)
+	}
+	for _, p := range pools {
+		if p == nil {
+			continue
+		}
+		// database/sql closes the idle connections past a lowered
+		// limit at once; the limit then goes back to what it was.
+		keep := p.Stats().MaxOpenConnections
+		p.SetMaxIdleConns(-1)
+		p.SetMaxIdleConns(keep)
+	}
+}
+
 // Ping checks the database answers (used by /readyz).
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
