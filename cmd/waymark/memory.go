@@ -75,8 +75,8 @@ func heapAllowance(live uint64) (base int64, grown bool) {
 // frees their page caches and statements outside the Go heap, and then
 // the heap is collected and what it no longer uses handed back
 // (debug.FreeOSMemory). At a million cases, a server quiet for three
-// minutes after 200 people held 57.0-57.5 MB without the first and 50.2
-// MB with it (docs/performance.md, "Idle after use").
+// minutes after 200 people held 58.4-64.7 MB without the first and
+// 51.0-52.7 MB with it (docs/performance.md, "Idle after use").
 func releaseMemory(db *store.DB) func() {
 	return func() {
 		db.CloseIdle()
