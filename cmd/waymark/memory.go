@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"waymark/internal/access"
-	"waymark/internal/store"
 )
 
 // baseMemory is what serve's Go heap holds besides the password hashes
@@ -70,22 +69,10 @@ func heapAllowance(live uint64) (base int64, grown bool) {
 	return int64(2 * live), true
 }
 
-// releaseMemory is serve's release once sign-ins have stopped: the SQLite
-// connections no request is using are closed (store.DB.CloseIdle), which
-// frees their page caches and statements outside the Go heap, and then
-// the heap is collected and what it no longer uses handed back
-// (debug.FreeOSMemory). At a million cases, a server quiet for three
-// minutes after 200 people held 58.4-64.7 MB without the first and
-// 51.0-52.7 MB with it (docs/performance.md, "Idle after use").
-func releaseMemory(db *store.DB) func() {
-	return func() {
-		db.CloseIdle()
-		debug.FreeOSMemory()
-	}
-}
-
 // quietAfter is how long serve waits, with no password hash running or
-// waiting, before it hands the hashes' memory back to the system.
+// waiting, before it hands the hashes' memory back to the system; and,
+// with no database transaction, before it closes the connections to a
+// SQLite file that nothing uses (run.go).
 const quietAfter = 15 * time.Second
 
 // releaseWhenQuiet hands the memory the password hashes left behind back
@@ -94,9 +81,17 @@ const quietAfter = 15 * time.Second
 // one, so a server that signed a morning's people in held it all day. It
 // looks every quietAfter; when hashes ended since the last look but none
 // ended since, and none runs or waits, it collects and releases
-// (releaseMemory, which takes a few milliseconds). It never does so
+// (debug.FreeOSMemory, which takes a few milliseconds). It never does so
 // while hashes follow each other: each would then map its 64 MiB afresh,
 // which cost a quarter of serve's processor time when tried.
+//
+// serve runs a second loop on the database's transactions
+// (store.DB.Activity) whose release closes the SQLite connections nothing
+// uses (store.DB.CloseIdle): their page caches and statements are
+// SQLite's memory, outside the Go heap, and the pools would otherwise
+// close them only after a minute unused. At a million cases, a server
+// quiet for three minutes after 200 people held 58.4-64.7 MB without it
+// and 51.0-52.7 MB with it (docs/performance.md, "Idle after use").
 func releaseWhenQuiet(ctx context.Context, activity func() (ended int64, busy bool), release func()) {
 	t := time.NewTicker(quietAfter)
 	defer t.Stop()

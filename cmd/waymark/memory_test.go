@@ -148,30 +148,52 @@ func TestServeReleasesTheHashesMemoryOnceSignInsStop(t *testing.T) {
 	})
 }
 
-// serve's release closes the connections to its SQLite file that nothing
-// uses (their page caches and statements are SQLite's memory, outside the
-// Go heap), and the database works as before afterwards.
-func TestServesReleaseClosesTheIdleConnectionsToItsFile(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.View(ctx, func(*store.Tx) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if _, open := db.Connections(); open != 2 {
-		t.Fatalf("%d connections open after a read and a write, want 2", open)
-	}
-	releaseMemory(db)()
-	if _, open := db.Connections(); open != 0 {
-		t.Fatalf("%d connections open after the release, want 0", open)
-	}
-	if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
-		t.Fatalf("a write after the release: %v", err)
-	}
+// serve's second loop closes the connections of the pools to its SQLite
+// file once transactions have stopped for a look, and not while one
+// runs; the database works as before afterwards.
+func TestServeClosesItsIdleConnectionsOnceTransactionsStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		db, err := store.Open(ctx, filepath.Join(t.TempDir(), "waymark.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		done := make(chan struct{})
+		go func() { releaseWhenQuiet(ctx, db.Activity, db.CloseIdle); close(done) }()
+		look := func() { time.Sleep(quietAfter); synctest.Wait() } // fake time: one look of the loop
+		use := func() {
+			if err := db.View(ctx, func(*store.Tx) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Update(ctx, func(*store.Tx) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		use()
+		look()
+		if _, open := db.Connections(); open != 2 {
+			t.Fatalf("%d connections open a look after a read and a write, want 2", open)
+		}
+		held, ended := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(ended)
+			db.View(ctx, func(*store.Tx) error { <-held; return nil })
+		}()
+		look()
+		look()
+		if _, open := db.Connections(); open == 0 {
+			t.Fatal("the connections were closed while a read ran")
+		}
+		close(held)
+		<-ended
+		look()
+		look()
+		if _, open := db.Connections(); open != 0 {
+			t.Fatalf("%d connections open two looks after the last transaction, want 0", open)
+		}
+		use()
+		cancel()
+		<-done
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -530,7 +531,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer stopMetrics(context.Background())
 	limitMemory(getenv, log, liveHeap) // memory.go: after NewServer, so that the parsed pages are in the heap it measures
-	go releaseWhenQuiet(ctx, access.HashActivity, releaseMemory(db))
+	go releaseWhenQuiet(ctx, access.HashActivity, debug.FreeOSMemory)
+	go releaseWhenQuiet(ctx, db.Activity, db.CloseIdle)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

@@ -119,10 +119,12 @@ func startCheckpointer(into **walCheckpointer, dsn string, scrub func(context.Co
 	conn := sql.OpenDB(cachingConnector{dsn: dsn})
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
-	// Closed when unused, as the pool's are, so that a server fallen
-	// quiet after a busy spell hands back what it held (it read the
-	// schema and, for a scrub, pages): the next checkpoint opens it again.
-	conn.SetConnMaxIdleTime(sqliteIdleClose)
+	// Never closed while the store is open, unlike the pools' (and
+	// DB.CloseIdle leaves it alone): this connection's lock on the -shm
+	// file is how `waymark restore` sees that a quiet serve still has the
+	// database open (SQLiteInUse); with every connection closed, SQLite
+	// removes the -wal and -shm files and a restore would replace the
+	// file under the running server.
 	c := &walCheckpointer{conn: conn, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), scrub: scrub, now: time.Now}
 	// A process killed while a scrub was pending left it undone: the
 	// loop truncates the WAL it left, a checkpoint interval after the

@@ -55,6 +55,7 @@ func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
 
 // beginOn is begin on pool p (the pool, or the write connection).
 func (db *DB) beginOn(ctx context.Context, p *sql.DB, opts *sql.TxOptions) (*sql.Tx, error) {
+	db.begun.Add(1)
 	db.waiting.Add(1)
 	defer db.waiting.Add(-1)
 	return p.BeginTx(ctx, opts)

@@ -57,6 +57,7 @@ type DB struct {
 
 	timings atomic.Pointer[timingsBox] // where transaction and statement durations go (metrics.go)
 	waiting atomic.Int64               // transactions waiting for a connection (metrics.go)
+	begun   atomic.Int64               // transactions begun (Activity)
 
 	audits        auditWriter                                    // the group-commit writer of reads' audit entries (auditbatch.go)
 	writer        *writerQueue                                   // SQLite: this process's write transactions, one at a time (Update)
@@ -334,27 +335,22 @@ func (db *DB) Connections() (max, open int) {
 	return max, open
 }
 
-// CloseIdle closes, now, every connection to a SQLite file that no
-// transaction is using: the read pool's, the write connection and the
-// background checkpoint's. Each holds SQLite's memory for its page cache,
-// schema and prepared statements, outside the Go heap; closing it frees
-// that memory, which SQLite's allocator keeps only in part, and the next
-// use opens a connection afresh with the same settings. serve calls it
-// once people have stopped signing in (cmd/waymark/memory.go), rather
-// than waiting for the pools to close them after sqliteIdleClose, so that
-// a server fallen quiet hands its memory back (docs/performance.md).
-// Nothing on PostgreSQL, whose connections are kept for minutes on
-// purpose (openDB), nor on a SQLite database held only in memory (no
-// background checkpoint), which lives only as long as a connection to it.
+// CloseIdle closes, now, every connection of the pools to a SQLite file
+// that no transaction is using: the read pool's and the write connection.
+// Each holds SQLite's memory for its page cache, schema and prepared
+// statements, outside the Go heap; closing it frees that memory, which
+// SQLite's allocator keeps only in part, and the next use opens a
+// connection afresh with the same settings. The background checkpoint's
+// connection stays open: it is what shows another process that this one
+// has the file open (startCheckpointer). Nothing on PostgreSQL, whose
+// connections are kept for minutes on purpose (openDB), nor on a SQLite
+// database held only in memory (no background checkpoint), which lives
+// only as long as a connection to it.
 func (db *DB) CloseIdle() {
 	if db.Dialect != SQLite || db.checkpointer == nil {
 		return
 	}
-	pools := []*sql.DB{db.sql, db.wsql}
-	if db.checkpointer != nil {
-		pools = append(pools, db.checkpointer.conn)
-	}
-	for _, p := range pools {
+	for _, p := range []*sql.DB{db.sql, db.wsql} {
 		if p == nil {
 			continue
 		}
@@ -364,6 +360,18 @@ func (db *DB) CloseIdle() {
 		p.SetMaxIdleConns(-1)
 		p.SetMaxIdleConns(keep)
 	}
+}
+
+// Activity is how many transactions the store's pools have begun, and
+// whether one is running or waiting for a connection now: serve closes
+// the idle connections (CloseIdle) once transactions have stopped
+// (cmd/waymark/memory.go, releaseWhenQuiet).
+func (db *DB) Activity() (begun int64, busy bool) {
+	busy = db.Waiting() > 0
+	for _, p := range db.Pools() {
+		busy = busy || p.InUse > 0
+	}
+	return db.begun.Load(), busy
 }
 
 // Ping checks the database answers (used by /readyz).
