@@ -107,7 +107,7 @@ func TestRecordContactAtAStaleVersionIsAConflictAndWritesNothing(t *testing.T) {
 
 		before := p.rowCounts()
 		_, err := p.svc.RecordContact(p.ctx, p.CSWorker, id, seen, "phone", "")
-		wantCode(t, err, waymark.ECONFLICT)
+		wantClash(t, err)
 		if !strings.Contains(waymark.ErrorMessage(err), "Someone else updated this case") {
 			t.Errorf("message %q does not say someone else saved first", waymark.ErrorMessage(err))
 		}

@@ -191,6 +191,17 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// wantClash checks err is another person's save beating this one: a
+// conflict marked as a clash, so that a page heads it "Someone else saved
+// first" (web.failErr) rather than as a step the case rules out.
+func wantClash(t *testing.T, err error) {
+	t.Helper()
+	wantCode(t, err, waymark.ECONFLICT)
+	if !waymark.IsClash(err) {
+		t.Fatalf("error %v is a conflict not marked as a clash with another's save", err)
+	}
+}
+
 func ids(list []store.CaseSummary) []string {
 	out := []string{}
 	for _, c := range list {

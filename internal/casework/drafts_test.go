@@ -31,7 +31,7 @@ func TestSavingADraftAtAStaleVersionIsAConflict(t *testing.T) {
 		stale.Summary = "Typed in the other tab"
 		before := p.rowCounts()
 		_, err = p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: stale})
-		wantCode(t, err, waymark.ECONFLICT)
+		wantClash(t, err)
 		p.wantNothingWritten(before)
 
 		_, got, err := p.svc.Draft(p.ctx, p.Teacher, d.ID)
@@ -120,7 +120,7 @@ func TestSubmittingADraftChangedInAnotherTabIsAConflict(t *testing.T) {
 		}
 		before := p.rowCounts()
 		_, err = p.svc.SubmitDraft(p.ctx, p.Teacher, d.ID, checked)
-		wantCode(t, err, waymark.ECONFLICT)
+		wantClash(t, err)
 		p.wantNothingWritten(before)
 	})
 }

@@ -130,7 +130,7 @@ func TestSavedAnswersAreVersionedAndNeverOverwritten(t *testing.T) {
 			{Field: "family", Value: "Lives with her aunt.", ExpectedVersion: 0},
 			{Field: "birthplace", Value: "Albania", ExpectedVersion: 1},
 		})
-		wantCode(t, err, waymark.ECONFLICT)
+		wantClash(t, err)
 		if f := waymark.ErrorFields(err); len(f) != 1 || f[0].Field != "birthplace" {
 			t.Fatalf("conflict names %+v, want birthplace", f)
 		}

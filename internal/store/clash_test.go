@@ -81,8 +81,8 @@ func TestAClashingWriteSavesNothingAndNamesACaseOnlyIfItWroteOne(t *testing.T) {
 			}
 			err := failed[0]
 			var we *waymark.Error
-			if !errors.As(err, &we) || we.Code != waymark.ECONFLICT {
-				t.Fatalf("the write PostgreSQL failed: %v, want ECONFLICT", err)
+			if !errors.As(err, &we) || we.Code != waymark.ECONFLICT || !waymark.IsClash(err) {
+				t.Fatalf("the write PostgreSQL failed: %v, want ECONFLICT marked as a clash", err)
 			}
 			if !strings.Contains(we.Message, tc.want) || (tc.notWant != "" && strings.Contains(we.Message, tc.notWant)) {
 				t.Fatalf("the write PostgreSQL failed says %q, want it to say %q and not %q", we.Message, tc.want, tc.notWant)

@@ -17,7 +17,10 @@ import (
 // already records rules it out (§5.4: contact is recorded once), or
 // someone else saved the case after this person opened it. Only the
 // second page is headed "Someone else saved first"; the first says the
-// step cannot be done, and both keep the reason in their message.
+// step cannot be done, and both keep the reason in their message. (The
+// case's own forms show either again with an error summary instead; this
+// error page is what a conflict reaching failErr shows, the store's
+// clashes of two writes at the same moment among them.)
 func TestAConflictPageSaysSomeoneSavedFirstOnlyWhenSomeoneDid(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -53,7 +56,7 @@ func TestAConflictPageSaysSomeoneSavedFirstOnlyWhenSomeoneDid(t *testing.T) {
 					t.Fatalf("want a conflict, got %v", tc.err)
 				}
 				rec := httptest.NewRecorder()
-				e.srv.failErr(rec, httptest.NewRequest("POST", "/cases/"+id+"/actions/note", nil), tc.err)
+				e.srv.failErr(rec, httptest.NewRequest("POST", "/cases/"+id, nil), tc.err)
 				body := rec.Body.String()
 				h1 := body[strings.Index(body, "<h1"):]
 				h1 = h1[:strings.Index(h1, "</h1>")]
