@@ -85,3 +85,25 @@ func TestASignInClashMarksNoField(t *testing.T) {
 		t.Errorf("an empty password: %+v, want it on the password", got)
 	}
 }
+
+// A change of staff that clashed with another write marks no field, while
+// one the rules refuse (the last administrator, an address in use) is
+// shown on the field it concerns.
+func TestAStaffChangeClashMarksNoField(t *testing.T) {
+	s := &Server{}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		field string
+	}{
+		{"a clash", &waymark.Error{Code: waymark.ECONFLICT, Message: "Another change to the same records was being saved at the same moment, so nothing of yours has been saved. Try again.", Clash: true}, ""},
+		{"a refusal", waymark.Errorf(waymark.ECONFLICT, "A user with that email address already exists"), "email"},
+	} {
+		var got []waymark.FieldError
+		needConfirm := false
+		refused := s.staffChangeRefused(httptest.NewRecorder(), httptest.NewRequest("POST", "/staff", nil), tc.err, &needConfirm, "email", func(_ int, errs []waymark.FieldError) { got = errs })
+		if !refused || len(got) != 1 || got[0].Field != tc.field {
+			t.Errorf("%s: refused %v, %+v; want one line on field %q", tc.name, refused, got, tc.field)
+		}
+	}
+}

@@ -213,6 +213,10 @@ func (s *Server) staffChangeRefused(w http.ResponseWriter, r *http.Request, err 
 		again(http.StatusForbidden, errConfirmFirst)
 	case waymark.ErrorCode(err) == waymark.EINVALID:
 		again(http.StatusUnprocessableEntity, waymark.ErrorFields(err))
+	case waymark.IsClash(err):
+		// Another write clashed with this one at the same moment: nothing
+		// typed is wrong, so no field is marked (as on the sign-in page).
+		again(http.StatusConflict, []waymark.FieldError{{Message: waymark.ErrorMessage(err)}})
 	case waymark.ErrorCode(err) == waymark.ECONFLICT:
 		again(http.StatusConflict, []waymark.FieldError{{Field: conflictField, Message: waymark.ErrorMessage(err)}})
 	default:
