@@ -91,7 +91,7 @@ const quietAfter = 15 * time.Second
 // SQLite's memory, outside the Go heap, and the pools would otherwise
 // close them only after a minute unused. At a million cases, a server
 // quiet for three minutes after 200 people held 58.4-64.7 MB without it
-// and 51.0-52.7 MB with it (docs/performance.md, "Idle after use").
+// and 54.0-55.5 MB with it (docs/performance.md, "Idle after use").
 func releaseWhenQuiet(ctx context.Context, activity func() (ended int64, busy bool), release func()) {
 	t := time.NewTicker(quietAfter)
 	defer t.Stop()
