@@ -69,6 +69,13 @@ func heapAllowance(live uint64) (base int64, grown bool) {
 	return int64(2 * live), true
 }
 
+// busySpell is how many database transactions since the last close of
+// the idle connections make a busy spell whose end closes them again
+// (releaseWhenQuiet): a person's visit of a few pages is some tens (each
+// request reads its session, then its page), 200 people make about 200 a
+// second, and a quiet server's probes and heartbeat about 3 a minute.
+const busySpell = 200
+
 // quietAfter is how long serve waits, with no password hash running or
 // waiting, before it hands the hashes' memory back to the system; and,
 // with no database transaction, before it closes the connections to a
@@ -92,7 +99,13 @@ const quietAfter = 15 * time.Second
 // close them only after a minute unused. At a million cases, a server
 // quiet for three minutes after 200 people held 58.4-64.7 MB without it
 // and 54.0-55.5 MB with it (docs/performance.md, "Idle after use").
-func releaseWhenQuiet(ctx context.Context, activity func() (ended int64, busy bool), release func()) {
+//
+// least is how much must have ended since the last release for the next:
+// 1 for hashes; busySpell for transactions, so that a quiet server's own
+// few (a balancer's readiness probe every 30 s, the replica heartbeat
+// every minute) do not have its connections closed and opened again
+// every look, while a busy spell's are handed back once it ends.
+func releaseWhenQuiet(ctx context.Context, activity func() (ended int64, busy bool), least int64, release func()) {
 	t := time.NewTicker(quietAfter)
 	defer t.Stop()
 	released, _ := activity()
@@ -104,7 +117,7 @@ func releaseWhenQuiet(ctx context.Context, activity func() (ended int64, busy bo
 		case <-t.C:
 		}
 		ended, busy := activity()
-		if !busy && ended == seen && ended != released {
+		if !busy && ended == seen && ended-released >= least {
 			release()
 			released = ended
 		}

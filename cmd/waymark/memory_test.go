@@ -113,7 +113,7 @@ func TestServeReleasesTheHashesMemoryOnceSignInsStop(t *testing.T) {
 		set := func(e int64, b bool) { mu.Lock(); defer mu.Unlock(); ended, busy = e, b }
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
-		go func() { releaseWhenQuiet(ctx, activity, func() { releases++ }); close(done) }()
+		go func() { releaseWhenQuiet(ctx, activity, 1, func() { releases++ }); close(done) }()
 		look := func() { time.Sleep(quietAfter); synctest.Wait() } // fake time: one look of the loop
 
 		look()
@@ -149,8 +149,9 @@ func TestServeReleasesTheHashesMemoryOnceSignInsStop(t *testing.T) {
 }
 
 // serve's second loop closes the connections of the pools to its SQLite
-// file once transactions have stopped for a look, and not while one
-// runs; the database works as before afterwards.
+// file once a busy spell of transactions has stopped for a look, not
+// while one runs, and not for a quiet server's own trickle; the database
+// works as before afterwards.
 func TestServeClosesItsIdleConnectionsOnceTransactionsStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
@@ -160,9 +161,9 @@ func TestServeClosesItsIdleConnectionsOnceTransactionsStop(t *testing.T) {
 		}
 		defer db.Close()
 		done := make(chan struct{})
-		go func() { releaseWhenQuiet(ctx, db.Activity, db.CloseIdle); close(done) }()
+		go func() { releaseWhenQuiet(ctx, db.Activity, busySpell, db.CloseIdle); close(done) }()
 		look := func() { time.Sleep(quietAfter); synctest.Wait() } // fake time: one look of the loop
-		use := func() {
+		use := func() {                                            // two transactions
 			if err := db.View(ctx, func(*store.Tx) error { return nil }); err != nil {
 				t.Fatal(err)
 			}
@@ -170,10 +171,22 @@ func TestServeClosesItsIdleConnectionsOnceTransactionsStop(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		use()
+		// A quiet server's own few transactions, a look apart (a
+		// readiness probe, the heartbeat), never close its connections.
+		for range 10 {
+			use()
+			look()
+			look()
+			if _, open := db.Connections(); open != 2 {
+				t.Fatalf("%d connections open two looks after a read and a write, want 2: a trickle closed them", open)
+			}
+		}
+		for range busySpell / 2 { // a busy spell
+			use()
+		}
 		look()
 		if _, open := db.Connections(); open != 2 {
-			t.Fatalf("%d connections open a look after a read and a write, want 2", open)
+			t.Fatalf("%d connections open a look after a busy spell, want 2", open)
 		}
 		held, ended := make(chan struct{}), make(chan struct{})
 		go func() {
@@ -182,8 +195,8 @@ func TestServeClosesItsIdleConnectionsOnceTransactionsStop(t *testing.T) {
 		}()
 		look()
 		look()
-		if _, open := db.Connections(); open == 0 {
-			t.Fatal("the connections were closed while a read ran")
+		if _, open := db.Connections(); open != 2 {
+			t.Fatalf("%d connections open while a read ran, want 2 (the read's and the idle write connection)", open)
 		}
 		close(held)
 		<-ended

@@ -531,8 +531,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer stopMetrics(context.Background())
 	limitMemory(getenv, log, liveHeap) // memory.go: after NewServer, so that the parsed pages are in the heap it measures
-	go releaseWhenQuiet(ctx, access.HashActivity, debug.FreeOSMemory)
-	go releaseWhenQuiet(ctx, db.Activity, db.CloseIdle)
+	go releaseWhenQuiet(ctx, access.HashActivity, 1, debug.FreeOSMemory)
+	go releaseWhenQuiet(ctx, db.Activity, busySpell, db.CloseIdle)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

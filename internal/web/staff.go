@@ -202,6 +202,7 @@ func (s *Server) handleStaffBulkDisable(w http.ResponseWriter, r *http.Request, 
 // staffChangeRefused answers a change to staff accounts that err refused:
 // the form again, through again, for what the administrator can put right
 // (confirm it is them first, which sets needConfirm; a value refused; a
+// clash with another write at the same moment, on no field; any other
 // conflict, named on conflictField), or the failure. It reports false, and
 // answers nothing, when err is nil.
 func (s *Server) staffChangeRefused(w http.ResponseWriter, r *http.Request, err error, needConfirm *bool, conflictField string, again func(status int, errs []waymark.FieldError)) bool {
