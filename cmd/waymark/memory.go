@@ -98,7 +98,7 @@ const quietAfter = 15 * time.Second
 // SQLite's memory, outside the Go heap, and the pools would otherwise
 // close them only after a minute unused. At a million cases, a server
 // quiet for three minutes after 200 people held 58.4-64.7 MB without it
-// and 54.0-55.5 MB with it (docs/performance.md, "Idle after use").
+// and 52.9-55.5 MB with it (docs/performance.md, "Idle after use").
 //
 // least is how much must have ended since the last release for the next:
 // 1 for hashes; busySpell for transactions, so that a quiet server's own
