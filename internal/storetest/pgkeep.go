@@ -185,8 +185,15 @@ func schemaURL(t testing.TB, base, schema string) string {
 func (p *schemaPool) migrated(admin *sql.DB, schema string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.pristine == nil {
+		pr, err := snapshot(admin, schema)
+		if err != nil {
+			return err
+		}
+		p.pristine = pr
+	}
 	if _, ok := p.baselines[schema]; !ok {
-		if err := noAutovacuum(admin, schema); err != nil {
+		if err := noAutovacuum(admin, schema, p.pristine.tables); err != nil {
 			return err
 		}
 		state, err := catalogState(admin, schema)
@@ -195,44 +202,24 @@ func (p *schemaPool) migrated(admin *sql.DB, schema string) error {
 		}
 		p.baselines[schema] = state
 	}
-	if p.pristine != nil {
-		return nil
-	}
-	pr, err := snapshot(admin, schema)
-	if err != nil {
-		return err
-	}
-	p.pristine = pr
 	return nil
 }
 
 // noAutovacuum turns autovacuum off on every table of a freshly migrated
-// schema. A kept schema keeps its tables, and with them the server's count
+// schema (tables: every one the migrations made, as the pool's pristine
+// snapshot lists them). A kept schema keeps its tables, and with them the server's count
 // of rows changed since they were analysed: autovacuum would otherwise
 // analyse a table during the next test, on account of the last one's
 // writes, and change its plans midway (the schema would be dropped only
 // when that test ended). With it off, a kept schema and a new one are
 // planned alike, and the planner statistics checked at release move only
 // when a test asks.
-func noAutovacuum(admin *sql.DB, schema string) error {
-	rows, err := admin.Query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, schema)
-	if err != nil {
-		return err
+func noAutovacuum(admin *sql.DB, schema string, tables []string) error {
+	batch := make([]string, len(tables))
+	for i, table := range tables {
+		batch[i] = `ALTER TABLE ` + qualified(schema, table) + ` SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)`
 	}
-	var batch []string
-	for rows.Next() {
-		var table string
-		if err := rows.Scan(&table); err != nil {
-			rows.Close()
-			return err
-		}
-		batch = append(batch, `ALTER TABLE `+qualified(schema, table)+` SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)`)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	_, err = admin.Exec(`BEGIN; ` + strings.Join(batch, "; ") + `; COMMIT`)
+	_, err := admin.Exec(`BEGIN; ` + strings.Join(batch, "; ") + `; COMMIT`)
 	return err
 }
 
