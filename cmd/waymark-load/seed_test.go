@@ -472,6 +472,9 @@ func TestAParallelSeedWritesWhatTheOneGoroutineSeedWrites(t *testing.T) {
 // contacts on from the counter, and the result is what an uninterrupted
 // one-goroutine seed writes.
 func TestAParallelSeedResumesAsTheOneGoroutineSeedWould(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds twice and stops and resumes both: in the full run")
+	}
 	ctx := context.Background()
 	serial, parallel := storetest.SQLite(t), storetest.SQLite(t)
 	cfg := testSeedConfig(120, 3)

@@ -75,8 +75,7 @@ func TestCheckCountsASingleProblemInTheSingular(t *testing.T) {
 
 // A configuration and database that serve would run with pass.
 func TestCheckPassesAWorkingConfiguration(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	startDemo(t, dir)
+	dir := seededDemoCopy(t)
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"check", "--data", dir, "--master-key-file", filepath.Join(dir, DemoKeyFile)}, env(nil), nil, &out, io.Discard)
 	if err != nil || !strings.Contains(out.String(), "no problems found") {
@@ -160,8 +159,7 @@ func TestCheckReportsTheStaffAndMetricsSettingsServeRefuses(t *testing.T) {
 // Children's Services organisation --childrens-services-org names must be
 // one, and with two marked as Children's Services it must name one.
 func TestCheckReportsWhenNoConcernCouldBeSent(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	startDemo(t, dir)
+	dir := seededDemoCopy(t)
 	keys := []string{"--data", dir, "--master-key-file", filepath.Join(dir, DemoKeyFile)}
 	check := func(extra ...string) (string, error) {
 		var out bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"waymark/internal/access"
+	"waymark/internal/storetest"
 )
 
 // TestMain lets this test binary be the password hash worker that the
@@ -13,5 +14,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(access.HashWorkerEnv) == "1" {
 		os.Exit(hashWorkerMain())
 	}
-	os.Exit(m.Run())
+	code := storetest.RunTests(m)
+	if demoTemplateRoot != "" {
+		os.RemoveAll(demoTemplateRoot)
+	}
+	os.Exit(code)
 }

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -106,10 +109,82 @@ func TestDemoDataIsKeptBetweenRuns(t *testing.T) {
 // seeding wrote a few dozen audit entries.
 func auditedDatabase(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "data")
-	startDemo(t, dir)
-	return filepath.Join(dir, "waymark.db")
+	return filepath.Join(seededDemoCopy(t), "waymark.db")
 }
+
+// seededDemoCopy is a data folder as the demo leaves it once it has seeded
+// and stopped: a copy of one this test process seeds once, for the tests
+// that need seeded, audited data and not the demo's start itself (each
+// start cost about half a second). The tests of the start run their own.
+func seededDemoCopy(t *testing.T) string {
+	t.Helper()
+	src, err := seededDemoFolder()
+	if err != nil {
+		t.Fatalf("seeding the demo once: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		to := filepath.Join(dir, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, info.Mode().Perm())
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, info.Mode().Perm()) // the key's 0600 kept
+	})
+	if err != nil {
+		t.Fatalf("copying the seeded demo: %v", err)
+	}
+	return dir
+}
+
+// seededDemoFolder runs the demo once in a folder TestMain removes, until
+// it says it is running (it seeds before it listens), then stops it.
+var seededDemoFolder = sync.OnceValues(func() (string, error) {
+	root, err := os.MkdirTemp("", "waymark-demo-seeded-")
+	if err != nil {
+		return "", err
+	}
+	demoTemplateRoot = root
+	data := filepath.Join(root, "data")
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn"}, getenv(nil), strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	running := false
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "Waymark demo is running at ") {
+			running = true
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	cancel()
+	if err := <-done; err != nil {
+		return "", err
+	}
+	if !running {
+		return "", errors.New("the demo stopped before it said it was running")
+	}
+	return data, nil
+})
+
+// demoTemplateRoot is the folder seededDemoFolder made, if it ran.
+var demoTemplateRoot string
 
 func TestAuditVerifyNamesTheFirstTamperedEntry(t *testing.T) {
 	tests := []struct {

@@ -14,8 +14,7 @@ import (
 // record like anything done in the service: adding an organisation or a
 // person (with the role given), resetting a password and disabling an account.
 func TestAccountCommandsAreAudited(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	startDemo(t, dir)
+	dir := seededDemoCopy(t)
 	do := func(stdin string, args ...string) {
 		t.Helper()
 		var out bytes.Buffer
@@ -60,8 +59,7 @@ func TestAccountCommandsAreAudited(t *testing.T) {
 // organisation is named, an email address or a kind outside the list is
 // refused, and nothing is half-saved.
 func TestAccountCommandsSayWhatIsWrongInPlainWords(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	startDemo(t, dir)
+	dir := seededDemoCopy(t)
 	try := func(stdin string, args ...string) string {
 		t.Helper()
 		var out bytes.Buffer

@@ -57,7 +57,7 @@ const benchBatch = 250
 const benchParallelism = 4
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := storetest.RunTests(m)
 	closeBenchFixtures()
 	os.Exit(code)
 }

@@ -41,6 +41,9 @@ func fillWAL(t *testing.T, db *DB, n int) {
 // writer that never pauses, which the background checkpoint never catches,
 // still has its WAL started again instead of growing until the disk is full.
 func TestACommitCheckpointsOnlyAWALTheBackgroundLetGrowLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("grows a WAL past its limit: in the full run")
+	}
 	file := filepath.Join(t.TempDir(), "waymark.db")
 	db, err := Open(context.Background(), file)
 	if err != nil {
@@ -473,6 +476,9 @@ func walWithErasedMarker(t *testing.T, marker string) string {
 // pending, which the background checkpoint does a second after the start,
 // even if the service only reads.
 func TestAStartTruncatesTheWALAKilledProcessMayHaveLeft(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a process mid-write and waits for the background checkpoint: in the full run")
+	}
 	const marker = "ERASED-BEFORE-A-KILL-0815"
 	file := walWithErasedMarker(t, marker)
 	db, err := Open(context.Background(), file)

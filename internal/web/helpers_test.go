@@ -353,15 +353,70 @@ func checkPageHygiene(t *testing.T, what string, rec *httptest.ResponseRecorder)
 		t.Errorf("%s: Cache-Control %q, want no-store", what, got)
 	}
 	body := rec.Body.String()
-	for _, tag := range regexp.MustCompile(`<script[^>]*>`).FindAllString(body, -1) {
+	for rest := body; ; {
+		i := strings.Index(rest, "<script")
+		if i < 0 {
+			break
+		}
+		tag, _, _ := strings.Cut(rest[i:], ">")
 		if !strings.Contains(tag, ` src="/`) {
 			t.Errorf("%s: inline script %s would be blocked by the CSP", what, tag)
 		}
+		rest = rest[i+len("<script"):]
 	}
-	if regexp.MustCompile(`<style|\sstyle="|\son[a-z]+="`).MatchString(body) {
+	if strings.Contains(body, "<style") || blockedAttribute(body) {
 		t.Errorf("%s: inline style or event handler attribute would be blocked by the CSP", what)
 	}
 }
 
+// blockedAttribute reports whether body has a style attribute or an event
+// handler (on…=") after white space: the CSP would block either. It scans
+// each `="` once; a regular expression doing the same was a tenth of the
+// package's test time.
+func blockedAttribute(body string) bool {
+	for at := 0; ; {
+		i := strings.Index(body[at:], `="`)
+		if i < 0 {
+			return false
+		}
+		end := at + i
+		at = end + 2
+		start := end
+		for start > 0 && body[start-1] >= 'a' && body[start-1] <= 'z' {
+			start--
+		}
+		if start == 0 || !isHTMLSpace(body[start-1]) {
+			continue
+		}
+		if name := body[start:end]; name == "style" || (len(name) > 2 && strings.HasPrefix(name, "on")) {
+			return true
+		}
+	}
+}
+
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' // as \s in a regular expression
+}
+
 // testActions is the action set every server builds.
 var testActions = newActionSet()
+
+// The hygiene check that every page meets must itself find what the CSP
+// would block.
+func TestThePageHygieneCheckFindsInlineStylesAndEventHandlers(t *testing.T) {
+	for body, want := range map[string]bool{
+		`<p class="govuk-body">fine</p>`:                false,
+		`<p data-style="x" data-onclick="y">`:           false,
+		`<a href="/x" title="on="></a>`:                 false,
+		`<p style="color:red">`:                         true,
+		"<p\tstyle=\"color:red\">":                      true,
+		`<button onclick="go()">`:                       true,
+		"<body\nonload=\"go()\">":                       true,
+		`<p class="a" onmouseover="x" data-x="1">`:      true,
+		`<p xstyle="a" aonclick="b" on="c" style-x="">`: false,
+	} {
+		if got := blockedAttribute(body); got != want {
+			t.Errorf("%s: blocked %v, want %v", body, got, want)
+		}
+	}
+}

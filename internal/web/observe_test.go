@@ -449,6 +449,9 @@ func TestAnUnsafeIncomingRequestIDIsReplaced(t *testing.T) {
 // is asked for by a request that ended before it could finish, which
 // leaves it to the background checkpoint just as a long reader does.
 func TestTheMetricsSayAnErasuresScrubIsPendingUntilItIsDone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("watches the background checkpoint for seconds: in the full run")
+	}
 	db := storetest.SQLite(t)
 	e := newEnv(t, db, withMetricsToken)
 	gauge := regexp.MustCompile(`(?m)^waymark_db_erasure_scrub_pending (\S+)$`)

@@ -63,10 +63,16 @@ type grant struct {
 	claims                        map[string]any
 }
 
+// providerKey is the signing key of every provider a test process starts:
+// making a 2048-bit RSA key takes about a tenth of a second, and each
+// provider has an issuer of its own. A test that needs a key no provider
+// holds (a forger's) makes its own.
+var providerKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
 // New starts a provider; it stops when the test ends.
 func New(t testing.TB) *Provider {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := providerKey()
 	if err != nil {
 		t.Fatal(err)
 	}

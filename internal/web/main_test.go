@@ -1,0 +1,10 @@
+package web
+
+import (
+	"os"
+	"testing"
+
+	"waymark/internal/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.RunTests(m)) }
