@@ -111,6 +111,7 @@ func TestAStrangerCannotTellWhetherADocumentExists(t *testing.T) {
 // A script sending the wrong JSON types, overlong or odd text to the new
 // actions is answered with a problem document, never a server error.
 func TestTheNewActionsAnswerBadJSONWithAProblem(t *testing.T) {
+	t.Parallel() // among the longest here: run beside each other once the rest are done
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		id := e.raiseCase()

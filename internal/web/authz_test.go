@@ -732,6 +732,7 @@ func normalised(rec *httptest.ResponseRecorder, id string) string {
 
 // TestNothingIsReadOrWrittenWithoutPermission runs the whole matrix on both stores.
 func TestNothingIsReadOrWrittenWithoutPermission(t *testing.T) {
+	t.Parallel() // among the longest here: run beside each other once the rest are done
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		m := newMatrix(t, db)
 		table := authzRoutes()

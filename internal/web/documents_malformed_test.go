@@ -13,6 +13,7 @@ import (
 // A script's malformed upload is answered with a problem naming the file
 // (or, on the page, the form's error summary), never a server error.
 func TestAMalformedUploadIsRefusedNotAnError(t *testing.T) {
+	t.Parallel() // among the longest here: run beside each other once the rest are done
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		id := e.raiseCase()

@@ -69,6 +69,7 @@ var notCaseViews = map[string]string{
 }
 
 func TestEveryViewThatShowsACaseCarriesItsFlags(t *testing.T) {
+	t.Parallel() // among the longest here: run beside each other once the rest are done
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		m := newMatrix(t, db)
 		e := m.e

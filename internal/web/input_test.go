@@ -110,6 +110,7 @@ func refusedInEveryField(t *testing.T, e *testEnv, bad, wantWord string) {
 // return in multi-line answers; DEL; C1) are refused in every text field of
 // every action and of the concern, on the page and in the API.
 func TestControlCharactersAreRefusedInEveryTextField(t *testing.T) {
+	t.Parallel() // among the longest here: run beside each other once the rest are done
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		refusedInEveryField(t, e, "\x00", "control character (U+0000)")
@@ -140,6 +141,7 @@ func TestControlCharactersAreRefusedInEveryTextField(t *testing.T) {
 // Text-direction embeddings, overrides and isolates are refused; a
 // right-to-left name, and the plain direction marks, are not.
 func TestBidiOverridesAreRefused(t *testing.T) {
+	t.Parallel() // among the longest here: run beside each other once the rest are done
 	e := newEnv(t, storetest.SQLite(t))
 	chars := []string{"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 	if testing.Short() {

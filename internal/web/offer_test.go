@@ -60,6 +60,7 @@ func pathwayAnswer(t *testing.T, e *testEnv, v casework.Viewer, caseID string) (
 // pathway's reason instead of a form. Generated over every action, each
 // role and a case taken along the pathway by real commands.
 func TestWebOffersExactlyWhatThePathwayAllows(t *testing.T) {
+	t.Parallel() // among the longest here: run beside each other once the rest are done
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
