@@ -87,10 +87,16 @@ func (s *Server) clientGone(w http.ResponseWriter, r *http.Request, err error) b
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(apiValue(v))
+	body := encodeAPI(v)
+	if checkAPIEncoding != nil {
+		checkAPIEncoding(v, body)
+	}
+	w.Write(body)
 }
+
+// checkAPIEncoding, in tests only, is shown every answer's value and the
+// body encodeAPI made of it.
+var checkAPIEncoding func(v any, body []byte)
 
 // codeTooLarge is the problem code of a request body over the size limit:
 // 413 Content Too Large, not 422, since no change to the answers can fix it.
