@@ -44,7 +44,21 @@ func encodeAPISlowly(v any) []byte {
 	return out.Bytes()
 }
 
+// maxAPINesting is how deeply encodeAPI follows values (pointers,
+// interfaces, members) before it leaves a value to the old way.
+const maxAPINesting = 1000
+
+var numberType = reflect.TypeFor[json.Number]()
+
+// zoneInRange reports whether t's offset from UTC is under a day, as
+// Time.MarshalJSON requires.
+func zoneInRange(t time.Time) bool {
+	_, off := t.Zone()
+	return off > -24*60*60 && off < 24*60*60
+}
+
 type apiEncoder struct {
+	nest   int // values being written, one inside another
 	buf    []byte
 	failed bool // something encoding/json would refuse or treat otherwise: start again the old way
 	// pretty: indented as json.Indent would indent it, by two spaces a
@@ -117,6 +131,17 @@ func (e *apiEncoder) value(v reflect.Value) {
 	if e.failed {
 		return
 	}
+	// No answer nests this deep; a value that refers to itself would. The
+	// old way is left to meet it as it always did.
+	if e.nest++; e.nest > maxAPINesting {
+		e.failed = true
+	} else {
+		e.write(v)
+	}
+	e.nest--
+}
+
+func (e *apiEncoder) write(v reflect.Value) {
 	if !v.IsValid() {
 		e.buf = append(e.buf, "null"...)
 		return
@@ -125,8 +150,9 @@ func (e *apiEncoder) value(v reflect.Value) {
 		switch t := v.Interface().(time.Time); {
 		case t.IsZero():
 			e.buf = append(e.buf, "null"...)
-		case t.Year() >= 0 && t.Year() <= 9999:
-			// As Time.MarshalJSON writes it; it refuses other years.
+		case t.Year() >= 0 && t.Year() <= 9999 && zoneInRange(t):
+			// As Time.MarshalJSON writes it; it refuses other years and
+			// zones a day or more from UTC.
 			e.buf = append(e.buf, '"')
 			e.buf = t.AppendFormat(e.buf, time.RFC3339Nano)
 			e.buf = append(e.buf, '"')
@@ -144,8 +170,8 @@ func (e *apiEncoder) value(v reflect.Value) {
 		e.value(v.Elem())
 		return
 	}
-	if v.Type().Implements(jsonMarshalerType) || v.Type().Implements(textMarshalerType) {
-		e.marshal(v.Interface())
+	if v.Type() == numberType || v.Type().Implements(jsonMarshalerType) || v.Type().Implements(textMarshalerType) {
+		e.marshal(v.Interface()) // a json.Number is sent as the number it holds
 		return
 	}
 	switch v.Kind() {
@@ -272,15 +298,17 @@ type apiOut struct {
 func (e *apiEncoder) fields(v reflect.Value, out *[]apiOut) {
 	for _, f := range apiPlanOf(v.Type()).fields {
 		fv := v.Field(f.index)
-		if f.embedded {
+		if f.embedded || f.embeddedPointer {
 			if fv.Kind() == reflect.Pointer {
 				if fv.IsNil() {
 					continue
 				}
 				fv = fv.Elem()
 			}
-			e.fields(fv, out)
-			continue
+			if f.embedded {
+				e.fields(fv, out)
+				continue
+			}
 		}
 		if f.omitEmpty && isEmptyValue(fv) || f.omitZero && fv.IsZero() {
 			continue
@@ -296,7 +324,8 @@ func (e *apiEncoder) fields(v reflect.Value, out *[]apiOut) {
 
 // apiNull reports whether apiReflect gives nil for v.
 func apiNull(v reflect.Value) bool {
-	for {
+	for range maxAPINesting { // a pointer to itself is not followed for ever
+
 		if !v.IsValid() {
 			return true
 		}
@@ -316,12 +345,16 @@ func apiNull(v reflect.Value) bool {
 		}
 		return (v.Kind() == reflect.Slice || v.Kind() == reflect.Map) && v.IsNil()
 	}
+	return false // then writing it fails, and the old way meets it
 }
 
 // apiFieldPlan is one field of a struct type as apiFields treats it.
 type apiFieldPlan struct {
-	index                         int
-	embedded                      bool // a struct (or pointer to one) whose fields are the parent's
+	index    int
+	embedded bool // a struct (or pointer to one) whose fields are the parent's
+	// embeddedPointer: an embedded pointer to another type, left out when
+	// nil and otherwise sent as the value it points to (as apiFields does).
+	embeddedPointer               bool
 	name                          string
 	omitEmpty, omitZero, asString bool
 }
@@ -358,19 +391,20 @@ func apiPlanOf(t reflect.Type) apiPlan {
 				continue
 			}
 		}
+		embeddedPointer := f.Anonymous && name == "" && f.Type.Kind() == reflect.Pointer
 		if !f.IsExported() {
 			continue
 		}
 		if name == "" {
 			name = apiName(f.Name)
 		}
-		plan = append(plan, apiFieldPlan{index: i, name: name,
+		plan = append(plan, apiFieldPlan{index: i, name: name, embeddedPointer: embeddedPointer,
 			omitEmpty: tagged && hasOpt(opts, "omitempty"), omitZero: tagged && hasOpt(opts, "omitzero"), asString: hasOpt(opts, "string")})
 	}
 	ap := apiPlan{fields: plan}
 	sorted := slices.Clone(plan)
 	slices.SortFunc(sorted, func(a, b apiFieldPlan) int { return strings.Compare(a.name, b.name) })
-	flat := !slices.ContainsFunc(plan, func(f apiFieldPlan) bool { return f.embedded })
+	flat := !slices.ContainsFunc(plan, func(f apiFieldPlan) bool { return f.embedded || f.embeddedPointer })
 	if flat && len(slices.CompactFunc(slices.Clone(sorted), func(a, b apiFieldPlan) bool { return a.name == b.name })) == len(sorted) {
 		ap.sorted = sorted
 		if ap.sorted == nil {
