@@ -20,8 +20,10 @@ import (
 // encodes those maps; on a loaded server that was about a tenth of its
 // processor time (docs/performance.md). encodeAPI writes the same JSON
 // from the values themselves, with each struct type's API field names
-// worked out once, and leaves only what is rare (floats, maps keyed by
-// other than strings, the "string" option) to the old way.
+// worked out once. Floats, marshalers and maps keyed by other than
+// strings are encoded by encoding/json where they stand; a value
+// encoding/json refuses, or one nested past maxAPINesting, is encoded
+// again whole the old way.
 func encodeAPI(v any) []byte {
 	e := apiEncoder{buf: make([]byte, 0, 4096), pretty: true}
 	if v != nil {
