@@ -15,6 +15,7 @@ const (
 	ECONFLICT     = "conflict"     // what is recorded rules it out, or someone else saved first (Clash)
 	EUNAUTHORIZED = "unauthorized" // not signed in, or credentials wrong
 	ETOOMANY      = "too_many"     // rate limit or lockout
+	EBUSY         = "busy"         // the database's write lock stayed held past the wait: nothing was saved, try again
 	EINTERNAL     = "internal"     // our fault: logged, never shown
 )
 

@@ -961,21 +961,21 @@ func scrubRetryPause(ctx context.Context) error {
 func (db *DB) scrubOnce(ctx context.Context) (busy bool, err error) {
 	c := db.checkpointer
 	if c == nil {
-		return scrubOn(ctx, db.sql, 0, nil)
+		return scrubOn(ctx, db.sql, 0, 0, nil)
 	}
 	c.running.Lock()
 	defer c.running.Unlock()
 	if c.closed {
 		// Closing: the background checkpoint's connection is gone, and
 		// the pool's last connection to close checkpoints what is left.
-		return scrubOn(ctx, db.sql, 0, nil)
+		return scrubOn(ctx, db.sql, 0, 0, nil)
 	}
 	// Its turn in this process's queue of writes, so that the writes do
 	// not keep it from SQLite's write lock by coming back to back: taken
 	// after the PASSIVE copy, which writes need not wait for. A finished
 	// scrub covers every scrub wanted before it took its turn.
 	var wanted int64
-	busy, err = scrubOn(ctx, c.conn, scrubTry, func(ctx context.Context) (func(), error) {
+	busy, err = scrubOn(ctx, c.conn, scrubTry, db.busyWait, func(ctx context.Context) (func(), error) {
 		release, err := db.takeWriter(ctx)
 		wanted = c.scrubWanted.Load()
 		return release, err
@@ -994,7 +994,7 @@ const scrubTry = 100 * time.Millisecond
 // above 0, a PASSIVE copy first and then the TRUNCATE under that busy
 // timeout, the usual one put back afterwards; with queue, the TRUNCATE in
 // its turn among the process's writes.
-func scrubOn(ctx context.Context, pool *sql.DB, wait time.Duration, queue func(context.Context) (func(), error)) (bool, error) {
+func scrubOn(ctx context.Context, pool *sql.DB, wait, usual time.Duration, queue func(context.Context) (func(), error)) (bool, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return false, err
@@ -1005,7 +1005,7 @@ func scrubOn(ctx context.Context, pool *sql.DB, wait time.Duration, queue func(c
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, wait.Milliseconds())); err != nil {
 			return false, err
 		}
-		defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA busy_timeout = %d`, sqliteBusyTimeoutMS))
+		defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA busy_timeout = %d`, usual.Milliseconds()))
 		// SQLite answers a checkpoint it could not finish with busy
 		// in the first column, not an error.
 		if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&b, &logFrames, &checkpointed); err != nil {

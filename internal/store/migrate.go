@@ -341,7 +341,7 @@ func (db *DB) migrateSQLite(ctx context.Context, conn *sql.Conn, upTo string) ([
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, migrationWait.Milliseconds())); err != nil {
 		return nil, err
 	}
-	defer conn.ExecContext(context.Background(), `PRAGMA busy_timeout = 10000`) // as the DSN sets it (store.go)
+	defer conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA busy_timeout = %d`, db.busyWait.Milliseconds())) // as the DSN sets it (store.go)
 	// BEGIN IMMEDIATE (the DSN's _txlock): the write lock, held until the commit.
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {

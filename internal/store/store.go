@@ -69,6 +69,7 @@ type DB struct {
 	observer      atomic.Pointer[func(query string, rows int64)] // told of every statement a transaction runs (stmtcache.go)
 	closing       sync.Once                                      // Close
 	closeErr      error                                          // what Close returned
+	busyWait      time.Duration                                  // SQLite: how long a write waits for the write lock (OpenOptions.BusyWait)
 }
 
 // OpenOptions tunes an opened database.
@@ -88,6 +89,11 @@ type OpenOptions struct {
 	// sessions start with default_transaction_read_only=on. A missing
 	// SQLite file is refused, never created.
 	ReadOnly bool
+	// BusyWait is how long a SQLite write waits for the write lock while
+	// another write, of this process or another, holds it, before it is
+	// refused as busy (ErrBusy) with nothing saved: 0 means 10 s, SQLite's
+	// busy timeout here. Tests shorten it; it must be under 10 minutes.
+	BusyWait time.Duration
 }
 
 // Open connects to url: "postgres://…" (or "postgresql://…") for PostgreSQL,
@@ -113,6 +119,13 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 	}
 	if opts.MaxConns < 0 || opts.MaxConns > 1000 {
 		return nil, fmt.Errorf("store: a pool of %d connections: it must be between 1 and 1000", opts.MaxConns)
+	}
+	busyWait := opts.BusyWait
+	if busyWait == 0 {
+		busyWait = sqliteBusyTimeoutMS * time.Millisecond
+	}
+	if busyWait < time.Millisecond || busyWait >= 10*time.Minute {
+		return nil, fmt.Errorf("store: a busy wait of %s: it must be between 1 ms and 10 minutes", opts.BusyWait)
 	}
 	conns := func(def int) int {
 		if opts.MaxConns > 0 {
@@ -151,7 +164,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			// Kept when idle: with no process using the -shm, each new
 			// connection reads the WAL into memory of its own again.
 			s.SetMaxIdleConns(n)
-			db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}}
+			db = &DB{sql: s, Dialect: SQLite, writer: &writerQueue{}, busyWait: busyWait}
 			break
 		}
 		mode, name := "", file
@@ -178,7 +191,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 			// writers (checkpoint.go).
 			mode += fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=journal_size_limit(%d)", walInlineCheckpointPages, walSizeLimit)
 		}
-		dsn := "file:" + name + fmt.Sprintf("?_txlock=immediate&_pragma=busy_timeout(%d)", sqliteBusyTimeoutMS) + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		dsn := "file:" + name + fmt.Sprintf("?_txlock=immediate&_pragma=busy_timeout(%d)", busyWait.Milliseconds()) + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 			"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)" + mode
 		s := sql.OpenDB(cachingConnector{dsn: dsn}) // statements prepared once per connection (stmtcache.go)
 		sqliteDSN = dsn
@@ -205,7 +218,7 @@ func openDB(ctx context.Context, url string, create bool, options ...OpenOptions
 		if sqliteFile != "" {
 			s.SetConnMaxIdleTime(sqliteIdleClose)
 		}
-		db = &DB{sql: s, wsql: w, Dialect: SQLite, writer: &writerQueue{}}
+		db = &DB{sql: s, wsql: w, Dialect: SQLite, writer: &writerQueue{}, busyWait: busyWait}
 		if w != nil {
 			db.gate = newReadGate()
 		}
@@ -403,9 +416,25 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // errWriterBusy is a write that waited as long as SQLite's busy timeout for
-// the process's write lock; its text is SQLite's own, so it is handled as a
-// busy database is (a conflict to try again).
-var errWriterBusy = errors.New("database is locked: another write held it for 10 s")
+// the process's write lock; Update answers it, as it does SQLite's own
+// busy answer at BEGIN, with ErrBusy.
+var errWriterBusy = errors.New("database is locked: another write of this process held it for the whole busy wait")
+
+// ErrBusy refuses a write, or a read whose audit entry is a write, that
+// waited the whole busy wait (OpenOptions.BusyWait) for SQLite's write lock:
+// another write, of this process or of another (a command run beside
+// serve, a backup), held it throughout. Nothing was saved, and nothing is
+// wrong with what was sent: the same request a moment later may well
+// succeed. Pages and the API answer it 503 with Retry-After.
+var ErrBusy = &waymark.Error{Code: waymark.EBUSY,
+	Message: "Waymark is busy: other work held the records for longer than it waits, so nothing of yours has been saved or shown. Try again in a moment."}
+
+// busy is ErrBusy with its cause, for the logs.
+func busy(err error) error {
+	e := *ErrBusy
+	e.Err = err
+	return &e
+}
 
 // takeWriter queues a SQLite write transaction behind this process's others.
 // SQLite lets one writer in at a time; left to its busy handler, waiting
@@ -419,7 +448,7 @@ func (db *DB) takeWriter(ctx context.Context) (release func(), err error) {
 	if db.writer == nil {
 		return func() {}, nil
 	}
-	return db.writer.take(ctx, 10*time.Second)
+	return db.writer.take(ctx, db.busyWait)
 }
 
 // writerQueue hands one lock to its takers in the order they asked.
@@ -563,6 +592,9 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		return ErrAuditedReadInsideWrite
 	}
 	release, err := db.takeWriter(ctx)
+	if errors.Is(err, errWriterBusy) {
+		return busy(err)
+	}
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}
@@ -571,6 +603,11 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 		db.gate.took() // a case write spends the gate's budget from here (readgate.go)
 	}
 	tx, err := db.beginOn(ctx, db.writeConns(), nil)
+	if err != nil && db.Dialect == SQLite && isBusy(err) {
+		// BEGIN IMMEDIATE waited the busy timeout for a write lock
+		// another process held (a command beside serve): nothing began.
+		return busy(fmt.Errorf("store: beginning transaction: %w", err))
+	}
 	if err != nil {
 		return fmt.Errorf("store: beginning transaction: %w", err)
 	}

@@ -96,6 +96,20 @@ func SQLite(t testing.TB) *store.DB {
 // nothing pending, as it would for a database a server restarts on.
 func SQLiteAt(t testing.TB, upTo string) *store.DB {
 	t.Helper()
+	db, _ := sqliteOpened(t, upTo, store.OpenOptions{})
+	return db
+}
+
+// SQLiteWith is SQLite opened with opts (a short BusyWait, say), and the
+// path of its file, for a test that opens the file a second time as
+// another process would.
+func SQLiteWith(t testing.TB, opts store.OpenOptions) (*store.DB, string) {
+	t.Helper()
+	return sqliteOpened(t, "", opts)
+}
+
+func sqliteOpened(t testing.TB, upTo string, opts store.OpenOptions) (*store.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	image, err := migratedSQLite(upTo)
 	if err != nil {
@@ -105,7 +119,7 @@ func SQLiteAt(t testing.TB, upTo string) *store.DB {
 	if err := os.WriteFile(file, image, 0o600); err != nil {
 		t.Fatalf("storetest: writing sqlite database: %v", err)
 	}
-	db, err := store.Open(ctx, file)
+	db, err := store.Open(ctx, file, opts)
 	if err != nil {
 		t.Fatalf("storetest: opening sqlite: %v", err)
 	}
@@ -114,7 +128,7 @@ func SQLiteAt(t testing.TB, upTo string) *store.DB {
 	if err := db.MigrateTo(ctx, upTo); err != nil {
 		t.Fatalf("storetest: migrating sqlite: %v", err)
 	}
-	return db
+	return db, file
 }
 
 // EnvSQLiteDir names the folder the SQLite test databases are made in; by
@@ -341,4 +355,29 @@ func Reopen(t testing.TB, db *store.DB) *store.DB {
 	other.SetKeyRing(KeyRing())
 	t.Cleanup(func() { other.Close() })
 	return other
+}
+
+// HoldWriteLock opens the SQLite file as another process would and takes
+// its write lock (BEGIN IMMEDIATE), as a second serve or a command on the
+// same file can; the returned function lets it go.
+func HoldWriteLock(t testing.TB, file string) (release func()) {
+	t.Helper()
+	other, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		t.Fatalf("storetest: taking the write lock from a second connection: %v", err)
+	}
+	return func() {
+		if _, err := conn.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+			t.Errorf("storetest: letting the write lock go: %v", err)
+		}
+		conn.Close()
+	}
 }

@@ -95,6 +95,13 @@ func (s *Server) handleCode() http.Handler {
 				s.render(w, r, statusFor(code), "mfa-code", Page{Title: "Enter the code from your authenticator app", Errors: fields, Data: d})
 				return
 			}
+			if code == waymark.EBUSY {
+				// Nothing was recorded and the challenge stands: the same
+				// code, or the next, can be entered again in a moment.
+				s.render(w, r, statusFor(code), "mfa-code", Page{Title: "Enter the code from your authenticator app",
+					Errors: []waymark.FieldError{{Message: waymark.ErrorMessage(err)}}, Data: d})
+				return
+			}
 			s.signInTimedOut(w, r, err, d)
 			return
 		}

@@ -51,7 +51,8 @@ func (s *Server) handleSignIn() http.Handler {
 		d := signInData{Email: r.FormValue("email"), Next: safeNext(r.FormValue("next")), Resume: r.FormValue("resume")}
 		ch, err := s.svc.BeginSignIn(r.Context(), d.Email, r.FormValue("password"))
 		if err != nil {
-			if code := waymark.ErrorCode(err); code == waymark.EINTERNAL {
+			code := waymark.ErrorCode(err)
+			if code == waymark.EINTERNAL {
 				s.failErr(w, r, err)
 				return
 			}
@@ -62,6 +63,14 @@ func (s *Server) handleSignIn() http.Handler {
 				// says when to the machines).
 				d.Busy = true
 				s.render(w, r, http.StatusTooManyRequests, "sign-in", Page{Title: "Waymark is busy: sign in again", Data: s.withSSO(d)})
+				return
+			}
+			if code == waymark.EBUSY {
+				// The database's write lock was held past the wait (store.ErrBusy):
+				// nothing typed is wrong, so no field is marked and the email
+				// address stays.
+				d.Notice = waymark.ErrorMessage(err)
+				s.render(w, r, http.StatusServiceUnavailable, "sign-in", Page{Title: "Waymark is busy: sign in again", Data: s.withSSO(d)})
 				return
 			}
 			s.render(w, r, statusFor(waymark.ErrorCode(err)), "sign-in", Page{Title: "Sign in", Errors: signInProblems(err), Data: s.withSSO(d)})

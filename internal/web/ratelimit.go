@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"waymark"
 	"waymark/internal/access"
 	"waymark/internal/casework"
 )
@@ -186,10 +187,21 @@ func (s *Server) signInSucceeded(status int, r *http.Request) {
 	}
 }
 
-// setRetryAfter adds Retry-After to the answer of a throttled sign-in.
+// busyRetryAfter is what a write refused as busy (waymark.EBUSY) asks the
+// client to wait before trying again, in seconds: another write held the
+// database's lock for the whole busy wait, so the lock is usually free
+// again within moments.
+const busyRetryAfter = "2"
+
+// setRetryAfter adds Retry-After to the answer of a throttled sign-in, or
+// of a request the database was too busy to take.
 func setRetryAfter(w http.ResponseWriter, err error) {
 	if wait, ok := casework.RetryAfter(err); ok {
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((wait+time.Second-1)/time.Second))))
+		return
+	}
+	if waymark.ErrorCode(err) == waymark.EBUSY {
+		w.Header().Set("Retry-After", busyRetryAfter)
 	}
 }
 

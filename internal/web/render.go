@@ -292,6 +292,8 @@ func (s *Server) failTitled(w http.ResponseWriter, r *http.Request, status int, 
 			title = "You cannot do that"
 		case http.StatusConflict:
 			title = "This cannot be done"
+		case http.StatusServiceUnavailable:
+			title = "Waymark is busy"
 		}
 	}
 	if msg == "" {
@@ -345,6 +347,8 @@ func statusFor(code string) int {
 		return http.StatusUnauthorized
 	case waymark.ETOOMANY:
 		return http.StatusTooManyRequests
+	case waymark.EBUSY:
+		return http.StatusServiceUnavailable
 	case codeTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case codeUnsupportedType:

@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"waymark"
+	"waymark/internal/store"
+	"waymark/internal/storetest"
+)
+
+// countRows counts a table's rows through a connection of its own.
+func countRows(t *testing.T, file, table string) int {
+	t.Helper()
+	other, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var n int
+	if err := other.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func wantBusy(t *testing.T, what string, err error) {
+	t.Helper()
+	if code := waymark.ErrorCode(err); code != waymark.EBUSY {
+		t.Fatalf("%s while another write held the lock past the wait: code %q (%v), want %q", what, code, err, waymark.EBUSY)
+	}
+	if msg := waymark.ErrorMessage(err); msg != store.ErrBusy.Message {
+		t.Errorf("%s: message %q, want the busy message", what, msg)
+	}
+}
+
+// A write that cannot have SQLite's write lock within the busy wait, because
+// another process holds it, is refused as busy with nothing saved: not an
+// internal error, and not a clash with someone's save of the same case
+// (there was none). A read of a case is refused the same way, since its
+// audit entry is a write and a read nobody recorded must not be shown
+// (§6.5, docs/security.md). Once the lock is free, the same write goes in.
+func TestAWriteKeptFromTheLockByAnotherProcessIsRefusedAsBusyAndSavesNothing(t *testing.T) {
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	clock := storetest.NewClock(storetest.Start)
+	p := storetest.NewPartnership(t, db, clock)
+	svc := storetest.Service(t, db, clock)
+	ctx := context.Background()
+	first, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, events, entries := countRows(t, file, "cases"), countRows(t, file, "case_events"), countRows(t, file, "audit_log")
+
+	release := storetest.HoldWriteLock(t, file)
+	_, err = svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
+	wantBusy(t, "raising a concern", err)
+	_, err = svc.Case(ctx, p.Teacher, first)
+	wantBusy(t, "reading a case", err)
+	release()
+
+	if c, e, a := countRows(t, file, "cases"), countRows(t, file, "case_events"), countRows(t, file, "audit_log"); c != cases || e != events || a != entries {
+		t.Errorf("after the busy refusals: %d cases, %d events, %d audit entries; want %d, %d, %d as before", c, e, a, cases, events, entries)
+	}
+	if _, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now())); err != nil {
+		t.Fatalf("raising the concern again once the lock was free: %v", err)
+	}
+	if _, err := svc.Case(ctx, p.Teacher, first); err != nil {
+		t.Fatalf("reading the case once the lock was free: %v", err)
+	}
+}
+
+// The same within one process: a write queued behind another of this
+// process's writes that holds the lock past the busy wait is refused as
+// busy, and the write holding it is unharmed.
+func TestAWriteQueuedBehindALongWriteOfThisProcessIsRefusedAsBusy(t *testing.T) {
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	clock := storetest.NewClock(storetest.Start)
+	p := storetest.NewPartnership(t, db, clock)
+	svc := storetest.Service(t, db, clock)
+	ctx := context.Background()
+	cases := countRows(t, file, "cases")
+
+	inside, letGo := make(chan struct{}), make(chan struct{})
+	long := make(chan error, 1)
+	go func() {
+		long <- db.Update(ctx, func(*store.Tx) error {
+			close(inside)
+			<-letGo
+			return nil
+		})
+	}()
+	<-inside
+	_, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
+	close(letGo)
+	wantBusy(t, "raising a concern", err)
+	if err := <-long; err != nil {
+		t.Fatalf("the write that held the lock: %v", err)
+	}
+	if n := countRows(t, file, "cases"); n != cases {
+		t.Errorf("%d cases after the busy refusal, want %d", n, cases)
+	}
+}
+
+// A busy wait the store cannot honour is refused when the database is opened.
+func TestABusyWaitOutOfRangeIsRefusedAtOpen(t *testing.T) {
+	for _, wait := range []time.Duration{-time.Second, time.Microsecond, 10 * time.Minute} {
+		file := t.TempDir() + "/waymark.db"
+		if db, err := store.Open(context.Background(), file, store.OpenOptions{BusyWait: wait}); err == nil {
+			db.Close()
+			t.Errorf("a busy wait of %s was accepted", wait)
+		}
+	}
+}
