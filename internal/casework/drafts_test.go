@@ -44,6 +44,49 @@ func TestSavingADraftAtAStaleVersionIsAConflict(t *testing.T) {
 	})
 }
 
+// A save from a tab still open on a concern that was sent from another is
+// refused as sent: reloading would not let it be made, so it is not told
+// to the writer as another tab's save, and nothing is written.
+func TestSavingADraftAlreadySentSaysItWasSentNotThatAnotherTabSaved(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		p := newPartnership(t, db)
+		d, err := p.svc.NewDraft(p.ctx, p.Teacher)
+		if err != nil {
+			t.Fatal(err)
+		}
+		concern := storetest.ValidConcern(p.clock.Now())
+		v2, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: concern})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.svc.SubmitDraft(p.ctx, p.Teacher, d.ID, v2); err != nil {
+			t.Fatal(err)
+		}
+		later := concern
+		later.Summary = "Typed in the tab left open"
+		before := p.rowCounts()
+		_, err = p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, v2, casework.DraftAnswers{Concern: later})
+		wantCode(t, err, waymark.ECONFLICT)
+		if waymark.IsClash(err) || !strings.Contains(waymark.ErrorMessage(err), "already been sent") {
+			t.Errorf("saving a sent draft: clash %v, %q; want the draft named as sent, not a clash", waymark.IsClash(err), waymark.ErrorMessage(err))
+		}
+		p.wantNothingWritten(before)
+		// A stale save of a draft not sent is still a clash, and says so.
+		d2, err := p.svc.NewDraft(p.ctx, p.Teacher)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.svc.SaveDraft(p.ctx, p.Teacher, d2.ID, d2.Version, casework.DraftAnswers{Concern: concern}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.svc.SaveDraft(p.ctx, p.Teacher, d2.ID, d2.Version, casework.DraftAnswers{Concern: later})
+		wantClash(t, err)
+		if strings.Contains(waymark.ErrorMessage(err), "sent") {
+			t.Errorf("a stale save of an unsent draft speaks of sending: %q", waymark.ErrorMessage(err))
+		}
+	})
+}
+
 // Someone else's draft does not exist as far as they can tell.
 func TestADraftIsOnlyItsAuthors(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {

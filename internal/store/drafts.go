@@ -142,13 +142,18 @@ func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at
 	var seal identitySeal
 	var stored string
 	var sent bool
-	switch err := t.queryRow(`SELECT seal_key, mac, data, submitted_case_id IS NOT NULL FROM concern_drafts WHERE id = $1 AND user_id = $2`, id, userID).Scan(&seal.keyID, &seal.mac, &stored, &sent); {
+	// Locked (PostgreSQL; SQLite's write lock is held already), so that a
+	// send from another tab is either seen here or waits for this save.
+	switch err := t.queryRow(`SELECT seal_key, mac, data, submitted_case_id IS NOT NULL FROM concern_drafts WHERE id = $1 AND user_id = $2`+t.forUpdate(), id, userID).Scan(&seal.keyID, &seal.mac, &stored, &sent); {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, notFound(err, "Draft not found")
 	case err != nil:
 		return 0, fmt.Errorf("store: reading a draft's seal: %w", err)
 	case !t.draftSealed(id, userID, seal):
 		return 0, notFound(sql.ErrNoRows, "Draft not found")
+	}
+	if sent {
+		return 0, ErrDraftSent
 	}
 	if _, err := t.openDraft(id, stored, sent); err != nil {
 		return 0, err
@@ -163,10 +168,17 @@ func (t *Tx) UpdateDraft(id, userID string, expectedVersion int, data []byte, at
 		return 0, fmt.Errorf("store: saving draft: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window, or has already been sent. Reload it to see the latest answers, then make your change again.", Clash: true}
+		return 0, &waymark.Error{Code: waymark.ECONFLICT, Message: "This draft was changed in another tab or window. Reload it to see the latest answers, then make your change again.", Clash: true}
 	}
 	return expectedVersion + 1, nil
 }
+
+// ErrDraftSent refuses a change to a concern draft that has been sent
+// (from another tab, or by a double click): it is a case now, and its
+// answers are the case's record. Not a clash: reloading the draft would
+// not let the change be made.
+var ErrDraftSent = &waymark.Error{Code: waymark.ECONFLICT,
+	Message: "This concern has already been sent to Children's Services, so its answers can no longer be changed and this change has not been saved. Open the case from your list of cases to see what was sent."}
 
 // MarkDraftSubmitted links the draft to the case it became.
 func (t *Tx) MarkDraftSubmitted(id, caseID string) error {
