@@ -212,11 +212,12 @@ func (t *Tx) pagedSummaries(w walk, userID, orgID string, at *Cursor, limit int)
 	args := append([]any{userID, orgID, viewerPerson(userID), viewerOrg(orgID), limit + 1}, edge...)
 	args = append(args, w.args...)
 	inner := func(viewer string) string {
-		q := `SELECT v.case_id, v.` + key + ` AS k FROM case_viewers v`
-		if strings.Contains(w.where, "c.") {
-			q += ` JOIN cases c ON c.id = v.case_id`
-		}
-		q += ` WHERE v.viewer = ` + viewer
+		// Joined to its case even when nothing of the case is asked
+		// for: a case_viewers row whose case is gone (only a hand on the
+		// file makes one, and verify reports it) must not take one of
+		// the limit+1 places, or the outer join would drop it and the
+		// list would end a page early.
+		q := `SELECT v.case_id, v.` + key + ` AS k FROM case_viewers v JOIN cases c ON c.id = v.case_id WHERE v.viewer = ` + viewer
 		if w.escalated {
 			q += ` AND v.escalated_since IS NOT NULL`
 		}
@@ -279,11 +280,9 @@ func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, keyOf func(
 		}
 		// The query merged the viewer's two walks and kept their first
 		// limit+1 rows (firstOfBoth), so a row past the page says there
-		// is more, and the walk goes on from it. (A case_viewers row
-		// whose case is gone, which only a hand on the file can make and
-		// verify reports, drops out in the join and so ends the list
-		// early; before the merge was cut, the other walk's spare rows
-		// usually hid that.)
+		// is more, and the walk goes on from it. Both walks read only
+		// rows whose case exists (pagedSummaries), so none is dropped
+		// between the merge and here.
 		if len(rows) <= limit {
 			return rows, nil, nil
 		}

@@ -655,3 +655,53 @@ func TestAPageLooksUpOnlyItsOwnRowsWhenTheViewersTwoWalksDiffer(t *testing.T) {
 		}
 	})
 }
+
+// A case_viewers row whose case is gone (only a hand on the file makes one;
+// verify reports it) takes no place on a page: paging two at a time past
+// it still lists every case the viewer may know, and the escalations list
+// likewise, rather than ending the list a page early.
+func TestARowOfTheListsWhoseCaseIsGoneDoesNotEndTheListEarly(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
+		w := newListWorld(t, db, 12)
+		v := w.p.CSWorker // every case, through the organisation's rows
+		walkAll := func(escalated bool) []string {
+			var ids []string
+			var at *store.Cursor
+			for range 50 {
+				var cs []store.CaseSummary
+				var p store.Page
+				w.view(t, func(tx *store.Tx) error {
+					var err error
+					if escalated {
+						cs, p, err = tx.EscalatedPage(v.User.ID, v.User.OrgID, at, 2)
+					} else {
+						cs, p, err = tx.CasesPage(v.User.ID, v.User.OrgID, at, 2)
+					}
+					return err
+				})
+				for _, c := range cs {
+					ids = append(ids, c.ID)
+				}
+				if p.Next == nil {
+					return ids
+				}
+				at = p.Next
+			}
+			t.Fatal("the walk did not end")
+			return nil
+		}
+		cases, escalated := walkAll(false), walkAll(true)
+		if len(cases) < 4 || len(escalated) < 2 {
+			t.Fatalf("the world lists %d cases and %d escalated to Children's Services: too few to page", len(cases), len(escalated))
+		}
+		// Newest of all, and escalated earliest, so each heads its walk.
+		w.exec(t, `INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`,
+			"gone-case", "o:"+v.User.OrgID, w.clock.Now().Add(time.Hour).UTC(), storetest.Start.Add(-time.Hour).UTC())
+		if got := walkAll(false); !slices.Equal(got, cases) {
+			t.Errorf("the case list with a row whose case is gone: %v, want %v", got, cases)
+		}
+		if got := walkAll(true); !slices.Equal(got, escalated) {
+			t.Errorf("the escalations with a row whose case is gone: %v, want %v", got, escalated)
+		}
+	})
+}
