@@ -280,9 +280,9 @@ func (t *Tx) finishPage(q string, args []any, at *Cursor, limit int, keyOf func(
 		}
 		// The query merged the viewer's two walks and kept their first
 		// limit+1 rows (firstOfBoth), so a row past the page says there
-		// is more, and the walk goes on from it. Both walks read only
-		// rows whose case exists (pagedSummaries), so none is dropped
-		// between the merge and here.
+		// is more, and the walk goes on from it. The walks read only
+		// rows whose case exists (pagedSummaries, SearchPage), so none
+		// is dropped between the merge and here.
 		if len(rows) <= limit {
 			return rows, nil, nil
 		}
@@ -389,7 +389,7 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseS
 	// match is the condition that case c, or the entry e of the driving
 	// word, has word w: in its reference, when w may be part of one, or
 	// every hash of w (the word's hashes, has).
-	match := func(w string, has func(hash string) string) (cond string, needsCase bool) {
+	match := func(w string, has func(hash string) string) string {
 		var alt []string
 		if MayBeInReference(w) {
 			alt = append(alt, `c.search_text LIKE `+arg("%"+escapeLike(w)+"%")+` ESCAPE '\'`)
@@ -401,13 +401,12 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseS
 			}
 			alt = append(alt, `(`+strings.Join(all, ` AND `)+`)`)
 		}
-		return `(` + strings.Join(alt, ` OR `) + `)`, MayBeInReference(w)
+		return `(` + strings.Join(alt, ` OR `) + `)`
 	}
 	if drive < 0 {
 		var conds []string
 		for _, w := range words {
-			cond, _ := match(w, func(h string) string { return hasToken("st", h) })
-			conds = append(conds, cond)
+			conds = append(conds, match(w, func(h string) string { return hasToken("st", h) }))
 		}
 		return t.pagedSummaries(walk{newestFirst: true, where: strings.Join(conds, " AND "), args: args}, userID, orgID, at, limit)
 	}
@@ -417,22 +416,18 @@ func (t *Tx) SearchPage(userID, orgID, q string, at *Cursor, limit int) ([]CaseS
 	for _, h := range hashes[1:] {
 		conds = append(conds, hasEntry(arg(h)))
 	}
-	joinCase := false
 	for i, w := range words {
 		if i == drive {
 			continue
 		}
-		cond, needsCase := match(w, hasEntry)
-		conds = append(conds, cond)
-		joinCase = joinCase || needsCase
+		conds = append(conds, match(w, hasEntry))
 	}
 	dir, cmp, edge := keyset(true, at)
 	inner := func(viewer string) string {
-		q := `SELECT e.case_id, e.raised_at AS k FROM search_viewer_tokens e`
-		if joinCase {
-			q += ` JOIN cases c ON c.id = e.case_id`
-		}
-		q += ` WHERE e.viewer = ` + viewer + ` AND e.token_hash = ` + first + ` AND (e.raised_at, e.case_id) ` + cmp + ` ($6, $7)`
+		// Joined to its case always, as pagedSummaries's walks are: an
+		// entry whose case is gone must not take a place on the page.
+		q := `SELECT e.case_id, e.raised_at AS k FROM search_viewer_tokens e JOIN cases c ON c.id = e.case_id` +
+			` WHERE e.viewer = ` + viewer + ` AND e.token_hash = ` + first + ` AND (e.raised_at, e.case_id) ` + cmp + ` ($6, $7)`
 		for _, c := range conds {
 			q += ` AND ` + c
 		}

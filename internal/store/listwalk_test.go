@@ -656,15 +656,16 @@ func TestAPageLooksUpOnlyItsOwnRowsWhenTheViewersTwoWalksDiffer(t *testing.T) {
 	})
 }
 
-// A case_viewers row whose case is gone (only a hand on the file makes one;
-// verify reports it) takes no place on a page: paging two at a time past
-// it still lists every case the viewer may know, and the escalations list
-// likewise, rather than ending the list a page early.
+// A case_viewers row, or a search entry, whose case is gone (only a hand on
+// the file makes one; verify reports it) takes no place on a page: paging
+// two at a time past it still lists every case the viewer may know, and
+// the escalations and a search likewise, rather than ending the list a
+// page early.
 func TestARowOfTheListsWhoseCaseIsGoneDoesNotEndTheListEarly(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
-		w := newListWorld(t, db, 12)
+		w := newListWorld(t, db, 24)
 		v := w.p.CSWorker // every case, through the organisation's rows
-		walkAll := func(escalated bool) []string {
+		walk := func(list func(tx *store.Tx, at *store.Cursor) ([]store.CaseSummary, store.Page, error)) []string {
 			var ids []string
 			var at *store.Cursor
 			for range 50 {
@@ -672,11 +673,7 @@ func TestARowOfTheListsWhoseCaseIsGoneDoesNotEndTheListEarly(t *testing.T) {
 				var p store.Page
 				w.view(t, func(tx *store.Tx) error {
 					var err error
-					if escalated {
-						cs, p, err = tx.EscalatedPage(v.User.ID, v.User.OrgID, at, 2)
-					} else {
-						cs, p, err = tx.CasesPage(v.User.ID, v.User.OrgID, at, 2)
-					}
+					cs, p, err = list(tx, at)
 					return err
 				})
 				for _, c := range cs {
@@ -690,18 +687,41 @@ func TestARowOfTheListsWhoseCaseIsGoneDoesNotEndTheListEarly(t *testing.T) {
 			t.Fatal("the walk did not end")
 			return nil
 		}
-		cases, escalated := walkAll(false), walkAll(true)
-		if len(cases) < 4 || len(escalated) < 2 {
-			t.Fatalf("the world lists %d cases and %d escalated to Children's Services: too few to page", len(cases), len(escalated))
+		lists := []struct {
+			name string
+			list func(tx *store.Tx, at *store.Cursor) ([]store.CaseSummary, store.Page, error)
+		}{
+			{"the case list", func(tx *store.Tx, at *store.Cursor) ([]store.CaseSummary, store.Page, error) {
+				return tx.CasesPage(v.User.ID, v.User.OrgID, at, 2)
+			}},
+			{"the escalations", func(tx *store.Tx, at *store.Cursor) ([]store.CaseSummary, store.Page, error) {
+				return tx.EscalatedPage(v.User.ID, v.User.OrgID, at, 2)
+			}},
+			{"a search by name", func(tx *store.Tx, at *store.Cursor) ([]store.CaseSummary, store.Page, error) {
+				return tx.SearchPage(v.User.ID, v.User.OrgID, "kid1", at, 2)
+			}},
+			{"a search by two names", func(tx *store.Tx, at *store.Cursor) ([]store.CaseSummary, store.Page, error) {
+				return tx.SearchPage(v.User.ID, v.User.OrgID, "kid1 exam", at, 2)
+			}},
 		}
-		// Newest of all, and escalated earliest, so each heads its walk.
+		before := make([][]string, len(lists))
+		for i, l := range lists {
+			if before[i] = walk(l.list); len(before[i]) < 3 {
+				t.Fatalf("%s lists %d cases to Children's Services: too few to page", l.name, len(before[i]))
+			}
+		}
+		// Newest of all, escalated earliest and raised last, so that each
+		// heads its walk: a list row and the search entries of a case
+		// that has every name searched for.
+		later := w.clock.Now().Add(time.Hour).UTC()
 		w.exec(t, `INSERT INTO case_viewers(case_id, viewer, updated_at, escalated_since) VALUES ($1, $2, $3, $4)`,
-			"gone-case", "o:"+v.User.OrgID, w.clock.Now().Add(time.Hour).UTC(), storetest.Start.Add(-time.Hour).UTC())
-		if got := walkAll(false); !slices.Equal(got, cases) {
-			t.Errorf("the case list with a row whose case is gone: %v, want %v", got, cases)
-		}
-		if got := walkAll(true); !slices.Equal(got, escalated) {
-			t.Errorf("the escalations with a row whose case is gone: %v, want %v", got, escalated)
+			"gone-case", "o:"+v.User.OrgID, later, storetest.Start.Add(-time.Hour).UTC())
+		w.exec(t, `INSERT INTO search_viewer_tokens(viewer, token_hash, raised_at, case_id)
+			SELECT viewer, token_hash, $2, 'gone-case' FROM search_viewer_tokens WHERE case_id = $1`, before[3][0], later)
+		for i, l := range lists {
+			if got := walk(l.list); !slices.Equal(got, before[i]) {
+				t.Errorf("%s with a row whose case is gone: %v, want %v", l.name, got, before[i])
+			}
 		}
 	})
 }
