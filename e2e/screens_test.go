@@ -41,7 +41,14 @@ const leadEmail, leadName = "lead@partnership.example", "Pip Partnership"
 func newScreens(t *testing.T) *screens {
 	t.Helper()
 	requirements(t)
-	db := storetest.SQLite(t)
+	return newScreensOn(t, storetest.SQLite(t))
+}
+
+// newScreensOn is newScreens over a database the test opened (with a short
+// busy wait, say).
+func newScreensOn(t *testing.T, db *store.DB) *screens {
+	t.Helper()
+	requirements(t)
 	// The clock is the real time when the test starts, stopped: the
 	// browser keeps the cookies the server dates by it.
 	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))

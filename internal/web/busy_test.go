@@ -1,14 +1,19 @@
 package web
 
 import (
+	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"waymark"
+	"waymark/internal/access"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -89,5 +94,169 @@ func TestAWriteKeptFromTheLockIsAnsweredBusyAndCanBeTriedAgain(t *testing.T) {
 	}
 	if rec := e.api("GET", "/api/v1/cases/"+id, token, nil); rec.Code != http.StatusOK {
 		t.Errorf("the same API read once the lock was free: %d", rec.Code)
+	}
+}
+
+// hiddenFields reads the busy page's form: its action and every hidden
+// input, unescaped, in order.
+func hiddenFields(t *testing.T, page string) (action string, form url.Values) {
+	t.Helper()
+	m := regexp.MustCompile(`<form method="post" action="([^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the busy page has no form to send again:\n%s", page)
+	}
+	form = url.Values{}
+	for _, f := range regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
+		form.Add(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
+	}
+	return html.UnescapeString(m[1]), form
+}
+
+// Noting a session's use is a write. A person whose session was last used
+// over a minute ago, meeting a busy database, is not signed out: a page is
+// answered busy and the session stands. A form they post comes back on the
+// busy page with every answer in it, and its Try again button sends them
+// again once the lock is free: a long note is not lost to a moment's lock.
+func TestABusyDatabaseNeitherSignsAPersonOutNorLosesWhatTheyTyped(t *testing.T) {
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e := newEnv(t, db)
+	id := e.raiseCase()
+	token := e.signInAPI("front.door@cs.example")
+	b := e.browser()
+	b.signIn("front.door@cs.example")
+	version := strconv.Itoa(e.caseVersion(id, token))
+	csrf := b.csrf("/cases/" + id + "/actions/note")
+	e.clock.Advance(2 * time.Minute) // the session's next use is noted
+	text := "Spoke to the child's aunt at 4pm.\nShe said <the boy> & his cousin \"went to London\"."
+
+	release := storetest.HoldWriteLock(t, file)
+	page := b.get("/cases/" + id)
+	if page.Code != http.StatusServiceUnavailable || b.cookies[sessionCookie] == nil {
+		t.Fatalf("a page while busy, the session to be noted: %d (Location %q), session cookie kept %v; want 503 and the cookie",
+			page.Code, page.Header().Get("Location"), b.cookies[sessionCookie] != nil)
+	}
+	busy := b.post("/cases/"+id+"/actions/note", url.Values{"csrf_token": {csrf}, "version": {version}, "text": {text}})
+	body := busy.Body.String()
+	if busy.Code != http.StatusServiceUnavailable || !strings.Contains(body, "Waymark is busy") || !strings.Contains(body, "Try again") {
+		t.Fatalf("a note while busy: %d, want 503 and the busy page with Try again:\n%s", busy.Code, body)
+	}
+	if busy.Header().Get("Retry-After") != busyRetryAfter {
+		t.Errorf("the busy page: Retry-After %q", busy.Header().Get("Retry-After"))
+	}
+	action, carried := hiddenFields(t, body)
+	if action != "/cases/"+id+"/actions/note" || carried.Get("text") != text || carried.Get("version") != version || carried.Get("csrf_token") != csrf {
+		t.Fatalf("the busy page carries %q to %q; want the note, its version and the form's token, to the same address", carried, action)
+	}
+	release()
+
+	if rec := b.post(action, carried); rec.Code != http.StatusSeeOther {
+		t.Fatalf("Try again once the lock was free: %d\n%s", rec.Code, rec.Body)
+	}
+	if got := b.get("/cases/" + id + "/people").Body.String(); !strings.Contains(got, html.EscapeString(text)) { // notes are on the people and notes page
+		t.Errorf("the note sent again is not on the case, whole and as typed")
+	}
+}
+
+// A password or a one-time code is never written back into a page: the
+// busy page carries the rest and says it will be asked for again.
+func TestTheBusyPageCarriesNoPasswordOrCode(t *testing.T) {
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e := newEnv(t, db)
+	b := e.browser()
+	b.signIn("dsl@northfield.example")
+	csrf := b.csrf("/account/tokens")
+	e.clock.Advance(2 * time.Minute)
+	release := storetest.HoldWriteLock(t, file)
+	rec := b.post("/account/tokens", url.Values{"csrf_token": {csrf}, "name": {"Nightly export"}, "confirm": {storetest.Password}, "code": {"123456"}})
+	release()
+	body := rec.Body.String()
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("busy: %d\n%s", rec.Code, body)
+	}
+	_, carried := hiddenFields(t, body)
+	if strings.Contains(body, storetest.Password) || carried.Has("confirm") || carried.Has("code") || carried.Get("name") != "Nightly export" {
+		t.Errorf("the busy page carries %q: want the name, and neither the password nor the code", carried)
+	}
+	if !strings.Contains(body, "you will be asked for that again") {
+		t.Errorf("the busy page does not say the password will be asked for again:\n%s", body)
+	}
+}
+
+// A new user setting up two-step verification who meets a busy database
+// keeps their place: the same code works once the lock is free.
+func TestABusySetUpOfTwoStepVerificationKeepsThePersonsPlace(t *testing.T) {
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e := newEnv(t, db)
+	hash, err := access.HashPassword(storetest.Password, storetest.FastArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(context.Background(), func(tx *store.Tx) error {
+		return tx.InsertUser(store.User{ID: "user-new", OrgID: e.p.School.ID, Email: "new@northfield.example", Name: "Nia New",
+			Role: pathway.RolePractitioner, PasswordHash: hash, CreatedAt: e.clock.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	setUp := b.post("/sign-in", url.Values{"email": {"new@northfield.example"}, "password": {storetest.Password}, "next": {"/"}})
+	m := regexp.MustCompile(`otpauth://totp/[^"]*secret=([A-Z2-7]+)`).FindStringSubmatch(html.UnescapeString(setUp.Body.String()))
+	if m == nil {
+		t.Fatalf("no set-up page after the password: %d", setUp.Code)
+	}
+	code, err := access.TOTP(m[1], e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := storetest.HoldWriteLock(t, file)
+	busy := b.post("/sign-in/set-up", url.Values{"code": {code}, "next": {"/"}})
+	release()
+	if busy.Code != http.StatusServiceUnavailable || b.cookies[challengeCookie] == nil {
+		t.Fatalf("set-up while busy: %d, sign-in kept %v; want 503 and the sign-in kept", busy.Code, b.cookies[challengeCookie] != nil)
+	}
+	if rec := b.post("/sign-in/set-up", url.Values{"code": {code}, "next": {"/"}}); rec.Code != http.StatusOK || b.cookies[sessionCookie] == nil {
+		t.Errorf("the same code once the lock was free: %d, signed in %v", rec.Code, b.cookies[sessionCookie] != nil)
+	}
+}
+
+// A sign-in the database was too busy to take checked nothing, so it does
+// not count against the address's limit of failed sign-ins: a client that
+// waits its Retry-After and tries again is not then refused 429.
+func TestBusySignInsDoNotSpendTheAddressesLimit(t *testing.T) {
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e := newEnv(t, db)
+	e.srv.limits.SignInPerIP = e.limiter(3)
+	good := url.Values{"email": {"dsl@northfield.example"}, "password": {storetest.Password}, "next": {"/"}}
+	release := storetest.HoldWriteLock(t, file)
+	for range 4 {
+		if rec := e.serve(fromAddress(formRequest("/sign-in", good), "203.0.113.7")); rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("a sign-in while busy: %d, want 503", rec.Code)
+		}
+	}
+	release()
+	if rec := e.serve(fromAddress(formRequest("/sign-in", good), "203.0.113.7")); rec.Code != http.StatusOK {
+		t.Errorf("the right password once the lock was free: %d (Retry-After %q), want the code page", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}
+
+// A back-channel logout the database was too busy to record ended nothing,
+// so the provider is told to send it again (503, Retry-After), not that
+// the server failed; sent again once the lock is free, it signs the person
+// out.
+func TestABusyBackChannelLogoutAsksTheProviderToSendItAgain(t *testing.T) {
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e, p := ssoEnv(t, db)
+	b, _, _ := ssoSignInWithAPIToken(t, e)
+	tok := logoutToken(p, e.clock.Now(), nil)
+	release := storetest.HoldWriteLock(t, file)
+	rec := e.serve(formRequest("/sign-in/sso/backchannel-logout", url.Values{"logout_token": {tok}}))
+	release()
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "temporarily_unavailable") {
+		t.Fatalf("a back-channel logout while busy: %d %q %s; want 503 temporarily_unavailable with Retry-After", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if rec := e.serve(formRequest("/sign-in/sso/backchannel-logout", url.Values{"logout_token": {tok}})); rec.Code != http.StatusOK {
+		t.Fatalf("the same logout token sent again once the lock was free: %d %s", rec.Code, rec.Body)
+	}
+	if rec := b.get("/cases"); rec.Code != http.StatusSeeOther {
+		t.Errorf("after the logout sent again, the session: %d", rec.Code)
 	}
 }

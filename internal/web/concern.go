@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -344,6 +345,9 @@ func (s *Server) saveStep(r *http.Request, v casework.Viewer, d store.Draft, a c
 		version = -1
 	}
 	if _, err := s.svc.SaveDraft(r.Context(), v, d.ID, version, a); err != nil {
+		if errors.Is(err, store.ErrDraftSent) {
+			return "", 0, nil, err // sent from another tab: nothing on this page is wrong, and it is not to be filled in again
+		}
 		if code := waymark.ErrorCode(err); code == waymark.ECONFLICT || code == waymark.EINVALID {
 			return "", statusFor(code), []waymark.FieldError{{Field: st.Fields[0], Message: waymark.ErrorMessage(err)}}, nil
 		}

@@ -64,7 +64,10 @@ func (s *Server) renderSetUp(w http.ResponseWriter, r *http.Request, token strin
 // signInTimedOut sends the person back to the password when the challenge
 // has ended, keeping where they were going and their answers.
 func (s *Server) signInTimedOut(w http.ResponseWriter, r *http.Request, err error, d codeData) {
-	if waymark.ErrorCode(err) == waymark.EINTERNAL {
+	if code := waymark.ErrorCode(err); code == waymark.EINTERNAL || code == waymark.EBUSY {
+		// Busy: the challenge has not ended, so its cookie stays, and the
+		// busy page says to try again (a form's answers, but for the
+		// code, carried on it: busyAgain).
 		s.failErr(w, r, err)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark"
 	"waymark/internal/access"
 	"waymark/internal/audit"
 	"waymark/internal/casework"
@@ -217,6 +218,14 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 		var err error = errNoSession
 		if token != "" {
 			v, sess, err = s.svc.Authenticate(r.Context(), token)
+		}
+		if waymark.ErrorCode(err) == waymark.EBUSY {
+			// Noting the session's use is a write, and the database was
+			// too busy to take it: the session stands, so the person is
+			// not signed out, and a form's answers come back on the busy
+			// page (busyAgain).
+			s.failErr(w, r, err)
+			return
 		}
 		if err != nil {
 			s.clearSessionCookie(w)

@@ -180,9 +180,12 @@ func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
 // answered below 400) its request back. The per-address limit sheds floods
 // of failures; an office whose fifty staff sign in at nine from one address
 // must never meet it, so successes do not count, as in the database
-// throttle (casework/throttle.go).
+// throttle (casework/throttle.go). Nor does a step the database was too
+// busy to take (503, waymark.EBUSY): nothing was checked, and a client
+// that tries again after its Retry-After must not spend the minute's
+// allowance doing so.
 func (s *Server) signInSucceeded(status int, r *http.Request) {
-	if r.Method == http.MethodPost && isSignInStep(r) && status < 400 {
+	if r.Method == http.MethodPost && isSignInStep(r) && (status < 400 || status == http.StatusServiceUnavailable) {
 		s.limits.SignInPerIP.Refund("ip:" + casework.SourceKey(s.clientIP(r)))
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -325,6 +327,10 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, http.StatusInternalServerError, "")
 		return
 	}
+	if code == waymark.EBUSY && r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, "/api/") && !streamsItsBody(r) {
+		s.busyAgain(w, r, err)
+		return
+	}
 	setRetryAfter(w, err)
 	title := ""
 	if waymark.IsClash(err) {
@@ -355,4 +361,44 @@ func statusFor(code string) int {
 		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
+}
+
+// busyField is one posted answer carried on the busy page.
+type busyField struct{ Name, Value string }
+
+// secretField reports whether a posted field is a password or a one-time
+// code: never written back into a page, so typed again.
+func secretField(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "password") || n == "confirm" || n == "code" || n == "totp"
+}
+
+// busyAgain answers a form the database was too busy to take
+// (store.ErrBusy: another write held it for the whole wait). Nothing was
+// saved, and nothing is wrong with the answers, so the page carries them,
+// each posted field in a hidden input, with a Try again button that posts
+// them to the same address: a note typed for ten minutes is not lost to a
+// moment's lock, and no script is needed. Passwords and one-time codes are
+// left out and asked for again. An upload, whose file cannot be carried,
+// is answered with the plain busy page (failErr).
+func (s *Server) busyAgain(w http.ResponseWriter, r *http.Request, err error) {
+	setRetryAfter(w, err)
+	r.ParseForm() // parsed already where a handler read it; a form that cannot be read carries nothing
+	var fields []busyField
+	var dropped []string
+	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
+		if secretField(name) {
+			dropped = append(dropped, "your password or code")
+			continue
+		}
+		for _, v := range r.PostForm[name] {
+			fields = append(fields, busyField{Name: name, Value: v})
+		}
+	}
+	data := map[string]any{"Message": waymark.ErrorMessage(err), "Action": r.URL.RequestURI(), "Fields": fields,
+		"RequestID": requestID(r.Context())}
+	if len(dropped) > 0 {
+		data["Dropped"] = dropped[0]
+	}
+	s.render(w, r, http.StatusServiceUnavailable, "busy", Page{Title: "Waymark is busy", Data: data})
 }

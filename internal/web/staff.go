@@ -539,6 +539,11 @@ func (s *Server) handleSSOBackChannelLogout() http.Handler {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": waymark.ErrorMessage(err)})
 		case waymark.ErrorCode(err) == waymark.ENOTFOUND:
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": "invalid_request", "error_description": waymark.ErrorMessage(err)})
+		case waymark.ErrorCode(err) == waymark.EBUSY:
+			// Nothing was ended yet: the provider is to send it again.
+			s.log.Warn("back-channel logout refused as busy", "err", err, "request_id", requestID(r.Context()))
+			setRetryAfter(w, err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": waymark.ErrorMessage(err)})
 		default:
 			s.log.Error("back-channel logout", "err", err, "request_id", requestID(r.Context()))
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
