@@ -8,29 +8,38 @@ import (
 	"waymark"
 	"waymark/internal/audit"
 	"waymark/internal/casework"
+	"waymark/internal/pathway"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
+
+// savedDraft is a new draft of the teacher's, saved once with a valid
+// concern: the draft as made, the version the save gave, and the concern.
+func (p *partnership) savedDraft(t *testing.T) (store.Draft, int, pathway.Concern) {
+	t.Helper()
+	d, err := p.svc.NewDraft(p.ctx, p.Teacher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	concern := storetest.ValidConcern(p.clock.Now())
+	v2, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: concern})
+	if err != nil || v2 != d.Version+1 {
+		t.Fatalf("saving a new draft: version %d, %v", v2, err)
+	}
+	return d, v2, concern
+}
 
 // A concern written in two tabs: the save from the tab that fell behind is
 // refused rather than silently throwing away the other tab's answers.
 func TestSavingADraftAtAStaleVersionIsAConflict(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		d, err := p.svc.NewDraft(p.ctx, p.Teacher)
-		if err != nil {
-			t.Fatal(err)
-		}
-		concern := storetest.ValidConcern(p.clock.Now())
-		v2, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: concern})
-		if err != nil || v2 != d.Version+1 {
-			t.Fatalf("first save: version %d, %v", v2, err)
-		}
+		d, _, concern := p.savedDraft(t)
 
 		stale := concern
 		stale.Summary = "Typed in the other tab"
 		before := p.rowCounts()
-		_, err = p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: stale})
+		_, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: stale})
 		wantClash(t, err)
 		p.wantNothingWritten(before)
 
@@ -50,35 +59,21 @@ func TestSavingADraftAtAStaleVersionIsAConflict(t *testing.T) {
 func TestSavingADraftAlreadySentSaysItWasSentNotThatAnotherTabSaved(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, db *store.DB) {
 		p := newPartnership(t, db)
-		d, err := p.svc.NewDraft(p.ctx, p.Teacher)
-		if err != nil {
-			t.Fatal(err)
-		}
-		concern := storetest.ValidConcern(p.clock.Now())
-		v2, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, d.Version, casework.DraftAnswers{Concern: concern})
-		if err != nil {
-			t.Fatal(err)
-		}
+		d, v2, concern := p.savedDraft(t)
 		if _, err := p.svc.SubmitDraft(p.ctx, p.Teacher, d.ID, v2); err != nil {
 			t.Fatal(err)
 		}
 		later := concern
 		later.Summary = "Typed in the tab left open"
 		before := p.rowCounts()
-		_, err = p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, v2, casework.DraftAnswers{Concern: later})
+		_, err := p.svc.SaveDraft(p.ctx, p.Teacher, d.ID, v2, casework.DraftAnswers{Concern: later})
 		wantCode(t, err, waymark.ECONFLICT)
 		if waymark.IsClash(err) || !strings.Contains(waymark.ErrorMessage(err), "already been sent") {
 			t.Errorf("saving a sent draft: clash %v, %q; want the draft named as sent, not a clash", waymark.IsClash(err), waymark.ErrorMessage(err))
 		}
 		p.wantNothingWritten(before)
 		// A stale save of a draft not sent is still a clash, and says so.
-		d2, err := p.svc.NewDraft(p.ctx, p.Teacher)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.svc.SaveDraft(p.ctx, p.Teacher, d2.ID, d2.Version, casework.DraftAnswers{Concern: concern}); err != nil {
-			t.Fatal(err)
-		}
+		d2, _, _ := p.savedDraft(t)
 		_, err = p.svc.SaveDraft(p.ctx, p.Teacher, d2.ID, d2.Version, casework.DraftAnswers{Concern: later})
 		wantClash(t, err)
 		if strings.Contains(waymark.ErrorMessage(err), "sent") {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"waymark"
+	"waymark/internal/casework"
 	"waymark/internal/store"
 	"waymark/internal/storetest"
 )
@@ -26,6 +27,23 @@ func countRows(t *testing.T, file, table string) int {
 	return n
 }
 
+// busyWorld is a partnership on a SQLite file whose writes wait 50 ms for
+// the write lock, and the file's path, for a second connection to lock it.
+type busyWorld struct {
+	db    *store.DB
+	file  string
+	clock *storetest.Clock
+	p     storetest.Partnership
+	svc   *casework.Service
+}
+
+func newBusyWorld(t *testing.T) busyWorld {
+	t.Helper()
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	clock := storetest.NewClock(storetest.Start)
+	return busyWorld{db: db, file: file, clock: clock, p: storetest.NewPartnership(t, db, clock), svc: storetest.Service(t, db, clock)}
+}
+
 func wantBusy(t *testing.T, what string, err error) {
 	t.Helper()
 	if code := waymark.ErrorCode(err); code != waymark.EBUSY {
@@ -43,11 +61,8 @@ func wantBusy(t *testing.T, what string, err error) {
 // audit entry is a write and a read nobody recorded must not be shown
 // (§6.5, docs/security.md). Once the lock is free, the same write goes in.
 func TestAWriteKeptFromTheLockByAnotherProcessIsRefusedAsBusyAndSavesNothing(t *testing.T) {
-	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
-	clock := storetest.NewClock(storetest.Start)
-	p := storetest.NewPartnership(t, db, clock)
-	svc := storetest.Service(t, db, clock)
-	ctx := context.Background()
+	b := newBusyWorld(t)
+	file, clock, p, svc, ctx := b.file, b.clock, b.p, b.svc, context.Background()
 	first, err := svc.RaiseConcern(ctx, p.Teacher, storetest.ValidConcern(clock.Now()))
 	if err != nil {
 		t.Fatal(err)
@@ -76,11 +91,8 @@ func TestAWriteKeptFromTheLockByAnotherProcessIsRefusedAsBusyAndSavesNothing(t *
 // process's writes that holds the lock past the busy wait is refused as
 // busy, and the write holding it is unharmed.
 func TestAWriteQueuedBehindALongWriteOfThisProcessIsRefusedAsBusy(t *testing.T) {
-	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
-	clock := storetest.NewClock(storetest.Start)
-	p := storetest.NewPartnership(t, db, clock)
-	svc := storetest.Service(t, db, clock)
-	ctx := context.Background()
+	b := newBusyWorld(t)
+	db, file, clock, p, svc, ctx := b.db, b.file, b.clock, b.p, b.svc, context.Background()
 	cases := countRows(t, file, "cases")
 
 	inside, letGo := make(chan struct{}), make(chan struct{})

@@ -18,6 +18,21 @@ import (
 	"waymark/internal/storetest"
 )
 
+// busyNoteForm is a server whose writes wait 50 ms for SQLite's write lock,
+// with the path of its file (to lock it from a second connection), a case,
+// and email's API token and browser, signed in, at the case's note form:
+// its version and CSRF token.
+func busyNoteForm(t *testing.T, email string) (e *testEnv, file, id, token string, b *browser, version, csrf string) {
+	t.Helper()
+	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e = newEnv(t, db)
+	id = e.raiseCase()
+	token = e.signInAPI(email)
+	b = e.browser()
+	b.signIn(email)
+	return e, file, id, token, b, strconv.Itoa(e.caseVersion(id, token)), b.csrf("/cases/" + id + "/actions/note")
+}
+
 // While another process holds the database's write lock for longer than a
 // write waits (a second serve or a command on the same SQLite file), every
 // request that must write, a case page's audit entry included, is answered
@@ -27,14 +42,7 @@ import (
 // first" (nobody did). Nothing is saved, and once the lock is free the same
 // requests go through.
 func TestAWriteKeptFromTheLockIsAnsweredBusyAndCanBeTriedAgain(t *testing.T) {
-	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
-	e := newEnv(t, db)
-	id := e.raiseCase()
-	token := e.signInAPI("dsl@northfield.example")
-	b := e.browser()
-	b.signIn("dsl@northfield.example")
-	version := strconv.Itoa(e.caseVersion(id, token))
-	csrf := b.csrf("/cases/" + id + "/actions/note")
+	e, file, id, token, b, version, csrf := busyNoteForm(t, "dsl@northfield.example")
 	halfway := e.browser() // past the password, at the code
 	if rec := halfway.post("/sign-in", url.Values{"email": {"social.worker@cs.example"}, "password": {storetest.Password}, "next": {"/"}}); !strings.Contains(rec.Body.String(), `action="/sign-in/code"`) {
 		t.Fatalf("the password step: %d %s", rec.Code, rec.Body)
@@ -118,14 +126,7 @@ func hiddenFields(t *testing.T, page string) (action string, form url.Values) {
 // busy page with every answer in it, and its Try again button sends them
 // again once the lock is free: a long note is not lost to a moment's lock.
 func TestABusyDatabaseNeitherSignsAPersonOutNorLosesWhatTheyTyped(t *testing.T) {
-	db, file := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
-	e := newEnv(t, db)
-	id := e.raiseCase()
-	token := e.signInAPI("front.door@cs.example")
-	b := e.browser()
-	b.signIn("front.door@cs.example")
-	version := strconv.Itoa(e.caseVersion(id, token))
-	csrf := b.csrf("/cases/" + id + "/actions/note")
+	e, file, id, _, b, version, csrf := busyNoteForm(t, "front.door@cs.example")
 	e.clock.Advance(2 * time.Minute) // the session's next use is noted
 	text := "Spoke to the child's aunt at 4pm.\nShe said <the boy> & his cousin \"went to London\"."
 
