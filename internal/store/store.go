@@ -663,7 +663,28 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	db.checkpointer.committed()
 	t.rememberIndexKey()
+	if n, ok := ctx.Value(commitsKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
 	return nil
+}
+
+type commitsKey struct{}
+
+// NoteCommits returns ctx carrying a count that every Update run with it,
+// or with a context made from it, adds one to when it commits. A request
+// whose answer fails after one of its writes committed (the page that
+// follows a save, refused as busy) must not offer to send the same change
+// again (Committed).
+func NoteCommits(ctx context.Context) context.Context {
+	return context.WithValue(ctx, commitsKey{}, new(atomic.Int64))
+}
+
+// Committed reports whether an Update run with ctx (see NoteCommits) has
+// committed.
+func Committed(ctx context.Context) bool {
+	n, ok := ctx.Value(commitsKey{}).(*atomic.Int64)
+	return ok && n.Load() > 0
 }
 
 func (t *Tx) exec(q string, args ...any) (sql.Result, error) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark"
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 )
@@ -42,11 +43,22 @@ var keptForms = map[string]func(r *http.Request) string{
 func samePage(r *http.Request) string { return r.URL.Path }
 
 // neverKept says whether an answer is never kept: the form's CSRF token and
-// version (the form shown again carries fresh ones), and passwords and
-// one-use codes, which confirm the person and are typed again.
+// version (the form shown again carries fresh ones), a link's token, and
+// secret answers.
 func neverKept(name string) bool {
 	switch n := strings.ToLower(name); {
-	case n == "csrf_token", n == "version", n == "confirm", n == "code", n == "token", n == "recoverycode":
+	case n == "csrf_token", n == "version", n == "token":
+		return true
+	}
+	return secretAnswer(name)
+}
+
+// secretAnswer says whether an answer is a password, a one-use code or
+// another secret, which confirm the person: never written anywhere, nor
+// back into a page, and typed again (neverKept, busyAgain).
+func secretAnswer(name string) bool {
+	switch n := strings.ToLower(name); {
+	case n == "confirm", n == "code", n == "totp", n == "recoverycode":
 		return true
 	case strings.Contains(n, "password"), strings.Contains(n, "secret"):
 		return true
@@ -143,6 +155,7 @@ type restoredKey struct{}
 type restored struct {
 	Form url.Values
 	Lost bool
+	Busy bool // the database was too busy to take them: still kept
 }
 
 // restoreAnswers takes the kept answers a GET names in ?restore= for the
@@ -161,6 +174,11 @@ func (s *Server) restoreAnswers(ctx context.Context, r *http.Request, v casework
 	page, _, _ := strings.Cut(k.Page, "?")
 	if err == nil && page != r.URL.Path {
 		err = errors.New("kept for another page")
+	}
+	if waymark.ErrorCode(err) == waymark.EBUSY {
+		// Not taken: they are still kept, and a reload once the lock is
+		// free gives them back.
+		return context.WithValue(ctx, restoredKey{}, restored{Busy: true})
 	}
 	if err != nil {
 		if !errors.Is(err, casework.ErrNoKeptAnswers) {
@@ -186,6 +204,8 @@ func restoredNotice(ctx context.Context) string {
 	switch {
 	case !ok:
 		return ""
+	case k.Busy:
+		return "Waymark is busy and could not give back the answers you typed before signing in again. They are still kept: reload this page in a moment to see them."
 	case k.Lost:
 		return "The answers you typed before signing in again are no longer kept: they were kept only once, and only for a limited time."
 	}

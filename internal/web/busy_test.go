@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -109,12 +110,13 @@ func TestAWriteKeptFromTheLockIsAnsweredBusyAndCanBeTriedAgain(t *testing.T) {
 // input, unescaped, in order.
 func hiddenFields(t *testing.T, page string) (action string, form url.Values) {
 	t.Helper()
-	m := regexp.MustCompile(`<form method="post" action="([^"]*)"`).FindStringSubmatch(page)
+	main := page[max(0, strings.Index(page, "<main")):] // not the header's sign-out form
+	m := regexp.MustCompile(`(?s)<form method="post" action="([^"]*)" novalidate>(.*?)</form>`).FindStringSubmatch(main)
 	if m == nil {
 		t.Fatalf("the busy page has no form to send again:\n%s", page)
 	}
 	form = url.Values{}
-	for _, f := range regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
+	for _, f := range regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`).FindAllStringSubmatch(m[2], -1) {
 		form.Add(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
 	}
 	return html.UnescapeString(m[1]), form
@@ -259,5 +261,94 @@ func TestABusyBackChannelLogoutAsksTheProviderToSendItAgain(t *testing.T) {
 	}
 	if rec := b.get("/cases"); rec.Code != http.StatusSeeOther {
 		t.Errorf("after the logout sent again, the session: %d", rec.Code)
+	}
+}
+
+// A request one of whose writes went in before a busy refusal (the page
+// that follows a save, whose own audit entry could not be written) says
+// the change was saved and offers no Try again: sending it again would save
+// it twice.
+func TestABusyAnswerAfterAWriteWentInSaysItWasSavedAndOffersNoTryAgain(t *testing.T) {
+	db, _ := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e := newEnv(t, db)
+	r := httptest.NewRequest("POST", "/account/tokens", strings.NewReader("name=Nightly"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r = r.WithContext(store.NoteCommits(r.Context()))
+	fail := func() string {
+		rec := httptest.NewRecorder()
+		e.srv.failErr(rec, r, store.ErrBusy)
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("busy: %d", rec.Code)
+		}
+		return rec.Body.String()
+	}
+	if page := fail(); !strings.Contains(page, "Try again") {
+		t.Fatalf("before any write went in, the busy page offers no Try again:\n%s", page)
+	}
+	if err := db.Update(r.Context(), func(tx *store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	page := fail()
+	if strings.Contains(page, "Try again") || strings.Contains(page, `name="name"`) || !strings.Contains(page, "Your change has been saved") {
+		t.Errorf("after a write went in, the busy page offers to send it again, or does not say it was saved:\n%s", page)
+	}
+}
+
+// Signing out while the database is busy signs the browser out all the
+// same, whether or not the session's use was to be noted first: a person
+// at a shared computer walks away believing they have.
+func TestSigningOutWhileBusySignsTheBrowserOut(t *testing.T) {
+	for _, stale := range []bool{false, true} {
+		e, file, _, _, b, _, _ := busyNoteForm(t, "front.door@cs.example")
+		csrf := b.csrf("/account/tokens")
+		if stale {
+			e.clock.Advance(2 * time.Minute)
+		}
+		release := storetest.HoldWriteLock(t, file)
+		rec := b.post("/sign-out", url.Values{"csrf_token": {csrf}})
+		release()
+		if rec.Code != http.StatusSeeOther || b.cookies[sessionCookie] != nil {
+			t.Errorf("signing out while busy (session to be noted first: %v): %d, session cookie kept %v; want 303 and no cookie", stale, rec.Code, b.cookies[sessionCookie] != nil)
+		}
+		if rec := b.get("/cases"); rec.Code != http.StatusSeeOther {
+			t.Errorf("after signing out while busy: /cases %d, want 303 to sign in", rec.Code)
+		}
+	}
+}
+
+// Answers kept across signing in again that the database was too busy to
+// give back are said to be still kept, not lost, and a reload once the lock
+// is free shows them.
+func TestKeptAnswersABusyDatabaseCouldNotGiveBackAreStillKept(t *testing.T) {
+	e, file, id, _, b, _, _ := busyNoteForm(t, "front.door@cs.example")
+	form := b.get("/cases/" + id + "/actions/note").Body.String()
+	e.expire()
+	signIn := b.postAfterExpiry("/cases/"+id+"/actions/note", url.Values{"csrf_token": {hiddenInput(form, "csrf_token")},
+		"version": {hiddenInput(form, "version")}, "text": {"The child disclosed a second address"}})
+	loc := b.signInWith(url.Values{"email": {"front.door@cs.example"}, "password": {storetest.Password},
+		"next": {hiddenInput(signIn, "next")}, "resume": {hiddenInput(signIn, "resume")}}).Header().Get("Location")
+	release := storetest.HoldWriteLock(t, file)
+	busy := b.get(loc).Body.String()
+	release()
+	if strings.Contains(busy, "no longer kept") || !strings.Contains(busy, "They are still kept") {
+		t.Errorf("kept answers while busy: the page says they are lost, or does not say they are still kept:\n%s", busy)
+	}
+	if again := b.get(loc).Body.String(); !strings.Contains(again, "second address") {
+		t.Errorf("the kept answers after a reload once the lock was free are not shown")
+	}
+}
+
+// A form too long to read, refused as busy, cannot be carried: the plain
+// busy page says to go back, rather than a page that claims to keep what
+// was sent and carries nothing.
+func TestAFormTooLongToCarryGetsThePlainBusyPage(t *testing.T) {
+	e, file, id, _, b, version, csrf := busyNoteForm(t, "front.door@cs.example")
+	e.clock.Advance(2 * time.Minute)
+	release := storetest.HoldWriteLock(t, file)
+	rec := b.post("/cases/"+id+"/actions/note", url.Values{"csrf_token": {csrf}, "version": {version}, "text": {strings.Repeat("A", 2<<20)}})
+	release()
+	body := rec.Body.String()
+	if rec.Code != http.StatusServiceUnavailable || strings.Contains(body, "kept on this page") || !strings.Contains(body, "Go back to the form") {
+		t.Errorf("a form too long to carry, while busy: %d\n%s", rec.Code, body)
 	}
 }

@@ -96,6 +96,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), keyRequestID, rid)
 		ctx = context.WithValue(ctx, keyWho, who)
 		ctx = audit.WithRequestID(ctx, rid)
+		ctx = store.NoteCommits(ctx) // a busy answer after a write went in offers no Try again (failErr)
 		ctx, hashed := access.WithHashTime(ctx)
 		r = r.WithContext(ctx)
 		h := w.Header()
@@ -223,7 +224,14 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			// Noting the session's use is a write, and the database was
 			// too busy to take it: the session stands, so the person is
 			// not signed out, and a form's answers come back on the busy
-			// page (busyAgain).
+			// page (busyAgain). Signing out clears the browser's cookie
+			// all the same (handleSignOut).
+			if r.Method == http.MethodPost && r.URL.Path == "/sign-out" {
+				s.log.Warn("signing out: the database was too busy to end the session, so only the browser's cookie was cleared", "err", err, "request_id", requestID(r.Context()))
+				s.clearSessionCookie(w)
+				http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+				return
+			}
 			s.failErr(w, r, err)
 			return
 		}

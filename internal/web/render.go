@@ -19,6 +19,7 @@ import (
 	"waymark/internal/casework"
 	"waymark/internal/pathway"
 	"waymark/internal/stats"
+	"waymark/internal/store"
 	"waymark/internal/web/templates"
 )
 
@@ -327,6 +328,14 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, http.StatusInternalServerError, "")
 		return
 	}
+	if code == waymark.EBUSY && store.Committed(r.Context()) {
+		// A write of this request went in before the busy refusal (the
+		// page that follows a save): saying nothing was saved, or
+		// offering to send it again, would save it twice.
+		setRetryAfter(w, err)
+		s.failTitled(w, r, http.StatusServiceUnavailable, "", "Your change has been saved, but Waymark was too busy to show the page that follows it. Wait a moment, then open the page again: do not send the change again.")
+		return
+	}
 	if code == waymark.EBUSY && r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, "/api/") && !streamsItsBody(r) {
 		s.busyAgain(w, r, err)
 		return
@@ -366,39 +375,35 @@ func statusFor(code string) int {
 // busyField is one posted answer carried on the busy page.
 type busyField struct{ Name, Value string }
 
-// secretField reports whether a posted field is a password or a one-time
-// code: never written back into a page, so typed again.
-func secretField(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "password") || n == "confirm" || n == "code" || n == "totp"
-}
-
 // busyAgain answers a form the database was too busy to take
 // (store.ErrBusy: another write held it for the whole wait). Nothing was
 // saved, and nothing is wrong with the answers, so the page carries them,
 // each posted field in a hidden input, with a Try again button that posts
 // them to the same address: a note typed for ten minutes is not lost to a
-// moment's lock, and no script is needed. Passwords and one-time codes are
-// left out and asked for again. An upload, whose file cannot be carried,
+// moment's lock, and no script is needed. Passwords, one-time codes and
+// other secrets are left out and asked for again (secretAnswer). A request
+// one of whose writes had committed never comes here (failErr). An upload, whose file cannot be carried,
 // is answered with the plain busy page (failErr).
 func (s *Server) busyAgain(w http.ResponseWriter, r *http.Request, err error) {
 	setRetryAfter(w, err)
-	r.ParseForm() // parsed already where a handler read it; a form that cannot be read carries nothing
+	if r.ParseForm() != nil { // parsed already where a handler read it
+		// Too long, or not a form: nothing can be carried, so the
+		// plain busy page says to go back.
+		s.failTitled(w, r, http.StatusServiceUnavailable, "", waymark.ErrorMessage(err)+" Go back to the form: what you typed may still be there.")
+		return
+	}
 	var fields []busyField
-	var dropped []string
+	dropped := false
 	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
-		if secretField(name) {
-			dropped = append(dropped, "your password or code")
+		if secretAnswer(name) {
+			dropped = true
 			continue
 		}
 		for _, v := range r.PostForm[name] {
 			fields = append(fields, busyField{Name: name, Value: v})
 		}
 	}
-	data := map[string]any{"Message": waymark.ErrorMessage(err), "Action": r.URL.RequestURI(), "Fields": fields,
-		"RequestID": requestID(r.Context())}
-	if len(dropped) > 0 {
-		data["Dropped"] = dropped[0]
-	}
-	s.render(w, r, http.StatusServiceUnavailable, "busy", Page{Title: "Waymark is busy", Data: data})
+	s.render(w, r, http.StatusServiceUnavailable, "busy", Page{Title: "Waymark is busy", Data: map[string]any{
+		"Message": waymark.ErrorMessage(err), "Action": r.URL.RequestURI(), "Fields": fields, "Dropped": dropped,
+		"RequestID": requestID(r.Context())}})
 }
