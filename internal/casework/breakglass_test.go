@@ -271,3 +271,18 @@ func TestReadingTheAlertsRecordsWhichAlertsAndCasesWereShown(t *testing.T) {
 		}
 	})
 }
+
+// Confirming who one is before a change is not the change: its write does
+// not count as the request's change saved (store.NoteCommits), so a
+// break-glass refused as busy after it is not told it was saved.
+func TestReauthenticatingIsNotCountedAsTheRequestsChange(t *testing.T) {
+	p := newPartnership(t, storetest.SQLite(t))
+	token := p.session(p.GPDoctor)
+	ctx := store.NoteCommits(p.ctx)
+	if err := p.svc.Reauthenticate(ctx, p.GPDoctor, token, storetest.Password); err != nil {
+		t.Fatal(err)
+	}
+	if store.Committed(ctx) {
+		t.Error("re-authenticating counted as the request's change")
+	}
+}

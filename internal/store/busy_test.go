@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"testing"
 	"time"
 
@@ -124,5 +125,25 @@ func TestABusyWaitOutOfRangeIsRefusedAtOpen(t *testing.T) {
 			db.Close()
 			t.Errorf("a busy wait of %s was accepted", wait)
 		}
+	}
+}
+
+// A request's count of commits (NoteCommits) counts the writes made with
+// its context, and not those made Uncounted (confirming who the person is
+// before the change they ask for), nor any that failed.
+func TestARequestsCommitsCountOnlyItsOwnChanges(t *testing.T) {
+	b := newBusyWorld(t)
+	ctx := store.NoteCommits(context.Background())
+	if err := b.db.Update(ctx, func(*store.Tx) error { return errors.New("refused") }); err == nil || store.Committed(ctx) {
+		t.Fatalf("a write that failed (%v) counts as committed: %v", err, store.Committed(ctx))
+	}
+	if err := b.db.Update(store.Uncounted(ctx), func(*store.Tx) error { return nil }); err != nil || store.Committed(ctx) {
+		t.Fatalf("an uncounted write (%v) counts as the request's change: %v", err, store.Committed(ctx))
+	}
+	if err := b.db.Update(ctx, func(*store.Tx) error { return nil }); err != nil || !store.Committed(ctx) {
+		t.Fatalf("the request's own write (%v) is not counted", err)
+	}
+	if store.Committed(context.Background()) {
+		t.Error("a context with no count says it committed")
 	}
 }

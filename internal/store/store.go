@@ -663,7 +663,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	db.checkpointer.committed()
 	t.rememberIndexKey()
-	if n, ok := ctx.Value(commitsKey{}).(*atomic.Int64); ok {
+	if n, ok := ctx.Value(commitsKey{}).(*atomic.Int64); ok && n != nil {
 		n.Add(1)
 	}
 	return nil
@@ -673,9 +673,10 @@ type commitsKey struct{}
 
 // NoteCommits returns ctx carrying a count that every Update run with it,
 // or with a context made from it, adds one to when it commits. A request
-// whose answer fails after one of its writes committed (the page that
-// follows a save, refused as busy) must not offer to send the same change
-// again (Committed).
+// whose answer fails after its change committed (the page that follows a
+// save, refused as busy) must not offer to send the same change again
+// (Committed). The web layer starts the count once the request's session
+// is checked, so only the handler's own writes count.
 func NoteCommits(ctx context.Context) context.Context {
 	return context.WithValue(ctx, commitsKey{}, new(atomic.Int64))
 }
@@ -684,7 +685,15 @@ func NoteCommits(ctx context.Context) context.Context {
 // committed.
 func Committed(ctx context.Context) bool {
 	n, ok := ctx.Value(commitsKey{}).(*atomic.Int64)
-	return ok && n.Load() > 0
+	return ok && n != nil && n.Load() > 0
+}
+
+// Uncounted returns ctx whose Updates count toward no NoteCommits: for a
+// write that is not the change a request asks for (confirming who the
+// person is before it), so that a refusal of the change itself is not
+// taken for a change already saved.
+func Uncounted(ctx context.Context) context.Context {
+	return context.WithValue(ctx, commitsKey{}, (*atomic.Int64)(nil))
 }
 
 func (t *Tx) exec(q string, args ...any) (sql.Result, error) {

@@ -12,6 +12,7 @@ import (
 
 	"waymark"
 	"waymark/internal/casework"
+	"waymark/internal/store"
 )
 
 // problemDoc is an RFC 9457 problem document.
@@ -51,6 +52,12 @@ func (s *Server) problemErr(w http.ResponseWriter, r *http.Request, err error) {
 	errors.As(err, &e)
 	status := statusFor(code)
 	p := problemDoc{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Message, Code: code, Errors: e.Fields, RequestID: requestID(r.Context())}
+	if code == waymark.EBUSY && store.Committed(r.Context()) {
+		// The change went in; its answer (the case read back, whose
+		// audit entry is a write) could not be given. Sending it again
+		// would make it twice: a code of its own says not to.
+		p.Code, p.Detail = codeBusySaved, busySavedMessage
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	setRetryAfter(w, err)
 	if status == http.StatusUnauthorized {
@@ -101,6 +108,14 @@ var checkAPIEncoding func(v any, body []byte)
 // codeTooLarge is the problem code of a request body over the size limit:
 // 413 Content Too Large, not 422, since no change to the answers can fix it.
 const codeTooLarge = "too_large"
+
+// codeBusySaved is the problem code of a change that was saved but whose
+// answer the database was too busy to give (store.Committed): 503, not to
+// be sent again.
+const codeBusySaved = "busy_saved"
+
+// busySavedMessage says so to the client.
+const busySavedMessage = "Your change has been saved, but Waymark was too busy to show what follows it. Do not send the change again: wait a moment, then read it back."
 
 func jsonProblem(err error) error {
 	var syn *json.SyntaxError
@@ -172,6 +187,7 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, v casework.V
 		}
 		ctx := context.WithValue(r.Context(), keyViewer, v)
 		ctx = context.WithValue(ctx, keyToken, strings.TrimSpace(token))
+		ctx = store.NoteCommits(ctx) // the handler's own writes only (problemErr)
 		h(w, r.WithContext(ctx), v)
 	})
 }

@@ -352,3 +352,28 @@ func TestAFormTooLongToCarryGetsThePlainBusyPage(t *testing.T) {
 		t.Errorf("a form too long to carry, while busy: %d\n%s", rec.Code, body)
 	}
 }
+
+// The API likewise: a command whose change went in before a busy refusal
+// of its answer (the case read back) is answered busy_saved, which says not
+// to send it again, never busy, which says nothing was saved.
+func TestTheAPISaysAChangeSavedBeforeABusyRefusalWasSaved(t *testing.T) {
+	db, _ := storetest.SQLiteWith(t, store.OpenOptions{BusyWait: 50 * time.Millisecond})
+	e := newEnv(t, db)
+	r := httptest.NewRequest("POST", "/api/v1/cases", nil)
+	r = r.WithContext(store.NoteCommits(context.WithValue(r.Context(), keyRequestID, "4f1c2a9be07d3356")))
+	answer := func() problemDoc {
+		rec := httptest.NewRecorder()
+		rec.Header().Set("X-Request-Id", "4f1c2a9be07d3356") // as the middleware sets it
+		e.srv.problemErr(rec, r, store.ErrBusy)
+		return mustProblem(t, rec, http.StatusServiceUnavailable)
+	}
+	if p := answer(); p.Code != waymark.EBUSY {
+		t.Fatalf("before any write went in: code %q, want busy", p.Code)
+	}
+	if err := db.Update(r.Context(), func(tx *store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if p := answer(); p.Code != codeBusySaved || !strings.Contains(p.Detail, "Do not send the change again") {
+		t.Errorf("after the change went in: code %q, detail %q; want busy_saved", p.Code, p.Detail)
+	}
+}

@@ -96,7 +96,6 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), keyRequestID, rid)
 		ctx = context.WithValue(ctx, keyWho, who)
 		ctx = audit.WithRequestID(ctx, rid)
-		ctx = store.NoteCommits(ctx) // a busy answer after a write went in offers no Try again (failErr)
 		ctx, hashed := access.WithHashTime(ctx)
 		r = r.WithContext(ctx)
 		h := w.Header()
@@ -268,6 +267,9 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 		ctx = context.WithValue(ctx, keySession, sess)
 		ctx = context.WithValue(ctx, keyToken, token)
 		ctx = s.restoreAnswers(ctx, r, v) // answers kept across signing in again (answers.go)
+		// Counted from here: only the handler's own writes, not the
+		// session's or the kept answers', say its change went in (failErr).
+		ctx = store.NoteCommits(ctx)
 		h(w, r.WithContext(ctx), v)
 	})
 }

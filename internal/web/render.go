@@ -328,12 +328,12 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	if code == waymark.EBUSY && store.Committed(r.Context()) {
-		// A write of this request went in before the busy refusal (the
-		// page that follows a save): saying nothing was saved, or
-		// offering to send it again, would save it twice.
+	if code == waymark.EBUSY && r.Method == http.MethodPost && store.Committed(r.Context()) {
+		// The handler's change went in before the busy refusal (the page
+		// that follows a save): saying nothing was saved, or offering to
+		// send it again, would save it twice.
 		setRetryAfter(w, err)
-		s.failTitled(w, r, http.StatusServiceUnavailable, "", "Your change has been saved, but Waymark was too busy to show the page that follows it. Wait a moment, then open the page again: do not send the change again.")
+		s.failTitled(w, r, http.StatusServiceUnavailable, "", "Your change has been saved, but Waymark was too busy to show the page that follows it. Do not send the change again: wait a moment, then open the page again.")
 		return
 	}
 	if code == waymark.EBUSY && r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, "/api/") && !streamsItsBody(r) {
