@@ -226,9 +226,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v casework.
 			// page (busyAgain). Signing out clears the browser's cookie
 			// all the same (handleSignOut).
 			if r.Method == http.MethodPost && r.URL.Path == "/sign-out" {
-				s.log.Warn("signing out: the database was too busy to end the session, so only the browser's cookie was cleared", "err", err, "request_id", requestID(r.Context()))
-				s.clearSessionCookie(w)
-				http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+				s.signOutBrowser(w, r, err)
 				return
 			}
 			s.failErr(w, r, err)

@@ -98,16 +98,21 @@ func signInProblems(err error) []waymark.FieldError {
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, v casework.Viewer) {
 	token, _ := r.Context().Value(keyToken).(string)
 	err := s.svc.SignOut(r.Context(), v, token)
-	if waymark.ErrorCode(err) == waymark.EBUSY {
-		// The browser is signed out all the same (on a shared computer
-		// the person walks away believing so); the session itself, no
-		// longer in any browser, ends at its idle time-out.
-		s.log.Warn("signing out: the database was too busy to end the session, so only the browser's cookie was cleared", "err", err, "request_id", requestID(r.Context()))
-		err = nil
-	}
-	if err != nil {
+	if err != nil && waymark.ErrorCode(err) != waymark.EBUSY {
 		s.failErr(w, r, err)
 		return
+	}
+	s.signOutBrowser(w, r, err)
+}
+
+// signOutBrowser clears the session cookie and goes to the sign-in page.
+// busy is the database's refusal to end the session (waymark.EBUSY), or
+// nil: the browser is signed out all the same (on a shared computer the
+// person walks away believing so), and the session, in no browser now,
+// ends at its idle time-out.
+func (s *Server) signOutBrowser(w http.ResponseWriter, r *http.Request, busy error) {
+	if busy != nil {
+		s.log.Warn("signing out: the database was too busy to end the session, so only the browser's cookie was cleared", "err", busy, "request_id", requestID(r.Context()))
 	}
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
